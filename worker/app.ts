@@ -1,0 +1,82 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { createRouter, type AppEnv } from "./context";
+import { ApiError } from "./lib/errors";
+import { requireAuth } from "./middleware/auth";
+import { bodyLimit } from "./middleware/body-limit";
+import { idempotency } from "./middleware/idempotency";
+import { requestContext } from "./middleware/request-id";
+import { apiRouters } from "./routes";
+import { authRoutes } from "./routes/auth";
+import { systemRoutes } from "./routes/system";
+
+function errorResponse(c: Context<AppEnv>, err: ApiError) {
+  return c.json(
+    { error: { code: err.code, message: err.message, details: err.details, request_id: c.get("requestId") ?? "" } },
+    err.status,
+    err.headers,
+  );
+}
+
+/** The one error mapper: known errors keep their code, framework errors are translated, the rest is `internal`. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof HTTPException) {
+    if (err.status === 413) return new ApiError("payload_too_large", "request body is too large");
+    if (err.status === 400 && /JSON/i.test(err.message)) {
+      return new ApiError("validation_failed", "body: malformed JSON", [{ path: "body", message: "malformed JSON" }]);
+    }
+    if (err.status === 401) return new ApiError("unauthorized", err.message || "unauthorized");
+    if (err.status < 500) return new ApiError("validation_failed", err.message || "bad request");
+  }
+  return new ApiError("internal", "internal error; quote the request_id when reporting it");
+}
+
+export function buildApp() {
+  const app = createRouter();
+  app.use("*", requestContext);
+
+  const api = createRouter();
+  api.use("*", bodyLimit);
+  api.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    description: "Team API token `tt_…` created under Settings → API tokens",
+  });
+  api.openAPIRegistry.registerComponent("securitySchemes", "session", {
+    type: "apiKey",
+    in: "cookie",
+    name: "tutti_session",
+    description: "Dashboard session; writes also need the X-CSRF-Token header",
+  });
+  api.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: { title: "Tutti API", version: "1.0.0", description: "Control plane for data tools: pipelines, runs, lineage, cost and ownership." },
+    servers: [{ url: "/api/v1" }],
+  });
+  // Public routes are mounted before the auth middleware so it never runs for them.
+  api.route("/", systemRoutes);
+  api.route("/", authRoutes);
+
+  const secured = createRouter();
+  secured.use("*", requireAuth, idempotency);
+  for (const router of apiRouters) secured.route("/", router);
+  api.route("/", secured);
+
+  app.route("/api/v1", api);
+  app.all("/api/*", () => {
+    throw new ApiError("not_found", "no such API route");
+  });
+  app.get("*", async (c) => (c.env.ASSETS ? c.env.ASSETS.fetch(c.req.raw) : c.notFound()));
+
+  app.onError((err, c) => {
+    const apiError = toApiError(err);
+    if (apiError.code === "internal") {
+      // Message and stack only: request bodies may hold secrets and are never logged.
+      console.error(JSON.stringify({ level: "error", request_id: c.get("requestId"), error: String(err), stack: (err as Error)?.stack }));
+    }
+    return errorResponse(c, apiError);
+  });
+  app.notFound((c) => errorResponse(c, new ApiError("not_found", "not found")));
+  return app;
+}

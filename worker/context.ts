@@ -1,0 +1,35 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Db } from "./db/client";
+import type { Env } from "./env";
+import { validationError } from "./lib/errors";
+import type { Principal } from "./lib/principal";
+import type { Clock } from "./lib/time";
+
+export interface AppVariables {
+  requestId: string;
+  db: Db;
+  clock: Clock;
+  /** Set by the auth middleware on routes that require it. */
+  principal: Principal;
+  /** CSRF token of the session, when the caller used one. */
+  csrfToken?: string;
+}
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: AppVariables;
+}
+
+/** Every router is built here so validation failures always take the one error envelope. */
+export function createRouter() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const prefix = result.target === "json" || result.target === "form" ? [] : [result.target === "param" ? "path" : result.target];
+        throw validationError(result.error.issues, prefix);
+      }
+    },
+  });
+}
+
+export type Router = ReturnType<typeof createRouter>;

@@ -1,0 +1,17 @@
+import { index, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { createdAt, ms, tenantId } from "./columns";
+
+/** The cookie carries a random id; only its SHA-256 is stored. */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    idHash: text("id_hash").primaryKey(),
+    tenantId: tenantId(),
+    userId: text("user_id").notNull(),
+    csrfToken: text("csrf_token").notNull(),
+    expiresAt: ms("expires_at").notNull(),
+    ip: text("ip"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("sessions_user").on(t.tenantId, t.userId)],
+);

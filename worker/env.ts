@@ -1,0 +1,17 @@
+import type { DispatchMessage } from "./queues/messages";
+
+/** Bindings and vars declared in wrangler.toml (secrets come from .dev.vars or `wrangler secret put`). */
+export interface Env {
+  DB: D1Database;
+  TENANT_RUNS: DurableObjectNamespace;
+  DISPATCH: Queue<DispatchMessage>;
+  NOTIFY: Queue<unknown>;
+  ASSETS?: Fetcher;
+  /** Key ring: `2:<base64 32 bytes>,1:<base64>`; the first entry encrypts, all decrypt. */
+  TUTTI_MASTER_KEY: string;
+  TUTTI_ENV: string;
+  RATE_LIMIT_LOGIN_PER_15MIN?: string;
+  RATE_LIMIT_SIGNUP_PER_HOUR?: string;
+  /** Public URL of the dashboard, used in links sent outside (invitations, alerts). */
+  APP_URL?: string;
+}

@@ -1,0 +1,11 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../context";
+import type { AuditSource } from "../db/repo/audit";
+
+export const clientIp = (c: Context<AppEnv>) =>
+  c.req.header("cf-connecting-ip") ?? c.req.header("x-forwarded-for")?.split(",")[0]?.trim() ?? null;
+
+/** Who/where/when of the current request, for audit entries. */
+export function auditSource(c: Context<AppEnv>): AuditSource {
+  return { principal: c.get("principal"), ip: clientIp(c), requestId: c.get("requestId"), now: c.get("clock").now() };
+}

@@ -1,0 +1,37 @@
+import { getCookie } from "hono/cookie";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../context";
+import { principalFromSession, principalFromToken } from "../db/repo/principals";
+import { ApiError } from "../lib/errors";
+import { constantTimeEqual, sha256Hex } from "../lib/hash";
+import { CSRF_HEADER, SESSION_COOKIE } from "../lib/session-cookie";
+
+const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** Bearer token or session cookie → `principal`. Cookie-authenticated writes must echo the CSRF token. */
+export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
+  const db = c.get("db");
+  const now = c.get("clock").now();
+  const authorization = c.req.header("authorization");
+  if (authorization) {
+    const match = /^Bearer\s+(tt_\S+)$/i.exec(authorization);
+    if (!match) throw new ApiError("unauthorized", "Authorization must be `Bearer tt_…`");
+    const principal = await principalFromToken(db, await sha256Hex(match[1]), now);
+    if (!principal) throw new ApiError("unauthorized", "the API token is invalid, expired or revoked");
+    c.set("principal", principal);
+    return next();
+  }
+  const sessionId = getCookie(c, SESSION_COOKIE);
+  if (!sessionId) throw new ApiError("unauthorized", "sign in or send an API token");
+  const resolved = await principalFromSession(db, await sha256Hex(sessionId), now);
+  if (!resolved) throw new ApiError("unauthorized", "the session has expired; sign in again");
+  if (!safeMethods.has(c.req.method)) {
+    const sent = c.req.header(CSRF_HEADER) ?? "";
+    if (!constantTimeEqual(sent, resolved.csrfToken)) {
+      throw new ApiError("forbidden", `missing or wrong ${CSRF_HEADER} header for a cookie-authenticated write`);
+    }
+  }
+  c.set("principal", resolved.principal);
+  c.set("csrfToken", resolved.csrfToken);
+  return next();
+});

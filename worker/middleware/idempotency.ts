@@ -1,0 +1,43 @@
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../context";
+import { tenantCtx } from "../db/client";
+import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from "../db/repo/idempotency";
+import { ApiError } from "../lib/errors";
+import { sha256Hex } from "../lib/hash";
+
+/**
+ * `Idempotency-Key` on an authenticated POST: the first request runs, later ones with the same key
+ * and body get the stored response (marked `Idempotent-Replayed: true`); a different body is a conflict.
+ */
+export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
+  const key = c.req.header("idempotency-key");
+  if (c.req.method !== "POST" || !key) return next();
+  if (key.length > 255) throw new ApiError("validation_failed", "Idempotency-Key: at most 255 characters", [{ path: "header.Idempotency-Key", message: "at most 255 characters" }]);
+  const principal = c.get("principal");
+  const ctx = tenantCtx(c.get("db"), principal.tenantId);
+  const scopedKey = `${principal.actor.id}:${key}`;
+  const path = new URL(c.req.url).pathname;
+  const requestHash = await sha256Hex(`${c.req.method} ${path}\n${await c.req.text()}`);
+  const existing = await claimIdempotencyKey(ctx, scopedKey, c.req.method, path, requestHash, c.get("clock").now());
+  if (existing) {
+    if (existing.requestHash !== requestHash) {
+      throw new ApiError("conflict", "this Idempotency-Key was already used with a different request");
+    }
+    if (existing.statusCode === 0) throw new ApiError("conflict", "a request with this Idempotency-Key is still in progress");
+    return new Response(existing.responseBody, {
+      status: existing.statusCode,
+      headers: { "content-type": "application/json", "idempotent-replayed": "true" },
+    });
+  }
+  try {
+    await next();
+  } catch (err) {
+    await releaseIdempotencyKey(ctx, scopedKey);
+    throw err;
+  }
+  if (c.error || c.res.status >= 500) {
+    await releaseIdempotencyKey(ctx, scopedKey);
+    return;
+  }
+  await completeIdempotencyKey(ctx, scopedKey, c.res.status, await c.res.clone().text());
+});

@@ -1,0 +1,8 @@
+/** A request to the dispatch consumer: perform one connector operation for one task attempt. */
+export interface DispatchMessage {
+  tenantId: string;
+  runId: string;
+  taskKey: string;
+  attempt: number;
+  op: "trigger" | "poll" | "cancel";
+}

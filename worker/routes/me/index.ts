@@ -1,0 +1,5 @@
+import { createRouter } from "../../context";
+import * as get from "./get";
+
+export const meRoutes = createRouter();
+get.register(meRoutes);

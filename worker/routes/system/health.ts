@@ -1,0 +1,25 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { sql } from "drizzle-orm";
+import type { Router } from "../../context";
+import { jsonResponse, send } from "../shared";
+
+const HealthOut = z.object({ status: z.enum(["ok", "degraded"]), database: z.enum(["ok", "unreachable"]), time: z.string() }).openapi("Health");
+
+export const route = createRoute({
+  method: "get",
+  path: "/health",
+  tags: ["system"],
+  summary: "Liveness and database reachability",
+  responses: { 200: jsonResponse(HealthOut, "Service status"), 503: jsonResponse(HealthOut, "Database unreachable") },
+});
+
+export function register(app: Router) {
+  app.openapi(route, async (c) => {
+    const ok = await c
+      .get("db")
+      .run(sql`SELECT 1`)
+      .then(() => true, () => false);
+    const body = { status: ok ? "ok" : "degraded", database: ok ? "ok" : "unreachable", time: new Date(c.get("clock").now()).toISOString() } as const;
+    return ok ? send(c, 200, HealthOut, body) : send(c, 503, HealthOut, body);
+  });
+}
