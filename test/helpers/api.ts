@@ -66,7 +66,7 @@ export async function signup(overrides: Partial<{ email: string; password: strin
 }
 
 export function cookieFrom(headers: Headers): string {
-  const set = headers.getSetCookie?.() ?? [headers.get("set-cookie") ?? ""];
+  const set: string[] = (headers as unknown as { getSetCookie(): string[] }).getSetCookie();
   return set.map((c) => c.split(";")[0]).join("; ");
 }
 

@@ -1,0 +1,4 @@
+import type { ConnectorDefinition } from "./types";
+
+/** Every connector Tutti ships; add new ones here. */
+export const connectors: ConnectorDefinition<any, any>[] = [];
