@@ -1,0 +1,232 @@
+import { and, asc, eq, gt, inArray, or, sql, type SQL } from "drizzle-orm";
+import type { TenantCtx } from "../client";
+import { connections } from "../schema";
+import { auditInsert, type AuditSource } from "./audit";
+import { open, seal, type Envelope, type KeyRing } from "../../lib/envelope";
+import { newId } from "../../lib/ids";
+
+type ConnectionRow = typeof connections.$inferSelect;
+
+/** A connection as everything outside this module sees it: the sealed secrets are replaced by the names of the fields that are set. */
+export type Connection = Omit<ConnectionRow, "secrets"> & { secretFieldsSet: string[] };
+
+/** Binds a sealed value to its tenant, connection and field so an envelope copied to another row fails to open. */
+const secretAad = (tenantId: string, connectionId: string, field: string) => `tutti/connection/${tenantId}/${connectionId}/${field}`;
+
+function withoutSecrets(row: ConnectionRow): Connection {
+  const { secrets, ...rest } = row;
+  return { ...rest, secretFieldsSet: Object.keys(secrets).sort() };
+}
+
+async function sealAll(ctx: TenantCtx, ring: KeyRing, connectionId: string, values: Record<string, string>) {
+  const sealed: Record<string, Envelope> = {};
+  for (const [field, value] of Object.entries(values)) {
+    sealed[field] = await seal(ring, value, secretAad(ctx.tenantId, connectionId, field));
+  }
+  return sealed;
+}
+
+const byId = (ctx: TenantCtx, id: string) => and(eq(connections.tenantId, ctx.tenantId), eq(connections.id, id));
+
+async function rowByName(ctx: TenantCtx, teamId: string, name: string) {
+  const [row] = await ctx.db
+    .select()
+    .from(connections)
+    .where(and(eq(connections.tenantId, ctx.tenantId), eq(connections.teamId, teamId), eq(connections.name, name)))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function getConnection(ctx: TenantCtx, id: string): Promise<Connection | null> {
+  const [row] = await ctx.db.select().from(connections).where(byId(ctx, id)).limit(1);
+  return row ? withoutSecrets(row) : null;
+}
+
+/** The team's connection called `name`, without secrets (for pipeline validation and the dashboard). */
+export async function findConnectionByName(ctx: TenantCtx, teamId: string, name: string): Promise<Connection | null> {
+  const row = await rowByName(ctx, teamId, name);
+  return row ? withoutSecrets(row) : null;
+}
+
+export interface ConnectionListFilter {
+  /** Only these teams; `null` means every team of the tenant (tenant admins). */
+  teamIds: string[] | null;
+  after?: { name: string; id: string };
+  limit: number;
+}
+
+/** Connections ordered by name, id; returns `limit + 1` rows so the caller can tell whether there is a next page. */
+export async function listConnections(ctx: TenantCtx, f: ConnectionListFilter): Promise<Connection[]> {
+  if (f.teamIds && f.teamIds.length === 0) return [];
+  const conds: SQL[] = [eq(connections.tenantId, ctx.tenantId)];
+  if (f.teamIds) conds.push(inArray(connections.teamId, f.teamIds));
+  if (f.after) {
+    conds.push(or(gt(connections.name, f.after.name), and(eq(connections.name, f.after.name), gt(connections.id, f.after.id)))!);
+  }
+  const rows = await ctx.db
+    .select()
+    .from(connections)
+    .where(and(...conds))
+    .orderBy(asc(connections.name), asc(connections.id))
+    .limit(f.limit + 1);
+  return rows.map(withoutSecrets);
+}
+
+export interface NewConnection {
+  teamId: string;
+  name: string;
+  kind: string;
+  description: string;
+  config: Record<string, unknown>;
+  secrets: Record<string, string>;
+  createdBy: string;
+}
+
+/** Seals every secret under its own data key and inserts the connection with its audit entry. Throws on a duplicate name (unique index). */
+export async function createConnection(ctx: TenantCtx, source: AuditSource, ring: KeyRing, input: NewConnection): Promise<Connection> {
+  const id = newId("connection");
+  const row: ConnectionRow = {
+    tenantId: ctx.tenantId,
+    id,
+    teamId: input.teamId,
+    name: input.name,
+    kind: input.kind,
+    description: input.description,
+    config: input.config,
+    secrets: await sealAll(ctx, ring, id, input.secrets),
+    createdBy: input.createdBy,
+    createdAt: source.now,
+    updatedAt: source.now,
+    rotatedAt: null,
+    lastUsedAt: null,
+    archivedAt: null,
+  };
+  await ctx.db.batch([
+    ctx.db.insert(connections).values(row),
+    auditInsert(ctx, source, {
+      action: "connection.created",
+      targetType: "connection",
+      targetId: id,
+      teamId: input.teamId,
+      details: { name: input.name, kind: input.kind, secret_fields: Object.keys(input.secrets).sort() },
+    }),
+  ]);
+  return withoutSecrets(row);
+}
+
+export async function updateConnection(
+  ctx: TenantCtx,
+  source: AuditSource,
+  existing: Connection,
+  patch: { description?: string; config?: Record<string, unknown> },
+): Promise<Connection> {
+  const changes = { ...patch, updatedAt: source.now };
+  await ctx.db.batch([
+    ctx.db.update(connections).set(changes).where(byId(ctx, existing.id)),
+    auditInsert(ctx, source, {
+      action: "connection.updated",
+      targetType: "connection",
+      targetId: existing.id,
+      teamId: existing.teamId,
+      details: { name: existing.name, changed: Object.keys(patch).sort() },
+    }),
+  ]);
+  return { ...existing, ...changes };
+}
+
+/**
+ * Replaces the given secret fields (others keep their values). The merge happens in SQL with
+ * json_patch so two rotations of different fields cannot overwrite each other.
+ */
+export async function rotateConnectionSecrets(
+  ctx: TenantCtx,
+  source: AuditSource,
+  ring: KeyRing,
+  existing: Connection,
+  values: Record<string, string>,
+): Promise<Connection> {
+  const sealed = await sealAll(ctx, ring, existing.id, values);
+  await ctx.db.batch([
+    ctx.db
+      .update(connections)
+      .set({ secrets: sql`json_patch(${connections.secrets}, ${JSON.stringify(sealed)})`, rotatedAt: source.now, updatedAt: source.now })
+      .where(byId(ctx, existing.id)),
+    auditInsert(ctx, source, {
+      action: "connection.rotated",
+      targetType: "connection",
+      targetId: existing.id,
+      teamId: existing.teamId,
+      details: { name: existing.name, fields: Object.keys(values).sort() },
+    }),
+  ]);
+  const secretFieldsSet = [...new Set([...existing.secretFieldsSet, ...Object.keys(values)])].sort();
+  return { ...existing, secretFieldsSet, rotatedAt: source.now, updatedAt: source.now };
+}
+
+/** Deletes the row, and with it the only copy of the sealed secrets. */
+export async function deleteConnection(ctx: TenantCtx, source: AuditSource, existing: Connection): Promise<void> {
+  await ctx.db.batch([
+    ctx.db.delete(connections).where(byId(ctx, existing.id)),
+    auditInsert(ctx, source, {
+      action: "connection.deleted",
+      targetType: "connection",
+      targetId: existing.id,
+      teamId: existing.teamId,
+      details: { name: existing.name, kind: existing.kind },
+    }),
+  ]);
+}
+
+export interface ConnectionUsage {
+  runId: string;
+  taskKey: string;
+  /** Defaults to the wall clock; the engine passes its injected clock's time. */
+  now?: number;
+}
+
+export interface ResolvedConnection {
+  id: string;
+  kind: string;
+  config: Record<string, unknown>;
+  /** Plaintext values: hand them to the connector and nowhere else (never log or store them). */
+  secrets: Record<string, string>;
+}
+
+const engineActor = { actor: { type: "system" as const, id: "engine", label: "run engine" } };
+
+/**
+ * Decrypts the secrets of team `teamId`'s connection `name` for a task run, records last_used_at
+ * and a `connection.used` audit entry. Returns null when the team has no such connection —
+ * a connection of another team is never found, which is how teams stay isolated.
+ */
+export async function resolveConnectionSecrets(
+  ctx: TenantCtx,
+  keyRing: KeyRing,
+  teamId: string,
+  name: string,
+  usage: ConnectionUsage,
+): Promise<ResolvedConnection | null> {
+  const row = await rowByName(ctx, teamId, name);
+  if (!row) return null;
+  const secrets: Record<string, string> = {};
+  for (const [field, envelope] of Object.entries(row.secrets)) {
+    try {
+      secrets[field] = await open(keyRing, envelope, secretAad(ctx.tenantId, row.id, field));
+    } catch {
+      // The cause (key version missing, tampered row) is stated without any part of the value.
+      throw new Error(`connection ${row.id}: secret field "${field}" could not be decrypted (master key version ${envelope.v})`);
+    }
+  }
+  const now = usage.now ?? Date.now();
+  await ctx.db.batch([
+    ctx.db.update(connections).set({ lastUsedAt: now }).where(byId(ctx, row.id)),
+    auditInsert(ctx, { principal: engineActor, ip: null, requestId: null, now }, {
+      action: "connection.used",
+      targetType: "connection",
+      targetId: row.id,
+      teamId: row.teamId,
+      details: { name: row.name, run_id: usage.runId, task_key: usage.taskKey },
+    }),
+  ]);
+  return { id: row.id, kind: row.kind, config: row.config, secrets };
+}
