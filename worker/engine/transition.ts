@@ -1,0 +1,315 @@
+import type { TaskError, TaskOutcome } from "../connectors/types";
+import { retryDelayMs } from "./backoff";
+import { isActiveTask, isFailedTask, isTerminalRun, isTerminalTask, runTransitions, taskTransitions, type RunStatus, type TaskStatus } from "./states";
+import type { Effect, EngineClock, EngineEvent, LogEntry, PlanTask, RunState, TaskState, TransitionResult } from "./types";
+
+export const timerKeys = {
+  retry: (runId: string, key: string, attempt: number) => `task:${runId}:${key}:${attempt}:retry`,
+  poll: (runId: string, key: string, attempt: number) => `task:${runId}:${key}:${attempt}:poll`,
+  timeout: (runId: string, key: string, attempt: number) => `task:${runId}:${key}:${attempt}:timeout`,
+  runTimeout: (runId: string) => `run:${runId}:timeout`,
+};
+
+export class InvalidTransition extends Error {}
+
+/** A fresh run in `queued` with every task pending. */
+export function newRunState(id: string, plan: PlanTask[], timeoutMs: number | null, now: number): RunState {
+  const tasks: Record<string, TaskState> = {};
+  for (const t of plan) tasks[t.key] = emptyTask(t.key);
+  return { id, status: "queued", attempt: 1, plan, tasks, timeoutMs, queuedAt: now, startedAt: null, finishedAt: null, reason: null };
+}
+
+function emptyTask(key: string): TaskState {
+  return { key, status: "pending", attempt: 0, handle: null, error: null, reason: null, noNewData: false, pollSeq: 0, queuedAt: null, startedAt: null, finishedAt: null };
+}
+
+/** Mutable scratch space for one transition: records log entries and effects as state changes. */
+class Step {
+  readonly effects: Effect[] = [];
+  readonly log: LogEntry[] = [];
+  constructor(
+    readonly state: RunState,
+    readonly clock: EngineClock,
+  ) {}
+
+  plan(key: string): PlanTask {
+    const p = this.state.plan.find((t) => t.key === key);
+    if (!p) throw new InvalidTransition(`unknown task ${key}`);
+    return p;
+  }
+
+  setRun(to: RunStatus, reason: string) {
+    const from = this.state.status;
+    if (from === to) return;
+    if (!runTransitions[from].includes(to)) throw new InvalidTransition(`run ${from} → ${to}`);
+    this.state.status = to;
+    this.state.reason = reason;
+    this.log.push({ taskKey: null, from, to, reason });
+  }
+
+  setTask(task: TaskState, to: TaskStatus, reason: string) {
+    const from = task.status;
+    if (from === to && to !== "running") return;
+    if (from !== to && !taskTransitions[from].includes(to)) throw new InvalidTransition(`task ${task.key} ${from} → ${to}`);
+    task.status = to;
+    if (from !== to) this.log.push({ taskKey: task.key, from, to, reason });
+    if (isTerminalTask(to)) task.finishedAt = this.clock.now;
+  }
+
+  clearTaskTimers(task: TaskState) {
+    const id = this.state.id;
+    this.effects.push(
+      { type: "timer.clear", timerKey: timerKeys.poll(id, task.key, task.attempt) },
+      { type: "timer.clear", timerKey: timerKeys.timeout(id, task.key, task.attempt) },
+      { type: "timer.clear", timerKey: timerKeys.retry(id, task.key, task.attempt) },
+    );
+  }
+}
+
+/**
+ * The run state machine: `(state, event) → (state', effects)`. Pure; the caller persists the new state
+ * and performs the effects. Events that no longer apply (a stale attempt, a finished run) change nothing.
+ */
+export function transition(current: RunState, event: EngineEvent, clock: EngineClock): TransitionResult {
+  const step = new Step(structuredClone(current), clock);
+  const s = step.state;
+  switch (event.type) {
+    case "run.start":
+      if (s.status !== "queued") break;
+      step.setRun("running", "started");
+      s.startedAt = clock.now;
+      if (s.timeoutMs !== null) {
+        step.effects.push({ type: "timer.set", timerKey: timerKeys.runTimeout(s.id), dueAt: clock.now + s.timeoutMs, event: { type: "run.timeout" } });
+      }
+      advance(step);
+      break;
+    case "run.skip":
+      if (s.status !== "queued") break;
+      for (const t of Object.values(s.tasks)) step.setTask(t, "skipped", event.reason);
+      step.setRun("skipped", event.reason);
+      s.finishedAt = clock.now;
+      step.effects.push({ type: "run.finished", status: "skipped" });
+      break;
+    case "run.cancel":
+      stopRun(step, "cancelled", event.reason);
+      break;
+    case "run.timeout":
+      stopRun(step, "timed_out", "run exceeded its timeout");
+      break;
+    case "run.retry":
+      retryFromFailure(step);
+      break;
+    case "task.outcome":
+      applyOutcome(step, event.key, event.attempt, event.outcome, event.source);
+      break;
+    case "task.retry_due": {
+      const task = s.tasks[event.key];
+      if (s.status !== "running" || !task || task.status !== "up_for_retry" || task.attempt !== event.attempt) break;
+      queueAttempt(step, task, "retry due");
+      break;
+    }
+    case "task.poll_due": {
+      const task = s.tasks[event.key];
+      if (s.status !== "running" || !task || task.attempt !== event.attempt || !(task.status === "triggered" || task.status === "running")) break;
+      task.pollSeq += 1;
+      step.effects.push({ type: "dispatch", key: task.key, attempt: task.attempt, op: "poll", seq: task.pollSeq });
+      break;
+    }
+    case "task.timeout": {
+      const task = s.tasks[event.key];
+      if (s.status !== "running" || !task || task.attempt !== event.attempt || !isActiveTask(task.status)) break;
+      step.effects.push({ type: "dispatch", key: task.key, attempt: task.attempt, op: "cancel", seq: 0 });
+      failAttempt(step, task, { kind: "timeout", message: `task exceeded its timeout of ${Math.round((step.plan(task.key).timeoutMs ?? 0) / 1000)}s` }, "timed_out");
+      advance(step);
+      break;
+    }
+    case "task.dispatch_failed": {
+      const task = s.tasks[event.key];
+      if (s.status !== "running" || !task || task.attempt !== event.attempt || !isActiveTask(task.status)) break;
+      failAttempt(step, task, { kind: "network", message: event.message }, "failed");
+      advance(step);
+      break;
+    }
+    default: {
+      const never: never = event;
+      throw new InvalidTransition(`unknown event ${(never as { type: string }).type}`);
+    }
+  }
+  return { state: step.state, effects: step.effects, log: step.log };
+}
+
+function applyOutcome(step: Step, key: string, attempt: number, outcome: TaskOutcome, source: string) {
+  const s = step.state;
+  const task = s.tasks[key];
+  if (!task || task.attempt !== attempt) return;
+  if (!isActiveTask(task.status)) {
+    // The tool started work for a task we already stopped (cancel raced the trigger): stop it there too.
+    if (outcome.status === "running" && (task.status === "cancelled" || task.status === "timed_out")) {
+      step.effects.push({ type: "dispatch", key, attempt, op: "cancel", seq: 0 });
+    }
+    return;
+  }
+  if (outcome.externalId || outcome.externalUrl || outcome.state) {
+    task.handle = {
+      externalId: outcome.externalId ?? task.handle?.externalId,
+      externalUrl: outcome.externalUrl ?? task.handle?.externalUrl,
+      state: outcome.state ?? task.handle?.state,
+    };
+  }
+  const plan = step.plan(key);
+  switch (outcome.status) {
+    case "running": {
+      step.setTask(task, source === "trigger" ? "triggered" : "running", source === "trigger" ? "accepted by the tool" : `running (${source})`);
+      task.startedAt ??= step.clock.now;
+      step.effects.push({
+        type: "timer.set",
+        timerKey: timerKeys.poll(s.id, key, attempt),
+        dueAt: step.clock.now + (outcome.pollAfterMs ?? plan.pollIntervalMs),
+        event: { type: "task.poll_due", key, attempt },
+      });
+      return;
+    }
+    case "succeeded":
+      task.startedAt ??= step.clock.now;
+      task.noNewData = outcome.noNewData === true;
+      task.error = null;
+      step.clearTaskTimers(task);
+      step.setTask(task, "succeeded", task.noNewData ? "succeeded, no new data" : `succeeded (${source})`);
+      advance(step);
+      return;
+    case "failed":
+      failAttempt(step, task, outcome.error, "failed");
+      advance(step);
+      return;
+  }
+}
+
+/** A failed attempt retries while attempts remain, otherwise ends the task as `final`. */
+function failAttempt(step: Step, task: TaskState, error: TaskError, final: "failed" | "timed_out") {
+  const plan = step.plan(task.key);
+  step.clearTaskTimers(task);
+  task.error = error;
+  const attemptsAllowed = plan.retries.max + 1;
+  // Auth and config errors will fail the same way again: retrying only delays the alert.
+  const retryable = error.kind !== "auth" && error.kind !== "invalid_config" && error.kind !== "not_found";
+  if (retryable && task.attempt < attemptsAllowed) {
+    const delay = Math.max(retryDelayMs(plan.retries, task.attempt + 1, step.clock.random), error.retryAfterMs ?? 0);
+    step.setTask(task, "up_for_retry", `attempt ${task.attempt} ${final === "timed_out" ? "timed out" : "failed"}: ${error.message}; retry in ${Math.round(delay / 1000)}s`);
+    step.effects.push({
+      type: "timer.set",
+      timerKey: timerKeys.retry(step.state.id, task.key, task.attempt),
+      dueAt: step.clock.now + delay,
+      event: { type: "task.retry_due", key: task.key, attempt: task.attempt },
+    });
+    return;
+  }
+  step.setTask(task, final, error.message);
+}
+
+function queueAttempt(step: Step, task: TaskState, reason: string) {
+  const plan = step.plan(task.key);
+  step.setTask(task, "queued", reason);
+  task.attempt += 1;
+  task.pollSeq = 0;
+  task.queuedAt = step.clock.now;
+  task.startedAt = null;
+  task.finishedAt = null;
+  step.effects.push({ type: "dispatch", key: task.key, attempt: task.attempt, op: "trigger", seq: 0 });
+  if (plan.timeoutMs !== null) {
+    step.effects.push({
+      type: "timer.set",
+      timerKey: timerKeys.timeout(step.state.id, task.key, task.attempt),
+      dueAt: step.clock.now + plan.timeoutMs,
+      event: { type: "task.timeout", key: task.key, attempt: task.attempt },
+    });
+  }
+}
+
+/** Decides for a pending task whose dependencies are all done: run it, or skip it (and why). */
+export function readiness(plan: PlanTask, tasks: Record<string, TaskState>, planOf: (key: string) => PlanTask): "wait" | "run" | { skip: string } {
+  const deps = plan.dependsOn.map((d) => tasks[d]);
+  if (deps.some((d) => !isTerminalTask(d.status))) return "wait";
+  const noData = deps.find((d) => d.status === "succeeded" && d.noNewData && planOf(d.key).skipDownstreamIfNoNewData);
+  if (noData) return { skip: `no new data from ${noData.key}` };
+  switch (plan.runIf) {
+    case "all_success": {
+      const bad = deps.find((d) => d.status !== "succeeded");
+      return bad ? { skip: `upstream ${bad.key} ${bad.status}` } : "run";
+    }
+    case "all_done":
+      return "run";
+    case "any_failed":
+      return deps.some((d) => isFailedTask(d.status)) ? "run" : { skip: "no upstream task failed" };
+  }
+}
+
+/** Queues every task whose dependencies are done, skips the ones that must not run, and finishes the run when all are done. */
+function advance(step: Step) {
+  const s = step.state;
+  if (s.status !== "running") return;
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const plan of s.plan) {
+      const task = s.tasks[plan.key];
+      if (task.status !== "pending") continue;
+      const decision = readiness(plan, s.tasks, (key) => step.plan(key));
+      if (decision === "wait") continue;
+      changed = true;
+      if (decision === "run") queueAttempt(step, task, "dependencies met");
+      else {
+        step.setTask(task, "skipped", decision.skip);
+        task.reason = decision.skip;
+      }
+    }
+  }
+  const tasks = Object.values(s.tasks);
+  if (tasks.every((t) => isTerminalTask(t.status))) {
+    const failed = tasks.find((t) => isFailedTask(t.status));
+    step.setRun(failed ? "failed" : "succeeded", failed ? `task ${failed.key} ${failed.status}` : "all tasks done");
+    s.finishedAt = step.clock.now;
+    step.effects.push({ type: "timer.clear", timerKey: timerKeys.runTimeout(s.id) });
+    step.effects.push({ type: "run.finished", status: s.status });
+  }
+}
+
+function stopRun(step: Step, to: "cancelled" | "timed_out", reason: string) {
+  const s = step.state;
+  if (isTerminalRun(s.status)) return;
+  for (const task of Object.values(s.tasks)) {
+    if (isTerminalTask(task.status)) continue;
+    if (task.status === "triggered" || task.status === "running" || task.status === "queued") {
+      // A queued task may already be triggering; the cancel is a no-op at the tool if nothing started.
+      step.effects.push({ type: "dispatch", key: task.key, attempt: task.attempt, op: "cancel", seq: 0 });
+    }
+    step.clearTaskTimers(task);
+    step.setTask(task, to === "timed_out" && isActiveTask(task.status) ? "timed_out" : "cancelled", reason);
+    task.reason = reason;
+  }
+  if (s.status === "queued") step.setRun("cancelled", reason);
+  else step.setRun(to, reason);
+  s.finishedAt = step.clock.now;
+  step.effects.push({ type: "timer.clear", timerKey: timerKeys.runTimeout(s.id) });
+  step.effects.push({ type: "run.finished", status: s.status });
+}
+
+function retryFromFailure(step: Step) {
+  const s = step.state;
+  if (!(s.status === "failed" || s.status === "cancelled" || s.status === "timed_out")) {
+    throw new InvalidTransition(`only failed, cancelled or timed-out runs can be retried (run is ${s.status})`);
+  }
+  s.attempt += 1;
+  step.setRun("running", `retry from failure (attempt ${s.attempt})`);
+  s.finishedAt = null;
+  for (const task of Object.values(s.tasks)) {
+    if (task.status === "succeeded") continue;
+    step.setTask(task, "pending", "reset by retry from failure");
+    task.error = null;
+    task.reason = null;
+    task.noNewData = false;
+  }
+  if (s.timeoutMs !== null) {
+    step.effects.push({ type: "timer.set", timerKey: timerKeys.runTimeout(s.id), dueAt: step.clock.now + s.timeoutMs, event: { type: "run.timeout" } });
+  }
+  advance(step);
+}

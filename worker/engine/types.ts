@@ -1,0 +1,86 @@
+import type { ExternalHandle, TaskError, TaskOutcome } from "../connectors/types";
+import type { RetryPolicy } from "./backoff";
+import type { RunStatus, TaskStatus } from "./states";
+
+export const runIfValues = ["all_success", "all_done", "any_failed"] as const;
+export type RunIf = (typeof runIfValues)[number];
+
+/** The engine's view of one task of the pinned pipeline version. */
+export interface PlanTask {
+  key: string;
+  dependsOn: string[];
+  runIf: RunIf;
+  retries: RetryPolicy;
+  timeoutMs: number | null;
+  pollIntervalMs: number;
+  skipDownstreamIfNoNewData: boolean;
+}
+
+export interface TaskState {
+  key: string;
+  status: TaskStatus;
+  /** Attempt number of the current or last try (0 = never tried). */
+  attempt: number;
+  handle: ExternalHandle | null;
+  error: TaskError | null;
+  /** Why a task was skipped or cancelled, for the UI. */
+  reason: string | null;
+  noNewData: boolean;
+  /** Increments per poll so repeated poll messages are recognised. */
+  pollSeq: number;
+  queuedAt: number | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+export interface RunState {
+  id: string;
+  status: RunStatus;
+  /** 1 for the first execution; +1 per retry-from-failure. */
+  attempt: number;
+  plan: PlanTask[];
+  tasks: Record<string, TaskState>;
+  timeoutMs: number | null;
+  queuedAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  reason: string | null;
+}
+
+export type DispatchOp = "trigger" | "poll" | "cancel";
+
+export type EngineEvent =
+  | { type: "run.start" }
+  | { type: "run.cancel"; reason: string }
+  | { type: "run.skip"; reason: string }
+  | { type: "run.retry" }
+  | { type: "run.timeout" }
+  | { type: "task.outcome"; key: string; attempt: number; outcome: TaskOutcome; source: "trigger" | "poll" | "webhook" }
+  | { type: "task.retry_due"; key: string; attempt: number }
+  | { type: "task.poll_due"; key: string; attempt: number }
+  | { type: "task.timeout"; key: string; attempt: number }
+  | { type: "task.dispatch_failed"; key: string; attempt: number; message: string };
+
+export type Effect =
+  | { type: "dispatch"; key: string; attempt: number; op: DispatchOp; seq: number }
+  | { type: "timer.set"; timerKey: string; dueAt: number; event: EngineEvent }
+  | { type: "timer.clear"; timerKey: string }
+  | { type: "run.finished"; status: RunStatus };
+
+export interface LogEntry {
+  taskKey: string | null;
+  from: string;
+  to: string;
+  reason: string;
+}
+
+export interface TransitionResult {
+  state: RunState;
+  effects: Effect[];
+  log: LogEntry[];
+}
+
+export interface EngineClock {
+  now: number;
+  random: () => number;
+}
