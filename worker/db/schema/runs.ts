@@ -1,0 +1,41 @@
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { runStatuses } from "../../engine/states";
+import { json, ms, tenantId } from "./columns";
+
+export const triggerKinds = ["manual", "api", "cron", "upstream", "backfill"] as const;
+export type TriggerKind = (typeof triggerKinds)[number];
+
+/** Written through by the TenantRuns Durable Object on every transition; `seq` orders the writes. */
+export const runs = sqliteTable(
+  "runs",
+  {
+    tenantId: tenantId(),
+    id: text("id").notNull(),
+    pipelineId: text("pipeline_id").notNull(),
+    pipelineName: text("pipeline_name").notNull(),
+    teamId: text("team_id").notNull(),
+    versionId: text("version_id").notNull(),
+    version: integer("version").notNull(),
+    status: text("status", { enum: runStatuses }).notNull(),
+    attempt: integer("attempt").notNull(),
+    triggerKind: text("trigger_kind", { enum: triggerKinds }).notNull(),
+    triggeredBy: text("triggered_by"),
+    triggerRef: text("trigger_ref"),
+    params: json<Record<string, unknown>>("params").notNull(),
+    logicalAt: ms("logical_at"),
+    backfillId: text("backfill_id"),
+    environment: text("environment").notNull().default("prod"),
+    reason: text("reason"),
+    queuedAt: ms("queued_at").notNull(),
+    startedAt: ms("started_at"),
+    finishedAt: ms("finished_at"),
+    seq: integer("seq").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index("runs_pipeline").on(t.tenantId, t.pipelineId, t.queuedAt),
+    index("runs_queued").on(t.tenantId, t.queuedAt),
+    index("runs_status").on(t.tenantId, t.status, t.queuedAt),
+    index("runs_backfill").on(t.tenantId, t.backfillId),
+  ],
+);

@@ -1,0 +1,21 @@
+import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { json, ms, tenantId } from "./columns";
+
+/** One row per attempt of a task, for the Gantt chart and attempt history. */
+export const taskAttempts = sqliteTable(
+  "task_attempts",
+  {
+    tenantId: tenantId(),
+    runId: text("run_id").notNull(),
+    taskKey: text("task_key").notNull(),
+    attempt: integer("attempt").notNull(),
+    status: text("status").notNull(),
+    externalId: text("external_id"),
+    externalUrl: text("external_url"),
+    error: json<{ kind: string; message: string } | null>("error"),
+    queuedAt: ms("queued_at"),
+    startedAt: ms("started_at"),
+    finishedAt: ms("finished_at"),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.runId, t.taskKey, t.attempt] })],
+);
