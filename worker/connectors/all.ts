@@ -1,4 +1,5 @@
+import { httpConnector } from "./http/connector";
 import type { ConnectorDefinition } from "./types";
 
 /** Every connector Tutti ships; add new ones here. */
-export const connectors: ConnectorDefinition<any, any>[] = [];
+export const connectors: ConnectorDefinition<any, any>[] = [httpConnector];

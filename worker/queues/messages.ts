@@ -5,4 +5,6 @@ export interface DispatchMessage {
   taskKey: string;
   attempt: number;
   op: "trigger" | "poll" | "cancel";
+  /** Poll sequence number (0 for trigger and cancel), so repeated poll messages are recognised. */
+  seq: number;
 }
