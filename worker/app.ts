@@ -8,6 +8,7 @@ import { idempotency } from "./middleware/idempotency";
 import { requestContext } from "./middleware/request-id";
 import { apiRouters } from "./routes";
 import { authRoutes } from "./routes/auth";
+import { invitationPublicRoutes } from "./routes/invitations";
 import { systemRoutes } from "./routes/system";
 
 function errorResponse(c: Context<AppEnv>, err: ApiError) {
@@ -57,6 +58,7 @@ export function buildApp() {
   // Public routes are mounted before the auth middleware so it never runs for them.
   api.route("/", systemRoutes);
   api.route("/", authRoutes);
+  api.route("/", invitationPublicRoutes);
 
   const secured = createRouter();
   secured.use("*", requireAuth, idempotency);

@@ -13,6 +13,11 @@ export interface AppVariables {
   principal: Principal;
   /** CSRF token of the session, when the caller used one. */
   csrfToken?: string;
+  /**
+   * Set by routes whose response shows a secret once (API tokens, invitation links): the
+   * idempotency store keeps this conflict message instead of the body, so replays never hold the secret.
+   */
+  withheldReplay?: string;
 }
 
 export interface AppEnv {

@@ -48,3 +48,31 @@ export function requireTeamMaintainer(p: Principal, teamId: string): void {
   if (p.actor.type === "user" && (isTenantAdmin(p) || p.teams[teamId] === "maintainer")) return;
   throw new ApiError("forbidden", "only team maintainers and tenant admins can do this");
 }
+
+/** Teams are visible to every user of the tenant; a token sees only its own team. */
+export function canSeeTeam(p: Principal, teamId: string): boolean {
+  return p.actor.type === "user" || teamId in p.teams;
+}
+
+/** A team's own things (connections, tokens) are visible to its members, tenant admins and the team's tokens. */
+export function canSeeTeamResources(p: Principal, teamId: string): boolean {
+  if (p.actor.type === "token") return teamId in p.teams;
+  return isTenantAdmin(p) || teamId in p.teams;
+}
+
+/** Teams whose resources a list may include; `null` means every team (tenant admins). */
+export function visibleTeamIds(p: Principal): string[] | null {
+  if (p.actor.type === "user" && isTenantAdmin(p)) return null;
+  return Object.keys(p.teams);
+}
+
+/** Some writes (creating credentials, managing secrets) need a signed-in person, never a token. */
+export function requireSignedInUser(p: Principal, what: string): void {
+  if (p.actor.type !== "user" || !p.viaSession) throw new ApiError("forbidden", `${what} needs a signed-in user; API tokens cannot do this`);
+}
+
+/** Writes to a team's secrets: a signed-in member of the team (not a viewer) or a tenant admin. */
+export function requireTeamSecretsWrite(p: Principal, teamId: string): void {
+  requireSignedInUser(p, "changing connections");
+  if (!canActForTeam(p, teamId)) throw new ApiError("forbidden", "only members of the owning team and tenant admins can change its connections");
+}

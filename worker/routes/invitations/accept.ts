@@ -1,0 +1,80 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Router } from "../../context";
+import { tenantCtx } from "../../db/client";
+import { findUserByEmail } from "../../db/repo/accounts";
+import { acceptInvitation } from "../../db/repo/invitations";
+import { getTeam } from "../../db/repo/teams";
+import { isUniqueViolation } from "../../db/unique";
+import { ApiError, conflict, invalid } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+import { hashPassword, verifyPassword } from "../../lib/password";
+import { clientIp } from "../../lib/request";
+import { startSession } from "../../lib/session-response";
+import { enforceRateLimit } from "../../middleware/rate-limit";
+import { Password, SessionOut } from "../auth/schemas";
+import { errors, jsonBody, jsonResponse, send } from "../shared";
+import { pendingInvitation } from "./pending";
+import { InvitationToken } from "./schemas";
+
+const AcceptBody = z
+  .strictObject({
+    token: InvitationToken,
+    name: z.string().trim().min(1).max(120).optional().openapi({ description: "Required when the e-mail has no account yet" }),
+    password: z.string().min(1).max(200).openapi({ description: "The new account's password (at least 10 characters), or the existing account's" }),
+  })
+  .openapi("AcceptInvitationRequest");
+
+export const route = createRoute({
+  method: "post",
+  path: "/invitations/accept",
+  tags: ["invitations"],
+  summary: "Public: accept an invitation; creates the account when needed and signs in",
+  request: jsonBody(AcceptBody),
+  responses: { 200: jsonResponse(SessionOut, "Joined the tenant and signed in"), ...errors(400, 401, 404, 409, 413, 429) },
+});
+
+const WINDOW = 15 * 60_000;
+
+export function register(app: Router) {
+  app.openapi(route, async (c) => {
+    const body = c.req.valid("json");
+    const limit = Number(c.env.RATE_LIMIT_LOGIN_PER_15MIN ?? 10);
+    // Accepting as an existing user checks a password, so it is limited like login.
+    await enforceRateLimit(c, `invite:ip:${clientIp(c) ?? "unknown"}`, limit * 5, WINDOW);
+    const { invitation, tenant } = await pendingInvitation(c, body.token);
+    await enforceRateLimit(c, `invite:${invitation.id}`, limit, WINDOW);
+    const db = c.get("db");
+    const ctx = tenantCtx(db, invitation.tenantId);
+    const existing = await findUserByEmail(db, invitation.email);
+    let user: { id: string; email: string; name: string };
+    let isNew: boolean;
+    let password;
+    if (existing) {
+      const ok = await verifyPassword(body.password, { hash: existing.passwordHash, salt: existing.passwordSalt, iterations: existing.passwordIterations });
+      if (!ok) throw new ApiError("unauthorized", "wrong password for the existing account of this e-mail");
+      user = { id: existing.id, email: existing.email, name: existing.name };
+      isNew = false;
+    } else {
+      if (!body.name) throw invalid("name", "required to create your account");
+      const policy = Password.safeParse(body.password);
+      if (!policy.success) throw invalid("password", policy.error.issues[0].message);
+      password = await hashPassword(body.password);
+      user = { id: newId("user"), email: invitation.email, name: body.name };
+      isNew = true;
+    }
+    const joinTeam = invitation.teamId ? (await getTeam(ctx, invitation.teamId)) != null : false;
+    await acceptInvitation(ctx, {
+      invitation,
+      user: { ...user, isNew, password },
+      joinTeam,
+      ip: clientIp(c),
+      requestId: c.get("requestId"),
+      now: c.get("clock").now(),
+    }).catch((err) => {
+      if (isUniqueViolation(err)) throw conflict("this invitation was just accepted, or you are already a member of this tenant");
+      throw err;
+    });
+    const payload = await startSession(c, user, { id: tenant.id, slug: tenant.slug, name: tenant.name, role: invitation.role });
+    return send(c, 200, SessionOut, payload);
+  });
+}

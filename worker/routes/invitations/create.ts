@@ -1,0 +1,56 @@
+import { createRoute } from "@hono/zod-openapi";
+import type { Router } from "../../context";
+import { tenantCtx } from "../../db/client";
+import { createInvitation } from "../../db/repo/invitations";
+import { listTenantMembers } from "../../db/repo/members";
+import { getTeam } from "../../db/repo/teams";
+import { ApiError, conflict, invalid } from "../../lib/errors";
+import { sha256Hex } from "../../lib/hash";
+import { randomString } from "../../lib/ids";
+import { requireAdmin } from "../../lib/principal";
+import { auditSource } from "../../lib/request";
+import { withholdFromReplay } from "../../middleware/idempotency";
+import { bearerSecurity, errors, jsonBody, jsonResponse, send } from "../shared";
+import { CreateInvitationBody, CreatedInvitation, invitationOut } from "./schemas";
+
+const DAY = 86_400_000;
+
+export const route = createRoute({
+  method: "post",
+  path: "/invitations",
+  tags: ["invitations"],
+  summary: "Invite someone by link (tenant owners and admins)",
+  description:
+    "Returns the invitation link once (`url`, `token`); only a hash of the token is stored. " +
+    "A retry with the same Idempotency-Key does not repeat the link: it answers 409 conflict saying the invitation was already created " +
+    "(revoke it and invite again if the link was lost).",
+  security: bearerSecurity,
+  request: jsonBody(CreateInvitationBody),
+  responses: { 201: jsonResponse(CreatedInvitation, "The invitation and its one-time link"), ...errors(400, 401, 403, 409, 413) },
+});
+
+export function register(app: Router) {
+  app.openapi(route, async (c) => {
+    const p = c.get("principal");
+    requireAdmin(p);
+    const body = c.req.valid("json");
+    if (body.role === "owner" && p.role !== "owner") throw new ApiError("forbidden", "only owners can invite owners");
+    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    if (body.team_id && !(await getTeam(ctx, body.team_id))) throw invalid("team_id", "no such team");
+    const members = await listTenantMembers(ctx);
+    if (members.some((m) => m.email === body.email)) throw conflict("already a member of this tenant", [{ path: "email", message: "already a member of this tenant" }]);
+    const token = randomString(40);
+    const now = c.get("clock").now();
+    const invitation = await createInvitation(ctx, auditSource(c), {
+      email: body.email,
+      role: body.role,
+      teamId: body.team_id ?? null,
+      tokenHash: await sha256Hex(token),
+      expiresAt: now + body.expires_in_days * DAY,
+      createdBy: p.userId,
+    });
+    const origin = (c.env.APP_URL || new URL(c.req.url).origin).replace(/\/+$/, "");
+    withholdFromReplay(c, `this Idempotency-Key already created invitation ${invitation.id}; its link was shown only once, in the first response — revoke it and invite again if it was lost`);
+    return send(c, 201, CreatedInvitation, { invitation: invitationOut(invitation, now), url: `${origin}/invite/${token}`, token });
+  });
+}
