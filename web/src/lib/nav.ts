@@ -1,0 +1,33 @@
+import type { IconName } from "./components/Icon.svelte";
+
+export interface NavItem {
+  href: string;
+  label: string;
+  icon: IconName;
+}
+
+/** Main sections, in the order of the left navigation. */
+export const mainNav: NavItem[] = [
+  { href: "/", label: "Overview", icon: "overview" },
+  { href: "/products", label: "Data products", icon: "products" },
+  { href: "/pipelines", label: "Pipelines", icon: "pipelines" },
+  { href: "/runs", label: "Runs", icon: "runs" },
+  { href: "/lineage", label: "Lineage", icon: "lineage" },
+  { href: "/costs", label: "Costs", icon: "costs" },
+  { href: "/alerts", label: "Alerts", icon: "alerts" },
+];
+
+export const settingsNav: NavItem[] = [
+  { href: "/settings/teams", label: "Teams", icon: "teams" },
+  { href: "/settings/members", label: "Members", icon: "members" },
+  { href: "/settings/invitations", label: "Invitations", icon: "invitations" },
+  { href: "/settings/tokens", label: "API tokens", icon: "tokens" },
+  { href: "/settings/connections", label: "Connections", icon: "connections" },
+  { href: "/settings/audit-log", label: "Audit log", icon: "audit" },
+];
+
+/** A nav item is current on its own path and below it; Overview only on "/". */
+export function isCurrent(href: string, pathname: string): boolean {
+  if (href === "/") return pathname === "/";
+  return pathname === href || pathname.startsWith(`${href}/`);
+}

@@ -1,0 +1,67 @@
+/** Who is signed in, shared by every page; loaded once per page load and refreshed after changes to teams. */
+import { auth, setCsrfToken } from "./api";
+import { ApiError } from "./errors";
+import type { Me, SessionInfo } from "./types";
+
+export const session = $state<{ me: Me | null }>({ me: null });
+
+let inflight: Promise<Me | null> | null = null;
+
+/** Loads /me unless already known; null when nobody is signed in. */
+export function ensureSession(): Promise<Me | null> {
+  if (session.me) return Promise.resolve(session.me);
+  return refreshSession();
+}
+
+export function refreshSession(): Promise<Me | null> {
+  inflight ??= auth
+    .me({ redirectOn401: false })
+    .then((me) => {
+      session.me = me;
+      setCsrfToken(me.csrf_token);
+      return me;
+    })
+    .catch((error: unknown) => {
+      if (error instanceof ApiError && error.status === 401) {
+        session.me = null;
+        setCsrfToken(null);
+        return null;
+      }
+      throw error;
+    })
+    .finally(() => {
+      inflight = null;
+    });
+  return inflight;
+}
+
+/** After sign-up, login or accepting an invitation: keep the CSRF token and fetch the full /me. */
+export async function startSession(info: SessionInfo): Promise<Me | null> {
+  setCsrfToken(info.csrf_token);
+  session.me = null;
+  return refreshSession();
+}
+
+export async function endSession() {
+  try {
+    await auth.logout();
+  } finally {
+    session.me = null;
+    setCsrfToken(null);
+  }
+}
+
+export function isAdmin(me: Me | null): boolean {
+  return me?.role === "owner" || me?.role === "admin";
+}
+
+/** Mirrors the API's canActForTeam: admins act for every team, members for theirs, viewers for none. */
+export function canActForTeam(me: Me | null, teamId: string): boolean {
+  if (!me || me.role === "viewer") return false;
+  return isAdmin(me) || me.teams.some((t) => t.id === teamId && t.role !== null);
+}
+
+/** Team settings and membership: tenant admins and the team's maintainers. */
+export function canMaintainTeam(me: Me | null, teamId: string): boolean {
+  return isAdmin(me) || !!me?.teams.some((t) => t.id === teamId && t.role === "maintainer");
+}
