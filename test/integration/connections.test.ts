@@ -1,0 +1,191 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { createDb, tenantCtx } from "../../worker/db/client";
+import { findConnectionByName, resolveConnectionSecrets } from "../../worker/db/repo/connections";
+import { loadKeyRing } from "../../worker/lib/envelope";
+import { api, expectError, signup } from "../helpers/api";
+import { addMember, createTeam, createToken, createWebhookConnection, firstTeamId } from "../helpers/fixtures";
+
+const ring = () => loadKeyRing(env.TUTTI_MASTER_KEY);
+const usage = { runId: "run_test", taskKey: "notify" };
+
+describe("connection kinds", () => {
+  it("lists each kind with a JSON Schema of its config and its secret fields", async () => {
+    const s = await signup();
+    const res = await api("/connection-kinds", { as: s });
+    expect(res.status).toBe(200);
+    const webhook = res.json.find((k: { kind: string }) => k.kind === "webhook");
+    expect(webhook).toMatchObject({ title: "Outgoing signed webhook", secret_fields: ["signing_secret"], optional_secret_fields: [] });
+    expect(webhook.config_schema).toMatchObject({ type: "object", properties: { url: { type: "string" } }, required: ["url"] });
+  });
+});
+
+describe("connections", () => {
+  it("a team member creates a connection; secrets are sealed, write-only, and resolved only for the run engine", async () => {
+    const owner = await signup();
+    const teamId = await firstTeamId(owner);
+    const member = await addMember(owner, "member", { teamId });
+    const res = await api("/connections", {
+      as: member,
+      body: { team_id: teamId, name: "alerts-hook", kind: "webhook", description: "Ops webhook", config: { url: "https://ops.example.com/hook" }, secrets: { signing_secret: "whsec-created-value" } },
+    });
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({
+      team_id: teamId,
+      name: "alerts-hook",
+      kind: "webhook",
+      description: "Ops webhook",
+      config: { url: "https://ops.example.com/hook" },
+      secret_fields: [{ name: "signing_secret", set: true }],
+      rotated_at: null,
+      last_used_at: null,
+      created_by: member.user.id,
+    });
+    expect(res.json.id).toMatch(/^conn_/);
+    expect(res.text).not.toContain("whsec-created-value");
+
+    const row = await env.DB.prepare("SELECT secrets FROM connections WHERE id = ?").bind(res.json.id).first<{ secrets: string }>();
+    expect(row!.secrets).not.toContain("whsec-created-value");
+    expect(JSON.parse(row!.secrets).signing_secret).toMatchObject({ v: 1 });
+
+    const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
+    expect(await findConnectionByName(ctx, teamId, "alerts-hook")).toMatchObject({ id: res.json.id, secretFieldsSet: ["signing_secret"] });
+    const resolved = await resolveConnectionSecrets(ctx, await ring(), teamId, "alerts-hook", usage);
+    expect(resolved).toEqual({ id: res.json.id, kind: "webhook", config: { url: "https://ops.example.com/hook" }, secrets: { signing_secret: "whsec-created-value" } });
+
+    const after = await api(`/connections/${res.json.id}`, { as: member });
+    expect(after.json.last_used_at).not.toBeNull();
+    const audit = await api(`/audit-log?target_id=${res.json.id}`, { as: owner });
+    expect(audit.json.items.map((e: { action: string }) => e.action)).toEqual(["connection.used", "connection.created"]);
+    expect(audit.json.items[0]).toMatchObject({ actor: { type: "system" }, details: { run_id: "run_test", task_key: "notify" } });
+  });
+
+  it("config is checked by the kind's schema and secrets by its field list, with paths", async () => {
+    const owner = await signup();
+    const teamId = await firstTeamId(owner);
+    const base = { team_id: teamId, name: "hook", kind: "webhook", config: { url: "https://ok.example.com" }, secrets: { signing_secret: "value-1" } };
+    const cases: Array<[Record<string, unknown>, string[]]> = [
+      [{ ...base, config: { url: "ftp://nope", extra: 1 } }, ["config.extra", "config.url"]],
+      [{ ...base, config: {} }, ["config.url"]],
+      [{ ...base, secrets: {} }, ["secrets.signing_secret"]],
+      [{ ...base, secrets: { signing_secret: "v", api_key: "v" } }, ["secrets.api_key"]],
+      [{ ...base, secrets: { signing_secret: "" } }, ["secrets.signing_secret"]],
+      [{ ...base, kind: "mainframe" }, ["kind"]],
+      [{ ...base, name: "Has Spaces" }, ["name"]],
+      [{ ...base, team_id: "team_missing" }, ["team_id"]],
+    ];
+    for (const [body, paths] of cases) {
+      const res = await api("/connections", { as: owner, body });
+      expectError(res, 400, "validation_failed");
+      expect(res.json.error.details.map((d: { path: string }) => d.path).sort(), JSON.stringify(body)).toEqual(paths);
+    }
+    expect((await api("/connections", { as: owner })).json.items).toEqual([]);
+    expect((await api("/connections", { as: owner, body: base })).status).toBe(201);
+    const dup = await api("/connections", { as: owner, body: base });
+    expectError(dup, 409, "conflict");
+    expect(dup.json.error.details[0].path).toBe("name");
+  });
+
+  it("only signed-in members of the team (or admins) create and change connections; tokens only read their team's", async () => {
+    const owner = await signup();
+    const teamId = await firstTeamId(owner);
+    const other = await createTeam(owner, "Other");
+    const outsider = await addMember(owner, "member", { teamId: other.id });
+    const viewer = await addMember(owner, "viewer", { teamId });
+    const token = await createToken(owner, teamId);
+    const conn = await createWebhookConnection(owner, teamId, "hook", "value-1");
+    const body = { team_id: teamId, name: "second", kind: "slack", secrets: { webhook_url: "https://hooks.slack.com/services/x" } };
+    for (const as of [outsider, viewer, token.token]) expectError(await api("/connections", { as, body }), 403, "forbidden");
+    expect((await api(`/connections/${conn.id}`, { as: token.token })).status).toBe(200);
+    expect((await api(`/connections/${conn.id}`, { as: viewer })).status).toBe(200);
+    for (const as of [viewer, token.token]) {
+      expectError(await api(`/connections/${conn.id}`, { as, method: "PATCH", body: { description: "x" } }), 403, "forbidden");
+      expectError(await api(`/connections/${conn.id}/rotate`, { as, body: { secrets: { signing_secret: "y" } } }), 403, "forbidden");
+      expectError(await api(`/connections/${conn.id}`, { as, method: "DELETE" }), 403, "forbidden");
+    }
+    expect((await api(`/connections/${conn.id}`, { as: owner })).json).toMatchObject({ description: "", rotated_at: null });
+  });
+
+  it("lists by team, by name, with a cursor", async () => {
+    const owner = await signup();
+    const teamId = await firstTeamId(owner);
+    const other = await createTeam(owner, "Other");
+    const c = await createWebhookConnection(owner, teamId, "charlie", "v");
+    const a = await createWebhookConnection(owner, teamId, "alpha", "v");
+    const b = await createWebhookConnection(owner, other.id, "bravo", "v");
+    const first = await api("/connections?limit=2", { as: owner });
+    expect(first.json.items.map((x: { id: string }) => x.id)).toEqual([a.id, b.id]);
+    const second = await api(`/connections?limit=2&cursor=${first.json.next_cursor}`, { as: owner });
+    expect(second.json.items.map((x: { id: string }) => x.id)).toEqual([c.id]);
+    expect(second.json.next_cursor).toBeNull();
+    const byTeam = await api(`/connections?team_id=${teamId}`, { as: owner });
+    expect(byTeam.json.items.map((x: { id: string }) => x.id)).toEqual([a.id, c.id]);
+  });
+
+  it("PATCH changes the description and re-validates the config", async () => {
+    const owner = await signup();
+    const conn = await createWebhookConnection(owner, await firstTeamId(owner), "hook", "v");
+    const res = await api(`/connections/${conn.id}`, { as: owner, method: "PATCH", body: { description: "Now documented", config: { url: "https://new.example.com" } } });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ description: "Now documented", config: { url: "https://new.example.com" }, rotated_at: null });
+    const bad = await api(`/connections/${conn.id}`, { as: owner, method: "PATCH", body: { config: { url: 5 } } });
+    expectError(bad, 400, "validation_failed");
+    expect(bad.json.error.details[0].path).toBe("config.url");
+    const secretsViaPatch = await api(`/connections/${conn.id}`, { as: owner, method: "PATCH", body: { secrets: { signing_secret: "x" } } });
+    expectError(secretsViaPatch, 400, "validation_failed");
+    expect(secretsViaPatch.json.error.details[0].path).toBe("secrets");
+    expect((await api(`/connections/${conn.id}`, { as: owner })).json.config).toEqual({ url: "https://new.example.com" });
+  });
+
+  it("rotation replaces the values sent, keeps the others and records rotated_at", async () => {
+    const owner = await signup();
+    const teamId = await firstTeamId(owner);
+    const created = await api("/connections", {
+      as: owner,
+      body: { team_id: teamId, name: "api", kind: "http", config: { base_url: "https://api.example.com" }, secrets: { authorization: "Basic old-auth", bearer_token: "old-bearer" } },
+    });
+    expect(created.status, created.text).toBe(201);
+    const rotated = await api(`/connections/${created.json.id}/rotate`, { as: owner, body: { secrets: { bearer_token: "new-bearer" } } });
+    expect(rotated.status).toBe(200);
+    expect(rotated.json.rotated_at).not.toBeNull();
+    expect(rotated.text).not.toContain("new-bearer");
+    const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
+    expect((await resolveConnectionSecrets(ctx, await ring(), teamId, "api", usage))?.secrets).toEqual({ authorization: "Basic old-auth", bearer_token: "new-bearer" });
+
+    const unknown = await api(`/connections/${created.json.id}/rotate`, { as: owner, body: { secrets: { password: "p" } } });
+    expectError(unknown, 400, "validation_failed");
+    expect(unknown.json.error.details[0].path).toBe("secrets.password");
+    expectError(await api(`/connections/${created.json.id}/rotate`, { as: owner, body: { secrets: {} } }), 400, "validation_failed");
+    const audit = await api(`/audit-log?action=connection.rotated&target_id=${created.json.id}`, { as: owner });
+    expect(audit.json.items).toHaveLength(1);
+    expect(audit.json.items[0].details).toEqual({ name: "api", fields: ["bearer_token"] });
+  });
+
+  it("a sealed value copied onto another connection does not decrypt there", async () => {
+    const owner = await signup();
+    const teamId = await firstTeamId(owner);
+    const source = await createWebhookConnection(owner, teamId, "source", "the-real-secret");
+    await createWebhookConnection(owner, teamId, "target", "decoy");
+    await env.DB.prepare("UPDATE connections SET secrets = (SELECT secrets FROM connections WHERE id = ?) WHERE name = 'target' AND team_id = ?").bind(source.id, teamId).run();
+    const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
+    const failure = await resolveConnectionSecrets(ctx, await ring(), teamId, "target", usage).then(
+      () => null,
+      (err: Error) => err,
+    );
+    expect(failure?.message).toMatch(/could not be decrypted/);
+    expect(failure?.message).not.toContain("the-real-secret");
+  });
+
+  it("DELETE removes the connection and its secrets", async () => {
+    const owner = await signup();
+    const teamId = await firstTeamId(owner);
+    const conn = await createWebhookConnection(owner, teamId, "hook", "v");
+    expect((await api(`/connections/${conn.id}`, { as: owner, method: "DELETE" })).status).toBe(204);
+    expectError(await api(`/connections/${conn.id}`, { as: owner }), 404, "not_found");
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM connections WHERE id = ?").bind(conn.id).first("n")).toBe(0);
+    const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
+    expect(await resolveConnectionSecrets(ctx, await ring(), teamId, "hook", usage)).toBeNull();
+    // The name is free again.
+    expect((await api("/connections", { as: owner, body: { team_id: teamId, name: "hook", kind: "webhook", config: { url: "https://x.example.com" }, secrets: { signing_secret: "v2" } } })).status).toBe(201);
+  });
+});
