@@ -20,7 +20,7 @@ export const route = createRoute({
   summary: "Create a team's connection; secret values are encrypted and never returned",
   security: bearerSecurity,
   request: jsonBody(CreateConnectionBody),
-  responses: { 201: jsonResponse(ConnectionOut, "The new connection (without secret values)"), ...errors(400, 401, 403, 409, 413) },
+  responses: { 201: jsonResponse(ConnectionOut, "The new connection (without secret values)"), ...errors(400, 401, 403, 409, 413, 415) },
 });
 
 export function register(app: Router) {

@@ -17,7 +17,7 @@ export const route = createRoute({
   summary: "Replace secret values; fields not sent keep their current value",
   security: bearerSecurity,
   request: { params: IdParam, ...jsonBody(RotateSecretsBody) },
-  responses: { 200: jsonResponse(ConnectionOut, "The connection with rotated_at set"), ...errors(400, 401, 403, 404, 409, 413) },
+  responses: { 200: jsonResponse(ConnectionOut, "The connection with rotated_at set"), ...errors(400, 401, 403, 404, 409, 413, 415) },
 });
 
 export function register(app: Router) {

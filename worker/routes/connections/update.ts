@@ -16,7 +16,7 @@ export const route = createRoute({
   summary: "Change a connection's description or replace its config (secrets change through /rotate)",
   security: bearerSecurity,
   request: { params: IdParam, ...jsonBody(UpdateConnectionBody) },
-  responses: { 200: jsonResponse(ConnectionOut, "The updated connection"), ...errors(400, 401, 403, 404, 413) },
+  responses: { 200: jsonResponse(ConnectionOut, "The updated connection"), ...errors(400, 401, 403, 404, 413, 415) },
 });
 
 export function register(app: Router) {

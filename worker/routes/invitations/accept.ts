@@ -30,7 +30,7 @@ export const route = createRoute({
   tags: ["invitations"],
   summary: "Public: accept an invitation; creates the account when needed and signs in",
   request: jsonBody(AcceptBody),
-  responses: { 200: jsonResponse(SessionOut, "Joined the tenant and signed in"), ...errors(400, 401, 404, 409, 413, 429) },
+  responses: { 200: jsonResponse(SessionOut, "Joined the tenant and signed in"), ...errors(400, 401, 404, 409, 413, 415, 429) },
 });
 
 const WINDOW = 15 * 60_000;

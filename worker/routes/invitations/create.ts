@@ -26,7 +26,7 @@ export const route = createRoute({
     "(revoke it and invite again if the link was lost).",
   security: bearerSecurity,
   request: jsonBody(CreateInvitationBody),
-  responses: { 201: jsonResponse(CreatedInvitation, "The invitation and its one-time link"), ...errors(400, 401, 403, 409, 413) },
+  responses: { 201: jsonResponse(CreatedInvitation, "The invitation and its one-time link"), ...errors(400, 401, 403, 409, 413, 415) },
 });
 
 export function register(app: Router) {

@@ -13,7 +13,7 @@ export const route = createRoute({
   summary: "Change a member's tenant role (owners and admins; only owners grant or change owner; the last owner cannot be demoted)",
   security: bearerSecurity,
   request: { params: UserIdParam, ...jsonBody(UpdateMemberBody) },
-  responses: { 200: jsonResponse(MemberOut, "The updated member"), ...errors(400, 401, 403, 404, 409, 413) },
+  responses: { 200: jsonResponse(MemberOut, "The updated member"), ...errors(400, 401, 403, 404, 409, 413, 415) },
 });
 
 export function register(app: Router) {

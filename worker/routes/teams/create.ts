@@ -17,7 +17,7 @@ export const route = createRoute({
   summary: "Create a team (tenant owners and admins); the creator becomes its maintainer",
   security: bearerSecurity,
   request: jsonBody(CreateTeamBody),
-  responses: { 201: jsonResponse(TeamOut, "The new team"), ...errors(400, 401, 403, 409, 413) },
+  responses: { 201: jsonResponse(TeamOut, "The new team"), ...errors(400, 401, 403, 409, 413, 415) },
 });
 
 export function register(app: Router) {

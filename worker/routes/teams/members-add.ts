@@ -16,7 +16,7 @@ export const route = createRoute({
   summary: "Add a tenant member to the team (team maintainers and tenant admins)",
   security: bearerSecurity,
   request: { params: IdParam, ...jsonBody(AddTeamMemberBody) },
-  responses: { 201: jsonResponse(TeamMemberOut, "The new team member"), ...errors(400, 401, 403, 404, 409, 413) },
+  responses: { 201: jsonResponse(TeamMemberOut, "The new team member"), ...errors(400, 401, 403, 404, 409, 413, 415) },
 });
 
 export function register(app: Router) {

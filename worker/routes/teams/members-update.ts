@@ -15,7 +15,7 @@ export const route = createRoute({
   summary: "Change a team member's role (team maintainers and tenant admins)",
   security: bearerSecurity,
   request: { params: TeamMemberParams, ...jsonBody(UpdateTeamMemberBody) },
-  responses: { 200: jsonResponse(TeamMemberOut, "The updated team member"), ...errors(400, 401, 403, 404, 413) },
+  responses: { 200: jsonResponse(TeamMemberOut, "The updated team member"), ...errors(400, 401, 403, 404, 413, 415) },
 });
 
 export function register(app: Router) {

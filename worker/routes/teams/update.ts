@@ -14,7 +14,7 @@ export const route = createRoute({
   summary: "Rename a team or change its description (team maintainers and tenant admins)",
   security: bearerSecurity,
   request: { params: IdParam, ...jsonBody(UpdateTeamBody) },
-  responses: { 200: jsonResponse(TeamOut, "The updated team"), ...errors(400, 401, 403, 404, 413) },
+  responses: { 200: jsonResponse(TeamOut, "The updated team"), ...errors(400, 401, 403, 404, 413, 415) },
 });
 
 export function register(app: Router) {

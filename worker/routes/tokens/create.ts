@@ -28,7 +28,7 @@ export const route = createRoute({
     "(revoke it and create another if the first response was lost).",
   security: bearerSecurity,
   request: jsonBody(CreateTokenBody),
-  responses: { 201: jsonResponse(CreatedToken, "The token, shown once"), ...errors(400, 401, 403, 409, 413) },
+  responses: { 201: jsonResponse(CreatedToken, "The token, shown once"), ...errors(400, 401, 403, 409, 413, 415) },
 });
 
 export function register(app: Router) {

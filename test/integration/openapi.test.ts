@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { api } from "../helpers/api";
+
+const foundationRoutes = [
+  "get /teams",
+  "post /teams",
+  "get /teams/{id}",
+  "patch /teams/{id}",
+  "get /teams/{id}/members",
+  "post /teams/{id}/members",
+  "patch /teams/{id}/members/{userId}",
+  "delete /teams/{id}/members/{userId}",
+  "get /members",
+  "patch /members/{userId}",
+  "delete /members/{userId}",
+  "post /invitations",
+  "get /invitations",
+  "delete /invitations/{id}",
+  "get /invitations/lookup",
+  "post /invitations/accept",
+  "post /tokens",
+  "get /tokens",
+  "delete /tokens/{id}",
+  "get /connection-kinds",
+  "get /connections",
+  "post /connections",
+  "get /connections/{id}",
+  "patch /connections/{id}",
+  "delete /connections/{id}",
+  "post /connections/{id}/rotate",
+  "get /audit-log",
+];
+
+describe("OpenAPI document", () => {
+  it("documents every foundation route with its error responses", async () => {
+    const res = await api("/openapi.json");
+    expect(res.status).toBe(200);
+    expect(res.json.openapi).toBe("3.1.0");
+    const documented = new Set(
+      Object.entries(res.json.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`)),
+    );
+    for (const route of foundationRoutes) expect(documented, route).toContain(route);
+    const createToken = res.json.paths["/tokens"].post;
+    expect(Object.keys(createToken.responses)).toEqual(expect.arrayContaining(["201", "400", "401", "403"]));
+    expect(createToken.description).toMatch(/Idempotency-Key/);
+    expect(res.json.paths["/invitations/accept"].post.security).toBeUndefined();
+  });
+
+  it("every operation documented as secured answers 401 without credentials", async () => {
+    const doc = (await api("/openapi.json")).json;
+    let checked = 0;
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, { security?: unknown[] }>>)) {
+      for (const [method, op] of Object.entries(ops)) {
+        if (!op.security?.length) continue;
+        const concrete = path.replace(/\{[^}]+\}/g, "x_missing");
+        const res = await api(concrete, { method: method.toUpperCase(), ...(method === "get" || method === "delete" ? {} : { body: {} }) });
+        expect(res.status, `${method.toUpperCase()} ${path}`).toBe(401);
+        expect(res.json.error.code).toBe("unauthorized");
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(foundationRoutes.length - 2);
+  });
+});
