@@ -9,6 +9,7 @@ import { requestContext } from "./middleware/request-id";
 import { apiRouters } from "./routes";
 import { authRoutes } from "./routes/auth";
 import { invitationPublicRoutes } from "./routes/invitations";
+import { pipelinePublicRoutes } from "./routes/pipelines";
 import { systemRoutes } from "./routes/system";
 
 function errorResponse(c: Context<AppEnv>, err: ApiError) {
@@ -62,6 +63,7 @@ export function buildApp() {
   api.route("/", systemRoutes);
   api.route("/", authRoutes);
   api.route("/", invitationPublicRoutes);
+  api.route("/", pipelinePublicRoutes);
 
   const secured = createRouter();
   secured.use("*", requireAuth, idempotency);

@@ -3,8 +3,9 @@ import { connectionRoutes } from "./connections";
 import { invitationRoutes } from "./invitations";
 import { meRoutes } from "./me";
 import { memberRoutes } from "./members";
+import { pipelineRoutes } from "./pipelines";
 import { teamRoutes } from "./teams";
 import { tokenRoutes } from "./tokens";
 
 /** Routers that require a principal, mounted under /api/v1 behind the auth middleware. */
-export const apiRouters = [meRoutes, teamRoutes, memberRoutes, invitationRoutes, tokenRoutes, connectionRoutes, auditLogRoutes];
+export const apiRouters = [meRoutes, teamRoutes, memberRoutes, invitationRoutes, tokenRoutes, connectionRoutes, auditLogRoutes, pipelineRoutes];

@@ -17,3 +17,5 @@ export * from "./task-attempts";
 export * from "./run-events";
 export * from "./dead-letters";
 export * from "./backfills";
+export * from "./pipelines";
+export * from "./pipeline-versions";

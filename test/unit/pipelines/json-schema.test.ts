@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { specJsonSchema } from "../../../worker/pipelines";
+import { testConnectors } from "./fixtures";
+
+describe("specJsonSchema", () => {
+  const schema = specJsonSchema(testConnectors) as any;
+  const task = schema.properties.tasks.items;
+
+  it("describes the spec as users write it (durations as text, defaults shown)", () => {
+    expect(schema.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
+    expect(schema.required).toEqual(expect.arrayContaining(["name", "team", "tasks"]));
+    expect(schema.additionalProperties).toBe(false);
+    expect(task.properties.timeout.type).toBe("string");
+    expect(task.properties.timeout.pattern).toBeDefined();
+    expect(task.properties.run_if).toMatchObject({ enum: ["all_success", "all_done", "any_failed"], default: "all_success" });
+    expect(schema.properties.concurrency.properties.on_conflict.enum).toEqual(["queue", "skip", "cancel_previous"]);
+  });
+
+  it("lists the known connectors and checks each one's `with` through if/then", () => {
+    expect(task.properties.connector.enum).toEqual(["plain", "tool"]);
+    const toolRule = task.allOf.find((r: any) => r.if.properties.connector.const === "tool");
+    expect(toolRule.then.properties.with.properties.job_id.type).toBe("integer");
+    expect(toolRule.then.properties.with.additionalProperties).toBe(false);
+  });
+
+  it("is plain JSON (serialises and parses back to the same thing)", () => {
+    expect(JSON.parse(JSON.stringify(schema))).toEqual(schema);
+  });
+});

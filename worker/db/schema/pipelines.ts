@@ -1,0 +1,36 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { createdAt, ms, tenantId } from "./columns";
+
+/**
+ * One row per pipeline name in a tenant. The spec itself lives in pipeline_versions; the schedule and
+ * description are copied here from the current version so listings need no join.
+ */
+export const pipelines = sqliteTable(
+  "pipelines",
+  {
+    tenantId: tenantId(),
+    id: text("id").notNull(),
+    teamId: text("team_id").notNull(),
+    /** Unique per tenant, so `after:` triggers and `/pipelines/{name}` resolve without a team. */
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    currentVersionId: text("current_version_id").notNull(),
+    currentVersion: integer("current_version").notNull(),
+    paused: integer("paused", { mode: "boolean" }).notNull().default(false),
+    archivedAt: ms("archived_at"),
+    cron: text("cron"),
+    timezone: text("timezone"),
+    /** Where the current version came from, when pushed from CI. */
+    gitRepo: text("git_repo"),
+    gitSha: text("git_sha"),
+    gitBranch: text("git_branch"),
+    gitAuthor: text("git_author"),
+    createdAt: createdAt(),
+    updatedAt: ms("updated_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex("pipelines_tenant_name").on(t.tenantId, t.name),
+    index("pipelines_team").on(t.tenantId, t.teamId, t.name),
+  ],
+);

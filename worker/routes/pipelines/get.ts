@@ -1,0 +1,28 @@
+import { createRoute } from "@hono/zod-openapi";
+import type { Router } from "../../context";
+import { getVersion } from "../../db/repo/pipelines";
+import { ApiError } from "../../lib/errors";
+import { requireScope } from "../../lib/principal";
+import { bearerSecurity, errors, jsonResponse, send } from "../shared";
+import { loadPipeline } from "./load";
+import { NameParam, PipelineDetailOut, pipelineOut } from "./schemas";
+
+export const route = createRoute({
+  method: "get",
+  path: "/pipelines/{name}",
+  tags: ["pipelines"],
+  summary: "Get a pipeline with its current normalized spec (archived pipelines too)",
+  security: bearerSecurity,
+  request: { params: NameParam },
+  responses: { 200: jsonResponse(PipelineDetailOut, "The pipeline"), ...errors(400, 401, 403, 404) },
+});
+
+export function register(app: Router) {
+  app.openapi(route, async (c) => {
+    requireScope(c.get("principal"), "read");
+    const { ctx, pipeline, team } = await loadPipeline(c, c.req.valid("param").name);
+    const version = await getVersion(ctx, pipeline.currentVersionId);
+    if (!version) throw new ApiError("internal", "the pipeline's current version is missing");
+    return send(c, 200, PipelineDetailOut, { ...pipelineOut(pipeline, team), spec: version.spec });
+  });
+}

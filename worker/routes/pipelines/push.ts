@@ -1,0 +1,154 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv, Router } from "../../context";
+import { tenantCtx, type TenantCtx } from "../../db/client";
+import { findConnectionByName } from "../../db/repo/connections";
+import { getPipelineByName, getVersion, planPush, upsertPipeline } from "../../db/repo/pipelines";
+import { listTeams } from "../../db/repo/teams";
+import { ApiError, type ErrorDetail } from "../../lib/errors";
+import { requireScope, requireTeamWrite } from "../../lib/principal";
+import { auditSource } from "../../lib/request";
+import { diffSpecs } from "../../pipelines/diff";
+import { contentHash } from "../../pipelines/hash";
+import { formatSyntaxError, parseSpecText, specFormats } from "../../pipelines/parse";
+import { registrySpecDeps } from "../../pipelines/registry-deps";
+import type { NormalizedSpec } from "../../pipelines/spec";
+import { validateSpec } from "../../pipelines/validate";
+import { bearerSecurity, errors, jsonBody, jsonResponse, send } from "../shared";
+import { syncScheduler } from "./load";
+import { DiffOut, PipelineOut, pipelineOut, queryBool } from "./schemas";
+
+const GitSource = z
+  .strictObject({
+    git_repo: z.string().min(1).max(300).optional().openapi({ example: "acme/analytics-pipelines" }),
+    git_sha: z.string().regex(/^[0-9a-f]{7,64}$/i, "a git commit SHA").optional(),
+    git_branch: z.string().min(1).max(255).optional(),
+    git_author: z.string().min(1).max(255).optional(),
+  })
+  .openapi({ description: "Where the spec comes from; `tutti push` fills it from the GitHub Actions environment" });
+
+const PushBody = z
+  .strictObject({
+    spec_text: z.string().min(1, "the spec is empty").max(512 * 1024).openapi({
+      description: "The spec file's text, YAML or JSON, exactly as written (comments are kept for display)",
+      example: "name: daily_revenue\nteam: analytics\ntasks:\n  - id: refresh\n    connector: http\n    with: { url: https://example.com/refresh }\n",
+    }),
+    format: z.enum(specFormats).optional().openapi({ description: "Default: `json` when the text starts with `{`, else `yaml`" }),
+    source: GitSource.optional(),
+  })
+  .openapi("PushPipelineRequest");
+
+const PushOut = z
+  .object({
+    status: z.enum(["created", "updated", "unchanged"]).openapi({ description: "For a dry run: what the push would do" }),
+    dry_run: z.boolean(),
+    restored: z.boolean().openapi({ description: "The pipeline was archived and the push brings it back" }),
+    pipeline: PipelineOut.nullable().openapi({ description: "null only for a dry run of a new pipeline" }),
+    version: z.object({
+      id: z.string().nullable().openapi({ description: "null for a dry run that would create a version" }),
+      number: z.number().int(),
+      content_hash: z.string(),
+    }),
+    diff: DiffOut.openapi({ description: "Against the version current before the push" }),
+  })
+  .openapi("PushPipelineResult");
+
+export const route = createRoute({
+  method: "post",
+  path: "/pipelines",
+  tags: ["pipelines"],
+  summary: "Push a pipeline spec: creates the pipeline, adds a version when the spec changed, or does nothing when it did not",
+  description:
+    "Validation errors name the path inside the spec (`tasks[1].depends_on[0]`); syntax errors name `spec_text` with a line and column. " +
+    "`?dry_run=true` runs every check and returns the diff against the current version without writing.",
+  security: bearerSecurity,
+  request: { query: z.object({ dry_run: queryBool.openapi({ description: "Validate and diff only" }) }), ...jsonBody(PushBody) },
+  responses: {
+    200: jsonResponse(PushOut, "Updated, unchanged, or a dry run"),
+    201: jsonResponse(PushOut, "Created"),
+    ...errors(400, 401, 403, 409),
+  },
+});
+
+function invalidSpec(details: ErrorDetail[]): ApiError {
+  return new ApiError("validation_failed", `${details[0].path}: ${details[0].message}`, details);
+}
+
+/** Each task's connection must exist in the pipeline's team (not archived) and be of the task's connector kind. */
+async function connectionErrors(ctx: TenantCtx, teamId: string, teamSlug: string, spec: NormalizedSpec): Promise<ErrorDetail[]> {
+  const names = [...new Set(spec.tasks.flatMap((t) => (t.connection ? [t.connection] : [])))];
+  const found = new Map(await Promise.all(names.map(async (n) => [n, await findConnectionByName(ctx, teamId, n)] as const)));
+  const out: ErrorDetail[] = [];
+  spec.tasks.forEach((task, i) => {
+    if (!task.connection) return;
+    const conn = found.get(task.connection);
+    const path = `tasks[${i}].connection`;
+    if (!conn || conn.archivedAt !== null) out.push({ path, message: `team "${teamSlug}" has no connection named "${task.connection}"` });
+    else if (conn.kind !== task.connector) out.push({ path, message: `"${task.connection}" is a ${conn.kind} connection; the ${task.connector} connector needs a ${task.connector} connection` });
+  });
+  return out;
+}
+
+async function resolveTeam(c: Context<AppEnv>, slug: string) {
+  const p = c.get("principal");
+  const team = (await listTeams(tenantCtx(c.get("db"), p.tenantId))).find((t) => t.slug === slug);
+  if (!team) throw invalidSpec([{ path: "team", message: `no team with slug "${slug}" in this tenant` }]);
+  requireTeamWrite(p, team.id, "pipelines:write");
+  return team;
+}
+
+export function register(app: Router) {
+  app.openapi(route, async (c) => {
+    const p = c.get("principal");
+    requireScope(p, "pipelines:write");
+    const body = c.req.valid("json");
+    const dryRun = c.req.valid("query").dry_run ?? false;
+
+    const parsed = parseSpecText(body.spec_text, body.format);
+    if (!parsed.ok) throw invalidSpec(parsed.errors.map((e) => ({ path: "spec_text", message: formatSyntaxError(e) })));
+    const validated = validateSpec(parsed.value, registrySpecDeps);
+    if (!validated.ok) throw invalidSpec(validated.errors);
+    const spec = validated.spec;
+
+    const team = await resolveTeam(c, spec.team);
+    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const connErrors = await connectionErrors(ctx, team.id, team.slug, spec);
+    if (connErrors.length) throw invalidSpec(connErrors);
+    const hash = await contentHash(spec);
+    const teamRef = { id: team.id, slug: team.slug, name: team.name };
+
+    if (dryRun) {
+      const existing = await getPipelineByName(ctx, spec.name);
+      const current = existing ? await getVersion(ctx, existing.currentVersionId) : null;
+      const plan = planPush(existing, current, team.id, hash);
+      return send(c, 200, PushOut, {
+        status: plan.status,
+        dry_run: true,
+        restored: plan.restore,
+        pipeline: existing ? pipelineOut(existing, teamRef) : null,
+        version: plan.status === "unchanged" ? { id: current!.id, number: current!.version, content_hash: hash } : { id: null, number: (current?.version ?? 0) + 1, content_hash: hash },
+        diff: diffSpecs(current?.spec ?? null, spec),
+      });
+    }
+
+    const src = body.source;
+    const result = await upsertPipeline(ctx, auditSource(c), {
+      teamId: team.id,
+      spec,
+      specText: body.spec_text,
+      format: parsed.format,
+      contentHash: hash,
+      source: src ? { repo: src.git_repo ?? null, sha: src.git_sha ?? null, branch: src.git_branch ?? null, author: src.git_author ?? null } : null,
+    });
+    // Also on "unchanged": a push is how CI says "this is what should run", so the scheduler re-reads it.
+    await syncScheduler(c, result.pipeline.id);
+    return send(c, result.status === "created" ? 201 : 200, PushOut, {
+      status: result.status,
+      dry_run: false,
+      restored: result.restored,
+      pipeline: pipelineOut(result.pipeline, teamRef),
+      version: { id: result.version.id, number: result.version.version, content_hash: result.version.contentHash },
+      diff: result.diff,
+    });
+  });
+}
