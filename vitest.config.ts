@@ -23,6 +23,7 @@ export default defineConfig(async () => {
     test: {
       include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
       setupFiles: ["./test/helpers/setup.ts"],
+      globalSetup: ["./test/helpers/global-setup.ts"],
       testTimeout: 30_000,
       hookTimeout: 30_000,
     },

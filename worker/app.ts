@@ -11,6 +11,7 @@ import { authRoutes } from "./routes/auth";
 import { invitationPublicRoutes } from "./routes/invitations";
 import { pipelinePublicRoutes } from "./routes/pipelines";
 import { systemRoutes } from "./routes/system";
+import { webhookRoutes } from "./routes/webhooks";
 
 function errorResponse(c: Context<AppEnv>, err: ApiError) {
   return c.json(
@@ -71,8 +72,13 @@ export function buildApp() {
   api.route("/", secured);
 
   app.route("/api/v1", api);
+  app.use("/webhooks/*", bodyLimit);
+  app.route("/webhooks", webhookRoutes);
   app.all("/api/*", () => {
     throw new ApiError("not_found", "no such API route");
+  });
+  app.all("/webhooks/*", () => {
+    throw new ApiError("not_found", "no such webhook receiver");
   });
   app.get("*", async (c) => (c.env.ASSETS ? c.env.ASSETS.fetch(c.req.raw) : c.notFound()));
 

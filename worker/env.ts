@@ -12,6 +12,8 @@ export interface Env {
   TUTTI_ENV: string;
   RATE_LIMIT_LOGIN_PER_15MIN?: string;
   RATE_LIMIT_SIGNUP_PER_HOUR?: string;
+  /** `queue` (default): connectors are called by the dispatch queue consumer; `inline`: by the Durable Object itself. */
+  DISPATCH_MODE?: "queue" | "inline";
   /** Public URL of the dashboard, used in links sent outside (invitations, alerts). */
   APP_URL?: string;
 }

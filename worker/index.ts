@@ -1,5 +1,8 @@
 import { buildApp } from "./app";
 import type { Env } from "./env";
+import { handleDeadLetters } from "./queues/dead-letters";
+import { handleDispatchBatch } from "./queues/dispatch";
+import type { DispatchMessage } from "./queues/messages";
 
 export { TenantRuns } from "./durable/tenant-runs";
 
@@ -7,4 +10,18 @@ const app = buildApp();
 
 export default {
   fetch: app.fetch,
-} satisfies ExportedHandler<Env>;
+  async queue(batch, env) {
+    switch (batch.queue) {
+      case "tutti-dispatch":
+        return handleDispatchBatch(batch as MessageBatch<DispatchMessage>, env);
+      case "tutti-dispatch-dlq":
+        return handleDeadLetters(batch, env, "dispatch");
+      case "tutti-notify-dlq":
+        return handleDeadLetters(batch, env, "notify");
+      default:
+        // Unknown queues are retried, never silently dropped: a consumer was wired without a handler.
+        console.error(JSON.stringify({ level: "error", msg: "no handler for queue", queue: batch.queue }));
+        batch.retryAll();
+    }
+  },
+} satisfies ExportedHandler<Env, unknown>;

@@ -1,5 +1,560 @@
 import { DurableObject } from "cloudflare:workers";
+import { createDb, tenantCtx } from "../db/client";
+import { writeRunSnapshots, type RunSnapshot } from "../db/repo/runs";
+import { admit, promotable } from "../engine/admission";
+import { nextSlot, slotsBetween } from "../engine/cron";
+import { planFromSpec } from "../engine/plan";
+import { isTerminalRun } from "../engine/states";
+import { InvalidTransition, newRunState, transition } from "../engine/transition";
+import type { EngineEvent, RunState } from "../engine/types";
 import type { Env } from "../env";
+import { ApiError, type ErrorCode } from "../lib/errors";
+import { newId } from "../lib/ids";
+import { systemClock, type Clock } from "../lib/time";
+import { performDispatch } from "../queues/dispatch";
+import type { DispatchMessage } from "../queues/messages";
+import { loadPipelineForRun, type LoadedPipeline } from "./pipeline-source";
+import type { PipelineEntry, RunMeta } from "./run-meta";
+import { buildSnapshot } from "./snapshot";
+import { RunStore, type RunRow } from "./storage";
+import type { TimerEvent } from "./timer-events";
+import type { TaskOutcome } from "../connectors/types";
 
-/** One per tenant: owns unfinished runs, schedules and timers (filled in by the run engine). */
-export class TenantRuns extends DurableObject<Env> {}
+/** Finished runs stay in the DO this long so they can be retried from failure; D1 keeps them forever. */
+const KEEP_FINISHED_MS = 14 * 86_400_000;
+const DISPATCH_LEASE_MS = 120_000;
+const ALARM_BATCH = 200;
+const HOUSEKEEPING_KEY = "housekeeping";
+
+export interface CreateRunInput {
+  tenantId: string;
+  pipelineId: string;
+  trigger: RunMeta["trigger"];
+  params?: Record<string, unknown>;
+  /** Same key → same run (cron slots, upstream triggers, backfill slots). */
+  dedupeKey?: string;
+  logicalAt?: number | null;
+  environment?: string;
+}
+
+/** RPC loses error classes, so expected failures travel as values and become ApiErrors in the Worker. */
+export type DoResult<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string };
+
+async function guard<T>(fn: () => Promise<T>): Promise<DoResult<T>> {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (err) {
+    if (err instanceof ApiError) return { ok: false, code: err.code, message: err.message };
+    if (err instanceof InvalidTransition) return { ok: false, code: "conflict", message: err.message };
+    throw err;
+  }
+}
+
+export interface RunSummary {
+  id: string;
+  status: string;
+  deduplicated: boolean;
+}
+
+export type DispatchClaim =
+  | { ok: true; claimId: string; context: DispatchContext }
+  | { ok: false; reason: "done" | "busy" | "stale" };
+
+export interface DispatchContext {
+  runId: string;
+  pipelineName: string;
+  teamId: string;
+  taskKey: string;
+  attempt: number;
+  connector: string;
+  connection: string | null;
+  with: Record<string, unknown>;
+  params: Record<string, unknown>;
+  handle: RunState["tasks"][string]["handle"];
+}
+
+/**
+ * One per tenant. Owns every unfinished run, the schedule table and the timers; the alarm is always
+ * the earliest timer. Each change: apply the pure transition, persist state + timers + outbox in one
+ * synchronous block, then perform the outbox (queue sends, D1 write-through) and re-arm the alarm.
+ */
+export class TenantRuns extends DurableObject<Env> {
+  clock: Clock = systemClock;
+  private readonly store: RunStore;
+  private flushing: Promise<void> | null = null;
+  private flushAgain = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new RunStore(ctx.storage.sql);
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+  }
+
+  // ---- RPC: runs -------------------------------------------------------------------------------
+
+  async createRun(input: CreateRunInput): Promise<DoResult<RunSummary>> {
+    return guard(async () => {
+      this.rememberTenant(input.tenantId);
+      if (input.dedupeKey) {
+        const existing = this.store.findRunByDedupeKey(input.dedupeKey);
+        if (existing) return { id: existing.id, status: existing.state.status, deduplicated: true };
+      }
+      const loaded = await loadPipelineForRun(this.env, input.tenantId, input.pipelineId);
+      const summary = this.createRunSync(input, loaded, null);
+      await this.settle();
+      return summary;
+    });
+  }
+
+  async cancelRun(tenantId: string, runId: string, reason: string): Promise<DoResult<RunSummary>> {
+    return guard(async () => {
+      this.rememberTenant(tenantId);
+      const row = this.requireRun(runId);
+      if (isTerminalRun(row.state.status)) throw new ApiError("conflict", `run is already ${row.state.status}`);
+      this.applySync(runId, `cancel:${runId}`, { type: "run.cancel", reason });
+      await this.settle();
+      return this.summary(runId);
+    });
+  }
+
+  async retryRun(tenantId: string, runId: string): Promise<DoResult<RunSummary>> {
+    return guard(async () => {
+      this.rememberTenant(tenantId);
+      const row = this.requireRun(runId);
+      this.applySync(runId, `retry:${runId}:${row.state.attempt + 1}`, { type: "run.retry" });
+      await this.settle();
+      return this.summary(runId);
+    });
+  }
+
+  async createBackfill(input: { tenantId: string; pipelineId: string; backfillId: string; from: number; to: number; parallelism: number; by: string; params?: Record<string, unknown> }) {
+    return guard(() => this.createBackfillInner(input));
+  }
+
+  private async createBackfillInner(input: { tenantId: string; pipelineId: string; backfillId: string; from: number; to: number; parallelism: number; by: string; params?: Record<string, unknown> }) {
+    this.rememberTenant(input.tenantId);
+    const loaded = await loadPipelineForRun(this.env, input.tenantId, input.pipelineId);
+    const schedule = loaded.spec.schedule;
+    if (!schedule) throw new ApiError("validation_failed", "pipeline has no schedule to backfill", [{ path: "pipeline", message: "has no schedule" }]);
+    const slots = slotsBetween(schedule.cron, schedule.timezone, input.from, input.to, 1000);
+    const runIds: string[] = [];
+    for (const slot of slots) {
+      const s = this.createRunSync(
+        {
+          tenantId: input.tenantId,
+          pipelineId: input.pipelineId,
+          trigger: { kind: "backfill", by: input.by, ref: input.backfillId },
+          params: input.params,
+          dedupeKey: `backfill:${input.backfillId}:${slot}`,
+          logicalAt: slot,
+        },
+        loaded,
+        { id: input.backfillId, limit: input.parallelism },
+      );
+      runIds.push(s.id);
+    }
+    this.promote(input.pipelineId);
+    await this.settle();
+    return { backfillId: input.backfillId, runIds, slots };
+  }
+
+  /** Re-reads a pipeline from D1 after a push, pause, resume or archive and reschedules it. */
+  async syncPipeline(tenantId: string, pipelineId: string): Promise<void> {
+    this.rememberTenant(tenantId);
+    const loaded = await loadPipelineForRun(this.env, tenantId, pipelineId).catch((err) => {
+      if (err instanceof ApiError && err.code === "not_found") return null;
+      throw err;
+    });
+    if (!loaded || loaded.archived) {
+      this.store.deletePipeline(pipelineId);
+      this.store.clearTimer(`cron:${pipelineId}`);
+      this.store.clearTimer(`sla:${pipelineId}`);
+    } else {
+      const entry = this.entryFrom(loaded);
+      this.store.putPipeline(entry);
+      this.schedulePipeline(entry);
+    }
+    await this.settle();
+  }
+
+  // ---- RPC: dispatch consumer -----------------------------------------------------------------
+
+  /** A dispatch message asks to act; only one delivery per (run, task, attempt, op, seq) may. */
+  async claimDispatch(msg: DispatchMessage): Promise<DispatchClaim> {
+    const claimId = `${msg.runId}:${msg.taskKey}:${msg.attempt}:${msg.op}:${msg.seq}`;
+    const row = this.store.getRun(msg.runId);
+    const task = row?.state.tasks[msg.taskKey];
+    if (!row || !task || task.attempt !== msg.attempt) return { ok: false, reason: "stale" };
+    const valid =
+      msg.op === "cancel" ||
+      (msg.op === "trigger" && task.status === "queued" && row.state.status === "running") ||
+      (msg.op === "poll" && (task.status === "triggered" || task.status === "running") && task.pollSeq === msg.seq);
+    if (!valid) return { ok: false, reason: "stale" };
+    const claim = this.store.claim(claimId, this.clock.now(), DISPATCH_LEASE_MS);
+    if (claim !== "claimed") return { ok: false, reason: claim };
+    const spec = row.meta.tasks.find((t) => t.id === msg.taskKey)!;
+    return {
+      ok: true,
+      claimId,
+      context: {
+        runId: row.id,
+        pipelineName: row.meta.pipelineName,
+        teamId: row.meta.teamId,
+        taskKey: msg.taskKey,
+        attempt: msg.attempt,
+        connector: spec.connector,
+        connection: spec.connection,
+        with: spec.with,
+        params: row.meta.params,
+        handle: task.handle,
+      },
+    };
+  }
+
+  /** The connector's answer to a claimed dispatch (or a verified webhook) becomes an engine event. */
+  async reportOutcome(input: { tenantId: string; eventId: string; claimId?: string; runId: string; taskKey: string; attempt: number; outcome: TaskOutcome; source: "trigger" | "poll" | "webhook" }) {
+    this.rememberTenant(input.tenantId);
+    if (input.claimId) this.store.completeClaim(input.claimId, this.clock.now());
+    const event: EngineEvent = { type: "task.outcome", key: input.taskKey, attempt: input.attempt, outcome: input.outcome, source: input.source };
+    if (this.store.getRun(input.runId)) this.applySync(input.runId, input.eventId, event);
+    await this.settle();
+  }
+
+  /** Marks a claimed dispatch that reports no outcome (cancel) as done. */
+  async completeDispatch(tenantId: string, claimId: string) {
+    this.rememberTenant(tenantId);
+    this.store.completeClaim(claimId, this.clock.now());
+  }
+
+  /** A dispatch message that exhausted its queue retries: the attempt fails (and may retry per policy). */
+  async dispatchDeadLettered(tenantId: string, msg: DispatchMessage) {
+    this.rememberTenant(tenantId);
+    if (msg.op === "cancel" || !this.store.getRun(msg.runId)) return;
+    this.applySync(msg.runId, `dead:${msg.runId}:${msg.taskKey}:${msg.attempt}:${msg.op}:${msg.seq}`, {
+      type: "task.dispatch_failed",
+      key: msg.taskKey,
+      attempt: msg.attempt,
+      message: `could not ${msg.op} the task: dispatch failed after all queue retries`,
+    });
+    await this.settle();
+  }
+
+  async getRunState(runId: string): Promise<RunState | null> {
+    return this.store.getRun(runId)?.state ?? null;
+  }
+
+  // ---- alarm ---------------------------------------------------------------------------------
+
+  override async alarm(): Promise<void> {
+    const now = this.clock.now();
+    const due = this.store.dueTimers(now, ALARM_BATCH);
+    for (const timer of due) {
+      // Delete first: the event may set a timer with the same key (the next poll); a repeated alarm finds nothing.
+      this.store.clearTimer(timer.key);
+      const eventId = `timer:${timer.key}:${timer.dueAt}`;
+      await this.fireTimer(timer.event, eventId);
+    }
+    await this.settle();
+  }
+
+  private async fireTimer(event: TimerEvent, eventId: string) {
+    switch (event.type) {
+      case "engine":
+        if (this.store.getRun(event.runId)) this.applySync(event.runId, eventId, event.event);
+        return;
+      case "cron":
+        await this.fireCron(event.pipelineId, event.slotAt);
+        return;
+      case "housekeeping":
+        this.store.purgeFinishedBefore(this.clock.now() - KEEP_FINISHED_MS);
+        this.store.setTimer(HOUSEKEEPING_KEY, this.clock.now() + 86_400_000, { type: "housekeeping" }, null);
+        return;
+      default: {
+        const never: never = event;
+        throw new Error(`unknown timer ${(never as { type: string }).type}`);
+      }
+    }
+  }
+
+  private async fireCron(pipelineId: string, slotAt: number) {
+    const entry = this.store.getPipeline(pipelineId);
+    if (!entry || entry.paused || !entry.schedule) return;
+    const tenantId = this.tenantId();
+    // The next slot is armed before the run is created so a failure below never stops the schedule.
+    const next = nextSlot(entry.schedule.cron, entry.schedule.timezone, Math.max(slotAt, this.clock.now()));
+    if (next !== null) this.store.setTimer(`cron:${pipelineId}`, next, { type: "cron", pipelineId, slotAt: next }, null);
+    const dedupeKey = `cron:${pipelineId}:${slotAt}`;
+    if (this.store.findRunByDedupeKey(dedupeKey)) return;
+    const loaded = await loadPipelineForRun(this.env, tenantId, pipelineId);
+    this.createRunSync({ tenantId, pipelineId, trigger: { kind: "cron", by: null, ref: new Date(slotAt).toISOString() }, dedupeKey, logicalAt: slotAt }, loaded, null);
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private rememberTenant(tenantId: string) {
+    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO settings (key, value) VALUES ('tenant_id', ?)", tenantId);
+  }
+
+  private tenantId(): string {
+    const row = this.ctx.storage.sql.exec("SELECT value FROM settings WHERE key = 'tenant_id'").toArray()[0];
+    if (!row) throw new Error("TenantRuns used before it learned its tenant");
+    return row.value as string;
+  }
+
+  private requireRun(runId: string): RunRow {
+    const row = this.store.getRun(runId);
+    if (!row) throw new ApiError("conflict", "this run is no longer held by the engine (finished runs can be changed for 14 days)");
+    return row;
+  }
+
+  private summary(runId: string): RunSummary {
+    const row = this.requireRun(runId);
+    return { id: row.id, status: row.state.status, deduplicated: false };
+  }
+
+  private entryFrom(loaded: LoadedPipeline): PipelineEntry {
+    return {
+      id: loaded.pipelineId,
+      name: loaded.name,
+      teamId: loaded.teamId,
+      paused: loaded.paused,
+      schedule: loaded.spec.schedule,
+      triggers: loaded.spec.triggers,
+      concurrency: loaded.spec.concurrency,
+      sla: loaded.spec.sla,
+    };
+  }
+
+  private schedulePipeline(entry: PipelineEntry) {
+    const key = `cron:${entry.id}`;
+    if (entry.paused || !entry.schedule) {
+      this.store.clearTimer(key);
+      return;
+    }
+    const next = nextSlot(entry.schedule.cron, entry.schedule.timezone, this.clock.now());
+    const current = this.store.getTimer(key);
+    // Keep an already-armed slot when the schedule did not move it: re-pushing must not skip or duplicate a slot.
+    if (next === null) this.store.clearTimer(key);
+    else if (!current || current.dueAt !== next) this.store.setTimer(key, next, { type: "cron", pipelineId: entry.id, slotAt: next }, null);
+    if (!this.store.getTimer(HOUSEKEEPING_KEY)) this.store.setTimer(HOUSEKEEPING_KEY, this.clock.now() + 86_400_000, { type: "housekeeping" }, null);
+  }
+
+  /** Creates a run and applies the concurrency policy; synchronous so dedupe check and insert cannot interleave. */
+  private createRunSync(input: CreateRunInput, loaded: LoadedPipeline, group: { id: string; limit: number } | null): RunSummary {
+    if (input.dedupeKey) {
+      const existing = this.store.findRunByDedupeKey(input.dedupeKey);
+      if (existing) return { id: existing.id, status: existing.state.status, deduplicated: true };
+    }
+    if (loaded.archived) throw new ApiError("conflict", "pipeline is archived");
+    const now = this.clock.now();
+    const runId = newId("run");
+    const spec = loaded.spec;
+    const meta: RunMeta = {
+      tenantId: input.tenantId,
+      pipelineId: loaded.pipelineId,
+      pipelineName: loaded.name,
+      teamId: loaded.teamId,
+      versionId: loaded.versionId,
+      version: loaded.version,
+      trigger: input.trigger,
+      params: { ...spec.params, ...(input.params ?? {}) },
+      logicalAt: input.logicalAt ?? null,
+      backfillId: group?.id ?? null,
+      environment: input.environment ?? "prod",
+      tasks: spec.tasks.map((t) => ({ id: t.id, connector: t.connector, connection: t.connection, with: t.with, depends_on: t.depends_on })),
+      concurrency: spec.concurrency,
+    };
+    const state = newRunState(runId, planFromSpec(spec), spec.timeout_ms, now);
+    const active = this.store.activeRuns(loaded.pipelineId).map((r) => ({
+      id: r.id,
+      status: r.state.status as "queued" | "running",
+      queuedAt: r.queuedAt,
+      groupId: r.groupId,
+      groupLimit: r.groupLimit,
+    }));
+    const decision = admit(spec.concurrency, active, group?.id ?? null);
+    this.store.insertRun({ id: runId, pipelineId: loaded.pipelineId, status: "queued", groupId: group?.id ?? null, groupLimit: group?.limit ?? null, queuedAt: now, seq: 0, state, meta }, input.dedupeKey ?? null);
+    const created = buildSnapshot(meta, null, state, [{ taskKey: null, from: "none", to: "queued", reason: `triggered (${input.trigger.kind})` }], 0, `create:${runId}`, now);
+    this.store.saveRun(runId, state, created.seq);
+    this.store.enqueue({ kind: "d1", payload: created.snapshot });
+    switch (decision.action) {
+      case "start":
+        this.applySync(runId, `start:${runId}`, { type: "run.start" });
+        break;
+      case "queue":
+        if (!group) this.promote(loaded.pipelineId);
+        break;
+      case "skip":
+        this.applySync(runId, `skip:${runId}`, { type: "run.skip", reason: decision.reason });
+        break;
+      case "cancel_previous":
+        for (const id of decision.cancel) this.applySync(id, `cancel:${id}`, { type: "run.cancel", reason: `cancelled by newer run ${runId}` });
+        this.applySync(runId, `start:${runId}`, { type: "run.start" });
+        break;
+    }
+    return { id: runId, status: this.store.getRun(runId)!.state.status, deduplicated: false };
+  }
+
+  /**
+   * Applies one event to one run exactly once: transition, persist, record timers and outbox.
+   * Follow-ups of a finished run (promotion, downstream pipelines) happen here too.
+   */
+  private applySync(runId: string, eventId: string, event: EngineEvent) {
+    if (this.store.wasApplied(eventId)) return;
+    const row = this.store.getRun(runId);
+    if (!row) return;
+    const now = this.clock.now();
+    const result = transition(row.state, event, { now, random: Math.random });
+    this.store.markApplied(eventId, now);
+    if (result.log.length === 0 && result.effects.length === 0 && JSON.stringify(result.state) === JSON.stringify(row.state)) return;
+    const built = buildSnapshot(row.meta, row.state, result.state, result.log, row.seq, eventId, now);
+    this.store.saveRun(runId, result.state, built.seq);
+    this.store.enqueue({ kind: "d1", payload: built.snapshot });
+    let finished = false;
+    for (const effect of result.effects) {
+      switch (effect.type) {
+        case "dispatch":
+          this.store.enqueue({
+            kind: "dispatch",
+            payload: { tenantId: row.meta.tenantId, runId, taskKey: effect.key, attempt: effect.attempt, op: effect.op, seq: effect.seq } satisfies DispatchMessage,
+          });
+          break;
+        case "timer.set":
+          this.store.setTimer(effect.timerKey, effect.dueAt, { type: "engine", runId, event: effect.event }, runId);
+          break;
+        case "timer.clear":
+          this.store.clearTimer(effect.timerKey);
+          break;
+        case "run.finished":
+          finished = true;
+          break;
+        default: {
+          const never: never = effect;
+          throw new Error(`unknown effect ${(never as { type: string }).type}`);
+        }
+      }
+    }
+    if (finished) this.afterRunFinished(row, result.state);
+  }
+
+  private afterRunFinished(row: RunRow, state: RunState) {
+    this.promote(row.pipelineId);
+    if (state.status === "skipped" || row.meta.environment !== "prod") return;
+    const downstream = this.store.downstreamOf(row.meta.pipelineName);
+    for (const p of downstream) {
+      const trigger = p.triggers.find((t) => t.after === row.meta.pipelineName)!;
+      if (trigger.on === "success" && state.status !== "succeeded") continue;
+      // Creating the downstream run needs its spec from D1: done after this synchronous block.
+      this.pendingUpstream.push({ pipelineId: p.id, dedupeKey: `upstream:${row.id}:${state.attempt}:${p.id}`, ref: row.id });
+    }
+  }
+
+  private pendingUpstream: Array<{ pipelineId: string; dedupeKey: string; ref: string }> = [];
+
+  /** Starts queued runs of a pipeline that now fit under its concurrency limits. */
+  private promote(pipelineId: string) {
+    const active = this.store.activeRuns(pipelineId);
+    if (!active.length) return;
+    const maxRuns = active[0].meta.concurrency.max_runs;
+    const ids = promotable(
+      maxRuns,
+      active.map((r) => ({ id: r.id, status: r.state.status as "queued" | "running", queuedAt: r.queuedAt, groupId: r.groupId, groupLimit: r.groupLimit })),
+    );
+    for (const id of ids) this.applySync(id, `start:${id}`, { type: "run.start" });
+  }
+
+  /** Everything that waits for I/O after a change: downstream runs, outbox delivery, the alarm. */
+  private async settle() {
+    while (this.pendingUpstream.length) {
+      const next = this.pendingUpstream.shift()!;
+      const tenantId = this.tenantId();
+      try {
+        const loaded = await loadPipelineForRun(this.env, tenantId, next.pipelineId);
+        this.createRunSync({ tenantId, pipelineId: next.pipelineId, trigger: { kind: "upstream", by: null, ref: next.ref }, dedupeKey: next.dedupeKey }, loaded, null);
+      } catch (err) {
+        console.error(JSON.stringify({ level: "error", msg: "upstream trigger failed", pipeline: next.pipelineId, error: String(err) }));
+      }
+    }
+    await this.flush();
+    await this.armAlarm();
+  }
+
+  private async armAlarm() {
+    let due = this.store.earliestTimer();
+    if (this.store.outbox(1).length) due = Math.min(due ?? Infinity, this.clock.now() + 5000);
+    if (due === null) {
+      await this.ctx.storage.deleteAlarm();
+      return;
+    }
+    // Timers use the injected clock; the alarm is wall-clock, so translate the offset.
+    const wall = Date.now() + (due - this.clock.now());
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current !== wall) await this.ctx.storage.setAlarm(Math.max(wall, Date.now()));
+  }
+
+  /**
+   * DISPATCH_MODE=inline: the DO calls the connector itself instead of going through the queue.
+   * Saves a queue round trip per task; the outbox row stays until the outcome is applied, so an
+   * eviction mid-call re-dispatches (the claim makes that safe).
+   */
+  private async dispatchInline(msg: DispatchMessage) {
+    const claim = await this.claimDispatch(msg);
+    if (!claim.ok) return;
+    const outcome = await performDispatch(this.env, msg.tenantId, msg.op, claim.context);
+    this.store.completeClaim(claim.claimId, this.clock.now());
+    if (outcome && this.store.getRun(msg.runId)) {
+      this.applySync(msg.runId, `dispatch:${claim.claimId}`, {
+        type: "task.outcome",
+        key: msg.taskKey,
+        attempt: msg.attempt,
+        outcome,
+        source: msg.op === "trigger" ? "trigger" : "poll",
+      });
+      this.flushAgain = true;
+    }
+  }
+
+  /** Delivers the outbox: dispatch messages to the queue, snapshots to D1. One delivery at a time, in order. */
+  private async flush(): Promise<void> {
+    if (this.flushing) {
+      this.flushAgain = true;
+      await this.flushing;
+      // That loop may have ended just before our items were added: take over if any are left.
+      if ((this.flushing as Promise<void> | null) || !this.store.outbox(1).length) return;
+    }
+    const run = this.flushLoop();
+    this.flushing = run;
+    try {
+      await run;
+    } finally {
+      // The loop may finish synchronously, before `flushing` was even assigned: compare, then clear.
+      if (this.flushing === run) this.flushing = null;
+    }
+  }
+
+  private async flushLoop(): Promise<void> {
+    try {
+      do {
+        this.flushAgain = false;
+        const items = this.store.outbox(100);
+        if (!items.length) break;
+        const dispatches = items.filter((i) => i.kind === "dispatch").map((i) => ({ body: i.payload as DispatchMessage }));
+        const snapshots = items.filter((i) => i.kind === "d1").map((i) => i.payload as RunSnapshot);
+        const notices = items.filter((i) => i.kind === "notify").map((i) => ({ body: i.payload }));
+        const inline = this.env.DISPATCH_MODE === "inline";
+        await Promise.all([
+          snapshots.length ? writeRunSnapshots(tenantCtx(createDb(this.env.DB), this.tenantId()), snapshots) : null,
+          dispatches.length && !inline ? this.env.DISPATCH.sendBatch(dispatches) : null,
+          notices.length ? this.env.NOTIFY.sendBatch(notices) : null,
+          ...(inline ? dispatches.map((d) => this.dispatchInline(d.body)) : []),
+        ]);
+        this.store.removeOutbox(items.map((i) => i.id));
+        if (items.length === 100) this.flushAgain = true;
+      } while (this.flushAgain);
+    } catch (err) {
+      // Left in the outbox; the alarm retries in a few seconds.
+      console.error(JSON.stringify({ level: "error", msg: "outbox flush failed", error: String(err) }));
+    }
+  }
+}
+

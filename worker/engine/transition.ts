@@ -193,6 +193,7 @@ function failAttempt(step: Step, task: TaskState, error: TaskError, final: "fail
   // Auth and config errors will fail the same way again: retrying only delays the alert.
   const retryable = error.kind !== "auth" && error.kind !== "invalid_config" && error.kind !== "not_found";
   if (retryable && task.attempt < attemptsAllowed) {
+    task.finishedAt = step.clock.now;
     const delay = Math.max(retryDelayMs(plan.retries, task.attempt + 1, step.clock.random), error.retryAfterMs ?? 0);
     step.setTask(task, "up_for_retry", `attempt ${task.attempt} ${final === "timed_out" ? "timed out" : "failed"}: ${error.message}; retry in ${Math.round(delay / 1000)}s`);
     step.effects.push({

@@ -24,6 +24,7 @@ const prefixes = {
   delivery: "dlv",
   artifact: "art",
   environment: "env",
+  backfill: "bf",
 } as const;
 export type IdKind = keyof typeof prefixes;
 

@@ -1,0 +1,82 @@
+import { startJsonServer, type FakeServer } from "../http-server";
+
+/**
+ * A generic job API, the kind the `http` connector drives:
+ *   POST /jobs {polls?: n, outcome?: "succeeded"|"failed", fail_times?: n, key?, no_new_data?, message?, callback_url?}
+ *     → 201 {id, status, url}; with fail_times, the first n creations for `key` answer 500.
+ *   GET  /jobs/:id → {id, status, message, no_new_data}; a job created with polls: n reads "running" n − 1 times, then its outcome.
+ *   POST /jobs/:id/cancel → {id, status: "cancelled"}
+ *   GET  /health → {ok: true} (the connection test)
+ * With a token configured, every call needs `Authorization: Bearer <token>` (else 401).
+ * `POST /rate-limited` answers 429 with Retry-After: 7.
+ */
+export interface Job {
+  id: string;
+  status: "running" | "succeeded" | "failed" | "cancelled";
+  pollsLeft: number;
+  outcome: "succeeded" | "failed";
+  message: string;
+  noNewData: boolean;
+  callbackUrl: string | null;
+  body: Record<string, unknown>;
+}
+
+export interface HttpToolFake extends FakeServer {
+  jobs: Map<string, Job>;
+}
+
+export async function startHttpToolFake(options: { token?: string; port?: number } = {}): Promise<HttpToolFake> {
+  const jobs = new Map<string, Job>();
+  const failures = new Map<string, number>();
+  let counter = 0;
+  const server = await startJsonServer((req, url) => {
+    if (options.token && req.headers.authorization !== `Bearer ${options.token}`) return { status: 401, body: { error: "unauthorized" } };
+    const parts = url.pathname.split("/").filter(Boolean);
+    if (req.method === "GET" && url.pathname === "/health") return { status: 200, body: { ok: true } };
+    if (req.method === "POST" && url.pathname === "/rate-limited") return { status: 429, body: { error: "slow down" }, headers: { "retry-after": "7" } };
+    if (req.method === "POST" && parts[0] === "jobs" && parts.length === 1) {
+      const body = (req.body ? JSON.parse(req.body) : {}) as Record<string, unknown>;
+      const key = String(body.key ?? "");
+      const failTimes = Number(body.fail_times ?? 0);
+      if (failTimes > 0) {
+        const seen = failures.get(key) ?? 0;
+        failures.set(key, seen + 1);
+        if (seen < failTimes) return { status: 500, body: { error: `planned failure ${seen + 1} of ${failTimes}` } };
+      }
+      const id = `job_${++counter}`;
+      const polls = Number(body.polls ?? 0);
+      const job: Job = {
+        id,
+        status: polls > 0 ? "running" : ((body.outcome as Job["outcome"]) ?? "succeeded"),
+        pollsLeft: polls,
+        outcome: (body.outcome as Job["outcome"]) ?? "succeeded",
+        message: String(body.message ?? ""),
+        noNewData: body.no_new_data === true,
+        callbackUrl: typeof body.callback_url === "string" ? body.callback_url : null,
+        body,
+      };
+      jobs.set(id, job);
+      return { status: 201, body: view(job) };
+    }
+    if (parts[0] === "jobs" && parts[1]) {
+      const job = jobs.get(parts[1]);
+      if (!job) return { status: 404, body: { error: "no such job" } };
+      if (req.method === "POST" && parts[2] === "cancel") {
+        if (job.status === "running") job.status = "cancelled";
+        return { status: 200, body: view(job) };
+      }
+      if (req.method === "GET" && parts.length === 2) {
+        if (job.status === "running") {
+          job.pollsLeft -= 1;
+          if (job.pollsLeft <= 0) job.status = job.outcome;
+        }
+        return { status: 200, body: view(job) };
+      }
+    }
+    return { status: 404, body: { error: "not found" } };
+  }, options.port);
+  function view(job: Job) {
+    return { id: job.id, status: job.status, message: job.message, no_new_data: job.noNewData, url: `${server.url}/ui/jobs/${job.id}` };
+  }
+  return { ...server, jobs };
+}

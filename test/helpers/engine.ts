@@ -1,0 +1,46 @@
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { tenantRuns } from "../../worker/durable/client";
+import type { TenantRuns } from "../../worker/durable/tenant-runs";
+import type { RunState } from "../../worker/engine/types";
+import { api, type Session } from "./api";
+
+const offsets = new Map<string, number>();
+
+/** Moves the tenant's engine clock forward and fires its alarm, as if `ms` had passed. */
+export async function advance(tenantId: string, ms: number) {
+  const offset = (offsets.get(tenantId) ?? 0) + ms;
+  offsets.set(tenantId, offset);
+  const stub = tenantRuns(env, tenantId);
+  await runInDurableObject(stub, (instance) => {
+    (instance as unknown as TenantRuns).clock = { now: () => Date.now() + offset };
+  });
+  await runDurableObjectAlarm(stub);
+}
+
+/** Fires the alarm without moving time (what a late or repeated alarm does). */
+export async function fireAlarm(tenantId: string) {
+  return runDurableObjectAlarm(tenantRuns(env, tenantId));
+}
+
+export async function engineState(tenantId: string, runId: string) {
+  return (await tenantRuns(env, tenantId).getRunState(runId)) as unknown as RunState | null;
+}
+
+type RunDetail = { id: string; status: string; tasks: Array<{ key: string; status: string; attempt: number; [k: string]: unknown }>; [k: string]: unknown };
+
+/** Polls the API until `predicate` holds (bounded): queue deliveries are asynchronous. */
+export async function waitForRun(as: Session | string, runId: string, predicate: (run: RunDetail) => boolean, timeoutMs = 15_000): Promise<RunDetail> {
+  const deadline = Date.now() + timeoutMs;
+  let last: RunDetail | null = null;
+  while (Date.now() < deadline) {
+    const res = await api(`/runs/${runId}`, { as });
+    if (res.status !== 200) throw new Error(`GET /runs/${runId}: ${res.status} ${res.text}`);
+    last = res.json as RunDetail;
+    if (predicate(last)) return last;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`run ${runId} did not reach the expected state; last: ${JSON.stringify(last, null, 1)}`);
+}
+
+export const taskStatus = (run: RunDetail) => Object.fromEntries(run.tasks.map((t) => [t.key, t.status]));
+export const isTerminal = (run: { status: string }) => ["succeeded", "failed", "cancelled", "timed_out", "skipped"].includes(run.status);

@@ -1,0 +1,31 @@
+import type { TriggerKind } from "../db/schema/runs";
+import type { NormalizedSpec, NormalizedTask } from "../pipelines/spec";
+
+/** What a run was started with; fixed for the run's life (the pinned version included). */
+export interface RunMeta {
+  tenantId: string;
+  pipelineId: string;
+  pipelineName: string;
+  teamId: string;
+  versionId: string;
+  version: number;
+  trigger: { kind: TriggerKind; by: string | null; ref: string | null };
+  params: Record<string, unknown>;
+  logicalAt: number | null;
+  backfillId: string | null;
+  environment: string;
+  tasks: Array<Pick<NormalizedTask, "id" | "connector" | "connection" | "with" | "depends_on">>;
+  concurrency: NormalizedSpec["concurrency"];
+}
+
+/** What the DO keeps per pipeline to schedule it without reading D1 on every alarm. */
+export interface PipelineEntry {
+  id: string;
+  name: string;
+  teamId: string;
+  paused: boolean;
+  schedule: { cron: string; timezone: string } | null;
+  triggers: Array<{ after: string; on: "success" | "finish" }>;
+  concurrency: NormalizedSpec["concurrency"];
+  sla: { finish_by: string; timezone: string } | null;
+}

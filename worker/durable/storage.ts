@@ -1,0 +1,208 @@
+import type { RunState } from "../engine/types";
+import type { PipelineEntry, RunMeta } from "./run-meta";
+import type { TimerEvent } from "./timer-events";
+
+const schema = `
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY,
+  pipeline_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  group_id TEXT,
+  group_limit INTEGER,
+  dedupe_key TEXT UNIQUE,
+  queued_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  seq INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  meta TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_pipeline_status ON runs (pipeline_id, status);
+CREATE INDEX IF NOT EXISTS runs_finished ON runs (finished_at);
+CREATE TABLE IF NOT EXISTS timers (key TEXT PRIMARY KEY, due_at INTEGER NOT NULL, event TEXT NOT NULL, run_id TEXT);
+CREATE INDEX IF NOT EXISTS timers_due ON timers (due_at);
+CREATE INDEX IF NOT EXISTS timers_run ON timers (run_id);
+CREATE TABLE IF NOT EXISTS applied_events (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS applied_events_at ON applied_events (at);
+CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, lease_until INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS pipelines (id TEXT PRIMARY KEY, name TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, payload TEXT NOT NULL);
+`;
+
+export interface RunRow {
+  id: string;
+  pipelineId: string;
+  status: string;
+  groupId: string | null;
+  groupLimit: number | null;
+  queuedAt: number;
+  seq: number;
+  state: RunState;
+  meta: RunMeta;
+}
+
+export type OutboxItem = { kind: "dispatch"; payload: unknown } | { kind: "d1"; payload: unknown } | { kind: "notify"; payload: unknown };
+
+/** Typed access to the Durable Object's own SQLite tables. All calls are synchronous. */
+export class RunStore {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(schema);
+  }
+
+  getRun(id: string): RunRow | null {
+    const row = this.sql.exec("SELECT * FROM runs WHERE id = ?", id).toArray()[0];
+    return row ? toRunRow(row) : null;
+  }
+
+  findRunByDedupeKey(key: string): RunRow | null {
+    const row = this.sql.exec("SELECT * FROM runs WHERE dedupe_key = ?", key).toArray()[0];
+    return row ? toRunRow(row) : null;
+  }
+
+  activeRuns(pipelineId: string): RunRow[] {
+    return this.sql
+      .exec("SELECT * FROM runs WHERE pipeline_id = ? AND status IN ('queued', 'running') ORDER BY queued_at", pipelineId)
+      .toArray()
+      .map(toRunRow);
+  }
+
+  insertRun(row: RunRow, dedupeKey: string | null) {
+    this.sql.exec(
+      "INSERT INTO runs (id, pipeline_id, status, group_id, group_limit, dedupe_key, queued_at, finished_at, seq, state, meta) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)",
+      row.id,
+      row.pipelineId,
+      row.status,
+      row.groupId,
+      row.groupLimit,
+      dedupeKey,
+      row.queuedAt,
+      row.seq,
+      JSON.stringify(row.state),
+      JSON.stringify(row.meta),
+    );
+  }
+
+  saveRun(id: string, state: RunState, seq: number) {
+    this.sql.exec("UPDATE runs SET status = ?, finished_at = ?, seq = ?, state = ? WHERE id = ?", state.status, state.finishedAt, seq, JSON.stringify(state), id);
+  }
+
+  /** Finished runs older than the cutoff leave the DO (D1 keeps them); retry-from-failure needs them only for a while. */
+  purgeFinishedBefore(cutoff: number) {
+    this.sql.exec("DELETE FROM runs WHERE finished_at IS NOT NULL AND finished_at < ?", cutoff);
+    this.sql.exec("DELETE FROM applied_events WHERE at < ?", cutoff);
+    this.sql.exec("DELETE FROM claims WHERE at < ?", cutoff);
+  }
+
+  wasApplied(eventId: string): boolean {
+    return this.sql.exec("SELECT 1 FROM applied_events WHERE id = ?", eventId).toArray().length > 0;
+  }
+
+  markApplied(eventId: string, at: number) {
+    this.sql.exec("INSERT OR IGNORE INTO applied_events (id, at) VALUES (?, ?)", eventId, at);
+  }
+
+  setTimer(key: string, dueAt: number, event: TimerEvent, runId: string | null) {
+    this.sql.exec(
+      "INSERT INTO timers (key, due_at, event, run_id) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET due_at = excluded.due_at, event = excluded.event, run_id = excluded.run_id",
+      key,
+      dueAt,
+      JSON.stringify(event),
+      runId,
+    );
+  }
+
+  clearTimer(key: string) {
+    this.sql.exec("DELETE FROM timers WHERE key = ?", key);
+  }
+
+  getTimer(key: string): { key: string; dueAt: number; event: TimerEvent } | null {
+    const row = this.sql.exec("SELECT key, due_at, event FROM timers WHERE key = ?", key).toArray()[0];
+    return row ? { key: row.key as string, dueAt: row.due_at as number, event: JSON.parse(row.event as string) } : null;
+  }
+
+  dueTimers(now: number, limit: number): Array<{ key: string; dueAt: number; event: TimerEvent }> {
+    return this.sql
+      .exec("SELECT key, due_at, event FROM timers WHERE due_at <= ? ORDER BY due_at LIMIT ?", now, limit)
+      .toArray()
+      .map((r) => ({ key: r.key as string, dueAt: r.due_at as number, event: JSON.parse(r.event as string) }));
+  }
+
+  earliestTimer(): number | null {
+    const row = this.sql.exec("SELECT MIN(due_at) AS due FROM timers").toArray()[0];
+    return (row?.due as number | null) ?? null;
+  }
+
+  /** Claims a dispatch for a lease; false when another delivery holds it or it is done. */
+  claim(id: string, now: number, leaseMs: number): "claimed" | "busy" | "done" {
+    const row = this.sql.exec("SELECT lease_until, done FROM claims WHERE id = ?", id).toArray()[0];
+    if (row?.done) return "done";
+    if (row && (row.lease_until as number) > now) return "busy";
+    this.sql.exec(
+      "INSERT INTO claims (id, lease_until, done, at) VALUES (?, ?, 0, ?) ON CONFLICT (id) DO UPDATE SET lease_until = excluded.lease_until",
+      id,
+      now + leaseMs,
+      now,
+    );
+    return "claimed";
+  }
+
+  completeClaim(id: string, now: number) {
+    this.sql.exec("INSERT INTO claims (id, lease_until, done, at) VALUES (?, 0, 1, ?) ON CONFLICT (id) DO UPDATE SET done = 1", id, now);
+  }
+
+  putPipeline(entry: PipelineEntry) {
+    this.sql.exec(
+      "INSERT INTO pipelines (id, name, data) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, data = excluded.data",
+      entry.id,
+      entry.name,
+      JSON.stringify(entry),
+    );
+  }
+
+  deletePipeline(id: string) {
+    this.sql.exec("DELETE FROM pipelines WHERE id = ?", id);
+  }
+
+  getPipeline(id: string): PipelineEntry | null {
+    const row = this.sql.exec("SELECT data FROM pipelines WHERE id = ?", id).toArray()[0];
+    return row ? JSON.parse(row.data as string) : null;
+  }
+
+  /** Pipelines with an `after:` trigger on the given pipeline name. */
+  downstreamOf(name: string): PipelineEntry[] {
+    return this.sql
+      .exec("SELECT data FROM pipelines")
+      .toArray()
+      .map((r) => JSON.parse(r.data as string) as PipelineEntry)
+      .filter((p) => !p.paused && p.triggers.some((t) => t.after === name));
+  }
+
+  enqueue(item: OutboxItem) {
+    this.sql.exec("INSERT INTO outbox (kind, payload) VALUES (?, ?)", item.kind, JSON.stringify(item.payload));
+  }
+
+  outbox(limit: number): Array<{ id: number; kind: OutboxItem["kind"]; payload: unknown }> {
+    return this.sql
+      .exec("SELECT id, kind, payload FROM outbox ORDER BY id LIMIT ?", limit)
+      .toArray()
+      .map((r) => ({ id: r.id as number, kind: r.kind as OutboxItem["kind"], payload: JSON.parse(r.payload as string) }));
+  }
+
+  removeOutbox(ids: number[]) {
+    if (!ids.length) return;
+    this.sql.exec(`DELETE FROM outbox WHERE id IN (${ids.map(() => "?").join(",")})`, ...ids);
+  }
+}
+
+function toRunRow(row: Record<string, SqlStorageValue>): RunRow {
+  return {
+    id: row.id as string,
+    pipelineId: row.pipeline_id as string,
+    status: row.status as string,
+    groupId: row.group_id as string | null,
+    groupLimit: row.group_limit as number | null,
+    queuedAt: row.queued_at as number,
+    seq: row.seq as number,
+    state: JSON.parse(row.state as string),
+    meta: JSON.parse(row.meta as string),
+  };
+}

@@ -1,0 +1,7 @@
+import type { EngineEvent } from "../engine/types";
+
+/** What a timer row does when it comes due. */
+export type TimerEvent =
+  | { type: "engine"; runId: string; event: EngineEvent }
+  | { type: "cron"; pipelineId: string; slotAt: number }
+  | { type: "housekeeping" };

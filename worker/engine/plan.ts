@@ -1,0 +1,15 @@
+import type { NormalizedSpec } from "../pipelines/spec";
+import type { PlanTask } from "./types";
+
+/** The engine's view of a pinned pipeline version. */
+export function planFromSpec(spec: NormalizedSpec): PlanTask[] {
+  return spec.tasks.map((t) => ({
+    key: t.id,
+    dependsOn: t.depends_on,
+    runIf: t.run_if,
+    retries: { max: t.retries.max, backoff: t.retries.backoff, delayMs: t.retries.delay_ms, maxDelayMs: t.retries.max_delay_ms, jitter: t.retries.jitter },
+    timeoutMs: t.timeout_ms,
+    pollIntervalMs: t.poll_interval_ms,
+    skipDownstreamIfNoNewData: t.skip_downstream_if_no_new_data,
+  }));
+}

@@ -1,0 +1,28 @@
+import { createDb, tenantCtx } from "../db/client";
+import { recordDeadLetter } from "../db/repo/dead-letters";
+import { tenantRuns } from "../durable/client";
+import type { Env } from "../env";
+import type { DispatchMessage } from "./messages";
+
+/**
+ * Messages that exhausted their retries land here. They are kept in D1 (visible in the dashboard),
+ * and a dead dispatch fails its task attempt so the run does not hang waiting for it.
+ */
+export async function handleDeadLetters(batch: MessageBatch<unknown>, env: Env, sourceQueue: string) {
+  const db = createDb(env.DB);
+  for (const message of batch.messages) {
+    const body = message.body as Record<string, unknown> & { tenantId?: string };
+    try {
+      if (typeof body?.tenantId === "string") {
+        await recordDeadLetter(tenantCtx(db, body.tenantId), { queue: sourceQueue, messageId: message.id, body, attempts: message.attempts, at: Date.now() });
+        if (sourceQueue === "dispatch") await tenantRuns(env, body.tenantId).dispatchDeadLettered(body.tenantId, body as unknown as DispatchMessage);
+      } else {
+        console.error(JSON.stringify({ level: "error", msg: "dead letter without tenant", queue: sourceQueue, message_id: message.id }));
+      }
+      message.ack();
+    } catch (err) {
+      console.error(JSON.stringify({ level: "error", msg: "dead letter handling failed", error: String(err) }));
+      message.retry();
+    }
+  }
+}

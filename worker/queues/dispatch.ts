@@ -1,0 +1,97 @@
+import { connectorFor } from "../connectors/registry";
+import { ConnectorError, networkError } from "../connectors/http-errors";
+import type { ConnectorContext, TaskOutcome } from "../connectors/types";
+import { createDb, tenantCtx } from "../db/client";
+import { resolveConnectionSecrets } from "../db/repo/connections";
+import { tenantRuns } from "../durable/client";
+import type { DispatchClaim, DispatchContext } from "../durable/tenant-runs";
+import type { Env } from "../env";
+import { signCallback } from "../lib/callback-token";
+import { loadKeyRing } from "../lib/envelope";
+import type { DispatchMessage } from "./messages";
+
+/** How long a busy claim (another delivery is working on it) waits before the queue retries. */
+const BUSY_RETRY_SECONDS = 30;
+
+/** Queue consumer: each message asks the tenant's DO for a claim, calls the connector, reports back. */
+export async function handleDispatchBatch(batch: MessageBatch<DispatchMessage>, env: Env) {
+  await Promise.all(batch.messages.map((m) => handleDispatch(m, env)));
+}
+
+async function handleDispatch(message: Message<DispatchMessage>, env: Env) {
+  const msg = message.body;
+  const stub = tenantRuns(env, msg.tenantId);
+  try {
+    const claim = (await stub.claimDispatch(msg)) as DispatchClaim;
+    if (!claim.ok) {
+      if (claim.reason === "busy") message.retry({ delaySeconds: BUSY_RETRY_SECONDS });
+      else message.ack();
+      return;
+    }
+    const outcome = await performDispatch(env, msg.tenantId, msg.op, claim.context);
+    if (outcome) {
+      await stub.reportOutcome({
+        tenantId: msg.tenantId,
+        eventId: `dispatch:${claim.claimId}`,
+        claimId: claim.claimId,
+        runId: msg.runId,
+        taskKey: msg.taskKey,
+        attempt: msg.attempt,
+        outcome,
+        source: msg.op === "trigger" ? "trigger" : "poll",
+      });
+    } else {
+      await stub.completeDispatch(msg.tenantId, claim.claimId);
+    }
+    message.ack();
+  } catch (err) {
+    console.error(JSON.stringify({ level: "error", msg: "dispatch failed", run_id: msg.runId, task: msg.taskKey, op: msg.op, error: String(err) }));
+    message.retry();
+  }
+}
+
+/**
+ * Runs one connector operation. Returns the outcome to report (trigger, poll) or null (cancel).
+ * Connector failures become failed outcomes; only our own infrastructure errors throw (and the queue retries).
+ */
+export async function performDispatch(env: Env, tenantId: string, op: DispatchMessage["op"], context: DispatchContext): Promise<TaskOutcome | null> {
+  const connector = connectorFor(context.connector);
+  if (!connector) return { status: "failed", error: { kind: "invalid_config", message: `unknown connector "${context.connector}"` } };
+  const ctx = tenantCtx(createDb(env.DB), tenantId);
+  const connection = context.connection
+    ? await resolveConnectionSecrets(ctx, await loadKeyRing(env.TUTTI_MASTER_KEY), context.teamId, context.connection, { runId: context.runId, taskKey: context.taskKey })
+    : { config: {}, secrets: {} as Record<string, string> };
+  if (!connection) return { status: "failed", error: { kind: "invalid_config", message: `connection "${context.connection}" no longer exists in the pipeline's team` } };
+  const parsedConfig = connector.configSchema.safeParse(connection.config);
+  const parsedWith = connector.withSchema.safeParse(context.with);
+  if (!parsedConfig.success || !parsedWith.success) {
+    return { status: "failed", error: { kind: "invalid_config", message: "the connection config or the task's `with` no longer matches the connector's schema" } };
+  }
+  const appUrl = (env.APP_URL ?? "http://localhost:8787").replace(/\/$/, "");
+  const token = await signCallback(env.TUTTI_MASTER_KEY, { tenantId, runId: context.runId, taskKey: context.taskKey, attempt: context.attempt });
+  const connectorCtx: ConnectorContext<unknown> = {
+    config: parsedConfig.data,
+    secrets: connection.secrets,
+    fetch: (input, init) => fetch(input, init),
+    run: { tenantId, runId: context.runId, taskKey: context.taskKey, attempt: context.attempt, pipeline: context.pipelineName, params: context.params },
+    callbackUrl: `${appUrl}/webhooks/callback/${token}`,
+  };
+  const handle = context.handle ?? {};
+  try {
+    switch (op) {
+      case "trigger":
+        return await connector.trigger(connectorCtx, parsedWith.data);
+      case "poll":
+        return await connector.poll(connectorCtx, parsedWith.data, handle);
+      case "cancel":
+        await connector.cancel(connectorCtx, parsedWith.data, handle);
+        return null;
+    }
+  } catch (err) {
+    if (op === "cancel") return null;
+    const error = err instanceof ConnectorError ? err.error : networkError(connector.title, err);
+    // A poll that could not reach the tool keeps waiting: the task timeout bounds it, not one flaky request.
+    if (op === "poll" && error.kind === "network") return { status: "running", ...handle };
+    return { status: "failed", error, ...handle };
+  }
+}
