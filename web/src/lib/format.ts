@@ -2,9 +2,9 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** "just now", "5 min ago", "3 h ago", "2 days ago", "in 4 days"; absolute date beyond a month. */
+/** "just now", "5 min ago", "3 h ago", "2 days ago", "in 4 days"; absolute date beyond a month; "Never" for no date. */
 export function relativeTime(iso: string | null | undefined, now: number = Date.now()): string {
-  if (!iso) return "never";
+  if (!iso) return "Never";
   const at = Date.parse(iso);
   if (Number.isNaN(at)) return "—";
   const diff = now - at;

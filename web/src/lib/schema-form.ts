@@ -30,13 +30,26 @@ interface JsonSchema {
   required?: string[];
 }
 
-/** `base_url` → `Base URL`; common acronyms stay upper case. */
+/** Words with a fixed spelling in labels: acronyms, and brands that are always lower case. */
+const fixedSpelling: Record<string, string> = {
+  url: "URL",
+  uri: "URI",
+  id: "ID",
+  api: "API",
+  sql: "SQL",
+  ssh: "SSH",
+  ip: "IP",
+  http: "HTTP",
+  https: "HTTPS",
+  dbt: "dbt",
+};
+
+/** `base_url` → `Base URL`, `dbt_account_id` → `dbt account ID`. */
 export function humanize(name: string): string {
-  const acronyms = new Set(["url", "id", "api", "dbt", "sql", "ssh", "ip", "http", "https", "uri"]);
   return name
     .split(/[_\-\s]+/)
     .filter(Boolean)
-    .map((word, i) => (acronyms.has(word.toLowerCase()) ? word.toUpperCase() : i === 0 ? word.charAt(0).toUpperCase() + word.slice(1) : word))
+    .map((word, i) => fixedSpelling[word.toLowerCase()] ?? (i === 0 ? word.charAt(0).toUpperCase() + word.slice(1) : word))
     .join(" ");
 }
 

@@ -8,6 +8,7 @@ export type Tone = "success" | "info" | "warning" | "danger" | "neutral" | "acce
 const toneByStatus: Record<string, Tone> = {
   // Healthy / done.
   succeeded: "success",
+  pass: "success",
   success: "success",
   ok: "success",
   healthy: "success",
@@ -27,6 +28,7 @@ const toneByStatus: Record<string, Tone> = {
   late: "warning",
   stale: "warning",
   warning: "warning",
+  warn: "warning",
   degraded: "warning",
   expiring: "warning",
   missing: "warning",
@@ -56,6 +58,13 @@ const toneByStatus: Record<string, Tone> = {
   member: "neutral",
   viewer: "neutral",
 };
+
+const roles = new Set(["owner", "admin", "maintainer", "member", "viewer"]);
+
+/** Roles are labels, drawn without the status dot that marks health and progress. */
+export function isRole(status: string): boolean {
+  return roles.has(status.toLowerCase());
+}
 
 export function toneOf(status: string): Tone {
   return toneByStatus[status.toLowerCase()] ?? "neutral";

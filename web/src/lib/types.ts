@@ -1,13 +1,9 @@
 /** Shapes of the API's JSON, as documented at /api/v1/openapi.json. */
+import type { TeamRole, TenantRole, TokenScope } from "../../../worker/db/schema/enums";
 
-export const tenantRoles = ["owner", "admin", "member", "viewer"] as const;
-export type TenantRole = (typeof tenantRoles)[number];
-
-export const teamRoles = ["maintainer", "member"] as const;
-export type TeamRole = (typeof teamRoles)[number];
-
-export const tokenScopes = ["read", "pipelines:write", "runs:write", "lineage:write", "metadata:write"] as const;
-export type TokenScope = (typeof tokenScopes)[number];
+// The same `as const` tuples the database columns and API schemas use, so the UI cannot drift from them.
+export { teamRoles, tenantRoles, tokenScopes } from "../../../worker/db/schema/enums";
+export type { TeamRole, TenantRole, TokenScope };
 
 export interface Page<T> {
   items: T[];

@@ -1,0 +1,45 @@
+import type { BrowserContext, Page } from "playwright-core";
+
+let counter = 0;
+
+export interface Account {
+  email: string;
+  password: string;
+  name: string;
+  tenantName: string;
+}
+
+/** A fresh identity per call, so tests never collide on e-mail or tenant slug. */
+export function newAccount(label = "e2e"): Account {
+  const id = `${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  return {
+    email: `${label}-${id}@example.com`,
+    password: "correct horse battery staple",
+    name: "Ada Lovelace",
+    tenantName: `Acme ${id}`,
+  };
+}
+
+/**
+ * Signs up through the API inside the browser context, so the session cookie lands in the browser.
+ * Returns the session body (user, tenant, csrf_token).
+ */
+export async function signupViaApi(context: BrowserContext, account: Account = newAccount()) {
+  const res = await context.request.post("/api/v1/auth/signup", {
+    data: { email: account.email, password: account.password, name: account.name, tenant_name: account.tenantName },
+  });
+  if (res.status() !== 201) throw new Error(`sign-up failed: ${res.status()} ${await res.text()}`);
+  return { account, session: (await res.json()) as { user: { id: string }; tenant: { id: string; slug: string }; csrf_token: string } };
+}
+
+/** Signs up through the dashboard's form and waits for onboarding. */
+export async function signupViaUi(page: Page, account: Account = newAccount()) {
+  await page.goto("/signup");
+  await page.getByLabel("Your name").fill(account.name);
+  await page.getByLabel("Work e-mail").fill(account.email);
+  await page.getByLabel("Password").fill(account.password);
+  await page.getByLabel("Company or workspace name").fill(account.tenantName);
+  await page.getByRole("button", { name: "Create workspace" }).click();
+  await page.waitForURL("**/onboarding");
+  return account;
+}
