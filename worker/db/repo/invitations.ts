@@ -1,4 +1,5 @@
 import { and, desc, eq, isNull, lt, or, type SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Db, TenantCtx } from "../client";
 import { invitations, teamMembers, tenantMembers, tenants, users } from "../schema";
 import type { TenantRole } from "../schema/enums";
@@ -96,10 +97,10 @@ export interface Acceptance {
 export async function acceptInvitation(ctx: TenantCtx, a: Acceptance) {
   const { invitation: inv, user } = a;
   const source: AuditSource = { principal: { actor: { type: "user", id: user.id, label: user.email } }, ip: a.ip, requestId: a.requestId, now: a.now };
-  const writes = [];
+  const optional: BatchItem<"sqlite">[] = [];
   if (user.isNew) {
     const pw = user.password!;
-    writes.push(
+    optional.push(
       ctx.db.insert(users).values({
         id: user.id,
         email: user.email,
@@ -111,11 +112,12 @@ export async function acceptInvitation(ctx: TenantCtx, a: Acceptance) {
       }),
     );
   }
-  writes.push(ctx.db.insert(tenantMembers).values({ tenantId: ctx.tenantId, userId: user.id, role: inv.role, createdAt: a.now }));
   if (inv.teamId && a.joinTeam) {
-    writes.push(ctx.db.insert(teamMembers).values({ tenantId: ctx.tenantId, teamId: inv.teamId, userId: user.id, role: "member", createdAt: a.now }));
+    optional.push(ctx.db.insert(teamMembers).values({ tenantId: ctx.tenantId, teamId: inv.teamId, userId: user.id, role: "member", createdAt: a.now }));
   }
-  writes.push(
+  await ctx.db.batch([
+    ctx.db.insert(tenantMembers).values({ tenantId: ctx.tenantId, userId: user.id, role: inv.role, createdAt: a.now }),
+    ...optional,
     ctx.db
       .update(invitations)
       .set({ acceptedAt: a.now })
@@ -127,6 +129,5 @@ export async function acceptInvitation(ctx: TenantCtx, a: Acceptance) {
       teamId: inv.teamId,
       details: { email: user.email, role: inv.role, user_id: user.id, new_account: user.isNew },
     }),
-  );
-  await ctx.db.batch(writes as unknown as Parameters<typeof ctx.db.batch>[0]);
+  ]);
 }

@@ -50,6 +50,17 @@ export async function getTenantMember(ctx: TenantCtx, userId: string): Promise<T
   return member ?? null;
 }
 
+/** Whether someone with this e-mail already belongs to the tenant. */
+export async function isTenantMemberEmail(ctx: TenantCtx, email: string): Promise<boolean> {
+  const [row] = await ctx.db
+    .select({ userId: tenantMembers.userId })
+    .from(tenantMembers)
+    .innerJoin(users, eq(users.id, tenantMembers.userId))
+    .where(and(eq(tenantMembers.tenantId, ctx.tenantId), eq(users.email, email)))
+    .limit(1);
+  return row != null;
+}
+
 export async function countOwners(ctx: TenantCtx): Promise<number> {
   const rows = await ctx.db
     .select({ userId: tenantMembers.userId })

@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
 import { createInvitation } from "../../db/repo/invitations";
-import { listTenantMembers } from "../../db/repo/members";
+import { isTenantMemberEmail } from "../../db/repo/members";
 import { getTeam } from "../../db/repo/teams";
 import { ApiError, conflict, invalid } from "../../lib/errors";
 import { sha256Hex } from "../../lib/hash";
@@ -37,8 +37,7 @@ export function register(app: Router) {
     if (body.role === "owner" && p.role !== "owner") throw new ApiError("forbidden", "only owners can invite owners");
     const ctx = tenantCtx(c.get("db"), p.tenantId);
     if (body.team_id && !(await getTeam(ctx, body.team_id))) throw invalid("team_id", "no such team");
-    const members = await listTenantMembers(ctx);
-    if (members.some((m) => m.email === body.email)) throw conflict("already a member of this tenant", [{ path: "email", message: "already a member of this tenant" }]);
+    if (await isTenantMemberEmail(ctx, body.email)) throw conflict("already a member of this tenant", [{ path: "email", message: "already a member of this tenant" }]);
     const token = randomString(40);
     const now = c.get("clock").now();
     const invitation = await createInvitation(ctx, auditSource(c), {
