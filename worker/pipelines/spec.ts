@@ -139,7 +139,7 @@ const Sla = z
 export const RawTask = z
   .strictObject({
     id: TaskId,
-    connector: z.string().min(1).max(64).meta({ description: "Connector kind, e.g. http, dbt_cloud, fivetran" }),
+    connector: z.string().min(1).max(64).meta({ description: "Connector kind, e.g. http" }),
     connection: ConnectionName.optional().meta({ description: "Name of a connection of the pipeline's team" }),
     with: z.record(z.string(), z.unknown()).default({}).meta({ description: "Connector-specific settings, checked by the connector's schema" }),
     depends_on: z.array(TaskId).default([]),

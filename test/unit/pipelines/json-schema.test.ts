@@ -27,3 +27,11 @@ describe("specJsonSchema", () => {
     expect(JSON.parse(JSON.stringify(schema))).toEqual(schema);
   });
 });
+
+describe("docs/pipeline.schema.json", () => {
+  it("matches what the code generates (run `npm run schema` after changing the spec or a connector)", async () => {
+    const { shippedSpecJsonSchema } = await import("../../../worker/pipelines/registry-deps");
+    const committed = (await import("../../../docs/pipeline.schema.json")).default;
+    expect(committed).toEqual(shippedSpecJsonSchema());
+  });
+});
