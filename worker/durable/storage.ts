@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS applied_events (id TEXT PRIMARY KEY, at INTEGER NOT N
 CREATE INDEX IF NOT EXISTS applied_events_at ON applied_events (at);
 CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, lease_until INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS pipelines (id TEXT PRIMARY KEY, name TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS parked_webhooks (connector TEXT NOT NULL, external_id TEXT NOT NULL, delivery_id TEXT NOT NULL, outcome TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (connector, external_id, delivery_id));
 CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, payload TEXT NOT NULL);
 `;
 
@@ -90,6 +91,7 @@ export class RunStore {
     this.sql.exec("DELETE FROM runs WHERE finished_at IS NOT NULL AND finished_at < ?", cutoff);
     this.sql.exec("DELETE FROM applied_events WHERE at < ?", cutoff);
     this.sql.exec("DELETE FROM claims WHERE at < ?", cutoff);
+    this.sql.exec("DELETE FROM parked_webhooks WHERE at < ?", cutoff);
   }
 
   wasApplied(eventId: string): boolean {
@@ -174,6 +176,41 @@ export class RunStore {
       .toArray()
       .map((r) => JSON.parse(r.data as string) as PipelineEntry)
       .filter((p) => !p.paused && p.triggers.some((t) => t.after === name));
+  }
+
+  /** A webhook for an external id no task has yet (it can beat the trigger call's response). */
+  parkWebhook(connector: string, externalId: string, deliveryId: string, outcome: unknown, at: number) {
+    this.sql.exec(
+      "INSERT OR IGNORE INTO parked_webhooks (connector, external_id, delivery_id, outcome, at) VALUES (?, ?, ?, ?, ?)",
+      connector,
+      externalId,
+      deliveryId,
+      JSON.stringify(outcome),
+      at,
+    );
+  }
+
+  takeParkedWebhooks(connector: string, externalId: string): Array<{ deliveryId: string; outcome: unknown }> {
+    const rows = this.sql
+      .exec("SELECT delivery_id, outcome FROM parked_webhooks WHERE connector = ? AND external_id = ? ORDER BY at", connector, externalId)
+      .toArray();
+    this.sql.exec("DELETE FROM parked_webhooks WHERE connector = ? AND external_id = ?", connector, externalId);
+    return rows.map((r) => ({ deliveryId: r.delivery_id as string, outcome: JSON.parse(r.outcome as string) }));
+  }
+
+  /** The active task (run id, key, attempt) whose tool-side id is `externalId`. */
+  findActiveTaskByExternalId(connector: string, externalId: string): { runId: string; taskKey: string; attempt: number } | null {
+    const rows = this.sql.exec("SELECT id, state, meta FROM runs WHERE status = 'running'").toArray();
+    for (const r of rows) {
+      const state = JSON.parse(r.state as string) as RunState;
+      const meta = JSON.parse(r.meta as string) as RunMeta;
+      for (const t of Object.values(state.tasks)) {
+        if (t.handle?.externalId === externalId && meta.tasks.find((m) => m.id === t.key)?.connector === connector) {
+          return { runId: r.id as string, taskKey: t.key, attempt: t.attempt };
+        }
+      }
+    }
+    return null;
   }
 
   enqueue(item: OutboxItem) {

@@ -220,6 +220,29 @@ export class TenantRuns extends DurableObject<Env> {
     await this.settle();
   }
 
+  /**
+   * A verified tool webhook about the tool's run `externalId`. Applied to the task that has that id;
+   * parked when none has it yet (the webhook beat the trigger response) and applied once one does.
+   * Returns what happened so the receiver can record it.
+   */
+  async reportWebhook(input: { tenantId: string; connector: string; externalId: string; deliveryId: string; outcome: TaskOutcome }): Promise<{ matched: { runId: string; taskKey: string } | null }> {
+    this.rememberTenant(input.tenantId);
+    const target = this.store.findActiveTaskByExternalId(input.connector, input.externalId);
+    if (!target) {
+      this.store.parkWebhook(input.connector, input.externalId, input.deliveryId, input.outcome, this.clock.now());
+      return { matched: null };
+    }
+    this.applySync(target.runId, `webhook:${input.connector}:${input.deliveryId}`, {
+      type: "task.outcome",
+      key: target.taskKey,
+      attempt: target.attempt,
+      outcome: input.outcome,
+      source: "webhook",
+    });
+    await this.settle();
+    return { matched: { runId: target.runId, taskKey: target.taskKey } };
+  }
+
   /** Marks a claimed dispatch that reports no outcome (cancel) as done. */
   async completeDispatch(tenantId: string, claimId: string) {
     this.rememberTenant(tenantId);
@@ -434,7 +457,27 @@ export class TenantRuns extends DurableObject<Env> {
         }
       }
     }
+    this.applyParkedWebhooks(row, result.state);
     if (finished) this.afterRunFinished(row, result.state);
+  }
+
+  /** Webhooks that arrived before their task knew its external id are applied as soon as it does. */
+  private applyParkedWebhooks(row: RunRow, state: RunState) {
+    for (const task of Object.values(state.tasks)) {
+      const externalId = task.handle?.externalId;
+      if (!externalId || row.state.tasks[task.key]?.handle?.externalId === externalId) continue;
+      const connector = row.meta.tasks.find((t) => t.id === task.key)?.connector;
+      if (!connector) continue;
+      for (const parked of this.store.takeParkedWebhooks(connector, externalId)) {
+        this.applySync(row.id, `webhook:${connector}:${parked.deliveryId}`, {
+          type: "task.outcome",
+          key: task.key,
+          attempt: task.attempt,
+          outcome: parked.outcome as TaskOutcome,
+          source: "webhook",
+        });
+      }
+    }
   }
 
   private afterRunFinished(row: RunRow, state: RunState) {
