@@ -44,3 +44,19 @@ export async function waitForRun(as: Session | string, runId: string, predicate:
 
 export const taskStatus = (run: RunDetail) => Object.fromEntries(run.tasks.map((t) => [t.key, t.status]));
 export const isTerminal = (run: { status: string }) => ["succeeded", "failed", "cancelled", "timed_out", "skipped"].includes(run.status);
+
+/** Sets the tenant's engine clock to an absolute time (for schedules across DST changes). */
+export async function setEngineTime(tenantId: string, atMs: number) {
+  const offset = atMs - Date.now();
+  offsets.set(tenantId, offset);
+  await runInDurableObject(tenantRuns(env, tenantId), (instance) => {
+    (instance as unknown as TenantRuns).clock = { now: () => Date.now() + offset };
+  });
+}
+
+/** Timers currently armed in the tenant's Durable Object. */
+export async function engineTimers(tenantId: string): Promise<Array<{ key: string; due_at: number; event: string }>> {
+  return runInDurableObject(tenantRuns(env, tenantId), (_instance, state) =>
+    state.storage.sql.exec("SELECT key, due_at, event FROM timers ORDER BY due_at").toArray() as Array<{ key: string; due_at: number; event: string }>,
+  );
+}

@@ -19,7 +19,7 @@ const BackfillBody = z
     from: z.iso.datetime({ offset: true }).openapi({ description: "First slot considered (inclusive)" }),
     to: z.iso.datetime({ offset: true }).openapi({ description: "Last slot considered (inclusive)" }),
     parallelism: z.number().int().min(1).max(50).default(2),
-    params: z.record(z.string(), z.json()).default({}),
+    params: z.record(z.string(), z.unknown()).default({}),
   })
   .openapi("BackfillRequest");
 

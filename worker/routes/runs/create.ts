@@ -14,7 +14,7 @@ import { RunDetailOut, runDetailOut } from "./schemas";
 
 const CreateRunBody = z
   .strictObject({
-    params: z.record(z.string(), z.json()).default({}).openapi({ description: "Overrides the spec's default params" }),
+    params: z.record(z.string(), z.unknown()).default({}).openapi({ description: "Overrides the spec's default params" }),
   })
   .openapi("CreateRunRequest");
 
