@@ -59,6 +59,19 @@ export class RunStore {
     return row ? toRunRow(row) : null;
   }
 
+  /** Latest successful finish of a pipeline's production runs in [from, to], among runs the DO still holds. */
+  lastSuccessBetween(pipelineId: string, from: number, to: number): number | null {
+    const row = this.sql
+      .exec(
+        "SELECT MAX(finished_at) AS at FROM runs WHERE pipeline_id = ? AND status = 'succeeded' AND finished_at >= ? AND finished_at <= ? AND json_extract(meta, '$.environment') = 'prod'",
+        pipelineId,
+        from,
+        to,
+      )
+      .toArray()[0];
+    return (row?.at as number | null) ?? null;
+  }
+
   activeRuns(pipelineId: string): RunRow[] {
     return this.sql
       .exec("SELECT * FROM runs WHERE pipeline_id = ? AND status IN ('queued', 'running') ORDER BY queued_at", pipelineId)

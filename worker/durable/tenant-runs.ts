@@ -6,13 +6,14 @@ import { nextSlot, slotsBetween } from "../engine/cron";
 import { planFromSpec } from "../engine/plan";
 import { isTerminalRun } from "../engine/states";
 import { InvalidTransition, newRunState, transition } from "../engine/transition";
-import type { EngineEvent, RunState } from "../engine/types";
+import type { EngineEvent, LogEntry, RunState } from "../engine/types";
 import type { Env } from "../env";
 import { ApiError, type ErrorCode } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { systemClock, type Clock } from "../lib/time";
 import { performDispatch } from "../queues/dispatch";
 import type { DispatchMessage } from "../queues/messages";
+import type { EngineSignal } from "../queues/signals";
 import { loadPipelineForRun, type LoadedPipeline } from "./pipeline-source";
 import type { PipelineEntry, RunMeta } from "./run-meta";
 import { buildSnapshot } from "./snapshot";
@@ -266,6 +267,22 @@ export class TenantRuns extends DurableObject<Env> {
     return this.store.getRun(runId)?.state ?? null;
   }
 
+  /**
+   * A one-off timer for other parts of Tutti (freshness deadlines, alert escalation): when due, an
+   * `engine.watch_due` signal with `payload` goes to the notify queue. Same key → replaced.
+   */
+  async setWatch(tenantId: string, key: string, dueAt: number, payload: Record<string, unknown>) {
+    this.rememberTenant(tenantId);
+    this.store.setTimer(`watch:${key}`, dueAt, { type: "watch", key, payload }, null);
+    await this.armAlarm();
+  }
+
+  async clearWatch(tenantId: string, key: string) {
+    this.rememberTenant(tenantId);
+    this.store.clearTimer(`watch:${key}`);
+    await this.armAlarm();
+  }
+
   // ---- alarm ---------------------------------------------------------------------------------
 
   override async alarm(): Promise<void> {
@@ -287,6 +304,12 @@ export class TenantRuns extends DurableObject<Env> {
         return;
       case "cron":
         await this.fireCron(event.pipelineId, event.slotAt);
+        return;
+      case "sla":
+        this.checkSla(event.pipelineId, event.deadlineAt);
+        return;
+      case "watch":
+        this.signal({ type: "engine.watch_due", tenantId: this.tenantId(), key: event.key, dueAt: this.clock.now(), payload: event.payload, at: this.clock.now() });
         return;
       case "housekeeping":
         this.store.purgeFinishedBefore(this.clock.now() - KEEP_FINISHED_MS);
@@ -348,7 +371,41 @@ export class TenantRuns extends DurableObject<Env> {
     };
   }
 
+  /** At each finish_by deadline: did a production run of the pipeline succeed in the 24 h before it? */
+  private checkSla(pipelineId: string, deadlineAt: number) {
+    const entry = this.store.getPipeline(pipelineId);
+    if (!entry?.sla) return;
+    const lastSuccessAt = this.store.lastSuccessBetween(pipelineId, deadlineAt - 86_400_000, deadlineAt);
+    this.signal({
+      type: "engine.sla_checked",
+      tenantId: this.tenantId(),
+      pipelineId,
+      pipelineName: entry.name,
+      teamId: entry.teamId,
+      deadlineAt,
+      finishBy: entry.sla.finish_by,
+      timezone: entry.sla.timezone,
+      met: lastSuccessAt !== null,
+      lastSuccessAt,
+      at: this.clock.now(),
+    });
+    this.scheduleSla(entry, deadlineAt);
+  }
+
+  private scheduleSla(entry: PipelineEntry, after: number) {
+    const key = `sla:${entry.id}`;
+    if (entry.paused || !entry.sla) {
+      this.store.clearTimer(key);
+      return;
+    }
+    const [hh, mm] = entry.sla.finish_by.split(":").map(Number);
+    const next = nextSlot(`${mm} ${hh} * * *`, entry.sla.timezone, after);
+    if (next === null) this.store.clearTimer(key);
+    else this.store.setTimer(key, next, { type: "sla", pipelineId: entry.id, deadlineAt: next }, null);
+  }
+
   private schedulePipeline(entry: PipelineEntry) {
+    this.scheduleSla(entry, this.clock.now());
     const key = `cron:${entry.id}`;
     if (entry.paused || !entry.schedule) {
       this.store.clearTimer(key);
@@ -457,8 +514,40 @@ export class TenantRuns extends DurableObject<Env> {
         }
       }
     }
+    this.emitSignals(row, result.state, result.log, now);
     this.applyParkedWebhooks(row, result.state);
     if (finished) this.afterRunFinished(row, result.state);
+  }
+
+  /** Failures and run ends go to the `notify` queue, where alerting picks them up. */
+  private emitSignals(row: RunRow, state: RunState, log: LogEntry[], now: number) {
+    const base = { tenantId: row.meta.tenantId, runId: row.id, pipelineId: row.meta.pipelineId, pipelineName: row.meta.pipelineName, teamId: row.meta.teamId, environment: row.meta.environment, at: now };
+    for (const entry of log) {
+      if (entry.taskKey === null) {
+        if (isTerminalRun(entry.to as RunState["status"]) && entry.to !== "skipped") {
+          const failedTasks = Object.values(state.tasks)
+            .filter((t) => t.status === "failed" || t.status === "timed_out")
+            .map((t) => ({ key: t.key, status: t.status, attempt: t.attempt, error: t.error ? { kind: t.error.kind, message: t.error.message } : null }));
+          this.signal({ type: "engine.run_finished", ...base, status: entry.to, reason: state.reason, triggerKind: row.meta.trigger.kind, failedTasks });
+        }
+      } else if (entry.to === "failed" || entry.to === "timed_out") {
+        const task = state.tasks[entry.taskKey];
+        const plan = state.plan.find((p) => p.key === entry.taskKey);
+        this.signal({
+          type: "engine.task_failed",
+          ...base,
+          taskKey: entry.taskKey,
+          status: entry.to,
+          attempt: task.attempt,
+          retriesExhausted: (plan?.retries.max ?? 0) > 0,
+          error: task.error ? { kind: task.error.kind, message: task.error.message } : null,
+        });
+      }
+    }
+  }
+
+  private signal(signal: EngineSignal) {
+    this.store.enqueue({ kind: "notify", payload: signal });
   }
 
   /** Webhooks that arrived before their task knew its external id are applied as soon as it does. */

@@ -4,4 +4,6 @@ import type { EngineEvent } from "../engine/types";
 export type TimerEvent =
   | { type: "engine"; runId: string; event: EngineEvent }
   | { type: "cron"; pipelineId: string; slotAt: number }
+  | { type: "sla"; pipelineId: string; deadlineAt: number }
+  | { type: "watch"; key: string; payload: Record<string, unknown> }
   | { type: "housekeeping" };
