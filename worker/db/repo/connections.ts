@@ -11,7 +11,7 @@ type ConnectionRow = typeof connections.$inferSelect;
 export type Connection = Omit<ConnectionRow, "secrets"> & { secretFieldsSet: string[] };
 
 /** Binds a sealed value to its tenant, connection and field so an envelope copied to another row fails to open. */
-const secretAad = (tenantId: string, connectionId: string, field: string) => `tutti/connection/${tenantId}/${connectionId}/${field}`;
+export const secretAad = (tenantId: string, connectionId: string, field: string) => `tutti/connection/${tenantId}/${connectionId}/${field}`;
 
 function withoutSecrets(row: ConnectionRow): Connection {
   const { secrets, ...rest } = row;
