@@ -165,6 +165,11 @@ describe("dashboard foundation", () => {
     await page.waitForURL("**/settings/tokens");
     await page.getByRole("heading", { name: "API tokens" }).waitFor();
 
+    // Signed in, the login page steps aside.
+    await page.goto("/login");
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    expect(new URL(page.url()).pathname).toBe("/");
+
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL("**/login");
     const me = await page.request.get("/api/v1/me");

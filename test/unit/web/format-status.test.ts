@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { dayBoundary, formatDate, initials, relativeTime } from "../../../web/src/lib/format";
 import { isRole, statusLabel, toneOf } from "../../../web/src/lib/status";
+import { safeNextPath } from "../../../web/src/lib/paths";
 import { tokenStatus } from "../../../web/src/lib/tokens";
 
 const now = Date.parse("2026-03-12T12:00:00Z");
@@ -57,5 +58,15 @@ describe("token status", () => {
     expect(tokenStatus({ revoked_at: null, expires_at: ago(1000) }, now)).toBe("expired");
     expect(tokenStatus({ revoked_at: null, expires_at: ago(-1000) }, now)).toBe("active");
     expect(tokenStatus({ revoked_at: null, expires_at: null }, now)).toBe("active");
+  });
+});
+
+describe("login redirect target", () => {
+  it("keeps same-site paths and drops anything that could leave the site", () => {
+    expect(safeNextPath("/settings/tokens?x=1")).toBe("/settings/tokens?x=1");
+    expect(safeNextPath(null)).toBe("/");
+    expect(safeNextPath("https://evil.example")).toBe("/");
+    expect(safeNextPath("//evil.example/path")).toBe("/");
+    expect(safeNextPath("/\\evil.example")).toBe("/");
   });
 });

@@ -33,6 +33,13 @@ export function setCsrfToken(token: string | null) {
   csrfToken = token;
 }
 
+let unauthorizedHandler: (() => void) | null = null;
+
+/** Lets the session module forget the user when any call finds the session gone (expired, signed out elsewhere). */
+export function onUnauthorized(handler: () => void) {
+  unauthorizedHandler = handler;
+}
+
 type Query = Record<string, string | number | undefined | null>;
 
 export interface RequestOptions {
@@ -81,6 +88,7 @@ export async function request<T>(method: string, path: string, options: RequestO
     const error = apiErrorFrom(res.status, body);
     if (res.status === 401 && options.redirectOn401 !== false) {
       setCsrfToken(null);
+      unauthorizedHandler?.();
       loginRedirect();
     }
     throw error;

@@ -1,11 +1,15 @@
 /** Who is signed in, shared by every page; loaded once per page load and refreshed after changes to teams. */
-import { auth, setCsrfToken } from "./api";
+import { auth, onUnauthorized, setCsrfToken } from "./api";
 import { ApiError } from "./errors";
 import type { Me, SessionInfo } from "./types";
 
 export const session = $state<{ me: Me | null }>({ me: null });
 
 let inflight: Promise<Me | null> | null = null;
+
+onUnauthorized(() => {
+  session.me = null;
+});
 
 /** Loads /me unless already known; null when nobody is signed in. */
 export function ensureSession(): Promise<Me | null> {
