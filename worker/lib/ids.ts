@@ -24,6 +24,10 @@ const prefixes = {
   delivery: "dlv",
   artifact: "art",
   environment: "env",
+  lineageEvent: "olev",
+  qualityResult: "qr",
+  dbtProject: "dbtp",
+  dbtUpload: "dbtu",
   backfill: "bf",
 } as const;
 export type IdKind = keyof typeof prefixes;

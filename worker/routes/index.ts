@@ -1,6 +1,10 @@
 import { auditLogRoutes } from "./audit-log";
 import { connectionRoutes } from "./connections";
 import { invitationRoutes } from "./invitations";
+import { datasetRoutes } from "./datasets";
+import { jobRunRoutes } from "./job-runs";
+import { jobRoutes } from "./jobs";
+import { lineageRoutes } from "./lineage";
 import { meRoutes } from "./me";
 import { runRoutes } from "./runs";
 import { memberRoutes } from "./members";
@@ -9,4 +13,4 @@ import { teamRoutes } from "./teams";
 import { tokenRoutes } from "./tokens";
 
 /** Routers that require a principal, mounted under /api/v1 behind the auth middleware. */
-export const apiRouters = [meRoutes, teamRoutes, memberRoutes, invitationRoutes, tokenRoutes, connectionRoutes, auditLogRoutes, pipelineRoutes, runRoutes];
+export const apiRouters = [meRoutes, teamRoutes, memberRoutes, invitationRoutes, tokenRoutes, connectionRoutes, auditLogRoutes, pipelineRoutes, runRoutes, lineageRoutes, datasetRoutes, jobRoutes, jobRunRoutes];

@@ -9,3 +9,33 @@ export type TokenScope = (typeof tokenScopes)[number];
 
 export const actorTypes = ["user", "token", "system"] as const;
 export type ActorType = (typeof actorTypes)[number];
+
+/** Where a catalog job run came from: an OpenLineage producer, a dbt invocation, or one of Tutti's own task runs. */
+export const jobRunSources = ["openlineage", "dbt", "tutti"] as const;
+export type JobRunSource = (typeof jobRunSources)[number];
+
+/** Lineage run states; OpenLineage START/RUNNING → running, COMPLETE → succeeded, FAIL → failed, ABORT → cancelled. */
+export const jobRunStates = ["running", "succeeded", "failed", "cancelled", "unknown"] as const;
+export type JobRunState = (typeof jobRunStates)[number];
+
+/** input: dataset → job; output: job → dataset; derived: dataset → dataset (dbt `parent_map`). */
+export const lineageEdgeKinds = ["input", "output", "derived"] as const;
+export type LineageEdgeKind = (typeof lineageEdgeKinds)[number];
+
+export const lineageEventKinds = ["run", "job", "dataset"] as const;
+export type LineageEventKind = (typeof lineageEventKinds)[number];
+
+export const qualityStatuses = ["pass", "warn", "fail", "error", "skipped"] as const;
+export type QualityStatus = (typeof qualityStatuses)[number];
+
+export const qualitySources = ["dbt", "openlineage", "api"] as const;
+export type QualitySource = (typeof qualitySources)[number];
+
+export const dbtUploadSources = ["api", "dbt_cloud", "tutti"] as const;
+export type DbtUploadSource = (typeof dbtUploadSources)[number];
+
+export const dbtArtifactKinds = ["manifest", "run_results"] as const;
+export type DbtArtifactKind = (typeof dbtArtifactKinds)[number];
+
+export const jobRunRoles = ["input", "output"] as const;
+export type JobRunRole = (typeof jobRunRoles)[number];

@@ -1,0 +1,278 @@
+import { sql, type SQL } from "drizzle-orm";
+import { newId } from "../../lib/ids";
+import type { LineagePlan } from "../../lineage/plan";
+import type { TenantCtx } from "../client";
+import { queryAll, stmt, type Stmt } from "./lineage-batch";
+
+/**
+ * Applies a LineagePlan as bulk upserts: each table gets one `INSERT … SELECT … FROM json_each(?)` per ~0.5 MB
+ * of rows, so a batch of a thousand OpenLineage events or a manifest of thousands of nodes is a handful of
+ * statements (D1 allows 100 bound parameters per statement and a limited number of queries per invocation).
+ * Every upsert is idempotent and order-tolerant: facets and run states are guarded by event time, counters
+ * only by the raw-event dedupe key upstream.
+ */
+
+/** Characters of JSON per bound parameter: even all-4-byte UTF-8 stays under D1's 2 MB value limit. */
+export const BULK_PARAM_CHARS = 450_000;
+
+/** Largest single facet stored (bytes of its JSON). D1 caps a value at 2 MB; the rest is headroom for escaping. */
+export const MAX_FACET_BYTES = 1_000_000;
+
+/** Splits rows into JSON arrays of at most BULK_PARAM_CHARS characters (a larger single row goes alone). */
+export function chunkRows(rows: unknown[][]): string[] {
+  const out: string[] = [];
+  let parts: string[] = [];
+  let size = 2;
+  for (const row of rows) {
+    const text = JSON.stringify(row);
+    if (parts.length && size + text.length + 1 > BULK_PARAM_CHARS) {
+      out.push(`[${parts.join(",")}]`);
+      parts = [];
+      size = 2;
+    }
+    parts.push(text);
+    size += text.length + 1;
+  }
+  if (parts.length) out.push(`[${parts.join(",")}]`);
+  return out;
+}
+
+const v = (i: number) => sql.raw(`r.value ->> '$[${i}]'`);
+
+function bulk(ctx: TenantCtx, rows: unknown[][], build: (payload: string) => SQL): Stmt[] {
+  return chunkRows(rows).map((payload) => stmt(build(payload)));
+}
+
+/** The statements for a plan, in dependency-free order (ids are derived, so nothing waits for another insert). */
+export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: number): Stmt[] {
+  const t = ctx.tenantId;
+  const out: Stmt[] = [];
+
+  out.push(
+    ...bulk(
+      ctx,
+      [...plan.datasets.values()].map((d) => [d.id, d.namespace, d.name, d.kind, d.ownerTeamId, d.lastWriteAt, d.lastWriteRunId]),
+      (p) => sql`
+        INSERT INTO datasets (tenant_id, id, namespace, name, kind, owner_team_id, tags, created_at, updated_at, last_write_at, last_write_run_id)
+        SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, coalesce(${v(3)}, 'dataset'), ${v(4)}, '[]', ${now}, ${now}, ${v(5)}, ${v(6)}
+        FROM json_each(${p}) r WHERE true
+        ON CONFLICT (tenant_id, id) DO UPDATE SET
+          kind = CASE WHEN excluded.kind <> 'dataset' THEN excluded.kind ELSE datasets.kind END,
+          owner_team_id = coalesce(datasets.owner_team_id, excluded.owner_team_id),
+          updated_at = excluded.updated_at,
+          last_write_run_id = CASE WHEN excluded.last_write_at > coalesce(datasets.last_write_at, -1) THEN excluded.last_write_run_id ELSE datasets.last_write_run_id END,
+          last_write_at = max(coalesce(datasets.last_write_at, excluded.last_write_at), coalesce(excluded.last_write_at, datasets.last_write_at))`,
+    ),
+  );
+
+  out.push(
+    ...bulk(
+      ctx,
+      [...plan.jobs.values()].map((j) => [j.id, j.namespace, j.name, j.kind, j.integration, j.processingType, j.ownerTeamId, j.latestRunId, j.latestRunAt]),
+      (p) => sql`
+        INSERT INTO jobs (tenant_id, id, namespace, name, kind, integration, processing_type, owner_team_id, latest_run_id, latest_run_at, created_at, updated_at)
+        SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, coalesce(${v(3)}, 'job'), ${v(4)}, ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)}, ${now}, ${now}
+        FROM json_each(${p}) r WHERE true
+        ON CONFLICT (tenant_id, id) DO UPDATE SET
+          kind = CASE WHEN excluded.kind <> 'job' THEN excluded.kind ELSE jobs.kind END,
+          integration = coalesce(excluded.integration, jobs.integration),
+          processing_type = coalesce(excluded.processing_type, jobs.processing_type),
+          owner_team_id = coalesce(jobs.owner_team_id, excluded.owner_team_id),
+          latest_run_id = CASE WHEN excluded.latest_run_at >= coalesce(jobs.latest_run_at, -1) THEN excluded.latest_run_id ELSE jobs.latest_run_id END,
+          latest_run_at = max(coalesce(jobs.latest_run_at, excluded.latest_run_at), coalesce(excluded.latest_run_at, jobs.latest_run_at)),
+          updated_at = excluded.updated_at`,
+    ),
+  );
+
+  out.push(
+    ...bulk(
+      ctx,
+      [...plan.facets.values()].map((f) => [f.entityId, f.name, f.value, f.eventTime]),
+      (p) => sql`
+        INSERT INTO lineage_facets (tenant_id, entity_id, name, value, event_time, updated_at)
+        SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${now}
+        FROM json_each(${p}) r WHERE true
+        ON CONFLICT (tenant_id, entity_id, name) DO UPDATE SET value = excluded.value, event_time = excluded.event_time, updated_at = excluded.updated_at
+        WHERE excluded.event_time >= lineage_facets.event_time`,
+    ),
+  );
+
+  out.push(
+    ...bulk(
+      ctx,
+      plan
+        .orderedRuns()
+        .map((r) => [
+          r.id,
+          r.jobId,
+          r.source,
+          r.externalId,
+          r.state,
+          r.eventType,
+          r.eventTime,
+          r.startedAt,
+          r.endedAt,
+          r.nominalStartAt,
+          r.parentExternalId,
+          r.parentJobId,
+          r.errorMessage,
+          r.tuttiRunId,
+          r.tuttiTaskKey,
+        ]),
+      // A terminal state is final (no event follows COMPLETE/FAIL/ABORT): a late or retried RUNNING keeps it.
+      (p) => sql`
+        INSERT INTO job_runs (tenant_id, id, job_id, source, external_id, state, last_event_type, last_event_at, started_at, ended_at,
+          nominal_start_at, parent_external_id, parent_job_id, error_message, tutti_run_id, tutti_task_key, event_count, created_at, updated_at)
+        SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, coalesce(${v(4)}, 'unknown'), ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)},
+          ${v(9)}, ${v(10)}, ${v(11)}, ${v(12)}, ${v(13)}, ${v(14)}, 1, ${now}, ${now}
+        FROM json_each(${p}) r WHERE true
+        ON CONFLICT (tenant_id, id) DO UPDATE SET
+          state = CASE
+            WHEN excluded.state = 'unknown' THEN job_runs.state
+            WHEN job_runs.state IN ('succeeded', 'failed', 'cancelled') AND excluded.state = 'running' THEN job_runs.state
+            ELSE excluded.state END,
+          last_event_type = CASE WHEN excluded.last_event_at >= coalesce(job_runs.last_event_at, -1) THEN coalesce(excluded.last_event_type, job_runs.last_event_type) ELSE job_runs.last_event_type END,
+          last_event_at = max(coalesce(job_runs.last_event_at, excluded.last_event_at), coalesce(excluded.last_event_at, job_runs.last_event_at)),
+          started_at = min(coalesce(job_runs.started_at, excluded.started_at), coalesce(excluded.started_at, job_runs.started_at)),
+          ended_at = max(coalesce(job_runs.ended_at, excluded.ended_at), coalesce(excluded.ended_at, job_runs.ended_at)),
+          nominal_start_at = coalesce(excluded.nominal_start_at, job_runs.nominal_start_at),
+          parent_external_id = coalesce(excluded.parent_external_id, job_runs.parent_external_id),
+          parent_job_id = coalesce(excluded.parent_job_id, job_runs.parent_job_id),
+          error_message = coalesce(excluded.error_message, job_runs.error_message),
+          tutti_run_id = coalesce(excluded.tutti_run_id, job_runs.tutti_run_id),
+          tutti_task_key = coalesce(excluded.tutti_task_key, job_runs.tutti_task_key),
+          event_count = job_runs.event_count + 1,
+          updated_at = excluded.updated_at`,
+    ),
+  );
+
+  out.push(
+    ...bulk(
+      ctx,
+      [...plan.runIo.values()].map((r) => [r.runId, r.datasetId, r.role, r.rowCount, r.bytes, r.fileCount, r.facets, r.at]),
+      (p) => sql`
+        INSERT INTO job_run_datasets (tenant_id, run_id, dataset_id, role, row_count, bytes, file_count, facets, at)
+        SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${v(6)}, ${v(7)}
+        FROM json_each(${p}) r WHERE true
+        ON CONFLICT (tenant_id, run_id, dataset_id, role) DO UPDATE SET
+          row_count = coalesce(excluded.row_count, job_run_datasets.row_count),
+          bytes = coalesce(excluded.bytes, job_run_datasets.bytes),
+          file_count = coalesce(excluded.file_count, job_run_datasets.file_count),
+          facets = coalesce(excluded.facets, job_run_datasets.facets),
+          at = max(job_run_datasets.at, excluded.at)`,
+    ),
+  );
+
+  out.push(
+    ...bulk(
+      ctx,
+      [...plan.edges.values()].map((e) => [e.from, e.to, e.origin, e.kind]),
+      (p) => sql`
+        INSERT INTO lineage_edges (tenant_id, from_node, to_node, origin, kind, first_seen_at, last_seen_at)
+        SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${now}, ${now}
+        FROM json_each(${p}) r WHERE true
+        ON CONFLICT (tenant_id, from_node, to_node, origin) DO UPDATE SET kind = excluded.kind, last_seen_at = excluded.last_seen_at`,
+    ),
+  );
+
+  out.push(
+    ...bulk(
+      ctx,
+      [...plan.columnEdges.values()].map((e) => [e.toDataset, e.toField, e.fromDataset, e.fromField, e.origin, e.transformation]),
+      (p) => sql`
+        INSERT INTO column_lineage_edges (tenant_id, to_dataset, to_field, from_dataset, from_field, origin, transformation, last_seen_at)
+        SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${now}
+        FROM json_each(${p}) r WHERE true
+        ON CONFLICT (tenant_id, to_dataset, to_field, from_dataset, from_field, origin) DO UPDATE SET
+          transformation = coalesce(excluded.transformation, column_lineage_edges.transformation), last_seen_at = excluded.last_seen_at`,
+    ),
+  );
+
+  out.push(
+    ...bulk(
+      ctx,
+      [...plan.quality.values()].map((q) => [newId("qualityResult"), q.datasetId, q.source, q.checkName, q.columnName, q.status, q.observedAt, q.runId, JSON.stringify(q.details), q.dedupeKey]),
+      (p) => sql`
+        INSERT INTO quality_results (tenant_id, id, dataset_id, source, check_name, column_name, status, observed_at, run_id, details, dedupe_key, created_at)
+        SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)}, ${v(9)}, ${now}
+        FROM json_each(${p}) r WHERE true
+        ON CONFLICT (tenant_id, dedupe_key) DO UPDATE SET status = excluded.status, observed_at = excluded.observed_at, details = excluded.details
+        WHERE excluded.observed_at >= quality_results.observed_at`,
+    ),
+  );
+
+  out.push(
+    ...bulk(
+      ctx,
+      [...plan.writes.values()].map((w) => [w.datasetId, w.at, w.runId]),
+      (p) => sql`
+        UPDATE datasets SET last_write_at = r.value ->> '$[1]', last_write_run_id = r.value ->> '$[2]', updated_at = ${now}
+        FROM json_each(${p}) r
+        WHERE datasets.tenant_id = ${t} AND datasets.id = r.value ->> '$[0]'
+          AND (datasets.last_write_at IS NULL OR datasets.last_write_at < r.value ->> '$[1]')`,
+    ),
+  );
+
+  return out;
+}
+
+/** Raw events small enough to travel inside a bulk JSON parameter; larger ones get a statement each. */
+const INLINE_BODY_CHARS = 100_000;
+
+export interface StoredBody {
+  text: string | null;
+  gzip: Uint8Array | null;
+  sizeBytes: number;
+}
+
+/**
+ * Raw-event inserts. `bodies` holds each event's stored form (text, or gzip when the text would not fit a D1
+ * value), decided by the caller; an event already stored (same dedupe key) is left as it is.
+ */
+export function rawEventStatements(ctx: TenantCtx, plan: LineagePlan, bodies: StoredBody[], now: number): Stmt[] {
+  const t = ctx.tenantId;
+  const inline: unknown[][] = [];
+  const out: Stmt[] = [];
+  plan.events.forEach((e, i) => {
+    const body = bodies[i];
+    const id = newId("lineageEvent");
+    if (body.text !== null && body.text.length <= INLINE_BODY_CHARS) {
+      inline.push([id, e.dedupeKey, e.kind, e.eventType, e.eventTime, e.runId, e.jobId, e.datasetId, e.producer, e.schemaUrl, body.sizeBytes, body.text]);
+      return;
+    }
+    out.push(
+      stmt(sql`
+        INSERT INTO lineage_events (tenant_id, id, dedupe_key, kind, event_type, event_time, run_id, job_id, dataset_id, producer, schema_url, size_bytes, body, body_gzip, received_at)
+        VALUES (${t}, ${id}, ${e.dedupeKey}, ${e.kind}, ${e.eventType}, ${e.eventTime}, ${e.runId}, ${e.jobId}, ${e.datasetId}, ${e.producer}, ${e.schemaUrl}, ${body.sizeBytes}, ${body.text}, ${body.gzip}, ${now})
+        ON CONFLICT (tenant_id, dedupe_key) DO NOTHING`),
+    );
+  });
+  out.unshift(
+    ...bulk(
+      ctx,
+      inline,
+      (p) => sql`
+        INSERT INTO lineage_events (tenant_id, id, dedupe_key, kind, event_type, event_time, run_id, job_id, dataset_id, producer, schema_url, size_bytes, body, received_at)
+        SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)}, ${v(9)}, ${v(10)}, ${v(11)}, ${now}
+        FROM json_each(${p}) r WHERE true
+        ON CONFLICT (tenant_id, dedupe_key) DO NOTHING`,
+    ),
+  );
+  return out;
+}
+
+/** Dedupe keys of the given events already stored for this tenant. */
+export async function existingEventKeys(ctx: TenantCtx, keys: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const payload of chunkRows(keys.map((k) => [k]))) {
+    const rows = await queryAll<{ dedupe_key: string }>(ctx, sql`
+      SELECT e.dedupe_key FROM lineage_events e JOIN json_each(${payload}) r ON e.tenant_id = ${ctx.tenantId} AND e.dedupe_key = r.value ->> '$[0]'`);
+    for (const r of rows) found.add(r.dedupe_key);
+  }
+  return found;
+}
+
+/** Deletes the edges one origin asserted (a new manifest replaces its project's edges as a whole). */
+export function deleteEdgesOf(ctx: TenantCtx, origin: string): Stmt {
+  return stmt(sql`DELETE FROM lineage_edges WHERE tenant_id = ${ctx.tenantId} AND origin = ${origin}`);
+}

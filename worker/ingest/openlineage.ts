@@ -1,0 +1,167 @@
+import type { TenantCtx } from "../db/client";
+import { auditInsert, type AuditSource } from "../db/repo/audit";
+import { fromBuilder, runBatch } from "../db/repo/lineage-batch";
+import { existingEventKeys, lineagePlanStatements, MAX_FACET_BYTES, rawEventStatements, type StoredBody } from "../db/repo/lineage-write";
+import type { ErrorDetail } from "../lib/errors";
+import { gzip } from "../lib/gzip";
+import type { Principal } from "../lib/principal";
+import { utf8 } from "../lib/encoding";
+import { IdCache } from "../lineage/ids";
+import { parseOpenLineageEvent, type Facets, type OLEvent } from "../lineage/openlineage";
+import { eventDedupeKey, planOpenLineageEvent, type AcceptedEvent, type Writer } from "../lineage/openlineage-plan";
+import { LineagePlan } from "../lineage/plan";
+
+/** D1 refuses values over 2,000,000 bytes; raw bodies above this are stored gzip-compressed. */
+export const D1_VALUE_BYTES = 1_900_000;
+
+export interface IngestItem {
+  /** Parsed JSON of one event. */
+  raw: unknown;
+  /** Its JSON text: the request body for a single event, the re-serialised array element in a batch. */
+  body: string;
+}
+
+export type IngestOutcome =
+  | { ok: true; duplicate: boolean; kind: OLEvent["kind"]; runId: string | null }
+  | { ok: false; status: 400 | 413 | 500; message: string; details: ErrorDetail[]; retriable: boolean };
+
+/** Owner of what a write creates: a token's team, or a signed-in user's team when they have exactly one. */
+export function writerOf(p: Principal): Writer {
+  const teams = Object.keys(p.teams);
+  return { ownerTeamId: teams.length === 1 ? teams[0] : null };
+}
+
+function oversizedFacets(event: OLEvent): ErrorDetail[] {
+  const out: ErrorDetail[] = [];
+  const check = (facets: Facets, path: string) => {
+    for (const [name, facet] of Object.entries(facets)) {
+      const text = JSON.stringify(facet);
+      // UTF-8 is at most 3 bytes per UTF-16 unit: only long texts need the exact count.
+      if (text.length * 3 > MAX_FACET_BYTES && utf8(text).length > MAX_FACET_BYTES) {
+        out.push({ path: `${path}.${name}`, message: `facet is larger than ${MAX_FACET_BYTES} bytes, the most Tutti stores per facet` });
+      }
+    }
+  };
+  if (event.kind === "dataset") check(event.dataset.facets, "dataset.facets");
+  else {
+    if (event.kind === "run") check(event.run.facets, "run.facets");
+    check(event.job.facets, "job.facets");
+    event.inputs.forEach((d, i) => {
+      check(d.facets, `inputs[${i}].facets`);
+      check(d.ioFacets, `inputs[${i}].inputFacets`);
+    });
+    event.outputs.forEach((d, i) => {
+      check(d.facets, `outputs[${i}].facets`);
+      check(d.ioFacets, `outputs[${i}].outputFacets`);
+    });
+  }
+  return out;
+}
+
+/** Raw bodies are kept as text when they fit a D1 value, else gzip-compressed; null when even that does not fit. */
+async function storedBody(text: string): Promise<StoredBody | null> {
+  const bytes = utf8(text);
+  if (bytes.length <= D1_VALUE_BYTES) return { text, gzip: null, sizeBytes: bytes.length };
+  const compressed = await gzip(bytes);
+  return compressed.length <= D1_VALUE_BYTES ? { text: null, gzip: compressed, sizeBytes: bytes.length } : null;
+}
+
+interface Prepared {
+  index: number;
+  accepted: AcceptedEvent;
+  body: StoredBody;
+}
+
+/**
+ * Validates, deduplicates and stores OpenLineage events; one outcome per item, in order. Valid new events are
+ * written in one D1 batch (one transaction); should it fail, each event is retried alone so one bad event
+ * cannot sink the others. Nothing is written for an invalid event.
+ */
+export async function ingestOpenLineageEvents(ctx: TenantCtx, audit: AuditSource, writer: Writer, items: IngestItem[]): Promise<IngestOutcome[]> {
+  const now = audit.now;
+  const outcomes: IngestOutcome[] = new Array(items.length);
+  const prepared: Prepared[] = [];
+  const seen = new Set<string>();
+
+  for (let i = 0; i < items.length; i++) {
+    const parsed = parseOpenLineageEvent(items[i].raw);
+    if (!parsed.ok) {
+      outcomes[i] = { ok: false, status: 400, message: `${parsed.errors[0].path}: ${parsed.errors[0].message}`, details: parsed.errors, retriable: false };
+      continue;
+    }
+    const event = parsed.event;
+    const big = oversizedFacets(event);
+    if (big.length) {
+      outcomes[i] = { ok: false, status: 413, message: `${big[0].path}: ${big[0].message}`, details: big, retriable: false };
+      continue;
+    }
+    const body = await storedBody(items[i].body);
+    if (!body) {
+      const message = `event is too large to store even compressed (limit ${D1_VALUE_BYTES} bytes gzipped)`;
+      outcomes[i] = { ok: false, status: 413, message, details: [{ path: "(root)", message }], retriable: false };
+      continue;
+    }
+    const dedupeKey = await eventDedupeKey(event, items[i].body);
+    const runId = event.kind === "run" ? event.run.runId : null;
+    if (seen.has(dedupeKey)) {
+      outcomes[i] = { ok: true, duplicate: true, kind: event.kind, runId };
+      continue;
+    }
+    seen.add(dedupeKey);
+    prepared.push({ index: i, accepted: { event, body: items[i].body, dedupeKey }, body });
+  }
+
+  const existing = prepared.length ? await existingEventKeys(ctx, prepared.map((p) => p.accepted.dedupeKey)) : new Set<string>();
+  const fresh = prepared.filter((p) => {
+    const duplicate = existing.has(p.accepted.dedupeKey);
+    const e = p.accepted.event;
+    outcomes[p.index] = { ok: true, duplicate, kind: e.kind, runId: e.kind === "run" ? e.run.runId : null };
+    return !duplicate;
+  });
+  if (!fresh.length) return outcomes;
+
+  const ids = new IdCache(ctx.tenantId);
+  const write = async (group: Prepared[]) => {
+    const plan = new LineagePlan();
+    for (const p of group) await planOpenLineageEvent(plan, ids, p.accepted, writer);
+    const statements = [
+      ...lineagePlanStatements(ctx, plan, now),
+      ...rawEventStatements(
+        ctx,
+        plan,
+        group.map((p) => p.body),
+        now,
+      ),
+      fromBuilder(auditInsert(ctx, audit, {
+        action: "lineage.ingest",
+        targetType: "lineage_events",
+        targetId: group.length === 1 ? group[0].accepted.dedupeKey.slice(0, 16) : `${group.length} events`,
+        teamId: writer.ownerTeamId,
+        details: { events: group.length },
+      })),
+    ];
+    await runBatch(ctx, statements);
+  };
+
+  try {
+    await write(fresh);
+  } catch (err) {
+    if (fresh.length === 1) {
+      fail(outcomes, fresh[0].index, err);
+      return outcomes;
+    }
+    for (const p of fresh) {
+      try {
+        await write([p]);
+      } catch (single) {
+        fail(outcomes, p.index, single);
+      }
+    }
+  }
+  return outcomes;
+}
+
+function fail(outcomes: IngestOutcome[], index: number, err: unknown) {
+  console.error(JSON.stringify({ level: "error", msg: "lineage event write failed", index, error: String(err) }));
+  outcomes[index] = { ok: false, status: 500, message: "storing the event failed; retry it", details: [], retriable: true };
+}

@@ -1,0 +1,56 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv, Router } from "../../context";
+import { tenantCtx } from "../../db/client";
+import { parseJsonBody, readBodyText } from "../../ingest/body";
+import { ingestOpenLineageEvents, writerOf } from "../../ingest/openlineage";
+import { invalid } from "../../lib/errors";
+import { requireScope } from "../../lib/principal";
+import { auditSource } from "../../lib/request";
+import { bodyLimitFor } from "../../middleware/body-limit";
+import { bearerSecurity, errors, jsonResponse, send } from "../shared";
+import { BatchResult, OpenLineageEvent } from "./schemas";
+
+/** Events per batch request; the OpenLineage clients' default batch is 100. */
+export const MAX_BATCH_EVENTS = 5000;
+
+export const route = createRoute({
+  method: "post",
+  path: "/lineage/batch",
+  tags: ["lineage"],
+  summary: "Receive an array of OpenLineage events, answering per event",
+  description:
+    "Each event is validated and stored on its own: valid events are stored even when others in the array are invalid. " +
+    "`failed_events[].index` points into the array; `retriable` says whether sending that event again can succeed.",
+  security: bearerSecurity,
+  request: { body: { required: true, content: { "application/json": { schema: z.array(OpenLineageEvent) } } } },
+  responses: { 200: jsonResponse(BatchResult, "Per-event outcome"), ...errors(400, 401, 403, 413, 415) },
+});
+
+export async function handle(c: Context<AppEnv>) {
+  const p = c.get("principal");
+  requireScope(p, "lineage:write");
+  const text = await readBodyText(c.req.raw, bodyLimitFor(new URL(c.req.url).pathname));
+  const raw = parseJsonBody(text);
+  if (!Array.isArray(raw)) throw invalid("(root)", "expected an array of events; post a single event to /api/v1/lineage");
+  if (raw.length > MAX_BATCH_EVENTS) throw invalid("(root)", `at most ${MAX_BATCH_EVENTS} events per batch`);
+  const outcomes = await ingestOpenLineageEvents(
+    tenantCtx(c.get("db"), p.tenantId),
+    auditSource(c),
+    writerOf(p),
+    raw.map((event) => ({ raw: event, body: JSON.stringify(event) })),
+  );
+  const failed = outcomes.flatMap((o, index) => (o.ok ? [] : [{ index, reason: o.message, retriable: o.retriable, details: o.details }]));
+  const retriable = failed.filter((f) => f.retriable).length;
+  const successful = outcomes.length - failed.length;
+  return send(c, 200, BatchResult, {
+    status: failed.length === 0 ? "success" : successful > 0 ? "partial_success" : "failure",
+    summary: { received: outcomes.length, successful, failed: failed.length, retriable, non_retriable: failed.length - retriable },
+    failed_events: failed,
+  });
+}
+
+export function register(app: Router) {
+  app.openAPIRegistry.registerPath(route);
+  app.post("/lineage/batch", handle);
+}

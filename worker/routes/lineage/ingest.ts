@@ -1,0 +1,50 @@
+import { createRoute } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv, Router } from "../../context";
+import { tenantCtx } from "../../db/client";
+import { parseJsonBody, readBodyText } from "../../ingest/body";
+import { ingestOpenLineageEvents, writerOf } from "../../ingest/openlineage";
+import { ApiError } from "../../lib/errors";
+import { requireScope } from "../../lib/principal";
+import { auditSource } from "../../lib/request";
+import { bodyLimitFor } from "../../middleware/body-limit";
+import { bearerSecurity, errors, jsonResponse, send } from "../shared";
+import { IngestAccepted, OpenLineageEvent } from "./schemas";
+
+export const route = createRoute({
+  method: "post",
+  path: "/lineage",
+  tags: ["lineage"],
+  summary: "Receive one OpenLineage event (the endpoint OpenLineage HTTP transports post to)",
+  description:
+    "Needs a token with `lineage:write`. `Content-Encoding: gzip` is accepted. A retried event (same run, type, time and body) is answered `duplicate` and changes nothing. " +
+    "Invalid events are rejected with 400 naming each bad field; nothing is stored for them.",
+  security: bearerSecurity,
+  request: { body: { required: true, content: { "application/json": { schema: OpenLineageEvent } } } },
+  responses: { 201: jsonResponse(IngestAccepted, "Stored (or recognised as a retry)"), ...errors(400, 401, 403, 413, 415) },
+});
+
+/** The body is read by hand, not by the zod validator: it may be gzip-compressed and the OpenLineage checks name fields their own way. */
+export async function handle(c: Context<AppEnv>) {
+  const p = c.get("principal");
+  requireScope(p, "lineage:write");
+  const path = new URL(c.req.url).pathname;
+  const text = await readBodyText(c.req.raw, bodyLimitFor(path));
+  const raw = parseJsonBody(text);
+  if (Array.isArray(raw)) {
+    throw new ApiError("validation_failed", "(root): expected one event object; post arrays to /api/v1/lineage/batch", [
+      { path: "(root)", message: "expected one event object; post arrays to /api/v1/lineage/batch" },
+    ]);
+  }
+  const [outcome] = await ingestOpenLineageEvents(tenantCtx(c.get("db"), p.tenantId), auditSource(c), writerOf(p), [{ raw, body: text }]);
+  if (!outcome.ok) {
+    const code = outcome.status === 413 ? "payload_too_large" : outcome.status === 400 ? "validation_failed" : "internal";
+    throw new ApiError(code, outcome.message, outcome.details);
+  }
+  return send(c, 201, IngestAccepted, { status: outcome.duplicate ? "duplicate" : "accepted", kind: outcome.kind, run_id: outcome.runId });
+}
+
+export function register(app: Router) {
+  app.openAPIRegistry.registerPath(route);
+  app.post("/lineage", handle);
+}
