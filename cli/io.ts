@@ -7,8 +7,11 @@ export interface CliIO {
   fetch: typeof fetch;
 }
 
-/** Exit codes: 0 success, 1 a spec or the server refused something, 2 the command line or environment is wrong. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/**
+ * Exit codes: 0 success, 1 a spec or the server refused something (or the run did not succeed),
+ * 2 the command line or environment is wrong, 3 `--wait` gave up at `--timeout` while the run goes on.
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, timeout: 3 } as const;
 
 /** A mistake in how the command was called; main() prints it with the usage line and exits 2. */
 export class UsageError extends Error {}

@@ -1,5 +1,8 @@
 import { push } from "./push";
+import { run } from "./run";
+import { runs } from "./runs";
+import { status } from "./status";
 import type { Command } from "./types";
 
 /** Every `tutti` command, in the order `tutti help` lists them. */
-export const commands: Command[] = [push];
+export const commands: Command[] = [push, run, status, runs];

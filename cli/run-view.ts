@@ -1,0 +1,74 @@
+import type { ApiClient } from "./http";
+
+export interface RunView {
+  id: string;
+  status: string;
+  pipeline: { name: string };
+  attempt: number;
+  reason: string | null;
+  queued_at: string;
+  finished_at: string | null;
+  duration_ms: number | null;
+  tasks: Array<{ key: string; status: string; attempt: number; external_url: string | null; error: { kind: string; message: string } | null; reason: string | null }>;
+}
+
+export const TERMINAL = new Set(["succeeded", "failed", "cancelled", "timed_out", "skipped"]);
+
+/** `--param k=v`: JSON literals (numbers, booleans, objects) are kept typed, anything else is a string. */
+export function parseParams(pairs: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new Error(`--param needs key=value, got "${pair}"`);
+    const key = pair.slice(0, eq);
+    const raw = pair.slice(eq + 1);
+    try {
+      out[key] = JSON.parse(raw);
+    } catch {
+      out[key] = raw;
+    }
+  }
+  return out;
+}
+
+/** "90s", "10m", "1h" → ms (bare numbers are seconds). */
+export function parseTimeout(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(text.trim());
+  if (!m) throw new Error(`--timeout must look like 90s, 10m or 1h, got "${text}"`);
+  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "s") as "s" | "m" | "h"];
+}
+
+export function runLines(run: RunView): string[] {
+  const duration = run.duration_ms !== null ? ` in ${(run.duration_ms / 1000).toFixed(1)}s` : "";
+  const lines = [`${run.pipeline.name} ${run.id}: ${run.status}${duration}${run.attempt > 1 ? ` (attempt ${run.attempt})` : ""}`];
+  for (const t of run.tasks) {
+    const extra = t.error ? ` — ${t.error.message}` : t.reason && t.status === "skipped" ? ` — ${t.reason}` : "";
+    const link = t.external_url ? ` ${t.external_url}` : "";
+    lines.push(`  ${t.status.padEnd(12)} ${t.key}${t.attempt > 1 ? ` (attempt ${t.attempt})` : ""}${extra}${link}`);
+  }
+  return lines;
+}
+
+/**
+ * Follows a run with the API's long poll until it ends or `timeoutMs` passes, printing each task
+ * change once. Returns the last view and whether it ended.
+ */
+export async function followRun(client: ApiClient, runId: string, timeoutMs: number, print: (line: string) => void): Promise<{ run: RunView | null; ended: boolean; error?: string }> {
+  const deadline = Date.now() + timeoutMs;
+  const seen = new Map<string, string>();
+  let last: RunView | null = null;
+  for (;;) {
+    const remaining = deadline - Date.now();
+    const wait = Math.max(0, Math.min(30, Math.floor(remaining / 1000)));
+    const res = await client.get<RunView>(`/runs/${encodeURIComponent(runId)}?wait=${wait}`);
+    if (!res.ok) return { run: last, ended: false, error: `${res.error.code}: ${res.error.message}` };
+    last = res.data;
+    for (const t of last.tasks) {
+      const key = `${t.status}#${t.attempt}`;
+      if (seen.get(t.key) !== key && t.status !== "pending") print(`  ${t.key}: ${t.status}${t.attempt > 1 ? ` (attempt ${t.attempt})` : ""}`);
+      seen.set(t.key, key);
+    }
+    if (TERMINAL.has(last.status)) return { run: last, ended: true };
+    if (Date.now() >= deadline) return { run: last, ended: false };
+  }
+}
