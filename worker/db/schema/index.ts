@@ -33,3 +33,5 @@ export * from "./dbt-artifact-chunks";
 export * from "./dbt-nodes";
 export * from "./dbt-node-results";
 export * from "./quality-results";
+export * from "./webhook-deliveries";
+export * from "./cost-facts";

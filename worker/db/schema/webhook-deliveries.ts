@@ -1,0 +1,35 @@
+import { index, primaryKey, sqliteTable, text, integer, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { ms, tenantId } from "./columns";
+
+/**
+ * Every verified webhook delivery from a tool, matched or not. The unique key on the tool's delivery id
+ * is the replay defence: a redelivery (or five concurrent copies) inserts nothing, so only the first
+ * copy reaches the run engine. Rows are kept, which keeps the dedupe window open well past 7 days.
+ */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    tenantId: tenantId(),
+    id: text("id").notNull(),
+    teamId: text("team_id").notNull(),
+    connector: text("connector").notNull(),
+    connectionId: text("connection_id").notNull(),
+    deliveryId: text("delivery_id").notNull(),
+    eventType: text("event_type").notNull(),
+    /** The tool's run id the event is about (dbt run, Fivetran connection, GitHub workflow run …). */
+    externalId: text("external_id"),
+    receivedAt: ms("received_at").notNull(),
+    /** When the delivery was handed to the run engine; null if that never happened (no outcome, or a crash in between). */
+    handedAt: ms("handed_at"),
+    matchedRunId: text("matched_run_id"),
+    matchedTaskKey: text("matched_task_key"),
+    payload: text("payload").notNull(),
+    payloadBytes: integer("payload_bytes").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex("webhook_deliveries_delivery").on(t.tenantId, t.connector, t.connectionId, t.deliveryId),
+    index("webhook_deliveries_received").on(t.tenantId, t.receivedAt),
+    index("webhook_deliveries_connector").on(t.tenantId, t.connector, t.receivedAt),
+  ],
+);
