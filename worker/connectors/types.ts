@@ -46,14 +46,61 @@ export interface ConnectorContext<Config> {
   callbackUrl: string;
 }
 
+/** A webhook request as the receiver read it: headers, URL and the exact bytes the tool signed. */
+export interface WebhookRequest {
+  headers: Headers;
+  url: URL;
+  body: Uint8Array;
+}
+
 export interface WebhookEvent {
   /** The tool's delivery/event id, used to drop replays. */
   deliveryId: string;
   /** The external run this event is about, matched against task runs' externalId. */
   externalId: string | null;
   type: string;
+  /**
+   * What the engine should do about it, or null when the event concerns no run (test pings, account events).
+   * Webhooks are hints (CONTRACTS.md): a terminal event asks for an immediate status check
+   * (`running` with `pollAfterMs: 0`) and the tool's status API decides how the task ended.
+   */
   outcome: TaskOutcome | null;
 }
+
+/** Inbound webhooks of a tool: how it proves origin, and how its payload maps onto runs. */
+export interface WebhookSupport {
+  /** Secret field holding the signing secret (or URL token) the tool was configured with. */
+  secretField: string;
+  /** True when the request carries the tool's proof of origin; constant-time, over the raw bytes. */
+  verify(request: WebhookRequest, secret: string): Promise<boolean>;
+  /** Normalises a verified delivery; never throws (an unreadable body becomes a stored event with no outcome). */
+  parse(request: WebhookRequest): Promise<WebhookEvent>;
+}
+
+/** One raw cost fact about a finished run (Databricks run, Snowflake statement), stored for cost attribution. */
+export interface CostFact {
+  /** Unique within the source (query id, `<host>/<run_id>`): re-collecting the same run overwrites, never duplicates. */
+  externalRef: string;
+  startedAt: number | null;
+  endedAt: number | null;
+  facts: Record<string, unknown>;
+}
+
+/** Where a connector hands what it found after a run; each write is idempotent. */
+export interface CollectSink {
+  /** dbt artifacts of a finished dbt Cloud run, streamed (manifests run to 100+ MB); null for a file the run did not produce. */
+  dbtArtifacts(input: {
+    /** Tutti's name for the dbt project and the environment the artifacts describe. */
+    project: string;
+    environment: string;
+    manifest: ReadableStream<Uint8Array> | null;
+    runResults: ReadableStream<Uint8Array> | null;
+    dbtCloudRun: { runId: string; jobId: string; accountId: string };
+  }): Promise<void>;
+  costFacts(source: string, facts: CostFact[]): Promise<void>;
+}
+
+export type TerminalOutcome = Exclude<TaskOutcome, { status: "running" }>;
 
 export interface ConnectorDefinition<With = unknown, Config = unknown> {
   kind: string;
@@ -68,8 +115,10 @@ export interface ConnectorDefinition<With = unknown, Config = unknown> {
   trigger(ctx: ConnectorContext<Config>, input: With): Promise<TaskOutcome>;
   poll(ctx: ConnectorContext<Config>, input: With, handle: ExternalHandle): Promise<TaskOutcome>;
   cancel(ctx: ConnectorContext<Config>, input: With, handle: ExternalHandle): Promise<void>;
-  /** A cheap authenticated call proving the connection works. */
-  test(ctx: Omit<ConnectorContext<Config>, "run" | "callbackUrl">): Promise<{ ok: true } | { ok: false; message: string }>;
-  /** Verifies a webhook from the tool and normalises it; null when the signature is wrong. */
-  verifyWebhook?(request: Request, rawBody: string, secrets: Record<string, string>): Promise<WebhookEvent | null>;
+  /** A cheap authenticated call proving the connection works; the message quotes the tool's error. */
+  test(ctx: Omit<ConnectorContext<Config>, "run" | "callbackUrl">): Promise<{ ok: true; message?: string } | { ok: false; message: string }>;
+  /** Fetches what a finished run left behind (artifacts, cost facts) into the sink. Errors are logged, never fail the task. */
+  collect?(ctx: ConnectorContext<Config>, input: With, outcome: TerminalOutcome, sink: CollectSink): Promise<void>;
+  /** Present when the tool can call Tutti back at `/webhooks/<kind>/<connectionId>`. */
+  webhook?: WebhookSupport;
 }

@@ -11,6 +11,7 @@ import { memberRoutes } from "./members";
 import { pipelineRoutes } from "./pipelines";
 import { teamRoutes } from "./teams";
 import { tokenRoutes } from "./tokens";
+import { webhookDeliveryRoutes } from "./webhook-deliveries";
 
 /** Routers that require a principal, mounted under /api/v1 behind the auth middleware. */
-export const apiRouters = [meRoutes, teamRoutes, memberRoutes, invitationRoutes, tokenRoutes, connectionRoutes, auditLogRoutes, pipelineRoutes, runRoutes, lineageRoutes, datasetRoutes, jobRoutes, jobRunRoutes];
+export const apiRouters = [meRoutes, teamRoutes, memberRoutes, invitationRoutes, tokenRoutes, connectionRoutes, auditLogRoutes, pipelineRoutes, runRoutes, lineageRoutes, datasetRoutes, jobRoutes, jobRunRoutes, webhookDeliveryRoutes];

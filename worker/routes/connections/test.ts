@@ -1,0 +1,42 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Router } from "../../context";
+import { findSealedConnection, openConnectionSecrets } from "../../db/repo/connection-secrets";
+import { loadKeyRing } from "../../lib/envelope";
+import { ApiError, notFound } from "../../lib/errors";
+import { requireScope } from "../../lib/principal";
+import { IdParam, bearerSecurity, errors, jsonResponse, send } from "../shared";
+import { loadConnection } from "./load";
+
+const TestResult = z
+  .object({
+    ok: z.boolean(),
+    message: z.string().openapi({ description: "What the tool answered; on failure its error (never a secret value)" }),
+  })
+  .openapi("ConnectionTestResult");
+
+export const route = createRoute({
+  method: "post",
+  path: "/connections/{id}/test",
+  tags: ["connections"],
+  summary: "Test a connection: one cheap authenticated call to the tool",
+  description: "Answers 200 whether or not the tool accepted the credentials; `ok` and `message` say how it went.",
+  security: bearerSecurity,
+  request: { params: IdParam },
+  responses: { 200: jsonResponse(TestResult, "The tool's answer"), ...errors(401, 403, 404, 409) },
+});
+
+export function register(app: Router) {
+  app.openapi(route, async (c) => {
+    const { p, connection, kind } = await loadConnection(c, c.req.valid("param").id);
+    requireScope(p, "read");
+    const connector = kind?.connector;
+    if (!connector) throw new ApiError("conflict", `connections of kind "${connection.kind}" cannot be tested`);
+    const sealed = await findSealedConnection(c.get("db"), connection.id);
+    if (!sealed || sealed.tenantId !== p.tenantId) throw notFound("connection");
+    const config = connector.configSchema.safeParse(connection.config);
+    if (!config.success) return send(c, 200, TestResult, { ok: false, message: `the connection's config no longer matches the ${connection.kind} schema; update it` });
+    const secrets = await openConnectionSecrets(await loadKeyRing(c.env.TUTTI_MASTER_KEY), sealed);
+    const result = await connector.test({ config: config.data, secrets, fetch: (input, init) => fetch(input, init) });
+    return send(c, 200, TestResult, { ok: result.ok, message: result.message ?? "the tool accepted the credentials" });
+  });
+}

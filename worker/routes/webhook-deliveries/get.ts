@@ -1,0 +1,28 @@
+import { createRoute } from "@hono/zod-openapi";
+import type { Router } from "../../context";
+import { tenantCtx } from "../../db/client";
+import { getDelivery } from "../../db/repo/webhook-deliveries";
+import { notFound } from "../../lib/errors";
+import { canSeeTeamResources, requireScope } from "../../lib/principal";
+import { IdParam, bearerSecurity, errors, jsonResponse, send } from "../shared";
+import { WebhookDeliveryDetailOut, deliveryDetailOut } from "./schemas";
+
+export const route = createRoute({
+  method: "get",
+  path: "/webhook-deliveries/{id}",
+  tags: ["webhooks"],
+  summary: "One webhook delivery with its payload",
+  security: bearerSecurity,
+  request: { params: IdParam },
+  responses: { 200: jsonResponse(WebhookDeliveryDetailOut, "The delivery"), ...errors(401, 403, 404) },
+});
+
+export function register(app: Router) {
+  app.openapi(route, async (c) => {
+    const p = c.get("principal");
+    requireScope(p, "read");
+    const delivery = await getDelivery(tenantCtx(c.get("db"), p.tenantId), c.req.valid("param").id);
+    if (!delivery || !canSeeTeamResources(p, delivery.teamId)) throw notFound("webhook delivery");
+    return send(c, 200, WebhookDeliveryDetailOut, deliveryDetailOut(delivery));
+  });
+}

@@ -1,0 +1,54 @@
+import { z } from "@hono/zod-openapi";
+import type { WebhookDelivery } from "../../db/repo/webhook-deliveries";
+import { isoOrNull, timestamp } from "../shared";
+
+export const WebhookDeliveryOut = z
+  .object({
+    id: z.string().openapi({ example: "wh_3k9q0x2m4n5b6v7c8z1a" }),
+    connector: z.string(),
+    connection_id: z.string(),
+    team_id: z.string(),
+    delivery_id: z.string().openapi({ description: "The tool's own delivery or event id (the dedupe key)" }),
+    event_type: z.string(),
+    external_id: z.string().nullable().openapi({ description: "The tool's run the event is about" }),
+    received_at: timestamp,
+    handed_at: timestamp.nullable().openapi({ description: "When the run engine received it; null for events about no run" }),
+    matched: z
+      .object({ run_id: z.string(), task_key: z.string() })
+      .nullable()
+      .openapi({ description: "The task run the event was applied to on arrival; null when none was active (kept for later reference)" }),
+    payload_bytes: z.number().int(),
+  })
+  .openapi("WebhookDelivery");
+
+export const WebhookDeliveryDetailOut = WebhookDeliveryOut.extend({
+  payload: z.unknown().openapi({ description: "The body as received (parsed when it is JSON)" }),
+}).openapi("WebhookDeliveryDetail");
+
+export const WebhookDeliveryList = z.object({ items: z.array(WebhookDeliveryOut), next_cursor: z.string().nullable() }).openapi("WebhookDeliveryList");
+
+export function deliveryOut(d: Omit<WebhookDelivery, "payload">): z.input<typeof WebhookDeliveryOut> {
+  return {
+    id: d.id,
+    connector: d.connector,
+    connection_id: d.connectionId,
+    team_id: d.teamId,
+    delivery_id: d.deliveryId,
+    event_type: d.eventType,
+    external_id: d.externalId,
+    received_at: new Date(d.receivedAt).toISOString(),
+    handed_at: isoOrNull(d.handedAt),
+    matched: d.matchedRunId ? { run_id: d.matchedRunId, task_key: d.matchedTaskKey ?? "" } : null,
+    payload_bytes: d.payloadBytes,
+  };
+}
+
+export function deliveryDetailOut(d: WebhookDelivery): z.input<typeof WebhookDeliveryDetailOut> {
+  let payload: unknown = d.payload;
+  try {
+    payload = JSON.parse(d.payload);
+  } catch {
+    // Not JSON: shown as the text that arrived.
+  }
+  return { ...deliveryOut(d), payload };
+}
