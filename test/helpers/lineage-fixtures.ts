@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 /**
  * The shared OpenLineage and dbt fixtures (../shared/fixtures, beside the checkout), loaded as raw text so tests
  * post exactly the bytes producers wrote. Keys are paths relative to the fixtures folder.

@@ -44,6 +44,8 @@ export interface DbtNodeRow {
   description: string | null;
   tags: string[];
   testedNodeIds: string[];
+  /** Column a generic test checks (`not_null` on customer_id → customer_id). */
+  testColumn: string | null;
 }
 
 export interface ManifestPlanResult {
@@ -122,6 +124,7 @@ export async function planDbtManifest(plan: LineagePlan, ids: IdCache, manifest:
       description: node?.description ?? null,
       tags: node?.tags ?? [],
       testedNodeIds: tested,
+      testColumn: resourceType === "test" ? (node?.columnName ?? null) : null,
     };
   });
   return { nodes, edgeCount: graph.edges.length };
@@ -167,6 +170,7 @@ export interface DbtNodeRef {
   resourceType: string;
   name: string;
   testedNodeIds: string[];
+  testColumn: string | null;
 }
 
 export interface TuttiTaskRef {
@@ -271,7 +275,7 @@ export async function planDbtRunResults(
           datasetId,
           source: "dbt",
           checkName: node.name,
-          columnName: null,
+          columnName: node.testColumn,
           status: qualityStatusOf(r.status),
           observedAt: r.completedAt ?? endedAt,
           runId,

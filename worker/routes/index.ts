@@ -1,3 +1,4 @@
+import { dbtRoutes } from "./dbt";
 import { auditLogRoutes } from "./audit-log";
 import { connectionRoutes } from "./connections";
 import { invitationRoutes } from "./invitations";
@@ -14,4 +15,4 @@ import { tokenRoutes } from "./tokens";
 import { webhookDeliveryRoutes } from "./webhook-deliveries";
 
 /** Routers that require a principal, mounted under /api/v1 behind the auth middleware. */
-export const apiRouters = [meRoutes, teamRoutes, memberRoutes, invitationRoutes, tokenRoutes, connectionRoutes, auditLogRoutes, pipelineRoutes, runRoutes, lineageRoutes, datasetRoutes, jobRoutes, jobRunRoutes, webhookDeliveryRoutes];
+export const apiRouters = [meRoutes, teamRoutes, memberRoutes, invitationRoutes, tokenRoutes, connectionRoutes, auditLogRoutes, pipelineRoutes, runRoutes, lineageRoutes, datasetRoutes, jobRoutes, jobRunRoutes, webhookDeliveryRoutes, dbtRoutes];

@@ -24,6 +24,10 @@ export const dbtNodes = sqliteTable(
     tags: json<string[]>("tags").notNull(),
     /** For tests: the catalog datasets the test checks (attached node, else its dataset parents). */
     testedNodeIds: json<string[]>("tested_node_ids").notNull(),
+    /** For column-level tests: the column checked. */
+    testColumn: text("test_column"),
+    /** The manifest upload that last listed this node; rows of older manifests are removed. */
+    manifestUploadId: text("manifest_upload_id").notNull().default(""),
     lastStatus: text("last_status"),
     lastStartedAt: ms("last_started_at"),
     lastCompletedAt: ms("last_completed_at"),

@@ -1,0 +1,151 @@
+import { ApiError } from "../lib/errors";
+import { toHex } from "../lib/encoding";
+import { createJsonSelector, JsonStreamError, type SelectedValue } from "./json-stream";
+import { tooLarge } from "./body";
+
+/**
+ * One pass over an uploaded artifact: the bytes are counted (limit), hashed (dedupe), gzip-compressed into
+ * pieces that fit D1 values (storage), and fed to a streaming JSON selector (parsing), all as they arrive.
+ * A file that is itself gzip-compressed (`manifest.json.gz`) is recognised by its magic bytes and inflated first.
+ */
+
+/** Size of one stored piece of a compressed artifact: below D1's 2,000,000-byte value limit. */
+export const DBT_CHUNK_BYTES = 1_800_000;
+
+/** Largest artifact accepted after decompression. Manifests of very large projects reach 100+ MB. */
+export const MAX_ARTIFACT_BYTES = 256 * 1024 * 1024;
+
+export interface StoredArtifact {
+  bytes: number;
+  sha256: string;
+  /** gzip of the artifact, cut into DBT_CHUNK_BYTES pieces; concatenated they are one gzip stream. */
+  chunks: Uint8Array[];
+}
+
+export type ArtifactBody = ReadableStream<Uint8Array> | Blob | ArrayBuffer | Uint8Array | string | Record<string, unknown>;
+
+function toStream(body: ArtifactBody): ReadableStream<Uint8Array> {
+  if (body instanceof ReadableStream) return body;
+  if (body instanceof Blob) return body.stream();
+  if (body instanceof Uint8Array || body instanceof ArrayBuffer) return new Blob([body]).stream();
+  if (typeof body === "string") return new Blob([body]).stream();
+  // A parsed object (the JSON upload form, a connector that already parsed it) is stored as its JSON text.
+  return new Blob([JSON.stringify(body)]).stream();
+}
+
+/** Re-chunks a stream into pieces of exactly `size` bytes (the last one shorter). */
+class Chunker {
+  readonly pieces: Uint8Array[] = [];
+  private current = new Uint8Array(DBT_CHUNK_BYTES);
+  private used = 0;
+  push(data: Uint8Array) {
+    let offset = 0;
+    while (offset < data.length) {
+      const n = Math.min(data.length - offset, this.current.length - this.used);
+      this.current.set(data.subarray(offset, offset + n), this.used);
+      this.used += n;
+      offset += n;
+      if (this.used === this.current.length) {
+        this.pieces.push(this.current);
+        this.current = new Uint8Array(DBT_CHUNK_BYTES);
+        this.used = 0;
+      }
+    }
+  }
+  finish() {
+    if (this.used) this.pieces.push(this.current.slice(0, this.used));
+    return this.pieces;
+  }
+}
+
+async function inflateIfGzip(stream: ReadableStream<Uint8Array>): Promise<ReadableStream<Uint8Array>> {
+  const reader = stream.getReader();
+  const first = await reader.read();
+  const head = first.done ? new Uint8Array(0) : first.value;
+  const rest = new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (head.length) controller.enqueue(head);
+    },
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  const gzipped = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+  return gzipped ? rest.pipeThrough(new DecompressionStream("gzip")) : rest;
+}
+
+/**
+ * Reads an artifact once: stores it compressed and hands the selected JSON values to `onValue`.
+ * `label` prefixes error paths (`manifest`, `run_results`).
+ */
+export async function readArtifact(
+  body: ArtifactBody,
+  label: string,
+  paths: string[],
+  onValue: (v: SelectedValue) => void,
+  onTopKey: (key: string) => void,
+  maxBytes = MAX_ARTIFACT_BYTES,
+): Promise<StoredArtifact> {
+  const source = await inflateIfGzip(toStream(body));
+  const selector = createJsonSelector(paths, onValue, onTopKey);
+  const digest = new crypto.DigestStream("SHA-256");
+  const digestWriter = digest.getWriter();
+  const compressor = new CompressionStream("gzip");
+  const compressWriter = compressor.writable.getWriter();
+  const chunker = new Chunker();
+  // On a failed upload both streams are aborted; their promises must not surface as unhandled rejections.
+  digest.digest.catch(() => {});
+  const collected = (async () => {
+    const reader = compressor.readable.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      chunker.push(value);
+    }
+  })();
+
+  const invalid = (message: string) => new ApiError("validation_failed", `${label}: ${message}`, [{ path: label, message }]);
+  const reader = source.getReader();
+  let bytes = 0;
+  try {
+    for (;;) {
+      let next: ReadableStreamReadResult<Uint8Array>;
+      try {
+        next = await reader.read();
+      } catch {
+        throw invalid("could not be decompressed (corrupt gzip data)");
+      }
+      if (next.done) break;
+      const chunk = next.value;
+      bytes += chunk.byteLength;
+      if (bytes > maxBytes) throw tooLarge(label, maxBytes);
+      try {
+        selector.write(chunk);
+      } catch (err) {
+        if (err instanceof ApiError) throw err;
+        throw invalid(`malformed JSON (${err instanceof JsonStreamError ? err.message : String(err)})`.slice(0, 300));
+      }
+      await Promise.all([digestWriter.write(chunk), compressWriter.write(chunk)]);
+    }
+    if (bytes === 0) throw invalid("empty file");
+    try {
+      selector.end();
+    } catch (err) {
+      throw invalid(`malformed JSON (${err instanceof JsonStreamError ? err.message : String(err)})`.slice(0, 300));
+    }
+    await Promise.all([digestWriter.close(), compressWriter.close()]);
+    await collected;
+    return { bytes, sha256: toHex(await digest.digest), chunks: chunker.finish() };
+  } catch (err) {
+    await reader.cancel().catch(() => {});
+    await compressWriter.abort().catch(() => {});
+    await digestWriter.abort().catch(() => {});
+    await collected.catch(() => {});
+    throw err;
+  }
+}

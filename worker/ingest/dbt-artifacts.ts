@@ -1,0 +1,208 @@
+import type { TenantCtx } from "../db/client";
+import { auditInsert, type AuditSource } from "../db/repo/audit";
+import { fromBuilder, runBatch, type Stmt } from "../db/repo/lineage-batch";
+import {
+  chunkStatements,
+  deleteChunks,
+  ensureDbtProject,
+  findDbtProject,
+  findUploadByDedupe,
+  getDbtUpload,
+  loadNodeRefs,
+  nodeResultStatements,
+  projectUpdateStatement,
+  replaceNodesStatements,
+  uploadInsertStatement,
+  type DbtProject,
+  type DbtUpload,
+} from "../db/repo/lineage-dbt";
+import { deleteEdgesOf, lineagePlanStatements } from "../db/repo/lineage-write";
+import type { DbtUploadSource } from "../db/schema/enums";
+import { isUniqueViolation } from "../db/unique";
+import { ApiError, type ErrorDetail } from "../lib/errors";
+import { sha256Hex } from "../lib/hash";
+import { newId } from "../lib/ids";
+import type { ParsedManifest } from "../lineage/dbt-manifest";
+import { dbtOrigin, defaultDbtNamespace, planDbtManifest, planDbtRunResults, type DbtNodeRef, type DbtTarget, type TuttiTaskRef } from "../lineage/dbt-plan";
+import type { ParsedRunResults } from "../lineage/dbt-run-results";
+import { IdCache } from "../lineage/ids";
+import { LineagePlan } from "../lineage/plan";
+import type { ArtifactBody, StoredArtifact } from "./artifact";
+import { readManifest, readRunResults } from "./dbt-read";
+
+/** Where an upload came from: the API/CLI, the dbt Cloud connector after a run, or a Tutti task that ran dbt. */
+export type DbtArtifactsSource =
+  | { kind: "api" }
+  | { kind: "dbt_cloud"; runId: string; jobId?: string; accountId?: string }
+  | ({ kind: "tutti" } & TuttiTaskRef);
+
+export interface DbtArtifactsInput {
+  /** Tutti's name for the dbt project, and the environment the artifacts describe (prod, ci, …). */
+  project: string;
+  environment: string;
+  /** Namespace for relations; defaults to the project's, else `bigquery` for BigQuery, else dbt://<project>/<environment>. */
+  namespace?: string | null;
+  manifest?: ArtifactBody | null;
+  runResults?: ArtifactBody | null;
+  source: DbtArtifactsSource;
+  /** Owner of a project this upload creates (the uploading token's team). */
+  ownerTeamId: string | null;
+}
+
+export interface DbtIngestResult {
+  /** True when the same files were uploaded before for this project: nothing changed. */
+  duplicate: boolean;
+  project: DbtProject;
+  upload: DbtUpload;
+}
+
+const namePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+
+/** Artifact pieces stored per D1 batch: a few 1.8 MB values at a time. */
+const CHUNKS_PER_BATCH = 4;
+
+function checkName(path: string, value: string): ErrorDetail | null {
+  return namePattern.test(value) ? null : { path, message: "1–100 letters, digits, '_', '.' or '-', starting with a letter or digit" };
+}
+
+function rejected(details: ErrorDetail[]): ApiError {
+  return new ApiError("validation_failed", `${details[0].path}: ${details[0].message}`, details);
+}
+
+function sourceRefOf(source: DbtArtifactsSource): Record<string, string> {
+  switch (source.kind) {
+    case "api":
+      return {};
+    case "dbt_cloud":
+      return { run_id: source.runId, ...(source.jobId ? { job_id: source.jobId } : {}), ...(source.accountId ? { account_id: source.accountId } : {}) };
+    case "tutti":
+      return { run_id: source.runId, task_key: source.taskKey, pipeline: source.pipeline };
+  }
+}
+
+/**
+ * Ingests dbt artifacts for a project and environment: stores the files (gzip, chunked), turns the manifest into
+ * catalog nodes and parent_map edges, and run_results into node statuses, dataset freshness and test results.
+ * The same files uploaded twice are recognised (SHA-256) and change nothing. Used by POST /api/v1/dbt/artifacts,
+ * the dbt Cloud connector after each run, and Tutti tasks that run dbt (source.kind "tutti" links the task's
+ * job run to the models it built). Throws ApiError validation_failed / payload_too_large on bad input.
+ */
+export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, input: DbtArtifactsInput): Promise<DbtIngestResult> {
+  const now = audit.now;
+  const nameErrors = [checkName("project", input.project), checkName("environment", input.environment)].filter((e): e is ErrorDetail => e !== null);
+  if (nameErrors.length) throw rejected(nameErrors);
+  if (input.namespace !== undefined && input.namespace !== null && (input.namespace.trim() === "" || input.namespace.length > 512)) {
+    throw rejected([{ path: "namespace", message: "1–512 characters" }]);
+  }
+  if (!input.manifest && !input.runResults) throw rejected([{ path: "manifest", message: "send a manifest, run_results, or both" }]);
+
+  let manifest: { stored: StoredArtifact; parsed: ParsedManifest } | null = null;
+  let runResults: { stored: StoredArtifact; parsed: ParsedRunResults } | null = null;
+  if (input.manifest) {
+    const read = await readManifest(input.manifest);
+    if (!read.parsed.ok) throw rejected(read.parsed.errors);
+    manifest = { stored: read.stored, parsed: read.parsed.manifest };
+  }
+  if (input.runResults) {
+    const read = await readRunResults(input.runResults);
+    if (!read.parsed.ok) throw rejected(read.parsed.errors);
+    runResults = { stored: read.stored, parsed: read.parsed.runResults };
+  }
+
+  const existing = await findDbtProject(ctx, input.project, input.environment);
+  const adapterType = manifest?.parsed.metadata.adapterType ?? existing?.adapterType ?? null;
+  const namespace = input.namespace?.trim() || existing?.namespace || defaultDbtNamespace(adapterType, input.project, input.environment);
+  const project = existing ?? (await ensureDbtProject(ctx, { id: newId("dbtProject"), project: input.project, environment: input.environment, namespace, ownerTeamId: input.ownerTeamId, now }));
+
+  const dedupeKey = await sha256Hex(`${manifest?.stored.sha256 ?? "-"}:${runResults?.stored.sha256 ?? "-"}`);
+  const previous = await findUploadByDedupe(ctx, project.id, dedupeKey);
+  if (previous) return { duplicate: true, project, upload: previous };
+
+  let nodeRefs: Map<string, DbtNodeRef>;
+  if (manifest) nodeRefs = new Map();
+  else {
+    nodeRefs = await loadNodeRefs(ctx, project.id);
+    if (!nodeRefs.size) throw rejected([{ path: "manifest", message: "required for the first upload of this project and environment: run_results name nodes only the manifest describes" }]);
+  }
+
+  const uploadId = newId("dbtUpload");
+  const target: DbtTarget = { projectId: project.id, project: input.project, environment: input.environment, namespace, ownerTeamId: project.ownerTeamId ?? input.ownerTeamId };
+  const plan = new LineagePlan();
+  const ids = new IdCache(ctx.tenantId);
+  let manifestNodes: Awaited<ReturnType<typeof planDbtManifest>> | null = null;
+  if (manifest) {
+    manifestNodes = await planDbtManifest(plan, ids, manifest.parsed, target, now);
+    for (const n of manifestNodes.nodes) nodeRefs.set(n.uniqueId, { nodeId: n.nodeId, resourceType: n.resourceType, name: n.name, testedNodeIds: n.testedNodeIds, testColumn: n.testColumn });
+  }
+  const tutti = input.source.kind === "tutti" ? { runId: input.source.runId, taskKey: input.source.taskKey, pipeline: input.source.pipeline } : null;
+  const rrPlan = runResults ? await planDbtRunResults(plan, ids, runResults.parsed, nodeRefs, target, { uploadId, now, tutti }) : null;
+
+  const m = manifest?.parsed.metadata;
+  const r = runResults?.parsed.metadata;
+  const statements: Stmt[] = [
+    ...(manifest ? [deleteEdgesOf(ctx, dbtOrigin(project.id))] : []),
+    ...lineagePlanStatements(ctx, plan, now),
+    ...(manifestNodes ? replaceNodesStatements(ctx, project.id, uploadId, manifestNodes.nodes, now) : []),
+    uploadInsertStatement(ctx, {
+      id: uploadId,
+      projectId: project.id,
+      source: input.source.kind as DbtUploadSource,
+      sourceRef: sourceRefOf(input.source),
+      dedupeKey,
+      dbtVersion: m?.dbtVersion ?? r?.dbtVersion ?? null,
+      manifestSchemaVersion: m?.schemaVersion ?? null,
+      runResultsSchemaVersion: r?.schemaVersion ?? null,
+      manifestInvocationId: m?.invocationId ?? null,
+      runResultsInvocationId: r?.invocationId ?? null,
+      command: runResults?.parsed.command ?? null,
+      generatedAt: r?.generatedAt ?? m?.generatedAt ?? null,
+      elapsedSeconds: runResults?.parsed.elapsedSeconds ?? null,
+      manifestBytes: manifest?.stored.bytes ?? null,
+      manifestSha256: manifest?.stored.sha256 ?? null,
+      runResultsBytes: runResults?.stored.bytes ?? null,
+      runResultsSha256: runResults?.stored.sha256 ?? null,
+      nodeCount: manifestNodes ? manifestNodes.nodes.length : project.nodeCount,
+      edgeCount: manifestNodes ? manifestNodes.edgeCount : project.edgeCount,
+      resultCounts: rrPlan?.counts ?? {},
+      jobRunId: rrPlan?.jobRunId ?? null,
+      uploadedByType: audit.principal.actor.type,
+      uploadedById: audit.principal.actor.id,
+      createdAt: now,
+    }),
+    ...(runResults ? nodeResultStatements(ctx, project.id, uploadId, runResults.parsed.results) : []),
+    projectUpdateStatement(ctx, project.id, {
+      latestUploadId: uploadId,
+      namespace,
+      updatedAt: now,
+      ...(manifestNodes && m
+        ? { latestManifestUploadId: uploadId, nodeCount: manifestNodes.nodes.length, edgeCount: manifestNodes.edgeCount, dbtProjectName: m.projectName, adapterType: m.adapterType }
+        : {}),
+    }),
+    fromBuilder(
+      auditInsert(ctx, audit, {
+        action: "dbt.artifacts.upload",
+        targetType: "dbt_upload",
+        targetId: uploadId,
+        teamId: project.ownerTeamId,
+        details: { project: input.project, environment: input.environment, manifest: !!manifest, run_results: !!runResults, source: input.source.kind },
+      }),
+    ),
+  ];
+
+  // Bytes first (they are only reachable through the upload row), then everything else in one transaction.
+  const chunkStmts = [...(manifest ? chunkStatements(ctx, uploadId, "manifest", manifest.stored.chunks) : []), ...(runResults ? chunkStatements(ctx, uploadId, "run_results", runResults.stored.chunks) : [])];
+  try {
+    for (let i = 0; i < chunkStmts.length; i += CHUNKS_PER_BATCH) await runBatch(ctx, chunkStmts.slice(i, i + CHUNKS_PER_BATCH));
+    await runBatch(ctx, statements);
+  } catch (err) {
+    await runBatch(ctx, [deleteChunks(ctx, uploadId)]).catch(() => {});
+    if (isUniqueViolation(err)) {
+      // The same files raced in from a retry: the other request stored them.
+      const winner = await findUploadByDedupe(ctx, project.id, dedupeKey);
+      if (winner) return { duplicate: true, project, upload: winner };
+    }
+    throw err;
+  }
+  const [fresh, upload] = await Promise.all([findDbtProject(ctx, input.project, input.environment), getDbtUpload(ctx, uploadId)]);
+  return { duplicate: false, project: fresh!, upload: upload! };
+}

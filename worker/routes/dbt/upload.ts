@@ -1,0 +1,130 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv, Router } from "../../context";
+import { tenantCtx } from "../../db/client";
+import { findDbtProject, getDbtProject } from "../../db/repo/lineage-dbt";
+import { decodedStream, parseJsonBody, readAll } from "../../ingest/body";
+import { ingestDbtArtifacts, type DbtArtifactsInput } from "../../ingest/dbt-artifacts";
+import { writerOf } from "../../ingest/openlineage";
+import type { ArtifactBody } from "../../ingest/artifact";
+import { ApiError, invalid } from "../../lib/errors";
+import { requireScope, requireTeamWrite } from "../../lib/principal";
+import { auditSource } from "../../lib/request";
+import { bearerSecurity, errors, jsonResponse, send } from "../shared";
+import { UploadResult, dbtProjectOut, dbtUploadOut } from "./schemas";
+
+/** The JSON form parses the whole body in memory; larger artifacts go as multipart files, which are streamed. */
+export const MAX_JSON_FORM_BYTES = 16 * 1024 * 1024;
+
+const Name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/);
+const JsonForm = z.strictObject({
+  project: Name.openapi({ example: "jaffle_shop", description: "Your name for the dbt project" }),
+  environment: Name.openapi({ example: "prod" }),
+  namespace: z.string().min(1).max(512).optional().openapi({ description: "Namespace for relations, e.g. snowflake://acme-prod; match your OpenLineage producers" }),
+  manifest: z.record(z.string(), z.unknown()).optional().openapi({ description: "target/manifest.json" }),
+  run_results: z.record(z.string(), z.unknown()).optional().openapi({ description: "target/run_results.json" }),
+});
+const MultipartForm = z.object({
+  project: z.string(),
+  environment: z.string(),
+  namespace: z.string().optional(),
+  manifest: z.any().optional().openapi({ type: "string", format: "binary", description: "target/manifest.json (may be gzip-compressed)" }),
+  run_results: z.any().optional().openapi({ type: "string", format: "binary", description: "target/run_results.json (may be gzip-compressed)" }),
+});
+
+export const route = createRoute({
+  method: "post",
+  path: "/dbt/artifacts",
+  tags: ["dbt"],
+  summary: "Upload dbt artifacts (manifest and/or run_results) for a project and environment",
+  description:
+    "Needs `metadata:write` (and membership of the project's owner team once it has one). Multipart is streamed and takes bodies up to 64 MiB " +
+    "(gzip the files or the body for bigger projects; 256 MiB per artifact after decompression); the JSON form is limited to 16 MiB. " +
+    "The manifest becomes catalog nodes and parent_map edges; run_results give node statuses, timings, rows, bytes billed, query ids, test results and dataset freshness. " +
+    "The same files uploaded again answer 200 with `duplicate: true`.",
+  security: bearerSecurity,
+  request: {
+    body: {
+      required: true,
+      content: { "multipart/form-data": { schema: MultipartForm }, "application/json": { schema: JsonForm } },
+    },
+  },
+  responses: {
+    201: jsonResponse(UploadResult, "Stored and ingested"),
+    200: jsonResponse(UploadResult, "The same files were already uploaded for this project"),
+    ...errors(400, 401, 403, 413, 415),
+  },
+});
+
+function formText(form: FormData, key: string): string | undefined {
+  const v = form.get(key);
+  return typeof v === "string" ? v.trim() : undefined;
+}
+
+function formFile(form: FormData, key: string): ArtifactBody | undefined {
+  const v = form.get(key) as unknown;
+  if (v === null || v === undefined) return undefined;
+  if (typeof v === "string") return v.length ? v : undefined;
+  const blob = v as Blob;
+  return blob.size > 0 ? blob : undefined;
+}
+
+async function readInput(c: Context<AppEnv>): Promise<Omit<DbtArtifactsInput, "source" | "ownerTeamId">> {
+  const req = c.req.raw;
+  const type = (req.headers.get("content-type") ?? "").toLowerCase();
+  if (!req.body) throw invalid("body", "required");
+  const stream = decodedStream(req.body, req.headers.get("content-encoding"));
+  if (type.startsWith("multipart/form-data")) {
+    let form: FormData;
+    try {
+      form = await new Request(req.url, { method: "POST", headers: { "content-type": req.headers.get("content-type")! }, body: stream }).formData();
+    } catch {
+      throw invalid("body", "not a valid multipart/form-data body");
+    }
+    const known = new Set(["project", "environment", "namespace", "manifest", "run_results"]);
+    const unknown = [...new Set(form.keys())].filter((k) => !known.has(k));
+    if (unknown.length) throw new ApiError("validation_failed", `${unknown[0]}: unknown field`, unknown.map((k) => ({ path: k, message: "unknown field" })));
+    return {
+      project: formText(form, "project") ?? "",
+      environment: formText(form, "environment") ?? "",
+      namespace: formText(form, "namespace") || undefined,
+      manifest: formFile(form, "manifest"),
+      runResults: formFile(form, "run_results"),
+    };
+  }
+  if (type.startsWith("application/json")) {
+    const bytes = await readAll(stream, MAX_JSON_FORM_BYTES, "JSON upload body (use multipart/form-data for larger artifacts)");
+    const parsed = JsonForm.safeParse(parseJsonBody(new TextDecoder().decode(bytes)));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const details = parsed.error.issues.flatMap((i) =>
+        i.code === "unrecognized_keys" ? i.keys.map((k) => ({ path: k, message: "unknown field" })) : [{ path: i.path.join(".") || "(root)", message: i.message }],
+      );
+      throw new ApiError("validation_failed", `${details[0]?.path ?? issue.path.join(".")}: ${details[0]?.message ?? issue.message}`, details);
+    }
+    const b = parsed.data;
+    return { project: b.project, environment: b.environment, namespace: b.namespace, manifest: b.manifest, runResults: b.run_results };
+  }
+  throw new ApiError("unsupported_media_type", "send multipart/form-data (files manifest, run_results) or application/json");
+}
+
+export async function handle(c: Context<AppEnv>) {
+  const p = c.get("principal");
+  requireScope(p, "metadata:write");
+  const input = await readInput(c);
+  const ctx = tenantCtx(c.get("db"), p.tenantId);
+  const existing = input.project && input.environment ? await findDbtProject(ctx, input.project, input.environment) : null;
+  if (existing?.ownerTeamId) requireTeamWrite(p, existing.ownerTeamId, "metadata:write");
+  const result = await ingestDbtArtifacts(ctx, auditSource(c), { ...input, source: { kind: "api" }, ownerTeamId: writerOf(p).ownerTeamId });
+  const project = await getDbtProject(ctx, result.project.id);
+  return send(c, result.duplicate ? 200 : 201, UploadResult, {
+    duplicate: result.duplicate,
+    project: dbtProjectOut(project!.p, project!.teamName),
+    upload: dbtUploadOut(result.upload),
+  });
+}
+
+export function register(app: Router) {
+  app.openAPIRegistry.registerPath(route);
+  app.post("/dbt/artifacts", handle);
+}
