@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createDb, tenantCtx } from "../../worker/db/client";
-import { findConnectionByName, resolveConnectionSecrets } from "../../worker/db/repo/connections";
+import { findConnectionByName, recordConnectionUse, resolveConnectionSecrets } from "../../worker/db/repo/connections";
 import { loadKeyRing } from "../../worker/lib/envelope";
 import { api, expectError, signup } from "../helpers/api";
 import { addMember, createTeam, createToken, createWebhookConnection, firstTeamId } from "../helpers/fixtures";
@@ -50,8 +50,9 @@ describe("connections", () => {
 
     const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
     expect(await findConnectionByName(ctx, teamId, "alerts-hook")).toMatchObject({ id: res.json.id, secretFieldsSet: ["signing_secret"] });
-    const resolved = await resolveConnectionSecrets(ctx, await ring(), teamId, "alerts-hook", usage);
-    expect(resolved).toEqual({ id: res.json.id, kind: "webhook", config: { url: "https://ops.example.com/hook" }, secrets: { signing_secret: "whsec-created-value" } });
+    const resolved = await resolveConnectionSecrets(ctx, await ring(), teamId, "alerts-hook");
+    expect(resolved).toEqual({ id: res.json.id, teamId, name: "alerts-hook", kind: "webhook", config: { url: "https://ops.example.com/hook" }, secrets: { signing_secret: "whsec-created-value" } });
+    await recordConnectionUse(ctx, resolved!, { ...usage, attempt: 1 });
 
     const after = await api(`/connections/${res.json.id}`, { as: member });
     expect(after.json.last_used_at).not.toBeNull();
@@ -151,7 +152,7 @@ describe("connections", () => {
     expect(rotated.json.rotated_at).not.toBeNull();
     expect(rotated.text).not.toContain("new-bearer");
     const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
-    expect((await resolveConnectionSecrets(ctx, await ring(), teamId, "api", usage))?.secrets).toEqual({ authorization: "Basic old-auth", bearer_token: "new-bearer" });
+    expect((await resolveConnectionSecrets(ctx, await ring(), teamId, "api"))?.secrets).toEqual({ authorization: "Basic old-auth", bearer_token: "new-bearer" });
 
     const unknown = await api(`/connections/${created.json.id}/rotate`, { as: owner, body: { secrets: { password: "p" } } });
     expectError(unknown, 400, "validation_failed");
@@ -169,7 +170,7 @@ describe("connections", () => {
     await createWebhookConnection(owner, teamId, "target", "decoy");
     await env.DB.prepare("UPDATE connections SET secrets = (SELECT secrets FROM connections WHERE id = ?) WHERE name = 'target' AND team_id = ?").bind(source.id, teamId).run();
     const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
-    const failure = await resolveConnectionSecrets(ctx, await ring(), teamId, "target", usage).then(
+    const failure = await resolveConnectionSecrets(ctx, await ring(), teamId, "target").then(
       () => null,
       (err: Error) => err,
     );
@@ -185,7 +186,7 @@ describe("connections", () => {
     expectError(await api(`/connections/${conn.id}`, { as: owner }), 404, "not_found");
     expect(await env.DB.prepare("SELECT count(*) AS n FROM connections WHERE id = ?").bind(conn.id).first("n")).toBe(0);
     const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
-    expect(await resolveConnectionSecrets(ctx, await ring(), teamId, "hook", usage)).toBeNull();
+    expect(await resolveConnectionSecrets(ctx, await ring(), teamId, "hook")).toBeNull();
     // The name is free again.
     expect((await api("/connections", { as: owner, body: { team_id: teamId, name: "hook", kind: "webhook", config: { url: "https://x.example.com" }, secrets: { signing_secret: "v2" } } })).status).toBe(201);
   });

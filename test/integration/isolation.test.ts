@@ -73,7 +73,7 @@ describe("tenant isolation", () => {
     const conn = await api(`/connections/${a.connection.id}`, { as: a.owner });
     expect(conn.json).toMatchObject({ description: "", rotated_at: null });
     const ctx = tenantCtx(createDb(env.DB), a.owner.tenant.id);
-    const resolved = await resolveConnectionSecrets(ctx, await loadKeyRing(env.TUTTI_MASTER_KEY), a.teamId, "shared-name", { runId: "run_isolation", taskKey: "check" });
+    const resolved = await resolveConnectionSecrets(ctx, await loadKeyRing(env.TUTTI_MASTER_KEY), a.teamId, "shared-name");
     expect(resolved?.secrets.signing_secret).toBe(`secret-of-${a.owner.tenant.slug}`);
   });
 
@@ -145,14 +145,13 @@ describe("team isolation inside a tenant", () => {
     const t = await twoTeams();
     const ctx = tenantCtx(createDb(env.DB), t.owner.tenant.id);
     const ring = await loadKeyRing(env.TUTTI_MASTER_KEY);
-    const usage = { runId: "run_team_isolation", taskKey: "load" };
-    expect((await resolveConnectionSecrets(ctx, ring, t.teamA, "warehouse", usage))?.secrets).toEqual({ signing_secret: "team-a-secret-value" });
-    expect((await resolveConnectionSecrets(ctx, ring, t.teamB, "warehouse", usage))?.secrets).toEqual({ signing_secret: "team-b-secret-value" });
+    expect((await resolveConnectionSecrets(ctx, ring, t.teamA, "warehouse"))?.secrets).toEqual({ signing_secret: "team-a-secret-value" });
+    expect((await resolveConnectionSecrets(ctx, ring, t.teamB, "warehouse"))?.secrets).toEqual({ signing_secret: "team-b-secret-value" });
     const onlyB = await createWebhookConnection(t.owner, t.teamB, "finance-only", "finance-secret");
     expect(onlyB.team_id).toBe(t.teamB);
-    expect(await resolveConnectionSecrets(ctx, ring, t.teamA, "finance-only", usage)).toBeNull();
+    expect(await resolveConnectionSecrets(ctx, ring, t.teamA, "finance-only")).toBeNull();
     // Another tenant's context cannot reach it either.
     const stranger = await signup();
-    expect(await resolveConnectionSecrets(tenantCtx(createDb(env.DB), stranger.tenant.id), ring, t.teamB, "finance-only", usage)).toBeNull();
+    expect(await resolveConnectionSecrets(tenantCtx(createDb(env.DB), stranger.tenant.id), ring, t.teamB, "finance-only")).toBeNull();
   });
 });

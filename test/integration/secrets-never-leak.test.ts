@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createDb, tenantCtx } from "../../worker/db/client";
-import { resolveConnectionSecrets } from "../../worker/db/repo/connections";
+import { recordConnectionUse, resolveConnectionSecrets } from "../../worker/db/repo/connections";
 import { loadKeyRing } from "../../worker/lib/envelope";
 import { api, cookieFrom, seenResponses, signup, type Session } from "../helpers/api";
 
@@ -90,8 +90,9 @@ describe("secret values never leak", () => {
 
     // The run engine's use of a connection.
     const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
-    const resolved = await resolveConnectionSecrets(ctx, await loadKeyRing(env.TUTTI_MASTER_KEY), team2.id, "api", { runId: "run_leak", taskKey: "call" });
+    const resolved = await resolveConnectionSecrets(ctx, await loadKeyRing(env.TUTTI_MASTER_KEY), team2.id, "api");
     expect(resolved?.secrets).toEqual({ authorization: secret.httpAuth, bearer_token: secret.httpBearer });
+    await recordConnectionUse(ctx, resolved!, { runId: "run_leak", taskKey: "call", attempt: 1 });
 
     // A token: shown once, used, listed, replayed, revoked.
     const tokenKey = unique("idem");

@@ -58,7 +58,7 @@ export interface RunSummary {
 }
 
 export type DispatchClaim =
-  | { ok: true; claimId: string; context: DispatchContext }
+  | { ok: true; claimId: string; claimedAt: number; context: DispatchContext }
   | { ok: false; reason: "done" | "busy" | "stale" };
 
 export interface DispatchContext {
@@ -197,6 +197,7 @@ export class TenantRuns extends DurableObject<Env> {
     return {
       ok: true,
       claimId,
+      claimedAt: this.clock.now(),
       context: {
         runId: row.id,
         pipelineName: row.meta.pipelineName,
@@ -213,10 +214,10 @@ export class TenantRuns extends DurableObject<Env> {
   }
 
   /** The connector's answer to a claimed dispatch (or a verified webhook) becomes an engine event. */
-  async reportOutcome(input: { tenantId: string; eventId: string; claimId?: string; runId: string; taskKey: string; attempt: number; outcome: TaskOutcome; source: "trigger" | "poll" | "webhook" }) {
+  async reportOutcome(input: { tenantId: string; eventId: string; claimId?: string; runId: string; taskKey: string; attempt: number; outcome: TaskOutcome; source: "trigger" | "poll" | "webhook"; startedAt?: number }) {
     this.rememberTenant(input.tenantId);
     if (input.claimId) this.store.completeClaim(input.claimId, this.clock.now());
-    const event: EngineEvent = { type: "task.outcome", key: input.taskKey, attempt: input.attempt, outcome: input.outcome, source: input.source };
+    const event: EngineEvent = { type: "task.outcome", key: input.taskKey, attempt: input.attempt, outcome: input.outcome, source: input.source, startedAt: input.startedAt };
     if (this.store.getRun(input.runId)) this.applySync(input.runId, input.eventId, event);
     await this.settle();
   }
@@ -641,6 +642,7 @@ export class TenantRuns extends DurableObject<Env> {
         attempt: msg.attempt,
         outcome,
         source: msg.op === "trigger" ? "trigger" : "poll",
+        startedAt: claim.claimedAt,
       });
       this.flushAgain = true;
     }

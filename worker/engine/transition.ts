@@ -100,7 +100,7 @@ export function transition(current: RunState, event: EngineEvent, clock: EngineC
       retryFromFailure(step);
       break;
     case "task.outcome":
-      applyOutcome(step, event.key, event.attempt, event.outcome, event.source);
+      applyOutcome(step, event.key, event.attempt, event.outcome, event.source, event.startedAt);
       break;
     case "task.retry_due": {
       const task = s.tasks[event.key];
@@ -138,7 +138,8 @@ export function transition(current: RunState, event: EngineEvent, clock: EngineC
   return { state: step.state, effects: step.effects, log: step.log };
 }
 
-function applyOutcome(step: Step, key: string, attempt: number, outcome: TaskOutcome, source: string) {
+/** `startedAt`: when Tutti began calling the tool for this attempt (defaults to now). */
+function applyOutcome(step: Step, key: string, attempt: number, outcome: TaskOutcome, source: string, startedAt?: number) {
   const s = step.state;
   const task = s.tasks[key];
   if (!task || task.attempt !== attempt) return;
@@ -160,7 +161,7 @@ function applyOutcome(step: Step, key: string, attempt: number, outcome: TaskOut
   switch (outcome.status) {
     case "running": {
       step.setTask(task, source === "trigger" ? "triggered" : "running", source === "trigger" ? "accepted by the tool" : `running (${source})`);
-      task.startedAt ??= step.clock.now;
+      task.startedAt ??= startedAt ?? step.clock.now;
       step.effects.push({
         type: "timer.set",
         timerKey: timerKeys.poll(s.id, key, attempt),
@@ -170,7 +171,7 @@ function applyOutcome(step: Step, key: string, attempt: number, outcome: TaskOut
       return;
     }
     case "succeeded":
-      task.startedAt ??= step.clock.now;
+      task.startedAt ??= startedAt ?? step.clock.now;
       task.noNewData = outcome.noNewData === true;
       task.error = null;
       step.clearTaskTimers(task);

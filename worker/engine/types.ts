@@ -55,7 +55,7 @@ export type EngineEvent =
   | { type: "run.skip"; reason: string }
   | { type: "run.retry" }
   | { type: "run.timeout" }
-  | { type: "task.outcome"; key: string; attempt: number; outcome: TaskOutcome; source: "trigger" | "poll" | "webhook" }
+  | { type: "task.outcome"; key: string; attempt: number; outcome: TaskOutcome; source: "trigger" | "poll" | "webhook"; startedAt?: number }
   | { type: "task.retry_due"; key: string; attempt: number }
   | { type: "task.poll_due"; key: string; attempt: number }
   | { type: "task.timeout"; key: string; attempt: number }

@@ -2,7 +2,7 @@ import { connectorFor } from "../connectors/registry";
 import { ConnectorError, networkError } from "../connectors/http-errors";
 import type { ConnectorContext, TaskOutcome } from "../connectors/types";
 import { createDb, tenantCtx } from "../db/client";
-import { resolveConnectionSecrets } from "../db/repo/connections";
+import { recordConnectionUse, resolveConnectionSecrets } from "../db/repo/connections";
 import { tenantRuns } from "../durable/client";
 import type { DispatchClaim, DispatchContext } from "../durable/tenant-runs";
 import type { Env } from "../env";
@@ -39,6 +39,7 @@ async function handleDispatch(message: Message<DispatchMessage>, env: Env) {
         attempt: msg.attempt,
         outcome,
         source: msg.op === "trigger" ? "trigger" : "poll",
+        startedAt: claim.claimedAt,
       });
     } else {
       await stub.completeDispatch(msg.tenantId, claim.claimId);
@@ -58,11 +59,9 @@ export async function performDispatch(env: Env, tenantId: string, op: DispatchMe
   const connector = connectorFor(context.connector);
   if (!connector) return { status: "failed", error: { kind: "invalid_config", message: `unknown connector "${context.connector}"` } };
   const ctx = tenantCtx(createDb(env.DB), tenantId);
-  const connection = context.connection
-    ? await resolveConnectionSecrets(ctx, await loadKeyRing(env.TUTTI_MASTER_KEY), context.teamId, context.connection, { runId: context.runId, taskKey: context.taskKey })
-    : { config: {}, secrets: {} as Record<string, string> };
-  if (!connection) return { status: "failed", error: { kind: "invalid_config", message: `connection "${context.connection}" no longer exists in the pipeline's team` } };
-  const parsedConfig = connector.configSchema.safeParse(connection.config);
+  const connection = context.connection ? await resolveConnectionSecrets(ctx, await loadKeyRing(env.TUTTI_MASTER_KEY), context.teamId, context.connection) : null;
+  if (context.connection && !connection) return { status: "failed", error: { kind: "invalid_config", message: `connection "${context.connection}" no longer exists in the pipeline's team` } };
+  const parsedConfig = connector.configSchema.safeParse(connection?.config ?? {});
   const parsedWith = connector.withSchema.safeParse(context.with);
   if (!parsedConfig.success || !parsedWith.success) {
     return { status: "failed", error: { kind: "invalid_config", message: "the connection config or the task's `with` no longer matches the connector's schema" } };
@@ -71,7 +70,7 @@ export async function performDispatch(env: Env, tenantId: string, op: DispatchMe
   const token = await signCallback(env.TUTTI_MASTER_KEY, { tenantId, runId: context.runId, taskKey: context.taskKey, attempt: context.attempt });
   const connectorCtx: ConnectorContext<unknown> = {
     config: parsedConfig.data,
-    secrets: connection.secrets,
+    secrets: connection?.secrets ?? {},
     fetch: (input, init) => fetch(input, init),
     run: { tenantId, runId: context.runId, taskKey: context.taskKey, attempt: context.attempt, pipeline: context.pipelineName, params: context.params },
     callbackUrl: `${appUrl}/webhooks/callback/${token}`,
@@ -79,8 +78,16 @@ export async function performDispatch(env: Env, tenantId: string, op: DispatchMe
   const handle = context.handle ?? {};
   try {
     switch (op) {
-      case "trigger":
-        return await connector.trigger(connectorCtx, parsedWith.data);
+      case "trigger": {
+        // Recorded beside the tool call, not before it: the audit write stays off the task's critical path.
+        const usage = connection
+          ? recordConnectionUse(ctx, connection, { runId: context.runId, taskKey: context.taskKey, attempt: context.attempt }).catch((err) =>
+              console.error(JSON.stringify({ level: "error", msg: "recording connection use failed", connection: connection.id, error: String(err) })),
+            )
+          : null;
+        const [outcome] = await Promise.all([connector.trigger(connectorCtx, parsedWith.data), usage]);
+        return outcome;
+      }
       case "poll":
         return await connector.poll(connectorCtx, parsedWith.data, handle);
       case "cancel":

@@ -186,6 +186,8 @@ export interface ConnectionUsage {
 
 export interface ResolvedConnection {
   id: string;
+  teamId: string;
+  name: string;
   kind: string;
   config: Record<string, unknown>;
   /** Plaintext values: hand them to the connector and nowhere else (never log or store them). */
@@ -195,17 +197,11 @@ export interface ResolvedConnection {
 const engineActor = { actor: { type: "system" as const, id: "engine", label: "run engine" } };
 
 /**
- * Decrypts the secrets of team `teamId`'s connection `name` for a task run, records last_used_at
- * and a `connection.used` audit entry. Returns null when the team has no such connection —
- * a connection of another team is never found, which is how teams stay isolated.
+ * Decrypts the secrets of team `teamId`'s connection `name`. Returns null when the team has no such
+ * connection — a connection of another team is never found, which is how teams stay isolated.
+ * Pair every use that calls the tool with `recordConnectionUse`.
  */
-export async function resolveConnectionSecrets(
-  ctx: TenantCtx,
-  keyRing: KeyRing,
-  teamId: string,
-  name: string,
-  usage: ConnectionUsage,
-): Promise<ResolvedConnection | null> {
+export async function resolveConnectionSecrets(ctx: TenantCtx, keyRing: KeyRing, teamId: string, name: string): Promise<ResolvedConnection | null> {
   const row = await rowByName(ctx, teamId, name);
   if (!row) return null;
   const secrets: Record<string, string> = {};
@@ -217,16 +213,21 @@ export async function resolveConnectionSecrets(
       throw new Error(`connection ${row.id}: secret field "${field}" could not be decrypted (master key version ${envelope.v})`);
     }
   }
+  return { id: row.id, teamId: row.teamId, name: row.name, kind: row.kind, config: row.config, secrets };
+}
+
+/**
+ * Records that a task attempt used a connection: last_used_at and one `connection.used` audit entry
+ * per run, task and attempt (polls of the same attempt do not add entries).
+ */
+export async function recordConnectionUse(ctx: TenantCtx, connection: { id: string; teamId: string; name: string }, usage: ConnectionUsage & { attempt: number }) {
   const now = usage.now ?? Date.now();
-  await ctx.db.batch([
-    ctx.db.update(connections).set({ lastUsedAt: now }).where(byId(ctx, row.id)),
-    auditInsert(ctx, { principal: engineActor, ip: null, requestId: null, now }, {
-      action: "connection.used",
-      targetType: "connection",
-      targetId: row.id,
-      teamId: row.teamId,
-      details: { name: row.name, run_id: usage.runId, task_key: usage.taskKey },
-    }),
-  ]);
-  return { id: row.id, kind: row.kind, config: row.config, secrets };
+  const entry = auditInsert(ctx, { principal: engineActor, ip: null, requestId: null, now }, {
+    action: "connection.used",
+    targetType: "connection",
+    targetId: connection.id,
+    teamId: connection.teamId,
+    details: { name: connection.name, run_id: usage.runId, task_key: usage.taskKey, attempt: usage.attempt },
+  });
+  await ctx.db.batch([ctx.db.update(connections).set({ lastUsedAt: now }).where(byId(ctx, connection.id)), entry]);
 }

@@ -1,0 +1,1 @@
+CREATE TABLE steps (chain TEXT NOT NULL, step INTEGER NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (chain, step));

@@ -1,0 +1,131 @@
+/**
+ * bench/engine: orchestration overhead of a chain of 40 instant tasks on the fake tool, in `wrangler dev`.
+ * Prints per-task overhead and the gap between one task finishing and the next starting (p50/p95),
+ * and the ratio to a baseline Durable Object doing the same storage writes, D1 writes, queue round
+ * trips and tool calls with no Tutti logic — measured in the same run. Two dispatch modes:
+ * `queue` (default, through the dispatch queue) and `inline` (the DO calls the connector itself).
+ *
+ *   npm run bench:engine [-- --chains 5 --tasks 40]
+ */
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { startHttpToolFake } from "../test/fakes/http-tool/server";
+import { repoRoot } from "../test/e2e/helpers/processes";
+import { fmt, median, percentile, startDevServer, type DevServer } from "./lib/dev-server";
+
+const { values } = parseArgs({ options: { chains: { type: "string", default: "5" }, tasks: { type: "string", default: "40" } } });
+const CHAINS = Number(values.chains);
+const TASKS = Number(values.tasks);
+
+interface TaskRow {
+  key: string;
+  started_at: string | null;
+  finished_at: string | null;
+  queued_at: string | null;
+}
+
+async function json<T>(res: Response): Promise<T> {
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${res.status}: ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/** Signs up, adds a connection to the fake tool and pushes a chain of `n` instant http tasks. */
+async function prepareTutti(server: DevServer, toolUrl: string) {
+  const signup = await fetch(`${server.url}/api/v1/auth/signup`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: `bench-${Date.now()}@example.com`, password: "benchmark password", name: "Bench", tenant_name: `Bench ${Date.now()}` }),
+  });
+  const session = await json<{ csrf_token: string }>(signup);
+  const cookie = (signup.headers as unknown as { getSetCookie(): string[] }).getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const headers = { "content-type": "application/json", cookie, "x-csrf-token": session.csrf_token };
+  const me = await json<{ teams: Array<{ id: string; slug: string }> }>(await fetch(`${server.url}/api/v1/me`, { headers }));
+  const team = me.teams[0];
+  await json(await fetch(`${server.url}/api/v1/connections`, { method: "POST", headers, body: JSON.stringify({ team_id: team.id, name: "tool", kind: "http", config: { base_url: toolUrl }, secrets: {} }) }));
+  const tasks = Array.from({ length: TASKS }, (_, i) => ({
+    id: `t${String(i).padStart(2, "0")}`,
+    connector: "http",
+    connection: "tool",
+    with: { url: "/jobs", method: "POST", body: {} },
+    ...(i > 0 ? { depends_on: [`t${String(i - 1).padStart(2, "0")}`] } : {}),
+  }));
+  const spec = { name: "chain", team: team.slug, tasks };
+  await json(await fetch(`${server.url}/api/v1/pipelines`, { method: "POST", headers, body: JSON.stringify({ spec_text: JSON.stringify(spec), format: "json" }) }));
+  return headers;
+}
+
+/** One run of the chain: wall time from the API call to the run's end, and the task-to-task gaps. */
+async function runChain(server: DevServer, headers: Record<string, string>) {
+  const started = performance.now();
+  const run = await json<{ id: string }>(await fetch(`${server.url}/api/v1/pipelines/chain/runs`, { method: "POST", headers, body: "{}" }));
+  let detail: { status: string; tasks: TaskRow[] };
+  do {
+    detail = await json(await fetch(`${server.url}/api/v1/runs/${run.id}?wait=30`, { headers }));
+  } while (!["succeeded", "failed", "cancelled", "timed_out"].includes(detail.status));
+  const wall = performance.now() - started;
+  if (detail.status !== "succeeded") throw new Error(`chain run ${run.id} ${detail.status}`);
+  const tasks = [...detail.tasks].sort((a, b) => a.key.localeCompare(b.key));
+  const gaps: number[] = [];
+  for (let i = 1; i < tasks.length; i++) gaps.push(Date.parse(tasks[i].started_at!) - Date.parse(tasks[i - 1].finished_at!));
+  return { wall, gaps };
+}
+
+async function measureTutti(mode: "queue" | "inline", toolUrl: string) {
+  const server = await startDevServer({ vars: { DISPATCH_MODE: mode } });
+  try {
+    const headers = await prepareTutti(server, toolUrl);
+    await runChain(server, headers); // warm-up
+    const walls: number[] = [];
+    const gaps: number[] = [];
+    for (let i = 0; i < CHAINS; i++) {
+      const r = await runChain(server, headers);
+      walls.push(r.wall);
+      gaps.push(...r.gaps);
+    }
+    return { perTask: walls.map((w) => w / TASKS), gaps };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function measureBaseline(mode: "queue" | "inline", toolUrl: string) {
+  const server = await startDevServer({ config: join(repoRoot, "bench/baseline/wrangler.toml"), healthPath: "/health", vars: {} });
+  try {
+    const once = async () => (await json<{ ms: number }>(await fetch(`${server.url}/chain?steps=${TASKS}&tool=${encodeURIComponent(toolUrl)}&mode=${mode}`))).ms;
+    await once();
+    const perTask: number[] = [];
+    for (let i = 0; i < CHAINS; i++) perTask.push((await once()) / TASKS);
+    return perTask;
+  } finally {
+    await server.stop();
+  }
+}
+
+const tool = await startHttpToolFake();
+try {
+  console.log(`bench/engine: chain of ${TASKS} instant http tasks, median of ${CHAINS} chains after a warm-up\n`);
+  const rows: string[][] = [];
+  for (const mode of ["queue", "inline"] as const) {
+    const baseline = await measureBaseline(mode, tool.url);
+    const tutti = await measureTutti(mode, tool.url);
+    const ratio = median(tutti.perTask) / median(baseline);
+    rows.push([
+      mode,
+      fmt(median(tutti.perTask)),
+      fmt(percentile(tutti.perTask, 95)),
+      fmt(median(tutti.gaps)),
+      fmt(percentile(tutti.gaps, 95)),
+      fmt(median(baseline)),
+      `${ratio.toFixed(2)}×`,
+    ]);
+  }
+  const header = ["dispatch", "per task p50", "per task p95", "gap p50", "gap p95", "baseline per step", "Tutti ÷ baseline"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
+  console.log(line(header));
+  for (const r of rows) console.log(line(r));
+  console.log("\nGoal: gap p50 under 3 ms, overhead per task under 10 ms p50 (docs/benchmarks.md).");
+} finally {
+  await tool.close();
+}

@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { binOf, freePort, repoRoot, runNode, waitUntil } from "../../test/e2e/helpers/processes";
+
+export interface DevServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * `wrangler dev` for a config (Tutti's own by default) on a free port with fresh local state,
+ * migrations applied when the config has D1. Output is kept and shown only if startup fails.
+ */
+export async function startDevServer(opts: { config?: string; vars?: Record<string, string>; migrate?: boolean; healthPath?: string } = {}): Promise<DevServer> {
+  const wrangler = binOf("wrangler");
+  const config = opts.config ?? join(repoRoot, "wrangler.toml");
+  const persistTo = mkdtempSync(join(tmpdir(), "tutti-bench-"));
+  const env = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
+  if (opts.migrate !== false) await runNode(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo, "--config", config], { env });
+  const port = await freePort();
+  const inspector = await freePort();
+  const vars = { TUTTI_MASTER_KEY: `1:${randomBytes(32).toString("base64")}`, RATE_LIMIT_SIGNUP_PER_HOUR: "100000", RATE_LIMIT_LOGIN_PER_15MIN: "100000", ...opts.vars };
+  const args = [wrangler, "dev", "--config", config, "--port", String(port), "--inspector-port", String(inspector), "--persist-to", persistTo, "--show-interactive-dev-session=false"];
+  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  let output = "";
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  child.stdout?.on("data", (c) => (output += c));
+  child.stderr?.on("data", (c) => (output += c));
+  if (process.env.BENCH_SERVER_LOG) child.on("exit", () => writeFileSync(process.env.BENCH_SERVER_LOG!, output));
+  let exited = false;
+  child.on("exit", () => (exited = true));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (!exited && child.pid) {
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {
+        // Already gone.
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    rmSync(persistTo, { recursive: true, force: true });
+  };
+  try {
+    await waitUntil(async () => (await fetch(`${url}${opts.healthPath ?? "/api/v1/health"}`)).ok, {
+      timeoutMs: 120_000,
+      what: `wrangler dev (${config})`,
+      check: () => {
+        if (exited) throw new Error(`wrangler dev exited:\n${output}`);
+      },
+    });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, stop };
+}
+
+export function percentile(values: number[], p: number): number {
+  if (!values.length) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+export const median = (values: number[]) => percentile(values, 50);
+export const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
