@@ -1,0 +1,49 @@
+/**
+ * `npm run demo`: Tutti on http://localhost:8787 with a demo tenant whose pipelines run against fake
+ * tools started beside it, so a newcomer sees runs, retries and a failure within a minute.
+ * Everything in the demo tenant is sample data and is labelled so.
+ *
+ *   npm run demo                 # start Tutti + fakes, seed (idempotent), keep running
+ *   npm run demo -- --port 9000
+ */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { startHttpToolFake } from "../test/fakes/http-tool/server";
+import { repoRoot, waitUntil } from "../test/e2e/helpers/processes";
+import { DemoClient } from "./demo/client";
+import { seedEngineDemo } from "./demo/engine";
+
+const { values } = parseArgs({ options: { port: { type: "string", default: process.env.PORT ?? "8787" }, "tool-port": { type: "string", default: "8790" } } });
+const baseUrl = `http://localhost:${values.port}`;
+
+const tool = await startHttpToolFake({ port: Number(values["tool-port"]) });
+console.log(`▸ Fake job tool listening on ${tool.url}`);
+
+const server = spawn(process.execPath, [join(repoRoot, "scripts/start.mjs"), "--port", values.port], { cwd: repoRoot, stdio: "inherit" });
+const stop = async () => {
+  server.kill("SIGTERM");
+  await tool.close();
+  process.exit(0);
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+server.on("exit", async (code) => {
+  await tool.close();
+  process.exit(code ?? 1);
+});
+
+await waitUntil(async () => (await fetch(`${baseUrl}/api/v1/health`)).ok, { timeoutMs: 300_000, what: `Tutti on ${baseUrl}` });
+const client = await DemoClient.signInOrSignUp(baseUrl);
+const seeded = await seedEngineDemo(client, { toolUrl: tool.url });
+
+console.log(`
+┌──────────────────────────────────────────────────────────────────────┐
+  Tutti demo is running: ${baseUrl}
+  Sign in as ${DemoClient.email} / ${DemoClient.password}
+  Tenant "${DemoClient.tenantName}" holds sample data only.
+  Pipelines: ${seeded.pipelines.join(", ")}
+  Runs started: ${seeded.runs.length} — open Runs to watch them (a retry and a failure included).
+  Ctrl-C stops Tutti and the fake tools.
+└──────────────────────────────────────────────────────────────────────┘
+`);

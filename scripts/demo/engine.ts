@@ -1,0 +1,70 @@
+import type { DemoClient } from "./client";
+
+/** A task on the fake job tool; `job` tells the fake how the job behaves (polls, outcome, fail_times). */
+function job(id: string, behaviour: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  const polled = Number(behaviour.polls ?? 0) > 0 || behaviour.outcome === "failed";
+  return {
+    id,
+    connector: "http",
+    connection: "job-tool",
+    with: {
+      url: "/jobs",
+      body: { key: `{{run_id}}-${id}`, ...behaviour },
+      external_id_path: "$.id",
+      external_url_path: "$.url",
+      cancel: { url: "/jobs/{{external_id}}/cancel" },
+      ...(polled
+        ? { completion: { mode: "poll", status_url: "/jobs/{{external_id}}", success: { path: "$.status", equals: "succeeded" }, failure: { path: "$.status", in: ["failed", "cancelled"] }, message_path: "$.message" } }
+        : {}),
+    },
+    poll_interval: "2s",
+    ...extra,
+  };
+}
+
+/**
+ * Pipelines on the fake job tool: a scheduled ingest, revenue marts triggered after it (one flaky task
+ * that succeeds on its third attempt), and an export that fails — then one run of each.
+ */
+export async function seedEngineDemo(client: DemoClient, opts: { toolUrl: string }) {
+  const me = await client.get<{ teams: Array<{ id: string; slug: string }> }>("/me");
+  const team = me.teams[0];
+  await client.ensureConnection(team.id, "job-tool", "http", { base_url: opts.toolUrl }, {});
+  const specs = [
+    {
+      name: "ingest_orders",
+      team: team.slug,
+      description: "Sample: pulls orders from the shop database every 15 minutes",
+      schedule: { cron: "*/15 * * * *", timezone: "Europe/London" },
+      tasks: [job("extract_orders", { polls: 3 }), job("load_orders", { polls: 2 }, { depends_on: ["extract_orders"] })],
+    },
+    {
+      name: "daily_revenue",
+      team: team.slug,
+      description: "Sample: revenue marts for the finance dashboards, built after each ingest",
+      triggers: [{ after: "ingest_orders", on: "success" }],
+      sla: { finish_by: "08:00", timezone: "Europe/London" },
+      products: ["finance_revenue"],
+      tasks: [
+        job("stage_orders", { polls: 2 }),
+        job("build_marts", { polls: 3, fail_times: 2, key: "{{run_id}}-build_marts" }, { depends_on: ["stage_orders"], retries: { max: 3, backoff: "exponential", delay: "3s" } }),
+        job("refresh_dashboard", {}, { depends_on: ["build_marts"] }),
+        job("notify_on_failure", {}, { depends_on: ["build_marts"], run_if: "any_failed" }),
+      ],
+    },
+    {
+      name: "partner_export",
+      team: team.slug,
+      description: "Sample: nightly file export to a partner SFTP — fails to show what a failure looks like",
+      schedule: { cron: "0 2 * * *", timezone: "Europe/London" },
+      tasks: [job("render_files", { polls: 1 }), job("upload_sftp", { polls: 2, outcome: "failed", message: "SFTP server refused the login (demo failure)" }, { depends_on: ["render_files"] })],
+    },
+  ];
+  for (const spec of specs) await client.push(spec);
+  const runs: string[] = [];
+  for (const name of ["ingest_orders", "partner_export"]) {
+    const res = await client.post<{ id: string }>(`/pipelines/${name}/runs`, { params: {} });
+    runs.push(res.data.id);
+  }
+  return { pipelines: specs.map((s) => s.name), runs };
+}
