@@ -14,7 +14,15 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
-export type Handler = (req: RecordedRequest, url: URL) => { status: number; body?: unknown; headers?: Record<string, string> } | Promise<{ status: number; body?: unknown; headers?: Record<string, string> }>;
+/** `body` is sent as JSON; `raw` is sent as it is (artifacts, HTML run pages), with the headers given. */
+export interface Answer {
+  status: number;
+  body?: unknown;
+  raw?: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+export type Handler = (req: RecordedRequest, url: URL) => Answer | Promise<Answer>;
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -37,7 +45,7 @@ export async function startJsonServer(handler: Handler, port = 0): Promise<FakeS
     try {
       const out = await handler(recorded, url);
       res.writeHead(out.status, { "content-type": "application/json", ...out.headers });
-      res.end(out.body === undefined ? "" : JSON.stringify(out.body));
+      res.end(out.raw !== undefined ? out.raw : out.body === undefined ? "" : JSON.stringify(out.body));
     } catch (err) {
       res.writeHead(500, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: String(err) }));

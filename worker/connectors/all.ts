@@ -1,5 +1,7 @@
+import { dbtCloudConnector } from "./dbt-cloud/connector";
+import { fivetranConnector } from "./fivetran/connector";
 import { httpConnector } from "./http/connector";
 import type { ConnectorDefinition } from "./types";
 
 /** Every connector Tutti ships; add new ones here. */
-export const connectors: ConnectorDefinition<any, any>[] = [httpConnector];
+export const connectors: ConnectorDefinition<any, any>[] = [httpConnector, dbtCloudConnector, fivetranConnector];

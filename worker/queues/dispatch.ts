@@ -8,6 +8,7 @@ import type { DispatchClaim, DispatchContext } from "../durable/tenant-runs";
 import type { Env } from "../env";
 import { signCallback } from "../lib/callback-token";
 import { loadKeyRing } from "../lib/envelope";
+import { collectAfterRun, collectSink } from "./collect";
 import type { DispatchMessage } from "./messages";
 
 /** How long a busy claim (another delivery is working on it) waits before the queue retries. */
@@ -76,6 +77,14 @@ export async function performDispatch(env: Env, tenantId: string, op: DispatchMe
     callbackUrl: `${appUrl}/webhooks/callback/${token}`,
   };
   const handle = context.handle ?? {};
+  // A final outcome first collects what the run left behind (artifacts, cost facts), so they exist when the task shows done.
+  const collected = async (outcome: TaskOutcome): Promise<TaskOutcome> => {
+    if (outcome.status !== "running" && connector.collect) {
+      const target = { tenantId, teamId: context.teamId, runId: context.runId, taskKey: context.taskKey, attempt: context.attempt, connectionId: connection?.id ?? null };
+      await collectAfterRun(connector, connectorCtx, parsedWith.data, outcome, collectSink(ctx.db, target, () => Date.now()));
+    }
+    return outcome;
+  };
   try {
     switch (op) {
       case "trigger": {
@@ -86,10 +95,10 @@ export async function performDispatch(env: Env, tenantId: string, op: DispatchMe
             )
           : null;
         const [outcome] = await Promise.all([connector.trigger(connectorCtx, parsedWith.data), usage]);
-        return outcome;
+        return await collected(outcome);
       }
       case "poll":
-        return await connector.poll(connectorCtx, parsedWith.data, handle);
+        return await collected(await connector.poll(connectorCtx, parsedWith.data, handle));
       case "cancel":
         await connector.cancel(connectorCtx, parsedWith.data, handle);
         return null;

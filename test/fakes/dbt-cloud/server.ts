@@ -1,0 +1,237 @@
+import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startJsonServer, type FakeServer } from "../http-server";
+import { Scripts, type Reply } from "../scripting";
+
+/**
+ * dbt Cloud Administrative API v2 (CONTRACTS §3), for one account:
+ *   GET  /api/v2/accounts/{account}/                       account (the connection test)
+ *   POST /api/v2/accounts/{account}/jobs/{job}/run/        {cause (required, ≤255), …overrides} → {status, data: run}
+ *   GET  /api/v2/accounts/{account}/runs/{run}/            data.status 1|2|3 → 10|20|30
+ *   POST /api/v2/accounts/{account}/runs/{run}/cancel/
+ *   GET  /api/v2/accounts/{account}/runs/?job_definition_id=&offset=&limit=   paged, extra.pagination{total_count,count}
+ *   GET  /api/v2/accounts/{account}/runs/{run}/artifacts/               list
+ *   GET  /api/v2/accounts/{account}/runs/{run}/artifacts/{path}?step=N  manifest.json, run_results.json
+ * Auth: `Authorization: Token <token>` or `Bearer <token>`; errors use dbt Cloud's `{status:{code,is_success,user_message}}` envelope.
+ * Webhooks: job.run.started / job.run.errored / job.run.completed, body shaped like the zulip fixtures, signed with
+ * lowercase hex HMAC-SHA256 in `Authorization`.
+ * Plans are keyed by job id: {polls, outcome: "success"|"error"|"cancelled", run_id?, artifacts?: false, errors: {trigger|poll|cancel|artifact: […]}, hold: ["trigger"]}.
+ */
+export interface DbtRun {
+  id: number;
+  jobId: string;
+  status: number;
+  pollsLeft: number;
+  outcome: "success" | "error" | "cancelled";
+  cause: string;
+  body: Record<string, unknown>;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface DbtCloudFakeOptions {
+  token: string;
+  accountId: number;
+  webhookSecret: string;
+  port?: number;
+  /** Advance every run one step per interval without polling (for the demo); tests leave it unset. */
+  autoAdvanceMs?: number;
+}
+
+export interface DbtCloudFake extends FakeServer {
+  runs: Map<number, DbtRun>;
+}
+
+const artifactsDir = join(dirname(fileURLToPath(import.meta.url)), "artifacts");
+const STATUS_TEXT: Record<number, string> = { 1: "Queued", 2: "Starting", 3: "Running", 10: "Success", 20: "Error", 30: "Cancelled" };
+const WEBHOOK_STATUS: Record<number, string> = { 3: "Running", 10: "Success", 20: "Errored", 30: "Cancelled" };
+
+const envelope = (code: number, data: unknown, message = "Success!") => ({ status: { code, is_success: code < 400, user_message: message, developer_message: "" }, data });
+const fail = (code: number, message: string): Reply => ({ status: code, body: envelope(code, null, message) });
+
+export async function startDbtCloudFake(options: DbtCloudFakeOptions): Promise<DbtCloudFake> {
+  const runs = new Map<number, DbtRun>();
+  const scripts = new Scripts("dbt Cloud");
+  let nextId = 70_000;
+  let eventCounter = 0;
+  let baseUrl = "";
+
+  function view(run: DbtRun) {
+    const complete = run.status >= 10;
+    return {
+      id: run.id,
+      account_id: options.accountId,
+      job_definition_id: Number(run.jobId),
+      job_id: Number(run.jobId),
+      status: run.status,
+      status_humanized: STATUS_TEXT[run.status],
+      in_progress: !complete,
+      is_complete: complete,
+      is_success: run.status === 10,
+      is_error: run.status === 20,
+      is_cancelled: run.status === 30,
+      status_message: run.status === 20 ? "Database Error in model orders: relation \"raw_orders\" does not exist" : null,
+      created_at: run.createdAt,
+      started_at: run.startedAt,
+      finished_at: run.finishedAt,
+      git_branch: run.body.git_branch ?? "main",
+      git_sha: run.body.git_sha ?? "3484a3fb816e0859fd6e1cea078d76385ff50625",
+      trigger: { cause: run.cause, schema_override: run.body.schema_override ?? null, steps_override: run.body.steps_override ?? null },
+      href: `${baseUrl}/deploy/${options.accountId}/projects/1/runs/${run.id}/`,
+      run_steps: [],
+    };
+  }
+
+  function webhook(run: DbtRun, eventType: string) {
+    const data: Record<string, unknown> = {
+      jobId: run.jobId,
+      jobName: `Job ${run.jobId}`,
+      runId: String(run.id),
+      environmentId: "1234",
+      environmentName: "Production",
+      dbtVersion: "1.8.9",
+      projectName: "jaffle_shop",
+      projectId: "167194",
+      runStatus: WEBHOOK_STATUS[run.status] ?? "Running",
+      runStatusCode: run.status,
+      runStatusMessage: run.status === 20 ? "dbt command failed" : "None",
+      runReason: run.cause,
+      runStartedAt: run.startedAt ?? run.createdAt,
+    };
+    if (eventType === "job.run.errored") data.runErroredAt = run.finishedAt;
+    else if (eventType === "job.run.completed") data.runFinishedAt = run.finishedAt;
+    const body = JSON.stringify({
+      accountId: options.accountId,
+      webhookId: "wsu_fake0tutti",
+      eventId: `wev_fake${String(++eventCounter).padStart(6, "0")}${run.id}`,
+      timestamp: new Date().toISOString().replace("Z", "000000Z"),
+      eventType,
+      webhookName: "tutti",
+      data,
+    });
+    const signature = createHmac("sha256", options.webhookSecret).update(body).digest("hex");
+    scripts.emit(run.jobId, { event: eventType, headers: { "content-type": "application/json", authorization: signature }, body });
+  }
+
+  function start(run: DbtRun) {
+    if (run.status >= 3) return;
+    run.status = 3;
+    run.startedAt = new Date().toISOString();
+    webhook(run, "job.run.started");
+  }
+
+  function finish(run: DbtRun, outcome: DbtRun["outcome"]) {
+    if (run.status >= 10) return;
+    if (outcome !== "cancelled") start(run);
+    run.status = outcome === "success" ? 10 : outcome === "error" ? 20 : 30;
+    run.finishedAt = new Date().toISOString();
+    // An errored run is announced twice: job.run.errored at once, job.run.completed after artifacts are in.
+    if (run.status === 20) webhook(run, "job.run.errored");
+    webhook(run, "job.run.completed");
+  }
+
+  /** One step of a run's life: queued → running → its outcome after `polls` more steps. */
+  function advance(run: DbtRun) {
+    if (run.status >= 10) return;
+    if (run.pollsLeft <= 0) finish(run, run.outcome);
+    else {
+      run.pollsLeft -= 1;
+      start(run);
+    }
+  }
+
+  scripts.onComplete = (key, outcome) => {
+    const run = [...runs.values()].filter((r) => r.jobId === key).pop();
+    if (!run) return false;
+    finish(run, (outcome as DbtRun["outcome"]) ?? run.outcome);
+    return true;
+  };
+
+  const server = await startJsonServer(async (req, url) => {
+    const control = scripts.control(req, url);
+    if (control) return control;
+    const parts = url.pathname.split("/").filter(Boolean);
+    if (parts[0] === "deploy") return { status: 200, raw: `<!doctype html><title>dbt Cloud run ${parts[4]}</title><h1>dbt Cloud (fake) run ${parts[4]}</h1>`, headers: { "content-type": "text/html" } };
+    if (parts[0] !== "api" || parts[1] !== "v2" || parts[2] !== "accounts") return fail(404, "Not found.");
+    const auth = req.headers.authorization;
+    if (auth !== `Token ${options.token}` && auth !== `Bearer ${options.token}`) return fail(401, "Invalid token.");
+    if (parts[3] !== String(options.accountId)) return fail(404, "Account not found.");
+    const rest = parts.slice(4);
+
+    if (req.method === "GET" && rest.length === 0) return { status: 200, body: envelope(200, { id: options.accountId, name: "Fake Analytics", state: 1 }) };
+
+    if (req.method === "POST" && rest[0] === "jobs" && rest[2] === "run" && rest.length === 3) {
+      const jobId = rest[1];
+      const scripted = scripts.takeError(jobId, "trigger");
+      if (scripted) return scripted;
+      const body = req.body ? (JSON.parse(req.body) as Record<string, unknown>) : {};
+      if (typeof body.cause !== "string" || !body.cause) return fail(400, "cause: This field is required.");
+      if (body.cause.length > 255) return fail(400, "cause: Ensure this field has no more than 255 characters.");
+      const plan = scripts.plan(jobId);
+      const id = typeof plan.run_id === "number" ? plan.run_id : ++nextId;
+      const run: DbtRun = {
+        id,
+        jobId,
+        status: 1,
+        pollsLeft: Number(plan.polls ?? 0),
+        outcome: (plan.outcome as DbtRun["outcome"]) ?? "success",
+        cause: body.cause,
+        body,
+        createdAt: new Date().toISOString(),
+        startedAt: null,
+        finishedAt: null,
+      };
+      runs.set(id, run);
+      if (options.autoAdvanceMs) {
+        const timer = setInterval(() => (run.status >= 10 ? clearInterval(timer) : advance(run)), options.autoAdvanceMs);
+        timer.unref();
+      }
+      // The run exists from here on; a held trigger only delays the response it already wrote (a webhook can beat it).
+      const response = envelope(200, view(run));
+      await scripts.gate(jobId, "trigger");
+      return { status: 200, body: response };
+    }
+
+    if (req.method === "GET" && rest[0] === "runs" && rest.length === 1) {
+      const jobId = url.searchParams.get("job_definition_id");
+      const offset = Number(url.searchParams.get("offset") ?? 0);
+      const limit = Math.min(Number(url.searchParams.get("limit") ?? 100), 100);
+      const all = [...runs.values()].filter((r) => !jobId || r.jobId === jobId).sort((a, b) => b.id - a.id);
+      const pageRuns = all.slice(offset, offset + limit);
+      return { status: 200, body: { ...envelope(200, pageRuns.map(view)), extra: { pagination: { total_count: all.length, count: pageRuns.length } } } };
+    }
+
+    if (rest[0] === "runs" && rest[1]) {
+      const run = runs.get(Number(rest[1]));
+      if (!run) return fail(404, "Run not found.");
+      if (req.method === "GET" && rest.length === 2) {
+        const scripted = scripts.takeError(run.jobId, "poll");
+        if (scripted) return scripted;
+        await scripts.gate(run.jobId, "poll");
+        if (!options.autoAdvanceMs) advance(run);
+        return { status: 200, body: envelope(200, view(run)) };
+      }
+      if (req.method === "POST" && rest[2] === "cancel") {
+        const scripted = scripts.takeError(run.jobId, "cancel");
+        if (scripted) return scripted;
+        finish(run, "cancelled");
+        return { status: 200, body: envelope(200, view(run)) };
+      }
+      if (req.method === "GET" && rest[2] === "artifacts") {
+        const scripted = scripts.takeError(run.jobId, "artifact");
+        if (scripted) return scripted;
+        const available = run.status >= 10 && run.status !== 30 && scripts.plan(run.jobId).artifacts !== false;
+        if (rest.length === 3) return { status: 200, body: envelope(200, available ? ["manifest.json", "run_results.json"] : []) };
+        const path = rest.slice(3).join("/");
+        if (!available || !["manifest.json", "run_results.json"].includes(path)) return fail(404, "The requested artifact was not found.");
+        return { status: 200, raw: readFileSync(join(artifactsDir, path)) };
+      }
+    }
+    return fail(404, "Not found.");
+  }, options.port);
+  baseUrl = server.url;
+  return { ...server, runs };
+}

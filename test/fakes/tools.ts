@@ -1,0 +1,22 @@
+import { fakeCredentials } from "./credentials";
+import { startDbtCloudFake } from "./dbt-cloud/server";
+import { startFivetranFake } from "./fivetran/server";
+import type { FakeServer } from "./http-server";
+
+export type ToolFakeUrls = Record<"dbt_cloud" | "fivetran", string>;
+
+/**
+ * Starts one fake per tool with the shared fake credentials. Tests pass no ports (free ports);
+ * `npm run demo` passes fixed ones and a step interval so runs progress without polling.
+ */
+export async function startToolFakes(options: { ports?: Partial<Record<keyof ToolFakeUrls, number>>; autoAdvanceMs?: number } = {}) {
+  const ports = options.ports ?? {};
+  const { dbt_cloud: dbt, fivetran } = fakeCredentials;
+  const autoAdvanceMs = options.autoAdvanceMs;
+  const servers: Record<keyof ToolFakeUrls, FakeServer> = {
+    dbt_cloud: await startDbtCloudFake({ token: dbt.api_token, accountId: dbt.accountId, webhookSecret: dbt.webhook_secret, port: ports.dbt_cloud, autoAdvanceMs }),
+    fivetran: await startFivetranFake({ apiKey: fivetran.api_key, apiSecret: fivetran.api_secret, webhookSecret: fivetran.webhook_secret, port: ports.fivetran, autoAdvanceMs }),
+  };
+  const urls = Object.fromEntries(Object.entries(servers).map(([k, s]) => [k, s.url])) as ToolFakeUrls;
+  return { urls, servers, close: () => Promise.all(Object.values(servers).map((s) => s.close())).then(() => undefined) };
+}

@@ -1,0 +1,170 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { fakeCredentials } from "../../fakes/credentials";
+import { api, type Session } from "../../helpers/api";
+import { advance, fireAlarm, isTerminal, waitForRun } from "../../helpers/engine";
+import { pushPipeline, setupTenant } from "../../helpers/pipelines";
+import { createConnection, deliverWebhook, fakeComplete, fakeOutbox, fakePlan, fakeRequests, fakeUrl, firstTask, pollToEnd, startRun, uniqueNumber } from "../../helpers/tool-fakes";
+
+const creds = fakeCredentials.dbt_cloud;
+
+async function setup(secrets: Record<string, string> = { api_token: creds.api_token, webhook_secret: creds.webhook_secret }) {
+  const { s, team } = await setupTenant();
+  const conn = await createConnection(s, team.id, "dbt_cloud", "dbt", { base_url: fakeUrl("dbt_cloud"), account_id: creds.accountId, project: "jaffle_shop" }, secrets);
+  return { s, team, conn };
+}
+
+async function pipeline(s: Session, teamSlug: string, name: string, jobId: number, task: Record<string, unknown> = {}, withExtra: Record<string, unknown> = {}) {
+  await pushPipeline(s, {
+    name,
+    team: teamSlug,
+    tasks: [{ id: "build", connector: "dbt_cloud", connection: "dbt", with: { job_id: jobId, steps_override: ["dbt build -s +tag:revenue"], ...withExtra }, poll_interval: "1s", ...task }],
+  });
+}
+
+async function uploadsOf(tenantId: string) {
+  const rows = await env.DB.prepare("SELECT source, source_ref, result_counts FROM dbt_uploads WHERE tenant_id = ?").bind(tenantId).all();
+  return rows.results as Array<{ source: string; source_ref: string; result_counts: string }>;
+}
+
+describe("dbt Cloud connector against its fake", () => {
+  it("triggers the job with cause and overrides, polls the run to success and collects its artifacts", async () => {
+    const { s, team } = await setup();
+    const job = uniqueNumber();
+    await fakePlan("dbt_cloud", job, { polls: 2, outcome: "success" });
+    await pipeline(s, team.slug, "dbt_ok", job, {}, { git_branch: "main", schema_override: "dbt_ci" });
+    const run = await startRun(s, "dbt_ok");
+    await waitForRun(s, run.id, (r) => r.tasks[0].status === "triggered");
+    const done = await pollToEnd(s, run.id);
+    expect(done.status).toBe("succeeded");
+    const task = firstTask(done);
+    expect(task.external_url).toBe(`${fakeUrl("dbt_cloud")}/deploy/${creds.accountId}/projects/1/runs/${task.external_id}/`);
+
+    const [trigger] = await fakeRequests("dbt_cloud", `/api/v2/accounts/${creds.accountId}/jobs/${job}/run/`);
+    expect(trigger.headers.authorization).toBe(`Token ${creds.api_token}`);
+    const body = JSON.parse(trigger.body);
+    expect(body.cause).toBe(`Tutti run ${run.id} task build attempt 1`);
+    expect(body).toMatchObject({ steps_override: ["dbt build -s +tag:revenue"], git_branch: "main", schema_override: "dbt_ci" });
+
+    // Collected after the run, before the task showed done: the artifacts are the ingest's dbt_cloud upload.
+    const uploads = await uploadsOf(s.tenant.id);
+    expect(uploads).toHaveLength(1);
+    expect(uploads[0].source).toBe("dbt_cloud");
+    expect(JSON.parse(uploads[0].source_ref)).toMatchObject({ run_id: task.external_id!, job_id: String(job) });
+    const artifactCalls = await fakeRequests("dbt_cloud", `/api/v2/accounts/${creds.accountId}/runs/${task.external_id}/artifacts/`);
+    expect(artifactCalls.map((r) => r.path).sort()).toEqual([
+      `/api/v2/accounts/${creds.accountId}/runs/${task.external_id}/artifacts/manifest.json`,
+      `/api/v2/accounts/${creds.accountId}/runs/${task.external_id}/artifacts/run_results.json`,
+    ]);
+  });
+
+  it("a run that errors in dbt Cloud fails the task with dbt's message and still collects its results", async () => {
+    const { s, team } = await setup();
+    const job = uniqueNumber();
+    await fakePlan("dbt_cloud", job, { polls: 1, outcome: "error" });
+    await pipeline(s, team.slug, "dbt_fail", job);
+    const run = await startRun(s, "dbt_fail");
+    const done = await pollToEnd(s, run.id);
+    expect(done.status).toBe("failed");
+    expect(done.tasks[0]).toMatchObject({ status: "failed", error: { kind: "tool_failure", message: expect.stringContaining("relation \"raw_orders\" does not exist") } });
+    expect(await uploadsOf(s.tenant.id)).toHaveLength(1);
+  });
+
+  it("a rejected token fails the task as an auth error without retrying", async () => {
+    const { s, team } = await setup({ api_token: "wrong-token" });
+    const job = uniqueNumber();
+    await pipeline(s, team.slug, "dbt_auth", job, { retries: { max: 3, delay: "1s" } });
+    const run = await startRun(s, "dbt_auth");
+    const done = await waitForRun(s, run.id, isTerminal);
+    expect(done.status).toBe("failed");
+    expect(done.tasks[0]).toMatchObject({ status: "failed", attempt: 1, error: { kind: "auth", message: expect.stringContaining("Invalid token.") } });
+  });
+
+  it("a 429 with Retry-After delays the retry at least that long", async () => {
+    const { s, team } = await setup();
+    const job = uniqueNumber();
+    await fakePlan("dbt_cloud", job, { polls: 0, errors: { trigger: [{ status: 429, retry_after: 120 }] } });
+    await pipeline(s, team.slug, "dbt_429", job, { retries: { max: 2, delay: "1s", jitter: false } });
+    const run = await startRun(s, "dbt_429");
+    const waiting = await waitForRun(s, run.id, (r) => r.tasks[0].status === "up_for_retry");
+    expect(waiting.tasks[0]).toMatchObject({ error: { kind: "rate_limited" } });
+    // The policy says 1s; the tool said 120s, and the tool wins.
+    await advance(s.tenant.id, 60_000);
+    expect((await waitForRun(s, run.id, () => true)).tasks[0].status).toBe("up_for_retry");
+    await advance(s.tenant.id, 61_000);
+    await waitForRun(s, run.id, (r) => r.tasks[0].attempt === 2 && r.tasks[0].status !== "queued");
+    const done = await pollToEnd(s, run.id);
+    expect(done.status).toBe("succeeded");
+    expect(done.tasks[0].attempt).toBe(2);
+  });
+
+  it("cancelling the run cancels the dbt Cloud run", async () => {
+    const { s, team } = await setup();
+    const job = uniqueNumber();
+    await fakePlan("dbt_cloud", job, { polls: 1000 });
+    await pipeline(s, team.slug, "dbt_cancel", job);
+    const run = await startRun(s, "dbt_cancel");
+    const triggered = await waitForRun(s, run.id, (r) => r.tasks[0].status === "triggered");
+    const externalId = firstTask(triggered).external_id;
+    const res = await api(`/runs/${run.id}/cancel`, { as: s, method: "POST" });
+    expect(res.status).toBe(200);
+    await expect.poll(async () => (await fakeRequests("dbt_cloud", `/api/v2/accounts/${creds.accountId}/runs/${externalId}/cancel/`)).length, { timeout: 10_000 }).toBe(1);
+  });
+
+  it("a task timeout fails the task and cancels the dbt Cloud run", async () => {
+    const { s, team } = await setup();
+    const job = uniqueNumber();
+    await fakePlan("dbt_cloud", job, { polls: 1000 });
+    await pipeline(s, team.slug, "dbt_timeout", job, { timeout: "30s", poll_interval: "10s" });
+    const run = await startRun(s, "dbt_timeout");
+    const triggered = await waitForRun(s, run.id, (r) => r.tasks[0].status === "triggered");
+    const externalId = firstTask(triggered).external_id;
+    await advance(s.tenant.id, 31_000);
+    const done = await waitForRun(s, run.id, isTerminal);
+    expect(done.tasks[0]).toMatchObject({ status: "timed_out", error: { kind: "timeout" } });
+    await expect.poll(async () => (await fakeRequests("dbt_cloud", `/api/v2/accounts/${creds.accountId}/runs/${externalId}/cancel/`)).length, { timeout: 10_000 }).toBe(1);
+  });
+
+  it("the webhook path and the polling path reach the same final state", async () => {
+    // Webhook path: polls are an hour apart, so only the signed webhook can finish the task now.
+    const hooked = await setup();
+    const job = uniqueNumber();
+    await fakePlan("dbt_cloud", job, { polls: 1000, outcome: "error" });
+    await pipeline(hooked.s, hooked.team.slug, "dbt_hooked", job, { poll_interval: "1h" });
+    const run = await startRun(hooked.s, "dbt_hooked");
+    await waitForRun(hooked.s, run.id, (r) => r.tasks[0].status === "triggered");
+    await fakeComplete("dbt_cloud", job, "error");
+    const outbox = await fakeOutbox("dbt_cloud", job);
+    expect(outbox.map((d) => d.event)).toEqual(["job.run.started", "job.run.errored", "job.run.completed"]);
+    for (const delivery of outbox) {
+      const res = await deliverWebhook("dbt_cloud", hooked.conn.id, delivery);
+      expect(res.status).toBe(200);
+      expect(res.json.matched).toMatchObject({ run_id: run.id, task_key: "build" });
+    }
+    await fireAlarm(hooked.s.tenant.id);
+    const viaWebhook = await waitForRun(hooked.s, run.id, isTerminal);
+
+    // Polling path: same script, no webhook.
+    const polled = await setup();
+    const job2 = uniqueNumber();
+    await fakePlan("dbt_cloud", job2, { polls: 1, outcome: "error" });
+    await pipeline(polled.s, polled.team.slug, "dbt_polled", job2);
+    const run2 = await startRun(polled.s, "dbt_polled");
+    const viaPolling = await pollToEnd(polled.s, run2.id);
+
+    const summary = (r: typeof viaWebhook) => ({ status: r.status, task: r.tasks[0].status, error: firstTask(r).error });
+    expect(summary(viaWebhook)).toEqual(summary(viaPolling));
+    expect(summary(viaWebhook)).toMatchObject({ status: "failed", task: "failed" });
+  });
+
+  it("tests the connection with one authenticated call and reports dbt Cloud's error", async () => {
+    const good = await setup();
+    const ok = await api(`/connections/${good.conn.id}/test`, { as: good.s, method: "POST" });
+    expect(ok.status).toBe(200);
+    expect(ok.json).toEqual({ ok: true, message: 'signed in to dbt Cloud account "Fake Analytics"' });
+    const bad = await setup({ api_token: "wrong-token" });
+    const failed = await api(`/connections/${bad.conn.id}/test`, { as: bad.s, method: "POST" });
+    expect(failed.json).toMatchObject({ ok: false, message: expect.stringContaining("Invalid token.") });
+    expect(failed.text).not.toContain("wrong-token");
+  });
+});

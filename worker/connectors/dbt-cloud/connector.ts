@@ -1,0 +1,96 @@
+import type { ConnectorDefinition, ExternalHandle, TaskOutcome } from "../types";
+import { field, str, testFailure } from "../tool-http";
+import { ConnectorError } from "../http-errors";
+import { dbtCloudClient, TOOL } from "./client";
+import { DbtCloudConfig, DbtCloudWith } from "./schema";
+import { dbtCause, dbtRunState } from "./status";
+import { dbtCloudWebhook } from "./webhook";
+
+/** Trigger-body fields passed through to dbt Cloud as they are named in the API. */
+const passThrough = [
+  "git_branch",
+  "git_sha",
+  "schema_override",
+  "dbt_version_override",
+  "threads_override",
+  "target_name_override",
+  "generate_docs_override",
+  "timeout_seconds_override",
+  "steps_override",
+] as const;
+
+function outcomeOf(run: unknown, previous: ExternalHandle = {}): TaskOutcome {
+  const handle: ExternalHandle = {
+    externalId: str(field(run, "id")) ?? previous.externalId,
+    externalUrl: str(field(run, "href")) ?? previous.externalUrl,
+  };
+  const s = dbtRunState(run);
+  switch (s.state) {
+    case "running":
+      return { status: "running", ...handle };
+    case "succeeded":
+      return { status: "succeeded", ...handle };
+    case "failed":
+      return { status: "failed", error: { kind: "tool_failure", message: s.message }, ...handle };
+  }
+}
+
+function runIdOf(handle: ExternalHandle): string {
+  if (!handle.externalId) throw new ConnectorError({ kind: "tool_failure", message: "no dbt Cloud run id was recorded for this task" });
+  return handle.externalId;
+}
+
+/** dbt Cloud jobs: trigger with cause and overrides, follow the run by status code, collect its artifacts. */
+export const dbtCloudConnector: ConnectorDefinition<DbtCloudWith, DbtCloudConfig> = {
+  kind: "dbt_cloud",
+  title: "dbt Cloud",
+  withSchema: DbtCloudWith,
+  configSchema: DbtCloudConfig,
+  secretFields: ["api_token"],
+  optionalSecretFields: ["webhook_secret"],
+
+  async trigger(ctx, input) {
+    const body: Record<string, unknown> = { cause: dbtCause(ctx.run, input.cause) };
+    for (const key of passThrough) if (input[key] !== undefined) body[key] = input[key];
+    const run = await dbtCloudClient(ctx).triggerRun(String(input.job_id), body);
+    if (!str(field(run, "id"))) throw new ConnectorError({ kind: "tool_failure", message: "dbt Cloud accepted the trigger but returned no run id" });
+    return outcomeOf(run);
+  },
+
+  async poll(ctx, _input, handle) {
+    return outcomeOf(await dbtCloudClient(ctx).getRun(runIdOf(handle)), handle);
+  },
+
+  async cancel(ctx, _input, handle) {
+    if (!handle.externalId) return;
+    await dbtCloudClient(ctx).cancelRun(handle.externalId);
+  },
+
+  async test(ctx) {
+    try {
+      const account = await dbtCloudClient(ctx).account();
+      const name = str(field(account, "name"));
+      return { ok: true, message: name ? `signed in to dbt Cloud account "${name}"` : "signed in to dbt Cloud" };
+    } catch (err) {
+      return testFailure(err);
+    }
+  },
+
+  /** After the run (success or error: a failed build still has results), stream its artifacts into the lineage store. */
+  async collect(ctx, input, outcome, sink) {
+    if (!input.collect_artifacts || !outcome.externalId) return;
+    const client = dbtCloudClient(ctx);
+    const runResults = await client.artifact(outcome.externalId, "run_results.json", input.artifacts_step);
+    const manifest = await client.artifact(outcome.externalId, "manifest.json", input.artifacts_step);
+    if (!runResults && !manifest) return;
+    await sink.dbtArtifacts({
+      project: input.project ?? ctx.config.project ?? `dbt-cloud-job-${input.job_id}`,
+      environment: input.environment,
+      manifest,
+      runResults,
+      dbtCloudRun: { runId: outcome.externalId, jobId: String(input.job_id), accountId: String(ctx.config.account_id) },
+    });
+  },
+
+  webhook: dbtCloudWebhook,
+};

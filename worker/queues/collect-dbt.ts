@@ -1,0 +1,27 @@
+import type { CollectSink } from "../connectors/types";
+import type { TenantCtx } from "../db/client";
+import { ingestDbtArtifacts } from "../ingest/dbt-artifacts";
+import type { CollectTarget } from "./collect";
+
+const engineActor = { actor: { type: "system" as const, id: "engine", label: "run engine" } };
+
+type DbtArtifactsInput = Parameters<CollectSink["dbtArtifacts"]>[0];
+
+/**
+ * Files a finished dbt Cloud run's artifacts through the same ingest as `POST /dbt/artifacts`: per-model
+ * results, tests, timings and lineage. The ingest recognises files it has seen (content hash), so collecting
+ * the same run twice changes nothing.
+ */
+export async function ingestCollectedDbtArtifacts(ctx: TenantCtx, target: CollectTarget, input: DbtArtifactsInput, now: number): Promise<void> {
+  const result = await ingestDbtArtifacts(ctx, { principal: engineActor, ip: null, requestId: null, now }, {
+    project: input.project,
+    environment: input.environment,
+    manifest: input.manifest,
+    runResults: input.runResults,
+    source: { kind: "dbt_cloud", runId: input.dbtCloudRun.runId, jobId: input.dbtCloudRun.jobId, accountId: input.dbtCloudRun.accountId },
+    ownerTeamId: target.teamId,
+  });
+  console.log(
+    JSON.stringify({ level: "info", msg: "dbt artifacts collected", run_id: target.runId, task: target.taskKey, upload_id: result.upload.id, duplicate: result.duplicate }),
+  );
+}

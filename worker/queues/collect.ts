@@ -1,0 +1,66 @@
+import type { CollectSink, ConnectorContext, ConnectorDefinition, TerminalOutcome } from "../connectors/types";
+import { tenantCtx, type Db } from "../db/client";
+import { upsertCostFacts } from "../db/repo/cost-facts";
+import { ingestCollectedDbtArtifacts } from "./collect-dbt";
+
+export interface CollectTarget {
+  tenantId: string;
+  teamId: string;
+  runId: string;
+  taskKey: string;
+  attempt: number;
+  connectionId: string | null;
+}
+
+/**
+ * The sink connectors write into after a run: cost facts to D1, dbt artifacts through the lineage ingest.
+ * Both writes are idempotent (unique external ref; artifact content hash), so a repeated dispatch of the
+ * same final poll stores nothing twice.
+ */
+export function collectSink(db: Db, target: CollectTarget, now: () => number): CollectSink {
+  const ctx = tenantCtx(db, target.tenantId);
+  return {
+    async costFacts(source, facts) {
+      await upsertCostFacts(
+        ctx,
+        facts.map((f) => ({
+          source,
+          externalRef: f.externalRef,
+          teamId: target.teamId,
+          runId: target.runId,
+          taskKey: target.taskKey,
+          attempt: target.attempt,
+          connectionId: target.connectionId,
+          facts: f.facts,
+          startedAt: f.startedAt,
+          endedAt: f.endedAt,
+          collectedAt: now(),
+        })),
+      );
+    },
+    async dbtArtifacts(input) {
+      await ingestCollectedDbtArtifacts(ctx, target, input, now());
+    },
+  };
+}
+
+/**
+ * Runs the connector's collect step after a terminal outcome. What a run left behind is a by-product:
+ * failing to fetch it is logged and never changes how the task ended.
+ */
+export async function collectAfterRun<With, Config>(
+  connector: ConnectorDefinition<With, Config>,
+  ctx: ConnectorContext<Config>,
+  input: With,
+  outcome: TerminalOutcome,
+  sink: CollectSink,
+): Promise<void> {
+  if (!connector.collect) return;
+  try {
+    await connector.collect(ctx, input, outcome, sink);
+  } catch (err) {
+    console.error(
+      JSON.stringify({ level: "error", msg: "collect after run failed", connector: connector.kind, run_id: ctx.run.runId, task: ctx.run.taskKey, error: err instanceof Error ? err.message : String(err) }),
+    );
+  }
+}
