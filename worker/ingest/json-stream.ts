@@ -66,6 +66,8 @@ export function createJsonSelector(paths: string[], onValue: (v: SelectedValue) 
     end() {
       if (!sawRoot) throw new JsonStreamError("empty document");
       tokenizer.end();
+      // The parser ends itself when the root value closes; still open means the document was cut short.
+      if (!parser.isEnded) throw new JsonStreamError("unexpected end of the document");
     },
   };
 }
