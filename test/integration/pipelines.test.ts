@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { api, expectError, signup, type Session } from "../helpers/api";
 import { addMember, createTeam, createToken, createWebhookConnection } from "../helpers/fixtures";
+import { isTerminal, waitForRun } from "../helpers/engine";
 import { assertIsolated } from "../helpers/isolation";
+import { pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
+import { nextSlot } from "../../worker/engine/cron";
 import { pipelinePublicRoutes, pipelineRoutes } from "../../worker/routes/pipelines";
 
 async function teamOf(s: Session): Promise<{ id: string; slug: string }> {
@@ -284,6 +287,60 @@ describe("pause, resume and archive", () => {
     const second = await api(`/pipelines?limit=2&cursor=${first.json.next_cursor}`, { as: s });
     expect(second.json.items.map((p: any) => p.name)).toEqual(["gamma", "ledger"]);
     expect(second.json.next_cursor).toBeNull();
+  });
+});
+
+describe("next run and latest runs", () => {
+  it("a scheduled pipeline says when it runs next (in its timezone); unscheduled, paused and archived ones do not", async () => {
+    const s = await signup();
+    const team = await teamOf(s);
+    const cron = "30 6 * * 1-5";
+    await push(s, specYaml("scheduled", team.slug, { cron }));
+    await push(s, specYaml("on_demand", team.slug).replace(/^schedule:.*\n/m, ""));
+
+    const before = Date.now();
+    const list = await api("/pipelines", { as: s });
+    const after = Date.now();
+    const byName = Object.fromEntries(list.json.items.map((p: any) => [p.name, p]));
+    const next = Date.parse(byName.scheduled.next_run_at);
+    // The first slot after the moment the server answered, which lies between before and after.
+    expect(next).toBeGreaterThanOrEqual(nextSlot(cron, "Europe/London", before)!);
+    expect(next).toBeLessThanOrEqual(nextSlot(cron, "Europe/London", after)!);
+    const london = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/London", hour: "2-digit", minute: "2-digit", weekday: "short" }).format(next);
+    expect(london).toMatch(/^(Mon|Tue|Wed|Thu|Fri) 06:30$/);
+    expect(byName.on_demand.next_run_at).toBeNull();
+    expect((await api("/pipelines/scheduled", { as: s })).json.next_run_at).toBe(byName.scheduled.next_run_at);
+
+    await api("/pipelines/scheduled/pause", { method: "POST", as: s });
+    expect((await api("/pipelines/scheduled", { as: s })).json.next_run_at).toBeNull();
+    await api("/pipelines/scheduled/resume", { method: "POST", as: s });
+    expect((await api("/pipelines/scheduled", { as: s })).json.next_run_at).not.toBeNull();
+    await api("/pipelines/scheduled", { method: "DELETE", as: s });
+    const archived = await api("/pipelines?include_archived=true", { as: s });
+    expect(archived.json.items.find((p: any) => p.name === "scheduled").next_run_at).toBeNull();
+  });
+
+  it("lists carry each pipeline's latest runs, newest first, at most ten, and only its own", async () => {
+    const { s, team } = await setupTenant();
+    await pushPipeline(s, { name: "busy", team: team.slug, concurrency: { max_runs: 20 }, tasks: [toolTask("only")] });
+    await pushPipeline(s, { name: "quiet", team: team.slug, tasks: [toolTask("only")] });
+    const started: string[] = [];
+    for (let i = 0; i < 11; i++) {
+      const res = await api("/pipelines/busy/runs", { as: s, body: {} });
+      expect(res.status).toBe(201);
+      started.push(res.json.id);
+    }
+    await waitForRun(s, started[10], isTerminal);
+
+    const list = await api("/pipelines", { as: s });
+    const byName = Object.fromEntries(list.json.items.map((p: any) => [p.name, p]));
+    expect(byName.quiet.recent_runs).toEqual([]);
+    const recent = byName.busy.recent_runs as Array<{ id: string; status: string; queued_at: string; finished_at: string | null }>;
+    expect(recent.map((r) => r.id)).toEqual(started.slice(1).reverse());
+    expect(recent[0]).toMatchObject({ id: started[10], status: "succeeded" });
+    expect(recent[0].finished_at).not.toBeNull();
+    const detail = await api("/pipelines/busy", { as: s });
+    expect(detail.json.recent_runs.map((r: { id: string }) => r.id)).toEqual(recent.map((r) => r.id));
   });
 });
 

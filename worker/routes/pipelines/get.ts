@@ -4,6 +4,7 @@ import { getVersion } from "../../db/repo/pipelines";
 import { ApiError } from "../../lib/errors";
 import { requireScope } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
+import { pipelineActivity } from "./activity";
 import { loadPipeline } from "./load";
 import { NameParam, PipelineDetailOut, pipelineOut } from "./schemas";
 
@@ -11,7 +12,7 @@ export const route = createRoute({
   method: "get",
   path: "/pipelines/{name}",
   tags: ["pipelines"],
-  summary: "Get a pipeline with its current normalized spec (archived pipelines too)",
+  summary: "Get a pipeline with its current normalized spec, next scheduled run and latest runs (archived pipelines too)",
   security: bearerSecurity,
   request: { params: NameParam },
   responses: { 200: jsonResponse(PipelineDetailOut, "The pipeline"), ...errors(400, 401, 403, 404) },
@@ -21,8 +22,8 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     requireScope(c.get("principal"), "read");
     const { ctx, pipeline, team } = await loadPipeline(c, c.req.valid("param").name);
-    const version = await getVersion(ctx, pipeline.currentVersionId);
+    const [version, activity] = await Promise.all([getVersion(ctx, pipeline.currentVersionId), pipelineActivity(ctx, [pipeline], c.get("clock").now())]);
     if (!version) throw new ApiError("internal", "the pipeline's current version is missing");
-    return send(c, 200, PipelineDetailOut, { ...pipelineOut(pipeline, team), spec: version.spec });
+    return send(c, 200, PipelineDetailOut, { ...pipelineOut(pipeline, team), ...activity.get(pipeline.id)!, spec: version.spec });
   });
 }

@@ -5,6 +5,7 @@ import { listPipelines } from "../../db/repo/pipelines";
 import { decodeCursor, page, pageQuery } from "../../lib/cursor";
 import { requireScope } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
+import { pipelineActivity } from "./activity";
 import { PipelineList, pipelineOut, queryBool } from "./schemas";
 
 const Query = z.object({
@@ -20,7 +21,7 @@ export const route = createRoute({
   method: "get",
   path: "/pipelines",
   tags: ["pipelines"],
-  summary: "List the tenant's pipelines with team, schedule, paused state and current version",
+  summary: "List the tenant's pipelines with team, schedule, next scheduled run, paused state, current version and latest runs",
   security: bearerSecurity,
   request: { query: Query },
   responses: { 200: jsonResponse(PipelineList, "Pipelines ordered by name"), ...errors(400, 401, 403) },
@@ -31,7 +32,8 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireScope(p, "read");
     const q = c.req.valid("query");
-    const rows = await listPipelines(tenantCtx(c.get("db"), p.tenantId), {
+    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const rows = await listPipelines(ctx, {
       teamId: q.team_id,
       q: q.q,
       paused: q.paused,
@@ -40,6 +42,10 @@ export function register(app: Router) {
       limit: q.limit,
     });
     const result = page(rows, q.limit, (r) => ({ name: r.pipeline.name }));
-    return send(c, 200, PipelineList, { items: result.items.map((r) => pipelineOut(r.pipeline, r.team)), next_cursor: result.next_cursor });
+    const activity = await pipelineActivity(ctx, result.items.map((r) => r.pipeline), c.get("clock").now());
+    return send(c, 200, PipelineList, {
+      items: result.items.map((r) => ({ ...pipelineOut(r.pipeline, r.team), ...activity.get(r.pipeline.id)! })),
+      next_cursor: result.next_cursor,
+    });
   });
 }

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { Pipeline, PipelineVersion, PipelineVersionSummary } from "../../db/repo/pipelines";
+import { runStatuses } from "../../engine/states";
 import { specFormats } from "../../pipelines/parse";
 import { NormalizedSpecSchema, PipelineName } from "../../pipelines/spec";
 import { isoOrNull, timestamp } from "../shared";
@@ -40,9 +41,19 @@ export const PipelineOut = z
   })
   .openapi("Pipeline");
 
-export const PipelineList = z.object({ items: z.array(PipelineOut), next_cursor: z.string().nullable() }).openapi("PipelineList");
+export const RecentRunOut = z
+  .object({ id: z.string(), status: z.enum(runStatuses), queued_at: timestamp, finished_at: timestamp.nullable() })
+  .openapi("PipelineRecentRun");
 
-export const PipelineDetailOut = PipelineOut.extend({ spec: NormalizedSpecSchema }).openapi("PipelineDetail");
+/** A pipeline as lists and detail pages show it: with when it runs next and how its latest runs went. */
+export const PipelineSummaryOut = PipelineOut.extend({
+  next_run_at: timestamp.nullable().openapi({ description: "Next scheduled start; null when unscheduled, paused or archived" }),
+  recent_runs: z.array(RecentRunOut).openapi({ description: "Up to the 10 latest runs, newest first" }),
+}).openapi("PipelineSummary");
+
+export const PipelineList = z.object({ items: z.array(PipelineSummaryOut), next_cursor: z.string().nullable() }).openapi("PipelineList");
+
+export const PipelineDetailOut = PipelineSummaryOut.extend({ spec: NormalizedSpecSchema }).openapi("PipelineDetail");
 
 export const VersionSummaryOut = z
   .object({
