@@ -1,3 +1,4 @@
+import { qualityRoutes } from "./quality";
 import { dbtRoutes } from "./dbt";
 import { auditLogRoutes } from "./audit-log";
 import { connectionRoutes } from "./connections";
@@ -15,4 +16,4 @@ import { tokenRoutes } from "./tokens";
 import { webhookDeliveryRoutes } from "./webhook-deliveries";
 
 /** Routers that require a principal, mounted under /api/v1 behind the auth middleware. */
-export const apiRouters = [meRoutes, teamRoutes, memberRoutes, invitationRoutes, tokenRoutes, connectionRoutes, auditLogRoutes, pipelineRoutes, runRoutes, lineageRoutes, datasetRoutes, jobRoutes, jobRunRoutes, webhookDeliveryRoutes, dbtRoutes];
+export const apiRouters = [meRoutes, teamRoutes, memberRoutes, invitationRoutes, tokenRoutes, connectionRoutes, auditLogRoutes, pipelineRoutes, runRoutes, lineageRoutes, datasetRoutes, jobRoutes, jobRunRoutes, webhookDeliveryRoutes, dbtRoutes, qualityRoutes];

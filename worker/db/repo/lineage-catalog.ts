@@ -255,3 +255,22 @@ export async function columnLineageOf(ctx: TenantCtx, datasetId: string): Promis
     transformation: r.transformation ? JSON.parse(r.transformation) : null,
   }));
 }
+
+/** Which of the given ids are datasets of this tenant. */
+export async function existingDatasetIds(ctx: TenantCtx, ids: string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const rows = await ctx.db
+    .select({ id: datasets.id })
+    .from(datasets)
+    .where(and(eq(datasets.tenantId, ctx.tenantId), sql`${datasets.id} IN (SELECT value FROM json_each(${JSON.stringify([...new Set(ids)])}))`));
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Datasets with an expected-freshness setting, for the checker that runs at their deadlines. */
+export async function datasetsWithFreshnessPolicy(ctx: TenantCtx) {
+  return ctx.db
+    .select()
+    .from(datasets)
+    .where(and(eq(datasets.tenantId, ctx.tenantId), isNotNull(datasets.freshnessCron)))
+    .orderBy(asc(datasets.id));
+}

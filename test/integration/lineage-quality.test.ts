@@ -1,0 +1,78 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { createDb, tenantCtx } from "../../worker/db/client";
+import { checkFreshness } from "../../worker/ingest/freshness";
+import { recordTuttiTaskRun } from "../../worker/ingest/tutti-runs";
+import { api, expectError } from "../helpers/api";
+import { lineageRowCounts, lineageTenant, postEvent } from "../helpers/lineage";
+import { openLineageFixtures } from "../helpers/lineage-fixtures";
+
+describe("generic quality results", () => {
+  it("stores results by dataset name (creating it) or id; a repeat for the same run replaces the result", async () => {
+    const { token, teamId } = await lineageTenant();
+    const res = await api("/quality", {
+      as: token,
+      body: {
+        results: [
+          { dataset: { namespace: "snowflake://acme", name: "RAW.CRM.ORDERS" }, check: "row_count_between", status: "pass", observed_at: "2026-01-01T06:00:00Z", run_id: "ge-1", details: { min: 1 } },
+          { dataset: { namespace: "snowflake://acme", name: "RAW.CRM.ORDERS" }, check: "not_null", column: "id", status: "fail", observed_at: "2026-01-01T06:00:00Z", run_id: "ge-1" },
+        ],
+      },
+    });
+    expect(res.status, res.text).toBe(201);
+    const id = res.json.dataset_ids[0];
+    const ds = await api(`/datasets/${id}`, { as: token });
+    expect(ds.json).toMatchObject({ namespace: "snowflake://acme", name: "RAW.CRM.ORDERS", owner_team: { id: teamId } });
+    const again = await api("/quality", { as: token, body: { results: [{ dataset_id: id, check: "not_null", column: "id", status: "pass", observed_at: "2026-01-01T06:05:00Z", run_id: "ge-1" }] } });
+    expect(again.status).toBe(201);
+    const history = await api(`/datasets/${id}/quality`, { as: token });
+    expect(history.json.items.map((q: any) => [q.check, q.column, q.status, q.source])).toEqual([
+      ["not_null", "id", "pass", "api"],
+      ["row_count_between", null, "pass", "api"],
+    ]);
+    const graph = await api(`/lineage/graph?node=${id}&depth=1`, { as: token });
+    expect(graph.json.nodes[0].failing_checks).toBe(0);
+  });
+
+  it("names bad fields and stores nothing", async () => {
+    const { s, token } = await lineageTenant();
+    const cases: Array<[unknown, string]> = [
+      [{ results: [{ check: "x", status: "pass" }] }, "results[0].dataset_id"],
+      [{ results: [{ dataset_id: "ds_nope", check: "x", status: "pass" }] }, "results[0].dataset_id"],
+      [{ results: [{ dataset: { namespace: "n", name: "d" }, check: "x", status: "green" }] }, "results[0].status"],
+      [{ results: [{ dataset: { namespace: "n", name: "d" }, check: "x", status: "pass", observed_at: "soon" }] }, "results[0].observed_at"],
+      [{ results: [] }, "results"],
+    ];
+    for (const [body, path] of cases) {
+      const res = await api("/quality", { as: token, body });
+      expectError(res, 400, "validation_failed");
+      expect(res.json.error.details.map((d: any) => d.path)).toContain(path);
+    }
+    expect(Object.values(await lineageRowCounts(s.tenant.id)).every((n) => n === 0)).toBe(true);
+  });
+});
+
+describe("Tutti task runs and freshness checks", () => {
+  it("a Tutti task run is recorded with its outputs, moving freshness; a late dataset is found without any run", async () => {
+    const { s, token, teamId } = await lineageTenant();
+    const ctx = tenantCtx(createDb(env.DB), s.tenant.id);
+    const outputs = [{ namespace: "bigquery", name: "acme.marts.revenue" }];
+    const first = await recordTuttiTaskRun(ctx, { runId: "run_1", taskKey: "load", pipeline: "daily", teamId, state: "running", startedAt: 1000, endedAt: null, outputs }, 1000);
+    await recordTuttiTaskRun(ctx, { runId: "run_1", taskKey: "load", pipeline: "daily", teamId, state: "succeeded", startedAt: 1000, endedAt: 5000, outputs }, 5000);
+    const ds = (await api("/datasets?namespace=bigquery&name=acme.marts.revenue", { as: token })).json.items[0];
+    expect(ds).toMatchObject({ last_write_at: new Date(5000).toISOString(), owner_team: { id: teamId } });
+    const run = await api(`/job-runs/${first.jobRunId}`, { as: token });
+    expect(run.json).toMatchObject({ source: "tutti", state: "succeeded", tutti_run_id: "run_1", tutti_task_key: "load", started_at: new Date(1000).toISOString(), job: { namespace: "tutti", name: "daily.load" } });
+    const impact = await api(`/lineage/impact?node=${first.jobId}`, { as: token });
+    expect(impact.json.datasets.map((d: any) => d.name)).toEqual(["acme.marts.revenue"]);
+
+    await postEvent(token, openLineageFixtures["openlineage/marquez_event_simple.json"]);
+    const other = (await api("/datasets?name=instance.schema.output-1", { as: token })).json.items[0];
+    await api(`/datasets/${ds.id}`, { as: token, method: "PATCH", body: { freshness: { cron: "0 7 * * *", timezone: "UTC", max_age: "1h" } } });
+    await api(`/datasets/${other.id}`, { as: token, method: "PATCH", body: { freshness: { cron: "30 6 * * *", timezone: "UTC" } } });
+    const now = Date.UTC(2026, 0, 10, 12, 0);
+    const check = await checkFreshness(ctx, now);
+    expect(check.late.map((l) => l.dataset.id).sort()).toEqual([ds.id, other.id].sort());
+    expect(check.nextCheckAt).toBe(Date.UTC(2026, 0, 11, 6, 30));
+  });
+});
