@@ -1,9 +1,8 @@
-import { qualityRoutes } from "./quality";
-import { dbtRoutes } from "./dbt";
 import { auditLogRoutes } from "./audit-log";
 import { connectionRoutes } from "./connections";
 import { invitationRoutes } from "./invitations";
 import { datasetRoutes } from "./datasets";
+import { dbtRoutes } from "./dbt";
 import { jobRunRoutes } from "./job-runs";
 import { jobRoutes } from "./jobs";
 import { lineageRoutes } from "./lineage";
@@ -11,9 +10,10 @@ import { meRoutes } from "./me";
 import { runRoutes } from "./runs";
 import { memberRoutes } from "./members";
 import { pipelineRoutes } from "./pipelines";
+import { qualityRoutes } from "./quality";
 import { teamRoutes } from "./teams";
 import { tokenRoutes } from "./tokens";
 import { webhookDeliveryRoutes } from "./webhook-deliveries";
 
 /** Routers that require a principal, mounted under /api/v1 behind the auth middleware. */
-export const apiRouters = [meRoutes, teamRoutes, memberRoutes, invitationRoutes, tokenRoutes, connectionRoutes, auditLogRoutes, pipelineRoutes, runRoutes, lineageRoutes, datasetRoutes, jobRoutes, jobRunRoutes, webhookDeliveryRoutes, dbtRoutes, qualityRoutes];
+export const apiRouters = [meRoutes, teamRoutes, memberRoutes, invitationRoutes, tokenRoutes, connectionRoutes, auditLogRoutes, pipelineRoutes, runRoutes, lineageRoutes, datasetRoutes, jobRoutes, jobRunRoutes, dbtRoutes, qualityRoutes, webhookDeliveryRoutes];
