@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
 import { getRun, listRunEvents } from "../../db/repo/runs";
+import { isTerminalRun } from "../../engine/states";
 import { notFound } from "../../lib/errors";
 import { requireScope } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
@@ -11,15 +12,23 @@ const RunEventOut = z
   .openapi("RunEvent");
 const RunEventList = z.object({ items: z.array(RunEventOut), next_after: z.number().int() });
 
+const POLL_MS = 250;
+
 export const route = createRoute({
   method: "get",
   path: "/runs/{id}/events",
   tags: ["runs"],
-  summary: "Every status change of the run and its tasks, in order (pass `after` to follow along)",
+  summary: "Every status change of the run and its tasks, in order (pass `after` to follow along; `wait=N` long-polls for the next change)",
   security: bearerSecurity,
   request: {
     params: z.object({ id: z.string().min(1).max(64) }),
-    query: z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(1000).default(500) }),
+    query: z.object({
+      after: z.coerce.number().int().min(0).default(0),
+      limit: z.coerce.number().int().min(1).max(1000).default(500),
+      wait: z.coerce.number().int().min(0).max(60).default(0).openapi({
+        description: "Seconds to wait for an event after `after`; answers at once when there is one or the run has ended (empty items at the deadline)",
+      }),
+    }),
   },
   responses: { 200: jsonResponse(RunEventList, "Run events"), ...errors(401, 403, 404) },
 });
@@ -31,8 +40,18 @@ export function register(app: Router) {
     const ctx = tenantCtx(c.get("db"), p.tenantId);
     const { id } = c.req.valid("param");
     const q = c.req.valid("query");
-    if (!(await getRun(ctx, id))) throw notFound("run");
-    const rows = await listRunEvents(ctx, id, q.after, q.limit);
+    const run = await getRun(ctx, id);
+    if (!run) throw notFound("run");
+    const deadline = Date.now() + q.wait * 1000;
+    let status = run.status;
+    let rows = await listRunEvents(ctx, id, q.after, q.limit);
+    // Reads D1 like GET /runs/{id}?wait: events are written in the same batch as the run and its tasks.
+    while (!rows.length && !isTerminalRun(status) && Date.now() + POLL_MS < deadline) {
+      await new Promise((r) => setTimeout(r, POLL_MS));
+      const [next, latest] = await Promise.all([listRunEvents(ctx, id, q.after, q.limit), getRun(ctx, id)]);
+      rows = next;
+      status = latest?.status ?? status;
+    }
     return send(c, 200, RunEventList, {
       items: rows.map((e) => ({ seq: e.seq, at: new Date(e.at).toISOString(), task: e.taskKey, from: e.fromStatus, to: e.toStatus, reason: e.reason })),
       next_after: rows.length ? rows[rows.length - 1].seq : q.after,
