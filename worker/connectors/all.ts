@@ -1,8 +1,9 @@
 import { airbyteConnector } from "./airbyte/connector";
+import { databricksConnector } from "./databricks/connector";
 import { dbtCloudConnector } from "./dbt-cloud/connector";
 import { fivetranConnector } from "./fivetran/connector";
 import { httpConnector } from "./http/connector";
 import type { ConnectorDefinition } from "./types";
 
 /** Every connector Tutti ships; add new ones here. */
-export const connectors: ConnectorDefinition<any, any>[] = [httpConnector, dbtCloudConnector, fivetranConnector, airbyteConnector];
+export const connectors: ConnectorDefinition<any, any>[] = [httpConnector, dbtCloudConnector, fivetranConnector, airbyteConnector, databricksConnector];

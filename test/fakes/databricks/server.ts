@@ -1,0 +1,206 @@
+import { startJsonServer, type FakeServer } from "../http-server";
+import { Scripts, type Reply } from "../scripting";
+
+/**
+ * Databricks Jobs API (CONTRACTS §7), under /api/2.2 (and 2.1, still served):
+ *   POST /api/2.2/jobs/run-now {job_id, idempotency_token?, job_parameters?, …}   → {run_id, number_in_job}; a known token returns its run
+ *   GET  /api/2.2/jobs/runs/get?run_id=&page_token=   state{life_cycle_state, result_state, state_message}, status{…}, run_page_url,
+ *                                                     durations, cluster_instance; tasks[] paged one per page with next_page_token
+ *   POST /api/2.2/jobs/runs/cancel {run_id}
+ *   GET  /api/2.2/jobs/list?limit=                    the connection test
+ * Auth: `Authorization: Bearer <token>`; errors are `{error_code, message}`. Notifications (jobs.on_start / on_success /
+ * on_failure) are POSTed with basic auth `tutti:<webhook_secret>`. Plans are keyed by job id:
+ * {polls, outcome: "SUCCESS"|"FAILED"|"TIMEDOUT"|"SUCCESS_WITH_FAILURES", queued?: true, status_only?: true, tasks?: n, exists?: false, errors: {trigger|poll|cancel: […]}}.
+ */
+interface Run {
+  runId: number;
+  jobId: number;
+  numberInJob: number;
+  lifeCycle: "QUEUED" | "PENDING" | "RUNNING" | "TERMINATING" | "TERMINATED" | "SKIPPED" | "INTERNAL_ERROR";
+  result: string | null;
+  message: string;
+  pollsLeft: number;
+  outcome: string;
+  statusOnly: boolean;
+  taskCount: number;
+  body: Record<string, unknown>;
+  startTime: number;
+  endTime: number;
+}
+
+export interface DatabricksFakeOptions {
+  token: string;
+  webhookSecret: string;
+  port?: number;
+  autoAdvanceMs?: number;
+}
+
+export interface DatabricksFake extends FakeServer {
+  runs: Map<number, Run>;
+}
+
+const fail = (status: number, errorCode: string, message: string): Reply => ({ status, body: { error_code: errorCode, message } });
+const done = (r: Run) => r.lifeCycle === "TERMINATED" || r.lifeCycle === "SKIPPED" || r.lifeCycle === "INTERNAL_ERROR";
+
+export async function startDatabricksFake(options: DatabricksFakeOptions): Promise<DatabricksFake> {
+  const runs = new Map<number, Run>();
+  const byToken = new Map<string, number>();
+  const scripts = new Scripts("Databricks");
+  let nextRun = 880_000;
+  const perJob = new Map<number, number>();
+  let baseUrl = "";
+
+  function taskView(r: Run, i: number) {
+    return {
+      task_key: `task_${i + 1}`,
+      run_id: r.runId * 10 + i + 1,
+      start_time: r.startTime,
+      end_time: r.endTime,
+      setup_duration: 12_000,
+      execution_duration: done(r) ? 60_000 : 0,
+      cleanup_duration: 1_000,
+      cluster_instance: { cluster_id: `0923-164208-fake${r.jobId % 1000}`, spark_context_id: `${r.runId}00${i}` },
+      job_cluster_key: "main",
+    };
+  }
+
+  function view(r: Run, page: number) {
+    const tasks = Array.from({ length: r.taskCount }, (_, i) => taskView(r, i));
+    const statusState = r.lifeCycle === "SKIPPED" || r.lifeCycle === "INTERNAL_ERROR" ? "TERMINATED" : r.lifeCycle;
+    const code = r.result === "FAILED" ? "RUN_EXECUTION_ERROR" : r.result === "TIMEDOUT" ? "RUN_EXECUTION_ERROR" : r.result === "CANCELED" ? "USER_CANCELED" : r.result;
+    return {
+      job_id: r.jobId,
+      run_id: r.runId,
+      number_in_job: r.numberInJob,
+      run_name: `job ${r.jobId}`,
+      run_type: "JOB_RUN",
+      run_page_url: `${baseUrl}/jobs/${r.jobId}/runs/${r.runId}`,
+      ...(r.statusOnly ? {} : { state: { life_cycle_state: r.lifeCycle, ...(r.result ? { result_state: r.result } : {}), state_message: r.message, user_cancelled_or_timedout: r.result === "CANCELED" } }),
+      status: {
+        state: statusState,
+        ...(done(r) ? { termination_details: { code, type: r.result === "SUCCESS" || r.result === "SUCCESS_WITH_FAILURES" ? "SUCCESS" : "CLIENT_ERROR", message: r.message } } : {}),
+      },
+      start_time: r.startTime,
+      end_time: r.endTime,
+      setup_duration: 12_000,
+      execution_duration: done(r) ? 60_000 : 0,
+      cleanup_duration: 1_000,
+      run_duration: done(r) ? r.endTime - r.startTime : 0,
+      queue_duration: 0,
+      cluster_instance: { cluster_id: `0923-164208-fake${r.jobId % 1000}`, spark_context_id: String(r.runId) },
+      job_clusters: [{ job_cluster_key: "main", new_cluster: { spark_version: "15.4.x-scala2.12", node_type_id: "i3.xlarge", num_workers: 2 } }],
+      job_parameters: Object.entries((r.body.job_parameters as Record<string, string>) ?? {}).map(([name, value]) => ({ name, value })),
+      // One task per page, so a client must follow next_page_token to see them all.
+      tasks: tasks.slice(page, page + 1),
+      ...(page + 1 < tasks.length ? { next_page_token: `page-${page + 1}` } : {}),
+    };
+  }
+
+  function notify(r: Run, eventType: string) {
+    const body = JSON.stringify({ event_type: eventType, workspace_id: "1234567890123456", run: { run_id: r.runId }, job: { job_id: r.jobId, name: `job ${r.jobId}` } });
+    const auth = `Basic ${Buffer.from(`tutti:${options.webhookSecret}`).toString("base64")}`;
+    scripts.emit(String(r.jobId), { event: eventType, headers: { "content-type": "application/json", authorization: auth }, body });
+  }
+
+  function finish(r: Run, result: string) {
+    if (done(r)) return;
+    r.lifeCycle = "TERMINATED";
+    r.result = result;
+    r.message = result === "SUCCESS" ? "" : result === "CANCELED" ? "Run cancelled." : "Task task_1 failed with message: Workload failed, see run output for details.";
+    r.endTime = Date.now();
+    if (result !== "CANCELED") notify(r, result === "SUCCESS" || result === "SUCCESS_WITH_FAILURES" ? "jobs.on_success" : "jobs.on_failure");
+  }
+
+  function advance(r: Run) {
+    if (done(r)) return;
+    if (r.pollsLeft > 0) {
+      r.pollsLeft -= 1;
+      if (r.lifeCycle !== "RUNNING") {
+        r.lifeCycle = "RUNNING";
+        notify(r, "jobs.on_start");
+      }
+    } else finish(r, r.outcome);
+  }
+
+  scripts.onComplete = (key, outcome) => {
+    const r = [...runs.values()].filter((x) => String(x.jobId) === key).pop();
+    if (!r) return false;
+    finish(r, outcome ?? r.outcome);
+    return true;
+  };
+
+  const server = await startJsonServer(async (req, url) => {
+    const control = scripts.control(req, url);
+    if (control) return control;
+    const parts = url.pathname.split("/").filter(Boolean);
+    if (parts[0] === "jobs") return { status: 200, raw: `<!doctype html><title>Databricks run ${parts[3]}</title><h1>Databricks (fake) job ${parts[1]} run ${parts[3]}</h1>`, headers: { "content-type": "text/html" } };
+    if (req.headers.authorization !== `Bearer ${options.token}`) return fail(401, "UNAUTHENTICATED", "Invalid access token.");
+    if (parts[0] !== "api" || (parts[1] !== "2.2" && parts[1] !== "2.1") || parts[2] !== "jobs") return fail(404, "ENDPOINT_NOT_FOUND", `No API found for '${req.method} ${url.pathname}'`);
+    const op = parts.slice(3).join("/");
+    const body = req.body ? (JSON.parse(req.body) as Record<string, unknown>) : {};
+
+    if (req.method === "GET" && op === "list") return { status: 200, body: { jobs: [{ job_id: 1, settings: { name: "fake job" } }], has_more: false } };
+
+    if (req.method === "POST" && op === "run-now") {
+      const jobId = body.job_id;
+      if (typeof jobId !== "number" || !Number.isInteger(jobId)) return fail(400, "INVALID_PARAMETER_VALUE", "job_id must be an integer");
+      const scripted = scripts.takeError(String(jobId), "trigger");
+      if (scripted) return scripted;
+      const plan = scripts.plan(String(jobId));
+      if (plan.exists === false) return fail(400, "INVALID_PARAMETER_VALUE", `Job ${jobId} does not exist.`);
+      const token = body.idempotency_token;
+      if (token !== undefined && (typeof token !== "string" || token.length > 64)) return fail(400, "INVALID_PARAMETER_VALUE", "idempotency_token must be at most 64 characters");
+      const known = typeof token === "string" ? byToken.get(token) : undefined;
+      if (known !== undefined) return { status: 200, body: { run_id: known, number_in_job: runs.get(known)!.numberInJob } };
+      const numberInJob = (perJob.get(jobId) ?? 0) + 1;
+      perJob.set(jobId, numberInJob);
+      const run: Run = {
+        runId: ++nextRun,
+        jobId,
+        numberInJob,
+        lifeCycle: plan.queued ? "QUEUED" : "PENDING",
+        result: null,
+        message: "Waiting for cluster",
+        pollsLeft: Number(plan.polls ?? 0),
+        outcome: typeof plan.outcome === "string" ? plan.outcome : "SUCCESS",
+        statusOnly: plan.status_only === true,
+        taskCount: Number(plan.tasks ?? 2),
+        body,
+        startTime: Date.now(),
+        endTime: 0,
+      };
+      runs.set(run.runId, run);
+      if (typeof token === "string") byToken.set(token, run.runId);
+      if (options.autoAdvanceMs) {
+        const timer = setInterval(() => (done(run) ? clearInterval(timer) : advance(run)), options.autoAdvanceMs);
+        timer.unref();
+      }
+      await scripts.gate(String(jobId), "trigger");
+      return { status: 200, body: { run_id: run.runId, number_in_job: run.numberInJob } };
+    }
+
+    if (req.method === "GET" && op === "runs/get") {
+      const run = runs.get(Number(url.searchParams.get("run_id")));
+      if (!run) return fail(400, "INVALID_PARAMETER_VALUE", `Run ${url.searchParams.get("run_id")} does not exist.`);
+      const pageToken = url.searchParams.get("page_token");
+      if (!pageToken) {
+        const scripted = scripts.takeError(String(run.jobId), "poll");
+        if (scripted) return scripted;
+        if (!options.autoAdvanceMs) advance(run);
+      }
+      return { status: 200, body: view(run, pageToken ? Number(pageToken.replace("page-", "")) : 0) };
+    }
+
+    if (req.method === "POST" && op === "runs/cancel") {
+      const run = runs.get(Number(body.run_id));
+      if (!run) return fail(400, "INVALID_PARAMETER_VALUE", `Run ${String(body.run_id)} does not exist.`);
+      const scripted = scripts.takeError(String(run.jobId), "cancel");
+      if (scripted) return scripted;
+      finish(run, "CANCELED");
+      return { status: 200, body: {} };
+    }
+    return fail(404, "ENDPOINT_NOT_FOUND", `No API found for '${req.method} ${url.pathname}'`);
+  }, options.port);
+  baseUrl = server.url;
+  return { ...server, runs };
+}

@@ -1,0 +1,55 @@
+import { ConnectorError } from "../http-errors";
+import { expectOk, field, joinUrl, str, toolRequest } from "../tool-http";
+import type { DatabricksConfig } from "./schema";
+import { databricksErrorMessage } from "./status";
+
+export const TOOL = "Databricks";
+/** Pages of a run's tasks followed when collecting cost facts; jobs with more tasks than this are cut off. */
+const MAX_TASK_PAGES = 50;
+
+interface Ctx {
+  config: DatabricksConfig;
+  secrets: Record<string, string>;
+  fetch: typeof fetch;
+}
+
+/** Databricks Jobs API 2.2 with a personal access token or an OAuth M2M token. */
+export function databricksClient(ctx: Ctx) {
+  const token = ctx.secrets.token;
+  if (!token) throw new ConnectorError({ kind: "invalid_config", message: "the Databricks connection has no token" });
+  const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...(ctx.config.workspace_id ? { "x-databricks-workspace-id": ctx.config.workspace_id } : {}) };
+  const call = async (method: string, path: string, json?: unknown) =>
+    expectOk(TOOL, await toolRequest(ctx.fetch, TOOL, { method, url: joinUrl(ctx.config.base_url, path), headers, json }), databricksErrorMessage);
+
+  const getRun = async (runId: string, pageToken?: string) => {
+    const q = new URLSearchParams({ run_id: runId, ...(pageToken ? { page_token: pageToken } : {}) });
+    return (await call("GET", `/api/2.2/jobs/runs/get?${q}`)).json;
+  };
+
+  return {
+    async listJobs() {
+      return (await call("GET", "/api/2.2/jobs/list?limit=1")).json;
+    },
+    async runNow(body: Record<string, unknown>) {
+      return (await call("POST", "/api/2.2/jobs/run-now", body)).json;
+    },
+    getRun,
+    /** The run with every page of its tasks (2.2 pages `tasks` with next_page_token). */
+    async getRunWithAllTasks(runId: string) {
+      const first = await getRun(runId);
+      const tasks: unknown[] = [...asArray(field(first, "tasks"))];
+      let next = str(field(first, "next_page_token"));
+      for (let page = 1; next && page < MAX_TASK_PAGES; page++) {
+        const more = await getRun(runId, next);
+        tasks.push(...asArray(field(more, "tasks")));
+        next = str(field(more, "next_page_token"));
+      }
+      return { run: first, tasks };
+    },
+    async cancelRun(runId: string) {
+      await call("POST", "/api/2.2/jobs/runs/cancel", { run_id: Number(runId) });
+    },
+  };
+}
+
+const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);

@@ -1,0 +1,101 @@
+import { ConnectorError } from "../http-errors";
+import { epochMs, field, num, str, testFailure } from "../tool-http";
+import type { ConnectorDefinition, CostFact, ExternalHandle, TaskOutcome } from "../types";
+import { databricksClient } from "./client";
+import { DatabricksConfig, DatabricksWith } from "./schema";
+import { databricksRunState, idempotencyToken } from "./status";
+import { databricksWebhook } from "./webhook";
+
+/** `with` fields passed to run-now under the same names. */
+const passThrough = [
+  "job_parameters",
+  "notebook_params",
+  "python_params",
+  "python_named_params",
+  "jar_params",
+  "spark_submit_params",
+  "sql_params",
+  "dbt_commands",
+  "pipeline_params",
+  "only",
+  "performance_target",
+] as const;
+
+function outcomeOf(run: unknown, handle: ExternalHandle): TaskOutcome {
+  const next: ExternalHandle = { ...handle, externalUrl: str(field(run, "run_page_url")) ?? handle.externalUrl };
+  const s = databricksRunState(run);
+  switch (s.state) {
+    case "running":
+      return { status: "running", ...next };
+    case "succeeded":
+      return { status: "succeeded", ...next, ...(s.withFailures ? { output: { result_state: "SUCCESS_WITH_FAILURES" } } : {}) };
+    case "failed":
+      return { status: "failed", error: { kind: "tool_failure", message: s.message }, ...next };
+  }
+}
+
+/** The cost-relevant part of a run: durations, and which clusters (or serverless compute) ran which task. */
+export function databricksCostFact(host: string, run: unknown, tasks: unknown[]): CostFact {
+  const pick = (o: unknown, keys: string[]) => Object.fromEntries(keys.map((k) => [k, field(o, k)]).filter(([, v]) => v !== undefined));
+  const durations = ["setup_duration", "execution_duration", "cleanup_duration", "run_duration", "queue_duration"];
+  const runId = String(num(field(run, "run_id")) ?? str(field(run, "run_id")));
+  return {
+    externalRef: `${new URL(host).host}/${runId}`,
+    startedAt: epochMs(field(run, "start_time")) || null,
+    endedAt: epochMs(field(run, "end_time")) || null,
+    facts: {
+      workspace: new URL(host).host,
+      ...pick(run, ["run_id", "job_id", "number_in_job", "run_name", "run_type", "start_time", "end_time", ...durations, "cluster_instance", "cluster_spec", "job_clusters", "performance_target"]),
+      result_state: field(field(run, "state"), "result_state") ?? field(field(field(run, "status"), "termination_details"), "code") ?? null,
+      tasks: tasks.map((t) =>
+        pick(t, ["task_key", "run_id", "start_time", "end_time", ...durations, "cluster_instance", "existing_cluster_id", "new_cluster", "job_cluster_key", "environment_key", "compute"]),
+      ),
+    },
+  };
+}
+
+/** Databricks Jobs: run-now with a per-attempt idempotency token, follow life-cycle/result states, record run cost facts. */
+export const databricksConnector: ConnectorDefinition<DatabricksWith, DatabricksConfig> = {
+  kind: "databricks",
+  title: "Databricks Jobs",
+  withSchema: DatabricksWith,
+  configSchema: DatabricksConfig,
+  secretFields: ["token"],
+  optionalSecretFields: ["webhook_secret"],
+
+  async trigger(ctx, input) {
+    const body: Record<string, unknown> = { job_id: Number(input.job_id), idempotency_token: await idempotencyToken(ctx.run) };
+    for (const key of passThrough) if (input[key] !== undefined) body[key] = input[key];
+    if (input.queue !== undefined) body.queue = { enabled: input.queue };
+    const started = await databricksClient(ctx).runNow(body);
+    const runId = num(field(started, "run_id"));
+    if (runId === null) throw new ConnectorError({ kind: "tool_failure", message: "Databricks accepted run-now but returned no run_id" });
+    return { status: "running", externalId: String(runId), externalUrl: `${ctx.config.base_url.replace(/\/+$/, "")}/jobs/${input.job_id}/runs/${runId}` };
+  },
+
+  async poll(ctx, _input, handle) {
+    if (!handle.externalId) throw new ConnectorError({ kind: "tool_failure", message: "no Databricks run id was recorded for this task" });
+    return outcomeOf(await databricksClient(ctx).getRun(handle.externalId), handle);
+  },
+
+  async cancel(ctx, _input, handle) {
+    if (handle.externalId) await databricksClient(ctx).cancelRun(handle.externalId);
+  },
+
+  async test(ctx) {
+    try {
+      await databricksClient(ctx).listJobs();
+      return { ok: true, message: `signed in to the Databricks workspace ${new URL(ctx.config.base_url).host}` };
+    } catch (err) {
+      return testFailure(err);
+    }
+  },
+
+  async collect(ctx, input, outcome, sink) {
+    if (!input.collect_cost || !outcome.externalId) return;
+    const { run, tasks } = await databricksClient(ctx).getRunWithAllTasks(outcome.externalId);
+    await sink.costFacts("databricks", [databricksCostFact(ctx.config.base_url, run, tasks)]);
+  },
+
+  webhook: databricksWebhook,
+};
