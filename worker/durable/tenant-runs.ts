@@ -63,6 +63,8 @@ export type DispatchClaim =
 
 export interface DispatchContext {
   runId: string;
+  /** `prod` unless the run was started for another environment (CI, dev). */
+  environment: string;
   pipelineName: string;
   teamId: string;
   taskKey: string;
@@ -200,6 +202,7 @@ export class TenantRuns extends DurableObject<Env> {
       claimedAt: this.clock.now(),
       context: {
         runId: row.id,
+        environment: row.meta.environment,
         pipelineName: row.meta.pipelineName,
         teamId: row.meta.teamId,
         taskKey: msg.taskKey,
