@@ -1,0 +1,222 @@
+import { createHash, createPublicKey, createVerify, randomUUID } from "node:crypto";
+import { startJsonServer, type FakeServer } from "../http-server";
+import { Scripts, type Reply } from "../scripting";
+
+/**
+ * Snowflake SQL API v2 (CONTRACTS §6):
+ *   POST /api/v2/statements?requestId=<uuid>&async=<bool>   body {statement, timeout?, database?, schema?, warehouse?, role?, bindings?, parameters{query_tag, MULTI_STATEMENT_COUNT}}
+ *        → 202 {code: "333334", statementHandle, statementStatusUrl} (async, or still running); 200 result when done synchronously
+ *        A requestId seen before returns the same statement and does not execute again.
+ *   GET  /api/v2/statements/{handle}?partition=N   202 running; 200 {resultSetMetaData{numRows, partitionInfo[]}, data[][], stats}; 422 failed; 408 timed out
+ *   POST /api/v2/statements/{handle}/cancel
+ * Auth: `Authorization: Bearer …` with X-Snowflake-Authorization-Token-Type OAUTH (the configured token), or KEYPAIR_JWT
+ * (RS256, verified against the public key registered with PUT /__fake/keys/{USER}, iss ACCOUNT.USER.SHA256:<fp>, sub,
+ * exp ≤ iat + 3600). A User-Agent is required. Plans are keyed by statement text: {polls, outcome: "success"|"error"|"timeout", rows?, errors: {submit|status: […]}}.
+ */
+interface Statement {
+  handle: string;
+  requestId: string;
+  text: string;
+  body: Record<string, unknown>;
+  count: number;
+  pollsLeft: number;
+  status: "running" | "success" | "error" | "timeout" | "cancelled";
+  outcome: "success" | "error" | "timeout";
+  rows: number;
+  createdOn: number;
+  children: string[];
+}
+
+export interface SnowflakeFakeOptions {
+  account: string;
+  token: string;
+  port?: number;
+  autoAdvanceMs?: number;
+}
+
+export interface SnowflakeFake extends FakeServer {
+  statements: Map<string, Statement>;
+}
+
+const PARTITION_ROWS = 2;
+const unsupported = /^\s*(put|get|use|alter\s+session|begin|commit|rollback)\b/i;
+const fail = (status: number, code: string, message: string, extra: Record<string, unknown> = {}): Reply => ({ status, body: { code, message, ...extra } });
+
+function b64urlJson(part: string): Record<string, unknown> | null {
+  try {
+    return JSON.parse(Buffer.from(part, "base64url").toString("utf8")) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}
+
+export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise<SnowflakeFake> {
+  const statements = new Map<string, Statement>();
+  const byRequest = new Map<string, string>();
+  const publicKeys = new Map<string, string>();
+  const scripts = new Scripts("Snowflake");
+  const account = options.account.split(".")[0].toUpperCase();
+
+  /** Checks a key-pair JWT the way Snowflake does: signature, issuer fingerprint, subject, lifetime. */
+  function verifyJwt(token: string): string | null {
+    const [h, p, sig] = token.split(".");
+    const header = h ? b64urlJson(h) : null;
+    const payload = p ? b64urlJson(p) : null;
+    if (!header || !payload || !sig || header.alg !== "RS256") return "JWT token is invalid.";
+    const sub = String(payload.sub ?? "");
+    const [subAccount, user] = sub.split(".");
+    if (subAccount !== account || !user) return `JWT subject ${sub} does not match account ${account}.`;
+    const pem = publicKeys.get(user);
+    if (!pem) return `No public key registered for user ${user}.`;
+    const key = createPublicKey(pem);
+    const fp = `SHA256:${createHash("sha256").update(key.export({ type: "spki", format: "der" })).digest("base64")}`;
+    if (payload.iss !== `${sub}.${fp}`) return "JWT issuer does not carry the user's public key fingerprint.";
+    const iat = Number(payload.iat);
+    const exp = Number(payload.exp);
+    const now = Date.now() / 1000;
+    if (!Number.isFinite(iat) || !Number.isFinite(exp) || exp > iat + 3600 || exp < now || iat > now + 60) return "JWT token has expired or has an invalid lifetime.";
+    const ok = createVerify("RSA-SHA256").update(`${h}.${p}`).verify(key, Buffer.from(sig, "base64url"));
+    return ok ? null : "JWT token is invalid.";
+  }
+
+  function authError(headers: Record<string, string | string[] | undefined>): Reply | null {
+    const auth = headers.authorization;
+    const type = (headers["x-snowflake-authorization-token-type"] as string | undefined) ?? "OAUTH";
+    if (typeof auth !== "string" || !auth.startsWith("Bearer ")) return fail(401, "390101", "Authorization header is missing or malformed.");
+    const token = auth.slice(7);
+    if (type === "KEYPAIR_JWT") {
+      const problem = verifyJwt(token);
+      return problem ? fail(401, "390144", problem) : null;
+    }
+    if ((type === "OAUTH" || type === "PROGRAMMATIC_ACCESS_TOKEN") && token === options.token) return null;
+    return fail(401, "390303", "Invalid OAuth access token.");
+  }
+
+  const done = (st: Statement) => st.status !== "running";
+
+  function result(st: Statement, partition: number) {
+    const partitions = Math.max(1, Math.ceil(st.rows / PARTITION_ROWS));
+    const rows = Array.from({ length: st.rows }, (_, i) => [String(i + 1), `row ${i + 1}`]);
+    const slice = rows.slice(partition * PARTITION_ROWS, (partition + 1) * PARTITION_ROWS);
+    if (partition > 0) return { data: slice };
+    return {
+      code: "090001",
+      sqlState: "00000",
+      message: "Statement executed successfully.",
+      statementHandle: st.handle,
+      ...(st.children.length ? { statementHandles: st.children } : {}),
+      createdOn: st.createdOn,
+      statementStatusUrl: `/api/v2/statements/${st.handle}?requestId=${st.requestId}`,
+      resultSetMetaData: {
+        numRows: st.rows,
+        format: "jsonv2",
+        partitionInfo: Array.from({ length: partitions }, (_, i) => ({ rowCount: Math.min(PARTITION_ROWS, st.rows - i * PARTITION_ROWS), uncompressedSize: 64 })),
+        rowType: [
+          { name: "ID", database: "", schema: "", table: "", type: "fixed", nullable: false, precision: 38, scale: 0, byteLength: null, length: null },
+          { name: "LABEL", database: "", schema: "", table: "", type: "text", nullable: true, precision: null, scale: null, byteLength: 64, length: 64 },
+        ],
+      },
+      data: slice,
+      stats: { numRowsInserted: st.rows, numRowsUpdated: 0, numRowsDeleted: 0, numDuplicateRowsUpdated: 0 },
+    };
+  }
+
+  function answer(st: Statement, partition = 0): Reply {
+    switch (st.status) {
+      case "running":
+        return { status: 202, body: { code: "333334", message: "Asynchronous execution in progress. Use provided query id to perform query monitoring and management.", statementHandle: st.handle, statementStatusUrl: `/api/v2/statements/${st.handle}` } };
+      case "success":
+        return { status: 200, body: result(st, partition) };
+      case "error":
+        return fail(422, "002003", "SQL compilation error:\nObject 'ANALYTICS.PUBLIC.MISSING' does not exist or not authorized.", { sqlState: "42S02", statementHandle: st.handle });
+      case "timeout":
+        return fail(408, "000630", "Statement reached its statement or warehouse timeout of 10 second(s) and was canceled.", { sqlState: "57014", statementHandle: st.handle });
+      case "cancelled":
+        return fail(422, "000604", "SQL execution canceled", { sqlState: "57014", statementHandle: st.handle });
+    }
+  }
+
+  function advance(st: Statement) {
+    if (done(st)) return;
+    if (st.pollsLeft > 0) st.pollsLeft -= 1;
+    else st.status = st.outcome;
+  }
+
+  scripts.onComplete = (key, outcome) => {
+    const st = [...statements.values()].filter((x) => x.text === key).pop();
+    if (!st) return false;
+    if (!done(st)) st.status = (outcome as Statement["outcome"]) ?? st.outcome;
+    return true;
+  };
+
+  const server = await startJsonServer(async (req, url) => {
+    const parts = url.pathname.split("/").filter(Boolean);
+    if (req.method === "PUT" && parts[0] === "__fake" && parts[1] === "keys") {
+      publicKeys.set(decodeURIComponent(parts[2]).toUpperCase(), (JSON.parse(req.body) as { public_key: string }).public_key);
+      return { status: 204 };
+    }
+    const control = scripts.control(req, url);
+    if (control) return control;
+    if (!req.headers["user-agent"]) return fail(400, "390100", "User-Agent header is required.");
+    const denied = authError(req.headers);
+    if (denied) return denied;
+    if (parts[0] !== "api" || parts[1] !== "v2" || parts[2] !== "statements") return fail(404, "000404", "Not found.");
+
+    if (req.method === "POST" && parts.length === 3) {
+      const requestId = url.searchParams.get("requestId") ?? randomUUID();
+      const body = JSON.parse(req.body || "{}") as Record<string, unknown>;
+      const text = String(body.statement ?? "");
+      const scripted = scripts.takeError(text, "submit");
+      if (scripted) return scripted;
+      const known = byRequest.get(requestId);
+      if (known) return answer(statements.get(known)!);
+      if (!text.trim()) return fail(400, "000900", "SQL statement is empty.");
+      if (unsupported.test(text)) return fail(422, "391911", "Unsupported statement type for the SQL API.", { sqlState: "0A000" });
+      const count = text.split(";").filter((s) => s.trim()).length;
+      const declared = (body.parameters as Record<string, unknown> | undefined)?.MULTI_STATEMENT_COUNT;
+      const wanted = declared === undefined ? 1 : Number(declared);
+      if (wanted !== 0 && wanted !== count) return fail(422, "000008", `Actual statement count ${count} did not match the desired statement count ${wanted}.`, { sqlState: "0A000" });
+      const plan = scripts.plan(text);
+      const st: Statement = {
+        handle: randomUUID(),
+        requestId,
+        text,
+        body,
+        count,
+        pollsLeft: Number(plan.polls ?? 0),
+        status: "running",
+        outcome: (plan.outcome as Statement["outcome"]) ?? "success",
+        rows: typeof plan.rows === "number" ? plan.rows : 3,
+        createdOn: Date.now(),
+        children: count > 1 ? Array.from({ length: count }, () => randomUUID()) : [],
+      };
+      statements.set(st.handle, st);
+      byRequest.set(requestId, st.handle);
+      if (options.autoAdvanceMs) {
+        const timer = setInterval(() => (done(st) ? clearInterval(timer) : advance(st)), options.autoAdvanceMs);
+        timer.unref();
+      }
+      // A synchronous request for a statement that finishes at once gets its result; otherwise 202.
+      if (url.searchParams.get("async") !== "true" && st.pollsLeft === 0) st.status = st.outcome;
+      await scripts.gate(text, "submit");
+      return answer(st);
+    }
+
+    const st = statements.get(decodeURIComponent(parts[3] ?? ""));
+    if (!st) return fail(404, "000404", `Statement ${parts[3]} not found.`);
+    if (req.method === "GET" && parts.length === 4) {
+      const scripted = scripts.takeError(st.text, "status");
+      if (scripted) return scripted;
+      const partition = Number(url.searchParams.get("partition") ?? 0);
+      if (partition === 0 && !options.autoAdvanceMs) advance(st);
+      return answer(st, partition);
+    }
+    if (req.method === "POST" && parts[4] === "cancel") {
+      if (done(st)) return fail(422, "000605", "Statement already completed.", { sqlState: "57014", statementHandle: st.handle });
+      st.status = "cancelled";
+      return { status: 200, body: { code: "000604", sqlState: "57014", message: "SQL execution canceled", statementHandle: st.handle } };
+    }
+    return fail(404, "000404", "Not found.");
+  }, options.port);
+  return { ...server, statements };
+}

@@ -1,0 +1,157 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { fakeCredentials } from "../../fakes/credentials";
+import { api, type Session } from "../../helpers/api";
+import { advance, isTerminal, waitForRun } from "../../helpers/engine";
+import { pushPipeline, setupTenant } from "../../helpers/pipelines";
+import { createConnection, fakePlan, fakeRequests, fakeUrl, firstTask, pollToEnd, startRun } from "../../helpers/tool-fakes";
+import { toBase64 } from "../../../worker/lib/encoding";
+
+const creds = fakeCredentials.snowflake;
+const config = () => ({ base_url: fakeUrl("snowflake"), account: creds.account.toLowerCase(), user: "tutti_svc", warehouse: "TRANSFORM_WH", database: "ANALYTICS", role: "TUTTI" });
+const uniqueStatement = (sql = "insert into analytics.public.daily select * from raw.daily where day = ?") => `${sql} /* ${crypto.randomUUID()} */`;
+
+async function setup(secrets: Record<string, string> = { token: creds.token }) {
+  const { s, team } = await setupTenant();
+  const conn = await createConnection(s, team.id, "snowflake", "sf", config(), secrets);
+  return { s, team, conn };
+}
+
+async function pipeline(s: Session, teamSlug: string, name: string, statement: string, task: Record<string, unknown> = {}, withExtra: Record<string, unknown> = {}) {
+  await pushPipeline(s, { name, team: teamSlug, params: { day: "2026-11-24" }, tasks: [{ id: "load", connector: "snowflake", connection: "sf", with: { statement, ...withExtra }, poll_interval: "1s", ...task }] });
+}
+
+async function costFacts(tenantId: string) {
+  const rows = await env.DB.prepare("SELECT external_ref, run_id, task_key, facts FROM cost_facts WHERE tenant_id = ? AND source = 'snowflake'").bind(tenantId).all();
+  return rows.results as Array<{ external_ref: string; run_id: string; task_key: string; facts: string }>;
+}
+
+function statementRequests(all: Awaited<ReturnType<typeof fakeRequests>>, statement: string) {
+  return all.filter((r) => r.method === "POST" && r.path.startsWith("/api/v2/statements?") && JSON.parse(r.body).statement === statement);
+}
+
+/** A fresh RSA key pair: the private half as PKCS#8 PEM for the connection, the public half registered with the fake. */
+async function keyPair() {
+  const pair = (await crypto.subtle.generateKey({ name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+  const pem = (label: string, der: ArrayBuffer) => `-----BEGIN ${label}-----\n${toBase64(new Uint8Array(der)).replace(/(.{64})/g, "$1\n")}\n-----END ${label}-----\n`;
+  return { privatePem: pem("PRIVATE KEY", (await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer), publicPem: pem("PUBLIC KEY", (await crypto.subtle.exportKey("spki", pair.publicKey)) as ArrayBuffer) };
+}
+
+describe("Snowflake connector against its fake", () => {
+  it("submits asynchronously with query tag, bindings and a per-attempt requestId, polls 202 → 200 and records the query id", async () => {
+    const { s, team } = await setup();
+    const statement = uniqueStatement();
+    await fakePlan("snowflake", statement, { polls: 2, outcome: "success", rows: 5 });
+    await pipeline(s, team.slug, "sf_ok", statement, {}, { bindings: { "1": { type: "TEXT", value: "{{params.day}}" } } });
+    const run = await startRun(s, "sf_ok");
+    const done = await pollToEnd(s, run.id);
+    expect(done.status).toBe("succeeded");
+    const task = firstTask(done);
+
+    const [submit] = statementRequests(await fakeRequests("snowflake", "/api/v2/statements"), statement);
+    const query = new URL(submit.path, "http://x").searchParams;
+    expect(query.get("async")).toBe("true");
+    expect(query.get("requestId")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(submit.headers).toMatchObject({ authorization: `Bearer ${creds.token}`, "x-snowflake-authorization-token-type": "OAUTH", "user-agent": "tutti/0.1.0" });
+    expect(JSON.parse(submit.body)).toEqual({
+      statement,
+      warehouse: "TRANSFORM_WH",
+      database: "ANALYTICS",
+      role: "TUTTI",
+      bindings: { "1": { type: "TEXT", value: "2026-11-24" } },
+      parameters: { query_tag: `tutti:${run.id}:load:1` },
+    });
+
+    const facts = await costFacts(s.tenant.id);
+    expect(facts).toHaveLength(1);
+    expect(facts[0]).toMatchObject({ external_ref: task.external_id, run_id: run.id, task_key: "load" });
+    expect(JSON.parse(facts[0].facts)).toMatchObject({ query_id: task.external_id, query_tag: `tutti:${run.id}:load:1`, warehouse: "TRANSFORM_WH", outcome: "succeeded", num_rows: 5 });
+  });
+
+  it("signs in with a key-pair JWT and sets MULTI_STATEMENT_COUNT; each statement's query id becomes a cost fact", async () => {
+    const keys = await keyPair();
+    await fetch(`${fakeUrl("snowflake")}/__fake/keys/TUTTI_SVC`, { method: "PUT", body: JSON.stringify({ public_key: keys.publicPem }) });
+    const { s, team } = await setup({ private_key: keys.privatePem });
+    const statement = uniqueStatement("delete from staging.orders; insert into staging.orders select * from raw.orders");
+    await fakePlan("snowflake", statement, { polls: 0 });
+    await pipeline(s, team.slug, "sf_jwt", statement);
+    const done = await pollToEnd(s, (await startRun(s, "sf_jwt")).id);
+    expect(done.status).toBe("succeeded");
+    const [submit] = statementRequests(await fakeRequests("snowflake", "/api/v2/statements"), statement);
+    expect(submit.headers["x-snowflake-authorization-token-type"]).toBe("KEYPAIR_JWT");
+    expect(JSON.parse(submit.body).parameters.MULTI_STATEMENT_COUNT).toBe("2");
+    expect(await costFacts(s.tenant.id)).toHaveLength(2);
+  });
+
+  it("a failed statement (422) fails the task with Snowflake's code, SQL state and message", async () => {
+    const { s, team } = await setup();
+    const statement = uniqueStatement();
+    await fakePlan("snowflake", statement, { polls: 1, outcome: "error" });
+    await pipeline(s, team.slug, "sf_fail", statement);
+    const done = await pollToEnd(s, (await startRun(s, "sf_fail")).id);
+    expect(firstTask(done)).toMatchObject({ status: "failed", error: { kind: "tool_failure", message: "002003 (42S02): SQL compilation error: Object 'ANALYTICS.PUBLIC.MISSING' does not exist or not authorized." } });
+    expect(JSON.parse((await costFacts(s.tenant.id))[0].facts)).toMatchObject({ outcome: "failed" });
+  });
+
+  it("a statement Snowflake times out (408) fails the task", async () => {
+    const { s, team } = await setup();
+    const statement = uniqueStatement();
+    await fakePlan("snowflake", statement, { polls: 1, outcome: "timeout" });
+    await pipeline(s, team.slug, "sf_408", statement, {}, { timeout_seconds: 10 });
+    const done = await pollToEnd(s, (await startRun(s, "sf_408")).id);
+    expect(firstTask(done).error?.message).toMatch(/^the statement timed out in Snowflake and was cancelled/);
+  });
+
+  it("a rejected token fails as an auth error without retrying", async () => {
+    const { s, team } = await setup({ token: "wrong" });
+    await pipeline(s, team.slug, "sf_auth", uniqueStatement(), { retries: { max: 3, delay: "1s" } });
+    const done = await waitForRun(s, (await startRun(s, "sf_auth")).id, isTerminal);
+    expect(done.tasks[0]).toMatchObject({ status: "failed", attempt: 1, error: { kind: "auth", message: expect.stringContaining("390303") } });
+  });
+
+  it("a 429 with Retry-After delays the retry at least that long", async () => {
+    const { s, team } = await setup();
+    const statement = uniqueStatement();
+    await fakePlan("snowflake", statement, { polls: 0, errors: { submit: [{ status: 429, retry_after: 20 }] } });
+    await pipeline(s, team.slug, "sf_429", statement, { retries: { max: 2, delay: "1s", jitter: false } });
+    const run = await startRun(s, "sf_429");
+    await waitForRun(s, run.id, (r) => r.tasks[0].status === "up_for_retry");
+    await advance(s.tenant.id, 15_000);
+    expect((await waitForRun(s, run.id, () => true)).tasks[0].status).toBe("up_for_retry");
+    await advance(s.tenant.id, 6_000);
+    expect(await pollToEnd(s, run.id)).toMatchObject({ status: "succeeded", tasks: [{ attempt: 2 }] });
+    // Attempt 2 is a new requestId: the rate-limited submission never executed.
+    const ids = statementRequests(await fakeRequests("snowflake", "/api/v2/statements"), statement).map((r) => new URL(r.path, "http://x").searchParams.get("requestId"));
+    expect(new Set(ids).size).toBe(2);
+  });
+
+  it("cancelling the run cancels the statement", async () => {
+    const { s, team } = await setup();
+    const statement = uniqueStatement();
+    await fakePlan("snowflake", statement, { polls: 1000 });
+    await pipeline(s, team.slug, "sf_cancel", statement);
+    const run = await startRun(s, "sf_cancel");
+    const handle = firstTask(await waitForRun(s, run.id, (r) => r.tasks[0].status === "triggered")).external_id;
+    await api(`/runs/${run.id}/cancel`, { as: s, method: "POST" });
+    await expect.poll(async () => (await fakeRequests("snowflake", `/api/v2/statements/${handle}/cancel`)).length, { timeout: 10_000 }).toBe(1);
+  });
+
+  it("a task timeout fails the task and cancels the statement", async () => {
+    const { s, team } = await setup();
+    const statement = uniqueStatement();
+    await fakePlan("snowflake", statement, { polls: 1000 });
+    await pipeline(s, team.slug, "sf_timeout", statement, { timeout: "30s", poll_interval: "10s" });
+    const run = await startRun(s, "sf_timeout");
+    const handle = firstTask(await waitForRun(s, run.id, (r) => r.tasks[0].status === "triggered")).external_id;
+    await advance(s.tenant.id, 31_000);
+    expect((await waitForRun(s, run.id, isTerminal)).tasks[0]).toMatchObject({ status: "timed_out" });
+    await expect.poll(async () => (await fakeRequests("snowflake", `/api/v2/statements/${handle}/cancel`)).length, { timeout: 10_000 }).toBe(1);
+  });
+
+  it("tests the connection with a synchronous SELECT", async () => {
+    const good = await setup();
+    expect((await api(`/connections/${good.conn.id}/test`, { as: good.s, method: "POST" })).json).toMatchObject({ ok: true });
+    const bad = await setup({ token: "wrong" });
+    expect((await api(`/connections/${bad.conn.id}/test`, { as: bad.s, method: "POST" })).json).toMatchObject({ ok: false, message: expect.stringContaining("Invalid OAuth access token.") });
+  });
+});

@@ -1,0 +1,140 @@
+import { ConnectorError } from "../http-errors";
+import { render } from "../template";
+import { field, num, responseError, str, testFailure, type ToolResponse } from "../tool-http";
+import type { ConnectorContext, ConnectorDefinition, ExternalHandle, TaskOutcome } from "../types";
+import { snowflakeClient, TOOL } from "./client";
+import { SnowflakeConfig, SnowflakeWith } from "./schema";
+import { queryTag, requestIdFor, snowflakeErrorMessage, statementCount, statementState } from "./status";
+
+interface StatementInfo {
+  query_tag: string;
+  warehouse: string | null;
+  database: string | null;
+  schema: string | null;
+  role: string | null;
+  created_on: number | null;
+  /** Filled when the statement ends: what cost attribution needs (query ids) and how it ended. */
+  handles?: string[];
+  outcome?: "succeeded" | "failed";
+  num_rows?: number | null;
+  error?: string | null;
+  ended_at?: number;
+}
+
+/** Where a task row links to: the query's page in Snowsight is per account, so the account URL's query history. */
+const queryLink = (config: SnowflakeConfig, handle: string) => `${config.base_url.replace(/\/+$/, "")}/#/compute/history/queries/${handle}/detail`;
+
+function bodyFor(ctx: ConnectorContext<SnowflakeConfig>, input: SnowflakeWith, tag: string): Record<string, unknown> {
+  const vars = { run_id: ctx.run.runId, task_id: ctx.run.taskKey, attempt: ctx.run.attempt, pipeline: ctx.run.pipeline, params: ctx.run.params };
+  const count = input.multi_statement_count ?? (statementCount(input.statement) > 1 ? statementCount(input.statement) : undefined);
+  const pick = (key: "warehouse" | "database" | "schema" | "role") => input[key] ?? ctx.config[key];
+  return {
+    statement: input.statement,
+    ...(input.timeout_seconds !== undefined ? { timeout: input.timeout_seconds } : {}),
+    ...Object.fromEntries((["warehouse", "database", "schema", "role"] as const).filter((k) => pick(k)).map((k) => [k, pick(k)])),
+    ...(input.bindings ? { bindings: Object.fromEntries(Object.entries(input.bindings).map(([pos, b]) => [pos, { type: b.type, value: render(b.value, vars) }])) } : {}),
+    parameters: { query_tag: tag, ...(count !== undefined ? { MULTI_STATEMENT_COUNT: String(count) } : {}) },
+  };
+}
+
+function outcomeOf(r: ToolResponse, handle: ExternalHandle, info: StatementInfo): TaskOutcome {
+  const s = statementState(r.status, r.json);
+  const externalId = str(field(r.json, "statementHandle")) ?? handle.externalId;
+  const at = (state: StatementInfo): ExternalHandle => ({ externalId, state: { ...state } });
+  switch (s.state) {
+    case "running":
+      return { status: "running", ...at(info) };
+    case "succeeded":
+      return {
+        status: "succeeded",
+        output: { num_rows: s.numRows, statement_handles: s.handles },
+        ...at({ ...info, handles: s.handles, outcome: "succeeded", num_rows: s.numRows, error: null, ended_at: Date.now() }),
+      };
+    case "failed":
+      return { status: "failed", error: { kind: "tool_failure", message: s.message }, ...at({ ...info, handles: externalId ? [externalId] : [], outcome: "failed", error: s.message, ended_at: Date.now() }) };
+    case "http_error":
+      throw new ConnectorError(responseError(TOOL, r, snowflakeErrorMessage(r.json)));
+  }
+}
+
+/** Snowflake SQL API: submit asynchronously with a per-attempt requestId and the Tutti query tag, poll 202 → 200/422/408. */
+export const snowflakeConnector: ConnectorDefinition<SnowflakeWith, SnowflakeConfig> = {
+  kind: "snowflake",
+  title: "Snowflake SQL",
+  withSchema: SnowflakeWith,
+  configSchema: SnowflakeConfig,
+  secretFields: [],
+  optionalSecretFields: ["private_key", "token"],
+
+  async trigger(ctx, input) {
+    const tag = queryTag(ctx.run);
+    const body = bodyFor(ctx, input, tag);
+    const r = await snowflakeClient(ctx).submit(body, await requestIdFor(ctx.run), true);
+    const info: StatementInfo = {
+      query_tag: tag,
+      warehouse: (body.warehouse as string | undefined) ?? null,
+      database: (body.database as string | undefined) ?? null,
+      schema: (body.schema as string | undefined) ?? null,
+      role: (body.role as string | undefined) ?? null,
+      created_on: num(field(r.json, "createdOn")) ?? Date.now(),
+    };
+    const outcome = outcomeOf(r, {}, info);
+    if (!outcome.externalId) throw new ConnectorError({ kind: "tool_failure", message: "Snowflake accepted the statement but returned no statementHandle" });
+    return withLink(ctx.config, outcome);
+  },
+
+  async poll(ctx, _input, handle) {
+    if (!handle.externalId) throw new ConnectorError({ kind: "tool_failure", message: "no Snowflake statement handle was recorded for this task" });
+    const r = await snowflakeClient(ctx).status(handle.externalId);
+    return withLink(ctx.config, outcomeOf(r, handle, (handle.state ?? {}) as unknown as StatementInfo));
+  },
+
+  async cancel(ctx, _input, handle) {
+    if (!handle.externalId) return;
+    const r = await snowflakeClient(ctx).cancel(handle.externalId);
+    // 422: it already ended; 404: Snowflake no longer knows it. Either way nothing runs.
+    if (!r.ok && r.status !== 422 && r.status !== 404) throw new ConnectorError(responseError(TOOL, r, snowflakeErrorMessage(r.json)));
+  },
+
+  async test(ctx) {
+    try {
+      const r = await snowflakeClient(ctx).submit({ statement: "SELECT CURRENT_USER(), CURRENT_ACCOUNT()", timeout: 20 }, crypto.randomUUID(), false, 25_000);
+      if (r.status !== 200 && r.status !== 202) throw new ConnectorError(responseError(TOOL, r, snowflakeErrorMessage(r.json)));
+      const row = field(r.json, "data");
+      const user = Array.isArray(row) && Array.isArray(row[0]) ? str(row[0][0]) : null;
+      return { ok: true, message: user ? `signed in to Snowflake as ${user}` : "signed in to Snowflake" };
+    } catch (err) {
+      return testFailure(err);
+    }
+  },
+
+  /** One cost fact per query id the statement produced (child handles for multi-statement requests). */
+  async collect(_ctx, input, outcome, sink) {
+    const info = outcome.state as unknown as StatementInfo | undefined;
+    if (!input.collect_cost || !info?.handles?.length) return;
+    await sink.costFacts(
+      "snowflake",
+      info.handles.map((queryId) => ({
+        externalRef: queryId,
+        startedAt: info.created_on,
+        endedAt: info.ended_at ?? null,
+        facts: {
+          query_id: queryId,
+          query_tag: info.query_tag,
+          warehouse: info.warehouse,
+          database: info.database,
+          schema: info.schema,
+          role: info.role,
+          outcome: info.outcome,
+          num_rows: info.num_rows ?? null,
+          error: info.error ?? null,
+          ...(info.handles!.length > 1 ? { parent_statement_handle: outcome.externalId } : {}),
+        },
+      })),
+    );
+  },
+};
+
+function withLink(config: SnowflakeConfig, outcome: TaskOutcome): TaskOutcome {
+  return { ...outcome, externalUrl: outcome.externalId ? queryLink(config, outcome.externalId) : undefined };
+}

@@ -1,0 +1,64 @@
+import { toHex } from "../../lib/encoding";
+import { field, num, str } from "../tool-http";
+
+export type StatementState =
+  | { state: "running" }
+  | { state: "succeeded"; numRows: number | null; handles: string[] }
+  | { state: "failed"; message: string; timedOut: boolean }
+  | { state: "http_error" };
+
+/**
+ * A SQL API response → statement state (CONTRACTS §6, §10): 202 running (code 333334), 200 done,
+ * 422 failed (code, sqlState, message), 408 timed out and cancelled by Snowflake. Anything else is an
+ * HTTP error for the generic mapping (401 auth, 404, 429 with Retry-After …).
+ */
+export function statementState(status: number, json: unknown): StatementState {
+  switch (status) {
+    case 202:
+      return { state: "running" };
+    case 200: {
+      const handle = str(field(json, "statementHandle"));
+      const children = field(json, "statementHandles");
+      const handles = Array.isArray(children) && children.length ? children.map(String) : handle ? [handle] : [];
+      return { state: "succeeded", numRows: num(field(field(json, "resultSetMetaData"), "numRows")), handles };
+    }
+    case 422:
+      return { state: "failed", message: snowflakeErrorMessage(json) ?? "the statement failed in Snowflake", timedOut: false };
+    case 408:
+      return { state: "failed", message: `the statement timed out in Snowflake and was cancelled${snowflakeErrorMessage(json) ? `: ${snowflakeErrorMessage(json)}` : ""}`, timedOut: true };
+    default:
+      return { state: "http_error" };
+  }
+}
+
+/** `002003 (42S02): SQL compilation error: …` from the SQL API's error body. */
+export function snowflakeErrorMessage(json: unknown): string | null {
+  const message = str(field(json, "message"));
+  if (!message) return null;
+  const code = str(field(json, "code"));
+  const sqlState = str(field(json, "sqlState"));
+  const prefix = code ? `${code}${sqlState ? ` (${sqlState})` : ""}: ` : "";
+  return `${prefix}${message.replace(/\s+/g, " ").trim()}`;
+}
+
+/** `tutti:<run>:<task>:<attempt>`: set as QUERY_TAG so warehouse cost joins back to the Tutti task (CONTRACTS §6). */
+export const queryTag = (run: { runId: string; taskKey: string; attempt: number }) => `tutti:${run.runId}:${run.taskKey}:${run.attempt}`;
+
+/**
+ * The SQL API requestId for a task attempt: a UUID derived from run, task and attempt, so a repeated dispatch
+ * resubmits the same requestId and Snowflake does not execute the statement again.
+ */
+export async function requestIdFor(run: { runId: string; taskKey: string; attempt: number }): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`tutti/snowflake/${run.runId}/${run.taskKey}/${run.attempt}`)));
+  const bytes = digest.slice(0, 16);
+  // RFC 4122 layout: version 5 (name-based, SHA), variant 10.
+  bytes[6] = (bytes[6] & 0x0f) | 0x50;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = toHex(bytes);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** How many `;`-separated statements a SQL text holds, ignoring a trailing `;` (quotes and comments aside). */
+export function statementCount(sql: string): number {
+  return sql.split(";").filter((part) => part.trim() !== "").length;
+}
