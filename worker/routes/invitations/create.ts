@@ -39,12 +39,15 @@ export function register(app: Router) {
     if (body.team_id && !(await getTeam(ctx, body.team_id))) throw invalid("team_id", "no such team");
     if (await isTenantMemberEmail(ctx, body.email)) throw conflict("already a member of this tenant", [{ path: "email", message: "already a member of this tenant" }]);
     const token = randomString(40);
-    const now = c.get("clock").now();
-    const invitation = await createInvitation(ctx, auditSource(c), {
+    const tokenHash = await sha256Hex(token);
+    // One instant for created_at and expires_at, so the validity is exactly the days asked for.
+    const source = auditSource(c);
+    const now = source.now;
+    const invitation = await createInvitation(ctx, source, {
       email: body.email,
       role: body.role,
       teamId: body.team_id ?? null,
-      tokenHash: await sha256Hex(token),
+      tokenHash,
       expiresAt: now + body.expires_in_days * DAY,
       createdBy: p.userId,
     });
