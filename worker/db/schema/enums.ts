@@ -39,3 +39,23 @@ export type DbtArtifactKind = (typeof dbtArtifactKinds)[number];
 
 export const jobRunRoles = ["input", "output"] as const;
 export type JobRunRole = (typeof jobRunRoles)[number];
+
+/** How critical a data product is to the business; sorts and colours the scorecard. */
+export const productTiers = ["critical", "high", "medium", "low"] as const;
+export type ProductTier = (typeof productTiers)[number];
+
+/** A product's members: a dataset picked by hand, every dataset with a tag or matching a name pattern, or a pipeline. */
+export const productMemberKinds = ["dataset", "tag", "pattern", "pipeline"] as const;
+export type ProductMemberKind = (typeof productMemberKinds)[number];
+
+/** Who a product serves (its consumers), as declared by the owner team. */
+export const productConsumerKinds = ["dashboard", "model", "team", "application", "report", "other"] as const;
+export type ProductConsumerKind = (typeof productConsumerKinds)[number];
+
+/** What a usage event counts. */
+export const usageKinds = ["dashboard_view", "query", "model_call", "api_call"] as const;
+export type UsageKind = (typeof usageKinds)[number];
+
+/** What a monthly budget caps: a team's spend (everything allocated to it) or one product's. */
+export const budgetScopes = ["team", "product"] as const;
+export type BudgetScope = (typeof budgetScopes)[number];
