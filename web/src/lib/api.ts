@@ -7,6 +7,7 @@ import { ApiError, apiErrorFrom } from "./errors";
 import type {
   ApiToken,
   AuditEntry,
+  Backfill,
   Connection,
   ConnectionKind,
   Invitation,
@@ -14,6 +15,15 @@ import type {
   InvitationLookup,
   Me,
   Page,
+  Pipeline,
+  PipelineDetail,
+  PipelineSummary,
+  PipelineVersion,
+  PipelineVersionSummary,
+  Run,
+  RunDetail,
+  RunEventPage,
+  RunStatus,
   SessionInfo,
   Team,
   TeamMember,
@@ -22,6 +32,8 @@ import type {
   TenantRole,
   TokenCreated,
   TokenScope,
+  TriggerKind,
+  VersionDiff,
 } from "./types";
 
 const BASE = "/api/v1";
@@ -47,6 +59,8 @@ export interface RequestOptions {
   body?: unknown;
   /** Public pages (login, sign-up, invitation) handle 401 themselves instead of redirecting. */
   redirectOn401?: boolean;
+  /** Aborts the request, e.g. a long poll when its page is left. */
+  signal?: AbortSignal;
 }
 
 function withQuery(path: string, query?: Query): string {
@@ -74,6 +88,7 @@ export async function request<T>(method: string, path: string, options: RequestO
     headers,
     credentials: "same-origin",
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    signal: options.signal,
   });
   const text = await res.text();
   let body: unknown = null;
@@ -186,6 +201,43 @@ export interface AuditFilter {
 
 export const auditLog = {
   list: (filter: AuditFilter, cursor?: string | null) => get<Page<AuditEntry>>("/audit-log", { ...filter, cursor, limit: 50 }),
+};
+
+export interface PipelineFilter {
+  q?: string;
+  team_id?: string;
+}
+
+export const pipelines = {
+  list: (filter: PipelineFilter, cursor?: string | null) => get<Page<PipelineSummary>>("/pipelines", { ...filter, cursor, limit: 50 }),
+  get: (name: string) => get<PipelineDetail>(`/pipelines/${id(name)}`),
+  versions: (name: string, cursor?: string | null) => get<Page<PipelineVersionSummary>>(`/pipelines/${id(name)}/versions`, { cursor, limit: 100 }),
+  allVersions: (name: string) => allPages((cursor) => pipelines.versions(name, cursor)),
+  version: (name: string, n: number) => get<PipelineVersion>(`/pipelines/${id(name)}/versions/${n}`),
+  diff: (name: string, n: number, against?: number) => get<VersionDiff>(`/pipelines/${id(name)}/versions/${n}/diff`, { against }),
+  pause: (name: string) => post<Pipeline>(`/pipelines/${id(name)}/pause`),
+  resume: (name: string) => post<Pipeline>(`/pipelines/${id(name)}/resume`),
+  archive: (name: string) => del<Pipeline>(`/pipelines/${id(name)}`),
+  run: (name: string, params: Record<string, unknown>) => post<RunDetail>(`/pipelines/${id(name)}/runs`, { params }),
+  backfill: (name: string, body: { from: string; to: string; parallelism: number; params?: Record<string, unknown> }) =>
+    post<Backfill>(`/pipelines/${id(name)}/backfills`, body),
+};
+
+export interface RunFilter {
+  pipeline?: string;
+  status?: RunStatus;
+  trigger?: TriggerKind;
+}
+
+export const runs = {
+  list: (filter: RunFilter, cursor?: string | null, limit = 50) => get<Page<Run>>("/runs", { ...filter, cursor, limit }),
+  /** With `wait`, the server holds the request until the run ends or `wait` seconds pass. */
+  get: (runId: string, wait?: number, signal?: AbortSignal) => get<RunDetail>(`/runs/${id(runId)}`, { wait }, { signal }),
+  /** Events after `after`; with `wait`, held until there is one or the run has ended. */
+  events: (runId: string, after: number, wait?: number, signal?: AbortSignal) =>
+    get<RunEventPage>(`/runs/${id(runId)}/events`, { after, wait, limit: 1000 }, { signal }),
+  cancel: (runId: string) => post<RunDetail>(`/runs/${id(runId)}/cancel`),
+  retry: (runId: string) => post<RunDetail>(`/runs/${id(runId)}/retry`),
 };
 
 export { ApiError };

@@ -61,3 +61,32 @@ export function initials(name: string, email = ""): string {
   const letters = parts.length > 1 ? parts[0][0] + parts[parts.length - 1][0] : source.slice(0, 2);
   return letters.toUpperCase();
 }
+
+/** "850 ms", "4.2 s", "12 s", "3 min 4 s", "2 h 5 min", "3 d 4 h": two units at most, so tables stay narrow. */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms == null || Number.isNaN(ms)) return "—";
+  const abs = Math.max(0, ms);
+  if (abs < 1000) return `${Math.round(abs)} ms`;
+  const seconds = abs / 1000;
+  if (seconds < 10) return `${seconds.toFixed(1)} s`;
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  const totalSeconds = Math.round(seconds);
+  if (totalSeconds < 3600) return twoUnits(Math.floor(totalSeconds / 60), "min", totalSeconds % 60, "s");
+  const totalMinutes = Math.round(totalSeconds / 60);
+  if (totalMinutes < 24 * 60) return twoUnits(Math.floor(totalMinutes / 60), "h", totalMinutes % 60, "min");
+  const totalHours = Math.round(totalMinutes / 60);
+  return twoUnits(Math.floor(totalHours / 24), "d", totalHours % 24, "h");
+}
+
+function twoUnits(big: number, bigUnit: string, small: number, smallUnit: string): string {
+  return small ? `${big} ${bigUnit} ${small} ${smallUnit}` : `${big} ${bigUnit}`;
+}
+
+/** "14:05:09" in local time, for events within one run. */
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "—";
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}

@@ -76,3 +76,9 @@ export function statusLabel(status: string): string {
   const words = status.replaceAll("_", " ").replaceAll("-", " ");
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
+
+/** The solid colour of a status, for marks drawn without a badge (run dots, Gantt bars, graph nodes). */
+export function statusColor(status: string): string {
+  const tone = toneOf(status);
+  return tone === "accent" ? "var(--accent)" : `var(--${tone})`;
+}
