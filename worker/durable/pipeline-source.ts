@@ -1,5 +1,6 @@
 import { createDb, tenantCtx } from "../db/client";
-import { getPipelineById, getVersion } from "../db/repo/pipelines";
+import { getPipelineById, versionForEnvironment } from "../db/repo/pipelines";
+import { PROD } from "../environments/names";
 import type { Env } from "../env";
 import { ApiError } from "../lib/errors";
 import type { NormalizedSpec } from "../pipelines/spec";
@@ -16,12 +17,17 @@ export interface LoadedPipeline {
   spec: NormalizedSpec;
 }
 
-export async function loadPipelineForRun(env: Env, tenantId: string, pipelineId: string): Promise<LoadedPipeline> {
+/**
+ * `environment` picks the version: production's current one for `prod` (a pipeline pushed only from
+ * branches has none, which reads as not found, so the scheduler drops it); for another environment its
+ * own version, else production's.
+ */
+export async function loadPipelineForRun(env: Env, tenantId: string, pipelineId: string, environment: string = PROD): Promise<LoadedPipeline> {
   const ctx = tenantCtx(createDb(env.DB), tenantId);
   const pipeline = await getPipelineById(ctx, pipelineId);
   if (!pipeline) throw new ApiError("not_found", "pipeline not found");
-  const version = await getVersion(ctx, pipeline.currentVersionId);
-  if (!version) throw new ApiError("not_found", "pipeline version not found");
+  const version = await versionForEnvironment(ctx, pipeline, environment);
+  if (!version) throw new ApiError("not_found", environment === PROD ? "pipeline has no production version (it was pushed only to other environments)" : `pipeline has no version in environment "${environment}"`);
   return {
     pipelineId: pipeline.id,
     name: pipeline.name,

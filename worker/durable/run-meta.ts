@@ -1,4 +1,4 @@
-import type { TriggerKind } from "../db/schema/runs";
+import type { RunCiContext, TriggerKind } from "../db/schema/runs";
 import type { NormalizedSpec, NormalizedTask } from "../pipelines/spec";
 
 /** What a run was started with; fixed for the run's life (the pinned version included). */
@@ -14,6 +14,8 @@ export interface RunMeta {
   logicalAt: number | null;
   backfillId: string | null;
   environment: string;
+  /** Set for runs started from CI (optional: runs created before it existed have none). */
+  ci?: RunCiContext | null;
   tasks: Array<Pick<NormalizedTask, "id" | "connector" | "connection" | "with" | "depends_on">>;
   concurrency: NormalizedSpec["concurrency"];
 }

@@ -48,6 +48,7 @@ export function buildSnapshot(
         logicalAt: meta.logicalAt,
         backfillId: meta.backfillId,
         environment: meta.environment,
+        ci: meta.ci ?? null,
         reason: after.reason,
         queuedAt: after.queuedAt,
         startedAt: after.startedAt,

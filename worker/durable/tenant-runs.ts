@@ -20,6 +20,7 @@ import { buildSnapshot } from "./snapshot";
 import { RunStore, type RunRow } from "./storage";
 import type { TimerEvent } from "./timer-events";
 import type { TaskOutcome } from "../connectors/types";
+import type { RunCiContext } from "../db/schema/runs";
 
 /** Finished runs stay in the DO this long so they can be retried from failure; D1 keeps them forever. */
 const KEEP_FINISHED_MS = 14 * 86_400_000;
@@ -36,6 +37,8 @@ export interface CreateRunInput {
   dedupeKey?: string;
   logicalAt?: number | null;
   environment?: string;
+  /** Pull request and commit of a run started from CI (stored on the run). */
+  ci?: RunCiContext | null;
 }
 
 /** RPC loses error classes, so expected failures travel as values and become ApiErrors in the Worker. */
@@ -102,7 +105,7 @@ export class TenantRuns extends DurableObject<Env> {
         const existing = this.store.findRunByDedupeKey(input.dedupeKey);
         if (existing) return { id: existing.id, status: existing.state.status, deduplicated: true };
       }
-      const loaded = await loadPipelineForRun(this.env, input.tenantId, input.pipelineId);
+      const loaded = await loadPipelineForRun(this.env, input.tenantId, input.pipelineId, input.environment);
       const summary = this.createRunSync(input, loaded, null);
       await this.settle();
       return summary;
@@ -445,6 +448,7 @@ export class TenantRuns extends DurableObject<Env> {
       logicalAt: input.logicalAt ?? null,
       backfillId: group?.id ?? null,
       environment: input.environment ?? "prod",
+      ci: input.ci ?? null,
       tasks: spec.tasks.map((t) => ({ id: t.id, connector: t.connector, connection: t.connection, with: t.with, depends_on: t.depends_on })),
       concurrency: spec.concurrency,
     };

@@ -3,6 +3,7 @@ import { ConnectorError, networkError } from "../connectors/http-errors";
 import type { ConnectorContext, TaskOutcome } from "../connectors/types";
 import { createDb, tenantCtx } from "../db/client";
 import { recordConnectionUse, resolveConnectionSecrets } from "../db/repo/connections";
+import { resolveBoundConnection } from "../db/repo/environments";
 import { tenantRuns } from "../durable/client";
 import type { DispatchClaim, DispatchContext } from "../durable/tenant-runs";
 import type { Env } from "../env";
@@ -60,8 +61,14 @@ export async function performDispatch(env: Env, tenantId: string, op: DispatchMe
   const connector = connectorFor(context.connector);
   if (!connector) return { status: "failed", error: { kind: "invalid_config", message: `unknown connector "${context.connector}"` } };
   const ctx = tenantCtx(createDb(env.DB), tenantId);
-  const connection = context.connection ? await resolveConnectionSecrets(ctx, await loadKeyRing(env.TUTTI_MASTER_KEY), context.teamId, context.connection) : null;
-  if (context.connection && !connection) return { status: "failed", error: { kind: "invalid_config", message: `connection "${context.connection}" no longer exists in the pipeline's team` } };
+  // The spec names a connection; the run's environment binds that name to the team connection it uses (dbt → dbt_ci).
+  const bound = context.connection ? await resolveBoundConnection(ctx, context.teamId, context.environment, context.connection) : null;
+  if (context.connection && !bound) return { status: "failed", error: { kind: "invalid_config", message: `environment "${context.environment}" no longer exists in the pipeline's team` } };
+  const connection = bound ? await resolveConnectionSecrets(ctx, await loadKeyRing(env.TUTTI_MASTER_KEY), context.teamId, bound) : null;
+  if (bound && !connection) {
+    const via = bound === context.connection ? "" : ` (bound to "${context.connection}" in environment "${context.environment}")`;
+    return { status: "failed", error: { kind: "invalid_config", message: `connection "${bound}"${via} no longer exists in the pipeline's team` } };
+  }
   const parsedConfig = connector.configSchema.safeParse(connection?.config ?? {});
   const parsedWith = connector.withSchema.safeParse(context.with);
   if (!parsedConfig.success || !parsedWith.success) {

@@ -3,6 +3,7 @@ import { connectionRoutes } from "./connections";
 import { invitationRoutes } from "./invitations";
 import { datasetRoutes } from "./datasets";
 import { dbtRoutes } from "./dbt";
+import { environmentRoutes } from "./environments";
 import { jobRunRoutes } from "./job-runs";
 import { jobRoutes } from "./jobs";
 import { lineageRoutes } from "./lineage";
@@ -16,4 +17,4 @@ import { tokenRoutes } from "./tokens";
 import { webhookDeliveryRoutes } from "./webhook-deliveries";
 
 /** Routers that require a principal, mounted under /api/v1 behind the auth middleware. */
-export const apiRouters = [meRoutes, teamRoutes, memberRoutes, invitationRoutes, tokenRoutes, connectionRoutes, auditLogRoutes, pipelineRoutes, runRoutes, lineageRoutes, datasetRoutes, jobRoutes, jobRunRoutes, dbtRoutes, qualityRoutes, webhookDeliveryRoutes];
+export const apiRouters = [meRoutes, teamRoutes, memberRoutes, invitationRoutes, tokenRoutes, connectionRoutes, auditLogRoutes, pipelineRoutes, runRoutes, lineageRoutes, datasetRoutes, jobRoutes, jobRunRoutes, dbtRoutes, qualityRoutes, webhookDeliveryRoutes, environmentRoutes];

@@ -136,13 +136,13 @@ export async function findTaskRunByExternalId(ctx: TenantCtx, connector: string,
   return row ?? null;
 }
 
-/** Last few runs per pipeline, for the coloured dots in the pipelines list; ordered like listRuns. */
+/** Last few production runs per pipeline, for the coloured dots in the pipelines list; ordered like listRuns. CI runs are history of their own. */
 export async function recentRunsByPipeline(ctx: TenantCtx, pipelineIds: string[], perPipeline: number) {
   if (!pipelineIds.length) return [];
   return ctx.db.all<{ pipeline_id: string; id: string; status: string; queued_at: number; finished_at: number | null }>(sql`
     SELECT pipeline_id, id, status, queued_at, finished_at FROM (
       SELECT pipeline_id, id, status, queued_at, finished_at,
              ROW_NUMBER() OVER (PARTITION BY pipeline_id ORDER BY queued_at DESC, id DESC) AS rn
-      FROM runs WHERE tenant_id = ${ctx.tenantId} AND pipeline_id IN ${pipelineIds}
+      FROM runs WHERE tenant_id = ${ctx.tenantId} AND pipeline_id IN ${pipelineIds} AND environment = 'prod'
     ) WHERE rn <= ${perPipeline} ORDER BY pipeline_id, queued_at DESC, id DESC`);
 }

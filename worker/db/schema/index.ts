@@ -19,6 +19,8 @@ export * from "./dead-letters";
 export * from "./backfills";
 export * from "./pipelines";
 export * from "./pipeline-versions";
+export * from "./pipeline-environments";
+export * from "./environments";
 export * from "./datasets";
 export * from "./jobs";
 export * from "./job-runs";

@@ -25,6 +25,8 @@ export const pipelineVersions = sqliteTable(
     gitSha: text("git_sha"),
     gitBranch: text("git_branch"),
     gitAuthor: text("git_author"),
+    /** The environment it was pushed to; only `prod` versions ever become pipelines.current_version_id. */
+    environment: text("environment").notNull().default("prod"),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.id] }), uniqueIndex("pipeline_versions_number").on(t.tenantId, t.pipelineId, t.version)],
 );

@@ -17,6 +17,11 @@ export const pipelines = sqliteTable(
     currentVersionId: text("current_version_id").notNull(),
     currentVersion: integer("current_version").notNull(),
     paused: integer("paused", { mode: "boolean" }).notNull().default(false),
+    /**
+     * False while the pipeline exists only in non-production environments (first pushed from a branch):
+     * current_version_id then names that first version, and production neither schedules nor runs it.
+     */
+    inProduction: integer("in_production", { mode: "boolean" }).notNull().default(true),
     archivedAt: ms("archived_at"),
     cron: text("cron"),
     timezone: text("timezone"),

@@ -5,6 +5,14 @@ import { json, ms, tenantId } from "./columns";
 export const triggerKinds = ["manual", "api", "cron", "upstream", "backfill"] as const;
 export type TriggerKind = (typeof triggerKinds)[number];
 
+export interface RunCiContext {
+  pr_number: number | null;
+  commit_sha: string | null;
+  branch: string | null;
+  repo: string | null;
+  url: string | null;
+}
+
 /** Written through by the TenantRuns Durable Object on every transition; `seq` orders the writes. */
 export const runs = sqliteTable(
   "runs",
@@ -25,6 +33,8 @@ export const runs = sqliteTable(
     logicalAt: ms("logical_at"),
     backfillId: text("backfill_id"),
     environment: text("environment").notNull().default("prod"),
+    /** Set for runs started from CI: which pull request and commit they check. */
+    ci: json<RunCiContext>("ci"),
     reason: text("reason"),
     queuedAt: ms("queued_at").notNull(),
     startedAt: ms("started_at"),

@@ -1,12 +1,12 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { getVersion } from "../../db/repo/pipelines";
+import { getVersion, listEnvironmentHeads } from "../../db/repo/pipelines";
 import { ApiError } from "../../lib/errors";
 import { requireScope } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
 import { pipelineActivity } from "./activity";
 import { loadPipeline } from "./load";
-import { NameParam, PipelineDetailOut, pipelineOut } from "./schemas";
+import { NameParam, PipelineDetailOut, pipelineOut, sourceOut } from "./schemas";
 
 export const route = createRoute({
   method: "get",
@@ -22,8 +22,13 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     requireScope(c.get("principal"), "read");
     const { ctx, pipeline, team } = await loadPipeline(c, c.req.valid("param").name);
-    const [version, activity] = await Promise.all([getVersion(ctx, pipeline.currentVersionId), pipelineActivity(ctx, [pipeline], c.get("clock").now())]);
+    const [version, activity, heads] = await Promise.all([
+      getVersion(ctx, pipeline.currentVersionId),
+      pipelineActivity(ctx, [pipeline], c.get("clock").now()),
+      listEnvironmentHeads(ctx, pipeline.id),
+    ]);
     if (!version) throw new ApiError("internal", "the pipeline's current version is missing");
-    return send(c, 200, PipelineDetailOut, { ...pipelineOut(pipeline, team), ...activity.get(pipeline.id)!, spec: version.spec });
+    const environments = heads.map((h) => ({ environment: h.environment, version: { id: h.versionId, number: h.version }, source: sourceOut(h), updated_at: new Date(h.updatedAt).toISOString() }));
+    return send(c, 200, PipelineDetailOut, { ...pipelineOut(pipeline, team), ...activity.get(pipeline.id)!, spec: version.spec, environments });
   });
 }

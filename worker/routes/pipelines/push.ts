@@ -3,7 +3,9 @@ import type { Context } from "hono";
 import type { AppEnv, Router } from "../../context";
 import { tenantCtx, type TenantCtx } from "../../db/client";
 import { findConnectionByName } from "../../db/repo/connections";
-import { getPipelineByName, getVersion, planPush, upsertPipeline } from "../../db/repo/pipelines";
+import { environmentBindings } from "../../db/repo/environments";
+import { getEnvironmentHead, getPipelineByName, getVersion, planEnvironmentPush, planPush, productionVersion, upsertPipeline } from "../../db/repo/pipelines";
+import { boundName, ENVIRONMENT_NAME, PROD } from "../../environments/names";
 import { listTeams } from "../../db/repo/teams";
 import { ApiError, type ErrorDetail } from "../../lib/errors";
 import { requireScope, requireTeamWrite } from "../../lib/principal";
@@ -35,12 +37,22 @@ const PushBody = z
     }),
     format: z.enum(specFormats).optional().openapi({ description: "Default: `json` when the text starts with `{`, else `yaml`" }),
     source: GitSource.optional(),
+    environment: z
+      .string()
+      .regex(ENVIRONMENT_NAME, "an environment name")
+      .optional()
+      .openapi({
+        description:
+          "Default `prod`. Any other environment (declared for the team) gets its own version and never changes what production runs; `tutti push` sends `ci` for pushes from a non-default branch",
+        example: "ci",
+      }),
   })
   .openapi("PushPipelineRequest");
 
 const PushOut = z
   .object({
-    status: z.enum(["created", "updated", "unchanged"]).openapi({ description: "For a dry run: what the push would do" }),
+    status: z.enum(["created", "updated", "unchanged"]).openapi({ description: "For a dry run: what the push would do (in `environment`)" }),
+    environment: z.string().openapi({ description: "Where the version went: `prod`, or the environment that now runs it" }),
     dry_run: z.boolean(),
     restored: z.boolean().openapi({ description: "The pipeline was archived and the push brings it back" }),
     pipeline: PipelineOut.nullable().openapi({ description: "null only for a dry run of a new pipeline" }),
@@ -74,17 +86,22 @@ function invalidSpec(details: ErrorDetail[]): ApiError {
   return new ApiError("validation_failed", `${details[0].path}: ${details[0].message}`, details);
 }
 
-/** Each task's connection must exist in the pipeline's team (not archived) and be of the task's connector kind. */
-async function connectionErrors(ctx: TenantCtx, teamId: string, teamSlug: string, spec: NormalizedSpec): Promise<ErrorDetail[]> {
-  const names = [...new Set(spec.tasks.flatMap((t) => (t.connection ? [t.connection] : [])))];
+/**
+ * Each task's connection, as the target environment binds it, must exist in the pipeline's team (not
+ * archived) and be of the task's connector kind.
+ */
+async function connectionErrors(ctx: TenantCtx, teamId: string, teamSlug: string, spec: NormalizedSpec, environment: string, bindings: Record<string, string>): Promise<ErrorDetail[]> {
+  const names = [...new Set(spec.tasks.flatMap((t) => (t.connection ? [boundName(bindings, t.connection)] : [])))];
   const found = new Map(await Promise.all(names.map(async (n) => [n, await findConnectionByName(ctx, teamId, n)] as const)));
   const out: ErrorDetail[] = [];
   spec.tasks.forEach((task, i) => {
     if (!task.connection) return;
-    const conn = found.get(task.connection);
+    const bound = boundName(bindings, task.connection);
+    const conn = found.get(bound);
     const path = `tasks[${i}].connection`;
-    if (!conn || conn.archivedAt !== null) out.push({ path, message: `team "${teamSlug}" has no connection named "${task.connection}"` });
-    else if (conn.kind !== task.connector) out.push({ path, message: `"${task.connection}" is a ${conn.kind} connection; the ${task.connector} connector needs a ${task.connector} connection` });
+    const via = bound === task.connection ? "" : ` (environment "${environment}" binds "${task.connection}" to it)`;
+    if (!conn || conn.archivedAt !== null) out.push({ path, message: `team "${teamSlug}" has no connection named "${bound}"${via}` });
+    else if (conn.kind !== task.connector) out.push({ path, message: `"${bound}"${via} is a ${conn.kind} connection; the ${task.connector} connector needs a ${task.connector} connection` });
   });
   return out;
 }
@@ -112,17 +129,40 @@ export function register(app: Router) {
 
     const team = await resolveTeam(c, spec.team);
     const ctx = tenantCtx(c.get("db"), p.tenantId);
-    const connErrors = await connectionErrors(ctx, team.id, team.slug, spec);
+    const environment = body.environment ?? PROD;
+    const bindings = await environmentBindings(ctx, team.id, environment);
+    if (bindings === null) {
+      throw new ApiError("validation_failed", `environment: team "${team.slug}" has no environment "${environment}"`, [
+        { path: "environment", message: `team "${team.slug}" has no environment "${environment}"; declare it with PUT /api/v1/teams/${team.id}/environments/${environment}` },
+      ]);
+    }
+    const connErrors = await connectionErrors(ctx, team.id, team.slug, spec, environment, bindings);
     if (connErrors.length) throw invalidSpec(connErrors);
     const hash = await contentHash(spec);
     const teamRef = { id: team.id, slug: team.slug, name: team.name };
 
     if (dryRun) {
       const existing = await getPipelineByName(ctx, spec.name);
-      const current = existing ? await getVersion(ctx, existing.currentVersionId) : null;
+      const current = await productionVersion(ctx, existing);
       const plan = planPush(existing, current, team.id, hash);
+      if (environment !== PROD) {
+        const head = existing ? await getEnvironmentHead(ctx, existing.id, environment) : null;
+        const headVersion = head ? await getVersion(ctx, head.versionId) : null;
+        const envPlan = planEnvironmentPush(current, headVersion, hash);
+        const stays = envPlan.status === "unchanged" || envPlan.followProduction;
+        return send(c, 200, PushOut, {
+          status: envPlan.status,
+          environment,
+          dry_run: true,
+          restored: false,
+          pipeline: existing ? pipelineOut(existing, teamRef) : null,
+          version: stays ? { id: (headVersion ?? current)!.id, number: (headVersion ?? current)!.version, content_hash: hash } : { id: null, number: existing ? Math.max(existing.currentVersion, head?.version ?? 0) + 1 : 1, content_hash: hash },
+          diff: diffSpecs(envPlan.base?.spec ?? null, spec),
+        });
+      }
       return send(c, 200, PushOut, {
         status: plan.status,
+        environment,
         dry_run: true,
         restored: plan.restore,
         pipeline: existing ? pipelineOut(existing, teamRef) : null,
@@ -133,6 +173,7 @@ export function register(app: Router) {
 
     const src = body.source;
     const result = await upsertPipeline(ctx, auditSource(c), {
+      environment,
       teamId: team.id,
       spec,
       specText: body.spec_text,
@@ -141,9 +182,11 @@ export function register(app: Router) {
       source: src ? { repo: src.git_repo ?? null, sha: src.git_sha ?? null, branch: src.git_branch ?? null, author: src.git_author ?? null } : null,
     });
     // Also on "unchanged": a push is how CI says "this is what should run", so the scheduler re-reads it.
-    await syncScheduler(c, result.pipeline.id);
+    // Other environments are not scheduled, so their pushes leave the scheduler alone.
+    if (environment === PROD) await syncScheduler(c, result.pipeline.id);
     return send(c, result.status === "created" ? 201 : 200, PushOut, {
       status: result.status,
+      environment,
       dry_run: false,
       restored: result.restored,
       pipeline: pipelineOut(result.pipeline, teamRef),

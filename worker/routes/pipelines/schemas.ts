@@ -34,7 +34,8 @@ export const PipelineOut = z
     paused: z.boolean(),
     archived_at: timestamp.nullable(),
     schedule: ScheduleOut,
-    current_version: z.object({ id: z.string(), number: z.number().int() }),
+    current_version: z.object({ id: z.string(), number: z.number().int() }).openapi({ description: "The version production runs (while `in_production` is false: the first version pushed to another environment)" }),
+    in_production: z.boolean().openapi({ description: "False while the pipeline was pushed only to non-production environments (from branches): production neither schedules nor runs it" }),
     source: SourceOut,
     created_at: timestamp,
     updated_at: timestamp,
@@ -53,7 +54,19 @@ export const PipelineSummaryOut = PipelineOut.extend({
 
 export const PipelineList = z.object({ items: z.array(PipelineSummaryOut), next_cursor: z.string().nullable() }).openapi("PipelineList");
 
-export const PipelineDetailOut = PipelineSummaryOut.extend({ spec: NormalizedSpecSchema }).openapi("PipelineDetail");
+export const EnvironmentVersionOut = z
+  .object({
+    environment: z.string(),
+    version: z.object({ id: z.string(), number: z.number().int() }),
+    source: SourceOut,
+    updated_at: timestamp,
+  })
+  .openapi("PipelineEnvironmentVersion");
+
+export const PipelineDetailOut = PipelineSummaryOut.extend({
+  spec: NormalizedSpecSchema,
+  environments: z.array(EnvironmentVersionOut).openapi({ description: "Non-production environments running their own version (the others run production's)" }),
+}).openapi("PipelineDetail");
 
 export const VersionSummaryOut = z
   .object({
@@ -64,6 +77,7 @@ export const VersionSummaryOut = z
     created_at: timestamp,
     created_by: z.object({ type: z.string(), id: z.string(), label: z.string() }),
     source: SourceOut,
+    environment: z.string().openapi({ description: "Where it was pushed: `prod` or a non-production environment" }),
   })
   .openapi("PipelineVersionSummary");
 
@@ -92,7 +106,7 @@ export const VersionDiffOut = z
   .object({ from: z.number().int().nullable().openapi({ description: "null: compared with nothing (version 1)" }), to: z.number().int(), diff: DiffOut })
   .openapi("PipelineVersionDiff");
 
-function sourceOut(row: Pick<Pipeline, "gitRepo" | "gitSha" | "gitBranch" | "gitAuthor">) {
+export function sourceOut(row: Pick<Pipeline, "gitRepo" | "gitSha" | "gitBranch" | "gitAuthor">) {
   if (!row.gitRepo && !row.gitSha && !row.gitBranch && !row.gitAuthor) return null;
   return { git_repo: row.gitRepo, git_sha: row.gitSha, git_branch: row.gitBranch, git_author: row.gitAuthor };
 }
@@ -107,6 +121,7 @@ export function pipelineOut(p: Pipeline, team: { id: string; slug: string; name:
     archived_at: isoOrNull(p.archivedAt),
     schedule: p.cron && p.timezone ? { cron: p.cron, timezone: p.timezone } : null,
     current_version: { id: p.currentVersionId, number: p.currentVersion },
+    in_production: p.inProduction,
     source: sourceOut(p),
     created_at: new Date(p.createdAt).toISOString(),
     updated_at: new Date(p.updatedAt).toISOString(),
@@ -122,6 +137,7 @@ export function versionSummaryOut(v: PipelineVersionSummary): z.input<typeof Ver
     created_at: new Date(v.createdAt).toISOString(),
     created_by: { type: v.createdByType, id: v.createdById, label: v.createdByLabel },
     source: sourceOut(v),
+    environment: v.environment,
   };
 }
 

@@ -49,7 +49,11 @@ export const RunOut = z
     params: z.record(z.string(), z.unknown()),
     logical_at: z.string().nullable().openapi({ description: "The schedule slot a cron or backfill run is for" }),
     backfill_id: z.string().nullable(),
-    environment: z.string(),
+    environment: z.string().openapi({ description: "`prod`, or the CI/dev environment the run was started in; only `prod` runs count in reliability figures and fire `after:` triggers" }),
+    ci: z
+      .object({ pr_number: z.number().int().nullable(), commit_sha: z.string().nullable(), branch: z.string().nullable(), repo: z.string().nullable(), url: z.string().nullable() })
+      .nullable()
+      .openapi({ description: "Pull request and commit of a run started from CI" }),
     reason: z.string().nullable(),
     queued_at: z.string(),
     started_at: z.string().nullable(),
@@ -73,6 +77,7 @@ export function runOut(r: typeof runs.$inferSelect): z.input<typeof RunOut> {
     logical_at: isoOrNull(r.logicalAt),
     backfill_id: r.backfillId,
     environment: r.environment,
+    ci: r.ci ?? null,
     reason: r.reason,
     queued_at: new Date(r.queuedAt).toISOString(),
     started_at: isoOrNull(r.startedAt),
