@@ -16,6 +16,8 @@ export interface ScriptedError {
   status: number;
   retry_after?: number;
   body?: unknown;
+  /** Extra response headers (GitHub's x-ratelimit-remaining / x-ratelimit-reset). */
+  headers?: Record<string, string>;
 }
 
 export interface Plan {
@@ -62,7 +64,7 @@ export class Scripts {
     return {
       status: next.status,
       body: next.body ?? { error: `scripted ${next.status} for ${op}` },
-      headers: next.retry_after !== undefined ? { "retry-after": String(next.retry_after) } : {},
+      headers: { ...(next.retry_after !== undefined ? { "retry-after": String(next.retry_after) } : {}), ...next.headers },
     };
   }
 

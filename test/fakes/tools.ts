@@ -3,10 +3,11 @@ import { fakeCredentials } from "./credentials";
 import { startDatabricksFake } from "./databricks/server";
 import { startDbtCloudFake } from "./dbt-cloud/server";
 import { startFivetranFake } from "./fivetran/server";
+import { startGitHubActionsFake } from "./github-actions/server";
 import type { FakeServer } from "./http-server";
 import { startSnowflakeFake } from "./snowflake/server";
 
-export type ToolFakeUrls = Record<"dbt_cloud" | "fivetran" | "airbyte" | "databricks" | "snowflake", string>;
+export type ToolFakeUrls = Record<"dbt_cloud" | "fivetran" | "airbyte" | "databricks" | "snowflake" | "github_actions", string>;
 
 /**
  * Starts one fake per tool with the shared fake credentials. Tests pass no ports (free ports);
@@ -14,7 +15,7 @@ export type ToolFakeUrls = Record<"dbt_cloud" | "fivetran" | "airbyte" | "databr
  */
 export async function startToolFakes(options: { ports?: Partial<Record<keyof ToolFakeUrls, number>>; autoAdvanceMs?: number } = {}) {
   const ports = options.ports ?? {};
-  const { dbt_cloud: dbt, fivetran, airbyte, databricks, snowflake } = fakeCredentials;
+  const { dbt_cloud: dbt, fivetran, airbyte, databricks, snowflake, github_actions: github } = fakeCredentials;
   const autoAdvanceMs = options.autoAdvanceMs;
   const servers: Record<keyof ToolFakeUrls, FakeServer> = {
     dbt_cloud: await startDbtCloudFake({ token: dbt.api_token, accountId: dbt.accountId, webhookSecret: dbt.webhook_secret, port: ports.dbt_cloud, autoAdvanceMs }),
@@ -22,6 +23,7 @@ export async function startToolFakes(options: { ports?: Partial<Record<keyof Too
     airbyte: await startAirbyteFake({ clientId: airbyte.client_id, clientSecret: airbyte.client_secret, apiToken: airbyte.api_token, port: ports.airbyte, autoAdvanceMs }),
     databricks: await startDatabricksFake({ token: databricks.token, webhookSecret: databricks.webhook_secret, port: ports.databricks, autoAdvanceMs }),
     snowflake: await startSnowflakeFake({ account: snowflake.account, token: snowflake.token, port: ports.snowflake, autoAdvanceMs }),
+    github_actions: await startGitHubActionsFake({ token: github.token, webhookSecret: github.webhook_secret, port: ports.github_actions, autoAdvanceMs }),
   };
   const urls = Object.fromEntries(Object.entries(servers).map(([k, s]) => [k, s.url])) as ToolFakeUrls;
   return { urls, servers, close: () => Promise.all(Object.values(servers).map((s) => s.close())).then(() => undefined) };

@@ -2,9 +2,10 @@ import { airbyteConnector } from "./airbyte/connector";
 import { databricksConnector } from "./databricks/connector";
 import { dbtCloudConnector } from "./dbt-cloud/connector";
 import { fivetranConnector } from "./fivetran/connector";
+import { gitHubActionsConnector } from "./github-actions/connector";
 import { httpConnector } from "./http/connector";
 import { snowflakeConnector } from "./snowflake/connector";
 import type { ConnectorDefinition } from "./types";
 
 /** Every connector Tutti ships; add new ones here. */
-export const connectors: ConnectorDefinition<any, any>[] = [httpConnector, dbtCloudConnector, fivetranConnector, airbyteConnector, databricksConnector, snowflakeConnector];
+export const connectors: ConnectorDefinition<any, any>[] = [httpConnector, dbtCloudConnector, fivetranConnector, airbyteConnector, databricksConnector, snowflakeConnector, gitHubActionsConnector];

@@ -1,0 +1,65 @@
+import { ConnectorError } from "../http-errors";
+import { field, joinUrl, responseError, toolRequest, type ToolResponse } from "../tool-http";
+import type { GitHubActionsConfig } from "./schema";
+import { gitHubErrorMessage, gitHubRateLimit } from "./status";
+
+export const TOOL = "GitHub";
+
+interface Ctx {
+  config: GitHubActionsConfig;
+  secrets: Record<string, string>;
+  fetch: typeof fetch;
+}
+
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+/** GitHub REST API for one repository's Actions, with a token that has `actions:write` (or `repo`). */
+export function gitHubClient(ctx: Ctx) {
+  const token = ctx.secrets.token;
+  if (!token) throw new ConnectorError({ kind: "invalid_config", message: "the GitHub Actions connection has no token" });
+  const headers = { authorization: `Bearer ${token}`, accept: "application/vnd.github+json", "x-github-api-version": ctx.config.api_version, "user-agent": "tutti" };
+
+  async function call(method: string, path: string, json?: unknown): Promise<ToolResponse> {
+    const r = await toolRequest(ctx.fetch, TOOL, { method, url: joinUrl(ctx.config.base_url, path), headers, json });
+    const limited = gitHubRateLimit(r.status, r.headers, Date.now());
+    if (limited) throw new ConnectorError(limited);
+    return r;
+  }
+  const ok = async (method: string, path: string, json?: unknown) => {
+    const r = await call(method, path, json);
+    if (!r.ok) throw new ConnectorError(responseError(TOOL, r, gitHubErrorMessage(r.json)));
+    return r;
+  };
+  const repoPath = (ref: RepoRef) => `/repos/${encodeURIComponent(ref.owner)}/${encodeURIComponent(ref.repo)}`;
+
+  return {
+    async rateLimit() {
+      return (await ok("GET", "/rate_limit")).json;
+    },
+    async repository(ref: RepoRef) {
+      return (await ok("GET", repoPath(ref))).json;
+    },
+    /** 200 {workflow_run_id, html_url} when GitHub honours return_run_details; 204 (null) from older servers. */
+    async dispatch(ref: RepoRef, workflow: string, body: Record<string, unknown>) {
+      const r = await ok("POST", `${repoPath(ref)}/actions/workflows/${encodeURIComponent(workflow)}/dispatches`, body);
+      return r.status === 204 ? null : r.json;
+    },
+    /** Recent workflow_dispatch runs of the workflow on `branch` created at or after `since` (first page, newest first). */
+    async recentDispatchRuns(ref: RepoRef, workflow: string, branch: string, since: string): Promise<unknown[]> {
+      const q = new URLSearchParams({ event: "workflow_dispatch", branch, created: `>=${since}`, per_page: "30" });
+      const runs = field((await ok("GET", `${repoPath(ref)}/actions/workflows/${encodeURIComponent(workflow)}/runs?${q}`)).json, "workflow_runs");
+      return Array.isArray(runs) ? runs : [];
+    },
+    async getRun(ref: RepoRef, runId: string) {
+      return (await ok("GET", `${repoPath(ref)}/actions/runs/${encodeURIComponent(runId)}`)).json;
+    },
+    async cancelRun(ref: RepoRef, runId: string) {
+      const r = await call("POST", `${repoPath(ref)}/actions/runs/${encodeURIComponent(runId)}/cancel`);
+      // 409: the run already completed; nothing to stop.
+      if (!r.ok && r.status !== 409) throw new ConnectorError(responseError(TOOL, r, gitHubErrorMessage(r.json)));
+    },
+  };
+}

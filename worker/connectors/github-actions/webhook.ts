@@ -1,0 +1,30 @@
+import { field, str } from "../tool-http";
+import type { WebhookEvent, WebhookSupport } from "../types";
+import { bodyDeliveryId, confirmNow, stillRunning, verifyHmacSha256Hex, webhookJson } from "../webhook-signature";
+
+/**
+ * GitHub webhooks (CONTRACTS §8): `X-Hub-Signature-256: sha256=<lowercase hex HMAC-SHA256(secret, raw body)>`,
+ * the delivery GUID in X-GitHub-Delivery (reused on redelivery: the dedupe key), the event in X-GitHub-Event.
+ * workflow_run.completed asks for a status check; requested / in_progress and workflow_job events mean running.
+ */
+export const gitHubWebhook: WebhookSupport = {
+  secretField: "webhook_secret",
+  verify: (request, secret) => verifyHmacSha256Hex(secret, request.body, request.headers.get("x-hub-signature-256"), { prefix: "sha256=" }),
+  async parse(request): Promise<WebhookEvent> {
+    const json = webhookJson(request.body);
+    const event = request.headers.get("x-github-event") ?? "unknown";
+    const action = str(field(json, "action"));
+    const type = action ? `${event}.${action}` : event;
+    const deliveryId = request.headers.get("x-github-delivery") ?? (await bodyDeliveryId(request.body));
+    if (event === "workflow_run") {
+      const externalId = str(field(field(json, "workflow_run"), "id"));
+      const outcome = !externalId ? null : action === "completed" ? confirmNow : stillRunning;
+      return { deliveryId, externalId, type, outcome };
+    }
+    if (event === "workflow_job") {
+      const externalId = str(field(field(json, "workflow_job"), "run_id"));
+      return { deliveryId, externalId, type, outcome: externalId ? stillRunning : null };
+    }
+    return { deliveryId, externalId: null, type, outcome: null };
+  },
+};
