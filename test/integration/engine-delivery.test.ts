@@ -65,7 +65,7 @@ describe("dead-lettered dispatch", () => {
     // The poll of attempt 1 could not be delivered: the task is still triggered, so the dead letter fails it.
     const batch = createMessageBatch("tutti-dispatch-dlq", [{ id: `dlq-${run.id}`, timestamp: new Date(), attempts: 6, body }]);
     const ctx = createExecutionContext();
-    await worker.queue!(batch as MessageBatch<unknown>, env, ctx);
+    await (worker.queue as (b: MessageBatch<unknown>, e: typeof env, c: ExecutionContext) => Promise<void>)(batch as MessageBatch<unknown>, env, ctx);
     const result = await getQueueResult(batch, ctx);
     expect(result.explicitAcks).toEqual([`dlq-${run.id}`]);
     const done = await waitForRun(s, run.id, isTerminal);

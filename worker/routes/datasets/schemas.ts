@@ -20,9 +20,16 @@ export const DatasetSummary = z
 
 export const DatasetList = z.object({ items: z.array(DatasetSummary), next_cursor: z.string().nullable() }).openapi("DatasetList");
 
-const SchemaFieldOut: z.ZodType<SchemaField> = z.lazy(() =>
-  z.object({ name: z.string(), type: z.string().nullable(), description: z.string().nullable(), fields: z.array(SchemaFieldOut).optional() }),
-);
+// Nested fields keep the same shape; described once rather than as a recursive schema, which the
+// OpenAPI generator cannot walk.
+const SchemaFieldOut = z
+  .object({
+    name: z.string(),
+    type: z.string().nullable(),
+    description: z.string().nullable(),
+    fields: z.array(z.any()).optional().openapi({ description: "Nested fields (structs), each of this same shape" }),
+  })
+  .openapi("SchemaField");
 
 export const FreshnessOut = z
   .object({
