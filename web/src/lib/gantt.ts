@@ -83,7 +83,9 @@ export function layoutGantt(run: RunDetail, now: number): GanttLayout {
       if (from === null) continue;
       const finished = ms(attempt.finished_at);
       const to = finished ?? (terminal ? end : now);
-      const left = pct(from);
+      const width = Math.min(Math.max(pct(to) - pct(from), MIN_WIDTH_PCT), 100);
+      // A sliver at the very end is drawn just inside the chart rather than cut off.
+      const left = Math.min(pct(from), 100 - width);
       bars.push({
         attempt: attempt.attempt,
         status: attempt.status,
@@ -92,7 +94,7 @@ export function layoutGantt(run: RunDetail, now: number): GanttLayout {
         open: finished === null && !terminal,
         superseded: attempt.attempt < task.attempt,
         left,
-        width: Math.min(Math.max(pct(to) - left, MIN_WIDTH_PCT), 100 - left),
+        width,
       });
     }
     return { task, bars };
