@@ -16,6 +16,8 @@ export default defineConfig(async () => {
             TUTTI_MASTER_KEY: TEST_MASTER_KEY,
             TUTTI_ENV: "test",
             RATE_LIMIT_SIGNUP_PER_HOUR: "100000",
+            // Alert deliveries retry through the queue's own delays, which tests cannot skip: retry at once.
+            ALERT_RETRY_BASE_SECONDS: "0",
           },
         },
       }),

@@ -16,4 +16,12 @@ export interface Env {
   DISPATCH_MODE?: "queue" | "inline";
   /** Public URL of the dashboard, used in links sent outside (invitations, alerts). */
   APP_URL?: string;
+  /** Cloudflare's send_email binding, when configured: e-mail alert channels send through it (docs/alerting.md). */
+  EMAIL?: SendEmail;
+  /** Sender address of alert e-mails; its domain must be onboarded to Cloudflare e-mail sending. */
+  ALERT_EMAIL_FROM?: string;
+  /** First retry delay of an alert delivery in seconds (default 30), doubling per attempt. */
+  ALERT_RETRY_BASE_SECONDS?: string;
+  /** Attempts before an alert delivery is dead-lettered (default 6, at most 8). */
+  ALERT_DELIVERY_MAX_ATTEMPTS?: string;
 }

@@ -3,6 +3,8 @@ import type { Env } from "./env";
 import { handleDeadLetters } from "./queues/dead-letters";
 import { handleDispatchBatch } from "./queues/dispatch";
 import type { DispatchMessage } from "./queues/messages";
+import { handleNotifyBatch } from "./queues/notify";
+import type { NotifyMessage } from "./queues/notify-messages";
 
 export { TenantRuns } from "./durable/tenant-runs";
 
@@ -14,6 +16,8 @@ export default {
     switch (batch.queue) {
       case "tutti-dispatch":
         return handleDispatchBatch(batch as MessageBatch<DispatchMessage>, env);
+      case "tutti-notify":
+        return handleNotifyBatch(batch as MessageBatch<NotifyMessage>, env);
       case "tutti-dispatch-dlq":
         return handleDeadLetters(batch, env, "dispatch");
       case "tutti-notify-dlq":

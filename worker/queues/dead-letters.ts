@@ -1,3 +1,4 @@
+import { alertDispatchDeadLettered, noteNotifyDeadLetter } from "../alerting/dead-letter-alerts";
 import { createDb, tenantCtx } from "../db/client";
 import { recordDeadLetter } from "../db/repo/dead-letters";
 import { tenantRuns } from "../durable/client";
@@ -6,7 +7,7 @@ import type { DispatchMessage } from "./messages";
 
 /**
  * Messages that exhausted their retries land here. They are kept in D1 (visible in the dashboard),
- * and a dead dispatch fails its task attempt so the run does not hang waiting for it.
+ * and a dead dispatch fails its task attempt so the run does not hang waiting for it, and raises an alert.
  */
 export async function handleDeadLetters(batch: MessageBatch<unknown>, env: Env, sourceQueue: string) {
   const db = createDb(env.DB);
@@ -14,8 +15,14 @@ export async function handleDeadLetters(batch: MessageBatch<unknown>, env: Env, 
     const body = message.body as Record<string, unknown> & { tenantId?: string };
     try {
       if (typeof body?.tenantId === "string") {
-        await recordDeadLetter(tenantCtx(db, body.tenantId), { queue: sourceQueue, messageId: message.id, body, attempts: message.attempts, at: Date.now() });
-        if (sourceQueue === "dispatch") await tenantRuns(env, body.tenantId).dispatchDeadLettered(body.tenantId, body as unknown as DispatchMessage);
+        const ctx = tenantCtx(db, body.tenantId);
+        await recordDeadLetter(ctx, { queue: sourceQueue, messageId: message.id, body, attempts: message.attempts, at: Date.now() });
+        if (sourceQueue === "dispatch") {
+          await tenantRuns(env, body.tenantId).dispatchDeadLettered(body.tenantId, body as unknown as DispatchMessage);
+          await alertDispatchDeadLettered(env, ctx, body as unknown as DispatchMessage, Date.now());
+        } else {
+          await noteNotifyDeadLetter(ctx, body, Date.now());
+        }
       } else {
         console.error(JSON.stringify({ level: "error", msg: "dead letter without tenant", queue: sourceQueue, message_id: message.id }));
       }

@@ -1,7 +1,11 @@
+import { alertChannelRoutes } from "./alert-channels";
+import { alertRuleRoutes } from "./alert-rules";
+import { alertRoutes } from "./alerts";
 import { auditLogRoutes } from "./audit-log";
 import { connectionRoutes } from "./connections";
 import { invitationRoutes } from "./invitations";
 import { datasetRoutes } from "./datasets";
+import { deadLetterRoutes } from "./dead-letters";
 import { dbtRoutes } from "./dbt";
 import { environmentRoutes } from "./environments";
 import { jobRunRoutes } from "./job-runs";
@@ -10,6 +14,7 @@ import { lineageRoutes } from "./lineage";
 import { meRoutes } from "./me";
 import { runRoutes } from "./runs";
 import { memberRoutes } from "./members";
+import { ownerRoutes } from "./owners";
 import { pipelineRoutes } from "./pipelines";
 import { qualityRoutes } from "./quality";
 import { teamRoutes } from "./teams";
@@ -17,4 +22,4 @@ import { tokenRoutes } from "./tokens";
 import { webhookDeliveryRoutes } from "./webhook-deliveries";
 
 /** Routers that require a principal, mounted under /api/v1 behind the auth middleware. */
-export const apiRouters = [meRoutes, teamRoutes, memberRoutes, invitationRoutes, tokenRoutes, connectionRoutes, auditLogRoutes, pipelineRoutes, runRoutes, lineageRoutes, datasetRoutes, jobRoutes, jobRunRoutes, dbtRoutes, qualityRoutes, webhookDeliveryRoutes, environmentRoutes];
+export const apiRouters = [meRoutes, teamRoutes, memberRoutes, invitationRoutes, tokenRoutes, connectionRoutes, auditLogRoutes, pipelineRoutes, runRoutes, lineageRoutes, datasetRoutes, jobRoutes, jobRunRoutes, dbtRoutes, qualityRoutes, webhookDeliveryRoutes, alertRoutes, alertChannelRoutes, alertRuleRoutes, deadLetterRoutes, ownerRoutes, environmentRoutes];

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { syncFreshnessWatch } from "../../alerting/freshness";
 import type { Router } from "../../context";
 import { facetsOf, getDataset, updateDataset, type DatasetPatch } from "../../db/repo/lineage-catalog";
 import { getTeam } from "../../db/repo/teams";
@@ -73,6 +74,8 @@ export function register(app: Router) {
       }
     }
     await updateDataset(ctx, auditSource(c), dataset, patch);
+    // The expected freshness is checked by a Durable Object timer at each deadline, so a breach is found even if nothing runs.
+    if (patch.freshness !== undefined) await syncFreshnessWatch(c.env, ctx, dataset.id, c.get("clock").now());
     const updated = (await getDataset(ctx, dataset.id))!;
     const facets = await facetsOf(ctx, dataset.id);
     return send(c, 200, DatasetOut, datasetOut(updated.d, updated.teamName, facets, freshnessOf(updated.d, c.get("clock").now())));

@@ -1,0 +1,220 @@
+import { describe, expect, it } from "vitest";
+import { api, type Session } from "../helpers/api";
+import {
+  alertDetail,
+  budgetSignal,
+  listAlerts,
+  opened,
+  receiverState,
+  sendNotify,
+  slackChannel,
+  slackHook,
+  slackPosts,
+  waitFor,
+  webhookChannel,
+  webhookEndpoint,
+} from "../helpers/alerting";
+import { advance, engineTimers, isTerminal, waitForRun } from "../helpers/engine";
+import { createTeam, createToken } from "../helpers/fixtures";
+import { createToolConnection, pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
+
+let keys = 0;
+const uniqueKey = (label: string) => `${label}-${Date.now().toString(36)}-${keys++}-${Math.random().toString(36).slice(2, 6)}`;
+
+async function startRun(s: Session, pipeline: string) {
+  const res = await api(`/pipelines/${pipeline}/runs`, { as: s, body: {} });
+  if (res.status !== 201) throw new Error(`start ${pipeline}: ${res.status} ${res.text}`);
+  return res.json as { id: string };
+}
+
+/** A task whose trigger the fake tool refuses (HTTP 500) the first `times` times for `key`, then accepts. */
+const failingTask = (id: string, key: string, times: number) => toolTask(id, { fail_times: times, key });
+
+describe("alert routing follows ownership and lineage", () => {
+  it("a failure in an upstream pipeline notifies the upstream owner and the downstream product owner, each with the impact spelled out", async () => {
+    const { s, team: platform } = await setupTenant();
+    const finance = await createTeam(s, "Finance data");
+    await createToolConnection(s, finance.id);
+    const upstreamEndpoint = await webhookEndpoint();
+    await webhookChannel(s, platform.id, upstreamEndpoint);
+    const financeHook = slackHook();
+    await slackChannel(s, finance.id, financeHook.url);
+
+    await pushPipeline(s, { name: "ingest_crm", team: platform.slug, tasks: [failingTask("load", uniqueKey("crm"), 100)] });
+    await pushPipeline(s, {
+      name: "build_finance",
+      team: finance.slug,
+      triggers: [{ after: "ingest_crm", on: "success" }],
+      products: ["finance_revenue"],
+      sla: { finish_by: "08:00", timezone: "Europe/London" },
+      tasks: [toolTask("marts")],
+    });
+    const run = await startRun(s, "ingest_crm");
+    expect((await waitForRun(s, run.id, isTerminal)).status).toBe("failed");
+
+    const upstream = await waitFor(() => receiverState(upstreamEndpoint.name), (r) => r.accepted.length === 1, "the upstream owner's webhook");
+    const impact = "finance_revenue will miss its 08:00 Europe/London SLA because ingest_crm's task load failed";
+    expect(upstream.accepted[0].body).toMatchObject({
+      type: "alert.opened",
+      data: {
+        alert: {
+          kind: "run_failed",
+          title: "ingest_crm failed",
+          owner_team: { id: platform.id },
+          pipeline: { name: "ingest_crm" },
+          run: { id: run.id },
+          impacted_products: [{ name: "finance_revenue", owner_team: { id: finance.id, name: "Finance data" }, impact }],
+        },
+        recipient: { team: { id: platform.id }, role: "owner" },
+      },
+    });
+
+    const [post] = await waitFor(() => slackPosts(financeHook.path), (p) => p.length === 1, "the downstream owner's Slack message");
+    // The downstream team reads first what the failure means for its product.
+    expect(post.body.blocks[1]).toEqual({ type: "section", text: { type: "mrkdwn", text: `*${impact}*` } });
+    expect(post.body.text).toContain("ingest_crm failed");
+
+    // One alert, owned upstream, visible from both teams.
+    const [alert] = await listAlerts(s, `team_id=${finance.id}`);
+    expect(alert).toMatchObject({ title: "ingest_crm failed", owner_team: { id: platform.id }, impacted_products: [{ name: "finance_revenue", statement: impact }] });
+    expect((await listAlerts(s, `team_id=${platform.id}`)).map((a) => a.id)).toEqual([alert.id]);
+    expect((await listAlerts(s, "product=finance_revenue")).map((a) => a.id)).toEqual([alert.id]);
+    const detail = await waitFor(() => alertDetail(s, alert.id), (d) => d.deliveries.every((x: { status: string }) => x.status === "sent"), "both deliveries sent");
+    expect(detail.deliveries.map((d: { team_id: string }) => d.team_id).sort()).toEqual([platform.id, finance.id].sort());
+    expect(detail.details.downstream_pipelines).toEqual(["build_finance"]);
+  });
+
+  it("lineage reaches products of pipelines that read what the failing pipeline wrote", async () => {
+    const { s, team: platform } = await setupTenant();
+    const marketing = await createTeam(s, "Marketing analytics");
+    await createToolConnection(s, marketing.id);
+    const hook = slackHook();
+    await slackChannel(s, marketing.id, hook.url);
+    await pushPipeline(s, { name: "load_events", team: platform.slug, tasks: [failingTask("copy", uniqueKey("ev"), 100)] });
+    await pushPipeline(s, { name: "attribution", team: marketing.slug, products: ["campaign_roi"], tasks: [toolTask("model")] });
+    // No trigger links them: only lineage says attribution.model reads what load_events.copy writes.
+    const { token } = await createToken(s, platform.id, ["lineage:write", "read"]);
+    const event = (job: string, inputs: string[], outputs: string[]) => ({
+      eventType: "COMPLETE",
+      eventTime: new Date().toISOString(),
+      producer: "https://example.com/test",
+      schemaURL: "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+      run: { runId: crypto.randomUUID() },
+      job: { namespace: "tutti", name: job },
+      inputs: inputs.map((name) => ({ namespace: "warehouse", name })),
+      outputs: outputs.map((name) => ({ namespace: "warehouse", name })),
+    });
+    for (const body of [event("load_events.copy", [], ["raw.events"]), event("attribution.model", ["raw.events"], ["marts.campaign_roi"])]) {
+      const res = await api("/lineage", { as: token, body });
+      expect(res.status).toBeLessThan(300);
+    }
+    const run = await startRun(s, "load_events");
+    await waitForRun(s, run.id, isTerminal);
+    const [post] = await waitFor(() => slackPosts(hook.path), (p) => p.length === 1, "the lineage-downstream owner's message");
+    expect(JSON.stringify(post.body.blocks)).toContain("campaign_roi will be stale because load_events's task copy failed");
+  });
+
+  it("ten failures of the same pipeline while the alert is open make one alert and one notification; recovery resolves it and notifies once", async () => {
+    const { s, team } = await setupTenant();
+    const endpoint = await webhookEndpoint();
+    await webhookChannel(s, team.id, endpoint);
+    // The first ten triggers fail, the eleventh succeeds.
+    await pushPipeline(s, { name: "flaky_load", team: team.slug, tasks: [failingTask("load", uniqueKey("flaky"), 10)] });
+    for (let i = 0; i < 10; i++) await startRun(s, "flaky_load");
+
+    const [alert] = await waitFor(() => listAlerts(s, "pipeline=flaky_load"), (a) => a[0]?.occurrences === 10, "ten occurrences");
+    expect(await listAlerts(s, "pipeline=flaky_load")).toHaveLength(1);
+    const detail = await waitFor(() => alertDetail(s, alert.id), (d) => d.deliveries[0]?.status === "sent", "the one delivery");
+    expect(detail.deliveries).toHaveLength(1);
+    expect(detail.timeline.filter((e: { type: string }) => e.type === "occurred")).toHaveLength(9);
+    expect((await receiverState(endpoint.name)).accepted).toHaveLength(1);
+
+    const recovery = await startRun(s, "flaky_load");
+    expect((await waitForRun(s, recovery.id, isTerminal)).status).toBe("succeeded");
+    const resolved = await waitFor(() => alertDetail(s, alert.id), (d) => d.status === "resolved" && d.deliveries.every((x: { status: string }) => x.status === "sent"), "the resolution to be delivered");
+    expect(resolved).toMatchObject({ resolved_by: "Tutti", resolution: `Run ${recovery.id} of flaky_load succeeded.` });
+    expect(resolved.deliveries.map((d: { transition: string }) => d.transition)).toEqual(["opened", "resolved"]);
+    const state = await receiverState(endpoint.name);
+    expect(state.accepted.map((a) => a.body.type)).toEqual(["alert.opened", "alert.resolved"]);
+    expect(state.accepted[1].body.data.alert).toMatchObject({ id: alert.id, status: "resolved", occurrences: 10 });
+
+    // The next failure is a new alert, notified again.
+    await pushPipeline(s, { name: "flaky_load", team: team.slug, tasks: [failingTask("load", uniqueKey("again"), 100)] });
+    await startRun(s, "flaky_load");
+    const alerts = await waitFor(() => listAlerts(s, "pipeline=flaky_load"), (a) => a.length === 2, "a new alert after the resolution");
+    expect(alerts.map((a) => a.status)).toEqual(["open", "resolved"]);
+    await waitFor(() => receiverState(endpoint.name), (r) => opened(r).length === 2, "the new alert's notification");
+  });
+
+  it("a freshness breach is raised by a timer, with no run at all", async () => {
+    const { s, team } = await setupTenant();
+    const endpoint = await webhookEndpoint();
+    await webhookChannel(s, team.id, endpoint);
+    const { token } = await createToken(s, team.id, ["lineage:write", "metadata:write", "read"]);
+    // A dataset only ever read: it has never had a successful write.
+    const ingest = await api("/lineage", {
+      as: token,
+      body: {
+        eventType: "COMPLETE",
+        eventTime: new Date().toISOString(),
+        producer: "https://example.com/test",
+        schemaURL: "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        run: { runId: crypto.randomUUID() },
+        job: { namespace: "reports", name: "weekly" },
+        inputs: [{ namespace: "warehouse", name: "marts.orders" }],
+        outputs: [],
+      },
+    });
+    expect(ingest.status).toBeLessThan(300);
+    const found = await api("/datasets?namespace=warehouse&name=marts.orders", { as: token });
+    const datasetId = found.json.items[0].id as string;
+    const patched = await api(`/datasets/${datasetId}`, { as: s, method: "PATCH", body: { owner_team_id: team.id, tags: ["finance"], freshness: { cron: "0 7 * * *", timezone: "UTC", max_age: "24h" } } });
+    expect(patched.status).toBe(200);
+    expect((await engineTimers(s.tenant.id)).map((t) => t.key)).toContain(`watch:alert-freshness:${datasetId}`);
+
+    // A day passes and nothing runs.
+    await advance(s.tenant.id, 25 * 3_600_000);
+    const state = await waitFor(() => receiverState(endpoint.name), (r) => r.accepted.length === 1, "the freshness alert");
+    expect(state.accepted[0].body.data.alert).toMatchObject({
+      kind: "freshness_breached",
+      severity: "warning",
+      title: "marts.orders is stale",
+      subject: { type: "dataset", id: datasetId },
+      owner_team: { id: team.id },
+    });
+    expect(state.accepted[0].body.data.alert.summary).toMatch(/expected to be updated by 07:00 UTC on \d{4}-\d{2}-\d{2}.*last successful write: never/);
+    expect((await api("/runs", { as: s })).json.items).toEqual([]);
+    // The next deadline and a re-check of the breach are armed.
+    const timers = (await engineTimers(s.tenant.id)).map((t) => t.key);
+    expect(timers).toEqual(expect.arrayContaining([`watch:alert-freshness:${datasetId}`, `watch:alert-freshness-recheck:${datasetId}`]));
+  });
+
+  it("a budget threshold alerts once per threshold and period, even after its alert is resolved", async () => {
+    const { s, team } = await setupTenant();
+    const endpoint = await webhookEndpoint();
+    await webhookChannel(s, team.id, endpoint);
+    await sendNotify(budgetSignal(s.tenant.id, team.id, 80, "2026-11", 810));
+    await sendNotify(budgetSignal(s.tenant.id, team.id, 80, "2026-11", 850));
+    const [first] = await waitFor(() => listAlerts(s, "kind=budget_threshold"), (a) => a[0]?.occurrences === 2, "both crossings on one alert");
+    expect(first.severity).toBe("warning");
+    expect(first.title).toMatch(/^Team .+ reached 80% of its 2026-11 budget$/);
+    const resolved = await api(`/alerts/${first.id}/resolve`, { as: s, method: "POST", body: { reason: "Raised the budget." } });
+    expect(resolved.status).toBe(200);
+
+    // The same crossing after the resolution only counts on the old alert; 100 % and the next month are new alerts.
+    await sendNotify(budgetSignal(s.tenant.id, team.id, 80, "2026-11", 900));
+    await waitFor(() => alertDetail(s, first.id), (d) => d.occurrences === 3, "the repeated crossing to be counted");
+    await sendNotify(budgetSignal(s.tenant.id, team.id, 100, "2026-11", 1010));
+    await sendNotify(budgetSignal(s.tenant.id, team.id, 80, "2026-12", 800));
+    const alerts = await waitFor(() => listAlerts(s, "kind=budget_threshold"), (a) => a.length === 3, "the 100 % and December alerts");
+    expect(alerts.map((a) => `${a.dedupe_key.split(":").slice(2).join(":")} ${a.severity} ${a.status}`).sort()).toEqual(["2026-11:100 critical open", "2026-11:80 warning resolved", "2026-12:80 warning open"]);
+    const state = await waitFor(() => receiverState(endpoint.name), (r) => r.accepted.length === 4, "four notifications");
+    expect(state.accepted.map((a) => `${a.body.type} ${a.body.data.alert.dedupe_key.split(":").slice(2).join(":")}`).sort()).toEqual([
+      "alert.opened 2026-11:100",
+      "alert.opened 2026-11:80",
+      "alert.opened 2026-12:80",
+      "alert.resolved 2026-11:80",
+    ]);
+    expect((await alertDetail(s, first.id)).status).toBe("resolved");
+  });
+});

@@ -1,0 +1,189 @@
+import { and, eq, isNull, sql } from "drizzle-orm";
+import type { TenantCtx } from "../client";
+import { pipelines, pipelineVersions } from "../schema";
+import { d1Of } from "./lineage-batch";
+
+/**
+ * Ownership and dependency facts alerting and the Owners view need: pipelines with the parts of their current spec
+ * that say who depends on them (triggers, products, SLA, alert targets, connections), and lineage walks from
+ * Tutti's own task jobs (namespace "tutti", name "<pipeline>.<task>") to what is downstream.
+ */
+
+export interface PipelineFacts {
+  id: string;
+  name: string;
+  teamId: string;
+  products: string[];
+  triggers: Array<{ after: string; on: string }>;
+  sla: { finish_by: string; timezone: string } | null;
+  alerts: { on: string[]; to: string[] } | null;
+  /** Task id → connection name. */
+  connections: Record<string, string>;
+}
+
+const parse = <T>(text: unknown, fallback: T): T => (typeof text === "string" ? (JSON.parse(text) as T) : fallback) ?? fallback;
+
+/** Every live pipeline of the tenant with the dependency-relevant parts of its current spec (read with json_extract, not whole specs). */
+export async function pipelineFacts(ctx: TenantCtx): Promise<PipelineFacts[]> {
+  const rows = await ctx.db
+    .select({
+      id: pipelines.id,
+      name: pipelines.name,
+      teamId: pipelines.teamId,
+      products: sql<string>`json_extract(${pipelineVersions.spec}, '$.products')`,
+      triggers: sql<string>`json_extract(${pipelineVersions.spec}, '$.triggers')`,
+      sla: sql<string | null>`json_extract(${pipelineVersions.spec}, '$.sla')`,
+      alerts: sql<string | null>`json_extract(${pipelineVersions.spec}, '$.alerts')`,
+      connections: sql<string>`(SELECT json_group_object(json_extract(t.value, '$.id'), json_extract(t.value, '$.connection')) FROM json_each(${pipelineVersions.spec}, '$.tasks') t WHERE json_extract(t.value, '$.connection') IS NOT NULL)`,
+    })
+    .from(pipelines)
+    .innerJoin(pipelineVersions, and(eq(pipelineVersions.tenantId, pipelines.tenantId), eq(pipelineVersions.id, pipelines.currentVersionId)))
+    .where(and(eq(pipelines.tenantId, ctx.tenantId), isNull(pipelines.archivedAt)));
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    teamId: r.teamId,
+    products: parse<string[]>(r.products, []),
+    triggers: parse<Array<{ after: string; on: string }>>(r.triggers, []),
+    sla: parse<PipelineFacts["sla"]>(r.sla, null),
+    alerts: parse<PipelineFacts["alerts"]>(r.alerts, null),
+    connections: parse<Record<string, string>>(r.connections, {}),
+  }));
+}
+
+export interface LineageNode {
+  id: string;
+  type: "dataset" | "job";
+  namespace: string;
+  name: string;
+  ownerTeamId: string | null;
+  tags: string[];
+}
+
+const TUTTI_NAMESPACE = "tutti";
+
+/** The pipeline a Tutti task job belongs to ("daily_revenue.build_marts" → "daily_revenue"); null for other jobs. */
+export function pipelineOfJob(node: Pick<LineageNode, "type" | "namespace" | "name">): string | null {
+  if (node.type !== "job" || node.namespace !== TUTTI_NAMESPACE) return null;
+  const dot = node.name.indexOf(".");
+  return dot > 0 ? node.name.slice(0, dot) : null;
+}
+
+/**
+ * Everything downstream of the given roots in the lineage graph (roots excluded), any distance: one recursive
+ * statement seeded from a JSON array. `roots` may be dataset ids, or pipeline names to start from their task jobs.
+ */
+export async function downstreamOf(ctx: TenantCtx, roots: { datasetIds?: string[]; pipelineNames?: string[] }): Promise<LineageNode[]> {
+  const datasetIds = roots.datasetIds ?? [];
+  const pipelineNames = roots.pipelineNames ?? [];
+  if (!datasetIds.length && !pipelineNames.length) return [];
+  const rows = await d1Of(ctx)
+    .prepare(
+      `WITH RECURSIVE seed(node) AS (
+         SELECT value FROM json_each(?2)
+         UNION
+         SELECT j.id FROM jobs j, json_each(?3) p
+           WHERE j.tenant_id = ?1 AND j.namespace = '${TUTTI_NAMESPACE}' AND j.name >= p.value || '.' AND j.name < p.value || '/'
+       ),
+       walk(node) AS (
+         SELECT node FROM seed
+         UNION
+         SELECT e.to_node FROM walk w JOIN lineage_edges e ON e.tenant_id = ?1 AND e.from_node = w.node
+       )
+       SELECT w.node, d.id IS NOT NULL, coalesce(d.namespace, j.namespace), coalesce(d.name, j.name),
+         coalesce(d.owner_team_id, j.owner_team_id), d.tags
+       FROM walk w
+       LEFT JOIN datasets d ON d.tenant_id = ?1 AND d.id = w.node
+       LEFT JOIN jobs j ON j.tenant_id = ?1 AND j.id = w.node
+       WHERE w.node NOT IN (SELECT node FROM seed) AND (d.id IS NOT NULL OR j.id IS NOT NULL)`,
+    )
+    .bind(ctx.tenantId, JSON.stringify(datasetIds), JSON.stringify(pipelineNames))
+    .raw();
+  return rows.map((r) => ({
+    id: r[0] as string,
+    type: r[1] ? "dataset" : "job",
+    namespace: r[2] as string,
+    name: r[3] as string,
+    ownerTeamId: (r[4] as string | null) ?? null,
+    tags: parse<string[]>(r[5], []),
+  }));
+}
+
+export interface DatasetOwnership {
+  id: string;
+  namespace: string;
+  name: string;
+  tags: string[];
+  /** The team set on the dataset, else the team of the pipeline that writes it. */
+  ownerTeamId: string | null;
+  ownerSource: "declared" | "writer" | null;
+  writerPipeline: string | null;
+  freshness: { cron: string; timezone: string; maxAgeMs: number } | null;
+  lastWriteAt: number | null;
+}
+
+/**
+ * Datasets with their effective owner: the dataset's own owner team, else the team of the Tutti pipeline whose task
+ * wrote it (an `output` edge from a "tutti" job), as ownership defaults to the producing pipeline's team.
+ */
+export async function datasetOwnership(ctx: TenantCtx, datasetIds: string[]): Promise<Map<string, DatasetOwnership>> {
+  const out = new Map<string, DatasetOwnership>();
+  if (!datasetIds.length) return out;
+  const rows = await d1Of(ctx)
+    .prepare(
+      `SELECT d.id, d.namespace, d.name, d.tags, d.owner_team_id, d.freshness_cron, d.freshness_timezone, d.freshness_max_age_ms, d.last_write_at,
+         (SELECT substr(j.name, 1, instr(j.name, '.') - 1) FROM lineage_edges e
+            JOIN jobs j ON j.tenant_id = e.tenant_id AND j.id = e.from_node
+            WHERE e.tenant_id = ?1 AND e.to_node = d.id AND e.kind = 'output' AND j.namespace = '${TUTTI_NAMESPACE}' AND instr(j.name, '.') > 1
+            ORDER BY e.last_seen_at DESC LIMIT 1) AS writer
+       FROM json_each(?2) s JOIN datasets d ON d.tenant_id = ?1 AND d.id = s.value`,
+    )
+    .bind(ctx.tenantId, JSON.stringify(datasetIds))
+    .raw();
+  const writers = [...new Set(rows.map((r) => r[9] as string | null).filter((w): w is string => !!w))];
+  const writerTeams = new Map<string, string>();
+  if (writers.length) {
+    const teams = await d1Of(ctx)
+      .prepare(`SELECT p.name, p.team_id FROM json_each(?2) s JOIN pipelines p ON p.tenant_id = ?1 AND p.name = s.value`)
+      .bind(ctx.tenantId, JSON.stringify(writers))
+      .raw();
+    for (const [name, team] of teams) writerTeams.set(name as string, team as string);
+  }
+  for (const r of rows) {
+    const declared = (r[4] as string | null) ?? null;
+    const writer = (r[9] as string | null) ?? null;
+    const inherited = writer ? (writerTeams.get(writer) ?? null) : null;
+    out.set(r[0] as string, {
+      id: r[0] as string,
+      namespace: r[1] as string,
+      name: r[2] as string,
+      tags: parse<string[]>(r[3], []),
+      ownerTeamId: declared ?? inherited,
+      ownerSource: declared ? "declared" : inherited ? "writer" : null,
+      writerPipeline: writer,
+      freshness: r[5] ? { cron: r[5] as string, timezone: (r[6] as string | null) ?? "UTC", maxAgeMs: r[7] as number } : null,
+      lastWriteAt: (r[8] as number | null) ?? null,
+    });
+  }
+  return out;
+}
+
+/** Datasets by name (then id), optionally matching `q`; `limit + 1` rows for cursor paging. */
+export async function datasetPage(ctx: TenantCtx, f: { q?: string; teamId?: string; after?: { name: string; id: string }; limit: number }): Promise<string[]> {
+  const params: unknown[] = [ctx.tenantId];
+  const conds = ["d.tenant_id = ?1"];
+  if (f.q) {
+    params.push(`%${f.q.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`);
+    conds.push(`lower(d.name) LIKE ?${params.length} ESCAPE '\\'`);
+  }
+  if (f.after) {
+    params.push(f.after.name, f.after.id);
+    conds.push(`(d.name > ?${params.length - 1} OR (d.name = ?${params.length - 1} AND d.id > ?${params.length}))`);
+  }
+  params.push(f.limit + 1);
+  const rows = await d1Of(ctx)
+    .prepare(`SELECT d.id FROM datasets d WHERE ${conds.join(" AND ")} ORDER BY d.name, d.id LIMIT ?${params.length}`)
+    .bind(...params)
+    .raw();
+  return rows.map((r) => r[0] as string);
+}

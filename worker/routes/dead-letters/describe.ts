@@ -1,0 +1,64 @@
+import type { z } from "@hono/zod-openapi";
+import type { TenantCtx } from "../../db/client";
+import { channelsByIds } from "../../db/repo/alert-channels";
+import { deliveriesByIds } from "../../db/repo/alert-deliveries";
+import { getAlert } from "../../db/repo/alerts";
+import type { DeadLetter } from "../../db/repo/dead-letter-view";
+import { getRun } from "../../db/repo/runs";
+import { isoOrNull } from "../shared";
+import type { DeadLetterOut } from "./schemas";
+
+/** Dead letters in words: which delivery of which alert to which channel, or which task operation of which run. */
+export async function describeDeadLetters(ctx: TenantCtx, entries: DeadLetter[]): Promise<Array<z.input<typeof DeadLetterOut>>> {
+  const deliveryIds = entries.filter((e) => e.body.type === "alert.deliver").map((e) => String(e.body.deliveryId));
+  const deliveries = new Map((await deliveriesByIds(ctx, deliveryIds)).map((d) => [d.id, d]));
+  const channels = new Map((await channelsByIds(ctx, [...new Set([...deliveries.values()].map((d) => d.channelId))])).map((c) => [c.id, c]));
+  const out: Array<z.input<typeof DeadLetterOut>> = [];
+  for (const e of entries) {
+    const base = { id: e.id, queue: e.queue, attempts: e.attempts, at: new Date(e.at).toISOString(), redelivered_at: isoOrNull(e.redeliveredAt) };
+    if (e.queue === "dispatch") {
+      const run = await getRun(ctx, String(e.body.runId));
+      out.push({
+        ...base,
+        message_type: "dispatch",
+        team_id: run?.teamId ?? null,
+        description: `Could not ${String(e.body.op)} task ${String(e.body.taskKey)} of ${run?.pipelineName ?? "a run"} (attempt ${String(e.body.attempt)}); the task attempt failed. Retry the run from failure to try again.`,
+        last_error: null,
+        alert: null,
+        channel: null,
+        run: { id: String(e.body.runId), task: String(e.body.taskKey) },
+        redeliverable: false,
+      });
+      continue;
+    }
+    if (e.body.type === "alert.deliver") {
+      const d = deliveries.get(String(e.body.deliveryId));
+      const channel = d ? channels.get(d.channelId) : undefined;
+      const alert = d ? await getAlert(ctx, d.alertId) : null;
+      out.push({
+        ...base,
+        message_type: "alert.deliver",
+        team_id: d?.teamId ?? null,
+        description: `Notification "${d?.transition ?? "?"}" of ${alert ? `"${alert.title}"` : "a deleted alert"} to ${channel ? `${channel.name} (${channel.kind})` : "a deleted channel"}`,
+        last_error: d?.lastError ?? null,
+        alert: alert ? { id: alert.id, title: alert.title } : null,
+        channel: channel ? { id: channel.id, name: channel.name, kind: channel.kind } : null,
+        run: null,
+        redeliverable: !e.redeliveredAt && d?.status === "dead" && !!channel,
+      });
+      continue;
+    }
+    out.push({
+      ...base,
+      message_type: String(e.body.type ?? "unknown"),
+      team_id: typeof e.body.teamId === "string" ? e.body.teamId : null,
+      description: `A ${String(e.body.type ?? "notify")} signal that alerting could not process`,
+      last_error: null,
+      alert: null,
+      channel: null,
+      run: typeof e.body.runId === "string" ? { id: e.body.runId, task: String(e.body.taskKey ?? "") } : null,
+      redeliverable: !e.redeliveredAt,
+    });
+  }
+  return out;
+}
