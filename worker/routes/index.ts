@@ -2,6 +2,7 @@ import { alertChannelRoutes } from "./alert-channels";
 import { alertRuleRoutes } from "./alert-rules";
 import { alertRoutes } from "./alerts";
 import { auditLogRoutes } from "./audit-log";
+import { ciRoutes } from "./ci";
 import { connectionRoutes } from "./connections";
 import { invitationRoutes } from "./invitations";
 import { datasetRoutes } from "./datasets";
@@ -22,4 +23,4 @@ import { tokenRoutes } from "./tokens";
 import { webhookDeliveryRoutes } from "./webhook-deliveries";
 
 /** Routers that require a principal, mounted under /api/v1 behind the auth middleware. */
-export const apiRouters = [meRoutes, teamRoutes, memberRoutes, invitationRoutes, tokenRoutes, connectionRoutes, auditLogRoutes, pipelineRoutes, runRoutes, lineageRoutes, datasetRoutes, jobRoutes, jobRunRoutes, dbtRoutes, qualityRoutes, webhookDeliveryRoutes, alertRoutes, alertChannelRoutes, alertRuleRoutes, deadLetterRoutes, ownerRoutes, environmentRoutes];
+export const apiRouters = [meRoutes, teamRoutes, memberRoutes, invitationRoutes, tokenRoutes, connectionRoutes, auditLogRoutes, pipelineRoutes, runRoutes, lineageRoutes, datasetRoutes, jobRoutes, jobRunRoutes, dbtRoutes, qualityRoutes, webhookDeliveryRoutes, alertRoutes, alertChannelRoutes, alertRuleRoutes, deadLetterRoutes, ownerRoutes, environmentRoutes, ciRoutes];

@@ -1,0 +1,118 @@
+import { env, SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { tenantCtx, createDb } from "../../worker/db/client";
+import { createProduct } from "../../worker/db/repo/products";
+import { api, expectError, signup } from "../helpers/api";
+import { createTeam, createToken } from "../helpers/fixtures";
+import { dbtFixture } from "../helpers/lineage-fixtures";
+
+const BASE = "http://tutti.test";
+
+async function uploadManifest(token: string, project: string, environment: string, manifest: string) {
+  const res = await api("/dbt/artifacts", { as: token, body: { project, environment, manifest: JSON.parse(manifest) } });
+  if (res.status !== 201 && res.status !== 200) throw new Error(`upload: ${res.status} ${res.text}`);
+  return res.json;
+}
+
+const getManifest = (token: string, project: string, query = "", headers: Record<string, string> = {}) =>
+  SELF.fetch(`${BASE}/api/v1/dbt/projects/${project}/manifest${query}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
+
+describe("dbt Slim CI state", () => {
+  it("serves the latest production manifest with a strong ETag, 304 when unchanged, and a new ETag after an upload", async () => {
+    const s = await signup();
+    const team = (await api("/me", { as: s })).json.teams[0];
+    const { token } = await createToken(s, team.id);
+    const manifest = dbtFixture("duckdb-1.8/manifest.json");
+    await uploadManifest(token, "jaffle", "prod", manifest);
+
+    const first = await getManifest(token, "jaffle", "?env=prod");
+    expect(first.status).toBe(200);
+    const etag = first.headers.get("etag")!;
+    expect(etag).toMatch(/^"[0-9a-f]{64}"$/);
+    expect(JSON.parse(await first.text())).toEqual(JSON.parse(manifest));
+
+    const cached = await getManifest(token, "jaffle", "", { "if-none-match": etag });
+    expect(cached.status).toBe(304);
+    expect(cached.headers.get("etag")).toBe(etag);
+    expect(await cached.text()).toBe("");
+    expect((await getManifest(token, "jaffle", "", { "if-none-match": `"other", W/${etag}` })).status).toBe(304);
+
+    const changed = JSON.parse(manifest);
+    changed.nodes["model.jaffle_shop.customers"].raw_code += "\n-- changed";
+    await uploadManifest(token, "jaffle", "prod", JSON.stringify(changed));
+    const fresh = await getManifest(token, "jaffle", "", { "if-none-match": etag });
+    expect(fresh.status).toBe(200);
+    expect(fresh.headers.get("etag")).not.toBe(etag);
+
+    expect((await getManifest(token, "jaffle", "?env=ci")).status).toBe(404);
+    const other = await signup();
+    expect((await getManifest(other.token ?? (await createToken(other, (await api("/me", { as: other })).json.teams[0].id)).token, "jaffle")).status).toBe(404);
+  });
+});
+
+describe("pull-request impact preview", () => {
+  it("walks from a modified model across a team boundary to another team's data product", async () => {
+    const s = await signup();
+    const analytics = (await api("/me", { as: s })).json.teams[0];
+    const finance = await createTeam(s, "Finance");
+    const analyticsToken = (await createToken(s, analytics.id)).token;
+    const financeToken = (await createToken(s, finance.id)).token;
+    const manifest = dbtFixture("duckdb-1.8/manifest.json");
+    const uploaded = await uploadManifest(analyticsToken, "jaffle", "prod", manifest);
+    const projectId = uploaded.project.id;
+
+    // Finance reads analytics' `customers` model and writes its own revenue table.
+    const customers = await env.DB.prepare(
+      "SELECT d.id, d.namespace, d.name FROM dbt_nodes n JOIN datasets d ON d.tenant_id = n.tenant_id AND d.id = n.node_id WHERE n.tenant_id = ? AND n.project_id = ? AND n.unique_id = 'model.jaffle_shop.customers'",
+    )
+      .bind(s.tenant.id, projectId)
+      .first<{ id: string; namespace: string; name: string }>();
+    expect(customers).not.toBeNull();
+    const ol = await api("/lineage", {
+      as: financeToken,
+      body: {
+        eventType: "COMPLETE",
+        eventTime: new Date().toISOString(),
+        producer: "https://example.com/finance-etl",
+        schemaURL: "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        run: { runId: crypto.randomUUID() },
+        job: { namespace: "finance", name: "build_revenue" },
+        inputs: [{ namespace: customers!.namespace, name: customers!.name }],
+        outputs: [{ namespace: "warehouse", name: "finance.revenue" }],
+      },
+    });
+    expect([200, 201, 202]).toContain(ol.status);
+    const revenue = await env.DB.prepare("SELECT id FROM datasets WHERE tenant_id = ? AND name = 'finance.revenue'").bind(s.tenant.id).first<{ id: string }>();
+    const ctx = tenantCtx(createDb(env.DB), s.tenant.id);
+    await createProduct(
+      ctx,
+      { principal: { actor: { type: "system", id: "test", label: "test" } }, ip: null, requestId: null, now: Date.now() } as never,
+      { name: "revenue_reporting", title: "Revenue reporting", description: "", ownerTeamId: finance.id, tier: "gold" as never, valueMicros: null, valueRationale: "", sla: { cron: "0 8 * * *", timezone: "UTC", maxAgeMs: 86_400_000 }, slaSuccessTarget: null, consumers: [] },
+      [{ kind: "dataset", ref: revenue!.id, weight: 1 }],
+    );
+
+    const pr = JSON.parse(manifest);
+    pr.nodes["model.jaffle_shop.customers"].checksum = { name: "sha256", checksum: "1".repeat(64) };
+    const res = await api("/ci/impact", { as: analyticsToken, body: { project: "jaffle", manifest: pr } });
+    expect(res.status).toBe(200);
+    expect(res.json.changes.modified).toEqual([expect.objectContaining({ unique_id: "model.jaffle_shop.customers", changes: ["body"] })]);
+    expect(res.json.owner_team).toMatchObject({ id: analytics.id });
+    expect(res.json.downstream).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: customers!.id, direct: true, other_team: false }),
+        expect.objectContaining({ id: revenue!.id, direct: false, other_team: true, owner_team: { id: finance.id, name: "Finance" } }),
+      ]),
+    );
+    expect(res.json.products).toEqual([expect.objectContaining({ name: "revenue_reporting", owner_team: { id: finance.id, name: "Finance" }, sla: "0 8 * * * UTC", datasets: [revenue!.id] })]);
+    expect(res.json.teams).toEqual(expect.arrayContaining([expect.objectContaining({ id: finance.id, products: 1 })]));
+    expect(res.json.markdown).toContain("<!-- tutti:ci-impact -->");
+    expect(res.json.markdown).toContain("revenue_reporting");
+    expect(res.json.markdown).toContain("Finance");
+
+    // The CLI's form: changes computed locally give the same answer.
+    const viaChanges = await api("/ci/impact", { as: analyticsToken, body: { project: "jaffle", changes: res.json.changes } });
+    expect(viaChanges.json.products.map((p: { name: string }) => p.name)).toEqual(["revenue_reporting"]);
+    expectError(await api("/ci/impact", { as: analyticsToken, body: { project: "jaffle" } }), 400, "validation_failed");
+    expectError(await api("/ci/impact", { as: analyticsToken, body: { project: "nope", changes: res.json.changes } }), 404, "not_found");
+  });
+});

@@ -1,0 +1,197 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Router } from "../../context";
+import { tenantCtx, type TenantCtx } from "../../db/client";
+import { catalogIdsOfDbtNodes, costByDataset } from "../../db/repo/ci-impact";
+import { findDbtProject, getDbtUpload, readArtifactChunks } from "../../db/repo/lineage-dbt";
+import { datasetOwnership, downstreamOf } from "../../db/repo/ownership";
+import { getPipelineByName, productionVersion } from "../../db/repo/pipelines";
+import { productsContainingDatasets } from "../../db/repo/products";
+import { listTeams } from "../../db/repo/teams";
+import { impactMarkdown, type ImpactReport } from "../../ci/impact";
+import { diffManifests, summarizeManifest, type ManifestDiff } from "../../ci/manifest-diff";
+import { invalid, notFound } from "../../lib/errors";
+import { requireScope } from "../../lib/principal";
+import { diffSpecs } from "../../pipelines/diff";
+import { contentHash } from "../../pipelines/hash";
+import { formatSyntaxError, parseSpecText, specFormats } from "../../pipelines/parse";
+import { registrySpecDeps } from "../../pipelines/registry-deps";
+import { validateSpec } from "../../pipelines/validate";
+import { bearerSecurity, errors, jsonBody, jsonResponse, send } from "../shared";
+
+const COST_WINDOW_DAYS = 30;
+
+const NodeRef = z.object({ unique_id: z.string().min(1).max(500), resource_type: z.string().max(40), name: z.string().max(300) });
+const Changes = z
+  .strictObject({
+    modified: z.array(NodeRef.extend({ changes: z.array(z.enum(["body", "config", "contract"])), breaking_contract: z.boolean() })).max(20_000),
+    added: z.array(NodeRef).max(20_000),
+    removed: z.array(NodeRef).max(20_000),
+  })
+  .openapi("ManifestChanges", { description: "What `tutti ci impact` computed locally against the downloaded production manifest" });
+
+const ImpactBody = z
+  .strictObject({
+    project: z.string().min(1).max(200).openapi({ example: "jaffle_shop" }),
+    environment: z.string().min(1).max(64).default("prod").openapi({ description: "The environment whose manifest is the baseline" }),
+    changes: Changes.optional(),
+    manifest: z.record(z.string(), z.unknown()).optional().openapi({ description: "The PR's target/manifest.json, compared here with the stored baseline (send `changes` instead for large manifests)" }),
+    pipelines: z
+      .array(z.strictObject({ spec_text: z.string().min(1).max(512 * 1024), format: z.enum(specFormats).optional(), file: z.string().max(500).optional() }))
+      .max(500)
+      .default([])
+      .openapi({ description: "The PR's pipeline specs, diffed against what production runs" }),
+  })
+  .openapi("CiImpactRequest");
+
+const TeamRef = z.object({ id: z.string(), name: z.string() }).nullable();
+const ImpactOut = z
+  .object({
+    project: z.string(),
+    environment: z.string(),
+    owner_team: TeamRef,
+    changes: Changes,
+    downstream: z.array(z.object({ id: z.string(), name: z.string(), namespace: z.string(), owner_team: TeamRef, other_team: z.boolean(), direct: z.boolean() })),
+    products: z.array(z.object({ id: z.string(), name: z.string(), owner_team: TeamRef, sla: z.string().nullable(), datasets: z.array(z.string()) })),
+    teams: z.array(z.object({ id: z.string(), name: z.string(), datasets: z.number().int(), products: z.number().int() })),
+    cost: z.object({
+      window_days: z.number().int(),
+      currency: z.string().nullable(),
+      affected_micros: z.number().int(),
+      removed_micros: z.number().int(),
+      estimated_change_micros: z.number().int(),
+      new_models: z.number().int(),
+    }),
+    pipelines: z.array(
+      z.object({
+        name: z.string(),
+        status: z.enum(["created", "updated", "unchanged"]),
+        tasks_added: z.array(z.string()),
+        tasks_removed: z.array(z.string()),
+        tasks_changed: z.array(z.string()),
+        schedule_changed: z.boolean(),
+        error: z.string().nullable(),
+      }),
+    ),
+    markdown: z.string().openapi({ description: "The report as a pull-request comment (starts with a hidden marker)" }),
+  })
+  .openapi("CiImpact");
+
+export const route = createRoute({
+  method: "post",
+  path: "/ci/impact",
+  tags: ["ci"],
+  summary: "Pull-request impact preview: modified dbt nodes, downstream datasets and data products (across teams), owners, SLAs and cost at stake",
+  description: "Send the PR's `manifest`, or the `changes` `tutti ci impact` computed against the production manifest; optionally the PR's pipeline specs. Nothing is written.",
+  security: bearerSecurity,
+  request: jsonBody(ImpactBody),
+  responses: { 200: jsonResponse(ImpactOut, "The impact report, as data and as Markdown"), ...errors(400, 401, 403, 404) },
+});
+
+async function storedManifest(ctx: TenantCtx, uploadId: string): Promise<unknown> {
+  const chunks = await readArtifactChunks(ctx, uploadId, "manifest");
+  const text = await new Response(new Blob(chunks).stream().pipeThrough(new DecompressionStream("gzip"))).text();
+  return JSON.parse(text);
+}
+
+async function pipelineChanges(ctx: TenantCtx, specs: Array<{ spec_text: string; format?: (typeof specFormats)[number]; file?: string }>): Promise<ImpactReport["pipelines"]> {
+  const out: ImpactReport["pipelines"] = [];
+  for (const [i, s] of specs.entries()) {
+    const label = s.file ?? `pipelines[${i}]`;
+    const parsed = parseSpecText(s.spec_text, s.format);
+    if (!parsed.ok) {
+      out.push({ name: label, status: "unchanged", tasks_added: [], tasks_removed: [], tasks_changed: [], schedule_changed: false, error: formatSyntaxError(parsed.errors[0]) });
+      continue;
+    }
+    const validated = validateSpec(parsed.value, registrySpecDeps);
+    if (!validated.ok) {
+      out.push({ name: label, status: "unchanged", tasks_added: [], tasks_removed: [], tasks_changed: [], schedule_changed: false, error: `${validated.errors[0].path}: ${validated.errors[0].message}` });
+      continue;
+    }
+    const spec = validated.spec;
+    const prod = await productionVersion(ctx, await getPipelineByName(ctx, spec.name));
+    const diff = diffSpecs(prod?.spec ?? null, spec);
+    const status = !prod ? "created" : prod.contentHash === (await contentHash(spec)) ? "unchanged" : "updated";
+    out.push({ name: spec.name, status, tasks_added: diff.tasks_added, tasks_removed: diff.tasks_removed, tasks_changed: diff.tasks_changed.map((t) => t.id), schedule_changed: diff.schedule_changed, error: null });
+  }
+  return out;
+}
+
+export function register(app: Router) {
+  app.openapi(route, async (c) => {
+    const p = c.get("principal");
+    requireScope(p, "read");
+    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const body = c.req.valid("json");
+    if (!body.changes === !body.manifest) throw invalid("changes", "send either `changes` or `manifest`");
+    const project = await findDbtProject(ctx, body.project, body.environment);
+    if (!project) throw notFound(`dbt project "${body.project}" in environment "${body.environment}"`);
+
+    let changes: ManifestDiff;
+    if (body.manifest) {
+      if (!project.latestManifestUploadId) throw notFound(`manifest of dbt project "${body.project}"`);
+      const upload = await getDbtUpload(ctx, project.latestManifestUploadId);
+      if (!upload?.manifestSha256) throw notFound(`manifest of dbt project "${body.project}"`);
+      try {
+        changes = diffManifests(summarizeManifest(await storedManifest(ctx, upload.id)), summarizeManifest(body.manifest));
+      } catch (err) {
+        throw invalid("manifest", (err as Error).message);
+      }
+    } else changes = body.changes!;
+
+    const teams = new Map((await listTeams(ctx)).map((t) => [t.id, { id: t.id, name: t.name }]));
+    const teamRef = (id: string | null) => (id ? (teams.get(id) ?? { id, name: id }) : null);
+    const ownerTeamId = project.ownerTeamId ?? null;
+
+    // The changed models' datasets, then everything downstream of them in Tutti's lineage (any team's).
+    const changedIds = [...changes.modified, ...changes.removed].map((n) => n.unique_id);
+    const catalog = await catalogIdsOfDbtNodes(ctx, project.id, changedIds);
+    const roots = [...new Set([...catalog.values()].filter((id) => id.startsWith("ds_")))];
+    const removedRoots = new Set(changes.removed.map((n) => catalog.get(n.unique_id)).filter((id): id is string => !!id));
+    const below = (await downstreamOf(ctx, { datasetIds: roots })).filter((n) => n.type === "dataset");
+    const datasetIds = [...new Set([...roots, ...below.map((n) => n.id)])];
+    const owners = await datasetOwnership(ctx, datasetIds);
+    const downstream = datasetIds.flatMap((id) => {
+      const o = owners.get(id);
+      if (!o) return [];
+      return [{ id, name: o.name, namespace: o.namespace, owner_team: teamRef(o.ownerTeamId), other_team: !!o.ownerTeamId && o.ownerTeamId !== ownerTeamId, direct: roots.includes(id) }];
+    });
+
+    const products = (await productsContainingDatasets(ctx, datasetIds)).map((pr) => ({ id: pr.id, name: pr.name, owner_team: teamRef(pr.ownerTeamId), sla: pr.sla, datasets: pr.datasetIds }));
+    const teamCounts = new Map<string, { id: string; name: string; datasets: number; products: number }>();
+    const bump = (id: string | null, key: "datasets" | "products") => {
+      if (!id) return;
+      const t = teamCounts.get(id) ?? { ...teamRef(id)!, datasets: 0, products: 0 };
+      t[key]++;
+      teamCounts.set(id, t);
+    };
+    downstream.forEach((d) => bump(d.owner_team?.id ?? null, "datasets"));
+    products.forEach((pr) => bump(pr.owner_team?.id ?? null, "products"));
+
+    const costs = await costByDataset(ctx, datasetIds, c.get("clock").now() - COST_WINDOW_DAYS * 86_400_000);
+    // One currency is reported (the one most spend is in); mixing currencies would need rates the ledger does not hold.
+    const byCurrency = new Map<string, number>();
+    for (const row of costs) byCurrency.set(row.currency, (byCurrency.get(row.currency) ?? 0) + row.micros);
+    const currency = [...byCurrency.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+    const inCurrency = costs.filter((r) => r.currency === currency);
+    const removed = inCurrency.filter((r) => removedRoots.has(r.datasetId)).reduce((s, r) => s + r.micros, 0);
+    const report: ImpactReport = {
+      project: body.project,
+      environment: body.environment,
+      owner_team: teamRef(ownerTeamId),
+      changes,
+      downstream: downstream.sort((a, b) => Number(b.direct) - Number(a.direct) || a.name.localeCompare(b.name)),
+      products,
+      teams: [...teamCounts.values()].sort((a, b) => b.datasets - a.datasets || a.name.localeCompare(b.name)),
+      cost: {
+        window_days: COST_WINDOW_DAYS,
+        currency,
+        affected_micros: inCurrency.reduce((s, r) => s + r.micros, 0),
+        removed_micros: removed,
+        estimated_change_micros: -removed,
+        new_models: changes.added.filter((n) => n.resource_type === "model").length,
+      },
+      pipelines: await pipelineChanges(ctx, body.pipelines),
+    };
+    return send(c, 200, ImpactOut, { ...report, markdown: impactMarkdown(report) });
+  });
+}
