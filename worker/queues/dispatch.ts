@@ -4,6 +4,7 @@ import type { ConnectorContext, TaskOutcome } from "../connectors/types";
 import { createDb, tenantCtx } from "../db/client";
 import { recordConnectionUse, resolveConnectionSecrets } from "../db/repo/connections";
 import { resolveBoundConnection } from "../db/repo/environments";
+import { cachedConnection } from "./connection-cache";
 import { tenantRuns } from "../durable/client";
 import type { DispatchClaim, DispatchContext } from "../durable/tenant-runs";
 import type { Env } from "../env";
@@ -62,9 +63,17 @@ export async function performDispatch(env: Env, tenantId: string, op: DispatchMe
   if (!connector) return { status: "failed", error: { kind: "invalid_config", message: `unknown connector "${context.connector}"` } };
   const ctx = tenantCtx(createDb(env.DB), tenantId);
   // The spec names a connection; the run's environment binds that name to the team connection it uses (dbt → dbt_ci).
-  const bound = context.connection ? await resolveBoundConnection(ctx, context.teamId, context.environment, context.connection) : null;
+  const bound = context.connection
+    ? await cachedConnection(`bind:${tenantId}:${context.teamId}:${context.environment}:${context.connection}`, Date.now(), () =>
+        resolveBoundConnection(ctx, context.teamId, context.environment, context.connection!),
+      )
+    : null;
   if (context.connection && !bound) return { status: "failed", error: { kind: "invalid_config", message: `environment "${context.environment}" no longer exists in the pipeline's team` } };
-  const connection = bound ? await resolveConnectionSecrets(ctx, await loadKeyRing(env.TUTTI_MASTER_KEY), context.teamId, bound) : null;
+  const connection = bound
+    ? await cachedConnection(`conn:${tenantId}:${context.teamId}:${bound}`, Date.now(), async () =>
+        resolveConnectionSecrets(ctx, await loadKeyRing(env.TUTTI_MASTER_KEY), context.teamId, bound),
+      )
+    : null;
   if (bound && !connection) {
     const via = bound === context.connection ? "" : ` (bound to "${context.connection}" in environment "${context.environment}")`;
     return { status: "failed", error: { kind: "invalid_config", message: `connection "${bound}"${via} no longer exists in the pipeline's team` } };
