@@ -1,4 +1,4 @@
-import type { APIRequestContext } from "playwright-core";
+import type { APIRequestContext, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHttpToolFake, type HttpToolFake } from "../fakes/http-tool/server";
 import { signupViaApi } from "./helpers/accounts";
@@ -13,8 +13,11 @@ async function postJson(request: APIRequestContext, csrf: string, path: string, 
   return res.json();
 }
 
-/** A task on the fake tool; `polls` > 0 makes it report "running" that many times before succeeding. */
-function toolTask(id: string, dependsOn: string[], polls = 0) {
+/**
+ * A task on the fake tool; `polls` > 0 makes it report "running" that many times before its outcome,
+ * `job` adds to the job body (outcome, message, fail_times).
+ */
+function toolTask(id: string, dependsOn: string[], polls = 0, job: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
   return {
     id,
     connector: "http",
@@ -23,14 +26,40 @@ function toolTask(id: string, dependsOn: string[], polls = 0) {
     ...(polls ? { poll_interval: "1s" } : {}),
     with: {
       url: "/jobs",
-      body: { key: `{{run_id}}-${id}`, polls },
+      body: { key: `{{run_id}}-${id}`, polls, ...job },
       external_id_path: "$.id",
       external_url_path: "$.url",
       ...(polls
-        ? { completion: { mode: "poll", status_url: "/jobs/{{external_id}}", success: { path: "$.status", equals: "succeeded" }, failure: { path: "$.status", in: ["failed", "cancelled"] } } }
+        ? {
+            completion: {
+              mode: "poll",
+              status_url: "/jobs/{{external_id}}",
+              success: { path: "$.status", equals: "succeeded" },
+              failure: { path: "$.status", in: ["failed", "cancelled"] },
+              message_path: "$.message",
+            },
+          }
         : {}),
     },
+    ...extra,
   };
+}
+
+/** Signs up, adds the `tool` connection to the first team, and returns what pushing needs. */
+async function setUp(context: BrowserContext, toolUrl: string) {
+  const { session } = await signupViaApi(context);
+  const me = await (await context.request.get("/api/v1/me")).json();
+  const team = me.teams[0] as { id: string; slug: string };
+  const csrf = session.csrf_token;
+  await postJson(context.request, csrf, "/api/v1/connections", {
+    team_id: team.id,
+    name: "tool",
+    kind: "http",
+    config: { base_url: toolUrl },
+    secrets: { bearer_token: TOOL_TOKEN },
+  });
+  const push = (spec: Record<string, unknown>) => postJson(context.request, csrf, "/api/v1/pipelines", { spec_text: JSON.stringify(spec, null, 2), format: "json" });
+  return { team, push };
 }
 
 describe("pipelines and runs in the dashboard", () => {
@@ -47,16 +76,7 @@ describe("pipelines and runs in the dashboard", () => {
 
   it("runs a pipeline from Run now and watches the Gantt reach success live, then shows the DAG", async () => {
     const { page, context } = b;
-    const { session } = await signupViaApi(context);
-    const me = await (await context.request.get("/api/v1/me")).json();
-    const team = me.teams[0] as { id: string; slug: string };
-    await postJson(context.request, session.csrf_token, "/api/v1/connections", {
-      team_id: team.id,
-      name: "tool",
-      kind: "http",
-      config: { base_url: tool.url },
-      secrets: { bearer_token: TOOL_TOKEN },
-    });
+    const { team, push } = await setUp(context, tool.url);
     const spec = {
       name: "daily_revenue",
       team: team.slug,
@@ -65,7 +85,7 @@ describe("pipelines and runs in the dashboard", () => {
       params: { full_refresh: false, region: "eu" },
       tasks: [toolTask("extract", []), toolTask("transform", ["extract"], 4), toolTask("publish", ["transform"])],
     };
-    await postJson(context.request, session.csrf_token, "/api/v1/pipelines", { spec_text: JSON.stringify(spec, null, 2), format: "json" });
+    await push(spec);
 
     // The list: schedule in words, next run, no runs yet.
     await page.goto("/pipelines");
@@ -146,6 +166,79 @@ describe("pipelines and runs in the dashboard", () => {
     await expect.poll(() => page.getByRole("list", { name: "Latest runs" }).getByRole("link").count()).toBe(1);
     expect(await page.getByRole("list", { name: "Latest runs" }).getByRole("link").getAttribute("href")).toBe(`/runs/${runId}`);
     await screenshot(page, "pipelines-04-list-with-run");
+
+    expect(b.pageErrors).toEqual([]);
+  });
+
+  it("shows retries, tool errors and skipped tasks, retries from failure, pauses, and diffs spec versions", async () => {
+    const { page, context } = b;
+    const { team, push } = await setUp(context, tool.url);
+    const spec = {
+      name: "ledger_checks",
+      team: team.slug,
+      description: "Nightly ledger reconciliation",
+      schedule: { cron: "0 2 * * *", timezone: "America/New_York" },
+      tasks: [
+        // The tool answers 500 once, then accepts: attempt 1 fails, attempt 2 succeeds.
+        toolTask("load", [], 0, { fail_times: 1 }, { retries: { max: 2, backoff: "fixed", delay: "1s", jitter: false } }),
+        toolTask("check", ["load"], 1, { outcome: "failed", message: "row count dropped 40% since yesterday" }),
+        toolTask("notify", ["check"]),
+      ],
+    };
+    await push(spec);
+    // A second version, so the spec view has something to compare.
+    await push({ ...spec, tasks: spec.tasks.map((t) => (t.id === "notify" ? { ...t, timeout: "5m" } : t)) });
+
+    await page.goto("/pipelines/ledger_checks");
+    await page.getByRole("button", { name: "Run now" }).click();
+    await page.getByRole("dialog").getByText("This pipeline has no parameters.").waitFor();
+    await page.getByRole("dialog").getByRole("button", { name: "Start run" }).click();
+    await page.waitForURL(/\/runs\/run_/);
+
+    const summary = page.getByRole("region", { name: "Run summary" });
+    await expect.poll(() => summary.innerText(), { timeout: 60_000 }).toContain("Failed");
+    const gantt = page.getByRole("figure", { name: "Task timeline" });
+    // The failed first attempt of load is drawn beside the one that succeeded, hatched.
+    await expect.poll(() => gantt.locator('[data-task="load"] .bar').count()).toBe(2);
+    expect(await gantt.locator('[data-task="load"] .bar.superseded[data-status="failed"]').count()).toBe(1);
+    expect(await gantt.locator('[data-task="check"] .bar[data-status="failed"]').count()).toBe(1);
+    expect(await gantt.locator('[data-task="notify"]').innerText()).toContain("Skipped");
+    expect(await page.locator('li.task[data-task="check"]').innerText()).toContain("row count dropped 40% since yesterday");
+    expect(await page.locator('li.task[data-task="notify"]').innerText()).toContain("upstream check failed");
+    expect(await page.getByRole("table", { name: "Earlier attempts of load" }).innerText()).toContain("HTTP 500");
+    await screenshot(page, "pipelines-05-run-failed");
+
+    // Retry from failure re-runs check (which fails again at the tool) and keeps load's success.
+    await page.getByRole("button", { name: "Retry from failure" }).click();
+    await expect.poll(() => gantt.locator('[data-task="check"] .bar').count(), { timeout: 60_000 }).toBe(2);
+    await expect.poll(() => summary.innerText(), { timeout: 60_000 }).toContain("Failed");
+    expect(await summary.innerText()).toContain("attempt 2");
+    expect(await gantt.locator('[data-task="load"] .bar').count()).toBe(2);
+
+    // Pause and resume from the pipeline page.
+    await page.goto("/pipelines/ledger_checks");
+    await page.getByRole("button", { name: "Pause" }).click();
+    const facts = page.locator("dl.facts");
+    await expect.poll(() => facts.innerText()).toContain("Paused");
+    await page.getByRole("button", { name: "Resume" }).click();
+    await expect.poll(() => facts.innerText()).not.toContain("Paused");
+
+    // The spec as pushed, and what changed from version 1.
+    await page.getByRole("tab", { name: "Spec" }).click();
+    const text = page.getByLabel("Spec text of version 2");
+    await expect.poll(() => text.innerText()).toContain('"timeout": "5m"');
+    await page.getByRole("button", { name: "Changes from v1" }).click();
+    const changes = page.getByLabel("Text changes from version 1 to version 2");
+    await expect.poll(() => changes.innerText()).toMatch(/\+\s*"timeout": "5m"/);
+    expect(await page.getByText(/task\s+notify:\s+timeout_ms/).count()).toBe(1);
+    await screenshot(page, "pipelines-06-spec-diff");
+
+    // The runs list filters by status through the URL.
+    await page.goto("/runs?status=succeeded");
+    await page.getByRole("heading", { name: "No runs match these filters" }).waitFor();
+    await page.goto("/runs?status=failed&pipeline=ledger_checks");
+    await expect.poll(() => page.getByRole("table", { name: "Runs" }).innerText()).toContain("ledger_checks");
+    await screenshot(page, "pipelines-07-runs-filtered");
 
     expect(b.pageErrors).toEqual([]);
   });
