@@ -4,6 +4,10 @@ export interface CliIO {
   stderr(line: string): void;
   env: Record<string, string | undefined>;
   readFile(path: string): Promise<string>;
+  /** Creates missing parent directories. */
+  writeFile(path: string, text: string): Promise<void>;
+  /** File names (not paths) directly in a directory; rejects when it is not a directory. */
+  listDir(path: string): Promise<string[]>;
   fetch: typeof fetch;
 }
 

@@ -10,17 +10,36 @@ import type { Command } from "./types";
 export interface PushArgs {
   files: string[];
   dryRun: boolean;
+  env: string | null;
+}
+
+/**
+ * Where a push goes when --env is not given: `ci` for a pull request or a branch other than the default
+ * (TUTTI_DEFAULT_BRANCH, else the Actions event's default branch), `prod` otherwise. A branch never
+ * replaces what production runs unless --env prod says so.
+ */
+export async function defaultEnvironment(env: Record<string, string | undefined>, readFile: (p: string) => Promise<string>): Promise<string> {
+  if (env.GITHUB_ACTIONS !== "true") return "prod";
+  if (env.GITHUB_EVENT_NAME === "pull_request" || env.GITHUB_EVENT_NAME === "pull_request_target" || env.GITHUB_HEAD_REF) return "ci";
+  let defaultBranch = env.TUTTI_DEFAULT_BRANCH;
+  if (!defaultBranch && env.GITHUB_EVENT_PATH) {
+    defaultBranch = await readFile(env.GITHUB_EVENT_PATH)
+      .then((t) => JSON.parse(t)?.repository?.default_branch as string | undefined)
+      .catch(() => undefined);
+  }
+  const branch = env.GITHUB_REF_NAME;
+  return defaultBranch && branch && branch !== defaultBranch ? "ci" : "prod";
 }
 
 export function parsePushArgs(args: string[]): PushArgs {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { "dry-run": { type: "boolean", default: false } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options: { "dry-run": { type: "boolean", default: false }, env: { type: "string" } }, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
   if (!parsed.positionals.length) throw new UsageError("name at least one spec file");
-  return { files: parsed.positionals, dryRun: parsed.values["dry-run"] === true };
+  return { files: parsed.positionals, dryRun: parsed.values["dry-run"] === true, env: typeof parsed.values.env === "string" ? parsed.values.env : null };
 }
 
 interface PushResponse {
@@ -63,9 +82,10 @@ async function readSpec(file: string, io: CliIO): Promise<{ text: string; format
 export const push: Command = {
   name: "push",
   summary: "Validate pipeline spec files and create or update the pipelines",
-  usage: "tutti push <files…> [--dry-run]",
+  usage: "tutti push <files…> [--dry-run] [--env ci]",
   async run(args, io) {
-    const { files, dryRun } = parsePushArgs(args);
+    const { files, dryRun, env: envArg } = parsePushArgs(args);
+    const environment = envArg ?? (await defaultEnvironment(io.env, io.readFile));
     const client = new ApiClient(loadConfig(io.env), io.fetch);
     const source = gitSourceFromEnv(io.env);
     const counts = { created: 0, updated: 0, unchanged: 0, failed: 0 };
@@ -88,6 +108,7 @@ export const push: Command = {
         spec_text: spec.text,
         format: spec.format,
         ...(source ? { source } : {}),
+        ...(environment !== "prod" ? { environment } : {}),
       });
       if (!res.ok) {
         failureLines(file, res.error).forEach((l) => io.stderr(l));
@@ -98,6 +119,7 @@ export const push: Command = {
       counts[res.data.status]++;
     }
 
+    if (environment !== "prod") io.stdout(`environment ${environment}: production keeps running its own versions`);
     const verb = dryRun ? { created: "to create", updated: "to update" } : { created: "created", updated: "updated" };
     io.stdout(
       `${files.length} file${files.length === 1 ? "" : "s"}: ${counts.created} ${verb.created}, ${counts.updated} ${verb.updated}, ${counts.unchanged} unchanged, ${counts.failed} failed`,

@@ -11,9 +11,10 @@ const spec = (name: string) => `name: ${name}\nteam: analytics\ntasks:\n  - { id
 const noDiff = { tasks_added: [], tasks_removed: [], tasks_changed: [], schedule_changed: false, schedule_before: null, schedule_after: null, other_changes: [] };
 
 describe("argument parsing", () => {
-  it("takes files and --dry-run", () => {
-    expect(parsePushArgs(["a.yaml", "b.json"])).toEqual({ files: ["a.yaml", "b.json"], dryRun: false });
-    expect(parsePushArgs(["--dry-run", "a.yaml"])).toEqual({ files: ["a.yaml"], dryRun: true });
+  it("takes files, --dry-run and --env", () => {
+    expect(parsePushArgs(["a.yaml", "b.json"])).toEqual({ files: ["a.yaml", "b.json"], dryRun: false, env: null });
+    expect(parsePushArgs(["--dry-run", "a.yaml"])).toEqual({ files: ["a.yaml"], dryRun: true, env: null });
+    expect(parsePushArgs(["--env", "ci", "a.yaml"])).toEqual({ files: ["a.yaml"], dryRun: false, env: "ci" });
   });
 
   it("refuses unknown flags and an empty file list", () => {

@@ -46,7 +46,8 @@ describe("dbt Slim CI state", () => {
 
     expect((await getManifest(token, "jaffle", "?env=ci")).status).toBe(404);
     const other = await signup();
-    expect((await getManifest(other.token ?? (await createToken(other, (await api("/me", { as: other })).json.teams[0].id)).token, "jaffle")).status).toBe(404);
+    const otherToken = (await createToken(other, (await api("/me", { as: other })).json.teams[0].id)).token;
+    expect((await getManifest(otherToken, "jaffle")).status).toBe(404);
   });
 });
 
