@@ -233,12 +233,40 @@ describe("pipelines and runs in the dashboard", () => {
     expect(await page.getByText(/task\s+notify:\s+timeout_ms/).count()).toBe(1);
     await screenshot(page, "pipelines-06-spec-diff");
 
+    // A backfill over the last three days: one run per nightly slot.
+    await page.getByRole("tab", { name: "Backfill" }).click();
+    const now = new Date();
+    const local = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await page.getByLabel("From").fill(local(new Date(now.getTime() - 3 * 86_400_000 + 3_600_000)));
+    await page.getByLabel("To").fill(local(now));
+    await page.getByRole("button", { name: "Start backfill" }).click();
+    const result = page.getByRole("status").filter({ hasText: "queued" });
+    await expect.poll(() => result.innerText()).toMatch(/\d runs queued, 2 at a time/);
+    // Two or three nightly slots fit in just under three days, depending on the hour and DST.
+    const queued = Number(/(\d) runs queued/.exec(await result.innerText())![1]);
+    expect(queued).toBeGreaterThanOrEqual(2);
+    await screenshot(page, "pipelines-07-backfill");
+    const backfillRuns = await (await context.request.get("/api/v1/runs?pipeline=ledger_checks&trigger=backfill")).json();
+    expect(backfillRuns.items).toHaveLength(queued);
+
+    // Cancel from the run page stops a run that is still going.
+    await push({ name: "slow_sync", team: team.slug, tasks: [toolTask("wait", [], 1000)] });
+    await page.goto("/pipelines/slow_sync");
+    await page.getByRole("button", { name: "Run now" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Start run" }).click();
+    await page.waitForURL(/\/runs\/run_/);
+    await expect.poll(() => page.locator('[data-task="wait"] .bar.open').count()).toBe(1);
+    await page.getByRole("button", { name: "Cancel run" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Cancel run" }).click();
+    await expect.poll(() => summary.innerText()).toContain("Cancelled");
+    expect(await page.getByRole("button", { name: "Retry from failure" }).count()).toBe(1);
+
     // The runs list filters by status through the URL.
     await page.goto("/runs?status=succeeded");
     await page.getByRole("heading", { name: "No runs match these filters" }).waitFor();
     await page.goto("/runs?status=failed&pipeline=ledger_checks");
     await expect.poll(() => page.getByRole("table", { name: "Runs" }).innerText()).toContain("ledger_checks");
-    await screenshot(page, "pipelines-07-runs-filtered");
+    await screenshot(page, "pipelines-08-runs-filtered");
 
     expect(b.pageErrors).toEqual([]);
   });
