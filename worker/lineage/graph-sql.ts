@@ -6,10 +6,14 @@
  * Walks without a depth limit carry only the node in the recursive CTE: UNION then discards a node the second
  * time it is reached, so each node and edge is visited once (O(V + E)) however many paths lead to it.
  * Depth-limited walks carry (node, depth); UNION keeps at most one row per node per depth, bounded by the limit.
+ *
+ * CROSS JOIN fixes the join order: the row just taken from the walk's queue drives an index lookup of its edges.
+ * Without it the planner (D1 keeps no ANALYZE statistics) may scan the tenant's edges for every node walked,
+ * turning an O(V + E) walk into O(V × E): seconds instead of milliseconds on 30,000 edges.
  */
 
-const downStep = "SELECT e.to_node FROM walk w JOIN lineage_edges e ON e.tenant_id = ?1 AND e.from_node = w.node";
-const upStep = "SELECT e.from_node FROM walk w JOIN lineage_edges e ON e.tenant_id = ?1 AND e.to_node = w.node";
+const downStep = "SELECT e.to_node FROM walk w CROSS JOIN lineage_edges e ON e.tenant_id = ?1 AND e.from_node = w.node";
+const upStep = "SELECT e.from_node FROM walk w CROSS JOIN lineage_edges e ON e.tenant_id = ?1 AND e.to_node = w.node";
 
 /** Nodes reachable from ?2 with their shortest distance, up to ?3 edges away. Columns: node, depth. */
 export const walkLimitedSql = (direction: "upstream" | "downstream") => `
@@ -18,8 +22,8 @@ WITH RECURSIVE walk(node, depth) AS (
   UNION
   ${
     direction === "downstream"
-      ? "SELECT e.to_node, w.depth + 1 FROM walk w JOIN lineage_edges e ON e.tenant_id = ?1 AND e.from_node = w.node"
-      : "SELECT e.from_node, w.depth + 1 FROM walk w JOIN lineage_edges e ON e.tenant_id = ?1 AND e.to_node = w.node"
+      ? "SELECT e.to_node, w.depth + 1 FROM walk w CROSS JOIN lineage_edges e ON e.tenant_id = ?1 AND e.from_node = w.node"
+      : "SELECT e.from_node, w.depth + 1 FROM walk w CROSS JOIN lineage_edges e ON e.tenant_id = ?1 AND e.to_node = w.node"
   } WHERE w.depth < ?3
 )
 SELECT node, min(depth) AS depth FROM walk GROUP BY node`;
@@ -61,12 +65,12 @@ export const pathNodesSql = `
 WITH RECURSIVE down(node) AS (
   SELECT ?2
   UNION
-  SELECT e.to_node FROM down w JOIN lineage_edges e ON e.tenant_id = ?1 AND e.from_node = w.node
+  SELECT e.to_node FROM down w CROSS JOIN lineage_edges e ON e.tenant_id = ?1 AND e.from_node = w.node
 ),
 up(node) AS (
   SELECT ?3
   UNION
-  SELECT e.from_node FROM up w JOIN lineage_edges e ON e.tenant_id = ?1 AND e.to_node = w.node
+  SELECT e.from_node FROM up w CROSS JOIN lineage_edges e ON e.tenant_id = ?1 AND e.to_node = w.node
 )
 SELECT node FROM down INTERSECT SELECT node FROM up`;
 
@@ -74,5 +78,5 @@ SELECT node FROM down INTERSECT SELECT node FROM up`;
 export const edgesAmongSql = `
 SELECT DISTINCT e.from_node, e.to_node, e.kind
 FROM json_each(?2) s
-JOIN lineage_edges e ON e.tenant_id = ?1 AND e.from_node = s.value
+CROSS JOIN lineage_edges e ON e.tenant_id = ?1 AND e.from_node = s.value
 WHERE e.to_node IN (SELECT value FROM json_each(?2))`;

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, isNotNull, like, lt, or, sql, type SQL } from "drizzle-orm";
 import { gunzip } from "../../lib/gzip";
 import type { TenantCtx } from "../client";
+import { queryAll } from "./lineage-batch";
 import { columnLineageEdges, datasets, jobRunDatasets, jobRuns, jobs, lineageEvents, lineageFacets, teams } from "../schema";
 import { auditInsert, type AuditSource } from "./audit";
 
@@ -231,7 +232,10 @@ export interface ColumnEdge {
   transformation: unknown;
 }
 
-/** Column-level edges into and out of a dataset's fields. Id lists go through json_each: D1 binds at most 100 parameters. */
+/**
+ * Column-level edges into and out of a dataset's fields. Id lists go through json_each (D1 binds at most 100
+ * parameters) and drive the join, so each id is one primary-key probe.
+ */
 export async function columnLineageOf(ctx: TenantCtx, datasetId: string): Promise<ColumnEdge[]> {
   const rows = await ctx.db
     .select()
@@ -240,10 +244,10 @@ export async function columnLineageOf(ctx: TenantCtx, datasetId: string): Promis
     .orderBy(asc(columnLineageEdges.toField), asc(columnLineageEdges.fromField));
   const ids = [...new Set(rows.flatMap((r) => [r.fromDataset, r.toDataset]))];
   const names = ids.length
-    ? await ctx.db
-        .select({ id: datasets.id, namespace: datasets.namespace, name: datasets.name })
-        .from(datasets)
-        .where(and(eq(datasets.tenantId, ctx.tenantId), sql`${datasets.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`))
+    ? await queryAll<{ id: string; namespace: string; name: string }>(
+        ctx,
+        sql`SELECT d.id, d.namespace, d.name FROM json_each(${JSON.stringify(ids)}) s CROSS JOIN datasets d ON d.tenant_id = ${ctx.tenantId} AND d.id = s.value`,
+      )
     : [];
   const byId = new Map(names.map((n) => [n.id, n]));
   const ref = (id: string) => byId.get(id) ?? { id, namespace: "", name: "" };
@@ -259,10 +263,10 @@ export async function columnLineageOf(ctx: TenantCtx, datasetId: string): Promis
 /** Which of the given ids are datasets of this tenant. */
 export async function existingDatasetIds(ctx: TenantCtx, ids: string[]): Promise<Set<string>> {
   if (!ids.length) return new Set();
-  const rows = await ctx.db
-    .select({ id: datasets.id })
-    .from(datasets)
-    .where(and(eq(datasets.tenantId, ctx.tenantId), sql`${datasets.id} IN (SELECT value FROM json_each(${JSON.stringify([...new Set(ids)])}))`));
+  const rows = await queryAll<{ id: string }>(
+    ctx,
+    sql`SELECT d.id FROM json_each(${JSON.stringify([...new Set(ids)])}) s CROSS JOIN datasets d ON d.tenant_id = ${ctx.tenantId} AND d.id = s.value`,
+  );
   return new Set(rows.map((r) => r.id));
 }
 

@@ -230,10 +230,13 @@ export function nodeResultStatements(ctx: TenantCtx, projectId: string, uploadId
     ),
     ...payloads.map((p) =>
       stmt(sql`
-        UPDATE dbt_nodes SET last_status = ${v(1)}, last_execution_seconds = ${v(2)}, last_started_at = ${v(3)}, last_completed_at = ${v(4)}, last_upload_id = ${uploadId}
-        FROM json_each(${p}) r
-        WHERE dbt_nodes.tenant_id = ${t} AND dbt_nodes.project_id = ${projectId} AND dbt_nodes.unique_id = ${v(0)}
-          AND (dbt_nodes.last_completed_at IS NULL OR coalesce(${v(4)}, 0) >= dbt_nodes.last_completed_at)`),
+        WITH r AS MATERIALIZED (
+          SELECT value ->> '$[0]' AS unique_id, value ->> '$[1]' AS status, value ->> '$[2]' AS seconds, value ->> '$[3]' AS started, value ->> '$[4]' AS completed
+          FROM json_each(${p}))
+        UPDATE dbt_nodes SET last_status = r.status, last_execution_seconds = r.seconds, last_started_at = r.started, last_completed_at = r.completed, last_upload_id = ${uploadId}
+        FROM r
+        WHERE dbt_nodes.tenant_id = ${t} AND dbt_nodes.project_id = ${projectId} AND dbt_nodes.unique_id = r.unique_id
+          AND (dbt_nodes.last_completed_at IS NULL OR coalesce(r.completed, 0) >= dbt_nodes.last_completed_at)`),
     ),
   ];
 }

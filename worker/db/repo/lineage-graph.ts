@@ -79,7 +79,7 @@ export async function nodeDetails(ctx: TenantCtx, ids: string[]): Promise<Map<st
   const checks = await rawRows(
     ctx,
     `SELECT q.dataset_id, q.status, max(q.observed_at)
-     FROM json_each(?2) s JOIN quality_results q ON q.tenant_id = ?1 AND q.dataset_id = s.value
+     FROM json_each(?2) s CROSS JOIN quality_results q ON q.tenant_id = ?1 AND q.dataset_id = s.value
      GROUP BY q.dataset_id, q.check_name, coalesce(q.column_name, '')`,
     payload,
   );

@@ -205,11 +205,13 @@ export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: nu
     ...bulk(
       ctx,
       [...plan.writes.values()].map((w) => [w.datasetId, w.at, w.runId]),
+      // MATERIALIZED makes the payload drive the loop (one primary-key lookup per row); without it the planner,
+      // which has no statistics in D1, may scan the tenant's datasets once per payload row.
       (p) => sql`
-        UPDATE datasets SET last_write_at = r.value ->> '$[1]', last_write_run_id = r.value ->> '$[2]', updated_at = ${now}
-        FROM json_each(${p}) r
-        WHERE datasets.tenant_id = ${t} AND datasets.id = r.value ->> '$[0]'
-          AND (datasets.last_write_at IS NULL OR datasets.last_write_at < r.value ->> '$[1]')`,
+        WITH r AS MATERIALIZED (SELECT value ->> '$[0]' AS id, value ->> '$[1]' AS at, value ->> '$[2]' AS run FROM json_each(${p}))
+        UPDATE datasets SET last_write_at = r.at, last_write_run_id = r.run, updated_at = ${now}
+        FROM r
+        WHERE datasets.tenant_id = ${t} AND datasets.id = r.id AND (datasets.last_write_at IS NULL OR datasets.last_write_at < r.at)`,
     ),
   );
 
@@ -265,8 +267,9 @@ export function rawEventStatements(ctx: TenantCtx, plan: LineagePlan, bodies: St
 export async function existingEventKeys(ctx: TenantCtx, keys: string[]): Promise<Set<string>> {
   const found = new Set<string>();
   for (const payload of chunkRows(keys.map((k) => [k]))) {
+    // The keys drive the loop (CROSS JOIN keeps that order): one index probe per key, whatever the table's size.
     const rows = await queryAll<{ dedupe_key: string }>(ctx, sql`
-      SELECT e.dedupe_key FROM lineage_events e JOIN json_each(${payload}) r ON e.tenant_id = ${ctx.tenantId} AND e.dedupe_key = r.value ->> '$[0]'`);
+      SELECT e.dedupe_key FROM json_each(${payload}) r CROSS JOIN lineage_events e ON e.tenant_id = ${ctx.tenantId} AND e.dedupe_key = r.value ->> '$[0]'`);
     for (const r of rows) found.add(r.dedupe_key);
   }
   return found;
