@@ -15,6 +15,7 @@ export const mainNav: NavItem[] = [
   { href: "/lineage", label: "Lineage", icon: "lineage" },
   { href: "/costs", label: "Costs", icon: "costs" },
   { href: "/alerts", label: "Alerts", icon: "alerts" },
+  { href: "/owners", label: "Owners", icon: "teams" },
 ];
 
 export const settingsNav: NavItem[] = [
@@ -23,6 +24,7 @@ export const settingsNav: NavItem[] = [
   { href: "/settings/invitations", label: "Invitations", icon: "invitations" },
   { href: "/settings/tokens", label: "API tokens", icon: "tokens" },
   { href: "/settings/connections", label: "Connections", icon: "connections" },
+  { href: "/settings/alerting", label: "Alerting", icon: "alerts" },
   { href: "/settings/audit-log", label: "Audit log", icon: "audit" },
 ];
 
