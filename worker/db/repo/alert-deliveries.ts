@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { TenantCtx } from "../client";
 import { alertDeliveries, alertEvents, deadLetters } from "../schema";
 import { auditInsert, type AuditSource } from "./audit";
@@ -145,15 +145,6 @@ export async function resetForRedelivery(ctx: TenantCtx, source: AuditSource, d:
       .where(and(eq(deadLetters.tenantId, ctx.tenantId), eq(deadLetters.id, deadLetterId), isNull(deadLetters.redeliveredAt))),
     auditInsert(ctx, source, { action: "dead_letter.redelivered", targetType: "dead_letter", targetId: deadLetterId, teamId: d.teamId, details: { delivery_id: d.id, alert_id: d.alertId } }),
   ]);
-}
-
-export async function recentDeliveries(ctx: TenantCtx, alertIds: string[]) {
-  if (!alertIds.length) return [];
-  return ctx.db
-    .select()
-    .from(alertDeliveries)
-    .where(and(eq(alertDeliveries.tenantId, ctx.tenantId), inArray(alertDeliveries.alertId, alertIds)))
-    .orderBy(desc(alertDeliveries.createdAt));
 }
 
 /** The queue itself dead-lettered a delivery message (the consumer kept crashing): unless finished, it is dead. */
