@@ -17,6 +17,7 @@ import {
   type DbtUpload,
 } from "../db/repo/lineage-dbt";
 import { deleteEdgesOf, lineagePlanStatements } from "../db/repo/lineage-write";
+import { recordDbtRunCosts } from "../db/repo/cost-derived";
 import type { DbtUploadSource } from "../db/schema/enums";
 import { isUniqueViolation } from "../db/unique";
 import { ApiError, type ErrorDetail } from "../lib/errors";
@@ -115,8 +116,29 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
   const project = existing ?? (await ensureDbtProject(ctx, { id: newId("dbtProject"), project: input.project, environment: input.environment, namespace, ownerTeamId: input.ownerTeamId, now }));
 
   const dedupeKey = await sha256Hex(`${manifest?.stored.sha256 ?? "-"}:${runResults?.stored.sha256 ?? "-"}`);
+  // Warehouse cost the results report (BigQuery bytes billed); idempotent, so a re-upload records nothing twice.
+  const recordCosts = (refs: Map<string, DbtNodeRef>) =>
+    runResults
+      ? recordDbtRunCosts(
+          ctx,
+          {
+            adapterType,
+            namespace,
+            results: runResults.parsed.results,
+            generatedAt: runResults.parsed.metadata.generatedAt ?? now,
+            nodeIdOf: (id) => refs.get(id)?.nodeId ?? null,
+            task: input.source.kind === "tutti" ? { runId: input.source.runId, taskKey: input.source.taskKey } : null,
+            ownerTeamId: project.ownerTeamId ?? input.ownerTeamId,
+          },
+          now,
+        )
+      : Promise.resolve(0);
+
   const previous = await findUploadByDedupe(ctx, project.id, dedupeKey);
-  if (previous) return { duplicate: true, project, upload: previous };
+  if (previous) {
+    await recordCosts(await loadNodeRefs(ctx, project.id));
+    return { duplicate: true, project, upload: previous };
+  }
 
   let nodeRefs: Map<string, DbtNodeRef>;
   if (manifest) nodeRefs = new Map();
@@ -204,5 +226,6 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
     throw err;
   }
   const [fresh, upload] = await Promise.all([findDbtProject(ctx, input.project, input.environment), getDbtUpload(ctx, uploadId)]);
+  await recordCosts(nodeRefs);
   return { duplicate: false, project: fresh!, upload: upload! };
 }

@@ -29,6 +29,8 @@ const prefixes = {
   dbtProject: "dbtp",
   dbtUpload: "dbtu",
   backfill: "bf",
+  budget: "bgt",
+  usageEvent: "use",
 } as const;
 export type IdKind = keyof typeof prefixes;
 

@@ -53,3 +53,27 @@ export type EngineSignal =
       payload: Record<string, unknown>;
       at: number;
     };
+
+/**
+ * Sent by worker/db/repo/budgets.ts when a budget's spend in a month reaches 80 % or 100 % of its limit; once
+ * per (budget, period, threshold), guarded by a D1 primary key (a lost send may be repeated: dedupe on those three).
+ * Amounts are in currency units; `scopeName` and `ownerTeamId` save consumers a lookup.
+ */
+export interface BudgetThresholdCrossedSignal {
+  type: "budget.threshold_crossed";
+  tenantId: string;
+  budgetId: string;
+  scope: "team" | "product";
+  /** Team id, or product id (`dp_…`). */
+  scopeId: string;
+  threshold: 80 | 100;
+  /** "YYYY-MM", UTC. */
+  period: string;
+  amount: number;
+  currency: string;
+  limit: number;
+  at: number;
+  scopeName: string;
+  /** The team to alert: the team itself, or the product's owner team. */
+  ownerTeamId: string | null;
+}

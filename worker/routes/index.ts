@@ -3,7 +3,9 @@ import { alertRuleRoutes } from "./alert-rules";
 import { alertRoutes } from "./alerts";
 import { auditLogRoutes } from "./audit-log";
 import { ciRoutes } from "./ci";
+import { budgetRoutes } from "./budgets";
 import { connectionRoutes } from "./connections";
+import { costRoutes } from "./costs";
 import { invitationRoutes } from "./invitations";
 import { datasetRoutes } from "./datasets";
 import { deadLetterRoutes } from "./dead-letters";
@@ -17,10 +19,12 @@ import { runRoutes } from "./runs";
 import { memberRoutes } from "./members";
 import { ownerRoutes } from "./owners";
 import { pipelineRoutes } from "./pipelines";
+import { productRoutes } from "./products";
 import { qualityRoutes } from "./quality";
 import { teamRoutes } from "./teams";
 import { tokenRoutes } from "./tokens";
+import { usageRoutes } from "./usage";
 import { webhookDeliveryRoutes } from "./webhook-deliveries";
 
 /** Routers that require a principal, mounted under /api/v1 behind the auth middleware. */
-export const apiRouters = [meRoutes, teamRoutes, memberRoutes, invitationRoutes, tokenRoutes, connectionRoutes, auditLogRoutes, pipelineRoutes, runRoutes, lineageRoutes, datasetRoutes, jobRoutes, jobRunRoutes, dbtRoutes, qualityRoutes, webhookDeliveryRoutes, alertRoutes, alertChannelRoutes, alertRuleRoutes, deadLetterRoutes, ownerRoutes, environmentRoutes, ciRoutes];
+export const apiRouters = [meRoutes, teamRoutes, memberRoutes, invitationRoutes, tokenRoutes, connectionRoutes, auditLogRoutes, pipelineRoutes, runRoutes, lineageRoutes, datasetRoutes, jobRoutes, jobRunRoutes, dbtRoutes, qualityRoutes, webhookDeliveryRoutes, alertRoutes, alertChannelRoutes, alertRuleRoutes, deadLetterRoutes, ownerRoutes, environmentRoutes, ciRoutes, productRoutes, costRoutes, usageRoutes, budgetRoutes];

@@ -1,0 +1,56 @@
+/**
+ * The product scorecard's derived figures, from sums the repository reads: value ÷ cost, trends, cost per use,
+ * zombie detection and the ranking. Pure, so each rule is tested on its own.
+ */
+
+export interface ProductFigures {
+  productId: string;
+  /** Month to date. */
+  costMicros: number;
+  /** Previous month, same number of days, for the trend. */
+  previousCostMicros: number;
+  /** Trailing 30 days: what value is compared with and what makes a zombie. */
+  cost30dMicros: number;
+  uses: number;
+  previousUses: number;
+  uses30d: number;
+  consumers: number;
+  valueMicros: number | null;
+}
+
+/** Relative change (0.25 = +25 %); null when there is nothing to compare with. */
+export function trend(current: number, previous: number): number | null {
+  if (previous <= 0) return null;
+  return (current - previous) / previous;
+}
+
+/** Declared value per month ÷ cost over the trailing 30 days; null without a declared value or without cost. */
+export function valueRatio(valueMicros: number | null, cost30dMicros: number): number | null {
+  if (valueMicros === null || cost30dMicros <= 0) return null;
+  return valueMicros / cost30dMicros;
+}
+
+/** A zombie costs money and nobody used it in 30 days. */
+export const isZombie = (f: Pick<ProductFigures, "cost30dMicros" | "uses30d">) => f.cost30dMicros > 0 && f.uses30d === 0;
+
+export const perUnit = (costMicros: number, n: number): number | null => (n > 0 ? costMicros / n : null);
+
+export interface Ranked {
+  productId: string;
+  ratio: number | null;
+  zombie: boolean;
+  cost30dMicros: number;
+}
+
+/**
+ * Best value first: by value ÷ cost descending; products without a ratio follow (those with cost first, the
+ * costliest first, since they most need a declared value); zombies sink to the bottom whatever their ratio.
+ */
+export function rank<T extends Ranked>(rows: T[]): T[] {
+  return [...rows].sort((a, b) => {
+    if (a.zombie !== b.zombie) return a.zombie ? 1 : -1;
+    if ((a.ratio === null) !== (b.ratio === null)) return a.ratio === null ? 1 : -1;
+    if (a.ratio !== null && b.ratio !== null && a.ratio !== b.ratio) return b.ratio - a.ratio;
+    return b.cost30dMicros - a.cost30dMicros || a.productId.localeCompare(b.productId);
+  });
+}

@@ -1,0 +1,321 @@
+import { sql } from "drizzle-orm";
+import type { CostDraft } from "../../costs/draft";
+import { dayOf } from "../../costs/period";
+import { newId } from "../../lib/ids";
+import type { TenantCtx } from "../client";
+import type { CostAttributionInput } from "../schema";
+import { auditInsert, type AuditSource } from "./audit";
+import { resolveAttribution, type ResolvedCost } from "./cost-attribution";
+import { fromBuilder, queryAll, runBatch, stmt, type Stmt } from "./lineage-batch";
+import { chunkRows } from "./lineage-write";
+
+/**
+ * The cost ledger: records keyed by (source, external_ref), their product allocations, and the daily rollup
+ * the scorecard and explorer read. One write = one D1 batch (a transaction): records, allocations, the rollup
+ * of every day touched, and the audit entry land together or not at all.
+ */
+
+export interface IngestResult {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  /** Days whose totals changed, for budget evaluation. */
+  days: string[];
+  results: Array<{ source: string; externalRef: string; status: "inserted" | "updated" | "unchanged"; attributedBy: string | null }>;
+}
+
+interface StoredRecord {
+  id: string;
+  source: string;
+  external_ref: string;
+  amount_micros: number;
+  currency: string;
+  quantity: number | null;
+  unit: string | null;
+  started_at: number;
+  ended_at: number | null;
+  description: string | null;
+  attribution: string;
+  day: string;
+}
+
+const v = (i: number) => sql.raw(`r.value ->> '$[${i}]'`);
+
+/** Attribution as stored: keys sorted, empty values dropped, so equal meaning compares equal. */
+export function canonicalAttribution(a: CostAttributionInput): string {
+  const entries = Object.entries(a)
+    .filter(([, value]) => value !== null && value !== undefined && !(Array.isArray(value) && value.length === 0))
+    .sort(([x], [y]) => x.localeCompare(y));
+  return JSON.stringify(Object.fromEntries(entries));
+}
+
+function sameRecord(s: StoredRecord, d: CostDraft): boolean {
+  return (
+    s.amount_micros === d.amountMicros &&
+    s.currency === d.currency &&
+    s.quantity === d.quantity &&
+    s.unit === d.unit &&
+    s.started_at === d.startedAt &&
+    s.ended_at === d.endedAt &&
+    s.description === d.description &&
+    s.attribution === canonicalAttribution(d.attribution)
+  );
+}
+
+async function existingRecords(ctx: TenantCtx, keys: Array<[string, string]>): Promise<Map<string, StoredRecord>> {
+  const out = new Map<string, StoredRecord>();
+  for (const payload of chunkRows(keys)) {
+    const rows = await queryAll<StoredRecord>(
+      ctx,
+      sql`SELECT c.id, c.source, c.external_ref, c.amount_micros, c.currency, c.quantity, c.unit, c.started_at, c.ended_at, c.description, c.attribution, c.day
+          FROM json_each(${payload}) r JOIN cost_records c ON c.tenant_id = ${ctx.tenantId} AND c.source = ${v(0)} AND c.external_ref = ${v(1)}`,
+    );
+    for (const row of rows) out.set(`${row.source}\u0000${row.external_ref}`, row);
+  }
+  return out;
+}
+
+/** Deletes and rebuilds the rollup rows of the given days from the allocations (inside the caller's batch). */
+export function rebuildDaysStatements(ctx: TenantCtx, days: string[]): Stmt[] {
+  if (!days.length) return [];
+  const t = ctx.tenantId;
+  const payload = JSON.stringify([...new Set(days)].sort());
+  return [
+    stmt(sql`DELETE FROM cost_daily WHERE tenant_id = ${t} AND day IN (SELECT value FROM json_each(${payload}))`),
+    stmt(sql`
+      INSERT INTO cost_daily (tenant_id, day, product_id, team_id, pipeline_id, source, currency, amount_micros, records)
+      SELECT tenant_id, day, product_id, team_id, pipeline_id, source, currency, sum(amount_micros), count(*)
+      FROM cost_allocations WHERE tenant_id = ${t} AND day IN (SELECT value FROM json_each(${payload}))
+      GROUP BY day, product_id, team_id, pipeline_id, source, currency`),
+  ];
+}
+
+/** Upserts records and replaces their allocations; ids are looked up by (source, ref) inside the batch, so racing writers cannot orphan allocations. */
+function writeStatements(ctx: TenantCtx, drafts: CostDraft[], resolved: ResolvedCost[], ids: string[], now: number): Stmt[] {
+  const t = ctx.tenantId;
+  const out: Stmt[] = [];
+  const recordRows = drafts.map((d, i) => [
+    ids[i],
+    d.source,
+    d.externalRef,
+    d.amountMicros,
+    d.currency,
+    d.quantity,
+    d.unit,
+    d.startedAt,
+    d.endedAt,
+    dayOf(d.startedAt),
+    d.description,
+    canonicalAttribution(d.attribution),
+    resolved[i].teamId,
+    resolved[i].pipelineId,
+    resolved[i].runId,
+    resolved[i].taskKey,
+    resolved[i].attributedBy,
+  ]);
+  for (const payload of chunkRows(recordRows)) {
+    out.push(
+      stmt(sql`
+        INSERT INTO cost_records (tenant_id, id, source, external_ref, amount_micros, currency, quantity, unit, started_at, ended_at, day, description,
+          attribution, team_id, pipeline_id, run_id, task_key, attributed_by, created_at, updated_at)
+        SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)}, ${v(9)}, ${v(10)},
+          ${v(11)}, ${v(12)}, ${v(13)}, ${v(14)}, ${v(15)}, ${v(16)}, ${now}, ${now}
+        FROM json_each(${payload}) r WHERE true
+        ON CONFLICT (tenant_id, source, external_ref) DO UPDATE SET
+          amount_micros = excluded.amount_micros, currency = excluded.currency, quantity = excluded.quantity, unit = excluded.unit,
+          started_at = excluded.started_at, ended_at = excluded.ended_at, day = excluded.day, description = excluded.description,
+          attribution = excluded.attribution, team_id = excluded.team_id, pipeline_id = excluded.pipeline_id, run_id = excluded.run_id,
+          task_key = excluded.task_key, attributed_by = excluded.attributed_by, updated_at = excluded.updated_at`),
+    );
+  }
+  for (const payload of chunkRows(drafts.map((d) => [d.source, d.externalRef]))) {
+    out.push(
+      stmt(sql`
+        DELETE FROM cost_allocations WHERE tenant_id = ${t} AND cost_id IN (
+          SELECT c.id FROM json_each(${payload}) r JOIN cost_records c ON c.tenant_id = ${t} AND c.source = ${v(0)} AND c.external_ref = ${v(1)})`),
+    );
+  }
+  const allocationRows = drafts.flatMap((d, i) =>
+    resolved[i].allocations.map((a) => [d.source, d.externalRef, a.productId, a.teamId, resolved[i].pipelineId ?? "", dayOf(d.startedAt), d.currency, a.amountMicros, a.share]),
+  );
+  for (const payload of chunkRows(allocationRows)) {
+    out.push(
+      stmt(sql`
+        INSERT INTO cost_allocations (tenant_id, cost_id, product_id, team_id, pipeline_id, source, day, currency, amount_micros, share)
+        SELECT ${t}, c.id, ${v(2)}, ${v(3)}, ${v(4)}, c.source, ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)}
+        FROM json_each(${payload}) r JOIN cost_records c ON c.tenant_id = ${t} AND c.source = ${v(0)} AND c.external_ref = ${v(1)}`),
+    );
+  }
+  return out;
+}
+
+/**
+ * Writes a batch of drafts: new (source, ref) pairs are inserted, changed ones replaced (a corrected figure),
+ * identical ones left alone — the same batch posted twice counts once. `defaultTeamId` pays for records nothing
+ * else attributes (the posting token's team).
+ */
+export async function ingestCosts(ctx: TenantCtx, audit: AuditSource | null, drafts: CostDraft[], defaultTeamId: string | null, now: number): Promise<IngestResult> {
+  const existing = await existingRecords(ctx, drafts.map((d) => [d.source, d.externalRef]));
+  const changed: CostDraft[] = [];
+  const ids: string[] = [];
+  const days = new Set<string>();
+  const status: Array<"inserted" | "updated" | "unchanged"> = [];
+  for (const d of drafts) {
+    const had = existing.get(`${d.source}\u0000${d.externalRef}`);
+    if (had && sameRecord(had, d)) {
+      status.push("unchanged");
+      continue;
+    }
+    status.push(had ? "updated" : "inserted");
+    if (had) days.add(had.day);
+    changed.push(d);
+    ids.push(had?.id ?? newId("cost"));
+    days.add(dayOf(d.startedAt));
+  }
+  const resolved = await resolveAttribution(ctx, changed, () => defaultTeamId);
+  const inserted = status.filter((s) => s === "inserted").length;
+  const updated = status.filter((s) => s === "updated").length;
+  if (changed.length) {
+    const statements = [...writeStatements(ctx, changed, resolved, ids, now), ...rebuildDaysStatements(ctx, [...days])];
+    if (audit) {
+      statements.push(
+        fromBuilder(
+          auditInsert(ctx, audit, {
+            action: "cost.ingest",
+            targetType: "cost_records",
+            targetId: changed.length === 1 ? ids[0] : `${changed.length} records`,
+            details: { inserted, updated, unchanged: drafts.length - changed.length, sources: [...new Set(changed.map((d) => d.source))] },
+          }),
+        ),
+      );
+    }
+    await runBatch(ctx, statements);
+  }
+  let k = 0;
+  const results = drafts.map((d, i) => ({
+    source: d.source,
+    externalRef: d.externalRef,
+    status: status[i],
+    attributedBy: status[i] === "unchanged" ? null : resolved[k++].attributedBy,
+  }));
+  return { inserted, updated, unchanged: drafts.length - changed.length, days: [...days].sort(), results };
+}
+
+export interface StoredCost {
+  id: string;
+  source: string;
+  externalRef: string;
+  amountMicros: number;
+  currency: string;
+  quantity: number | null;
+  unit: string | null;
+  startedAt: number;
+  endedAt: number | null;
+  description: string | null;
+  attribution: CostAttributionInput;
+  teamId: string | null;
+  pipelineId: string | null;
+  runId: string | null;
+  taskKey: string | null;
+  attributedBy: string;
+  allocations: Array<{ productId: string; amountMicros: number; share: number }>;
+}
+
+export interface CostRecordFilter {
+  from?: number;
+  to?: number;
+  source?: string;
+  teamId?: string;
+  pipelineId?: string;
+  productId?: string;
+  runId?: string;
+  before?: { at: number; id: string };
+  limit: number;
+}
+
+/** Ledger records newest first (by start), with their allocations; `limit + 1` rows for cursor paging. */
+export async function listCostRecords(ctx: TenantCtx, f: CostRecordFilter): Promise<StoredCost[]> {
+  const conds = [sql`c.tenant_id = ${ctx.tenantId}`];
+  if (f.from !== undefined) conds.push(sql`c.started_at >= ${f.from}`);
+  if (f.to !== undefined) conds.push(sql`c.started_at < ${f.to}`);
+  if (f.source) conds.push(sql`c.source = ${f.source}`);
+  if (f.teamId) conds.push(sql`c.team_id = ${f.teamId}`);
+  if (f.pipelineId) conds.push(sql`c.pipeline_id = ${f.pipelineId}`);
+  if (f.runId) conds.push(sql`c.run_id = ${f.runId}`);
+  if (f.productId) conds.push(sql`EXISTS (SELECT 1 FROM cost_allocations a WHERE a.tenant_id = c.tenant_id AND a.cost_id = c.id AND a.product_id = ${f.productId})`);
+  if (f.before) conds.push(sql`(c.started_at < ${f.before.at} OR (c.started_at = ${f.before.at} AND c.id < ${f.before.id}))`);
+  const rows = await queryAll<Record<string, unknown>>(
+    ctx,
+    sql`SELECT c.id, c.source, c.external_ref, c.amount_micros, c.currency, c.quantity, c.unit, c.started_at, c.ended_at, c.description,
+          c.attribution, c.team_id, c.pipeline_id, c.run_id, c.task_key, c.attributed_by,
+          (SELECT json_group_array(json_array(x.product_id, x.amount_micros, x.share)) FROM (
+             SELECT a.product_id, a.amount_micros, a.share FROM cost_allocations a WHERE a.tenant_id = c.tenant_id AND a.cost_id = c.id
+             ORDER BY a.amount_micros DESC, a.product_id) x) AS allocations
+        FROM cost_records c WHERE ${sql.join(conds, sql` AND `)}
+        ORDER BY c.started_at DESC, c.id DESC LIMIT ${f.limit + 1}`,
+  );
+  return rows.map((r) => ({
+    id: r.id as string,
+    source: r.source as string,
+    externalRef: r.external_ref as string,
+    amountMicros: r.amount_micros as number,
+    currency: r.currency as string,
+    quantity: (r.quantity as number | null) ?? null,
+    unit: (r.unit as string | null) ?? null,
+    startedAt: r.started_at as number,
+    endedAt: (r.ended_at as number | null) ?? null,
+    description: (r.description as string | null) ?? null,
+    attribution: JSON.parse(r.attribution as string),
+    teamId: (r.team_id as string | null) ?? null,
+    pipelineId: (r.pipeline_id as string | null) ?? null,
+    runId: (r.run_id as string | null) ?? null,
+    taskKey: (r.task_key as string | null) ?? null,
+    attributedBy: r.attributed_by as string,
+    allocations: (JSON.parse(r.allocations as string) as Array<[string, number, number]>).map(([productId, amountMicros, share]) => ({ productId, amountMicros, share })),
+  }));
+}
+
+/** Records to re-attribute: those of a time range, or those allocated to one product. */
+export type ReattributeScope = { from: number; to: number } | { productId: string };
+
+/**
+ * Re-runs attribution for existing records (after products or memberships changed), in pages of 500 so each
+ * D1 batch stays small. Amounts never change; only who they are allocated to. Returns the records re-attributed.
+ */
+export async function reattributeCosts(ctx: TenantCtx, scope: ReattributeScope, now: number): Promise<{ records: number; days: string[] }> {
+  const where =
+    "productId" in scope
+      ? sql`c.id IN (SELECT a.cost_id FROM cost_allocations a WHERE a.tenant_id = ${ctx.tenantId} AND a.product_id = ${scope.productId})`
+      : sql`c.started_at >= ${scope.from} AND c.started_at < ${scope.to}`;
+  let after = "";
+  let total = 0;
+  const allDays = new Set<string>();
+  for (;;) {
+    const rows = await queryAll<StoredRecord & { team_id: string | null }>(
+      ctx,
+      sql`SELECT c.id, c.source, c.external_ref, c.amount_micros, c.currency, c.quantity, c.unit, c.started_at, c.ended_at, c.description, c.attribution, c.day, c.team_id
+          FROM cost_records c WHERE c.tenant_id = ${ctx.tenantId} AND c.id > ${after} AND ${where} ORDER BY c.id LIMIT 500`,
+    );
+    if (!rows.length) break;
+    after = rows[rows.length - 1].id;
+    const drafts: CostDraft[] = rows.map((r) => ({
+      source: r.source,
+      externalRef: r.external_ref,
+      amountMicros: r.amount_micros,
+      currency: r.currency,
+      quantity: r.quantity,
+      unit: r.unit,
+      startedAt: r.started_at,
+      endedAt: r.ended_at,
+      description: r.description,
+      attribution: JSON.parse(r.attribution),
+    }));
+    // The team a record fell to by default (the poster's) is kept: it is not in the attribution.
+    const resolved = await resolveAttribution(ctx, drafts, (i) => rows[i].team_id);
+    const days = [...new Set(rows.map((r) => r.day))];
+    days.forEach((d) => allDays.add(d));
+    await runBatch(ctx, [...writeStatements(ctx, drafts, resolved, rows.map((r) => r.id), now), ...rebuildDaysStatements(ctx, days)]);
+    total += rows.length;
+  }
+  return { records: total, days: [...allDays].sort() };
+}

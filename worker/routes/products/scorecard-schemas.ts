@@ -1,0 +1,97 @@
+import { z } from "@hono/zod-openapi";
+import { fromMicros } from "../../costs/money";
+import type { Scorecard } from "../../db/repo/product-scorecard";
+import { productTiers } from "../../db/schema/enums";
+import { TeamRef, teamRefOut } from "../lineage/catalog-schemas";
+import { isoOrNull, timestamp } from "../shared";
+
+const money = (micros: number) => fromMicros(micros);
+const moneyOrNull = (micros: number | null) => (micros === null ? null : fromMicros(micros));
+const ratioOrNull = (x: number | null) => (x === null ? null : Math.round(x * 10_000) / 10_000);
+
+export const PeriodQuery = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a month like 2026-07")
+  .optional()
+  .openapi({ description: "Month (UTC) as YYYY-MM; default the current month", example: "2026-07" });
+
+export const ScorecardOut = z
+  .object({
+    rank: z.number().int().openapi({ description: "1 = best value for money; zombies last" }),
+    product: z.object({ id: z.string(), name: z.string(), title: z.string(), tier: z.enum(productTiers), owner_team: TeamRef }),
+    cost: z.object({
+      month_to_date: z.number(),
+      previous_same_days: z.number().openapi({ description: "The same number of days at the start of the previous month" }),
+      trend: z.number().nullable().openapi({ description: "Relative change, 0.25 = +25 %; null without a previous figure" }),
+      last_30_days: z.number(),
+      per_use: z.number().nullable(),
+      per_consumer: z.number().nullable(),
+    }),
+    usage: z.object({
+      month_to_date: z.number().int(),
+      previous_same_days: z.number().int(),
+      trend: z.number().nullable(),
+      last_30_days: z.number().int(),
+      consumers: z.number().int().openapi({ description: "Distinct consumers this month" }),
+      last_used_day: z.string().nullable(),
+    }),
+    value: z.object({
+      declared_monthly: z.number().nullable(),
+      ratio: z.number().nullable().openapi({ description: "Declared monthly value ÷ cost of the last 30 days" }),
+    }),
+    zombie: z.boolean().openapi({ description: "Cost in the last 30 days and no usage" }),
+    reliability: z.object({
+      runs_30_days: z.number().int(),
+      succeeded_30_days: z.number().int(),
+      success_rate: z.number().nullable(),
+      success_rate_target: z.number().nullable(),
+      freshness: z.enum(["fresh", "late", "unknown", "no_policy"]),
+      updated_at: timestamp.nullable(),
+      deadline: timestamp.nullable(),
+    }),
+    quality: z.object({ checks: z.number().int(), passing: z.number().int(), pass_rate: z.number().nullable() }),
+    open_alerts: z.number().int().nullable().openapi({ description: "Unresolved alerts about or affecting the product; null when unknown" }),
+    pipelines: z.number().int(),
+    datasets: z.number().int(),
+  })
+  .openapi("ProductScorecard");
+
+export function scorecardOut(s: Scorecard) {
+  const p = s.product.p;
+  const f = s.reliability.freshness;
+  return {
+    rank: s.rank,
+    product: { id: p.id, name: p.name, title: p.title, tier: p.tier, owner_team: teamRefOut(p.ownerTeamId, s.product.teamName) },
+    cost: {
+      month_to_date: money(s.cost.monthMicros),
+      previous_same_days: money(s.cost.previousMicros),
+      trend: ratioOrNull(s.cost.trend),
+      last_30_days: money(s.cost.last30Micros),
+      per_use: moneyOrNull(s.cost.perUseMicros === null ? null : Math.round(s.cost.perUseMicros)),
+      per_consumer: moneyOrNull(s.cost.perConsumerMicros === null ? null : Math.round(s.cost.perConsumerMicros)),
+    },
+    usage: {
+      month_to_date: s.usage.month,
+      previous_same_days: s.usage.previous,
+      trend: ratioOrNull(s.usage.trend),
+      last_30_days: s.usage.last30,
+      consumers: s.usage.consumers,
+      last_used_day: s.usage.lastUsedDay,
+    },
+    value: { declared_monthly: moneyOrNull(s.value.declaredMicros), ratio: ratioOrNull(s.value.ratio) },
+    zombie: s.zombie,
+    reliability: {
+      runs_30_days: s.reliability.runs,
+      succeeded_30_days: s.reliability.succeeded,
+      success_rate: ratioOrNull(s.reliability.successRate),
+      success_rate_target: s.reliability.target,
+      freshness: f ? f.state : ("no_policy" as const),
+      updated_at: isoOrNull(s.reliability.updatedAt),
+      deadline: isoOrNull(f?.deadline),
+    },
+    quality: { checks: s.quality.checks, passing: s.quality.passing, pass_rate: ratioOrNull(s.quality.passRate) },
+    open_alerts: s.openAlerts,
+    pipelines: s.pipelines.length,
+    datasets: s.datasets.length,
+  };
+}

@@ -1,0 +1,74 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Router } from "../../context";
+import { getCostSettings } from "../../db/repo/cost-settings";
+import { productCostBySource } from "../../db/repo/cost-reports";
+import { productSlaAttainment, scorecards } from "../../db/repo/product-scorecard";
+import { topConsumers, usageSeries } from "../../db/repo/usage";
+import { addDays, dayOf, monthOf } from "../../costs/period";
+import { fromMicros } from "../../costs/money";
+import { scorecardWindows } from "../../costs/windows";
+import { usageKinds } from "../../db/schema/enums";
+import { requireScope } from "../../lib/principal";
+import { bearerSecurity, errors, jsonResponse, send } from "../shared";
+import { ProductParam } from "./get";
+import { loadProduct } from "./load";
+import { PeriodQuery, ScorecardOut, scorecardOut } from "./scorecard-schemas";
+
+/** Days of history the product page charts. */
+export const HISTORY_DAYS = 90;
+
+const ProductScorecardDetail = z
+  .object({
+    period: z.string(),
+    currency: z.string(),
+    scorecard: ScorecardOut,
+    sla_attainment: z
+      .object({ deadlines: z.number().int(), met: z.number().int(), rate: z.number().nullable() })
+      .nullable()
+      .openapi({ description: "Freshness deadlines met over the last 30 days; null without a freshness SLA" }),
+    cost_by_source: z.array(z.object({ day: z.string(), source: z.string(), amount: z.number() })).openapi({ description: `Daily cost by source, last ${HISTORY_DAYS} days` }),
+    usage_by_kind: z.array(z.object({ day: z.string(), kind: z.enum(usageKinds), count: z.number().int() })),
+    top_consumers: z.array(z.object({ consumer: z.string(), count: z.number().int() })),
+    pipelines: z.array(z.object({ id: z.string(), name: z.string(), weight: z.number() })),
+    datasets: z.array(z.object({ id: z.string(), via: z.enum(["dataset", "tag", "pattern", "pipeline"]) })),
+  })
+  .openapi("ProductScorecardDetail");
+
+export const route = createRoute({
+  method: "get",
+  path: "/products/{id}/scorecard",
+  tags: ["products"],
+  summary: "A product's scorecard with daily cost by source, usage by kind, SLA attainment and top consumers",
+  security: bearerSecurity,
+  request: { params: ProductParam, query: z.object({ period: PeriodQuery }) },
+  responses: { 200: jsonResponse(ProductScorecardDetail, "The scorecard"), ...errors(400, 401, 403, 404) },
+});
+
+export function register(app: Router) {
+  app.openapi(route, async (c) => {
+    requireScope(c.get("principal"), "read");
+    const { ctx, row, product } = await loadProduct(c, c.req.valid("param").id);
+    const now = c.get("clock").now();
+    const period = c.req.valid("query").period ?? monthOf(now);
+    const w = scorecardWindows(period, dayOf(now));
+    const [[card], settings] = await Promise.all([scorecards(ctx, [row], w, now), getCostSettings(ctx)]);
+    const from = addDays(w.month.to, -(HISTORY_DAYS - 1));
+    const [attainment, costs, usage, consumers] = await Promise.all([
+      productSlaAttainment(ctx, card, now),
+      productCostBySource(ctx, product.id, from, w.month.to),
+      usageSeries(ctx, product.id, from, w.month.to),
+      topConsumers(ctx, product.id, w.month.from, w.month.to, 10),
+    ]);
+    return send(c, 200, ProductScorecardDetail, {
+      period,
+      currency: settings.currency,
+      scorecard: scorecardOut(card),
+      sla_attainment: attainment,
+      cost_by_source: costs.map((x) => ({ day: x.day, source: x.source, amount: fromMicros(x.amount) })),
+      usage_by_kind: usage,
+      top_consumers: consumers,
+      pipelines: card.pipelines.map((x) => ({ id: x.pipelineId, name: x.pipelineName, weight: x.weight })),
+      datasets: card.datasets.map((d) => ({ id: d.datasetId, via: d.via })),
+    });
+  });
+}
