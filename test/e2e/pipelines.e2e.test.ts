@@ -109,7 +109,7 @@ describe("pipelines and runs in the dashboard", () => {
     const runId = page.url().split("/runs/")[1];
 
     // From here on the page must update by itself: a reload would lose this marker.
-    await page.evaluate(() => ((window as unknown as { stayedOnPage: boolean }).stayedOnPage = true));
+    await page.evaluate(() => ((globalThis as unknown as { stayedOnPage: boolean }).stayedOnPage = true));
     const gantt = page.getByRole("figure", { name: "Task timeline" });
     await gantt.waitFor();
     // The run is still going when the page opens (transform polls the tool four times, a second apart).
@@ -121,7 +121,7 @@ describe("pipelines and runs in the dashboard", () => {
     }
     const summary = page.getByRole("region", { name: "Run summary" });
     await expect.poll(() => summary.innerText()).toContain("Succeeded");
-    expect(await page.evaluate(() => (window as unknown as { stayedOnPage?: boolean }).stayedOnPage)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as unknown as { stayedOnPage?: boolean }).stayedOnPage)).toBe(true);
     // The live indicator goes away once the run has ended.
     await expect.poll(() => page.locator(".live").count()).toBe(0);
 
