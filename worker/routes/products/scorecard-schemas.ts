@@ -43,8 +43,8 @@ export const ScorecardOut = z
     reliability: z.object({
       runs_30_days: z.number().int(),
       succeeded_30_days: z.number().int(),
-      success_rate: z.number().nullable(),
-      success_rate_target: z.number().nullable(),
+      success_rate: z.number().nullable().openapi({ description: "0–1, finished runs of the product's pipelines in 30 days" }),
+      success_rate_target: z.number().nullable().openapi({ description: "0–1 (the product's SLA says it in percent)" }),
       freshness: z.enum(["fresh", "late", "unknown", "no_policy"]),
       updated_at: timestamp.nullable(),
       deadline: timestamp.nullable(),
