@@ -144,6 +144,16 @@ describe("dbt artifacts: storage, retries and state", () => {
     expect(res.headers.get("x-content-sha256")).toBe(await sha256(manifest));
     expect(first.json.upload.manifest.sha256).toBe(await sha256(manifest));
     expectError(await api(`/dbt/uploads/${uploadId}/artifacts/run_results`, { as: token }), 404, "not_found");
+
+    // The Slim CI state by project name, with an ETag a CI cache can send back.
+    const state1 = await SELF.fetch(`${BASE}/api/v1/dbt/projects/jaffle/manifest?env=prod`, { headers: { authorization: `Bearer ${token}` } });
+    expect(state1.status).toBe(200);
+    expect(await state1.text()).toBe(manifest);
+    const etag = state1.headers.get("etag")!;
+    expect(etag).toBe(`"${await sha256(manifest)}"`);
+    const state2 = await SELF.fetch(`${BASE}/api/v1/dbt/projects/jaffle/manifest?env=prod`, { headers: { authorization: `Bearer ${token}`, "if-none-match": etag } });
+    expect(state2.status).toBe(304);
+    expectError(await api("/dbt/projects/jaffle/manifest?env=ci", { as: token }), 404, "not_found");
   });
 
   it("stores a large manifest in pieces below the D1 value limit and reassembles it", async () => {
