@@ -60,6 +60,18 @@ describe("concurrency policies", () => {
     expect(old.status).toBe("cancelled");
   });
 
+  it("environments do not compete: an active CI run never skips a production run", async () => {
+    const { s, team } = await setupTenant();
+    expect((await api(`/teams/${team.id}/environments/ci`, { as: s, method: "PUT", body: { bindings: {} } })).status).toBeLessThan(300);
+    await pushPipeline(s, { name: "shared_slot", team: team.slug, concurrency: { max_runs: 1, on_conflict: "skip" }, tasks: [toolTask("long", { polls: 1000 }, fast)] });
+    const ci = await api("/pipelines/shared_slot/runs", { as: s, body: { environment: "ci" } });
+    expect(ci.json.status).toBe("running");
+    const prod = await start(s, "shared_slot");
+    expect(prod.status).toBe("running");
+    const secondCi = await api("/pipelines/shared_slot/runs", { as: s, body: { environment: "ci" } });
+    expect(secondCi.json.status).toBe("skipped");
+  });
+
   it("max_runs 2 lets two run side by side and queues the third", async () => {
     const { s, team } = await setupTenant();
     await pushPipeline(s, { name: "two_wide", team: team.slug, concurrency: { max_runs: 2, on_conflict: "queue" }, tasks: [toolTask("long", { polls: 1000 }, fast)] });

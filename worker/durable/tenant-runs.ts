@@ -453,7 +453,9 @@ export class TenantRuns extends DurableObject<Env> {
       concurrency: spec.concurrency,
     };
     const state = newRunState(runId, planFromSpec(spec), spec.timeout_ms, now);
-    const active = this.store.activeRuns(loaded.pipelineId).map((r) => ({
+    // Environments do not compete: a CI run never delays or skips a production run.
+    const environment = input.environment ?? "prod";
+    const active = this.store.activeRuns(loaded.pipelineId).filter((r) => r.meta.environment === environment).map((r) => ({
       id: r.id,
       status: r.state.status as "queued" | "running",
       queuedAt: r.queuedAt,
@@ -593,14 +595,16 @@ export class TenantRuns extends DurableObject<Env> {
 
   /** Starts queued runs of a pipeline that now fit under its concurrency limits. */
   private promote(pipelineId: string) {
-    const active = this.store.activeRuns(pipelineId);
-    if (!active.length) return;
-    const maxRuns = active[0].meta.concurrency.max_runs;
-    const ids = promotable(
-      maxRuns,
-      active.map((r) => ({ id: r.id, status: r.state.status as "queued" | "running", queuedAt: r.queuedAt, groupId: r.groupId, groupLimit: r.groupLimit })),
-    );
-    for (const id of ids) this.applySync(id, `start:${id}`, { type: "run.start" });
+    const byEnvironment = new Map<string, RunRow[]>();
+    for (const r of this.store.activeRuns(pipelineId)) byEnvironment.set(r.meta.environment, [...(byEnvironment.get(r.meta.environment) ?? []), r]);
+    for (const active of byEnvironment.values()) {
+      const maxRuns = active[active.length - 1].meta.concurrency.max_runs;
+      const ids = promotable(
+        maxRuns,
+        active.map((r) => ({ id: r.id, status: r.state.status as "queued" | "running", queuedAt: r.queuedAt, groupId: r.groupId, groupLimit: r.groupLimit })),
+      );
+      for (const id of ids) this.applySync(id, `start:${id}`, { type: "run.start" });
+    }
   }
 
   /** Everything that waits for I/O after a change: downstream runs, outbox delivery, the alarm. */
