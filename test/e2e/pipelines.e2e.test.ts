@@ -114,6 +114,8 @@ describe("pipelines and runs in the dashboard", () => {
     await gantt.waitFor();
     // The run is still going when the page opens (transform polls the tool four times, a second apart).
     await expect.poll(() => page.locator(".live").count()).toBe(1);
+    await expect.poll(() => gantt.locator(".bar.open").count()).toBeGreaterThan(0);
+    await screenshot(page, "pipelines-02-run-live");
     // Bars appear as attempts start, and all three end as successes without a reload.
     await expect.poll(() => gantt.locator('.bar[data-status="succeeded"]').count(), { timeout: 60_000 }).toBe(3);
     for (const task of ["extract", "transform", "publish"]) {
@@ -140,7 +142,7 @@ describe("pipelines and runs in the dashboard", () => {
     expect(await page.getByRole("button", { name: "Run again" }).count()).toBe(1);
     expect(await page.getByRole("button", { name: "Cancel run" }).count()).toBe(0);
     expect(await page.getByRole("button", { name: "Retry from failure" }).count()).toBe(0);
-    await screenshot(page, "pipelines-02-run-succeeded");
+    await screenshot(page, "pipelines-03-run-succeeded");
 
     // Back on the pipeline page (its runs first, where the run is listed), then the DAG, coloured by the latest run.
     await page.getByRole("link", { name: "daily_revenue" }).first().click();
@@ -156,7 +158,7 @@ describe("pipelines and runs in the dashboard", () => {
     const [x1, x2, x3] = [await xOf("extract"), await xOf("transform"), await xOf("publish")];
     expect(x1).toBeLessThan(x2);
     expect(x2).toBeLessThan(x3);
-    await screenshot(page, "pipelines-03-pipeline-dag");
+    await screenshot(page, "pipelines-04-pipeline-dag");
 
     // The runs list shows the run; the pipelines list shows it as a green dot.
     await page.goto("/runs");
@@ -165,7 +167,7 @@ describe("pipelines and runs in the dashboard", () => {
     await page.goto("/pipelines");
     await expect.poll(() => page.getByRole("list", { name: "Latest runs" }).getByRole("link").count()).toBe(1);
     expect(await page.getByRole("list", { name: "Latest runs" }).getByRole("link").getAttribute("href")).toBe(`/runs/${runId}`);
-    await screenshot(page, "pipelines-04-list-with-run");
+    await screenshot(page, "pipelines-05-list-with-run");
 
     expect(b.pageErrors).toEqual([]);
   });
@@ -206,7 +208,7 @@ describe("pipelines and runs in the dashboard", () => {
     expect(await page.locator('li.task[data-task="check"]').innerText()).toContain("row count dropped 40% since yesterday");
     expect(await page.locator('li.task[data-task="notify"]').innerText()).toContain("upstream check failed");
     expect(await page.getByRole("table", { name: "Earlier attempts of load" }).innerText()).toContain("HTTP 500");
-    await screenshot(page, "pipelines-05-run-failed");
+    await screenshot(page, "pipelines-06-run-failed");
 
     // Retry from failure re-runs check (which fails again at the tool) and keeps load's success.
     await page.getByRole("button", { name: "Retry from failure" }).click();
@@ -231,7 +233,7 @@ describe("pipelines and runs in the dashboard", () => {
     const changes = page.getByLabel("Text changes from version 1 to version 2");
     await expect.poll(() => changes.innerText()).toMatch(/\+\s*"timeout": "5m"/);
     expect(await page.getByText(/task\s+notify:\s+timeout_ms/).count()).toBe(1);
-    await screenshot(page, "pipelines-06-spec-diff");
+    await screenshot(page, "pipelines-07-spec-diff");
 
     // A backfill over the last three days: one run per nightly slot.
     await page.getByRole("tab", { name: "Backfill" }).click();
@@ -245,7 +247,7 @@ describe("pipelines and runs in the dashboard", () => {
     // Two or three nightly slots fit in just under three days, depending on the hour and DST.
     const queued = Number(/(\d) runs queued/.exec(await result.innerText())![1]);
     expect(queued).toBeGreaterThanOrEqual(2);
-    await screenshot(page, "pipelines-07-backfill");
+    await screenshot(page, "pipelines-08-backfill");
     const backfillRuns = await (await context.request.get("/api/v1/runs?pipeline=ledger_checks&trigger=backfill")).json();
     expect(backfillRuns.items).toHaveLength(queued);
 
@@ -266,7 +268,7 @@ describe("pipelines and runs in the dashboard", () => {
     await page.getByRole("heading", { name: "No runs match these filters" }).waitFor();
     await page.goto("/runs?status=failed&pipeline=ledger_checks");
     await expect.poll(() => page.getByRole("table", { name: "Runs" }).innerText()).toContain("ledger_checks");
-    await screenshot(page, "pipelines-08-runs-filtered");
+    await screenshot(page, "pipelines-09-runs-filtered");
 
     expect(b.pageErrors).toEqual([]);
   });

@@ -82,9 +82,11 @@ export class LiveRun {
       while (!this.#stopped && this.run && !isTerminalRun(this.run.status)) {
         try {
           const page = await runs.events(this.runId, this.#after, WAIT_SECONDS, this.#abort.signal);
-          this.#append(page.items, page.next_after);
           // New events mean new state; no events means the wait ended or the run did: re-read either way.
-          this.run = await runs.get(this.runId, undefined, this.#abort.signal);
+          const run = await runs.get(this.runId, undefined, this.#abort.signal);
+          // Both at once, so the event log never shows a change the tasks and timeline do not.
+          this.#append(page.items, page.next_after);
+          this.run = run;
           this.liveError = null;
         } catch (error) {
           if (this.#stopped) return;
