@@ -106,7 +106,7 @@ describe("alerts in the dashboard", () => {
     await page.goto("/settings/alerting");
     await expect.poll(() => page.getByRole("table", { name: "Channels" }).innerText()).toContain("oncall");
     await page.getByRole("button", { name: "Send test" }).click();
-    await expect.poll(async () => (await (await fetch(`${receiver.url}/__endpoints/oncall`)).json()).accepted.length).toBe(3);
+    await expect.poll(async () => ((await (await fetch(`${receiver.url}/__endpoints/oncall`)).json()) as { accepted: unknown[] }).accepted.length).toBe(3);
     // A rule: only critical run failures, re-notified after 30 minutes.
     await page.getByRole("button", { name: "New rule" }).click();
     const ruleDialog = page.getByRole("dialog");

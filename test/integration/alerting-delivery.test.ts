@@ -65,6 +65,21 @@ describe("alert delivery: signed webhooks, Slack, retries and the dead-letter vi
     expect(last).toMatchObject({ verified: false, reason: "signature mismatch", status: 401 });
   });
 
+  it("a signal the queue delivers twice changes the alert once and notifies once", async () => {
+    const { s, teamId } = await tenantWithTeam();
+    const endpoint = await webhookEndpoint();
+    await webhookChannel(s, teamId, endpoint);
+    const signal = budgetSignal(s.tenant.id, teamId, 80, "2026-08", 801);
+    await sendNotify(signal);
+    await sendNotify(signal);
+    // A different crossing after the duplicate: once it is counted, the duplicate has been handled too.
+    await sendNotify(budgetSignal(s.tenant.id, teamId, 80, "2026-08", 805));
+    const [alert] = await waitFor(() => listAlerts(s, "kind=budget_threshold"), (a) => a[0]?.occurrences >= 2, "the second distinct crossing");
+    expect(alert.occurrences).toBe(2);
+    const state = await waitFor(() => receiverState(endpoint.name), (r) => r.accepted.length === 1, "one notification");
+    expect(state.attempts).toHaveLength(1);
+  });
+
   it("a receiver down for 3 attempts, then up, gets the message exactly once", async () => {
     const { s, teamId } = await tenantWithTeam();
     const endpoint = await webhookEndpoint({ failTimes: 3 });

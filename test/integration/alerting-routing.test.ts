@@ -189,6 +189,65 @@ describe("alert routing follows ownership and lineage", () => {
     expect(timers).toEqual(expect.arrayContaining([`watch:alert-freshness:${datasetId}`, `watch:alert-freshness-recheck:${datasetId}`]));
   });
 
+  it("a failure signal consumed after the recovery it predates opens nothing; a later one does", async () => {
+    const { s, team } = await setupTenant();
+    await pushPipeline(s, { name: "steady", team: team.slug, tasks: [toolTask("load")] });
+    const ok = await startRun(s, "steady");
+    const done = await waitForRun(s, ok.id, isTerminal);
+    expect(done.status).toBe("succeeded");
+    const finishedAt = Date.parse(done.finished_at as string);
+    const pipelineId = (await api("/pipelines/steady", { as: s })).json.id as string;
+    const failure = (at: number, runId: string) => ({
+      type: "engine.run_finished" as const,
+      tenantId: s.tenant.id,
+      runId,
+      pipelineId,
+      pipelineName: "steady",
+      teamId: team.id,
+      status: "failed",
+      reason: "task load failed",
+      environment: "prod",
+      triggerKind: "cron",
+      failedTasks: [{ key: "load", status: "failed", attempt: 1, error: { kind: "tool_failure", message: "HTTP 500" } }],
+      at,
+    });
+    await sendNotify(failure(finishedAt - 60_000, "run_late"));
+    await sendNotify(failure(finishedAt + 60_000, "run_after"));
+    const [alert] = await waitFor(() => listAlerts(s, "pipeline=steady"), (a) => a.length > 0, "the alert for the later failure");
+    // The queue delivers in order here, so the earlier signal was handled first and opened nothing.
+    expect(alert).toMatchObject({ run_id: "run_after", occurrences: 1 });
+  });
+
+  it("a failing quality check alerts the team of the pipeline that writes the dataset, and passing resolves it", async () => {
+    const { s, team } = await setupTenant();
+    const endpoint = await webhookEndpoint();
+    await webhookChannel(s, team.id, endpoint);
+    await pushPipeline(s, { name: "orders_load", team: team.slug, tasks: [toolTask("copy")] });
+    const { token } = await createToken(s, team.id, ["lineage:write", "read"]);
+    await api("/lineage", {
+      as: token,
+      body: {
+        eventType: "COMPLETE",
+        eventTime: new Date().toISOString(),
+        producer: "https://example.com/test",
+        schemaURL: "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        run: { runId: crypto.randomUUID() },
+        job: { namespace: "tutti", name: "orders_load.copy" },
+        inputs: [],
+        outputs: [{ namespace: "warehouse", name: "raw.orders" }],
+      },
+    });
+    const dataset = (await api("/datasets?namespace=warehouse&name=raw.orders", { as: token })).json.items[0];
+    const check = { tenantId: s.tenant.id, datasetId: dataset.id as string, datasetName: "raw.orders", checkName: "not_null_order_id", column: "order_id", message: "12 null values", at: Date.now() };
+    await sendNotify({ type: "quality.check_failed", status: "fail", ...check });
+    const [alert] = await waitFor(() => listAlerts(s, "kind=quality_failed"), (a) => a.length === 1, "the quality alert");
+    expect(alert).toMatchObject({ title: "Quality check not_null_order_id on order_id failed on raw.orders", owner_team: { id: team.id }, subject: { type: "dataset", id: dataset.id } });
+    await sendNotify({ type: "quality.check_passed", status: "pass", ...check, at: Date.now() });
+    await waitFor(() => alertDetail(s, alert.id), (d) => d.status === "resolved", "the quality alert to resolve");
+    const state = await waitFor(() => receiverState(endpoint.name), (r) => r.accepted.length === 2, "opened and resolved notifications");
+    expect(state.accepted.map((a) => a.body.type)).toEqual(["alert.opened", "alert.resolved"]);
+  });
+
   it("a budget threshold alerts once per threshold and period, even after its alert is resolved", async () => {
     const { s, team } = await setupTenant();
     const endpoint = await webhookEndpoint();

@@ -11,6 +11,8 @@ import {
   markEscalated,
   markResolved,
   recordOccurrence,
+  recordLateSignal,
+  succeededAfter,
   SYSTEM_ACTOR,
   unresolvedByKeys,
   unresolvedForPipeline,
@@ -29,7 +31,7 @@ import { newId } from "../lib/ids";
 import type { AlertDeliveryMessage, AlertWatchPayload } from "../queues/notify-messages";
 import { deliveryId } from "./ids";
 import { impactOf } from "./impact";
-import type { Intent, RaiseIntent, ResolveIntent } from "./intents";
+import { RESOLVED_BY_SUCCESS, type Intent, type RaiseIntent, type ResolveIntent } from "./intents";
 import { groupingOf, MAX_ESCALATIONS, specEventKinds } from "./kinds";
 import { routeAlert, type RoutingAlert, type RoutingRule } from "./routing";
 import type { DeliverySnapshot, RecipientRole, TeamRef, TransitionKind } from "./snapshot";
@@ -172,6 +174,11 @@ async function raise(env: Env, ctx: TenantCtx, intent: RaiseIntent): Promise<voi
     return;
   }
   const open = await findUnresolved(ctx, intent.dedupeKey);
+  if (!open && intent.pipeline && RESOLVED_BY_SUCCESS.includes(intent.kind) && (await succeededAfter(ctx, intent.pipeline.id, intent.at))) {
+    // The pipeline already recovered (this signal arrived late): nothing to alert about any more.
+    await recordLateSignal(ctx, intent.signalKey, intent.at);
+    return;
+  }
   if (open) {
     await recordOccurrence(ctx, open, { at: intent.at, runId: intent.runId, summary: intent.summary, details: intent.details, signalKey: intent.signalKey, message: intent.summary });
     return;

@@ -1,7 +1,7 @@
-import { and, desc, eq, inArray, isNotNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNotNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { TenantCtx } from "../client";
-import { alertDeliveries, alertEvents, alertImpacts, alerts, alertSignals, tenantMembers, users } from "../schema";
+import { alertDeliveries, alertEvents, alertImpacts, alerts, alertSignals, runs, tenantMembers, users } from "../schema";
 import { auditInsert, type AuditSource } from "./audit";
 import type { AlertEventType, AlertKind, AlertSeverity, AlertStatus } from "../../alerting/kinds";
 import { newId } from "../../lib/ids";
@@ -85,6 +85,19 @@ export async function appliedSignal(ctx: TenantCtx, key: string): Promise<{ aler
     .where(and(eq(alertSignals.tenantId, ctx.tenantId), eq(alertSignals.key, key)))
     .limit(1);
   return row ?? null;
+}
+
+/**
+ * Whether a production run of the pipeline succeeded after `at`. Signals can be consumed out of order (separate
+ * batches, concurrent consumers): a failure older than a recovery that was already applied must not open an alert.
+ */
+export async function succeededAfter(ctx: TenantCtx, pipelineId: string, at: number): Promise<boolean> {
+  const [row] = await ctx.db
+    .select({ id: runs.id })
+    .from(runs)
+    .where(and(eq(runs.tenantId, ctx.tenantId), eq(runs.pipelineId, pipelineId), eq(runs.environment, "prod"), eq(runs.status, "succeeded"), gt(runs.finishedAt, at)))
+    .limit(1);
+  return !!row;
 }
 
 export async function unresolvedForPipeline(ctx: TenantCtx, pipelineId: string, kinds: AlertKind[]): Promise<Alert[]> {
@@ -222,6 +235,11 @@ export async function recordOccurrence(ctx: TenantCtx, alert: Alert, input: { at
     eventInsert(ctx, alert.id, input.at, "occurred", SYSTEM_ACTOR, input.message, { run_id: input.runId }),
     ...signalInsert(ctx, input.signalKey, alert.id, input.at),
   ]);
+}
+
+/** A signal that changed nothing (it arrived after the recovery it predates), recorded so a redelivery is recognised. */
+export async function recordLateSignal(ctx: TenantCtx, key: string, at: number) {
+  await runAll(ctx, signalInsert(ctx, key, null, at));
 }
 
 export interface ResolveInput {
