@@ -10,6 +10,7 @@ import { waitForRun } from "../helpers/engine";
 import { createConnection, fakePlan, fakeUrl, firstTask, pollToEnd, startRun, uniqueNumber } from "../helpers/tool-fakes";
 import { createToken } from "../helpers/fixtures";
 import { product, postCosts, record } from "../helpers/costs";
+import { collectSink } from "../../worker/queues/collect";
 
 const creds = fakeCredentials.dbt_cloud;
 const engine = { principal: { actor: { type: "system" as const, id: "test", label: "test" } }, ip: null, requestId: null };
@@ -140,5 +141,26 @@ describe("cost attribution", () => {
     await postCosts(token, [record({ source: "gcp", external_ref: "bill-2026-03", amount: 120, started_at: "2026-03-05T00:00:00Z" })]);
     const explorer = await api("/costs/explorer?group_by=team&from=2026-03-01&to=2026-03-31", { as: s });
     expect(explorer.json.series).toEqual([expect.objectContaining({ key: team.id, total: 120 })]);
+  });
+
+  it("connector facts with priced usage become records of their task; a Snowflake statement's credits posted later find its task", async () => {
+    const { s, team } = await setupTenant();
+    const ops = await product(s, { name: "ops_reporting", owner_team_id: team.id });
+    await pushPipeline(s, { name: "spark_jobs", team: team.slug, products: ["ops_reporting"], tasks: [toolTask("crunch")] });
+    const run = await startRun(s, "spark_jobs");
+    await waitForRun(s, run.id, (r) => r.status === "succeeded");
+    const sink = collectSink(createDb(env.DB), { tenantId: s.tenant.id, teamId: team.id, runId: run.id, taskKey: "crunch", attempt: 1, connectionId: null }, () => Date.now());
+    const started = Date.now() - 120_000;
+    await sink.costFacts("databricks", [{ externalRef: "adb-1.azuredatabricks.net/771", startedAt: started, endedAt: started + 60_000, facts: { run_id: 771, dbus: 20 } }]);
+    await sink.costFacts("snowflake", [{ externalRef: "01b9-stmt", startedAt: started, endedAt: started + 1000, facts: { query_id: "01b9-stmt", query_tag: `tutti:${run.id}:crunch:1`, warehouse: "WH" } }]);
+    const ledger = await api(`/costs?run_id=${run.id}`, { as: s });
+    // Databricks: 20 DBU × the default 0.15; Snowflake: no credits in the facts yet, so no record.
+    expect(ledger.json.items.map((c: { source: string; amount: number }) => [c.source, c.amount])).toEqual([["databricks", 3]]);
+    expect(ledger.json.items[0]).toMatchObject({ task_key: "crunch", attributed_by: "pipeline", allocations: [{ product_id: ops.id, amount: 3, share: 1 }] });
+
+    // ACCOUNT_USAGE later reports the statement's credits; posted with its query id, the cost finds the task.
+    await postCosts(s, [record({ source: "snowflake", external_ref: "01b9-stmt", amount: 0.9, quantity: 0.3, unit: "credits" })]);
+    const after = await api(`/costs?run_id=${run.id}&source=snowflake`, { as: s });
+    expect(after.json.items[0]).toMatchObject({ run_id: run.id, task_key: "crunch", team_id: team.id, allocations: [{ product_id: ops.id, amount: 0.9, share: 1 }] });
   });
 });

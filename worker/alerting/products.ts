@@ -1,14 +1,13 @@
 import type { TenantCtx } from "../db/client";
+import { catalogProducts, productsContainingDatasets } from "../db/repo/products";
 
 /**
  * THE SEAM TO DATA PRODUCTS (issue 7). Alerting asks two questions about products and nothing else:
  *  - `find`: the catalog entries of products known by id or name (names come from pipeline specs' `products:`,
  *    ids from budget signals), and
  *  - `containingDatasets`: the products whose member datasets include any of the given datasets (lineage impact).
- * Until the products catalog exists both answer "unknown", and alerting falls back to what pipeline specs declare:
- * a product named in `products:` is owned by the team of the pipeline that declares it, and its SLA is that
- * pipeline's `sla.finish_by`. The products issue replaces these two bodies with queries on its tables; callers,
- * routing and tests stay as they are.
+ * A product named in `products:` that the catalog does not know is treated as alerting always did: owned by the
+ * team of the pipeline that declares it, with that pipeline's `sla.finish_by` as its SLA.
  */
 
 export interface CatalogProduct {
@@ -24,11 +23,8 @@ export interface ProductCatalog {
   containingDatasets(ctx: TenantCtx, datasetIds: string[]): Promise<Array<CatalogProduct & { datasetIds: string[] }>>;
 }
 
+/** Answered by the products catalog (worker/db/repo/products.ts): membership rules, dataset claims and owners. */
 export const productCatalog: ProductCatalog = {
-  async find() {
-    return [];
-  },
-  async containingDatasets() {
-    return [];
-  },
+  find: (ctx, idsOrNames) => catalogProducts(ctx, idsOrNames),
+  containingDatasets: (ctx, datasetIds) => productsContainingDatasets(ctx, datasetIds),
 };

@@ -1,5 +1,7 @@
 import type { CollectSink, ConnectorContext, ConnectorDefinition, TerminalOutcome } from "../connectors/types";
 import { tenantCtx, type Db } from "../db/client";
+import type { NotifySender } from "../db/repo/budgets";
+import { recordCostsFromFacts } from "../db/repo/cost-derived";
 import { upsertCostFacts } from "../db/repo/cost-facts";
 import { ingestCollectedDbtArtifacts } from "./collect-dbt";
 
@@ -17,26 +19,27 @@ export interface CollectTarget {
  * Both writes are idempotent (unique external ref; artifact content hash), so a repeated dispatch of the
  * same final poll stores nothing twice.
  */
-export function collectSink(db: Db, target: CollectTarget, now: () => number): CollectSink {
+export function collectSink(db: Db, target: CollectTarget, now: () => number, notify?: NotifySender): CollectSink {
   const ctx = tenantCtx(db, target.tenantId);
   return {
     async costFacts(source, facts) {
-      await upsertCostFacts(
-        ctx,
-        facts.map((f) => ({
-          source,
-          externalRef: f.externalRef,
-          teamId: target.teamId,
-          runId: target.runId,
-          taskKey: target.taskKey,
-          attempt: target.attempt,
-          connectionId: target.connectionId,
-          facts: f.facts,
-          startedAt: f.startedAt,
-          endedAt: f.endedAt,
-          collectedAt: now(),
-        })),
-      );
+      const rows = facts.map((f) => ({
+        source,
+        externalRef: f.externalRef,
+        teamId: target.teamId,
+        runId: target.runId,
+        taskKey: target.taskKey,
+        attempt: target.attempt,
+        connectionId: target.connectionId,
+        facts: f.facts,
+        startedAt: f.startedAt,
+        endedAt: f.endedAt,
+        collectedAt: now(),
+      }));
+      await upsertCostFacts(ctx, rows);
+      // Facts that carry priced usage (DBUs, credits, MAR) become ledger records now; the others wait for the
+      // usage to be posted (POST /costs with the same source and ref finds the task through the fact).
+      await recordCostsFromFacts(ctx, rows, now(), notify);
     },
     async dbtArtifacts(input) {
       await ingestCollectedDbtArtifacts(ctx, target, input, now());

@@ -97,7 +97,7 @@ export async function performDispatch(env: Env, tenantId: string, op: DispatchMe
   const collected = async (outcome: TaskOutcome): Promise<TaskOutcome> => {
     if (outcome.status !== "running" && connector.collect) {
       const target = { tenantId, teamId: context.teamId, runId: context.runId, taskKey: context.taskKey, attempt: context.attempt, connectionId: connection?.id ?? null };
-      await collectAfterRun(connector, connectorCtx, parsedWith.data, outcome, collectSink(ctx.db, target, () => Date.now()));
+      await collectAfterRun(connector, connectorCtx, parsedWith.data, outcome, collectSink(ctx.db, target, () => Date.now(), env.NOTIFY));
     }
     return outcome;
   };
