@@ -27,7 +27,7 @@ export async function recordDelivery(ctx: TenantCtx, d: NewDelivery): Promise<Re
   const id = newId("webhook");
   const inserted = await ctx.db
     .insert(webhookDeliveries)
-    .values({ tenantId: ctx.tenantId, id, ...d, handedAt: null, matchedRunId: null, matchedTaskKey: null })
+    .values({ tenantId: ctx.tenantId, id, ...d, matchedRunId: null, matchedTaskKey: null })
     .onConflictDoNothing()
     .returning({ id: webhookDeliveries.id });
   if (inserted.length) return { inserted: true, id };
@@ -46,11 +46,11 @@ export async function recordDelivery(ctx: TenantCtx, d: NewDelivery): Promise<Re
   return { inserted: false, existing };
 }
 
-/** Records that the engine received the delivery and which task run (if any) it matched. */
-export async function markDeliveryHanded(ctx: TenantCtx, id: string, at: number, matched: { runId: string; taskKey: string } | null) {
+/** Records the task run the engine applied the delivery to. */
+export async function markDeliveryMatched(ctx: TenantCtx, id: string, matched: { runId: string; taskKey: string }) {
   await ctx.db
     .update(webhookDeliveries)
-    .set({ handedAt: at, matchedRunId: matched?.runId ?? null, matchedTaskKey: matched?.taskKey ?? null })
+    .set({ matchedRunId: matched.runId, matchedTaskKey: matched.taskKey })
     .where(and(eq(webhookDeliveries.tenantId, ctx.tenantId), eq(webhookDeliveries.id, id)));
 }
 

@@ -19,8 +19,7 @@ export const webhookDeliveries = sqliteTable(
     /** The tool's run id the event is about (dbt run, Fivetran connection, GitHub workflow run …). */
     externalId: text("external_id"),
     receivedAt: ms("received_at").notNull(),
-    /** When the delivery was handed to the run engine; null if that never happened (no outcome, or a crash in between). */
-    handedAt: ms("handed_at"),
+    /** The task run the event was applied to on arrival (null: it concerns no run, or none had its external id yet). */
     matchedRunId: text("matched_run_id"),
     matchedTaskKey: text("matched_task_key"),
     payload: text("payload").notNull(),

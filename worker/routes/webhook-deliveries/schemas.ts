@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { WebhookDelivery } from "../../db/repo/webhook-deliveries";
-import { isoOrNull, timestamp } from "../shared";
+import { timestamp } from "../shared";
 
 export const WebhookDeliveryOut = z
   .object({
@@ -12,7 +12,6 @@ export const WebhookDeliveryOut = z
     event_type: z.string(),
     external_id: z.string().nullable().openapi({ description: "The tool's run the event is about" }),
     received_at: timestamp,
-    handed_at: timestamp.nullable().openapi({ description: "When the run engine received it; null for events about no run" }),
     matched: z
       .object({ run_id: z.string(), task_key: z.string() })
       .nullable()
@@ -37,7 +36,6 @@ export function deliveryOut(d: Omit<WebhookDelivery, "payload">): z.input<typeof
     event_type: d.eventType,
     external_id: d.externalId,
     received_at: new Date(d.receivedAt).toISOString(),
-    handed_at: isoOrNull(d.handedAt),
     matched: d.matchedRunId ? { run_id: d.matchedRunId, task_key: d.matchedTaskKey ?? "" } : null,
     payload_bytes: d.payloadBytes,
   };

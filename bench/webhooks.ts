@@ -1,0 +1,142 @@
+/**
+ * bench/webhooks: signed webhook ingest on `wrangler dev`. Sends the same signed dbt Cloud deliveries
+ * (job.run.completed, a new eventId each) to Tutti's receiver and to a bare Hono worker that only verifies
+ * the signature (bench/webhooks/), in the same run, with the same concurrency. Tutti's path per delivery:
+ * connection lookup, secret decryption, signature check, insert-or-ignore of the delivery, hand-over to the
+ * tenant's Durable Object. Both run at once; rounds alternate between them. Prints requests/s, p50/p99
+ * latency (median over rounds) and the ratio Tutti ÷ bare per round and its median.
+ *
+ *   npm run bench:webhooks [-- --rounds 5 --requests 500 --concurrency 16]
+ */
+import { createHmac } from "node:crypto";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { repoRoot } from "../test/e2e/helpers/processes";
+import { fmt, percentile, startDevServer, type DevServer } from "./lib/dev-server";
+
+const { values } = parseArgs({ options: { requests: { type: "string", default: "500" }, rounds: { type: "string", default: "5" }, concurrency: { type: "string", default: "16" }, warmup: { type: "string", default: "200" } } });
+const REQUESTS = Number(values.requests);
+const ROUNDS = Number(values.rounds);
+const CONCURRENCY = Number(values.concurrency);
+const WARMUP = Number(values.warmup);
+const SECRET = "bench-webhook-secret";
+
+/** A job.run.completed delivery shaped like dbt Cloud's (fixtures/webhooks/dbt_cloud_job_run_completed_success.json). */
+function delivery(i: number, runId: number) {
+  const body = JSON.stringify({
+    accountId: 1,
+    webhookId: "wsu_bench",
+    eventId: `wev_bench_${process.pid}_${i}`,
+    timestamp: new Date().toISOString(),
+    eventType: "job.run.completed",
+    webhookName: "bench",
+    data: {
+      jobId: "123",
+      jobName: "Daily Job (dbt build)",
+      runId: String(runId),
+      environmentId: "1234",
+      environmentName: "Production",
+      dbtVersion: "1.8.9",
+      projectName: "Example Project",
+      projectId: "167194",
+      runStatus: "Success",
+      runStatusCode: 10,
+      runStatusMessage: "None",
+      runReason: "Kicked off from the UI by bench@example.com",
+      runStartedAt: "2026-11-25T10:00:00Z",
+      runFinishedAt: "2026-11-25T10:01:00Z",
+    },
+  });
+  return { body, headers: { "content-type": "application/json", authorization: createHmac("sha256", SECRET).update(body).digest("hex") } };
+}
+
+async function json<T>(res: Response): Promise<T> {
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${res.status}: ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/** A tenant with a dbt Cloud connection whose webhook secret is SECRET; returns the receiver path. */
+async function prepareTutti(server: DevServer): Promise<string> {
+  const signup = await fetch(`${server.url}/api/v1/auth/signup`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: `bench-${Date.now()}@example.com`, password: "benchmark password", name: "Bench", tenant_name: `Bench ${Date.now()}` }),
+  });
+  const session = await json<{ csrf_token: string }>(signup);
+  const cookie = (signup.headers as unknown as { getSetCookie(): string[] }).getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const headers = { "content-type": "application/json", cookie, "x-csrf-token": session.csrf_token };
+  const me = await json<{ teams: Array<{ id: string }> }>(await fetch(`${server.url}/api/v1/me`, { headers }));
+  const conn = await json<{ id: string }>(
+    await fetch(`${server.url}/api/v1/connections`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ team_id: me.teams[0].id, name: "dbt", kind: "dbt_cloud", config: { account_id: 1 }, secrets: { api_token: "unused", webhook_secret: SECRET } }),
+    }),
+  );
+  return `/webhooks/dbt_cloud/${conn.id}`;
+}
+
+/** Sends `count` deliveries with `concurrency` in flight; every answer must be 200. */
+async function load(url: string, start: number, count: number) {
+  const latencies: number[] = [];
+  let next = start;
+  const end = start + count;
+  const began = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < end) {
+        const i = next++;
+        const d = delivery(i, 100_000 + i);
+        const t0 = performance.now();
+        const res = await fetch(url, { method: "POST", headers: d.headers, body: d.body });
+        await res.arrayBuffer();
+        latencies.push(performance.now() - t0);
+        if (res.status !== 200) throw new Error(`${url}: HTTP ${res.status}`);
+      }
+    }),
+  );
+  const seconds = (performance.now() - began) / 1000;
+  return { rps: count / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+console.log(`bench/webhooks: ${ROUNDS} rounds of ${REQUESTS} signed dbt Cloud deliveries per handler, ${CONCURRENCY} in flight, after ${WARMUP} warm-up each\n`);
+const bare = await startDevServer({ config: join(repoRoot, "bench/webhooks/wrangler.toml"), healthPath: "/health", migrate: false, vars: {} });
+const tutti = await startDevServer().catch(async (err) => {
+  await bare.stop();
+  throw err;
+});
+try {
+  const bareUrl = `${bare.url}/webhooks/dbt_cloud/bench`;
+  const tuttiUrl = `${tutti.url}${await prepareTutti(tutti)}`;
+  await load(bareUrl, 0, WARMUP);
+  await load(tuttiUrl, 0, WARMUP);
+  // Rounds alternate between the two handlers so load from other processes on the machine hits both alike.
+  const rounds: Array<{ bare: Awaited<ReturnType<typeof load>>; tutti: Awaited<ReturnType<typeof load>> }> = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const offset = WARMUP + r * REQUESTS;
+    rounds.push({ bare: await load(bareUrl, offset, REQUESTS), tutti: await load(tuttiUrl, offset, REQUESTS) });
+  }
+  const med = (xs: number[]) => percentile(xs, 50);
+  const summary = (pick: (x: (typeof rounds)[number]) => Awaited<ReturnType<typeof load>>) => ({
+    rps: med(rounds.map((x) => pick(x).rps)),
+    p50: med(rounds.map((x) => pick(x).p50)),
+    p99: med(rounds.map((x) => pick(x).p99)),
+  });
+  const b = summary((x) => x.bare);
+  const t = summary((x) => x.tutti);
+  const rows = [
+    ["bare Hono, verify only", b.rps.toFixed(0), fmt(b.p50), fmt(b.p99)],
+    ["Tutti receiver", t.rps.toFixed(0), fmt(t.p50), fmt(t.p99)],
+  ];
+  const header = ["handler (median of rounds)", "requests/s", "p50", "p99"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
+  const ratios = rounds.map((x) => x.tutti.rps / x.bare.rps);
+  console.log(`\nTutti ÷ bare (requests/s) per round: ${ratios.map((x) => x.toFixed(2)).join(", ")}`);
+  console.log(`median ratio: ${med(ratios).toFixed(2)}×   goal ≥ 0.5×`);
+} finally {
+  await Promise.all([bare.stop(), tutti.stop()]);
+}
