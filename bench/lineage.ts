@@ -9,12 +9,12 @@
  * statement's `.all()`. Both databases get the same graph through the same migrations.
  */
 import Database from "better-sqlite3";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { impactSql, walkAllSql, walkLimitedSql } from "../worker/lineage/graph-sql";
-import { repoRoot } from "../test/e2e/helpers/processes";
+import { binOf, repoRoot, runNode } from "../test/e2e/helpers/processes";
 import { generateGraph, rng, sampleEvent, type BenchGraph } from "./lineage/graph";
 import { percentile, startDevServer, type DevServer } from "./lib/dev-server";
 
@@ -46,8 +46,22 @@ const cases: QueryCase[] = [
   { label: "impact (downstream, unlimited, owners)", kind: "impact", depth: null },
 ];
 
+/**
+ * fetch with one retry when the pooled connection was closed under us: between phases this script runs SQLite
+ * for seconds, longer than the dev server keeps an idle keep-alive connection open.
+ */
+async function fetchOnce(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    const code = (err as { cause?: { code?: string } }).cause?.code;
+    if (code !== "UND_ERR_SOCKET" && code !== "ECONNRESET") throw err;
+    return fetch(url, init);
+  }
+}
+
 async function post(server: DevServer, path: string, body: unknown) {
-  const res = await fetch(`${server.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetchOnce(`${server.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   const json = (await res.json()) as Record<string, number> & { error?: string };
   if (!res.ok) throw new Error(`${path}: ${res.status} ${json.error}`);
   return json;
@@ -114,7 +128,7 @@ async function timeD1(server: DevServer, c: QueryCase, nodes: string[]): Promise
   for (let rep = 0; rep < REPS; rep++) {
     for (const node of nodes) {
       const q = new URLSearchParams({ kind: c.kind, node, depth: c.depth === null ? "all" : String(c.depth) });
-      const res = (await (await fetch(`${server.url}/query?${q}`)).json()) as { ms: number; size: number; error?: string };
+      const res = (await (await fetchOnce(`${server.url}/query?${q}`)).json()) as { ms: number; size: number; error?: string };
       if (res.error) throw new Error(res.error);
       times.push(res.ms);
       sizes.push(res.size);
@@ -160,6 +174,34 @@ async function benchIngest(server: DevServer) {
   return { ingestRate: (EVENTS / ingestMs) * 1000, bareRate: (EVENTS / bareMs) * 1000 };
 }
 
+/**
+ * The bench worker, bundled once up front and served with `no_bundle`: `wrangler dev` would otherwise rebuild and
+ * restart it mid-run whenever anyone edits a file under worker/ (the bench imports Tutti's repository code).
+ */
+async function bundledConfig(): Promise<{ config: string; cleanup(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), "tutti-bench-lineage-"));
+  const env = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
+  await runNode(binOf("wrangler"), ["deploy", "--dry-run", "--outdir", join(dir, "dist"), "--config", join(repoRoot, "bench/lineage/wrangler.toml")], { env });
+  const config = join(dir, "wrangler.toml");
+  writeFileSync(
+    config,
+    [
+      'name = "tutti-bench-lineage"',
+      'main = "dist/worker.js"',
+      'compatibility_date = "2026-04-01"',
+      'compatibility_flags = ["nodejs_compat"]',
+      "no_bundle = true",
+      "[[d1_databases]]",
+      'binding = "DB"',
+      'database_name = "bench-lineage"',
+      'database_id = "00000000-0000-4000-8000-0000000011e0"',
+      `migrations_dir = ${JSON.stringify(join(repoRoot, "migrations"))}`,
+      "",
+    ].join("\n"),
+  );
+  return { config, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 async function main() {
   console.log(`bench/lineage: ${SAMPLES} sampled nodes × ${REPS} repetitions per query; ${EVENTS} OpenLineage events in batches of ${BATCH}`);
   // Absolute times move with whatever else the machine runs; the ratios are measured side by side in this run.
@@ -167,7 +209,8 @@ async function main() {
   const graph = generateGraph();
   const nodes = sampleNodes(graph);
   const sqlite = loadSqlite(graph);
-  const server = await startDevServer({ config: join(repoRoot, "bench/lineage/wrangler.toml"), healthPath: "/health", vars: {} });
+  const bundle = await bundledConfig();
+  const server = await startDevServer({ config: bundle.config, healthPath: "/health", vars: {} });
   try {
     const loadMs = await loadD1(server, graph);
     console.log(`graph: ${graph.datasets.length} datasets, ${graph.edges.length} edges, loaded into D1 in ${(loadMs / 1000).toFixed(1)} s through the bulk upserts\n`);
@@ -201,6 +244,7 @@ async function main() {
     console.log("\nD1: workerd's local D1 under `wrangler dev`, times taken inside the Worker (integer milliseconds). SQLite: better-sqlite3, same process as this script.");
   } finally {
     await server.stop();
+    bundle.cleanup();
     sqlite.close();
   }
 }
