@@ -99,11 +99,23 @@ export async function sendNotify(message: NotifyMessage) {
   await env.NOTIFY.send(message);
 }
 
-let signalClock = 0;
-/** Each call a distinct crossing: `at` never repeats, as a re-sent crossing (same `at`) is recognised as a duplicate. */
-export function budgetSignal(tenantId: string, teamId: string, threshold: number, period: string, amount: number, limit = 1000) {
-  signalClock = Math.max(signalClock + 1, Date.now());
-  return { type: "budget.threshold_crossed" as const, tenantId, budgetId: `bud_${teamId}`, scope: "team" as const, scopeId: teamId, threshold, period, amount, currency: "USD", limit, at: signalClock };
+/** A team budget crossing as worker/db/repo/budgets.ts sends it. */
+export function budgetSignal(tenantId: string, teamId: string, threshold: 80 | 100, period: string, amount: number, limit = 1000) {
+  return {
+    type: "budget.threshold_crossed" as const,
+    tenantId,
+    budgetId: `bud_${teamId}`,
+    scope: "team" as const,
+    scopeId: teamId,
+    scopeName: "Platform",
+    ownerTeamId: teamId,
+    threshold,
+    period,
+    amount,
+    currency: "USD",
+    limit,
+    at: Date.now(),
+  };
 }
 
 export const opened = (state: ReceiverState) => state.accepted.filter((a) => a.body.type === "alert.opened");

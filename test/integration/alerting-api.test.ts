@@ -6,7 +6,7 @@ import { addMember, createTeam, createToken, firstTeamId } from "../helpers/fixt
 import { assertIsolated } from "../helpers/isolation";
 import { pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
 
-async function alertFor(s: Session, teamId: string, period = "2026-11", threshold = 80) {
+async function alertFor(s: Session, teamId: string, period = "2026-11", threshold: 80 | 100 = 80) {
   await sendNotify(budgetSignal(s.tenant.id, teamId, threshold, period, 900));
   const alerts = await waitFor(() => listAlerts(s, "kind=budget_threshold"), (a) => a.some((x) => x.dedupe_key.endsWith(`${period}:${threshold}`)), "the alert");
   return alerts.find((x) => x.dedupe_key.endsWith(`${period}:${threshold}`));

@@ -17,6 +17,7 @@ import {
   webhookEndpoint,
 } from "../helpers/alerting";
 import { firstTeamId } from "../helpers/fixtures";
+import { pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
 
 async function tenantWithTeam() {
   const s = await signup();
@@ -66,15 +67,31 @@ describe("alert delivery: signed webhooks, Slack, retries and the dead-letter vi
   });
 
   it("a signal the queue delivers twice changes the alert once and notifies once", async () => {
-    const { s, teamId } = await tenantWithTeam();
+    const { s, team } = await setupTenant();
     const endpoint = await webhookEndpoint();
-    await webhookChannel(s, teamId, endpoint);
-    const signal = budgetSignal(s.tenant.id, teamId, 80, "2026-08", 801);
-    await sendNotify(signal);
-    await sendNotify(signal);
-    // A different crossing after the duplicate: once it is counted, the duplicate has been handled too.
-    await sendNotify(budgetSignal(s.tenant.id, teamId, 80, "2026-08", 805));
-    const [alert] = await waitFor(() => listAlerts(s, "kind=budget_threshold"), (a) => a[0]?.occurrences >= 2, "the second distinct crossing");
+    await webhookChannel(s, team.id, endpoint);
+    await pushPipeline(s, { name: "twice", team: team.slug, tasks: [toolTask("load")] });
+    const pipelineId = (await api("/pipelines/twice", { as: s })).json.id as string;
+    const failed = (runId: string, at: number) => ({
+      type: "engine.run_finished" as const,
+      tenantId: s.tenant.id,
+      runId,
+      pipelineId,
+      pipelineName: "twice",
+      teamId: team.id,
+      status: "failed",
+      reason: "task load failed",
+      environment: "prod",
+      triggerKind: "cron",
+      failedTasks: [{ key: "load", status: "failed", attempt: 1, error: { kind: "tool_failure", message: "HTTP 500" } }],
+      at,
+    });
+    const now = Date.now();
+    await sendNotify(failed("run_a", now));
+    await sendNotify(failed("run_a", now));
+    // Another failure after the duplicate: once it is counted, the duplicate has been handled too.
+    await sendNotify(failed("run_b", now + 1));
+    const [alert] = await waitFor(() => listAlerts(s, "pipeline=twice"), (a) => a[0]?.run_id === "run_b", "the second failure");
     expect(alert.occurrences).toBe(2);
     const state = await waitFor(() => receiverState(endpoint.name), (r) => r.accepted.length === 1, "one notification");
     expect(state.attempts).toHaveLength(1);

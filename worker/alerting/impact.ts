@@ -8,8 +8,8 @@ import { productCatalog, type CatalogProduct } from "./products";
  *
  * A product is affected when it is declared (`products:`) by the failing pipeline or by any pipeline downstream of
  * it, where downstream means triggered after it (`triggers: [{after}]`, transitively) or reading what its tasks wrote
- * (lineage edges from its "tutti" task jobs); and, once the products catalog exists, when one of its member datasets
- * is downstream in the lineage graph.
+ * (lineage edges from its "tutti" task jobs); when the products catalog lists one of those pipelines as a member; and
+ * when one of its member datasets is downstream in the lineage graph.
  */
 
 export interface ProductImpact {
@@ -48,7 +48,7 @@ function statement(product: string, sla: string | null, cause: string): string {
   return sla ? `${product} will miss its ${sla} SLA because ${cause}` : `${product} will be stale because ${cause}`;
 }
 
-const slaText = (p: PipelineFacts | undefined) => (p?.sla ? (p.sla.timezone === "UTC" ? p.sla.finish_by : `${p.sla.finish_by} ${p.sla.timezone}`) : null);
+const pipelineSla = (p: PipelineFacts | undefined) => (p?.sla ? (p.sla.timezone === "UTC" ? p.sla.finish_by : `${p.sla.finish_by} ${p.sla.timezone}`) : null);
 
 /**
  * Impact of a failing pipeline (`from.pipelineName`) or stale dataset (`from.datasetId`). `all` is every live
@@ -69,15 +69,17 @@ export async function impactOf(
   const downstreamPipelines = [...new Set([...viaLineage, ...downstream])].filter((n) => !start.includes(n));
 
   // Product → the pipeline that declares it nearest to the failure (the failing pipeline first).
+  const chain = [...start, ...downstreamPipelines];
   const declaredBy = new Map<string, PipelineFacts>();
-  for (const name of [...start, ...downstreamPipelines]) {
+  for (const name of chain) {
     const p = byName.get(name);
     for (const product of p?.products ?? []) if (!declaredBy.has(product)) declaredBy.set(product, p!);
   }
   const datasets = lineage.filter((n) => n.type === "dataset");
-  const [found, containing] = await Promise.all([
+  const [found, containing, members] = await Promise.all([
     catalog.find(ctx, [...declaredBy.keys()]),
     catalog.containingDatasets(ctx, "datasetId" in from ? [from.datasetId, ...datasets.map((d) => d.id)] : datasets.map((d) => d.id)),
+    catalog.ofPipelines(ctx, chain),
   ]);
 
   const known = new Map(found.map((p) => [p.name, p]));
@@ -87,11 +89,15 @@ export async function impactOf(
     impacts.set(product, {
       product,
       ownerTeamId: entry ? entry.ownerTeamId : pipeline.teamId,
-      statement: statement(product, entry?.sla ?? slaText(pipeline), cause),
+      statement: statement(product, entry?.sla ?? pipelineSla(pipeline), cause),
     });
   }
-  for (const p of containing) {
-    if (!impacts.has(p.name)) impacts.set(p.name, { product: p.name, ownerTeamId: p.ownerTeamId, statement: statement(p.name, p.sla, cause) });
+  // Products that list a pipeline of the chain as a member, nearest pipeline first; then those claiming a dataset.
+  const memberOrder = [...members].sort((a, b) => chain.indexOf(a.pipeline) - chain.indexOf(b.pipeline));
+  for (const p of [...memberOrder, ...containing]) {
+    if (impacts.has(p.name)) continue;
+    const declaring = "pipeline" in p ? byName.get(p.pipeline as string) : undefined;
+    impacts.set(p.name, { product: p.name, ownerTeamId: p.ownerTeamId, statement: statement(p.name, p.sla ?? pipelineSla(declaring), cause) });
   }
   return { impacts: [...impacts.values()].sort((a, b) => a.product.localeCompare(b.product)), downstreamPipelines, downstreamDatasets: datasets };
 }

@@ -183,30 +183,26 @@ export const qualityKey = (datasetId: string, checkName: string, column: string 
 
 const money = (amount: number, currency: string) => `${amount.toLocaleString("en-US", { maximumFractionDigits: 2 })} ${currency}`;
 
-/** What the caller looked up for a budget signal: the team's or product's name and the team to alert. */
-export interface BudgetContext {
-  scopeName: string;
-  ownerTeamId: string | null;
-}
-
-export function intentsForExternalSignal(s: ExternalSignal, budget: BudgetContext = { scopeName: "", ownerTeamId: null }): Intent[] {
+export function intentsForExternalSignal(s: ExternalSignal): Intent[] {
   switch (s.type) {
     case "budget.threshold_crossed": {
       const severity: AlertSeverity = s.threshold >= 100 ? "critical" : "warning";
-      const name = budget.scopeName || s.scopeId;
+      const name = s.scopeName || s.scopeId;
       const what = s.scope === "team" ? `Team ${name}` : name;
+      const key = budgetKey(s.budgetId, s.period, s.threshold);
       return [
         {
           action: "raise",
-          signalKey: `budget:${s.budgetId}:${s.period}:${s.threshold}:${s.at}`,
+          // A crossing happens once per (budget, period, threshold); a re-sent one (lost send) is the same signal.
+          signalKey: key,
           at: s.at,
           kind: "budget_threshold",
           severity,
-          dedupeKey: budgetKey(s.budgetId, s.period, s.threshold),
+          dedupeKey: key,
           title: `${what} reached ${s.threshold}% of its ${s.period} budget`,
           summary: `${what} has spent ${money(s.amount, s.currency)} of its ${money(s.limit, s.currency)} budget for ${s.period}${s.limit > 0 ? ` (${Math.round((s.amount / s.limit) * 100)}%)` : ""}.`,
           subject: { type: s.scope, id: s.scopeId, name },
-          owner: { teamId: budget.ownerTeamId },
+          owner: { teamId: s.ownerTeamId },
           pipeline: null,
           runId: null,
           details: { budget_id: s.budgetId, period: s.period, threshold_percent: s.threshold, spent: s.amount, limit: s.limit, currency: s.currency },

@@ -1,33 +1,10 @@
-import type { EngineSignal } from "./signals";
+import type { BudgetThresholdCrossedSignal, EngineSignal } from "./signals";
 
 /**
- * Everything the `notify` queue carries besides the engine's own signals (worker/queues/signals.ts). Alerting
- * (worker/queues/notify.ts) consumes all of them; other parts of Tutti send these shapes with `env.NOTIFY.send(...)`.
+ * Everything the `notify` queue carries besides the engine's own signals and budget crossings (both in
+ * worker/queues/signals.ts). Alerting (worker/queues/notify.ts) consumes all of them; other parts of Tutti send these
+ * shapes with `env.NOTIFY.send(...)`.
  */
-
-/**
- * Sent by the cost and budgets code (worker/costs/budgets.ts) when a budget's spend in a period crosses one of its
- * thresholds (80 %, 100 %). Alerting raises one alert per (budget, period, threshold), ever: the same crossing sent
- * again, or after its alert was resolved, changes nothing. The owner is the team (team budgets) or the product's
- * owner team (product budgets).
- */
-export interface BudgetThresholdSignal {
-  type: "budget.threshold_crossed";
-  tenantId: string;
-  budgetId: string;
-  scope: "team" | "product";
-  /** The team id or the product id. */
-  scopeId: string;
-  /** Percent of the budget, e.g. 80 or 100. */
-  threshold: number;
-  /** The budget period, "YYYY-MM" (UTC). */
-  period: string;
-  /** Spend in the period when the crossing was detected, in currency units. */
-  amount: number;
-  currency: string;
-  limit: number;
-  at: number;
-}
 
 /**
  * Sent by quality ingestion when a dataset's check starts failing (`quality.check_failed`) or passes again
@@ -52,6 +29,9 @@ export interface AlertDeliveryMessage {
   tenantId: string;
   deliveryId: string;
 }
+
+/** Budgets (worker/queues/signals.ts, sent by worker/db/repo/budgets.ts): one alert per (budget, period, threshold), ever. */
+export type BudgetThresholdSignal = BudgetThresholdCrossedSignal;
 
 export type ExternalSignal = BudgetThresholdSignal | QualityCheckSignal;
 

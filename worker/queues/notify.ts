@@ -1,14 +1,12 @@
 import { deliver } from "../alerting/deliver";
 import { recheckAll } from "../alerting/freshness";
-import { intentsForEngineSignal, intentsForExternalSignal, type BudgetContext, type SignalContext } from "../alerting/intents";
+import { intentsForEngineSignal, intentsForExternalSignal, type SignalContext } from "../alerting/intents";
 import { applyIntent, ConcurrentAlert } from "../alerting/lifecycle";
-import { productCatalog } from "../alerting/products";
 import { handleWatch } from "../alerting/watches";
 import { createDb, tenantCtx, type TenantCtx } from "../db/client";
 import { pipelineFacts } from "../db/repo/ownership";
-import { getTeam } from "../db/repo/teams";
 import type { Env } from "../env";
-import type { BudgetThresholdSignal, NotifyMessage } from "./notify-messages";
+import type { NotifyMessage } from "./notify-messages";
 import type { EngineSignal } from "./signals";
 
 /**
@@ -23,16 +21,6 @@ async function engineContext(ctx: TenantCtx, s: EngineSignal): Promise<SignalCon
   if (s.type !== "engine.task_failed" || s.error?.kind !== "auth") return {};
   const pipeline = (await pipelineFacts(ctx)).find((p) => p.id === s.pipelineId);
   return { connectionName: pipeline?.connections[s.taskKey] ?? null };
-}
-
-/** A team budget alerts the team; a product budget the product's owner team (from the products catalog). */
-async function budgetContext(ctx: TenantCtx, s: BudgetThresholdSignal): Promise<BudgetContext> {
-  if (s.scope === "team") {
-    const team = await getTeam(ctx, s.scopeId);
-    return { scopeName: team?.name ?? s.scopeId, ownerTeamId: team?.id ?? null };
-  }
-  const [product] = await productCatalog.find(ctx, [s.scopeId]);
-  return { scopeName: product?.name ?? s.scopeId, ownerTeamId: product?.ownerTeamId ?? null };
 }
 
 export async function handleNotifyMessage(env: Env, ctx: TenantCtx, body: NotifyMessage): Promise<Outcome> {
@@ -52,8 +40,6 @@ export async function handleNotifyMessage(env: Env, ctx: TenantCtx, body: Notify
       return null;
     }
     case "budget.threshold_crossed":
-      for (const intent of intentsForExternalSignal(body, await budgetContext(ctx, body))) await applyIntent(env, ctx, intent);
-      return null;
     case "quality.check_failed":
     case "quality.check_passed":
       for (const intent of intentsForExternalSignal(body)) await applyIntent(env, ctx, intent);

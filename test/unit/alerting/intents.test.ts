@@ -63,14 +63,17 @@ describe("signals to alert intents", () => {
     expect(intentsForEngineSignal({ ...base, met: true })[0]).toMatchObject({ action: "resolve", match: { dedupeKeys: ["pipeline:pl_1:sla_missed"] } });
   });
 
-  it("a budget crossing keys on budget, period and threshold; 100 % is critical", () => {
-    const signal = { type: "budget.threshold_crossed" as const, tenantId: "t", budgetId: "bud_1", scope: "team" as const, scopeId: "A", threshold: 100, period: "2026-11", amount: 1200, currency: "EUR", limit: 1000, at: 1 };
-    expect(intentsForExternalSignal(signal, { scopeName: "Platform", ownerTeamId: "A" })[0]).toMatchObject({
+  it("a budget crossing keys on budget, period and threshold (a re-sent one is the same signal); 100 % is critical", () => {
+    const signal = { type: "budget.threshold_crossed" as const, tenantId: "t", budgetId: "bud_1", scope: "team" as const, scopeId: "A", scopeName: "Platform", ownerTeamId: "A", threshold: 100 as const, period: "2026-11", amount: 1200, currency: "EUR", limit: 1000, at: 1 };
+    const [intent] = intentsForExternalSignal(signal);
+    expect(intentsForExternalSignal({ ...signal, at: 2 })[0].signalKey).toBe(intent.signalKey);
+    expect(intent).toMatchObject({
       kind: "budget_threshold",
       severity: "critical",
       dedupeKey: "budget:bud_1:2026-11:100",
       title: "Team Platform reached 100% of its 2026-11 budget",
       summary: "Team Platform has spent 1,200 EUR of its 1,000 EUR budget for 2026-11 (120%).",
+      owner: { teamId: "A" },
     });
   });
 
@@ -100,5 +103,15 @@ describe("delivery retry policy", () => {
     expect(retryPolicy({}).maxAttempts).toBe(6);
     expect(retryPolicy({ ALERT_DELIVERY_MAX_ATTEMPTS: "50" }).maxAttempts).toBe(8);
     expect(retryPolicy({ ALERT_RETRY_BASE_SECONDS: "0" }).baseSeconds).toBe(0);
+  });
+});
+
+describe("product SLA in words", () => {
+  it("reads a daily cron as a time of day, and nothing else", async () => {
+    const { slaText } = await import("../../../worker/alerting/products");
+    expect(slaText("30 9 * * *", "America/New_York")).toBe("09:30 America/New_York");
+    expect(slaText("0 8 * * *", "UTC")).toBe("08:00");
+    expect(slaText("0 8 * * 1-5", "UTC")).toBeNull();
+    expect(slaText(null, null)).toBeNull();
   });
 });

@@ -187,3 +187,23 @@ export async function datasetPage(ctx: TenantCtx, f: { q?: string; teamId?: stri
     .raw();
   return rows.map((r) => r[0] as string);
 }
+
+/** Freshness deadlines of catalog products (their SLA cron and time zone), for impact sentences. */
+export async function productSlas(ctx: TenantCtx, productIds: string[]): Promise<Map<string, { cron: string | null; timezone: string | null }>> {
+  if (!productIds.length) return new Map();
+  const rows = await d1Of(ctx)
+    .prepare(`SELECT id, sla_cron, sla_timezone FROM products WHERE tenant_id = ?1 AND id IN (SELECT value FROM json_each(?2))`)
+    .bind(ctx.tenantId, JSON.stringify(productIds))
+    .raw();
+  return new Map(rows.map((r) => [r[0] as string, { cron: (r[1] as string | null) ?? null, timezone: (r[2] as string | null) ?? null }]));
+}
+
+/** Catalog products that list these pipelines as members (member kind `pipeline`, ref = pipeline name). */
+export async function productsOfPipelineMembers(ctx: TenantCtx, pipelineNames: string[]): Promise<Array<{ productId: string; pipeline: string }>> {
+  if (!pipelineNames.length) return [];
+  const rows = await d1Of(ctx)
+    .prepare(`SELECT product_id, ref FROM product_members WHERE tenant_id = ?1 AND kind = 'pipeline' AND ref IN (SELECT value FROM json_each(?2))`)
+    .bind(ctx.tenantId, JSON.stringify(pipelineNames))
+    .raw();
+  return rows.map((r) => ({ productId: r[0] as string, pipeline: r[1] as string }));
+}

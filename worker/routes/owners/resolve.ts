@@ -16,14 +16,20 @@ export async function teamMap(ctx: TenantCtx): Promise<Teams> {
 
 const ref = (teams: Teams, id: string | null | undefined) => (id ? (teams.get(id) ?? null) : null);
 
-/** Products known to Tutti: those declared in pipeline specs (owned by the declaring team) and those in the catalog. */
+/** Products known to Tutti: those in the catalog and those only declared in pipeline specs (owned by the declaring team). */
 export async function productOwners(ctx: TenantCtx, facts: PipelineFacts[]) {
   const declared = new Map<string, PipelineFacts>();
   for (const p of [...facts].sort((a, b) => a.name.localeCompare(b.name))) for (const name of p.products) if (!declared.has(name)) declared.set(name, p);
-  const catalog = new Map((await productCatalog.find(ctx, [...declared.keys()])).map((p) => [p.name, p]));
-  return [...declared.keys()].sort().map((name) => {
+  const catalog = new Map((await productCatalog.all(ctx)).map((p) => [p.name, p]));
+  const names = [...new Set([...declared.keys(), ...catalog.keys()])].sort();
+  return names.map((name) => {
     const entry = catalog.get(name);
-    return { name, ownerTeamId: entry ? entry.ownerTeamId : declared.get(name)!.teamId, source: entry ? ("declared" as const) : ("declaring_pipeline" as const), producers: facts.filter((p) => p.products.includes(name)) };
+    return {
+      name,
+      ownerTeamId: entry ? entry.ownerTeamId : declared.get(name)!.teamId,
+      source: entry ? ("declared" as const) : ("declaring_pipeline" as const),
+      producers: facts.filter((p) => p.products.includes(name)),
+    };
   });
 }
 
