@@ -240,12 +240,12 @@ describe("alert routing follows ownership and lineage", () => {
     expect(alert).toMatchObject({ run_id: "run_after", occurrences: 1 });
   });
 
-  it("a failing quality check alerts the team of the pipeline that writes the dataset, and passing resolves it", async () => {
+  it("a failing quality check reported to the API alerts the team of the pipeline that writes the dataset, and passing resolves it", async () => {
     const { s, team } = await setupTenant();
     const endpoint = await webhookEndpoint();
     await webhookChannel(s, team.id, endpoint);
     await pushPipeline(s, { name: "orders_load", team: team.slug, tasks: [toolTask("copy")] });
-    const { token } = await createToken(s, team.id, ["lineage:write", "read"]);
+    const { token } = await createToken(s, team.id, ["lineage:write", "metadata:write", "read"]);
     await api("/lineage", {
       as: token,
       body: {
@@ -260,11 +260,13 @@ describe("alert routing follows ownership and lineage", () => {
       },
     });
     const dataset = (await api("/datasets?namespace=warehouse&name=raw.orders", { as: token })).json.items[0];
-    const check = { tenantId: s.tenant.id, datasetId: dataset.id as string, datasetName: "raw.orders", checkName: "not_null_order_id", column: "order_id", message: "12 null values", at: Date.now() };
-    await sendNotify({ type: "quality.check_failed", status: "fail", ...check });
+    const report = (status: string) =>
+      api("/quality", { as: token, body: { results: [{ dataset_id: dataset.id, check: "not_null_order_id", column: "order_id", status, details: { message: "12 null values" } }] } });
+    expect((await report("fail")).status).toBe(201);
     const [alert] = await waitFor(() => listAlerts(s, "kind=quality_failed"), (a) => a.length === 1, "the quality alert");
     expect(alert).toMatchObject({ title: "Quality check not_null_order_id on order_id failed on raw.orders", owner_team: { id: team.id }, subject: { type: "dataset", id: dataset.id } });
-    await sendNotify({ type: "quality.check_passed", status: "pass", ...check, at: Date.now() });
+    expect(alert.summary).toBe("Check not_null_order_id on order_id on raw.orders reported fail: 12 null values");
+    expect((await report("pass")).status).toBe(201);
     await waitFor(() => alertDetail(s, alert.id), (d) => d.status === "resolved", "the quality alert to resolve");
     const state = await waitFor(() => receiverState(endpoint.name), (r) => r.accepted.length === 2, "opened and resolved notifications");
     expect(state.accepted.map((a) => a.body.type)).toEqual(["alert.opened", "alert.resolved"]);

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { sendQualitySignals } from "../../alerting/quality-signals";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
 import { qualityStatuses } from "../../db/schema/enums";
@@ -55,7 +56,14 @@ export function register(app: Router) {
         details: r.details ?? {},
       };
     });
-    const datasetIds = await ingestQualityResults(tenantCtx(c.get("db"), p.tenantId), auditSource(c), writerOf(p), inputs);
+    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const datasetIds = await ingestQualityResults(ctx, auditSource(c), writerOf(p), inputs);
+    // Failing checks become alerts for the dataset's owner; passing ones resolve them.
+    await sendQualitySignals(
+      c.env,
+      ctx,
+      inputs.map((r, i) => ({ datasetId: datasetIds[i], check: r.check, column: r.column, status: r.status, message: typeof r.details.message === "string" ? r.details.message : null, at: r.observedAt })),
+    );
     return send(c, 201, Out, { accepted: inputs.length, dataset_ids: datasetIds });
   });
 }
