@@ -1,0 +1,96 @@
+import type { BrowserContext } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { seedProducts, type DemoApi } from "../../scripts/demo/products";
+import { signupViaApi } from "./helpers/accounts";
+import { screenshot, useBrowser } from "./helpers/browser";
+
+/** The demo seed's API calls made with the browser's own session, so the pages show exactly what it wrote. */
+function browserApi(context: BrowserContext, csrf: string): DemoApi {
+  return {
+    async request<T>(method: string, path: string, body?: unknown, allow: number[] = []) {
+      const res = await context.request.fetch(`/api/v1${path}`, { method, data: body, headers: { "x-csrf-token": csrf } });
+      const text = await res.text();
+      if (!res.ok() && !allow.includes(res.status())) throw new Error(`${method} ${path}: ${res.status()} ${text.slice(0, 300)}`);
+      return { status: res.status(), data: (text ? JSON.parse(text) : null) as T };
+    },
+  };
+}
+
+/** Waits until every chart on the page has drawn (the loading overlay is gone and the canvas has pixels). */
+async function chartsDrawn(page: import("playwright-core").Page, count: number) {
+  await expect.poll(() => page.locator("figure.chart canvas").count()).toBe(count);
+  await expect.poll(() => page.getByText("Drawing chart…").count()).toBe(0);
+  const painted = await page.locator("figure.chart canvas").evaluateAll((canvases) =>
+    canvases.map((c) => {
+      const canvas = c as unknown as { width: number; height: number; getContext(kind: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+      const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+      let inked = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) inked++;
+      return canvas.width > 0 && inked > 500;
+    }),
+  );
+  expect(painted.every(Boolean)).toBe(true);
+}
+
+describe("data products and costs in the dashboard", () => {
+  const b = useBrowser();
+
+  it("shows the ranked scorecard, a product page with its charts and lineage, and the cost explorer with CSV export", async () => {
+    const { page, context } = b;
+    const { session } = await signupViaApi(context);
+    await seedProducts(browserApi(context, session.csrf_token));
+
+    // The scorecard ranks by value for money; the zombie sinks to the bottom.
+    await page.goto("/products");
+    const table = page.getByRole("table", { name: "Product scorecards" });
+    await expect.poll(() => table.locator("tbody tr").count()).toBe(5);
+    const order = await table.locator("tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-product")));
+    expect(order).toEqual(["finance_revenue", "growth_funnel", "churn_model", "ops_kpis", "legacy_marketing_mart"]);
+    await expect.poll(() => table.locator("tr[data-product=legacy_marketing_mart]").innerText()).toContain("Zombie");
+    await screenshot(page, "products-scorecard");
+
+    // Sorting by cost puts the expensive model first.
+    await table.getByRole("button", { name: "Cost MTD" }).click();
+    expect(await table.locator("tbody tr").first().getAttribute("data-product")).toBe("churn_model");
+
+    // The product page: KPIs, cost by source and usage charts, lineage of its member datasets.
+    await table.getByRole("link", { name: "Finance revenue" }).click();
+    await page.waitForURL("**/products/finance_revenue");
+    await page.getByRole("heading", { name: "Finance revenue" }).waitFor();
+    await expect.poll(() => page.locator("[data-kpi=cost]").innerText()).toMatch(/^\$[\d,.]+$/);
+    expect(await page.locator("[data-kpi=ratio]").innerText()).toMatch(/×$/);
+    await chartsDrawn(page, 2);
+    await expect.poll(() => page.locator(".graph .svelte-flow__node").count()).toBeGreaterThan(3);
+    expect(await page.locator("[data-node] .name").allInnerTexts()).toContain("marts.fct_revenue");
+    await screenshot(page, "product-page");
+
+    // The cost explorer groups the same ledger by product and by source, and exports what it shows.
+    await page.goto("/costs");
+    await chartsDrawn(page, 1);
+    const totals = page.getByRole("table", { name: "Cost by product" });
+    await expect.poll(() => totals.innerText()).toContain("Churn prediction");
+    expect(await totals.innerText()).toContain("No product");
+    await screenshot(page, "cost-explorer");
+    await page.getByLabel("Group by").selectOption({ label: "Source" });
+    const bySource = page.getByRole("table", { name: "Cost by source" });
+    await expect.poll(() => bySource.innerText()).toContain("Databricks");
+    await chartsDrawn(page, 1);
+    await screenshot(page, "cost-explorer-by-source");
+    const href = await page.getByRole("link", { name: "Export CSV" }).getAttribute("href");
+    expect(href).toContain("group_by=source");
+    const csv = await context.request.get(href!);
+    expect(csv.headers()["content-type"]).toMatch(/^text\/csv/);
+    const lines = (await csv.text()).trim().split("\r\n");
+    expect(lines[0]).toBe("period,source,source_id,amount,currency");
+    expect(lines.some((l) => l.includes(",snowflake,snowflake,"))).toBe(true);
+
+    // Budgets: the churn model went over its limit this month.
+    await expect.poll(() => page.getByRole("meter", { name: "Churn prediction budget used" }).getAttribute("aria-valuenow")).toBe("100");
+
+    // The overview puts the same health, spend and movers on one page.
+    await page.goto("/");
+    await expect.poll(() => page.getByRole("list", { name: "Product health" }).locator("li").count()).toBe(5);
+    await screenshot(page, "overview-with-products");
+    expect(b.pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,289 @@
+/**
+ * Data products, costs, usage and budgets: response types and the pure pieces the pages and tests share — money
+ * and ratio formatting, sorting the scorecard, turning explorer series into chart datasets. API calls are in
+ * products.ts.
+ */
+
+export interface TeamRef {
+  id: string;
+  name: string;
+}
+
+export const productTiers = ["critical", "high", "medium", "low"] as const;
+export type ProductTier = (typeof productTiers)[number];
+export const consumerKinds = ["dashboard", "model", "team", "application", "report", "other"] as const;
+export type ConsumerKind = (typeof consumerKinds)[number];
+export const usageKinds = ["dashboard_view", "query", "model_call", "api_call"] as const;
+export type UsageKind = (typeof usageKinds)[number];
+
+export interface Product {
+  id: string;
+  name: string;
+  title: string;
+  description: string;
+  owner_team: TeamRef | null;
+  tier: ProductTier;
+  declared_value: { monthly_amount: number; currency: string; rationale: string } | null;
+  sla: { freshness: { cron: string; timezone: string; max_age_seconds: number } | null; success_rate_target: number | null };
+  consumers: Array<{ kind: ConsumerKind; name: string; url: string | null }>;
+  members: {
+    datasets: Array<{ id: string; weight: number }>;
+    tags: Array<{ tag: string; weight: number }>;
+    patterns: Array<{ pattern: string; weight: number }>;
+    pipelines: Array<{ name: string; weight: number }>;
+  };
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ProductInput {
+  name?: string;
+  title?: string;
+  description?: string;
+  owner_team_id?: string;
+  tier?: ProductTier;
+  declared_value?: { monthly_amount: number; rationale?: string } | null;
+  sla?: { freshness?: { cron: string; timezone: string; max_age?: string } | null; success_rate_target?: number | null };
+  consumers?: Array<{ kind: ConsumerKind; name: string; url?: string | null }>;
+  datasets?: Array<{ id: string; weight: number }>;
+  tags?: Array<{ tag: string; weight: number }>;
+  patterns?: Array<{ pattern: string; weight: number }>;
+  pipelines?: Array<{ name: string; weight: number }>;
+}
+
+export type Freshness = "fresh" | "late" | "unknown" | "no_policy";
+
+export interface Scorecard {
+  rank: number;
+  product: { id: string; name: string; title: string; tier: ProductTier; owner_team: TeamRef | null };
+  cost: { month_to_date: number; previous_same_days: number; trend: number | null; last_30_days: number; per_use: number | null; per_consumer: number | null };
+  usage: { month_to_date: number; previous_same_days: number; trend: number | null; last_30_days: number; consumers: number; last_used_day: string | null };
+  value: { declared_monthly: number | null; ratio: number | null };
+  zombie: boolean;
+  reliability: {
+    runs_30_days: number;
+    succeeded_30_days: number;
+    success_rate: number | null;
+    success_rate_target: number | null;
+    freshness: Freshness;
+    updated_at: string | null;
+    deadline: string | null;
+  };
+  quality: { checks: number; passing: number; pass_rate: number | null };
+  open_alerts: number | null;
+  pipelines: number;
+  datasets: number;
+}
+
+export interface Ranking {
+  period: string;
+  currency: string;
+  month: { from: string; to: string };
+  totals: { month_to_date: number; unattributed_month_to_date: number; previous_same_days: number; zombies: number };
+  items: Scorecard[];
+}
+
+export interface ScorecardDetail {
+  period: string;
+  currency: string;
+  scorecard: Scorecard;
+  sla_attainment: { deadlines: number; met: number; rate: number | null } | null;
+  cost_by_source: Array<{ day: string; source: string; amount: number }>;
+  usage_by_kind: Array<{ day: string; kind: UsageKind; count: number }>;
+  top_consumers: Array<{ consumer: string; count: number }>;
+  pipelines: Array<{ id: string; name: string; weight: number }>;
+  datasets: Array<{ id: string; via: "dataset" | "tag" | "pattern" | "pipeline" }>;
+}
+
+export type ExplorerDimension = "team" | "product" | "pipeline" | "source";
+export type Granularity = "day" | "week" | "month";
+
+export interface ExplorerQuery {
+  from: string;
+  to: string;
+  group_by: ExplorerDimension;
+  granularity: Granularity;
+  team_id?: string;
+  product_id?: string;
+  pipeline_id?: string;
+  source?: string;
+}
+
+export interface ExplorerSeries {
+  key: string | null;
+  label: string;
+  total: number;
+  records: number;
+  amounts: number[];
+}
+
+export interface Explorer {
+  from: string;
+  to: string;
+  group_by: ExplorerDimension;
+  granularity: Granularity;
+  currency: string;
+  buckets: string[];
+  series: ExplorerSeries[];
+  total: number;
+}
+
+export interface Budget {
+  id: string;
+  scope: "team" | "product";
+  scope_id: string;
+  scope_name: string;
+  owner_team_id: string | null;
+  monthly_limit: number;
+  currency: string;
+  period: string;
+  spent: number;
+  percent: number | null;
+  crossings: Array<{ threshold: number; amount: number; crossed_at: string; notified: boolean }>;
+}
+
+export interface CostSettings {
+  currency: string;
+  bigquery_per_tib: number;
+  snowflake_per_credit: number;
+  databricks_per_dbu: number;
+  fivetran_per_million_mar: number;
+  airbyte_per_million_rows: number;
+  updated_at: string | null;
+}
+
+/** A catalog dataset as the member picker shows it. */
+export interface DatasetChoice {
+  id: string;
+  namespace: string;
+  name: string;
+}
+
+/** "$1,234" (whole units from 10 up), "$2.50", "$0.0042" (small amounts keep two significant digits). */
+export function formatMoney(amount: number | null | undefined, currency: string): string {
+  if (amount === null || amount === undefined || Number.isNaN(amount)) return "—";
+  const abs = Math.abs(amount);
+  const digits = abs >= 10 ? 0 : abs >= 0.01 || abs === 0 ? 2 : undefined;
+  const options: Intl.NumberFormatOptions =
+    digits === undefined ? { style: "currency", currency, maximumSignificantDigits: 2 } : { style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits };
+  return new Intl.NumberFormat("en-US", options).format(amount);
+}
+
+/** Axis labels: "$1.2k", "$30", "$0.50". */
+export function formatMoneyShort(amount: number, currency: string): string {
+  return new Intl.NumberFormat("en-US", { style: "currency", currency, notation: "compact", maximumFractionDigits: amount !== 0 && Math.abs(amount) < 1 ? 2 : 1 }).format(amount);
+}
+
+export const formatCount = (n: number) => new Intl.NumberFormat("en-US", { notation: n >= 10_000 ? "compact" : "standard", maximumFractionDigits: 1 }).format(n);
+
+/** 0.234 → "+23%", -0.05 → "−5%", null → "—". */
+export function formatTrend(trend: number | null): string {
+  if (trend === null) return "—";
+  const pct = Math.round(trend * 100);
+  if (pct === 0) return "±0%";
+  return `${pct > 0 ? "+" : "−"}${Math.abs(pct)}%`;
+}
+
+/** Value ÷ cost as "12.5×"; "—" when there is no declared value or no cost. */
+export function formatRatio(ratio: number | null): string {
+  if (ratio === null) return "—";
+  return `${ratio >= 100 ? Math.round(ratio) : ratio >= 10 ? ratio.toFixed(1) : ratio.toFixed(2)}×`;
+}
+
+export const formatPercent = (share: number | null) => (share === null ? "—" : `${Math.round(share * 1000) / 10}%`);
+
+/** What a value-for-money ratio says, for colour and wording: below 1 the product costs more than it is declared to be worth. */
+export function ratioTone(ratio: number | null): "success" | "warning" | "danger" | "neutral" {
+  if (ratio === null) return "neutral";
+  if (ratio >= 3) return "success";
+  if (ratio >= 1) return "warning";
+  return "danger";
+}
+
+export type SortKey = "rank" | "name" | "cost" | "trend" | "usage" | "value" | "ratio" | "success" | "alerts";
+
+/** Sorts scorecards by a column; nulls always last, ties by rank. */
+export function sortScorecards(items: Scorecard[], key: SortKey, descending: boolean): Scorecard[] {
+  const pick: Record<SortKey, (s: Scorecard) => number | string | null> = {
+    rank: (s) => s.rank,
+    name: (s) => s.product.title.toLowerCase(),
+    cost: (s) => s.cost.month_to_date,
+    trend: (s) => s.cost.trend,
+    usage: (s) => s.usage.month_to_date,
+    value: (s) => s.value.declared_monthly,
+    ratio: (s) => s.value.ratio,
+    success: (s) => s.reliability.success_rate,
+    alerts: (s) => s.open_alerts,
+  };
+  const f = pick[key];
+  return [...items].sort((a, b) => {
+    const x = f(a);
+    const y = f(b);
+    if (x === null && y === null) return a.rank - b.rank;
+    if (x === null) return 1;
+    if (y === null) return -1;
+    const c = x < y ? -1 : x > y ? 1 : 0;
+    return (descending ? -c : c) || a.rank - b.rank;
+  });
+}
+
+/**
+ * A fixed, colour-blind-friendly palette (Okabe–Ito first, then Tableau): a series keeps its colour as long as it
+ * keeps its place, and "Other" is always grey.
+ */
+export const palette = ["#4f46e5", "#e69f00", "#009e73", "#d55e00", "#56b4e9", "#cc79a7", "#0072b2", "#b8860b", "#7f7f7f", "#17becf"];
+export const otherColor = "#a1a1aa";
+
+export interface ChartDataset {
+  label: string;
+  data: number[];
+  color: string;
+}
+
+/** The biggest `keep` series as they are, the rest summed into one "Other" series, so a stacked chart stays readable. */
+export function topSeries(series: ExplorerSeries[], keep = 8): ChartDataset[] {
+  const sorted = [...series].sort((a, b) => b.total - a.total);
+  const top = sorted.slice(0, keep).map((s, i) => ({ label: s.label, data: s.amounts, color: palette[i % palette.length] }));
+  const rest = sorted.slice(keep);
+  if (rest.length) {
+    const data = rest[0].amounts.map((_, i) => rest.reduce((a, s) => a + s.amounts[i], 0));
+    top.push({ label: `Other (${rest.length})`, data, color: otherColor });
+  }
+  return top;
+}
+
+/** Rows of day/key/amount → labels (every day of the range) and one dataset per key. */
+export function dailyDatasets<R extends { day: string }>(rows: R[], days: string[], keyOf: (r: R) => string, valueOf: (r: R) => number): ChartDataset[] {
+  const index = new Map(days.map((d, i) => [d, i]));
+  const byKey = new Map<string, number[]>();
+  for (const r of rows) {
+    const i = index.get(r.day);
+    if (i === undefined) continue;
+    const data = byKey.get(keyOf(r)) ?? days.map(() => 0);
+    data[i] += valueOf(r);
+    byKey.set(keyOf(r), data);
+  }
+  return [...byKey]
+    .sort((a, b) => b[1].reduce((x, y) => x + y, 0) - a[1].reduce((x, y) => x + y, 0))
+    .map(([label, data], i) => ({ label, data, color: palette[i % palette.length] }));
+}
+
+/** Every day (YYYY-MM-DD) from `from` to `to`, inclusive. */
+export function daysBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000) out.push(new Date(t).toISOString().slice(0, 10));
+  return out;
+}
+
+export const addDaysTo = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+/** "2026-07-14" → "14 Jul"; "2026-07" → "Jul 2026"; weeks are their Monday. */
+export function bucketLabel(bucket: string): string {
+  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const [y, m, d] = bucket.split("-");
+  return d ? `${Number(d)} ${months[Number(m) - 1]}` : `${months[Number(m) - 1]} ${y}`;
+}
+
+export const usageKindLabels: Record<UsageKind, string> = { dashboard_view: "Dashboard views", query: "Queries", model_call: "Model calls", api_call: "API calls" };
+export const sourceLabels: Record<string, string> = { snowflake: "Snowflake", bigquery: "BigQuery", databricks: "Databricks", fivetran: "Fivetran", airbyte: "Airbyte" };
+export const sourceLabel = (s: string) => sourceLabels[s] ?? s;
