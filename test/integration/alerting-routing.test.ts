@@ -211,6 +211,23 @@ describe("alert routing follows ownership and lineage", () => {
     expect(timers).toEqual(expect.arrayContaining([`watch:alert-freshness:${datasetId}`, `watch:alert-freshness-recheck:${datasetId}`]));
   });
 
+  it("a missed SLA deadline raises an alert from the engine's timer", async () => {
+    const { s, team } = await setupTenant();
+    const endpoint = await webhookEndpoint();
+    await webhookChannel(s, team.id, endpoint);
+    await pushPipeline(s, { name: "daily_revenue", team: team.slug, products: ["revenue_mart"], sla: { finish_by: "08:00", timezone: "UTC" }, tasks: [toolTask("build")] });
+    expect((await engineTimers(s.tenant.id)).some((t) => t.key.startsWith("sla:"))).toBe(true);
+    // A day passes without any run: the 08:00 deadline finds no success.
+    await advance(s.tenant.id, 25 * 3_600_000);
+    const state = await waitFor(() => receiverState(endpoint.name), (r) => r.accepted.length === 1, "the SLA alert");
+    expect(state.accepted[0].body.data.alert).toMatchObject({
+      kind: "sla_missed",
+      severity: "critical",
+      title: "daily_revenue missed its 08:00 SLA",
+      impacted_products: [{ name: "revenue_mart", impact: "revenue_mart is stale because daily_revenue missed its 08:00 SLA" }],
+    });
+  });
+
   it("a failure signal consumed after the recovery it predates opens nothing; a later one does", async () => {
     const { s, team } = await setupTenant();
     await pushPipeline(s, { name: "steady", team: team.slug, tasks: [toolTask("load")] });

@@ -44,7 +44,14 @@ export function triggerClosure(start: string[], all: PipelineFacts[]): string[] 
   return order;
 }
 
-function statement(product: string, sla: string | null, cause: string): string {
+/**
+ * `future`: the failure is upstream of the product, which will be late ("will miss its 08:00 SLA because …").
+ * `now`: the deadline has already passed (SLA missed, dataset stale), so the product is late already.
+ */
+export type ImpactTense = "future" | "now";
+
+function statement(product: string, sla: string | null, cause: string, tense: ImpactTense): string {
+  if (tense === "now") return `${product} is stale because ${cause}`;
   return sla ? `${product} will miss its ${sla} SLA because ${cause}` : `${product} will be stale because ${cause}`;
 }
 
@@ -59,6 +66,7 @@ export async function impactOf(
   from: { pipelineName: string } | { datasetId: string },
   all: PipelineFacts[],
   cause: string,
+  tense: ImpactTense = "future",
   catalog = productCatalog,
 ): Promise<ImpactResult> {
   const byName = new Map(all.map((p) => [p.name, p]));
@@ -89,7 +97,7 @@ export async function impactOf(
     impacts.set(product, {
       product,
       ownerTeamId: entry ? entry.ownerTeamId : pipeline.teamId,
-      statement: statement(product, entry?.sla ?? pipelineSla(pipeline), cause),
+      statement: statement(product, entry?.sla ?? pipelineSla(pipeline), cause, tense),
     });
   }
   // Products that list a pipeline of the chain as a member, nearest pipeline first; then those claiming a dataset.
@@ -97,7 +105,7 @@ export async function impactOf(
   for (const p of [...memberOrder, ...containing]) {
     if (impacts.has(p.name)) continue;
     const declaring = "pipeline" in p ? byName.get(p.pipeline as string) : undefined;
-    impacts.set(p.name, { product: p.name, ownerTeamId: p.ownerTeamId, statement: statement(p.name, p.sla ?? pipelineSla(declaring), cause) });
+    impacts.set(p.name, { product: p.name, ownerTeamId: p.ownerTeamId, statement: statement(p.name, p.sla ?? pipelineSla(declaring), cause, tense) });
   }
   return { impacts: [...impacts.values()].sort((a, b) => a.product.localeCompare(b.product)), downstreamPipelines, downstreamDatasets: datasets };
 }

@@ -204,7 +204,13 @@ async function raise(env: Env, ctx: TenantCtx, intent: RaiseIntent): Promise<voi
   }
   const pipeline = intent.pipeline ? facts.find((p) => p.id === intent.pipeline!.id) : undefined;
   const impact = intent.impactFrom
-    ? await impactOf(ctx, "datasetId" in intent.impactFrom ? { datasetId: intent.impactFrom.datasetId } : { pipelineName: intent.impactFrom.pipelineName }, facts, intent.cause)
+    ? await impactOf(
+        ctx,
+        "datasetId" in intent.impactFrom ? { datasetId: intent.impactFrom.datasetId } : { pipelineName: intent.impactFrom.pipelineName },
+        facts,
+        intent.cause,
+        intent.kind === "sla_missed" || intent.kind === "freshness_breached" ? "now" : "future",
+      )
     : null;
   tags = [...new Set([...tags, ...(impact?.downstreamDatasets.flatMap((d) => d.tags) ?? [])])].slice(0, 50);
   const named = await namedTargets(ctx, intent, pipeline, teamBySlug);
