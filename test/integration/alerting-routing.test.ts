@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { api, type Session } from "../helpers/api";
 import {
   alertDetail,
@@ -209,6 +209,19 @@ describe("alert routing follows ownership and lineage", () => {
     // The next deadline and a re-check of the breach are armed.
     const timers = (await engineTimers(s.tenant.id)).map((t) => t.key);
     expect(timers).toEqual(expect.arrayContaining([`watch:alert-freshness:${datasetId}`, `watch:alert-freshness-recheck:${datasetId}`]));
+  });
+
+  it("a tool rejecting a connection's credentials raises a connection alert beside the run failure", async () => {
+    const { s, team } = await setupTenant();
+    await api("/connections", { as: s, body: { team_id: team.id, name: "stale-creds", kind: "http", config: { base_url: inject("fakeHttpToolUrl") }, secrets: { bearer_token: "revoked-token" } } });
+    await pushPipeline(s, { name: "uses_stale", team: team.slug, tasks: [{ ...toolTask("call"), connection: "stale-creds" }] });
+    const run = await startRun(s, "uses_stale");
+    expect((await waitForRun(s, run.id, isTerminal)).status).toBe("failed");
+    const alerts = await waitFor(() => listAlerts(s), (a) => a.length === 2, "the run and connection alerts");
+    expect(alerts.map((a) => `${a.kind} ${a.dedupe_key}`).sort()).toEqual([`connection_failing connection:${team.id}:stale-creds`, expect.stringMatching(/^run_failed pipeline:pl_/)]);
+    const connection = alerts.find((a) => a.kind === "connection_failing");
+    expect(connection).toMatchObject({ title: "Connection stale-creds is failing", severity: "critical", subject: { type: "connection", name: "stale-creds" } });
+    expect(connection.summary).toContain("HTTP 401");
   });
 
   it("a missed SLA deadline raises an alert from the engine's timer", async () => {
