@@ -13,6 +13,7 @@ import { startHttpToolFake } from "../test/fakes/http-tool/server";
 import { repoRoot, waitUntil } from "../test/e2e/helpers/processes";
 import { DemoClient } from "./demo/client";
 import { seedEngineDemo } from "./demo/engine";
+import { seedProducts } from "./demo/products";
 
 const { values } = parseArgs({ options: { port: { type: "string", default: process.env.PORT ?? "8787" }, "tool-port": { type: "string", default: "8790" } } });
 const baseUrl = `http://localhost:${values.port}`;
@@ -36,6 +37,7 @@ server.on("exit", async (code) => {
 await waitUntil(async () => (await fetch(`${baseUrl}/api/v1/health`)).ok, { timeoutMs: 300_000, what: `Tutti on ${baseUrl}` });
 const client = await DemoClient.signInOrSignUp(baseUrl);
 const seeded = await seedEngineDemo(client, { toolUrl: tool.url });
+const products = await seedProducts(client);
 
 console.log(`
 ┌──────────────────────────────────────────────────────────────────────┐
@@ -44,6 +46,7 @@ console.log(`
   Tenant "${DemoClient.tenantName}" holds sample data only.
   Pipelines: ${seeded.pipelines.join(", ")}
   Runs started: ${seeded.runs.length} — open Runs to watch them (a retry and a failure included).
+  Data products: ${products.products.join(", ")} — 60 days of sample cost, usage and value on Overview.
   Ctrl-C stops Tutti and the fake tools.
 └──────────────────────────────────────────────────────────────────────┘
 `);
