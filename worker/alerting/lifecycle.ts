@@ -167,55 +167,39 @@ async function namedTargets(ctx: TenantCtx, intent: RaiseIntent, facts: Pipeline
   return out;
 }
 
-async function raise(env: Env, ctx: TenantCtx, intent: RaiseIntent): Promise<void> {
+/**
+ * A repeated, late or already-alerted event changes an existing alert (or nothing) and notifies nobody.
+ * Returns true when the intent was handled that way.
+ */
+async function joinExisting(env: Env, ctx: TenantCtx, intent: RaiseIntent): Promise<boolean> {
   const applied = await appliedSignal(ctx, intent.signalKey);
   if (applied) {
     if (applied.alertId) await requeuePending(env, ctx, applied.alertId, intent.at);
-    return;
+    return true;
   }
   const open = await findUnresolved(ctx, intent.dedupeKey);
-  if (!open && intent.pipeline && RESOLVED_BY_SUCCESS.includes(intent.kind) && (await succeededAfter(ctx, intent.pipeline.id, intent.at))) {
-    // The pipeline already recovered (this signal arrived late): nothing to alert about any more.
-    await recordLateSignal(ctx, intent.signalKey, intent.at);
-    return;
-  }
   if (open) {
     await recordOccurrence(ctx, open, { at: intent.at, runId: intent.runId, summary: intent.summary, details: intent.details, signalKey: intent.signalKey, message: intent.summary });
-    return;
+    return true;
+  }
+  if (intent.pipeline && RESOLVED_BY_SUCCESS.includes(intent.kind) && (await succeededAfter(ctx, intent.pipeline.id, intent.at))) {
+    // The pipeline already recovered (this signal arrived late): nothing to alert about any more.
+    await recordLateSignal(ctx, intent.signalKey, intent.at);
+    return true;
   }
   if (groupingOf(intent.kind) === "once") {
     const earlier = await findLatestWithKey(ctx, intent.dedupeKey);
     if (earlier) {
       // Counted on the alert that already went out (even if resolved): nobody is told twice.
       await recordOccurrence(ctx, earlier, { at: intent.at, runId: intent.runId, summary: earlier.summary, details: earlier.details, signalKey: intent.signalKey, message: `${intent.summary} Already alerted for this key; not notified again.` });
-      return;
+      return true;
     }
   }
+  return false;
+}
 
-  const [facts, teamRows] = await Promise.all([pipelineFacts(ctx), listTeams(ctx)]);
-  const teams = new Map(teamRows.map((t) => [t.id, { id: t.id, slug: t.slug, name: t.name }]));
-  const teamBySlug = new Map(teamRows.map((t) => [t.slug, t.id]));
-  let ownerTeamId = "teamId" in intent.owner ? intent.owner.teamId : null;
-  let tags: string[] = [];
-  if ("datasetId" in intent.owner) {
-    const ds = (await datasetOwnership(ctx, [intent.owner.datasetId])).get(intent.owner.datasetId);
-    ownerTeamId = ds?.ownerTeamId ?? null;
-    tags = ds?.tags ?? [];
-  }
-  const pipeline = intent.pipeline ? facts.find((p) => p.id === intent.pipeline!.id) : undefined;
-  const impact = intent.impactFrom
-    ? await impactOf(
-        ctx,
-        "datasetId" in intent.impactFrom ? { datasetId: intent.impactFrom.datasetId } : { pipelineName: intent.impactFrom.pipelineName },
-        facts,
-        intent.cause,
-        intent.kind === "sla_missed" || intent.kind === "freshness_breached" ? "now" : "future",
-      )
-    : null;
-  tags = [...new Set([...tags, ...(impact?.downstreamDatasets.flatMap((d) => d.tags) ?? [])])].slice(0, 50);
-  const named = await namedTargets(ctx, intent, pipeline, teamBySlug);
-
-  const alert: Alert = {
+function newAlertRow(ctx: TenantCtx, intent: RaiseIntent, fields: Pick<Alert, "ownerTeamId" | "tags" | "namedTeamIds" | "namedChannelIds" | "details">): Alert {
+  return {
     tenantId: ctx.tenantId,
     id: newId("alert"),
     kind: intent.kind,
@@ -228,14 +212,9 @@ async function raise(env: Env, ctx: TenantCtx, intent: RaiseIntent): Promise<voi
     subjectType: intent.subject.type,
     subjectId: intent.subject.id,
     subjectName: intent.subject.name,
-    ownerTeamId,
     pipelineId: intent.pipeline?.id ?? null,
     pipelineName: intent.pipeline?.name ?? null,
     runId: intent.runId,
-    namedTeamIds: named.teamIds,
-    namedChannelIds: named.channelIds,
-    tags,
-    details: { ...intent.details, ...(impact?.downstreamPipelines.length ? { downstream_pipelines: impact.downstreamPipelines } : {}) },
     occurrences: 1,
     firstSeenAt: intent.at,
     lastSeenAt: intent.at,
@@ -247,7 +226,39 @@ async function raise(env: Env, ctx: TenantCtx, intent: RaiseIntent): Promise<voi
     resolution: null,
     escalationLevel: 0,
     updatedAt: intent.at,
+    ...fields,
   };
+}
+
+/** Who owns the subject and its tags: the intent says, or the dataset does (its owner, else its writer's team). */
+async function ownerOf(ctx: TenantCtx, intent: RaiseIntent): Promise<{ ownerTeamId: string | null; tags: string[] }> {
+  if ("teamId" in intent.owner) return { ownerTeamId: intent.owner.teamId, tags: [] };
+  const ds = (await datasetOwnership(ctx, [intent.owner.datasetId])).get(intent.owner.datasetId);
+  return { ownerTeamId: ds?.ownerTeamId ?? null, tags: ds?.tags ?? [] };
+}
+
+async function raise(env: Env, ctx: TenantCtx, intent: RaiseIntent): Promise<void> {
+  if (await joinExisting(env, ctx, intent)) return;
+
+  const [facts, teams, owner] = await Promise.all([pipelineFacts(ctx), teamRefs(ctx), ownerOf(ctx, intent)]);
+  const pipeline = intent.pipeline ? facts.find((p) => p.id === intent.pipeline!.id) : undefined;
+  const impact = intent.impactFrom
+    ? await impactOf(
+        ctx,
+        "datasetId" in intent.impactFrom ? { datasetId: intent.impactFrom.datasetId } : { pipelineName: intent.impactFrom.pipelineName },
+        facts,
+        intent.cause,
+        intent.kind === "sla_missed" || intent.kind === "freshness_breached" ? "now" : "future",
+      )
+    : null;
+  const named = await namedTargets(ctx, intent, pipeline, new Map([...teams.values()].map((t) => [t.slug, t.id])));
+  const alert = newAlertRow(ctx, intent, {
+    ownerTeamId: owner.ownerTeamId,
+    tags: [...new Set([...owner.tags, ...(impact?.downstreamDatasets.flatMap((d) => d.tags) ?? [])])].slice(0, 50),
+    namedTeamIds: named.teamIds,
+    namedChannelIds: named.channelIds,
+    details: { ...intent.details, ...(impact?.downstreamPipelines.length ? { downstream_pipelines: impact.downstreamPipelines } : {}) },
+  });
   const impacts = (impact?.impacts ?? []).map((i) => ({ product: i.product, ownerTeamId: i.ownerTeamId, statement: i.statement }));
   const routing = routingAlertOf(alert, impacts, pipeline?.products ?? []);
   const { rules, channels } = await rulesAndChannels(ctx, routing);
