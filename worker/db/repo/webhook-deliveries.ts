@@ -25,12 +25,12 @@ export type RecordResult = { inserted: true; id: string } | { inserted: false; e
  */
 export async function recordDelivery(ctx: TenantCtx, d: NewDelivery): Promise<RecordResult> {
   const id = newId("webhook");
-  const inserted = await ctx.db
+  const result = await ctx.db
     .insert(webhookDeliveries)
     .values({ tenantId: ctx.tenantId, id, ...d, matchedRunId: null, matchedTaskKey: null })
     .onConflictDoNothing()
-    .returning({ id: webhookDeliveries.id });
-  if (inserted.length) return { inserted: true, id };
+    .run();
+  if (result.meta.changes > 0) return { inserted: true, id };
   const [existing] = await ctx.db
     .select()
     .from(webhookDeliveries)
