@@ -64,15 +64,12 @@ export async function spendOf(ctx: TenantCtx, list: Budget[], period: string): P
   const out = new Map<string, number>();
   if (!list.length) return out;
   const { from, to } = monthRange(period);
-  const teamIds = JSON.stringify(list.filter((b) => b.scope === "team").map((b) => b.scopeId));
-  const productIds = JSON.stringify(list.filter((b) => b.scope === "product").map((b) => b.scopeId));
   const rows = await queryAll<{ scope: string; id: string; amount: number }>(
     ctx,
-    sql`SELECT 'team' AS scope, team_id AS id, sum(amount_micros) AS amount FROM cost_daily
-          WHERE tenant_id = ${ctx.tenantId} AND team_id IN (SELECT value FROM json_each(${teamIds})) AND day >= ${from} AND day < ${to} GROUP BY team_id
-        UNION ALL
-        SELECT 'product', product_id, sum(amount_micros) FROM cost_daily
-          WHERE tenant_id = ${ctx.tenantId} AND product_id IN (SELECT value FROM json_each(${productIds})) AND day >= ${from} AND day < ${to} GROUP BY product_id`,
+    sql`SELECT t.dimension AS scope, t.key AS id, sum(t.amount_micros) AS amount
+        FROM json_each(${JSON.stringify(list.map((b) => [b.scope, b.scopeId]))}) s
+        JOIN cost_daily_totals t ON t.tenant_id = ${ctx.tenantId} AND t.dimension = s.value ->> '$[0]' AND t.key = s.value ->> '$[1]' AND t.day >= ${from} AND t.day < ${to}
+        GROUP BY t.dimension, t.key`,
   );
   const byScope = new Map(rows.map((r) => [`${r.scope}:${r.id}`, r.amount]));
   for (const b of list) out.set(b.id, byScope.get(`${b.scope}:${b.scopeId}`) ?? 0);

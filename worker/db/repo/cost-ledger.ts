@@ -75,18 +75,31 @@ async function existingRecords(ctx: TenantCtx, keys: Array<[string, string]>): P
   return out;
 }
 
-/** Deletes and rebuilds the rollup rows of the given days from the allocations (inside the caller's batch). */
+/**
+ * Deletes and rebuilds the rollups of the given days (inside the caller's batch): cost_daily from the allocations,
+ * then cost_daily_totals (one series per dimension) from cost_daily.
+ */
 export function rebuildDaysStatements(ctx: TenantCtx, days: string[]): Stmt[] {
   if (!days.length) return [];
   const t = ctx.tenantId;
   const payload = JSON.stringify([...new Set(days)].sort());
+  const inDays = sql`day IN (SELECT value FROM json_each(${payload}))`;
   return [
-    stmt(sql`DELETE FROM cost_daily WHERE tenant_id = ${t} AND day IN (SELECT value FROM json_each(${payload}))`),
+    stmt(sql`DELETE FROM cost_daily WHERE tenant_id = ${t} AND ${inDays}`),
     stmt(sql`
       INSERT INTO cost_daily (tenant_id, day, product_id, team_id, pipeline_id, source, currency, amount_micros, records)
       SELECT tenant_id, day, product_id, team_id, pipeline_id, source, currency, sum(amount_micros), count(*)
-      FROM cost_allocations WHERE tenant_id = ${t} AND day IN (SELECT value FROM json_each(${payload}))
+      FROM cost_allocations WHERE tenant_id = ${t} AND ${inDays}
       GROUP BY day, product_id, team_id, pipeline_id, source, currency`),
+    stmt(sql`DELETE FROM cost_daily_totals WHERE tenant_id = ${t} AND ${inDays}`),
+    stmt(sql`
+      INSERT INTO cost_daily_totals (tenant_id, dimension, day, key, currency, amount_micros, records)
+      SELECT ${t}, dimension, day, key, currency, sum(amount_micros), sum(records) FROM (
+        SELECT 'team' AS dimension, day, team_id AS key, currency, amount_micros, records FROM cost_daily WHERE tenant_id = ${t} AND ${inDays}
+        UNION ALL SELECT 'product', day, product_id, currency, amount_micros, records FROM cost_daily WHERE tenant_id = ${t} AND ${inDays}
+        UNION ALL SELECT 'pipeline', day, pipeline_id, currency, amount_micros, records FROM cost_daily WHERE tenant_id = ${t} AND ${inDays}
+        UNION ALL SELECT 'source', day, source, currency, amount_micros, records FROM cost_daily WHERE tenant_id = ${t} AND ${inDays}
+      ) GROUP BY dimension, day, key, currency`),
   ];
 }
 

@@ -8,15 +8,18 @@ import { d1Of, queryAll } from "./lineage-batch";
  * usage_daily) and indexed run/dataset rows: never the million-row ledger.
  */
 
-/** SQL text of the month-to-date scorecard cost query (shared with bench/cost). ?1 tenant, ?2–?7 the windows, ?8–?9 the scan range. */
+/**
+ * SQL text of the month-to-date scorecard cost query (shared with bench/cost): one row per product per day in the
+ * per-dimension rollup. ?1 tenant, ?2–?7 the windows, ?8–?9 the scan range.
+ */
 export const scorecardCostSql = `
-SELECT product_id,
+SELECT key,
   sum(CASE WHEN day >= ?2 AND day <= ?3 THEN amount_micros ELSE 0 END),
   sum(CASE WHEN day >= ?4 AND day <= ?5 THEN amount_micros ELSE 0 END),
   sum(CASE WHEN day >= ?6 AND day <= ?7 THEN amount_micros ELSE 0 END)
-FROM cost_daily
-WHERE tenant_id = ?1 AND day >= ?8 AND day <= ?9
-GROUP BY product_id`;
+FROM cost_daily_totals
+WHERE tenant_id = ?1 AND dimension = 'product' AND day >= ?8 AND day <= ?9
+GROUP BY key`;
 
 export const scorecardUsageSql = `
 SELECT product_id,
@@ -160,8 +163,19 @@ export interface ExplorerFilter {
   source?: string;
 }
 
-/** SQL of the explorer query (shared with bench/cost). ?1 tenant, ?2 from day, ?3 to day, then the filters in order. */
+/**
+ * SQL of the explorer query (shared with bench/cost). ?1 tenant, ?2 from day, ?3 to day, then the filters in order.
+ * Without filters it reads the per-dimension totals (a row per key and day); with filters, the full daily rollup.
+ */
 export function explorerSql(groupBy: ExplorerDimension, granularity: Granularity, filters: Array<keyof ExplorerFilter>): string {
+  if (!filters.length) {
+    return `
+SELECT ${bucketOf[granularity]} AS bucket, key, sum(amount_micros), sum(records)
+FROM cost_daily_totals
+WHERE tenant_id = ?1 AND dimension = '${groupBy}' AND day >= ?2 AND day <= ?3
+GROUP BY bucket, key
+ORDER BY bucket, key`;
+  }
   const where = filters.map((f, i) => `AND ${{ teamId: "team_id", productId: "product_id", pipelineId: "pipeline_id", source: "source" }[f]} = ?${i + 4}`).join(" ");
   return `
 SELECT ${bucketOf[granularity]} AS bucket, ${columnOf[groupBy]} AS key, sum(amount_micros), sum(records)
@@ -204,10 +218,3 @@ export async function productCostBySource(ctx: TenantCtx, productId: string, fro
   );
 }
 
-/** Month-to-date spend per team and in total, for the overview. */
-export async function spendByTeam(ctx: TenantCtx, from: string, to: string) {
-  return queryAll<{ team_id: string; amount: number }>(
-    ctx,
-    sql`SELECT team_id, sum(amount_micros) AS amount FROM cost_daily WHERE tenant_id = ${ctx.tenantId} AND day >= ${from} AND day <= ${to} GROUP BY team_id`,
-  );
-}

@@ -43,6 +43,7 @@ export * from "./cost-settings";
 export * from "./cost-records";
 export * from "./cost-allocations";
 export * from "./cost-daily";
+export * from "./cost-daily-totals";
 export * from "./usage-events";
 export * from "./usage-daily";
 export * from "./budgets";
