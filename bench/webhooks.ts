@@ -57,8 +57,8 @@ async function json<T>(res: Response): Promise<T> {
   return JSON.parse(text) as T;
 }
 
-/** A tenant with a dbt Cloud connection whose webhook secret is SECRET; returns the receiver path. */
-async function prepareTutti(server: DevServer): Promise<string> {
+/** A tenant with a dbt Cloud connection whose webhook secret is SECRET; returns the receiver path and API headers. */
+async function prepareTutti(server: DevServer): Promise<{ path: string; headers: Record<string, string> }> {
   const signup = await fetch(`${server.url}/api/v1/auth/signup`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -75,7 +75,19 @@ async function prepareTutti(server: DevServer): Promise<string> {
       body: JSON.stringify({ team_id: me.teams[0].id, name: "dbt", kind: "dbt_cloud", config: { account_id: 1 }, secrets: { api_token: "unused", webhook_secret: SECRET } }),
     }),
   );
-  return `/webhooks/dbt_cloud/${conn.id}`;
+  return { path: `/webhooks/dbt_cloud/${conn.id}`, headers };
+}
+
+/** Deliveries Tutti has stored so far (the queue consumer stores them after the 200), counted page by page. */
+async function countStored(server: DevServer, headers: Record<string, string>): Promise<number> {
+  let count = 0;
+  let cursor: string | null = null;
+  do {
+    const page: { items: unknown[]; next_cursor: string | null } = await json(await fetch(`${server.url}/api/v1/webhook-deliveries?limit=200${cursor ? `&cursor=${cursor}` : ""}`, { headers }));
+    count += page.items.length;
+    cursor = page.next_cursor;
+  } while (cursor);
+  return count;
 }
 
 let restarts = 0;
@@ -120,7 +132,8 @@ const tutti = await startDevServer({ config: frozenTutti.config }).catch(async (
 });
 try {
   const bareUrl = `${bare.url}/webhooks/dbt_cloud/bench`;
-  const tuttiUrl = `${tutti.url}${await prepareTutti(tutti)}`;
+  const prepared = await prepareTutti(tutti);
+  const tuttiUrl = `${tutti.url}${prepared.path}`;
   await load(bareUrl, 0, WARMUP);
   await load(tuttiUrl, 0, WARMUP);
   // Rounds alternate between the two handlers so load from other processes on the machine hits both alike.
@@ -146,9 +159,15 @@ try {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
   console.log(line(header));
   for (const row of rows) console.log(line(row));
+  // Acknowledged is not stored: wait for the consumer to store every delivery sent, and say how long that took.
+  const sent = WARMUP + ROUNDS * REQUESTS;
+  const lastAnswer = performance.now();
+  let stored = 0;
+  while ((stored = await countStored(tutti, prepared.headers)) < sent && performance.now() - lastAnswer < 120_000) await new Promise((r) => setTimeout(r, 250));
   const ratios = rounds.map((x) => x.tutti.rps / x.bare.rps);
   console.log(`\nper round, requests/s bare → Tutti (ratio): ${rounds.map((x, i) => `${x.bare.rps.toFixed(0)} → ${x.tutti.rps.toFixed(0)} (${ratios[i].toFixed(2)})`).join(", ")}`);
   console.log(`median ratio: ${med(ratios).toFixed(2)}×   goal ≥ 0.5×`);
+  console.log(`stored ${stored} of ${sent} deliveries; the last ${((performance.now() - lastAnswer) / 1000).toFixed(1)} s after the last answer`);
   if (restarts) console.log(`(wrangler dev reloaded during the run; ${restarts} request(s) were sent again)`);
 } finally {
   await Promise.all([bare.stop(), tutti.stop()]);

@@ -1,4 +1,5 @@
 import type { DispatchMessage } from "./queues/messages";
+import type { WebhookMessage } from "./queues/webhook-messages";
 
 /** Bindings and vars declared in wrangler.toml (secrets come from .dev.vars or `wrangler secret put`). */
 export interface Env {
@@ -6,6 +7,8 @@ export interface Env {
   TENANT_RUNS: DurableObjectNamespace;
   DISPATCH: Queue<DispatchMessage>;
   NOTIFY: Queue<unknown>;
+  /** Verified tool webhooks, stored and handed to the run engine by the consumer (queues/webhooks.ts). */
+  WEBHOOKS: Queue<WebhookMessage>;
   ASSETS?: Fetcher;
   /** Key ring: `2:<base64 32 bytes>,1:<base64>`; the first entry encrypts, all decrypt. */
   TUTTI_MASTER_KEY: string;

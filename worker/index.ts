@@ -5,6 +5,8 @@ import { handleDispatchBatch } from "./queues/dispatch";
 import type { DispatchMessage } from "./queues/messages";
 import { handleNotifyBatch } from "./queues/notify";
 import type { NotifyMessage } from "./queues/notify-messages";
+import type { WebhookMessage } from "./queues/webhook-messages";
+import { handleWebhookBatch } from "./queues/webhooks";
 
 export { TenantRuns } from "./durable/tenant-runs";
 
@@ -18,10 +20,14 @@ export default {
         return handleDispatchBatch(batch as MessageBatch<DispatchMessage>, env);
       case "tutti-notify":
         return handleNotifyBatch(batch as MessageBatch<NotifyMessage>, env);
+      case "tutti-webhooks":
+        return handleWebhookBatch(batch as MessageBatch<WebhookMessage>, env);
       case "tutti-dispatch-dlq":
         return handleDeadLetters(batch, env, "dispatch");
       case "tutti-notify-dlq":
         return handleDeadLetters(batch, env, "notify");
+      case "tutti-webhooks-dlq":
+        return handleDeadLetters(batch, env, "webhooks");
       default:
         // Unknown queues are retried, never silently dropped: a consumer was wired without a handler.
         console.error(JSON.stringify({ level: "error", msg: "no handler for queue", queue: batch.queue }));

@@ -4,7 +4,7 @@ import type { ToolFakeUrls } from "../fakes/tools";
 import type { Plan, WebhookDelivery } from "../fakes/scripting";
 import type { RecordedRequest } from "../fakes/http-server";
 import { api, BASE, type Session } from "./api";
-import { advance, isTerminal, waitForRun } from "./engine";
+import { advance, fireAlarm, isTerminal, waitForRun } from "./engine";
 
 export type Tool = keyof ToolFakeUrls;
 
@@ -81,7 +81,30 @@ export async function pollToEnd(s: Session, runId: string, stepMs = 1000, maxSte
 export async function deliveries(s: Session, query = "") {
   const res = await api(`/webhook-deliveries${query}`, { as: s });
   if (res.status !== 200) throw new Error(`deliveries: ${res.status} ${res.text}`);
-  return res.json.items as Array<{ id: string; delivery_id: string; event_type: string; external_id: string | null; matched: { run_id: string; task_key: string } | null }>;
+  return res.json.items as Array<{ id: string; delivery_id: string; event_type: string; external_id: string | null; copies: number; matched: { run_id: string; task_key: string } | null }>;
+}
+
+type Delivery = Awaited<ReturnType<typeof deliveries>>[number];
+
+/**
+ * Webhooks are acknowledged before they are stored (the tutti-webhooks queue does that): waits, bounded, until the
+ * tenant's deliveries satisfy `predicate`, and returns them.
+ */
+export async function waitForDeliveries(s: Session, predicate: (items: Delivery[]) => boolean, query = "", timeoutMs = 10_000): Promise<Delivery[]> {
+  const deadline = Date.now() + timeoutMs;
+  let items: Delivery[] = [];
+  while (Date.now() < deadline) {
+    items = await deliveries(s, query);
+    if (predicate(items)) return items;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`webhook deliveries never matched the expectation; last: ${JSON.stringify(items, null, 1)}`);
+}
+
+/** Waits until `count` deliveries were applied to the run (the engine has them), then fires the tenant's alarm. */
+export async function settleWebhooks(s: Session, runId: string, count: number) {
+  await waitForDeliveries(s, (items) => items.filter((d) => d.matched?.run_id === runId).length >= count);
+  await fireAlarm(s.tenant.id);
 }
 
 export async function runEvents(s: Session, runId: string) {

@@ -20,7 +20,7 @@ export async function handleDeadLetters(batch: MessageBatch<unknown>, env: Env, 
         if (sourceQueue === "dispatch") {
           await tenantRuns(env, body.tenantId).dispatchDeadLettered(body.tenantId, body as unknown as DispatchMessage);
           await alertDispatchDeadLettered(env, ctx, body as unknown as DispatchMessage, Date.now());
-        } else {
+        } else if (sourceQueue === "notify") {
           await noteNotifyDeadLetter(ctx, body, Date.now());
         }
       } else {

@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, inArray, isNotNull, isNull, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { TenantCtx } from "../client";
 import { webhookDeliveries } from "../schema";
 import { newId } from "../../lib/ids";
@@ -17,41 +17,44 @@ export interface NewDelivery {
   payloadBytes: number;
 }
 
-export type RecordResult = { inserted: true; id: string } | { inserted: false; existing: WebhookDelivery };
-
-/**
- * Stores a delivery unless one with the same delivery id exists. Insert-or-ignore on the unique key is
- * the whole concurrency story: of N concurrent copies exactly one insert succeeds.
- */
-export async function recordDelivery(ctx: TenantCtx, d: NewDelivery): Promise<RecordResult> {
-  const id = newId("webhook");
-  const result = await ctx.db
-    .insert(webhookDeliveries)
-    .values({ tenantId: ctx.tenantId, id, ...d, matchedRunId: null, matchedTaskKey: null })
-    .onConflictDoNothing()
-    .run();
-  if (result.meta.changes > 0) return { inserted: true, id };
-  const [existing] = await ctx.db
-    .select()
-    .from(webhookDeliveries)
-    .where(
-      and(
-        eq(webhookDeliveries.tenantId, ctx.tenantId),
-        eq(webhookDeliveries.connector, d.connector),
-        eq(webhookDeliveries.connectionId, d.connectionId),
-        eq(webhookDeliveries.deliveryId, d.deliveryId),
-      ),
-    )
-    .limit(1);
-  return { inserted: false, existing };
+export interface RecordResult {
+  /** True for the copy that created the row: the only one that may hand the delivery to the engine. */
+  inserted: boolean;
+  delivery: Omit<WebhookDelivery, "payload">;
 }
 
-/** Records the task run the engine applied the delivery to. */
-export async function markDeliveryMatched(ctx: TenantCtx, id: string, matched: { runId: string; taskKey: string }) {
-  await ctx.db
-    .update(webhookDeliveries)
-    .set({ matchedRunId: matched.runId, matchedTaskKey: matched.taskKey })
-    .where(and(eq(webhookDeliveries.tenantId, ctx.tenantId), eq(webhookDeliveries.id, id)));
+/**
+ * Stores deliveries, or counts one more copy of those already stored, in one D1 batch (one transaction). An upsert
+ * on the unique delivery key is the whole concurrency story: of N copies, concurrent or in the same batch,
+ * exactly one creates the row and sees copies = 1.
+ */
+export async function recordDeliveries(ctx: TenantCtx, items: NewDelivery[]): Promise<RecordResult[]> {
+  if (!items.length) return [];
+  const { payload: _payload, ...columns } = getTableColumns(webhookDeliveries);
+  const statements = items.map((d) =>
+    ctx.db
+      .insert(webhookDeliveries)
+      .values({ tenantId: ctx.tenantId, id: newId("webhook"), ...d, matchedRunId: null, matchedTaskKey: null, copies: 1 })
+      .onConflictDoUpdate({
+        target: [webhookDeliveries.tenantId, webhookDeliveries.connector, webhookDeliveries.connectionId, webhookDeliveries.deliveryId],
+        set: { copies: sql`${webhookDeliveries.copies} + 1` },
+      })
+      .returning(columns),
+  );
+  const results = await ctx.db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
+  return results.map(([delivery]) => ({ inserted: delivery.copies === 1, delivery }));
+}
+
+/** Records the task runs the engine applied deliveries to. */
+export async function markDeliveriesMatched(ctx: TenantCtx, items: Array<{ id: string; matched: { runId: string; taskKey: string } }>) {
+  if (!items.length) return;
+  const statements = items.map(({ id, matched }) =>
+    ctx.db
+      .update(webhookDeliveries)
+      .set({ matchedRunId: matched.runId, matchedTaskKey: matched.taskKey })
+      .where(and(eq(webhookDeliveries.tenantId, ctx.tenantId), eq(webhookDeliveries.id, id))),
+  );
+  await ctx.db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
 }
 
 export interface DeliveryFilter {

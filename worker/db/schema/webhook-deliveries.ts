@@ -3,8 +3,8 @@ import { ms, tenantId } from "./columns";
 
 /**
  * Every verified webhook delivery from a tool, matched or not. The unique key on the tool's delivery id
- * is the replay defence: a redelivery (or five concurrent copies) inserts nothing, so only the first
- * copy reaches the run engine. Rows are kept, which keeps the dedupe window open well past 7 days.
+ * is the replay defence: a redelivery (or five concurrent copies) only counts itself in `copies`, so only
+ * the first copy reaches the run engine. Rows are kept, which keeps the dedupe window open well past 7 days.
  */
 export const webhookDeliveries = sqliteTable(
   "webhook_deliveries",
@@ -24,6 +24,8 @@ export const webhookDeliveries = sqliteTable(
     matchedTaskKey: text("matched_task_key"),
     payload: text("payload").notNull(),
     payloadBytes: integer("payload_bytes").notNull(),
+    /** How many times the tool sent this delivery (its retries, concurrent copies); only the first is applied. */
+    copies: integer("copies").notNull().default(1),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),

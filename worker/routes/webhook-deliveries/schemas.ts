@@ -17,6 +17,7 @@ export const WebhookDeliveryOut = z
       .nullable()
       .openapi({ description: "The task run the event was applied to on arrival; null when none was active (kept for later reference)" }),
     payload_bytes: z.number().int(),
+    copies: z.number().int().openapi({ description: "How many times the tool sent this delivery; only the first was applied" }),
   })
   .openapi("WebhookDelivery");
 
@@ -38,6 +39,7 @@ export function deliveryOut(d: Omit<WebhookDelivery, "payload">): z.input<typeof
     received_at: new Date(d.receivedAt).toISOString(),
     matched: d.matchedRunId ? { run_id: d.matchedRunId, task_key: d.matchedTaskKey ?? "" } : null,
     payload_bytes: d.payloadBytes,
+    copies: d.copies,
   };
 }
 
