@@ -93,4 +93,50 @@ describe("data products and costs in the dashboard", () => {
     await screenshot(page, "overview-with-products");
     expect(b.pageErrors).toEqual([]);
   });
+
+  it("creates a product from the dashboard, with a picked dataset, and edits it", async () => {
+    const { page, context } = b;
+    const { session } = await signupViaApi(context);
+    const api = browserApi(context, session.csrf_token);
+    await api.request("POST", "/lineage", {
+      eventType: "COMPLETE",
+      eventTime: new Date().toISOString(),
+      run: { runId: "00000000-0000-4000-8000-0000000000aa" },
+      job: { namespace: "e2e", name: "build_orders" },
+      inputs: [],
+      outputs: [{ namespace: "warehouse", name: "marts.orders_daily" }],
+      producer: "https://tutti.dev/e2e",
+      schemaURL: "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+    });
+
+    await page.goto("/products");
+    await page.getByRole("button", { name: "New product" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Name", { exact: true }).fill("orders Daily");
+    await dialog.getByLabel("Declared value per month").fill("12000");
+    await dialog.getByRole("button", { name: "Create product" }).click();
+    // The API's field error is shown beside the field.
+    await expect.poll(() => dialog.getByText("lowercase letters, digits").count()).toBe(1);
+    await dialog.getByLabel("Name", { exact: true }).fill("orders_daily");
+    await dialog.getByLabel("Title").fill("Daily orders");
+    await dialog.getByLabel("Search datasets to add").fill("orders_daily");
+    await dialog.getByRole("button", { name: /marts\.orders_daily/ }).click();
+    await dialog.getByRole("button", { name: "Add tag" }).click();
+    await dialog.getByLabel("Tag", { exact: true }).fill("orders");
+    await screenshot(page, "product-form");
+    await dialog.getByRole("button", { name: "Create product" }).click();
+    await page.waitForURL("**/products/orders_daily");
+    await page.getByRole("heading", { name: "Daily orders" }).waitFor();
+    await expect.poll(() => page.locator(".graph .svelte-flow__node").count()).toBe(2);
+
+    await page.getByRole("button", { name: "Edit" }).click();
+    await page.getByRole("dialog").getByLabel("Title").fill("Daily orders (v2)");
+    await page.getByRole("dialog").getByRole("button", { name: "Save changes" }).click();
+    await page.getByRole("heading", { name: "Daily orders (v2)" }).waitFor();
+    const saved = await api.request<{ members: { datasets: unknown[]; tags: Array<{ tag: string }> }; declared_value: { monthly_amount: number } }>("GET", "/products/orders_daily");
+    expect(saved.data.members.datasets).toHaveLength(1);
+    expect(saved.data.members.tags.map((t) => t.tag)).toEqual(["orders"]);
+    expect(saved.data.declared_value.monthly_amount).toBe(12000);
+    expect(b.pageErrors).toEqual([]);
+  });
 });

@@ -68,7 +68,7 @@ export async function spendOf(ctx: TenantCtx, list: Budget[], period: string): P
     ctx,
     sql`SELECT t.dimension AS scope, t.key AS id, sum(t.amount_micros) AS amount
         FROM json_each(${JSON.stringify(list.map((b) => [b.scope, b.scopeId]))}) s
-        JOIN cost_daily_totals t ON t.tenant_id = ${ctx.tenantId} AND t.dimension = s.value ->> '$[0]' AND t.key = s.value ->> '$[1]' AND t.day >= ${from} AND t.day < ${to}
+        CROSS JOIN cost_daily_totals t ON t.tenant_id = ${ctx.tenantId} AND t.dimension = s.value ->> '$[0]' AND t.key = s.value ->> '$[1]' AND t.day >= ${from} AND t.day < ${to}
         GROUP BY t.dimension, t.key`,
   );
   const byScope = new Map(rows.map((r) => [`${r.scope}:${r.id}`, r.amount]));

@@ -80,7 +80,7 @@ async function factLinks(ctx: TenantCtx, drafts: CostDraft[]): Promise<Map<strin
   const rows = await rawRows(
     ctx,
     `SELECT f.source, f.external_ref, f.run_id, f.task_key, f.team_id FROM json_each(?2) p
-     JOIN cost_facts f ON f.tenant_id = ?1 AND f.source = p.value ->> '$[0]' AND f.external_ref = p.value ->> '$[1]'`,
+     CROSS JOIN cost_facts f ON f.tenant_id = ?1 AND f.source = p.value ->> '$[0]' AND f.external_ref = p.value ->> '$[1]'`,
     JSON.stringify(pairs.map((k) => k.split("\u0000"))),
   );
   for (const [source, ref, runId, taskKey, teamId] of rows) {

@@ -40,6 +40,8 @@ interface StoredRecord {
 }
 
 const v = (i: number) => sql.raw(`r.value ->> '$[${i}]'`);
+// Joins from json_each are CROSS JOINs: they pin json_each as the outer loop, so each sent key drives one index
+// lookup. Without ANALYZE statistics (D1 has none) the planner may otherwise scan the table once per key.
 
 /** Attribution as stored: keys sorted, empty values dropped, so equal meaning compares equal. */
 export function canonicalAttribution(a: CostAttributionInput): string {
@@ -68,7 +70,7 @@ async function existingRecords(ctx: TenantCtx, keys: Array<[string, string]>): P
     const rows = await queryAll<StoredRecord>(
       ctx,
       sql`SELECT c.id, c.source, c.external_ref, c.amount_micros, c.currency, c.quantity, c.unit, c.started_at, c.ended_at, c.description, c.attribution, c.day
-          FROM json_each(${payload}) r JOIN cost_records c ON c.tenant_id = ${ctx.tenantId} AND c.source = ${v(0)} AND c.external_ref = ${v(1)}`,
+          FROM json_each(${payload}) r CROSS JOIN cost_records c ON c.tenant_id = ${ctx.tenantId} AND c.source = ${v(0)} AND c.external_ref = ${v(1)}`,
     );
     for (const row of rows) out.set(`${row.source}\u0000${row.external_ref}`, row);
   }
@@ -145,7 +147,7 @@ function writeStatements(ctx: TenantCtx, drafts: CostDraft[], resolved: Resolved
     out.push(
       stmt(sql`
         DELETE FROM cost_allocations WHERE tenant_id = ${t} AND cost_id IN (
-          SELECT c.id FROM json_each(${payload}) r JOIN cost_records c ON c.tenant_id = ${t} AND c.source = ${v(0)} AND c.external_ref = ${v(1)})`),
+          SELECT c.id FROM json_each(${payload}) r CROSS JOIN cost_records c ON c.tenant_id = ${t} AND c.source = ${v(0)} AND c.external_ref = ${v(1)})`),
     );
   }
   const allocationRows = drafts.flatMap((d, i) =>
@@ -156,7 +158,7 @@ function writeStatements(ctx: TenantCtx, drafts: CostDraft[], resolved: Resolved
       stmt(sql`
         INSERT INTO cost_allocations (tenant_id, cost_id, product_id, team_id, pipeline_id, source, day, currency, amount_micros, share)
         SELECT ${t}, c.id, ${v(2)}, ${v(3)}, ${v(4)}, c.source, ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)}
-        FROM json_each(${payload}) r JOIN cost_records c ON c.tenant_id = ${t} AND c.source = ${v(0)} AND c.external_ref = ${v(1)}`),
+        FROM json_each(${payload}) r CROSS JOIN cost_records c ON c.tenant_id = ${t} AND c.source = ${v(0)} AND c.external_ref = ${v(1)}`),
     );
   }
   return out;

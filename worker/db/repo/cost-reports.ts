@@ -110,7 +110,7 @@ export async function lastWrites(ctx: TenantCtx, datasetIds: string[]): Promise<
   if (!datasetIds.length) return new Map();
   const rows = await queryAll<{ id: string; at: number | null }>(
     ctx,
-    sql`SELECT d.id, d.last_write_at AS at FROM json_each(${JSON.stringify(datasetIds)}) s JOIN datasets d ON d.tenant_id = ${ctx.tenantId} AND d.id = s.value`,
+    sql`SELECT d.id, d.last_write_at AS at FROM json_each(${JSON.stringify(datasetIds)}) s CROSS JOIN datasets d ON d.tenant_id = ${ctx.tenantId} AND d.id = s.value`,
   );
   return new Map(rows.map((r) => [r.id, r.at]));
 }
@@ -121,7 +121,7 @@ export async function qualityCounts(ctx: TenantCtx, datasetIds: string[], since:
   const rows = await queryAll<{ dataset_id: string; status: string }>(
     ctx,
     sql`SELECT q.dataset_id, q.status, max(q.observed_at) FROM json_each(${JSON.stringify(datasetIds)}) s
-        JOIN quality_results q ON q.tenant_id = ${ctx.tenantId} AND q.dataset_id = s.value AND q.observed_at >= ${since}
+        CROSS JOIN quality_results q ON q.tenant_id = ${ctx.tenantId} AND q.dataset_id = s.value AND q.observed_at >= ${since}
         GROUP BY q.dataset_id, q.check_name, coalesce(q.column_name, '')`,
   );
   const out = new Map<string, { pass: number; total: number }>();
@@ -143,7 +143,7 @@ export async function updateTimes(ctx: TenantCtx, pipelineIds: string[], dataset
           AND status = 'succeeded' AND finished_at >= ${since}
         UNION ALL
         SELECT io.at FROM json_each(${JSON.stringify(datasetIds)}) s
-          JOIN job_run_datasets io ON io.tenant_id = ${ctx.tenantId} AND io.dataset_id = s.value AND io.role = 'output' AND io.at >= ${since}`,
+          CROSS JOIN job_run_datasets io ON io.tenant_id = ${ctx.tenantId} AND io.dataset_id = s.value AND io.role = 'output' AND io.at >= ${since}`,
   );
   return rows.map((r) => r.at).sort((a, b) => a - b);
 }

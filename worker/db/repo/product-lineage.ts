@@ -19,7 +19,7 @@ export async function productLineage(ctx: TenantCtx, memberIds: string[], upstre
        SELECT e.from_node, u.depth + 1 FROM up u JOIN lineage_edges e ON e.tenant_id = ?1 AND e.to_node = u.node WHERE u.depth < ?3
      ),
      down(node, depth) AS (
-       SELECT e.to_node, 1 FROM json_each(?2) s JOIN lineage_edges e ON e.tenant_id = ?1 AND e.from_node = s.value
+       SELECT e.to_node, 1 FROM json_each(?2) s CROSS JOIN lineage_edges e ON e.tenant_id = ?1 AND e.from_node = s.value
      )
      SELECT node, min(depth) AS d FROM (SELECT node, depth FROM up UNION ALL SELECT node, depth FROM down) GROUP BY node ORDER BY d, node`,
     JSON.stringify(memberIds),

@@ -42,7 +42,7 @@ export async function ingestUsage(ctx: TenantCtx, rows: UsageRow[]): Promise<num
     stmt(sql`
       INSERT INTO usage_daily (tenant_id, product_id, day, kind, consumer, count)
       SELECT e.tenant_id, e.product_id, e.day, e.kind, e.consumer, sum(e.count)
-      FROM json_each(${keys}) r JOIN usage_events e ON e.tenant_id = ${t} AND e.product_id = ${v(0)} AND e.day = ${v(1)}
+      FROM json_each(${keys}) r CROSS JOIN usage_events e ON e.tenant_id = ${t} AND e.product_id = ${v(0)} AND e.day = ${v(1)}
       GROUP BY e.product_id, e.day, e.kind, e.consumer`),
   ];
   const results = await runBatch(ctx, [...inserts, ...rebuild]);
