@@ -139,4 +139,26 @@ describe("data products and costs in the dashboard", () => {
     expect(saved.data.declared_value.monthly_amount).toBe(12000);
     expect(b.pageErrors).toEqual([]);
   });
+
+  it("records costs from an uploaded CSV file, showing the API's objections by line", async () => {
+    const { page, context } = b;
+    await signupViaApi(context);
+    const today = new Date().toISOString().slice(0, 10);
+    await page.goto("/costs");
+    await page.getByRole("button", { name: "Upload CSV" }).click();
+    const dialog = page.getByRole("dialog");
+    const csv = (currency: string) =>
+      Buffer.from(`source,external_ref,amount,currency,started_at,description\naws,inv-7/1,120.50,USD,${today},S3\ngcp,inv-7/2,80,${currency},${today},"BigQuery storage, EU"\n`);
+    await dialog.getByLabel("CSV file").setInputFiles({ name: "bill.csv", mimeType: "text/csv", buffer: csv("EUR") });
+    await expect.poll(() => dialog.innerText()).toContain("2 costs totalling $201");
+    await dialog.getByRole("button", { name: "Record 2 costs" }).click();
+    await expect.poll(() => dialog.getByRole("alert").innerText()).toContain("Line 3 (currency): the ledger is kept in USD");
+    await screenshot(page, "cost-upload-error");
+    await dialog.getByLabel("CSV file").setInputFiles({ name: "bill.csv", mimeType: "text/csv", buffer: csv("USD") });
+    await dialog.getByRole("button", { name: "Record 2 costs" }).click();
+    await expect.poll(() => dialog.getByRole("status").innerText()).toBe("Recorded: 2 new, 0 corrected, 0 already known.");
+    await dialog.getByRole("button", { name: "Done" }).click();
+    await expect.poll(() => page.getByRole("table", { name: "Cost by product" }).innerText()).toContain("$201");
+    expect(b.pageErrors).toEqual([]);
+  });
 });

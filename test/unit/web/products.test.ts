@@ -73,3 +73,35 @@ describe("chart data", () => {
     expect(bucketLabel("2026-03")).toBe("Mar 2026");
   });
 });
+
+describe("cost CSV upload", () => {
+  it("parses quoted fields with commas, quotes and line breaks", async () => {
+    const { parseCsv } = await import("../../../web/src/lib/product-model");
+    expect(parseCsv('a,b\r\n"x, ""y""","multi\nline"\n\n')).toEqual([
+      ["a", "b"],
+      ['x, "y"', "multi\nline"],
+    ]);
+  });
+
+  it("turns rows into cost records with products, and reports problems by line", async () => {
+    const { costRecordsFromCsv } = await import("../../../web/src/lib/product-model");
+    const ok = costRecordsFromCsv("source,external_ref,amount,currency,started_at,product,quantity,unit\naws,inv-1,12.5,usd,2026-11-01,fin;growth,3,hours\n");
+    expect(ok.problems).toEqual([]);
+    expect(ok.records).toEqual([
+      {
+        source: "aws",
+        external_ref: "inv-1",
+        amount: 12.5,
+        currency: "USD",
+        started_at: "2026-11-01T00:00:00.000Z",
+        quantity: 3,
+        unit: "hours",
+        attribution: { products: [{ name: "fin", weight: 1 }, { name: "growth", weight: 1 }] },
+      },
+    ]);
+    expect(costRecordsFromCsv("source,amount\naws,1").problems[0]).toMatch(/lacks external_ref, currency, started_at/);
+    const bad = costRecordsFromCsv("source,external_ref,amount,currency,started_at\naws,a,12€,USD,2026-11-01\naws,b,1,USD,someday");
+    expect(bad.records).toEqual([]);
+    expect(bad.problems).toEqual(['Line 2: amount "12€" is not a number.', 'Line 3: started_at "someday" is not a date.']);
+  });
+});

@@ -287,3 +287,108 @@ export function bucketLabel(bucket: string): string {
 export const usageKindLabels: Record<UsageKind, string> = { dashboard_view: "Dashboard views", query: "Queries", model_call: "Model calls", api_call: "API calls" };
 export const sourceLabels: Record<string, string> = { snowflake: "Snowflake", bigquery: "BigQuery", databricks: "Databricks", fivetran: "Fivetran", airbyte: "Airbyte" };
 export const sourceLabel = (s: string) => sourceLabels[s] ?? s;
+
+/** Columns a cost CSV may have; `source`, `external_ref`, `amount`, `currency` and `started_at` are required. */
+export const costCsvColumns = ["source", "external_ref", "amount", "currency", "started_at", "ended_at", "quantity", "unit", "description", "product", "team_id", "pipeline"] as const;
+const requiredCsvColumns = ["source", "external_ref", "amount", "currency", "started_at"];
+
+/** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and line breaks. Returns rows of fields. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"' && field === "") quoted = true;
+    else if (ch === ",") {
+      row.push(field);
+      field = "";
+    } else if (ch === "\n" || ch === "\r") {
+      if (ch === "\r" && text[i + 1] === "\n") i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+    } else field += ch;
+  }
+  if (field !== "" || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows.filter((r) => r.some((f) => f.trim() !== ""));
+}
+
+export interface CsvCostRecord {
+  source: string;
+  external_ref: string;
+  amount: number;
+  currency: string;
+  started_at: string;
+  ended_at?: string;
+  quantity?: number;
+  unit?: string;
+  description?: string;
+  attribution?: { products?: Array<{ name: string; weight: number }>; team_id?: string; pipeline?: string };
+}
+
+/**
+ * A cost CSV (header row first) → records for POST /costs, or the problems found, each with its line number.
+ * Dates without a time are taken as midnight UTC; `product` may name several products separated by `;`.
+ */
+export function costRecordsFromCsv(text: string): { records: CsvCostRecord[]; problems: string[] } {
+  const rows = parseCsv(text.replace(/^\uFEFF/, ""));
+  if (!rows.length) return { records: [], problems: ["The file is empty."] };
+  const header = rows[0].map((h) => h.trim().toLowerCase());
+  const problems: string[] = [];
+  const missing = requiredCsvColumns.filter((c) => !header.includes(c));
+  if (missing.length) problems.push(`The header row lacks ${missing.join(", ")} (columns: ${costCsvColumns.join(", ")}).`);
+  const unknown = header.filter((h) => h && !(costCsvColumns as readonly string[]).includes(h));
+  if (unknown.length) problems.push(`Unknown columns: ${unknown.join(", ")}.`);
+  if (problems.length) return { records: [], problems };
+  const records: CsvCostRecord[] = [];
+  rows.slice(1).forEach((cells, i) => {
+    const line = i + 2;
+    const get = (c: string) => (cells[header.indexOf(c)] ?? "").trim();
+    const amount = Number(get("amount"));
+    if (get("amount") === "" || !Number.isFinite(amount)) problems.push(`Line ${line}: amount "${get("amount")}" is not a number.`);
+    const time = (c: string) => {
+      const v = get(c);
+      if (!v) return undefined;
+      const iso = /^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v;
+      if (Number.isNaN(Date.parse(iso))) problems.push(`Line ${line}: ${c} "${v}" is not a date.`);
+      return Number.isNaN(Date.parse(iso)) ? undefined : new Date(iso).toISOString();
+    };
+    const started = time("started_at");
+    if (!get("started_at")) problems.push(`Line ${line}: started_at is empty.`);
+    const quantity = get("quantity");
+    const products = get("product")
+      .split(";")
+      .map((p) => p.trim())
+      .filter(Boolean);
+    const attribution = {
+      ...(products.length ? { products: products.map((name) => ({ name, weight: 1 })) } : {}),
+      ...(get("team_id") ? { team_id: get("team_id") } : {}),
+      ...(get("pipeline") ? { pipeline: get("pipeline") } : {}),
+    };
+    records.push({
+      source: get("source"),
+      external_ref: get("external_ref"),
+      amount,
+      currency: get("currency").toUpperCase(),
+      started_at: started ?? "",
+      ...(time("ended_at") ? { ended_at: time("ended_at") } : {}),
+      ...(quantity !== "" ? { quantity: Number(quantity) } : {}),
+      ...(get("unit") ? { unit: get("unit") } : {}),
+      ...(get("description") ? { description: get("description") } : {}),
+      ...(Object.keys(attribution).length ? { attribution } : {}),
+    });
+  });
+  return { records: problems.length ? [] : records, problems: problems.slice(0, 20) };
+}

@@ -4,7 +4,7 @@
  */
 import { request } from "./api";
 import type { LineageEdge, LineageNode } from "./lineage";
-import type { CostSettings, Budget, DatasetChoice, Explorer, ExplorerQuery, Product, ProductInput, Ranking, ScorecardDetail } from "./product-model";
+import type { CostSettings, Budget, CsvCostRecord, DatasetChoice, Explorer, ExplorerQuery, Product, ProductInput, Ranking, ScorecardDetail } from "./product-model";
 import type { Page } from "./types";
 
 export * from "./product-model";
@@ -29,7 +29,14 @@ export const productsApi = {
     ),
 };
 
+export interface IngestResult {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
 export const costsApi = {
+  ingest: (records: CsvCostRecord[]) => request<IngestResult>("POST", "/costs", { body: { records } }),
   explorer: (q: ExplorerQuery) => get<Explorer>("/costs/explorer", q as unknown as Query),
   exportUrl: (q: ExplorerQuery) => `/api/v1/costs/export?${new URLSearchParams(Object.entries(q).filter(([, v]) => v !== undefined && v !== "") as Array<[string, string]>)}`,
   settings: () => get<CostSettings>("/cost-settings"),
