@@ -10,6 +10,11 @@ export class DemoClient {
     private readonly csrf: string,
   ) {}
 
+  /** A client over an existing session (the browser tests sign up in the browser and seed through this). */
+  static fromSession(baseUrl: string, cookie: string, csrf: string): DemoClient {
+    return new DemoClient(baseUrl, cookie, csrf);
+  }
+
   static async signInOrSignUp(baseUrl: string): Promise<DemoClient> {
     const post = (path: string, body: unknown) =>
       fetch(`${baseUrl}/api/v1${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -43,11 +48,11 @@ export class DemoClient {
     return this.request<T>("POST", path, body, allow);
   }
 
-  /** Creates a connection unless the team already has one by that name. */
+  /** Creates a connection unless the team already has one by that name; an existing one gets this config (the fakes' ports may have changed). */
   async ensureConnection(teamId: string, name: string, kind: string, config: Record<string, unknown>, secrets: Record<string, string>) {
-    const existing = await this.get<{ items: Array<{ id: string; name: string }> }>(`/connections?team_id=${teamId}`);
+    const existing = await this.get<{ items: Array<{ id: string; name: string }> }>(`/connections?team_id=${teamId}&limit=100`);
     const found = existing.items.find((c) => c.name === name);
-    if (found) return found;
+    if (found) return (await this.request<{ id: string; name: string }>("PATCH", `/connections/${found.id}`, { config })).data;
     return (await this.post<{ id: string; name: string }>("/connections", { team_id: teamId, name, kind, config, secrets })).data;
   }
 

@@ -71,6 +71,14 @@ export interface WebhookEvent {
 export interface WebhookSupport {
   /** Secret field holding the signing secret (or URL token) the tool was configured with. */
   secretField: string;
+  /** What a person does in the tool to register the receiver, shown beside the webhook URL in the dashboard. */
+  setup: {
+    steps: readonly string[];
+    /** How the tool proves a delivery came from it. */
+    proof: string;
+    /** The tool cannot sign, so the secret travels as `?token=<secret>` on the URL. */
+    urlToken?: boolean;
+  };
   /** True when the request carries the tool's proof of origin; constant-time, over the raw bytes. */
   verify(request: WebhookRequest, secret: string): Promise<boolean>;
   /** Normalises a verified delivery; never throws (an unreadable body becomes a stored event with no outcome). */

@@ -13,6 +13,7 @@ const configSchema = z.strictObject({
   mode: z.enum(["full", "incremental"]),
   verify_tls: z.boolean().optional(),
   headers: z.record(z.string(), z.string()).optional(),
+  job_id: z.union([z.number().int().positive(), z.string().regex(/^\d+$/)]).optional(),
 });
 
 describe("connection config form fields", () => {
@@ -27,6 +28,7 @@ describe("connection config form fields", () => {
       ["retries", "integer", false],
       ["verify_tls", "boolean", false],
       ["headers", "json", false],
+      ["job_id", "integer", false],
     ]);
   });
 

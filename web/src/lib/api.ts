@@ -34,6 +34,7 @@ import type {
   TokenScope,
   TriggerKind,
   VersionDiff,
+  WebhookDelivery,
 } from "./types";
 
 const BASE = "/api/v1";
@@ -186,6 +187,9 @@ export const connections = {
   }) => post<Connection>("/connections", body),
   update: (connectionId: string, body: { description?: string; config?: Record<string, unknown> }) =>
     patch<Connection>(`/connections/${id(connectionId)}`, body),
+  test: (connectionId: string) => post<{ ok: boolean; message: string }>(`/connections/${id(connectionId)}/test`, {}),
+  deliveries: (connectionId: string) => get<Page<WebhookDelivery>>("/webhook-deliveries", { connection_id: connectionId, limit: 20 }),
+  delivery: (deliveryId: string) => get<WebhookDelivery & { payload: unknown }>(`/webhook-deliveries/${id(deliveryId)}`),
   rotate: (connectionId: string, secrets: Record<string, string>) =>
     post<Connection>(`/connections/${id(connectionId)}/rotate`, { secrets }),
   remove: (connectionId: string) => del(`/connections/${id(connectionId)}`),

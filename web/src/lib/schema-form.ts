@@ -67,6 +67,10 @@ function kindOf(schema: JsonSchema): { kind: FieldKind; options: string[] } {
     return { kind: "select", options: variants.map((v) => String(v.const)) };
   }
   if (Array.isArray(s.enum)) return { kind: "select", options: s.enum.map(String) };
+  // Tool ids accepted as a number or a digits-only string (dbt Cloud account ids) are one number field.
+  if (variants?.some((v) => v.type === "integer") && variants.every((v) => v.type === "integer" || (v.type === "string" && v.pattern === "^\\d+$"))) {
+    return { kind: "integer", options: [] };
+  }
   const type = Array.isArray(s.type) ? s.type.find((t) => t !== "null") : s.type;
   switch (type) {
     case "boolean":

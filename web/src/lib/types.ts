@@ -122,6 +122,22 @@ export interface ConnectionKind {
   config_schema: unknown;
   secret_fields: string[];
   optional_secret_fields: string[];
+  testable: boolean;
+  webhook: { path: string; secret_field: string; url_token: boolean; proof: string; steps: string[] } | null;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  connector: string;
+  connection_id: string;
+  team_id: string;
+  delivery_id: string;
+  event_type: string;
+  external_id: string | null;
+  received_at: string;
+  matched: { run_id: string; task_key: string } | null;
+  payload_bytes: number;
+  copies: number;
 }
 
 export interface Connection {

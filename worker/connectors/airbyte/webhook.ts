@@ -10,6 +10,15 @@ import { bodyDeliveryId, confirmNow, webhookJson } from "../webhook-signature";
  */
 export const airbyteWebhook: WebhookSupport = {
   secretField: "webhook_secret",
+  setup: {
+    steps: [
+      "In Airbyte, open Settings → Notifications and choose a webhook (Slack-compatible) notification.",
+      "Paste the webhook URL, with ?token= followed by this connection's webhook_secret.",
+      "Enable it for failed syncs and successful syncs.",
+    ],
+    proof: "Airbyte does not sign notifications, so the secret is the URL token (compared in constant time).",
+    urlToken: true,
+  },
   verify: async (request, secret) => {
     const token = request.url.searchParams.get("token");
     return token !== null && secret !== "" && constantTimeEqual(token, secret);

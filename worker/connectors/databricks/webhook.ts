@@ -27,6 +27,14 @@ function basicPassword(header: string | null): { user: string; password: string 
  */
 export const databricksWebhook: WebhookSupport = {
   secretField: "webhook_secret",
+  setup: {
+    steps: [
+      "In Databricks, Settings → Notifications → Manage destinations → Add a destination of type Webhook.",
+      "URL: the webhook URL; username: tutti; password: this connection's webhook_secret.",
+      "Add the destination to each job's webhook notifications for Start, Success and Failure.",
+    ],
+    proof: "Databricks sends HTTP Basic credentials; the password must equal webhook_secret.",
+  },
   verify: async (request, secret) => {
     const creds = basicPassword(request.headers.get("authorization"));
     // Both compared in full, always: the time taken says nothing about which part was wrong.

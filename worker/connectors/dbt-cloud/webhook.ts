@@ -9,6 +9,14 @@ import { bodyDeliveryId, confirmNow, stillRunning, verifyHmacSha256Hex, webhookJ
  */
 export const dbtCloudWebhook: WebhookSupport = {
   secretField: "webhook_secret",
+  setup: {
+    steps: [
+      "In dbt Cloud, Account settings → Webhooks → Create webhook.",
+      "Events: Run started, Run completed, Run errored; jobs: the ones Tutti triggers (or all).",
+      "Endpoint: the webhook URL. Save, then copy the secret dbt Cloud shows into this connection's webhook_secret.",
+    ],
+    proof: "Authorization header: lowercase hex HMAC-SHA256 of the raw body, keyed with webhook_secret.",
+  },
   verify: (request, secret) => verifyHmacSha256Hex(secret, request.body, request.headers.get("authorization")),
   async parse(request): Promise<WebhookEvent> {
     const json = webhookJson(request.body);

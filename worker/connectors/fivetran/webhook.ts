@@ -9,6 +9,14 @@ import { bodyDeliveryId, confirmNow, stillRunning, verifyHmacSha256Hex, webhookJ
  */
 export const fivetranWebhook: WebhookSupport = {
   secretField: "webhook_secret",
+  setup: {
+    steps: [
+      "Create an account or group webhook with the Fivetran REST API: POST /v1/webhooks/account.",
+      'Body: {"url": "<webhook URL>", "events": ["sync_start", "sync_end"], "active": true, "secret": "<webhook_secret>"}.',
+      "Fivetran sends a test delivery at once; it appears under unmatched deliveries.",
+    ],
+    proof: "X-Fivetran-Signature-256: uppercase hex HMAC-SHA256 of the raw body, keyed with webhook_secret.",
+  },
   verify: (request, secret) => verifyHmacSha256Hex(secret, request.body, request.headers.get("x-fivetran-signature-256"), { upper: true }),
   async parse(request): Promise<WebhookEvent> {
     const json = webhookJson(request.body);

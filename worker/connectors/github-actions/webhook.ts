@@ -9,6 +9,14 @@ import { bodyDeliveryId, confirmNow, stillRunning, verifyHmacSha256Hex, webhookJ
  */
 export const gitHubWebhook: WebhookSupport = {
   secretField: "webhook_secret",
+  setup: {
+    steps: [
+      "In the repository (or organisation) on GitHub, Settings → Webhooks → Add webhook.",
+      "Payload URL: the webhook URL; content type application/json; secret: this connection's webhook_secret.",
+      "Choose individual events: Workflow runs.",
+    ],
+    proof: "X-Hub-Signature-256: sha256= followed by lowercase hex HMAC-SHA256 of the raw body, keyed with webhook_secret.",
+  },
   verify: (request, secret) => verifyHmacSha256Hex(secret, request.body, request.headers.get("x-hub-signature-256"), { prefix: "sha256=" }),
   async parse(request): Promise<WebhookEvent> {
     const json = webhookJson(request.body);

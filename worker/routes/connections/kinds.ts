@@ -10,6 +10,17 @@ const KindOut = z
     config_schema: z.record(z.string(), z.unknown()).openapi({ description: "JSON Schema of `config`" }),
     secret_fields: z.array(z.string()),
     optional_secret_fields: z.array(z.string()),
+    testable: z.boolean().openapi({ description: "POST /connections/{id}/test can check connections of this kind" }),
+    webhook: z
+      .object({
+        path: z.string().openapi({ description: "Receiver path with {id} for the connection id", example: "/webhooks/dbt_cloud/{id}" }),
+        secret_field: z.string(),
+        url_token: z.boolean().openapi({ description: "The tool cannot sign; append ?token=<secret> to the URL" }),
+        proof: z.string(),
+        steps: z.array(z.string()),
+      })
+      .nullable()
+      .openapi({ description: "How the tool reports runs back to Tutti; null when it only polls" }),
   })
   .openapi("ConnectionKind");
 const KindList = z.array(KindOut).openapi("ConnectionKindList");
@@ -23,6 +34,16 @@ function describeKinds(): z.input<typeof KindList> {
     config_schema: z.toJSONSchema(k.configSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>,
     secret_fields: [...k.secretFields],
     optional_secret_fields: [...k.optionalSecretFields],
+    testable: !!k.connector,
+    webhook: k.connector?.webhook
+      ? {
+          path: `/webhooks/${k.kind}/{id}`,
+          secret_field: k.connector.webhook.secretField,
+          url_token: k.connector.webhook.setup.urlToken ?? false,
+          proof: k.connector.webhook.setup.proof,
+          steps: [...k.connector.webhook.setup.steps],
+        }
+      : null,
   }));
   return cached;
 }
