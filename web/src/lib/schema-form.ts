@@ -18,6 +18,7 @@ export interface SchemaField {
 interface JsonSchema {
   type?: string | string[];
   format?: string;
+  pattern?: string;
   enum?: unknown[];
   const?: unknown;
   anyOf?: JsonSchema[];
