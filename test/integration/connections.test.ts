@@ -17,6 +17,14 @@ describe("connection kinds", () => {
     const webhook = res.json.find((k: { kind: string }) => k.kind === "webhook");
     expect(webhook).toMatchObject({ title: "Outgoing signed webhook", secret_fields: ["signing_secret"], optional_secret_fields: [] });
     expect(webhook.config_schema).toMatchObject({ type: "object", properties: { url: { type: "string" } }, required: ["url"] });
+    expect(webhook).toMatchObject({ testable: false, webhook: null });
+
+    // Tool kinds say how the tool calls back, for the dashboard's webhook instructions.
+    const byKind = Object.fromEntries(res.json.map((k: { kind: string }) => [k.kind, k]));
+    expect(byKind.dbt_cloud).toMatchObject({ testable: true, webhook: { path: "/webhooks/dbt_cloud/{id}", secret_field: "webhook_secret", url_token: false } });
+    expect(byKind.dbt_cloud.webhook.steps.length).toBeGreaterThan(0);
+    expect(byKind.airbyte.webhook).toMatchObject({ url_token: true });
+    expect(byKind.snowflake).toMatchObject({ testable: true, webhook: null });
   });
 });
 

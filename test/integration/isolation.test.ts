@@ -38,6 +38,7 @@ function idRoutes(t: Tenant): RouteCall[] {
     { method: "GET", path: `/connections/${t.connection.id}` },
     { method: "PATCH", path: `/connections/${t.connection.id}`, body: { description: "taken over" } },
     { method: "POST", path: `/connections/${t.connection.id}/rotate`, body: { secrets: { signing_secret: "attacker-value" } } },
+    { method: "POST", path: `/connections/${t.connection.id}/test` },
     { method: "DELETE", path: `/connections/${t.connection.id}` },
   ];
 }
