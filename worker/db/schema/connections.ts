@@ -22,5 +22,10 @@ export const connections = sqliteTable(
     lastUsedAt: ms("last_used_at"),
     archivedAt: ms("archived_at"),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), uniqueIndex("connections_team_name").on(t.tenantId, t.teamId, t.name)],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex("connections_team_name").on(t.tenantId, t.teamId, t.name),
+    // Webhook receivers know only the connection id (from their URL) until they have found its tenant.
+    uniqueIndex("connections_id").on(t.id),
+  ],
 );

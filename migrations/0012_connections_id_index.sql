@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX `connections_id` ON `connections` (`id`);
