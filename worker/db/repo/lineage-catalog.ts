@@ -270,11 +270,3 @@ export async function existingDatasetIds(ctx: TenantCtx, ids: string[]): Promise
   return new Set(rows.map((r) => r.id));
 }
 
-/** Datasets with an expected-freshness setting, for the checker that runs at their deadlines. */
-export async function datasetsWithFreshnessPolicy(ctx: TenantCtx) {
-  return ctx.db
-    .select()
-    .from(datasets)
-    .where(and(eq(datasets.tenantId, ctx.tenantId), isNotNull(datasets.freshnessCron)))
-    .orderBy(asc(datasets.id));
-}
