@@ -23,11 +23,15 @@ export default defineConfig(async () => {
       }),
     ],
     test: {
-      include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
-      setupFiles: ["./test/helpers/setup.ts"],
       globalSetup: ["./test/helpers/global-setup.ts"],
       testTimeout: 30_000,
       hookTimeout: 30_000,
+      // Importing `cloudflare:test` loads the whole Worker into each file's isolate (seconds per file), so only
+      // the integration tests, which need its bindings and migrations, pay for it; pure unit tests skip it.
+      projects: [
+        { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+        { extends: true, test: { name: "integration", include: ["test/integration/**/*.test.ts"], setupFiles: ["./test/helpers/setup.ts"] } },
+      ],
     },
   };
 });
