@@ -29,8 +29,8 @@ export default defineConfig(async () => {
       // Importing `cloudflare:test` loads the whole Worker into each file's isolate (seconds per file), so only
       // the integration tests, which need its bindings and migrations, pay for it; pure unit tests skip it.
       projects: [
-        { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
-        { extends: true, test: { name: "integration", include: ["test/integration/**/*.test.ts"], setupFiles: ["./test/helpers/setup.ts"] } },
+        { extends: true as const, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+        { extends: true as const, test: { name: "integration", include: ["test/integration/**/*.test.ts"], setupFiles: ["./test/helpers/setup.ts"] } },
       ],
     },
   };
