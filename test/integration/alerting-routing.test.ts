@@ -1,5 +1,6 @@
+import { SELF } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
-import { api, type Session } from "../helpers/api";
+import { api, BASE, type Session } from "../helpers/api";
 import {
   alertDetail,
   budgetSignal,
@@ -16,6 +17,7 @@ import {
 } from "../helpers/alerting";
 import { advance, engineTimers, isTerminal, waitForRun } from "../helpers/engine";
 import { createTeam, createToken } from "../helpers/fixtures";
+import { dbtFixture } from "../helpers/lineage-fixtures";
 import { createToolConnection, pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
 
 let keys = 0;
@@ -300,6 +302,65 @@ describe("alert routing follows ownership and lineage", () => {
     await waitFor(() => alertDetail(s, alert.id), (d) => d.status === "resolved", "the quality alert to resolve");
     const state = await waitFor(() => receiverState(endpoint.name), (r) => r.accepted.length === 2, "opened and resolved notifications");
     expect(state.accepted.map((a) => a.body.type)).toEqual(["alert.opened", "alert.resolved"]);
+  });
+
+  it("failing dbt tests in production artifacts and failing OpenLineage assertions alert the dataset's owner; CI artifacts do not", async () => {
+    const { s, team } = await setupTenant();
+    const { token } = await createToken(s, team.id, ["lineage:write", "metadata:write", "read"]);
+    const manifest = dbtFixture("bigquery-1.9/manifest.json");
+    const runResults = JSON.parse(dbtFixture("bigquery-1.9/run_results.json"));
+    const failing = runResults.results.find((r: { unique_id: string }) => r.unique_id.startsWith("test."));
+    Object.assign(failing, { status: "fail", failures: 3, message: "Got 3 results, configured to fail if != 0" });
+    const upload = async (environment: string) => {
+      const form = new FormData();
+      form.append("project", "jaffle_shop");
+      form.append("environment", environment);
+      form.append("manifest", new Blob([manifest], { type: "application/json" }), "manifest.json");
+      form.append("run_results", new Blob([JSON.stringify(runResults)], { type: "application/json" }), "run_results.json");
+      const res = await SELF.fetch(`${BASE}/api/v1/dbt/artifacts`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
+      expect(res.status, await res.text()).toBe(201);
+    };
+    // A pull request's dbt run failing a test is the pull request's business, not an incident. The marker check
+    // sent after it comes through the same queue, in order: once its alert exists, the CI upload's would too.
+    await upload("ci");
+    const marker = await api("/quality", { as: token, body: { results: [{ dataset: { namespace: "warehouse", name: "marker" }, check: "marker", status: "fail" }] } });
+    expect(marker.status).toBe(201);
+    const [markerAlert] = await waitFor(() => listAlerts(s, "kind=quality_failed"), (a) => a.length > 0, "the marker alert");
+    expect(markerAlert.title).toContain("marker");
+    await upload("prod");
+    const dbtAlert = (await waitFor(() => listAlerts(s, "kind=quality_failed"), (a) => a.length === 2, "the dbt test alert")).find((a) => a.id !== markerAlert.id);
+    expect(dbtAlert).toMatchObject({ owner_team: { id: team.id }, subject: { type: "dataset" } });
+    expect(dbtAlert.summary).toContain("Got 3 results, configured to fail if != 0");
+
+    const assertionEvent = (success: boolean) => ({
+      eventType: "COMPLETE",
+      eventTime: new Date().toISOString(),
+      producer: "https://github.com/great-expectations/great_expectations",
+      schemaURL: "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+      run: { runId: crypto.randomUUID() },
+      job: { namespace: "ge", name: "validate_payments" },
+      inputs: [
+        {
+          namespace: "warehouse",
+          name: "raw.payments",
+          inputFacets: {
+            dataQualityAssertions: {
+              _producer: "https://github.com/great-expectations/great_expectations",
+              _schemaURL: "https://openlineage.io/spec/facets/1-0-1/DataQualityAssertionsDatasetFacet.json",
+              assertions: [{ assertion: "not_null", success, column: "payment_id" }],
+            },
+          },
+        },
+      ],
+      outputs: [],
+    });
+    expect((await api("/lineage", { as: token, body: assertionEvent(false) })).status).toBe(201);
+    const alerts = await waitFor(() => listAlerts(s, "kind=quality_failed"), (a) => a.length === 3, "the OpenLineage assertion alert");
+    const olAlert = alerts.find((a) => a.id !== dbtAlert.id && a.id !== markerAlert.id);
+    expect(olAlert.title).toBe("Quality check not_null on payment_id failed on raw.payments");
+    expect((await api("/lineage", { as: token, body: assertionEvent(true) })).status).toBe(201);
+    await waitFor(() => alertDetail(s, olAlert.id), (d) => d.status === "resolved", "the assertion alert to resolve");
+    expect((await alertDetail(s, dbtAlert.id)).status).toBe("open");
   });
 
   it("a budget threshold alerts once per threshold and period, even after its alert is resolved", async () => {

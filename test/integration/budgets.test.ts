@@ -1,7 +1,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createDb, tenantCtx } from "../../worker/db/client";
-import { evaluateBudgets, listBudgets, type NotifySender } from "../../worker/db/repo/budgets";
+import { evaluateBudgets, listBudgets } from "../../worker/db/repo/budgets";
+import type { NotifySender } from "../../worker/queues/notify-messages";
 import type { BudgetThresholdCrossedSignal } from "../../worker/queues/signals";
 import { api, expectError, signup, type Session } from "../helpers/api";
 import { postCosts, product, record } from "../helpers/costs";
@@ -17,7 +18,7 @@ function recorder() {
         failNext = false;
         throw new Error("queue unavailable");
       }
-      for (const m of messages) sent.push(m.body);
+      for (const m of messages) sent.push(m.body as BudgetThresholdCrossedSignal);
     },
   };
   return { sent, sender, failOnce: () => (failNext = true) };

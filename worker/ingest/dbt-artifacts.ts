@@ -27,7 +27,7 @@ import type { ParsedManifest } from "../lineage/dbt-manifest";
 import { dbtOrigin, defaultDbtNamespace, planDbtManifest, planDbtRunResults, type DbtNodeRef, type DbtTarget, type TuttiTaskRef } from "../lineage/dbt-plan";
 import type { ParsedRunResults } from "../lineage/dbt-run-results";
 import { IdCache } from "../lineage/ids";
-import { LineagePlan } from "../lineage/plan";
+import { LineagePlan, type QualityRow } from "../lineage/plan";
 import type { ArtifactBody, StoredArtifact } from "./artifact";
 import { readManifest, readRunResults } from "./dbt-read";
 
@@ -55,6 +55,8 @@ export interface DbtIngestResult {
   duplicate: boolean;
   project: DbtProject;
   upload: DbtUpload;
+  /** Test results this upload stored (none for a duplicate), for quality alerts. */
+  quality: QualityRow[];
 }
 
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
@@ -137,7 +139,7 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
   const previous = await findUploadByDedupe(ctx, project.id, dedupeKey);
   if (previous) {
     await recordCosts(await loadNodeRefs(ctx, project.id));
-    return { duplicate: true, project, upload: previous };
+    return { duplicate: true, project, upload: previous, quality: [] };
   }
 
   let nodeRefs: Map<string, DbtNodeRef>;
@@ -221,11 +223,11 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
     if (isUniqueViolation(err)) {
       // The same files raced in from a retry: the other request stored them.
       const winner = await findUploadByDedupe(ctx, project.id, dedupeKey);
-      if (winner) return { duplicate: true, project, upload: winner };
+      if (winner) return { duplicate: true, project, upload: winner, quality: [] };
     }
     throw err;
   }
   const [fresh, upload] = await Promise.all([findDbtProject(ctx, input.project, input.environment), getDbtUpload(ctx, uploadId)]);
   await recordCosts(nodeRefs);
-  return { duplicate: false, project: fresh!, upload: upload! };
+  return { duplicate: false, project: fresh!, upload: upload!, quality: [...plan.quality.values()] };
 }

@@ -9,7 +9,7 @@ import { utf8 } from "../lib/encoding";
 import { IdCache } from "../lineage/ids";
 import { parseOpenLineageEvent, type Facets, type OLEvent } from "../lineage/openlineage";
 import { eventDedupeKey, planOpenLineageEvent, type AcceptedEvent, type Writer } from "../lineage/openlineage-plan";
-import { LineagePlan } from "../lineage/plan";
+import { LineagePlan, type QualityRow } from "../lineage/plan";
 
 /** D1 refuses values over 2,000,000 bytes; raw bodies above this are stored gzip-compressed. */
 export const D1_VALUE_BYTES = 1_900_000;
@@ -75,9 +75,10 @@ interface Prepared {
 /**
  * Validates, deduplicates and stores OpenLineage events; one outcome per item, in order. Valid new events are
  * written in one D1 batch (one transaction); should it fail, each event is retried alone so one bad event
- * cannot sink the others. Nothing is written for an invalid event.
+ * cannot sink the others. Nothing is written for an invalid event. Data-quality assertions that were stored are
+ * appended to `quality`, for alerts.
  */
-export async function ingestOpenLineageEvents(ctx: TenantCtx, audit: AuditSource, writer: Writer, items: IngestItem[]): Promise<IngestOutcome[]> {
+export async function ingestOpenLineageEvents(ctx: TenantCtx, audit: AuditSource, writer: Writer, items: IngestItem[], quality: QualityRow[] = []): Promise<IngestOutcome[]> {
   const now = audit.now;
   const outcomes: IngestOutcome[] = new Array(items.length);
   const prepared: Prepared[] = [];
@@ -141,6 +142,7 @@ export async function ingestOpenLineageEvents(ctx: TenantCtx, audit: AuditSource
       })),
     ];
     await runBatch(ctx, statements);
+    quality.push(...plan.quality.values());
   };
 
   try {

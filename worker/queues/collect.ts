@@ -1,9 +1,9 @@
 import type { CollectSink, ConnectorContext, ConnectorDefinition, TerminalOutcome } from "../connectors/types";
 import { tenantCtx, type Db } from "../db/client";
-import type { NotifySender } from "../db/repo/budgets";
 import { recordCostsFromFacts } from "../db/repo/cost-derived";
 import { upsertCostFacts } from "../db/repo/cost-facts";
 import { ingestCollectedDbtArtifacts } from "./collect-dbt";
+import type { NotifySender } from "./notify-messages";
 
 export interface CollectTarget {
   tenantId: string;
@@ -42,7 +42,7 @@ export function collectSink(db: Db, target: CollectTarget, now: () => number, no
       await recordCostsFromFacts(ctx, rows, now(), notify);
     },
     async dbtArtifacts(input) {
-      await ingestCollectedDbtArtifacts(ctx, target, input, now());
+      await ingestCollectedDbtArtifacts(ctx, target, input, now(), notify);
     },
   };
 }

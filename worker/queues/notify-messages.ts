@@ -46,3 +46,8 @@ export type AlertWatchPayload =
   | { kind: "freshness_recheck"; datasetId: string }
   | { kind: "escalate"; alertId: string; level: number }
   | { kind: "deliver"; deliveryId: string };
+
+/** The `notify` queue, or anything that accepts its messages the same way (tests record them). */
+export interface NotifySender {
+  sendBatch(messages: Iterable<MessageSendRequest<NotifyMessage>>): Promise<unknown>;
+}

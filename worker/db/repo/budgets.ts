@@ -3,6 +3,7 @@ import { thresholdsReached, type BudgetThreshold } from "../../costs/budgets";
 import { fromMicros } from "../../costs/money";
 import { monthRange } from "../../costs/period";
 import { newId } from "../../lib/ids";
+import type { NotifySender } from "../../queues/notify-messages";
 import type { BudgetThresholdCrossedSignal } from "../../queues/signals";
 import type { TenantCtx } from "../client";
 import { budgetCrossings, budgets } from "../schema";
@@ -99,10 +100,6 @@ async function scopeNames(ctx: TenantCtx, list: Budget[]): Promise<Map<string, {
 }
 
 /** The notify queue, or a recorder in tests. */
-export interface NotifySender {
-  sendBatch(messages: Iterable<MessageSendRequest<BudgetThresholdCrossedSignal>>): Promise<unknown>;
-}
-
 /**
  * Records every threshold the spend of the given months has reached (once per budget, period and threshold: the
  * primary key), then sends the crossings not sent yet to the notify queue. Safe to call as often as spend

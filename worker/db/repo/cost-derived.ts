@@ -3,7 +3,8 @@ import { draftFromFact, type FactRow } from "../../costs/tool-facts";
 import type { DbtResult } from "../../lineage/dbt-run-results";
 import { monthOfDay } from "../../costs/period";
 import type { TenantCtx } from "../client";
-import { evaluateBudgets, type NotifySender } from "./budgets";
+import type { NotifySender } from "../../queues/notify-messages";
+import { evaluateBudgets } from "./budgets";
 import { ingestCosts } from "./cost-ledger";
 import { getCostSettings } from "./cost-settings";
 

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { sendDbtQualitySignals } from "../../alerting/quality-signals";
 import type { Context } from "hono";
 import type { AppEnv, Router } from "../../context";
 import { tenantCtx } from "../../db/client";
@@ -116,6 +117,7 @@ export async function handle(c: Context<AppEnv>) {
   const existing = input.project && input.environment ? await findDbtProject(ctx, input.project, input.environment) : null;
   if (existing?.ownerTeamId) requireTeamWrite(p, existing.ownerTeamId, "metadata:write");
   const result = await ingestDbtArtifacts(ctx, auditSource(c), { ...input, source: { kind: "api" }, ownerTeamId: writerOf(p).ownerTeamId });
+  await sendDbtQualitySignals(c.env.NOTIFY, ctx, input.environment, result.quality);
   const project = await getDbtProject(ctx, result.project.id);
   return send(c, result.duplicate ? 200 : 201, UploadResult, {
     duplicate: result.duplicate,

@@ -1,7 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { qualityOutcomes, sendQualitySignals } from "../../alerting/quality-signals";
 import type { Context } from "hono";
 import type { AppEnv, Router } from "../../context";
 import { tenantCtx } from "../../db/client";
+import type { QualityRow } from "../../lineage/plan";
 import { parseJsonBody, readBodyText } from "../../ingest/body";
 import { ingestOpenLineageEvents, writerOf } from "../../ingest/openlineage";
 import { invalid } from "../../lib/errors";
@@ -34,12 +36,16 @@ export async function handle(c: Context<AppEnv>) {
   const raw = parseJsonBody(text);
   if (!Array.isArray(raw)) throw invalid("(root)", "expected an array of events; post a single event to /api/v1/lineage");
   if (raw.length > MAX_BATCH_EVENTS) throw invalid("(root)", `at most ${MAX_BATCH_EVENTS} events per batch`);
+  const ctx = tenantCtx(c.get("db"), p.tenantId);
+  const quality: QualityRow[] = [];
   const outcomes = await ingestOpenLineageEvents(
-    tenantCtx(c.get("db"), p.tenantId),
+    ctx,
     auditSource(c),
     writerOf(p),
     raw.map((event) => ({ raw: event, body: JSON.stringify(event) })),
+    quality,
   );
+  await sendQualitySignals(c.env.NOTIFY, ctx, qualityOutcomes(quality));
   const failed = outcomes.flatMap((o, index) => (o.ok ? [] : [{ index, reason: o.message, retriable: o.retriable, details: o.details }]));
   const retriable = failed.filter((f) => f.retriable).length;
   const successful = outcomes.length - failed.length;

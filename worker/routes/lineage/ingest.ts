@@ -1,7 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
+import { qualityOutcomes, sendQualitySignals } from "../../alerting/quality-signals";
 import type { Context } from "hono";
 import type { AppEnv, Router } from "../../context";
 import { tenantCtx } from "../../db/client";
+import type { QualityRow } from "../../lineage/plan";
 import { parseJsonBody, readBodyText } from "../../ingest/body";
 import { ingestOpenLineageEvents, writerOf } from "../../ingest/openlineage";
 import { ApiError } from "../../lib/errors";
@@ -36,7 +38,10 @@ export async function handle(c: Context<AppEnv>) {
       { path: "(root)", message: "expected one event object; post arrays to /api/v1/lineage/batch" },
     ]);
   }
-  const [outcome] = await ingestOpenLineageEvents(tenantCtx(c.get("db"), p.tenantId), auditSource(c), writerOf(p), [{ raw, body: text }]);
+  const ctx = tenantCtx(c.get("db"), p.tenantId);
+  const quality: QualityRow[] = [];
+  const [outcome] = await ingestOpenLineageEvents(ctx, auditSource(c), writerOf(p), [{ raw, body: text }], quality);
+  await sendQualitySignals(c.env.NOTIFY, ctx, qualityOutcomes(quality));
   if (!outcome.ok) {
     const code = outcome.status === 413 ? "payload_too_large" : outcome.status === 400 ? "validation_failed" : "internal";
     throw new ApiError(code, outcome.message, outcome.details);

@@ -60,7 +60,7 @@ export function register(app: Router) {
     const datasetIds = await ingestQualityResults(ctx, auditSource(c), writerOf(p), inputs);
     // Failing checks become alerts for the dataset's owner; passing ones resolve them.
     await sendQualitySignals(
-      c.env,
+      c.env.NOTIFY,
       ctx,
       inputs.map((r, i) => ({ datasetId: datasetIds[i], check: r.check, column: r.column, status: r.status, message: typeof r.details.message === "string" ? r.details.message : null, at: r.observedAt })),
     );
