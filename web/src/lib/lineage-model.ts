@@ -81,6 +81,7 @@ export interface JobRun {
   error_message: string | null;
   tutti_run_id: string | null;
   tutti_task_key: string | null;
+  event_count: number;
 }
 
 export interface DatasetRun {
@@ -88,6 +89,7 @@ export interface DatasetRun {
   at: string;
   row_count: number | null;
   bytes: number | null;
+  file_count: number | null;
   facets: Record<string, unknown> | null;
   job: { id: string; namespace: string; name: string };
   run: JobRun;
@@ -95,17 +97,20 @@ export interface DatasetRun {
 
 export interface QualityResult {
   id: string;
+  dataset_id: string;
   source: "dbt" | "openlineage" | "api";
   check: string;
   column: string | null;
   status: string;
   observed_at: string;
+  run_id: string | null;
   details: Record<string, unknown>;
 }
 
 export interface ColumnEdge {
   from: { dataset: { id: string; namespace: string; name: string }; field: string };
   to: { dataset: { id: string; namespace: string; name: string }; field: string };
+  transformation?: unknown;
 }
 
 export interface Job {

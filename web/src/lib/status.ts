@@ -36,6 +36,7 @@ const toneByStatus: Record<string, Tone> = {
   up_for_retry: "warning",
   // Broken.
   failed: "danger",
+  fail: "danger",
   error: "danger",
   firing: "danger",
   breached: "danger",
@@ -51,6 +52,7 @@ const toneByStatus: Record<string, Tone> = {
   disabled: "neutral",
   archived: "neutral",
   unknown: "neutral",
+  not_run: "neutral",
   // Roles are labels, not health.
   owner: "accent",
   admin: "accent",
