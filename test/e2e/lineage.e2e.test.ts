@@ -153,6 +153,8 @@ describe("lineage explorer", () => {
     await customersRow.getByRole("link", { name: "customers", exact: true }).click();
     await page.waitForURL(/\/datasets\/ds_/);
     await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe(customers.name);
+    // Dataset and dbt pages belong to the Lineage section of the left navigation.
+    expect(await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Lineage" }).getAttribute("aria-current")).toBe("page");
     const schema = page.getByRole("table", { name: "Schema" });
     await expect.poll(() => schema.getByText("first_name").count()).toBe(1);
     expect(await schema.getByText("postcode").count()).toBe(1);

@@ -28,8 +28,11 @@ export const settingsNav: NavItem[] = [
   { href: "/settings/audit-log", label: "Audit log", icon: "audit" },
 ];
 
-/** A nav item is current on its own path and below it; Overview only on "/". */
+/** Pages reached from a section that have no nav item of their own: dataset and dbt pages belong to Lineage. */
+const relatedPaths: Record<string, string[]> = { "/lineage": ["/datasets", "/dbt"] };
+
+/** A nav item is current on its own path and below it (and on its related pages); Overview only on "/". */
 export function isCurrent(href: string, pathname: string): boolean {
   if (href === "/") return pathname === "/";
-  return pathname === href || pathname.startsWith(`${href}/`);
+  return [href, ...(relatedPaths[href] ?? [])].some((h) => pathname === h || pathname.startsWith(`${h}/`));
 }
