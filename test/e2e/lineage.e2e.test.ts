@@ -125,6 +125,7 @@ describe("lineage explorer", () => {
     await page.waitForURL("**/dbt");
     const projects = page.getByRole("table", { name: "dbt projects" });
     await expect.poll(() => projects.getByText("1.9.0").count()).toBe(1);
+    await screenshot(page, "dbt-projects");
     await projects.getByRole("link", { name: "jaffle_bq" }).click();
     await page.waitForURL(/\/dbt\/dbtp_/);
 
