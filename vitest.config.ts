@@ -6,31 +6,32 @@ const TEST_MASTER_KEY = "1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
-  return {
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          bindings: {
-            TEST_MIGRATIONS: migrations,
-            TUTTI_MASTER_KEY: TEST_MASTER_KEY,
-            TUTTI_ENV: "test",
-            RATE_LIMIT_SIGNUP_PER_HOUR: "100000",
-            // Alert deliveries retry through the queue's own delays, which tests cannot skip: retry at once.
-            ALERT_RETRY_BASE_SECONDS: "0",
-          },
+  const workers = (bindings: Record<string, string> = {}) =>
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          TEST_MIGRATIONS: migrations,
+          TUTTI_MASTER_KEY: TEST_MASTER_KEY,
+          TUTTI_ENV: "test",
+          RATE_LIMIT_SIGNUP_PER_HOUR: "100000",
+          // Alert deliveries retry through the queue's own delays, which tests cannot skip: retry at once.
+          ALERT_RETRY_BASE_SECONDS: "0",
+          ...bindings,
         },
-      }),
-    ],
+      },
+    });
+  const shared = { globalSetup: ["./test/helpers/global-setup.ts"], testTimeout: 30_000, hookTimeout: 30_000 };
+  const integration = { ...shared, setupFiles: ["./test/helpers/setup.ts"] };
+  return {
     test: {
-      globalSetup: ["./test/helpers/global-setup.ts"],
-      testTimeout: 30_000,
-      hookTimeout: 30_000,
       // Importing `cloudflare:test` loads the whole Worker into each file's isolate (seconds per file), so only
       // the integration tests, which need its bindings and migrations, pay for it; pure unit tests skip it.
       projects: [
-        { extends: true as const, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
-        { extends: true as const, test: { name: "integration", include: ["test/integration/**/*.test.ts"], setupFiles: ["./test/helpers/setup.ts"] } },
+        { plugins: [workers()], test: { ...shared, name: "unit", include: ["test/unit/**/*.test.ts"] } },
+        { plugins: [workers()], test: { ...integration, name: "integration", include: ["test/integration/**/*.test.ts"] } },
+        // The engine's runs again with the tenant's Durable Object calling the tools itself (DISPATCH_MODE=inline).
+        { plugins: [workers({ DISPATCH_MODE: "inline" })], test: { ...integration, name: "inline-dispatch", include: ["test/integration/engine.test.ts"] } },
       ],
     },
   };

@@ -14,10 +14,10 @@ const app = buildApp();
 
 export default {
   fetch: app.fetch,
-  async queue(batch, env) {
+  async queue(batch, env, ctx) {
     switch (batch.queue) {
       case "tutti-dispatch":
-        return handleDispatchBatch(batch as MessageBatch<DispatchMessage>, env);
+        return handleDispatchBatch(batch as MessageBatch<DispatchMessage>, env, (p) => ctx.waitUntil(p));
       case "tutti-notify":
         return handleNotifyBatch(batch as MessageBatch<NotifyMessage>, env);
       case "tutti-webhooks":

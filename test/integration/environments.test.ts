@@ -62,8 +62,8 @@ describe("environments and connection bindings", () => {
     expect(prodRun).toMatchObject({ environment: "prod", ci: null });
     const [prodDone, ciDone] = [await waitForRun(s, prodRun.id, isTerminal), await waitForRun(s, ciRun.id, isTerminal)];
     expect([prodDone.status, ciDone.status]).toEqual(["succeeded", "succeeded"]);
-    expect(await connectionsUsed(s, prodRun.id)).toEqual(["tool_prod"]);
-    expect(await connectionsUsed(s, ciRun.id)).toEqual(["tool_ci"]);
+    await expect.poll(() => connectionsUsed(s, prodRun.id)).toEqual(["tool_prod"]);
+    await expect.poll(() => connectionsUsed(s, ciRun.id)).toEqual(["tool_ci"]);
 
     // CI runs are their own history: filtered by environment, kept out of the pipeline's recent (production) runs.
     const ciList = await api("/runs?environment=ci", { as: s });
@@ -89,7 +89,7 @@ describe("environments and connection bindings", () => {
     expectError(run, 400, "validation_failed");
     const ciRun = (await api("/pipelines/plain/runs", { as: s, body: { environment: "ci" } })).json;
     await waitForRun(s, ciRun.id, isTerminal);
-    expect(await connectionsUsed(s, ciRun.id)).toEqual(["tool_prod"]);
+    await expect.poll(() => connectionsUsed(s, ciRun.id)).toEqual(["tool_prod"]);
   });
 });
 

@@ -230,9 +230,12 @@ export class RunStore {
     this.sql.exec("INSERT INTO outbox (kind, payload) VALUES (?, ?)", item.kind, JSON.stringify(item.payload));
   }
 
-  outbox(limit: number): Array<{ id: number; kind: OutboxItem["kind"]; payload: unknown }> {
-    return this.sql
-      .exec("SELECT id, kind, payload FROM outbox ORDER BY id LIMIT ?", limit)
+  /** The oldest outbox items, of the given kinds (default: all). */
+  outbox(limit: number, kinds?: Array<OutboxItem["kind"]>): Array<{ id: number; kind: OutboxItem["kind"]; payload: unknown }> {
+    const rows = kinds
+      ? this.sql.exec(`SELECT id, kind, payload FROM outbox WHERE kind IN (${kinds.map(() => "?").join(",")}) ORDER BY id LIMIT ?`, ...kinds, limit)
+      : this.sql.exec("SELECT id, kind, payload FROM outbox ORDER BY id LIMIT ?", limit);
+    return rows
       .toArray()
       .map((r) => ({ id: r.id as number, kind: r.kind as OutboxItem["kind"], payload: JSON.parse(r.payload as string) }));
   }

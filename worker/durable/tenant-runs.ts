@@ -89,6 +89,8 @@ export class TenantRuns extends DurableObject<Env> {
   private readonly store: RunStore;
   private flushing: Promise<void> | null = null;
   private flushAgain = false;
+  /** Outbox ids of the dispatches this object is performing itself (DISPATCH_MODE=inline). */
+  private readonly inflight = new Set<number>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -636,27 +638,48 @@ export class TenantRuns extends DurableObject<Env> {
     if (current === null || current !== wall) await this.ctx.storage.setAlarm(Math.max(wall, Date.now()));
   }
 
-  /**
-   * DISPATCH_MODE=inline: the DO calls the connector itself instead of going through the queue.
-   * Saves a queue round trip per task; the outbox row stays until the outcome is applied, so an
-   * eviction mid-call re-dispatches (the claim makes that safe).
-   */
-  private async dispatchInline(msg: DispatchMessage) {
-    const claim = await this.claimDispatch(msg);
-    if (!claim.ok) return;
-    const outcome = await performDispatch(this.env, msg.tenantId, msg.op, claim.context);
-    this.store.completeClaim(claim.claimId, this.clock.now());
-    if (outcome && this.store.getRun(msg.runId)) {
-      this.applySync(msg.runId, `dispatch:${claim.claimId}`, {
-        type: "task.outcome",
-        key: msg.taskKey,
-        attempt: msg.attempt,
-        outcome,
-        source: msg.op === "trigger" ? "trigger" : "poll",
-        startedAt: claim.claimedAt,
-      });
-      this.flushAgain = true;
+  /** Starts the dispatch items not already being performed by this object (DISPATCH_MODE=inline). */
+  private startInline(items: Array<{ id: number; payload: unknown }>) {
+    for (const item of items) {
+      if (this.inflight.has(item.id)) continue;
+      this.inflight.add(item.id);
+      this.ctx.waitUntil(this.dispatchInline(item.id, item.payload as DispatchMessage));
     }
+  }
+
+  /**
+   * DISPATCH_MODE=inline: the DO calls the connector itself instead of going through the queue, saving a queue
+   * round trip per task. It runs beside the flush loop, so the next task never waits for the previous step's D1
+   * write-through. The outbox row stays until the outcome is applied, so an eviction mid-call re-dispatches (the
+   * claim makes that safe).
+   */
+  private async dispatchInline(outboxId: number, msg: DispatchMessage) {
+    try {
+      const claim = await this.claimDispatch(msg);
+      if (claim.ok) {
+        const outcome = await performDispatch(this.env, msg.tenantId, msg.op, claim.context, (work) => this.ctx.waitUntil(work));
+        this.store.completeClaim(claim.claimId, this.clock.now());
+        if (outcome && this.store.getRun(msg.runId)) {
+          this.applySync(msg.runId, `dispatch:${claim.claimId}`, {
+            type: "task.outcome",
+            key: msg.taskKey,
+            attempt: msg.attempt,
+            outcome,
+            source: msg.op === "trigger" ? "trigger" : "poll",
+            startedAt: claim.claimedAt,
+          });
+        }
+      }
+      this.store.removeOutbox([outboxId]);
+    } catch (err) {
+      // Left in the outbox; the alarm retries in a few seconds.
+      console.error(JSON.stringify({ level: "error", msg: "inline dispatch failed", run: msg.runId, task: msg.taskKey, error: String(err) }));
+    } finally {
+      this.inflight.delete(outboxId);
+    }
+    // The outcome may have queued the next task: start it at once, then deliver the snapshots behind it.
+    this.startInline(this.store.outbox(100, ["dispatch"]));
+    await this.settle();
   }
 
   /** Delivers the outbox: dispatch messages to the queue, snapshots to D1. One delivery at a time, in order. */
@@ -681,17 +704,18 @@ export class TenantRuns extends DurableObject<Env> {
     try {
       do {
         this.flushAgain = false;
-        const items = this.store.outbox(100);
+        const inline = this.env.DISPATCH_MODE === "inline";
+        // Inline dispatches are performed beside this loop and leave the outbox when their outcome is applied.
+        if (inline) this.startInline(this.store.outbox(100, ["dispatch"]));
+        const items = inline ? this.store.outbox(100, ["d1", "notify"]) : this.store.outbox(100);
         if (!items.length) break;
         const dispatches = items.filter((i) => i.kind === "dispatch").map((i) => ({ body: i.payload as DispatchMessage }));
         const snapshots = items.filter((i) => i.kind === "d1").map((i) => i.payload as RunSnapshot);
         const notices = items.filter((i) => i.kind === "notify").map((i) => ({ body: i.payload }));
-        const inline = this.env.DISPATCH_MODE === "inline";
         await Promise.all([
           snapshots.length ? writeRunSnapshots(tenantCtx(createDb(this.env.DB), this.tenantId()), snapshots) : null,
-          dispatches.length && !inline ? this.env.DISPATCH.sendBatch(dispatches) : null,
+          dispatches.length ? this.env.DISPATCH.sendBatch(dispatches) : null,
           notices.length ? this.env.NOTIFY.sendBatch(notices) : null,
-          ...(inline ? dispatches.map((d) => this.dispatchInline(d.body)) : []),
         ]);
         this.store.removeOutbox(items.map((i) => i.id));
         if (items.length === 100) this.flushAgain = true;

@@ -17,11 +17,14 @@ import type { DispatchMessage } from "./messages";
 const BUSY_RETRY_SECONDS = 30;
 
 /** Queue consumer: each message asks the tenant's DO for a claim, calls the connector, reports back. */
-export async function handleDispatchBatch(batch: MessageBatch<DispatchMessage>, env: Env) {
-  await Promise.all(batch.messages.map((m) => handleDispatch(m, env)));
+/** Keeps a promise running after the task's outcome is reported (ctx.waitUntil in a Worker or a Durable Object). */
+export type Background = (work: Promise<unknown>) => void;
+
+export async function handleDispatchBatch(batch: MessageBatch<DispatchMessage>, env: Env, background: Background) {
+  await Promise.all(batch.messages.map((m) => handleDispatch(m, env, background)));
 }
 
-async function handleDispatch(message: Message<DispatchMessage>, env: Env) {
+async function handleDispatch(message: Message<DispatchMessage>, env: Env, background: Background) {
   const msg = message.body;
   const stub = tenantRuns(env, msg.tenantId);
   try {
@@ -31,7 +34,7 @@ async function handleDispatch(message: Message<DispatchMessage>, env: Env) {
       else message.ack();
       return;
     }
-    const outcome = await performDispatch(env, msg.tenantId, msg.op, claim.context);
+    const outcome = await performDispatch(env, msg.tenantId, msg.op, claim.context, background);
     if (outcome) {
       await stub.reportOutcome({
         tenantId: msg.tenantId,
@@ -58,7 +61,7 @@ async function handleDispatch(message: Message<DispatchMessage>, env: Env) {
  * Runs one connector operation. Returns the outcome to report (trigger, poll) or null (cancel).
  * Connector failures become failed outcomes; only our own infrastructure errors throw (and the queue retries).
  */
-export async function performDispatch(env: Env, tenantId: string, op: DispatchMessage["op"], context: DispatchContext): Promise<TaskOutcome | null> {
+export async function performDispatch(env: Env, tenantId: string, op: DispatchMessage["op"], context: DispatchContext, background: Background): Promise<TaskOutcome | null> {
   const connector = connectorFor(context.connector);
   if (!connector) return { status: "failed", error: { kind: "invalid_config", message: `unknown connector "${context.connector}"` } };
   const ctx = tenantCtx(createDb(env.DB), tenantId);
@@ -104,14 +107,15 @@ export async function performDispatch(env: Env, tenantId: string, op: DispatchMe
   try {
     switch (op) {
       case "trigger": {
-        // Recorded beside the tool call, not before it: the audit write stays off the task's critical path.
-        const usage = connection
-          ? recordConnectionUse(ctx, connection, { runId: context.runId, taskKey: context.taskKey, attempt: context.attempt }).catch((err) =>
+        // Recorded beside the tool call and finished in the background: the audit write never delays the task.
+        if (connection) {
+          background(
+            recordConnectionUse(ctx, connection, { runId: context.runId, taskKey: context.taskKey, attempt: context.attempt }).catch((err) =>
               console.error(JSON.stringify({ level: "error", msg: "recording connection use failed", connection: connection.id, error: String(err) })),
-            )
-          : null;
-        const [outcome] = await Promise.all([connector.trigger(connectorCtx, parsedWith.data), usage]);
-        return await collected(outcome);
+            ),
+          );
+        }
+        return await collected(await connector.trigger(connectorCtx, parsedWith.data));
       }
       case "poll":
         return await collected(await connector.poll(connectorCtx, parsedWith.data, handle));
