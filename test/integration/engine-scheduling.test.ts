@@ -173,6 +173,24 @@ describe("cron schedules in the Durable Object", () => {
     expect(new Date(next.due_at).toISOString()).toBe("2026-06-01T10:05:00.000Z");
   });
 
+  it("pipelines due in the same minute each start exactly one run from one alarm, a paused one none", async () => {
+    const { s, team } = await setupTenant();
+    await setEngineTime(s.tenant.id, Date.parse("2026-06-01T09:59:30Z"));
+    const names = ["hourly_a", "hourly_b", "hourly_c", "hourly_d"];
+    for (const name of names) await pushPipeline(s, { name, team: team.slug, schedule: { cron: "0 * * * *", timezone: "UTC" }, tasks: [toolTask("tick")] });
+    expect((await api("/pipelines/hourly_d/pause", { as: s, body: {} })).status).toBe(200);
+    await advance(s.tenant.id, 31_000);
+    await fireAlarm(s.tenant.id);
+    await fireAlarm(s.tenant.id);
+    const runs = await until(() => runsOf(s, "trigger=cron"), (r) => r.length >= 3);
+    await new Promise((r) => setTimeout(r, 200));
+    const all = await runsOf(s, "trigger=cron");
+    expect(all.map((r) => r.pipeline.name).sort()).toEqual(["hourly_a", "hourly_b", "hourly_c"]);
+    expect(runs.every((r) => r.logical_at === "2026-06-01T10:00:00.000Z")).toBe(true);
+    const timers = (await engineTimers(s.tenant.id)).filter((t) => t.key.startsWith("cron:"));
+    expect(timers.map((t) => new Date(t.due_at).toISOString())).toEqual(Array(3).fill("2026-06-01T11:00:00.000Z"));
+  });
+
   it("a daily 06:00 Europe/London schedule fires at 06:00 UTC before and 05:00 UTC after the spring change", async () => {
     const { s, team } = await setupTenant();
     await setEngineTime(s.tenant.id, Date.parse("2027-03-26T12:00:00Z"));

@@ -297,22 +297,24 @@ export class TenantRuns extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = this.clock.now();
     const due = this.store.dueTimers(now, ALARM_BATCH);
+    const cronSlots: Array<{ pipelineId: string; slotAt: number }> = [];
     for (const timer of due) {
       // Delete first: the event may set a timer with the same key (the next poll); a repeated alarm finds nothing.
       this.store.clearTimer(timer.key);
-      const eventId = `timer:${timer.key}:${timer.dueAt}`;
-      await this.fireTimer(timer.event, eventId);
+      if (timer.event.type === "cron") {
+        if (this.armNextSlot(timer.event.pipelineId, timer.event.slotAt)) cronSlots.push(timer.event);
+        continue;
+      }
+      await this.fireTimer(timer.event, `timer:${timer.key}:${timer.dueAt}`);
     }
+    await this.fireCronSlots(cronSlots);
     await this.settle();
   }
 
-  private async fireTimer(event: TimerEvent, eventId: string) {
+  private async fireTimer(event: Exclude<TimerEvent, { type: "cron" }>, eventId: string) {
     switch (event.type) {
       case "engine":
         if (this.store.getRun(event.runId)) this.applySync(event.runId, eventId, event.event);
-        return;
-      case "cron":
-        await this.fireCron(event.pipelineId, event.slotAt);
         return;
       case "sla":
         this.checkSla(event.pipelineId, event.deadlineAt);
@@ -331,17 +333,33 @@ export class TenantRuns extends DurableObject<Env> {
     }
   }
 
-  private async fireCron(pipelineId: string, slotAt: number) {
+  /**
+   * Arms a scheduled pipeline's next slot, before this slot's run is created so a failure creating it never stops
+   * the schedule. True when this slot should still fire (the pipeline is scheduled and active, the slot not yet run).
+   */
+  private armNextSlot(pipelineId: string, slotAt: number): boolean {
     const entry = this.store.getPipeline(pipelineId);
-    if (!entry || entry.paused || !entry.schedule) return;
-    const tenantId = this.tenantId();
-    // The next slot is armed before the run is created so a failure below never stops the schedule.
+    if (!entry || entry.paused || !entry.schedule) return false;
     const next = nextSlot(entry.schedule.cron, entry.schedule.timezone, Math.max(slotAt, this.clock.now()));
     if (next !== null) this.store.setTimer(`cron:${pipelineId}`, next, { type: "cron", pipelineId, slotAt: next }, null);
-    const dedupeKey = `cron:${pipelineId}:${slotAt}`;
-    if (this.store.findRunByDedupeKey(dedupeKey)) return;
-    const loaded = await loadPipelineForRun(this.env, tenantId, pipelineId);
-    this.createRunSync({ tenantId, pipelineId, trigger: { kind: "cron", by: null, ref: new Date(slotAt).toISOString() }, dedupeKey, logicalAt: slotAt }, loaded, null);
+    return !this.store.findRunByDedupeKey(`cron:${pipelineId}:${slotAt}`);
+  }
+
+  /** Creates the runs of the slots due together, reading their pipelines from D1 side by side rather than in turn. */
+  private async fireCronSlots(slots: Array<{ pipelineId: string; slotAt: number }>) {
+    if (!slots.length) return;
+    const tenantId = this.tenantId();
+    const loaded = await Promise.allSettled(slots.map((s) => loadPipelineForRun(this.env, tenantId, s.pipelineId)));
+    slots.forEach((slot, i) => {
+      const result = loaded[i];
+      const dedupeKey = `cron:${slot.pipelineId}:${slot.slotAt}`;
+      if (result.status === "rejected") {
+        console.error(JSON.stringify({ level: "error", msg: "scheduled run not created", pipeline: slot.pipelineId, slot: new Date(slot.slotAt).toISOString(), error: String(result.reason) }));
+        return;
+      }
+      if (this.store.findRunByDedupeKey(dedupeKey)) return;
+      this.createRunSync({ tenantId, pipelineId: slot.pipelineId, trigger: { kind: "cron", by: null, ref: new Date(slot.slotAt).toISOString() }, dedupeKey, logicalAt: slot.slotAt }, result.value, null);
+    });
   }
 
   // ---- internals -----------------------------------------------------------------------------
