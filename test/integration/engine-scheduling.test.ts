@@ -5,7 +5,7 @@ import { advance, engineTimers, fireAlarm, isTerminal, setEngineTime, taskStatus
 import { pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
 
 const fast = { poll_interval: "1s" };
-type Run = { id: string; status: string; trigger: { kind: string; ref: string | null }; logical_at: string | null };
+type Run = { id: string; pipeline: { id: string; name: string }; version: number; status: string; trigger: { kind: string; ref: string | null }; logical_at: string | null };
 
 async function start(s: Session, name: string) {
   const res = await api(`/pipelines/${name}/runs`, { as: s, body: {} });
@@ -189,6 +189,16 @@ describe("cron schedules in the Durable Object", () => {
     expect(runs.every((r) => r.logical_at === "2026-06-01T10:00:00.000Z")).toBe(true);
     const timers = (await engineTimers(s.tenant.id)).filter((t) => t.key.startsWith("cron:"));
     expect(timers.map((t) => new Date(t.due_at).toISOString())).toEqual(Array(3).fill("2026-06-01T11:00:00.000Z"));
+
+    // A push between slots is what the next slot runs.
+    await pushPipeline(s, { name: "hourly_a", team: team.slug, schedule: { cron: "0 * * * *", timezone: "UTC" }, tasks: [toolTask("tick"), toolTask("tock")] });
+    await advance(s.tenant.id, 3_600_000);
+    await fireAlarm(s.tenant.id);
+    const next = await until(() => runsOf(s, "pipeline=hourly_a"), (r) => r.length === 2);
+    expect(next.map((r) => [r.logical_at, r.version])).toEqual([
+      ["2026-06-01T11:00:00.000Z", 2],
+      ["2026-06-01T10:00:00.000Z", 1],
+    ]);
   });
 
   it("a daily 06:00 Europe/London schedule fires at 06:00 UTC before and 05:00 UTC after the spring change", async () => {

@@ -1,5 +1,6 @@
 import type { RunCiContext, TriggerKind } from "../db/schema/runs";
 import type { NormalizedSpec, NormalizedTask } from "../pipelines/spec";
+import type { LoadedPipeline } from "./pipeline-source";
 
 /** What a run was started with; fixed for the run's life (the pinned version included). */
 export interface RunMeta {
@@ -30,4 +31,9 @@ export interface PipelineEntry {
   triggers: Array<{ after: string; on: "success" | "finish" }>;
   concurrency: NormalizedSpec["concurrency"];
   sla: { finish_by: string; timezone: string } | null;
+  /**
+   * The production version schedules and `after:` triggers start, kept here by syncPipeline (called after every
+   * push, pause, resume and archive) so firing a slot needs no D1 read. Absent in entries stored before it was kept.
+   */
+  run?: LoadedPipeline;
 }

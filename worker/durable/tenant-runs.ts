@@ -345,11 +345,11 @@ export class TenantRuns extends DurableObject<Env> {
     return !this.store.findRunByDedupeKey(`cron:${pipelineId}:${slotAt}`);
   }
 
-  /** Creates the runs of the slots due together, reading their pipelines from D1 side by side rather than in turn. */
+  /** Creates the runs of the slots due together (pipelines not yet kept in the object are read from D1 side by side). */
   private async fireCronSlots(slots: Array<{ pipelineId: string; slotAt: number }>) {
     if (!slots.length) return;
     const tenantId = this.tenantId();
-    const loaded = await Promise.allSettled(slots.map((s) => loadPipelineForRun(this.env, tenantId, s.pipelineId)));
+    const loaded = await Promise.allSettled(slots.map((s) => this.productionPipeline(s.pipelineId)));
     slots.forEach((slot, i) => {
       const result = loaded[i];
       const dedupeKey = `cron:${slot.pipelineId}:${slot.slotAt}`;
@@ -395,7 +395,13 @@ export class TenantRuns extends DurableObject<Env> {
       triggers: loaded.spec.triggers,
       concurrency: loaded.spec.concurrency,
       sla: loaded.spec.sla,
+      run: loaded,
     };
+  }
+
+  /** The production version a schedule or `after:` trigger starts: the copy syncPipeline keeps, else D1's. */
+  private async productionPipeline(pipelineId: string): Promise<LoadedPipeline> {
+    return this.store.getPipeline(pipelineId)?.run ?? (await loadPipelineForRun(this.env, this.tenantId(), pipelineId));
   }
 
   /** At each finish_by deadline: did a production run of the pipeline succeed in the 24 h before it? */
@@ -633,7 +639,7 @@ export class TenantRuns extends DurableObject<Env> {
       const next = this.pendingUpstream.shift()!;
       const tenantId = this.tenantId();
       try {
-        const loaded = await loadPipelineForRun(this.env, tenantId, next.pipelineId);
+        const loaded = await this.productionPipeline(next.pipelineId);
         this.createRunSync({ tenantId, pipelineId: next.pipelineId, trigger: { kind: "upstream", by: null, ref: next.ref }, dedupeKey: next.dedupeKey }, loaded, null);
       } catch (err) {
         console.error(JSON.stringify({ level: "error", msg: "upstream trigger failed", pipeline: next.pipelineId, error: String(err) }));
