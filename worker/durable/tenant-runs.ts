@@ -84,6 +84,9 @@ export interface DispatchContext {
  * the earliest timer. Each change: apply the pure transition, persist state + timers + outbox in one
  * synchronous block, then perform the outbox (queue sends, D1 write-through) and re-arm the alarm.
  */
+/** One run per pipeline and cron slot, however often the slot's alarm fires. */
+const cronRunKey = (pipelineId: string, slotAt: number) => `cron:${pipelineId}:${slotAt}`;
+
 export class TenantRuns extends DurableObject<Env> {
   clock: Clock = systemClock;
   private readonly store: RunStore;
@@ -342,7 +345,7 @@ export class TenantRuns extends DurableObject<Env> {
     if (!entry || entry.paused || !entry.schedule) return false;
     const next = nextSlot(entry.schedule.cron, entry.schedule.timezone, Math.max(slotAt, this.clock.now()));
     if (next !== null) this.store.setTimer(`cron:${pipelineId}`, next, { type: "cron", pipelineId, slotAt: next }, null);
-    return !this.store.findRunByDedupeKey(`cron:${pipelineId}:${slotAt}`);
+    return !this.store.findRunByDedupeKey(cronRunKey(pipelineId, slotAt));
   }
 
   /** Creates the runs of the slots due together (pipelines not yet kept in the object are read from D1 side by side). */
@@ -352,13 +355,13 @@ export class TenantRuns extends DurableObject<Env> {
     const loaded = await Promise.allSettled(slots.map((s) => this.productionPipeline(s.pipelineId)));
     slots.forEach((slot, i) => {
       const result = loaded[i];
-      const dedupeKey = `cron:${slot.pipelineId}:${slot.slotAt}`;
       if (result.status === "rejected") {
         console.error(JSON.stringify({ level: "error", msg: "scheduled run not created", pipeline: slot.pipelineId, slot: new Date(slot.slotAt).toISOString(), error: String(result.reason) }));
         return;
       }
-      if (this.store.findRunByDedupeKey(dedupeKey)) return;
-      this.createRunSync({ tenantId, pipelineId: slot.pipelineId, trigger: { kind: "cron", by: null, ref: new Date(slot.slotAt).toISOString() }, dedupeKey, logicalAt: slot.slotAt }, result.value, null);
+      // The dedupe key makes a slot that another alarm created meanwhile a no-op.
+      const trigger = { kind: "cron" as const, by: null, ref: new Date(slot.slotAt).toISOString() };
+      this.createRunSync({ tenantId, pipelineId: slot.pipelineId, trigger, dedupeKey: cronRunKey(slot.pipelineId, slot.slotAt), logicalAt: slot.slotAt }, result.value, null);
     });
   }
 
