@@ -79,14 +79,14 @@ export interface DispatchContext {
   handle: RunState["tasks"][string]["handle"];
 }
 
+/** One run per pipeline and cron slot, however often the slot's alarm fires. */
+const cronRunKey = (pipelineId: string, slotAt: number) => `cron:${pipelineId}:${slotAt}`;
+
 /**
  * One per tenant. Owns every unfinished run, the schedule table and the timers; the alarm is always
  * the earliest timer. Each change: apply the pure transition, persist state + timers + outbox in one
  * synchronous block, then perform the outbox (queue sends, D1 write-through) and re-arm the alarm.
  */
-/** One run per pipeline and cron slot, however often the slot's alarm fires. */
-const cronRunKey = (pipelineId: string, slotAt: number) => `cron:${pipelineId}:${slotAt}`;
-
 export class TenantRuns extends DurableObject<Env> {
   clock: Clock = systemClock;
   private readonly store: RunStore;
