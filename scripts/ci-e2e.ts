@@ -16,7 +16,7 @@ import { main } from "../cli/main";
 import { nodeIO } from "../cli/node-io";
 import type { CliIO } from "../cli/io";
 
-const fixtures = resolve(fileURLToPath(import.meta.url), "../../../shared/fixtures/dbt");
+const fixtures = resolve(fileURLToPath(import.meta.url), "../../test/fixtures/dbt");
 
 async function call(baseUrl: string, session: { cookie: string; csrf: string }, method: string, path: string, body?: unknown) {
   const res = await fetch(`${baseUrl}/api/v1${path}`, {

@@ -194,8 +194,21 @@ async function seedDefinitions(api: DemoApi, teams: Record<DemoProduct["team"], 
   }
 }
 
+/**
+ * When a day's job ran: 06:00–06:45 UTC, or — today, when `now` is earlier than that — within the part of the day
+ * already past, so every record lies in the past and this month always has spend, whatever the hour of the 1st.
+ */
+function jobWindow(day: string, now: number) {
+  const dayStart = Date.parse(`${day}T00:00:00Z`);
+  const start = Math.min(dayStart + 6 * 3_600_000, dayStart + Math.floor((now - dayStart) / 2));
+  return { started_at: new Date(start).toISOString(), ended_at: new Date(Math.min(start + 45 * 60_000, now)).toISOString() };
+}
+
+/** A record as posted to /costs, plus the product it was sampled for (dropped before posting). */
+type CostRecord = { amount: number; started_at: string; product: string; [field: string]: unknown };
+
 function costRecords(now: number, days: number, pipelines: Set<string>) {
-  const records: unknown[] = [];
+  const records: CostRecord[] = [];
   const thisMonth = dayOf(now).slice(0, 7);
   for (let d = days - 1; d >= 0; d--) {
     const t = now - d * DAY;
@@ -214,17 +227,24 @@ function costRecords(now: number, days: number, pipelines: Set<string>) {
           amount,
           currency: "USD",
           ...(c.unit && c.unitPrice ? { quantity: round(amount / c.unitPrice, c.unit === "bytes" ? 0 : 3), unit: c.unit } : {}),
-          started_at: `${day}T06:00:00Z`,
-          ended_at: `${day}T06:45:00Z`,
+          ...jobWindow(day, now),
           description: `Sample ${c.source} cost of ${p.title}`,
           attribution,
+          product: p.name,
         });
       }
     }
     // Shared storage no product claims: it shows up as unattributed spend on the scorecard.
-    records.push({ source: "aws", external_ref: `demo:s3-data-lake:${day}`, amount: round(7.5 + noise(`${day}:s3`), 2), currency: "USD", quantity: 24, unit: "hours", started_at: `${day}T00:00:00Z`, description: "Sample S3 data lake storage (shared)" });
+    records.push({ source: "aws", external_ref: `demo:s3-data-lake:${day}`, amount: round(7.5 + noise(`${day}:s3`), 2), currency: "USD", quantity: 24, unit: "hours", started_at: `${day}T00:00:00Z`, description: "Sample S3 data lake storage (shared)", product: "" });
   }
   return records;
+}
+
+/** What the seeded records spend this month (the month of `now`) on the given products. */
+function monthToDate(records: CostRecord[], now: number, productNames: string[]) {
+  const thisMonth = dayOf(now).slice(0, 7);
+  const cents = records.filter((r) => productNames.includes(r.product) && r.started_at.startsWith(thisMonth)).reduce((sum, r) => sum + Math.round(r.amount * 100), 0);
+  return cents / 100;
 }
 
 function usageEvents(now: number, days: number) {
@@ -250,6 +270,9 @@ async function postInBatches(api: DemoApi, path: string, field: "records" | "eve
   for (let i = 0; i < items.length; i += 1000) await api.request("POST", path, { [field]: items.slice(i, i + 1000) });
 }
 
+/** A budget limit in whole dollars, never zero (a budget of 0 is "no spend allowed", not a sample figure). */
+const budgetFor = (limit: number) => Math.max(1, Math.round(limit));
+
 async function ensureBudget(api: DemoApi, scope: "team" | "product", scopeId: string, limit: number) {
   const { data } = await api.request<{ items: Array<{ id: string; scope: string; scope_id: string }> }>("GET", "/budgets");
   const found = data.items.find((b) => b.scope === scope && b.scope_id === scopeId);
@@ -269,10 +292,14 @@ export async function seedProducts(api: DemoApi, opts: { now?: number; days?: nu
   const pipelines = new Set(pipelineList.map((p) => p.name));
   await seedLineage(api, now, days);
   await seedDefinitions(api, teams, pipelines);
-  await postInBatches(api, "/costs", "records", costRecords(now, days, pipelines));
+  const costs = costRecords(now, days, pipelines);
+  await postInBatches(api, "/costs", "records", costs.map(({ product: _, ...record }) => record));
   await postInBatches(api, "/usage", "events", usageEvents(now, days));
   const churn = (await api.request<{ id: string }>("GET", "/products/churn_model")).data.id;
-  await ensureBudget(api, "team", teams.analytics, 3_500);
-  await ensureBudget(api, "product", churn, 3_500);
+  // Budgets are sized from what was just seeded, so on any day of the month the churn model is over its limit
+  // (this month's spend is 125 % of it) and the analytics team has used about 60 % of its own.
+  const analytics = products.filter((p) => p.team === "analytics").map((p) => p.name);
+  await ensureBudget(api, "team", teams.analytics, budgetFor(monthToDate(costs, now, analytics) / 0.6));
+  await ensureBudget(api, "product", churn, budgetFor(monthToDate(costs, now, ["churn_model"]) / 1.25));
   return { products: products.map((p) => p.name) };
 }

@@ -5,7 +5,7 @@ import { sha256 } from "../../cli/commands/dbt";
 import { defaultEnvironment } from "../../cli/commands/push";
 import { fakeIO } from "./fake";
 
-const prodManifest = readFileSync(new URL("../../../shared/fixtures/dbt/duckdb-1.8/manifest.json", import.meta.url), "utf8");
+const prodManifest = readFileSync(new URL("../fixtures/dbt/duckdb-1.8/manifest.json", import.meta.url), "utf8");
 
 describe("tutti dbt state download", () => {
   it("writes the manifest, then sends its ETag and keeps the file on 304", async () => {

@@ -1,12 +1,14 @@
 /// <reference types="vite/client" />
-/**
- * The shared OpenLineage and dbt fixtures (../shared/fixtures, beside the checkout), loaded as raw text so tests
- * post exactly the bytes producers wrote. Keys are paths relative to the fixtures folder.
- */
-const raw = import.meta.glob("../../../shared/fixtures/openlineage/**/*.json", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
-const dbtRaw = import.meta.glob("../../../shared/fixtures/dbt/**/*.json", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
+import { nonEmpty } from "./fixture-glob";
 
-const strip = (path: string) => path.replace(/^.*\/shared\/fixtures\//, "");
+/**
+ * The real OpenLineage and dbt fixtures (test/fixtures, origins in test/fixtures/SOURCES.md), loaded as raw text so
+ * tests post exactly the bytes producers wrote. Keys are paths relative to the fixtures folder.
+ */
+const raw = nonEmpty("openlineage", import.meta.glob("../fixtures/openlineage/**/*.json", { query: "?raw", import: "default", eager: true }));
+const dbtRaw = nonEmpty("dbt", import.meta.glob("../fixtures/dbt/**/*.json", { query: "?raw", import: "default", eager: true }));
+
+const strip = (path: string) => path.replace(/^.*\/fixtures\//, "");
 
 export const openLineageFixtures: Record<string, string> = Object.fromEntries(Object.entries(raw).map(([k, v]) => [strip(k), v]));
 export const dbtFixtures: Record<string, string> = Object.fromEntries(Object.entries(dbtRaw).map(([k, v]) => [strip(k), v]));

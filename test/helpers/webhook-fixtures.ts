@@ -1,11 +1,12 @@
 /// <reference types="vite/client" />
 import { hmacHex } from "../../worker/lib/hash";
+import { nonEmpty } from "./fixture-glob";
 
 /**
- * The real webhook payloads in ../shared/fixtures/webhooks (dbt Cloud, Fivetran, Airbyte, GitHub), loaded as raw
- * text so tests sign and send exactly the bytes the tools sent.
+ * The real webhook payloads in test/fixtures/webhooks (dbt Cloud, Fivetran, Airbyte, GitHub; origins in
+ * test/fixtures/SOURCES.md), loaded as raw text so tests sign and send exactly the bytes the tools sent.
  */
-const raw = import.meta.glob("../../../shared/fixtures/webhooks/*.json", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
+const raw = nonEmpty("webhooks", import.meta.glob("../fixtures/webhooks/*.json", { query: "?raw", import: "default", eager: true }));
 const byName = Object.fromEntries(Object.entries(raw).map(([path, text]) => [path.replace(/^.*\/webhooks\//, ""), text]));
 
 export function webhookFixture(name: string): string {

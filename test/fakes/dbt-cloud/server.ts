@@ -45,7 +45,8 @@ export interface DbtCloudFake extends FakeServer {
   runs: Map<number, DbtRun>;
 }
 
-const artifactsDir = join(dirname(fileURLToPath(import.meta.url)), "artifacts");
+// The artifacts of one real dbt 1.8.9 run of jaffle_shop on DuckDB (test/fixtures/SOURCES.md).
+const artifactsDir = join(dirname(fileURLToPath(import.meta.url)), "../../fixtures/dbt/duckdb-1.8");
 const STATUS_TEXT: Record<number, string> = { 1: "Queued", 2: "Starting", 3: "Running", 10: "Success", 20: "Error", 30: "Cancelled" };
 const WEBHOOK_STATUS: Record<number, string> = { 3: "Running", 10: "Success", 20: "Errored", 30: "Cancelled" };
 
