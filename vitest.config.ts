@@ -17,12 +17,15 @@ export default defineConfig(async () => {
           RATE_LIMIT_SIGNUP_PER_HOUR: "100000",
           // Alert deliveries retry through the queue's own delays, which tests cannot skip: retry at once.
           ALERT_RETRY_BASE_SECONDS: "0",
+          // A pinned run (scripts/test-at.mjs) shifts the clock of the whole isolate (test/clock/setup-workerd.ts).
+          TUTTI_CLOCK_OFFSET_MS: process.env.TUTTI_CLOCK_OFFSET_MS ?? "0",
+          TUTTI_TEST_NOW: process.env.TUTTI_TEST_NOW ?? "",
           ...bindings,
         },
       },
     });
-  const shared = { globalSetup: ["./test/helpers/global-setup.ts"], testTimeout: 30_000, hookTimeout: 30_000 };
-  const integration = { ...shared, setupFiles: ["./test/helpers/setup.ts"] };
+  const shared = { globalSetup: ["./test/helpers/global-setup.ts"], setupFiles: ["./test/clock/setup-workerd.ts"], testTimeout: 30_000, hookTimeout: 30_000 };
+  const integration = { ...shared, setupFiles: [...shared.setupFiles, "./test/helpers/setup.ts"] };
   return {
     test: {
       // Importing `cloudflare:test` loads the whole Worker into each file's isolate (seconds per file), so only

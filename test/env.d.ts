@@ -5,6 +5,9 @@ declare global {
   namespace Cloudflare {
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
+      /** Set by a pinned test run (scripts/test-at.mjs); see test/clock. */
+      TUTTI_CLOCK_OFFSET_MS?: string;
+      TUTTI_TEST_NOW?: string;
     }
   }
 }

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import type { Page, Response } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { newAccount, signupViaApi, signupViaUi } from "./helpers/accounts";
-import { screenshot, useBrowser } from "./helpers/browser";
+import { newContext, screenshot, useBrowser } from "./helpers/browser";
 
 /** Records the body of every response the page receives, to prove a value never came back from the server. */
 function recordResponses(page: Page) {
@@ -209,7 +209,7 @@ describe("dashboard foundation", () => {
     await page.getByRole("button", { name: "Done" }).click();
     await expect.poll(() => page.getByRole("table", { name: "Invitations" }).innerText()).toMatch(/Pending/);
 
-    const other = await browser.newContext({ baseURL: b.baseUrl });
+    const other = await newContext(browser, { baseURL: b.baseUrl });
     try {
       const guest = await other.newPage();
       await guest.goto(new URL(link).pathname);

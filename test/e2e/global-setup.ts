@@ -36,11 +36,15 @@ export default async function setup(project: TestProject) {
   mkdirSync(artifactsDir, { recursive: true });
   const serverLogPath = join(artifactsDir, "wrangler-dev.log");
   const log = openSync(serverLogPath, "w");
+  // A pinned run (scripts/test-at.mjs) serves the Worker through an entry that shifts its clock by the same offset.
+  const clockOffset = process.env.TUTTI_CLOCK_OFFSET_MS ?? "0";
+  const pinned = clockOffset !== "0" ? ["test/clock/worker-entry.ts", "--var", `TUTTI_CLOCK_OFFSET_MS:${clockOffset}`] : [];
   const server: ChildProcess = spawn(
     process.execPath,
     [
       wrangler,
       "dev",
+      ...pinned,
       "--port",
       String(port),
       "--inspector-port",

@@ -10,7 +10,7 @@ import type { EngineEvent, LogEntry, RunState } from "../engine/types";
 import type { Env } from "../env";
 import { ApiError, type ErrorCode } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { systemClock, type Clock } from "../lib/time";
+import { systemClock, wallNow, type Clock } from "../lib/time";
 import { performDispatch } from "../queues/dispatch";
 import type { DispatchMessage } from "../queues/messages";
 import type { EngineSignal } from "../queues/signals";
@@ -660,9 +660,9 @@ export class TenantRuns extends DurableObject<Env> {
       return;
     }
     // Timers use the injected clock; the alarm is wall-clock, so translate the offset.
-    const wall = Date.now() + (due - this.clock.now());
+    const wall = wallNow() + (due - this.clock.now());
     const current = await this.ctx.storage.getAlarm();
-    if (current === null || current !== wall) await this.ctx.storage.setAlarm(Math.max(wall, Date.now()));
+    if (current === null || current !== wall) await this.ctx.storage.setAlarm(Math.max(wall, wallNow()));
   }
 
   /** Starts the dispatch items not already being performed by this object (DISPATCH_MODE=inline). */

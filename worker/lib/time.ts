@@ -4,6 +4,13 @@ export interface Clock {
 }
 export const systemClock: Clock = { now: () => Date.now() };
 
+/**
+ * Wall-clock time as the runtime's timers see it, for Durable Object alarms. Business time comes from a `Clock`
+ * (which tests may move, and whose `Date` a pinned test run shifts — test/clock); alarms fire by the machine's real
+ * time, which workerd's `performance.now()` counts from the epoch (timeOrigin 0) and nothing shifts.
+ */
+export const wallNow = () => performance.timeOrigin + performance.now();
+
 export const iso = (ms: number) => new Date(ms).toISOString();
 
 const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;

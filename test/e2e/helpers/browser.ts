@@ -1,7 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, inject } from "vitest";
+import { clockOffsetMs, shiftDate } from "../../clock/shift-date.mjs";
 import { artifactPath } from "./artifacts";
 
 /** Debian's chromium: $CHROMIUM_PATH, else whatever `chromium` is on PATH, else /usr/bin/chromium. */
@@ -41,6 +42,13 @@ export interface BrowserFixture {
   pageErrors: string[];
 }
 
+/** A browser context whose pages share the test run's clock (pinned by scripts/test-at.mjs, else real). */
+export async function newContext(browser: Browser, options: BrowserContextOptions): Promise<BrowserContext> {
+  const context = await browser.newContext(options);
+  await context.addInitScript(shiftDate, clockOffsetMs(process.env.TUTTI_CLOCK_OFFSET_MS));
+  return context;
+}
+
 /**
  * One browser per test file and a fresh context (cookies, storage) per test. A failing test leaves a
  * full-page screenshot in test/e2e/artifacts/<test name>.png.
@@ -54,7 +62,7 @@ export function useBrowser(): BrowserFixture {
     await fixture.browser?.close();
   });
   beforeEach(async () => {
-    fixture.context = await fixture.browser.newContext({ baseURL: fixture.baseUrl, viewport: { width: 1360, height: 900 } });
+    fixture.context = await newContext(fixture.browser, { baseURL: fixture.baseUrl, viewport: { width: 1360, height: 900 } });
     fixture.page = await fixture.context.newPage();
     fixture.pageErrors = [];
     fixture.page.on("pageerror", (error) => fixture.pageErrors.push(String(error)));
