@@ -5,6 +5,9 @@ import { tenantRuns } from "../durable/client";
 import type { Env } from "../env";
 import type { DispatchMessage } from "./messages";
 
+/** `max_retries` of the dead-letter consumers in wrangler.toml. */
+const DEAD_LETTER_MAX_RETRIES = 50;
+
 /**
  * Messages that exhausted their retries land here. They are kept in D1 (visible in the dashboard),
  * and a dead dispatch fails its task attempt so the run does not hang waiting for it, and raises an alert.
@@ -24,11 +27,14 @@ export async function handleDeadLetters(batch: MessageBatch<unknown>, env: Env, 
           await noteNotifyDeadLetter(ctx, body, Date.now());
         }
       } else {
-        console.error(JSON.stringify({ level: "error", msg: "dead letter without tenant", queue: sourceQueue, message_id: message.id }));
+        // No tenant to file it under: it cannot be shown to anyone, so the log keeps the whole message for operators.
+        console.error(JSON.stringify({ level: "error", msg: "dead letter without tenant", queue: sourceQueue, message_id: message.id, body }));
       }
       message.ack();
     } catch (err) {
-      console.error(JSON.stringify({ level: "error", msg: "dead letter handling failed", error: String(err) }));
+      const last = message.attempts >= DEAD_LETTER_MAX_RETRIES;
+      // Before the platform gives up on it, the log keeps the message itself: a dead letter is never dropped unseen.
+      console.error(JSON.stringify({ level: "error", msg: last ? "dead letter could not be recorded; giving up" : "dead letter handling failed", queue: sourceQueue, message_id: message.id, attempts: message.attempts, error: String(err), ...(last ? { body } : {}) }));
       message.retry();
     }
   }

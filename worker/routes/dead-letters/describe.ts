@@ -48,6 +48,20 @@ export async function describeDeadLetters(ctx: TenantCtx, entries: DeadLetter[])
       });
       continue;
     }
+    if (e.queue === "webhooks") {
+      out.push({
+        ...base,
+        message_type: "webhook",
+        team_id: typeof e.body.teamId === "string" ? e.body.teamId : null,
+        description: `A ${String(e.body.connector ?? "tool")} webhook (${String(e.body.eventType ?? "event")}) that could not be stored and handed to its run`,
+        last_error: null,
+        alert: null,
+        channel: null,
+        run: null,
+        redeliverable: !e.redeliveredAt,
+      });
+      continue;
+    }
     out.push({
       ...base,
       message_type: String(e.body.type ?? "unknown"),

@@ -9,7 +9,7 @@ import { describeDeadLetters } from "./describe";
 import { DeadLetterList } from "./schemas";
 
 const Query = z.object({
-  queue: z.enum(["dispatch", "notify"]).optional(),
+  queue: z.enum(["dispatch", "notify", "webhooks"]).optional(),
   pending: z
     .enum(["true", "false"])
     .optional()
@@ -22,7 +22,7 @@ export const route = createRoute({
   method: "get",
   path: "/dead-letters",
   tags: ["alerting"],
-  summary: "Queue messages that exhausted their retries: alert deliveries and task dispatches, newest first",
+  summary: "Queue messages that exhausted their retries: alert deliveries, signals, tool webhooks and task dispatches, newest first",
   description: "Each entry is shown to members of the team it concerns and to tenant admins.",
   security: bearerSecurity,
   request: { query: Query },

@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { queueDeliveries } from "../../alerting/lifecycle";
 import type { Router } from "../../context";
+import type { Env } from "../../env";
 import { tenantCtx } from "../../db/client";
 import { getDelivery, resetForRedelivery } from "../../db/repo/alert-deliveries";
 import { getDeadLetter, markRedelivered } from "../../db/repo/dead-letter-view";
@@ -15,13 +16,20 @@ export const route = createRoute({
   method: "post",
   path: "/dead-letters/{id}/redeliver",
   tags: ["alerting"],
-  summary: "Send a dead alert delivery (or notify signal) again, with its attempts restarted",
+  summary: "Send a dead alert delivery, notify signal or tool webhook again, to the queue it came from, with its attempts restarted",
   description:
     "A delivery keeps its id, so a webhook receiver that did get it before sees the same `webhook-id`. Dispatch dead letters cannot be redelivered: their task attempt already failed; retry the run from failure instead.",
   security: bearerSecurity,
   request: { params: IdParam },
   responses: { 200: jsonResponse(DeadLetterOut, "The dead letter, now marked redelivered"), ...errors(401, 403, 404, 409) },
 });
+
+/** The queue a redeliverable dead letter came from (dispatch dead letters are refused before this). */
+function sourceQueue(env: Env, queue: string): Queue<unknown> {
+  if (queue === "notify") return env.NOTIFY;
+  if (queue === "webhooks") return env.WEBHOOKS as Queue<unknown>;
+  throw new Error(`dead letters of queue "${queue}" cannot be redelivered`);
+}
 
 export function register(app: Router) {
   app.openapi(route, async (c) => {
@@ -44,7 +52,9 @@ export function register(app: Router) {
       await queueDeliveries(c.env, p.tenantId, [{ id: delivery.id, notBefore: null }], source.now);
     } else {
       await markRedelivered(ctx, source, entry, described.team_id);
-      await c.env.NOTIFY.send(entry.body);
+      // Back to the queue it died on: a webhook goes to the webhooks consumer (which stores it once, by delivery id),
+      // a signal to alerting.
+      await sourceQueue(c.env, entry.queue).send(entry.body);
     }
     const [after] = await describeDeadLetters(ctx, [(await getDeadLetter(ctx, entry.id))!]);
     return send(c, 200, DeadLetterOut, after);
