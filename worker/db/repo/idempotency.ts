@@ -2,11 +2,14 @@ import { and, eq } from "drizzle-orm";
 import type { TenantCtx } from "../client";
 import { idempotencyKeys } from "../schema";
 
-/** Claims `key` for this request; returns the existing row when another request got there first. */
-export async function claimIdempotencyKey(ctx: TenantCtx, key: string, method: string, path: string, requestHash: string, now: number) {
+/**
+ * Claims `key` for this request (in progress: status 0, no request hash yet); returns the existing row when another
+ * request got there first.
+ */
+export async function claimIdempotencyKey(ctx: TenantCtx, key: string, method: string, path: string, now: number) {
   const inserted = await ctx.db
     .insert(idempotencyKeys)
-    .values({ tenantId: ctx.tenantId, key, method, path, requestHash, statusCode: 0, createdAt: now })
+    .values({ tenantId: ctx.tenantId, key, method, path, requestHash: "", statusCode: 0, createdAt: now })
     .onConflictDoNothing()
     .returning({ key: idempotencyKeys.key });
   if (inserted.length) return null;
@@ -17,10 +20,10 @@ export async function claimIdempotencyKey(ctx: TenantCtx, key: string, method: s
   return existing ?? null;
 }
 
-export async function completeIdempotencyKey(ctx: TenantCtx, key: string, statusCode: number, body: string) {
+export async function completeIdempotencyKey(ctx: TenantCtx, key: string, requestHash: string, statusCode: number, body: string) {
   await ctx.db
     .update(idempotencyKeys)
-    .set({ statusCode, responseBody: body })
+    .set({ requestHash, statusCode, responseBody: body })
     .where(and(eq(idempotencyKeys.tenantId, ctx.tenantId), eq(idempotencyKeys.key, key)));
 }
 
