@@ -1,21 +1,14 @@
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, inject } from "vitest";
+import { findChromium } from "../../../scripts/ensure-chromium.mjs";
 import { clockOffsetMs, shiftDate } from "../../clock/shift-date.mjs";
-import { artifactPath } from "./artifacts";
+import { artifactPath, reportArtifactsOnFailure } from "./artifacts";
 
-/** Debian's chromium: $CHROMIUM_PATH, else whatever `chromium` is on PATH, else /usr/bin/chromium. */
+/** The Chromium that scripts/ensure-chromium.mjs found or installed before the e2e step. */
 export function chromiumPath(): string {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  try {
-    const found = execFileSync("sh", ["-c", "command -v chromium"], { encoding: "utf8" }).trim();
-    if (found) return found;
-  } catch {
-    // Not on PATH; fall through to the Debian location.
-  }
-  if (existsSync("/usr/bin/chromium")) return "/usr/bin/chromium";
-  throw new Error("Chromium not found: install it (`apt-get install -y chromium`) or set CHROMIUM_PATH");
+  const found = findChromium();
+  if (!found) throw new Error("Chromium not found: run `node scripts/ensure-chromium.mjs` (npm run test:e2e does) or set CHROMIUM_PATH");
+  return found;
 }
 
 export function launchBrowser(): Promise<Browser> {
@@ -51,7 +44,8 @@ export async function newContext(browser: Browser, options: BrowserContextOption
 
 /**
  * One browser per test file and a fresh context (cookies, storage) per test. A failing test leaves a
- * full-page screenshot in test/e2e/artifacts/<test name>.png.
+ * full-page screenshot in test/e2e/artifacts/failed-<test name>.png, and the test output says where it and
+ * the server log are.
  */
 export function useBrowser(): BrowserFixture {
   const fixture = { pageErrors: [] as string[], baseUrl: inject("baseUrl") } as BrowserFixture;
@@ -67,12 +61,19 @@ export function useBrowser(): BrowserFixture {
     fixture.pageErrors = [];
     fixture.page.on("pageerror", (error) => fixture.pageErrors.push(String(error)));
   });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === "fail" && fixture.page && !fixture.page.isClosed()) {
-      await fixture.page.screenshot({ path: artifactPath(`failed-${ctx.task.name}`, "png"), fullPage: true }).catch(() => undefined);
-    }
+  // Registered before the context is closed (afterEach hooks run in reverse order), so the page is still there.
+  afterEach(async () => {
     await fixture.context?.close();
   });
+  reportArtifactsOnFailure(
+    () => inject("serverLogPath"),
+    async (testName) => {
+      if (!fixture.page || fixture.page.isClosed()) return null;
+      const path = artifactPath(`failed-${testName}`, "png");
+      await fixture.page.screenshot({ path, fullPage: true });
+      return path;
+    },
+  );
   return fixture;
 }
 
