@@ -4,6 +4,7 @@ import { tenantCtx } from "../../db/client";
 import { getRun, listRunEvents } from "../../db/repo/runs";
 import { isTerminalRun } from "../../engine/states";
 import { notFound } from "../../lib/errors";
+import { longPoll } from "../../lib/long-poll";
 import { requireScope } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
 
@@ -11,8 +12,6 @@ const RunEventOut = z
   .object({ seq: z.number().int(), at: z.string(), task: z.string().nullable(), from: z.string(), to: z.string(), reason: z.string() })
   .openapi("RunEvent");
 const RunEventList = z.object({ items: z.array(RunEventOut), next_after: z.number().int() });
-
-const POLL_MS = 250;
 
 export const route = createRoute({
   method: "get",
@@ -43,15 +42,13 @@ export function register(app: Router) {
     const run = await getRun(ctx, id);
     if (!run) throw notFound("run");
     const deadline = Date.now() + q.wait * 1000;
-    let status = run.status;
-    let rows = await listRunEvents(ctx, id, q.after, q.limit);
+    const read = async () => {
+      const [rows, latest] = await Promise.all([listRunEvents(ctx, id, q.after, q.limit), getRun(ctx, id)]);
+      return { rows, status: latest?.status ?? run.status };
+    };
     // Reads D1 like GET /runs/{id}?wait: events are written in the same batch as the run and its tasks.
-    while (!rows.length && !isTerminalRun(status) && Date.now() + POLL_MS < deadline) {
-      await new Promise((r) => setTimeout(r, POLL_MS));
-      const [next, latest] = await Promise.all([listRunEvents(ctx, id, q.after, q.limit), getRun(ctx, id)]);
-      rows = next;
-      status = latest?.status ?? status;
-    }
+    const first = { rows: await listRunEvents(ctx, id, q.after, q.limit), status: run.status };
+    const { rows } = await longPoll(first, read, (v) => v.rows.length > 0 || isTerminalRun(v.status), { deadline, signal: c.req.raw.signal });
     return send(c, 200, RunEventList, {
       items: rows.map((e) => ({ seq: e.seq, at: new Date(e.at).toISOString(), task: e.taskKey, from: e.fromStatus, to: e.toStatus, reason: e.reason })),
       next_after: rows.length ? rows[rows.length - 1].seq : q.after,

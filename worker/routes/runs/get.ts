@@ -4,11 +4,10 @@ import { tenantCtx } from "../../db/client";
 import { getRunDetail } from "../../db/repo/runs";
 import { isTerminalRun } from "../../engine/states";
 import { notFound } from "../../lib/errors";
+import { longPoll } from "../../lib/long-poll";
 import { requireScope } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
 import { RunDetailOut, runDetailOut } from "./schemas";
-
-const POLL_MS = 250;
 
 export const route = createRoute({
   method: "get",
@@ -30,13 +29,10 @@ export function register(app: Router) {
     const ctx = tenantCtx(c.get("db"), p.tenantId);
     const { id } = c.req.valid("param");
     const deadline = Date.now() + c.req.valid("query").wait * 1000;
-    let detail = await getRunDetail(ctx, id);
-    if (!detail) throw notFound("run");
+    const first = await getRunDetail(ctx, id);
+    if (!first) throw notFound("run");
     // Reads D1 (written through on every transition) rather than holding the Durable Object.
-    while (!isTerminalRun(detail.run.status) && Date.now() + POLL_MS < deadline) {
-      await new Promise((r) => setTimeout(r, POLL_MS));
-      detail = (await getRunDetail(ctx, id)) ?? detail;
-    }
+    const detail = await longPoll(first, async () => (await getRunDetail(ctx, id)) ?? first, (d) => isTerminalRun(d.run.status), { deadline, signal: c.req.raw.signal });
     return send(c, 200, RunDetailOut, runDetailOut(detail));
   });
 }
