@@ -1,0 +1,132 @@
+/**
+ * `wrangler dev` for tests outside workerd (e2e, CLI, fault injection): a D1/DO state directory with the
+ * migrations applied, a throwaway master key, rate limits raised so many sign-ups from one address work, and
+ * its own process group so it can be stopped, or killed outright, with the workerd it started.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { binOf, freePort, repoRoot, runNode, waitUntil } from "./processes";
+
+export interface WranglerOptions {
+  /** wrangler dev's output goes here (appended across restarts). */
+  logPath: string;
+  /** Extra `[vars]` (e.g. shorter leases for fault tests). */
+  vars?: Record<string, string>;
+}
+
+export interface WranglerServer {
+  baseUrl: string;
+  port: number;
+  persistTo: string;
+  logPath: string;
+  /** Starts wrangler dev again on the same port and state (after `kill`). */
+  restart(): Promise<void>;
+  /** Kills the whole process group at once (SIGKILL: nothing gets to finish or flush). */
+  kill(): Promise<void>;
+  /** Stops the server (SIGTERM, then SIGKILL after 15 s) and deletes its state. */
+  close(): Promise<void>;
+}
+
+export async function startWrangler(options: WranglerOptions): Promise<WranglerServer> {
+  if (!existsSync(join(repoRoot, "web/build/index.html"))) {
+    throw new Error("web/build is missing: run `npm run build:web` before these tests (npm test does this)");
+  }
+  const wrangler = binOf("wrangler");
+  const persistTo = mkdtempSync(join(tmpdir(), "tutti-wrangler-"));
+  const env = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
+  await runNode(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], { env });
+
+  const port = await freePort();
+  const masterKey = `1:${randomBytes(32).toString("base64")}`;
+  // A pinned run (scripts/test-at.mjs) serves the Worker through an entry that shifts its clock by the same offset.
+  const clockOffset = process.env.TUTTI_CLOCK_OFFSET_MS ?? "0";
+  const entry = clockOffset !== "0" ? ["test/clock/worker-entry.ts"] : [];
+  const vars = {
+    TUTTI_MASTER_KEY: masterKey,
+    TUTTI_ENV: "e2e",
+    RATE_LIMIT_SIGNUP_PER_HOUR: "100000",
+    RATE_LIMIT_LOGIN_PER_15MIN: "100000",
+    ...(clockOffset !== "0" ? { TUTTI_CLOCK_OFFSET_MS: clockOffset } : {}),
+    ...options.vars,
+  };
+  const baseUrl = `http://localhost:${port}`;
+  let server: ChildProcess | null = null;
+  let exited: number | string | null = null;
+  let log: number | null = null;
+
+  const start = async () => {
+    log = openSync(options.logPath, "a");
+    exited = null;
+    const inspectorPort = await freePort();
+    const child = spawn(
+      process.execPath,
+      [
+        wrangler,
+        "dev",
+        ...entry,
+        "--port",
+        String(port),
+        "--inspector-port",
+        String(inspectorPort),
+        "--persist-to",
+        persistTo,
+        ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+        "--show-interactive-dev-session=false",
+      ],
+      // Own process group, so stopping it stops the workerd it started too.
+      { cwd: repoRoot, env, stdio: ["ignore", log, log], detached: true },
+    );
+    server = child;
+    child.on("exit", (code, signal) => {
+      if (server === child) exited = signal ?? code;
+    });
+    await waitUntil(async () => (await fetch(`${baseUrl}/api/v1/health`)).ok, {
+      timeoutMs: 120_000,
+      what: `wrangler dev on ${baseUrl} (log: ${options.logPath})`,
+      check: () => {
+        if (exited !== null) throw new Error(`wrangler dev exited with ${exited}; see ${options.logPath}`);
+      },
+    });
+  };
+
+  const signalGroup = (signal: NodeJS.Signals) => {
+    if (server?.pid && exited === null) {
+      try {
+        process.kill(-server.pid, signal);
+      } catch {
+        // Already gone.
+      }
+    }
+  };
+  const waitExit = (timeoutMs: number) => waitUntil(async () => exited !== null, { timeoutMs, intervalMs: 50, what: "wrangler dev to exit" });
+  const closeLog = () => {
+    if (log !== null) closeSync(log);
+    log = null;
+  };
+
+  const kill = async () => {
+    signalGroup("SIGKILL");
+    await waitExit(15_000);
+    // workerd may still be releasing the port after its group died.
+    await waitUntil(async () => !(await fetch(`${baseUrl}/api/v1/health`).then(() => true, () => false)), { timeoutMs: 15_000, what: `port ${port} to be free` });
+    closeLog();
+  };
+
+  const close = async () => {
+    signalGroup("SIGTERM");
+    await waitExit(15_000).catch(() => signalGroup("SIGKILL"));
+    closeLog();
+    rmSync(persistTo, { recursive: true, force: true });
+  };
+
+  try {
+    await start();
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { baseUrl, port, persistTo, logPath: options.logPath, restart: start, kill, close };
+}
