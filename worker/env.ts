@@ -17,6 +17,11 @@ export interface Env {
   RATE_LIMIT_SIGNUP_PER_HOUR?: string;
   /** `queue` (default): connectors are called by the dispatch queue consumer; `inline`: by the Durable Object itself. */
   DISPATCH_MODE?: "queue" | "inline";
+  /**
+   * Seconds a claimed tool call may take before its dispatch is sent again (default 120): a queue message, or the
+   * process calling the tool, can vanish (crash, deploy). Keep it above the connectors' 30 s call timeout.
+   */
+  DISPATCH_LEASE_SECONDS?: string;
   /** Public URL of the dashboard, used in links sent outside (invitations, alerts). */
   APP_URL?: string;
   /** Cloudflare's send_email binding, when configured: e-mail alert channels send through it (docs/alerting.md). */

@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, lease_until INTEGER NOT 
 CREATE TABLE IF NOT EXISTS pipelines (id TEXT PRIMARY KEY, name TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS parked_webhooks (connector TEXT NOT NULL, external_id TEXT NOT NULL, delivery_id TEXT NOT NULL, outcome TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (connector, external_id, delivery_id));
 CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, payload TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS unsettled_dispatches (claim_id TEXT PRIMARY KEY, payload TEXT NOT NULL, due_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS unsettled_dispatches_due ON unsettled_dispatches (due_at);
 `;
 
 export interface RunRow {
@@ -162,6 +164,37 @@ export class RunStore {
 
   completeClaim(id: string, now: number) {
     this.sql.exec("INSERT INTO claims (id, lease_until, done, at) VALUES (?, 0, 1, ?) ON CONFLICT (id) DO UPDATE SET done = 1", id, now);
+    this.settleDispatch(id);
+  }
+
+  /**
+   * A dispatch sent (or claimed) whose claim has not completed: it is sent again at `dueAt` unless it settles first,
+   * because a queue message, or the process calling the tool, can vanish without a trace.
+   */
+  trackDispatch(claimId: string, payload: unknown, dueAt: number) {
+    this.sql.exec(
+      "INSERT INTO unsettled_dispatches (claim_id, payload, due_at) VALUES (?, ?, ?) ON CONFLICT (claim_id) DO UPDATE SET due_at = excluded.due_at",
+      claimId,
+      JSON.stringify(payload),
+      dueAt,
+    );
+  }
+
+  /** Nothing more to send for this claim: it completed, or no longer applies (stale attempt, dead-lettered). */
+  settleDispatch(claimId: string) {
+    this.sql.exec("DELETE FROM unsettled_dispatches WHERE claim_id = ?", claimId);
+  }
+
+  dueDispatches(now: number, limit: number): Array<{ claimId: string; payload: unknown }> {
+    return this.sql
+      .exec("SELECT claim_id, payload FROM unsettled_dispatches WHERE due_at <= ? ORDER BY due_at LIMIT ?", now, limit)
+      .toArray()
+      .map((r) => ({ claimId: r.claim_id as string, payload: JSON.parse(r.payload as string) }));
+  }
+
+  earliestDispatchDue(): number | null {
+    const row = this.sql.exec("SELECT MIN(due_at) AS due FROM unsettled_dispatches").toArray()[0];
+    return (row?.due as number | null) ?? null;
   }
 
   putPipeline(entry: PipelineEntry) {

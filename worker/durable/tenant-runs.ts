@@ -24,6 +24,7 @@ import type { RunCiContext } from "../db/schema/runs";
 
 /** Finished runs stay in the DO this long so they can be retried from failure; D1 keeps them forever. */
 const KEEP_FINISHED_MS = 14 * 86_400_000;
+/** Default of DISPATCH_LEASE_SECONDS: well above the connectors' own 30 s call timeouts. */
 const DISPATCH_LEASE_MS = 120_000;
 const ALARM_BATCH = 200;
 const HOUSEKEEPING_KEY = "housekeeping";
@@ -78,6 +79,11 @@ export interface DispatchContext {
   params: Record<string, unknown>;
   handle: RunState["tasks"][string]["handle"];
 }
+
+/** One claim per run, task, attempt, operation and poll sequence: every copy of a dispatch names the same one. */
+const claimIdOf = (msg: DispatchMessage) => `${msg.runId}:${msg.taskKey}:${msg.attempt}:${msg.op}:${msg.seq}`;
+
+const minOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
 
 /** One run per pipeline and cron slot, however often the slot's alarm fires. */
 const cronRunKey = (pipelineId: string, slotAt: number) => `cron:${pipelineId}:${slotAt}`;
@@ -192,17 +198,26 @@ export class TenantRuns extends DurableObject<Env> {
 
   /** A dispatch message asks to act; only one delivery per (run, task, attempt, op, seq) may. */
   async claimDispatch(msg: DispatchMessage): Promise<DispatchClaim> {
-    const claimId = `${msg.runId}:${msg.taskKey}:${msg.attempt}:${msg.op}:${msg.seq}`;
+    const claimId = claimIdOf(msg);
     const row = this.store.getRun(msg.runId);
     const task = row?.state.tasks[msg.taskKey];
-    if (!row || !task || task.attempt !== msg.attempt) return { ok: false, reason: "stale" };
     const valid =
-      msg.op === "cancel" ||
-      (msg.op === "trigger" && task.status === "queued" && row.state.status === "running") ||
-      (msg.op === "poll" && (task.status === "triggered" || task.status === "running") && task.pollSeq === msg.seq);
-    if (!valid) return { ok: false, reason: "stale" };
-    const claim = this.store.claim(claimId, this.clock.now(), DISPATCH_LEASE_MS);
+      !!row &&
+      !!task &&
+      task.attempt === msg.attempt &&
+      (msg.op === "cancel" ||
+        (msg.op === "trigger" && task.status === "queued" && row.state.status === "running") ||
+        (msg.op === "poll" && (task.status === "triggered" || task.status === "running") && task.pollSeq === msg.seq));
+    if (!row || !task || !valid) {
+      this.store.settleDispatch(claimId);
+      return { ok: false, reason: "stale" };
+    }
+    const now = this.clock.now();
+    const claim = this.store.claim(claimId, now, this.leaseMs());
+    if (claim === "done") this.store.settleDispatch(claimId);
     if (claim !== "claimed") return { ok: false, reason: claim };
+    // Should this holder vanish mid-call, the dispatch is sent again once its lease is over.
+    this.store.trackDispatch(claimId, msg, now + this.leaseMs());
     const spec = row.meta.tasks.find((t) => t.id === msg.taskKey)!;
     return {
       ok: true,
@@ -265,6 +280,7 @@ export class TenantRuns extends DurableObject<Env> {
   /** A dispatch message that exhausted its queue retries: the attempt fails (and may retry per policy). */
   async dispatchDeadLettered(tenantId: string, msg: DispatchMessage) {
     this.rememberTenant(tenantId);
+    this.store.settleDispatch(claimIdOf(msg));
     if (msg.op === "cancel" || !this.store.getRun(msg.runId)) return;
     this.applySync(msg.runId, `dead:${msg.runId}:${msg.taskKey}:${msg.attempt}:${msg.op}:${msg.seq}`, {
       type: "task.dispatch_failed",
@@ -311,7 +327,22 @@ export class TenantRuns extends DurableObject<Env> {
       await this.fireTimer(timer.event, `timer:${timer.key}:${timer.dueAt}`);
     }
     await this.fireCronSlots(cronSlots);
+    this.resendUnsettledDispatches(now);
     await this.settle();
+  }
+
+  /** Dispatches whose message or claim holder vanished (lease over, never completed) go out again; the claim keeps it to one call at a time. */
+  private resendUnsettledDispatches(now: number) {
+    for (const due of this.store.dueDispatches(now, ALARM_BATCH)) {
+      this.store.enqueue({ kind: "dispatch", payload: due.payload });
+      this.store.trackDispatch(due.claimId, due.payload, now + this.leaseMs());
+    }
+  }
+
+  /** How long a claimed tool call may take before its dispatch is sent again (DISPATCH_LEASE_SECONDS). */
+  private leaseMs(): number {
+    const seconds = Number(this.env.DISPATCH_LEASE_SECONDS);
+    return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DISPATCH_LEASE_MS;
   }
 
   private async fireTimer(event: Exclude<TimerEvent, { type: "cron" }>, eventId: string) {
@@ -532,12 +563,12 @@ export class TenantRuns extends DurableObject<Env> {
     let finished = false;
     for (const effect of result.effects) {
       switch (effect.type) {
-        case "dispatch":
-          this.store.enqueue({
-            kind: "dispatch",
-            payload: { tenantId: row.meta.tenantId, runId, taskKey: effect.key, attempt: effect.attempt, op: effect.op, seq: effect.seq } satisfies DispatchMessage,
-          });
+        case "dispatch": {
+          const payload: DispatchMessage = { tenantId: row.meta.tenantId, runId, taskKey: effect.key, attempt: effect.attempt, op: effect.op, seq: effect.seq };
+          this.store.enqueue({ kind: "dispatch", payload });
+          this.store.trackDispatch(claimIdOf(payload), payload, now + this.leaseMs());
           break;
+        }
         case "timer.set":
           this.store.setTimer(effect.timerKey, effect.dueAt, { type: "engine", runId, event: effect.event }, runId);
           break;
@@ -653,7 +684,7 @@ export class TenantRuns extends DurableObject<Env> {
   }
 
   private async armAlarm() {
-    let due = this.store.earliestTimer();
+    let due = minOf(this.store.earliestTimer(), this.store.earliestDispatchDue());
     if (this.store.outbox(1).length) due = Math.min(due ?? Infinity, this.clock.now() + 5000);
     if (due === null) {
       await this.ctx.storage.deleteAlarm();
