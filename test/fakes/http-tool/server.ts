@@ -2,8 +2,11 @@ import { startJsonServer, type FakeServer } from "../http-server";
 
 /**
  * A generic job API, the kind the `http` connector drives:
- *   POST /jobs {polls?: n, outcome?: "succeeded"|"failed", fail_times?: n, key?, no_new_data?, message?, callback_url?}
- *     → 201 {id, status, url}; with fail_times, the first n creations for `key` answer 500.
+ *   POST /jobs {polls?: n, outcome?: "succeeded"|"failed", fail_times?: n, key?, no_new_data?, message?, callback_url?, delay_ms?: n}
+ *     → 201 {id, status, url}; with fail_times, the first n creations for `key` answer 500. With an
+ *     `Idempotency-Key` header (IETF httpapi draft, as Stripe takes it) a repeated POST with the same key creates
+ *     nothing and answers the job that key created. `delay_ms` makes this call and each status read of the job
+ *     take that long (a slow tool).
  *   GET  /jobs/:id → {id, status, message, no_new_data}; a job created with polls: n reads "running" n − 1 times, then its outcome.
  *   POST /jobs/:id/cancel → {id, status: "cancelled"}
  *   GET  /health → {ok: true} (the connection test)
@@ -23,19 +26,28 @@ export interface Job {
 
 export interface HttpToolFake extends FakeServer {
   jobs: Map<string, Job>;
+  /** Job id per Idempotency-Key, as created. */
+  jobsByIdempotencyKey: Map<string, string>;
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startHttpToolFake(options: { token?: string; port?: number } = {}): Promise<HttpToolFake> {
   const jobs = new Map<string, Job>();
+  const jobsByIdempotencyKey = new Map<string, string>();
   const failures = new Map<string, number>();
   let counter = 0;
-  const server = await startJsonServer((req, url) => {
+  const server = await startJsonServer(async (req, url) => {
     if (options.token && req.headers.authorization !== `Bearer ${options.token}`) return { status: 401, body: { error: "unauthorized" } };
     const parts = url.pathname.split("/").filter(Boolean);
     if (req.method === "GET" && url.pathname === "/health") return { status: 200, body: { ok: true } };
     if (req.method === "POST" && url.pathname === "/rate-limited") return { status: 429, body: { error: "slow down" }, headers: { "retry-after": "7" } };
     if (req.method === "POST" && parts[0] === "jobs" && parts.length === 1) {
       const body = (req.body ? JSON.parse(req.body) : {}) as Record<string, unknown>;
+      if (body.delay_ms) await sleep(Number(body.delay_ms));
+      const idempotencyKey = req.headers["idempotency-key"];
+      const replayed = typeof idempotencyKey === "string" ? jobs.get(jobsByIdempotencyKey.get(idempotencyKey) ?? "") : undefined;
+      if (replayed) return { status: 201, body: view(replayed) };
       const key = String(body.key ?? "");
       const failTimes = Number(body.fail_times ?? 0);
       if (failTimes > 0) {
@@ -56,6 +68,7 @@ export async function startHttpToolFake(options: { token?: string; port?: number
         body,
       };
       jobs.set(id, job);
+      if (typeof idempotencyKey === "string") jobsByIdempotencyKey.set(idempotencyKey, id);
       return { status: 201, body: view(job) };
     }
     if (parts[0] === "jobs" && parts[1]) {
@@ -66,6 +79,7 @@ export async function startHttpToolFake(options: { token?: string; port?: number
         return { status: 200, body: view(job) };
       }
       if (req.method === "GET" && parts.length === 2) {
+        if (job.body.delay_ms) await sleep(Number(job.body.delay_ms));
         if (job.status === "running") {
           job.pollsLeft -= 1;
           if (job.pollsLeft <= 0) job.status = job.outcome;
@@ -78,5 +92,5 @@ export async function startHttpToolFake(options: { token?: string; port?: number
   function view(job: Job) {
     return { id: job.id, status: job.status, message: job.message, no_new_data: job.noNewData, url: `${server.url}/ui/jobs/${job.id}` };
   }
-  return { ...server, jobs };
+  return { ...server, jobs, jobsByIdempotencyKey };
 }

@@ -87,7 +87,8 @@ export const httpConnector: ConnectorDefinition<HttpWith, HttpConfig> = {
 
   async trigger(ctx, input) {
     const v = vars(ctx);
-    const { res, text, json } = await call(ctx, input.method, render(input.url, v), renderHeaders(input.headers, v), input.body === undefined ? undefined : renderDeep(input.body, v));
+    const headers = { ...idempotencyHeader(ctx, input), ...renderHeaders(input.headers, v) };
+    const { res, text, json } = await call(ctx, input.method, render(input.url, v), headers, input.body === undefined ? undefined : renderDeep(input.body, v));
     const accepted = input.accept_status ? input.accept_status.includes(res.status) : res.ok;
     if (!accepted) return { status: "failed", error: errorFromResponse(TOOL, res, text) };
     const handle = handleFrom(input, json);
@@ -132,6 +133,16 @@ export const httpConnector: ConnectorDefinition<HttpWith, HttpConfig> = {
     }
   },
 };
+
+/**
+ * `Idempotency-Key` (IETF httpapi draft, as Stripe and most job APIs take it): one per task attempt, so a trigger
+ * sent again for the same attempt (the process died after the tool accepted it, before Tutti recorded that) starts
+ * no second job at a tool that honours it. A key set in the connection's or the task's headers wins.
+ */
+function idempotencyHeader(ctx: ConnectorContext<HttpConfig>, input: HttpWith): Record<string, string> {
+  const named = [...Object.keys(ctx.config.headers), ...Object.keys(input.headers)].some((h) => h.toLowerCase() === "idempotency-key");
+  return named ? {} : { "idempotency-key": `tutti:${ctx.run.runId}:${ctx.run.taskKey}:${ctx.run.attempt}` };
+}
 
 function renderHeaders(headers: Record<string, string>, v: Record<string, unknown>) {
   return Object.fromEntries(Object.entries(headers).map(([k, val]) => [k, render(val, v)]));
