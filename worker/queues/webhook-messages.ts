@@ -1,23 +1,13 @@
 import type { TaskOutcome } from "../connectors/types";
 
-/** A verified tool webhook on its way from the receiver to storage and the run engine. */
+/** A verified, already stored tool webhook whose outcome goes from the receiver to the tenant's run engine. */
 export interface WebhookMessage {
   tenantId: string;
-  teamId: string;
   connector: string;
   connectionId: string;
   deliveryId: string;
-  eventType: string;
-  externalId: string | null;
-  outcome: TaskOutcome | null;
-  receivedAt: number;
-  /** The body as received (UTF-8 text). */
-  payload: string;
-  payloadBytes: number;
+  /** The stored `webhook_deliveries` row, marked with the task run the engine applied the delivery to. */
+  storedId: string;
+  externalId: string;
+  outcome: TaskOutcome;
 }
-
-/**
- * Queue messages are limited to 128 KB; larger deliveries (big GitHub payloads) are stored by the receiver
- * itself. The margin leaves room for the envelope fields and JSON escaping.
- */
-export const MAX_QUEUED_PAYLOAD_BYTES = 96 * 1024;

@@ -18,7 +18,7 @@ export interface NewDelivery {
 }
 
 export interface RecordResult {
-  /** True for the copy that created the row: the only one that may hand the delivery to the engine. */
+  /** True for the copy that created the row (later copies only count themselves). */
   inserted: boolean;
   delivery: Omit<WebhookDelivery, "payload">;
 }

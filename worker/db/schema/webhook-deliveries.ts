@@ -3,8 +3,8 @@ import { ms, tenantId } from "./columns";
 
 /**
  * Every verified webhook delivery from a tool, matched or not. The unique key on the tool's delivery id
- * is the replay defence: a redelivery (or five concurrent copies) only counts itself in `copies`, so only
- * the first copy reaches the run engine. Rows are kept, which keeps the dedupe window open well past 7 days.
+ * is the replay defence: a redelivery (or five concurrent copies) only counts itself in `copies`, and the run
+ * engine applies a delivery id once. Rows are kept, which keeps the dedupe window open well past 7 days.
  */
 export const webhookDeliveries = sqliteTable(
   "webhook_deliveries",

@@ -3,8 +3,10 @@ import type { ConnectorDefinition, WebhookSupport } from "../../connectors/types
 import type { AppEnv } from "../../context";
 import { loadKeyRing } from "../../lib/envelope";
 import { ApiError } from "../../lib/errors";
-import { MAX_QUEUED_PAYLOAD_BYTES, type WebhookMessage } from "../../queues/webhook-messages";
-import { ingestDelivery } from "../../queues/webhooks";
+import { tenantCtx } from "../../db/client";
+import { recordDeliveries } from "../../db/repo/webhook-deliveries";
+import type { WebhookMessage } from "../../queues/webhook-messages";
+import { handOverDelivery } from "../../queues/webhooks";
 import { webhookConnection } from "./connection-cache";
 
 type WebhookConnector = ConnectorDefinition<unknown, unknown> & { webhook: WebhookSupport };
@@ -12,9 +14,10 @@ type WebhookConnector = ConnectorDefinition<unknown, unknown> & { webhook: Webho
 /**
  * `POST /webhooks/<kind>/<connectionId>`: a tool's webhook. Verified with the connection's signing secret over
  * the raw bytes; unknown connection → 404; bad or missing proof → 401 and nothing stored. A verified delivery is
- * put on the `tutti-webhooks` queue and acknowledged at once (tools time out in seconds and retry, dbt Cloud
- * after 10 s); the consumer stores it once per delivery id and hands it to the run engine (queues/webhooks.ts).
- * Deliveries too large for a queue message, or arriving while the queue refuses, are stored right here instead.
+ * stored in D1 before it is acknowledged, once per tool delivery id (copies are counted), so what a tool was told
+ * it delivered survives a crash; its outcome then goes to the run engine through the `tutti-webhooks` queue
+ * (handed over here when the queue refuses). A hand-over lost to a crash is recovered by the task's polling,
+ * or by the tool sending the delivery again.
  */
 export function toolWebhookRouter(connector: WebhookConnector) {
   return new Hono<AppEnv>().post(`/${connector.kind}/:connectionId`, async (c) => {
@@ -27,31 +30,42 @@ export function toolWebhookRouter(connector: WebhookConnector) {
     if (!(await connector.webhook.verify(request, secret))) throw new ApiError("unauthorized", "webhook signature does not match");
 
     const event = await connector.webhook.parse(request);
-    const message: WebhookMessage = {
-      tenantId: conn.tenantId,
-      teamId: conn.teamId,
-      connector: connector.kind,
-      connectionId: conn.id,
-      deliveryId: event.deliveryId,
-      eventType: event.type,
-      externalId: event.externalId,
-      outcome: event.outcome,
-      receivedAt: c.get("clock").now(),
-      payload: new TextDecoder().decode(body),
-      payloadBytes: body.byteLength,
-    };
-    if (!(body.byteLength <= MAX_QUEUED_PAYLOAD_BYTES && (await enqueue(c.env.WEBHOOKS, message)))) await ingestDelivery(c.env, message);
+    const [stored] = await recordDeliveries(tenantCtx(c.get("db"), conn.tenantId), [
+      {
+        teamId: conn.teamId,
+        connector: connector.kind,
+        connectionId: conn.id,
+        deliveryId: event.deliveryId,
+        eventType: event.type,
+        externalId: event.externalId,
+        receivedAt: c.get("clock").now(),
+        payload: new TextDecoder().decode(body),
+        payloadBytes: body.byteLength,
+      },
+    ]);
+    if (event.outcome && event.externalId) {
+      const message: WebhookMessage = {
+        tenantId: conn.tenantId,
+        connector: connector.kind,
+        connectionId: conn.id,
+        deliveryId: event.deliveryId,
+        storedId: stored.delivery.id,
+        externalId: event.externalId,
+        outcome: event.outcome,
+      };
+      if (!(await enqueue(c.env.WEBHOOKS, message))) await handOverDelivery(c.env, message);
+    }
     return c.json({ ok: true, delivery_id: event.deliveryId }, 200);
   });
 }
 
-/** False when the queue refused the message: the caller then stores the delivery itself rather than lose it. */
+/** False when the queue refused the message: the caller then hands the delivery over itself. */
 async function enqueue(queue: Queue<WebhookMessage>, message: WebhookMessage): Promise<boolean> {
   try {
     await queue.send(message);
     return true;
   } catch (err) {
-    console.error(JSON.stringify({ level: "error", msg: "webhook queue send failed; storing directly", connector: message.connector, error: String(err) }));
+    console.error(JSON.stringify({ level: "error", msg: "webhook queue send failed; handing over directly", connector: message.connector, error: String(err) }));
     return false;
   }
 }
