@@ -1,84 +1,91 @@
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
-import { main } from "../../cli/main";
-import { sha256 } from "../../cli/commands/dbt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultEnvironment } from "../../cli/commands/push";
-import { fakeIO } from "./fake";
+import { fakeCredentials } from "../fakes/credentials";
+import { startGitHubActionsFake, type GitHubActionsFake } from "../fakes/github-actions/server";
+import { cliWorkspace, settleRunsAfterAll, type CliWorkspace } from "./workspace";
 
 const prodManifest = readFileSync(new URL("../fixtures/dbt/duckdb-1.8/manifest.json", import.meta.url), "utf8");
+const MARKER = "<!-- tutti:ci-impact -->";
 
-describe("tutti dbt state download", () => {
-  it("writes the manifest, then sends its ETag and keeps the file on 304", async () => {
-    const first = fakeIO({ respond: () => ({ status: 200, body: JSON.parse(prodManifest), headers: { etag: '"x"' } }) });
-    expect(await main(["dbt", "state", "download", "--project", "jaffle", "--env", "prod", "--out", "state/"], first.io)).toBe(0);
-    expect(first.requests[0].url).toBe("http://localhost:8787/api/v1/dbt/projects/jaffle/manifest?env=prod");
-    expect(first.requests[0].headers["if-none-match"]).toBeUndefined();
-    expect(JSON.parse(first.written["state/manifest.json"])).toEqual(JSON.parse(prodManifest));
+describe("tutti dbt and tutti ci against a real Tutti", () => {
+  let w: CliWorkspace;
+  let github: GitHubActionsFake;
 
-    const again = fakeIO({ files: { "state/manifest.json": prodManifest }, respond: () => ({ status: 304, body: null }) });
-    expect(await main(["dbt", "state", "download", "--project", "jaffle"], again.io)).toBe(0);
-    expect(again.requests[0].headers["if-none-match"]).toBe(`"${sha256(prodManifest)}"`);
-    expect(again.written).toEqual({});
+  beforeAll(async () => {
+    w = await cliWorkspace("ci");
+    github = await startGitHubActionsFake({ token: fakeCredentials.github_actions.token, webhookSecret: fakeCredentials.github_actions.webhook_secret });
+    w.write("prod/manifest.json", prodManifest);
+    const uploaded = await w.run(["dbt", "upload", "--project", "jaffle", "--env", "prod", "--manifest", "prod/manifest.json"]);
+    expect(uploaded.code, uploaded.err.join("\n")).toBe(0);
+    expect(uploaded.out[0]).toMatch(/^uploaded manifest for jaffle \(prod\): /);
+
+    // The pull request: one model's SQL changed.
+    const pr = JSON.parse(prodManifest);
+    pr.nodes["model.jaffle_shop.customers"].checksum = { name: "sha256", checksum: "2".repeat(64) };
+    w.write("target/manifest.json", JSON.stringify(pr));
+    w.write("specs/orders.yaml", `name: orders\nteam: ${w.owner.team.slug}\ntasks:\n  - { id: load, connector: http, with: { url: "https://x.example.com" } }\n`);
+    w.write("specs/README.md", "not a spec");
+    w.write("event.json", JSON.stringify({ pull_request: { number: 17 } }));
+  });
+  settleRunsAfterAll(() => [w]);
+  afterAll(async () => {
+    await github?.close();
+  });
+
+  it("dbt state download writes the production manifest, then keeps the file when it has not changed", async () => {
+    const first = await w.run(["dbt", "state", "download", "--project", "jaffle", "--env", "prod", "--out", "state/"]);
+    expect(first.code, first.err.join("\n")).toBe(0);
+    expect(JSON.parse(w.read("state/manifest.json"))).toEqual(JSON.parse(prodManifest));
+
+    const again = await w.run(["dbt", "state", "download", "--project", "jaffle", "--out", "state/"]);
+    expect(again.code).toBe(0);
     expect(again.out.join("\n")).toContain("up to date");
   });
 
-  it("reports a missing project and needs --project", async () => {
-    const f = fakeIO({ respond: () => ({ status: 404, body: { error: { code: "not_found", message: "manifest not found", details: [], request_id: "r" } } }) });
-    expect(await main(["dbt", "state", "download", "--project", "nope"], f.io)).toBe(1);
-    expect(f.err.join("\n")).toContain("manifest not found");
-    expect(await main(["dbt", "state", "download"], fakeIO({}).io)).toBe(2);
+  it("dbt state download reports a project with no state and needs --project", async () => {
+    const missing = await w.run(["dbt", "state", "download", "--project", "nope"]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toEqual(['tutti dbt state download: nope (prod): manifest of dbt project "nope" in environment "prod" not found']);
+    expect((await w.run(["dbt", "state", "download"])).code).toBe(2);
   });
-});
 
-describe("tutti ci impact", () => {
-  const pr = JSON.parse(prodManifest);
-  pr.nodes["model.jaffle_shop.customers"].checksum = { name: "sha256", checksum: "2".repeat(64) };
+  it("ci impact compares against the production state and prints the server's report, as Markdown or JSON", async () => {
+    const r = await w.run(["ci", "impact", "--manifest", "target/manifest.json", "--project", "jaffle", "--pipelines", "specs"]);
+    expect(r.code, r.err.join("\n")).toBe(0);
+    const markdown = r.out.join("\n");
+    expect(markdown).toContain(MARKER);
+    expect(markdown).toContain("`model.jaffle_shop.customers` | model | body");
 
-  function server(comments: Array<{ id: number; body: string }> = []) {
-    return fakeIO({
-      files: {
-        "target/manifest.json": JSON.stringify(pr),
-        "specs/orders.yaml": "name: orders\nteam: analytics\ntasks: []\n",
-        "specs/README.md": "not a spec",
-        "event.json": JSON.stringify({ pull_request: { number: 17 } }),
-      },
-      env: { GITHUB_TOKEN: "ghs_x", GITHUB_REPOSITORY: "acme/analytics", GITHUB_EVENT_PATH: "event.json", GITHUB_API_URL: "https://gh.test" },
-      respond: (req) => {
-        if (req.url.includes("/manifest")) return { status: 200, body: JSON.parse(prodManifest) };
-        if (req.url.endsWith("/ci/impact")) return { status: 200, body: { project: "jaffle", changes: req.body.changes, markdown: "<!-- tutti:ci-impact -->\nreport" } };
-        if (req.url.startsWith("https://gh.test/repos/acme/analytics/issues/17/comments?")) return { status: 200, body: comments };
-        if (req.method === "PATCH" || req.method === "POST") return { status: 200, body: { html_url: "https://github.com/acme/analytics/pull/17#c" } };
-        return { status: 500, body: {} };
-      },
+    const json = await w.run(["ci", "impact", "--manifest", "target/manifest.json", "--project", "jaffle", "--format", "json"]);
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.out.join("\n"));
+    expect(report.project).toBe("jaffle");
+    expect(report.changes.modified).toEqual([expect.objectContaining({ unique_id: "model.jaffle_shop.customers", changes: ["body"] })]);
+  });
+
+  it("ci impact --post-github creates the pull request comment, then edits that one instead of adding another", async () => {
+    const env = {
+      GITHUB_TOKEN: fakeCredentials.github_actions.token,
+      GITHUB_REPOSITORY: "acme/analytics",
+      GITHUB_EVENT_PATH: "event.json",
+      GITHUB_API_URL: github.url,
+    };
+    // Someone else's comment is left alone.
+    await fetch(`${github.url}/repos/acme/analytics/issues/17/comments`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${env.GITHUB_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ body: "LGTM" }),
     });
-  }
+    const args = ["ci", "impact", "--manifest", "target/manifest.json", "--project", "jaffle", "--post-github"];
+    expect((await w.run(args, env)).code).toBe(0);
+    const ours = () => github.comments.filter((c) => c.issue === 17 && c.body.includes(MARKER));
+    expect(ours()).toHaveLength(1);
+    const created = ours()[0].id;
 
-  it("compares against the production state locally and sends only the changes and the specs", async () => {
-    const f = server();
-    expect(await main(["ci", "impact", "--manifest", "target/manifest.json", "--project", "jaffle", "--pipelines", "specs"], f.io)).toBe(0);
-    const post = f.requests.find((r) => r.url.endsWith("/ci/impact"))!;
-    expect(post.body.changes.modified).toEqual([expect.objectContaining({ unique_id: "model.jaffle_shop.customers", changes: ["body"] })]);
-    expect(post.body.pipelines).toEqual([{ file: "specs/orders.yaml", spec_text: "name: orders\nteam: analytics\ntasks: []\n", format: "yaml" }]);
-    expect(f.out).toEqual(["<!-- tutti:ci-impact -->\nreport"]);
-
-    const json = server();
-    expect(await main(["ci", "impact", "--manifest", "target/manifest.json", "--project", "jaffle", "--format", "json"], json.io)).toBe(0);
-    expect(JSON.parse(json.out[0])).toMatchObject({ project: "jaffle" });
-  });
-
-  it("--post-github creates the comment, or edits the one with the marker", async () => {
-    const fresh = server([{ id: 1, body: "LGTM" }]);
-    expect(await main(["ci", "impact", "--manifest", "target/manifest.json", "--project", "jaffle", "--post-github"], fresh.io)).toBe(0);
-    const created = fresh.requests.find((r) => r.method === "POST" && r.url.startsWith("https://gh.test"))!;
-    expect(created.url).toBe("https://gh.test/repos/acme/analytics/issues/17/comments");
-    expect(created.body).toEqual({ body: "<!-- tutti:ci-impact -->\nreport" });
-    expect(created.headers.authorization).toBe("Bearer ghs_x");
-
-    const existing = server([{ id: 1, body: "LGTM" }, { id: 99, body: "<!-- tutti:ci-impact -->\nold" }]);
-    expect(await main(["ci", "impact", "--manifest", "target/manifest.json", "--project", "jaffle", "--post-github"], existing.io)).toBe(0);
-    const patched = existing.requests.find((r) => r.method === "PATCH")!;
-    expect(patched.url).toBe("https://gh.test/repos/acme/analytics/issues/comments/99");
-    expect(existing.requests.some((r) => r.method === "POST" && r.url.startsWith("https://gh.test"))).toBe(false);
+    expect((await w.run(args, env)).code).toBe(0);
+    expect(ours().map((c) => c.id)).toEqual([created]);
+    expect(github.comments.filter((c) => c.issue === 17).map((c) => c.body.startsWith(MARKER) ? "impact" : c.body)).toEqual(["LGTM", "impact"]);
   });
 });
 
@@ -91,16 +98,23 @@ describe("tutti push environment", () => {
     expect(await defaultEnvironment({ GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "push", GITHUB_REF_NAME: "main", GITHUB_EVENT_PATH: "e.json" }, read)).toBe("prod");
   });
 
-  it("sends the environment with each spec", async () => {
-    const f = fakeIO({
-      files: { "a.yaml": "name: a\nteam: t\ntasks: []\n" },
-      env: { GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "pull_request", GITHUB_HEAD_REF: "feat", GITHUB_REPOSITORY: "acme/x" },
-      respond: () => ({ status: 200, body: { status: "updated", environment: "ci", dry_run: false, restored: false, pipeline: { name: "a" }, version: { number: 2 }, diff: { tasks_added: [], tasks_removed: [], tasks_changed: [], schedule_changed: false, schedule_before: null, schedule_after: null, other_changes: [], identical: false } } }),
-    });
-    expect(await main(["push", "a.yaml"], f.io)).toBe(0);
-    expect(f.requests[0].body.environment).toBe("ci");
-    const explicit = fakeIO({ files: { "a.yaml": "name: a\nteam: t\ntasks: []\n" }, env: { GITHUB_ACTIONS: "true", GITHUB_HEAD_REF: "feat" }, respond: () => ({ status: 200, body: { status: "unchanged", dry_run: false, restored: false, pipeline: { name: "a" }, version: { number: 1 }, diff: {} } }) });
-    expect(await main(["push", "a.yaml", "--env", "prod"], explicit.io)).toBe(0);
-    expect(explicit.requests[0].body.environment).toBeUndefined();
+  it("a push from a pull request goes to ci and leaves production on its version; --env prod overrides", async () => {
+    const w = await cliWorkspace("env");
+    await w.owner.call("PUT", `/teams/${w.owner.team.id}/environments/ci`, { bindings: {} });
+    const spec = (url: string) => `name: a\nteam: ${w.owner.team.slug}\ntasks:\n  - { id: t, connector: http, with: { url: "${url}" } }\n`;
+    w.write("a.yaml", spec("https://x.example.com/1"));
+    expect((await w.run(["push", "a.yaml"])).code).toBe(0);
+    w.write("a.yaml", spec("https://x.example.com/2"));
+    const pr = { GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "pull_request", GITHUB_HEAD_REF: "feat", GITHUB_REPOSITORY: "acme/x" };
+    const toCi = await w.run(["push", "a.yaml"], pr);
+    expect(toCi.code, toCi.err.join("\n")).toBe(0);
+    expect(toCi.out).toContain("environment ci: production keeps running its own versions");
+    const pipeline = await w.owner.call("GET", "/pipelines/a");
+    expect(pipeline.current_version.number).toBe(1);
+    expect(pipeline.environments.find((e: { environment: string }) => e.environment === "ci").version.number).toBe(2);
+
+    // Versions are numbered per pipeline across environments: production now runs the third one pushed.
+    expect((await w.run(["push", "a.yaml", "--env", "prod"], pr)).code).toBe(0);
+    expect((await w.owner.call("GET", "/pipelines/a")).current_version.number).toBe(3);
   });
 });

@@ -1,13 +1,13 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parsePushArgs, resultLines } from "../../cli/commands/push";
 import { loadConfig } from "../../cli/config";
 import { detailLine, diffLines, failureLines, positionLine } from "../../cli/format";
 import { gitSourceFromEnv } from "../../cli/git-source";
 import { UsageError } from "../../cli/io";
-import { main } from "../../cli/main";
-import { fakeIO } from "./fake";
+import { freePort } from "../e2e/helpers/processes";
+import { cliWorkspace, settleRunsAfterAll, tutti, type CliWorkspace } from "./workspace";
 
-const spec = (name: string) => `name: ${name}\nteam: analytics\ntasks:\n  - { id: a, connector: http, with: { url: "https://x.example.com" } }\n`;
+const spec = (name: string, team = "analytics") => `name: ${name}\nteam: ${team}\ntasks:\n  - { id: a, connector: http, with: { url: "https://x.example.com" } }\n`;
 const noDiff = { tasks_added: [], tasks_removed: [], tasks_changed: [], schedule_changed: false, schedule_before: null, schedule_after: null, other_changes: [] };
 
 describe("argument parsing", () => {
@@ -70,93 +70,90 @@ describe("error and result formatting", () => {
   });
 });
 
-describe("tutti push", () => {
-  it("posts each file's text with its format and prints what happened", async () => {
-    const { io, out, err, requests } = fakeIO({
-      files: { "a.yaml": spec("alpha"), "b.json": JSON.stringify({ name: "beta" }) },
-      env: { TUTTI_URL: "https://tutti.example.com" },
-      respond: (req) =>
-        req.body.format === "yaml"
-          ? { status: 201, body: { status: "created", dry_run: false, restored: false, pipeline: { name: "alpha" }, version: { number: 1 }, diff: { ...noDiff, tasks_added: ["a"] } } }
-          : { status: 200, body: { status: "unchanged", dry_run: false, restored: false, pipeline: { name: "beta" }, version: { number: 4 }, diff: noDiff } },
-    });
-    expect(await main(["push", "a.yaml", "b.json"], io)).toBe(0);
-    expect(requests.map((r) => [r.method, r.url, r.headers.authorization, r.body.format])).toEqual([
-      ["POST", "https://tutti.example.com/api/v1/pipelines", "Bearer tt_test_abc", "yaml"],
-      ["POST", "https://tutti.example.com/api/v1/pipelines", "Bearer tt_test_abc", "json"],
-    ]);
-    expect(requests[0].body.spec_text).toBe(spec("alpha"));
-    expect(requests[0].body.source).toBeUndefined();
-    expect(out).toEqual(["a.yaml: created alpha (version 1)", "  + tasks: a", "b.json: unchanged beta (version 4)", "2 files: 1 created, 0 updated, 1 unchanged, 0 failed"]);
-    expect(err).toEqual([]);
+describe("tutti push against a real Tutti", () => {
+  let w: CliWorkspace;
+  beforeAll(async () => {
+    w = await cliWorkspace("push");
+  });
+  settleRunsAfterAll(() => [w]);
+  const pipelineNames = async () => ((await w.owner.call("GET", "/pipelines")).items as Array<{ name: string }>).map((p) => p.name).sort();
+
+  it("creates, updates and leaves unchanged pipelines from YAML and JSON files, saying what happened", async () => {
+    w.write("a.yaml", spec("alpha", w.owner.team.slug));
+    w.write("b.json", JSON.stringify({ name: "beta", team: w.owner.team.slug, tasks: [{ id: "x", connector: "http", with: { url: "https://x.example.com" } }] }));
+    const first = await w.run(["push", "a.yaml", "b.json"]);
+    expect(first.code, first.err.join("\n")).toBe(0);
+    expect(first.out).toEqual(["a.yaml: created alpha (version 1)", "  + tasks: a", "b.json: created beta (version 1)", "  + tasks: x", "2 files: 2 created, 0 updated, 0 unchanged, 0 failed"]);
+
+    w.write("a.yaml", `${spec("alpha", w.owner.team.slug)}  - { id: b, connector: http, depends_on: [a], with: { url: "https://x.example.com/b" } }\n`);
+    const again = await w.run(["push", "a.yaml", "b.json"]);
+    expect(again.out).toEqual(["a.yaml: updated alpha to version 2", "  + tasks: b", "b.json: unchanged beta (version 1)", "2 files: 0 created, 1 updated, 1 unchanged, 0 failed"]);
+    expect((await w.owner.call("GET", "/pipelines/alpha")).current_version.number).toBe(2);
   });
 
   it("prints the server's validation errors per path and exits 1, still pushing the other files", async () => {
-    const { io, out, err } = fakeIO({
-      files: { "bad.yaml": spec("bad"), "good.yaml": spec("good") },
-      respond: (req) =>
-        req.body.spec_text.includes("bad")
-          ? {
-              status: 400,
-              body: {
-                error: {
-                  code: "validation_failed",
-                  message: "…",
-                  request_id: "req_1",
-                  details: [
-                    { path: "tasks[0].depends_on[0]", message: 'no task with id "extrct"' },
-                    { path: "schedule.cron", message: "never fires (no such date)" },
-                  ],
-                },
-              },
-            }
-          : { status: 201, body: { status: "created", dry_run: false, restored: false, pipeline: { name: "good" }, version: { number: 1 }, diff: noDiff } },
-    });
-    expect(await main(["push", "bad.yaml", "good.yaml"], io)).toBe(1);
-    expect(err).toEqual(['bad.yaml:tasks[0].depends_on[0]: no task with id "extrct"', "bad.yaml:schedule.cron: never fires (no such date)"]);
-    expect(out.at(-1)).toBe("2 files: 1 created, 0 updated, 0 unchanged, 1 failed");
+    w.write("bad.yaml", `name: bad\nteam: ${w.owner.team.slug}\ntasks:\n  - { id: a, connector: http, depends_on: [extrct], with: { url: "https://x.example.com" } }\n`);
+    w.write("good.yaml", spec("good", w.owner.team.slug));
+    const r = await w.run(["push", "bad.yaml", "good.yaml"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toHaveLength(1);
+    expect(r.err[0]).toMatch(/^bad\.yaml:tasks\[0\]\.depends_on\[0\]: .*extrct/);
+    expect(r.out.at(-1)).toBe("2 files: 1 created, 0 updated, 0 unchanged, 1 failed");
+    expect(await pipelineNames()).toContain("good");
+    expect(await pipelineNames()).not.toContain("bad");
   });
 
-  it("reports syntax errors with line and column without sending the file", async () => {
-    const { io, err, requests } = fakeIO({ files: { "broken.yaml": "name: a\nname: b\n", "broken.json": '{"name": }' } });
-    expect(await main(["push", "broken.yaml", "broken.json"], io)).toBe(1);
-    expect(requests).toEqual([]);
-    expect(err).toEqual(["broken.yaml:2:1: Map keys must be unique", 'broken.json:1:10: expected a value, found "}"']);
+  it("reports syntax errors with line and column and sends nothing", async () => {
+    w.write("broken.yaml", "name: broken_yaml\nname: b\n");
+    w.write("broken.json", '{"name": }');
+    const r = await w.run(["push", "broken.yaml", "broken.json"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual(["broken.yaml:2:1: Map keys must be unique", 'broken.json:1:10: expected a value, found "}"']);
+    expect(await pipelineNames()).not.toContain("broken_yaml");
   });
 
-  it("a missing file, a name defined twice and an unreachable server are failures", async () => {
-    const { io, err } = fakeIO({
-      files: { "one.yaml": spec("dup"), "two.yaml": spec("dup") },
-      respond: () => Object.assign(new TypeError("fetch failed"), { cause: { code: "ECONNREFUSED" } }),
-    });
-    expect(await main(["push", "missing.yaml", "one.yaml", "two.yaml"], io)).toBe(1);
-    expect(err).toEqual([
-      "missing.yaml: cannot read: ENOENT",
-      "one.yaml: network: cannot reach http://localhost:8787 (ECONNREFUSED)",
-      'two.yaml:name: pipeline "dup" is also defined in one.yaml',
-    ]);
+  it("a missing file and a name defined twice are failures; so is a server that cannot be reached", async () => {
+    w.write("one.yaml", spec("dup", w.owner.team.slug));
+    w.write("two.yaml", spec("dup", w.owner.team.slug));
+    const r = await w.run(["push", "missing.yaml", "one.yaml", "two.yaml"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual(["missing.yaml: cannot read: ENOENT", 'two.yaml:name: pipeline "dup" is also defined in one.yaml']);
+    expect(r.out).toContain("one.yaml: created dup (version 1)");
+
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const down = await w.run(["push", "one.yaml"], { TUTTI_URL: closed });
+    expect(down.code).toBe(1);
+    expect(down.err).toEqual([`one.yaml: network: cannot reach ${closed} (ECONNREFUSED)`]);
   });
 
-  it("--dry-run asks the server for a dry run and sends the CI source", async () => {
-    const { io, out, requests } = fakeIO({
-      files: { "a.yaml": spec("alpha") },
-      env: { GITHUB_ACTIONS: "true", GITHUB_REPOSITORY: "acme/specs", GITHUB_SHA: "0123456789abcdef" },
-      respond: () => ({ status: 200, body: { status: "created", dry_run: true, restored: false, pipeline: null, version: { number: 1 }, diff: noDiff } }),
-    });
-    expect(await main(["push", "--dry-run", "a.yaml"], io)).toBe(0);
-    expect(requests[0].url).toBe("http://localhost:8787/api/v1/pipelines?dry_run=true");
-    expect(requests[0].body.source).toEqual({ git_repo: "acme/specs", git_sha: "0123456789abcdef" });
-    expect(out).toEqual(["a.yaml: would create alpha (version 1)", "1 file: 1 to create, 0 to update, 0 unchanged, 0 failed"]);
+  it("--dry-run shows what would change and stores nothing; a push from GitHub Actions records its source", async () => {
+    w.write("c.yaml", spec("gamma", w.owner.team.slug));
+    const github = { GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "push", GITHUB_REF_NAME: "main", TUTTI_DEFAULT_BRANCH: "main", GITHUB_REPOSITORY: "acme/specs", GITHUB_SHA: "0123456789abcdef", GITHUB_ACTOR: "ada" };
+    const dry = await w.run(["push", "--dry-run", "c.yaml"], github);
+    expect(dry.code).toBe(0);
+    expect(dry.out).toEqual(["c.yaml: would create gamma (version 1)", "  + tasks: a", "1 file: 1 to create, 0 to update, 0 unchanged, 0 failed"]);
+    expect((await w.owner.request("GET", "/pipelines/gamma")).status).toBe(404);
+
+    expect((await w.run(["push", "c.yaml"], github)).code).toBe(0);
+    expect((await w.owner.call("GET", "/pipelines/gamma")).source).toEqual({ git_repo: "acme/specs", git_sha: "0123456789abcdef", git_branch: "main", git_author: "ada" });
+  });
+
+  it("a token without pipelines:write is refused with the API's error", async () => {
+    const readOnly = await w.owner.token(["read"]);
+    w.write("d.yaml", spec("delta", w.owner.team.slug));
+    const r = await w.run(["push", "d.yaml"], { TUTTI_TOKEN: readOnly });
+    expect(r.code).toBe(1);
+    expect(r.err[0]).toMatch(/^d\.yaml: forbidden: .* \(request \S+\)$/);
   });
 
   it("a missing token or a wrong command line exits 2 with the usage", async () => {
-    const noToken = fakeIO({ env: { TUTTI_TOKEN: "" } });
-    expect(await main(["push", "a.yaml"], noToken.io)).toBe(2);
+    const noToken = await tutti(["push", "a.yaml"], {});
+    expect(noToken.code).toBe(2);
     expect(noToken.err[0]).toMatch(/TUTTI_TOKEN is not set[\s\S]*Usage: tutti push/);
-    const unknown = fakeIO({});
-    expect(await main(["deploy"], unknown.io)).toBe(2);
+    const unknown = await tutti(["deploy"], w.env);
+    expect(unknown.code).toBe(2);
     expect(unknown.err[0]).toMatch(/unknown command "deploy"/);
-    expect(await main([], unknown.io)).toBe(2);
-    expect(await main(["help"], unknown.io)).toBe(0);
+    expect((await tutti([], w.env)).code).toBe(2);
+    expect((await tutti(["help"], w.env)).code).toBe(0);
   });
 });

@@ -1,26 +1,58 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRunArgs } from "../../cli/commands/run";
 import { runsQuery } from "../../cli/commands/runs";
 import { UsageError } from "../../cli/io";
-import { main } from "../../cli/main";
 import { parseParams, parseTimeout } from "../../cli/run-view";
-import { fakeIO } from "./fake";
+import { startHttpToolFake, type HttpToolFake } from "../fakes/http-tool/server";
+import { cliWorkspace, settleRunsAfterAll, type CliWorkspace } from "./workspace";
 
-const view = (status: string, tasks: Array<[string, string]> = [["a", status]]) => ({
-  id: "run_1",
-  status,
-  pipeline: { name: "daily" },
-  attempt: 1,
-  reason: null,
-  queued_at: "2026-11-25T10:00:00.000Z",
-  finished_at: null,
-  duration_ms: status === "running" ? null : 4200,
-  tasks: tasks.map(([key, s]) => ({ key, status: s, attempt: 1, external_url: null, error: s === "failed" ? { kind: "tool_failure", message: "boom" } : null, reason: null })),
-});
+const TOOL_TOKEN = "cli-tool-token";
 
-describe("tutti run", () => {
+/** A pipeline of one task on the http-tool fake: `polls` status reads say "running", then the job ends as `outcome`. */
+const spec = (name: string, team: string, job: { polls: number; outcome?: string; message?: string }) =>
+  [
+    `name: ${name}`,
+    `team: ${team}`,
+    "params: { day: '2026-01-01' }",
+    "tasks:",
+    "  - id: a",
+    "    connector: http",
+    "    connection: tool",
+    "    poll_interval: 1s",
+    "    with:",
+    "      url: /jobs",
+    `      body: ${JSON.stringify({ key: "{{run_id}}", ...job })}`,
+    "      external_id_path: $.id",
+    "      completion:",
+    "        mode: poll",
+    "        status_url: /jobs/{{external_id}}",
+    "        success: { path: $.status, equals: succeeded }",
+    "        failure: { path: $.status, in: [failed, cancelled] }",
+    "        message_path: $.message",
+    "",
+  ].join("\n");
+
+describe("tutti run, status and runs against a real Tutti", () => {
+  let tool: HttpToolFake;
+  let w: CliWorkspace;
+
+  beforeAll(async () => {
+    tool = await startHttpToolFake({ token: TOOL_TOKEN });
+    w = await cliWorkspace("run");
+    await w.owner.call("POST", "/connections", { team_id: w.owner.team.id, name: "tool", kind: "http", config: { base_url: tool.url }, secrets: { bearer_token: TOOL_TOKEN } });
+    w.write("daily.yaml", spec("daily", w.owner.team.slug, { polls: 1 }));
+    w.write("broken.yaml", spec("broken", w.owner.team.slug, { polls: 1, outcome: "failed", message: "boom" }));
+    w.write("slow.yaml", spec("slow", w.owner.team.slug, { polls: 1000 }));
+    const pushed = await w.run(["push", "daily.yaml", "broken.yaml", "slow.yaml"]);
+    expect(pushed.code, pushed.err.join("\n")).toBe(0);
+  });
+  settleRunsAfterAll(() => [w]);
+  afterAll(async () => {
+    await tool?.close();
+  });
+
   it("parses params as JSON literals or strings, and timeouts", () => {
-    expect(parseParams(["day=2026-11-24", "full=true", "n=3", "obj={\"a\":1}"])).toEqual({ day: "2026-11-24", full: true, n: 3, obj: { a: 1 } });
+    expect(parseParams(["day=2026-11-24", "full=true", "n=3", 'obj={"a":1}'])).toEqual({ day: "2026-11-24", full: true, n: 3, obj: { a: 1 } });
     expect(() => parseParams(["novalue"])).toThrow(/key=value/);
     expect(parseTimeout("90s")).toBe(90_000);
     expect(parseTimeout("10m")).toBe(600_000);
@@ -29,55 +61,74 @@ describe("tutti run", () => {
     expect(() => parseRunArgs(["a", "--timeout", "soon"])).toThrow(UsageError);
   });
 
-  it("--wait follows the run and exits 0 when it succeeds", async () => {
-    let polls = 0;
-    const { io, out, requests } = fakeIO({
-      respond: (req) => {
-        if (req.method === "POST") return { status: 201, body: view("running") };
-        polls++;
-        return { status: 200, body: polls < 2 ? view("running") : view("succeeded") };
-      },
-    });
-    expect(await main(["run", "daily", "--param", "day=2026-11-24", "--wait"], io)).toBe(0);
-    expect(requests[0]).toMatchObject({ method: "POST", url: "http://localhost:8787/api/v1/pipelines/daily/runs", body: { params: { day: "2026-11-24" } } });
-    expect(requests[1].url).toMatch(/\/runs\/run_1\?wait=\d+/);
-    expect(out.join("\n")).toMatch(/daily run_1: succeeded in 4.2s/);
+  it("run --wait follows the run through its task changes and exits 0 when it succeeds", async () => {
+    const r = await w.run(["run", "daily", "--param", "day=2026-11-24", "--wait"]);
+    expect(r.code, r.err.join("\n")).toBe(0);
+    const runId = /^started daily (run_\w+) /.exec(r.out[0])![1];
+    expect(r.out).toContain("  a: succeeded");
+    expect(r.out.join("\n")).toMatch(new RegExp(`daily ${runId}: succeeded in \\d+\\.\\ds`));
+    const run = await w.owner.call("GET", `/runs/${runId}`);
+    expect(run).toMatchObject({ status: "succeeded", params: { day: "2026-11-24" } });
   });
 
-  it("exit code mirrors a failed run", async () => {
-    const { io, out } = fakeIO({ respond: (req) => ({ status: req.method === "POST" ? 201 : 200, body: req.method === "POST" ? view("running") : view("failed") }) });
-    expect(await main(["run", "daily", "--wait"], io)).toBe(1);
-    expect(out.join("\n")).toMatch(/failed\s+a — boom/);
+  it("run --wait exits 1 when the run fails, printing the tool's message", async () => {
+    const r = await w.run(["run", "broken", "--wait"]);
+    expect(r.code).toBe(1);
+    expect(r.out.join("\n")).toMatch(/broken run_\w+: failed/);
+    expect(r.out.join("\n")).toMatch(/failed\s+a — boom/);
   });
 
-  it("uses the GitHub run as idempotency key so a retried CI step does not start a second run", async () => {
-    const { io, requests } = fakeIO({ env: { GITHUB_RUN_ID: "77", GITHUB_RUN_ATTEMPT: "1" }, respond: () => ({ status: 201, body: view("queued") }) });
-    expect(await main(["run", "daily"], io)).toBe(0);
-    expect(requests[0].headers["idempotency-key"]).toBe("gha-77-1-daily");
+  it("run --wait exits 3 at --timeout while the run goes on", async () => {
+    const r = await w.run(["run", "slow", "--wait", "--timeout", "2s"]);
+    expect(r.code).toBe(3);
+    const runId = /^started slow (run_\w+) /.exec(r.out[0])![1];
+    expect(r.err.join("\n")).toContain(`${runId}: still running after the timeout; the run goes on`);
+    expect((await w.owner.call("GET", `/runs/${runId}`)).status).toBe("running");
+    await w.owner.call("POST", `/runs/${runId}/cancel`, {});
+  });
+
+  it("a GitHub Actions job step run again starts no second run", async () => {
+    const ci = { GITHUB_RUN_ID: String(Date.now()), GITHUB_RUN_ATTEMPT: "1" };
+    const first = await w.run(["run", "daily"], ci);
+    const again = await w.run(["run", "daily"], ci);
+    expect([first.code, again.code]).toEqual([0, 0]);
+    const id = (r: { out: string[] }) => /^started daily (run_\w+) /.exec(r.out[0])![1];
+    expect(id(again)).toBe(id(first));
   });
 
   it("an unknown pipeline prints the API error and exits 1", async () => {
-    const { io, err } = fakeIO({ respond: () => ({ status: 404, body: { error: { code: "not_found", message: "pipeline not found", details: [], request_id: "req_1" } } }) });
-    expect(await main(["run", "nope"], io)).toBe(1);
-    expect(err.join("\n")).toMatch(/nope: not_found: pipeline not found/);
-  });
-});
-
-describe("tutti status and runs", () => {
-  it("status prints tasks and exits with the run's result", async () => {
-    const { io, out } = fakeIO({ respond: () => ({ status: 200, body: view("failed", [["extract", "succeeded"], ["load", "failed"]]) }) });
-    expect(await main(["status", "run_1"], io)).toBe(1);
-    expect(out).toContain("  succeeded    extract");
+    const r = await w.run(["run", "nope"]);
+    expect(r.code).toBe(1);
+    expect(r.err.join("\n")).toMatch(/^nope: not_found: /);
   });
 
-  it("runs lists newest first and validates --limit", async () => {
+  it("status prints the tasks and exits with the run's result; --wait follows a run to its end", async () => {
+    const failed = await w.run(["run", "broken", "--wait"]);
+    const failedId = /^started broken (run_\w+) /.exec(failed.out[0])![1];
+    const status = await w.run(["status", failedId]);
+    expect(status.code).toBe(1);
+    expect(status.out[0]).toMatch(new RegExp(`^broken ${failedId}: failed`));
+    expect(status.out).toContain("  failed       a — boom");
+
+    const started = await w.run(["run", "daily"]);
+    const runId = /^started daily (run_\w+) /.exec(started.out[0])![1];
+    const followed = await w.run(["status", runId, "--wait"]);
+    expect(followed.code, followed.err.join("\n")).toBe(0);
+    expect(followed.out.at(-2)).toMatch(new RegExp(`^daily ${runId}: succeeded`));
+    expect((await w.run(["status", "run_doesnotexist"])).code).toBe(1);
+  });
+
+  it("runs lists the pipeline's runs newest first and validates --limit", async () => {
     expect(runsQuery({ pipeline: "daily", status: "failed" })).toBe("pipeline=daily&status=failed&limit=20");
     expect(() => runsQuery({ limit: "0" })).toThrow(UsageError);
-    const { io, out, requests } = fakeIO({
-      respond: () => ({ status: 200, body: { items: [{ id: "run_9", status: "succeeded", pipeline: { name: "daily" }, trigger: { kind: "cron" }, queued_at: "2026-11-25T06:00:00.000Z", duration_ms: 1500 }], next_cursor: null } }),
-    });
-    expect(await main(["runs", "--pipeline", "daily"], io)).toBe(0);
-    expect(requests[0].url).toBe("http://localhost:8787/api/v1/runs?pipeline=daily&limit=20");
-    expect(out[0]).toMatch(/succeeded\s+daily\s+run_9\s+cron\s+1.5s/);
+    const started = await w.run(["run", "daily", "--wait"]);
+    const newest = /^started daily (run_\w+) /.exec(started.out[0])![1];
+    const r = await w.run(["runs", "--pipeline", "daily", "--limit", "2"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toHaveLength(2);
+    expect(r.out[0]).toMatch(new RegExp(`succeeded\\s+daily\\s+${newest}\\s+api\\s+\\d+\\.\\ds`));
+    const failedOnly = await w.run(["runs", "--status", "failed"]);
+    expect(failedOnly.out.every((l) => /\sfailed\s+broken\s/.test(l))).toBe(true);
+    expect((await w.run(["runs", "--limit", "0"])).code).toBe(2);
   });
 });

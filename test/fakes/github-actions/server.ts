@@ -10,11 +10,22 @@ import { Scripts, type Reply } from "../scripting";
  *   GET  /repos/{owner}/{repo}/actions/runs/{id}      status queued|in_progress|completed, conclusion, html_url, run_attempt …
  *   POST /repos/{owner}/{repo}/actions/runs/{id}/cancel   202; 409 once completed
  *   GET  /repos/{owner}/{repo}, GET /rate_limit       the connection test
+ *   GET  /repos/{owner}/{repo}/issues/{n}/comments?per_page&page   a pull request's comments (oldest first)
+ *   POST /repos/{owner}/{repo}/issues/{n}/comments {body} → 201;  PATCH /repos/{owner}/{repo}/issues/comments/{id} {body} → 200
  * Auth: `Authorization: Bearer <token>` (or `token <token>`); X-GitHub-Api-Version 2022-11-28 or 2026-03-10.
  * Webhooks: workflow_run requested / in_progress / completed with X-GitHub-Event, X-GitHub-Delivery and
  * X-Hub-Signature-256 (sha256=, lowercase hex). Plans are keyed by workflow file:
  * {polls, outcome: "success"|"failure"|"cancelled"|…, inputs?: [declared names], run_name_input?: name, legacy_204?: true, exists?: false, errors: {dispatch|poll|cancel: […]}}.
  */
+/** A pull request (issue) comment; the CLI's `ci impact --post-github` keeps one up to date. */
+export interface IssueComment {
+  id: number;
+  owner: string;
+  repo: string;
+  issue: number;
+  body: string;
+}
+
 interface Run {
   id: number;
   workflow: string;
@@ -41,6 +52,7 @@ export interface GitHubActionsFakeOptions {
 
 export interface GitHubActionsFake extends FakeServer {
   runs: Map<number, Run>;
+  comments: IssueComment[];
 }
 
 const API_VERSIONS = new Set(["2022-11-28", "2026-03-10"]);
@@ -50,6 +62,8 @@ export async function startGitHubActionsFake(options: GitHubActionsFakeOptions):
   const runs = new Map<number, Run>();
   const scripts = new Scripts("GitHub");
   let nextRun = 289_782_451;
+  const comments: IssueComment[] = [];
+  let nextComment = 1_700_000_000;
   let baseUrl = "";
 
   const htmlUrl = (r: Run) => `${baseUrl}/${r.owner}/${r.repo}/actions/runs/${r.id}`;
@@ -200,6 +214,35 @@ export async function startGitHubActionsFake(options: GitHubActionsFakeOptions):
       }
     }
 
+    if (rest[0] === "issues") {
+      const issueComment = (c: IssueComment) => ({ id: c.id, body: c.body, html_url: `https://github.com/${owner}/${repo}/pull/${c.issue}#issuecomment-${c.id}`, user: { login: "tutti-bot" } });
+      const body = () => JSON.parse(req.body || "{}") as { body?: unknown };
+      if (rest[1] === "comments" && rest[2] && req.method === "PATCH") {
+        const comment = comments.find((c) => c.id === Number(rest[2]) && c.owner === owner && c.repo === repo);
+        if (!comment) return fail(404, "Not Found");
+        const text = body().body;
+        if (typeof text !== "string") return fail(422, "Invalid request.\n\n\"body\" wasn't supplied.");
+        comment.body = text;
+        return { status: 200, body: issueComment(comment) };
+      }
+      const issue = Number(rest[1]);
+      if (Number.isInteger(issue) && rest[2] === "comments") {
+        if (req.method === "GET") {
+          const perPage = Math.min(Number(url.searchParams.get("per_page") ?? 30), 100);
+          const page = Math.max(1, Number(url.searchParams.get("page") ?? 1));
+          const all = comments.filter((c) => c.owner === owner && c.repo === repo && c.issue === issue);
+          return { status: 200, body: all.slice((page - 1) * perPage, page * perPage).map(issueComment) };
+        }
+        if (req.method === "POST") {
+          const text = body().body;
+          if (typeof text !== "string") return fail(422, "Invalid request.\n\n\"body\" wasn't supplied.");
+          const comment: IssueComment = { id: ++nextComment, owner, repo, issue, body: text };
+          comments.push(comment);
+          return { status: 201, body: issueComment(comment) };
+        }
+      }
+    }
+
     if (rest[0] === "actions" && rest[1] === "runs" && rest[2]) {
       const run = runs.get(Number(rest[2]));
       if (!run || run.owner !== owner || run.repo !== repo) return fail(404, "Not Found");
@@ -220,5 +263,5 @@ export async function startGitHubActionsFake(options: GitHubActionsFakeOptions):
     return fail(404, "Not Found");
   }, options.port);
   baseUrl = server.url;
-  return { ...server, runs };
+  return { ...server, runs, comments };
 }
