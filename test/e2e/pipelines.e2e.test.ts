@@ -1,4 +1,4 @@
-import type { APIRequestContext, BrowserContext } from "playwright-core";
+import type { APIRequestContext, BrowserContext, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHttpToolFake, type HttpToolFake } from "../fakes/http-tool/server";
 import { signupViaApi } from "./helpers/accounts";
@@ -59,7 +59,7 @@ async function setUp(context: BrowserContext, toolUrl: string) {
     secrets: { bearer_token: TOOL_TOKEN },
   });
   const push = (spec: Record<string, unknown>) => postJson(context.request, csrf, "/api/v1/pipelines", { spec_text: JSON.stringify(spec, null, 2), format: "json" });
-  return { team, push };
+  return { team, push, csrf };
 }
 
 describe("pipelines and runs in the dashboard", () => {
@@ -170,6 +170,29 @@ describe("pipelines and runs in the dashboard", () => {
     await screenshot(page, "pipelines-05-list-with-run");
 
     expect(b.pageErrors).toEqual([]);
+  });
+
+  it("leaving a live run's page ends its long poll at once instead of leaving it open at the server", async () => {
+    const { page, context } = b;
+    const { team, push, csrf } = await setUp(context, tool.url);
+    await push({ name: "long_wait", team: team.slug, tasks: [toolTask("wait", [], 1000)] });
+    const run = await postJson(context.request, csrf, "/api/v1/pipelines/long_wait/runs", {});
+    // The page's event long polls (`?wait=`) in flight, and how those that did not finish ended.
+    const inFlight = new Set<Request>();
+    const aborted: string[] = [];
+    page.on("request", (r) => r.url().includes("wait=") && inFlight.add(r));
+    page.on("requestfinished", (r) => inFlight.delete(r));
+    page.on("requestfailed", (r) => inFlight.delete(r) && aborted.push(r.failure()?.errorText ?? ""));
+    await page.goto(`/runs/${run.id}`);
+    await expect.poll(() => page.locator(".live").count()).toBe(1);
+    // Nothing changes while the tool keeps reporting "running", so the server holds this one for up to 25 s.
+    await expect.poll(() => inFlight.size).toBe(1);
+    // A link inside the app: the page component goes away, the document stays.
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Pipelines" }).click();
+    await page.waitForURL("**/pipelines");
+    await expect.poll(() => aborted).toEqual(["net::ERR_ABORTED"]);
+    expect(inFlight.size).toBe(0);
+    await postJson(context.request, csrf, `/api/v1/runs/${run.id}/cancel`, {});
   });
 
   it("shows retries, tool errors and skipped tasks, retries from failure, pauses, and diffs spec versions", async () => {

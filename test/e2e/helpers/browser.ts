@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, inject } from "vitest";
 import { findChromium } from "../../../scripts/ensure-chromium.mjs";
 import { clockOffsetMs, shiftDate } from "../../clock/shift-date.mjs";
 import { artifactPath, reportArtifactsOnFailure } from "./artifacts";
+import { waitForIdleWorkspace } from "./settle";
 
 /** The Chromium that scripts/ensure-chromium.mjs found or installed before the e2e step. */
 export function chromiumPath(): string {
@@ -61,9 +62,23 @@ export function useBrowser(): BrowserFixture {
     fixture.pageErrors = [];
     fixture.page.on("pageerror", (error) => fixture.pageErrors.push(String(error)));
   });
-  // Registered before the context is closed (afterEach hooks run in reverse order), so the page is still there.
-  afterEach(async () => {
-    await fixture.context?.close();
+  // Before the context (and its session) goes: the test's runs end and its alerts are delivered, so nothing it
+  // started still calls the file's fakes when they close. Registered first, so it runs after the failure report
+  // below (afterEach hooks run in reverse order), while the page is still there for the screenshot.
+  afterEach(async (ctx) => {
+    if (!fixture.context) return;
+    const get = async (path: string) => {
+      const res = await fixture.context.request.get(path);
+      return { status: res.status(), json: res.headers()["content-type"]?.includes("json") ? await res.json() : null };
+    };
+    try {
+      await waitForIdleWorkspace(get);
+    } catch (error) {
+      // A failed test may have left its runs stuck; its own failure is the one to report.
+      if (ctx.task.result?.state !== "fail") throw error;
+    } finally {
+      await fixture.context.close();
+    }
   });
   reportArtifactsOnFailure(
     () => inject("serverLogPath"),
