@@ -3,8 +3,14 @@ import { describe, expect, it } from "vitest";
 import worker from "../../worker/index";
 import type { WebhookMessage } from "../../worker/queues/webhook-messages";
 import { api, expectError } from "../helpers/api";
-import { setupTenant } from "../helpers/pipelines";
-import { createConnection, fakeUrl, waitForDeliveries } from "../helpers/tool-fakes";
+import { createDb, tenantCtx } from "../../worker/db/client";
+import { recordDeliveries } from "../../worker/db/repo/webhook-deliveries";
+import { fakeCredentials } from "../fakes/credentials";
+import { waitForRun } from "../helpers/engine";
+import { pushPipeline, setupTenant } from "../helpers/pipelines";
+import { createConnection, fakePlan, fakeUrl, startRun, uniqueNumber, waitForDeliveries } from "../helpers/tool-fakes";
+
+const dbt = fakeCredentials.dbt_cloud;
 
 /** Hands messages to the Worker's consumer of a dead-letter queue, as the platform does after the last retry. */
 async function deadLetter(queue: string, messages: Array<{ id: string; body: unknown }>) {
@@ -15,21 +21,29 @@ async function deadLetter(queue: string, messages: Array<{ id: string; body: unk
 }
 
 describe("dead letters", () => {
-  it("a dead tool webhook is redelivered to the webhooks queue, where it is stored once", async () => {
+  it("a dead webhook hand-over is redelivered to the webhooks queue and reaches its run", async () => {
     const { s, team } = await setupTenant();
-    const conn = await createConnection(s, team.id, "dbt_cloud", "dbt", { base_url: fakeUrl("dbt_cloud"), account_id: 1 }, { api_token: "t", webhook_secret: "whsec" });
+    const conn = await createConnection(s, team.id, "dbt_cloud", "dbt-cloud", { base_url: fakeUrl("dbt_cloud"), account_id: dbt.accountId }, { api_token: dbt.api_token, webhook_secret: "whsec" });
+    const job = uniqueNumber();
+    const toolRun = uniqueNumber();
+    await fakePlan("dbt_cloud", job, { run_id: toolRun, polls: 1000 });
+    await pushPipeline(s, { name: "dead_hand_over", team: team.slug, tasks: [{ id: "build", connector: "dbt_cloud", connection: "dbt-cloud", with: { job_id: job, collect_artifacts: false }, poll_interval: "1h" }] });
+    const run = await startRun(s, "dead_hand_over");
+    await waitForRun(s, run.id, (r) => r.tasks[0].status === "triggered");
+    // The receiver stored the delivery; its hand-over to the engine then died in the queue.
+    const [stored] = await recordDeliveries(tenantCtx(createDb(env.DB), s.tenant.id), [
+      { teamId: team.id, connector: "dbt_cloud", connectionId: conn.id, deliveryId: "wev_dead_letter_1", eventType: "job.run.started", externalId: String(toolRun), receivedAt: Date.now(), payload: "{}", payloadBytes: 2 },
+    ]);
     const message: WebhookMessage = {
       tenantId: s.tenant.id,
       teamId: team.id,
       connector: "dbt_cloud",
       connectionId: conn.id,
       deliveryId: "wev_dead_letter_1",
-      eventType: "job.run.completed",
-      externalId: "424242",
-      outcome: null,
-      receivedAt: Date.now(),
-      payload: JSON.stringify({ eventId: "wev_dead_letter_1", eventType: "job.run.completed", data: { runId: "424242" } }),
-      payloadBytes: 90,
+      eventType: "job.run.started",
+      storedId: stored.delivery.id,
+      externalId: String(toolRun),
+      outcome: { status: "running" },
     };
     const result = await deadLetter("tutti-webhooks-dlq", [{ id: "dlq-webhook-1", body: message }]);
     expect(result.explicitAcks).toEqual(["dlq-webhook-1"]);
@@ -37,13 +51,14 @@ describe("dead letters", () => {
     const view = (await api("/dead-letters?queue=webhooks", { as: s })).json.items;
     expect(view).toHaveLength(1);
     expect(view[0]).toMatchObject({ queue: "webhooks", message_type: "webhook", team_id: team.id, redeliverable: true });
-    expect(view[0].description).toContain("dbt_cloud webhook (job.run.completed)");
+    expect(view[0].description).toContain("dbt_cloud webhook (job.run.started)");
 
     const redelivered = await api(`/dead-letters/${view[0].id}/redeliver`, { as: s, method: "POST" });
     expect(redelivered.status).toBe(200);
     expect(redelivered.json).toMatchObject({ redeliverable: false });
-    const stored = await waitForDeliveries(s, (items) => items.length === 1, "?connector=dbt_cloud");
-    expect(stored[0]).toMatchObject({ delivery_id: "wev_dead_letter_1", external_id: "424242", event_type: "job.run.completed" });
+    const [applied] = await waitForDeliveries(s, (items) => items[0]?.matched !== null, "?connector=dbt_cloud");
+    expect(applied).toMatchObject({ delivery_id: "wev_dead_letter_1", copies: 1, matched: { run_id: run.id, task_key: "build" } });
+    await waitForRun(s, run.id, (r) => r.tasks[0].status === "running");
     expectError(await api(`/dead-letters/${view[0].id}/redeliver`, { as: s, method: "POST" }), 409, "conflict");
   });
 });

@@ -53,7 +53,7 @@ export async function describeDeadLetters(ctx: TenantCtx, entries: DeadLetter[])
         ...base,
         message_type: "webhook",
         team_id: typeof e.body.teamId === "string" ? e.body.teamId : null,
-        description: `A ${String(e.body.connector ?? "tool")} webhook (${String(e.body.eventType ?? "event")}) that could not be stored and handed to its run`,
+        description: `A ${String(e.body.connector ?? "tool")} webhook (${String(e.body.eventType ?? "event")}), stored, that could not be handed to its run`,
         last_error: null,
         alert: null,
         channel: null,

@@ -52,8 +52,8 @@ export function register(app: Router) {
       await queueDeliveries(c.env, p.tenantId, [{ id: delivery.id, notBefore: null }], source.now);
     } else {
       await markRedelivered(ctx, source, entry, described.team_id);
-      // Back to the queue it died on: a webhook goes to the webhooks consumer (which stores it once, by delivery id),
-      // a signal to alerting.
+      // Back to the queue it died on: a webhook goes to the webhooks consumer (which hands the stored delivery to its
+      // run; the engine applies a delivery id once), a signal to alerting.
       await sourceQueue(c.env, entry.queue).send(entry.body);
     }
     const [after] = await describeDeadLetters(ctx, [(await getDeadLetter(ctx, entry.id))!]);

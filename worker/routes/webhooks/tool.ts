@@ -46,9 +46,11 @@ export function toolWebhookRouter(connector: WebhookConnector) {
     if (event.outcome && event.externalId) {
       const message: WebhookMessage = {
         tenantId: conn.tenantId,
+        teamId: conn.teamId,
         connector: connector.kind,
         connectionId: conn.id,
         deliveryId: event.deliveryId,
+        eventType: event.type,
         storedId: stored.delivery.id,
         externalId: event.externalId,
         outcome: event.outcome,
