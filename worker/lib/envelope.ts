@@ -53,25 +53,41 @@ async function aesEncrypt(key: CryptoKey, plain: Uint8Array, aad: Uint8Array) {
   return { iv, ct };
 }
 
+/** The data key wrapped by the current master key: iv ‖ ciphertext, base64. */
+async function wrapDataKey(ring: KeyRing, dataKeyRaw: Uint8Array, aad: string): Promise<string> {
+  const wrapped = await aesEncrypt(ring.current.key, dataKeyRaw, utf8(aad));
+  const wk = new Uint8Array(wrapped.iv.length + wrapped.ct.length);
+  wk.set(wrapped.iv);
+  wk.set(wrapped.ct, wrapped.iv.length);
+  return toBase64(wk);
+}
+
 /** `aad` binds the ciphertext to its owner (tenant/connection/field) so envelopes cannot be swapped between rows. */
 export async function seal(ring: KeyRing, plaintext: string, aad: string): Promise<Envelope> {
   const dataKeyRaw = crypto.getRandomValues(new Uint8Array(32));
   const dataKey = await crypto.subtle.importKey("raw", dataKeyRaw, "AES-GCM", false, ["encrypt"]);
   const body = await aesEncrypt(dataKey, utf8(plaintext), utf8(aad));
-  const wrapped = await aesEncrypt(ring.current.key, dataKeyRaw, utf8(aad));
-  const wk = new Uint8Array(wrapped.iv.length + wrapped.ct.length);
-  wk.set(wrapped.iv);
-  wk.set(wrapped.ct, wrapped.iv.length);
-  return { v: ring.current.version, wk: toBase64(wk), iv: toBase64(body.iv), ct: toBase64(body.ct) };
+  return { v: ring.current.version, wk: await wrapDataKey(ring, dataKeyRaw, aad), iv: toBase64(body.iv), ct: toBase64(body.ct) };
 }
 
-export async function open(ring: KeyRing, envelope: Envelope, aad: string): Promise<string> {
+async function unwrapDataKey(ring: KeyRing, envelope: Envelope, aad: string): Promise<Uint8Array> {
   const master = ring.byVersion.get(envelope.v);
   if (!master) throw new Error(`master key version ${envelope.v} is not in the key ring`);
   const wk = fromBase64(envelope.wk);
-  const dataKeyRaw = new Uint8Array(
-    await crypto.subtle.decrypt({ name: "AES-GCM", iv: wk.slice(0, 12), additionalData: utf8(aad) }, master, wk.slice(12)),
-  );
+  return new Uint8Array(await crypto.subtle.decrypt({ name: "AES-GCM", iv: wk.slice(0, 12), additionalData: utf8(aad) }, master, wk.slice(12)));
+}
+
+/**
+ * The same secret under the ring's current master key: only the data key is unwrapped and wrapped again, so the
+ * secret itself is never decrypted. An envelope already under the current key is returned as it is.
+ */
+export async function rewrap(ring: KeyRing, envelope: Envelope, aad: string): Promise<Envelope> {
+  if (envelope.v === ring.current.version) return envelope;
+  return { ...envelope, v: ring.current.version, wk: await wrapDataKey(ring, await unwrapDataKey(ring, envelope, aad), aad) };
+}
+
+export async function open(ring: KeyRing, envelope: Envelope, aad: string): Promise<string> {
+  const dataKeyRaw = await unwrapDataKey(ring, envelope, aad);
   const dataKey = await crypto.subtle.importKey("raw", dataKeyRaw, "AES-GCM", false, ["decrypt"]);
   const plain = await crypto.subtle.decrypt(
     { name: "AES-GCM", iv: fromBase64(envelope.iv), additionalData: utf8(aad) },

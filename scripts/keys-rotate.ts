@@ -1,0 +1,134 @@
+/**
+ * `npm run keys:rotate -- --local | --remote [--persist-to DIR] [--dry-run]`: moves every stored connection secret
+ * under the newest master key, so older keys can leave `TUTTI_MASTER_KEY`.
+ *
+ * The key ring comes from `TUTTI_MASTER_KEY` in the environment (or `.dev.vars` with --local), newest key first, old
+ * keys still in it. Only data keys are unwrapped and wrapped again (`rewrap`); no secret is decrypted. Each row is
+ * written with a compare-and-swap on its old value, so a secret rotated by a user meanwhile is left alone (run the
+ * command again to pick it up). It ends by counting secrets per key version and saying whether old keys can go.
+ * See docs/security.md ("Rotating the master key").
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { secretAad } from "../worker/db/repo/connections";
+import { type Envelope, loadKeyRing, rewrap } from "../worker/lib/envelope";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+export interface D1Target {
+  /** `--local` or `--remote`, plus `--persist-to DIR` for a local state folder other than .wrangler/state. */
+  flags: string[];
+}
+
+type Row = { tenant_id: string; id: string; secrets: string };
+
+function wrangler(args: string[]): string {
+  const require = createRequire(join(root, "package.json"));
+  const manifest = require.resolve("wrangler/package.json");
+  const bin = join(dirname(manifest), (JSON.parse(readFileSync(manifest, "utf8")) as { bin: Record<string, string> }).bin.wrangler);
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: "utf8", env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" } });
+  if (result.status !== 0) throw new Error(`wrangler ${args.slice(0, 3).join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
+  return result.stdout;
+}
+
+function query<T>(target: D1Target, sql: string): T[] {
+  const out = wrangler(["d1", "execute", "DB", ...target.flags, "--json", "--command", sql]);
+  const parsed = JSON.parse(out.slice(out.indexOf("["))) as Array<{ results: T[] }>;
+  return parsed.flatMap((r) => r.results);
+}
+
+const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+/** Secrets per master-key version across all connections. */
+export function countByVersion(target: D1Target): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const row of query<Row>(target, "SELECT tenant_id, id, secrets FROM connections")) {
+    for (const envelope of Object.values(JSON.parse(row.secrets) as Record<string, Envelope>)) counts.set(envelope.v, (counts.get(envelope.v) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** Re-wraps every secret not under the ring's newest key; returns how many rows and secrets changed. */
+export async function rotateKeys(target: D1Target, keyRing: string, opts: { dryRun?: boolean; pageSize?: number } = {}) {
+  const ring = await loadKeyRing(keyRing);
+  const pageSize = opts.pageSize ?? 500;
+  let after = { tenant: "", id: "" };
+  let rows = 0;
+  let secrets = 0;
+  for (;;) {
+    const page = query<Row>(
+      target,
+      `SELECT tenant_id, id, secrets FROM connections WHERE (tenant_id, id) > (${quote(after.tenant)}, ${quote(after.id)}) ORDER BY tenant_id, id LIMIT ${pageSize}`,
+    );
+    if (!page.length) break;
+    after = { tenant: page.at(-1)!.tenant_id, id: page.at(-1)!.id };
+    const updates: string[] = [];
+    for (const row of page) {
+      const sealed = JSON.parse(row.secrets) as Record<string, Envelope>;
+      const rewrapped: Record<string, Envelope> = {};
+      let changed = 0;
+      for (const [field, envelope] of Object.entries(sealed)) {
+        rewrapped[field] = await rewrap(ring, envelope, secretAad(row.tenant_id, row.id, field));
+        if (rewrapped[field] !== envelope) changed++;
+      }
+      if (!changed) continue;
+      rows++;
+      secrets += changed;
+      updates.push(
+        `UPDATE connections SET secrets = ${quote(JSON.stringify(rewrapped))} WHERE tenant_id = ${quote(row.tenant_id)} AND id = ${quote(row.id)} AND secrets = ${quote(row.secrets)};`,
+      );
+    }
+    if (updates.length && !opts.dryRun) {
+      const dir = mkdtempSync(join(tmpdir(), "tutti-keys-"));
+      try {
+        const file = join(dir, "rewrap.sql");
+        writeFileSync(file, updates.join("\n"), { mode: 0o600 });
+        wrangler(["d1", "execute", "DB", ...target.flags, "--file", file, "--yes"]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
+  return { rows, secrets, current: ring.current.version };
+}
+
+function keyRingFromDevVars(): string | undefined {
+  const file = join(root, ".dev.vars");
+  if (!existsSync(file)) return undefined;
+  return /^\s*TUTTI_MASTER_KEY\s*=\s*"?([^"\n]+)"?/m.exec(readFileSync(file, "utf8"))?.[1];
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: { local: { type: "boolean" }, remote: { type: "boolean" }, "persist-to": { type: "string" }, "dry-run": { type: "boolean" } },
+  });
+  if (values.local === values.remote) {
+    console.error("usage: npm run keys:rotate -- --local | --remote [--persist-to DIR] [--dry-run]");
+    process.exit(2);
+  }
+  const keyRing = process.env.TUTTI_MASTER_KEY ?? (values.local ? keyRingFromDevVars() : undefined);
+  if (!keyRing) {
+    console.error("TUTTI_MASTER_KEY is not set: give the whole ring, newest key first, e.g. TUTTI_MASTER_KEY='2:<new>,1:<old>'");
+    process.exit(2);
+  }
+  const target: D1Target = { flags: [values.local ? "--local" : "--remote", ...(values["persist-to"] ? ["--persist-to", values["persist-to"]] : [])] };
+  const done = await rotateKeys(target, keyRing, { dryRun: values["dry-run"] });
+  console.log(`${values["dry-run"] ? "Would re-wrap" : "Re-wrapped"} ${done.secrets} secret(s) in ${done.rows} connection(s) under key ${done.current}.`);
+  const counts = countByVersion(target);
+  const older = [...counts].filter(([v]) => v !== done.current);
+  for (const [v, n] of [...counts].sort(([a], [b]) => b - a)) console.log(`  key ${v}: ${n} secret(s)`);
+  if (older.length) console.log(`Secrets remain under key(s) ${older.map(([v]) => v).join(", ")}: run the command again before removing them.`);
+  else console.log(`No secret needs an older key: keep only key ${done.current} in TUTTI_MASTER_KEY.`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,54 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { countByVersion, type D1Target, rotateKeys } from "../../scripts/keys-rotate";
+import { secretAad } from "../../worker/db/repo/connections";
+import { type Envelope, loadKeyRing, open, seal } from "../../worker/lib/envelope";
+import { binOf, repoRoot } from "../e2e/helpers/processes";
+
+const OLD = "1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+const NEW = "2:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=";
+
+// The command against a real local D1 (wrangler's own state folder, throwaway), as an operator runs it.
+describe("npm run keys:rotate", () => {
+  const persistTo = mkdtempSync(join(tmpdir(), "tutti-keys-test-"));
+  const target: D1Target = { flags: ["--local", "--persist-to", persistTo] };
+  const d1 = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [binOf("wrangler"), "d1", ...args, ...target.flags], { cwd: repoRoot, encoding: "utf8", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+    if (r.status !== 0) throw new Error(`${r.stdout}\n${r.stderr}`);
+    return r.stdout;
+  };
+  const readSecrets = (id: string) => {
+    const out = d1("execute", "DB", "--json", "--command", `SELECT secrets FROM connections WHERE id = '${id.replaceAll("'", "''")}'`);
+    return JSON.parse(JSON.parse(out.slice(out.indexOf("[")))[0].results[0].secrets) as Record<string, Envelope>;
+  };
+
+  beforeAll(async () => {
+    d1("migrations", "apply", "DB");
+    const ring = await loadKeyRing(OLD);
+    const rows = [];
+    for (const id of ["conn_a", "conn_b", "conn_it's"]) {
+      const secrets = { api_key: await seal(ring, `key-of-${id}`, secretAad("ten_1", id, "api_key")), webhook_secret: await seal(ring, `hook-of-${id}`, secretAad("ten_1", id, "webhook_secret")) };
+      rows.push(`('ten_1', '${id.replaceAll("'", "''")}', 'team_1', '${id.replaceAll("'", "''")}', 'http', '{}', '${JSON.stringify(secrets)}', 'usr_1', 0, 0)`);
+    }
+    d1("execute", "DB", "--command", `INSERT INTO connections (tenant_id, id, team_id, name, kind, config, secrets, created_by, created_at, updated_at) VALUES ${rows.join(", ")}`);
+  }, 120_000);
+  afterAll(() => rmSync(persistTo, { recursive: true, force: true }));
+
+  it("moves every secret under the newest key, page by page; the old key can then leave the ring", async () => {
+    expect(countByVersion(target)).toEqual(new Map([[1, 6]]));
+    // A dry run counts and writes nothing: the real run below still finds all six.
+    expect(await rotateKeys(target, `${NEW},${OLD}`, { dryRun: true })).toEqual({ rows: 3, secrets: 6, current: 2 });
+    expect(await rotateKeys(target, `${NEW},${OLD}`, { pageSize: 2 })).toEqual({ rows: 3, secrets: 6, current: 2 });
+    expect(countByVersion(target)).toEqual(new Map([[2, 6]]));
+    const newOnly = await loadKeyRing(NEW);
+    const secrets = readSecrets("conn_it's");
+    expect(await open(newOnly, secrets.api_key, secretAad("ten_1", "conn_it's", "api_key"))).toBe("key-of-conn_it's");
+    expect(await open(newOnly, secrets.webhook_secret, secretAad("ten_1", "conn_it's", "webhook_secret"))).toBe("hook-of-conn_it's");
+
+    // Nothing left to do: a second run changes nothing.
+    expect(await rotateKeys(target, `${NEW},${OLD}`)).toEqual({ rows: 0, secrets: 0, current: 2 });
+  }, 120_000);
+});
