@@ -23,8 +23,13 @@ export interface TaskError {
 /** What a connector reports after trigger or poll. */
 export type TaskOutcome =
   | ({ status: "running"; pollAfterMs?: number } & ExternalHandle)
-  | ({ status: "succeeded"; noNewData?: boolean; output?: Record<string, unknown> } & ExternalHandle)
-  | ({ status: "failed"; error: TaskError } & ExternalHandle);
+  | ({ status: "succeeded"; noNewData?: boolean; output?: Record<string, unknown>; note?: string } & ExternalHandle)
+  | ({ status: "failed"; error: TaskError; note?: string } & ExternalHandle)
+  /**
+   * Someone stopped the work in the tool itself (dbt Cloud status 30, GitHub conclusion `cancelled`, Airbyte
+   * `cancelled`, Databricks `CANCELED`): the task ends cancelled, is not retried and pages nobody (CONTRACTS §10).
+   */
+  | ({ status: "cancelled"; reason: string; note?: string } & ExternalHandle);
 
 export interface ConnectorRunInfo {
   tenantId: string;

@@ -32,6 +32,8 @@ function outcomeOf(run: unknown, previous: ExternalHandle = {}): TaskOutcome {
       return { status: "succeeded", ...handle };
     case "failed":
       return { status: "failed", error: { kind: "tool_failure", message: s.message }, ...handle };
+    case "cancelled":
+      return { status: "cancelled", reason: s.message, ...handle };
   }
 }
 

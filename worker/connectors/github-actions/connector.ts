@@ -50,6 +50,8 @@ function outcomeOf(run: unknown, handle: ExternalHandle): TaskOutcome {
       return { status: "succeeded", ...next };
     case "failed":
       return { status: "failed", error: { kind: "tool_failure", message: s.message }, ...next };
+    case "cancelled":
+      return { status: "cancelled", reason: s.message, ...next };
   }
 }
 

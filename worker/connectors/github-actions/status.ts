@@ -2,14 +2,15 @@ import { parseRetryAfter } from "../http-errors";
 import { field, logUnknownState, str } from "../tool-http";
 import type { TaskError } from "../types";
 
-export type WorkflowRunState = { state: "running" } | { state: "succeeded" } | { state: "failed"; message: string };
+export type WorkflowRunState = { state: "running" } | { state: "succeeded" } | { state: "failed"; message: string } | { state: "cancelled"; message: string };
 
 const activeStatuses = new Set(["queued", "in_progress", "waiting", "requested", "pending"]);
 
 /**
  * A workflow run → normalised state (CONTRACTS §8, §10). Terminal iff status == completed; the conclusion says how:
- * success and neutral succeed, everything else (failure, timed_out, startup_failure, cancelled, skipped,
- * action_required, stale, or a value GitHub adds later) fails the task with the conclusion named.
+ * success and neutral succeed, cancelled (someone stopped it in GitHub) ends the task cancelled, everything else
+ * (failure, timed_out, startup_failure, skipped, action_required, stale, or a value GitHub adds later) fails the task
+ * with the conclusion named.
  */
 export function workflowRunState(run: unknown): WorkflowRunState {
   const status = str(field(run, "status"));
@@ -23,7 +24,7 @@ export function workflowRunState(run: unknown): WorkflowRunState {
     case "neutral":
       return { state: "succeeded" };
     case "cancelled":
-      return { state: "failed", message: "the workflow run was cancelled in GitHub" };
+      return { state: "cancelled", message: "the workflow run was cancelled in GitHub" };
     case "action_required":
       return { state: "failed", message: "the workflow run is waiting for approval in GitHub (action_required)" };
     case "failure":

@@ -15,7 +15,7 @@ interface StatementInfo {
   created_on: number | null;
   /** Filled when the statement ends: what cost attribution needs (query ids) and how it ended. */
   handles?: string[];
-  outcome?: "succeeded" | "failed";
+  outcome?: "succeeded" | "failed" | "cancelled";
   num_rows?: number | null;
   error?: string | null;
   ended_at?: number;
@@ -52,6 +52,8 @@ function outcomeOf(r: ToolResponse, handle: ExternalHandle, info: StatementInfo)
       };
     case "failed":
       return { status: "failed", error: { kind: "tool_failure", message: s.message }, ...at({ ...info, handles: externalId ? [externalId] : [], outcome: "failed", error: s.message, ended_at: Date.now() }) };
+    case "cancelled":
+      return { status: "cancelled", reason: s.message, ...at({ ...info, handles: externalId ? [externalId] : [], outcome: "cancelled", error: s.message, ended_at: Date.now() }) };
     case "http_error":
       throw new ConnectorError(responseError(TOOL, r, snowflakeErrorMessage(r.json)));
   }
