@@ -3,7 +3,7 @@ import { airbyteJobState } from "../../../worker/connectors/airbyte/status";
 import { databricksRunState, idempotencyToken } from "../../../worker/connectors/databricks/status";
 import { dbtCause, dbtRunState } from "../../../worker/connectors/dbt-cloud/status";
 import { fivetranSyncState, lastFinishedAt } from "../../../worker/connectors/fivetran/status";
-import { gitHubRateLimit, workflowRunState } from "../../../worker/connectors/github-actions/status";
+import { branchOf, gitHubRateLimit, workflowRunState } from "../../../worker/connectors/github-actions/status";
 import { jwtAccount } from "../../../worker/connectors/snowflake/jwt";
 import { requestIdFor, snowflakeErrorMessage, statementCount, statementState } from "../../../worker/connectors/snowflake/status";
 
@@ -99,6 +99,13 @@ describe("GitHub workflow runs", () => {
     }
     // CONTRACTS §8, §10: conclusion `cancelled` is the cancelled end state.
     expect(workflowRunState({ status: "completed", conclusion: "cancelled" })).toEqual({ state: "cancelled", message: "the workflow run was cancelled in GitHub" });
+  });
+
+  it("searches runs by the branch or tag name GitHub reports as head_branch, whether the ref is full or short", () => {
+    expect(branchOf("refs/heads/main")).toBe("main");
+    expect(branchOf("main")).toBe("main");
+    expect(branchOf("refs/heads/feature/refs/heads/x")).toBe("feature/refs/heads/x");
+    expect(branchOf("refs/tags/v1.2.0")).toBe("v1.2.0");
   });
 
   it("recognises primary and secondary rate limits and when to come back", () => {

@@ -52,6 +52,13 @@ export function gitHubRateLimit(status: number, headers: Headers, now: number): 
   return { kind: "rate_limited", message: `GitHub is rate limiting (HTTP ${status})`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
 }
 
+/**
+ * The branch (or tag) name GitHub reports as a run's `head_branch` for a dispatch to `ref`, which may be given as a
+ * full ref: `refs/heads/main` → `main`, `refs/tags/v1.2` → `v1.2`. The runs list's `branch` filter compares against
+ * `head_branch`, so searching with the full ref would find nothing.
+ */
+export const branchOf = (ref: string) => ref.replace(/^refs\/(?:heads|tags)\//, "");
+
 /** `tutti:<run>:<task>:<attempt>`: the value of the correlation input, searched for in run names. */
 export const correlationMarker = (run: { runId: string; taskKey: string; attempt: number }) => `tutti:${run.runId}:${run.taskKey}:${run.attempt}`;
 
