@@ -1,6 +1,7 @@
 import { createHash, createPublicKey, createVerify, randomUUID } from "node:crypto";
 import { startJsonServer, type FakeServer } from "../http-server";
 import { Scripts, type Reply } from "../scripting";
+import { countStatements } from "./statement-count";
 
 /**
  * Snowflake SQL API v2 (CONTRACTS §6):
@@ -172,7 +173,7 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
       if (known) return answer(statements.get(known)!);
       if (!text.trim()) return fail(400, "000900", "SQL statement is empty.");
       if (unsupported.test(text)) return fail(422, "391911", "Unsupported statement type for the SQL API.", { sqlState: "0A000" });
-      const count = text.split(";").filter((s) => s.trim()).length;
+      const count = countStatements(text);
       const declared = (body.parameters as Record<string, unknown> | undefined)?.MULTI_STATEMENT_COUNT;
       const wanted = declared === undefined ? 1 : Number(declared);
       if (wanted !== 0 && wanted !== count) return fail(422, "000008", `Actual statement count ${count} did not match the desired statement count ${wanted}.`, { sqlState: "0A000" });

@@ -83,6 +83,20 @@ describe("Snowflake connector against its fake", () => {
     expect(await costFacts(s.tenant.id)).toHaveLength(2);
   });
 
+  it("counts statements like Snowflake: a `;` inside a string, identifier, $$ body or comment does not make a second one", async () => {
+    const { s, team } = await setup();
+    const single = uniqueStatement("insert into analytics.public.notes values ('done; next', $$a;b$$) -- one; statement");
+    const double = uniqueStatement('create table "x;y" (note varchar); insert into "x;y" values (\'it\'\'s; fine\')');
+    for (const [name, statement] of [["sf_one", single], ["sf_two", double]]) {
+      await fakePlan("snowflake", statement, { polls: 0 });
+      await pipeline(s, team.slug, name, statement);
+      expect((await pollToEnd(s, (await startRun(s, name)).id)).status, statement).toBe("succeeded");
+    }
+    const sent = async (statement: string) => JSON.parse(statementRequests(await fakeRequests("snowflake", "/api/v2/statements"), statement)[0].body).parameters;
+    expect(await sent(single)).not.toHaveProperty("MULTI_STATEMENT_COUNT");
+    expect((await sent(double)).MULTI_STATEMENT_COUNT).toBe("2");
+  });
+
   it("a failed statement (422) fails the task with Snowflake's code, SQL state and message", async () => {
     const { s, team } = await setup();
     const statement = uniqueStatement();

@@ -4,7 +4,8 @@ import { field, num, responseError, str, testFailure, type ToolResponse } from "
 import type { ConnectorContext, ConnectorDefinition, ExternalHandle, TaskOutcome } from "../types";
 import { snowflakeClient, TOOL } from "./client";
 import { SnowflakeConfig, SnowflakeWith } from "./schema";
-import { queryTag, requestIdFor, snowflakeErrorMessage, statementCount, statementState } from "./status";
+import { queryTag, requestIdFor, snowflakeErrorMessage, statementState } from "./status";
+import { statementCount } from "./statements";
 
 interface StatementInfo {
   query_tag: string;
@@ -26,7 +27,8 @@ const queryLink = (config: SnowflakeConfig, handle: string) => `${config.base_ur
 
 function bodyFor(ctx: ConnectorContext<SnowflakeConfig>, input: SnowflakeWith, tag: string): Record<string, unknown> {
   const vars = { run_id: ctx.run.runId, task_id: ctx.run.taskKey, attempt: ctx.run.attempt, pipeline: ctx.run.pipeline, params: ctx.run.params };
-  const count = input.multi_statement_count ?? (statementCount(input.statement) > 1 ? statementCount(input.statement) : undefined);
+  const statements = statementCount(input.statement);
+  const count = input.multi_statement_count ?? (statements > 1 ? statements : undefined);
   const pick = (key: "warehouse" | "database" | "schema" | "role") => input[key] ?? ctx.config[key];
   return {
     statement: input.statement,

@@ -63,8 +63,3 @@ export async function requestIdFor(run: { runId: string; taskKey: string; attemp
   const hex = toHex(bytes);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
-
-/** How many `;`-separated statements a SQL text holds, ignoring a trailing `;` (quotes and comments aside). */
-export function statementCount(sql: string): number {
-  return sql.split(";").filter((part) => part.trim() !== "").length;
-}
