@@ -38,6 +38,11 @@ export interface ConnectorRunInfo {
   attempt: number;
   pipeline: string;
   params: Record<string, unknown>;
+  /**
+   * This attempt's trigger was sent before and its outcome never came back (the delivery that sent it died): the tool
+   * may already have the work. Tools that can recognise a resubmission are told so (Snowflake `retry=true`).
+   */
+  resubmission?: boolean;
 }
 
 export interface ConnectorContext<Config> {

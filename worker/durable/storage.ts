@@ -147,7 +147,8 @@ export class RunStore {
   }
 
   /** Claims a dispatch for a lease; false when another delivery holds it or it is done. */
-  claim(id: string, now: number, leaseMs: number): "claimed" | "busy" | "done" {
+  /** `reclaimed`: an earlier holder's lease ran out before it finished, so its call to the tool may have landed. */
+  claim(id: string, now: number, leaseMs: number): "claimed" | "reclaimed" | "busy" | "done" {
     const row = this.sql.exec("SELECT lease_until, done FROM claims WHERE id = ?", id).toArray()[0];
     if (row?.done) return "done";
     if (row && (row.lease_until as number) > now) return "busy";
@@ -157,7 +158,7 @@ export class RunStore {
       now + leaseMs,
       now,
     );
-    return "claimed";
+    return row ? "reclaimed" : "claimed";
   }
 
   completeClaim(id: string, now: number) {

@@ -77,6 +77,8 @@ export interface DispatchContext {
   with: Record<string, unknown>;
   params: Record<string, unknown>;
   handle: RunState["tasks"][string]["handle"];
+  /** A trigger claimed again after an earlier delivery's lease ran out: that delivery may have reached the tool. */
+  resubmission: boolean;
 }
 
 /** One run per pipeline and cron slot, however often the slot's alarm fires. */
@@ -202,7 +204,7 @@ export class TenantRuns extends DurableObject<Env> {
       (msg.op === "poll" && (task.status === "triggered" || task.status === "running") && task.pollSeq === msg.seq);
     if (!valid) return { ok: false, reason: "stale" };
     const claim = this.store.claim(claimId, this.clock.now(), DISPATCH_LEASE_MS);
-    if (claim !== "claimed") return { ok: false, reason: claim };
+    if (claim === "busy" || claim === "done") return { ok: false, reason: claim };
     const spec = row.meta.tasks.find((t) => t.id === msg.taskKey)!;
     return {
       ok: true,
@@ -220,6 +222,7 @@ export class TenantRuns extends DurableObject<Env> {
         with: spec.with,
         params: row.meta.params,
         handle: task.handle,
+        resubmission: msg.op === "trigger" && claim === "reclaimed",
       },
     };
   }

@@ -92,7 +92,7 @@ export async function performDispatch(env: Env, tenantId: string, op: DispatchMe
     config: parsedConfig.data,
     secrets: connection?.secrets ?? {},
     fetch: (input, init) => fetch(input, init),
-    run: { tenantId, runId: context.runId, taskKey: context.taskKey, attempt: context.attempt, pipeline: context.pipelineName, params: context.params },
+    run: { tenantId, runId: context.runId, taskKey: context.taskKey, attempt: context.attempt, pipeline: context.pipelineName, params: context.params, resubmission: context.resubmission },
     callbackUrl: `${appUrl}/webhooks/callback/${token}`,
   };
   const handle = context.handle ?? {};
