@@ -8,6 +8,8 @@ export interface ExternalHandle {
   externalUrl?: string;
   /** Connector-private state carried between polls (JSON-serialisable). */
   state?: Record<string, unknown>;
+  /** Tries so far at collecting what the finished run left behind, while the tool did not have all of it yet. */
+  collectTries?: number;
 }
 
 export const taskErrorKinds = ["auth", "not_found", "rate_limited", "tool_failure", "invalid_config", "network", "timeout"] as const;
@@ -104,6 +106,11 @@ export interface CostFact {
   facts: Record<string, unknown>;
 }
 
+/** What collect found; `missing` names what the tool did not have (yet), e.g. an artifact that answered 404. */
+export interface CollectResult {
+  missing?: string;
+}
+
 /** Where a connector hands what it found after a run; each write is idempotent. */
 export interface CollectSink {
   /** dbt artifacts of a finished dbt Cloud run, streamed (manifests run to 100+ MB); null for a file the run did not produce. */
@@ -135,8 +142,12 @@ export interface ConnectorDefinition<With = unknown, Config = unknown> {
   cancel(ctx: ConnectorContext<Config>, input: With, handle: ExternalHandle): Promise<void>;
   /** A cheap authenticated call proving the connection works; the message quotes the tool's error. */
   test(ctx: Omit<ConnectorContext<Config>, "run" | "callbackUrl">): Promise<{ ok: true; message?: string } | { ok: false; message: string }>;
-  /** Fetches what a finished run left behind (artifacts, cost facts) into the sink. Errors are logged, never fail the task. */
-  collect?(ctx: ConnectorContext<Config>, input: With, outcome: TerminalOutcome, sink: CollectSink): Promise<void>;
+  /**
+   * Fetches what a finished run left behind (artifacts, cost facts) into the sink; never fails the task. When something
+   * is `missing` and this is not the `lastTry`, it stores nothing and is called again later; on the last try it stores
+   * what there is and the task records what was missing.
+   */
+  collect?(ctx: ConnectorContext<Config>, input: With, outcome: TerminalOutcome, sink: CollectSink, options: { lastTry: boolean }): Promise<CollectResult | void>;
   /** Present when the tool can call Tutti back at `/webhooks/<kind>/<connectionId>`. */
   webhook?: WebhookSupport;
 }

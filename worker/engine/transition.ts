@@ -150,11 +150,12 @@ function applyOutcome(step: Step, key: string, attempt: number, outcome: TaskOut
     }
     return;
   }
-  if (outcome.externalId || outcome.externalUrl || outcome.state) {
+  if (outcome.externalId || outcome.externalUrl || outcome.state || outcome.collectTries !== undefined) {
     task.handle = {
       externalId: outcome.externalId ?? task.handle?.externalId,
       externalUrl: outcome.externalUrl ?? task.handle?.externalUrl,
       state: outcome.state ?? task.handle?.state,
+      collectTries: outcome.collectTries ?? task.handle?.collectTries,
     };
   }
   const plan = step.plan(key);
@@ -226,6 +227,8 @@ function queueAttempt(step: Step, task: TaskState, reason: string) {
   step.setTask(task, "queued", reason);
   task.attempt += 1;
   task.pollSeq = 0;
+  // Collect tries count per attempt: the next attempt's run leaves its own artifacts behind.
+  if (task.handle) delete task.handle.collectTries;
   task.queuedAt = step.clock.now;
   task.startedAt = null;
   task.finishedAt = null;

@@ -130,6 +130,21 @@ describe("run state machine", () => {
     expect(r.log).toContainEqual({ taskKey: "build", from: "queued", to: "cancelled", reason: "the run was cancelled in dbt Cloud (poll)" });
   });
 
+  it("an outcome's note (what could not be collected) is kept as the task's reason; collect tries reset with each attempt", () => {
+    const retries = { max: 1, backoff: "fixed" as const, delayMs: 1000, maxDelayMs: 1000, jitter: false };
+    const h = new Harness([task("build", { retries })]);
+    h.send({ type: "run.start" });
+    h.send({ type: "task.outcome", key: "build", attempt: 1, source: "poll", outcome: { status: "running", externalId: "70001", pollAfterMs: 10_000, collectTries: 1 } });
+    expect(h.state.tasks.build.handle).toMatchObject({ externalId: "70001", collectTries: 1 });
+    expect(h.timers().at(-1)!.dueAt - h.now).toBe(10_000);
+    h.fail("build");
+    h.send({ type: "task.retry_due", key: "build", attempt: 1 });
+    expect(h.state.tasks.build.handle?.collectTries).toBeUndefined();
+    const r = h.ok("build", { note: "dbt Cloud has no manifest.json" });
+    expect(h.state.tasks.build.reason).toBe("dbt Cloud has no manifest.json");
+    expect(r.log).toContainEqual({ taskKey: "build", from: "queued", to: "succeeded", reason: "succeeded (poll); dbt Cloud has no manifest.json" });
+  });
+
   it("a failure elsewhere in the run outranks a task cancelled in its tool", () => {
     const h = new Harness([task("a"), task("b")]);
     h.send({ type: "run.start" });
