@@ -8,6 +8,8 @@ export interface ExternalHandle {
   externalUrl?: string;
   /** Connector-private state carried between polls (JSON-serialisable). */
   state?: Record<string, unknown>;
+  /** Tries so far at collecting what the finished run left behind, while the tool did not have all of it yet. */
+  collectTries?: number;
 }
 
 export const taskErrorKinds = ["auth", "not_found", "rate_limited", "tool_failure", "invalid_config", "network", "timeout"] as const;
@@ -23,8 +25,13 @@ export interface TaskError {
 /** What a connector reports after trigger or poll. */
 export type TaskOutcome =
   | ({ status: "running"; pollAfterMs?: number } & ExternalHandle)
-  | ({ status: "succeeded"; noNewData?: boolean; output?: Record<string, unknown> } & ExternalHandle)
-  | ({ status: "failed"; error: TaskError } & ExternalHandle);
+  | ({ status: "succeeded"; noNewData?: boolean; output?: Record<string, unknown>; note?: string } & ExternalHandle)
+  | ({ status: "failed"; error: TaskError; note?: string } & ExternalHandle)
+  /**
+   * Someone stopped the work in the tool itself (dbt Cloud status 30, GitHub conclusion `cancelled`, Airbyte
+   * `cancelled`, Databricks `CANCELED`): the task ends cancelled, is not retried and pages nobody (CONTRACTS §10).
+   */
+  | ({ status: "cancelled"; reason: string; note?: string } & ExternalHandle);
 
 export interface ConnectorRunInfo {
   tenantId: string;
@@ -33,6 +40,11 @@ export interface ConnectorRunInfo {
   attempt: number;
   pipeline: string;
   params: Record<string, unknown>;
+  /**
+   * This attempt's trigger was sent before and its outcome never came back (the delivery that sent it died): the tool
+   * may already have the work. Tools that can recognise a resubmission are told so (Snowflake `retry=true`).
+   */
+  resubmission?: boolean;
 }
 
 export interface ConnectorContext<Config> {
@@ -94,6 +106,11 @@ export interface CostFact {
   facts: Record<string, unknown>;
 }
 
+/** What collect found; `missing` names what the tool did not have (yet), e.g. an artifact that answered 404. */
+export interface CollectResult {
+  missing?: string;
+}
+
 /** Where a connector hands what it found after a run; each write is idempotent. */
 export interface CollectSink {
   /** dbt artifacts of a finished dbt Cloud run, streamed (manifests run to 100+ MB); null for a file the run did not produce. */
@@ -125,8 +142,12 @@ export interface ConnectorDefinition<With = unknown, Config = unknown> {
   cancel(ctx: ConnectorContext<Config>, input: With, handle: ExternalHandle): Promise<void>;
   /** A cheap authenticated call proving the connection works; the message quotes the tool's error. */
   test(ctx: Omit<ConnectorContext<Config>, "run" | "callbackUrl">): Promise<{ ok: true; message?: string } | { ok: false; message: string }>;
-  /** Fetches what a finished run left behind (artifacts, cost facts) into the sink. Errors are logged, never fail the task. */
-  collect?(ctx: ConnectorContext<Config>, input: With, outcome: TerminalOutcome, sink: CollectSink): Promise<void>;
+  /**
+   * Fetches what a finished run left behind (artifacts, cost facts) into the sink; never fails the task. When something
+   * is `missing` and this is not the `lastTry`, it stores nothing and is called again later; on the last try it stores
+   * what there is and the task records what was missing.
+   */
+  collect?(ctx: ConnectorContext<Config>, input: With, outcome: TerminalOutcome, sink: CollectSink, options: { lastTry: boolean }): Promise<CollectResult | void>;
   /** Present when the tool can call Tutti back at `/webhooks/<kind>/<connectionId>`. */
   webhook?: WebhookSupport;
 }

@@ -148,8 +148,11 @@ export class RunStore {
     return (row?.due as number | null) ?? null;
   }
 
-  /** Claims a dispatch for a lease; false when another delivery holds it or it is done. */
-  claim(id: string, now: number, leaseMs: number): "claimed" | "busy" | "done" {
+  /**
+   * Claims a dispatch for a lease: `busy` while another delivery holds it, `done` once completed, `reclaimed` when an
+   * earlier holder's lease ran out before it finished (so its call to the tool may have landed).
+   */
+  claim(id: string, now: number, leaseMs: number): "claimed" | "reclaimed" | "busy" | "done" {
     const row = this.sql.exec("SELECT lease_until, done FROM claims WHERE id = ?", id).toArray()[0];
     if (row?.done) return "done";
     if (row && (row.lease_until as number) > now) return "busy";
@@ -159,7 +162,7 @@ export class RunStore {
       now + leaseMs,
       now,
     );
-    return "claimed";
+    return row ? "reclaimed" : "claimed";
   }
 
   completeClaim(id: string, now: number) {

@@ -78,6 +78,8 @@ export interface DispatchContext {
   with: Record<string, unknown>;
   params: Record<string, unknown>;
   handle: RunState["tasks"][string]["handle"];
+  /** A trigger claimed again after an earlier delivery's lease ran out: that delivery may have reached the tool. */
+  resubmission: boolean;
 }
 
 /** One claim per run, task, attempt, operation and poll sequence: every copy of a dispatch names the same one. */
@@ -215,7 +217,7 @@ export class TenantRuns extends DurableObject<Env> {
     const now = this.clock.now();
     const claim = this.store.claim(claimId, now, this.leaseMs());
     if (claim === "done") this.store.settleDispatch(claimId);
-    if (claim !== "claimed") return { ok: false, reason: claim };
+    if (claim === "busy" || claim === "done") return { ok: false, reason: claim };
     // Should this holder vanish mid-call, the dispatch is sent again once its lease is over.
     this.store.trackDispatch(claimId, msg, now + this.leaseMs());
     const spec = row.meta.tasks.find((t) => t.id === msg.taskKey)!;
@@ -235,6 +237,7 @@ export class TenantRuns extends DurableObject<Env> {
         with: spec.with,
         params: row.meta.params,
         handle: task.handle,
+        resubmission: msg.op === "trigger" && claim === "reclaimed",
       },
     };
   }

@@ -150,11 +150,12 @@ function applyOutcome(step: Step, key: string, attempt: number, outcome: TaskOut
     }
     return;
   }
-  if (outcome.externalId || outcome.externalUrl || outcome.state) {
+  if (outcome.externalId || outcome.externalUrl || outcome.state || outcome.collectTries !== undefined) {
     task.handle = {
       externalId: outcome.externalId ?? task.handle?.externalId,
       externalUrl: outcome.externalUrl ?? task.handle?.externalUrl,
       state: outcome.state ?? task.handle?.state,
+      collectTries: outcome.collectTries ?? task.handle?.collectTries,
     };
   }
   const plan = step.plan(key);
@@ -174,16 +175,29 @@ function applyOutcome(step: Step, key: string, attempt: number, outcome: TaskOut
       task.startedAt ??= startedAt ?? step.clock.now;
       task.noNewData = outcome.noNewData === true;
       task.error = null;
+      task.reason = outcome.note ?? null;
       step.clearTaskTimers(task);
-      step.setTask(task, "succeeded", task.noNewData ? "succeeded, no new data" : `succeeded (${source})`);
+      step.setTask(task, "succeeded", withNote(task.noNewData ? "succeeded, no new data" : `succeeded (${source})`, outcome.note));
       advance(step);
       return;
     case "failed":
+      if (outcome.note) task.reason = outcome.note;
       failAttempt(step, task, outcome.error, "failed");
+      advance(step);
+      return;
+    case "cancelled":
+      // Stopped in the tool by a person (or the tool's own limits): not a failure, so no retry and no alert.
+      task.startedAt ??= startedAt ?? step.clock.now;
+      task.error = null;
+      task.reason = outcome.reason;
+      step.clearTaskTimers(task);
+      step.setTask(task, "cancelled", withNote(`${outcome.reason} (${source})`, outcome.note));
       advance(step);
       return;
   }
 }
+
+const withNote = (reason: string, note: string | undefined) => (note ? `${reason}; ${note}` : reason);
 
 /** A failed attempt retries while attempts remain, otherwise ends the task as `final`. */
 function failAttempt(step: Step, task: TaskState, error: TaskError, final: "failed" | "timed_out") {
@@ -213,6 +227,8 @@ function queueAttempt(step: Step, task: TaskState, reason: string) {
   step.setTask(task, "queued", reason);
   task.attempt += 1;
   task.pollSeq = 0;
+  // Collect tries count per attempt: the next attempt's run leaves its own artifacts behind.
+  if (task.handle) delete task.handle.collectTries;
   task.queuedAt = step.clock.now;
   task.startedAt = null;
   task.finishedAt = null;
@@ -267,8 +283,10 @@ function advance(step: Step) {
   }
   const tasks = Object.values(s.tasks);
   if (tasks.every((t) => isTerminalTask(t.status))) {
-    const failed = tasks.find((t) => isFailedTask(t.status));
-    step.setRun(failed ? "failed" : "succeeded", failed ? `task ${failed.key} ${failed.status}` : "all tasks done");
+    // While the run is running, a cancelled task was cancelled in its tool (a run cancel stops the run first).
+    const ended = tasks.find((t) => isFailedTask(t.status)) ?? tasks.find((t) => t.status === "cancelled");
+    const status = !ended ? "succeeded" : ended.status === "cancelled" ? "cancelled" : "failed";
+    step.setRun(status, ended ? `task ${ended.key} ${ended.status}` : "all tasks done");
     s.finishedAt = step.clock.now;
     step.effects.push({ type: "timer.clear", timerKey: timerKeys.runTimeout(s.id) });
     step.effects.push({ type: "run.finished", status: s.status });

@@ -1,4 +1,4 @@
-import type { CollectSink, ConnectorContext, ConnectorDefinition, TerminalOutcome } from "../connectors/types";
+import type { CollectResult, CollectSink, ConnectorContext, ConnectorDefinition, TerminalOutcome } from "../connectors/types";
 import { tenantCtx, type Db } from "../db/client";
 import { recordCostsFromFacts } from "../db/repo/cost-derived";
 import { upsertCostFacts } from "../db/repo/cost-facts";
@@ -47,9 +47,16 @@ export function collectSink(db: Db, target: CollectTarget, now: () => number, no
   };
 }
 
+/** Collect tries per attempt before the task ends with what there is: about five minutes of waiting in all. */
+export const COLLECT_TRIES = 6;
+const COLLECT_FIRST_DELAY_MS = 10_000;
+
+/** Wait before collect try `tries + 1`: 10 s, 20 s, 40 s, 80 s, 160 s. */
+export const collectRetryDelayMs = (tries: number) => COLLECT_FIRST_DELAY_MS * 2 ** (tries - 1);
+
 /**
- * Runs the connector's collect step after a terminal outcome. What a run left behind is a by-product:
- * failing to fetch it is logged and never changes how the task ended.
+ * Runs the connector's collect step after a terminal outcome. What a run left behind is a by-product: failing to
+ * fetch it never changes how the task ended, but it is reported as `missing` (and tried again while tries remain).
  */
 export async function collectAfterRun<With, Config>(
   connector: ConnectorDefinition<With, Config>,
@@ -57,13 +64,14 @@ export async function collectAfterRun<With, Config>(
   input: With,
   outcome: TerminalOutcome,
   sink: CollectSink,
-): Promise<void> {
-  if (!connector.collect) return;
+  options: { lastTry: boolean },
+): Promise<CollectResult> {
+  if (!connector.collect) return {};
   try {
-    await connector.collect(ctx, input, outcome, sink);
+    return (await connector.collect(ctx, input, outcome, sink, options)) ?? {};
   } catch (err) {
-    console.error(
-      JSON.stringify({ level: "error", msg: "collect after run failed", connector: connector.kind, run_id: ctx.run.runId, task: ctx.run.taskKey, error: err instanceof Error ? err.message : String(err) }),
-    );
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(JSON.stringify({ level: "error", msg: "collect after run failed", connector: connector.kind, run_id: ctx.run.runId, task: ctx.run.taskKey, error: message }));
+    return { missing: `could not collect what the run left behind: ${message}` };
   }
 }

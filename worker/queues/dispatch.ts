@@ -10,7 +10,7 @@ import type { DispatchClaim, DispatchContext } from "../durable/tenant-runs";
 import type { Env } from "../env";
 import { signCallback } from "../lib/callback-token";
 import { loadKeyRing } from "../lib/envelope";
-import { collectAfterRun, collectSink } from "./collect";
+import { COLLECT_TRIES, collectAfterRun, collectRetryDelayMs, collectSink } from "./collect";
 import type { DispatchMessage } from "./messages";
 
 /** How long a busy claim (another delivery is working on it) waits before the queue retries. */
@@ -92,17 +92,23 @@ export async function performDispatch(env: Env, tenantId: string, op: DispatchMe
     config: parsedConfig.data,
     secrets: connection?.secrets ?? {},
     fetch: (input, init) => fetch(input, init),
-    run: { tenantId, runId: context.runId, taskKey: context.taskKey, attempt: context.attempt, pipeline: context.pipelineName, params: context.params },
+    run: { tenantId, runId: context.runId, taskKey: context.taskKey, attempt: context.attempt, pipeline: context.pipelineName, params: context.params, resubmission: context.resubmission },
     callbackUrl: `${appUrl}/webhooks/callback/${token}`,
   };
   const handle = context.handle ?? {};
   // A final outcome first collects what the run left behind (artifacts, cost facts), so they exist when the task shows done.
   const collected = async (outcome: TaskOutcome): Promise<TaskOutcome> => {
-    if (outcome.status !== "running" && connector.collect) {
-      const target = { tenantId, teamId: context.teamId, runId: context.runId, taskKey: context.taskKey, attempt: context.attempt, connectionId: connection?.id ?? null };
-      await collectAfterRun(connector, connectorCtx, parsedWith.data, outcome, collectSink(ctx.db, target, () => Date.now(), env.NOTIFY));
-    }
-    return outcome;
+    if (outcome.status === "running" || !connector.collect) return outcome;
+    const target = { tenantId, teamId: context.teamId, runId: context.runId, taskKey: context.taskKey, attempt: context.attempt, connectionId: connection?.id ?? null };
+    const tries = (op === "poll" ? (handle.collectTries ?? 0) : 0) + 1;
+    // A cancelled run may well have left nothing: one look, no waiting.
+    const lastTry = tries >= COLLECT_TRIES || outcome.status === "cancelled";
+    const result = await collectAfterRun(connector, connectorCtx, parsedWith.data, outcome, collectSink(ctx.db, target, () => Date.now(), env.NOTIFY), { lastTry });
+    if (!result.missing) return outcome;
+    // The tool does not have it yet (dbt Cloud serves artifacts a while after the run ends): the task stays running
+    // and the engine's poll timer brings this back after a backoff, bounded by COLLECT_TRIES.
+    if (!lastTry) return { status: "running", pollAfterMs: collectRetryDelayMs(tries), externalId: outcome.externalId, externalUrl: outcome.externalUrl, state: outcome.state, collectTries: tries };
+    return { ...outcome, note: `${result.missing}${tries > 1 ? ` (after ${tries} tries)` : ""}` };
   };
   try {
     switch (op) {

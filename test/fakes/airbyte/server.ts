@@ -12,7 +12,8 @@ import { Scripts, type Reply } from "../scripting";
  *   GET  /jobs?connectionId&jobType&status&limit(≤100)&offset&orderBy=updatedAt|DESC   {data, next?, previous?}
  * Auth: `Bearer <access token>` (expired tokens → 401) or the static API token. POST /__fake/expire-tokens expires every
  * issued token. Notifications (unsigned, Slack-compatible body with `data`) go to the outbox; deliver them with
- * `?token=<webhook_secret>` appended. Plans are keyed by connection id: {polls, incomplete_polls?, outcome: "succeeded"|"failed", rows?}.
+ * `?token=<webhook_secret>` appended. Plans are keyed by connection id: {polls, incomplete_polls?, outcome: "succeeded"|"failed"|"cancelled", rows?}
+ * ("cancelled": someone cancelled the job in Airbyte's UI; Airbyte sends no notification for it).
  */
 interface Job {
   jobId: number;
@@ -21,7 +22,7 @@ interface Job {
   status: "pending" | "running" | "incomplete" | "succeeded" | "failed" | "cancelled";
   pollsLeft: number;
   incompleteLeft: number;
-  outcome: "succeeded" | "failed";
+  outcome: "succeeded" | "failed" | "cancelled";
   rows: number;
   startTime: string;
   lastUpdatedAt: string;
@@ -41,6 +42,7 @@ export interface AirbyteFake extends FakeServer {
 }
 
 const problem = (status: number, title: string, detail: string): Reply => ({ status, body: { type: `https://reference.airbyte.com/reference/errors#${status}`, title, status, detail } });
+const outcomeOf = (value: unknown): Job["outcome"] | null => (value === "succeeded" || value === "failed" || value === "cancelled" ? value : null);
 const terminal = (j: Job) => j.status === "succeeded" || j.status === "failed" || j.status === "cancelled";
 
 export async function startAirbyteFake(options: AirbyteFakeOptions): Promise<AirbyteFake> {
@@ -109,7 +111,7 @@ export async function startAirbyteFake(options: AirbyteFakeOptions): Promise<Air
   scripts.onComplete = (key, outcome) => {
     const j = [...jobs.values()].filter((x) => x.connectionId === key).pop();
     if (!j) return false;
-    finish(j, outcome === "failed" ? "failed" : outcome === "succeeded" ? "succeeded" : j.outcome);
+    finish(j, outcomeOf(outcome) ?? j.outcome);
     return true;
   };
 
@@ -164,7 +166,7 @@ export async function startAirbyteFake(options: AirbyteFakeOptions): Promise<Air
         status: "pending",
         pollsLeft: Number(plan.polls ?? 0),
         incompleteLeft: Number(plan.incomplete_polls ?? 0),
-        outcome: plan.outcome === "failed" ? "failed" : "succeeded",
+        outcome: outcomeOf(plan.outcome) ?? "succeeded",
         rows: typeof plan.rows === "number" ? plan.rows : 1400,
         startTime: now,
         lastUpdatedAt: now,

@@ -17,7 +17,10 @@ import { Scripts, type Reply } from "../scripting";
  * Auth: `Authorization: Token <token>` or `Bearer <token>`; errors use dbt Cloud's `{status:{code,is_success,user_message}}` envelope.
  * Webhooks: job.run.started / job.run.errored / job.run.completed, body shaped like the zulip fixtures, signed with
  * lowercase hex HMAC-SHA256 in `Authorization`.
- * Plans are keyed by job id: {polls, outcome: "success"|"error"|"cancelled", run_id?, artifacts?: false, errors: {trigger|poll|cancel|artifact: […]}, hold: ["trigger"]}.
+ * Plans are keyed by job id: {polls, outcome: "success"|"error"|"cancelled", run_id?, artifacts?: false, artifact_404s?: n, errors: {trigger|poll|cancel|artifact: […]}, hold: ["trigger"]}.
+ * Artifacts can answer 404 for a while after a run completes (seen in practice; dbt Cloud sends job.run.completed only
+ * "after the artifacts are ingested", CONTRACTS §3): `artifact_404s: n` answers 404 to the first n artifact file
+ * requests of the job even though the files exist; `artifacts: false` answers 404 for good.
  */
 export interface DbtRun {
   id: number;
@@ -58,6 +61,8 @@ export async function startDbtCloudFake(options: DbtCloudFakeOptions): Promise<D
   const scripts = new Scripts("dbt Cloud");
   let nextId = 70_000;
   let eventCounter = 0;
+  /** Artifact file requests per job, for plan.artifact_404s. */
+  const artifactRequests = new Map<string, number>();
   let baseUrl = "";
 
   function view(run: DbtRun) {
@@ -228,6 +233,10 @@ export async function startDbtCloudFake(options: DbtCloudFakeOptions): Promise<D
         if (rest.length === 3) return { status: 200, body: envelope(200, available ? ["manifest.json", "run_results.json"] : []) };
         const path = rest.slice(3).join("/");
         if (!available || !["manifest.json", "run_results.json"].includes(path)) return fail(404, "The requested artifact was not found.");
+        const early = Number(scripts.plan(run.jobId).artifact_404s ?? 0);
+        const served = artifactRequests.get(run.jobId) ?? 0;
+        artifactRequests.set(run.jobId, served + 1);
+        if (served < early) return fail(404, "The requested artifact was not found.");
         return { status: 200, raw: readFileSync(join(artifactsDir, path)) };
       }
     }

@@ -14,7 +14,9 @@ import { Scripts, type Reply } from "../scripting";
  *   POST /repos/{owner}/{repo}/issues/{n}/comments {body} → 201;  PATCH /repos/{owner}/{repo}/issues/comments/{id} {body} → 200
  * Auth: `Authorization: Bearer <token>` (or `token <token>`); X-GitHub-Api-Version 2022-11-28 or 2026-03-10.
  * Webhooks: workflow_run requested / in_progress / completed with X-GitHub-Event, X-GitHub-Delivery and
- * X-Hub-Signature-256 (sha256=, lowercase hex). Plans are keyed by workflow file:
+ * X-Hub-Signature-256 (sha256=, lowercase hex). A dispatch's `ref` may be a full ref (refs/heads/main, refs/tags/v1) or a
+ * short name; like GitHub, runs report the short name as `head_branch`, and the runs list's `branch` filter matches
+ * `head_branch` (a full ref matches nothing). Plans are keyed by workflow file:
  * {polls, outcome: "success"|"failure"|"cancelled"|…, inputs?: [declared names], run_name_input?: name, legacy_204?: true, exists?: false, errors: {dispatch|poll|cancel: […]}}.
  */
 /** A pull request (issue) comment; the CLI's `ci impact --post-github` keeps one up to date. */
@@ -56,6 +58,11 @@ export interface GitHubActionsFake extends FakeServer {
 }
 
 const API_VERSIONS = new Set(["2022-11-28", "2026-03-10"]);
+/**
+ * What GitHub reports as a workflow_dispatch run's `head_branch`: the branch or tag name, never the full ref
+ * (`refs/heads/main` → `main`; see head_branch in https://docs.github.com/en/rest/actions/workflow-runs).
+ */
+const headBranch = (ref: string) => ref.replace(/^refs\/(heads|tags)\//, "");
 const fail = (status: number, message: string, extra: Record<string, string> = {}): Reply => ({ status, body: { message, documentation_url: "https://docs.github.com/rest", status: String(status) }, headers: extra });
 
 export async function startGitHubActionsFake(options: GitHubActionsFakeOptions): Promise<GitHubActionsFake> {
@@ -73,7 +80,7 @@ export async function startGitHubActionsFake(options: GitHubActionsFakeOptions):
       name: r.workflow.replace(/\.ya?ml$/, ""),
       display_title: r.displayTitle,
       node_id: `WFR_${r.id}`,
-      head_branch: r.ref,
+      head_branch: headBranch(r.ref),
       head_sha: "3484a3fb816e0859fd6e1cea078d76385ff50625",
       path: `.github/workflows/${r.workflow}`,
       run_number: r.id % 1000,
@@ -206,7 +213,7 @@ export async function startGitHubActionsFake(options: GitHubActionsFakeOptions):
         const event = url.searchParams.get("event");
         const branch = url.searchParams.get("branch");
         const all = [...runs.values()]
-          .filter((r) => r.workflow === workflow && r.owner === owner && r.repo === repo && (!branch || r.ref === branch) && (!event || event === "workflow_dispatch") && (since === null || Date.parse(r.createdAt) >= since))
+          .filter((r) => r.workflow === workflow && r.owner === owner && r.repo === repo && (!branch || headBranch(r.ref) === branch) && (!event || event === "workflow_dispatch") && (since === null || Date.parse(r.createdAt) >= since))
           .sort((a, b) => b.id - a.id);
         const slice = all.slice((page - 1) * perPage, page * perPage);
         const links: Record<string, string> = page * perPage < all.length ? { link: `<${baseUrl}${url.pathname}?${new URLSearchParams({ ...Object.fromEntries(url.searchParams), page: String(page + 1) })}>; rel="next"` } : {};

@@ -1,17 +1,22 @@
 import { createHash, createPublicKey, createVerify, randomUUID } from "node:crypto";
 import { startJsonServer, type FakeServer } from "../http-server";
 import { Scripts, type Reply } from "../scripting";
+import { countStatements } from "./statement-count";
 
 /**
  * Snowflake SQL API v2 (CONTRACTS §6):
- *   POST /api/v2/statements?requestId=<uuid>&async=<bool>   body {statement, timeout?, database?, schema?, warehouse?, role?, bindings?, parameters{query_tag, MULTI_STATEMENT_COUNT}}
+ *   POST /api/v2/statements?requestId=<uuid>&async=<bool>&retry=<bool>   body {statement, timeout?, database?, schema?, warehouse?, role?, bindings?, parameters{query_tag, MULTI_STATEMENT_COUNT}}
  *        → 202 {code: "333334", statementHandle, statementStatusUrl} (async, or still running); 200 result when done synchronously
- *        A requestId seen before returns the same statement and does not execute again.
+ *        Resubmitting a requestId seen before with retry=true returns that statement and does not execute it again;
+ *        without retry=true the statement executes a second time ("Resubmitting a request to execute SQL statements",
+ *        https://docs.snowflake.com/en/developer-guide/sql-api/submitting-requests: POST …?requestId=<id>&retry=true).
  *   GET  /api/v2/statements/{handle}?partition=N   202 running; 200 {resultSetMetaData{numRows, partitionInfo[]}, data[][], stats}; 422 failed; 408 timed out
  *   POST /api/v2/statements/{handle}/cancel
  * Auth: `Authorization: Bearer …` with X-Snowflake-Authorization-Token-Type OAUTH (the configured token), or KEYPAIR_JWT
  * (RS256, verified against the public key registered with PUT /__fake/keys/{USER}, iss ACCOUNT.USER.SHA256:<fp>, sub,
- * exp ≤ iat + 3600). A User-Agent is required. Plans are keyed by statement text: {polls, outcome: "success"|"error"|"timeout", rows?, errors: {submit|status: […]}}.
+ * exp ≤ iat + 3600). A User-Agent is required. Plans are keyed by statement text: {polls, outcome: "success"|"error"|"timeout", rows?, errors: {submit|status: […]},
+ * lost_submits?: n (the statement runs, but the first n submit responses are lost: 504 Gateway Timeout)}.
+ * GET /__fake/executions/{statement text} lists the handles of every execution of that text.
  */
 interface Statement {
   handle: string;
@@ -53,6 +58,8 @@ function b64urlJson(part: string): Record<string, unknown> | null {
 export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise<SnowflakeFake> {
   const statements = new Map<string, Statement>();
   const byRequest = new Map<string, string>();
+  /** Submit responses already lost per statement text (plan.lost_submits). */
+  const lost = new Map<string, number>();
   const publicKeys = new Map<string, string>();
   const scripts = new Scripts("Snowflake");
   const account = options.account.split(".")[0].toUpperCase();
@@ -155,6 +162,10 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
       publicKeys.set(decodeURIComponent(parts[2]).toUpperCase(), (JSON.parse(req.body) as { public_key: string }).public_key);
       return { status: 204 };
     }
+    if (req.method === "GET" && parts[0] === "__fake" && parts[1] === "executions") {
+      const text = decodeURIComponent(parts.slice(2).join("/"));
+      return { status: 200, body: [...statements.values()].filter((st) => st.text === text).map((st) => st.handle) };
+    }
     const control = scripts.control(req, url);
     if (control) return control;
     if (!req.headers["user-agent"]) return fail(400, "390100", "User-Agent header is required.");
@@ -169,10 +180,10 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
       const scripted = scripts.takeError(text, "submit");
       if (scripted) return scripted;
       const known = byRequest.get(requestId);
-      if (known) return answer(statements.get(known)!);
+      if (known && url.searchParams.get("retry") === "true") return answer(statements.get(known)!);
       if (!text.trim()) return fail(400, "000900", "SQL statement is empty.");
       if (unsupported.test(text)) return fail(422, "391911", "Unsupported statement type for the SQL API.", { sqlState: "0A000" });
-      const count = text.split(";").filter((s) => s.trim()).length;
+      const count = countStatements(text);
       const declared = (body.parameters as Record<string, unknown> | undefined)?.MULTI_STATEMENT_COUNT;
       const wanted = declared === undefined ? 1 : Number(declared);
       if (wanted !== 0 && wanted !== count) return fail(422, "000008", `Actual statement count ${count} did not match the desired statement count ${wanted}.`, { sqlState: "0A000" });
@@ -199,6 +210,10 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
       // A synchronous request for a statement that finishes at once gets its result; otherwise 202.
       if (url.searchParams.get("async") !== "true" && st.pollsLeft === 0) st.status = st.outcome;
       await scripts.gate(text, "submit");
+      if (Number(plan.lost_submits ?? 0) > (lost.get(text) ?? 0)) {
+        lost.set(text, (lost.get(text) ?? 0) + 1);
+        return { status: 504, body: { code: "000504", message: "Gateway Timeout" } };
+      }
       return answer(st);
     }
 

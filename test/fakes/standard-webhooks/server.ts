@@ -1,6 +1,6 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { verifyStandardWebhook } from "./verify";
 
 /**
  * A receiver of Standard Webhooks (https://www.standardwebhooks.com), verifying each request the way the spec's
@@ -25,25 +25,6 @@ interface Endpoint {
 export interface WebhookReceiverFake {
   url: string;
   close(): Promise<void>;
-}
-
-const TOLERANCE_SECONDS = 300;
-
-export function verifyStandardWebhook(secret: string, headers: Record<string, string | string[] | undefined>, body: string, nowSeconds: number): { ok: true } | { ok: false; reason: string } {
-  const id = headers["webhook-id"];
-  const timestamp = headers["webhook-timestamp"];
-  const signature = headers["webhook-signature"];
-  if (typeof id !== "string" || typeof timestamp !== "string" || typeof signature !== "string") return { ok: false, reason: "missing headers" };
-  if (!/^\d+$/.test(timestamp) || Math.abs(nowSeconds - Number(timestamp)) > TOLERANCE_SECONDS) return { ok: false, reason: "timestamp outside tolerance" };
-  const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
-  const expected = Buffer.from(createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64"));
-  for (const candidate of signature.split(" ")) {
-    const [version, value] = candidate.split(",", 2);
-    if (version !== "v1" || !value) continue;
-    const given = Buffer.from(value);
-    if (given.length === expected.length && timingSafeEqual(given, expected)) return { ok: true };
-  }
-  return { ok: false, reason: "signature mismatch" };
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

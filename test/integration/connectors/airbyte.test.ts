@@ -34,7 +34,8 @@ describe("Airbyte connector against its fake", () => {
     const task = firstTask(done);
     expect(task.external_id).toMatch(/^\d+$/);
     expect(task.external_url).toBe(`${fakeUrl("airbyte")}/workspaces/ws1/connections/${id}/job-history`);
-    const [create] = (await fakeRequests("airbyte", "/api/public/v1/jobs")).filter((r) => r.method === "POST");
+    // The fake is shared by every test file: pick this test's request by its connection id.
+    const [create] = (await fakeRequests("airbyte", "/api/public/v1/jobs")).filter((r) => r.method === "POST" && JSON.parse(r.body).connectionId === id);
     expect(JSON.parse(create.body)).toEqual({ connectionId: id, jobType: "sync" });
     expect(create.headers.authorization).toMatch(/^Bearer abt_/);
   });

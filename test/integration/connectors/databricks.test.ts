@@ -35,7 +35,8 @@ describe("Databricks connector against its fake", () => {
     const task = firstTask(done);
     expect(task.external_url).toBe(`${fakeUrl("databricks")}/jobs/${job}/runs/${task.external_id}`);
 
-    const [runNow] = await fakeRequests("databricks", "/api/2.2/jobs/run-now");
+    // The fake is shared by every test file: pick this test's request by its job id.
+    const [runNow] = (await fakeRequests("databricks", "/api/2.2/jobs/run-now")).filter((r) => JSON.parse(r.body).job_id === job);
     expect(runNow.headers.authorization).toBe(`Bearer ${creds.token}`);
     expect(runNow.headers["x-databricks-workspace-id"]).toBe("1234567890123456");
     expect(JSON.parse(runNow.body)).toEqual({ job_id: job, idempotency_token: `tutti-${run.id}-etl-1`, job_parameters: { day: "2026-11-24" }, queue: { enabled: true } });

@@ -4,7 +4,7 @@ import { fakeCredentials } from "../../fakes/credentials";
 import { api, type Session } from "../../helpers/api";
 import { advance, isTerminal, waitForRun } from "../../helpers/engine";
 import { pushPipeline, setupTenant } from "../../helpers/pipelines";
-import { createConnection, deliverWebhook, fakeComplete, fakeOutbox, fakePlan, fakeRequests, fakeUrl, firstTask, pollToEnd, settleWebhooks, startRun, uniqueNumber } from "../../helpers/tool-fakes";
+import { createConnection, deliverWebhook, fakeComplete, fakeOutbox, fakePlan, fakeRequests, fakeUrl, firstTask, pollToEnd, runEvents, settleWebhooks, startRun, uniqueNumber } from "../../helpers/tool-fakes";
 
 const creds = fakeCredentials.dbt_cloud;
 
@@ -56,6 +56,45 @@ describe("dbt Cloud connector against its fake", () => {
       `/api/v2/accounts/${creds.accountId}/runs/${task.external_id}/artifacts/manifest.json`,
       `/api/v2/accounts/${creds.accountId}/runs/${task.external_id}/artifacts/run_results.json`,
     ]);
+  });
+
+  it("artifacts that answer 404 for a while after the run are collected on a later poll, with backoff, before the task shows done", async () => {
+    const { s, team } = await setup();
+    const job = uniqueNumber();
+    // Try 1: both files 404; try 2: run_results 404, manifest there (not stored alone); try 3: both there.
+    await fakePlan("dbt_cloud", job, { polls: 0, outcome: "success", artifact_404s: 3 });
+    await pipeline(s, team.slug, "dbt_late_artifacts", job);
+    const run = await startRun(s, "dbt_late_artifacts");
+    const waiting = await waitForRun(s, run.id, (r) => r.tasks[0].status === "running");
+    const runId = firstTask(waiting).external_id;
+    const artifactCalls = async () => (await fakeRequests("dbt_cloud", `/api/v2/accounts/${creds.accountId}/runs/${runId}/artifacts/`)).length;
+    await expect.poll(artifactCalls, { timeout: 10_000 }).toBe(2);
+    // The next try waits 10 s (the poll interval is 1 s): nine seconds on, nothing more was asked.
+    await advance(s.tenant.id, 9_000);
+    expect(await artifactCalls()).toBe(2);
+    expect(await uploadsOf(s.tenant.id)).toHaveLength(0);
+    const done = await pollToEnd(s, run.id, 20_000, 10);
+    expect(done.status).toBe("succeeded");
+    expect(firstTask(done)).toMatchObject({ status: "succeeded", error: null });
+    expect(done.tasks[0].reason).toBeNull();
+    expect(await artifactCalls()).toBe(6);
+    expect(await uploadsOf(s.tenant.id)).toHaveLength(1);
+  });
+
+  it("artifacts that never appear are tried a bounded number of times, then the task ends with the gap recorded", async () => {
+    const { s, team } = await setup();
+    const job = uniqueNumber();
+    await fakePlan("dbt_cloud", job, { polls: 0, outcome: "success", artifacts: false });
+    await pipeline(s, team.slug, "dbt_no_artifacts", job);
+    const run = await startRun(s, "dbt_no_artifacts");
+    const done = await pollToEnd(s, run.id, 60_000, 20);
+    const runId = firstTask(done).external_id;
+    const note = `dbt Cloud has no run_results.json or manifest.json for run ${runId} (HTTP 404) (after 6 tries)`;
+    expect(done.status).toBe("succeeded");
+    expect(done.tasks[0]).toMatchObject({ status: "succeeded", reason: note });
+    expect((await runEvents(s, run.id)).find((e) => e.to === "succeeded" && e.task === "build")?.reason).toBe(`succeeded (poll); ${note}`);
+    expect(await fakeRequests("dbt_cloud", `/api/v2/accounts/${creds.accountId}/runs/${runId}/artifacts/`)).toHaveLength(12);
+    expect(await uploadsOf(s.tenant.id)).toHaveLength(0);
   });
 
   it("a run that errors in dbt Cloud fails the task with dbt's message and still collects its results", async () => {

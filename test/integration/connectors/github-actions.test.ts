@@ -49,6 +49,26 @@ describe("GitHub Actions connector against its fake", () => {
     expect(firstTask(done).external_id).toMatch(/^\d+$/);
   });
 
+  it("without run details (204), finds the run of a dispatch to a full ref by the short branch name GitHub reports", async () => {
+    const { s, team } = await setup();
+    for (const [name, ref] of [["gh_full_ref", "refs/heads/main"], ["gh_short_ref", "main"]]) {
+      const workflow = uniqueWorkflow();
+      await fakePlan("github_actions", workflow, { polls: 1, legacy_204: true });
+      await pipeline(s, team.slug, name, workflow, {}, { ref });
+      const run = await startRun(s, name);
+      const done = await pollToEnd(s, run.id);
+      expect(done.status, ref).toBe("succeeded");
+      const [dispatch] = await fakeRequests("github_actions", dispatchPath(workflow));
+      expect(JSON.parse(dispatch.body).ref, ref).toBe(ref);
+      // GitHub's runs list filters on head_branch, which is `main` for either form of the ref.
+      const listed = await fakeRequests("github_actions", `/repos/octo-org/octo-repo/actions/workflows/${workflow}/runs?`);
+      expect(listed.length, ref).toBeGreaterThan(0);
+      for (const r of listed) expect(new URL(r.path, "http://x").searchParams.get("branch"), ref).toBe("main");
+      const found = await api(`/runs/${run.id}`, { as: s });
+      expect(found.json.tasks[0].external_id, ref).toMatch(/^\d+$/);
+    }
+  });
+
   it("a failed workflow run fails the task with its conclusion", async () => {
     const { s, team } = await setup();
     const workflow = uniqueWorkflow();

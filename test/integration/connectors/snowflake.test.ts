@@ -1,10 +1,15 @@
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { fakeCredentials } from "../../fakes/credentials";
 import { api, type Session } from "../../helpers/api";
 import { advance, isTerminal, waitForRun } from "../../helpers/engine";
 import { pushPipeline, setupTenant } from "../../helpers/pipelines";
-import { createConnection, fakePlan, fakeRequests, fakeUrl, firstTask, pollToEnd, startRun } from "../../helpers/tool-fakes";
+import { createConnection, fakePlan, fakeRelease, fakeRequests, fakeUrl, firstTask, pollToEnd, startRun, waitUntilHeld } from "../../helpers/tool-fakes";
+import { snowflakeConnector } from "../../../worker/connectors/snowflake/connector";
+import { SnowflakeConfig, SnowflakeWith } from "../../../worker/connectors/snowflake/schema";
+import type { ConnectorContext } from "../../../worker/connectors/types";
+import { tenantRuns } from "../../../worker/durable/client";
+import type { TenantRuns } from "../../../worker/durable/tenant-runs";
 import { toBase64 } from "../../../worker/lib/encoding";
 
 const creds = fakeCredentials.snowflake;
@@ -24,6 +29,11 @@ async function pipeline(s: Session, teamSlug: string, name: string, statement: s
 async function costFacts(tenantId: string) {
   const rows = await env.DB.prepare("SELECT external_ref, run_id, task_key, facts FROM cost_facts WHERE tenant_id = ? AND source = 'snowflake'").bind(tenantId).all();
   return rows.results as Array<{ external_ref: string; run_id: string; task_key: string; facts: string }>;
+}
+
+/** Handles of every execution of `statement` at the fake: one per time Snowflake ran it. */
+async function executionsOf(statement: string): Promise<string[]> {
+  return (await fetch(`${fakeUrl("snowflake")}/__fake/executions/${encodeURIComponent(statement)}`)).json();
 }
 
 function statementRequests(all: Awaited<ReturnType<typeof fakeRequests>>, statement: string) {
@@ -81,6 +91,78 @@ describe("Snowflake connector against its fake", () => {
     expect(submit.headers["x-snowflake-authorization-token-type"]).toBe("KEYPAIR_JWT");
     expect(JSON.parse(submit.body).parameters.MULTI_STATEMENT_COUNT).toBe("2");
     expect(await costFacts(s.tenant.id)).toHaveLength(2);
+  });
+
+  it("counts statements like Snowflake: a `;` inside a string, identifier, $$ body or comment does not make a second one", async () => {
+    const { s, team } = await setup();
+    const single = uniqueStatement("insert into analytics.public.notes values ('done; next', $$a;b$$) -- one; statement");
+    const double = uniqueStatement('create table "x;y" (note varchar); insert into "x;y" values (\'it\'\'s; fine\')');
+    for (const [name, statement] of [["sf_one", single], ["sf_two", double]]) {
+      await fakePlan("snowflake", statement, { polls: 0 });
+      await pipeline(s, team.slug, name, statement);
+      expect((await pollToEnd(s, (await startRun(s, name)).id)).status, statement).toBe("succeeded");
+    }
+    const sent = async (statement: string) => JSON.parse(statementRequests(await fakeRequests("snowflake", "/api/v2/statements"), statement)[0].body).parameters;
+    expect(await sent(single)).not.toHaveProperty("MULTI_STATEMENT_COUNT");
+    expect((await sent(double)).MULTI_STATEMENT_COUNT).toBe("2");
+  });
+
+  it("a submission whose answer is lost (504) is resubmitted under the same requestId with retry=true, and the statement runs once", async () => {
+    const { s, team } = await setup();
+    const statement = uniqueStatement();
+    await fakePlan("snowflake", statement, { polls: 1, lost_submits: 1 });
+    await pipeline(s, team.slug, "sf_lost", statement);
+    const done = await pollToEnd(s, (await startRun(s, "sf_lost")).id);
+    expect(done.status).toBe("succeeded");
+    const submits = statementRequests(await fakeRequests("snowflake", "/api/v2/statements"), statement).map((r) => new URL(r.path, "http://x").searchParams);
+    expect(submits.map((q) => q.get("retry"))).toEqual([null, "true"]);
+    expect(new Set(submits.map((q) => q.get("requestId"))).size).toBe(1);
+    const executions = await executionsOf(statement);
+    expect(executions).toHaveLength(1);
+    expect(firstTask(done).external_id).toBe(executions[0]);
+  });
+
+  it("a trigger sent again after its first delivery died says retry=true and gets the statement already running", async () => {
+    const statement = uniqueStatement();
+    await fakePlan("snowflake", statement, { polls: 5 });
+    const input = SnowflakeWith.parse({ statement });
+    const ctx = (resubmission: boolean): ConnectorContext<SnowflakeConfig> => ({
+      config: SnowflakeConfig.parse(config()),
+      secrets: { token: creds.token },
+      fetch: (i, init) => fetch(i, init),
+      run: { tenantId: "t_1", runId: `run_${crypto.randomUUID().slice(0, 8)}`, taskKey: "load", attempt: 1, pipeline: "p", params: {}, resubmission },
+      callbackUrl: "https://tutti.test/cb",
+    });
+    const first = ctx(false);
+    const submitted = await snowflakeConnector.trigger(first, input);
+    const resubmitted = await snowflakeConnector.trigger({ ...first, run: { ...first.run, resubmission: true } }, input);
+    expect(resubmitted.externalId).toBe(submitted.externalId);
+    expect(await executionsOf(statement)).toHaveLength(1);
+    // What retry=true prevents: the same requestId without it executes the statement a second time.
+    await snowflakeConnector.trigger(first, input);
+    expect(await executionsOf(statement)).toHaveLength(2);
+  });
+
+  it("a trigger claimed again after the first delivery's lease ran out is marked as a resubmission", async () => {
+    const { s, team } = await setup();
+    const statement = uniqueStatement();
+    await fakePlan("snowflake", statement, { polls: 0, hold: ["submit"] });
+    await pipeline(s, team.slug, "sf_reclaim", statement);
+    const run = await startRun(s, "sf_reclaim");
+    await waitUntilHeld("snowflake", statement, "submit");
+    const stub = tenantRuns(env, s.tenant.id);
+    const claim = (offsetMs: number) =>
+      runInDurableObject(stub, async (instance) => {
+        const runs = instance as unknown as TenantRuns;
+        runs.clock = { now: () => Date.now() + offsetMs };
+        return runs.claimDispatch({ tenantId: s.tenant.id, runId: run.id, taskKey: "load", attempt: 1, op: "trigger", seq: 0 });
+      });
+    expect(await claim(0)).toEqual({ ok: false, reason: "busy" });
+    expect(await claim(121_000)).toMatchObject({ ok: true, context: { resubmission: true } });
+    await runInDurableObject(stub, (instance) => {
+      (instance as unknown as TenantRuns).clock = { now: () => Date.now() };
+    });
+    await fakeRelease("snowflake", statement, "submit");
   });
 
   it("a failed statement (422) fails the task with Snowflake's code, SQL state and message", async () => {

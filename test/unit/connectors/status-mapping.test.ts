@@ -3,17 +3,20 @@ import { airbyteJobState } from "../../../worker/connectors/airbyte/status";
 import { databricksRunState, idempotencyToken } from "../../../worker/connectors/databricks/status";
 import { dbtCause, dbtRunState } from "../../../worker/connectors/dbt-cloud/status";
 import { fivetranSyncState, lastFinishedAt } from "../../../worker/connectors/fivetran/status";
-import { gitHubRateLimit, workflowRunState } from "../../../worker/connectors/github-actions/status";
+import { branchOf, gitHubRateLimit, workflowRunState } from "../../../worker/connectors/github-actions/status";
 import { jwtAccount } from "../../../worker/connectors/snowflake/jwt";
-import { requestIdFor, snowflakeErrorMessage, statementCount, statementState } from "../../../worker/connectors/snowflake/status";
+import { requestIdFor, snowflakeErrorMessage, statementState } from "../../../worker/connectors/snowflake/status";
 
 describe("dbt Cloud run status codes", () => {
   it("maps 1/2/3 to running and 10/20/30 to the end states; unknown codes use the run's own flags", () => {
     expect([1, 2, 3].map((status) => dbtRunState({ status }).state)).toEqual(["running", "running", "running"]);
     expect(dbtRunState({ status: 10 })).toEqual({ state: "succeeded" });
-    expect(dbtRunState({ status: 20, status_message: "Database Error" })).toEqual({ state: "failed", message: "Database Error", cancelled: false });
+    expect(dbtRunState({ status: 20, status_message: "Database Error" })).toEqual({ state: "failed", message: "Database Error" });
     expect(dbtRunState({ status: 20, status_message: "None" })).toMatchObject({ message: "the dbt Cloud run errored" });
-    expect(dbtRunState({ status: 30 })).toMatchObject({ state: "failed", cancelled: true });
+    // 30 Cancelled (CONTRACTS §3, §10): cancelled, not failed.
+    expect(dbtRunState({ status: 30, status_message: "None" })).toEqual({ state: "cancelled", message: "the run was cancelled in dbt Cloud" });
+    expect(dbtRunState({ status: 40, is_complete: true, is_success: false, is_cancelled: true })).toMatchObject({ state: "cancelled" });
+    expect(dbtRunState({ status: 40, is_complete: true, is_success: false, is_cancelled: false })).toMatchObject({ state: "failed" });
     expect(dbtRunState({ status: 40, is_complete: true, is_success: true })).toEqual({ state: "succeeded" });
     expect(dbtRunState({ status: 40, is_complete: false })).toMatchObject({ state: "running" });
   });
@@ -48,7 +51,8 @@ describe("Airbyte job statuses", () => {
     expect(["pending", "queued", "running", "incomplete", "brand_new"].map((status) => airbyteJobState({ status }).state)).toEqual(["running", "running", "running", "running", "running"]);
     expect(airbyteJobState({ status: "succeeded", rowsSynced: 0, bytesSynced: 0 })).toEqual({ state: "succeeded", rowsSynced: 0, bytesSynced: 0 });
     expect(airbyteJobState({ status: "failed" }).state).toBe("failed");
-    expect(airbyteJobState({ status: "cancelled" })).toMatchObject({ state: "failed", message: expect.stringContaining("cancelled") });
+    // CONTRACTS §5, §10: cancelled is its own end state.
+    expect(airbyteJobState({ status: "cancelled" })).toEqual({ state: "cancelled", message: "the Airbyte job was cancelled in Airbyte" });
   });
 });
 
@@ -62,12 +66,18 @@ describe("Databricks run states", () => {
     expect(databricksRunState({ state: { life_cycle_state: "SKIPPED" } }).state).toBe("failed");
     expect(databricksRunState({ state: { life_cycle_state: "INTERNAL_ERROR" } }).state).toBe("failed");
     expect(databricksRunState({ state: { life_cycle_state: "TERMINATED", result_state: "SOMETHING_NEW" } }).state).toBe("failed");
+    // CONTRACTS §7, §10: result_state CANCELED is the cancelled end state, not a failure.
+    expect(databricksRunState({ state: { life_cycle_state: "TERMINATED", result_state: "CANCELED", state_message: "Run cancelled." } })).toEqual({
+      state: "cancelled",
+      message: "the run was cancelled in Databricks: Run cancelled.",
+    });
   });
 
   it("falls back on the newer status object", () => {
     expect(databricksRunState({ status: { state: "RUNNING" } }).state).toBe("running");
     expect(databricksRunState({ status: { state: "TERMINATED", termination_details: { code: "SUCCESS", type: "SUCCESS" } } }).state).toBe("succeeded");
-    expect(databricksRunState({ status: { state: "TERMINATED", termination_details: { code: "USER_CANCELED" } } })).toMatchObject({ message: expect.stringContaining("cancelled") });
+    expect(databricksRunState({ status: { state: "TERMINATED", termination_details: { code: "USER_CANCELED" } } })).toEqual({ state: "cancelled", message: "the run was cancelled in Databricks" });
+    expect(databricksRunState({ status: { state: "TERMINATED", termination_details: { code: "CANCELED" } } }).state).toBe("cancelled");
     expect(databricksRunState({ status: { state: "TERMINATED", termination_details: { code: "DRIVER_ERROR", message: "OOM" } } })).toMatchObject({ state: "failed", message: expect.stringContaining("DRIVER_ERROR") });
   });
 
@@ -84,9 +94,18 @@ describe("GitHub workflow runs", () => {
     for (const status of ["queued", "in_progress", "waiting", "requested", "pending"]) expect(workflowRunState({ status, conclusion: null }).state).toBe("running");
     expect(workflowRunState({ status: "completed", conclusion: "success" }).state).toBe("succeeded");
     expect(workflowRunState({ status: "completed", conclusion: "neutral" }).state).toBe("succeeded");
-    for (const conclusion of ["failure", "timed_out", "startup_failure", "cancelled", "skipped", "action_required", "stale", "new_value"]) {
+    for (const conclusion of ["failure", "timed_out", "startup_failure", "skipped", "action_required", "stale", "new_value"]) {
       expect(workflowRunState({ status: "completed", conclusion }).state).toBe("failed");
     }
+    // CONTRACTS §8, §10: conclusion `cancelled` is the cancelled end state.
+    expect(workflowRunState({ status: "completed", conclusion: "cancelled" })).toEqual({ state: "cancelled", message: "the workflow run was cancelled in GitHub" });
+  });
+
+  it("searches runs by the branch or tag name GitHub reports as head_branch, whether the ref is full or short", () => {
+    expect(branchOf("refs/heads/main")).toBe("main");
+    expect(branchOf("main")).toBe("main");
+    expect(branchOf("refs/heads/feature/refs/heads/x")).toBe("feature/refs/heads/x");
+    expect(branchOf("refs/tags/v1.2.0")).toBe("v1.2.0");
   });
 
   it("recognises primary and secondary rate limits and when to come back", () => {
@@ -107,6 +126,11 @@ describe("Snowflake SQL API", () => {
     expect(statementState(200, { statementHandle: "p", statementHandles: ["a", "b"] })).toMatchObject({ handles: ["a", "b"] });
     expect(statementState(422, { code: "002003", sqlState: "42S02", message: "SQL compilation error:\nno table" })).toEqual({ state: "failed", message: "002003 (42S02): SQL compilation error: no table", timedOut: false });
     expect(statementState(408, {})).toMatchObject({ state: "failed", timedOut: true });
+    // 000604 (57014) "SQL execution canceled": someone cancelled the statement.
+    expect(statementState(422, { code: "000604", sqlState: "57014", message: "SQL execution canceled", statementHandle: "h" })).toEqual({
+      state: "cancelled",
+      message: "the statement was cancelled in Snowflake: 000604 (57014): SQL execution canceled",
+    });
     expect(statementState(429, {})).toEqual({ state: "http_error" });
     expect(snowflakeErrorMessage({})).toBeNull();
   });
@@ -118,9 +142,7 @@ describe("Snowflake SQL API", () => {
     expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
-  it("counts statements and forms the JWT account", () => {
-    expect(statementCount("select 1")).toBe(1);
-    expect(statementCount("select 1; select 2;")).toBe(2);
+  it("forms the JWT account", () => {
     expect(jwtAccount("xy12345.us-east-1")).toBe("XY12345");
     expect(jwtAccount("myorg-myaccount")).toBe("MYORG-MYACCOUNT");
   });

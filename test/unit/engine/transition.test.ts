@@ -116,6 +116,44 @@ describe("run state machine", () => {
     expect(h.state.tasks.load_a.status).toBe("cancelled");
   });
 
+  it("a run cancelled in the tool ends the task cancelled, without retry, and the run cancelled", () => {
+    const retries = { max: 3, backoff: "fixed" as const, delayMs: 1000, maxDelayMs: 1000, jitter: false };
+    const h = new Harness([task("build", { retries }), task("publish", { dependsOn: ["build"] }), task("notify", { dependsOn: ["build"], runIf: "any_failed" })]);
+    h.send({ type: "run.start" });
+    const r = h.send({ type: "task.outcome", key: "build", attempt: 1, source: "poll", outcome: { status: "cancelled", reason: "the run was cancelled in dbt Cloud", externalId: "70001" } });
+    expect(h.state.tasks.build).toMatchObject({ status: "cancelled", attempt: 1, error: null, reason: "the run was cancelled in dbt Cloud" });
+    expect(h.dispatched()).toEqual(["build#1"]);
+    // Not a failure: an any_failed handler does not run, all_success downstream is skipped.
+    expect(h.status()).toEqual({ build: "cancelled", publish: "skipped", notify: "skipped" });
+    expect(h.state.status).toBe("cancelled");
+    expect(r.effects).toContainEqual({ type: "run.finished", status: "cancelled" });
+    expect(r.log).toContainEqual({ taskKey: "build", from: "queued", to: "cancelled", reason: "the run was cancelled in dbt Cloud (poll)" });
+  });
+
+  it("an outcome's note (what could not be collected) is kept as the task's reason; collect tries reset with each attempt", () => {
+    const retries = { max: 1, backoff: "fixed" as const, delayMs: 1000, maxDelayMs: 1000, jitter: false };
+    const h = new Harness([task("build", { retries })]);
+    h.send({ type: "run.start" });
+    h.send({ type: "task.outcome", key: "build", attempt: 1, source: "poll", outcome: { status: "running", externalId: "70001", pollAfterMs: 10_000, collectTries: 1 } });
+    expect(h.state.tasks.build.handle).toMatchObject({ externalId: "70001", collectTries: 1 });
+    expect(h.timers().at(-1)!.dueAt - h.now).toBe(10_000);
+    h.fail("build");
+    h.send({ type: "task.retry_due", key: "build", attempt: 1 });
+    expect(h.state.tasks.build.handle?.collectTries).toBeUndefined();
+    const r = h.ok("build", { note: "dbt Cloud has no manifest.json" });
+    expect(h.state.tasks.build.reason).toBe("dbt Cloud has no manifest.json");
+    expect(r.log).toContainEqual({ taskKey: "build", from: "queued", to: "succeeded", reason: "succeeded (poll); dbt Cloud has no manifest.json" });
+  });
+
+  it("a failure elsewhere in the run outranks a task cancelled in its tool", () => {
+    const h = new Harness([task("a"), task("b")]);
+    h.send({ type: "run.start" });
+    h.send({ type: "task.outcome", key: "a", attempt: 1, source: "poll", outcome: { status: "cancelled", reason: "cancelled in GitHub" } });
+    h.fail("b");
+    expect(h.state.status).toBe("failed");
+    expect(h.state.reason).toBe("task b failed");
+  });
+
   it("a trigger that lands after cancel is cancelled at the tool", () => {
     const h = new Harness([task("a")]);
     h.send({ type: "run.start" });

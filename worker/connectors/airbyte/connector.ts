@@ -26,6 +26,8 @@ function outcomeOf(job: unknown, handle: ExternalHandle): TaskOutcome {
       };
     case "failed":
       return { status: "failed", error: { kind: "tool_failure", message: s.message }, ...handle };
+    case "cancelled":
+      return { status: "cancelled", reason: s.message, ...handle };
   }
 }
 

@@ -1,6 +1,10 @@
 import { field, logUnknownState, num, str } from "../tool-http";
 
-export type AirbyteJobState = { state: "running" } | { state: "succeeded"; rowsSynced: number | null; bytesSynced: number | null } | { state: "failed"; message: string };
+export type AirbyteJobState =
+  | { state: "running" }
+  | { state: "succeeded"; rowsSynced: number | null; bytesSynced: number | null }
+  | { state: "failed"; message: string }
+  | { state: "cancelled"; message: string };
 
 /**
  * Airbyte job statuses (CONTRACTS §5): pending, queued, running and incomplete (an attempt failed, Airbyte retries)
@@ -19,7 +23,7 @@ export function airbyteJobState(job: unknown): AirbyteJobState {
     case "failed":
       return { state: "failed", message: "the Airbyte job failed; see its logs in Airbyte" };
     case "cancelled":
-      return { state: "failed", message: "the Airbyte job was cancelled in Airbyte" };
+      return { state: "cancelled", message: "the Airbyte job was cancelled in Airbyte" };
     default:
       logUnknownState("Airbyte", "job status", status);
       return { state: "running" };

@@ -31,6 +31,8 @@ function outcomeOf(run: unknown, handle: ExternalHandle): TaskOutcome {
       return { status: "succeeded", ...next, ...(s.withFailures ? { output: { result_state: "SUCCESS_WITH_FAILURES" } } : {}) };
     case "failed":
       return { status: "failed", error: { kind: "tool_failure", message: s.message }, ...next };
+    case "cancelled":
+      return { status: "cancelled", reason: s.message, ...next };
   }
 }
 

@@ -1,7 +1,7 @@
 import { sha256Hex } from "../../lib/hash";
 import { field, logUnknownState, str } from "../tool-http";
 
-export type DatabricksRunState = { state: "running" } | { state: "succeeded"; withFailures: boolean } | { state: "failed"; message: string };
+export type DatabricksRunState = { state: "running" } | { state: "succeeded"; withFailures: boolean } | { state: "failed"; message: string } | { state: "cancelled"; message: string };
 
 const activeLifeCycle = new Set(["QUEUED", "PENDING", "RUNNING", "TERMINATING", "BLOCKED", "WAITING_FOR_RETRY"]);
 const activeStatus = new Set(["BLOCKED", "PENDING", "QUEUED", "RUNNING", "TERMINATING", "WAITING"]);
@@ -10,7 +10,8 @@ const activeStatus = new Set(["BLOCKED", "PENDING", "QUEUED", "RUNNING", "TERMIN
  * A run from GET jobs/runs/get → normalised state (CONTRACTS §7, §10). Reads the classic `state`
  * (life_cycle_state + result_state) and falls back on the newer `status` (state + termination_details).
  * Terminal: TERMINATED, SKIPPED, INTERNAL_ERROR. SUCCESS_WITH_FAILURES is a success by Databricks' own rule
- * (only non-leaf tasks failed). Unknown in-progress values keep waiting; an unknown final result fails loudly.
+ * (only non-leaf tasks failed); CANCELED (someone or something stopped the run in Databricks) ends the task cancelled.
+ * Unknown in-progress values keep waiting; an unknown final result fails loudly.
  */
 export function databricksRunState(run: unknown): DatabricksRunState {
   const state = field(run, "state");
@@ -31,7 +32,7 @@ export function databricksRunState(run: unknown): DatabricksRunState {
     const details = field(status, "termination_details");
     const code = str(field(details, "code"));
     if (code === "SUCCESS" || code === "SUCCESS_WITH_FAILURES") return { state: "succeeded", withFailures: code === "SUCCESS_WITH_FAILURES" };
-    if (code === "CANCELED" || code === "USER_CANCELED") return { state: "failed", message: "the run was cancelled in Databricks" };
+    if (code === "CANCELED" || code === "USER_CANCELED") return { state: "cancelled", message: cancelledMessage(message) };
     if (code === "SKIPPED") return { state: "failed", message: `Databricks skipped the run${message ? `: ${message}` : ""}` };
     return { state: "failed", message: `the Databricks run failed (${code ?? str(field(details, "type")) ?? "unknown"})${message ? `: ${message}` : ""}` };
   }
@@ -46,7 +47,7 @@ function fromResult(result: string | null, message: string): DatabricksRunState 
     case "SUCCESS_WITH_FAILURES":
       return { state: "succeeded", withFailures: true };
     case "CANCELED":
-      return { state: "failed", message: "the run was cancelled in Databricks" };
+      return { state: "cancelled", message: cancelledMessage(message) };
     case "TIMEDOUT":
       return { state: "failed", message: `the run timed out in Databricks${message ? `: ${message}` : ""}` };
     case "FAILED":
@@ -61,6 +62,8 @@ function fromResult(result: string | null, message: string): DatabricksRunState 
       return { state: "failed", message: `the Databricks run ended with result ${result ?? "(none)"}${message ? `: ${message}` : ""}` };
   }
 }
+
+const cancelledMessage = (message: string) => `the run was cancelled in Databricks${message ? `: ${message}` : ""}`;
 
 /**
  * run-now's idempotency_token (≤ 64 chars): one per task attempt, so a repeated dispatch of the same attempt

@@ -32,6 +32,8 @@ function outcomeOf(run: unknown, previous: ExternalHandle = {}): TaskOutcome {
       return { status: "succeeded", ...handle };
     case "failed":
       return { status: "failed", error: { kind: "tool_failure", message: s.message }, ...handle };
+    case "cancelled":
+      return { status: "cancelled", reason: s.message, ...handle };
   }
 }
 
@@ -76,13 +78,23 @@ export const dbtCloudConnector: ConnectorDefinition<DbtCloudWith, DbtCloudConfig
     }
   },
 
-  /** After the run (success or error: a failed build still has results), stream its artifacts into the lineage store. */
-  async collect(ctx, input, outcome, sink) {
+  /**
+   * After the run (success or error: a failed build still has results), stream its artifacts into the lineage store.
+   * dbt Cloud can answer 404 for a while after the run completes: until the last try, a missing file means "not yet"
+   * and nothing is stored; on the last try whatever exists is stored and the missing files are reported.
+   */
+  async collect(ctx, input, outcome, sink, { lastTry }) {
     if (!input.collect_artifacts || !outcome.externalId) return;
     const client = dbtCloudClient(ctx);
     const runResults = await client.artifact(outcome.externalId, "run_results.json", input.artifacts_step);
     const manifest = await client.artifact(outcome.externalId, "manifest.json", input.artifacts_step);
-    if (!runResults && !manifest) return;
+    const absent = [runResults ? null : "run_results.json", manifest ? null : "manifest.json"].filter((f): f is string => f !== null);
+    const missing = absent.length ? `dbt Cloud has no ${absent.join(" or ")} for run ${outcome.externalId} (HTTP 404)` : undefined;
+    if (missing && !lastTry) {
+      await Promise.all([runResults?.cancel(), manifest?.cancel()]);
+      return { missing };
+    }
+    if (!runResults && !manifest) return { missing };
     await sink.dbtArtifacts({
       project: input.project ?? ctx.config.project ?? `dbt-cloud-job-${input.job_id}`,
       environment: input.environment,
@@ -90,6 +102,7 @@ export const dbtCloudConnector: ConnectorDefinition<DbtCloudWith, DbtCloudConfig
       runResults,
       dbtCloudRun: { runId: outcome.externalId, jobId: String(input.job_id), accountId: String(ctx.config.account_id) },
     });
+    return { missing };
   },
 
   webhook: dbtCloudWebhook,

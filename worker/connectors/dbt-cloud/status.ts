@@ -1,6 +1,6 @@
 import { field, logUnknownState, num, str } from "../tool-http";
 
-export type DbtRunState = { state: "running"; code: number | null } | { state: "succeeded" } | { state: "failed"; message: string; cancelled: boolean };
+export type DbtRunState = { state: "running"; code: number | null } | { state: "succeeded" } | { state: "failed"; message: string } | { state: "cancelled"; message: string };
 
 /** dbt Cloud run status codes (CONTRACTS §3): 1 Queued, 2 Starting, 3 Running; 10 Success, 20 Error, 30 Cancelled. */
 export const DBT_STATUS = { queued: 1, starting: 2, running: 3, success: 10, error: 20, cancelled: 30 } as const;
@@ -20,15 +20,15 @@ export function dbtRunState(run: unknown): DbtRunState {
     case DBT_STATUS.success:
       return { state: "succeeded" };
     case DBT_STATUS.error:
-      return { state: "failed", message: failureMessage(message, "the dbt Cloud run errored"), cancelled: false };
+      return { state: "failed", message: failureMessage(message, "the dbt Cloud run errored") };
     case DBT_STATUS.cancelled:
-      return { state: "failed", message: failureMessage(message, "the run was cancelled in dbt Cloud"), cancelled: true };
+      return { state: "cancelled", message: failureMessage(message, "the run was cancelled in dbt Cloud") };
   }
   logUnknownState("dbt Cloud", "run status", code ?? field(run, "status"));
   if (field(run, "is_complete") === true) {
     if (field(run, "is_success") === true) return { state: "succeeded" };
-    const cancelled = field(run, "is_cancelled") === true;
-    return { state: "failed", message: failureMessage(message, cancelled ? "the run was cancelled in dbt Cloud" : `the dbt Cloud run ended with status ${code}`), cancelled };
+    if (field(run, "is_cancelled") === true) return { state: "cancelled", message: failureMessage(message, "the run was cancelled in dbt Cloud") };
+    return { state: "failed", message: failureMessage(message, `the dbt Cloud run ended with status ${code}`) };
   }
   return { state: "running", code };
 }

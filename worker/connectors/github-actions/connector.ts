@@ -4,7 +4,7 @@ import { epochMs, field, str, testFailure } from "../tool-http";
 import type { ConnectorContext, ConnectorDefinition, ExternalHandle, TaskOutcome } from "../types";
 import { gitHubClient, type RepoRef } from "./client";
 import { GitHubActionsConfig, GitHubActionsWith } from "./schema";
-import { correlationMarker, workflowRunState } from "./status";
+import { branchOf, correlationMarker, workflowRunState } from "./status";
 import { gitHubWebhook } from "./webhook";
 
 /** How far before the dispatch a run may be stamped and still count as ours (clock skew between Tutti and GitHub). */
@@ -50,6 +50,8 @@ function outcomeOf(run: unknown, handle: ExternalHandle): TaskOutcome {
       return { status: "succeeded", ...next };
     case "failed":
       return { status: "failed", error: { kind: "tool_failure", message: s.message }, ...next };
+    case "cancelled":
+      return { status: "cancelled", reason: s.message, ...next };
   }
 }
 
@@ -71,7 +73,7 @@ export const gitHubActionsConnector: ConnectorDefinition<GitHubActionsWith, GitH
     const runId = str(field(details, "workflow_run_id"));
     if (runId) return { status: "running", externalId: runId, externalUrl: str(field(details, "html_url")) ?? undefined, state: { ...state } };
     // 204 without details: the run appears in the list a moment later; each poll looks until it is there.
-    const found = pickRun(await client.recentDispatchRuns(repo, workflow, input.ref, new Date(state.dispatched_at - CREATED_SKEW_MS).toISOString()), state, !!input.correlation_input);
+    const found = pickRun(await client.recentDispatchRuns(repo, workflow, branchOf(input.ref), new Date(state.dispatched_at - CREATED_SKEW_MS).toISOString()), state, !!input.correlation_input);
     return found ? outcomeOf(found, { state: { ...state } }) : { status: "running", state: { ...state } };
   },
 
@@ -80,7 +82,7 @@ export const gitHubActionsConnector: ConnectorDefinition<GitHubActionsWith, GitH
     const client = gitHubClient(ctx);
     if (!handle.externalId) {
       const state = handle.state as unknown as DispatchState;
-      const runs = await client.recentDispatchRuns(repo, String(input.workflow), input.ref, new Date(state.dispatched_at - CREATED_SKEW_MS).toISOString());
+      const runs = await client.recentDispatchRuns(repo, String(input.workflow), branchOf(input.ref), new Date(state.dispatched_at - CREATED_SKEW_MS).toISOString());
       const found = pickRun(runs, state, !!input.correlation_input);
       return found ? outcomeOf(found, handle) : { status: "running", ...handle };
     }

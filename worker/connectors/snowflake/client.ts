@@ -28,8 +28,18 @@ export function snowflakeClient(ctx: Ctx) {
   const send = async (method: string, path: string, json?: unknown, timeoutMs?: number): Promise<ToolResponse> =>
     toolRequest(ctx.fetch, TOOL, { method, url: joinUrl(ctx.config.base_url, path), headers: { ...(await authHeaders(ctx)), "user-agent": USER_AGENT }, json, timeoutMs });
   return {
-    submit: (body: Record<string, unknown>, requestId: string, async: boolean, timeoutMs?: number) =>
-      send("POST", `/api/v2/statements?${new URLSearchParams({ requestId, async: String(async), nullable: "true" })}`, body, timeoutMs),
+    /**
+     * `retry: true` marks a resubmission of `requestId` (same statement after a timeout or lost answer): Snowflake
+     * then answers for the statement it already has instead of executing it again ("Resubmitting a request to execute
+     * SQL statements", https://docs.snowflake.com/en/developer-guide/sql-api/submitting-requests).
+     */
+    submit: (body: Record<string, unknown>, opts: { requestId: string; async: boolean; retry?: boolean; timeoutMs?: number }) =>
+      send(
+        "POST",
+        `/api/v2/statements?${new URLSearchParams({ requestId: opts.requestId, async: String(opts.async), nullable: "true", ...(opts.retry ? { retry: "true" } : {}) })}`,
+        body,
+        opts.timeoutMs,
+      ),
     status: (handle: string) => send("GET", `/api/v2/statements/${encodeURIComponent(handle)}`),
     cancel: (handle: string) => send("POST", `/api/v2/statements/${encodeURIComponent(handle)}/cancel`),
   };

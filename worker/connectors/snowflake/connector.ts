@@ -4,7 +4,8 @@ import { field, num, responseError, str, testFailure, type ToolResponse } from "
 import type { ConnectorContext, ConnectorDefinition, ExternalHandle, TaskOutcome } from "../types";
 import { snowflakeClient, TOOL } from "./client";
 import { SnowflakeConfig, SnowflakeWith } from "./schema";
-import { queryTag, requestIdFor, snowflakeErrorMessage, statementCount, statementState } from "./status";
+import { queryTag, requestIdFor, snowflakeErrorMessage, statementState } from "./status";
+import { statementCount } from "./statements";
 
 interface StatementInfo {
   query_tag: string;
@@ -15,18 +16,26 @@ interface StatementInfo {
   created_on: number | null;
   /** Filled when the statement ends: what cost attribution needs (query ids) and how it ended. */
   handles?: string[];
-  outcome?: "succeeded" | "failed";
+  outcome?: "succeeded" | "failed" | "cancelled";
   num_rows?: number | null;
   error?: string | null;
   ended_at?: number;
+  /** Submissions that got no answer (network error, 5xx): the next poll resubmits the requestId with retry=true. */
+  unanswered?: number;
 }
+
+/** Submit answers that do not say whether Snowflake has the statement. */
+const UNANSWERED_STATUSES = new Set([500, 502, 503, 504]);
+/** After this many unanswered submissions in a row the attempt fails (and the task's retry policy takes over). */
+const MAX_UNANSWERED = 10;
 
 /** Where a task row links to: the query's page in Snowsight is per account, so the account URL's query history. */
 const queryLink = (config: SnowflakeConfig, handle: string) => `${config.base_url.replace(/\/+$/, "")}/#/compute/history/queries/${handle}/detail`;
 
 function bodyFor(ctx: ConnectorContext<SnowflakeConfig>, input: SnowflakeWith, tag: string): Record<string, unknown> {
   const vars = { run_id: ctx.run.runId, task_id: ctx.run.taskKey, attempt: ctx.run.attempt, pipeline: ctx.run.pipeline, params: ctx.run.params };
-  const count = input.multi_statement_count ?? (statementCount(input.statement) > 1 ? statementCount(input.statement) : undefined);
+  const statements = statementCount(input.statement);
+  const count = input.multi_statement_count ?? (statements > 1 ? statements : undefined);
   const pick = (key: "warehouse" | "database" | "schema" | "role") => input[key] ?? ctx.config[key];
   return {
     statement: input.statement,
@@ -52,6 +61,8 @@ function outcomeOf(r: ToolResponse, handle: ExternalHandle, info: StatementInfo)
       };
     case "failed":
       return { status: "failed", error: { kind: "tool_failure", message: s.message }, ...at({ ...info, handles: externalId ? [externalId] : [], outcome: "failed", error: s.message, ended_at: Date.now() }) };
+    case "cancelled":
+      return { status: "cancelled", reason: s.message, ...at({ ...info, handles: externalId ? [externalId] : [], outcome: "cancelled", error: s.message, ended_at: Date.now() }) };
     case "http_error":
       throw new ConnectorError(responseError(TOOL, r, snowflakeErrorMessage(r.json)));
   }
@@ -69,21 +80,23 @@ export const snowflakeConnector: ConnectorDefinition<SnowflakeWith, SnowflakeCon
   async trigger(ctx, input) {
     const tag = queryTag(ctx.run);
     const body = bodyFor(ctx, input, tag);
-    const r = await snowflakeClient(ctx).submit(body, await requestIdFor(ctx.run), true);
     const info: StatementInfo = {
       query_tag: tag,
       warehouse: (body.warehouse as string | undefined) ?? null,
       database: (body.database as string | undefined) ?? null,
       schema: (body.schema as string | undefined) ?? null,
       role: (body.role as string | undefined) ?? null,
-      created_on: num(field(r.json, "createdOn")) ?? Date.now(),
+      created_on: null,
     };
-    const outcome = outcomeOf(r, {}, info);
-    if (!outcome.externalId) throw new ConnectorError({ kind: "tool_failure", message: "Snowflake accepted the statement but returned no statementHandle" });
-    return withLink(ctx.config, outcome);
+    // A resubmitted trigger (the first delivery died after calling Snowflake) must not run the statement twice.
+    return submit(ctx, body, info, ctx.run.resubmission === true);
   },
 
-  async poll(ctx, _input, handle) {
+  async poll(ctx, input, handle) {
+    const pending = (handle.state ?? null) as StatementInfo | null;
+    // The submission got no answer: ask again with the same requestId and retry=true, which learns what happened to
+    // it (or submits it now if it never arrived) without executing it a second time.
+    if (!handle.externalId && pending?.unanswered) return submit(ctx, bodyFor(ctx, input, pending.query_tag), pending, true);
     if (!handle.externalId) throw new ConnectorError({ kind: "tool_failure", message: "no Snowflake statement handle was recorded for this task" });
     const r = await snowflakeClient(ctx).status(handle.externalId);
     return withLink(ctx.config, outcomeOf(r, handle, (handle.state ?? {}) as unknown as StatementInfo));
@@ -98,7 +111,7 @@ export const snowflakeConnector: ConnectorDefinition<SnowflakeWith, SnowflakeCon
 
   async test(ctx) {
     try {
-      const r = await snowflakeClient(ctx).submit({ statement: "SELECT CURRENT_USER(), CURRENT_ACCOUNT()", timeout: 20 }, crypto.randomUUID(), false, 25_000);
+      const r = await snowflakeClient(ctx).submit({ statement: "SELECT CURRENT_USER(), CURRENT_ACCOUNT()", timeout: 20 }, { requestId: crypto.randomUUID(), async: false, timeoutMs: 25_000 });
       if (r.status !== 200 && r.status !== 202) throw new ConnectorError(responseError(TOOL, r, snowflakeErrorMessage(r.json)));
       const row = field(r.json, "data");
       const user = Array.isArray(row) && Array.isArray(row[0]) ? str(row[0][0]) : null;
@@ -134,6 +147,31 @@ export const snowflakeConnector: ConnectorDefinition<SnowflakeWith, SnowflakeCon
     );
   },
 };
+
+/** Submits the attempt's statement under its deterministic requestId; `retry` marks a resubmission. */
+async function submit(ctx: ConnectorContext<SnowflakeConfig>, body: Record<string, unknown>, info: StatementInfo, retry: boolean): Promise<TaskOutcome> {
+  let r: ToolResponse | null = null;
+  let problem: string;
+  try {
+    r = await snowflakeClient(ctx).submit(body, { requestId: await requestIdFor(ctx.run), async: true, retry });
+    problem = `Snowflake answered HTTP ${r.status}`;
+  } catch (err) {
+    if (!(err instanceof ConnectorError) || err.error.kind !== "network") throw err;
+    problem = err.message;
+  }
+  if (!r || UNANSWERED_STATUSES.has(r.status)) {
+    // Snowflake may or may not have started the statement. Failing now would start the next attempt under a new
+    // requestId and could run it twice; instead the next poll resubmits this one with retry=true.
+    const unanswered = (info.unanswered ?? 0) + 1;
+    if (unanswered >= MAX_UNANSWERED) {
+      throw new ConnectorError(r ? responseError(TOOL, r, snowflakeErrorMessage(r.json)) : { kind: "network", message: `${problem} (${unanswered} submissions unanswered)` });
+    }
+    return { status: "running", state: { ...info, unanswered } };
+  }
+  const outcome = outcomeOf(r, {}, { ...info, unanswered: 0, created_on: num(field(r.json, "createdOn")) ?? Date.now() });
+  if (!outcome.externalId) throw new ConnectorError({ kind: "tool_failure", message: "Snowflake accepted the statement but returned no statementHandle" });
+  return withLink(ctx.config, outcome);
+}
 
 function withLink(config: SnowflakeConfig, outcome: TaskOutcome): TaskOutcome {
   return { ...outcome, externalUrl: outcome.externalId ? queryLink(config, outcome.externalId) : undefined };

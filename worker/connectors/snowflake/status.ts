@@ -5,11 +5,16 @@ export type StatementState =
   | { state: "running" }
   | { state: "succeeded"; numRows: number | null; handles: string[] }
   | { state: "failed"; message: string; timedOut: boolean }
+  | { state: "cancelled"; message: string }
   | { state: "http_error" };
+
+/** Snowflake's error code for a statement someone cancelled (`000604 (57014): SQL execution canceled`). */
+const CANCELLED_CODE = "000604";
 
 /**
  * A SQL API response → statement state (CONTRACTS §6, §10): 202 running (code 333334), 200 done,
- * 422 failed (code, sqlState, message), 408 timed out and cancelled by Snowflake. Anything else is an
+ * 422 failed (code, sqlState, message) or cancelled (code 000604: someone cancelled the statement, e.g.
+ * SYSTEM$CANCEL_QUERY or the cancel endpoint), 408 timed out and cancelled by Snowflake. Anything else is an
  * HTTP error for the generic mapping (401 auth, 404, 429 with Retry-After …).
  */
 export function statementState(status: number, json: unknown): StatementState {
@@ -23,6 +28,7 @@ export function statementState(status: number, json: unknown): StatementState {
       return { state: "succeeded", numRows: num(field(field(json, "resultSetMetaData"), "numRows")), handles };
     }
     case 422:
+      if (str(field(json, "code")) === CANCELLED_CODE) return { state: "cancelled", message: `the statement was cancelled in Snowflake: ${snowflakeErrorMessage(json)}` };
       return { state: "failed", message: snowflakeErrorMessage(json) ?? "the statement failed in Snowflake", timedOut: false };
     case 408:
       return { state: "failed", message: `the statement timed out in Snowflake and was cancelled${snowflakeErrorMessage(json) ? `: ${snowflakeErrorMessage(json)}` : ""}`, timedOut: true };
@@ -56,9 +62,4 @@ export async function requestIdFor(run: { runId: string; taskKey: string; attemp
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const hex = toHex(bytes);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-/** How many `;`-separated statements a SQL text holds, ignoring a trailing `;` (quotes and comments aside). */
-export function statementCount(sql: string): number {
-  return sql.split(";").filter((part) => part.trim() !== "").length;
 }
