@@ -28,8 +28,8 @@ export async function membershipsOf(db: Db, userId: string) {
 
 export interface SignupInput {
   email: string;
-  name: string;
-  password: PasswordHash;
+  /** A new account (name and password hash), or the existing account of this e-mail whose password was checked. */
+  account: { userId: null; name: string; password: PasswordHash } | { userId: string };
   tenantName: string;
   tenantSlug: string;
   teamName: string;
@@ -38,22 +38,29 @@ export interface SignupInput {
   requestId: string;
 }
 
-/** User + tenant + first team + owner membership + audit entry, all or nothing. */
+/** (User +) tenant + first team + owner membership + audit entry, all or nothing. */
 export async function createSignup(db: Db, input: SignupInput, now: number) {
-  const userId = newId("user");
+  const isNew = input.account.userId === null;
+  const userId = input.account.userId ?? newId("user");
   const tenantId = newId("tenant");
   const teamId = newId("team");
+  const newUser =
+    input.account.userId === null
+      ? [
+          db.insert(users).values({
+            id: userId,
+            email: input.email,
+            name: input.account.name,
+            passwordHash: input.account.password.hash,
+            passwordSalt: input.account.password.salt,
+            passwordIterations: input.account.password.iterations,
+            createdAt: now,
+          }),
+        ]
+      : [];
   await db.batch([
-    db.insert(users).values({
-      id: userId,
-      email: input.email,
-      name: input.name,
-      passwordHash: input.password.hash,
-      passwordSalt: input.password.salt,
-      passwordIterations: input.password.iterations,
-      createdAt: now,
-    }),
     db.insert(tenants).values({ id: tenantId, slug: input.tenantSlug, name: input.tenantName, createdAt: now }),
+    ...newUser,
     db.insert(tenantMembers).values({ tenantId, userId, role: "owner", createdAt: now }),
     db.insert(teams).values({ tenantId, id: teamId, slug: input.teamSlug, name: input.teamName, createdAt: now }),
     db.insert(teamMembers).values({ tenantId, teamId, userId, role: "maintainer", createdAt: now }),
@@ -70,7 +77,7 @@ export async function createSignup(db: Db, input: SignupInput, now: number) {
       teamId,
       ip: input.ip,
       requestId: input.requestId,
-      details: { slug: input.tenantSlug, first_team: input.teamSlug },
+      details: { slug: input.tenantSlug, first_team: input.teamSlug, existing_account: !isNew },
     }),
   ]);
   return { userId, tenantId, teamId };
