@@ -1,12 +1,11 @@
-import { and, eq, gt, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "../client";
 import { apiTokens, sessions, teamMembers, tenantMembers, tenants, users } from "../schema";
 import type { TeamRole, TenantRole, TokenScope } from "../schema/enums";
 import type { Principal } from "../../lib/principal";
 import { SESSION_IDLE_MS, SESSION_TOUCH_MS } from "../../lib/session-cookie";
+import { sessionEnded, sessionLastSeen } from "./session-lifetime";
 
-/** When the session was last used; sessions older than the column count from their creation. */
-const lastSeen = sql<number>`coalesce(${sessions.lastSeenAt}, ${sessions.createdAt})`;
 
 /** A viewer holds no write right anywhere: a team maintainer role they keep from before counts as plain membership. */
 const effectiveTeamRole = (tenantRole: TenantRole, teamRole: TeamRole): TeamRole => (tenantRole === "viewer" ? "member" : teamRole);
@@ -25,17 +24,17 @@ export async function principalFromSession(db: Db, idHash: string, now: number) 
     .innerJoin(tenants, eq(tenants.id, sessions.tenantId))
     .innerJoin(users, eq(users.id, sessions.userId))
     .innerJoin(tenantMembers, and(eq(tenantMembers.tenantId, sessions.tenantId), eq(tenantMembers.userId, sessions.userId)))
-    .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, now), gt(lastSeen, now - SESSION_IDLE_MS)))
+    .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, now), gt(sessionLastSeen, now - SESSION_IDLE_MS)))
     .limit(1);
   if (!session) {
-    await db.delete(sessions).where(and(eq(sessions.idHash, idHash), or(lte(sessions.expiresAt, now), lte(lastSeen, now - SESSION_IDLE_MS))));
+    await db.delete(sessions).where(and(eq(sessions.idHash, idHash), sessionEnded(now)));
     return null;
   }
   const [, teamRows] = await db.batch([
     db
       .update(sessions)
       .set({ lastSeenAt: now })
-      .where(and(eq(sessions.idHash, idHash), lt(lastSeen, now - SESSION_TOUCH_MS))),
+      .where(and(eq(sessions.idHash, idHash), lt(sessionLastSeen, now - SESSION_TOUCH_MS))),
     db
       .select({ teamId: teamMembers.teamId, role: teamMembers.role })
       .from(teamMembers)
