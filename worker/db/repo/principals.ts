@@ -30,15 +30,16 @@ export async function principalFromSession(db: Db, idHash: string, now: number) 
     await db.delete(sessions).where(and(eq(sessions.idHash, idHash), sessionEnded(now)));
     return null;
   }
-  const [, teamRows] = await db.batch([
-    db
-      .update(sessions)
-      .set({ lastSeenAt: now })
-      .where(and(eq(sessions.idHash, idHash), lt(sessionLastSeen, now - SESSION_TOUCH_MS))),
+  const lastSeenAt = session.s.lastSeenAt ?? session.s.createdAt;
+  const [teamRows] = await Promise.all([
     db
       .select({ teamId: teamMembers.teamId, role: teamMembers.role })
       .from(teamMembers)
       .where(and(eq(teamMembers.tenantId, session.s.tenantId), eq(teamMembers.userId, session.s.userId))),
+    // Most requests write nothing: the conditional update also keeps concurrent requests from writing twice.
+    lastSeenAt < now - SESSION_TOUCH_MS
+      ? db.update(sessions).set({ lastSeenAt: now }).where(and(eq(sessions.idHash, idHash), lt(sessionLastSeen, now - SESSION_TOUCH_MS)))
+      : null,
   ]);
   const principal: Principal = {
     tenantId: session.s.tenantId,
