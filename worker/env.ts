@@ -13,7 +13,8 @@ export interface Env {
   /** Key ring: `2:<base64 32 bytes>,1:<base64>`; the first entry encrypts, all decrypt. */
   TUTTI_MASTER_KEY: string;
   TUTTI_ENV: string;
-  RATE_LIMIT_LOGIN_PER_15MIN?: string;
+  /** Password attempts per account before each further one waits a doubling delay (ten times that per address). */
+  LOGIN_FREE_ATTEMPTS?: string;
   RATE_LIMIT_SIGNUP_PER_HOUR?: string;
   /** `queue` (default): connectors are called by the dispatch queue consumer; `inline`: by the Durable Object itself. */
   DISPATCH_MODE?: "queue" | "inline";

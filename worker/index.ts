@@ -1,5 +1,6 @@
 import { buildApp } from "./app";
 import type { Env } from "./env";
+import { runHousekeeping } from "./housekeeping";
 import { handleDeadLetters } from "./queues/dead-letters";
 import { handleDispatchBatch } from "./queues/dispatch";
 import type { DispatchMessage } from "./queues/messages";
@@ -14,6 +15,9 @@ const app = buildApp();
 
 export default {
   fetch: app.fetch,
+  async scheduled(controller, env) {
+    await runHousekeeping(env, controller.scheduledTime);
+  },
   async queue(batch, env, ctx) {
     switch (batch.queue) {
       case "tutti-dispatch":

@@ -22,7 +22,7 @@ export async function startDevServer(opts: { config?: string; vars?: Record<stri
   if (opts.migrate !== false) await runNode(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo, "--config", config], { env });
   const port = await freePort();
   const inspector = await freePort();
-  const vars = { TUTTI_MASTER_KEY: `1:${randomBytes(32).toString("base64")}`, RATE_LIMIT_SIGNUP_PER_HOUR: "100000", RATE_LIMIT_LOGIN_PER_15MIN: "100000", ...opts.vars };
+  const vars = { TUTTI_MASTER_KEY: `1:${randomBytes(32).toString("base64")}`, RATE_LIMIT_SIGNUP_PER_HOUR: "100000", LOGIN_FREE_ATTEMPTS: "100000", ...opts.vars };
   const args = [wrangler, "dev", "--config", config, "--port", String(port), "--inspector-port", String(inspector), "--persist-to", persistTo, "--show-interactive-dev-session=false"];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   let output = "";

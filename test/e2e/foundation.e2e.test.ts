@@ -177,6 +177,37 @@ describe("dashboard foundation", () => {
     expect(b.pageErrors).toEqual([]);
   });
 
+  it("signs out everywhere from the account page: every session ends, API tokens only when asked", async () => {
+    const { page, browser, context } = b;
+    const { account, session } = await signupViaApi(context);
+    const teamId = ((await (await page.request.get("/api/v1/me")).json()) as { teams: { id: string }[] }).teams[0].id;
+    const created = await page.request.post("/api/v1/tokens", {
+      data: { name: "ci", team_id: teamId, scopes: ["read"] },
+      headers: { "x-csrf-token": session.csrf_token },
+    });
+    const token = ((await created.json()) as { token: string }).token;
+    // The same person signed in from a second browser.
+    const other = await browser.newContext({ baseURL: b.baseUrl });
+    try {
+      const login = await other.request.post("/api/v1/auth/login", { data: { email: account.email, password: account.password } });
+      expect(login.status()).toBe(200);
+
+      await page.goto("/settings/account");
+      await page.getByRole("heading", { name: "Sign out everywhere" }).waitFor();
+      await page.getByLabel(/Also revoke every API token I created/).check();
+      await screenshot(page, "flow-sign-out-everywhere");
+      await page.getByRole("button", { name: "Sign out everywhere" }).click();
+      await page.getByRole("dialog").getByRole("button", { name: "Sign out everywhere" }).click();
+      await page.waitForURL("**/login");
+      expect((await page.request.get("/api/v1/me")).status()).toBe(401);
+      expect((await other.request.get("/api/v1/me")).status()).toBe(401);
+      expect((await page.request.get("/api/v1/me", { headers: { authorization: `Bearer ${token}` } })).status()).toBe(401);
+    } finally {
+      await other.close();
+    }
+    expect(b.pageErrors).toEqual([]);
+  });
+
   it("shows field errors from the API next to the inputs they belong to", async () => {
     const { page } = b;
     await page.goto("/signup");
@@ -216,7 +247,7 @@ describe("dashboard foundation", () => {
       await guest.getByRole("heading", { name: /^Join / }).waitFor();
       await screenshot(guest, "flow-invitation-accept");
       await guest.getByLabel("Your name").fill("Grace Hopper");
-      await guest.getByLabel("Choose a password").fill(invitee.password);
+      await guest.getByLabel("Password").fill(invitee.password);
       await guest.getByRole("button", { name: /^Join / }).click();
       await guest.getByRole("heading", { name: "Overview" }).waitFor();
       await guest.goto("/settings/members");
@@ -249,6 +280,7 @@ describe("dashboard foundation", () => {
       ["/settings/tokens", "API tokens"],
       ["/settings/connections", "Connections"],
       ["/settings/audit-log", "Audit log"],
+      ["/settings/account", "Your account"],
     ];
     for (const [path, heading] of pages) {
       await page.goto(path);

@@ -22,11 +22,8 @@ describe("sign-up and sessions", () => {
     expect(raw).toMatch(/SameSite=Lax/i);
   });
 
-  it("a taken tenant slug or e-mail is a conflict naming the field", async () => {
+  it("a taken tenant slug is a conflict naming the field", async () => {
     const s = await signup();
-    const again = await api("/auth/signup", { body: { email: s.user.email, password: "correct horse battery", name: "X", tenant_name: "Other tenant name" } });
-    expectError(again, 409, "conflict");
-    expect(again.json.error.details[0].path).toBe("email");
     const slug = await api("/auth/signup", { body: { email: "new-person@example.com", password: "correct horse battery", name: "X", tenant_name: s.tenant.name } });
     expectError(slug, 409, "conflict");
     expect(slug.json.error.details[0].path).toBe("tenant_name");
@@ -39,13 +36,6 @@ describe("sign-up and sessions", () => {
     const good = await api("/auth/login", { body: { email: s.user.email.toUpperCase(), password: "a long password 1" } });
     expect(good.status).toBe(200);
     expect(good.json.tenant.slug).toBe(s.tenant.slug);
-  });
-
-  it("login is rate limited per account", async () => {
-    const s = await signup();
-    let last = 0;
-    for (let i = 0; i < 11; i++) last = (await api("/auth/login", { body: { email: s.user.email, password: "wrong password" } })).status;
-    expect(last).toBe(429);
   });
 
   it("logout ends the session", async () => {

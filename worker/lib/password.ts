@@ -25,3 +25,19 @@ export async function verifyPassword(password: string, stored: PasswordHash): Pr
   const candidate = await derive(password, fromBase64(stored.salt), stored.iterations);
   return constantTimeEqual(candidate, stored.hash);
 }
+
+/** Stands in for a missing account, so checking a password for an unknown e-mail costs the same PBKDF2 work. */
+const NO_ACCOUNT: PasswordHash = { hash: "", salt: "AAAAAAAAAAAAAAAAAAAAAA==", iterations: PBKDF2_ITERATIONS };
+
+/**
+ * Checks `password` against an account's stored hash; with no account it does the same work and fails, so the
+ * time taken does not tell whether the e-mail is registered.
+ */
+export async function checkAccountPassword(
+  password: string,
+  account: { passwordHash: string; passwordSalt: string; passwordIterations: number } | null,
+): Promise<boolean> {
+  const stored = account ? { hash: account.passwordHash, salt: account.passwordSalt, iterations: account.passwordIterations } : NO_ACCOUNT;
+  const ok = await verifyPassword(password, stored);
+  return account != null && ok;
+}

@@ -1,5 +1,5 @@
 import type { TeamRole, TenantRole, TokenScope } from "../db/schema/enums";
-import { ApiError } from "./errors";
+import { ApiError, invalid } from "./errors";
 
 /** Who is calling: a signed-in user (session) or an API token. Both resolve to this one shape. */
 export interface Principal {
@@ -8,20 +8,21 @@ export interface Principal {
   actor: { type: "user" | "token"; id: string; label: string };
   /** The user behind the call: the signed-in user, or the token's creator. */
   userId: string;
-  /** Tenant role; a token acts with at most `member` rights. */
+  /** Tenant role; a token acts with at most `member` rights, and as `viewer` when its creator is one now. */
   role: TenantRole;
-  /** Team id → team role. A token belongs to exactly one team. */
+  /** Team id → effective team role (a viewer's maintainer role counts as `member`). A token belongs to exactly one team. */
   teams: Record<string, TeamRole>;
-  /** Sessions carry every scope their role allows; tokens carry the scopes they were given. */
+  /** Sessions carry every scope their role allows; tokens the scopes they were given that their creator still has. */
   scopes: readonly TokenScope[] | "all";
   viaSession: boolean;
 }
 
 export const isTenantAdmin = (p: Principal) => p.role === "owner" || p.role === "admin";
 
+/** A viewer holds no write right anywhere, whatever their team roles or a token's scopes say. */
 export function hasScope(p: Principal, scope: TokenScope): boolean {
-  if (p.scopes === "all") return scope === "read" || p.role !== "viewer";
-  return p.scopes.includes(scope);
+  if (scope !== "read" && p.role === "viewer") return false;
+  return p.scopes === "all" || p.scopes.includes(scope);
 }
 
 export function requireScope(p: Principal, scope: TokenScope): void {
@@ -34,9 +35,14 @@ export function requireAdmin(p: Principal): void {
 
 /** Teams a principal may act for: tokens their one team, users their memberships (admins every team). */
 export function canActForTeam(p: Principal, teamId: string): boolean {
-  if (p.actor.type === "token") return teamId in p.teams;
   if (p.role === "viewer") return false;
+  if (p.actor.type === "token") return teamId in p.teams;
   return isTenantAdmin(p) || teamId in p.teams;
+}
+
+/** A signed-in maintainer of the team who is not a tenant viewer (viewers hold no write right, as maintainers neither). */
+export function isTeamMaintainer(p: Principal, teamId: string): boolean {
+  return p.actor.type === "user" && p.role !== "viewer" && p.teams[teamId] === "maintainer";
 }
 
 export function requireTeamWrite(p: Principal, teamId: string, scope: TokenScope): void {
@@ -44,8 +50,13 @@ export function requireTeamWrite(p: Principal, teamId: string, scope: TokenScope
   if (!canActForTeam(p, teamId)) throw new ApiError("forbidden", "you are not a member of the team that owns this");
 }
 
+/** Maintaining a team is a write right, which a tenant viewer cannot hold: making one a maintainer is refused. */
+export function requireMayMaintain(tenantRole: TenantRole): void {
+  if (tenantRole === "viewer") throw invalid("role", "a tenant viewer cannot be a team maintainer; make them a tenant member first");
+}
+
 export function requireTeamMaintainer(p: Principal, teamId: string): void {
-  if (p.actor.type === "user" && (isTenantAdmin(p) || p.teams[teamId] === "maintainer")) return;
+  if (p.actor.type === "user" && (isTenantAdmin(p) || isTeamMaintainer(p, teamId))) return;
   throw new ApiError("forbidden", "only team maintainers and tenant admins can do this");
 }
 

@@ -48,7 +48,7 @@ export async function startWrangler(options: WranglerOptions): Promise<WranglerS
     TUTTI_MASTER_KEY: masterKey,
     TUTTI_ENV: "e2e",
     RATE_LIMIT_SIGNUP_PER_HOUR: "100000",
-    RATE_LIMIT_LOGIN_PER_15MIN: "100000",
+    LOGIN_FREE_ATTEMPTS: "100000",
     ...(clockOffset !== "0" ? { TUTTI_CLOCK_OFFSET_MS: clockOffset } : {}),
     ...options.vars,
   };

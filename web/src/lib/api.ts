@@ -123,6 +123,7 @@ export const auth = {
     post<SessionInfo>("/auth/signup", body, { redirectOn401: false }),
   login: (body: { email: string; password: string }) => post<SessionInfo>("/auth/login", body, { redirectOn401: false }),
   logout: () => post<{ ok: true }>("/auth/logout", {}, { redirectOn401: false }),
+  signOutEverywhere: (body: { revoke_tokens: boolean }) => post<{ sessions_ended: number; tokens_revoked: number }>("/me/sign-out-everywhere", body),
   me: (options: RequestOptions = {}) => get<Me>("/me", undefined, options),
 };
 

@@ -26,6 +26,7 @@ export const settingsNav: NavItem[] = [
   { href: "/settings/connections", label: "Connections", icon: "connections" },
   { href: "/settings/alerting", label: "Alerting", icon: "alerts" },
   { href: "/settings/audit-log", label: "Audit log", icon: "audit" },
+  { href: "/settings/account", label: "Your account", icon: "lock" },
 ];
 
 /** Pages reached from a section that have no nav item of their own: dataset and dbt pages belong to Lineage. */

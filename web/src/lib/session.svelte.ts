@@ -55,6 +55,12 @@ export async function endSession() {
   }
 }
 
+/** After "sign out everywhere": the server already ended this session too. */
+export function signedOutEverywhere() {
+  session.me = null;
+  setCsrfToken(null);
+}
+
 export function isAdmin(me: Me | null): boolean {
   return me?.role === "owner" || me?.role === "admin";
 }
@@ -65,7 +71,8 @@ export function canActForTeam(me: Me | null, teamId: string): boolean {
   return isAdmin(me) || me.teams.some((t) => t.id === teamId && t.role !== null);
 }
 
-/** Team settings and membership: tenant admins and the team's maintainers. */
+/** Team settings and membership: tenant admins and the team's maintainers (never viewers: they hold no write right). */
 export function canMaintainTeam(me: Me | null, teamId: string): boolean {
-  return isAdmin(me) || !!me?.teams.some((t) => t.id === teamId && t.role === "maintainer");
+  if (!me || me.role === "viewer") return false;
+  return isAdmin(me) || me.teams.some((t) => t.id === teamId && t.role === "maintainer");
 }

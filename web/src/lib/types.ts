@@ -94,8 +94,6 @@ export interface InvitationLookup {
   role: TenantRole;
   tenant: { name: string; slug: string };
   expires_at: string;
-  /** The invited e-mail already has an account: accepting asks for its password, not a new one. */
-  existing_user: boolean;
 }
 
 export interface ApiToken {

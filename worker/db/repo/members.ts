@@ -3,6 +3,7 @@ import type { TenantCtx } from "../client";
 import { sessions, teamMembers, teams, tenantMembers, users } from "../schema";
 import type { TeamRole, TenantRole } from "../schema/enums";
 import { auditInsert, type AuditSource } from "./audit";
+import { revokeTokensOfCreator } from "./tokens";
 
 export interface TenantMember {
   userId: string;
@@ -77,14 +78,21 @@ export async function updateTenantMemberRole(ctx: TenantCtx, source: AuditSource
 }
 
 /**
- * Removes the user from the tenant: membership, team memberships and sessions go together.
- * Their API tokens stop resolving because token lookup joins the creator's tenant membership.
+ * Removes the user from the tenant: membership, team memberships, sessions and the API tokens they created go
+ * together. Tokens are revoked, not just left unresolvable, so inviting the person again revives none of them.
  */
 export async function removeTenantMember(ctx: TenantCtx, source: AuditSource, member: TenantMember) {
+  const tokens = await revokeTokensOfCreator(ctx, source, member.userId, "creator_removed_from_tenant");
   await ctx.db.batch([
     ctx.db.delete(teamMembers).where(and(eq(teamMembers.tenantId, ctx.tenantId), eq(teamMembers.userId, member.userId))),
     ctx.db.delete(sessions).where(and(eq(sessions.tenantId, ctx.tenantId), eq(sessions.userId, member.userId))),
     ctx.db.delete(tenantMembers).where(memberKey(ctx, member.userId)),
-    auditInsert(ctx, source, { action: "member.removed", targetType: "user", targetId: member.userId, details: { email: member.email, role: member.role } }),
+    ...tokens.statements,
+    auditInsert(ctx, source, {
+      action: "member.removed",
+      targetType: "user",
+      targetId: member.userId,
+      details: { email: member.email, role: member.role, tokens_revoked: tokens.revoked },
+    }),
   ]);
 }

@@ -4,6 +4,7 @@ import { teamMembers, teams, tenantMembers, users } from "../schema";
 import type { TeamRole } from "../schema/enums";
 import { newId } from "../../lib/ids";
 import { auditInsert, type AuditSource } from "./audit";
+import { revokeTokensOfCreator } from "./tokens";
 
 export type Team = typeof teams.$inferSelect;
 
@@ -127,9 +128,18 @@ export async function updateTeamMemberRole(ctx: TenantCtx, source: AuditSource, 
   ]);
 }
 
+/** Removes the member and revokes the API tokens they created for the team, so adding them back revives none. */
 export async function removeTeamMember(ctx: TenantCtx, source: AuditSource, teamId: string, member: TeamMember) {
+  const tokens = await revokeTokensOfCreator(ctx, source, member.userId, "creator_removed_from_team", teamId);
   await ctx.db.batch([
     ctx.db.delete(teamMembers).where(memberKey(ctx, teamId, member.userId)),
-    auditInsert(ctx, source, { action: "team.member_removed", targetType: "user", targetId: member.userId, teamId, details: { email: member.email, role: member.role } }),
+    ...tokens.statements,
+    auditInsert(ctx, source, {
+      action: "team.member_removed",
+      targetType: "user",
+      targetId: member.userId,
+      teamId,
+      details: { email: member.email, role: member.role, tokens_revoked: tokens.revoked },
+    }),
   ]);
 }

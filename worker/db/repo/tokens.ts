@@ -1,4 +1,5 @@
 import { and, desc, eq, inArray, isNull, lt, or, type SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { TenantCtx } from "../client";
 import { apiTokens } from "../schema";
 import type { TokenScope } from "../schema/enums";
@@ -75,4 +76,40 @@ export async function revokeApiToken(ctx: TenantCtx, source: AuditSource, token:
     auditInsert(ctx, source, { action: "token.revoked", targetType: "token", targetId: token.id, teamId: token.teamId, details: { name: token.name, prefix: token.prefix } }),
   ]);
   return { ...token, revokedAt: source.now };
+}
+
+/** Why tokens were revoked without anyone revoking them one by one; recorded in each `token.revoked` entry. */
+export type BulkRevokeReason = "creator_removed_from_tenant" | "creator_removed_from_team" | "sign_out_everywhere";
+
+const activeOf = (ctx: TenantCtx, creatorId: string, teamId?: string) =>
+  and(
+    eq(apiTokens.tenantId, ctx.tenantId),
+    eq(apiTokens.createdBy, creatorId),
+    isNull(apiTokens.revokedAt),
+    ...(teamId ? [eq(apiTokens.teamId, teamId)] : []),
+  );
+
+/**
+ * Statements that revoke every active token `creatorId` created (in one team, or all teams), with one audit entry
+ * per token, to put in the same batch as the change that takes the creator's rights away. The update matches by
+ * creator, not by the ids read beforehand, so a token created a moment earlier is revoked too.
+ */
+export async function revokeTokensOfCreator(
+  ctx: TenantCtx,
+  source: AuditSource,
+  creatorId: string,
+  reason: BulkRevokeReason,
+  teamId?: string,
+): Promise<{ statements: BatchItem<"sqlite">[]; revoked: number }> {
+  const active = await ctx.db
+    .select({ id: apiTokens.id, teamId: apiTokens.teamId, name: apiTokens.name, prefix: apiTokens.prefix })
+    .from(apiTokens)
+    .where(activeOf(ctx, creatorId, teamId));
+  const statements: BatchItem<"sqlite">[] = [
+    ctx.db.update(apiTokens).set({ revokedAt: source.now }).where(activeOf(ctx, creatorId, teamId)),
+    ...active.map((t) =>
+      auditInsert(ctx, source, { action: "token.revoked", targetType: "token", targetId: t.id, teamId: t.teamId, details: { name: t.name, prefix: t.prefix, reason } }),
+    ),
+  ];
+  return { statements, revoked: active.length };
 }

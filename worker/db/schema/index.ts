@@ -11,6 +11,7 @@ export * from "./connections";
 export * from "./audit-log";
 export * from "./idempotency-keys";
 export * from "./rate-limits";
+export * from "./login-throttle";
 export * from "./runs";
 export * from "./task-runs";
 export * from "./task-attempts";

@@ -1,7 +1,10 @@
 import { index, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { createdAt, ms, tenantId } from "./columns";
 
-/** The cookie carries a random id; only its SHA-256 is stored. */
+/**
+ * The cookie carries a random id; only its SHA-256 is stored. A session ends at `expires_at` (absolute lifetime)
+ * or after the idle timeout since `last_seen_at` (null on sessions older than the column: their `created_at` counts).
+ */
 export const sessions = sqliteTable(
   "sessions",
   {
@@ -10,6 +13,7 @@ export const sessions = sqliteTable(
     userId: text("user_id").notNull(),
     csrfToken: text("csrf_token").notNull(),
     expiresAt: ms("expires_at").notNull(),
+    lastSeenAt: ms("last_seen_at"),
     ip: text("ip"),
     createdAt: createdAt(),
   },

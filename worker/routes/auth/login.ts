@@ -2,10 +2,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { findUserByEmail, membershipsOf } from "../../db/repo/accounts";
 import { ApiError } from "../../lib/errors";
-import { verifyPassword } from "../../lib/password";
-import { clientIp } from "../../lib/request";
+import { checkAccountPassword } from "../../lib/password";
 import { startSession } from "../../lib/session-response";
-import { enforceRateLimit } from "../../middleware/rate-limit";
+import { chargePasswordAttempt } from "../../middleware/login-throttle";
 import { errors, jsonBody, jsonResponse, send } from "../shared";
 import { Email, SessionOut } from "./schemas";
 
@@ -23,24 +22,21 @@ export const route = createRoute({
   tags: ["auth"],
   summary: "Sign in with e-mail and password; sets the session cookie",
   request: jsonBody(LoginBody),
+  description:
+    "Unknown e-mail and wrong password answer alike (401). Beyond a few failed attempts per account (and more per address) " +
+    "each further attempt must wait a doubling delay of at most 15 minutes: 429 with Retry-After, also with the right password.",
   responses: { 200: jsonResponse(SessionOut, "Signed in"), ...errors(400, 401, 429) },
 });
-
-const WINDOW = 15 * 60_000;
 
 export function register(app: Router) {
   app.openapi(route, async (c) => {
     const body = c.req.valid("json");
-    const limit = Number(c.env.RATE_LIMIT_LOGIN_PER_15MIN ?? 10);
-    // Per address and per account, so neither a sprayer nor a targeted guesser gets far.
-    await enforceRateLimit(c, `login:ip:${clientIp(c) ?? "unknown"}`, limit * 5, WINDOW);
-    await enforceRateLimit(c, `login:email:${body.email}`, limit, WINDOW);
+    const attempt = await chargePasswordAttempt(c, body.email);
     const db = c.get("db");
     const user = await findUserByEmail(db, body.email);
-    const ok = user
-      ? await verifyPassword(body.password, { hash: user.passwordHash, salt: user.passwordSalt, iterations: user.passwordIterations })
-      : false;
-    if (!user || !ok) throw new ApiError("unauthorized", "wrong e-mail or password");
+    // An unknown e-mail and a wrong password get the same answer after the same work.
+    if (!(await checkAccountPassword(body.password, user)) || !user) throw new ApiError("unauthorized", "wrong e-mail or password");
+    await attempt.succeeded();
     const memberships = await membershipsOf(db, user.id);
     const tenant = body.tenant ? memberships.find((m) => m.slug === body.tenant) : memberships[0];
     if (!tenant) throw new ApiError("unauthorized", "you are not a member of that tenant");

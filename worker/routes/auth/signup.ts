@@ -1,11 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { createSignup, findTenantBySlug, findUserByEmail } from "../../db/repo/accounts";
-import { ApiError } from "../../lib/errors";
-import { hashPassword } from "../../lib/password";
+import { isUniqueViolation } from "../../db/unique";
+import { ApiError, conflict } from "../../lib/errors";
+import { checkAccountPassword, hashPassword } from "../../lib/password";
 import { clientIp } from "../../lib/request";
 import { startSession } from "../../lib/session-response";
 import { slugify } from "../../lib/slug";
+import { chargePasswordAttempt } from "../../middleware/login-throttle";
 import { enforceRateLimit } from "../../middleware/rate-limit";
 import { errors, jsonBody, jsonResponse, send } from "../shared";
 import { Email, Password, SessionOut } from "./schemas";
@@ -14,7 +16,7 @@ const SignupBody = z
   .strictObject({
     email: Email,
     password: Password,
-    name: z.string().trim().min(1).max(120),
+    name: z.string().trim().min(1).max(120).openapi({ description: "Your name; an existing account keeps its own" }),
     tenant_name: z.string().trim().min(2).max(120),
     tenant_slug: z
       .string()
@@ -29,9 +31,14 @@ export const route = createRoute({
   method: "post",
   path: "/auth/signup",
   tags: ["auth"],
-  summary: "Sign up: creates a user, a tenant, its first team, and a session",
+  summary: "Sign up: creates a workspace (tenant), its first team, the account when new, and a session",
+  description:
+    "An e-mail that already has an account is not refused as taken: with that account's password the new workspace is " +
+    "created for it and it is signed in, exactly as for a new e-mail; with another password the answer is login's " +
+    "401 \"wrong e-mail or password\". Password attempts count against the same per-account and per-address limits " +
+    "as login (429 with Retry-After). See docs/security.md.",
   request: jsonBody(SignupBody),
-  responses: { 201: jsonResponse(SessionOut, "Signed up and signed in"), ...errors(400, 409, 429) },
+  responses: { 201: jsonResponse(SessionOut, "Signed up and signed in"), ...errors(400, 401, 409, 429) },
 });
 
 export function register(app: Router) {
@@ -41,29 +48,32 @@ export function register(app: Router) {
     await enforceRateLimit(c, `signup:${clientIp(c) ?? "unknown"}`, limit, 3_600_000);
     const tenantSlug = body.tenant_slug ?? slugify(body.tenant_name);
     if (tenantSlug.length < 2) throw new ApiError("validation_failed", "tenant_name: needs at least two letters or digits", [{ path: "tenant_name", message: "needs at least two letters or digits" }]);
-    if (await findUserByEmail(c.get("db"), body.email)) {
-      throw new ApiError("conflict", "email: an account with this e-mail already exists; sign in instead", [{ path: "email", message: "already registered" }]);
-    }
-    if (await findTenantBySlug(c.get("db"), tenantSlug)) {
-      throw new ApiError("conflict", `tenant_slug: "${tenantSlug}" is taken`, [{ path: body.tenant_slug ? "tenant_slug" : "tenant_name", message: `slug "${tenantSlug}" is taken` }]);
+    const slugTaken = () => conflict(`tenant_slug: "${tenantSlug}" is taken`, [{ path: body.tenant_slug ? "tenant_slug" : "tenant_name", message: `slug "${tenantSlug}" is taken` }]);
+    const db = c.get("db");
+    if (await findTenantBySlug(db, tenantSlug)) throw slugTaken();
+    const attempt = await chargePasswordAttempt(c, body.email);
+    const existing = await findUserByEmail(db, body.email);
+    // Either branch does one PBKDF2 derivation, so the time taken does not tell them apart either.
+    let account: { userId: null; name: string; password: Awaited<ReturnType<typeof hashPassword>> } | { userId: string };
+    if (existing) {
+      if (!(await checkAccountPassword(body.password, existing))) throw new ApiError("unauthorized", "wrong e-mail or password");
+      account = { userId: existing.id };
+    } else {
+      account = { userId: null, name: body.name, password: await hashPassword(body.password) };
     }
     const teamName = body.team_name ?? "Data platform";
-    const password = await hashPassword(body.password);
-    const now = c.get("clock").now();
     const created = await createSignup(
-      c.get("db"),
-      { email: body.email, name: body.name, password, tenantName: body.tenant_name, tenantSlug, teamName, teamSlug: slugify(teamName) || "team", ip: clientIp(c), requestId: c.get("requestId") },
-      now,
-    ).catch((err: Error) => {
-      // Two sign-ups racing for the same e-mail or slug: the unique index decides.
-      if (/UNIQUE/i.test(String(err.message) + String((err as { cause?: Error }).cause?.message))) throw new ApiError("conflict", "e-mail or tenant slug was just taken");
+      db,
+      { email: body.email, account, tenantName: body.tenant_name, tenantSlug, teamName, teamSlug: slugify(teamName) || "team", ip: clientIp(c), requestId: c.get("requestId") },
+      c.get("clock").now(),
+    ).catch((err: unknown) => {
+      // Two sign-ups racing for the same slug (or a new e-mail): the unique index decides.
+      if (isUniqueViolation(err)) throw conflict("the workspace slug or e-mail was just taken; try again");
       throw err;
     });
-    const payload = await startSession(
-      c,
-      { id: created.userId, email: body.email, name: body.name },
-      { id: created.tenantId, slug: tenantSlug, name: body.tenant_name, role: "owner" },
-    );
+    await attempt.succeeded();
+    const user = existing ? { id: existing.id, email: existing.email, name: existing.name } : { id: created.userId, email: body.email, name: body.name };
+    const payload = await startSession(c, user, { id: created.tenantId, slug: tenantSlug, name: body.tenant_name, role: "owner" });
     return send(c, 201, SessionOut, payload);
   });
 }

@@ -7,10 +7,10 @@ import { getTeam } from "../../db/repo/teams";
 import { isUniqueViolation } from "../../db/unique";
 import { ApiError, conflict, invalid } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import { hashPassword, verifyPassword } from "../../lib/password";
+import { checkAccountPassword, hashPassword } from "../../lib/password";
 import { clientIp } from "../../lib/request";
 import { startSession } from "../../lib/session-response";
-import { enforceRateLimit } from "../../middleware/rate-limit";
+import { chargePasswordAttempt } from "../../middleware/login-throttle";
 import { Password, SessionOut } from "../auth/schemas";
 import { errors, jsonBody, jsonResponse, send } from "../shared";
 import { pendingInvitation } from "./pending";
@@ -19,7 +19,7 @@ import { InvitationToken } from "./schemas";
 const AcceptBody = z
   .strictObject({
     token: InvitationToken,
-    name: z.string().trim().min(1).max(120).optional().openapi({ description: "Required when the e-mail has no account yet" }),
+    name: z.string().trim().min(1).max(120).optional().openapi({ description: "Required when the e-mail has no account yet; an existing account keeps its name" }),
     password: z.string().min(1).max(200).openapi({ description: "The new account's password (at least 10 characters), or the existing account's" }),
   })
   .openapi("AcceptInvitationRequest");
@@ -33,16 +33,12 @@ export const route = createRoute({
   responses: { 200: jsonResponse(SessionOut, "Joined the tenant and signed in"), ...errors(400, 401, 404, 409, 413, 415, 429) },
 });
 
-const WINDOW = 15 * 60_000;
-
 export function register(app: Router) {
   app.openapi(route, async (c) => {
     const body = c.req.valid("json");
-    const limit = Number(c.env.RATE_LIMIT_LOGIN_PER_15MIN ?? 10);
-    // Accepting as an existing user checks a password, so it is limited like login.
-    await enforceRateLimit(c, `invite:ip:${clientIp(c) ?? "unknown"}`, limit * 5, WINDOW);
     const { invitation, tenant } = await pendingInvitation(c, body.token);
-    await enforceRateLimit(c, `invite:${invitation.id}`, limit, WINDOW);
+    // Accepting as an existing user checks a password, so it counts against the same account and address as login.
+    const attempt = await chargePasswordAttempt(c, invitation.email);
     const db = c.get("db");
     const ctx = tenantCtx(db, invitation.tenantId);
     const existing = await findUserByEmail(db, invitation.email);
@@ -50,8 +46,9 @@ export function register(app: Router) {
     let isNew: boolean;
     let password;
     if (existing) {
-      const ok = await verifyPassword(body.password, { hash: existing.passwordHash, salt: existing.passwordSalt, iterations: existing.passwordIterations });
-      if (!ok) throw new ApiError("unauthorized", "wrong password for the existing account of this e-mail");
+      if (!(await checkAccountPassword(body.password, existing))) {
+        throw new ApiError("unauthorized", "wrong password: this e-mail already has a Tutti account; enter its password");
+      }
       user = { id: existing.id, email: existing.email, name: existing.name };
       isNew = false;
     } else {
@@ -74,6 +71,7 @@ export function register(app: Router) {
       if (isUniqueViolation(err)) throw conflict("this invitation was just accepted, or you are already a member of this tenant");
       throw err;
     });
+    await attempt.succeeded();
     const payload = await startSession(c, user, { id: tenant.id, slug: tenant.slug, name: tenant.name, role: invitation.role });
     return send(c, 200, SessionOut, payload);
   });

@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { findUserByEmail } from "../../db/repo/accounts";
 import { tenantRoles } from "../../db/schema/enums";
 import { errors, jsonResponse, send } from "../shared";
 import { pendingInvitation } from "./pending";
@@ -12,7 +11,6 @@ const LookupOut = z
     email: z.string(),
     role: z.enum(tenantRoles),
     expires_at: z.string(),
-    existing_user: z.boolean().openapi({ description: "True when the invited e-mail already has an account: accept with its password" }),
   })
   .openapi("InvitationLookup");
 
@@ -21,6 +19,7 @@ export const route = createRoute({
   path: "/invitations/lookup",
   tags: ["invitations"],
   summary: "Public: what an invitation link is for, so the accept page can greet the person",
+  description: "Never says whether the invited e-mail already has an account: the accept form asks for a name and a password either way.",
   request: { query: z.object({ token: InvitationToken }) },
   responses: { 200: jsonResponse(LookupOut, "A pending invitation"), ...errors(400, 404, 409) },
 });
@@ -28,13 +27,11 @@ export const route = createRoute({
 export function register(app: Router) {
   app.openapi(route, async (c) => {
     const { invitation, tenant } = await pendingInvitation(c, c.req.valid("query").token);
-    const existing = await findUserByEmail(c.get("db"), invitation.email);
     return send(c, 200, LookupOut, {
       tenant: { name: tenant.name, slug: tenant.slug },
       email: invitation.email,
       role: invitation.role,
       expires_at: new Date(invitation.expiresAt).toISOString(),
-      existing_user: existing != null,
     });
   });
 }

@@ -5,6 +5,7 @@ import { tenantCtx } from "../../db/client";
 import { listTeams } from "../../db/repo/teams";
 import { tenants, users } from "../../db/schema";
 import { teamRoles, tenantRoles, tokenScopes } from "../../db/schema/enums";
+import { hasScope } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
 
 const MeOut = z
@@ -44,7 +45,7 @@ export function register(app: Router) {
       tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },
       role: p.role,
       teams: visible.map((t) => ({ id: t.id, slug: t.slug, name: t.name, role: p.teams[t.id] ?? null })),
-      scopes: p.scopes === "all" ? tokenScopes.filter((s) => s === "read" || p.role !== "viewer") : [...p.scopes],
+      scopes: tokenScopes.filter((s) => hasScope(p, s)),
       csrf_token: c.get("csrfToken") ?? null,
     });
   });

@@ -1,5 +1,6 @@
 import { createRouter } from "../../context";
 import * as get from "./get";
+import * as signOutEverywhere from "./sign-out-everywhere";
 
 export const meRoutes = createRouter();
-get.register(meRoutes);
+for (const op of [get, signOutEverywhere]) op.register(meRoutes);

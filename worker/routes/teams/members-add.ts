@@ -3,7 +3,7 @@ import type { Router } from "../../context";
 import { addTeamMember, findTenantUser } from "../../db/repo/teams";
 import { isUniqueViolation } from "../../db/unique";
 import { conflict, invalid } from "../../lib/errors";
-import { requireTeamMaintainer } from "../../lib/principal";
+import { requireMayMaintain, requireTeamMaintainer } from "../../lib/principal";
 import { auditSource } from "../../lib/request";
 import { IdParam, bearerSecurity, errors, jsonBody, jsonResponse, send } from "../shared";
 import { loadTeam } from "./load";
@@ -26,6 +26,7 @@ export function register(app: Router) {
     const body = c.req.valid("json");
     const user = await findTenantUser(ctx, body.user_id);
     if (!user) throw invalid("user_id", "not a member of this tenant; invite them first");
+    if (body.role === "maintainer") requireMayMaintain(user.role);
     await addTeamMember(ctx, auditSource(c), team.id, user, body.role).catch((err) => {
       if (isUniqueViolation(err)) throw conflict("already a member of this team", [{ path: "user_id", message: "already a member of this team" }]);
       throw err;

@@ -1,8 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { getTeamMember, updateTeamMemberRole } from "../../db/repo/teams";
+import { findTenantUser, getTeamMember, updateTeamMemberRole } from "../../db/repo/teams";
 import { notFound } from "../../lib/errors";
-import { requireTeamMaintainer } from "../../lib/principal";
+import { requireMayMaintain, requireTeamMaintainer } from "../../lib/principal";
 import { auditSource } from "../../lib/request";
 import { bearerSecurity, errors, jsonBody, jsonResponse, send } from "../shared";
 import { loadTeam } from "./load";
@@ -26,6 +26,7 @@ export function register(app: Router) {
     if (!member) throw notFound("team member");
     requireTeamMaintainer(p, team.id);
     const { role } = c.req.valid("json");
+    if (role === "maintainer" && role !== member.role) requireMayMaintain((await findTenantUser(ctx, member.userId))?.role ?? "viewer");
     if (role !== member.role) await updateTeamMemberRole(ctx, auditSource(c), team.id, member, role);
     return send(c, 200, TeamMemberOut, teamMemberOut({ ...member, role }));
   });

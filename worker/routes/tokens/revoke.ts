@@ -3,15 +3,19 @@ import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
 import { getApiToken, revokeApiToken } from "../../db/repo/tokens";
 import { forbidden, notFound } from "../../lib/errors";
-import { canSeeTeamResources, isTenantAdmin, type Principal } from "../../lib/principal";
+import { canSeeTeamResources, isTeamMaintainer, isTenantAdmin, type Principal } from "../../lib/principal";
 import { auditSource } from "../../lib/request";
 import { IdParam, bearerSecurity, errors, jsonResponse, send } from "../shared";
 import { ApiTokenOut, tokenOut } from "./schemas";
 
-/** Admins, the team's maintainers and the creator may revoke; a token may revoke only itself (a leaked CI token can be killed with itself). */
+/**
+ * Admins, the team's maintainers (not viewers) and the creator may revoke; a token may revoke only itself (a leaked
+ * CI token can be killed with itself). Ending one's own credential only removes rights, so a creator who is a
+ * viewer now may still revoke their own token.
+ */
 function mayRevoke(p: Principal, token: { id: string; teamId: string; createdBy: string }) {
   if (p.actor.type === "token") return p.actor.id === token.id;
-  return isTenantAdmin(p) || p.teams[token.teamId] === "maintainer" || p.userId === token.createdBy;
+  return isTenantAdmin(p) || isTeamMaintainer(p, token.teamId) || p.userId === token.createdBy;
 }
 
 export const route = createRoute({

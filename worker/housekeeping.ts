@@ -1,0 +1,14 @@
+import { createDb } from "./db/client";
+import { sweepEndedCredentials } from "./db/repo/accounts";
+import type { Env } from "./env";
+import { LOGIN_THROTTLE_QUIET_MS } from "./middleware/login-throttle";
+
+/**
+ * The Worker's cron (wrangler.toml `[triggers]`): deletes ended sessions and stale login throttles. Lookups
+ * already refuse them; this keeps the tables from growing with sessions nobody comes back to.
+ */
+export async function runHousekeeping(env: Env, now: number) {
+  const swept = await sweepEndedCredentials(createDb(env.DB), now, LOGIN_THROTTLE_QUIET_MS);
+  console.log(JSON.stringify({ level: "info", msg: "housekeeping", ...swept }));
+  return swept;
+}

@@ -1,0 +1,43 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../context";
+import { chargeAttempt, clearAttempts, refundAttempt, type ThrottlePolicy } from "../db/repo/login-throttle";
+import { ApiError } from "../lib/errors";
+import { clientIp } from "../lib/request";
+
+/** Longest wait ever asked of anyone: an attacker can slow an account's sign-in, never lock it for long. */
+export const LOGIN_DELAY_CAP_MS = 15 * 60_000;
+/** A key with no attempt for a day starts over (housekeeping deletes it). */
+export const LOGIN_THROTTLE_QUIET_MS = 86_400_000;
+/** An address gets this many times an account's free attempts: offices and CI share addresses. */
+const ADDRESS_FACTOR = 10;
+
+function policies(c: Context<AppEnv>): { account: ThrottlePolicy; address: ThrottlePolicy } {
+  const free = Math.max(1, Number(c.env.LOGIN_FREE_ATTEMPTS ?? 5) || 5);
+  const base = { baseMs: 1000, capMs: LOGIN_DELAY_CAP_MS, quietMs: LOGIN_THROTTLE_QUIET_MS };
+  return { account: { ...base, free }, address: { ...base, free: free * ADDRESS_FACTOR } };
+}
+
+function tooSoon(waitMs: number): never {
+  throw new ApiError("rate_limited", "too many sign-in attempts; try again later", [], { "Retry-After": String(Math.ceil(waitMs / 1000)) });
+}
+
+/**
+ * Counts a password attempt (login, sign-up, accepting an invitation) against the client's address and the
+ * e-mail, known or not, so the answer never says whether an account exists. Beyond the free attempts each
+ * further one must wait a doubling delay (capped), answered 429 with Retry-After — also with the right
+ * password. Call `succeeded()` once the password proved right: the account starts over, the address is refunded.
+ */
+export async function chargePasswordAttempt(c: Context<AppEnv>, email: string) {
+  const db = c.get("db");
+  const now = c.get("clock").now();
+  const p = policies(c);
+  const addressKey = `login:ip:${clientIp(c) ?? "unknown"}`;
+  const accountKey = `login:account:${email}`;
+  const addressWait = await chargeAttempt(db, addressKey, now, p.address);
+  if (addressWait !== null) tooSoon(addressWait);
+  const accountWait = await chargeAttempt(db, accountKey, now, p.account);
+  if (accountWait !== null) tooSoon(accountWait);
+  return {
+    succeeded: () => Promise.all([clearAttempts(db, accountKey), refundAttempt(db, addressKey)]),
+  };
+}
