@@ -43,8 +43,8 @@ describe("cost records belong to the team they are recorded for", () => {
     expect(await costByRef(mine.token, "inv-2")).toMatchObject({ amount: 7, team_id: theirs.teamId });
 
     // My own correction, and a tenant admin's, still apply.
-    expect((await postCosts(mine.token, [record({ source: "aws", external_ref: "inv-1", amount: 6, started_at: "2026-01-02T00:00:00Z" })])).updated).toBe(1);
-    expect((await postCosts(s, [record({ source: "aws", external_ref: "inv-1", amount: 8, started_at: "2026-01-02T00:00:00Z" })])).updated).toBe(1);
+    expect((await postCosts(mine.token, [record({ source: "aws", external_ref: "inv-1", amount: 6, started_at: "2020-01-02T00:00:00Z" })])).updated).toBe(1);
+    expect((await postCosts(s, [record({ source: "aws", external_ref: "inv-1", amount: 8, started_at: "2020-01-02T00:00:00Z" })])).updated).toBe(1);
     expect(await costByRef(mine.token, "inv-1")).toMatchObject({ amount: 8, team_id: mine.teamId });
   });
 

@@ -26,7 +26,7 @@ interface EventSpec {
 
 const runEvent = (e: EventSpec) => ({
   eventType: e.eventType ?? "COMPLETE",
-  eventTime: e.eventTime ?? "2026-01-01T06:00:00Z",
+  eventTime: e.eventTime ?? "2020-01-01T06:00:00Z",
   producer: "https://example.com/ownership-test",
   schemaURL: "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
   run: { runId: e.runId ?? crypto.randomUUID(), facets: e.runFacets ?? {} },
@@ -126,7 +126,7 @@ describe("another team's datasets keep their own facts", () => {
   it("an event from another team is stored with its lineage but does not move my dataset's freshness, facets, kind or owner", async () => {
     const { mine, theirs } = await twoTeams();
     const orders = { namespace: "warehouse", name: "orders" };
-    const written = await post(mine.token, runEvent({ job: { namespace: "airflow", name: "mine.load" }, eventTime: "2026-01-01T06:00:00Z", outputs: [{ ...orders, facets: { schema: schemaFacet("order_id") } }] }));
+    const written = await post(mine.token, runEvent({ job: { namespace: "airflow", name: "mine.load" }, eventTime: "2020-01-01T06:00:00Z", outputs: [{ ...orders, facets: { schema: schemaFacet("order_id") } }] }));
     expect(written.status).toBe(201);
 
     const runId = crypto.randomUUID();
@@ -135,7 +135,7 @@ describe("another team's datasets keep their own facts", () => {
       runEvent({
         job: { namespace: "airflow", name: "theirs.rewrite" },
         runId,
-        eventTime: "2026-02-01T06:00:00Z",
+        eventTime: "2020-02-01T06:00:00Z",
         outputs: [
           { ...orders, facets: { schema: schemaFacet("hijacked"), datasetType: { _producer: "x", _schemaURL: "x", datasetType: "VIEW" } } },
           { namespace: "warehouse", name: "their_table" },
@@ -146,9 +146,9 @@ describe("another team's datasets keep their own facts", () => {
     expect(foreign.json.status).toBe("accepted");
 
     const mineNow = await dataset(mine.token, orders.namespace, orders.name);
-    expect(mineNow).toMatchObject({ owner_team: { id: mine.teamId }, last_write_at: "2026-01-01T06:00:00.000Z", kind: "dataset", schema: [{ name: "order_id" }] });
+    expect(mineNow).toMatchObject({ owner_team: { id: mine.teamId }, last_write_at: "2020-01-01T06:00:00.000Z", kind: "dataset", schema: [{ name: "order_id" }] });
     // Their own new table is theirs and fresh from the same event.
-    expect(await dataset(theirs.token, "warehouse", "their_table")).toMatchObject({ owner_team: { id: theirs.teamId }, last_write_at: "2026-02-01T06:00:00.000Z" });
+    expect(await dataset(theirs.token, "warehouse", "their_table")).toMatchObject({ owner_team: { id: theirs.teamId }, last_write_at: "2020-02-01T06:00:00.000Z" });
     // The lineage is kept: their job wrote my dataset, and the raw event is there to read.
     const runs = await api(`/datasets/${mineNow.id}/runs?role=output`, { as: theirs.token });
     expect(runs.json.items.map((r: any) => r.job.name).sort()).toEqual(["mine.load", "theirs.rewrite"]);
@@ -185,10 +185,10 @@ describe("another team's jobs and runs", () => {
     const runId = crypto.randomUUID();
     expect((await post(mine.token, runEvent({ job, runId, eventType: "START" }))).status).toBe(201);
 
-    const sameJob = await post(theirs.token, runEvent({ job, eventTime: "2026-01-01T07:00:00Z" }));
+    const sameJob = await post(theirs.token, runEvent({ job, eventTime: "2020-01-01T07:00:00Z" }));
     expectError(sameJob, 403, "forbidden");
     expect(sameJob.json.error.details.map((d: any) => d.path)).toEqual(["job.name"]);
-    const sameRun = await post(theirs.token, runEvent({ job: { namespace: "airflow", name: "theirs.dag" }, runId, eventTime: "2026-01-01T07:00:00Z" }));
+    const sameRun = await post(theirs.token, runEvent({ job: { namespace: "airflow", name: "theirs.dag" }, runId, eventTime: "2020-01-01T07:00:00Z" }));
     expectError(sameRun, 403, "forbidden");
     expect(sameRun.json.error.details.map((d: any) => d.path)).toEqual(["run.runId"]);
     const batch = await api("/lineage/batch", { as: theirs.token, body: [runEvent({ job: { namespace: "airflow", name: "theirs.ok" } }), runEvent({ job, runId, eventType: "FAIL" })] });
