@@ -151,18 +151,24 @@ async function ensureTeam(api: DemoApi, slug: "analytics" | "growth", name: stri
   return (await api.request<{ id: string }>("POST", "/teams", { name, slug, description: "Sample team of the demo tenant" })).data.id;
 }
 
-/** One successful run of every sample job each morning (06:40 UTC) for `days` days: freshness and SLA history. */
-async function seedLineage(api: DemoApi, now: number, days: number) {
+/**
+ * One successful run of every sample job each morning (06:40 UTC) for `days` days: freshness and SLA history. A
+ * job in Tutti's namespace names a pipeline's task, which only exists when the demo pipelines do; without them it
+ * is reported as a plain job.
+ */
+async function seedLineage(api: DemoApi, now: number, days: number, pipelines: Set<string>) {
   const events: unknown[] = [];
   for (let d = days - 1; d >= 0; d--) {
     const at = Date.parse(`${dayOf(now - d * DAY)}T06:40:00Z`);
-    if (at > now) continue;
     lineage.forEach((l, i) => {
+      const eventTime = at + i * 60_000;
+      if (eventTime > now) return;
+      const namespace = l.namespace && pipelines.has(l.job.split(".")[0]) ? l.namespace : "demo";
       events.push({
         eventType: "COMPLETE",
-        eventTime: new Date(at + i * 60_000).toISOString(),
+        eventTime: new Date(eventTime).toISOString(),
         run: { runId: `00000000-0000-4000-8000-${String(d * 100 + i + 1).padStart(12, "0")}` },
-        job: { namespace: l.namespace ?? "demo", name: l.job },
+        job: { namespace, name: l.job },
         inputs: l.inputs.map((name) => ({ namespace: "demo-warehouse", name })),
         outputs: l.outputs.map((name) => ({ namespace: "demo-warehouse", name })),
         producer: "https://tutti.dev/demo",
@@ -290,7 +296,7 @@ export async function seedProducts(api: DemoApi, opts: { now?: number; days?: nu
   const teams = { analytics: await ensureTeam(api, "analytics", "Analytics"), growth: await ensureTeam(api, "growth", "Growth") };
   const pipelineList = (await api.request<{ items: Array<{ name: string }> }>("GET", "/pipelines?limit=200")).data.items;
   const pipelines = new Set(pipelineList.map((p) => p.name));
-  await seedLineage(api, now, days);
+  await seedLineage(api, now, days, pipelines);
   await seedDefinitions(api, teams, pipelines);
   const costs = costRecords(now, days, pipelines);
   await postInBatches(api, "/costs", "records", costs.map(({ product: _, ...record }) => record));

@@ -94,8 +94,10 @@ describe("alert routing follows ownership and lineage", () => {
     await slackChannel(s, marketing.id, hook.url);
     await pushPipeline(s, { name: "load_events", team: platform.slug, tasks: [failingTask("copy", uniqueKey("ev"), 100)] });
     await pushPipeline(s, { name: "attribution", team: marketing.slug, products: ["campaign_roi"], tasks: [toolTask("model")] });
-    // No trigger links them: only lineage says attribution.model reads what load_events.copy writes.
+    // No trigger links them: only lineage says attribution.model reads what load_events.copy writes. Each team
+    // reports its own pipeline's task (Tutti's job namespace speaks for the pipeline's team).
     const { token } = await createToken(s, platform.id, ["lineage:write", "read"]);
+    const { token: marketingToken } = await createToken(s, marketing.id, ["lineage:write", "read"]);
     const event = (job: string, inputs: string[], outputs: string[]) => ({
       eventType: "COMPLETE",
       eventTime: new Date().toISOString(),
@@ -106,9 +108,12 @@ describe("alert routing follows ownership and lineage", () => {
       inputs: inputs.map((name) => ({ namespace: "warehouse", name })),
       outputs: outputs.map((name) => ({ namespace: "warehouse", name })),
     });
-    for (const body of [event("load_events.copy", [], ["raw.events"]), event("attribution.model", ["raw.events"], ["marts.campaign_roi"])]) {
-      const res = await api("/lineage", { as: token, body });
-      expect(res.status).toBeLessThan(300);
+    for (const [as, body] of [
+      [token, event("load_events.copy", [], ["raw.events"])],
+      [marketingToken, event("attribution.model", ["raw.events"], ["marts.campaign_roi"])],
+    ] as const) {
+      const res = await api("/lineage", { as, body });
+      expect(res.status, res.text).toBeLessThan(300);
     }
     const run = await startRun(s, "load_events");
     await waitForRun(s, run.id, isTerminal);

@@ -2,14 +2,16 @@ import type { TenantCtx } from "../db/client";
 import { auditInsert, type AuditSource } from "../db/repo/audit";
 import { fromBuilder, runBatch } from "../db/repo/lineage-batch";
 import { existingEventKeys, lineagePlanStatements, MAX_FACET_BYTES, rawEventStatements, type StoredBody } from "../db/repo/lineage-write";
+import { jobAndRunOwners, pipelineTeams } from "../db/repo/ownership";
 import type { ErrorDetail } from "../lib/errors";
 import { gzip } from "../lib/gzip";
-import type { Principal } from "../lib/principal";
 import { utf8 } from "../lib/encoding";
 import { IdCache } from "../lineage/ids";
 import { parseOpenLineageEvent, type Facets, type OLEvent } from "../lineage/openlineage";
-import { eventDedupeKey, planOpenLineageEvent, type AcceptedEvent, type Writer } from "../lineage/openlineage-plan";
+import { eventPolicy, refusedTuttiJobs, type TuttiJobClaim } from "../lineage/openlineage-policy";
+import { eventDedupeKey, planOpenLineageEvent, type AcceptedEvent } from "../lineage/openlineage-plan";
 import { LineagePlan, type QualityRow } from "../lineage/plan";
+import { othersDatasets, type IngestWriter } from "./writer";
 
 /** D1 refuses values over 2,000,000 bytes; raw bodies above this are stored gzip-compressed. */
 export const D1_VALUE_BYTES = 1_900_000;
@@ -23,12 +25,42 @@ export interface IngestItem {
 
 export type IngestOutcome =
   | { ok: true; duplicate: boolean; kind: OLEvent["kind"]; runId: string | null }
-  | { ok: false; status: 400 | 413 | 500; message: string; details: ErrorDetail[]; retriable: boolean };
+  | { ok: false; status: 400 | 403 | 413 | 500; message: string; details: ErrorDetail[]; retriable: boolean };
 
-/** Owner of what a write creates: a token's team, or a signed-in user's team when they have exactly one. */
-export function writerOf(p: Principal): Writer {
-  const teams = Object.keys(p.teams);
-  return { ownerTeamId: teams.length === 1 ? teams[0] : null };
+/**
+ * Refuses, by setting their outcome, events that speak for another team: a job in Tutti's namespace that is not a
+ * task of a pipeline the writer's team owns (400 naming the namespace), or another team's job, or a run already
+ * recorded under one (403), so no token reports runs of, or changes the state of, another team's job or pipeline.
+ * What nobody owns yet, or is new, is open to every writer. Returns the indexes refused.
+ */
+async function refuseOthersJobs(ctx: TenantCtx, ids: IdCache, writer: IngestWriter, events: Prepared[], outcomes: IngestOutcome[]): Promise<Set<number>> {
+  const refs = new Map<number, { jobId: string; runId: string | null }>();
+  for (const { index, accepted } of events) {
+    const e = accepted.event;
+    if (e.kind !== "dataset") refs.set(index, { jobId: await ids.job(e.job.namespace, e.job.name), runId: e.kind === "run" ? await ids.run("openlineage", e.run.runId) : null });
+  }
+  const [teams, owners] = await Promise.all([
+    pipelineTeams(ctx, events.flatMap((p) => p.tuttiJobs.flatMap((c) => (c.pipeline ? [c.pipeline] : [])))),
+    jobAndRunOwners(
+      ctx,
+      [...refs.values()].map((r) => r.jobId),
+      [...refs.values()].flatMap((r) => (r.runId ? [r.runId] : [])),
+    ),
+  ]);
+  const others = (owner: string | null | undefined) => owner != null && !writer.mayWriteFor(owner);
+  const refused = new Set<number>();
+  for (const p of events) {
+    const r = refs.get(p.index);
+    const refuse = (status: 400 | 403, details: ErrorDetail[]) => {
+      outcomes[p.index] = { ok: false, status, message: `${details[0].path}: ${details[0].message}`, details, retriable: false };
+      refused.add(p.index);
+    };
+    const tutti = refusedTuttiJobs(p.tuttiJobs, teams, (team) => writer.mayWriteFor(team));
+    if (tutti.length) refuse(400, tutti);
+    else if (r && others(owners.jobs.get(r.jobId))) refuse(403, [{ path: "job.name", message: "this job belongs to another team; report your own jobs' runs" }]);
+    else if (r?.runId && others(owners.runs.get(r.runId))) refuse(403, [{ path: "run.runId", message: "this run belongs to another team's job" }]);
+  }
+  return refused;
 }
 
 function oversizedFacets(event: OLEvent): ErrorDetail[] {
@@ -70,15 +102,17 @@ interface Prepared {
   index: number;
   accepted: AcceptedEvent;
   body: StoredBody;
+  tuttiJobs: TuttiJobClaim[];
 }
 
 /**
  * Validates, deduplicates and stores OpenLineage events; one outcome per item, in order. Valid new events are
  * written in one D1 batch (one transaction); should it fail, each event is retried alone so one bad event
- * cannot sink the others. Nothing is written for an invalid event. Data-quality assertions that were stored are
- * appended to `quality`, for alerts.
+ * cannot sink the others. Nothing is written for an invalid event, nor for one about another team's job; of
+ * another team's datasets only lineage is written (LineagePlan.withholdOwnerFacts). Data-quality assertions that
+ * were stored are appended to `quality`, for alerts.
  */
-export async function ingestOpenLineageEvents(ctx: TenantCtx, audit: AuditSource, writer: Writer, items: IngestItem[], quality: QualityRow[] = []): Promise<IngestOutcome[]> {
+export async function ingestOpenLineageEvents(ctx: TenantCtx, audit: AuditSource, writer: IngestWriter, items: IngestItem[], quality: QualityRow[] = []): Promise<IngestOutcome[]> {
   const now = audit.now;
   const outcomes: IngestOutcome[] = new Array(items.length);
   const prepared: Prepared[] = [];
@@ -91,6 +125,11 @@ export async function ingestOpenLineageEvents(ctx: TenantCtx, audit: AuditSource
       continue;
     }
     const event = parsed.event;
+    const policy = eventPolicy(event, now);
+    if (policy.problems.length) {
+      outcomes[i] = { ok: false, status: 400, message: `${policy.problems[0].path}: ${policy.problems[0].message}`, details: policy.problems, retriable: false };
+      continue;
+    }
     const big = oversizedFacets(event);
     if (big.length) {
       outcomes[i] = { ok: false, status: 413, message: `${big[0].path}: ${big[0].message}`, details: big, retriable: false };
@@ -109,22 +148,26 @@ export async function ingestOpenLineageEvents(ctx: TenantCtx, audit: AuditSource
       continue;
     }
     seen.add(dedupeKey);
-    prepared.push({ index: i, accepted: { event, body: items[i].body, dedupeKey }, body });
+    prepared.push({ index: i, accepted: { event, body: items[i].body, dedupeKey }, body, tuttiJobs: policy.tuttiJobs });
   }
 
   const existing = prepared.length ? await existingEventKeys(ctx, prepared.map((p) => p.accepted.dedupeKey)) : new Set<string>();
-  const fresh = prepared.filter((p) => {
+  const unseen = prepared.filter((p) => {
     const duplicate = existing.has(p.accepted.dedupeKey);
     const e = p.accepted.event;
     outcomes[p.index] = { ok: true, duplicate, kind: e.kind, runId: e.kind === "run" ? e.run.runId : null };
     return !duplicate;
   });
+  const ids = new IdCache(ctx.tenantId);
+  const othersJobs = unseen.length ? await refuseOthersJobs(ctx, ids, writer, unseen, outcomes) : new Set<number>();
+  const fresh = unseen.filter((p) => !othersJobs.has(p.index));
   if (!fresh.length) return outcomes;
 
-  const ids = new IdCache(ctx.tenantId);
   const write = async (group: Prepared[]) => {
     const plan = new LineagePlan();
     for (const p of group) await planOpenLineageEvent(plan, ids, p.accepted, writer);
+    // The event is stored and its lineage kept; another team's datasets keep their own facts (see docs/lineage.md).
+    plan.withholdOwnerFacts(await othersDatasets(ctx, writer, plan.datasets.keys()));
     const statements = [
       ...lineagePlanStatements(ctx, plan, now),
       ...rawEventStatements(

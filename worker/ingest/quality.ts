@@ -8,7 +8,7 @@ import { ApiError } from "../lib/errors";
 import { sha256Hex } from "../lib/hash";
 import { IdCache } from "../lineage/ids";
 import { LineagePlan } from "../lineage/plan";
-import type { Writer } from "../lineage/openlineage-plan";
+import { othersDatasets, type IngestWriter } from "./writer";
 
 /** One result from a tool that is not dbt or an OpenLineage producer (Great Expectations, Soda, custom checks). */
 export interface QualityInput {
@@ -24,9 +24,11 @@ export interface QualityInput {
 
 /**
  * Stores quality results. Datasets named by namespace + name are created when new (owned by the writer's team);
- * datasets named by id must exist. Returns the dataset id of each result, in order.
+ * datasets named by id must exist. A result about another team's dataset is refused (403, nothing stored): results
+ * open and close the owner's alerts and make its health, so only the owner reports them. Returns the dataset id
+ * of each result, in order.
  */
-export async function ingestQualityResults(ctx: TenantCtx, audit: AuditSource, writer: Writer, inputs: QualityInput[]): Promise<string[]> {
+export async function ingestQualityResults(ctx: TenantCtx, audit: AuditSource, writer: IngestWriter, inputs: QualityInput[]): Promise<string[]> {
   const ids = new IdCache(ctx.tenantId);
   const plan = new LineagePlan();
   const byId = inputs.flatMap((r, i) => ("id" in r.dataset ? [[i, r.dataset.id] as const] : []));
@@ -61,6 +63,9 @@ export async function ingestQualityResults(ctx: TenantCtx, audit: AuditSource, w
       dedupeKey: `api:${await sha256Hex(JSON.stringify([scope, datasetId, r.check, r.column]))}`,
     });
   }
+  const others = await othersDatasets(ctx, writer, datasetIds);
+  const refused = inputs.flatMap((r, i) => (others.has(datasetIds[i]) ? [{ path: `results[${i}].${"id" in r.dataset ? "dataset_id" : "dataset"}`, message: "this dataset belongs to another team; only its owner team reports its quality" }] : []));
+  if (refused.length) throw new ApiError("forbidden", `${refused[0].path}: ${refused[0].message}`, refused);
   await runBatch(ctx, [
     ...lineagePlanStatements(ctx, plan, audit.now),
     fromBuilder(

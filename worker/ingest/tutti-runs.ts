@@ -3,6 +3,7 @@ import { runBatch } from "../db/repo/lineage-batch";
 import { lineagePlanStatements } from "../db/repo/lineage-write";
 import { TUTTI_ORIGIN } from "../lineage/dbt-plan";
 import { IdCache } from "../lineage/ids";
+import { TUTTI_JOB_NAMESPACE } from "../lineage/namespaces";
 import { LineagePlan } from "../lineage/plan";
 
 export interface DatasetRef {
@@ -36,11 +37,11 @@ export async function recordTuttiTaskRun(ctx: TenantCtx, input: TuttiTaskRunInpu
   const ids = new IdCache(ctx.tenantId);
   const plan = new LineagePlan();
   const jobName = `${input.pipeline}.${input.taskKey}`;
-  const jobId = await ids.job("tutti", jobName);
+  const jobId = await ids.job(TUTTI_JOB_NAMESPACE, jobName);
   const externalId = `${input.runId}:${input.taskKey}`;
   const jobRunId = await ids.run("tutti", externalId);
   const eventTime = input.endedAt ?? input.startedAt ?? now;
-  plan.addJob({ id: jobId, namespace: "tutti", name: jobName, kind: "task", integration: "TUTTI", processingType: "BATCH", ownerTeamId: input.teamId, latestRunId: jobRunId, latestRunAt: eventTime });
+  plan.addJob({ id: jobId, namespace: TUTTI_JOB_NAMESPACE, name: jobName, kind: "task", integration: "TUTTI", processingType: "BATCH", ownerTeamId: input.teamId, latestRunId: jobRunId, latestRunAt: eventTime });
   plan.addRun({
     id: jobRunId,
     jobId,

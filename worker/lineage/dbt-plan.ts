@@ -2,6 +2,7 @@ import type { QualityStatus } from "../db/schema/enums";
 import { dbtNodeClass, isRelation, manifestGraph, resourceTypeOfId, type DbtNode, type ParsedManifest } from "./dbt-manifest";
 import { normaliseDbtStatus, type ParsedRunResults } from "./dbt-run-results";
 import type { IdCache } from "./ids";
+import { TUTTI_JOB_NAMESPACE } from "./namespaces";
 import type { LineagePlan } from "./plan";
 
 /**
@@ -230,7 +231,7 @@ export async function planDbtRunResults(
   }
   const endedAt = rr.metadata.generatedAt ?? lastCompleted ?? opts.now;
 
-  const jobNamespace = opts.tutti ? "tutti" : dbtNs;
+  const jobNamespace = opts.tutti ? TUTTI_JOB_NAMESPACE : dbtNs;
   const jobName = opts.tutti ? `${opts.tutti.pipeline}.${opts.tutti.taskKey}` : `dbt ${rr.command ?? "invocation"}`;
   const jobId = await ids.job(jobNamespace, jobName);
   const source = opts.tutti ? "tutti" : "dbt";

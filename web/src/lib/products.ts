@@ -33,6 +33,9 @@ export interface IngestResult {
   inserted: number;
   updated: number;
   unchanged: number;
+  /** Records another team's: left as they were (see `records[i].reason`). */
+  refused: number;
+  records: Array<{ status: "inserted" | "updated" | "unchanged" | "refused"; reason?: string }>;
 }
 
 export const costsApi = {

@@ -19,9 +19,11 @@ export interface IngestResult {
   inserted: number;
   updated: number;
   unchanged: number;
+  /** Records another team's: left as they were. */
+  refused: number;
   /** Days whose totals changed, for budget evaluation. */
   days: string[];
-  results: Array<{ source: string; externalRef: string; status: "inserted" | "updated" | "unchanged"; attributedBy: string | null }>;
+  results: Array<{ source: string; externalRef: string; status: "inserted" | "updated" | "unchanged" | "refused"; attributedBy: string | null; reason?: string }>;
 }
 
 interface StoredRecord {
@@ -37,6 +39,7 @@ interface StoredRecord {
   description: string | null;
   attribution: string;
   day: string;
+  team_id: string | null;
 }
 
 const v = (i: number) => sql.raw(`r.value ->> '$[${i}]'`);
@@ -69,7 +72,7 @@ async function existingRecords(ctx: TenantCtx, keys: Array<[string, string]>): P
   for (const payload of chunkRows(keys)) {
     const rows = await queryAll<StoredRecord>(
       ctx,
-      sql`SELECT c.id, c.source, c.external_ref, c.amount_micros, c.currency, c.quantity, c.unit, c.started_at, c.ended_at, c.description, c.attribution, c.day
+      sql`SELECT c.id, c.source, c.external_ref, c.amount_micros, c.currency, c.quantity, c.unit, c.started_at, c.ended_at, c.description, c.attribution, c.day, c.team_id
           FROM json_each(${payload}) r CROSS JOIN cost_records c ON c.tenant_id = ${ctx.tenantId} AND c.source = ${v(0)} AND c.external_ref = ${v(1)}`,
     );
     for (const row of rows) out.set(`${row.source}\u0000${row.external_ref}`, row);
@@ -167,29 +170,46 @@ function writeStatements(ctx: TenantCtx, drafts: CostDraft[], resolved: Resolved
 /**
  * Writes a batch of drafts: new (source, ref) pairs are inserted, changed ones replaced (a corrected figure),
  * identical ones left alone — the same batch posted twice counts once. `defaultTeamId` pays for records nothing
- * else attributes (the posting token's team).
+ * else attributes (the posting token's team); a corrected record keeps the team it was recorded for. With
+ * `mayReplace`, a changed record stored for a team it refuses is left as it was and reported `refused`: one team
+ * does not correct another's cost.
  */
-export async function ingestCosts(ctx: TenantCtx, audit: AuditSource | null, drafts: CostDraft[], defaultTeamId: string | null, now: number): Promise<IngestResult> {
+export async function ingestCosts(
+  ctx: TenantCtx,
+  audit: AuditSource | null,
+  drafts: CostDraft[],
+  defaultTeamId: string | null,
+  now: number,
+  mayReplace?: (teamId: string) => boolean,
+): Promise<IngestResult> {
   const existing = await existingRecords(ctx, drafts.map((d) => [d.source, d.externalRef]));
   const changed: CostDraft[] = [];
   const ids: string[] = [];
+  /** Team each changed record was recorded for: a correction keeps it, so it never falls to nobody (or to the corrector). */
+  const keptTeams: Array<string | null> = [];
   const days = new Set<string>();
-  const status: Array<"inserted" | "updated" | "unchanged"> = [];
+  const status: Array<"inserted" | "updated" | "unchanged" | "refused"> = [];
   for (const d of drafts) {
     const had = existing.get(`${d.source}\u0000${d.externalRef}`);
     if (had && sameRecord(had, d)) {
       status.push("unchanged");
       continue;
     }
+    if (had?.team_id && mayReplace && !mayReplace(had.team_id)) {
+      status.push("refused");
+      continue;
+    }
     status.push(had ? "updated" : "inserted");
     if (had) days.add(had.day);
     changed.push(d);
     ids.push(had?.id ?? newId("cost"));
+    keptTeams.push(had?.team_id ?? null);
     days.add(dayOf(d.startedAt));
   }
-  const resolved = await resolveAttribution(ctx, changed, () => defaultTeamId);
+  const resolved = await resolveAttribution(ctx, changed, (i) => keptTeams[i] ?? defaultTeamId);
   const inserted = status.filter((s) => s === "inserted").length;
   const updated = status.filter((s) => s === "updated").length;
+  const refused = status.filter((s) => s === "refused").length;
   if (changed.length) {
     const statements = [...writeStatements(ctx, changed, resolved, ids, now), ...rebuildDaysStatements(ctx, [...days])];
     if (audit) {
@@ -199,7 +219,7 @@ export async function ingestCosts(ctx: TenantCtx, audit: AuditSource | null, dra
             action: "cost.ingest",
             targetType: "cost_records",
             targetId: changed.length === 1 ? ids[0] : `${changed.length} records`,
-            details: { inserted, updated, unchanged: drafts.length - changed.length, sources: [...new Set(changed.map((d) => d.source))] },
+            details: { inserted, updated, unchanged: drafts.length - changed.length - refused, refused, sources: [...new Set(changed.map((d) => d.source))] },
           }),
         ),
       );
@@ -211,9 +231,10 @@ export async function ingestCosts(ctx: TenantCtx, audit: AuditSource | null, dra
     source: d.source,
     externalRef: d.externalRef,
     status: status[i],
-    attributedBy: status[i] === "unchanged" ? null : resolved[k++].attributedBy,
+    attributedBy: status[i] === "unchanged" || status[i] === "refused" ? null : resolved[k++].attributedBy,
+    ...(status[i] === "refused" ? { reason: "recorded for another team; only that team or a tenant admin corrects it" } : {}),
   }));
-  return { inserted, updated, unchanged: drafts.length - changed.length, days: [...days].sort(), results };
+  return { inserted, updated, unchanged: drafts.length - changed.length - refused, refused, days: [...days].sort(), results };
 }
 
 export interface StoredCost {
@@ -306,7 +327,7 @@ export async function reattributeCosts(ctx: TenantCtx, scope: ReattributeScope, 
   let total = 0;
   const allDays = new Set<string>();
   for (;;) {
-    const rows = await queryAll<StoredRecord & { team_id: string | null }>(
+    const rows = await queryAll<StoredRecord>(
       ctx,
       sql`SELECT c.id, c.source, c.external_ref, c.amount_micros, c.currency, c.quantity, c.unit, c.started_at, c.ended_at, c.description, c.attribution, c.day, c.team_id
           FROM cost_records c WHERE c.tenant_id = ${ctx.tenantId} AND c.id > ${after} AND ${where} ORDER BY c.id LIMIT 500`,

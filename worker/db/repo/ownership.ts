@@ -1,6 +1,7 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { TenantCtx } from "../client";
 import { pipelines, pipelineVersions } from "../schema";
+import { pipelineOfTaskJob, TUTTI_JOB_NAMESPACE } from "../../lineage/namespaces";
 import { d1Of } from "./lineage-batch";
 
 /**
@@ -60,13 +61,9 @@ export interface LineageNode {
   tags: string[];
 }
 
-const TUTTI_NAMESPACE = "tutti";
-
 /** The pipeline a Tutti task job belongs to ("daily_revenue.build_marts" → "daily_revenue"); null for other jobs. */
 export function pipelineOfJob(node: Pick<LineageNode, "type" | "namespace" | "name">): string | null {
-  if (node.type !== "job" || node.namespace !== TUTTI_NAMESPACE) return null;
-  const dot = node.name.indexOf(".");
-  return dot > 0 ? node.name.slice(0, dot) : null;
+  return node.type === "job" && node.namespace === TUTTI_JOB_NAMESPACE ? pipelineOfTaskJob(node.name) : null;
 }
 
 /**
@@ -83,7 +80,7 @@ export async function downstreamOf(ctx: TenantCtx, roots: { datasetIds?: string[
          SELECT value FROM json_each(?2)
          UNION
          SELECT j.id FROM jobs j, json_each(?3) p
-           WHERE j.tenant_id = ?1 AND j.namespace = '${TUTTI_NAMESPACE}' AND j.name >= p.value || '.' AND j.name < p.value || '/'
+           WHERE j.tenant_id = ?1 AND j.namespace = '${TUTTI_JOB_NAMESPACE}' AND j.name >= p.value || '.' AND j.name < p.value || '/'
        ),
        walk(node) AS (
          SELECT node FROM seed
@@ -134,21 +131,13 @@ export async function datasetOwnership(ctx: TenantCtx, datasetIds: string[]): Pr
       `SELECT d.id, d.namespace, d.name, d.tags, d.owner_team_id, d.freshness_cron, d.freshness_timezone, d.freshness_max_age_ms, d.last_write_at,
          (SELECT substr(j.name, 1, instr(j.name, '.') - 1) FROM lineage_edges e
             JOIN jobs j ON j.tenant_id = e.tenant_id AND j.id = e.from_node
-            WHERE e.tenant_id = ?1 AND e.to_node = d.id AND e.kind = 'output' AND j.namespace = '${TUTTI_NAMESPACE}' AND instr(j.name, '.') > 1
+            WHERE e.tenant_id = ?1 AND e.to_node = d.id AND e.kind = 'output' AND j.namespace = '${TUTTI_JOB_NAMESPACE}' AND instr(j.name, '.') > 1
             ORDER BY e.last_seen_at DESC LIMIT 1) AS writer
        FROM json_each(?2) s JOIN datasets d ON d.tenant_id = ?1 AND d.id = s.value`,
     )
     .bind(ctx.tenantId, JSON.stringify(datasetIds))
     .raw();
-  const writers = [...new Set(rows.map((r) => r[9] as string | null).filter((w): w is string => !!w))];
-  const writerTeams = new Map<string, string>();
-  if (writers.length) {
-    const teams = await d1Of(ctx)
-      .prepare(`SELECT p.name, p.team_id FROM json_each(?2) s JOIN pipelines p ON p.tenant_id = ?1 AND p.name = s.value`)
-      .bind(ctx.tenantId, JSON.stringify(writers))
-      .raw();
-    for (const [name, team] of teams) writerTeams.set(name as string, team as string);
-  }
+  const writerTeams = await pipelineTeams(ctx, rows.map((r) => r[9] as string | null).filter((w): w is string => !!w));
   for (const r of rows) {
     const declared = (r[4] as string | null) ?? null;
     const writer = (r[9] as string | null) ?? null;
@@ -206,4 +195,35 @@ export async function productsOfPipelineMembers(ctx: TenantCtx, pipelineNames: s
     .bind(ctx.tenantId, JSON.stringify(pipelineNames))
     .raw();
   return rows.map((r) => ({ productId: r[0] as string, pipeline: r[1] as string }));
+}
+
+/**
+ * Owner teams of the given jobs, and of the jobs the given runs belong to, for those that exist (an owner may be
+ * null). Runs are keyed by their catalog id (jrun_…).
+ */
+export async function jobAndRunOwners(ctx: TenantCtx, jobIds: string[], runIds: string[]): Promise<{ jobs: Map<string, string | null>; runs: Map<string, string | null> }> {
+  const jobs = new Map<string, string | null>();
+  const runs = new Map<string, string | null>();
+  if (!jobIds.length && !runIds.length) return { jobs, runs };
+  const rows = await d1Of(ctx)
+    .prepare(
+      `SELECT 'job', j.id, j.owner_team_id FROM json_each(?2) s CROSS JOIN jobs j ON j.tenant_id = ?1 AND j.id = s.value
+       UNION ALL
+       SELECT 'run', r.id, j.owner_team_id FROM json_each(?3) s CROSS JOIN job_runs r ON r.tenant_id = ?1 AND r.id = s.value
+         JOIN jobs j ON j.tenant_id = ?1 AND j.id = r.job_id`,
+    )
+    .bind(ctx.tenantId, JSON.stringify([...new Set(jobIds)]), JSON.stringify([...new Set(runIds)]))
+    .raw();
+  for (const [kind, id, owner] of rows) (kind === "job" ? jobs : runs).set(id as string, (owner as string | null) ?? null);
+  return { jobs, runs };
+}
+
+/** Team of each named pipeline that exists (archived ones too: their task jobs keep naming them). */
+export async function pipelineTeams(ctx: TenantCtx, names: string[]): Promise<Map<string, string>> {
+  if (!names.length) return new Map();
+  const rows = await d1Of(ctx)
+    .prepare(`SELECT p.name, p.team_id FROM json_each(?2) s CROSS JOIN pipelines p ON p.tenant_id = ?1 AND p.name = s.value`)
+    .bind(ctx.tenantId, JSON.stringify([...new Set(names)]))
+    .raw();
+  return new Map(rows.map((r) => [r[0] as string, r[1] as string]));
 }

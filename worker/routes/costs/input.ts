@@ -5,6 +5,7 @@ import { toMicros } from "../../costs/money";
 import { parseQueryTag } from "../../costs/snowflake";
 import { unitProblem } from "../../costs/units";
 import type { TenantCtx } from "../../db/client";
+import { datasetOwnership } from "../../db/repo/ownership";
 import { rawRows } from "../../db/repo/products";
 import { ApiError, type ErrorDetail } from "../../lib/errors";
 import type { CostRecordIn } from "./schemas";
@@ -14,18 +15,30 @@ type RecordIn = z.infer<typeof CostRecordIn>;
 /** Costs are recorded after the fact; a start this far ahead is a clock or unit mistake. */
 const MAX_FUTURE_MS = 86_400_000;
 
-async function existing(ctx: TenantCtx, table: "runs" | "teams" | "pipelines" | "datasets" | "products", column: "id" | "name", values: string[]): Promise<Set<string>> {
-  if (!values.length) return new Set();
-  const rows = await rawRows(ctx, `SELECT ${column} FROM ${table} WHERE tenant_id = ?1 AND ${column} IN (SELECT value FROM json_each(?2))`, JSON.stringify([...new Set(values)]));
-  return new Set(rows.map((r) => r[0] as string));
+/** The given values that exist in `table`, each with the team owning that row (`owner` column). */
+async function existing(
+  ctx: TenantCtx,
+  table: "runs" | "teams" | "pipelines" | "products",
+  column: "id" | "name",
+  owner: "team_id" | "id" | "owner_team_id",
+  values: string[],
+): Promise<Map<string, string | null>> {
+  if (!values.length) return new Map();
+  const rows = await rawRows(ctx, `SELECT ${column}, ${owner} FROM ${table} WHERE tenant_id = ?1 AND ${column} IN (SELECT value FROM json_each(?2))`, JSON.stringify([...new Set(values)]));
+  return new Map(rows.map((r) => [r[0] as string, (r[1] as string | null) ?? null]));
 }
 
 /**
  * Checks a batch beyond its shape (currency, units, times, duplicates, references to runs, teams, pipelines,
  * datasets and products of this tenant) and turns it into drafts. Every problem is reported with its path; nothing
  * is stored when any record is refused.
+ *
+ * Naming a team, pipeline, run (directly or by a Tutti query tag), product or dataset in `attribution` says whose
+ * cost a record is, so the poster may name only what belongs to a team it may act for (`mayWriteFor`) or to nobody:
+ * otherwise the batch is refused with 403 naming each such field. Links Tutti finds itself (a query id in dbt
+ * results, a connector's facts, lineage) are not claims and are followed whoever posts.
  */
-export async function draftsOf(ctx: TenantCtx, records: RecordIn[], currency: string, now: number): Promise<CostDraft[]> {
+export async function draftsOf(ctx: TenantCtx, records: RecordIn[], currency: string, now: number, mayWriteFor: (teamId: string) => boolean): Promise<CostDraft[]> {
   const problems: ErrorDetail[] = [];
   const at = (i: number, field: string, message: string) => problems.push({ path: `records[${i}].${field}`, message });
   const seen = new Map<string, number>();
@@ -49,12 +62,13 @@ export async function draftsOf(ctx: TenantCtx, records: RecordIn[], currency: st
       const v = r.attribution ? pick(r.attribution) : undefined;
       return v === undefined ? [] : Array.isArray(v) ? v : [v];
     });
+  const tagRun = (a: NonNullable<RecordIn["attribution"]>) => (a.query_tag && !a.run_id ? (parseQueryTag(a.query_tag)?.runId ?? undefined) : undefined);
   const [runs, teams, pipelines, datasets, products] = await Promise.all([
-    existing(ctx, "runs", "id", refs((a) => a.run_id)),
-    existing(ctx, "teams", "id", refs((a) => a.team_id)),
-    existing(ctx, "pipelines", "name", refs((a) => a.pipeline)),
-    existing(ctx, "datasets", "id", refs((a) => a.dataset_ids)),
-    existing(ctx, "products", "name", refs((a) => a.products?.map((p) => p.name))),
+    existing(ctx, "runs", "id", "team_id", [...refs((a) => a.run_id), ...refs(tagRun)]),
+    existing(ctx, "teams", "id", "id", refs((a) => a.team_id)),
+    existing(ctx, "pipelines", "name", "team_id", refs((a) => a.pipeline)),
+    datasetOwnership(ctx, [...new Set(refs((a) => a.dataset_ids))]),
+    existing(ctx, "products", "name", "owner_team_id", refs((a) => a.products?.map((p) => p.name))),
   ]);
   records.forEach((r, i) => {
     const a = r.attribution;
@@ -66,6 +80,23 @@ export async function draftsOf(ctx: TenantCtx, records: RecordIn[], currency: st
     a.products?.forEach((p, k) => products.has(p.name) || at(i, `attribution.products[${k}].name`, "no such product"));
   });
   if (problems.length) throw new ApiError("validation_failed", `${problems[0].path}: ${problems[0].message}`, problems.slice(0, 100));
+
+  const claims: ErrorDetail[] = [];
+  const claim = (i: number, field: string, owner: string | null | undefined, what: string) => {
+    if (owner && !mayWriteFor(owner)) claims.push({ path: `records[${i}].attribution.${field}`, message: `${what} belongs to another team; only its team or a tenant admin attributes cost to it` });
+  };
+  records.forEach((r, i) => {
+    const a = r.attribution;
+    if (!a) return;
+    if (a.team_id) claim(i, "team_id", a.team_id, "this team");
+    if (a.pipeline) claim(i, "pipeline", pipelines.get(a.pipeline), "this pipeline");
+    if (a.run_id) claim(i, "run_id", runs.get(a.run_id), "this run");
+    const tagged = tagRun(a);
+    if (tagged) claim(i, "query_tag", runs.get(tagged), "the run this tag names");
+    a.products?.forEach((p, k) => claim(i, `products[${k}].name`, products.get(p.name), "this product"));
+    a.dataset_ids?.forEach((d, k) => claim(i, `dataset_ids[${k}]`, datasets.get(d)?.ownerTeamId, "this dataset"));
+  });
+  if (claims.length) throw new ApiError("forbidden", `${claims[0].path}: ${claims[0].message}`, claims.slice(0, 100));
 
   return records.map((r) => {
     const a = r.attribution ?? {};

@@ -48,12 +48,14 @@ export const IngestCostsOut = z
     inserted: z.number().int(),
     updated: z.number().int().openapi({ description: "Same source + external_ref with other figures: replaced" }),
     unchanged: z.number().int().openapi({ description: "Already recorded exactly so: counted once" }),
+    refused: z.number().int().openapi({ description: "Recorded for another team with other figures: left as they were" }),
     records: z.array(
       z.object({
         source: z.string(),
         external_ref: z.string(),
-        status: z.enum(["inserted", "updated", "unchanged"]),
+        status: z.enum(["inserted", "updated", "unchanged", "refused"]),
         attributed_by: z.enum(["explicit", "datasets", "pipeline", "none"]).nullable().openapi({ description: "How the product split was decided" }),
+        reason: z.string().optional().openapi({ description: "Why a record was refused" }),
       }),
     ),
   })

@@ -6,7 +6,7 @@ import { tenantCtx } from "../../db/client";
 import { findDbtProject, getDbtProject } from "../../db/repo/lineage-dbt";
 import { decodedStream, parseJsonBody, readAll } from "../../ingest/body";
 import { ingestDbtArtifacts, type DbtArtifactsInput } from "../../ingest/dbt-artifacts";
-import { writerOf } from "../../ingest/openlineage";
+import { writerOf } from "../../ingest/writer";
 import type { ArtifactBody } from "../../ingest/artifact";
 import { ApiError, invalid } from "../../lib/errors";
 import { requireScope, requireTeamWrite } from "../../lib/principal";

@@ -5,7 +5,8 @@ import type { AppEnv, Router } from "../../context";
 import { tenantCtx } from "../../db/client";
 import type { QualityRow } from "../../lineage/plan";
 import { parseJsonBody, readBodyText } from "../../ingest/body";
-import { ingestOpenLineageEvents, writerOf } from "../../ingest/openlineage";
+import { ingestOpenLineageEvents } from "../../ingest/openlineage";
+import { writerOf } from "../../ingest/writer";
 import { invalid } from "../../lib/errors";
 import { requireScope } from "../../lib/principal";
 import { auditSource } from "../../lib/request";
@@ -23,7 +24,8 @@ export const route = createRoute({
   summary: "Receive an array of OpenLineage events, answering per event",
   description:
     "Each event is validated and stored on its own: valid events are stored even when others in the array are invalid. " +
-    "`failed_events[].index` points into the array; `retriable` says whether sending that event again can succeed.",
+    "`failed_events[].index` points into the array; `retriable` says whether sending that event again can succeed. " +
+    "Events are refused for the same reasons as by POST /lineage (an invalid field, an `eventTime` from the future, the reserved namespace, another team's job).",
   security: bearerSecurity,
   request: { body: { required: true, content: { "application/json": { schema: z.array(OpenLineageEvent) } } } },
   responses: { 200: jsonResponse(BatchResult, "Per-event outcome"), ...errors(400, 401, 403, 413, 415) },

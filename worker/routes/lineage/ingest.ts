@@ -5,7 +5,8 @@ import type { AppEnv, Router } from "../../context";
 import { tenantCtx } from "../../db/client";
 import type { QualityRow } from "../../lineage/plan";
 import { parseJsonBody, readBodyText } from "../../ingest/body";
-import { ingestOpenLineageEvents, writerOf } from "../../ingest/openlineage";
+import { ingestOpenLineageEvents } from "../../ingest/openlineage";
+import { writerOf } from "../../ingest/writer";
 import { ApiError } from "../../lib/errors";
 import { requireScope } from "../../lib/principal";
 import { auditSource } from "../../lib/request";
@@ -20,7 +21,8 @@ export const route = createRoute({
   summary: "Receive one OpenLineage event (the endpoint OpenLineage HTTP transports post to)",
   description:
     "Needs a token with `lineage:write`. `Content-Encoding: gzip` is accepted. A retried event (same run, type, time and body) is answered `duplicate` and changes nothing. " +
-    "Invalid events are rejected with 400 naming each bad field; nothing is stored for them.",
+    "Invalid events are rejected with 400 naming each bad field (also an `eventTime` more than 5 minutes ahead, and the reserved job namespace `tutti`); an event about another team's job or run with 403. Nothing is stored for them. " +
+    "Another team's datasets named by an event keep their freshness, facets and quality results (see docs/lineage.md).",
   security: bearerSecurity,
   request: { body: { required: true, content: { "application/json": { schema: OpenLineageEvent } } } },
   responses: { 201: jsonResponse(IngestAccepted, "Stored (or recognised as a retry)"), ...errors(400, 401, 403, 413, 415) },
@@ -43,7 +45,7 @@ export async function handle(c: Context<AppEnv>) {
   const [outcome] = await ingestOpenLineageEvents(ctx, auditSource(c), writerOf(p), [{ raw, body: text }], quality);
   await sendQualitySignals(c.env.NOTIFY, ctx, qualityOutcomes(quality));
   if (!outcome.ok) {
-    const code = outcome.status === 413 ? "payload_too_large" : outcome.status === 400 ? "validation_failed" : "internal";
+    const code = outcome.status === 413 ? "payload_too_large" : outcome.status === 400 ? "validation_failed" : outcome.status === 403 ? "forbidden" : "internal";
     throw new ApiError(code, outcome.message, outcome.details);
   }
   return send(c, 201, IngestAccepted, { status: outcome.duplicate ? "duplicate" : "accepted", kind: outcome.kind, run_id: outcome.runId });

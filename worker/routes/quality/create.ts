@@ -4,7 +4,7 @@ import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
 import { qualityStatuses } from "../../db/schema/enums";
 import { ingestQualityResults } from "../../ingest/quality";
-import { writerOf } from "../../ingest/openlineage";
+import { writerOf } from "../../ingest/writer";
 import { invalid } from "../../lib/errors";
 import { requireScope } from "../../lib/principal";
 import { auditSource } from "../../lib/request";
@@ -32,6 +32,8 @@ export const route = createRoute({
   path: "/quality",
   tags: ["quality"],
   summary: "Report quality check results from any tool (dbt tests and OpenLineage assertions arrive on their own)",
+  description:
+    "Needs `metadata:write`. Results are the owner's facts (they open and resolve its alerts): a result about a dataset another team owns is refused with 403 naming it, and nothing is stored.",
   security: bearerSecurity,
   request: jsonBody(Body),
   responses: { 201: jsonResponse(Out, "Stored"), ...errors(400, 401, 403, 413, 415) },
