@@ -152,6 +152,20 @@ describe("cost ledger", () => {
     expectError(await api("/costs/explorer?from=2020-01-01&to=2026-01-01&granularity=day", { as: s }), 400, "validation_failed");
   });
 
+  it("a `to` that is not a day is refused with 400 naming `to`, also when `from` is left to default", async () => {
+    const s = await signup();
+    for (const route of ["/costs/explorer", "/costs/export"]) {
+      for (const query of ["to=zz", "to=2026-13-45", "to=2026-02-30", "from=2026-01-01&to=zz"]) {
+        const res = await api(`${route}?${query}`, { as: s });
+        expectError(res, 400, "validation_failed");
+        expect(res.json.error.details, `${route}?${query}`).toEqual([{ path: "to", message: expect.any(String) }]);
+      }
+      const badFrom = await api(`${route}?from=2026-02-30&to=2026-03-01`, { as: s });
+      expectError(badFrom, 400, "validation_failed");
+      expect(badFrom.json.error.details[0].path).toBe("from");
+    }
+  });
+
   it("needs metadata:write to record cost, and read to see it", async () => {
     const s = await signup();
     const teamId = await firstTeamId(s);
