@@ -328,6 +328,23 @@ describe("OpenLineage receiver: bad input", () => {
     expect(Object.values(counts).every((n) => n === 0), JSON.stringify(counts)).toBe(true);
   });
 
+  it("a text or form body is refused with 415 and nothing is stored, for single events and batches", async () => {
+    const { s, token } = await lineageTenant();
+    const event = fixture("marquez_event_simple.json");
+    for (const [path, body] of [["/lineage", event], ["/lineage/batch", `[${event}]`]] as const) {
+      for (const type of ["text/plain", "application/x-www-form-urlencoded", "text/plain; charset=utf-8"]) {
+        const res = await api(path, { as: token, rawBody: body, headers: { "content-type": type } });
+        expectError(res, 415, "unsupported_media_type");
+        expect(res.json.error.details).toEqual([{ path: "header.Content-Type", message: "must be application/json" }]);
+      }
+      expectError(await api(path, { as: token, rawBody: body }), 415, "unsupported_media_type");
+    }
+    const counts = await lineageRowCounts(s.tenant.id);
+    expect(Object.values(counts).every((n) => n === 0), JSON.stringify(counts)).toBe(true);
+    // JSON with a charset parameter is JSON.
+    expect((await postEvent(token, event, { "content-type": "application/json; charset=utf-8" })).status).toBe(201);
+  });
+
   it("a batch stores its valid events and reports each invalid one by index", async () => {
     const { s, token } = await lineageTenant();
     const good = JSON.parse(fixture("marquez_event_simple.json"));
