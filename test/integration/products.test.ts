@@ -1,7 +1,9 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, expectError, signup, type Session } from "../helpers/api";
 import { postCosts, product, record } from "../helpers/costs";
 import { addMember, createTeam, createToken, firstTeamId } from "../helpers/fixtures";
+import { withWritesInFlightTogether } from "../helpers/in-flight";
 import { assertIsolated } from "../helpers/isolation";
 import { pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
 
@@ -205,6 +207,16 @@ describe("usage and the scorecard", () => {
       expectError(res, 400, "validation_failed");
       expect(res.json.error.details.map((d: { path: string }) => d.path)).toContain(path);
     }
+  });
+
+  it("copies of one usage batch sent at the same moment count once", async () => {
+    const s = await signup();
+    await product(s, { name: "fin", owner_team_id: await firstTeamId(s) });
+    const body = { events: [{ id: "copy-1", product: "fin", kind: "query", count: 5, at: "2026-03-02T10:00:00Z" }] };
+    const results = await withWritesInFlightTogether(/INSERT INTO usage_events/, 4, () => Promise.all(Array.from({ length: 4 }, () => api("/usage", { as: s, body }))));
+    expect(results.map((r) => [r.json.accepted, r.json.duplicates]).sort()).toEqual([[0, 1], [0, 1], [0, 1], [1, 0]]);
+    const daily = await env.DB.prepare("SELECT sum(count) AS n FROM usage_daily WHERE tenant_id = ?").bind(s.tenant.id).first<{ n: number }>();
+    expect(daily!.n).toBe(5);
   });
 
   it("ranks products by value ÷ cost and flags zombies; reliability comes from the product's pipelines", async () => {

@@ -137,7 +137,6 @@ export async function ingestOpenLineageEvents(ctx: TenantCtx, source: AuditSourc
       ctx,
       source,
       { action: "lineage.ingest", targetType: "lineage_events", teamId: writer.ownerTeamId },
-      "events",
       storedEventsQuery(ctx, group.map((p) => p.accepted.eventId)),
     );
     const results = await runBatch(ctx, [...raw, ...lineagePlanStatements(ctx, plan, now), stmt(audit)]);

@@ -40,15 +40,15 @@ export function auditInsert(ctx: TenantCtx, source: AuditSource, entry: AuditEnt
 
 /**
  * An audit entry for a write whose extent is known only inside its D1 batch, because copies of the same write may
- * be racing: `counted` is a SELECT of one row `(n, target_id)` evaluated where the statement sits in the batch
- * (after the writes). Nothing is recorded when n is 0; otherwise `details[countField]` is n.
+ * be racing: `counted` is a SELECT of one row `(n, target_id, details)` evaluated where the statement sits in the
+ * batch. Nothing is recorded when n is 0; `details` (JSON text) is merged over `entry.details`.
  */
-export function auditCountedInsert(ctx: TenantCtx, source: AuditSource, entry: Omit<AuditEntry, "targetId">, countField: string, counted: SQL): SQL {
+export function auditCountedInsert(ctx: TenantCtx, source: AuditSource, entry: Omit<AuditEntry, "targetId">, counted: SQL): SQL {
   const { actor } = source.principal;
   return sql`
     INSERT INTO audit_log (tenant_id, id, at, actor_type, actor_id, actor_label, action, target_type, target_id, team_id, ip, request_id, details)
     SELECT ${ctx.tenantId}, ${newId("audit")}, ${source.now}, ${actor.type}, ${actor.id}, ${actor.label}, ${entry.action}, ${entry.targetType}, c.target_id,
-      ${entry.teamId ?? null}, ${source.ip}, ${source.requestId}, json_set(${JSON.stringify(entry.details ?? {})}, ${`$.${countField}`}, c.n)
+      ${entry.teamId ?? null}, ${source.ip}, ${source.requestId}, json_patch(${JSON.stringify(entry.details ?? {})}, c.details)
     FROM (${counted}) c WHERE c.n > 0`;
 }
 

@@ -274,12 +274,13 @@ export function storedEventKeys(results: D1Result[]): Set<string> {
 }
 
 /**
- * One row `(n, target_id)`: how many of the events `ids` are stored and what the audit entry names (the event's
- * key prefix, or "n events"). Inside the batch after rawEventStatements, these are the events that batch stored.
+ * For auditCountedInsert: how many of the events `ids` are stored, with the audit entry's target (the event's key
+ * prefix, or "n events"). Inside the batch after rawEventStatements, these are the events that batch stored.
  */
 export function storedEventsQuery(ctx: TenantCtx, ids: string[]): SQL {
   return sql`
-    SELECT count(*) AS n, CASE count(*) WHEN 1 THEN min(substr(e.dedupe_key, 1, 16)) ELSE count(*) || ' events' END AS target_id
+    SELECT count(*) AS n, CASE count(*) WHEN 1 THEN min(substr(e.dedupe_key, 1, 16)) ELSE count(*) || ' events' END AS target_id,
+      json_object('events', count(*)) AS details
     FROM json_each(${JSON.stringify(ids)}) j CROSS JOIN lineage_events e ON e.tenant_id = ${ctx.tenantId} AND e.id = j.value`;
 }
 
