@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { createRouter, type AppEnv } from "./context";
-import { ApiError } from "./lib/errors";
+import { ApiError, notJson } from "./lib/errors";
 import { requireAuth } from "./middleware/auth";
 import { bodyLimit } from "./middleware/body-limit";
 import { idempotency } from "./middleware/idempotency";
@@ -26,9 +26,7 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof HTTPException) {
     if (err.status === 413) return new ApiError("payload_too_large", "request body is too large");
-    if (err.status === 415) {
-      return new ApiError("unsupported_media_type", "Content-Type must be application/json", [{ path: "header.Content-Type", message: "must be application/json" }]);
-    }
+    if (err.status === 415) return notJson();
     if (err.status === 400 && /JSON/i.test(err.message)) {
       return new ApiError("validation_failed", "body: malformed JSON", [{ path: "body", message: "malformed JSON" }]);
     }

@@ -3,6 +3,7 @@ import { TIB } from "../../worker/costs/bigquery";
 import { api, expectError, signup, type Session } from "../helpers/api";
 import { postCosts, product, record } from "../helpers/costs";
 import { createToken, firstTeamId } from "../helpers/fixtures";
+import { withWritesInFlightTogether } from "../helpers/in-flight";
 import { dbtFixture } from "../helpers/lineage-fixtures";
 
 const batch = (n: number, day: string) =>
@@ -32,6 +33,23 @@ describe("cost ledger", () => {
     expect(corrected).toMatchObject({ inserted: 0, updated: 1 });
     expect(await total(s, "from=2026-04-01&to=2026-04-30")).toBe(60);
     expect(await total(s, "from=2026-04-03&to=2026-04-03")).toBe(48.75);
+  });
+
+  it("copies of one batch sent at the same moment are inserted once, reported once and audited once", async () => {
+    const s = await signup();
+    const records = batch(3, "2026-05-04");
+    const results = await withWritesInFlightTogether(/INSERT INTO cost_records/, 4, () => Promise.all(Array.from({ length: 4 }, () => postCosts(s, records))));
+    expect(results.map((r) => [r.inserted, r.updated, r.unchanged]).sort()).toEqual([[0, 0, 3], [0, 0, 3], [0, 0, 3], [3, 0, 0]]);
+    expect(await total(s, "from=2026-05-01&to=2026-05-31")).toBe(3.75);
+    const audit = await api("/audit-log?action=cost.ingest", { as: s });
+    expect(audit.json.items.map((e: { details: unknown }) => e.details)).toEqual([{ inserted: 3, updated: 0, unchanged: 0, sources: ["snowflake"] }]);
+
+    // Two corrections of one record racing: the one applied first is an update, the other (same figures) changes nothing.
+    const fix = [{ ...records[0], amount: 2 }];
+    const fixes = await withWritesInFlightTogether(/INSERT INTO cost_records/, 2, () => Promise.all([postCosts(s, fix), postCosts(s, fix)]));
+    expect(fixes.map((r) => [r.inserted, r.updated, r.unchanged]).sort()).toEqual([[0, 0, 1], [0, 1, 0]]);
+    expect(await total(s, "from=2026-05-01&to=2026-05-31")).toBe(4.5);
+    expect((await api("/audit-log?action=cost.ingest", { as: s })).json.items).toHaveLength(2);
   });
 
   it("refuses wrong currencies and units, naming each record's field, and stores nothing", async () => {
@@ -150,6 +168,20 @@ describe("cost ledger", () => {
     expect(res.text).toBe(`period,product,product_id,amount,currency\r\n2026-02-01,"Finance, revenue",${p.id},2.5,USD\r\n2026-02-02,No product,,1,USD\r\n`);
     expectError(await api("/costs/export?from=2026-02-05&to=2026-02-01", { as: s }), 400, "validation_failed");
     expectError(await api("/costs/explorer?from=2020-01-01&to=2026-01-01&granularity=day", { as: s }), 400, "validation_failed");
+  });
+
+  it("a `to` that is not a day is refused with 400 naming `to`, also when `from` is left to default", async () => {
+    const s = await signup();
+    for (const route of ["/costs/explorer", "/costs/export"]) {
+      for (const query of ["to=zz", "to=2026-13-45", "to=2026-02-30", "from=2026-01-01&to=zz"]) {
+        const res = await api(`${route}?${query}`, { as: s });
+        expectError(res, 400, "validation_failed");
+        expect(res.json.error.details, `${route}?${query}`).toEqual([{ path: "to", message: expect.any(String) }]);
+      }
+      const badFrom = await api(`${route}?from=2026-02-30&to=2026-03-01`, { as: s });
+      expectError(badFrom, 400, "validation_failed");
+      expect(badFrom.json.error.details[0].path).toBe("from");
+    }
   });
 
   it("needs metadata:write to record cost, and read to see it", async () => {

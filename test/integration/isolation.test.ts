@@ -1,102 +1,179 @@
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { tenantCtx, createDb } from "../../worker/db/client";
 import { resolveConnectionSecrets } from "../../worker/db/repo/connections";
 import { loadKeyRing } from "../../worker/lib/envelope";
 import { api, signup, type Session } from "../helpers/api";
+import { isTerminal, waitForRun } from "../helpers/engine";
 import { addMember, createTeam, createToken, createWebhookConnection, firstTeamId } from "../helpers/fixtures";
-import { assertIsolated, assertRequiresAuth, type RouteCall } from "../helpers/isolation";
+import { assertNothingWritten, call, fixtureTenant, operations, type FixtureTenant, type Operation } from "../helpers/sweep";
 
-/** A tenant with one of everything: a second team, a member, a token, a connection and a pending invitation. */
-async function populatedTenant() {
-  const owner = await signup();
-  const teamId = await firstTeamId(owner);
-  const otherTeam = await createTeam(owner, "Second team");
-  const member = await addMember(owner, "member", { teamId });
-  const token = await createToken(owner, teamId);
-  const connection = await createWebhookConnection(owner, teamId, "shared-name", `secret-of-${owner.tenant.slug}`);
-  const invitation = await api("/invitations", { as: owner, body: { email: `pending-${owner.tenant.slug}@example.com`, role: "viewer" } });
-  expect(invitation.status).toBe(201);
-  return { owner, teamId, otherTeamId: otherTeam.id, member, token, connection, invitationId: invitation.json.invitation.id as string };
-}
+/**
+ * Isolation and authorization, swept over every operation of the OpenAPI document (test/helpers/sweep.ts): a new
+ * route is checked here without being listed, and the sweep fails when it cannot fill the route's path parameters
+ * or body, so the fixture grows with the API.
+ */
 
-type Tenant = Awaited<ReturnType<typeof populatedTenant>>;
+/** Operations without credentials: they authenticate some other way, so another tenant's credentials mean nothing to them. */
+const PUBLIC: Record<string, string> = {
+  "GET /health": "liveness probe; no tenant data",
+  "POST /auth/signup": "creates a new tenant; needs no credentials",
+  "POST /auth/login": "exchanges a password for a session",
+  "POST /auth/logout": "ends the caller's own session (or nothing)",
+  "GET /invitations/lookup": "authorised by the invitation token in the query, not by a tenant credential",
+  "POST /invitations/accept": "authorised by the invitation token in the body, not by a tenant credential",
+  "GET /pipelines/schema.json": "the pipeline spec's JSON schema; the same for everyone",
+};
 
-/** Every route that takes an id, pointed at tenant `t`'s objects, each with a valid body. */
-function idRoutes(t: Tenant): RouteCall[] {
-  return [
-    { method: "GET", path: `/teams/${t.teamId}` },
-    { method: "PATCH", path: `/teams/${t.teamId}`, body: { description: "taken over" } },
-    { method: "GET", path: `/teams/${t.teamId}/members` },
-    { method: "POST", path: `/teams/${t.otherTeamId}/members`, body: { user_id: t.member.user.id, role: "member" } },
-    { method: "PATCH", path: `/teams/${t.teamId}/members/${t.member.user.id}`, body: { role: "maintainer" } },
-    { method: "DELETE", path: `/teams/${t.teamId}/members/${t.member.user.id}` },
-    { method: "PATCH", path: `/members/${t.member.user.id}`, body: { role: "viewer" } },
-    { method: "DELETE", path: `/members/${t.member.user.id}` },
-    { method: "DELETE", path: `/invitations/${t.invitationId}` },
-    { method: "DELETE", path: `/tokens/${t.token.id}` },
-    { method: "GET", path: `/connections/${t.connection.id}` },
-    { method: "PATCH", path: `/connections/${t.connection.id}`, body: { description: "taken over" } },
-    { method: "POST", path: `/connections/${t.connection.id}/rotate`, body: { secrets: { signing_secret: "attacker-value" } } },
-    { method: "POST", path: `/connections/${t.connection.id}/test` },
-    { method: "DELETE", path: `/connections/${t.connection.id}` },
-  ];
-}
+/** State-changing operations a tenant viewer is allowed: none of them change anything. */
+const VIEWER_MAY: Record<string, string> = {
+  "POST /ci/impact": "computes an impact preview from the body; stores nothing",
+};
 
-const idsOf = (t: Tenant) => [t.owner.tenant.id, t.teamId, t.otherTeamId, t.owner.user.id, t.member.user.id, t.token.id, t.connection.id, t.invitationId];
+/** State-changing operations a read-only token is allowed, for the same reason. */
+const READ_SCOPE_MAY: Record<string, string> = {
+  "POST /ci/impact": "computes an impact preview from the body; stores nothing",
+  "POST /connections/{id}/test": "a read by design (needs `read`): one authenticated call to the tool, nothing stored",
+};
 
-describe("tenant isolation", () => {
-  it("another tenant's session and token get 404 for every route that takes an id, and lists never mix tenants", async () => {
-    const a = await populatedTenant();
-    const b = await populatedTenant();
-    const lists = (t: Tenant) => [
-      { path: "/teams", as: t.owner, mustInclude: [t.teamId, t.otherTeamId] },
-      { path: "/teams", as: t.token.token, mustInclude: [t.teamId] },
-      { path: `/teams/${t.teamId}/members`, as: t.owner, mustInclude: [t.member.user.id] },
-      { path: "/members", as: t.owner, mustInclude: [t.member.user.id] },
-      { path: "/invitations", as: t.owner, mustInclude: [t.invitationId] },
-      { path: "/tokens", as: t.owner, mustInclude: [t.token.id] },
-      { path: "/tokens", as: t.token.token, mustInclude: [t.token.id] },
-      { path: "/connections", as: t.owner, mustInclude: [t.connection.id] },
-      { path: "/connections", as: t.token.token, mustInclude: [t.connection.id] },
-      { path: "/audit-log", as: t.owner, mustInclude: [t.connection.id] },
-      { path: "/me", as: t.owner, mustInclude: [t.teamId] },
-    ];
-    await assertIsolated({ routes: idRoutes(a), owner: a.owner, intruder: { session: b.owner, token: b.token.token }, lists: lists(a), foreignIds: idsOf(b) });
-    await assertIsolated({ routes: idRoutes(b), owner: b.owner, intruder: { session: a.owner, token: a.token.token }, lists: lists(b), foreignIds: idsOf(a) });
+/**
+ * State-changing operations a token of another team of the tenant may call with the fixture's body: they name no
+ * object of the first team (the writer's own team owns what they create), or store nothing.
+ */
+const OTHER_TEAM_MAY: Record<string, string> = {
+  "POST /lineage": "OpenLineage ingestion is tenant-wide: new datasets and jobs belong to the writer's team, existing ones keep their owner",
+  "POST /lineage/batch": "as POST /lineage",
+  "POST /quality": "any team's checks may report on a dataset (a platform team's tests); the dataset's owner is alerted",
+  "POST /usage": "usage is reported by the consumers of a product, who are usually other teams",
+  "POST /costs": "cost records are attributed by run, pipeline and dataset, whoever reports them",
+  "POST /ci/impact": "computes an impact preview from the body; stores nothing",
+};
 
-    // The intruders' writes changed nothing: the member, invitation and token are intact.
-    const members = await api("/members", { as: a.owner });
-    expect(members.json.items.find((m: { user_id: string }) => m.user_id === a.member.user.id)).toMatchObject({ role: "member" });
-    const invitations = await api("/invitations", { as: a.owner });
-    expect(invitations.json.items.find((i: { id: string }) => i.id === a.invitationId).status).toBe("pending");
-    expect((await api("/me", { as: a.token.token })).status).toBe(200);
-    const conn = await api(`/connections/${a.connection.id}`, { as: a.owner });
-    expect(conn.json).toMatchObject({ description: "", rotated_at: null });
-    const ctx = tenantCtx(createDb(env.DB), a.owner.tenant.id);
-    const resolved = await resolveConnectionSecrets(ctx, await loadKeyRing(env.TUTTI_MASTER_KEY), a.teamId, "shared-name");
-    expect(resolved?.secrets.signing_secret).toBe(`secret-of-${a.owner.tenant.slug}`);
+let ops: Operation[];
+let a: FixtureTenant;
+let intruder: { session: Session; token: string };
+
+beforeAll(async () => {
+  ops = await operations();
+  a = await fixtureTenant();
+  const b = await signup();
+  intruder = { session: b, token: (await createToken(b, await firstTeamId(b))).token };
+  // Work the fixture started (its run) finishes first, so the snapshots below change only if a call writes.
+  await waitForRun(a.owner, a.pathValues["runs/{id}"], isTerminal);
+}, 180_000);
+
+const secured = () => ops.filter((op) => op.secured);
+const writes = () => secured().filter((op) => op.writes);
+const label = (op: Operation, who: string, res: { status: number; text: string }) => `${op.key} as ${who}: ${res.status} ${res.text.slice(0, 300)}`;
+
+const nothingWritten = (list: Operation[], calls: (op: Operation) => Promise<void>) => assertNothingWritten(a.owner.tenant.id, list, calls);
+
+// Each sweep makes hundreds of requests in sequence: seconds on a quiet machine, minutes on a crowded one.
+describe("isolation and authorization sweep over the OpenAPI document", { timeout: 300_000 }, () => {
+  it("every operation is swept or skipped for a stated reason, and every path parameter has a fixture value", () => {
+    const publicOps = ops.filter((op) => !op.secured).map((op) => op.key);
+    expect(publicOps.sort(), "operations without security: list them in PUBLIC with a reason, or secure them").toEqual(Object.keys(PUBLIC).sort());
+    for (const map of [VIEWER_MAY, READ_SCOPE_MAY, OTHER_TEAM_MAY]) {
+      for (const key of Object.keys(map)) expect(ops.map((op) => op.key), `${key} is excused but not in the document`).toContain(key);
+    }
+    const unfilled = secured().flatMap((op) => op.params.filter((p) => a.pathValues[p] === undefined).map((p) => `${op.key}: ${p}`));
+    expect(unfilled, "path parameters without a fixture value: add them to pathValues in test/helpers/sweep.ts").toEqual([]);
+    const bodiless = secured().filter((op) => op.jsonBody && !a.bodies[op.key]).map((op) => op.key);
+    expect(bodiless, "JSON operations without a valid body: add them to bodies in test/helpers/sweep.ts").toEqual([]);
   });
 
-  it("routes without an id answer 401 without credentials", async () => {
-    await assertRequiresAuth([
-      { method: "GET", path: "/teams" },
-      { method: "POST", path: "/teams", body: { name: "Anonymous" } },
-      { method: "GET", path: "/members" },
-      { method: "GET", path: "/invitations" },
-      { method: "POST", path: "/invitations", body: { email: "x@example.com", role: "member" } },
-      { method: "GET", path: "/tokens" },
-      { method: "POST", path: "/tokens", body: { name: "x", team_id: "team_x", scopes: ["read"] } },
-      { method: "GET", path: "/connection-kinds" },
-      { method: "GET", path: "/connections" },
-      { method: "POST", path: "/connections", body: { team_id: "team_x", name: "x", kind: "webhook", config: {}, secrets: {} } },
-      { method: "GET", path: "/audit-log" },
-    ]);
+  it("another tenant's session and token get 404 for every operation with an id or name in its path, and nothing changes", async () => {
+    const withIds = secured().filter((op) => op.params.length);
+    expect(withIds.length).toBeGreaterThan(50);
+    await nothingWritten(withIds, async (op) => {
+      for (const [who, as] of [["another tenant's session", intruder.session], ["another tenant's token", intruder.token]] as const) {
+        const res = await call(a, op, { as });
+        expect(res.status, label(op, who, res)).toBe(404);
+        expect(res.json?.error?.code, label(op, who, res)).toBe("not_found");
+      }
+    });
+  });
+
+  it("the owner reads every operation with an id in its path (the fixture's ids are real)", async () => {
+    for (const op of secured().filter((o) => o.params.length && o.method === "GET")) {
+      const res = await call(a, op, { as: a.owner });
+      expect(res.status, label(op, "the owner", res)).toBe(200);
+    }
+  });
+
+  it("another tenant's lists never show the fixture tenant's objects", async () => {
+    const ids = Object.entries(a.pathValues)
+      .filter(([key]) => key.endsWith("{id}") || key.endsWith("{userId}"))
+      .map(([, id]) => id);
+    for (const op of secured().filter((o) => o.method === "GET" && !o.params.length && !o.query.some((q) => q.required))) {
+      for (const as of [intruder.session, intruder.token]) {
+        const res = await call(a, op, { as });
+        expect(res.status, label(op, "another tenant", res)).toBeLessThan(500);
+        for (const id of ids) expect(res.text, `${op.key} shows ${id} to another tenant`).not.toContain(id);
+      }
+    }
+  });
+
+  it("a cookie session without the CSRF header gets 403 for every state-changing operation, and nothing is written", async () => {
+    await nothingWritten(writes(), async (op) => {
+      const res = await call(a, op, { headers: { cookie: a.owner.cookie } });
+      expect(res.status, label(op, "a session without CSRF", res)).toBe(403);
+      expect(res.json?.error?.code).toBe("forbidden");
+    });
+  });
+
+  it("a tenant viewer gets 403 (or 404 where the object is hidden) for every state-changing operation, and nothing is written", async () => {
+    await nothingWritten(
+      writes().filter((op) => !VIEWER_MAY[op.key]),
+      async (op) => {
+        const res = await call(a, op, { as: a.viewer });
+        expect([403, 404], label(op, "a viewer", res)).toContain(res.status);
+      },
+    );
+  });
+
+  it("a team token without the needed scope gets 403 for every state-changing operation, and nothing is written", async () => {
+    await nothingWritten(
+      writes().filter((op) => !READ_SCOPE_MAY[op.key]),
+      async (op) => {
+        const res = await call(a, op, { as: a.readToken.token });
+        expect(res.status, label(op, "a read-only token", res)).toBe(403);
+        expect(res.json?.error?.code).toBe("forbidden");
+      },
+    );
+  });
+
+  it("a token of another team of the tenant gets 403 or 404 for every state-changing operation on the first team's objects, and nothing is written", async () => {
+    await nothingWritten(
+      writes().filter((op) => !OTHER_TEAM_MAY[op.key]),
+      async (op) => {
+        const res = await call(a, op, { as: a.otherTeamToken.token });
+        expect([403, 404], label(op, "another team's token", res)).toContain(res.status);
+      },
+    );
   });
 });
 
 describe("team isolation inside a tenant", () => {
-  async function twoTeams() {
+  it("the run engine resolves a connection name within the task's team only", async () => {
+    const owner = await signup();
+    const teamA = await firstTeamId(owner);
+    const teamB = (await createTeam(owner, "Finance")).id;
+    await createWebhookConnection(owner, teamA, "warehouse", "team-a-secret-value");
+    await createWebhookConnection(owner, teamB, "warehouse", "team-b-secret-value");
+    const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
+    const ring = await loadKeyRing(env.TUTTI_MASTER_KEY);
+    expect((await resolveConnectionSecrets(ctx, ring, teamA, "warehouse"))?.secrets).toEqual({ signing_secret: "team-a-secret-value" });
+    expect((await resolveConnectionSecrets(ctx, ring, teamB, "warehouse"))?.secrets).toEqual({ signing_secret: "team-b-secret-value" });
+    const onlyB = await createWebhookConnection(owner, teamB, "finance-only", "finance-secret");
+    expect(onlyB.team_id).toBe(teamB);
+    expect(await resolveConnectionSecrets(ctx, ring, teamA, "finance-only")).toBeNull();
+    // Another tenant's context cannot reach it either.
+    const stranger = await signup();
+    expect(await resolveConnectionSecrets(tenantCtx(createDb(env.DB), stranger.tenant.id), ring, teamB, "finance-only")).toBeNull();
+  });
+
+  it("a team's member and token see only their own team's connections and tokens; admins see every team's", async () => {
     const owner = await signup();
     const teamA = await firstTeamId(owner);
     const teamB = (await createTeam(owner, "Finance")).id;
@@ -105,54 +182,18 @@ describe("team isolation inside a tenant", () => {
     const tokenB = await createToken(owner, teamB);
     const connA = await createWebhookConnection(owner, teamA, "warehouse", "team-a-secret-value");
     const connB = await createWebhookConnection(owner, teamB, "warehouse", "team-b-secret-value");
-    return { owner, teamA, teamB, memberA, tokenA, tokenB, connA, connB };
-  }
-
-  it("a team's member and token get 404 for another team's connection and token, and never list them", async () => {
-    const t = await twoTeams();
-    await assertIsolated({
-      routes: [
-        { method: "GET", path: `/connections/${t.connB.id}` },
-        { method: "PATCH", path: `/connections/${t.connB.id}`, body: { description: "mine now" } },
-        { method: "POST", path: `/connections/${t.connB.id}/rotate`, body: { secrets: { signing_secret: "attacker-value" } } },
-        { method: "DELETE", path: `/connections/${t.connB.id}` },
-        { method: "DELETE", path: `/tokens/${t.tokenB.id}` },
-      ],
-      owner: t.owner,
-      intruder: { session: t.memberA, token: t.tokenA.token },
-      lists: [
-        { path: "/connections", as: t.tokenA.token, mustInclude: [t.connA.id] },
-        { path: "/connections", as: t.memberA, mustInclude: [t.connA.id] },
-        { path: `/connections?team_id=${t.teamB}`, as: t.memberA },
-        { path: "/tokens", as: t.memberA, mustInclude: [t.tokenA.id] },
-        { path: "/tokens", as: t.tokenA.token, mustInclude: [t.tokenA.id] },
-      ],
-      foreignIds: [t.connB.id, t.tokenB.id],
-    });
-    // The tenant owner (an admin) sees both teams' connections.
-    const all = await api("/connections", { as: t.owner });
-    expect(all.json.items.map((c: { id: string }) => c.id).sort()).toEqual([t.connA.id, t.connB.id].sort());
-  });
-
-  it("a team token sees only its own team", async () => {
-    const t = await twoTeams();
-    const teams = await api("/teams", { as: t.tokenA.token });
-    expect(teams.json.items.map((x: { id: string }) => x.id)).toEqual([t.teamA]);
-    expect((await api(`/teams/${t.teamB}`, { as: t.tokenA.token })).status).toBe(404);
-    expect((await api(`/teams/${t.teamB}/members`, { as: t.tokenA.token })).status).toBe(404);
-  });
-
-  it("the run engine resolves a connection name within the task's team only", async () => {
-    const t = await twoTeams();
-    const ctx = tenantCtx(createDb(env.DB), t.owner.tenant.id);
-    const ring = await loadKeyRing(env.TUTTI_MASTER_KEY);
-    expect((await resolveConnectionSecrets(ctx, ring, t.teamA, "warehouse"))?.secrets).toEqual({ signing_secret: "team-a-secret-value" });
-    expect((await resolveConnectionSecrets(ctx, ring, t.teamB, "warehouse"))?.secrets).toEqual({ signing_secret: "team-b-secret-value" });
-    const onlyB = await createWebhookConnection(t.owner, t.teamB, "finance-only", "finance-secret");
-    expect(onlyB.team_id).toBe(t.teamB);
-    expect(await resolveConnectionSecrets(ctx, ring, t.teamA, "finance-only")).toBeNull();
-    // Another tenant's context cannot reach it either.
-    const stranger = await signup();
-    expect(await resolveConnectionSecrets(tenantCtx(createDb(env.DB), stranger.tenant.id), ring, t.teamB, "finance-only")).toBeNull();
+    for (const as of [memberA, tokenA.token]) {
+      for (const path of ["/connections", `/connections?team_id=${teamB}`, "/tokens", "/teams"]) {
+        const res = await api(path, { as });
+        expect(res.status, path).toBe(200);
+        expect(res.text, path).not.toContain(connB.id);
+        expect(res.text, path).not.toContain(tokenB.id);
+      }
+      expect((await api(`/connections/${connB.id}`, { as })).status).toBe(404);
+    }
+    expect((await api("/connections", { as: tokenA.token })).json.items.map((c: { id: string }) => c.id)).toEqual([connA.id]);
+    expect((await api("/teams", { as: tokenA.token })).json.items.map((t: { id: string }) => t.id)).toEqual([teamA]);
+    const all = await api("/connections", { as: owner });
+    expect(all.json.items.map((c: { id: string }) => c.id).sort()).toEqual([connA.id, connB.id].sort());
   });
 });

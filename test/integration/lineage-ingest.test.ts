@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { api, expectError, signup } from "../helpers/api";
 import { createToken, firstTeamId } from "../helpers/fixtures";
 import { acceptedEventFiles, appleFiles, incompleteEventFiles, openLineageFixtures } from "../helpers/lineage-fixtures";
+import { withWritesInFlightTogether } from "../helpers/in-flight";
 import { lineageRowCounts, lineageTenant, postEvent } from "../helpers/lineage";
 
 const fixture = (name: string) => openLineageFixtures[`openlineage/${name}`];
@@ -12,6 +13,15 @@ async function datasetByName(token: string, namespace: string, name: string) {
   expect(res.status).toBe(200);
   return res.json.items[0] as { id: string; namespace: string; name: string; owner_team: { id: string } | null } | undefined;
 }
+
+const runEventCounts = async (tenantId: string) =>
+  (await env.DB.prepare("SELECT event_count FROM job_runs WHERE tenant_id = ? ORDER BY id").bind(tenantId).all<{ event_count: number }>()).results.map((r) => r.event_count);
+
+/** The `events` figure of each lineage.ingest audit entry. */
+const ingestAudits = async (tenantId: string) =>
+  (await env.DB.prepare("SELECT details FROM audit_log WHERE tenant_id = ? AND action = 'lineage.ingest'").bind(tenantId).all<{ details: string }>()).results.map(
+    (r) => JSON.parse(r.details).events as number,
+  );
 
 async function gzipText(text: string): Promise<Uint8Array> {
   const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
@@ -140,6 +150,36 @@ describe("OpenLineage receiver: retries, ordering and facets", () => {
     expect(await lineageRowCounts(s.tenant.id)).toEqual(before);
     const run = await env.DB.prepare("SELECT event_count FROM job_runs WHERE tenant_id = ?").bind(s.tenant.id).first<{ event_count: number }>();
     expect(run!.event_count).toBe(1);
+  });
+
+  it("copies of one event sent at the same moment are accepted once, counted once and audited once", async () => {
+    const { s, token } = await lineageTenant();
+    const results = await withWritesInFlightTogether(/INSERT INTO lineage_events/, 6, () =>
+      Promise.all(Array.from({ length: 6 }, () => postEvent(token, fixture("marquez_event_full.json")))),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(6).fill(201));
+    expect(results.map((r) => r.json.status).sort()).toEqual(["accepted", ...Array(5).fill("duplicate")]);
+    expect(await runEventCounts(s.tenant.id)).toEqual([1]);
+    expect((await lineageRowCounts(s.tenant.id)).lineage_events).toBe(1);
+    expect(await ingestAudits(s.tenant.id)).toEqual([1]);
+  });
+
+  it("duplicates inside a batch and across batches sent at the same moment count once", async () => {
+    const { s, token } = await lineageTenant();
+    const complete = JSON.parse(fixture("marquez_event_full.json"));
+    const start = { ...complete, eventType: "START", eventTime: "2020-12-28T19:50:01.641Z" };
+    const batch = [start, complete, start];
+    const results = await withWritesInFlightTogether(/INSERT INTO lineage_events/, 4, () =>
+      Promise.all(Array.from({ length: 4 }, () => api("/lineage/batch", { as: token, body: batch }))),
+    );
+    for (const r of results) expect(r.json.summary, r.text).toEqual({ received: 3, successful: 3, failed: 0, retriable: 0, non_retriable: 0 });
+    expect(await runEventCounts(s.tenant.id)).toEqual([2]);
+    expect((await lineageRowCounts(s.tenant.id)).lineage_events).toBe(2);
+    expect((await ingestAudits(s.tenant.id)).reduce((a, n) => a + n, 0)).toBe(2);
+    // The same events sent one at a time afterwards are all duplicates and change nothing.
+    const single = await postEvent(token, JSON.stringify(start));
+    expect(single.json.status).toBe("duplicate");
+    expect(await runEventCounts(s.tenant.id)).toEqual([2]);
   });
 
   it("a facet with the same name replaces the earlier one; _deleted removes it; an older event does not win", async () => {
@@ -286,6 +326,23 @@ describe("OpenLineage receiver: bad input", () => {
     expectError(batch, 400, "validation_failed");
     const counts = await lineageRowCounts(s.tenant.id);
     expect(Object.values(counts).every((n) => n === 0), JSON.stringify(counts)).toBe(true);
+  });
+
+  it("a text or form body is refused with 415 and nothing is stored, for single events and batches", async () => {
+    const { s, token } = await lineageTenant();
+    const event = fixture("marquez_event_simple.json");
+    for (const [path, body] of [["/lineage", event], ["/lineage/batch", `[${event}]`]] as const) {
+      for (const type of ["text/plain", "application/x-www-form-urlencoded", "text/plain; charset=utf-8"]) {
+        const res = await api(path, { as: token, rawBody: body, headers: { "content-type": type } });
+        expectError(res, 415, "unsupported_media_type");
+        expect(res.json.error.details).toEqual([{ path: "header.Content-Type", message: "must be application/json" }]);
+      }
+      expectError(await api(path, { as: token, rawBody: body }), 415, "unsupported_media_type");
+    }
+    const counts = await lineageRowCounts(s.tenant.id);
+    expect(Object.values(counts).every((n) => n === 0), JSON.stringify(counts)).toBe(true);
+    // JSON with a charset parameter is JSON.
+    expect((await postEvent(token, event, { "content-type": "application/json; charset=utf-8" })).status).toBe(201);
   });
 
   it("a batch stores its valid events and reports each invalid one by index", async () => {

@@ -1,8 +1,9 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, expectError, signup, type Session } from "../helpers/api";
 import { postCosts, product, record } from "../helpers/costs";
 import { addMember, createTeam, createToken, firstTeamId } from "../helpers/fixtures";
-import { assertIsolated } from "../helpers/isolation";
+import { withWritesInFlightTogether } from "../helpers/in-flight";
 import { pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
 
 const now = () => new Date(Date.now() - 60_000).toISOString();
@@ -146,22 +147,8 @@ describe("data products", () => {
     const b = await signup();
     const { token: bToken } = await createToken(b, await firstTeamId(b));
     const p = await product(a, { name: "finance_revenue", owner_team_id: await firstTeamId(a) });
-    await assertIsolated({
-      owner: a,
-      intruder: { session: b, token: bToken },
-      routes: [
-        { method: "GET", path: `/products/${p.id}` },
-        { method: "GET", path: "/products/finance_revenue" },
-        { method: "GET", path: `/products/${p.id}/scorecard` },
-        { method: "GET", path: `/products/${p.id}/lineage` },
-        { method: "PATCH", path: `/products/${p.id}`, body: { title: "taken" } },
-        { method: "DELETE", path: `/products/${p.id}` },
-      ],
-      lists: [
-        { path: "/products", as: a, mustInclude: [p.id] },
-        { path: "/scorecard", as: a, mustInclude: [p.id] },
-      ],
-    });
+    // Routes by id are swept in test/integration/isolation.test.ts; a product's name is another way in.
+    for (const as of [b, bToken]) expectError(await api("/products/finance_revenue", { as }), 404, "not_found");
     const bList = await api("/scorecard", { as: b });
     expect(bList.text).not.toContain(p.id);
     expectError(await api("/usage", { as: b, body: { events: [{ product: "finance_revenue", kind: "query", at: now() }] } }), 400, "validation_failed");
@@ -205,6 +192,16 @@ describe("usage and the scorecard", () => {
       expectError(res, 400, "validation_failed");
       expect(res.json.error.details.map((d: { path: string }) => d.path)).toContain(path);
     }
+  });
+
+  it("copies of one usage batch sent at the same moment count once", async () => {
+    const s = await signup();
+    await product(s, { name: "fin", owner_team_id: await firstTeamId(s) });
+    const body = { events: [{ id: "copy-1", product: "fin", kind: "query", count: 5, at: "2026-03-02T10:00:00Z" }] };
+    const results = await withWritesInFlightTogether(/INSERT INTO usage_events/, 4, () => Promise.all(Array.from({ length: 4 }, () => api("/usage", { as: s, body }))));
+    expect(results.map((r) => [r.json.accepted, r.json.duplicates]).sort()).toEqual([[0, 1], [0, 1], [0, 1], [1, 0]]);
+    const daily = await env.DB.prepare("SELECT sum(count) AS n FROM usage_daily WHERE tenant_id = ?").bind(s.tenant.id).first<{ n: number }>();
+    expect(daily!.n).toBe(5);
   });
 
   it("ranks products by value ÷ cost and flags zombies; reliability comes from the product's pipelines", async () => {

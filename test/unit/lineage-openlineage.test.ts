@@ -168,7 +168,7 @@ describe("planning writes", () => {
     const ids = new IdCache("tnt_test");
     for (const f of appleFiles) {
       const event = ok(f);
-      await planOpenLineageEvent(plan, ids, { event, body: openLineageFixtures[f], dedupeKey: await eventDedupeKey(event, openLineageFixtures[f]) }, { ownerTeamId: "team_a" });
+      await planOpenLineageEvent(plan, ids, { event, body: openLineageFixtures[f], dedupeKey: await eventDedupeKey(event, openLineageFixtures[f]), eventId: `olev_${f}` }, { ownerTeamId: "team_a" });
     }
     expect([...plan.datasets.values()].map((d) => d.name).sort()).toEqual(["apple.cider", "apple.filling", "apple.pie", "apple.vinegar", "apples", "cinnamon", "crab.apples", "red.delicious", "sugar"]);
     expect([...plan.jobs.values()].map((j) => j.name).sort()).toEqual(["gather_apples", "prepare_apple_cider", "prepare_apple_filling", "prepare_apple_pie", "prepare_vinegar"]);

@@ -1,4 +1,4 @@
-import { ApiError } from "../lib/errors";
+import { ApiError, notJson } from "../lib/errors";
 
 /**
  * Request bodies of the ingest endpoints: `Content-Encoding: gzip` (or deflate) is decoded here, and the
@@ -54,6 +54,14 @@ export async function readBodyText(req: Request, max: number): Promise<string> {
   } catch {
     throw new ApiError("validation_failed", "body: not valid UTF-8", [{ path: "body", message: "not valid UTF-8" }]);
   }
+}
+
+/** `application/json` or a `+json` type, with parameters (charset): what the routes validated by zod accept too. */
+const JSON_CONTENT_TYPE = /^application\/([a-z.-]+\+)?json\s*(;.*)?$/i;
+
+/** 415 unless the body is declared JSON: a text or form body is refused before it is read, as on every JSON route. */
+export function requireJsonContentType(req: Request): void {
+  if (!JSON_CONTENT_TYPE.test(req.headers.get("content-type")?.trim() ?? "")) throw notJson();
 }
 
 /** JSON.parse with the API's error for malformed input. */

@@ -1,10 +1,11 @@
 import type { TenantCtx } from "../db/client";
-import { auditInsert, type AuditSource } from "../db/repo/audit";
-import { fromBuilder, runBatch } from "../db/repo/lineage-batch";
-import { existingEventKeys, lineagePlanStatements, MAX_FACET_BYTES, rawEventStatements, type StoredBody } from "../db/repo/lineage-write";
+import { auditCountedInsert, type AuditSource } from "../db/repo/audit";
+import { runBatch, stmt } from "../db/repo/lineage-batch";
+import { existingEventKeys, lineagePlanStatements, MAX_FACET_BYTES, rawEventStatements, storedEventKeys, storedEventsQuery, type StoredBody } from "../db/repo/lineage-write";
 import { jobAndRunOwners, pipelineTeams } from "../db/repo/ownership";
 import type { ErrorDetail } from "../lib/errors";
 import { gzip } from "../lib/gzip";
+import { newId } from "../lib/ids";
 import { utf8 } from "../lib/encoding";
 import { IdCache } from "../lineage/ids";
 import { parseOpenLineageEvent, type Facets, type OLEvent } from "../lineage/openlineage";
@@ -112,8 +113,8 @@ interface Prepared {
  * another team's datasets only lineage is written (LineagePlan.withholdOwnerFacts). Data-quality assertions that
  * were stored are appended to `quality`, for alerts.
  */
-export async function ingestOpenLineageEvents(ctx: TenantCtx, audit: AuditSource, writer: IngestWriter, items: IngestItem[], quality: QualityRow[] = []): Promise<IngestOutcome[]> {
-  const now = audit.now;
+export async function ingestOpenLineageEvents(ctx: TenantCtx, source: AuditSource, writer: IngestWriter, items: IngestItem[], quality: QualityRow[] = []): Promise<IngestOutcome[]> {
+  const now = source.now;
   const outcomes: IngestOutcome[] = new Array(items.length);
   const prepared: Prepared[] = [];
   const seen = new Set<string>();
@@ -148,14 +149,13 @@ export async function ingestOpenLineageEvents(ctx: TenantCtx, audit: AuditSource
       continue;
     }
     seen.add(dedupeKey);
-    prepared.push({ index: i, accepted: { event, body: items[i].body, dedupeKey }, body, tuttiJobs: policy.tuttiJobs });
+    prepared.push({ index: i, accepted: { event, body: items[i].body, dedupeKey, eventId: newId("lineageEvent") }, body, tuttiJobs: policy.tuttiJobs });
   }
 
   const existing = prepared.length ? await existingEventKeys(ctx, prepared.map((p) => p.accepted.dedupeKey)) : new Set<string>();
   const unseen = prepared.filter((p) => {
     const duplicate = existing.has(p.accepted.dedupeKey);
-    const e = p.accepted.event;
-    outcomes[p.index] = { ok: true, duplicate, kind: e.kind, runId: e.kind === "run" ? e.run.runId : null };
+    outcomes[p.index] = acceptedOutcome(p.accepted.event, duplicate);
     return !duplicate;
   });
   const ids = new IdCache(ctx.tenantId);
@@ -163,29 +163,33 @@ export async function ingestOpenLineageEvents(ctx: TenantCtx, audit: AuditSource
   const fresh = unseen.filter((p) => !othersJobs.has(p.index));
   if (!fresh.length) return outcomes;
 
+  // The raw-event inserts go first in the batch and say which events it stored; counters and the audit entry that
+  // follow count only those, so copies of an event in flight together (each past the check above) count once.
   const write = async (group: Prepared[]) => {
     const plan = new LineagePlan();
     for (const p of group) await planOpenLineageEvent(plan, ids, p.accepted, writer);
     // The event is stored and its lineage kept; another team's datasets keep their own facts (see docs/lineage.md).
     plan.withholdOwnerFacts(await othersDatasets(ctx, writer, plan.datasets.keys()));
-    const statements = [
-      ...lineagePlanStatements(ctx, plan, now),
-      ...rawEventStatements(
-        ctx,
-        plan,
-        group.map((p) => p.body),
-        now,
-      ),
-      fromBuilder(auditInsert(ctx, audit, {
-        action: "lineage.ingest",
-        targetType: "lineage_events",
-        targetId: group.length === 1 ? group[0].accepted.dedupeKey.slice(0, 16) : `${group.length} events`,
-        teamId: writer.ownerTeamId,
-        details: { events: group.length },
-      })),
-    ];
-    await runBatch(ctx, statements);
-    quality.push(...plan.quality.values());
+    const raw = rawEventStatements(
+      ctx,
+      plan,
+      group.map((p) => p.body),
+      now,
+    );
+    const audit = auditCountedInsert(
+      ctx,
+      source,
+      { action: "lineage.ingest", targetType: "lineage_events", teamId: writer.ownerTeamId },
+      storedEventsQuery(ctx, group.map((p) => p.accepted.eventId)),
+    );
+    const results = await runBatch(ctx, [...raw, ...lineagePlanStatements(ctx, plan, now), stmt(audit)]);
+    const stored = storedEventKeys(results.slice(0, raw.length));
+    const storedIds = new Set<string>();
+    for (const p of group) {
+      if (stored.has(p.accepted.dedupeKey)) storedIds.add(p.accepted.eventId);
+      else outcomes[p.index] = acceptedOutcome(p.accepted.event, true);
+    }
+    quality.push(...[...plan.quality.values()].filter((q) => q.eventId === undefined || storedIds.has(q.eventId)));
   };
 
   try {
@@ -205,6 +209,8 @@ export async function ingestOpenLineageEvents(ctx: TenantCtx, audit: AuditSource
   }
   return outcomes;
 }
+
+const acceptedOutcome = (e: OLEvent, duplicate: boolean): IngestOutcome => ({ ok: true, duplicate, kind: e.kind, runId: e.kind === "run" ? e.run.runId : null });
 
 function fail(outcomes: IngestOutcome[], index: number, err: unknown) {
   console.error(JSON.stringify({ level: "error", msg: "lineage event write failed", index, error: String(err) }));

@@ -46,6 +46,9 @@ export class ApiError extends Error {
 export const notFound = (what: string) => new ApiError("not_found", `${what} not found`);
 export const forbidden = (message: string) => new ApiError("forbidden", message);
 export const conflict = (message: string, details: ErrorDetail[] = []) => new ApiError("conflict", message, details);
+/** 415 for a body whose Content-Type is not JSON (the framework's check and the hand-read ingest bodies alike). */
+export const notJson = () =>
+  new ApiError("unsupported_media_type", "Content-Type must be application/json", [{ path: "header.Content-Type", message: "must be application/json" }]);
 export const invalid = (path: string, message: string) =>
   new ApiError("validation_failed", `${path}: ${message}`, [{ path, message }]);
 

@@ -25,6 +25,8 @@ export interface AcceptedEvent {
   /** The event's JSON text as stored and shown back (the exact request body for the single-event endpoint). */
   body: string;
   dedupeKey: string;
+  /** Id of its lineage_events row if this write stores it (a copy stored first keeps its own id). */
+  eventId: string;
 }
 
 /**
@@ -45,6 +47,7 @@ export interface Writer {
 export async function planOpenLineageEvent(plan: LineagePlan, ids: IdCache, accepted: AcceptedEvent, writer: Writer): Promise<void> {
   const { event } = accepted;
   const raw = {
+    id: accepted.eventId,
     dedupeKey: accepted.dedupeKey,
     kind: event.kind,
     eventType: event.eventType,
@@ -58,7 +61,7 @@ export async function planOpenLineageEvent(plan: LineagePlan, ids: IdCache, acce
     const id = await ids.dataset(event.dataset.namespace, event.dataset.name);
     plan.addDataset({ id, namespace: event.dataset.namespace, name: event.dataset.name, kind: datasetKindOf(event.dataset.facets), ownerTeamId: writer.ownerTeamId, lastWriteAt: null, lastWriteRunId: null });
     addFacets(plan, id, event.dataset.facets, event.eventTime, true);
-    addDatasetQuality(plan, id, event.dataset, event.eventTime, null, accepted.dedupeKey);
+    addDatasetQuality(plan, id, event.dataset, event.eventTime, null, accepted.dedupeKey, accepted.eventId);
     plan.addEvent({ ...raw, runId: null, jobId: null, datasetId: id });
     return;
   }
@@ -92,6 +95,7 @@ export async function planOpenLineageEvent(plan: LineagePlan, ids: IdCache, acce
       errorMessage: errorMessageOf(event.run.facets),
       tuttiRunId: null,
       tuttiTaskKey: null,
+      eventId: accepted.eventId,
     });
     // Run facets have no `_deleted` rule in the spec: they are kept as sent.
     addFacets(plan, runId, event.run.facets, event.eventTime, false);
@@ -131,7 +135,7 @@ export async function planOpenLineageEvent(plan: LineagePlan, ids: IdCache, acce
           at: event.eventTime,
         });
       }
-      addDatasetQuality(plan, id, ds, event.eventTime, runId, runId ?? accepted.dedupeKey);
+      addDatasetQuality(plan, id, ds, event.eventTime, runId, runId ?? accepted.dedupeKey, accepted.eventId);
       if (role === "output") await addColumnLineage(plan, ids, id, ds, writer);
     }
   }
@@ -146,7 +150,7 @@ function addFacets(plan: LineagePlan, entityId: string, facets: Facets, eventTim
 }
 
 /** One quality result per (scope, dataset, assertion, column): START and COMPLETE of one run reporting it twice is one result. */
-function addDatasetQuality(plan: LineagePlan, datasetId: string, ds: { facets: Facets; ioFacets?: Facets }, at: number, runId: string | null, scope: string) {
+function addDatasetQuality(plan: LineagePlan, datasetId: string, ds: { facets: Facets; ioFacets?: Facets }, at: number, runId: string | null, scope: string, eventId: string) {
   for (const a of assertionsOf(ds)) {
     plan.addQuality({
       datasetId,
@@ -158,6 +162,7 @@ function addDatasetQuality(plan: LineagePlan, datasetId: string, ds: { facets: F
       runId,
       details: a.params && typeof a.params === "object" && Object.keys(a.params).length ? { params: a.params } : {},
       dedupeKey: `ol:${scope}:${datasetId}:${a.assertion}:${a.column ?? ""}`,
+      eventId,
     });
   }
 }

@@ -54,6 +54,11 @@ export interface RunRow {
   errorMessage: string | null;
   tuttiRunId: string | null;
   tuttiTaskKey: string | null;
+  /**
+   * The raw OpenLineage event (its lineage_events id) this row comes from: the run's event count grows only when
+   * the same D1 batch stored that event, so concurrent copies of one event count once. Absent: always counts.
+   */
+  eventId?: string;
 }
 
 export interface RunIoRow {
@@ -93,6 +98,8 @@ export interface QualityRow {
   runId: string | null;
   details: Record<string, unknown>;
   dedupeKey: string;
+  /** The raw OpenLineage event it comes from, as on RunRow: alerts are signalled only for stored events. */
+  eventId?: string;
 }
 
 /** A successful write of a dataset known to exist (a dbt model in run_results): moves its freshness forward. */
@@ -103,6 +110,8 @@ export interface WriteRow {
 }
 
 export interface RawEventRow {
+  /** lineage_events id, chosen before the write: whether a row with this id exists tells if this write stored it. */
+  id: string;
   dedupeKey: string;
   kind: LineageEventKind;
   eventType: string | null;

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, lte, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { TenantCtx } from "../client";
 import { auditLog } from "../schema";
 import { newId } from "../../lib/ids";
@@ -36,6 +36,20 @@ export function auditInsert(ctx: TenantCtx, source: AuditSource, entry: AuditEnt
     requestId: source.requestId,
     details: entry.details ?? {},
   });
+}
+
+/**
+ * An audit entry for a write whose extent is known only inside its D1 batch, because copies of the same write may
+ * be racing: `counted` is a SELECT of one row `(n, target_id, details)` evaluated where the statement sits in the
+ * batch. Nothing is recorded when n is 0; `details` (JSON text) is merged over `entry.details`.
+ */
+export function auditCountedInsert(ctx: TenantCtx, source: AuditSource, entry: Omit<AuditEntry, "targetId">, counted: SQL): SQL {
+  const { actor } = source.principal;
+  return sql`
+    INSERT INTO audit_log (tenant_id, id, at, actor_type, actor_id, actor_label, action, target_type, target_id, team_id, ip, request_id, details)
+    SELECT ${ctx.tenantId}, ${newId("audit")}, ${source.now}, ${actor.type}, ${actor.id}, ${actor.label}, ${entry.action}, ${entry.targetType}, c.target_id,
+      ${entry.teamId ?? null}, ${source.ip}, ${source.requestId}, json_patch(${JSON.stringify(entry.details ?? {})}, c.details)
+    FROM (${counted}) c WHERE c.n > 0`;
 }
 
 export interface AuditFilter {

@@ -1,12 +1,12 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { CostDraft } from "../../costs/draft";
 import { dayOf } from "../../costs/period";
 import { newId } from "../../lib/ids";
 import type { TenantCtx } from "../client";
 import type { CostAttributionInput } from "../schema";
-import { auditInsert, type AuditSource } from "./audit";
+import { auditCountedInsert, type AuditSource } from "./audit";
 import { resolveAttribution, type ResolvedCost } from "./cost-attribution";
-import { fromBuilder, queryAll, runBatch, stmt, type Stmt } from "./lineage-batch";
+import { queryAll, runBatch, stmt, type Stmt } from "./lineage-batch";
 import { chunkRows } from "./lineage-write";
 
 /**
@@ -108,44 +108,88 @@ export function rebuildDaysStatements(ctx: TenantCtx, days: string[]): Stmt[] {
   ];
 }
 
-/** Upserts records and replaces their allocations; ids are looked up by (source, ref) inside the batch, so racing writers cannot orphan allocations. */
-function writeStatements(ctx: TenantCtx, drafts: CostDraft[], resolved: ResolvedCost[], ids: string[], now: number): Stmt[] {
+/** Columns of a record row as sent in the bulk payload, in payload order. */
+const recordColumns = [
+  "id",
+  "source",
+  "external_ref",
+  "amount_micros",
+  "currency",
+  "quantity",
+  "unit",
+  "started_at",
+  "ended_at",
+  "day",
+  "description",
+  "attribution",
+  "team_id",
+  "pipeline_id",
+  "run_id",
+  "task_key",
+  "attributed_by",
+] as const;
+
+/** What a write may change: a record whose stored values all equal the sent ones is left alone (and not counted). */
+const comparedColumns = recordColumns.slice(3);
+
+/** `stored` differs from `sent` in any compared column (null-safe). */
+const differs = (stored: string, sent: string) => sql.raw(comparedColumns.map((col) => `${stored}.${col} IS NOT ${sent}.${col}`).join(" OR "));
+
+function recordPayloads(drafts: CostDraft[], resolved: ResolvedCost[], ids: string[]): string[] {
+  return chunkRows(
+    drafts.map((d, i) => [
+      ids[i],
+      d.source,
+      d.externalRef,
+      d.amountMicros,
+      d.currency,
+      d.quantity,
+      d.unit,
+      d.startedAt,
+      d.endedAt,
+      dayOf(d.startedAt),
+      d.description,
+      canonicalAttribution(d.attribution),
+      resolved[i].teamId,
+      resolved[i].pipelineId,
+      resolved[i].runId,
+      resolved[i].taskKey,
+      resolved[i].attributedBy,
+    ]),
+  );
+}
+
+/** The payload rows as a table `r` with named columns. */
+const sentRows = (payloads: string[]) =>
+  sql.join(
+    payloads.map((p) => sql`SELECT ${sql.raw(recordColumns.map((col, i) => `value ->> '$[${i}]' AS ${col}`).join(", "))} FROM json_each(${p})`),
+    sql` UNION ALL `,
+  );
+
+/**
+ * Upserts records; a record whose values are all unchanged is not touched. Each statement returns the records it
+ * inserted or changed (`id` is the sent one only for an insert): a copy of the batch that another request wrote
+ * first returns nothing, so it is reported unchanged.
+ */
+function recordUpserts(ctx: TenantCtx, payloads: string[], now: number): Stmt[] {
+  const t = ctx.tenantId;
+  const cols = sql.raw(recordColumns.join(", "));
+  const sets = sql.raw(comparedColumns.map((col) => `${col} = excluded.${col}`).join(", "));
+  return payloads.map((p) =>
+    stmt(sql`
+      INSERT INTO cost_records (tenant_id, ${cols}, created_at, updated_at)
+      SELECT ${t}, ${sql.raw(recordColumns.map((_, i) => `r.value ->> '$[${i}]'`).join(", "))}, ${now}, ${now}
+      FROM json_each(${p}) r WHERE true
+      ON CONFLICT (tenant_id, source, external_ref) DO UPDATE SET ${sets}, updated_at = excluded.updated_at
+      WHERE ${differs("cost_records", "excluded")}
+      RETURNING id, source, external_ref`),
+  );
+}
+
+/** Replaces the records' allocations; ids are looked up by (source, ref) inside the batch, so racing writers cannot orphan allocations. */
+function allocationStatements(ctx: TenantCtx, drafts: CostDraft[], resolved: ResolvedCost[]): Stmt[] {
   const t = ctx.tenantId;
   const out: Stmt[] = [];
-  const recordRows = drafts.map((d, i) => [
-    ids[i],
-    d.source,
-    d.externalRef,
-    d.amountMicros,
-    d.currency,
-    d.quantity,
-    d.unit,
-    d.startedAt,
-    d.endedAt,
-    dayOf(d.startedAt),
-    d.description,
-    canonicalAttribution(d.attribution),
-    resolved[i].teamId,
-    resolved[i].pipelineId,
-    resolved[i].runId,
-    resolved[i].taskKey,
-    resolved[i].attributedBy,
-  ]);
-  for (const payload of chunkRows(recordRows)) {
-    out.push(
-      stmt(sql`
-        INSERT INTO cost_records (tenant_id, id, source, external_ref, amount_micros, currency, quantity, unit, started_at, ended_at, day, description,
-          attribution, team_id, pipeline_id, run_id, task_key, attributed_by, created_at, updated_at)
-        SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)}, ${v(9)}, ${v(10)},
-          ${v(11)}, ${v(12)}, ${v(13)}, ${v(14)}, ${v(15)}, ${v(16)}, ${now}, ${now}
-        FROM json_each(${payload}) r WHERE true
-        ON CONFLICT (tenant_id, source, external_ref) DO UPDATE SET
-          amount_micros = excluded.amount_micros, currency = excluded.currency, quantity = excluded.quantity, unit = excluded.unit,
-          started_at = excluded.started_at, ended_at = excluded.ended_at, day = excluded.day, description = excluded.description,
-          attribution = excluded.attribution, team_id = excluded.team_id, pipeline_id = excluded.pipeline_id, run_id = excluded.run_id,
-          task_key = excluded.task_key, attributed_by = excluded.attributed_by, updated_at = excluded.updated_at`),
-    );
-  }
   for (const payload of chunkRows(drafts.map((d) => [d.source, d.externalRef]))) {
     out.push(
       stmt(sql`
@@ -168,11 +212,24 @@ function writeStatements(ctx: TenantCtx, drafts: CostDraft[], resolved: Resolved
 }
 
 /**
+ * For auditCountedInsert, evaluated before the upserts in the same batch: the records the batch will insert or
+ * change, so a copy of the batch that another request wrote first records nothing.
+ */
+function changedRecordsQuery(ctx: TenantCtx, payloads: string[], sent: number, refused: number): SQL {
+  return sql`
+    SELECT count(*) AS n, CASE count(*) WHEN 1 THEN min(coalesce(c.id, r.id)) ELSE count(*) || ' records' END AS target_id,
+      json_object('inserted', count(*) - count(c.id), 'updated', count(c.id), 'unchanged', ${sent - refused} - count(*), 'refused', ${refused}, 'sources', json_group_array(DISTINCT r.source)) AS details
+    FROM (${sentRows(payloads)}) r LEFT JOIN cost_records c ON c.tenant_id = ${ctx.tenantId} AND c.source = r.source AND c.external_ref = r.external_ref
+    WHERE c.id IS NULL OR ${differs("c", "r")}`;
+}
+
+/**
  * Writes a batch of drafts: new (source, ref) pairs are inserted, changed ones replaced (a corrected figure),
- * identical ones left alone — the same batch posted twice counts once. `defaultTeamId` pays for records nothing
- * else attributes (the posting token's team); a corrected record keeps the team it was recorded for. With
- * `mayReplace`, a changed record stored for a team it refuses is left as it was and reported `refused`: one team
- * does not correct another's cost.
+ * identical ones left alone — the same batch posted twice counts once, also when the copies arrive together: the
+ * statuses come from what the upserts returned, and the audit entry from the same transaction. `defaultTeamId`
+ * pays for records nothing else attributes (the posting token's team); a corrected record keeps the team it was
+ * recorded for. With `mayReplace`, a changed record stored for a team it refuses is left as it was and reported
+ * `refused`: one team does not correct another's cost.
  */
 export async function ingestCosts(
   ctx: TenantCtx,
@@ -182,24 +239,22 @@ export async function ingestCosts(
   now: number,
   mayReplace?: (teamId: string) => boolean,
 ): Promise<IngestResult> {
+  // A first pass for plain retries: records stored with the same figures are not rewritten at all.
   const existing = await existingRecords(ctx, drafts.map((d) => [d.source, d.externalRef]));
   const changed: CostDraft[] = [];
   const ids: string[] = [];
   /** Team each changed record was recorded for: a correction keeps it, so it never falls to nobody (or to the corrector). */
   const keptTeams: Array<string | null> = [];
   const days = new Set<string>();
-  const status: Array<"inserted" | "updated" | "unchanged" | "refused"> = [];
+  const refusedKeys = new Set<string>();
   for (const d of drafts) {
-    const had = existing.get(`${d.source}\u0000${d.externalRef}`);
-    if (had && sameRecord(had, d)) {
-      status.push("unchanged");
-      continue;
-    }
+    const key = `${d.source}\u0000${d.externalRef}`;
+    const had = existing.get(key);
+    if (had && sameRecord(had, d)) continue;
     if (had?.team_id && mayReplace && !mayReplace(had.team_id)) {
-      status.push("refused");
+      refusedKeys.add(key);
       continue;
     }
-    status.push(had ? "updated" : "inserted");
     if (had) days.add(had.day);
     changed.push(d);
     ids.push(had?.id ?? newId("cost"));
@@ -207,34 +262,35 @@ export async function ingestCosts(
     days.add(dayOf(d.startedAt));
   }
   const resolved = await resolveAttribution(ctx, changed, (i) => keptTeams[i] ?? defaultTeamId);
-  const inserted = status.filter((s) => s === "inserted").length;
-  const updated = status.filter((s) => s === "updated").length;
-  const refused = status.filter((s) => s === "refused").length;
+  const written = new Map<string, "inserted" | "updated">();
   if (changed.length) {
-    const statements = [...writeStatements(ctx, changed, resolved, ids, now), ...rebuildDaysStatements(ctx, [...days])];
-    if (audit) {
-      statements.push(
-        fromBuilder(
-          auditInsert(ctx, audit, {
-            action: "cost.ingest",
-            targetType: "cost_records",
-            targetId: changed.length === 1 ? ids[0] : `${changed.length} records`,
-            details: { inserted, updated, unchanged: drafts.length - changed.length - refused, refused, sources: [...new Set(changed.map((d) => d.source))] },
-          }),
-        ),
-      );
+    const payloads = recordPayloads(changed, resolved, ids);
+    const auditStatements = audit
+      ? [stmt(auditCountedInsert(ctx, audit, { action: "cost.ingest", targetType: "cost_records" }, changedRecordsQuery(ctx, payloads, drafts.length, refusedKeys.size)))]
+      : [];
+    const upserts = recordUpserts(ctx, payloads, now);
+    const results = await runBatch(ctx, [...auditStatements, ...upserts, ...allocationStatements(ctx, changed, resolved), ...rebuildDaysStatements(ctx, [...days])]);
+    // A new record's id is the one this request chose; a returned row with another id was updated.
+    const freshIds = new Set(ids.filter((_, i) => !existing.has(`${changed[i].source}\u0000${changed[i].externalRef}`)));
+    for (const r of results.slice(auditStatements.length, auditStatements.length + upserts.length)) {
+      for (const row of r.results as Array<{ id: string; source: string; external_ref: string }>) {
+        written.set(`${row.source}\u0000${row.external_ref}`, freshIds.has(row.id) ? "inserted" : "updated");
+      }
     }
-    await runBatch(ctx, statements);
   }
   let k = 0;
-  const results = drafts.map((d, i) => ({
-    source: d.source,
-    externalRef: d.externalRef,
-    status: status[i],
-    attributedBy: status[i] === "unchanged" || status[i] === "refused" ? null : resolved[k++].attributedBy,
-    ...(status[i] === "refused" ? { reason: "recorded for another team; only that team or a tenant admin corrects it" } : {}),
-  }));
-  return { inserted, updated, unchanged: drafts.length - changed.length - refused, refused, days: [...days].sort(), results };
+  const results = drafts.map((d) => {
+    const key = `${d.source}\u0000${d.externalRef}`;
+    const wasSent = changed[k] === d;
+    const attributedBy = wasSent ? resolved[k++].attributedBy : null;
+    if (refusedKeys.has(key)) {
+      return { source: d.source, externalRef: d.externalRef, status: "refused" as const, attributedBy: null, reason: "recorded for another team; only that team or a tenant admin corrects it" };
+    }
+    const status: IngestResult["results"][number]["status"] = written.get(key) ?? "unchanged";
+    return { source: d.source, externalRef: d.externalRef, status, attributedBy: status === "unchanged" ? null : attributedBy };
+  });
+  const count = (s: string) => results.filter((r) => r.status === s).length;
+  return { inserted: count("inserted"), updated: count("updated"), unchanged: count("unchanged"), refused: count("refused"), days: [...days].sort(), results };
 }
 
 export interface StoredCost {
@@ -350,7 +406,8 @@ export async function reattributeCosts(ctx: TenantCtx, scope: ReattributeScope, 
     const resolved = await resolveAttribution(ctx, drafts, (i) => rows[i].team_id);
     const days = [...new Set(rows.map((r) => r.day))];
     days.forEach((d) => allDays.add(d));
-    await runBatch(ctx, [...writeStatements(ctx, drafts, resolved, rows.map((r) => r.id), now), ...rebuildDaysStatements(ctx, days)]);
+    const upserts = recordUpserts(ctx, recordPayloads(drafts, resolved, rows.map((r) => r.id)), now);
+    await runBatch(ctx, [...upserts, ...allocationStatements(ctx, drafts, resolved), ...rebuildDaysStatements(ctx, days)]);
     total += rows.length;
   }
   return { records: total, days: [...allDays].sort() };

@@ -8,8 +8,9 @@ import { queryAll, stmt, type Stmt } from "./lineage-batch";
  * Applies a LineagePlan as bulk upserts: each table gets one `INSERT … SELECT … FROM json_each(?)` per ~0.5 MB
  * of rows, so a batch of a thousand OpenLineage events or a manifest of thousands of nodes is a handful of
  * statements (D1 allows 100 bound parameters per statement and a limited number of queries per invocation).
- * Every upsert is idempotent and order-tolerant: facets and run states are guarded by event time, counters
- * only by the raw-event dedupe key upstream.
+ * Every upsert is idempotent and order-tolerant: facets and run states are guarded by event time. Counters are
+ * not idempotent, so they count only raw events the same batch stored (see RunRow.eventId): the raw-event inserts
+ * come first in the batch and decide, atomically, which copy of an event is the one that counts.
  */
 
 /** Characters of JSON per bound parameter: even all-4-byte UTF-8 stays under D1's 2 MB value limit. */
@@ -118,13 +119,17 @@ export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: nu
           r.errorMessage,
           r.tuttiRunId,
           r.tuttiTaskKey,
+          r.eventId ?? null,
         ]),
       // A terminal state is final (no event follows COMPLETE/FAIL/ABORT): a late or retried RUNNING keeps it.
+      // A row from a raw event counts 1 only if this batch stored that event (a row with its id exists), else 0.
       (p) => sql`
         INSERT INTO job_runs (tenant_id, id, job_id, source, external_id, state, last_event_type, last_event_at, started_at, ended_at,
           nominal_start_at, parent_external_id, parent_job_id, error_message, tutti_run_id, tutti_task_key, event_count, created_at, updated_at)
         SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, coalesce(${v(4)}, 'unknown'), ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)},
-          ${v(9)}, ${v(10)}, ${v(11)}, ${v(12)}, ${v(13)}, ${v(14)}, 1, ${now}, ${now}
+          ${v(9)}, ${v(10)}, ${v(11)}, ${v(12)}, ${v(13)}, ${v(14)},
+          CASE WHEN ${v(15)} IS NULL THEN 1 ELSE (SELECT count(*) FROM lineage_events e WHERE e.tenant_id = ${t} AND e.id = ${v(15)}) END,
+          ${now}, ${now}
         FROM json_each(${p}) r WHERE true
         ON CONFLICT (tenant_id, id) DO UPDATE SET
           state = CASE
@@ -141,7 +146,7 @@ export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: nu
           error_message = coalesce(excluded.error_message, job_runs.error_message),
           tutti_run_id = coalesce(excluded.tutti_run_id, job_runs.tutti_run_id),
           tutti_task_key = coalesce(excluded.tutti_task_key, job_runs.tutti_task_key),
-          event_count = job_runs.event_count + 1,
+          event_count = job_runs.event_count + excluded.event_count,
           updated_at = excluded.updated_at`,
     ),
   );
@@ -228,8 +233,9 @@ export interface StoredBody {
 }
 
 /**
- * Raw-event inserts. `bodies` holds each event's stored form (text, or gzip when the text would not fit a D1
- * value), decided by the caller; an event already stored (same dedupe key) is left as it is.
+ * Raw-event inserts, to run first in their batch. `bodies` holds each event's stored form (text, or gzip when the
+ * text would not fit a D1 value), decided by the caller; an event already stored (same dedupe key) is left as it
+ * is. Each statement returns the dedupe keys it stored: the events this batch, and no concurrent copy, wrote.
  */
 export function rawEventStatements(ctx: TenantCtx, plan: LineagePlan, bodies: StoredBody[], now: number): Stmt[] {
   const t = ctx.tenantId;
@@ -237,16 +243,15 @@ export function rawEventStatements(ctx: TenantCtx, plan: LineagePlan, bodies: St
   const out: Stmt[] = [];
   plan.events.forEach((e, i) => {
     const body = bodies[i];
-    const id = newId("lineageEvent");
     if (body.text !== null && body.text.length <= INLINE_BODY_CHARS) {
-      inline.push([id, e.dedupeKey, e.kind, e.eventType, e.eventTime, e.runId, e.jobId, e.datasetId, e.producer, e.schemaUrl, body.sizeBytes, body.text]);
+      inline.push([e.id, e.dedupeKey, e.kind, e.eventType, e.eventTime, e.runId, e.jobId, e.datasetId, e.producer, e.schemaUrl, body.sizeBytes, body.text]);
       return;
     }
     out.push(
       stmt(sql`
         INSERT INTO lineage_events (tenant_id, id, dedupe_key, kind, event_type, event_time, run_id, job_id, dataset_id, producer, schema_url, size_bytes, body, body_gzip, received_at)
-        VALUES (${t}, ${id}, ${e.dedupeKey}, ${e.kind}, ${e.eventType}, ${e.eventTime}, ${e.runId}, ${e.jobId}, ${e.datasetId}, ${e.producer}, ${e.schemaUrl}, ${body.sizeBytes}, ${body.text}, ${body.gzip}, ${now})
-        ON CONFLICT (tenant_id, dedupe_key) DO NOTHING`),
+        VALUES (${t}, ${e.id}, ${e.dedupeKey}, ${e.kind}, ${e.eventType}, ${e.eventTime}, ${e.runId}, ${e.jobId}, ${e.datasetId}, ${e.producer}, ${e.schemaUrl}, ${body.sizeBytes}, ${body.text}, ${body.gzip}, ${now})
+        ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING dedupe_key`),
     );
   });
   out.unshift(
@@ -257,13 +262,32 @@ export function rawEventStatements(ctx: TenantCtx, plan: LineagePlan, bodies: St
         INSERT INTO lineage_events (tenant_id, id, dedupe_key, kind, event_type, event_time, run_id, job_id, dataset_id, producer, schema_url, size_bytes, body, received_at)
         SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)}, ${v(9)}, ${v(10)}, ${v(11)}, ${now}
         FROM json_each(${p}) r WHERE true
-        ON CONFLICT (tenant_id, dedupe_key) DO NOTHING`,
+        ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING dedupe_key`,
     ),
   );
   return out;
 }
 
-/** Dedupe keys of the given events already stored for this tenant. */
+/** Dedupe keys returned by the statements of rawEventStatements, from their batch results. */
+export function storedEventKeys(results: D1Result[]): Set<string> {
+  return new Set(results.flatMap((r) => (r.results as Array<{ dedupe_key: string }>).map((row) => row.dedupe_key)));
+}
+
+/**
+ * For auditCountedInsert: how many of the events `ids` are stored, with the audit entry's target (the event's key
+ * prefix, or "n events"). Inside the batch after rawEventStatements, these are the events that batch stored.
+ */
+export function storedEventsQuery(ctx: TenantCtx, ids: string[]): SQL {
+  return sql`
+    SELECT count(*) AS n, CASE count(*) WHEN 1 THEN min(substr(e.dedupe_key, 1, 16)) ELSE count(*) || ' events' END AS target_id,
+      json_object('events', count(*)) AS details
+    FROM json_each(${JSON.stringify(ids)}) j CROSS JOIN lineage_events e ON e.tenant_id = ${ctx.tenantId} AND e.id = j.value`;
+}
+
+/**
+ * Dedupe keys of the given events already stored for this tenant. A shortcut for retries (they skip planning and
+ * writing); copies in flight together all pass it, and the batch's own inserts decide between them.
+ */
 export async function existingEventKeys(ctx: TenantCtx, keys: string[]): Promise<Set<string>> {
   const found = new Set<string>();
   for (const payload of chunkRows(keys.map((k) => [k]))) {

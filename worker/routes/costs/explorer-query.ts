@@ -28,8 +28,9 @@ export async function runExplorer(c: Context<AppEnv>, q: z.infer<typeof Explorer
   requireScope(p, "read");
   const today = dayOf(c.get("clock").now());
   const to = q.to ?? today;
-  const from = q.from ?? addDays(to, -29);
+  // `to` is checked before the default `from` is computed from it (date arithmetic on a non-day throws).
   if (!isDay(to)) throw invalid("to", "a day like 2026-06-30");
+  const from = q.from ?? addDays(to, -29);
   if (!isDay(from)) throw invalid("from", "a day like 2026-06-01");
   if (from > to) throw invalid("from", "is after `to`");
   const buckets = bucketsOf(from, to, q.granularity);

@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import type { AppEnv, Router } from "../../context";
 import { tenantCtx } from "../../db/client";
 import type { QualityRow } from "../../lineage/plan";
-import { parseJsonBody, readBodyText } from "../../ingest/body";
+import { parseJsonBody, readBodyText, requireJsonContentType } from "../../ingest/body";
 import { ingestOpenLineageEvents } from "../../ingest/openlineage";
 import { writerOf } from "../../ingest/writer";
 import { invalid } from "../../lib/errors";
@@ -34,6 +34,7 @@ export const route = createRoute({
 export async function handle(c: Context<AppEnv>) {
   const p = c.get("principal");
   requireScope(p, "lineage:write");
+  requireJsonContentType(c.req.raw);
   const text = await readBodyText(c.req.raw, bodyLimitFor(new URL(c.req.url).pathname));
   const raw = parseJsonBody(text);
   if (!Array.isArray(raw)) throw invalid("(root)", "expected an array of events; post a single event to /api/v1/lineage");

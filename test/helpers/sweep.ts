@@ -1,0 +1,322 @@
+import { env } from "cloudflare:test";
+import { expect } from "vitest";
+import { createDb, tenantCtx } from "../../worker/db/client";
+import { recordDeadLetter } from "../../worker/db/repo/dead-letters";
+import { recordDeliveries } from "../../worker/db/repo/webhook-deliveries";
+import { budgetSignal, listAlerts, sendNotify, waitFor } from "./alerting";
+import { api, signup, type Session } from "./api";
+import { addMember, createTeam, createToken } from "./fixtures";
+import { dbtFixture } from "./lineage-fixtures";
+import { createToolConnection, pushPipeline, toolTask } from "./pipelines";
+
+/**
+ * Sweeps over the OpenAPI document: the operations come from the app itself (GET /api/v1/openapi.json), so a new
+ * route is swept without anyone listing it. What a sweep cannot derive — a real id for each path parameter and a
+ * valid body for each JSON operation — comes from the fixture tenant below, and a sweep fails when it meets an
+ * operation it cannot fill, so a new route must be added here.
+ */
+
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface Operation {
+  method: Method;
+  /** Documented path, e.g. `/teams/{id}/members/{userId}`. */
+  path: string;
+  /** `METHOD /path`: the key of the maps below. */
+  key: string;
+  secured: boolean;
+  /** Keys of its path parameters in `pathValues` (see paramKey). */
+  params: string[];
+  query: Array<{ name: string; required: boolean }>;
+  /** The JSON schema of its body when it takes JSON (references resolved), else null. */
+  jsonBody: JsonSchema | null;
+  bodyRequired: boolean;
+  writes: boolean;
+}
+
+export interface JsonSchema {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  enum?: unknown[];
+  maxLength?: number;
+  additionalProperties?: boolean | JsonSchema;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  $ref?: string;
+}
+
+/**
+ * A path parameter's key: the segment before it and its name (`teams/{id}`, `members/{userId}`), because `{id}`
+ * names a different object under each resource. `/owners/{type}/{id}` gives `owners/{type}` and `{type}/{id}`.
+ */
+export function paramKeys(path: string): string[] {
+  const parts = path.split("/").filter(Boolean);
+  return parts.flatMap((part, i) => (part.startsWith("{") ? [`${parts[i - 1]}/${part}`] : []));
+}
+
+/** Every operation of the document. */
+export async function operations(): Promise<Operation[]> {
+  const res = await api("/openapi.json");
+  if (res.status !== 200) throw new Error(`GET /openapi.json: ${res.status}`);
+  const doc = res.json as { paths: Record<string, Record<string, any>>; components: { schemas: Record<string, JsonSchema> } };
+  const resolve = (s: JsonSchema | undefined): JsonSchema | undefined => (s?.$ref ? resolve(doc.components.schemas[s.$ref.split("/").pop()!]) : s);
+  const out: Operation[] = [];
+  for (const [path, ops] of Object.entries(doc.paths)) {
+    for (const [m, op] of Object.entries(ops)) {
+      const method = m.toUpperCase() as Method;
+      const json = op.requestBody?.content?.["application/json"]?.schema as JsonSchema | undefined;
+      out.push({
+        method,
+        path,
+        key: `${method} ${path}`,
+        secured: Boolean(op.security?.length),
+        params: paramKeys(path),
+        query: (op.parameters ?? []).filter((p: any) => p.in === "query").map((p: any) => ({ name: p.name, required: Boolean(p.required) })),
+        jsonBody: json ? deref(json, resolve) : null,
+        bodyRequired: Boolean(op.requestBody?.required),
+        writes: method !== "GET",
+      });
+    }
+  }
+  return out;
+}
+
+function deref(s: JsonSchema, resolve: (s: JsonSchema | undefined) => JsonSchema | undefined, depth = 0): JsonSchema {
+  const r = resolve(s) ?? {};
+  if (depth > 6) return r;
+  return {
+    ...r,
+    ...(r.properties ? { properties: Object.fromEntries(Object.entries(r.properties).map(([k, v]) => [k, deref(v, resolve, depth + 1)])) } : {}),
+    ...(r.items ? { items: deref(r.items, resolve, depth + 1) } : {}),
+    ...(r.anyOf ? { anyOf: r.anyOf.map((x) => deref(x, resolve, depth + 1)) } : {}),
+    ...(r.oneOf ? { oneOf: r.oneOf.map((x) => deref(x, resolve, depth + 1)) } : {}),
+  };
+}
+
+/** The concrete path of an operation with the fixture's ids; throws naming every parameter the map lacks. */
+export function fillPath(op: Operation, values: Record<string, string>): string {
+  const missing = op.params.filter((k) => values[k] === undefined);
+  if (missing.length) throw new Error(`${op.key}: no fixture value for path parameter(s) ${missing.join(", ")}; add them to pathValues in test/helpers/sweep.ts`);
+  let i = 0;
+  return op.path.replace(/\{[^}]+\}/g, () => encodeURIComponent(values[op.params[i++]]));
+}
+
+const DUCKDB_MANIFEST = JSON.parse(dbtFixture("duckdb-1.8/manifest.json"));
+
+/** One OpenLineage run event writing `output` (a fresh run each call). */
+export function lineageEvent(namespace: string, output: string) {
+  return {
+    eventType: "COMPLETE",
+    eventTime: "2026-01-05T06:00:00.000Z",
+    run: { runId: crypto.randomUUID() },
+    job: { namespace, name: `write_${output}` },
+    inputs: [],
+    outputs: [{ namespace, name: output }],
+    producer: "https://example.com/sweep",
+    schemaURL: "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+  };
+}
+
+/**
+ * A tenant with one object of every kind the API has ids for, and the people and tokens the sweeps act as: its
+ * owner, a viewer, a token with every scope and a read-only token of the first team, and a token of a second team.
+ */
+export async function fixtureTenant() {
+  const owner = await signup();
+  const me = await api("/me", { as: owner });
+  const team = me.json.teams[0] as { id: string; slug: string };
+  const otherTeam = await createTeam(owner, "Second team");
+  const member = await addMember(owner, "member", { teamId: team.id });
+  const viewer = await addMember(owner, "viewer");
+  const token = await createToken(owner, team.id);
+  const readToken = await createToken(owner, team.id, ["read"], "read only");
+  const otherTeamToken = await createToken(owner, otherTeam.id);
+  const connection = await createToolConnection(owner, team.id);
+  const ok = async (res: Promise<{ status: number; json: any; text: string }>, what: string, status = [200, 201]) => {
+    const r = await res;
+    if (!status.includes(r.status)) throw new Error(`fixture ${what}: ${r.status} ${r.text}`);
+    return r.json;
+  };
+  const invitation = await ok(api("/invitations", { as: owner, body: { email: `pending-${owner.tenant.slug}@example.com`, role: "viewer" } }), "invitation");
+
+  const pipelineName = "swept_pipeline";
+  const pipelineSpec = { name: pipelineName, team: team.slug, schedule: { cron: "0 6 1 1 *" }, tasks: [toolTask("only")] };
+  await pushPipeline(owner, pipelineSpec);
+  const run = await ok(api(`/pipelines/${pipelineName}/runs`, { as: owner, body: {} }), "run");
+
+  const namespace = `sweep-${owner.tenant.slug}`;
+  await ok(api("/lineage", { as: token.token, body: lineageEvent(namespace, "orders") }), "lineage");
+  const dataset = (await ok(api(`/datasets?namespace=${namespace}&name=orders`, { as: owner }), "dataset")).items[0];
+  const job = (await ok(api(`/jobs?namespace=${namespace}`, { as: owner }), "job")).items[0];
+  const jobRun = (await ok(api(`/jobs/${job.id}/runs`, { as: owner }), "job runs")).items[0];
+
+  const dbtProject = "swept_dbt";
+  const dbt = await ok(api("/dbt/artifacts", { as: token.token, body: { project: dbtProject, environment: "prod", manifest: DUCKDB_MANIFEST } }), "dbt upload");
+
+  const product = await ok(api("/products", { as: owner, body: { name: "swept_product", owner_team_id: team.id, datasets: [{ id: dataset.id }] } }), "product");
+  const budget = await ok(api("/budgets", { as: owner, body: { scope: "team", scope_id: team.id, monthly_limit: 100 } }), "budget");
+  // The alert is opened before any channel or rule exists, so no notification is in flight while the sweeps run.
+  await sendNotify(budgetSignal(owner.tenant.id, team.id, 100, "2026-01", 120));
+  const [alert] = await waitFor(() => listAlerts(owner), (items) => items.length > 0, "the fixture alert");
+  const channel = await ok(api("/alert-channels", { as: owner, body: { team_id: team.id, name: "swept-email", kind: "email", recipients: ["oncall@example.com"] } }), "channel");
+  const rule = await ok(api("/alert-rules", { as: owner, body: { team_id: team.id, name: "swept rule", channel_ids: [channel.id] } }), "rule");
+  await ok(api(`/teams/${team.id}/environments/staging`, { as: owner, method: "PUT", body: { description: "staging" } }), "environment");
+
+  // Objects that only Tutti itself creates (tool webhooks, queue failures, alerts) are recorded the way Tutti does.
+  const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
+  const [delivery] = await recordDeliveries(ctx, [
+    { teamId: team.id, connector: "github_actions", connectionId: connection.id, deliveryId: crypto.randomUUID(), eventType: "workflow_run", externalId: null, receivedAt: Date.now(), payload: "{}", payloadBytes: 2 },
+  ]);
+  await recordDeadLetter(ctx, { queue: "notify", messageId: crypto.randomUUID(), body: { type: "budget.threshold_crossed", tenantId: owner.tenant.id, teamId: team.id }, attempts: 8, at: Date.now() });
+  const deadLetter = (await ok(api("/dead-letters", { as: owner }), "dead letters")).items[0];
+
+  /** Path parameter values by key (see paramKeys). */
+  const pathValues: Record<string, string> = {
+    "teams/{id}": team.id,
+    "members/{userId}": member.user.id,
+    "invitations/{id}": invitation.invitation.id,
+    "tokens/{id}": token.id,
+    "connections/{id}": connection.id,
+    "pipelines/{name}": pipelineName,
+    "versions/{n}": "1",
+    "runs/{id}": run.id,
+    "datasets/{id}": dataset.id,
+    "jobs/{id}": job.id,
+    "job-runs/{id}": jobRun.id,
+    "projects/{project}": dbtProject,
+    "projects/{id}": dbt.project.id,
+    "uploads/{id}": dbt.upload.id,
+    "artifacts/{kind}": "manifest",
+    "webhook-deliveries/{id}": delivery.delivery.id,
+    "alerts/{id}": alert.id,
+    "alert-channels/{id}": channel.id,
+    "alert-rules/{id}": rule.id,
+    "dead-letters/{id}": deadLetter.id,
+    "owners/{type}": "dataset",
+    "{type}/{id}": dataset.id,
+    "environments/{name}": "staging",
+    "products/{id}": product.id,
+    "budgets/{id}": budget.id,
+  };
+
+  /** Required query parameters of reads, by name. */
+  const queryValues: Record<string, string> = { node: dataset.id, from: dataset.id, to: dataset.id, token: "not-a-real-invitation-token" };
+
+  /**
+   * A valid body for every operation that takes JSON, naming the fixture's objects: only the check under test
+   * (credentials, role, scope, team, or the one bad field) can refuse the call.
+   */
+  const bodies: Record<string, () => unknown> = {
+    "POST /auth/signup": () => ({ email: "swept@example.com", password: "correct horse battery", name: "Swept", tenant_name: "Swept" }),
+    "POST /auth/login": () => ({ email: owner.user.email, password: "correct horse battery" }),
+    "POST /invitations/accept": () => ({ token: "not-a-real-invitation-token", name: "Swept", password: "correct horse battery" }),
+    "POST /teams": () => ({ name: "Swept team" }),
+    "PATCH /teams/{id}": () => ({ description: "changed" }),
+    "POST /teams/{id}/members": () => ({ user_id: viewer.user.id, role: "member" }),
+    "PATCH /teams/{id}/members/{userId}": () => ({ role: "maintainer" }),
+    "PATCH /members/{userId}": () => ({ role: "admin" }),
+    "POST /invitations": () => ({ email: "swept-invite@example.com", role: "member" }),
+    "POST /tokens": () => ({ name: "swept", team_id: team.id, scopes: ["read"] }),
+    "POST /connections": () => ({ team_id: team.id, name: "swept", kind: "webhook", config: { url: "https://hooks.example.com/x" }, secrets: { signing_secret: "s" } }),
+    "PATCH /connections/{id}": () => ({ description: "changed" }),
+    "POST /connections/{id}/rotate": () => ({ secrets: { bearer_token: "rotated" } }),
+    "POST /pipelines": () => ({ spec_text: JSON.stringify({ ...pipelineSpec, description: "changed" }), format: "json" }),
+    "POST /pipelines/{name}/runs": () => ({}),
+    "POST /pipelines/{name}/backfills": () => ({ from: "2025-01-01T00:00:00Z", to: "2025-01-02T00:00:00Z" }),
+    "POST /lineage": () => lineageEvent(namespace, "swept"),
+    "POST /lineage/batch": () => [lineageEvent(namespace, "swept")],
+    "PATCH /datasets/{id}": () => ({ description: "changed" }),
+    "POST /dbt/artifacts": () => ({ project: dbtProject, environment: "prod", manifest: { ...DUCKDB_MANIFEST, metadata: { ...DUCKDB_MANIFEST.metadata, invocation_id: crypto.randomUUID() } } }),
+    "POST /quality": () => ({ results: [{ dataset_id: dataset.id, check: "not_null", status: "pass" }] }),
+    "POST /alerts/{id}/resolve": () => ({ reason: "swept" }),
+    "POST /alerts/{id}/assign": () => ({ user_id: member.user.id }),
+    "POST /alerts/{id}/notes": () => ({ text: "swept" }),
+    "POST /alert-channels": () => ({ team_id: team.id, name: "swept", kind: "email", recipients: ["x@example.com"] }),
+    "PATCH /alert-channels/{id}": () => ({ enabled: false }),
+    "POST /alert-rules": () => ({ team_id: team.id, name: "swept", channel_ids: [channel.id] }),
+    "PATCH /alert-rules/{id}": () => ({ enabled: false }),
+    "PUT /teams/{id}/environments/{name}": () => ({ description: "changed" }),
+    "POST /ci/impact": () => ({ project: dbtProject, changes: { modified: [], added: [], removed: [] } }),
+    "POST /products": () => ({ name: "swept_new", owner_team_id: team.id }),
+    "PATCH /products/{id}": () => ({ title: "changed" }),
+    "POST /costs": () => ({ records: [{ source: "aws", external_ref: "swept", amount: 1, currency: "USD", started_at: "2026-01-05T00:00:00Z" }] }),
+    "POST /costs/reattribute": () => ({ from: "2026-01-01", to: "2026-01-31" }),
+    "PATCH /cost-settings": () => ({ bigquery_per_tib: 7 }),
+    "POST /usage": () => ({ events: [{ product: product.id, kind: "query", at: "2026-01-05T00:00:00Z" }] }),
+    "POST /budgets": () => ({ scope: "product", scope_id: product.id, monthly_limit: 50 }),
+    "PATCH /budgets/{id}": () => ({ monthly_limit: 75 }),
+  };
+
+  return { owner, team, otherTeam, member, viewer, token, readToken, otherTeamToken, pathValues, queryValues, bodies };
+}
+
+export type FixtureTenant = Awaited<ReturnType<typeof fixtureTenant>>;
+
+/** The valid body of an operation that takes JSON; throws when the map lacks it, so a new route is added there. */
+export function validBody(f: FixtureTenant, op: Operation): unknown {
+  if (!op.jsonBody) return undefined;
+  const make = f.bodies[op.key];
+  if (!make) throw new Error(`${op.key}: no valid body in the bodies map of test/helpers/sweep.ts; add one`);
+  return make();
+}
+
+/** Calls an operation as `as` with the fixture's path values and, when it takes one, its valid body. */
+export function call(f: FixtureTenant, op: Operation, init: { as?: Session | string; headers?: Record<string, string>; body?: unknown; rawBody?: string; path?: string } = {}) {
+  const body = "body" in init || init.rawBody !== undefined ? init.body : validBody(f, op);
+  const query = op.query.filter((q) => q.required).map((q) => `${q.name}=${encodeURIComponent(f.queryValues[q.name] ?? "")}`);
+  const path = init.path ?? `${fillPath(op, f.pathValues)}${query.length ? `?${query.join("&")}` : ""}`;
+  return api(path, { method: op.method, as: init.as, headers: init.headers, ...(init.rawBody !== undefined ? { rawBody: init.rawBody } : body !== undefined ? { body } : {}) });
+}
+
+/** Columns that change when a credential is merely used. */
+const VOLATILE_COLUMNS = new Set(["last_used_at"]);
+
+let tenantTables: Array<{ table: string; columns: string[] }> | null = null;
+
+async function tablesWithTenant() {
+  if (tenantTables) return tenantTables;
+  const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name <> 'd1_migrations' ORDER BY name").all<{ name: string }>();
+  const out: Array<{ table: string; columns: string[] }> = [];
+  for (const { name } of tables.results) {
+    const cols = (await env.DB.prepare(`SELECT name, type FROM pragma_table_info('${name}')`).all<{ name: string; type: string }>()).results;
+    if (!cols.some((c) => c.name === "tenant_id")) continue;
+    // Blobs (compressed artifacts) are compared by length; every other column by value.
+    out.push({ table: name, columns: cols.filter((c) => !VOLATILE_COLUMNS.has(c.name)).map((c) => (c.type.toUpperCase() === "BLOB" ? `length("${c.name}")` : `"${c.name}"`)) });
+  }
+  tenantTables = out;
+  return out;
+}
+
+/** Every row of every tenant-owned table (the audit log included), as one comparable text per table; one query. */
+export async function tenantSnapshot(tenantId: string): Promise<Record<string, string>> {
+  const tables = await tablesWithTenant();
+  const parts = tables.map(({ table, columns }) => `'${table}', (SELECT json_group_array(json_array(${columns.join(", ")})) FROM (SELECT * FROM "${table}" WHERE tenant_id = ?1 ORDER BY rowid))`);
+  const row = await env.DB.prepare(`SELECT json_object(${parts.join(", ")}) AS snapshot`).bind(tenantId).first<{ snapshot: string }>();
+  return Object.fromEntries(Object.entries(JSON.parse(row!.snapshot) as Record<string, unknown>).map(([table, rows]) => [table, JSON.stringify(rows)]));
+}
+
+/** Tables whose rows differ between two snapshots, for the failure message. */
+export function changedTables(before: Record<string, string>, after: Record<string, string>): string[] {
+  return Object.keys({ ...before, ...after }).filter((t) => before[t] !== after[t]);
+}
+
+/**
+ * Runs `calls` for each operation and fails if any row of the tenant changed. One snapshot before and after the
+ * whole sweep keeps it fast; when something changed, the calls run again one operation at a time to name it.
+ */
+export async function assertNothingWritten(tenantId: string, list: Operation[], calls: (op: Operation) => Promise<void>) {
+  const before = await tenantSnapshot(tenantId);
+  for (const op of list) await calls(op);
+  const after = await tenantSnapshot(tenantId);
+  if (!changedTables(before, after).length) return;
+  let previous = after;
+  for (const op of list) {
+    await calls(op);
+    const next = await tenantSnapshot(tenantId);
+    expect(changedTables(previous, next), `${op.key} changed these tables`).toEqual([]);
+    previous = next;
+  }
+  expect(changedTables(before, after), "these tables changed during the sweep (no single operation changes them again)").toEqual([]);
+}
