@@ -213,6 +213,7 @@ export async function fixtureTenant() {
     "POST /auth/login": () => ({ email: owner.user.email, password: "correct horse battery" }),
     "POST /invitations/accept": () => ({ token: "not-a-real-invitation-token", name: "Swept", password: "correct horse battery" }),
     "POST /teams": () => ({ name: "Swept team" }),
+    "POST /me/sign-out-everywhere": () => ({ revoke_tokens: false }),
     "PATCH /teams/{id}": () => ({ description: "changed" }),
     "POST /teams/{id}/members": () => ({ user_id: viewer.user.id, role: "member" }),
     "PATCH /teams/{id}/members/{userId}": () => ({ role: "maintainer" }),

@@ -42,7 +42,7 @@ describe("cost ledger", () => {
     expect(results.map((r) => [r.inserted, r.updated, r.unchanged]).sort()).toEqual([[0, 0, 3], [0, 0, 3], [0, 0, 3], [3, 0, 0]]);
     expect(await total(s, "from=2026-05-01&to=2026-05-31")).toBe(3.75);
     const audit = await api("/audit-log?action=cost.ingest", { as: s });
-    expect(audit.json.items.map((e: { details: unknown }) => e.details)).toEqual([{ inserted: 3, updated: 0, unchanged: 0, sources: ["snowflake"] }]);
+    expect(audit.json.items.map((e: { details: unknown }) => e.details)).toEqual([{ inserted: 3, updated: 0, unchanged: 0, refused: 0, sources: ["snowflake"] }]);
 
     // Two corrections of one record racing: the one applied first is an update, the other (same figures) changes nothing.
     const fix = [{ ...records[0], amount: 2 }];

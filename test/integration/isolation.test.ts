@@ -28,6 +28,7 @@ const PUBLIC: Record<string, string> = {
 /** State-changing operations a tenant viewer is allowed: none of them change anything. */
 const VIEWER_MAY: Record<string, string> = {
   "POST /ci/impact": "computes an impact preview from the body; stores nothing",
+  "POST /me/sign-out-everywhere": "ends the caller's own sessions (a right everyone keeps); covered by sessions.test.ts",
 };
 
 /** State-changing operations a read-only token is allowed, for the same reason. */
@@ -43,9 +44,8 @@ const READ_SCOPE_MAY: Record<string, string> = {
 const OTHER_TEAM_MAY: Record<string, string> = {
   "POST /lineage": "OpenLineage ingestion is tenant-wide: new datasets and jobs belong to the writer's team, existing ones keep their owner",
   "POST /lineage/batch": "as POST /lineage",
-  "POST /quality": "any team's checks may report on a dataset (a platform team's tests); the dataset's owner is alerted",
   "POST /usage": "usage is reported by the consumers of a product, who are usually other teams",
-  "POST /costs": "cost records are attributed by run, pipeline and dataset, whoever reports them",
+  "POST /costs": "the fixture's record names none of the first team's things, so it is the writer's own; naming another team's objects or correcting its records is refused (costs-ownership.test.ts)",
   "POST /ci/impact": "computes an impact preview from the body; stores nothing",
 };
 
