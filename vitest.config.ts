@@ -15,6 +15,8 @@ export default defineConfig(async () => {
           TUTTI_MASTER_KEY: TEST_MASTER_KEY,
           TUTTI_ENV: "test",
           RATE_LIMIT_SIGNUP_PER_HOUR: "100000",
+          // The suites sign up hundreds of users; a full-cost hash each costs minutes. Honoured only where TUTTI_ENV is test/e2e.
+          TEST_PASSWORD_HASH_ITERATIONS: "1000",
           // Alert deliveries retry through the queue's own delays, which tests cannot skip: retry at once.
           ALERT_RETRY_BASE_SECONDS: "0",
           // A pinned run (scripts/test-at.mjs) shifts the clock of the whole isolate (test/clock/setup-workerd.ts).
