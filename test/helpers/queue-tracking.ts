@@ -1,3 +1,4 @@
+import { createMessageBatch } from "cloudflare:test";
 import { inject } from "vitest";
 
 /**
@@ -7,7 +8,8 @@ import { inject } from "vitest";
  * here sees every send and every delivery; nothing in worker/ knows about it.
  *
  * A message is outstanding from its send until a delivery settles it: acknowledged, or retried for the last time
- * on a queue without a dead-letter queue. A last retry on a queue with one moves the message there, still
+ * on a queue without a dead-letter queue. Messages are counted per tenant (every message body of the Worker names
+ * its `tenantId`), so a test can wait for its own tenants while a run of an earlier test keeps polling. A last retry on a queue with one moves the message there, still
  * outstanding. Retries follow miniflare's broker: a message is retried if `retry()` was accepted for it, after
  * `retryAll()`, or when the handler threw (even if it was acknowledged first).
  */
@@ -28,32 +30,44 @@ declare module "vitest" {
 /** What miniflare retries when wrangler.toml sets no `max_retries` (its queue broker's DEFAULT_RETRIES). */
 const MINIFLARE_DEFAULT_RETRIES = 2;
 
-interface Activity {
-  /** Messages sent and not yet settled, on any queue. */
-  outstanding: number;
-  /** `queue()` invocations running now. */
-  deliveries: number;
-  /** `waitUntil` work of the Worker's fetch and queue handlers still running. */
+/** The key of messages whose body names no tenant. */
+export const NO_TENANT = "";
+const tenantOf = (body: unknown) => {
+  const tenantId = (body as { tenantId?: unknown } | null)?.tenantId;
+  return typeof tenantId === "string" ? tenantId : NO_TENANT;
+};
+
+/** Messages sent and not yet settled, by the tenant their body names. */
+const outstanding = new Map<string, number>();
+/** `waitUntil` work of the Worker's fetch and queue handlers still running (not attributed to a tenant). */
+let background = 0;
+/** Changes whenever anything above changes, so a caller can tell that nothing happened between two looks. */
+let generation = 0;
+
+function count(tenantId: string, by: number) {
+  const n = (outstanding.get(tenantId) ?? 0) + by;
+  if (n === 0) outstanding.delete(tenantId);
+  else outstanding.set(tenantId, n);
+  generation++;
+}
+
+export interface QueueActivity {
+  /** Unsettled messages per tenant id (`NO_TENANT` for bodies without one); tenants with none are absent. */
+  outstanding: ReadonlyMap<string, number>;
   background: number;
-  /** Changes whenever any of the above changes, so a caller can tell that nothing happened between two looks. */
   generation: number;
 }
 
-const activity: Activity = { outstanding: 0, deliveries: 0, background: 0, generation: 0 };
-
-function change(field: "outstanding" | "deliveries" | "background", by: number) {
-  activity[field] += by;
-  activity.generation++;
-}
-
-export const queueActivity = (): Readonly<Activity> => ({ ...activity });
+export const queueActivity = (): QueueActivity => ({ outstanding: new Map(outstanding), background, generation });
 
 function track<T>(promise: Promise<T>) {
-  change("background", 1);
-  promise.then(
-    () => change("background", -1),
-    () => change("background", -1),
-  );
+  background++;
+  generation++;
+  const done = () => {
+    background--;
+    generation++;
+  };
+  promise.then(done, done);
 }
 
 /** The handler's ExecutionContext, with `waitUntil` work counted. */
@@ -120,7 +134,7 @@ function observedBatch(batch: MessageBatch<unknown>, consumer: QueueConsumerConf
     for (const m of batch.messages) {
       const retried = threw || all === "retry" || verdicts.get(m.id) === "retry";
       const leaves = !retried || (m.attempts >= maxAttempts && consumer.dead_letter_queue === undefined);
-      if (leaves) change("outstanding", -1);
+      if (leaves) count(tenantOf(m.body), -1);
     }
   };
   return { observed, settle };
@@ -141,38 +155,42 @@ export function installQueueTracking(producer: Queue<unknown>, worker: ExportedH
   if (typeof proto.send !== "function" || typeof proto.sendBatch !== "function") throw new Error("queue tracking: Queue.send/sendBatch are not on the binding's prototype");
   const send = proto.send;
   const sendBatch = proto.sendBatch;
-  const counted = async <T>(n: number, sending: () => Promise<T>): Promise<T> => {
-    change("outstanding", n);
+  // Counted before the send, so a delivery can never settle a message that was not counted yet.
+  const counted = async <T>(bodies: unknown[], sending: () => Promise<T>): Promise<T> => {
+    for (const body of bodies) count(tenantOf(body), 1);
     try {
       return await sending();
     } catch (err) {
-      change("outstanding", -n);
+      for (const body of bodies) count(tenantOf(body), -1);
       throw err;
     }
   };
   proto.send = function (this: Queue<unknown>, ...args: Parameters<Queue<unknown>["send"]>) {
-    return counted(1, () => send.apply(this, args));
+    return counted([args[0]], () => send.apply(this, args));
   };
   proto.sendBatch = function (this: Queue<unknown>, messages: Iterable<MessageSendRequest<unknown>>, options?: QueueSendBatchOptions) {
     const list = [...messages];
-    return counted(list.length, () => sendBatch.call(this, list, options));
+    return counted(
+      list.map((m) => m.body),
+      () => sendBatch.call(this, list, options),
+    );
   };
 
   const queue = worker.queue!;
   const fetch = worker.fetch!;
+  // A test may hand the handler a batch it built with createMessageBatch (a message that was never sent): not counted.
+  const handMade = Object.getPrototypeOf(createMessageBatch("hand-made", []));
   worker.queue = async (batch, env, ctx) => {
+    if (Object.getPrototypeOf(batch) === handMade) return queue.call(worker, batch, env, ctx);
     const consumer = consumers.get(batch.queue);
     if (!consumer) throw new Error(`queue tracking: no [[queues.consumers]] entry for ${batch.queue}`);
     const { observed, settle } = observedBatch(batch, consumer);
-    change("deliveries", 1);
     try {
       await queue.call(worker, observed, env, countingContext(ctx));
       settle(false);
     } catch (err) {
       settle(true);
       throw err;
-    } finally {
-      change("deliveries", -1);
     }
   };
   worker.fetch = (request, env, ctx) => fetch.call(worker, request, env, countingContext(ctx));
