@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { detectFormat, formatFromFileName, formatSyntaxError, parseSpecText } from "../../../worker/pipelines";
 
+/** The errors of a parse that must fail; a successful parse fails the test. */
+function errorsOf(r: ReturnType<typeof parseSpecText>) {
+  if (r.ok) throw new Error(`expected a parse error, got ${JSON.stringify(r.value)}`);
+  return r.errors;
+}
+
 describe("parseSpecText", () => {
   it("reads YAML 1.2: `on`, `yes` and 08:00 stay strings", () => {
     const r = parseSpecText("triggers: [{ after: up, on: success }]\nsla: { finish_by: 08:00 }\nparams: { flag: yes }\n");
@@ -8,11 +14,9 @@ describe("parseSpecText", () => {
   });
 
   it("reports YAML syntax errors with line and column", () => {
-    const r = parseSpecText("name: a\ntasks:\n  - id: x\n    with: { a: 1\n");
-    expect(r.ok).toBe(false);
-    if (r.ok) return;
-    expect(r.errors[0].line).toBeGreaterThanOrEqual(4);
-    expect(r.errors[0].column).toBeGreaterThan(0);
+    const [first] = errorsOf(parseSpecText("name: a\ntasks:\n  - id: x\n    with: { a: 1\n"));
+    expect(first.line).toBeGreaterThanOrEqual(4);
+    expect(first.column).toBeGreaterThan(0);
   });
 
   it("refuses duplicate keys, pointing at the second", () => {
@@ -40,12 +44,7 @@ describe("parseSpecText", () => {
   });
 
   it("reports JSON syntax errors with line and column, without quoting the input", () => {
-    const r = parseSpecText('{\n  "name": "a",\n  "team": }\n', "json");
-    expect(r.ok).toBe(false);
-    if (r.ok) return;
-    expect(r.errors[0].line).toBe(3);
-    expect(r.errors[0].column).toBeGreaterThan(0);
-    expect(r.errors[0]).toEqual({ line: 3, column: 11, message: "expected a value, found \"}\"" });
+    expect(errorsOf(parseSpecText('{\n  "name": "a",\n  "team": }\n', "json"))).toEqual([{ line: 3, column: 11, message: "expected a value, found \"}\"" }]);
   });
 
   it("detects the format from the text and from file names", () => {
