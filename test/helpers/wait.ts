@@ -1,5 +1,6 @@
 import { env, listDurableObjectIds, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { tenantRuns } from "../../worker/durable/client";
+import { wallNow } from "../../worker/lib/time";
 import { NO_TENANT, queueActivity } from "./queue-tracking";
 
 /**
@@ -44,7 +45,8 @@ async function durableObjectWork(label: string, stub: DurableObjectStub): Promis
     outbox: (state.storage.sql.exec("SELECT count(*) AS n FROM outbox").one() as { n: number }).n,
   }));
   const busy: string[] = [];
-  if (alarm !== null && alarm <= Date.now()) {
+  // Alarms are wall-clock time, which a pinned test run (test/clock) does not shift.
+  if (alarm !== null && alarm <= wallNow()) {
     // A due alarm fires now rather than whenever the runtime gets to it. The engine only acts on timers due by its
     // clock, so this can never fire anything early.
     await runDurableObjectAlarm(stub);
