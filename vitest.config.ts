@@ -1,11 +1,15 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { unstable_readConfig } from "wrangler";
+import type { QueueConsumerConfig } from "./test/helpers/queue-tracking";
 
 // A fixed key for tests only; real deployments set TUTTI_MASTER_KEY as a secret.
 const TEST_MASTER_KEY = "1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
+  // drain() (test/helpers/wait.ts) needs each queue's retries and dead-letter queue to know when a message is settled.
+  const queueConsumers = (unstable_readConfig({ config: "./wrangler.toml" }).queues.consumers ?? []).map(({ queue, max_retries, dead_letter_queue }: QueueConsumerConfig) => ({ queue, max_retries, dead_letter_queue }));
   const workers = (bindings: Record<string, string> = {}) =>
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
@@ -15,6 +19,8 @@ export default defineConfig(async () => {
           TUTTI_MASTER_KEY: TEST_MASTER_KEY,
           TUTTI_ENV: "test",
           RATE_LIMIT_SIGNUP_PER_HOUR: "100000",
+          // The suites sign up hundreds of users; a full-cost hash each costs minutes. Honoured only where TUTTI_ENV is test/e2e.
+          TEST_PASSWORD_HASH_ITERATIONS: "1000",
           // Alert deliveries retry through the queue's own delays, which tests cannot skip: retry at once.
           ALERT_RETRY_BASE_SECONDS: "0",
           // A pinned run (scripts/test-at.mjs) shifts the clock of the whole isolate (test/clock/setup-workerd.ts).
@@ -25,7 +31,7 @@ export default defineConfig(async () => {
       },
     });
   const shared = { globalSetup: ["./test/helpers/global-setup.ts"], setupFiles: ["./test/clock/setup-workerd.ts"], testTimeout: 30_000, hookTimeout: 30_000 };
-  const integration = { ...shared, setupFiles: [...shared.setupFiles, "./test/helpers/setup.ts"] };
+  const integration = { ...shared, setupFiles: [...shared.setupFiles, "./test/helpers/setup.ts"], provide: { queueConsumers } };
   return {
     test: {
       // Importing `cloudflare:test` loads the whole Worker into each file's isolate (seconds per file), so only

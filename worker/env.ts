@@ -15,6 +15,8 @@ export interface Env {
   TUTTI_ENV: string;
   /** Password attempts per account before each further one waits a doubling delay (ten times that per address). */
   LOGIN_FREE_ATTEMPTS?: string;
+  /** PBKDF2 iterations of new password hashes, honoured only where TUTTI_ENV is `test` or `e2e` (lib/password.ts). */
+  TEST_PASSWORD_HASH_ITERATIONS?: string;
   RATE_LIMIT_SIGNUP_PER_HOUR?: string;
   /** `queue` (default): connectors are called by the dispatch queue consumer; `inline`: by the Durable Object itself. */
   DISPATCH_MODE?: "queue" | "inline";

@@ -11,18 +11,6 @@ function ok<T = any>(res: { status: number; json: any; text: string }, expected:
   return res.json as T;
 }
 
-/** Polls `probe` until `done` holds or the deadline passes; queue deliveries are asynchronous. */
-export async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await probe();
-    if (done(last)) return last;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last, null, 1)?.slice(0, 4000)}`);
-}
-
 /** A fresh `whsec_` secret: base64 of 32 random bytes. */
 export function newSigningSecret(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));

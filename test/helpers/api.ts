@@ -1,4 +1,5 @@
 import { SELF } from "cloudflare:test";
+import { noteTestTenant } from "./wait";
 
 export const BASE = "https://tutti.test";
 
@@ -62,6 +63,7 @@ export async function signup(overrides: Partial<{ email: string; password: strin
   });
   const json: any = await res.json();
   if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${JSON.stringify(json)}`);
+  noteTestTenant(json.tenant.id);
   return { cookie: cookieFrom(res.headers), csrf: json.csrf_token, user: json.user, tenant: json.tenant };
 }
 

@@ -3,6 +3,7 @@ import { tenantRuns } from "../../worker/durable/client";
 import type { TenantRuns } from "../../worker/durable/tenant-runs";
 import type { RunState } from "../../worker/engine/types";
 import { api, type Session } from "./api";
+import { eventually } from "./wait";
 
 const offsets = new Map<string, number>();
 
@@ -28,18 +29,18 @@ export async function engineState(tenantId: string, runId: string) {
 
 type RunDetail = { id: string; status: string; tasks: Array<{ key: string; status: string; attempt: number; [k: string]: unknown }>; [k: string]: unknown };
 
-/** Polls the API until `predicate` holds (bounded): queue deliveries are asynchronous. */
+/** Reads the run until `predicate` holds (bounded): queue deliveries are asynchronous. */
 export async function waitForRun(as: Session | string, runId: string, predicate: (run: RunDetail) => boolean, timeoutMs = 15_000): Promise<RunDetail> {
-  const deadline = Date.now() + timeoutMs;
-  let last: RunDetail | null = null;
-  while (Date.now() < deadline) {
-    const res = await api(`/runs/${runId}`, { as });
-    if (res.status !== 200) throw new Error(`GET /runs/${runId}: ${res.status} ${res.text}`);
-    last = res.json as RunDetail;
-    if (predicate(last)) return last;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`run ${runId} did not reach the expected state; last: ${JSON.stringify(last, null, 1)}`);
+  return eventually(
+    async () => {
+      const res = await api(`/runs/${runId}`, { as });
+      if (res.status !== 200) throw new Error(`GET /runs/${runId}: ${res.status} ${res.text}`);
+      const run = res.json as RunDetail;
+      if (!predicate(run)) throw new Error(`run ${runId} did not reach the expected state; last: ${JSON.stringify(run, null, 1)}`);
+      return run;
+    },
+    { timeoutMs },
+  );
 }
 
 export const taskStatus = (run: RunDetail) => Object.fromEntries(run.tasks.map((t) => [t.key, t.status]));

@@ -1,4 +1,5 @@
 import { inject } from "vitest";
+import type { RecordedRequest } from "../fakes/http-server";
 import { api, type Session } from "./api";
 
 /** A connection named `tool` of kind http pointing at the fake tool server, in the session's first team. */
@@ -9,6 +10,11 @@ export async function createToolConnection(s: Session, teamId: string, name = "t
   });
   if (res.status !== 201) throw new Error(`connection: ${res.status} ${res.text}`);
   return res.json;
+}
+
+/** Every request the generic HTTP tool fake has received (from all tests sharing it: filter by run id). */
+export async function fakeToolRequests(): Promise<RecordedRequest[]> {
+  return (await (await fetch(`${inject("fakeHttpToolUrl")}/__requests`)).json()) as RecordedRequest[];
 }
 
 export async function pushPipeline(as: Session | string, spec: Record<string, unknown>) {

@@ -1,10 +1,11 @@
 import { SELF } from "cloudflare:test";
-import { inject } from "vitest";
+import { expect, inject } from "vitest";
 import type { ToolFakeUrls } from "../fakes/tools";
 import type { Plan, WebhookDelivery } from "../fakes/scripting";
 import type { RecordedRequest } from "../fakes/http-server";
 import { api, BASE, type Session } from "./api";
 import { advance, fireAlarm, isTerminal, waitForRun } from "./engine";
+import { drain, eventually } from "./wait";
 
 export type Tool = keyof ToolFakeUrls;
 
@@ -31,14 +32,11 @@ export async function fakeRequests(tool: Tool, prefix = ""): Promise<RecordedReq
 }
 
 /** Waits (bounded) until the fake holds a request for `op` of `key`: the trigger call is in flight. */
-export async function waitUntilHeld(tool: Tool, key: string | number, op: string, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+export async function waitUntilHeld(tool: Tool, key: string | number, op: string) {
+  await eventually(async () => {
     const held = (await control(tool, "GET", `held/${encodeURIComponent(String(key))}`)) as string[];
-    if (held.includes(op)) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`${tool} fake never held ${op} for ${key}`);
+    expect(held, `${tool} fake holds ${op} for ${key}`).toContain(op);
+  });
 }
 
 /** A numeric id no other test uses (dbt and Databricks job ids are integers); tests in parallel share the fakes. */
@@ -64,17 +62,17 @@ export async function startRun(s: Session | string, pipeline: string, params: Re
 }
 
 /**
- * Moves the tenant's engine clock in `stepMs` steps (each due poll goes out) until the run is terminal.
- * Bounded: fails after `maxSteps`.
+ * Moves the tenant's engine clock in `stepMs` steps (each due poll goes out and is answered) until the run is
+ * terminal. Bounded: fails after `maxSteps`.
  */
 export async function pollToEnd(s: Session, runId: string, stepMs = 1000, maxSteps = 20) {
-  for (let i = 0; i < maxSteps; i++) {
+  for (let step = 0; ; step++) {
+    await drain();
     const run = await waitForRun(s, runId, () => true);
     if (isTerminal(run)) return run;
+    if (step === maxSteps) throw new Error(`run ${runId} still ${run.status} after ${maxSteps} steps of ${stepMs} ms: ${JSON.stringify(run.tasks)}`);
     await advance(s.tenant.id, stepMs);
-    await waitForRun(s, runId, (r) => isTerminal(r) || r.tasks.some((t) => t.status !== run.tasks.find((x) => x.key === t.key)?.status), 1500).catch(() => null);
   }
-  return waitForRun(s, runId, isTerminal, 5000);
 }
 
 /** Webhook deliveries stored for the tenant (optionally for one connection). */
@@ -90,15 +88,12 @@ type Delivery = Awaited<ReturnType<typeof deliveries>>[number];
  * Webhooks are acknowledged before they are stored (the tutti-webhooks queue does that): waits, bounded, until the
  * tenant's deliveries satisfy `predicate`, and returns them.
  */
-export async function waitForDeliveries(s: Session, predicate: (items: Delivery[]) => boolean, query = "", timeoutMs = 10_000): Promise<Delivery[]> {
-  const deadline = Date.now() + timeoutMs;
-  let items: Delivery[] = [];
-  while (Date.now() < deadline) {
-    items = await deliveries(s, query);
-    if (predicate(items)) return items;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`webhook deliveries never matched the expectation; last: ${JSON.stringify(items, null, 1)}`);
+export async function waitForDeliveries(s: Session, predicate: (items: Delivery[]) => boolean, query = ""): Promise<Delivery[]> {
+  return eventually(async () => {
+    const items = await deliveries(s, query);
+    if (!predicate(items)) throw new Error(`webhook deliveries do not match the expectation yet: ${JSON.stringify(items, null, 1)}`);
+    return items;
+  });
 }
 
 /** Waits until `count` deliveries were applied to the run (the engine has them), then fires the tenant's alarm. */

@@ -1,14 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { api, expectError, signup, type Session } from "../helpers/api";
-import { alertDetail, budgetSignal, listAlerts, receiverState, sendNotify, waitFor, webhookChannel, webhookEndpoint } from "../helpers/alerting";
+import { alertDetail, budgetSignal, listAlerts, receiverState, sendNotify, webhookChannel, webhookEndpoint } from "../helpers/alerting";
 import { advance, engineTimers } from "../helpers/engine";
 import { addMember, createTeam, createToken, firstTeamId } from "../helpers/fixtures";
 import { pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
+import { drain } from "../helpers/wait";
 
 async function alertFor(s: Session, teamId: string, period = "2026-11", threshold: 80 | 100 = 80) {
   await sendNotify(budgetSignal(s.tenant.id, teamId, threshold, period, 900));
-  const alerts = await waitFor(() => listAlerts(s, "kind=budget_threshold"), (a) => a.some((x) => x.dedupe_key.endsWith(`${period}:${threshold}`)), "the alert");
-  return alerts.find((x) => x.dedupe_key.endsWith(`${period}:${threshold}`));
+  await drain();
+  const alert = (await listAlerts(s, "kind=budget_threshold")).find((x) => x.dedupe_key.endsWith(`${period}:${threshold}`));
+  expect(alert).toBeDefined();
+  return alert;
 }
 
 describe("alerts API: lifecycle, permissions and isolation", () => {
@@ -18,7 +21,7 @@ describe("alerts API: lifecycle, permissions and isolation", () => {
     const endpoint = await webhookEndpoint();
     await webhookChannel(s, teamId, endpoint);
     const alert = await alertFor(s, teamId);
-    await waitFor(() => receiverState(endpoint.name), (r) => r.accepted.length === 1, "the opening notification");
+    expect((await receiverState(endpoint.name)).accepted).toHaveLength(1);
 
     const acked = await api(`/alerts/${alert.id}/acknowledge`, { as: s, method: "POST" });
     expect(acked.status).toBe(200);
@@ -40,7 +43,9 @@ describe("alerts API: lifecycle, permissions and isolation", () => {
     expectError(await api(`/alerts/${alert.id}/resolve`, { as: s, method: "POST" }), 409, "conflict");
 
     // The resolution goes to the channel that heard about the opening.
-    const state = await waitFor(() => receiverState(endpoint.name), (r) => r.accepted.length === 2, "the resolution notification");
+    await drain();
+    const state = await receiverState(endpoint.name);
+    expect(state.accepted).toHaveLength(2);
     expect(state.accepted[1].body).toMatchObject({ type: "alert.resolved", data: { alert: { resolution: "Budget raised to 2,000 USD." } } });
 
     const audit = await api(`/audit-log?target_id=${alert.id}`, { as: s });
@@ -126,17 +131,20 @@ describe("alerts API: lifecycle, permissions and isolation", () => {
     await api("/alert-rules", { as: s, body: { team_id: teamId, name: "pipelines only", kinds: ["run_failed"], channel_ids: [quiet.id] } });
 
     const alert = await alertFor(s, teamId, "2026-11", 100);
-    await waitFor(() => receiverState(loudEndpoint.name), (r) => r.accepted.length === 1, "the critical notification");
+    expect((await receiverState(loudEndpoint.name)).accepted).toHaveLength(1);
     expect((await engineTimers(s.tenant.id)).map((t) => t.key)).toContain(`watch:alert-escalate:${alert.id}`);
 
     await advance(s.tenant.id, 31 * 60_000);
-    const state = await waitFor(() => receiverState(loudEndpoint.name), (r) => r.accepted.length === 2, "the re-notification");
+    await drain();
+    const state = await receiverState(loudEndpoint.name);
+    expect(state.accepted).toHaveLength(2);
     expect(state.accepted[1].body).toMatchObject({ type: "alert.escalated", data: { escalation_level: 1, alert: { id: alert.id } } });
     expect((await alertDetail(s, alert.id)).escalation_level).toBe(1);
 
     await api(`/alerts/${alert.id}/acknowledge`, { as: s, method: "POST" });
     expect((await engineTimers(s.tenant.id)).map((t) => t.key)).not.toContain(`watch:alert-escalate:${alert.id}`);
     await advance(s.tenant.id, 31 * 60_000);
+    await drain();
     // Nothing was armed, so nothing more can come; the quiet channel never heard anything.
     expect((await receiverState(loudEndpoint.name)).accepted).toHaveLength(2);
     expect((await receiverState(quietEndpoint.name)).attempts).toHaveLength(0);

@@ -12,12 +12,12 @@ import {
   slackChannel,
   slackHook,
   slackPosts,
-  waitFor,
   webhookChannel,
   webhookEndpoint,
 } from "../helpers/alerting";
 import { firstTeamId } from "../helpers/fixtures";
 import { pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
+import { drain } from "../helpers/wait";
 
 async function tenantWithTeam() {
   const s = await signup();
@@ -27,7 +27,9 @@ async function tenantWithTeam() {
 /** Raises one alert for the team (a budget crossing is the shortest path from signal to alert) and returns it. */
 async function raiseAlert(s: Awaited<ReturnType<typeof signup>>, teamId: string, period = "2026-11") {
   await sendNotify(budgetSignal(s.tenant.id, teamId, 80, period, 812.5));
-  const [alert] = await waitFor(() => listAlerts(s, `kind=budget_threshold`), (a) => a.some((x) => x.dedupe_key.endsWith(`${period}:80`)), "the budget alert");
+  await drain();
+  const alert = (await listAlerts(s, `kind=budget_threshold`)).find((x) => x.dedupe_key.endsWith(`${period}:80`));
+  expect(alert).toBeDefined();
   return alert;
 }
 
@@ -46,7 +48,8 @@ describe("alert delivery: signed webhooks, Slack, retries and the dead-letter vi
     expect(afterTest.accepted[0].body).toMatchObject({ type: "alert.test", data: { recipient: { role: "owner" } } });
 
     const alert = await raiseAlert(s, teamId);
-    const state = await waitFor(() => receiverState(endpoint.name), (r) => r.accepted.length === 2, "the alert webhook");
+    const state = await receiverState(endpoint.name);
+    expect(state.accepted).toHaveLength(2);
     const delivered = state.accepted[1];
     expect(state.attempts.every((a) => a.verified)).toBe(true);
     expect(delivered.body).toMatchObject({
@@ -89,12 +92,17 @@ describe("alert delivery: signed webhooks, Slack, retries and the dead-letter vi
     const now = Date.now();
     await sendNotify(failed("run_a", now));
     await sendNotify(failed("run_a", now));
-    // Another failure after the duplicate: once it is counted, the duplicate has been handled too.
-    await sendNotify(failed("run_b", now + 1));
-    const [alert] = await waitFor(() => listAlerts(s, "pipeline=twice"), (a) => a[0]?.run_id === "run_b", "the second failure");
-    expect(alert.occurrences).toBe(2);
-    const state = await waitFor(() => receiverState(endpoint.name), (r) => r.accepted.length === 1, "one notification");
+    await drain();
+    const [alert, ...others] = await listAlerts(s, "pipeline=twice");
+    expect(others).toEqual([]);
+    expect(alert).toMatchObject({ run_id: "run_a", occurrences: 1 });
+    const state = await receiverState(endpoint.name);
     expect(state.attempts).toHaveLength(1);
+    expect(state.accepted).toHaveLength(1);
+    // A later failure is counted: the duplicate was recognised as the same signal, not lost.
+    await sendNotify(failed("run_b", now + 1));
+    await drain();
+    expect(await listAlerts(s, "pipeline=twice")).toEqual([expect.objectContaining({ id: alert.id, run_id: "run_b", occurrences: 2 })]);
   });
 
   it("a receiver down for 3 attempts, then up, gets the message exactly once", async () => {
@@ -103,13 +111,14 @@ describe("alert delivery: signed webhooks, Slack, retries and the dead-letter vi
     await webhookChannel(s, teamId, endpoint);
     const alert = await raiseAlert(s, teamId);
 
-    const state = await waitFor(() => receiverState(endpoint.name), (r) => r.accepted.length === 1, "the delivery after three failures");
+    const state = await receiverState(endpoint.name);
+    expect(state.accepted).toHaveLength(1);
     expect(state.attempts.map((a) => a.status)).toEqual([503, 503, 503, 204]);
     // Every attempt carried the same webhook-id and a valid signature with its own timestamp.
     expect(new Set(state.attempts.map((a) => a.id)).size).toBe(1);
     expect(state.attempts.every((a) => a.verified)).toBe(true);
-    const detail = await waitFor(() => alertDetail(s, alert.id), (d) => d.deliveries[0]?.status === "sent", "the delivery to be marked sent");
-    expect(detail.deliveries[0]).toMatchObject({ status: "sent", attempts: 4, last_error: null });
+    const detail = await alertDetail(s, alert.id);
+    expect(detail.deliveries).toEqual([expect.objectContaining({ status: "sent", attempts: 4, last_error: null })]);
     expect(detail.timeline.map((e: { type: string }) => e.type)).toEqual(["opened", "notified"]);
     expect((await receiverState(endpoint.name)).attempts).toHaveLength(4);
   });
@@ -120,8 +129,8 @@ describe("alert delivery: signed webhooks, Slack, retries and the dead-letter vi
     const channel = await webhookChannel(s, teamId, endpoint);
     const alert = await raiseAlert(s, teamId);
 
-    const detail = await waitFor(() => alertDetail(s, alert.id), (d) => d.deliveries[0]?.status === "dead", "the delivery to die");
-    expect(detail.deliveries[0]).toMatchObject({ attempts: 6, last_status_code: 503 });
+    const detail = await alertDetail(s, alert.id);
+    expect(detail.deliveries).toEqual([expect.objectContaining({ status: "dead", attempts: 6, last_status_code: 503 })]);
     expect(detail.timeline.at(-1)).toMatchObject({ type: "delivery_failed" });
     expect((await receiverState(endpoint.name)).attempts).toHaveLength(6);
 
@@ -145,9 +154,10 @@ describe("alert delivery: signed webhooks, Slack, retries and the dead-letter vi
     const redelivered = await api(`/dead-letters/${entry.id}/redeliver`, { as: s, method: "POST" });
     expect(redelivered.status).toBe(200);
     expect(redelivered.json.redelivered_at).not.toBeNull();
-    const state = await waitFor(() => receiverState(endpoint.name), (r) => r.accepted.length === 1, "the redelivery");
-    expect(state.accepted[0].id).toBe(detail.deliveries[0].id);
-    await waitFor(() => alertDetail(s, alert.id), (d) => d.deliveries[0].status === "sent", "the redelivered delivery to be sent");
+    await drain();
+    const state = await receiverState(endpoint.name);
+    expect(state.accepted.map((a) => a.id)).toEqual([detail.deliveries[0].id]);
+    expect((await alertDetail(s, alert.id)).deliveries).toEqual([expect.objectContaining({ status: "sent" })]);
     expectError(await api(`/dead-letters/${entry.id}/redeliver`, { as: s, method: "POST" }), 409, "conflict");
 
     // Another tenant sees none of it.
@@ -161,7 +171,9 @@ describe("alert delivery: signed webhooks, Slack, retries and the dead-letter vi
     const hook = slackHook();
     const channel = await slackChannel(s, teamId, hook.url);
     await raiseAlert(s, teamId, "2026-10");
-    const [post] = await waitFor(() => slackPosts(hook.path), (p) => p.length === 1, "the Slack message");
+    const posts = await slackPosts(hook.path);
+    expect(posts).toHaveLength(1);
+    const [post] = posts;
     expect(post.status).toBe(200);
     expect(post.body.text).toContain("reached 80% of its 2026-10 budget");
     expect(post.body.blocks[0]).toMatchObject({ type: "header" });
@@ -169,7 +181,8 @@ describe("alert delivery: signed webhooks, Slack, retries and the dead-letter vi
 
     await planSlackHook(hook.path, { status: 404, body: "channel_not_found" });
     const second = await raiseAlert(s, teamId, "2026-09");
-    const detail = await waitFor(() => alertDetail(s, second.id), (d) => d.deliveries[0]?.status === "dead", "the Slack delivery to fail");
+    const detail = await alertDetail(s, second.id);
+    expect(detail.deliveries).toEqual([expect.objectContaining({ status: "dead" })]);
     expect(detail.deliveries[0].last_error).toContain("channel_not_found");
     const channels = await api(`/alert-channels?team_id=${teamId}`, { as: s });
     expect(channels.json.items.find((c: { id: string }) => c.id === channel.id)).toMatchObject({ enabled: false, disabled_reason: expect.stringContaining("channel_not_found") });
@@ -183,8 +196,8 @@ describe("alert delivery: signed webhooks, Slack, retries and the dead-letter vi
     expect(created.status).toBe(201);
     expect((await api(`/alert-channels?team_id=${teamId}`, { as: s })).json.email_available).toBe(false);
     const alert = await raiseAlert(s, teamId);
-    const detail = await waitFor(() => alertDetail(s, alert.id), (d) => d.deliveries[0]?.status === "skipped", "the e-mail delivery to be skipped");
-    expect(detail.deliveries[0].sent_at).toBeNull();
+    const detail = await alertDetail(s, alert.id);
+    expect(detail.deliveries).toEqual([expect.objectContaining({ status: "skipped", sent_at: null })]);
     expect(detail.timeline.at(-1).message).toContain("e-mail is not configured");
     const test = await api(`/alert-channels/${created.json.id}/test`, { as: s, method: "POST" });
     expect(test.json).toMatchObject({ ok: false, status: "skipped" });

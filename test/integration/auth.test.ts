@@ -1,3 +1,4 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, expectError, signup } from "../helpers/api";
 
@@ -36,6 +37,14 @@ describe("sign-up and sessions", () => {
     const good = await api("/auth/login", { body: { email: s.user.email.toUpperCase(), password: "a long password 1" } });
     expect(good.status).toBe(200);
     expect(good.json.tenant.slug).toBe(s.tenant.slug);
+  });
+
+  it("the suite's sign-ups store the lowered test hashing cost, and it still verifies at login", async () => {
+    const s = await signup({ password: "a long password 2" });
+    const row = await env.DB.prepare("SELECT password_iterations AS n FROM users WHERE id = ?").bind(s.user.id).first<{ n: number }>();
+    expect(row).toEqual({ n: Number(env.TEST_PASSWORD_HASH_ITERATIONS) });
+    expect(row!.n).toBeLessThan(100_000);
+    expect((await api("/auth/login", { body: { email: s.user.email, password: "a long password 2" } })).status).toBe(200);
   });
 
   it("logout ends the session", async () => {

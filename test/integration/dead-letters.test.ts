@@ -8,7 +8,8 @@ import { recordDeliveries } from "../../worker/db/repo/webhook-deliveries";
 import { fakeCredentials } from "../fakes/credentials";
 import { waitForRun } from "../helpers/engine";
 import { pushPipeline, setupTenant } from "../helpers/pipelines";
-import { createConnection, fakePlan, fakeUrl, startRun, uniqueNumber, waitForDeliveries } from "../helpers/tool-fakes";
+import { createConnection, deliveries, fakePlan, fakeUrl, startRun, uniqueNumber } from "../helpers/tool-fakes";
+import { drain } from "../helpers/wait";
 
 const dbt = fakeCredentials.dbt_cloud;
 
@@ -56,9 +57,10 @@ describe("dead letters", () => {
     const redelivered = await api(`/dead-letters/${view[0].id}/redeliver`, { as: s, method: "POST" });
     expect(redelivered.status).toBe(200);
     expect(redelivered.json).toMatchObject({ redeliverable: false });
-    const [applied] = await waitForDeliveries(s, (items) => items[0]?.matched !== null, "?connector=dbt_cloud");
-    expect(applied).toMatchObject({ delivery_id: "wev_dead_letter_1", copies: 1, matched: { run_id: run.id, task_key: "build" } });
-    await waitForRun(s, run.id, (r) => r.tasks[0].status === "running");
+    await drain();
+    const items = await deliveries(s, "?connector=dbt_cloud");
+    expect(items).toEqual([expect.objectContaining({ delivery_id: "wev_dead_letter_1", copies: 1, matched: { run_id: run.id, task_key: "build" } })]);
+    expect((await waitForRun(s, run.id, () => true)).tasks[0].status).toBe("running");
     expectError(await api(`/dead-letters/${view[0].id}/redeliver`, { as: s, method: "POST" }), 409, "conflict");
   });
 });

@@ -1,9 +1,10 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult, SELF } from "cloudflare:test";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import worker from "../../worker/index";
 import { api, expectError } from "../helpers/api";
 import { isTerminal, waitForRun } from "../helpers/engine";
-import { pushPipeline, setupTenant } from "../helpers/pipelines";
+import { fakeToolRequests, pushPipeline, setupTenant } from "../helpers/pipelines";
+import { drain, eventually } from "../helpers/wait";
 
 const callbackTask = (id: string) => ({
   id,
@@ -13,14 +14,11 @@ const callbackTask = (id: string) => ({
 });
 
 async function callbackUrlOf(runId: string): Promise<string> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const requests = (await (await fetch(`${inject("fakeHttpToolUrl")}/__requests`)).json()) as Array<{ path: string; body: string }>;
-    const created = requests.find((r) => r.path === "/jobs" && r.body.includes(runId));
-    if (created) return JSON.parse(created.body).callback_url as string;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("the tool never received the job");
+  return eventually(async () => {
+    const created = (await fakeToolRequests()).find((r) => r.path === "/jobs" && r.body.includes(runId));
+    expect(created, "the tool received the job").toBeDefined();
+    return JSON.parse(created!.body).callback_url as string;
+  });
 }
 
 describe("completion by callback", () => {
@@ -38,6 +36,7 @@ describe("completion by callback", () => {
     expect([first.status, again.status]).toEqual([202, 202]);
     const afterFirst = await waitForRun(s, run.id, (r) => r.tasks.find((t) => t.key === "export")!.status === "succeeded");
     expect(afterFirst.tasks.find((t) => t.key === "export")!.external_url).toBe("https://tool.example.com/jobs/1");
+    await drain();
     const events = (await api(`/runs/${run.id}/events`, { as: s })).json.items.filter((e: { task: string; to: string }) => e.task === "export" && e.to === "succeeded");
     expect(events).toHaveLength(1);
   });

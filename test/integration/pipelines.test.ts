@@ -188,6 +188,16 @@ tasks:
     expect(res.json.error.details[0].message).toMatch(/^line \d+, column \d+: /);
   });
 
+  it("a YAML alias bomb (billion laughs) is refused as a 400 naming spec_text, and nothing is stored", async () => {
+    const s = await signup();
+    const lines = [`name: laughs\nteam: ${(await teamOf(s)).slug}\nx0: &a0 [x, x, x, x, x, x, x, x, x, x]`];
+    for (let i = 1; i < 9; i++) lines.push(`x${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(", ")}]`);
+    const res = await push(s, lines.join("\n"));
+    expectError(res, 400, "validation_failed");
+    expect(res.json.error.details).toEqual([{ path: "spec_text", message: expect.stringContaining("Excessive alias count indicates a resource exhaustion attack") }]);
+    expect((await api("/pipelines/laughs", { as: s })).status).toBe(404);
+  });
+
   it("unknown body fields, an unknown team, and missing or mismatched connections are refused", async () => {
     const s = await signup();
     const team = await teamOf(s);

@@ -4,7 +4,9 @@ import { api, expectError, signup, type Session } from "../helpers/api";
 import { postCosts, product, record } from "../helpers/costs";
 import { addMember, createTeam, createToken, firstTeamId } from "../helpers/fixtures";
 import { withWritesInFlightTogether } from "../helpers/in-flight";
+import { waitForRun } from "../helpers/engine";
 import { pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
+import { drain } from "../helpers/wait";
 
 const now = () => new Date(Date.now() - 60_000).toISOString();
 
@@ -25,17 +27,6 @@ async function lineageDataset(s: Session | string, namespace: string, name: stri
   const id = found.json.items[0].id as string;
   if (tags.length) await api(`/datasets/${id}`, { as: s, method: "PATCH", body: { tags } });
   return id;
-}
-
-/** Polls until the check passes (re-attribution runs after the response). */
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await read();
-  while (!ok(last) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-    last = await read();
-  }
-  return last;
 }
 
 describe("data products", () => {
@@ -211,10 +202,7 @@ describe("usage and the scorecard", () => {
     const zombie = await product(s, { name: "zombie", owner_team_id: team.id, declared_value: { monthly_amount: 10_000 } });
     await pushPipeline(s, { name: "star_build", team: team.slug, products: ["star"], tasks: [toolTask("build")] });
     const run = await api("/pipelines/star_build/runs", { as: s, body: {} });
-    await eventually(
-      () => api(`/runs/${run.json.id}`, { as: s }),
-      (r) => r.json.status === "succeeded",
-    );
+    await waitForRun(s, run.json.id, (r) => r.status === "succeeded");
     await postCosts(s, [
       record({ source: "aws", external_ref: "star", amount: 10, attribution: { products: [{ name: "star" }] } }),
       record({ source: "aws", external_ref: "fair", amount: 50, attribution: { products: [{ name: "fair" }] } }),
@@ -248,10 +236,8 @@ describe("usage and the scorecard", () => {
     await postCosts(s, [record({ source: "aws", external_ref: "r1", amount: 8, attribution: { dataset_ids: [ds] } })]);
     expect((await api(`/products/${b.id}/scorecard`, { as: s })).json.scorecard.cost.month_to_date).toBe(4);
     await api(`/products/${a.id}`, { as: s, method: "DELETE" });
-    const after = await eventually(
-      () => api(`/products/${b.id}/scorecard`, { as: s }),
-      (r) => r.json.scorecard.cost.month_to_date === 8,
-    );
-    expect(after.json.scorecard.cost.month_to_date).toBe(8);
+    // Re-attribution runs after the response (waitUntil).
+    await drain();
+    expect((await api(`/products/${b.id}/scorecard`, { as: s })).json.scorecard.cost.month_to_date).toBe(8);
   });
 });

@@ -4,6 +4,21 @@ import { constantTimeEqual } from "./hash";
 /** workerd caps PBKDF2 at 100k iterations; the count is stored per hash so it can be raised later. */
 export const PBKDF2_ITERATIONS = 100_000;
 
+/** The only environments where `TEST_PASSWORD_HASH_ITERATIONS` is honoured: the test suites' own Workers. */
+const TEST_ENVIRONMENTS = new Set(["test", "e2e"]);
+
+/**
+ * Iterations for new password hashes. The test suites sign up hundreds of users, each costing a full PBKDF2 run,
+ * so where `TUTTI_ENV` is `test` or `e2e` they may lower it with `TEST_PASSWORD_HASH_ITERATIONS`. Anywhere else the
+ * setting is ignored, so a copied variable can never weaken real hashes. Verification always uses the count
+ * stored with the hash.
+ */
+export function newHashIterations(env: { TUTTI_ENV?: string; TEST_PASSWORD_HASH_ITERATIONS?: string }): number {
+  if (!TEST_ENVIRONMENTS.has(env.TUTTI_ENV ?? "") || env.TEST_PASSWORD_HASH_ITERATIONS === undefined) return PBKDF2_ITERATIONS;
+  const lowered = Number(env.TEST_PASSWORD_HASH_ITERATIONS);
+  return Number.isInteger(lowered) && lowered >= 1 && lowered <= PBKDF2_ITERATIONS ? lowered : PBKDF2_ITERATIONS;
+}
+
 export interface PasswordHash {
   hash: string;
   salt: string;

@@ -47,6 +47,7 @@ export async function startWrangler(options: WranglerOptions): Promise<WranglerS
   const vars = {
     TUTTI_MASTER_KEY: masterKey,
     TUTTI_ENV: "e2e",
+    TEST_PASSWORD_HASH_ITERATIONS: "1000",
     RATE_LIMIT_SIGNUP_PER_HOUR: "100000",
     LOGIN_FREE_ATTEMPTS: "100000",
     ...(clockOffset !== "0" ? { TUTTI_CLOCK_OFFSET_MS: clockOffset } : {}),

@@ -5,6 +5,7 @@ import { api, type Session } from "../../helpers/api";
 import { advance, isTerminal, waitForRun } from "../../helpers/engine";
 import { pushPipeline, setupTenant } from "../../helpers/pipelines";
 import { createConnection, deliverWebhook, fakeComplete, fakeOutbox, fakePlan, fakeRequests, fakeUrl, firstTask, pollToEnd, runEvents, settleWebhooks, startRun, uniqueNumber } from "../../helpers/tool-fakes";
+import { drain, eventually } from "../../helpers/wait";
 
 const creds = fakeCredentials.dbt_cloud;
 
@@ -68,9 +69,10 @@ describe("dbt Cloud connector against its fake", () => {
     const waiting = await waitForRun(s, run.id, (r) => r.tasks[0].status === "running");
     const runId = firstTask(waiting).external_id;
     const artifactCalls = async () => (await fakeRequests("dbt_cloud", `/api/v2/accounts/${creds.accountId}/runs/${runId}/artifacts/`)).length;
-    await expect.poll(artifactCalls, { timeout: 10_000 }).toBe(2);
+    await eventually(async () => expect(await artifactCalls()).toBe(2));
     // The next try waits 10 s (the poll interval is 1 s): nine seconds on, nothing more was asked.
     await advance(s.tenant.id, 9_000);
+    await drain();
     expect(await artifactCalls()).toBe(2);
     expect(await uploadsOf(s.tenant.id)).toHaveLength(0);
     const done = await pollToEnd(s, run.id, 20_000, 10);
@@ -147,7 +149,8 @@ describe("dbt Cloud connector against its fake", () => {
     const externalId = firstTask(triggered).external_id;
     const res = await api(`/runs/${run.id}/cancel`, { as: s, method: "POST" });
     expect(res.status).toBe(200);
-    await expect.poll(async () => (await fakeRequests("dbt_cloud", `/api/v2/accounts/${creds.accountId}/runs/${externalId}/cancel/`)).length, { timeout: 10_000 }).toBe(1);
+    await drain();
+    expect((await fakeRequests("dbt_cloud", `/api/v2/accounts/${creds.accountId}/runs/${externalId}/cancel/`)).length).toBe(1);
   });
 
   it("a task timeout fails the task and cancels the dbt Cloud run", async () => {
@@ -161,7 +164,8 @@ describe("dbt Cloud connector against its fake", () => {
     await advance(s.tenant.id, 31_000);
     const done = await waitForRun(s, run.id, isTerminal);
     expect(done.tasks[0]).toMatchObject({ status: "timed_out", error: { kind: "timeout" } });
-    await expect.poll(async () => (await fakeRequests("dbt_cloud", `/api/v2/accounts/${creds.accountId}/runs/${externalId}/cancel/`)).length, { timeout: 10_000 }).toBe(1);
+    await drain();
+    expect((await fakeRequests("dbt_cloud", `/api/v2/accounts/${creds.accountId}/runs/${externalId}/cancel/`)).length).toBe(1);
   });
 
   it("the webhook path and the polling path reach the same final state", async () => {

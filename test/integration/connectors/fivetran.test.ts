@@ -4,6 +4,7 @@ import { api, type Session } from "../../helpers/api";
 import { advance, isTerminal, waitForRun } from "../../helpers/engine";
 import { pushPipeline, setupTenant } from "../../helpers/pipelines";
 import { createConnection, deliverWebhook, fakeComplete, fakeOutbox, fakePlan, fakeRequests, fakeUrl, pollToEnd, settleWebhooks, startRun } from "../../helpers/tool-fakes";
+import { drain } from "../../helpers/wait";
 
 const creds = fakeCredentials.fivetran;
 const uniqueConnection = () => `conn_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
@@ -94,6 +95,7 @@ describe("Fivetran connector against its fake", () => {
     await waitForRun(s, run.id, (r) => r.tasks[0].status === "triggered");
     const res = await api(`/runs/${run.id}/cancel`, { as: s, method: "POST" });
     expect(res.json.tasks[0].status).toBe("cancelled");
+    await drain();
     const calls = await fakeRequests("fivetran", `/v1/connections/${id}`);
     expect(calls.map((c) => c.method).filter((m) => m !== "GET")).toEqual(["POST"]);
   });

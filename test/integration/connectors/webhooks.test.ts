@@ -20,6 +20,7 @@ import {
   waitForDeliveries,
   waitUntilHeld,
 } from "../../helpers/tool-fakes";
+import { drain } from "../../helpers/wait";
 import { sign, webhookFixture } from "../../helpers/webhook-fixtures";
 
 const dbt = fakeCredentials.dbt_cloud;
@@ -80,6 +81,7 @@ describe("signed webhook receivers with the tools' real payloads", () => {
           expect(res.status).toBe(401);
           expect(res.json.error.code).toBe("unauthorized");
         }
+        await drain();
         expect(await storedCount(conn.id)).toBe(0);
       });
     });
@@ -110,6 +112,7 @@ describe("signed webhook receivers with the tools' real payloads", () => {
     const res = await deliverWebhook("dbt_cloud", noSecret.conn.id, { headers, body });
     expect(res.status).toBe(401);
     expect(res.json.error.message).toContain("webhook_secret");
+    await drain();
     expect(await storedCount(noSecret.conn.id)).toBe(0);
   });
 
@@ -129,6 +132,7 @@ describe("signed webhook receivers with the tools' real payloads", () => {
     const [applied] = await waitForDeliveries(s, (items) => items[0]?.copies === 5 && items[0].matched !== null);
     expect(applied).toMatchObject({ delivery_id: "wev_2L6Z3l8uPedXKPq9D2nWbPIip7Z", matched: { run_id: run.id, task_key: "build" } });
     await waitForRun(s, run.id, (r) => r.tasks[0].status === "running");
+    await drain();
     const transitions = (await runEvents(s, run.id)).filter((e) => e.task === "build" && e.reason === "running (webhook)");
     expect(transitions).toHaveLength(1);
     expect(await storedCount(conn.id)).toBe(1);

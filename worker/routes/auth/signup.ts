@@ -3,7 +3,7 @@ import type { Router } from "../../context";
 import { createSignup, findTenantBySlug, findUserByEmail } from "../../db/repo/accounts";
 import { isUniqueViolation } from "../../db/unique";
 import { ApiError, conflict } from "../../lib/errors";
-import { checkAccountPassword, hashPassword } from "../../lib/password";
+import { checkAccountPassword, hashPassword, newHashIterations } from "../../lib/password";
 import { clientIp } from "../../lib/request";
 import { startSession } from "../../lib/session-response";
 import { slugify } from "../../lib/slug";
@@ -59,7 +59,7 @@ export function register(app: Router) {
       if (!(await checkAccountPassword(body.password, existing))) throw new ApiError("unauthorized", "wrong e-mail or password");
       account = { userId: existing.id };
     } else {
-      account = { userId: null, name: body.name, password: await hashPassword(body.password) };
+      account = { userId: null, name: body.name, password: await hashPassword(body.password, newHashIterations(c.env)) };
     }
     const teamName = body.team_name ?? "Data platform";
     const created = await createSignup(

@@ -7,7 +7,7 @@ import { getTeam } from "../../db/repo/teams";
 import { isUniqueViolation } from "../../db/unique";
 import { ApiError, conflict, invalid } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import { checkAccountPassword, hashPassword } from "../../lib/password";
+import { checkAccountPassword, hashPassword, newHashIterations } from "../../lib/password";
 import { clientIp } from "../../lib/request";
 import { startSession } from "../../lib/session-response";
 import { chargePasswordAttempt } from "../../middleware/login-throttle";
@@ -55,7 +55,7 @@ export function register(app: Router) {
       if (!body.name) throw invalid("name", "required to create your account");
       const policy = Password.safeParse(body.password);
       if (!policy.success) throw invalid("password", policy.error.issues[0].message);
-      password = await hashPassword(body.password);
+      password = await hashPassword(body.password, newHashIterations(c.env));
       user = { id: newId("user"), email: invitation.email, name: body.name };
       isNew = true;
     }
