@@ -3,11 +3,12 @@ import { expect } from "vitest";
 import { createDb, tenantCtx } from "../../worker/db/client";
 import { recordDeadLetter } from "../../worker/db/repo/dead-letters";
 import { recordDeliveries } from "../../worker/db/repo/webhook-deliveries";
-import { budgetSignal, listAlerts, sendNotify, waitFor } from "./alerting";
+import { budgetSignal, listAlerts, sendNotify } from "./alerting";
 import { api, signup, type Session } from "./api";
 import { addMember, createTeam, createToken } from "./fixtures";
 import { dbtFixture } from "./lineage-fixtures";
 import { createToolConnection, pushPipeline, toolTask } from "./pipelines";
+import { eventually } from "./wait";
 
 /**
  * Sweeps over the OpenAPI document: the operations come from the app itself (GET /api/v1/openapi.json), so a new
@@ -159,7 +160,11 @@ export async function fixtureTenant() {
   const budget = await ok(api("/budgets", { as: owner, body: { scope: "team", scope_id: team.id, monthly_limit: 100 } }), "budget");
   // The alert is opened before any channel or rule exists, so no notification is in flight while the sweeps run.
   await sendNotify(budgetSignal(owner.tenant.id, team.id, 100, "2026-01", 120));
-  const [alert] = await waitFor(() => listAlerts(owner), (items) => items.length > 0, "the fixture alert");
+  const [alert] = await eventually(async () => {
+    const items = await listAlerts(owner);
+    expect(items.length, "the fixture alert").toBeGreaterThan(0);
+    return items;
+  });
   const channel = await ok(api("/alert-channels", { as: owner, body: { team_id: team.id, name: "swept-email", kind: "email", recipients: ["oncall@example.com"] } }), "channel");
   const rule = await ok(api("/alert-rules", { as: owner, body: { team_id: team.id, name: "swept rule", channel_ids: [channel.id] } }), "rule");
   await ok(api(`/teams/${team.id}/environments/staging`, { as: owner, method: "PUT", body: { description: "staging" } }), "environment");
