@@ -3,6 +3,7 @@ import type { TenantCtx } from "../client";
 import { connections } from "../schema";
 import { auditInsert, type AuditSource } from "./audit";
 import { open, seal, type Envelope, type KeyRing } from "../../lib/envelope";
+import type { DestinationChange } from "../../lib/destinations";
 import { newId } from "../../lib/ids";
 
 type ConnectionRow = typeof connections.$inferSelect;
@@ -114,24 +115,38 @@ export async function createConnection(ctx: TenantCtx, source: AuditSource, ring
   return withoutSecrets(row);
 }
 
-export async function updateConnection(
-  ctx: TenantCtx,
-  source: AuditSource,
-  existing: Connection,
-  patch: { description?: string; config?: Record<string, unknown> },
-): Promise<Connection> {
-  const changes = { ...patch, updatedAt: source.now };
+export interface ConnectionPatch {
+  description?: string;
+  config?: Record<string, unknown>;
+  /** The config moves host fields to another destination; `secrets` are the values re-entered for it. */
+  destination?: { moves: DestinationChange[]; secrets: Record<string, string>; ring: KeyRing };
+}
+
+/**
+ * Writes a description or config change. A change of destination writes the re-entered secrets in the same batch
+ * and is audited as `connection.destination_changed` with the old and new origins (never a secret value).
+ */
+export async function updateConnection(ctx: TenantCtx, source: AuditSource, existing: Connection, patch: ConnectionPatch): Promise<Connection> {
+  const { destination, ...fields } = patch;
+  const changes: Partial<ConnectionRow> = { ...fields, updatedAt: source.now };
+  const replaced = destination ? Object.keys(destination.secrets).sort() : [];
+  if (destination && replaced.length) {
+    const sealed = await sealAll(ctx, destination.ring, existing.id, destination.secrets);
+    changes.secrets = sql`json_patch(${connections.secrets}, ${JSON.stringify(sealed)})` as unknown as ConnectionRow["secrets"];
+    changes.rotatedAt = source.now;
+  }
+  const audit = destination
+    ? {
+        action: "connection.destination_changed",
+        details: { name: existing.name, changed: Object.keys(fields).sort(), destinations: destination.moves, secrets_replaced: replaced },
+      }
+    : { action: "connection.updated", details: { name: existing.name, changed: Object.keys(fields).sort() } };
   await ctx.db.batch([
     ctx.db.update(connections).set(changes).where(byId(ctx, existing.id)),
-    auditInsert(ctx, source, {
-      action: "connection.updated",
-      targetType: "connection",
-      targetId: existing.id,
-      teamId: existing.teamId,
-      details: { name: existing.name, changed: Object.keys(patch).sort() },
-    }),
+    auditInsert(ctx, source, { ...audit, targetType: "connection", targetId: existing.id, teamId: existing.teamId }),
   ]);
-  return { ...existing, ...changes };
+  const secretFieldsSet = [...new Set([...existing.secretFieldsSet, ...replaced])].sort();
+  return { ...existing, ...fields, secretFieldsSet, updatedAt: source.now, rotatedAt: replaced.length ? source.now : existing.rotatedAt };
 }
 
 /**
