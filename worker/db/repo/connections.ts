@@ -118,32 +118,35 @@ export async function createConnection(ctx: TenantCtx, source: AuditSource, ring
 export interface ConnectionPatch {
   description?: string;
   config?: Record<string, unknown>;
-  /** The config moves host fields to another destination; `secrets` are the values re-entered for it. */
-  destination?: { moves: DestinationChange[]; secrets: Record<string, string>; ring: KeyRing };
+  /** Host fields the config moves to another destination (empty or absent: none). */
+  moves?: DestinationChange[];
+  /** Secret values replaced with the config (re-entered for a new destination). */
+  secrets?: { values: Record<string, string>; ring: KeyRing };
 }
 
 /**
- * Writes a description or config change. A change of destination writes the re-entered secrets in the same batch
- * and is audited as `connection.destination_changed` with the old and new origins (never a secret value).
+ * Writes a description or config change, with the secrets sent along in the same batch. A change of destination is
+ * audited as `connection.destination_changed` with the old and new origins (never a secret value).
  */
 export async function updateConnection(ctx: TenantCtx, source: AuditSource, existing: Connection, patch: ConnectionPatch): Promise<Connection> {
-  const { destination, ...fields } = patch;
+  const { moves = [], secrets, ...fields } = patch;
   const changes: Partial<ConnectionRow> = { ...fields, updatedAt: source.now };
-  const replaced = destination ? Object.keys(destination.secrets).sort() : [];
-  if (destination && replaced.length) {
-    const sealed = await sealAll(ctx, destination.ring, existing.id, destination.secrets);
+  const replaced = secrets ? Object.keys(secrets.values).sort() : [];
+  if (secrets && replaced.length) {
+    const sealed = await sealAll(ctx, secrets.ring, existing.id, secrets.values);
     changes.secrets = sql`json_patch(${connections.secrets}, ${JSON.stringify(sealed)})` as unknown as ConnectionRow["secrets"];
     changes.rotatedAt = source.now;
   }
-  const audit = destination
-    ? {
-        action: "connection.destination_changed",
-        details: { name: existing.name, changed: Object.keys(fields).sort(), destinations: destination.moves, secrets_replaced: replaced },
-      }
-    : { action: "connection.updated", details: { name: existing.name, changed: Object.keys(fields).sort() } };
+  const details = { name: existing.name, changed: Object.keys(fields).sort(), ...(moves.length ? { destinations: moves } : {}), ...(replaced.length ? { secrets_replaced: replaced } : {}) };
   await ctx.db.batch([
     ctx.db.update(connections).set(changes).where(byId(ctx, existing.id)),
-    auditInsert(ctx, source, { ...audit, targetType: "connection", targetId: existing.id, teamId: existing.teamId }),
+    auditInsert(ctx, source, {
+      action: moves.length ? "connection.destination_changed" : "connection.updated",
+      targetType: "connection",
+      targetId: existing.id,
+      teamId: existing.teamId,
+      details,
+    }),
   ]);
   const secretFieldsSet = [...new Set([...existing.secretFieldsSet, ...replaced])].sort();
   return { ...existing, ...fields, secretFieldsSet, updatedAt: source.now, rotatedAt: replaced.length ? source.now : existing.rotatedAt };

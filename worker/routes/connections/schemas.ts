@@ -52,7 +52,7 @@ export const UpdateConnectionBody = z
     config: Config.optional(),
     secrets: SecretValues.optional().openapi({
       description:
-        "Only with a config change that moves a host field (base_url, account, url) to another origin: every secret field that is set must be sent again, so stored secrets never follow a new destination",
+        "Secret values replaced together with `config` (only with it). When the config moves a host field (base_url, account, url) to another origin, every set secret field must be sent again, so stored secrets never follow a new destination",
     }),
   })
   .refine((b) => Object.keys(b).length > 0, "send at least one field to change")

@@ -41,23 +41,18 @@ export function register(app: Router) {
       patch.config = checked.config;
       const moves = changedDestinations(kind, connection.config, checked.config);
       const secrets = body.secrets ?? {};
-      if (moves.length) {
-        const missing = outboundSecretFields(kind, connection.secretFieldsSet).filter((f) => !(f in secrets));
-        const moved = moves.map((m) => m.field).join(", ");
-        const details = [
-          ...missing.map((f) => ({ path: `secrets.${f}`, message: `required: ${moved} changes where the connection sends it; enter it again for the new destination` })),
-          ...checkSecretFields(kind, secrets, false),
-          ...destinationProblems(kind, checked.config, new Set([...connection.secretFieldsSet, ...Object.keys(secrets)]), secrets, c.env.TUTTI_ENV),
-        ];
-        if (details.length) throw fail(details);
-        patch.destination = { moves, secrets, ring: await loadKeyRing(c.env.TUTTI_MASTER_KEY) };
-      } else {
-        const details = destinationProblems(kind, checked.config, connection.secretFieldsSet, {}, c.env.TUTTI_ENV);
-        if (details.length) throw fail(details);
-      }
-    }
-    if (body.secrets !== undefined && !patch.destination) {
-      throw fail([{ path: "secrets", message: "send secrets here only with a config change that moves the connection to another origin; otherwise use POST /connections/{id}/rotate" }]);
+      const moved = moves.map((m) => m.field).join(", ");
+      const missing = moves.length ? outboundSecretFields(kind, connection.secretFieldsSet).filter((f) => !(f in secrets)) : [];
+      const details = [
+        ...missing.map((f) => ({ path: `secrets.${f}`, message: `required: ${moved} changes where the connection sends it; enter it again for the new destination` })),
+        ...checkSecretFields(kind, secrets, false),
+        ...destinationProblems(kind, checked.config, new Set([...connection.secretFieldsSet, ...Object.keys(secrets)]), secrets, c.env.TUTTI_ENV),
+      ];
+      if (details.length) throw fail(details);
+      patch.moves = moves;
+      if (body.secrets) patch.secrets = { values: body.secrets, ring: await loadKeyRing(c.env.TUTTI_MASTER_KEY) };
+    } else if (body.secrets !== undefined) {
+      throw fail([{ path: "secrets", message: "secrets change with the config they belong to; to replace secrets alone use POST /connections/{id}/rotate" }]);
     }
     const updated = await updateConnection(ctx, auditSource(c), connection, patch);
     return send(c, 200, ConnectionOut, connectionOut(updated, kind));
