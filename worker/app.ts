@@ -6,8 +6,10 @@ import { requireAuth } from "./middleware/auth";
 import { bodyLimit } from "./middleware/body-limit";
 import { idempotency } from "./middleware/idempotency";
 import { requestContext } from "./middleware/request-id";
+import { securityHeaders } from "./middleware/security-headers";
 import { apiRouters } from "./routes";
 import { authRoutes } from "./routes/auth";
+import { serveDashboard } from "./routes/dashboard";
 import { invitationPublicRoutes } from "./routes/invitations";
 import { pipelinePublicRoutes } from "./routes/pipelines";
 import { systemRoutes } from "./routes/system";
@@ -38,7 +40,7 @@ export function toApiError(err: unknown): ApiError {
 
 export function buildApp() {
   const app = createRouter();
-  app.use("*", requestContext);
+  app.use("*", requestContext, securityHeaders);
 
   const api = createRouter();
   api.use("*", bodyLimit);
@@ -78,7 +80,7 @@ export function buildApp() {
   app.all("/webhooks/*", () => {
     throw new ApiError("not_found", "no such webhook receiver");
   });
-  app.get("*", async (c) => (c.env.ASSETS ? c.env.ASSETS.fetch(c.req.raw) : c.notFound()));
+  app.get("*", serveDashboard);
 
   app.onError((err, c) => {
     const apiError = toApiError(err);

@@ -48,11 +48,14 @@ export class DemoClient {
     return this.request<T>("POST", path, body, allow);
   }
 
-  /** Creates a connection unless the team already has one by that name; an existing one gets this config (the fakes' ports may have changed). */
+  /**
+   * Creates a connection unless the team already has one by that name; an existing one gets this config (the fakes'
+   * ports may have changed) with its secrets sent again, which a move to another origin requires.
+   */
   async ensureConnection(teamId: string, name: string, kind: string, config: Record<string, unknown>, secrets: Record<string, string>) {
     const existing = await this.get<{ items: Array<{ id: string; name: string }> }>(`/connections?team_id=${teamId}&limit=100`);
     const found = existing.items.find((c) => c.name === name);
-    if (found) return (await this.request<{ id: string; name: string }>("PATCH", `/connections/${found.id}`, { config })).data;
+    if (found) return (await this.request<{ id: string; name: string }>("PATCH", `/connections/${found.id}`, { config, ...(Object.keys(secrets).length ? { secrets } : {}) })).data;
     return (await this.post<{ id: string; name: string }>("/connections", { team_id: teamId, name, kind, config, secrets })).data;
   }
 

@@ -263,7 +263,7 @@ describe("dashboard foundation", () => {
     await screenshot(page, "flow-invitations-list");
   });
 
-  it("renders every section and settings page without errors", async () => {
+  it("renders every section and settings page without errors or Content-Security-Policy violations", async () => {
     const { page, context } = b;
     await signupViaApi(context);
     const pages: [string, string][] = [
@@ -283,7 +283,10 @@ describe("dashboard foundation", () => {
       ["/settings/account", "Your account"],
     ];
     for (const [path, heading] of pages) {
-      await page.goto(path);
+      const response = await page.goto(path);
+      // The policy is enforced (not report-only), so a violation below means something really was blocked.
+      expect(response?.headers()["content-security-policy"], path).toContain("frame-ancestors 'none'");
+      expect(response?.headers()["x-frame-options"], path).toBe("DENY");
       await page.getByRole("heading", { level: 1, name: heading, exact: true }).waitFor();
       // Wait for the page's own data to settle so the screenshot shows its real state.
       await page.waitForLoadState("networkidle");
@@ -292,5 +295,6 @@ describe("dashboard foundation", () => {
       await screenshot(page, `page${path === "/" ? "-overview" : path}`);
     }
     expect(b.pageErrors).toEqual([]);
+    expect(b.cspViolations).toEqual([]);
   });
 });

@@ -1,9 +1,10 @@
-import { env } from "cloudflare:test";
+import { createExecutionContext, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createDb, tenantCtx } from "../../worker/db/client";
 import { findConnectionByName, recordConnectionUse, resolveConnectionSecrets } from "../../worker/db/repo/connections";
 import { loadKeyRing } from "../../worker/lib/envelope";
-import { api, expectError, signup } from "../helpers/api";
+import worker from "../../worker/index";
+import { BASE, api, expectError, signup } from "../helpers/api";
 import { addMember, createTeam, createToken, createWebhookConnection, firstTeamId } from "../helpers/fixtures";
 
 const ring = () => loadKeyRing(env.TUTTI_MASTER_KEY);
@@ -135,16 +136,99 @@ describe("connections", () => {
   it("PATCH changes the description and re-validates the config", async () => {
     const owner = await signup();
     const conn = await createWebhookConnection(owner, await firstTeamId(owner), "hook", "v");
-    const res = await api(`/connections/${conn.id}`, { as: owner, method: "PATCH", body: { description: "Now documented", config: { url: "https://new.example.com" } } });
+    // Another path on the same origin: the signing secret keeps going where it went before.
+    const res = await api(`/connections/${conn.id}`, { as: owner, method: "PATCH", body: { description: "Now documented", config: { url: "https://hooks.example.com/v2" } } });
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ description: "Now documented", config: { url: "https://new.example.com" }, rotated_at: null });
+    expect(res.json).toMatchObject({ description: "Now documented", config: { url: "https://hooks.example.com/v2" }, rotated_at: null });
     const bad = await api(`/connections/${conn.id}`, { as: owner, method: "PATCH", body: { config: { url: 5 } } });
     expectError(bad, 400, "validation_failed");
     expect(bad.json.error.details[0].path).toBe("config.url");
     const secretsViaPatch = await api(`/connections/${conn.id}`, { as: owner, method: "PATCH", body: { secrets: { signing_secret: "x" } } });
     expectError(secretsViaPatch, 400, "validation_failed");
     expect(secretsViaPatch.json.error.details[0].path).toBe("secrets");
-    expect((await api(`/connections/${conn.id}`, { as: owner })).json.config).toEqual({ url: "https://new.example.com" });
+    expect((await api(`/connections/${conn.id}`, { as: owner })).json.config).toEqual({ url: "https://hooks.example.com/v2" });
+  });
+
+  it("pointing a connection at another origin needs its secrets entered again, and is audited with both origins", async () => {
+    const owner = await signup();
+    const teamId = await firstTeamId(owner);
+    const old = { authorization: "Basic old-authorization", bearer_token: "old-bearer-token" };
+    const created = await api("/connections", { as: owner, body: { team_id: teamId, name: "api", kind: "http", config: { base_url: "https://api.example.com/v1" }, secrets: old } });
+    expect(created.status, created.text).toBe(201);
+    const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
+    const moveTo = { config: { base_url: "https://collector.example.net" } };
+
+    const kept = await api(`/connections/${created.json.id}`, { as: owner, method: "PATCH", body: moveTo });
+    expectError(kept, 400, "validation_failed");
+    expect(kept.json.error.details.map((d: { path: string }) => d.path)).toEqual(["secrets.authorization", "secrets.bearer_token"]);
+    expect(kept.json.error.details[0].message).toContain("config.base_url");
+    const partly = await api(`/connections/${created.json.id}`, { as: owner, method: "PATCH", body: { ...moveTo, secrets: { bearer_token: "new-bearer-token" } } });
+    expect(partly.json.error.details.map((d: { path: string }) => d.path)).toEqual(["secrets.authorization"]);
+    // Nothing changed: the stored secrets still belong to the old origin only.
+    expect(await resolveConnectionSecrets(ctx, await ring(), teamId, "api")).toMatchObject({ config: { base_url: "https://api.example.com/v1" }, secrets: old });
+
+    const fresh = { authorization: "Basic new-authorization", bearer_token: "new-bearer-token" };
+    const moved = await api(`/connections/${created.json.id}`, { as: owner, method: "PATCH", body: { ...moveTo, secrets: fresh } });
+    expect(moved.status, moved.text).toBe(200);
+    expect(moved.json).toMatchObject({ config: { base_url: "https://collector.example.net" }, rotated_at: expect.any(String) });
+    expect(await resolveConnectionSecrets(ctx, await ring(), teamId, "api")).toMatchObject({ secrets: fresh });
+
+    const audit = await api(`/audit-log?action=connection.destination_changed&target_id=${created.json.id}`, { as: owner });
+    expect(audit.json.items).toHaveLength(1);
+    expect(audit.json.items[0].details).toEqual({
+      name: "api",
+      changed: ["config"],
+      destinations: [{ field: "config.base_url", from: "https://api.example.com", to: "https://collector.example.net" }],
+      secrets_replaced: ["authorization", "bearer_token"],
+    });
+    for (const value of [...Object.values(old), ...Object.values(fresh)]) expect(audit.text).not.toContain(value);
+  });
+
+  it("a tool connection's inbound webhook secret need not be re-entered when it moves; its API token must", async () => {
+    const owner = await signup();
+    const teamId = await firstTeamId(owner);
+    const created = await api("/connections", {
+      as: owner,
+      body: { team_id: teamId, name: "dbt", kind: "dbt_cloud", config: { base_url: "https://cloud.getdbt.com", account_id: 1 }, secrets: { api_token: "dbt-token-1", webhook_secret: "whsec-1" } },
+    });
+    expect(created.status, created.text).toBe(201);
+    const body = { config: { base_url: "https://emea.dbt.com", account_id: 1 } };
+    const missing = await api(`/connections/${created.json.id}`, { as: owner, method: "PATCH", body });
+    expect(missing.json.error.details.map((d: { path: string }) => d.path)).toEqual(["secrets.api_token"]);
+    expect((await api(`/connections/${created.json.id}`, { as: owner, method: "PATCH", body: { ...body, secrets: { api_token: "dbt-token-2" } } })).status).toBe(200);
+    const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
+    expect((await resolveConnectionSecrets(ctx, await ring(), teamId, "dbt"))?.secrets).toEqual({ api_token: "dbt-token-2", webhook_secret: "whsec-1" });
+  });
+
+  it("an http connection with credentials needs a base_url: its secrets go to no other origin", async () => {
+    const owner = await signup();
+    const teamId = await firstTeamId(owner);
+    const res = await api("/connections", { as: owner, body: { team_id: teamId, name: "anywhere", kind: "http", config: {}, secrets: { bearer_token: "token-for-anyone" } } });
+    expectError(res, 400, "validation_failed");
+    expect(res.json.error.details[0].path).toBe("config.base_url");
+    const bare = await api("/connections", { as: owner, body: { team_id: teamId, name: "anywhere", kind: "http", config: {}, secrets: {} } });
+    expect(bare.status).toBe(201);
+    expectError(await api(`/connections/${bare.json.id}/rotate`, { as: owner, body: { secrets: { bearer_token: "token-for-anyone" } } }), 400, "validation_failed");
+  });
+
+  it("outside local development a connection's host fields must be https, named by field", async () => {
+    const owner = await signup();
+    const teamId = await firstTeamId(owner);
+    const production = { ...env, TUTTI_ENV: "production" };
+    const create = (body: unknown) =>
+      worker.fetch!(
+        new Request(`${BASE}/api/v1/connections`, { method: "POST", headers: { "content-type": "application/json", cookie: owner.cookie, "x-csrf-token": owner.csrf }, body: JSON.stringify(body) }) as Request<unknown, IncomingRequestCfProperties>,
+        production,
+        createExecutionContext(),
+      );
+    const plain = await create({ team_id: teamId, name: "plain", kind: "dbt_cloud", config: { base_url: "http://cloud.getdbt.com", account_id: 1 }, secrets: { api_token: "t" } });
+    expect(plain.status).toBe(400);
+    expect(((await plain.json()) as { error: { details: Array<{ path: string }> } }).error.details.map((d) => d.path)).toEqual(["config.base_url"]);
+    const slack = await create({ team_id: teamId, name: "slack", kind: "slack", secrets: { webhook_url: "http://hooks.slack.example/services/T0/B0/plain-secret" } });
+    const slackError = (await slack.json()) as { error: { details: Array<{ path: string }> } };
+    expect(slackError.error.details.map((d) => d.path)).toEqual(["secrets.webhook_url"]);
+    expect(JSON.stringify(slackError)).not.toContain("plain-secret");
+    expect((await create({ team_id: teamId, name: "tls", kind: "dbt_cloud", config: { base_url: "https://cloud.getdbt.com", account_id: 1 }, secrets: { api_token: "t" } })).status).toBe(201);
   });
 
   it("rotation replaces the values sent, keeps the others and records rotated_at", async () => {

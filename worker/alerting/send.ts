@@ -2,7 +2,10 @@ import type { TenantCtx } from "../db/client";
 import type { AlertChannel } from "../db/repo/alert-channels";
 import { openChannelConnection } from "../db/repo/channel-secrets";
 import type { Env } from "../env";
-import { parseRetryAfter } from "../connectors/http-errors";
+import { ConnectorError, parseRetryAfter } from "../connectors/http-errors";
+import { redactor, watchedFetch } from "../connectors/redact";
+import { fetchWithSecret } from "../connectors/secret-fetch";
+import { originOf } from "../lib/urls";
 import { loadKeyRing } from "../lib/envelope";
 import { emailMessage } from "./email-message";
 import { slackMessage } from "./slack-message";
@@ -23,32 +26,33 @@ export type SendResult =
   | { outcome: "skip"; error: string };
 
 const REQUEST_TIMEOUT_MS = 15_000;
+/** Receivers' error text kept in a delivery's error. */
+const MAX_ERROR_TEXT = 200;
 
-/** Keeps a receiver's error body short and free of the secret URL (some proxies echo the request URL). */
-function snippet(text: string, secretUrl?: string): string {
-  const cleaned = secretUrl ? text.replaceAll(secretUrl, "[webhook URL]") : text;
-  return cleaned.replace(/\s+/g, " ").trim().slice(0, 200);
-}
-
-function networkFailure(err: unknown, secretUrl?: string): SendResult {
-  const message = err instanceof Error ? err.message : String(err);
-  return { outcome: "retry", status: null, error: `could not reach the receiver: ${snippet(message, secretUrl)}` };
+/**
+ * POSTs to a receiver through fetchWithSecret: the request and any redirect stay on the destination's own origin (a
+ * redirect elsewhere is not followed), and the receiver's answer comes back with every secret it could echo (the
+ * secret URL, signature headers) taken out and cut short.
+ */
+async function post(url: string, secrets: Record<string, string>, headers: Record<string, string>, body: string): Promise<{ res: Response; text: string } | SendResult> {
+  const origin = originOf(url);
+  if (!origin) return { outcome: "fail", status: null, error: "the destination is not an http(s) URL; fix the connection" };
+  const { fetch: watched, redactor } = watchedFetch((input, init) => fetch(input, init), secrets);
+  try {
+    const res = await fetchWithSecret(watched, origin, url, { method: "POST", headers, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    return { res, text: redactor.clean(await res.text().catch(() => "")).slice(0, MAX_ERROR_TEXT) };
+  } catch (err) {
+    const message = redactor.clean(err instanceof Error ? err.message : String(err)).slice(0, MAX_ERROR_TEXT);
+    if (err instanceof ConnectorError) return { outcome: "fail", status: null, error: message };
+    return { outcome: "retry", status: null, error: `could not reach the receiver: ${message}` };
+  }
 }
 
 /** Slack answers in plain text (CONTRACTS.md §9): 200 ok; 404 channel_not_found and 410 channel_is_archived mean the channel is gone. */
 export async function postToSlack(url: string, snapshot: DeliverySnapshot, appUrl: string | undefined): Promise<SendResult> {
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(slackMessage(snapshot, appUrl)),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-  } catch (err) {
-    return networkFailure(err, url);
-  }
-  const text = snippet(await res.text().catch(() => ""), url);
+  const answer = await post(url, { webhook_url: url }, { "content-type": "application/json" }, JSON.stringify(slackMessage(snapshot, appUrl)));
+  if ("outcome" in answer) return answer;
+  const { res, text } = answer;
   if (res.ok) return { outcome: "sent", status: res.status };
   const error = `Slack answered HTTP ${res.status}${text ? `: ${text}` : ""}`;
   if (res.status === 429) return { outcome: "retry", status: res.status, error, retryAfterMs: parseRetryAfter(res.headers.get("retry-after")) };
@@ -66,18 +70,9 @@ export async function postWebhook(url: string, secret: string, id: string, body:
     if (err instanceof InvalidSigningSecret) return { outcome: "fail", status: null, error: err.message };
     throw err;
   }
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", "user-agent": "Tutti-Webhooks/1.0", ...headers },
-      body,
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-  } catch (err) {
-    return networkFailure(err);
-  }
-  const text = snippet(await res.text().catch(() => ""));
+  const answer = await post(url, { signing_secret: secret }, { "content-type": "application/json", "user-agent": "Tutti-Webhooks/1.0", ...headers }, body);
+  if ("outcome" in answer) return answer;
+  const { res, text } = answer;
   if (res.ok) return { outcome: "sent", status: res.status };
   const error = `the receiver answered HTTP ${res.status}${text ? `: ${text}` : ""}`;
   if (res.status === 410) return { outcome: "fail", status: res.status, error, disable: "the receiver answered 410 Gone; re-enable the channel once it accepts alerts again" };
@@ -95,7 +90,7 @@ export async function sendEmail(env: Env, recipients: string[], snapshot: Delive
     await env.EMAIL.send({ from: env.ALERT_EMAIL_FROM, to: recipients.slice(0, 50), subject: content.subject, text: content.text, html: content.html });
     return { outcome: "sent", status: null };
   } catch (err) {
-    return { outcome: "retry", status: null, error: `the e-mail binding refused the message: ${snippet(err instanceof Error ? err.message : String(err))}` };
+    return { outcome: "retry", status: null, error: `the e-mail binding refused the message: ${redactor().clean(err instanceof Error ? err.message : String(err)).slice(0, MAX_ERROR_TEXT)}` };
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { HttpUrl } from "../lib/urls";
 import { connectors } from "./all";
 import type { ConnectorDefinition } from "./types";
 
@@ -9,10 +10,16 @@ export interface ConnectionKind {
   configSchema: z.ZodType<Record<string, unknown>>;
   secretFields: readonly string[];
   optionalSecretFields: readonly string[];
+  /**
+   * Where the connection sends its secrets: config fields (`base_url`, a Snowflake account, a webhook `url`) and
+   * secret fields whose value is itself the destination (Slack's webhook URL). The one list per kind that
+   * lib/destinations.ts checks: https outside local development, and secrets re-entered when one changes.
+   */
+  hostFields: { config: readonly string[]; secrets: readonly string[] };
+  /** Secret fields Tutti only checks what others send with (a webhook signing secret); they never leave Tutti. */
+  inboundSecretFields: readonly string[];
   connector?: ConnectorDefinition<any, any>;
 }
-
-const baseUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL" });
 
 const notificationKinds: ConnectionKind[] = [
   {
@@ -21,13 +28,17 @@ const notificationKinds: ConnectionKind[] = [
     configSchema: z.strictObject({ channel_label: z.string().max(80).optional() }),
     secretFields: ["webhook_url"],
     optionalSecretFields: [],
+    hostFields: { config: [], secrets: ["webhook_url"] },
+    inboundSecretFields: [],
   },
   {
     kind: "webhook",
     title: "Outgoing signed webhook",
-    configSchema: z.strictObject({ url: baseUrl }),
+    configSchema: z.strictObject({ url: HttpUrl }),
     secretFields: ["signing_secret"],
     optionalSecretFields: [],
+    hostFields: { config: ["url"], secrets: [] },
+    inboundSecretFields: [],
   },
 ];
 
@@ -41,6 +52,8 @@ export function connectionKind(kind: string): ConnectionKind | undefined {
       configSchema: connector.configSchema as z.ZodType<Record<string, unknown>>,
       secretFields: connector.secretFields,
       optionalSecretFields: connector.optionalSecretFields ?? [],
+      hostFields: { config: connector.hostFields, secrets: [] },
+      inboundSecretFields: connector.webhook ? [connector.webhook.secretField] : [],
       connector,
     };
   }

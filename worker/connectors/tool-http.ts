@@ -1,4 +1,5 @@
 import { ConnectorError, errorFromResponse, networkError } from "./http-errors";
+import { fetchWithSecret } from "./secret-fetch";
 import type { TaskError } from "./types";
 
 /** Per-request limit: a tool that has not answered in this time is treated as unreachable (the next poll retries). */
@@ -6,6 +7,11 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface ToolRequest {
   method?: string;
+  /**
+   * The connection's own origin (of its configured base URL). The request carries the connection's credentials, so
+   * it is refused when `url` or a redirect leads anywhere else (secret-fetch.ts).
+   */
+  origin: string;
   url: string;
   headers?: Record<string, string>;
   /** Sent as JSON. */
@@ -31,13 +37,14 @@ export function joinUrl(base: string, path: string): string {
 export async function toolRequest(fetchFn: typeof fetch, tool: string, req: ToolRequest): Promise<ToolResponse> {
   let res: Response;
   try {
-    res = await fetchFn(req.url, {
+    res = await fetchWithSecret(fetchFn, req.origin, req.url, {
       method: req.method ?? "GET",
       headers: { accept: "application/json", ...(req.json !== undefined ? { "content-type": "application/json" } : {}), ...req.headers },
       body: req.json !== undefined ? JSON.stringify(req.json) : undefined,
       signal: AbortSignal.timeout(req.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     });
   } catch (err) {
+    if (err instanceof ConnectorError) throw err;
     throw new ConnectorError(networkError(tool, err));
   }
   let text: string;
@@ -52,8 +59,9 @@ export async function toolRequest(fetchFn: typeof fetch, tool: string, req: Tool
 /** Like toolRequest, but without reading the body: for artifacts that are streamed onwards. */
 export async function toolStream(fetchFn: typeof fetch, tool: string, req: ToolRequest): Promise<Response> {
   try {
-    return await fetchFn(req.url, { method: req.method ?? "GET", headers: req.headers, signal: AbortSignal.timeout(req.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
+    return await fetchWithSecret(fetchFn, req.origin, req.url, { method: req.method ?? "GET", headers: req.headers, signal: AbortSignal.timeout(req.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
   } catch (err) {
+    if (err instanceof ConnectorError) throw err;
     throw new ConnectorError(networkError(tool, err));
   }
 }

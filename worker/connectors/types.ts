@@ -10,6 +10,11 @@ export interface ExternalHandle {
   state?: Record<string, unknown>;
   /** Tries so far at collecting what the finished run left behind, while the tool did not have all of it yet. */
   collectTries?: number;
+  /**
+   * The connection the work was started through, set by the dispatcher (never by a connector). Webhooks are
+   * matched only to tasks of the connection they arrived on, whatever external id they name.
+   */
+  connectionId?: string;
 }
 
 export const taskErrorKinds = ["auth", "not_found", "rate_limited", "tool_failure", "invalid_config", "network", "timeout"] as const;
@@ -137,6 +142,16 @@ export interface ConnectorDefinition<With = unknown, Config = unknown> {
   /** Secret field names the connection must have; values are encrypted at rest. */
   secretFields: readonly string[];
   optionalSecretFields?: readonly string[];
+  /**
+   * Config fields that decide where the connection's credentials are sent (`base_url`, an account). Changing one
+   * re-requires the secrets, and URL fields must be https outside local development (lib/destinations.ts).
+   */
+  hostFields: readonly string[];
+  /**
+   * Where a task's URLs lead, checked when the pipeline is pushed: problems with their path inside `with`
+   * (`["url"]`). Only connectors whose `with` names URLs have it; the call itself is guarded by fetchWithSecret.
+   */
+  destinationProblems?(input: With, config: Config): Array<{ path: Array<string | number>; message: string }>;
   trigger(ctx: ConnectorContext<Config>, input: With): Promise<TaskOutcome>;
   poll(ctx: ConnectorContext<Config>, input: With, handle: ExternalHandle): Promise<TaskOutcome>;
   cancel(ctx: ConnectorContext<Config>, input: With, handle: ExternalHandle): Promise<void>;

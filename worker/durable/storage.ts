@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS applied_events (id TEXT PRIMARY KEY, at INTEGER NOT N
 CREATE INDEX IF NOT EXISTS applied_events_at ON applied_events (at);
 CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, lease_until INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS pipelines (id TEXT PRIMARY KEY, name TEXT NOT NULL, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS parked_webhooks (connector TEXT NOT NULL, external_id TEXT NOT NULL, delivery_id TEXT NOT NULL, outcome TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (connector, external_id, delivery_id));
+DROP TABLE IF EXISTS parked_webhooks;
+CREATE TABLE IF NOT EXISTS parked_deliveries (connection_id TEXT NOT NULL, external_id TEXT NOT NULL, delivery_id TEXT NOT NULL, outcome TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (connection_id, external_id, delivery_id));
 CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, payload TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS unsettled_dispatches (claim_id TEXT PRIMARY KEY, payload TEXT NOT NULL, due_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS unsettled_dispatches_due ON unsettled_dispatches (due_at);
@@ -106,7 +107,7 @@ export class RunStore {
     this.sql.exec("DELETE FROM runs WHERE finished_at IS NOT NULL AND finished_at < ?", cutoff);
     this.sql.exec("DELETE FROM applied_events WHERE at < ?", cutoff);
     this.sql.exec("DELETE FROM claims WHERE at < ?", cutoff);
-    this.sql.exec("DELETE FROM parked_webhooks WHERE at < ?", cutoff);
+    this.sql.exec("DELETE FROM parked_deliveries WHERE at < ?", cutoff);
   }
 
   wasApplied(eventId: string): boolean {
@@ -227,11 +228,14 @@ export class RunStore {
       .filter((p) => !p.paused && p.triggers.some((t) => t.after === name));
   }
 
-  /** A webhook for an external id no task has yet (it can beat the trigger call's response). */
-  parkWebhook(connector: string, externalId: string, deliveryId: string, outcome: unknown, at: number) {
+  /**
+   * A webhook for an external id no task of its connection has yet (it can beat the trigger call's response).
+   * Kept per connection: only a task started through the same connection ever takes it.
+   */
+  parkWebhook(connectionId: string, externalId: string, deliveryId: string, outcome: unknown, at: number) {
     this.sql.exec(
-      "INSERT OR IGNORE INTO parked_webhooks (connector, external_id, delivery_id, outcome, at) VALUES (?, ?, ?, ?, ?)",
-      connector,
+      "INSERT OR IGNORE INTO parked_deliveries (connection_id, external_id, delivery_id, outcome, at) VALUES (?, ?, ?, ?, ?)",
+      connectionId,
       externalId,
       deliveryId,
       JSON.stringify(outcome),
@@ -239,24 +243,25 @@ export class RunStore {
     );
   }
 
-  takeParkedWebhooks(connector: string, externalId: string): Array<{ deliveryId: string; outcome: unknown }> {
+  takeParkedWebhooks(connectionId: string, externalId: string): Array<{ deliveryId: string; outcome: unknown }> {
     const rows = this.sql
-      .exec("SELECT delivery_id, outcome FROM parked_webhooks WHERE connector = ? AND external_id = ? ORDER BY at", connector, externalId)
+      .exec("SELECT delivery_id, outcome FROM parked_deliveries WHERE connection_id = ? AND external_id = ? ORDER BY at", connectionId, externalId)
       .toArray();
-    this.sql.exec("DELETE FROM parked_webhooks WHERE connector = ? AND external_id = ?", connector, externalId);
+    this.sql.exec("DELETE FROM parked_deliveries WHERE connection_id = ? AND external_id = ?", connectionId, externalId);
     return rows.map((r) => ({ deliveryId: r.delivery_id as string, outcome: JSON.parse(r.outcome as string) }));
   }
 
-  /** The active task (run id, key, attempt) whose tool-side id is `externalId`. */
-  findActiveTaskByExternalId(connector: string, externalId: string): { runId: string; taskKey: string; attempt: number } | null {
-    const rows = this.sql.exec("SELECT id, state, meta FROM runs WHERE status = 'running'").toArray();
+  /**
+   * The active task (run id, key, attempt) started through `connectionId` whose tool-side id is `externalId`. A
+   * task of another connection never matches, even with the same external id: a webhook proves only that it came
+   * from whoever holds its own connection's secret.
+   */
+  findActiveTaskByExternalId(connectionId: string, externalId: string): { runId: string; taskKey: string; attempt: number } | null {
+    const rows = this.sql.exec("SELECT id, state FROM runs WHERE status = 'running'").toArray();
     for (const r of rows) {
       const state = JSON.parse(r.state as string) as RunState;
-      const meta = JSON.parse(r.meta as string) as RunMeta;
       for (const t of Object.values(state.tasks)) {
-        if (t.handle?.externalId === externalId && meta.tasks.find((m) => m.id === t.key)?.connector === connector) {
-          return { runId: r.id as string, taskKey: t.key, attempt: t.attempt };
-        }
+        if (t.handle?.externalId === externalId && t.handle.connectionId === connectionId) return { runId: r.id as string, taskKey: t.key, attempt: t.attempt };
       }
     }
     return null;

@@ -256,11 +256,11 @@ export class TenantRuns extends DurableObject<Env> {
    * parked when none has it yet (the webhook beat the trigger response) and applied once one does.
    * Returns what happened so the receiver can record it.
    */
-  async reportWebhook(input: { tenantId: string; connector: string; externalId: string; deliveryId: string; outcome: TaskOutcome }): Promise<{ matched: { runId: string; taskKey: string } | null }> {
+  async reportWebhook(input: { tenantId: string; connector: string; connectionId: string; externalId: string; deliveryId: string; outcome: TaskOutcome }): Promise<{ matched: { runId: string; taskKey: string } | null }> {
     this.rememberTenant(input.tenantId);
-    const target = this.store.findActiveTaskByExternalId(input.connector, input.externalId);
+    const target = this.store.findActiveTaskByExternalId(input.connectionId, input.externalId);
     if (!target) {
-      this.store.parkWebhook(input.connector, input.externalId, input.deliveryId, input.outcome, this.clock.now());
+      this.store.parkWebhook(input.connectionId, input.externalId, input.deliveryId, input.outcome, this.clock.now());
       return { matched: null };
     }
     this.applySync(target.runId, `webhook:${input.connector}:${input.deliveryId}`, {
@@ -627,10 +627,11 @@ export class TenantRuns extends DurableObject<Env> {
   private applyParkedWebhooks(row: RunRow, state: RunState) {
     for (const task of Object.values(state.tasks)) {
       const externalId = task.handle?.externalId;
-      if (!externalId || row.state.tasks[task.key]?.handle?.externalId === externalId) continue;
+      const connectionId = task.handle?.connectionId;
+      if (!externalId || !connectionId || row.state.tasks[task.key]?.handle?.externalId === externalId) continue;
       const connector = row.meta.tasks.find((t) => t.id === task.key)?.connector;
       if (!connector) continue;
-      for (const parked of this.store.takeParkedWebhooks(connector, externalId)) {
+      for (const parked of this.store.takeParkedWebhooks(connectionId, externalId)) {
         this.applySync(row.id, `webhook:${connector}:${parked.deliveryId}`, {
           type: "task.outcome",
           key: task.key,

@@ -1,4 +1,5 @@
 import type { TaskError, TaskOutcome } from "../connectors/types";
+import { isHttpUrl } from "../lib/urls";
 import { retryDelayMs } from "./backoff";
 import { isActiveTask, isFailedTask, isTerminalRun, isTerminalTask, runTransitions, taskTransitions, type RunStatus, type TaskStatus } from "./states";
 import type { Effect, EngineClock, EngineEvent, LogEntry, PlanTask, RunState, TaskState, TransitionResult } from "./types";
@@ -150,12 +151,15 @@ function applyOutcome(step: Step, key: string, attempt: number, outcome: TaskOut
     }
     return;
   }
-  if (outcome.externalId || outcome.externalUrl || outcome.state || outcome.collectTries !== undefined) {
+  const externalUrl = isHttpUrl(outcome.externalUrl) ? outcome.externalUrl : undefined;
+  if (outcome.externalId || externalUrl || outcome.state || outcome.collectTries !== undefined || outcome.connectionId) {
     task.handle = {
       externalId: outcome.externalId ?? task.handle?.externalId,
-      externalUrl: outcome.externalUrl ?? task.handle?.externalUrl,
+      // Shown as a link in the dashboard: a tool or callback never gets a `javascript:` URL in there.
+      externalUrl: externalUrl ?? task.handle?.externalUrl,
       state: outcome.state ?? task.handle?.state,
       collectTries: outcome.collectTries ?? task.handle?.collectTries,
+      connectionId: outcome.connectionId ?? task.handle?.connectionId,
     };
   }
   const plan = step.plan(key);

@@ -1,3 +1,4 @@
+import type { Redactor } from "../connectors/redact";
 import type { CollectResult, CollectSink, ConnectorContext, ConnectorDefinition, TerminalOutcome } from "../connectors/types";
 import { tenantCtx, type Db } from "../db/client";
 import { recordCostsFromFacts } from "../db/repo/cost-derived";
@@ -65,12 +66,14 @@ export async function collectAfterRun<With, Config>(
   outcome: TerminalOutcome,
   sink: CollectSink,
   options: { lastTry: boolean },
+  redactor: Redactor,
 ): Promise<CollectResult> {
   if (!connector.collect) return {};
   try {
     return (await connector.collect(ctx, input, outcome, sink, options)) ?? {};
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    // Logged and shown with the task: the tool's text, without the credentials it was sent.
+    const message = redactor.clean(err instanceof Error ? err.message : String(err));
     console.error(JSON.stringify({ level: "error", msg: "collect after run failed", connector: connector.kind, run_id: ctx.run.runId, task: ctx.run.taskKey, error: message }));
     return { missing: `could not collect what the run left behind: ${message}` };
   }

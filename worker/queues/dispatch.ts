@@ -1,5 +1,6 @@
 import { connectorFor } from "../connectors/registry";
 import { ConnectorError, networkError } from "../connectors/http-errors";
+import { watchedFetch, type Redactor } from "../connectors/redact";
 import type { ConnectorContext, TaskOutcome } from "../connectors/types";
 import { createDb, tenantCtx } from "../db/client";
 import { recordConnectionUse, resolveConnectionSecrets } from "../db/repo/connections";
@@ -88,10 +89,13 @@ export async function performDispatch(env: Env, tenantId: string, op: DispatchMe
   }
   const appUrl = (env.APP_URL ?? "http://localhost:8787").replace(/\/$/, "");
   const token = await signCallback(env.TUTTI_MASTER_KEY, { tenantId, runId: context.runId, taskKey: context.taskKey, attempt: context.attempt });
+  const secrets = connection?.secrets ?? {};
+  // Remembers the credentials sent, so a tool echoing them in an error never puts them in the run's error.
+  const watched = watchedFetch((input, init) => fetch(input, init), secrets);
   const connectorCtx: ConnectorContext<unknown> = {
     config: parsedConfig.data,
-    secrets: connection?.secrets ?? {},
-    fetch: (input, init) => fetch(input, init),
+    secrets,
+    fetch: watched.fetch,
     run: { tenantId, runId: context.runId, taskKey: context.taskKey, attempt: context.attempt, pipeline: context.pipelineName, params: context.params, resubmission: context.resubmission },
     callbackUrl: `${appUrl}/webhooks/callback/${token}`,
   };
@@ -103,37 +107,48 @@ export async function performDispatch(env: Env, tenantId: string, op: DispatchMe
     const tries = (op === "poll" ? (handle.collectTries ?? 0) : 0) + 1;
     // A cancelled run may well have left nothing: one look, no waiting.
     const lastTry = tries >= COLLECT_TRIES || outcome.status === "cancelled";
-    const result = await collectAfterRun(connector, connectorCtx, parsedWith.data, outcome, collectSink(ctx.db, target, () => Date.now(), env.NOTIFY), { lastTry });
+    const result = await collectAfterRun(connector, connectorCtx, parsedWith.data, outcome, collectSink(ctx.db, target, () => Date.now(), env.NOTIFY), { lastTry }, watched.redactor);
     if (!result.missing) return outcome;
     // The tool does not have it yet (dbt Cloud serves artifacts a while after the run ends): the task stays running
     // and the engine's poll timer brings this back after a backoff, bounded by COLLECT_TRIES.
     if (!lastTry) return { status: "running", pollAfterMs: collectRetryDelayMs(tries), externalId: outcome.externalId, externalUrl: outcome.externalUrl, state: outcome.state, collectTries: tries };
     return { ...outcome, note: `${result.missing}${tries > 1 ? ` (after ${tries} tries)` : ""}` };
   };
-  try {
-    switch (op) {
-      case "trigger": {
-        // Recorded beside the tool call and finished in the background: the audit write never delays the task.
-        if (connection) {
-          background(
-            recordConnectionUse(ctx, connection, { runId: context.runId, taskKey: context.taskKey, attempt: context.attempt }).catch((err) =>
-              console.error(JSON.stringify({ level: "error", msg: "recording connection use failed", connection: connection.id, error: String(err) })),
-            ),
-          );
+  const call = async (): Promise<TaskOutcome | null> => {
+    try {
+      switch (op) {
+        case "trigger": {
+          // Recorded beside the tool call and finished in the background: the audit write never delays the task.
+          if (connection) {
+            background(
+              recordConnectionUse(ctx, connection, { runId: context.runId, taskKey: context.taskKey, attempt: context.attempt }).catch((err) =>
+                console.error(JSON.stringify({ level: "error", msg: "recording connection use failed", connection: connection.id, error: String(err) })),
+              ),
+            );
+          }
+          return await collected(await connector.trigger(connectorCtx, parsedWith.data));
         }
-        return await collected(await connector.trigger(connectorCtx, parsedWith.data));
+        case "poll":
+          return await collected(await connector.poll(connectorCtx, parsedWith.data, handle));
+        case "cancel":
+          await connector.cancel(connectorCtx, parsedWith.data, handle);
+          return null;
       }
-      case "poll":
-        return await collected(await connector.poll(connectorCtx, parsedWith.data, handle));
-      case "cancel":
-        await connector.cancel(connectorCtx, parsedWith.data, handle);
-        return null;
+    } catch (err) {
+      if (op === "cancel") return null;
+      const error = err instanceof ConnectorError ? err.error : networkError(connector.title, err);
+      // A poll that could not reach the tool keeps waiting: the task timeout bounds it, not one flaky request.
+      if (op === "poll" && error.kind === "network") return { status: "running", ...handle };
+      return { status: "failed", error, ...handle };
     }
-  } catch (err) {
-    if (op === "cancel") return null;
-    const error = err instanceof ConnectorError ? err.error : networkError(connector.title, err);
-    // A poll that could not reach the tool keeps waiting: the task timeout bounds it, not one flaky request.
-    if (op === "poll" && error.kind === "network") return { status: "running", ...handle };
-    return { status: "failed", error, ...handle };
-  }
+  };
+  const outcome = withCleanError(await call(), watched.redactor);
+  // The connection the work runs on: a webhook arriving on another connection never touches this task.
+  return outcome && connection ? { ...outcome, connectionId: connection.id } : outcome;
+}
+
+/** A failed outcome's message holds the tool's text: bounded, and without any credential the request carried. */
+function withCleanError(outcome: TaskOutcome | null, redactor: Redactor): TaskOutcome | null {
+  if (outcome?.status !== "failed") return outcome;
+  return { ...outcome, error: { ...outcome.error, message: redactor.clean(outcome.error.message) } };
 }

@@ -20,7 +20,7 @@ async function handOverForTenant(env: Env, tenantId: string, items: Pending[]) {
   const matched: Array<{ id: string; matched: { runId: string; taskKey: string } }> = [];
   const outcomes = await Promise.allSettled(
     items.map(async ({ message: m }) => {
-      const result = await engine.reportWebhook({ tenantId, connector: m.connector, externalId: m.externalId, deliveryId: `${m.connectionId}:${m.deliveryId}`, outcome: m.outcome });
+      const result = await engine.reportWebhook({ tenantId, connector: m.connector, connectionId: m.connectionId, externalId: m.externalId, deliveryId: `${m.connectionId}:${m.deliveryId}`, outcome: m.outcome });
       if (result.matched) matched.push({ id: m.storedId, matched: result.matched });
     }),
   );

@@ -34,6 +34,8 @@ export interface BrowserFixture {
   baseUrl: string;
   /** Uncaught exceptions in the page; a test should end with none. */
   pageErrors: string[];
+  /** Content-Security-Policy violations the page reported (a script, style or request the policy blocked). */
+  cspViolations: string[];
 }
 
 /** A browser context whose pages share the test run's clock (pinned by scripts/test-at.mjs, else real). */
@@ -49,7 +51,7 @@ export async function newContext(browser: Browser, options: BrowserContextOption
  * the server log are.
  */
 export function useBrowser(): BrowserFixture {
-  const fixture = { pageErrors: [] as string[], baseUrl: inject("baseUrl") } as BrowserFixture;
+  const fixture = { pageErrors: [] as string[], cspViolations: [] as string[], baseUrl: inject("baseUrl") } as BrowserFixture;
   beforeAll(async () => {
     fixture.browser = await launchBrowser();
   });
@@ -58,9 +60,17 @@ export function useBrowser(): BrowserFixture {
   });
   beforeEach(async () => {
     fixture.context = await newContext(fixture.browser, { baseURL: fixture.baseUrl, viewport: { width: 1360, height: 900 } });
+    // Every violation becomes a console message, also those Chromium would only report to a report-uri.
+    await fixture.context.addInitScript({
+      content: 'document.addEventListener("securitypolicyviolation", (e) => console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`));',
+    });
     fixture.page = await fixture.context.newPage();
     fixture.pageErrors = [];
+    fixture.cspViolations = [];
     fixture.page.on("pageerror", (error) => fixture.pageErrors.push(String(error)));
+    fixture.page.on("console", (message) => {
+      if (message.type() === "error" && /content security policy|CSP violation/i.test(message.text())) fixture.cspViolations.push(message.text());
+    });
   });
   // Before the context (and its session) goes: the test's runs end and its alerts are delivered, so nothing it
   // started still calls the file's fakes when they close. Registered first, so it runs after the failure report

@@ -1,4 +1,4 @@
-import { startJsonServer, type FakeServer } from "../http-server";
+import { startJsonServer, type Answer, type FakeServer } from "../http-server";
 
 /**
  * A generic job API, the kind the `http` connector drives:
@@ -12,6 +12,9 @@ import { startJsonServer, type FakeServer } from "../http-server";
  *   GET  /health → {ok: true} (the connection test)
  * With a token configured, every call needs `Authorization: Bearer <token>` (else 401).
  * `POST /rate-limited` answers 429 with Retry-After: 7.
+ * Whatever the credentials (a misbehaving server or proxy, to test what Tutti sends and keeps):
+ *   ANY /echo/<status> → <status> with the request's headers in the error body, authorization first (as some proxies do);
+ *   ANY /redirect?to=<url>&status=<3xx> → a redirect (302 by default) to `to`.
  */
 export interface Job {
   id: string;
@@ -37,7 +40,12 @@ export async function startHttpToolFake(options: { token?: string; port?: number
   const jobsByIdempotencyKey = new Map<string, string>();
   const failures = new Map<string, number>();
   let counter = 0;
-  const server = await startJsonServer(async (req, url) => {
+  const server = await startJsonServer(async (req, url): Promise<Answer> => {
+    if (url.pathname.startsWith("/echo/")) {
+      const { authorization, ...rest } = req.headers;
+      return { status: Number(url.pathname.split("/")[2]) || 500, body: { error: "request refused", echo: { authorization, ...rest } } };
+    }
+    if (url.pathname === "/redirect") return { status: Number(url.searchParams.get("status") ?? 302), headers: { location: url.searchParams.get("to") ?? "/" } };
     if (options.token && req.headers.authorization !== `Bearer ${options.token}`) return { status: 401, body: { error: "unauthorized" } };
     const parts = url.pathname.split("/").filter(Boolean);
     if (req.method === "GET" && url.pathname === "/health") return { status: 200, body: { ok: true } };

@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { fakeCredentials } from "../../fakes/credentials";
 import { api, signup, type Session } from "../../helpers/api";
@@ -22,6 +22,8 @@ import {
 } from "../../helpers/tool-fakes";
 import { drain } from "../../helpers/wait";
 import { sign, webhookFixture } from "../../helpers/webhook-fixtures";
+import { bodyDeliveryId } from "../../../worker/connectors/webhook-signature";
+import { tenantRuns } from "../../../worker/durable/client";
 
 const dbt = fakeCredentials.dbt_cloud;
 const SECRET = "whsec-test-3f9a1c";
@@ -34,6 +36,19 @@ async function tenantWith(kind: string, config: Record<string, unknown>, secrets
 
 const dbtTenant = (secrets: Record<string, string> = { api_token: dbt.api_token, webhook_secret: SECRET }) =>
   tenantWith("dbt_cloud", { base_url: fakeUrl("dbt_cloud"), account_id: dbt.accountId }, secrets);
+
+const OTHER_SECRET = "whsec-other-77d02e";
+
+/** Waits until the tenant's engine has parked a delivery of `connectionId` (it matched no task of that connection). */
+async function waitForParked(tenantId: string, connectionId: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const rows = await runInDurableObject(tenantRuns(env, tenantId), (_instance, state) => state.storage.sql.exec("SELECT delivery_id FROM parked_deliveries WHERE connection_id = ?", connectionId).toArray());
+    if (rows.length) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no delivery of ${connectionId} was parked`);
+}
 
 async function storedCount(connectionId: string) {
   const row = await env.DB.prepare("SELECT count(*) AS n FROM webhook_deliveries WHERE connection_id = ?").bind(connectionId).first<{ n: number }>();
@@ -48,7 +63,7 @@ describe("signed webhook receivers with the tools' real payloads", () => {
   const signed = [
     { kind: "dbt_cloud", fixture: "dbt_cloud_job_run_completed_success.json", config: () => ({ base_url: fakeUrl("dbt_cloud"), account_id: 1 }), secrets: { api_token: "t" }, headers: (b: string, secret: string) => sign.dbt_cloud(b, secret), header: "authorization", delivery: "wev_2L6ZDoilyiWzKkSA59Gmc2d7FDD", external: "12345", type: "job.run.completed" },
     { kind: "fivetran", fixture: "fivetran_sync_end_failure_with_task.json", config: () => ({ base_url: fakeUrl("fivetran") }), secrets: { api_key: "k", api_secret: "s" }, headers: (b: string, secret: string) => sign.fivetran(b, secret), header: "x-fivetran-signature-256", delivery: "sync_end:syn_def456:conn_abc123:2026-05-26T10:00:00.000Z", external: "conn_abc123", type: "sync_end" },
-    { kind: "github_actions", fixture: "github_workflow_run_completed.payload.json", config: () => ({ base_url: fakeUrl("github_actions") }), secrets: { token: "t" }, headers: (b: string, secret: string) => sign.github_actions(b, secret, "workflow_run", "72d3162e-cc78-11e3-81ab-4c9367dc0958"), header: "x-hub-signature-256", delivery: "72d3162e-cc78-11e3-81ab-4c9367dc0958", external: "289782451", type: "workflow_run.completed" },
+    { kind: "github_actions", fixture: "github_workflow_run_completed.payload.json", config: () => ({ base_url: fakeUrl("github_actions") }), secrets: { token: "t" }, headers: (b: string, secret: string) => sign.github_actions(b, secret, "workflow_run", "72d3162e-cc78-11e3-81ab-4c9367dc0958"), header: "x-hub-signature-256", delivery: "body-hash", external: "289782451", type: "workflow_run.completed" },
   ] as const;
 
   for (const tool of signed) {
@@ -58,9 +73,11 @@ describe("signed webhook receivers with the tools' real payloads", () => {
         const body = webhookFixture(tool.fixture);
         const res = await deliverWebhook(tool.kind, conn.id, { headers: await tool.headers(body, SECRET), body });
         expect(res.status).toBe(200);
-        expect(res.json).toEqual({ ok: true, delivery_id: tool.delivery });
+        // GitHub's delivery GUID header is not signed: its deliveries are keyed by the hash of the signed body.
+        const delivery = tool.delivery === "body-hash" ? await bodyDeliveryId(new TextEncoder().encode(body)) : tool.delivery;
+        expect(res.json).toEqual({ ok: true, delivery_id: delivery });
         const listed = await waitForDeliveries(s, (items) => items.length === 1, `?connector=${tool.kind}&matched=false`);
-        expect(listed[0]).toMatchObject({ delivery_id: tool.delivery, external_id: tool.external, event_type: tool.type, matched: null });
+        expect(listed[0]).toMatchObject({ delivery_id: delivery, external_id: tool.external, event_type: tool.type, matched: null });
         const detail = await api(`/webhook-deliveries/${listed[0].id}`, { as: s });
         expect(detail.json.payload).toEqual(JSON.parse(body));
       });
@@ -136,6 +153,28 @@ describe("signed webhook receivers with the tools' real payloads", () => {
     const transitions = (await runEvents(s, run.id)).filter((e) => e.task === "build" && e.reason === "running (webhook)");
     expect(transitions).toHaveLength(1);
     expect(await storedCount(conn.id)).toBe(1);
+  });
+
+  it("a delivery on another connection's URL never advances a task, even when it names the task's external run id", async () => {
+    const { s, team, conn } = await dbtTenant();
+    const other = await createConnection(s, team.id, "dbt_cloud", "dbt-other", { base_url: fakeUrl("dbt_cloud"), account_id: dbt.accountId }, { api_token: "other", webhook_secret: OTHER_SECRET });
+    const job = uniqueNumber();
+    await fakePlan("dbt_cloud", job, { run_id: 12345, polls: 1000 });
+    await dbtPipeline(s, team.slug, "scoped", job);
+    const run = await startRun(s, "scoped");
+    await waitForRun(s, run.id, (r) => firstTask(r).status === "triggered" && firstTask(r).external_id === "12345");
+    const body = webhookFixture("dbt_cloud_job_run_started.json");
+    // Correctly signed for the other connection, about dbt Cloud run 12345, which the task runs on its own connection.
+    expect((await deliverWebhook("dbt_cloud", other.id, { headers: await sign.dbt_cloud(body, OTHER_SECRET), body })).status).toBe(200);
+    // Handed to the engine and parked under the other connection: nothing of it reached the task.
+    await waitForParked(s.tenant.id, other.id);
+    expect(firstTask(await waitForRun(s, run.id, () => true)).status).toBe("triggered");
+    expect((await runEvents(s, run.id)).filter((e) => e.reason === "running (webhook)")).toEqual([]);
+    // The same delivery on the task's own connection is applied.
+    expect((await deliverWebhook("dbt_cloud", conn.id, { headers: await sign.dbt_cloud(body, SECRET), body })).status).toBe(200);
+    await waitForRun(s, run.id, (r) => firstTask(r).status === "running");
+    const byConnection = await waitForDeliveries(s, (items) => items.length === 2 && items.some((d) => d.matched !== null));
+    expect(byConnection.find((d) => d.matched !== null)).toMatchObject({ connection_id: conn.id });
   });
 
   it("a webhook that arrives before the trigger call returns is still applied to its task", async () => {

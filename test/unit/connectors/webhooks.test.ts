@@ -70,11 +70,15 @@ describe("webhook payloads → events", () => {
     expect(ping.deliveryId).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
-  it("GitHub: X-GitHub-Delivery dedupes; workflow_run and workflow_job map to the run id", async () => {
+  it("GitHub: the signed body dedupes, not the unsigned X-GitHub-Delivery; workflow_run and workflow_job map to the run id", async () => {
     const body = webhookFixture("github_workflow_run_completed.payload.json");
     const headers = await sign.github_actions(body, SECRET, "workflow_run", "d-1");
     expect(await gitHubWebhook.verify(request(body, headers), SECRET)).toBe(true);
-    expect(await gitHubWebhook.parse(request(body, headers))).toEqual({ deliveryId: "d-1", externalId: "289782451", type: "workflow_run.completed", outcome: { status: "running", pollAfterMs: 0 } });
+    const completed = await gitHubWebhook.parse(request(body, headers));
+    expect(completed).toEqual({ deliveryId: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), externalId: "289782451", type: "workflow_run.completed", outcome: { status: "running", pollAfterMs: 0 } });
+    // A replay of the same signed body under a fresh delivery GUID is the same delivery.
+    const replayed = await gitHubWebhook.parse(request(body, { ...headers, "x-github-delivery": "d-forged" }));
+    expect(replayed.deliveryId).toBe(completed.deliveryId);
     const requested = await gitHubWebhook.parse(request(webhookFixture("github_workflow_run_requested.payload.json"), { "x-github-event": "workflow_run", "x-github-delivery": "d-2" }));
     expect(requested.outcome).toEqual({ status: "running" });
     const job = await gitHubWebhook.parse(request(webhookFixture("github_workflow_job_completed_failure.payload.json"), { "x-github-event": "workflow_job", "x-github-delivery": "d-3" }));

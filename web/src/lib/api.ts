@@ -186,7 +186,8 @@ export const connections = {
     config: Record<string, unknown>;
     secrets: Record<string, string>;
   }) => post<Connection>("/connections", body),
-  update: (connectionId: string, body: { description?: string; config?: Record<string, unknown> }) =>
+  /** `secrets`: only with a config change that moves a host field to another origin (the API then requires them). */
+  update: (connectionId: string, body: { description?: string; config?: Record<string, unknown>; secrets?: Record<string, string> }) =>
     patch<Connection>(`/connections/${id(connectionId)}`, body),
   test: (connectionId: string) => post<{ ok: boolean; message: string }>(`/connections/${id(connectionId)}/test`, {}),
   deliveries: (connectionId: string) => get<Page<WebhookDelivery>>("/webhook-deliveries", { connection_id: connectionId, limit: 20 }),

@@ -1,5 +1,6 @@
 import { sha256Hex } from "../../lib/hash";
 import { ConnectorError } from "../http-errors";
+import { originOf } from "../../lib/urls";
 import { expectOk, field, joinUrl, num, str, toolRequest, type ToolResponse } from "../tool-http";
 import type { AirbyteConfig } from "./schema";
 import { airbyteErrorMessage } from "./status";
@@ -30,6 +31,7 @@ async function clientCredentialsToken(ctx: Ctx, renew: boolean): Promise<string>
     TOOL,
     await toolRequest(ctx.fetch, TOOL, {
       method: "POST",
+      origin: originOf(ctx.config.base_url)!,
       url: joinUrl(ctx.config.base_url, "applications/token"),
       json: { client_id: ctx.secrets.client_id, client_secret: ctx.secrets.client_secret, "grant-type": "client_credentials" },
     }),
@@ -51,7 +53,7 @@ export function airbyteClient(ctx: Ctx) {
 
   async function call(method: string, path: string, json?: unknown): Promise<ToolResponse> {
     const send = async (renew: boolean) =>
-      toolRequest(ctx.fetch, TOOL, { method, url: joinUrl(ctx.config.base_url, path), headers: { authorization: `Bearer ${await bearer(renew)}` }, json });
+      toolRequest(ctx.fetch, TOOL, { method, origin: originOf(ctx.config.base_url)!, url: joinUrl(ctx.config.base_url, path), headers: { authorization: `Bearer ${await bearer(renew)}` }, json });
     let r = await send(false);
     // A cached token can expire early (revoked, clock skew): renew once before calling it an auth failure.
     if (r.status === 401 && usesClient) r = await send(true);

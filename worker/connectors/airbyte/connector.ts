@@ -39,6 +39,7 @@ export const airbyteConnector: ConnectorDefinition<AirbyteWith, AirbyteConfig> =
   configSchema: AirbyteConfig,
   secretFields: [],
   optionalSecretFields: ["client_id", "client_secret", "api_token", "webhook_secret"],
+  hostFields: ["base_url"],
 
   async trigger(ctx, input) {
     const client = airbyteClient(ctx);

@@ -1,12 +1,11 @@
 import { z } from "@hono/zod-openapi";
+import { HttpUrl } from "../../lib/urls";
 
 export const AirbyteConfig = z.strictObject({
-  base_url: z
-    .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
+  base_url: HttpUrl
     .default("https://api.airbyte.com/v1")
     .meta({ description: "Public API root: https://api.airbyte.com/v1 for Airbyte Cloud, http(s)://<host>/api/public/v1 for self-managed" }),
-  web_url: z
-    .url({ protocol: /^https?$/ })
+  web_url: HttpUrl
     .optional()
     .meta({ description: "Workspace page, e.g. https://cloud.airbyte.com/workspaces/<id>; task rows then link to the connection's job history" }),
 });

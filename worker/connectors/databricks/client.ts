@@ -1,4 +1,5 @@
 import { ConnectorError } from "../http-errors";
+import { originOf } from "../../lib/urls";
 import { expectOk, field, joinUrl, str, toolRequest } from "../tool-http";
 import type { DatabricksConfig } from "./schema";
 import { databricksErrorMessage } from "./status";
@@ -19,7 +20,7 @@ export function databricksClient(ctx: Ctx) {
   if (!token) throw new ConnectorError({ kind: "invalid_config", message: "the Databricks connection has no token" });
   const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...(ctx.config.workspace_id ? { "x-databricks-workspace-id": ctx.config.workspace_id } : {}) };
   const call = async (method: string, path: string, json?: unknown) =>
-    expectOk(TOOL, await toolRequest(ctx.fetch, TOOL, { method, url: joinUrl(ctx.config.base_url, path), headers, json }), databricksErrorMessage);
+    expectOk(TOOL, await toolRequest(ctx.fetch, TOOL, { method, origin: originOf(ctx.config.base_url)!, url: joinUrl(ctx.config.base_url, path), headers, json }), databricksErrorMessage);
 
   const getRun = async (runId: string, pageToken?: string) => {
     const q = new URLSearchParams({ run_id: runId, ...(pageToken ? { page_token: pageToken } : {}) });

@@ -64,6 +64,7 @@ export const databricksConnector: ConnectorDefinition<DatabricksWith, Databricks
   configSchema: DatabricksConfig,
   secretFields: ["token"],
   optionalSecretFields: ["webhook_secret"],
+  hostFields: ["base_url"],
 
   async trigger(ctx, input) {
     const body: Record<string, unknown> = { job_id: Number(input.job_id), idempotency_token: await idempotencyToken(ctx.run) };

@@ -1,7 +1,8 @@
 import { z } from "@hono/zod-openapi";
+import { HttpUrl } from "../../lib/urls";
 
 export const DatabricksConfig = z.strictObject({
-  base_url: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).meta({ description: "Workspace URL, e.g. https://adb-1234567890123456.7.azuredatabricks.net" }),
+  base_url: HttpUrl.meta({ description: "Workspace URL, e.g. https://adb-1234567890123456.7.azuredatabricks.net" }),
   workspace_id: z.string().regex(/^\d+$/, "digits only").optional().meta({ description: "Sent as X-Databricks-Workspace-Id (account-level tokens)" }),
 });
 export type DatabricksConfig = z.output<typeof DatabricksConfig>;

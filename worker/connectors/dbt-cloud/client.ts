@@ -1,4 +1,5 @@
 import { ConnectorError } from "../http-errors";
+import { originOf } from "../../lib/urls";
 import { expectOk, field, joinUrl, toolRequest, toolStream } from "../tool-http";
 import type { DbtCloudConfig } from "./schema";
 import { dbtErrorMessage } from "./status";
@@ -18,9 +19,10 @@ export function dbtCloudClient(ctx: Ctx) {
   const token = ctx.secrets.api_token;
   if (!token) throw new ConnectorError({ kind: "invalid_config", message: "the dbt Cloud connection has no api_token" });
   const base = joinUrl(ctx.config.base_url, `api/v2/accounts/${ctx.config.account_id}/`);
+  const origin = originOf(ctx.config.base_url)!;
   const headers = { authorization: `Token ${token}` };
   const call = async (method: string, path: string, json?: unknown) =>
-    expectOk(TOOL, await toolRequest(ctx.fetch, TOOL, { method, url: joinUrl(base, path), headers, json }), dbtErrorMessage);
+    expectOk(TOOL, await toolRequest(ctx.fetch, TOOL, { method, origin, url: joinUrl(base, path), headers, json }), dbtErrorMessage);
 
   return {
     async account() {
@@ -39,7 +41,7 @@ export function dbtCloudClient(ctx: Ctx) {
     /** An artifact of the run as a stream, or null when the run produced none (404). */
     async artifact(runId: string, path: string, step?: number): Promise<ReadableStream<Uint8Array> | null> {
       const url = joinUrl(base, `runs/${runId}/artifacts/${path}${step ? `?step=${step}` : ""}`);
-      const res = await toolStream(ctx.fetch, TOOL, { url, headers, timeoutMs: ARTIFACT_TIMEOUT_MS });
+      const res = await toolStream(ctx.fetch, TOOL, { origin, url, headers, timeoutMs: ARTIFACT_TIMEOUT_MS });
       if (res.status === 404) {
         await res.body?.cancel();
         return null;

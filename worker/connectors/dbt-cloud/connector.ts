@@ -50,6 +50,7 @@ export const dbtCloudConnector: ConnectorDefinition<DbtCloudWith, DbtCloudConfig
   configSchema: DbtCloudConfig,
   secretFields: ["api_token"],
   optionalSecretFields: ["webhook_secret"],
+  hostFields: ["base_url"],
 
   async trigger(ctx, input) {
     const body: Record<string, unknown> = { cause: dbtCause(ctx.run, input.cause) };

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { HttpUrl } from "../../lib/urls";
 
 /** dbt Cloud ids are integers; specs written by hand often quote them. */
 const NumericId = z.union([z.number().int().positive(), z.string().regex(/^\d+$/, "digits only")]);
@@ -6,8 +7,7 @@ const NumericId = z.union([z.number().int().positive(), z.string().regex(/^\d+$/
 const ProjectName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, "1–100 letters, digits, '_', '.' or '-', starting with a letter or digit");
 
 export const DbtCloudConfig = z.strictObject({
-  base_url: z
-    .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
+  base_url: HttpUrl
     .default("https://cloud.getdbt.com")
     .meta({ description: "Access URL of the account: https://cloud.getdbt.com, a regional host such as https://emea.dbt.com, or a cell host https://<prefix>.us1.dbt.com" }),
   account_id: NumericId.meta({ description: "dbt Cloud account id (the number after /accounts/ in the dbt Cloud URL)" }),

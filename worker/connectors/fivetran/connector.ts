@@ -21,6 +21,7 @@ export const fivetranConnector: ConnectorDefinition<FivetranWith, FivetranConfig
   configSchema: FivetranConfig,
   secretFields: ["api_key", "api_secret"],
   optionalSecretFields: ["webhook_secret"],
+  hostFields: ["base_url"],
 
   async trigger(ctx, input) {
     const client = fivetranClient(ctx);

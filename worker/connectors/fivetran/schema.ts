@@ -1,8 +1,9 @@
 import { z } from "@hono/zod-openapi";
+import { HttpUrl } from "../../lib/urls";
 
 export const FivetranConfig = z.strictObject({
-  base_url: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).default("https://api.fivetran.com").meta({ description: "REST API host (paths start with /v1)" }),
-  dashboard_url: z.url({ protocol: /^https?$/ }).default("https://fivetran.com/dashboard").meta({ description: "Where task rows link to: <dashboard_url>/connections/<id>/status" }),
+  base_url: HttpUrl.default("https://api.fivetran.com").meta({ description: "REST API host (paths start with /v1)" }),
+  dashboard_url: HttpUrl.default("https://fivetran.com/dashboard").meta({ description: "Where task rows link to: <dashboard_url>/connections/<id>/status" }),
 });
 export type FivetranConfig = z.output<typeof FivetranConfig>;
 

@@ -1,4 +1,5 @@
 import { ConnectorError } from "../http-errors";
+import { originOf } from "../../lib/urls";
 import { field, joinUrl, responseError, toolRequest, type ToolResponse } from "../tool-http";
 import type { GitHubActionsConfig } from "./schema";
 import { gitHubErrorMessage, gitHubRateLimit } from "./status";
@@ -23,7 +24,7 @@ export function gitHubClient(ctx: Ctx) {
   const headers = { authorization: `Bearer ${token}`, accept: "application/vnd.github+json", "x-github-api-version": ctx.config.api_version, "user-agent": "tutti" };
 
   async function call(method: string, path: string, json?: unknown): Promise<ToolResponse> {
-    const r = await toolRequest(ctx.fetch, TOOL, { method, url: joinUrl(ctx.config.base_url, path), headers, json });
+    const r = await toolRequest(ctx.fetch, TOOL, { method, origin: originOf(ctx.config.base_url)!, url: joinUrl(ctx.config.base_url, path), headers, json });
     const limited = gitHubRateLimit(r.status, r.headers, Date.now());
     if (limited) throw new ConnectorError(limited);
     return r;

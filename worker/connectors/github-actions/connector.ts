@@ -63,6 +63,7 @@ export const gitHubActionsConnector: ConnectorDefinition<GitHubActionsWith, GitH
   configSchema: GitHubActionsConfig,
   secretFields: ["token"],
   optionalSecretFields: ["webhook_secret"],
+  hostFields: ["base_url"],
 
   async trigger(ctx, input) {
     const repo = repoOf(ctx.config, input);

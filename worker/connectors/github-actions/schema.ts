@@ -1,11 +1,11 @@
 import { z } from "@hono/zod-openapi";
+import { HttpUrl } from "../../lib/urls";
 
 const Owner = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "a GitHub user or organisation name");
 const Repo = z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, "a repository name");
 
 export const GitHubActionsConfig = z.strictObject({
-  base_url: z
-    .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
+  base_url: HttpUrl
     .default("https://api.github.com")
     .meta({ description: "REST API root: https://api.github.com, or https://<host>/api/v3 for GitHub Enterprise Server" }),
   owner: Owner.optional().meta({ description: "Default repository owner for tasks that do not name one" }),

@@ -4,7 +4,9 @@ import { bodyDeliveryId, confirmNow, stillRunning, verifyHmacSha256Hex, webhookJ
 
 /**
  * GitHub webhooks (CONTRACTS §8): `X-Hub-Signature-256: sha256=<lowercase hex HMAC-SHA256(secret, raw body)>`,
- * the delivery GUID in X-GitHub-Delivery (reused on redelivery: the dedupe key), the event in X-GitHub-Event.
+ * the event in X-GitHub-Event. Deliveries are deduplicated by the hash of the signed body, not by the delivery GUID
+ * in X-GitHub-Delivery: that header is not signed, so a replayed body under a fresh GUID would count as new. GitHub
+ * redelivers the same bytes, so a redelivery still has the same key.
  * workflow_run.completed asks for a status check; requested / in_progress and workflow_job events mean running.
  */
 export const gitHubWebhook: WebhookSupport = {
@@ -23,7 +25,7 @@ export const gitHubWebhook: WebhookSupport = {
     const event = request.headers.get("x-github-event") ?? "unknown";
     const action = str(field(json, "action"));
     const type = action ? `${event}.${action}` : event;
-    const deliveryId = request.headers.get("x-github-delivery") ?? (await bodyDeliveryId(request.body));
+    const deliveryId = await bodyDeliveryId(request.body);
     if (event === "workflow_run") {
       const externalId = str(field(field(json, "workflow_run"), "id"));
       const outcome = !externalId ? null : action === "completed" ? confirmNow : stillRunning;

@@ -1,5 +1,7 @@
 import { ConnectorError, errorFromResponse, networkError } from "../http-errors";
+import { isHttpUrl, originOf } from "../../lib/urls";
 import { readPath } from "../json-path";
+import { fetchWithSecret } from "../secret-fetch";
 import { render, renderDeep } from "../template";
 import type { ConnectorContext, ConnectorDefinition, ExternalHandle } from "../types";
 import { HttpConfig, HttpWith, type HttpCondition } from "./schema";
@@ -38,20 +40,28 @@ function authHeaders(secrets: Record<string, string>): Record<string, string> {
   return {};
 }
 
+/**
+ * One request of a task. On a connection with a base_url every request, polls of URLs taken from a tool's response
+ * and redirects included, stays on that origin (fetchWithSecret refuses the rest), and only then carries the
+ * connection's credentials. Without a base_url the connection has no origin to trust, so nothing secret is sent.
+ */
 async function call(ctx: Pick<ConnectorContext<HttpConfig>, "config" | "secrets" | "fetch">, method: string, url: string, headers: Record<string, string>, body?: unknown) {
+  const target = resolveUrl(ctx.config, url);
+  const origin = ctx.config.base_url ? originOf(ctx.config.base_url) : null;
+  const init = {
+    method,
+    headers: {
+      ...ctx.config.headers,
+      ...headers,
+      ...(origin ? authHeaders(ctx.secrets) : {}),
+      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+    },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+  };
   let res: Response;
   try {
-    res = await ctx.fetch(resolveUrl(ctx.config, url), {
-      method,
-      headers: {
-        ...ctx.config.headers,
-        ...headers,
-        ...authHeaders(ctx.secrets),
-        ...(body !== undefined ? { "content-type": "application/json" } : {}),
-      },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
+    res = origin ? await fetchWithSecret(ctx.fetch, origin, target, init) : await ctx.fetch(target, init);
   } catch (err) {
     if (err instanceof ConnectorError) throw err;
     throw new ConnectorError(networkError(TOOL, err));
@@ -71,7 +81,8 @@ function handleFrom(input: HttpWith, json: unknown, previous?: ExternalHandle): 
   const link = input.external_url_path ? readPath(json, input.external_url_path) : undefined;
   return {
     externalId: id !== undefined && id !== null ? String(id) : previous?.externalId,
-    externalUrl: typeof link === "string" ? link : previous?.externalUrl,
+    // The link is shown in the dashboard: only http(s), never a `javascript:` URL a tool put in its response.
+    externalUrl: isHttpUrl(link) ? link : previous?.externalUrl,
     state: previous?.state ?? { trigger_response: json },
   };
 }
@@ -84,6 +95,20 @@ export const httpConnector: ConnectorDefinition<HttpWith, HttpConfig> = {
   configSchema: HttpConfig,
   secretFields: [],
   optionalSecretFields: ["authorization", "bearer_token"],
+  hostFields: ["base_url"],
+  destinationProblems: (input, config) => {
+    if (!config.base_url) return [];
+    const origin = originOf(config.base_url)!;
+    const urls: Array<[Array<string | number>, string | undefined]> = [
+      [["url"], input.url],
+      [["completion", "status_url"], input.completion.mode === "poll" ? input.completion.status_url : undefined],
+      [["cancel", "url"], input.cancel?.url],
+    ];
+    return urls.flatMap(([path, url]) => {
+      const problem = url === undefined ? null : leavesOrigin(url, origin);
+      return problem ? [{ path, message: problem }] : [];
+    });
+  },
 
   async trigger(ctx, input) {
     const v = vars(ctx);
@@ -148,3 +173,16 @@ function renderHeaders(headers: Record<string, string>, v: Record<string, unknow
   return Object.fromEntries(Object.entries(headers).map(([k, val]) => [k, render(val, v)]));
 }
 
+/**
+ * Why a task URL (a template) may lead away from the connection's origin, or null. A relative URL is joined to the
+ * base_url; an absolute one must name the origin literally, up to the end of the host, so no template value can
+ * change the host (`https://api.example.com{{x}}` could become `…example.com.evil.net`). Values rendered at call time
+ * (a poll URL from the tool's response) are checked again then.
+ */
+export function leavesOrigin(template: string, origin: string): string | null {
+  if (!/^\s*[a-z][a-z0-9+.-]*:/i.test(template)) return null;
+  const literal = template.split("{{")[0];
+  const hostEnds = literal === template || /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*[/?#]/i.test(literal.trim());
+  if (hostEnds && originOf(literal.trim()) === origin) return null;
+  return `must be a path under the connection's base_url or an absolute URL on its origin ${origin}: the connection's credentials go nowhere else`;
+}

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { HttpUrl } from "../../lib/urls";
 import { isValidPath } from "../json-path";
 
 const JsonPath = z.string().refine(isValidPath, 'a path like "$.status" or "$.items[0].state"');
@@ -44,7 +45,7 @@ export const HttpWith = z.strictObject({
 export type HttpWith = z.output<typeof HttpWith>;
 
 export const HttpConfig = z.strictObject({
-  base_url: z.url({ protocol: /^https?$/ }).optional(),
+  base_url: HttpUrl.optional(),
   headers: z.record(z.string(), z.string()).default({}).meta({ description: "Non-secret headers sent on every request" }),
 });
 export type HttpConfig = z.output<typeof HttpConfig>;

@@ -1,4 +1,5 @@
 import { ConnectorError } from "../http-errors";
+import { originOf } from "../../lib/urls";
 import { joinUrl, toolRequest, type ToolResponse } from "../tool-http";
 import { cachedKeyPairJwt } from "./jwt";
 import type { SnowflakeConfig } from "./schema";
@@ -26,7 +27,7 @@ async function authHeaders(ctx: Ctx): Promise<Record<string, string>> {
 /** Snowflake SQL API v2. Responses are returned as they are: 202/200/408/422 all carry meaning for the caller. */
 export function snowflakeClient(ctx: Ctx) {
   const send = async (method: string, path: string, json?: unknown, timeoutMs?: number): Promise<ToolResponse> =>
-    toolRequest(ctx.fetch, TOOL, { method, url: joinUrl(ctx.config.base_url, path), headers: { ...(await authHeaders(ctx)), "user-agent": USER_AGENT }, json, timeoutMs });
+    toolRequest(ctx.fetch, TOOL, { method, origin: originOf(ctx.config.base_url)!, url: joinUrl(ctx.config.base_url, path), headers: { ...(await authHeaders(ctx)), "user-agent": USER_AGENT }, json, timeoutMs });
   return {
     /**
      * `retry: true` marks a resubmission of `requestId` (same statement after a timeout or lost answer): Snowflake

@@ -76,6 +76,7 @@ export const snowflakeConnector: ConnectorDefinition<SnowflakeWith, SnowflakeCon
   configSchema: SnowflakeConfig,
   secretFields: [],
   optionalSecretFields: ["private_key", "token"],
+  hostFields: ["base_url", "account"],
 
   async trigger(ctx, input) {
     const tag = queryTag(ctx.run);

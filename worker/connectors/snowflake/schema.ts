@@ -1,10 +1,11 @@
 import { z } from "@hono/zod-openapi";
+import { HttpUrl } from "../../lib/urls";
 
 /** Snowflake identifiers as the SQL API takes them (case-sensitive, unquoted form). */
 const Identifier = z.string().min(1).max(255);
 
 export const SnowflakeConfig = z.strictObject({
-  base_url: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).meta({ description: "Account URL, e.g. https://myorg-myaccount.snowflakecomputing.com" }),
+  base_url: HttpUrl.meta({ description: "Account URL, e.g. https://myorg-myaccount.snowflakecomputing.com" }),
   account: z.string().regex(/^[A-Za-z0-9_.-]+$/, "an account identifier such as MYORG-MYACCOUNT or xy12345.us-east-1").meta({ description: "Account identifier (used in key-pair JWTs)" }),
   user: Identifier.optional().meta({ description: "Login name of the user the key pair belongs to (key-pair auth)" }),
   token_type: z.enum(["OAUTH", "PROGRAMMATIC_ACCESS_TOKEN"]).default("OAUTH").meta({ description: "What the `token` secret is, when no private_key is set" }),

@@ -3,6 +3,7 @@ import type { TenantCtx } from "../client";
 import { connections } from "../schema";
 import { auditInsert, type AuditSource } from "./audit";
 import { open, seal, type Envelope, type KeyRing } from "../../lib/envelope";
+import type { DestinationChange } from "../../lib/destinations";
 import { newId } from "../../lib/ids";
 
 type ConnectionRow = typeof connections.$inferSelect;
@@ -114,24 +115,41 @@ export async function createConnection(ctx: TenantCtx, source: AuditSource, ring
   return withoutSecrets(row);
 }
 
-export async function updateConnection(
-  ctx: TenantCtx,
-  source: AuditSource,
-  existing: Connection,
-  patch: { description?: string; config?: Record<string, unknown> },
-): Promise<Connection> {
-  const changes = { ...patch, updatedAt: source.now };
+export interface ConnectionPatch {
+  description?: string;
+  config?: Record<string, unknown>;
+  /** Host fields the config moves to another destination (empty or absent: none). */
+  moves?: DestinationChange[];
+  /** Secret values replaced with the config (re-entered for a new destination). */
+  secrets?: { values: Record<string, string>; ring: KeyRing };
+}
+
+/**
+ * Writes a description or config change, with the secrets sent along in the same batch. A change of destination is
+ * audited as `connection.destination_changed` with the old and new origins (never a secret value).
+ */
+export async function updateConnection(ctx: TenantCtx, source: AuditSource, existing: Connection, patch: ConnectionPatch): Promise<Connection> {
+  const { moves = [], secrets, ...fields } = patch;
+  const changes: Partial<ConnectionRow> = { ...fields, updatedAt: source.now };
+  const replaced = secrets ? Object.keys(secrets.values).sort() : [];
+  if (secrets && replaced.length) {
+    const sealed = await sealAll(ctx, secrets.ring, existing.id, secrets.values);
+    changes.secrets = sql`json_patch(${connections.secrets}, ${JSON.stringify(sealed)})` as unknown as ConnectionRow["secrets"];
+    changes.rotatedAt = source.now;
+  }
+  const details = { name: existing.name, changed: Object.keys(fields).sort(), ...(moves.length ? { destinations: moves } : {}), ...(replaced.length ? { secrets_replaced: replaced } : {}) };
   await ctx.db.batch([
     ctx.db.update(connections).set(changes).where(byId(ctx, existing.id)),
     auditInsert(ctx, source, {
-      action: "connection.updated",
+      action: moves.length ? "connection.destination_changed" : "connection.updated",
       targetType: "connection",
       targetId: existing.id,
       teamId: existing.teamId,
-      details: { name: existing.name, changed: Object.keys(patch).sort() },
+      details,
     }),
   ]);
-  return { ...existing, ...changes };
+  const secretFieldsSet = [...new Set([...existing.secretFieldsSet, ...replaced])].sort();
+  return { ...existing, ...fields, secretFieldsSet, updatedAt: source.now, rotatedAt: replaced.length ? source.now : existing.rotatedAt };
 }
 
 /**

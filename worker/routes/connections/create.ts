@@ -6,6 +6,7 @@ import { createConnection } from "../../db/repo/connections";
 import { getTeam } from "../../db/repo/teams";
 import { isUniqueViolation } from "../../db/unique";
 import { checkConfig, checkSecretFields } from "../../lib/connection-input";
+import { destinationProblems } from "../../lib/destinations";
 import { loadKeyRing } from "../../lib/envelope";
 import { ApiError, conflict, invalid } from "../../lib/errors";
 import { requireTeamSecretsWrite } from "../../lib/principal";
@@ -33,6 +34,7 @@ export function register(app: Router) {
     const kind = connectionKind(body.kind);
     if (!kind) throw invalid("kind", "unknown connection kind; see GET /api/v1/connection-kinds");
     const { config, details } = checkConfig(kind, body.config);
+    if (!details.length) details.push(...destinationProblems(kind, config, Object.keys(body.secrets), body.secrets, c.env.TUTTI_ENV));
     details.push(...checkSecretFields(kind, body.secrets, true));
     if (details.length) throw new ApiError("validation_failed", `${details[0].path}: ${details[0].message}`, details);
     const ring = await loadKeyRing(c.env.TUTTI_MASTER_KEY);

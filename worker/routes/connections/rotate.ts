@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { rotateConnectionSecrets } from "../../db/repo/connections";
 import { checkSecretFields } from "../../lib/connection-input";
+import { destinationProblems } from "../../lib/destinations";
 import { loadKeyRing } from "../../lib/envelope";
 import { ApiError } from "../../lib/errors";
 import { requireTeamSecretsWrite } from "../../lib/principal";
@@ -27,6 +28,7 @@ export function register(app: Router) {
     if (!kind) throw new ApiError("conflict", `connection kind "${connection.kind}" is no longer supported; delete the connection instead`);
     const { secrets } = c.req.valid("json");
     const details = checkSecretFields(kind, secrets, false);
+    details.push(...destinationProblems(kind, connection.config, new Set([...connection.secretFieldsSet, ...Object.keys(secrets)]), secrets, c.env.TUTTI_ENV));
     if (details.length) throw new ApiError("validation_failed", `${details[0].path}: ${details[0].message}`, details);
     const ring = await loadKeyRing(c.env.TUTTI_MASTER_KEY);
     const rotated = await rotateConnectionSecrets(ctx, auditSource(c), ring, connection, secrets);

@@ -47,7 +47,14 @@ export const CreateConnectionBody = z
   .openapi("CreateConnectionRequest");
 
 export const UpdateConnectionBody = z
-  .strictObject({ description: Description.optional(), config: Config.optional() })
+  .strictObject({
+    description: Description.optional(),
+    config: Config.optional(),
+    secrets: SecretValues.optional().openapi({
+      description:
+        "Secret values replaced together with `config` (only with it). When the config moves a host field (base_url, account, url) to another origin, every set secret field must be sent again, so stored secrets never follow a new destination",
+    }),
+  })
   .refine((b) => Object.keys(b).length > 0, "send at least one field to change")
   .openapi("UpdateConnectionRequest");
 

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { watchedFetch } from "../../connectors/redact";
 import type { Router } from "../../context";
 import { findSealedConnection, openConnectionSecrets } from "../../db/repo/connection-secrets";
 import { loadKeyRing } from "../../lib/envelope";
@@ -36,7 +37,9 @@ export function register(app: Router) {
     const config = connector.configSchema.safeParse(connection.config);
     if (!config.success) return send(c, 200, TestResult, { ok: false, message: `the connection's config no longer matches the ${connection.kind} schema; update it` });
     const secrets = await openConnectionSecrets(await loadKeyRing(c.env.TUTTI_MASTER_KEY), sealed);
-    const result = await connector.test({ config: config.data, secrets, fetch: (input, init) => fetch(input, init) });
-    return send(c, 200, TestResult, { ok: result.ok, message: result.message ?? "the tool accepted the credentials" });
+    const watched = watchedFetch((input, init) => fetch(input, init), secrets);
+    const result = await connector.test({ config: config.data, secrets, fetch: watched.fetch });
+    // The tool's answer is shown to anyone who may test: bounded, and without the credentials it was sent.
+    return send(c, 200, TestResult, { ok: result.ok, message: result.message ? watched.redactor.clean(result.message) : "the tool accepted the credentials" });
   });
 }

@@ -7,7 +7,8 @@ import { environmentBindings } from "../../db/repo/environments";
 import { getEnvironmentHead, getPipelineByName, getVersion, planEnvironmentPush, planPush, productionVersion, upsertPipeline } from "../../db/repo/pipelines";
 import { boundName, ENVIRONMENT_NAME, PROD } from "../../environments/names";
 import { listTeams } from "../../db/repo/teams";
-import { ApiError, type ErrorDetail } from "../../lib/errors";
+import { connectorFor } from "../../connectors/registry";
+import { ApiError, formatPath, type ErrorDetail } from "../../lib/errors";
 import { requireScope, requireTeamWrite } from "../../lib/principal";
 import { auditSource } from "../../lib/request";
 import { diffSpecs } from "../../pipelines/diff";
@@ -102,8 +103,17 @@ async function connectionErrors(ctx: TenantCtx, teamId: string, teamSlug: string
     const via = bound === task.connection ? "" : ` (environment "${environment}" binds "${task.connection}" to it)`;
     if (!conn || conn.archivedAt !== null) out.push({ path, message: `team "${teamSlug}" has no connection named "${bound}"${via}` });
     else if (conn.kind !== task.connector) out.push({ path, message: `"${bound}"${via} is a ${conn.kind} connection; the ${task.connector} connector needs a ${task.connector} connection` });
+    else out.push(...destinationErrors(i, task.connector, task.with, conn.config));
   });
   return out;
+}
+
+/** URLs in a task's `with` that lead off its connection's origin (the connector's own rule, e.g. the http connector's). */
+function destinationErrors(taskIndex: number, kind: string, input: Record<string, unknown>, connectionConfig: Record<string, unknown>): ErrorDetail[] {
+  const connector = connectorFor(kind);
+  const config = connector?.configSchema.safeParse(connectionConfig);
+  if (!connector?.destinationProblems || !config?.success) return [];
+  return connector.destinationProblems(input, config.data).map((p) => ({ path: formatPath(["tasks", taskIndex, "with", ...p.path]), message: p.message }));
 }
 
 async function resolveTeam(c: Context<AppEnv>, slug: string) {

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { HttpUrl } from "../../lib/urls";
 import { fromMicros } from "../../costs/money";
 import type { Product, ProductMember } from "../../db/repo/products";
 import { productConsumerKinds, productTiers } from "../../db/schema/enums";
@@ -16,7 +17,7 @@ export const ProductName = z
 const Consumer = z.strictObject({
   kind: z.enum(productConsumerKinds),
   name: z.string().trim().min(1).max(200),
-  url: z.url({ protocol: /^https?$/ }).max(2000).nullable().optional(),
+  url: HttpUrl.max(2000).nullable().optional(),
 });
 
 const Sla = z.strictObject({

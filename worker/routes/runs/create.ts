@@ -11,6 +11,7 @@ import { ENVIRONMENT_NAME, PROD } from "../../environments/names";
 import { ApiError, invalid, notFound } from "../../lib/errors";
 import { requireTeamWrite } from "../../lib/principal";
 import { auditSource } from "../../lib/request";
+import { HttpUrl } from "../../lib/urls";
 import { bearerSecurity, errors, jsonBody, jsonResponse, send } from "../shared";
 import { RunDetailOut, runDetailOut } from "./schemas";
 
@@ -20,7 +21,7 @@ const CiContext = z
     commit_sha: z.string().regex(/^[0-9a-f]{7,64}$/i, "a git commit SHA").optional(),
     branch: z.string().min(1).max(255).optional(),
     repo: z.string().min(1).max(300).optional().openapi({ example: "acme/analytics" }),
-    url: z.string().url().max(2000).optional().openapi({ description: "The CI job or pull request page" }),
+    url: HttpUrl.max(2000).optional().openapi({ description: "The CI job or pull request page (http or https)" }),
   })
   .openapi({ description: "Which pull request and commit a CI run checks; `tutti run --env ci` fills it from GitHub Actions" });
 

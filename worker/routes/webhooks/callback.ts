@@ -5,13 +5,15 @@ import { tenantRuns } from "../../durable/client";
 import { validationError, ApiError } from "../../lib/errors";
 import { sha256Hex } from "../../lib/hash";
 import { verifyCallback } from "../../lib/callback-token";
+import { HttpUrl } from "../../lib/urls";
 
 const CallbackBody = z.strictObject({
   status: z.enum(["succeeded", "failed", "running"]),
   message: z.string().max(2000).optional(),
   no_new_data: z.boolean().optional(),
   external_id: z.string().max(200).optional(),
-  external_url: z.url().optional(),
+  // Shown as a link on the run page: http(s) only.
+  external_url: HttpUrl.max(2000).optional(),
 });
 
 /**
