@@ -6,6 +6,7 @@ import { requireAuth } from "./middleware/auth";
 import { bodyLimit } from "./middleware/body-limit";
 import { idempotency } from "./middleware/idempotency";
 import { requestContext } from "./middleware/request-id";
+import { tenantRateLimit } from "./middleware/tenant-rate-limit";
 import { apiRouters } from "./routes";
 import { authRoutes } from "./routes/auth";
 import { invitationPublicRoutes } from "./routes/invitations";
@@ -65,7 +66,8 @@ export function buildApp() {
   api.route("/", pipelinePublicRoutes);
 
   const secured = createRouter();
-  secured.use("*", requireAuth, idempotency);
+  // Rate limits before idempotency: a refused request neither stores nor replays a response.
+  secured.use("*", requireAuth, tenantRateLimit, idempotency);
   for (const router of apiRouters) secured.route("/", router);
   api.route("/", secured);
 

@@ -5,6 +5,8 @@ import type { WebhookMessage } from "./queues/webhook-messages";
 export interface Env {
   DB: D1Database;
   TENANT_RUNS: DurableObjectNamespace;
+  /** Per-tenant request counters for the ingest and write rate limits (durable/tenant-limits.ts). */
+  TENANT_LIMITS: DurableObjectNamespace;
   DISPATCH: Queue<DispatchMessage>;
   NOTIFY: Queue<unknown>;
   /** Verified tool webhooks, stored and handed to the run engine by the consumer (queues/webhooks.ts). */
@@ -16,6 +18,10 @@ export interface Env {
   /** Password attempts per account before each further one waits a doubling delay (ten times that per address). */
   LOGIN_FREE_ATTEMPTS?: string;
   RATE_LIMIT_SIGNUP_PER_HOUR?: string;
+  /** Ingest requests (lineage, dbt artifacts, costs, usage, quality) per tenant per minute (default 600). */
+  RATE_LIMIT_INGEST_PER_MIN?: string;
+  /** Other API writes per token (or signed-in user) per minute (default 300). */
+  RATE_LIMIT_WRITES_PER_MIN?: string;
   /** `queue` (default): connectors are called by the dispatch queue consumer; `inline`: by the Durable Object itself. */
   DISPATCH_MODE?: "queue" | "inline";
   /**
