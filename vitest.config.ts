@@ -21,6 +21,9 @@ export default defineConfig(async () => {
           RATE_LIMIT_SIGNUP_PER_HOUR: "100000",
           // The suites sign up hundreds of users; a full-cost hash each costs minutes. Honoured only where TUTTI_ENV is test/e2e.
           TEST_PASSWORD_HASH_ITERATIONS: "1000",
+          // Tests write far faster than any client; the rate-limits project sets small limits for its own file.
+          RATE_LIMIT_INGEST_PER_MIN: "100000",
+          RATE_LIMIT_WRITES_PER_MIN: "100000",
           // Alert deliveries retry through the queue's own delays, which tests cannot skip: retry at once.
           ALERT_RETRY_BASE_SECONDS: "0",
           // A pinned run (scripts/test-at.mjs) shifts the clock of the whole isolate (test/clock/setup-workerd.ts).
@@ -31,6 +34,7 @@ export default defineConfig(async () => {
       },
     });
   const shared = { globalSetup: ["./test/helpers/global-setup.ts"], setupFiles: ["./test/clock/setup-workerd.ts"], testTimeout: 30_000, hookTimeout: 30_000 };
+  const rateLimitTests = "test/integration/rate-limits.test.ts";
   const integration = { ...shared, setupFiles: [...shared.setupFiles, "./test/helpers/setup.ts"], provide: { queueConsumers } };
   return {
     test: {
@@ -38,7 +42,12 @@ export default defineConfig(async () => {
       // the integration tests, which need its bindings and migrations, pay for it; pure unit tests skip it.
       projects: [
         { plugins: [workers()], test: { ...shared, name: "unit", include: ["test/unit/**/*.test.ts"] } },
-        { plugins: [workers()], test: { ...integration, name: "integration", include: ["test/integration/**/*.test.ts"] } },
+        { plugins: [workers()], test: { ...integration, name: "integration", include: ["test/integration/**/*.test.ts"], exclude: [rateLimitTests] } },
+        // Per-tenant rate limits, with limits small enough to reach in a few requests (the window is moved by the test).
+        {
+          plugins: [workers({ RATE_LIMIT_INGEST_PER_MIN: "3", RATE_LIMIT_WRITES_PER_MIN: "4" })],
+          test: { ...integration, name: "rate-limits", include: [rateLimitTests] },
+        },
         // The engine's runs again with the tenant's Durable Object calling the tools itself (DISPATCH_MODE=inline).
         { plugins: [workers({ DISPATCH_MODE: "inline" })], test: { ...integration, name: "inline-dispatch", include: ["test/integration/engine.test.ts"] } },
       ],

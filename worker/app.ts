@@ -7,6 +7,7 @@ import { bodyLimit } from "./middleware/body-limit";
 import { idempotency } from "./middleware/idempotency";
 import { requestContext } from "./middleware/request-id";
 import { securityHeaders } from "./middleware/security-headers";
+import { tenantRateLimit } from "./middleware/tenant-rate-limit";
 import { apiRouters } from "./routes";
 import { authRoutes } from "./routes/auth";
 import { serveDashboard } from "./routes/dashboard";
@@ -67,7 +68,8 @@ export function buildApp() {
   api.route("/", pipelinePublicRoutes);
 
   const secured = createRouter();
-  secured.use("*", requireAuth, idempotency);
+  // Rate limits before idempotency: a refused request neither stores nor replays a response.
+  secured.use("*", requireAuth, tenantRateLimit, idempotency);
   for (const router of apiRouters) secured.route("/", router);
   api.route("/", secured);
 

@@ -5,6 +5,8 @@ import type { WebhookMessage } from "./queues/webhook-messages";
 export interface Env {
   DB: D1Database;
   TENANT_RUNS: DurableObjectNamespace;
+  /** Per-tenant request counters for the ingest and write rate limits (durable/tenant-limits.ts). */
+  TENANT_LIMITS: DurableObjectNamespace;
   DISPATCH: Queue<DispatchMessage>;
   NOTIFY: Queue<unknown>;
   /** Verified tool webhooks, stored and handed to the run engine by the consumer (queues/webhooks.ts). */
@@ -18,6 +20,10 @@ export interface Env {
   /** PBKDF2 iterations of new password hashes, honoured only where TUTTI_ENV is `test` or `e2e` (lib/password.ts). */
   TEST_PASSWORD_HASH_ITERATIONS?: string;
   RATE_LIMIT_SIGNUP_PER_HOUR?: string;
+  /** Ingest requests (lineage, dbt artifacts, costs, usage, quality) per tenant per minute (default 600). */
+  RATE_LIMIT_INGEST_PER_MIN?: string;
+  /** Other API writes per token (or signed-in user) per minute (default 300). */
+  RATE_LIMIT_WRITES_PER_MIN?: string;
   /** `queue` (default): connectors are called by the dispatch queue consumer; `inline`: by the Durable Object itself. */
   DISPATCH_MODE?: "queue" | "inline";
   /**

@@ -9,6 +9,7 @@ import type { NotifyMessage } from "./queues/notify-messages";
 import type { WebhookMessage } from "./queues/webhook-messages";
 import { handleWebhookBatch } from "./queues/webhooks";
 
+export { TenantLimits } from "./durable/tenant-limits";
 export { TenantRuns } from "./durable/tenant-runs";
 
 const app = buildApp();

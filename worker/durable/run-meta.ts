@@ -19,6 +19,8 @@ export interface RunMeta {
   ci?: RunCiContext | null;
   tasks: Array<Pick<NormalizedTask, "id" | "connector" | "connection" | "with" | "depends_on">>;
   concurrency: NormalizedSpec["concurrency"];
+  /** `after:` hops from the run that began the chain: 0 for runs started otherwise (and runs stored before it existed). */
+  chainDepth?: number;
 }
 
 /** What the DO keeps per pipeline to schedule it without reading D1 on every alarm. */

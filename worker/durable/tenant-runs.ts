@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { createDb, tenantCtx } from "../db/client";
 import { writeRunSnapshots, type RunSnapshot } from "../db/repo/runs";
-import { admit, promotable } from "../engine/admission";
+import { admit, admitChain, promotable } from "../engine/admission";
 import { nextSlot, slotsBetween } from "../engine/cron";
 import { planFromSpec } from "../engine/plan";
 import { isTerminalRun } from "../engine/states";
@@ -40,6 +40,8 @@ export interface CreateRunInput {
   environment?: string;
   /** Pull request and commit of a run started from CI (stored on the run). */
   ci?: RunCiContext | null;
+  /** Set for upstream-triggered runs: the upstream run's depth + 1 (see MAX_TRIGGER_CHAIN_DEPTH). */
+  chainDepth?: number;
 }
 
 /** RPC loses error classes, so expected failures travel as values and become ApiErrors in the Worker. */
@@ -514,6 +516,7 @@ export class TenantRuns extends DurableObject<Env> {
       ci: input.ci ?? null,
       tasks: spec.tasks.map((t) => ({ id: t.id, connector: t.connector, connection: t.connection, with: t.with, depends_on: t.depends_on })),
       concurrency: spec.concurrency,
+      chainDepth: input.chainDepth ?? 0,
     };
     const state = newRunState(runId, planFromSpec(spec), spec.timeout_ms, now);
     // Environments do not compete: a CI run never delays or skips a production run.
@@ -525,7 +528,9 @@ export class TenantRuns extends DurableObject<Env> {
       groupId: r.groupId,
       groupLimit: r.groupLimit,
     }));
-    const decision = admit(spec.concurrency, active, group?.id ?? null);
+    const tooDeep = admitChain(meta.chainDepth ?? 0);
+    if (tooDeep) console.warn(JSON.stringify({ level: "warn", msg: "upstream trigger chain too deep; run skipped", run: runId, pipeline: loaded.name, depth: meta.chainDepth, upstream_run: input.trigger.ref }));
+    const decision = tooDeep ?? admit(spec.concurrency, active, group?.id ?? null);
     this.store.insertRun({ id: runId, pipelineId: loaded.pipelineId, status: "queued", groupId: group?.id ?? null, groupLimit: group?.limit ?? null, queuedAt: now, seq: 0, state, meta }, input.dedupeKey ?? null);
     const created = buildSnapshot(meta, null, state, [{ taskKey: null, from: "none", to: "queued", reason: `triggered (${input.trigger.kind})` }], 0, `create:${runId}`, now);
     this.store.saveRun(runId, state, created.seq);
@@ -651,11 +656,11 @@ export class TenantRuns extends DurableObject<Env> {
       const trigger = p.triggers.find((t) => t.after === row.meta.pipelineName)!;
       if (trigger.on === "success" && state.status !== "succeeded") continue;
       // Creating the downstream run needs its spec from D1: done after this synchronous block.
-      this.pendingUpstream.push({ pipelineId: p.id, dedupeKey: `upstream:${row.id}:${state.attempt}:${p.id}`, ref: row.id });
+      this.pendingUpstream.push({ pipelineId: p.id, dedupeKey: `upstream:${row.id}:${state.attempt}:${p.id}`, ref: row.id, chainDepth: (row.meta.chainDepth ?? 0) + 1 });
     }
   }
 
-  private pendingUpstream: Array<{ pipelineId: string; dedupeKey: string; ref: string }> = [];
+  private pendingUpstream: Array<{ pipelineId: string; dedupeKey: string; ref: string; chainDepth: number }> = [];
 
   /** Starts queued runs of a pipeline that now fit under its concurrency limits. */
   private promote(pipelineId: string) {
@@ -678,7 +683,7 @@ export class TenantRuns extends DurableObject<Env> {
       const tenantId = this.tenantId();
       try {
         const loaded = await this.productionPipeline(next.pipelineId);
-        this.createRunSync({ tenantId, pipelineId: next.pipelineId, trigger: { kind: "upstream", by: null, ref: next.ref }, dedupeKey: next.dedupeKey }, loaded, null);
+        this.createRunSync({ tenantId, pipelineId: next.pipelineId, trigger: { kind: "upstream", by: null, ref: next.ref }, dedupeKey: next.dedupeKey, chainDepth: next.chainDepth }, loaded, null);
       } catch (err) {
         console.error(JSON.stringify({ level: "error", msg: "upstream trigger failed", pipeline: next.pipelineId, error: String(err) }));
       }

@@ -11,6 +11,21 @@ export interface QueuedOrRunning {
 
 export type Admission = { action: "start" } | { action: "queue" } | { action: "skip"; reason: string } | { action: "cancel_previous"; cancel: string[] };
 
+/**
+ * How many `after:` hops a chain of runs may take from the run that began it (cron, manual, API, backfill). The push
+ * check refuses trigger loops; this stops one that slipped past it (two pushes racing, specs written before the check).
+ */
+export const MAX_TRIGGER_CHAIN_DEPTH = 20;
+
+/** A run started by an upstream trigger `depth` hops down its chain: skipped (never started) past the limit. */
+export function admitChain(depth: number): Admission | null {
+  if (depth <= MAX_TRIGGER_CHAIN_DEPTH) return null;
+  return {
+    action: "skip",
+    reason: `not started: it would be ${depth} after: triggers down one chain (limit ${MAX_TRIGGER_CHAIN_DEPTH}); the pipelines' triggers probably form a loop`,
+  };
+}
+
 /** What a new run of a pipeline does given the runs already active, per the spec's concurrency policy. */
 export function admit(policy: { max_runs: number; on_conflict: OnConflict }, active: QueuedOrRunning[], groupId: string | null): Admission {
   if (groupId) return { action: "queue" };

@@ -1,7 +1,7 @@
 import { ApiError } from "../lib/errors";
 import { toHex } from "../lib/encoding";
 import { createJsonSelector, JsonStreamError, type SelectedValue } from "./json-stream";
-import { tooLarge } from "./body";
+import { inflateBounded, limitBytes } from "../lib/gzip";
 
 /**
  * One pass over an uploaded artifact: the bytes are counted (limit), hashed (dedupe), gzip-compressed into
@@ -20,6 +20,14 @@ export interface StoredArtifact {
   sha256: string;
   /** gzip of the artifact, cut into DBT_CHUNK_BYTES pieces; concatenated they are one gzip stream. */
   chunks: Uint8Array[];
+}
+
+/**
+ * The original bytes of a stored artifact: its pieces are one gzip stream cut at fixed offsets, so concatenated and
+ * inflated they are the file as uploaded, never more than MAX_ARTIFACT_BYTES.
+ */
+export function storedArtifactStream(chunks: Uint8Array[], label: string): ReadableStream<Uint8Array> {
+  return inflateBounded(new Blob(chunks).stream(), "gzip", MAX_ARTIFACT_BYTES, label);
 }
 
 export type ArtifactBody = ReadableStream<Uint8Array> | Blob | ArrayBuffer | Uint8Array | string | Record<string, unknown>;
@@ -58,7 +66,8 @@ class Chunker {
   }
 }
 
-async function inflateIfGzip(stream: ReadableStream<Uint8Array>): Promise<ReadableStream<Uint8Array>> {
+/** The artifact's bytes, inflated when it is a gzip file, and failing with 413 past `max` bytes either way. */
+async function boundedContent(stream: ReadableStream<Uint8Array>, max: number, label: string): Promise<ReadableStream<Uint8Array>> {
   const reader = stream.getReader();
   const first = await reader.read();
   const head = first.done ? new Uint8Array(0) : first.value;
@@ -76,7 +85,7 @@ async function inflateIfGzip(stream: ReadableStream<Uint8Array>): Promise<Readab
     },
   });
   const gzipped = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
-  return gzipped ? rest.pipeThrough(new DecompressionStream("gzip")) : rest;
+  return gzipped ? inflateBounded(rest, "gzip", max, label) : limitBytes(rest, max, label);
 }
 
 /**
@@ -91,7 +100,7 @@ export async function readArtifact(
   onTopKey: (key: string) => void,
   maxBytes = MAX_ARTIFACT_BYTES,
 ): Promise<StoredArtifact> {
-  const source = await inflateIfGzip(toStream(body));
+  const source = await boundedContent(toStream(body), maxBytes, label);
   const selector = createJsonSelector(paths, onValue, onTopKey);
   const digest = new crypto.DigestStream("SHA-256");
   const digestWriter = digest.getWriter();
@@ -117,13 +126,13 @@ export async function readArtifact(
       let next: ReadableStreamReadResult<Uint8Array>;
       try {
         next = await reader.read();
-      } catch {
+      } catch (err) {
+        if (err instanceof ApiError) throw err;
         throw invalid("could not be decompressed (corrupt gzip data)");
       }
       if (next.done) break;
       const chunk = next.value;
       bytes += chunk.byteLength;
-      if (bytes > maxBytes) throw tooLarge(label, maxBytes);
       try {
         selector.write(chunk);
       } catch (err) {

@@ -1,54 +1,27 @@
 import { ApiError, notJson } from "../lib/errors";
+import { inflateBounded, limitBytes, readStream } from "../lib/gzip";
 
 /**
  * Request bodies of the ingest endpoints: `Content-Encoding: gzip` (or deflate) is decoded here, and the
  * decoded size is limited too, so a small compressed body cannot expand into something the Worker cannot hold.
  */
 
-/** The body stream with its content encoding removed; 415 for encodings we do not speak. */
-export function decodedStream(body: ReadableStream<Uint8Array>, contentEncoding: string | null | undefined): ReadableStream<Uint8Array> {
+/**
+ * The body stream with its content encoding removed and at most `max` bytes long once decoded (413 past it, as soon
+ * as the count passes); 415 for encodings we do not speak.
+ */
+export function decodedStream(body: ReadableStream<Uint8Array>, contentEncoding: string | null | undefined, max: number, what = "decoded request body"): ReadableStream<Uint8Array> {
   const encoding = (contentEncoding ?? "").trim().toLowerCase();
-  if (encoding === "" || encoding === "identity") return body;
-  if (encoding === "gzip" || encoding === "x-gzip") return body.pipeThrough(new DecompressionStream("gzip"));
-  if (encoding === "deflate") return body.pipeThrough(new DecompressionStream("deflate"));
+  if (encoding === "" || encoding === "identity") return limitBytes(body, max, what);
+  if (encoding === "gzip" || encoding === "x-gzip") return inflateBounded(body, "gzip", max, what);
+  if (encoding === "deflate") return inflateBounded(body, "deflate", max, what);
   throw new ApiError("unsupported_media_type", `Content-Encoding "${encoding}" is not supported; send gzip, deflate or identity`);
-}
-
-export const tooLarge = (what: string, max: number) => new ApiError("payload_too_large", `${what} exceeds ${max} bytes`);
-
-/** Reads a whole stream, failing with 413 past `max` bytes and 400 when the compressed data is corrupt. */
-export async function readAll(stream: ReadableStream<Uint8Array>, max: number, what = "decoded request body"): Promise<Uint8Array> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > max) {
-        await reader.cancel().catch(() => {});
-        throw tooLarge(what, max);
-      }
-      chunks.push(value);
-    }
-  } catch (err) {
-    if (err instanceof ApiError) throw err;
-    throw new ApiError("validation_failed", "body: could not be decompressed (corrupt gzip/deflate data)", [{ path: "body", message: "corrupt compressed data" }]);
-  }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
 }
 
 /** The request body as UTF-8 text, decoded and size-limited. */
 export async function readBodyText(req: Request, max: number): Promise<string> {
   if (!req.body) return "";
-  const bytes = await readAll(decodedStream(req.body, req.headers.get("content-encoding")), max);
+  const bytes = await readStream(decodedStream(req.body, req.headers.get("content-encoding"), max));
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {

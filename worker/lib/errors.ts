@@ -52,6 +52,14 @@ export const notJson = () =>
 export const invalid = (path: string, message: string) =>
   new ApiError("validation_failed", `${path}: ${message}`, [{ path, message }]);
 
+const inMiB = (bytes: number) => (bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`);
+
+/** 413 naming the limit: `manifest is larger than 256 MiB (268435456 bytes) after decompression`. */
+export function tooLarge(what: string, max: number, afterDecompression = false): ApiError {
+  const message = `larger than ${inMiB(max)} (${max} bytes)${afterDecompression ? " after decompression" : ""}`;
+  return new ApiError("payload_too_large", `${what} is ${message}`, [{ path: what, message }]);
+}
+
 /** `["tasks", 1, "depends_on", 0]` → `tasks[1].depends_on[0]`. */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = "";

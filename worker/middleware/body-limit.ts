@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context";
-import { ApiError } from "../lib/errors";
+import { tooLarge as tooLargeFor } from "../lib/errors";
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -22,7 +22,7 @@ export function bodyLimitFor(path: string): number {
 export const bodyLimit = createMiddleware<AppEnv>(async (c, next) => {
   if (c.req.method === "GET" || c.req.method === "HEAD") return next();
   const max = bodyLimitFor(new URL(c.req.url).pathname);
-  const tooLarge = () => new ApiError("payload_too_large", `request body exceeds ${max} bytes`);
+  const tooLarge = () => tooLargeFor("request body", max);
   const declared = c.req.header("content-length");
   if (declared !== undefined) {
     if (Number(declared) > max) throw tooLarge();

@@ -50,6 +50,9 @@ export async function startWrangler(options: WranglerOptions): Promise<WranglerS
     TEST_PASSWORD_HASH_ITERATIONS: "1000",
     RATE_LIMIT_SIGNUP_PER_HOUR: "100000",
     LOGIN_FREE_ATTEMPTS: "100000",
+    // Browser and CLI suites write faster than any person; the per-tenant limits have their own test.
+    RATE_LIMIT_INGEST_PER_MIN: "100000",
+    RATE_LIMIT_WRITES_PER_MIN: "100000",
     ...(clockOffset !== "0" ? { TUTTI_CLOCK_OFFSET_MS: clockOffset } : {}),
     ...options.vars,
   };

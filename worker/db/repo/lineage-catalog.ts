@@ -191,10 +191,11 @@ export interface RawEvent {
   body: unknown;
 }
 
-async function bodyOf(row: { body: string | null; bodyGzip: unknown }): Promise<unknown> {
+async function bodyOf(row: { body: string | null; bodyGzip: unknown; sizeBytes: number }): Promise<unknown> {
   if (row.body !== null) return JSON.parse(row.body);
   const bytes = row.bodyGzip instanceof Uint8Array ? row.bodyGzip : new Uint8Array(row.bodyGzip as ArrayBuffer);
-  return JSON.parse(new TextDecoder().decode(await gunzip(bytes)));
+  // The stored size is the body's own: a blob that inflates past it is not what was stored.
+  return JSON.parse(new TextDecoder().decode(await gunzip(bytes, row.sizeBytes, "stored event body")));
 }
 
 /** Raw events as received, oldest first: per run, or per dataset (DatasetEvents). */

@@ -8,6 +8,7 @@ import { diffSpecs, type SpecDiff } from "../../pipelines/diff";
 import { PROD } from "../../environments/names";
 import type { SpecFormat } from "../../pipelines/parse";
 import type { NormalizedSpec } from "../../pipelines/spec";
+import type { TriggerNode } from "../../pipelines/triggers";
 
 export type Pipeline = typeof pipelines.$inferSelect;
 export type PipelineVersion = typeof pipelineVersions.$inferSelect;
@@ -156,6 +157,19 @@ export async function versionForEnvironment(ctx: TenantCtx, pipeline: Pipeline, 
   if (environment === PROD) return productionVersion(ctx, pipeline);
   const head = await getEnvironmentHead(ctx, pipeline.id, environment);
   return head ? getVersion(ctx, head.versionId) : productionVersion(ctx, pipeline);
+}
+
+/**
+ * The `after:` triggers of every pipeline production runs (archived ones and branch-only ones excluded: they fire
+ * nothing), read from their current versions without loading whole specs.
+ */
+export async function listProductionTriggers(ctx: TenantCtx): Promise<TriggerNode[]> {
+  const rows = await ctx.db
+    .select({ name: pipelines.name, after: sql<string | null>`(SELECT json_group_array(json_extract(t.value, '$.after')) FROM json_each(${pipelineVersions.spec}, '$.triggers') AS t)` })
+    .from(pipelines)
+    .innerJoin(pipelineVersions, and(eq(pipelineVersions.tenantId, pipelines.tenantId), eq(pipelineVersions.id, pipelines.currentVersionId)))
+    .where(and(eq(pipelines.tenantId, ctx.tenantId), isNull(pipelines.archivedAt), eq(pipelines.inProduction, true)));
+  return rows.map((r) => ({ name: r.name, after: r.after ? (JSON.parse(r.after) as string[]) : [] }));
 }
 
 /** Version numbers are one sequence per pipeline across environments, so `v7` names one spec everywhere. */

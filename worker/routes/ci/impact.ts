@@ -1,4 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { storedArtifactStream } from "../../ingest/artifact";
+import { readStream } from "../../lib/gzip";
 import type { Router } from "../../context";
 import { tenantCtx, type TenantCtx } from "../../db/client";
 import { catalogIdsOfDbtNodes, costByDataset } from "../../db/repo/ci-impact";
@@ -89,7 +91,7 @@ export const route = createRoute({
 
 async function storedManifest(ctx: TenantCtx, uploadId: string): Promise<unknown> {
   const chunks = await readArtifactChunks(ctx, uploadId, "manifest");
-  const text = await new Response(new Blob(chunks).stream().pipeThrough(new DecompressionStream("gzip"))).text();
+  const text = new TextDecoder().decode(await readStream(storedArtifactStream(chunks, "manifest")));
   return JSON.parse(text);
 }
 

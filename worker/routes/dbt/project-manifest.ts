@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { storedArtifactStream } from "../../ingest/artifact";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
 import { findDbtProject, getDbtUpload, readArtifactChunks } from "../../db/repo/lineage-dbt";
@@ -46,8 +47,7 @@ export function register(app: Router) {
     const headers = { etag, "cache-control": "private, no-cache", "x-tutti-upload-id": upload.id };
     if (matchesIfNoneMatch(c.req.header("if-none-match"), etag)) return new Response(null, { status: 304, headers }) as never;
     const chunks = await readArtifactChunks(ctx, upload.id, "manifest");
-    // Stored as one gzip stream cut into chunks: concatenated and inflated they are the original bytes.
-    const body = new Blob(chunks).stream().pipeThrough(new DecompressionStream("gzip"));
+    const body = storedArtifactStream(chunks, "manifest");
     return new Response(body, {
       status: 200,
       headers: { ...headers, "content-type": "application/json", "content-disposition": 'attachment; filename="manifest.json"', "x-content-sha256": upload.manifestSha256 },

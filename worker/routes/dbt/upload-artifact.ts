@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { storedArtifactStream } from "../../ingest/artifact";
 import type { Router } from "../../context";
 import { readArtifactChunks } from "../../db/repo/lineage-dbt";
 import { dbtArtifactKinds } from "../../db/schema/enums";
@@ -29,8 +30,7 @@ export function register(app: Router) {
     const { ctx, upload } = await loadUpload(c, id);
     if (!(kind === "manifest" ? upload.manifestSha256 : upload.runResultsSha256)) throw notFound(`${kind} in this upload`);
     const chunks = await readArtifactChunks(ctx, upload.id, kind);
-    // The stored pieces are one gzip stream cut at fixed offsets: concatenated and inflated they are the original file.
-    const body = new Blob(chunks).stream().pipeThrough(new DecompressionStream("gzip"));
+    const body = storedArtifactStream(chunks, kind);
     return new Response(body, {
       status: 200,
       headers: {

@@ -4,11 +4,13 @@ import type { Context } from "hono";
 import type { AppEnv, Router } from "../../context";
 import { tenantCtx } from "../../db/client";
 import { findDbtProject, getDbtProject } from "../../db/repo/lineage-dbt";
-import { decodedStream, parseJsonBody, readAll } from "../../ingest/body";
+import { decodedStream, parseJsonBody } from "../../ingest/body";
 import { ingestDbtArtifacts, type DbtArtifactsInput } from "../../ingest/dbt-artifacts";
 import { writerOf } from "../../ingest/writer";
 import type { ArtifactBody } from "../../ingest/artifact";
 import { ApiError, invalid } from "../../lib/errors";
+import { readStream } from "../../lib/gzip";
+import { bodyLimitFor } from "../../middleware/body-limit";
 import { requireScope, requireTeamWrite } from "../../lib/principal";
 import { auditSource } from "../../lib/request";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
@@ -16,6 +18,33 @@ import { UploadResult, dbtProjectOut, dbtUploadOut } from "./schemas";
 
 /** The JSON form parses the whole body in memory; larger artifacts go as multipart files, which are streamed. */
 export const MAX_JSON_FORM_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The platform's formData() holds the whole decoded body in memory, so a gzip-encoded multipart body is limited
+ * once decoded to what the route takes raw (64 MiB); larger artifacts go as gzip files inside the form, each
+ * inflated as it is read (up to MAX_ARTIFACT_BYTES).
+ */
+const multipartLimit = (url: string) => bodyLimitFor(new URL(url).pathname);
+
+/** A stream handed to a platform consumer (formData), remembering why it failed: the consumer reports a plain Error. */
+function remembering(stream: ReadableStream<Uint8Array>) {
+  const reader = stream.getReader();
+  let error: unknown = null;
+  const wrapped = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await reader.read();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      } catch (err) {
+        error = err;
+        throw err;
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  return { stream: wrapped, failure: () => error };
+}
 
 const Name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/);
 const JsonForm = z.strictObject({
@@ -40,7 +69,7 @@ export const route = createRoute({
   summary: "Upload dbt artifacts (manifest and/or run_results) for a project and environment",
   description:
     "Needs `metadata:write` (and membership of the project's owner team once it has one). Multipart is streamed and takes bodies up to 64 MiB " +
-    "(gzip the files or the body for bigger projects; 256 MiB per artifact after decompression); the JSON form is limited to 16 MiB. " +
+    "(gzip the files for bigger projects: 256 MiB per artifact after decompression; a gzip-encoded body counts decoded); the JSON form is limited to 16 MiB. " +
     "The manifest becomes catalog nodes and parent_map edges; run_results give node statuses, timings, rows, bytes billed, query ids, test results and dataset freshness. " +
     "The same files uploaded again answer 200 with `duplicate: true`.",
   security: bearerSecurity,
@@ -74,13 +103,15 @@ async function readInput(c: Context<AppEnv>): Promise<Omit<DbtArtifactsInput, "s
   const req = c.req.raw;
   const type = (req.headers.get("content-type") ?? "").toLowerCase();
   if (!req.body) throw invalid("body", "required");
-  const stream = decodedStream(req.body, req.headers.get("content-encoding"));
+  const encoding = req.headers.get("content-encoding");
   if (type.startsWith("multipart/form-data")) {
+    const body = remembering(decodedStream(req.body, encoding, multipartLimit(req.url), "multipart body"));
     let form: FormData;
     try {
-      form = await new Request(req.url, { method: "POST", headers: { "content-type": req.headers.get("content-type")! }, body: stream }).formData();
+      form = await new Request(req.url, { method: "POST", headers: { "content-type": req.headers.get("content-type")! }, body: body.stream }).formData();
     } catch {
-      throw invalid("body", "not a valid multipart/form-data body");
+      const failure = body.failure();
+      throw failure instanceof ApiError ? failure : invalid("body", "not a valid multipart/form-data body");
     }
     const known = new Set(["project", "environment", "namespace", "manifest", "run_results"]);
     const unknown = [...new Set(form.keys())].filter((k) => !known.has(k));
@@ -94,7 +125,7 @@ async function readInput(c: Context<AppEnv>): Promise<Omit<DbtArtifactsInput, "s
     };
   }
   if (type.startsWith("application/json")) {
-    const bytes = await readAll(stream, MAX_JSON_FORM_BYTES, "JSON upload body (use multipart/form-data for larger artifacts)");
+    const bytes = await readStream(decodedStream(req.body, encoding, MAX_JSON_FORM_BYTES, "JSON upload body (use multipart/form-data for larger artifacts)"));
     const parsed = JsonForm.safeParse(parseJsonBody(new TextDecoder().decode(bytes)));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

@@ -4,7 +4,7 @@ import type { AppEnv, Router } from "../../context";
 import { tenantCtx, type TenantCtx } from "../../db/client";
 import { findConnectionByName } from "../../db/repo/connections";
 import { environmentBindings } from "../../db/repo/environments";
-import { getEnvironmentHead, getPipelineByName, getVersion, planEnvironmentPush, planPush, productionVersion, upsertPipeline } from "../../db/repo/pipelines";
+import { getEnvironmentHead, getPipelineByName, getVersion, listProductionTriggers, planEnvironmentPush, planPush, productionVersion, upsertPipeline } from "../../db/repo/pipelines";
 import { boundName, ENVIRONMENT_NAME, PROD } from "../../environments/names";
 import { listTeams } from "../../db/repo/teams";
 import { connectorFor } from "../../connectors/registry";
@@ -16,6 +16,7 @@ import { contentHash } from "../../pipelines/hash";
 import { formatSyntaxError, parseSpecText, specFormats } from "../../pipelines/parse";
 import { registrySpecDeps } from "../../pipelines/registry-deps";
 import type { NormalizedSpec } from "../../pipelines/spec";
+import { findTriggerCycle } from "../../pipelines/triggers";
 import { validateSpec } from "../../pipelines/validate";
 import { bearerSecurity, errors, jsonBody, jsonResponse, send } from "../shared";
 import { syncScheduler } from "./load";
@@ -116,6 +117,17 @@ function destinationErrors(taskIndex: number, kind: string, input: Record<string
   return connector.destinationProblems(input, config.data).map((p) => ({ path: formatPath(["tasks", taskIndex, "with", ...p.path]), message: p.message }));
 }
 
+/**
+ * A production push must not close a loop of `after:` triggers across the tenant's pipelines (any team): each run
+ * would start the next forever. Other environments never fire triggers, so their pushes cannot loop.
+ */
+async function triggerCycleErrors(ctx: TenantCtx, spec: NormalizedSpec): Promise<ErrorDetail[]> {
+  if (!spec.triggers.length) return [];
+  const found = findTriggerCycle({ name: spec.name, after: spec.triggers.map((t) => t.after) }, await listProductionTriggers(ctx));
+  if (!found) return [];
+  return [{ path: `triggers[${found.triggerIndex}].after`, message: `the after: triggers form a loop: ${found.cycle.join(" → ")} (each run would start the next forever)` }];
+}
+
 async function resolveTeam(c: Context<AppEnv>, slug: string) {
   const p = c.get("principal");
   const team = (await listTeams(tenantCtx(c.get("db"), p.tenantId))).find((t) => t.slug === slug);
@@ -148,6 +160,10 @@ export function register(app: Router) {
     }
     const connErrors = await connectionErrors(ctx, team.id, team.slug, spec, environment, bindings);
     if (connErrors.length) throw invalidSpec(connErrors);
+    if (environment === PROD) {
+      const loop = await triggerCycleErrors(ctx, spec);
+      if (loop.length) throw invalidSpec(loop);
+    }
     const hash = await contentHash(spec);
     const teamRef = { id: team.id, slug: team.slug, name: team.name };
 
