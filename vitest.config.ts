@@ -9,7 +9,9 @@ const TEST_MASTER_KEY = "1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   // drain() (test/helpers/wait.ts) needs each queue's retries and dead-letter queue to know when a message is settled.
-  const queueConsumers = (unstable_readConfig({ config: "./wrangler.toml" }).queues.consumers ?? []).map(({ queue, max_retries, dead_letter_queue }: QueueConsumerConfig) => ({ queue, max_retries, dead_letter_queue }));
+  const queueConsumers = (unstable_readConfig({ config: "./wrangler.toml" }).queues.consumers ?? []).map(
+    ({ queue, max_retries, dead_letter_queue }: QueueConsumerConfig) => ({ queue, max_retries, dead_letter_queue }),
+  );
   const workers = (bindings: Record<string, string> = {}) =>
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },

@@ -99,10 +99,19 @@ function openSqlite() {
   const dir = mkdtempSync(join(tmpdir(), "tutti-bench-cost-sqlite-"));
   const db = new Database(join(dir, "bench.sqlite"));
   db.pragma("journal_mode = WAL");
-  for (const file of readdirSync(join(repoRoot, "migrations")).filter((f) => f.endsWith(".sql")).sort()) {
-    for (const statement of readFileSync(join(repoRoot, "migrations", file), "utf8").split("--> statement-breakpoint")) if (statement.trim()) db.exec(statement);
+  for (const file of readdirSync(join(repoRoot, "migrations"))
+    .filter((f) => f.endsWith(".sql"))
+    .sort()) {
+    for (const statement of readFileSync(join(repoRoot, "migrations", file), "utf8").split("--> statement-breakpoint"))
+      if (statement.trim()) db.exec(statement);
   }
-  return { db, close: () => (db.close(), rmSync(dir, { recursive: true, force: true })) };
+  return {
+    db,
+    close: () => {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** better-sqlite3 binds numbered parameters (?1, ?2…) from an object keyed by number. */
@@ -179,7 +188,9 @@ async function main() {
   try {
     const d1 = await loadD1(server);
     if (d1.dailyRows !== dailyRows) throw new Error(`rollups differ: D1 ${d1.dailyRows} rows, SQLite ${dailyRows}`);
-    console.log(`data: ${allocations.toLocaleString("en-US")} allocations, ${dailyRows.toLocaleString("en-US")} daily rollup rows; loaded in ${(sqliteLoad / 1000).toFixed(1)} s (SQLite) and ${(d1.ms / 1000).toFixed(1)} s (D1)\n`);
+    console.log(
+      `data: ${allocations.toLocaleString("en-US")} allocations, ${dailyRows.toLocaleString("en-US")} daily rollup rows; loaded in ${(sqliteLoad / 1000).toFixed(1)} s (SQLite) and ${(d1.ms / 1000).toFixed(1)} s (D1)\n`,
+    );
 
     const header = ["query", "rows", "D1 p50", "D1 p95", "SQLite p50", "SQLite p95", "ratio p50", "ratio p95"];
     const rows: string[][] = [];
@@ -204,11 +215,22 @@ async function main() {
     for (const r of rows) console.log(line(r));
 
     let ingestMs = 0;
-    for (let b = 0; b < INGEST_BATCHES; b++) ingestMs += (await fetchJson(server, "/ingest", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ offset: b * INGEST_SIZE, count: INGEST_SIZE }) })).ms;
+    for (let b = 0; b < INGEST_BATCHES; b++)
+      ingestMs += (
+        await fetchJson(server, "/ingest", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ offset: b * INGEST_SIZE, count: INGEST_SIZE }),
+        })
+      ).ms;
     const rate = (INGEST_BATCHES * INGEST_SIZE) / (ingestMs / 1000);
-    console.log(`\ncost write path (dedupe, attribution, records, allocations, rollups of the day touched), ${INGEST_BATCHES} batches of ${INGEST_SIZE} records of one day each: ${Math.round(rate)} records/s`);
+    console.log(
+      `\ncost write path (dedupe, attribution, records, allocations, rollups of the day touched), ${INGEST_BATCHES} batches of ${INGEST_SIZE} records of one day each: ${Math.round(rate)} records/s`,
+    );
     console.log(`load average ${loadavg()[0].toFixed(1)} at the end`);
-    console.log("\nD1: workerd's local D1 under `wrangler dev`, times taken inside the Worker (millisecond resolution). SQLite: better-sqlite3, same process as this script.");
+    console.log(
+      "\nD1: workerd's local D1 under `wrangler dev`, times taken inside the Worker (millisecond resolution). SQLite: better-sqlite3, same process as this script.",
+    );
   } finally {
     await server.stop();
     frozen.cleanup();

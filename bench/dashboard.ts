@@ -57,7 +57,14 @@ try {
   }
   const today = new Date().toISOString().slice(0, 10);
   await post("/api/v1/costs", {
-    records: names.map((name, i) => ({ source: "bench", external_ref: `bench-${i}`, amount: 10 + (i % 90), currency: "USD", started_at: `${today}T00:00:00Z`, attribution: { products: [{ name, weight: 1 }] } })),
+    records: names.map((name, i) => ({
+      source: "bench",
+      external_ref: `bench-${i}`,
+      amount: 10 + (i % 90),
+      currency: "USD",
+      started_at: `${today}T00:00:00Z`,
+      attribution: { products: [{ name, weight: 1 }] },
+    })),
   });
   // The Overview's biggest request, timed alone: where the page's time goes when it is not the browser's.
   const apiTimes: number[] = [];
@@ -82,7 +89,10 @@ try {
   const visitOverview = async (page: import("playwright-core").Page) => {
     await page.goto("/", { waitUntil: "commit" });
     // Page-side code as strings: this file is type-checked without the DOM library.
-    const rendered = await page.waitForFunction(`document.querySelectorAll('[aria-label="Product health"] > li').length >= ${PRODUCTS}`, undefined, { polling: "raf", timeout: 60_000 });
+    const rendered = await page.waitForFunction(`document.querySelectorAll('[aria-label="Product health"] > li').length >= ${PRODUCTS}`, undefined, {
+      polling: "raf",
+      timeout: 60_000,
+    });
     await rendered.dispose();
     return (await page.evaluate("new Promise((resolve) => requestAnimationFrame(() => setTimeout(() => resolve(performance.now()))))")) as number;
   };
@@ -116,7 +126,9 @@ try {
 
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
   console.log(`bench/dashboard: Overview with ${PRODUCTS} products, ${VISITS} cold visits after one warm-up\n`);
-  console.log(`initial JS      ${scripts} scripts, ${kb(scriptBytes)} raw, ${kb(scriptGzip)} gzip   (goal < ${JS_GOAL_KB} KB gzip: ${scriptGzip / 1024 < JS_GOAL_KB ? "met" : "not met"})`);
+  console.log(
+    `initial JS      ${scripts} scripts, ${kb(scriptBytes)} raw, ${kb(scriptGzip)} gzip   (goal < ${JS_GOAL_KB} KB gzip: ${scriptGzip / 1024 < JS_GOAL_KB ? "met" : "not met"})`,
+  );
   console.log(`GET /scorecard  p50 ${fmt(median(apiTimes))} for ${PRODUCTS} products (the Overview's ranking, timed alone)`);
   const verdict = (t: number[]) => `(goal < ${INTERACTIVE_GOAL_MS} ms: ${median(t) < INTERACTIVE_GOAL_MS ? "met" : "not met"} at p50)`;
   console.log(`interactive     cold visit p50 ${fmt(median(cold))}, p95 ${fmt(percentile(cold, 95))}   ${verdict(cold)}`);

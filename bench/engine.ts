@@ -38,11 +38,20 @@ async function prepareTutti(server: DevServer, toolUrl: string) {
     body: JSON.stringify({ email: `bench-${Date.now()}@example.com`, password: "benchmark password", name: "Bench", tenant_name: `Bench ${Date.now()}` }),
   });
   const session = await json<{ csrf_token: string }>(signup);
-  const cookie = (signup.headers as unknown as { getSetCookie(): string[] }).getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookie = (signup.headers as unknown as { getSetCookie(): string[] })
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const headers = { "content-type": "application/json", cookie, "x-csrf-token": session.csrf_token };
   const me = await json<{ teams: Array<{ id: string; slug: string }> }>(await fetch(`${server.url}/api/v1/me`, { headers }));
   const team = me.teams[0];
-  await json(await fetch(`${server.url}/api/v1/connections`, { method: "POST", headers, body: JSON.stringify({ team_id: team.id, name: "tool", kind: "http", config: { base_url: toolUrl }, secrets: {} }) }));
+  await json(
+    await fetch(`${server.url}/api/v1/connections`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ team_id: team.id, name: "tool", kind: "http", config: { base_url: toolUrl }, secrets: {} }),
+    }),
+  );
   const tasks = Array.from({ length: TASKS }, (_, i) => ({
     id: `t${String(i).padStart(2, "0")}`,
     connector: "http",
@@ -51,7 +60,9 @@ async function prepareTutti(server: DevServer, toolUrl: string) {
     ...(i > 0 ? { depends_on: [`t${String(i - 1).padStart(2, "0")}`] } : {}),
   }));
   const spec = { name: "chain", team: team.slug, tasks };
-  await json(await fetch(`${server.url}/api/v1/pipelines`, { method: "POST", headers, body: JSON.stringify({ spec_text: JSON.stringify(spec), format: "json" }) }));
+  await json(
+    await fetch(`${server.url}/api/v1/pipelines`, { method: "POST", headers, body: JSON.stringify({ spec_text: JSON.stringify(spec), format: "json" }) }),
+  );
   return headers;
 }
 
@@ -92,7 +103,8 @@ async function measureTutti(mode: "queue" | "inline", toolUrl: string) {
 async function measureBaseline(mode: "queue" | "inline", toolUrl: string) {
   const server = await startDevServer({ config: join(repoRoot, "bench/baseline/wrangler.toml"), healthPath: "/health", vars: {} });
   try {
-    const once = async () => (await json<{ ms: number }>(await fetch(`${server.url}/chain?steps=${TASKS}&tool=${encodeURIComponent(toolUrl)}&mode=${mode}`))).ms;
+    const once = async () =>
+      (await json<{ ms: number }>(await fetch(`${server.url}/chain?steps=${TASKS}&tool=${encodeURIComponent(toolUrl)}&mode=${mode}`))).ms;
     await once();
     const perTask: number[] = [];
     for (let i = 0; i < CHAINS; i++) perTask.push((await once()) / TASKS);

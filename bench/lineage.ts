@@ -96,8 +96,12 @@ function loadSqlite(graph: BenchGraph) {
   }
   const now = Date.now();
   const insertTeam = db.prepare("INSERT INTO teams (tenant_id, id, slug, name, description, created_at) VALUES (?, ?, ?, ?, '', 0)");
-  const insertDataset = db.prepare("INSERT INTO datasets (tenant_id, id, namespace, name, kind, owner_team_id, tags, created_at, updated_at) VALUES (?, ?, ?, ?, 'table', ?, '[]', ?, ?)");
-  const insertEdge = db.prepare("INSERT INTO lineage_edges (tenant_id, from_node, to_node, origin, kind, first_seen_at, last_seen_at) VALUES (?, ?, ?, 'bench', 'derived', ?, ?)");
+  const insertDataset = db.prepare(
+    "INSERT INTO datasets (tenant_id, id, namespace, name, kind, owner_team_id, tags, created_at, updated_at) VALUES (?, ?, ?, ?, 'table', ?, '[]', ?, ?)",
+  );
+  const insertEdge = db.prepare(
+    "INSERT INTO lineage_edges (tenant_id, from_node, to_node, origin, kind, first_seen_at, last_seen_at) VALUES (?, ?, ?, 'bench', 'derived', ?, ?)",
+  );
   db.transaction(() => {
     for (const [id, name] of graph.teams) insertTeam.run(TENANT, id, id, name);
     for (const [id, ns, name, owner] of graph.datasets) insertDataset.run(TENANT, id, ns, name, owner, now, now);
@@ -160,7 +164,11 @@ const ratio = (a: number, b: number) => `${(a / Math.max(b, 0.001)).toFixed(1)}Ã
 async function benchIngest(server: DevServer) {
   const events = Array.from({ length: EVENTS }, (_, i) => sampleEvent(i));
   // Warm-up on events the measured runs do not repeat.
-  await post(server, "/ingest", Array.from({ length: BATCH }, (_, i) => sampleEvent(EVENTS + i, 11)));
+  await post(
+    server,
+    "/ingest",
+    Array.from({ length: BATCH }, (_, i) => sampleEvent(EVENTS + i, 11)),
+  );
   await post(server, "/bare-insert", events.slice(0, BATCH));
   let ingestMs = 0;
   let bareMs = 0;
@@ -213,7 +221,9 @@ async function main() {
   const server = await startDevServer({ config: bundle.config, healthPath: "/health", vars: {} });
   try {
     const loadMs = await loadD1(server, graph);
-    console.log(`graph: ${graph.datasets.length} datasets, ${graph.edges.length} edges, loaded into D1 in ${(loadMs / 1000).toFixed(1)} s through the bulk upserts\n`);
+    console.log(
+      `graph: ${graph.datasets.length} datasets, ${graph.edges.length} edges, loaded into D1 in ${(loadMs / 1000).toFixed(1)} s through the bulk upserts\n`,
+    );
     // Warm both: first queries compile statements and fill page caches.
     for (const c of cases) {
       await timeD1(server, c, nodes.slice(0, 3));
@@ -241,7 +251,9 @@ async function main() {
         `bare insert of the raw events: ${Math.round(ingest.bareRate)} events/s; ratio ${(ingest.ingestRate / ingest.bareRate).toFixed(2)}Ã—`,
     );
     console.log(`load average ${loadavg()[0].toFixed(1)} at the end`);
-    console.log("\nD1: workerd's local D1 under `wrangler dev`, times taken inside the Worker (integer milliseconds). SQLite: better-sqlite3, same process as this script.");
+    console.log(
+      "\nD1: workerd's local D1 under `wrangler dev`, times taken inside the Worker (integer milliseconds). SQLite: better-sqlite3, same process as this script.",
+    );
   } finally {
     await server.stop();
     bundle.cleanup();

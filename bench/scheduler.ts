@@ -94,9 +94,15 @@ try {
   }
 
   console.log(`\nbench/scheduler: ${TENANTS} tenants × ${PIPELINES} pipelines due at ${slotIso}\n`);
-  console.log(`fired once       ${TENANTS * PIPELINES - missing - duplicates} of ${TENANTS * PIPELINES} (missing ${missing}, duplicate runs ${duplicates}, not succeeded 30 s later ${notSucceeded})`);
-  console.log(`lateness         p50 ${fmt(percentile(lateness, 50))}, p95 ${fmt(percentile(lateness, 95))}, p99 ${fmt(percentile(lateness, 99))}, max ${fmt(Math.max(...lateness))}`);
-  console.log(`goal             all fire once, p99 lateness < ${GOAL_P99_MS} ms: ${missing === 0 && duplicates === 0 && percentile(lateness, 99) < GOAL_P99_MS ? "met" : "not met"}`);
+  console.log(
+    `fired once       ${TENANTS * PIPELINES - missing - duplicates} of ${TENANTS * PIPELINES} (missing ${missing}, duplicate runs ${duplicates}, not succeeded 30 s later ${notSucceeded})`,
+  );
+  console.log(
+    `lateness         p50 ${fmt(percentile(lateness, 50))}, p95 ${fmt(percentile(lateness, 95))}, p99 ${fmt(percentile(lateness, 99))}, max ${fmt(Math.max(...lateness))}`,
+  );
+  console.log(
+    `goal             all fire once, p99 lateness < ${GOAL_P99_MS} ms: ${missing === 0 && duplicates === 0 && percentile(lateness, 99) < GOAL_P99_MS ? "met" : "not met"}`,
+  );
 } finally {
   await server.stop();
   await tool.close();

@@ -15,7 +15,14 @@ import { repoRoot } from "../test/e2e/helpers/processes";
 import { fmt, percentile, startDevServer, type DevServer } from "./lib/dev-server";
 import { frozenConfig } from "./lib/frozen-worker";
 
-const { values } = parseArgs({ options: { requests: { type: "string", default: "500" }, rounds: { type: "string", default: "5" }, concurrency: { type: "string", default: "16" }, warmup: { type: "string", default: "200" } } });
+const { values } = parseArgs({
+  options: {
+    requests: { type: "string", default: "500" },
+    rounds: { type: "string", default: "5" },
+    concurrency: { type: "string", default: "16" },
+    warmup: { type: "string", default: "200" },
+  },
+});
 const REQUESTS = Number(values.requests);
 const ROUNDS = Number(values.rounds);
 const CONCURRENCY = Number(values.concurrency);
@@ -65,14 +72,23 @@ async function prepareTutti(server: DevServer): Promise<{ path: string; headers:
     body: JSON.stringify({ email: `bench-${Date.now()}@example.com`, password: "benchmark password", name: "Bench", tenant_name: `Bench ${Date.now()}` }),
   });
   const session = await json<{ csrf_token: string }>(signup);
-  const cookie = (signup.headers as unknown as { getSetCookie(): string[] }).getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookie = (signup.headers as unknown as { getSetCookie(): string[] })
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const headers = { "content-type": "application/json", cookie, "x-csrf-token": session.csrf_token };
   const me = await json<{ teams: Array<{ id: string }> }>(await fetch(`${server.url}/api/v1/me`, { headers }));
   const conn = await json<{ id: string }>(
     await fetch(`${server.url}/api/v1/connections`, {
       method: "POST",
       headers,
-      body: JSON.stringify({ team_id: me.teams[0].id, name: "dbt", kind: "dbt_cloud", config: { account_id: 1 }, secrets: { api_token: "unused", webhook_secret: SECRET } }),
+      body: JSON.stringify({
+        team_id: me.teams[0].id,
+        name: "dbt",
+        kind: "dbt_cloud",
+        config: { account_id: 1 },
+        secrets: { api_token: "unused", webhook_secret: SECRET },
+      }),
     }),
   );
   return { path: `/webhooks/dbt_cloud/${conn.id}`, headers };
@@ -83,7 +99,9 @@ async function countStored(server: DevServer, headers: Record<string, string>): 
   let count = 0;
   let cursor: string | null = null;
   do {
-    const page: { items: unknown[]; next_cursor: string | null } = await json(await fetch(`${server.url}/api/v1/webhook-deliveries?limit=200${cursor ? `&cursor=${cursor}` : ""}`, { headers }));
+    const page: { items: unknown[]; next_cursor: string | null } = await json(
+      await fetch(`${server.url}/api/v1/webhook-deliveries?limit=200${cursor ? `&cursor=${cursor}` : ""}`, { headers }),
+    );
     count += page.items.length;
     cursor = page.next_cursor;
   } while (cursor);
@@ -121,7 +139,9 @@ async function load(url: string, start: number, count: number) {
   return { rps: count / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
-console.log(`bench/webhooks: ${ROUNDS} rounds of ${REQUESTS} signed dbt Cloud deliveries per handler, ${CONCURRENCY} in flight, after ${WARMUP} warm-up each\n`);
+console.log(
+  `bench/webhooks: ${ROUNDS} rounds of ${REQUESTS} signed dbt Cloud deliveries per handler, ${CONCURRENCY} in flight, after ${WARMUP} warm-up each\n`,
+);
 // Both Workers run from a bundle built now, so edits to the tree during the run do not restart them.
 const frozenBare = await frozenConfig(join(repoRoot, "bench/webhooks/wrangler.toml"));
 const frozenTutti = await frozenConfig(join(repoRoot, "wrangler.toml"));
@@ -163,9 +183,15 @@ try {
   const sent = WARMUP + ROUNDS * REQUESTS;
   const lastAnswer = performance.now();
   let stored = 0;
-  while ((stored = await countStored(tutti, prepared.headers)) < sent && performance.now() - lastAnswer < 120_000) await new Promise((r) => setTimeout(r, 250));
+  for (;;) {
+    stored = await countStored(tutti, prepared.headers);
+    if (stored >= sent || performance.now() - lastAnswer >= 120_000) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
   const ratios = rounds.map((x) => x.tutti.rps / x.bare.rps);
-  console.log(`\nper round, requests/s bare → Tutti (ratio): ${rounds.map((x, i) => `${x.bare.rps.toFixed(0)} → ${x.tutti.rps.toFixed(0)} (${ratios[i].toFixed(2)})`).join(", ")}`);
+  console.log(
+    `\nper round, requests/s bare → Tutti (ratio): ${rounds.map((x, i) => `${x.bare.rps.toFixed(0)} → ${x.tutti.rps.toFixed(0)} (${ratios[i].toFixed(2)})`).join(", ")}`,
+  );
   console.log(`median ratio: ${med(ratios).toFixed(2)}×   goal ≥ 0.5×`);
   console.log(`stored ${stored} of ${sent} deliveries; the last ${((performance.now() - lastAnswer) / 1000).toFixed(1)} s after the last answer`);
   if (restarts) console.log(`(wrangler dev reloaded during the run; ${restarts} request(s) were sent again)`);

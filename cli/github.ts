@@ -23,7 +23,12 @@ export async function pullRequestFromEnv(io: CliIO): Promise<{ repo: string; num
  */
 export async function upsertPrComment(io: CliIO, pr: { repo: string; number: number }, token: string, marker: string, body: string): Promise<string> {
   const api = (io.env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
-  const headers = { authorization: `Bearer ${token}`, accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28", "content-type": "application/json" };
+  const headers = {
+    authorization: `Bearer ${token}`,
+    accept: "application/vnd.github+json",
+    "x-github-api-version": "2022-11-28",
+    "content-type": "application/json",
+  };
   let existing: { id: number } | null = null;
   for (let page = 1; page <= 20 && !existing; page++) {
     const res = await io.fetch(`${api}/repos/${pr.repo}/issues/${pr.number}/comments?per_page=100&page=${page}`, { method: "GET", headers });

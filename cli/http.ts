@@ -50,6 +50,7 @@ export class ApiClient {
       return { ok: false, error: { status: 0, code: "network", message: `cannot reach ${this.config.url} (${cause})`, details: [], requestId: null } };
     }
     const text = await res.text();
+    // biome-ignore lint/suspicious/noExplicitAny: the body is whatever the API answered; callers check its shape
     let json: any = null;
     try {
       json = text ? JSON.parse(text) : null;
@@ -59,8 +60,26 @@ export class ApiClient {
     if (res.ok) return { ok: true, status: res.status, data: json as T };
     const e = json?.error;
     if (e && typeof e.code === "string") {
-      return { ok: false, error: { status: res.status, code: e.code, message: String(e.message ?? ""), details: Array.isArray(e.details) ? e.details : [], requestId: e.request_id ?? null } };
+      return {
+        ok: false,
+        error: {
+          status: res.status,
+          code: e.code,
+          message: String(e.message ?? ""),
+          details: Array.isArray(e.details) ? e.details : [],
+          requestId: e.request_id ?? null,
+        },
+      };
     }
-    return { ok: false, error: { status: res.status, code: `http_${res.status}`, message: `unexpected ${res.status} response from ${url}${text ? `: ${text.slice(0, 200)}` : ""}`, details: [], requestId: null } };
+    return {
+      ok: false,
+      error: {
+        status: res.status,
+        code: `http_${res.status}`,
+        message: `unexpected ${res.status} response from ${url}${text ? `: ${text.slice(0, 200)}` : ""}`,
+        details: [],
+        requestId: null,
+      },
+    };
   }
 }

@@ -9,7 +9,14 @@ export interface RunView {
   queued_at: string;
   finished_at: string | null;
   duration_ms: number | null;
-  tasks: Array<{ key: string; status: string; attempt: number; external_url: string | null; error: { kind: string; message: string } | null; reason: string | null }>;
+  tasks: Array<{
+    key: string;
+    status: string;
+    attempt: number;
+    external_url: string | null;
+    error: { kind: string; message: string } | null;
+    reason: string | null;
+  }>;
 }
 
 export const TERMINAL = new Set(["succeeded", "failed", "cancelled", "timed_out", "skipped"]);
@@ -53,7 +60,12 @@ export function runLines(run: RunView): string[] {
  * Follows a run with the API's long poll until it ends or `timeoutMs` passes, printing each task
  * change once. Returns the last view and whether it ended.
  */
-export async function followRun(client: ApiClient, runId: string, timeoutMs: number, print: (line: string) => void): Promise<{ run: RunView | null; ended: boolean; error?: string }> {
+export async function followRun(
+  client: ApiClient,
+  runId: string,
+  timeoutMs: number,
+  print: (line: string) => void,
+): Promise<{ run: RunView | null; ended: boolean; error?: string }> {
   const deadline = Date.now() + timeoutMs;
   const seen = new Map<string, string>();
   let last: RunView | null = null;

@@ -24,6 +24,7 @@ async function call(baseUrl: string, session: { cookie: string; csrf: string }, 
     headers: { cookie: session.cookie, "x-csrf-token": session.csrf, "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  // biome-ignore lint/suspicious/noExplicitAny: a script reading whatever the API answered
   const json: any = await res.json().catch(() => null);
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
   return json;
@@ -45,7 +46,10 @@ async function tutti(label: string, argv: string[], env: Record<string, string>,
   return out;
 }
 
-export async function playCiJob(baseUrl: string, log: (line: string) => void = console.log): Promise<{ markdown: string; ciVersion: number; prodVersion: number }> {
+export async function playCiJob(
+  baseUrl: string,
+  log: (line: string) => void = console.log,
+): Promise<{ markdown: string; ciVersion: number; prodVersion: number }> {
   // 1. Setup, once per workspace.
   const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const signup = await fetch(`${baseUrl}/api/v1/auth/signup`, {
@@ -54,18 +58,34 @@ export async function playCiJob(baseUrl: string, log: (line: string) => void = c
     body: JSON.stringify({ email: `ci-${id}@example.com`, password: "correct horse battery staple", name: "CI Player", tenant_name: `CI ${id}` }),
   });
   if (signup.status !== 201) throw new Error(`signup: ${signup.status} ${await signup.text()}`);
-  const cookie = (signup.headers as unknown as { getSetCookie(): string[] }).getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookie = (signup.headers as unknown as { getSetCookie(): string[] })
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const session = { cookie, csrf: ((await signup.json()) as { csrf_token: string }).csrf_token };
   const team = (await call(baseUrl, session, "GET", "/me")).teams[0] as { id: string; slug: string };
   for (const name of ["tool_prod", "tool_ci"]) {
-    await call(baseUrl, session, "POST", "/connections", { team_id: team.id, name, kind: "http", config: { base_url: "https://tools.example.com" }, secrets: { bearer_token: `token-for-${name}` } });
+    await call(baseUrl, session, "POST", "/connections", {
+      team_id: team.id,
+      name,
+      kind: "http",
+      config: { base_url: "https://tools.example.com" },
+      secrets: { bearer_token: `token-for-${name}` },
+    });
   }
   await call(baseUrl, session, "PUT", `/teams/${team.id}/environments/prod`, { bindings: { tool: "tool_prod" } });
   await call(baseUrl, session, "PUT", `/teams/${team.id}/environments/ci`, { bindings: { tool: "tool_ci" } });
-  const token = (await call(baseUrl, session, "POST", "/tokens", { name: "github-actions", team_id: team.id, scopes: ["read", "pipelines:write", "runs:write", "lineage:write", "metadata:write"] })).token as string;
+  const token = (
+    await call(baseUrl, session, "POST", "/tokens", {
+      name: "github-actions",
+      team_id: team.id,
+      scopes: ["read", "pipelines:write", "runs:write", "lineage:write", "metadata:write"],
+    })
+  ).token as string;
 
   const work = mkdtempSync(join(tmpdir(), "tutti-ci-"));
-  const spec = (extra: string) => `name: orders_${id}\nteam: ${team.slug}\nschedule: { cron: "0 6 * * *", timezone: UTC }\ntasks:\n  - id: load\n    connector: http\n    connection: tool\n    with: { url: /load }\n${extra}`;
+  const spec = (extra: string) =>
+    `name: orders_${id}\nteam: ${team.slug}\nschedule: { cron: "0 6 * * *", timezone: UTC }\ntasks:\n  - id: load\n    connector: http\n    connection: tool\n    with: { url: /load }\n${extra}`;
   writeFileSync(join(work, "orders.yaml"), spec(""));
   const prodManifest = readFileSync(join(fixtures, "duckdb-1.8/manifest.json"), "utf8");
   writeFileSync(join(work, "prod-manifest.json"), prodManifest);
@@ -74,25 +94,43 @@ export async function playCiJob(baseUrl: string, log: (line: string) => void = c
   // 2. The merge job on main.
   const mainEnv = { ...base, GITHUB_EVENT_NAME: "push", GITHUB_REF_NAME: "main", GITHUB_SHA: "a".repeat(40), TUTTI_DEFAULT_BRANCH: "main" };
   await tutti("merge: pipelines to prod", ["push", join(work, "orders.yaml")], mainEnv, log);
-  await tutti("merge: production dbt state", ["dbt", "upload", "--project", "jaffle", "--env", "prod", "--manifest", join(work, "prod-manifest.json")], mainEnv, log);
+  await tutti(
+    "merge: production dbt state",
+    ["dbt", "upload", "--project", "jaffle", "--env", "prod", "--manifest", join(work, "prod-manifest.json")],
+    mainEnv,
+    log,
+  );
 
   // 3. The pull-request job on a branch: a new task, a changed model, a new model.
   const prEnv = { ...base, GITHUB_EVENT_NAME: "pull_request", GITHUB_HEAD_REF: "feature/extra", GITHUB_REF_NAME: "17/merge", GITHUB_SHA: "b".repeat(40) };
   mkdtempSync(join(work, "x"));
   const specs = join(work, "specs");
   await (await import("node:fs/promises")).mkdir(specs, { recursive: true });
-  writeFileSync(join(specs, "orders.yaml"), spec("  - id: publish\n    connector: http\n    connection: tool\n    with: { url: /publish }\n    depends_on: [load]\n"));
+  writeFileSync(
+    join(specs, "orders.yaml"),
+    spec("  - id: publish\n    connector: http\n    connection: tool\n    with: { url: /publish }\n    depends_on: [load]\n"),
+  );
   const pr = JSON.parse(prodManifest);
   pr.nodes["model.jaffle_shop.customers"].checksum = { name: "sha256", checksum: "c".repeat(64) };
-  pr.nodes["model.jaffle_shop.order_totals"] = { ...structuredClone(pr.nodes["model.jaffle_shop.orders"]), unique_id: "model.jaffle_shop.order_totals", name: "order_totals" };
+  pr.nodes["model.jaffle_shop.order_totals"] = {
+    ...structuredClone(pr.nodes["model.jaffle_shop.orders"]),
+    unique_id: "model.jaffle_shop.order_totals",
+    name: "order_totals",
+  };
   writeFileSync(join(work, "pr-manifest.json"), JSON.stringify(pr));
   await tutti("PR: pipelines to ci", ["push", join(specs, "orders.yaml")], prEnv, log);
   await tutti("PR: Slim CI state", ["dbt", "state", "download", "--project", "jaffle", "--env", "prod", "--out", join(work, "state")], prEnv, log);
   await tutti("PR: CI dbt artifacts", ["dbt", "upload", "--project", "jaffle", "--env", "ci", "--manifest", join(work, "pr-manifest.json")], prEnv, log);
-  const markdown = (await tutti("PR: impact preview", ["ci", "impact", "--manifest", join(work, "pr-manifest.json"), "--project", "jaffle", "--pipelines", specs], prEnv, log)).join("\n");
+  const markdown = (
+    await tutti("PR: impact preview", ["ci", "impact", "--manifest", join(work, "pr-manifest.json"), "--project", "jaffle", "--pipelines", specs], prEnv, log)
+  ).join("\n");
 
   const pipeline = await call(baseUrl, session, "GET", `/pipelines/orders_${id}`);
-  return { markdown, prodVersion: pipeline.current_version.number, ciVersion: pipeline.environments.find((e: { environment: string }) => e.environment === "ci")?.version.number ?? 0 };
+  return {
+    markdown,
+    prodVersion: pipeline.current_version.number,
+    ciVersion: pipeline.environments.find((e: { environment: string }) => e.environment === "ci")?.version.number ?? 0,
+  };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

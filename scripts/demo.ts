@@ -23,7 +23,9 @@ const baseUrl = `http://localhost:${values.port}`;
 
 const tool = await startHttpToolFake({ port: Number(values["tool-port"]) });
 const fakes = await startDemoFakes();
-console.log(`▸ Fake job tool on ${tool.url}; fake Fivetran, dbt Cloud, GitHub Actions, Airbyte, Databricks, Snowflake on ${Object.values(fakes.urls).join(", ")}`);
+console.log(
+  `▸ Fake job tool on ${tool.url}; fake Fivetran, dbt Cloud, GitHub Actions, Airbyte, Databricks, Snowflake on ${Object.values(fakes.urls).join(", ")}`,
+);
 const closeFakes = () => Promise.all([tool.close(), fakes.close()]);
 
 const server = spawn(process.execPath, [join(repoRoot, "scripts/start.mjs"), "--port", values.port], { cwd: repoRoot, stdio: "inherit" });

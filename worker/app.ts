@@ -17,11 +17,7 @@ import { systemRoutes } from "./routes/system";
 import { webhookRoutes } from "./routes/webhooks";
 
 function errorResponse(c: Context<AppEnv>, err: ApiError) {
-  return c.json(
-    { error: { code: err.code, message: err.message, details: err.details, request_id: c.get("requestId") ?? "" } },
-    err.status,
-    err.headers,
-  );
+  return c.json({ error: { code: err.code, message: err.message, details: err.details, request_id: c.get("requestId") ?? "" } }, err.status, err.headers);
 }
 
 /** The one error mapper: known errors keep their code, framework errors are translated, the rest is `internal`. */

@@ -28,7 +28,7 @@ export interface AppEnv {
 /** Every router is built here so validation failures always take the one error envelope. */
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({
-    defaultHook: (result, c) => {
+    defaultHook: (result, _c) => {
       if (!result.success) {
         const prefix = result.target === "json" || result.target === "form" ? [] : [result.target === "param" ? "path" : result.target];
         throw validationError(result.error.issues, prefix);

@@ -72,7 +72,10 @@ export default {
           });
           size = cells.length;
         } else {
-          const query = kind === "ledger-scorecard" ? { text: ledgerScorecardSql, params: scorecardQueries(w).ledger } : { text: scorecardQueries(w).text, params: scorecardQueries(w).params };
+          const query =
+            kind === "ledger-scorecard"
+              ? { text: ledgerScorecardSql, params: scorecardQueries(w).ledger }
+              : { text: scorecardQueries(w).text, params: scorecardQueries(w).params };
           const rows = await env.DB.prepare(query.text)
             .bind(BENCH_TENANT, ...query.params)
             .raw();

@@ -14,7 +14,9 @@ export interface DevServer {
  * `wrangler dev` for a config (Tutti's own by default) on a free port with fresh local state,
  * migrations applied when the config has D1. Output is kept and shown only if startup fails.
  */
-export async function startDevServer(opts: { config?: string; vars?: Record<string, string>; migrate?: boolean; healthPath?: string } = {}): Promise<DevServer> {
+export async function startDevServer(
+  opts: { config?: string; vars?: Record<string, string>; migrate?: boolean; healthPath?: string } = {},
+): Promise<DevServer> {
   const wrangler = binOf("wrangler");
   const config = opts.config ?? join(repoRoot, "wrangler.toml");
   const persistTo = mkdtempSync(join(tmpdir(), "tutti-bench-"));
@@ -22,8 +24,25 @@ export async function startDevServer(opts: { config?: string; vars?: Record<stri
   if (opts.migrate !== false) await runNode(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo, "--config", config], { env });
   const port = await freePort();
   const inspector = await freePort();
-  const vars = { TUTTI_MASTER_KEY: `1:${randomBytes(32).toString("base64")}`, RATE_LIMIT_SIGNUP_PER_HOUR: "100000", LOGIN_FREE_ATTEMPTS: "100000", ...opts.vars };
-  const args = [wrangler, "dev", "--config", config, "--port", String(port), "--inspector-port", String(inspector), "--persist-to", persistTo, "--show-interactive-dev-session=false"];
+  const vars = {
+    TUTTI_MASTER_KEY: `1:${randomBytes(32).toString("base64")}`,
+    RATE_LIMIT_SIGNUP_PER_HOUR: "100000",
+    LOGIN_FREE_ATTEMPTS: "100000",
+    ...opts.vars,
+  };
+  const args = [
+    wrangler,
+    "dev",
+    "--config",
+    config,
+    "--port",
+    String(port),
+    "--inspector-port",
+    String(inspector),
+    "--persist-to",
+    persistTo,
+    "--show-interactive-dev-session=false",
+  ];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   let output = "";
   const child: ChildProcess = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"], detached: true });

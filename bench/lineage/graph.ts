@@ -40,7 +40,12 @@ export function generateGraph(datasetCount = 10_000, edgeCount = 30_000, seed = 
   const datasets = ids.map((id, i) => {
     const layer = Math.floor(i / perLayer);
     const pos = i % perLayer;
-    return [id, "warehouse://bench", `layer_${String(layer).padStart(2, "0")}.table_${String(pos).padStart(4, "0")}`, teams[Math.floor((pos / perLayer) * teams.length)][0]];
+    return [
+      id,
+      "warehouse://bench",
+      `layer_${String(layer).padStart(2, "0")}.table_${String(pos).padStart(4, "0")}`,
+      teams[Math.floor((pos / perLayer) * teams.length)][0],
+    ];
   });
   const edges = new Map<string, string[]>();
   const add = (from: number, to: number) => {
@@ -77,9 +82,15 @@ export function sampleEvent(i: number, seed = 7): Record<string, unknown> {
     schemaURL: "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
     run: {
       runId: uuid(Math.floor(i / 2)),
-      facets: { parent: { _producer: "bench", _schemaURL: "bench", run: { runId: uuid(1_000_000 + job) }, job: { namespace: "airflow", name: `dag_${job % 40}` } } },
+      facets: {
+        parent: { _producer: "bench", _schemaURL: "bench", run: { runId: uuid(1_000_000 + job) }, job: { namespace: "airflow", name: `dag_${job % 40}` } },
+      },
     },
-    job: { namespace: "airflow", name: `dag_${job % 40}.task_${job}`, facets: { jobType: { _producer: "bench", _schemaURL: "bench", processingType: "BATCH", integration: "AIRFLOW", jobType: "TASK" } } },
+    job: {
+      namespace: "airflow",
+      name: `dag_${job % 40}.task_${job}`,
+      facets: { jobType: { _producer: "bench", _schemaURL: "bench", processingType: "BATCH", integration: "AIRFLOW", jobType: "TASK" } },
+    },
     inputs: [
       { namespace: "postgres://db:5432", name: table(job * 3) },
       { namespace: "postgres://db:5432", name: table(job * 3 + 1) },
@@ -89,7 +100,11 @@ export function sampleEvent(i: number, seed = 7): Record<string, unknown> {
         namespace: "postgres://db:5432",
         name: table(job * 3 + 2),
         facets: {
-          schema: { _producer: "bench", _schemaURL: "bench", fields: Array.from({ length: 12 }, (_, c) => ({ name: `col_${c}`, type: c % 3 ? "VARCHAR" : "INTEGER" })) },
+          schema: {
+            _producer: "bench",
+            _schemaURL: "bench",
+            fields: Array.from({ length: 12 }, (_, c) => ({ name: `col_${c}`, type: c % 3 ? "VARCHAR" : "INTEGER" })),
+          },
         },
         outputFacets: { outputStatistics: { _producer: "bench", _schemaURL: "bench", rowCount: 1000 + i, size: 65536 } },
       },

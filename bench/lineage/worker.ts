@@ -29,7 +29,8 @@ export default {
         // { teams: [[id, name]], datasets: [[id, namespace, name, ownerTeamId]], edges: [[from, to]] }
         const body = (await request.json()) as { teams: string[][]; datasets: string[][]; edges: string[][] };
         const plan = new LineagePlan();
-        for (const [id, namespace, name, owner] of body.datasets) plan.addDataset({ id, namespace, name, kind: "table", ownerTeamId: owner, lastWriteAt: null, lastWriteRunId: null });
+        for (const [id, namespace, name, owner] of body.datasets)
+          plan.addDataset({ id, namespace, name, kind: "table", ownerTeamId: owner, lastWriteAt: null, lastWriteRunId: null });
         for (const [from, to] of body.edges) plan.addEdge({ from, to, kind: "derived", origin: "bench" });
         const teamStmts = chunkRows(body.teams).map((p) =>
           stmt(sql`INSERT OR IGNORE INTO teams (tenant_id, id, slug, name, description, created_at)
@@ -61,7 +62,12 @@ export default {
         const events = (await request.json()) as unknown[];
         const audit = { principal: { actor: { type: "system" as const, id: "bench", label: "bench" } }, ip: null, requestId: null, now: Date.now() };
         const started = performance.now();
-        const outcomes = await ingestOpenLineageEvents(ctx, audit, { ownerTeamId: null, mayWriteFor: () => true }, events.map((raw) => ({ raw, body: JSON.stringify(raw) })));
+        const outcomes = await ingestOpenLineageEvents(
+          ctx,
+          audit,
+          { ownerTeamId: null, mayWriteFor: () => true },
+          events.map((raw) => ({ raw, body: JSON.stringify(raw) })),
+        );
         return json({ ms: performance.now() - started, failed: outcomes.filter((o) => !o.ok).length });
       }
 

@@ -72,7 +72,12 @@ async function impact(args: string[], io: CliIO): Promise<number> {
     }
   }
   const client = new ApiClient(loadConfig(io.env), io.fetch);
-  const res = await client.post<{ markdown: string } & Record<string, unknown>>("/ci/impact", { project: v.project ?? "", environment: v.env, changes, pipelines });
+  const res = await client.post<{ markdown: string } & Record<string, unknown>>("/ci/impact", {
+    project: v.project ?? "",
+    environment: v.env,
+    changes,
+    pipelines,
+  });
   if (!res.ok) {
     failureLines("ci impact", res.error).forEach((l) => io.stderr(l));
     return EXIT.failed;

@@ -25,12 +25,20 @@ export const sha256 = (text: string) => createHash("sha256").update(text, "utf8"
  * GET the stored manifest of a project; with `cached` (the text already on disk) sends its ETag, so an
  * unchanged manifest costs a 304. Returns the text, or null when `cached` is still current.
  */
-export async function fetchManifest(io: CliIO, project: string, env: string, cached: string | null): Promise<{ ok: true; text: string | null; etag: string | null } | { ok: false; message: string }> {
+export async function fetchManifest(
+  io: CliIO,
+  project: string,
+  env: string,
+  cached: string | null,
+): Promise<{ ok: true; text: string | null; etag: string | null } | { ok: false; message: string }> {
   const config = loadConfig(io.env);
   const url = `${config.url}/api/v1/dbt/projects/${encodeURIComponent(project)}/manifest?env=${encodeURIComponent(env)}`;
   let res: Response;
   try {
-    res = await io.fetch(url, { method: "GET", headers: { authorization: `Bearer ${config.token}`, accept: "application/json", ...(cached !== null ? { "if-none-match": `"${sha256(cached)}"` } : {}) } });
+    res = await io.fetch(url, {
+      method: "GET",
+      headers: { authorization: `Bearer ${config.token}`, accept: "application/json", ...(cached !== null ? { "if-none-match": `"${sha256(cached)}"` } : {}) },
+    });
   } catch (err) {
     return { ok: false, message: `cannot reach ${config.url} (${(err as Error).message})` };
   }
@@ -66,7 +74,13 @@ async function stateDownload(args: string[], io: CliIO): Promise<number> {
 }
 
 async function upload(args: string[], io: CliIO): Promise<number> {
-  const v = options(args, { project: { type: "string" }, env: { type: "string", default: "prod" }, manifest: { type: "string" }, "run-results": { type: "string" }, namespace: { type: "string" } });
+  const v = options(args, {
+    project: { type: "string" },
+    env: { type: "string", default: "prod" },
+    manifest: { type: "string" },
+    "run-results": { type: "string" },
+    namespace: { type: "string" },
+  });
   const project = need(v.project, "project");
   if (!v.manifest && !v["run-results"]) throw new UsageError("name --manifest and/or --run-results");
   const read = async (path: string | boolean | undefined) => (typeof path === "string" ? JSON.parse(await io.readFile(path)) : undefined);
@@ -100,7 +114,11 @@ export const dbt: Command = {
   async run(args, io) {
     const [a, b, ...rest] = args;
     if (a === "state" && b === "download") return stateDownload(rest, io);
-    if (a === "upload") return upload([b, ...rest].filter((x) => x !== undefined), io);
+    if (a === "upload")
+      return upload(
+        [b, ...rest].filter((x) => x !== undefined),
+        io,
+      );
     throw new UsageError(`unknown dbt command "${[a, b].filter(Boolean).join(" ")}"`);
   },
 };

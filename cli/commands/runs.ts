@@ -31,7 +31,12 @@ export const runs: Command = {
   async run(args, io) {
     let parsed;
     try {
-      parsed = parseArgs({ args, options: { pipeline: { type: "string" }, status: { type: "string" }, limit: { type: "string" } }, allowPositionals: false, strict: true });
+      parsed = parseArgs({
+        args,
+        options: { pipeline: { type: "string" }, status: { type: "string" }, limit: { type: "string" } },
+        allowPositionals: false,
+        strict: true,
+      });
     } catch (err) {
       throw new UsageError((err as Error).message);
     }

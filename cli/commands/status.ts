@@ -14,7 +14,12 @@ export const status: Command = {
   async run(args, io) {
     let parsed;
     try {
-      parsed = parseArgs({ args, options: { wait: { type: "boolean", default: false }, timeout: { type: "string", default: "1h" } }, allowPositionals: true, strict: true });
+      parsed = parseArgs({
+        args,
+        options: { wait: { type: "boolean", default: false }, timeout: { type: "string", default: "1h" } },
+        allowPositionals: true,
+        strict: true,
+      });
       if (parsed.positionals.length !== 1) throw new Error("name exactly one run id");
     } catch (err) {
       throw new UsageError((err as Error).message);

@@ -20,11 +20,21 @@ export class DemoClient {
       fetch(`${baseUrl}/api/v1${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     let res = await post("/auth/login", { email: DemoClient.email, password: DemoClient.password });
     if (res.status === 401) {
-      res = await post("/auth/signup", { email: DemoClient.email, password: DemoClient.password, name: "Demo User", tenant_name: DemoClient.tenantName, tenant_slug: "demo", team_name: "Analytics" });
+      res = await post("/auth/signup", {
+        email: DemoClient.email,
+        password: DemoClient.password,
+        name: "Demo User",
+        tenant_name: DemoClient.tenantName,
+        tenant_slug: "demo",
+        team_name: "Analytics",
+      });
     }
     const body = (await res.json()) as { csrf_token?: string; error?: { message: string } };
     if (!res.ok || !body.csrf_token) throw new Error(`cannot sign in to the demo tenant: ${res.status} ${body.error?.message ?? ""}`);
-    const cookie = (res.headers as unknown as { getSetCookie(): string[] }).getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const cookie = (res.headers as unknown as { getSetCookie(): string[] })
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
     return new DemoClient(baseUrl, cookie, body.csrf_token);
   }
 
@@ -55,7 +65,10 @@ export class DemoClient {
   async ensureConnection(teamId: string, name: string, kind: string, config: Record<string, unknown>, secrets: Record<string, string>) {
     const existing = await this.get<{ items: Array<{ id: string; name: string }> }>(`/connections?team_id=${teamId}&limit=100`);
     const found = existing.items.find((c) => c.name === name);
-    if (found) return (await this.request<{ id: string; name: string }>("PATCH", `/connections/${found.id}`, { config, ...(Object.keys(secrets).length ? { secrets } : {}) })).data;
+    if (found)
+      return (
+        await this.request<{ id: string; name: string }>("PATCH", `/connections/${found.id}`, { config, ...(Object.keys(secrets).length ? { secrets } : {}) })
+      ).data;
     return (await this.post<{ id: string; name: string }>("/connections", { team_id: teamId, name, kind, config, secrets })).data;
   }
 

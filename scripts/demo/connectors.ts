@@ -56,7 +56,14 @@ export async function seedConnectorsDemo(client: DemoClient, opts: { tuttiUrl: s
     tasks: [
       { id: "sync_crm", connector: "fivetran", connection: "fivetran-crm", with: { connection_id: FIVETRAN_CONNECTION }, poll_interval: "5s" },
       { id: "build_models", connector: "dbt_cloud", connection: "dbt-cloud", with: { job_id: DBT_JOB }, depends_on: ["sync_crm"], poll_interval: "5s" },
-      { id: "publish_dashboards", connector: "github_actions", connection: "github", with: { workflow: WORKFLOW }, depends_on: ["build_models"], poll_interval: "5s" },
+      {
+        id: "publish_dashboards",
+        connector: "github_actions",
+        connection: "github",
+        with: { workflow: WORKFLOW },
+        depends_on: ["build_models"],
+        poll_interval: "5s",
+      },
     ],
   });
   const run = await client.post<{ id: string }>(`/pipelines/${name}/runs`, { params: {} });

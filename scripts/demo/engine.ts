@@ -14,7 +14,15 @@ function job(id: string, behaviour: Record<string, unknown>, extra: Record<strin
       external_url_path: "$.url",
       cancel: { url: "/jobs/{{external_id}}/cancel" },
       ...(polled
-        ? { completion: { mode: "poll", status_url: "/jobs/{{external_id}}", success: { path: "$.status", equals: "succeeded" }, failure: { path: "$.status", in: ["failed", "cancelled"] }, message_path: "$.message" } }
+        ? {
+            completion: {
+              mode: "poll",
+              status_url: "/jobs/{{external_id}}",
+              success: { path: "$.status", equals: "succeeded" },
+              failure: { path: "$.status", in: ["failed", "cancelled"] },
+              message_path: "$.message",
+            },
+          }
         : {}),
     },
     poll_interval: "2s",
@@ -47,7 +55,11 @@ export async function seedEngineDemo(client: DemoClient, opts: { toolUrl: string
       products: ["finance_revenue"],
       tasks: [
         job("stage_orders", { polls: 2 }),
-        job("build_marts", { polls: 3, fail_times: 2, key: "{{run_id}}-build_marts" }, { depends_on: ["stage_orders"], retries: { max: 3, backoff: "exponential", delay: "3s" } }),
+        job(
+          "build_marts",
+          { polls: 3, fail_times: 2, key: "{{run_id}}-build_marts" },
+          { depends_on: ["stage_orders"], retries: { max: 3, backoff: "exponential", delay: "3s" } },
+        ),
         job("refresh_dashboard", {}, { depends_on: ["build_marts"] }),
         job("notify_on_failure", {}, { depends_on: ["build_marts"], run_if: "any_failed" }),
       ],
@@ -57,7 +69,10 @@ export async function seedEngineDemo(client: DemoClient, opts: { toolUrl: string
       team: team.slug,
       description: "Sample: nightly file export to a partner SFTP — fails to show what a failure looks like",
       schedule: { cron: "0 2 * * *", timezone: "Europe/London" },
-      tasks: [job("render_files", { polls: 1 }), job("upload_sftp", { polls: 2, outcome: "failed", message: "SFTP server refused the login (demo failure)" }, { depends_on: ["render_files"] })],
+      tasks: [
+        job("render_files", { polls: 1 }),
+        job("upload_sftp", { polls: 2, outcome: "failed", message: "SFTP server refused the login (demo failure)" }, { depends_on: ["render_files"] }),
+      ],
     },
   ];
   for (const spec of specs) await client.push(spec);

@@ -122,9 +122,22 @@ const products: DemoProduct[] = [
 const lineage: Array<{ job: string; namespace?: string; inputs: string[]; outputs: string[] }> = [
   { job: "fivetran.shop_orders", inputs: [], outputs: ["demo.raw.orders", "demo.raw.refunds"] },
   { job: "daily_revenue.stage_orders", namespace: "tutti", inputs: ["demo.raw.orders", "demo.raw.refunds"], outputs: ["demo.staging.stg_orders"] },
-  { job: "daily_revenue.build_marts", namespace: "tutti", inputs: ["demo.staging.stg_orders", "demo.staging.fx_rates"], outputs: ["demo.marts.fct_revenue", "demo.marts.fct_revenue_by_region"] },
-  { job: "dbt.growth", inputs: ["demo.raw.sessions", "demo.raw.ad_spend", "demo.staging.stg_orders"], outputs: ["demo.marts.growth_funnel", "demo.marts.growth_channels"] },
-  { job: "databricks.churn_training", inputs: ["demo.staging.stg_orders", "demo.raw.support_tickets"], outputs: ["demo.ml.churn_features", "demo.ml.churn_scores"] },
+  {
+    job: "daily_revenue.build_marts",
+    namespace: "tutti",
+    inputs: ["demo.staging.stg_orders", "demo.staging.fx_rates"],
+    outputs: ["demo.marts.fct_revenue", "demo.marts.fct_revenue_by_region"],
+  },
+  {
+    job: "dbt.growth",
+    inputs: ["demo.raw.sessions", "demo.raw.ad_spend", "demo.staging.stg_orders"],
+    outputs: ["demo.marts.growth_funnel", "demo.marts.growth_channels"],
+  },
+  {
+    job: "databricks.churn_training",
+    inputs: ["demo.staging.stg_orders", "demo.raw.support_tickets"],
+    outputs: ["demo.ml.churn_features", "demo.ml.churn_scores"],
+  },
   { job: "dbt.ops", inputs: ["demo.raw.support_tickets", "demo.staging.stg_orders"], outputs: ["demo.marts.ops_fulfilment"] },
   { job: "dbt.marketing_legacy", inputs: ["demo.raw.ad_spend"], outputs: ["demo.marts.mkt_campaigns_2023"] },
 ];
@@ -241,7 +254,17 @@ function costRecords(now: number, days: number, pipelines: Set<string>) {
       }
     }
     // Shared storage no product claims: it shows up as unattributed spend on the scorecard.
-    records.push({ source: "aws", external_ref: `demo:s3-data-lake:${day}`, amount: round(7.5 + noise(`${day}:s3`), 2), currency: "USD", quantity: 24, unit: "hours", started_at: `${day}T00:00:00Z`, description: "Sample S3 data lake storage (shared)", product: "" });
+    records.push({
+      source: "aws",
+      external_ref: `demo:s3-data-lake:${day}`,
+      amount: round(7.5 + noise(`${day}:s3`), 2),
+      currency: "USD",
+      quantity: 24,
+      unit: "hours",
+      started_at: `${day}T00:00:00Z`,
+      description: "Sample S3 data lake storage (shared)",
+      product: "",
+    });
   }
   return records;
 }
@@ -249,7 +272,9 @@ function costRecords(now: number, days: number, pipelines: Set<string>) {
 /** What the seeded records spend this month (the month of `now`) on the given products. */
 function monthToDate(records: CostRecord[], now: number, productNames: string[]) {
   const thisMonth = dayOf(now).slice(0, 7);
-  const cents = records.filter((r) => productNames.includes(r.product) && r.started_at.startsWith(thisMonth)).reduce((sum, r) => sum + Math.round(r.amount * 100), 0);
+  const cents = records
+    .filter((r) => productNames.includes(r.product) && r.started_at.startsWith(thisMonth))
+    .reduce((sum, r) => sum + Math.round(r.amount * 100), 0);
   return cents / 100;
 }
 
@@ -299,7 +324,12 @@ export async function seedProducts(api: DemoApi, opts: { now?: number; days?: nu
   await seedLineage(api, now, days, pipelines);
   await seedDefinitions(api, teams, pipelines);
   const costs = costRecords(now, days, pipelines);
-  await postInBatches(api, "/costs", "records", costs.map(({ product: _, ...record }) => record));
+  await postInBatches(
+    api,
+    "/costs",
+    "records",
+    costs.map(({ product: _, ...record }) => record),
+  );
   await postInBatches(api, "/usage", "events", usageEvents(now, days));
   const churn = (await api.request<{ id: string }>("GET", "/products/churn_model")).data.id;
   // Budgets are sized from what was just seeded, so on any day of the month the churn model is over its limit

@@ -24,7 +24,10 @@ describe("tutti dbt and tutti ci against a real Tutti", () => {
     const pr = JSON.parse(prodManifest);
     pr.nodes["model.jaffle_shop.customers"].checksum = { name: "sha256", checksum: "2".repeat(64) };
     w.write("target/manifest.json", JSON.stringify(pr));
-    w.write("specs/orders.yaml", `name: orders\nteam: ${w.owner.team.slug}\ntasks:\n  - { id: load, connector: http, with: { url: "https://x.example.com" } }\n`);
+    w.write(
+      "specs/orders.yaml",
+      `name: orders\nteam: ${w.owner.team.slug}\ntasks:\n  - { id: load, connector: http, with: { url: "https://x.example.com" } }\n`,
+    );
     w.write("specs/README.md", "not a spec");
     w.write("event.json", JSON.stringify({ pull_request: { number: 17 } }));
   });
@@ -85,7 +88,7 @@ describe("tutti dbt and tutti ci against a real Tutti", () => {
 
     expect((await w.run(args, env)).code).toBe(0);
     expect(ours().map((c) => c.id)).toEqual([created]);
-    expect(github.comments.filter((c) => c.issue === 17).map((c) => c.body.startsWith(MARKER) ? "impact" : c.body)).toEqual(["LGTM", "impact"]);
+    expect(github.comments.filter((c) => c.issue === 17).map((c) => (c.body.startsWith(MARKER) ? "impact" : c.body))).toEqual(["LGTM", "impact"]);
   });
 });
 
@@ -94,8 +97,12 @@ describe("tutti push environment", () => {
   it("pull requests and non-default branches push to ci; the default branch and local pushes to prod", async () => {
     expect(await defaultEnvironment({}, read)).toBe("prod");
     expect(await defaultEnvironment({ GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "pull_request", GITHUB_HEAD_REF: "feat" }, read)).toBe("ci");
-    expect(await defaultEnvironment({ GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "push", GITHUB_REF_NAME: "feat", GITHUB_EVENT_PATH: "e.json" }, read)).toBe("ci");
-    expect(await defaultEnvironment({ GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "push", GITHUB_REF_NAME: "main", GITHUB_EVENT_PATH: "e.json" }, read)).toBe("prod");
+    expect(await defaultEnvironment({ GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "push", GITHUB_REF_NAME: "feat", GITHUB_EVENT_PATH: "e.json" }, read)).toBe(
+      "ci",
+    );
+    expect(await defaultEnvironment({ GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "push", GITHUB_REF_NAME: "main", GITHUB_EVENT_PATH: "e.json" }, read)).toBe(
+      "prod",
+    );
   });
 
   it("a push from a pull request goes to ci and leaves production on its version; --env prod overrides", async () => {

@@ -16,7 +16,11 @@ describe("npm run keys:rotate", () => {
   const persistTo = mkdtempSync(join(tmpdir(), "tutti-keys-test-"));
   const target: D1Target = { flags: ["--local", "--persist-to", persistTo] };
   const d1 = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [binOf("wrangler"), "d1", ...args, ...target.flags], { cwd: repoRoot, encoding: "utf8", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+    const r = spawnSync(process.execPath, [binOf("wrangler"), "d1", ...args, ...target.flags], {
+      cwd: repoRoot,
+      encoding: "utf8",
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    });
     if (r.status !== 0) throw new Error(`${r.stdout}\n${r.stderr}`);
     return r.stdout;
   };
@@ -30,10 +34,18 @@ describe("npm run keys:rotate", () => {
     const ring = await loadKeyRing(OLD);
     const rows = [];
     for (const id of ["conn_a", "conn_b", "conn_it's"]) {
-      const secrets = { api_key: await seal(ring, `key-of-${id}`, secretAad("ten_1", id, "api_key")), webhook_secret: await seal(ring, `hook-of-${id}`, secretAad("ten_1", id, "webhook_secret")) };
+      const secrets = {
+        api_key: await seal(ring, `key-of-${id}`, secretAad("ten_1", id, "api_key")),
+        webhook_secret: await seal(ring, `hook-of-${id}`, secretAad("ten_1", id, "webhook_secret")),
+      };
       rows.push(`('ten_1', '${id.replaceAll("'", "''")}', 'team_1', '${id.replaceAll("'", "''")}', 'http', '{}', '${JSON.stringify(secrets)}', 'usr_1', 0, 0)`);
     }
-    d1("execute", "DB", "--command", `INSERT INTO connections (tenant_id, id, team_id, name, kind, config, secrets, created_by, created_at, updated_at) VALUES ${rows.join(", ")}`);
+    d1(
+      "execute",
+      "DB",
+      "--command",
+      `INSERT INTO connections (tenant_id, id, team_id, name, kind, config, secrets, created_by, created_at, updated_at) VALUES ${rows.join(", ")}`,
+    );
   }, 120_000);
   afterAll(() => rmSync(persistTo, { recursive: true, force: true }));
 

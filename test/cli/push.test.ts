@@ -7,8 +7,17 @@ import { UsageError } from "../../cli/io";
 import { freePort } from "../e2e/helpers/processes";
 import { cliWorkspace, settleRunsAfterAll, tutti, type CliWorkspace } from "./workspace";
 
-const spec = (name: string, team = "analytics") => `name: ${name}\nteam: ${team}\ntasks:\n  - { id: a, connector: http, with: { url: "https://x.example.com" } }\n`;
-const noDiff = { tasks_added: [], tasks_removed: [], tasks_changed: [], schedule_changed: false, schedule_before: null, schedule_after: null, other_changes: [] };
+const spec = (name: string, team = "analytics") =>
+  `name: ${name}\nteam: ${team}\ntasks:\n  - { id: a, connector: http, with: { url: "https://x.example.com" } }\n`;
+const noDiff = {
+  tasks_added: [],
+  tasks_removed: [],
+  tasks_changed: [],
+  schedule_changed: false,
+  schedule_before: null,
+  schedule_after: null,
+  other_changes: [],
+};
 
 describe("argument parsing", () => {
   it("takes files, --dry-run and --env", () => {
@@ -32,7 +41,16 @@ describe("argument parsing", () => {
 
   it("takes the git source from GitHub Actions only", () => {
     expect(gitSourceFromEnv({ GITHUB_SHA: "abc" })).toBeUndefined();
-    expect(gitSourceFromEnv({ GITHUB_ACTIONS: "true", GITHUB_REPOSITORY: "acme/specs", GITHUB_SHA: "0123abcd", GITHUB_REF_NAME: "12/merge", GITHUB_HEAD_REF: "feature", GITHUB_ACTOR: "ada" })).toEqual({
+    expect(
+      gitSourceFromEnv({
+        GITHUB_ACTIONS: "true",
+        GITHUB_REPOSITORY: "acme/specs",
+        GITHUB_SHA: "0123abcd",
+        GITHUB_REF_NAME: "12/merge",
+        GITHUB_HEAD_REF: "feature",
+        GITHUB_ACTOR: "ada",
+      }),
+    ).toEqual({
       git_repo: "acme/specs",
       git_sha: "0123abcd",
       git_branch: "feature",
@@ -43,10 +61,14 @@ describe("argument parsing", () => {
 
 describe("error and result formatting", () => {
   it("prints field errors as file:path: message and syntax errors as file:line:column: message", () => {
-    expect(detailLine("specs/a.yaml", { path: "tasks[1].depends_on[0]", message: 'no task with id "x"' })).toBe('specs/a.yaml:tasks[1].depends_on[0]: no task with id "x"');
+    expect(detailLine("specs/a.yaml", { path: "tasks[1].depends_on[0]", message: 'no task with id "x"' })).toBe(
+      'specs/a.yaml:tasks[1].depends_on[0]: no task with id "x"',
+    );
     expect(positionLine("a.yaml", 3, 7, "Map keys must be unique")).toBe("a.yaml:3:7: Map keys must be unique");
     expect(positionLine("a.json", 0, 0, "bad")).toBe("a.json: bad");
-    expect(failureLines("a.yaml", { status: 403, code: "forbidden", message: "no", details: [], requestId: "req_1" })).toEqual(["a.yaml: forbidden: no (request req_1)"]);
+    expect(failureLines("a.yaml", { status: 403, code: "forbidden", message: "no", details: [], requestId: "req_1" })).toEqual([
+      "a.yaml: forbidden: no (request req_1)",
+    ]);
   });
 
   it("summarises a diff one change kind per line", () => {
@@ -64,9 +86,18 @@ describe("error and result formatting", () => {
   });
 
   it("says what a push or a dry run did", () => {
-    const r = { status: "updated" as const, dry_run: true, restored: false, pipeline: { name: "p" }, version: { number: 3 }, diff: { ...noDiff, tasks_added: ["x"] } };
+    const r = {
+      status: "updated" as const,
+      dry_run: true,
+      restored: false,
+      pipeline: { name: "p" },
+      version: { number: 3 },
+      diff: { ...noDiff, tasks_added: ["x"] },
+    };
     expect(resultLines("p.yaml", r, "p")).toEqual(["p.yaml: would update p to version 3", "  + tasks: x"]);
-    expect(resultLines("p.yaml", { ...r, status: "unchanged", dry_run: false, restored: true, version: { number: 2 } }, "p")).toEqual(["p.yaml: unchanged p (version 2) (restored from the archive)"]);
+    expect(resultLines("p.yaml", { ...r, status: "unchanged", dry_run: false, restored: true, version: { number: 2 } }, "p")).toEqual([
+      "p.yaml: unchanged p (version 2) (restored from the archive)",
+    ]);
   });
 });
 
@@ -80,19 +111,36 @@ describe("tutti push against a real Tutti", () => {
 
   it("creates, updates and leaves unchanged pipelines from YAML and JSON files, saying what happened", async () => {
     w.write("a.yaml", spec("alpha", w.owner.team.slug));
-    w.write("b.json", JSON.stringify({ name: "beta", team: w.owner.team.slug, tasks: [{ id: "x", connector: "http", with: { url: "https://x.example.com" } }] }));
+    w.write(
+      "b.json",
+      JSON.stringify({ name: "beta", team: w.owner.team.slug, tasks: [{ id: "x", connector: "http", with: { url: "https://x.example.com" } }] }),
+    );
     const first = await w.run(["push", "a.yaml", "b.json"]);
     expect(first.code, first.err.join("\n")).toBe(0);
-    expect(first.out).toEqual(["a.yaml: created alpha (version 1)", "  + tasks: a", "b.json: created beta (version 1)", "  + tasks: x", "2 files: 2 created, 0 updated, 0 unchanged, 0 failed"]);
+    expect(first.out).toEqual([
+      "a.yaml: created alpha (version 1)",
+      "  + tasks: a",
+      "b.json: created beta (version 1)",
+      "  + tasks: x",
+      "2 files: 2 created, 0 updated, 0 unchanged, 0 failed",
+    ]);
 
     w.write("a.yaml", `${spec("alpha", w.owner.team.slug)}  - { id: b, connector: http, depends_on: [a], with: { url: "https://x.example.com/b" } }\n`);
     const again = await w.run(["push", "a.yaml", "b.json"]);
-    expect(again.out).toEqual(["a.yaml: updated alpha to version 2", "  + tasks: b", "b.json: unchanged beta (version 1)", "2 files: 0 created, 1 updated, 1 unchanged, 0 failed"]);
+    expect(again.out).toEqual([
+      "a.yaml: updated alpha to version 2",
+      "  + tasks: b",
+      "b.json: unchanged beta (version 1)",
+      "2 files: 0 created, 1 updated, 1 unchanged, 0 failed",
+    ]);
     expect((await w.owner.call("GET", "/pipelines/alpha")).current_version.number).toBe(2);
   });
 
   it("prints the server's validation errors per path and exits 1, still pushing the other files", async () => {
-    w.write("bad.yaml", `name: bad\nteam: ${w.owner.team.slug}\ntasks:\n  - { id: a, connector: http, depends_on: [extrct], with: { url: "https://x.example.com" } }\n`);
+    w.write(
+      "bad.yaml",
+      `name: bad\nteam: ${w.owner.team.slug}\ntasks:\n  - { id: a, connector: http, depends_on: [extrct], with: { url: "https://x.example.com" } }\n`,
+    );
     w.write("good.yaml", spec("good", w.owner.team.slug));
     const r = await w.run(["push", "bad.yaml", "good.yaml"]);
     expect(r.code).toBe(1);
@@ -128,14 +176,27 @@ describe("tutti push against a real Tutti", () => {
 
   it("--dry-run shows what would change and stores nothing; a push from GitHub Actions records its source", async () => {
     w.write("c.yaml", spec("gamma", w.owner.team.slug));
-    const github = { GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "push", GITHUB_REF_NAME: "main", TUTTI_DEFAULT_BRANCH: "main", GITHUB_REPOSITORY: "acme/specs", GITHUB_SHA: "0123456789abcdef", GITHUB_ACTOR: "ada" };
+    const github = {
+      GITHUB_ACTIONS: "true",
+      GITHUB_EVENT_NAME: "push",
+      GITHUB_REF_NAME: "main",
+      TUTTI_DEFAULT_BRANCH: "main",
+      GITHUB_REPOSITORY: "acme/specs",
+      GITHUB_SHA: "0123456789abcdef",
+      GITHUB_ACTOR: "ada",
+    };
     const dry = await w.run(["push", "--dry-run", "c.yaml"], github);
     expect(dry.code).toBe(0);
     expect(dry.out).toEqual(["c.yaml: would create gamma (version 1)", "  + tasks: a", "1 file: 1 to create, 0 to update, 0 unchanged, 0 failed"]);
     expect((await w.owner.request("GET", "/pipelines/gamma")).status).toBe(404);
 
     expect((await w.run(["push", "c.yaml"], github)).code).toBe(0);
-    expect((await w.owner.call("GET", "/pipelines/gamma")).source).toEqual({ git_repo: "acme/specs", git_sha: "0123456789abcdef", git_branch: "main", git_author: "ada" });
+    expect((await w.owner.call("GET", "/pipelines/gamma")).source).toEqual({
+      git_repo: "acme/specs",
+      git_sha: "0123456789abcdef",
+      git_branch: "main",
+      git_author: "ada",
+    });
   });
 
   it("a token without pipelines:write is refused with the API's error", async () => {

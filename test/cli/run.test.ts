@@ -39,7 +39,13 @@ describe("tutti run, status and runs against a real Tutti", () => {
   beforeAll(async () => {
     tool = await startHttpToolFake({ token: TOOL_TOKEN });
     w = await cliWorkspace("run");
-    await w.owner.call("POST", "/connections", { team_id: w.owner.team.id, name: "tool", kind: "http", config: { base_url: tool.url }, secrets: { bearer_token: TOOL_TOKEN } });
+    await w.owner.call("POST", "/connections", {
+      team_id: w.owner.team.id,
+      name: "tool",
+      kind: "http",
+      config: { base_url: tool.url },
+      secrets: { bearer_token: TOOL_TOKEN },
+    });
     w.write("daily.yaml", spec("daily", w.owner.team.slug, { polls: 1 }));
     w.write("broken.yaml", spec("broken", w.owner.team.slug, { polls: 1, outcome: "failed", message: "boom" }));
     w.write("slow.yaml", spec("slow", w.owner.team.slug, { polls: 1000 }));

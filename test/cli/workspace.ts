@@ -52,7 +52,10 @@ export async function tutti(argv: string[], env: Record<string, string>, dir = p
   return { code, out, err };
 }
 
-export async function cliWorkspace(label: string, scopes = ["read", "pipelines:write", "runs:write", "lineage:write", "metadata:write"]): Promise<CliWorkspace> {
+export async function cliWorkspace(
+  label: string,
+  scopes = ["read", "pipelines:write", "runs:write", "lineage:write", "metadata:write"],
+): Promise<CliWorkspace> {
   const baseUrl = inject("baseUrl");
   const owner = await signupOwner(baseUrl, label);
   const token = await owner.token(scopes);

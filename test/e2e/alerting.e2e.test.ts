@@ -47,9 +47,21 @@ describe("alerts in the dashboard", () => {
     // The team's signed webhook channel, verified by the receiver fake.
     const secret = `whsec_${randomBytes(32).toString("base64")}`;
     await fetch(`${receiver.url}/__endpoints/oncall`, { method: "PUT", body: JSON.stringify({ secret }) });
-    const hook = await postJson(context.request, csrf, "/api/v1/connections", { team_id: team.id, name: "oncall-hook", kind: "webhook", config: { url: `${receiver.url}/hooks/oncall` }, secrets: { signing_secret: secret } });
+    const hook = await postJson(context.request, csrf, "/api/v1/connections", {
+      team_id: team.id,
+      name: "oncall-hook",
+      kind: "webhook",
+      config: { url: `${receiver.url}/hooks/oncall` },
+      secrets: { signing_secret: secret },
+    });
     await postJson(context.request, csrf, "/api/v1/alert-channels", { team_id: team.id, name: "oncall", kind: "webhook", connection_id: hook.id });
-    await postJson(context.request, csrf, "/api/v1/connections", { team_id: team.id, name: "tool", kind: "http", config: { base_url: tool.url }, secrets: { bearer_token: TOOL_TOKEN } });
+    await postJson(context.request, csrf, "/api/v1/connections", {
+      team_id: team.id,
+      name: "tool",
+      kind: "http",
+      config: { base_url: tool.url },
+      secrets: { bearer_token: TOOL_TOKEN },
+    });
     await postJson(context.request, csrf, "/api/v1/pipelines", {
       spec_text: JSON.stringify({ name: "nightly_orders", team: team.slug, products: ["orders_mart"], tasks: [refusedTask("load_orders")] }),
       format: "json",
@@ -58,7 +70,10 @@ describe("alerts in the dashboard", () => {
 
     // The run fails at once; the alert is raised by the notify queue consumer moments later.
     await expect
-      .poll(async () => ((await (await context.request.get("/api/v1/alerts")).json()) as { items: Array<{ title: string }> }).items.map((a) => a.title), { timeout: 60_000, interval: 500 })
+      .poll(async () => ((await (await context.request.get("/api/v1/alerts")).json()) as { items: Array<{ title: string }> }).items.map((a) => a.title), {
+        timeout: 60_000,
+        interval: 500,
+      })
       .toContain("nightly_orders failed");
 
     // It shows on the Alerts page, with the open count in the navigation.
@@ -89,7 +104,10 @@ describe("alerts in the dashboard", () => {
     await screenshot(page, "alerting-03-alert-resolved");
 
     // The channel heard the opening and the resolution, each signed and once.
-    const state = (await (await fetch(`${receiver.url}/__endpoints/oncall`)).json()) as { attempts: Array<{ verified: boolean }>; accepted: Array<{ body: { type: string; data: { alert: { resolution: string | null } } } }> };
+    const state = (await (await fetch(`${receiver.url}/__endpoints/oncall`)).json()) as {
+      attempts: Array<{ verified: boolean }>;
+      accepted: Array<{ body: { type: string; data: { alert: { resolution: string | null } } } }>;
+    };
     expect(state.accepted.map((a) => a.body.type)).toEqual(["alert.opened", "alert.resolved"]);
     expect(state.accepted[1].body.data.alert.resolution).toBe("Vendor fixed their API; re-ran the load.");
     expect(state.attempts.every((a) => a.verified)).toBe(true);
@@ -99,7 +117,12 @@ describe("alerts in the dashboard", () => {
     await expect.poll(() => page.getByRole("main").innerText()).toContain("Nothing is open");
     await page.getByRole("tab", { name: "Resolved" }).click();
     await expect.poll(() => page.getByRole("table", { name: "Alerts" }).innerText()).toContain("nightly_orders failed");
-    expect(await page.getByRole("navigation", { name: "Main" }).getByLabel(/open alerts/).count()).toBe(0);
+    expect(
+      await page
+        .getByRole("navigation", { name: "Main" })
+        .getByLabel(/open alerts/)
+        .count(),
+    ).toBe(0);
     await screenshot(page, "alerting-04-alerts-resolved-tab");
 
     // Team settings list the channel; the Owners page answers who owns the pipeline.
@@ -120,7 +143,7 @@ describe("alerts in the dashboard", () => {
     await expect.poll(() => page.getByRole("table", { name: "Rules" }).innerText()).toContain("Pager for failures");
     expect(await page.getByRole("table", { name: "Rules" }).innerText()).toContain("Re-notify after 30m unacknowledged");
     await screenshot(page, "alerting-06-settings");
-    await page.goto("/owners?id=" + encodeURIComponent((await (await context.request.get("/api/v1/owners?type=pipeline")).json()).items[0].id));
+    await page.goto(`/owners?id=${encodeURIComponent((await (await context.request.get("/api/v1/owners?type=pipeline")).json()).items[0].id)}`);
     await expect.poll(() => page.getByRole("main").innerText()).toContain(`Owned by ${team.name}`);
     await screenshot(page, "alerting-07-owners");
     expect(b.pageErrors).toEqual([]);

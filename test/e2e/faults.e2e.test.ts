@@ -4,7 +4,7 @@
  * on the same state. What it had accepted (2xx) must still be there, and what it had started must finish, each tool
  * job started once. No browser.
  */
-import { createHmac, randomUUID } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -34,7 +34,12 @@ const slowTask = (id: string, dependsOn: string[]) => ({
     url: "/jobs",
     body: { key: "{{run_id}}/{{task_id}}", polls: 1, delay_ms: 600 },
     external_id_path: "$.id",
-    completion: { mode: "poll", status_url: "/jobs/{{external_id}}", success: { path: "$.status", equals: "succeeded" }, failure: { path: "$.status", in: ["failed", "cancelled"] } },
+    completion: {
+      mode: "poll",
+      status_url: "/jobs/{{external_id}}",
+      success: { path: "$.status", equals: "succeeded" },
+      failure: { path: "$.status", in: ["failed", "cancelled"] },
+    },
   },
 });
 
@@ -69,7 +74,10 @@ async function listAll(owner: OwnerSession, path: string): Promise<any[]> {
   const items: any[] = [];
   let cursor: string | null = null;
   do {
-    const page: { items: any[]; next_cursor: string | null } = await owner.call("GET", `${path}${path.includes("?") ? "&" : "?"}limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+    const page: { items: any[]; next_cursor: string | null } = await owner.call(
+      "GET",
+      `${path}${path.includes("?") ? "&" : "?"}limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+    );
     items.push(...page.items);
     cursor = page.next_cursor;
   } while (cursor);
@@ -87,7 +95,13 @@ describe("a Tutti killed mid-flight and started again on the same state", () => 
     server = await startWrangler({ logPath: artifactPath("faults-wrangler-dev", "log"), vars: { DISPATCH_LEASE_SECONDS: String(LEASE_SECONDS) } });
     owner = await signupOwner(server.baseUrl, "faults");
     token = await owner.token(["read", "lineage:write", "metadata:write"]);
-    await owner.call("POST", "/connections", { team_id: owner.team.id, name: "tool", kind: "http", config: { base_url: tool.url }, secrets: { bearer_token: TOOL_TOKEN } });
+    await owner.call("POST", "/connections", {
+      team_id: owner.team.id,
+      name: "tool",
+      kind: "http",
+      config: { base_url: tool.url },
+      secrets: { bearer_token: TOOL_TOKEN },
+    });
   });
   afterAll(async () => {
     await server?.close();
@@ -101,97 +115,160 @@ describe("a Tutti killed mid-flight and started again on the same state", () => 
     await server.restart();
   }
 
-  it("finishes every run it had started, starting each tool job once, and keeps every webhook it acknowledged", async () => {
-    const pipeline = { name: "slow_chain", team: owner.team.slug, concurrency: { max_runs: RUNS }, tasks: [slowTask("extract", []), slowTask("load", ["extract"]), slowTask("report", ["extract"])] };
-    await owner.call("POST", "/pipelines", { spec_text: JSON.stringify(pipeline), format: "json" });
-    const dbt = await owner.call("POST", "/connections", { team_id: owner.team.id, name: "dbt", kind: "dbt_cloud", config: { account_id: 1 }, secrets: { api_token: "unused", webhook_secret: WEBHOOK_SECRET } });
+  it(
+    "finishes every run it had started, starting each tool job once, and keeps every webhook it acknowledged",
+    async () => {
+      const pipeline = {
+        name: "slow_chain",
+        team: owner.team.slug,
+        concurrency: { max_runs: RUNS },
+        tasks: [slowTask("extract", []), slowTask("load", ["extract"]), slowTask("report", ["extract"])],
+      };
+      await owner.call("POST", "/pipelines", { spec_text: JSON.stringify(pipeline), format: "json" });
+      const dbt = await owner.call("POST", "/connections", {
+        team_id: owner.team.id,
+        name: "dbt",
+        kind: "dbt_cloud",
+        config: { account_id: 1 },
+        secrets: { api_token: "unused", webhook_secret: WEBHOOK_SECRET },
+      });
 
-    const runIds: string[] = [];
-    for (let i = 0; i < RUNS; i++) runIds.push((await owner.call("POST", "/pipelines/slow_chain/runs", {})).id);
-    const prefix = `wev_faults_${Date.now()}`;
-    let down = false;
-    const webhooks = keepSending(
-      4,
-      (i) => {
-        const { body, headers } = dbtWebhook(`${prefix}_${i}`);
-        return fetch(`${server.baseUrl}/webhooks/dbt_cloud/${dbt.id}`, { method: "POST", headers, body });
-      },
-      () => down,
-    );
+      const runIds: string[] = [];
+      for (let i = 0; i < RUNS; i++) runIds.push((await owner.call("POST", "/pipelines/slow_chain/runs", {})).id);
+      const prefix = `wev_faults_${Date.now()}`;
+      let down = false;
+      const webhooks = keepSending(
+        4,
+        (i) => {
+          const { body, headers } = dbtWebhook(`${prefix}_${i}`);
+          return fetch(`${server.baseUrl}/webhooks/dbt_cloud/${dbt.id}`, { method: "POST", headers, body });
+        },
+        () => down,
+      );
 
-    // Kill while tool calls are in flight: some first tasks are done, later ones are being triggered or polled.
-    const triggers = () => tool.requests.filter((r) => r.method === "POST" && r.path === "/jobs").length;
-    await waitUntil(async () => triggers() >= RUNS + 5 && webhooks.accepted.length >= 3, { timeoutMs: 60_000, intervalMs: 20, what: "the first triggers and webhooks" });
-    down = true;
-    await crash();
-    await webhooks.done;
+      // Kill while tool calls are in flight: some first tasks are done, later ones are being triggered or polled.
+      const triggers = () => tool.requests.filter((r) => r.method === "POST" && r.path === "/jobs").length;
+      await waitUntil(async () => triggers() >= RUNS + 5 && webhooks.accepted.length >= 3, {
+        timeoutMs: 60_000,
+        intervalMs: 20,
+        what: "the first triggers and webhooks",
+      });
+      down = true;
+      await crash();
+      await webhooks.done;
 
-    // Every run that was accepted finishes, and succeeds: nothing hangs on a message that died with the process.
-    await waitUntil(
-      async () => {
-        const runs = await Promise.all(runIds.map((id) => owner.call("GET", `/runs/${id}?wait=5`)));
-        return runs.every((r) => r.status === "succeeded");
-      },
-      { timeoutMs: 180_000, intervalMs: 500, what: `all ${RUNS} runs to succeed (log: ${server.logPath})` },
-    );
+      // Every run that was accepted finishes, and succeeds: nothing hangs on a message that died with the process.
+      await waitUntil(
+        async () => {
+          const runs = await Promise.all(runIds.map((id) => owner.call("GET", `/runs/${id}?wait=5`)));
+          return runs.every((r) => r.status === "succeeded");
+        },
+        { timeoutMs: 180_000, intervalMs: 500, what: `all ${RUNS} runs to succeed (log: ${server.logPath})` },
+      );
 
-    // Each task of each run started exactly one job at the tool: a trigger sent again after the crash carried the
-    // same Idempotency-Key, so the tool answered with the job it had already started.
-    const started = [...tool.jobs.values()].map((job) => String(job.body.key)).sort();
-    expect(started).toEqual(runIds.flatMap((id) => TASKS.map((task) => `${id}/${task}`)).sort());
-    const keysSent = tool.requests.filter((r) => r.method === "POST" && r.path === "/jobs").map((r) => r.headers["idempotency-key"]);
-    expect(new Set(keysSent).size).toBe(RUNS * TASKS.length);
-    console.log(`faults: ${keysSent.length - RUNS * TASKS.length} trigger(s) sent again after the crash; ${webhooks.accepted.length} webhooks acknowledged before it`);
+      // Each task of each run started exactly one job at the tool: a trigger sent again after the crash carried the
+      // same Idempotency-Key, so the tool answered with the job it had already started.
+      const started = [...tool.jobs.values()].map((job) => String(job.body.key)).sort();
+      expect(started).toEqual(runIds.flatMap((id) => TASKS.map((task) => `${id}/${task}`)).sort());
+      const keysSent = tool.requests.filter((r) => r.method === "POST" && r.path === "/jobs").map((r) => r.headers["idempotency-key"]);
+      expect(new Set(keysSent).size).toBe(RUNS * TASKS.length);
+      console.log(
+        `faults: ${keysSent.length - RUNS * TASKS.length} trigger(s) sent again after the crash; ${webhooks.accepted.length} webhooks acknowledged before it`,
+      );
 
-    // Every webhook answered 200 before the kill is stored.
-    const stored = new Set((await listAll(owner, `/webhook-deliveries?connection_id=${dbt.id}`)).map((d) => d.delivery_id));
-    const missing = webhooks.accepted.map((i) => `${prefix}_${i}`).filter((id) => !stored.has(id));
-    expect(missing).toEqual([]);
-  }, TEST_TIMEOUT_MS);
+      // Every webhook answered 200 before the kill is stored.
+      const stored = new Set((await listAll(owner, `/webhook-deliveries?connection_id=${dbt.id}`)).map((d) => d.delivery_id));
+      const missing = webhooks.accepted.map((i) => `${prefix}_${i}`).filter((id) => !stored.has(id));
+      expect(missing).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it("keeps every OpenLineage and cost batch it answered, and a client sending every batch again stores each record once", async () => {
-    const runsPerBatch = 4;
-    const recordsPerBatch = 10;
-    const producer = "https://github.com/OpenLineage/OpenLineage/tree/1.24.2/integration/spark";
-    const lineageBatch = (b: number) => {
-      const job = { namespace: "faults", name: `batch_${b}` };
-      const runs = Array.from({ length: runsPerBatch }, (_, r) => `0190f4d2-0000-7000-8000-${String(b * 100 + r).padStart(12, "0")}`);
-      return runs.flatMap((runId) => [
-        { eventType: "START", eventTime: "2026-03-02T06:00:00.000Z", producer, run: { runId }, job, inputs: [{ namespace: "faults", name: `in_${b}` }], outputs: [] },
-        { eventType: "COMPLETE", eventTime: "2026-03-02T06:05:00.000Z", producer, run: { runId }, job, inputs: [], outputs: [{ namespace: "faults", name: `out_${b}` }] },
-      ]);
-    };
-    const costBatch = (b: number) => ({
-      records: Array.from({ length: recordsPerBatch }, (_, r) => ({ source: "faults", external_ref: `b${b}-r${r}`, amount: 1.25, currency: "USD", started_at: "2026-03-02T06:00:00.000Z" })),
-    });
-    const post = (path: string, body: unknown) =>
-      fetch(`${server.baseUrl}/api/v1${path}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+  it(
+    "keeps every OpenLineage and cost batch it answered, and a client sending every batch again stores each record once",
+    async () => {
+      const runsPerBatch = 4;
+      const recordsPerBatch = 10;
+      const producer = "https://github.com/OpenLineage/OpenLineage/tree/1.24.2/integration/spark";
+      const lineageBatch = (b: number) => {
+        const job = { namespace: "faults", name: `batch_${b}` };
+        const runs = Array.from({ length: runsPerBatch }, (_, r) => `0190f4d2-0000-7000-8000-${String(b * 100 + r).padStart(12, "0")}`);
+        return runs.flatMap((runId) => [
+          {
+            eventType: "START",
+            eventTime: "2026-03-02T06:00:00.000Z",
+            producer,
+            run: { runId },
+            job,
+            inputs: [{ namespace: "faults", name: `in_${b}` }],
+            outputs: [],
+          },
+          {
+            eventType: "COMPLETE",
+            eventTime: "2026-03-02T06:05:00.000Z",
+            producer,
+            run: { runId },
+            job,
+            inputs: [],
+            outputs: [{ namespace: "faults", name: `out_${b}` }],
+          },
+        ]);
+      };
+      const costBatch = (b: number) => ({
+        records: Array.from({ length: recordsPerBatch }, (_, r) => ({
+          source: "faults",
+          external_ref: `b${b}-r${r}`,
+          amount: 1.25,
+          currency: "USD",
+          started_at: "2026-03-02T06:00:00.000Z",
+        })),
+      });
+      const post = (path: string, body: unknown) =>
+        fetch(`${server.baseUrl}/api/v1${path}`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
 
-    let down = false;
-    const lineage = keepSending(2, (b) => post("/lineage/batch", lineageBatch(b)), () => down);
-    const costs = keepSending(2, (b) => post("/costs", costBatch(b)), () => down);
-    await waitUntil(async () => lineage.accepted.length >= 3 && costs.accepted.length >= 3, { timeoutMs: 60_000, intervalMs: 10, what: "the first batches to be accepted" });
-    down = true;
-    await crash();
-    await Promise.all([lineage.done, costs.done]);
+      let down = false;
+      const lineage = keepSending(
+        2,
+        (b) => post("/lineage/batch", lineageBatch(b)),
+        () => down,
+      );
+      const costs = keepSending(
+        2,
+        (b) => post("/costs", costBatch(b)),
+        () => down,
+      );
+      await waitUntil(async () => lineage.accepted.length >= 3 && costs.accepted.length >= 3, {
+        timeoutMs: 60_000,
+        intervalMs: 10,
+        what: "the first batches to be accepted",
+      });
+      down = true;
+      await crash();
+      await Promise.all([lineage.done, costs.done]);
 
-    const lineageRuns = async (b: number) => {
-      const [job] = (await owner.call("GET", `/jobs?namespace=faults&name=batch_${b}`)).items;
-      return job ? (await listAll(owner, `/jobs/${job.id}/runs`)).length : 0;
-    };
-    const costRefs = async () => (await listAll(owner, "/costs?source=faults")).map((r) => r.external_ref as string);
+      const lineageRuns = async (b: number) => {
+        const [job] = (await owner.call("GET", `/jobs?namespace=faults&name=batch_${b}`)).items;
+        return job ? (await listAll(owner, `/jobs/${job.id}/runs`)).length : 0;
+      };
+      const costRefs = async () => (await listAll(owner, "/costs?source=faults")).map((r) => r.external_ref as string);
 
-    // Accepted means stored: every batch answered 200 is complete after the restart.
-    for (const b of lineage.accepted) expect(await lineageRuns(b)).toBe(runsPerBatch);
-    const refs = new Set(await costRefs());
-    expect(costs.accepted.flatMap((b) => costBatch(b).records.map((r) => r.external_ref)).filter((ref) => !refs.has(ref))).toEqual([]);
+      // Accepted means stored: every batch answered 200 is complete after the restart.
+      for (const b of lineage.accepted) expect(await lineageRuns(b)).toBe(runsPerBatch);
+      const refs = new Set(await costRefs());
+      expect(costs.accepted.flatMap((b) => costBatch(b).records.map((r) => r.external_ref)).filter((ref) => !refs.has(ref))).toEqual([]);
 
-    // The client cannot know about the batches cut off by the crash and sends everything again: nothing doubles.
-    for (const b of lineage.tried) expect((await post("/lineage/batch", lineageBatch(b))).status).toBe(200);
-    for (const b of costs.tried) expect((await post("/costs", costBatch(b))).status).toBe(200);
-    for (const b of lineage.tried) expect(await lineageRuns(b)).toBe(runsPerBatch);
-    const all = await costRefs();
-    expect(all.length).toBe(costs.tried.length * recordsPerBatch);
-    expect(new Set(all).size).toBe(all.length);
-  }, TEST_TIMEOUT_MS);
+      // The client cannot know about the batches cut off by the crash and sends everything again: nothing doubles.
+      for (const b of lineage.tried) expect((await post("/lineage/batch", lineageBatch(b))).status).toBe(200);
+      for (const b of costs.tried) expect((await post("/costs", costBatch(b))).status).toBe(200);
+      for (const b of lineage.tried) expect(await lineageRuns(b)).toBe(runsPerBatch);
+      const all = await costRefs();
+      expect(all.length).toBe(costs.tried.length * recordsPerBatch);
+      expect(new Set(all).size).toBe(all.length);
+    },
+    TEST_TIMEOUT_MS,
+  );
 });

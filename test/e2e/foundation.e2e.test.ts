@@ -23,9 +23,7 @@ function recordResponses(page: Page) {
 /** The page's markup plus the current value of every input, which page.content() does not include. */
 async function everythingVisible(page: Page): Promise<string> {
   const html = await page.content();
-  const values = await page.locator("input, textarea, select").evaluateAll((elements) =>
-    elements.map((el) => (el as unknown as { value: string }).value),
-  );
+  const values = await page.locator("input, textarea, select").evaluateAll((elements) => elements.map((el) => (el as unknown as { value: string }).value));
   return `${html}\n${values.join("\n")}`;
 }
 

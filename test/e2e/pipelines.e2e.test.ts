@@ -58,7 +58,8 @@ async function setUp(context: BrowserContext, toolUrl: string) {
     config: { base_url: toolUrl },
     secrets: { bearer_token: TOOL_TOKEN },
   });
-  const push = (spec: Record<string, unknown>) => postJson(context.request, csrf, "/api/v1/pipelines", { spec_text: JSON.stringify(spec, null, 2), format: "json" });
+  const push = (spec: Record<string, unknown>) =>
+    postJson(context.request, csrf, "/api/v1/pipelines", { spec_text: JSON.stringify(spec, null, 2), format: "json" });
   return { team, push, csrf };
 }
 

@@ -22,7 +22,11 @@ async function chartsDrawn(page: import("playwright-core").Page, count: number) 
   await expect.poll(() => page.getByText("Drawing chart…").count()).toBe(0);
   const painted = await page.locator("figure.chart canvas").evaluateAll((canvases) =>
     canvases.map((c) => {
-      const canvas = c as unknown as { width: number; height: number; getContext(kind: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+      const canvas = c as unknown as {
+        width: number;
+        height: number;
+        getContext(kind: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+      };
       const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
       let inked = 0;
       for (let i = 3; i < data.length; i += 4) if (data[i] > 0) inked++;
@@ -133,7 +137,10 @@ describe("data products and costs in the dashboard", () => {
     await page.getByRole("dialog").getByLabel("Title").fill("Daily orders (v2)");
     await page.getByRole("dialog").getByRole("button", { name: "Save changes" }).click();
     await page.getByRole("heading", { name: "Daily orders (v2)" }).waitFor();
-    const saved = await api.request<{ members: { datasets: unknown[]; tags: Array<{ tag: string }> }; declared_value: { monthly_amount: number } }>("GET", "/products/orders_daily");
+    const saved = await api.request<{ members: { datasets: unknown[]; tags: Array<{ tag: string }> }; declared_value: { monthly_amount: number } }>(
+      "GET",
+      "/products/orders_daily",
+    );
     expect(saved.data.members.datasets).toHaveLength(1);
     expect(saved.data.members.tags.map((t) => t.tag)).toEqual(["orders"]);
     expect(saved.data.declared_value.monthly_amount).toBe(12000);
@@ -148,7 +155,9 @@ describe("data products and costs in the dashboard", () => {
     await page.getByRole("button", { name: "Upload CSV" }).click();
     const dialog = page.getByRole("dialog");
     const csv = (currency: string) =>
-      Buffer.from(`source,external_ref,amount,currency,started_at,description\naws,inv-7/1,120.50,USD,${today},S3\ngcp,inv-7/2,80,${currency},${today},"BigQuery storage, EU"\n`);
+      Buffer.from(
+        `source,external_ref,amount,currency,started_at,description\naws,inv-7/1,120.50,USD,${today},S3\ngcp,inv-7/2,80,${currency},${today},"BigQuery storage, EU"\n`,
+      );
     await dialog.getByLabel("CSV file").setInputFiles({ name: "bill.csv", mimeType: "text/csv", buffer: csv("EUR") });
     await expect.poll(() => dialog.innerText()).toContain("2 costs totalling $201");
     await dialog.getByRole("button", { name: "Record 2 costs" }).click();

@@ -5,7 +5,12 @@
 export const fakeCredentials = {
   dbt_cloud: { accountId: 4242, api_token: "dbtc_fake_service_token", webhook_secret: "fake-dbt-webhook-secret" },
   fivetran: { api_key: "fake_fivetran_key", api_secret: "fake_fivetran_secret", webhook_secret: "fake-fivetran-webhook-secret" },
-  airbyte: { client_id: "fake-airbyte-client", client_secret: "fake-airbyte-client-secret", api_token: "fake-airbyte-api-token", webhook_secret: "fake-airbyte-url-token" },
+  airbyte: {
+    client_id: "fake-airbyte-client",
+    client_secret: "fake-airbyte-client-secret",
+    api_token: "fake-airbyte-api-token",
+    webhook_secret: "fake-airbyte-url-token",
+  },
   databricks: { token: "dapi-fake-databricks-token", webhook_secret: "fake-databricks-webhook-password" },
   snowflake: { account: "FAKEORG-FAKEACCOUNT", user: "TUTTI", token: "fake-snowflake-oauth-token" },
   github_actions: { token: "ghp_fakegithubtoken", webhook_secret: "fake-github-webhook-secret" },

@@ -115,7 +115,9 @@ export class Scripts {
       case "GET held":
         return { status: 200, body: [...this.holds.keys()].filter((k) => k.startsWith(`${key}|`)).map((k) => k.slice(key.length + 1)) };
       case "POST complete":
-        return this.onComplete(key, typeof body.outcome === "string" ? body.outcome : undefined) ? { status: 200, body: { ok: true } } : { status: 404, body: { error: "no run for key" } };
+        return this.onComplete(key, typeof body.outcome === "string" ? body.outcome : undefined)
+          ? { status: 200, body: { ok: true } }
+          : { status: 404, body: { error: "no run for key" } };
       case "GET outbox":
         return { status: 200, body: this.outbox.get(key) ?? [] };
       case "POST deliver-to":

@@ -36,7 +36,11 @@ export async function pointWebhooks(tool: keyof ToolFakeUrls, fakeUrl: string, t
 
 /** Scripts how the fake runs `key` (a dbt job id, a Fivetran connection id, a workflow file …): see each server.ts. */
 export async function planFake(fakeUrl: string, key: string | number, plan: Record<string, unknown>) {
-  const res = await fetch(`${fakeUrl}/__fake/plans/${encodeURIComponent(String(key))}`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(plan) });
+  const res = await fetch(`${fakeUrl}/__fake/plans/${encodeURIComponent(String(key))}`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(plan),
+  });
   if (!res.ok) throw new Error(`plan ${key}: ${res.status}`);
 }
 

@@ -18,9 +18,27 @@ export async function startToolFakes(options: { ports?: Partial<Record<keyof Too
   const { dbt_cloud: dbt, fivetran, airbyte, databricks, snowflake, github_actions: github } = fakeCredentials;
   const autoAdvanceMs = options.autoAdvanceMs;
   const servers: Record<keyof ToolFakeUrls, FakeServer> = {
-    dbt_cloud: await startDbtCloudFake({ token: dbt.api_token, accountId: dbt.accountId, webhookSecret: dbt.webhook_secret, port: ports.dbt_cloud, autoAdvanceMs }),
-    fivetran: await startFivetranFake({ apiKey: fivetran.api_key, apiSecret: fivetran.api_secret, webhookSecret: fivetran.webhook_secret, port: ports.fivetran, autoAdvanceMs }),
-    airbyte: await startAirbyteFake({ clientId: airbyte.client_id, clientSecret: airbyte.client_secret, apiToken: airbyte.api_token, port: ports.airbyte, autoAdvanceMs }),
+    dbt_cloud: await startDbtCloudFake({
+      token: dbt.api_token,
+      accountId: dbt.accountId,
+      webhookSecret: dbt.webhook_secret,
+      port: ports.dbt_cloud,
+      autoAdvanceMs,
+    }),
+    fivetran: await startFivetranFake({
+      apiKey: fivetran.api_key,
+      apiSecret: fivetran.api_secret,
+      webhookSecret: fivetran.webhook_secret,
+      port: ports.fivetran,
+      autoAdvanceMs,
+    }),
+    airbyte: await startAirbyteFake({
+      clientId: airbyte.client_id,
+      clientSecret: airbyte.client_secret,
+      apiToken: airbyte.api_token,
+      port: ports.airbyte,
+      autoAdvanceMs,
+    }),
     databricks: await startDatabricksFake({ token: databricks.token, webhookSecret: databricks.webhook_secret, port: ports.databricks, autoAdvanceMs }),
     snowflake: await startSnowflakeFake({ account: snowflake.account, token: snowflake.token, port: ports.snowflake, autoAdvanceMs }),
     github_actions: await startGitHubActionsFake({ token: github.token, webhookSecret: github.webhook_secret, port: ports.github_actions, autoAdvanceMs }),

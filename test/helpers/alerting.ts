@@ -62,7 +62,10 @@ export async function planSlackHook(path: string, plan: { fail_times?: number; s
 /** A webhook connection and an alert channel using it, in `teamId`. */
 export async function webhookChannel(s: Session, teamId: string, endpoint: { url: string; secret: string }, name = unique("hook")) {
   const connection = ok(
-    await api("/connections", { as: s, body: { team_id: teamId, name: unique("wh-"), kind: "webhook", config: { url: endpoint.url }, secrets: { signing_secret: endpoint.secret } } }),
+    await api("/connections", {
+      as: s,
+      body: { team_id: teamId, name: unique("wh-"), kind: "webhook", config: { url: endpoint.url }, secrets: { signing_secret: endpoint.secret } },
+    }),
     201,
     "webhook connection",
   );
@@ -70,7 +73,11 @@ export async function webhookChannel(s: Session, teamId: string, endpoint: { url
 }
 
 export async function slackChannel(s: Session, teamId: string, hookUrl: string, name = unique("slack")) {
-  const connection = ok(await api("/connections", { as: s, body: { team_id: teamId, name: unique("sl-"), kind: "slack", config: {}, secrets: { webhook_url: hookUrl } } }), 201, "slack connection");
+  const connection = ok(
+    await api("/connections", { as: s, body: { team_id: teamId, name: unique("sl-"), kind: "slack", config: {}, secrets: { webhook_url: hookUrl } } }),
+    201,
+    "slack connection",
+  );
   return ok(await api("/alert-channels", { as: s, body: { team_id: teamId, name, kind: "slack", connection_id: connection.id } }), 201, "slack channel");
 }
 

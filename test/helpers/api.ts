@@ -47,7 +47,9 @@ function recordResponse(text: string) {
   seenResponses.push(text);
 }
 
-export async function signup(overrides: Partial<{ email: string; password: string; name: string; tenant_name: string; team_name: string }> = {}): Promise<Session> {
+export async function signup(
+  overrides: Partial<{ email: string; password: string; name: string; tenant_name: string; team_name: string }> = {},
+): Promise<Session> {
   const id = unique();
   const body = {
     email: overrides.email ?? `user-${id}@example.com`,

@@ -15,5 +15,10 @@ export function record(fields: Record<string, unknown>) {
 export async function postCosts(as: Session | string, records: unknown[]) {
   const res = await api("/costs", { as, body: { records } });
   if (res.status !== 200) throw new Error(`POST /costs: ${res.status} ${res.text}`);
-  return res.json as { inserted: number; updated: number; unchanged: number; records: Array<{ external_ref: string; status: string; attributed_by: string | null }> };
+  return res.json as {
+    inserted: number;
+    updated: number;
+    unchanged: number;
+    records: Array<{ external_ref: string; status: string; attributed_by: string | null }>;
+  };
 }

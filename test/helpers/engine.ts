@@ -57,7 +57,9 @@ export async function setEngineTime(tenantId: string, atMs: number) {
 
 /** Timers currently armed in the tenant's Durable Object. */
 export async function engineTimers(tenantId: string): Promise<Array<{ key: string; due_at: number; event: string }>> {
-  return runInDurableObject(tenantRuns(env, tenantId), (_instance, state) =>
-    state.storage.sql.exec("SELECT key, due_at, event FROM timers ORDER BY due_at").toArray() as Array<{ key: string; due_at: number; event: string }>,
+  return runInDurableObject(
+    tenantRuns(env, tenantId),
+    (_instance, state) =>
+      state.storage.sql.exec("SELECT key, due_at, event FROM timers ORDER BY due_at").toArray() as Array<{ key: string; due_at: number; event: string }>,
   );
 }

@@ -38,11 +38,7 @@ export async function addMember(
   opts: { teamId?: string; name?: string } = {},
 ): Promise<Session> {
   const email = `member-${Date.now().toString(36)}-${counter++}-${Math.random().toString(36).slice(2, 6)}@example.com`;
-  const inv = ok(
-    await api("/invitations", { as: admin, body: { email, role, ...(opts.teamId ? { team_id: opts.teamId } : {}) } }),
-    201,
-    "create invitation",
-  );
+  const inv = ok(await api("/invitations", { as: admin, body: { email, role, ...(opts.teamId ? { team_id: opts.teamId } : {}) } }), 201, "create invitation");
   const res = await SELF.fetch(`${BASE}/api/v1/invitations/accept`, {
     method: "POST",
     headers: { "content-type": "application/json", "cf-connecting-ip": `10.200.${counter % 250}.1` },

@@ -38,7 +38,15 @@ export function toolTask(id: string, job: Record<string, unknown> = {}, extra: R
       external_url_path: "$.url",
       cancel: { url: "/jobs/{{external_id}}/cancel" },
       ...(polls > 0 || job.outcome === "failed"
-        ? { completion: { mode: "poll", status_url: "/jobs/{{external_id}}", success: { path: "$.status", equals: "succeeded" }, failure: { path: "$.status", in: ["failed", "cancelled"] }, message_path: "$.message" } }
+        ? {
+            completion: {
+              mode: "poll",
+              status_url: "/jobs/{{external_id}}",
+              success: { path: "$.status", equals: "succeeded" },
+              failure: { path: "$.status", in: ["failed", "cancelled"] },
+              message_path: "$.message",
+            },
+          }
         : {}),
       ...(job.no_new_data ? { no_new_data: { path: "$.no_new_data", equals: true } } : {}),
     },

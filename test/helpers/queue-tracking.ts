@@ -152,7 +152,8 @@ export function installQueueTracking(producer: Queue<unknown>, worker: ExportedH
   const consumers = new Map(inject("queueConsumers").map((c) => [c.queue, c]));
 
   const proto = Object.getPrototypeOf(producer) as Queue<unknown>;
-  if (typeof proto.send !== "function" || typeof proto.sendBatch !== "function") throw new Error("queue tracking: Queue.send/sendBatch are not on the binding's prototype");
+  if (typeof proto.send !== "function" || typeof proto.sendBatch !== "function")
+    throw new Error("queue tracking: Queue.send/sendBatch are not on the binding's prototype");
   const send = proto.send;
   const sendBatch = proto.sendBatch;
   // Counted before the send, so a delivery can never settle a message that was not counted yet.

@@ -99,7 +99,8 @@ function deref(s: JsonSchema, resolve: (s: JsonSchema | undefined) => JsonSchema
 /** The concrete path of an operation with the fixture's ids; throws naming every parameter the map lacks. */
 export function fillPath(op: Operation, values: Record<string, string>): string {
   const missing = op.params.filter((k) => values[k] === undefined);
-  if (missing.length) throw new Error(`${op.key}: no fixture value for path parameter(s) ${missing.join(", ")}; add them to pathValues in test/helpers/sweep.ts`);
+  if (missing.length)
+    throw new Error(`${op.key}: no fixture value for path parameter(s) ${missing.join(", ")}; add them to pathValues in test/helpers/sweep.ts`);
   let i = 0;
   return op.path.replace(/\{[^}]+\}/g, () => encodeURIComponent(values[op.params[i++]]));
 }
@@ -165,16 +166,35 @@ export async function fixtureTenant() {
     expect(items.length, "the fixture alert").toBeGreaterThan(0);
     return items;
   });
-  const channel = await ok(api("/alert-channels", { as: owner, body: { team_id: team.id, name: "swept-email", kind: "email", recipients: ["oncall@example.com"] } }), "channel");
+  const channel = await ok(
+    api("/alert-channels", { as: owner, body: { team_id: team.id, name: "swept-email", kind: "email", recipients: ["oncall@example.com"] } }),
+    "channel",
+  );
   const rule = await ok(api("/alert-rules", { as: owner, body: { team_id: team.id, name: "swept rule", channel_ids: [channel.id] } }), "rule");
   await ok(api(`/teams/${team.id}/environments/staging`, { as: owner, method: "PUT", body: { description: "staging" } }), "environment");
 
   // Objects that only Tutti itself creates (tool webhooks, queue failures, alerts) are recorded the way Tutti does.
   const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
   const [delivery] = await recordDeliveries(ctx, [
-    { teamId: team.id, connector: "github_actions", connectionId: connection.id, deliveryId: crypto.randomUUID(), eventType: "workflow_run", externalId: null, receivedAt: Date.now(), payload: "{}", payloadBytes: 2 },
+    {
+      teamId: team.id,
+      connector: "github_actions",
+      connectionId: connection.id,
+      deliveryId: crypto.randomUUID(),
+      eventType: "workflow_run",
+      externalId: null,
+      receivedAt: Date.now(),
+      payload: "{}",
+      payloadBytes: 2,
+    },
   ]);
-  await recordDeadLetter(ctx, { queue: "notify", messageId: crypto.randomUUID(), body: { type: "budget.threshold_crossed", tenantId: owner.tenant.id, teamId: team.id }, attempts: 8, at: Date.now() });
+  await recordDeadLetter(ctx, {
+    queue: "notify",
+    messageId: crypto.randomUUID(),
+    body: { type: "budget.threshold_crossed", tenantId: owner.tenant.id, teamId: team.id },
+    attempts: 8,
+    at: Date.now(),
+  });
   const deadLetter = (await ok(api("/dead-letters", { as: owner }), "dead letters")).items[0];
 
   /** Path parameter values by key (see paramKeys). */
@@ -225,7 +245,13 @@ export async function fixtureTenant() {
     "PATCH /members/{userId}": () => ({ role: "admin" }),
     "POST /invitations": () => ({ email: "swept-invite@example.com", role: "member" }),
     "POST /tokens": () => ({ name: "swept", team_id: team.id, scopes: ["read"] }),
-    "POST /connections": () => ({ team_id: team.id, name: "swept", kind: "webhook", config: { url: "https://hooks.example.com/x" }, secrets: { signing_secret: "s" } }),
+    "POST /connections": () => ({
+      team_id: team.id,
+      name: "swept",
+      kind: "webhook",
+      config: { url: "https://hooks.example.com/x" },
+      secrets: { signing_secret: "s" },
+    }),
     "PATCH /connections/{id}": () => ({ description: "changed" }),
     "POST /connections/{id}/rotate": () => ({ secrets: { bearer_token: "rotated" } }),
     "POST /pipelines": () => ({ spec_text: JSON.stringify({ ...pipelineSpec, description: "changed" }), format: "json" }),
@@ -234,7 +260,11 @@ export async function fixtureTenant() {
     "POST /lineage": () => lineageEvent(namespace, "swept"),
     "POST /lineage/batch": () => [lineageEvent(namespace, "swept")],
     "PATCH /datasets/{id}": () => ({ description: "changed" }),
-    "POST /dbt/artifacts": () => ({ project: dbtProject, environment: "prod", manifest: { ...DUCKDB_MANIFEST, metadata: { ...DUCKDB_MANIFEST.metadata, invocation_id: crypto.randomUUID() } } }),
+    "POST /dbt/artifacts": () => ({
+      project: dbtProject,
+      environment: "prod",
+      manifest: { ...DUCKDB_MANIFEST, metadata: { ...DUCKDB_MANIFEST.metadata, invocation_id: crypto.randomUUID() } },
+    }),
     "POST /quality": () => ({ results: [{ dataset_id: dataset.id, check: "not_null", status: "pass" }] }),
     "POST /alerts/{id}/resolve": () => ({ reason: "swept" }),
     "POST /alerts/{id}/assign": () => ({ user_id: member.user.id }),
@@ -269,11 +299,20 @@ export function validBody(f: FixtureTenant, op: Operation): unknown {
 }
 
 /** Calls an operation as `as` with the fixture's path values and, when it takes one, its valid body. */
-export function call(f: FixtureTenant, op: Operation, init: { as?: Session | string; headers?: Record<string, string>; body?: unknown; rawBody?: string; path?: string } = {}) {
+export function call(
+  f: FixtureTenant,
+  op: Operation,
+  init: { as?: Session | string; headers?: Record<string, string>; body?: unknown; rawBody?: string; path?: string } = {},
+) {
   const body = "body" in init || init.rawBody !== undefined ? init.body : validBody(f, op);
   const query = op.query.filter((q) => q.required).map((q) => `${q.name}=${encodeURIComponent(f.queryValues[q.name] ?? "")}`);
   const path = init.path ?? `${fillPath(op, f.pathValues)}${query.length ? `?${query.join("&")}` : ""}`;
-  return api(path, { method: op.method, as: init.as, headers: init.headers, ...(init.rawBody !== undefined ? { rawBody: init.rawBody } : body !== undefined ? { body } : {}) });
+  return api(path, {
+    method: op.method,
+    as: init.as,
+    headers: init.headers,
+    ...(init.rawBody !== undefined ? { rawBody: init.rawBody } : body !== undefined ? { body } : {}),
+  });
 }
 
 /** Columns that change when a credential is merely used. */
@@ -283,13 +322,18 @@ let tenantTables: Array<{ table: string; columns: string[] }> | null = null;
 
 async function tablesWithTenant() {
   if (tenantTables) return tenantTables;
-  const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name <> 'd1_migrations' ORDER BY name").all<{ name: string }>();
+  const tables = await env.DB.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name <> 'd1_migrations' ORDER BY name",
+  ).all<{ name: string }>();
   const out: Array<{ table: string; columns: string[] }> = [];
   for (const { name } of tables.results) {
     const cols = (await env.DB.prepare(`SELECT name, type FROM pragma_table_info('${name}')`).all<{ name: string; type: string }>()).results;
     if (!cols.some((c) => c.name === "tenant_id")) continue;
     // Blobs (compressed artifacts) are compared by length; every other column by value.
-    out.push({ table: name, columns: cols.filter((c) => !VOLATILE_COLUMNS.has(c.name)).map((c) => (c.type.toUpperCase() === "BLOB" ? `length("${c.name}")` : `"${c.name}"`)) });
+    out.push({
+      table: name,
+      columns: cols.filter((c) => !VOLATILE_COLUMNS.has(c.name)).map((c) => (c.type.toUpperCase() === "BLOB" ? `length("${c.name}")` : `"${c.name}"`)),
+    });
   }
   tenantTables = out;
   return out;
@@ -298,8 +342,13 @@ async function tablesWithTenant() {
 /** Every row of every tenant-owned table (the audit log included), as one comparable text per table; one query. */
 export async function tenantSnapshot(tenantId: string): Promise<Record<string, string>> {
   const tables = await tablesWithTenant();
-  const parts = tables.map(({ table, columns }) => `'${table}', (SELECT json_group_array(json_array(${columns.join(", ")})) FROM (SELECT * FROM "${table}" WHERE tenant_id = ?1 ORDER BY rowid))`);
-  const row = await env.DB.prepare(`SELECT json_object(${parts.join(", ")}) AS snapshot`).bind(tenantId).first<{ snapshot: string }>();
+  const parts = tables.map(
+    ({ table, columns }) =>
+      `'${table}', (SELECT json_group_array(json_array(${columns.join(", ")})) FROM (SELECT * FROM "${table}" WHERE tenant_id = ?1 ORDER BY rowid))`,
+  );
+  const row = await env.DB.prepare(`SELECT json_object(${parts.join(", ")}) AS snapshot`)
+    .bind(tenantId)
+    .first<{ snapshot: string }>();
   return Object.fromEntries(Object.entries(JSON.parse(row!.snapshot) as Record<string, unknown>).map(([table, rows]) => [table, JSON.stringify(rows)]));
 }
 

@@ -12,7 +12,11 @@ export type Tool = keyof ToolFakeUrls;
 export const fakeUrl = (tool: Tool) => inject("toolFakes")[tool];
 
 async function control(tool: Tool, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${fakeUrl(tool)}/__fake/${path}`, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${fakeUrl(tool)}/__fake/${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`${tool} fake ${method} ${path}: ${res.status} ${text}`);
   return text ? JSON.parse(text) : null;
@@ -21,7 +25,8 @@ async function control(tool: Tool, method: string, path: string, body?: unknown)
 /** Scripts how the fake answers for `key` (a job id, a connection id, a workflow …). */
 export const fakePlan = (tool: Tool, key: string | number, plan: Plan) => control(tool, "PUT", `plans/${encodeURIComponent(String(key))}`, plan);
 /** Finishes the key's newest run at the tool now, queuing its webhooks. */
-export const fakeComplete = (tool: Tool, key: string | number, outcome?: string) => control(tool, "POST", `complete/${encodeURIComponent(String(key))}`, { outcome });
+export const fakeComplete = (tool: Tool, key: string | number, outcome?: string) =>
+  control(tool, "POST", `complete/${encodeURIComponent(String(key))}`, { outcome });
 export const fakeRelease = (tool: Tool, key: string | number, op: string) => control(tool, "POST", `release/${encodeURIComponent(String(key))}`, { op });
 export const fakeOutbox = (tool: Tool, key: string | number): Promise<WebhookDelivery[]> => control(tool, "GET", `outbox/${encodeURIComponent(String(key))}`);
 
@@ -42,7 +47,14 @@ export async function waitUntilHeld(tool: Tool, key: string | number, op: string
 /** A numeric id no other test uses (dbt and Databricks job ids are integers); tests in parallel share the fakes. */
 export const uniqueNumber = () => 1_000_000 + (crypto.getRandomValues(new Uint32Array(1))[0] % 2_000_000_000);
 
-export async function createConnection(s: Session, teamId: string, kind: string, name: string, config: Record<string, unknown>, secrets: Record<string, string>) {
+export async function createConnection(
+  s: Session,
+  teamId: string,
+  kind: string,
+  name: string,
+  config: Record<string, unknown>,
+  secrets: Record<string, string>,
+) {
   const res = await api("/connections", { as: s, body: { team_id: teamId, name, kind, config, secrets } });
   if (res.status !== 201) throw new Error(`connection ${kind}: ${res.status} ${res.text}`);
   return res.json as { id: string; name: string };
@@ -79,7 +91,14 @@ export async function pollToEnd(s: Session, runId: string, stepMs = 1000, maxSte
 export async function deliveries(s: Session, query = "") {
   const res = await api(`/webhook-deliveries${query}`, { as: s });
   if (res.status !== 200) throw new Error(`deliveries: ${res.status} ${res.text}`);
-  return res.json.items as Array<{ id: string; delivery_id: string; event_type: string; external_id: string | null; copies: number; matched: { run_id: string; task_key: string } | null }>;
+  return res.json.items as Array<{
+    id: string;
+    delivery_id: string;
+    event_type: string;
+    external_id: string | null;
+    copies: number;
+    matched: { run_id: string; task_key: string } | null;
+  }>;
 }
 
 type Delivery = Awaited<ReturnType<typeof deliveries>>[number];

@@ -18,7 +18,10 @@ export function webhookFixture(name: string): string {
 /** Headers each tool signs with (CONTRACTS §10): the exact header name, prefix and hex case. */
 export const sign = {
   dbt_cloud: async (body: string, secret: string) => ({ "content-type": "application/json", authorization: await hmacHex("SHA-256", secret, body) }),
-  fivetran: async (body: string, secret: string) => ({ "content-type": "application/json", "x-fivetran-signature-256": (await hmacHex("SHA-256", secret, body)).toUpperCase() }),
+  fivetran: async (body: string, secret: string) => ({
+    "content-type": "application/json",
+    "x-fivetran-signature-256": (await hmacHex("SHA-256", secret, body)).toUpperCase(),
+  }),
   github_actions: async (body: string, secret: string, event: string, delivery: string = crypto.randomUUID()) => ({
     "content-type": "application/json",
     "x-github-event": event,

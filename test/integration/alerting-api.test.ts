@@ -39,7 +39,15 @@ describe("alerts API: lifecycle, permissions and isolation", () => {
     expect(back.json.status).toBe("open");
     const resolved = await api(`/alerts/${alert.id}/resolve`, { as: s, method: "POST", body: { reason: "Budget raised to 2,000 USD." } });
     expect(resolved.json).toMatchObject({ status: "resolved", resolved_by: s.user.email, resolution: "Budget raised to 2,000 USD." });
-    expect(resolved.json.timeline.map((e: { type: string }) => e.type)).toEqual(["opened", "notified", "acknowledged", "assigned", "note", "unacknowledged", "resolved"]);
+    expect(resolved.json.timeline.map((e: { type: string }) => e.type)).toEqual([
+      "opened",
+      "notified",
+      "acknowledged",
+      "assigned",
+      "note",
+      "unacknowledged",
+      "resolved",
+    ]);
     expectError(await api(`/alerts/${alert.id}/resolve`, { as: s, method: "POST" }), 409, "conflict");
 
     // The resolution goes to the channel that heard about the opening.
@@ -49,7 +57,13 @@ describe("alerts API: lifecycle, permissions and isolation", () => {
     expect(state.accepted[1].body).toMatchObject({ type: "alert.resolved", data: { alert: { resolution: "Budget raised to 2,000 USD." } } });
 
     const audit = await api(`/audit-log?target_id=${alert.id}`, { as: s });
-    expect(audit.json.items.map((e: { action: string }) => e.action).sort()).toEqual(["alert.acknowledged", "alert.assigned", "alert.noted", "alert.resolved", "alert.unacknowledged"]);
+    expect(audit.json.items.map((e: { action: string }) => e.action).sort()).toEqual([
+      "alert.acknowledged",
+      "alert.assigned",
+      "alert.noted",
+      "alert.resolved",
+      "alert.unacknowledged",
+    ]);
     expect((await listAlerts(s, "status=open,acknowledged")).map((a) => a.id)).not.toContain(alert.id);
     expect((await listAlerts(s, "status=resolved")).map((a) => a.id)).toContain(alert.id);
   });
@@ -85,25 +99,63 @@ describe("alerts API: lifecycle, permissions and isolation", () => {
     const channel = await webhookChannel(s, teamId, endpoint, "data-alerts");
     const foreign = await webhookChannel(s, other.id, await webhookEndpoint(), "their-alerts");
 
-    expectError(await api("/alert-channels", { as: s, body: { team_id: teamId, name: "data-alerts", kind: "email", recipients: ["a@example.com"] } }), 409, "conflict");
+    expectError(
+      await api("/alert-channels", { as: s, body: { team_id: teamId, name: "data-alerts", kind: "email", recipients: ["a@example.com"] } }),
+      409,
+      "conflict",
+    );
     const wrongKind = await api("/alert-channels", { as: s, body: { team_id: teamId, name: "slacky", kind: "slack", connection_id: channel.connection.id } });
     expectError(wrongKind, 400, "validation_failed");
     expect(wrongKind.json.error.details[0].path).toBe("connection_id");
-    expectError(await api("/alert-channels", { as: s, body: { team_id: teamId, name: "x", kind: "webhook", connection_id: foreign.connection.id } }), 400, "validation_failed");
-    expectError(await api("/alert-channels", { as: s, body: { team_id: teamId, name: "mail", kind: "email", recipients: ["not-an-address"] } }), 400, "validation_failed");
-    expectError(await api("/alert-channels", { as: s, body: { team_id: teamId, name: "bad name!", kind: "email", recipients: ["a@example.com"] } }), 400, "validation_failed");
+    expectError(
+      await api("/alert-channels", { as: s, body: { team_id: teamId, name: "x", kind: "webhook", connection_id: foreign.connection.id } }),
+      400,
+      "validation_failed",
+    );
+    expectError(
+      await api("/alert-channels", { as: s, body: { team_id: teamId, name: "mail", kind: "email", recipients: ["not-an-address"] } }),
+      400,
+      "validation_failed",
+    );
+    expectError(
+      await api("/alert-channels", { as: s, body: { team_id: teamId, name: "bad name!", kind: "email", recipients: ["a@example.com"] } }),
+      400,
+      "validation_failed",
+    );
 
     const rule = await api("/alert-rules", {
       as: s,
-      body: { team_id: teamId, name: "Critical only at night", kinds: ["run_failed", "sla_missed"], min_severity: "critical", channel_ids: [channel.id], quiet_hours: { start: "22:00", end: "07:00", timezone: "Europe/London" }, escalate_after: "30m" },
+      body: {
+        team_id: teamId,
+        name: "Critical only at night",
+        kinds: ["run_failed", "sla_missed"],
+        min_severity: "critical",
+        channel_ids: [channel.id],
+        quiet_hours: { start: "22:00", end: "07:00", timezone: "Europe/London" },
+        escalate_after: "30m",
+      },
     });
     expect(rule.status).toBe(201);
-    expect(rule.json).toMatchObject({ enabled: true, pipelines: [], escalate_after: "30m", escalate_after_ms: 1_800_000, quiet_hours: { timezone: "Europe/London" } });
+    expect(rule.json).toMatchObject({
+      enabled: true,
+      pipelines: [],
+      escalate_after: "30m",
+      escalate_after_ms: 1_800_000,
+      quiet_hours: { timezone: "Europe/London" },
+    });
     const foreignRule = await api("/alert-rules", { as: s, body: { team_id: teamId, name: "theirs", channel_ids: [channel.id, foreign.id] } });
     expectError(foreignRule, 400, "validation_failed");
     expect(foreignRule.json.error.details).toEqual([{ path: "channel_ids[1]", message: "no such channel in this team" }]);
-    expectError(await api("/alert-rules", { as: s, body: { team_id: teamId, name: "x", channel_ids: [channel.id], escalate_after: "5s" } }), 400, "validation_failed");
-    expectError(await api("/alert-rules", { as: s, body: { team_id: teamId, name: "x", channel_ids: [channel.id], quiet_hours: { start: "25:00", end: "07:00" } } }), 400, "validation_failed");
+    expectError(
+      await api("/alert-rules", { as: s, body: { team_id: teamId, name: "x", channel_ids: [channel.id], escalate_after: "5s" } }),
+      400,
+      "validation_failed",
+    );
+    expectError(
+      await api("/alert-rules", { as: s, body: { team_id: teamId, name: "x", channel_ids: [channel.id], quiet_hours: { start: "25:00", end: "07:00" } } }),
+      400,
+      "validation_failed",
+    );
     expectError(await api("/alert-rules", { as: s, body: { team_id: teamId, name: "x", channel_ids: [channel.id], surprise: 1 } }), 400, "validation_failed");
 
     const patched = await api(`/alert-rules/${rule.json.id}`, { as: s, method: "PATCH", body: { enabled: false, escalate_after: null } });
@@ -153,9 +205,18 @@ describe("alerts API: lifecycle, permissions and isolation", () => {
   it("who owns a pipeline and who depends on it", async () => {
     const { s, team } = await setupTenant();
     const finance = await createTeam(s, "Finance data");
-    await api("/connections", { as: s, body: { team_id: finance.id, name: "tool", kind: "http", config: { base_url: "http://127.0.0.1:9" }, secrets: { bearer_token: "x" } } });
+    await api("/connections", {
+      as: s,
+      body: { team_id: finance.id, name: "tool", kind: "http", config: { base_url: "http://127.0.0.1:9" }, secrets: { bearer_token: "x" } },
+    });
     await pushPipeline(s, { name: "ingest_crm", team: team.slug, products: ["crm_raw"], tasks: [toolTask("load")] });
-    await pushPipeline(s, { name: "build_finance", team: finance.slug, triggers: [{ after: "ingest_crm" }], products: ["finance_revenue"], tasks: [toolTask("marts")] });
+    await pushPipeline(s, {
+      name: "build_finance",
+      team: finance.slug,
+      triggers: [{ after: "ingest_crm" }],
+      products: ["finance_revenue"],
+      tasks: [toolTask("marts")],
+    });
 
     const owner = await api("/owners/pipeline/ingest_crm", { as: s });
     expect(owner.status).toBe(200);
@@ -176,7 +237,10 @@ describe("alerts API: lifecycle, permissions and isolation", () => {
     const product = await api("/owners/product/finance_revenue", { as: s });
     expect(product.json).toMatchObject({ owner_team: { id: finance.id }, owner_source: "declaring_pipeline", produced_by: [{ name: "build_finance" }] });
     const list = await api("/owners?type=product", { as: s });
-    expect(list.json.items.map((i: { name: string; owner_team: { id: string } }) => `${i.name}:${i.owner_team.id}`)).toEqual([`crm_raw:${team.id}`, `finance_revenue:${finance.id}`]);
+    expect(list.json.items.map((i: { name: string; owner_team: { id: string } }) => `${i.name}:${i.owner_team.id}`)).toEqual([
+      `crm_raw:${team.id}`,
+      `finance_revenue:${finance.id}`,
+    ]);
     expect((await api(`/owners?type=pipeline&team_id=${finance.id}`, { as: s })).json.items.map((i: { name: string }) => i.name)).toEqual(["build_finance"]);
     expectError(await api("/owners/pipeline/nope", { as: s }), 404, "not_found");
     expectError(await api("/owners/pipeline/ingest_crm", { as: await signup() }), 404, "not_found");

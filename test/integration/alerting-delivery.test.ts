@@ -54,7 +54,10 @@ describe("alert delivery: signed webhooks, Slack, retries and the dead-letter vi
     expect(state.attempts.every((a) => a.verified)).toBe(true);
     expect(delivered.body).toMatchObject({
       type: "alert.opened",
-      data: { alert: { id: alert.id, kind: "budget_threshold", severity: "warning", status: "open", owner_team: { id: teamId } }, recipient: { role: "owner" } },
+      data: {
+        alert: { id: alert.id, kind: "budget_threshold", severity: "warning", status: "open", owner_team: { id: teamId } },
+        recipient: { role: "owner" },
+      },
     });
     // webhook-id is the delivery id the API shows, so receivers can deduplicate on it.
     const detail = await alertDetail(s, alert.id);
@@ -185,7 +188,10 @@ describe("alert delivery: signed webhooks, Slack, retries and the dead-letter vi
     expect(detail.deliveries).toEqual([expect.objectContaining({ status: "dead" })]);
     expect(detail.deliveries[0].last_error).toContain("channel_not_found");
     const channels = await api(`/alert-channels?team_id=${teamId}`, { as: s });
-    expect(channels.json.items.find((c: { id: string }) => c.id === channel.id)).toMatchObject({ enabled: false, disabled_reason: expect.stringContaining("channel_not_found") });
+    expect(channels.json.items.find((c: { id: string }) => c.id === channel.id)).toMatchObject({
+      enabled: false,
+      disabled_reason: expect.stringContaining("channel_not_found"),
+    });
     // The secret URL never appears in what the API returns.
     expect(JSON.stringify(channels.json) + JSON.stringify(detail)).not.toContain(hook.path);
   });

@@ -82,11 +82,17 @@ describe("alert routing follows ownership and lineage", () => {
 
     // One alert, owned upstream, visible from both teams.
     const [alert] = await listAlerts(s, `team_id=${finance.id}`);
-    expect(alert).toMatchObject({ title: "ingest_crm failed", owner_team: { id: platform.id }, impacted_products: [{ name: "finance_revenue", statement: impact }] });
+    expect(alert).toMatchObject({
+      title: "ingest_crm failed",
+      owner_team: { id: platform.id },
+      impacted_products: [{ name: "finance_revenue", statement: impact }],
+    });
     expect((await listAlerts(s, `team_id=${platform.id}`)).map((a) => a.id)).toEqual([alert.id]);
     expect((await listAlerts(s, "product=finance_revenue")).map((a) => a.id)).toEqual([alert.id]);
     const detail = await alertDetail(s, alert.id);
-    expect(detail.deliveries.map((d: { team_id: string; status: string }) => `${d.team_id} ${d.status}`).sort()).toEqual([`${platform.id} sent`, `${finance.id} sent`].sort());
+    expect(detail.deliveries.map((d: { team_id: string; status: string }) => `${d.team_id} ${d.status}`).sort()).toEqual(
+      [`${platform.id} sent`, `${finance.id} sent`].sort(),
+    );
     expect(detail.details.downstream_pipelines).toEqual(["build_finance"]);
   });
 
@@ -140,7 +146,13 @@ describe("alert routing follows ownership and lineage", () => {
     // The product is in the catalog, owned by Growth, with spend_model as a member and a 09:30 daily freshness SLA.
     const product = await api("/products", {
       as: s,
-      body: { name: "ad_spend", title: "Ad spend", owner_team_id: growth.id, pipelines: [{ name: "spend_model", weight: 1 }], sla: { freshness: { cron: "30 9 * * *", timezone: "America/New_York" } } },
+      body: {
+        name: "ad_spend",
+        title: "Ad spend",
+        owner_team_id: growth.id,
+        pipelines: [{ name: "spend_model", weight: 1 }],
+        sla: { freshness: { cron: "30 9 * * *", timezone: "America/New_York" } },
+      },
     });
     expect(product.status).toBe(201);
     await startRun(s, "ingest_ads");
@@ -150,7 +162,9 @@ describe("alert routing follows ownership and lineage", () => {
     const [post] = posts;
     expect(post.body.blocks[1].text.text).toBe("*ad_spend will miss its 09:30 America/New_York SLA because ingest_ads's task pull failed*");
     const owners = await api("/owners?type=product", { as: s });
-    expect(owners.json.items).toEqual([expect.objectContaining({ name: "ad_spend", owner_team: expect.objectContaining({ id: growth.id }), owner_source: "declared" })]);
+    expect(owners.json.items).toEqual([
+      expect.objectContaining({ name: "ad_spend", owner_team: expect.objectContaining({ id: growth.id }), owner_source: "declared" }),
+    ]);
   });
 
   it("ten failures of the same pipeline while the alert is open make one alert and one notification; recovery resolves it and notifies once", async () => {
@@ -210,7 +224,11 @@ describe("alert routing follows ownership and lineage", () => {
     expect(ingest.status).toBeLessThan(300);
     const found = await api("/datasets?namespace=warehouse&name=marts.orders", { as: token });
     const datasetId = found.json.items[0].id as string;
-    const patched = await api(`/datasets/${datasetId}`, { as: s, method: "PATCH", body: { owner_team_id: team.id, tags: ["finance"], freshness: { cron: "0 7 * * *", timezone: "UTC", max_age: "24h" } } });
+    const patched = await api(`/datasets/${datasetId}`, {
+      as: s,
+      method: "PATCH",
+      body: { owner_team_id: team.id, tags: ["finance"], freshness: { cron: "0 7 * * *", timezone: "UTC", max_age: "24h" } },
+    });
     expect(patched.status).toBe(200);
     expect((await engineTimers(s.tenant.id)).map((t) => t.key)).toContain(`watch:alert-freshness:${datasetId}`);
 
@@ -235,15 +253,31 @@ describe("alert routing follows ownership and lineage", () => {
 
   it("a tool rejecting a connection's credentials raises a connection alert beside the run failure", async () => {
     const { s, team } = await setupTenant();
-    await api("/connections", { as: s, body: { team_id: team.id, name: "stale-creds", kind: "http", config: { base_url: inject("fakeHttpToolUrl") }, secrets: { bearer_token: "revoked-token" } } });
+    await api("/connections", {
+      as: s,
+      body: {
+        team_id: team.id,
+        name: "stale-creds",
+        kind: "http",
+        config: { base_url: inject("fakeHttpToolUrl") },
+        secrets: { bearer_token: "revoked-token" },
+      },
+    });
     await pushPipeline(s, { name: "uses_stale", team: team.slug, tasks: [{ ...toolTask("call"), connection: "stale-creds" }] });
     const run = await startRun(s, "uses_stale");
     expect((await waitForRun(s, run.id, isTerminal)).status).toBe("failed");
     await drain();
     const alerts = await listAlerts(s);
-    expect(alerts.map((a) => `${a.kind} ${a.dedupe_key}`).sort()).toEqual([`connection_failing connection:${team.id}:stale-creds`, expect.stringMatching(/^run_failed pipeline:pl_/)]);
+    expect(alerts.map((a) => `${a.kind} ${a.dedupe_key}`).sort()).toEqual([
+      `connection_failing connection:${team.id}:stale-creds`,
+      expect.stringMatching(/^run_failed pipeline:pl_/),
+    ]);
     const connection = alerts.find((a) => a.kind === "connection_failing");
-    expect(connection).toMatchObject({ title: "Connection stale-creds is failing", severity: "critical", subject: { type: "connection", name: "stale-creds" } });
+    expect(connection).toMatchObject({
+      title: "Connection stale-creds is failing",
+      severity: "critical",
+      subject: { type: "connection", name: "stale-creds" },
+    });
     expect(connection.summary).toContain("HTTP 401");
   });
 
@@ -251,7 +285,13 @@ describe("alert routing follows ownership and lineage", () => {
     const { s, team } = await setupTenant();
     const endpoint = await webhookEndpoint();
     await webhookChannel(s, team.id, endpoint);
-    await pushPipeline(s, { name: "daily_revenue", team: team.slug, products: ["revenue_mart"], sla: { finish_by: "08:00", timezone: "UTC" }, tasks: [toolTask("build")] });
+    await pushPipeline(s, {
+      name: "daily_revenue",
+      team: team.slug,
+      products: ["revenue_mart"],
+      sla: { finish_by: "08:00", timezone: "UTC" },
+      tasks: [toolTask("build")],
+    });
     expect((await engineTimers(s.tenant.id)).some((t) => t.key.startsWith("sla:"))).toBe(true);
     // A day passes without any run: the 08:00 deadline finds no success.
     await advance(s.tenant.id, 25 * 3_600_000);
@@ -317,12 +357,19 @@ describe("alert routing follows ownership and lineage", () => {
     });
     const dataset = (await api("/datasets?namespace=warehouse&name=raw.orders", { as: token })).json.items[0];
     const report = (status: string) =>
-      api("/quality", { as: token, body: { results: [{ dataset_id: dataset.id, check: "not_null_order_id", column: "order_id", status, details: { message: "12 null values" } }] } });
+      api("/quality", {
+        as: token,
+        body: { results: [{ dataset_id: dataset.id, check: "not_null_order_id", column: "order_id", status, details: { message: "12 null values" } }] },
+      });
     expect((await report("fail")).status).toBe(201);
     await drain();
     const [alert, ...others] = await listAlerts(s, "kind=quality_failed");
     expect(others).toEqual([]);
-    expect(alert).toMatchObject({ title: "Quality check not_null_order_id on order_id failed on raw.orders", owner_team: { id: team.id }, subject: { type: "dataset", id: dataset.id } });
+    expect(alert).toMatchObject({
+      title: "Quality check not_null_order_id on order_id failed on raw.orders",
+      owner_team: { id: team.id },
+      subject: { type: "dataset", id: dataset.id },
+    });
     expect(alert.summary).toBe("Check not_null_order_id on order_id on raw.orders reported fail: 12 null values");
     expect((await report("pass")).status).toBe(201);
     await drain();

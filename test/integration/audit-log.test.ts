@@ -31,28 +31,34 @@ describe("audit log", () => {
     expect(log.status).toBe(200);
     const times = log.json.items.map((e: { at: string }) => Date.parse(e.at));
     expect(times).toEqual([...times].sort((a, b) => b - a));
-    expect(sortedActions(log)).toEqual([
-      "member.removed",
-      "invitation.revoked",
-      "invitation.created",
-      "connection.deleted",
-      "connection.rotated",
-      "connection.updated",
-      "connection.created",
-      "token.revoked",
-      "token.created",
-      "member.role_changed",
-      "team.member_removed",
-      "team.member_role_changed",
-      "team.member_added",
-      "invitation.accepted",
-      "invitation.created",
-      "team.updated",
-      "team.created",
-      "tenant.created",
-    ].sort());
+    expect(sortedActions(log)).toEqual(
+      [
+        "member.removed",
+        "invitation.revoked",
+        "invitation.created",
+        "connection.deleted",
+        "connection.rotated",
+        "connection.updated",
+        "connection.created",
+        "token.revoked",
+        "token.created",
+        "member.role_changed",
+        "team.member_removed",
+        "team.member_role_changed",
+        "team.member_added",
+        "invitation.accepted",
+        "invitation.created",
+        "team.updated",
+        "team.created",
+        "tenant.created",
+      ].sort(),
+    );
     const created = log.json.items.find((e: { action: string }) => e.action === "team.created");
-    expect(created).toMatchObject({ actor: { type: "user", id: owner.user.id, label: owner.user.email }, target: { type: "team", id: team.id }, team_id: team.id });
+    expect(created).toMatchObject({
+      actor: { type: "user", id: owner.user.id, label: owner.user.email },
+      target: { type: "team", id: team.id },
+      team_id: team.id,
+    });
     expect(Date.parse(created.at)).not.toBeNaN();
     expect(log.text).not.toContain("audit-secret-value");
   });

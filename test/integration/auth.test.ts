@@ -25,7 +25,9 @@ describe("sign-up and sessions", () => {
 
   it("a taken tenant slug is a conflict naming the field", async () => {
     const s = await signup();
-    const slug = await api("/auth/signup", { body: { email: "new-person@example.com", password: "correct horse battery", name: "X", tenant_name: s.tenant.name } });
+    const slug = await api("/auth/signup", {
+      body: { email: "new-person@example.com", password: "correct horse battery", name: "X", tenant_name: s.tenant.name },
+    });
     expectError(slug, 409, "conflict");
     expect(slug.json.error.details[0].path).toBe("tenant_name");
   });

@@ -1,7 +1,17 @@
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BASE, expectError } from "../helpers/api";
-import { assertNothingWritten, call, fillPath, fixtureTenant, operations, validBody, type FixtureTenant, type JsonSchema, type Operation } from "../helpers/sweep";
+import {
+  assertNothingWritten,
+  call,
+  fillPath,
+  fixtureTenant,
+  operations,
+  validBody,
+  type FixtureTenant,
+  type JsonSchema,
+  type Operation,
+} from "../helpers/sweep";
 
 /**
  * Bad input, swept over every operation of the OpenAPI document (test/helpers/sweep.ts): every operation that takes
@@ -36,7 +46,8 @@ function typesOf(s: JsonSchema): Set<string> {
   return new Set();
 }
 
-const jsonType = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v === "number" ? (Number.isInteger(v) ? "integer" : "number") : typeof v);
+const jsonType = (v: unknown) =>
+  v === null ? "null" : Array.isArray(v) ? "array" : typeof v === "number" ? (Number.isInteger(v) ? "integer" : "number") : typeof v;
 
 /** A value of a type the field does not accept, or undefined when it accepts any JSON. */
 function wrongValue(s: JsonSchema): unknown {
@@ -51,7 +62,9 @@ const isString = (s: JsonSchema) => typesOf(s).has("string") && !s.enum && !(s.a
 // Each sweep makes hundreds of requests in sequence: seconds on a quiet machine, minutes on a crowded one.
 describe("bad input sweep over the OpenAPI document", { timeout: 300_000 }, () => {
   it("every operation that takes JSON has a valid body in the fixture (so it is swept)", () => {
-    const missing = jsonOps().filter((op) => !f.bodies[op.key]).map((op) => op.key);
+    const missing = jsonOps()
+      .filter((op) => !f.bodies[op.key])
+      .map((op) => op.key);
     expect(missing, "add a valid body for these to bodies in test/helpers/sweep.ts").toEqual([]);
     expect(jsonOps().length).toBeGreaterThan(35);
   });
@@ -139,7 +152,10 @@ describe("bad input sweep over the OpenAPI document", { timeout: 300_000 }, () =
     expect(lists.length).toBeGreaterThan(20);
     await nothingWritten(lists, async (op) => {
       const base = fillPath(op, f.pathValues);
-      const required = op.query.filter((q) => q.required).map((q) => `&${q.name}=${encodeURIComponent(f.queryValues[q.name] ?? "")}`).join("");
+      const required = op.query
+        .filter((q) => q.required)
+        .map((q) => `&${q.name}=${encodeURIComponent(f.queryValues[q.name] ?? "")}`)
+        .join("");
       const bad: Array<[string, string]> = [];
       if (op.query.some((q) => q.name === "limit")) bad.push(["limit", "1000000"], ["limit", "ten"]);
       if (op.query.some((q) => q.name === "cursor")) bad.push(["cursor", "garbage"], ["cursor", btoa('{"at":"x","id":1}')]);
@@ -147,7 +163,10 @@ describe("bad input sweep over the OpenAPI document", { timeout: 300_000 }, () =
         const res = await call(f, op, { as: f.owner, path: `${base}?${name}=${value}${required}` });
         expect(res.status, show(op, `${name}=${value.slice(0, 40)}`, res)).toBe(400);
         expectError(res, 400, "validation_failed");
-        expect(paths(res).some((p) => p === name || p.endsWith(`.${name}`)), show(op, `${name}=${value.slice(0, 40)}`, res)).toBe(true);
+        expect(
+          paths(res).some((p) => p === name || p.endsWith(`.${name}`)),
+          show(op, `${name}=${value.slice(0, 40)}`, res),
+        ).toBe(true);
       }
     });
   });
@@ -157,13 +176,20 @@ describe("bad input sweep over the OpenAPI document", { timeout: 300_000 }, () =
     for (const op of ops.filter((o) => o.method === "GET" && o.secured && o.query.length)) {
       const base = fillPath(op, f.pathValues);
       for (const q of op.query.filter((x) => x.name !== "limit" && x.name !== "cursor")) {
-        const others = op.query.filter((o) => o.required && o.name !== q.name).map((o) => `&${o.name}=${encodeURIComponent(f.queryValues[o.name] ?? "")}`).join("");
+        const others = op.query
+          .filter((o) => o.required && o.name !== q.name)
+          .map((o) => `&${o.name}=${encodeURIComponent(f.queryValues[o.name] ?? "")}`)
+          .join("");
         // Not a number, not a day, not an id, not in any enum; then a number out of any range.
         for (const garbage of ["2026-13-45", "-1"]) {
           const res = await call(f, op, { as: f.owner, path: `${base}?${q.name}=${garbage}${others}` });
           const what = show(op, `${q.name}=${garbage}`, res);
           expect(res.status, what).toBeLessThan(500);
-          if (res.status === 400) expect(paths(res).some((p) => p === q.name || p.endsWith(`.${q.name}`)), what).toBe(true);
+          if (res.status === 400)
+            expect(
+              paths(res).some((p) => p === q.name || p.endsWith(`.${q.name}`)),
+              what,
+            ).toBe(true);
           else expect([200, 404], what).toContain(res.status);
         }
       }

@@ -76,8 +76,36 @@ describe("budgets", () => {
     const sent = await evaluateBudgets(ctx, r.sender, ["2026-02"], 2_000);
     expect(sent).toHaveLength(2);
     expect(r.sent).toEqual([
-      { type: "budget.threshold_crossed", tenantId: s.tenant.id, budgetId: budget.id, scope: "product", scopeId: p.id, threshold: 80, period: "2026-02", amount: 120, currency: "USD", limit: 100, at: 2_000, scopeName: "Finance revenue", ownerTeamId: teamId },
-      { type: "budget.threshold_crossed", tenantId: s.tenant.id, budgetId: budget.id, scope: "product", scopeId: p.id, threshold: 100, period: "2026-02", amount: 120, currency: "USD", limit: 100, at: 2_000, scopeName: "Finance revenue", ownerTeamId: teamId },
+      {
+        type: "budget.threshold_crossed",
+        tenantId: s.tenant.id,
+        budgetId: budget.id,
+        scope: "product",
+        scopeId: p.id,
+        threshold: 80,
+        period: "2026-02",
+        amount: 120,
+        currency: "USD",
+        limit: 100,
+        at: 2_000,
+        scopeName: "Finance revenue",
+        ownerTeamId: teamId,
+      },
+      {
+        type: "budget.threshold_crossed",
+        tenantId: s.tenant.id,
+        budgetId: budget.id,
+        scope: "product",
+        scopeId: p.id,
+        threshold: 100,
+        period: "2026-02",
+        amount: 120,
+        currency: "USD",
+        limit: 100,
+        at: 2_000,
+        scopeName: "Finance revenue",
+        ownerTeamId: teamId,
+      },
     ]);
     expect(await evaluateBudgets(ctx, r.sender, ["2026-02"], 3_000)).toEqual([]);
     expect(r.sent).toHaveLength(2);

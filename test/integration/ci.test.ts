@@ -88,7 +88,18 @@ describe("pull-request impact preview", () => {
     await createProduct(
       ctx,
       { principal: { actor: { type: "system", id: "test", label: "test" } }, ip: null, requestId: null, now: Date.now() } as never,
-      { name: "revenue_reporting", title: "Revenue reporting", description: "", ownerTeamId: finance.id, tier: "gold" as never, valueMicros: null, valueRationale: "", sla: { cron: "0 8 * * *", timezone: "UTC", maxAgeMs: 86_400_000 }, slaSuccessTarget: null, consumers: [] },
+      {
+        name: "revenue_reporting",
+        title: "Revenue reporting",
+        description: "",
+        ownerTeamId: finance.id,
+        tier: "gold" as never,
+        valueMicros: null,
+        valueRationale: "",
+        sla: { cron: "0 8 * * *", timezone: "UTC", maxAgeMs: 86_400_000 },
+        slaSuccessTarget: null,
+        consumers: [],
+      },
       [{ kind: "dataset", ref: revenue!.id, weight: 1 }],
     );
 
@@ -104,7 +115,9 @@ describe("pull-request impact preview", () => {
         expect.objectContaining({ id: revenue!.id, direct: false, other_team: true, owner_team: { id: finance.id, name: "Finance" } }),
       ]),
     );
-    expect(res.json.products).toEqual([expect.objectContaining({ name: "revenue_reporting", owner_team: { id: finance.id, name: "Finance" }, sla: "0 8 * * * UTC", datasets: [revenue!.id] })]);
+    expect(res.json.products).toEqual([
+      expect.objectContaining({ name: "revenue_reporting", owner_team: { id: finance.id, name: "Finance" }, sla: "0 8 * * * UTC", datasets: [revenue!.id] }),
+    ]);
     expect(res.json.teams).toEqual(expect.arrayContaining([expect.objectContaining({ id: finance.id, products: 1 })]));
     expect(res.json.markdown).toContain("<!-- tutti:ci-impact -->");
     expect(res.json.markdown).toContain("revenue_reporting");

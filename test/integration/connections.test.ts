@@ -36,7 +36,14 @@ describe("connections", () => {
     const member = await addMember(owner, "member", { teamId });
     const res = await api("/connections", {
       as: member,
-      body: { team_id: teamId, name: "alerts-hook", kind: "webhook", description: "Ops webhook", config: { url: "https://ops.example.com/hook" }, secrets: { signing_secret: "whsec-created-value" } },
+      body: {
+        team_id: teamId,
+        name: "alerts-hook",
+        kind: "webhook",
+        description: "Ops webhook",
+        config: { url: "https://ops.example.com/hook" },
+        secrets: { signing_secret: "whsec-created-value" },
+      },
     });
     expect(res.status).toBe(201);
     expect(res.json).toMatchObject({
@@ -60,7 +67,14 @@ describe("connections", () => {
     const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
     expect(await findConnectionByName(ctx, teamId, "alerts-hook")).toMatchObject({ id: res.json.id, secretFieldsSet: ["signing_secret"] });
     const resolved = await resolveConnectionSecrets(ctx, await ring(), teamId, "alerts-hook");
-    expect(resolved).toEqual({ id: res.json.id, teamId, name: "alerts-hook", kind: "webhook", config: { url: "https://ops.example.com/hook" }, secrets: { signing_secret: "whsec-created-value" } });
+    expect(resolved).toEqual({
+      id: res.json.id,
+      teamId,
+      name: "alerts-hook",
+      kind: "webhook",
+      config: { url: "https://ops.example.com/hook" },
+      secrets: { signing_secret: "whsec-created-value" },
+    });
     await recordConnectionUse(ctx, resolved!, { ...usage, attempt: 1 });
 
     const after = await api(`/connections/${res.json.id}`, { as: member });
@@ -137,7 +151,11 @@ describe("connections", () => {
     const owner = await signup();
     const conn = await createWebhookConnection(owner, await firstTeamId(owner), "hook", "v");
     // Another path on the same origin: the signing secret keeps going where it went before.
-    const res = await api(`/connections/${conn.id}`, { as: owner, method: "PATCH", body: { description: "Now documented", config: { url: "https://hooks.example.com/v2" } } });
+    const res = await api(`/connections/${conn.id}`, {
+      as: owner,
+      method: "PATCH",
+      body: { description: "Now documented", config: { url: "https://hooks.example.com/v2" } },
+    });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ description: "Now documented", config: { url: "https://hooks.example.com/v2" }, rotated_at: null });
     const bad = await api(`/connections/${conn.id}`, { as: owner, method: "PATCH", body: { config: { url: 5 } } });
@@ -153,7 +171,10 @@ describe("connections", () => {
     const owner = await signup();
     const teamId = await firstTeamId(owner);
     const old = { authorization: "Basic old-authorization", bearer_token: "old-bearer-token" };
-    const created = await api("/connections", { as: owner, body: { team_id: teamId, name: "api", kind: "http", config: { base_url: "https://api.example.com/v1" }, secrets: old } });
+    const created = await api("/connections", {
+      as: owner,
+      body: { team_id: teamId, name: "api", kind: "http", config: { base_url: "https://api.example.com/v1" }, secrets: old },
+    });
     expect(created.status, created.text).toBe(201);
     const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
     const moveTo = { config: { base_url: "https://collector.example.net" } };
@@ -162,10 +183,17 @@ describe("connections", () => {
     expectError(kept, 400, "validation_failed");
     expect(kept.json.error.details.map((d: { path: string }) => d.path)).toEqual(["secrets.authorization", "secrets.bearer_token"]);
     expect(kept.json.error.details[0].message).toContain("config.base_url");
-    const partly = await api(`/connections/${created.json.id}`, { as: owner, method: "PATCH", body: { ...moveTo, secrets: { bearer_token: "new-bearer-token" } } });
+    const partly = await api(`/connections/${created.json.id}`, {
+      as: owner,
+      method: "PATCH",
+      body: { ...moveTo, secrets: { bearer_token: "new-bearer-token" } },
+    });
     expect(partly.json.error.details.map((d: { path: string }) => d.path)).toEqual(["secrets.authorization"]);
     // Nothing changed: the stored secrets still belong to the old origin only.
-    expect(await resolveConnectionSecrets(ctx, await ring(), teamId, "api")).toMatchObject({ config: { base_url: "https://api.example.com/v1" }, secrets: old });
+    expect(await resolveConnectionSecrets(ctx, await ring(), teamId, "api")).toMatchObject({
+      config: { base_url: "https://api.example.com/v1" },
+      secrets: old,
+    });
 
     const fresh = { authorization: "Basic new-authorization", bearer_token: "new-bearer-token" };
     const moved = await api(`/connections/${created.json.id}`, { as: owner, method: "PATCH", body: { ...moveTo, secrets: fresh } });
@@ -189,13 +217,21 @@ describe("connections", () => {
     const teamId = await firstTeamId(owner);
     const created = await api("/connections", {
       as: owner,
-      body: { team_id: teamId, name: "dbt", kind: "dbt_cloud", config: { base_url: "https://cloud.getdbt.com", account_id: 1 }, secrets: { api_token: "dbt-token-1", webhook_secret: "whsec-1" } },
+      body: {
+        team_id: teamId,
+        name: "dbt",
+        kind: "dbt_cloud",
+        config: { base_url: "https://cloud.getdbt.com", account_id: 1 },
+        secrets: { api_token: "dbt-token-1", webhook_secret: "whsec-1" },
+      },
     });
     expect(created.status, created.text).toBe(201);
     const body = { config: { base_url: "https://emea.dbt.com", account_id: 1 } };
     const missing = await api(`/connections/${created.json.id}`, { as: owner, method: "PATCH", body });
     expect(missing.json.error.details.map((d: { path: string }) => d.path)).toEqual(["secrets.api_token"]);
-    expect((await api(`/connections/${created.json.id}`, { as: owner, method: "PATCH", body: { ...body, secrets: { api_token: "dbt-token-2" } } })).status).toBe(200);
+    expect(
+      (await api(`/connections/${created.json.id}`, { as: owner, method: "PATCH", body: { ...body, secrets: { api_token: "dbt-token-2" } } })).status,
+    ).toBe(200);
     const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
     expect((await resolveConnectionSecrets(ctx, await ring(), teamId, "dbt"))?.secrets).toEqual({ api_token: "dbt-token-2", webhook_secret: "whsec-1" });
   });
@@ -203,12 +239,19 @@ describe("connections", () => {
   it("an http connection with credentials needs a base_url: its secrets go to no other origin", async () => {
     const owner = await signup();
     const teamId = await firstTeamId(owner);
-    const res = await api("/connections", { as: owner, body: { team_id: teamId, name: "anywhere", kind: "http", config: {}, secrets: { bearer_token: "token-for-anyone" } } });
+    const res = await api("/connections", {
+      as: owner,
+      body: { team_id: teamId, name: "anywhere", kind: "http", config: {}, secrets: { bearer_token: "token-for-anyone" } },
+    });
     expectError(res, 400, "validation_failed");
     expect(res.json.error.details[0].path).toBe("config.base_url");
     const bare = await api("/connections", { as: owner, body: { team_id: teamId, name: "anywhere", kind: "http", config: {}, secrets: {} } });
     expect(bare.status).toBe(201);
-    expectError(await api(`/connections/${bare.json.id}/rotate`, { as: owner, body: { secrets: { bearer_token: "token-for-anyone" } } }), 400, "validation_failed");
+    expectError(
+      await api(`/connections/${bare.json.id}/rotate`, { as: owner, body: { secrets: { bearer_token: "token-for-anyone" } } }),
+      400,
+      "validation_failed",
+    );
   });
 
   it("outside local development a connection's host fields must be https, named by field", async () => {
@@ -217,18 +260,43 @@ describe("connections", () => {
     const production = { ...env, TUTTI_ENV: "production" };
     const create = (body: unknown) =>
       worker.fetch!(
-        new Request(`${BASE}/api/v1/connections`, { method: "POST", headers: { "content-type": "application/json", cookie: owner.cookie, "x-csrf-token": owner.csrf }, body: JSON.stringify(body) }) as Request<unknown, IncomingRequestCfProperties>,
+        new Request(`${BASE}/api/v1/connections`, {
+          method: "POST",
+          headers: { "content-type": "application/json", cookie: owner.cookie, "x-csrf-token": owner.csrf },
+          body: JSON.stringify(body),
+        }) as Request<unknown, IncomingRequestCfProperties>,
         production,
         createExecutionContext(),
       );
-    const plain = await create({ team_id: teamId, name: "plain", kind: "dbt_cloud", config: { base_url: "http://cloud.getdbt.com", account_id: 1 }, secrets: { api_token: "t" } });
+    const plain = await create({
+      team_id: teamId,
+      name: "plain",
+      kind: "dbt_cloud",
+      config: { base_url: "http://cloud.getdbt.com", account_id: 1 },
+      secrets: { api_token: "t" },
+    });
     expect(plain.status).toBe(400);
     expect(((await plain.json()) as { error: { details: Array<{ path: string }> } }).error.details.map((d) => d.path)).toEqual(["config.base_url"]);
-    const slack = await create({ team_id: teamId, name: "slack", kind: "slack", secrets: { webhook_url: "http://hooks.slack.example/services/T0/B0/plain-secret" } });
+    const slack = await create({
+      team_id: teamId,
+      name: "slack",
+      kind: "slack",
+      secrets: { webhook_url: "http://hooks.slack.example/services/T0/B0/plain-secret" },
+    });
     const slackError = (await slack.json()) as { error: { details: Array<{ path: string }> } };
     expect(slackError.error.details.map((d) => d.path)).toEqual(["secrets.webhook_url"]);
     expect(JSON.stringify(slackError)).not.toContain("plain-secret");
-    expect((await create({ team_id: teamId, name: "tls", kind: "dbt_cloud", config: { base_url: "https://cloud.getdbt.com", account_id: 1 }, secrets: { api_token: "t" } })).status).toBe(201);
+    expect(
+      (
+        await create({
+          team_id: teamId,
+          name: "tls",
+          kind: "dbt_cloud",
+          config: { base_url: "https://cloud.getdbt.com", account_id: 1 },
+          secrets: { api_token: "t" },
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it("rotation replaces the values sent, keeps the others and records rotated_at", async () => {
@@ -236,7 +304,13 @@ describe("connections", () => {
     const teamId = await firstTeamId(owner);
     const created = await api("/connections", {
       as: owner,
-      body: { team_id: teamId, name: "api", kind: "http", config: { base_url: "https://api.example.com" }, secrets: { authorization: "Basic old-auth", bearer_token: "old-bearer" } },
+      body: {
+        team_id: teamId,
+        name: "api",
+        kind: "http",
+        config: { base_url: "https://api.example.com" },
+        secrets: { authorization: "Basic old-auth", bearer_token: "old-bearer" },
+      },
     });
     expect(created.status, created.text).toBe(201);
     const rotated = await api(`/connections/${created.json.id}/rotate`, { as: owner, body: { secrets: { bearer_token: "new-bearer" } } });
@@ -244,7 +318,10 @@ describe("connections", () => {
     expect(rotated.json.rotated_at).not.toBeNull();
     expect(rotated.text).not.toContain("new-bearer");
     const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
-    expect((await resolveConnectionSecrets(ctx, await ring(), teamId, "api"))?.secrets).toEqual({ authorization: "Basic old-auth", bearer_token: "new-bearer" });
+    expect((await resolveConnectionSecrets(ctx, await ring(), teamId, "api"))?.secrets).toEqual({
+      authorization: "Basic old-auth",
+      bearer_token: "new-bearer",
+    });
 
     const unknown = await api(`/connections/${created.json.id}/rotate`, { as: owner, body: { secrets: { password: "p" } } });
     expectError(unknown, 400, "validation_failed");
@@ -260,7 +337,9 @@ describe("connections", () => {
     const teamId = await firstTeamId(owner);
     const source = await createWebhookConnection(owner, teamId, "source", "the-real-secret");
     await createWebhookConnection(owner, teamId, "target", "decoy");
-    await env.DB.prepare("UPDATE connections SET secrets = (SELECT secrets FROM connections WHERE id = ?) WHERE name = 'target' AND team_id = ?").bind(source.id, teamId).run();
+    await env.DB.prepare("UPDATE connections SET secrets = (SELECT secrets FROM connections WHERE id = ?) WHERE name = 'target' AND team_id = ?")
+      .bind(source.id, teamId)
+      .run();
     const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
     const failure = await resolveConnectionSecrets(ctx, await ring(), teamId, "target").then(
       () => null,
@@ -280,6 +359,13 @@ describe("connections", () => {
     const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
     expect(await resolveConnectionSecrets(ctx, await ring(), teamId, "hook")).toBeNull();
     // The name is free again.
-    expect((await api("/connections", { as: owner, body: { team_id: teamId, name: "hook", kind: "webhook", config: { url: "https://x.example.com" }, secrets: { signing_secret: "v2" } } })).status).toBe(201);
+    expect(
+      (
+        await api("/connections", {
+          as: owner,
+          body: { team_id: teamId, name: "hook", kind: "webhook", config: { url: "https://x.example.com" }, secrets: { signing_secret: "v2" } },
+        })
+      ).status,
+    ).toBe(201);
   });
 });

@@ -24,14 +24,29 @@ async function datasetIdByName(s: Session, name: string): Promise<string> {
 
 /** A pipeline with one dbt Cloud task, run to success against the fake; returns the run, the task's dbt Cloud run id and the project. */
 async function dbtCloudRun(s: Session, team: { id: string; slug: string }, pipelineSpec: Record<string, unknown> = {}) {
-  await createConnection(s, team.id, "dbt_cloud", "dbt", { base_url: fakeUrl("dbt_cloud"), account_id: creds.accountId, project: "jaffle_shop" }, { api_token: creds.api_token, webhook_secret: creds.webhook_secret });
+  await createConnection(
+    s,
+    team.id,
+    "dbt_cloud",
+    "dbt",
+    { base_url: fakeUrl("dbt_cloud"), account_id: creds.accountId, project: "jaffle_shop" },
+    { api_token: creds.api_token, webhook_secret: creds.webhook_secret },
+  );
   const job = uniqueNumber();
   await fakePlan("dbt_cloud", job, { polls: 0, outcome: "success" });
-  await pushPipeline(s, { name: "nightly_marts", team: team.slug, tasks: [{ id: "build_marts", connector: "dbt_cloud", connection: "dbt", with: { job_id: job }, poll_interval: "1s" }], ...pipelineSpec });
+  await pushPipeline(s, {
+    name: "nightly_marts",
+    team: team.slug,
+    tasks: [{ id: "build_marts", connector: "dbt_cloud", connection: "dbt", with: { job_id: job }, poll_interval: "1s" }],
+    ...pipelineSpec,
+  });
   const run = await startRun(s, "nightly_marts");
   const done = await pollToEnd(s, run.id);
   expect(done.status).toBe("succeeded");
-  const project = (await env.DB.prepare("SELECT project, environment FROM dbt_projects WHERE tenant_id = ?").bind(s.tenant.id).first()) as { project: string; environment: string };
+  const project = (await env.DB.prepare("SELECT project, environment FROM dbt_projects WHERE tenant_id = ?").bind(s.tenant.id).first()) as {
+    project: string;
+    environment: string;
+  };
   const pipeline = await api("/pipelines/nightly_marts", { as: s });
   return { runId: run.id, dbtCloudRunId: firstTask(done).external_id!, job, project, pipelineId: pipeline.json.id as string };
 }
@@ -45,17 +60,30 @@ describe("cost attribution", () => {
     const rr = JSON.parse(dbtFixture("duckdb-1.8/run_results.json"));
     rr.metadata.invocation_id = crypto.randomUUID();
     rr.results[0].adapter_response = { _message: "SUCCESS 1", code: "SUCCESS", rows_affected: 1, query_id: queryId };
-    await ingestDbtArtifacts(tenantCtx(createDb(env.DB), s.tenant.id), { ...engine, now: Date.now() }, {
-      ...cloud.project,
-      runResults: rr,
-      source: { kind: "dbt_cloud", runId: cloud.dbtCloudRunId, jobId: String(cloud.job) },
-      ownerTeamId: team.id,
-    });
+    await ingestDbtArtifacts(
+      tenantCtx(createDb(env.DB), s.tenant.id),
+      { ...engine, now: Date.now() },
+      {
+        ...cloud.project,
+        runResults: rr,
+        source: { kind: "dbt_cloud", runId: cloud.dbtCloudRunId, jobId: String(cloud.job) },
+        ownerTeamId: team.id,
+      },
+    );
     const customers = await datasetIdByName(s, "customers");
     const finance = await product(s, { name: "finance_revenue", owner_team_id: team.id, datasets: [{ id: customers, weight: 3 }] });
     const growth = await product(s, { name: "growth_funnel", owner_team_id: team.id, datasets: [{ id: customers, weight: 1 }] });
 
-    const res = await postCosts(s, [record({ source: "snowflake", external_ref: queryId, amount: 6, quantity: 2, unit: "credits", attribution: { query_id: queryId, warehouse: "TRANSFORMING" } })]);
+    const res = await postCosts(s, [
+      record({
+        source: "snowflake",
+        external_ref: queryId,
+        amount: 6,
+        quantity: 2,
+        unit: "credits",
+        attribution: { query_id: queryId, warehouse: "TRANSFORMING" },
+      }),
+    ]);
     expect(res.records[0]).toMatchObject({ status: "inserted", attributed_by: "datasets" });
 
     const ledger = await api(`/costs?run_id=${cloud.runId}`, { as: s });
@@ -70,7 +98,10 @@ describe("cost attribution", () => {
 
     // The same split reaches the explorer's rollup and each product's scorecard.
     const explorer = await api("/costs/explorer?group_by=product", { as: s });
-    expect(Object.fromEntries(explorer.json.series.map((x: { key: string; total: number }) => [x.key, x.total]))).toEqual({ [finance.id]: 4.5, [growth.id]: 1.5 });
+    expect(Object.fromEntries(explorer.json.series.map((x: { key: string; total: number }) => [x.key, x.total]))).toEqual({
+      [finance.id]: 4.5,
+      [growth.id]: 1.5,
+    });
     const card = await api(`/products/${finance.id}/scorecard`, { as: s });
     expect(card.json.scorecard.cost.month_to_date).toBe(4.5);
   });
@@ -83,8 +114,22 @@ describe("cost attribution", () => {
     const growth = await product(s, { name: "growth_funnel", owner_team_id: team.id, tags: [], patterns: [{ pattern: "*customers", weight: 4 }] });
 
     await postCosts(s, [
-      record({ source: "snowflake", external_ref: "q-by-task", amount: 10, quantity: 3.3, unit: "credits", attribution: { run_id: cloud.runId, task_key: "build_marts" } }),
-      record({ source: "snowflake", external_ref: "q-by-tag", amount: 5, quantity: 1.6, unit: "credits", attribution: { query_tag: `tutti:${cloud.runId}:build_marts:1` } }),
+      record({
+        source: "snowflake",
+        external_ref: "q-by-task",
+        amount: 10,
+        quantity: 3.3,
+        unit: "credits",
+        attribution: { run_id: cloud.runId, task_key: "build_marts" },
+      }),
+      record({
+        source: "snowflake",
+        external_ref: "q-by-tag",
+        amount: 5,
+        quantity: 1.6,
+        unit: "credits",
+        attribution: { query_tag: `tutti:${cloud.runId}:build_marts:1` },
+      }),
     ]);
     const ledger = await api(`/costs?run_id=${cloud.runId}`, { as: s });
     const byRef = Object.fromEntries(ledger.json.items.map((c: { external_ref: string }) => [c.external_ref, c]));
@@ -119,12 +164,45 @@ describe("cost attribution", () => {
     const b = await product(s, { name: "beta", owner_team_id: team.id });
     const hour = "2026-03-02T10";
     await postCosts(s, [
-      record({ source: "snowflake", external_ref: "qa", amount: 9, quantity: 3, unit: "credits", started_at: `${hour}:05:00Z`, attribution: { warehouse: "WH", products: [{ name: "alpha" }] } }),
-      record({ source: "snowflake", external_ref: "qb", amount: 3, quantity: 1, unit: "credits", started_at: `${hour}:40:00Z`, attribution: { warehouse: "WH", products: [{ name: "beta" }] } }),
-      record({ source: "snowflake", external_ref: "qc", amount: 30, quantity: 10, unit: "credits", started_at: `${hour}:30:00Z`, attribution: { warehouse: "OTHER", products: [{ name: "beta" }] } }),
+      record({
+        source: "snowflake",
+        external_ref: "qa",
+        amount: 9,
+        quantity: 3,
+        unit: "credits",
+        started_at: `${hour}:05:00Z`,
+        attribution: { warehouse: "WH", products: [{ name: "alpha" }] },
+      }),
+      record({
+        source: "snowflake",
+        external_ref: "qb",
+        amount: 3,
+        quantity: 1,
+        unit: "credits",
+        started_at: `${hour}:40:00Z`,
+        attribution: { warehouse: "WH", products: [{ name: "beta" }] },
+      }),
+      record({
+        source: "snowflake",
+        external_ref: "qc",
+        amount: 30,
+        quantity: 10,
+        unit: "credits",
+        started_at: `${hour}:30:00Z`,
+        attribution: { warehouse: "OTHER", products: [{ name: "beta" }] },
+      }),
     ]);
     const idle = await postCosts(s, [
-      record({ source: "snowflake", external_ref: "idle:WH:10", amount: 2, quantity: 0.66, unit: "credits", started_at: `${hour}:00:00Z`, ended_at: `${hour.slice(0, -2)}11:00:00Z`, attribution: { split_by_warehouse: "WH" } }),
+      record({
+        source: "snowflake",
+        external_ref: "idle:WH:10",
+        amount: 2,
+        quantity: 0.66,
+        unit: "credits",
+        started_at: `${hour}:00:00Z`,
+        ended_at: `${hour.slice(0, -2)}11:00:00Z`,
+        attribution: { split_by_warehouse: "WH" },
+      }),
     ]);
     expect(idle.records[0].attributed_by).toBe("explicit");
     const ledger = await api(`/costs?source=snowflake&limit=10`, { as: s });
@@ -149,10 +227,23 @@ describe("cost attribution", () => {
     await pushPipeline(s, { name: "spark_jobs", team: team.slug, products: ["ops_reporting"], tasks: [toolTask("crunch")] });
     const run = await startRun(s, "spark_jobs");
     await waitForRun(s, run.id, (r) => r.status === "succeeded");
-    const sink = collectSink(createDb(env.DB), { tenantId: s.tenant.id, teamId: team.id, runId: run.id, taskKey: "crunch", attempt: 1, connectionId: null }, () => Date.now());
+    const sink = collectSink(
+      createDb(env.DB),
+      { tenantId: s.tenant.id, teamId: team.id, runId: run.id, taskKey: "crunch", attempt: 1, connectionId: null },
+      () => Date.now(),
+    );
     const started = Date.now() - 120_000;
-    await sink.costFacts("databricks", [{ externalRef: "adb-1.azuredatabricks.net/771", startedAt: started, endedAt: started + 60_000, facts: { run_id: 771, dbus: 20 } }]);
-    await sink.costFacts("snowflake", [{ externalRef: "01b9-stmt", startedAt: started, endedAt: started + 1000, facts: { query_id: "01b9-stmt", query_tag: `tutti:${run.id}:crunch:1`, warehouse: "WH" } }]);
+    await sink.costFacts("databricks", [
+      { externalRef: "adb-1.azuredatabricks.net/771", startedAt: started, endedAt: started + 60_000, facts: { run_id: 771, dbus: 20 } },
+    ]);
+    await sink.costFacts("snowflake", [
+      {
+        externalRef: "01b9-stmt",
+        startedAt: started,
+        endedAt: started + 1000,
+        facts: { query_id: "01b9-stmt", query_tag: `tutti:${run.id}:crunch:1`, warehouse: "WH" },
+      },
+    ]);
     const ledger = await api(`/costs?run_id=${run.id}`, { as: s });
     // Databricks: 20 DBU × the default 0.15; Snowflake: no credits in the facts yet, so no record.
     expect(ledger.json.items.map((c: { source: string; amount: number }) => [c.source, c.amount])).toEqual([["databricks", 3]]);
@@ -161,6 +252,11 @@ describe("cost attribution", () => {
     // ACCOUNT_USAGE later reports the statement's credits; posted with its query id, the cost finds the task.
     await postCosts(s, [record({ source: "snowflake", external_ref: "01b9-stmt", amount: 0.9, quantity: 0.3, unit: "credits" })]);
     const after = await api(`/costs?run_id=${run.id}&source=snowflake`, { as: s });
-    expect(after.json.items[0]).toMatchObject({ run_id: run.id, task_key: "crunch", team_id: team.id, allocations: [{ product_id: ops.id, amount: 0.9, share: 1 }] });
+    expect(after.json.items[0]).toMatchObject({
+      run_id: run.id,
+      task_key: "crunch",
+      team_id: team.id,
+      allocations: [{ product_id: ops.id, amount: 0.9, share: 1 }],
+    });
   });
 });

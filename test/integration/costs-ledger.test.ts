@@ -7,7 +7,9 @@ import { withWritesInFlightTogether } from "../helpers/in-flight";
 import { dbtFixture } from "../helpers/lineage-fixtures";
 
 const batch = (n: number, day: string) =>
-  Array.from({ length: n }, (_, i) => record({ source: "snowflake", external_ref: `q-${day}-${i}`, amount: 1.25, quantity: 0.5, unit: "credits", started_at: `${day}T0${i % 10}:00:00Z` }));
+  Array.from({ length: n }, (_, i) =>
+    record({ source: "snowflake", external_ref: `q-${day}-${i}`, amount: 1.25, quantity: 0.5, unit: "credits", started_at: `${day}T0${i % 10}:00:00Z` }),
+  );
 
 async function total(as: Session | string, query: string) {
   const res = await api(`/costs/explorer?${query}`, { as });
@@ -39,15 +41,25 @@ describe("cost ledger", () => {
     const s = await signup();
     const records = batch(3, "2026-05-04");
     const results = await withWritesInFlightTogether(/INSERT INTO cost_records/, 4, () => Promise.all(Array.from({ length: 4 }, () => postCosts(s, records))));
-    expect(results.map((r) => [r.inserted, r.updated, r.unchanged]).sort()).toEqual([[0, 0, 3], [0, 0, 3], [0, 0, 3], [3, 0, 0]]);
+    expect(results.map((r) => [r.inserted, r.updated, r.unchanged]).sort()).toEqual([
+      [0, 0, 3],
+      [0, 0, 3],
+      [0, 0, 3],
+      [3, 0, 0],
+    ]);
     expect(await total(s, "from=2026-05-01&to=2026-05-31")).toBe(3.75);
     const audit = await api("/audit-log?action=cost.ingest", { as: s });
-    expect(audit.json.items.map((e: { details: unknown }) => e.details)).toEqual([{ inserted: 3, updated: 0, unchanged: 0, refused: 0, sources: ["snowflake"] }]);
+    expect(audit.json.items.map((e: { details: unknown }) => e.details)).toEqual([
+      { inserted: 3, updated: 0, unchanged: 0, refused: 0, sources: ["snowflake"] },
+    ]);
 
     // Two corrections of one record racing: the one applied first is an update, the other (same figures) changes nothing.
     const fix = [{ ...records[0], amount: 2 }];
     const fixes = await withWritesInFlightTogether(/INSERT INTO cost_records/, 2, () => Promise.all([postCosts(s, fix), postCosts(s, fix)]));
-    expect(fixes.map((r) => [r.inserted, r.updated, r.unchanged]).sort()).toEqual([[0, 0, 1], [0, 1, 0]]);
+    expect(fixes.map((r) => [r.inserted, r.updated, r.unchanged]).sort()).toEqual([
+      [0, 0, 1],
+      [0, 1, 0],
+    ]);
     expect(await total(s, "from=2026-05-01&to=2026-05-31")).toBe(4.5);
     expect((await api("/audit-log?action=cost.ingest", { as: s })).json.items).toHaveLength(2);
   });
@@ -130,7 +142,9 @@ describe("cost ledger", () => {
     const runResults = JSON.parse(dbtFixture("bigquery-1.9/run_results.json"));
     const upload = await api("/dbt/artifacts", { as: token, body: { project: "jaffle_bq", environment: "prod", manifest, run_results: runResults } });
     expect(upload.status, upload.text).toBe(201);
-    const billed = (runResults.results as Array<{ unique_id: string; adapter_response: { bytes_billed?: number; job_id?: string } }>).filter((r) => (r.adapter_response.bytes_billed ?? 0) > 0);
+    const billed = (runResults.results as Array<{ unique_id: string; adapter_response: { bytes_billed?: number; job_id?: string } }>).filter(
+      (r) => (r.adapter_response.bytes_billed ?? 0) > 0,
+    );
     const records = await api("/costs?source=bigquery&limit=200", { as: s });
     expect(records.json.items).toHaveLength(billed.length);
     const customers = billed.find((r) => r.unique_id === "model.jaffle_shop.customers")!;

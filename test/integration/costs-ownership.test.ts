@@ -15,7 +15,10 @@ async function ownedThings() {
   const run = await api("/pipelines/daily/runs", { as: s, body: {} });
   expect(run.status, run.text).toBe(201);
   await product(s, { name: "finance_revenue", owner_team_id: team.id });
-  const quality = await api("/quality", { as: mine.token, body: { results: [{ dataset: { namespace: "warehouse", name: "orders" }, check: "rows", status: "pass" }] } });
+  const quality = await api("/quality", {
+    as: mine.token,
+    body: { results: [{ dataset: { namespace: "warehouse", name: "orders" }, check: "rows", status: "pass" }] },
+  });
   return { s, mine, theirs, runId: run.json.id as string, datasetId: quality.json.dataset_ids[0] as string };
 }
 
@@ -38,7 +41,12 @@ describe("cost records belong to the team they are recorded for", () => {
     expect(res.status, res.text).toBe(200);
     expect(res.json).toMatchObject({ inserted: 1, updated: 0, unchanged: 0, refused: 1 });
     expect(res.json.records[0]).toMatchObject({ external_ref: "inv-2", status: "inserted" });
-    expect(res.json.records[1]).toMatchObject({ external_ref: "inv-1", status: "refused", attributed_by: null, reason: expect.stringContaining("another team") });
+    expect(res.json.records[1]).toMatchObject({
+      external_ref: "inv-1",
+      status: "refused",
+      attributed_by: null,
+      reason: expect.stringContaining("another team"),
+    });
     expect(await costByRef(mine.token, "inv-1")).toMatchObject({ amount: 5, team_id: mine.teamId });
     expect(await costByRef(mine.token, "inv-2")).toMatchObject({ amount: 7, team_id: theirs.teamId });
 
@@ -73,6 +81,9 @@ describe("cost records belong to the team they are recorded for", () => {
 
     // The owning team may, and so may a tenant admin for any team.
     expect((await postCosts(mine.token, claims.slice(0, 6))).inserted).toBe(6);
-    expect((await postCosts(s, [record({ source: "aws", external_ref: "c-admin", amount: 1, attribution: { team_id: theirs.teamId, pipeline: "daily" } })])).inserted).toBe(1);
+    expect(
+      (await postCosts(s, [record({ source: "aws", external_ref: "c-admin", amount: 1, attribution: { team_id: theirs.teamId, pipeline: "daily" } })]))
+        .inserted,
+    ).toBe(1);
   });
 });

@@ -42,19 +42,44 @@ async function sha256(text: string) {
 async function allNodes(token: string, projectId: string) {
   const res = await api(`/dbt/projects/${projectId}/nodes?limit=1000`, { as: token });
   expect(res.status).toBe(200);
-  return res.json.items as Array<{ unique_id: string; node_id: string; resource_type: string; last_result: { status: string } | null; defined: boolean; test_column: string | null }>;
+  return res.json.items as Array<{
+    unique_id: string;
+    node_id: string;
+    resource_type: string;
+    last_result: { status: string } | null;
+    defined: boolean;
+    test_column: string | null;
+  }>;
 }
 
 describe("dbt artifacts: the fixture projects", () => {
   it("duckdb 1.8 (v12/v6, multipart): nodes and edges match parent_map; statuses and freshness land on the model", async () => {
     const { token, teamId } = await lineageTenant();
     const manifest = dbtFixture("duckdb-1.8/manifest.json");
-    const res = await upload(token, { project: "jaffle", environment: "prod", manifest: file(manifest), run_results: file(dbtFixture("duckdb-1.8/run_results.json")) });
+    const res = await upload(token, {
+      project: "jaffle",
+      environment: "prod",
+      manifest: file(manifest),
+      run_results: file(dbtFixture("duckdb-1.8/run_results.json")),
+    });
     expect(res.status, res.text).toBe(201);
     const expected = parentMapCounts(manifest);
-    expect(res.json.project).toMatchObject({ project: "jaffle", environment: "prod", node_count: expected.nodes, edge_count: expected.edges, adapter_type: "duckdb", dbt_project_name: "jaffle_shop", owner_team: { id: teamId } });
+    expect(res.json.project).toMatchObject({
+      project: "jaffle",
+      environment: "prod",
+      node_count: expected.nodes,
+      edge_count: expected.edges,
+      adapter_type: "duckdb",
+      dbt_project_name: "jaffle_shop",
+      owner_team: { id: teamId },
+    });
     expect(res.json.duplicate).toBe(false);
-    expect(res.json.upload).toMatchObject({ dbt_version: "1.8.9", invocations_match: true, manifest: { schema_version: 12 }, run_results: { schema_version: 6, command: "run", result_counts: { success: 1 } } });
+    expect(res.json.upload).toMatchObject({
+      dbt_version: "1.8.9",
+      invocations_match: true,
+      manifest: { schema_version: 12 },
+      run_results: { schema_version: 6, command: "run", result_counts: { success: 1 } },
+    });
 
     const nodes = await allNodes(token, res.json.project.id);
     expect(nodes).toHaveLength(expected.nodes);
@@ -78,7 +103,10 @@ describe("dbt artifacts: the fixture projects", () => {
     const { token } = await lineageTenant();
     const manifest = dbtFixture("bigquery-1.9/manifest.json");
     const runResults = dbtFixture("bigquery-1.9/run_results.json");
-    const res = await api("/dbt/artifacts", { as: token, body: { project: "jaffle_bq", environment: "prod", manifest: JSON.parse(manifest), run_results: JSON.parse(runResults) } });
+    const res = await api("/dbt/artifacts", {
+      as: token,
+      body: { project: "jaffle_bq", environment: "prod", manifest: JSON.parse(manifest), run_results: JSON.parse(runResults) },
+    });
     expect(res.status, res.text).toBe(201);
     const expected = parentMapCounts(manifest);
     expect(res.json.project).toMatchObject({ node_count: expected.nodes, edge_count: expected.edges, namespace: "bigquery" });
@@ -111,7 +139,12 @@ describe("dbt artifacts: the fixture projects", () => {
   it("older artifacts: manifest v10 with run_results v5 from another invocation, then run_results v4 alone", async () => {
     const { token } = await lineageTenant();
     const manifest = dbtFixture("older/manifest_v10.json");
-    const res = await upload(token, { project: "legacy", environment: "prod", manifest: file(manifest), run_results: file(dbtFixture("older/run_results_v5.json")) });
+    const res = await upload(token, {
+      project: "legacy",
+      environment: "prod",
+      manifest: file(manifest),
+      run_results: file(dbtFixture("older/run_results_v5.json")),
+    });
     expect(res.status, res.text).toBe(201);
     const expected = parentMapCounts(manifest);
     expect(res.json.project).toMatchObject({ node_count: expected.nodes, edge_count: expected.edges });
@@ -151,7 +184,9 @@ describe("dbt artifacts: storage, retries and state", () => {
     expect(await state1.text()).toBe(manifest);
     const etag = state1.headers.get("etag")!;
     expect(etag).toBe(`"${await sha256(manifest)}"`);
-    const state2 = await SELF.fetch(`${BASE}/api/v1/dbt/projects/jaffle/manifest?env=prod`, { headers: { authorization: `Bearer ${token}`, "if-none-match": etag } });
+    const state2 = await SELF.fetch(`${BASE}/api/v1/dbt/projects/jaffle/manifest?env=prod`, {
+      headers: { authorization: `Bearer ${token}`, "if-none-match": etag },
+    });
     expect(state2.status).toBe(304);
     expectError(await api("/dbt/projects/jaffle/manifest?env=ci", { as: token }), 404, "not_found");
   });
@@ -163,12 +198,15 @@ describe("dbt artifacts: storage, retries and state", () => {
     const bytes = new Uint8Array(2_500_000);
     for (let i = 0; i < bytes.length; i += 65536) crypto.getRandomValues(bytes.subarray(i, i + 65536));
     m.metadata.env = { padding: btoa(String.fromCharCode(...bytes.slice(0, 60000))) };
-    for (let i = 0; i < 40; i++) m.docs[`doc.pad.${i}`] = { unique_id: `doc.pad.${i}`, block_contents: btoa(String.fromCharCode(...bytes.slice(i * 60000, (i + 1) * 60000))) };
+    for (let i = 0; i < 40; i++)
+      m.docs[`doc.pad.${i}`] = { unique_id: `doc.pad.${i}`, block_contents: btoa(String.fromCharCode(...bytes.slice(i * 60000, (i + 1) * 60000))) };
     const text = JSON.stringify(m);
     const res = await upload(token, { project: "big", environment: "prod", manifest: file(text) });
     expect(res.status, res.text).toBe(201);
     const { env } = await import("cloudflare:test");
-    const chunks = await env.DB.prepare("SELECT seq, length(data) AS n FROM dbt_artifact_chunks WHERE tenant_id = ? ORDER BY seq").bind(s.tenant.id).all<{ seq: number; n: number }>();
+    const chunks = await env.DB.prepare("SELECT seq, length(data) AS n FROM dbt_artifact_chunks WHERE tenant_id = ? ORDER BY seq")
+      .bind(s.tenant.id)
+      .all<{ seq: number; n: number }>();
     expect(chunks.results.length).toBeGreaterThan(1);
     expect(Math.max(...chunks.results.map((c) => c.n))).toBeLessThanOrEqual(1_800_000);
     const dl = await SELF.fetch(`${BASE}/api/v1/dbt/uploads/${res.json.upload.id}/artifacts/manifest`, { headers: { authorization: `Bearer ${token}` } });
@@ -178,7 +216,12 @@ describe("dbt artifacts: storage, retries and state", () => {
   it("a new manifest replaces the project's edges and nodes, keeping results of nodes that remain", async () => {
     const { token } = await lineageTenant();
     const m = JSON.parse(dbtFixture("duckdb-1.8/manifest.json"));
-    const first = await upload(token, { project: "jaffle", environment: "prod", manifest: file(JSON.stringify(m)), run_results: file(dbtFixture("duckdb-1.8/run_results.json")) });
+    const first = await upload(token, {
+      project: "jaffle",
+      environment: "prod",
+      manifest: file(JSON.stringify(m)),
+      run_results: file(dbtFixture("duckdb-1.8/run_results.json")),
+    });
     for (const id of Object.keys(m.parent_map)) if (id.startsWith("test.")) delete m.parent_map[id];
     for (const id of Object.keys(m.nodes)) if (id.startsWith("test.")) delete m.nodes[id];
     m.metadata.invocation_id = "00000000-0000-4000-8000-000000000001";
@@ -197,7 +240,14 @@ describe("dbt artifacts: bad input and permissions", () => {
     const cases: Array<[Record<string, string | Blob | undefined>, string]> = [
       [{ project: "p", environment: "prod", manifest: file(dbtFixture("duckdb-1.8/run_results.json")) }, "manifest.metadata.dbt_schema_version"],
       [{ project: "p", environment: "prod", manifest: file("{not json") }, "manifest"],
-      [{ project: "p", environment: "prod", manifest: file(JSON.stringify({ metadata: { dbt_schema_version: "https://schemas.getdbt.com/dbt/manifest/v12.json" } })) }, "manifest.nodes"],
+      [
+        {
+          project: "p",
+          environment: "prod",
+          manifest: file(JSON.stringify({ metadata: { dbt_schema_version: "https://schemas.getdbt.com/dbt/manifest/v12.json" } })),
+        },
+        "manifest.nodes",
+      ],
       [{ project: "p", environment: "prod", run_results: file(dbtFixture("duckdb-1.8/manifest.json")) }, "run_results.metadata.dbt_schema_version"],
       [{ project: "p", environment: "prod", run_results: file(dbtFixture("duckdb-1.8/run_results.json")) }, "manifest"],
       [{ environment: "prod", manifest: file(dbtFixture("duckdb-1.8/manifest.json")) }, "project"],
@@ -208,7 +258,10 @@ describe("dbt artifacts: bad input and permissions", () => {
     for (const [fields, path] of cases) {
       const res = await upload(token, fields);
       expectError(res, 400, "validation_failed");
-      expect(res.json.error.details.map((d: any) => d.path), JSON.stringify(Object.keys(fields))).toContain(path);
+      expect(
+        res.json.error.details.map((d: any) => d.path),
+        JSON.stringify(Object.keys(fields)),
+      ).toContain(path);
     }
     const json = await api("/dbt/artifacts", { as: token, body: { project: "p", environment: "prod", manifest: [] } });
     expectError(json, 400, "validation_failed");
@@ -224,7 +277,11 @@ describe("dbt artifacts: bad input and permissions", () => {
     const manifest = dbtFixture("duckdb-1.8/manifest.json");
     expectError(await upload(readOnly, { project: "jaffle", environment: "prod", manifest: file(manifest) }), 403, "forbidden");
     expect((await upload(token, { project: "jaffle", environment: "prod", manifest: file(manifest) })).status).toBe(201);
-    expectError(await upload(otherTeam, { project: "jaffle", environment: "prod", run_results: file(dbtFixture("duckdb-1.8/run_results.json")) }), 403, "forbidden");
+    expectError(
+      await upload(otherTeam, { project: "jaffle", environment: "prod", run_results: file(dbtFixture("duckdb-1.8/run_results.json")) }),
+      403,
+      "forbidden",
+    );
     // Reading is cross-team.
     expect((await api("/dbt/projects", { as: otherTeam })).json.items).toHaveLength(1);
   });

@@ -15,7 +15,10 @@ const dbt = fakeCredentials.dbt_cloud;
 
 /** Hands messages to the Worker's consumer of a dead-letter queue, as the platform does after the last retry. */
 async function deadLetter(queue: string, messages: Array<{ id: string; body: unknown }>) {
-  const batch = createMessageBatch(queue, messages.map((m) => ({ ...m, timestamp: new Date(), attempts: 6 })));
+  const batch = createMessageBatch(
+    queue,
+    messages.map((m) => ({ ...m, timestamp: new Date(), attempts: 6 })),
+  );
   const ctx = createExecutionContext();
   await (worker.queue as (b: MessageBatch<unknown>, e: typeof env, c: ExecutionContext) => Promise<void>)(batch as MessageBatch<unknown>, env, ctx);
   return getQueueResult(batch, ctx);
@@ -24,16 +27,37 @@ async function deadLetter(queue: string, messages: Array<{ id: string; body: unk
 describe("dead letters", () => {
   it("a dead webhook hand-over is redelivered to the webhooks queue and reaches its run", async () => {
     const { s, team } = await setupTenant();
-    const conn = await createConnection(s, team.id, "dbt_cloud", "dbt-cloud", { base_url: fakeUrl("dbt_cloud"), account_id: dbt.accountId }, { api_token: dbt.api_token, webhook_secret: "whsec" });
+    const conn = await createConnection(
+      s,
+      team.id,
+      "dbt_cloud",
+      "dbt-cloud",
+      { base_url: fakeUrl("dbt_cloud"), account_id: dbt.accountId },
+      { api_token: dbt.api_token, webhook_secret: "whsec" },
+    );
     const job = uniqueNumber();
     const toolRun = uniqueNumber();
     await fakePlan("dbt_cloud", job, { run_id: toolRun, polls: 1000 });
-    await pushPipeline(s, { name: "dead_hand_over", team: team.slug, tasks: [{ id: "build", connector: "dbt_cloud", connection: "dbt-cloud", with: { job_id: job, collect_artifacts: false }, poll_interval: "1h" }] });
+    await pushPipeline(s, {
+      name: "dead_hand_over",
+      team: team.slug,
+      tasks: [{ id: "build", connector: "dbt_cloud", connection: "dbt-cloud", with: { job_id: job, collect_artifacts: false }, poll_interval: "1h" }],
+    });
     const run = await startRun(s, "dead_hand_over");
     await waitForRun(s, run.id, (r) => r.tasks[0].status === "triggered");
     // The receiver stored the delivery; its hand-over to the engine then died in the queue.
     const [stored] = await recordDeliveries(tenantCtx(createDb(env.DB), s.tenant.id), [
-      { teamId: team.id, connector: "dbt_cloud", connectionId: conn.id, deliveryId: "wev_dead_letter_1", eventType: "job.run.started", externalId: String(toolRun), receivedAt: Date.now(), payload: "{}", payloadBytes: 2 },
+      {
+        teamId: team.id,
+        connector: "dbt_cloud",
+        connectionId: conn.id,
+        deliveryId: "wev_dead_letter_1",
+        eventType: "job.run.started",
+        externalId: String(toolRun),
+        receivedAt: Date.now(),
+        payload: "{}",
+        payloadBytes: 2,
+      },
     ]);
     const message: WebhookMessage = {
       tenantId: s.tenant.id,

@@ -43,10 +43,17 @@ describe("gzip bombs are stopped while they inflate", () => {
 
   it("a gzip-encoded JSON upload and a gzip-encoded lineage batch are refused with 413 the same way", async () => {
     const { s, token } = await lineageTenant();
-    const dbt = await post(token, gzipBomb('{"project":"jaffle","environment":"prod","manifest":', " ", 160 * MiB), { "content-type": "application/json", "content-encoding": "gzip" });
+    const dbt = await post(token, gzipBomb('{"project":"jaffle","environment":"prod","manifest":', " ", 160 * MiB), {
+      "content-type": "application/json",
+      "content-encoding": "gzip",
+    });
     expectError(dbt, 413, "payload_too_large");
     expect(dbt.json.error.message).toContain("larger than 16 MiB");
-    const lineage = await api("/lineage/batch", { as: token, rawBody: gzipBomb("[", " ", 160 * MiB), headers: { "content-type": "application/json", "content-encoding": "gzip" } });
+    const lineage = await api("/lineage/batch", {
+      as: token,
+      rawBody: gzipBomb("[", " ", 160 * MiB),
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+    });
     expectError(lineage, 413, "payload_too_large");
     expect(lineage.json.error.message).toContain("larger than 8 MiB");
     await nothingStored(s.tenant.id, token);
@@ -54,7 +61,10 @@ describe("gzip bombs are stopped while they inflate", () => {
 
   it("a corrupt gzip body is a 400, not a 5xx", async () => {
     const { token } = await lineageTenant();
-    const res = await post(token, new Uint8Array([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7]), { "content-type": `multipart/form-data; boundary=${BOUNDARY}`, "content-encoding": "gzip" });
+    const res = await post(token, new Uint8Array([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7]), {
+      "content-type": `multipart/form-data; boundary=${BOUNDARY}`,
+      "content-encoding": "gzip",
+    });
     expectError(res, 400, "validation_failed");
   });
 });

@@ -10,7 +10,12 @@ const callbackTask = (id: string) => ({
   id,
   connector: "http",
   connection: "tool",
-  with: { url: "/jobs", body: { key: "{{run_id}}", polls: 1000, callback_url: "{{callback_url}}" }, external_id_path: "$.id", completion: { mode: "callback" } },
+  with: {
+    url: "/jobs",
+    body: { key: "{{run_id}}", polls: 1000, callback_url: "{{callback_url}}" },
+    external_id_path: "$.id",
+    completion: { mode: "callback" },
+  },
 });
 
 async function callbackUrlOf(runId: string): Promise<string> {
@@ -28,7 +33,10 @@ describe("completion by callback", () => {
     const run = (await api("/pipelines/called_back/runs", { as: s, body: {} })).json;
     const url = new URL(await callbackUrlOf(run.id));
     expect(url.pathname).toMatch(/^\/webhooks\/callback\//);
-    const forged = await SELF.fetch(`https://tutti.test${url.pathname.replace(/.$/, (c) => (c === "a" ? "b" : "a"))}`, { method: "POST", body: JSON.stringify({ status: "succeeded" }) });
+    const forged = await SELF.fetch(`https://tutti.test${url.pathname.replace(/.$/, (c) => (c === "a" ? "b" : "a"))}`, {
+      method: "POST",
+      body: JSON.stringify({ status: "succeeded" }),
+    });
     expect(forged.status).toBe(401);
     const body = JSON.stringify({ status: "succeeded", external_url: "https://tool.example.com/jobs/1" });
     const first = await SELF.fetch(`https://tutti.test${url.pathname}`, { method: "POST", body });
@@ -37,7 +45,9 @@ describe("completion by callback", () => {
     const afterFirst = await waitForRun(s, run.id, (r) => r.tasks.find((t) => t.key === "export")!.status === "succeeded");
     expect(afterFirst.tasks.find((t) => t.key === "export")!.external_url).toBe("https://tool.example.com/jobs/1");
     await drain();
-    const events = (await api(`/runs/${run.id}/events`, { as: s })).json.items.filter((e: { task: string; to: string }) => e.task === "export" && e.to === "succeeded");
+    const events = (await api(`/runs/${run.id}/events`, { as: s })).json.items.filter(
+      (e: { task: string; to: string }) => e.task === "export" && e.to === "succeeded",
+    );
     expect(events).toHaveLength(1);
   });
 
@@ -69,7 +79,9 @@ describe("dead-lettered dispatch", () => {
     expect(result.explicitAcks).toEqual([`dlq-${run.id}`]);
     const done = await waitForRun(s, run.id, isTerminal);
     expect(done.tasks[0]).toMatchObject({ status: "failed", error: { kind: "network" } });
-    const row = await env.DB.prepare("SELECT queue, attempts FROM dead_letters WHERE tenant_id = ? AND message_id = ?").bind(s.tenant.id, `dlq-${run.id}`).first();
+    const row = await env.DB.prepare("SELECT queue, attempts FROM dead_letters WHERE tenant_id = ? AND message_id = ?")
+      .bind(s.tenant.id, `dlq-${run.id}`)
+      .first();
     expect(row).toEqual({ queue: "dispatch", attempts: 6 });
   });
 });

@@ -6,7 +6,14 @@ import { fakeToolRequests, pushPipeline, setupTenant, toolTask } from "../helper
 import { drain } from "../helpers/wait";
 
 const fast = { poll_interval: "1s" };
-type Run = { id: string; pipeline: { id: string; name: string }; version: number; status: string; trigger: { kind: string; ref: string | null }; logical_at: string | null };
+type Run = {
+  id: string;
+  pipeline: { id: string; name: string };
+  version: number;
+  status: string;
+  trigger: { kind: string; ref: string | null };
+  logical_at: string | null;
+};
 
 async function start(s: Session, name: string) {
   const res = await api(`/pipelines/${name}/runs`, { as: s, body: {} });
@@ -21,7 +28,12 @@ async function runsOf(s: Session, query: string): Promise<Run[]> {
 describe("concurrency policies", () => {
   it("queue: a second run waits and starts when the first ends", async () => {
     const { s, team } = await setupTenant();
-    await pushPipeline(s, { name: "queued", team: team.slug, concurrency: { max_runs: 1, on_conflict: "queue" }, tasks: [toolTask("long", { polls: 1000 }, fast)] });
+    await pushPipeline(s, {
+      name: "queued",
+      team: team.slug,
+      concurrency: { max_runs: 1, on_conflict: "queue" },
+      tasks: [toolTask("long", { polls: 1000 }, fast)],
+    });
     const first = await start(s, "queued");
     const second = await start(s, "queued");
     expect(first.status).toBe("running");
@@ -32,7 +44,12 @@ describe("concurrency policies", () => {
 
   it("skip: a second run is recorded as skipped", async () => {
     const { s, team } = await setupTenant();
-    await pushPipeline(s, { name: "skipper", team: team.slug, concurrency: { max_runs: 1, on_conflict: "skip" }, tasks: [toolTask("long", { polls: 1000 }, fast)] });
+    await pushPipeline(s, {
+      name: "skipper",
+      team: team.slug,
+      concurrency: { max_runs: 1, on_conflict: "skip" },
+      tasks: [toolTask("long", { polls: 1000 }, fast)],
+    });
     const first = await start(s, "skipper");
     const second = await start(s, "skipper");
     expect(first.status).toBe("running");
@@ -42,7 +59,12 @@ describe("concurrency policies", () => {
 
   it("cancel_previous: a new run cancels the active one", async () => {
     const { s, team } = await setupTenant();
-    await pushPipeline(s, { name: "latest_wins", team: team.slug, concurrency: { max_runs: 1, on_conflict: "cancel_previous" }, tasks: [toolTask("long", { polls: 1000 }, fast)] });
+    await pushPipeline(s, {
+      name: "latest_wins",
+      team: team.slug,
+      concurrency: { max_runs: 1, on_conflict: "cancel_previous" },
+      tasks: [toolTask("long", { polls: 1000 }, fast)],
+    });
     const first = await start(s, "latest_wins");
     const second = await start(s, "latest_wins");
     expect(second.status).toBe("running");
@@ -53,7 +75,12 @@ describe("concurrency policies", () => {
   it("environments do not compete: an active CI run never skips a production run", async () => {
     const { s, team } = await setupTenant();
     expect((await api(`/teams/${team.id}/environments/ci`, { as: s, method: "PUT", body: { bindings: {} } })).status).toBeLessThan(300);
-    await pushPipeline(s, { name: "shared_slot", team: team.slug, concurrency: { max_runs: 1, on_conflict: "skip" }, tasks: [toolTask("long", { polls: 1000 }, fast)] });
+    await pushPipeline(s, {
+      name: "shared_slot",
+      team: team.slug,
+      concurrency: { max_runs: 1, on_conflict: "skip" },
+      tasks: [toolTask("long", { polls: 1000 }, fast)],
+    });
     const ci = await api("/pipelines/shared_slot/runs", { as: s, body: { environment: "ci" } });
     expect(ci.json.status).toBe("running");
     const prod = await start(s, "shared_slot");
@@ -64,7 +91,12 @@ describe("concurrency policies", () => {
 
   it("max_runs 2 lets two run side by side and queues the third", async () => {
     const { s, team } = await setupTenant();
-    await pushPipeline(s, { name: "two_wide", team: team.slug, concurrency: { max_runs: 2, on_conflict: "queue" }, tasks: [toolTask("long", { polls: 1000 }, fast)] });
+    await pushPipeline(s, {
+      name: "two_wide",
+      team: team.slug,
+      concurrency: { max_runs: 2, on_conflict: "queue" },
+      tasks: [toolTask("long", { polls: 1000 }, fast)],
+    });
     const statuses = [(await start(s, "two_wide")).status, (await start(s, "two_wide")).status, (await start(s, "two_wide")).status];
     expect(statuses).toEqual(["running", "running", "queued"]);
   });

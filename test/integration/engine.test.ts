@@ -18,7 +18,12 @@ describe("run engine, end to end through the Durable Object, Queues, D1 and a fa
     await pushPipeline(s, {
       name: "three_levels",
       team: team.slug,
-      tasks: [toolTask("extract"), toolTask("transform_a", {}, { depends_on: ["extract"] }), toolTask("transform_b", {}, { depends_on: ["extract"] }), toolTask("publish", {}, { depends_on: ["transform_a", "transform_b"] })],
+      tasks: [
+        toolTask("extract"),
+        toolTask("transform_a", {}, { depends_on: ["extract"] }),
+        toolTask("transform_b", {}, { depends_on: ["extract"] }),
+        toolTask("publish", {}, { depends_on: ["transform_a", "transform_b"] }),
+      ],
     });
     const run = await start(s, "three_levels");
     const done = await waitForRun(s, run.id, isTerminal);
@@ -89,7 +94,11 @@ describe("run engine, end to end through the Durable Object, Queues, D1 and a fa
 
   it("cancel mid-run stops active tasks and skips the rest", async () => {
     const { s, team } = await setupTenant();
-    await pushPipeline(s, { name: "cancel_me", team: team.slug, tasks: [toolTask("long", { polls: 1000 }, fast), toolTask("later", {}, { depends_on: ["long"] })] });
+    await pushPipeline(s, {
+      name: "cancel_me",
+      team: team.slug,
+      tasks: [toolTask("long", { polls: 1000 }, fast), toolTask("later", {}, { depends_on: ["long"] })],
+    });
     const run = await start(s, "cancel_me");
     await waitForRun(s, run.id, (r) => r.tasks[0].status === "triggered");
     const res = await api(`/runs/${run.id}/cancel`, { as: s, method: "POST" });

@@ -106,10 +106,20 @@ describe("branch pushes", () => {
     const v1 = await pushPipeline(s, prodSpec);
     const timersBefore = (await engineTimers(s.tenant.id)).filter((t) => t.key.startsWith("cron:"));
 
-    const branchSpec = { ...prodSpec, schedule: { cron: "*/5 * * * *", timezone: "UTC" }, tasks: [...prodSpec.tasks, toolTask("extra", {}, { depends_on: ["load"], connection: "tool" })] };
+    const branchSpec = {
+      ...prodSpec,
+      schedule: { cron: "*/5 * * * *", timezone: "UTC" },
+      tasks: [...prodSpec.tasks, toolTask("extra", {}, { depends_on: ["load"], connection: "tool" })],
+    };
     const source = { git_repo: "acme/orders", git_sha: "deadbeef1", git_branch: "feature/extra", git_author: "dev" };
     const dry = await api("/pipelines?dry_run=true", { as: s, body: { spec_text: JSON.stringify(branchSpec), environment: "ci", source } });
-    expect(dry.json).toMatchObject({ status: "updated", environment: "ci", dry_run: true, version: { id: null, number: 2 }, diff: { tasks_added: ["extra"], schedule_changed: true } });
+    expect(dry.json).toMatchObject({
+      status: "updated",
+      environment: "ci",
+      dry_run: true,
+      version: { id: null, number: 2 },
+      diff: { tasks_added: ["extra"], schedule_changed: true },
+    });
 
     const pushed = await api("/pipelines", { as: s, body: { spec_text: JSON.stringify(branchSpec), environment: "ci", source } });
     expect(pushed.status).toBe(200);
@@ -119,7 +129,13 @@ describe("branch pushes", () => {
     const detail = (await api("/pipelines/orders", { as: s })).json;
     expect(detail).toMatchObject({ current_version: { id: v1.version.id, number: 1 }, schedule: { cron: "0 6 * * *" }, in_production: true });
     expect(detail.spec.tasks.map((t: { id: string }) => t.id)).toEqual(["load"]);
-    expect(detail.environments).toEqual([expect.objectContaining({ environment: "ci", version: expect.objectContaining({ number: 2 }), source: expect.objectContaining({ git_branch: "feature/extra" }) })]);
+    expect(detail.environments).toEqual([
+      expect.objectContaining({
+        environment: "ci",
+        version: expect.objectContaining({ number: 2 }),
+        source: expect.objectContaining({ git_branch: "feature/extra" }),
+      }),
+    ]);
     expect((await engineTimers(s.tenant.id)).filter((t) => t.key.startsWith("cron:"))).toEqual(timersBefore);
     const prodRun = (await api("/pipelines/orders/runs", { as: s, body: {} })).json;
     expect(prodRun).toMatchObject({ version: 1, environment: "prod" });
@@ -158,7 +174,12 @@ describe("branch pushes", () => {
 
     // Pushing it to prod (the merge) creates it there and schedules it.
     const merged = await api("/pipelines", { as: s, body: { spec_text: JSON.stringify(branchOnly) } });
-    expect(merged.json).toMatchObject({ status: "created", environment: "prod", pipeline: { in_production: true, schedule: { cron: "*/5 * * * *" } }, version: { number: 2 } });
+    expect(merged.json).toMatchObject({
+      status: "created",
+      environment: "prod",
+      pipeline: { in_production: true, schedule: { cron: "*/5 * * * *" } },
+      version: { number: 2 },
+    });
     expect((await engineTimers(s.tenant.id)).filter((t) => t.key.startsWith("cron:"))).toHaveLength(1);
   });
 });

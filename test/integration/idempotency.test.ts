@@ -31,7 +31,9 @@ describe("Idempotency-Key", () => {
     expect(first.status).toBe(201);
     expect(second.json.id).toBe(first.json.id);
     expect((await api("/connections", { as: owner })).json.items).toHaveLength(1);
-    const stored = await env.DB.prepare("SELECT response_body FROM idempotency_keys WHERE tenant_id = ?").bind(owner.tenant.id).all<{ response_body: string }>();
+    const stored = await env.DB.prepare("SELECT response_body FROM idempotency_keys WHERE tenant_id = ?")
+      .bind(owner.tenant.id)
+      .all<{ response_body: string }>();
     expect(JSON.stringify(stored.results)).not.toContain("idem-secret-value");
   });
 
@@ -48,7 +50,9 @@ describe("Idempotency-Key", () => {
     expect(second.json.error.request_id).toMatch(/^req_/);
     expect(second.text).not.toContain(first.json.token);
     expect((await api("/tokens", { as: owner })).json.items).toHaveLength(1);
-    const stored = await env.DB.prepare("SELECT response_body FROM idempotency_keys WHERE tenant_id = ?").bind(owner.tenant.id).all<{ response_body: string }>();
+    const stored = await env.DB.prepare("SELECT response_body FROM idempotency_keys WHERE tenant_id = ?")
+      .bind(owner.tenant.id)
+      .all<{ response_body: string }>();
     expect(stored.results).toHaveLength(1);
     expect(JSON.stringify(stored.results)).not.toContain(first.json.token);
   });
@@ -63,7 +67,9 @@ describe("Idempotency-Key", () => {
     expectError(second, 409, "conflict");
     expect(second.text).not.toContain(first.json.token);
     expect((await api("/invitations", { as: owner })).json.items).toHaveLength(1);
-    const stored = await env.DB.prepare("SELECT response_body FROM idempotency_keys WHERE tenant_id = ?").bind(owner.tenant.id).all<{ response_body: string }>();
+    const stored = await env.DB.prepare("SELECT response_body FROM idempotency_keys WHERE tenant_id = ?")
+      .bind(owner.tenant.id)
+      .all<{ response_body: string }>();
     expect(JSON.stringify(stored.results)).not.toContain(first.json.token);
   });
 });

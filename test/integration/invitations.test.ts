@@ -11,7 +11,11 @@ async function invite(admin: Session, body: Record<string, unknown>) {
 
 async function accept(body: Record<string, unknown>) {
   const res = await api("/invitations/accept", { body });
-  return { ...res, session: res.status === 200 ? ({ cookie: cookieFrom(res.headers), csrf: res.json.csrf_token, user: res.json.user, tenant: res.json.tenant } as Session) : null };
+  return {
+    ...res,
+    session:
+      res.status === 200 ? ({ cookie: cookieFrom(res.headers), csrf: res.json.csrf_token, user: res.json.user, tenant: res.json.tenant } as Session) : null,
+  };
 }
 
 describe("invitations", () => {
@@ -19,7 +23,13 @@ describe("invitations", () => {
     const owner = await signup();
     const team = await createTeam(owner, "Analytics");
     const created = await invite(owner, { email: "New.Person@Example.com", role: "member", team_id: team.id });
-    expect(created.invitation).toMatchObject({ email: "new.person@example.com", role: "member", team_id: team.id, status: "pending", created_by: owner.user.id });
+    expect(created.invitation).toMatchObject({
+      email: "new.person@example.com",
+      role: "member",
+      team_id: team.id,
+      status: "pending",
+      created_by: owner.user.id,
+    });
     expect(created.token).toMatch(/^[0-9a-z]{40}$/);
     expect(created.url).toBe(`https://tutti.test/invite/${created.token}`);
     const days = (Date.parse(created.invitation.expires_at) - Date.parse(created.invitation.created_at)) / 86_400_000;
@@ -89,7 +99,9 @@ describe("invitations", () => {
     expectError(await accept({ token: revokedInv.token, name: "R", password: "a strong password" }), 409, "conflict");
 
     const expiring = await invite(owner, { email: "late@example.com", role: "member", expires_in_days: 1 });
-    await env.DB.prepare("UPDATE invitations SET expires_at = ? WHERE id = ?").bind(Date.now() - 1000, expiring.invitation.id).run();
+    await env.DB.prepare("UPDATE invitations SET expires_at = ? WHERE id = ?")
+      .bind(Date.now() - 1000, expiring.invitation.id)
+      .run();
     const late = await api(`/invitations/lookup?token=${expiring.token}`);
     expectError(late, 409, "conflict");
     expect(late.json.error.message).toMatch(/expired/);

@@ -45,7 +45,8 @@ const OTHER_TEAM_MAY: Record<string, string> = {
   "POST /lineage": "OpenLineage ingestion is tenant-wide: new datasets and jobs belong to the writer's team, existing ones keep their owner",
   "POST /lineage/batch": "as POST /lineage",
   "POST /usage": "usage is reported by the consumers of a product, who are usually other teams",
-  "POST /costs": "the fixture's record names none of the first team's things, so it is the writer's own; naming another team's objects or correcting its records is refused (costs-ownership.test.ts)",
+  "POST /costs":
+    "the fixture's record names none of the first team's things, so it is the writer's own; naming another team's objects or correcting its records is refused (costs-ownership.test.ts)",
   "POST /ci/impact": "computes an impact preview from the body; stores nothing",
 };
 
@@ -74,11 +75,17 @@ describe("isolation and authorization sweep over the OpenAPI document", { timeou
     const publicOps = ops.filter((op) => !op.secured).map((op) => op.key);
     expect(publicOps.sort(), "operations without security: list them in PUBLIC with a reason, or secure them").toEqual(Object.keys(PUBLIC).sort());
     for (const map of [VIEWER_MAY, READ_SCOPE_MAY, OTHER_TEAM_MAY]) {
-      for (const key of Object.keys(map)) expect(ops.map((op) => op.key), `${key} is excused but not in the document`).toContain(key);
+      for (const key of Object.keys(map))
+        expect(
+          ops.map((op) => op.key),
+          `${key} is excused but not in the document`,
+        ).toContain(key);
     }
     const unfilled = secured().flatMap((op) => op.params.filter((p) => a.pathValues[p] === undefined).map((p) => `${op.key}: ${p}`));
     expect(unfilled, "path parameters without a fixture value: add them to pathValues in test/helpers/sweep.ts").toEqual([]);
-    const bodiless = secured().filter((op) => op.jsonBody && !a.bodies[op.key]).map((op) => op.key);
+    const bodiless = secured()
+      .filter((op) => op.jsonBody && !a.bodies[op.key])
+      .map((op) => op.key);
     expect(bodiless, "JSON operations without a valid body: add them to bodies in test/helpers/sweep.ts").toEqual([]);
   });
 
@@ -86,7 +93,10 @@ describe("isolation and authorization sweep over the OpenAPI document", { timeou
     const withIds = secured().filter((op) => op.params.length);
     expect(withIds.length).toBeGreaterThan(50);
     await nothingWritten(withIds, async (op) => {
-      for (const [who, as] of [["another tenant's session", intruder.session], ["another tenant's token", intruder.token]] as const) {
+      for (const [who, as] of [
+        ["another tenant's session", intruder.session],
+        ["another tenant's token", intruder.token],
+      ] as const) {
         const res = await call(a, op, { as });
         expect(res.status, label(op, who, res)).toBe(404);
         expect(res.json?.error?.code, label(op, who, res)).toBe("not_found");

@@ -15,13 +15,15 @@ async function datasetByName(token: string, namespace: string, name: string) {
 }
 
 const runEventCounts = async (tenantId: string) =>
-  (await env.DB.prepare("SELECT event_count FROM job_runs WHERE tenant_id = ? ORDER BY id").bind(tenantId).all<{ event_count: number }>()).results.map((r) => r.event_count);
+  (await env.DB.prepare("SELECT event_count FROM job_runs WHERE tenant_id = ? ORDER BY id").bind(tenantId).all<{ event_count: number }>()).results.map(
+    (r) => r.event_count,
+  );
 
 /** The `events` figure of each lineage.ingest audit entry. */
 const ingestAudits = async (tenantId: string) =>
-  (await env.DB.prepare("SELECT details FROM audit_log WHERE tenant_id = ? AND action = 'lineage.ingest'").bind(tenantId).all<{ details: string }>()).results.map(
-    (r) => JSON.parse(r.details).events as number,
-  );
+  (
+    await env.DB.prepare("SELECT details FROM audit_log WHERE tenant_id = ? AND action = 'lineage.ingest'").bind(tenantId).all<{ details: string }>()
+  ).results.map((r) => JSON.parse(r.details).events as number);
 
 async function gzipText(text: string): Promise<Uint8Array> {
   const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
@@ -74,7 +76,9 @@ describe("OpenLineage receiver: accepting real events", () => {
   it("the apples chain forms one connected graph", async () => {
     const { s, token } = await lineageTenant();
     for (const f of appleFiles) expect((await postEvent(token, openLineageFixtures[f])).status).toBe(201);
-    const edges = await env.DB.prepare("SELECT from_node, to_node FROM lineage_edges WHERE tenant_id = ?").bind(s.tenant.id).all<{ from_node: string; to_node: string }>();
+    const edges = await env.DB.prepare("SELECT from_node, to_node FROM lineage_edges WHERE tenant_id = ?")
+      .bind(s.tenant.id)
+      .all<{ from_node: string; to_node: string }>();
     const nodes = new Set(edges.results.flatMap((e) => [e.from_node, e.to_node]));
     // 9 datasets (red.delicious, crab.apples, apples, cinnamon, sugar, filling, cider, vinegar, pie) and 5 jobs.
     expect(nodes.size).toBe(14);
@@ -86,16 +90,27 @@ describe("OpenLineage receiver: accepting real events", () => {
     const start = edges.results[0].from_node;
     const seen = new Set([start]);
     const queue = [start];
-    while (queue.length) for (const n of adjacent.get(queue.shift()!) ?? []) if (!seen.has(n)) (seen.add(n), queue.push(n));
+    while (queue.length)
+      for (const n of adjacent.get(queue.shift()!) ?? [])
+        if (!seen.has(n)) {
+          seen.add(n);
+          queue.push(n);
+        }
     expect(seen.size).toBe(nodes.size);
 
     const pie = await datasetByName(token, "grandmas.kitchen", "apple.pie");
     const up = await api(`/lineage/graph?node=${pie!.id}&direction=upstream&depth=all`, { as: token });
-    const upNames = up.json.nodes.filter((n: any) => n.type === "dataset").map((n: any) => n.name).sort();
+    const upNames = up.json.nodes
+      .filter((n: any) => n.type === "dataset")
+      .map((n: any) => n.name)
+      .sort();
     expect(upNames).toEqual(["apple.filling", "apple.pie", "apples", "cinnamon", "crab.apples", "red.delicious", "sugar"]);
     const apples = await datasetByName(token, "grandmas.kitchen", "apples");
     const down = await api(`/lineage/graph?node=${apples!.id}&direction=downstream&depth=all`, { as: token });
-    const downNames = down.json.nodes.filter((n: any) => n.type === "dataset").map((n: any) => n.name).sort();
+    const downNames = down.json.nodes
+      .filter((n: any) => n.type === "dataset")
+      .map((n: any) => n.name)
+      .sort();
     expect(downNames).toEqual(["apple.cider", "apple.filling", "apple.pie", "apple.vinegar", "apples"]);
     const rootNode = down.json.nodes.find((n: any) => n.id === apples!.id);
     expect(rootNode.depth).toBe(0);
@@ -188,7 +203,10 @@ describe("OpenLineage receiver: retries, ordering and facets", () => {
       JSON.stringify({ eventTime: time, producer: "https://example.com/test", dataset: { namespace: "pg://db:5432", name: "shop.public.orders", facets } });
     const schema = (...cols: string[]) => ({ _producer: "p", _schemaURL: "s", fields: cols.map((name) => ({ name, type: "INT" })) });
     const docs = (description: string) => ({ _producer: "p", _schemaURL: "s", description });
-    await postEvent(token, dsEvent("2026-01-01T10:00:00Z", { schema: schema("a"), documentation: docs("first"), ownership: { _producer: "p", _schemaURL: "s", owners: [] } }));
+    await postEvent(
+      token,
+      dsEvent("2026-01-01T10:00:00Z", { schema: schema("a"), documentation: docs("first"), ownership: { _producer: "p", _schemaURL: "s", owners: [] } }),
+    );
     await postEvent(token, dsEvent("2026-01-01T11:00:00Z", { schema: schema("a", "b") }));
     await postEvent(token, dsEvent("2026-01-01T09:00:00Z", { schema: schema("stale"), documentation: docs("older") }));
     await postEvent(token, dsEvent("2026-01-01T12:00:00Z", { ownership: { _producer: "p", _schemaURL: "s", _deleted: true } }));
@@ -211,13 +229,26 @@ describe("OpenLineage receiver: retries, ordering and facets", () => {
     const { token } = await lineageTenant();
     const runId = "0191f3c4-7d2e-7a31-9c1b-2f6e8d4a5b10";
     const ev = (eventType: string, time: string, extra: Record<string, unknown> = {}) =>
-      JSON.stringify({ eventType, eventTime: time, producer: "https://example.com/test", run: { runId }, job: { namespace: "airflow", name: "etl.load" }, ...extra });
+      JSON.stringify({
+        eventType,
+        eventTime: time,
+        producer: "https://example.com/test",
+        run: { runId },
+        job: { namespace: "airflow", name: "etl.load" },
+        ...extra,
+      });
     await postEvent(token, ev("COMPLETE", "2026-02-01T10:05:00Z", { outputs: [{ namespace: "s3://lake", name: "orders" }] }));
     await postEvent(token, ev("START", "2026-02-01T10:00:00Z", { inputs: [{ namespace: "s3://raw", name: "orders" }] }));
     await postEvent(token, ev("OTHER", "2026-02-01T10:01:00Z"));
     const job = (await api("/jobs?namespace=airflow&name=etl.load", { as: token })).json.items[0];
     const run = (await api(`/jobs/${job.id}/runs`, { as: token })).json.items[0];
-    expect(run).toMatchObject({ state: "succeeded", started_at: "2026-02-01T10:00:00.000Z", ended_at: "2026-02-01T10:05:00.000Z", external_id: runId, event_count: 3 });
+    expect(run).toMatchObject({
+      state: "succeeded",
+      started_at: "2026-02-01T10:00:00.000Z",
+      ended_at: "2026-02-01T10:05:00.000Z",
+      external_id: runId,
+      event_count: 3,
+    });
     const detail = await api(`/job-runs/${run.id}`, { as: token });
     expect(detail.json.inputs.map((i: any) => i.dataset.name)).toEqual(["orders"]);
     expect(detail.json.outputs.map((i: any) => i.dataset.namespace)).toEqual(["s3://lake"]);
@@ -250,7 +281,13 @@ describe("OpenLineage receiver: retries, ordering and facets", () => {
             columnLineage: {
               _producer: "p",
               _schemaURL: "s",
-              fields: { client_name: { inputFields: [{ namespace: "hive", name: "test.ol_clients", field: "client_name", transformations: [{ type: "DIRECT", subtype: "IDENTITY" }] }] } },
+              fields: {
+                client_name: {
+                  inputFields: [
+                    { namespace: "hive", name: "test.ol_clients", field: "client_name", transformations: [{ type: "DIRECT", subtype: "IDENTITY" }] },
+                  ],
+                },
+              },
             },
           },
         },
@@ -260,7 +297,10 @@ describe("OpenLineage receiver: retries, ordering and facets", () => {
     const out = await datasetByName(token, "hive", "test.second_ol_clients");
     const columns = await api(`/datasets/${out!.id}/column-lineage`, { as: token });
     expect(columns.json.edges).toEqual([
-      expect.objectContaining({ from: { dataset: expect.objectContaining({ name: "test.ol_clients" }), field: "client_name" }, to: { dataset: expect.objectContaining({ name: "test.second_ol_clients" }), field: "client_name" } }),
+      expect.objectContaining({
+        from: { dataset: expect.objectContaining({ name: "test.ol_clients" }), field: "client_name" },
+        to: { dataset: expect.objectContaining({ name: "test.second_ol_clients" }), field: "client_name" },
+      }),
     ]);
   });
 });
@@ -289,10 +329,16 @@ describe("OpenLineage receiver: bad input", () => {
     for (const [file, field] of Object.entries(expected)) {
       const res = await postEvent(token, openLineageFixtures[file]);
       expectError(res, 400, "validation_failed");
-      expect(res.json.error.details.map((d: any) => d.path), file).toContain(field);
+      expect(
+        res.json.error.details.map((d: any) => d.path),
+        file,
+      ).toContain(field);
     }
     const counts = await lineageRowCounts(s.tenant.id);
-    expect(Object.values(counts).every((n) => n === 0), JSON.stringify(counts)).toBe(true);
+    expect(
+      Object.values(counts).every((n) => n === 0),
+      JSON.stringify(counts),
+    ).toBe(true);
   });
 
   it("names the field for malformed JSON, missing run id, job, namespace or name, and wrong types", async () => {
@@ -318,18 +364,27 @@ describe("OpenLineage receiver: bad input", () => {
     for (const [body, path] of cases) {
       const res = await postEvent(token, body);
       expectError(res, 400, "validation_failed");
-      expect(res.json.error.details.map((d: any) => d.path), body.slice(0, 80)).toContain(path);
+      expect(
+        res.json.error.details.map((d: any) => d.path),
+        body.slice(0, 80),
+      ).toContain(path);
     }
     const batch = await api("/lineage/batch", { as: token, body: { not: "an array" } });
     expectError(batch, 400, "validation_failed");
     const counts = await lineageRowCounts(s.tenant.id);
-    expect(Object.values(counts).every((n) => n === 0), JSON.stringify(counts)).toBe(true);
+    expect(
+      Object.values(counts).every((n) => n === 0),
+      JSON.stringify(counts),
+    ).toBe(true);
   });
 
   it("a text or form body is refused with 415 and nothing is stored, for single events and batches", async () => {
     const { s, token } = await lineageTenant();
     const event = fixture("marquez_event_simple.json");
-    for (const [path, body] of [["/lineage", event], ["/lineage/batch", `[${event}]`]] as const) {
+    for (const [path, body] of [
+      ["/lineage", event],
+      ["/lineage/batch", `[${event}]`],
+    ] as const) {
       for (const type of ["text/plain", "application/x-www-form-urlencoded", "text/plain; charset=utf-8"]) {
         const res = await api(path, { as: token, rawBody: body, headers: { "content-type": type } });
         expectError(res, 415, "unsupported_media_type");
@@ -338,7 +393,10 @@ describe("OpenLineage receiver: bad input", () => {
       expectError(await api(path, { as: token, rawBody: body }), 415, "unsupported_media_type");
     }
     const counts = await lineageRowCounts(s.tenant.id);
-    expect(Object.values(counts).every((n) => n === 0), JSON.stringify(counts)).toBe(true);
+    expect(
+      Object.values(counts).every((n) => n === 0),
+      JSON.stringify(counts),
+    ).toBe(true);
     // JSON with a charset parameter is JSON.
     expect((await postEvent(token, event, { "content-type": "application/json; charset=utf-8" })).status).toBe(201);
   });
@@ -346,7 +404,10 @@ describe("OpenLineage receiver: bad input", () => {
   it("a batch stores its valid events and reports each invalid one by index", async () => {
     const { s, token } = await lineageTenant();
     const good = JSON.parse(fixture("marquez_event_simple.json"));
-    const res = await api("/lineage/batch", { as: token, body: [good, { ...good, run: { runId: "nope" } }, JSON.parse(fixture("serde_example_dataset_event.json"))] });
+    const res = await api("/lineage/batch", {
+      as: token,
+      body: [good, { ...good, run: { runId: "nope" } }, JSON.parse(fixture("serde_example_dataset_event.json"))],
+    });
     expect(res.json.status).toBe("partial_success");
     expect(res.json.summary).toEqual({ received: 3, successful: 2, failed: 1, retriable: 0, non_retriable: 1 });
     expect(res.json.failed_events[0]).toMatchObject({ index: 1, retriable: false, details: [{ path: "run.runId", message: "must be a UUID" }] });
@@ -359,13 +420,20 @@ describe("OpenLineage receiver: bad input", () => {
     expectError(await postEvent(token, big), 413, "payload_too_large");
     const bomb = await gzipText(big);
     expect(bomb.length).toBeLessThan(1024 * 1024);
-    expectError(await api("/lineage/batch", { as: token, rawBody: bomb, headers: { "content-type": "application/json", "content-encoding": "gzip" } }), 413, "payload_too_large");
+    expectError(
+      await api("/lineage/batch", { as: token, rawBody: bomb, headers: { "content-type": "application/json", "content-encoding": "gzip" } }),
+      413,
+      "payload_too_large",
+    );
     expect(Object.values(await lineageRowCounts(s.tenant.id)).every((n) => n === 0)).toBe(true);
   });
 
   it("a facet over the per-facet limit is refused with 413 naming it", async () => {
     const { token } = await lineageTenant();
-    const ev = { ...JSON.parse(fixture("marquez_event_simple.json")), job: { namespace: "n", name: "j", facets: { huge: { _producer: "p", blob: "y".repeat(1_100_000) } } } };
+    const ev = {
+      ...JSON.parse(fixture("marquez_event_simple.json")),
+      job: { namespace: "n", name: "j", facets: { huge: { _producer: "p", blob: "y".repeat(1_100_000) } } },
+    };
     const res = await postEvent(token, JSON.stringify(ev));
     expectError(res, 413, "payload_too_large");
     expect(res.json.error.details[0].path).toBe("job.facets.huge");
@@ -381,6 +449,14 @@ describe("OpenLineage receiver: bad input", () => {
 
   it("refuses encodings it cannot read", async () => {
     const { token } = await lineageTenant();
-    expectError(await api("/lineage", { as: token, rawBody: fixture("marquez_event_simple.json"), headers: { "content-type": "application/json", "content-encoding": "br" } }), 415, "unsupported_media_type");
+    expectError(
+      await api("/lineage", {
+        as: token,
+        rawBody: fixture("marquez_event_simple.json"),
+        headers: { "content-type": "application/json", "content-encoding": "br" },
+      }),
+      415,
+      "unsupported_media_type",
+    );
   });
 });

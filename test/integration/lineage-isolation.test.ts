@@ -91,7 +91,11 @@ describe("lineage across teams of one tenant", () => {
     expectError(await api(`/datasets/${ids.dataset}`, { as: other, method: "PATCH", body: { description: "ours" } }), 403, "forbidden");
     const handOver = await api(`/datasets/${ids.dataset}`, { as: a.token, method: "PATCH", body: { owner_team_id: marketing.id } });
     expectError(handOver, 403, "forbidden");
-    const bySession = await api(`/datasets/${ids.dataset}`, { as: a.s, method: "PATCH", body: { owner_team_id: marketing.id, tags: ["pii", "pii"], description: "Picked apples" } });
+    const bySession = await api(`/datasets/${ids.dataset}`, {
+      as: a.s,
+      method: "PATCH",
+      body: { owner_team_id: marketing.id, tags: ["pii", "pii"], description: "Picked apples" },
+    });
     expect(bySession.status, bySession.text).toBe(200);
     expect(bySession.json).toMatchObject({ owner_team: { id: marketing.id }, tags: ["pii"], description: "Picked apples" });
     expect((await api(`/datasets/${ids.dataset}`, { as: other, method: "PATCH", body: { description: "ours now" } })).status).toBe(200);
@@ -104,10 +108,18 @@ describe("lineage across teams of one tenant", () => {
     const bad = await api(`/datasets/${ds.id}`, { as: a.token, method: "PATCH", body: { freshness: { cron: "not a cron", timezone: "Europe/London" } } });
     expectError(bad, 400, "validation_failed");
     expect(bad.json.error.details[0].path).toBe("freshness.cron");
-    const res = await api(`/datasets/${ds.id}`, { as: a.token, method: "PATCH", body: { freshness: { cron: "0 7 * * *", timezone: "Europe/London", max_age: "24h" } } });
+    const res = await api(`/datasets/${ds.id}`, {
+      as: a.token,
+      method: "PATCH",
+      body: { freshness: { cron: "0 7 * * *", timezone: "Europe/London", max_age: "24h" } },
+    });
     expect(res.status, res.text).toBe(200);
     // Last written in 2020: late at every deadline since.
-    expect(res.json.freshness).toMatchObject({ policy: { cron: "0 7 * * *", timezone: "Europe/London", max_age_seconds: 86400 }, state: "late", last_write_at: "2020-12-28T09:52:00.001Z" });
+    expect(res.json.freshness).toMatchObject({
+      policy: { cron: "0 7 * * *", timezone: "Europe/London", max_age_seconds: 86400 },
+      state: "late",
+      last_write_at: "2020-12-28T09:52:00.001Z",
+    });
     const cleared = await api(`/datasets/${ds.id}`, { as: a.token, method: "PATCH", body: { freshness: null } });
     expect(cleared.json.freshness).toMatchObject({ policy: null, state: "no_policy" });
   });

@@ -70,10 +70,15 @@ describe("OpenLineage events from the future", () => {
   it("in a batch, the event from the future is reported by index and the others are stored", async () => {
     const { token } = await lineageTenant();
     const job = { namespace: "airflow", name: "clock.batch" };
-    const res = await api("/lineage/batch", { as: token, body: [runEvent({ job }), runEvent({ job, eventTime: new Date(Date.now() + 3_600_000).toISOString() })] });
+    const res = await api("/lineage/batch", {
+      as: token,
+      body: [runEvent({ job }), runEvent({ job, eventTime: new Date(Date.now() + 3_600_000).toISOString() })],
+    });
     expect(res.status, res.text).toBe(200);
     expect(res.json.summary).toMatchObject({ received: 2, successful: 1, failed: 1, non_retriable: 1 });
-    expect(res.json.failed_events).toEqual([{ index: 1, reason: expect.stringMatching(/^eventTime: /), retriable: false, details: [{ path: "eventTime", message: expect.any(String) }] }]);
+    expect(res.json.failed_events).toEqual([
+      { index: 1, reason: expect.stringMatching(/^eventTime: /), retriable: false, details: [{ path: "eventTime", message: expect.any(String) }] },
+    ]);
   });
 });
 
@@ -89,7 +94,10 @@ describe("Tutti's job namespace speaks for the pipeline's team", () => {
 
   it("another team's token cannot report a task of my pipeline, as its job or as a run's parent", async () => {
     const { s, theirs } = await pipelineOfMine();
-    const claim = await post(theirs.token, runEvent({ job: { namespace: "tutti", name: "daily.load" }, outputs: [{ namespace: "warehouse", name: "orders" }] }));
+    const claim = await post(
+      theirs.token,
+      runEvent({ job: { namespace: "tutti", name: "daily.load" }, outputs: [{ namespace: "warehouse", name: "orders" }] }),
+    );
     expectError(claim, 400, "validation_failed");
     expect(claim.json.error.details).toEqual([{ path: "job.namespace", message: expect.stringContaining('pipeline "daily" belongs to another team') }]);
     const parent = { parent: { _producer: "x", _schemaURL: "x", run: { runId: crypto.randomUUID() }, job: { namespace: "tutti", name: "daily.load" } } };
@@ -108,9 +116,15 @@ describe("Tutti's job namespace speaks for the pipeline's team", () => {
     ]) {
       const res = await post(mine.token, runEvent({ job }));
       expectError(res, 400, "validation_failed");
-      expect(res.json.error.details.map((d: any) => d.path), job.name).toEqual(["job.namespace"]);
+      expect(
+        res.json.error.details.map((d: any) => d.path),
+        job.name,
+      ).toEqual(["job.namespace"]);
     }
-    const batch = await api("/lineage/batch", { as: mine.token, body: [runEvent({ job: { namespace: "tutti", name: "nope.load" } }), runEvent({ job: { namespace: "airflow", name: "fine" } })] });
+    const batch = await api("/lineage/batch", {
+      as: mine.token,
+      body: [runEvent({ job: { namespace: "tutti", name: "nope.load" } }), runEvent({ job: { namespace: "airflow", name: "fine" } })],
+    });
     expect(batch.json.failed_events.map((f: any) => [f.index, f.details[0].path])).toEqual([[0, "job.namespace"]]);
   });
 
@@ -127,7 +141,14 @@ describe("another team's datasets keep their own facts", () => {
   it("an event from another team is stored with its lineage but does not move my dataset's freshness, facets, kind or owner", async () => {
     const { mine, theirs } = await twoTeams();
     const orders = { namespace: "warehouse", name: "orders" };
-    const written = await post(mine.token, runEvent({ job: { namespace: "airflow", name: "mine.load" }, eventTime: "2020-01-01T06:00:00Z", outputs: [{ ...orders, facets: { schema: schemaFacet("order_id") } }] }));
+    const written = await post(
+      mine.token,
+      runEvent({
+        job: { namespace: "airflow", name: "mine.load" },
+        eventTime: "2020-01-01T06:00:00Z",
+        outputs: [{ ...orders, facets: { schema: schemaFacet("order_id") } }],
+      }),
+    );
     expect(written.status).toBe(201);
 
     const runId = crypto.randomUUID();
@@ -147,9 +168,17 @@ describe("another team's datasets keep their own facts", () => {
     expect(foreign.json.status).toBe("accepted");
 
     const mineNow = await dataset(mine.token, orders.namespace, orders.name);
-    expect(mineNow).toMatchObject({ owner_team: { id: mine.teamId }, last_write_at: "2020-01-01T06:00:00.000Z", kind: "dataset", schema: [{ name: "order_id" }] });
+    expect(mineNow).toMatchObject({
+      owner_team: { id: mine.teamId },
+      last_write_at: "2020-01-01T06:00:00.000Z",
+      kind: "dataset",
+      schema: [{ name: "order_id" }],
+    });
     // Their own new table is theirs and fresh from the same event.
-    expect(await dataset(theirs.token, "warehouse", "their_table")).toMatchObject({ owner_team: { id: theirs.teamId }, last_write_at: "2020-02-01T06:00:00.000Z" });
+    expect(await dataset(theirs.token, "warehouse", "their_table")).toMatchObject({
+      owner_team: { id: theirs.teamId },
+      last_write_at: "2020-02-01T06:00:00.000Z",
+    });
     // The lineage is kept: their job wrote my dataset, and the raw event is there to read.
     const runs = await api(`/datasets/${mineNow.id}/runs?role=output`, { as: theirs.token });
     expect(runs.json.items.map((r: any) => r.job.name).sort()).toEqual(["mine.load", "theirs.rewrite"]);
@@ -192,7 +221,10 @@ describe("another team's jobs and runs", () => {
     const sameRun = await post(theirs.token, runEvent({ job: { namespace: "airflow", name: "theirs.dag" }, runId, eventTime: "2020-01-01T07:00:00Z" }));
     expectError(sameRun, 403, "forbidden");
     expect(sameRun.json.error.details.map((d: any) => d.path)).toEqual(["run.runId"]);
-    const batch = await api("/lineage/batch", { as: theirs.token, body: [runEvent({ job: { namespace: "airflow", name: "theirs.ok" } }), runEvent({ job, runId, eventType: "FAIL" })] });
+    const batch = await api("/lineage/batch", {
+      as: theirs.token,
+      body: [runEvent({ job: { namespace: "airflow", name: "theirs.ok" } }), runEvent({ job, runId, eventType: "FAIL" })],
+    });
     expect(batch.json.failed_events.map((f: any) => [f.index, f.details[0].path, f.retriable])).toEqual([[1, "job.name", false]]);
 
     const jobRow = (await api(`/jobs?namespace=airflow&name=mine.dag`, { as: mine.token })).json.items[0];
@@ -206,15 +238,29 @@ describe("another team's jobs and runs", () => {
 describe("POST /quality reports only on datasets the team owns or nobody owns", () => {
   it("a result about another team's dataset is refused with 403 naming it, and nothing is stored", async () => {
     const { s, mine, theirs } = await twoTeams();
-    const created = await api("/quality", { as: mine.token, body: { results: [{ dataset: { namespace: "warehouse", name: "orders" }, check: "rows", status: "fail" }] } });
+    const created = await api("/quality", {
+      as: mine.token,
+      body: { results: [{ dataset: { namespace: "warehouse", name: "orders" }, check: "rows", status: "fail" }] },
+    });
     expect(created.status).toBe(201);
     const id = created.json.dataset_ids[0];
     const before = await lineageRowCounts(s.tenant.id);
 
-    const byId = await api("/quality", { as: theirs.token, body: { results: [{ dataset: { namespace: "warehouse", name: "theirs" }, check: "rows", status: "pass" }, { dataset_id: id, check: "rows", status: "pass" }] } });
+    const byId = await api("/quality", {
+      as: theirs.token,
+      body: {
+        results: [
+          { dataset: { namespace: "warehouse", name: "theirs" }, check: "rows", status: "pass" },
+          { dataset_id: id, check: "rows", status: "pass" },
+        ],
+      },
+    });
     expectError(byId, 403, "forbidden");
     expect(byId.json.error.details.map((d: any) => d.path)).toEqual(["results[1].dataset_id"]);
-    const byName = await api("/quality", { as: theirs.token, body: { results: [{ dataset: { namespace: "warehouse", name: "orders" }, check: "rows", status: "pass" }] } });
+    const byName = await api("/quality", {
+      as: theirs.token,
+      body: { results: [{ dataset: { namespace: "warehouse", name: "orders" }, check: "rows", status: "pass" }] },
+    });
     expectError(byName, 403, "forbidden");
     expect(byName.json.error.details.map((d: any) => d.path)).toEqual(["results[0].dataset"]);
     expect(await lineageRowCounts(s.tenant.id)).toEqual(before);

@@ -13,8 +13,22 @@ describe("generic quality results", () => {
       as: token,
       body: {
         results: [
-          { dataset: { namespace: "snowflake://acme", name: "RAW.CRM.ORDERS" }, check: "row_count_between", status: "pass", observed_at: "2026-01-01T06:00:00Z", run_id: "ge-1", details: { min: 1 } },
-          { dataset: { namespace: "snowflake://acme", name: "RAW.CRM.ORDERS" }, check: "not_null", column: "id", status: "fail", observed_at: "2026-01-01T06:00:00Z", run_id: "ge-1" },
+          {
+            dataset: { namespace: "snowflake://acme", name: "RAW.CRM.ORDERS" },
+            check: "row_count_between",
+            status: "pass",
+            observed_at: "2026-01-01T06:00:00Z",
+            run_id: "ge-1",
+            details: { min: 1 },
+          },
+          {
+            dataset: { namespace: "snowflake://acme", name: "RAW.CRM.ORDERS" },
+            check: "not_null",
+            column: "id",
+            status: "fail",
+            observed_at: "2026-01-01T06:00:00Z",
+            run_id: "ge-1",
+          },
         ],
       },
     });
@@ -22,7 +36,10 @@ describe("generic quality results", () => {
     const id = res.json.dataset_ids[0];
     const ds = await api(`/datasets/${id}`, { as: token });
     expect(ds.json).toMatchObject({ namespace: "snowflake://acme", name: "RAW.CRM.ORDERS", owner_team: { id: teamId } });
-    const again = await api("/quality", { as: token, body: { results: [{ dataset_id: id, check: "not_null", column: "id", status: "pass", observed_at: "2026-01-01T06:05:00Z", run_id: "ge-1" }] } });
+    const again = await api("/quality", {
+      as: token,
+      body: { results: [{ dataset_id: id, check: "not_null", column: "id", status: "pass", observed_at: "2026-01-01T06:05:00Z", run_id: "ge-1" }] },
+    });
     expect(again.status).toBe(201);
     const history = await api(`/datasets/${id}/quality`, { as: token });
     expect(history.json.items.map((q: any) => [q.check, q.column, q.status, q.source])).toEqual([
@@ -56,12 +73,27 @@ describe("Tutti task runs and freshness checks", () => {
     const { s, token, teamId } = await lineageTenant();
     const ctx = tenantCtx(createDb(env.DB), s.tenant.id);
     const outputs = [{ namespace: "bigquery", name: "acme.marts.revenue" }];
-    const first = await recordTuttiTaskRun(ctx, { runId: "run_1", taskKey: "load", pipeline: "daily", teamId, state: "running", startedAt: 1000, endedAt: null, outputs }, 1000);
-    await recordTuttiTaskRun(ctx, { runId: "run_1", taskKey: "load", pipeline: "daily", teamId, state: "succeeded", startedAt: 1000, endedAt: 5000, outputs }, 5000);
+    const first = await recordTuttiTaskRun(
+      ctx,
+      { runId: "run_1", taskKey: "load", pipeline: "daily", teamId, state: "running", startedAt: 1000, endedAt: null, outputs },
+      1000,
+    );
+    await recordTuttiTaskRun(
+      ctx,
+      { runId: "run_1", taskKey: "load", pipeline: "daily", teamId, state: "succeeded", startedAt: 1000, endedAt: 5000, outputs },
+      5000,
+    );
     const ds = (await api("/datasets?namespace=bigquery&name=acme.marts.revenue", { as: token })).json.items[0];
     expect(ds).toMatchObject({ last_write_at: new Date(5000).toISOString(), owner_team: { id: teamId } });
     const run = await api(`/job-runs/${first.jobRunId}`, { as: token });
-    expect(run.json).toMatchObject({ source: "tutti", state: "succeeded", tutti_run_id: "run_1", tutti_task_key: "load", started_at: new Date(1000).toISOString(), job: { namespace: "tutti", name: "daily.load" } });
+    expect(run.json).toMatchObject({
+      source: "tutti",
+      state: "succeeded",
+      tutti_run_id: "run_1",
+      tutti_task_key: "load",
+      started_at: new Date(1000).toISOString(),
+      job: { namespace: "tutti", name: "daily.load" },
+    });
     const impact = await api(`/lineage/impact?node=${first.jobId}`, { as: token });
     expect(impact.json.datasets.map((d: any) => d.name)).toEqual(["acme.marts.revenue"]);
 

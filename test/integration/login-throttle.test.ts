@@ -16,7 +16,9 @@ async function elapse(key: string, ms: number) {
 }
 
 const throttle = (key: string) =>
-  env.DB.prepare("SELECT attempts, next_at, last_at FROM login_throttle WHERE key = ?").bind(key).first<{ attempts: number; next_at: number; last_at: number }>();
+  env.DB.prepare("SELECT attempts, next_at, last_at FROM login_throttle WHERE key = ?")
+    .bind(key)
+    .first<{ attempts: number; next_at: number; last_at: number }>();
 
 /** The error envelope without its request id, to compare two answers byte for byte. */
 const withoutRequestId = (json: any) => JSON.stringify({ ...json, error: { ...json.error, request_id: "" } });
@@ -83,7 +85,9 @@ describe("login throttling", () => {
   it("an address that failed too often waits, whichever account it tries", async () => {
     const s = await signup({ password: "the right password" });
     const ip = newAddress();
-    await env.DB.prepare("INSERT INTO login_throttle (key, attempts, next_at, last_at) VALUES (?, 80, ?, ?)").bind(`login:ip:${ip}`, Date.now() + 60_000, Date.now()).run();
+    await env.DB.prepare("INSERT INTO login_throttle (key, attempts, next_at, last_at) VALUES (?, 80, ?, ?)")
+      .bind(`login:ip:${ip}`, Date.now() + 60_000, Date.now())
+      .run();
     const held = await login(s.user.email, "the right password", ip);
     expectError(held, 429, "rate_limited");
     expect(Number(held.headers.get("retry-after"))).toBeGreaterThan(50);
@@ -131,7 +135,7 @@ describe("no answer tells whether an e-mail is registered", () => {
       return out;
     };
     const known = await answers(s.user.email);
-    expect(known.slice(-2).map((a) => a.slice(0, 8))).toEqual(["401 - {\"", "429 true"]);
+    expect(known.slice(-2).map((a) => a.slice(0, 8))).toEqual(['401 - {"', "429 true"]);
     expect(await answers(unknown)).toEqual(known);
   });
 
@@ -153,7 +157,10 @@ describe("no answer tells whether an e-mail is registered", () => {
     const first = await signup({ password: "my own password" });
     const ip = newAddress();
     const tenantName = `Squat ${first.tenant.slug}`;
-    const res = await api("/auth/signup", { body: { email: first.user.email, password: "a guessed password", name: "Mallory", tenant_name: tenantName }, headers: { "cf-connecting-ip": ip } });
+    const res = await api("/auth/signup", {
+      body: { email: first.user.email, password: "a guessed password", name: "Mallory", tenant_name: tenantName },
+      headers: { "cf-connecting-ip": ip },
+    });
     const failedLogin = await login(first.user.email, "a guessed password", ip);
     expectError(res, 401, "unauthorized");
     expect(withoutRequestId(res.json)).toBe(withoutRequestId(failedLogin.json));

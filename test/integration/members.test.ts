@@ -11,9 +11,21 @@ describe("tenant members", () => {
     const list = await api("/members", { as: viewer });
     expect(list.status).toBe(200);
     expect(list.json.items).toEqual([
-      { user_id: owner.user.id, email: owner.user.email, name: owner.user.name, role: "owner", teams: [{ id: teamId, name: "Data platform", role: "maintainer" }] },
+      {
+        user_id: owner.user.id,
+        email: owner.user.email,
+        name: owner.user.name,
+        role: "owner",
+        teams: [{ id: teamId, name: "Data platform", role: "maintainer" }],
+      },
       { user_id: viewer.user.id, email: viewer.user.email, name: "Alan Turing", role: "viewer", teams: [] },
-      { user_id: member.user.id, email: member.user.email, name: "Grace Hopper", role: "member", teams: [{ id: teamId, name: "Data platform", role: "member" }] },
+      {
+        user_id: member.user.id,
+        email: member.user.email,
+        name: "Grace Hopper",
+        role: "member",
+        teams: [{ id: teamId, name: "Data platform", role: "member" }],
+      },
     ]);
   });
 

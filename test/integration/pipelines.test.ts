@@ -50,7 +50,14 @@ describe("pushing pipeline specs", () => {
       status: "created",
       dry_run: false,
       restored: false,
-      pipeline: { name: "daily_revenue", team: { id: team.id, slug: team.slug }, paused: false, archived_at: null, schedule: { cron: "0 6 * * 1-5", timezone: "Europe/London" }, current_version: { number: 1 } },
+      pipeline: {
+        name: "daily_revenue",
+        team: { id: team.id, slug: team.slug },
+        paused: false,
+        archived_at: null,
+        schedule: { cron: "0 6 * * 1-5", timezone: "Europe/London" },
+        current_version: { number: 1 },
+      },
       version: { number: 1 },
       diff: { tasks_added: ["extract", "transform", "publish"], tasks_removed: [] },
     });
@@ -191,10 +198,17 @@ tasks:
   it("a YAML alias bomb (billion laughs) is refused as a 400 naming spec_text, and nothing is stored", async () => {
     const s = await signup();
     const lines = [`name: laughs\nteam: ${(await teamOf(s)).slug}\nx0: &a0 [x, x, x, x, x, x, x, x, x, x]`];
-    for (let i = 1; i < 9; i++) lines.push(`x${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(", ")}]`);
+    for (let i = 1; i < 9; i++)
+      lines.push(
+        `x${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(", ")}]`,
+      );
     const res = await push(s, lines.join("\n"));
     expectError(res, 400, "validation_failed");
-    expect(res.json.error.details).toEqual([{ path: "spec_text", message: expect.stringContaining("Excessive alias count indicates a resource exhaustion attack") }]);
+    expect(res.json.error.details).toEqual([
+      { path: "spec_text", message: expect.stringContaining("Excessive alias count indicates a resource exhaustion attack") },
+    ]);
     expect((await api("/pipelines/laughs", { as: s })).status).toBe(404);
   });
 
@@ -210,7 +224,10 @@ tasks:
     expect(paths(noTeam)).toEqual(["team"]);
 
     await createWebhookConnection(s, team.id, "alerts-hook", "whsec-value-1");
-    const conn = await api("/connections", { as: s, body: { team_id: team.id, name: "tools-api", kind: "http", config: { base_url: "https://tools.example.com" }, secrets: {} } });
+    const conn = await api("/connections", {
+      as: s,
+      body: { team_id: team.id, name: "tools-api", kind: "http", config: { base_url: "https://tools.example.com" }, secrets: {} },
+    });
     expect(conn.status).toBe(201);
     const text = `name: conns
 team: ${team.slug}
@@ -225,7 +242,7 @@ tasks:
       { path: "tasks[1].connection", message: `team "${team.slug}" has no connection named "missing-one"` },
       { path: "tasks[2].connection", message: '"alerts-hook" is a webhook connection; the http connector needs a http connection' },
     ]);
-    const ok = await push(s, text.split("\n").slice(0, 4).join("\n") + "\n");
+    const ok = await push(s, `${text.split("\n").slice(0, 4).join("\n")}\n`);
     expect(ok.status).toBe(201);
     expect(ok.json.pipeline.name).toBe("conns");
   });
@@ -235,7 +252,10 @@ tasks:
     const team = await teamOf(s);
     const other = await createTeam(s, "Marketing");
     await createWebhookConnection(s, other.id, "their-hook", "whsec-value-2");
-    const res = await push(s, `name: borrow\nteam: ${team.slug}\ntasks:\n  - { id: a, connector: http, connection: their-hook, with: { url: "https://x.example.com" } }\n`);
+    const res = await push(
+      s,
+      `name: borrow\nteam: ${team.slug}\ntasks:\n  - { id: a, connector: http, connection: their-hook, with: { url: "https://x.example.com" } }\n`,
+    );
     expectError(res, 400, "validation_failed");
     expect(res.json.error.details[0].path).toBe("tasks[0].connection");
   });
@@ -276,7 +296,12 @@ describe("pause, resume and archive", () => {
 
     const back = await push(s, text);
     expect(back.status).toBe(200);
-    expect(back.json).toMatchObject({ status: "unchanged", restored: true, pipeline: { id: created.json.pipeline.id, archived_at: null }, version: { number: 1 } });
+    expect(back.json).toMatchObject({
+      status: "unchanged",
+      restored: true,
+      pipeline: { id: created.json.pipeline.id, archived_at: null },
+      version: { number: 1 },
+    });
     expect((await api("/pipelines", { as: s })).json.items.map((p: any) => p.name)).toEqual(["retiring"]);
     const audit = await api(`/audit-log?target_id=${created.json.pipeline.id}`, { as: s });
     expect(audit.json.items.map((e: any) => e.action).sort()).toEqual(["pipeline.archived", "pipeline.created", "pipeline.restored"]);
@@ -424,7 +449,15 @@ describe("isolation and the public schema", () => {
   it("the OpenAPI document describes the pipeline routes", () => {
     const doc = (router: typeof pipelineRoutes) => router.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "t", version: "1" } });
     expect(Object.keys(doc(pipelineRoutes).paths ?? {})).toEqual(
-      expect.arrayContaining(["/pipelines", "/pipelines/{name}", "/pipelines/{name}/versions", "/pipelines/{name}/versions/{n}", "/pipelines/{name}/versions/{n}/diff", "/pipelines/{name}/pause", "/pipelines/{name}/resume"]),
+      expect.arrayContaining([
+        "/pipelines",
+        "/pipelines/{name}",
+        "/pipelines/{name}/versions",
+        "/pipelines/{name}/versions/{n}",
+        "/pipelines/{name}/versions/{n}/diff",
+        "/pipelines/{name}/pause",
+        "/pipelines/{name}/resume",
+      ]),
     );
     expect(Object.keys(doc(pipelinePublicRoutes).paths ?? {})).toEqual(["/pipelines/schema.json"]);
   });

@@ -58,7 +58,12 @@ describe("data products", () => {
       declared_value: { monthly_amount: 40000, currency: "USD", rationale: "Board reporting" },
       sla: { freshness: { cron: "0 8 * * 1-5", timezone: "Europe/London", max_age_seconds: 43200 }, success_rate_target: 99.5 },
       consumers: [{ kind: "dashboard", name: "Board pack", url: "https://bi.example.com/d/1" }],
-      members: { datasets: [{ id: orders, weight: 2 }], tags: [{ tag: "finance", weight: 1 }], patterns: [{ pattern: "ANALYTICS.MARTS.FIN_*", weight: 1 }], pipelines: [] },
+      members: {
+        datasets: [{ id: orders, weight: 2 }],
+        tags: [{ tag: "finance", weight: 1 }],
+        patterns: [{ pattern: "ANALYTICS.MARTS.FIN_*", weight: 1 }],
+        pipelines: [],
+      },
     });
     const id = created.json.id;
     expect((await api("/products/finance_revenue", { as: s })).json.id).toBe(id);
@@ -79,17 +84,30 @@ describe("data products", () => {
     const patterned = await lineageDataset(s, "bigquery", "p.fin_v2.revenue");
     const conventional = await lineageDataset(s, "bigquery", "p.misc.kpis", ["product:finance_revenue"]);
     await lineageDataset(s, "bigquery", "p.other.users");
-    const p = await product(s, { name: "finance_revenue", owner_team_id: teamId, datasets: [{ id: picked }], tags: [{ tag: "finance" }], patterns: [{ pattern: "bigquery/p.fin_v2.*" }] });
+    const p = await product(s, {
+      name: "finance_revenue",
+      owner_team_id: teamId,
+      datasets: [{ id: picked }],
+      tags: [{ tag: "finance" }],
+      patterns: [{ pattern: "bigquery/p.fin_v2.*" }],
+    });
     const graph = await api(`/products/${p.id}/lineage`, { as: s });
     expect(graph.status).toBe(200);
-    expect(Object.fromEntries(graph.json.members.map((m: { id: string; via: string }) => [m.id, m.via]))).toEqual({ [picked]: "dataset", [tagged]: "tag", [patterned]: "pattern", [conventional]: "tag" });
+    expect(Object.fromEntries(graph.json.members.map((m: { id: string; via: string }) => [m.id, m.via]))).toEqual({
+      [picked]: "dataset",
+      [tagged]: "tag",
+      [patterned]: "pattern",
+      [conventional]: "tag",
+    });
     // The subgraph holds the members and the jobs that wrote them.
     expect(graph.json.nodes.filter((n: { type: string }) => n.type === "job")).toHaveLength(4);
 
     // Impact of a member's writer names the product and its owner team.
     const writer = graph.json.edges.find((e: { to: string }) => e.to === picked).from;
     const impact = await api(`/lineage/product-impact?node=${writer}`, { as: s });
-    expect(impact.json.products).toEqual([{ id: p.id, name: "finance_revenue", owner_team: { id: teamId, name: expect.any(String) }, sla: null, dataset_ids: [picked] }]);
+    expect(impact.json.products).toEqual([
+      { id: p.id, name: "finance_revenue", owner_team: { id: teamId, name: expect.any(String) }, sla: null, dataset_ids: [picked] },
+    ]);
   });
 
   it("only the owner team edits; tokens of other teams and viewers read", async () => {
@@ -128,7 +146,10 @@ describe("data products", () => {
     for (const [body, path] of cases) {
       const res = await api("/products", { as: s, body });
       expectError(res, 400, "validation_failed");
-      expect(res.json.error.details.map((d: { path: string }) => d.path), JSON.stringify(body)).toContain(path);
+      expect(
+        res.json.error.details.map((d: { path: string }) => d.path),
+        JSON.stringify(body),
+      ).toContain(path);
     }
     expect((await api("/products", { as: s })).json.items).toEqual([]);
   });
@@ -143,7 +164,14 @@ describe("data products", () => {
     const bList = await api("/scorecard", { as: b });
     expect(bList.text).not.toContain(p.id);
     expectError(await api("/usage", { as: b, body: { events: [{ product: "finance_revenue", kind: "query", at: now() }] } }), 400, "validation_failed");
-    expectError(await api("/costs", { as: b, body: { records: [record({ source: "aws", external_ref: "x", amount: 1, attribution: { products: [{ name: "finance_revenue" }] } })] } }), 400, "validation_failed");
+    expectError(
+      await api("/costs", {
+        as: b,
+        body: { records: [record({ source: "aws", external_ref: "x", amount: 1, attribution: { products: [{ name: "finance_revenue" }] } })] },
+      }),
+      400,
+      "validation_failed",
+    );
   });
 });
 
@@ -189,8 +217,15 @@ describe("usage and the scorecard", () => {
     const s = await signup();
     await product(s, { name: "fin", owner_team_id: await firstTeamId(s) });
     const body = { events: [{ id: "copy-1", product: "fin", kind: "query", count: 5, at: "2026-03-02T10:00:00Z" }] };
-    const results = await withWritesInFlightTogether(/INSERT INTO usage_events/, 4, () => Promise.all(Array.from({ length: 4 }, () => api("/usage", { as: s, body }))));
-    expect(results.map((r) => [r.json.accepted, r.json.duplicates]).sort()).toEqual([[0, 1], [0, 1], [0, 1], [1, 0]]);
+    const results = await withWritesInFlightTogether(/INSERT INTO usage_events/, 4, () =>
+      Promise.all(Array.from({ length: 4 }, () => api("/usage", { as: s, body }))),
+    );
+    expect(results.map((r) => [r.json.accepted, r.json.duplicates]).sort()).toEqual([
+      [0, 1],
+      [0, 1],
+      [0, 1],
+      [1, 0],
+    ]);
     const daily = await env.DB.prepare("SELECT sum(count) AS n FROM usage_daily WHERE tenant_id = ?").bind(s.tenant.id).first<{ n: number }>();
     expect(daily!.n).toBe(5);
   });
@@ -209,14 +244,28 @@ describe("usage and the scorecard", () => {
       record({ source: "aws", external_ref: "zombie", amount: 5, attribution: { products: [{ name: "zombie" }] } }),
       record({ source: "aws", external_ref: "nobody", amount: 7 }),
     ]);
-    await api("/usage", { as: s, body: { events: [{ product: "star", kind: "query", count: 20, at: now() }, { product: "fair", kind: "api_call", at: now() }] } });
+    await api("/usage", {
+      as: s,
+      body: {
+        events: [
+          { product: "star", kind: "query", count: 20, at: now() },
+          { product: "fair", kind: "api_call", at: now() },
+        ],
+      },
+    });
 
     const ranking = await api("/scorecard", { as: s });
     expect(ranking.status, ranking.text).toBe(200);
     expect(ranking.json.items.map((c: { product: { id: string } }) => c.product.id)).toEqual([star.id, fair.id, zombie.id]);
     expect(ranking.json.totals).toEqual({ month_to_date: 72, unattributed_month_to_date: 7, previous_same_days: 0, zombies: 1 });
     const [first, second, last] = ranking.json.items;
-    expect(first).toMatchObject({ rank: 1, zombie: false, value: { declared_monthly: 1000, ratio: 100 }, cost: { month_to_date: 10, per_use: 0.5 }, usage: { month_to_date: 20 } });
+    expect(first).toMatchObject({
+      rank: 1,
+      zombie: false,
+      value: { declared_monthly: 1000, ratio: 100 },
+      cost: { month_to_date: 10, per_use: 0.5 },
+      usage: { month_to_date: 20 },
+    });
     expect(first.reliability).toMatchObject({ runs_30_days: 1, succeeded_30_days: 1, success_rate: 1, success_rate_target: 0.95, freshness: "no_policy" });
     expect(second).toMatchObject({ rank: 2, value: { ratio: 2 } });
     expect(last).toMatchObject({ rank: 3, zombie: true, usage: { last_30_days: 0 } });

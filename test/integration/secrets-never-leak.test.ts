@@ -27,7 +27,9 @@ async function ok(res: Promise<{ status: number; json: any; text: string }>, sta
 
 /** Every table's rows as text (D1 internals excepted), to check what is stored at rest. */
 async function databaseDump(): Promise<string> {
-  const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%'").all<{ name: string }>();
+  const tables = await env.DB.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%'",
+  ).all<{ name: string }>();
   const parts: string[] = [];
   for (const { name } of tables.results) parts.push(JSON.stringify((await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results));
   return parts.join("\n");
@@ -60,12 +62,27 @@ describe("secret values never leak", () => {
     const team2 = await ok(api("/teams", { as: owner, body: { name: "Second" } }), 201);
 
     // Connections of every kind with known secrets, then every route that touches them.
-    const webhook = await ok(api("/connections", { as: owner, body: { team_id: teamId, name: "hook", kind: "webhook", config: { url: "https://h.example.com" }, secrets: { signing_secret: secret.webhookSigning } } }), 201);
-    const slack = await ok(api("/connections", { as: owner, body: { team_id: teamId, name: "slack", kind: "slack", config: {}, secrets: { webhook_url: secret.slackUrl } } }), 201);
+    const webhook = await ok(
+      api("/connections", {
+        as: owner,
+        body: { team_id: teamId, name: "hook", kind: "webhook", config: { url: "https://h.example.com" }, secrets: { signing_secret: secret.webhookSigning } },
+      }),
+      201,
+    );
+    const slack = await ok(
+      api("/connections", { as: owner, body: { team_id: teamId, name: "slack", kind: "slack", config: {}, secrets: { webhook_url: secret.slackUrl } } }),
+      201,
+    );
     const http = await ok(
       api("/connections", {
         as: owner,
-        body: { team_id: team2.id, name: "api", kind: "http", config: { base_url: "https://api.example.com" }, secrets: { authorization: secret.httpAuth, bearer_token: secret.httpBearer } },
+        body: {
+          team_id: team2.id,
+          name: "api",
+          kind: "http",
+          config: { base_url: "https://api.example.com" },
+          secrets: { authorization: secret.httpAuth, bearer_token: secret.httpBearer },
+        },
         headers: { "idempotency-key": unique("idem") },
       }),
       201,
@@ -85,7 +102,10 @@ describe("secret values never leak", () => {
     await ok(api("/connections", { as: owner, body: { ...base, kind: "nope", secrets: { signing_secret: secret.wrongKind } } }), 400);
     await ok(api(`/connections/${webhook.id}/rotate`, { as: owner, body: { secrets: { not_a_field: secret.rotateUnknown } } }), 400);
     await ok(api(`/connections/${webhook.id}`, { as: owner, method: "PATCH", body: { secrets: { signing_secret: secret.patchSmuggled } } }), 400);
-    await ok(api("/connections", { as: owner, rawBody: `{"secrets":{"signing_secret":"${secret.malformed}"`, headers: { "content-type": "application/json" } }), 400);
+    await ok(
+      api("/connections", { as: owner, rawBody: `{"secrets":{"signing_secret":"${secret.malformed}"`, headers: { "content-type": "application/json" } }),
+      400,
+    );
     await ok(api("/connections", { as: owner, body: { ...base, secrets: { signing_secret: secret.oversized }, description: "x".repeat(1024 * 1024) } }), 413);
 
     // The run engine's use of a connection.
@@ -127,7 +147,9 @@ describe("secret values never leak", () => {
     await ok(api("/members", { as: owner }), 200);
     await ok(api(`/members/${invitee.user.id}`, { as: owner, method: "PATCH", body: { role: "viewer" } }), 200);
     const audit = await ok(api("/audit-log?limit=200", { as: owner }), 200);
-    expect(audit.items.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(["connection.created", "connection.rotated", "connection.used", "token.created", "token.revoked"]));
+    expect(audit.items.map((e: { action: string }) => e.action)).toEqual(
+      expect.arrayContaining(["connection.created", "connection.rotated", "connection.used", "token.created", "token.revoked"]),
+    );
     await ok(api("/openapi.json"), 200);
     await ok(api(`/connections/${slack.id}`, { as: owner, method: "DELETE" }), 204);
 

@@ -11,7 +11,13 @@ function expectCommon(res: Response) {
 
 /** The CSP directives as a map: `script-src` → ["'self'", "'sha256-…'"]. */
 function directives(policy: string | null): Record<string, string[]> {
-  return Object.fromEntries((policy ?? "").split(";").map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([name, ...values]) => [name, values]));
+  return Object.fromEntries(
+    (policy ?? "")
+      .split(";")
+      .map((d) => d.trim().split(/\s+/))
+      .filter((d) => d[0])
+      .map(([name, ...values]) => [name, values]),
+  );
 }
 
 async function sha256Base64(text: string) {

@@ -9,10 +9,14 @@ import { addMember, createToken, firstTeamId } from "../helpers/fixtures";
 const idHashOf = async (s: Session) => sha256Hex(s.cookie.replace(/^tutti_session=/, ""));
 
 const sessionRow = async (s: Session) =>
-  env.DB.prepare("SELECT last_seen_at, expires_at FROM sessions WHERE id_hash = ?").bind(await idHashOf(s)).first<{ last_seen_at: number; expires_at: number }>();
+  env.DB.prepare("SELECT last_seen_at, expires_at FROM sessions WHERE id_hash = ?")
+    .bind(await idHashOf(s))
+    .first<{ last_seen_at: number; expires_at: number }>();
 
 async function setSession(s: Session, column: "last_seen_at" | "expires_at", value: number) {
-  await env.DB.prepare(`UPDATE sessions SET ${column} = ? WHERE id_hash = ?`).bind(value, await idHashOf(s)).run();
+  await env.DB.prepare(`UPDATE sessions SET ${column} = ? WHERE id_hash = ?`)
+    .bind(value, await idHashOf(s))
+    .run();
 }
 
 /** A second session for the same person, as from another browser. */
@@ -103,7 +107,9 @@ describe("sign out everywhere", () => {
     expect((await api("/me", { as: token.token })).status).toBe(200);
 
     const audit = await api("/audit-log?action=user.signed_out_everywhere", { as: elsewhere });
-    expect(audit.json.items).toEqual([expect.objectContaining({ target: { type: "user", id: owner.user.id }, details: { sessions_ended: 1, tokens_revoked: 0 } })]);
+    expect(audit.json.items).toEqual([
+      expect.objectContaining({ target: { type: "user", id: owner.user.id }, details: { sessions_ended: 1, tokens_revoked: 0 } }),
+    ]);
   });
 
   it("with revoke_tokens it also revokes every token the person created, audited per token", async () => {

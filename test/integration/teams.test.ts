@@ -7,7 +7,13 @@ describe("teams", () => {
     const owner = await signup();
     const created = await api("/teams", { as: owner, body: { name: "Marketing Analytics", description: "Campaign models" } });
     expect(created.status).toBe(201);
-    expect(created.json).toMatchObject({ slug: "marketing-analytics", name: "Marketing Analytics", description: "Campaign models", member_count: 1, my_role: "maintainer" });
+    expect(created.json).toMatchObject({
+      slug: "marketing-analytics",
+      name: "Marketing Analytics",
+      description: "Campaign models",
+      member_count: 1,
+      my_role: "maintainer",
+    });
     expect(created.json.id).toMatch(/^team_/);
 
     const member = await addMember(owner, "member");
@@ -84,7 +90,10 @@ describe("team members", () => {
 
     const list = await api(`/teams/${teamId}/members`, { as: person });
     expect(list.json.items.map((m: { user_id: string; role: string }) => [m.user_id, m.role]).sort()).toEqual(
-      [[owner.user.id, "maintainer"], [person.user.id, "member"]].sort(),
+      [
+        [owner.user.id, "maintainer"],
+        [person.user.id, "member"],
+      ].sort(),
     );
 
     const promoted = await api(`/teams/${teamId}/members/${person.user.id}`, { as: owner, method: "PATCH", body: { role: "maintainer" } });

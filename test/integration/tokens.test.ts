@@ -73,7 +73,10 @@ describe("API tokens", () => {
     for (const [body, path] of cases) {
       const res = await api("/tokens", { as: owner, body });
       expectError(res, 400, "validation_failed");
-      expect(res.json.error.details.map((d: { path: string }) => d.path), JSON.stringify(body)).toContain(path);
+      expect(
+        res.json.error.details.map((d: { path: string }) => d.path),
+        JSON.stringify(body),
+      ).toContain(path);
     }
     expect((await api("/tokens", { as: owner })).json.items).toEqual([]);
   });
@@ -81,7 +84,9 @@ describe("API tokens", () => {
   it("an expired token is refused", async () => {
     const owner = await signup();
     const token = await createToken(owner, await firstTeamId(owner));
-    await env.DB.prepare("UPDATE api_tokens SET expires_at = ? WHERE id = ?").bind(Date.now() - 1000, token.id).run();
+    await env.DB.prepare("UPDATE api_tokens SET expires_at = ? WHERE id = ?")
+      .bind(Date.now() - 1000, token.id)
+      .run();
     expectError(await api("/me", { as: token.token }), 401, "unauthorized");
   });
 

@@ -72,7 +72,9 @@ describe("the trigger chain depth limit", () => {
     await pushPipeline(s, { name: "ping", team: team.slug, triggers: [{ after: "pong" }], tasks: [toolTask("x")] });
     const b = await pushPipeline(s, { name: "pong", team: team.slug, tasks: [toolTask("y")] });
     // A spec stored before the check existed (or by a push racing another): pong now runs after ping too.
-    await env.DB.prepare(`UPDATE pipeline_versions SET spec = json_set(spec, '$.triggers', json('[{"after":"ping","on":"success"}]')) WHERE tenant_id = ? AND id = ?`)
+    await env.DB.prepare(
+      `UPDATE pipeline_versions SET spec = json_set(spec, '$.triggers', json('[{"after":"ping","on":"success"}]')) WHERE tenant_id = ? AND id = ?`,
+    )
       .bind(s.tenant.id, b.version.id)
       .run();
     await tenantRuns(env, s.tenant.id).syncPipeline(s.tenant.id, b.pipeline.id);

@@ -40,7 +40,14 @@ describe("webhook deliveries to unknown connection ids", () => {
 
   it("an unknown id is looked up again once its negative entry expired", async () => {
     const { s, team } = await setupTenant();
-    const conn = await createConnection(s, team.id, "dbt_cloud", "dbt", { base_url: fakeUrl("dbt_cloud"), account_id: fakeCredentials.dbt_cloud.accountId }, { api_token: "t", webhook_secret: "w" });
+    const conn = await createConnection(
+      s,
+      team.id,
+      "dbt_cloud",
+      "dbt",
+      { base_url: fakeUrl("dbt_cloud"), account_id: fakeCredentials.dbt_cloud.accountId },
+      { api_token: "t", webhook_secret: "w" },
+    );
     const hidden = newId("connection");
     // The row under another id for a moment: the cache learns that conn.id does not exist.
     await env.DB.prepare("UPDATE connections SET id = ? WHERE id = ?").bind(hidden, conn.id).run();

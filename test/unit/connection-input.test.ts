@@ -47,13 +47,22 @@ describe("connection secret fields", () => {
 });
 
 describe("connection destinations", () => {
-  const slack: ConnectionKind = { ...kind, kind: "slack", configSchema: z.strictObject({}), secretFields: ["webhook_url"], optionalSecretFields: [], hostFields: { config: [], secrets: ["webhook_url"] }, inboundSecretFields: [] };
+  const slack: ConnectionKind = {
+    ...kind,
+    kind: "slack",
+    configSchema: z.strictObject({}),
+    secretFields: ["webhook_url"],
+    optionalSecretFields: [],
+    hostFields: { config: [], secrets: ["webhook_url"] },
+    inboundSecretFields: [],
+  };
 
   it("outside local development a plain-http host field is refused, naming the field; locally it is allowed", () => {
     expect(destinationProblems(kind, { base_url: "http://tool.example.com" }, ["api_key"], {}, "prod")).toEqual([
       { path: "config.base_url", message: "must be an https:// URL (plain http is allowed only in local development)" },
     ]);
-    for (const env of ["dev", "development", "test", "e2e"]) expect(destinationProblems(kind, { base_url: "http://127.0.0.1:9" }, ["api_key"], {}, env)).toEqual([]);
+    for (const env of ["dev", "development", "test", "e2e"])
+      expect(destinationProblems(kind, { base_url: "http://127.0.0.1:9" }, ["api_key"], {}, env)).toEqual([]);
     expect(destinationProblems(kind, { base_url: "https://tool.example.com" }, ["api_key"], {}, "prod")).toEqual([]);
   });
 
@@ -61,11 +70,15 @@ describe("connection destinations", () => {
     const details = destinationProblems(slack, {}, ["webhook_url"], { webhook_url: "http://hooks.example.com/T000/SECRET" }, "prod");
     expect(details).toEqual([{ path: "secrets.webhook_url", message: expect.stringContaining("https://") }]);
     expect(JSON.stringify(details)).not.toContain("SECRET");
-    expect(destinationProblems(slack, {}, ["webhook_url"], { webhook_url: "javascript:alert(1)" }, "dev")).toEqual([{ path: "secrets.webhook_url", message: "must be an http(s) URL" }]);
+    expect(destinationProblems(slack, {}, ["webhook_url"], { webhook_url: "javascript:alert(1)" }, "dev")).toEqual([
+      { path: "secrets.webhook_url", message: "must be an http(s) URL" },
+    ]);
   });
 
   it("secrets that leave Tutti need a destination; an inbound signing secret does not", () => {
-    expect(destinationProblems(kind, {}, ["api_key"], {}, "dev")).toEqual([{ path: "config.base_url", message: expect.stringContaining("required while the connection has secrets (api_key)") }]);
+    expect(destinationProblems(kind, {}, ["api_key"], {}, "dev")).toEqual([
+      { path: "config.base_url", message: expect.stringContaining("required while the connection has secrets (api_key)") },
+    ]);
     expect(destinationProblems(kind, {}, ["webhook_secret"], {}, "dev")).toEqual([]);
     expect(outboundSecretFields(kind, ["webhook_secret", "api_key"])).toEqual(["api_key"]);
   });
@@ -75,6 +88,8 @@ describe("connection destinations", () => {
     expect(changedDestinations(kind, { base_url: "https://a.example.com/v1" }, { base_url: "https://a.example.com:8443/v1" })).toEqual([
       { field: "config.base_url", from: "https://a.example.com", to: "https://a.example.com:8443" },
     ]);
-    expect(changedDestinations(kind, {}, { base_url: "https://b.example.com" })).toEqual([{ field: "config.base_url", from: null, to: "https://b.example.com" }]);
+    expect(changedDestinations(kind, {}, { base_url: "https://b.example.com" })).toEqual([
+      { field: "config.base_url", from: null, to: "https://b.example.com" },
+    ]);
   });
 });

@@ -22,7 +22,13 @@ function runResultsOf(path: string): ParsedRunResults {
   return r.runResults;
 }
 
-const target = (adapterNs = "bigquery"): DbtTarget => ({ projectId: "dbtp_test", project: "jaffle", environment: "prod", namespace: adapterNs, ownerTeamId: "team_a" });
+const target = (adapterNs = "bigquery"): DbtTarget => ({
+  projectId: "dbtp_test",
+  project: "jaffle",
+  environment: "prod",
+  namespace: adapterNs,
+  ownerTeamId: "team_a",
+});
 
 describe("dbt manifest", () => {
   it.each(manifests)("%s: the graph is exactly parent_map", (path) => {
@@ -35,17 +41,33 @@ describe("dbt manifest", () => {
   });
 
   it("reads versions and metadata", () => {
-    expect(manifestOf("duckdb-1.8/manifest.json").metadata).toMatchObject({ schemaVersion: 12, dbtVersion: "1.8.9", adapterType: "duckdb", projectName: "jaffle_shop" });
+    expect(manifestOf("duckdb-1.8/manifest.json").metadata).toMatchObject({
+      schemaVersion: 12,
+      dbtVersion: "1.8.9",
+      adapterType: "duckdb",
+      projectName: "jaffle_shop",
+    });
     expect(manifestOf("older/manifest_v10.json").metadata).toMatchObject({ schemaVersion: 10, dbtVersion: "1.6.0", adapterType: "bigquery" });
   });
 
   it("reads model columns, descriptions, owners and test attachments", () => {
     const m = manifestOf("duckdb-1.8/manifest.json");
     const customers = m.nodes.get("model.jaffle_shop.customers")!;
-    expect(customers).toMatchObject({ resourceType: "model", database: "jaffle_shop", schema: "main", identifier: "customers", materialized: "table", owner: "data-team" });
+    expect(customers).toMatchObject({
+      resourceType: "model",
+      database: "jaffle_shop",
+      schema: "main",
+      identifier: "customers",
+      materialized: "table",
+      owner: "data-team",
+    });
     expect(customers.columns.map((c) => c.name)).toContain("customer_id");
     const bq = manifestOf("bigquery-1.9/manifest.json");
-    expect(bq.nodes.get("test.jaffle_shop.unique_customers_customer_id.c5af1ff4b1")).toMatchObject({ attachedNode: "model.jaffle_shop.customers", columnName: "customer_id", testName: "unique" });
+    expect(bq.nodes.get("test.jaffle_shop.unique_customers_customer_id.c5af1ff4b1")).toMatchObject({
+      attachedNode: "model.jaffle_shop.customers",
+      columnName: "customer_id",
+      testName: "unique",
+    });
   });
 
   it("checks a v12 manifest's required keys, and reads older ones leniently", () => {
@@ -62,7 +84,10 @@ describe("dbt manifest", () => {
 
   it("refuses other artifacts and broken entries, naming the path", () => {
     const notManifest = parseManifest(JSON.parse(dbtFixture("duckdb-1.8/run_results.json")));
-    expect(notManifest.ok ? null : notManifest.errors[0]).toEqual({ path: "manifest.metadata.dbt_schema_version", message: "this is a run-results v6 artifact, not a manifest" });
+    expect(notManifest.ok ? null : notManifest.errors[0]).toEqual({
+      path: "manifest.metadata.dbt_schema_version",
+      message: "this is a run-results v6 artifact, not a manifest",
+    });
     const m = JSON.parse(dbtFixture("older/manifest_v10.json"));
     m.nodes["model.jaffle_shop.orders"].name = 5;
     m.parent_map["model.jaffle_shop.orders"] = "nope";
@@ -144,19 +169,9 @@ describe("dbt run_results", () => {
   });
 
   it("maps statuses, keeping anything unknown from looking green", () => {
-    expect(["success", "error", "skipped", "partial success", "no-op", "reused", "pass", "fail", "warn", "runtime error", "new-thing"].map(normaliseDbtStatus)).toEqual([
-      "success",
-      "error",
-      "skipped",
-      "success",
-      "success",
-      "success",
-      "pass",
-      "fail",
-      "warn",
-      "error",
-      "other",
-    ]);
+    expect(
+      ["success", "error", "skipped", "partial success", "no-op", "reused", "pass", "fail", "warn", "runtime error", "new-thing"].map(normaliseDbtStatus),
+    ).toEqual(["success", "error", "skipped", "success", "success", "success", "pass", "fail", "warn", "error", "other"]);
     expect(["pass", "warn", "fail", "error", "skipped", "new-thing"].map(qualityStatusOf)).toEqual(["pass", "warn", "fail", "error", "skipped", "error"]);
   });
 });
@@ -165,7 +180,9 @@ describe("dbt → catalog plan", () => {
   it("names relations as the OpenLineage dbt integration does", async () => {
     const plan = new LineagePlan();
     await planDbtManifest(plan, new IdCache("tnt_test"), manifestOf("duckdb-1.8/manifest.json"), target("duckdb:///database/jaffle_shop.duckdb"), 0);
-    const olOutputs = JSON.parse(openLineageFixtures["openlineage/incomplete/dbt_duckdb_result.json"]).flatMap((e: any) => e.outputs.map((o: any) => `${o.namespace}|${o.name}`));
+    const olOutputs = JSON.parse(openLineageFixtures["openlineage/incomplete/dbt_duckdb_result.json"]).flatMap((e: any) =>
+      e.outputs.map((o: any) => `${o.namespace}|${o.name}`),
+    );
     const names = [...plan.datasets.values()].map((d) => `${d.namespace}|${d.name}`);
     for (const o of olOutputs) expect(names).toContain(o);
   });
@@ -196,7 +213,12 @@ describe("dbt → catalog plan", () => {
     const ids = new IdCache("tnt_test");
     const plan = new LineagePlan();
     const manifest = await planDbtManifest(plan, ids, manifestOf("older/manifest_v10.json"), target(), 0);
-    const refs = new Map<string, DbtNodeRef>(manifest.nodes.map((n) => [n.uniqueId, { nodeId: n.nodeId, resourceType: n.resourceType, name: n.name, testedNodeIds: n.testedNodeIds, testColumn: n.testColumn }]));
+    const refs = new Map<string, DbtNodeRef>(
+      manifest.nodes.map((n) => [
+        n.uniqueId,
+        { nodeId: n.nodeId, resourceType: n.resourceType, name: n.name, testedNodeIds: n.testedNodeIds, testColumn: n.testColumn },
+      ]),
+    );
     const rrPlan = new LineagePlan();
     const out = await planDbtRunResults(rrPlan, ids, runResultsOf("older/run_results_v4.json"), refs, target(), { uploadId: "dbtu_1", now: 0, tutti: null });
     expect(out.counts).toEqual({ success: 8, pass: 20, error: 1 });
@@ -211,9 +233,18 @@ describe("dbt → catalog plan", () => {
     const ids = new IdCache("tnt_test");
     const plan = new LineagePlan();
     const manifest = await planDbtManifest(plan, ids, manifestOf("duckdb-1.8/manifest.json"), target(), 0);
-    const refs = new Map<string, DbtNodeRef>(manifest.nodes.map((n) => [n.uniqueId, { nodeId: n.nodeId, resourceType: n.resourceType, name: n.name, testedNodeIds: n.testedNodeIds, testColumn: n.testColumn }]));
+    const refs = new Map<string, DbtNodeRef>(
+      manifest.nodes.map((n) => [
+        n.uniqueId,
+        { nodeId: n.nodeId, resourceType: n.resourceType, name: n.name, testedNodeIds: n.testedNodeIds, testColumn: n.testColumn },
+      ]),
+    );
     const rrPlan = new LineagePlan();
-    await planDbtRunResults(rrPlan, ids, runResultsOf("duckdb-1.8/run_results.json"), refs, target(), { uploadId: "dbtu_1", now: 0, tutti: { runId: "run_abc", taskKey: "build_marts", pipeline: "daily_revenue" } });
+    await planDbtRunResults(rrPlan, ids, runResultsOf("duckdb-1.8/run_results.json"), refs, target(), {
+      uploadId: "dbtu_1",
+      now: 0,
+      tutti: { runId: "run_abc", taskKey: "build_marts", pipeline: "daily_revenue" },
+    });
     const customers = refs.get("model.jaffle_shop.customers")!.nodeId;
     expect(rrPlan.runs[0]).toMatchObject({ source: "tutti", externalId: "run_abc:build_marts", tuttiRunId: "run_abc", tuttiTaskKey: "build_marts" });
     const job = [...rrPlan.jobs.values()][0];

@@ -55,6 +55,10 @@ describe("expected freshness", () => {
     const now = Date.UTC(2025, 2, 31, 9, 0);
     expect(freshnessStatus(policy, Date.UTC(2025, 2, 31, 5, 30), now).state).toBe("fresh");
     expect(freshnessStatus(policy, Date.UTC(2025, 2, 29, 5, 0), now).state).toBe("late");
-    expect(freshnessStatus(policy, null, now)).toMatchObject({ state: "late", deadline: Date.UTC(2025, 2, 31, 6, 0), nextDeadline: Date.UTC(2025, 3, 1, 6, 0) });
+    expect(freshnessStatus(policy, null, now)).toMatchObject({
+      state: "late",
+      deadline: Date.UTC(2025, 2, 31, 6, 0),
+      nextDeadline: Date.UTC(2025, 3, 1, 6, 0),
+    });
   });
 });

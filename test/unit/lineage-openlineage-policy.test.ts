@@ -43,6 +43,8 @@ describe("OpenLineage event policy", () => {
     expect(refusedTuttiJobs([{ path: "job.namespace", pipeline: "daily" }], teams, mine)).toEqual([]);
     expect(refusedTuttiJobs([{ path: "job.namespace", pipeline: "daily" }], teams, () => false).map((d) => d.path)).toEqual(["job.namespace"]);
     expect(refusedTuttiJobs([{ path: "job.namespace", pipeline: "nope" }], teams, () => true)).toHaveLength(1);
-    expect(refusedTuttiJobs([{ path: "run.facets.parent.job.namespace", pipeline: null }], teams, () => true).map((d) => d.path)).toEqual(["run.facets.parent.job.namespace"]);
+    expect(refusedTuttiJobs([{ path: "run.facets.parent.job.namespace", pipeline: null }], teams, () => true).map((d) => d.path)).toEqual([
+      "run.facets.parent.job.namespace",
+    ]);
   });
 });

@@ -89,7 +89,9 @@ describe("OpenLineage events: strict where it matters", () => {
   });
 
   it("requires run, job or dataset", () => {
-    expect(paths({ eventTime: base.eventTime, producer: base.producer })).toEqual(["job: required: a RunEvent has run and job, a JobEvent has job, a DatasetEvent has dataset"]);
+    expect(paths({ eventTime: base.eventTime, producer: base.producer })).toEqual([
+      "job: required: a RunEvent has run and job, a JobEvent has job, a DatasetEvent has dataset",
+    ]);
   });
 
   it("checks inputs, outputs and facets by path", () => {
@@ -101,7 +103,9 @@ describe("OpenLineage events: strict where it matters", () => {
   });
 
   it("a DatasetEvent must not carry a job", () => {
-    expect(paths({ eventTime: base.eventTime, producer: "p", dataset: { namespace: "n", name: "d" }, job: { namespace: "n", name: "j" } })).toEqual(["job: a DatasetEvent must not carry a job"]);
+    expect(paths({ eventTime: base.eventTime, producer: "p", dataset: { namespace: "n", name: "d" }, job: { namespace: "n", name: "j" } })).toEqual([
+      "job: a DatasetEvent must not carry a job",
+    ]);
   });
 });
 
@@ -117,7 +121,8 @@ describe("timestamps", () => {
     expect(parseTimestamp("2020-12-28T19:52:00-0530")).toBe(Date.UTC(2020, 11, 29, 1, 22, 0, 0));
   });
   it("rejects placeholders and impossible dates", () => {
-    for (const bad of ["${json-unit.any-string}", "2021-02-30T00:00:00Z", "2021-13-01T00:00:00Z", "yesterday", "2021-01-01T25:00:00Z", ""]) expect(parseTimestamp(bad), bad).toBeNull();
+    for (const bad of ["${json-unit.any-string}", "2021-02-30T00:00:00Z", "2021-13-01T00:00:00Z", "yesterday", "2021-01-01T25:00:00Z", ""])
+      expect(parseTimestamp(bad), bad).toBeNull();
   });
   it("accepts a date alone and a space for T", () => {
     expect(parseTimestamp("2020-01-01")).toBe(Date.UTC(2020, 0, 1));
@@ -158,7 +163,16 @@ describe("facets", () => {
   });
 
   it("maps event types to run states, keeping unknown ones out of the state", () => {
-    expect(["START", "RUNNING", "COMPLETE", "FAIL", "ABORT", "OTHER", "RESUMED", null].map(runStateOf)).toEqual(["running", "running", "succeeded", "failed", "cancelled", null, null, null]);
+    expect(["START", "RUNNING", "COMPLETE", "FAIL", "ABORT", "OTHER", "RESUMED", null].map(runStateOf)).toEqual([
+      "running",
+      "running",
+      "succeeded",
+      "failed",
+      "cancelled",
+      null,
+      null,
+      null,
+    ]);
   });
 });
 
@@ -168,10 +182,31 @@ describe("planning writes", () => {
     const ids = new IdCache("tnt_test");
     for (const f of appleFiles) {
       const event = ok(f);
-      await planOpenLineageEvent(plan, ids, { event, body: openLineageFixtures[f], dedupeKey: await eventDedupeKey(event, openLineageFixtures[f]), eventId: `olev_${f}` }, { ownerTeamId: "team_a" });
+      await planOpenLineageEvent(
+        plan,
+        ids,
+        { event, body: openLineageFixtures[f], dedupeKey: await eventDedupeKey(event, openLineageFixtures[f]), eventId: `olev_${f}` },
+        { ownerTeamId: "team_a" },
+      );
     }
-    expect([...plan.datasets.values()].map((d) => d.name).sort()).toEqual(["apple.cider", "apple.filling", "apple.pie", "apple.vinegar", "apples", "cinnamon", "crab.apples", "red.delicious", "sugar"]);
-    expect([...plan.jobs.values()].map((j) => j.name).sort()).toEqual(["gather_apples", "prepare_apple_cider", "prepare_apple_filling", "prepare_apple_pie", "prepare_vinegar"]);
+    expect([...plan.datasets.values()].map((d) => d.name).sort()).toEqual([
+      "apple.cider",
+      "apple.filling",
+      "apple.pie",
+      "apple.vinegar",
+      "apples",
+      "cinnamon",
+      "crab.apples",
+      "red.delicious",
+      "sugar",
+    ]);
+    expect([...plan.jobs.values()].map((j) => j.name).sort()).toEqual([
+      "gather_apples",
+      "prepare_apple_cider",
+      "prepare_apple_filling",
+      "prepare_apple_pie",
+      "prepare_vinegar",
+    ]);
     // gather 3, filling 4, cider 3, vinegar 2, pie 2.
     expect(plan.edges.size).toBe(14);
     expect(plan.runs).toHaveLength(8);

@@ -20,7 +20,12 @@ describe("longPoll", () => {
   it("backs off from 250 ms to one read every 2 s until the deadline", async () => {
     const time = virtualTime();
     let reads = 0;
-    const value = await longPoll(0, async () => ++reads, () => false, { deadline: 30_000, signal: new AbortController().signal, ...time });
+    const value = await longPoll(
+      0,
+      async () => ++reads,
+      () => false,
+      { deadline: 30_000, signal: new AbortController().signal, ...time },
+    );
     expect(time.sleeps.slice(0, 5)).toEqual([250, 500, 1000, 2000, 2000]);
     expect(time.now()).toBe(30_000);
     // 250 + 500 + 1000 = 1.75 s, then every 2 s up to 30 s: 3 + 15 reads, where a fixed 250 ms would make 120.
@@ -30,10 +35,24 @@ describe("longPoll", () => {
 
   it("answers as soon as a read is done, and at once when the first value already is", async () => {
     const time = virtualTime();
-    expect(await longPoll("running", async () => "succeeded", (v) => v === "succeeded", { deadline: 30_000, signal: new AbortController().signal, ...time })).toBe("succeeded");
+    expect(
+      await longPoll(
+        "running",
+        async () => "succeeded",
+        (v) => v === "succeeded",
+        { deadline: 30_000, signal: new AbortController().signal, ...time },
+      ),
+    ).toBe("succeeded");
     expect(time.sleeps).toEqual([250]);
     const idle = virtualTime();
-    expect(await longPoll("succeeded", async () => "x", (v) => v === "succeeded", { deadline: 30_000, signal: new AbortController().signal, ...idle })).toBe("succeeded");
+    expect(
+      await longPoll(
+        "succeeded",
+        async () => "x",
+        (v) => v === "succeeded",
+        { deadline: 30_000, signal: new AbortController().signal, ...idle },
+      ),
+    ).toBe("succeeded");
     expect(idle.sleeps).toEqual([]);
   });
 
@@ -41,7 +60,12 @@ describe("longPoll", () => {
     const client = new AbortController();
     const time = virtualTime((at) => at >= 1750 && client.abort());
     let reads = 0;
-    await longPoll(0, async () => ++reads, () => false, { deadline: 60_000, signal: client.signal, ...time });
+    await longPoll(
+      0,
+      async () => ++reads,
+      () => false,
+      { deadline: 60_000, signal: client.signal, ...time },
+    );
     expect(reads).toBe(2);
     expect(time.now()).toBe(1750);
   });

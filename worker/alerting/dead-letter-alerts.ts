@@ -13,7 +13,7 @@ import { applyIntent } from "./lifecycle";
  */
 export async function alertDispatchDeadLettered(env: Env, ctx: TenantCtx, msg: DispatchMessage, at: number): Promise<void> {
   const run = await getRun(ctx, msg.runId);
-  if (!run || run.environment !== "prod") return;
+  if (run?.environment !== "prod") return;
   const pipeline = { id: run.pipelineId, name: run.pipelineName };
   await applyIntent(env, ctx, {
     action: "raise",

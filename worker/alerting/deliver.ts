@@ -50,11 +50,12 @@ export async function deliver(env: Env, ctx: TenantCtx, deliveryId: string, now:
   if (!claimed) {
     // Someone holds it: come back when their lease ends, in case they crashed. Otherwise it is finished.
     const current = await getDelivery(ctx, deliveryId);
-    if (current?.status === "sending" && current.leaseUntil && current.leaseUntil > now) return { done: false, retryAfterSeconds: Math.ceil((current.leaseUntil - now) / 1000) };
+    if (current?.status === "sending" && current.leaseUntil && current.leaseUntil > now)
+      return { done: false, retryAfterSeconds: Math.ceil((current.leaseUntil - now) / 1000) };
     return { done: true };
   }
   const channel = await getChannel(ctx, claimed.channelId);
-  if (!channel || !channel.enabled) {
+  if (!channel?.enabled) {
     const reason = channel ? `channel ${channel.name} is disabled${channel.disabledReason ? `: ${channel.disabledReason}` : ""}` : "the channel was deleted";
     await markSkipped(ctx, claimed, now, reason);
     await addSystemEvent(ctx, claimed.alertId, now, "delivery_failed", `Not sent: ${reason}`, { delivery_id: claimed.id });
@@ -76,7 +77,14 @@ export async function deliver(env: Env, ctx: TenantCtx, deliveryId: string, now:
       return { done: true };
     case "retry": {
       if (claimed.attempts >= policy.maxAttempts) {
-        await markDead(ctx, claimed, now, result.status, result.error, `Gave up notifying ${channelLabel(channel)} after ${claimed.attempts} attempts: ${result.error}`);
+        await markDead(
+          ctx,
+          claimed,
+          now,
+          result.status,
+          result.error,
+          `Gave up notifying ${channelLabel(channel)} after ${claimed.attempts} attempts: ${result.error}`,
+        );
         return { done: true };
       }
       const delay = backoffSeconds(policy, claimed.attempts, result.retryAfterMs);

@@ -24,12 +24,21 @@ export const freshnessKey = (datasetId: string) => `dataset:${datasetId}:freshne
 
 /** "07:00 Europe/London on 2026-11-25": a deadline as its owners think of it. */
 export function localDeadline(at: number, timezone: string): string {
-  const parts = new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(new Date(at));
+  const parts = new Intl.DateTimeFormat("en-CA", {
+    timeZone: timezone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(new Date(at));
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
   return `${get("hour")}:${get("minute")} ${timezone} on ${get("year")}-${get("month")}-${get("day")}`;
 }
 
-const policyOf = (ds: DatasetOwnership) => (ds.freshness ? { cron: ds.freshness.cron, timezone: ds.freshness.timezone, maxAgeMs: ds.freshness.maxAgeMs ?? 24 * 3_600_000 } : null);
+const policyOf = (ds: DatasetOwnership) =>
+  ds.freshness ? { cron: ds.freshness.cron, timezone: ds.freshness.timezone, maxAgeMs: ds.freshness.maxAgeMs ?? 24 * 3_600_000 } : null;
 
 /**
  * Arms (or clears) the watch for a dataset's next freshness deadline after `now`. Call it whenever a dataset's
@@ -63,7 +72,15 @@ function breachIntent(ds: DatasetOwnership, deadline: number, timezone: string, 
     owner: { datasetId: ds.id },
     pipeline: null,
     runId: null,
-    details: { dataset_id: ds.id, namespace: ds.namespace, deadline: new Date(deadline).toISOString(), expected_by: expected, max_age_ms: maxAgeMs, last_write_at: ds.lastWriteAt ? new Date(ds.lastWriteAt).toISOString() : null, writer_pipeline: ds.writerPipeline },
+    details: {
+      dataset_id: ds.id,
+      namespace: ds.namespace,
+      deadline: new Date(deadline).toISOString(),
+      expected_by: expected,
+      max_age_ms: maxAgeMs,
+      last_write_at: ds.lastWriteAt ? new Date(ds.lastWriteAt).toISOString() : null,
+      writer_pipeline: ds.writerPipeline,
+    },
     impactFrom: { datasetId: ds.id },
     cause: `${ds.name} was not updated by ${expected}`,
   };
@@ -94,11 +111,19 @@ export async function recheck(env: Env, ctx: TenantCtx, datasetId: string, at: n
     return;
   }
   if (freshnessStatus(policy, ds.lastWriteAt, at).state === "fresh") {
-    await resolveAlert(env, ctx, alert, { at, actor: SYSTEM_ACTOR, reason: `${ds.name} is fresh again: successful write at ${new Date(ds.lastWriteAt!).toISOString()}.`, signalKey: null });
+    await resolveAlert(env, ctx, alert, {
+      at,
+      actor: SYSTEM_ACTOR,
+      reason: `${ds.name} is fresh again: successful write at ${new Date(ds.lastWriteAt!).toISOString()}.`,
+      signalKey: null,
+    });
     await tenantRuns(env, ctx.tenantId).clearWatch(ctx.tenantId, recheckWatchKey(datasetId));
     return;
   }
-  await tenantRuns(env, ctx.tenantId).setWatch(ctx.tenantId, recheckWatchKey(datasetId), at + RECHECK_MS, { kind: "freshness_recheck", datasetId } satisfies AlertWatchPayload);
+  await tenantRuns(env, ctx.tenantId).setWatch(ctx.tenantId, recheckWatchKey(datasetId), at + RECHECK_MS, {
+    kind: "freshness_recheck",
+    datasetId,
+  } satisfies AlertWatchPayload);
 }
 
 /** After a successful production run: datasets it wrote may be fresh again, so every open breach is re-checked now. */

@@ -51,7 +51,14 @@ export interface SignalContext {
 }
 
 /** Kinds a successful production run of a pipeline resolves. */
-export const RESOLVED_BY_SUCCESS: AlertKind[] = ["run_failed", "run_timed_out", "retries_exhausted", "sla_missed", "dispatch_dead_lettered", "connection_failing"];
+export const RESOLVED_BY_SUCCESS: AlertKind[] = [
+  "run_failed",
+  "run_timed_out",
+  "retries_exhausted",
+  "sla_missed",
+  "dispatch_dead_lettered",
+  "connection_failing",
+];
 
 export const pipelineKey = (pipelineId: string, what: string) => `pipeline:${pipelineId}:${what}`;
 
@@ -80,7 +87,16 @@ export function intentsForEngineSignal(s: EngineSignal, context: SignalContext =
       const signalKey = `run_finished:${s.runId}:${s.status}:${s.at}`;
       const pipeline = { id: s.pipelineId, name: s.pipelineName };
       if (s.status === "succeeded") {
-        return [{ action: "resolve", signalKey, at: s.at, runId: s.runId, match: { pipelineId: s.pipelineId, kinds: RESOLVED_BY_SUCCESS }, reason: `Run ${s.runId} of ${s.pipelineName} succeeded.` }];
+        return [
+          {
+            action: "resolve",
+            signalKey,
+            at: s.at,
+            runId: s.runId,
+            match: { pipelineId: s.pipelineId, kinds: RESOLVED_BY_SUCCESS },
+            reason: `Run ${s.runId} of ${s.pipelineName} succeeded.`,
+          },
+        ];
       }
       if (s.status !== "failed" && s.status !== "timed_out") return [];
       const kind: AlertKind = s.status === "timed_out" ? "run_timed_out" : "run_failed";
@@ -107,7 +123,13 @@ export function intentsForEngineSignal(s: EngineSignal, context: SignalContext =
     case "engine.task_failed": {
       if (s.environment !== "prod") return [];
       const pipeline = { id: s.pipelineId, name: s.pipelineName };
-      const base = { at: s.at, owner: { teamId: s.teamId }, pipeline, runId: s.runId, impactFrom: { pipelineId: s.pipelineId, pipelineName: s.pipelineName, teamId: s.teamId } };
+      const base = {
+        at: s.at,
+        owner: { teamId: s.teamId },
+        pipeline,
+        runId: s.runId,
+        impactFrom: { pipelineId: s.pipelineId, pipelineName: s.pipelineName, teamId: s.teamId },
+      };
       const out: Intent[] = [];
       const signalKey = `task_failed:${s.runId}:${s.taskKey}:${s.attempt}:${s.at}`;
       if (s.error?.kind === "auth" && context.connectionName) {
@@ -146,7 +168,10 @@ export function intentsForEngineSignal(s: EngineSignal, context: SignalContext =
     case "engine.sla_checked": {
       const signalKey = `sla:${s.pipelineId}:${s.deadlineAt}:${s.met ? "met" : "missed"}`;
       const dedupeKey = pipelineKey(s.pipelineId, "sla_missed");
-      if (s.met) return [{ action: "resolve", signalKey, at: s.at, runId: null, match: { dedupeKeys: [dedupeKey] }, reason: `${s.pipelineName} met its ${s.finishBy} SLA.` }];
+      if (s.met)
+        return [
+          { action: "resolve", signalKey, at: s.at, runId: null, match: { dedupeKeys: [dedupeKey] }, reason: `${s.pipelineName} met its ${s.finishBy} SLA.` },
+        ];
       const pipeline = { id: s.pipelineId, name: s.pipelineName };
       return [
         {
@@ -162,7 +187,12 @@ export function intentsForEngineSignal(s: EngineSignal, context: SignalContext =
           owner: { teamId: s.teamId },
           pipeline,
           runId: null,
-          details: { deadline: new Date(s.deadlineAt).toISOString(), finish_by: s.finishBy, timezone: s.timezone, last_success_at: s.lastSuccessAt ? new Date(s.lastSuccessAt).toISOString() : null },
+          details: {
+            deadline: new Date(s.deadlineAt).toISOString(),
+            finish_by: s.finishBy,
+            timezone: s.timezone,
+            last_success_at: s.lastSuccessAt ? new Date(s.lastSuccessAt).toISOString() : null,
+          },
           impactFrom: { pipelineId: s.pipelineId, pipelineName: s.pipelineName, teamId: s.teamId },
           cause: `${s.pipelineName} missed its ${s.finishBy} SLA`,
         },
@@ -217,7 +247,16 @@ export function intentsForExternalSignal(s: ExternalSignal): Intent[] {
       const signalKey = `quality:${dedupeKey}:${s.type}:${s.at}`;
       const check = s.column ? `${s.checkName} on ${s.column}` : s.checkName;
       if (s.type === "quality.check_passed") {
-        return [{ action: "resolve", signalKey, at: s.at, runId: null, match: { dedupeKeys: [dedupeKey] }, reason: `Check ${check} on ${s.datasetName} passes again.` }];
+        return [
+          {
+            action: "resolve",
+            signalKey,
+            at: s.at,
+            runId: null,
+            match: { dedupeKeys: [dedupeKey] },
+            reason: `Check ${check} on ${s.datasetName} passes again.`,
+          },
+        ];
       }
       return [
         {

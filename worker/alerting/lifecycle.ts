@@ -69,7 +69,14 @@ export function routingAlertOf(alert: Alert, impacts: Array<Pick<AlertImpact, "p
   };
 }
 
-function snapshotOf(alert: Alert, impacts: Array<Omit<AlertImpact, "tenantId" | "alertId">>, teams: Map<string, TeamRef>, transition: TransitionKind, at: number, recipient: { teamId: string; role: RecipientRole }): DeliverySnapshot {
+function snapshotOf(
+  alert: Alert,
+  impacts: Array<Omit<AlertImpact, "tenantId" | "alertId">>,
+  teams: Map<string, TeamRef>,
+  transition: TransitionKind,
+  at: number,
+  recipient: { teamId: string; role: RecipientRole },
+): DeliverySnapshot {
   return {
     transition,
     escalationLevel: alert.escalationLevel,
@@ -154,7 +161,7 @@ async function requeuePending(env: Env, ctx: TenantCtx, alertId: string, now: nu
 async function namedTargets(ctx: TenantCtx, intent: RaiseIntent, facts: PipelineFacts | undefined, teamBySlug: Map<string, string>) {
   const out = { teamIds: [] as string[], channelIds: [] as string[] };
   const alerts = facts?.alerts;
-  if (!facts || !alerts || !alerts.on.some((event) => specEventKinds[event] === intent.kind)) return out;
+  if (!facts || !alerts?.on.some((event) => specEventKinds[event] === intent.kind)) return out;
   for (const target of alerts.to) {
     if (target.startsWith("team:")) {
       const id = teamBySlug.get(target.slice(5));
@@ -179,7 +186,14 @@ async function joinExisting(env: Env, ctx: TenantCtx, intent: RaiseIntent): Prom
   }
   const open = await findUnresolved(ctx, intent.dedupeKey);
   if (open) {
-    await recordOccurrence(ctx, open, { at: intent.at, runId: intent.runId, summary: intent.summary, details: intent.details, signalKey: intent.signalKey, message: intent.summary });
+    await recordOccurrence(ctx, open, {
+      at: intent.at,
+      runId: intent.runId,
+      summary: intent.summary,
+      details: intent.details,
+      signalKey: intent.signalKey,
+      message: intent.summary,
+    });
     return true;
   }
   if (intent.pipeline && RESOLVED_BY_SUCCESS.includes(intent.kind) && (await succeededAfter(ctx, intent.pipeline.id, intent.at))) {
@@ -191,7 +205,14 @@ async function joinExisting(env: Env, ctx: TenantCtx, intent: RaiseIntent): Prom
     const earlier = await findLatestWithKey(ctx, intent.dedupeKey);
     if (earlier) {
       // Counted on the alert that already went out (even if resolved): nobody is told twice.
-      await recordOccurrence(ctx, earlier, { at: intent.at, runId: intent.runId, summary: earlier.summary, details: earlier.details, signalKey: intent.signalKey, message: `${intent.summary} Already alerted for this key; not notified again.` });
+      await recordOccurrence(ctx, earlier, {
+        at: intent.at,
+        runId: intent.runId,
+        summary: earlier.summary,
+        details: earlier.details,
+        signalKey: intent.signalKey,
+        message: `${intent.summary} Already alerted for this key; not notified again.`,
+      });
       return true;
     }
   }
@@ -271,7 +292,11 @@ async function raise(env: Env, ctx: TenantCtx, intent: RaiseIntent): Promise<voi
     throw err;
   }
   if (routed.escalateAfterMs !== null) {
-    await tenantRuns(env, ctx.tenantId).setWatch(ctx.tenantId, escalateWatchKey(alert.id), intent.at + routed.escalateAfterMs, { kind: "escalate", alertId: alert.id, level: 1 } satisfies AlertWatchPayload);
+    await tenantRuns(env, ctx.tenantId).setWatch(ctx.tenantId, escalateWatchKey(alert.id), intent.at + routed.escalateAfterMs, {
+      kind: "escalate",
+      alertId: alert.id,
+      level: 1,
+    } satisfies AlertWatchPayload);
   }
   await queueDeliveries(env, ctx.tenantId, deliveries, intent.at);
 }
@@ -280,11 +305,35 @@ async function raise(env: Env, ctx: TenantCtx, intent: RaiseIntent): Promise<voi
  * Resolves one alert: the resolution goes to every channel that heard about it (once each), the escalation timer
  * stops, and the dedupe key is free for the next alert. Used by recovery signals and by people.
  */
-export async function resolveAlert(env: Env, ctx: TenantCtx, alert: Alert, input: { at: number; actor: AlertActor; reason: string; signalKey: string | null; audit?: AuditSource }): Promise<void> {
-  const resolved: Alert = { ...alert, status: "resolved", openKey: null, resolvedAt: input.at, resolvedBy: input.actor.label, resolution: input.reason, updatedAt: input.at };
+export async function resolveAlert(
+  env: Env,
+  ctx: TenantCtx,
+  alert: Alert,
+  input: { at: number; actor: AlertActor; reason: string; signalKey: string | null; audit?: AuditSource },
+): Promise<void> {
+  const resolved: Alert = {
+    ...alert,
+    status: "resolved",
+    openKey: null,
+    resolvedAt: input.at,
+    resolvedBy: input.actor.label,
+    resolution: input.reason,
+    updatedAt: input.at,
+  };
   const [impacts, notified, teams] = await Promise.all([impactsOf(ctx, [alert.id]), notifiedChannelsOf(ctx, alert.id), teamRefs(ctx)]);
-  const enabled = new Set((await channelsByIds(ctx, notified.map((n) => n.channelId))).filter((c) => c.enabled).map((c) => c.id));
-  const routes = notified.filter((n) => enabled.has(n.channelId)).map((n) => ({ channelId: n.channelId, teamId: n.teamId, role: n.snapshotRole as RecipientRole, notBefore: null }));
+  const enabled = new Set(
+    (
+      await channelsByIds(
+        ctx,
+        notified.map((n) => n.channelId),
+      )
+    )
+      .filter((c) => c.enabled)
+      .map((c) => c.id),
+  );
+  const routes = notified
+    .filter((n) => enabled.has(n.channelId))
+    .map((n) => ({ channelId: n.channelId, teamId: n.teamId, role: n.snapshotRole as RecipientRole, notBefore: null }));
   const deliveries = await deliveryRows(ctx, resolved, impacts, teams, "resolved", "resolved", input.at, routes);
   await markResolved(ctx, alert, { at: input.at, actor: input.actor, reason: input.reason, deliveries, signalKey: input.signalKey, audit: input.audit });
   await tenantRuns(env, ctx.tenantId).clearWatch(ctx.tenantId, escalateWatchKey(alert.id));
@@ -297,10 +346,18 @@ async function resolveMatching(env: Env, ctx: TenantCtx, intent: ResolveIntent):
     if (applied.alertId) await requeuePending(env, ctx, applied.alertId, intent.at);
     return;
   }
-  const matches = "pipelineId" in intent.match ? await unresolvedForPipeline(ctx, intent.match.pipelineId, intent.match.kinds) : await unresolvedByKeys(ctx, intent.match.dedupeKeys);
+  const matches =
+    "pipelineId" in intent.match
+      ? await unresolvedForPipeline(ctx, intent.match.pipelineId, intent.match.kinds)
+      : await unresolvedByKeys(ctx, intent.match.dedupeKeys);
   // The signal is marked with the last alert: if resolving stops halfway, the redelivered signal finishes the rest.
   for (const [i, alert] of matches.entries()) {
-    await resolveAlert(env, ctx, alert, { at: intent.at, actor: SYSTEM_ACTOR, reason: intent.reason, signalKey: i === matches.length - 1 ? intent.signalKey : null });
+    await resolveAlert(env, ctx, alert, {
+      at: intent.at,
+      actor: SYSTEM_ACTOR,
+      reason: intent.reason,
+      signalKey: i === matches.length - 1 ? intent.signalKey : null,
+    });
   }
 }
 
@@ -322,9 +379,20 @@ export async function escalate(env: Env, ctx: TenantCtx, alert: Alert, level: nu
   const routed = routeAlert(routing, rules, channels, at, "escalate");
   const deliveries = await deliveryRows(ctx, escalated, impacts, teams, `escalated:${level}`, "escalated", at, routed.routes);
   const minutes = Math.round((at - alert.firstSeenAt) / 60_000);
-  await markEscalated(ctx, alert, level, at, `Unacknowledged after ${minutes} min: re-notified ${deliveries.length} channel${deliveries.length === 1 ? "" : "s"}`, deliveries);
+  await markEscalated(
+    ctx,
+    alert,
+    level,
+    at,
+    `Unacknowledged after ${minutes} min: re-notified ${deliveries.length} channel${deliveries.length === 1 ? "" : "s"}`,
+    deliveries,
+  );
   if (level < MAX_ESCALATIONS && routed.escalateAfterMs !== null) {
-    await tenantRuns(env, ctx.tenantId).setWatch(ctx.tenantId, escalateWatchKey(alert.id), at + routed.escalateAfterMs, { kind: "escalate", alertId: alert.id, level: level + 1 } satisfies AlertWatchPayload);
+    await tenantRuns(env, ctx.tenantId).setWatch(ctx.tenantId, escalateWatchKey(alert.id), at + routed.escalateAfterMs, {
+      kind: "escalate",
+      alertId: alert.id,
+      level: level + 1,
+    } satisfies AlertWatchPayload);
   }
   await queueDeliveries(env, ctx.tenantId, deliveries, at);
 }

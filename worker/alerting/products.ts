@@ -37,7 +37,10 @@ export function slaText(cron: string | null, timezone: string | null): string | 
 }
 
 async function withSla(ctx: TenantCtx, owners: Array<{ productId: string; productName: string; ownerTeamId: string }>): Promise<CatalogProduct[]> {
-  const slas = await productSlas(ctx, owners.map((o) => o.productId));
+  const slas = await productSlas(
+    ctx,
+    owners.map((o) => o.productId),
+  );
   return owners.map((o) => {
     const s = slas.get(o.productId);
     return { id: o.productId, name: o.productName, ownerTeamId: o.ownerTeamId, sla: s ? slaText(s.cron, s.timezone) : null };

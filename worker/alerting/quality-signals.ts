@@ -19,7 +19,19 @@ export function qualitySignals(tenantId: string, names: Map<string, string>, res
   return results.flatMap((r): QualityCheckSignal[] => {
     const type = r.status === "fail" || r.status === "error" ? "quality.check_failed" : r.status === "pass" ? "quality.check_passed" : null;
     if (!type) return [];
-    return [{ type, tenantId, datasetId: r.datasetId, datasetName: names.get(r.datasetId) ?? r.datasetId, checkName: r.check, column: r.column, status: r.status, message: r.message, at: r.at }];
+    return [
+      {
+        type,
+        tenantId,
+        datasetId: r.datasetId,
+        datasetName: names.get(r.datasetId) ?? r.datasetId,
+        checkName: r.check,
+        column: r.column,
+        status: r.status,
+        message: r.message,
+        at: r.at,
+      },
+    ];
   });
 }
 

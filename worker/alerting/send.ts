@@ -34,7 +34,12 @@ const MAX_ERROR_TEXT = 200;
  * redirect elsewhere is not followed), and the receiver's answer comes back with every secret it could echo (the
  * secret URL, signature headers) taken out and cut short.
  */
-async function post(url: string, secrets: Record<string, string>, headers: Record<string, string>, body: string): Promise<{ res: Response; text: string } | SendResult> {
+async function post(
+  url: string,
+  secrets: Record<string, string>,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ res: Response; text: string } | SendResult> {
   const origin = originOf(url);
   if (!origin) return { outcome: "fail", status: null, error: "the destination is not an http(s) URL; fix the connection" };
   const { fetch: watched, redactor } = watchedFetch((input, init) => fetch(input, init), secrets);
@@ -56,7 +61,8 @@ export async function postToSlack(url: string, snapshot: DeliverySnapshot, appUr
   if (res.ok) return { outcome: "sent", status: res.status };
   const error = `Slack answered HTTP ${res.status}${text ? `: ${text}` : ""}`;
   if (res.status === 429) return { outcome: "retry", status: res.status, error, retryAfterMs: parseRetryAfter(res.headers.get("retry-after")) };
-  if (res.status === 404 || res.status === 410) return { outcome: "fail", status: res.status, error, disable: `Slack says the channel is gone (${text || res.status}); fix the webhook URL and re-enable` };
+  if (res.status === 404 || res.status === 410)
+    return { outcome: "fail", status: res.status, error, disable: `Slack says the channel is gone (${text || res.status}); fix the webhook URL and re-enable` };
   if (res.status >= 400 && res.status < 500) return { outcome: "fail", status: res.status, error };
   return { outcome: "retry", status: res.status, error };
 }
@@ -75,12 +81,14 @@ export async function postWebhook(url: string, secret: string, id: string, body:
   const { res, text } = answer;
   if (res.ok) return { outcome: "sent", status: res.status };
   const error = `the receiver answered HTTP ${res.status}${text ? `: ${text}` : ""}`;
-  if (res.status === 410) return { outcome: "fail", status: res.status, error, disable: "the receiver answered 410 Gone; re-enable the channel once it accepts alerts again" };
+  if (res.status === 410)
+    return { outcome: "fail", status: res.status, error, disable: "the receiver answered 410 Gone; re-enable the channel once it accepts alerts again" };
   if (res.status === 429) return { outcome: "retry", status: res.status, error, retryAfterMs: parseRetryAfter(res.headers.get("retry-after")) };
   return { outcome: "retry", status: res.status, error };
 }
 
-export const EMAIL_NOT_CONFIGURED = "e-mail is not configured on this deployment: add a send_email binding named EMAIL and set ALERT_EMAIL_FROM (see docs/alerting.md)";
+export const EMAIL_NOT_CONFIGURED =
+  "e-mail is not configured on this deployment: add a send_email binding named EMAIL and set ALERT_EMAIL_FROM (see docs/alerting.md)";
 
 export async function sendEmail(env: Env, recipients: string[], snapshot: DeliverySnapshot): Promise<SendResult> {
   if (!env.EMAIL || !env.ALERT_EMAIL_FROM) return { outcome: "skip", error: EMAIL_NOT_CONFIGURED };
@@ -90,16 +98,31 @@ export async function sendEmail(env: Env, recipients: string[], snapshot: Delive
     await env.EMAIL.send({ from: env.ALERT_EMAIL_FROM, to: recipients.slice(0, 50), subject: content.subject, text: content.text, html: content.html });
     return { outcome: "sent", status: null };
   } catch (err) {
-    return { outcome: "retry", status: null, error: `the e-mail binding refused the message: ${redactor().clean(err instanceof Error ? err.message : String(err)).slice(0, MAX_ERROR_TEXT)}` };
+    return {
+      outcome: "retry",
+      status: null,
+      error: `the e-mail binding refused the message: ${redactor()
+        .clean(err instanceof Error ? err.message : String(err))
+        .slice(0, MAX_ERROR_TEXT)}`,
+    };
   }
 }
 
 /** Sends one snapshot to one channel; `id` is the delivery id (the webhook-id). */
-export async function sendToChannel(env: Env, ctx: TenantCtx, channel: AlertChannel, snapshot: DeliverySnapshot, id: string, now: number, test = false): Promise<SendResult> {
+export async function sendToChannel(
+  env: Env,
+  ctx: TenantCtx,
+  channel: AlertChannel,
+  snapshot: DeliverySnapshot,
+  id: string,
+  now: number,
+  test = false,
+): Promise<SendResult> {
   if (channel.kind === "email") return sendEmail(env, channel.recipients, snapshot);
   if (!channel.connectionId) return { outcome: "fail", status: null, error: "the channel has no connection" };
   const connection = await openChannelConnection(ctx, await loadKeyRing(env.TUTTI_MASTER_KEY), channel.teamId, channel.connectionId, now);
-  if (!connection || connection.kind !== channel.kind) return { outcome: "fail", status: null, error: "the channel's connection was deleted or changed kind; pick another connection" };
+  if (!connection || connection.kind !== channel.kind)
+    return { outcome: "fail", status: null, error: "the channel's connection was deleted or changed kind; pick another connection" };
   if (channel.kind === "slack") {
     const url = connection.secrets.webhook_url;
     if (!url) return { outcome: "fail", status: null, error: "the Slack connection has no webhook_url" };

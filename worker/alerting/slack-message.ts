@@ -86,9 +86,13 @@ export function slackMessage(s: DeliverySnapshot, appUrl: string | undefined): S
   if (s.transition === "escalated") context.push(`re-notification ${s.escalationLevel}`);
   blocks.push({ type: "context", elements: context.map((text) => ({ type: "mrkdwn", text: truncate(escapeMrkdwn(text), 300) })) });
 
-  const fallback = truncate(`${title}: ${s.transition === "resolved" ? (a.resolution ?? "resolved") : a.summary}${links.alert ? ` ${links.alert}` : ""}`, SECTION_MAX);
+  const fallback = truncate(
+    `${title}: ${s.transition === "resolved" ? (a.resolution ?? "resolved") : a.summary}${links.alert ? ` ${links.alert}` : ""}`,
+    SECTION_MAX,
+  );
   const message: SlackMessage = { text: fallback, blocks, unfurl_links: false, unfurl_media: false };
   // Slack can reject long messages far below its documented limits: keep the essentials if it grew too large.
-  if (JSON.stringify(message).length > MESSAGE_BUDGET) message.blocks = [blocks[0], section(truncate(escapeMrkdwn(a.summary), 1500)), blocks[blocks.length - 1]];
+  if (JSON.stringify(message).length > MESSAGE_BUDGET)
+    message.blocks = [blocks[0], section(truncate(escapeMrkdwn(a.summary), 1500)), blocks[blocks.length - 1]];
   return message;
 }

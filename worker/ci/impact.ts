@@ -22,7 +22,15 @@ export interface ImpactReport {
     estimated_change_micros: number;
     new_models: number;
   };
-  pipelines: Array<{ name: string; status: "created" | "updated" | "unchanged"; tasks_added: string[]; tasks_removed: string[]; tasks_changed: string[]; schedule_changed: boolean; error: string | null }>;
+  pipelines: Array<{
+    name: string;
+    status: "created" | "updated" | "unchanged";
+    tasks_added: string[];
+    tasks_removed: string[];
+    tasks_changed: string[];
+    schedule_changed: boolean;
+    error: string | null;
+  }>;
 }
 
 /** The hidden marker `--post-github` finds its own PR comment by. */
@@ -41,7 +49,10 @@ export function impactMarkdown(r: ImpactReport): string {
     lines.push("No dbt nodes or pipelines change against production.");
     return lines.join("\n");
   }
-  lines.push(`**${c.modified.length}** modified, **${c.added.length}** new, **${c.removed.length}** deleted dbt node(s); **${r.downstream.length}** dataset(s) downstream; **${r.products.length}** data product(s) affected.`, "");
+  lines.push(
+    `**${c.modified.length}** modified, **${c.added.length}** new, **${c.removed.length}** deleted dbt node(s); **${r.downstream.length}** dataset(s) downstream; **${r.products.length}** data product(s) affected.`,
+    "",
+  );
   const breaking = c.modified.filter((m) => m.breaking_contract);
   if (breaking.length) lines.push(`> ⚠️ Breaking contract change: ${list(breaking.map((m) => m.name))}`, "");
   if (total) {
@@ -58,15 +69,25 @@ export function impactMarkdown(r: ImpactReport): string {
   }
   const others = r.downstream.filter((d) => d.other_team);
   if (r.downstream.length) {
-    lines.push(`#### Downstream datasets (${r.downstream.length}${others.length ? `, ${others.length} owned by other teams` : ""})`, "", "| Dataset | Owner team |", "|---|---|");
-    for (const d of r.downstream.slice(0, 50)) lines.push(`| \`${cell(d.name)}\`${d.direct ? " (changed)" : ""} | ${cell(d.owner_team?.name ?? "—")}${d.other_team ? " ↗" : ""} |`);
+    lines.push(
+      `#### Downstream datasets (${r.downstream.length}${others.length ? `, ${others.length} owned by other teams` : ""})`,
+      "",
+      "| Dataset | Owner team |",
+      "|---|---|",
+    );
+    for (const d of r.downstream.slice(0, 50))
+      lines.push(`| \`${cell(d.name)}\`${d.direct ? " (changed)" : ""} | ${cell(d.owner_team?.name ?? "—")}${d.other_team ? " ↗" : ""} |`);
     if (r.downstream.length > 50) lines.push(`| … and ${r.downstream.length - 50} more | |`);
     lines.push("");
   }
-  if (r.teams.length) lines.push(`**Teams to tell:** ${r.teams.map((t) => `${t.name} (${t.datasets} dataset${t.datasets === 1 ? "" : "s"}${t.products ? `, ${t.products} product${t.products === 1 ? "" : "s"}` : ""})`).join(", ")}`, "");
+  if (r.teams.length)
+    lines.push(
+      `**Teams to tell:** ${r.teams.map((t) => `${t.name} (${t.datasets} dataset${t.datasets === 1 ? "" : "s"}${t.products ? `, ${t.products} product${t.products === 1 ? "" : "s"}` : ""})`).join(", ")}`,
+      "",
+    );
   const k = r.cost;
   lines.push(
-    "#### Cost (from the cost ledger, last " + k.window_days + " days)",
+    `#### Cost (from the cost ledger, last ${k.window_days} days)`,
     "",
     `- Spend of changed and downstream models: ${k.currency ? money(k.affected_micros, k.currency) : "no ledger history"}`,
     `- Estimated change: ${k.currency ? money(k.estimated_change_micros, k.currency) : "unknown"}${k.removed_micros ? ` (deleted models cost ${money(k.removed_micros, k.currency)})` : ""}${k.new_models ? `; ${k.new_models} new model(s) have no history yet` : ""}`,
@@ -79,10 +100,18 @@ export function impactMarkdown(r: ImpactReport): string {
         ? `invalid: ${p.error}`
         : p.status === "unchanged"
           ? "unchanged"
-          : [p.status, p.tasks_added.length ? `tasks added ${list(p.tasks_added)}` : "", p.tasks_removed.length ? `removed ${list(p.tasks_removed)}` : "", p.tasks_changed.length ? `changed ${list(p.tasks_changed)}` : "", p.schedule_changed ? "schedule changed" : ""].filter(Boolean).join("; ");
+          : [
+              p.status,
+              p.tasks_added.length ? `tasks added ${list(p.tasks_added)}` : "",
+              p.tasks_removed.length ? `removed ${list(p.tasks_removed)}` : "",
+              p.tasks_changed.length ? `changed ${list(p.tasks_changed)}` : "",
+              p.schedule_changed ? "schedule changed" : "",
+            ]
+              .filter(Boolean)
+              .join("; ");
       lines.push(`| \`${p.name}\` | ${cell(what)} |`);
     }
     lines.push("");
   }
-  return lines.join("\n").trimEnd() + "\n";
+  return `${lines.join("\n").trimEnd()}\n`;
 }

@@ -70,7 +70,15 @@ export function summarizeManifest(manifest: unknown): NodeSummary[] {
     const contractEnforced = n.contract?.enforced ?? (n.config?.contract as { enforced?: boolean } | undefined)?.enforced ?? false;
     const columns: Record<string, string | null> = {};
     for (const [name, col] of Object.entries(n.columns ?? {})) columns[col.name ?? name] = col.data_type ?? null;
-    out.push({ unique_id: n.unique_id ?? id, resource_type: type, name: n.name ?? id.split(".").pop()!, checksum: n.checksum?.checksum ?? null, config: canonicalJson(config), contract_enforced: contractEnforced, columns });
+    out.push({
+      unique_id: n.unique_id ?? id,
+      resource_type: type,
+      name: n.name ?? id.split(".").pop()!,
+      checksum: n.checksum?.checksum ?? null,
+      config: canonicalJson(config),
+      contract_enforced: contractEnforced,
+      columns,
+    });
   }
   return out.sort((a, b) => a.unique_id.localeCompare(b.unique_id));
 }
@@ -99,7 +107,8 @@ export function diffManifests(base: NodeSummary[], head: NodeSummary[]): Manifes
     if (b.config !== h.config) changes.push("config");
     const contract = contractChange(b, h);
     if (contract.changed) changes.push("contract");
-    if (changes.length) diff.modified.push({ unique_id: h.unique_id, resource_type: h.resource_type, name: h.name, changes, breaking_contract: contract.breaking });
+    if (changes.length)
+      diff.modified.push({ unique_id: h.unique_id, resource_type: h.resource_type, name: h.name, changes, breaking_contract: contract.breaking });
   }
   for (const b of base) if (!after.has(b.unique_id)) diff.removed.push({ unique_id: b.unique_id, resource_type: b.resource_type, name: b.name });
   return diff;

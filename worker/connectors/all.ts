@@ -8,4 +8,13 @@ import { snowflakeConnector } from "./snowflake/connector";
 import type { ConnectorDefinition } from "./types";
 
 /** Every connector Tutti ships; add new ones here. */
-export const connectors: ConnectorDefinition<any, any>[] = [httpConnector, dbtCloudConnector, fivetranConnector, airbyteConnector, databricksConnector, snowflakeConnector, gitHubActionsConnector];
+// biome-ignore lint/suspicious/noExplicitAny: each connector has its own config and input types; the list holds them all
+export const connectors: ConnectorDefinition<any, any>[] = [
+  httpConnector,
+  dbtCloudConnector,
+  fivetranConnector,
+  airbyteConnector,
+  databricksConnector,
+  snowflakeConnector,
+  gitHubActionsConnector,
+];

@@ -11,7 +11,15 @@ export const REDACTED = "[redacted]";
 /** Shorter values are not credentials worth the damage that replacing them everywhere in a message would do. */
 const MIN_REDACTED_LENGTH = 6;
 /** Headers that never carry a credential; every other header value Tutti sends is treated as one. */
-const PLAIN_HEADERS = new Set(["accept", "content-type", "content-length", "user-agent", "idempotency-key", "x-github-api-version", "x-snowflake-authorization-token-type"]);
+const PLAIN_HEADERS = new Set([
+  "accept",
+  "content-type",
+  "content-length",
+  "user-agent",
+  "idempotency-key",
+  "x-github-api-version",
+  "x-snowflake-authorization-token-type",
+]);
 
 export interface Redactor {
   /** Remembers a value that must never appear in stored text. */

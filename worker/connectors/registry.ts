@@ -18,6 +18,7 @@ export interface ConnectionKind {
   hostFields: { config: readonly string[]; secrets: readonly string[] };
   /** Secret fields Tutti only checks what others send with (a webhook signing secret); they never leave Tutti. */
   inboundSecretFields: readonly string[];
+  // biome-ignore lint/suspicious/noExplicitAny: any connector, whatever its config and input types
   connector?: ConnectorDefinition<any, any>;
 }
 
@@ -42,7 +43,6 @@ const notificationKinds: ConnectionKind[] = [
   },
 ];
 
-
 export function connectionKind(kind: string): ConnectionKind | undefined {
   const connector = connectors.find((c) => c.kind === kind);
   if (connector) {
@@ -64,6 +64,7 @@ export function allConnectionKinds(): ConnectionKind[] {
   return [...connectors.map((c) => connectionKind(c.kind)!), ...notificationKinds];
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: any connector, whatever its config and input types
 export function connectorFor(kind: string): ConnectorDefinition<any, any> | undefined {
   return connectors.find((c) => c.kind === kind);
 }

@@ -5,7 +5,7 @@ import { readPath } from "./json-path";
  * Unknown names render empty so a typo shows up in the tool's error, not as a crash here.
  */
 export function render(template: string, vars: Record<string, unknown>): string {
-  return template.replace(/\{\{\s*([\w.$\[\]'-]+)\s*\}\}/g, (_, name: string) => {
+  return template.replace(/\{\{\s*([\w.$[\]'-]+)\s*\}\}/g, (_, name: string) => {
     const v = readPath(vars, name.startsWith("$") ? name : `$.${name}`);
     if (v === undefined || v === null) return "";
     return typeof v === "object" ? JSON.stringify(v) : String(v);

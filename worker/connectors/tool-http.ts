@@ -59,7 +59,11 @@ export async function toolRequest(fetchFn: typeof fetch, tool: string, req: Tool
 /** Like toolRequest, but without reading the body: for artifacts that are streamed onwards. */
 export async function toolStream(fetchFn: typeof fetch, tool: string, req: ToolRequest): Promise<Response> {
   try {
-    return await fetchWithSecret(fetchFn, req.origin, req.url, { method: req.method ?? "GET", headers: req.headers, signal: AbortSignal.timeout(req.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
+    return await fetchWithSecret(fetchFn, req.origin, req.url, {
+      method: req.method ?? "GET",
+      headers: req.headers,
+      signal: AbortSignal.timeout(req.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    });
   } catch (err) {
     if (err instanceof ConnectorError) throw err;
     throw new ConnectorError(networkError(tool, err));

@@ -162,7 +162,14 @@ export interface ConnectorDefinition<With = unknown, Config = unknown> {
    * is `missing` and this is not the `lastTry`, it stores nothing and is called again later; on the last try it stores
    * what there is and the task records what was missing.
    */
-  collect?(ctx: ConnectorContext<Config>, input: With, outcome: TerminalOutcome, sink: CollectSink, options: { lastTry: boolean }): Promise<CollectResult | void>;
+  collect?(
+    ctx: ConnectorContext<Config>,
+    input: With,
+    outcome: TerminalOutcome,
+    sink: CollectSink,
+    options: { lastTry: boolean },
+    // biome-ignore lint/suspicious/noConfusingVoidType: a collector that has nothing to report returns nothing
+  ): Promise<CollectResult | void>;
   /** Present when the tool can call Tutti back at `/webhooks/<kind>/<connectionId>`. */
   webhook?: WebhookSupport;
 }

@@ -5,7 +5,12 @@ import { parseJson } from "./tool-http";
  * Checks `provided` against HMAC-SHA256(secret, body) written as hex, in the exact form the tool sends:
  * `prefix` (GitHub's `sha256=`) and letter case (dbt Cloud lowercase, Fivetran UPPERCASE) must match.
  */
-export async function verifyHmacSha256Hex(secret: string, body: Uint8Array, provided: string | null, format: { upper?: boolean; prefix?: string } = {}): Promise<boolean> {
+export async function verifyHmacSha256Hex(
+  secret: string,
+  body: Uint8Array,
+  provided: string | null,
+  format: { upper?: boolean; prefix?: string } = {},
+): Promise<boolean> {
   if (!provided || !secret) return false;
   const hex = await hmacHex("SHA-256", secret, body);
   const expected = `${format.prefix ?? ""}${format.upper ? hex.toUpperCase() : hex}`;

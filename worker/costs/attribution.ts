@@ -89,6 +89,9 @@ function toShares(m: Map<string | null, number>): Share[] {
 
 /** Amounts per share in micros, summing exactly to `amountMicros`. */
 export function allocate(amountMicros: number, shares: Share[]): Array<Share & { amountMicros: number }> {
-  const parts = splitMicros(amountMicros, shares.map((s) => s.share));
+  const parts = splitMicros(
+    amountMicros,
+    shares.map((s) => s.share),
+  );
   return shares.map((s, i) => ({ ...s, amountMicros: parts[i] }));
 }

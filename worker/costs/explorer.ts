@@ -73,5 +73,5 @@ export function csvField(value: string | number): string {
 }
 
 export function csv(rows: Array<Array<string | number>>): string {
-  return rows.map((r) => r.map(csvField).join(",")).join("\r\n") + "\r\n";
+  return `${rows.map((r) => r.map(csvField).join(",")).join("\r\n")}\r\n`;
 }

@@ -70,13 +70,27 @@ export function draftFromFact(row: FactRow, settings: CostSettings): CostDraft |
       const mar = first(row.facts, ["mar", "monthly_active_rows"]);
       const b = base(row, settings);
       if (mar === null || b.startedAt === null) return null;
-      return { ...b, startedAt: b.startedAt, source: "fivetran", amountMicros: toMicros((mar / 1e6) * settings.fivetranPerMillionMar), quantity: mar, unit: "mar" };
+      return {
+        ...b,
+        startedAt: b.startedAt,
+        source: "fivetran",
+        amountMicros: toMicros((mar / 1e6) * settings.fivetranPerMillionMar),
+        quantity: mar,
+        unit: "mar",
+      };
     }
     case "airbyte": {
       const rows = first(row.facts, ["rows_synced", "rowsSynced", "records_committed", "recordsCommitted"]);
       const b = base(row, settings);
       if (rows === null || b.startedAt === null) return null;
-      return { ...b, startedAt: b.startedAt, source: "airbyte", amountMicros: toMicros((rows / 1e6) * settings.airbytePerMillionRows), quantity: rows, unit: "rows" };
+      return {
+        ...b,
+        startedAt: b.startedAt,
+        source: "airbyte",
+        amountMicros: toMicros((rows / 1e6) * settings.airbytePerMillionRows),
+        quantity: rows,
+        unit: "rows",
+      };
     }
     default:
       return null;

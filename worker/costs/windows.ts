@@ -32,6 +32,7 @@ export function scorecardWindows(period: string, today: string): ScorecardWindow
   return {
     period,
     month: { from, to: asOf },
+    // biome-ignore lint/complexity/useMathMinMax: ISO day strings, compared as text
     previous: { from: prev.from, to: prevTo > prevLast ? prevLast : prevTo },
     last30: { from: addDays(asOf, -29), to: asOf },
     elapsedDays,

@@ -27,7 +27,13 @@ export async function loadPipelineForRun(env: Env, tenantId: string, pipelineId:
   const pipeline = await getPipelineById(ctx, pipelineId);
   if (!pipeline) throw new ApiError("not_found", "pipeline not found");
   const version = await versionForEnvironment(ctx, pipeline, environment);
-  if (!version) throw new ApiError("not_found", environment === PROD ? "pipeline has no production version (it was pushed only to other environments)" : `pipeline has no version in environment "${environment}"`);
+  if (!version)
+    throw new ApiError(
+      "not_found",
+      environment === PROD
+        ? "pipeline has no production version (it was pushed only to other environments)"
+        : `pipeline has no version in environment "${environment}"`,
+    );
   return {
     pipelineId: pipeline.id,
     name: pipeline.name,

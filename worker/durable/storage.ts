@@ -76,10 +76,7 @@ export class RunStore {
   }
 
   activeRuns(pipelineId: string): RunRow[] {
-    return this.sql
-      .exec("SELECT * FROM runs WHERE pipeline_id = ? AND status IN ('queued', 'running') ORDER BY queued_at", pipelineId)
-      .toArray()
-      .map(toRunRow);
+    return this.sql.exec("SELECT * FROM runs WHERE pipeline_id = ? AND status IN ('queued', 'running') ORDER BY queued_at", pipelineId).toArray().map(toRunRow);
   }
 
   insertRun(row: RunRow, dedupeKey: string | null) {
@@ -99,7 +96,14 @@ export class RunStore {
   }
 
   saveRun(id: string, state: RunState, seq: number) {
-    this.sql.exec("UPDATE runs SET status = ?, finished_at = ?, seq = ?, state = ? WHERE id = ?", state.status, state.finishedAt, seq, JSON.stringify(state), id);
+    this.sql.exec(
+      "UPDATE runs SET status = ?, finished_at = ?, seq = ?, state = ? WHERE id = ?",
+      state.status,
+      state.finishedAt,
+      seq,
+      JSON.stringify(state),
+      id,
+    );
   }
 
   /** Finished runs older than the cutoff leave the DO (D1 keeps them); retry-from-failure needs them only for a while. */
@@ -276,9 +280,7 @@ export class RunStore {
     const rows = kinds
       ? this.sql.exec(`SELECT id, kind, payload FROM outbox WHERE kind IN (${kinds.map(() => "?").join(",")}) ORDER BY id LIMIT ?`, ...kinds, limit)
       : this.sql.exec("SELECT id, kind, payload FROM outbox ORDER BY id LIMIT ?", limit);
-    return rows
-      .toArray()
-      .map((r) => ({ id: r.id as number, kind: r.kind as OutboxItem["kind"], payload: JSON.parse(r.payload as string) }));
+    return rows.toArray().map((r) => ({ id: r.id as number, kind: r.kind as OutboxItem["kind"], payload: JSON.parse(r.payload as string) }));
   }
 
   removeOutbox(ids: number[]) {

@@ -63,9 +63,7 @@ export interface RunSummary {
   deduplicated: boolean;
 }
 
-export type DispatchClaim =
-  | { ok: true; claimId: string; claimedAt: number; context: DispatchContext }
-  | { ok: false; reason: "done" | "busy" | "stale" };
+export type DispatchClaim = { ok: true; claimId: string; claimedAt: number; context: DispatchContext } | { ok: false; reason: "done" | "busy" | "stale" };
 
 export interface DispatchContext {
   runId: string;
@@ -148,11 +146,29 @@ export class TenantRuns extends DurableObject<Env> {
     });
   }
 
-  async createBackfill(input: { tenantId: string; pipelineId: string; backfillId: string; from: number; to: number; parallelism: number; by: string; params?: Record<string, unknown> }) {
+  async createBackfill(input: {
+    tenantId: string;
+    pipelineId: string;
+    backfillId: string;
+    from: number;
+    to: number;
+    parallelism: number;
+    by: string;
+    params?: Record<string, unknown>;
+  }) {
     return guard(() => this.createBackfillInner(input));
   }
 
-  private async createBackfillInner(input: { tenantId: string; pipelineId: string; backfillId: string; from: number; to: number; parallelism: number; by: string; params?: Record<string, unknown> }) {
+  private async createBackfillInner(input: {
+    tenantId: string;
+    pipelineId: string;
+    backfillId: string;
+    from: number;
+    to: number;
+    parallelism: number;
+    by: string;
+    params?: Record<string, unknown>;
+  }) {
     this.rememberTenant(input.tenantId);
     const loaded = await loadPipelineForRun(this.env, input.tenantId, input.pipelineId);
     const schedule = loaded.spec.schedule;
@@ -245,10 +261,27 @@ export class TenantRuns extends DurableObject<Env> {
   }
 
   /** The connector's answer to a claimed dispatch (or a verified webhook) becomes an engine event. */
-  async reportOutcome(input: { tenantId: string; eventId: string; claimId?: string; runId: string; taskKey: string; attempt: number; outcome: TaskOutcome; source: "trigger" | "poll" | "webhook"; startedAt?: number }) {
+  async reportOutcome(input: {
+    tenantId: string;
+    eventId: string;
+    claimId?: string;
+    runId: string;
+    taskKey: string;
+    attempt: number;
+    outcome: TaskOutcome;
+    source: "trigger" | "poll" | "webhook";
+    startedAt?: number;
+  }) {
     this.rememberTenant(input.tenantId);
     if (input.claimId) this.store.completeClaim(input.claimId, this.clock.now());
-    const event: EngineEvent = { type: "task.outcome", key: input.taskKey, attempt: input.attempt, outcome: input.outcome, source: input.source, startedAt: input.startedAt };
+    const event: EngineEvent = {
+      type: "task.outcome",
+      key: input.taskKey,
+      attempt: input.attempt,
+      outcome: input.outcome,
+      source: input.source,
+      startedAt: input.startedAt,
+    };
     if (this.store.getRun(input.runId)) this.applySync(input.runId, input.eventId, event);
     await this.settle();
   }
@@ -258,7 +291,14 @@ export class TenantRuns extends DurableObject<Env> {
    * parked when none has it yet (the webhook beat the trigger response) and applied once one does.
    * Returns what happened so the receiver can record it.
    */
-  async reportWebhook(input: { tenantId: string; connector: string; connectionId: string; externalId: string; deliveryId: string; outcome: TaskOutcome }): Promise<{ matched: { runId: string; taskKey: string } | null }> {
+  async reportWebhook(input: {
+    tenantId: string;
+    connector: string;
+    connectionId: string;
+    externalId: string;
+    deliveryId: string;
+    outcome: TaskOutcome;
+  }): Promise<{ matched: { runId: string; taskKey: string } | null }> {
     this.rememberTenant(input.tenantId);
     const target = this.store.findActiveTaskByExternalId(input.connectionId, input.externalId);
     if (!target) {
@@ -359,7 +399,14 @@ export class TenantRuns extends DurableObject<Env> {
         this.checkSla(event.pipelineId, event.deadlineAt);
         return;
       case "watch":
-        this.signal({ type: "engine.watch_due", tenantId: this.tenantId(), key: event.key, dueAt: this.clock.now(), payload: event.payload, at: this.clock.now() });
+        this.signal({
+          type: "engine.watch_due",
+          tenantId: this.tenantId(),
+          key: event.key,
+          dueAt: this.clock.now(),
+          payload: event.payload,
+          at: this.clock.now(),
+        });
         return;
       case "housekeeping":
         this.store.purgeFinishedBefore(this.clock.now() - KEEP_FINISHED_MS);
@@ -392,12 +439,24 @@ export class TenantRuns extends DurableObject<Env> {
     slots.forEach((slot, i) => {
       const result = loaded[i];
       if (result.status === "rejected") {
-        console.error(JSON.stringify({ level: "error", msg: "scheduled run not created", pipeline: slot.pipelineId, slot: new Date(slot.slotAt).toISOString(), error: String(result.reason) }));
+        console.error(
+          JSON.stringify({
+            level: "error",
+            msg: "scheduled run not created",
+            pipeline: slot.pipelineId,
+            slot: new Date(slot.slotAt).toISOString(),
+            error: String(result.reason),
+          }),
+        );
         return;
       }
       // The dedupe key makes a slot that another alarm created meanwhile a no-op.
       const trigger = { kind: "cron" as const, by: null, ref: new Date(slot.slotAt).toISOString() };
-      this.createRunSync({ tenantId, pipelineId: slot.pipelineId, trigger, dedupeKey: cronRunKey(slot.pipelineId, slot.slotAt), logicalAt: slot.slotAt }, result.value, null);
+      this.createRunSync(
+        { tenantId, pipelineId: slot.pipelineId, trigger, dedupeKey: cronRunKey(slot.pipelineId, slot.slotAt), logicalAt: slot.slotAt },
+        result.value,
+        null,
+      );
     });
   }
 
@@ -521,18 +580,52 @@ export class TenantRuns extends DurableObject<Env> {
     const state = newRunState(runId, planFromSpec(spec), spec.timeout_ms, now);
     // Environments do not compete: a CI run never delays or skips a production run.
     const environment = input.environment ?? "prod";
-    const active = this.store.activeRuns(loaded.pipelineId).filter((r) => r.meta.environment === environment).map((r) => ({
-      id: r.id,
-      status: r.state.status as "queued" | "running",
-      queuedAt: r.queuedAt,
-      groupId: r.groupId,
-      groupLimit: r.groupLimit,
-    }));
+    const active = this.store
+      .activeRuns(loaded.pipelineId)
+      .filter((r) => r.meta.environment === environment)
+      .map((r) => ({
+        id: r.id,
+        status: r.state.status as "queued" | "running",
+        queuedAt: r.queuedAt,
+        groupId: r.groupId,
+        groupLimit: r.groupLimit,
+      }));
     const tooDeep = admitChain(meta.chainDepth ?? 0);
-    if (tooDeep) console.warn(JSON.stringify({ level: "warn", msg: "upstream trigger chain too deep; run skipped", run: runId, pipeline: loaded.name, depth: meta.chainDepth, upstream_run: input.trigger.ref }));
+    if (tooDeep)
+      console.warn(
+        JSON.stringify({
+          level: "warn",
+          msg: "upstream trigger chain too deep; run skipped",
+          run: runId,
+          pipeline: loaded.name,
+          depth: meta.chainDepth,
+          upstream_run: input.trigger.ref,
+        }),
+      );
     const decision = tooDeep ?? admit(spec.concurrency, active, group?.id ?? null);
-    this.store.insertRun({ id: runId, pipelineId: loaded.pipelineId, status: "queued", groupId: group?.id ?? null, groupLimit: group?.limit ?? null, queuedAt: now, seq: 0, state, meta }, input.dedupeKey ?? null);
-    const created = buildSnapshot(meta, null, state, [{ taskKey: null, from: "none", to: "queued", reason: `triggered (${input.trigger.kind})` }], 0, `create:${runId}`, now);
+    this.store.insertRun(
+      {
+        id: runId,
+        pipelineId: loaded.pipelineId,
+        status: "queued",
+        groupId: group?.id ?? null,
+        groupLimit: group?.limit ?? null,
+        queuedAt: now,
+        seq: 0,
+        state,
+        meta,
+      },
+      input.dedupeKey ?? null,
+    );
+    const created = buildSnapshot(
+      meta,
+      null,
+      state,
+      [{ taskKey: null, from: "none", to: "queued", reason: `triggered (${input.trigger.kind})` }],
+      0,
+      `create:${runId}`,
+      now,
+    );
     this.store.saveRun(runId, state, created.seq);
     this.store.enqueue({ kind: "d1", payload: created.snapshot });
     switch (decision.action) {
@@ -599,7 +692,15 @@ export class TenantRuns extends DurableObject<Env> {
 
   /** Failures and run ends go to the `notify` queue, where alerting picks them up. */
   private emitSignals(row: RunRow, state: RunState, log: LogEntry[], now: number) {
-    const base = { tenantId: row.meta.tenantId, runId: row.id, pipelineId: row.meta.pipelineId, pipelineName: row.meta.pipelineName, teamId: row.meta.teamId, environment: row.meta.environment, at: now };
+    const base = {
+      tenantId: row.meta.tenantId,
+      runId: row.id,
+      pipelineId: row.meta.pipelineId,
+      pipelineName: row.meta.pipelineName,
+      teamId: row.meta.teamId,
+      environment: row.meta.environment,
+      at: now,
+    };
     for (const entry of log) {
       if (entry.taskKey === null) {
         if (isTerminalRun(entry.to as RunState["status"]) && entry.to !== "skipped") {
@@ -656,7 +757,12 @@ export class TenantRuns extends DurableObject<Env> {
       const trigger = p.triggers.find((t) => t.after === row.meta.pipelineName)!;
       if (trigger.on === "success" && state.status !== "succeeded") continue;
       // Creating the downstream run needs its spec from D1: done after this synchronous block.
-      this.pendingUpstream.push({ pipelineId: p.id, dedupeKey: `upstream:${row.id}:${state.attempt}:${p.id}`, ref: row.id, chainDepth: (row.meta.chainDepth ?? 0) + 1 });
+      this.pendingUpstream.push({
+        pipelineId: p.id,
+        dedupeKey: `upstream:${row.id}:${state.attempt}:${p.id}`,
+        ref: row.id,
+        chainDepth: (row.meta.chainDepth ?? 0) + 1,
+      });
     }
   }
 
@@ -683,7 +789,17 @@ export class TenantRuns extends DurableObject<Env> {
       const tenantId = this.tenantId();
       try {
         const loaded = await this.productionPipeline(next.pipelineId);
-        this.createRunSync({ tenantId, pipelineId: next.pipelineId, trigger: { kind: "upstream", by: null, ref: next.ref }, dedupeKey: next.dedupeKey, chainDepth: next.chainDepth }, loaded, null);
+        this.createRunSync(
+          {
+            tenantId,
+            pipelineId: next.pipelineId,
+            trigger: { kind: "upstream", by: null, ref: next.ref },
+            dedupeKey: next.dedupeKey,
+            chainDepth: next.chainDepth,
+          },
+          loaded,
+          null,
+        );
       } catch (err) {
         console.error(JSON.stringify({ level: "error", msg: "upstream trigger failed", pipeline: next.pipelineId, error: String(err) }));
       }
@@ -793,4 +909,3 @@ export class TenantRuns extends DurableObject<Env> {
     }
   }
 }
-

@@ -1,18 +1,7 @@
 export const runStatuses = ["queued", "running", "succeeded", "failed", "cancelled", "timed_out", "skipped"] as const;
 export type RunStatus = (typeof runStatuses)[number];
 
-export const taskStatuses = [
-  "pending",
-  "queued",
-  "triggered",
-  "running",
-  "up_for_retry",
-  "succeeded",
-  "failed",
-  "skipped",
-  "cancelled",
-  "timed_out",
-] as const;
+export const taskStatuses = ["pending", "queued", "triggered", "running", "up_for_retry", "succeeded", "failed", "skipped", "cancelled", "timed_out"] as const;
 export type TaskStatus = (typeof taskStatuses)[number];
 
 export const terminalRunStatuses: readonly RunStatus[] = ["succeeded", "failed", "cancelled", "timed_out", "skipped"];

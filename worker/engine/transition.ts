@@ -21,7 +21,19 @@ export function newRunState(id: string, plan: PlanTask[], timeoutMs: number | nu
 }
 
 function emptyTask(key: string): TaskState {
-  return { key, status: "pending", attempt: 0, handle: null, error: null, reason: null, noNewData: false, pollSeq: 0, queuedAt: null, startedAt: null, finishedAt: null };
+  return {
+    key,
+    status: "pending",
+    attempt: 0,
+    handle: null,
+    error: null,
+    reason: null,
+    noNewData: false,
+    pollSeq: 0,
+    queuedAt: null,
+    startedAt: null,
+    finishedAt: null,
+  };
 }
 
 /** Mutable scratch space for one transition: records log entries and effects as state changes. */
@@ -120,7 +132,12 @@ export function transition(current: RunState, event: EngineEvent, clock: EngineC
       const task = s.tasks[event.key];
       if (s.status !== "running" || !task || task.attempt !== event.attempt || !isActiveTask(task.status)) break;
       step.effects.push({ type: "dispatch", key: task.key, attempt: task.attempt, op: "cancel", seq: 0 });
-      failAttempt(step, task, { kind: "timeout", message: `task exceeded its timeout of ${Math.round((step.plan(task.key).timeoutMs ?? 0) / 1000)}s` }, "timed_out");
+      failAttempt(
+        step,
+        task,
+        { kind: "timeout", message: `task exceeded its timeout of ${Math.round((step.plan(task.key).timeoutMs ?? 0) / 1000)}s` },
+        "timed_out",
+      );
       advance(step);
       break;
     }
@@ -214,7 +231,11 @@ function failAttempt(step: Step, task: TaskState, error: TaskError, final: "fail
   if (retryable && task.attempt < attemptsAllowed) {
     task.finishedAt = step.clock.now;
     const delay = Math.max(retryDelayMs(plan.retries, task.attempt + 1, step.clock.random), error.retryAfterMs ?? 0);
-    step.setTask(task, "up_for_retry", `attempt ${task.attempt} ${final === "timed_out" ? "timed out" : "failed"}: ${error.message}; retry in ${Math.round(delay / 1000)}s`);
+    step.setTask(
+      task,
+      "up_for_retry",
+      `attempt ${task.attempt} ${final === "timed_out" ? "timed out" : "failed"}: ${error.message}; retry in ${Math.round(delay / 1000)}s`,
+    );
     step.effects.push({
       type: "timer.set",
       timerKey: timerKeys.retry(step.state.id, task.key, task.attempt),

@@ -10,7 +10,12 @@ import { inflateBounded, limitBytes, readStream } from "../lib/gzip";
  * The body stream with its content encoding removed and at most `max` bytes long once decoded (413 past it, as soon
  * as the count passes); 415 for encodings we do not speak.
  */
-export function decodedStream(body: ReadableStream<Uint8Array>, contentEncoding: string | null | undefined, max: number, what = "decoded request body"): ReadableStream<Uint8Array> {
+export function decodedStream(
+  body: ReadableStream<Uint8Array>,
+  contentEncoding: string | null | undefined,
+  max: number,
+  what = "decoded request body",
+): ReadableStream<Uint8Array> {
   const encoding = (contentEncoding ?? "").trim().toLowerCase();
   if (encoding === "" || encoding === "identity") return limitBytes(body, max, what);
   if (encoding === "gzip" || encoding === "x-gzip") return inflateBounded(body, "gzip", max, what);

@@ -115,7 +115,16 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
   const existing = await findDbtProject(ctx, input.project, input.environment);
   const adapterType = manifest?.parsed.metadata.adapterType ?? existing?.adapterType ?? null;
   const namespace = input.namespace?.trim() || existing?.namespace || defaultDbtNamespace(adapterType, input.project, input.environment);
-  const project = existing ?? (await ensureDbtProject(ctx, { id: newId("dbtProject"), project: input.project, environment: input.environment, namespace, ownerTeamId: input.ownerTeamId, now }));
+  const project =
+    existing ??
+    (await ensureDbtProject(ctx, {
+      id: newId("dbtProject"),
+      project: input.project,
+      environment: input.environment,
+      namespace,
+      ownerTeamId: input.ownerTeamId,
+      now,
+    }));
 
   const dedupeKey = await sha256Hex(`${manifest?.stored.sha256 ?? "-"}:${runResults?.stored.sha256 ?? "-"}`);
   // Warehouse cost the results report (BigQuery bytes billed); idempotent, so a re-upload records nothing twice.
@@ -146,17 +155,27 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
   if (manifest) nodeRefs = new Map();
   else {
     nodeRefs = await loadNodeRefs(ctx, project.id);
-    if (!nodeRefs.size) throw rejected([{ path: "manifest", message: "required for the first upload of this project and environment: run_results name nodes only the manifest describes" }]);
+    if (!nodeRefs.size)
+      throw rejected([
+        { path: "manifest", message: "required for the first upload of this project and environment: run_results name nodes only the manifest describes" },
+      ]);
   }
 
   const uploadId = newId("dbtUpload");
-  const target: DbtTarget = { projectId: project.id, project: input.project, environment: input.environment, namespace, ownerTeamId: project.ownerTeamId ?? input.ownerTeamId };
+  const target: DbtTarget = {
+    projectId: project.id,
+    project: input.project,
+    environment: input.environment,
+    namespace,
+    ownerTeamId: project.ownerTeamId ?? input.ownerTeamId,
+  };
   const plan = new LineagePlan();
   const ids = new IdCache(ctx.tenantId);
   let manifestNodes: Awaited<ReturnType<typeof planDbtManifest>> | null = null;
   if (manifest) {
     manifestNodes = await planDbtManifest(plan, ids, manifest.parsed, target, now);
-    for (const n of manifestNodes.nodes) nodeRefs.set(n.uniqueId, { nodeId: n.nodeId, resourceType: n.resourceType, name: n.name, testedNodeIds: n.testedNodeIds, testColumn: n.testColumn });
+    for (const n of manifestNodes.nodes)
+      nodeRefs.set(n.uniqueId, { nodeId: n.nodeId, resourceType: n.resourceType, name: n.name, testedNodeIds: n.testedNodeIds, testColumn: n.testColumn });
   }
   const tutti = input.source.kind === "tutti" ? { runId: input.source.runId, taskKey: input.source.taskKey, pipeline: input.source.pipeline } : null;
   const rrPlan = runResults ? await planDbtRunResults(plan, ids, runResults.parsed, nodeRefs, target, { uploadId, now, tutti }) : null;
@@ -199,7 +218,13 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
       namespace,
       updatedAt: now,
       ...(manifestNodes && m
-        ? { latestManifestUploadId: uploadId, nodeCount: manifestNodes.nodes.length, edgeCount: manifestNodes.edgeCount, dbtProjectName: m.projectName, adapterType: m.adapterType }
+        ? {
+            latestManifestUploadId: uploadId,
+            nodeCount: manifestNodes.nodes.length,
+            edgeCount: manifestNodes.edgeCount,
+            dbtProjectName: m.projectName,
+            adapterType: m.adapterType,
+          }
         : {}),
     }),
     fromBuilder(
@@ -214,7 +239,10 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
   ];
 
   // Bytes first (they are only reachable through the upload row), then everything else in one transaction.
-  const chunkStmts = [...(manifest ? chunkStatements(ctx, uploadId, "manifest", manifest.stored.chunks) : []), ...(runResults ? chunkStatements(ctx, uploadId, "run_results", runResults.stored.chunks) : [])];
+  const chunkStmts = [
+    ...(manifest ? chunkStatements(ctx, uploadId, "manifest", manifest.stored.chunks) : []),
+    ...(runResults ? chunkStatements(ctx, uploadId, "run_results", runResults.stored.chunks) : []),
+  ];
   try {
     for (let i = 0; i < chunkStmts.length; i += CHUNKS_PER_BATCH) await runBatch(ctx, chunkStmts.slice(i, i + CHUNKS_PER_BATCH));
     await runBatch(ctx, statements);

@@ -1,7 +1,15 @@
 import type { TenantCtx } from "../db/client";
 import { auditCountedInsert, type AuditSource } from "../db/repo/audit";
 import { runBatch, stmt } from "../db/repo/lineage-batch";
-import { existingEventKeys, lineagePlanStatements, MAX_FACET_BYTES, rawEventStatements, storedEventKeys, storedEventsQuery, type StoredBody } from "../db/repo/lineage-write";
+import {
+  existingEventKeys,
+  lineagePlanStatements,
+  MAX_FACET_BYTES,
+  rawEventStatements,
+  storedEventKeys,
+  storedEventsQuery,
+  type StoredBody,
+} from "../db/repo/lineage-write";
 import { jobAndRunOwners, pipelineTeams } from "../db/repo/ownership";
 import type { ErrorDetail } from "../lib/errors";
 import { gzip } from "../lib/gzip";
@@ -38,10 +46,14 @@ async function refuseOthersJobs(ctx: TenantCtx, ids: IdCache, writer: IngestWrit
   const refs = new Map<number, { jobId: string; runId: string | null }>();
   for (const { index, accepted } of events) {
     const e = accepted.event;
-    if (e.kind !== "dataset") refs.set(index, { jobId: await ids.job(e.job.namespace, e.job.name), runId: e.kind === "run" ? await ids.run("openlineage", e.run.runId) : null });
+    if (e.kind !== "dataset")
+      refs.set(index, { jobId: await ids.job(e.job.namespace, e.job.name), runId: e.kind === "run" ? await ids.run("openlineage", e.run.runId) : null });
   }
   const [teams, owners] = await Promise.all([
-    pipelineTeams(ctx, events.flatMap((p) => p.tuttiJobs.flatMap((c) => (c.pipeline ? [c.pipeline] : [])))),
+    pipelineTeams(
+      ctx,
+      events.flatMap((p) => p.tuttiJobs.flatMap((c) => (c.pipeline ? [c.pipeline] : []))),
+    ),
     jobAndRunOwners(
       ctx,
       [...refs.values()].map((r) => r.jobId),
@@ -58,7 +70,8 @@ async function refuseOthersJobs(ctx: TenantCtx, ids: IdCache, writer: IngestWrit
     };
     const tutti = refusedTuttiJobs(p.tuttiJobs, teams, (team) => writer.mayWriteFor(team));
     if (tutti.length) refuse(400, tutti);
-    else if (r && others(owners.jobs.get(r.jobId))) refuse(403, [{ path: "job.name", message: "this job belongs to another team; report your own jobs' runs" }]);
+    else if (r && others(owners.jobs.get(r.jobId)))
+      refuse(403, [{ path: "job.name", message: "this job belongs to another team; report your own jobs' runs" }]);
     else if (r?.runId && others(owners.runs.get(r.runId))) refuse(403, [{ path: "run.runId", message: "this run belongs to another team's job" }]);
   }
   return refused;
@@ -113,7 +126,13 @@ interface Prepared {
  * another team's datasets only lineage is written (LineagePlan.withholdOwnerFacts). Data-quality assertions that
  * were stored are appended to `quality`, for alerts.
  */
-export async function ingestOpenLineageEvents(ctx: TenantCtx, source: AuditSource, writer: IngestWriter, items: IngestItem[], quality: QualityRow[] = []): Promise<IngestOutcome[]> {
+export async function ingestOpenLineageEvents(
+  ctx: TenantCtx,
+  source: AuditSource,
+  writer: IngestWriter,
+  items: IngestItem[],
+  quality: QualityRow[] = [],
+): Promise<IngestOutcome[]> {
   const now = source.now;
   const outcomes: IngestOutcome[] = new Array(items.length);
   const prepared: Prepared[] = [];
@@ -128,7 +147,13 @@ export async function ingestOpenLineageEvents(ctx: TenantCtx, source: AuditSourc
     const event = parsed.event;
     const policy = eventPolicy(event, now);
     if (policy.problems.length) {
-      outcomes[i] = { ok: false, status: 400, message: `${policy.problems[0].path}: ${policy.problems[0].message}`, details: policy.problems, retriable: false };
+      outcomes[i] = {
+        ok: false,
+        status: 400,
+        message: `${policy.problems[0].path}: ${policy.problems[0].message}`,
+        details: policy.problems,
+        retriable: false,
+      };
       continue;
     }
     const big = oversizedFacets(event);
@@ -152,7 +177,12 @@ export async function ingestOpenLineageEvents(ctx: TenantCtx, source: AuditSourc
     prepared.push({ index: i, accepted: { event, body: items[i].body, dedupeKey, eventId: newId("lineageEvent") }, body, tuttiJobs: policy.tuttiJobs });
   }
 
-  const existing = prepared.length ? await existingEventKeys(ctx, prepared.map((p) => p.accepted.dedupeKey)) : new Set<string>();
+  const existing = prepared.length
+    ? await existingEventKeys(
+        ctx,
+        prepared.map((p) => p.accepted.dedupeKey),
+      )
+    : new Set<string>();
   const unseen = prepared.filter((p) => {
     const duplicate = existing.has(p.accepted.dedupeKey);
     outcomes[p.index] = acceptedOutcome(p.accepted.event, duplicate);
@@ -180,7 +210,10 @@ export async function ingestOpenLineageEvents(ctx: TenantCtx, source: AuditSourc
       ctx,
       source,
       { action: "lineage.ingest", targetType: "lineage_events", teamId: writer.ownerTeamId },
-      storedEventsQuery(ctx, group.map((p) => p.accepted.eventId)),
+      storedEventsQuery(
+        ctx,
+        group.map((p) => p.accepted.eventId),
+      ),
     );
     const results = await runBatch(ctx, [...raw, ...lineagePlanStatements(ctx, plan, now), stmt(audit)]);
     const stored = storedEventKeys(results.slice(0, raw.length));
@@ -210,7 +243,12 @@ export async function ingestOpenLineageEvents(ctx: TenantCtx, source: AuditSourc
   return outcomes;
 }
 
-const acceptedOutcome = (e: OLEvent, duplicate: boolean): IngestOutcome => ({ ok: true, duplicate, kind: e.kind, runId: e.kind === "run" ? e.run.runId : null });
+const acceptedOutcome = (e: OLEvent, duplicate: boolean): IngestOutcome => ({
+  ok: true,
+  duplicate,
+  kind: e.kind,
+  runId: e.kind === "run" ? e.run.runId : null,
+});
 
 function fail(outcomes: IngestOutcome[], index: number, err: unknown) {
   console.error(JSON.stringify({ level: "error", msg: "lineage event write failed", index, error: String(err) }));

@@ -32,7 +32,10 @@ export async function ingestQualityResults(ctx: TenantCtx, audit: AuditSource, w
   const ids = new IdCache(ctx.tenantId);
   const plan = new LineagePlan();
   const byId = inputs.flatMap((r, i) => ("id" in r.dataset ? [[i, r.dataset.id] as const] : []));
-  const known = await existingDatasetIds(ctx, byId.map(([, id]) => id));
+  const known = await existingDatasetIds(
+    ctx,
+    byId.map(([, id]) => id),
+  );
   const missing = byId.filter(([, id]) => !known.has(id));
   if (missing.length) {
     throw new ApiError(
@@ -47,7 +50,15 @@ export async function ingestQualityResults(ctx: TenantCtx, audit: AuditSource, w
     if ("id" in r.dataset) datasetId = r.dataset.id;
     else {
       datasetId = await ids.dataset(r.dataset.namespace, r.dataset.name);
-      plan.addDataset({ id: datasetId, namespace: r.dataset.namespace, name: r.dataset.name, kind: null, ownerTeamId: writer.ownerTeamId, lastWriteAt: null, lastWriteRunId: null });
+      plan.addDataset({
+        id: datasetId,
+        namespace: r.dataset.namespace,
+        name: r.dataset.name,
+        kind: null,
+        ownerTeamId: writer.ownerTeamId,
+        lastWriteAt: null,
+        lastWriteRunId: null,
+      });
     }
     datasetIds.push(datasetId);
     const scope = r.runRef ?? String(r.observedAt);
@@ -64,12 +75,27 @@ export async function ingestQualityResults(ctx: TenantCtx, audit: AuditSource, w
     });
   }
   const others = await othersDatasets(ctx, writer, datasetIds);
-  const refused = inputs.flatMap((r, i) => (others.has(datasetIds[i]) ? [{ path: `results[${i}].${"id" in r.dataset ? "dataset_id" : "dataset"}`, message: "this dataset belongs to another team; only its owner team reports its quality" }] : []));
+  const refused = inputs.flatMap((r, i) =>
+    others.has(datasetIds[i])
+      ? [
+          {
+            path: `results[${i}].${"id" in r.dataset ? "dataset_id" : "dataset"}`,
+            message: "this dataset belongs to another team; only its owner team reports its quality",
+          },
+        ]
+      : [],
+  );
   if (refused.length) throw new ApiError("forbidden", `${refused[0].path}: ${refused[0].message}`, refused);
   await runBatch(ctx, [
     ...lineagePlanStatements(ctx, plan, audit.now),
     fromBuilder(
-      auditInsert(ctx, audit, { action: "quality.ingest", targetType: "quality_results", targetId: datasetIds[0] ?? "-", teamId: writer.ownerTeamId, details: { results: inputs.length } }),
+      auditInsert(ctx, audit, {
+        action: "quality.ingest",
+        targetType: "quality_results",
+        targetId: datasetIds[0] ?? "-",
+        teamId: writer.ownerTeamId,
+        details: { results: inputs.length },
+      }),
     ),
   ]);
   return datasetIds;

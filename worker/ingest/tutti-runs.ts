@@ -41,7 +41,17 @@ export async function recordTuttiTaskRun(ctx: TenantCtx, input: TuttiTaskRunInpu
   const externalId = `${input.runId}:${input.taskKey}`;
   const jobRunId = await ids.run("tutti", externalId);
   const eventTime = input.endedAt ?? input.startedAt ?? now;
-  plan.addJob({ id: jobId, namespace: TUTTI_JOB_NAMESPACE, name: jobName, kind: "task", integration: "TUTTI", processingType: "BATCH", ownerTeamId: input.teamId, latestRunId: jobRunId, latestRunAt: eventTime });
+  plan.addJob({
+    id: jobId,
+    namespace: TUTTI_JOB_NAMESPACE,
+    name: jobName,
+    kind: "task",
+    integration: "TUTTI",
+    processingType: "BATCH",
+    ownerTeamId: input.teamId,
+    latestRunId: jobRunId,
+    latestRunAt: eventTime,
+  });
   plan.addRun({
     id: jobRunId,
     jobId,
@@ -59,12 +69,25 @@ export async function recordTuttiTaskRun(ctx: TenantCtx, input: TuttiTaskRunInpu
     tuttiRunId: input.runId,
     tuttiTaskKey: input.taskKey,
   });
-  for (const [role, list] of [["input", input.inputs ?? []], ["output", input.outputs ?? []]] as const) {
+  for (const [role, list] of [
+    ["input", input.inputs ?? []],
+    ["output", input.outputs ?? []],
+  ] as const) {
     for (const ref of list) {
       const id = await ids.dataset(ref.namespace, ref.name);
       const wrote = role === "output" && input.state === "succeeded";
-      plan.addDataset({ id, namespace: ref.namespace, name: ref.name, kind: null, ownerTeamId: input.teamId, lastWriteAt: wrote ? eventTime : null, lastWriteRunId: wrote ? jobRunId : null });
-      plan.addEdge(role === "input" ? { from: id, to: jobId, kind: "input", origin: TUTTI_ORIGIN } : { from: jobId, to: id, kind: "output", origin: TUTTI_ORIGIN });
+      plan.addDataset({
+        id,
+        namespace: ref.namespace,
+        name: ref.name,
+        kind: null,
+        ownerTeamId: input.teamId,
+        lastWriteAt: wrote ? eventTime : null,
+        lastWriteRunId: wrote ? jobRunId : null,
+      });
+      plan.addEdge(
+        role === "input" ? { from: id, to: jobId, kind: "input", origin: TUTTI_ORIGIN } : { from: jobId, to: id, kind: "output", origin: TUTTI_ORIGIN },
+      );
       plan.addRunIo({ runId: jobRunId, datasetId: id, role, rowCount: null, bytes: null, fileCount: null, facets: null, at: eventTime });
     }
   }

@@ -31,7 +31,10 @@ export function loadKeyRing(spec: string | undefined): Promise<KeyRing> {
 }
 
 async function buildRing(spec: string): Promise<KeyRing> {
-  const entries = spec.split(",").map((s) => s.trim()).filter(Boolean);
+  const entries = spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const byVersion = new Map<number, CryptoKey>();
   let current: KeyRing["current"] | undefined;
   for (const entry of entries) {
@@ -89,10 +92,6 @@ export async function rewrap(ring: KeyRing, envelope: Envelope, aad: string): Pr
 export async function open(ring: KeyRing, envelope: Envelope, aad: string): Promise<string> {
   const dataKeyRaw = await unwrapDataKey(ring, envelope, aad);
   const dataKey = await crypto.subtle.importKey("raw", dataKeyRaw, "AES-GCM", false, ["decrypt"]);
-  const plain = await crypto.subtle.decrypt(
-    { name: "AES-GCM", iv: fromBase64(envelope.iv), additionalData: utf8(aad) },
-    dataKey,
-    fromBase64(envelope.ct),
-  );
+  const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64(envelope.iv), additionalData: utf8(aad) }, dataKey, fromBase64(envelope.ct));
   return new TextDecoder().decode(plain);
 }

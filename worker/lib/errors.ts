@@ -49,8 +49,7 @@ export const conflict = (message: string, details: ErrorDetail[] = []) => new Ap
 /** 415 for a body whose Content-Type is not JSON (the framework's check and the hand-read ingest bodies alike). */
 export const notJson = () =>
   new ApiError("unsupported_media_type", "Content-Type must be application/json", [{ path: "header.Content-Type", message: "must be application/json" }]);
-export const invalid = (path: string, message: string) =>
-  new ApiError("validation_failed", `${path}: ${message}`, [{ path, message }]);
+export const invalid = (path: string, message: string) => new ApiError("validation_failed", `${path}: ${message}`, [{ path, message }]);
 
 const inMiB = (bytes: number) => (bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`);
 

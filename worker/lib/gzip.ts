@@ -74,7 +74,8 @@ export function inflateBounded(input: ReadableStream<Uint8Array>, format: Compre
   let produced = 0;
   let pending: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
 
-  const corrupt = () => new ApiError("validation_failed", `${what}: could not be decompressed (corrupt ${format} data)`, [{ path: what, message: `corrupt ${format} data` }]);
+  const corrupt = () =>
+    new ApiError("validation_failed", `${what}: could not be decompressed (corrupt ${format} data)`, [{ path: what, message: `corrupt ${format} data` }]);
   // Resolves after queued output had its chance to arrive: reads of queued chunks settle in microtasks, before a timer.
   const idle = () => new Promise<typeof IDLE>((resolve) => setTimeout(() => resolve(IDLE), 0));
   const stop = async () => {

@@ -5,11 +5,7 @@ export async function sha256Hex(input: string | Uint8Array): Promise<string> {
   return toHex(await crypto.subtle.digest("SHA-256", data));
 }
 
-export async function hmac(
-  algorithm: "SHA-256" | "SHA-1" | "SHA-512",
-  key: string | Uint8Array,
-  message: string | Uint8Array,
-): Promise<Uint8Array> {
+export async function hmac(algorithm: "SHA-256" | "SHA-1" | "SHA-512", key: string | Uint8Array, message: string | Uint8Array): Promise<Uint8Array> {
   const keyData = typeof key === "string" ? utf8(key) : key;
   const cryptoKey = await crypto.subtle.importKey("raw", keyData, { name: "HMAC", hash: algorithm }, false, ["sign"]);
   const data = typeof message === "string" ? utf8(message) : message;

@@ -2,8 +2,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import type { AuditSource } from "../db/repo/audit";
 
-export const clientIp = (c: Context<AppEnv>) =>
-  c.req.header("cf-connecting-ip") ?? c.req.header("x-forwarded-for")?.split(",")[0]?.trim() ?? null;
+export const clientIp = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip") ?? c.req.header("x-forwarded-for")?.split(",")[0]?.trim() ?? null;
 
 /** Who/where/when of the current request, for audit entries. */
 export function auditSource(c: Context<AppEnv>): AuditSource {

@@ -36,7 +36,21 @@ const v12RequiredKeys = [
 ] as const;
 
 const v12NodeRequired = ["database", "schema", "name", "resource_type", "package_name", "path", "original_file_path", "unique_id", "fqn", "alias", "checksum"];
-const v12SourceRequired = ["database", "schema", "name", "resource_type", "package_name", "path", "original_file_path", "unique_id", "fqn", "source_name", "source_description", "loader", "identifier"];
+const v12SourceRequired = [
+  "database",
+  "schema",
+  "name",
+  "resource_type",
+  "package_name",
+  "path",
+  "original_file_path",
+  "unique_id",
+  "fqn",
+  "source_name",
+  "source_description",
+  "loader",
+  "identifier",
+];
 
 export interface DbtColumn {
   name: string;
@@ -176,7 +190,8 @@ export class ManifestReader {
     const configMeta = isObject(config.meta) ? config.meta : {};
     const ownerObj = isObject(value.owner) ? value.owner : null;
     const testMeta = isObject(value.test_metadata) ? value.test_metadata : null;
-    const dependsOn = isObject(value.depends_on) && Array.isArray(value.depends_on.nodes) ? value.depends_on.nodes.filter((n): n is string => typeof n === "string") : [];
+    const dependsOn =
+      isObject(value.depends_on) && Array.isArray(value.depends_on.nodes) ? value.depends_on.nodes.filter((n): n is string => typeof n === "string") : [];
     this.nodes.set(uniqueId, {
       uniqueId,
       resourceType,
@@ -226,7 +241,8 @@ export class ManifestReader {
     if (this.metadata?.schemaVersion === CURRENT_MANIFEST_VERSION) {
       for (const k of v12RequiredKeys) if (!this.seenKeys.has(k)) this.fail(`.${k}`, "required by manifest v12");
     }
-    if (this.errors.length || !this.metadata) return { ok: false, errors: this.errors.length ? this.errors : [{ path: `${this.prefix}.metadata`, message: "required" }] };
+    if (this.errors.length || !this.metadata)
+      return { ok: false, errors: this.errors.length ? this.errors : [{ path: `${this.prefix}.metadata`, message: "required" }] };
     return { ok: true, manifest: { metadata: this.metadata, nodes: this.nodes, parentMap: this.parentMap } };
   }
 }
@@ -272,7 +288,8 @@ export function parseManifest(value: unknown, prefix = "manifest") {
   for (const section of manifestNodeSections) {
     const entries = value[section];
     if (isObject(entries)) for (const [id, entry] of Object.entries(entries)) reader.onEntry(section, id, entry);
-    else if (entries !== undefined && entries !== null) reader.errors.push({ path: `${prefix}.${section}`, message: `expected an object, got ${typeName(entries)}` });
+    else if (entries !== undefined && entries !== null)
+      reader.errors.push({ path: `${prefix}.${section}`, message: `expected an object, got ${typeName(entries)}` });
   }
   if ("parent_map" in value) reader.onParentMap(value.parent_map);
   return reader.finish();

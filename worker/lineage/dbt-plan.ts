@@ -82,7 +82,17 @@ export async function planDbtManifest(plan: LineagePlan, ids: IdCache, manifest:
     } else {
       const id = await ids.job(dbtNs, uniqueId);
       nodeIds.set(uniqueId, { id, cls });
-      plan.addJob({ id, namespace: dbtNs, name: uniqueId, kind: resourceType, integration: "DBT", processingType: "BATCH", ownerTeamId: target.ownerTeamId, latestRunId: null, latestRunAt: null });
+      plan.addJob({
+        id,
+        namespace: dbtNs,
+        name: uniqueId,
+        kind: resourceType,
+        integration: "DBT",
+        processingType: "BATCH",
+        ownerTeamId: target.ownerTeamId,
+        latestRunId: null,
+        latestRunAt: null,
+      });
       if (node) addNodeFacets(plan, id, node, target, at);
     }
   }
@@ -137,12 +147,21 @@ function addNodeFacets(plan: LineagePlan, entityId: string, node: DbtNode, targe
     plan.addFacet({
       entityId,
       name: "schema",
-      value: JSON.stringify({ ...base, _schemaURL: "https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json", fields: node.columns.map((c) => ({ name: c.name, type: c.type, description: c.description })) }),
+      value: JSON.stringify({
+        ...base,
+        _schemaURL: "https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json",
+        fields: node.columns.map((c) => ({ name: c.name, type: c.type, description: c.description })),
+      }),
       eventTime: at,
     });
   }
   if (node.description) {
-    plan.addFacet({ entityId, name: "documentation", value: JSON.stringify({ ...base, _schemaURL: "https://openlineage.io/spec/facets/1-0-1/DocumentationDatasetFacet.json", description: node.description }), eventTime: at });
+    plan.addFacet({
+      entityId,
+      name: "documentation",
+      value: JSON.stringify({ ...base, _schemaURL: "https://openlineage.io/spec/facets/1-0-1/DocumentationDatasetFacet.json", description: node.description }),
+      eventTime: at,
+    });
   }
   plan.addFacet({
     entityId,
@@ -237,7 +256,17 @@ export async function planDbtRunResults(
   const source = opts.tutti ? "tutti" : "dbt";
   const externalId = opts.tutti ? `${opts.tutti.runId}:${opts.tutti.taskKey}` : `${target.projectId}:${invocation}`;
   const runId = await ids.run(source, externalId);
-  plan.addJob({ id: jobId, namespace: jobNamespace, name: jobName, kind: opts.tutti ? "task" : "dbt", integration: "DBT", processingType: "BATCH", ownerTeamId: target.ownerTeamId, latestRunId: runId, latestRunAt: endedAt });
+  plan.addJob({
+    id: jobId,
+    namespace: jobNamespace,
+    name: jobName,
+    kind: opts.tutti ? "task" : "dbt",
+    integration: "DBT",
+    processingType: "BATCH",
+    ownerTeamId: target.ownerTeamId,
+    latestRunId: runId,
+    latestRunAt: endedAt,
+  });
   plan.addRun({
     id: runId,
     jobId,
@@ -266,7 +295,16 @@ export async function planDbtRunResults(
       if (r.bytesBilled != null) details.bytes_billed = r.bytesBilled;
       if (r.queryId) details.query_id = r.queryId;
       if (r.slotMs != null) details.slot_ms = r.slotMs;
-      plan.addRunIo({ runId, datasetId: node.nodeId, role: "output", rowCount: r.rowsAffected, bytes: r.bytesProcessed, fileCount: null, facets: Object.keys(details).length ? JSON.stringify(details) : null, at });
+      plan.addRunIo({
+        runId,
+        datasetId: node.nodeId,
+        role: "output",
+        rowCount: r.rowsAffected,
+        bytes: r.bytesProcessed,
+        fileCount: null,
+        facets: Object.keys(details).length ? JSON.stringify(details) : null,
+        at,
+      });
       plan.addWrite({ datasetId: node.nodeId, at, runId });
       if (opts.tutti) plan.addEdge({ from: jobId, to: node.nodeId, kind: "output", origin: TUTTI_ORIGIN });
     }

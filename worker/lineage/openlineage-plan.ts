@@ -59,7 +59,15 @@ export async function planOpenLineageEvent(plan: LineagePlan, ids: IdCache, acce
 
   if (event.kind === "dataset") {
     const id = await ids.dataset(event.dataset.namespace, event.dataset.name);
-    plan.addDataset({ id, namespace: event.dataset.namespace, name: event.dataset.name, kind: datasetKindOf(event.dataset.facets), ownerTeamId: writer.ownerTeamId, lastWriteAt: null, lastWriteRunId: null });
+    plan.addDataset({
+      id,
+      namespace: event.dataset.namespace,
+      name: event.dataset.name,
+      kind: datasetKindOf(event.dataset.facets),
+      ownerTeamId: writer.ownerTeamId,
+      lastWriteAt: null,
+      lastWriteRunId: null,
+    });
     addFacets(plan, id, event.dataset.facets, event.eventTime, true);
     addDatasetQuality(plan, id, event.dataset, event.eventTime, null, accepted.dedupeKey, accepted.eventId);
     plan.addEvent({ ...raw, runId: null, jobId: null, datasetId: id });
@@ -77,7 +85,17 @@ export async function planOpenLineageEvent(plan: LineagePlan, ids: IdCache, acce
     const parent = parentOf(event.run.facets);
     const parentJobId = parent ? await ids.job(parent.namespace, parent.name) : null;
     if (parent && parentJobId) {
-      plan.addJob({ id: parentJobId, namespace: parent.namespace, name: parent.name, kind: null, integration: null, processingType: null, ownerTeamId: writer.ownerTeamId, latestRunId: null, latestRunAt: null });
+      plan.addJob({
+        id: parentJobId,
+        namespace: parent.namespace,
+        name: parent.name,
+        kind: null,
+        integration: null,
+        processingType: null,
+        ownerTeamId: writer.ownerTeamId,
+        latestRunId: null,
+        latestRunAt: null,
+      });
     }
     plan.addRun({
       id: runId,
@@ -115,13 +133,28 @@ export async function planOpenLineageEvent(plan: LineagePlan, ids: IdCache, acce
   addFacets(plan, jobId, event.job.facets, event.eventTime, true);
 
   const succeeded = state === "succeeded";
-  for (const [role, list] of [["input", event.inputs], ["output", event.outputs]] as const) {
+  for (const [role, list] of [
+    ["input", event.inputs],
+    ["output", event.outputs],
+  ] as const) {
     for (const ds of list) {
       const id = await ids.dataset(ds.namespace, ds.name);
       const wrote = role === "output" && succeeded && runId !== null;
-      plan.addDataset({ id, namespace: ds.namespace, name: ds.name, kind: datasetKindOf(ds.facets), ownerTeamId: writer.ownerTeamId, lastWriteAt: wrote ? event.eventTime : null, lastWriteRunId: wrote ? runId : null });
+      plan.addDataset({
+        id,
+        namespace: ds.namespace,
+        name: ds.name,
+        kind: datasetKindOf(ds.facets),
+        ownerTeamId: writer.ownerTeamId,
+        lastWriteAt: wrote ? event.eventTime : null,
+        lastWriteRunId: wrote ? runId : null,
+      });
       addFacets(plan, id, ds.facets, event.eventTime, true);
-      plan.addEdge(role === "input" ? { from: id, to: jobId, kind: "input", origin: OPENLINEAGE_ORIGIN } : { from: jobId, to: id, kind: "output", origin: OPENLINEAGE_ORIGIN });
+      plan.addEdge(
+        role === "input"
+          ? { from: id, to: jobId, kind: "input", origin: OPENLINEAGE_ORIGIN }
+          : { from: jobId, to: id, kind: "output", origin: OPENLINEAGE_ORIGIN },
+      );
       if (runId) {
         const stats = role === "output" ? outputStatisticsOf(ds.ioFacets) : null;
         plan.addRunIo({
@@ -150,7 +183,15 @@ function addFacets(plan: LineagePlan, entityId: string, facets: Facets, eventTim
 }
 
 /** One quality result per (scope, dataset, assertion, column): START and COMPLETE of one run reporting it twice is one result. */
-function addDatasetQuality(plan: LineagePlan, datasetId: string, ds: { facets: Facets; ioFacets?: Facets }, at: number, runId: string | null, scope: string, eventId: string) {
+function addDatasetQuality(
+  plan: LineagePlan,
+  datasetId: string,
+  ds: { facets: Facets; ioFacets?: Facets },
+  at: number,
+  runId: string | null,
+  scope: string,
+  eventId: string,
+) {
   for (const a of assertionsOf(ds)) {
     plan.addQuality({
       datasetId,
@@ -174,14 +215,31 @@ async function addColumnLineage(plan: LineagePlan, ids: IdCache, outputId: strin
         ? JSON.stringify({
             type: field.transformationType,
             description: field.transformationDescription,
-            inputs: field.inputs.filter((i) => i.transformations).map((i) => ({ namespace: i.namespace, name: i.name, field: i.field, transformations: i.transformations })),
+            inputs: field.inputs
+              .filter((i) => i.transformations)
+              .map((i) => ({ namespace: i.namespace, name: i.name, field: i.field, transformations: i.transformations })),
           })
         : null;
     for (const input of field.inputs) {
       const fromId = await ids.dataset(input.namespace, input.name);
       // A column edge needs both ends in the catalog, even when the input was not listed among the event's inputs.
-      plan.addDataset({ id: fromId, namespace: input.namespace, name: input.name, kind: null, ownerTeamId: writer.ownerTeamId, lastWriteAt: null, lastWriteRunId: null });
-      plan.addColumnEdge({ fromDataset: fromId, fromField: input.field, toDataset: outputId, toField: field.field, origin: OPENLINEAGE_ORIGIN, transformation });
+      plan.addDataset({
+        id: fromId,
+        namespace: input.namespace,
+        name: input.name,
+        kind: null,
+        ownerTeamId: writer.ownerTeamId,
+        lastWriteAt: null,
+        lastWriteRunId: null,
+      });
+      plan.addColumnEdge({
+        fromDataset: fromId,
+        fromField: input.field,
+        toDataset: outputId,
+        toField: field.field,
+        origin: OPENLINEAGE_ORIGIN,
+        transformation,
+      });
     }
   }
 }

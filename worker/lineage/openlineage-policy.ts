@@ -21,7 +21,10 @@ export interface TuttiJobClaim {
 export function eventPolicy(event: OLEvent, now: number): { problems: ErrorDetail[]; tuttiJobs: TuttiJobClaim[] } {
   const problems: ErrorDetail[] = [];
   if (event.eventTime > now + MAX_EVENT_TIME_AHEAD_MS) {
-    problems.push({ path: "eventTime", message: `is more than ${MAX_EVENT_TIME_AHEAD_MS / 60_000} minutes ahead of Tutti's clock; check the producer's clock` });
+    problems.push({
+      path: "eventTime",
+      message: `is more than ${MAX_EVENT_TIME_AHEAD_MS / 60_000} minutes ahead of Tutti's clock; check the producer's clock`,
+    });
   }
   const tuttiJobs: TuttiJobClaim[] = [];
   const claim = (path: TuttiJobClaim["path"], job: { namespace: string; name: string }) => {

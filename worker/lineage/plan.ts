@@ -232,12 +232,24 @@ export class LineagePlan {
 
   /** Runs sorted by event time (stable), for the upsert. */
   orderedRuns(): RunRow[] {
-    return this.runs.map((r, i) => [r, i] as const).sort((a, b) => a[0].eventTime - b[0].eventTime || a[1] - b[1]).map(([r]) => r);
+    return this.runs
+      .map((r, i) => [r, i] as const)
+      .sort((a, b) => a[0].eventTime - b[0].eventTime || a[1] - b[1])
+      .map(([r]) => r);
   }
 
   get isEmpty() {
     return (
-      !this.datasets.size && !this.jobs.size && !this.facets.size && !this.runs.length && !this.runIo.size && !this.edges.size && !this.columnEdges.size && !this.quality.size && !this.events.length && !this.writes.size
+      !this.datasets.size &&
+      !this.jobs.size &&
+      !this.facets.size &&
+      !this.runs.length &&
+      !this.runIo.size &&
+      !this.edges.size &&
+      !this.columnEdges.size &&
+      !this.quality.size &&
+      !this.events.length &&
+      !this.writes.size
     );
   }
 }

@@ -93,7 +93,8 @@ async function digestOf(prefix: string, body: ReadableStream<Uint8Array> | null)
 export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   const key = c.req.header("idempotency-key");
   if (c.req.method !== "POST" || !key) return next();
-  if (key.length > 255) throw new ApiError("validation_failed", "Idempotency-Key: at most 255 characters", [{ path: "header.Idempotency-Key", message: "at most 255 characters" }]);
+  if (key.length > 255)
+    throw new ApiError("validation_failed", "Idempotency-Key: at most 255 characters", [{ path: "header.Idempotency-Key", message: "at most 255 characters" }]);
   const principal = c.get("principal");
   const ctx = tenantCtx(c.get("db"), principal.tenantId);
   const scopedKey = `${principal.actor.id}:${key}`;

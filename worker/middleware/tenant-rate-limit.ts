@@ -30,7 +30,12 @@ function limitFor(env: Env, p: Principal, path: string): Limit {
   if (ingestPaths.some((re) => re.test(path))) {
     return { name: "RATE_LIMIT_INGEST_PER_MIN", key: "ingest", max: setting(env.RATE_LIMIT_INGEST_PER_MIN, DEFAULT_INGEST_PER_MIN), per: "workspace" };
   }
-  return { name: "RATE_LIMIT_WRITES_PER_MIN", key: `writes:${p.actor.type}:${p.actor.id}`, max: setting(env.RATE_LIMIT_WRITES_PER_MIN, DEFAULT_WRITES_PER_MIN), per: p.actor.type === "token" ? "API token" : "user" };
+  return {
+    name: "RATE_LIMIT_WRITES_PER_MIN",
+    key: `writes:${p.actor.type}:${p.actor.id}`,
+    max: setting(env.RATE_LIMIT_WRITES_PER_MIN, DEFAULT_WRITES_PER_MIN),
+    per: p.actor.type === "token" ? "API token" : "user",
+  };
 }
 
 /**
@@ -47,13 +52,17 @@ export const tenantRateLimit = createMiddleware<AppEnv>(async (c, next) => {
     hit = await tenantLimits(c.env, p.tenantId).hit(limit.key, limit.max, WINDOW_MS);
   } catch (err) {
     // The counters are a guard, not a dependency: when they cannot answer, the request goes through (and is logged).
-    console.error(JSON.stringify({ level: "error", msg: "rate limit check failed; request allowed", tenant: p.tenantId, limit: limit.name, error: String(err) }));
+    console.error(
+      JSON.stringify({ level: "error", msg: "rate limit check failed; request allowed", tenant: p.tenantId, limit: limit.name, error: String(err) }),
+    );
     return next();
   }
   if (!hit.allowed) {
     const retryAfter = Math.max(1, Math.ceil(hit.retryAfterMs / 1000));
     const message = `at most ${limit.max} ${limit.key === "ingest" ? "ingest requests" : "writes"} per minute per ${limit.per}`;
-    throw new ApiError("rate_limited", `rate limit reached: ${message}; retry in ${retryAfter} s`, [{ path: limit.name, message }], { "Retry-After": String(retryAfter) });
+    throw new ApiError("rate_limited", `rate limit reached: ${message}; retry in ${retryAfter} s`, [{ path: limit.name, message }], {
+      "Retry-After": String(retryAfter),
+    });
   }
   return next();
 });

@@ -20,6 +20,7 @@ export function specJsonSchema(connectors: ReadonlyArray<Pick<ConnectorDefinitio
     delete withSchema.$schema;
     return {
       if: { properties: { connector: { const: c.kind } }, required: ["connector"] },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable
       then: { properties: { with: { ...withSchema, description: `Settings of the ${c.title} connector` } } },
     };
   });
@@ -37,10 +38,14 @@ function hoistDefs(root: JsonSchema, kind: string, sub: JsonSchema): JsonSchema 
     if (Array.isArray(node)) return node.map(rewrite);
     if (typeof node !== "object" || node === null) return node;
     return Object.fromEntries(
-      Object.entries(node).map(([k, v]) => [k, k === "$ref" && typeof v === "string" && v.startsWith("#/$defs/") ? `#/$defs/${rename(v.slice(8))}` : rewrite(v)]),
+      Object.entries(node).map(([k, v]) => [
+        k,
+        k === "$ref" && typeof v === "string" && v.startsWith("#/$defs/") ? `#/$defs/${rename(v.slice(8))}` : rewrite(v),
+      ]),
     );
   };
-  const rootDefs = (root.$defs ??= {}) as Record<string, unknown>;
+  root.$defs ??= {};
+  const rootDefs = root.$defs as Record<string, unknown>;
   for (const [name, def] of Object.entries(defs)) rootDefs[rename(name)] = rewrite(def);
   return rewrite(sub) as JsonSchema;
 }

@@ -65,7 +65,13 @@ function duration(minMs: number, maxMs: number, what: string) {
 
 /** 90000 → "90s", 5400000 → "1h 30m": for messages and diffs. */
 export function formatMs(ms: number): string {
-  const units: Array<[string, number]> = [["d", 86_400_000], ["h", 3_600_000], ["m", 60_000], ["s", 1000], ["ms", 1]];
+  const units: Array<[string, number]> = [
+    ["d", 86_400_000],
+    ["h", 3_600_000],
+    ["m", 60_000],
+    ["s", 1000],
+    ["ms", 1],
+  ];
   const parts: string[] = [];
   let rest = ms;
   for (const [unit, size] of units) {
@@ -114,7 +120,9 @@ const Retries = z
     max: z.number().int().min(0).max(20).default(0).meta({ description: "Retries after the first attempt" }),
     backoff: z.enum(backoffValues).default("exponential"),
     delay: duration(1000, 86_400_000, "delay").default(DEFAULT_RETRY_DELAY),
-    max_delay: duration(1000, 7 * 86_400_000, "max_delay").optional().meta({ description: "Upper bound of an exponential delay (default 1h, or delay if larger)" }),
+    max_delay: duration(1000, 7 * 86_400_000, "max_delay")
+      .optional()
+      .meta({ description: "Upper bound of an exponential delay (default 1h, or delay if larger)" }),
     jitter: z.boolean().default(true).meta({ description: "Spread each delay randomly so failing tasks do not retry in lockstep" }),
   })
   .meta({ description: "Retry policy of a task" });
@@ -122,10 +130,7 @@ const Retries = z
 const Alerts = z
   .strictObject({
     on: z.array(z.enum(alertEventValues)).min(1).default(["failure"]),
-    to: z
-      .array(z.string().regex(alertTargetPattern, "`team`, `team:<slug>` or `channel:<name>`"))
-      .min(1)
-      .default(["team"]),
+    to: z.array(z.string().regex(alertTargetPattern, "`team`, `team:<slug>` or `channel:<name>`")).min(1).default(["team"]),
   })
   .meta({ description: "Which events of this pipeline alert whom, on top of the teams' own alert rules" });
 
@@ -161,7 +166,9 @@ export const RawSpec = z
     triggers: z.array(Trigger).max(20).default([]),
     concurrency: Concurrency.default({ max_runs: 1, on_conflict: "queue" }),
     params: z.record(z.string(), z.json()).default({}).meta({ description: "Default run parameters; a run may override them" }),
-    timeout: duration(1000, 30 * 86_400_000, "timeout").optional().meta({ description: "Whole-run timeout" }),
+    timeout: duration(1000, 30 * 86_400_000, "timeout")
+      .optional()
+      .meta({ description: "Whole-run timeout" }),
     products: z.array(z.string().regex(pipelineNamePattern, namePatternMessage)).max(50).default([]),
     alerts: Alerts.optional(),
     sla: Sla.optional(),

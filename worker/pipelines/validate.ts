@@ -35,7 +35,13 @@ export function validateSpec(raw: unknown, deps: SpecDeps): ValidationResult {
   const cross = crossFieldChecks(raw, deps);
   errors.push(...cross.errors);
   if (errors.length || !shape.success) return { ok: false, errors: dedupe(errors) };
-  return { ok: true, spec: normalize(shape.data, shape.data.tasks.map((_, i) => cross.parsedWith.get(i)!)) };
+  return {
+    ok: true,
+    spec: normalize(
+      shape.data,
+      shape.data.tasks.map((_, i) => cross.parsedWith.get(i)!),
+    ),
+  };
 }
 
 function dedupe(errors: ErrorDetail[]): ErrorDetail[] {

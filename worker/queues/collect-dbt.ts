@@ -14,17 +14,34 @@ type DbtArtifactsInput = Parameters<CollectSink["dbtArtifacts"]>[0];
  * results, tests, timings and lineage. The ingest recognises files it has seen (content hash), so collecting
  * the same run twice changes nothing.
  */
-export async function ingestCollectedDbtArtifacts(ctx: TenantCtx, target: CollectTarget, input: DbtArtifactsInput, now: number, notify?: NotifySender): Promise<void> {
-  const result = await ingestDbtArtifacts(ctx, { principal: engineActor, ip: null, requestId: null, now }, {
-    project: input.project,
-    environment: input.environment,
-    manifest: input.manifest,
-    runResults: input.runResults,
-    source: { kind: "dbt_cloud", runId: input.dbtCloudRun.runId, jobId: input.dbtCloudRun.jobId, accountId: input.dbtCloudRun.accountId },
-    ownerTeamId: target.teamId,
-  });
+export async function ingestCollectedDbtArtifacts(
+  ctx: TenantCtx,
+  target: CollectTarget,
+  input: DbtArtifactsInput,
+  now: number,
+  notify?: NotifySender,
+): Promise<void> {
+  const result = await ingestDbtArtifacts(
+    ctx,
+    { principal: engineActor, ip: null, requestId: null, now },
+    {
+      project: input.project,
+      environment: input.environment,
+      manifest: input.manifest,
+      runResults: input.runResults,
+      source: { kind: "dbt_cloud", runId: input.dbtCloudRun.runId, jobId: input.dbtCloudRun.jobId, accountId: input.dbtCloudRun.accountId },
+      ownerTeamId: target.teamId,
+    },
+  );
   if (notify) await sendDbtQualitySignals(notify, ctx, input.environment, result.quality);
   console.log(
-    JSON.stringify({ level: "info", msg: "dbt artifacts collected", run_id: target.runId, task: target.taskKey, upload_id: result.upload.id, duplicate: result.duplicate }),
+    JSON.stringify({
+      level: "info",
+      msg: "dbt artifacts collected",
+      run_id: target.runId,
+      task: target.taskKey,
+      upload_id: result.upload.id,
+      duplicate: result.duplicate,
+    }),
   );
 }

@@ -74,7 +74,16 @@ export async function collectAfterRun<With, Config>(
   } catch (err) {
     // Logged and shown with the task: the tool's text, without the credentials it was sent.
     const message = redactor.clean(err instanceof Error ? err.message : String(err));
-    console.error(JSON.stringify({ level: "error", msg: "collect after run failed", connector: connector.kind, run_id: ctx.run.runId, task: ctx.run.taskKey, error: message }));
+    console.error(
+      JSON.stringify({
+        level: "error",
+        msg: "collect after run failed",
+        connector: connector.kind,
+        run_id: ctx.run.runId,
+        task: ctx.run.taskKey,
+        error: message,
+      }),
+    );
     return { missing: `could not collect what the run left behind: ${message}` };
   }
 }

@@ -34,7 +34,17 @@ export async function handleDeadLetters(batch: MessageBatch<unknown>, env: Env, 
     } catch (err) {
       const last = message.attempts >= DEAD_LETTER_MAX_RETRIES;
       // Before the platform gives up on it, the log keeps the message itself: a dead letter is never dropped unseen.
-      console.error(JSON.stringify({ level: "error", msg: last ? "dead letter could not be recorded; giving up" : "dead letter handling failed", queue: sourceQueue, message_id: message.id, attempts: message.attempts, error: String(err), ...(last ? { body } : {}) }));
+      console.error(
+        JSON.stringify({
+          level: "error",
+          msg: last ? "dead letter could not be recorded; giving up" : "dead letter handling failed",
+          queue: sourceQueue,
+          message_id: message.id,
+          attempts: message.attempts,
+          error: String(err),
+          ...(last ? { body } : {}),
+        }),
+      );
       message.retry();
     }
   }

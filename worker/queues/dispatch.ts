@@ -62,7 +62,13 @@ async function handleDispatch(message: Message<DispatchMessage>, env: Env, backg
  * Runs one connector operation. Returns the outcome to report (trigger, poll) or null (cancel).
  * Connector failures become failed outcomes; only our own infrastructure errors throw (and the queue retries).
  */
-export async function performDispatch(env: Env, tenantId: string, op: DispatchMessage["op"], context: DispatchContext, background: Background): Promise<TaskOutcome | null> {
+export async function performDispatch(
+  env: Env,
+  tenantId: string,
+  op: DispatchMessage["op"],
+  context: DispatchContext,
+  background: Background,
+): Promise<TaskOutcome | null> {
   const connector = connectorFor(context.connector);
   if (!connector) return { status: "failed", error: { kind: "invalid_config", message: `unknown connector "${context.connector}"` } };
   const ctx = tenantCtx(createDb(env.DB), tenantId);
@@ -72,7 +78,8 @@ export async function performDispatch(env: Env, tenantId: string, op: DispatchMe
         resolveBoundConnection(ctx, context.teamId, context.environment, context.connection!),
       )
     : null;
-  if (context.connection && !bound) return { status: "failed", error: { kind: "invalid_config", message: `environment "${context.environment}" no longer exists in the pipeline's team` } };
+  if (context.connection && !bound)
+    return { status: "failed", error: { kind: "invalid_config", message: `environment "${context.environment}" no longer exists in the pipeline's team` } };
   const connection = bound
     ? await cachedConnection(`conn:${tenantId}:${context.teamId}:${bound}`, Date.now(), async () =>
         resolveConnectionSecrets(ctx, await loadKeyRing(env.TUTTI_MASTER_KEY), context.teamId, bound),
@@ -85,7 +92,10 @@ export async function performDispatch(env: Env, tenantId: string, op: DispatchMe
   const parsedConfig = connector.configSchema.safeParse(connection?.config ?? {});
   const parsedWith = connector.withSchema.safeParse(context.with);
   if (!parsedConfig.success || !parsedWith.success) {
-    return { status: "failed", error: { kind: "invalid_config", message: "the connection config or the task's `with` no longer matches the connector's schema" } };
+    return {
+      status: "failed",
+      error: { kind: "invalid_config", message: "the connection config or the task's `with` no longer matches the connector's schema" },
+    };
   }
   const appUrl = (env.APP_URL ?? "http://localhost:8787").replace(/\/$/, "");
   const token = await signCallback(env.TUTTI_MASTER_KEY, { tenantId, runId: context.runId, taskKey: context.taskKey, attempt: context.attempt });
@@ -96,22 +106,53 @@ export async function performDispatch(env: Env, tenantId: string, op: DispatchMe
     config: parsedConfig.data,
     secrets,
     fetch: watched.fetch,
-    run: { tenantId, runId: context.runId, taskKey: context.taskKey, attempt: context.attempt, pipeline: context.pipelineName, params: context.params, resubmission: context.resubmission },
+    run: {
+      tenantId,
+      runId: context.runId,
+      taskKey: context.taskKey,
+      attempt: context.attempt,
+      pipeline: context.pipelineName,
+      params: context.params,
+      resubmission: context.resubmission,
+    },
     callbackUrl: `${appUrl}/webhooks/callback/${token}`,
   };
   const handle = context.handle ?? {};
   // A final outcome first collects what the run left behind (artifacts, cost facts), so they exist when the task shows done.
   const collected = async (outcome: TaskOutcome): Promise<TaskOutcome> => {
     if (outcome.status === "running" || !connector.collect) return outcome;
-    const target = { tenantId, teamId: context.teamId, runId: context.runId, taskKey: context.taskKey, attempt: context.attempt, connectionId: connection?.id ?? null };
+    const target = {
+      tenantId,
+      teamId: context.teamId,
+      runId: context.runId,
+      taskKey: context.taskKey,
+      attempt: context.attempt,
+      connectionId: connection?.id ?? null,
+    };
     const tries = (op === "poll" ? (handle.collectTries ?? 0) : 0) + 1;
     // A cancelled run may well have left nothing: one look, no waiting.
     const lastTry = tries >= COLLECT_TRIES || outcome.status === "cancelled";
-    const result = await collectAfterRun(connector, connectorCtx, parsedWith.data, outcome, collectSink(ctx.db, target, () => Date.now(), env.NOTIFY), { lastTry }, watched.redactor);
+    const result = await collectAfterRun(
+      connector,
+      connectorCtx,
+      parsedWith.data,
+      outcome,
+      collectSink(ctx.db, target, () => Date.now(), env.NOTIFY),
+      { lastTry },
+      watched.redactor,
+    );
     if (!result.missing) return outcome;
     // The tool does not have it yet (dbt Cloud serves artifacts a while after the run ends): the task stays running
     // and the engine's poll timer brings this back after a backoff, bounded by COLLECT_TRIES.
-    if (!lastTry) return { status: "running", pollAfterMs: collectRetryDelayMs(tries), externalId: outcome.externalId, externalUrl: outcome.externalUrl, state: outcome.state, collectTries: tries };
+    if (!lastTry)
+      return {
+        status: "running",
+        pollAfterMs: collectRetryDelayMs(tries),
+        externalId: outcome.externalId,
+        externalUrl: outcome.externalUrl,
+        state: outcome.state,
+        collectTries: tries,
+      };
     return { ...outcome, note: `${result.missing}${tries > 1 ? ` (after ${tries} tries)` : ""}` };
   };
   const call = async (): Promise<TaskOutcome | null> => {

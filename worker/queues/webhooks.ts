@@ -20,7 +20,14 @@ async function handOverForTenant(env: Env, tenantId: string, items: Pending[]) {
   const matched: Array<{ id: string; matched: { runId: string; taskKey: string } }> = [];
   const outcomes = await Promise.allSettled(
     items.map(async ({ message: m }) => {
-      const result = await engine.reportWebhook({ tenantId, connector: m.connector, connectionId: m.connectionId, externalId: m.externalId, deliveryId: `${m.connectionId}:${m.deliveryId}`, outcome: m.outcome });
+      const result = await engine.reportWebhook({
+        tenantId,
+        connector: m.connector,
+        connectionId: m.connectionId,
+        externalId: m.externalId,
+        deliveryId: `${m.connectionId}:${m.deliveryId}`,
+        outcome: m.outcome,
+      });
       if (result.matched) matched.push({ id: m.storedId, matched: result.matched });
     }),
   );
@@ -55,7 +62,15 @@ export async function handleWebhookBatch(batch: MessageBatch<WebhookMessage>, en
       message: message.body,
       done: () => message.ack(),
       failed: (err) => {
-        console.error(JSON.stringify({ level: "error", msg: "webhook hand-over failed", connector: message.body.connector, delivery_id: message.body.deliveryId, error: String(err) }));
+        console.error(
+          JSON.stringify({
+            level: "error",
+            msg: "webhook hand-over failed",
+            connector: message.body.connector,
+            delivery_id: message.body.deliveryId,
+            error: String(err),
+          }),
+        );
         message.retry();
       },
     })),

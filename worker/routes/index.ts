@@ -27,4 +27,32 @@ import { usageRoutes } from "./usage";
 import { webhookDeliveryRoutes } from "./webhook-deliveries";
 
 /** Routers that require a principal, mounted under /api/v1 behind the auth middleware. */
-export const apiRouters = [meRoutes, teamRoutes, memberRoutes, invitationRoutes, tokenRoutes, connectionRoutes, auditLogRoutes, pipelineRoutes, runRoutes, lineageRoutes, datasetRoutes, jobRoutes, jobRunRoutes, dbtRoutes, qualityRoutes, webhookDeliveryRoutes, alertRoutes, alertChannelRoutes, alertRuleRoutes, deadLetterRoutes, ownerRoutes, environmentRoutes, ciRoutes, productRoutes, costRoutes, usageRoutes, budgetRoutes];
+export const apiRouters = [
+  meRoutes,
+  teamRoutes,
+  memberRoutes,
+  invitationRoutes,
+  tokenRoutes,
+  connectionRoutes,
+  auditLogRoutes,
+  pipelineRoutes,
+  runRoutes,
+  lineageRoutes,
+  datasetRoutes,
+  jobRoutes,
+  jobRunRoutes,
+  dbtRoutes,
+  qualityRoutes,
+  webhookDeliveryRoutes,
+  alertRoutes,
+  alertChannelRoutes,
+  alertRuleRoutes,
+  deadLetterRoutes,
+  ownerRoutes,
+  environmentRoutes,
+  ciRoutes,
+  productRoutes,
+  costRoutes,
+  usageRoutes,
+  budgetRoutes,
+];

@@ -15,15 +15,7 @@ export function chromiumPath(): string {
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath(),
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
   });
 }
 
@@ -62,7 +54,8 @@ export function useBrowser(): BrowserFixture {
     fixture.context = await newContext(fixture.browser, { baseURL: fixture.baseUrl, viewport: { width: 1360, height: 900 } });
     // Every violation becomes a console message, also those Chromium would only report to a report-uri.
     await fixture.context.addInitScript({
-      content: 'document.addEventListener("securitypolicyviolation", (e) => console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`));',
+      content:
+        'document.addEventListener("securitypolicyviolation", (e) => console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`));',
     });
     fixture.page = await fixture.context.newPage();
     fixture.pageErrors = [];

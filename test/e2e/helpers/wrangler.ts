@@ -115,7 +115,14 @@ export async function startWrangler(options: WranglerOptions): Promise<WranglerS
     signalGroup("SIGKILL");
     await waitExit(15_000);
     // workerd may still be releasing the port after its group died.
-    await waitUntil(async () => !(await fetch(`${baseUrl}/api/v1/health`).then(() => true, () => false)), { timeoutMs: 15_000, what: `port ${port} to be free` });
+    await waitUntil(
+      async () =>
+        !(await fetch(`${baseUrl}/api/v1/health`).then(
+          () => true,
+          () => false,
+        )),
+      { timeoutMs: 15_000, what: `port ${port} to be free` },
+    );
     closeLog();
   };
 

@@ -41,7 +41,10 @@ export interface AirbyteFake extends FakeServer {
   jobs: Map<number, Job>;
 }
 
-const problem = (status: number, title: string, detail: string): Reply => ({ status, body: { type: `https://reference.airbyte.com/reference/errors#${status}`, title, status, detail } });
+const problem = (status: number, title: string, detail: string): Reply => ({
+  status,
+  body: { type: `https://reference.airbyte.com/reference/errors#${status}`, title, status, detail },
+});
 const outcomeOf = (value: unknown): Job["outcome"] | null => (value === "succeeded" || value === "failed" || value === "cancelled" ? value : null);
 const terminal = (j: Job) => j.status === "succeeded" || j.status === "failed" || j.status === "cancelled";
 
@@ -146,11 +149,13 @@ export async function startAirbyteFake(options: AirbyteFakeOptions): Promise<Air
     }
     if (!authorized(req.headers.authorization)) return problem(401, "unauthorized", "The request lacks valid authentication credentials");
 
-    if (req.method === "GET" && parts[0] === "workspaces") return { status: 200, body: { data: [{ workspaceId: "84d2dd6e-82aa-406e-91f3-bf8dbf176e69", name: "Fake Workspace", dataResidency: "auto" }] } };
+    if (req.method === "GET" && parts[0] === "workspaces")
+      return { status: 200, body: { data: [{ workspaceId: "84d2dd6e-82aa-406e-91f3-bf8dbf176e69", name: "Fake Workspace", dataResidency: "auto" }] } };
 
     if (parts[0] === "jobs" && parts.length === 1 && req.method === "POST") {
       const body = req.body ? (JSON.parse(req.body) as { connectionId?: string; jobType?: string }) : {};
-      if (!body.connectionId || !["sync", "reset", "refresh", "clear"].includes(String(body.jobType))) return problem(400, "bad-request", "connectionId and jobType (sync|reset|refresh|clear) are required");
+      if (!body.connectionId || !["sync", "reset", "refresh", "clear"].includes(String(body.jobType)))
+        return problem(400, "bad-request", "connectionId and jobType (sync|reset|refresh|clear) are required");
       const scripted = scripts.takeError(body.connectionId, "trigger");
       if (scripted) return scripted;
       const plan = scripts.plan(body.connectionId);
@@ -192,7 +197,10 @@ export async function startAirbyteFake(options: AirbyteFakeOptions): Promise<Air
         .filter((j) => (!connectionId || j.connectionId === connectionId) && (!jobType || j.jobType === jobType) && (!status || j.status === status))
         .sort((a, b) => Date.parse(b.lastUpdatedAt) - Date.parse(a.lastUpdatedAt) || b.jobId - a.jobId);
       const page = all.slice(offset, offset + limit);
-      const next = offset + limit < all.length ? `${server.url}/v1/jobs?${new URLSearchParams({ ...Object.fromEntries(url.searchParams), offset: String(offset + limit) })}` : undefined;
+      const next =
+        offset + limit < all.length
+          ? `${server.url}/v1/jobs?${new URLSearchParams({ ...Object.fromEntries(url.searchParams), offset: String(offset + limit) })}`
+          : undefined;
       return { status: 200, body: { data: page.map(view), ...(next ? { next } : {}) } };
     }
 

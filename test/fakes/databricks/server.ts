@@ -67,7 +67,8 @@ export async function startDatabricksFake(options: DatabricksFakeOptions): Promi
   function view(r: Run, page: number) {
     const tasks = Array.from({ length: r.taskCount }, (_, i) => taskView(r, i));
     const statusState = r.lifeCycle === "SKIPPED" || r.lifeCycle === "INTERNAL_ERROR" ? "TERMINATED" : r.lifeCycle;
-    const code = r.result === "FAILED" ? "RUN_EXECUTION_ERROR" : r.result === "TIMEDOUT" ? "RUN_EXECUTION_ERROR" : r.result === "CANCELED" ? "USER_CANCELED" : r.result;
+    const code =
+      r.result === "FAILED" ? "RUN_EXECUTION_ERROR" : r.result === "TIMEDOUT" ? "RUN_EXECUTION_ERROR" : r.result === "CANCELED" ? "USER_CANCELED" : r.result;
     return {
       job_id: r.jobId,
       run_id: r.runId,
@@ -75,10 +76,27 @@ export async function startDatabricksFake(options: DatabricksFakeOptions): Promi
       run_name: `job ${r.jobId}`,
       run_type: "JOB_RUN",
       run_page_url: `${baseUrl}/jobs/${r.jobId}/runs/${r.runId}`,
-      ...(r.statusOnly ? {} : { state: { life_cycle_state: r.lifeCycle, ...(r.result ? { result_state: r.result } : {}), state_message: r.message, user_cancelled_or_timedout: r.result === "CANCELED" } }),
+      ...(r.statusOnly
+        ? {}
+        : {
+            state: {
+              life_cycle_state: r.lifeCycle,
+              ...(r.result ? { result_state: r.result } : {}),
+              state_message: r.message,
+              user_cancelled_or_timedout: r.result === "CANCELED",
+            },
+          }),
       status: {
         state: statusState,
-        ...(done(r) ? { termination_details: { code, type: r.result === "SUCCESS" || r.result === "SUCCESS_WITH_FAILURES" ? "SUCCESS" : "CLIENT_ERROR", message: r.message } } : {}),
+        ...(done(r)
+          ? {
+              termination_details: {
+                code,
+                type: r.result === "SUCCESS" || r.result === "SUCCESS_WITH_FAILURES" ? "SUCCESS" : "CLIENT_ERROR",
+                message: r.message,
+              },
+            }
+          : {}),
       },
       start_time: r.startTime,
       end_time: r.endTime,
@@ -97,7 +115,12 @@ export async function startDatabricksFake(options: DatabricksFakeOptions): Promi
   }
 
   function notify(r: Run, eventType: string) {
-    const body = JSON.stringify({ event_type: eventType, workspace_id: "1234567890123456", run: { run_id: r.runId }, job: { job_id: r.jobId, name: `job ${r.jobId}` } });
+    const body = JSON.stringify({
+      event_type: eventType,
+      workspace_id: "1234567890123456",
+      run: { run_id: r.runId },
+      job: { job_id: r.jobId, name: `job ${r.jobId}` },
+    });
     const auth = `Basic ${Buffer.from(`tutti:${options.webhookSecret}`).toString("base64")}`;
     scripts.emit(String(r.jobId), { event: eventType, headers: { "content-type": "application/json", authorization: auth }, body });
   }
@@ -106,7 +129,8 @@ export async function startDatabricksFake(options: DatabricksFakeOptions): Promi
     if (done(r)) return;
     r.lifeCycle = "TERMINATED";
     r.result = result;
-    r.message = result === "SUCCESS" ? "" : result === "CANCELED" ? "Run cancelled." : "Task task_1 failed with message: Workload failed, see run output for details.";
+    r.message =
+      result === "SUCCESS" ? "" : result === "CANCELED" ? "Run cancelled." : "Task task_1 failed with message: Workload failed, see run output for details.";
     r.endTime = Date.now();
     if (result !== "CANCELED") notify(r, result === "SUCCESS" || result === "SUCCESS_WITH_FAILURES" ? "jobs.on_success" : "jobs.on_failure");
   }
@@ -133,9 +157,15 @@ export async function startDatabricksFake(options: DatabricksFakeOptions): Promi
     const control = scripts.control(req, url);
     if (control) return control;
     const parts = url.pathname.split("/").filter(Boolean);
-    if (parts[0] === "jobs") return { status: 200, raw: `<!doctype html><title>Databricks run ${parts[3]}</title><h1>Databricks (fake) job ${parts[1]} run ${parts[3]}</h1>`, headers: { "content-type": "text/html" } };
+    if (parts[0] === "jobs")
+      return {
+        status: 200,
+        raw: `<!doctype html><title>Databricks run ${parts[3]}</title><h1>Databricks (fake) job ${parts[1]} run ${parts[3]}</h1>`,
+        headers: { "content-type": "text/html" },
+      };
     if (req.headers.authorization !== `Bearer ${options.token}`) return fail(401, "UNAUTHENTICATED", "Invalid access token.");
-    if (parts[0] !== "api" || (parts[1] !== "2.2" && parts[1] !== "2.1") || parts[2] !== "jobs") return fail(404, "ENDPOINT_NOT_FOUND", `No API found for '${req.method} ${url.pathname}'`);
+    if (parts[0] !== "api" || (parts[1] !== "2.2" && parts[1] !== "2.1") || parts[2] !== "jobs")
+      return fail(404, "ENDPOINT_NOT_FOUND", `No API found for '${req.method} ${url.pathname}'`);
     const op = parts.slice(3).join("/");
     const body = req.body ? (JSON.parse(req.body) as Record<string, unknown>) : {};
 
@@ -149,7 +179,8 @@ export async function startDatabricksFake(options: DatabricksFakeOptions): Promi
       const plan = scripts.plan(String(jobId));
       if (plan.exists === false) return fail(400, "INVALID_PARAMETER_VALUE", `Job ${jobId} does not exist.`);
       const token = body.idempotency_token;
-      if (token !== undefined && (typeof token !== "string" || token.length > 64)) return fail(400, "INVALID_PARAMETER_VALUE", "idempotency_token must be at most 64 characters");
+      if (token !== undefined && (typeof token !== "string" || token.length > 64))
+        return fail(400, "INVALID_PARAMETER_VALUE", "idempotency_token must be at most 64 characters");
       const known = typeof token === "string" ? byToken.get(token) : undefined;
       if (known !== undefined) return { status: 200, body: { run_id: known, number_in_job: runs.get(known)!.numberInJob } };
       const numberInJob = (perJob.get(jobId) ?? 0) + 1;

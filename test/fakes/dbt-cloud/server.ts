@@ -53,7 +53,10 @@ const artifactsDir = join(dirname(fileURLToPath(import.meta.url)), "../../fixtur
 const STATUS_TEXT: Record<number, string> = { 1: "Queued", 2: "Starting", 3: "Running", 10: "Success", 20: "Error", 30: "Cancelled" };
 const WEBHOOK_STATUS: Record<number, string> = { 3: "Running", 10: "Success", 20: "Errored", 30: "Cancelled" };
 
-const envelope = (code: number, data: unknown, message = "Success!") => ({ status: { code, is_success: code < 400, user_message: message, developer_message: "" }, data });
+const envelope = (code: number, data: unknown, message = "Success!") => ({
+  status: { code, is_success: code < 400, user_message: message, developer_message: "" },
+  data,
+});
 const fail = (code: number, message: string): Reply => ({ status: code, body: envelope(code, null, message) });
 
 export async function startDbtCloudFake(options: DbtCloudFakeOptions): Promise<DbtCloudFake> {
@@ -79,7 +82,7 @@ export async function startDbtCloudFake(options: DbtCloudFakeOptions): Promise<D
       is_success: run.status === 10,
       is_error: run.status === 20,
       is_cancelled: run.status === 30,
-      status_message: run.status === 20 ? "Database Error in model orders: relation \"raw_orders\" does not exist" : null,
+      status_message: run.status === 20 ? 'Database Error in model orders: relation "raw_orders" does not exist' : null,
       created_at: run.createdAt,
       started_at: run.startedAt,
       finished_at: run.finishedAt,
@@ -160,7 +163,12 @@ export async function startDbtCloudFake(options: DbtCloudFakeOptions): Promise<D
     const control = scripts.control(req, url);
     if (control) return control;
     const parts = url.pathname.split("/").filter(Boolean);
-    if (parts[0] === "deploy") return { status: 200, raw: `<!doctype html><title>dbt Cloud run ${parts[4]}</title><h1>dbt Cloud (fake) run ${parts[4]}</h1>`, headers: { "content-type": "text/html" } };
+    if (parts[0] === "deploy")
+      return {
+        status: 200,
+        raw: `<!doctype html><title>dbt Cloud run ${parts[4]}</title><h1>dbt Cloud (fake) run ${parts[4]}</h1>`,
+        headers: { "content-type": "text/html" },
+      };
     if (parts[0] !== "api" || parts[1] !== "v2" || parts[2] !== "accounts") return fail(404, "Not found.");
     const auth = req.headers.authorization;
     if (auth !== `Token ${options.token}` && auth !== `Bearer ${options.token}`) return fail(401, "Invalid token.");

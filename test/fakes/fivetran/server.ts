@@ -153,11 +153,19 @@ export async function startFivetranFake(options: FivetranFakeOptions): Promise<F
     const control = scripts.control(req, url);
     if (control) return control;
     const parts = url.pathname.split("/").filter(Boolean);
-    if (parts[0] === "dashboard") return { status: 200, raw: `<!doctype html><title>Fivetran ${parts[2]}</title><h1>Fivetran (fake) connection ${parts[2]}</h1>`, headers: { "content-type": "text/html" } };
+    if (parts[0] === "dashboard")
+      return {
+        status: 200,
+        raw: `<!doctype html><title>Fivetran ${parts[2]}</title><h1>Fivetran (fake) connection ${parts[2]}</h1>`,
+        headers: { "content-type": "text/html" },
+      };
     if (req.headers.authorization !== expectedAuth) return fail(401, "AuthFailed", "Missing or invalid API key and secret");
     if (parts[0] !== "v1") return fail(404, "NotFound", "Not found");
     if (req.method === "GET" && parts[1] === "account" && parts[2] === "info") {
-      return { status: 200, body: { code: "Success", data: { account_id: "fake_account", account_name: "Fake Data Co", user_id: "fake_user", system_key_id: null } } };
+      return {
+        status: 200,
+        body: { code: "Success", data: { account_id: "fake_account", account_name: "Fake Data Co", user_id: "fake_user", system_key_id: null } },
+      };
     }
     if ((parts[1] === "connections" || parts[1] === "connectors") && parts[2]) {
       const id = decodeURIComponent(parts[2]);

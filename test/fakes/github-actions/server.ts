@@ -63,7 +63,11 @@ const API_VERSIONS = new Set(["2022-11-28", "2026-03-10"]);
  * (`refs/heads/main` → `main`; see head_branch in https://docs.github.com/en/rest/actions/workflow-runs).
  */
 const headBranch = (ref: string) => ref.replace(/^refs\/(heads|tags)\//, "");
-const fail = (status: number, message: string, extra: Record<string, string> = {}): Reply => ({ status, body: { message, documentation_url: "https://docs.github.com/rest", status: String(status) }, headers: extra });
+const fail = (status: number, message: string, extra: Record<string, string> = {}): Reply => ({
+  status,
+  body: { message, documentation_url: "https://docs.github.com/rest", status: String(status) },
+  headers: extra,
+});
 
 export async function startGitHubActionsFake(options: GitHubActionsFakeOptions): Promise<GitHubActionsFake> {
   const runs = new Map<number, Run>();
@@ -108,7 +112,13 @@ export async function startGitHubActionsFake(options: GitHubActionsFakeOptions):
     const signature = `sha256=${createHmac("sha256", options.webhookSecret).update(body).digest("hex")}`;
     scripts.emit(r.workflow, {
       event: `workflow_run.${action}`,
-      headers: { "content-type": "application/json", "user-agent": "GitHub-Hookshot/fake", "x-github-event": "workflow_run", "x-github-delivery": randomUUID(), "x-hub-signature-256": signature },
+      headers: {
+        "content-type": "application/json",
+        "user-agent": "GitHub-Hookshot/fake",
+        "x-github-event": "workflow_run",
+        "x-github-delivery": randomUUID(),
+        "x-hub-signature-256": signature,
+      },
       body,
     });
   }
@@ -145,7 +155,11 @@ export async function startGitHubActionsFake(options: GitHubActionsFakeOptions):
     if (control) return control;
     const parts = url.pathname.split("/").filter(Boolean);
     if (parts[2] === "actions" && parts[3] === "runs" && parts[0] !== "repos") {
-      return { status: 200, raw: `<!doctype html><title>Run ${parts[4]}</title><h1>GitHub Actions (fake) ${parts[0]}/${parts[1]} run ${parts[4]}</h1>`, headers: { "content-type": "text/html" } };
+      return {
+        status: 200,
+        raw: `<!doctype html><title>Run ${parts[4]}</title><h1>GitHub Actions (fake) ${parts[0]}/${parts[1]} run ${parts[4]}</h1>`,
+        headers: { "content-type": "text/html" },
+      };
     }
     const auth = req.headers.authorization;
     if (auth !== `Bearer ${options.token}` && auth !== `token ${options.token}`) return fail(401, "Bad credentials");
@@ -168,7 +182,7 @@ export async function startGitHubActionsFake(options: GitHubActionsFakeOptions):
         const scripted = scripts.takeError(workflow, "dispatch");
         if (scripted) return scripted;
         const body = JSON.parse(req.body || "{}") as { ref?: string; inputs?: Record<string, unknown>; return_run_details?: boolean };
-        if (!body.ref) return fail(422, "Invalid request.\n\n\"ref\" wasn't supplied.");
+        if (!body.ref) return fail(422, 'Invalid request.\n\n"ref" wasn\'t supplied.');
         const declared = Array.isArray(plan.inputs) ? (plan.inputs as string[]) : null;
         const inputs = body.inputs ?? {};
         const unexpected = declared ? Object.keys(inputs).filter((k) => !declared.includes(k)) : [];
@@ -201,7 +215,10 @@ export async function startGitHubActionsFake(options: GitHubActionsFakeOptions):
         }
         await scripts.gate(workflow, "dispatch");
         if (body.return_run_details && plan.legacy_204 !== true) {
-          return { status: 200, body: { workflow_run_id: run.id, run_url: `${baseUrl}/repos/${owner}/${repo}/actions/runs/${run.id}`, html_url: htmlUrl(run) } };
+          return {
+            status: 200,
+            body: { workflow_run_id: run.id, run_url: `${baseUrl}/repos/${owner}/${repo}/actions/runs/${run.id}`, html_url: htmlUrl(run) },
+          };
         }
         return { status: 204 };
       }
@@ -213,22 +230,38 @@ export async function startGitHubActionsFake(options: GitHubActionsFakeOptions):
         const event = url.searchParams.get("event");
         const branch = url.searchParams.get("branch");
         const all = [...runs.values()]
-          .filter((r) => r.workflow === workflow && r.owner === owner && r.repo === repo && (!branch || headBranch(r.ref) === branch) && (!event || event === "workflow_dispatch") && (since === null || Date.parse(r.createdAt) >= since))
+          .filter(
+            (r) =>
+              r.workflow === workflow &&
+              r.owner === owner &&
+              r.repo === repo &&
+              (!branch || headBranch(r.ref) === branch) &&
+              (!event || event === "workflow_dispatch") &&
+              (since === null || Date.parse(r.createdAt) >= since),
+          )
           .sort((a, b) => b.id - a.id);
         const slice = all.slice((page - 1) * perPage, page * perPage);
-        const links: Record<string, string> = page * perPage < all.length ? { link: `<${baseUrl}${url.pathname}?${new URLSearchParams({ ...Object.fromEntries(url.searchParams), page: String(page + 1) })}>; rel="next"` } : {};
+        const links: Record<string, string> =
+          page * perPage < all.length
+            ? { link: `<${baseUrl}${url.pathname}?${new URLSearchParams({ ...Object.fromEntries(url.searchParams), page: String(page + 1) })}>; rel="next"` }
+            : {};
         return { status: 200, body: { total_count: all.length, workflow_runs: slice.map(view) }, headers: links };
       }
     }
 
     if (rest[0] === "issues") {
-      const issueComment = (c: IssueComment) => ({ id: c.id, body: c.body, html_url: `https://github.com/${owner}/${repo}/pull/${c.issue}#issuecomment-${c.id}`, user: { login: "tutti-bot" } });
+      const issueComment = (c: IssueComment) => ({
+        id: c.id,
+        body: c.body,
+        html_url: `https://github.com/${owner}/${repo}/pull/${c.issue}#issuecomment-${c.id}`,
+        user: { login: "tutti-bot" },
+      });
       const body = () => JSON.parse(req.body || "{}") as { body?: unknown };
       if (rest[1] === "comments" && rest[2] && req.method === "PATCH") {
         const comment = comments.find((c) => c.id === Number(rest[2]) && c.owner === owner && c.repo === repo);
         if (!comment) return fail(404, "Not Found");
         const text = body().body;
-        if (typeof text !== "string") return fail(422, "Invalid request.\n\n\"body\" wasn't supplied.");
+        if (typeof text !== "string") return fail(422, 'Invalid request.\n\n"body" wasn\'t supplied.');
         comment.body = text;
         return { status: 200, body: issueComment(comment) };
       }
@@ -242,7 +275,7 @@ export async function startGitHubActionsFake(options: GitHubActionsFakeOptions):
         }
         if (req.method === "POST") {
           const text = body().body;
-          if (typeof text !== "string") return fail(422, "Invalid request.\n\n\"body\" wasn't supplied.");
+          if (typeof text !== "string") return fail(422, 'Invalid request.\n\n"body" wasn\'t supplied.');
           const comment: IssueComment = { id: ++nextComment, owner, repo, issue, body: text };
           comments.push(comment);
           return { status: 201, body: issueComment(comment) };

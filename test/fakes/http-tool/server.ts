@@ -45,7 +45,8 @@ export async function startHttpToolFake(options: { token?: string; port?: number
       const { authorization, ...rest } = req.headers;
       return { status: Number(url.pathname.split("/")[2]) || 500, body: { error: "request refused", echo: { authorization, ...rest } } };
     }
-    if (url.pathname === "/redirect") return { status: Number(url.searchParams.get("status") ?? 302), headers: { location: url.searchParams.get("to") ?? "/" } };
+    if (url.pathname === "/redirect")
+      return { status: Number(url.searchParams.get("status") ?? 302), headers: { location: url.searchParams.get("to") ?? "/" } };
     if (options.token && req.headers.authorization !== `Bearer ${options.token}`) return { status: 401, body: { error: "unauthorized" } };
     const parts = url.pathname.split("/").filter(Boolean);
     if (req.method === "GET" && url.pathname === "/health") return { status: 200, body: { ok: true } };

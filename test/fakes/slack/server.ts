@@ -48,7 +48,12 @@ export async function startSlackFake(port = 0): Promise<SlackFake> {
     if (req.method === "PUT" && url.pathname.startsWith("/__hooks/")) {
       const hook = url.pathname.slice("/__hooks".length);
       const plan = JSON.parse(text || "{}") as { fail_times?: number; status?: number; body?: string; retry_after?: string };
-      plans.set(hook, { failTimes: plan.fail_times ?? null, status: plan.status ?? 500, body: plan.body ?? "rollup_error", retryAfter: plan.retry_after ?? null });
+      plans.set(hook, {
+        failTimes: plan.fail_times ?? null,
+        status: plan.status ?? 500,
+        body: plan.body ?? "rollup_error",
+        retryAfter: plan.retry_after ?? null,
+      });
       return reply(res, 204, "");
     }
     if (req.method === "GET" && url.pathname === "/__messages") {

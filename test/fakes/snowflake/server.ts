@@ -76,12 +76,15 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
     const pem = publicKeys.get(user);
     if (!pem) return `No public key registered for user ${user}.`;
     const key = createPublicKey(pem);
-    const fp = `SHA256:${createHash("sha256").update(key.export({ type: "spki", format: "der" })).digest("base64")}`;
+    const fp = `SHA256:${createHash("sha256")
+      .update(key.export({ type: "spki", format: "der" }))
+      .digest("base64")}`;
     if (payload.iss !== `${sub}.${fp}`) return "JWT issuer does not carry the user's public key fingerprint.";
     const iat = Number(payload.iat);
     const exp = Number(payload.exp);
     const now = Date.now() / 1000;
-    if (!Number.isFinite(iat) || !Number.isFinite(exp) || exp > iat + 3600 || exp < now || iat > now + 60) return "JWT token has expired or has an invalid lifetime.";
+    if (!Number.isFinite(iat) || !Number.isFinite(exp) || exp > iat + 3600 || exp < now || iat > now + 60)
+      return "JWT token has expired or has an invalid lifetime.";
     const ok = createVerify("RSA-SHA256").update(`${h}.${p}`).verify(key, Buffer.from(sig, "base64url"));
     return ok ? null : "JWT token is invalid.";
   }
@@ -117,7 +120,10 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
       resultSetMetaData: {
         numRows: st.rows,
         format: "jsonv2",
-        partitionInfo: Array.from({ length: partitions }, (_, i) => ({ rowCount: Math.min(PARTITION_ROWS, st.rows - i * PARTITION_ROWS), uncompressedSize: 64 })),
+        partitionInfo: Array.from({ length: partitions }, (_, i) => ({
+          rowCount: Math.min(PARTITION_ROWS, st.rows - i * PARTITION_ROWS),
+          uncompressedSize: 64,
+        })),
         rowType: [
           { name: "ID", database: "", schema: "", table: "", type: "fixed", nullable: false, precision: 38, scale: 0, byteLength: null, length: null },
           { name: "LABEL", database: "", schema: "", table: "", type: "text", nullable: true, precision: null, scale: null, byteLength: 64, length: 64 },
@@ -131,13 +137,27 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
   function answer(st: Statement, partition = 0): Reply {
     switch (st.status) {
       case "running":
-        return { status: 202, body: { code: "333334", message: "Asynchronous execution in progress. Use provided query id to perform query monitoring and management.", statementHandle: st.handle, statementStatusUrl: `/api/v2/statements/${st.handle}` } };
+        return {
+          status: 202,
+          body: {
+            code: "333334",
+            message: "Asynchronous execution in progress. Use provided query id to perform query monitoring and management.",
+            statementHandle: st.handle,
+            statementStatusUrl: `/api/v2/statements/${st.handle}`,
+          },
+        };
       case "success":
         return { status: 200, body: result(st, partition) };
       case "error":
-        return fail(422, "002003", "SQL compilation error:\nObject 'ANALYTICS.PUBLIC.MISSING' does not exist or not authorized.", { sqlState: "42S02", statementHandle: st.handle });
+        return fail(422, "002003", "SQL compilation error:\nObject 'ANALYTICS.PUBLIC.MISSING' does not exist or not authorized.", {
+          sqlState: "42S02",
+          statementHandle: st.handle,
+        });
       case "timeout":
-        return fail(408, "000630", "Statement reached its statement or warehouse timeout of 10 second(s) and was canceled.", { sqlState: "57014", statementHandle: st.handle });
+        return fail(408, "000630", "Statement reached its statement or warehouse timeout of 10 second(s) and was canceled.", {
+          sqlState: "57014",
+          statementHandle: st.handle,
+        });
       case "cancelled":
         return fail(422, "000604", "SQL execution canceled", { sqlState: "57014", statementHandle: st.handle });
     }
@@ -186,7 +206,8 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
       const count = countStatements(text);
       const declared = (body.parameters as Record<string, unknown> | undefined)?.MULTI_STATEMENT_COUNT;
       const wanted = declared === undefined ? 1 : Number(declared);
-      if (wanted !== 0 && wanted !== count) return fail(422, "000008", `Actual statement count ${count} did not match the desired statement count ${wanted}.`, { sqlState: "0A000" });
+      if (wanted !== 0 && wanted !== count)
+        return fail(422, "000008", `Actual statement count ${count} did not match the desired statement count ${wanted}.`, { sqlState: "0A000" });
       const plan = scripts.plan(text);
       const st: Statement = {
         handle: randomUUID(),

@@ -6,7 +6,12 @@ import { createHmac, timingSafeEqual } from "node:crypto";
  */
 const TOLERANCE_SECONDS = 300;
 
-export function verifyStandardWebhook(secret: string, headers: Record<string, string | string[] | undefined>, body: string, nowSeconds: number): { ok: true } | { ok: false; reason: string } {
+export function verifyStandardWebhook(
+  secret: string,
+  headers: Record<string, string | string[] | undefined>,
+  body: string,
+  nowSeconds: number,
+): { ok: true } | { ok: false; reason: string } {
   const id = headers["webhook-id"];
   const timestamp = headers["webhook-timestamp"];
   const signature = headers["webhook-signature"];

@@ -3,7 +3,19 @@ import { fakeCredentials } from "../../fakes/credentials";
 import { api, type Session } from "../../helpers/api";
 import { advance, isTerminal, waitForRun } from "../../helpers/engine";
 import { pushPipeline, setupTenant } from "../../helpers/pipelines";
-import { createConnection, deliverWebhook, fakeComplete, fakeOutbox, fakePlan, fakeRequests, fakeUrl, firstTask, pollToEnd, settleWebhooks, startRun } from "../../helpers/tool-fakes";
+import {
+  createConnection,
+  deliverWebhook,
+  fakeComplete,
+  fakeOutbox,
+  fakePlan,
+  fakeRequests,
+  fakeUrl,
+  firstTask,
+  pollToEnd,
+  settleWebhooks,
+  startRun,
+} from "../../helpers/tool-fakes";
 import { drain } from "../../helpers/wait";
 
 const creds = fakeCredentials.airbyte;
@@ -15,8 +27,19 @@ async function setup(secrets: Record<string, string> = clientSecrets, base = `${
   return { s, team, conn };
 }
 
-async function pipeline(s: Session, teamSlug: string, name: string, connectionId: string, task: Record<string, unknown> = {}, withExtra: Record<string, unknown> = {}) {
-  await pushPipeline(s, { name, team: teamSlug, tasks: [{ id: "load", connector: "airbyte", connection: "airbyte", with: { connection_id: connectionId, ...withExtra }, poll_interval: "1s", ...task }] });
+async function pipeline(
+  s: Session,
+  teamSlug: string,
+  name: string,
+  connectionId: string,
+  task: Record<string, unknown> = {},
+  withExtra: Record<string, unknown> = {},
+) {
+  await pushPipeline(s, {
+    name,
+    team: teamSlug,
+    tasks: [{ id: "load", connector: "airbyte", connection: "airbyte", with: { connection_id: connectionId, ...withExtra }, poll_interval: "1s", ...task }],
+  });
 }
 
 async function fakeFetch(path: string, init: RequestInit = {}) {
@@ -64,7 +87,11 @@ describe("Airbyte connector against its fake", () => {
     const { s, team } = await setup({ client_id: creds.client_id, client_secret: "wrong" });
     await pipeline(s, team.slug, "ab_auth", crypto.randomUUID(), { retries: { max: 3, delay: "1s" } });
     const done = await waitForRun(s, (await startRun(s, "ab_auth")).id, isTerminal);
-    expect(done.tasks[0]).toMatchObject({ status: "failed", attempt: 1, error: { kind: "auth", message: expect.stringContaining("Invalid client credentials") } });
+    expect(done.tasks[0]).toMatchObject({
+      status: "failed",
+      attempt: 1,
+      error: { kind: "auth", message: expect.stringContaining("Invalid client credentials") },
+    });
   });
 
   it("an expired access token is renewed once instead of failing the poll", async () => {
@@ -85,8 +112,19 @@ describe("Airbyte connector against its fake", () => {
     const { s, team } = await setup();
     const id = crypto.randomUUID();
     await fakePlan("airbyte", id, { polls: 1000 });
-    const token = await (await fakeFetch("/v1/applications/token", { method: "POST", body: JSON.stringify({ client_id: creds.client_id, client_secret: creds.client_secret, "grant-type": "client_credentials" }) })).json() as { access_token: string };
-    const existing = (await (await fakeFetch("/v1/jobs", { method: "POST", headers: { authorization: `Bearer ${token.access_token}` }, body: JSON.stringify({ connectionId: id, jobType: "sync" }) })).json()) as { jobId: number };
+    const token = (await (
+      await fakeFetch("/v1/applications/token", {
+        method: "POST",
+        body: JSON.stringify({ client_id: creds.client_id, client_secret: creds.client_secret, "grant-type": "client_credentials" }),
+      })
+    ).json()) as { access_token: string };
+    const existing = (await (
+      await fakeFetch("/v1/jobs", {
+        method: "POST",
+        headers: { authorization: `Bearer ${token.access_token}` },
+        body: JSON.stringify({ connectionId: id, jobType: "sync" }),
+      })
+    ).json()) as { jobId: number };
     await pipeline(s, team.slug, "ab_adopt", id);
     const run = await startRun(s, "ab_adopt");
     const triggered = await waitForRun(s, run.id, (r) => r.tasks[0].status === "triggered" || isTerminal(r));
@@ -150,14 +188,24 @@ describe("Airbyte connector against its fake", () => {
     await fakePlan("airbyte", id2, { polls: 1, outcome: "failed" });
     await pipeline(polled.s, polled.team.slug, "ab_polled", id2);
     const viaPolling = await pollToEnd(polled.s, (await startRun(polled.s, "ab_polled")).id);
-    expect([viaWebhook.status, firstTask(viaWebhook).status, firstTask(viaWebhook).error]).toEqual([viaPolling.status, firstTask(viaPolling).status, firstTask(viaPolling).error]);
+    expect([viaWebhook.status, firstTask(viaWebhook).status, firstTask(viaWebhook).error]).toEqual([
+      viaPolling.status,
+      firstTask(viaPolling).status,
+      firstTask(viaPolling).error,
+    ]);
     expect(viaWebhook.status).toBe("failed");
   });
 
   it("tests the connection by listing workspaces", async () => {
     const good = await setup();
-    expect((await api(`/connections/${good.conn.id}/test`, { as: good.s, method: "POST" })).json).toEqual({ ok: true, message: 'signed in to Airbyte (workspace "Fake Workspace")' });
+    expect((await api(`/connections/${good.conn.id}/test`, { as: good.s, method: "POST" })).json).toEqual({
+      ok: true,
+      message: 'signed in to Airbyte (workspace "Fake Workspace")',
+    });
     const none = await setup({ webhook_secret: "x" });
-    expect((await api(`/connections/${none.conn.id}/test`, { as: none.s, method: "POST" })).json).toEqual({ ok: false, message: "the Airbyte connection needs client_id and client_secret, or api_token" });
+    expect((await api(`/connections/${none.conn.id}/test`, { as: none.s, method: "POST" })).json).toEqual({
+      ok: false,
+      message: "the Airbyte connection needs client_id and client_secret, or api_token",
+    });
   });
 });

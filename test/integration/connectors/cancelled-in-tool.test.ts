@@ -9,7 +9,14 @@ import { drain } from "../../helpers/wait";
  * A run someone cancels inside the tool ends the task as cancelled, not failed (CONTRACTS §10: dbt Cloud 30,
  * GitHub conclusion `cancelled`, Airbyte `cancelled`, Databricks result_state `CANCELED`): no retry, no alert.
  */
-const cases: Array<{ tool: Tool; kind: string; config: () => Record<string, unknown>; secrets: Record<string, string>; script: () => { key: string | number; with: Record<string, unknown>; plan: Record<string, unknown> }; reason: string }> = [
+const cases: Array<{
+  tool: Tool;
+  kind: string;
+  config: () => Record<string, unknown>;
+  secrets: Record<string, string>;
+  script: () => { key: string | number; with: Record<string, unknown>; plan: Record<string, unknown> };
+  reason: string;
+}> = [
   {
     tool: "dbt_cloud",
     kind: "dbt_cloud",
@@ -69,19 +76,32 @@ describe("a run cancelled in the tool", () => {
         name: `cancelled_${c.kind}`,
         team: team.slug,
         tasks: [
-          { id: "work", connector: c.kind, connection: `${c.kind.replace(/_/g, "-")}-conn`, with: scripted.with, poll_interval: "1s", retries: { max: 2, delay: "1s" } },
+          {
+            id: "work",
+            connector: c.kind,
+            connection: `${c.kind.replace(/_/g, "-")}-conn`,
+            with: scripted.with,
+            poll_interval: "1s",
+            retries: { max: 2, delay: "1s" },
+          },
           { id: "after", connector: c.kind, connection: `${c.kind.replace(/_/g, "-")}-conn`, with: scripted.with, depends_on: ["work"] },
         ],
       });
       const run = await startRun(s, `cancelled_${c.kind}`);
       const done = await pollToEnd(s, run.id);
       expect(done.status, c.tool).toBe("cancelled");
-      expect(done.tasks.map((t) => [t.key, t.status, t.attempt]), c.tool).toEqual([
+      expect(
+        done.tasks.map((t) => [t.key, t.status, t.attempt]),
+        c.tool,
+      ).toEqual([
         ["work", "cancelled", 1],
         ["after", "skipped", 0],
       ]);
       expect(done.tasks[0], c.tool).toMatchObject({ error: null, reason: c.reason });
-      expect((await runEvents(s, run.id)).filter((e) => e.task === "work").map((e) => e.to), c.tool).not.toContain("up_for_retry");
+      expect(
+        (await runEvents(s, run.id)).filter((e) => e.task === "work").map((e) => e.to),
+        c.tool,
+      ).not.toContain("up_for_retry");
     }
 
     await drain();
@@ -91,7 +111,11 @@ describe("a run cancelled in the tool", () => {
     // A failure after them does alert, through the same channel: the silence above is not a broken channel.
     const failingJob = uniqueNumber();
     await fakePlan("dbt_cloud", failingJob, { polls: 0, outcome: "error" });
-    await pushPipeline(s, { name: "control_failure", team: team.slug, tasks: [{ id: "build", connector: "dbt_cloud", connection: "dbt-cloud-conn", with: { job_id: failingJob }, poll_interval: "1s" }] });
+    await pushPipeline(s, {
+      name: "control_failure",
+      team: team.slug,
+      tasks: [{ id: "build", connector: "dbt_cloud", connection: "dbt-cloud-conn", with: { job_id: failingJob }, poll_interval: "1s" }],
+    });
     expect((await pollToEnd(s, (await startRun(s, "control_failure")).id)).status).toBe("failed");
     await drain();
     const received = await receiverState(endpoint.name);

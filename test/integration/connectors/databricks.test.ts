@@ -4,7 +4,20 @@ import { fakeCredentials } from "../../fakes/credentials";
 import { api, type Session } from "../../helpers/api";
 import { advance, isTerminal, waitForRun } from "../../helpers/engine";
 import { pushPipeline, setupTenant } from "../../helpers/pipelines";
-import { createConnection, deliverWebhook, fakeComplete, fakeOutbox, fakePlan, fakeRequests, fakeUrl, firstTask, pollToEnd, settleWebhooks, startRun, uniqueNumber } from "../../helpers/tool-fakes";
+import {
+  createConnection,
+  deliverWebhook,
+  fakeComplete,
+  fakeOutbox,
+  fakePlan,
+  fakeRequests,
+  fakeUrl,
+  firstTask,
+  pollToEnd,
+  settleWebhooks,
+  startRun,
+  uniqueNumber,
+} from "../../helpers/tool-fakes";
 
 const creds = fakeCredentials.databricks;
 
@@ -14,12 +27,25 @@ async function setup(secrets: Record<string, string> = { token: creds.token, web
   return { s, team, conn };
 }
 
-async function pipeline(s: Session, teamSlug: string, name: string, jobId: number, task: Record<string, unknown> = {}, withExtra: Record<string, unknown> = {}) {
-  await pushPipeline(s, { name, team: teamSlug, tasks: [{ id: "etl", connector: "databricks", connection: "dbx", with: { job_id: jobId, ...withExtra }, poll_interval: "1s", ...task }] });
+async function pipeline(
+  s: Session,
+  teamSlug: string,
+  name: string,
+  jobId: number,
+  task: Record<string, unknown> = {},
+  withExtra: Record<string, unknown> = {},
+) {
+  await pushPipeline(s, {
+    name,
+    team: teamSlug,
+    tasks: [{ id: "etl", connector: "databricks", connection: "dbx", with: { job_id: jobId, ...withExtra }, poll_interval: "1s", ...task }],
+  });
 }
 
 async function costFacts(tenantId: string) {
-  const rows = await env.DB.prepare("SELECT source, external_ref, run_id, task_key, facts, started_at, ended_at FROM cost_facts WHERE tenant_id = ?").bind(tenantId).all();
+  const rows = await env.DB.prepare("SELECT source, external_ref, run_id, task_key, facts, started_at, ended_at FROM cost_facts WHERE tenant_id = ?")
+    .bind(tenantId)
+    .all();
   return rows.results as Array<{ source: string; external_ref: string; run_id: string; task_key: string; facts: string; started_at: number; ended_at: number }>;
 }
 
@@ -39,14 +65,30 @@ describe("Databricks connector against its fake", () => {
     const [runNow] = (await fakeRequests("databricks", "/api/2.2/jobs/run-now")).filter((r) => JSON.parse(r.body).job_id === job);
     expect(runNow.headers.authorization).toBe(`Bearer ${creds.token}`);
     expect(runNow.headers["x-databricks-workspace-id"]).toBe("1234567890123456");
-    expect(JSON.parse(runNow.body)).toEqual({ job_id: job, idempotency_token: `tutti-${run.id}-etl-1`, job_parameters: { day: "2026-11-24" }, queue: { enabled: true } });
+    expect(JSON.parse(runNow.body)).toEqual({
+      job_id: job,
+      idempotency_token: `tutti-${run.id}-etl-1`,
+      job_parameters: { day: "2026-11-24" },
+      queue: { enabled: true },
+    });
 
     const [fact] = await costFacts(s.tenant.id);
-    expect(fact).toMatchObject({ source: "databricks", external_ref: `${new URL(fakeUrl("databricks")).host}/${task.external_id}`, run_id: run.id, task_key: "etl" });
+    expect(fact).toMatchObject({
+      source: "databricks",
+      external_ref: `${new URL(fakeUrl("databricks")).host}/${task.external_id}`,
+      run_id: run.id,
+      task_key: "etl",
+    });
     const facts = JSON.parse(fact.facts);
     // All three tasks, though runs/get pages them one at a time.
     expect(facts.tasks.map((t: { task_key: string }) => t.task_key)).toEqual(["task_1", "task_2", "task_3"]);
-    expect(facts).toMatchObject({ job_id: job, setup_duration: 12_000, execution_duration: 60_000, cluster_instance: { cluster_id: expect.any(String) }, result_state: "SUCCESS" });
+    expect(facts).toMatchObject({
+      job_id: job,
+      setup_duration: 12_000,
+      execution_duration: 60_000,
+      cluster_instance: { cluster_id: expect.any(String) },
+      result_state: "SUCCESS",
+    });
     expect(fact.ended_at).toBeGreaterThanOrEqual(fact.started_at);
   });
 
@@ -64,20 +106,31 @@ describe("Databricks connector against its fake", () => {
     const bad = await setup({ token: "dapi-wrong" });
     await pipeline(bad.s, bad.team.slug, "dbx_auth", uniqueNumber(), { retries: { max: 3, delay: "1s" } });
     const authFailed = await waitForRun(bad.s, (await startRun(bad.s, "dbx_auth")).id, isTerminal);
-    expect(authFailed.tasks[0]).toMatchObject({ status: "failed", attempt: 1, error: { kind: "auth", message: expect.stringContaining("Invalid access token.") } });
+    expect(authFailed.tasks[0]).toMatchObject({
+      status: "failed",
+      attempt: 1,
+      error: { kind: "auth", message: expect.stringContaining("Invalid access token.") },
+    });
 
     const good = await setup();
     const job = uniqueNumber();
     await fakePlan("databricks", job, { exists: false });
     await pipeline(good.s, good.team.slug, "dbx_nojob", job, { retries: { max: 3, delay: "1s" } });
     const missing = await waitForRun(good.s, (await startRun(good.s, "dbx_nojob")).id, isTerminal);
-    expect(missing.tasks[0]).toMatchObject({ status: "failed", attempt: 1, error: { kind: "invalid_config", message: expect.stringContaining(`Job ${job} does not exist.`) } });
+    expect(missing.tasks[0]).toMatchObject({
+      status: "failed",
+      attempt: 1,
+      error: { kind: "invalid_config", message: expect.stringContaining(`Job ${job} does not exist.`) },
+    });
   });
 
   it("a 429 with Retry-After delays the retry at least that long", async () => {
     const { s, team } = await setup();
     const job = uniqueNumber();
-    await fakePlan("databricks", job, { polls: 0, errors: { trigger: [{ status: 429, retry_after: 30, body: { error_code: "REQUEST_LIMIT_EXCEEDED", message: "Too many requests" } }] } });
+    await fakePlan("databricks", job, {
+      polls: 0,
+      errors: { trigger: [{ status: 429, retry_after: 30, body: { error_code: "REQUEST_LIMIT_EXCEEDED", message: "Too many requests" } }] },
+    });
     await pipeline(s, team.slug, "dbx_429", job, { retries: { max: 2, delay: "1s", jitter: false } });
     const run = await startRun(s, "dbx_429");
     const waiting = await waitForRun(s, run.id, (r) => r.tasks[0].status === "up_for_retry");
@@ -97,7 +150,9 @@ describe("Databricks connector against its fake", () => {
     const runId = firstTask(await waitForRun(s, run.id, (r) => r.tasks[0].status === "triggered")).external_id;
     await api(`/runs/${run.id}/cancel`, { as: s, method: "POST" });
     await expect
-      .poll(async () => (await fakeRequests("databricks", "/api/2.2/jobs/runs/cancel")).filter((r) => JSON.parse(r.body).run_id === Number(runId)).length, { timeout: 10_000 })
+      .poll(async () => (await fakeRequests("databricks", "/api/2.2/jobs/runs/cancel")).filter((r) => JSON.parse(r.body).run_id === Number(runId)).length, {
+        timeout: 10_000,
+      })
       .toBe(1);
   });
 
@@ -111,7 +166,9 @@ describe("Databricks connector against its fake", () => {
     await advance(s.tenant.id, 31_000);
     expect((await waitForRun(s, run.id, isTerminal)).tasks[0]).toMatchObject({ status: "timed_out" });
     await expect
-      .poll(async () => (await fakeRequests("databricks", "/api/2.2/jobs/runs/cancel")).filter((r) => JSON.parse(r.body).run_id === Number(runId)).length, { timeout: 10_000 })
+      .poll(async () => (await fakeRequests("databricks", "/api/2.2/jobs/runs/cancel")).filter((r) => JSON.parse(r.body).run_id === Number(runId)).length, {
+        timeout: 10_000,
+      })
       .toBe(1);
   });
 
@@ -136,12 +193,19 @@ describe("Databricks connector against its fake", () => {
     await fakePlan("databricks", job2, { polls: 1, outcome: "TIMEDOUT" });
     await pipeline(polled.s, polled.team.slug, "dbx_polled", job2);
     const viaPolling = await pollToEnd(polled.s, (await startRun(polled.s, "dbx_polled")).id);
-    expect([viaWebhook.status, firstTask(viaWebhook).status, firstTask(viaWebhook).error?.kind]).toEqual([viaPolling.status, firstTask(viaPolling).status, firstTask(viaPolling).error?.kind]);
+    expect([viaWebhook.status, firstTask(viaWebhook).status, firstTask(viaWebhook).error?.kind]).toEqual([
+      viaPolling.status,
+      firstTask(viaPolling).status,
+      firstTask(viaPolling).error?.kind,
+    ]);
     expect(firstTask(viaWebhook).error?.message).toMatch(/^the run timed out in Databricks/);
   });
 
   it("tests the connection by listing jobs", async () => {
     const good = await setup();
-    expect((await api(`/connections/${good.conn.id}/test`, { as: good.s, method: "POST" })).json).toEqual({ ok: true, message: `signed in to the Databricks workspace ${new URL(fakeUrl("databricks")).host}` });
+    expect((await api(`/connections/${good.conn.id}/test`, { as: good.s, method: "POST" })).json).toEqual({
+      ok: true,
+      message: `signed in to the Databricks workspace ${new URL(fakeUrl("databricks")).host}`,
+    });
   });
 });

@@ -4,22 +4,59 @@ import { fakeCredentials } from "../../fakes/credentials";
 import { api, type Session } from "../../helpers/api";
 import { advance, isTerminal, waitForRun } from "../../helpers/engine";
 import { pushPipeline, setupTenant } from "../../helpers/pipelines";
-import { createConnection, deliverWebhook, fakeComplete, fakeOutbox, fakePlan, fakeRequests, fakeUrl, firstTask, pollToEnd, runEvents, settleWebhooks, startRun, uniqueNumber } from "../../helpers/tool-fakes";
+import {
+  createConnection,
+  deliverWebhook,
+  fakeComplete,
+  fakeOutbox,
+  fakePlan,
+  fakeRequests,
+  fakeUrl,
+  firstTask,
+  pollToEnd,
+  runEvents,
+  settleWebhooks,
+  startRun,
+  uniqueNumber,
+} from "../../helpers/tool-fakes";
 import { drain, eventually } from "../../helpers/wait";
 
 const creds = fakeCredentials.dbt_cloud;
 
 async function setup(secrets: Record<string, string> = { api_token: creds.api_token, webhook_secret: creds.webhook_secret }) {
   const { s, team } = await setupTenant();
-  const conn = await createConnection(s, team.id, "dbt_cloud", "dbt", { base_url: fakeUrl("dbt_cloud"), account_id: creds.accountId, project: "jaffle_shop" }, secrets);
+  const conn = await createConnection(
+    s,
+    team.id,
+    "dbt_cloud",
+    "dbt",
+    { base_url: fakeUrl("dbt_cloud"), account_id: creds.accountId, project: "jaffle_shop" },
+    secrets,
+  );
   return { s, team, conn };
 }
 
-async function pipeline(s: Session, teamSlug: string, name: string, jobId: number, task: Record<string, unknown> = {}, withExtra: Record<string, unknown> = {}) {
+async function pipeline(
+  s: Session,
+  teamSlug: string,
+  name: string,
+  jobId: number,
+  task: Record<string, unknown> = {},
+  withExtra: Record<string, unknown> = {},
+) {
   await pushPipeline(s, {
     name,
     team: teamSlug,
-    tasks: [{ id: "build", connector: "dbt_cloud", connection: "dbt", with: { job_id: jobId, steps_override: ["dbt build -s +tag:revenue"], ...withExtra }, poll_interval: "1s", ...task }],
+    tasks: [
+      {
+        id: "build",
+        connector: "dbt_cloud",
+        connection: "dbt",
+        with: { job_id: jobId, steps_override: ["dbt build -s +tag:revenue"], ...withExtra },
+        poll_interval: "1s",
+        ...task,
+      },
+    ],
   });
 }
 
@@ -107,7 +144,10 @@ describe("dbt Cloud connector against its fake", () => {
     const run = await startRun(s, "dbt_fail");
     const done = await pollToEnd(s, run.id);
     expect(done.status).toBe("failed");
-    expect(done.tasks[0]).toMatchObject({ status: "failed", error: { kind: "tool_failure", message: expect.stringContaining("relation \"raw_orders\" does not exist") } });
+    expect(done.tasks[0]).toMatchObject({
+      status: "failed",
+      error: { kind: "tool_failure", message: expect.stringContaining('relation "raw_orders" does not exist') },
+    });
     expect(await uploadsOf(s.tenant.id)).toHaveLength(1);
   });
 

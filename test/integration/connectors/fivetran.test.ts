@@ -3,7 +3,18 @@ import { fakeCredentials } from "../../fakes/credentials";
 import { api, type Session } from "../../helpers/api";
 import { advance, isTerminal, waitForRun } from "../../helpers/engine";
 import { pushPipeline, setupTenant } from "../../helpers/pipelines";
-import { createConnection, deliverWebhook, fakeComplete, fakeOutbox, fakePlan, fakeRequests, fakeUrl, pollToEnd, settleWebhooks, startRun } from "../../helpers/tool-fakes";
+import {
+  createConnection,
+  deliverWebhook,
+  fakeComplete,
+  fakeOutbox,
+  fakePlan,
+  fakeRequests,
+  fakeUrl,
+  pollToEnd,
+  settleWebhooks,
+  startRun,
+} from "../../helpers/tool-fakes";
 import { drain } from "../../helpers/wait";
 
 const creds = fakeCredentials.fivetran;
@@ -11,12 +22,30 @@ const uniqueConnection = () => `conn_${crypto.randomUUID().replaceAll("-", "").s
 
 async function setup(secrets: Record<string, string> = { api_key: creds.api_key, api_secret: creds.api_secret, webhook_secret: creds.webhook_secret }) {
   const { s, team } = await setupTenant();
-  const conn = await createConnection(s, team.id, "fivetran", "fivetran", { base_url: fakeUrl("fivetran"), dashboard_url: `${fakeUrl("fivetran")}/dashboard` }, secrets);
+  const conn = await createConnection(
+    s,
+    team.id,
+    "fivetran",
+    "fivetran",
+    { base_url: fakeUrl("fivetran"), dashboard_url: `${fakeUrl("fivetran")}/dashboard` },
+    secrets,
+  );
   return { s, team, conn };
 }
 
-async function pipeline(s: Session, teamSlug: string, name: string, connectionId: string, task: Record<string, unknown> = {}, withExtra: Record<string, unknown> = {}) {
-  await pushPipeline(s, { name, team: teamSlug, tasks: [{ id: "sync", connector: "fivetran", connection: "fivetran", with: { connection_id: connectionId, ...withExtra }, poll_interval: "1s", ...task }] });
+async function pipeline(
+  s: Session,
+  teamSlug: string,
+  name: string,
+  connectionId: string,
+  task: Record<string, unknown> = {},
+  withExtra: Record<string, unknown> = {},
+) {
+  await pushPipeline(s, {
+    name,
+    team: teamSlug,
+    tasks: [{ id: "sync", connector: "fivetran", connection: "fivetran", with: { connection_id: connectionId, ...withExtra }, poll_interval: "1s", ...task }],
+  });
 }
 
 describe("Fivetran connector against its fake", () => {
@@ -49,7 +78,10 @@ describe("Fivetran connector against its fake", () => {
     const run = await startRun(s, "ft_fail");
     const done = await pollToEnd(s, run.id);
     expect(done.status).toBe("failed");
-    expect(done.tasks[0]).toMatchObject({ status: "failed", error: { kind: "tool_failure", message: "the Fivetran sync failed: Permission denied on schema public" } });
+    expect(done.tasks[0]).toMatchObject({
+      status: "failed",
+      error: { kind: "tool_failure", message: "the Fivetran sync failed: Permission denied on schema public" },
+    });
     const [resync] = await fakeRequests("fivetran", `/v1/connections/${id}/resync`);
     expect(JSON.parse(resync.body)).toEqual({ scope: { public: ["orders"] } });
   });
@@ -139,8 +171,14 @@ describe("Fivetran connector against its fake", () => {
 
   it("tests the connection with the account info call", async () => {
     const good = await setup();
-    expect((await api(`/connections/${good.conn.id}/test`, { as: good.s, method: "POST" })).json).toEqual({ ok: true, message: 'signed in to Fivetran account "Fake Data Co"' });
+    expect((await api(`/connections/${good.conn.id}/test`, { as: good.s, method: "POST" })).json).toEqual({
+      ok: true,
+      message: 'signed in to Fivetran account "Fake Data Co"',
+    });
     const bad = await setup({ api_key: "nope", api_secret: "nope" });
-    expect((await api(`/connections/${bad.conn.id}/test`, { as: bad.s, method: "POST" })).json).toMatchObject({ ok: false, message: expect.stringContaining("HTTP 401") });
+    expect((await api(`/connections/${bad.conn.id}/test`, { as: bad.s, method: "POST" })).json).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("HTTP 401"),
+    });
   });
 });

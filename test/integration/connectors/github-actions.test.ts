@@ -3,7 +3,19 @@ import { fakeCredentials } from "../../fakes/credentials";
 import { api, type Session } from "../../helpers/api";
 import { advance, isTerminal, waitForRun } from "../../helpers/engine";
 import { pushPipeline, setupTenant } from "../../helpers/pipelines";
-import { createConnection, deliverWebhook, fakeComplete, fakeOutbox, fakePlan, fakeRequests, fakeUrl, firstTask, pollToEnd, settleWebhooks, startRun } from "../../helpers/tool-fakes";
+import {
+  createConnection,
+  deliverWebhook,
+  fakeComplete,
+  fakeOutbox,
+  fakePlan,
+  fakeRequests,
+  fakeUrl,
+  firstTask,
+  pollToEnd,
+  settleWebhooks,
+  startRun,
+} from "../../helpers/tool-fakes";
 import { drain } from "../../helpers/wait";
 
 const creds = fakeCredentials.github_actions;
@@ -11,12 +23,31 @@ const uniqueWorkflow = () => `publish-${crypto.randomUUID().slice(0, 8)}.yml`;
 
 async function setup(secrets: Record<string, string> = { token: creds.token, webhook_secret: creds.webhook_secret }) {
   const { s, team } = await setupTenant();
-  const conn = await createConnection(s, team.id, "github_actions", "gh", { base_url: fakeUrl("github_actions"), owner: "octo-org", repo: "octo-repo" }, secrets);
+  const conn = await createConnection(
+    s,
+    team.id,
+    "github_actions",
+    "gh",
+    { base_url: fakeUrl("github_actions"), owner: "octo-org", repo: "octo-repo" },
+    secrets,
+  );
   return { s, team, conn };
 }
 
-async function pipeline(s: Session, teamSlug: string, name: string, workflow: string, task: Record<string, unknown> = {}, withExtra: Record<string, unknown> = {}) {
-  await pushPipeline(s, { name, team: teamSlug, params: { day: "2026-11-24" }, tasks: [{ id: "publish", connector: "github_actions", connection: "gh", with: { workflow, ...withExtra }, poll_interval: "1s", ...task }] });
+async function pipeline(
+  s: Session,
+  teamSlug: string,
+  name: string,
+  workflow: string,
+  task: Record<string, unknown> = {},
+  withExtra: Record<string, unknown> = {},
+) {
+  await pushPipeline(s, {
+    name,
+    team: teamSlug,
+    params: { day: "2026-11-24" },
+    tasks: [{ id: "publish", connector: "github_actions", connection: "gh", with: { workflow, ...withExtra }, poll_interval: "1s", ...task }],
+  });
 }
 
 const dispatchPath = (workflow: string) => `/repos/octo-org/octo-repo/actions/workflows/${workflow}/dispatches`;
@@ -33,7 +64,11 @@ describe("GitHub Actions connector against its fake", () => {
     const task = firstTask(done);
     expect(task.external_url).toBe(`${fakeUrl("github_actions")}/octo-org/octo-repo/actions/runs/${task.external_id}`);
     const [dispatch] = await fakeRequests("github_actions", dispatchPath(workflow));
-    expect(dispatch.headers).toMatchObject({ authorization: `Bearer ${creds.token}`, accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28" });
+    expect(dispatch.headers).toMatchObject({
+      authorization: `Bearer ${creds.token}`,
+      accept: "application/vnd.github+json",
+      "x-github-api-version": "2022-11-28",
+    });
     expect(JSON.parse(dispatch.body)).toEqual({ ref: "release", inputs: { day: "2026-11-24", dry_run: "false", retries: "2" }, return_run_details: true });
   });
 
@@ -52,7 +87,10 @@ describe("GitHub Actions connector against its fake", () => {
 
   it("without run details (204), finds the run of a dispatch to a full ref by the short branch name GitHub reports", async () => {
     const { s, team } = await setup();
-    for (const [name, ref] of [["gh_full_ref", "refs/heads/main"], ["gh_short_ref", "main"]]) {
+    for (const [name, ref] of [
+      ["gh_full_ref", "refs/heads/main"],
+      ["gh_short_ref", "main"],
+    ]) {
       const workflow = uniqueWorkflow();
       await fakePlan("github_actions", workflow, { polls: 1, legacy_204: true });
       await pipeline(s, team.slug, name, workflow, {}, { ref });
@@ -90,14 +128,25 @@ describe("GitHub Actions connector against its fake", () => {
     await fakePlan("github_actions", workflow, { inputs: ["day"] });
     await pipeline(good.s, good.team.slug, "gh_422", workflow, { retries: { max: 3, delay: "1s" } }, { inputs: { environment: "prod" } });
     const rejected = await waitForRun(good.s, (await startRun(good.s, "gh_422")).id, isTerminal);
-    expect(rejected.tasks[0]).toMatchObject({ status: "failed", attempt: 1, error: { kind: "invalid_config", message: expect.stringContaining("Unexpected inputs provided") } });
+    expect(rejected.tasks[0]).toMatchObject({
+      status: "failed",
+      attempt: 1,
+      error: { kind: "invalid_config", message: expect.stringContaining("Unexpected inputs provided") },
+    });
   });
 
   it("an exhausted rate limit (403, x-ratelimit-remaining: 0) waits until the reset time", async () => {
     const { s, team } = await setup();
     const workflow = uniqueWorkflow();
     const reset = Math.floor(Date.now() / 1000) + 90;
-    await fakePlan("github_actions", workflow, { polls: 0, errors: { dispatch: [{ status: 403, headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) }, body: { message: "API rate limit exceeded" } }] } });
+    await fakePlan("github_actions", workflow, {
+      polls: 0,
+      errors: {
+        dispatch: [
+          { status: 403, headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) }, body: { message: "API rate limit exceeded" } },
+        ],
+      },
+    });
     await pipeline(s, team.slug, "gh_403", workflow, { retries: { max: 2, delay: "1s", jitter: false } });
     const run = await startRun(s, "gh_403");
     const waiting = await waitForRun(s, run.id, (r) => r.tasks[0].status === "up_for_retry");
@@ -158,6 +207,9 @@ describe("GitHub Actions connector against its fake", () => {
 
   it("tests the connection against the configured repository", async () => {
     const good = await setup();
-    expect((await api(`/connections/${good.conn.id}/test`, { as: good.s, method: "POST" })).json).toEqual({ ok: true, message: "the token can see octo-org/octo-repo" });
+    expect((await api(`/connections/${good.conn.id}/test`, { as: good.s, method: "POST" })).json).toEqual({
+      ok: true,
+      message: "the token can see octo-org/octo-repo",
+    });
   });
 });

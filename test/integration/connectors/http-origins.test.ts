@@ -49,35 +49,61 @@ describe("http connector: the connection's credentials stay on its origin", () =
               connector: "http",
               connection: "tool",
               // A template right after the port could still change the host (`…:8790.evil.net`).
-              with: { url: "/jobs", completion: { mode: "poll", status_url: `${elsewhere()}/jobs/{{external_id}}`, success }, cancel: { url: `${tool()}{{params.rest}}` } },
+              with: {
+                url: "/jobs",
+                completion: { mode: "poll", status_url: `${elsewhere()}/jobs/{{external_id}}`, success },
+                cancel: { url: `${tool()}{{params.rest}}` },
+              },
             },
           ],
         }),
       },
     });
     expectError(res, 400, "validation_failed");
-    expect(res.json.error.details.map((d: { path: string }) => d.path)).toEqual(["tasks[0].with.url", "tasks[1].with.completion.status_url", "tasks[1].with.cancel.url"]);
+    expect(res.json.error.details.map((d: { path: string }) => d.path)).toEqual([
+      "tasks[0].with.url",
+      "tasks[1].with.completion.status_url",
+      "tasks[1].with.cancel.url",
+    ]);
     expect(res.json.error.details[0].message).toContain(new URL(tool()).origin);
 
     await pushPipeline(s, {
       name: "contained",
       team: team.slug,
-      tasks: [{ id: "a", connector: "http", connection: "tool", with: { url: `${tool()}/jobs`, completion: { mode: "poll", status_url: "/jobs/{{external_id}}", success }, cancel: { url: `${tool()}/jobs/{{external_id}}/cancel` } } }],
+      tasks: [
+        {
+          id: "a",
+          connector: "http",
+          connection: "tool",
+          with: {
+            url: `${tool()}/jobs`,
+            completion: { mode: "poll", status_url: "/jobs/{{external_id}}", success },
+            cancel: { url: `${tool()}/jobs/{{external_id}}/cancel` },
+          },
+        },
+      ],
     });
   });
 
   it("a poll URL from the tool's response that leads to another origin is refused and never gets the credentials", async () => {
     const marker = `poll-${crypto.randomUUID()}`;
-    const input = HttpWith.parse({ url: "/jobs", completion: { mode: "poll", status_url: "{{response.next}}", success: { path: "$.status", equals: "succeeded" } } });
+    const input = HttpWith.parse({
+      url: "/jobs",
+      completion: { mode: "poll", status_url: "{{response.next}}", success: { path: "$.status", equals: "succeeded" } },
+    });
     const handle = { externalId: "job_1", state: { trigger_response: { next: `${elsewhere()}/jobs/${marker}` } } };
-    await expect(httpConnector.poll(ctx(), input, handle)).rejects.toMatchObject({ error: { kind: "invalid_config", message: expect.stringContaining("go only to its own origin") } });
+    await expect(httpConnector.poll(ctx(), input, handle)).rejects.toMatchObject({
+      error: { kind: "invalid_config", message: expect.stringContaining("go only to its own origin") },
+    });
     expect(await received(elsewhere(), marker)).toEqual([]);
   });
 
   it("a redirect to another origin is not followed; a redirect on the same origin is, with the credentials", async () => {
     const marker = `redirect-${crypto.randomUUID()}`;
     const away = HttpWith.parse({ url: `/redirect?to=${encodeURIComponent(`${elsewhere()}/echo/200?${marker}`)}`, method: "GET" });
-    await expect(httpConnector.trigger(ctx(), away)).rejects.toMatchObject({ error: { kind: "invalid_config", message: expect.stringContaining("redirected to another origin") } });
+    await expect(httpConnector.trigger(ctx(), away)).rejects.toMatchObject({
+      error: { kind: "invalid_config", message: expect.stringContaining("redirected to another origin") },
+    });
     expect(await received(elsewhere(), marker)).toEqual([]);
 
     // /health answers 200 only with the token: the second hop carried it.
@@ -104,7 +130,11 @@ describe("http connector: the connection's credentials stay on its origin", () =
 describe("remote error text never carries the credentials Tutti sent", () => {
   it("a run error quoting a server that echoes the request headers has the token taken out and is cut short", async () => {
     const { s, team } = await setupTenant();
-    await pushPipeline(s, { name: "echoed", team: team.slug, tasks: [{ id: "call", connector: "http", connection: "tool", with: { url: "/echo/500", body: { pad: "x".repeat(2000) } } }] });
+    await pushPipeline(s, {
+      name: "echoed",
+      team: team.slug,
+      tasks: [{ id: "call", connector: "http", connection: "tool", with: { url: "/echo/500", body: { pad: "x".repeat(2000) } } }],
+    });
     const run = (await api("/pipelines/echoed/runs", { as: s, body: {} })).json;
     const done = await waitForRun(s, run.id, isTerminal);
     const error = (done.tasks[0] as unknown as { error: { kind: string; message: string } }).error;
@@ -118,7 +148,10 @@ describe("remote error text never carries the credentials Tutti sent", () => {
   it("a connection test against a server that echoes the request headers answers without them", async () => {
     const { s, team } = await setupTenant();
     const secret = "s3cret-echoed-bearer-value";
-    const conn = await api("/connections", { as: s, body: { team_id: team.id, name: "echo", kind: "http", config: { base_url: `${tool()}/echo/401` }, secrets: { bearer_token: secret } } });
+    const conn = await api("/connections", {
+      as: s,
+      body: { team_id: team.id, name: "echo", kind: "http", config: { base_url: `${tool()}/echo/401` }, secrets: { bearer_token: secret } },
+    });
     expect(conn.status).toBe(201);
     const res = await api(`/connections/${conn.json.id}/test`, { as: s, method: "POST" });
     expect(res.status).toBe(200);

@@ -14,7 +14,14 @@ import { toBase64 } from "../../../worker/lib/encoding";
 import { drain } from "../../helpers/wait";
 
 const creds = fakeCredentials.snowflake;
-const config = () => ({ base_url: fakeUrl("snowflake"), account: creds.account.toLowerCase(), user: "tutti_svc", warehouse: "TRANSFORM_WH", database: "ANALYTICS", role: "TUTTI" });
+const config = () => ({
+  base_url: fakeUrl("snowflake"),
+  account: creds.account.toLowerCase(),
+  user: "tutti_svc",
+  warehouse: "TRANSFORM_WH",
+  database: "ANALYTICS",
+  role: "TUTTI",
+});
 const uniqueStatement = (sql = "insert into analytics.public.daily select * from raw.daily where day = ?") => `${sql} /* ${crypto.randomUUID()} */`;
 
 async function setup(secrets: Record<string, string> = { token: creds.token }) {
@@ -23,12 +30,26 @@ async function setup(secrets: Record<string, string> = { token: creds.token }) {
   return { s, team, conn };
 }
 
-async function pipeline(s: Session, teamSlug: string, name: string, statement: string, task: Record<string, unknown> = {}, withExtra: Record<string, unknown> = {}) {
-  await pushPipeline(s, { name, team: teamSlug, params: { day: "2026-11-24" }, tasks: [{ id: "load", connector: "snowflake", connection: "sf", with: { statement, ...withExtra }, poll_interval: "1s", ...task }] });
+async function pipeline(
+  s: Session,
+  teamSlug: string,
+  name: string,
+  statement: string,
+  task: Record<string, unknown> = {},
+  withExtra: Record<string, unknown> = {},
+) {
+  await pushPipeline(s, {
+    name,
+    team: teamSlug,
+    params: { day: "2026-11-24" },
+    tasks: [{ id: "load", connector: "snowflake", connection: "sf", with: { statement, ...withExtra }, poll_interval: "1s", ...task }],
+  });
 }
 
 async function costFacts(tenantId: string) {
-  const rows = await env.DB.prepare("SELECT external_ref, run_id, task_key, facts FROM cost_facts WHERE tenant_id = ? AND source = 'snowflake'").bind(tenantId).all();
+  const rows = await env.DB.prepare("SELECT external_ref, run_id, task_key, facts FROM cost_facts WHERE tenant_id = ? AND source = 'snowflake'")
+    .bind(tenantId)
+    .all();
   return rows.results as Array<{ external_ref: string; run_id: string; task_key: string; facts: string }>;
 }
 
@@ -43,9 +64,17 @@ function statementRequests(all: Awaited<ReturnType<typeof fakeRequests>>, statem
 
 /** A fresh RSA key pair: the private half as PKCS#8 PEM for the connection, the public half registered with the fake. */
 async function keyPair() {
-  const pair = (await crypto.subtle.generateKey({ name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
-  const pem = (label: string, der: ArrayBuffer) => `-----BEGIN ${label}-----\n${toBase64(new Uint8Array(der)).replace(/(.{64})/g, "$1\n")}\n-----END ${label}-----\n`;
-  return { privatePem: pem("PRIVATE KEY", (await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer), publicPem: pem("PUBLIC KEY", (await crypto.subtle.exportKey("spki", pair.publicKey)) as ArrayBuffer) };
+  const pair = (await crypto.subtle.generateKey(
+    { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+    true,
+    ["sign", "verify"],
+  )) as CryptoKeyPair;
+  const pem = (label: string, der: ArrayBuffer) =>
+    `-----BEGIN ${label}-----\n${toBase64(new Uint8Array(der)).replace(/(.{64})/g, "$1\n")}\n-----END ${label}-----\n`;
+  return {
+    privatePem: pem("PRIVATE KEY", (await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer),
+    publicPem: pem("PUBLIC KEY", (await crypto.subtle.exportKey("spki", pair.publicKey)) as ArrayBuffer),
+  };
 }
 
 describe("Snowflake connector against its fake", () => {
@@ -63,7 +92,11 @@ describe("Snowflake connector against its fake", () => {
     const query = new URL(submit.path, "http://x").searchParams;
     expect(query.get("async")).toBe("true");
     expect(query.get("requestId")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(submit.headers).toMatchObject({ authorization: `Bearer ${creds.token}`, "x-snowflake-authorization-token-type": "OAUTH", "user-agent": "tutti/0.1.0" });
+    expect(submit.headers).toMatchObject({
+      authorization: `Bearer ${creds.token}`,
+      "x-snowflake-authorization-token-type": "OAUTH",
+      "user-agent": "tutti/0.1.0",
+    });
     expect(JSON.parse(submit.body)).toEqual({
       statement,
       warehouse: "TRANSFORM_WH",
@@ -76,7 +109,13 @@ describe("Snowflake connector against its fake", () => {
     const facts = await costFacts(s.tenant.id);
     expect(facts).toHaveLength(1);
     expect(facts[0]).toMatchObject({ external_ref: task.external_id, run_id: run.id, task_key: "load" });
-    expect(JSON.parse(facts[0].facts)).toMatchObject({ query_id: task.external_id, query_tag: `tutti:${run.id}:load:1`, warehouse: "TRANSFORM_WH", outcome: "succeeded", num_rows: 5 });
+    expect(JSON.parse(facts[0].facts)).toMatchObject({
+      query_id: task.external_id,
+      query_tag: `tutti:${run.id}:load:1`,
+      warehouse: "TRANSFORM_WH",
+      outcome: "succeeded",
+      num_rows: 5,
+    });
   });
 
   it("signs in with a key-pair JWT and sets MULTI_STATEMENT_COUNT; each statement's query id becomes a cost fact", async () => {
@@ -97,13 +136,17 @@ describe("Snowflake connector against its fake", () => {
   it("counts statements like Snowflake: a `;` inside a string, identifier, $$ body or comment does not make a second one", async () => {
     const { s, team } = await setup();
     const single = uniqueStatement("insert into analytics.public.notes values ('done; next', $$a;b$$) -- one; statement");
-    const double = uniqueStatement('create table "x;y" (note varchar); insert into "x;y" values (\'it\'\'s; fine\')');
-    for (const [name, statement] of [["sf_one", single], ["sf_two", double]]) {
+    const double = uniqueStatement("create table \"x;y\" (note varchar); insert into \"x;y\" values ('it''s; fine')");
+    for (const [name, statement] of [
+      ["sf_one", single],
+      ["sf_two", double],
+    ]) {
       await fakePlan("snowflake", statement, { polls: 0 });
       await pipeline(s, team.slug, name, statement);
       expect((await pollToEnd(s, (await startRun(s, name)).id)).status, statement).toBe("succeeded");
     }
-    const sent = async (statement: string) => JSON.parse(statementRequests(await fakeRequests("snowflake", "/api/v2/statements"), statement)[0].body).parameters;
+    const sent = async (statement: string) =>
+      JSON.parse(statementRequests(await fakeRequests("snowflake", "/api/v2/statements"), statement)[0].body).parameters;
     expect(await sent(single)).not.toHaveProperty("MULTI_STATEMENT_COUNT");
     expect((await sent(double)).MULTI_STATEMENT_COUNT).toBe("2");
   });
@@ -172,7 +215,10 @@ describe("Snowflake connector against its fake", () => {
     await fakePlan("snowflake", statement, { polls: 1, outcome: "error" });
     await pipeline(s, team.slug, "sf_fail", statement);
     const done = await pollToEnd(s, (await startRun(s, "sf_fail")).id);
-    expect(firstTask(done)).toMatchObject({ status: "failed", error: { kind: "tool_failure", message: "002003 (42S02): SQL compilation error: Object 'ANALYTICS.PUBLIC.MISSING' does not exist or not authorized." } });
+    expect(firstTask(done)).toMatchObject({
+      status: "failed",
+      error: { kind: "tool_failure", message: "002003 (42S02): SQL compilation error: Object 'ANALYTICS.PUBLIC.MISSING' does not exist or not authorized." },
+    });
     expect(JSON.parse((await costFacts(s.tenant.id))[0].facts)).toMatchObject({ outcome: "failed" });
   });
 
@@ -204,7 +250,9 @@ describe("Snowflake connector against its fake", () => {
     await advance(s.tenant.id, 6_000);
     expect(await pollToEnd(s, run.id)).toMatchObject({ status: "succeeded", tasks: [{ attempt: 2 }] });
     // Attempt 2 is a new requestId: the rate-limited submission never executed.
-    const ids = statementRequests(await fakeRequests("snowflake", "/api/v2/statements"), statement).map((r) => new URL(r.path, "http://x").searchParams.get("requestId"));
+    const ids = statementRequests(await fakeRequests("snowflake", "/api/v2/statements"), statement).map((r) =>
+      new URL(r.path, "http://x").searchParams.get("requestId"),
+    );
     expect(new Set(ids).size).toBe(2);
   });
 
@@ -237,6 +285,9 @@ describe("Snowflake connector against its fake", () => {
     const good = await setup();
     expect((await api(`/connections/${good.conn.id}/test`, { as: good.s, method: "POST" })).json).toMatchObject({ ok: true });
     const bad = await setup({ token: "wrong" });
-    expect((await api(`/connections/${bad.conn.id}/test`, { as: bad.s, method: "POST" })).json).toMatchObject({ ok: false, message: expect.stringContaining("Invalid OAuth access token.") });
+    expect((await api(`/connections/${bad.conn.id}/test`, { as: bad.s, method: "POST" })).json).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("Invalid OAuth access token."),
+    });
   });
 });

@@ -43,7 +43,9 @@ const OTHER_SECRET = "whsec-other-77d02e";
 async function waitForParked(tenantId: string, connectionId: string, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const rows = await runInDurableObject(tenantRuns(env, tenantId), (_instance, state) => state.storage.sql.exec("SELECT delivery_id FROM parked_deliveries WHERE connection_id = ?", connectionId).toArray());
+    const rows = await runInDurableObject(tenantRuns(env, tenantId), (_instance, state) =>
+      state.storage.sql.exec("SELECT delivery_id FROM parked_deliveries WHERE connection_id = ?", connectionId).toArray(),
+    );
     if (rows.length) return;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -56,14 +58,48 @@ async function storedCount(connectionId: string) {
 }
 
 async function dbtPipeline(s: Session, teamSlug: string, name: string, jobId: number) {
-  await pushPipeline(s, { name, team: teamSlug, tasks: [{ id: "build", connector: "dbt_cloud", connection: "dbt-cloud", with: { job_id: jobId, collect_artifacts: false }, poll_interval: "1h" }] });
+  await pushPipeline(s, {
+    name,
+    team: teamSlug,
+    tasks: [{ id: "build", connector: "dbt_cloud", connection: "dbt-cloud", with: { job_id: jobId, collect_artifacts: false }, poll_interval: "1h" }],
+  });
 }
 
 describe("signed webhook receivers with the tools' real payloads", () => {
   const signed = [
-    { kind: "dbt_cloud", fixture: "dbt_cloud_job_run_completed_success.json", config: () => ({ base_url: fakeUrl("dbt_cloud"), account_id: 1 }), secrets: { api_token: "t" }, headers: (b: string, secret: string) => sign.dbt_cloud(b, secret), header: "authorization", delivery: "wev_2L6ZDoilyiWzKkSA59Gmc2d7FDD", external: "12345", type: "job.run.completed" },
-    { kind: "fivetran", fixture: "fivetran_sync_end_failure_with_task.json", config: () => ({ base_url: fakeUrl("fivetran") }), secrets: { api_key: "k", api_secret: "s" }, headers: (b: string, secret: string) => sign.fivetran(b, secret), header: "x-fivetran-signature-256", delivery: "sync_end:syn_def456:conn_abc123:2026-05-26T10:00:00.000Z", external: "conn_abc123", type: "sync_end" },
-    { kind: "github_actions", fixture: "github_workflow_run_completed.payload.json", config: () => ({ base_url: fakeUrl("github_actions") }), secrets: { token: "t" }, headers: (b: string, secret: string) => sign.github_actions(b, secret, "workflow_run", "72d3162e-cc78-11e3-81ab-4c9367dc0958"), header: "x-hub-signature-256", delivery: "body-hash", external: "289782451", type: "workflow_run.completed" },
+    {
+      kind: "dbt_cloud",
+      fixture: "dbt_cloud_job_run_completed_success.json",
+      config: () => ({ base_url: fakeUrl("dbt_cloud"), account_id: 1 }),
+      secrets: { api_token: "t" },
+      headers: (b: string, secret: string) => sign.dbt_cloud(b, secret),
+      header: "authorization",
+      delivery: "wev_2L6ZDoilyiWzKkSA59Gmc2d7FDD",
+      external: "12345",
+      type: "job.run.completed",
+    },
+    {
+      kind: "fivetran",
+      fixture: "fivetran_sync_end_failure_with_task.json",
+      config: () => ({ base_url: fakeUrl("fivetran") }),
+      secrets: { api_key: "k", api_secret: "s" },
+      headers: (b: string, secret: string) => sign.fivetran(b, secret),
+      header: "x-fivetran-signature-256",
+      delivery: "sync_end:syn_def456:conn_abc123:2026-05-26T10:00:00.000Z",
+      external: "conn_abc123",
+      type: "sync_end",
+    },
+    {
+      kind: "github_actions",
+      fixture: "github_workflow_run_completed.payload.json",
+      config: () => ({ base_url: fakeUrl("github_actions") }),
+      secrets: { token: "t" },
+      headers: (b: string, secret: string) => sign.github_actions(b, secret, "workflow_run", "72d3162e-cc78-11e3-81ab-4c9367dc0958"),
+      header: "x-hub-signature-256",
+      delivery: "body-hash",
+      external: "289782451",
+      type: "workflow_run.completed",
+    },
   ] as const;
 
   for (const tool of signed) {
@@ -157,7 +193,14 @@ describe("signed webhook receivers with the tools' real payloads", () => {
 
   it("a delivery on another connection's URL never advances a task, even when it names the task's external run id", async () => {
     const { s, team, conn } = await dbtTenant();
-    const other = await createConnection(s, team.id, "dbt_cloud", "dbt-other", { base_url: fakeUrl("dbt_cloud"), account_id: dbt.accountId }, { api_token: "other", webhook_secret: OTHER_SECRET });
+    const other = await createConnection(
+      s,
+      team.id,
+      "dbt_cloud",
+      "dbt-other",
+      { base_url: fakeUrl("dbt_cloud"), account_id: dbt.accountId },
+      { api_token: "other", webhook_secret: OTHER_SECRET },
+    );
     const job = uniqueNumber();
     await fakePlan("dbt_cloud", job, { run_id: 12345, polls: 1000 });
     await dbtPipeline(s, team.slug, "scoped", job);
@@ -204,7 +247,12 @@ describe("signed webhook receivers with the tools' real payloads", () => {
   it("Airbyte notifications: the URL token is the proof; test pings are stored without touching any run", async () => {
     const creds = fakeCredentials.airbyte;
     const { s, conn } = await tenantWith("airbyte", { base_url: `${fakeUrl("airbyte")}/v1` }, { api_token: creds.api_token, webhook_secret: SECRET });
-    for (const name of ["airbyte_job_success.json", "airbyte_job_failure.json", "airbyte_cloud_job_payload_success.json", "airbyte_test_hello_world_success.json"]) {
+    for (const name of [
+      "airbyte_job_success.json",
+      "airbyte_job_failure.json",
+      "airbyte_cloud_job_payload_success.json",
+      "airbyte_test_hello_world_success.json",
+    ]) {
       const body = webhookFixture(name);
       expect((await deliverWebhook("airbyte", conn.id, { headers: { "content-type": "application/json" }, body })).status).toBe(401);
       const res = await deliverWebhook("airbyte", conn.id, { headers: { "content-type": "application/json" }, body }, `?token=${SECRET}`);
@@ -212,7 +260,10 @@ describe("signed webhook receivers with the tools' real payloads", () => {
     }
     const listed = await waitForDeliveries(s, (items) => items.length === 4, "?connector=airbyte");
     expect(listed.map((d) => d.event_type).sort()).toEqual(["notification", "sync.failed", "sync.succeeded", "sync.succeeded"]);
-    expect(listed.find((d) => d.event_type === "sync.failed")).toMatchObject({ external_id: "9988", delivery_id: "64d901a1-2520-4d91-93c8-9df438668ff0:9988:false" });
+    expect(listed.find((d) => d.event_type === "sync.failed")).toMatchObject({
+      external_id: "9988",
+      delivery_id: "64d901a1-2520-4d91-93c8-9df438668ff0:9988:false",
+    });
   });
 
   it("GitHub workflow_job and workflow_run fixtures map to the workflow run they belong to", async () => {

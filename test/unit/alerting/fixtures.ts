@@ -27,7 +27,13 @@ export function snapshot(over: Partial<DeliverySnapshot> = {}, alert: Partial<De
       pipeline: { id: "pl_1", name: "ingest_crm" },
       runId: "run_1",
       details: { failed_tasks: [{ key: "load" }] },
-      impacts: [{ product: "finance_revenue", ownerTeam: teamB, statement: "finance_revenue will miss its 08:00 Europe/London SLA because ingest_crm's task load failed" }],
+      impacts: [
+        {
+          product: "finance_revenue",
+          ownerTeam: teamB,
+          statement: "finance_revenue will miss its 08:00 Europe/London SLA because ingest_crm's task load failed",
+        },
+      ],
       ...alert,
     },
     recipient: { team: teamA, role: "owner" },

@@ -51,20 +51,62 @@ describe("signals to alert intents", () => {
 
   it("a task out of retries and a rejected credential each raise their own alert", () => {
     const intents = intentsForEngineSignal(
-      { type: "engine.task_failed", tenantId: "t", runId: "run_1", pipelineId: "pl_1", pipelineName: "ingest_crm", teamId: "A", taskKey: "load", status: "failed", attempt: 4, retriesExhausted: true, error: { kind: "auth", message: "401" }, environment: "prod", at: 5 },
+      {
+        type: "engine.task_failed",
+        tenantId: "t",
+        runId: "run_1",
+        pipelineId: "pl_1",
+        pipelineName: "ingest_crm",
+        teamId: "A",
+        taskKey: "load",
+        status: "failed",
+        attempt: 4,
+        retriesExhausted: true,
+        error: { kind: "auth", message: "401" },
+        environment: "prod",
+        at: 5,
+      },
       { connectionName: "crm-prod" },
     );
-    expect(intents.map((i) => (i.action === "raise" ? `${i.kind} ${i.dedupeKey}` : i.action))).toEqual(["connection_failing connection:A:crm-prod", "retries_exhausted pipeline:pl_1:retries_exhausted:load"]);
+    expect(intents.map((i) => (i.action === "raise" ? `${i.kind} ${i.dedupeKey}` : i.action))).toEqual([
+      "connection_failing connection:A:crm-prod",
+      "retries_exhausted pipeline:pl_1:retries_exhausted:load",
+    ]);
   });
 
   it("a missed SLA raises, a met one resolves", () => {
-    const base = { type: "engine.sla_checked" as const, tenantId: "t", pipelineId: "pl_1", pipelineName: "ingest_crm", teamId: "A", deadlineAt: 10, finishBy: "08:00", timezone: "Europe/London", lastSuccessAt: null, at: 10 };
+    const base = {
+      type: "engine.sla_checked" as const,
+      tenantId: "t",
+      pipelineId: "pl_1",
+      pipelineName: "ingest_crm",
+      teamId: "A",
+      deadlineAt: 10,
+      finishBy: "08:00",
+      timezone: "Europe/London",
+      lastSuccessAt: null,
+      at: 10,
+    };
     expect(intentsForEngineSignal({ ...base, met: false })[0]).toMatchObject({ action: "raise", kind: "sla_missed", title: "ingest_crm missed its 08:00 SLA" });
     expect(intentsForEngineSignal({ ...base, met: true })[0]).toMatchObject({ action: "resolve", match: { dedupeKeys: ["pipeline:pl_1:sla_missed"] } });
   });
 
   it("a budget crossing keys on budget, period and threshold (a re-sent one is the same signal); 100 % is critical", () => {
-    const signal = { type: "budget.threshold_crossed" as const, tenantId: "t", budgetId: "bud_1", scope: "team" as const, scopeId: "A", scopeName: "Platform", ownerTeamId: "A", threshold: 100 as const, period: "2026-11", amount: 1200, currency: "EUR", limit: 1000, at: 1 };
+    const signal = {
+      type: "budget.threshold_crossed" as const,
+      tenantId: "t",
+      budgetId: "bud_1",
+      scope: "team" as const,
+      scopeId: "A",
+      scopeName: "Platform",
+      ownerTeamId: "A",
+      threshold: 100 as const,
+      period: "2026-11",
+      amount: 1200,
+      currency: "EUR",
+      limit: 1000,
+      at: 1,
+    };
     const [intent] = intentsForExternalSignal(signal);
     expect(intentsForExternalSignal({ ...signal, at: 2 })[0].signalKey).toBe(intent.signalKey);
     expect(intent).toMatchObject({
@@ -80,12 +122,30 @@ describe("signals to alert intents", () => {
   it("names causes the way people say them", () => {
     expect(failureCause("p", [], "failed")).toBe("p failed");
     expect(failureCause("p", [{ key: "a", status: "timed_out", attempt: 1, error: null }], "failed")).toBe("p's task a timed out");
-    expect(failureCause("p", [{ key: "a", status: "failed", attempt: 1, error: null }, { key: "b", status: "failed", attempt: 1, error: null }], "failed")).toBe("p failed (tasks a, b)");
+    expect(
+      failureCause(
+        "p",
+        [
+          { key: "a", status: "failed", attempt: 1, error: null },
+          { key: "b", status: "failed", attempt: 1, error: null },
+        ],
+        "failed",
+      ),
+    ).toBe("p failed (tasks a, b)");
   });
 });
 
 describe("downstream pipelines", () => {
-  const facts = (name: string, after: string[]): PipelineFacts => ({ id: name, name, teamId: "A", products: [], triggers: after.map((a) => ({ after: a, on: "success" })), sla: null, alerts: null, connections: {} });
+  const facts = (name: string, after: string[]): PipelineFacts => ({
+    id: name,
+    name,
+    teamId: "A",
+    products: [],
+    triggers: after.map((a) => ({ after: a, on: "success" })),
+    sla: null,
+    alerts: null,
+    connections: {},
+  });
 
   it("follows after: triggers transitively, nearest first, through cycles", () => {
     const all = [facts("a", []), facts("b", ["a"]), facts("c", ["b"]), facts("d", ["a", "c"]), facts("e", ["e"])];

@@ -21,7 +21,10 @@ describe("Slack Block Kit", () => {
 
   it("tells a downstream team first what the failure means for its product", () => {
     const m = slackMessage(snapshot({ recipient: { team: teamB, role: "downstream" } }), APP);
-    expect(m.blocks[1]).toEqual({ type: "section", text: { type: "mrkdwn", text: "*finance_revenue will miss its 08:00 Europe/London SLA because ingest_crm's task load failed*" } });
+    expect(m.blocks[1]).toEqual({
+      type: "section",
+      text: { type: "mrkdwn", text: "*finance_revenue will miss its 08:00 Europe/London SLA because ingest_crm's task load failed*" },
+    });
   });
 
   it("says resolved with the resolution, and leaves links out without APP_URL", () => {
@@ -54,11 +57,20 @@ describe("webhook payload", () => {
       timestamp: "2026-11-25T06:30:00.000Z",
       data: {
         delivery_id: "dlv_1",
-        alert: { id: "alr_1", url: "https://tutti.example.com/alerts/alr_1", kind: "run_failed", run: { id: "run_1", url: "https://tutti.example.com/runs/run_1" } },
+        alert: {
+          id: "alr_1",
+          url: "https://tutti.example.com/alerts/alr_1",
+          kind: "run_failed",
+          run: { id: "run_1", url: "https://tutti.example.com/runs/run_1" },
+        },
         recipient: { team: { slug: "platform" }, role: "owner" },
       },
     });
-    expect(body.data.alert.impacted_products[0]).toEqual({ name: "finance_revenue", owner_team: teamB, impact: expect.stringContaining("will miss its 08:00") });
+    expect(body.data.alert.impacted_products[0]).toEqual({
+      name: "finance_revenue",
+      owner_team: teamB,
+      impact: expect.stringContaining("will miss its 08:00"),
+    });
   });
 
   it("drops details rather than exceed 20 KB", () => {

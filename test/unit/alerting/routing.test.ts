@@ -41,7 +41,17 @@ const channels = [
 
 describe("alert routing", () => {
   it("goes to the owner, then the owners of impacted products, then teams the spec names, each once", () => {
-    expect(recipientsOf(alert({ impacts: [{ product: "p", ownerTeamId: "B" }, { product: "q", ownerTeamId: "A" }], namedTeamIds: ["B", "C"] }))).toEqual([
+    expect(
+      recipientsOf(
+        alert({
+          impacts: [
+            { product: "p", ownerTeamId: "B" },
+            { product: "q", ownerTeamId: "A" },
+          ],
+          namedTeamIds: ["B", "C"],
+        }),
+      ),
+    ).toEqual([
       { teamId: "A", role: "owner" },
       { teamId: "B", role: "downstream" },
       { teamId: "C", role: "named" },
@@ -60,7 +70,11 @@ describe("alert routing", () => {
 
   it("once a team has rules, only matching rules pick its channels", () => {
     const rules = [rule({ id: "r1", channelIds: ["a2"], kinds: ["sla_missed"] }), rule({ id: "r2", channelIds: ["a1"], pipelines: ["ingest_crm"] })];
-    expect(routeAlert(alert(), rules, channels, 0, "notify").routes.filter((r) => r.teamId === "A").map((r) => r.channelId)).toEqual(["a1"]);
+    expect(
+      routeAlert(alert(), rules, channels, 0, "notify")
+        .routes.filter((r) => r.teamId === "A")
+        .map((r) => r.channelId),
+    ).toEqual(["a1"]);
   });
 
   it("filters by kind, severity, pipeline, product and tag; an empty filter matches all", () => {
@@ -94,7 +108,11 @@ describe("alert routing", () => {
   });
 
   it("escalates only through rules that escalate, to their escalation channels, with the shortest delay", () => {
-    const rules = [rule({ id: "r1", escalateAfterMs: 30 * 60_000, escalateChannelIds: ["a2"] }), rule({ id: "r2", escalateAfterMs: 10 * 60_000 }), rule({ id: "r3", channelIds: ["a2"] })];
+    const rules = [
+      rule({ id: "r1", escalateAfterMs: 30 * 60_000, escalateChannelIds: ["a2"] }),
+      rule({ id: "r2", escalateAfterMs: 10 * 60_000 }),
+      rule({ id: "r3", channelIds: ["a2"] }),
+    ];
     expect(routeAlert(alert(), rules, channels, 0, "notify").escalateAfterMs).toBe(10 * 60_000);
     const e = routeAlert(alert(), rules, channels, 0, "escalate");
     expect(e.routes.map((r) => r.channelId).sort()).toEqual(["a1", "a2"]);

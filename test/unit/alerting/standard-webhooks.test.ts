@@ -23,7 +23,11 @@ describe("Standard Webhooks signatures", () => {
   });
 
   it("sends the three headers, the id unchanged", async () => {
-    expect(await signedHeaders(SPEC_SECRET, SPEC_ID, SPEC_TS, SPEC_BODY)).toEqual({ "webhook-id": SPEC_ID, "webhook-timestamp": String(SPEC_TS), "webhook-signature": SPEC_SIGNATURE });
+    expect(await signedHeaders(SPEC_SECRET, SPEC_ID, SPEC_TS, SPEC_BODY)).toEqual({
+      "webhook-id": SPEC_ID,
+      "webhook-timestamp": String(SPEC_TS),
+      "webhook-signature": SPEC_SIGNATURE,
+    });
   });
 
   it("verifies within the tolerance window and accepts any of several signatures (secret rotation)", async () => {

@@ -9,7 +9,11 @@ function prManifest(prod: any) {
   pr.nodes["model.jaffle_shop.customers"].raw_code += "\n-- filter test customers";
   pr.nodes["model.jaffle_shop.orders"].config.materialized = "incremental";
   pr.nodes["model.jaffle_shop.orders"].config.unique_key = "order_id";
-  pr.nodes["model.jaffle_shop.order_items"] = { ...structuredClone(prod.nodes["model.jaffle_shop.orders"]), unique_id: "model.jaffle_shop.order_items", name: "order_items" };
+  pr.nodes["model.jaffle_shop.order_items"] = {
+    ...structuredClone(prod.nodes["model.jaffle_shop.orders"]),
+    unique_id: "model.jaffle_shop.order_items",
+    name: "order_items",
+  };
   const seed = Object.keys(prod.nodes).find((k) => k.startsWith("seed."))!;
   delete pr.nodes[seed];
   return { pr, seed };
@@ -30,7 +34,9 @@ describe("modified-node detection (dbt state:modified)", () => {
   });
 
   it("the same manifest, re-serialized with other key order, has no changes", () => {
-    const reordered = JSON.parse(JSON.stringify(prod, (_k, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v)));
+    const reordered = JSON.parse(
+      JSON.stringify(prod, (_k, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v)),
+    );
     expect(diffManifests(summarizeManifest(prod), summarizeManifest(reordered))).toEqual({ modified: [], added: [], removed: [] });
   });
 
@@ -44,8 +50,12 @@ describe("modified-node detection (dbt state:modified)", () => {
     const added = structuredClone(enforced);
     added.nodes["model.jaffle_shop.customers"].columns.email = { name: "email", data_type: "varchar" };
     const base = summarizeManifest(enforced);
-    expect(diffManifests(base, summarizeManifest(dropped)).modified).toEqual([expect.objectContaining({ name: "customers", changes: ["contract"], breaking_contract: true })]);
-    expect(diffManifests(base, summarizeManifest(added)).modified).toEqual([expect.objectContaining({ name: "customers", changes: ["contract"], breaking_contract: false })]);
+    expect(diffManifests(base, summarizeManifest(dropped)).modified).toEqual([
+      expect.objectContaining({ name: "customers", changes: ["contract"], breaking_contract: true }),
+    ]);
+    expect(diffManifests(base, summarizeManifest(added)).modified).toEqual([
+      expect.objectContaining({ name: "customers", changes: ["contract"], breaking_contract: false }),
+    ]);
     // Switching enforcement off breaks consumers relying on it.
     expect(diffManifests(base, summarizeManifest(prod)).modified).toEqual([expect.objectContaining({ changes: ["contract"], breaking_contract: true })]);
   });

@@ -22,7 +22,7 @@ describe("Snowflake statement splitting (MULTI_STATEMENT_COUNT)", () => {
     expect(statementCount("select ''; select ''''")).toBe(2);
   });
 
-  it("a semicolon inside a quoted identifier does not split, with \"\" escapes", () => {
+  it('a semicolon inside a quoted identifier does not split, with "" escapes', () => {
     expect(statementCount('create table "a;b" (x int); select * from "a;b"')).toBe(2);
     expect(statementCount('select 1 as "say ""hi;""" ; select 2')).toBe(2);
   });

@@ -28,14 +28,22 @@ describe("dbt Cloud run status codes", () => {
 });
 
 describe("Fivetran completion by timestamps", () => {
-  const conn = (succeeded: string | null, failed: string | null, extra: Record<string, unknown> = {}) => ({ succeeded_at: succeeded, failed_at: failed, status: { sync_state: "syncing", tasks: [] }, ...extra });
+  const conn = (succeeded: string | null, failed: string | null, extra: Record<string, unknown> = {}) => ({
+    succeeded_at: succeeded,
+    failed_at: failed,
+    status: { sync_state: "syncing", tasks: [] },
+    ...extra,
+  });
   const baseline = Date.parse("2026-01-01T00:00:00Z");
 
   it("is running until max(succeeded_at, failed_at) passes the baseline, then succeeds iff succeeded_at is later", () => {
     expect(lastFinishedAt(conn("2026-01-01T00:00:00Z", "2025-12-01T00:00:00Z"))).toBe(baseline);
     expect(fivetranSyncState(conn("2026-01-01T00:00:00Z", null), baseline).state).toBe("running");
     expect(fivetranSyncState(conn("2026-01-02T00:00:00Z", "2025-12-01T00:00:00Z"), baseline).state).toBe("succeeded");
-    expect(fivetranSyncState(conn("2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", { status: { tasks: [{ message: "Reconnect" }] } }), baseline)).toMatchObject({ state: "failed", message: "the Fivetran sync failed: Reconnect" });
+    expect(fivetranSyncState(conn("2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", { status: { tasks: [{ message: "Reconnect" }] } }), baseline)).toMatchObject({
+      state: "failed",
+      message: "the Fivetran sync failed: Reconnect",
+    });
     expect(fivetranSyncState(conn(null, null), null).state).toBe("running");
     expect(fivetranSyncState(conn("2026-01-02T00:00:00Z", null), null).state).toBe("succeeded");
   });
@@ -48,7 +56,13 @@ describe("Fivetran completion by timestamps", () => {
 
 describe("Airbyte job statuses", () => {
   it("treats pending, queued, running and incomplete as in progress", () => {
-    expect(["pending", "queued", "running", "incomplete", "brand_new"].map((status) => airbyteJobState({ status }).state)).toEqual(["running", "running", "running", "running", "running"]);
+    expect(["pending", "queued", "running", "incomplete", "brand_new"].map((status) => airbyteJobState({ status }).state)).toEqual([
+      "running",
+      "running",
+      "running",
+      "running",
+      "running",
+    ]);
     expect(airbyteJobState({ status: "succeeded", rowsSynced: 0, bytesSynced: 0 })).toEqual({ state: "succeeded", rowsSynced: 0, bytesSynced: 0 });
     expect(airbyteJobState({ status: "failed" }).state).toBe("failed");
     // CONTRACTS §5, §10: cancelled is its own end state.
@@ -58,11 +72,20 @@ describe("Airbyte job statuses", () => {
 
 describe("Databricks run states", () => {
   it("reads life_cycle_state + result_state", () => {
-    for (const lcs of ["QUEUED", "PENDING", "RUNNING", "TERMINATING", "BLOCKED", "WAITING_FOR_RETRY"]) expect(databricksRunState({ state: { life_cycle_state: lcs } }).state).toBe("running");
+    for (const lcs of ["QUEUED", "PENDING", "RUNNING", "TERMINATING", "BLOCKED", "WAITING_FOR_RETRY"])
+      expect(databricksRunState({ state: { life_cycle_state: lcs } }).state).toBe("running");
     expect(databricksRunState({ state: { life_cycle_state: "TERMINATED", result_state: "SUCCESS" } })).toEqual({ state: "succeeded", withFailures: false });
-    expect(databricksRunState({ state: { life_cycle_state: "TERMINATED", result_state: "SUCCESS_WITH_FAILURES" } })).toEqual({ state: "succeeded", withFailures: true });
-    expect(databricksRunState({ state: { life_cycle_state: "TERMINATED", result_state: "FAILED", state_message: "boom" } })).toMatchObject({ state: "failed", message: expect.stringContaining("boom") });
-    expect(databricksRunState({ state: { life_cycle_state: "TERMINATED", result_state: "TIMEDOUT" } })).toMatchObject({ message: expect.stringMatching(/^the run timed out/) });
+    expect(databricksRunState({ state: { life_cycle_state: "TERMINATED", result_state: "SUCCESS_WITH_FAILURES" } })).toEqual({
+      state: "succeeded",
+      withFailures: true,
+    });
+    expect(databricksRunState({ state: { life_cycle_state: "TERMINATED", result_state: "FAILED", state_message: "boom" } })).toMatchObject({
+      state: "failed",
+      message: expect.stringContaining("boom"),
+    });
+    expect(databricksRunState({ state: { life_cycle_state: "TERMINATED", result_state: "TIMEDOUT" } })).toMatchObject({
+      message: expect.stringMatching(/^the run timed out/),
+    });
     expect(databricksRunState({ state: { life_cycle_state: "SKIPPED" } }).state).toBe("failed");
     expect(databricksRunState({ state: { life_cycle_state: "INTERNAL_ERROR" } }).state).toBe("failed");
     expect(databricksRunState({ state: { life_cycle_state: "TERMINATED", result_state: "SOMETHING_NEW" } }).state).toBe("failed");
@@ -76,14 +99,22 @@ describe("Databricks run states", () => {
   it("falls back on the newer status object", () => {
     expect(databricksRunState({ status: { state: "RUNNING" } }).state).toBe("running");
     expect(databricksRunState({ status: { state: "TERMINATED", termination_details: { code: "SUCCESS", type: "SUCCESS" } } }).state).toBe("succeeded");
-    expect(databricksRunState({ status: { state: "TERMINATED", termination_details: { code: "USER_CANCELED" } } })).toEqual({ state: "cancelled", message: "the run was cancelled in Databricks" });
+    expect(databricksRunState({ status: { state: "TERMINATED", termination_details: { code: "USER_CANCELED" } } })).toEqual({
+      state: "cancelled",
+      message: "the run was cancelled in Databricks",
+    });
     expect(databricksRunState({ status: { state: "TERMINATED", termination_details: { code: "CANCELED" } } }).state).toBe("cancelled");
-    expect(databricksRunState({ status: { state: "TERMINATED", termination_details: { code: "DRIVER_ERROR", message: "OOM" } } })).toMatchObject({ state: "failed", message: expect.stringContaining("DRIVER_ERROR") });
+    expect(databricksRunState({ status: { state: "TERMINATED", termination_details: { code: "DRIVER_ERROR", message: "OOM" } } })).toMatchObject({
+      state: "failed",
+      message: expect.stringContaining("DRIVER_ERROR"),
+    });
   });
 
   it("idempotency tokens are per attempt and at most 64 characters", async () => {
     expect(await idempotencyToken({ runId: "run_abc", taskKey: "etl", attempt: 1 })).toBe("tutti-run_abc-etl-1");
-    expect(await idempotencyToken({ runId: "run_abc", taskKey: "etl", attempt: 2 })).not.toBe(await idempotencyToken({ runId: "run_abc", taskKey: "etl", attempt: 1 }));
+    expect(await idempotencyToken({ runId: "run_abc", taskKey: "etl", attempt: 2 })).not.toBe(
+      await idempotencyToken({ runId: "run_abc", taskKey: "etl", attempt: 1 }),
+    );
     const long = await idempotencyToken({ runId: "run_abcdefghijklmnopqrst", taskKey: "a_very_long_task_key_that_goes_on_and_on", attempt: 1 });
     expect(long).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -91,14 +122,18 @@ describe("Databricks run states", () => {
 
 describe("GitHub workflow runs", () => {
   it("is terminal only when completed; success and neutral succeed", () => {
-    for (const status of ["queued", "in_progress", "waiting", "requested", "pending"]) expect(workflowRunState({ status, conclusion: null }).state).toBe("running");
+    for (const status of ["queued", "in_progress", "waiting", "requested", "pending"])
+      expect(workflowRunState({ status, conclusion: null }).state).toBe("running");
     expect(workflowRunState({ status: "completed", conclusion: "success" }).state).toBe("succeeded");
     expect(workflowRunState({ status: "completed", conclusion: "neutral" }).state).toBe("succeeded");
     for (const conclusion of ["failure", "timed_out", "startup_failure", "skipped", "action_required", "stale", "new_value"]) {
       expect(workflowRunState({ status: "completed", conclusion }).state).toBe("failed");
     }
     // CONTRACTS §8, §10: conclusion `cancelled` is the cancelled end state.
-    expect(workflowRunState({ status: "completed", conclusion: "cancelled" })).toEqual({ state: "cancelled", message: "the workflow run was cancelled in GitHub" });
+    expect(workflowRunState({ status: "completed", conclusion: "cancelled" })).toEqual({
+      state: "cancelled",
+      message: "the workflow run was cancelled in GitHub",
+    });
   });
 
   it("searches runs by the branch or tag name GitHub reports as head_branch, whether the ref is full or short", () => {
@@ -111,7 +146,11 @@ describe("GitHub workflow runs", () => {
   it("recognises primary and secondary rate limits and when to come back", () => {
     const now = 1_000_000_000_000;
     const h = (o: Record<string, string>) => new Headers(o);
-    expect(gitHubRateLimit(403, h({ "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(now / 1000 + 90) }), now)).toEqual({ kind: "rate_limited", message: "GitHub is rate limiting (HTTP 403)", retryAfterMs: 90_000 });
+    expect(gitHubRateLimit(403, h({ "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(now / 1000 + 90) }), now)).toEqual({
+      kind: "rate_limited",
+      message: "GitHub is rate limiting (HTTP 403)",
+      retryAfterMs: 90_000,
+    });
     expect(gitHubRateLimit(403, h({ "retry-after": "60" }), now)?.retryAfterMs).toBe(60_000);
     expect(gitHubRateLimit(429, h({}), now)?.kind).toBe("rate_limited");
     expect(gitHubRateLimit(403, h({ "x-ratelimit-remaining": "4000" }), now)).toBeNull();
@@ -124,7 +163,11 @@ describe("Snowflake SQL API", () => {
     expect(statementState(202, { code: "333334" })).toEqual({ state: "running" });
     expect(statementState(200, { statementHandle: "h1", resultSetMetaData: { numRows: 3 } })).toEqual({ state: "succeeded", numRows: 3, handles: ["h1"] });
     expect(statementState(200, { statementHandle: "p", statementHandles: ["a", "b"] })).toMatchObject({ handles: ["a", "b"] });
-    expect(statementState(422, { code: "002003", sqlState: "42S02", message: "SQL compilation error:\nno table" })).toEqual({ state: "failed", message: "002003 (42S02): SQL compilation error: no table", timedOut: false });
+    expect(statementState(422, { code: "002003", sqlState: "42S02", message: "SQL compilation error:\nno table" })).toEqual({
+      state: "failed",
+      message: "002003 (42S02): SQL compilation error: no table",
+      timedOut: false,
+    });
     expect(statementState(408, {})).toMatchObject({ state: "failed", timedOut: true });
     // 000604 (57014) "SQL execution canceled": someone cancelled the statement.
     expect(statementState(422, { code: "000604", sqlState: "57014", message: "SQL execution canceled", statementHandle: "h" })).toEqual({

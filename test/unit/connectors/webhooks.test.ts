@@ -11,7 +11,11 @@ import { sign, webhookFixture } from "../../helpers/webhook-fixtures";
 
 const SECRET = "s3cret";
 const bytes = (text: string) => new TextEncoder().encode(text);
-const request = (body: string, headers: Record<string, string> = {}, url = "https://tutti.test/webhooks/x/conn_1"): WebhookRequest => ({ headers: new Headers(headers), url: new URL(url), body: bytes(body) });
+const request = (body: string, headers: Record<string, string> = {}, url = "https://tutti.test/webhooks/x/conn_1"): WebhookRequest => ({
+  headers: new Headers(headers),
+  url: new URL(url),
+  body: bytes(body),
+});
 
 describe("HMAC signature check", () => {
   it("accepts the exact hex, prefix and case only", async () => {
@@ -49,10 +53,17 @@ describe("webhook payloads → events", () => {
 
   it("Fivetran: dedupe key from event, sync id, connection and time; connector_id or connection_id", async () => {
     const end = await fivetranWebhook.parse(request(webhookFixture("fivetran_sync_end_failure_with_task.json")));
-    expect(end).toEqual({ deliveryId: "sync_end:syn_def456:conn_abc123:2026-05-26T10:00:00.000Z", externalId: "conn_abc123", type: "sync_end", outcome: { status: "running", pollAfterMs: 0 } });
+    expect(end).toEqual({
+      deliveryId: "sync_end:syn_def456:conn_abc123:2026-05-26T10:00:00.000Z",
+      externalId: "conn_abc123",
+      type: "sync_end",
+      outcome: { status: "running", pollAfterMs: 0 },
+    });
     const start = await fivetranWebhook.parse(request(webhookFixture("fivetran_sync_start.json")));
     expect(start.outcome).toEqual({ status: "running" });
-    const renamed = await fivetranWebhook.parse(request(JSON.stringify({ event: "sync_end", created: "2026-01-01T00:00:00Z", connection_id: "abc", sync_id: "s" })));
+    const renamed = await fivetranWebhook.parse(
+      request(JSON.stringify({ event: "sync_end", created: "2026-01-01T00:00:00Z", connection_id: "abc", sync_id: "s" })),
+    );
     expect(renamed.externalId).toBe("abc");
     const other = await fivetranWebhook.parse(request(JSON.stringify({ event: "edit_connector", created: "2026-01-01T00:00:00Z", connector_id: "abc" })));
     expect(other.outcome).toBeNull();
@@ -63,7 +74,12 @@ describe("webhook payloads → events", () => {
     expect(await airbyteWebhook.verify(request(body, {}, `https://t/webhooks/airbyte/c?token=${SECRET}`), SECRET)).toBe(true);
     expect(await airbyteWebhook.verify(request(body, {}, "https://t/webhooks/airbyte/c?token=nope"), SECRET)).toBe(false);
     expect(await airbyteWebhook.verify(request(body), SECRET)).toBe(false);
-    expect(await airbyteWebhook.parse(request(body))).toEqual({ deliveryId: "64d901a1-2520-4d91-93c8-9df438668ff0:9988:false", externalId: "9988", type: "sync.failed", outcome: { status: "running", pollAfterMs: 0 } });
+    expect(await airbyteWebhook.parse(request(body))).toEqual({
+      deliveryId: "64d901a1-2520-4d91-93c8-9df438668ff0:9988:false",
+      externalId: "9988",
+      type: "sync.failed",
+      outcome: { status: "running", pollAfterMs: 0 },
+    });
     expect((await airbyteWebhook.parse(request(webhookFixture("airbyte_cloud_job_payload_success.json")))).externalId).toBe("20441143");
     const ping = await airbyteWebhook.parse(request(webhookFixture("airbyte_test_hello_world_failure.json")));
     expect(ping).toMatchObject({ externalId: null, type: "notification", outcome: null });
@@ -75,13 +91,22 @@ describe("webhook payloads → events", () => {
     const headers = await sign.github_actions(body, SECRET, "workflow_run", "d-1");
     expect(await gitHubWebhook.verify(request(body, headers), SECRET)).toBe(true);
     const completed = await gitHubWebhook.parse(request(body, headers));
-    expect(completed).toEqual({ deliveryId: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), externalId: "289782451", type: "workflow_run.completed", outcome: { status: "running", pollAfterMs: 0 } });
+    expect(completed).toEqual({
+      deliveryId: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+      externalId: "289782451",
+      type: "workflow_run.completed",
+      outcome: { status: "running", pollAfterMs: 0 },
+    });
     // A replay of the same signed body under a fresh delivery GUID is the same delivery.
     const replayed = await gitHubWebhook.parse(request(body, { ...headers, "x-github-delivery": "d-forged" }));
     expect(replayed.deliveryId).toBe(completed.deliveryId);
-    const requested = await gitHubWebhook.parse(request(webhookFixture("github_workflow_run_requested.payload.json"), { "x-github-event": "workflow_run", "x-github-delivery": "d-2" }));
+    const requested = await gitHubWebhook.parse(
+      request(webhookFixture("github_workflow_run_requested.payload.json"), { "x-github-event": "workflow_run", "x-github-delivery": "d-2" }),
+    );
     expect(requested.outcome).toEqual({ status: "running" });
-    const job = await gitHubWebhook.parse(request(webhookFixture("github_workflow_job_completed_failure.payload.json"), { "x-github-event": "workflow_job", "x-github-delivery": "d-3" }));
+    const job = await gitHubWebhook.parse(
+      request(webhookFixture("github_workflow_job_completed_failure.payload.json"), { "x-github-event": "workflow_job", "x-github-delivery": "d-3" }),
+    );
     expect(job).toMatchObject({ externalId: "2202229078", type: "workflow_job.completed", outcome: { status: "running" } });
     expect((await gitHubWebhook.parse(request("{}", { "x-github-event": "ping", "x-github-delivery": "d-4" }))).outcome).toBeNull();
   });
@@ -93,7 +118,12 @@ describe("webhook payloads → events", () => {
     expect(await databricksWebhook.verify(request(body, basic("tutti", "guess")), SECRET)).toBe(false);
     expect(await databricksWebhook.verify(request(body, basic("admin", SECRET)), SECRET)).toBe(false);
     expect(await databricksWebhook.verify(request(body, { authorization: "Basic !!!" }), SECRET)).toBe(false);
-    expect(await databricksWebhook.parse(request(body))).toEqual({ deliveryId: "77:jobs.on_failure", externalId: "77", type: "jobs.on_failure", outcome: { status: "running", pollAfterMs: 0 } });
+    expect(await databricksWebhook.parse(request(body))).toEqual({
+      deliveryId: "77:jobs.on_failure",
+      externalId: "77",
+      type: "jobs.on_failure",
+      outcome: { status: "running", pollAfterMs: 0 },
+    });
     const started = await databricksWebhook.parse(request(JSON.stringify({ event_type: "jobs.on_start", run: { run_id: 77 } })));
     expect(started.outcome).toEqual({ status: "running" });
   });

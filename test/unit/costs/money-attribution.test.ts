@@ -20,20 +20,40 @@ describe("splitMicros", () => {
 
 describe("attributeShares", () => {
   const claims = new Map([
-    ["ds_orders", [{ productId: "dp_finance", weight: 3 }, { productId: "dp_growth", weight: 1 }]],
+    [
+      "ds_orders",
+      [
+        { productId: "dp_finance", weight: 3 },
+        { productId: "dp_growth", weight: 1 },
+      ],
+    ],
     ["ds_fx", [{ productId: "dp_finance", weight: 1 }]],
   ]);
 
   it("an explicit split wins over lineage", () => {
-    const r = attributeShares({ explicit: [{ productId: "dp_a", weight: 1 }, { productId: "dp_b", weight: 3 }], datasets: ["ds_orders"], claims, pipelineProducts: [] });
+    const r = attributeShares({
+      explicit: [
+        { productId: "dp_a", weight: 1 },
+        { productId: "dp_b", weight: 3 },
+      ],
+      datasets: ["ds_orders"],
+      claims,
+      pipelineProducts: [],
+    });
     expect(r.by).toBe("explicit");
-    expect(r.shares).toEqual([{ productId: "dp_b", share: 0.75 }, { productId: "dp_a", share: 0.25 }]);
+    expect(r.shares).toEqual([
+      { productId: "dp_b", share: 0.75 },
+      { productId: "dp_a", share: 0.25 },
+    ]);
   });
 
   it("a dataset shared by two products splits by membership weight", () => {
     const r = attributeShares({ explicit: null, datasets: ["ds_orders"], claims, pipelineProducts: [] });
     expect(r.by).toBe("datasets");
-    expect(r.shares).toEqual([{ productId: "dp_finance", share: 0.75 }, { productId: "dp_growth", share: 0.25 }]);
+    expect(r.shares).toEqual([
+      { productId: "dp_finance", share: 0.75 },
+      { productId: "dp_growth", share: 0.25 },
+    ]);
   });
 
   it("spreads evenly over datasets, and unclaimed datasets fall to the pipeline's products", () => {
@@ -54,14 +74,27 @@ describe("attributeShares", () => {
   });
 
   it("falls back to the pipeline's products, then to none", () => {
-    expect(attributeShares({ explicit: null, datasets: [], claims, pipelineProducts: [{ productId: "dp_x", weight: 2 }, { productId: "dp_y", weight: 2 }] })).toEqual({
+    expect(
+      attributeShares({
+        explicit: null,
+        datasets: [],
+        claims,
+        pipelineProducts: [
+          { productId: "dp_x", weight: 2 },
+          { productId: "dp_y", weight: 2 },
+        ],
+      }),
+    ).toEqual({
       by: "pipeline",
       shares: [
         { productId: "dp_x", share: 0.5 },
         { productId: "dp_y", share: 0.5 },
       ],
     });
-    expect(attributeShares({ explicit: null, datasets: ["ds_tmp"], claims, pipelineProducts: [] })).toEqual({ by: "none", shares: [{ productId: null, share: 1 }] });
+    expect(attributeShares({ explicit: null, datasets: ["ds_tmp"], claims, pipelineProducts: [] })).toEqual({
+      by: "none",
+      shares: [{ productId: null, share: 1 }],
+    });
   });
 
   it("allocates exact micro amounts", () => {

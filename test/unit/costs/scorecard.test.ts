@@ -6,8 +6,16 @@ import { productUpdatedAt, slaAttainment } from "../../../worker/products/reliab
 
 describe("scorecard figures", () => {
   it("compares month to date with the same days of the previous month", () => {
-    expect(scorecardWindows("2026-03", "2026-03-31")).toMatchObject({ month: { from: "2026-03-01", to: "2026-03-31" }, previous: { from: "2026-02-01", to: "2026-02-28" }, elapsedDays: 31 });
-    expect(scorecardWindows("2026-07", "2026-07-10")).toMatchObject({ month: { to: "2026-07-10" }, previous: { from: "2026-06-01", to: "2026-06-10" }, last30: { from: "2026-06-11", to: "2026-07-10" } });
+    expect(scorecardWindows("2026-03", "2026-03-31")).toMatchObject({
+      month: { from: "2026-03-01", to: "2026-03-31" },
+      previous: { from: "2026-02-01", to: "2026-02-28" },
+      elapsedDays: 31,
+    });
+    expect(scorecardWindows("2026-07", "2026-07-10")).toMatchObject({
+      month: { to: "2026-07-10" },
+      previous: { from: "2026-06-01", to: "2026-06-10" },
+      last30: { from: "2026-06-11", to: "2026-07-10" },
+    });
     expect(scorecardWindows("2026-05", "2026-07-10").month).toEqual({ from: "2026-05-01", to: "2026-05-31" });
   });
 

@@ -18,7 +18,10 @@ describe("Snowflake query tags", () => {
   });
 
   it("reads JSON tags and bare run ids, and ignores other tags", () => {
-    expect(parseQueryTag('{"team":"fin","tutti_run_id":"run_abcdefghij0123456789","tutti_task_key":"load"}')).toEqual({ runId: "run_abcdefghij0123456789", taskKey: "load" });
+    expect(parseQueryTag('{"team":"fin","tutti_run_id":"run_abcdefghij0123456789","tutti_task_key":"load"}')).toEqual({
+      runId: "run_abcdefghij0123456789",
+      taskKey: "load",
+    });
     expect(parseQueryTag("run_abcdefghij0123456789")).toEqual({ runId: "run_abcdefghij0123456789", taskKey: null });
     expect(parseQueryTag("dbt_daily")).toBeNull();
     expect(parseQueryTag("tutti:not-a-run:task")).toBeNull();
@@ -35,7 +38,13 @@ describe("Snowflake costs", () => {
         externalRef: "01b3-q1",
         startedAt: Date.UTC(2026, 5, 1, 6),
         endedAt: Date.UTC(2026, 5, 1, 6, 5),
-        facts: { QUERY_ID: "01b3-q1", QUERY_TAG: "tutti:run_abcdefghij0123456789:build:1", CREDITS_ATTRIBUTED_COMPUTE: 0.5, CREDITS_USED_QUERY_ACCELERATION: "0.25", WAREHOUSE_NAME: "TRANSFORM" },
+        facts: {
+          QUERY_ID: "01b3-q1",
+          QUERY_TAG: "tutti:run_abcdefghij0123456789:build:1",
+          CREDITS_ATTRIBUTED_COMPUTE: 0.5,
+          CREDITS_USED_QUERY_ACCELERATION: "0.25",
+          WAREHOUSE_NAME: "TRANSFORM",
+        },
       },
       price,
     )!;
@@ -86,13 +95,21 @@ describe("connector facts", () => {
     expect(databricksDbus({ facts: { usage_quantity: 12.5 }, startedAt: null, endedAt: null })).toBe(12.5);
     expect(databricksDbus({ facts: { dbu_per_hour: 4 }, startedAt: 0, endedAt: 1_800_000 })).toBe(2);
     expect(databricksDbus({ facts: {}, startedAt: 0, endedAt: 10 })).toBeNull();
-    const d = draftFromFact({ source: "databricks", externalRef: "host/1", runId: "run_1", taskKey: "t", teamId: "team_1", startedAt: 5, endedAt: 10, facts: { dbus: 10 } }, defaultCostSettings)!;
+    const d = draftFromFact(
+      { source: "databricks", externalRef: "host/1", runId: "run_1", taskKey: "t", teamId: "team_1", startedAt: 5, endedAt: 10, facts: { dbus: 10 } },
+      defaultCostSettings,
+    )!;
     expect(fromMicros(d.amountMicros)).toBe(1.5);
     expect(d.attribution).toMatchObject({ runId: "run_1", taskKey: "t", teamId: "team_1" });
   });
 
   it("does not treat per-sync Fivetran rows as monthly active rows", () => {
-    expect(draftFromFact({ source: "fivetran", externalRef: "s1", runId: null, taskKey: null, teamId: null, startedAt: 1, endedAt: 2, facts: { rows_synced: 1000 } }, defaultCostSettings)).toBeNull();
+    expect(
+      draftFromFact(
+        { source: "fivetran", externalRef: "s1", runId: null, taskKey: null, teamId: null, startedAt: 1, endedAt: 2, facts: { rows_synced: 1000 } },
+        defaultCostSettings,
+      ),
+    ).toBeNull();
   });
 });
 

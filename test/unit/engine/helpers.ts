@@ -30,10 +30,22 @@ export class Harness {
     return r;
   }
   ok(key: string, extra: Partial<TaskOutcome> = {}) {
-    return this.send({ type: "task.outcome", key, attempt: this.state.tasks[key].attempt, source: "poll", outcome: { status: "succeeded", ...extra } as TaskOutcome });
+    return this.send({
+      type: "task.outcome",
+      key,
+      attempt: this.state.tasks[key].attempt,
+      source: "poll",
+      outcome: { status: "succeeded", ...extra } as TaskOutcome,
+    });
   }
   fail(key: string, message = "boom") {
-    return this.send({ type: "task.outcome", key, attempt: this.state.tasks[key].attempt, source: "poll", outcome: { status: "failed", error: { kind: "tool_failure", message } } });
+    return this.send({
+      type: "task.outcome",
+      key,
+      attempt: this.state.tasks[key].attempt,
+      source: "poll",
+      outcome: { status: "failed", error: { kind: "tool_failure", message } },
+    });
   }
   status() {
     return Object.fromEntries(Object.entries(this.state.tasks).map(([k, t]) => [k, t.status]));

@@ -3,7 +3,12 @@ import { retryDelayMs } from "../../../worker/engine/backoff";
 import { InvalidTransition } from "../../../worker/engine/transition";
 import { Harness, task } from "./helpers";
 
-const diamond = () => [task("extract"), task("load_a", { dependsOn: ["extract"] }), task("load_b", { dependsOn: ["extract"] }), task("marts", { dependsOn: ["load_a", "load_b"] })];
+const diamond = () => [
+  task("extract"),
+  task("load_a", { dependsOn: ["extract"] }),
+  task("load_b", { dependsOn: ["extract"] }),
+  task("marts", { dependsOn: ["load_a", "load_b"] }),
+];
 
 describe("run state machine", () => {
   it("a 3-level DAG runs each task after its dependencies and succeeds", () => {
@@ -50,7 +55,10 @@ describe("run state machine", () => {
   });
 
   it("retries are exhausted after max + 1 attempts and the run fails", () => {
-    const h = new Harness([task("a", { retries: { max: 1, backoff: "fixed", delayMs: 1000, maxDelayMs: 1000, jitter: false } }), task("b", { dependsOn: ["a"] })]);
+    const h = new Harness([
+      task("a", { retries: { max: 1, backoff: "fixed", delayMs: 1000, maxDelayMs: 1000, jitter: false } }),
+      task("b", { dependsOn: ["a"] }),
+    ]);
     h.send({ type: "run.start" });
     h.fail("a");
     h.send({ type: "task.retry_due", key: "a", attempt: 1 });
@@ -70,7 +78,13 @@ describe("run state machine", () => {
   it("Retry-After from the tool stretches the backoff", () => {
     const h = new Harness([task("a", { retries: { max: 2, backoff: "fixed", delayMs: 1000, maxDelayMs: 1000, jitter: false } })]);
     h.send({ type: "run.start" });
-    h.send({ type: "task.outcome", key: "a", attempt: 1, source: "trigger", outcome: { status: "failed", error: { kind: "rate_limited", message: "429", retryAfterMs: 30_000 } } });
+    h.send({
+      type: "task.outcome",
+      key: "a",
+      attempt: 1,
+      source: "trigger",
+      outcome: { status: "failed", error: { kind: "rate_limited", message: "429", retryAfterMs: 30_000 } },
+    });
     expect(h.timers().at(-1)!.dueAt - h.now).toBe(30_000);
   });
 
@@ -118,9 +132,19 @@ describe("run state machine", () => {
 
   it("a run cancelled in the tool ends the task cancelled, without retry, and the run cancelled", () => {
     const retries = { max: 3, backoff: "fixed" as const, delayMs: 1000, maxDelayMs: 1000, jitter: false };
-    const h = new Harness([task("build", { retries }), task("publish", { dependsOn: ["build"] }), task("notify", { dependsOn: ["build"], runIf: "any_failed" })]);
+    const h = new Harness([
+      task("build", { retries }),
+      task("publish", { dependsOn: ["build"] }),
+      task("notify", { dependsOn: ["build"], runIf: "any_failed" }),
+    ]);
     h.send({ type: "run.start" });
-    const r = h.send({ type: "task.outcome", key: "build", attempt: 1, source: "poll", outcome: { status: "cancelled", reason: "the run was cancelled in dbt Cloud", externalId: "70001" } });
+    const r = h.send({
+      type: "task.outcome",
+      key: "build",
+      attempt: 1,
+      source: "poll",
+      outcome: { status: "cancelled", reason: "the run was cancelled in dbt Cloud", externalId: "70001" },
+    });
     expect(h.state.tasks.build).toMatchObject({ status: "cancelled", attempt: 1, error: null, reason: "the run was cancelled in dbt Cloud" });
     expect(h.dispatched()).toEqual(["build#1"]);
     // Not a failure: an any_failed handler does not run, all_success downstream is skipped.
@@ -134,7 +158,13 @@ describe("run state machine", () => {
     const retries = { max: 1, backoff: "fixed" as const, delayMs: 1000, maxDelayMs: 1000, jitter: false };
     const h = new Harness([task("build", { retries })]);
     h.send({ type: "run.start" });
-    h.send({ type: "task.outcome", key: "build", attempt: 1, source: "poll", outcome: { status: "running", externalId: "70001", pollAfterMs: 10_000, collectTries: 1 } });
+    h.send({
+      type: "task.outcome",
+      key: "build",
+      attempt: 1,
+      source: "poll",
+      outcome: { status: "running", externalId: "70001", pollAfterMs: 10_000, collectTries: 1 },
+    });
     expect(h.state.tasks.build.handle).toMatchObject({ externalId: "70001", collectTries: 1 });
     expect(h.timers().at(-1)!.dueAt - h.now).toBe(10_000);
     h.fail("build");
@@ -206,7 +236,11 @@ describe("run state machine", () => {
   });
 
   it("no new data skips downstream tasks when the spec asks for it", () => {
-    const h = new Harness([task("sync", { skipDownstreamIfNoNewData: true }), task("build", { dependsOn: ["sync"] }), task("publish", { dependsOn: ["build"] })]);
+    const h = new Harness([
+      task("sync", { skipDownstreamIfNoNewData: true }),
+      task("build", { dependsOn: ["sync"] }),
+      task("publish", { dependsOn: ["build"] }),
+    ]);
     h.send({ type: "run.start" });
     h.ok("sync", { noNewData: true });
     expect(h.status()).toEqual({ sync: "succeeded", build: "skipped", publish: "skipped" });

@@ -50,7 +50,10 @@ describe("inflateBounded", () => {
   it("answers corrupt or truncated data with 400", async () => {
     const packed = await gzip(new TextEncoder().encode("x".repeat(100_000)));
     for (const bad of [new Uint8Array([1, 2, 3, 4, 5]), packed.subarray(0, packed.length - 20)]) {
-      await expect(readStream(inflateBounded(new Blob([bad]).stream(), "gzip", MiB, "body"))).rejects.toMatchObject({ code: "validation_failed", details: [{ path: "body", message: "corrupt gzip data" }] });
+      await expect(readStream(inflateBounded(new Blob([bad]).stream(), "gzip", MiB, "body"))).rejects.toMatchObject({
+        code: "validation_failed",
+        details: [{ path: "body", message: "corrupt gzip data" }],
+      });
     }
   });
 });
@@ -60,13 +63,29 @@ describe("readArtifact", () => {
     // The route's limit is MAX_ARTIFACT_BYTES (256 MiB); the same code path with a 4 MiB limit keeps the test fast.
     const bomb = gzipBomb('{"metadata":', " ", 160 * MiB);
     const { stream, read } = counted(bomb);
-    const err = await readArtifact(stream, "manifest", ["$.metadata"], () => {}, () => {}, 4 * MiB).catch((e) => e);
+    const err = await readArtifact(
+      stream,
+      "manifest",
+      ["$.metadata"],
+      () => {},
+      () => {},
+      4 * MiB,
+    ).catch((e) => e);
     expect(err).toMatchObject({ code: "payload_too_large", details: [{ path: "manifest", message: "larger than 4 MiB (4194304 bytes) after decompression" }] });
     expect(read.bytes).toBeLessThanOrEqual(128 * 1024);
   });
 
   it("an uncompressed file past the limit is refused with 413 too", async () => {
     const text = `{"metadata":${" ".repeat(MiB)}}`;
-    await expect(readArtifact(new Blob([text]), "run_results", ["$.metadata"], () => {}, () => {}, MiB)).rejects.toMatchObject({ code: "payload_too_large", details: [{ path: "run_results" }] });
+    await expect(
+      readArtifact(
+        new Blob([text]),
+        "run_results",
+        ["$.metadata"],
+        () => {},
+        () => {},
+        MiB,
+      ),
+    ).rejects.toMatchObject({ code: "payload_too_large", details: [{ path: "run_results" }] });
   });
 });

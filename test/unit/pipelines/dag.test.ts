@@ -41,7 +41,10 @@ describe("findCycles", () => {
 
   it("reports two separate cycles", () => {
     const found = findCycles([t("a", "b"), t("b", "a"), t("x", "y"), t("y", "x")]);
-    expect(found.map((f) => f.cycle)).toEqual([["a", "b", "a"], ["x", "y", "x"]]);
+    expect(found.map((f) => f.cycle)).toEqual([
+      ["a", "b", "a"],
+      ["x", "y", "x"],
+    ]);
   });
 
   it("ignores self edges and unknown ids, which validation reports on their own", () => {

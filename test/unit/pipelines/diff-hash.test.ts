@@ -22,7 +22,7 @@ team: analytics
 name: daily_revenue
 concurrency: { max_runs: 1 }
 `);
-    expect(await contentHash(normalized(valueOf(yaml)))).toBe(await contentHash(fromJson));
+    expect(await contentHash(normalized(parsedValue(yaml)))).toBe(await contentHash(fromJson));
   });
 
   it("changes when anything meaningful changes", async () => {
@@ -39,7 +39,7 @@ concurrency: { max_runs: 1 }
 });
 
 /** The parsed value; a parse error fails the test with its messages. */
-function valueOf(r: ReturnType<typeof parseSpecText>): unknown {
+function parsedValue(r: ReturnType<typeof parseSpecText>): unknown {
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r.value;
 }

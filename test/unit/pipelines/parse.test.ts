@@ -10,7 +10,11 @@ function errorsOf(r: ReturnType<typeof parseSpecText>) {
 describe("parseSpecText", () => {
   it("reads YAML 1.2: `on`, `yes` and 08:00 stay strings", () => {
     const r = parseSpecText("triggers: [{ after: up, on: success }]\nsla: { finish_by: 08:00 }\nparams: { flag: yes }\n");
-    expect(r).toEqual({ ok: true, format: "yaml", value: { triggers: [{ after: "up", on: "success" }], sla: { finish_by: "08:00" }, params: { flag: "yes" } } });
+    expect(r).toEqual({
+      ok: true,
+      format: "yaml",
+      value: { triggers: [{ after: "up", on: "success" }], sla: { finish_by: "08:00" }, params: { flag: "yes" } },
+    });
   });
 
   it("reports YAML syntax errors with line and column", () => {
@@ -44,7 +48,7 @@ describe("parseSpecText", () => {
   });
 
   it("reports JSON syntax errors with line and column, without quoting the input", () => {
-    expect(errorsOf(parseSpecText('{\n  "name": "a",\n  "team": }\n', "json"))).toEqual([{ line: 3, column: 11, message: "expected a value, found \"}\"" }]);
+    expect(errorsOf(parseSpecText('{\n  "name": "a",\n  "team": }\n', "json"))).toEqual([{ line: 3, column: 11, message: 'expected a value, found "}"' }]);
   });
 
   it("detects the format from the text and from file names", () => {

@@ -156,7 +156,9 @@ describe("validateSpec: errors carry exact paths", () => {
   it("`with` is checked by the connector's own schema and prefixed with the task path", () => {
     const raw = baseSpec();
     raw.tasks[1].with = { job_id: "x", extra: true };
-    const paths = errorsOf(raw).map((e) => e.path).sort();
+    const paths = errorsOf(raw)
+      .map((e) => e.path)
+      .sort();
     expect(paths).toEqual(["tasks[1].with.extra", "tasks[1].with.job_id"]);
   });
 
@@ -204,13 +206,21 @@ describe("validateSpec: errors carry exact paths", () => {
     const raw = baseSpec();
     raw.schedule.timezone = "Mars/Olympus";
     raw.sla = { finish_by: "8am", timezone: "+01:00" };
-    expect(errorsOf(raw).map((e) => e.path).sort()).toEqual(["schedule.timezone", "sla.finish_by", "sla.timezone"]);
+    expect(
+      errorsOf(raw)
+        .map((e) => e.path)
+        .sort(),
+    ).toEqual(["schedule.timezone", "sla.finish_by", "sla.timezone"]);
   });
 
   it("a wall-clock time that DST skips or repeats is still a valid schedule", () => {
     // 02:30 does not exist in London on the last Sunday of March and happens twice in New York in November:
     // validity is a property of the expression; the engine decides the instants.
-    for (const [cron, timezone] of [["30 1 * * 0", "Europe/London"], ["30 2 * * *", "Europe/London"], ["30 1 * 11 0", "America/New_York"]]) {
+    for (const [cron, timezone] of [
+      ["30 1 * * 0", "Europe/London"],
+      ["30 2 * * *", "Europe/London"],
+      ["30 1 * 11 0", "America/New_York"],
+    ]) {
       const raw = baseSpec();
       raw.schedule = { cron, timezone };
       expect(specOf(raw).schedule).toEqual({ cron, timezone });
@@ -235,11 +245,19 @@ describe("validateSpec: errors carry exact paths", () => {
     raw.name = "Daily Revenue";
     raw.tasks[1].run_if = "sometimes";
     raw.tasks[2].depends_on = ["nope"];
-    expect(errorsOf(raw).map((e) => e.path).sort()).toEqual(["name", "tasks[1].run_if", "tasks[2].depends_on[0]"]);
+    expect(
+      errorsOf(raw)
+        .map((e) => e.path)
+        .sort(),
+    ).toEqual(["name", "tasks[1].run_if", "tasks[2].depends_on[0]"]);
   });
 
   it("missing required fields and an empty task list are named", () => {
-    expect(errorsOf({ tasks: [] }).map((e) => e.path).sort()).toEqual(["name", "tasks", "team"]);
+    expect(
+      errorsOf({ tasks: [] })
+        .map((e) => e.path)
+        .sort(),
+    ).toEqual(["name", "tasks", "team"]);
     expect(errorsOf("just a string")).toEqual([expect.objectContaining({ path: "(root)" })]);
   });
 
@@ -255,6 +273,10 @@ describe("validateSpec: errors carry exact paths", () => {
   it("alert targets must be team, team:<slug> or channel:<name>", () => {
     const raw = baseSpec();
     raw.alerts = { on: ["failure", "explosion"], to: ["team", "team:finance", "#general"] };
-    expect(errorsOf(raw).map((e) => e.path).sort()).toEqual(["alerts.on[1]", "alerts.to[2]"]);
+    expect(
+      errorsOf(raw)
+        .map((e) => e.path)
+        .sort(),
+    ).toEqual(["alerts.on[1]", "alerts.to[2]"]);
   });
 });

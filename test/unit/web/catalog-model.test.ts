@@ -30,7 +30,13 @@ const node = (name: string, result?: { status: string; execution_seconds?: numbe
   tested_node_ids: [],
   test_column: null,
   last_result: result
-    ? { status: result.status, started_at: null, completed_at: result.completed_at ?? null, execution_seconds: result.execution_seconds ?? null, upload_id: "dbtu_1" }
+    ? {
+        status: result.status,
+        started_at: null,
+        completed_at: result.completed_at ?? null,
+        execution_seconds: result.execution_seconds ?? null,
+        upload_id: "dbtu_1",
+      }
     : null,
 });
 
@@ -137,7 +143,12 @@ describe("dataset page helpers", () => {
   it("flattens nested schema fields after their parent with dotted paths", () => {
     const rows = flattenSchema([
       { name: "id", type: "INT64", description: null },
-      { name: "address", type: "STRUCT", description: "home", fields: [{ name: "city", type: "STRING", description: null, fields: [{ name: "code", type: "STRING", description: null }] }] },
+      {
+        name: "address",
+        type: "STRUCT",
+        description: "home",
+        fields: [{ name: "city", type: "STRING", description: null, fields: [{ name: "code", type: "STRING", description: null }] }],
+      },
       { name: "total", type: "NUMERIC", description: null },
     ]);
     expect(rows.map((r) => [r.path, r.depth])).toEqual([

@@ -20,12 +20,24 @@ describe("dashboard API errors", () => {
   });
 
   it("puts field errors beside their inputs and nothing in the banner when all are shown", () => {
-    const error = apiErrorFrom(400, envelope([{ path: "name", message: "required" }, { path: "config.url", message: "must be an http(s) URL" }]));
+    const error = apiErrorFrom(
+      400,
+      envelope([
+        { path: "name", message: "required" },
+        { path: "config.url", message: "must be an http(s) URL" },
+      ]),
+    );
     expect(splitErrors(error, ["name", "config.url"])).toEqual({ fields: { name: "required", "config.url": "must be an http(s) URL" }, general: null });
   });
 
   it("sends details for fields the form does not show to the banner, with their paths", () => {
-    const error = apiErrorFrom(400, envelope([{ path: "name", message: "required" }, { path: "config.extra", message: "unknown field" }]));
+    const error = apiErrorFrom(
+      400,
+      envelope([
+        { path: "name", message: "required" },
+        { path: "config.extra", message: "unknown field" },
+      ]),
+    );
     expect(splitErrors(error, ["name"])).toEqual({ fields: { name: "required" }, general: "config.extra: unknown field" });
   });
 

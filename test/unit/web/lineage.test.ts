@@ -20,9 +20,19 @@ describe("lineage explorer helpers", () => {
   it("merges an expansion without duplicating nodes or edges, keeping the first depth", () => {
     const merged = mergeGraphs(
       { nodes: [node("ds_a", { depth: 0 }), node("ds_b", { depth: 1 })], edges: [{ from: "ds_a", to: "ds_b", kind: "derived" }] },
-      { nodes: [node("ds_b", { depth: 0 }), node("ds_c", { depth: 1 })], edges: [{ from: "ds_a", to: "ds_b", kind: "derived" }, { from: "ds_b", to: "ds_c", kind: "derived" }] },
+      {
+        nodes: [node("ds_b", { depth: 0 }), node("ds_c", { depth: 1 })],
+        edges: [
+          { from: "ds_a", to: "ds_b", kind: "derived" },
+          { from: "ds_b", to: "ds_c", kind: "derived" },
+        ],
+      },
     );
-    expect(merged.nodes.map((n) => [n.id, n.depth])).toEqual([["ds_a", 0], ["ds_b", 1], ["ds_c", 1]]);
+    expect(merged.nodes.map((n) => [n.id, n.depth])).toEqual([
+      ["ds_a", 0],
+      ["ds_b", 1],
+      ["ds_c", 1],
+    ]);
     expect(merged.edges).toHaveLength(2);
   });
 

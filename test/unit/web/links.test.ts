@@ -8,7 +8,14 @@ describe("externalHref: links from tools, callbacks and users", () => {
   });
 
   it("drops script, data and other schemes, however they are spelled", () => {
-    for (const attack of ["javascript:alert(document.cookie)", " JavaScript:alert(1)", "java\tscript:alert(1)", "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)", "file:///etc/passwd"]) {
+    for (const attack of [
+      "javascript:alert(document.cookie)",
+      " JavaScript:alert(1)",
+      "java\tscript:alert(1)",
+      "data:text/html,<script>alert(1)</script>",
+      "vbscript:msgbox(1)",
+      "file:///etc/passwd",
+    ]) {
       expect(externalHref(attack), attack).toBeNull();
     }
   });

@@ -14,7 +14,16 @@ const T0 = Date.parse("2026-03-12T06:00:00Z");
 const at = (s: number) => new Date(T0 + s * 1000).toISOString();
 
 function attempt(n: number, status: string, start: number | null, end: number | null): TaskAttempt {
-  return { attempt: n, status, external_id: null, external_url: null, error: null, queued_at: start === null ? null : at(start), started_at: start === null ? null : at(start), finished_at: end === null ? null : at(end) };
+  return {
+    attempt: n,
+    status,
+    external_id: null,
+    external_url: null,
+    error: null,
+    queued_at: start === null ? null : at(start),
+    started_at: start === null ? null : at(start),
+    finished_at: end === null ? null : at(end),
+  };
 }
 
 function task(key: string, status: TaskRun["status"], attempts: TaskAttempt[], extra: Partial<TaskRun> = {}): TaskRun {
@@ -63,7 +72,13 @@ function run(tasks: TaskRun[], finishedAt: number | null, status: RunDetail["sta
 describe("Gantt layout", () => {
   it("places one bar per attempt on the run's time span, earlier failed attempts marked as superseded", () => {
     const layout = layoutGantt(
-      run([task("extract", "succeeded", [attempt(1, "succeeded", 0, 20)]), task("load", "succeeded", [attempt(1, "failed", 20, 40), attempt(2, "succeeded", 60, 100)])], 100),
+      run(
+        [
+          task("extract", "succeeded", [attempt(1, "succeeded", 0, 20)]),
+          task("load", "succeeded", [attempt(1, "failed", 20, 40), attempt(2, "succeeded", 60, 100)]),
+        ],
+        100,
+      ),
       T0 + 500_000,
     );
     expect(layout.start).toBe(T0);
@@ -77,7 +92,14 @@ describe("Gantt layout", () => {
   });
 
   it("while the run is going, open attempts reach to now and the span grows with it", () => {
-    const going = run([task("extract", "succeeded", [attempt(1, "succeeded", 0, 10)]), task("load", "running", [attempt(1, "running", 10, null)]), task("publish", "pending", [])], null);
+    const going = run(
+      [
+        task("extract", "succeeded", [attempt(1, "succeeded", 0, 10)]),
+        task("load", "running", [attempt(1, "running", 10, null)]),
+        task("publish", "pending", []),
+      ],
+      null,
+    );
     const early = layoutGantt(going, T0 + 20_000);
     const later = layoutGantt(going, T0 + 40_000);
     expect(early.end).toBe(T0 + 20_000);
@@ -88,7 +110,10 @@ describe("Gantt layout", () => {
   });
 
   it("gives instant tasks a visible sliver and never draws past the end", () => {
-    const layout = layoutGantt(run([task("a", "succeeded", [attempt(1, "succeeded", 0, 100)]), task("b", "succeeded", [attempt(1, "succeeded", 100, 100)])], 100), T0);
+    const layout = layoutGantt(
+      run([task("a", "succeeded", [attempt(1, "succeeded", 0, 100)]), task("b", "succeeded", [attempt(1, "succeeded", 100, 100)])], 100),
+      T0,
+    );
     const b = layout.rows[1].bars[0];
     expect(b.width).toBeGreaterThan(0);
     expect(b.left + b.width).toBeLessThanOrEqual(100);
@@ -205,7 +230,7 @@ describe("run rules and words", () => {
 
 describe("spec text diff", () => {
   it("numbers old and new lines and folds long unchanged stretches", () => {
-    const before = ["name: daily", "a: 1", "b: 2", "c: 3", "d: 4", "e: 5", "f: 6", "g: 7", "h: 8", "tasks: []"].join("\n") + "\n";
+    const before = `${["name: daily", "a: 1", "b: 2", "c: 3", "d: 4", "e: 5", "f: 6", "g: 7", "h: 8", "tasks: []"].join("\n")}\n`;
     const after = before.replace("name: daily", "name: nightly").replace("tasks: []", "tasks: [x]");
     const rows = lineDiff(before, after);
     expect(rows[0]).toEqual({ kind: "del", text: "name: daily", oldLine: 1, newLine: null });

@@ -1,5 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { bucketLabel, dailyDatasets, daysBetween, formatMoney, formatRatio, formatTrend, otherColor, ratioTone, sortScorecards, topSeries, type Scorecard } from "../../../web/src/lib/product-model";
+import {
+  bucketLabel,
+  dailyDatasets,
+  daysBetween,
+  formatMoney,
+  formatRatio,
+  formatTrend,
+  otherColor,
+  ratioTone,
+  sortScorecards,
+  topSeries,
+  type Scorecard,
+} from "../../../web/src/lib/product-model";
 
 function card(rank: number, title: string, cost: number, ratio: number | null, alerts: number | null = 0): Scorecard {
   return {
@@ -9,7 +21,15 @@ function card(rank: number, title: string, cost: number, ratio: number | null, a
     usage: { month_to_date: 0, previous_same_days: 0, trend: null, last_30_days: 0, consumers: 0, last_used_day: null },
     value: { declared_monthly: null, ratio },
     zombie: false,
-    reliability: { runs_30_days: 0, succeeded_30_days: 0, success_rate: null, success_rate_target: null, freshness: "no_policy", updated_at: null, deadline: null },
+    reliability: {
+      runs_30_days: 0,
+      succeeded_30_days: 0,
+      success_rate: null,
+      success_rate_target: null,
+      freshness: "no_policy",
+      updated_at: null,
+      deadline: null,
+    },
     quality: { checks: 0, passing: 0, pass_rate: null },
     open_alerts: alerts,
     pipelines: 0,
@@ -96,7 +116,12 @@ describe("cost CSV upload", () => {
         started_at: "2026-11-01T00:00:00.000Z",
         quantity: 3,
         unit: "hours",
-        attribution: { products: [{ name: "fin", weight: 1 }, { name: "growth", weight: 1 }] },
+        attribution: {
+          products: [
+            { name: "fin", weight: 1 },
+            { name: "growth", weight: 1 },
+          ],
+        },
       },
     ]);
     expect(costRecordsFromCsv("source,amount\naws,1").problems[0]).toMatch(/lacks external_ref, currency, started_at/);

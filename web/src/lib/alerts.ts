@@ -196,7 +196,8 @@ export const alertsApi = {
 
 export const channelsApi = {
   list: (teamId?: string) => request<{ items: AlertChannel[]; email_available: boolean }>("GET", "/alert-channels", { query: { team_id: teamId } }),
-  create: (body: { team_id: string; name: string; kind: ChannelKind; connection_id?: string; recipients?: string[] }) => request<AlertChannel>("POST", "/alert-channels", { body }),
+  create: (body: { team_id: string; name: string; kind: ChannelKind; connection_id?: string; recipients?: string[] }) =>
+    request<AlertChannel>("POST", "/alert-channels", { body }),
   update: (channelId: string, body: { name?: string; connection_id?: string; recipients?: string[]; enabled?: boolean }) =>
     request<AlertChannel>("PATCH", `/alert-channels/${id(channelId)}`, { body }),
   remove: (channelId: string) => request<unknown>("DELETE", `/alert-channels/${id(channelId)}`),
@@ -223,7 +224,8 @@ export const ownersApi = {
 
 export const severityTone = { critical: "danger", warning: "warning", info: "info" } as const;
 
-export const transitionLabel = (t: string) => (t === "opened" ? "Opened" : t === "resolved" ? "Resolved" : t.startsWith("escalated:") ? `Re-notified (${t.slice(10)})` : t);
+export const transitionLabel = (t: string) =>
+  t === "opened" ? "Opened" : t === "resolved" ? "Resolved" : t.startsWith("escalated:") ? `Re-notified (${t.slice(10)})` : t;
 
 export const ownerSourceLabel: Record<NonNullable<OwnedThing["owner_source"]>, string> = {
   declared: "set explicitly",

@@ -147,8 +147,7 @@ export const teams = {
   update: (teamId: string, body: { name?: string; description?: string }) => patch<Team>(`/teams/${id(teamId)}`, body),
   members: (teamId: string) => get<{ items: TeamMember[] }>(`/teams/${id(teamId)}/members`),
   addMember: (teamId: string, body: { user_id: string; role: TeamRole }) => post<TeamMember>(`/teams/${id(teamId)}/members`, body),
-  setMemberRole: (teamId: string, userId: string, role: TeamRole) =>
-    patch<TeamMember>(`/teams/${id(teamId)}/members/${id(userId)}`, { role }),
+  setMemberRole: (teamId: string, userId: string, role: TeamRole) => patch<TeamMember>(`/teams/${id(teamId)}/members/${id(userId)}`, { role }),
   removeMember: (teamId: string, userId: string) => del(`/teams/${id(teamId)}/members/${id(userId)}`),
 };
 
@@ -160,12 +159,10 @@ export const members = {
 
 export const invitations = {
   list: (cursor?: string | null) => get<Page<Invitation>>("/invitations", { cursor, limit: 100 }),
-  create: (body: { email: string; role: TenantRole; team_id?: string; expires_in_days?: number }) =>
-    post<InvitationCreated>("/invitations", body),
+  create: (body: { email: string; role: TenantRole; team_id?: string; expires_in_days?: number }) => post<InvitationCreated>("/invitations", body),
   revoke: (invitationId: string) => del(`/invitations/${id(invitationId)}`),
   lookup: (token: string) => get<InvitationLookup>("/invitations/lookup", { token }, { redirectOn401: false }),
-  accept: (body: { token: string; name?: string; password: string }) =>
-    post<SessionInfo>("/invitations/accept", body, { redirectOn401: false }),
+  accept: (body: { token: string; name?: string; password: string }) => post<SessionInfo>("/invitations/accept", body, { redirectOn401: false }),
 };
 
 export const tokens = {
@@ -178,22 +175,15 @@ export const connections = {
   kinds: () => get<ConnectionKind[]>("/connection-kinds"),
   list: (teamId?: string, cursor?: string | null) => get<Page<Connection>>("/connections", { team_id: teamId, cursor, limit: 100 }),
   get: (connectionId: string) => get<Connection>(`/connections/${id(connectionId)}`),
-  create: (body: {
-    team_id: string;
-    name: string;
-    kind: string;
-    description?: string;
-    config: Record<string, unknown>;
-    secrets: Record<string, string>;
-  }) => post<Connection>("/connections", body),
+  create: (body: { team_id: string; name: string; kind: string; description?: string; config: Record<string, unknown>; secrets: Record<string, string> }) =>
+    post<Connection>("/connections", body),
   /** `secrets`: only with a config change that moves a host field to another origin (the API then requires them). */
   update: (connectionId: string, body: { description?: string; config?: Record<string, unknown>; secrets?: Record<string, string> }) =>
     patch<Connection>(`/connections/${id(connectionId)}`, body),
   test: (connectionId: string) => post<{ ok: boolean; message: string }>(`/connections/${id(connectionId)}/test`, {}),
   deliveries: (connectionId: string) => get<Page<WebhookDelivery>>("/webhook-deliveries", { connection_id: connectionId, limit: 20 }),
   delivery: (deliveryId: string) => get<WebhookDelivery & { payload: unknown }>(`/webhook-deliveries/${id(deliveryId)}`),
-  rotate: (connectionId: string, secrets: Record<string, string>) =>
-    post<Connection>(`/connections/${id(connectionId)}/rotate`, { secrets }),
+  rotate: (connectionId: string, secrets: Record<string, string>) => post<Connection>(`/connections/${id(connectionId)}/rotate`, { secrets }),
   remove: (connectionId: string) => del(`/connections/${id(connectionId)}`),
 };
 

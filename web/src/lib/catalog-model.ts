@@ -145,7 +145,10 @@ export interface DatasetRawEvent extends RawLineageEvent {
 }
 
 /** Merges the dataset's events with its runs' events, newest first, each event once (a run can both read and write). */
-export function mergeRawEvents(datasetEvents: RawLineageEvent[], runEvents: Array<{ runId: string; jobName: string; role: "input" | "output"; events: RawLineageEvent[] }>): DatasetRawEvent[] {
+export function mergeRawEvents(
+  datasetEvents: RawLineageEvent[],
+  runEvents: Array<{ runId: string; jobName: string; role: "input" | "output"; events: RawLineageEvent[] }>,
+): DatasetRawEvent[] {
   const byId = new Map<string, DatasetRawEvent>();
   for (const e of datasetEvents) byId.set(e.id, { ...e, via: { kind: "dataset" } });
   for (const r of runEvents) {
@@ -184,7 +187,10 @@ function daysInWords(dow: string): string | null {
   if (key === "1,2,3,4,5") return "on weekdays";
   if (key === "0,6") return "at weekends";
   if (set.size === 7) return "every day";
-  return `on ${[...set].sort((a, b) => ((a + 6) % 7) - ((b + 6) % 7)).map((d) => DOW_NAMES[d]).join(", ")}`;
+  return `on ${[...set]
+    .sort((a, b) => ((a + 6) % 7) - ((b + 6) % 7))
+    .map((d) => DOW_NAMES[d])
+    .join(", ")}`;
 }
 
 /**

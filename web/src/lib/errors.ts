@@ -23,9 +23,7 @@ export function apiErrorFrom(status: number, body: unknown): ApiError {
   const envelope = (body as { error?: { code?: unknown; message?: unknown; details?: unknown; request_id?: unknown } } | null)?.error;
   if (envelope && typeof envelope.code === "string") {
     const details = Array.isArray(envelope.details)
-      ? envelope.details.filter(
-          (d): d is FieldDetail => typeof d?.path === "string" && typeof d?.message === "string",
-        )
+      ? envelope.details.filter((d): d is FieldDetail => typeof d?.path === "string" && typeof d?.message === "string")
       : [];
     return new ApiError(
       status,

@@ -18,10 +18,12 @@ export function layoutLineage(nodes: LineageNode[], edges: LineageEdge[]) {
   for (const e of placedEdges) graph.setEdge(e.from, e.to);
   dagre.layout(graph);
   return {
-    positions: new Map(nodes.map((n) => {
-      const { x, y, height } = graph.node(n.id) as { x: number; y: number; height: number };
-      return [n.id, { x: x - LINEAGE_NODE_WIDTH / 2, y: y - height / 2 }];
-    })),
+    positions: new Map(
+      nodes.map((n) => {
+        const { x, y, height } = graph.node(n.id) as { x: number; y: number; height: number };
+        return [n.id, { x: x - LINEAGE_NODE_WIDTH / 2, y: y - height / 2 }];
+      }),
+    ),
     edges: placedEdges,
   };
 }

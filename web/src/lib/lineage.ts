@@ -35,4 +35,3 @@ export const lineageApi = {
   dbtUploads: (projectId: string, cursor?: string | null) => get<Page<DbtUpload>>(`/dbt/projects/${id(projectId)}/uploads`, { cursor, limit: 10 }),
   dbtUpload: (uploadId: string) => get<DbtUpload>(`/dbt/uploads/${id(uploadId)}`),
 };
-

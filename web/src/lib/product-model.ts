@@ -165,16 +165,24 @@ export function formatMoney(amount: number | null | undefined, currency: string)
   const abs = Math.abs(amount);
   const digits = abs >= 10 ? 0 : abs >= 0.01 || abs === 0 ? 2 : undefined;
   const options: Intl.NumberFormatOptions =
-    digits === undefined ? { style: "currency", currency, maximumSignificantDigits: 2 } : { style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits };
+    digits === undefined
+      ? { style: "currency", currency, maximumSignificantDigits: 2 }
+      : { style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits };
   return new Intl.NumberFormat("en-US", options).format(amount);
 }
 
 /** Axis labels: "$1.2k", "$30", "$0.50". */
 export function formatMoneyShort(amount: number, currency: string): string {
-  return new Intl.NumberFormat("en-US", { style: "currency", currency, notation: "compact", maximumFractionDigits: amount !== 0 && Math.abs(amount) < 1 ? 2 : 1 }).format(amount);
+  return new Intl.NumberFormat("en-US", {
+    style: "currency",
+    currency,
+    notation: "compact",
+    maximumFractionDigits: amount !== 0 && Math.abs(amount) < 1 ? 2 : 1,
+  }).format(amount);
 }
 
-export const formatCount = (n: number) => new Intl.NumberFormat("en-US", { notation: n >= 10_000 ? "compact" : "standard", maximumFractionDigits: 1 }).format(n);
+export const formatCount = (n: number) =>
+  new Intl.NumberFormat("en-US", { notation: n >= 10_000 ? "compact" : "standard", maximumFractionDigits: 1 }).format(n);
 
 /** 0.234 → "+23%", -0.05 → "−5%", null → "—". */
 export function formatTrend(trend: number | null): string {
@@ -253,14 +261,14 @@ export function topSeries(series: ExplorerSeries[], keep = 8): ChartDataset[] {
 }
 
 /** Rows of day/key/amount → labels (every day of the range) and one dataset per key. */
-export function dailyDatasets<R extends { day: string }>(rows: R[], days: string[], keyOf: (r: R) => string, valueOf: (r: R) => number): ChartDataset[] {
+export function dailyDatasets<R extends { day: string }>(rows: R[], days: string[], keyOf: (r: R) => string, amountOf: (r: R) => number): ChartDataset[] {
   const index = new Map(days.map((d, i) => [d, i]));
   const byKey = new Map<string, number[]>();
   for (const r of rows) {
     const i = index.get(r.day);
     if (i === undefined) continue;
     const data = byKey.get(keyOf(r)) ?? days.map(() => 0);
-    data[i] += valueOf(r);
+    data[i] += amountOf(r);
     byKey.set(keyOf(r), data);
   }
   return [...byKey]
@@ -284,12 +292,36 @@ export function bucketLabel(bucket: string): string {
   return d ? `${Number(d)} ${months[Number(m) - 1]}` : `${months[Number(m) - 1]} ${y}`;
 }
 
-export const usageKindLabels: Record<UsageKind, string> = { dashboard_view: "Dashboard views", query: "Queries", model_call: "Model calls", api_call: "API calls" };
-export const sourceLabels: Record<string, string> = { snowflake: "Snowflake", bigquery: "BigQuery", databricks: "Databricks", fivetran: "Fivetran", airbyte: "Airbyte" };
+export const usageKindLabels: Record<UsageKind, string> = {
+  dashboard_view: "Dashboard views",
+  query: "Queries",
+  model_call: "Model calls",
+  api_call: "API calls",
+};
+export const sourceLabels: Record<string, string> = {
+  snowflake: "Snowflake",
+  bigquery: "BigQuery",
+  databricks: "Databricks",
+  fivetran: "Fivetran",
+  airbyte: "Airbyte",
+};
 export const sourceLabel = (s: string) => sourceLabels[s] ?? s;
 
 /** Columns a cost CSV may have; `source`, `external_ref`, `amount`, `currency` and `started_at` are required. */
-export const costCsvColumns = ["source", "external_ref", "amount", "currency", "started_at", "ended_at", "quantity", "unit", "description", "product", "team_id", "pipeline"] as const;
+export const costCsvColumns = [
+  "source",
+  "external_ref",
+  "amount",
+  "currency",
+  "started_at",
+  "ended_at",
+  "quantity",
+  "unit",
+  "description",
+  "product",
+  "team_id",
+  "pipeline",
+] as const;
 const requiredCsvColumns = ["source", "external_ref", "amount", "currency", "started_at"];
 
 /** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and line breaks. Returns rows of fields. */

@@ -4,7 +4,18 @@
  */
 import { request } from "./api";
 import type { LineageEdge, LineageNode } from "./lineage";
-import type { CostSettings, Budget, CsvCostRecord, DatasetChoice, Explorer, ExplorerQuery, Product, ProductInput, Ranking, ScorecardDetail } from "./product-model";
+import type {
+  CostSettings,
+  Budget,
+  CsvCostRecord,
+  DatasetChoice,
+  Explorer,
+  ExplorerQuery,
+  Product,
+  ProductInput,
+  Ranking,
+  ScorecardDetail,
+} from "./product-model";
 import type { Page } from "./types";
 
 export * from "./product-model";
@@ -41,11 +52,11 @@ export interface IngestResult {
 export const costsApi = {
   ingest: (records: CsvCostRecord[]) => request<IngestResult>("POST", "/costs", { body: { records } }),
   explorer: (q: ExplorerQuery) => get<Explorer>("/costs/explorer", q as unknown as Query),
-  exportUrl: (q: ExplorerQuery) => `/api/v1/costs/export?${new URLSearchParams(Object.entries(q).filter(([, v]) => v !== undefined && v !== "") as Array<[string, string]>)}`,
+  exportUrl: (q: ExplorerQuery) =>
+    `/api/v1/costs/export?${new URLSearchParams(Object.entries(q).filter(([, v]) => v !== undefined && v !== "") as Array<[string, string]>)}`,
   settings: () => get<CostSettings>("/cost-settings"),
   budgets: (period?: string) => get<{ period: string; items: Budget[] }>("/budgets", { period }),
   createBudget: (body: { scope: "team" | "product"; scope_id: string; monthly_limit: number }) => request<Budget>("POST", "/budgets", { body }),
   updateBudget: (budgetId: string, monthly_limit: number) => request<Budget>("PATCH", `/budgets/${id(budgetId)}`, { body: { monthly_limit } }),
   removeBudget: (budgetId: string) => request<unknown>("DELETE", `/budgets/${id(budgetId)}`),
 };
-

@@ -64,7 +64,7 @@ function nonNullVariant(schema: JsonSchema): JsonSchema {
 function kindOf(schema: JsonSchema): { kind: FieldKind; options: string[] } {
   const s = nonNullVariant(schema);
   const variants = s.anyOf ?? s.oneOf;
-  if (variants && variants.every((v) => v.const !== undefined)) {
+  if (variants?.every((v) => v.const !== undefined)) {
     return { kind: "select", options: variants.map((v) => String(v.const)) };
   }
   if (Array.isArray(s.enum)) return { kind: "select", options: s.enum.map(String) };

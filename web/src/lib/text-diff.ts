@@ -4,9 +4,7 @@
  */
 import { diffLines } from "diff";
 
-export type DiffRow =
-  | { kind: "add" | "del" | "same"; text: string; oldLine: number | null; newLine: number | null }
-  | { kind: "fold"; count: number };
+export type DiffRow = { kind: "add" | "del" | "same"; text: string; oldLine: number | null; newLine: number | null } | { kind: "fold"; count: number };
 
 /** Unchanged lines kept around each change. */
 const CONTEXT = 3;

@@ -53,7 +53,13 @@ export function airbyteClient(ctx: Ctx) {
 
   async function call(method: string, path: string, json?: unknown): Promise<ToolResponse> {
     const send = async (renew: boolean) =>
-      toolRequest(ctx.fetch, TOOL, { method, origin: originOf(ctx.config.base_url)!, url: joinUrl(ctx.config.base_url, path), headers: { authorization: `Bearer ${await bearer(renew)}` }, json });
+      toolRequest(ctx.fetch, TOOL, {
+        method,
+        origin: originOf(ctx.config.base_url)!,
+        url: joinUrl(ctx.config.base_url, path),
+        headers: { authorization: `Bearer ${await bearer(renew)}` },
+        json,
+      });
     let r = await send(false);
     // A cached token can expire early (revoked, clock skew): renew once before calling it an auth failure.
     if (r.status === 401 && usesClient) r = await send(true);

@@ -2,12 +2,12 @@ import { z } from "@hono/zod-openapi";
 import { HttpUrl } from "../../lib/urls";
 
 export const AirbyteConfig = z.strictObject({
-  base_url: HttpUrl
-    .default("https://api.airbyte.com/v1")
-    .meta({ description: "Public API root: https://api.airbyte.com/v1 for Airbyte Cloud, http(s)://<host>/api/public/v1 for self-managed" }),
-  web_url: HttpUrl
-    .optional()
-    .meta({ description: "Workspace page, e.g. https://cloud.airbyte.com/workspaces/<id>; task rows then link to the connection's job history" }),
+  base_url: HttpUrl.default("https://api.airbyte.com/v1").meta({
+    description: "Public API root: https://api.airbyte.com/v1 for Airbyte Cloud, http(s)://<host>/api/public/v1 for self-managed",
+  }),
+  web_url: HttpUrl.optional().meta({
+    description: "Workspace page, e.g. https://cloud.airbyte.com/workspaces/<id>; task rows then link to the connection's job history",
+  }),
 });
 export type AirbyteConfig = z.output<typeof AirbyteConfig>;
 

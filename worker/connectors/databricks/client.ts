@@ -18,9 +18,16 @@ interface Ctx {
 export function databricksClient(ctx: Ctx) {
   const token = ctx.secrets.token;
   if (!token) throw new ConnectorError({ kind: "invalid_config", message: "the Databricks connection has no token" });
-  const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...(ctx.config.workspace_id ? { "x-databricks-workspace-id": ctx.config.workspace_id } : {}) };
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${token}`,
+    ...(ctx.config.workspace_id ? { "x-databricks-workspace-id": ctx.config.workspace_id } : {}),
+  };
   const call = async (method: string, path: string, json?: unknown) =>
-    expectOk(TOOL, await toolRequest(ctx.fetch, TOOL, { method, origin: originOf(ctx.config.base_url)!, url: joinUrl(ctx.config.base_url, path), headers, json }), databricksErrorMessage);
+    expectOk(
+      TOOL,
+      await toolRequest(ctx.fetch, TOOL, { method, origin: originOf(ctx.config.base_url)!, url: joinUrl(ctx.config.base_url, path), headers, json }),
+      databricksErrorMessage,
+    );
 
   const getRun = async (runId: string, pageToken?: string) => {
     const q = new URLSearchParams({ run_id: runId, ...(pageToken ? { page_token: pageToken } : {}) });

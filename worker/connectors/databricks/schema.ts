@@ -12,7 +12,9 @@ const StringMap = z.record(z.string().min(1), z.string().max(10_000));
 
 export const DatabricksWith = z.strictObject({
   job_id: z.union([z.number().int().positive(), z.string().regex(/^\d+$/, "digits only")]).meta({ description: "Job to run (the number in the job's URL)" }),
-  job_parameters: StringMap.optional().meta({ description: "Job-level parameters; templates such as {{params.day}} are not rendered here, pass values directly" }),
+  job_parameters: StringMap.optional().meta({
+    description: "Job-level parameters; templates such as {{params.day}} are not rendered here, pass values directly",
+  }),
   notebook_params: StringMap.optional(),
   python_params: Strings.optional(),
   python_named_params: StringMap.optional(),

@@ -1,7 +1,11 @@
 import { sha256Hex } from "../../lib/hash";
 import { field, logUnknownState, str } from "../tool-http";
 
-export type DatabricksRunState = { state: "running" } | { state: "succeeded"; withFailures: boolean } | { state: "failed"; message: string } | { state: "cancelled"; message: string };
+export type DatabricksRunState =
+  | { state: "running" }
+  | { state: "succeeded"; withFailures: boolean }
+  | { state: "failed"; message: string }
+  | { state: "cancelled"; message: string };
 
 const activeLifeCycle = new Set(["QUEUED", "PENDING", "RUNNING", "TERMINATING", "BLOCKED", "WAITING_FOR_RETRY"]);
 const activeStatus = new Set(["BLOCKED", "PENDING", "QUEUED", "RUNNING", "TERMINATING", "WAITING"]);

@@ -1,7 +1,7 @@
 import type { ConnectorDefinition, ExternalHandle, TaskOutcome } from "../types";
 import { field, str, testFailure } from "../tool-http";
 import { ConnectorError } from "../http-errors";
-import { dbtCloudClient, TOOL } from "./client";
+import { dbtCloudClient } from "./client";
 import { DbtCloudConfig, DbtCloudWith } from "./schema";
 import { dbtCause, dbtRunState } from "./status";
 import { dbtCloudWebhook } from "./webhook";

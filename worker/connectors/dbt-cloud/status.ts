@@ -1,6 +1,10 @@
 import { field, logUnknownState, num, str } from "../tool-http";
 
-export type DbtRunState = { state: "running"; code: number | null } | { state: "succeeded" } | { state: "failed"; message: string } | { state: "cancelled"; message: string };
+export type DbtRunState =
+  | { state: "running"; code: number | null }
+  | { state: "succeeded" }
+  | { state: "failed"; message: string }
+  | { state: "cancelled"; message: string };
 
 /** dbt Cloud run status codes (CONTRACTS §3): 1 Queued, 2 Starting, 3 Running; 10 Success, 20 Error, 30 Cancelled. */
 export const DBT_STATUS = { queued: 1, starting: 2, running: 3, success: 10, error: 20, cancelled: 30 } as const;

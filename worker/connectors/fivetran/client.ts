@@ -35,8 +35,15 @@ export function fivetranClient(ctx: Ctx) {
     },
     /** 409 means a sync is running; that passes, so it is a retryable tool failure, not a config error. */
     async resync(id: string, scope: Record<string, string[]> | undefined) {
-      const r = await toolRequest(ctx.fetch, TOOL, { method: "POST", origin, url: joinUrl(ctx.config.base_url, `/v1/connections/${enc(id)}/resync`), headers, json: scope ? { scope } : {} });
-      if (r.status === 409) throw new ConnectorError({ kind: "tool_failure", message: `Fivetran cannot re-sync now: ${fivetranErrorMessage(r.json) ?? "a sync is in progress"}` });
+      const r = await toolRequest(ctx.fetch, TOOL, {
+        method: "POST",
+        origin,
+        url: joinUrl(ctx.config.base_url, `/v1/connections/${enc(id)}/resync`),
+        headers,
+        json: scope ? { scope } : {},
+      });
+      if (r.status === 409)
+        throw new ConnectorError({ kind: "tool_failure", message: `Fivetran cannot re-sync now: ${fivetranErrorMessage(r.json) ?? "a sync is in progress"}` });
       expectOk(TOOL, r, fivetranErrorMessage);
     },
   };

@@ -27,7 +27,10 @@ export const fivetranConnector: ConnectorDefinition<FivetranWith, FivetranConfig
     const client = fivetranClient(ctx);
     const before = await client.getConnection(input.connection_id);
     if (field(before, "paused") === true) {
-      return { status: "failed", error: { kind: "invalid_config", message: `the Fivetran connection ${input.connection_id} is paused; resume it in Fivetran to sync` } };
+      return {
+        status: "failed",
+        error: { kind: "invalid_config", message: `the Fivetran connection ${input.connection_id} is paused; resume it in Fivetran to sync` },
+      };
     }
     const state: SyncState = { baseline: lastFinishedAt(before) };
     if (input.resync) await client.resync(input.connection_id, input.resync_scope);

@@ -1,6 +1,10 @@
 import { epochMs, field, logUnknownState, str } from "../tool-http";
 
-export type FivetranSyncState = { state: "running"; syncState: string | null } | { state: "succeeded"; at: number } | { state: "failed"; at: number; message: string } | { state: "paused" };
+export type FivetranSyncState =
+  | { state: "running"; syncState: string | null }
+  | { state: "succeeded"; at: number }
+  | { state: "failed"; at: number; message: string }
+  | { state: "paused" };
 
 const knownSyncStates = new Set(["scheduled", "syncing", "paused", "rescheduled"]);
 

@@ -21,7 +21,12 @@ export interface RepoRef {
 export function gitHubClient(ctx: Ctx) {
   const token = ctx.secrets.token;
   if (!token) throw new ConnectorError({ kind: "invalid_config", message: "the GitHub Actions connection has no token" });
-  const headers = { authorization: `Bearer ${token}`, accept: "application/vnd.github+json", "x-github-api-version": ctx.config.api_version, "user-agent": "tutti" };
+  const headers = {
+    authorization: `Bearer ${token}`,
+    accept: "application/vnd.github+json",
+    "x-github-api-version": ctx.config.api_version,
+    "user-agent": "tutti",
+  };
 
   async function call(method: string, path: string, json?: unknown): Promise<ToolResponse> {
     const r = await toolRequest(ctx.fetch, TOOL, { method, origin: originOf(ctx.config.base_url)!, url: joinUrl(ctx.config.base_url, path), headers, json });

@@ -18,7 +18,8 @@ interface DispatchState {
 function repoOf(config: GitHubActionsConfig, input: GitHubActionsWith): RepoRef {
   const owner = input.owner ?? config.owner;
   const repo = input.repo ?? config.repo;
-  if (!owner || !repo) throw new ConnectorError({ kind: "invalid_config", message: "name the repository: `owner` and `repo` in the task's `with` or the connection config" });
+  if (!owner || !repo)
+    throw new ConnectorError({ kind: "invalid_config", message: "name the repository: `owner` and `repo` in the task's `with` or the connection config" });
   return { owner, repo };
 }
 
@@ -37,11 +38,17 @@ function inputsOf(ctx: ConnectorContext<GitHubActionsConfig>, input: GitHubActio
 function pickRun(runs: unknown[], state: DispatchState, correlated: boolean): unknown | undefined {
   if (correlated) return runs.find((r) => [field(r, "display_title"), field(r, "name")].some((t) => typeof t === "string" && t.includes(state.marker)));
   const since = state.dispatched_at - CREATED_SKEW_MS;
-  return [...runs].filter((r) => (epochMs(field(r, "created_at")) ?? 0) >= since).sort((a, b) => (epochMs(field(a, "created_at")) ?? 0) - (epochMs(field(b, "created_at")) ?? 0))[0];
+  return [...runs]
+    .filter((r) => (epochMs(field(r, "created_at")) ?? 0) >= since)
+    .sort((a, b) => (epochMs(field(a, "created_at")) ?? 0) - (epochMs(field(b, "created_at")) ?? 0))[0];
 }
 
 function outcomeOf(run: unknown, handle: ExternalHandle): TaskOutcome {
-  const next: ExternalHandle = { ...handle, externalId: str(field(run, "id")) ?? handle.externalId, externalUrl: str(field(run, "html_url")) ?? handle.externalUrl };
+  const next: ExternalHandle = {
+    ...handle,
+    externalId: str(field(run, "id")) ?? handle.externalId,
+    externalUrl: str(field(run, "html_url")) ?? handle.externalUrl,
+  };
   const s = workflowRunState(run);
   switch (s.state) {
     case "running":
@@ -74,7 +81,11 @@ export const gitHubActionsConnector: ConnectorDefinition<GitHubActionsWith, GitH
     const runId = str(field(details, "workflow_run_id"));
     if (runId) return { status: "running", externalId: runId, externalUrl: str(field(details, "html_url")) ?? undefined, state: { ...state } };
     // 204 without details: the run appears in the list a moment later; each poll looks until it is there.
-    const found = pickRun(await client.recentDispatchRuns(repo, workflow, branchOf(input.ref), new Date(state.dispatched_at - CREATED_SKEW_MS).toISOString()), state, !!input.correlation_input);
+    const found = pickRun(
+      await client.recentDispatchRuns(repo, workflow, branchOf(input.ref), new Date(state.dispatched_at - CREATED_SKEW_MS).toISOString()),
+      state,
+      !!input.correlation_input,
+    );
     return found ? outcomeOf(found, { state: { ...state } }) : { status: "running", state: { ...state } };
   },
 
@@ -83,7 +94,12 @@ export const gitHubActionsConnector: ConnectorDefinition<GitHubActionsWith, GitH
     const client = gitHubClient(ctx);
     if (!handle.externalId) {
       const state = handle.state as unknown as DispatchState;
-      const runs = await client.recentDispatchRuns(repo, String(input.workflow), branchOf(input.ref), new Date(state.dispatched_at - CREATED_SKEW_MS).toISOString());
+      const runs = await client.recentDispatchRuns(
+        repo,
+        String(input.workflow),
+        branchOf(input.ref),
+        new Date(state.dispatched_at - CREATED_SKEW_MS).toISOString(),
+      );
       const found = pickRun(runs, state, !!input.correlation_input);
       return found ? outcomeOf(found, handle) : { status: "running", ...handle };
     }

@@ -5,12 +5,16 @@ const Owner = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "a GitHub 
 const Repo = z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, "a repository name");
 
 export const GitHubActionsConfig = z.strictObject({
-  base_url: HttpUrl
-    .default("https://api.github.com")
-    .meta({ description: "REST API root: https://api.github.com, or https://<host>/api/v3 for GitHub Enterprise Server" }),
+  base_url: HttpUrl.default("https://api.github.com").meta({
+    description: "REST API root: https://api.github.com, or https://<host>/api/v3 for GitHub Enterprise Server",
+  }),
   owner: Owner.optional().meta({ description: "Default repository owner for tasks that do not name one" }),
   repo: Repo.optional().meta({ description: "Default repository for tasks that do not name one" }),
-  api_version: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).default("2022-11-28").meta({ description: "Sent as X-GitHub-Api-Version" }),
+  api_version: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .default("2022-11-28")
+    .meta({ description: "Sent as X-GitHub-Api-Version" }),
 });
 export type GitHubActionsConfig = z.output<typeof GitHubActionsConfig>;
 
@@ -24,12 +28,10 @@ export const GitHubActionsWith = z.strictObject({
     .refine((o) => Object.keys(o).length <= 25, "GitHub takes at most 25 inputs")
     .optional()
     .meta({ description: "Workflow inputs (only those the workflow defines); string values may use {{run_id}} and {{params.<name>}}" }),
-  correlation_input: z
-    .string()
-    .min(1)
-    .max(100)
-    .optional()
-    .meta({ description: "An input the workflow defines (and shows in its run-name) that receives tutti:<run>:<task>:<attempt>, so the run is found even when GitHub returns no run id" }),
+  correlation_input: z.string().min(1).max(100).optional().meta({
+    description:
+      "An input the workflow defines (and shows in its run-name) that receives tutti:<run>:<task>:<attempt>, so the run is found even when GitHub returns no run id",
+  }),
   owner: Owner.optional(),
   repo: Repo.optional(),
 });

@@ -13,7 +13,7 @@ export function conditionHolds(body: unknown, c: HttpCondition | undefined): boo
   if (!c) return false;
   const v = readPath(body, c.path);
   if (c.equals !== undefined && v === c.equals) return true;
-  return c.in !== undefined && c.in.some((x) => x === v);
+  return c.in?.some((x) => x === v) ?? false;
 }
 
 function vars(ctx: ConnectorContext<HttpConfig>, extra: Record<string, unknown> = {}) {
@@ -45,7 +45,13 @@ function authHeaders(secrets: Record<string, string>): Record<string, string> {
  * and redirects included, stays on that origin (fetchWithSecret refuses the rest), and only then carries the
  * connection's credentials. Without a base_url the connection has no origin to trust, so nothing secret is sent.
  */
-async function call(ctx: Pick<ConnectorContext<HttpConfig>, "config" | "secrets" | "fetch">, method: string, url: string, headers: Record<string, string>, body?: unknown) {
+async function call(
+  ctx: Pick<ConnectorContext<HttpConfig>, "config" | "secrets" | "fetch">,
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body?: unknown,
+) {
   const target = resolveUrl(ctx.config, url);
   const origin = ctx.config.base_url ? originOf(ctx.config.base_url) : null;
   const init = {
@@ -128,13 +134,20 @@ export const httpConnector: ConnectorDefinition<HttpWith, HttpConfig> = {
 
   async poll(ctx, input, handle) {
     if (input.completion.mode !== "poll") return { status: "running", ...handle };
-    const v = vars(ctx, { external_id: handle.externalId ?? "", response: (handle.state as { trigger_response?: unknown } | undefined)?.trigger_response ?? null });
+    const v = vars(ctx, {
+      external_id: handle.externalId ?? "",
+      response: (handle.state as { trigger_response?: unknown } | undefined)?.trigger_response ?? null,
+    });
     const { res, text, json } = await call(ctx, "GET", render(input.completion.status_url, v), renderHeaders(input.headers, v));
     if (!res.ok) return { status: "failed", error: errorFromResponse(TOOL, res, text), ...handle };
     const next = handleFrom(input, json, handle);
     if (conditionHolds(json, input.completion.failure)) {
       const message = input.completion.message_path ? readPath(json, input.completion.message_path) : undefined;
-      return { status: "failed", error: { kind: "tool_failure", message: typeof message === "string" && message ? message : "the tool reported failure" }, ...next };
+      return {
+        status: "failed",
+        error: { kind: "tool_failure", message: typeof message === "string" && message ? message : "the tool reported failure" },
+        ...next,
+      };
     }
     if (conditionHolds(json, input.completion.success)) return { status: "succeeded", noNewData: conditionHolds(json, input.no_new_data), ...next };
     return { status: "running", ...next };

@@ -31,7 +31,10 @@ const Completion = z.discriminatedUnion("mode", [
 ]);
 
 export const HttpWith = z.strictObject({
-  url: z.string().min(1).meta({ description: "Absolute URL, or a path joined to the connection's base_url. Templates: {{run_id}}, {{task_id}}, {{attempt}}, {{params.<name>}}, {{callback_url}}" }),
+  url: z.string().min(1).meta({
+    description:
+      "Absolute URL, or a path joined to the connection's base_url. Templates: {{run_id}}, {{task_id}}, {{attempt}}, {{params.<name>}}, {{callback_url}}",
+  }),
   method: Methods.default("POST"),
   headers: z.record(z.string(), z.string()).default({}),
   body: z.unknown().optional().meta({ description: "JSON body (templates rendered inside strings)" }),
@@ -40,7 +43,10 @@ export const HttpWith = z.strictObject({
   external_id_path: JsonPath.optional().meta({ description: "Where the tool's own run id is in the trigger response" }),
   external_url_path: JsonPath.optional().meta({ description: "Where a link to the tool's run page is in the response" }),
   no_new_data: Condition.optional().meta({ description: "When this holds on the final response, the task reports no new data" }),
-  cancel: z.strictObject({ url: z.string().min(1), method: Methods.default("POST") }).optional().meta({ description: "Request that cancels the work; {{external_id}} available" }),
+  cancel: z
+    .strictObject({ url: z.string().min(1), method: Methods.default("POST") })
+    .optional()
+    .meta({ description: "Request that cancels the work; {{external_id}} available" }),
 });
 export type HttpWith = z.output<typeof HttpWith>;
 

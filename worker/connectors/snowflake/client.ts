@@ -18,7 +18,10 @@ interface Ctx {
 async function authHeaders(ctx: Ctx): Promise<Record<string, string>> {
   if (ctx.secrets.private_key) {
     if (!ctx.config.user) throw new ConnectorError({ kind: "invalid_config", message: "key-pair auth needs the Snowflake `user` in the connection config" });
-    return { authorization: `Bearer ${await cachedKeyPairJwt(ctx.config.account, ctx.config.user, ctx.secrets.private_key)}`, "x-snowflake-authorization-token-type": "KEYPAIR_JWT" };
+    return {
+      authorization: `Bearer ${await cachedKeyPairJwt(ctx.config.account, ctx.config.user, ctx.secrets.private_key)}`,
+      "x-snowflake-authorization-token-type": "KEYPAIR_JWT",
+    };
   }
   if (ctx.secrets.token) return { authorization: `Bearer ${ctx.secrets.token}`, "x-snowflake-authorization-token-type": ctx.config.token_type };
   throw new ConnectorError({ kind: "invalid_config", message: "the Snowflake connection needs a private_key (key-pair auth) or a token" });
@@ -27,7 +30,14 @@ async function authHeaders(ctx: Ctx): Promise<Record<string, string>> {
 /** Snowflake SQL API v2. Responses are returned as they are: 202/200/408/422 all carry meaning for the caller. */
 export function snowflakeClient(ctx: Ctx) {
   const send = async (method: string, path: string, json?: unknown, timeoutMs?: number): Promise<ToolResponse> =>
-    toolRequest(ctx.fetch, TOOL, { method, origin: originOf(ctx.config.base_url)!, url: joinUrl(ctx.config.base_url, path), headers: { ...(await authHeaders(ctx)), "user-agent": USER_AGENT }, json, timeoutMs });
+    toolRequest(ctx.fetch, TOOL, {
+      method,
+      origin: originOf(ctx.config.base_url)!,
+      url: joinUrl(ctx.config.base_url, path),
+      headers: { ...(await authHeaders(ctx)), "user-agent": USER_AGENT },
+      json,
+      timeoutMs,
+    });
   return {
     /**
      * `retry: true` marks a resubmission of `requestId` (same statement after a timeout or lost answer): Snowflake

@@ -41,7 +41,9 @@ function bodyFor(ctx: ConnectorContext<SnowflakeConfig>, input: SnowflakeWith, t
     statement: input.statement,
     ...(input.timeout_seconds !== undefined ? { timeout: input.timeout_seconds } : {}),
     ...Object.fromEntries((["warehouse", "database", "schema", "role"] as const).filter((k) => pick(k)).map((k) => [k, pick(k)])),
-    ...(input.bindings ? { bindings: Object.fromEntries(Object.entries(input.bindings).map(([pos, b]) => [pos, { type: b.type, value: render(b.value, vars) }])) } : {}),
+    ...(input.bindings
+      ? { bindings: Object.fromEntries(Object.entries(input.bindings).map(([pos, b]) => [pos, { type: b.type, value: render(b.value, vars) }])) }
+      : {}),
     parameters: { query_tag: tag, ...(count !== undefined ? { MULTI_STATEMENT_COUNT: String(count) } : {}) },
   };
 }
@@ -60,9 +62,17 @@ function outcomeOf(r: ToolResponse, handle: ExternalHandle, info: StatementInfo)
         ...at({ ...info, handles: s.handles, outcome: "succeeded", num_rows: s.numRows, error: null, ended_at: Date.now() }),
       };
     case "failed":
-      return { status: "failed", error: { kind: "tool_failure", message: s.message }, ...at({ ...info, handles: externalId ? [externalId] : [], outcome: "failed", error: s.message, ended_at: Date.now() }) };
+      return {
+        status: "failed",
+        error: { kind: "tool_failure", message: s.message },
+        ...at({ ...info, handles: externalId ? [externalId] : [], outcome: "failed", error: s.message, ended_at: Date.now() }),
+      };
     case "cancelled":
-      return { status: "cancelled", reason: s.message, ...at({ ...info, handles: externalId ? [externalId] : [], outcome: "cancelled", error: s.message, ended_at: Date.now() }) };
+      return {
+        status: "cancelled",
+        reason: s.message,
+        ...at({ ...info, handles: externalId ? [externalId] : [], outcome: "cancelled", error: s.message, ended_at: Date.now() }),
+      };
     case "http_error":
       throw new ConnectorError(responseError(TOOL, r, snowflakeErrorMessage(r.json)));
   }
@@ -112,7 +122,10 @@ export const snowflakeConnector: ConnectorDefinition<SnowflakeWith, SnowflakeCon
 
   async test(ctx) {
     try {
-      const r = await snowflakeClient(ctx).submit({ statement: "SELECT CURRENT_USER(), CURRENT_ACCOUNT()", timeout: 20 }, { requestId: crypto.randomUUID(), async: false, timeoutMs: 25_000 });
+      const r = await snowflakeClient(ctx).submit(
+        { statement: "SELECT CURRENT_USER(), CURRENT_ACCOUNT()", timeout: 20 },
+        { requestId: crypto.randomUUID(), async: false, timeoutMs: 25_000 },
+      );
       if (r.status !== 200 && r.status !== 202) throw new ConnectorError(responseError(TOOL, r, snowflakeErrorMessage(r.json)));
       const row = field(r.json, "data");
       const user = Array.isArray(row) && Array.isArray(row[0]) ? str(row[0][0]) : null;
@@ -165,7 +178,9 @@ async function submit(ctx: ConnectorContext<SnowflakeConfig>, body: Record<strin
     // requestId and could run it twice; instead the next poll resubmits this one with retry=true.
     const unanswered = (info.unanswered ?? 0) + 1;
     if (unanswered >= MAX_UNANSWERED) {
-      throw new ConnectorError(r ? responseError(TOOL, r, snowflakeErrorMessage(r.json)) : { kind: "network", message: `${problem} (${unanswered} submissions unanswered)` });
+      throw new ConnectorError(
+        r ? responseError(TOOL, r, snowflakeErrorMessage(r.json)) : { kind: "network", message: `${problem} (${unanswered} submissions unanswered)` },
+      );
     }
     return { status: "running", state: { ...info, unanswered } };
   }

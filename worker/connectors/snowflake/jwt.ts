@@ -10,8 +10,10 @@ const base64url = (bytes: Uint8Array) => toBase64(bytes).replaceAll("+", "-").re
 
 /** PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----") → DER bytes. Encrypted keys are refused with a clear message. */
 export function pemToDer(pem: string): Uint8Array {
-  if (/BEGIN ENCRYPTED PRIVATE KEY/.test(pem)) throw new ConnectorError({ kind: "invalid_config", message: "the Snowflake private_key is encrypted; store the unencrypted PKCS#8 key" });
-  if (/BEGIN RSA PRIVATE KEY/.test(pem)) throw new ConnectorError({ kind: "invalid_config", message: "the Snowflake private_key is PKCS#1; convert it with `openssl pkcs8 -topk8 -nocrypt`" });
+  if (/BEGIN ENCRYPTED PRIVATE KEY/.test(pem))
+    throw new ConnectorError({ kind: "invalid_config", message: "the Snowflake private_key is encrypted; store the unencrypted PKCS#8 key" });
+  if (/BEGIN RSA PRIVATE KEY/.test(pem))
+    throw new ConnectorError({ kind: "invalid_config", message: "the Snowflake private_key is PKCS#1; convert it with `openssl pkcs8 -topk8 -nocrypt`" });
   const body = pem.replace(/-----(BEGIN|END) PRIVATE KEY-----/g, "").replace(/\s+/g, "");
   try {
     return fromBase64(body);
@@ -31,7 +33,13 @@ export function jwtAccount(account: string): string {
 /** `SHA256:<base64 of SHA-256 over the public key's DER>`, the RSA_PUBLIC_KEY_FP that DESCRIBE USER shows. */
 export async function publicKeyFingerprint(privateKey: CryptoKey): Promise<string> {
   const jwk = (await crypto.subtle.exportKey("jwk", privateKey)) as JsonWebKey;
-  const publicKey = await crypto.subtle.importKey("jwk", { kty: "RSA", n: jwk.n, e: jwk.e, alg: "RS256", ext: true }, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, true, ["verify"]);
+  const publicKey = await crypto.subtle.importKey(
+    "jwk",
+    { kty: "RSA", n: jwk.n, e: jwk.e, alg: "RS256", ext: true },
+    { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
+    true,
+    ["verify"],
+  );
   const spki = new Uint8Array((await crypto.subtle.exportKey("spki", publicKey)) as ArrayBuffer);
   return `SHA256:${toBase64(new Uint8Array(await crypto.subtle.digest("SHA-256", spki)))}`;
 }

@@ -28,10 +28,15 @@ export function statementState(status: number, json: unknown): StatementState {
       return { state: "succeeded", numRows: num(field(field(json, "resultSetMetaData"), "numRows")), handles };
     }
     case 422:
-      if (str(field(json, "code")) === CANCELLED_CODE) return { state: "cancelled", message: `the statement was cancelled in Snowflake: ${snowflakeErrorMessage(json)}` };
+      if (str(field(json, "code")) === CANCELLED_CODE)
+        return { state: "cancelled", message: `the statement was cancelled in Snowflake: ${snowflakeErrorMessage(json)}` };
       return { state: "failed", message: snowflakeErrorMessage(json) ?? "the statement failed in Snowflake", timedOut: false };
     case 408:
-      return { state: "failed", message: `the statement timed out in Snowflake and was cancelled${snowflakeErrorMessage(json) ? `: ${snowflakeErrorMessage(json)}` : ""}`, timedOut: true };
+      return {
+        state: "failed",
+        message: `the statement timed out in Snowflake and was cancelled${snowflakeErrorMessage(json) ? `: ${snowflakeErrorMessage(json)}` : ""}`,
+        timedOut: true,
+      };
     default:
       return { state: "http_error" };
   }

@@ -127,7 +127,12 @@ export async function signOutEverywhere(db: Db, source: AuditSource, userId: str
     statements.push(
       db.delete(sessions).where(own),
       ...tokens.statements,
-      auditInsert(ctx, source, { action: "user.signed_out_everywhere", targetType: "user", targetId: userId, details: { sessions_ended: n, tokens_revoked: tokens.revoked } }),
+      auditInsert(ctx, source, {
+        action: "user.signed_out_everywhere",
+        targetType: "user",
+        targetId: userId,
+        details: { sessions_ended: n, tokens_revoked: tokens.revoked },
+      }),
     );
   }
   if (statements.length) await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
@@ -140,12 +145,15 @@ export async function signOutEverywhere(db: Db, source: AuditSource, userId: str
  */
 export async function sweepEndedCredentials(db: Db, now: number, throttleQuietMs: number) {
   const [ended, throttles, windows] = await db.batch([
+    db.delete(sessions).where(sessionEnded(now)).returning({ id: sessions.idHash }),
     db
-      .delete(sessions)
-      .where(sessionEnded(now))
-      .returning({ id: sessions.idHash }),
-    db.delete(loginThrottle).where(lte(loginThrottle.lastAt, now - throttleQuietMs)).returning({ key: loginThrottle.key }),
-    db.delete(rateLimits).where(lte(rateLimits.windowStart, now - 86_400_000)).returning({ key: rateLimits.key }),
+      .delete(loginThrottle)
+      .where(lte(loginThrottle.lastAt, now - throttleQuietMs))
+      .returning({ key: loginThrottle.key }),
+    db
+      .delete(rateLimits)
+      .where(lte(rateLimits.windowStart, now - 86_400_000))
+      .returning({ key: rateLimits.key }),
   ]);
   return { sessions: ended.length, loginThrottles: throttles.length, rateLimitWindows: windows.length };
 }

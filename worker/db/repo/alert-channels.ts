@@ -116,7 +116,13 @@ export async function deleteChannel(ctx: TenantCtx, source: AuditSource, channel
   await ctx.db.batch([
     ctx.db.delete(alertChannels).where(byId(ctx, channel.id)),
     ...ruleUpdates,
-    auditInsert(ctx, source, { action: "alert_channel.deleted", targetType: "alert_channel", targetId: channel.id, teamId: channel.teamId, details: { name: channel.name, kind: channel.kind } }),
+    auditInsert(ctx, source, {
+      action: "alert_channel.deleted",
+      targetType: "alert_channel",
+      targetId: channel.id,
+      teamId: channel.teamId,
+      details: { name: channel.name, kind: channel.kind },
+    }),
   ]);
 }
 

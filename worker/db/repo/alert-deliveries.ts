@@ -50,7 +50,10 @@ export async function claimDelivery(ctx: TenantCtx, id: string, now: number, lea
 
 export async function markSent(ctx: TenantCtx, d: AlertDelivery, now: number, statusCode: number | null, eventMessage: string) {
   await ctx.db.batch([
-    ctx.db.update(alertDeliveries).set({ status: "sent", sentAt: now, leaseUntil: null, lastStatusCode: statusCode, lastError: null, updatedAt: now }).where(byId(ctx, d.id)),
+    ctx.db
+      .update(alertDeliveries)
+      .set({ status: "sent", sentAt: now, leaseUntil: null, lastStatusCode: statusCode, lastError: null, updatedAt: now })
+      .where(byId(ctx, d.id)),
     ctx.db.insert(alertEvents).values({
       tenantId: ctx.tenantId,
       id: newId("event"),
@@ -76,7 +79,10 @@ export async function markRetrying(ctx: TenantCtx, d: AlertDelivery, now: number
 /** Gives up: the delivery goes to the dead-letter view (dead_letters, queue "notify") and on the alert's timeline. */
 export async function markDead(ctx: TenantCtx, d: AlertDelivery, now: number, statusCode: number | null, error: string, eventMessage: string) {
   await ctx.db.batch([
-    ctx.db.update(alertDeliveries).set({ status: "dead", leaseUntil: null, lastStatusCode: statusCode, lastError: error, updatedAt: now }).where(byId(ctx, d.id)),
+    ctx.db
+      .update(alertDeliveries)
+      .set({ status: "dead", leaseUntil: null, lastStatusCode: statusCode, lastError: error, updatedAt: now })
+      .where(byId(ctx, d.id)),
     ctx.db
       .insert(deadLetters)
       .values({
@@ -143,7 +149,13 @@ export async function resetForRedelivery(ctx: TenantCtx, source: AuditSource, d:
       .update(deadLetters)
       .set({ redeliveredAt: source.now })
       .where(and(eq(deadLetters.tenantId, ctx.tenantId), eq(deadLetters.id, deadLetterId), isNull(deadLetters.redeliveredAt))),
-    auditInsert(ctx, source, { action: "dead_letter.redelivered", targetType: "dead_letter", targetId: deadLetterId, teamId: d.teamId, details: { delivery_id: d.id, alert_id: d.alertId } }),
+    auditInsert(ctx, source, {
+      action: "dead_letter.redelivered",
+      targetType: "dead_letter",
+      targetId: deadLetterId,
+      teamId: d.teamId,
+      details: { delivery_id: d.id, alert_id: d.alertId },
+    }),
   ]);
 }
 

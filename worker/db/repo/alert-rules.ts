@@ -39,7 +39,13 @@ export async function updateRule(ctx: TenantCtx, source: AuditSource, rule: Aler
   const set = { ...patch, updatedAt: source.now };
   await ctx.db.batch([
     ctx.db.update(alertRules).set(set).where(byId(ctx, rule.id)),
-    auditInsert(ctx, source, { action: "alert_rule.updated", targetType: "alert_rule", targetId: rule.id, teamId: rule.teamId, details: { name: rule.name, changed: Object.keys(patch).sort() } }),
+    auditInsert(ctx, source, {
+      action: "alert_rule.updated",
+      targetType: "alert_rule",
+      targetId: rule.id,
+      teamId: rule.teamId,
+      details: { name: rule.name, changed: Object.keys(patch).sort() },
+    }),
   ]);
   return { ...rule, ...set };
 }

@@ -28,7 +28,15 @@ export const SYSTEM_ACTOR: AlertActor = { type: "system", id: "alerting", label:
 
 const alertKey = (ctx: TenantCtx, id: string) => and(eq(alerts.tenantId, ctx.tenantId), eq(alerts.id, id));
 
-export function eventInsert(ctx: TenantCtx, alertId: string, at: number, type: AlertEventType, actor: AlertActor, message: string, details: Record<string, unknown> = {}) {
+export function eventInsert(
+  ctx: TenantCtx,
+  alertId: string,
+  at: number,
+  type: AlertEventType,
+  actor: AlertActor,
+  message: string,
+  details: Record<string, unknown> = {},
+) {
   return ctx.db.insert(alertEvents).values({
     tenantId: ctx.tenantId,
     id: newId("event"),
@@ -95,7 +103,15 @@ export async function succeededAfter(ctx: TenantCtx, pipelineId: string, at: num
   const [row] = await ctx.db
     .select({ id: runs.id })
     .from(runs)
-    .where(and(eq(runs.tenantId, ctx.tenantId), eq(runs.pipelineId, pipelineId), eq(runs.environment, "prod"), eq(runs.status, "succeeded"), gt(runs.finishedAt, at)))
+    .where(
+      and(
+        eq(runs.tenantId, ctx.tenantId),
+        eq(runs.pipelineId, pipelineId),
+        eq(runs.environment, "prod"),
+        eq(runs.status, "succeeded"),
+        gt(runs.finishedAt, at),
+      ),
+    )
     .limit(1);
   return !!row;
 }
@@ -219,7 +235,11 @@ export async function insertOpenAlert(ctx: TenantCtx, input: OpenAlertInput): Pr
 }
 
 /** Another occurrence of an unresolved alert: counted and put on the timeline, nobody is notified again. */
-export async function recordOccurrence(ctx: TenantCtx, alert: Alert, input: { at: number; runId: string | null; summary: string; details: Record<string, unknown>; signalKey: string | null; message: string }) {
+export async function recordOccurrence(
+  ctx: TenantCtx,
+  alert: Alert,
+  input: { at: number; runId: string | null; summary: string; details: Record<string, unknown>; signalKey: string | null; message: string },
+) {
   await runAll(ctx, [
     ctx.db
       .update(alerts)
@@ -261,7 +281,17 @@ export async function markResolved(ctx: TenantCtx, alert: Alert, input: ResolveI
     eventInsert(ctx, alert.id, input.at, "resolved", input.actor, input.reason),
     ...deliveriesInsert(ctx, input.deliveries),
     ...signalInsert(ctx, input.signalKey, alert.id, input.at),
-    ...(input.audit ? [auditInsert(ctx, input.audit, { action: "alert.resolved", targetType: "alert", targetId: alert.id, teamId: alert.ownerTeamId, details: { title: alert.title } })] : []),
+    ...(input.audit
+      ? [
+          auditInsert(ctx, input.audit, {
+            action: "alert.resolved",
+            targetType: "alert",
+            targetId: alert.id,
+            teamId: alert.ownerTeamId,
+            details: { title: alert.title },
+          }),
+        ]
+      : []),
   ]);
 }
 
@@ -285,16 +315,40 @@ export async function setAcknowledged(ctx: TenantCtx, source: AuditSource, actor
       .update(alerts)
       .set(set)
       .where(and(alertKey(ctx, alert.id), eq(alerts.status, acknowledged ? "open" : "acknowledged"))),
-    eventInsert(ctx, alert.id, source.now, acknowledged ? "acknowledged" : "unacknowledged", actor, acknowledged ? `Acknowledged by ${actor.label}` : `${actor.label} took back the acknowledgement`),
-    auditInsert(ctx, source, { action: acknowledged ? "alert.acknowledged" : "alert.unacknowledged", targetType: "alert", targetId: alert.id, teamId: alert.ownerTeamId, details: { title: alert.title } }),
+    eventInsert(
+      ctx,
+      alert.id,
+      source.now,
+      acknowledged ? "acknowledged" : "unacknowledged",
+      actor,
+      acknowledged ? `Acknowledged by ${actor.label}` : `${actor.label} took back the acknowledgement`,
+    ),
+    auditInsert(ctx, source, {
+      action: acknowledged ? "alert.acknowledged" : "alert.unacknowledged",
+      targetType: "alert",
+      targetId: alert.id,
+      teamId: alert.ownerTeamId,
+      details: { title: alert.title },
+    }),
   ]);
 }
 
 export async function setAssignee(ctx: TenantCtx, source: AuditSource, actor: AlertActor, alert: Alert, assignee: { id: string; name: string } | null) {
   await runAll(ctx, [
-    ctx.db.update(alerts).set({ assigneeUserId: assignee?.id ?? null, updatedAt: source.now }).where(alertKey(ctx, alert.id)),
-    eventInsert(ctx, alert.id, source.now, "assigned", actor, assignee ? `Assigned to ${assignee.name}` : "Unassigned", { assignee_user_id: assignee?.id ?? null }),
-    auditInsert(ctx, source, { action: "alert.assigned", targetType: "alert", targetId: alert.id, teamId: alert.ownerTeamId, details: { assignee_user_id: assignee?.id ?? null } }),
+    ctx.db
+      .update(alerts)
+      .set({ assigneeUserId: assignee?.id ?? null, updatedAt: source.now })
+      .where(alertKey(ctx, alert.id)),
+    eventInsert(ctx, alert.id, source.now, "assigned", actor, assignee ? `Assigned to ${assignee.name}` : "Unassigned", {
+      assignee_user_id: assignee?.id ?? null,
+    }),
+    auditInsert(ctx, source, {
+      action: "alert.assigned",
+      targetType: "alert",
+      targetId: alert.id,
+      teamId: alert.ownerTeamId,
+      details: { assignee_user_id: assignee?.id ?? null },
+    }),
   ]);
 }
 
@@ -306,7 +360,14 @@ export async function addNote(ctx: TenantCtx, source: AuditSource, actor: AlertA
 }
 
 /** A timeline entry written by delivery (notified, delivery failed). */
-export async function addSystemEvent(ctx: TenantCtx, alertId: string, at: number, type: AlertEventType, message: string, details: Record<string, unknown> = {}) {
+export async function addSystemEvent(
+  ctx: TenantCtx,
+  alertId: string,
+  at: number,
+  type: AlertEventType,
+  message: string,
+  details: Record<string, unknown> = {},
+) {
   await eventInsert(ctx, alertId, at, type, SYSTEM_ACTOR, message, details);
 }
 

@@ -22,7 +22,11 @@ export async function listBudgets(ctx: TenantCtx): Promise<Budget[]> {
 }
 
 export async function getBudget(ctx: TenantCtx, id: string): Promise<Budget | null> {
-  const [row] = await ctx.db.select().from(budgets).where(and(eq(budgets.tenantId, ctx.tenantId), eq(budgets.id, id))).limit(1);
+  const [row] = await ctx.db
+    .select()
+    .from(budgets)
+    .where(and(eq(budgets.tenantId, ctx.tenantId), eq(budgets.id, id)))
+    .limit(1);
   return row ?? null;
 }
 
@@ -35,19 +39,47 @@ export async function findBudget(ctx: TenantCtx, scope: BudgetScope, scopeId: st
   return row ?? null;
 }
 
-export async function createBudget(ctx: TenantCtx, audit: AuditSource, input: { scope: BudgetScope; scopeId: string; limitMicros: number; currency: string; teamId: string }): Promise<Budget> {
+export async function createBudget(
+  ctx: TenantCtx,
+  audit: AuditSource,
+  input: { scope: BudgetScope; scopeId: string; limitMicros: number; currency: string; teamId: string },
+): Promise<Budget> {
   const id = newId("budget");
   await ctx.db.batch([
-    ctx.db.insert(budgets).values({ tenantId: ctx.tenantId, id, scope: input.scope, scopeId: input.scopeId, limitMicros: input.limitMicros, currency: input.currency, createdAt: audit.now, updatedAt: audit.now }),
-    auditInsert(ctx, audit, { action: "budget.create", targetType: "budget", targetId: id, teamId: input.teamId, details: { scope: input.scope, scope_id: input.scopeId, limit: fromMicros(input.limitMicros) } }),
+    ctx.db.insert(budgets).values({
+      tenantId: ctx.tenantId,
+      id,
+      scope: input.scope,
+      scopeId: input.scopeId,
+      limitMicros: input.limitMicros,
+      currency: input.currency,
+      createdAt: audit.now,
+      updatedAt: audit.now,
+    }),
+    auditInsert(ctx, audit, {
+      action: "budget.create",
+      targetType: "budget",
+      targetId: id,
+      teamId: input.teamId,
+      details: { scope: input.scope, scope_id: input.scopeId, limit: fromMicros(input.limitMicros) },
+    }),
   ]);
   return (await getBudget(ctx, id))!;
 }
 
 export async function updateBudget(ctx: TenantCtx, audit: AuditSource, budget: Budget, limitMicros: number, teamId: string): Promise<Budget> {
   await ctx.db.batch([
-    ctx.db.update(budgets).set({ limitMicros, updatedAt: audit.now }).where(and(eq(budgets.tenantId, ctx.tenantId), eq(budgets.id, budget.id))),
-    auditInsert(ctx, audit, { action: "budget.update", targetType: "budget", targetId: budget.id, teamId, details: { limit: { from: fromMicros(budget.limitMicros), to: fromMicros(limitMicros) } } }),
+    ctx.db
+      .update(budgets)
+      .set({ limitMicros, updatedAt: audit.now })
+      .where(and(eq(budgets.tenantId, ctx.tenantId), eq(budgets.id, budget.id))),
+    auditInsert(ctx, audit, {
+      action: "budget.update",
+      targetType: "budget",
+      targetId: budget.id,
+      teamId,
+      details: { limit: { from: fromMicros(budget.limitMicros), to: fromMicros(limitMicros) } },
+    }),
   ]);
   return (await getBudget(ctx, budget.id))!;
 }
@@ -56,7 +88,13 @@ export async function deleteBudget(ctx: TenantCtx, audit: AuditSource, budget: B
   await ctx.db.batch([
     ctx.db.delete(budgetCrossings).where(and(eq(budgetCrossings.tenantId, ctx.tenantId), eq(budgetCrossings.budgetId, budget.id))),
     ctx.db.delete(budgets).where(and(eq(budgets.tenantId, ctx.tenantId), eq(budgets.id, budget.id))),
-    auditInsert(ctx, audit, { action: "budget.delete", targetType: "budget", targetId: budget.id, teamId, details: { scope: budget.scope, scope_id: budget.scopeId } }),
+    auditInsert(ctx, audit, {
+      action: "budget.delete",
+      targetType: "budget",
+      targetId: budget.id,
+      teamId,
+      details: { scope: budget.scope, scope_id: budget.scopeId },
+    }),
   ]);
 }
 
@@ -105,7 +143,13 @@ async function scopeNames(ctx: TenantCtx, list: Budget[]): Promise<Map<string, {
  * primary key), then sends the crossings not sent yet to the notify queue. Safe to call as often as spend
  * changes; returns the crossings sent by this call.
  */
-export async function evaluateBudgets(ctx: TenantCtx, notify: NotifySender, periods: string[], now: number, only?: Budget[]): Promise<BudgetThresholdCrossedSignal[]> {
+export async function evaluateBudgets(
+  ctx: TenantCtx,
+  notify: NotifySender,
+  periods: string[],
+  now: number,
+  only?: Budget[],
+): Promise<BudgetThresholdCrossedSignal[]> {
   const list = only ?? (await listBudgets(ctx));
   if (list.length) {
     for (const period of [...new Set(periods)]) {
@@ -122,7 +166,11 @@ export async function evaluateBudgets(ctx: TenantCtx, notify: NotifySender, peri
           crossedAt: now,
         })),
       );
-      for (let i = 0; i < rows.length; i += 10) await ctx.db.insert(budgetCrossings).values(rows.slice(i, i + 10)).onConflictDoNothing();
+      for (let i = 0; i < rows.length; i += 10)
+        await ctx.db
+          .insert(budgetCrossings)
+          .values(rows.slice(i, i + 10))
+          .onConflictDoNothing();
     }
   }
   return sendPendingCrossings(ctx, notify, now);

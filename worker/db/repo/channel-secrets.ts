@@ -17,7 +17,13 @@ export interface ChannelConnection {
  * The connection behind an alert channel, decrypted, only when it belongs to `teamId` (a channel can use only its
  * own team's connections). Records last_used_at; deliveries are too frequent for one audit entry each.
  */
-export async function openChannelConnection(ctx: TenantCtx, ring: KeyRing, teamId: string, connectionId: string, now: number): Promise<ChannelConnection | null> {
+export async function openChannelConnection(
+  ctx: TenantCtx,
+  ring: KeyRing,
+  teamId: string,
+  connectionId: string,
+  now: number,
+): Promise<ChannelConnection | null> {
   const where = and(eq(connections.tenantId, ctx.tenantId), eq(connections.id, connectionId), eq(connections.teamId, teamId));
   const [row] = await ctx.db.select().from(connections).where(where).limit(1);
   if (!row) return null;

@@ -17,7 +17,11 @@ export async function catalogIdsOfDbtNodes(ctx: TenantCtx, projectId: string, un
  * Ledger cost since `from` per dataset and currency. A record attributed to several datasets is split evenly
  * between them, so the sum over datasets never exceeds the records' amounts.
  */
-export async function costByDataset(ctx: TenantCtx, datasetIds: string[], from: number): Promise<Array<{ datasetId: string; currency: string; micros: number }>> {
+export async function costByDataset(
+  ctx: TenantCtx,
+  datasetIds: string[],
+  from: number,
+): Promise<Array<{ datasetId: string; currency: string; micros: number }>> {
   if (!datasetIds.length) return [];
   const rows = await d1Of(ctx)
     .prepare(

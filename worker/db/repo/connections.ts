@@ -137,7 +137,12 @@ export async function updateConnection(ctx: TenantCtx, source: AuditSource, exis
     changes.secrets = sql`json_patch(${connections.secrets}, ${JSON.stringify(sealed)})` as unknown as ConnectionRow["secrets"];
     changes.rotatedAt = source.now;
   }
-  const details = { name: existing.name, changed: Object.keys(fields).sort(), ...(moves.length ? { destinations: moves } : {}), ...(replaced.length ? { secrets_replaced: replaced } : {}) };
+  const details = {
+    name: existing.name,
+    changed: Object.keys(fields).sort(),
+    ...(moves.length ? { destinations: moves } : {}),
+    ...(replaced.length ? { secrets_replaced: replaced } : {}),
+  };
   await ctx.db.batch([
     ctx.db.update(connections).set(changes).where(byId(ctx, existing.id)),
     auditInsert(ctx, source, {
@@ -238,14 +243,22 @@ export async function resolveConnectionSecrets(ctx: TenantCtx, keyRing: KeyRing,
  * Records that a task attempt used a connection: last_used_at and one `connection.used` audit entry
  * per run, task and attempt (polls of the same attempt do not add entries).
  */
-export async function recordConnectionUse(ctx: TenantCtx, connection: { id: string; teamId: string; name: string }, usage: ConnectionUsage & { attempt: number }) {
+export async function recordConnectionUse(
+  ctx: TenantCtx,
+  connection: { id: string; teamId: string; name: string },
+  usage: ConnectionUsage & { attempt: number },
+) {
   const now = usage.now ?? Date.now();
-  const entry = auditInsert(ctx, { principal: engineActor, ip: null, requestId: null, now }, {
-    action: "connection.used",
-    targetType: "connection",
-    targetId: connection.id,
-    teamId: connection.teamId,
-    details: { name: connection.name, run_id: usage.runId, task_key: usage.taskKey, attempt: usage.attempt },
-  });
+  const entry = auditInsert(
+    ctx,
+    { principal: engineActor, ip: null, requestId: null, now },
+    {
+      action: "connection.used",
+      targetType: "connection",
+      targetId: connection.id,
+      teamId: connection.teamId,
+      details: { name: connection.name, run_id: usage.runId, task_key: usage.taskKey, attempt: usage.attempt },
+    },
+  );
   await ctx.db.batch([ctx.db.update(connections).set({ lastUsedAt: now }).where(byId(ctx, connection.id)), entry]);
 }

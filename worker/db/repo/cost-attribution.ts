@@ -64,7 +64,8 @@ async function queryLinks(ctx: TenantCtx, queryIds: string[]): Promise<Map<strin
     };
     const had = out.get(queryId as string);
     // A query id seen in two uploads (the same run_results uploaded by CI and by the connector) keeps the richer link.
-    if (!had || (!had.runId && link.runId) || (!had.datasetId && link.datasetId)) out.set(queryId as string, { ...had, ...Object.fromEntries(Object.entries(link).filter(([, v]) => v !== null)) } as QueryLink);
+    if (!had || (!had.runId && link.runId) || (!had.datasetId && link.datasetId))
+      out.set(queryId as string, { ...had, ...Object.fromEntries(Object.entries(link).filter(([, v]) => v !== null)) } as QueryLink);
   }
   return out;
 }
@@ -75,7 +76,9 @@ async function queryLinks(ctx: TenantCtx, queryIds: string[]): Promise<Map<strin
  */
 async function factLinks(ctx: TenantCtx, drafts: CostDraft[]): Promise<Map<string, { runId: string | null; taskKey: string | null; teamId: string | null }>> {
   const out = new Map<string, { runId: string | null; taskKey: string | null; teamId: string | null }>();
-  const pairs = [...new Set(drafts.flatMap((d) => [`${d.source}\u0000${d.externalRef}`, ...(d.attribution.queryId ? [`${d.source}\u0000${d.attribution.queryId}`] : [])]))];
+  const pairs = [
+    ...new Set(drafts.flatMap((d) => [`${d.source}\u0000${d.externalRef}`, ...(d.attribution.queryId ? [`${d.source}\u0000${d.attribution.queryId}`] : [])])),
+  ];
   if (!pairs.length) return out;
   const rows = await rawRows(
     ctx,
@@ -101,7 +104,12 @@ async function runInfo(ctx: TenantCtx, runIds: string[]): Promise<Map<string, Ru
     JSON.stringify(runIds),
   );
   for (const [id, pipelineId, pipelineName, teamId, products] of rows) {
-    out.set(id as string, { pipelineId: pipelineId as string, pipelineName: pipelineName as string, teamId: teamId as string, products: products ? (JSON.parse(products as string) as string[]) : [] });
+    out.set(id as string, {
+      pipelineId: pipelineId as string,
+      pipelineName: pipelineName as string,
+      teamId: teamId as string,
+      products: products ? (JSON.parse(products as string) as string[]) : [],
+    });
   }
   return out;
 }
@@ -150,7 +158,12 @@ async function pipelinesByName(ctx: TenantCtx, names: string[]): Promise<Map<str
     JSON.stringify(names),
   );
   for (const [name, id, teamId, products] of rows) {
-    out.set(name as string, { pipelineId: id as string, pipelineName: name as string, teamId: teamId as string, products: products ? (JSON.parse(products as string) as string[]) : [] });
+    out.set(name as string, {
+      pipelineId: id as string,
+      pipelineName: name as string,
+      teamId: teamId as string,
+      products: products ? (JSON.parse(products as string) as string[]) : [],
+    });
   }
   return out;
 }
@@ -198,15 +211,24 @@ async function warehouseShares(ctx: TenantCtx, warehouse: string, from: number, 
 export async function resolveAttribution(ctx: TenantCtx, drafts: CostDraft[], defaultTeamOf: (index: number) => string | null): Promise<ResolvedCost[]> {
   const queryIds = [...new Set(drafts.map((d) => d.attribution.queryId).filter((q): q is string => !!q))];
   const [links, facts] = await Promise.all([queryLinks(ctx, queryIds), factLinks(ctx, drafts)]);
-  const factOf = (d: CostDraft) => facts.get(`${d.source}\u0000${d.externalRef}`) ?? (d.attribution.queryId ? facts.get(`${d.source}\u0000${d.attribution.queryId}`) : undefined);
+  const factOf = (d: CostDraft) =>
+    facts.get(`${d.source}\u0000${d.externalRef}`) ?? (d.attribution.queryId ? facts.get(`${d.source}\u0000${d.attribution.queryId}`) : undefined);
 
   const runIdOf = (d: CostDraft) => d.attribution.runId ?? (d.attribution.queryId ? links.get(d.attribution.queryId)?.runId : null) ?? factOf(d)?.runId ?? null;
   const taskOf = (d: CostDraft) =>
-    d.attribution.taskKey ?? (d.attribution.queryId ? links.get(d.attribution.queryId)?.taskKey : null) ?? (d.attribution.runId ? null : factOf(d)?.taskKey) ?? null;
+    d.attribution.taskKey ??
+    (d.attribution.queryId ? links.get(d.attribution.queryId)?.taskKey : null) ??
+    (d.attribution.runId ? null : factOf(d)?.taskKey) ??
+    null;
   const runIds = [...new Set(drafts.map(runIdOf).filter((r): r is string => !!r))];
   const pipelineNames = [...new Set(drafts.map((d) => d.attribution.pipeline).filter((p): p is string => !!p))];
 
-  const [runs, outputs, named, index] = await Promise.all([runInfo(ctx, runIds), outputsOfRuns(ctx, runIds), pipelinesByName(ctx, pipelineNames), productIndex(ctx)]);
+  const [runs, outputs, named, index] = await Promise.all([
+    runInfo(ctx, runIds),
+    outputsOfRuns(ctx, runIds),
+    pipelinesByName(ctx, pipelineNames),
+    productIndex(ctx),
+  ]);
 
   const datasetsOf = (d: CostDraft): string[] => {
     if (d.attribution.datasetIds?.length) return d.attribution.datasetIds;

@@ -13,7 +13,12 @@ import { getCostSettings } from "./cost-settings";
  * statements once their credits are known) and evaluates budgets when a notify queue is given. Facts without
  * the usage a price applies to are counted as unpriced and leave no record. Idempotent like every ledger write.
  */
-export async function recordCostsFromFacts(ctx: TenantCtx, rows: FactRow[], now: number, notify?: NotifySender): Promise<{ recorded: number; unpriced: number }> {
+export async function recordCostsFromFacts(
+  ctx: TenantCtx,
+  rows: FactRow[],
+  now: number,
+  notify?: NotifySender,
+): Promise<{ recorded: number; unpriced: number }> {
   if (!rows.length) return { recorded: 0, unpriced: 0 };
   const settings = await getCostSettings(ctx);
   const drafts = rows.flatMap((r) => {
@@ -54,7 +59,7 @@ export async function recordDbtRunCosts(ctx: TenantCtx, input: DbtRunCostInput, 
     task: input.task,
     datasetOf: (id) => {
       const node = input.nodeIdOf(id);
-      return node && node.startsWith("ds_") ? node : null;
+      return node?.startsWith("ds_") ? node : null;
     },
     generatedAt: input.generatedAt,
   });

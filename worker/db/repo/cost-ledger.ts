@@ -23,7 +23,13 @@ export interface IngestResult {
   refused: number;
   /** Days whose totals changed, for budget evaluation. */
   days: string[];
-  results: Array<{ source: string; externalRef: string; status: "inserted" | "updated" | "unchanged" | "refused"; attributedBy: string | null; reason?: string }>;
+  results: Array<{
+    source: string;
+    externalRef: string;
+    status: "inserted" | "updated" | "unchanged" | "refused";
+    attributedBy: string | null;
+    reason?: string;
+  }>;
 }
 
 interface StoredRecord {
@@ -198,7 +204,17 @@ function allocationStatements(ctx: TenantCtx, drafts: CostDraft[], resolved: Res
     );
   }
   const allocationRows = drafts.flatMap((d, i) =>
-    resolved[i].allocations.map((a) => [d.source, d.externalRef, a.productId, a.teamId, resolved[i].pipelineId ?? "", dayOf(d.startedAt), d.currency, a.amountMicros, a.share]),
+    resolved[i].allocations.map((a) => [
+      d.source,
+      d.externalRef,
+      a.productId,
+      a.teamId,
+      resolved[i].pipelineId ?? "",
+      dayOf(d.startedAt),
+      d.currency,
+      a.amountMicros,
+      a.share,
+    ]),
   );
   for (const payload of chunkRows(allocationRows)) {
     out.push(
@@ -240,7 +256,10 @@ export async function ingestCosts(
   mayReplace?: (teamId: string) => boolean,
 ): Promise<IngestResult> {
   // A first pass for plain retries: records stored with the same figures are not rewritten at all.
-  const existing = await existingRecords(ctx, drafts.map((d) => [d.source, d.externalRef]));
+  const existing = await existingRecords(
+    ctx,
+    drafts.map((d) => [d.source, d.externalRef]),
+  );
   const changed: CostDraft[] = [];
   const ids: string[] = [];
   /** Team each changed record was recorded for: a correction keeps it, so it never falls to nobody (or to the corrector). */
@@ -266,10 +285,24 @@ export async function ingestCosts(
   if (changed.length) {
     const payloads = recordPayloads(changed, resolved, ids);
     const auditStatements = audit
-      ? [stmt(auditCountedInsert(ctx, audit, { action: "cost.ingest", targetType: "cost_records" }, changedRecordsQuery(ctx, payloads, drafts.length, refusedKeys.size)))]
+      ? [
+          stmt(
+            auditCountedInsert(
+              ctx,
+              audit,
+              { action: "cost.ingest", targetType: "cost_records" },
+              changedRecordsQuery(ctx, payloads, drafts.length, refusedKeys.size),
+            ),
+          ),
+        ]
       : [];
     const upserts = recordUpserts(ctx, payloads, now);
-    const results = await runBatch(ctx, [...auditStatements, ...upserts, ...allocationStatements(ctx, changed, resolved), ...rebuildDaysStatements(ctx, [...days])]);
+    const results = await runBatch(ctx, [
+      ...auditStatements,
+      ...upserts,
+      ...allocationStatements(ctx, changed, resolved),
+      ...rebuildDaysStatements(ctx, [...days]),
+    ]);
     // A new record's id is the one this request chose; a returned row with another id was updated.
     const freshIds = new Set(ids.filter((_, i) => !existing.has(`${changed[i].source}\u0000${changed[i].externalRef}`)));
     for (const r of results.slice(auditStatements.length, auditStatements.length + upserts.length)) {
@@ -284,7 +317,13 @@ export async function ingestCosts(
     const wasSent = changed[k] === d;
     const attributedBy = wasSent ? resolved[k++].attributedBy : null;
     if (refusedKeys.has(key)) {
-      return { source: d.source, externalRef: d.externalRef, status: "refused" as const, attributedBy: null, reason: "recorded for another team; only that team or a tenant admin corrects it" };
+      return {
+        source: d.source,
+        externalRef: d.externalRef,
+        status: "refused" as const,
+        attributedBy: null,
+        reason: "recorded for another team; only that team or a tenant admin corrects it",
+      };
     }
     const status: IngestResult["results"][number]["status"] = written.get(key) ?? "unchanged";
     return { source: d.source, externalRef: d.externalRef, status, attributedBy: status === "unchanged" ? null : attributedBy };
@@ -334,7 +373,8 @@ export async function listCostRecords(ctx: TenantCtx, f: CostRecordFilter): Prom
   if (f.teamId) conds.push(sql`c.team_id = ${f.teamId}`);
   if (f.pipelineId) conds.push(sql`c.pipeline_id = ${f.pipelineId}`);
   if (f.runId) conds.push(sql`c.run_id = ${f.runId}`);
-  if (f.productId) conds.push(sql`EXISTS (SELECT 1 FROM cost_allocations a WHERE a.tenant_id = c.tenant_id AND a.cost_id = c.id AND a.product_id = ${f.productId})`);
+  if (f.productId)
+    conds.push(sql`EXISTS (SELECT 1 FROM cost_allocations a WHERE a.tenant_id = c.tenant_id AND a.cost_id = c.id AND a.product_id = ${f.productId})`);
   if (f.before) conds.push(sql`(c.started_at < ${f.before.at} OR (c.started_at = ${f.before.at} AND c.id < ${f.before.id}))`);
   const rows = await queryAll<Record<string, unknown>>(
     ctx,
@@ -363,7 +403,11 @@ export async function listCostRecords(ctx: TenantCtx, f: CostRecordFilter): Prom
     runId: (r.run_id as string | null) ?? null,
     taskKey: (r.task_key as string | null) ?? null,
     attributedBy: r.attributed_by as string,
-    allocations: (JSON.parse(r.allocations as string) as Array<[string, number, number]>).map(([productId, amountMicros, share]) => ({ productId, amountMicros, share })),
+    allocations: (JSON.parse(r.allocations as string) as Array<[string, number, number]>).map(([productId, amountMicros, share]) => ({
+      productId,
+      amountMicros,
+      share,
+    })),
   }));
 }
 
@@ -406,7 +450,15 @@ export async function reattributeCosts(ctx: TenantCtx, scope: ReattributeScope, 
     const resolved = await resolveAttribution(ctx, drafts, (i) => rows[i].team_id);
     const days = [...new Set(rows.map((r) => r.day))];
     days.forEach((d) => allDays.add(d));
-    const upserts = recordUpserts(ctx, recordPayloads(drafts, resolved, rows.map((r) => r.id)), now);
+    const upserts = recordUpserts(
+      ctx,
+      recordPayloads(
+        drafts,
+        resolved,
+        rows.map((r) => r.id),
+      ),
+      now,
+    );
     await runBatch(ctx, [...upserts, ...allocationStatements(ctx, drafts, resolved), ...rebuildDaysStatements(ctx, days)]);
     total += rows.length;
   }

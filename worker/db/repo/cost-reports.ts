@@ -68,7 +68,10 @@ export async function costSums(ctx: TenantCtx, w: ScorecardWindows): Promise<Map
 export async function usageSums(ctx: TenantCtx, w: ScorecardWindows): Promise<Map<string, UsageSums>> {
   const rows = await raw(ctx, scorecardUsageSql, windowParams(w));
   return new Map(
-    rows.map((r) => [r[0] as string, { month: r[1] as number, previous: r[2] as number, last30: r[3] as number, consumers: r[4] as number, lastUsedDay: (r[5] as string | null) ?? null }]),
+    rows.map((r) => [
+      r[0] as string,
+      { month: r[1] as number, previous: r[2] as number, last30: r[3] as number, consumers: r[4] as number, lastUsedDay: (r[5] as string | null) ?? null },
+    ]),
   );
 }
 
@@ -176,7 +179,9 @@ WHERE tenant_id = ?1 AND dimension = '${groupBy}' AND day >= ?2 AND day <= ?3
 GROUP BY bucket, key
 ORDER BY bucket, key`;
   }
-  const where = filters.map((f, i) => `AND ${{ teamId: "team_id", productId: "product_id", pipelineId: "pipeline_id", source: "source" }[f]} = ?${i + 4}`).join(" ");
+  const where = filters
+    .map((f, i) => `AND ${{ teamId: "team_id", productId: "product_id", pipelineId: "pipeline_id", source: "source" }[f]} = ?${i + 4}`)
+    .join(" ");
   return `
 SELECT ${bucketOf[granularity]} AS bucket, ${columnOf[groupBy]} AS key, sum(amount_micros), sum(records)
 FROM cost_daily
@@ -192,7 +197,10 @@ export interface ExplorerCell {
   records: number;
 }
 
-export async function explorerCells(ctx: TenantCtx, q: { from: string; to: string; groupBy: ExplorerDimension; granularity: Granularity; filter: ExplorerFilter }): Promise<ExplorerCell[]> {
+export async function explorerCells(
+  ctx: TenantCtx,
+  q: { from: string; to: string; groupBy: ExplorerDimension; granularity: Granularity; filter: ExplorerFilter },
+): Promise<ExplorerCell[]> {
   const keys = (Object.keys(q.filter) as Array<keyof ExplorerFilter>).filter((k) => q.filter[k] !== undefined);
   const rows = await raw(ctx, explorerSql(q.groupBy, q.granularity, keys), [q.from, q.to, ...keys.map((k) => q.filter[k])]);
   return rows.map((r) => ({ bucket: r[0] as string, key: r[1] as string, amountMicros: r[2] as number, records: r[3] as number }));
@@ -217,4 +225,3 @@ export async function productCostBySource(ctx: TenantCtx, productId: string, fro
         GROUP BY day, source ORDER BY day, source`,
   );
 }
-

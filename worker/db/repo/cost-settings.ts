@@ -20,7 +20,10 @@ export async function hasCostRecords(ctx: TenantCtx): Promise<boolean> {
 export async function saveCostSettings(ctx: TenantCtx, audit: AuditSource, settings: CostSettings, changed: string[]): Promise<void> {
   const row = { tenantId: ctx.tenantId, ...settings, updatedAt: audit.now };
   await ctx.db.batch([
-    ctx.db.insert(costSettings).values(row).onConflictDoUpdate({ target: costSettings.tenantId, set: { ...settings, updatedAt: audit.now } }),
+    ctx.db
+      .insert(costSettings)
+      .values(row)
+      .onConflictDoUpdate({ target: costSettings.tenantId, set: { ...settings, updatedAt: audit.now } }),
     auditInsert(ctx, audit, { action: "cost_settings.update", targetType: "cost_settings", targetId: ctx.tenantId, details: { fields: changed } }),
   ]);
 }

@@ -15,7 +15,10 @@ export async function getDeadLetter(ctx: TenantCtx, id: string): Promise<DeadLet
 }
 
 /** Newest first; `pendingOnly` hides redelivered ones. Returns `limit + 1` rows for cursor paging. */
-export async function pageDeadLetters(ctx: TenantCtx, f: { queue?: string; pendingOnly?: boolean; before?: { at: number; id: string }; limit: number }): Promise<DeadLetter[]> {
+export async function pageDeadLetters(
+  ctx: TenantCtx,
+  f: { queue?: string; pendingOnly?: boolean; before?: { at: number; id: string }; limit: number },
+): Promise<DeadLetter[]> {
   const conds: SQL[] = [eq(deadLetters.tenantId, ctx.tenantId)];
   if (f.queue) conds.push(eq(deadLetters.queue, f.queue));
   if (f.pendingOnly) conds.push(isNull(deadLetters.redeliveredAt));
@@ -35,6 +38,12 @@ export async function markRedelivered(ctx: TenantCtx, source: AuditSource, entry
       .update(deadLetters)
       .set({ redeliveredAt: source.now })
       .where(and(eq(deadLetters.tenantId, ctx.tenantId), eq(deadLetters.id, entry.id), isNull(deadLetters.redeliveredAt))),
-    auditInsert(ctx, source, { action: "dead_letter.redelivered", targetType: "dead_letter", targetId: entry.id, teamId, details: { queue: entry.queue, type: entry.body.type ?? null } }),
+    auditInsert(ctx, source, {
+      action: "dead_letter.redelivered",
+      targetType: "dead_letter",
+      targetId: entry.id,
+      teamId,
+      details: { queue: entry.queue, type: entry.body.type ?? null },
+    }),
   ]);
 }

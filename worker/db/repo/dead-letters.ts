@@ -3,7 +3,10 @@ import type { TenantCtx } from "../client";
 import { deadLetters } from "../schema";
 import { newId } from "../../lib/ids";
 
-export async function recordDeadLetter(ctx: TenantCtx, entry: { queue: string; messageId: string; body: Record<string, unknown>; attempts: number; at: number }) {
+export async function recordDeadLetter(
+  ctx: TenantCtx,
+  entry: { queue: string; messageId: string; body: Record<string, unknown>; attempts: number; at: number },
+) {
   await ctx.db
     .insert(deadLetters)
     .values({ tenantId: ctx.tenantId, id: newId("delivery"), ...entry })

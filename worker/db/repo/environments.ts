@@ -10,7 +10,11 @@ const key = (ctx: TenantCtx, teamId: string, name: string) =>
   and(eq(environments.tenantId, ctx.tenantId), eq(environments.teamId, teamId), eq(environments.name, name));
 
 export async function getEnvironment(ctx: TenantCtx, teamId: string, name: string): Promise<Environment | null> {
-  const [row] = await ctx.db.select().from(environments).where(key(ctx, teamId, name)).limit(1);
+  const [row] = await ctx.db
+    .select()
+    .from(environments)
+    .where(key(ctx, teamId, name))
+    .limit(1);
   return row ?? null;
 }
 
@@ -78,6 +82,12 @@ export async function putEnvironment(
 export async function deleteEnvironment(ctx: TenantCtx, source: AuditSource, env: Environment): Promise<void> {
   await ctx.db.batch([
     ctx.db.delete(environments).where(key(ctx, env.teamId, env.name)),
-    auditInsert(ctx, source, { action: "environment.deleted", targetType: "environment", targetId: `${env.teamId}/${env.name}`, teamId: env.teamId, details: { name: env.name } }),
+    auditInsert(ctx, source, {
+      action: "environment.deleted",
+      targetType: "environment",
+      targetId: `${env.teamId}/${env.name}`,
+      teamId: env.teamId,
+      details: { name: env.name },
+    }),
   ]);
 }

@@ -50,7 +50,11 @@ export async function listInvitations(ctx: TenantCtx, f: { before?: { at: number
 }
 
 export async function getInvitation(ctx: TenantCtx, id: string): Promise<Invitation | null> {
-  const [row] = await ctx.db.select().from(invitations).where(and(eq(invitations.tenantId, ctx.tenantId), eq(invitations.id, id))).limit(1);
+  const [row] = await ctx.db
+    .select()
+    .from(invitations)
+    .where(and(eq(invitations.tenantId, ctx.tenantId), eq(invitations.id, id)))
+    .limit(1);
   return row ?? null;
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, isNotNull, like, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNotNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { gunzip } from "../../lib/gzip";
 import type { TenantCtx } from "../client";
 import { queryAll } from "./lineage-batch";
@@ -80,7 +80,10 @@ export async function updateDataset(ctx: TenantCtx, audit: AuditSource, ds: Data
     set.freshnessMaxAgeMs = patch.freshness?.maxAgeMs ?? null;
   }
   await ctx.db.batch([
-    ctx.db.update(datasets).set(set).where(and(eq(datasets.tenantId, ctx.tenantId), eq(datasets.id, ds.id))),
+    ctx.db
+      .update(datasets)
+      .set(set)
+      .where(and(eq(datasets.tenantId, ctx.tenantId), eq(datasets.id, ds.id))),
     auditInsert(ctx, audit, {
       action: "dataset.update",
       targetType: "dataset",
@@ -92,10 +95,15 @@ export async function updateDataset(ctx: TenantCtx, audit: AuditSource, ds: Data
 }
 
 /** Runs that read or wrote a dataset, newest first. */
-export async function listDatasetRuns(ctx: TenantCtx, datasetId: string, opts: { role?: "input" | "output"; before?: { at: number; runId: string }; limit: number }) {
+export async function listDatasetRuns(
+  ctx: TenantCtx,
+  datasetId: string,
+  opts: { role?: "input" | "output"; before?: { at: number; runId: string }; limit: number },
+) {
   const conds: SQL[] = [eq(jobRunDatasets.tenantId, ctx.tenantId), eq(jobRunDatasets.datasetId, datasetId)];
   if (opts.role) conds.push(eq(jobRunDatasets.role, opts.role));
-  if (opts.before) conds.push(or(lt(jobRunDatasets.at, opts.before.at), and(eq(jobRunDatasets.at, opts.before.at), lt(jobRunDatasets.runId, opts.before.runId)))!);
+  if (opts.before)
+    conds.push(or(lt(jobRunDatasets.at, opts.before.at), and(eq(jobRunDatasets.at, opts.before.at), lt(jobRunDatasets.runId, opts.before.runId)))!);
   return ctx.db
     .select({ io: jobRunDatasets, run: jobRuns, job: { id: jobs.id, namespace: jobs.namespace, name: jobs.name } })
     .from(jobRunDatasets)
@@ -199,12 +207,17 @@ async function bodyOf(row: { body: string | null; bodyGzip: unknown; sizeBytes: 
 }
 
 /** Raw events as received, oldest first: per run, or per dataset (DatasetEvents). */
-export async function listRawEvents(ctx: TenantCtx, by: { runId: string } | { datasetId: string } | { jobId: string }, opts: { after?: { at: number; id: string }; limit: number }): Promise<RawEvent[]> {
+export async function listRawEvents(
+  ctx: TenantCtx,
+  by: { runId: string } | { datasetId: string } | { jobId: string },
+  opts: { after?: { at: number; id: string }; limit: number },
+): Promise<RawEvent[]> {
   const conds: SQL[] = [eq(lineageEvents.tenantId, ctx.tenantId)];
   if ("runId" in by) conds.push(eq(lineageEvents.runId, by.runId));
   else if ("datasetId" in by) conds.push(eq(lineageEvents.datasetId, by.datasetId));
   else conds.push(eq(lineageEvents.jobId, by.jobId));
-  if (opts.after) conds.push(or(gt(lineageEvents.eventTime, opts.after.at), and(eq(lineageEvents.eventTime, opts.after.at), gt(lineageEvents.id, opts.after.id)))!);
+  if (opts.after)
+    conds.push(or(gt(lineageEvents.eventTime, opts.after.at), and(eq(lineageEvents.eventTime, opts.after.at), gt(lineageEvents.id, opts.after.id)))!);
   const rows = await ctx.db
     .select()
     .from(lineageEvents)
@@ -270,4 +283,3 @@ export async function existingDatasetIds(ctx: TenantCtx, ids: string[]): Promise
   );
   return new Set(rows.map((r) => r.id));
 }
-

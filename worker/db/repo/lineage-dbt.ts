@@ -3,7 +3,7 @@ import type { DbtArtifactKind } from "../schema/enums";
 import type { DbtResult } from "../../lineage/dbt-run-results";
 import type { DbtNodeRef, DbtNodeRow } from "../../lineage/dbt-plan";
 import type { TenantCtx } from "../client";
-import { dbtArtifactChunks, dbtNodeResults, dbtNodes, dbtProjects, dbtUploads, teams } from "../schema";
+import { dbtNodeResults, dbtNodes, dbtProjects, dbtUploads, teams } from "../schema";
 import { d1Of, fromBuilder, stmt, type Stmt } from "./lineage-batch";
 import { chunkRows } from "./lineage-write";
 
@@ -36,7 +36,9 @@ export async function getDbtProject(ctx: TenantCtx, id: string) {
 export async function listDbtProjects(ctx: TenantCtx, opts: { after?: { project: string; environment: string }; limit: number }) {
   const conds: SQL[] = [eq(dbtProjects.tenantId, ctx.tenantId)];
   if (opts.after) {
-    conds.push(or(gt(dbtProjects.project, opts.after.project), and(eq(dbtProjects.project, opts.after.project), gt(dbtProjects.environment, opts.after.environment)))!);
+    conds.push(
+      or(gt(dbtProjects.project, opts.after.project), and(eq(dbtProjects.project, opts.after.project), gt(dbtProjects.environment, opts.after.environment)))!,
+    );
   }
   return ctx.db
     .select({ p: dbtProjects, teamName: teams.name })
@@ -48,7 +50,10 @@ export async function listDbtProjects(ctx: TenantCtx, opts: { after?: { project:
 }
 
 /** The project row for (project, environment), created on first upload; concurrent first uploads meet on the unique key. */
-export async function ensureDbtProject(ctx: TenantCtx, input: { id: string; project: string; environment: string; namespace: string; ownerTeamId: string | null; now: number }): Promise<DbtProject> {
+export async function ensureDbtProject(
+  ctx: TenantCtx,
+  input: { id: string; project: string; environment: string; namespace: string; ownerTeamId: string | null; now: number },
+): Promise<DbtProject> {
   await ctx.db
     .insert(dbtProjects)
     .values({
@@ -97,10 +102,19 @@ export async function listDbtUploads(ctx: TenantCtx, projectId: string, opts: { 
 /** What run_results need from a project's latest manifest when an upload carries run_results alone. */
 export async function loadNodeRefs(ctx: TenantCtx, projectId: string): Promise<Map<string, DbtNodeRef>> {
   const rows = await ctx.db
-    .select({ uniqueId: dbtNodes.uniqueId, nodeId: dbtNodes.nodeId, resourceType: dbtNodes.resourceType, name: dbtNodes.name, tested: dbtNodes.testedNodeIds, testColumn: dbtNodes.testColumn })
+    .select({
+      uniqueId: dbtNodes.uniqueId,
+      nodeId: dbtNodes.nodeId,
+      resourceType: dbtNodes.resourceType,
+      name: dbtNodes.name,
+      tested: dbtNodes.testedNodeIds,
+      testColumn: dbtNodes.testColumn,
+    })
     .from(dbtNodes)
     .where(and(eq(dbtNodes.tenantId, ctx.tenantId), eq(dbtNodes.projectId, projectId)));
-  return new Map(rows.map((r) => [r.uniqueId, { nodeId: r.nodeId, resourceType: r.resourceType, name: r.name, testedNodeIds: r.tested, testColumn: r.testColumn }]));
+  return new Map(
+    rows.map((r) => [r.uniqueId, { nodeId: r.nodeId, resourceType: r.resourceType, name: r.name, testedNodeIds: r.tested, testColumn: r.testColumn }]),
+  );
 }
 
 export interface DbtNodeFilter {
@@ -153,7 +167,9 @@ export async function readArtifactChunks(ctx: TenantCtx, uploadId: string, kind:
 }
 
 export function chunkStatements(ctx: TenantCtx, uploadId: string, kind: DbtArtifactKind, chunks: Uint8Array[]): Stmt[] {
-  return chunks.map((data, seq) => stmt(sql`INSERT INTO dbt_artifact_chunks (tenant_id, upload_id, kind, seq, data) VALUES (${ctx.tenantId}, ${uploadId}, ${kind}, ${seq}, ${data})`));
+  return chunks.map((data, seq) =>
+    stmt(sql`INSERT INTO dbt_artifact_chunks (tenant_id, upload_id, kind, seq, data) VALUES (${ctx.tenantId}, ${uploadId}, ${kind}, ${seq}, ${data})`),
+  );
 }
 
 export function deleteChunks(ctx: TenantCtx, uploadId: string): Stmt {

@@ -115,7 +115,13 @@ export async function nodeExists(ctx: TenantCtx, id: string): Promise<boolean> {
  * The graph around `root`: upstream, downstream or both, `depth` edges deep (null: unlimited). Node depths are
  * breadth-first distances from the root; past `maxNodes` the nearest nodes are kept and `truncated` is set.
  */
-export async function lineageGraph(ctx: TenantCtx, root: string, direction: Direction | "both", depth: number | null, maxNodes = MAX_GRAPH_NODES): Promise<Graph> {
+export async function lineageGraph(
+  ctx: TenantCtx,
+  root: string,
+  direction: Direction | "both",
+  depth: number | null,
+  maxNodes = MAX_GRAPH_NODES,
+): Promise<Graph> {
   const directions: Direction[] = direction === "both" ? ["upstream", "downstream"] : [direction];
   const walks = await Promise.all(directions.map((d) => walk(ctx, root, d, depth)));
   const order: string[] = [];
@@ -220,5 +226,9 @@ export async function impactOf(ctx: TenantCtx, node: string): Promise<Impact> {
     }
   }
   const byName = (a: ImpactEntry, b: ImpactEntry) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name);
-  return { datasets: datasets.sort(byName), jobs: jobs.sort(byName), teams: [...teams.values()].sort((a, b) => b.datasets - a.datasets || a.name.localeCompare(b.name)) };
+  return {
+    datasets: datasets.sort(byName),
+    jobs: jobs.sort(byName),
+    teams: [...teams.values()].sort((a, b) => b.datasets - a.datasets || a.name.localeCompare(b.name)),
+  };
 }

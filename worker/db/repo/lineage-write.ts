@@ -40,7 +40,7 @@ export function chunkRows(rows: unknown[][]): string[] {
 
 const v = (i: number) => sql.raw(`r.value ->> '$[${i}]'`);
 
-function bulk(ctx: TenantCtx, rows: unknown[][], build: (payload: string) => SQL): Stmt[] {
+function bulk(_ctx: TenantCtx, rows: unknown[][], build: (payload: string) => SQL): Stmt[] {
   return chunkRows(rows).map((payload) => stmt(build(payload)));
 }
 
@@ -196,7 +196,18 @@ export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: nu
   out.push(
     ...bulk(
       ctx,
-      [...plan.quality.values()].map((q) => [newId("qualityResult"), q.datasetId, q.source, q.checkName, q.columnName, q.status, q.observedAt, q.runId, JSON.stringify(q.details), q.dedupeKey]),
+      [...plan.quality.values()].map((q) => [
+        newId("qualityResult"),
+        q.datasetId,
+        q.source,
+        q.checkName,
+        q.columnName,
+        q.status,
+        q.observedAt,
+        q.runId,
+        JSON.stringify(q.details),
+        q.dedupeKey,
+      ]),
       (p) => sql`
         INSERT INTO quality_results (tenant_id, id, dataset_id, source, check_name, column_name, status, observed_at, run_id, details, dedupe_key, created_at)
         SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)}, ${v(9)}, ${now}
@@ -292,8 +303,11 @@ export async function existingEventKeys(ctx: TenantCtx, keys: string[]): Promise
   const found = new Set<string>();
   for (const payload of chunkRows(keys.map((k) => [k]))) {
     // The keys drive the loop (CROSS JOIN keeps that order): one index probe per key, whatever the table's size.
-    const rows = await queryAll<{ dedupe_key: string }>(ctx, sql`
-      SELECT e.dedupe_key FROM json_each(${payload}) r CROSS JOIN lineage_events e ON e.tenant_id = ${ctx.tenantId} AND e.dedupe_key = r.value ->> '$[0]'`);
+    const rows = await queryAll<{ dedupe_key: string }>(
+      ctx,
+      sql`
+      SELECT e.dedupe_key FROM json_each(${payload}) r CROSS JOIN lineage_events e ON e.tenant_id = ${ctx.tenantId} AND e.dedupe_key = r.value ->> '$[0]'`,
+    );
     for (const r of rows) found.add(r.dedupe_key);
   }
   return found;

@@ -18,9 +18,7 @@ const memberKey = (ctx: TenantCtx, userId: string) => and(eq(tenantMembers.tenan
 /** Members of the tenant (or just `onlyUserId`) with the teams they belong to. */
 async function loadMembers(ctx: TenantCtx, onlyUserId?: string): Promise<TenantMember[]> {
   const peopleWhere = onlyUserId ? memberKey(ctx, onlyUserId) : eq(tenantMembers.tenantId, ctx.tenantId);
-  const teamWhere = onlyUserId
-    ? and(eq(teamMembers.tenantId, ctx.tenantId), eq(teamMembers.userId, onlyUserId))
-    : eq(teamMembers.tenantId, ctx.tenantId);
+  const teamWhere = onlyUserId ? and(eq(teamMembers.tenantId, ctx.tenantId), eq(teamMembers.userId, onlyUserId)) : eq(teamMembers.tenantId, ctx.tenantId);
   const [people, memberships] = await Promise.all([
     ctx.db
       .select({ userId: users.id, email: users.email, name: users.name, role: tenantMembers.role })
@@ -73,7 +71,12 @@ export async function countOwners(ctx: TenantCtx): Promise<number> {
 export async function updateTenantMemberRole(ctx: TenantCtx, source: AuditSource, member: TenantMember, role: TenantRole) {
   await ctx.db.batch([
     ctx.db.update(tenantMembers).set({ role }).where(memberKey(ctx, member.userId)),
-    auditInsert(ctx, source, { action: "member.role_changed", targetType: "user", targetId: member.userId, details: { email: member.email, from: member.role, to: role } }),
+    auditInsert(ctx, source, {
+      action: "member.role_changed",
+      targetType: "user",
+      targetId: member.userId,
+      details: { email: member.email, from: member.role, to: role },
+    }),
   ]);
 }
 

@@ -137,7 +137,10 @@ export async function datasetOwnership(ctx: TenantCtx, datasetIds: string[]): Pr
     )
     .bind(ctx.tenantId, JSON.stringify(datasetIds))
     .raw();
-  const writerTeams = await pipelineTeams(ctx, rows.map((r) => r[9] as string | null).filter((w): w is string => !!w));
+  const writerTeams = await pipelineTeams(
+    ctx,
+    rows.map((r) => r[9] as string | null).filter((w): w is string => !!w),
+  );
   for (const r of rows) {
     const declared = (r[4] as string | null) ?? null;
     const writer = (r[9] as string | null) ?? null;
@@ -201,7 +204,11 @@ export async function productsOfPipelineMembers(ctx: TenantCtx, pipelineNames: s
  * Owner teams of the given jobs, and of the jobs the given runs belong to, for those that exist (an owner may be
  * null). Runs are keyed by their catalog id (jrun_…).
  */
-export async function jobAndRunOwners(ctx: TenantCtx, jobIds: string[], runIds: string[]): Promise<{ jobs: Map<string, string | null>; runs: Map<string, string | null> }> {
+export async function jobAndRunOwners(
+  ctx: TenantCtx,
+  jobIds: string[],
+  runIds: string[],
+): Promise<{ jobs: Map<string, string | null>; runs: Map<string, string | null> }> {
   const jobs = new Map<string, string | null>();
   const runs = new Map<string, string | null>();
   if (!jobIds.length && !runIds.length) return { jobs, runs };

@@ -131,7 +131,11 @@ const headKey = (ctx: TenantCtx, pipelineId: string, environment: string) =>
   and(eq(pipelineEnvironments.tenantId, ctx.tenantId), eq(pipelineEnvironments.pipelineId, pipelineId), eq(pipelineEnvironments.environment, environment));
 
 export async function getEnvironmentHead(ctx: TenantCtx, pipelineId: string, environment: string): Promise<EnvironmentHead | null> {
-  const [row] = await ctx.db.select().from(pipelineEnvironments).where(headKey(ctx, pipelineId, environment)).limit(1);
+  const [row] = await ctx.db
+    .select()
+    .from(pipelineEnvironments)
+    .where(headKey(ctx, pipelineId, environment))
+    .limit(1);
   return row ?? null;
 }
 
@@ -165,7 +169,10 @@ export async function versionForEnvironment(ctx: TenantCtx, pipeline: Pipeline, 
  */
 export async function listProductionTriggers(ctx: TenantCtx): Promise<TriggerNode[]> {
   const rows = await ctx.db
-    .select({ name: pipelines.name, after: sql<string | null>`(SELECT json_group_array(json_extract(t.value, '$.after')) FROM json_each(${pipelineVersions.spec}, '$.triggers') AS t)` })
+    .select({
+      name: pipelines.name,
+      after: sql<string | null>`(SELECT json_group_array(json_extract(t.value, '$.after')) FROM json_each(${pipelineVersions.spec}, '$.triggers') AS t)`,
+    })
     .from(pipelines)
     .innerJoin(pipelineVersions, and(eq(pipelineVersions.tenantId, pipelines.tenantId), eq(pipelineVersions.id, pipelines.currentVersionId)))
     .where(and(eq(pipelines.tenantId, ctx.tenantId), isNull(pipelines.archivedAt), eq(pipelines.inProduction, true)));
@@ -209,7 +216,12 @@ export interface PushResult {
 }
 
 /** What a push would do, without writing: the route's dry run and upsertPipeline share it. */
-export function planPush(existing: Pipeline | null, current: PipelineVersion | null, teamId: string, contentHash: string): { status: PushStatus; restore: boolean } {
+export function planPush(
+  existing: Pipeline | null,
+  current: PipelineVersion | null,
+  teamId: string,
+  contentHash: string,
+): { status: PushStatus; restore: boolean } {
   if (existing && existing.teamId !== teamId) {
     throw conflict(`pipeline "${existing.name}" belongs to another team; pipeline names are unique in the tenant`, [
       { path: "name", message: "a pipeline with this name belongs to another team" },
@@ -244,13 +256,36 @@ export async function upsertPipeline(ctx: TenantCtx, source: AuditSource, input:
 
   if (plan.status === "unchanged") {
     const pipeline = existing!;
-    if (!plan.restore) return { status: "unchanged", restored: false, pipeline, version: current!, previous: current, diff: diffSpecs(current!.spec, current!.spec), environment: PROD };
+    if (!plan.restore)
+      return {
+        status: "unchanged",
+        restored: false,
+        pipeline,
+        version: current!,
+        previous: current,
+        diff: diffSpecs(current!.spec, current!.spec),
+        environment: PROD,
+      };
     const restored: Pipeline = { ...pipeline, archivedAt: null, updatedAt: now };
     await ctx.db.batch([
       ctx.db.update(pipelines).set({ archivedAt: null, updatedAt: now }).where(pipelineKey(ctx, pipeline.id)),
-      auditInsert(ctx, source, { action: "pipeline.restored", targetType: "pipeline", targetId: pipeline.id, teamId: pipeline.teamId, details: { name: pipeline.name, version: current!.version } }),
+      auditInsert(ctx, source, {
+        action: "pipeline.restored",
+        targetType: "pipeline",
+        targetId: pipeline.id,
+        teamId: pipeline.teamId,
+        details: { name: pipeline.name, version: current!.version },
+      }),
     ]);
-    return { status: "unchanged", restored: true, pipeline: restored, version: current!, previous: current, diff: diffSpecs(current!.spec, current!.spec), environment: PROD };
+    return {
+      status: "unchanged",
+      restored: true,
+      pipeline: restored,
+      version: current!,
+      previous: current,
+      diff: diffSpecs(current!.spec, current!.spec),
+      environment: PROD,
+    };
   }
 
   const pipelineId = existing?.id ?? newId("pipeline");
@@ -309,14 +344,33 @@ export async function upsertPipeline(ctx: TenantCtx, source: AuditSource, input:
         auditInsert(ctx, source, { action: "pipeline.created", targetType: "pipeline", targetId: pipelineId, teamId: input.teamId, details: auditDetails }),
       ]);
     } else {
-      const patch = { ...summary, currentVersionId: version.id, currentVersion: versionNumber, inProduction: true, archivedAt: null, ...gitColumns, updatedAt: now };
+      const patch = {
+        ...summary,
+        currentVersionId: version.id,
+        currentVersion: versionNumber,
+        inProduction: true,
+        archivedAt: null,
+        ...gitColumns,
+        updatedAt: now,
+      };
       pipeline = { ...existing, ...patch };
       await ctx.db.batch([
         // Environments whose own version production has now caught up with follow production again.
-        ctx.db.delete(pipelineEnvironments).where(and(eq(pipelineEnvironments.tenantId, ctx.tenantId), eq(pipelineEnvironments.pipelineId, pipelineId), eq(pipelineEnvironments.contentHash, input.contentHash))),
+        ctx.db
+          .delete(pipelineEnvironments)
+          .where(
+            and(
+              eq(pipelineEnvironments.tenantId, ctx.tenantId),
+              eq(pipelineEnvironments.pipelineId, pipelineId),
+              eq(pipelineEnvironments.contentHash, input.contentHash),
+            ),
+          ),
         versionInsert,
         // Guarded by the version it replaces, so two pushes racing past the read cannot both win.
-        ctx.db.update(pipelines).set(patch).where(and(pipelineKey(ctx, pipelineId), eq(pipelines.currentVersionId, existing.currentVersionId))),
+        ctx.db
+          .update(pipelines)
+          .set(patch)
+          .where(and(pipelineKey(ctx, pipelineId), eq(pipelines.currentVersionId, existing.currentVersionId))),
         auditInsert(ctx, source, { action: "pipeline.updated", targetType: "pipeline", targetId: pipelineId, teamId: existing.teamId, details: auditDetails }),
       ]);
     }
@@ -377,7 +431,13 @@ async function pushToEnvironment(ctx: TenantCtx, source: AuditSource, input: Pus
     if (head) {
       await ctx.db.batch([
         ctx.db.delete(pipelineEnvironments).where(headKey(ctx, existing!.id, env)),
-        auditInsert(ctx, source, { action: "pipeline.environment_reset", targetType: "pipeline", targetId: existing!.id, teamId: existing!.teamId, details: { name: existing!.name, environment: env, version: prod!.version } }),
+        auditInsert(ctx, source, {
+          action: "pipeline.environment_reset",
+          targetType: "pipeline",
+          targetId: existing!.id,
+          teamId: existing!.teamId,
+          details: { name: existing!.name, environment: env, version: prod!.version },
+        }),
       ]);
     }
     return result(plan.status, existing!, prod!);
@@ -403,7 +463,16 @@ async function pushToEnvironment(ctx: TenantCtx, source: AuditSource, input: Pus
     ...gitColumns,
     environment: env,
   };
-  const newHead: EnvironmentHead = { tenantId: ctx.tenantId, pipelineId, environment: env, versionId: version.id, version: versionNumber, contentHash: input.contentHash, ...gitColumns, updatedAt: now };
+  const newHead: EnvironmentHead = {
+    tenantId: ctx.tenantId,
+    pipelineId,
+    environment: env,
+    versionId: version.id,
+    version: versionNumber,
+    contentHash: input.contentHash,
+    ...gitColumns,
+    updatedAt: now,
+  };
   const pipeline: Pipeline = existing ?? {
     tenantId: ctx.tenantId,
     id: pipelineId,
@@ -481,7 +550,13 @@ export async function archivePipeline(ctx: TenantCtx, source: AuditSource, pipel
   const now = source.now;
   await ctx.db.batch([
     ctx.db.update(pipelines).set({ archivedAt: now, updatedAt: now }).where(pipelineKey(ctx, pipeline.id)),
-    auditInsert(ctx, source, { action: "pipeline.archived", targetType: "pipeline", targetId: pipeline.id, teamId: pipeline.teamId, details: { name: pipeline.name } }),
+    auditInsert(ctx, source, {
+      action: "pipeline.archived",
+      targetType: "pipeline",
+      targetId: pipeline.id,
+      teamId: pipeline.teamId,
+      details: { name: pipeline.name },
+    }),
   ]);
   return { pipeline: { ...pipeline, archivedAt: now, updatedAt: now }, changed: true };
 }

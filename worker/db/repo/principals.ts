@@ -6,7 +6,6 @@ import type { Principal } from "../../lib/principal";
 import { SESSION_IDLE_MS, SESSION_TOUCH_MS } from "../../lib/session-cookie";
 import { sessionEnded, sessionLastSeen } from "./session-lifetime";
 
-
 /** A viewer holds no write right anywhere: a team maintainer role they keep from before counts as plain membership. */
 const effectiveTeamRole = (tenantRole: TenantRole, teamRole: TeamRole): TeamRole => (tenantRole === "viewer" ? "member" : teamRole);
 
@@ -38,7 +37,10 @@ export async function principalFromSession(db: Db, idHash: string, now: number) 
       .where(and(eq(teamMembers.tenantId, session.s.tenantId), eq(teamMembers.userId, session.s.userId))),
     // Most requests write nothing: the conditional update also keeps concurrent requests from writing twice.
     lastSeenAt < now - SESSION_TOUCH_MS
-      ? db.update(sessions).set({ lastSeenAt: now }).where(and(eq(sessions.idHash, idHash), lt(sessionLastSeen, now - SESSION_TOUCH_MS)))
+      ? db
+          .update(sessions)
+          .set({ lastSeenAt: now })
+          .where(and(eq(sessions.idHash, idHash), lt(sessionLastSeen, now - SESSION_TOUCH_MS)))
       : null,
   ]);
   const principal: Principal = {
@@ -70,7 +72,10 @@ export async function principalFromToken(db: Db, tokenHash: string, now: number)
     .from(apiTokens)
     .innerJoin(tenants, eq(tenants.id, apiTokens.tenantId))
     .innerJoin(tenantMembers, and(eq(tenantMembers.tenantId, apiTokens.tenantId), eq(tenantMembers.userId, apiTokens.createdBy)))
-    .leftJoin(teamMembers, and(eq(teamMembers.tenantId, apiTokens.tenantId), eq(teamMembers.teamId, apiTokens.teamId), eq(teamMembers.userId, apiTokens.createdBy)))
+    .leftJoin(
+      teamMembers,
+      and(eq(teamMembers.tenantId, apiTokens.tenantId), eq(teamMembers.teamId, apiTokens.teamId), eq(teamMembers.userId, apiTokens.createdBy)),
+    )
     .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now))))
     .limit(1);
   if (!row) return null;

@@ -9,7 +9,11 @@ export const MAX_PRODUCT_GRAPH_NODES = 300;
  * The lineage around a product: its member datasets, what feeds them up to `upstreamDepth` edges away, and what
  * they feed directly (dashboards, exposures, downstream models). Depth is the distance from the nearest member.
  */
-export async function productLineage(ctx: TenantCtx, memberIds: string[], upstreamDepth: number): Promise<{ nodes: GraphNode[]; edges: GraphEdge[]; truncated: boolean }> {
+export async function productLineage(
+  ctx: TenantCtx,
+  memberIds: string[],
+  upstreamDepth: number,
+): Promise<{ nodes: GraphNode[]; edges: GraphEdge[]; truncated: boolean }> {
   if (!memberIds.length) return { nodes: [], edges: [], truncated: false };
   const rows = await rawRows(
     ctx,
@@ -54,13 +58,20 @@ export async function productImpactOf(ctx: TenantCtx, node: string): Promise<Pro
   for (const [datasetId, list] of claims) for (const c of list) byProduct.set(c.productId, [...(byProduct.get(c.productId) ?? []), datasetId]);
   const products = await catalogProducts(ctx, [...byProduct.keys()]);
   const teamNames = new Map(
-    (await rawRows(ctx, `SELECT id, name FROM teams WHERE tenant_id = ?1 AND id IN (SELECT value FROM json_each(?2))`, JSON.stringify(products.map((p) => p.ownerTeamId).filter(Boolean)))).map((r) => [
-      r[0] as string,
-      r[1] as string,
-    ]),
+    (
+      await rawRows(
+        ctx,
+        `SELECT id, name FROM teams WHERE tenant_id = ?1 AND id IN (SELECT value FROM json_each(?2))`,
+        JSON.stringify(products.map((p) => p.ownerTeamId).filter(Boolean)),
+      )
+    ).map((r) => [r[0] as string, r[1] as string]),
   );
   return {
     ...impact,
-    products: products.map((p) => ({ ...p, ownerTeamName: p.ownerTeamId ? (teamNames.get(p.ownerTeamId) ?? null) : null, datasetIds: byProduct.get(p.id)!.sort() })),
+    products: products.map((p) => ({
+      ...p,
+      ownerTeamName: p.ownerTeamId ? (teamNames.get(p.ownerTeamId) ?? null) : null,
+      datasetIds: byProduct.get(p.id)!.sort(),
+    })),
   };
 }

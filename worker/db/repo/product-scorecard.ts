@@ -13,7 +13,14 @@ export interface Scorecard {
   product: ProductRow;
   pipelines: ProductPipeline[];
   datasets: ProductDataset[];
-  cost: { monthMicros: number; previousMicros: number; trend: number | null; last30Micros: number; perUseMicros: number | null; perConsumerMicros: number | null };
+  cost: {
+    monthMicros: number;
+    previousMicros: number;
+    trend: number | null;
+    last30Micros: number;
+    perUseMicros: number | null;
+    perConsumerMicros: number | null;
+  };
   usage: { month: number; previous: number; trend: number | null; last30: number; consumers: number; lastUsedDay: string | null };
   value: { declaredMicros: number | null; ratio: number | null };
   zombie: boolean;
@@ -43,7 +50,10 @@ export async function scorecards(ctx: TenantCtx, products: ProductRow[], w: Scor
     usageSums(ctx, w),
     pipelinesOfProducts(ctx, ids),
     datasetsOfProducts(ctx, ids),
-    openAlertCounts(ctx, products.map((p) => ({ id: p.p.id, name: p.p.name }))),
+    openAlertCounts(
+      ctx,
+      products.map((p) => ({ id: p.p.id, name: p.p.name })),
+    ),
   ]);
   const allDatasets = [...new Set(datasets.map((d) => d.datasetId))];
   const [runs, writes, quality] = await Promise.all([

@@ -61,7 +61,9 @@ export async function listProducts(ctx: TenantCtx, f: ProductFilter = {}): Promi
     const pattern = `%${f.q.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
     conds.push(sql`(lower(${products.name}) LIKE ${pattern} ESCAPE '\\' OR lower(${products.title}) LIKE ${pattern} ESCAPE '\\')`);
   }
-  const q = withTeam(ctx).where(and(...conds)).orderBy(asc(products.name));
+  const q = withTeam(ctx)
+    .where(and(...conds))
+    .orderBy(asc(products.name));
   return f.limit === undefined ? q : q.limit(f.limit + 1);
 }
 
@@ -124,16 +126,31 @@ export async function createProduct(ctx: TenantCtx, audit: AuditSource, fields: 
   await ctx.db.batch([
     ctx.db.insert(products).values(row),
     ...memberInserts(ctx, id, members, audit.now),
-    auditInsert(ctx, audit, { action: "product.create", targetType: "product", targetId: id, teamId: fields.ownerTeamId, details: { name: fields.name, members: members.length } }),
+    auditInsert(ctx, audit, {
+      action: "product.create",
+      targetType: "product",
+      targetId: id,
+      teamId: fields.ownerTeamId,
+      details: { name: fields.name, members: members.length },
+    }),
   ]);
   return (await getProduct(ctx, id))!.p;
 }
 
 /** Changes fields; `members`, when given, replaces the whole member list. */
-export async function updateProduct(ctx: TenantCtx, audit: AuditSource, product: Product, fields: Partial<ProductFields>, members: MemberInput[] | undefined): Promise<Product> {
+export async function updateProduct(
+  ctx: TenantCtx,
+  audit: AuditSource,
+  product: Product,
+  fields: Partial<ProductFields>,
+  members: MemberInput[] | undefined,
+): Promise<Product> {
   const key = and(eq(products.tenantId, ctx.tenantId), eq(products.id, product.id));
   await ctx.db.batch([
-    ctx.db.update(products).set({ ...columnsOf(fields), updatedAt: audit.now }).where(key),
+    ctx.db
+      .update(products)
+      .set({ ...columnsOf(fields), updatedAt: audit.now })
+      .where(key),
     ...(members
       ? [
           ctx.db.delete(productMembers).where(and(eq(productMembers.tenantId, ctx.tenantId), eq(productMembers.productId, product.id))),
@@ -166,7 +183,13 @@ export async function deleteProduct(ctx: TenantCtx, audit: AuditSource, product:
     ctx.db.delete(budgets).where(and(eq(budgets.tenantId, ctx.tenantId), eq(budgets.scope, "product"), eq(budgets.scopeId, product.id))),
     ctx.db.delete(productMembers).where(and(eq(productMembers.tenantId, ctx.tenantId), eq(productMembers.productId, product.id))),
     ctx.db.delete(products).where(and(eq(products.tenantId, ctx.tenantId), eq(products.id, product.id))),
-    auditInsert(ctx, audit, { action: "product.delete", targetType: "product", targetId: product.id, teamId: product.ownerTeamId, details: { name: product.name } }),
+    auditInsert(ctx, audit, {
+      action: "product.delete",
+      targetType: "product",
+      targetId: product.id,
+      teamId: product.ownerTeamId,
+      details: { name: product.name },
+    }),
   ]);
 }
 
@@ -181,7 +204,11 @@ export async function claimsOfDatasets(ctx: TenantCtx, datasetIds: string[]): Pr
     byProduct.set(productId as string, Math.max(byProduct.get(productId as string) ?? 0, weight as number));
     best.set(datasetId as string, byProduct);
   }
-  for (const [datasetId, byProduct] of best) out.set(datasetId, [...byProduct].map(([productId, weight]) => ({ productId, weight })));
+  for (const [datasetId, byProduct] of best)
+    out.set(
+      datasetId,
+      [...byProduct].map(([productId, weight]) => ({ productId, weight })),
+    );
   return out;
 }
 
@@ -222,7 +249,11 @@ export async function datasetsOfProducts(ctx: TenantCtx, productIds: string[]): 
 /** Product ids by name, for the names given (unknown names are absent from the map). */
 export async function productIdsByName(ctx: TenantCtx, names: string[]): Promise<Map<string, string>> {
   if (!names.length) return new Map();
-  const rows = await rawRows(ctx, `SELECT name, id FROM products WHERE tenant_id = ?1 AND name IN (SELECT value FROM json_each(?2))`, JSON.stringify([...new Set(names)]));
+  const rows = await rawRows(
+    ctx,
+    `SELECT name, id FROM products WHERE tenant_id = ?1 AND name IN (SELECT value FROM json_each(?2))`,
+    JSON.stringify([...new Set(names)]),
+  );
   return new Map(rows.map((r) => [r[0] as string, r[1] as string]));
 }
 
@@ -269,7 +300,10 @@ export async function productsForPipeline(ctx: TenantCtx, pipelineId: string): P
   const relation = new Map<string, PipelineProduct["relation"]>();
   for (const [id] of declared) relation.set(id as string, "declared");
   const depthOf = new Map(walked.map((r) => [r[0] as string, r[1] as number]));
-  const claims = await claimsOfDatasets(ctx, [...depthOf.keys()].filter((n) => !n.startsWith("job_")));
+  const claims = await claimsOfDatasets(
+    ctx,
+    [...depthOf.keys()].filter((n) => !n.startsWith("job_")),
+  );
   for (const [datasetId, list] of claims) {
     for (const c of list) {
       const rel = depthOf.get(datasetId) === 1 ? "output" : "downstream";
@@ -278,8 +312,18 @@ export async function productsForPipeline(ctx: TenantCtx, pipelineId: string): P
     }
   }
   if (!relation.size) return [];
-  const rows = await rawRows(ctx, `SELECT id, name, title, owner_team_id FROM products WHERE tenant_id = ?1 AND id IN (SELECT value FROM json_each(?2)) ORDER BY name`, JSON.stringify([...relation.keys()]));
-  return rows.map((r) => ({ id: r[0] as string, name: r[1] as string, title: r[2] as string, ownerTeamId: r[3] as string, relation: relation.get(r[0] as string)! }));
+  const rows = await rawRows(
+    ctx,
+    `SELECT id, name, title, owner_team_id FROM products WHERE tenant_id = ?1 AND id IN (SELECT value FROM json_each(?2)) ORDER BY name`,
+    JSON.stringify([...relation.keys()]),
+  );
+  return rows.map((r) => ({
+    id: r[0] as string,
+    name: r[1] as string,
+    title: r[2] as string,
+    ownerTeamId: r[3] as string,
+    relation: relation.get(r[0] as string)!,
+  }));
 }
 
 export interface ProductOwner {
@@ -301,7 +345,13 @@ export async function ownersOfProducts(ctx: TenantCtx, productIds: string[]): Pr
      ORDER BY p.name`,
     JSON.stringify([...new Set(productIds)]),
   );
-  return rows.map((r) => ({ productId: r[0] as string, productName: r[1] as string, productTitle: r[2] as string, ownerTeamId: r[3] as string, ownerTeamName: (r[4] as string | null) ?? null }));
+  return rows.map((r) => ({
+    productId: r[0] as string,
+    productName: r[1] as string,
+    productTitle: r[2] as string,
+    ownerTeamId: r[3] as string,
+    ownerTeamName: (r[4] as string | null) ?? null,
+  }));
 }
 
 export interface CatalogProduct {

@@ -61,7 +61,12 @@ export async function writeRunSnapshots(ctx: TenantCtx, snapshots: RunSnapshot[]
       );
     }
     if (s.events.length) {
-      statements.push(ctx.db.insert(runEvents).values(s.events.map((e) => ({ ...e, tenantId: t }))).onConflictDoNothing());
+      statements.push(
+        ctx.db
+          .insert(runEvents)
+          .values(s.events.map((e) => ({ ...e, tenantId: t })))
+          .onConflictDoNothing(),
+      );
     }
   }
   if (!statements.length) return;
@@ -69,14 +74,25 @@ export async function writeRunSnapshots(ctx: TenantCtx, snapshots: RunSnapshot[]
 }
 
 export async function getRun(ctx: TenantCtx, runId: string) {
-  const [row] = await ctx.db.select().from(runs).where(and(eq(runs.tenantId, ctx.tenantId), eq(runs.id, runId))).limit(1);
+  const [row] = await ctx.db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.tenantId, ctx.tenantId), eq(runs.id, runId)))
+    .limit(1);
   return row ?? null;
 }
 
 export async function getRunDetail(ctx: TenantCtx, runId: string) {
   const [run, tasks, attempts] = await ctx.db.batch([
-    ctx.db.select().from(runs).where(and(eq(runs.tenantId, ctx.tenantId), eq(runs.id, runId))).limit(1),
-    ctx.db.select().from(taskRuns).where(and(eq(taskRuns.tenantId, ctx.tenantId), eq(taskRuns.runId, runId))),
+    ctx.db
+      .select()
+      .from(runs)
+      .where(and(eq(runs.tenantId, ctx.tenantId), eq(runs.id, runId)))
+      .limit(1),
+    ctx.db
+      .select()
+      .from(taskRuns)
+      .where(and(eq(taskRuns.tenantId, ctx.tenantId), eq(taskRuns.runId, runId))),
     ctx.db
       .select()
       .from(taskAttempts)
@@ -104,7 +120,7 @@ export async function listRuns(ctx: TenantCtx, f: RunFilter) {
   if (f.pipelineId) conds.push(eq(runs.pipelineId, f.pipelineId));
   if (f.pipelineIds) conds.push(f.pipelineIds.length ? inArray(runs.pipelineId, f.pipelineIds) : sql`0`);
   if (f.status?.length) conds.push(inArray(runs.status, f.status as (typeof runs.status._.data)[]));
-  if (f.triggerKind) conds.push(eq(runs.triggerKind, f.triggerKind as (typeof runs.triggerKind._.data)));
+  if (f.triggerKind) conds.push(eq(runs.triggerKind, f.triggerKind as typeof runs.triggerKind._.data));
   if (f.teamId) conds.push(eq(runs.teamId, f.teamId));
   if (f.backfillId) conds.push(eq(runs.backfillId, f.backfillId));
   if (f.environment) conds.push(eq(runs.environment, f.environment));

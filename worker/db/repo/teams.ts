@@ -13,7 +13,11 @@ export async function listTeams(ctx: TenantCtx) {
 }
 
 export async function getTeam(ctx: TenantCtx, teamId: string) {
-  const [team] = await ctx.db.select().from(teams).where(and(eq(teams.tenantId, ctx.tenantId), eq(teams.id, teamId))).limit(1);
+  const [team] = await ctx.db
+    .select()
+    .from(teams)
+    .where(and(eq(teams.tenantId, ctx.tenantId), eq(teams.id, teamId)))
+    .limit(1);
   return team ?? null;
 }
 
@@ -66,8 +70,17 @@ export async function createTeam(
 
 export async function updateTeam(ctx: TenantCtx, source: AuditSource, team: Team, patch: { name?: string; description?: string }): Promise<Team> {
   await ctx.db.batch([
-    ctx.db.update(teams).set(patch).where(and(eq(teams.tenantId, ctx.tenantId), eq(teams.id, team.id))),
-    auditInsert(ctx, source, { action: "team.updated", targetType: "team", targetId: team.id, teamId: team.id, details: { changed: Object.keys(patch).sort(), ...patch } }),
+    ctx.db
+      .update(teams)
+      .set(patch)
+      .where(and(eq(teams.tenantId, ctx.tenantId), eq(teams.id, team.id))),
+    auditInsert(ctx, source, {
+      action: "team.updated",
+      targetType: "team",
+      targetId: team.id,
+      teamId: team.id,
+      details: { changed: Object.keys(patch).sort(), ...patch },
+    }),
   ]);
   return { ...team, ...patch };
 }
@@ -117,7 +130,10 @@ const memberKey = (ctx: TenantCtx, teamId: string, userId: string) =>
 
 export async function updateTeamMemberRole(ctx: TenantCtx, source: AuditSource, teamId: string, member: TeamMember, role: TeamRole) {
   await ctx.db.batch([
-    ctx.db.update(teamMembers).set({ role }).where(memberKey(ctx, teamId, member.userId)),
+    ctx.db
+      .update(teamMembers)
+      .set({ role })
+      .where(memberKey(ctx, teamId, member.userId)),
     auditInsert(ctx, source, {
       action: "team.member_role_changed",
       targetType: "user",

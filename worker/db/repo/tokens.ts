@@ -41,10 +41,7 @@ export async function createApiToken(ctx: TenantCtx, source: AuditSource, input:
 }
 
 /** Newest first, revoked ones included; returns `limit + 1` rows for cursor paging. */
-export async function listApiTokens(
-  ctx: TenantCtx,
-  f: { teamIds: string[] | null; before?: { at: number; id: string }; limit: number },
-): Promise<ApiToken[]> {
+export async function listApiTokens(ctx: TenantCtx, f: { teamIds: string[] | null; before?: { at: number; id: string }; limit: number }): Promise<ApiToken[]> {
   if (f.teamIds && f.teamIds.length === 0) return [];
   const conds: SQL[] = [eq(apiTokens.tenantId, ctx.tenantId)];
   if (f.teamIds) conds.push(inArray(apiTokens.teamId, f.teamIds));
@@ -61,7 +58,11 @@ export async function listApiTokens(
 }
 
 export async function getApiToken(ctx: TenantCtx, id: string): Promise<ApiToken | null> {
-  const [row] = await ctx.db.select().from(apiTokens).where(and(eq(apiTokens.tenantId, ctx.tenantId), eq(apiTokens.id, id))).limit(1);
+  const [row] = await ctx.db
+    .select()
+    .from(apiTokens)
+    .where(and(eq(apiTokens.tenantId, ctx.tenantId), eq(apiTokens.id, id)))
+    .limit(1);
   return row ? withoutHash(row) : null;
 }
 
@@ -73,7 +74,13 @@ export async function revokeApiToken(ctx: TenantCtx, source: AuditSource, token:
       .update(apiTokens)
       .set({ revokedAt: source.now })
       .where(and(eq(apiTokens.tenantId, ctx.tenantId), eq(apiTokens.id, token.id), isNull(apiTokens.revokedAt))),
-    auditInsert(ctx, source, { action: "token.revoked", targetType: "token", targetId: token.id, teamId: token.teamId, details: { name: token.name, prefix: token.prefix } }),
+    auditInsert(ctx, source, {
+      action: "token.revoked",
+      targetType: "token",
+      targetId: token.id,
+      teamId: token.teamId,
+      details: { name: token.name, prefix: token.prefix },
+    }),
   ]);
   return { ...token, revokedAt: source.now };
 }
@@ -82,12 +89,7 @@ export async function revokeApiToken(ctx: TenantCtx, source: AuditSource, token:
 export type BulkRevokeReason = "creator_removed_from_tenant" | "creator_removed_from_team" | "sign_out_everywhere";
 
 const activeOf = (ctx: TenantCtx, creatorId: string, teamId?: string) =>
-  and(
-    eq(apiTokens.tenantId, ctx.tenantId),
-    eq(apiTokens.createdBy, creatorId),
-    isNull(apiTokens.revokedAt),
-    ...(teamId ? [eq(apiTokens.teamId, teamId)] : []),
-  );
+  and(eq(apiTokens.tenantId, ctx.tenantId), eq(apiTokens.createdBy, creatorId), isNull(apiTokens.revokedAt), ...(teamId ? [eq(apiTokens.teamId, teamId)] : []));
 
 /**
  * Statements that revoke every active token `creatorId` created (in one team, or all teams), with one audit entry
@@ -106,9 +108,18 @@ export async function revokeTokensOfCreator(
     .from(apiTokens)
     .where(activeOf(ctx, creatorId, teamId));
   const statements: BatchItem<"sqlite">[] = [
-    ctx.db.update(apiTokens).set({ revokedAt: source.now }).where(activeOf(ctx, creatorId, teamId)),
+    ctx.db
+      .update(apiTokens)
+      .set({ revokedAt: source.now })
+      .where(activeOf(ctx, creatorId, teamId)),
     ...active.map((t) =>
-      auditInsert(ctx, source, { action: "token.revoked", targetType: "token", targetId: t.id, teamId: t.teamId, details: { name: t.name, prefix: t.prefix, reason } }),
+      auditInsert(ctx, source, {
+        action: "token.revoked",
+        targetType: "token",
+        targetId: t.id,
+        teamId: t.teamId,
+        details: { name: t.name, prefix: t.prefix, reason },
+      }),
     ),
   ];
   return { statements, revoked: active.length };

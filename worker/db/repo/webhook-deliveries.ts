@@ -78,7 +78,10 @@ export async function listDeliveries(ctx: TenantCtx, f: DeliveryFilter): Promise
   if (f.matched === false) conds.push(isNull(webhookDeliveries.matchedRunId));
   if (f.before) {
     conds.push(
-      or(lt(webhookDeliveries.receivedAt, f.before.receivedAt), and(eq(webhookDeliveries.receivedAt, f.before.receivedAt), lt(webhookDeliveries.id, f.before.id)))!,
+      or(
+        lt(webhookDeliveries.receivedAt, f.before.receivedAt),
+        and(eq(webhookDeliveries.receivedAt, f.before.receivedAt), lt(webhookDeliveries.id, f.before.id)),
+      )!,
     );
   }
   const { payload: _payload, ...columns } = getTableColumns(webhookDeliveries);

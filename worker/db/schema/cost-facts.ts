@@ -23,5 +23,9 @@ export const costFacts = sqliteTable(
     endedAt: ms("ended_at"),
     collectedAt: ms("collected_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.source, t.externalRef] }), index("cost_facts_run").on(t.tenantId, t.runId), index("cost_facts_started").on(t.tenantId, t.source, t.startedAt)],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.source, t.externalRef] }),
+    index("cost_facts_run").on(t.tenantId, t.runId),
+    index("cost_facts_started").on(t.tenantId, t.source, t.startedAt),
+  ],
 );

@@ -14,5 +14,9 @@ export const deadLetters = sqliteTable(
     at: ms("at").notNull(),
     redeliveredAt: ms("redelivered_at"),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), uniqueIndex("dead_letters_message").on(t.queue, t.messageId), index("dead_letters_at").on(t.tenantId, t.at)],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex("dead_letters_message").on(t.queue, t.messageId),
+    index("dead_letters_at").on(t.tenantId, t.at),
+  ],
 );

@@ -28,7 +28,10 @@ export function register(app: Router) {
     const teamIds = team_id ? (visible === null || visible.includes(team_id) ? [team_id] : []) : visible;
     const ctx = tenantCtx(c.get("db"), p.tenantId);
     const rows = await listChannels(ctx, teamIds);
-    const names = await connectionNames(ctx, rows.map((r) => r.connectionId));
+    const names = await connectionNames(
+      ctx,
+      rows.map((r) => r.connectionId),
+    );
     return send(c, 200, ChannelList, { items: rows.map((r) => channelOut(r, names)), email_available: Boolean(c.env.EMAIL && c.env.ALERT_EMAIL_FROM) });
   });
 }

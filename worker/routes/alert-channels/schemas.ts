@@ -17,7 +17,10 @@ export const ChannelOut = z
     team_id: z.string(),
     name: z.string(),
     kind: z.enum(channelKinds),
-    connection: z.object({ id: z.string(), name: z.string() }).nullable().openapi({ description: "Slack and webhook channels: the team connection holding the URL and secret" }),
+    connection: z
+      .object({ id: z.string(), name: z.string() })
+      .nullable()
+      .openapi({ description: "Slack and webhook channels: the team connection holding the URL and secret" }),
     recipients: z.array(z.string()),
     enabled: z.boolean(),
     disabled_reason: z.string().nullable().openapi({ description: "Why Tutti disabled the channel (e.g. Slack says it is archived)" }),

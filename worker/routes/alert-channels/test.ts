@@ -32,7 +32,13 @@ export function register(app: Router) {
     const snapshot = sampleSnapshot({ id: team!.id, slug: team!.slug, name: team!.name }, p.actor.label, now);
     const result = await sendToChannel(c.env, ctx, channel, snapshot, id, now, true);
     const source = auditSource(c);
-    await auditInsert(ctx, source, { action: "alert_channel.tested", targetType: "alert_channel", targetId: channel.id, teamId: channel.teamId, details: { outcome: result.outcome } });
+    await auditInsert(ctx, source, {
+      action: "alert_channel.tested",
+      targetType: "alert_channel",
+      targetId: channel.id,
+      teamId: channel.teamId,
+      details: { outcome: result.outcome },
+    });
     const out =
       result.outcome === "sent"
         ? { ok: true, status: "sent" as const, http_status: result.status, message: `Delivered to ${channel.name}.` }

@@ -27,11 +27,10 @@ const ruleFields = {
   tags: Names.openapi({ description: "Dataset tags of the subject or of what is downstream; empty matches any" }),
   channel_ids: z.array(z.string().min(1).max(64)).min(1).max(20).openapi({ description: "Channels of the same team" }),
   quiet_hours: QuietHours.nullable(),
-  escalate_after: z
-    .string()
-    .max(32)
-    .nullable()
-    .openapi({ example: "30m", description: "Re-notify while nobody acknowledged it, this long after it opened and again after each interval (up to 3 times); null: never" }),
+  escalate_after: z.string().max(32).nullable().openapi({
+    example: "30m",
+    description: "Re-notify while nobody acknowledged it, this long after it opened and again after each interval (up to 3 times); null: never",
+  }),
   escalate_channel_ids: z.array(z.string().min(1).max(64)).max(20).openapi({ description: "Channels for re-notifications; empty means the rule's channels" }),
 };
 

@@ -4,7 +4,7 @@ import type { Router } from "../../context";
 import { getAlert, impactsOf, setAcknowledged } from "../../db/repo/alerts";
 import { conflict } from "../../lib/errors";
 import { auditSource } from "../../lib/request";
-import { IdParam, bearerSecurity, errors, jsonBody, jsonResponse, send } from "../shared";
+import { IdParam, bearerSecurity, errors, jsonResponse, send } from "../shared";
 import { alertDetail } from "./detail";
 import { actorOf, loadAlert, requireAlertWrite } from "./load";
 import { AlertDetailOut } from "./schemas";
@@ -52,7 +52,8 @@ export function register(app: Router) {
       const { p, ctx, alert } = await loadAlert(c, c.req.valid("param").id);
       requireAlertWrite(p, alert, await impactsOf(ctx, [alert.id]));
       const expected = acknowledged ? "open" : "acknowledged";
-      if (alert.status !== expected) throw conflict(`the alert is ${alert.status}; only ${expected} alerts can be ${acknowledged ? "acknowledged" : "put back to open"}`);
+      if (alert.status !== expected)
+        throw conflict(`the alert is ${alert.status}; only ${expected} alerts can be ${acknowledged ? "acknowledged" : "put back to open"}`);
       await setAcknowledged(ctx, auditSource(c), actorOf(p), alert, acknowledged);
       if (acknowledged) await stopEscalation(c.env, p.tenantId, alert.id);
       return send(c, 200, AlertDetailOut, await alertDetail(ctx, (await getAlert(ctx, alert.id))!));
@@ -65,7 +66,13 @@ export function register(app: Router) {
     if (alert.status === "resolved") throw conflict("the alert is already resolved");
     const body = c.req.valid("json") ?? {};
     const source = auditSource(c);
-    await resolveAlert(c.env, ctx, alert, { at: source.now, actor: actorOf(p), reason: body.reason ?? `Resolved by ${p.actor.label}.`, signalKey: null, audit: source });
+    await resolveAlert(c.env, ctx, alert, {
+      at: source.now,
+      actor: actorOf(p),
+      reason: body.reason ?? `Resolved by ${p.actor.label}.`,
+      signalKey: null,
+      audit: source,
+    });
     return send(c, 200, AlertDetailOut, await alertDetail(ctx, (await getAlert(ctx, alert.id))!));
   });
 }

@@ -35,7 +35,10 @@ export const actorOf = (p: Principal) => ({ type: p.actor.type, id: p.actor.id, 
 export async function presentation(ctx: TenantCtx, alerts: Alert[]): Promise<Presentation> {
   const [teams, impacts, users] = await Promise.all([
     listTeams(ctx),
-    impactsOf(ctx, alerts.map((a) => a.id)),
+    impactsOf(
+      ctx,
+      alerts.map((a) => a.id),
+    ),
     tenantUsersByIds(ctx, [...new Set(alerts.map((a) => a.assigneeUserId).filter((u): u is string => !!u))]),
   ]);
   const byAlert = new Map<string, AlertImpact[]>();

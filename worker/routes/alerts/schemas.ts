@@ -116,7 +116,10 @@ export const eventOut = (e: AlertEvent): z.input<typeof AlertEventOut> => ({
   details: e.details,
 });
 
-export const deliveryOut = (d: AlertDelivery, channels: Map<string, { id: string; name: string; kind: (typeof channelKinds)[number] }>): z.input<typeof DeliveryOut> => ({
+export const deliveryOut = (
+  d: AlertDelivery,
+  channels: Map<string, { id: string; name: string; kind: (typeof channelKinds)[number] }>,
+): z.input<typeof DeliveryOut> => ({
   id: d.id,
   channel: channels.get(d.channelId) ?? null,
   team_id: d.teamId,

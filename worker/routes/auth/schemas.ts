@@ -10,9 +10,7 @@ export const Email = z
 export const Password = z.string().min(10, "must be at least 10 characters").max(200).openapi({ example: "correct horse battery" });
 
 export const UserOut = z.object({ id: z.string(), email: z.string(), name: z.string() }).openapi("User");
-export const TenantOut = z
-  .object({ id: z.string(), slug: z.string(), name: z.string(), role: z.enum(tenantRoles) })
-  .openapi("TenantMembership");
+export const TenantOut = z.object({ id: z.string(), slug: z.string(), name: z.string(), role: z.enum(tenantRoles) }).openapi("TenantMembership");
 
 export const SessionOut = z
   .object({

@@ -23,7 +23,7 @@ const SignupBody = z
       .regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, "lowercase letters, digits and dashes")
       .optional()
       .openapi({ description: "Defaults to a slug of tenant_name" }),
-    team_name: z.string().trim().min(2).max(80).optional().openapi({ description: "First team; defaults to \"Data platform\"" }),
+    team_name: z.string().trim().min(2).max(80).optional().openapi({ description: 'First team; defaults to "Data platform"' }),
   })
   .openapi("SignupRequest");
 
@@ -35,7 +35,7 @@ export const route = createRoute({
   description:
     "An e-mail that already has an account is not refused as taken: with that account's password the new workspace is " +
     "created for it and it is signed in, exactly as for a new e-mail; with another password the answer is login's " +
-    "401 \"wrong e-mail or password\". Password attempts count against the same per-account and per-address limits " +
+    '401 "wrong e-mail or password". Password attempts count against the same per-account and per-address limits ' +
     "as login (429 with Retry-After). See docs/security.md.",
   request: jsonBody(SignupBody),
   responses: { 201: jsonResponse(SessionOut, "Signed up and signed in"), ...errors(400, 401, 409, 429) },
@@ -47,8 +47,12 @@ export function register(app: Router) {
     const limit = Number(c.env.RATE_LIMIT_SIGNUP_PER_HOUR ?? 20);
     await enforceRateLimit(c, `signup:${clientIp(c) ?? "unknown"}`, limit, 3_600_000);
     const tenantSlug = body.tenant_slug ?? slugify(body.tenant_name);
-    if (tenantSlug.length < 2) throw new ApiError("validation_failed", "tenant_name: needs at least two letters or digits", [{ path: "tenant_name", message: "needs at least two letters or digits" }]);
-    const slugTaken = () => conflict(`tenant_slug: "${tenantSlug}" is taken`, [{ path: body.tenant_slug ? "tenant_slug" : "tenant_name", message: `slug "${tenantSlug}" is taken` }]);
+    if (tenantSlug.length < 2)
+      throw new ApiError("validation_failed", "tenant_name: needs at least two letters or digits", [
+        { path: "tenant_name", message: "needs at least two letters or digits" },
+      ]);
+    const slugTaken = () =>
+      conflict(`tenant_slug: "${tenantSlug}" is taken`, [{ path: body.tenant_slug ? "tenant_slug" : "tenant_name", message: `slug "${tenantSlug}" is taken` }]);
     const db = c.get("db");
     if (await findTenantBySlug(db, tenantSlug)) throw slugTaken();
     const attempt = await chargePasswordAttempt(c, body.email);
@@ -64,7 +68,16 @@ export function register(app: Router) {
     const teamName = body.team_name ?? "Data platform";
     const created = await createSignup(
       db,
-      { email: body.email, account, tenantName: body.tenant_name, tenantSlug, teamName, teamSlug: slugify(teamName) || "team", ip: clientIp(c), requestId: c.get("requestId") },
+      {
+        email: body.email,
+        account,
+        tenantName: body.tenant_name,
+        tenantSlug,
+        teamName,
+        teamSlug: slugify(teamName) || "team",
+        ip: clientIp(c),
+        requestId: c.get("requestId"),
+      },
       c.get("clock").now(),
     ).catch((err: unknown) => {
       // Two sign-ups racing for the same slug (or a new e-mail): the unique index decides.

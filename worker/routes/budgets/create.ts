@@ -43,9 +43,16 @@ export function register(app: Router) {
     requireTeamWrite(p, scope.ownerTeamId, "metadata:write");
     const { currency } = await getCostSettings(ctx);
     if (body.currency !== undefined && body.currency !== currency) throw invalid("currency", `budgets are kept in the tenant's cost currency, ${currency}`);
-    if (await findBudget(ctx, body.scope, scope.id)) throw conflict(`this ${body.scope} already has a budget; change its limit instead`, [{ path: "scope_id", message: "has a budget" }]);
+    if (await findBudget(ctx, body.scope, scope.id))
+      throw conflict(`this ${body.scope} already has a budget; change its limit instead`, [{ path: "scope_id", message: "has a budget" }]);
     const audit = auditSource(c);
-    const budget = await createBudget(ctx, audit, { scope: body.scope, scopeId: scope.id, limitMicros: toMicros(body.monthly_limit), currency, teamId: scope.ownerTeamId }).catch((err) => {
+    const budget = await createBudget(ctx, audit, {
+      scope: body.scope,
+      scopeId: scope.id,
+      limitMicros: toMicros(body.monthly_limit),
+      currency,
+      teamId: scope.ownerTeamId,
+    }).catch((err) => {
       if (isUniqueViolation(err)) throw conflict(`this ${body.scope} already has a budget`, [{ path: "scope_id", message: "has a budget" }]);
       throw err;
     });

@@ -28,10 +28,20 @@ export function register(app: Router) {
     const ctx = tenantCtx(c.get("db"), p.tenantId);
     const period = c.req.valid("query").period ?? monthOf(c.get("clock").now());
     const list = await listBudgets(ctx);
-    const [spend, crossings, scopes] = await Promise.all([spendOf(ctx, list, period), crossingsOf(ctx, list.map((b) => b.id), period), scopesOf(ctx, list)]);
+    const [spend, crossings, scopes] = await Promise.all([
+      spendOf(ctx, list, period),
+      crossingsOf(
+        ctx,
+        list.map((b) => b.id),
+        period,
+      ),
+      scopesOf(ctx, list),
+    ]);
     return send(c, 200, BudgetList, {
       period,
-      items: list.map((b) => budgetOut(b, scopes.get(`${b.scope}:${b.scopeId}`) ?? { name: b.scopeId, ownerTeamId: null }, period, spend.get(b.id) ?? 0, crossings)),
+      items: list.map((b) =>
+        budgetOut(b, scopes.get(`${b.scope}:${b.scopeId}`) ?? { name: b.scopeId, ownerTeamId: null }, period, spend.get(b.id) ?? 0, crossings),
+      ),
     });
   });
 }

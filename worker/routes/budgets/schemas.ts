@@ -16,7 +16,9 @@ export const BudgetOut = z
     period: z.string().openapi({ description: "The month `spent` covers" }),
     spent: z.number(),
     percent: z.number().nullable().openapi({ description: "spent ÷ limit × 100; null for a zero limit" }),
-    crossings: z.array(z.object({ threshold: z.number().int(), amount: z.number(), crossed_at: timestamp, notified: z.boolean() })).openapi({ description: "Thresholds crossed in the period" }),
+    crossings: z
+      .array(z.object({ threshold: z.number().int(), amount: z.number(), crossed_at: timestamp, notified: z.boolean() }))
+      .openapi({ description: "Thresholds crossed in the period" }),
     created_at: timestamp,
     updated_at: timestamp,
   })
@@ -36,7 +38,12 @@ export function budgetOut(b: Budget, scope: { name: string; ownerTeamId: string 
     percent: b.limitMicros > 0 ? Math.round((spentMicros / b.limitMicros) * 1000) / 10 : null,
     crossings: crossings
       .filter((x) => x.budgetId === b.id && x.period === period)
-      .map((x) => ({ threshold: x.threshold, amount: fromMicros(x.amountMicros), crossed_at: new Date(x.crossedAt).toISOString(), notified: x.sentAt !== null })),
+      .map((x) => ({
+        threshold: x.threshold,
+        amount: fromMicros(x.amountMicros),
+        crossed_at: new Date(x.crossedAt).toISOString(),
+        notified: x.sentAt !== null,
+      })),
     created_at: new Date(b.createdAt).toISOString(),
     updated_at: new Date(b.updatedAt).toISOString(),
   };

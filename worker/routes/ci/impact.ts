@@ -36,9 +36,21 @@ const ImpactBody = z
     project: z.string().min(1).max(200).openapi({ example: "jaffle_shop" }),
     environment: z.string().min(1).max(64).default("prod").openapi({ description: "The environment whose manifest is the baseline" }),
     changes: Changes.optional(),
-    manifest: z.record(z.string(), z.unknown()).optional().openapi({ description: "The PR's target/manifest.json, compared here with the stored baseline (send `changes` instead for large manifests)" }),
+    manifest: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .openapi({ description: "The PR's target/manifest.json, compared here with the stored baseline (send `changes` instead for large manifests)" }),
     pipelines: z
-      .array(z.strictObject({ spec_text: z.string().min(1).max(512 * 1024), format: z.enum(specFormats).optional(), file: z.string().max(500).optional() }))
+      .array(
+        z.strictObject({
+          spec_text: z
+            .string()
+            .min(1)
+            .max(512 * 1024),
+          format: z.enum(specFormats).optional(),
+          file: z.string().max(500).optional(),
+        }),
+      )
       .max(500)
       .default([])
       .openapi({ description: "The PR's pipeline specs, diffed against what production runs" }),
@@ -52,7 +64,9 @@ const ImpactOut = z
     environment: z.string(),
     owner_team: TeamRef,
     changes: Changes,
-    downstream: z.array(z.object({ id: z.string(), name: z.string(), namespace: z.string(), owner_team: TeamRef, other_team: z.boolean(), direct: z.boolean() })),
+    downstream: z.array(
+      z.object({ id: z.string(), name: z.string(), namespace: z.string(), owner_team: TeamRef, other_team: z.boolean(), direct: z.boolean() }),
+    ),
     products: z.array(z.object({ id: z.string(), name: z.string(), owner_team: TeamRef, sla: z.string().nullable(), datasets: z.array(z.string()) })),
     teams: z.array(z.object({ id: z.string(), name: z.string(), datasets: z.number().int(), products: z.number().int() })),
     cost: z.object({
@@ -83,7 +97,8 @@ export const route = createRoute({
   path: "/ci/impact",
   tags: ["ci"],
   summary: "Pull-request impact preview: modified dbt nodes, downstream datasets and data products (across teams), owners, SLAs and cost at stake",
-  description: "Send the PR's `manifest`, or the `changes` `tutti ci impact` computed against the production manifest; optionally the PR's pipeline specs. Nothing is written.",
+  description:
+    "Send the PR's `manifest`, or the `changes` `tutti ci impact` computed against the production manifest; optionally the PR's pipeline specs. Nothing is written.",
   security: bearerSecurity,
   request: jsonBody(ImpactBody),
   responses: { 200: jsonResponse(ImpactOut, "The impact report, as data and as Markdown"), ...errors(400, 401, 403, 404) },
@@ -95,25 +110,52 @@ async function storedManifest(ctx: TenantCtx, uploadId: string): Promise<unknown
   return JSON.parse(text);
 }
 
-async function pipelineChanges(ctx: TenantCtx, specs: Array<{ spec_text: string; format?: (typeof specFormats)[number]; file?: string }>): Promise<ImpactReport["pipelines"]> {
+async function pipelineChanges(
+  ctx: TenantCtx,
+  specs: Array<{ spec_text: string; format?: (typeof specFormats)[number]; file?: string }>,
+): Promise<ImpactReport["pipelines"]> {
   const out: ImpactReport["pipelines"] = [];
   for (const [i, s] of specs.entries()) {
     const label = s.file ?? `pipelines[${i}]`;
     const parsed = parseSpecText(s.spec_text, s.format);
     if (!parsed.ok) {
-      out.push({ name: label, status: "unchanged", tasks_added: [], tasks_removed: [], tasks_changed: [], schedule_changed: false, error: formatSyntaxError(parsed.errors[0]) });
+      out.push({
+        name: label,
+        status: "unchanged",
+        tasks_added: [],
+        tasks_removed: [],
+        tasks_changed: [],
+        schedule_changed: false,
+        error: formatSyntaxError(parsed.errors[0]),
+      });
       continue;
     }
     const validated = validateSpec(parsed.value, registrySpecDeps);
     if (!validated.ok) {
-      out.push({ name: label, status: "unchanged", tasks_added: [], tasks_removed: [], tasks_changed: [], schedule_changed: false, error: `${validated.errors[0].path}: ${validated.errors[0].message}` });
+      out.push({
+        name: label,
+        status: "unchanged",
+        tasks_added: [],
+        tasks_removed: [],
+        tasks_changed: [],
+        schedule_changed: false,
+        error: `${validated.errors[0].path}: ${validated.errors[0].message}`,
+      });
       continue;
     }
     const spec = validated.spec;
     const prod = await productionVersion(ctx, await getPipelineByName(ctx, spec.name));
     const diff = diffSpecs(prod?.spec ?? null, spec);
     const status = !prod ? "created" : prod.contentHash === (await contentHash(spec)) ? "unchanged" : "updated";
-    out.push({ name: spec.name, status, tasks_added: diff.tasks_added, tasks_removed: diff.tasks_removed, tasks_changed: diff.tasks_changed.map((t) => t.id), schedule_changed: diff.schedule_changed, error: null });
+    out.push({
+      name: spec.name,
+      status,
+      tasks_added: diff.tasks_added,
+      tasks_removed: diff.tasks_removed,
+      tasks_changed: diff.tasks_changed.map((t) => t.id),
+      schedule_changed: diff.schedule_changed,
+      error: null,
+    });
   }
   return out;
 }
@@ -155,10 +197,25 @@ export function register(app: Router) {
     const downstream = datasetIds.flatMap((id) => {
       const o = owners.get(id);
       if (!o) return [];
-      return [{ id, name: o.name, namespace: o.namespace, owner_team: teamRef(o.ownerTeamId), other_team: !!o.ownerTeamId && o.ownerTeamId !== ownerTeamId, direct: roots.includes(id) }];
+      return [
+        {
+          id,
+          name: o.name,
+          namespace: o.namespace,
+          owner_team: teamRef(o.ownerTeamId),
+          other_team: !!o.ownerTeamId && o.ownerTeamId !== ownerTeamId,
+          direct: roots.includes(id),
+        },
+      ];
     });
 
-    const products = (await productsContainingDatasets(ctx, datasetIds)).map((pr) => ({ id: pr.id, name: pr.name, owner_team: teamRef(pr.ownerTeamId), sla: pr.sla, datasets: pr.datasetIds }));
+    const products = (await productsContainingDatasets(ctx, datasetIds)).map((pr) => ({
+      id: pr.id,
+      name: pr.name,
+      owner_team: teamRef(pr.ownerTeamId),
+      sla: pr.sla,
+      datasets: pr.datasetIds,
+    }));
     const teamCounts = new Map<string, { id: string; name: string; datasets: number; products: number }>();
     const bump = (id: string | null, key: "datasets" | "products") => {
       if (!id) return;

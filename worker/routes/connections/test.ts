@@ -35,7 +35,8 @@ export function register(app: Router) {
     const sealed = await findSealedConnection(c.get("db"), connection.id);
     if (!sealed || sealed.tenantId !== p.tenantId) throw notFound("connection");
     const config = connector.configSchema.safeParse(connection.config);
-    if (!config.success) return send(c, 200, TestResult, { ok: false, message: `the connection's config no longer matches the ${connection.kind} schema; update it` });
+    if (!config.success)
+      return send(c, 200, TestResult, { ok: false, message: `the connection's config no longer matches the ${connection.kind} schema; update it` });
     const secrets = await openConnectionSecrets(await loadKeyRing(c.env.TUTTI_MASTER_KEY), sealed);
     const watched = watchedFetch((input, init) => fetch(input, init), secrets);
     const result = await connector.test({ config: config.data, secrets, fetch: watched.fetch });

@@ -44,7 +44,10 @@ export function register(app: Router) {
       const moved = moves.map((m) => m.field).join(", ");
       const missing = moves.length ? outboundSecretFields(kind, connection.secretFieldsSet).filter((f) => !(f in secrets)) : [];
       const details = [
-        ...missing.map((f) => ({ path: `secrets.${f}`, message: `required: ${moved} changes where the connection sends it; enter it again for the new destination` })),
+        ...missing.map((f) => ({
+          path: `secrets.${f}`,
+          message: `required: ${moved} changes where the connection sends it; enter it again for the new destination`,
+        })),
         ...checkSecretFields(kind, secrets, false),
         ...destinationProblems(kind, checked.config, new Set([...connection.secretFieldsSet, ...Object.keys(secrets)]), secrets, c.env.TUTTI_ENV),
       ];

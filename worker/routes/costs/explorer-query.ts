@@ -34,7 +34,8 @@ export async function runExplorer(c: Context<AppEnv>, q: z.infer<typeof Explorer
   if (!isDay(from)) throw invalid("from", "a day like 2026-06-01");
   if (from > to) throw invalid("from", "is after `to`");
   const buckets = bucketsOf(from, to, q.granularity);
-  if (buckets.length > MAX_BUCKETS) throw invalid("from", `the range holds ${buckets.length} ${q.granularity}s; at most ${MAX_BUCKETS} (use a coarser granularity)`);
+  if (buckets.length > MAX_BUCKETS)
+    throw invalid("from", `the range holds ${buckets.length} ${q.granularity}s; at most ${MAX_BUCKETS} (use a coarser granularity)`);
   const ctx = tenantCtx(c.get("db"), p.tenantId);
   const filter = {
     teamId: q.team_id,
@@ -42,9 +43,16 @@ export async function runExplorer(c: Context<AppEnv>, q: z.infer<typeof Explorer
     pipelineId: q.pipeline_id,
     source: q.source,
   };
-  const [cells, settings] = await Promise.all([explorerCells(ctx, { from, to, groupBy: q.group_by, granularity: q.granularity, filter }), getCostSettings(ctx)]);
+  const [cells, settings] = await Promise.all([
+    explorerCells(ctx, { from, to, groupBy: q.group_by, granularity: q.granularity, filter }),
+    getCostSettings(ctx),
+  ]);
   const series = pivot(cells, buckets);
-  const labels = await labelsOf(ctx, q.group_by, series.map((s) => s.key));
+  const labels = await labelsOf(
+    ctx,
+    q.group_by,
+    series.map((s) => s.key),
+  );
   return {
     from,
     to,

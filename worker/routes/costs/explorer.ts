@@ -46,7 +46,13 @@ export function register(app: Router) {
       granularity: r.granularity,
       currency: r.currency,
       buckets: r.buckets,
-      series: r.series.map((s) => ({ key: s.key || null, label: s.label, total: fromMicros(s.totalMicros), records: s.records, amounts: s.amountsMicros.map(fromMicros) })),
+      series: r.series.map((s) => ({
+        key: s.key || null,
+        label: s.label,
+        total: fromMicros(s.totalMicros),
+        records: s.records,
+        amounts: s.amountsMicros.map(fromMicros),
+      })),
       total: fromMicros(r.series.reduce((a, s) => a + s.totalMicros, 0)),
     });
   });

@@ -24,7 +24,11 @@ async function existing(
   values: string[],
 ): Promise<Map<string, string | null>> {
   if (!values.length) return new Map();
-  const rows = await rawRows(ctx, `SELECT ${column}, ${owner} FROM ${table} WHERE tenant_id = ?1 AND ${column} IN (SELECT value FROM json_each(?2))`, JSON.stringify([...new Set(values)]));
+  const rows = await rawRows(
+    ctx,
+    `SELECT ${column}, ${owner} FROM ${table} WHERE tenant_id = ?1 AND ${column} IN (SELECT value FROM json_each(?2))`,
+    JSON.stringify([...new Set(values)]),
+  );
   return new Map(rows.map((r) => [r[0] as string, (r[1] as string | null) ?? null]));
 }
 
@@ -38,13 +42,24 @@ async function existing(
  * otherwise the batch is refused with 403 naming each such field. Links Tutti finds itself (a query id in dbt
  * results, a connector's facts, lineage) are not claims and are followed whoever posts.
  */
-export async function draftsOf(ctx: TenantCtx, records: RecordIn[], currency: string, now: number, mayWriteFor: (teamId: string) => boolean): Promise<CostDraft[]> {
+export async function draftsOf(
+  ctx: TenantCtx,
+  records: RecordIn[],
+  currency: string,
+  now: number,
+  mayWriteFor: (teamId: string) => boolean,
+): Promise<CostDraft[]> {
   const problems: ErrorDetail[] = [];
   const at = (i: number, field: string, message: string) => problems.push({ path: `records[${i}].${field}`, message });
   const seen = new Map<string, number>();
   records.forEach((r, i) => {
     if (!/^[A-Z]{3}$/.test(r.currency) || !isCurrency(r.currency)) at(i, "currency", `"${r.currency}" is not an ISO 4217 currency code (e.g. USD, EUR)`);
-    else if (r.currency !== currency) at(i, "currency", `the ledger is kept in ${currency}; convert ${r.currency} amounts before sending (or change the tenant currency while the ledger is empty)`);
+    else if (r.currency !== currency)
+      at(
+        i,
+        "currency",
+        `the ledger is kept in ${currency}; convert ${r.currency} amounts before sending (or change the tenant currency while the ledger is empty)`,
+      );
     if ((r.unit === undefined) !== (r.quantity === undefined)) at(i, r.unit === undefined ? "unit" : "quantity", "quantity and unit go together");
     const unit = unitProblem(r.source, r.unit ?? null);
     if (unit) at(i, "unit", unit);
@@ -65,10 +80,28 @@ export async function draftsOf(ctx: TenantCtx, records: RecordIn[], currency: st
   const tagRun = (a: NonNullable<RecordIn["attribution"]>) => (a.query_tag && !a.run_id ? (parseQueryTag(a.query_tag)?.runId ?? undefined) : undefined);
   const [runs, teams, pipelines, datasets, products] = await Promise.all([
     existing(ctx, "runs", "id", "team_id", [...refs((a) => a.run_id), ...refs(tagRun)]),
-    existing(ctx, "teams", "id", "id", refs((a) => a.team_id)),
-    existing(ctx, "pipelines", "name", "team_id", refs((a) => a.pipeline)),
+    existing(
+      ctx,
+      "teams",
+      "id",
+      "id",
+      refs((a) => a.team_id),
+    ),
+    existing(
+      ctx,
+      "pipelines",
+      "name",
+      "team_id",
+      refs((a) => a.pipeline),
+    ),
     datasetOwnership(ctx, [...new Set(refs((a) => a.dataset_ids))]),
-    existing(ctx, "products", "name", "owner_team_id", refs((a) => a.products?.map((p) => p.name))),
+    existing(
+      ctx,
+      "products",
+      "name",
+      "owner_team_id",
+      refs((a) => a.products?.map((p) => p.name)),
+    ),
   ]);
   records.forEach((r, i) => {
     const a = r.attribution;
@@ -83,7 +116,11 @@ export async function draftsOf(ctx: TenantCtx, records: RecordIn[], currency: st
 
   const claims: ErrorDetail[] = [];
   const claim = (i: number, field: string, owner: string | null | undefined, what: string) => {
-    if (owner && !mayWriteFor(owner)) claims.push({ path: `records[${i}].attribution.${field}`, message: `${what} belongs to another team; only its team or a tenant admin attributes cost to it` });
+    if (owner && !mayWriteFor(owner))
+      claims.push({
+        path: `records[${i}].attribution.${field}`,
+        message: `${what} belongs to another team; only its team or a tenant admin attributes cost to it`,
+      });
   };
   records.forEach((r, i) => {
     const a = r.attribution;

@@ -46,7 +46,12 @@ export function register(app: Router) {
     const ctx = tenantCtx(c.get("db"), p.tenantId);
     const audit = auditSource(c);
     const result = await reattributeCosts(ctx, { from, to }, audit.now);
-    await auditInsert(ctx, audit, { action: "cost.reattribute", targetType: "cost_records", targetId: `${body.from}..${body.to}`, details: { records: result.records } });
+    await auditInsert(ctx, audit, {
+      action: "cost.reattribute",
+      targetType: "cost_records",
+      targetId: `${body.from}..${body.to}`,
+      details: { records: result.records },
+    });
     await afterSpendChanged(c, ctx, result.days);
     return send(c, 200, Out, { records: result.records, days: result.days.length });
   });

@@ -22,18 +22,29 @@ const Attribution = z
     query_id: z.string().max(200).optional().openapi({ description: "Warehouse query/job id, matched to dbt run_results" }),
     query_tag: z.string().max(2000).optional().openapi({ description: "Snowflake QUERY_TAG; `tutti:<run>:<task>` names the task" }),
     warehouse: z.string().max(255).optional(),
-    split_by_warehouse: z.string().max(255).optional().openapi({ description: "Split like this warehouse's attributed queries in [started_at, ended_at): idle time" }),
+    split_by_warehouse: z
+      .string()
+      .max(255)
+      .optional()
+      .openapi({ description: "Split like this warehouse's attributed queries in [started_at, ended_at): idle time" }),
   })
   .openapi("CostAttribution");
 
 export const CostRecordIn = z
   .strictObject({
     source: z.string().regex(sourcePattern, "a lowercase name like snowflake, bigquery or aws").openapi({ example: "snowflake" }),
-    external_ref: z.string().min(1).max(300).openapi({ description: "Unique within the source (query id, invoice line…): the dedupe key", example: "01b2c3d4-0000-1111-0000-000000000001" }),
+    external_ref: z
+      .string()
+      .min(1)
+      .max(300)
+      .openapi({ description: "Unique within the source (query id, invoice line…): the dedupe key", example: "01b2c3d4-0000-1111-0000-000000000001" }),
     amount: z.number().min(0).max(MAX_AMOUNT).openapi({ example: 12.5, description: "In `currency` units" }),
     currency: z.string().openapi({ example: "USD", description: "ISO 4217; must be the tenant's cost currency" }),
     quantity: z.number().min(0).max(1e18).optional().openapi({ example: 4.166, description: "Usage behind the amount, in `unit`" }),
-    unit: z.string().optional().openapi({ description: `One of ${costUnits.join(", ")}; Snowflake credits, BigQuery bytes, Databricks dbu` }),
+    unit: z
+      .string()
+      .optional()
+      .openapi({ description: `One of ${costUnits.join(", ")}; Snowflake credits, BigQuery bytes, Databricks dbu` }),
     started_at: timestamp,
     ended_at: timestamp.optional(),
     description: z.string().max(500).optional(),

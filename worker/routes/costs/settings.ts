@@ -79,7 +79,10 @@ export function register(app: Router) {
     const current = await getCostSettings(ctx);
     if (body.currency !== undefined && body.currency !== current.currency) {
       if (!/^[A-Z]{3}$/.test(body.currency) || !isCurrency(body.currency)) throw invalid("currency", `"${body.currency}" is not an ISO 4217 currency code`);
-      if (await hasCostRecords(ctx)) throw conflict("the currency can change only while no cost is recorded: amounts would silently change meaning", [{ path: "currency", message: "cost records exist" }]);
+      if (await hasCostRecords(ctx))
+        throw conflict("the currency can change only while no cost is recorded: amounts would silently change meaning", [
+          { path: "currency", message: "cost records exist" },
+        ]);
     }
     const next: CostSettings = {
       currency: body.currency ?? current.currency,

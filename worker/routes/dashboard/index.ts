@@ -5,7 +5,8 @@ import type { AppEnv } from "../../context";
  * The policy a dashboard page is served with when its build carries none (no kit.csp): scripts and everything else
  * only from the dashboard itself.
  */
-const FALLBACK_PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'";
+const FALLBACK_PAGE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'";
 const META_CSP = /<meta\s+http-equiv="content-security-policy"\s+content="([^"]*)"/i;
 
 /**

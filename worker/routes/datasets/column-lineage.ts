@@ -36,7 +36,11 @@ export function register(app: Router) {
     const edges = await columnLineageOf(ctx, dataset.id);
     return send(c, 200, ColumnLineageOut, {
       dataset_id: dataset.id,
-      edges: edges.map((e) => ({ from: { dataset: e.fromDataset, field: e.fromField }, to: { dataset: e.toDataset, field: e.toField }, transformation: e.transformation })),
+      edges: edges.map((e) => ({
+        from: { dataset: e.fromDataset, field: e.fromField },
+        to: { dataset: e.toDataset, field: e.toField },
+        transformation: e.transformation,
+      })),
     });
   });
 }

@@ -17,7 +17,10 @@ const DatasetRunOut = z
     row_count: z.number().int().nullable(),
     bytes: z.number().int().nullable(),
     file_count: z.number().int().nullable(),
-    facets: z.record(z.string(), z.unknown()).nullable().openapi({ description: "The run's input/output facets for this dataset, or dbt details (bytes billed, query id)" }),
+    facets: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({ description: "The run's input/output facets for this dataset, or dbt details (bytes billed, query id)" }),
     job: JobRef,
     run: JobRunOut,
   })

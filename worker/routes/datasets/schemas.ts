@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Dataset } from "../../db/repo/lineage-catalog";
 import type { FreshnessStatus } from "../../lineage/freshness";
-import { documentationOf, schemaFieldsOf, type Facets, type SchemaField } from "../../lineage/openlineage";
+import { documentationOf, schemaFieldsOf, type Facets } from "../../lineage/openlineage";
 import { TeamRef, teamRefOut } from "../lineage/catalog-schemas";
 import { isoOrNull, timestamp } from "../shared";
 
@@ -44,7 +44,9 @@ export const FreshnessOut = z
 export const DatasetOut = DatasetSummary.extend({
   description: z.string().nullable().openapi({ description: "Set by a person, else the documentation facet" }),
   schema: z.array(SchemaFieldOut).nullable().openapi({ description: "Fields of the schema facet (OpenLineage or dbt columns)" }),
-  facets: z.record(z.string(), z.record(z.string(), z.unknown())).openapi({ description: "Current dataset facets by name (same-name facets replace earlier ones)" }),
+  facets: z
+    .record(z.string(), z.record(z.string(), z.unknown()))
+    .openapi({ description: "Current dataset facets by name (same-name facets replace earlier ones)" }),
   last_write_run_id: z.string().nullable(),
   freshness: FreshnessOut,
   created_at: timestamp,

@@ -21,7 +21,11 @@ const UpdateDatasetBody = z
       .strictObject({
         cron: z.string().max(120).openapi({ example: "0 7 * * 1-5", description: "When the dataset must be fresh (5-part cron)" }),
         timezone: z.string().max(64).default("UTC").openapi({ example: "Europe/London" }),
-        max_age: z.string().max(32).optional().openapi({ example: "24h", description: "How recent the last successful write must be at each deadline (default 24h)" }),
+        max_age: z
+          .string()
+          .max(32)
+          .optional()
+          .openapi({ example: "24h", description: "How recent the last successful write must be at each deadline (default 24h)" }),
       })
       .nullable()
       .optional()
@@ -35,7 +39,8 @@ export const route = createRoute({
   path: "/datasets/{id}",
   tags: ["catalog"],
   summary: "Set a dataset's owner team, description, tags or expected freshness",
-  description: "Needs `metadata:write` and membership of the owning team (tenant admins may change any). Handing a dataset to another team needs the right to act for that team too.",
+  description:
+    "Needs `metadata:write` and membership of the owning team (tenant admins may change any). Handing a dataset to another team needs the right to act for that team too.",
   security: bearerSecurity,
   request: { params: IdParam, ...jsonBody(UpdateDatasetBody) },
   responses: { 200: jsonResponse(DatasetOut, "The updated dataset"), ...errors(400, 401, 403, 404, 413, 415) },

@@ -8,7 +8,9 @@ import { requireScope } from "../../lib/principal";
 import { bearerSecurity, errors } from "../shared";
 
 const Params = z.object({ project: z.string().min(1).max(200).openapi({ example: "jaffle_shop" }) });
-const Query = z.object({ env: z.string().min(1).max(64).default("prod").openapi({ description: "The environment whose latest manifest to serve (default prod)" }) });
+const Query = z.object({
+  env: z.string().min(1).max(64).default("prod").openapi({ description: "The environment whose latest manifest to serve (default prod)" }),
+});
 
 /** True when If-None-Match names `etag` (weak comparison, as RFC 9110 asks for this header) or is `*`. */
 export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
@@ -50,7 +52,12 @@ export function register(app: Router) {
     const body = storedArtifactStream(chunks, "manifest");
     return new Response(body, {
       status: 200,
-      headers: { ...headers, "content-type": "application/json", "content-disposition": 'attachment; filename="manifest.json"', "x-content-sha256": upload.manifestSha256 },
+      headers: {
+        ...headers,
+        "content-type": "application/json",
+        "content-disposition": 'attachment; filename="manifest.json"',
+        "x-content-sha256": upload.manifestSha256,
+      },
     }) as never;
   });
 }

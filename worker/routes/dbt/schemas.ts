@@ -14,7 +14,10 @@ export const DbtProjectOut = z
     adapter_type: z.string().nullable(),
     namespace: z.string().openapi({ description: "Namespace given to the project's relations in the catalog" }),
     latest_upload_id: z.string().nullable(),
-    latest_manifest_upload_id: z.string().nullable().openapi({ description: "The production state for Slim CI: download its manifest with GET /dbt/uploads/{id}/artifacts/manifest" }),
+    latest_manifest_upload_id: z
+      .string()
+      .nullable()
+      .openapi({ description: "The production state for Slim CI: download its manifest with GET /dbt/uploads/{id}/artifacts/manifest" }),
     node_count: z.number().int(),
     edge_count: z.number().int(),
     created_at: timestamp,
@@ -60,7 +63,10 @@ export const DbtUploadOut = z
       elapsed_seconds: z.number().nullable(),
       result_counts: z.record(z.string(), z.number().int()).openapi({ description: "dbt status → number of nodes" }),
     }).nullable(),
-    invocations_match: z.boolean().nullable().openapi({ description: "Whether manifest and run_results come from the same dbt invocation (null unless both were sent)" }),
+    invocations_match: z
+      .boolean()
+      .nullable()
+      .openapi({ description: "Whether manifest and run_results come from the same dbt invocation (null unless both were sent)" }),
     generated_at: timestamp.nullable(),
     node_count: z.number().int(),
     edge_count: z.number().int(),
@@ -78,7 +84,9 @@ export const dbtUploadOut = (u: DbtUpload) => ({
   source: u.source,
   source_ref: u.sourceRef,
   dbt_version: u.dbtVersion,
-  manifest: u.manifestSha256 ? { schema_version: u.manifestSchemaVersion, invocation_id: u.manifestInvocationId, bytes: u.manifestBytes ?? 0, sha256: u.manifestSha256 } : null,
+  manifest: u.manifestSha256
+    ? { schema_version: u.manifestSchemaVersion, invocation_id: u.manifestInvocationId, bytes: u.manifestBytes ?? 0, sha256: u.manifestSha256 }
+    : null,
   run_results: u.runResultsSha256
     ? {
         schema_version: u.runResultsSchemaVersion,
@@ -114,7 +122,13 @@ export const DbtNodeOut = z
     tested_node_ids: z.array(z.string()).openapi({ description: "Tests: the datasets the test checks" }),
     test_column: z.string().nullable(),
     last_result: z
-      .object({ status: z.string(), started_at: timestamp.nullable(), completed_at: timestamp.nullable(), execution_seconds: z.number().nullable(), upload_id: z.string().nullable() })
+      .object({
+        status: z.string(),
+        started_at: timestamp.nullable(),
+        completed_at: timestamp.nullable(),
+        execution_seconds: z.number().nullable(),
+        upload_id: z.string().nullable(),
+      })
       .nullable(),
   })
   .openapi("DbtNode");
@@ -135,10 +149,20 @@ export const dbtNodeOut = (n: DbtNode) => ({
   tested_node_ids: n.testedNodeIds,
   test_column: n.testColumn,
   last_result: n.lastStatus
-    ? { status: n.lastStatus, started_at: isoOrNull(n.lastStartedAt), completed_at: isoOrNull(n.lastCompletedAt), execution_seconds: n.lastExecutionSeconds, upload_id: n.lastUploadId }
+    ? {
+        status: n.lastStatus,
+        started_at: isoOrNull(n.lastStartedAt),
+        completed_at: isoOrNull(n.lastCompletedAt),
+        execution_seconds: n.lastExecutionSeconds,
+        upload_id: n.lastUploadId,
+      }
     : null,
 });
 
 export const UploadResult = z
-  .object({ duplicate: z.boolean().openapi({ description: "The same files were uploaded before for this project: nothing changed" }), project: DbtProjectOut, upload: DbtUploadOut })
+  .object({
+    duplicate: z.boolean().openapi({ description: "The same files were uploaded before for this project: nothing changed" }),
+    project: DbtProjectOut,
+    upload: DbtUploadOut,
+  })
   .openapi("DbtUploadResult");

@@ -50,7 +50,12 @@ const Name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/);
 const JsonForm = z.strictObject({
   project: Name.openapi({ example: "jaffle_shop", description: "Your name for the dbt project" }),
   environment: Name.openapi({ example: "prod" }),
-  namespace: z.string().min(1).max(512).optional().openapi({ description: "Namespace for relations, e.g. snowflake://acme-prod; match your OpenLineage producers" }),
+  namespace: z
+    .string()
+    .min(1)
+    .max(512)
+    .optional()
+    .openapi({ description: "Namespace for relations, e.g. snowflake://acme-prod; match your OpenLineage producers" }),
   manifest: z.record(z.string(), z.unknown()).optional().openapi({ description: "target/manifest.json" }),
   run_results: z.record(z.string(), z.unknown()).optional().openapi({ description: "target/run_results.json" }),
 });
@@ -115,7 +120,12 @@ async function readInput(c: Context<AppEnv>): Promise<Omit<DbtArtifactsInput, "s
     }
     const known = new Set(["project", "environment", "namespace", "manifest", "run_results"]);
     const unknown = [...new Set(form.keys())].filter((k) => !known.has(k));
-    if (unknown.length) throw new ApiError("validation_failed", `${unknown[0]}: unknown field`, unknown.map((k) => ({ path: k, message: "unknown field" })));
+    if (unknown.length)
+      throw new ApiError(
+        "validation_failed",
+        `${unknown[0]}: unknown field`,
+        unknown.map((k) => ({ path: k, message: "unknown field" })),
+      );
     return {
       project: formText(form, "project") ?? "",
       environment: formText(form, "environment") ?? "",
@@ -130,7 +140,9 @@ async function readInput(c: Context<AppEnv>): Promise<Omit<DbtArtifactsInput, "s
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const details = parsed.error.issues.flatMap((i) =>
-        i.code === "unrecognized_keys" ? i.keys.map((k) => ({ path: k, message: "unknown field" })) : [{ path: i.path.join(".") || "(root)", message: i.message }],
+        i.code === "unrecognized_keys"
+          ? i.keys.map((k) => ({ path: k, message: "unknown field" }))
+          : [{ path: i.path.join(".") || "(root)", message: i.message }],
       );
       throw new ApiError("validation_failed", `${details[0]?.path ?? issue.path.join(".")}: ${details[0]?.message ?? issue.message}`, details);
     }

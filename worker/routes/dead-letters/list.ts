@@ -10,10 +10,7 @@ import { DeadLetterList } from "./schemas";
 
 const Query = z.object({
   queue: z.enum(["dispatch", "notify", "webhooks"]).optional(),
-  pending: z
-    .enum(["true", "false"])
-    .optional()
-    .openapi({ description: "true: only those not redelivered yet" }),
+  pending: z.enum(["true", "false"]).optional().openapi({ description: "true: only those not redelivered yet" }),
   ...pageQuery,
 });
 const Cursor = z.object({ at: z.number(), id: z.string() });

@@ -40,14 +40,15 @@ export function register(app: Router) {
     const [described] = entry ? await describeDeadLetters(ctx, [entry]) : [];
     const admin = p.actor.type === "user" && isTenantAdmin(p);
     if (!entry || !described || !(admin || (described.team_id !== null && canSeeTeamResources(p, described.team_id)))) throw notFound("dead letter");
-    if (entry.queue === "dispatch") throw conflict("a dead dispatch cannot be redelivered: its task attempt already failed; retry the run from failure instead");
+    if (entry.queue === "dispatch")
+      throw conflict("a dead dispatch cannot be redelivered: its task attempt already failed; retry the run from failure instead");
     if (entry.redeliveredAt) throw conflict("already redelivered");
     if (described.team_id) requireTeamWrite(p, described.team_id, "metadata:write");
     else if (!admin) throw conflict("only tenant admins can redeliver messages that belong to no team");
     const source = auditSource(c);
     if (entry.body.type === "alert.deliver") {
       const delivery = await getDelivery(ctx, String(entry.body.deliveryId));
-      if (!delivery || delivery.status !== "dead" || !described.redeliverable) throw conflict("this delivery is not dead any more (sent, or its channel was deleted)");
+      if (delivery?.status !== "dead" || !described.redeliverable) throw conflict("this delivery is not dead any more (sent, or its channel was deleted)");
       await resetForRedelivery(ctx, source, delivery, entry.id);
       await queueDeliveries(c.env, p.tenantId, [{ id: delivery.id, notBefore: null }], source.now);
     } else {

@@ -34,7 +34,12 @@ export function register(app: Router) {
       if (!conn || conn.archivedAt !== null) details.push({ path: `bindings.${specName}`, message: `team "${team.slug}" has no connection named "${target}"` });
     }
     if (details.length) throw new ApiError("validation_failed", `${details[0].path}: ${details[0].message}`, details);
-    const { environment, created } = await putEnvironment(ctx, auditSource(c), { teamId: team.id, name: params.name, description: body.description ?? "", bindings: body.bindings });
+    const { environment, created } = await putEnvironment(ctx, auditSource(c), {
+      teamId: team.id,
+      name: params.name,
+      description: body.description ?? "",
+      bindings: body.bindings,
+    });
     return send(c, created ? 201 : 200, EnvironmentOut, environmentOut(environment));
   });
 }

@@ -16,7 +16,10 @@ export const PutEnvironmentBody = z
     bindings: z
       .record(z.string().min(1).max(64), z.string().min(1).max(64))
       .default({})
-      .openapi({ description: "Spec connection name → the team connection this environment uses for it; unbound names resolve to themselves", example: { dbt: "dbt_ci" } }),
+      .openapi({
+        description: "Spec connection name → the team connection this environment uses for it; unbound names resolve to themselves",
+        example: { dbt: "dbt_ci" },
+      }),
   })
   .openapi("PutEnvironmentRequest");
 

@@ -19,7 +19,13 @@ import { InvitationToken } from "./schemas";
 const AcceptBody = z
   .strictObject({
     token: InvitationToken,
-    name: z.string().trim().min(1).max(120).optional().openapi({ description: "Required when the e-mail has no account yet; an existing account keeps its name" }),
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(120)
+      .optional()
+      .openapi({ description: "Required when the e-mail has no account yet; an existing account keeps its name" }),
     password: z.string().min(1).max(200).openapi({ description: "The new account's password (at least 10 characters), or the existing account's" }),
   })
   .openapi("AcceptInvitationRequest");

@@ -37,7 +37,8 @@ export function register(app: Router) {
     if (body.role === "owner" && p.role !== "owner") throw new ApiError("forbidden", "only owners can invite owners");
     const ctx = tenantCtx(c.get("db"), p.tenantId);
     if (body.team_id && !(await getTeam(ctx, body.team_id))) throw invalid("team_id", "no such team");
-    if (await isTenantMemberEmail(ctx, body.email)) throw conflict("already a member of this tenant", [{ path: "email", message: "already a member of this tenant" }]);
+    if (await isTenantMemberEmail(ctx, body.email))
+      throw conflict("already a member of this tenant", [{ path: "email", message: "already a member of this tenant" }]);
     const token = randomString(40);
     const tokenHash = await sha256Hex(token);
     // One instant for created_at and expires_at, so the validity is exactly the days asked for.
@@ -52,7 +53,10 @@ export function register(app: Router) {
       createdBy: p.userId,
     });
     const origin = (c.env.APP_URL || new URL(c.req.url).origin).replace(/\/+$/, "");
-    withholdFromReplay(c, `this Idempotency-Key already created invitation ${invitation.id}; its link was shown only once, in the first response — revoke it and invite again if it was lost`);
+    withholdFromReplay(
+      c,
+      `this Idempotency-Key already created invitation ${invitation.id}; its link was shown only once, in the first response — revoke it and invite again if it was lost`,
+    );
     return send(c, 201, CreatedInvitation, { invitation: invitationOut(invitation, now), url: `${origin}/invite/${token}`, token });
   });
 }

@@ -25,6 +25,10 @@ export function register(app: Router) {
     const row = await getJob(ctx, c.req.valid("param").id);
     if (!row) throw notFound("job");
     const [facets, latest] = await Promise.all([facetsOf(ctx, row.j.id), row.j.latestRunId ? getJobRun(ctx, row.j.latestRunId) : null]);
-    return send(c, 200, JobOut, { ...jobSummaryOut(row.j, row.teamName, latest?.run.state ?? null), facets, created_at: new Date(row.j.createdAt).toISOString() });
+    return send(c, 200, JobOut, {
+      ...jobSummaryOut(row.j, row.teamName, latest?.run.state ?? null),
+      facets,
+      created_at: new Date(row.j.createdAt).toISOString(),
+    });
   });
 }

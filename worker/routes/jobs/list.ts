@@ -30,7 +30,13 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireScope(p, "read");
     const q = c.req.valid("query");
-    const rows = await listJobs(tenantCtx(c.get("db"), p.tenantId), { q: q.q, namespace: q.namespace, name: q.name, after: decodeCursor(q.cursor, Cursor), limit: q.limit });
+    const rows = await listJobs(tenantCtx(c.get("db"), p.tenantId), {
+      q: q.q,
+      namespace: q.namespace,
+      name: q.name,
+      after: decodeCursor(q.cursor, Cursor),
+      limit: q.limit,
+    });
     const result = page(rows, q.limit, (r) => ({ namespace: r.j.namespace, name: r.j.name }));
     return send(c, 200, JobList, { items: result.items.map((r) => jobSummaryOut(r.j, r.teamName, r.latestState)), next_cursor: result.next_cursor });
   });

@@ -22,7 +22,8 @@ export const route = createRoute({
   path: "/lineage/graph",
   tags: ["lineage"],
   summary: "Upstream and/or downstream lineage of a dataset or job",
-  description: "Any member of the tenant sees the whole graph, names and owners included, across teams. At most 2,000 nodes are returned (the nearest); `truncated` says when there were more.",
+  description:
+    "Any member of the tenant sees the whole graph, names and owners included, across teams. At most 2,000 nodes are returned (the nearest); `truncated` says when there were more.",
   security: bearerSecurity,
   request: { query: Query },
   responses: { 200: jsonResponse(GraphOut, "Nodes and edges around the root"), ...errors(400, 401, 403, 404) },

@@ -46,7 +46,8 @@ export async function handle(c: Context<AppEnv>) {
   const [outcome] = await ingestOpenLineageEvents(ctx, auditSource(c), writerOf(p), [{ raw, body: text }], quality);
   await sendQualitySignals(c.env.NOTIFY, ctx, qualityOutcomes(quality));
   if (!outcome.ok) {
-    const code = outcome.status === 413 ? "payload_too_large" : outcome.status === 400 ? "validation_failed" : outcome.status === 403 ? "forbidden" : "internal";
+    const code =
+      outcome.status === 413 ? "payload_too_large" : outcome.status === 400 ? "validation_failed" : outcome.status === 403 ? "forbidden" : "internal";
     throw new ApiError(code, outcome.message, outcome.details);
   }
   return send(c, 201, IngestAccepted, { status: outcome.duplicate ? "duplicate" : "accepted", kind: outcome.kind, run_id: outcome.runId });

@@ -2,21 +2,19 @@ import { z } from "@hono/zod-openapi";
 import { TeamRef } from "./catalog-schemas";
 
 /** An OpenLineage RunEvent, DatasetEvent or JobEvent (spec 2-0-2); validated by worker/lineage/openlineage.ts. */
-export const OpenLineageEvent = z
-  .record(z.string(), z.unknown())
-  .openapi("OpenLineageEvent", {
-    description:
-      "An OpenLineage event as sent by openlineage-python/java clients, Airflow, Spark, Flink or dbt-ol. The kind is read from the structure: `run` → RunEvent, `dataset` → DatasetEvent, `job` without `run` → JobEvent.",
-    example: {
-      eventType: "COMPLETE",
-      eventTime: "2026-11-25T09:00:00.000Z",
-      run: { runId: "0191f3c4-7d2e-7a31-9c1b-2f6e8d4a5b10" },
-      job: { namespace: "airflow", name: "daily_revenue.build_marts" },
-      inputs: [{ namespace: "snowflake://acme-prod", name: "RAW.CRM.ORDERS" }],
-      outputs: [{ namespace: "snowflake://acme-prod", name: "ANALYTICS.MARTS.REVENUE" }],
-      producer: "https://github.com/OpenLineage/OpenLineage/tree/1.53.0/client/python",
-    },
-  });
+export const OpenLineageEvent = z.record(z.string(), z.unknown()).openapi("OpenLineageEvent", {
+  description:
+    "An OpenLineage event as sent by openlineage-python/java clients, Airflow, Spark, Flink or dbt-ol. The kind is read from the structure: `run` → RunEvent, `dataset` → DatasetEvent, `job` without `run` → JobEvent.",
+  example: {
+    eventType: "COMPLETE",
+    eventTime: "2026-11-25T09:00:00.000Z",
+    run: { runId: "0191f3c4-7d2e-7a31-9c1b-2f6e8d4a5b10" },
+    job: { namespace: "airflow", name: "daily_revenue.build_marts" },
+    inputs: [{ namespace: "snowflake://acme-prod", name: "RAW.CRM.ORDERS" }],
+    outputs: [{ namespace: "snowflake://acme-prod", name: "ANALYTICS.MARTS.REVENUE" }],
+    producer: "https://github.com/OpenLineage/OpenLineage/tree/1.53.0/client/python",
+  },
+});
 
 export const IngestAccepted = z
   .object({
@@ -46,7 +44,6 @@ export const BatchResult = z
     ),
   })
   .openapi("LineageBatchResult");
-
 
 export const GraphNodeOut = z
   .object({

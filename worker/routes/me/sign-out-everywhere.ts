@@ -13,9 +13,7 @@ const SignOutEverywhereBody = z
   })
   .openapi("SignOutEverywhereRequest");
 
-const SignOutEverywhereOut = z
-  .object({ sessions_ended: z.number().int(), tokens_revoked: z.number().int() })
-  .openapi("SignedOutEverywhere");
+const SignOutEverywhereOut = z.object({ sessions_ended: z.number().int(), tokens_revoked: z.number().int() }).openapi("SignedOutEverywhere");
 
 export const route = createRoute({
   method: "post",

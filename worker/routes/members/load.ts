@@ -19,7 +19,9 @@ export async function loadMemberForChange(c: Context<AppEnv>, userId: string, ne
   const touchesOwner = member.role === "owner" || newRole === "owner";
   if (touchesOwner && p.role !== "owner") throw new ApiError("forbidden", "only owners can change owners or make someone an owner");
   if (member.role === "owner" && newRole !== "owner" && (await countOwners(ctx)) <= 1) {
-    throw conflict(newRole ? "the last owner cannot be demoted; make someone else an owner first" : "the last owner cannot be removed; make someone else an owner first");
+    throw conflict(
+      newRole ? "the last owner cannot be demoted; make someone else an owner first" : "the last owner cannot be removed; make someone else an owner first",
+    );
   }
   return { ctx, member, p };
 }

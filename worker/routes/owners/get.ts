@@ -7,7 +7,10 @@ import { bearerSecurity, errors, jsonResponse, send } from "../shared";
 import { ownershipOf } from "./resolve";
 import { OwnershipOut, ownedTypes } from "./schemas";
 
-const Params = z.object({ type: z.enum(ownedTypes), id: z.string().min(1).max(200).openapi({ description: "Pipeline id or name, dataset id, or product name" }) });
+const Params = z.object({
+  type: z.enum(ownedTypes),
+  id: z.string().min(1).max(200).openapi({ description: "Pipeline id or name, dataset id, or product name" }),
+});
 
 export const route = createRoute({
   method: "get",

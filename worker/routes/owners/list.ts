@@ -37,7 +37,13 @@ export function register(app: Router) {
     const after = decodeCursor(q.cursor, Cursor);
     const needle = q.q?.toLowerCase();
     const team = (id: string | null) => (id ? (teams.get(id) ?? null) : null);
-    let items: Array<{ type: (typeof ownedTypes)[number]; id: string; name: string; owner_team: ReturnType<typeof team>; owner_source: "declared" | "pipeline_team" | "writer" | "declaring_pipeline" | null }>;
+    let items: Array<{
+      type: (typeof ownedTypes)[number];
+      id: string;
+      name: string;
+      owner_team: ReturnType<typeof team>;
+      owner_source: "declared" | "pipeline_team" | "writer" | "declaring_pipeline" | null;
+    }>;
     let nextCursor: string | null;
     if (q.type === "dataset") {
       // Team filtering needs the effective owner, so datasets are read a page at a time until the page is full
@@ -52,7 +58,8 @@ export function register(app: Router) {
         for (const id of ids.slice(0, q.limit)) {
           const d = owners.get(id)!;
           cursor = { name: d.name, id: d.id };
-          if (!q.team_id || d.ownerTeamId === q.team_id) items.push({ type: "dataset", id: d.id, name: d.name, owner_team: team(d.ownerTeamId), owner_source: d.ownerSource });
+          if (!q.team_id || d.ownerTeamId === q.team_id)
+            items.push({ type: "dataset", id: d.id, name: d.name, owner_team: team(d.ownerTeamId), owner_source: d.ownerSource });
         }
       }
       const result = page(items, q.limit, (r) => ({ name: r.name, id: r.id }));
@@ -63,7 +70,13 @@ export function register(app: Router) {
       const all =
         q.type === "pipeline"
           ? facts.map((f) => ({ type: "pipeline" as const, id: f.id, name: f.name, ownerTeamId: f.teamId, source: "pipeline_team" as const }))
-          : (await productOwners(ctx, facts)).map((pr) => ({ type: "product" as const, id: pr.name, name: pr.name, ownerTeamId: pr.ownerTeamId, source: pr.source }));
+          : (await productOwners(ctx, facts)).map((pr) => ({
+              type: "product" as const,
+              id: pr.name,
+              name: pr.name,
+              ownerTeamId: pr.ownerTeamId,
+              source: pr.source,
+            }));
       const filtered = all
         .filter((x) => (!needle || x.name.toLowerCase().includes(needle)) && (!q.team_id || x.ownerTeamId === q.team_id))
         .filter((x) => !after || x.name > after.name || (x.name === after.name && x.id > after.id))

@@ -61,7 +61,10 @@ export async function ownershipOf(ctx: TenantCtx, type: OwnedType, id: string): 
 
   const impact = from ? await impactOf(ctx, from, facts, "") : { impacts: [], downstreamPipelines: [], downstreamDatasets: [] };
   const pipelines = impact.downstreamPipelines.map((n) => facts.find((f) => f.name === n)).filter((p): p is PipelineFacts => !!p);
-  const datasetOwners = await datasetOwnership(ctx, impact.downstreamDatasets.map((d) => d.id));
+  const datasetOwners = await datasetOwnership(
+    ctx,
+    impact.downstreamDatasets.map((d) => d.id),
+  );
   const datasets = impact.downstreamDatasets.map((d) => ({ id: d.id, name: d.name, ownerTeamId: datasetOwners.get(d.id)?.ownerTeamId ?? null }));
   const products = impact.impacts.filter((i) => !(type === "product" && i.product === id));
 
@@ -74,13 +77,22 @@ export async function ownershipOf(ctx: TenantCtx, type: OwnedType, id: string): 
   for (const i of products) note(i.ownerTeamId, `product ${i.product}`);
   for (const d of datasets) note(d.ownerTeamId, `dataset ${d.name}`);
 
-  const subjectAlerts = await listAlerts(ctx, type === "pipeline" ? { pipeline: head.name, statuses: ["open", "acknowledged"], limit: 500 } : type === "product" ? { product: head.name, statuses: ["open", "acknowledged"], limit: 500 } : { statuses: ["open", "acknowledged"], limit: 500 });
+  const subjectAlerts = await listAlerts(
+    ctx,
+    type === "pipeline"
+      ? { pipeline: head.name, statuses: ["open", "acknowledged"], limit: 500 }
+      : type === "product"
+        ? { product: head.name, statuses: ["open", "acknowledged"], limit: 500 }
+        : { statuses: ["open", "acknowledged"], limit: 500 },
+  );
   const openAlerts = type === "dataset" ? subjectAlerts.filter((a) => a.subjectType === "dataset" && a.subjectId === head.id).length : subjectAlerts.length;
 
   return {
     ...head,
     dependents: {
-      teams: [...via].map(([teamId, what]) => ({ ...(ref(teams, teamId) ?? { id: teamId, slug: teamId, name: teamId }), via: [...what].sort() })).sort((a, b) => a.name.localeCompare(b.name)),
+      teams: [...via]
+        .map(([teamId, what]) => ({ ...(ref(teams, teamId) ?? { id: teamId, slug: teamId, name: teamId }), via: [...what].sort() }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
       pipelines: pipelines.map(pipelineRef),
       products: products.map((i) => ({ name: i.product, owner_team: ref(teams, i.ownerTeamId) })),
       datasets: datasets.slice(0, 100).map((d) => ({ id: d.id, name: d.name, owner_team: ref(teams, d.ownerTeamId) })),

@@ -32,6 +32,8 @@ export const OwnershipOut = OwnedOut.extend({
     datasets: z.array(z.object({ id: z.string(), name: z.string(), owner_team: TeamRef.nullable() })),
     datasets_total: z.number().int(),
   }),
-  produced_by: z.array(z.object({ id: z.string(), name: z.string(), owner_team: TeamRef.nullable() })).openapi({ description: "Pipelines that write this dataset or declare this product" }),
+  produced_by: z
+    .array(z.object({ id: z.string(), name: z.string(), owner_team: TeamRef.nullable() }))
+    .openapi({ description: "Pipelines that write this dataset or declare this product" }),
   open_alerts: z.number().int(),
 }).openapi("Ownership");

@@ -28,7 +28,12 @@ export function register(app: Router) {
       listEnvironmentHeads(ctx, pipeline.id),
     ]);
     if (!version) throw new ApiError("internal", "the pipeline's current version is missing");
-    const environments = heads.map((h) => ({ environment: h.environment, version: { id: h.versionId, number: h.version }, source: sourceOut(h), updated_at: new Date(h.updatedAt).toISOString() }));
+    const environments = heads.map((h) => ({
+      environment: h.environment,
+      version: { id: h.versionId, number: h.version },
+      source: sourceOut(h),
+      updated_at: new Date(h.updatedAt).toISOString(),
+    }));
     return send(c, 200, PipelineDetailOut, { ...pipelineOut(pipeline, team), ...activity.get(pipeline.id)!, spec: version.spec, environments });
   });
 }

@@ -42,7 +42,11 @@ export function register(app: Router) {
       limit: q.limit,
     });
     const result = page(rows, q.limit, (r) => ({ name: r.pipeline.name }));
-    const activity = await pipelineActivity(ctx, result.items.map((r) => r.pipeline), c.get("clock").now());
+    const activity = await pipelineActivity(
+      ctx,
+      result.items.map((r) => r.pipeline),
+      c.get("clock").now(),
+    );
     return send(c, 200, PipelineList, {
       items: result.items.map((r) => ({ ...pipelineOut(r.pipeline, r.team), ...activity.get(r.pipeline.id)! })),
       next_cursor: result.next_cursor,

@@ -4,7 +4,16 @@ import type { AppEnv, Router } from "../../context";
 import { tenantCtx, type TenantCtx } from "../../db/client";
 import { findConnectionByName } from "../../db/repo/connections";
 import { environmentBindings } from "../../db/repo/environments";
-import { getEnvironmentHead, getPipelineByName, getVersion, listProductionTriggers, planEnvironmentPush, planPush, productionVersion, upsertPipeline } from "../../db/repo/pipelines";
+import {
+  getEnvironmentHead,
+  getPipelineByName,
+  getVersion,
+  listProductionTriggers,
+  planEnvironmentPush,
+  planPush,
+  productionVersion,
+  upsertPipeline,
+} from "../../db/repo/pipelines";
 import { boundName, ENVIRONMENT_NAME, PROD } from "../../environments/names";
 import { listTeams } from "../../db/repo/teams";
 import { connectorFor } from "../../connectors/registry";
@@ -25,7 +34,10 @@ import { DiffOut, PipelineOut, pipelineOut, queryBool } from "./schemas";
 const GitSource = z
   .strictObject({
     git_repo: z.string().min(1).max(300).optional().openapi({ example: "acme/analytics-pipelines" }),
-    git_sha: z.string().regex(/^[0-9a-f]{7,64}$/i, "a git commit SHA").optional(),
+    git_sha: z
+      .string()
+      .regex(/^[0-9a-f]{7,64}$/i, "a git commit SHA")
+      .optional(),
     git_branch: z.string().min(1).max(255).optional(),
     git_author: z.string().min(1).max(255).optional(),
   })
@@ -33,21 +45,21 @@ const GitSource = z
 
 const PushBody = z
   .strictObject({
-    spec_text: z.string().min(1, "the spec is empty").max(512 * 1024).openapi({
-      description: "The spec file's text, YAML or JSON, exactly as written (comments are kept for display)",
-      example: "name: daily_revenue\nteam: analytics\ntasks:\n  - id: refresh\n    connector: http\n    with: { url: https://example.com/refresh }\n",
-    }),
+    spec_text: z
+      .string()
+      .min(1, "the spec is empty")
+      .max(512 * 1024)
+      .openapi({
+        description: "The spec file's text, YAML or JSON, exactly as written (comments are kept for display)",
+        example: "name: daily_revenue\nteam: analytics\ntasks:\n  - id: refresh\n    connector: http\n    with: { url: https://example.com/refresh }\n",
+      }),
     format: z.enum(specFormats).optional().openapi({ description: "Default: `json` when the text starts with `{`, else `yaml`" }),
     source: GitSource.optional(),
-    environment: z
-      .string()
-      .regex(ENVIRONMENT_NAME, "an environment name")
-      .optional()
-      .openapi({
-        description:
-          "Default `prod`. Any other environment (declared for the team) gets its own version and never changes what production runs; `tutti push` sends `ci` for pushes from a non-default branch",
-        example: "ci",
-      }),
+    environment: z.string().regex(ENVIRONMENT_NAME, "an environment name").optional().openapi({
+      description:
+        "Default `prod`. Any other environment (declared for the team) gets its own version and never changes what production runs; `tutti push` sends `ci` for pushes from a non-default branch",
+      example: "ci",
+    }),
   })
   .openapi("PushPipelineRequest");
 
@@ -92,7 +104,14 @@ function invalidSpec(details: ErrorDetail[]): ApiError {
  * Each task's connection, as the target environment binds it, must exist in the pipeline's team (not
  * archived) and be of the task's connector kind.
  */
-async function connectionErrors(ctx: TenantCtx, teamId: string, teamSlug: string, spec: NormalizedSpec, environment: string, bindings: Record<string, string>): Promise<ErrorDetail[]> {
+async function connectionErrors(
+  ctx: TenantCtx,
+  teamId: string,
+  teamSlug: string,
+  spec: NormalizedSpec,
+  environment: string,
+  bindings: Record<string, string>,
+): Promise<ErrorDetail[]> {
   const names = [...new Set(spec.tasks.flatMap((t) => (t.connection ? [boundName(bindings, t.connection)] : [])))];
   const found = new Map(await Promise.all(names.map(async (n) => [n, await findConnectionByName(ctx, teamId, n)] as const)));
   const out: ErrorDetail[] = [];
@@ -103,7 +122,8 @@ async function connectionErrors(ctx: TenantCtx, teamId: string, teamSlug: string
     const path = `tasks[${i}].connection`;
     const via = bound === task.connection ? "" : ` (environment "${environment}" binds "${task.connection}" to it)`;
     if (!conn || conn.archivedAt !== null) out.push({ path, message: `team "${teamSlug}" has no connection named "${bound}"${via}` });
-    else if (conn.kind !== task.connector) out.push({ path, message: `"${bound}"${via} is a ${conn.kind} connection; the ${task.connector} connector needs a ${task.connector} connection` });
+    else if (conn.kind !== task.connector)
+      out.push({ path, message: `"${bound}"${via} is a ${conn.kind} connection; the ${task.connector} connector needs a ${task.connector} connection` });
     else out.push(...destinationErrors(i, task.connector, task.with, conn.config));
   });
   return out;
@@ -125,7 +145,12 @@ async function triggerCycleErrors(ctx: TenantCtx, spec: NormalizedSpec): Promise
   if (!spec.triggers.length) return [];
   const found = findTriggerCycle({ name: spec.name, after: spec.triggers.map((t) => t.after) }, await listProductionTriggers(ctx));
   if (!found) return [];
-  return [{ path: `triggers[${found.triggerIndex}].after`, message: `the after: triggers form a loop: ${found.cycle.join(" → ")} (each run would start the next forever)` }];
+  return [
+    {
+      path: `triggers[${found.triggerIndex}].after`,
+      message: `the after: triggers form a loop: ${found.cycle.join(" → ")} (each run would start the next forever)`,
+    },
+  ];
 }
 
 async function resolveTeam(c: Context<AppEnv>, slug: string) {
@@ -155,7 +180,10 @@ export function register(app: Router) {
     const bindings = await environmentBindings(ctx, team.id, environment);
     if (bindings === null) {
       throw new ApiError("validation_failed", `environment: team "${team.slug}" has no environment "${environment}"`, [
-        { path: "environment", message: `team "${team.slug}" has no environment "${environment}"; declare it with PUT /api/v1/teams/${team.id}/environments/${environment}` },
+        {
+          path: "environment",
+          message: `team "${team.slug}" has no environment "${environment}"; declare it with PUT /api/v1/teams/${team.id}/environments/${environment}`,
+        },
       ]);
     }
     const connErrors = await connectionErrors(ctx, team.id, team.slug, spec, environment, bindings);
@@ -182,7 +210,9 @@ export function register(app: Router) {
           dry_run: true,
           restored: false,
           pipeline: existing ? pipelineOut(existing, teamRef) : null,
-          version: stays ? { id: (headVersion ?? current)!.id, number: (headVersion ?? current)!.version, content_hash: hash } : { id: null, number: existing ? Math.max(existing.currentVersion, head?.version ?? 0) + 1 : 1, content_hash: hash },
+          version: stays
+            ? { id: (headVersion ?? current)!.id, number: (headVersion ?? current)!.version, content_hash: hash }
+            : { id: null, number: existing ? Math.max(existing.currentVersion, head?.version ?? 0) + 1 : 1, content_hash: hash },
           diff: diffSpecs(envPlan.base?.spec ?? null, spec),
         });
       }
@@ -192,7 +222,10 @@ export function register(app: Router) {
         dry_run: true,
         restored: plan.restore,
         pipeline: existing ? pipelineOut(existing, teamRef) : null,
-        version: plan.status === "unchanged" ? { id: current!.id, number: current!.version, content_hash: hash } : { id: null, number: (current?.version ?? 0) + 1, content_hash: hash },
+        version:
+          plan.status === "unchanged"
+            ? { id: current!.id, number: current!.version, content_hash: hash }
+            : { id: null, number: (current?.version ?? 0) + 1, content_hash: hash },
         diff: diffSpecs(current?.spec ?? null, spec),
       });
     }

@@ -16,7 +16,10 @@ export const queryBool = z
   .transform((v) => v === "true")
   .optional();
 
-const TeamRef = z.object({ id: z.string(), slug: z.string(), name: z.string() }).nullable().openapi({ description: "The owning team (null only if it was deleted)" });
+const TeamRef = z
+  .object({ id: z.string(), slug: z.string(), name: z.string() })
+  .nullable()
+  .openapi({ description: "The owning team (null only if it was deleted)" });
 
 const SourceOut = z
   .object({ git_repo: z.string().nullable(), git_sha: z.string().nullable(), git_branch: z.string().nullable(), git_author: z.string().nullable() })
@@ -34,8 +37,12 @@ export const PipelineOut = z
     paused: z.boolean(),
     archived_at: timestamp.nullable(),
     schedule: ScheduleOut,
-    current_version: z.object({ id: z.string(), number: z.number().int() }).openapi({ description: "The version production runs (while `in_production` is false: the first version pushed to another environment)" }),
-    in_production: z.boolean().openapi({ description: "False while the pipeline was pushed only to non-production environments (from branches): production neither schedules nor runs it" }),
+    current_version: z
+      .object({ id: z.string(), number: z.number().int() })
+      .openapi({ description: "The version production runs (while `in_production` is false: the first version pushed to another environment)" }),
+    in_production: z.boolean().openapi({
+      description: "False while the pipeline was pushed only to non-production environments (from branches): production neither schedules nor runs it",
+    }),
     source: SourceOut,
     created_at: timestamp,
     updated_at: timestamp,
@@ -144,4 +151,3 @@ export function versionSummaryOut(v: PipelineVersionSummary): z.input<typeof Ver
 export function versionOut(v: PipelineVersion): z.input<typeof VersionOut> {
   return { ...versionSummaryOut(v), spec: v.spec, spec_text: v.specText };
 }
-

@@ -17,7 +17,8 @@ export const route = createRoute({
   path: "/products",
   tags: ["products"],
   summary: "Create a data product owned by one of your teams",
-  description: "Needs `metadata:write` and membership of the owner team. Members can be picked datasets, tags, name patterns and pipelines; pipelines may also declare the product by name in their spec (`products: [name]`).",
+  description:
+    "Needs `metadata:write` and membership of the owner team. Members can be picked datasets, tags, name patterns and pipelines; pipelines may also declare the product by name in their spec (`products: [name]`).",
   security: bearerSecurity,
   request: jsonBody(CreateProductBody),
   responses: { 201: jsonResponse(ProductOut, "The new product"), ...errors(400, 401, 403, 409, 413, 415) },

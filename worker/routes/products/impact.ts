@@ -46,7 +46,13 @@ export function register(app: Router) {
       datasets: impact.datasets.map(entryOut),
       jobs: impact.jobs.map(entryOut),
       teams: impact.teams,
-      products: impact.products.map((x) => ({ id: x.id, name: x.name, owner_team: teamRef(x.ownerTeamId, x.ownerTeamName), sla: x.sla, dataset_ids: x.datasetIds })),
+      products: impact.products.map((x) => ({
+        id: x.id,
+        name: x.name,
+        owner_team: teamRef(x.ownerTeamId, x.ownerTeamName),
+        sla: x.sla,
+        dataset_ids: x.datasetIds,
+      })),
     });
   });
 }

@@ -61,11 +61,27 @@ export async function membersOf(ctx: TenantCtx, body: Body): Promise<MemberInput
   const datasets = body.datasets ?? [];
   const pipelines = body.pipelines ?? [];
   if (datasets.length) {
-    const found = new Set((await rawRows(ctx, `SELECT id FROM datasets WHERE tenant_id = ?1 AND id IN (SELECT value FROM json_each(?2))`, JSON.stringify(datasets.map((d) => d.id)))).map((r) => r[0]));
+    const found = new Set(
+      (
+        await rawRows(
+          ctx,
+          `SELECT id FROM datasets WHERE tenant_id = ?1 AND id IN (SELECT value FROM json_each(?2))`,
+          JSON.stringify(datasets.map((d) => d.id)),
+        )
+      ).map((r) => r[0]),
+    );
     datasets.forEach((d, i) => found.has(d.id) || problems.push({ path: `datasets[${i}].id`, message: "no such dataset" }));
   }
   if (pipelines.length) {
-    const found = new Set((await rawRows(ctx, `SELECT name FROM pipelines WHERE tenant_id = ?1 AND name IN (SELECT value FROM json_each(?2))`, JSON.stringify(pipelines.map((p) => p.name)))).map((r) => r[0]));
+    const found = new Set(
+      (
+        await rawRows(
+          ctx,
+          `SELECT name FROM pipelines WHERE tenant_id = ?1 AND name IN (SELECT value FROM json_each(?2))`,
+          JSON.stringify(pipelines.map((p) => p.name)),
+        )
+      ).map((r) => r[0]),
+    );
     pipelines.forEach((p, i) => found.has(p.name) || problems.push({ path: `pipelines[${i}].name`, message: "no such pipeline" }));
   }
   if (problems.length) throw new ApiError("validation_failed", `${problems[0].path}: ${problems[0].message}`, problems);

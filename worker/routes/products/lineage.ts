@@ -12,7 +12,9 @@ import { loadProduct } from "./load";
 const ProductLineageOut = z
   .object({
     product_id: z.string(),
-    members: z.array(z.object({ id: z.string(), via: z.enum(["dataset", "tag", "pattern", "pipeline"]) })).openapi({ description: "Member datasets (depth 0 in the graph)" }),
+    members: z
+      .array(z.object({ id: z.string(), via: z.enum(["dataset", "tag", "pattern", "pipeline"]) }))
+      .openapi({ description: "Member datasets (depth 0 in the graph)" }),
     truncated: z.boolean(),
     nodes: z.array(GraphNodeOut),
     edges: z.array(GraphEdgeOut),
@@ -34,7 +36,11 @@ export function register(app: Router) {
     requireScope(c.get("principal"), "read");
     const { ctx, product } = await loadProduct(c, c.req.valid("param").id);
     const members = await datasetsOfProducts(ctx, [product.id]);
-    const graph = await productLineage(ctx, members.map((m) => m.datasetId), c.req.valid("query").upstream_depth);
+    const graph = await productLineage(
+      ctx,
+      members.map((m) => m.datasetId),
+      c.req.valid("query").upstream_depth,
+    );
     return send(c, 200, ProductLineageOut, {
       product_id: product.id,
       members: members.map((m) => ({ id: m.datasetId, via: m.via })),

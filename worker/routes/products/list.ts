@@ -37,12 +37,23 @@ export function register(app: Router) {
     const result = page(rows, q.limit, (r) => ({ name: r.p.name }));
     const ids = result.items.map((r) => r.p.id);
     const memberRows = ids.length
-      ? await rawRows(ctx, `SELECT product_id, kind, ref, weight FROM product_members WHERE tenant_id = ?1 AND product_id IN (SELECT value FROM json_each(?2)) ORDER BY kind, ref`, JSON.stringify(ids))
+      ? await rawRows(
+          ctx,
+          `SELECT product_id, kind, ref, weight FROM product_members WHERE tenant_id = ?1 AND product_id IN (SELECT value FROM json_each(?2)) ORDER BY kind, ref`,
+          JSON.stringify(ids),
+        )
       : [];
     const members = memberRows.map((r) => ({ productId: r[0], kind: r[1], ref: r[2], weight: r[3] }) as ProductMember);
     const { currency } = await getCostSettings(ctx);
     return send(c, 200, ProductList, {
-      items: result.items.map((r) => productOut(r.p, r.teamName, members.filter((m) => m.productId === r.p.id), currency)),
+      items: result.items.map((r) =>
+        productOut(
+          r.p,
+          r.teamName,
+          members.filter((m) => m.productId === r.p.id),
+          currency,
+        ),
+      ),
       next_cursor: result.next_cursor,
     });
   });

@@ -29,7 +29,13 @@ const Sla = z.strictObject({
     })
     .nullable()
     .optional(),
-  success_rate_target: z.number().min(0).max(100).nullable().optional().openapi({ description: "Target percent of successful runs of the product's pipelines, e.g. 99" }),
+  success_rate_target: z
+    .number()
+    .min(0)
+    .max(100)
+    .nullable()
+    .optional()
+    .openapi({ description: "Target percent of successful runs of the product's pipelines, e.g. 99" }),
 });
 
 const DeclaredValue = z.strictObject({
@@ -39,14 +45,26 @@ const DeclaredValue = z.strictObject({
 });
 
 const memberLists = {
-  datasets: z.array(z.strictObject({ id: z.string().min(1).max(64), weight: Weight })).max(500).optional().openapi({ description: "Datasets picked by id" }),
-  tags: z.array(z.strictObject({ tag: z.string().trim().min(1).max(64), weight: Weight })).max(50).optional().openapi({ description: "Every dataset carrying the tag (catalog or dbt tags)" }),
+  datasets: z
+    .array(z.strictObject({ id: z.string().min(1).max(64), weight: Weight }))
+    .max(500)
+    .optional()
+    .openapi({ description: "Datasets picked by id" }),
+  tags: z
+    .array(z.strictObject({ tag: z.string().trim().min(1).max(64), weight: Weight }))
+    .max(50)
+    .optional()
+    .openapi({ description: "Every dataset carrying the tag (catalog or dbt tags)" }),
   patterns: z
     .array(z.strictObject({ pattern: z.string().trim().min(1).max(300), weight: Weight }))
     .max(50)
     .optional()
     .openapi({ description: "GLOB over the dataset name or `namespace/name`, e.g. `ANALYTICS.MARTS.FIN_*`" }),
-  pipelines: z.array(z.strictObject({ name: z.string().min(1).max(64), weight: Weight })).max(100).optional().openapi({ description: "Pipelines feeding the product (specs may also declare `products:`)" }),
+  pipelines: z
+    .array(z.strictObject({ name: z.string().min(1).max(64), weight: Weight }))
+    .max(100)
+    .optional()
+    .openapi({ description: "Pipelines feeding the product (specs may also declare `products:`)" }),
 };
 
 const editable = {
@@ -105,7 +123,10 @@ export function productOut(p: Product, teamName: string | null, members: Product
     tier: p.tier,
     declared_value: p.valueMicros === null ? null : { monthly_amount: fromMicros(p.valueMicros), currency, rationale: p.valueRationale },
     sla: {
-      freshness: p.slaCron && p.slaTimezone && p.slaMaxAgeMs != null ? { cron: p.slaCron, timezone: p.slaTimezone, max_age_seconds: Math.round(p.slaMaxAgeMs / 1000) } : null,
+      freshness:
+        p.slaCron && p.slaTimezone && p.slaMaxAgeMs != null
+          ? { cron: p.slaCron, timezone: p.slaTimezone, max_age_seconds: Math.round(p.slaMaxAgeMs / 1000) }
+          : null,
       success_rate_target: p.slaSuccessTarget === null ? null : Math.round(p.slaSuccessTarget * 100_000) / 1000,
     },
     consumers: p.consumers.map((c) => ({ kind: c.kind, name: c.name, url: c.url })),

@@ -26,7 +26,9 @@ const ProductScorecardDetail = z
       .object({ deadlines: z.number().int(), met: z.number().int(), rate: z.number().nullable() })
       .nullable()
       .openapi({ description: "Freshness deadlines met over the last 30 days; null without a freshness SLA" }),
-    cost_by_source: z.array(z.object({ day: z.string(), source: z.string(), amount: z.number() })).openapi({ description: `Daily cost by source, last ${HISTORY_DAYS} days` }),
+    cost_by_source: z
+      .array(z.object({ day: z.string(), source: z.string(), amount: z.number() }))
+      .openapi({ description: `Daily cost by source, last ${HISTORY_DAYS} days` }),
     usage_by_kind: z.array(z.object({ day: z.string(), kind: z.enum(usageKinds), count: z.number().int() })),
     top_consumers: z.array(z.object({ consumer: z.string(), count: z.number().int() })),
     pipelines: z.array(z.object({ id: z.string(), name: z.string(), weight: z.number() })),

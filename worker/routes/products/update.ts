@@ -18,7 +18,8 @@ export const route = createRoute({
   path: "/products/{id}",
   tags: ["products"],
   summary: "Change a product; member lists given replace the current ones",
-  description: "Needs `metadata:write` and membership of the owner team (tenant admins may change any). Changing members or the name re-attributes the last 35 days of cost in the background.",
+  description:
+    "Needs `metadata:write` and membership of the owner team (tenant admins may change any). Changing members or the name re-attributes the last 35 days of cost in the background.",
   security: bearerSecurity,
   request: { params: ProductParam, ...jsonBody(UpdateProductBody) },
   responses: { 200: jsonResponse(ProductOut, "The updated product"), ...errors(400, 401, 403, 404, 409, 413, 415) },

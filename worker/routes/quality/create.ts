@@ -14,12 +14,19 @@ import { bearerSecurity, errors, jsonBody, jsonResponse, send } from "../shared"
 const Result = z
   .strictObject({
     dataset_id: z.string().max(64).optional().openapi({ description: "An existing dataset (ds_…); or give dataset" }),
-    dataset: z.strictObject({ namespace: z.string().min(1).max(4096), name: z.string().min(1).max(4096) }).optional().openapi({ description: "Created when new" }),
+    dataset: z
+      .strictObject({ namespace: z.string().min(1).max(4096), name: z.string().min(1).max(4096) })
+      .optional()
+      .openapi({ description: "Created when new" }),
     check: z.string().trim().min(1).max(200).openapi({ example: "row_count_between" }),
     column: z.string().max(500).nullable().optional(),
     status: z.enum(qualityStatuses),
     observed_at: z.string().max(64).optional().openapi({ description: "ISO-8601; defaults to now" }),
-    run_id: z.string().max(200).optional().openapi({ description: "Your tool's run or result id: reporting the same check for the same run again replaces the result" }),
+    run_id: z
+      .string()
+      .max(200)
+      .optional()
+      .openapi({ description: "Your tool's run or result id: reporting the same check for the same run again replaces the result" }),
     details: z.record(z.string(), z.unknown()).optional(),
   })
   .refine((r) => (r.dataset_id === undefined) !== (r.dataset === undefined), { message: "give exactly one of dataset_id and dataset", path: ["dataset_id"] });
@@ -64,7 +71,14 @@ export function register(app: Router) {
     await sendQualitySignals(
       c.env.NOTIFY,
       ctx,
-      inputs.map((r, i) => ({ datasetId: datasetIds[i], check: r.check, column: r.column, status: r.status, message: typeof r.details.message === "string" ? r.details.message : null, at: r.observedAt })),
+      inputs.map((r, i) => ({
+        datasetId: datasetIds[i],
+        check: r.check,
+        column: r.column,
+        status: r.status,
+        message: typeof r.details.message === "string" ? r.details.message : null,
+        at: r.observedAt,
+      })),
     );
     return send(c, 201, Out, { accepted: inputs.length, dataset_ids: datasetIds });
   });

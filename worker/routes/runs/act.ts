@@ -45,7 +45,12 @@ export function register(app: Router) {
       requireTeamWrite(p, run.teamId, "runs:write");
       const stub = tenantRuns(c.env, p.tenantId);
       unwrap(action === "cancel" ? await stub.cancelRun(p.tenantId, id, `cancelled by ${p.actor.label}`) : await stub.retryRun(p.tenantId, id));
-      await auditInsert(ctx, auditSource(c), { action: `run.${action === "cancel" ? "cancelled" : "retried"}`, targetType: "run", targetId: id, teamId: run.teamId });
+      await auditInsert(ctx, auditSource(c), {
+        action: `run.${action === "cancel" ? "cancelled" : "retried"}`,
+        targetType: "run",
+        targetId: id,
+        teamId: run.teamId,
+      });
       const detail = await getRunDetail(ctx, id);
       return send(c, 200, RunDetailOut, runDetailOut(detail!));
     });

@@ -51,12 +51,36 @@ export function register(app: Router) {
     if (to - from > MAX_RANGE_MS) throw invalid("to", "a backfill covers at most 366 days");
     const id = newId("backfill");
     const result = unwrap(
-      await tenantRuns(c.env, p.tenantId).createBackfill({ tenantId: p.tenantId, pipelineId: pipeline.id, backfillId: id, from, to, parallelism: body.parallelism, by: p.actor.label, params: body.params }),
+      await tenantRuns(c.env, p.tenantId).createBackfill({
+        tenantId: p.tenantId,
+        pipelineId: pipeline.id,
+        backfillId: id,
+        from,
+        to,
+        parallelism: body.parallelism,
+        by: p.actor.label,
+        params: body.params,
+      }),
     );
     const now = c.get("clock").now();
     await ctx.db.batch([
-      insertBackfill(ctx, { id, pipelineId: pipeline.id, fromAt: from, toAt: to, parallelism: body.parallelism, slots: result.slots.length, createdBy: p.actor.id, createdAt: now }),
-      auditInsert(ctx, auditSource(c), { action: "backfill.created", targetType: "pipeline", targetId: pipeline.id, teamId: pipeline.teamId, details: { backfill_id: id, slots: result.slots.length } }),
+      insertBackfill(ctx, {
+        id,
+        pipelineId: pipeline.id,
+        fromAt: from,
+        toAt: to,
+        parallelism: body.parallelism,
+        slots: result.slots.length,
+        createdBy: p.actor.id,
+        createdAt: now,
+      }),
+      auditInsert(ctx, auditSource(c), {
+        action: "backfill.created",
+        targetType: "pipeline",
+        targetId: pipeline.id,
+        teamId: pipeline.teamId,
+        details: { backfill_id: id, slots: result.slots.length },
+      }),
     ]);
     return send(c, 201, BackfillOut, {
       id,

@@ -18,7 +18,10 @@ import { RunDetailOut, runDetailOut } from "./schemas";
 const CiContext = z
   .strictObject({
     pr_number: z.number().int().positive().optional(),
-    commit_sha: z.string().regex(/^[0-9a-f]{7,64}$/i, "a git commit SHA").optional(),
+    commit_sha: z
+      .string()
+      .regex(/^[0-9a-f]{7,64}$/i, "a git commit SHA")
+      .optional(),
     branch: z.string().min(1).max(255).optional(),
     repo: z.string().min(1).max(300).optional().openapi({ example: "acme/analytics" }),
     url: HttpUrl.max(2000).optional().openapi({ description: "The CI job or pull request page (http or https)" }),
@@ -61,19 +64,30 @@ export function register(app: Router) {
     if (!pipeline || pipeline.archivedAt || (environment === PROD && !pipeline.inProduction)) throw notFound("pipeline");
     requireTeamWrite(p, pipeline.teamId, "runs:write");
     if ((await environmentBindings(ctx, pipeline.teamId, environment)) === null) {
-      throw invalid("environment", `the pipeline's team has no environment "${environment}"; declare it with PUT /api/v1/teams/{id}/environments/${environment}`);
+      throw invalid(
+        "environment",
+        `the pipeline's team has no environment "${environment}"; declare it with PUT /api/v1/teams/{id}/environments/${environment}`,
+      );
     }
     const ci = body.ci
-      ? { pr_number: body.ci.pr_number ?? null, commit_sha: body.ci.commit_sha ?? null, branch: body.ci.branch ?? null, repo: body.ci.repo ?? null, url: body.ci.url ?? null }
+      ? {
+          pr_number: body.ci.pr_number ?? null,
+          commit_sha: body.ci.commit_sha ?? null,
+          branch: body.ci.branch ?? null,
+          repo: body.ci.repo ?? null,
+          url: body.ci.url ?? null,
+        }
       : null;
-    const summary = unwrap(await tenantRuns(c.env, p.tenantId).createRun({
-      tenantId: p.tenantId,
-      pipelineId: pipeline.id,
-      trigger: { kind: p.viaSession ? "manual" : "api", by: p.actor.label, ref: null },
-      params: body.params,
-      environment,
-      ci,
-    }));
+    const summary = unwrap(
+      await tenantRuns(c.env, p.tenantId).createRun({
+        tenantId: p.tenantId,
+        pipelineId: pipeline.id,
+        trigger: { kind: p.viaSession ? "manual" : "api", by: p.actor.label, ref: null },
+        params: body.params,
+        environment,
+        ci,
+      }),
+    );
     await auditInsert(ctx, auditSource(c), {
       action: "run.created",
       targetType: "run",

@@ -32,7 +32,12 @@ export function register(app: Router) {
     const first = await getRunDetail(ctx, id);
     if (!first) throw notFound("run");
     // Reads D1 (written through on every transition) rather than holding the Durable Object.
-    const detail = await longPoll(first, async () => (await getRunDetail(ctx, id)) ?? first, (d) => isTerminalRun(d.run.status), { deadline, signal: c.req.raw.signal });
+    const detail = await longPoll(
+      first,
+      async () => (await getRunDetail(ctx, id)) ?? first,
+      (d) => isTerminalRun(d.run.status),
+      { deadline, signal: c.req.raw.signal },
+    );
     return send(c, 200, RunDetailOut, runDetailOut(detail));
   });
 }

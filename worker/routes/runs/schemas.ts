@@ -49,9 +49,17 @@ export const RunOut = z
     params: z.record(z.string(), z.unknown()),
     logical_at: z.string().nullable().openapi({ description: "The schedule slot a cron or backfill run is for" }),
     backfill_id: z.string().nullable(),
-    environment: z.string().openapi({ description: "`prod`, or the CI/dev environment the run was started in; only `prod` runs count in reliability figures and fire `after:` triggers" }),
+    environment: z.string().openapi({
+      description: "`prod`, or the CI/dev environment the run was started in; only `prod` runs count in reliability figures and fire `after:` triggers",
+    }),
     ci: z
-      .object({ pr_number: z.number().int().nullable(), commit_sha: z.string().nullable(), branch: z.string().nullable(), repo: z.string().nullable(), url: z.string().nullable() })
+      .object({
+        pr_number: z.number().int().nullable(),
+        commit_sha: z.string().nullable(),
+        branch: z.string().nullable(),
+        repo: z.string().nullable(),
+        url: z.string().nullable(),
+      })
       .nullable()
       .openapi({ description: "Pull request and commit of a run started from CI" }),
     reason: z.string().nullable(),
@@ -102,7 +110,11 @@ function dagOrder<T extends { taskKey: string; dependsOn: string[] }>(tasks: T[]
   return [...tasks].sort((a, b) => depthOf(a.taskKey) - depthOf(b.taskKey) || a.taskKey.localeCompare(b.taskKey));
 }
 
-export function runDetailOut(detail: { run: typeof runs.$inferSelect; tasks: Array<typeof taskRuns.$inferSelect>; attempts: Array<typeof taskAttempts.$inferSelect> }): z.input<typeof RunDetailOut> {
+export function runDetailOut(detail: {
+  run: typeof runs.$inferSelect;
+  tasks: Array<typeof taskRuns.$inferSelect>;
+  attempts: Array<typeof taskAttempts.$inferSelect>;
+}): z.input<typeof RunDetailOut> {
   return {
     ...runOut(detail.run),
     tasks: dagOrder(detail.tasks).map((t) => ({

@@ -18,7 +18,10 @@ export function register(app: Router) {
     const ok = await c
       .get("db")
       .run(sql`SELECT 1`)
-      .then(() => true, () => false);
+      .then(
+        () => true,
+        () => false,
+      );
     const body = { status: ok ? "ok" : "degraded", database: ok ? "ok" : "unreachable", time: new Date(c.get("clock").now()).toISOString() } as const;
     return ok ? send(c, 200, HealthOut, body) : send(c, 503, HealthOut, body);
   });

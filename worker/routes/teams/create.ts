@@ -29,7 +29,8 @@ export function register(app: Router) {
     if (slug.length < 2) throw invalid("name", "needs at least two letters or digits to make a slug");
     const ctx = tenantCtx(c.get("db"), p.tenantId);
     const team = await createTeam(ctx, auditSource(c), { name: body.name, slug, description: body.description ?? "", creatorId: p.userId }).catch((err) => {
-      if (isUniqueViolation(err)) throw conflict(`a team with slug "${slug}" exists`, [{ path: body.slug ? "slug" : "name", message: `slug "${slug}" is taken` }]);
+      if (isUniqueViolation(err))
+        throw conflict(`a team with slug "${slug}" exists`, [{ path: body.slug ? "slug" : "name", message: `slug "${slug}" is taken` }]);
       throw err;
     });
     return send(c, 201, TeamOut, teamOut(team, 1, { ...p, teams: { ...p.teams, [team.id]: "maintainer" } }));

@@ -38,9 +38,7 @@ export const UpdateTeamBody = z
   .refine((b) => Object.keys(b).length > 0, "send at least one field to change")
   .openapi("UpdateTeamRequest");
 
-export const TeamMemberOut = z
-  .object({ user_id: z.string(), email: z.string(), name: z.string(), role: z.enum(teamRoles) })
-  .openapi("TeamMember");
+export const TeamMemberOut = z.object({ user_id: z.string(), email: z.string(), name: z.string(), role: z.enum(teamRoles) }).openapi("TeamMember");
 
 export const TeamMemberList = z.object({ items: z.array(TeamMemberOut) }).openapi("TeamMemberList");
 

@@ -54,7 +54,10 @@ export function register(app: Router) {
       expiresAt,
       createdBy: p.userId,
     });
-    withholdFromReplay(c, `this Idempotency-Key already created API token ${created.id} (${created.prefix}…); it was shown only once, in the first response — revoke it and create another if it was lost`);
+    withholdFromReplay(
+      c,
+      `this Idempotency-Key already created API token ${created.id} (${created.prefix}…); it was shown only once, in the first response — revoke it and create another if it was lost`,
+    );
     return send(c, 201, CreatedToken, { token, api_token: tokenOut(created) });
   });
 }

@@ -57,7 +57,11 @@ export function register(app: Router) {
     const problems: ErrorDetail[] = [];
     const names = [...new Set(events.flatMap((e) => (e.product ? [e.product] : [])))];
     const productRows = names.length
-      ? await rawRows(ctx, `SELECT id, name FROM products WHERE tenant_id = ?1 AND (id IN (SELECT value FROM json_each(?2)) OR name IN (SELECT value FROM json_each(?2)))`, JSON.stringify(names))
+      ? await rawRows(
+          ctx,
+          `SELECT id, name FROM products WHERE tenant_id = ?1 AND (id IN (SELECT value FROM json_each(?2)) OR name IN (SELECT value FROM json_each(?2)))`,
+          JSON.stringify(names),
+        )
       : [];
     const productId = new Map<string, string>();
     for (const [id, name] of productRows) {
@@ -66,7 +70,11 @@ export function register(app: Router) {
     }
     const datasetIds = [...new Set(events.flatMap((e) => (e.dataset_id ? [e.dataset_id] : [])))];
     const knownDatasets = datasetIds.length
-      ? new Set((await rawRows(ctx, `SELECT id FROM datasets WHERE tenant_id = ?1 AND id IN (SELECT value FROM json_each(?2))`, JSON.stringify(datasetIds))).map((r) => r[0] as string))
+      ? new Set(
+          (await rawRows(ctx, `SELECT id FROM datasets WHERE tenant_id = ?1 AND id IN (SELECT value FROM json_each(?2))`, JSON.stringify(datasetIds))).map(
+            (r) => r[0] as string,
+          ),
+        )
       : new Set<string>();
     events.forEach((e, i) => {
       if (e.product && !productId.has(e.product)) problems.push({ path: `events[${i}].product`, message: "no such product" });
@@ -85,7 +93,8 @@ export function register(app: Router) {
         unassigned++;
         targets.push("");
       }
-      for (const target of targets) rows.push({ id, productId: target, datasetId: e.dataset_id ?? null, consumer: e.consumer ?? "", kind: e.kind, count: e.count, at: Date.parse(e.at) });
+      for (const target of targets)
+        rows.push({ id, productId: target, datasetId: e.dataset_id ?? null, consumer: e.consumer ?? "", kind: e.kind, count: e.count, at: Date.parse(e.at) });
     }
     const stored = await ingestUsage(ctx, rows);
     return send(c, 200, Out, { accepted: stored, duplicates: rows.length - stored, unassigned });

@@ -21,7 +21,13 @@ type WebhookConnector = ConnectorDefinition<unknown, unknown> & { webhook: Webho
  */
 export function toolWebhookRouter(connector: WebhookConnector) {
   return new Hono<AppEnv>().post(`/${connector.kind}/:connectionId`, async (c) => {
-    const found = await webhookConnection(c.get("db"), () => loadKeyRing(c.env.TUTTI_MASTER_KEY), c.req.param("connectionId"), connector.webhook.secretField, c.get("clock").now());
+    const found = await webhookConnection(
+      c.get("db"),
+      () => loadKeyRing(c.env.TUTTI_MASTER_KEY),
+      c.req.param("connectionId"),
+      connector.webhook.secretField,
+      c.get("clock").now(),
+    );
     if (!found || found.conn.kind !== connector.kind) throw new ApiError("not_found", `no ${connector.kind} connection with this id`);
     const { conn, secret } = found;
     const body = new Uint8Array(await c.req.arrayBuffer());
@@ -67,7 +73,9 @@ async function enqueue(queue: Queue<WebhookMessage>, message: WebhookMessage): P
     await queue.send(message);
     return true;
   } catch (err) {
-    console.error(JSON.stringify({ level: "error", msg: "webhook queue send failed; handing over directly", connector: message.connector, error: String(err) }));
+    console.error(
+      JSON.stringify({ level: "error", msg: "webhook queue send failed; handing over directly", connector: message.connector, error: String(err) }),
+    );
     return false;
   }
 }
