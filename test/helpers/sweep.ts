@@ -315,8 +315,8 @@ export function call(
   });
 }
 
-/** Columns that change when a credential is merely used. */
-const VOLATILE_COLUMNS = new Set(["last_used_at"]);
+/** Columns that change when a credential is merely used (a session's last use is written at most once a minute). */
+const VOLATILE_COLUMNS = new Set(["last_used_at", "last_seen_at"]);
 
 let tenantTables: Array<{ table: string; columns: string[] }> | null = null;
 
