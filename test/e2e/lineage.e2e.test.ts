@@ -7,7 +7,7 @@ import { artifactPath } from "./helpers/artifacts";
 import { screenshot, useBrowser } from "./helpers/browser";
 import { repoRoot } from "./helpers/processes";
 
-const fixtures = join(repoRoot, "..", "shared", "fixtures");
+const fixtures = join(repoRoot, "test", "fixtures");
 
 async function postJson(request: APIRequestContext, csrf: string, path: string, data: unknown) {
   const res = await request.post(path, { data, headers: { "x-csrf-token": csrf } });
