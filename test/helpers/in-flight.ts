@@ -1,4 +1,6 @@
 import { env } from "cloudflare:test";
+import { expect } from "vitest";
+import { eventually } from "./wait";
 
 /**
  * Runs `send` while holding every D1 batch that matches `writes` until `copies` of them are waiting, then lets
@@ -25,8 +27,7 @@ export async function withWritesInFlightTogether<T>(writes: RegExp, copies: numb
   db.batch = (async (statements: D1PreparedStatement[]) => {
     if (statements.some((s) => writes.test(sqlOf.get(s) ?? ""))) {
       arrived++;
-      const deadline = Date.now() + deadlineMs;
-      while (arrived < copies && Date.now() < deadline) await new Promise((tick) => setTimeout(tick, 1));
+      await eventually(() => expect(arrived, "copies holding their write").toBeGreaterThanOrEqual(copies), { timeoutMs: deadlineMs }).catch(() => undefined);
     }
     return batch.call(db, statements);
   }) as D1Database["batch"];

@@ -8,7 +8,7 @@ import { api, signup, type Session } from "./api";
 import { addMember, createTeam, createToken } from "./fixtures";
 import { dbtFixture } from "./lineage-fixtures";
 import { createToolConnection, pushPipeline, toolTask } from "./pipelines";
-import { eventually } from "./wait";
+import { drain, eventually } from "./wait";
 
 /**
  * Sweeps over the OpenAPI document: the operations come from the app itself (GET /api/v1/openapi.json), so a new
@@ -364,11 +364,14 @@ export function changedTables(before: Record<string, string>, after: Record<stri
 export async function assertNothingWritten(tenantId: string, list: Operation[], calls: (op: Operation) => Promise<void>) {
   const before = await tenantSnapshot(tenantId);
   for (const op of list) await calls(op);
+  // A refused call must not write later either (a queue message, waitUntil work): let all of it finish first.
+  await drain();
   const after = await tenantSnapshot(tenantId);
   if (!changedTables(before, after).length) return;
   let previous = after;
   for (const op of list) {
     await calls(op);
+    await drain();
     const next = await tenantSnapshot(tenantId);
     expect(changedTables(previous, next), `${op.key} changed these tables`).toEqual([]);
     previous = next;

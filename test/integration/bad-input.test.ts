@@ -30,6 +30,8 @@ beforeAll(async () => {
 }, 180_000);
 
 const jsonOps = () => ops.filter((op) => op.jsonBody);
+/** Operations whose valid body is an object, so a field of it can be replaced (array bodies have their own checks). */
+const objectBodyOps = () => jsonOps().filter((op) => !Array.isArray(validBody(f, op)));
 const nothingWritten = (list: Operation[], calls: (op: Operation) => Promise<void>) => assertNothingWritten(f.owner.tenant.id, list, calls);
 const paths = (res: { json: any }): string[] => (res.json?.error?.details ?? []).map((d: { path: string }) => d.path);
 /** A detail names `field` itself or something inside it. */
@@ -112,9 +114,8 @@ describe("bad input sweep over the OpenAPI document", { timeout: 300_000 }, () =
 
   it("a value of the wrong type in any field gets 400 naming that field; nothing is stored", async () => {
     let checked = 0;
-    await nothingWritten(jsonOps(), async (op) => {
+    await nothingWritten(objectBodyOps(), async (op) => {
       const valid = validBody(f, op);
-      if (Array.isArray(valid)) return;
       for (const [field, schema] of Object.entries(op.jsonBody!.properties ?? {})) {
         const wrong = wrongValue(schema);
         if (wrong === undefined) continue;
@@ -130,9 +131,8 @@ describe("bad input sweep over the OpenAPI document", { timeout: 300_000 }, () =
 
   it("an oversized string in any field gets 400 naming that field; nothing is stored", async () => {
     let checked = 0;
-    await nothingWritten(jsonOps(), async (op) => {
+    await nothingWritten(objectBodyOps(), async (op) => {
       const valid = validBody(f, op);
-      if (Array.isArray(valid)) return;
       for (const [field, schema] of Object.entries(op.jsonBody!.properties ?? {})) {
         if (!isString(schema)) continue;
         // One past the documented limit; a field without one gets 100,000 characters, which no field needs.
@@ -185,12 +185,9 @@ describe("bad input sweep over the OpenAPI document", { timeout: 300_000 }, () =
           const res = await call(f, op, { as: f.owner, path: `${base}?${q.name}=${garbage}${others}` });
           const what = show(op, `${q.name}=${garbage}`, res);
           expect(res.status, what).toBeLessThan(500);
-          if (res.status === 400)
-            expect(
-              paths(res).some((p) => p === q.name || p.endsWith(`.${q.name}`)),
-              what,
-            ).toBe(true);
-          else expect([200, 404], what).toContain(res.status);
+          expect([200, 400, 404], what).toContain(res.status);
+          // A 400 names the parameter.
+          expect(res.status !== 400 || paths(res).some((p) => p === q.name || p.endsWith(`.${q.name}`)), what).toBe(true);
         }
       }
     }
