@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import committed from "../../api/openapi.json";
 import { api } from "../helpers/api";
 
 const foundationRoutes = [
@@ -32,6 +33,12 @@ const foundationRoutes = [
 ];
 
 describe("OpenAPI document", () => {
+  it("serves exactly the committed contract in api/openapi.json", async () => {
+    const served = (await api("/openapi.json")).json;
+    // The dashboard's and the CLI's types are generated from the committed file, so it must be what the Worker serves.
+    expect(served, "api/openapi.json is out of date: run `npm run api:generate` and commit the result").toEqual(committed);
+  });
+
   it("documents every foundation route with its error responses", async () => {
     const res = await api("/openapi.json");
     expect(res.status).toBe(200);
