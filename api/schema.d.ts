@@ -1465,10 +1465,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @enum {boolean} */
-                            ok: true;
-                        };
+                        "application/json": components["schemas"]["LoggedOut"];
                     };
                 };
             };
@@ -7894,10 +7891,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            items: components["schemas"]["RunEvent"][];
-                            next_after: number;
-                        };
+                        "application/json": components["schemas"]["RunEventList"];
                     };
                 };
                 /** @description Missing, invalid or expired credentials */
@@ -10890,6 +10884,10 @@ export interface components {
             nodes: components["schemas"]["LineageNode"][];
             edges: components["schemas"]["LineageEdge"][];
         };
+        LoggedOut: {
+            /** @enum {boolean} */
+            ok: true;
+        };
         LoginRequest: {
             /** @example ada@example.com */
             email: string;
@@ -11681,6 +11679,10 @@ export interface components {
             to: string;
             reason: string;
         };
+        RunEventList: {
+            items: components["schemas"]["RunEvent"][];
+            next_after: number;
+        };
         RunList: {
             items: components["schemas"]["Run"][];
             next_cursor: string | null;
@@ -12161,6 +12163,7 @@ export type LineageImpact = components['schemas']['LineageImpact'];
 export type LineageIngestResult = components['schemas']['LineageIngestResult'];
 export type LineageNode = components['schemas']['LineageNode'];
 export type LineagePath = components['schemas']['LineagePath'];
+export type LoggedOut = components['schemas']['LoggedOut'];
 export type LoginRequest = components['schemas']['LoginRequest'];
 export type ManifestChanges = components['schemas']['ManifestChanges'];
 export type Me = components['schemas']['Me'];
@@ -12203,6 +12206,7 @@ export type RotateConnectionSecretsRequest = components['schemas']['RotateConnec
 export type Run = components['schemas']['Run'];
 export type RunDetail = components['schemas']['RunDetail'];
 export type RunEvent = components['schemas']['RunEvent'];
+export type RunEventList = components['schemas']['RunEventList'];
 export type RunList = components['schemas']['RunList'];
 export type SchemaField = components['schemas']['SchemaField'];
 export type Session = components['schemas']['Session'];
