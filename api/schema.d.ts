@@ -9345,7 +9345,7 @@ export interface components {
                 id: string;
                 name: string;
             };
-            owner_team: components["schemas"]["TeamRef"];
+            owner_team: components["schemas"]["AlertTeamRef"] | null;
             pipeline: {
                 id: string;
                 name: string;
@@ -9385,7 +9385,7 @@ export interface components {
             tags: string[];
             impacted_products: {
                 name: string;
-                owner_team: components["schemas"]["TeamRef"];
+                owner_team: components["schemas"]["AlertTeamRef"] | null;
                 statement: string;
             }[];
         };
@@ -9542,6 +9542,11 @@ export interface components {
                 warning: number;
                 critical: number;
             };
+        };
+        AlertTeamRef: {
+            id: string;
+            slug: string;
+            name: string;
         };
         ApiToken: {
             /** @example tok_3k9q0x2m4n5b6v7c8z1a */
@@ -10332,7 +10337,7 @@ export interface components {
             name: string;
             /** @description dataset (unknown), table, view, topic…, or the dbt resource type (model, seed, snapshot, source, exposure…) */
             kind: string;
-            owner_team: components["schemas"]["TeamRef"];
+            owner_team: components["schemas"]["TeamRef"] | null;
             tags: string[];
             /**
              * Format: date-time
@@ -10389,7 +10394,7 @@ export interface components {
             project: string;
             /** @example prod */
             environment: string;
-            owner_team: components["schemas"]["TeamRef"];
+            owner_team: components["schemas"]["TeamRef"] | null;
             /** @description metadata.project_name of the latest manifest */
             dbt_project_name: string | null;
             adapter_type: string | null;
@@ -10767,7 +10772,7 @@ export interface components {
             kind: string;
             integration: string | null;
             processing_type: string | null;
-            owner_team: components["schemas"]["TeamRef"];
+            owner_team: components["schemas"]["TeamRef"] | null;
             latest_run_id: string | null;
             /**
              * Format: date-time
@@ -10824,14 +10829,14 @@ export interface components {
                 namespace: string;
                 name: string;
                 kind: string;
-                owner_team: components["schemas"]["TeamRef"];
+                owner_team: components["schemas"]["TeamRef"] | null;
             }[];
             jobs: {
                 id: string;
                 namespace: string;
                 name: string;
                 kind: string;
-                owner_team: components["schemas"]["TeamRef"];
+                owner_team: components["schemas"]["TeamRef"] | null;
             }[];
             teams: {
                 id: string;
@@ -10859,7 +10864,7 @@ export interface components {
             namespace: string;
             name: string;
             kind: string;
-            owner_team: components["schemas"]["TeamRef"];
+            owner_team: components["schemas"]["TeamRef"] | null;
             /** @description Edges from the root (breadth-first); 0 for the root */
             depth: number;
             /** @description Datasets: end of the last successful run that wrote it */
@@ -11094,7 +11099,6 @@ export interface components {
             }[];
             open_alerts: number;
         };
-        /** @description null only for a dry run of a new pipeline */
         Pipeline: {
             /** @example pl_3k9q0x2m4n5b6v7c8z1a */
             id: string;
@@ -11140,7 +11144,7 @@ export interface components {
              * @example 2026-11-25T09:00:00.000Z
              */
             updated_at: string;
-        } | null;
+        };
         PipelineDetail: components["schemas"]["PipelineSummary"] & {
             spec: components["schemas"]["NormalizedPipelineSpec"];
             /** @description Non-production environments running their own version (the others run production's) */
@@ -11262,7 +11266,7 @@ export interface components {
             name: string;
             title: string;
             description: string;
-            owner_team: components["schemas"]["TeamRef"];
+            owner_team: components["schemas"]["TeamRef"] | null;
             /** @enum {string} */
             tier: "critical" | "high" | "medium" | "low";
             declared_value: {
@@ -11370,7 +11374,7 @@ export interface components {
                 title: string;
                 /** @enum {string} */
                 tier: "critical" | "high" | "medium" | "low";
-                owner_team: components["schemas"]["TeamRef"];
+                owner_team: components["schemas"]["TeamRef"] | null;
             };
             cost: {
                 month_to_date: number;
@@ -11506,7 +11510,8 @@ export interface components {
             dry_run: boolean;
             /** @description The pipeline was archived and the push brings it back */
             restored: boolean;
-            pipeline: components["schemas"]["Pipeline"];
+            /** @description null only for a dry run of a new pipeline */
+            pipeline: components["schemas"]["Pipeline"] | null;
             version: {
                 /** @description null for a dry run that would create a version */
                 id: string | null;
@@ -11794,7 +11799,7 @@ export interface components {
         TeamRef: {
             id: string;
             name: string;
-        } | null;
+        };
         TenantMember: {
             user_id: string;
             email: string;
@@ -12089,6 +12094,7 @@ export type AlertNoteRequest = components['schemas']['AlertNoteRequest'];
 export type AlertRule = components['schemas']['AlertRule'];
 export type AlertRuleList = components['schemas']['AlertRuleList'];
 export type AlertSummary = components['schemas']['AlertSummary'];
+export type AlertTeamRef = components['schemas']['AlertTeamRef'];
 export type ApiToken = components['schemas']['ApiToken'];
 export type ApiTokenList = components['schemas']['ApiTokenList'];
 export type AssignAlertRequest = components['schemas']['AssignAlertRequest'];
