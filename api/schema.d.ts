@@ -11697,7 +11697,7 @@ export interface components {
             type: string | null;
             description: string | null;
             /** @description Nested fields (structs), each of this same shape */
-            fields?: unknown[];
+            fields?: components["schemas"]["SchemaField"][];
         };
         Session: {
             user: components["schemas"]["User"];
