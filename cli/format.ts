@@ -1,3 +1,4 @@
+import type { PipelineSpecDiff } from "../api/schema";
 import type { ApiFailure, ErrorDetail } from "./http";
 
 /** `<file>:<path>: <message>`, the form editors and CI log viewers link up. */
@@ -14,20 +15,13 @@ export function failureLines(file: string, e: ApiFailure): string[] {
   return [`${file}: ${e.code}: ${e.message}${suffix}`];
 }
 
-export interface SpecDiff {
-  tasks_added: string[];
-  tasks_removed: string[];
-  tasks_changed: Array<{ id: string; fields: string[] }>;
-  schedule_changed: boolean;
-  schedule_before: { cron: string; timezone: string } | null;
-  schedule_after: { cron: string; timezone: string } | null;
-  other_changes: string[];
-}
+/** The parts of a pushed version's diff the summary prints. */
+export type DiffSummary = Omit<PipelineSpecDiff, "identical">;
 
 const schedule = (s: { cron: string; timezone: string } | null) => (s ? `"${s.cron}" ${s.timezone}` : "none");
 
 /** One line per kind of change, indented under the pipeline's line. */
-export function diffLines(d: SpecDiff): string[] {
+export function diffLines(d: DiffSummary): string[] {
   const out: string[] = [];
   if (d.tasks_added.length) out.push(`  + tasks: ${d.tasks_added.join(", ")}`);
   if (d.tasks_removed.length) out.push(`  - tasks: ${d.tasks_removed.join(", ")}`);

@@ -1,9 +1,8 @@
+import createClient, { type Client } from "openapi-fetch";
+import type { Error as ErrorEnvelope, paths } from "../api/schema";
 import type { CliConfig } from "./config";
 
-export interface ErrorDetail {
-  path: string;
-  message: string;
-}
+export type ErrorDetail = ErrorEnvelope["error"]["details"][number];
 
 /** The API's error envelope, or a transport failure described the same way. */
 export interface ApiFailure {
@@ -16,54 +15,56 @@ export interface ApiFailure {
 
 export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; error: ApiFailure };
 
-/** The one HTTP client every command uses: bearer auth, JSON in and out, errors as values. */
+/** What openapi-fetch resolves to: the operation's documented success body, or the error body, with the response. */
+type Result<D> = { data?: D; error?: unknown; response: Response };
+
+/** openapi-fetch answers `{ data }` exactly when the status is a success; its type is the operation's success body. */
+const succeeded = <D>(result: Result<D>): result is { data: D; response: Response } => result.response.ok && !("error" in result);
+
+function isEnvelope(body: unknown): body is ErrorEnvelope {
+  if (typeof body !== "object" || body === null || !("error" in body)) return false;
+  const { error } = body;
+  return typeof error === "object" && error !== null && "code" in error && typeof error.code === "string";
+}
+
+/**
+ * The one HTTP client every command uses: openapi-fetch typed by the generated contract (api/schema.d.ts), with the
+ * token as bearer auth; `call()` turns what it answers into a value, so commands print failures instead of throwing.
+ */
 export class ApiClient {
+  /** Typed by path and method: `client.api.GET("/runs/{id}", { params: { path: { id } } })`. */
+  readonly api: Client<paths>;
+
   constructor(
     private readonly config: CliConfig,
-    private readonly fetchImpl: typeof fetch,
-  ) {}
-
-  get<T>(path: string, headers: Record<string, string> = {}): Promise<ApiResult<T>> {
-    return this.request<T>("GET", path, undefined, headers);
+    fetchImpl: typeof fetch,
+  ) {
+    this.api = createClient<paths>({
+      baseUrl: `${config.url}/api/v1`,
+      fetch: (request) => fetchImpl(request),
+      headers: { authorization: `Bearer ${config.token}`, accept: "application/json" },
+    });
   }
 
-  post<T>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<ApiResult<T>> {
-    return this.request<T>("POST", path, body, headers);
-  }
-
-  async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResult<T>> {
-    const url = `${this.config.url}/api/v1${path}`;
-    let res: Response;
+  /** The success body of a call, or its failure: the API's error envelope, an unexpected answer, or no answer at all. */
+  async call<D>(pending: Promise<Result<D>>): Promise<ApiResult<D>> {
+    let result: Result<D>;
     try {
-      res = await this.fetchImpl(url, {
-        method,
-        headers: {
-          authorization: `Bearer ${this.config.token}`,
-          accept: "application/json",
-          ...(body !== undefined ? { "content-type": "application/json" } : {}),
-          ...headers,
-        },
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-      });
+      result = await pending;
     } catch (err) {
+      if (err instanceof SyntaxError) return this.failure(0, "bad_response", `the answer from ${this.config.url} is not JSON (${err.message})`);
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-      return { ok: false, error: { status: 0, code: "network", message: `cannot reach ${this.config.url} (${cause})`, details: [], requestId: null } };
+      return this.failure(0, "network", `cannot reach ${this.config.url} (${cause})`);
     }
-    const text = await res.text();
-    // biome-ignore lint/suspicious/noExplicitAny: the body is whatever the API answered; callers check its shape
-    let json: any = null;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      // Not JSON: a proxy or a wrong TUTTI_URL; reported below with the status.
-    }
-    if (res.ok) return { ok: true, status: res.status, data: json as T };
-    const e = json?.error;
-    if (e && typeof e.code === "string") {
+    const { response } = result;
+    if (succeeded(result)) return { ok: true, status: response.status, data: result.data };
+    const body = result.error;
+    if (isEnvelope(body)) {
+      const e = body.error;
       return {
         ok: false,
         error: {
-          status: res.status,
+          status: response.status,
           code: e.code,
           message: String(e.message ?? ""),
           details: Array.isArray(e.details) ? e.details : [],
@@ -71,15 +72,16 @@ export class ApiClient {
         },
       };
     }
-    return {
-      ok: false,
-      error: {
-        status: res.status,
-        code: `http_${res.status}`,
-        message: `unexpected ${res.status} response from ${url}${text ? `: ${text.slice(0, 200)}` : ""}`,
-        details: [],
-        requestId: null,
-      },
-    };
+    // Not the envelope: a proxy or a wrong TUTTI_URL answered.
+    const text = typeof body === "string" ? body : body === undefined ? "" : JSON.stringify(body);
+    return this.failure(
+      response.status,
+      `http_${response.status}`,
+      `unexpected ${response.status} response from ${response.url}${text ? `: ${text.slice(0, 200)}` : ""}`,
+    );
+  }
+
+  private failure(status: number, code: string, message: string): { ok: false; error: ApiFailure } {
+    return { ok: false, error: { status, code, message, details: [], requestId: null } };
   }
 }

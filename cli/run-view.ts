@@ -1,25 +1,6 @@
+import type { RunDetail } from "../api/schema";
+import { isTerminalRun } from "../worker/engine/states";
 import type { ApiClient } from "./http";
-
-export interface RunView {
-  id: string;
-  status: string;
-  pipeline: { name: string };
-  attempt: number;
-  reason: string | null;
-  queued_at: string;
-  finished_at: string | null;
-  duration_ms: number | null;
-  tasks: Array<{
-    key: string;
-    status: string;
-    attempt: number;
-    external_url: string | null;
-    error: { kind: string; message: string } | null;
-    reason: string | null;
-  }>;
-}
-
-export const TERMINAL = new Set(["succeeded", "failed", "cancelled", "timed_out", "skipped"]);
 
 /** `--param k=v`: JSON literals (numbers, booleans, objects) are kept typed, anything else is a string. */
 export function parseParams(pairs: string[]): Record<string, unknown> {
@@ -45,7 +26,7 @@ export function parseTimeout(text: string): number {
   return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "s") as "s" | "m" | "h"];
 }
 
-export function runLines(run: RunView): string[] {
+export function runLines(run: RunDetail): string[] {
   const duration = run.duration_ms !== null ? ` in ${(run.duration_ms / 1000).toFixed(1)}s` : "";
   const lines = [`${run.pipeline.name} ${run.id}: ${run.status}${duration}${run.attempt > 1 ? ` (attempt ${run.attempt})` : ""}`];
   for (const t of run.tasks) {
@@ -65,14 +46,14 @@ export async function followRun(
   runId: string,
   timeoutMs: number,
   print: (line: string) => void,
-): Promise<{ run: RunView | null; ended: boolean; error?: string }> {
+): Promise<{ run: RunDetail | null; ended: boolean; error?: string }> {
   const deadline = Date.now() + timeoutMs;
   const seen = new Map<string, string>();
-  let last: RunView | null = null;
+  let last: RunDetail | null = null;
   for (;;) {
     const remaining = deadline - Date.now();
     const wait = Math.max(0, Math.min(30, Math.floor(remaining / 1000)));
-    const res = await client.get<RunView>(`/runs/${encodeURIComponent(runId)}?wait=${wait}`);
+    const res = await client.call(client.api.GET("/runs/{id}", { params: { path: { id: runId }, query: { wait } } }));
     if (!res.ok) return { run: last, ended: false, error: `${res.error.code}: ${res.error.message}` };
     last = res.data;
     for (const t of last.tasks) {
@@ -80,7 +61,7 @@ export async function followRun(
       if (seen.get(t.key) !== key && t.status !== "pending") print(`  ${t.key}: ${t.status}${t.attempt > 1 ? ` (attempt ${t.attempt})` : ""}`);
       seen.set(t.key, key);
     }
-    if (TERMINAL.has(last.status)) return { run: last, ended: true };
+    if (isTerminalRun(last.status)) return { run: last, ended: true };
     if (Date.now() >= deadline) return { run: last, ended: false };
   }
 }

@@ -35,10 +35,15 @@ export function toApiError(err: unknown): ApiError {
   return new ApiError("internal", "internal error; quote the request_id when reporting it");
 }
 
-export function buildApp() {
-  const app = createRouter();
-  app.use("*", requestContext, securityHeaders);
+/** The API document's top level; the paths and schemas come from the routes' own zod definitions. */
+const openApiConfig = {
+  openapi: "3.1.0",
+  info: { title: "Tutti API", version: "1.0.0", description: "Control plane for data tools: pipelines, runs, lineage, cost and ownership." },
+  servers: [{ url: "/api/v1" }],
+};
 
+/** Everything under /api/v1: public routes, then the authenticated ones; serves its own OpenAPI document. */
+function buildApi() {
   const api = createRouter();
   api.use("*", bodyLimit);
   api.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
@@ -52,11 +57,7 @@ export function buildApp() {
     name: "tutti_session",
     description: "Dashboard session; writes also need the X-CSRF-Token header",
   });
-  api.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: { title: "Tutti API", version: "1.0.0", description: "Control plane for data tools: pipelines, runs, lineage, cost and ownership." },
-    servers: [{ url: "/api/v1" }],
-  });
+  api.doc31("/openapi.json", openApiConfig);
   // Public routes are mounted before the auth middleware so it never runs for them.
   api.route("/", systemRoutes);
   api.route("/", authRoutes);
@@ -68,7 +69,22 @@ export function buildApp() {
   secured.use("*", requireAuth, tenantRateLimit, idempotency);
   for (const router of apiRouters) secured.route("/", router);
   api.route("/", secured);
+  return api;
+}
 
+/**
+ * The document /api/v1/openapi.json serves, built without a request (no bindings needed): `npm run api:generate`
+ * writes it to api/openapi.json, from which the dashboard's and the CLI's types are generated.
+ */
+export function openApiDocument() {
+  return buildApi().getOpenAPI31Document(openApiConfig);
+}
+
+export function buildApp() {
+  const app = createRouter();
+  app.use("*", requestContext, securityHeaders);
+
+  const api = buildApi();
   app.route("/api/v1", api);
   app.use("/webhooks/*", bodyLimit);
   app.route("/webhooks", webhookRoutes);

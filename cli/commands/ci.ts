@@ -72,12 +72,7 @@ async function impact(args: string[], io: CliIO): Promise<number> {
     }
   }
   const client = new ApiClient(loadConfig(io.env), io.fetch);
-  const res = await client.post<{ markdown: string } & Record<string, unknown>>("/ci/impact", {
-    project: v.project ?? "",
-    environment: v.env,
-    changes,
-    pipelines,
-  });
+  const res = await client.call(client.api.POST("/ci/impact", { body: { project: v.project ?? "", environment: v.env, changes, pipelines } }));
   if (!res.ok) {
     failureLines("ci impact", res.error).forEach((l) => io.stderr(l));
     return EXIT.failed;

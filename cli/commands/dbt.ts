@@ -30,28 +30,19 @@ export async function fetchManifest(
   project: string,
   env: string,
   cached: string | null,
-): Promise<{ ok: true; text: string | null; etag: string | null } | { ok: false; message: string }> {
-  const config = loadConfig(io.env);
-  const url = `${config.url}/api/v1/dbt/projects/${encodeURIComponent(project)}/manifest?env=${encodeURIComponent(env)}`;
-  let res: Response;
-  try {
-    res = await io.fetch(url, {
-      method: "GET",
-      headers: { authorization: `Bearer ${config.token}`, accept: "application/json", ...(cached !== null ? { "if-none-match": `"${sha256(cached)}"` } : {}) },
-    });
-  } catch (err) {
-    return { ok: false, message: `cannot reach ${config.url} (${(err as Error).message})` };
-  }
-  if (res.status === 304) return { ok: true, text: null, etag: res.headers.get("etag") };
-  const text = await res.text();
-  if (res.ok) return { ok: true, text, etag: res.headers.get("etag") };
-  let message = `${res.status}`;
-  try {
-    message = JSON.parse(text).error.message;
-  } catch {
-    // Not the API's envelope: keep the status.
-  }
-  return { ok: false, message: `${project} (${env}): ${message}` };
+): Promise<{ ok: true; text: string | null } | { ok: false; message: string }> {
+  const client = new ApiClient(loadConfig(io.env), io.fetch);
+  const res = await client.call(
+    client.api.GET("/dbt/projects/{project}/manifest", {
+      params: { path: { project }, query: { env } },
+      headers: cached !== null ? { "if-none-match": `"${sha256(cached)}"` } : {},
+      // Written to disk as the server sent it, so the next ETag still matches.
+      parseAs: "text",
+    }),
+  );
+  if (res.ok) return { ok: true, text: res.data };
+  if (res.error.status === 304) return { ok: true, text: null };
+  return { ok: false, message: `${project} (${env}): ${res.error.message}` };
 }
 
 async function stateDownload(args: string[], io: CliIO): Promise<number> {
@@ -92,13 +83,17 @@ async function upload(args: string[], io: CliIO): Promise<number> {
     return EXIT.failed;
   }
   const client = new ApiClient(loadConfig(io.env), io.fetch);
-  const res = await client.post<{ upload: { id: string }; duplicate?: boolean }>("/dbt/artifacts", {
-    project,
-    environment: v.env,
-    ...(typeof v.namespace === "string" ? { namespace: v.namespace } : {}),
-    ...(manifest ? { manifest } : {}),
-    ...(runResults ? { run_results: runResults } : {}),
-  });
+  const res = await client.call(
+    client.api.POST("/dbt/artifacts", {
+      body: {
+        project,
+        environment: String(v.env),
+        ...(typeof v.namespace === "string" ? { namespace: v.namespace } : {}),
+        ...(manifest ? { manifest } : {}),
+        ...(runResults ? { run_results: runResults } : {}),
+      },
+    }),
+  );
   if (!res.ok) {
     failureLines("dbt upload", res.error).forEach((l) => io.stderr(l));
     return EXIT.failed;

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config";
-import { diffLines, failureLines, positionLine, type SpecDiff } from "../format";
+import type { PushPipelineResult } from "../../api/schema";
+import { diffLines, failureLines, positionLine, type DiffSummary } from "../format";
 import { gitSourceFromEnv } from "../git-source";
 import { ApiClient } from "../http";
 import { EXIT, UsageError, type CliIO } from "../io";
@@ -42,17 +43,11 @@ export function parsePushArgs(args: string[]): PushArgs {
   return { files: parsed.positionals, dryRun: parsed.values["dry-run"] === true, env: typeof parsed.values.env === "string" ? parsed.values.env : null };
 }
 
-interface PushResponse {
-  status: "created" | "updated" | "unchanged";
-  dry_run: boolean;
-  restored: boolean;
-  pipeline: { name: string } | null;
-  version: { number: number };
-  diff: SpecDiff;
-}
+/** What the summary of one push reads of the API's answer. */
+type PushOutcome = Pick<PushPipelineResult, "status" | "dry_run" | "restored"> & { version: Pick<PushPipelineResult["version"], "number">; diff: DiffSummary };
 
 /** What the user reads for one pushed file. */
-export function resultLines(file: string, r: PushResponse, name: string): string[] {
+export function resultLines(file: string, r: PushOutcome, name: string): string[] {
   const restored = r.restored ? (r.dry_run ? " (would restore it from the archive)" : " (restored from the archive)") : "";
   switch (r.status) {
     case "created":
@@ -104,12 +99,12 @@ export const push: Command = {
         continue;
       }
       if (spec.name) seen.set(spec.name, file);
-      const res = await client.post<PushResponse>(dryRun ? "/pipelines?dry_run=true" : "/pipelines", {
-        spec_text: spec.text,
-        format: spec.format,
-        ...(source ? { source } : {}),
-        ...(environment !== "prod" ? { environment } : {}),
-      });
+      const res = await client.call(
+        client.api.POST("/pipelines", {
+          params: { query: dryRun ? { dry_run: "true" } : {} },
+          body: { spec_text: spec.text, format: spec.format, ...(source ? { source } : {}), ...(environment !== "prod" ? { environment } : {}) },
+        }),
+      );
       if (!res.ok) {
         failureLines(file, res.error).forEach((l) => io.stderr(l));
         counts.failed++;

@@ -3,7 +3,7 @@ import { loadConfig } from "../config";
 import { failureLines } from "../format";
 import { ApiClient } from "../http";
 import { EXIT, UsageError } from "../io";
-import { followRun, parseParams, parseTimeout, runLines, type RunView } from "../run-view";
+import { followRun, parseParams, parseTimeout, runLines } from "../run-view";
 import type { Command } from "./types";
 
 export interface RunArgs {
@@ -53,7 +53,13 @@ export const run: Command = {
     const client = new ApiClient(loadConfig(io.env), io.fetch);
     // In CI a retried job step should not start a second run: default the key to the workflow run.
     const key = a.idempotencyKey ?? (io.env.GITHUB_RUN_ID ? `gha-${io.env.GITHUB_RUN_ID}-${io.env.GITHUB_RUN_ATTEMPT ?? "1"}-${a.pipeline}` : undefined);
-    const res = await client.post<RunView>(`/pipelines/${encodeURIComponent(a.pipeline)}/runs`, { params: a.params }, key ? { "idempotency-key": key } : {});
+    const res = await client.call(
+      client.api.POST("/pipelines/{name}/runs", {
+        params: { path: { name: a.pipeline } },
+        body: { params: a.params },
+        headers: key ? { "idempotency-key": key } : {},
+      }),
+    );
     if (!res.ok) {
       failureLines(a.pipeline, res.error).forEach((l) => io.stderr(l));
       return EXIT.failed;

@@ -1,27 +1,16 @@
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config";
 import { failureLines } from "../format";
+import type { paths } from "../../api/schema";
 import { ApiClient } from "../http";
 import { EXIT, UsageError } from "../io";
 import type { Command } from "./types";
 
-interface RunRow {
-  id: string;
-  status: string;
-  pipeline: { name: string };
-  trigger: { kind: string };
-  queued_at: string;
-  duration_ms: number | null;
-}
-
-export function runsQuery(values: { pipeline?: string; status?: string; limit?: string }): string {
-  const q = new URLSearchParams();
-  if (values.pipeline) q.set("pipeline", values.pipeline);
-  if (values.status) q.set("status", values.status);
+/** The query of `tutti runs`; `--status` may list several, comma-separated, as the API takes them. */
+export function runsQuery(values: { pipeline?: string; status?: string; limit?: string }): NonNullable<paths["/runs"]["get"]["parameters"]["query"]> {
   const limit = Number(values.limit ?? 20);
   if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new UsageError("--limit must be a whole number from 1 to 200");
-  q.set("limit", String(limit));
-  return q.toString();
+  return { ...(values.pipeline ? { pipeline: values.pipeline } : {}), ...(values.status ? { status: values.status } : {}), limit };
 }
 
 export const runs: Command = {
@@ -41,7 +30,7 @@ export const runs: Command = {
       throw new UsageError((err as Error).message);
     }
     const client = new ApiClient(loadConfig(io.env), io.fetch);
-    const res = await client.get<{ items: RunRow[] }>(`/runs?${runsQuery(parsed.values)}`);
+    const res = await client.call(client.api.GET("/runs", { params: { query: runsQuery(parsed.values) } }));
     if (!res.ok) {
       failureLines("runs", res.error).forEach((l) => io.stderr(l));
       return EXIT.failed;

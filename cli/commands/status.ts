@@ -3,7 +3,9 @@ import { loadConfig } from "../config";
 import { failureLines } from "../format";
 import { ApiClient } from "../http";
 import { EXIT, UsageError } from "../io";
-import { followRun, parseTimeout, runLines, TERMINAL, type RunView } from "../run-view";
+import type { RunDetail } from "../../api/schema";
+import { isTerminalRun } from "../../worker/engine/states";
+import { followRun, parseTimeout, runLines } from "../run-view";
 import { exitFor } from "./run";
 import type { Command } from "./types";
 
@@ -26,7 +28,7 @@ export const status: Command = {
     }
     const runId = parsed.positionals[0];
     const client = new ApiClient(loadConfig(io.env), io.fetch);
-    let view: RunView;
+    let view: RunDetail;
     if (parsed.values.wait) {
       const followed = await followRun(client, runId, parseTimeout(parsed.values.timeout ?? "1h"), io.stdout);
       if (followed.error || !followed.run) {
@@ -35,7 +37,7 @@ export const status: Command = {
       }
       view = followed.run;
     } else {
-      const res = await client.get<RunView>(`/runs/${encodeURIComponent(runId)}`);
+      const res = await client.call(client.api.GET("/runs/{id}", { params: { path: { id: runId } } }));
       if (!res.ok) {
         failureLines(runId, res.error).forEach((l) => io.stderr(l));
         return EXIT.failed;
@@ -43,7 +45,7 @@ export const status: Command = {
       view = res.data;
     }
     runLines(view).forEach((l) => io.stdout(l));
-    if (!TERMINAL.has(view.status)) return parsed.values.wait ? EXIT.timeout : EXIT.ok;
+    if (!isTerminalRun(view.status)) return parsed.values.wait ? EXIT.timeout : EXIT.ok;
     return exitFor(view.status);
   },
 };

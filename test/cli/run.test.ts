@@ -125,7 +125,7 @@ describe("tutti run, status and runs against a real Tutti", () => {
   });
 
   it("runs lists the pipeline's runs newest first and validates --limit", async () => {
-    expect(runsQuery({ pipeline: "daily", status: "failed" })).toBe("pipeline=daily&status=failed&limit=20");
+    expect(runsQuery({ pipeline: "daily", status: "failed" })).toEqual({ pipeline: "daily", status: "failed", limit: 20 });
     expect(() => runsQuery({ limit: "0" })).toThrow(UsageError);
     const started = await w.run(["run", "daily", "--wait"]);
     const newest = /^started daily (run_\w+) /.exec(started.out[0])![1];

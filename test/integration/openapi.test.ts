@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import committed from "../../api/openapi.json";
 import { api } from "../helpers/api";
 
 const foundationRoutes = [
@@ -32,6 +33,22 @@ const foundationRoutes = [
 ];
 
 describe("OpenAPI document", () => {
+  it("serves exactly the committed contract in api/openapi.json", async () => {
+    const served = (await api("/openapi.json")).json;
+    // The dashboard's and the CLI's types are generated from the committed file, so it must be what the Worker serves.
+    expect(served, "api/openapi.json is out of date: run `npm run api:generate` and commit the result").toEqual(committed);
+  });
+
+  it("gives each named schema one shape, never null itself (nullable uses say `anyOf: [$ref, null]`)", async () => {
+    const schemas = (await api("/openapi.json")).json.components.schemas as Record<string, { type?: unknown }>;
+    const nullable = Object.entries(schemas).filter(([, s]) => Array.isArray(s.type) && s.type.includes("null"));
+    // A `.nullable()` of a named zod schema keeps the name, and whichever copy the generator meets first defines it.
+    expect(nullable.map(([name]) => name)).toEqual([]);
+    // Two shapes once shared the name TeamRef, so alerts were documented without the slug they carry.
+    expect(schemas.AlertTeamRef).toMatchObject({ required: ["id", "slug", "name"] });
+    expect(schemas.TeamRef).toMatchObject({ required: ["id", "name"] });
+  });
+
   it("documents every foundation route with its error responses", async () => {
     const res = await api("/openapi.json");
     expect(res.status).toBe(200);

@@ -12,9 +12,8 @@ import {
   nodeStatuses,
   qualityMessage,
   resultCountsText,
-  type DbtNode,
-  type RawLineageEvent,
 } from "../../../web/src/lib/catalog-model";
+import type { DbtNode, RawLineageEvent } from "../../../web/src/lib/api/types";
 
 const node = (name: string, result?: { status: string; execution_seconds?: number | null; completed_at?: string }): DbtNode => ({
   unique_id: `model.shop.${name}`,

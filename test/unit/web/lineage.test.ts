@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { mergeGraphs, nodeHealth, shortName, teamColor, type LineageNode } from "../../../web/src/lib/lineage-model";
+import type { LineageNode } from "../../../web/src/lib/api/types";
+import { mergeGraphs, nodeHealth, shortName, teamColor } from "../../../web/src/lib/lineage-model";
 import { layoutLineage } from "../../../web/src/lib/lineage-layout";
 
 const node = (id: string, extra: Partial<LineageNode> = {}): LineageNode => ({

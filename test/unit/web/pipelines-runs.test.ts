@@ -7,7 +7,7 @@ import { describeTrigger, runActions, runElapsedMs, upstreamRunId } from "../../
 import { describeCron, describeSchedule } from "../../../web/src/lib/schedule";
 import { statusColor } from "../../../web/src/lib/status";
 import { lineDiff } from "../../../web/src/lib/text-diff";
-import type { RunDetail, TaskAttempt, TaskRun } from "../../../web/src/lib/types";
+import type { RunDetail, TaskAttempt, TaskRun } from "../../../web/src/lib/api/types";
 import { runStatuses, taskStatuses } from "../../../worker/engine/states";
 
 const T0 = Date.parse("2026-03-12T06:00:00Z");
@@ -60,6 +60,7 @@ function run(tasks: TaskRun[], finishedAt: number | null, status: RunDetail["sta
     logical_at: null,
     backfill_id: null,
     environment: "prod",
+    ci: null,
     reason: null,
     queued_at: at(0),
     started_at: at(0),

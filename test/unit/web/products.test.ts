@@ -10,10 +10,10 @@ import {
   ratioTone,
   sortScorecards,
   topSeries,
-  type Scorecard,
 } from "../../../web/src/lib/product-model";
+import type { ProductScorecard } from "../../../web/src/lib/api/types";
 
-function card(rank: number, title: string, cost: number, ratio: number | null, alerts: number | null = 0): Scorecard {
+function card(rank: number, title: string, cost: number, ratio: number | null, alerts: number | null = 0): ProductScorecard {
   return {
     rank,
     product: { id: `dp_${rank}`, name: title.toLowerCase(), title, tier: "medium", owner_team: null },

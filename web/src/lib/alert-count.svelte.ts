@@ -1,5 +1,5 @@
 /** Open alerts for the navigation badge; refreshed on a timer and right after someone acknowledges or resolves. */
-import { alertsApi } from "./alerts";
+import { alertsApi } from "./api/alerts";
 
 export const alertCount = $state<{ open: number | null; critical: number }>({ open: null, critical: 0 });
 

@@ -1,81 +1,9 @@
 /**
- * The dataset and dbt project pages' model: response types and the pure pieces they share — freshness policies
- * in words, dbt node filtering and sorting, raw event ordering, quality messages. No I/O here (lineage.ts calls the API).
+ * The dataset and dbt project pages' model: the pure pieces they share — freshness policies in words, dbt node
+ * filtering and sorting, raw event ordering, quality messages. No I/O here (api/lineage.ts and api/dbt.ts call the
+ * API; the shapes come from api/types.ts).
  */
-import type { SchemaField, TeamRef } from "./lineage-model";
-
-export interface FreshnessPolicy {
-  cron: string;
-  timezone: string;
-  max_age_seconds: number;
-}
-
-export interface RawLineageEvent {
-  id: string;
-  kind: "run" | "job" | "dataset";
-  event_type: string | null;
-  event_time: string;
-  received_at: string;
-  producer: string;
-  size_bytes: number;
-  event: unknown;
-}
-
-export interface DbtProject {
-  id: string;
-  project: string;
-  environment: string;
-  owner_team: TeamRef | null;
-  dbt_project_name: string | null;
-  adapter_type: string | null;
-  namespace: string;
-  latest_upload_id: string | null;
-  latest_manifest_upload_id: string | null;
-  node_count: number;
-  edge_count: number;
-  created_at: string;
-  updated_at: string;
-}
-
-interface ArtifactInfo {
-  schema_version: number | null;
-  invocation_id: string | null;
-  bytes: number;
-  sha256: string;
-}
-
-export interface DbtUpload {
-  id: string;
-  project_id: string;
-  source: "api" | "dbt_cloud" | "tutti";
-  source_ref: Record<string, string>;
-  dbt_version: string | null;
-  manifest: ArtifactInfo | null;
-  run_results: (ArtifactInfo & { command: string | null; elapsed_seconds: number | null; result_counts: Record<string, number> }) | null;
-  invocations_match: boolean | null;
-  generated_at: string | null;
-  node_count: number;
-  edge_count: number;
-  job_run_id: string | null;
-  uploaded_by: { type: string; id: string };
-  created_at: string;
-}
-
-export interface DbtNode {
-  unique_id: string;
-  resource_type: string;
-  name: string;
-  package_name: string | null;
-  path: string | null;
-  materialized: string | null;
-  node_id: string;
-  defined: boolean;
-  description: string | null;
-  tags: string[];
-  tested_node_ids: string[];
-  test_column: string | null;
-  last_result: { status: string; started_at: string | null; completed_at: string | null; execution_seconds: number | null; upload_id: string | null } | null;
-}
+import type { DbtNode, FreshnessPolicy, RawLineageEvent, SchemaField } from "./api/types";
 
 /** Resource types dbt manifests define, in the order people look for them. */
 export const dbtResourceTypes = ["model", "seed", "snapshot", "source", "test", "exposure", "metric", "semantic_model", "analysis", "operation"] as const;

@@ -1,8 +1,7 @@
+import type { Error as ErrorEnvelope } from "./api/types";
+
 /** One problem with one input field, as the API reports it (`details[]` of the error envelope). */
-export interface FieldDetail {
-  path: string;
-  message: string;
-}
+export type FieldDetail = ErrorEnvelope["error"]["details"][number];
 
 /** An error response from the API, carrying its envelope so forms can show field errors. */
 export class ApiError extends Error {

@@ -2,7 +2,7 @@
  * Geometry of a run's task Gantt chart: one row per task, one bar per attempt, positions in percent of
  * the run's time span. Pure, so the chart component only draws and this is tested without a browser.
  */
-import type { RunDetail, TaskRun } from "./types";
+import type { RunDetail, TaskRun } from "./api/types";
 
 export interface GanttBar {
   attempt: number;

@@ -3,7 +3,7 @@
  * component imports this, so dagre loads with it.
  */
 import dagre from "@dagrejs/dagre";
-import type { LineageEdge, LineageNode } from "./lineage-model";
+import type { LineageEdge, LineageNode } from "./api/types";
 
 export const LINEAGE_NODE_WIDTH = 200;
 export const LINEAGE_NODE_HEIGHT = 58;

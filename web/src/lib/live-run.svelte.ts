@@ -3,9 +3,9 @@
  * (`?after=<seq>&wait=`) answers on each change, and the run is re-read then, so the Gantt, task list
  * and event log move without reloading. Stops by itself when the run ends.
  */
-import { runs } from "./api";
+import { runsApi } from "./api/runs";
 import { isTerminalRun } from "./runs";
-import type { RunDetail, RunEvent } from "./types";
+import type { RunDetail, RunEvent } from "./api/types";
 
 /** Seconds the server holds an event poll; short enough for proxies, long enough to be cheap. */
 const WAIT_SECONDS = 25;
@@ -35,7 +35,7 @@ export class LiveRun {
   async start(): Promise<void> {
     this.error = null;
     try {
-      const run = await runs.get(this.runId, undefined, this.#abort.signal);
+      const run = await runsApi.get(this.runId, undefined, this.#abort.signal);
       this.run = run;
       await this.#drainEvents();
     } catch (error) {
@@ -68,7 +68,7 @@ export class LiveRun {
   /** Reads every event not seen yet, page by page, without waiting. */
   async #drainEvents() {
     for (;;) {
-      const page = await runs.events(this.runId, this.#after, undefined, this.#abort.signal);
+      const page = await runsApi.events(this.runId, this.#after, undefined, this.#abort.signal);
       this.#append(page.items, page.next_after);
       if (!page.items.length || this.#stopped) return;
     }
@@ -81,9 +81,9 @@ export class LiveRun {
     try {
       while (!this.#stopped && this.run && !isTerminalRun(this.run.status)) {
         try {
-          const page = await runs.events(this.runId, this.#after, WAIT_SECONDS, this.#abort.signal);
+          const page = await runsApi.events(this.runId, this.#after, WAIT_SECONDS, this.#abort.signal);
           // New events mean new state; no events means the wait ended or the run did: re-read either way.
-          const run = await runs.get(this.runId, undefined, this.#abort.signal);
+          const run = await runsApi.get(this.runId, undefined, this.#abort.signal);
           // Both at once, so the event log never shows a change the tasks and timeline do not.
           this.#append(page.items, page.next_after);
           this.run = run;

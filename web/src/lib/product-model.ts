@@ -1,163 +1,12 @@
 /**
- * Data products, costs, usage and budgets: response types and the pure pieces the pages and tests share — money
- * and ratio formatting, sorting the scorecard, turning explorer series into chart datasets. API calls are in
- * products.ts.
+ * Data products, costs, usage and budgets: the pure pieces the pages and tests share — money and ratio formatting,
+ * sorting the scorecard, turning explorer series into chart datasets, reading cost CSVs. API calls are in
+ * api/products.ts and api/costs.ts; the shapes come from the generated contract (api/types.ts).
  */
+import type { CostRecordInput, ExplorerSeries, ProductScorecard, UsageKind } from "./api/types";
 
-export interface TeamRef {
-  id: string;
-  name: string;
-}
-
-export const productTiers = ["critical", "high", "medium", "low"] as const;
-export type ProductTier = (typeof productTiers)[number];
-export const consumerKinds = ["dashboard", "model", "team", "application", "report", "other"] as const;
-export type ConsumerKind = (typeof consumerKinds)[number];
-export const usageKinds = ["dashboard_view", "query", "model_call", "api_call"] as const;
-export type UsageKind = (typeof usageKinds)[number];
-
-export interface Product {
-  id: string;
-  name: string;
-  title: string;
-  description: string;
-  owner_team: TeamRef | null;
-  tier: ProductTier;
-  declared_value: { monthly_amount: number; currency: string; rationale: string } | null;
-  sla: { freshness: { cron: string; timezone: string; max_age_seconds: number } | null; success_rate_target: number | null };
-  consumers: Array<{ kind: ConsumerKind; name: string; url: string | null }>;
-  members: {
-    datasets: Array<{ id: string; weight: number }>;
-    tags: Array<{ tag: string; weight: number }>;
-    patterns: Array<{ pattern: string; weight: number }>;
-    pipelines: Array<{ name: string; weight: number }>;
-  };
-  created_at: string;
-  updated_at: string;
-}
-
-export interface ProductInput {
-  name?: string;
-  title?: string;
-  description?: string;
-  owner_team_id?: string;
-  tier?: ProductTier;
-  declared_value?: { monthly_amount: number; rationale?: string } | null;
-  sla?: { freshness?: { cron: string; timezone: string; max_age?: string } | null; success_rate_target?: number | null };
-  consumers?: Array<{ kind: ConsumerKind; name: string; url?: string | null }>;
-  datasets?: Array<{ id: string; weight: number }>;
-  tags?: Array<{ tag: string; weight: number }>;
-  patterns?: Array<{ pattern: string; weight: number }>;
-  pipelines?: Array<{ name: string; weight: number }>;
-}
-
-export type Freshness = "fresh" | "late" | "unknown" | "no_policy";
-
-export interface Scorecard {
-  rank: number;
-  product: { id: string; name: string; title: string; tier: ProductTier; owner_team: TeamRef | null };
-  cost: { month_to_date: number; previous_same_days: number; trend: number | null; last_30_days: number; per_use: number | null; per_consumer: number | null };
-  usage: { month_to_date: number; previous_same_days: number; trend: number | null; last_30_days: number; consumers: number; last_used_day: string | null };
-  value: { declared_monthly: number | null; ratio: number | null };
-  zombie: boolean;
-  reliability: {
-    runs_30_days: number;
-    succeeded_30_days: number;
-    success_rate: number | null;
-    success_rate_target: number | null;
-    freshness: Freshness;
-    updated_at: string | null;
-    deadline: string | null;
-  };
-  quality: { checks: number; passing: number; pass_rate: number | null };
-  open_alerts: number | null;
-  pipelines: number;
-  datasets: number;
-}
-
-export interface Ranking {
-  period: string;
-  currency: string;
-  month: { from: string; to: string };
-  totals: { month_to_date: number; unattributed_month_to_date: number; previous_same_days: number; zombies: number };
-  items: Scorecard[];
-}
-
-export interface ScorecardDetail {
-  period: string;
-  currency: string;
-  scorecard: Scorecard;
-  sla_attainment: { deadlines: number; met: number; rate: number | null } | null;
-  cost_by_source: Array<{ day: string; source: string; amount: number }>;
-  usage_by_kind: Array<{ day: string; kind: UsageKind; count: number }>;
-  top_consumers: Array<{ consumer: string; count: number }>;
-  pipelines: Array<{ id: string; name: string; weight: number }>;
-  datasets: Array<{ id: string; via: "dataset" | "tag" | "pattern" | "pipeline" }>;
-}
-
-export type ExplorerDimension = "team" | "product" | "pipeline" | "source";
-export type Granularity = "day" | "week" | "month";
-
-export interface ExplorerQuery {
-  from: string;
-  to: string;
-  group_by: ExplorerDimension;
-  granularity: Granularity;
-  team_id?: string;
-  product_id?: string;
-  pipeline_id?: string;
-  source?: string;
-}
-
-export interface ExplorerSeries {
-  key: string | null;
-  label: string;
-  total: number;
-  records: number;
-  amounts: number[];
-}
-
-export interface Explorer {
-  from: string;
-  to: string;
-  group_by: ExplorerDimension;
-  granularity: Granularity;
-  currency: string;
-  buckets: string[];
-  series: ExplorerSeries[];
-  total: number;
-}
-
-export interface Budget {
-  id: string;
-  scope: "team" | "product";
-  scope_id: string;
-  scope_name: string;
-  owner_team_id: string | null;
-  monthly_limit: number;
-  currency: string;
-  period: string;
-  spent: number;
-  percent: number | null;
-  crossings: Array<{ threshold: number; amount: number; crossed_at: string; notified: boolean }>;
-}
-
-export interface CostSettings {
-  currency: string;
-  bigquery_per_tib: number;
-  snowflake_per_credit: number;
-  databricks_per_dbu: number;
-  fivetran_per_million_mar: number;
-  airbyte_per_million_rows: number;
-  updated_at: string | null;
-}
-
-/** A catalog dataset as the member picker shows it. */
-export interface DatasetChoice {
-  id: string;
-  namespace: string;
-  name: string;
-}
+// The same `as const` tuples the API validates with, so forms cannot offer a value the API refuses.
+export { productConsumerKinds as consumerKinds, productTiers, usageKinds } from "../../../worker/db/schema/enums";
 
 /** "$1,234" (whole units from 10 up), "$2.50", "$0.0042" (small amounts keep two significant digits). */
 export function formatMoney(amount: number | null | undefined, currency: string): string {
@@ -211,8 +60,8 @@ export function ratioTone(ratio: number | null): "success" | "warning" | "danger
 export type SortKey = "rank" | "name" | "cost" | "trend" | "usage" | "value" | "ratio" | "success" | "alerts";
 
 /** Sorts scorecards by a column; nulls always last, ties by rank. */
-export function sortScorecards(items: Scorecard[], key: SortKey, descending: boolean): Scorecard[] {
-  const pick: Record<SortKey, (s: Scorecard) => number | string | null> = {
+export function sortScorecards(items: ProductScorecard[], key: SortKey, descending: boolean): ProductScorecard[] {
+  const pick: Record<SortKey, (s: ProductScorecard) => number | string | null> = {
     rank: (s) => s.rank,
     name: (s) => s.product.title.toLowerCase(),
     cost: (s) => s.cost.month_to_date,
@@ -357,24 +206,11 @@ export function parseCsv(text: string): string[][] {
   return rows.filter((r) => r.some((f) => f.trim() !== ""));
 }
 
-export interface CsvCostRecord {
-  source: string;
-  external_ref: string;
-  amount: number;
-  currency: string;
-  started_at: string;
-  ended_at?: string;
-  quantity?: number;
-  unit?: string;
-  description?: string;
-  attribution?: { products?: Array<{ name: string; weight: number }>; team_id?: string; pipeline?: string };
-}
-
 /**
  * A cost CSV (header row first) → records for POST /costs, or the problems found, each with its line number.
  * Dates without a time are taken as midnight UTC; `product` may name several products separated by `;`.
  */
-export function costRecordsFromCsv(text: string): { records: CsvCostRecord[]; problems: string[] } {
+export function costRecordsFromCsv(text: string): { records: CostRecordInput[]; problems: string[] } {
   const rows = parseCsv(text.replace(/^\uFEFF/, ""));
   if (!rows.length) return { records: [], problems: ["The file is empty."] };
   const header = rows[0].map((h) => h.trim().toLowerCase());
@@ -384,7 +220,7 @@ export function costRecordsFromCsv(text: string): { records: CsvCostRecord[]; pr
   const unknown = header.filter((h) => h && !(costCsvColumns as readonly string[]).includes(h));
   if (unknown.length) problems.push(`Unknown columns: ${unknown.join(", ")}.`);
   if (problems.length) return { records: [], problems };
-  const records: CsvCostRecord[] = [];
+  const records: CostRecordInput[] = [];
   rows.slice(1).forEach((cells, i) => {
     const line = i + 2;
     const get = (c: string) => (cells[header.indexOf(c)] ?? "").trim();

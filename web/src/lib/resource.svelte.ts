@@ -34,10 +34,10 @@ export class PagedList<T> {
   loading = $state(false);
   loadingMore = $state(false);
   loaded = $state(false);
-  #fetchPage: (cursor: string | null) => Promise<{ items: T[]; next_cursor: string | null }>;
+  #fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; next_cursor: string | null }>;
   #generation = 0;
 
-  constructor(fetchPage: (cursor: string | null) => Promise<{ items: T[]; next_cursor: string | null }>) {
+  constructor(fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; next_cursor: string | null }>) {
     this.#fetchPage = fetchPage;
   }
 
@@ -46,7 +46,7 @@ export class PagedList<T> {
     this.loading = true;
     this.error = null;
     try {
-      const page = await this.#fetchPage(null);
+      const page = await this.#fetchPage(undefined);
       if (generation !== this.#generation) return;
       this.items = page.items;
       this.nextCursor = page.next_cursor;

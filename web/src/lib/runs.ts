@@ -1,7 +1,7 @@
 /** Words and rules about runs that several pages share. */
 import { terminalRunStatuses } from "../../../worker/engine/states";
 import { formatDateTime } from "./format";
-import type { Run, RunStatus, TriggerKind } from "./types";
+import type { Run, RunStatus, TriggerKind } from "./api/types";
 
 /** Every trigger kind with its label; typed as a full record so a new kind cannot be forgotten. */
 export const triggerLabels: Record<TriggerKind, string> = {

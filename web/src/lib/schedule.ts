@@ -1,5 +1,5 @@
 import cronstrue from "cronstrue";
-import type { Schedule } from "./types";
+import type { Schedule } from "./api/types";
 
 /**
  * "At 06:30, Monday through Friday" for a cron expression; the expression itself when it uses syntax

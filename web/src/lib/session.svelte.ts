@@ -1,7 +1,8 @@
 /** Who is signed in, shared by every page; loaded once per page load and refreshed after changes to teams. */
-import { auth, onUnauthorized, setCsrfToken } from "./api";
+import { authApi } from "./api/auth";
+import { onUnauthorized, setCsrfToken } from "./api/client";
 import { ApiError } from "./errors";
-import type { Me, SessionInfo } from "./types";
+import type { Me, Session } from "./api/types";
 
 export const session = $state<{ me: Me | null }>({ me: null });
 
@@ -18,7 +19,7 @@ export function ensureSession(): Promise<Me | null> {
 }
 
 export function refreshSession(): Promise<Me | null> {
-  inflight ??= auth
+  inflight ??= authApi
     .me({ redirectOn401: false })
     .then((me) => {
       session.me = me;
@@ -40,7 +41,7 @@ export function refreshSession(): Promise<Me | null> {
 }
 
 /** After sign-up, login or accepting an invitation: keep the CSRF token and fetch the full /me. */
-export async function startSession(info: SessionInfo): Promise<Me | null> {
+export async function startSession(info: Session): Promise<Me | null> {
   setCsrfToken(info.csrf_token);
   session.me = null;
   return refreshSession();
@@ -48,7 +49,7 @@ export async function startSession(info: SessionInfo): Promise<Me | null> {
 
 export async function endSession() {
   try {
-    await auth.logout();
+    await authApi.logout();
   } finally {
     session.me = null;
     setCsrfToken(null);

@@ -1,4 +1,4 @@
-import type { ApiToken, TokenScope } from "./types";
+import type { ApiToken, TokenScope } from "./api/types";
 
 /** What each scope lets a token do, shown next to the checkbox when creating one. */
 export const scopeHelp: Record<TokenScope, string> = {

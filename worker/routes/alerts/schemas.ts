@@ -6,7 +6,9 @@ import { alertSubjectTypes } from "../../db/schema/alerts";
 import { actorTypes } from "../../db/schema/enums";
 import { isoOrNull, timestamp } from "../shared";
 
-const TeamRefOut = z.object({ id: z.string(), slug: z.string(), name: z.string() }).openapi("TeamRef");
+// Its own name: "TeamRef" is lineage's reference without the slug, and one name must mean one shape in the document.
+// Nullable as a union: `.nullable()` would carry the name over, and the document would then hold null under it.
+const TeamRefOut = z.union([z.object({ id: z.string(), slug: z.string(), name: z.string() }).openapi("AlertTeamRef"), z.null()]);
 
 export const AlertOut = z
   .object({
@@ -18,7 +20,7 @@ export const AlertOut = z
     summary: z.string(),
     dedupe_key: z.string().openapi({ description: "Events with the same key join this alert while it is not resolved" }),
     subject: z.object({ type: z.enum(alertSubjectTypes), id: z.string(), name: z.string() }),
-    owner_team: TeamRefOut.nullable(),
+    owner_team: TeamRefOut,
     pipeline: z.object({ id: z.string(), name: z.string() }).nullable(),
     run_id: z.string().nullable().openapi({ description: "The latest run that caused or repeated it" }),
     occurrences: z.number().int(),
@@ -32,7 +34,7 @@ export const AlertOut = z
     resolution: z.string().nullable(),
     escalation_level: z.number().int(),
     tags: z.array(z.string()),
-    impacted_products: z.array(z.object({ name: z.string(), owner_team: TeamRefOut.nullable(), statement: z.string() })),
+    impacted_products: z.array(z.object({ name: z.string(), owner_team: TeamRefOut, statement: z.string() })),
   })
   .openapi("Alert");
 

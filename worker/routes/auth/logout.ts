@@ -5,7 +5,7 @@ import { deleteSession } from "../../db/repo/accounts";
 import { SESSION_COOKIE } from "../../lib/session-cookie";
 import { jsonResponse, send } from "../shared";
 
-const LogoutOut = z.object({ ok: z.literal(true) });
+const LogoutOut = z.object({ ok: z.literal(true) }).openapi("LoggedOut");
 
 export const route = createRoute({
   method: "post",

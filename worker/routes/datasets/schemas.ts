@@ -20,14 +20,17 @@ export const DatasetSummary = z
 
 export const DatasetList = z.object({ items: z.array(DatasetSummary), next_cursor: z.string().nullable() }).openapi("DatasetList");
 
-// Nested fields keep the same shape; described once rather than as a recursive schema, which the
-// OpenAPI generator cannot walk.
+// Nested fields keep the same shape. The OpenAPI generator cannot walk a recursive zod schema, so the array
+// says so with a reference to this schema itself.
 const SchemaFieldOut = z
   .object({
     name: z.string(),
     type: z.string().nullable(),
     description: z.string().nullable(),
-    fields: z.array(z.any()).optional().openapi({ description: "Nested fields (structs), each of this same shape" }),
+    fields: z
+      .array(z.any())
+      .optional()
+      .openapi({ description: "Nested fields (structs), each of this same shape", items: { $ref: "#/components/schemas/SchemaField" } }),
   })
   .openapi("SchemaField");
 

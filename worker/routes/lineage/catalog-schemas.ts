@@ -5,7 +5,8 @@ import { isoOrNull, timestamp } from "../shared";
 
 /** Schemas shared by the catalog routes (datasets, jobs, job runs). */
 
-export const TeamRef = z.object({ id: z.string(), name: z.string() }).nullable().openapi("TeamRef");
+/** The owning team, or null; "TeamRef" names the team alone, so every schema that uses it says the null itself. */
+export const TeamRef = z.union([z.object({ id: z.string(), name: z.string() }).openapi("TeamRef"), z.null()]);
 export const teamRefOut = (id: string | null, name: string | null) => (id ? { id, name: name ?? id } : null);
 
 export const JobRef = z.object({ id: z.string(), namespace: z.string(), name: z.string() }).openapi("JobRef");

@@ -69,7 +69,8 @@ const PushOut = z
     environment: z.string().openapi({ description: "Where the version went: `prod`, or the environment that now runs it" }),
     dry_run: z.boolean(),
     restored: z.boolean().openapi({ description: "The pipeline was archived and the push brings it back" }),
-    pipeline: PipelineOut.nullable().openapi({ description: "null only for a dry run of a new pipeline" }),
+    // A union rather than `.nullable()`, which would carry the name over and make "Pipeline" itself nullable in the document.
+    pipeline: z.union([PipelineOut, z.null()]).openapi({ description: "null only for a dry run of a new pipeline" }),
     version: z.object({
       id: z.string().nullable().openapi({ description: "null for a dry run that would create a version" }),
       number: z.number().int(),

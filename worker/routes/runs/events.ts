@@ -11,7 +11,7 @@ import { bearerSecurity, errors, jsonResponse, send } from "../shared";
 const RunEventOut = z
   .object({ seq: z.number().int(), at: z.string(), task: z.string().nullable(), from: z.string(), to: z.string(), reason: z.string() })
   .openapi("RunEvent");
-const RunEventList = z.object({ items: z.array(RunEventOut), next_after: z.number().int() });
+const RunEventList = z.object({ items: z.array(RunEventOut), next_after: z.number().int() }).openapi("RunEventList");
 
 export const route = createRoute({
   method: "get",

@@ -1,0 +1,21 @@
+/** Pipelines, their versions and the runs and backfills started from them. */
+import { allPages, client, data } from "./client";
+import type { BackfillRequest, PipelineFilter } from "./types";
+
+const pipeline = (name: string) => ({ params: { path: { name } } });
+const version = (name: string, n: number) => ({ params: { path: { name, n } } });
+
+export const pipelinesApi = {
+  list: (filter: PipelineFilter, cursor?: string) => data(client.GET("/pipelines", { params: { query: { ...filter, cursor, limit: 50 } } })),
+  get: (name: string) => data(client.GET("/pipelines/{name}", pipeline(name))),
+  versions: (name: string, cursor?: string) => data(client.GET("/pipelines/{name}/versions", { params: { path: { name }, query: { cursor, limit: 100 } } })),
+  allVersions: (name: string) => allPages((cursor) => pipelinesApi.versions(name, cursor)),
+  version: (name: string, n: number) => data(client.GET("/pipelines/{name}/versions/{n}", version(name, n))),
+  diff: (name: string, n: number, against?: number) =>
+    data(client.GET("/pipelines/{name}/versions/{n}/diff", { params: { path: { name, n }, query: { against } } })),
+  pause: (name: string) => data(client.POST("/pipelines/{name}/pause", pipeline(name))),
+  resume: (name: string) => data(client.POST("/pipelines/{name}/resume", pipeline(name))),
+  archive: (name: string) => data(client.DELETE("/pipelines/{name}", pipeline(name))),
+  run: (name: string, params: Record<string, unknown>) => data(client.POST("/pipelines/{name}/runs", { ...pipeline(name), body: { params } })),
+  backfill: (name: string, body: BackfillRequest) => data(client.POST("/pipelines/{name}/backfills", { ...pipeline(name), body })),
+};

@@ -1,0 +1,16 @@
+/** Data products and their scorecards. */
+import { client, data } from "./client";
+import type { CreateProductRequest, UpdateProductRequest } from "./types";
+
+const product = (idOrName: string) => ({ params: { path: { id: idOrName } } });
+
+export const productsApi = {
+  list: (cursor?: string) => data(client.GET("/products", { params: { query: { cursor, limit: 200 } } })),
+  get: (idOrName: string) => data(client.GET("/products/{id}", product(idOrName))),
+  create: (body: CreateProductRequest) => data(client.POST("/products", { body })),
+  update: (productId: string, body: UpdateProductRequest) => data(client.PATCH("/products/{id}", { ...product(productId), body })),
+  remove: (productId: string) => data(client.DELETE("/products/{id}", product(productId))),
+  ranking: (query: { period?: string; owner_team_id?: string } = {}) => data(client.GET("/scorecard", { params: { query } })),
+  scorecard: (productId: string, period?: string) => data(client.GET("/products/{id}/scorecard", { params: { path: { id: productId }, query: { period } } })),
+  lineage: (productId: string) => data(client.GET("/products/{id}/lineage", { params: { path: { id: productId }, query: { upstream_depth: 4 } } })),
+};
