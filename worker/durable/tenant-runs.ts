@@ -657,7 +657,7 @@ export class TenantRuns extends DurableObject<Env> {
     const now = this.clock.now();
     const result = transition(row.state, event, { now, random: Math.random });
     this.store.markApplied(eventId, now);
-    if (result.log.length === 0 && result.effects.length === 0 && JSON.stringify(result.state) === JSON.stringify(row.state)) return;
+    if (!result.changed) return;
     const built = buildSnapshot(row.meta, row.state, result.state, result.log, row.seq, eventId, now);
     this.store.saveRun(runId, result.state, built.seq);
     this.store.enqueue({ kind: "d1", payload: built.snapshot });
