@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS parked_deliveries (connection_id TEXT NOT NULL, exter
 CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, payload TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS unsettled_dispatches (claim_id TEXT PRIMARY KEY, payload TEXT NOT NULL, due_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS unsettled_dispatches_due ON unsettled_dispatches (due_at);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
 export interface RunRow {
@@ -50,6 +51,22 @@ export type OutboxItem = { kind: "dispatch"; payload: unknown } | { kind: "d1"; 
 export class RunStore {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(schema);
+  }
+
+  /**
+   * The object learns its tenant from its first call and keeps it; every later call must name the same one. The
+   * Worker picks the object by tenant id, so another id here is a bug that would mix tenants: refused.
+   */
+  checkTenant(tenantId: string) {
+    this.sql.exec("INSERT OR IGNORE INTO settings (key, value) VALUES ('tenant_id', ?)", tenantId);
+    const own = this.tenantId();
+    if (own !== tenantId) throw new Error(`this run engine serves tenant ${own}, not ${tenantId}`);
+  }
+
+  tenantId(): string {
+    const row = this.sql.exec("SELECT value FROM settings WHERE key = 'tenant_id'").toArray()[0];
+    if (!row) throw new Error("TenantRuns used before it learned its tenant");
+    return row.value as string;
   }
 
   getRun(id: string): RunRow | null {
