@@ -4,6 +4,7 @@ import type { Env } from "../env";
 import { ApiError } from "../lib/errors";
 import { systemClock, type Clock } from "../lib/time";
 import type { DispatchMessage } from "../queues/messages";
+import { migrateRunStorage } from "./migrations";
 import { createBackfill, createPendingUpstreamRuns, createRun } from "./runs/admission";
 import type { BackfillInput, CreateRunInput, DoResult, OutcomeReport, TenantRunsApi, WebhookReport } from "./runs/contract";
 import { cancelRun, retryRun, runState } from "./runs/control";
@@ -31,6 +32,10 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    // Before any call or alarm is delivered, the object's tables reach the current schema version.
+    ctx.blockConcurrencyWhile(async () => {
+      migrateRunStorage(ctx.storage);
+    });
     const store = new RunStore(ctx.storage.sql);
     const core: RunsCore = {
       env,
