@@ -1,5 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { tenantRuns } from "../../worker/durable/client";
+import { unwrap } from "../../worker/durable/result";
+import type { DoResult } from "../../worker/durable/runs/contract";
 import type { TenantRuns } from "../../worker/durable/tenant-runs";
 import type { RunState } from "../../worker/engine/types";
 import { api, type Session } from "./api";
@@ -24,7 +26,7 @@ export async function fireAlarm(tenantId: string) {
 }
 
 export async function engineState(tenantId: string, runId: string) {
-  return (await tenantRuns(env, tenantId).getRunState(runId)) as unknown as RunState | null;
+  return unwrap((await tenantRuns(env, tenantId).getRunState(tenantId, runId)) as DoResult<RunState | null>);
 }
 
 type RunDetail = { id: string; status: string; tasks: Array<{ key: string; status: string; attempt: number; [k: string]: unknown }>; [k: string]: unknown };

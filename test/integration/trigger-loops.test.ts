@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { tenantRuns } from "../../worker/durable/client";
+import { unwrap } from "../../worker/durable/result";
 import { MAX_TRIGGER_CHAIN_DEPTH } from "../../worker/engine/admission";
 import { api, expectError, type Session } from "../helpers/api";
 import { fireAlarm, isTerminal, waitForRun } from "../helpers/engine";
@@ -78,7 +79,7 @@ describe("the trigger chain depth limit", () => {
     )
       .bind(s.tenant.id, b.version.id)
       .run();
-    await tenantRuns(env, s.tenant.id).syncPipeline(s.tenant.id, b.pipeline.id);
+    unwrap(await tenantRuns(env, s.tenant.id).syncPipeline(s.tenant.id, b.pipeline.id));
 
     const first = await api("/pipelines/ping/runs", { as: s, body: {} });
     expect(first.status).toBe(201);

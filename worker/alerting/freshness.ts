@@ -2,6 +2,7 @@ import type { TenantCtx } from "../db/client";
 import { findUnresolved, SYSTEM_ACTOR, unresolvedOfKind } from "../db/repo/alerts";
 import { datasetOwnership, type DatasetOwnership } from "../db/repo/ownership";
 import { tenantRuns } from "../durable/client";
+import { unwrap } from "../durable/result";
 import { nextSlot } from "../engine/cron";
 import type { Env } from "../env";
 import { freshnessStatus } from "../lineage/freshness";
@@ -50,10 +51,10 @@ export async function syncFreshnessWatch(env: Env, ctx: TenantCtx, datasetId: st
   const stub = tenantRuns(env, ctx.tenantId);
   const next = policy ? nextSlot(policy.cron, policy.timezone, now) : null;
   if (next === null) {
-    await stub.clearWatch(ctx.tenantId, freshnessWatchKey(datasetId));
+    unwrap(await stub.clearWatch(ctx.tenantId, freshnessWatchKey(datasetId)));
     return;
   }
-  await stub.setWatch(ctx.tenantId, freshnessWatchKey(datasetId), next, { kind: "freshness", datasetId, deadline: next } satisfies AlertWatchPayload);
+  unwrap(await stub.setWatch(ctx.tenantId, freshnessWatchKey(datasetId), next, { kind: "freshness", datasetId, deadline: next } satisfies AlertWatchPayload));
 }
 
 function breachIntent(ds: DatasetOwnership, deadline: number, timezone: string, maxAgeMs: number, at: number): RaiseIntent {
@@ -95,7 +96,9 @@ export async function checkDeadline(env: Env, ctx: TenantCtx, datasetId: string,
   const stub = tenantRuns(env, ctx.tenantId);
   if (!fresh) {
     await applyIntent(env, ctx, breachIntent(ds, deadline, policy.timezone, policy.maxAgeMs, at));
-    await stub.setWatch(ctx.tenantId, recheckWatchKey(datasetId), at + RECHECK_MS, { kind: "freshness_recheck", datasetId } satisfies AlertWatchPayload);
+    unwrap(
+      await stub.setWatch(ctx.tenantId, recheckWatchKey(datasetId), at + RECHECK_MS, { kind: "freshness_recheck", datasetId } satisfies AlertWatchPayload),
+    );
   }
   await syncFreshnessWatch(env, ctx, datasetId, Math.max(deadline, at));
 }
@@ -117,13 +120,15 @@ export async function recheck(env: Env, ctx: TenantCtx, datasetId: string, at: n
       reason: `${ds.name} is fresh again: successful write at ${new Date(ds.lastWriteAt!).toISOString()}.`,
       signalKey: null,
     });
-    await tenantRuns(env, ctx.tenantId).clearWatch(ctx.tenantId, recheckWatchKey(datasetId));
+    unwrap(await tenantRuns(env, ctx.tenantId).clearWatch(ctx.tenantId, recheckWatchKey(datasetId)));
     return;
   }
-  await tenantRuns(env, ctx.tenantId).setWatch(ctx.tenantId, recheckWatchKey(datasetId), at + RECHECK_MS, {
-    kind: "freshness_recheck",
-    datasetId,
-  } satisfies AlertWatchPayload);
+  unwrap(
+    await tenantRuns(env, ctx.tenantId).setWatch(ctx.tenantId, recheckWatchKey(datasetId), at + RECHECK_MS, {
+      kind: "freshness_recheck",
+      datasetId,
+    } satisfies AlertWatchPayload),
+  );
 }
 
 /** After a successful production run: datasets it wrote may be fresh again, so every open breach is re-checked now. */

@@ -26,6 +26,7 @@ import { datasetOwnership, pipelineFacts, type PipelineFacts } from "../db/repo/
 import { listTeams } from "../db/repo/teams";
 import { isUniqueViolation } from "../db/unique";
 import { tenantRuns } from "../durable/client";
+import { unwrap } from "../durable/result";
 import type { Env } from "../env";
 import { newId } from "../lib/ids";
 import type { AlertDeliveryMessage, AlertWatchPayload } from "../queues/notify-messages";
@@ -149,7 +150,12 @@ export async function queueDeliveries(env: Env, tenantId: string, deliveries: Ar
     await env.NOTIFY.sendBatch(due.map((d) => ({ body: { type: "alert.deliver", tenantId, deliveryId: d.id } satisfies AlertDeliveryMessage })));
   }
   for (const d of held) {
-    await tenantRuns(env, tenantId).setWatch(tenantId, deliverWatchKey(d.id), d.notBefore!, { kind: "deliver", deliveryId: d.id } satisfies AlertWatchPayload);
+    unwrap(
+      await tenantRuns(env, tenantId).setWatch(tenantId, deliverWatchKey(d.id), d.notBefore!, {
+        kind: "deliver",
+        deliveryId: d.id,
+      } satisfies AlertWatchPayload),
+    );
   }
 }
 
@@ -292,11 +298,13 @@ async function raise(env: Env, ctx: TenantCtx, intent: RaiseIntent): Promise<voi
     throw err;
   }
   if (routed.escalateAfterMs !== null) {
-    await tenantRuns(env, ctx.tenantId).setWatch(ctx.tenantId, escalateWatchKey(alert.id), intent.at + routed.escalateAfterMs, {
-      kind: "escalate",
-      alertId: alert.id,
-      level: 1,
-    } satisfies AlertWatchPayload);
+    unwrap(
+      await tenantRuns(env, ctx.tenantId).setWatch(ctx.tenantId, escalateWatchKey(alert.id), intent.at + routed.escalateAfterMs, {
+        kind: "escalate",
+        alertId: alert.id,
+        level: 1,
+      } satisfies AlertWatchPayload),
+    );
   }
   await queueDeliveries(env, ctx.tenantId, deliveries, intent.at);
 }
@@ -336,7 +344,7 @@ export async function resolveAlert(
     .map((n) => ({ channelId: n.channelId, teamId: n.teamId, role: n.snapshotRole as RecipientRole, notBefore: null }));
   const deliveries = await deliveryRows(ctx, resolved, impacts, teams, "resolved", "resolved", input.at, routes);
   await markResolved(ctx, alert, { at: input.at, actor: input.actor, reason: input.reason, deliveries, signalKey: input.signalKey, audit: input.audit });
-  await tenantRuns(env, ctx.tenantId).clearWatch(ctx.tenantId, escalateWatchKey(alert.id));
+  unwrap(await tenantRuns(env, ctx.tenantId).clearWatch(ctx.tenantId, escalateWatchKey(alert.id)));
   await queueDeliveries(env, ctx.tenantId, deliveries, input.at);
 }
 
@@ -388,16 +396,18 @@ export async function escalate(env: Env, ctx: TenantCtx, alert: Alert, level: nu
     deliveries,
   );
   if (level < MAX_ESCALATIONS && routed.escalateAfterMs !== null) {
-    await tenantRuns(env, ctx.tenantId).setWatch(ctx.tenantId, escalateWatchKey(alert.id), at + routed.escalateAfterMs, {
-      kind: "escalate",
-      alertId: alert.id,
-      level: level + 1,
-    } satisfies AlertWatchPayload);
+    unwrap(
+      await tenantRuns(env, ctx.tenantId).setWatch(ctx.tenantId, escalateWatchKey(alert.id), at + routed.escalateAfterMs, {
+        kind: "escalate",
+        alertId: alert.id,
+        level: level + 1,
+      } satisfies AlertWatchPayload),
+    );
   }
   await queueDeliveries(env, ctx.tenantId, deliveries, at);
 }
 
 /** Acknowledging or resolving stops re-notification. */
 export async function stopEscalation(env: Env, tenantId: string, alertId: string): Promise<void> {
-  await tenantRuns(env, tenantId).clearWatch(tenantId, escalateWatchKey(alertId));
+  unwrap(await tenantRuns(env, tenantId).clearWatch(tenantId, escalateWatchKey(alertId)));
 }

@@ -1,10 +1,10 @@
 import type { Env } from "../env";
+import type { TenantRunsApi } from "./runs/contract";
 import type { TenantLimits } from "./tenant-limits";
-import type { TenantRuns } from "./tenant-runs";
 
-/** The tenant's Durable Object: every change to runs or schedules goes through it. */
-export function tenantRuns(env: Env, tenantId: string): DurableObjectStub<TenantRuns> {
-  const ns = env.TENANT_RUNS as unknown as DurableObjectNamespace<TenantRuns>;
+/** The tenant's Durable Object: every change to runs or schedules goes through it. Unwrap its answers with `unwrap`. */
+export function tenantRuns(env: Env, tenantId: string): DurableObjectStub<TenantRunsApi> {
+  const ns = env.TENANT_RUNS as unknown as DurableObjectNamespace<TenantRunsApi>;
   return ns.get(ns.idFromName(tenantId));
 }
 

@@ -2,36 +2,6 @@ import type { RunState } from "../engine/types";
 import type { PipelineEntry, RunMeta } from "./run-meta";
 import type { TimerEvent } from "./timer-events";
 
-const schema = `
-CREATE TABLE IF NOT EXISTS runs (
-  id TEXT PRIMARY KEY,
-  pipeline_id TEXT NOT NULL,
-  status TEXT NOT NULL,
-  group_id TEXT,
-  group_limit INTEGER,
-  dedupe_key TEXT UNIQUE,
-  queued_at INTEGER NOT NULL,
-  finished_at INTEGER,
-  seq INTEGER NOT NULL,
-  state TEXT NOT NULL,
-  meta TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS runs_pipeline_status ON runs (pipeline_id, status);
-CREATE INDEX IF NOT EXISTS runs_finished ON runs (finished_at);
-CREATE TABLE IF NOT EXISTS timers (key TEXT PRIMARY KEY, due_at INTEGER NOT NULL, event TEXT NOT NULL, run_id TEXT);
-CREATE INDEX IF NOT EXISTS timers_due ON timers (due_at);
-CREATE INDEX IF NOT EXISTS timers_run ON timers (run_id);
-CREATE TABLE IF NOT EXISTS applied_events (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS applied_events_at ON applied_events (at);
-CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, lease_until INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0, at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS pipelines (id TEXT PRIMARY KEY, name TEXT NOT NULL, data TEXT NOT NULL);
-DROP TABLE IF EXISTS parked_webhooks;
-CREATE TABLE IF NOT EXISTS parked_deliveries (connection_id TEXT NOT NULL, external_id TEXT NOT NULL, delivery_id TEXT NOT NULL, outcome TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (connection_id, external_id, delivery_id));
-CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, payload TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS unsettled_dispatches (claim_id TEXT PRIMARY KEY, payload TEXT NOT NULL, due_at INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS unsettled_dispatches_due ON unsettled_dispatches (due_at);
-`;
-
 export interface RunRow {
   id: string;
   pipelineId: string;
@@ -46,10 +16,24 @@ export interface RunRow {
 
 export type OutboxItem = { kind: "dispatch"; payload: unknown } | { kind: "d1"; payload: unknown } | { kind: "notify"; payload: unknown };
 
-/** Typed access to the Durable Object's own SQLite tables. All calls are synchronous. */
+/** Typed access to the Durable Object's own SQLite tables (schema: migrations.ts). All calls are synchronous. */
 export class RunStore {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(schema);
+  constructor(private readonly sql: SqlStorage) {}
+
+  /**
+   * The object learns its tenant from its first call and keeps it; every later call must name the same one. The
+   * Worker picks the object by tenant id, so another id here is a bug that would mix tenants: refused.
+   */
+  checkTenant(tenantId: string) {
+    this.sql.exec("INSERT OR IGNORE INTO settings (key, value) VALUES ('tenant_id', ?)", tenantId);
+    const own = this.tenantId();
+    if (own !== tenantId) throw new Error(`this run engine serves tenant ${own}, not ${tenantId}`);
+  }
+
+  tenantId(): string {
+    const row = this.sql.exec("SELECT value FROM settings WHERE key = 'tenant_id'").toArray()[0];
+    if (!row) throw new Error("TenantRuns used before it learned its tenant");
+    return row.value as string;
   }
 
   getRun(id: string): RunRow | null {

@@ -45,6 +45,14 @@ class Step {
     readonly clock: EngineClock,
   ) {}
 
+  /**
+   * Whether the event did anything. Every change of state here comes with a log entry (a status moved) or an effect
+   * (a timer, a dispatch), so a step with neither left the state as it was — test/unit/engine asserts both ways.
+   */
+  get changed(): boolean {
+    return this.log.length > 0 || this.effects.length > 0;
+  }
+
   plan(key: string): PlanTask {
     const p = this.state.plan.find((t) => t.key === key);
     if (!p) throw new InvalidTransition(`unknown task ${key}`);
@@ -81,7 +89,8 @@ class Step {
 
 /**
  * The run state machine: `(state, event) → (state', effects)`. Pure; the caller persists the new state
- * and performs the effects. Events that no longer apply (a stale attempt, a finished run) change nothing.
+ * and performs the effects. Events that no longer apply (a stale attempt, a finished run) change nothing,
+ * and say so with `changed: false`.
  */
 export function transition(current: RunState, event: EngineEvent, clock: EngineClock): TransitionResult {
   const step = new Step(structuredClone(current), clock);
@@ -153,7 +162,7 @@ export function transition(current: RunState, event: EngineEvent, clock: EngineC
       throw new InvalidTransition(`unknown event ${(never as { type: string }).type}`);
     }
   }
-  return { state: step.state, effects: step.effects, log: step.log };
+  return { state: step.state, effects: step.effects, log: step.log, changed: step.changed };
 }
 
 /** `startedAt`: when Tutti began calling the tool for this attempt (defaults to now). */

@@ -78,6 +78,11 @@ export interface TransitionResult {
   state: RunState;
   effects: Effect[];
   log: LogEntry[];
+  /**
+   * False when the event no longer applies (a stale attempt, a finished run, a repeat): then `state` equals the input,
+   * and there is nothing to persist or perform.
+   */
+  changed: boolean;
 }
 
 export interface EngineClock {

@@ -2,12 +2,18 @@ import { sendDbtQualitySignals } from "../alerting/quality-signals";
 import type { CollectSink } from "../connectors/types";
 import type { TenantCtx } from "../db/client";
 import { ingestDbtArtifacts } from "../ingest/dbt-artifacts";
-import type { CollectTarget } from "./collect";
 import type { NotifySender } from "./notify-messages";
 
 const engineActor = { actor: { type: "system" as const, id: "engine", label: "run engine" } };
 
 type DbtArtifactsInput = Parameters<CollectSink["dbtArtifacts"]>[0];
+
+/** The task run whose artifacts these are (a `CollectTarget` of collect.ts). */
+interface ArtifactsOf {
+  teamId: string;
+  runId: string;
+  taskKey: string;
+}
 
 /**
  * Files a finished dbt Cloud run's artifacts through the same ingest as `POST /dbt/artifacts`: per-model
@@ -16,7 +22,7 @@ type DbtArtifactsInput = Parameters<CollectSink["dbtArtifacts"]>[0];
  */
 export async function ingestCollectedDbtArtifacts(
   ctx: TenantCtx,
-  target: CollectTarget,
+  target: ArtifactsOf,
   input: DbtArtifactsInput,
   now: number,
   notify?: NotifySender,

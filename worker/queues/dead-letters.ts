@@ -2,6 +2,7 @@ import { alertDispatchDeadLettered, noteNotifyDeadLetter } from "../alerting/dea
 import { createDb, tenantCtx } from "../db/client";
 import { recordDeadLetter } from "../db/repo/dead-letters";
 import { tenantRuns } from "../durable/client";
+import { unwrap } from "../durable/result";
 import type { Env } from "../env";
 import type { DispatchMessage } from "./messages";
 
@@ -21,7 +22,7 @@ export async function handleDeadLetters(batch: MessageBatch<unknown>, env: Env, 
         const ctx = tenantCtx(db, body.tenantId);
         await recordDeadLetter(ctx, { queue: sourceQueue, messageId: message.id, body, attempts: message.attempts, at: Date.now() });
         if (sourceQueue === "dispatch") {
-          await tenantRuns(env, body.tenantId).dispatchDeadLettered(body.tenantId, body as unknown as DispatchMessage);
+          unwrap(await tenantRuns(env, body.tenantId).dispatchDeadLettered(body.tenantId, body as unknown as DispatchMessage));
           await alertDispatchDeadLettered(env, ctx, body as unknown as DispatchMessage, Date.now());
         } else if (sourceQueue === "notify") {
           await noteNotifyDeadLetter(ctx, body, Date.now());

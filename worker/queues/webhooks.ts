@@ -1,6 +1,7 @@
 import { createDb, tenantCtx } from "../db/client";
 import { markDeliveriesMatched } from "../db/repo/webhook-deliveries";
 import { tenantRuns } from "../durable/client";
+import { unwrap } from "../durable/result";
 import type { Env } from "../env";
 import type { WebhookMessage } from "./webhook-messages";
 
@@ -20,14 +21,16 @@ async function handOverForTenant(env: Env, tenantId: string, items: Pending[]) {
   const matched: Array<{ id: string; matched: { runId: string; taskKey: string } }> = [];
   const outcomes = await Promise.allSettled(
     items.map(async ({ message: m }) => {
-      const result = await engine.reportWebhook({
-        tenantId,
-        connector: m.connector,
-        connectionId: m.connectionId,
-        externalId: m.externalId,
-        deliveryId: `${m.connectionId}:${m.deliveryId}`,
-        outcome: m.outcome,
-      });
+      const result = unwrap(
+        await engine.reportWebhook({
+          tenantId,
+          connector: m.connector,
+          connectionId: m.connectionId,
+          externalId: m.externalId,
+          deliveryId: `${m.connectionId}:${m.deliveryId}`,
+          outcome: m.outcome,
+        }),
+      );
       if (result.matched) matched.push({ id: m.storedId, matched: result.matched });
     }),
   );

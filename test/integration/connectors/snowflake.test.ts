@@ -9,6 +9,7 @@ import { snowflakeConnector } from "../../../worker/connectors/snowflake/connect
 import { SnowflakeConfig, SnowflakeWith } from "../../../worker/connectors/snowflake/schema";
 import type { ConnectorContext } from "../../../worker/connectors/types";
 import { tenantRuns } from "../../../worker/durable/client";
+import { unwrap } from "../../../worker/durable/result";
 import type { TenantRuns } from "../../../worker/durable/tenant-runs";
 import { toBase64 } from "../../../worker/lib/encoding";
 import { drain } from "../../helpers/wait";
@@ -199,7 +200,7 @@ describe("Snowflake connector against its fake", () => {
       runInDurableObject(stub, async (instance) => {
         const runs = instance as unknown as TenantRuns;
         runs.clock = { now: () => Date.now() + offsetMs };
-        return runs.claimDispatch({ tenantId: s.tenant.id, runId: run.id, taskKey: "load", attempt: 1, op: "trigger", seq: 0 });
+        return unwrap(await runs.claimDispatch({ tenantId: s.tenant.id, runId: run.id, taskKey: "load", attempt: 1, op: "trigger", seq: 0 }));
       });
     expect(await claim(0)).toEqual({ ok: false, reason: "busy" });
     expect(await claim(121_000)).toMatchObject({ ok: true, context: { resubmission: true } });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { retryDelayMs } from "../../../worker/engine/backoff";
-import { InvalidTransition } from "../../../worker/engine/transition";
+import { InvalidTransition, transition } from "../../../worker/engine/transition";
+import type { EngineEvent, RunState } from "../../../worker/engine/types";
 import { Harness, task } from "./helpers";
 
 const diamond = () => [
@@ -281,4 +282,78 @@ describe("run state machine", () => {
     expect(h.state.status).toBe("skipped");
     expect(new Set(Object.values(h.status()))).toEqual(new Set(["skipped"]));
   });
+});
+
+describe("whether a transition changed anything", () => {
+  const retrying = { retries: { max: 2, backoff: "fixed" as const, delayMs: 1000, maxDelayMs: 1000, jitter: false } };
+
+  it("events that apply report a change", () => {
+    const h = new Harness([task("a", { ...retrying, timeoutMs: 60_000 }), task("b", { dependsOn: ["a"] })]);
+    expect(h.send({ type: "run.start" }).changed).toBe(true);
+    expect(h.send({ type: "task.outcome", key: "a", attempt: 1, source: "trigger", outcome: { status: "running", externalId: "x" } }).changed).toBe(true);
+    expect(h.send({ type: "task.poll_due", key: "a", attempt: 1 }).changed).toBe(true);
+    expect(h.send({ type: "task.dispatch_failed", key: "a", attempt: 1, message: "queue gave up" }).changed).toBe(true);
+    expect(h.send({ type: "task.retry_due", key: "a", attempt: 1 }).changed).toBe(true);
+    expect(h.send({ type: "task.timeout", key: "a", attempt: 2 }).changed).toBe(true);
+    expect(h.send({ type: "run.cancel", reason: "enough" }).changed).toBe(true);
+    expect(h.send({ type: "run.retry" }).changed).toBe(true);
+    expect(h.send({ type: "run.timeout" }).changed).toBe(true);
+    expect(new Harness([task("a")]).send({ type: "run.skip", reason: "limit" }).changed).toBe(true);
+  });
+
+  it("a repeated poll outcome that moves no status still changes the run: it re-arms the poll", () => {
+    const h = new Harness([task("a")]);
+    h.send({ type: "run.start" });
+    h.send({ type: "task.outcome", key: "a", attempt: 1, source: "poll", outcome: { status: "running" } });
+    const again = h.send({ type: "task.outcome", key: "a", attempt: 1, source: "poll", outcome: { status: "running" } });
+    expect(again.log).toEqual([]);
+    expect(again.changed).toBe(true);
+  });
+
+  it("a tool run that starts after its task was stopped leaves the state alone but still changes something: the cancel sent to the tool", () => {
+    const h = new Harness([task("a")]);
+    h.send({ type: "run.start" });
+    h.send({ type: "run.cancel", reason: "x" });
+    const before = structuredClone(h.state);
+    const late = h.send({ type: "task.outcome", key: "a", attempt: 1, source: "trigger", outcome: { status: "running", externalId: "late" } });
+    expect(h.state).toEqual(before);
+    expect(late.changed).toBe(true);
+  });
+
+  it("events that no longer apply report no change and return the state as it was", () => {
+    const h = new Harness([task("a", retrying), task("b", { dependsOn: ["a"] })]);
+    h.send({ type: "run.start" });
+    h.send({ type: "task.outcome", key: "a", attempt: 1, source: "trigger", outcome: { status: "running", externalId: "x" } });
+    const running = structuredClone(h.state);
+    const stale: EngineEvent[] = [
+      { type: "run.start" },
+      { type: "run.skip", reason: "late" },
+      { type: "task.outcome", key: "a", attempt: 2, source: "poll", outcome: { status: "succeeded" } },
+      { type: "task.outcome", key: "nope", attempt: 1, source: "poll", outcome: { status: "succeeded" } },
+      { type: "task.retry_due", key: "a", attempt: 1 },
+      { type: "task.poll_due", key: "a", attempt: 2 },
+      { type: "task.poll_due", key: "b", attempt: 0 },
+      { type: "task.timeout", key: "b", attempt: 0 },
+      { type: "task.dispatch_failed", key: "a", attempt: 3, message: "old" },
+    ];
+    for (const event of stale) expectUnchanged(running, event);
+
+    h.send({ type: "run.cancel", reason: "stop" });
+    const finished = structuredClone(h.state);
+    const afterFinish: EngineEvent[] = [
+      { type: "run.cancel", reason: "again" },
+      { type: "run.timeout" },
+      { type: "task.outcome", key: "a", attempt: 1, source: "poll", outcome: { status: "succeeded" } },
+      { type: "task.poll_due", key: "a", attempt: 1 },
+      { type: "task.timeout", key: "a", attempt: 1 },
+      { type: "task.dispatch_failed", key: "a", attempt: 1, message: "late" },
+    ];
+    for (const event of afterFinish) expectUnchanged(finished, event);
+  });
+
+  function expectUnchanged(state: RunState, event: EngineEvent) {
+    const result = transition(state, event, { now: 2_000_000, random: () => 0.5 });
+    expect({ event: event.type, changed: result.changed }).toEqual({ event: event.type, changed: false });
+    expect(result.state).toEqual(state);
+  }
 });

@@ -4,6 +4,7 @@ import { tenantCtx } from "../../db/client";
 import { getPipelineByName } from "../../db/repo/pipelines";
 import { getTeam } from "../../db/repo/teams";
 import { tenantRuns } from "../../durable/client";
+import { unwrap } from "../../durable/result";
 import { notFound } from "../../lib/errors";
 
 /**
@@ -25,5 +26,5 @@ export async function loadPipeline(c: Context<AppEnv>, name: string) {
  */
 export async function syncScheduler(c: Context<AppEnv>, pipelineId: string) {
   const tenantId = c.get("principal").tenantId;
-  await tenantRuns(c.env, tenantId).syncPipeline(tenantId, pipelineId);
+  unwrap(await tenantRuns(c.env, tenantId).syncPipeline(tenantId, pipelineId));
 }

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../context";
 import { tenantRuns } from "../../durable/client";
+import { unwrap } from "../../durable/result";
 import { validationError, ApiError } from "../../lib/errors";
 import { sha256Hex } from "../../lib/hash";
 import { verifyCallback } from "../../lib/callback-token";
@@ -40,14 +41,15 @@ export const callbackRoutes = new Hono<AppEnv>().post("/callback/:token", async 
       : body.status === "failed"
         ? { status: "failed" as const, error: { kind: "tool_failure" as const, message: body.message ?? "the tool reported failure" }, ...handle }
         : { status: "running" as const, ...handle };
-  await tenantRuns(c.env, target.tenantId).reportOutcome({
+  const report = {
     tenantId: target.tenantId,
     eventId: `callback:${target.runId}:${target.taskKey}:${target.attempt}:${await sha256Hex(raw)}`,
     runId: target.runId,
     taskKey: target.taskKey,
     attempt: target.attempt,
     outcome,
-    source: "webhook",
-  });
+    source: "webhook" as const,
+  };
+  unwrap(await tenantRuns(c.env, target.tenantId).reportOutcome(report));
   return c.json({ ok: true }, 202);
 });

@@ -1,0 +1,129 @@
+import type { TaskOutcome } from "../../connectors/types";
+import type { RunCiContext } from "../../db/schema/runs";
+import type { RunState } from "../../engine/types";
+import type { ErrorCode } from "../../lib/errors";
+import type { DispatchMessage } from "../../queues/messages";
+import type { RunMeta } from "../run-meta";
+
+/**
+ * What callers of the tenant's run engine (worker/durable/tenant-runs.ts) may ask of it. Kept apart from the class so
+ * the Worker's routes and consumers type their stub without importing the Durable Object and everything it runs.
+ */
+
+/** RPC loses error classes, so expected failures travel as values and become ApiErrors in the Worker (durable/result.ts). */
+export type DoResult<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string };
+
+export interface CreateRunInput {
+  tenantId: string;
+  pipelineId: string;
+  trigger: RunMeta["trigger"];
+  params?: Record<string, unknown>;
+  /** Same key → same run (cron slots, upstream triggers, backfill slots). */
+  dedupeKey?: string;
+  logicalAt?: number | null;
+  environment?: string;
+  /** Pull request and commit of a run started from CI (stored on the run). */
+  ci?: RunCiContext | null;
+  /** Set for upstream-triggered runs: the upstream run's depth + 1 (see MAX_TRIGGER_CHAIN_DEPTH). */
+  chainDepth?: number;
+}
+
+export interface RunSummary {
+  id: string;
+  status: string;
+  deduplicated: boolean;
+}
+
+export interface BackfillInput {
+  tenantId: string;
+  pipelineId: string;
+  backfillId: string;
+  from: number;
+  to: number;
+  parallelism: number;
+  by: string;
+  params?: Record<string, unknown>;
+}
+
+export interface BackfillCreated {
+  backfillId: string;
+  runIds: string[];
+  slots: number[];
+}
+
+export type DispatchClaim = { ok: true; claimId: string; claimedAt: number; context: DispatchContext } | { ok: false; reason: "done" | "busy" | "stale" };
+
+export interface DispatchContext {
+  runId: string;
+  /** `prod` unless the run was started for another environment (CI, dev). */
+  environment: string;
+  pipelineName: string;
+  teamId: string;
+  taskKey: string;
+  attempt: number;
+  connector: string;
+  connection: string | null;
+  with: Record<string, unknown>;
+  params: Record<string, unknown>;
+  handle: RunState["tasks"][string]["handle"];
+  /** A trigger claimed again after an earlier delivery's lease ran out: that delivery may have reached the tool. */
+  resubmission: boolean;
+}
+
+/** A connector's answer to a claimed dispatch, or a callback, for one task attempt. */
+export interface OutcomeReport {
+  tenantId: string;
+  /** Applied once: a repeated report with the same id changes nothing. */
+  eventId: string;
+  claimId?: string;
+  runId: string;
+  taskKey: string;
+  attempt: number;
+  outcome: TaskOutcome;
+  source: "trigger" | "poll" | "webhook";
+  startedAt?: number;
+}
+
+/** A verified tool webhook about the tool's run `externalId`, received on connection `connectionId`. */
+export interface WebhookReport {
+  tenantId: string;
+  connector: string;
+  connectionId: string;
+  externalId: string;
+  deliveryId: string;
+  outcome: TaskOutcome;
+}
+
+/** The task a webhook was applied to, or null when it was parked until a task learns its external id. */
+export interface WebhookMatch {
+  matched: { runId: string; taskKey: string } | null;
+}
+
+/**
+ * The RPC surface of `TenantRuns`. Every method names the tenant it acts for (the object checks it is its own) and
+ * answers a `DoResult`: unwrap it with `unwrap` (durable/result.ts), which turns a failure back into its ApiError.
+ */
+export interface TenantRunsApi extends Rpc.DurableObjectBranded {
+  createRun(input: CreateRunInput): Promise<DoResult<RunSummary>>;
+  cancelRun(tenantId: string, runId: string, reason: string): Promise<DoResult<RunSummary>>;
+  retryRun(tenantId: string, runId: string): Promise<DoResult<RunSummary>>;
+  createBackfill(input: BackfillInput): Promise<DoResult<BackfillCreated>>;
+  /** Re-reads a pipeline from D1 after a push, pause, resume or archive and reschedules it. */
+  syncPipeline(tenantId: string, pipelineId: string): Promise<DoResult<void>>;
+  /** A dispatch message asks to act; only one delivery per (run, task, attempt, op, seq) may. */
+  claimDispatch(msg: DispatchMessage): Promise<DoResult<DispatchClaim>>;
+  reportOutcome(input: OutcomeReport): Promise<DoResult<void>>;
+  reportWebhook(input: WebhookReport): Promise<DoResult<WebhookMatch>>;
+  /** Marks a claimed dispatch that reports no outcome (cancel) as done. */
+  completeDispatch(tenantId: string, claimId: string): Promise<DoResult<void>>;
+  /** A dispatch message that exhausted its queue retries: the attempt fails (and may retry per policy). */
+  dispatchDeadLettered(tenantId: string, msg: DispatchMessage): Promise<DoResult<void>>;
+  /** The engine's state of a run it still holds (finished runs leave after 14 days), else null. */
+  getRunState(tenantId: string, runId: string): Promise<DoResult<RunState | null>>;
+  /**
+   * A one-off timer for other parts of Tutti (freshness deadlines, alert escalation): when due, an
+   * `engine.watch_due` signal with `payload` goes to the notify queue. Same key → replaced.
+   */
+  setWatch(tenantId: string, key: string, dueAt: number, payload: Record<string, unknown>): Promise<DoResult<void>>;
+  clearWatch(tenantId: string, key: string): Promise<DoResult<void>>;
+}

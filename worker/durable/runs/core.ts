@@ -1,0 +1,33 @@
+import type { EngineEvent } from "../../engine/types";
+import type { Env } from "../../env";
+import type { RunStore } from "../storage";
+
+/** A downstream run to create once the synchronous block is over: creating it needs its spec from D1. */
+export interface PendingUpstream {
+  pipelineId: string;
+  dedupeKey: string;
+  ref: string;
+  chainDepth: number;
+}
+
+/**
+ * What the modules of the run engine share inside one TenantRuns object. The modules are functions of this; the class
+ * builds it once and wires the two hooks that would otherwise make the modules import each other in a circle.
+ */
+export interface RunsCore {
+  readonly env: Env;
+  readonly storage: DurableObjectStorage;
+  readonly store: RunStore;
+  /** Business time from the object's clock (tests move it). */
+  now(): number;
+  /** The tenant this object serves, learned from its first call. */
+  tenantId(): string;
+  /** Keeps work running after the current call returns. */
+  waitUntil(work: Promise<unknown>): void;
+  /** Applies one event to one run exactly once (runs/effects.ts): how admission, timers and reports change a run. */
+  apply(runId: string, eventId: string, event: EngineEvent): void;
+  /** Everything that waits for I/O after a change: downstream runs, outbox delivery, the alarm. */
+  settle(): Promise<void>;
+  /** Filled while a change finishes runs with `after:` dependents; emptied by `settle`. */
+  readonly pendingUpstream: PendingUpstream[];
+}

@@ -1,0 +1,109 @@
+import type { EngineEvent } from "../../engine/types";
+import type { Env } from "../../env";
+import type { DispatchMessage } from "../../queues/messages";
+import type { DispatchClaim, OutcomeReport } from "./contract";
+import type { RunsCore } from "./core";
+
+/** Default of DISPATCH_LEASE_SECONDS: well above the connectors' own 30 s call timeouts. */
+const DISPATCH_LEASE_MS = 120_000;
+
+/** One claim per run, task, attempt, operation and poll sequence: every copy of a dispatch names the same one. */
+export const claimIdOf = (msg: DispatchMessage) => `${msg.runId}:${msg.taskKey}:${msg.attempt}:${msg.op}:${msg.seq}`;
+
+/** How long a claimed tool call may take before its dispatch is sent again (DISPATCH_LEASE_SECONDS). */
+export function leaseMs(env: Env): number {
+  const seconds = Number(env.DISPATCH_LEASE_SECONDS);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DISPATCH_LEASE_MS;
+}
+
+/** Puts a dispatch in the outbox and tracks it until its claim completes (an effect of a transition). */
+export function sendDispatch(core: RunsCore, msg: DispatchMessage, now: number) {
+  core.store.enqueue({ kind: "dispatch", payload: msg });
+  core.store.trackDispatch(claimIdOf(msg), msg, now + leaseMs(core.env));
+}
+
+/** A dispatch message asks to act; only one delivery per (run, task, attempt, op, seq) may. */
+export function claimDispatch(core: RunsCore, msg: DispatchMessage): DispatchClaim {
+  const { store } = core;
+  const claimId = claimIdOf(msg);
+  const row = store.getRun(msg.runId);
+  const task = row?.state.tasks[msg.taskKey];
+  const valid =
+    !!row &&
+    !!task &&
+    task.attempt === msg.attempt &&
+    (msg.op === "cancel" ||
+      (msg.op === "trigger" && task.status === "queued" && row.state.status === "running") ||
+      (msg.op === "poll" && (task.status === "triggered" || task.status === "running") && task.pollSeq === msg.seq));
+  if (!row || !task || !valid) {
+    store.settleDispatch(claimId);
+    return { ok: false, reason: "stale" };
+  }
+  const now = core.now();
+  const claim = store.claim(claimId, now, leaseMs(core.env));
+  if (claim === "done") store.settleDispatch(claimId);
+  if (claim === "busy" || claim === "done") return { ok: false, reason: claim };
+  // Should this holder vanish mid-call, the dispatch is sent again once its lease is over.
+  store.trackDispatch(claimId, msg, now + leaseMs(core.env));
+  const spec = row.meta.tasks.find((t) => t.id === msg.taskKey)!;
+  return {
+    ok: true,
+    claimId,
+    claimedAt: core.now(),
+    context: {
+      runId: row.id,
+      environment: row.meta.environment,
+      pipelineName: row.meta.pipelineName,
+      teamId: row.meta.teamId,
+      taskKey: msg.taskKey,
+      attempt: msg.attempt,
+      connector: spec.connector,
+      connection: spec.connection,
+      with: spec.with,
+      params: row.meta.params,
+      handle: task.handle,
+      resubmission: msg.op === "trigger" && claim === "reclaimed",
+    },
+  };
+}
+
+/** The connector's answer to a claimed dispatch (or a verified callback) becomes an engine event. */
+export async function reportOutcome(core: RunsCore, input: OutcomeReport) {
+  if (input.claimId) core.store.completeClaim(input.claimId, core.now());
+  const event: EngineEvent = {
+    type: "task.outcome",
+    key: input.taskKey,
+    attempt: input.attempt,
+    outcome: input.outcome,
+    source: input.source,
+    startedAt: input.startedAt,
+  };
+  if (core.store.getRun(input.runId)) core.apply(input.runId, input.eventId, event);
+  await core.settle();
+}
+
+/** Marks a claimed dispatch that reports no outcome (cancel) as done. */
+export function completeDispatch(core: RunsCore, claimId: string) {
+  core.store.completeClaim(claimId, core.now());
+}
+
+/** A dispatch message that exhausted its queue retries: the attempt fails (and may retry per policy). */
+export async function dispatchDeadLettered(core: RunsCore, msg: DispatchMessage) {
+  core.store.settleDispatch(claimIdOf(msg));
+  if (msg.op === "cancel" || !core.store.getRun(msg.runId)) return;
+  core.apply(msg.runId, `dead:${msg.runId}:${msg.taskKey}:${msg.attempt}:${msg.op}:${msg.seq}`, {
+    type: "task.dispatch_failed",
+    key: msg.taskKey,
+    attempt: msg.attempt,
+    message: `could not ${msg.op} the task: dispatch failed after all queue retries`,
+  });
+  await core.settle();
+}
+
+/** Dispatches whose message or claim holder vanished (lease over, never completed) go out again; the claim keeps it to one call at a time. */
+export function resendUnsettledDispatches(core: RunsCore, now: number, limit: number) {
+  for (const due of core.store.dueDispatches(now, limit)) {
+    core.store.enqueue({ kind: "dispatch", payload: due.payload });
+    core.store.trackDispatch(due.claimId, due.payload, now + leaseMs(core.env));
+  }
+}

@@ -1,0 +1,65 @@
+import { createDb, tenantCtx } from "../../db/client";
+import { writeRunSnapshots, type RunSnapshot } from "../../db/repo/runs";
+import type { DispatchMessage } from "../../queues/messages";
+import type { RunsCore } from "./core";
+import type { InlineDispatcher } from "./inline-dispatch";
+
+const OUTBOX_BATCH = 100;
+
+/**
+ * Delivers the outbox: dispatch messages to the queue, snapshots to D1, signals to the notify queue. One delivery at
+ * a time, in order; what fails stays in the outbox for the alarm to try again.
+ */
+export class OutboxFlusher {
+  private flushing: Promise<void> | null = null;
+  private flushAgain = false;
+
+  /** `inline`: set with DISPATCH_MODE=inline, where dispatches are performed by the object instead of sent. */
+  constructor(
+    private readonly core: RunsCore,
+    private readonly inline: InlineDispatcher | null,
+  ) {}
+
+  async flush(): Promise<void> {
+    if (this.flushing) {
+      this.flushAgain = true;
+      await this.flushing;
+      // That loop may have ended just before our items were added: take over if any are left.
+      if ((this.flushing as Promise<void> | null) || !this.core.store.outbox(1).length) return;
+    }
+    const run = this.flushLoop();
+    this.flushing = run;
+    try {
+      await run;
+    } finally {
+      // The loop may finish synchronously, before `flushing` was even assigned: compare, then clear.
+      if (this.flushing === run) this.flushing = null;
+    }
+  }
+
+  private async flushLoop(): Promise<void> {
+    const { store, env } = this.core;
+    try {
+      do {
+        this.flushAgain = false;
+        // Inline dispatches are performed beside this loop and leave the outbox when their outcome is applied.
+        this.inline?.startPending();
+        const items = this.inline ? store.outbox(OUTBOX_BATCH, ["d1", "notify"]) : store.outbox(OUTBOX_BATCH);
+        if (!items.length) break;
+        const dispatches = items.filter((i) => i.kind === "dispatch").map((i) => ({ body: i.payload as DispatchMessage }));
+        const snapshots = items.filter((i) => i.kind === "d1").map((i) => i.payload as RunSnapshot);
+        const notices = items.filter((i) => i.kind === "notify").map((i) => ({ body: i.payload }));
+        await Promise.all([
+          snapshots.length ? writeRunSnapshots(tenantCtx(createDb(env.DB), this.core.tenantId()), snapshots) : null,
+          dispatches.length ? env.DISPATCH.sendBatch(dispatches) : null,
+          notices.length ? env.NOTIFY.sendBatch(notices) : null,
+        ]);
+        store.removeOutbox(items.map((i) => i.id));
+        if (items.length === OUTBOX_BATCH) this.flushAgain = true;
+      } while (this.flushAgain);
+    } catch (err) {
+      // Left in the outbox; the alarm retries in a few seconds.
+      console.error(JSON.stringify({ level: "error", msg: "outbox flush failed", error: String(err) }));
+    }
+  }
+}

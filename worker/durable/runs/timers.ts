@@ -1,0 +1,80 @@
+import { wallNow } from "../../lib/time";
+import type { TimerEvent } from "../timer-events";
+import type { RunsCore } from "./core";
+import { resendUnsettledDispatches } from "./dispatch-claims";
+import { armNextSlot, checkSla, fireCronSlots, runHousekeeping } from "./scheduling";
+import { signal } from "./signals";
+
+const ALARM_BATCH = 200;
+/** While the outbox holds items (a delivery failed), the alarm comes back this soon to try again. */
+const OUTBOX_RETRY_MS = 5000;
+
+/** The alarm's work: every due timer fires once, then dispatches whose claim never completed go out again. */
+export async function fireDueTimers(core: RunsCore) {
+  const now = core.now();
+  const due = core.store.dueTimers(now, ALARM_BATCH);
+  const cronSlots: Array<{ pipelineId: string; slotAt: number }> = [];
+  for (const timer of due) {
+    // Delete first: the event may set a timer with the same key (the next poll); a repeated alarm finds nothing.
+    core.store.clearTimer(timer.key);
+    if (timer.event.type === "cron") {
+      if (armNextSlot(core, timer.event.pipelineId, timer.event.slotAt)) cronSlots.push(timer.event);
+      continue;
+    }
+    fireTimer(core, timer.event, `timer:${timer.key}:${timer.dueAt}`);
+  }
+  await fireCronSlots(core, cronSlots);
+  resendUnsettledDispatches(core, now, ALARM_BATCH);
+}
+
+function fireTimer(core: RunsCore, event: Exclude<TimerEvent, { type: "cron" }>, eventId: string) {
+  switch (event.type) {
+    case "engine":
+      if (core.store.getRun(event.runId)) core.apply(event.runId, eventId, event.event);
+      return;
+    case "sla":
+      checkSla(core, event.pipelineId, event.deadlineAt);
+      return;
+    case "watch":
+      signal(core.store, { type: "engine.watch_due", tenantId: core.tenantId(), key: event.key, dueAt: core.now(), payload: event.payload, at: core.now() });
+      return;
+    case "housekeeping":
+      runHousekeeping(core);
+      return;
+    default: {
+      const never: never = event;
+      throw new Error(`unknown timer ${(never as { type: string }).type}`);
+    }
+  }
+}
+
+/**
+ * A one-off timer for other parts of Tutti (freshness deadlines, alert escalation): when due, an
+ * `engine.watch_due` signal with `payload` goes to the notify queue. Same key → replaced.
+ */
+export async function setWatch(core: RunsCore, key: string, dueAt: number, payload: Record<string, unknown>) {
+  core.store.setTimer(`watch:${key}`, dueAt, { type: "watch", key, payload }, null);
+  await armAlarm(core);
+}
+
+export async function clearWatch(core: RunsCore, key: string) {
+  core.store.clearTimer(`watch:${key}`);
+  await armAlarm(core);
+}
+
+/** Sets the object's one alarm to the earliest timer or unsettled dispatch (sooner while the outbox is not empty). */
+export async function armAlarm(core: RunsCore) {
+  const { store, storage } = core;
+  let due = minOf(store.earliestTimer(), store.earliestDispatchDue());
+  if (store.outbox(1).length) due = Math.min(due ?? Infinity, core.now() + OUTBOX_RETRY_MS);
+  if (due === null) {
+    await storage.deleteAlarm();
+    return;
+  }
+  // Timers use the injected clock; the alarm is wall-clock, so translate the offset.
+  const wall = wallNow() + (due - core.now());
+  const current = await storage.getAlarm();
+  if (current === null || current !== wall) await storage.setAlarm(Math.max(wall, wallNow()));
+}
+
+const minOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));

@@ -1,0 +1,153 @@
+import { connectorFor } from "../connectors/registry";
+import { ConnectorError, networkError } from "../connectors/http-errors";
+import { watchedFetch, type Redactor } from "../connectors/redact";
+import type { ConnectorContext, TaskOutcome } from "../connectors/types";
+import { createDb, tenantCtx } from "../db/client";
+import { recordConnectionUse, resolveConnectionSecrets } from "../db/repo/connections";
+import { resolveBoundConnection } from "../db/repo/environments";
+import type { DispatchContext } from "../durable/runs/contract";
+import type { Env } from "../env";
+import { signCallback } from "../lib/callback-token";
+import { loadKeyRing } from "../lib/envelope";
+import { COLLECT_TRIES, collectAfterRun, collectRetryDelayMs, collectSink } from "./collect";
+import { cachedConnection } from "./connection-cache";
+import type { DispatchMessage } from "./messages";
+
+/** Keeps a promise running after the task's outcome is reported (ctx.waitUntil in a Worker or a Durable Object). */
+export type Background = (work: Promise<unknown>) => void;
+
+/**
+ * Runs one connector operation. Returns the outcome to report (trigger, poll) or null (cancel).
+ * Connector failures become failed outcomes; only our own infrastructure errors throw (and the queue retries).
+ */
+export async function performDispatch(
+  env: Env,
+  tenantId: string,
+  op: DispatchMessage["op"],
+  context: DispatchContext,
+  background: Background,
+): Promise<TaskOutcome | null> {
+  const connector = connectorFor(context.connector);
+  if (!connector) return { status: "failed", error: { kind: "invalid_config", message: `unknown connector "${context.connector}"` } };
+  const ctx = tenantCtx(createDb(env.DB), tenantId);
+  // The spec names a connection; the run's environment binds that name to the team connection it uses (dbt → dbt_ci).
+  const bound = context.connection
+    ? await cachedConnection(`bind:${tenantId}:${context.teamId}:${context.environment}:${context.connection}`, Date.now(), () =>
+        resolveBoundConnection(ctx, context.teamId, context.environment, context.connection!),
+      )
+    : null;
+  if (context.connection && !bound)
+    return { status: "failed", error: { kind: "invalid_config", message: `environment "${context.environment}" no longer exists in the pipeline's team` } };
+  const connection = bound
+    ? await cachedConnection(`conn:${tenantId}:${context.teamId}:${bound}`, Date.now(), async () =>
+        resolveConnectionSecrets(ctx, await loadKeyRing(env.TUTTI_MASTER_KEY), context.teamId, bound),
+      )
+    : null;
+  if (bound && !connection) {
+    const via = bound === context.connection ? "" : ` (bound to "${context.connection}" in environment "${context.environment}")`;
+    return { status: "failed", error: { kind: "invalid_config", message: `connection "${bound}"${via} no longer exists in the pipeline's team` } };
+  }
+  const parsedConfig = connector.configSchema.safeParse(connection?.config ?? {});
+  const parsedWith = connector.withSchema.safeParse(context.with);
+  if (!parsedConfig.success || !parsedWith.success) {
+    return {
+      status: "failed",
+      error: { kind: "invalid_config", message: "the connection config or the task's `with` no longer matches the connector's schema" },
+    };
+  }
+  const appUrl = (env.APP_URL ?? "http://localhost:8787").replace(/\/$/, "");
+  const token = await signCallback(env.TUTTI_MASTER_KEY, { tenantId, runId: context.runId, taskKey: context.taskKey, attempt: context.attempt });
+  const secrets = connection?.secrets ?? {};
+  // Remembers the credentials sent, so a tool echoing them in an error never puts them in the run's error.
+  const watched = watchedFetch((input, init) => fetch(input, init), secrets);
+  const connectorCtx: ConnectorContext<unknown> = {
+    config: parsedConfig.data,
+    secrets,
+    fetch: watched.fetch,
+    run: {
+      tenantId,
+      runId: context.runId,
+      taskKey: context.taskKey,
+      attempt: context.attempt,
+      pipeline: context.pipelineName,
+      params: context.params,
+      resubmission: context.resubmission,
+    },
+    callbackUrl: `${appUrl}/webhooks/callback/${token}`,
+  };
+  const handle = context.handle ?? {};
+  // A final outcome first collects what the run left behind (artifacts, cost facts), so they exist when the task shows done.
+  const collected = async (outcome: TaskOutcome): Promise<TaskOutcome> => {
+    if (outcome.status === "running" || !connector.collect) return outcome;
+    const target = {
+      tenantId,
+      teamId: context.teamId,
+      runId: context.runId,
+      taskKey: context.taskKey,
+      attempt: context.attempt,
+      connectionId: connection?.id ?? null,
+    };
+    const tries = (op === "poll" ? (handle.collectTries ?? 0) : 0) + 1;
+    // A cancelled run may well have left nothing: one look, no waiting.
+    const lastTry = tries >= COLLECT_TRIES || outcome.status === "cancelled";
+    const result = await collectAfterRun(
+      connector,
+      connectorCtx,
+      parsedWith.data,
+      outcome,
+      collectSink(ctx.db, target, () => Date.now(), env.NOTIFY),
+      { lastTry },
+      watched.redactor,
+    );
+    if (!result.missing) return outcome;
+    // The tool does not have it yet (dbt Cloud serves artifacts a while after the run ends): the task stays running
+    // and the engine's poll timer brings this back after a backoff, bounded by COLLECT_TRIES.
+    if (!lastTry)
+      return {
+        status: "running",
+        pollAfterMs: collectRetryDelayMs(tries),
+        externalId: outcome.externalId,
+        externalUrl: outcome.externalUrl,
+        state: outcome.state,
+        collectTries: tries,
+      };
+    return { ...outcome, note: `${result.missing}${tries > 1 ? ` (after ${tries} tries)` : ""}` };
+  };
+  const call = async (): Promise<TaskOutcome | null> => {
+    try {
+      switch (op) {
+        case "trigger": {
+          // Recorded beside the tool call and finished in the background: the audit write never delays the task.
+          if (connection) {
+            background(
+              recordConnectionUse(ctx, connection, { runId: context.runId, taskKey: context.taskKey, attempt: context.attempt }).catch((err) =>
+                console.error(JSON.stringify({ level: "error", msg: "recording connection use failed", connection: connection.id, error: String(err) })),
+              ),
+            );
+          }
+          return await collected(await connector.trigger(connectorCtx, parsedWith.data));
+        }
+        case "poll":
+          return await collected(await connector.poll(connectorCtx, parsedWith.data, handle));
+        case "cancel":
+          await connector.cancel(connectorCtx, parsedWith.data, handle);
+          return null;
+      }
+    } catch (err) {
+      if (op === "cancel") return null;
+      const error = err instanceof ConnectorError ? err.error : networkError(connector.title, err);
+      // A poll that could not reach the tool keeps waiting: the task timeout bounds it, not one flaky request.
+      if (op === "poll" && error.kind === "network") return { status: "running", ...handle };
+      return { status: "failed", error, ...handle };
+    }
+  };
+  const outcome = withCleanError(await call(), watched.redactor);
+  // The connection the work runs on: a webhook arriving on another connection never touches this task.
+  return outcome && connection ? { ...outcome, connectionId: connection.id } : outcome;
+}
+
+/** A failed outcome's message holds the tool's text: bounded, and without any credential the request carried. */
+function withCleanError(outcome: TaskOutcome | null, redactor: Redactor): TaskOutcome | null {
+  if (outcome?.status !== "failed") return outcome;
+  return { ...outcome, error: { ...outcome.error, message: redactor.clean(outcome.error.message) } };
+}
