@@ -9835,6 +9835,13 @@ export interface components {
             };
             secret_fields: string[];
             optional_secret_fields: string[];
+            /**
+             * @description Config fields that say where the tool is (`base_url`, Snowflake's `account`, a webhook's `url`). A PATCH that moves one to another origin must send every set secret again in `secrets`: stored secrets never follow a connection to a new destination
+             * @example [
+             *       "base_url"
+             *     ]
+             */
+            host_fields: string[];
             /** @description POST /connections/{id}/test can check connections of this kind */
             testable: boolean;
             /** @description How the tool reports runs back to Tutti; null when it only polls */

@@ -27,6 +27,19 @@ describe("connection kinds", () => {
     expect(byKind.airbyte.webhook).toMatchObject({ url_token: true });
     expect(byKind.snowflake).toMatchObject({ testable: true, webhook: null });
   });
+
+  it("names each kind's host fields, whose move to another origin asks for the secrets again", async () => {
+    const s = await signup();
+    const res = await api("/connection-kinds", { as: s });
+    const hostFields = Object.fromEntries(res.json.map((k: { kind: string; host_fields: string[] }) => [k.kind, k.host_fields]));
+    expect(hostFields).toMatchObject({ snowflake: ["base_url", "account"], dbt_cloud: ["base_url"], http: ["base_url"], webhook: ["url"], slack: [] });
+    // They are the fields a PATCH checks: moving the webhook's url without its secret is refused naming the secret.
+    const teamId = await firstTeamId(s);
+    const created = await createWebhookConnection(s, teamId, "hook", "whsec-host-fields");
+    const moved = await api(`/connections/${created.id}`, { as: s, method: "PATCH", body: { config: { url: "https://elsewhere.example.com/hook" } } });
+    expectError(moved, 400, "validation_failed");
+    expect(moved.json.error.details.map((d: { path: string }) => d.path)).toEqual(["secrets.signing_secret"]);
+  });
 });
 
 describe("connections", () => {
