@@ -88,8 +88,11 @@ export function requireSignedInUser(p: Principal, what: string): void {
   if (p.actor.type !== "user" || !p.viaSession) throw new ApiError("forbidden", `${what} needs a signed-in user; API tokens cannot do this`);
 }
 
-/** Writes to a team's secrets: a signed-in member of the team (not a viewer) or a tenant admin. */
-export function requireTeamSecretsWrite(p: Principal, teamId: string): void {
-  requireSignedInUser(p, "changing connections");
-  if (!canActForTeam(p, teamId)) throw new ApiError("forbidden", "only members of the owning team and tenant admins can change its connections");
+/**
+ * Writes to a team's secrets, and uses of them on request (testing a connection): a signed-in member of the team
+ * (not a viewer) or a tenant admin. `what` names the act in the refusal.
+ */
+export function requireTeamSecretsWrite(p: Principal, teamId: string, what = "changing connections"): void {
+  requireSignedInUser(p, what);
+  if (!canActForTeam(p, teamId)) throw new ApiError("forbidden", `${what} needs a member of the owning team or a tenant admin`);
 }
