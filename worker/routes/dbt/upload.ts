@@ -73,7 +73,7 @@ export const route = createRoute({
   tags: ["dbt"],
   summary: "Upload dbt artifacts (manifest and/or run_results) for a project and environment",
   description:
-    "Needs `metadata:write` (and membership of the project's owner team once it has one). Multipart is streamed and takes bodies up to 64 MiB " +
+    "Needs `metadata:write` (and membership of the project's owner team once it has one). Another team's datasets named by the artifacts keep their freshness, facets, kind, owner and test results; their lineage is stored. Multipart is streamed and takes bodies up to 64 MiB " +
     "(gzip the files for bigger projects: 256 MiB per artifact after decompression; a gzip-encoded body counts decoded); the JSON form is limited to 16 MiB. " +
     "The manifest becomes catalog nodes and parent_map edges; run_results give node statuses, timings, rows, bytes billed, query ids, test results and dataset freshness. " +
     "The same files uploaded again answer 200 with `duplicate: true`.",
