@@ -2437,7 +2437,7 @@ export interface paths {
         put?: never;
         /**
          * Test a connection: one cheap authenticated call to the tool
-         * @description Answers 200 whether or not the tool accepted the credentials; `ok` and `message` say how it went.
+         * @description Sends the connection's stored secrets to its tool, so it needs the rights that change the connection: a signed-in member of the owning team or a tenant admin; API tokens and viewers get 403. Answers 200 whether or not the tool accepted the credentials; `ok` and `message` say how it went.
          */
         post: {
             parameters: {
@@ -3565,7 +3565,7 @@ export interface paths {
         put?: never;
         /**
          * Upload dbt artifacts (manifest and/or run_results) for a project and environment
-         * @description Needs `metadata:write` (and membership of the project's owner team once it has one). Multipart is streamed and takes bodies up to 64 MiB (gzip the files for bigger projects: 256 MiB per artifact after decompression; a gzip-encoded body counts decoded); the JSON form is limited to 16 MiB. The manifest becomes catalog nodes and parent_map edges; run_results give node statuses, timings, rows, bytes billed, query ids, test results and dataset freshness. The same files uploaded again answer 200 with `duplicate: true`.
+         * @description Needs `metadata:write` (and membership of the project's owner team once it has one). Another team's datasets named by the artifacts keep their freshness, facets, kind, owner and test results; their lineage is stored. Multipart is streamed and takes bodies up to 64 MiB (gzip the files for bigger projects: 256 MiB per artifact after decompression; a gzip-encoded body counts decoded); the JSON form is limited to 16 MiB. The manifest becomes catalog nodes and parent_map edges; run_results give node statuses, timings, rows, bytes billed, query ids, test results and dataset freshness. The same files uploaded again answer 200 with `duplicate: true`.
          */
         post: {
             parameters: {
@@ -9835,6 +9835,13 @@ export interface components {
             };
             secret_fields: string[];
             optional_secret_fields: string[];
+            /**
+             * @description Config fields that say where the tool is (`base_url`, Snowflake's `account`, a webhook's `url`). A PATCH that moves one to another origin must send every set secret again in `secrets`: stored secrets never follow a connection to a new destination
+             * @example [
+             *       "base_url"
+             *     ]
+             */
+            host_fields: string[];
             /** @description POST /connections/{id}/test can check connections of this kind */
             testable: boolean;
             /** @description How the tool reports runs back to Tutti; null when it only polls */

@@ -3,14 +3,20 @@ import { expect } from "vitest";
 import { eventually } from "./wait";
 
 /**
- * Runs `send` while holding every D1 batch that matches `writes` until `copies` of them are waiting, then lets
- * them all go at once: every copy has done its reads before any of them writes. That is the worst interleaving of
- * copies in flight together, made certain instead of left to timing. Should fewer copies ever get that far, the
- * held ones go on after `deadlineMs` so the test fails on its assertions instead of hanging. D1 is restored after.
+ * Holds every D1 batch with a statement matching `writes` until `release()` says so, while `send` runs; returns
+ * what `send` returns. Each held batch is counted in `arrivals()` first. D1 is restored after.
  *
- * The test and the Worker share one `env`, so wrapping the binding here is what the Worker's requests see.
+ * The test and the Worker share one `env`, so wrapping the binding here is what the Worker's requests see. Each held
+ * batch waits in its own request by polling: workerd forbids one request to resolve a promise another request is
+ * waiting on. Should the release never come, a held batch goes on after `deadlineMs` so the test fails on its
+ * assertions instead of hanging.
  */
-export async function withWritesInFlightTogether<T>(writes: RegExp, copies: number, send: () => Promise<T>, deadlineMs = 5_000): Promise<T> {
+async function holdingWrites<T>(
+  writes: RegExp,
+  release: (arrived: number) => boolean,
+  send: (arrivals: () => number) => Promise<T>,
+  deadlineMs: number,
+): Promise<T> {
   const db = env.DB as D1Database & Record<string, unknown>;
   const { prepare, batch } = db;
   const sqlOf = new WeakMap<object, string>();
@@ -20,21 +26,52 @@ export async function withWritesInFlightTogether<T>(writes: RegExp, copies: numb
     (s as { bind: D1PreparedStatement["bind"] }).bind = (...values: unknown[]) => tag(bind.apply(s, values), query);
     return s;
   };
-  // Each held batch waits in its own request by polling: workerd forbids one request to resolve a promise another
-  // request is waiting on.
   let arrived = 0;
   db.prepare = (query: string) => tag(prepare.call(db, query), query);
   db.batch = (async (statements: D1PreparedStatement[]) => {
     if (statements.some((s) => writes.test(sqlOf.get(s) ?? ""))) {
       arrived++;
-      await eventually(() => expect(arrived, "copies holding their write").toBeGreaterThanOrEqual(copies), { timeoutMs: deadlineMs }).catch(() => undefined);
+      await eventually(() => expect(release(arrived), "held write released").toBe(true), { timeoutMs: deadlineMs }).catch(() => undefined);
     }
     return batch.call(db, statements);
   }) as D1Database["batch"];
   try {
-    return await send();
+    return await send(() => arrived);
   } finally {
     db.prepare = prepare;
     db.batch = batch;
   }
+}
+
+/**
+ * Runs `send` while holding every D1 batch that matches `writes` until `copies` of them are waiting, then lets
+ * them all go at once: every copy has done its reads before any of them writes. That is the worst interleaving of
+ * copies in flight together, made certain instead of left to timing.
+ */
+export async function withWritesInFlightTogether<T>(writes: RegExp, copies: number, send: () => Promise<T>, deadlineMs = 5_000): Promise<T> {
+  return holdingWrites(writes, (arrived) => arrived >= copies, send, deadlineMs);
+}
+
+/**
+ * Sends `send`, holds its write (the first D1 batch matching `writes`) after the request has done its reads, runs
+ * `meanwhile` (say, an ownership change through the API), then lets the write go: a change landing between a
+ * request's checks and its write, made certain instead of left to timing. Returns what `send` returns.
+ */
+export async function withWriteHeldDuring<T>(writes: RegExp, meanwhile: () => Promise<unknown>, send: () => Promise<T>, deadlineMs = 5_000): Promise<T> {
+  let released = false;
+  return holdingWrites(
+    writes,
+    () => released,
+    async (arrivals) => {
+      const sent = send();
+      await eventually(() => expect(arrivals(), "the write is held").toBeGreaterThanOrEqual(1), { timeoutMs: deadlineMs });
+      try {
+        await meanwhile();
+      } finally {
+        released = true;
+      }
+      return sent;
+    },
+    deadlineMs,
+  );
 }

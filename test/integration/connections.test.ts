@@ -5,7 +5,9 @@ import { findConnectionByName, recordConnectionUse, resolveConnectionSecrets } f
 import { loadKeyRing } from "../../worker/lib/envelope";
 import worker from "../../worker/index";
 import { BASE, api, expectError, signup } from "../helpers/api";
+import { fakeCredentials } from "../fakes/credentials";
 import { addMember, createTeam, createToken, createWebhookConnection, firstTeamId } from "../helpers/fixtures";
+import { createConnection, fakeRequests, fakeUrl } from "../helpers/tool-fakes";
 
 const ring = () => loadKeyRing(env.TUTTI_MASTER_KEY);
 const usage = { runId: "run_test", taskKey: "notify" };
@@ -26,6 +28,19 @@ describe("connection kinds", () => {
     expect(byKind.dbt_cloud.webhook.steps.length).toBeGreaterThan(0);
     expect(byKind.airbyte.webhook).toMatchObject({ url_token: true });
     expect(byKind.snowflake).toMatchObject({ testable: true, webhook: null });
+  });
+
+  it("names each kind's host fields, whose move to another origin asks for the secrets again", async () => {
+    const s = await signup();
+    const res = await api("/connection-kinds", { as: s });
+    const hostFields = Object.fromEntries(res.json.map((k: { kind: string; host_fields: string[] }) => [k.kind, k.host_fields]));
+    expect(hostFields).toMatchObject({ snowflake: ["base_url", "account"], dbt_cloud: ["base_url"], http: ["base_url"], webhook: ["url"], slack: [] });
+    // They are the fields a PATCH checks: moving the webhook's url without its secret is refused naming the secret.
+    const teamId = await firstTeamId(s);
+    const created = await createWebhookConnection(s, teamId, "hook", "whsec-host-fields");
+    const moved = await api(`/connections/${created.id}`, { as: s, method: "PATCH", body: { config: { url: "https://elsewhere.example.com/hook" } } });
+    expectError(moved, 400, "validation_failed");
+    expect(moved.json.error.details.map((d: { path: string }) => d.path)).toEqual(["secrets.signing_secret"]);
   });
 });
 
@@ -129,6 +144,34 @@ describe("connections", () => {
       expectError(await api(`/connections/${conn.id}`, { as, method: "DELETE" }), 403, "forbidden");
     }
     expect((await api(`/connections/${conn.id}`, { as: owner })).json).toMatchObject({ description: "", rotated_at: null });
+  });
+
+  it("testing a connection sends its secrets, so it needs the rights that change it: tokens, viewers and other teams get 403 or 404 and nothing is sent", async () => {
+    const owner = await signup();
+    const teamId = await firstTeamId(owner);
+    const other = await createTeam(owner, "Other");
+    const outsider = await addMember(owner, "member", { teamId: other.id });
+    const viewer = await addMember(owner, "viewer", { teamId });
+    const member = await addMember(owner, "member", { teamId });
+    const token = await createToken(owner, teamId, ["read", "pipelines:write", "runs:write", "lineage:write", "metadata:write"]);
+    const apiToken = `tok-${crypto.randomUUID()}`;
+    const conn = await createConnection(
+      owner,
+      teamId,
+      "dbt_cloud",
+      "dbt",
+      { base_url: fakeUrl("dbt_cloud"), account_id: fakeCredentials.dbt_cloud.accountId },
+      { api_token: apiToken },
+    );
+    const sent = async () => (await fakeRequests("dbt_cloud")).filter((r) => JSON.stringify(r.headers).includes(apiToken)).length;
+
+    for (const as of [token.token, viewer]) expectError(await api(`/connections/${conn.id}/test`, { as, method: "POST" }), 403, "forbidden");
+    expectError(await api(`/connections/${conn.id}/test`, { as: outsider, method: "POST" }), 404, "not_found");
+    expect(await sent()).toBe(0);
+
+    const res = await api(`/connections/${conn.id}/test`, { as: member, method: "POST" });
+    expect(res.status, res.text).toBe(200);
+    expect(await sent()).toBe(1);
   });
 
   it("lists by team, by name, with a cursor", async () => {

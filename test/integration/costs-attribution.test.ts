@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createDb, tenantCtx } from "../../worker/db/client";
 import { ingestDbtArtifacts } from "../../worker/ingest/dbt-artifacts";
+import { ingestWriter } from "../../worker/ingest/writer";
 import { fakeCredentials } from "../fakes/credentials";
 import { api, type Session } from "../helpers/api";
 import { dbtFixture } from "../helpers/lineage-fixtures";
@@ -67,7 +68,7 @@ describe("cost attribution", () => {
         ...cloud.project,
         runResults: rr,
         source: { kind: "dbt_cloud", runId: cloud.dbtCloudRunId, jobId: String(cloud.job) },
-        ownerTeamId: team.id,
+        writer: ingestWriter(team.id, [team.id]),
       },
     );
     const customers = await datasetIdByName(s, "customers");

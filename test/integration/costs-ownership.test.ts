@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { api, expectError } from "../helpers/api";
 import { product, postCosts, record } from "../helpers/costs";
 import { createTeam, createToken } from "../helpers/fixtures";
+import { withWritesInFlightTogether } from "../helpers/in-flight";
 import { pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
 
 /** A tenant whose sign-up team ("mine") owns a pipeline, a run of it, a product and a dataset; "theirs" is a second team. */
@@ -85,5 +86,29 @@ describe("cost records belong to the team they are recorded for", () => {
       (await postCosts(s, [record({ source: "aws", external_ref: "c-admin", amount: 1, attribution: { team_id: theirs.teamId, pipeline: "daily" } })]))
         .inserted,
     ).toBe(1);
+  });
+
+  it("two teams posting the same new record together: one stores it, the other is refused and changes neither its figures nor its allocations", async () => {
+    const { s, mine, theirs } = await ownedThings();
+    const products = {
+      finance_revenue: (await api("/products/finance_revenue", { as: s })).json.id,
+      their_product: (await product(s, { name: "their_product", owner_team_id: theirs.teamId })).id,
+    };
+    const post = (token: string, amount: number, products: string) =>
+      api("/costs", {
+        as: token,
+        body: { records: [record({ source: "aws", external_ref: "inv-race", amount, attribution: { products: [{ name: products }] } })] },
+      });
+    const [a, b] = await withWritesInFlightTogether(/INSERT INTO cost_records/, 2, () =>
+      Promise.all([post(mine.token, 5, "finance_revenue"), post(theirs.token, 500, "their_product")]),
+    );
+    expect(a.status, a.text).toBe(200);
+    expect(b.status, b.text).toBe(200);
+    const statuses = [a.json.records[0].status, b.json.records[0].status];
+    expect([...statuses].sort()).toEqual(["inserted", "refused"]);
+    const [winner, amount, productName] = statuses[0] === "inserted" ? [mine, 5, "finance_revenue"] : [theirs, 500, "their_product"];
+    const stored = await costByRef(winner.token, "inv-race");
+    expect(stored).toMatchObject({ amount, team_id: winner.teamId });
+    expect(stored.allocations.map((x: any) => [x.product_id, x.amount])).toEqual([[products[productName as keyof typeof products], amount]]);
   });
 });

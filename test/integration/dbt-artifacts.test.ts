@@ -2,6 +2,7 @@ import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, BASE, expectError } from "../helpers/api";
 import { createTeam, createToken } from "../helpers/fixtures";
+import { withWriteHeldDuring, withWritesInFlightTogether } from "../helpers/in-flight";
 import { lineageRowCounts, lineageTenant } from "../helpers/lineage";
 import { dbtFixture, openLineageFixtures } from "../helpers/lineage-fixtures";
 
@@ -294,5 +295,149 @@ describe("dbt artifacts: bad input and permissions", () => {
       body: "{}",
     });
     expect(res.status).toBe(413);
+  });
+});
+
+/** A tenant with two teams, each with a token that writes metadata: `mine` (the sign-up's team) and `theirs`. */
+async function twoTeams() {
+  const a = await lineageTenant();
+  const team = await createTeam(a.s, "Marketing");
+  const { token } = await createToken(a.s, team.id, ["lineage:write", "metadata:write", "read"]);
+  return { s: a.s, mine: { teamId: a.teamId, token: a.token }, theirs: { teamId: team.id, token } };
+}
+
+const bqManifest = () => JSON.parse(dbtFixture("bigquery-1.9/manifest.json"));
+/** The BigQuery fixture's run_results as if run a day later, by another invocation. */
+const bqNextDay = () => {
+  const rr = JSON.parse(dbtFixture("bigquery-1.9/run_results.json").replaceAll("2024-12-16T", "2024-12-17T"));
+  rr.metadata.invocation_id = crypto.randomUUID();
+  return rr;
+};
+
+async function datasetFacts(token: string, id: string) {
+  const ds = (await api(`/datasets/${id}`, { as: token })).json;
+  const quality = (await api(`/datasets/${id}/quality`, { as: token })).json.items.map((q: any) => `${q.check}:${q.status}:${q.observed_at}`).sort();
+  return { owner: ds.owner_team?.id, kind: ds.kind, lastWriteAt: ds.last_write_at, description: ds.description, schema: ds.schema, quality };
+}
+
+describe("dbt artifacts: another team's datasets keep their own facts", () => {
+  it("another team's project naming my models' relations stores its own nodes and lineage, but not my datasets' freshness, test results, facets, kind, owner or cost", async () => {
+    const { mine, theirs } = await twoTeams();
+    const rr = JSON.parse(dbtFixture("bigquery-1.9/run_results.json"));
+    const first = await api("/dbt/artifacts", { as: mine.token, body: { project: "jaffle_bq", environment: "prod", manifest: bqManifest(), run_results: rr } });
+    expect(first.status, first.text).toBe(201);
+    const customers = (await allNodes(mine.token, first.json.project.id)).find((n) => n.unique_id === "model.jaffle_shop.customers")!;
+    const before = await datasetFacts(mine.token, customers.node_id);
+    expect(before.quality.length).toBeGreaterThan(0);
+    const costsBefore = (await api("/costs?from=2000-01-01T00:00:00Z&limit=200", { as: mine.token })).json.items;
+    expect(costsBefore.length).toBeGreaterThan(0);
+
+    // Their project builds the same warehouse relations (namespace `bigquery`), a day later, described otherwise.
+    const manifest = bqManifest();
+    manifest.nodes["model.jaffle_shop.customers"].description = "hijacked";
+    manifest.nodes["model.jaffle_shop.customers"].columns = { hijacked: { name: "hijacked", description: "", data_type: "string" } };
+    manifest.nodes["model.jaffle_shop.customers"].config.materialized = "view";
+    const res = await api("/dbt/artifacts", { as: theirs.token, body: { project: "shadow", environment: "prod", manifest, run_results: bqNextDay() } });
+    expect(res.status, res.text).toBe(201);
+    expect(res.json.project.owner_team).toMatchObject({ id: theirs.teamId });
+
+    expect(await datasetFacts(mine.token, customers.node_id)).toEqual(before);
+    expect(before).toMatchObject({ owner: mine.teamId, kind: "model", lastWriteAt: expect.stringMatching(/^2024-12-16T/) });
+    // Their BigQuery jobs' cost is theirs: my records are not replaced and nothing lands on my datasets.
+    const costs = (await api("/costs?from=2000-01-01T00:00:00Z&limit=200", { as: mine.token })).json.items;
+    expect(costs.map((c: any) => [c.external_ref, c.started_at, c.team_id]).sort()).toEqual(
+      costsBefore.map((c: any) => [c.external_ref, c.started_at, c.team_id]).sort(),
+    );
+
+    // Their lineage is kept: their nodes and edges, and their dbt run wrote my model.
+    const theirNodes = await allNodes(theirs.token, res.json.project.id);
+    expect(theirNodes.find((n) => n.unique_id === "model.jaffle_shop.customers")).toMatchObject({
+      node_id: customers.node_id,
+      last_result: { status: "success" },
+    });
+    const runs = await api(`/datasets/${customers.node_id}/runs?role=output`, { as: mine.token });
+    expect(runs.json.items).toHaveLength(2);
+    const graph = await api(`/lineage/graph?node=${customers.node_id}&direction=upstream&depth=1`, { as: mine.token });
+    const parents = bqManifest().parent_map["model.jaffle_shop.customers"] as string[];
+    expect(graph.json.edges.filter((e: any) => e.to === customers.node_id)).toHaveLength(parents.length);
+  });
+
+  it("a manifest replaces only its own project's edges: another team's upload leaves my project's lineage as it was", async () => {
+    const { mine, theirs } = await twoTeams();
+    const first = await api("/dbt/artifacts", { as: mine.token, body: { project: "jaffle_bq", environment: "prod", manifest: bqManifest() } });
+    const customers = (await allNodes(mine.token, first.json.project.id)).find((n) => n.unique_id === "model.jaffle_shop.customers")!;
+    const edgesOf = async () =>
+      (await api(`/lineage/graph?node=${customers.node_id}&direction=upstream&depth=1`, { as: mine.token })).json.edges
+        .map((e: any) => `${e.from}>${e.to}`)
+        .sort();
+    const before = await edgesOf();
+    expect(before.length).toBeGreaterThan(0);
+
+    // Their manifest says customers has no parents at all.
+    const manifest = bqManifest();
+    manifest.parent_map["model.jaffle_shop.customers"] = [];
+    manifest.nodes["model.jaffle_shop.customers"].depends_on = { macros: [], nodes: [] };
+    const res = await api("/dbt/artifacts", { as: theirs.token, body: { project: "shadow", environment: "prod", manifest } });
+    expect(res.status, res.text).toBe(201);
+    expect(await edgesOf()).toEqual(before);
+  });
+
+  it("an upload reporting runs of jobs another team owns in the project's namespace is refused with 403, storing no upload, node or lineage", async () => {
+    const { s, mine, theirs } = await twoTeams();
+    // They reported an OpenLineage run of a job in the namespace my project's dbt invocations use.
+    const olEvent = {
+      eventType: "COMPLETE",
+      eventTime: "2024-12-01T00:00:00Z",
+      producer: "https://example.com/squatter",
+      schemaURL: "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+      run: { runId: crypto.randomUUID() },
+      job: { namespace: "dbt://jaffle_bq/prod", name: "dbt build" },
+      inputs: [],
+      outputs: [],
+    };
+    expect((await api("/lineage", { as: theirs.token, body: olEvent })).status).toBe(201);
+    const before = await lineageRowCounts(s.tenant.id);
+    const res = await api("/dbt/artifacts", {
+      as: mine.token,
+      body: { project: "jaffle_bq", environment: "prod", manifest: bqManifest(), run_results: JSON.parse(dbtFixture("bigquery-1.9/run_results.json")) },
+    });
+    expectError(res, 403, "forbidden");
+    expect(res.json.error.details.map((d: any) => d.path)).toEqual(["project"]);
+    expect({ ...(await lineageRowCounts(s.tenant.id)), dbt_projects: before.dbt_projects }).toEqual(before);
+  });
+});
+
+describe("dbt artifacts: ownership is checked by the write itself", () => {
+  it("two teams' first uploads of one project and environment together: one creates and owns it, the other is refused", async () => {
+    const { mine, theirs } = await twoTeams();
+    const send = (token: string) => upload(token, { project: "jaffle", environment: "prod", manifest: file(dbtFixture("duckdb-1.8/manifest.json")) });
+    // The refused upload never gets to write; the other is let go after a short wait for it.
+    const [a, b] = await withWritesInFlightTogether(/INSERT INTO dbt_artifact_chunks/, 2, () => Promise.all([send(mine.token), send(theirs.token)]), 2_000);
+    expect([a.status, b.status].sort()).toEqual([201, 403]);
+    const [created, refused, winner] = a.status === 201 ? [a, b, mine] : [b, a, theirs];
+    expect(refused.json.error.details.map((d: any) => d.path)).toEqual(["project"]);
+    expect(created.json.project.owner_team).toMatchObject({ id: winner.teamId });
+    const uploads = await api(`/dbt/projects/${created.json.project.id}/uploads`, { as: winner.token });
+    expect(uploads.json.items).toHaveLength(1);
+  });
+
+  it("a model's dataset handed to another team while run_results are in flight keeps its freshness and test results", async () => {
+    const { s, mine, theirs } = await twoTeams();
+    const first = await api("/dbt/artifacts", { as: theirs.token, body: { project: "jaffle_bq", environment: "prod", manifest: bqManifest() } });
+    expect(first.status, first.text).toBe(201);
+    const customers = (await allNodes(theirs.token, first.json.project.id)).find((n) => n.unique_id === "model.jaffle_shop.customers")!;
+    const res = await withWriteHeldDuring(
+      /INSERT INTO job_runs/,
+      async () => {
+        const patch = await api(`/datasets/${customers.node_id}`, { as: s, method: "PATCH", body: { owner_team_id: mine.teamId } });
+        expect(patch.status, patch.text).toBe(200);
+      },
+      () => api("/dbt/artifacts", { as: theirs.token, body: { project: "jaffle_bq", environment: "prod", run_results: bqNextDay() } }),
+    );
+    expect(res.status, res.text).toBe(201);
+    expect(await datasetFacts(mine.token, customers.node_id)).toMatchObject({ owner: mine.teamId, lastWriteAt: null, quality: [] });
+    // Their own models got theirs.
+    const orders = (await allNodes(theirs.token, first.json.project.id)).find((n) => n.unique_id === "model.jaffle_shop.orders")!;
+    expect((await datasetFacts(theirs.token, orders.node_id)).lastWriteAt).toMatch(/^2024-12-17T/);
   });
 });

@@ -34,7 +34,6 @@ const VIEWER_MAY: Record<string, string> = {
 /** State-changing operations a read-only token is allowed, for the same reason. */
 const READ_SCOPE_MAY: Record<string, string> = {
   "POST /ci/impact": "computes an impact preview from the body; stores nothing",
-  "POST /connections/{id}/test": "a read by design (needs `read`): one authenticated call to the tool, nothing stored",
 };
 
 /**

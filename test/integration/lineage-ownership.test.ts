@@ -1,8 +1,9 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { alertDetail, listAlerts } from "../helpers/alerting";
-import { api, expectError } from "../helpers/api";
+import { api, expectError, type Session } from "../helpers/api";
 import { createTeam, createToken } from "../helpers/fixtures";
+import { withWriteHeldDuring, withWritesInFlightTogether } from "../helpers/in-flight";
 import { lineageRowCounts, lineageTenant, postEvent } from "../helpers/lineage";
 import { createToolConnection, pushPipeline, toolTask } from "../helpers/pipelines";
 import { drain } from "../helpers/wait";
@@ -268,5 +269,72 @@ describe("POST /quality reports only on datasets the team owns or nobody owns", 
     // The owner team and tenant admins may.
     expect((await api("/quality", { as: mine.token, body: { results: [{ dataset_id: id, check: "rows", status: "pass" }] } })).status).toBe(201);
     expect((await api("/quality", { as: s, body: { results: [{ dataset_id: id, check: "other", status: "pass" }] } })).status).toBe(201);
+  });
+});
+
+describe("ownership is checked by the write itself", () => {
+  /** Hands a dataset to a team as a tenant admin (PATCH /datasets/{id}). */
+  async function handOver(s: Session, datasetId: string, teamId: string) {
+    const res = await api(`/datasets/${datasetId}`, { as: s, method: "PATCH", body: { owner_team_id: teamId } });
+    expect(res.status, res.text).toBe(200);
+  }
+
+  it("two teams reporting quality of the same new dataset together: one creates and owns it, the other is refused and stores nothing", async () => {
+    const { mine, theirs } = await twoTeams();
+    const report = (token: string, status: string) =>
+      api("/quality", { as: token, body: { results: [{ dataset: { namespace: "warehouse", name: "contested" }, check: "rows", status }] } });
+    const [a, b] = await withWritesInFlightTogether(/INSERT INTO quality_results/, 2, () =>
+      Promise.all([report(mine.token, "pass"), report(theirs.token, "fail")]),
+    );
+    expect([a.status, b.status].sort()).toEqual([201, 403]);
+    const [winner, loser] = a.status === 201 ? [mine, theirs] : [theirs, mine];
+    expect((a.status === 201 ? b : a).json.error.details.map((d: any) => d.path)).toEqual(["results[0].dataset"]);
+    const ds = await dataset(winner.token, "warehouse", "contested");
+    expect(ds.owner_team.id).toBe(winner.teamId);
+    const history = await api(`/datasets/${ds.id}/quality`, { as: loser.token });
+    expect(history.json.items.map((q: any) => q.status)).toEqual([winner === mine ? "pass" : "fail"]);
+  });
+
+  it("a dataset handed to another team while a quality report is in flight: the report is refused and nothing is stored", async () => {
+    const { s, mine, theirs } = await twoTeams();
+    const created = await api("/quality", {
+      as: theirs.token,
+      body: { results: [{ dataset: { namespace: "warehouse", name: "orders" }, check: "rows", status: "pass" }] },
+    });
+    const id = created.json.dataset_ids[0];
+    const before = await lineageRowCounts(s.tenant.id);
+    const res = await withWriteHeldDuring(
+      /INSERT INTO quality_results/,
+      () => handOver(s, id, mine.teamId),
+      () => api("/quality", { as: theirs.token, body: { results: [{ dataset_id: id, check: "rows", status: "fail" }] } }),
+    );
+    expectError(res, 403, "forbidden");
+    expect(res.json.error.details.map((d: any) => d.path)).toEqual(["results[0].dataset_id"]);
+    expect(await lineageRowCounts(s.tenant.id)).toEqual(before);
+    const history = await api(`/datasets/${id}/quality`, { as: mine.token });
+    expect(history.json.items.map((q: any) => q.status)).toEqual(["pass"]);
+  });
+
+  it("a dataset handed to another team while an OpenLineage event is in flight keeps its freshness and facets; the event and its lineage are stored", async () => {
+    const { s, mine, theirs } = await twoTeams();
+    const orders = { namespace: "warehouse", name: "orders" };
+    const job = { namespace: "airflow", name: "theirs.load" };
+    expect(
+      (await post(theirs.token, runEvent({ job, eventTime: "2020-01-01T06:00:00Z", outputs: [{ ...orders, facets: { schema: schemaFacet("a") } }] }))).status,
+    ).toBe(201);
+    const ds = await dataset(theirs.token, orders.namespace, orders.name);
+    const res = await withWriteHeldDuring(
+      /INSERT INTO lineage_events/,
+      () => handOver(s, ds.id, mine.teamId),
+      () => post(theirs.token, runEvent({ job, eventTime: "2020-02-01T06:00:00Z", outputs: [{ ...orders, facets: { schema: schemaFacet("b") } }] })),
+    );
+    expect(res.status, res.text).toBe(201);
+    expect(await dataset(mine.token, orders.namespace, orders.name)).toMatchObject({
+      owner_team: { id: mine.teamId },
+      last_write_at: "2020-01-01T06:00:00.000Z",
+      schema: [{ name: "a" }],
+    });
+    const runs = await api(`/datasets/${ds.id}/runs?role=output`, { as: mine.token });
+    expect(runs.json.items).toHaveLength(2);
   });
 });

@@ -16,7 +16,8 @@ import {
   type DbtProject,
   type DbtUpload,
 } from "../db/repo/lineage-dbt";
-import { deleteEdgesOf, lineagePlanStatements } from "../db/repo/lineage-write";
+import { deleteEdgesOf, lineagePlanStatements, storedQualityKeys } from "../db/repo/lineage-write";
+import { jobAndRunOwners } from "../db/repo/ownership";
 import { recordDbtRunCosts } from "../db/repo/cost-derived";
 import type { DbtUploadSource } from "../db/schema/enums";
 import { isUniqueViolation } from "../db/unique";
@@ -24,12 +25,22 @@ import { ApiError, type ErrorDetail } from "../lib/errors";
 import { sha256Hex } from "../lib/hash";
 import { newId } from "../lib/ids";
 import type { ParsedManifest } from "../lineage/dbt-manifest";
-import { dbtOrigin, defaultDbtNamespace, planDbtManifest, planDbtRunResults, type DbtNodeRef, type DbtTarget, type TuttiTaskRef } from "../lineage/dbt-plan";
+import {
+  dbtNamespace,
+  dbtOrigin,
+  defaultDbtNamespace,
+  planDbtManifest,
+  planDbtRunResults,
+  type DbtNodeRef,
+  type DbtTarget,
+  type TuttiTaskRef,
+} from "../lineage/dbt-plan";
 import type { ParsedRunResults } from "../lineage/dbt-run-results";
 import { IdCache } from "../lineage/ids";
 import { LineagePlan, type QualityRow } from "../lineage/plan";
 import type { ArtifactBody, StoredArtifact } from "./artifact";
 import { readManifest, readRunResults } from "./dbt-read";
+import { othersDatasets, type IngestWriter } from "./writer";
 
 /** Where an upload came from: the API/CLI, the dbt Cloud connector after a run, or a Tutti task that ran dbt. */
 export type DbtArtifactsSource =
@@ -46,8 +57,11 @@ export interface DbtArtifactsInput {
   manifest?: ArtifactBody | null;
   runResults?: ArtifactBody | null;
   source: DbtArtifactsSource;
-  /** Owner of a project this upload creates (the uploading token's team). */
-  ownerTeamId: string | null;
+  /**
+   * Who uploads: owner of a project (and of datasets and jobs) this upload creates — the uploading token's team —
+   * and the teams whose project and datasets it may change.
+   */
+  writer: IngestWriter;
 }
 
 export interface DbtIngestResult {
@@ -83,6 +97,34 @@ function sourceRefOf(source: DbtArtifactsSource): Record<string, string> {
   }
 }
 
+/** A project another team owns is that team's to upload to: 403 naming `project`. Returns the project. */
+function requireProjectWriter(project: DbtProject, writer: IngestWriter): DbtProject {
+  if (project.ownerTeamId && !writer.mayWriteFor(project.ownerTeamId)) {
+    throw new ApiError("forbidden", "project: this dbt project and environment belong to another team", [
+      { path: "project", message: "this dbt project and environment belong to another team; only its team uploads its artifacts" },
+    ]);
+  }
+  return project;
+}
+
+/**
+ * As for OpenLineage events: a job another team owns in the project's job namespace (its tests, its invocations),
+ * or a run recorded under one, is that team's — the upload is refused (403 naming `project`) rather than reporting
+ * runs of, or changing, another team's jobs. Jobs nobody owns, or new ones, are open.
+ */
+async function refuseOthersJobs(ctx: TenantCtx, writer: IngestWriter, plan: LineagePlan, jobNamespace: string): Promise<void> {
+  const owners = await jobAndRunOwners(
+    ctx,
+    [...plan.jobs.keys()],
+    plan.runs.map((r) => r.id),
+  );
+  const others = [...owners.jobs.values(), ...owners.runs.values()].some((team) => team !== null && !writer.mayWriteFor(team));
+  if (others) {
+    const message = `jobs in ${jobNamespace} belong to another team; report your own project's runs`;
+    throw new ApiError("forbidden", `project: ${message}`, [{ path: "project", message }]);
+  }
+}
+
 /**
  * Ingests dbt artifacts for a project and environment: stores the files (gzip, chunked), turns the manifest into
  * catalog nodes and parent_map edges, and run_results into node statuses, dataset freshness and test results.
@@ -98,6 +140,9 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
     throw rejected([{ path: "namespace", message: "1–512 characters" }]);
   }
   if (!input.manifest && !input.runResults) throw rejected([{ path: "manifest", message: "send a manifest, run_results, or both" }]);
+  const { writer } = input;
+  const existing = await findDbtProject(ctx, input.project, input.environment);
+  if (existing) requireProjectWriter(existing, writer);
 
   let manifest: { stored: StoredArtifact; parsed: ParsedManifest } | null = null;
   let runResults: { stored: StoredArtifact; parsed: ParsedRunResults } | null = null;
@@ -112,38 +157,52 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
     runResults = { stored: read.stored, parsed: read.parsed.runResults };
   }
 
-  const existing = await findDbtProject(ctx, input.project, input.environment);
   const adapterType = manifest?.parsed.metadata.adapterType ?? existing?.adapterType ?? null;
   const namespace = input.namespace?.trim() || existing?.namespace || defaultDbtNamespace(adapterType, input.project, input.environment);
   const project =
     existing ??
-    (await ensureDbtProject(ctx, {
-      id: newId("dbtProject"),
-      project: input.project,
-      environment: input.environment,
-      namespace,
-      ownerTeamId: input.ownerTeamId,
-      now,
-    }));
+    requireProjectWriter(
+      // A concurrent first upload of the same project may have created it, for another team.
+      await ensureDbtProject(ctx, {
+        id: newId("dbtProject"),
+        project: input.project,
+        environment: input.environment,
+        namespace,
+        ownerTeamId: writer.ownerTeamId,
+        now,
+      }),
+      writer,
+    );
+  const ownerTeamId = project.ownerTeamId ?? writer.ownerTeamId;
 
   const dedupeKey = await sha256Hex(`${manifest?.stored.sha256 ?? "-"}:${runResults?.stored.sha256 ?? "-"}`);
   // Warehouse cost the results report (BigQuery bytes billed); idempotent, so a re-upload records nothing twice.
-  const recordCosts = (refs: Map<string, DbtNodeRef>) =>
-    runResults
-      ? recordDbtRunCosts(
-          ctx,
-          {
-            adapterType,
-            namespace,
-            results: runResults.parsed.results,
-            generatedAt: runResults.parsed.metadata.generatedAt ?? now,
-            nodeIdOf: (id) => refs.get(id)?.nodeId ?? null,
-            task: input.source.kind === "tutti" ? { runId: input.source.runId, taskKey: input.source.taskKey } : null,
-            ownerTeamId: project.ownerTeamId ?? input.ownerTeamId,
-          },
-          now,
-        )
-      : Promise.resolve(0);
+  // Cost is not put on another team's datasets, and a record another team holds is not replaced.
+  const recordCosts = async (refs: Map<string, DbtNodeRef>) => {
+    if (!runResults) return 0;
+    const others = await othersDatasets(
+      ctx,
+      writer,
+      [...refs.values()].map((r) => r.nodeId),
+    );
+    return recordDbtRunCosts(
+      ctx,
+      {
+        adapterType,
+        namespace,
+        results: runResults.parsed.results,
+        generatedAt: runResults.parsed.metadata.generatedAt ?? now,
+        nodeIdOf: (id) => {
+          const nodeId = refs.get(id)?.nodeId ?? null;
+          return nodeId && !others.has(nodeId) ? nodeId : null;
+        },
+        task: input.source.kind === "tutti" ? { runId: input.source.runId, taskKey: input.source.taskKey } : null,
+        ownerTeamId,
+        actsFor: writer.actsFor,
+      },
+      now,
+    );
+  };
 
   const previous = await findUploadByDedupe(ctx, project.id, dedupeKey);
   if (previous) {
@@ -167,7 +226,7 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
     project: input.project,
     environment: input.environment,
     namespace,
-    ownerTeamId: project.ownerTeamId ?? input.ownerTeamId,
+    ownerTeamId,
   };
   const plan = new LineagePlan();
   const ids = new IdCache(ctx.tenantId);
@@ -179,12 +238,14 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
   }
   const tutti = input.source.kind === "tutti" ? { runId: input.source.runId, taskKey: input.source.taskKey, pipeline: input.source.pipeline } : null;
   const rrPlan = runResults ? await planDbtRunResults(plan, ids, runResults.parsed, nodeRefs, target, { uploadId, now, tutti }) : null;
+  await refuseOthersJobs(ctx, writer, plan, dbtNamespace(input.project, input.environment));
 
   const m = manifest?.parsed.metadata;
   const r = runResults?.parsed.metadata;
   const statements: Stmt[] = [
     ...(manifest ? [deleteEdgesOf(ctx, dbtOrigin(project.id))] : []),
-    ...lineagePlanStatements(ctx, plan, now),
+    // Another team's datasets named by the project keep their own facts; their lineage is kept (docs/lineage.md).
+    ...lineagePlanStatements(ctx, plan, now, { actsFor: writer.actsFor }),
     ...(manifestNodes ? replaceNodesStatements(ctx, project.id, uploadId, manifestNodes.nodes, now) : []),
     uploadInsertStatement(ctx, {
       id: uploadId,
@@ -243,9 +304,10 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
     ...(manifest ? chunkStatements(ctx, uploadId, "manifest", manifest.stored.chunks) : []),
     ...(runResults ? chunkStatements(ctx, uploadId, "run_results", runResults.stored.chunks) : []),
   ];
+  let results: D1Result[];
   try {
     for (let i = 0; i < chunkStmts.length; i += CHUNKS_PER_BATCH) await runBatch(ctx, chunkStmts.slice(i, i + CHUNKS_PER_BATCH));
-    await runBatch(ctx, statements);
+    results = await runBatch(ctx, statements);
   } catch (err) {
     await runBatch(ctx, [deleteChunks(ctx, uploadId)]).catch(() => {});
     if (isUniqueViolation(err)) {
@@ -257,5 +319,6 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
   }
   const [fresh, upload] = await Promise.all([findDbtProject(ctx, input.project, input.environment), getDbtUpload(ctx, uploadId)]);
   await recordCosts(nodeRefs);
-  return { duplicate: false, project: fresh!, upload: upload!, quality: [...plan.quality.values()] };
+  const storedQuality = storedQualityKeys(results);
+  return { duplicate: false, project: fresh!, upload: upload!, quality: [...plan.quality.values()].filter((q) => storedQuality.has(q.dedupeKey)) };
 }

@@ -8,6 +8,7 @@ import {
   rawEventStatements,
   storedEventKeys,
   storedEventsQuery,
+  storedQualityKeys,
   type StoredBody,
 } from "../db/repo/lineage-write";
 import { jobAndRunOwners, pipelineTeams } from "../db/repo/ownership";
@@ -20,7 +21,7 @@ import { parseOpenLineageEvent, type Facets, type OLEvent } from "../lineage/ope
 import { eventPolicy, refusedTuttiJobs, type TuttiJobClaim } from "../lineage/openlineage-policy";
 import { eventDedupeKey, planOpenLineageEvent, type AcceptedEvent } from "../lineage/openlineage-plan";
 import { LineagePlan, type QualityRow } from "../lineage/plan";
-import { othersDatasets, type IngestWriter } from "./writer";
+import type { IngestWriter } from "./writer";
 
 /** D1 refuses values over 2,000,000 bytes; raw bodies above this are stored gzip-compressed. */
 export const D1_VALUE_BYTES = 1_900_000;
@@ -123,7 +124,7 @@ interface Prepared {
  * Validates, deduplicates and stores OpenLineage events; one outcome per item, in order. Valid new events are
  * written in one D1 batch (one transaction); should it fail, each event is retried alone so one bad event
  * cannot sink the others. Nothing is written for an invalid event, nor for one about another team's job; of
- * another team's datasets only lineage is written (LineagePlan.withholdOwnerFacts). Data-quality assertions that
+ * another team's datasets only lineage is written (PlanGuard). Data-quality assertions that
  * were stored are appended to `quality`, for alerts.
  */
 export async function ingestOpenLineageEvents(
@@ -198,8 +199,6 @@ export async function ingestOpenLineageEvents(
   const write = async (group: Prepared[]) => {
     const plan = new LineagePlan();
     for (const p of group) await planOpenLineageEvent(plan, ids, p.accepted, writer);
-    // The event is stored and its lineage kept; another team's datasets keep their own facts (see docs/lineage.md).
-    plan.withholdOwnerFacts(await othersDatasets(ctx, writer, plan.datasets.keys()));
     const raw = rawEventStatements(
       ctx,
       plan,
@@ -215,14 +214,16 @@ export async function ingestOpenLineageEvents(
         group.map((p) => p.accepted.eventId),
       ),
     );
-    const results = await runBatch(ctx, [...raw, ...lineagePlanStatements(ctx, plan, now), stmt(audit)]);
+    // The event is stored and its lineage kept; another team's datasets keep their own facts (see docs/lineage.md).
+    const results = await runBatch(ctx, [...raw, ...lineagePlanStatements(ctx, plan, now, { actsFor: writer.actsFor }), stmt(audit)]);
     const stored = storedEventKeys(results.slice(0, raw.length));
+    const storedQuality = storedQualityKeys(results.slice(raw.length));
     const storedIds = new Set<string>();
     for (const p of group) {
       if (stored.has(p.accepted.dedupeKey)) storedIds.add(p.accepted.eventId);
       else outcomes[p.index] = acceptedOutcome(p.accepted.event, true);
     }
-    quality.push(...[...plan.quality.values()].filter((q) => q.eventId === undefined || storedIds.has(q.eventId)));
+    quality.push(...[...plan.quality.values()].filter((q) => storedQuality.has(q.dedupeKey) && (q.eventId === undefined || storedIds.has(q.eventId))));
   };
 
   try {

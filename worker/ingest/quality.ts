@@ -1,14 +1,15 @@
 import type { TenantCtx } from "../db/client";
-import { auditInsert, type AuditSource } from "../db/repo/audit";
-import { fromBuilder, runBatch } from "../db/repo/lineage-batch";
+import { auditInsertIf, type AuditSource } from "../db/repo/audit";
+import { runBatch, stmt } from "../db/repo/lineage-batch";
 import { existingDatasetIds } from "../db/repo/lineage-catalog";
 import { lineagePlanStatements } from "../db/repo/lineage-write";
+import { othersDatasetsCheck } from "../db/repo/ownership";
 import type { QualityStatus } from "../db/schema/enums";
 import { ApiError } from "../lib/errors";
 import { sha256Hex } from "../lib/hash";
 import { IdCache } from "../lineage/ids";
 import { LineagePlan } from "../lineage/plan";
-import { othersDatasets, type IngestWriter } from "./writer";
+import type { IngestWriter } from "./writer";
 
 /** One result from a tool that is not dbt or an OpenLineage producer (Great Expectations, Soda, custom checks). */
 export interface QualityInput {
@@ -74,9 +75,30 @@ export async function ingestQualityResults(ctx: TenantCtx, audit: AuditSource, w
       dedupeKey: `api:${await sha256Hex(JSON.stringify([scope, datasetId, r.check, r.column]))}`,
     });
   }
-  const others = await othersDatasets(ctx, writer, datasetIds);
+  // The ownership check and the writes are one batch: the first statement names the datasets another team owns,
+  // and every write applies only if there are none, so an owner set meanwhile by another request is respected.
+  const others = othersDatasetsCheck(ctx.tenantId, writer.actsFor, datasetIds);
+  const [refusedRows] = await runBatch(ctx, [
+    stmt(others.refused),
+    ...lineagePlanStatements(ctx, plan, audit.now, { actsFor: writer.actsFor, onlyIf: others.none }),
+    stmt(
+      auditInsertIf(
+        ctx,
+        audit,
+        {
+          action: "quality.ingest",
+          targetType: "quality_results",
+          targetId: datasetIds[0] ?? "-",
+          teamId: writer.ownerTeamId,
+          details: { results: inputs.length },
+        },
+        others.none,
+      ),
+    ),
+  ]);
+  const refusedIds = new Set((refusedRows.results as Array<{ refused_id: string }>).map((r) => r.refused_id));
   const refused = inputs.flatMap((r, i) =>
-    others.has(datasetIds[i])
+    refusedIds.has(datasetIds[i])
       ? [
           {
             path: `results[${i}].${"id" in r.dataset ? "dataset_id" : "dataset"}`,
@@ -86,17 +108,5 @@ export async function ingestQualityResults(ctx: TenantCtx, audit: AuditSource, w
       : [],
   );
   if (refused.length) throw new ApiError("forbidden", `${refused[0].path}: ${refused[0].message}`, refused);
-  await runBatch(ctx, [
-    ...lineagePlanStatements(ctx, plan, audit.now),
-    fromBuilder(
-      auditInsert(ctx, audit, {
-        action: "quality.ingest",
-        targetType: "quality_results",
-        targetId: datasetIds[0] ?? "-",
-        teamId: writer.ownerTeamId,
-        details: { results: inputs.length },
-      }),
-    ),
-  ]);
   return datasetIds;
 }

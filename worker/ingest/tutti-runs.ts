@@ -91,6 +91,7 @@ export async function recordTuttiTaskRun(ctx: TenantCtx, input: TuttiTaskRunInpu
       plan.addRunIo({ runId: jobRunId, datasetId: id, role, rowCount: null, bytes: null, fileCount: null, facets: null, at: eventTime });
     }
   }
-  await runBatch(ctx, lineagePlanStatements(ctx, plan, now));
+  // Tutti's own record of a run of a task the pipeline's spec declares: it writes for every team.
+  await runBatch(ctx, lineagePlanStatements(ctx, plan, now, { actsFor: null }));
   return { jobId, jobRunId };
 }

@@ -33,11 +33,17 @@ export function requireAdmin(p: Principal): void {
   if (p.actor.type !== "user" || !isTenantAdmin(p)) throw new ApiError("forbidden", "only tenant owners and admins can do this");
 }
 
-/** Teams a principal may act for: tokens their one team, users their memberships (admins every team). */
+/** Teams a principal may act for: tokens their one team, users their memberships, tenant admins every team (null); viewers none. */
+export function teamsActedFor(p: Principal): readonly string[] | null {
+  if (p.role === "viewer") return [];
+  if (p.actor.type === "user" && isTenantAdmin(p)) return null;
+  return Object.keys(p.teams);
+}
+
+/** Whether the principal may act for the team (teamsActedFor). */
 export function canActForTeam(p: Principal, teamId: string): boolean {
-  if (p.role === "viewer") return false;
-  if (p.actor.type === "token") return teamId in p.teams;
-  return isTenantAdmin(p) || teamId in p.teams;
+  const teams = teamsActedFor(p);
+  return teams === null || teams.includes(teamId);
 }
 
 /** A signed-in maintainer of the team who is not a tenant viewer (viewers hold no write right, as maintainers neither). */
@@ -82,8 +88,11 @@ export function requireSignedInUser(p: Principal, what: string): void {
   if (p.actor.type !== "user" || !p.viaSession) throw new ApiError("forbidden", `${what} needs a signed-in user; API tokens cannot do this`);
 }
 
-/** Writes to a team's secrets: a signed-in member of the team (not a viewer) or a tenant admin. */
-export function requireTeamSecretsWrite(p: Principal, teamId: string): void {
-  requireSignedInUser(p, "changing connections");
-  if (!canActForTeam(p, teamId)) throw new ApiError("forbidden", "only members of the owning team and tenant admins can change its connections");
+/**
+ * Writes to a team's secrets, and uses of them on request (testing a connection): a signed-in member of the team
+ * (not a viewer) or a tenant admin. `what` names the act in the refusal.
+ */
+export function requireTeamSecretsWrite(p: Principal, teamId: string, what = "changing connections"): void {
+  requireSignedInUser(p, what);
+  if (!canActForTeam(p, teamId)) throw new ApiError("forbidden", `${what} needs a member of the owning team or a tenant admin`);
 }

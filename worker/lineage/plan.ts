@@ -214,22 +214,6 @@ export class LineagePlan {
     this.events.push(row);
   }
 
-  /**
-   * Leaves out what only a dataset's owner may change, for datasets another team owns: freshness, kind, dataset
-   * facets, quality results, and a claim to own it. Edges, runs' inputs and outputs and column lineage stay: they
-   * say what the writer's jobs read and wrote, not what the dataset is.
-   */
-  withholdOwnerFacts(datasetIds: ReadonlySet<string>) {
-    if (!datasetIds.size) return;
-    for (const id of datasetIds) {
-      const d = this.datasets.get(id);
-      if (d) Object.assign(d, { kind: null, ownerTeamId: null, lastWriteAt: null, lastWriteRunId: null });
-      this.writes.delete(id);
-    }
-    for (const [key, f] of this.facets) if (datasetIds.has(f.entityId)) this.facets.delete(key);
-    for (const [key, q] of this.quality) if (datasetIds.has(q.datasetId)) this.quality.delete(key);
-  }
-
   /** Runs sorted by event time (stable), for the upsert. */
   orderedRuns(): RunRow[] {
     return this.runs

@@ -2,6 +2,7 @@ import { sendDbtQualitySignals } from "../alerting/quality-signals";
 import type { CollectSink } from "../connectors/types";
 import type { TenantCtx } from "../db/client";
 import { ingestDbtArtifacts } from "../ingest/dbt-artifacts";
+import { ingestWriter } from "../ingest/writer";
 import type { NotifySender } from "./notify-messages";
 
 const engineActor = { actor: { type: "system" as const, id: "engine", label: "run engine" } };
@@ -36,7 +37,8 @@ export async function ingestCollectedDbtArtifacts(
       manifest: input.manifest,
       runResults: input.runResults,
       source: { kind: "dbt_cloud", runId: input.dbtCloudRun.runId, jobId: input.dbtCloudRun.jobId, accountId: input.dbtCloudRun.accountId },
-      ownerTeamId: target.teamId,
+      // The run's pipeline uploads for its team, with that team's rights over what the artifacts name.
+      writer: ingestWriter(target.teamId, [target.teamId]),
     },
   );
   if (notify) await sendDbtQualitySignals(notify, ctx, input.environment, result.quality);

@@ -52,6 +52,12 @@ export function auditCountedInsert(ctx: TenantCtx, source: AuditSource, entry: O
     FROM (${counted}) c WHERE c.n > 0`;
 }
 
+/** An audit entry written only when `condition` holds where the statement sits in its batch (a write that may not apply). */
+export function auditInsertIf(ctx: TenantCtx, source: AuditSource, entry: AuditEntry, condition: SQL): SQL {
+  const { targetId, ...rest } = entry;
+  return auditCountedInsert(ctx, source, rest, sql`SELECT CASE WHEN ${condition} THEN 1 ELSE 0 END AS n, ${targetId} AS target_id, '{}' AS details`);
+}
+
 export interface AuditFilter {
   action?: string;
   actorId?: string;

@@ -7,6 +7,7 @@ import type { NotifySender } from "../../queues/notify-messages";
 import { evaluateBudgets } from "./budgets";
 import { ingestCosts } from "./cost-ledger";
 import { getCostSettings } from "./cost-settings";
+import type { ActsFor } from "./ownership";
 
 /**
  * Turns connector cost facts into priced ledger records (Databricks DBUs, Fivetran MAR, Airbyte rows, Snowflake
@@ -42,6 +43,8 @@ export interface DbtRunCostInput {
   /** Set when a Tutti task uploaded the artifacts itself; dbt Cloud runs are matched to their task by run id. */
   task: { runId: string; taskKey: string } | null;
   ownerTeamId: string | null;
+  /** Teams whose stored records the upload may replace (see ingestCosts): the uploader's. */
+  actsFor: ActsFor;
 }
 
 /**
@@ -64,6 +67,6 @@ export async function recordDbtRunCosts(ctx: TenantCtx, input: DbtRunCostInput, 
     generatedAt: input.generatedAt,
   });
   if (!drafts.length) return 0;
-  const result = await ingestCosts(ctx, null, drafts, input.ownerTeamId, now);
+  const result = await ingestCosts(ctx, null, drafts, input.ownerTeamId, now, input.actsFor);
   return result.inserted + result.updated;
 }

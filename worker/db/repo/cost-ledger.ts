@@ -8,6 +8,7 @@ import { auditCountedInsert, type AuditSource } from "./audit";
 import { resolveAttribution, type ResolvedCost } from "./cost-attribution";
 import { queryAll, runBatch, stmt, type Stmt } from "./lineage-batch";
 import { chunkRows } from "./lineage-write";
+import { ownedByNobodyOrSql, type ActsFor } from "./ownership";
 
 /**
  * The cost ledger: records keyed by (source, external_ref), their product allocations, and the daily rollup
@@ -172,12 +173,16 @@ const sentRows = (payloads: string[]) =>
     sql` UNION ALL `,
   );
 
+/** A stored record (alias `c`) holds exactly the sent row `r`. */
+const holdsSent = sql`NOT (${differs("c", "r")})`;
+
 /**
- * Upserts records; a record whose values are all unchanged is not touched. Each statement returns the records it
- * inserted or changed (`id` is the sent one only for an insert): a copy of the batch that another request wrote
- * first returns nothing, so it is reported unchanged.
+ * Upserts records; a record whose values are all unchanged is not touched, nor is one recorded for a team outside
+ * `actsFor` — checked by the upsert itself, so a record another team wrote after this request read is kept. Each
+ * statement returns the records it inserted or changed (`id` is the sent one only for an insert): a copy of the
+ * batch that another request wrote first returns nothing, so it is reported unchanged.
  */
-function recordUpserts(ctx: TenantCtx, payloads: string[], now: number): Stmt[] {
+function recordUpserts(ctx: TenantCtx, payloads: string[], now: number, actsFor: ActsFor): Stmt[] {
   const t = ctx.tenantId;
   const cols = sql.raw(recordColumns.join(", "));
   const sets = sql.raw(comparedColumns.map((col) => `${col} = excluded.${col}`).join(", "));
@@ -187,22 +192,22 @@ function recordUpserts(ctx: TenantCtx, payloads: string[], now: number): Stmt[] 
       SELECT ${t}, ${sql.raw(recordColumns.map((_, i) => `r.value ->> '$[${i}]'`).join(", "))}, ${now}, ${now}
       FROM json_each(${p}) r WHERE true
       ON CONFLICT (tenant_id, source, external_ref) DO UPDATE SET ${sets}, updated_at = excluded.updated_at
-      WHERE ${differs("cost_records", "excluded")}
+      WHERE (${differs("cost_records", "excluded")}) AND ${ownedByNobodyOrSql(actsFor, sql`cost_records.team_id`)}
       RETURNING id, source, external_ref`),
   );
 }
 
-/** Replaces the records' allocations; ids are looked up by (source, ref) inside the batch, so racing writers cannot orphan allocations. */
-function allocationStatements(ctx: TenantCtx, drafts: CostDraft[], resolved: ResolvedCost[]): Stmt[] {
+/**
+ * Replaces the allocations of the records that now hold what this write sent (`payloads`); ids are looked up by
+ * (source, ref) inside the batch, so racing writers cannot orphan allocations, and a record the upsert left alone
+ * (another team's) keeps its own.
+ */
+function allocationStatements(ctx: TenantCtx, drafts: CostDraft[], resolved: ResolvedCost[], payloads: string[]): Stmt[] {
   const t = ctx.tenantId;
   const out: Stmt[] = [];
-  for (const payload of chunkRows(drafts.map((d) => [d.source, d.externalRef]))) {
-    out.push(
-      stmt(sql`
-        DELETE FROM cost_allocations WHERE tenant_id = ${t} AND cost_id IN (
-          SELECT c.id FROM json_each(${payload}) r CROSS JOIN cost_records c ON c.tenant_id = ${t} AND c.source = ${v(0)} AND c.external_ref = ${v(1)})`),
-    );
-  }
+  const written = sql`SELECT c.id FROM (${sentRows(payloads)}) r CROSS JOIN cost_records c ON c.tenant_id = ${t} AND c.source = r.source AND c.external_ref = r.external_ref
+    WHERE ${holdsSent}`;
+  out.push(stmt(sql`DELETE FROM cost_allocations WHERE tenant_id = ${t} AND cost_id IN (${written})`));
   const allocationRows = drafts.flatMap((d, i) =>
     resolved[i].allocations.map((a) => [
       d.source,
@@ -221,22 +226,37 @@ function allocationStatements(ctx: TenantCtx, drafts: CostDraft[], resolved: Res
       stmt(sql`
         INSERT INTO cost_allocations (tenant_id, cost_id, product_id, team_id, pipeline_id, source, day, currency, amount_micros, share)
         SELECT ${t}, c.id, ${v(2)}, ${v(3)}, ${v(4)}, c.source, ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)}
-        FROM json_each(${payload}) r CROSS JOIN cost_records c ON c.tenant_id = ${t} AND c.source = ${v(0)} AND c.external_ref = ${v(1)}`),
+        FROM json_each(${payload}) r CROSS JOIN cost_records c ON c.tenant_id = ${t} AND c.source = ${v(0)} AND c.external_ref = ${v(1)}
+        WHERE c.id IN (${written})`),
     );
   }
   return out;
 }
 
+/** After the upserts: the sent records (`source`, `external_ref`) that differ from what is stored for a team outside `actsFor`. */
+function refusedRecordsQuery(ctx: TenantCtx, payloads: string[], actsFor: ActsFor): SQL {
+  return sql`SELECT r.source, r.external_ref FROM (${sentRows(payloads)}) r
+    CROSS JOIN cost_records c ON c.tenant_id = ${ctx.tenantId} AND c.source = r.source AND c.external_ref = r.external_ref
+    WHERE NOT ${holdsSent} AND NOT (${ownedByNobodyOrSql(actsFor, sql`c.team_id`)})`;
+}
+
 /**
  * For auditCountedInsert, evaluated before the upserts in the same batch: the records the batch will insert or
- * change, so a copy of the batch that another request wrote first records nothing.
+ * change (`w`), so a copy of the batch that another request wrote first records nothing; and those it will refuse
+ * (`x`: stored for a team outside `actsFor` since the request read them). `refused` were refused before the batch.
  */
-function changedRecordsQuery(ctx: TenantCtx, payloads: string[], sent: number, refused: number): SQL {
+function changedRecordsQuery(ctx: TenantCtx, payloads: string[], sent: number, refused: number, actsFor: ActsFor): SQL {
   return sql`
-    SELECT count(*) AS n, CASE count(*) WHEN 1 THEN min(coalesce(c.id, r.id)) ELSE count(*) || ' records' END AS target_id,
-      json_object('inserted', count(*) - count(c.id), 'updated', count(c.id), 'unchanged', ${sent - refused} - count(*), 'refused', ${refused}, 'sources', json_group_array(DISTINCT r.source)) AS details
-    FROM (${sentRows(payloads)}) r LEFT JOIN cost_records c ON c.tenant_id = ${ctx.tenantId} AND c.source = r.source AND c.external_ref = r.external_ref
-    WHERE c.id IS NULL OR ${differs("c", "r")}`;
+    SELECT count(*) FILTER (WHERE w) AS n,
+      CASE count(*) FILTER (WHERE w) WHEN 1 THEN min(id) FILTER (WHERE w) ELSE count(*) FILTER (WHERE w) || ' records' END AS target_id,
+      json_object('inserted', count(*) FILTER (WHERE w AND new), 'updated', count(*) FILTER (WHERE w AND NOT new),
+        'unchanged', ${sent - refused} - count(*) FILTER (WHERE w OR x), 'refused', ${refused} + count(*) FILTER (WHERE x),
+        'sources', json_group_array(DISTINCT source) FILTER (WHERE w)) AS details
+    FROM (
+      SELECT r.source, coalesce(c.id, r.id) AS id, c.id IS NULL AS new,
+        c.id IS NULL OR ((${differs("c", "r")}) AND ${ownedByNobodyOrSql(actsFor, sql`c.team_id`)}) AS w,
+        c.id IS NOT NULL AND (${differs("c", "r")}) AND NOT (${ownedByNobodyOrSql(actsFor, sql`c.team_id`)}) AS x
+      FROM (${sentRows(payloads)}) r LEFT JOIN cost_records c ON c.tenant_id = ${ctx.tenantId} AND c.source = r.source AND c.external_ref = r.external_ref)`;
 }
 
 /**
@@ -244,8 +264,9 @@ function changedRecordsQuery(ctx: TenantCtx, payloads: string[], sent: number, r
  * identical ones left alone — the same batch posted twice counts once, also when the copies arrive together: the
  * statuses come from what the upserts returned, and the audit entry from the same transaction. `defaultTeamId`
  * pays for records nothing else attributes (the posting token's team); a corrected record keeps the team it was
- * recorded for. With `mayReplace`, a changed record stored for a team it refuses is left as it was and reported
- * `refused`: one team does not correct another's cost.
+ * recorded for. A changed record stored for a team outside `actsFor` (null: every team) is left as it was and
+ * reported `refused`: one team does not correct another's cost. The upserts check the stored team themselves, so a
+ * record another team stores while this write is in flight is refused too, never overwritten.
  */
 export async function ingestCosts(
   ctx: TenantCtx,
@@ -253,7 +274,7 @@ export async function ingestCosts(
   drafts: CostDraft[],
   defaultTeamId: string | null,
   now: number,
-  mayReplace?: (teamId: string) => boolean,
+  actsFor: ActsFor = null,
 ): Promise<IngestResult> {
   // A first pass for plain retries: records stored with the same figures are not rewritten at all.
   const existing = await existingRecords(
@@ -270,7 +291,7 @@ export async function ingestCosts(
     const key = `${d.source}\u0000${d.externalRef}`;
     const had = existing.get(key);
     if (had && sameRecord(had, d)) continue;
-    if (had?.team_id && mayReplace && !mayReplace(had.team_id)) {
+    if (had?.team_id && actsFor !== null && !actsFor.includes(had.team_id)) {
       refusedKeys.add(key);
       continue;
     }
@@ -291,18 +312,22 @@ export async function ingestCosts(
               ctx,
               audit,
               { action: "cost.ingest", targetType: "cost_records" },
-              changedRecordsQuery(ctx, payloads, drafts.length, refusedKeys.size),
+              changedRecordsQuery(ctx, payloads, drafts.length, refusedKeys.size, actsFor),
             ),
           ),
         ]
       : [];
-    const upserts = recordUpserts(ctx, payloads, now);
+    const upserts = recordUpserts(ctx, payloads, now, actsFor);
     const results = await runBatch(ctx, [
       ...auditStatements,
       ...upserts,
-      ...allocationStatements(ctx, changed, resolved),
+      stmt(refusedRecordsQuery(ctx, payloads, actsFor)),
+      ...allocationStatements(ctx, changed, resolved, payloads),
       ...rebuildDaysStatements(ctx, [...days]),
     ]);
+    for (const row of results[auditStatements.length + upserts.length].results as Array<{ source: string; external_ref: string }>) {
+      refusedKeys.add(`${row.source}\u0000${row.external_ref}`);
+    }
     // A new record's id is the one this request chose; a returned row with another id was updated.
     const freshIds = new Set(ids.filter((_, i) => !existing.has(`${changed[i].source}\u0000${changed[i].externalRef}`)));
     for (const r of results.slice(auditStatements.length, auditStatements.length + upserts.length)) {
@@ -450,16 +475,14 @@ export async function reattributeCosts(ctx: TenantCtx, scope: ReattributeScope, 
     const resolved = await resolveAttribution(ctx, drafts, (i) => rows[i].team_id);
     const days = [...new Set(rows.map((r) => r.day))];
     days.forEach((d) => allDays.add(d));
-    const upserts = recordUpserts(
-      ctx,
-      recordPayloads(
-        drafts,
-        resolved,
-        rows.map((r) => r.id),
-      ),
-      now,
+    const payloads = recordPayloads(
+      drafts,
+      resolved,
+      rows.map((r) => r.id),
     );
-    await runBatch(ctx, [...upserts, ...allocationStatements(ctx, drafts, resolved), ...rebuildDaysStatements(ctx, days)]);
+    // Tutti re-attributes every team's records.
+    const upserts = recordUpserts(ctx, payloads, now, null);
+    await runBatch(ctx, [...upserts, ...allocationStatements(ctx, drafts, resolved, payloads), ...rebuildDaysStatements(ctx, days)]);
     total += rows.length;
   }
   return { records: total, days: [...allDays].sort() };

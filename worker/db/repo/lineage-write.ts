@@ -3,6 +3,7 @@ import { newId } from "../../lib/ids";
 import type { LineagePlan } from "../../lineage/plan";
 import type { TenantCtx } from "../client";
 import { queryAll, stmt, type Stmt } from "./lineage-batch";
+import { datasetOpenToSql, mayChangeDatasetSql, type ActsFor } from "./ownership";
 
 /**
  * Applies a LineagePlan as bulk upserts: each table gets one `INSERT … SELECT … FROM json_each(?)` per ~0.5 MB
@@ -44,10 +45,28 @@ function bulk(_ctx: TenantCtx, rows: unknown[][], build: (payload: string) => SQ
   return chunkRows(rows).map((payload) => stmt(build(payload)));
 }
 
-/** The statements for a plan, in dependency-free order (ids are derived, so nothing waits for another insert). */
-export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: number): Stmt[] {
+/** Whose facts a plan may change, decided inside the batch that writes it. */
+export interface PlanGuard {
+  /**
+   * Teams the writer acts for (null: every team). Of a dataset another team owns, the plan leaves what only its
+   * owner may change — kind, owner, freshness, dataset facets, quality results — and writes the lineage (edges,
+   * runs' inputs and outputs, column lineage): that says what the writer's jobs read and wrote. The owner is read
+   * by the statement that writes, so an owner set between the caller's reads and the batch is respected.
+   */
+  actsFor: ActsFor;
+  /** A condition, true or false for the whole batch, every statement also needs: the plan applies whole or not at all. */
+  onlyIf?: SQL;
+}
+
+/**
+ * The statements for a plan, in dependency-free order (ids are derived, so nothing waits for another insert).
+ * Quality results stored return their dedupe key (storedQualityKeys): those left out for their owner are not.
+ */
+export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: number, guard: PlanGuard): Stmt[] {
   const t = ctx.tenantId;
   const out: Stmt[] = [];
+  const all = guard.onlyIf ?? sql`1`;
+  const open = (id: SQL) => sql`${all} AND ${datasetOpenToSql(t, guard.actsFor, id)}`;
 
   out.push(
     ...bulk(
@@ -56,13 +75,14 @@ export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: nu
       (p) => sql`
         INSERT INTO datasets (tenant_id, id, namespace, name, kind, owner_team_id, tags, created_at, updated_at, last_write_at, last_write_run_id)
         SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, coalesce(${v(3)}, 'dataset'), ${v(4)}, '[]', ${now}, ${now}, ${v(5)}, ${v(6)}
-        FROM json_each(${p}) r WHERE true
+        FROM json_each(${p}) r WHERE ${all}
         ON CONFLICT (tenant_id, id) DO UPDATE SET
           kind = CASE WHEN excluded.kind <> 'dataset' THEN excluded.kind ELSE datasets.kind END,
           owner_team_id = coalesce(datasets.owner_team_id, excluded.owner_team_id),
           updated_at = excluded.updated_at,
           last_write_run_id = CASE WHEN excluded.last_write_at > coalesce(datasets.last_write_at, -1) THEN excluded.last_write_run_id ELSE datasets.last_write_run_id END,
-          last_write_at = max(coalesce(datasets.last_write_at, excluded.last_write_at), coalesce(excluded.last_write_at, datasets.last_write_at))`,
+          last_write_at = max(coalesce(datasets.last_write_at, excluded.last_write_at), coalesce(excluded.last_write_at, datasets.last_write_at))
+        WHERE ${mayChangeDatasetSql(t, guard.actsFor, "datasets")}`,
     ),
   );
 
@@ -73,7 +93,7 @@ export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: nu
       (p) => sql`
         INSERT INTO jobs (tenant_id, id, namespace, name, kind, integration, processing_type, owner_team_id, latest_run_id, latest_run_at, created_at, updated_at)
         SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, coalesce(${v(3)}, 'job'), ${v(4)}, ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)}, ${now}, ${now}
-        FROM json_each(${p}) r WHERE true
+        FROM json_each(${p}) r WHERE ${all}
         ON CONFLICT (tenant_id, id) DO UPDATE SET
           kind = CASE WHEN excluded.kind <> 'job' THEN excluded.kind ELSE jobs.kind END,
           integration = coalesce(excluded.integration, jobs.integration),
@@ -92,7 +112,7 @@ export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: nu
       (p) => sql`
         INSERT INTO lineage_facets (tenant_id, entity_id, name, value, event_time, updated_at)
         SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${now}
-        FROM json_each(${p}) r WHERE true
+        FROM json_each(${p}) r WHERE ${open(v(0))}
         ON CONFLICT (tenant_id, entity_id, name) DO UPDATE SET value = excluded.value, event_time = excluded.event_time, updated_at = excluded.updated_at
         WHERE excluded.event_time >= lineage_facets.event_time`,
     ),
@@ -130,7 +150,7 @@ export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: nu
           ${v(9)}, ${v(10)}, ${v(11)}, ${v(12)}, ${v(13)}, ${v(14)},
           CASE WHEN ${v(15)} IS NULL THEN 1 ELSE (SELECT count(*) FROM lineage_events e WHERE e.tenant_id = ${t} AND e.id = ${v(15)}) END,
           ${now}, ${now}
-        FROM json_each(${p}) r WHERE true
+        FROM json_each(${p}) r WHERE ${all}
         ON CONFLICT (tenant_id, id) DO UPDATE SET
           state = CASE
             WHEN excluded.state = 'unknown' THEN job_runs.state
@@ -158,7 +178,7 @@ export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: nu
       (p) => sql`
         INSERT INTO job_run_datasets (tenant_id, run_id, dataset_id, role, row_count, bytes, file_count, facets, at)
         SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${v(6)}, ${v(7)}
-        FROM json_each(${p}) r WHERE true
+        FROM json_each(${p}) r WHERE ${all}
         ON CONFLICT (tenant_id, run_id, dataset_id, role) DO UPDATE SET
           row_count = coalesce(excluded.row_count, job_run_datasets.row_count),
           bytes = coalesce(excluded.bytes, job_run_datasets.bytes),
@@ -175,7 +195,7 @@ export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: nu
       (p) => sql`
         INSERT INTO lineage_edges (tenant_id, from_node, to_node, origin, kind, first_seen_at, last_seen_at)
         SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${now}, ${now}
-        FROM json_each(${p}) r WHERE true
+        FROM json_each(${p}) r WHERE ${all}
         ON CONFLICT (tenant_id, from_node, to_node, origin) DO UPDATE SET kind = excluded.kind, last_seen_at = excluded.last_seen_at`,
     ),
   );
@@ -187,7 +207,7 @@ export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: nu
       (p) => sql`
         INSERT INTO column_lineage_edges (tenant_id, to_dataset, to_field, from_dataset, from_field, origin, transformation, last_seen_at)
         SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${now}
-        FROM json_each(${p}) r WHERE true
+        FROM json_each(${p}) r WHERE ${all}
         ON CONFLICT (tenant_id, to_dataset, to_field, from_dataset, from_field, origin) DO UPDATE SET
           transformation = coalesce(excluded.transformation, column_lineage_edges.transformation), last_seen_at = excluded.last_seen_at`,
     ),
@@ -211,9 +231,10 @@ export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: nu
       (p) => sql`
         INSERT INTO quality_results (tenant_id, id, dataset_id, source, check_name, column_name, status, observed_at, run_id, details, dedupe_key, created_at)
         SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)}, ${v(9)}, ${now}
-        FROM json_each(${p}) r WHERE true
+        FROM json_each(${p}) r WHERE ${open(v(1))}
         ON CONFLICT (tenant_id, dedupe_key) DO UPDATE SET status = excluded.status, observed_at = excluded.observed_at, details = excluded.details
-        WHERE excluded.observed_at >= quality_results.observed_at`,
+        WHERE excluded.observed_at >= quality_results.observed_at
+        RETURNING dedupe_key AS ${sql.raw(STORED_QUALITY_KEY)}`,
     ),
   );
 
@@ -227,11 +248,24 @@ export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: nu
         WITH r AS MATERIALIZED (SELECT value ->> '$[0]' AS id, value ->> '$[1]' AS at, value ->> '$[2]' AS run FROM json_each(${p}))
         UPDATE datasets SET last_write_at = r.at, last_write_run_id = r.run, updated_at = ${now}
         FROM r
-        WHERE datasets.tenant_id = ${t} AND datasets.id = r.id AND (datasets.last_write_at IS NULL OR datasets.last_write_at < r.at)`,
+        WHERE datasets.tenant_id = ${t} AND datasets.id = r.id AND (datasets.last_write_at IS NULL OR datasets.last_write_at < r.at)
+          AND ${all} AND ${mayChangeDatasetSql(t, guard.actsFor, "datasets")}`,
     ),
   );
 
   return out;
+}
+
+/** Column the quality upserts return their stored rows' dedupe keys in. */
+const STORED_QUALITY_KEY = "stored_quality_key";
+
+/** Dedupe keys of the quality results a batch of lineagePlanStatements stored (from all of its results, in any order). */
+export function storedQualityKeys(results: D1Result[]): Set<string> {
+  return new Set(
+    results.flatMap((r) =>
+      (r.results as Array<Record<string, unknown>>).flatMap((row) => (STORED_QUALITY_KEY in row ? [row[STORED_QUALITY_KEY] as string] : [])),
+    ),
+  );
 }
 
 /** Raw events small enough to travel inside a bulk JSON parameter; larger ones get a statement each. */

@@ -1,8 +1,8 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
 import type { TenantCtx } from "../client";
 import { pipelines, pipelineVersions } from "../schema";
 import { pipelineOfTaskJob, TUTTI_JOB_NAMESPACE } from "../../lineage/namespaces";
-import { d1Of } from "./lineage-batch";
+import { d1Of, queryAll } from "./lineage-batch";
 
 /**
  * Ownership and dependency facts alerting and the Owners view need: pipelines with the parts of their current spec
@@ -119,6 +119,53 @@ export interface DatasetOwnership {
   lastWriteAt: number | null;
 }
 
+/** Teams whose things a writer may change; null: every team (a tenant admin, or Tutti itself). */
+export type ActsFor = readonly string[] | null;
+
+/**
+ * SQL: the team of the Tutti pipeline whose task last wrote the dataset `id` (its newest `output` edge from a
+ * "tutti" job), null when none did or that pipeline is gone — ownership defaults to the producing pipeline's team.
+ */
+const writerTeamSql = (tenantId: string, id: SQL) => sql`(SELECT p.team_id FROM lineage_edges e
+    JOIN jobs j ON j.tenant_id = e.tenant_id AND j.id = e.from_node
+    LEFT JOIN pipelines p ON p.tenant_id = e.tenant_id AND p.name = substr(j.name, 1, instr(j.name, '.') - 1)
+    WHERE e.tenant_id = ${tenantId} AND e.to_node = ${id} AND e.kind = 'output' AND j.namespace = ${TUTTI_JOB_NAMESPACE} AND instr(j.name, '.') > 1
+    ORDER BY e.last_seen_at DESC LIMIT 1)`;
+
+/**
+ * SQL condition on a `datasets` row in scope as `row` (a table name or alias): a writer acting for `actsFor` may
+ * change what only its owner may — its owner (declared, else its writing pipeline's team) is nobody or one of those
+ * teams. Written into the statements that change those facts, so the check and the write are one step: an owner
+ * set by a concurrent write or a PATCH between a request's reads and its batch is seen.
+ */
+export function mayChangeDatasetSql(tenantId: string, actsFor: ActsFor, row: string): SQL {
+  return ownedByNobodyOrSql(actsFor, sql`coalesce(${sql.raw(row)}.owner_team_id, ${writerTeamSql(tenantId, sql.raw(`${row}.id`))})`);
+}
+
+/** SQL condition: the team `owner` (an expression, null for nobody) is nobody or one of `actsFor`. */
+export function ownedByNobodyOrSql(actsFor: ActsFor, owner: SQL): SQL {
+  if (actsFor === null) return sql`1`;
+  // '' stands for nobody (no team id is empty), so `owner`, which may be a lookup, is evaluated once.
+  return sql`coalesce(${owner}, '') IN (SELECT value FROM json_each(${JSON.stringify(["", ...actsFor])}))`;
+}
+
+/** SQL condition: the dataset with id `id` does not exist, or a writer acting for `actsFor` may change it (mayChangeDatasetSql). */
+export function datasetOpenToSql(tenantId: string, actsFor: ActsFor, id: SQL): SQL {
+  if (actsFor === null) return sql`1`;
+  return sql`NOT EXISTS (SELECT 1 FROM datasets o WHERE o.tenant_id = ${tenantId} AND o.id = ${id} AND NOT (${mayChangeDatasetSql(tenantId, actsFor, "o")}))`;
+}
+
+/**
+ * For a write that must apply whole or not at all: `refused`, a SELECT of the ids (`refused_id`), of those in
+ * `datasetIds`, of existing datasets a writer acting for `actsFor` may not change; `none`, the condition that
+ * there are none, for every statement of the write to carry (PlanGuard.onlyIf).
+ */
+export function othersDatasetsCheck(tenantId: string, actsFor: ActsFor, datasetIds: string[]): { refused: SQL; none: SQL } {
+  const refused = sql`SELECT d.id AS refused_id FROM json_each(${JSON.stringify([...new Set(datasetIds)])}) s
+    CROSS JOIN datasets d ON d.tenant_id = ${tenantId} AND d.id = s.value WHERE NOT (${mayChangeDatasetSql(tenantId, actsFor, "d")})`;
+  return { refused, none: sql`NOT EXISTS (${refused})` };
+}
+
 /**
  * Datasets with their effective owner: the dataset's own owner team, else the team of the Tutti pipeline whose task
  * wrote it (an `output` edge from a "tutti" job), as ownership defaults to the producing pipeline's team.
@@ -126,35 +173,42 @@ export interface DatasetOwnership {
 export async function datasetOwnership(ctx: TenantCtx, datasetIds: string[]): Promise<Map<string, DatasetOwnership>> {
   const out = new Map<string, DatasetOwnership>();
   if (!datasetIds.length) return out;
-  const rows = await d1Of(ctx)
-    .prepare(
-      `SELECT d.id, d.namespace, d.name, d.tags, d.owner_team_id, d.freshness_cron, d.freshness_timezone, d.freshness_max_age_ms, d.last_write_at,
+  const t = ctx.tenantId;
+  const rows = await queryAll<{
+    id: string;
+    namespace: string;
+    name: string;
+    tags: string;
+    owner_team_id: string | null;
+    freshness_cron: string | null;
+    freshness_timezone: string | null;
+    freshness_max_age_ms: number | null;
+    last_write_at: number | null;
+    writer: string | null;
+    writer_team: string | null;
+  }>(
+    ctx,
+    sql`SELECT d.id, d.namespace, d.name, d.tags, d.owner_team_id, d.freshness_cron, d.freshness_timezone, d.freshness_max_age_ms, d.last_write_at,
          (SELECT substr(j.name, 1, instr(j.name, '.') - 1) FROM lineage_edges e
             JOIN jobs j ON j.tenant_id = e.tenant_id AND j.id = e.from_node
-            WHERE e.tenant_id = ?1 AND e.to_node = d.id AND e.kind = 'output' AND j.namespace = '${TUTTI_JOB_NAMESPACE}' AND instr(j.name, '.') > 1
-            ORDER BY e.last_seen_at DESC LIMIT 1) AS writer
-       FROM json_each(?2) s JOIN datasets d ON d.tenant_id = ?1 AND d.id = s.value`,
-    )
-    .bind(ctx.tenantId, JSON.stringify(datasetIds))
-    .raw();
-  const writerTeams = await pipelineTeams(
-    ctx,
-    rows.map((r) => r[9] as string | null).filter((w): w is string => !!w),
+            WHERE e.tenant_id = ${t} AND e.to_node = d.id AND e.kind = 'output' AND j.namespace = ${TUTTI_JOB_NAMESPACE} AND instr(j.name, '.') > 1
+            ORDER BY e.last_seen_at DESC LIMIT 1) AS writer,
+         ${writerTeamSql(t, sql.raw("d.id"))} AS writer_team
+       FROM json_each(${JSON.stringify(datasetIds)}) s JOIN datasets d ON d.tenant_id = ${t} AND d.id = s.value`,
   );
   for (const r of rows) {
-    const declared = (r[4] as string | null) ?? null;
-    const writer = (r[9] as string | null) ?? null;
-    const inherited = writer ? (writerTeams.get(writer) ?? null) : null;
-    out.set(r[0] as string, {
-      id: r[0] as string,
-      namespace: r[1] as string,
-      name: r[2] as string,
-      tags: parse<string[]>(r[3], []),
+    const declared = r.owner_team_id ?? null;
+    const inherited = r.writer_team ?? null;
+    out.set(r.id, {
+      id: r.id,
+      namespace: r.namespace,
+      name: r.name,
+      tags: parse<string[]>(r.tags, []),
       ownerTeamId: declared ?? inherited,
       ownerSource: declared ? "declared" : inherited ? "writer" : null,
-      writerPipeline: writer,
-      freshness: r[5] ? { cron: r[5] as string, timezone: (r[6] as string | null) ?? "UTC", maxAgeMs: r[7] as number } : null,
-      lastWriteAt: (r[8] as number | null) ?? null,
+      writerPipeline: r.writer ?? null,
+      freshness: r.freshness_cron ? { cron: r.freshness_cron, timezone: r.freshness_timezone ?? "UTC", maxAgeMs: r.freshness_max_age_ms as number } : null,
+      lastWriteAt: r.last_write_at ?? null,
     });
   }
   return out;

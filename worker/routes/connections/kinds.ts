@@ -10,6 +10,11 @@ const KindOut = z
     config_schema: z.record(z.string(), z.unknown()).openapi({ description: "JSON Schema of `config`" }),
     secret_fields: z.array(z.string()),
     optional_secret_fields: z.array(z.string()),
+    host_fields: z.array(z.string()).openapi({
+      description:
+        "Config fields that say where the tool is (`base_url`, Snowflake's `account`, a webhook's `url`). A PATCH that moves one to another origin must send every set secret again in `secrets`: stored secrets never follow a connection to a new destination",
+      example: ["base_url"],
+    }),
     testable: z.boolean().openapi({ description: "POST /connections/{id}/test can check connections of this kind" }),
     webhook: z
       .object({
@@ -34,6 +39,7 @@ function describeKinds(): z.input<typeof KindList> {
     config_schema: z.toJSONSchema(k.configSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>,
     secret_fields: [...k.secretFields],
     optional_secret_fields: [...k.optionalSecretFields],
+    host_fields: [...k.hostFields.config],
     testable: !!k.connector,
     webhook: k.connector?.webhook
       ? {

@@ -4,7 +4,7 @@ import type { Router } from "../../context";
 import { findSealedConnection, openConnectionSecrets } from "../../db/repo/connection-secrets";
 import { loadKeyRing } from "../../lib/envelope";
 import { ApiError, notFound } from "../../lib/errors";
-import { requireScope } from "../../lib/principal";
+import { requireTeamSecretsWrite } from "../../lib/principal";
 import { IdParam, bearerSecurity, errors, jsonResponse, send } from "../shared";
 import { loadConnection } from "./load";
 
@@ -20,7 +20,9 @@ export const route = createRoute({
   path: "/connections/{id}/test",
   tags: ["connections"],
   summary: "Test a connection: one cheap authenticated call to the tool",
-  description: "Answers 200 whether or not the tool accepted the credentials; `ok` and `message` say how it went.",
+  description:
+    "Sends the connection's stored secrets to its tool, so it needs the rights that change the connection: a signed-in member of the owning team or a tenant admin; API tokens and viewers get 403. " +
+    "Answers 200 whether or not the tool accepted the credentials; `ok` and `message` say how it went.",
   security: bearerSecurity,
   request: { params: IdParam },
   responses: { 200: jsonResponse(TestResult, "The tool's answer"), ...errors(401, 403, 404, 409) },
@@ -29,7 +31,9 @@ export const route = createRoute({
 export function register(app: Router) {
   app.openapi(route, async (c) => {
     const { p, connection, kind } = await loadConnection(c, c.req.valid("param").id);
-    requireScope(p, "read");
+    // An outbound request carrying the stored credentials, on demand, with the tool's answer returned: the same
+    // right as changing the connection (docs/security.md), not a read.
+    requireTeamSecretsWrite(p, connection.teamId, "testing connections");
     const connector = kind?.connector;
     if (!connector) throw new ApiError("conflict", `connections of kind "${connection.kind}" cannot be tested`);
     const sealed = await findSealedConnection(c.get("db"), connection.id);

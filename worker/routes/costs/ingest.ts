@@ -3,7 +3,7 @@ import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
 import { ingestCosts } from "../../db/repo/cost-ledger";
 import { getCostSettings } from "../../db/repo/cost-settings";
-import { canActForTeam, requireScope } from "../../lib/principal";
+import { canActForTeam, requireScope, teamsActedFor } from "../../lib/principal";
 import { auditSource } from "../../lib/request";
 import { bearerSecurity, errors, jsonBody, jsonResponse, send } from "../shared";
 import { afterSpendChanged } from "./after-write";
@@ -33,7 +33,7 @@ export function register(app: Router) {
     const drafts = await draftsOf(ctx, c.req.valid("json").records, settings.currency, now, mayWriteFor);
     // A token belongs to one team: what nothing else attributes is that team's spend.
     const defaultTeam = p.actor.type === "token" ? (Object.keys(p.teams)[0] ?? null) : null;
-    const result = await ingestCosts(ctx, auditSource(c), drafts, defaultTeam, now, mayWriteFor);
+    const result = await ingestCosts(ctx, auditSource(c), drafts, defaultTeam, now, teamsActedFor(p));
     await afterSpendChanged(c, ctx, result.days);
     return send(c, 200, IngestCostsOut, {
       inserted: result.inserted,

@@ -3,7 +3,7 @@ import { sendDbtQualitySignals } from "../../alerting/quality-signals";
 import type { Context } from "hono";
 import type { AppEnv, Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { findDbtProject, getDbtProject } from "../../db/repo/lineage-dbt";
+import { getDbtProject } from "../../db/repo/lineage-dbt";
 import { decodedStream, parseJsonBody } from "../../ingest/body";
 import { ingestDbtArtifacts, type DbtArtifactsInput } from "../../ingest/dbt-artifacts";
 import { writerOf } from "../../ingest/writer";
@@ -11,7 +11,7 @@ import type { ArtifactBody } from "../../ingest/artifact";
 import { ApiError, invalid } from "../../lib/errors";
 import { readStream } from "../../lib/gzip";
 import { bodyLimitFor } from "../../middleware/body-limit";
-import { requireScope, requireTeamWrite } from "../../lib/principal";
+import { requireScope } from "../../lib/principal";
 import { auditSource } from "../../lib/request";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
 import { UploadResult, dbtProjectOut, dbtUploadOut } from "./schemas";
@@ -73,7 +73,7 @@ export const route = createRoute({
   tags: ["dbt"],
   summary: "Upload dbt artifacts (manifest and/or run_results) for a project and environment",
   description:
-    "Needs `metadata:write` (and membership of the project's owner team once it has one). Multipart is streamed and takes bodies up to 64 MiB " +
+    "Needs `metadata:write` (and membership of the project's owner team once it has one). Another team's datasets named by the artifacts keep their freshness, facets, kind, owner and test results; their lineage is stored. Multipart is streamed and takes bodies up to 64 MiB " +
     "(gzip the files for bigger projects: 256 MiB per artifact after decompression; a gzip-encoded body counts decoded); the JSON form is limited to 16 MiB. " +
     "The manifest becomes catalog nodes and parent_map edges; run_results give node statuses, timings, rows, bytes billed, query ids, test results and dataset freshness. " +
     "The same files uploaded again answer 200 with `duplicate: true`.",
@@ -104,7 +104,7 @@ function formFile(form: FormData, key: string): ArtifactBody | undefined {
   return blob.size > 0 ? blob : undefined;
 }
 
-async function readInput(c: Context<AppEnv>): Promise<Omit<DbtArtifactsInput, "source" | "ownerTeamId">> {
+async function readInput(c: Context<AppEnv>): Promise<Omit<DbtArtifactsInput, "source" | "writer">> {
   const req = c.req.raw;
   const type = (req.headers.get("content-type") ?? "").toLowerCase();
   if (!req.body) throw invalid("body", "required");
@@ -157,9 +157,7 @@ export async function handle(c: Context<AppEnv>) {
   requireScope(p, "metadata:write");
   const input = await readInput(c);
   const ctx = tenantCtx(c.get("db"), p.tenantId);
-  const existing = input.project && input.environment ? await findDbtProject(ctx, input.project, input.environment) : null;
-  if (existing?.ownerTeamId) requireTeamWrite(p, existing.ownerTeamId, "metadata:write");
-  const result = await ingestDbtArtifacts(ctx, auditSource(c), { ...input, source: { kind: "api" }, ownerTeamId: writerOf(p).ownerTeamId });
+  const result = await ingestDbtArtifacts(ctx, auditSource(c), { ...input, source: { kind: "api" }, writer: writerOf(p) });
   await sendDbtQualitySignals(c.env.NOTIFY, ctx, input.environment, result.quality);
   const project = await getDbtProject(ctx, result.project.id);
   return send(c, result.duplicate ? 200 : 201, UploadResult, {
