@@ -9,9 +9,12 @@ const TEST_MASTER_KEY = "1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   // drain() (test/helpers/wait.ts) needs each queue's retries and dead-letter queue to know when a message is settled.
-  const queueConsumers = (unstable_readConfig({ config: "./wrangler.toml" }).queues.consumers ?? []).map(
-    ({ queue, max_retries, dead_letter_queue }: QueueConsumerConfig) => ({ queue, max_retries, dead_letter_queue }),
-  );
+  const wrangler = unstable_readConfig({ config: "./wrangler.toml" });
+  const queueConsumers = (wrangler.queues.consumers ?? []).map(({ queue, max_retries, dead_letter_queue }: QueueConsumerConfig) => ({
+    queue,
+    max_retries,
+    dead_letter_queue,
+  }));
   const workers = (bindings: Record<string, string> = {}) =>
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
@@ -35,15 +38,27 @@ export default defineConfig(async () => {
         },
       },
     });
+  // Pure unit tests need the runtime, not the Worker: without the wrangler config the pool does not load the whole
+  // Worker (main module, Durable Objects, D1, queues) into each file's runtime, which cost ~2 s of CPU per file.
+  const runtimeOnly = () =>
+    cloudflareTest({
+      miniflare: {
+        compatibilityDate: wrangler.compatibility_date,
+        compatibilityFlags: wrangler.compatibility_flags,
+        bindings: { TUTTI_CLOCK_OFFSET_MS: process.env.TUTTI_CLOCK_OFFSET_MS ?? "0" },
+      },
+    });
   const shared = { globalSetup: ["./test/helpers/global-setup.ts"], setupFiles: ["./test/clock/setup-workerd.ts"], testTimeout: 30_000, hookTimeout: 30_000 };
   const rateLimitTests = "test/integration/rate-limits.test.ts";
   const integration = { ...shared, setupFiles: [...shared.setupFiles, "./test/helpers/setup.ts"], provide: { queueConsumers } };
   return {
     test: {
-      // Importing `cloudflare:test` loads the whole Worker into each file's isolate (seconds per file), so only
-      // the integration tests, which need its bindings and migrations, pay for it; pure unit tests skip it.
+      // Vitest's default on 2 cores is one file at a time, but a file spends much of its time waiting (workerd start,
+      // queue deliveries, alarms, the fake tools), so two at once finish the suite sooner. Files share only the fake
+      // tools, which key everything by ids no other test uses (test/helpers/tool-fakes.ts).
+      maxWorkers: 2,
       projects: [
-        { plugins: [workers()], test: { ...shared, name: "unit", include: ["test/unit/**/*.test.ts"] } },
+        { plugins: [runtimeOnly()], test: { ...shared, name: "unit", include: ["test/unit/**/*.test.ts"] } },
         { plugins: [workers()], test: { ...integration, name: "integration", include: ["test/integration/**/*.test.ts"], exclude: [rateLimitTests] } },
         // Per-tenant rate limits, with limits small enough to reach in a few requests (the window is moved by the test).
         {
