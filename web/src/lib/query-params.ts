@@ -1,14 +1,17 @@
 /**
- * List filters kept in the page's URL, so a filtered list can be linked and survives a reload. Pure: the
- * FilterBar component turns the new URL into a navigation (components/FilterBar.svelte, `setQuery`).
+ * List filters kept in the page's URL, so a filtered list can be linked and survives a reload. Pure: setQuery
+ * (query-navigation.ts) turns the new URL into a navigation.
  */
 
-/** The URL with `changes` applied: an empty value, or one equal to its default, removes the parameter. */
+/**
+ * The URL with `changes` applied. A value equal to the parameter's default (empty unless `defaults` says otherwise)
+ * removes it; with a non-empty default, an empty value is kept (`?type=` means "all", unlike no `type` at all).
+ */
 export function withQuery(url: URL, changes: Record<string, string>, defaults: Record<string, string> = {}): URL {
   const next = new URL(url);
   for (const [key, value] of Object.entries(changes)) {
-    if (value && value !== (defaults[key] ?? "")) next.searchParams.set(key, value);
-    else next.searchParams.delete(key);
+    if (value === (defaults[key] ?? "")) next.searchParams.delete(key);
+    else next.searchParams.set(key, value);
   }
   return next;
 }
