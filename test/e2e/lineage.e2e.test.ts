@@ -44,6 +44,13 @@ describe("lineage explorer", () => {
     expect(await graph.getByText("crab.apples").count()).toBe(0);
     await expect.poll(() => graph.locator('[data-health="failed"]').count()).toBe(1);
 
+    // The first view fits the graph only down to a readable zoom, so three edges up is off to the left;
+    // the Fit View control shows the whole graph.
+    const zoom = async () => Number((await graph.locator(".svelte-flow__viewport").getAttribute("style"))?.match(/scale\(([\d.]+)\)/)?.[1]);
+    await expect.poll(zoom).toBeGreaterThanOrEqual(0.75);
+    await graph.getByRole("button", { name: "Fit View" }).click();
+    await expect.poll(zoom).toBeLessThan(0.75);
+
     // gather_apples is three edges up; expanding it brings in the orchards the apples came from.
     await graph.getByRole("button", { name: "Show the neighbours of gather_apples" }).click();
     await expect.poll(() => graph.getByText("crab.apples").count()).toBeGreaterThan(0);
@@ -55,6 +62,11 @@ describe("lineage explorer", () => {
     await expect.poll(() => details.getByText("sweetness_between").count()).toBe(1);
     await details.getByRole("tab", { name: "Impact" }).click();
     await expect.poll(() => details.getByText(/1 datasets and 1 jobs downstream/).count()).toBe(1);
+
+    // A node is reachable by keyboard: Enter on a focused node selects it like a click.
+    await graph.locator(".svelte-flow__node", { has: page.locator("[data-node] .name", { hasText: "apple.pie" }) }).focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => details.getByRole("heading").textContent()).toBe("apple.pie");
     await screenshot(page, "lineage-explorer");
     expect(b.pageErrors).toEqual([]);
   });

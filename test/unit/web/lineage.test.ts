@@ -39,7 +39,7 @@ describe("lineage explorer helpers", () => {
 
   it("gives each team one stable colour and unowned nodes grey", () => {
     expect(teamColor("team_a")).toBe(teamColor("team_a"));
-    expect(teamColor(null)).toBe("#a1a1aa");
+    expect(teamColor(null)).toBe("var(--team-none)");
     const colours = new Set(["team_a", "team_b", "team_c", "team_d", "team_e"].map(teamColor));
     expect(colours.size).toBeGreaterThan(2);
   });

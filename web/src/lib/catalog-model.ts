@@ -68,6 +68,10 @@ export function qualityMessage(details: Record<string, unknown>): string {
 }
 
 /** A raw event tagged with where it was found: the dataset's own events, or the events of a run that read or wrote it. */
+/** Who reported a lineage run or quality result, in words. */
+const lineageSources: Record<string, string> = { openlineage: "OpenLineage", dbt: "dbt", tutti: "Tutti", api: "API" };
+export const lineageSourceLabel = (source: string) => lineageSources[source] ?? source;
+
 export interface DatasetRawEvent extends RawLineageEvent {
   via: { kind: "dataset" } | { kind: "run"; runId: string; jobName: string; role: "input" | "output" };
 }

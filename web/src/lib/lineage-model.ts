@@ -13,14 +13,15 @@ export function mergeGraphs(current: { nodes: LineageNode[]; edges: LineageEdge[
   return { nodes: [...nodes.values()], edges: [...edges.values()] };
 }
 
-/** Colours for owner teams: distinct hues, the same team always the same colour (hash of its id). */
-const teamPalette = ["#2563eb", "#16a34a", "#d97706", "#9333ea", "#0891b2", "#db2777", "#65a30d", "#dc2626", "#4f46e5", "#0d9488"];
+/** How many owner-team colours app.css defines (--team-0 … --team-9). */
+const TEAM_COLOURS = 10;
 
+/** The colour of an owner team, as a CSS value: distinct hues, the same team always the same one (hash of its id). */
 export function teamColor(teamId: string | null | undefined): string {
-  if (!teamId) return "#a1a1aa";
+  if (!teamId) return "var(--team-none)";
   let h = 0;
   for (const ch of teamId) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-  return teamPalette[h % teamPalette.length];
+  return `var(--team-${h % TEAM_COLOURS})`;
 }
 
 /** Health word for a node, in the dashboard's status vocabulary: failing checks or a failed last run first. */

@@ -57,6 +57,25 @@ export function ratioTone(ratio: number | null): "success" | "warning" | "danger
   return "danger";
 }
 
+/** Health of one product at a glance: an open alert or a late SLA first, then failing runs, then a zombie. */
+export function productHealth(s: ProductScorecard): { status: string; label: string } {
+  if (s.open_alerts) return { status: "failed", label: `${s.open_alerts} open alert${s.open_alerts === 1 ? "" : "s"}` };
+  if (s.reliability.freshness === "late") return { status: "late", label: "Late" };
+  if (s.reliability.success_rate !== null && s.reliability.success_rate_target !== null && s.reliability.success_rate < s.reliability.success_rate_target)
+    return { status: "warning", label: "Below target" };
+  if (s.zombie) return { status: "stale", label: "Zombie" };
+  if (s.reliability.freshness === "fresh" || (s.reliability.success_rate ?? 0) > 0) return { status: "healthy", label: "Healthy" };
+  return { status: "unknown", label: "No runs yet" };
+}
+
+/** Products whose month-to-date cost moved most against the same days of last month, either way. */
+export function costMovers(items: ProductScorecard[], count = 5): ProductScorecard[] {
+  return items
+    .filter((s) => s.cost.month_to_date > 0 || s.cost.previous_same_days > 0)
+    .sort((a, b) => Math.abs(b.cost.month_to_date - b.cost.previous_same_days) - Math.abs(a.cost.month_to_date - a.cost.previous_same_days))
+    .slice(0, count);
+}
+
 export type SortKey = "rank" | "name" | "cost" | "trend" | "usage" | "value" | "ratio" | "success" | "alerts";
 
 /** Sorts scorecards by a column; nulls always last, ties by rank. */
@@ -85,11 +104,11 @@ export function sortScorecards(items: ProductScorecard[], key: SortKey, descendi
 }
 
 /**
- * A fixed, colour-blind-friendly palette (Okabe–Ito first, then Tableau): a series keeps its colour as long as it
+ * A fixed, colour-blind-friendly palette (the --chart-* tokens in app.css): a series keeps its colour as long as it
  * keeps its place, and "Other" is always grey.
  */
-export const palette = ["#4f46e5", "#e69f00", "#009e73", "#d55e00", "#56b4e9", "#cc79a7", "#0072b2", "#b8860b", "#7f7f7f", "#17becf"];
-export const otherColor = "#a1a1aa";
+export const palette = Array.from({ length: 10 }, (_, i) => `var(--chart-${i})`);
+export const otherColor = "var(--chart-other)";
 
 export interface ChartDataset {
   label: string;

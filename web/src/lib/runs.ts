@@ -11,6 +11,8 @@ export const triggerLabels: Record<TriggerKind, string> = {
   upstream: "Upstream",
   backfill: "Backfill",
 };
+/** The trigger kinds in label order, for filters (the record above guarantees every kind is there). */
+export const triggerKinds = Object.keys(triggerLabels) as TriggerKind[];
 
 export function isTerminalRun(status: RunStatus): boolean {
   return terminalRunStatuses.includes(status);
