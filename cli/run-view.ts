@@ -91,3 +91,17 @@ export async function waitForRun(client: ApiClient, out: Output, runId: string, 
   if ("error" in followed) return out.failure(runId, followed.error);
   return reportRun(out, followed.run, true);
 }
+
+/**
+ * A run a command has just started (or restarted): without --wait, `line` is the answer and the exit is 0 unless the
+ * run has already not succeeded (skipped by its concurrency policy); with --wait, `line` is progress and the run's
+ * end decides.
+ */
+export async function startedRun(client: ApiClient, out: Output, run: RunDetail, line: string, wait: boolean, timeoutMs: number): Promise<number> {
+  if (!wait) {
+    out.result(run, [line]);
+    return isTerminalRun(run.status) ? exitFor(run.status) : EXIT.ok;
+  }
+  out.progress(line);
+  return waitForRun(client, out, run.id, timeoutMs);
+}

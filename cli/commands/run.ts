@@ -3,9 +3,7 @@ import { loadConfig } from "../config";
 import { ciRunContext } from "../github";
 import { ApiClient } from "../http";
 import { Output } from "../output";
-import { EXIT } from "../io";
-import { exitFor, parseParams, parseTimeout, waitForRun, waitOptions } from "../run-view";
-import { isTerminalRun } from "../../worker/engine/states";
+import { parseParams, parseTimeout, startedRun, waitOptions } from "../run-view";
 import { defaultEnvironment } from "./push";
 import type { Command } from "./types";
 
@@ -63,12 +61,6 @@ export const run: Command = {
     );
     if (!res.ok) return out.failure(a.pipeline, res.error);
     const started = `started ${a.pipeline} ${res.data.id} (${res.data.status})${environment !== "prod" ? ` in ${environment}` : ""}`;
-    if (!a.wait) {
-      out.result(res.data, [started]);
-      // Starting the run is the success; a run its concurrency policy skipped at once has already not succeeded.
-      return isTerminalRun(res.data.status) ? exitFor(res.data.status) : EXIT.ok;
-    }
-    out.progress(started);
-    return waitForRun(client, out, res.data.id, a.timeoutMs);
+    return startedRun(client, out, res.data, started, a.wait, a.timeoutMs);
   },
 };
