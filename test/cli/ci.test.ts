@@ -49,7 +49,9 @@ describe("tutti dbt and tutti ci against a real Tutti", () => {
   it("dbt state download reports a project with no state and needs --project", async () => {
     const missing = await w.run(["dbt", "state", "download", "--project", "nope"]);
     expect(missing.code).toBe(1);
-    expect(missing.err).toEqual(['tutti dbt state download: nope (prod): manifest of dbt project "nope" in environment "prod" not found']);
+    expect(missing.err).toEqual([
+      expect.stringMatching(/^tutti dbt state download: not_found: nope \(prod\): manifest of dbt project "nope" in environment "prod" not found \(request \S+\)$/),
+    ]);
     expect((await w.run(["dbt", "state", "download"])).code).toBe(2);
   });
 

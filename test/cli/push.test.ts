@@ -21,9 +21,9 @@ const noDiff = {
 
 describe("argument parsing", () => {
   it("takes files, --dry-run and --env", () => {
-    expect(parsePushArgs(["a.yaml", "b.json"])).toEqual({ files: ["a.yaml", "b.json"], dryRun: false, env: null });
-    expect(parsePushArgs(["--dry-run", "a.yaml"])).toEqual({ files: ["a.yaml"], dryRun: true, env: null });
-    expect(parsePushArgs(["--env", "ci", "a.yaml"])).toEqual({ files: ["a.yaml"], dryRun: false, env: "ci" });
+    expect(parsePushArgs(["a.yaml", "b.json"])).toEqual({ files: ["a.yaml", "b.json"], dryRun: false, env: null, json: false });
+    expect(parsePushArgs(["--dry-run", "a.yaml"])).toEqual({ files: ["a.yaml"], dryRun: true, env: null, json: false });
+    expect(parsePushArgs(["--env", "ci", "a.yaml", "--json"])).toEqual({ files: ["a.yaml"], dryRun: false, env: "ci", json: true });
   });
 
   it("refuses unknown flags and an empty file list", () => {
@@ -160,7 +160,7 @@ describe("tutti push against a real Tutti", () => {
     expect(await pipelineNames()).not.toContain("broken_yaml");
   });
 
-  it("a missing file and a name defined twice are failures; so is a server that cannot be reached", async () => {
+  it("a missing file and a name defined twice are failures; a server that cannot be reached exits 4", async () => {
     w.write("one.yaml", spec("dup", w.owner.team.slug));
     w.write("two.yaml", spec("dup", w.owner.team.slug));
     const r = await w.run(["push", "missing.yaml", "one.yaml", "two.yaml"]);
@@ -170,7 +170,7 @@ describe("tutti push against a real Tutti", () => {
 
     const closed = `http://127.0.0.1:${await freePort()}`;
     const down = await w.run(["push", "one.yaml"], { TUTTI_URL: closed });
-    expect(down.code).toBe(1);
+    expect(down.code).toBe(4);
     expect(down.err).toEqual([`one.yaml: network: cannot reach ${closed} (ECONNREFUSED)`]);
   });
 
@@ -210,7 +210,7 @@ describe("tutti push against a real Tutti", () => {
   it("a missing token or a wrong command line exits 2 with the usage", async () => {
     const noToken = await tutti(["push", "a.yaml"], {});
     expect(noToken.code).toBe(2);
-    expect(noToken.err[0]).toMatch(/TUTTI_TOKEN is not set[\s\S]*Usage: tutti push/);
+    expect(noToken.err.join("\n")).toMatch(/TUTTI_TOKEN is not set[\s\S]*Usage: tutti push/);
     const unknown = await tutti(["deploy"], w.env);
     expect(unknown.code).toBe(2);
     expect(unknown.err[0]).toMatch(/unknown command "deploy"/);
