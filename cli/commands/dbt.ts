@@ -33,7 +33,11 @@ export async function fetchManifest(
 }
 
 async function stateDownload(args: string[], io: CliIO): Promise<number> {
-  const { values: v } = parseCommand(args, { project: { type: "string" }, env: { type: "string", default: "prod" }, out: { type: "string", default: "state" } });
+  const { values: v } = parseCommand(args, {
+    project: { type: "string" },
+    env: { type: "string", default: "prod" },
+    out: { type: "string", default: "state" },
+  });
   const out = new Output(io, v.json === true);
   const project = required(v.project, "project");
   const env = v.env ?? "prod";
@@ -46,9 +50,7 @@ async function stateDownload(args: string[], io: CliIO): Promise<number> {
     return EXIT.ok;
   }
   await io.writeFile(path, got.text);
-  out.result({ path, project, environment: env, written: true, bytes: got.text.length }, [
-    `${path}: written (${project}, ${env}, ${got.text.length} bytes)`,
-  ]);
+  out.result({ path, project, environment: env, written: true, bytes: got.text.length }, [`${path}: written (${project}, ${env}, ${got.text.length} bytes)`]);
   return EXIT.ok;
 }
 
@@ -93,7 +95,8 @@ async function upload(args: string[], io: CliIO): Promise<number> {
 export const dbt: Command = {
   name: "dbt",
   summary: "dbt artifacts: upload them, or download the production state for Slim CI",
-  usage: "tutti dbt state download --project X [--env prod] [--out state/] [--json] | tutti dbt upload --project X [--env ci] --manifest F --run-results F [--json]",
+  usage:
+    "tutti dbt state download --project X [--env prod] [--out state/] [--json] | tutti dbt upload --project X [--env ci] --manifest F --run-results F [--json]",
   async run(args, io) {
     const [a, b, ...rest] = args;
     if (a === "state" && b === "download") return stateDownload(rest, io);

@@ -50,7 +50,9 @@ describe("tutti dbt and tutti ci against a real Tutti", () => {
     const missing = await w.run(["dbt", "state", "download", "--project", "nope"]);
     expect(missing.code).toBe(1);
     expect(missing.err).toEqual([
-      expect.stringMatching(/^tutti dbt state download: not_found: nope \(prod\): manifest of dbt project "nope" in environment "prod" not found \(request \S+\)$/),
+      expect.stringMatching(
+        /^tutti dbt state download: not_found: nope \(prod\): manifest of dbt project "nope" in environment "prod" not found \(request \S+\)$/,
+      ),
     ]);
     expect((await w.run(["dbt", "state", "download"])).code).toBe(2);
   });
