@@ -50,7 +50,8 @@ async function stateDownload(args: string[], io: CliIO): Promise<number> {
     return EXIT.ok;
   }
   await io.writeFile(path, got.text);
-  out.result({ path, project, environment: env, written: true, bytes: got.text.length }, [`${path}: written (${project}, ${env}, ${got.text.length} bytes)`]);
+  const bytes = Buffer.byteLength(got.text, "utf8");
+  out.result({ path, project, environment: env, written: true, bytes }, [`${path}: written (${project}, ${env}, ${bytes} bytes)`]);
   return EXIT.ok;
 }
 

@@ -60,7 +60,7 @@ export function resultLines(file: string, r: PushOutcome, name: string): string[
 
 /** One file's line in `--json` output. */
 type FileResult =
-  | { file: string; status: PushPipelineResult["status"]; pipeline: string; version: number; restored: boolean; diff: DiffSummary }
+  | { file: string; status: PushPipelineResult["status"]; pipeline: string; version: number; restored: boolean; diff: PushPipelineResult["diff"] }
   | { file: string; status: "failed"; error: ErrorDoc };
 
 /** A file that could not be pushed: what stderr says, and what --json says. */

@@ -199,6 +199,43 @@ describe("tutti push against a real Tutti", () => {
     });
   });
 
+  it("--json prints one document: each file's outcome (diff, or the error with its field path or line) and the counts", async () => {
+    w.write("j1.yaml", spec("json_one", w.owner.team.slug));
+    w.write("j2.yaml", "name: j2\nname: again\n");
+    w.write(
+      "j3.yaml",
+      `name: json_three\nteam: ${w.owner.team.slug}\ntasks:\n  - { id: a, connector: http, depends_on: [nope], with: { url: "https://x.example.com" } }\n`,
+    );
+    const r = await w.run(["push", "j1.yaml", "j2.yaml", "j3.yaml", "--json"]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out.join("\n"))).toEqual({
+      environment: "prod",
+      dry_run: false,
+      files: [
+        { file: "j1.yaml", status: "created", pipeline: "json_one", version: 1, restored: false, diff: { ...noDiff, identical: false, tasks_added: ["a"] } },
+        {
+          file: "j2.yaml",
+          status: "failed",
+          error: {
+            code: "syntax_error",
+            message: "Map keys must be unique",
+            status: 0,
+            details: [{ path: "", line: 2, column: 1, message: "Map keys must be unique" }],
+            request_id: null,
+          },
+        },
+        {
+          file: "j3.yaml",
+          status: "failed",
+          error: expect.objectContaining({ code: "validation_failed", status: 400, details: [expect.objectContaining({ path: "tasks[0].depends_on[0]" })] }),
+        },
+      ],
+      counts: { created: 1, updated: 0, unchanged: 0, failed: 2 },
+    });
+    // The human lines still go to stderr, so a CI log shows them.
+    expect(r.err[0]).toBe("j2.yaml:2:1: Map keys must be unique");
+  });
+
   it("a token without pipelines:write is refused with the API's error", async () => {
     const readOnly = await w.owner.token(["read"]);
     w.write("d.yaml", spec("delta", w.owner.team.slug));

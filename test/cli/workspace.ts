@@ -29,14 +29,21 @@ export interface CliWorkspace {
 /** The built CLI, as `npm install` puts it on the PATH (test/cli/global-setup.ts builds it first). */
 export const cliBundle = join(repoRoot, "cli/dist/tutti.mjs");
 
+/** What a pinned test run (npm run test:at) gives every Node process, the CLI included: see docs/testing.md. */
+const pinnedClock = () => {
+  const { NODE_OPTIONS, TUTTI_CLOCK_OFFSET_MS } = process.env;
+  return { ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}), ...(TUTTI_CLOCK_OFFSET_MS ? { TUTTI_CLOCK_OFFSET_MS } : {}) };
+};
+
 /**
- * `tutti <argv>` as CI runs it: the built bundle in a Node process of its own, with exactly `env` (no NODE_PATH, no
- * tsx, nothing from the test's environment), in `dir`. Lines of stdout and stderr are kept apart.
+ * `tutti <argv>` as CI runs it: the built bundle in a Node process of its own, with `env` and nothing else from the
+ * test's environment (no NODE_PATH, no tsx; only a pinned clock passes through), in `dir`. Lines of stdout and stderr
+ * are kept apart.
  */
 export function tutti(argv: string[], env: Record<string, string>, dir = process.cwd()): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     // Not spawnSync: the tool fakes answer from this process while the CLI runs.
-    const child = spawn(process.execPath, [cliBundle, ...argv], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [cliBundle, ...argv], { cwd: dir, env: { ...pinnedClock(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
