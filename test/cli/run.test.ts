@@ -103,6 +103,39 @@ describe("tutti run, status and runs against a real Tutti", () => {
     expect(id(again)).toBe(id(first));
   });
 
+  it("from a pull request, run starts the ci environment's run with the pull request, head commit and job link; retry keeps them", async () => {
+    await w.owner.call("PUT", `/teams/${w.owner.team.id}/environments/ci`, { bindings: {} });
+    const head = "0123456789abcdef0123456789abcdef01234567";
+    w.write("pr-event.json", JSON.stringify({ pull_request: { number: 42, head: { sha: head } } }));
+    const pr = {
+      GITHUB_ACTIONS: "true",
+      GITHUB_EVENT_NAME: "pull_request",
+      GITHUB_EVENT_PATH: "pr-event.json",
+      GITHUB_HEAD_REF: "feature",
+      GITHUB_REPOSITORY: "acme/pipelines",
+      GITHUB_SHA: "f".repeat(40),
+      GITHUB_RUN_ID: `${Date.now()}`,
+      GITHUB_SERVER_URL: "https://github.com",
+    };
+    const r = await w.run(["run", "daily", "--wait"], pr);
+    expect(r.code, r.err.join("\n")).toBe(0);
+    expect(r.out[0]).toMatch(/^started daily run_\w+ \(\w+\) in ci$/);
+    const runId = /(run_\w+)/.exec(r.out[0])![1];
+    const ci = {
+      pr_number: 42,
+      commit_sha: head,
+      branch: "feature",
+      repo: "acme/pipelines",
+      url: `https://github.com/acme/pipelines/actions/runs/${pr.GITHUB_RUN_ID}`,
+    };
+    expect(await w.owner.call("GET", `/runs/${runId}`)).toMatchObject({ environment: "ci", ci });
+
+    const again = await w.run(["retry", runId, "--json"]);
+    expect(again.code, again.err.join("\n")).toBe(0);
+    expect(JSON.parse(again.out.join("\n"))).toMatchObject({ environment: "ci", ci, params: { day: "2026-01-01" } });
+    await w.run(["status", JSON.parse(again.out.join("\n")).id, "--wait"]);
+  });
+
   it("an unknown pipeline prints the API error and exits 1", async () => {
     const r = await w.run(["run", "nope"]);
     expect(r.code).toBe(1);
