@@ -1,18 +1,30 @@
+import type { CreateRunRequest } from "../api/schema";
 import type { CliIO } from "./io";
+
+/** The parts of an Actions event payload the CLI reads (a pull_request event carries them all). */
+interface EventPayload {
+  number?: unknown;
+  pull_request?: { number?: unknown; head?: { sha?: unknown } };
+}
+
+/** The Actions event payload, when the job has one to read. */
+async function eventPayload(io: CliIO): Promise<EventPayload | null> {
+  if (!io.env.GITHUB_EVENT_PATH) return null;
+  try {
+    return JSON.parse(await io.readFile(io.env.GITHUB_EVENT_PATH));
+  } catch {
+    return null;
+  }
+}
 
 /** The pull request a GitHub Actions job runs for: from the event payload, else from refs/pull/<n>/merge. */
 export async function pullRequestFromEnv(io: CliIO): Promise<{ repo: string; number: number } | null> {
   const repo = io.env.GITHUB_REPOSITORY;
   if (!repo) return null;
-  if (io.env.GITHUB_EVENT_PATH) {
-    try {
-      const event = JSON.parse(await io.readFile(io.env.GITHUB_EVENT_PATH));
-      const n = event?.pull_request?.number ?? event?.number;
-      if (Number.isInteger(n)) return { repo, number: n };
-    } catch {
-      // No readable payload: fall back to the ref.
-    }
-  }
+  const event = await eventPayload(io);
+  const n = event?.pull_request?.number ?? event?.number;
+  if (typeof n === "number" && Number.isInteger(n)) return { repo, number: n };
+  // No readable payload: fall back to the ref.
   const m = /^refs\/pull\/(\d+)\//.exec(io.env.GITHUB_REF ?? "");
   return m ? { repo, number: Number(m[1]) } : null;
 }
@@ -42,4 +54,24 @@ export async function upsertPrComment(io: CliIO, pr: { repo: string; number: num
     : await io.fetch(`${api}/repos/${pr.repo}/issues/${pr.number}/comments`, { method: "POST", headers, body: JSON.stringify({ body }) });
   if (!res.ok) throw new Error(`GitHub: ${existing ? "updating" : "creating"} the comment answered ${res.status}`);
   return ((await res.json()) as { html_url?: string }).html_url ?? "";
+}
+
+/**
+ * What a run started from a GitHub Actions job records of it: the pull request, the commit it checks (the PR's head,
+ * not the merge commit Actions checks out), the branch, and a link to the job. Undefined outside Actions.
+ */
+export async function ciRunContext(io: CliIO): Promise<CreateRunRequest["ci"]> {
+  const env = io.env;
+  if (env.GITHUB_ACTIONS !== "true") return undefined;
+  const event = await eventPayload(io);
+  const pr = await pullRequestFromEnv(io);
+  const sha = event?.pull_request?.head?.sha ?? env.GITHUB_SHA;
+  const server = (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
+  return {
+    ...(pr ? { pr_number: pr.number } : {}),
+    ...(typeof sha === "string" && /^[0-9a-f]{7,64}$/i.test(sha) ? { commit_sha: sha } : {}),
+    ...(env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME ? { branch: env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME } : {}),
+    ...(env.GITHUB_REPOSITORY ? { repo: env.GITHUB_REPOSITORY } : {}),
+    ...(env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? { url: `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` } : {}),
+  };
 }

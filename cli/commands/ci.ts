@@ -1,9 +1,9 @@
-import { parseArgs } from "node:util";
+import { parseCommand } from "../args";
 import { loadConfig } from "../config";
-import { failureLines } from "../format";
 import { pullRequestFromEnv, upsertPrComment } from "../github";
 import { ApiClient } from "../http";
 import { EXIT, UsageError, type CliIO } from "../io";
+import { Output } from "../output";
 import { COMMENT_MARKER } from "../../worker/ci/impact";
 import { diffManifests, summarizeManifest } from "../../worker/ci/manifest-diff";
 import { detectFormat, formatFromFileName } from "../../worker/pipelines/parse";
@@ -24,26 +24,19 @@ async function readSpecs(io: CliIO, dir: string) {
 }
 
 async function impact(args: string[], io: CliIO): Promise<number> {
-  let v;
-  try {
-    v = parseArgs({
-      args,
-      options: {
-        manifest: { type: "string" },
-        project: { type: "string" },
-        env: { type: "string", default: "prod" },
-        pipelines: { type: "string" },
-        format: { type: "string", default: "markdown" },
-        "post-github": { type: "boolean", default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const { values: v } = parseCommand(args, {
+    manifest: { type: "string" },
+    project: { type: "string" },
+    env: { type: "string", default: "prod" },
+    pipelines: { type: "string" },
+    format: { type: "string", default: "markdown" },
+    "post-github": { type: "boolean", default: false },
+  });
   if (!v.manifest && !v.pipelines) throw new UsageError("name --manifest (with --project) and/or --pipelines");
   if (v.manifest && !v.project) throw new UsageError("--project is required with --manifest");
   if (v.format !== "markdown" && v.format !== "json") throw new UsageError("--format is markdown or json");
+  // `--format json` came first; `--json` is the flag every command shares.
+  const out = new Output(io, v.json === true || v.format === "json");
 
   let changes = { modified: [], added: [], removed: [] } as ReturnType<typeof diffManifests>;
   if (v.manifest) {
@@ -52,14 +45,11 @@ async function impact(args: string[], io: CliIO): Promise<number> {
     try {
       head = summarizeManifest(JSON.parse(await io.readFile(v.manifest)));
     } catch (err) {
-      io.stderr(`tutti ci impact: ${v.manifest}: ${(err as Error).message}`);
-      return EXIT.failed;
+      const message = `${v.manifest}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+      return out.problem(`tutti ci impact: ${message}`, { code: "unreadable", message });
     }
     const prod = await fetchManifest(io, v.project!, v.env!, null);
-    if (!prod.ok) {
-      io.stderr(`tutti ci impact: production manifest: ${prod.message}`);
-      return EXIT.failed;
-    }
+    if (!prod.ok) return out.failure("tutti ci impact: production manifest", prod.error);
     changes = diffManifests(summarizeManifest(JSON.parse(prod.text!)), head);
   }
   let pipelines: Awaited<ReturnType<typeof readSpecs>> = [];
@@ -67,43 +57,42 @@ async function impact(args: string[], io: CliIO): Promise<number> {
     try {
       pipelines = await readSpecs(io, v.pipelines);
     } catch (err) {
-      io.stderr(`tutti ci impact: ${v.pipelines}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-      return EXIT.failed;
+      const message = `${v.pipelines}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+      return out.problem(`tutti ci impact: ${message}`, { code: "unreadable", message });
     }
   }
   const client = new ApiClient(loadConfig(io.env), io.fetch);
   const res = await client.call(client.api.POST("/ci/impact", { body: { project: v.project ?? "", environment: v.env, changes, pipelines } }));
-  if (!res.ok) {
-    failureLines("ci impact", res.error).forEach((l) => io.stderr(l));
-    return EXIT.failed;
+  if (!res.ok) return out.failure("ci impact", res.error);
+  const { markdown, ...report } = res.data;
+  if (!v["post-github"]) {
+    out.result(report, [markdown]);
+    return EXIT.ok;
   }
-  if (v.format === "json") {
-    const { markdown: _markdown, ...data } = res.data;
-    io.stdout(JSON.stringify(data, null, 2));
-  } else io.stdout(res.data.markdown);
 
-  if (v["post-github"]) {
-    const token = io.env.GITHUB_TOKEN;
-    const pr = await pullRequestFromEnv(io);
-    if (!token || !pr) {
-      io.stderr("tutti ci impact: --post-github needs GITHUB_TOKEN and a pull_request event (GITHUB_REPOSITORY, GITHUB_EVENT_PATH)");
-      return EXIT.usage;
-    }
-    try {
-      const url = await upsertPrComment(io, pr, token, COMMENT_MARKER, res.data.markdown);
-      io.stderr(`posted the impact comment on ${pr.repo}#${pr.number}${url ? `: ${url}` : ""}`);
-    } catch (err) {
-      io.stderr(`tutti ci impact: ${(err as Error).message}`);
-      return EXIT.failed;
-    }
+  const token = io.env.GITHUB_TOKEN;
+  const pr = await pullRequestFromEnv(io);
+  if (!token || !pr) {
+    const message = "--post-github needs GITHUB_TOKEN and a pull_request event (GITHUB_REPOSITORY, GITHUB_EVENT_PATH)";
+    return out.problem(`tutti ci impact: ${message}`, { code: "usage", message }, EXIT.usage);
   }
-  return EXIT.ok;
+  // The report is printed either way, so a comment GitHub refused does not lose it.
+  let comment: { url: string } | { error: string };
+  try {
+    comment = { url: await upsertPrComment(io, pr, token, COMMENT_MARKER, markdown) };
+    out.warn(`posted the impact comment on ${pr.repo}#${pr.number}${comment.url ? `: ${comment.url}` : ""}`);
+  } catch (err) {
+    comment = { error: (err as Error).message };
+    out.warn(`tutti ci impact: ${comment.error}`);
+  }
+  out.result({ ...report, github_comment: comment }, [markdown]);
+  return "error" in comment ? EXIT.failed : EXIT.ok;
 }
 
 export const ci: Command = {
   name: "ci",
   summary: "Pull-request impact preview of dbt and pipeline changes (Markdown or JSON; --post-github comments on the PR)",
-  usage: "tutti ci impact --manifest target/manifest.json --project X [--env prod] [--pipelines specs/] [--format markdown|json] [--post-github]",
+  usage: "tutti ci impact --manifest target/manifest.json --project X [--env prod] [--pipelines specs/] [--format markdown|json] [--post-github] [--json]",
   async run(args, io) {
     const [sub, ...rest] = args;
     if (sub === "impact") return impact(rest, io);

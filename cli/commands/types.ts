@@ -5,6 +5,8 @@ export interface Command {
   name: string;
   summary: string;
   usage: string;
+  /** More for `tutti <name> --help`: what the flags mean, what --json prints. */
+  details?: string;
   /** Returns the process exit code; throws UsageError for a wrong command line. */
   run(args: string[], io: CliIO): Promise<number>;
 }

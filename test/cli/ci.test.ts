@@ -46,10 +46,40 @@ describe("tutti dbt and tutti ci against a real Tutti", () => {
     expect(again.out.join("\n")).toContain("up to date");
   });
 
+  it("dbt upload, dbt state download and ci impact answer one JSON document with --json", async () => {
+    const uploaded = await w.run(["dbt", "upload", "--project", "jaffle", "--env", "ci", "--manifest", "target/manifest.json", "--json"]);
+    expect(uploaded.code, uploaded.err.join("\n")).toBe(0);
+    expect(JSON.parse(uploaded.out.join("\n")).upload).toMatchObject({ id: expect.any(String) });
+
+    const state = await w.run(["dbt", "state", "download", "--project", "jaffle", "--out", "json-state", "--json"]);
+    expect(JSON.parse(state.out.join("\n"))).toEqual({
+      path: "json-state/manifest.json",
+      project: "jaffle",
+      environment: "prod",
+      written: true,
+      bytes: Buffer.byteLength(w.read("json-state/manifest.json")),
+    });
+    const again = await w.run(["dbt", "state", "download", "--project", "jaffle", "--out", "json-state", "--json"]);
+    expect(JSON.parse(again.out.join("\n"))).toEqual({ path: "json-state/manifest.json", project: "jaffle", environment: "prod", written: false });
+
+    const impact = await w.run(["ci", "impact", "--manifest", "target/manifest.json", "--project", "jaffle", "--json"]);
+    expect(impact.code).toBe(0);
+    const report = JSON.parse(impact.out.join("\n"));
+    expect(report).not.toHaveProperty("markdown");
+    expect(report.changes.modified).toEqual([expect.objectContaining({ unique_id: "model.jaffle_shop.customers" })]);
+    const noManifest = await w.run(["ci", "impact", "--manifest", "nowhere.json", "--project", "jaffle", "--json"]);
+    expect(noManifest.code).toBe(1);
+    expect(JSON.parse(noManifest.out.join("\n")).error).toMatchObject({ code: "unreadable", message: "nowhere.json: ENOENT" });
+  });
+
   it("dbt state download reports a project with no state and needs --project", async () => {
     const missing = await w.run(["dbt", "state", "download", "--project", "nope"]);
     expect(missing.code).toBe(1);
-    expect(missing.err).toEqual(['tutti dbt state download: nope (prod): manifest of dbt project "nope" in environment "prod" not found']);
+    expect(missing.err).toEqual([
+      expect.stringMatching(
+        /^tutti dbt state download: not_found: nope \(prod\): manifest of dbt project "nope" in environment "prod" not found \(request \S+\)$/,
+      ),
+    ]);
     expect((await w.run(["dbt", "state", "download"])).code).toBe(2);
   });
 
@@ -81,7 +111,9 @@ describe("tutti dbt and tutti ci against a real Tutti", () => {
       body: JSON.stringify({ body: "LGTM" }),
     });
     const args = ["ci", "impact", "--manifest", "target/manifest.json", "--project", "jaffle", "--post-github"];
-    expect((await w.run(args, env)).code).toBe(0);
+    const posted = await w.run([...args, "--json"], env);
+    expect(posted.code, posted.err.join("\n")).toBe(0);
+    expect(JSON.parse(posted.out.join("\n")).github_comment).toEqual({ url: expect.stringContaining("/pull/17#issuecomment-") });
     const ours = () => github.comments.filter((c) => c.issue === 17 && c.body.includes(MARKER));
     expect(ours()).toHaveLength(1);
     const created = ours()[0].id;

@@ -21,9 +21,9 @@ const noDiff = {
 
 describe("argument parsing", () => {
   it("takes files, --dry-run and --env", () => {
-    expect(parsePushArgs(["a.yaml", "b.json"])).toEqual({ files: ["a.yaml", "b.json"], dryRun: false, env: null });
-    expect(parsePushArgs(["--dry-run", "a.yaml"])).toEqual({ files: ["a.yaml"], dryRun: true, env: null });
-    expect(parsePushArgs(["--env", "ci", "a.yaml"])).toEqual({ files: ["a.yaml"], dryRun: false, env: "ci" });
+    expect(parsePushArgs(["a.yaml", "b.json"])).toEqual({ files: ["a.yaml", "b.json"], dryRun: false, env: null, json: false });
+    expect(parsePushArgs(["--dry-run", "a.yaml"])).toEqual({ files: ["a.yaml"], dryRun: true, env: null, json: false });
+    expect(parsePushArgs(["--env", "ci", "a.yaml", "--json"])).toEqual({ files: ["a.yaml"], dryRun: false, env: "ci", json: true });
   });
 
   it("refuses unknown flags and an empty file list", () => {
@@ -160,7 +160,7 @@ describe("tutti push against a real Tutti", () => {
     expect(await pipelineNames()).not.toContain("broken_yaml");
   });
 
-  it("a missing file and a name defined twice are failures; so is a server that cannot be reached", async () => {
+  it("a missing file and a name defined twice are failures; a server that cannot be reached exits 4", async () => {
     w.write("one.yaml", spec("dup", w.owner.team.slug));
     w.write("two.yaml", spec("dup", w.owner.team.slug));
     const r = await w.run(["push", "missing.yaml", "one.yaml", "two.yaml"]);
@@ -170,7 +170,7 @@ describe("tutti push against a real Tutti", () => {
 
     const closed = `http://127.0.0.1:${await freePort()}`;
     const down = await w.run(["push", "one.yaml"], { TUTTI_URL: closed });
-    expect(down.code).toBe(1);
+    expect(down.code).toBe(4);
     expect(down.err).toEqual([`one.yaml: network: cannot reach ${closed} (ECONNREFUSED)`]);
   });
 
@@ -199,6 +199,43 @@ describe("tutti push against a real Tutti", () => {
     });
   });
 
+  it("--json prints one document: each file's outcome (diff, or the error with its field path or line) and the counts", async () => {
+    w.write("j1.yaml", spec("json_one", w.owner.team.slug));
+    w.write("j2.yaml", "name: j2\nname: again\n");
+    w.write(
+      "j3.yaml",
+      `name: json_three\nteam: ${w.owner.team.slug}\ntasks:\n  - { id: a, connector: http, depends_on: [nope], with: { url: "https://x.example.com" } }\n`,
+    );
+    const r = await w.run(["push", "j1.yaml", "j2.yaml", "j3.yaml", "--json"]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out.join("\n"))).toEqual({
+      environment: "prod",
+      dry_run: false,
+      files: [
+        { file: "j1.yaml", status: "created", pipeline: "json_one", version: 1, restored: false, diff: { ...noDiff, identical: false, tasks_added: ["a"] } },
+        {
+          file: "j2.yaml",
+          status: "failed",
+          error: {
+            code: "syntax_error",
+            message: "Map keys must be unique",
+            status: 0,
+            details: [{ path: "", line: 2, column: 1, message: "Map keys must be unique" }],
+            request_id: null,
+          },
+        },
+        {
+          file: "j3.yaml",
+          status: "failed",
+          error: expect.objectContaining({ code: "validation_failed", status: 400, details: [expect.objectContaining({ path: "tasks[0].depends_on[0]" })] }),
+        },
+      ],
+      counts: { created: 1, updated: 0, unchanged: 0, failed: 2 },
+    });
+    // The human lines still go to stderr, so a CI log shows them.
+    expect(r.err[0]).toBe("j2.yaml:2:1: Map keys must be unique");
+  });
+
   it("a token without pipelines:write is refused with the API's error", async () => {
     const readOnly = await w.owner.token(["read"]);
     w.write("d.yaml", spec("delta", w.owner.team.slug));
@@ -210,7 +247,7 @@ describe("tutti push against a real Tutti", () => {
   it("a missing token or a wrong command line exits 2 with the usage", async () => {
     const noToken = await tutti(["push", "a.yaml"], {});
     expect(noToken.code).toBe(2);
-    expect(noToken.err[0]).toMatch(/TUTTI_TOKEN is not set[\s\S]*Usage: tutti push/);
+    expect(noToken.err.join("\n")).toMatch(/TUTTI_TOKEN is not set[\s\S]*Usage: tutti push/);
     const unknown = await tutti(["deploy"], w.env);
     expect(unknown.code).toBe(2);
     expect(unknown.err[0]).toMatch(/unknown command "deploy"/);

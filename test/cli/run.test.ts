@@ -3,6 +3,7 @@ import { parseRunArgs } from "../../cli/commands/run";
 import { runsQuery } from "../../cli/commands/runs";
 import { UsageError } from "../../cli/io";
 import { parseParams, parseTimeout } from "../../cli/run-view";
+import { freePort } from "../e2e/helpers/processes";
 import { startHttpToolFake, type HttpToolFake } from "../fakes/http-tool/server";
 import { cliWorkspace, settleRunsAfterAll, type CliWorkspace } from "./workspace";
 
@@ -102,6 +103,39 @@ describe("tutti run, status and runs against a real Tutti", () => {
     expect(id(again)).toBe(id(first));
   });
 
+  it("from a pull request, run starts the ci environment's run with the pull request, head commit and job link; retry keeps them", async () => {
+    await w.owner.call("PUT", `/teams/${w.owner.team.id}/environments/ci`, { bindings: {} });
+    const head = "0123456789abcdef0123456789abcdef01234567";
+    w.write("pr-event.json", JSON.stringify({ pull_request: { number: 42, head: { sha: head } } }));
+    const pr = {
+      GITHUB_ACTIONS: "true",
+      GITHUB_EVENT_NAME: "pull_request",
+      GITHUB_EVENT_PATH: "pr-event.json",
+      GITHUB_HEAD_REF: "feature",
+      GITHUB_REPOSITORY: "acme/pipelines",
+      GITHUB_SHA: "f".repeat(40),
+      GITHUB_RUN_ID: `${Date.now()}`,
+      GITHUB_SERVER_URL: "https://github.com",
+    };
+    const r = await w.run(["run", "daily", "--wait"], pr);
+    expect(r.code, r.err.join("\n")).toBe(0);
+    expect(r.out[0]).toMatch(/^started daily run_\w+ \(\w+\) in ci$/);
+    const runId = /(run_\w+)/.exec(r.out[0])![1];
+    const ci = {
+      pr_number: 42,
+      commit_sha: head,
+      branch: "feature",
+      repo: "acme/pipelines",
+      url: `https://github.com/acme/pipelines/actions/runs/${pr.GITHUB_RUN_ID}`,
+    };
+    expect(await w.owner.call("GET", `/runs/${runId}`)).toMatchObject({ environment: "ci", ci });
+
+    const again = await w.run(["retry", runId, "--json"]);
+    expect(again.code, again.err.join("\n")).toBe(0);
+    expect(JSON.parse(again.out.join("\n"))).toMatchObject({ environment: "ci", ci, params: { day: "2026-01-01" } });
+    await w.run(["status", JSON.parse(again.out.join("\n")).id, "--wait"]);
+  });
+
   it("an unknown pipeline prints the API error and exits 1", async () => {
     const r = await w.run(["run", "nope"]);
     expect(r.code).toBe(1);
@@ -124,8 +158,47 @@ describe("tutti run, status and runs against a real Tutti", () => {
     expect((await w.run(["status", "run_doesnotexist"])).code).toBe(1);
   });
 
+  it("--json prints one document on stdout (the run, the list) and moves progress to stderr", async () => {
+    const started = await w.run(["run", "daily", "--json"]);
+    expect(started.code).toBe(0);
+    const run = JSON.parse(started.out.join("\n"));
+    expect(run).toMatchObject({ id: expect.stringMatching(/^run_/), pipeline: { name: "daily" }, tasks: [{ key: "a" }] });
+
+    const waited = await w.run(["status", run.id, "--wait", "--json"]);
+    expect(waited.code).toBe(0);
+    expect(JSON.parse(waited.out.join("\n"))).toMatchObject({ id: run.id, status: "succeeded", tasks: [{ key: "a", status: "succeeded" }] });
+
+    const failed = await w.run(["run", "broken", "--wait", "--json"]);
+    expect(failed.code).toBe(1);
+    expect(JSON.parse(failed.out.join("\n"))).toMatchObject({ status: "failed", tasks: [{ error: { message: "boom" } }] });
+    expect(failed.err[0]).toMatch(/^started broken run_\w+ \((queued|running)\)$/);
+    expect(failed.err).toContain("  a: failed");
+
+    const listed = await w.run(["runs", "--pipeline", "daily", "--limit", "1", "--json"]);
+    const page = JSON.parse(listed.out.join("\n"));
+    expect(page.items).toEqual([expect.objectContaining({ id: run.id, status: "succeeded" })]);
+    expect(page).toHaveProperty("next_cursor");
+
+    const missing = await w.run(["status", "run_doesnotexist", "--json"]);
+    expect(missing.code).toBe(1);
+    expect(JSON.parse(missing.out.join("\n"))).toEqual({
+      error: { code: "not_found", message: expect.any(String), status: 404, details: [], request_id: expect.any(String) },
+    });
+    const usage = await w.run(["status", "--json"]);
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.out.join("\n")).error).toMatchObject({ code: "usage", message: "name exactly one run id" });
+  });
+
+  it("a Tutti that cannot be reached exits 4 (worth retrying), with the error in JSON", async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const r = await w.run(["status", "run_x", "--json"], { TUTTI_URL: closed });
+    expect(r.code).toBe(4);
+    expect(JSON.parse(r.out.join("\n")).error).toMatchObject({ code: "network", status: 0 });
+  });
+
   it("runs lists the pipeline's runs newest first and validates --limit", async () => {
     expect(runsQuery({ pipeline: "daily", status: "failed" })).toEqual({ pipeline: "daily", status: "failed", limit: 20 });
+    expect(runsQuery({ backfill: "bf_1", env: "ci", limit: "5" })).toEqual({ backfill_id: "bf_1", environment: "ci", limit: 5 });
     expect(() => runsQuery({ limit: "0" })).toThrow(UsageError);
     const started = await w.run(["run", "daily", "--wait"]);
     const newest = /^started daily (run_\w+) /.exec(started.out[0])![1];

@@ -1,13 +1,11 @@
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, inject } from "vitest";
-import type { CliIO } from "../../cli/io";
-import { main } from "../../cli/main";
-import { nodeIO } from "../../cli/node-io";
 import { signupOwner, type OwnerSession } from "../e2e/helpers/api";
 import { reportArtifactsOnFailure } from "../e2e/helpers/artifacts";
-import { waitUntil } from "../e2e/helpers/processes";
+import { repoRoot, waitUntil } from "../e2e/helpers/processes";
 
 export interface CliResult {
   code: number;
@@ -24,33 +22,38 @@ export interface CliWorkspace {
   dir: string;
   write(path: string, text: string): void;
   read(path: string): string;
-  /** `tutti <argv>` in-process: real files under `dir`, real HTTP, output captured. */
+  /** `tutti <argv>` with the built CLI: real files under `dir`, real HTTP, output captured. */
   run(argv: string[], env?: Record<string, string>): Promise<CliResult>;
 }
 
-/** The real CLI I/O with relative paths resolved in `dir` and the output kept. */
-function capturedIO(dir: string, env: Record<string, string>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const at = (path: string) => resolve(dir, path);
-  const io: CliIO = {
-    ...nodeIO,
-    env,
-    stdout: (line) => out.push(line),
-    stderr: (line) => err.push(line),
-    readFile: (path) => nodeIO.readFile(at(path)),
-    writeFile: (path, text) => nodeIO.writeFile(at(path), text),
-    listDir: (path) => nodeIO.listDir(at(path)),
-  };
-  return { io, out, err };
+/** The built CLI, as `npm install` puts it on the PATH (test/cli/global-setup.ts builds it first). */
+export const cliBundle = join(repoRoot, "cli/dist/tutti.mjs");
+
+/** What a pinned test run (npm run test:at) gives every Node process, the CLI included: see docs/testing.md. */
+const pinnedClock = () => {
+  const { NODE_OPTIONS, TUTTI_CLOCK_OFFSET_MS } = process.env;
+  return { ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}), ...(TUTTI_CLOCK_OFFSET_MS ? { TUTTI_CLOCK_OFFSET_MS } : {}) };
+};
+
+/**
+ * `tutti <argv>` as CI runs it: the built bundle in a Node process of its own, with `env` and nothing else from the
+ * test's environment (no NODE_PATH, no tsx; only a pinned clock passes through), in `dir`. Lines of stdout and stderr
+ * are kept apart.
+ */
+export function tutti(argv: string[], env: Record<string, string>, dir = process.cwd()): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    // Not spawnSync: the tool fakes answer from this process while the CLI runs.
+    const child = spawn(process.execPath, [cliBundle, ...argv], { cwd: dir, env: { ...pinnedClock(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolvePromise({ code: code ?? -1, out: lines(stdout), err: lines(stderr) }));
+  });
 }
 
-/** `tutti` with exactly this environment (no workspace: usage errors, an unreachable server). */
-export async function tutti(argv: string[], env: Record<string, string>, dir = process.cwd()): Promise<CliResult> {
-  const { io, out, err } = capturedIO(dir, env);
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const lines = (text: string) => (text ? text.replace(/\n$/, "").split("\n") : []);
 
 export async function cliWorkspace(
   label: string,

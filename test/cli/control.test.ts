@@ -1,0 +1,190 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { backfillBound } from "../../cli/commands/backfill";
+import { UsageError } from "../../cli/io";
+import { startHttpToolFake, type HttpToolFake } from "../fakes/http-tool/server";
+import { cliWorkspace, settleRunsAfterAll, type CliWorkspace } from "./workspace";
+
+const TOOL_TOKEN = "cli-control-token";
+
+/** A task on the http-tool fake: `polls` status reads say "running", then the job ends as `outcome`. */
+const task = (id: string, job: { polls: number; outcome?: string; message?: string }, dependsOn: string[] = []) => [
+  `  - id: ${id}`,
+  "    connector: http",
+  "    connection: tool",
+  "    poll_interval: 1s",
+  ...(dependsOn.length ? [`    depends_on: [${dependsOn.join(", ")}]`] : []),
+  "    with:",
+  "      url: /jobs",
+  `      body: ${JSON.stringify({ key: `{{run_id}}-${id}`, ...job })}`,
+  "      external_id_path: $.id",
+  "      completion:",
+  "        mode: poll",
+  "        status_url: /jobs/{{external_id}}",
+  "        success: { path: $.status, equals: succeeded }",
+  "        failure: { path: $.status, in: [failed, cancelled] }",
+  "        message_path: $.message",
+];
+
+const pipeline = (name: string, team: string, tasks: string[][], extra: string[] = []) =>
+  [`name: ${name}`, `team: ${team}`, "params: { day: '2026-01-01' }", ...extra, "tasks:", ...tasks.flat(), ""].join("\n");
+
+const startedId = (line: string) => /(run_\w+)/.exec(line)![1];
+const json = (r: { out: string[] }) => JSON.parse(r.out.join("\n"));
+
+describe("tutti backfill bounds", () => {
+  it("takes days (UTC; --to covers its whole day) or ISO date-times with an offset", () => {
+    expect(backfillBound("2026-01-01", "from")).toBe("2026-01-01T00:00:00.000Z");
+    expect(backfillBound("2026-01-31", "to")).toBe("2026-01-31T23:59:59.999Z");
+    expect(backfillBound("2026-01-31T06:00:00+01:00", "to")).toBe("2026-01-31T06:00:00+01:00");
+    expect(() => backfillBound("2026-01-31T06:00", "from")).toThrow(UsageError);
+    expect(() => backfillBound("yesterday", "to")).toThrow(/--to must be a day/);
+  });
+});
+
+describe("tutti cancel, retry, backfill and logs against a real Tutti", () => {
+  let tool: HttpToolFake;
+  let w: CliWorkspace;
+
+  beforeAll(async () => {
+    tool = await startHttpToolFake({ token: TOOL_TOKEN });
+    w = await cliWorkspace("control");
+    await w.owner.call("POST", "/connections", {
+      team_id: w.owner.team.id,
+      name: "tool",
+      kind: "http",
+      config: { base_url: tool.url },
+      secrets: { bearer_token: TOOL_TOKEN },
+    });
+    const team = w.owner.team.slug;
+    w.write("slow.yaml", pipeline("slow", team, [task("a", { polls: 1000 })]));
+    w.write(
+      "halfway.yaml",
+      pipeline("halfway", team, [task("load", { polls: 1 }), task("check", { polls: 1, outcome: "failed", message: "bad rows" }, ["load"])]),
+    );
+    w.write("steps.yaml", pipeline("steps", team, [task("a", { polls: 2 })]));
+    // Fires once a month, so the test server's own scheduler leaves it alone; backfills make its runs.
+    w.write("monthly.yaml", pipeline("monthly", team, [task("a", { polls: 1 })], ["schedule: { cron: '0 6 1 * *', timezone: UTC }"]));
+    const pushed = await w.run(["push", "slow.yaml", "halfway.yaml", "steps.yaml", "monthly.yaml"]);
+    expect(pushed.code, pushed.err.join("\n")).toBe(0);
+  });
+  settleRunsAfterAll(() => [w]);
+  afterAll(async () => {
+    await tool?.close();
+  });
+
+  it("cancel stops a running run and exits 0; cancelling it again is a conflict (exit 1), in JSON too", async () => {
+    const started = await w.run(["run", "slow"]);
+    const runId = startedId(started.out[0]);
+    const cancelled = await w.run(["cancel", runId]);
+    expect(cancelled.code, cancelled.err.join("\n")).toBe(0);
+    expect(cancelled.out[0]).toMatch(new RegExp(`^slow ${runId}: cancelled in \\d+\\.\\ds$`));
+    expect((await w.owner.call("GET", `/runs/${runId}`)).status).toBe("cancelled");
+
+    const again = await w.run(["cancel", runId, "--json"]);
+    expect(again.code).toBe(1);
+    expect(json(again)).toEqual({ error: expect.objectContaining({ code: "conflict", status: 409, message: "run is already cancelled" }) });
+    expect(again.err[0]).toMatch(new RegExp(`^${runId}: conflict: run is already cancelled \\(request \\S+\\)$`));
+
+    const other = await w.run(["run", "slow", "--json"]);
+    const otherId = json(other).id;
+    const viaJson = await w.run(["cancel", otherId, "--json"]);
+    expect(viaJson.code).toBe(0);
+    expect(json(viaJson)).toMatchObject({ id: otherId, status: "cancelled", tasks: [{ key: "a", status: "cancelled" }] });
+    expect((await w.run(["cancel", "run_nope"])).code).toBe(1);
+    expect((await w.run(["cancel"])).code).toBe(2);
+  });
+
+  it("retry --from-failure re-runs only the failed task of the same run; retry without it starts a new run with the same params", async () => {
+    const failed = await w.run(["run", "halfway", "--param", "day=2026-11-24", "--wait"]);
+    expect(failed.code).toBe(1);
+    const runId = startedId(failed.out[0]);
+
+    const inPlace = await w.run(["retry", runId, "--from-failure", "--wait", "--json"]);
+    expect(inPlace.code).toBe(1);
+    expect(inPlace.err[0]).toBe(`retrying halfway ${runId} from failure (attempt 2)`);
+    const retried = json(inPlace);
+    expect(retried).toMatchObject({ id: runId, status: "failed", attempt: 2 });
+    const byKey = Object.fromEntries(retried.tasks.map((t: { key: string; status: string; attempt: number }) => [t.key, [t.status, t.attempt]]));
+    expect(byKey).toEqual({ load: ["succeeded", 1], check: ["failed", 2] });
+
+    const fresh = await w.run(["retry", runId]);
+    expect(fresh.code, fresh.err.join("\n")).toBe(0);
+    expect(fresh.out[0]).toMatch(new RegExp(`^started halfway (run_\\w+) \\(\\w+\\), a new run of ${runId}$`));
+    const newId = startedId(fresh.out[0]);
+    expect(newId).not.toBe(runId);
+    expect(await w.owner.call("GET", `/runs/${newId}`)).toMatchObject({ params: { day: "2026-11-24" }, attempt: 1 });
+    const followed = await w.run(["status", newId, "--wait"]);
+    expect(followed.code).toBe(1);
+
+    // A run that succeeded has nothing to retry from.
+    const ok = await w.run(["run", "steps", "--wait"]);
+    const okId = startedId(ok.out[0]);
+    const refused = await w.run(["retry", okId, "--from-failure"]);
+    expect(refused.code).toBe(1);
+    expect(refused.err[0]).toMatch(new RegExp(`^${okId}: conflict: `));
+  });
+
+  it("backfill starts one run per schedule slot and --wait follows them all to the end", async () => {
+    const r = await w.run(["backfill", "monthly", "--from", "2026-01-01", "--to", "2026-03-31", "--parallelism", "2", "--param", "day=bf", "--wait"]);
+    expect(r.code, r.err.join("\n")).toBe(0);
+    const head = /^backfill (bf_\w+) of monthly: 3 runs \(2026-01-01T06:00:00\.000Z … 2026-03-01T06:00:00\.000Z\), 2 at a time$/.exec(r.out[0]);
+    expect(head, r.out[0]).not.toBeNull();
+    const backfillId = head![1];
+    expect(r.out.at(-1)).toBe(`backfill ${backfillId}: 3/3 ended: 3 succeeded`);
+    const runs = (await w.owner.call("GET", `/runs?backfill_id=${backfillId}`)).items;
+    expect(runs.map((x: { status: string; params: { day: string } }) => [x.status, x.params.day])).toEqual(Array(3).fill(["succeeded", "bf"]));
+
+    // `runs --backfill` lists them later; --json gives the backfill with its slots.
+    const listed = await w.run(["runs", "--backfill", backfillId, "--json"]);
+    expect(json(listed).items).toHaveLength(3);
+    const noWait = await w.run(["backfill", "monthly", "--from", "2025-01-01", "--to", "2025-01-01", "--json"]);
+    expect(noWait.code).toBe(0);
+    expect(json(noWait)).toMatchObject({ pipeline: "monthly", slots: ["2025-01-01T06:00:00.000Z"], run_ids: [expect.stringMatching(/^run_/)], parallelism: 2 });
+  });
+
+  it("backfill refuses a bad range on the command line (exit 2) and a pipeline without a schedule at the API (exit 1)", async () => {
+    expect((await w.run(["backfill", "monthly", "--from", "2026-01-01"])).code).toBe(2);
+    expect((await w.run(["backfill", "monthly", "--from", "Jan 1", "--to", "2026-01-02"])).code).toBe(2);
+    expect((await w.run(["backfill", "monthly", "--from", "2026-01-01", "--to", "2026-01-02", "--parallelism", "0"])).code).toBe(2);
+    const backwards = await w.run(["backfill", "monthly", "--from", "2026-02-01", "--to", "2026-01-01", "--json"]);
+    expect(backwards.code).toBe(1);
+    expect(json(backwards).error).toMatchObject({ code: "validation_failed", details: [{ path: "to", message: "must not be before from" }] });
+    const unscheduled = await w.run(["backfill", "steps", "--from", "2026-01-01", "--to", "2026-01-02"]);
+    expect(unscheduled.code).toBe(1);
+    expect(unscheduled.err.join("\n")).toMatch(/has no schedule/);
+  });
+
+  it("logs prints the run's event log, one task's part of it, or JSON; --follow reads along until the run ends", async () => {
+    const done = await w.run(["run", "steps", "--wait"]);
+    const runId = startedId(done.out[0]);
+    const log = await w.run(["logs", runId]);
+    expect(log.code, log.err.join("\n")).toBe(0);
+    expect(log.out[0]).toMatch(/^\S+Z {2}\(run\) +none → queued {2}triggered \(api\)$/);
+    expect(log.out.some((l) => /Z {2}a +running → succeeded/.test(l))).toBe(true);
+    expect(log.out.at(-1)).toMatch(/\(run\) +running → succeeded/);
+
+    const taskOnly = await w.run(["logs", runId, "a", "--json"]);
+    const doc = json(taskOnly);
+    expect(doc).toMatchObject({ run_id: runId, task: "a" });
+    expect(doc.items.length).toBeGreaterThan(1);
+    expect(doc.items.every((e: { task: string }) => e.task === "a")).toBe(true);
+    expect(doc.items.at(-1)).toMatchObject({ from: "running", to: "succeeded" });
+    const missing = await w.run(["logs", runId, "nope", "--json"]);
+    expect(missing.code).toBe(1);
+    expect(json(missing).error).toMatchObject({ code: "not_found", message: expect.stringContaining('has no task "nope"') });
+
+    const started = await w.run(["run", "steps"]);
+    const liveId = startedId(started.out[0]);
+    const followed = await w.run(["logs", liveId, "--follow"]);
+    expect(followed.code, followed.err.join("\n")).toBe(0);
+    expect(followed.out.at(-1)).toMatch(/\(run\) +running → succeeded/);
+    expect((await w.owner.call("GET", `/runs/${liveId}`)).status).toBe("succeeded");
+
+    const slow = await w.run(["run", "slow"]);
+    const slowId = startedId(slow.out[0]);
+    const gaveUp = await w.run(["logs", slowId, "--follow", "--timeout", "2s"]);
+    expect(gaveUp.code).toBe(3);
+    expect(gaveUp.err).toContain(`${slowId}: still going after the timeout`);
+    await w.owner.call("POST", `/runs/${slowId}/cancel`, {});
+  });
+});
