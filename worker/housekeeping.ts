@@ -1,5 +1,5 @@
 import { createDb } from "./db/client";
-import { sweepEndedCredentials } from "./db/repo/accounts";
+import { sweepEndedCredentials } from "./db/repo/accounts/users";
 import type { Env } from "./env";
 import { LOGIN_THROTTLE_QUIET_MS } from "./middleware/login-throttle";
 

@@ -1,4 +1,4 @@
-import { scorecardCostSql, windowParams } from "../../worker/db/repo/cost-reports";
+import { scorecardCostSql, windowParams } from "../../worker/db/repo/costs/reports";
 import type { ScorecardWindows } from "../../worker/costs/windows";
 
 /** The statements bench/cost times on both databases, with their parameters after the tenant (?1). */

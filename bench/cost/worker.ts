@@ -1,9 +1,9 @@
 import { createDb, tenantCtx } from "../../worker/db/client";
-import { ingestCosts, rebuildDaysStatements } from "../../worker/db/repo/cost-ledger";
-import { explorerCells, type ExplorerDimension, type Granularity } from "../../worker/db/repo/cost-reports";
-import { runBatch } from "../../worker/db/repo/lineage-batch";
-import { scorecards } from "../../worker/db/repo/product-scorecard";
-import { listProducts } from "../../worker/db/repo/products";
+import { ingestCosts, rebuildDaysStatements } from "../../worker/db/repo/costs/ledger";
+import { explorerCells, type ExplorerDimension, type Granularity } from "../../worker/db/repo/costs/reports";
+import { runBatch } from "../../worker/db/statements";
+import { scorecards } from "../../worker/db/repo/products/scorecard";
+import { listProducts } from "../../worker/db/repo/products/products";
 import { eachDay } from "../../worker/costs/period";
 import { scorecardWindows } from "../../worker/costs/windows";
 import { DAYS, END_DAY, seedAllocationsSql, seedRecordsSql, seedTeamsAndProductsSql, seedUsageSql } from "./seed-sql";

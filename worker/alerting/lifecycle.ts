@@ -1,7 +1,7 @@
 import type { TenantCtx } from "../db/client";
-import { channelsByIds, getChannelByName, listChannels, type AlertChannel } from "../db/repo/alert-channels";
-import { notifiedChannelsOf, unsentDeliveriesOf } from "../db/repo/alert-deliveries";
-import { listRules } from "../db/repo/alert-rules";
+import { channelsByIds, getChannelByName, listChannels, type AlertChannel } from "../db/repo/alerting/channels";
+import { notifiedChannelsOf, unsentDeliveriesOf } from "../db/repo/alerting/deliveries";
+import { listRules } from "../db/repo/alerting/rules";
 import {
   appliedSignal,
   findLatestWithKey,
@@ -20,10 +20,10 @@ import {
   type AlertActor,
   type AlertImpact,
   type NewDelivery,
-} from "../db/repo/alerts";
-import type { AuditSource } from "../db/repo/audit";
-import { datasetOwnership, pipelineFacts, type PipelineFacts } from "../db/repo/ownership";
-import { listTeams } from "../db/repo/teams";
+} from "../db/repo/alerting/alerts";
+import type { AuditSource } from "../db/repo/platform/audit";
+import { datasetOwnership, pipelineFacts, type PipelineFacts } from "../db/repo/pipelines/ownership";
+import { listTeams } from "../db/repo/accounts/teams";
 import { isUniqueViolation } from "../db/unique";
 import { tenantRuns } from "../durable/client";
 import { unwrap } from "../durable/result";

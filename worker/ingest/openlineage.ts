@@ -1,6 +1,6 @@
 import type { TenantCtx } from "../db/client";
-import { auditCountedInsert, type AuditSource } from "../db/repo/audit";
-import { runBatch, stmt } from "../db/repo/lineage-batch";
+import { auditCountedInsert, type AuditSource } from "../db/repo/platform/audit";
+import { runBatch, stmt } from "../db/statements";
 import {
   existingEventKeys,
   lineagePlanStatements,
@@ -10,8 +10,8 @@ import {
   storedEventsQuery,
   storedQualityKeys,
   type StoredBody,
-} from "../db/repo/lineage-write";
-import { jobAndRunOwners, pipelineTeams } from "../db/repo/ownership";
+} from "../db/repo/lineage/write";
+import { jobAndRunOwners, pipelineTeams } from "../db/repo/pipelines/ownership";
 import type { ErrorDetail } from "../lib/errors";
 import { gzip } from "../lib/gzip";
 import { newId } from "../lib/ids";

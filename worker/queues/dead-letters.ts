@@ -1,6 +1,6 @@
 import { alertDispatchDeadLettered, noteNotifyDeadLetter } from "../alerting/dead-letter-alerts";
 import { createDb, tenantCtx } from "../db/client";
-import { recordDeadLetter } from "../db/repo/dead-letters";
+import { recordDeadLetter } from "../db/repo/platform/dead-letters";
 import { tenantRuns } from "../durable/client";
 import { unwrap } from "../durable/result";
 import type { Env } from "../env";

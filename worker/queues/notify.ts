@@ -4,7 +4,7 @@ import { intentsForEngineSignal, intentsForExternalSignal, type SignalContext } 
 import { applyIntent, ConcurrentAlert } from "../alerting/lifecycle";
 import { handleWatch } from "../alerting/watches";
 import { createDb, tenantCtx, type TenantCtx } from "../db/client";
-import { pipelineFacts } from "../db/repo/ownership";
+import { pipelineFacts } from "../db/repo/pipelines/ownership";
 import type { Env } from "../env";
 import type { NotifyMessage } from "./notify-messages";
 import type { EngineSignal } from "./signals";

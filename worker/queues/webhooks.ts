@@ -1,5 +1,5 @@
 import { createDb, tenantCtx } from "../db/client";
-import { markDeliveriesMatched } from "../db/repo/webhook-deliveries";
+import { markDeliveriesMatched } from "../db/repo/platform/webhook-deliveries";
 import { tenantRuns } from "../durable/client";
 import { unwrap } from "../durable/result";
 import type { Env } from "../env";

@@ -1,5 +1,5 @@
 import { createDb, tenantCtx } from "../../db/client";
-import { writeRunSnapshots, type RunSnapshot } from "../../db/repo/runs";
+import { writeRunSnapshots, type RunSnapshot } from "../../db/repo/runs/runs";
 import type { DispatchMessage } from "../../queues/messages";
 import type { RunsCore } from "./core";
 import type { InlineDispatcher } from "./inline-dispatch";

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { crossingsOf, listBudgets, spendOf } from "../../db/repo/budgets";
+import { crossingsOf, listBudgets, spendOf } from "../../db/repo/costs/budgets";
 import { monthOf } from "../../costs/period";
 import { requireScope } from "../../lib/principal";
 import { PeriodQuery } from "../products/scorecard-schemas";

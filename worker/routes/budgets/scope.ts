@@ -1,7 +1,7 @@
 import type { TenantCtx } from "../../db/client";
-import type { Budget } from "../../db/repo/budgets";
-import { getProduct, rawRows } from "../../db/repo/products";
-import { getTeam } from "../../db/repo/teams";
+import type { Budget } from "../../db/repo/costs/budgets";
+import { getProduct, rawRows } from "../../db/repo/products/products";
+import { getTeam } from "../../db/repo/accounts/teams";
 import type { BudgetScope } from "../../db/schema/enums";
 import { invalid } from "../../lib/errors";
 

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../context";
 import type { TenantCtx } from "../../db/client";
-import { evaluateBudgets } from "../../db/repo/budgets";
-import { reattributeCosts, type ReattributeScope } from "../../db/repo/cost-ledger";
+import { evaluateBudgets } from "../../db/repo/costs/budgets";
+import { reattributeCosts, type ReattributeScope } from "../../db/repo/costs/ledger";
 import { monthOfDay } from "../../costs/period";
 
 /** How far back a product change re-attributes automatically; older costs need POST /costs/reattribute. */

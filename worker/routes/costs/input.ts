@@ -5,8 +5,8 @@ import { toMicros } from "../../costs/money";
 import { parseQueryTag } from "../../costs/snowflake";
 import { unitProblem } from "../../costs/units";
 import type { TenantCtx } from "../../db/client";
-import { datasetOwnership } from "../../db/repo/ownership";
-import { rawRows } from "../../db/repo/products";
+import { datasetOwnership } from "../../db/repo/pipelines/ownership";
+import { rawRows } from "../../db/repo/products/products";
 import { ApiError, type ErrorDetail } from "../../lib/errors";
 import type { CostRecordIn } from "./schemas";
 

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { listTeams } from "../../db/repo/teams";
+import { listTeams } from "../../db/repo/accounts/teams";
 import { tenants, users } from "../../db/schema";
 import { teamRoles, tenantRoles, tokenScopes } from "../../db/schema/enums";
 import { hasScope } from "../../lib/principal";

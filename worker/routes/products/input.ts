@@ -1,8 +1,8 @@
 import type { z } from "@hono/zod-openapi";
 import { toMicros } from "../../costs/money";
 import type { TenantCtx } from "../../db/client";
-import { rawRows, type MemberInput, type ProductFields } from "../../db/repo/products";
-import { getTeam } from "../../db/repo/teams";
+import { rawRows, type MemberInput, type ProductFields } from "../../db/repo/products/products";
+import { getTeam } from "../../db/repo/accounts/teams";
 import { ApiError, type ErrorDetail, invalid } from "../../lib/errors";
 import { canActForTeam, type Principal } from "../../lib/principal";
 import { parseDuration } from "../../lib/time";

@@ -1,12 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { getCostSettings } from "../../db/repo/cost-settings";
-import { listProducts, type ProductMember } from "../../db/repo/products";
+import { getCostSettings } from "../../db/repo/costs/settings";
+import { listProducts, type ProductMember } from "../../db/repo/products/products";
 import { decodeCursor, page, pageQuery } from "../../lib/cursor";
 import { requireScope } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
-import { rawRows } from "../../db/repo/products";
+import { rawRows } from "../../db/repo/products/products";
 import { ProductList, productOut } from "./schemas";
 
 const Query = z.object({

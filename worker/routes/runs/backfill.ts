@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { auditInsert } from "../../db/repo/audit";
-import { insertBackfill } from "../../db/repo/backfills";
-import { getPipelineByName } from "../../db/repo/pipelines";
+import { auditInsert } from "../../db/repo/platform/audit";
+import { insertBackfill } from "../../db/repo/runs/backfills";
+import { getPipelineByName } from "../../db/repo/pipelines/pipelines";
 import { tenantRuns } from "../../durable/client";
 import { unwrap } from "../../durable/result";
 import { invalid, notFound } from "../../lib/errors";

@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { ingestUsage, type UsageRow } from "../../db/repo/usage";
-import { claimsOfDatasets, rawRows } from "../../db/repo/products";
+import { ingestUsage, type UsageRow } from "../../db/repo/costs/usage";
+import { claimsOfDatasets, rawRows } from "../../db/repo/products/products";
 import { usageKinds } from "../../db/schema/enums";
 import { ApiError, type ErrorDetail } from "../../lib/errors";
 import { newId } from "../../lib/ids";

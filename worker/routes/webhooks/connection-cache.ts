@@ -1,5 +1,5 @@
 import type { Db } from "../../db/client";
-import { findSealedConnection, openConnectionSecret, type SealedConnection } from "../../db/repo/connection-secrets";
+import { findSealedConnection, openConnectionSecret, type SealedConnection } from "../../db/repo/connections/secrets";
 import type { KeyRing } from "../../lib/envelope";
 import { TtlCache } from "../../lib/ttl-cache";
 

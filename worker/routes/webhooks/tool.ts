@@ -4,7 +4,7 @@ import type { AppEnv } from "../../context";
 import { loadKeyRing } from "../../lib/envelope";
 import { ApiError } from "../../lib/errors";
 import { tenantCtx } from "../../db/client";
-import { recordDeliveries } from "../../db/repo/webhook-deliveries";
+import { recordDeliveries } from "../../db/repo/platform/webhook-deliveries";
 import type { WebhookMessage } from "../../queues/webhook-messages";
 import { handOverDelivery } from "../../queues/webhooks";
 import { webhookConnection } from "./connection-cache";
