@@ -1,6 +1,6 @@
 import { and, count, eq, lte } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { tenantCtx, type Db } from "../../client";
+import { tenantCtx, type Db, type TenantCtx } from "../../client";
 import { auditLog, loginThrottle, rateLimits, sessions, teamMembers, teams, tenantMembers, tenants, users } from "../../schema";
 import { newId, randomString } from "../../../lib/ids";
 import type { PasswordHash } from "../../../lib/password";
@@ -19,6 +19,15 @@ export async function findUserByEmail(db: Db, email: string) {
 export async function findTenantBySlug(db: Db, slug: string) {
   const [tenant] = await db.select().from(tenants).where(eq(tenants.slug, slug)).limit(1);
   return tenant ?? null;
+}
+
+/** The signed-in user and the tenant of the context ("who am I"); either is null when it no longer exists. */
+export async function userAndTenant(ctx: TenantCtx, userId: string) {
+  const [[user], [tenant]] = await Promise.all([
+    ctx.db.select().from(users).where(eq(users.id, userId)).limit(1),
+    ctx.db.select().from(tenants).where(eq(tenants.id, ctx.tenantId)).limit(1),
+  ]);
+  return { user: user ?? null, tenant: tenant ?? null };
 }
 
 export async function membershipsOf(db: Db, userId: string) {
