@@ -18,7 +18,7 @@ import {
 } from "../db/repo/lineage/dbt";
 import { deleteEdgesOf, lineagePlanStatements, storedQualityKeys } from "../db/repo/lineage/write";
 import { jobAndRunOwners } from "../db/repo/pipelines/ownership";
-import { recordDbtRunCosts } from "../db/repo/costs/derived";
+import { recordDbtRunCosts } from "../costs/derived-costs";
 import type { DbtUploadSource } from "../db/schema/enums";
 import { isUniqueViolation } from "../db/unique";
 import { ApiError, type ErrorDetail } from "../lib/errors";

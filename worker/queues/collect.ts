@@ -1,7 +1,7 @@
 import type { Redactor } from "../connectors/redact";
 import type { CollectResult, CollectSink, ConnectorContext, ConnectorDefinition, TerminalOutcome } from "../connectors/types";
 import { tenantCtx, type Db } from "../db/client";
-import { recordCostsFromFacts } from "../db/repo/costs/derived";
+import { recordCostsFromFacts } from "../costs/derived-costs";
 import { upsertCostFacts } from "../db/repo/costs/facts";
 import { ingestCollectedDbtArtifacts } from "./collect-dbt";
 import type { NotifySender } from "./notify-messages";

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../context";
 import type { TenantCtx } from "../../db/client";
-import { evaluateBudgets } from "../../db/repo/costs/budgets";
+import { evaluateBudgets } from "../../costs/budgets-service";
 import { reattributeCosts, type ReattributeScope } from "../../db/repo/costs/ledger";
 import { monthOfDay } from "../../costs/period";
 

@@ -1,10 +1,8 @@
 import { and, asc, eq, sql } from "drizzle-orm";
-import { thresholdsReached, type BudgetThreshold } from "../../../costs/budgets";
+import { thresholdsReached } from "../../../costs/budgets";
 import { fromMicros } from "../../../costs/money";
 import { monthRange } from "../../../costs/period";
 import { newId } from "../../../lib/ids";
-import type { NotifySender } from "../../../queues/notify-messages";
-import type { BudgetThresholdCrossedSignal } from "../../../queues/signals";
 import type { TenantCtx } from "../../client";
 import { budgetCrossings, budgets } from "../../schema";
 import type { BudgetScope } from "../../schema/enums";
@@ -137,54 +135,56 @@ async function scopeNames(ctx: TenantCtx, list: Budget[]): Promise<Map<string, {
   return new Map(rows.map((r) => [r.key, { name: r.name, ownerTeamId: r.owner }]));
 }
 
-/** The notify queue, or a recorder in tests. */
-/**
- * Records every threshold the spend of the given months has reached (once per budget, period and threshold: the
- * primary key), then sends the crossings not sent yet to the notify queue. Safe to call as often as spend
- * changes; returns the crossings sent by this call.
- */
-export async function evaluateBudgets(
-  ctx: TenantCtx,
-  notify: NotifySender,
-  periods: string[],
-  now: number,
-  only?: Budget[],
-): Promise<BudgetThresholdCrossedSignal[]> {
-  const list = only ?? (await listBudgets(ctx));
-  if (list.length) {
-    for (const period of [...new Set(periods)]) {
-      const spend = await spendOf(ctx, list, period);
-      const rows = list.flatMap((b) =>
-        thresholdsReached(spend.get(b.id) ?? 0, b.limitMicros).map((threshold) => ({
-          tenantId: ctx.tenantId,
-          budgetId: b.id,
-          period,
-          threshold,
-          amountMicros: spend.get(b.id) ?? 0,
-          limitMicros: b.limitMicros,
-          currency: b.currency,
-          crossedAt: now,
-        })),
-      );
-      for (let i = 0; i < rows.length; i += 10)
-        await ctx.db
-          .insert(budgetCrossings)
-          .values(rows.slice(i, i + 10))
-          .onConflictDoNothing();
-    }
-  }
-  return sendPendingCrossings(ctx, notify, now);
+export interface CrossingKey {
+  budgetId: string;
+  period: string;
+  threshold: number;
 }
 
-/** Claims unsent crossings (or abandoned claims), sends them, marks them sent; a failed send releases the claim. */
-export async function sendPendingCrossings(ctx: TenantCtx, notify: NotifySender, now: number): Promise<BudgetThresholdCrossedSignal[]> {
+/** Records every threshold the given spend has reached: once per budget, period and threshold (the primary key). */
+export async function recordCrossings(ctx: TenantCtx, list: Budget[], period: string, spend: Map<string, number>, now: number): Promise<void> {
+  const rows = list.flatMap((b) =>
+    thresholdsReached(spend.get(b.id) ?? 0, b.limitMicros).map((threshold) => ({
+      tenantId: ctx.tenantId,
+      budgetId: b.id,
+      period,
+      threshold,
+      amountMicros: spend.get(b.id) ?? 0,
+      limitMicros: b.limitMicros,
+      currency: b.currency,
+      crossedAt: now,
+    })),
+  );
+  for (let i = 0; i < rows.length; i += 10)
+    await ctx.db
+      .insert(budgetCrossings)
+      .values(rows.slice(i, i + 10))
+      .onConflictDoNothing();
+}
+
+/** A claimed crossing with what its signal needs: the budget's scope and that scope's name and owner team. */
+export interface ClaimedCrossing extends CrossingKey {
+  amountMicros: number;
+  limitMicros: number;
+  currency: string;
+  scope: BudgetScope;
+  scopeId: string;
+  scopeName: string;
+  ownerTeamId: string | null;
+}
+
+/**
+ * Claims unsent crossings (or claims older than SEND_LEASE_MS, abandoned by an evaluator that died mid-send).
+ * `keys` are all the claimed crossings; `crossings` those whose budget still exists.
+ */
+export async function claimPendingCrossings(ctx: TenantCtx, now: number): Promise<{ keys: CrossingKey[]; crossings: ClaimedCrossing[] }> {
   const claimed = await queryAll<{ budget_id: string; period: string; threshold: number; amount_micros: number; limit_micros: number; currency: string }>(
     ctx,
     sql`UPDATE budget_crossings SET claimed_at = ${now}
         WHERE tenant_id = ${ctx.tenantId} AND sent_at IS NULL AND (claimed_at IS NULL OR claimed_at < ${now - SEND_LEASE_MS})
         RETURNING budget_id, period, threshold, amount_micros, limit_micros, currency`,
   );
-  if (!claimed.length) return [];
+  if (!claimed.length) return { keys: [], crossings: [] };
   const budgetRows = await queryAll<Budget>(
     ctx,
     sql`SELECT id, scope, scope_id AS scopeId, limit_micros AS limitMicros, currency FROM budgets
@@ -192,45 +192,43 @@ export async function sendPendingCrossings(ctx: TenantCtx, notify: NotifySender,
   );
   const byId = new Map(budgetRows.map((b) => [b.id, b]));
   const names = await scopeNames(ctx, budgetRows);
-  const signals: BudgetThresholdCrossedSignal[] = claimed.flatMap((c) => {
+  const crossings = claimed.flatMap((c) => {
     const b = byId.get(c.budget_id);
     if (!b) return [];
     const scope = names.get(`${b.scope}:${b.scopeId}`);
-    const amount = fromMicros(c.amount_micros);
-    const limit = fromMicros(c.limit_micros);
     return [
       {
-        type: "budget.threshold_crossed" as const,
-        tenantId: ctx.tenantId,
         budgetId: b.id,
+        period: c.period,
+        threshold: c.threshold,
+        amountMicros: c.amount_micros,
+        limitMicros: c.limit_micros,
+        currency: c.currency,
         scope: b.scope,
         scopeId: b.scopeId,
-        threshold: c.threshold as BudgetThreshold,
-        period: c.period,
-        amount,
-        currency: c.currency,
-        limit,
-        at: now,
         scopeName: scope?.name ?? b.scopeId,
         ownerTeamId: scope?.ownerTeamId ?? null,
       },
     ];
   });
-  const keys = JSON.stringify(claimed.map((c) => [c.budget_id, c.period, c.threshold]));
-  try {
-    if (signals.length) await notify.sendBatch(signals.map((body) => ({ body })));
-  } catch (err) {
-    await queryAll(
-      ctx,
-      sql`UPDATE budget_crossings SET claimed_at = NULL WHERE tenant_id = ${ctx.tenantId} AND sent_at IS NULL
-          AND EXISTS (SELECT 1 FROM json_each(${keys}) r WHERE r.value ->> '$[0]' = budget_id AND r.value ->> '$[1]' = period AND r.value ->> '$[2]' = threshold)`,
-    );
-    throw err;
-  }
+  return { keys: claimed.map((c) => ({ budgetId: c.budget_id, period: c.period, threshold: c.threshold })), crossings };
+}
+
+const keysJson = (keys: CrossingKey[]) => JSON.stringify(keys.map((k) => [k.budgetId, k.period, k.threshold]));
+
+/** Gives claimed crossings back (their send failed) so the next evaluation sends them. */
+export async function releaseCrossings(ctx: TenantCtx, keys: CrossingKey[]): Promise<void> {
+  await queryAll(
+    ctx,
+    sql`UPDATE budget_crossings SET claimed_at = NULL WHERE tenant_id = ${ctx.tenantId} AND sent_at IS NULL
+        AND EXISTS (SELECT 1 FROM json_each(${keysJson(keys)}) r WHERE r.value ->> '$[0]' = budget_id AND r.value ->> '$[1]' = period AND r.value ->> '$[2]' = threshold)`,
+  );
+}
+
+export async function markCrossingsSent(ctx: TenantCtx, keys: CrossingKey[], now: number): Promise<void> {
   await queryAll(
     ctx,
     sql`UPDATE budget_crossings SET sent_at = ${now} WHERE tenant_id = ${ctx.tenantId}
-        AND EXISTS (SELECT 1 FROM json_each(${keys}) r WHERE r.value ->> '$[0]' = budget_id AND r.value ->> '$[1]' = period AND r.value ->> '$[2]' = threshold)`,
+        AND EXISTS (SELECT 1 FROM json_each(${keysJson(keys)}) r WHERE r.value ->> '$[0]' = budget_id AND r.value ->> '$[1]' = period AND r.value ->> '$[2]' = threshold)`,
   );
-  return signals;
 }

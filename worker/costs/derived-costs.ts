@@ -1,13 +1,13 @@
-import { bigQueryCostsFromDbt } from "../../../costs/bigquery";
-import { draftFromFact, type FactRow } from "../../../costs/tool-facts";
-import type { DbtResult } from "../../../lineage/dbt-run-results";
-import { monthOfDay } from "../../../costs/period";
-import type { TenantCtx } from "../../client";
-import type { NotifySender } from "../../../queues/notify-messages";
-import { evaluateBudgets } from "./budgets";
-import { ingestCosts } from "./ledger";
-import { getCostSettings } from "./settings";
-import type { ActsFor } from "../pipelines/ownership";
+import type { TenantCtx } from "../db/client";
+import { ingestCosts } from "../db/repo/costs/ledger";
+import { getCostSettings } from "../db/repo/costs/settings";
+import type { DbtResult } from "../lineage/dbt-run-results";
+import type { NotifySender } from "../queues/notify-messages";
+import { bigQueryCostsFromDbt } from "./bigquery";
+import { evaluateBudgets } from "./budgets-service";
+import { draftFromFact, type FactRow } from "./tool-facts";
+import { monthOfDay } from "./period";
+import type { ActsFor } from "../db/repo/pipelines/ownership";
 
 /**
  * Turns connector cost facts into priced ledger records (Databricks DBUs, Fivetran MAR, Airbyte rows, Snowflake
