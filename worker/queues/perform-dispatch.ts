@@ -10,7 +10,7 @@ import type { Env } from "../env";
 import { signCallback } from "../lib/callback-token";
 import { loadKeyRing } from "../lib/envelope";
 import { COLLECT_TRIES, collectAfterRun, collectRetryDelayMs, collectSink } from "./collect";
-import { cachedConnection } from "./connection-cache";
+import { cachedConnection } from "../lib/connection-cache";
 import type { DispatchMessage } from "./messages";
 
 /** Keeps a promise running after the task's outcome is reported (ctx.waitUntil in a Worker or a Durable Object). */

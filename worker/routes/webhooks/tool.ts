@@ -7,7 +7,7 @@ import { tenantCtx } from "../../db/client";
 import { recordDeliveries } from "../../db/repo/platform/webhook-deliveries";
 import type { WebhookMessage } from "../../queues/webhook-messages";
 import { handOverDelivery } from "../../queues/webhooks";
-import { webhookConnection } from "./connection-cache";
+import { webhookConnection } from "../../lib/connection-cache";
 
 type WebhookConnector = ConnectorDefinition<unknown, unknown> & { webhook: WebhookSupport };
 
