@@ -39,6 +39,14 @@ export async function runBatch(ctx: TenantCtx, statements: Stmt[]): Promise<D1Re
   return d1Of(ctx).batch(statements.map((s) => prepare(ctx, s)));
 }
 
+/**
+ * Rows as arrays, in column order: for statements that select same-named columns from several tables, where
+ * objects keyed by column name would lose all but one.
+ */
+export function rawRows(ctx: TenantCtx, query: SQL): Promise<unknown[][]> {
+  return ctx.db.values<unknown[]>(query);
+}
+
 export async function queryAll<T>(ctx: TenantCtx, query: SQL): Promise<T[]> {
   const s = stmt(query);
   const result = await prepare(ctx, s).all<T>();

@@ -1,7 +1,9 @@
+import { sql } from "drizzle-orm";
 import { attributeShares, allocate, type AttributedBy, type WeightedProduct } from "../../../costs/attribution";
 import type { CostDraft } from "../../../costs/draft";
 import type { TenantCtx } from "../../client";
-import { claimsOfDatasets, rawRows } from "../products/products";
+import { claimsOfDatasets } from "../products/products";
+import { rawRows } from "../../statements";
 
 /**
  * Gathers the links of the attribution chain for a batch of cost drafts with a handful of statements, then
@@ -47,13 +49,12 @@ async function queryLinks(ctx: TenantCtx, queryIds: string[]): Promise<Map<strin
   if (!queryIds.length) return out;
   const rows = await rawRows(
     ctx,
-    `SELECT r.query_id, n.node_id, u.source, json_extract(u.source_ref, '$.run_id'), json_extract(u.source_ref, '$.task_key'), tr.run_id, tr.task_key
+    sql`SELECT r.query_id, n.node_id, u.source, json_extract(u.source_ref, '$.run_id'), json_extract(u.source_ref, '$.task_key'), tr.run_id, tr.task_key
      FROM dbt_node_results r
-     LEFT JOIN dbt_nodes n ON n.tenant_id = ?1 AND n.project_id = r.project_id AND n.unique_id = r.unique_id
-     LEFT JOIN dbt_uploads u ON u.tenant_id = ?1 AND u.id = r.upload_id
-     LEFT JOIN task_runs tr ON tr.tenant_id = ?1 AND u.source = 'dbt_cloud' AND tr.connector = 'dbt_cloud' AND tr.external_id = json_extract(u.source_ref, '$.run_id')
-     WHERE r.tenant_id = ?1 AND r.query_id IN (SELECT value FROM json_each(?2))`,
-    JSON.stringify(queryIds),
+     LEFT JOIN dbt_nodes n ON n.tenant_id = ${ctx.tenantId} AND n.project_id = r.project_id AND n.unique_id = r.unique_id
+     LEFT JOIN dbt_uploads u ON u.tenant_id = ${ctx.tenantId} AND u.id = r.upload_id
+     LEFT JOIN task_runs tr ON tr.tenant_id = ${ctx.tenantId} AND u.source = 'dbt_cloud' AND tr.connector = 'dbt_cloud' AND tr.external_id = json_extract(u.source_ref, '$.run_id')
+     WHERE r.tenant_id = ${ctx.tenantId} AND r.query_id IN (SELECT value FROM json_each(${JSON.stringify(queryIds)}))`,
   );
   for (const [queryId, nodeId, source, refRun, refTask, taskRun, taskKey] of rows) {
     const viaTutti = source === "tutti" ? { runId: refRun as string | null, taskKey: refTask as string | null } : null;
@@ -82,9 +83,8 @@ async function factLinks(ctx: TenantCtx, drafts: CostDraft[]): Promise<Map<strin
   if (!pairs.length) return out;
   const rows = await rawRows(
     ctx,
-    `SELECT f.source, f.external_ref, f.run_id, f.task_key, f.team_id FROM json_each(?2) p
-     CROSS JOIN cost_facts f ON f.tenant_id = ?1 AND f.source = p.value ->> '$[0]' AND f.external_ref = p.value ->> '$[1]'`,
-    JSON.stringify(pairs.map((k) => k.split("\u0000"))),
+    sql`SELECT f.source, f.external_ref, f.run_id, f.task_key, f.team_id FROM json_each(${JSON.stringify(pairs.map((k) => k.split("\u0000")))}) p
+     CROSS JOIN cost_facts f ON f.tenant_id = ${ctx.tenantId} AND f.source = p.value ->> '$[0]' AND f.external_ref = p.value ->> '$[1]'`,
   );
   for (const [source, ref, runId, taskKey, teamId] of rows) {
     out.set(`${source}\u0000${ref}`, { runId: runId as string | null, taskKey: taskKey as string | null, teamId: teamId as string | null });
@@ -98,10 +98,9 @@ async function runInfo(ctx: TenantCtx, runIds: string[]): Promise<Map<string, Ru
   if (!runIds.length) return out;
   const rows = await rawRows(
     ctx,
-    `SELECT r.id, r.pipeline_id, r.pipeline_name, r.team_id, v.spec ->> '$.products'
-     FROM runs r LEFT JOIN pipeline_versions v ON v.tenant_id = ?1 AND v.id = r.version_id
-     WHERE r.tenant_id = ?1 AND r.id IN (SELECT value FROM json_each(?2))`,
-    JSON.stringify(runIds),
+    sql`SELECT r.id, r.pipeline_id, r.pipeline_name, r.team_id, v.spec ->> '$.products'
+     FROM runs r LEFT JOIN pipeline_versions v ON v.tenant_id = ${ctx.tenantId} AND v.id = r.version_id
+     WHERE r.tenant_id = ${ctx.tenantId} AND r.id IN (SELECT value FROM json_each(${JSON.stringify(runIds)}))`,
   );
   for (const [id, pipelineId, pipelineName, teamId, products] of rows) {
     out.set(id as string, {
@@ -123,16 +122,15 @@ async function outputsOfRuns(ctx: TenantCtx, runIds: string[]): Promise<Map<stri
   if (!runIds.length) return out;
   const rows = await rawRows(
     ctx,
-    `SELECT jr.tutti_run_id, jr.tutti_task_key, io.dataset_id
-     FROM job_runs jr JOIN job_run_datasets io ON io.tenant_id = ?1 AND io.run_id = jr.id AND io.role = 'output'
-     WHERE jr.tenant_id = ?1 AND jr.tutti_run_id IN (SELECT value FROM json_each(?2))
+    sql`SELECT jr.tutti_run_id, jr.tutti_task_key, io.dataset_id
+     FROM job_runs jr JOIN job_run_datasets io ON io.tenant_id = ${ctx.tenantId} AND io.run_id = jr.id AND io.role = 'output'
+     WHERE jr.tenant_id = ${ctx.tenantId} AND jr.tutti_run_id IN (SELECT value FROM json_each(${JSON.stringify(runIds)}))
      UNION ALL
      SELECT tr.run_id, tr.task_key, io.dataset_id
      FROM task_runs tr
-     JOIN dbt_uploads u ON u.tenant_id = ?1 AND u.source = 'dbt_cloud' AND json_extract(u.source_ref, '$.run_id') = tr.external_id
-     JOIN job_run_datasets io ON io.tenant_id = ?1 AND io.run_id = u.job_run_id AND io.role = 'output'
-     WHERE tr.tenant_id = ?1 AND tr.connector = 'dbt_cloud' AND tr.run_id IN (SELECT value FROM json_each(?2))`,
-    JSON.stringify(runIds),
+     JOIN dbt_uploads u ON u.tenant_id = ${ctx.tenantId} AND u.source = 'dbt_cloud' AND json_extract(u.source_ref, '$.run_id') = tr.external_id
+     JOIN job_run_datasets io ON io.tenant_id = ${ctx.tenantId} AND io.run_id = u.job_run_id AND io.role = 'output'
+     WHERE tr.tenant_id = ${ctx.tenantId} AND tr.connector = 'dbt_cloud' AND tr.run_id IN (SELECT value FROM json_each(${JSON.stringify(runIds)}))`,
   );
   const push = (key: string, ds: string) => {
     const list = out.get(key) ?? [];
@@ -152,10 +150,9 @@ async function pipelinesByName(ctx: TenantCtx, names: string[]): Promise<Map<str
   if (!names.length) return out;
   const rows = await rawRows(
     ctx,
-    `SELECT pl.name, pl.id, pl.team_id, v.spec ->> '$.products'
-     FROM pipelines pl LEFT JOIN pipeline_versions v ON v.tenant_id = ?1 AND v.id = pl.current_version_id
-     WHERE pl.tenant_id = ?1 AND pl.name IN (SELECT value FROM json_each(?2))`,
-    JSON.stringify(names),
+    sql`SELECT pl.name, pl.id, pl.team_id, v.spec ->> '$.products'
+     FROM pipelines pl LEFT JOIN pipeline_versions v ON v.tenant_id = ${ctx.tenantId} AND v.id = pl.current_version_id
+     WHERE pl.tenant_id = ${ctx.tenantId} AND pl.name IN (SELECT value FROM json_each(${JSON.stringify(names)}))`,
   );
   for (const [name, id, teamId, products] of rows) {
     out.set(name as string, {
@@ -170,10 +167,10 @@ async function pipelinesByName(ctx: TenantCtx, names: string[]): Promise<Map<str
 
 /** Products by name with owner team, and pipeline memberships (with weights) by pipeline name. */
 async function productIndex(ctx: TenantCtx) {
-  const rows = await rawRows(ctx, `SELECT id, name, owner_team_id FROM products WHERE tenant_id = ?1`);
+  const rows = await rawRows(ctx, sql`SELECT id, name, owner_team_id FROM products WHERE tenant_id = ${ctx.tenantId}`);
   const byName = new Map(rows.map((r) => [r[1] as string, r[0] as string]));
   const ownerOf = new Map(rows.map((r) => [r[0] as string, r[2] as string]));
-  const members = await rawRows(ctx, `SELECT ref, product_id, weight FROM product_members WHERE tenant_id = ?1 AND kind = 'pipeline'`);
+  const members = await rawRows(ctx, sql`SELECT ref, product_id, weight FROM product_members WHERE tenant_id = ${ctx.tenantId} AND kind = 'pipeline'`);
   const pipelineMembers = new Map<string, WeightedProduct[]>();
   for (const [ref, productId, weight] of members) {
     const list = pipelineMembers.get(ref as string) ?? [];
@@ -190,16 +187,12 @@ async function productIndex(ctx: TenantCtx) {
 async function warehouseShares(ctx: TenantCtx, warehouse: string, from: number, to: number, excludeRef: string): Promise<WeightedProduct[]> {
   const rows = await rawRows(
     ctx,
-    `SELECT a.product_id, sum(a.amount_micros)
-     FROM cost_records c JOIN cost_allocations a ON a.tenant_id = ?1 AND a.cost_id = c.id
-     WHERE c.tenant_id = ?1 AND c.started_at >= ?2 AND c.started_at < ?3 AND c.source = 'snowflake'
-       AND c.attribution ->> '$.warehouse' = ?4 AND c.attribution ->> '$.splitByWarehouse' IS NULL
-       AND c.external_ref <> ?5 AND a.product_id <> ''
+    sql`SELECT a.product_id, sum(a.amount_micros)
+     FROM cost_records c JOIN cost_allocations a ON a.tenant_id = ${ctx.tenantId} AND a.cost_id = c.id
+     WHERE c.tenant_id = ${ctx.tenantId} AND c.started_at >= ${from} AND c.started_at < ${to} AND c.source = 'snowflake'
+       AND c.attribution ->> '$.warehouse' = ${warehouse} AND c.attribution ->> '$.splitByWarehouse' IS NULL
+       AND c.external_ref <> ${excludeRef} AND a.product_id <> ''
      GROUP BY a.product_id`,
-    from,
-    to,
-    warehouse,
-    excludeRef,
   );
   return rows.map((r) => ({ productId: r[0] as string, weight: r[1] as number })).filter((p) => p.weight > 0);
 }

@@ -124,8 +124,8 @@ export async function crossingsOf(ctx: TenantCtx, budgetIds: string[], period?: 
   );
 }
 
-/** Names and owner teams of budget scopes, for the signal alerting turns into an alert. */
-async function scopeNames(ctx: TenantCtx, list: Budget[]): Promise<Map<string, { name: string; ownerTeamId: string | null }>> {
+/** Names and owner teams of budget scopes (for the list and for the signal alerting turns into an alert). */
+export async function scopeNames(ctx: TenantCtx, list: Budget[]): Promise<Map<string, { name: string; ownerTeamId: string | null }>> {
   const rows = await queryAll<{ key: string; name: string; owner: string | null }>(
     ctx,
     sql`SELECT 'team:' || id AS key, name, id AS owner FROM teams WHERE tenant_id = ${ctx.tenantId} AND id IN (SELECT value FROM json_each(${JSON.stringify(list.filter((b) => b.scope === "team").map((b) => b.scopeId))}))

@@ -1,41 +1,45 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { ScorecardWindows } from "../../../costs/windows";
 import type { TenantCtx } from "../../client";
-import { d1Of, queryAll } from "../../statements";
+import { queryAll, rawRows } from "../../statements";
 
 /**
  * Reads behind the scorecard and the cost explorer. Everything here reads the daily rollups (cost_daily,
  * usage_daily) and indexed run/dataset rows: never the million-row ledger.
  */
 
-/**
- * SQL text of the month-to-date scorecard cost query (shared with bench/cost): one row per product per day in the
- * per-dimension rollup. ?1 tenant, ?2–?7 the windows, ?8–?9 the scan range.
- */
-export const scorecardCostSql = `
-SELECT key,
-  sum(CASE WHEN day >= ?2 AND day <= ?3 THEN amount_micros ELSE 0 END),
-  sum(CASE WHEN day >= ?4 AND day <= ?5 THEN amount_micros ELSE 0 END),
-  sum(CASE WHEN day >= ?6 AND day <= ?7 THEN amount_micros ELSE 0 END)
-FROM cost_daily_totals
-WHERE tenant_id = ?1 AND dimension = 'product' AND day >= ?8 AND day <= ?9
-GROUP BY key`;
-
-export const scorecardUsageSql = `
-SELECT product_id,
-  sum(CASE WHEN day >= ?2 AND day <= ?3 THEN count ELSE 0 END),
-  sum(CASE WHEN day >= ?4 AND day <= ?5 THEN count ELSE 0 END),
-  sum(CASE WHEN day >= ?6 AND day <= ?7 THEN count ELSE 0 END),
-  count(DISTINCT CASE WHEN day >= ?2 AND day <= ?3 AND consumer <> '' THEN consumer END),
-  max(CASE WHEN count > 0 THEN day END)
-FROM usage_daily
-WHERE tenant_id = ?1 AND day >= ?8 AND day <= ?9
-GROUP BY product_id`;
-
-export const windowParams = (w: ScorecardWindows) => {
+/** The three scorecard windows and the day range that covers them all (one index range scan). */
+const windowParams = (w: ScorecardWindows) => {
   const lo = [w.month.from, w.previous.from, w.last30.from].sort()[0];
   const hi = [w.month.to, w.previous.to, w.last30.to].sort().reverse()[0];
-  return [w.month.from, w.month.to, w.previous.from, w.previous.to, w.last30.from, w.last30.to, lo, hi];
+  return { month: w.month, previous: w.previous, last30: w.last30, lo, hi };
+};
+
+/** Month-to-date scorecard cost (shared with bench/cost): one row per product per day in the per-dimension rollup. */
+export const scorecardCostSql = (tenantId: string, windows: ScorecardWindows): SQL => {
+  const w = windowParams(windows);
+  return sql`
+SELECT key,
+  sum(CASE WHEN day >= ${w.month.from} AND day <= ${w.month.to} THEN amount_micros ELSE 0 END),
+  sum(CASE WHEN day >= ${w.previous.from} AND day <= ${w.previous.to} THEN amount_micros ELSE 0 END),
+  sum(CASE WHEN day >= ${w.last30.from} AND day <= ${w.last30.to} THEN amount_micros ELSE 0 END)
+FROM cost_daily_totals
+WHERE tenant_id = ${tenantId} AND dimension = 'product' AND day >= ${w.lo} AND day <= ${w.hi}
+GROUP BY key`;
+};
+
+export const scorecardUsageSql = (tenantId: string, windows: ScorecardWindows): SQL => {
+  const w = windowParams(windows);
+  return sql`
+SELECT product_id,
+  sum(CASE WHEN day >= ${w.month.from} AND day <= ${w.month.to} THEN count ELSE 0 END),
+  sum(CASE WHEN day >= ${w.previous.from} AND day <= ${w.previous.to} THEN count ELSE 0 END),
+  sum(CASE WHEN day >= ${w.last30.from} AND day <= ${w.last30.to} THEN count ELSE 0 END),
+  count(DISTINCT CASE WHEN day >= ${w.month.from} AND day <= ${w.month.to} AND consumer <> '' THEN consumer END),
+  max(CASE WHEN count > 0 THEN day END)
+FROM usage_daily
+WHERE tenant_id = ${tenantId} AND day >= ${w.lo} AND day <= ${w.hi}
+GROUP BY product_id`;
 };
 
 export interface CostSums {
@@ -52,21 +56,14 @@ export interface UsageSums {
   lastUsedDay: string | null;
 }
 
-async function raw(ctx: TenantCtx, text: string, params: unknown[]): Promise<unknown[][]> {
-  return d1Of(ctx)
-    .prepare(text)
-    .bind(ctx.tenantId, ...params)
-    .raw();
-}
-
 /** Cost of every product (and '' for unattributed) in the three scorecard windows. */
 export async function costSums(ctx: TenantCtx, w: ScorecardWindows): Promise<Map<string, CostSums>> {
-  const rows = await raw(ctx, scorecardCostSql, windowParams(w));
+  const rows = await rawRows(ctx, scorecardCostSql(ctx.tenantId, w));
   return new Map(rows.map((r) => [r[0] as string, { monthMicros: r[1] as number, previousMicros: r[2] as number, last30Micros: r[3] as number }]));
 }
 
 export async function usageSums(ctx: TenantCtx, w: ScorecardWindows): Promise<Map<string, UsageSums>> {
-  const rows = await raw(ctx, scorecardUsageSql, windowParams(w));
+  const rows = await rawRows(ctx, scorecardUsageSql(ctx.tenantId, w));
   return new Map(
     rows.map((r) => [
       r[0] as string,
@@ -166,26 +163,34 @@ export interface ExplorerFilter {
   source?: string;
 }
 
+const filterColumn: Record<keyof ExplorerFilter, string> = { teamId: "team_id", productId: "product_id", pipelineId: "pipeline_id", source: "source" };
+
 /**
- * SQL of the explorer query (shared with bench/cost). ?1 tenant, ?2 from day, ?3 to day, then the filters in order.
- * Without filters it reads the per-dimension totals (a row per key and day); with filters, the full daily rollup.
+ * The explorer query (shared with bench/cost), `from`–`to` inclusive. Without filters it reads the per-dimension
+ * totals (a row per key and day); with filters, the full daily rollup. Column names come from the closed maps above.
  */
-export function explorerSql(groupBy: ExplorerDimension, granularity: Granularity, filters: Array<keyof ExplorerFilter>): string {
+export function explorerSql(
+  tenantId: string,
+  q: { from: string; to: string; groupBy: ExplorerDimension; granularity: Granularity; filter: ExplorerFilter },
+): SQL {
+  const bucket = sql.raw(bucketOf[q.granularity]);
+  const filters = (Object.keys(q.filter) as Array<keyof ExplorerFilter>).filter((k) => q.filter[k] !== undefined);
   if (!filters.length) {
-    return `
-SELECT ${bucketOf[granularity]} AS bucket, key, sum(amount_micros), sum(records)
+    return sql`
+SELECT ${bucket} AS bucket, key, sum(amount_micros), sum(records)
 FROM cost_daily_totals
-WHERE tenant_id = ?1 AND dimension = '${groupBy}' AND day >= ?2 AND day <= ?3
+WHERE tenant_id = ${tenantId} AND dimension = ${q.groupBy} AND day >= ${q.from} AND day <= ${q.to}
 GROUP BY bucket, key
 ORDER BY bucket, key`;
   }
-  const where = filters
-    .map((f, i) => `AND ${{ teamId: "team_id", productId: "product_id", pipelineId: "pipeline_id", source: "source" }[f]} = ?${i + 4}`)
-    .join(" ");
-  return `
-SELECT ${bucketOf[granularity]} AS bucket, ${columnOf[groupBy]} AS key, sum(amount_micros), sum(records)
+  const where = sql.join(
+    filters.map((f) => sql`AND ${sql.raw(filterColumn[f])} = ${q.filter[f]}`),
+    sql` `,
+  );
+  return sql`
+SELECT ${bucket} AS bucket, ${sql.raw(columnOf[q.groupBy])} AS key, sum(amount_micros), sum(records)
 FROM cost_daily
-WHERE tenant_id = ?1 AND day >= ?2 AND day <= ?3 ${where}
+WHERE tenant_id = ${tenantId} AND day >= ${q.from} AND day <= ${q.to} ${where}
 GROUP BY bucket, key
 ORDER BY bucket, key`;
 }
@@ -201,8 +206,7 @@ export async function explorerCells(
   ctx: TenantCtx,
   q: { from: string; to: string; groupBy: ExplorerDimension; granularity: Granularity; filter: ExplorerFilter },
 ): Promise<ExplorerCell[]> {
-  const keys = (Object.keys(q.filter) as Array<keyof ExplorerFilter>).filter((k) => q.filter[k] !== undefined);
-  const rows = await raw(ctx, explorerSql(q.groupBy, q.granularity, keys), [q.from, q.to, ...keys.map((k) => q.filter[k])]);
+  const rows = await rawRows(ctx, explorerSql(ctx.tenantId, q));
   return rows.map((r) => ({ bucket: r[0] as string, key: r[1] as string, amountMicros: r[2] as number, records: r[3] as number }));
 }
 
@@ -210,9 +214,12 @@ export async function explorerCells(
 export async function labelsOf(ctx: TenantCtx, dimension: ExplorerDimension, keys: string[]): Promise<Map<string, string>> {
   const ids = keys.filter(Boolean);
   if (dimension === "source" || !ids.length) return new Map(ids.map((k) => [k, k]));
-  const table = { team: "teams", product: "products", pipeline: "pipelines" }[dimension];
-  const label = dimension === "product" ? "title" : "name";
-  const rows = await raw(ctx, `SELECT id, ${label} FROM ${table} WHERE tenant_id = ?1 AND id IN (SELECT value FROM json_each(?2))`, [JSON.stringify(ids)]);
+  const table = sql.raw({ team: "teams", product: "products", pipeline: "pipelines" }[dimension]);
+  const label = sql.raw(dimension === "product" ? "title" : "name");
+  const rows = await rawRows(
+    ctx,
+    sql`SELECT id, ${label} FROM ${table} WHERE tenant_id = ${ctx.tenantId} AND id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
+  );
   return new Map(rows.map((r) => [r[0] as string, r[1] as string]));
 }
 

@@ -4,7 +4,7 @@ import type { DbtResult } from "../../../lineage/dbt-run-results";
 import type { DbtNodeRef, DbtNodeRow } from "../../../lineage/dbt-plan";
 import type { TenantCtx } from "../../client";
 import { dbtNodeResults, dbtNodes, dbtProjects, dbtUploads, teams } from "../../schema";
-import { d1Of, fromBuilder, stmt, type Stmt } from "../../statements";
+import { fromBuilder, rawRows, stmt, type Stmt } from "../../statements";
 import { chunkRows } from "./write";
 
 /** dbt projects per environment, their artifact uploads (bytes in chunks), manifest nodes and run results. */
@@ -149,18 +149,17 @@ export async function listDbtNodeResults(ctx: TenantCtx, projectId: string, uniq
 
 /** The stored pieces of one artifact, in order; each is read on its own to keep every D1 response small. */
 export async function readArtifactChunks(ctx: TenantCtx, uploadId: string, kind: DbtArtifactKind): Promise<Uint8Array[]> {
-  const d1 = d1Of(ctx);
-  const { results } = await d1
-    .prepare("SELECT seq FROM dbt_artifact_chunks WHERE tenant_id = ?1 AND upload_id = ?2 AND kind = ?3 ORDER BY seq")
-    .bind(ctx.tenantId, uploadId, kind)
-    .all<{ seq: number }>();
+  const seqs = await rawRows(
+    ctx,
+    sql`SELECT seq FROM dbt_artifact_chunks WHERE tenant_id = ${ctx.tenantId} AND upload_id = ${uploadId} AND kind = ${kind} ORDER BY seq`,
+  );
   const out: Uint8Array[] = [];
-  for (const { seq } of results) {
-    const row = await d1
-      .prepare("SELECT data FROM dbt_artifact_chunks WHERE tenant_id = ?1 AND upload_id = ?2 AND kind = ?3 AND seq = ?4")
-      .bind(ctx.tenantId, uploadId, kind, seq)
-      .first<{ data: ArrayBuffer | number[] }>();
-    const data = row!.data;
+  for (const [seq] of seqs) {
+    const [row] = await rawRows(
+      ctx,
+      sql`SELECT data FROM dbt_artifact_chunks WHERE tenant_id = ${ctx.tenantId} AND upload_id = ${uploadId} AND kind = ${kind} AND seq = ${seq}`,
+    );
+    const data = row[0] as ArrayBuffer | number[];
     out.push(data instanceof ArrayBuffer ? new Uint8Array(data) : Uint8Array.from(data));
   }
   return out;

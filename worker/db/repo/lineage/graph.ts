@@ -1,10 +1,10 @@
 import { distancesFrom, nodeTypeOf, shortestPath, type Direction, type Edge } from "../../../lineage/graph";
-import { edgesAmongSql, impactSql, pathNodesSql, walkAllSql, walkLimitedSql } from "../../../lineage/graph-sql";
+import { sql, type SQL } from "drizzle-orm";
 import type { TenantCtx } from "../../client";
-import { d1Of } from "../../statements";
+import { edgesAmongSql, impactSql, pathNodesSql, walkAllSql, walkLimitedSql } from "./graph-sql";
 
 /**
- * Lineage graph queries, answered by recursive SQL in D1 (worker/lineage/graph-sql.ts). Every statement is
+ * Lineage graph queries, answered by recursive SQL in D1 (./graph-sql.ts). Every statement is
  * bound to the tenant; a node id from another tenant simply has no rows. Cross-team by design: any member of
  * the tenant sees the whole graph with names and owners, whatever they may edit.
  */
@@ -39,22 +39,18 @@ export interface Graph {
 /** Largest graph returned by one query; explorers expand from there. */
 export const MAX_GRAPH_NODES = 2000;
 
-async function rawRows(ctx: TenantCtx, sqlText: string, ...params: unknown[]): Promise<unknown[][]> {
-  return d1Of(ctx)
-    .prepare(sqlText)
-    .bind(ctx.tenantId, ...params)
-    .raw();
-}
+/** Rows as arrays (several queries select columns of the same name from different tables). */
+const rawRows = (ctx: TenantCtx, query: SQL): Promise<unknown[][]> => ctx.db.values<unknown[]>(query);
 
 /** Nodes reachable from `root` in one direction, in breadth-first order, with depth when the walk is limited. */
 export async function walk(ctx: TenantCtx, root: string, direction: Direction, depth: number | null): Promise<Array<{ node: string; depth: number | null }>> {
-  if (depth === null) return (await rawRows(ctx, walkAllSql(direction), root)).map((r) => ({ node: r[0] as string, depth: null }));
-  return (await rawRows(ctx, walkLimitedSql(direction), root, depth)).map((r) => ({ node: r[0] as string, depth: r[1] as number }));
+  if (depth === null) return (await rawRows(ctx, walkAllSql(ctx.tenantId, root, direction))).map((r) => ({ node: r[0] as string, depth: null }));
+  return (await rawRows(ctx, walkLimitedSql(ctx.tenantId, root, direction, depth))).map((r) => ({ node: r[0] as string, depth: r[1] as number }));
 }
 
 export async function edgesAmong(ctx: TenantCtx, ids: string[]): Promise<GraphEdge[]> {
   if (!ids.length) return [];
-  const rows = await rawRows(ctx, edgesAmongSql, JSON.stringify(ids));
+  const rows = await rawRows(ctx, edgesAmongSql(ctx.tenantId, ids));
   return rows.map((r) => ({ from: r[0] as string, to: r[1] as string, kind: r[2] as string }));
 }
 
@@ -63,25 +59,24 @@ export async function nodeDetails(ctx: TenantCtx, ids: string[]): Promise<Map<st
   const out = new Map<string, Omit<GraphNode, "depth">>();
   if (!ids.length) return out;
   const payload = JSON.stringify(ids);
+  const t = ctx.tenantId;
   const rows = await rawRows(
     ctx,
-    `SELECT s.value, coalesce(d.namespace, j.namespace), coalesce(d.name, j.name), coalesce(d.kind, j.kind),
+    sql`SELECT s.value, coalesce(d.namespace, j.namespace), coalesce(d.name, j.name), coalesce(d.kind, j.kind),
        coalesce(d.owner_team_id, j.owner_team_id), t.name, d.last_write_at, r.state
-     FROM json_each(?2) s
-     LEFT JOIN datasets d ON d.tenant_id = ?1 AND d.id = s.value
-     LEFT JOIN jobs j ON j.tenant_id = ?1 AND j.id = s.value
-     LEFT JOIN teams t ON t.tenant_id = ?1 AND t.id = coalesce(d.owner_team_id, j.owner_team_id)
-     LEFT JOIN job_runs r ON r.tenant_id = ?1 AND r.id = j.latest_run_id
+     FROM json_each(${payload}) s
+     LEFT JOIN datasets d ON d.tenant_id = ${t} AND d.id = s.value
+     LEFT JOIN jobs j ON j.tenant_id = ${t} AND j.id = s.value
+     LEFT JOIN teams t ON t.tenant_id = ${t} AND t.id = coalesce(d.owner_team_id, j.owner_team_id)
+     LEFT JOIN job_runs r ON r.tenant_id = ${t} AND r.id = j.latest_run_id
      WHERE d.id IS NOT NULL OR j.id IS NOT NULL`,
-    payload,
   );
   // Latest result per (dataset, check, column): SQLite takes the bare columns from the row holding max().
   const checks = await rawRows(
     ctx,
-    `SELECT q.dataset_id, q.status, max(q.observed_at)
-     FROM json_each(?2) s CROSS JOIN quality_results q ON q.tenant_id = ?1 AND q.dataset_id = s.value
+    sql`SELECT q.dataset_id, q.status, max(q.observed_at)
+     FROM json_each(${payload}) s CROSS JOIN quality_results q ON q.tenant_id = ${t} AND q.dataset_id = s.value
      GROUP BY q.dataset_id, q.check_name, coalesce(q.column_name, '')`,
-    payload,
   );
   const failing = new Map<string, number>();
   for (const [datasetId, status] of checks) {
@@ -107,7 +102,10 @@ export async function nodeDetails(ctx: TenantCtx, ids: string[]): Promise<Map<st
 
 /** Whether `id` is a dataset or job of this tenant. */
 export async function nodeExists(ctx: TenantCtx, id: string): Promise<boolean> {
-  const rows = await rawRows(ctx, `SELECT 1 FROM datasets WHERE tenant_id = ?1 AND id = ?2 UNION ALL SELECT 1 FROM jobs WHERE tenant_id = ?1 AND id = ?2`, id);
+  const rows = await rawRows(
+    ctx,
+    sql`SELECT 1 FROM datasets WHERE tenant_id = ${ctx.tenantId} AND id = ${id} UNION ALL SELECT 1 FROM jobs WHERE tenant_id = ${ctx.tenantId} AND id = ${id}`,
+  );
   return rows.length > 0;
 }
 
@@ -166,7 +164,7 @@ export async function lineagePath(ctx: TenantCtx, from: string, to: string): Pro
     [from, to, "downstream"],
     [to, from, "upstream"],
   ] as const) {
-    const ids = (await rawRows(ctx, pathNodesSql, a, b)).map((r) => r[0] as string);
+    const ids = (await rawRows(ctx, pathNodesSql(ctx.tenantId, a, b))).map((r) => r[0] as string);
     if (!ids.includes(a) || !ids.includes(b)) continue;
     const [edges, details] = await Promise.all([edgesAmong(ctx, ids), nodeDetails(ctx, ids)]);
     const path = shortestPath(a, b, edges) ?? [];
@@ -202,7 +200,7 @@ export interface Impact {
  * One recursive statement (impactSql). Data products will join their member datasets onto the same result.
  */
 export async function impactOf(ctx: TenantCtx, node: string): Promise<Impact> {
-  const rows = await rawRows(ctx, impactSql, node);
+  const rows = await rawRows(ctx, impactSql(ctx.tenantId, node));
   const datasets: ImpactEntry[] = [];
   const jobs: ImpactEntry[] = [];
   const teams = new Map<string, { id: string; name: string; datasets: number; jobs: number }>();

@@ -2,7 +2,7 @@ import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
 import type { TenantCtx } from "../../client";
 import { pipelines, pipelineVersions } from "../../schema";
 import { pipelineOfTaskJob, TUTTI_JOB_NAMESPACE } from "../../../lineage/namespaces";
-import { d1Of, queryAll } from "../../statements";
+import { queryAll, rawRows } from "../../statements";
 
 /**
  * Ownership and dependency facts alerting and the Owners view need: pipelines with the parts of their current spec
@@ -74,28 +74,27 @@ export async function downstreamOf(ctx: TenantCtx, roots: { datasetIds?: string[
   const datasetIds = roots.datasetIds ?? [];
   const pipelineNames = roots.pipelineNames ?? [];
   if (!datasetIds.length && !pipelineNames.length) return [];
-  const rows = await d1Of(ctx)
-    .prepare(
-      `WITH RECURSIVE seed(node) AS (
-         SELECT value FROM json_each(?2)
+  const t = ctx.tenantId;
+  const rows = await rawRows(
+    ctx,
+    sql`WITH RECURSIVE seed(node) AS (
+         SELECT value FROM json_each(${JSON.stringify(datasetIds)})
          UNION
-         SELECT j.id FROM jobs j, json_each(?3) p
-           WHERE j.tenant_id = ?1 AND j.namespace = '${TUTTI_JOB_NAMESPACE}' AND j.name >= p.value || '.' AND j.name < p.value || '/'
+         SELECT j.id FROM jobs j, json_each(${JSON.stringify(pipelineNames)}) p
+           WHERE j.tenant_id = ${t} AND j.namespace = ${TUTTI_JOB_NAMESPACE} AND j.name >= p.value || '.' AND j.name < p.value || '/'
        ),
        walk(node) AS (
          SELECT node FROM seed
          UNION
-         SELECT e.to_node FROM walk w JOIN lineage_edges e ON e.tenant_id = ?1 AND e.from_node = w.node
+         SELECT e.to_node FROM walk w JOIN lineage_edges e ON e.tenant_id = ${t} AND e.from_node = w.node
        )
        SELECT w.node, d.id IS NOT NULL, coalesce(d.namespace, j.namespace), coalesce(d.name, j.name),
          coalesce(d.owner_team_id, j.owner_team_id), d.tags
        FROM walk w
-       LEFT JOIN datasets d ON d.tenant_id = ?1 AND d.id = w.node
-       LEFT JOIN jobs j ON j.tenant_id = ?1 AND j.id = w.node
+       LEFT JOIN datasets d ON d.tenant_id = ${t} AND d.id = w.node
+       LEFT JOIN jobs j ON j.tenant_id = ${t} AND j.id = w.node
        WHERE w.node NOT IN (SELECT node FROM seed) AND (d.id IS NOT NULL OR j.id IS NOT NULL)`,
-    )
-    .bind(ctx.tenantId, JSON.stringify(datasetIds), JSON.stringify(pipelineNames))
-    .raw();
+  );
   return rows.map((r) => ({
     id: r[0] as string,
     type: r[1] ? "dataset" : "job",
@@ -216,41 +215,33 @@ export async function datasetOwnership(ctx: TenantCtx, datasetIds: string[]): Pr
 
 /** Datasets by name (then id), optionally matching `q`; `limit + 1` rows for cursor paging. */
 export async function datasetPage(ctx: TenantCtx, f: { q?: string; teamId?: string; after?: { name: string; id: string }; limit: number }): Promise<string[]> {
-  const params: unknown[] = [ctx.tenantId];
-  const conds = ["d.tenant_id = ?1"];
+  const conds = [sql`d.tenant_id = ${ctx.tenantId}`];
   if (f.q) {
-    params.push(`%${f.q.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`);
-    conds.push(`lower(d.name) LIKE ?${params.length} ESCAPE '\\'`);
+    const pattern = `%${f.q.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    conds.push(sql`lower(d.name) LIKE ${pattern} ESCAPE '\\'`);
   }
-  if (f.after) {
-    params.push(f.after.name, f.after.id);
-    conds.push(`(d.name > ?${params.length - 1} OR (d.name = ?${params.length - 1} AND d.id > ?${params.length}))`);
-  }
-  params.push(f.limit + 1);
-  const rows = await d1Of(ctx)
-    .prepare(`SELECT d.id FROM datasets d WHERE ${conds.join(" AND ")} ORDER BY d.name, d.id LIMIT ?${params.length}`)
-    .bind(...params)
-    .raw();
+  if (f.after) conds.push(sql`(d.name > ${f.after.name} OR (d.name = ${f.after.name} AND d.id > ${f.after.id}))`);
+  const rows = await rawRows(ctx, sql`SELECT d.id FROM datasets d WHERE ${sql.join(conds, sql` AND `)} ORDER BY d.name, d.id LIMIT ${f.limit + 1}`);
   return rows.map((r) => r[0] as string);
 }
 
 /** Freshness deadlines of catalog products (their SLA cron and time zone), for impact sentences. */
 export async function productSlas(ctx: TenantCtx, productIds: string[]): Promise<Map<string, { cron: string | null; timezone: string | null }>> {
   if (!productIds.length) return new Map();
-  const rows = await d1Of(ctx)
-    .prepare(`SELECT id, sla_cron, sla_timezone FROM products WHERE tenant_id = ?1 AND id IN (SELECT value FROM json_each(?2))`)
-    .bind(ctx.tenantId, JSON.stringify(productIds))
-    .raw();
+  const rows = await rawRows(
+    ctx,
+    sql`SELECT id, sla_cron, sla_timezone FROM products WHERE tenant_id = ${ctx.tenantId} AND id IN (SELECT value FROM json_each(${JSON.stringify(productIds)}))`,
+  );
   return new Map(rows.map((r) => [r[0] as string, { cron: (r[1] as string | null) ?? null, timezone: (r[2] as string | null) ?? null }]));
 }
 
 /** Catalog products that list these pipelines as members (member kind `pipeline`, ref = pipeline name). */
 export async function productsOfPipelineMembers(ctx: TenantCtx, pipelineNames: string[]): Promise<Array<{ productId: string; pipeline: string }>> {
   if (!pipelineNames.length) return [];
-  const rows = await d1Of(ctx)
-    .prepare(`SELECT product_id, ref FROM product_members WHERE tenant_id = ?1 AND kind = 'pipeline' AND ref IN (SELECT value FROM json_each(?2))`)
-    .bind(ctx.tenantId, JSON.stringify(pipelineNames))
-    .raw();
+  const rows = await rawRows(
+    ctx,
+    sql`SELECT product_id, ref FROM product_members WHERE tenant_id = ${ctx.tenantId} AND kind = 'pipeline' AND ref IN (SELECT value FROM json_each(${JSON.stringify(pipelineNames)}))`,
+  );
   return rows.map((r) => ({ productId: r[0] as string, pipeline: r[1] as string }));
 }
 
@@ -266,15 +257,13 @@ export async function jobAndRunOwners(
   const jobs = new Map<string, string | null>();
   const runs = new Map<string, string | null>();
   if (!jobIds.length && !runIds.length) return { jobs, runs };
-  const rows = await d1Of(ctx)
-    .prepare(
-      `SELECT 'job', j.id, j.owner_team_id FROM json_each(?2) s CROSS JOIN jobs j ON j.tenant_id = ?1 AND j.id = s.value
+  const rows = await rawRows(
+    ctx,
+    sql`SELECT 'job', j.id, j.owner_team_id FROM json_each(${JSON.stringify([...new Set(jobIds)])}) s CROSS JOIN jobs j ON j.tenant_id = ${ctx.tenantId} AND j.id = s.value
        UNION ALL
-       SELECT 'run', r.id, j.owner_team_id FROM json_each(?3) s CROSS JOIN job_runs r ON r.tenant_id = ?1 AND r.id = s.value
-         JOIN jobs j ON j.tenant_id = ?1 AND j.id = r.job_id`,
-    )
-    .bind(ctx.tenantId, JSON.stringify([...new Set(jobIds)]), JSON.stringify([...new Set(runIds)]))
-    .raw();
+       SELECT 'run', r.id, j.owner_team_id FROM json_each(${JSON.stringify([...new Set(runIds)])}) s CROSS JOIN job_runs r ON r.tenant_id = ${ctx.tenantId} AND r.id = s.value
+         JOIN jobs j ON j.tenant_id = ${ctx.tenantId} AND j.id = r.job_id`,
+  );
   for (const [kind, id, owner] of rows) (kind === "job" ? jobs : runs).set(id as string, (owner as string | null) ?? null);
   return { jobs, runs };
 }
@@ -282,9 +271,9 @@ export async function jobAndRunOwners(
 /** Team of each named pipeline that exists (archived ones too: their task jobs keep naming them). */
 export async function pipelineTeams(ctx: TenantCtx, names: string[]): Promise<Map<string, string>> {
   if (!names.length) return new Map();
-  const rows = await d1Of(ctx)
-    .prepare(`SELECT p.name, p.team_id FROM json_each(?2) s CROSS JOIN pipelines p ON p.tenant_id = ?1 AND p.name = s.value`)
-    .bind(ctx.tenantId, JSON.stringify([...new Set(names)]))
-    .raw();
+  const rows = await rawRows(
+    ctx,
+    sql`SELECT p.name, p.team_id FROM json_each(${JSON.stringify([...new Set(names)])}) s CROSS JOIN pipelines p ON p.tenant_id = ${ctx.tenantId} AND p.name = s.value`,
+  );
   return new Map(rows.map((r) => [r[0] as string, r[1] as string]));
 }

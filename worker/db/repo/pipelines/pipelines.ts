@@ -90,6 +90,17 @@ export async function listVersions(ctx: TenantCtx, pipelineId: string, f: { befo
     .limit(f.limit + 1);
 }
 
+/** The given names that are pipelines of this tenant (archived ones too, as product members may name them). */
+export async function existingPipelineNames(ctx: TenantCtx, names: string[]): Promise<Set<string>> {
+  if (!names.length) return new Set();
+  const rows = await ctx.db
+    .select({ name: pipelines.name })
+    .from(pipelines)
+    // json_each rather than IN (?, ?, …): a list may be longer than D1's 100 bound parameters.
+    .where(and(eq(pipelines.tenantId, ctx.tenantId), sql`${pipelines.name} IN (SELECT value FROM json_each(${JSON.stringify([...new Set(names)])}))`));
+  return new Set(rows.map((r) => r.name));
+}
+
 export interface PipelineListFilter {
   teamId?: string;
   /** Case-insensitive substring of the name or description. */

@@ -1,6 +1,8 @@
+import { sql } from "drizzle-orm";
 import { edgesAmong, impactOf, nodeDetails, type GraphEdge, type GraphNode, type Impact } from "../lineage/graph";
 import type { TenantCtx } from "../../client";
-import { catalogProducts, claimsOfDatasets, rawRows, type CatalogProduct } from "./products";
+import { rawRows } from "../../statements";
+import { catalogProducts, claimsOfDatasets, type CatalogProduct } from "./products";
 
 /** Largest product subgraph returned; the lineage explorer goes further. */
 export const MAX_PRODUCT_GRAPH_NODES = 300;
@@ -17,17 +19,15 @@ export async function productLineage(
   if (!memberIds.length) return { nodes: [], edges: [], truncated: false };
   const rows = await rawRows(
     ctx,
-    `WITH RECURSIVE up(node, depth) AS (
-       SELECT value, 0 FROM json_each(?2)
+    sql`WITH RECURSIVE up(node, depth) AS (
+       SELECT value, 0 FROM json_each(${JSON.stringify(memberIds)})
        UNION
-       SELECT e.from_node, u.depth + 1 FROM up u JOIN lineage_edges e ON e.tenant_id = ?1 AND e.to_node = u.node WHERE u.depth < ?3
+       SELECT e.from_node, u.depth + 1 FROM up u JOIN lineage_edges e ON e.tenant_id = ${ctx.tenantId} AND e.to_node = u.node WHERE u.depth < ${upstreamDepth}
      ),
      down(node, depth) AS (
-       SELECT e.to_node, 1 FROM json_each(?2) s CROSS JOIN lineage_edges e ON e.tenant_id = ?1 AND e.from_node = s.value
+       SELECT e.to_node, 1 FROM json_each(${JSON.stringify(memberIds)}) s CROSS JOIN lineage_edges e ON e.tenant_id = ${ctx.tenantId} AND e.from_node = s.value
      )
      SELECT node, min(depth) AS d FROM (SELECT node, depth FROM up UNION ALL SELECT node, depth FROM down) GROUP BY node ORDER BY d, node`,
-    JSON.stringify(memberIds),
-    upstreamDepth,
   );
   const truncated = rows.length > MAX_PRODUCT_GRAPH_NODES;
   const kept = rows.slice(0, MAX_PRODUCT_GRAPH_NODES);
@@ -61,8 +61,7 @@ export async function productImpactOf(ctx: TenantCtx, node: string): Promise<Pro
     (
       await rawRows(
         ctx,
-        `SELECT id, name FROM teams WHERE tenant_id = ?1 AND id IN (SELECT value FROM json_each(?2))`,
-        JSON.stringify(products.map((p) => p.ownerTeamId).filter(Boolean)),
+        sql`SELECT id, name FROM teams WHERE tenant_id = ${ctx.tenantId} AND id IN (SELECT value FROM json_each(${JSON.stringify(products.map((p) => p.ownerTeamId).filter(Boolean))}))`,
       )
     ).map((r) => [r[0] as string, r[1] as string]),
   );

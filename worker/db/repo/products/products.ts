@@ -1,15 +1,15 @@
 import { and, asc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
 import type { WeightedProduct } from "../../../costs/attribution";
 import { newId } from "../../../lib/ids";
-import { claimsOfDatasetsSql, datasetsOfProductsSql, pipelinesOfProductsSql } from "../../../products/membership-sql";
+import { claimsOfDatasetsSql, datasetsOfProductsSql, pipelinesOfProductsSql } from "./membership-sql";
 import type { TenantCtx } from "../../client";
 import { budgetCrossings, budgets, productMembers, products, teams, type ProductConsumer } from "../../schema";
 import type { ProductMemberKind, ProductTier } from "../../schema/enums";
 import { auditInsert, type AuditSource } from "../platform/audit";
-import { d1Of } from "../../statements";
+import { rawRows } from "../../statements";
 
 /**
- * Data products and their members. Membership is resolved by SQL (worker/products/membership-sql.ts) each time
+ * Data products and their members. Membership is resolved by SQL (./membership-sql.ts) each time
  * it is read, so a dataset tagged or pushed after the product was defined belongs to it at once.
  */
 
@@ -19,14 +19,6 @@ export type ProductMember = typeof productMembers.$inferSelect;
 export interface ProductRow {
   p: Product;
   teamName: string | null;
-}
-
-/** Raw rows of a statement whose first parameter is the tenant. */
-export async function rawRows(ctx: TenantCtx, sqlText: string, ...params: unknown[]): Promise<unknown[][]> {
-  return d1Of(ctx)
-    .prepare(sqlText)
-    .bind(ctx.tenantId, ...params)
-    .raw();
 }
 
 const withTeam = (ctx: TenantCtx) =>
@@ -72,6 +64,16 @@ export async function membersOf(ctx: TenantCtx, productId: string): Promise<Prod
     .select()
     .from(productMembers)
     .where(and(eq(productMembers.tenantId, ctx.tenantId), eq(productMembers.productId, productId)))
+    .orderBy(asc(productMembers.kind), asc(productMembers.ref));
+}
+
+/** Members of several products at once (a page of the list), ordered like membersOf. */
+export async function membersOfProducts(ctx: TenantCtx, productIds: string[]): Promise<ProductMember[]> {
+  if (!productIds.length) return [];
+  return ctx.db
+    .select()
+    .from(productMembers)
+    .where(and(eq(productMembers.tenantId, ctx.tenantId), sql`${productMembers.productId} IN (SELECT value FROM json_each(${JSON.stringify(productIds)}))`))
     .orderBy(asc(productMembers.kind), asc(productMembers.ref));
 }
 
@@ -198,7 +200,7 @@ export async function claimsOfDatasets(ctx: TenantCtx, datasetIds: string[]): Pr
   const out = new Map<string, WeightedProduct[]>();
   if (!datasetIds.length) return out;
   const best = new Map<string, Map<string, number>>();
-  for (const [productId, datasetId, weight] of await rawRows(ctx, claimsOfDatasetsSql, JSON.stringify([...new Set(datasetIds)]))) {
+  for (const [productId, datasetId, weight] of await rawRows(ctx, claimsOfDatasetsSql(ctx.tenantId, JSON.stringify([...new Set(datasetIds)])))) {
     const byProduct = best.get(datasetId as string) ?? new Map<string, number>();
     // A dataset matched by two rules of one product (picked and tagged) counts once, at the larger weight.
     byProduct.set(productId as string, Math.max(byProduct.get(productId as string) ?? 0, weight as number));
@@ -221,7 +223,7 @@ export interface ProductPipeline {
 
 export async function pipelinesOfProducts(ctx: TenantCtx, productIds: string[]): Promise<ProductPipeline[]> {
   if (!productIds.length) return [];
-  const rows = await rawRows(ctx, pipelinesOfProductsSql, JSON.stringify(productIds));
+  const rows = await rawRows(ctx, pipelinesOfProductsSql(ctx.tenantId, JSON.stringify(productIds)));
   return rows.map((r) => ({ productId: r[0] as string, pipelineId: r[1] as string, pipelineName: r[2] as string, weight: r[3] as number }));
 }
 
@@ -234,7 +236,7 @@ export interface ProductDataset {
 /** Member datasets of products (each pair once, by the first rule that matched). */
 export async function datasetsOfProducts(ctx: TenantCtx, productIds: string[]): Promise<ProductDataset[]> {
   if (!productIds.length) return [];
-  const rows = await rawRows(ctx, datasetsOfProductsSql, JSON.stringify(productIds));
+  const rows = await rawRows(ctx, datasetsOfProductsSql(ctx.tenantId, JSON.stringify(productIds)));
   const seen = new Set<string>();
   const out: ProductDataset[] = [];
   for (const [productId, datasetId, via] of rows) {
@@ -251,8 +253,7 @@ export async function productIdsByName(ctx: TenantCtx, names: string[]): Promise
   if (!names.length) return new Map();
   const rows = await rawRows(
     ctx,
-    `SELECT name, id FROM products WHERE tenant_id = ?1 AND name IN (SELECT value FROM json_each(?2))`,
-    JSON.stringify([...new Set(names)]),
+    sql`SELECT name, id FROM products WHERE tenant_id = ${ctx.tenantId} AND name IN (SELECT value FROM json_each(${JSON.stringify([...new Set(names)])}))`,
   );
   return new Map(rows.map((r) => [r[0] as string, r[1] as string]));
 }
@@ -272,30 +273,27 @@ export interface PipelineProduct {
  * a failure notifies the owners of every product here.
  */
 export async function productsForPipeline(ctx: TenantCtx, pipelineId: string): Promise<PipelineProduct[]> {
-  const [pl] = await rawRows(ctx, `SELECT name FROM pipelines WHERE tenant_id = ?1 AND id = ?2`, pipelineId);
+  const [pl] = await rawRows(ctx, sql`SELECT name FROM pipelines WHERE tenant_id = ${ctx.tenantId} AND id = ${pipelineId}`);
   if (!pl) return [];
   const name = pl[0] as string;
   const declared = await rawRows(
     ctx,
-    `SELECT p.id FROM pipelines pl
+    sql`SELECT p.id FROM pipelines pl
        JOIN pipeline_versions v ON v.tenant_id = pl.tenant_id AND v.id = pl.current_version_id, json_each(v.spec, '$.products') jp
-       JOIN products p ON p.tenant_id = ?1 AND p.name = jp.value
-     WHERE pl.tenant_id = ?1 AND pl.id = ?2
+       JOIN products p ON p.tenant_id = ${ctx.tenantId} AND p.name = jp.value
+     WHERE pl.tenant_id = ${ctx.tenantId} AND pl.id = ${pipelineId}
      UNION
-     SELECT m.product_id FROM product_members m WHERE m.tenant_id = ?1 AND m.kind = 'pipeline' AND m.ref = ?3`,
-    pipelineId,
-    name,
+     SELECT m.product_id FROM product_members m WHERE m.tenant_id = ${ctx.tenantId} AND m.kind = 'pipeline' AND m.ref = ${name}`,
   );
   // Everything downstream of the pipeline's task jobs; depth 1 from a job is what it wrote.
   const walked = await rawRows(
     ctx,
-    `WITH RECURSIVE walk(node, depth) AS (
-       SELECT j.id, 0 FROM jobs j WHERE j.tenant_id = ?1 AND j.namespace = 'tutti' AND j.name >= ?2 || '.' AND j.name < ?2 || '/'
+    sql`WITH RECURSIVE walk(node, depth) AS (
+       SELECT j.id, 0 FROM jobs j WHERE j.tenant_id = ${ctx.tenantId} AND j.namespace = 'tutti' AND j.name >= ${name} || '.' AND j.name < ${name} || '/'
        UNION
-       SELECT e.to_node, min(w.depth + 1, 2) FROM walk w JOIN lineage_edges e ON e.tenant_id = ?1 AND e.from_node = w.node
+       SELECT e.to_node, min(w.depth + 1, 2) FROM walk w JOIN lineage_edges e ON e.tenant_id = ${ctx.tenantId} AND e.from_node = w.node
      )
      SELECT node, min(depth) FROM walk WHERE depth > 0 GROUP BY node`,
-    name,
   );
   const relation = new Map<string, PipelineProduct["relation"]>();
   for (const [id] of declared) relation.set(id as string, "declared");
@@ -314,8 +312,7 @@ export async function productsForPipeline(ctx: TenantCtx, pipelineId: string): P
   if (!relation.size) return [];
   const rows = await rawRows(
     ctx,
-    `SELECT id, name, title, owner_team_id FROM products WHERE tenant_id = ?1 AND id IN (SELECT value FROM json_each(?2)) ORDER BY name`,
-    JSON.stringify([...relation.keys()]),
+    sql`SELECT id, name, title, owner_team_id FROM products WHERE tenant_id = ${ctx.tenantId} AND id IN (SELECT value FROM json_each(${JSON.stringify([...relation.keys()])})) ORDER BY name`,
   );
   return rows.map((r) => ({
     id: r[0] as string,
@@ -339,11 +336,10 @@ export async function ownersOfProducts(ctx: TenantCtx, productIds: string[]): Pr
   if (!productIds.length) return [];
   const rows = await rawRows(
     ctx,
-    `SELECT p.id, p.name, p.title, p.owner_team_id, t.name FROM products p
-     LEFT JOIN teams t ON t.tenant_id = ?1 AND t.id = p.owner_team_id
-     WHERE p.tenant_id = ?1 AND (p.id IN (SELECT value FROM json_each(?2)) OR p.name IN (SELECT value FROM json_each(?2)))
+    sql`SELECT p.id, p.name, p.title, p.owner_team_id, t.name FROM products p
+     LEFT JOIN teams t ON t.tenant_id = ${ctx.tenantId} AND t.id = p.owner_team_id
+     WHERE p.tenant_id = ${ctx.tenantId} AND (p.id IN (SELECT value FROM json_each(${JSON.stringify([...new Set(productIds)])})) OR p.name IN (SELECT value FROM json_each(${JSON.stringify([...new Set(productIds)])})))
      ORDER BY p.name`,
-    JSON.stringify([...new Set(productIds)]),
   );
   return rows.map((r) => ({
     productId: r[0] as string,
@@ -369,9 +365,8 @@ export async function catalogProducts(ctx: TenantCtx, idsOrNames: string[]): Pro
   if (!idsOrNames.length) return [];
   const rows = await rawRows(
     ctx,
-    `SELECT id, name, owner_team_id, sla_cron, sla_timezone FROM products
-     WHERE tenant_id = ?1 AND (id IN (SELECT value FROM json_each(?2)) OR name IN (SELECT value FROM json_each(?2))) ORDER BY name`,
-    JSON.stringify([...new Set(idsOrNames)]),
+    sql`SELECT id, name, owner_team_id, sla_cron, sla_timezone FROM products
+     WHERE tenant_id = ${ctx.tenantId} AND (id IN (SELECT value FROM json_each(${JSON.stringify([...new Set(idsOrNames)])})) OR name IN (SELECT value FROM json_each(${JSON.stringify([...new Set(idsOrNames)])}))) ORDER BY name`,
   );
   return rows.map((r) => ({ id: r[0] as string, name: r[1] as string, ownerTeamId: (r[2] as string | null) ?? null, sla: slaText(r[3], r[4]) }));
 }
