@@ -27,7 +27,7 @@ export const route = createRoute({
 /** The queue a redeliverable dead letter came from (dispatch dead letters are refused before this). */
 function sourceQueue(env: Env, queue: string): Queue<unknown> {
   if (queue === "notify") return env.NOTIFY;
-  if (queue === "webhooks") return env.WEBHOOKS as Queue<unknown>;
+  if (queue === "webhooks") return env.WEBHOOKS;
   throw new Error(`dead letters of queue "${queue}" cannot be redelivered`);
 }
 
