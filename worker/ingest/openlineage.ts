@@ -22,6 +22,7 @@ import { eventPolicy, refusedTuttiJobs, type TuttiJobClaim } from "../lineage/op
 import { eventDedupeKey, planOpenLineageEvent, type AcceptedEvent } from "../lineage/openlineage-plan";
 import { LineagePlan, type QualityRow } from "../lineage/plan";
 import type { IngestWriter } from "./writer";
+import { errorFields, log } from "../lib/log";
 
 /** D1 refuses values over 2,000,000 bytes; raw bodies above this are stored gzip-compressed. */
 export const D1_VALUE_BYTES = 1_900_000;
@@ -252,6 +253,6 @@ const acceptedOutcome = (e: OLEvent, duplicate: boolean): IngestOutcome => ({
 });
 
 function fail(outcomes: IngestOutcome[], index: number, err: unknown) {
-  console.error(JSON.stringify({ level: "error", msg: "lineage event write failed", index, error: String(err) }));
+  log.error("lineage event write failed", { index, ...errorFields(err) });
   outcomes[index] = { ok: false, status: 500, message: "storing the event failed; retry it", details: [], retriable: true };
 }
