@@ -12,6 +12,7 @@ import { loadKeyRing } from "../lib/envelope";
 import { COLLECT_TRIES, collectAfterRun, collectRetryDelayMs, collectSink } from "./collect";
 import { cachedConnection } from "../lib/connection-cache";
 import type { DispatchMessage } from "./messages";
+import { errorFields, log } from "../lib/log";
 
 /** Keeps a promise running after the task's outcome is reported (ctx.waitUntil in a Worker or a Durable Object). */
 export type Background = (work: Promise<unknown>) => void;
@@ -121,7 +122,7 @@ export async function performDispatch(
           if (connection) {
             background(
               recordConnectionUse(ctx, connection, { runId: context.runId, taskKey: context.taskKey, attempt: context.attempt }).catch((err) =>
-                console.error(JSON.stringify({ level: "error", msg: "recording connection use failed", connection: connection.id, error: String(err) })),
+                log.with({ tenantId }).error("recording connection use failed", { connection: connection.id, ...errorFields(err) }),
               ),
             );
           }
