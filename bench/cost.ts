@@ -15,13 +15,15 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import type { SQL } from "drizzle-orm";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import type { TenantCtx } from "../worker/db/client";
-import { rebuildDaysStatements } from "../worker/db/repo/cost-ledger";
-import { explorerSql } from "../worker/db/repo/cost-reports";
+import { rebuildDaysStatements } from "../worker/db/repo/costs/ledger";
+import { explorerSql } from "../worker/db/repo/costs/reports";
 import { eachDay } from "../worker/costs/period";
 import { scorecardWindows } from "../worker/costs/windows";
 import { repoRoot } from "../test/e2e/helpers/processes";
-import { ledgerScorecardSql, scorecardQueries } from "./cost/queries";
+import { ledgerScorecardSql, scorecardQuery } from "./cost/queries";
 import { DAYS, END_DAY, seedAllocationsSql, seedRecordsSql, seedTeamsAndProductsSql, seedUsageSql } from "./cost/seed-sql";
 import { percentile, startDevServer, type DevServer } from "./lib/dev-server";
 import { frozenConfig } from "./lib/frozen-worker";
@@ -42,36 +44,36 @@ const INGEST_BATCHES = Number(values["ingest-batches"]);
 const INGEST_SIZE = Number(values["ingest-size"]);
 const TENANT = "tnt_bench_cost";
 const FIRST_DAY = new Date(Date.parse(`${END_DAY}T00:00:00Z`) - (DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
+const sqliteDialect = new SQLiteSyncDialect();
 const back = (days: number) => new Date(Date.parse(`${END_DAY}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
 
 interface Case {
   label: string;
   /** Query string for the bench worker's /query route. */
   d1: Record<string, string>;
-  /** The same statement for SQLite: text and its parameters after the tenant, or null when D1 only. */
-  sqlite: { text: string; params: Array<string | number> } | null;
+  /** The same statement for SQLite (lowered by drizzle's SQLite dialect, as for D1), or null when D1 only. */
+  sqlite: SQL | null;
 }
 
 const windows = scorecardWindows(END_DAY.slice(0, 7), END_DAY);
-const scorecard = scorecardQueries(windows);
 const cases: Case[] = [
-  { label: "scorecard: month-to-date cost, 100 products (rollup)", d1: { kind: "scorecard-sql" }, sqlite: { text: scorecard.text, params: scorecard.params } },
+  { label: "scorecard: month-to-date cost, 100 products (rollup)", d1: { kind: "scorecard-sql" }, sqlite: scorecardQuery(TENANT, windows) },
   {
     label: "explorer: by product per day, 30 days",
     d1: { kind: "explorer", group_by: "product", granularity: "day", from: back(29), to: END_DAY },
-    sqlite: { text: explorerSql("product", "day", []), params: [back(29), END_DAY] },
+    sqlite: explorerSql(TENANT, { groupBy: "product", granularity: "day", from: back(29), to: END_DAY, filter: {} }),
   },
   {
     label: "explorer: by source per week, 120 days",
     d1: { kind: "explorer", group_by: "source", granularity: "week", from: FIRST_DAY, to: END_DAY },
-    sqlite: { text: explorerSql("source", "week", []), params: [FIRST_DAY, END_DAY] },
+    sqlite: explorerSql(TENANT, { groupBy: "source", granularity: "week", from: FIRST_DAY, to: END_DAY, filter: {} }),
   },
   {
     label: "explorer: one team by pipeline per day, 30 days",
     d1: { kind: "explorer", group_by: "pipeline", granularity: "day", from: back(29), to: END_DAY, team_id: "team_bench_03" },
-    sqlite: { text: explorerSql("pipeline", "day", ["teamId"]), params: [back(29), END_DAY, "team_bench_03"] },
+    sqlite: explorerSql(TENANT, { groupBy: "pipeline", granularity: "day", from: back(29), to: END_DAY, filter: { teamId: "team_bench_03" } }),
   },
-  { label: "no rollup: month-to-date sums from the ledger", d1: { kind: "ledger-scorecard" }, sqlite: { text: ledgerScorecardSql, params: scorecard.ledger } },
+  { label: "no rollup: month-to-date sums from the ledger", d1: { kind: "ledger-scorecard" }, sqlite: ledgerScorecardSql(TENANT, windows) },
   { label: "GET /scorecard read: all products, every figure, ranked", d1: { kind: "scorecard-full" }, sqlite: null },
 ];
 
@@ -161,13 +163,14 @@ async function timeD1(server: DevServer, c: Case, n: number) {
 }
 
 function timeSqlite(db: Database.Database, c: Case, n: number) {
-  const statement = db.prepare(c.sqlite!.text).raw();
-  const params = numbered([TENANT, ...c.sqlite!.params]);
+  const query = sqliteDialect.sqlToQuery(c.sqlite!);
+  const statement = db.prepare(query.sql).raw();
+  const params = query.params as Array<string | number>;
   const times: number[] = [];
   let size = 0;
   for (let i = 0; i < n; i++) {
     const started = performance.now();
-    size = statement.all(params).length;
+    size = statement.all(...params).length;
     times.push(performance.now() - started);
   }
   return { times, size };

@@ -13,7 +13,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { impactSql, walkAllSql, walkLimitedSql } from "../worker/lineage/graph-sql";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
+import { impactSql, walkAllSql, walkLimitedSql } from "../worker/db/repo/lineage/graph-sql";
 import { binOf, repoRoot, runNode } from "../test/e2e/helpers/processes";
 import { generateGraph, rng, sampleEvent, type BenchGraph } from "./lineage/graph";
 import { percentile, startDevServer, type DevServer } from "./lib/dev-server";
@@ -116,9 +117,13 @@ function loadSqlite(graph: BenchGraph) {
   };
 }
 
-function sqliteStatement(db: Database.Database, c: QueryCase) {
-  const text = c.kind === "impact" ? impactSql : c.depth === null ? walkAllSql(c.kind) : walkLimitedSql(c.kind);
-  return db.prepare(text).raw();
+const dialect = new SQLiteSyncDialect();
+
+/** The repository's statement for one case and node, lowered to text and parameters as drizzle sends it to D1. */
+function sqliteQuery(c: QueryCase, node: string) {
+  const query =
+    c.kind === "impact" ? impactSql(TENANT, node) : c.depth === null ? walkAllSql(TENANT, node, c.kind) : walkLimitedSql(TENANT, node, c.kind, c.depth);
+  return dialect.sqlToQuery(query);
 }
 
 interface Timing {
@@ -142,15 +147,20 @@ async function timeD1(server: DevServer, c: QueryCase, nodes: string[]): Promise
 }
 
 function timeSqlite(db: Database.Database, c: QueryCase, nodes: string[]): Timing {
-  const statement = sqliteStatement(db, c);
+  // The text is the same for every node of a case: prepare it once, as before timing, and bind each node's parameters.
+  const prepared = new Map<string, Database.Statement>();
   const times: number[] = [];
   const sizes: number[] = [];
   for (let rep = 0; rep < REPS; rep++) {
     for (const node of nodes) {
-      // better-sqlite3 binds numbered parameters (?1, ?2) from an object keyed by number.
-      const params: Record<number, string | number> = c.kind !== "impact" && c.depth !== null ? { 1: TENANT, 2: node, 3: c.depth } : { 1: TENANT, 2: node };
+      const q = sqliteQuery(c, node);
+      let statement = prepared.get(q.sql);
+      if (!statement) {
+        statement = db.prepare(q.sql).raw();
+        prepared.set(q.sql, statement);
+      }
       const started = performance.now();
-      const rows = statement.all(params);
+      const rows = statement.all(...q.params);
       times.push(performance.now() - started);
       sizes.push(rows.length);
     }

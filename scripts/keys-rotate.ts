@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { secretAad } from "../worker/db/repo/connections";
+import { secretAad } from "../worker/db/repo/connections/connections";
 import { type Envelope, loadKeyRing, rewrap } from "../worker/lib/envelope";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");

@@ -1,9 +1,9 @@
 import type { D1Migration } from "@cloudflare/vitest-pool-workers";
-import type { Env as WorkerEnv } from "../worker/env";
 
+/** Bindings only the test pool sets (vitest.config.ts and the pinned-clock runs); the Worker's own are in worker/env.ts. */
 declare global {
   namespace Cloudflare {
-    interface Env extends WorkerEnv {
+    interface Env {
       TEST_MIGRATIONS: D1Migration[];
       /** Set by a pinned test run (scripts/test-at.mjs); see test/clock. */
       TUTTI_CLOCK_OFFSET_MS?: string;

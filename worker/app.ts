@@ -15,6 +15,8 @@ import { invitationPublicRoutes } from "./routes/invitations";
 import { pipelinePublicRoutes } from "./routes/pipelines";
 import { systemRoutes } from "./routes/system";
 import { webhookRoutes } from "./routes/webhooks";
+import { errorFields } from "./lib/log";
+import { requestLog } from "./lib/request";
 
 function errorResponse(c: Context<AppEnv>, err: ApiError) {
   return c.json({ error: { code: err.code, message: err.message, details: err.details, request_id: c.get("requestId") ?? "" } }, err.status, err.headers);
@@ -100,7 +102,7 @@ export function buildApp() {
     const apiError = toApiError(err);
     if (apiError.code === "internal") {
       // Message and stack only: request bodies may hold secrets and are never logged.
-      console.error(JSON.stringify({ level: "error", request_id: c.get("requestId"), error: String(err), stack: (err as Error)?.stack }));
+      requestLog(c).error("request failed", errorFields(err));
     }
     return errorResponse(c, apiError);
   });

@@ -1,7 +1,8 @@
 import { createDb } from "./db/client";
-import { sweepEndedCredentials } from "./db/repo/accounts";
+import { sweepEndedCredentials } from "./db/repo/accounts/users";
 import type { Env } from "./env";
 import { LOGIN_THROTTLE_QUIET_MS } from "./middleware/login-throttle";
+import { log } from "./lib/log";
 
 /**
  * The Worker's cron (wrangler.toml `[triggers]`): deletes ended sessions and stale login throttles. Lookups
@@ -9,6 +10,6 @@ import { LOGIN_THROTTLE_QUIET_MS } from "./middleware/login-throttle";
  */
 export async function runHousekeeping(env: Env, now: number) {
   const swept = await sweepEndedCredentials(createDb(env.DB), now, LOGIN_THROTTLE_QUIET_MS);
-  console.log(JSON.stringify({ level: "info", msg: "housekeeping", ...swept }));
+  log.info("housekeeping", swept);
   return swept;
 }

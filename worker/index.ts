@@ -8,6 +8,7 @@ import { handleNotifyBatch } from "./queues/notify";
 import type { NotifyMessage } from "./queues/notify-messages";
 import type { WebhookMessage } from "./queues/webhook-messages";
 import { handleWebhookBatch } from "./queues/webhooks";
+import { log } from "./lib/log";
 
 export { TenantLimits } from "./durable/tenant-limits";
 export { TenantRuns } from "./durable/tenant-runs";
@@ -35,7 +36,7 @@ export default {
         return handleDeadLetters(batch, env, "webhooks");
       default:
         // Unknown queues are retried, never silently dropped: a consumer was wired without a handler.
-        console.error(JSON.stringify({ level: "error", msg: "no handler for queue", queue: batch.queue }));
+        log.error("no handler for queue", { queue: batch.queue });
         batch.retryAll();
     }
   },

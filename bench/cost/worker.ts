@@ -1,13 +1,13 @@
 import { createDb, tenantCtx } from "../../worker/db/client";
-import { ingestCosts, rebuildDaysStatements } from "../../worker/db/repo/cost-ledger";
-import { explorerCells, type ExplorerDimension, type Granularity } from "../../worker/db/repo/cost-reports";
-import { runBatch } from "../../worker/db/repo/lineage-batch";
-import { scorecards } from "../../worker/db/repo/product-scorecard";
-import { listProducts } from "../../worker/db/repo/products";
+import { ingestCosts, rebuildDaysStatements } from "../../worker/db/repo/costs/ledger";
+import { explorerCells, type ExplorerDimension, type Granularity } from "../../worker/db/repo/costs/reports";
+import { runBatch } from "../../worker/db/statements";
+import { scorecards } from "../../worker/db/repo/products/scorecard";
+import { listProducts } from "../../worker/db/repo/products/products";
 import { eachDay } from "../../worker/costs/period";
 import { scorecardWindows } from "../../worker/costs/windows";
 import { DAYS, END_DAY, seedAllocationsSql, seedRecordsSql, seedTeamsAndProductsSql, seedUsageSql } from "./seed-sql";
-import { ledgerScorecardSql, scorecardQueries } from "./queries";
+import { ledgerScorecardSql, scorecardQuery } from "./queries";
 
 /**
  * Routes for bench/cost.ts. Query routes run one repository call (or one statement) and report how long it took
@@ -72,14 +72,8 @@ export default {
           });
           size = cells.length;
         } else {
-          const query =
-            kind === "ledger-scorecard"
-              ? { text: ledgerScorecardSql, params: scorecardQueries(w).ledger }
-              : { text: scorecardQueries(w).text, params: scorecardQueries(w).params };
-          const rows = await env.DB.prepare(query.text)
-            .bind(BENCH_TENANT, ...query.params)
-            .raw();
-          size = rows.length;
+          const query = kind === "ledger-scorecard" ? ledgerScorecardSql(BENCH_TENANT, w) : scorecardQuery(BENCH_TENANT, w);
+          size = (await ctx.db.values(query)).length;
         }
         return json({ ms: performance.now() - started, size });
       }

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countByVersion, type D1Target, rotateKeys } from "../../scripts/keys-rotate";
-import { secretAad } from "../../worker/db/repo/connections";
+import { secretAad } from "../../worker/db/repo/connections/connections";
 import { type Envelope, loadKeyRing, open, seal } from "../../worker/lib/envelope";
 import { binOf, repoRoot } from "../e2e/helpers/processes";
 

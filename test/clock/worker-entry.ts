@@ -6,7 +6,7 @@
 import { env } from "cloudflare:workers";
 import { clockOffsetMs, shiftDate } from "./shift-date.mjs";
 
-shiftDate(clockOffsetMs((env as unknown as { TUTTI_CLOCK_OFFSET_MS?: string }).TUTTI_CLOCK_OFFSET_MS));
+shiftDate(clockOffsetMs(env.TUTTI_CLOCK_OFFSET_MS));
 
 export * from "../../worker/index";
 export { default } from "../../worker/index";

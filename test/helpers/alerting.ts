@@ -94,7 +94,7 @@ export async function sendNotify(message: NotifyMessage) {
   await env.NOTIFY.send(message);
 }
 
-/** A team budget crossing as worker/db/repo/budgets.ts sends it. */
+/** A team budget crossing as worker/db/repo/costs/budgets.ts sends it. */
 export function budgetSignal(tenantId: string, teamId: string, threshold: 80 | 100, period: string, amount: number, limit = 1000) {
   return {
     type: "budget.threshold_crossed" as const,

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:test";
 import { expect } from "vitest";
 import { createDb, tenantCtx } from "../../worker/db/client";
-import { recordDeadLetter } from "../../worker/db/repo/dead-letters";
-import { recordDeliveries } from "../../worker/db/repo/webhook-deliveries";
+import { recordDeadLetter } from "../../worker/db/repo/platform/dead-letters";
+import { recordDeliveries } from "../../worker/db/repo/platform/webhook-deliveries";
 import { budgetSignal, listAlerts, sendNotify } from "./alerting";
 import { api, signup, type Session } from "./api";
 import { addMember, createTeam, createToken } from "./fixtures";

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createDb, tenantCtx } from "../../worker/db/client";
-import { evaluateBudgets, listBudgets } from "../../worker/db/repo/budgets";
+import { evaluateBudgets } from "../../worker/costs/budgets-service";
+import { listBudgets } from "../../worker/db/repo/costs/budgets";
 import type { NotifySender } from "../../worker/queues/notify-messages";
 import type { BudgetThresholdCrossedSignal } from "../../worker/queues/signals";
 import { api, expectError, signup, type Session } from "../helpers/api";

@@ -1,7 +1,7 @@
 import { createExecutionContext, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createDb, tenantCtx } from "../../worker/db/client";
-import { findConnectionByName, recordConnectionUse, resolveConnectionSecrets } from "../../worker/db/repo/connections";
+import { findConnectionByName, recordConnectionUse, resolveConnectionSecrets } from "../../worker/db/repo/connections/connections";
 import { loadKeyRing } from "../../worker/lib/envelope";
 import worker from "../../worker/index";
 import { BASE, api, expectError, signup } from "../helpers/api";

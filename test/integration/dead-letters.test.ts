@@ -4,7 +4,7 @@ import worker from "../../worker/index";
 import type { WebhookMessage } from "../../worker/queues/webhook-messages";
 import { api, expectError } from "../helpers/api";
 import { createDb, tenantCtx } from "../../worker/db/client";
-import { recordDeliveries } from "../../worker/db/repo/webhook-deliveries";
+import { recordDeliveries } from "../../worker/db/repo/platform/webhook-deliveries";
 import { fakeCredentials } from "../fakes/credentials";
 import { waitForRun } from "../helpers/engine";
 import { pushPipeline, setupTenant } from "../helpers/pipelines";

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { tenantCtx, createDb } from "../../worker/db/client";
-import { resolveConnectionSecrets } from "../../worker/db/repo/connections";
+import { resolveConnectionSecrets } from "../../worker/db/repo/connections/connections";
 import { loadKeyRing } from "../../worker/lib/envelope";
 import { api, signup, type Session } from "../helpers/api";
 import { isTerminal, waitForRun } from "../helpers/engine";

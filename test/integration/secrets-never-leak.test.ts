@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createDb, tenantCtx } from "../../worker/db/client";
-import { recordConnectionUse, resolveConnectionSecrets } from "../../worker/db/repo/connections";
+import { recordConnectionUse, resolveConnectionSecrets } from "../../worker/db/repo/connections/connections";
 import { loadKeyRing } from "../../worker/lib/envelope";
 import { api, cookieFrom, seenResponses, signup, type Session } from "../helpers/api";
 

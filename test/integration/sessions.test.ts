@@ -73,7 +73,7 @@ describe("session lifetime", () => {
     await insert.bind(staleKey, Date.now() - 2 * 86_400_000, Date.now() - 2 * 86_400_000).run();
     await insert.bind(freshKey, Date.now(), Date.now()).run();
 
-    await worker.scheduled!(createScheduledController({ scheduledTime: Date.now(), cron: "17 * * * *" }), env as never);
+    await worker.scheduled!(createScheduledController({ scheduledTime: Date.now(), cron: "17 * * * *" }), env);
 
     expect(await sessionRow(live)).not.toBeNull();
     expect(await sessionRow(idle)).toBeNull();

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../worker/db/client";
 import { loadKeyRing } from "../../worker/lib/envelope";
 import { newId } from "../../worker/lib/ids";
-import { UNKNOWN_TTL_MS, webhookConnection } from "../../worker/routes/webhooks/connection-cache";
+import { UNKNOWN_TTL_MS, webhookConnection } from "../../worker/lib/connection-cache";
 import { expectError } from "../helpers/api";
 import { createConnection, deliverWebhook, fakeUrl } from "../helpers/tool-fakes";
 import { setupTenant } from "../helpers/pipelines";

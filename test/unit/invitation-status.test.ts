@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { invitationStatus } from "../../worker/db/repo/invitations";
+import { invitationStatus } from "../../worker/db/repo/accounts/invitations";
 
 describe("invitation status", () => {
   const now = 1_000_000;

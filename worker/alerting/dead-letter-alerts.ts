@@ -1,6 +1,6 @@
 import type { TenantCtx } from "../db/client";
-import { markDeliveryDeadByQueue } from "../db/repo/alert-deliveries";
-import { getRun } from "../db/repo/runs";
+import { markDeliveryDeadByQueue } from "../db/repo/alerting/deliveries";
+import { getRun } from "../db/repo/runs/runs";
 import type { Env } from "../env";
 import type { DispatchMessage } from "../queues/messages";
 import { pipelineKey } from "./intents";

@@ -1,6 +1,6 @@
 import type { TenantCtx } from "../db/client";
-import { findUnresolved, SYSTEM_ACTOR, unresolvedOfKind } from "../db/repo/alerts";
-import { datasetOwnership, type DatasetOwnership } from "../db/repo/ownership";
+import { findUnresolved, SYSTEM_ACTOR, unresolvedOfKind } from "../db/repo/alerting/alerts";
+import { datasetOwnership, type DatasetOwnership } from "../db/repo/pipelines/ownership";
 import { tenantRuns } from "../durable/client";
 import { unwrap } from "../durable/result";
 import { nextSlot } from "../engine/cron";

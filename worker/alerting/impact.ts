@@ -1,5 +1,5 @@
 import type { TenantCtx } from "../db/client";
-import { downstreamOf, pipelineOfJob, type LineageNode, type PipelineFacts } from "../db/repo/ownership";
+import { downstreamOf, pipelineOfJob, type LineageNode, type PipelineFacts } from "../db/repo/pipelines/ownership";
 import { productCatalog, type CatalogProduct } from "./products";
 
 /**

@@ -1,7 +1,7 @@
 import type { TenantCtx } from "../db/client";
-import { channelsByIds, getChannelByName, listChannels, type AlertChannel } from "../db/repo/alert-channels";
-import { notifiedChannelsOf, unsentDeliveriesOf } from "../db/repo/alert-deliveries";
-import { listRules } from "../db/repo/alert-rules";
+import { channelsByIds, getChannelByName, listChannels, type AlertChannel } from "../db/repo/alerting/channels";
+import { notifiedChannelsOf, unsentDeliveriesOf } from "../db/repo/alerting/deliveries";
+import { listRules } from "../db/repo/alerting/rules";
 import {
   appliedSignal,
   findLatestWithKey,
@@ -20,17 +20,16 @@ import {
   type AlertActor,
   type AlertImpact,
   type NewDelivery,
-} from "../db/repo/alerts";
-import type { AuditSource } from "../db/repo/audit";
-import { datasetOwnership, pipelineFacts, type PipelineFacts } from "../db/repo/ownership";
-import { listTeams } from "../db/repo/teams";
+} from "../db/repo/alerting/alerts";
+import type { AuditSource } from "../db/repo/platform/audit";
+import { datasetOwnership, pipelineFacts, type PipelineFacts } from "../db/repo/pipelines/ownership";
+import { listTeams } from "../db/repo/accounts/teams";
 import { isUniqueViolation } from "../db/unique";
 import { tenantRuns } from "../durable/client";
 import { unwrap } from "../durable/result";
 import type { Env } from "../env";
-import { newId } from "../lib/ids";
+import { derivedId, newId } from "../lib/ids";
 import type { AlertDeliveryMessage, AlertWatchPayload } from "../queues/notify-messages";
-import { deliveryId } from "./ids";
 import { impactOf } from "./impact";
 import { RESOLVED_BY_SUCCESS, type Intent, type RaiseIntent, type ResolveIntent } from "./intents";
 import { groupingOf, MAX_ESCALATIONS, specEventKinds } from "./kinds";
@@ -120,7 +119,9 @@ async function deliveryRows(
   return Promise.all(
     routes.map(async (r) => ({
       tenantId: ctx.tenantId,
-      id: await deliveryId(ctx.tenantId, alert.id, transition, r.channelId),
+      // Derived from (alert, transition, channel): however often a signal or an escalation timer repeats, one
+      // transition creates one delivery per channel. It is also the Standard Webhooks `webhook-id` receivers dedupe on.
+      id: await derivedId("delivery", [ctx.tenantId, alert.id, transition, r.channelId]),
       alertId: alert.id,
       channelId: r.channelId,
       teamId: r.teamId,

@@ -1,9 +1,9 @@
 import type { TenantCtx } from "../db/client";
-import { productsOfPipelineMembers, productSlas } from "../db/repo/ownership";
-import { claimsOfDatasets, listProducts, ownersOfProducts } from "../db/repo/products";
+import { productsOfPipelineMembers, productSlas } from "../db/repo/pipelines/ownership";
+import { claimsOfDatasets, listProducts, ownersOfProducts } from "../db/repo/products/products";
 
 /**
- * The seam between alerting and the data-products catalog (worker/db/repo/products.ts). Alerting asks four things
+ * The seam between alerting and the data-products catalog (worker/db/repo/products/products.ts). Alerting asks four things
  * about products and nothing else; everything else about products (members, weights, costs) stays in that module.
  * A product only named in a pipeline spec's `products:` and absent from the catalog still counts: it belongs to
  * the team of the pipeline that declares it, and its SLA is that pipeline's `sla.finish_by` (see impact.ts).

@@ -1,6 +1,6 @@
 import type { TenantCtx } from "../db/client";
-import { datasetOwnership } from "../db/repo/ownership";
-import { unresolvedByKeys } from "../db/repo/alerts";
+import { datasetOwnership } from "../db/repo/pipelines/ownership";
+import { unresolvedByKeys } from "../db/repo/alerting/alerts";
 import type { QualityRow } from "../lineage/plan";
 import type { NotifySender, QualityCheckSignal } from "../queues/notify-messages";
 import { qualityKey } from "./intents";

@@ -1,6 +1,6 @@
 import type { TenantCtx } from "../db/client";
-import type { AlertChannel } from "../db/repo/alert-channels";
-import { openChannelConnection } from "../db/repo/channel-secrets";
+import type { AlertChannel } from "../db/repo/alerting/channels";
+import { openChannelConnection } from "../db/repo/connections/channel-secrets";
 import type { Env } from "../env";
 import { ConnectorError, parseRetryAfter } from "../connectors/http-errors";
 import { redactor, watchedFetch } from "../connectors/redact";

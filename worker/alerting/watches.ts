@@ -1,5 +1,5 @@
 import type { TenantCtx } from "../db/client";
-import { getAlert } from "../db/repo/alerts";
+import { getAlert } from "../db/repo/alerting/alerts";
 import type { Env } from "../env";
 import type { AlertWatchPayload } from "../queues/notify-messages";
 import { checkDeadline, recheck } from "./freshness";

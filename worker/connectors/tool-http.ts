@@ -1,6 +1,7 @@
 import { ConnectorError, errorFromResponse, networkError } from "./http-errors";
 import { fetchWithSecret } from "./secret-fetch";
 import type { TaskError } from "./types";
+import { log } from "../lib/log";
 
 /** Per-request limit: a tool that has not answered in this time is treated as unreachable (the next poll retries). */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -123,5 +124,5 @@ export function testFailure(err: unknown): { ok: false; message: string } {
 
 /** Logs a value of an open enum Tutti does not know yet (CONTRACTS: store it, map it to a safe state, log it). */
 export function logUnknownState(tool: string, what: string, value: unknown) {
-  console.warn(JSON.stringify({ level: "warn", msg: "unknown tool state", tool, what, value: String(value).slice(0, 80) }));
+  log.warn("unknown tool state", { tool, what, value: String(value).slice(0, 80) });
 }

@@ -3,7 +3,7 @@ import { splitMicros } from "./money";
 /**
  * Which data products a cost belongs to, decided without I/O. The chain is
  *   query / job → task run → pipeline run → datasets written → data products,
- * and the repository gathers each link (worker/db/repo/cost-attribution.ts); this module only weighs them.
+ * and the repository gathers each link (worker/db/repo/costs/attribution.ts); this module only weighs them.
  *
  * 1. An explicit split sent with the record wins.
  * 2. Otherwise the cost is spread evenly over the datasets it produced; each dataset's share goes to the

@@ -4,12 +4,10 @@ import type { TenantLimits } from "./tenant-limits";
 
 /** The tenant's Durable Object: every change to runs or schedules goes through it. Unwrap its answers with `unwrap`. */
 export function tenantRuns(env: Env, tenantId: string): DurableObjectStub<TenantRunsApi> {
-  const ns = env.TENANT_RUNS as unknown as DurableObjectNamespace<TenantRunsApi>;
-  return ns.get(ns.idFromName(tenantId));
+  return env.TENANT_RUNS.get(env.TENANT_RUNS.idFromName(tenantId));
 }
 
 /** The tenant's rate-limit counters. */
 export function tenantLimits(env: Env, tenantId: string): DurableObjectStub<TenantLimits> {
-  const ns = env.TENANT_LIMITS as unknown as DurableObjectNamespace<TenantLimits>;
-  return ns.get(ns.idFromName(tenantId));
+  return env.TENANT_LIMITS.get(env.TENANT_LIMITS.idFromName(tenantId));
 }

@@ -1,5 +1,5 @@
 import { createDb, tenantCtx } from "../db/client";
-import { getPipelineById, versionForEnvironment } from "../db/repo/pipelines";
+import { getPipelineById, versionForEnvironment } from "../db/repo/pipelines/pipelines";
 import { PROD } from "../environments/names";
 import type { Env } from "../env";
 import { ApiError } from "../lib/errors";

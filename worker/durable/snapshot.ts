@@ -1,5 +1,5 @@
 import type { LogEntry, RunState, TaskState } from "../engine/types";
-import type { RunSnapshot } from "../db/repo/runs";
+import type { RunSnapshot } from "../db/repo/runs/runs";
 import type { RunMeta } from "./run-meta";
 
 /**

@@ -1,6 +1,6 @@
 import type { TenantCtx } from "../db/client";
-import { auditInsert, type AuditSource } from "../db/repo/audit";
-import { fromBuilder, runBatch, type Stmt } from "../db/repo/lineage-batch";
+import { auditInsert, type AuditSource } from "../db/repo/platform/audit";
+import { fromBuilder, runBatch, type Stmt } from "../db/statements";
 import {
   chunkStatements,
   deleteChunks,
@@ -15,10 +15,10 @@ import {
   uploadInsertStatement,
   type DbtProject,
   type DbtUpload,
-} from "../db/repo/lineage-dbt";
-import { deleteEdgesOf, lineagePlanStatements, storedQualityKeys } from "../db/repo/lineage-write";
-import { jobAndRunOwners } from "../db/repo/ownership";
-import { recordDbtRunCosts } from "../db/repo/cost-derived";
+} from "../db/repo/lineage/dbt";
+import { deleteEdgesOf, lineagePlanStatements, storedQualityKeys } from "../db/repo/lineage/write";
+import { jobAndRunOwners } from "../db/repo/pipelines/ownership";
+import { recordDbtRunCosts } from "../costs/derived-costs";
 import type { DbtUploadSource } from "../db/schema/enums";
 import { isUniqueViolation } from "../db/unique";
 import { ApiError, type ErrorDetail } from "../lib/errors";

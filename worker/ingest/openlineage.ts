@@ -1,6 +1,6 @@
 import type { TenantCtx } from "../db/client";
-import { auditCountedInsert, type AuditSource } from "../db/repo/audit";
-import { runBatch, stmt } from "../db/repo/lineage-batch";
+import { auditCountedInsert, type AuditSource } from "../db/repo/platform/audit";
+import { runBatch, stmt } from "../db/statements";
 import {
   existingEventKeys,
   lineagePlanStatements,
@@ -10,8 +10,8 @@ import {
   storedEventsQuery,
   storedQualityKeys,
   type StoredBody,
-} from "../db/repo/lineage-write";
-import { jobAndRunOwners, pipelineTeams } from "../db/repo/ownership";
+} from "../db/repo/lineage/write";
+import { jobAndRunOwners, pipelineTeams } from "../db/repo/pipelines/ownership";
 import type { ErrorDetail } from "../lib/errors";
 import { gzip } from "../lib/gzip";
 import { newId } from "../lib/ids";
@@ -22,6 +22,7 @@ import { eventPolicy, refusedTuttiJobs, type TuttiJobClaim } from "../lineage/op
 import { eventDedupeKey, planOpenLineageEvent, type AcceptedEvent } from "../lineage/openlineage-plan";
 import { LineagePlan, type QualityRow } from "../lineage/plan";
 import type { IngestWriter } from "./writer";
+import { errorFields, log } from "../lib/log";
 
 /** D1 refuses values over 2,000,000 bytes; raw bodies above this are stored gzip-compressed. */
 export const D1_VALUE_BYTES = 1_900_000;
@@ -252,6 +253,6 @@ const acceptedOutcome = (e: OLEvent, duplicate: boolean): IngestOutcome => ({
 });
 
 function fail(outcomes: IngestOutcome[], index: number, err: unknown) {
-  console.error(JSON.stringify({ level: "error", msg: "lineage event write failed", index, error: String(err) }));
+  log.error("lineage event write failed", { index, ...errorFields(err) });
   outcomes[index] = { ok: false, status: 500, message: "storing the event failed; retry it", details: [], retriable: true };
 }

@@ -1,9 +1,9 @@
 import type { TenantCtx } from "../db/client";
-import { auditInsertIf, type AuditSource } from "../db/repo/audit";
-import { runBatch, stmt } from "../db/repo/lineage-batch";
-import { existingDatasetIds } from "../db/repo/lineage-catalog";
-import { lineagePlanStatements } from "../db/repo/lineage-write";
-import { othersDatasetsCheck } from "../db/repo/ownership";
+import { auditInsertIf, type AuditSource } from "../db/repo/platform/audit";
+import { runBatch, stmt } from "../db/statements";
+import { existingDatasetIds } from "../db/repo/lineage/catalog";
+import { lineagePlanStatements } from "../db/repo/lineage/write";
+import { othersDatasetsCheck } from "../db/repo/pipelines/ownership";
 import type { QualityStatus } from "../db/schema/enums";
 import { ApiError } from "../lib/errors";
 import { sha256Hex } from "../lib/hash";

@@ -1,6 +1,6 @@
 import type { TenantCtx } from "../db/client";
-import { runBatch } from "../db/repo/lineage-batch";
-import { lineagePlanStatements } from "../db/repo/lineage-write";
+import { runBatch } from "../db/statements";
+import { lineagePlanStatements } from "../db/repo/lineage/write";
 import { TUTTI_ORIGIN } from "../lineage/dbt-plan";
 import { IdCache } from "../lineage/ids";
 import { TUTTI_JOB_NAMESPACE } from "../lineage/namespaces";

@@ -1,5 +1,5 @@
 import type { TenantCtx } from "../db/client";
-import { datasetOwnership, type ActsFor } from "../db/repo/ownership";
+import { datasetOwnership, type ActsFor } from "../db/repo/pipelines/ownership";
 import { teamsActedFor, type Principal } from "../lib/principal";
 import type { Writer } from "../lineage/openlineage-plan";
 

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { setCookie } from "hono/cookie";
 import type { AppEnv } from "../context";
-import { createSession } from "../db/repo/accounts";
+import { createSession } from "../db/repo/accounts/users";
 import type { TenantRole } from "../db/schema/enums";
 import { clientIp } from "./request";
 import { SESSION_COOKIE, SESSION_TTL_MS } from "./session-cookie";

@@ -1,25 +1,14 @@
-import { utf8 } from "../lib/encoding";
+import { derivedId } from "../lib/ids";
 
 /**
  * Catalog ids derived from what identifies the object (tenant + namespace + name for datasets and jobs,
  * tenant + source + external id for runs). The same dataset reported by an OpenLineage producer and by a
  * dbt manifest gets the same id without a lookup, so a whole batch of events or a manifest becomes a fixed
- * set of bulk statements, and concurrent writers cannot create duplicates. The tenant is part of the input
- * so ids reveal nothing across tenants. 20 base-36 characters ≈ 103 bits, as for random ids.
+ * set of bulk statements, and concurrent writers cannot create duplicates.
  */
-const alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
-
-async function stableId(prefix: string, parts: string[]): Promise<string> {
-  // NUL cannot occur inside the parts' JSON-sourced strings in a way that makes two tuples collide.
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", utf8(parts.join("\u0000"))));
-  let out = "";
-  for (let i = 0; out.length < 20; i++) out += alphabet[digest[i] % 36];
-  return `${prefix}_${out}`;
-}
-
-export const datasetId = (tenantId: string, namespace: string, name: string) => stableId("ds", [tenantId, "dataset", namespace, name]);
-export const jobId = (tenantId: string, namespace: string, name: string) => stableId("job", [tenantId, "job", namespace, name]);
-export const jobRunId = (tenantId: string, source: string, externalId: string) => stableId("jrun", [tenantId, "run", source, externalId]);
+export const datasetId = (tenantId: string, namespace: string, name: string) => derivedId("dataset", [tenantId, "dataset", namespace, name]);
+export const jobId = (tenantId: string, namespace: string, name: string) => derivedId("job", [tenantId, "job", namespace, name]);
+export const jobRunId = (tenantId: string, source: string, externalId: string) => derivedId("jobRun", [tenantId, "run", source, externalId]);
 
 /** Memoises ids within one ingest: a manifest names the same node many times. */
 export class IdCache {

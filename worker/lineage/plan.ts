@@ -2,7 +2,7 @@ import type { JobRunRole, JobRunSource, JobRunState, LineageEdgeKind, LineageEve
 
 /**
  * What an ingest writes, as plain rows: OpenLineage events, dbt artifacts and Tutti task runs all become a
- * LineagePlan, which the repository applies as a fixed number of bulk upserts (worker/db/repo/lineage-write.ts).
+ * LineagePlan, which the repository applies as a fixed number of bulk upserts (worker/db/repo/lineage/write.ts).
  * Rows are merged here where the same object appears more than once, so the statements stay small.
  */
 

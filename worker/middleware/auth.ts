@@ -1,7 +1,7 @@
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context";
-import { principalFromSession, principalFromToken } from "../db/repo/principals";
+import { principalFromSession, principalFromToken } from "../db/repo/accounts/principals";
 import { ApiError } from "../lib/errors";
 import { constantTimeEqual, sha256Hex } from "../lib/hash";
 import { CSRF_HEADER, SESSION_COOKIE } from "../lib/session-cookie";

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context";
 import { tenantCtx } from "../db/client";
-import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from "../db/repo/idempotency";
+import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from "../db/repo/platform/idempotency";
 import { ApiError } from "../lib/errors";
 
 /** Stored in place of a response that showed a secret once; `request_id` is filled in at replay. */

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
-import { chargeAttempt, clearAttempts, refundAttempt, type ThrottlePolicy } from "../db/repo/login-throttle";
+import { chargeAttempt, clearAttempts, refundAttempt, type ThrottlePolicy } from "../db/repo/accounts/login-throttle";
 import { ApiError } from "../lib/errors";
 import { clientIp } from "../lib/request";
 

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
-import { hitRateLimit } from "../db/repo/rate-limits";
+import { hitRateLimit } from "../db/repo/platform/rate-limits";
 import { ApiError } from "../lib/errors";
 
 /** Throws `rate_limited` (with Retry-After) once `key` has been hit more than `limit` times in the window. */

@@ -4,6 +4,8 @@ import { tenantLimits } from "../durable/client";
 import type { Env } from "../env";
 import { ApiError } from "../lib/errors";
 import type { Principal } from "../lib/principal";
+import { errorFields } from "../lib/log";
+import { requestLog } from "../lib/request";
 
 /** Defaults of the per-minute limits; RATE_LIMIT_INGEST_PER_MIN and RATE_LIMIT_WRITES_PER_MIN override them. */
 export const DEFAULT_INGEST_PER_MIN = 600;
@@ -52,9 +54,7 @@ export const tenantRateLimit = createMiddleware<AppEnv>(async (c, next) => {
     hit = await tenantLimits(c.env, p.tenantId).hit(limit.key, limit.max, WINDOW_MS);
   } catch (err) {
     // The counters are a guard, not a dependency: when they cannot answer, the request goes through (and is logged).
-    console.error(
-      JSON.stringify({ level: "error", msg: "rate limit check failed; request allowed", tenant: p.tenantId, limit: limit.name, error: String(err) }),
-    );
+    requestLog(c).error("rate limit check failed; request allowed", { limit: limit.name, ...errorFields(err) });
     return next();
   }
   if (!hit.allowed) {

@@ -4,6 +4,7 @@ import type { TenantCtx } from "../db/client";
 import { ingestDbtArtifacts } from "../ingest/dbt-artifacts";
 import { ingestWriter } from "../ingest/writer";
 import type { NotifySender } from "./notify-messages";
+import { log } from "../lib/log";
 
 const engineActor = { actor: { type: "system" as const, id: "engine", label: "run engine" } };
 
@@ -42,14 +43,10 @@ export async function ingestCollectedDbtArtifacts(
     },
   );
   if (notify) await sendDbtQualitySignals(notify, ctx, input.environment, result.quality);
-  console.log(
-    JSON.stringify({
-      level: "info",
-      msg: "dbt artifacts collected",
-      run_id: target.runId,
-      task: target.taskKey,
-      upload_id: result.upload.id,
-      duplicate: result.duplicate,
-    }),
-  );
+  log.with({ tenantId: ctx.tenantId }).info("dbt artifacts collected", {
+    run_id: target.runId,
+    task: target.taskKey,
+    upload_id: result.upload.id,
+    duplicate: result.duplicate,
+  });
 }

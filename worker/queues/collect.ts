@@ -1,10 +1,11 @@
 import type { Redactor } from "../connectors/redact";
 import type { CollectResult, CollectSink, ConnectorContext, ConnectorDefinition, TerminalOutcome } from "../connectors/types";
 import { tenantCtx, type Db } from "../db/client";
-import { recordCostsFromFacts } from "../db/repo/cost-derived";
-import { upsertCostFacts } from "../db/repo/cost-facts";
+import { recordCostsFromFacts } from "../costs/derived-costs";
+import { upsertCostFacts } from "../db/repo/costs/facts";
 import { ingestCollectedDbtArtifacts } from "./collect-dbt";
 import type { NotifySender } from "./notify-messages";
+import { log } from "../lib/log";
 
 export interface CollectTarget {
   tenantId: string;
@@ -74,16 +75,12 @@ export async function collectAfterRun<With, Config>(
   } catch (err) {
     // Logged and shown with the task: the tool's text, without the credentials it was sent.
     const message = redactor.clean(err instanceof Error ? err.message : String(err));
-    console.error(
-      JSON.stringify({
-        level: "error",
-        msg: "collect after run failed",
-        connector: connector.kind,
-        run_id: ctx.run.runId,
-        task: ctx.run.taskKey,
-        error: message,
-      }),
-    );
+    log.with({ tenantId: ctx.run.tenantId }).error("collect after run failed", {
+      connector: connector.kind,
+      run_id: ctx.run.runId,
+      task: ctx.run.taskKey,
+      error: message,
+    });
     return { missing: `could not collect what the run left behind: ${message}` };
   }
 }

@@ -1,10 +1,11 @@
 import { alertDispatchDeadLettered, noteNotifyDeadLetter } from "../alerting/dead-letter-alerts";
 import { createDb, tenantCtx } from "../db/client";
-import { recordDeadLetter } from "../db/repo/dead-letters";
+import { recordDeadLetter } from "../db/repo/platform/dead-letters";
 import { tenantRuns } from "../durable/client";
 import { unwrap } from "../durable/result";
 import type { Env } from "../env";
 import type { DispatchMessage } from "./messages";
+import { errorFields, log } from "../lib/log";
 
 /** `max_retries` of the dead-letter consumers in wrangler.toml. */
 const DEAD_LETTER_MAX_RETRIES = 50;
@@ -29,23 +30,19 @@ export async function handleDeadLetters(batch: MessageBatch<unknown>, env: Env, 
         }
       } else {
         // No tenant to file it under: it cannot be shown to anyone, so the log keeps the whole message for operators.
-        console.error(JSON.stringify({ level: "error", msg: "dead letter without tenant", queue: sourceQueue, message_id: message.id, body }));
+        log.error("dead letter without tenant", { queue: sourceQueue, message_id: message.id, body });
       }
       message.ack();
     } catch (err) {
       const last = message.attempts >= DEAD_LETTER_MAX_RETRIES;
       // Before the platform gives up on it, the log keeps the message itself: a dead letter is never dropped unseen.
-      console.error(
-        JSON.stringify({
-          level: "error",
-          msg: last ? "dead letter could not be recorded; giving up" : "dead letter handling failed",
-          queue: sourceQueue,
-          message_id: message.id,
-          attempts: message.attempts,
-          error: String(err),
-          ...(last ? { body } : {}),
-        }),
-      );
+      log.error(last ? "dead letter could not be recorded; giving up" : "dead letter handling failed", {
+        queue: sourceQueue,
+        message_id: message.id,
+        attempts: message.attempts,
+        ...errorFields(err),
+        ...(last ? { body } : {}),
+      });
       message.retry();
     }
   }

@@ -4,6 +4,7 @@ import type { DispatchClaim, DoResult } from "../durable/runs/contract";
 import type { Env } from "../env";
 import type { DispatchMessage } from "./messages";
 import { performDispatch, type Background } from "./perform-dispatch";
+import { errorFields, log } from "../lib/log";
 
 /** How long a busy claim (another delivery is working on it) waits before the queue retries. */
 const BUSY_RETRY_SECONDS = 30;
@@ -43,7 +44,7 @@ async function handleDispatch(message: Message<DispatchMessage>, env: Env, backg
     }
     message.ack();
   } catch (err) {
-    console.error(JSON.stringify({ level: "error", msg: "dispatch failed", run_id: msg.runId, task: msg.taskKey, op: msg.op, error: String(err) }));
+    log.with({ tenantId: msg.tenantId }).error("dispatch failed", { run_id: msg.runId, task: msg.taskKey, op: msg.op, ...errorFields(err) });
     message.retry();
   }
 }

@@ -30,7 +30,7 @@ export interface AlertDeliveryMessage {
   deliveryId: string;
 }
 
-/** Budgets (worker/queues/signals.ts, sent by worker/db/repo/budgets.ts): one alert per (budget, period, threshold), ever. */
+/** Budgets (worker/queues/signals.ts, sent by worker/costs/budgets-service.ts): one alert per (budget, period, threshold), ever. */
 export type BudgetThresholdSignal = BudgetThresholdCrossedSignal;
 
 export type ExternalSignal = BudgetThresholdSignal | QualityCheckSignal;

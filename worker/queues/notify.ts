@@ -4,10 +4,11 @@ import { intentsForEngineSignal, intentsForExternalSignal, type SignalContext } 
 import { applyIntent, ConcurrentAlert } from "../alerting/lifecycle";
 import { handleWatch } from "../alerting/watches";
 import { createDb, tenantCtx, type TenantCtx } from "../db/client";
-import { pipelineFacts } from "../db/repo/ownership";
+import { pipelineFacts } from "../db/repo/pipelines/ownership";
 import type { Env } from "../env";
 import type { NotifyMessage } from "./notify-messages";
 import type { EngineSignal } from "./signals";
+import { errorFields, log } from "../lib/log";
 
 /**
  * The `notify` queue consumer: engine signals and other parts' signals become alert transitions, and alert
@@ -47,7 +48,7 @@ export async function handleNotifyMessage(env: Env, ctx: TenantCtx, body: Notify
     default: {
       const unknown = body as { type?: unknown };
       // Acked, not retried: a message no version of this consumer understands would only reach the dead-letter queue.
-      console.error(JSON.stringify({ level: "error", msg: "unknown notify message", type: String(unknown.type) }));
+      log.error("unknown notify message", { type: String(unknown.type) });
       return null;
     }
   }
@@ -61,7 +62,7 @@ export async function handleNotifyBatch(batch: MessageBatch<NotifyMessage>, env:
   for (const message of batch.messages) {
     const body = message.body;
     if (!body || typeof body.tenantId !== "string") {
-      console.error(JSON.stringify({ level: "error", msg: "notify message without tenant", message_id: message.id }));
+      log.error("notify message without tenant", { message_id: message.id });
       message.ack();
       continue;
     }
@@ -71,7 +72,7 @@ export async function handleNotifyBatch(batch: MessageBatch<NotifyMessage>, env:
       else message.ack();
     } catch (err) {
       if (!(err instanceof ConcurrentAlert)) {
-        console.error(JSON.stringify({ level: "error", msg: "notify message failed", type: body.type, error: String(err), stack: (err as Error)?.stack }));
+        log.with({ tenantId: body.tenantId }).error("notify message failed", { type: body.type, ...errorFields(err) });
       }
       message.retry({ delaySeconds: err instanceof ConcurrentAlert ? 0 : errorRetrySeconds(message.attempts) });
     }

@@ -3,15 +3,16 @@ import { ConnectorError, networkError } from "../connectors/http-errors";
 import { watchedFetch, type Redactor } from "../connectors/redact";
 import type { ConnectorContext, TaskOutcome } from "../connectors/types";
 import { createDb, tenantCtx } from "../db/client";
-import { recordConnectionUse, resolveConnectionSecrets } from "../db/repo/connections";
-import { resolveBoundConnection } from "../db/repo/environments";
+import { recordConnectionUse, resolveConnectionSecrets } from "../db/repo/connections/connections";
+import { resolveBoundConnection } from "../db/repo/connections/environments";
 import type { DispatchContext } from "../durable/runs/contract";
 import type { Env } from "../env";
 import { signCallback } from "../lib/callback-token";
 import { loadKeyRing } from "../lib/envelope";
 import { COLLECT_TRIES, collectAfterRun, collectRetryDelayMs, collectSink } from "./collect";
-import { cachedConnection } from "./connection-cache";
+import { cachedConnection } from "../lib/connection-cache";
 import type { DispatchMessage } from "./messages";
+import { errorFields, log } from "../lib/log";
 
 /** Keeps a promise running after the task's outcome is reported (ctx.waitUntil in a Worker or a Durable Object). */
 export type Background = (work: Promise<unknown>) => void;
@@ -121,7 +122,7 @@ export async function performDispatch(
           if (connection) {
             background(
               recordConnectionUse(ctx, connection, { runId: context.runId, taskKey: context.taskKey, attempt: context.attempt }).catch((err) =>
-                console.error(JSON.stringify({ level: "error", msg: "recording connection use failed", connection: connection.id, error: String(err) })),
+                log.with({ tenantId }).error("recording connection use failed", { connection: connection.id, ...errorFields(err) }),
               ),
             );
           }

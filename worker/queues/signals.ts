@@ -55,7 +55,7 @@ export type EngineSignal =
     };
 
 /**
- * Sent by worker/db/repo/budgets.ts when a budget's spend in a month reaches 80 % or 100 % of its limit; once
+ * Sent by worker/costs/budgets-service.ts when a budget's spend in a month reaches 80 % or 100 % of its limit; once
  * per (budget, period, threshold), guarded by a D1 primary key (a lost send may be repeated: dedupe on those three).
  * Amounts are in currency units; `scopeName` and `ownerTeamId` save consumers a lookup.
  */

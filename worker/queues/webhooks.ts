@@ -1,9 +1,10 @@
 import { createDb, tenantCtx } from "../db/client";
-import { markDeliveriesMatched } from "../db/repo/webhook-deliveries";
+import { markDeliveriesMatched } from "../db/repo/platform/webhook-deliveries";
 import { tenantRuns } from "../durable/client";
 import { unwrap } from "../durable/result";
 import type { Env } from "../env";
 import type { WebhookMessage } from "./webhook-messages";
+import { errorFields, log } from "../lib/log";
 
 interface Pending {
   message: WebhookMessage;
@@ -65,15 +66,11 @@ export async function handleWebhookBatch(batch: MessageBatch<WebhookMessage>, en
       message: message.body,
       done: () => message.ack(),
       failed: (err) => {
-        console.error(
-          JSON.stringify({
-            level: "error",
-            msg: "webhook hand-over failed",
-            connector: message.body.connector,
-            delivery_id: message.body.deliveryId,
-            error: String(err),
-          }),
-        );
+        log.with({ tenantId: message.body.tenantId }).error("webhook hand-over failed", {
+          connector: message.body.connector,
+          delivery_id: message.body.deliveryId,
+          ...errorFields(err),
+        });
         message.retry();
       },
     })),

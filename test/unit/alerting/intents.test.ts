@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { backoffSeconds, retryPolicy } from "../../../worker/alerting/deliver";
 import { triggerClosure } from "../../../worker/alerting/impact";
 import { failureCause, intentsForEngineSignal, intentsForExternalSignal } from "../../../worker/alerting/intents";
-import type { PipelineFacts } from "../../../worker/db/repo/ownership";
+import type { PipelineFacts } from "../../../worker/db/repo/pipelines/ownership";
 import type { EngineSignal } from "../../../worker/queues/signals";
 
 const finished = (over: Partial<Extract<EngineSignal, { type: "engine.run_finished" }>> = {}): EngineSignal => ({

@@ -11,6 +11,7 @@ import { buildSnapshot } from "../snapshot";
 import type { RunRow } from "../storage";
 import type { BackfillCreated, BackfillInput, CreateRunInput, RunSummary } from "./contract";
 import type { RunsCore } from "./core";
+import { errorFields, log } from "../../lib/log";
 
 /** A run asked for by the API: an existing run with the same dedupe key answers without reading D1. */
 export async function createRun(core: RunsCore, input: CreateRunInput): Promise<RunSummary> {
@@ -95,16 +96,12 @@ export function createRunSync(core: RunsCore, input: CreateRunInput, loaded: Loa
     }));
   const tooDeep = admitChain(meta.chainDepth ?? 0);
   if (tooDeep)
-    console.warn(
-      JSON.stringify({
-        level: "warn",
-        msg: "upstream trigger chain too deep; run skipped",
-        run: runId,
-        pipeline: loaded.name,
-        depth: meta.chainDepth,
-        upstream_run: input.trigger.ref,
-      }),
-    );
+    log.with({ tenantId: input.tenantId }).warn("upstream trigger chain too deep; run skipped", {
+      run_id: runId,
+      pipeline: loaded.name,
+      depth: meta.chainDepth,
+      upstream_run: input.trigger.ref,
+    });
   const decision = tooDeep ?? admit(spec.concurrency, active, group?.id ?? null);
   store.insertRun(
     {
@@ -201,7 +198,7 @@ export async function createPendingUpstreamRuns(core: RunsCore) {
         null,
       );
     } catch (err) {
-      console.error(JSON.stringify({ level: "error", msg: "upstream trigger failed", pipeline: next.pipelineId, error: String(err) }));
+      log.with({ tenantId }).error("upstream trigger failed", { pipeline: next.pipelineId, ...errorFields(err) });
     }
   }
 }

@@ -2,6 +2,7 @@ import { performDispatch } from "../../queues/perform-dispatch";
 import type { DispatchMessage } from "../../queues/messages";
 import type { RunsCore } from "./core";
 import { claimDispatch } from "./dispatch-claims";
+import { errorFields, log } from "../../lib/log";
 
 const INLINE_BATCH = 100;
 
@@ -47,7 +48,7 @@ export class InlineDispatcher {
       core.store.removeOutbox([outboxId]);
     } catch (err) {
       // Left in the outbox; the alarm retries in a few seconds.
-      console.error(JSON.stringify({ level: "error", msg: "inline dispatch failed", run: msg.runId, task: msg.taskKey, error: String(err) }));
+      log.with({ tenantId: msg.tenantId }).error("inline dispatch failed", { run_id: msg.runId, task: msg.taskKey, ...errorFields(err) });
     } finally {
       this.inflight.delete(outboxId);
     }

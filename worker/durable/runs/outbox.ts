@@ -1,8 +1,9 @@
 import { createDb, tenantCtx } from "../../db/client";
-import { writeRunSnapshots, type RunSnapshot } from "../../db/repo/runs";
+import { writeRunSnapshots, type RunSnapshot } from "../../db/repo/runs/runs";
 import type { DispatchMessage } from "../../queues/messages";
 import type { RunsCore } from "./core";
 import type { InlineDispatcher } from "./inline-dispatch";
+import { errorFields, log } from "../../lib/log";
 
 const OUTBOX_BATCH = 100;
 
@@ -59,7 +60,7 @@ export class OutboxFlusher {
       } while (this.flushAgain);
     } catch (err) {
       // Left in the outbox; the alarm retries in a few seconds.
-      console.error(JSON.stringify({ level: "error", msg: "outbox flush failed", error: String(err) }));
+      log.with({ tenantId: this.core.tenantId() }).error("outbox flush failed", errorFields(err));
     }
   }
 }

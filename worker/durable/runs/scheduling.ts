@@ -5,6 +5,7 @@ import type { PipelineEntry } from "../run-meta";
 import { createRunSync, productionPipeline } from "./admission";
 import type { RunsCore } from "./core";
 import { signal } from "./signals";
+import { errorFields, log } from "../../lib/log";
 
 /** Finished runs stay in the DO this long so they can be retried from failure; D1 keeps them forever. */
 const KEEP_FINISHED_MS = 14 * 86_400_000;
@@ -82,15 +83,11 @@ export async function fireCronSlots(core: RunsCore, slots: Array<{ pipelineId: s
   slots.forEach((slot, i) => {
     const result = loaded[i];
     if (result.status === "rejected") {
-      console.error(
-        JSON.stringify({
-          level: "error",
-          msg: "scheduled run not created",
-          pipeline: slot.pipelineId,
-          slot: new Date(slot.slotAt).toISOString(),
-          error: String(result.reason),
-        }),
-      );
+      log.with({ tenantId }).error("scheduled run not created", {
+        pipeline: slot.pipelineId,
+        slot: new Date(slot.slotAt).toISOString(),
+        ...errorFields(result.reason),
+      });
       return;
     }
     // The dedupe key makes a slot that another alarm created meanwhile a no-op.

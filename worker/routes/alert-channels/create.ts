@@ -1,8 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { createChannel } from "../../db/repo/alert-channels";
-import { getTeam } from "../../db/repo/teams";
+import { createChannel } from "../../db/repo/alerting/channels";
+import { getTeam } from "../../db/repo/accounts/teams";
 import { isUniqueViolation } from "../../db/unique";
 import { conflict, invalid } from "../../lib/errors";
 import { requireTeamWrite } from "../../lib/principal";

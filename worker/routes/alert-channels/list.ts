@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { listChannels } from "../../db/repo/alert-channels";
+import { listChannels } from "../../db/repo/alerting/channels";
 import { requireScope, visibleTeamIds } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
 import { connectionNames } from "./load";

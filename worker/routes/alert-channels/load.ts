@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../context";
 import { tenantCtx, type TenantCtx } from "../../db/client";
-import { getChannel } from "../../db/repo/alert-channels";
-import { getConnection } from "../../db/repo/connections";
+import { getChannel } from "../../db/repo/alerting/channels";
+import { getConnection } from "../../db/repo/connections/connections";
 import { invalid, notFound } from "../../lib/errors";
 import { canSeeTeamResources, requireScope } from "../../lib/principal";
 

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { deleteChannel } from "../../db/repo/alert-channels";
+import { deleteChannel } from "../../db/repo/alerting/channels";
 import { requireTeamWrite } from "../../lib/principal";
 import { auditSource } from "../../lib/request";
 import { IdParam, bearerSecurity, errors } from "../shared";

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { channelKinds } from "../../alerting/kinds";
-import type { AlertChannel } from "../../db/repo/alert-channels";
+import type { AlertChannel } from "../../db/repo/alerting/channels";
 import { timestamp } from "../shared";
 
 /** Pipelines name channels in `alerts.to: [channel:<name>]`, so names follow that pattern. */

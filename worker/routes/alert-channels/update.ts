@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { updateChannel, type ChannelPatch } from "../../db/repo/alert-channels";
+import { updateChannel, type ChannelPatch } from "../../db/repo/alerting/channels";
 import { isUniqueViolation } from "../../db/unique";
 import { conflict, invalid } from "../../lib/errors";
 import { requireTeamWrite } from "../../lib/principal";

@@ -1,8 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { createRule } from "../../db/repo/alert-rules";
-import { getTeam } from "../../db/repo/teams";
+import { createRule } from "../../db/repo/alerting/rules";
+import { getTeam } from "../../db/repo/accounts/teams";
 import { isUniqueViolation } from "../../db/unique";
 import { conflict, invalid } from "../../lib/errors";
 import { requireTeamWrite } from "../../lib/principal";

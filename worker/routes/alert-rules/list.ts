@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { listRules } from "../../db/repo/alert-rules";
+import { listRules } from "../../db/repo/alerting/rules";
 import { requireScope, visibleTeamIds } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
 import { RuleList, ruleOut } from "./schemas";

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../context";
 import { tenantCtx, type TenantCtx } from "../../db/client";
-import { channelsByIds } from "../../db/repo/alert-channels";
-import { getRule } from "../../db/repo/alert-rules";
+import { channelsByIds } from "../../db/repo/alerting/channels";
+import { getRule } from "../../db/repo/alerting/rules";
 import { ApiError, invalid, notFound, type ErrorDetail } from "../../lib/errors";
 import { canSeeTeamResources, requireScope } from "../../lib/principal";
 import { parseDuration } from "../../lib/time";

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { deleteRule } from "../../db/repo/alert-rules";
+import { deleteRule } from "../../db/repo/alerting/rules";
 import { requireTeamWrite } from "../../lib/principal";
 import { auditSource } from "../../lib/request";
 import { IdParam, bearerSecurity, errors } from "../shared";

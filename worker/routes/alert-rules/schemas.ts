@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { alertKinds, alertSeverities } from "../../alerting/kinds";
-import type { AlertRule } from "../../db/repo/alert-rules";
+import type { AlertRule } from "../../db/repo/alerting/rules";
 import { isValidTimezone } from "../../pipelines/cron";
 import { formatMs } from "../../pipelines/spec";
 import { timestamp } from "../shared";

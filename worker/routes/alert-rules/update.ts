@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { updateRule, type RuleInput } from "../../db/repo/alert-rules";
+import { updateRule, type RuleInput } from "../../db/repo/alerting/rules";
 import { isUniqueViolation } from "../../db/unique";
 import { conflict } from "../../lib/errors";
 import { requireTeamWrite } from "../../lib/principal";

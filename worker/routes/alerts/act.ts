@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { resolveAlert, stopEscalation } from "../../alerting/lifecycle";
 import type { Router } from "../../context";
-import { getAlert, impactsOf, setAcknowledged } from "../../db/repo/alerts";
+import { getAlert, impactsOf, setAcknowledged } from "../../db/repo/alerting/alerts";
 import { conflict } from "../../lib/errors";
 import { auditSource } from "../../lib/request";
 import { IdParam, bearerSecurity, errors, jsonResponse, send } from "../shared";

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { getAlert, impactsOf, setAssignee, tenantUsersByIds } from "../../db/repo/alerts";
+import { getAlert, impactsOf, setAssignee, tenantUsersByIds } from "../../db/repo/alerting/alerts";
 import { invalid } from "../../lib/errors";
 import { auditSource } from "../../lib/request";
 import { IdParam, bearerSecurity, errors, jsonBody, jsonResponse, send } from "../shared";

@@ -1,8 +1,8 @@
 import type { z } from "@hono/zod-openapi";
 import type { TenantCtx } from "../../db/client";
-import { listChannels } from "../../db/repo/alert-channels";
-import { deliveriesOf } from "../../db/repo/alert-deliveries";
-import { eventsOf, type Alert } from "../../db/repo/alerts";
+import { listChannels } from "../../db/repo/alerting/channels";
+import { deliveriesOf } from "../../db/repo/alerting/deliveries";
+import { eventsOf, type Alert } from "../../db/repo/alerting/alerts";
 import { presentation } from "./load";
 import { alertOut, deliveryOut, eventOut, type AlertDetailOut } from "./schemas";
 

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { alertKinds, alertSeverities, alertStatuses } from "../../alerting/kinds";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { listAlerts } from "../../db/repo/alerts";
+import { listAlerts } from "../../db/repo/alerting/alerts";
 import { decodeCursor, page, pageQuery } from "../../lib/cursor";
 import { requireScope } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../context";
 import { tenantCtx, type TenantCtx } from "../../db/client";
-import { getAlert, impactsOf, tenantUsersByIds, type Alert, type AlertImpact } from "../../db/repo/alerts";
-import { listTeams } from "../../db/repo/teams";
+import { getAlert, impactsOf, tenantUsersByIds, type Alert, type AlertImpact } from "../../db/repo/alerting/alerts";
+import { listTeams } from "../../db/repo/accounts/teams";
 import { ApiError, notFound } from "../../lib/errors";
 import { canActForTeam, isTenantAdmin, requireScope, type Principal } from "../../lib/principal";
 import type { Presentation } from "./schemas";

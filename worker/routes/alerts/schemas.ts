@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { alertEventTypes, alertKinds, alertSeverities, alertStatuses, channelKinds, deliveryStatuses } from "../../alerting/kinds";
-import type { AlertDelivery } from "../../db/repo/alert-deliveries";
-import type { Alert, AlertEvent, AlertImpact } from "../../db/repo/alerts";
+import type { AlertDelivery } from "../../db/repo/alerting/deliveries";
+import type { Alert, AlertEvent, AlertImpact } from "../../db/repo/alerting/alerts";
 import { alertSubjectTypes } from "../../db/schema/alerts";
 import { actorTypes } from "../../db/schema/enums";
 import { isoOrNull, timestamp } from "../shared";

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { alertSeverities } from "../../alerting/kinds";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { alertCounts } from "../../db/repo/alerts";
+import { alertCounts } from "../../db/repo/alerting/alerts";
 import { requireScope } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
 

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { listAudit } from "../../db/repo/audit";
+import { listAudit } from "../../db/repo/platform/audit";
 import { actorTypes } from "../../db/schema/enums";
 import { decodeCursor, page, pageQuery } from "../../lib/cursor";
 import { invalid } from "../../lib/errors";

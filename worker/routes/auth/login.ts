@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { findUserByEmail, membershipsOf } from "../../db/repo/accounts";
+import { findUserByEmail, membershipsOf } from "../../db/repo/accounts/users";
 import { ApiError } from "../../lib/errors";
 import { checkAccountPassword } from "../../lib/password";
 import { startSession } from "../../lib/session-response";

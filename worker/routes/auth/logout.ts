@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { deleteCookie, getCookie } from "hono/cookie";
 import type { Router } from "../../context";
-import { deleteSession } from "../../db/repo/accounts";
+import { deleteSession } from "../../db/repo/accounts/users";
 import { SESSION_COOKIE } from "../../lib/session-cookie";
 import { jsonResponse, send } from "../shared";
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { createSignup, findTenantBySlug, findUserByEmail } from "../../db/repo/accounts";
+import { createSignup, findTenantBySlug, findUserByEmail } from "../../db/repo/accounts/users";
 import { isUniqueViolation } from "../../db/unique";
 import { ApiError, conflict } from "../../lib/errors";
 import { checkAccountPassword, hashPassword, newHashIterations } from "../../lib/password";

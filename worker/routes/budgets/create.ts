@@ -1,8 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { createBudget, crossingsOf, evaluateBudgets, findBudget, spendOf } from "../../db/repo/budgets";
-import { getCostSettings } from "../../db/repo/cost-settings";
+import { createBudget, crossingsOf, findBudget, spendOf } from "../../db/repo/costs/budgets";
+import { evaluateBudgets } from "../../costs/budgets-service";
+import { getCostSettings } from "../../db/repo/costs/settings";
 import { isUniqueViolation } from "../../db/unique";
 import { toMicros } from "../../costs/money";
 import { monthOf } from "../../costs/period";

@@ -1,13 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { crossingsOf, listBudgets, spendOf } from "../../db/repo/budgets";
+import { crossingsOf, listBudgets, scopeNames, spendOf } from "../../db/repo/costs/budgets";
 import { monthOf } from "../../costs/period";
 import { requireScope } from "../../lib/principal";
 import { PeriodQuery } from "../products/scorecard-schemas";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
 import { BudgetOut, budgetOut } from "./schemas";
-import { scopesOf } from "./scope";
 
 const BudgetList = z.object({ period: z.string(), items: z.array(BudgetOut) }).openapi("BudgetList");
 
@@ -35,7 +34,7 @@ export function register(app: Router) {
         list.map((b) => b.id),
         period,
       ),
-      scopesOf(ctx, list),
+      scopeNames(ctx, list),
     ]);
     return send(c, 200, BudgetList, {
       period,

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { deleteBudget, getBudget } from "../../db/repo/budgets";
+import { deleteBudget, getBudget } from "../../db/repo/costs/budgets";
 import { notFound } from "../../lib/errors";
 import { requireTeamWrite } from "../../lib/principal";
 import { auditSource } from "../../lib/request";

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { fromMicros } from "../../costs/money";
-import type { Budget, BudgetCrossing } from "../../db/repo/budgets";
+import type { Budget, BudgetCrossing } from "../../db/repo/costs/budgets";
 import { budgetScopes } from "../../db/schema/enums";
 import { timestamp } from "../shared";
 

@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { crossingsOf, evaluateBudgets, getBudget, spendOf, updateBudget } from "../../db/repo/budgets";
+import { crossingsOf, getBudget, spendOf, updateBudget } from "../../db/repo/costs/budgets";
+import { evaluateBudgets } from "../../costs/budgets-service";
 import { toMicros } from "../../costs/money";
 import { monthOf } from "../../costs/period";
 import { notFound } from "../../lib/errors";

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { connectionKind } from "../../connectors/registry";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { listConnections } from "../../db/repo/connections";
+import { listConnections } from "../../db/repo/connections/connections";
 import { decodeCursor, page, pageQuery } from "../../lib/cursor";
 import { requireScope, visibleTeamIds } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";

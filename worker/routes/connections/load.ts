@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { connectionKind } from "../../connectors/registry";
 import type { AppEnv } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { getConnection } from "../../db/repo/connections";
+import { getConnection } from "../../db/repo/connections/connections";
 import { notFound } from "../../lib/errors";
 import { canSeeTeamResources } from "../../lib/principal";
 

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { deleteConnection } from "../../db/repo/connections";
+import { deleteConnection } from "../../db/repo/connections/connections";
 import { requireTeamSecretsWrite } from "../../lib/principal";
 import { auditSource } from "../../lib/request";
 import { IdParam, bearerSecurity, errors } from "../shared";

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { rotateConnectionSecrets } from "../../db/repo/connections";
+import { rotateConnectionSecrets } from "../../db/repo/connections/connections";
 import { checkSecretFields } from "../../lib/connection-input";
 import { destinationProblems } from "../../lib/destinations";
 import { loadKeyRing } from "../../lib/envelope";

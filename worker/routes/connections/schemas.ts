@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { ConnectionKind } from "../../connectors/registry";
-import type { Connection } from "../../db/repo/connections";
+import type { Connection } from "../../db/repo/connections/connections";
 import { isoOrNull, timestamp } from "../shared";
 
 export const ConnectionName = z

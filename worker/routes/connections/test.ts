@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { watchedFetch } from "../../connectors/redact";
 import type { Router } from "../../context";
-import { findSealedConnection, openConnectionSecrets } from "../../db/repo/connection-secrets";
+import { findSealedConnection, openConnectionSecrets } from "../../db/repo/connections/secrets";
 import { loadKeyRing } from "../../lib/envelope";
 import { ApiError, notFound } from "../../lib/errors";
 import { requireTeamSecretsWrite } from "../../lib/principal";

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { updateConnection, type ConnectionPatch } from "../../db/repo/connections";
+import { updateConnection, type ConnectionPatch } from "../../db/repo/connections/connections";
 import { checkConfig, checkSecretFields } from "../../lib/connection-input";
 import { changedDestinations, destinationProblems, outboundSecretFields } from "../../lib/destinations";
 import { loadKeyRing } from "../../lib/envelope";

@@ -1,9 +1,11 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../context";
 import type { TenantCtx } from "../../db/client";
-import { evaluateBudgets } from "../../db/repo/budgets";
-import { reattributeCosts, type ReattributeScope } from "../../db/repo/cost-ledger";
+import { evaluateBudgets } from "../../costs/budgets-service";
+import { reattributeCosts, type ReattributeScope } from "../../db/repo/costs/ledger";
 import { monthOfDay } from "../../costs/period";
+import { errorFields } from "../../lib/log";
+import { requestLog } from "../../lib/request";
 
 /** How far back a product change re-attributes automatically; older costs need POST /costs/reattribute. */
 export const AUTO_REATTRIBUTE_DAYS = 35;
@@ -22,7 +24,7 @@ export function reattributeLater(c: Context<AppEnv>, ctx: TenantCtx, scope: Reat
   const now = c.get("clock").now();
   const work = reattributeCosts(ctx, scope, now)
     .then((r) => afterSpendChanged(c, ctx, r.days))
-    .catch((err) => console.error(JSON.stringify({ level: "error", msg: "re-attribution failed", tenant: ctx.tenantId, error: String(err) })));
+    .catch((err) => requestLog(c).error("re-attribution failed", errorFields(err)));
   c.executionCtx.waitUntil(work);
 }
 

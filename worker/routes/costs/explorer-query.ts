@@ -3,9 +3,9 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../context";
 import { bucketsOf, MAX_BUCKETS, pivot } from "../../costs/explorer";
 import { addDays, dayOf, isDay } from "../../costs/period";
-import { explorerCells, explorerDimensions, granularities, labelsOf, type ExplorerDimension } from "../../db/repo/cost-reports";
+import { explorerCells, explorerDimensions, granularities, labelsOf, type ExplorerDimension } from "../../db/repo/costs/reports";
 import { tenantCtx } from "../../db/client";
-import { getCostSettings } from "../../db/repo/cost-settings";
+import { getCostSettings } from "../../db/repo/costs/settings";
 import { invalid } from "../../lib/errors";
 import { requireScope } from "../../lib/principal";
 

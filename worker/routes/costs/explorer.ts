@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { fromMicros } from "../../costs/money";
-import { explorerDimensions, granularities } from "../../db/repo/cost-reports";
+import { explorerDimensions, granularities } from "../../db/repo/costs/reports";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
 import { ExplorerQuery, runExplorer } from "./explorer-query";
 

@@ -1,8 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { ingestCosts } from "../../db/repo/cost-ledger";
-import { getCostSettings } from "../../db/repo/cost-settings";
+import { ingestCosts } from "../../db/repo/costs/ledger";
+import { getCostSettings } from "../../db/repo/costs/settings";
 import { canActForTeam, requireScope, teamsActedFor } from "../../lib/principal";
 import { auditSource } from "../../lib/request";
 import { bearerSecurity, errors, jsonBody, jsonResponse, send } from "../shared";

@@ -5,8 +5,8 @@ import { toMicros } from "../../costs/money";
 import { parseQueryTag } from "../../costs/snowflake";
 import { unitProblem } from "../../costs/units";
 import type { TenantCtx } from "../../db/client";
-import { datasetOwnership } from "../../db/repo/ownership";
-import { rawRows } from "../../db/repo/products";
+import { datasetOwnership } from "../../db/repo/pipelines/ownership";
+import { ownersOfReferences } from "../../db/repo/costs/references";
 import { ApiError, type ErrorDetail } from "../../lib/errors";
 import type { CostRecordIn } from "./schemas";
 
@@ -14,23 +14,6 @@ type RecordIn = z.infer<typeof CostRecordIn>;
 
 /** Costs are recorded after the fact; a start this far ahead is a clock or unit mistake. */
 const MAX_FUTURE_MS = 86_400_000;
-
-/** The given values that exist in `table`, each with the team owning that row (`owner` column). */
-async function existing(
-  ctx: TenantCtx,
-  table: "runs" | "teams" | "pipelines" | "products",
-  column: "id" | "name",
-  owner: "team_id" | "id" | "owner_team_id",
-  values: string[],
-): Promise<Map<string, string | null>> {
-  if (!values.length) return new Map();
-  const rows = await rawRows(
-    ctx,
-    `SELECT ${column}, ${owner} FROM ${table} WHERE tenant_id = ?1 AND ${column} IN (SELECT value FROM json_each(?2))`,
-    JSON.stringify([...new Set(values)]),
-  );
-  return new Map(rows.map((r) => [r[0] as string, (r[1] as string | null) ?? null]));
-}
 
 /**
  * Checks a batch beyond its shape (currency, units, times, duplicates, references to runs, teams, pipelines,
@@ -79,27 +62,21 @@ export async function draftsOf(
     });
   const tagRun = (a: NonNullable<RecordIn["attribution"]>) => (a.query_tag && !a.run_id ? (parseQueryTag(a.query_tag)?.runId ?? undefined) : undefined);
   const [runs, teams, pipelines, datasets, products] = await Promise.all([
-    existing(ctx, "runs", "id", "team_id", [...refs((a) => a.run_id), ...refs(tagRun)]),
-    existing(
+    ownersOfReferences(ctx, "run", [...refs((a) => a.run_id), ...refs(tagRun)]),
+    ownersOfReferences(
       ctx,
-      "teams",
-      "id",
-      "id",
+      "team",
       refs((a) => a.team_id),
     ),
-    existing(
+    ownersOfReferences(
       ctx,
-      "pipelines",
-      "name",
-      "team_id",
+      "pipeline",
       refs((a) => a.pipeline),
     ),
     datasetOwnership(ctx, [...new Set(refs((a) => a.dataset_ids))]),
-    existing(
+    ownersOfReferences(
       ctx,
-      "products",
-      "name",
-      "owner_team_id",
+      "product",
       refs((a) => a.products?.map((p) => p.name)),
     ),
   ]);

@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { reattributeCosts } from "../../db/repo/cost-ledger";
-import { auditInsert } from "../../db/repo/audit";
+import { reattributeCosts } from "../../db/repo/costs/ledger";
+import { auditInsert } from "../../db/repo/platform/audit";
 import { dayStart, isDay } from "../../costs/period";
 import { invalid } from "../../lib/errors";
 import { requireAdmin } from "../../lib/principal";

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { getCostSettings, hasCostRecords, saveCostSettings } from "../../db/repo/cost-settings";
+import { getCostSettings, hasCostRecords, saveCostSettings } from "../../db/repo/costs/settings";
 import { isCurrency } from "../../costs/currency";
 import type { CostSettings } from "../../costs/settings";
 import { conflict, invalid } from "../../lib/errors";

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { columnLineageOf } from "../../db/repo/lineage-catalog";
+import { columnLineageOf } from "../../db/repo/lineage/catalog";
 import { requireScope } from "../../lib/principal";
 import { IdParam, bearerSecurity, errors, jsonResponse, send } from "../shared";
 import { loadDataset } from "./load";

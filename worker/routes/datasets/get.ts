@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { facetsOf } from "../../db/repo/lineage-catalog";
+import { facetsOf } from "../../db/repo/lineage/catalog";
 import { requireScope } from "../../lib/principal";
 import { IdParam, bearerSecurity, errors, jsonResponse, send } from "../shared";
 import { freshnessOf, loadDataset } from "./load";

@@ -1,10 +1,10 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { getDataset } from "../../db/repo/lineage-catalog";
+import { getDataset } from "../../db/repo/lineage/catalog";
 import { notFound } from "../../lib/errors";
 import { freshnessStatus } from "../../lineage/freshness";
-import type { Dataset } from "../../db/repo/lineage-catalog";
+import type { Dataset } from "../../db/repo/lineage/catalog";
 
 /** The dataset of the caller's tenant, or 404 (also for another tenant's id). */
 export async function loadDataset(c: Context<AppEnv>, id: string) {

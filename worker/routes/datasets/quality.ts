@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { listQualityResults, type QualityResult } from "../../db/repo/lineage-quality";
+import { listQualityResults, type QualityResult } from "../../db/repo/lineage/quality";
 import { qualitySources, qualityStatuses } from "../../db/schema/enums";
 import { decodeCursor, page, pageQuery } from "../../lib/cursor";
 import { requireScope } from "../../lib/principal";

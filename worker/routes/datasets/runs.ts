@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { listDatasetRuns } from "../../db/repo/lineage-catalog";
+import { listDatasetRuns } from "../../db/repo/lineage/catalog";
 import { decodeCursor, page, pageQuery } from "../../lib/cursor";
 import { requireScope } from "../../lib/principal";
 import { IdParam, bearerSecurity, errors, jsonResponse, send, timestamp } from "../shared";

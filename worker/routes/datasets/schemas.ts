@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import type { Dataset } from "../../db/repo/lineage-catalog";
+import type { Dataset } from "../../db/repo/lineage/catalog";
 import type { FreshnessStatus } from "../../lineage/freshness";
 import { documentationOf, schemaFieldsOf, type Facets } from "../../lineage/openlineage";
 import { TeamRef, teamRefOut } from "../lineage/catalog-schemas";

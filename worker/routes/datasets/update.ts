@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { syncFreshnessWatch } from "../../alerting/freshness";
 import type { Router } from "../../context";
-import { facetsOf, getDataset, updateDataset, type DatasetPatch } from "../../db/repo/lineage-catalog";
-import { getTeam } from "../../db/repo/teams";
+import { facetsOf, getDataset, updateDataset, type DatasetPatch } from "../../db/repo/lineage/catalog";
+import { getTeam } from "../../db/repo/accounts/teams";
 import { ApiError, invalid } from "../../lib/errors";
 import { assertValidPolicy, DEFAULT_MAX_AGE_MS } from "../../lineage/freshness";
 import { canActForTeam, isTenantAdmin, requireScope, requireTeamWrite } from "../../lib/principal";

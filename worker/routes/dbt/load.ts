@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { getDbtProject, getDbtUpload } from "../../db/repo/lineage-dbt";
+import { getDbtProject, getDbtUpload } from "../../db/repo/lineage/dbt";
 import { notFound } from "../../lib/errors";
 
 export async function loadProject(c: Context<AppEnv>, id: string) {

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { storedArtifactStream } from "../../ingest/artifact";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { findDbtProject, getDbtUpload, readArtifactChunks } from "../../db/repo/lineage-dbt";
+import { findDbtProject, getDbtUpload, readArtifactChunks } from "../../db/repo/lineage/dbt";
 import { notFound } from "../../lib/errors";
 import { requireScope } from "../../lib/principal";
 import { bearerSecurity, errors } from "../shared";

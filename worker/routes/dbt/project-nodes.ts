@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { listDbtNodes } from "../../db/repo/lineage-dbt";
+import { listDbtNodes } from "../../db/repo/lineage/dbt";
 import { decodeCursor, page } from "../../lib/cursor";
 import { requireScope } from "../../lib/principal";
 import { IdParam, bearerSecurity, errors, jsonResponse, send } from "../shared";

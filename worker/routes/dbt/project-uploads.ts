@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { listDbtUploads } from "../../db/repo/lineage-dbt";
+import { listDbtUploads } from "../../db/repo/lineage/dbt";
 import { decodeCursor, page, pageQuery } from "../../lib/cursor";
 import { requireScope } from "../../lib/principal";
 import { IdParam, bearerSecurity, errors, jsonResponse, send } from "../shared";

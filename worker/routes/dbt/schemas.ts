@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import type { DbtNode, DbtProject, DbtUpload } from "../../db/repo/lineage-dbt";
+import type { DbtNode, DbtProject, DbtUpload } from "../../db/repo/lineage/dbt";
 import { actorTypes, dbtUploadSources } from "../../db/schema/enums";
 import { TeamRef, teamRefOut } from "../lineage/catalog-schemas";
 import { isoOrNull, timestamp } from "../shared";

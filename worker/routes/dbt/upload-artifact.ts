@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { storedArtifactStream } from "../../ingest/artifact";
 import type { Router } from "../../context";
-import { readArtifactChunks } from "../../db/repo/lineage-dbt";
+import { readArtifactChunks } from "../../db/repo/lineage/dbt";
 import { dbtArtifactKinds } from "../../db/schema/enums";
 import { notFound } from "../../lib/errors";
 import { requireScope } from "../../lib/principal";

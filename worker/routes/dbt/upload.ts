@@ -3,7 +3,7 @@ import { sendDbtQualitySignals } from "../../alerting/quality-signals";
 import type { Context } from "hono";
 import type { AppEnv, Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { getDbtProject } from "../../db/repo/lineage-dbt";
+import { getDbtProject } from "../../db/repo/lineage/dbt";
 import { decodedStream, parseJsonBody } from "../../ingest/body";
 import { ingestDbtArtifacts, type DbtArtifactsInput } from "../../ingest/dbt-artifacts";
 import { writerOf } from "../../ingest/writer";

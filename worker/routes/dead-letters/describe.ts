@@ -1,10 +1,10 @@
 import type { z } from "@hono/zod-openapi";
 import type { TenantCtx } from "../../db/client";
-import { channelsByIds } from "../../db/repo/alert-channels";
-import { deliveriesByIds } from "../../db/repo/alert-deliveries";
-import { getAlert } from "../../db/repo/alerts";
-import type { DeadLetter } from "../../db/repo/dead-letter-view";
-import { getRun } from "../../db/repo/runs";
+import { channelsByIds } from "../../db/repo/alerting/channels";
+import { deliveriesByIds } from "../../db/repo/alerting/deliveries";
+import { getAlert } from "../../db/repo/alerting/alerts";
+import type { DeadLetter } from "../../db/repo/platform/dead-letter-view";
+import { getRun } from "../../db/repo/runs/runs";
 import { isoOrNull } from "../shared";
 import type { DeadLetterOut } from "./schemas";
 

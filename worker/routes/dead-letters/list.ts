@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { pageDeadLetters } from "../../db/repo/dead-letter-view";
+import { pageDeadLetters } from "../../db/repo/platform/dead-letter-view";
 import { decodeCursor, page, pageQuery } from "../../lib/cursor";
 import { canSeeTeamResources, isTenantAdmin, requireScope } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";

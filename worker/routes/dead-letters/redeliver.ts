@@ -3,8 +3,8 @@ import { queueDeliveries } from "../../alerting/lifecycle";
 import type { Router } from "../../context";
 import type { Env } from "../../env";
 import { tenantCtx } from "../../db/client";
-import { getDelivery, resetForRedelivery } from "../../db/repo/alert-deliveries";
-import { getDeadLetter, markRedelivered } from "../../db/repo/dead-letter-view";
+import { getDelivery, resetForRedelivery } from "../../db/repo/alerting/deliveries";
+import { getDeadLetter, markRedelivered } from "../../db/repo/platform/dead-letter-view";
 import { conflict, notFound } from "../../lib/errors";
 import { canSeeTeamResources, isTenantAdmin, requireScope, requireTeamWrite } from "../../lib/principal";
 import { auditSource } from "../../lib/request";
@@ -27,7 +27,7 @@ export const route = createRoute({
 /** The queue a redeliverable dead letter came from (dispatch dead letters are refused before this). */
 function sourceQueue(env: Env, queue: string): Queue<unknown> {
   if (queue === "notify") return env.NOTIFY;
-  if (queue === "webhooks") return env.WEBHOOKS as Queue<unknown>;
+  if (queue === "webhooks") return env.WEBHOOKS;
   throw new Error(`dead letters of queue "${queue}" cannot be redelivered`);
 }
 

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { listEnvironments } from "../../db/repo/environments";
+import { listEnvironments } from "../../db/repo/connections/environments";
 import { PROD } from "../../environments/names";
 import { requireScope } from "../../lib/principal";
 import { IdParam, bearerSecurity, errors, jsonResponse, send } from "../shared";

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { findConnectionByName } from "../../db/repo/connections";
-import { putEnvironment } from "../../db/repo/environments";
+import { findConnectionByName } from "../../db/repo/connections/connections";
+import { putEnvironment } from "../../db/repo/connections/environments";
 import { ApiError, type ErrorDetail } from "../../lib/errors";
 import { requireTeamSecretsWrite } from "../../lib/principal";
 import { auditSource } from "../../lib/request";

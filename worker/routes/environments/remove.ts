@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { deleteEnvironment, getEnvironment } from "../../db/repo/environments";
+import { deleteEnvironment, getEnvironment } from "../../db/repo/connections/environments";
 import { notFound } from "../../lib/errors";
 import { requireTeamSecretsWrite } from "../../lib/principal";
 import { auditSource } from "../../lib/request";

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import type { Environment } from "../../db/repo/environments";
+import type { Environment } from "../../db/repo/connections/environments";
 import { ENVIRONMENT_NAME } from "../../environments/names";
 import { timestamp } from "../shared";
 

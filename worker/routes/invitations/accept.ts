@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { findUserByEmail } from "../../db/repo/accounts";
-import { acceptInvitation } from "../../db/repo/invitations";
-import { getTeam } from "../../db/repo/teams";
+import { findUserByEmail } from "../../db/repo/accounts/users";
+import { acceptInvitation } from "../../db/repo/accounts/invitations";
+import { getTeam } from "../../db/repo/accounts/teams";
 import { isUniqueViolation } from "../../db/unique";
 import { ApiError, conflict, invalid } from "../../lib/errors";
 import { newId } from "../../lib/ids";

@@ -1,9 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { createInvitation } from "../../db/repo/invitations";
-import { isTenantMemberEmail } from "../../db/repo/members";
-import { getTeam } from "../../db/repo/teams";
+import { createInvitation } from "../../db/repo/accounts/invitations";
+import { isTenantMemberEmail } from "../../db/repo/accounts/members";
+import { getTeam } from "../../db/repo/accounts/teams";
 import { ApiError, conflict, invalid } from "../../lib/errors";
 import { sha256Hex } from "../../lib/hash";
 import { randomString } from "../../lib/ids";

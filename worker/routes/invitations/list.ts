@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { listInvitations } from "../../db/repo/invitations";
+import { listInvitations } from "../../db/repo/accounts/invitations";
 import { decodeCursor, page, pageQuery } from "../../lib/cursor";
 import { requireAdmin } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../context";
-import { findInvitationByTokenHash, invitationStatus } from "../../db/repo/invitations";
+import { findInvitationByTokenHash, invitationStatus } from "../../db/repo/accounts/invitations";
 import { ApiError, notFound } from "../../lib/errors";
 import { sha256Hex } from "../../lib/hash";
 

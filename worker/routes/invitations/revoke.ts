@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { getInvitation, revokeInvitation } from "../../db/repo/invitations";
+import { getInvitation, revokeInvitation } from "../../db/repo/accounts/invitations";
 import { conflict, notFound } from "../../lib/errors";
 import { requireAdmin } from "../../lib/principal";
 import { auditSource } from "../../lib/request";

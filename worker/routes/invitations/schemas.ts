@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { invitationStatus, type Invitation } from "../../db/repo/invitations";
+import { invitationStatus, type Invitation } from "../../db/repo/accounts/invitations";
 import { tenantRoles } from "../../db/schema/enums";
 import { Email } from "../auth/schemas";
 import { timestamp } from "../shared";

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { listRawEvents, type RawEvent } from "../../db/repo/lineage-catalog";
+import { listRawEvents, type RawEvent } from "../../db/repo/lineage/catalog";
 import { decodeCursor, page } from "../../lib/cursor";
 import { requireScope } from "../../lib/principal";
 import { IdParam, bearerSecurity, errors, jsonResponse, send } from "../shared";

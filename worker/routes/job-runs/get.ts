@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { facetsOf, runDatasets } from "../../db/repo/lineage-catalog";
+import { facetsOf, runDatasets } from "../../db/repo/lineage/catalog";
 import { requireScope } from "../../lib/principal";
 import { IdParam, bearerSecurity, errors, jsonResponse, send, timestamp } from "../shared";
 import { JobRef, JobRunOut, jobRunOut } from "../lineage/catalog-schemas";

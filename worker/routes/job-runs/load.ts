@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { getJobRun } from "../../db/repo/lineage-catalog";
+import { getJobRun } from "../../db/repo/lineage/catalog";
 import { notFound } from "../../lib/errors";
 
 export async function loadJobRun(c: Context<AppEnv>, id: string) {

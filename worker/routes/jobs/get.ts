@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { facetsOf, getJob, getJobRun } from "../../db/repo/lineage-catalog";
+import { facetsOf, getJob, getJobRun } from "../../db/repo/lineage/catalog";
 import { notFound } from "../../lib/errors";
 import { requireScope } from "../../lib/principal";
 import { IdParam, bearerSecurity, errors, jsonResponse, send } from "../shared";

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { getJob, listJobRuns } from "../../db/repo/lineage-catalog";
+import { getJob, listJobRuns } from "../../db/repo/lineage/catalog";
 import { decodeCursor, page, pageQuery } from "../../lib/cursor";
 import { notFound } from "../../lib/errors";
 import { requireScope } from "../../lib/principal";

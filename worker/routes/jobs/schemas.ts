@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import type { Job } from "../../db/repo/lineage-catalog";
+import type { Job } from "../../db/repo/lineage/catalog";
 import { jobRunStates } from "../../db/schema/enums";
 import { TeamRef, teamRefOut } from "../lineage/catalog-schemas";
 import { isoOrNull, timestamp } from "../shared";

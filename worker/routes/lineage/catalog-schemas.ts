@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import type { JobRun } from "../../db/repo/lineage-catalog";
+import type { JobRun } from "../../db/repo/lineage/catalog";
 import { jobRunSources, jobRunStates } from "../../db/schema/enums";
 import { isoOrNull, timestamp } from "../shared";
 

@@ -1,4 +1,4 @@
-import type { GraphEdge, GraphNode } from "../../db/repo/lineage-graph";
+import type { GraphEdge, GraphNode } from "../../db/repo/lineage/graph";
 import { isoOrNull } from "../shared";
 import { teamRefOut } from "./catalog-schemas";
 

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { lineagePath } from "../../db/repo/lineage-graph";
+import { lineagePath } from "../../db/repo/lineage/graph";
 import { requireScope } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
 import { NodeId, requireNode } from "./node-param";

@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { listTeams } from "../../db/repo/teams";
-import { tenants, users } from "../../db/schema";
+import { listTeams } from "../../db/repo/accounts/teams";
+import { userAndTenant } from "../../db/repo/accounts/users";
 import { teamRoles, tenantRoles, tokenScopes } from "../../db/schema/enums";
+import { ApiError } from "../../lib/errors";
 import { hasScope } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
 
@@ -32,12 +32,10 @@ export const route = createRoute({
 export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
-    const db = c.get("db");
-    const [[user], [tenant], allTeams] = await Promise.all([
-      db.select().from(users).where(eq(users.id, p.userId)),
-      db.select().from(tenants).where(eq(tenants.id, p.tenantId)),
-      listTeams(tenantCtx(db, p.tenantId)),
-    ]);
+    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const [{ user, tenant }, allTeams] = await Promise.all([userAndTenant(ctx, p.userId), listTeams(ctx)]);
+    // The principal was resolved from this user and tenant a moment ago; only a deletion racing this request lands here.
+    if (!user || !tenant) throw new ApiError("unauthorized", "the credential's user or tenant no longer exists");
     const visible = p.actor.type === "token" ? allTeams.filter((t) => t.id in p.teams) : allTeams;
     return send(c, 200, MeOut, {
       actor: p.actor,

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { deleteCookie } from "hono/cookie";
 import type { Router } from "../../context";
-import { signOutEverywhere } from "../../db/repo/accounts";
+import { signOutEverywhere } from "../../db/repo/accounts/users";
 import { requireSignedInUser } from "../../lib/principal";
 import { auditSource } from "../../lib/request";
 import { SESSION_COOKIE } from "../../lib/session-cookie";

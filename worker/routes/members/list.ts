@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { listTenantMembers } from "../../db/repo/members";
+import { listTenantMembers } from "../../db/repo/accounts/members";
 import { requireSignedInUser } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
 import { MemberList, memberOut } from "./schemas";

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { countOwners, getTenantMember } from "../../db/repo/members";
+import { countOwners, getTenantMember } from "../../db/repo/accounts/members";
 import type { TenantRole } from "../../db/schema/enums";
 import { ApiError, conflict, notFound } from "../../lib/errors";
 import { requireAdmin } from "../../lib/principal";

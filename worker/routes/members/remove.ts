@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { removeTenantMember } from "../../db/repo/members";
+import { removeTenantMember } from "../../db/repo/accounts/members";
 import { auditSource } from "../../lib/request";
 import { bearerSecurity, errors } from "../shared";
 import { loadMemberForChange } from "./load";

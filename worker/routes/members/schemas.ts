@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import type { TenantMember } from "../../db/repo/members";
+import type { TenantMember } from "../../db/repo/accounts/members";
 import { teamRoles, tenantRoles } from "../../db/schema/enums";
 
 export const MemberOut = z

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { updateTenantMemberRole } from "../../db/repo/members";
+import { updateTenantMemberRole } from "../../db/repo/accounts/members";
 import { auditSource } from "../../lib/request";
 import { bearerSecurity, errors, jsonBody, jsonResponse, send } from "../shared";
 import { loadMemberForChange } from "./load";

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { datasetOwnership, datasetPage, pipelineFacts } from "../../db/repo/ownership";
+import { datasetOwnership, datasetPage, pipelineFacts } from "../../db/repo/pipelines/ownership";
 import { decodeCursor, encodeCursor, page, pageQuery } from "../../lib/cursor";
 import { requireScope } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";

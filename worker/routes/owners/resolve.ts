@@ -2,9 +2,9 @@ import type { z } from "@hono/zod-openapi";
 import { impactOf } from "../../alerting/impact";
 import { productCatalog } from "../../alerting/products";
 import type { TenantCtx } from "../../db/client";
-import { listAlerts } from "../../db/repo/alerts";
-import { datasetOwnership, pipelineFacts, type PipelineFacts } from "../../db/repo/ownership";
-import { listTeams } from "../../db/repo/teams";
+import { listAlerts } from "../../db/repo/alerting/alerts";
+import { datasetOwnership, pipelineFacts, type PipelineFacts } from "../../db/repo/pipelines/ownership";
+import { listTeams } from "../../db/repo/accounts/teams";
 import type { OwnedOut, OwnedType, OwnershipOut } from "./schemas";
 
 type TeamRef = { id: string; slug: string; name: string };

@@ -1,7 +1,7 @@
 import type { z } from "@hono/zod-openapi";
 import type { TenantCtx } from "../../db/client";
-import type { Pipeline } from "../../db/repo/pipelines";
-import { recentRunsByPipeline } from "../../db/repo/runs";
+import type { Pipeline } from "../../db/repo/pipelines/pipelines";
+import { recentRunsByPipeline } from "../../db/repo/runs/runs";
 import { nextSlot } from "../../engine/cron";
 import { isoOrNull } from "../shared";
 import type { RecentRunOut } from "./schemas";

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { archivePipeline } from "../../db/repo/pipelines";
+import { archivePipeline } from "../../db/repo/pipelines/pipelines";
 import { requireTeamWrite } from "../../lib/principal";
 import { auditSource } from "../../lib/request";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { getPipelineByName } from "../../db/repo/pipelines";
-import { getTeam } from "../../db/repo/teams";
+import { getPipelineByName } from "../../db/repo/pipelines/pipelines";
+import { getTeam } from "../../db/repo/accounts/teams";
 import { tenantRuns } from "../../durable/client";
 import { unwrap } from "../../durable/result";
 import { notFound } from "../../lib/errors";

@@ -2,8 +2,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv, Router } from "../../context";
 import { tenantCtx, type TenantCtx } from "../../db/client";
-import { findConnectionByName } from "../../db/repo/connections";
-import { environmentBindings } from "../../db/repo/environments";
+import { findConnectionByName } from "../../db/repo/connections/connections";
+import { environmentBindings } from "../../db/repo/connections/environments";
 import {
   getEnvironmentHead,
   getPipelineByName,
@@ -13,9 +13,9 @@ import {
   planPush,
   productionVersion,
   upsertPipeline,
-} from "../../db/repo/pipelines";
+} from "../../db/repo/pipelines/pipelines";
 import { boundName, ENVIRONMENT_NAME, PROD } from "../../environments/names";
-import { listTeams } from "../../db/repo/teams";
+import { listTeams } from "../../db/repo/accounts/teams";
 import { connectorFor } from "../../connectors/registry";
 import { ApiError, formatPath, type ErrorDetail } from "../../lib/errors";
 import { requireScope, requireTeamWrite } from "../../lib/principal";

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { setPaused } from "../../db/repo/pipelines";
+import { setPaused } from "../../db/repo/pipelines/pipelines";
 import { conflict } from "../../lib/errors";
 import { requireTeamWrite } from "../../lib/principal";
 import { auditSource } from "../../lib/request";

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import type { Pipeline, PipelineVersion, PipelineVersionSummary } from "../../db/repo/pipelines";
+import type { Pipeline, PipelineVersion, PipelineVersionSummary } from "../../db/repo/pipelines/pipelines";
 import { runStatuses } from "../../engine/states";
 import { specFormats } from "../../pipelines/parse";
 import { NormalizedSpecSchema, PipelineName } from "../../pipelines/spec";

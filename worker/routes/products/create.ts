@@ -1,8 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { getCostSettings } from "../../db/repo/cost-settings";
-import { createProduct, getProduct, membersOf as storedMembers, type ProductFields } from "../../db/repo/products";
+import { getCostSettings } from "../../db/repo/costs/settings";
+import { createProduct, getProduct, membersOf as storedMembers, type ProductFields } from "../../db/repo/products/products";
 import { isUniqueViolation } from "../../db/unique";
 import { conflict } from "../../lib/errors";
 import { requireScope } from "../../lib/principal";

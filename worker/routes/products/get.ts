@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { getCostSettings } from "../../db/repo/cost-settings";
-import { membersOf } from "../../db/repo/products";
+import { getCostSettings } from "../../db/repo/costs/settings";
+import { membersOf } from "../../db/repo/products/products";
 import { requireScope } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
 import { loadProduct } from "./load";

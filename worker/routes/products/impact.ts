@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { productImpactOf } from "../../db/repo/product-lineage";
-import type { ImpactEntry } from "../../db/repo/lineage-graph";
+import { productImpactOf } from "../../db/repo/products/lineage";
+import type { ImpactEntry } from "../../db/repo/lineage/graph";
 import { requireScope } from "../../lib/principal";
 import { NodeId, requireNode } from "../lineage/node-param";
 import { teamRef } from "../lineage/out";

@@ -1,8 +1,10 @@
 import type { z } from "@hono/zod-openapi";
 import { toMicros } from "../../costs/money";
 import type { TenantCtx } from "../../db/client";
-import { rawRows, type MemberInput, type ProductFields } from "../../db/repo/products";
-import { getTeam } from "../../db/repo/teams";
+import { existingDatasetIds } from "../../db/repo/lineage/catalog";
+import { existingPipelineNames } from "../../db/repo/pipelines/pipelines";
+import type { MemberInput, ProductFields } from "../../db/repo/products/products";
+import { getTeam } from "../../db/repo/accounts/teams";
 import { ApiError, type ErrorDetail, invalid } from "../../lib/errors";
 import { canActForTeam, type Principal } from "../../lib/principal";
 import { parseDuration } from "../../lib/time";
@@ -61,26 +63,16 @@ export async function membersOf(ctx: TenantCtx, body: Body): Promise<MemberInput
   const datasets = body.datasets ?? [];
   const pipelines = body.pipelines ?? [];
   if (datasets.length) {
-    const found = new Set(
-      (
-        await rawRows(
-          ctx,
-          `SELECT id FROM datasets WHERE tenant_id = ?1 AND id IN (SELECT value FROM json_each(?2))`,
-          JSON.stringify(datasets.map((d) => d.id)),
-        )
-      ).map((r) => r[0]),
+    const found = await existingDatasetIds(
+      ctx,
+      datasets.map((d) => d.id),
     );
     datasets.forEach((d, i) => found.has(d.id) || problems.push({ path: `datasets[${i}].id`, message: "no such dataset" }));
   }
   if (pipelines.length) {
-    const found = new Set(
-      (
-        await rawRows(
-          ctx,
-          `SELECT name FROM pipelines WHERE tenant_id = ?1 AND name IN (SELECT value FROM json_each(?2))`,
-          JSON.stringify(pipelines.map((p) => p.name)),
-        )
-      ).map((r) => r[0]),
+    const found = await existingPipelineNames(
+      ctx,
+      pipelines.map((p) => p.name),
     );
     pipelines.forEach((p, i) => found.has(p.name) || problems.push({ path: `pipelines[${i}].name`, message: "no such pipeline" }));
   }

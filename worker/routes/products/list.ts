@@ -1,12 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { getCostSettings } from "../../db/repo/cost-settings";
-import { listProducts, type ProductMember } from "../../db/repo/products";
+import { getCostSettings } from "../../db/repo/costs/settings";
+import { listProducts, membersOfProducts } from "../../db/repo/products/products";
 import { decodeCursor, page, pageQuery } from "../../lib/cursor";
 import { requireScope } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
-import { rawRows } from "../../db/repo/products";
 import { ProductList, productOut } from "./schemas";
 
 const Query = z.object({
@@ -36,14 +35,7 @@ export function register(app: Router) {
     const rows = await listProducts(ctx, { q: q.q, ownerTeamId: q.owner_team_id, after: decodeCursor(q.cursor, Cursor)?.name, limit: q.limit });
     const result = page(rows, q.limit, (r) => ({ name: r.p.name }));
     const ids = result.items.map((r) => r.p.id);
-    const memberRows = ids.length
-      ? await rawRows(
-          ctx,
-          `SELECT product_id, kind, ref, weight FROM product_members WHERE tenant_id = ?1 AND product_id IN (SELECT value FROM json_each(?2)) ORDER BY kind, ref`,
-          JSON.stringify(ids),
-        )
-      : [];
-    const members = memberRows.map((r) => ({ productId: r[0], kind: r[1], ref: r[2], weight: r[3] }) as ProductMember);
+    const members = await membersOfProducts(ctx, ids);
     const { currency } = await getCostSettings(ctx);
     return send(c, 200, ProductList, {
       items: result.items.map((r) =>

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { getProduct } from "../../db/repo/products";
+import { getProduct } from "../../db/repo/products/products";
 import { notFound } from "../../lib/errors";
 
 /** The product of the caller's tenant by id or name, or 404 (also for another tenant's). */

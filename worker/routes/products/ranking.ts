@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { getCostSettings } from "../../db/repo/cost-settings";
-import { costSums } from "../../db/repo/cost-reports";
-import { scorecards } from "../../db/repo/product-scorecard";
-import { listProducts } from "../../db/repo/products";
+import { getCostSettings } from "../../db/repo/costs/settings";
+import { costSums } from "../../db/repo/costs/reports";
+import { scorecards } from "../../db/repo/products/scorecard";
+import { listProducts } from "../../db/repo/products/products";
 import { fromMicros } from "../../costs/money";
 import { dayOf, monthOf } from "../../costs/period";
 import { scorecardWindows } from "../../costs/windows";

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { HttpUrl } from "../../lib/urls";
 import { fromMicros } from "../../costs/money";
-import type { Product, ProductMember } from "../../db/repo/products";
+import type { Product, ProductMember } from "../../db/repo/products/products";
 import { productConsumerKinds, productTiers } from "../../db/schema/enums";
 import { pipelineNamePattern } from "../../pipelines/spec";
 import { TeamRef, teamRefOut } from "../lineage/catalog-schemas";

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { fromMicros } from "../../costs/money";
-import type { Scorecard } from "../../db/repo/product-scorecard";
+import type { Scorecard } from "../../db/repo/products/scorecard";
 import { productTiers } from "../../db/schema/enums";
 import { TeamRef, teamRefOut } from "../lineage/catalog-schemas";
 import { isoOrNull, timestamp } from "../shared";

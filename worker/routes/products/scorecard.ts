@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { getCostSettings } from "../../db/repo/cost-settings";
-import { productCostBySource } from "../../db/repo/cost-reports";
-import { productSlaAttainment, scorecards } from "../../db/repo/product-scorecard";
-import { topConsumers, usageSeries } from "../../db/repo/usage";
+import { getCostSettings } from "../../db/repo/costs/settings";
+import { productCostBySource } from "../../db/repo/costs/reports";
+import { productSlaAttainment, scorecards } from "../../db/repo/products/scorecard";
+import { topConsumers, usageSeries } from "../../db/repo/costs/usage";
 import { addDays, dayOf, monthOf } from "../../costs/period";
 import { fromMicros } from "../../costs/money";
 import { scorecardWindows } from "../../costs/windows";

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { getCostSettings } from "../../db/repo/cost-settings";
-import { getProduct, membersOf as storedMembers, updateProduct } from "../../db/repo/products";
+import { getCostSettings } from "../../db/repo/costs/settings";
+import { getProduct, membersOf as storedMembers, updateProduct } from "../../db/repo/products/products";
 import { isUniqueViolation } from "../../db/unique";
 import { conflict } from "../../lib/errors";
 import { requireTeamWrite } from "../../lib/principal";

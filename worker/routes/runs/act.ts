@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { auditInsert } from "../../db/repo/audit";
-import { getRun, getRunDetail } from "../../db/repo/runs";
+import { auditInsert } from "../../db/repo/platform/audit";
+import { getRun, getRunDetail } from "../../db/repo/runs/runs";
 import { tenantRuns } from "../../durable/client";
 import { unwrap } from "../../durable/result";
 import { notFound } from "../../lib/errors";

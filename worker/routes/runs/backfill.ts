@@ -1,9 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { auditInsert } from "../../db/repo/audit";
-import { insertBackfill } from "../../db/repo/backfills";
-import { getPipelineByName } from "../../db/repo/pipelines";
+import { recordBackfill } from "../../db/repo/runs/backfills";
+import { getPipelineByName } from "../../db/repo/pipelines/pipelines";
 import { tenantRuns } from "../../durable/client";
 import { unwrap } from "../../durable/result";
 import { invalid, notFound } from "../../lib/errors";
@@ -63,8 +62,10 @@ export function register(app: Router) {
       }),
     );
     const now = c.get("clock").now();
-    await ctx.db.batch([
-      insertBackfill(ctx, {
+    await recordBackfill(
+      ctx,
+      auditSource(c),
+      {
         id,
         pipelineId: pipeline.id,
         fromAt: from,
@@ -73,15 +74,9 @@ export function register(app: Router) {
         slots: result.slots.length,
         createdBy: p.actor.id,
         createdAt: now,
-      }),
-      auditInsert(ctx, auditSource(c), {
-        action: "backfill.created",
-        targetType: "pipeline",
-        targetId: pipeline.id,
-        teamId: pipeline.teamId,
-        details: { backfill_id: id, slots: result.slots.length },
-      }),
-    ]);
+      },
+      pipeline.teamId,
+    );
     return send(c, 201, BackfillOut, {
       id,
       pipeline: pipeline.name,

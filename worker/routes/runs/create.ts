@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { auditInsert } from "../../db/repo/audit";
-import { environmentBindings } from "../../db/repo/environments";
-import { getPipelineByName } from "../../db/repo/pipelines";
-import { getRunDetail } from "../../db/repo/runs";
+import { auditInsert } from "../../db/repo/platform/audit";
+import { environmentBindings } from "../../db/repo/connections/environments";
+import { getPipelineByName } from "../../db/repo/pipelines/pipelines";
+import { getRunDetail } from "../../db/repo/runs/runs";
 import { tenantRuns } from "../../durable/client";
 import { unwrap } from "../../durable/result";
 import { ENVIRONMENT_NAME, PROD } from "../../environments/names";

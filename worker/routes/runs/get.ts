@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { getRunDetail } from "../../db/repo/runs";
+import { getRunDetail } from "../../db/repo/runs/runs";
 import { isTerminalRun } from "../../engine/states";
 import { notFound } from "../../lib/errors";
 import { longPoll } from "../../lib/long-poll";

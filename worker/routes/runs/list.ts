@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { getPipelineByName } from "../../db/repo/pipelines";
-import { listRuns } from "../../db/repo/runs";
+import { getPipelineByName } from "../../db/repo/pipelines/pipelines";
+import { listRuns } from "../../db/repo/runs/runs";
 import { triggerKinds } from "../../db/schema/runs";
 import { runStatuses } from "../../engine/states";
 import { decodeCursor, page, pageQuery } from "../../lib/cursor";

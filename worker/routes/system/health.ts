@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { sql } from "drizzle-orm";
 import type { Router } from "../../context";
+import { databaseReachable } from "../../db/repo/platform/health";
 import { jsonResponse, send } from "../shared";
 
 const HealthOut = z.object({ status: z.enum(["ok", "degraded"]), database: z.enum(["ok", "unreachable"]), time: z.string() }).openapi("Health");
@@ -15,13 +15,7 @@ export const route = createRoute({
 
 export function register(app: Router) {
   app.openapi(route, async (c) => {
-    const ok = await c
-      .get("db")
-      .run(sql`SELECT 1`)
-      .then(
-        () => true,
-        () => false,
-      );
+    const ok = await databaseReachable(c.get("db"));
     const body = { status: ok ? "ok" : "degraded", database: ok ? "ok" : "unreachable", time: new Date(c.get("clock").now()).toISOString() } as const;
     return ok ? send(c, 200, HealthOut, body) : send(c, 503, HealthOut, body);
   });

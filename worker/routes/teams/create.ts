@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { createTeam } from "../../db/repo/teams";
+import { createTeam } from "../../db/repo/accounts/teams";
 import { isUniqueViolation } from "../../db/unique";
 import { conflict, invalid } from "../../lib/errors";
 import { requireAdmin } from "../../lib/principal";

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { getTeam } from "../../db/repo/teams";
+import { getTeam } from "../../db/repo/accounts/teams";
 import { notFound } from "../../lib/errors";
 import { canSeeTeam } from "../../lib/principal";
 

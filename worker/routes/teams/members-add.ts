@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { addTeamMember, findTenantUser } from "../../db/repo/teams";
+import { addTeamMember, findTenantUser } from "../../db/repo/accounts/teams";
 import { isUniqueViolation } from "../../db/unique";
 import { conflict, invalid } from "../../lib/errors";
 import { requireMayMaintain, requireTeamMaintainer } from "../../lib/principal";

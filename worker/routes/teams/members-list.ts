@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { listTeamMembers } from "../../db/repo/teams";
+import { listTeamMembers } from "../../db/repo/accounts/teams";
 import { requireScope } from "../../lib/principal";
 import { IdParam, bearerSecurity, errors, jsonResponse, send } from "../shared";
 import { loadTeam } from "./load";

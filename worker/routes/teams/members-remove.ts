@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { getTeamMember, removeTeamMember } from "../../db/repo/teams";
+import { getTeamMember, removeTeamMember } from "../../db/repo/accounts/teams";
 import { notFound } from "../../lib/errors";
 import { requireTeamMaintainer } from "../../lib/principal";
 import { auditSource } from "../../lib/request";

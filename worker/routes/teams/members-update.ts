@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { findTenantUser, getTeamMember, updateTeamMemberRole } from "../../db/repo/teams";
+import { findTenantUser, getTeamMember, updateTeamMemberRole } from "../../db/repo/accounts/teams";
 import { notFound } from "../../lib/errors";
 import { requireMayMaintain, requireTeamMaintainer } from "../../lib/principal";
 import { auditSource } from "../../lib/request";

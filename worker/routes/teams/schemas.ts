@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { teamRoles } from "../../db/schema/enums";
-import type { Team, TeamMember } from "../../db/repo/teams";
+import type { Team, TeamMember } from "../../db/repo/accounts/teams";
 import type { Principal } from "../../lib/principal";
 import { timestamp } from "../shared";
 

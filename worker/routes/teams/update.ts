@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { getTeamWithCount, updateTeam } from "../../db/repo/teams";
+import { getTeamWithCount, updateTeam } from "../../db/repo/accounts/teams";
 import { requireTeamMaintainer } from "../../lib/principal";
 import { auditSource } from "../../lib/request";
 import { IdParam, bearerSecurity, errors, jsonBody, jsonResponse, send } from "../shared";

@@ -1,8 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { getTeam } from "../../db/repo/teams";
-import { createApiToken } from "../../db/repo/tokens";
+import { getTeam } from "../../db/repo/accounts/teams";
+import { createApiToken } from "../../db/repo/accounts/tokens";
 import { ApiError, invalid } from "../../lib/errors";
 import { sha256Hex } from "../../lib/hash";
 import { randomString } from "../../lib/ids";

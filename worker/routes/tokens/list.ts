@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { listApiTokens } from "../../db/repo/tokens";
+import { listApiTokens } from "../../db/repo/accounts/tokens";
 import { decodeCursor, page, pageQuery } from "../../lib/cursor";
 import { requireScope, visibleTeamIds } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { getApiToken, revokeApiToken } from "../../db/repo/tokens";
+import { getApiToken, revokeApiToken } from "../../db/repo/accounts/tokens";
 import { forbidden, notFound } from "../../lib/errors";
 import { canSeeTeamResources, isTeamMaintainer, isTenantAdmin, type Principal } from "../../lib/principal";
 import { auditSource } from "../../lib/request";

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import type { ApiToken } from "../../db/repo/tokens";
+import type { ApiToken } from "../../db/repo/accounts/tokens";
 import { tokenScopes } from "../../db/schema/enums";
 import { isoOrNull, timestamp } from "../shared";
 

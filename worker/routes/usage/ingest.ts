@@ -1,8 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { ingestUsage, type UsageRow } from "../../db/repo/usage";
-import { claimsOfDatasets, rawRows } from "../../db/repo/products";
+import { ingestUsage, type UsageRow } from "../../db/repo/costs/usage";
+import { existingDatasetIds } from "../../db/repo/lineage/catalog";
+import { catalogProducts, claimsOfDatasets } from "../../db/repo/products/products";
 import { usageKinds } from "../../db/schema/enums";
 import { ApiError, type ErrorDetail } from "../../lib/errors";
 import { newId } from "../../lib/ids";
@@ -56,26 +57,13 @@ export function register(app: Router) {
     const events = c.req.valid("json").events;
     const problems: ErrorDetail[] = [];
     const names = [...new Set(events.flatMap((e) => (e.product ? [e.product] : [])))];
-    const productRows = names.length
-      ? await rawRows(
-          ctx,
-          `SELECT id, name FROM products WHERE tenant_id = ?1 AND (id IN (SELECT value FROM json_each(?2)) OR name IN (SELECT value FROM json_each(?2)))`,
-          JSON.stringify(names),
-        )
-      : [];
     const productId = new Map<string, string>();
-    for (const [id, name] of productRows) {
-      productId.set(id as string, id as string);
-      productId.set(name as string, id as string);
+    for (const { id, name } of await catalogProducts(ctx, names)) {
+      productId.set(id, id);
+      productId.set(name, id);
     }
     const datasetIds = [...new Set(events.flatMap((e) => (e.dataset_id ? [e.dataset_id] : [])))];
-    const knownDatasets = datasetIds.length
-      ? new Set(
-          (await rawRows(ctx, `SELECT id FROM datasets WHERE tenant_id = ?1 AND id IN (SELECT value FROM json_each(?2))`, JSON.stringify(datasetIds))).map(
-            (r) => r[0] as string,
-          ),
-        )
-      : new Set<string>();
+    const knownDatasets = await existingDatasetIds(ctx, datasetIds);
     events.forEach((e, i) => {
       if (e.product && !productId.has(e.product)) problems.push({ path: `events[${i}].product`, message: "no such product" });
       if (e.dataset_id && !knownDatasets.has(e.dataset_id)) problems.push({ path: `events[${i}].dataset_id`, message: "no such dataset" });

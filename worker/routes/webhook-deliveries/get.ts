@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { getDelivery } from "../../db/repo/webhook-deliveries";
+import { getDelivery } from "../../db/repo/platform/webhook-deliveries";
 import { notFound } from "../../lib/errors";
 import { canSeeTeamResources, requireScope } from "../../lib/principal";
 import { IdParam, bearerSecurity, errors, jsonResponse, send } from "../shared";

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { listDeliveries } from "../../db/repo/webhook-deliveries";
+import { listDeliveries } from "../../db/repo/platform/webhook-deliveries";
 import { decodeCursor, page, pageQuery } from "../../lib/cursor";
 import { requireScope, visibleTeamIds } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";

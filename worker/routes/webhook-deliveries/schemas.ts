@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import type { WebhookDelivery } from "../../db/repo/webhook-deliveries";
+import type { WebhookDelivery } from "../../db/repo/platform/webhook-deliveries";
 import { timestamp } from "../shared";
 
 export const WebhookDeliveryOut = z

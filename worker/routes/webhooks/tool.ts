@@ -4,10 +4,11 @@ import type { AppEnv } from "../../context";
 import { loadKeyRing } from "../../lib/envelope";
 import { ApiError } from "../../lib/errors";
 import { tenantCtx } from "../../db/client";
-import { recordDeliveries } from "../../db/repo/webhook-deliveries";
+import { recordDeliveries } from "../../db/repo/platform/webhook-deliveries";
 import type { WebhookMessage } from "../../queues/webhook-messages";
 import { handOverDelivery } from "../../queues/webhooks";
-import { webhookConnection } from "./connection-cache";
+import { webhookConnection } from "../../lib/connection-cache";
+import { errorFields, log } from "../../lib/log";
 
 type WebhookConnector = ConnectorDefinition<unknown, unknown> & { webhook: WebhookSupport };
 
@@ -73,9 +74,7 @@ async function enqueue(queue: Queue<WebhookMessage>, message: WebhookMessage): P
     await queue.send(message);
     return true;
   } catch (err) {
-    console.error(
-      JSON.stringify({ level: "error", msg: "webhook queue send failed; handing over directly", connector: message.connector, error: String(err) }),
-    );
+    log.with({ tenantId: message.tenantId }).error("webhook queue send failed; handing over directly", { connector: message.connector, ...errorFields(err) });
     return false;
   }
 }

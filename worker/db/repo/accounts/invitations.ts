@@ -1,0 +1,137 @@
+import { and, desc, eq, isNull, lt, or, type SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Db, TenantCtx } from "../../client";
+import { invitations, teamMembers, tenantMembers, tenants, users } from "../../schema";
+import type { TenantRole } from "../../schema/enums";
+import { newId } from "../../../lib/ids";
+import type { PasswordHash } from "../../../lib/password";
+import { auditInsert, type AuditSource } from "../platform/audit";
+
+export type Invitation = typeof invitations.$inferSelect;
+export type InvitationStatus = "pending" | "accepted" | "revoked" | "expired";
+
+export function invitationStatus(inv: Pick<Invitation, "acceptedAt" | "revokedAt" | "expiresAt">, now: number): InvitationStatus {
+  if (inv.acceptedAt != null) return "accepted";
+  if (inv.revokedAt != null) return "revoked";
+  return inv.expiresAt <= now ? "expired" : "pending";
+}
+
+export async function createInvitation(
+  ctx: TenantCtx,
+  source: AuditSource,
+  input: { email: string; role: TenantRole; teamId: string | null; tokenHash: string; expiresAt: number; createdBy: string },
+): Promise<Invitation> {
+  const inv: Invitation = { tenantId: ctx.tenantId, id: newId("invitation"), ...input, acceptedAt: null, revokedAt: null, createdAt: source.now };
+  await ctx.db.batch([
+    ctx.db.insert(invitations).values(inv),
+    auditInsert(ctx, source, {
+      action: "invitation.created",
+      targetType: "invitation",
+      targetId: inv.id,
+      teamId: inv.teamId,
+      details: { email: inv.email, role: inv.role, expires_at: new Date(inv.expiresAt).toISOString() },
+    }),
+  ]);
+  return inv;
+}
+
+/** Newest first; returns `limit + 1` rows for cursor paging. */
+export async function listInvitations(ctx: TenantCtx, f: { before?: { at: number; id: string }; limit: number }) {
+  const conds: SQL[] = [eq(invitations.tenantId, ctx.tenantId)];
+  if (f.before) {
+    conds.push(or(lt(invitations.createdAt, f.before.at), and(eq(invitations.createdAt, f.before.at), lt(invitations.id, f.before.id)))!);
+  }
+  return ctx.db
+    .select()
+    .from(invitations)
+    .where(and(...conds))
+    .orderBy(desc(invitations.createdAt), desc(invitations.id))
+    .limit(f.limit + 1);
+}
+
+export async function getInvitation(ctx: TenantCtx, id: string): Promise<Invitation | null> {
+  const [row] = await ctx.db
+    .select()
+    .from(invitations)
+    .where(and(eq(invitations.tenantId, ctx.tenantId), eq(invitations.id, id)))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function revokeInvitation(ctx: TenantCtx, source: AuditSource, inv: Invitation): Promise<Invitation> {
+  await ctx.db.batch([
+    ctx.db
+      .update(invitations)
+      .set({ revokedAt: source.now })
+      .where(and(eq(invitations.tenantId, ctx.tenantId), eq(invitations.id, inv.id), isNull(invitations.acceptedAt))),
+    auditInsert(ctx, source, { action: "invitation.revoked", targetType: "invitation", targetId: inv.id, teamId: inv.teamId, details: { email: inv.email } }),
+  ]);
+  return { ...inv, revokedAt: source.now };
+}
+
+/**
+ * The invitation behind a link, with its tenant. Like credential lookup this reads across tenants:
+ * the secret token itself says which tenant it belongs to.
+ */
+export async function findInvitationByTokenHash(db: Db, tokenHash: string) {
+  const [row] = await db
+    .select({ invitation: invitations, tenant: { id: tenants.id, name: tenants.name, slug: tenants.slug } })
+    .from(invitations)
+    .innerJoin(tenants, eq(tenants.id, invitations.tenantId))
+    .where(eq(invitations.tokenHash, tokenHash))
+    .limit(1);
+  return row ?? null;
+}
+
+export interface Acceptance {
+  invitation: Invitation;
+  /** The existing account, or the account to create. */
+  user: { id: string; email: string; name: string; isNew: boolean; password?: PasswordHash };
+  /** Whether the invited team still exists; a deleted team is skipped, the tenant membership still counts. */
+  joinTeam: boolean;
+  ip: string | null;
+  requestId: string;
+  now: number;
+}
+
+/**
+ * Creates the account (when new), the tenant and team memberships, marks the invitation accepted
+ * and records it, all in one batch. A second acceptance fails on the membership primary key.
+ */
+export async function acceptInvitation(ctx: TenantCtx, a: Acceptance) {
+  const { invitation: inv, user } = a;
+  const source: AuditSource = { principal: { actor: { type: "user", id: user.id, label: user.email } }, ip: a.ip, requestId: a.requestId, now: a.now };
+  const optional: BatchItem<"sqlite">[] = [];
+  if (user.isNew) {
+    const pw = user.password!;
+    optional.push(
+      ctx.db.insert(users).values({
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        passwordHash: pw.hash,
+        passwordSalt: pw.salt,
+        passwordIterations: pw.iterations,
+        createdAt: a.now,
+      }),
+    );
+  }
+  if (inv.teamId && a.joinTeam) {
+    optional.push(ctx.db.insert(teamMembers).values({ tenantId: ctx.tenantId, teamId: inv.teamId, userId: user.id, role: "member", createdAt: a.now }));
+  }
+  await ctx.db.batch([
+    ctx.db.insert(tenantMembers).values({ tenantId: ctx.tenantId, userId: user.id, role: inv.role, createdAt: a.now }),
+    ...optional,
+    ctx.db
+      .update(invitations)
+      .set({ acceptedAt: a.now })
+      .where(and(eq(invitations.tenantId, ctx.tenantId), eq(invitations.id, inv.id))),
+    auditInsert(ctx, source, {
+      action: "invitation.accepted",
+      targetType: "invitation",
+      targetId: inv.id,
+      teamId: inv.teamId,
+      details: { email: user.email, role: inv.role, user_id: user.id, new_account: user.isNew },
+    }),
+  ]);
+}

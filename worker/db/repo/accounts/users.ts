@@ -1,0 +1,168 @@
+import { and, count, eq, lte } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { tenantCtx, type Db, type TenantCtx } from "../../client";
+import { auditLog, loginThrottle, rateLimits, sessions, teamMembers, teams, tenantMembers, tenants, users } from "../../schema";
+import { newId, randomString } from "../../../lib/ids";
+import type { PasswordHash } from "../../../lib/password";
+import { sha256Hex } from "../../../lib/hash";
+import { SESSION_TTL_MS } from "../../../lib/session-cookie";
+import { auditInsert, type AuditSource } from "../platform/audit";
+import { sessionEnded } from "./session-lifetime";
+import { revokeTokensOfCreator } from "./tokens";
+
+/** Account-level reads: a user and the tenants they belong to exist before any tenant context. */
+export async function findUserByEmail(db: Db, email: string) {
+  const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
+  return user ?? null;
+}
+
+export async function findTenantBySlug(db: Db, slug: string) {
+  const [tenant] = await db.select().from(tenants).where(eq(tenants.slug, slug)).limit(1);
+  return tenant ?? null;
+}
+
+/** The signed-in user and the tenant of the context ("who am I"); either is null when it no longer exists. */
+export async function userAndTenant(ctx: TenantCtx, userId: string) {
+  const [[user], [tenant]] = await Promise.all([
+    ctx.db.select().from(users).where(eq(users.id, userId)).limit(1),
+    ctx.db.select().from(tenants).where(eq(tenants.id, ctx.tenantId)).limit(1),
+  ]);
+  return { user: user ?? null, tenant: tenant ?? null };
+}
+
+export async function membershipsOf(db: Db, userId: string) {
+  return db
+    .select({ tenantId: tenants.id, slug: tenants.slug, name: tenants.name, role: tenantMembers.role })
+    .from(tenantMembers)
+    .innerJoin(tenants, eq(tenants.id, tenantMembers.tenantId))
+    .where(eq(tenantMembers.userId, userId))
+    .orderBy(tenantMembers.createdAt);
+}
+
+export interface SignupInput {
+  email: string;
+  /** A new account (name and password hash), or the existing account of this e-mail whose password was checked. */
+  account: { userId: null; name: string; password: PasswordHash } | { userId: string };
+  tenantName: string;
+  tenantSlug: string;
+  teamName: string;
+  teamSlug: string;
+  ip: string | null;
+  requestId: string;
+}
+
+/** (User +) tenant + first team + owner membership + audit entry, all or nothing. */
+export async function createSignup(db: Db, input: SignupInput, now: number) {
+  const isNew = input.account.userId === null;
+  const userId = input.account.userId ?? newId("user");
+  const tenantId = newId("tenant");
+  const teamId = newId("team");
+  const newUser =
+    input.account.userId === null
+      ? [
+          db.insert(users).values({
+            id: userId,
+            email: input.email,
+            name: input.account.name,
+            passwordHash: input.account.password.hash,
+            passwordSalt: input.account.password.salt,
+            passwordIterations: input.account.password.iterations,
+            createdAt: now,
+          }),
+        ]
+      : [];
+  await db.batch([
+    db.insert(tenants).values({ id: tenantId, slug: input.tenantSlug, name: input.tenantName, createdAt: now }),
+    ...newUser,
+    db.insert(tenantMembers).values({ tenantId, userId, role: "owner", createdAt: now }),
+    db.insert(teams).values({ tenantId, id: teamId, slug: input.teamSlug, name: input.teamName, createdAt: now }),
+    db.insert(teamMembers).values({ tenantId, teamId, userId, role: "maintainer", createdAt: now }),
+    db.insert(auditLog).values({
+      tenantId,
+      id: newId("audit"),
+      at: now,
+      actorType: "user",
+      actorId: userId,
+      actorLabel: input.email,
+      action: "tenant.created",
+      targetType: "tenant",
+      targetId: tenantId,
+      teamId,
+      ip: input.ip,
+      requestId: input.requestId,
+      details: { slug: input.tenantSlug, first_team: input.teamSlug, existing_account: !isNew },
+    }),
+  ]);
+  return { userId, tenantId, teamId };
+}
+
+/** Creates a session and returns the raw id (for the cookie) and its CSRF token; only the hash is stored. */
+export async function createSession(db: Db, tenantId: string, userId: string, ip: string | null, now: number) {
+  const rawId = randomString(40);
+  const csrfToken = randomString(32);
+  await db.insert(sessions).values({
+    idHash: await sha256Hex(rawId),
+    tenantId,
+    userId,
+    csrfToken,
+    expiresAt: now + SESSION_TTL_MS,
+    lastSeenAt: now,
+    ip,
+    createdAt: now,
+  });
+  return { rawId, csrfToken, expiresAt: now + SESSION_TTL_MS };
+}
+
+export async function deleteSession(db: Db, rawId: string) {
+  await db.delete(sessions).where(eq(sessions.idHash, await sha256Hex(rawId)));
+}
+
+/**
+ * "Sign out everywhere": ends every session of the person in every tenant they belong to and, with
+ * `revokeTokens`, revokes every API token they created there. One batch, one audit entry per tenant.
+ */
+export async function signOutEverywhere(db: Db, source: AuditSource, userId: string, revokeTokens: boolean) {
+  const memberships = await membershipsOf(db, userId);
+  const statements: BatchItem<"sqlite">[] = [];
+  let sessionsEnded = 0;
+  let tokensRevoked = 0;
+  for (const m of memberships) {
+    const ctx = tenantCtx(db, m.tenantId);
+    const own = and(eq(sessions.tenantId, m.tenantId), eq(sessions.userId, userId));
+    const [{ n }] = await db.select({ n: count() }).from(sessions).where(own);
+    const tokens = revokeTokens ? await revokeTokensOfCreator(ctx, source, userId, "sign_out_everywhere") : { statements: [], revoked: 0 };
+    sessionsEnded += n;
+    tokensRevoked += tokens.revoked;
+    statements.push(
+      db.delete(sessions).where(own),
+      ...tokens.statements,
+      auditInsert(ctx, source, {
+        action: "user.signed_out_everywhere",
+        targetType: "user",
+        targetId: userId,
+        details: { sessions_ended: n, tokens_revoked: tokens.revoked },
+      }),
+    );
+  }
+  if (statements.length) await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  return { sessionsEnded, tokensRevoked };
+}
+
+/**
+ * Housekeeping (the Worker's cron): deletes sessions past their absolute or idle end, login throttles quiet for
+ * `throttleQuietMs`, and rate-limit windows older than a day. Returns how many rows of each went.
+ */
+export async function sweepEndedCredentials(db: Db, now: number, throttleQuietMs: number) {
+  const [ended, throttles, windows] = await db.batch([
+    db.delete(sessions).where(sessionEnded(now)).returning({ id: sessions.idHash }),
+    db
+      .delete(loginThrottle)
+      .where(lte(loginThrottle.lastAt, now - throttleQuietMs))
+      .returning({ key: loginThrottle.key }),
+    db
+      .delete(rateLimits)
+      .where(lte(rateLimits.windowStart, now - 86_400_000))
+      .returning({ key: rateLimits.key }),
+  ]);
+  return { sessions: ended.length, loginThrottles: throttles.length, rateLimitWindows: windows.length };
+}

@@ -1,0 +1,232 @@
+import { distancesFrom, nodeTypeOf, shortestPath, type Direction, type Edge } from "../../../lineage/graph";
+import { sql, type SQL } from "drizzle-orm";
+import type { TenantCtx } from "../../client";
+import { edgesAmongSql, impactSql, pathNodesSql, walkAllSql, walkLimitedSql } from "./graph-sql";
+
+/**
+ * Lineage graph queries, answered by recursive SQL in D1 (./graph-sql.ts). Every statement is
+ * bound to the tenant; a node id from another tenant simply has no rows. Cross-team by design: any member of
+ * the tenant sees the whole graph with names and owners, whatever they may edit.
+ */
+
+export interface GraphNode {
+  id: string;
+  type: "dataset" | "job";
+  namespace: string;
+  name: string;
+  kind: string;
+  ownerTeamId: string | null;
+  ownerTeamName: string | null;
+  /** Edges from the root along the query's direction(s); 0 for the root. */
+  depth: number;
+  lastWriteAt: number | null;
+  lastRunState: string | null;
+  /** Checks whose latest result is fail or error. */
+  failingChecks: number;
+}
+
+export interface GraphEdge extends Edge {
+  kind: string;
+}
+
+export interface Graph {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  /** True when more nodes were reachable than `maxNodes`; the nearest ones are returned. */
+  truncated: boolean;
+}
+
+/** Largest graph returned by one query; explorers expand from there. */
+export const MAX_GRAPH_NODES = 2000;
+
+/** Rows as arrays (several queries select columns of the same name from different tables). */
+const rawRows = (ctx: TenantCtx, query: SQL): Promise<unknown[][]> => ctx.db.values<unknown[]>(query);
+
+/** Nodes reachable from `root` in one direction, in breadth-first order, with depth when the walk is limited. */
+export async function walk(ctx: TenantCtx, root: string, direction: Direction, depth: number | null): Promise<Array<{ node: string; depth: number | null }>> {
+  if (depth === null) return (await rawRows(ctx, walkAllSql(ctx.tenantId, root, direction))).map((r) => ({ node: r[0] as string, depth: null }));
+  return (await rawRows(ctx, walkLimitedSql(ctx.tenantId, root, direction, depth))).map((r) => ({ node: r[0] as string, depth: r[1] as number }));
+}
+
+export async function edgesAmong(ctx: TenantCtx, ids: string[]): Promise<GraphEdge[]> {
+  if (!ids.length) return [];
+  const rows = await rawRows(ctx, edgesAmongSql(ctx.tenantId, ids));
+  return rows.map((r) => ({ from: r[0] as string, to: r[1] as string, kind: r[2] as string }));
+}
+
+/** Names, owners and health of catalog nodes; ids with no catalog row are left out. */
+export async function nodeDetails(ctx: TenantCtx, ids: string[]): Promise<Map<string, Omit<GraphNode, "depth">>> {
+  const out = new Map<string, Omit<GraphNode, "depth">>();
+  if (!ids.length) return out;
+  const payload = JSON.stringify(ids);
+  const t = ctx.tenantId;
+  const rows = await rawRows(
+    ctx,
+    sql`SELECT s.value, coalesce(d.namespace, j.namespace), coalesce(d.name, j.name), coalesce(d.kind, j.kind),
+       coalesce(d.owner_team_id, j.owner_team_id), t.name, d.last_write_at, r.state
+     FROM json_each(${payload}) s
+     LEFT JOIN datasets d ON d.tenant_id = ${t} AND d.id = s.value
+     LEFT JOIN jobs j ON j.tenant_id = ${t} AND j.id = s.value
+     LEFT JOIN teams t ON t.tenant_id = ${t} AND t.id = coalesce(d.owner_team_id, j.owner_team_id)
+     LEFT JOIN job_runs r ON r.tenant_id = ${t} AND r.id = j.latest_run_id
+     WHERE d.id IS NOT NULL OR j.id IS NOT NULL`,
+  );
+  // Latest result per (dataset, check, column): SQLite takes the bare columns from the row holding max().
+  const checks = await rawRows(
+    ctx,
+    sql`SELECT q.dataset_id, q.status, max(q.observed_at)
+     FROM json_each(${payload}) s CROSS JOIN quality_results q ON q.tenant_id = ${t} AND q.dataset_id = s.value
+     GROUP BY q.dataset_id, q.check_name, coalesce(q.column_name, '')`,
+  );
+  const failing = new Map<string, number>();
+  for (const [datasetId, status] of checks) {
+    if (status === "fail" || status === "error") failing.set(datasetId as string, (failing.get(datasetId as string) ?? 0) + 1);
+  }
+  for (const r of rows) {
+    const id = r[0] as string;
+    out.set(id, {
+      id,
+      type: nodeTypeOf(id),
+      namespace: r[1] as string,
+      name: r[2] as string,
+      kind: r[3] as string,
+      ownerTeamId: (r[4] as string | null) ?? null,
+      ownerTeamName: (r[5] as string | null) ?? null,
+      lastWriteAt: (r[6] as number | null) ?? null,
+      lastRunState: (r[7] as string | null) ?? null,
+      failingChecks: failing.get(id) ?? 0,
+    });
+  }
+  return out;
+}
+
+/** Whether `id` is a dataset or job of this tenant. */
+export async function nodeExists(ctx: TenantCtx, id: string): Promise<boolean> {
+  const rows = await rawRows(
+    ctx,
+    sql`SELECT 1 FROM datasets WHERE tenant_id = ${ctx.tenantId} AND id = ${id} UNION ALL SELECT 1 FROM jobs WHERE tenant_id = ${ctx.tenantId} AND id = ${id}`,
+  );
+  return rows.length > 0;
+}
+
+/**
+ * The graph around `root`: upstream, downstream or both, `depth` edges deep (null: unlimited). Node depths are
+ * breadth-first distances from the root; past `maxNodes` the nearest nodes are kept and `truncated` is set.
+ */
+export async function lineageGraph(
+  ctx: TenantCtx,
+  root: string,
+  direction: Direction | "both",
+  depth: number | null,
+  maxNodes = MAX_GRAPH_NODES,
+): Promise<Graph> {
+  const directions: Direction[] = direction === "both" ? ["upstream", "downstream"] : [direction];
+  const walks = await Promise.all(directions.map((d) => walk(ctx, root, d, depth)));
+  const order: string[] = [];
+  const seen = new Set<string>();
+  // Interleave the walks so a truncated "both" keeps both sides near the root.
+  const longest = Math.max(...walks.map((w) => w.length));
+  for (let i = 0; i < longest; i++) {
+    for (const w of walks) {
+      const n = w[i]?.node;
+      if (n !== undefined && !seen.has(n)) {
+        seen.add(n);
+        order.push(n);
+      }
+    }
+  }
+  const truncated = order.length > maxNodes;
+  const ids = truncated ? order.slice(0, maxNodes) : order;
+  const [edges, details] = await Promise.all([edgesAmong(ctx, ids), nodeDetails(ctx, ids)]);
+  const dist = new Map<string, number>();
+  for (const d of directions) {
+    for (const [node, n] of distancesFrom(root, edges, d)) if (!dist.has(node) || n < dist.get(node)!) dist.set(node, n);
+  }
+  const nodes = ids.flatMap((id) => {
+    const info = details.get(id);
+    return info ? [{ ...info, depth: dist.get(id) ?? 0 }] : [];
+  });
+  return { nodes, edges, truncated };
+}
+
+export interface PathResult {
+  /** downstream: from → to along edge direction; upstream: the path runs to → from. */
+  direction: Direction | null;
+  /** One shortest path, root first. Empty when none. */
+  path: string[];
+  /** Every node and edge on some path between the two. */
+  graph: Graph;
+}
+
+/** Paths between two nodes: all nodes on any directed path (recursive SQL), one shortest path (BFS on those edges). */
+export async function lineagePath(ctx: TenantCtx, from: string, to: string): Promise<PathResult> {
+  for (const [a, b, direction] of [
+    [from, to, "downstream"],
+    [to, from, "upstream"],
+  ] as const) {
+    const ids = (await rawRows(ctx, pathNodesSql(ctx.tenantId, a, b))).map((r) => r[0] as string);
+    if (!ids.includes(a) || !ids.includes(b)) continue;
+    const [edges, details] = await Promise.all([edgesAmong(ctx, ids), nodeDetails(ctx, ids)]);
+    const path = shortestPath(a, b, edges) ?? [];
+    const dist = distancesFrom(a, edges, "downstream");
+    const nodes = ids.flatMap((id) => {
+      const info = details.get(id);
+      return info ? [{ ...info, depth: dist.get(id) ?? 0 }] : [];
+    });
+    return { direction, path: direction === "downstream" ? path : [...path].reverse(), graph: { nodes, edges, truncated: false } };
+  }
+  return { direction: null, path: [], graph: { nodes: [], edges: [], truncated: false } };
+}
+
+export interface ImpactEntry {
+  id: string;
+  type: "dataset" | "job";
+  namespace: string;
+  name: string;
+  kind: string;
+  ownerTeamId: string | null;
+  ownerTeamName: string | null;
+}
+
+export interface Impact {
+  datasets: ImpactEntry[];
+  jobs: ImpactEntry[];
+  /** Owner teams of everything downstream, with how many datasets each owns there. */
+  teams: Array<{ id: string; name: string; datasets: number; jobs: number }>;
+}
+
+/**
+ * Everything downstream of a dataset or job, any distance, with owner teams: who is affected when it breaks.
+ * One recursive statement (impactSql). Data products will join their member datasets onto the same result.
+ */
+export async function impactOf(ctx: TenantCtx, node: string): Promise<Impact> {
+  const rows = await rawRows(ctx, impactSql(ctx.tenantId, node));
+  const datasets: ImpactEntry[] = [];
+  const jobs: ImpactEntry[] = [];
+  const teams = new Map<string, { id: string; name: string; datasets: number; jobs: number }>();
+  for (const r of rows) {
+    if (r[1] === null) continue; // an edge to a node without a catalog row
+    const entry: ImpactEntry = {
+      id: r[0] as string,
+      type: nodeTypeOf(r[0] as string),
+      namespace: r[1] as string,
+      name: r[2] as string,
+      kind: r[3] as string,
+      ownerTeamId: (r[4] as string | null) ?? null,
+      ownerTeamName: (r[5] as string | null) ?? null,
+    };
+    (entry.type === "dataset" ? datasets : jobs).push(entry);
+    if (entry.ownerTeamId) {
+      const t = teams.get(entry.ownerTeamId) ?? { id: entry.ownerTeamId, name: entry.ownerTeamName ?? entry.ownerTeamId, datasets: 0, jobs: 0 };
+      if (entry.type === "dataset") t.datasets++;
+      else t.jobs++;
+      teams.set(entry.ownerTeamId, t);
+    }
+  }
+  const byName = (a: ImpactEntry, b: ImpactEntry) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name);
+  return {
+    datasets: datasets.sort(byName),
+    jobs: jobs.sort(byName),
+    teams: [...teams.values()].sort((a, b) => b.datasets - a.datasets || a.name.localeCompare(b.name)),
+  };
+}

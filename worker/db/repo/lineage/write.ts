@@ -1,0 +1,353 @@
+import { sql, type SQL } from "drizzle-orm";
+import { newId } from "../../../lib/ids";
+import type { LineagePlan } from "../../../lineage/plan";
+import type { TenantCtx } from "../../client";
+import { queryAll, stmt, type Stmt } from "../../statements";
+import { datasetOpenToSql, mayChangeDatasetSql, type ActsFor } from "../pipelines/ownership";
+
+/**
+ * Applies a LineagePlan as bulk upserts: each table gets one `INSERT … SELECT … FROM json_each(?)` per ~0.5 MB
+ * of rows, so a batch of a thousand OpenLineage events or a manifest of thousands of nodes is a handful of
+ * statements (D1 allows 100 bound parameters per statement and a limited number of queries per invocation).
+ * Every upsert is idempotent and order-tolerant: facets and run states are guarded by event time. Counters are
+ * not idempotent, so they count only raw events the same batch stored (see RunRow.eventId): the raw-event inserts
+ * come first in the batch and decide, atomically, which copy of an event is the one that counts.
+ */
+
+/** Characters of JSON per bound parameter: even all-4-byte UTF-8 stays under D1's 2 MB value limit. */
+export const BULK_PARAM_CHARS = 450_000;
+
+/** Largest single facet stored (bytes of its JSON). D1 caps a value at 2 MB; the rest is headroom for escaping. */
+export const MAX_FACET_BYTES = 1_000_000;
+
+/** Splits rows into JSON arrays of at most BULK_PARAM_CHARS characters (a larger single row goes alone). */
+export function chunkRows(rows: unknown[][]): string[] {
+  const out: string[] = [];
+  let parts: string[] = [];
+  let size = 2;
+  for (const row of rows) {
+    const text = JSON.stringify(row);
+    if (parts.length && size + text.length + 1 > BULK_PARAM_CHARS) {
+      out.push(`[${parts.join(",")}]`);
+      parts = [];
+      size = 2;
+    }
+    parts.push(text);
+    size += text.length + 1;
+  }
+  if (parts.length) out.push(`[${parts.join(",")}]`);
+  return out;
+}
+
+const v = (i: number) => sql.raw(`r.value ->> '$[${i}]'`);
+
+function bulk(_ctx: TenantCtx, rows: unknown[][], build: (payload: string) => SQL): Stmt[] {
+  return chunkRows(rows).map((payload) => stmt(build(payload)));
+}
+
+/** Whose facts a plan may change, decided inside the batch that writes it. */
+export interface PlanGuard {
+  /**
+   * Teams the writer acts for (null: every team). Of a dataset another team owns, the plan leaves what only its
+   * owner may change — kind, owner, freshness, dataset facets, quality results — and writes the lineage (edges,
+   * runs' inputs and outputs, column lineage): that says what the writer's jobs read and wrote. The owner is read
+   * by the statement that writes, so an owner set between the caller's reads and the batch is respected.
+   */
+  actsFor: ActsFor;
+  /** A condition, true or false for the whole batch, every statement also needs: the plan applies whole or not at all. */
+  onlyIf?: SQL;
+}
+
+/**
+ * The statements for a plan, in dependency-free order (ids are derived, so nothing waits for another insert).
+ * Quality results stored return their dedupe key (storedQualityKeys): those left out for their owner are not.
+ */
+export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: number, guard: PlanGuard): Stmt[] {
+  const t = ctx.tenantId;
+  const out: Stmt[] = [];
+  const all = guard.onlyIf ?? sql`1`;
+  const open = (id: SQL) => sql`${all} AND ${datasetOpenToSql(t, guard.actsFor, id)}`;
+
+  out.push(
+    ...bulk(
+      ctx,
+      [...plan.datasets.values()].map((d) => [d.id, d.namespace, d.name, d.kind, d.ownerTeamId, d.lastWriteAt, d.lastWriteRunId]),
+      (p) => sql`
+        INSERT INTO datasets (tenant_id, id, namespace, name, kind, owner_team_id, tags, created_at, updated_at, last_write_at, last_write_run_id)
+        SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, coalesce(${v(3)}, 'dataset'), ${v(4)}, '[]', ${now}, ${now}, ${v(5)}, ${v(6)}
+        FROM json_each(${p}) r WHERE ${all}
+        ON CONFLICT (tenant_id, id) DO UPDATE SET
+          kind = CASE WHEN excluded.kind <> 'dataset' THEN excluded.kind ELSE datasets.kind END,
+          owner_team_id = coalesce(datasets.owner_team_id, excluded.owner_team_id),
+          updated_at = excluded.updated_at,
+          last_write_run_id = CASE WHEN excluded.last_write_at > coalesce(datasets.last_write_at, -1) THEN excluded.last_write_run_id ELSE datasets.last_write_run_id END,
+          last_write_at = max(coalesce(datasets.last_write_at, excluded.last_write_at), coalesce(excluded.last_write_at, datasets.last_write_at))
+        WHERE ${mayChangeDatasetSql(t, guard.actsFor, "datasets")}`,
+    ),
+  );
+
+  out.push(
+    ...bulk(
+      ctx,
+      [...plan.jobs.values()].map((j) => [j.id, j.namespace, j.name, j.kind, j.integration, j.processingType, j.ownerTeamId, j.latestRunId, j.latestRunAt]),
+      (p) => sql`
+        INSERT INTO jobs (tenant_id, id, namespace, name, kind, integration, processing_type, owner_team_id, latest_run_id, latest_run_at, created_at, updated_at)
+        SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, coalesce(${v(3)}, 'job'), ${v(4)}, ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)}, ${now}, ${now}
+        FROM json_each(${p}) r WHERE ${all}
+        ON CONFLICT (tenant_id, id) DO UPDATE SET
+          kind = CASE WHEN excluded.kind <> 'job' THEN excluded.kind ELSE jobs.kind END,
+          integration = coalesce(excluded.integration, jobs.integration),
+          processing_type = coalesce(excluded.processing_type, jobs.processing_type),
+          owner_team_id = coalesce(jobs.owner_team_id, excluded.owner_team_id),
+          latest_run_id = CASE WHEN excluded.latest_run_at >= coalesce(jobs.latest_run_at, -1) THEN excluded.latest_run_id ELSE jobs.latest_run_id END,
+          latest_run_at = max(coalesce(jobs.latest_run_at, excluded.latest_run_at), coalesce(excluded.latest_run_at, jobs.latest_run_at)),
+          updated_at = excluded.updated_at`,
+    ),
+  );
+
+  out.push(
+    ...bulk(
+      ctx,
+      [...plan.facets.values()].map((f) => [f.entityId, f.name, f.value, f.eventTime]),
+      (p) => sql`
+        INSERT INTO lineage_facets (tenant_id, entity_id, name, value, event_time, updated_at)
+        SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${now}
+        FROM json_each(${p}) r WHERE ${open(v(0))}
+        ON CONFLICT (tenant_id, entity_id, name) DO UPDATE SET value = excluded.value, event_time = excluded.event_time, updated_at = excluded.updated_at
+        WHERE excluded.event_time >= lineage_facets.event_time`,
+    ),
+  );
+
+  out.push(
+    ...bulk(
+      ctx,
+      plan
+        .orderedRuns()
+        .map((r) => [
+          r.id,
+          r.jobId,
+          r.source,
+          r.externalId,
+          r.state,
+          r.eventType,
+          r.eventTime,
+          r.startedAt,
+          r.endedAt,
+          r.nominalStartAt,
+          r.parentExternalId,
+          r.parentJobId,
+          r.errorMessage,
+          r.tuttiRunId,
+          r.tuttiTaskKey,
+          r.eventId ?? null,
+        ]),
+      // A terminal state is final (no event follows COMPLETE/FAIL/ABORT): a late or retried RUNNING keeps it.
+      // A row from a raw event counts 1 only if this batch stored that event (a row with its id exists), else 0.
+      (p) => sql`
+        INSERT INTO job_runs (tenant_id, id, job_id, source, external_id, state, last_event_type, last_event_at, started_at, ended_at,
+          nominal_start_at, parent_external_id, parent_job_id, error_message, tutti_run_id, tutti_task_key, event_count, created_at, updated_at)
+        SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, coalesce(${v(4)}, 'unknown'), ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)},
+          ${v(9)}, ${v(10)}, ${v(11)}, ${v(12)}, ${v(13)}, ${v(14)},
+          CASE WHEN ${v(15)} IS NULL THEN 1 ELSE (SELECT count(*) FROM lineage_events e WHERE e.tenant_id = ${t} AND e.id = ${v(15)}) END,
+          ${now}, ${now}
+        FROM json_each(${p}) r WHERE ${all}
+        ON CONFLICT (tenant_id, id) DO UPDATE SET
+          state = CASE
+            WHEN excluded.state = 'unknown' THEN job_runs.state
+            WHEN job_runs.state IN ('succeeded', 'failed', 'cancelled') AND excluded.state = 'running' THEN job_runs.state
+            ELSE excluded.state END,
+          last_event_type = CASE WHEN excluded.last_event_at >= coalesce(job_runs.last_event_at, -1) THEN coalesce(excluded.last_event_type, job_runs.last_event_type) ELSE job_runs.last_event_type END,
+          last_event_at = max(coalesce(job_runs.last_event_at, excluded.last_event_at), coalesce(excluded.last_event_at, job_runs.last_event_at)),
+          started_at = min(coalesce(job_runs.started_at, excluded.started_at), coalesce(excluded.started_at, job_runs.started_at)),
+          ended_at = max(coalesce(job_runs.ended_at, excluded.ended_at), coalesce(excluded.ended_at, job_runs.ended_at)),
+          nominal_start_at = coalesce(excluded.nominal_start_at, job_runs.nominal_start_at),
+          parent_external_id = coalesce(excluded.parent_external_id, job_runs.parent_external_id),
+          parent_job_id = coalesce(excluded.parent_job_id, job_runs.parent_job_id),
+          error_message = coalesce(excluded.error_message, job_runs.error_message),
+          tutti_run_id = coalesce(excluded.tutti_run_id, job_runs.tutti_run_id),
+          tutti_task_key = coalesce(excluded.tutti_task_key, job_runs.tutti_task_key),
+          event_count = job_runs.event_count + excluded.event_count,
+          updated_at = excluded.updated_at`,
+    ),
+  );
+
+  out.push(
+    ...bulk(
+      ctx,
+      [...plan.runIo.values()].map((r) => [r.runId, r.datasetId, r.role, r.rowCount, r.bytes, r.fileCount, r.facets, r.at]),
+      (p) => sql`
+        INSERT INTO job_run_datasets (tenant_id, run_id, dataset_id, role, row_count, bytes, file_count, facets, at)
+        SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${v(6)}, ${v(7)}
+        FROM json_each(${p}) r WHERE ${all}
+        ON CONFLICT (tenant_id, run_id, dataset_id, role) DO UPDATE SET
+          row_count = coalesce(excluded.row_count, job_run_datasets.row_count),
+          bytes = coalesce(excluded.bytes, job_run_datasets.bytes),
+          file_count = coalesce(excluded.file_count, job_run_datasets.file_count),
+          facets = coalesce(excluded.facets, job_run_datasets.facets),
+          at = max(job_run_datasets.at, excluded.at)`,
+    ),
+  );
+
+  out.push(
+    ...bulk(
+      ctx,
+      [...plan.edges.values()].map((e) => [e.from, e.to, e.origin, e.kind]),
+      (p) => sql`
+        INSERT INTO lineage_edges (tenant_id, from_node, to_node, origin, kind, first_seen_at, last_seen_at)
+        SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${now}, ${now}
+        FROM json_each(${p}) r WHERE ${all}
+        ON CONFLICT (tenant_id, from_node, to_node, origin) DO UPDATE SET kind = excluded.kind, last_seen_at = excluded.last_seen_at`,
+    ),
+  );
+
+  out.push(
+    ...bulk(
+      ctx,
+      [...plan.columnEdges.values()].map((e) => [e.toDataset, e.toField, e.fromDataset, e.fromField, e.origin, e.transformation]),
+      (p) => sql`
+        INSERT INTO column_lineage_edges (tenant_id, to_dataset, to_field, from_dataset, from_field, origin, transformation, last_seen_at)
+        SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${now}
+        FROM json_each(${p}) r WHERE ${all}
+        ON CONFLICT (tenant_id, to_dataset, to_field, from_dataset, from_field, origin) DO UPDATE SET
+          transformation = coalesce(excluded.transformation, column_lineage_edges.transformation), last_seen_at = excluded.last_seen_at`,
+    ),
+  );
+
+  out.push(
+    ...bulk(
+      ctx,
+      [...plan.quality.values()].map((q) => [
+        newId("qualityResult"),
+        q.datasetId,
+        q.source,
+        q.checkName,
+        q.columnName,
+        q.status,
+        q.observedAt,
+        q.runId,
+        JSON.stringify(q.details),
+        q.dedupeKey,
+      ]),
+      (p) => sql`
+        INSERT INTO quality_results (tenant_id, id, dataset_id, source, check_name, column_name, status, observed_at, run_id, details, dedupe_key, created_at)
+        SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)}, ${v(9)}, ${now}
+        FROM json_each(${p}) r WHERE ${open(v(1))}
+        ON CONFLICT (tenant_id, dedupe_key) DO UPDATE SET status = excluded.status, observed_at = excluded.observed_at, details = excluded.details
+        WHERE excluded.observed_at >= quality_results.observed_at
+        RETURNING dedupe_key AS ${sql.raw(STORED_QUALITY_KEY)}`,
+    ),
+  );
+
+  out.push(
+    ...bulk(
+      ctx,
+      [...plan.writes.values()].map((w) => [w.datasetId, w.at, w.runId]),
+      // MATERIALIZED makes the payload drive the loop (one primary-key lookup per row); without it the planner,
+      // which has no statistics in D1, may scan the tenant's datasets once per payload row.
+      (p) => sql`
+        WITH r AS MATERIALIZED (SELECT value ->> '$[0]' AS id, value ->> '$[1]' AS at, value ->> '$[2]' AS run FROM json_each(${p}))
+        UPDATE datasets SET last_write_at = r.at, last_write_run_id = r.run, updated_at = ${now}
+        FROM r
+        WHERE datasets.tenant_id = ${t} AND datasets.id = r.id AND (datasets.last_write_at IS NULL OR datasets.last_write_at < r.at)
+          AND ${all} AND ${mayChangeDatasetSql(t, guard.actsFor, "datasets")}`,
+    ),
+  );
+
+  return out;
+}
+
+/** Column the quality upserts return their stored rows' dedupe keys in. */
+const STORED_QUALITY_KEY = "stored_quality_key";
+
+/** Dedupe keys of the quality results a batch of lineagePlanStatements stored (from all of its results, in any order). */
+export function storedQualityKeys(results: D1Result[]): Set<string> {
+  return new Set(
+    results.flatMap((r) =>
+      (r.results as Array<Record<string, unknown>>).flatMap((row) => (STORED_QUALITY_KEY in row ? [row[STORED_QUALITY_KEY] as string] : [])),
+    ),
+  );
+}
+
+/** Raw events small enough to travel inside a bulk JSON parameter; larger ones get a statement each. */
+const INLINE_BODY_CHARS = 100_000;
+
+export interface StoredBody {
+  text: string | null;
+  gzip: Uint8Array | null;
+  sizeBytes: number;
+}
+
+/**
+ * Raw-event inserts, to run first in their batch. `bodies` holds each event's stored form (text, or gzip when the
+ * text would not fit a D1 value), decided by the caller; an event already stored (same dedupe key) is left as it
+ * is. Each statement returns the dedupe keys it stored: the events this batch, and no concurrent copy, wrote.
+ */
+export function rawEventStatements(ctx: TenantCtx, plan: LineagePlan, bodies: StoredBody[], now: number): Stmt[] {
+  const t = ctx.tenantId;
+  const inline: unknown[][] = [];
+  const out: Stmt[] = [];
+  plan.events.forEach((e, i) => {
+    const body = bodies[i];
+    if (body.text !== null && body.text.length <= INLINE_BODY_CHARS) {
+      inline.push([e.id, e.dedupeKey, e.kind, e.eventType, e.eventTime, e.runId, e.jobId, e.datasetId, e.producer, e.schemaUrl, body.sizeBytes, body.text]);
+      return;
+    }
+    out.push(
+      stmt(sql`
+        INSERT INTO lineage_events (tenant_id, id, dedupe_key, kind, event_type, event_time, run_id, job_id, dataset_id, producer, schema_url, size_bytes, body, body_gzip, received_at)
+        VALUES (${t}, ${e.id}, ${e.dedupeKey}, ${e.kind}, ${e.eventType}, ${e.eventTime}, ${e.runId}, ${e.jobId}, ${e.datasetId}, ${e.producer}, ${e.schemaUrl}, ${body.sizeBytes}, ${body.text}, ${body.gzip}, ${now})
+        ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING dedupe_key`),
+    );
+  });
+  out.unshift(
+    ...bulk(
+      ctx,
+      inline,
+      (p) => sql`
+        INSERT INTO lineage_events (tenant_id, id, dedupe_key, kind, event_type, event_time, run_id, job_id, dataset_id, producer, schema_url, size_bytes, body, received_at)
+        SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)}, ${v(9)}, ${v(10)}, ${v(11)}, ${now}
+        FROM json_each(${p}) r WHERE true
+        ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING dedupe_key`,
+    ),
+  );
+  return out;
+}
+
+/** Dedupe keys returned by the statements of rawEventStatements, from their batch results. */
+export function storedEventKeys(results: D1Result[]): Set<string> {
+  return new Set(results.flatMap((r) => (r.results as Array<{ dedupe_key: string }>).map((row) => row.dedupe_key)));
+}
+
+/**
+ * For auditCountedInsert: how many of the events `ids` are stored, with the audit entry's target (the event's key
+ * prefix, or "n events"). Inside the batch after rawEventStatements, these are the events that batch stored.
+ */
+export function storedEventsQuery(ctx: TenantCtx, ids: string[]): SQL {
+  return sql`
+    SELECT count(*) AS n, CASE count(*) WHEN 1 THEN min(substr(e.dedupe_key, 1, 16)) ELSE count(*) || ' events' END AS target_id,
+      json_object('events', count(*)) AS details
+    FROM json_each(${JSON.stringify(ids)}) j CROSS JOIN lineage_events e ON e.tenant_id = ${ctx.tenantId} AND e.id = j.value`;
+}
+
+/**
+ * Dedupe keys of the given events already stored for this tenant. A shortcut for retries (they skip planning and
+ * writing); copies in flight together all pass it, and the batch's own inserts decide between them.
+ */
+export async function existingEventKeys(ctx: TenantCtx, keys: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const payload of chunkRows(keys.map((k) => [k]))) {
+    // The keys drive the loop (CROSS JOIN keeps that order): one index probe per key, whatever the table's size.
+    const rows = await queryAll<{ dedupe_key: string }>(
+      ctx,
+      sql`
+      SELECT e.dedupe_key FROM json_each(${payload}) r CROSS JOIN lineage_events e ON e.tenant_id = ${ctx.tenantId} AND e.dedupe_key = r.value ->> '$[0]'`,
+    );
+    for (const r of rows) found.add(r.dedupe_key);
+  }
+  return found;
+}
+
+/** Deletes the edges one origin asserted (a new manifest replaces its project's edges as a whole). */
+export function deleteEdgesOf(ctx: TenantCtx, origin: string): Stmt {
+  return stmt(sql`DELETE FROM lineage_edges WHERE tenant_id = ${ctx.tenantId} AND origin = ${origin}`);
+}

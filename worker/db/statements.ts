@@ -1,0 +1,54 @@
+import type { SQL } from "drizzle-orm";
+import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
+import type { TenantCtx } from "./client";
+
+/**
+ * A statement ready for D1: lineage writes mix raw bulk SQL (json_each upserts) with drizzle builders (audit),
+ * and drizzle's D1 batch cannot take raw SQL with parameters, so both are lowered to this and sent with the
+ * D1 client's own batch (one implicit transaction).
+ */
+export interface Stmt {
+  sql: string;
+  params: unknown[];
+}
+
+const dialect = new SQLiteAsyncDialect();
+
+export function stmt(query: SQL): Stmt {
+  const q = dialect.sqlToQuery(query);
+  return { sql: q.sql, params: q.params };
+}
+
+/** A drizzle insert/update/delete builder as a Stmt. */
+export function fromBuilder(builder: { toSQL(): { sql: string; params: unknown[] } }): Stmt {
+  const q = builder.toSQL();
+  return { sql: q.sql, params: q.params };
+}
+
+/** drizzle() returns the D1 binding as `$client`; the exported Db type just does not declare it. */
+export const d1Of = (ctx: TenantCtx): D1Database => (ctx.db as unknown as { $client: D1Database }).$client;
+
+function prepare(ctx: TenantCtx, s: Stmt): D1PreparedStatement {
+  const p = d1Of(ctx).prepare(s.sql);
+  return s.params.length ? p.bind(...s.params) : p;
+}
+
+/** Runs the statements in one D1 batch: all or nothing. */
+export async function runBatch(ctx: TenantCtx, statements: Stmt[]): Promise<D1Result[]> {
+  if (!statements.length) return [];
+  return d1Of(ctx).batch(statements.map((s) => prepare(ctx, s)));
+}
+
+/**
+ * Rows as arrays, in column order: for statements that select same-named columns from several tables, where
+ * objects keyed by column name would lose all but one.
+ */
+export function rawRows(ctx: TenantCtx, query: SQL): Promise<unknown[][]> {
+  return ctx.db.values<unknown[]>(query);
+}
+
+export async function queryAll<T>(ctx: TenantCtx, query: SQL): Promise<T[]> {
+  const s = stmt(query);
+  const result = await prepare(ctx, s).all<T>();
+  return result.results;
+}
