@@ -7,7 +7,7 @@ import type { CostAttributionInput } from "../../schema";
 import { auditCountedInsert, type AuditSource } from "../platform/audit";
 import { resolveAttribution, type ResolvedCost } from "./attribution";
 import { queryAll, runBatch, stmt, type Stmt } from "../../statements";
-import { chunkRows } from "../lineage/write";
+import { chunkRows } from "../../bulk";
 import { ownedByNobodyOrSql, type ActsFor } from "../pipelines/ownership";
 
 /**
