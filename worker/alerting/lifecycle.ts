@@ -2,25 +2,8 @@ import type { TenantCtx } from "../db/client";
 import { channelsByIds, getChannelByName, listChannels, type AlertChannel } from "../db/repo/alerting/channels";
 import { notifiedChannelsOf, unsentDeliveriesOf } from "../db/repo/alerting/deliveries";
 import { listRules } from "../db/repo/alerting/rules";
-import {
-  appliedSignal,
-  findLatestWithKey,
-  findUnresolved,
-  impactsOf,
-  insertOpenAlert,
-  markEscalated,
-  markResolved,
-  recordOccurrence,
-  recordLateSignal,
-  succeededAfter,
-  SYSTEM_ACTOR,
-  unresolvedByKeys,
-  unresolvedForPipeline,
-  type Alert,
-  type AlertActor,
-  type AlertImpact,
-  type NewDelivery,
-} from "../db/repo/alerting/alerts";
+import { appliedSignal, findLatestWithKey, findUnresolved, impactsOf, succeededAfter, SYSTEM_ACTOR, unresolvedByKeys, unresolvedForPipeline, type Alert, type AlertActor, type AlertImpact, type NewDelivery } from "../db/repo/alerting/alerts";
+import { insertOpenAlert, markEscalated, markResolved, recordOccurrence, recordLateSignal } from "../db/repo/alerting/alert-writes";
 import type { AuditSource } from "../db/repo/platform/audit";
 import { datasetOwnership, pipelineFacts, type PipelineFacts } from "../db/repo/pipelines/ownership";
 import { listTeams } from "../db/repo/accounts/teams";
