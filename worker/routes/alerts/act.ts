@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { resolveAlert, stopEscalation } from "../../alerting/lifecycle";
+import { resolveAlert } from "../../alerting/lifecycle";
+import { stopEscalation } from "../../alerting/escalation";
 import type { Router } from "../../context";
 import { getAlert, impactsOf } from "../../db/repo/alerting/alerts";
 import { setAcknowledged } from "../../db/repo/alerting/alert-writes";
