@@ -8,7 +8,7 @@ import { findDbtProject, getDbtUpload, readArtifactChunks } from "../../db/repo/
 import { datasetOwnership, downstreamOf } from "../../db/repo/pipelines/ownership";
 import { getPipelineByName } from "../../db/repo/pipelines/pipelines";
 import { productionVersion } from "../../db/repo/pipelines/environments";
-import { productsContainingDatasets } from "../../db/repo/products/products";
+import { productsContainingDatasets } from "../../db/repo/products/membership";
 import { listTeams } from "../../db/repo/accounts/teams";
 import { impactMarkdown, type ImpactReport } from "../../ci/impact";
 import { diffManifests, summarizeManifest, type ManifestDiff } from "../../ci/manifest-diff";
