@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, inArray, isNotNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import type { TenantCtx } from "../../client";
-import { alertDeliveries, alertEvents, alertImpacts, alerts, alertSignals, runs, tenantMembers, users } from "../../schema";
+import { type alertDeliveries, alertEvents, alertImpacts, alerts, alertSignals, runs, tenantMembers, users } from "../../schema";
 import type { AlertKind, AlertSeverity, AlertStatus } from "../../../alerting/kinds";
 
 /** Alerts, their impacts and timelines: the types and the reads. Writes are in ./alert-writes.ts. */
