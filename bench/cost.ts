@@ -18,7 +18,7 @@ import { parseArgs } from "node:util";
 import type { SQL } from "drizzle-orm";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import type { TenantCtx } from "../worker/db/client";
-import { rebuildDaysStatements } from "../worker/db/repo/costs/ledger";
+import { rebuildDaysStatements } from "../worker/db/repo/costs/ledger-allocations";
 import { explorerSql } from "../worker/db/repo/costs/reports";
 import { eachDay } from "../worker/costs/period";
 import { scorecardWindows } from "../worker/costs/windows";

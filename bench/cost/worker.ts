@@ -1,5 +1,6 @@
 import { createDb, tenantCtx } from "../../worker/db/client";
-import { ingestCosts, rebuildDaysStatements } from "../../worker/db/repo/costs/ledger";
+import { ingestCosts } from "../../worker/db/repo/costs/ledger-ingest";
+import { rebuildDaysStatements } from "../../worker/db/repo/costs/ledger-allocations";
 import { explorerCells, type ExplorerDimension, type Granularity } from "../../worker/db/repo/costs/reports";
 import { runBatch } from "../../worker/db/statements";
 import { scorecards } from "../../worker/db/repo/products/scorecard";

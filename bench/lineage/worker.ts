@@ -1,7 +1,8 @@
 import { createDb, tenantCtx } from "../../worker/db/client";
 import { runBatch, stmt } from "../../worker/db/statements";
 import { impactOf, walk } from "../../worker/db/repo/lineage/graph";
-import { chunkRows, lineagePlanStatements } from "../../worker/db/repo/lineage/write";
+import { chunkRows } from "../../worker/db/bulk";
+import { lineagePlanStatements } from "../../worker/db/repo/lineage/write";
 import { ingestOpenLineageEvents } from "../../worker/ingest/openlineage";
 import { ingestWriter } from "../../worker/ingest/writer";
 import { LineagePlan } from "../../worker/lineage/plan";

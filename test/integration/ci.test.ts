@@ -1,7 +1,7 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { tenantCtx, createDb } from "../../worker/db/client";
-import { createProduct } from "../../worker/db/repo/products/products";
+import { createProduct } from "../../worker/db/repo/products/write";
 import { api, expectError, signup } from "../helpers/api";
 import { createTeam, createToken } from "../helpers/fixtures";
 import { dbtFixture } from "../helpers/lineage-fixtures";

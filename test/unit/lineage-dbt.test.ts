@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readManifest, readRunResults } from "../../worker/ingest/dbt-read";
-import { manifestGraph, parseManifest, type ParsedManifest } from "../../worker/lineage/dbt-manifest";
+import { manifestGraph } from "../../worker/lineage/dbt-graph";
+import { parseManifest, type ParsedManifest } from "../../worker/lineage/dbt-manifest";
 import { planDbtManifest, planDbtRunResults, qualityStatusOf, type DbtNodeRef, type DbtTarget } from "../../worker/lineage/dbt-plan";
 import { normaliseDbtStatus, parseRunResults, type ParsedRunResults } from "../../worker/lineage/dbt-run-results";
 import { IdCache } from "../../worker/lineage/ids";

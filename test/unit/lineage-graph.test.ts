@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BULK_PARAM_CHARS, chunkRows } from "../../worker/db/repo/lineage/write";
+import { BULK_PARAM_CHARS, chunkRows } from "../../worker/db/bulk";
 import { freshnessStatus, previousDeadline } from "../../worker/lineage/freshness";
 import { distancesFrom, nodeTypeOf, shortestPath } from "../../worker/lineage/graph";
 

@@ -1,16 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { IdCache } from "../../worker/lineage/ids";
-import {
-  assertionsOf,
-  columnLineageOf,
-  mergeFacets,
-  outputStatisticsOf,
-  parentOf,
-  parseOpenLineageEvent,
-  runStateOf,
-  schemaFieldsOf,
-  type OLEvent,
-} from "../../worker/lineage/openlineage";
+import { assertionsOf, columnLineageOf, mergeFacets, outputStatisticsOf, parentOf, schemaFieldsOf } from "../../worker/lineage/openlineage-facets";
+import { parseOpenLineageEvent, runStateOf, type OLEvent } from "../../worker/lineage/openlineage";
 import { eventDedupeKey, planOpenLineageEvent } from "../../worker/lineage/openlineage-plan";
 import { LineagePlan } from "../../worker/lineage/plan";
 import { parseTimestamp } from "../../worker/lineage/timestamp";

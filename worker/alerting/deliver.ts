@@ -1,7 +1,7 @@
 import type { TenantCtx } from "../db/client";
 import { disableChannel, getChannel } from "../db/repo/alerting/channels";
 import { claimDelivery, getDelivery, markDead, markRetrying, markSent, markSkipped } from "../db/repo/alerting/deliveries";
-import { addSystemEvent } from "../db/repo/alerting/alerts";
+import { addSystemEvent } from "../db/repo/alerting/alert-writes";
 import type { Env } from "../env";
 import { sendToChannel } from "./send";
 

@@ -1,6 +1,7 @@
 import type { TenantCtx } from "../db/client";
 import { productsOfPipelineMembers, productSlas } from "../db/repo/pipelines/ownership";
-import { claimsOfDatasets, listProducts, ownersOfProducts } from "../db/repo/products/products";
+import { claimsOfDatasets } from "../db/repo/products/membership";
+import { listProducts, ownersOfProducts } from "../db/repo/products/products";
 
 /**
  * The seam between alerting and the data-products catalog (worker/db/repo/products/products.ts). Alerting asks four things

@@ -3,7 +3,8 @@ import { getAlert } from "../db/repo/alerting/alerts";
 import type { Env } from "../env";
 import type { AlertWatchPayload } from "../queues/notify-messages";
 import { checkDeadline, recheck } from "./freshness";
-import { escalate, queueDeliveries } from "./lifecycle";
+import { escalate } from "./escalation";
+import { queueDeliveries } from "./delivery-queue";
 
 function isAlertWatch(payload: Record<string, unknown>): payload is AlertWatchPayload {
   return payload.kind === "freshness" || payload.kind === "freshness_recheck" || payload.kind === "escalate" || payload.kind === "deliver";

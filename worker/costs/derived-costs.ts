@@ -1,5 +1,5 @@
 import type { TenantCtx } from "../db/client";
-import { ingestCosts } from "../db/repo/costs/ledger";
+import { ingestCosts } from "../db/repo/costs/ledger-ingest";
 import { getCostSettings } from "../db/repo/costs/settings";
 import type { DbtResult } from "../lineage/dbt-run-results";
 import type { NotifySender } from "../queues/notify-messages";

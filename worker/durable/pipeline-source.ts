@@ -1,5 +1,6 @@
 import { createDb, tenantCtx } from "../db/client";
-import { getPipelineById, versionForEnvironment } from "../db/repo/pipelines/pipelines";
+import { getPipelineById } from "../db/repo/pipelines/pipelines";
+import { versionForEnvironment } from "../db/repo/pipelines/environments";
 import { PROD } from "../environments/names";
 import type { Env } from "../env";
 import { ApiError } from "../lib/errors";

@@ -1,3 +1,4 @@
+// size: one pure state machine (transition() and the Step helpers its cases share) read top to bottom; split, a case would lose its rules.
 import type { TaskError, TaskOutcome } from "../connectors/types";
 import { isHttpUrl } from "../lib/urls";
 import { retryDelayMs } from "./backoff";

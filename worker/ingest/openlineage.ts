@@ -1,16 +1,8 @@
 import type { TenantCtx } from "../db/client";
 import { auditCountedInsert, type AuditSource } from "../db/repo/platform/audit";
 import { runBatch, stmt } from "../db/statements";
-import {
-  existingEventKeys,
-  lineagePlanStatements,
-  MAX_FACET_BYTES,
-  rawEventStatements,
-  storedEventKeys,
-  storedEventsQuery,
-  storedQualityKeys,
-  type StoredBody,
-} from "../db/repo/lineage/write";
+import { existingEventKeys, rawEventStatements, storedEventKeys, storedEventsQuery, type StoredBody } from "../db/repo/lineage/raw-events";
+import { lineagePlanStatements, MAX_FACET_BYTES, storedQualityKeys } from "../db/repo/lineage/write";
 import { jobAndRunOwners, pipelineTeams } from "../db/repo/pipelines/ownership";
 import type { ErrorDetail } from "../lib/errors";
 import { gzip } from "../lib/gzip";

@@ -1,5 +1,6 @@
 import type { QualityStatus } from "../db/schema/enums";
-import { dbtNodeClass, isRelation, manifestGraph, resourceTypeOfId, type DbtNode, type ParsedManifest } from "./dbt-manifest";
+import { dbtNodeClass, isRelation, manifestGraph, resourceTypeOfId } from "./dbt-graph";
+import type { DbtNode, ParsedManifest } from "./dbt-manifest";
 import { normaliseDbtStatus, type ParsedRunResults } from "./dbt-run-results";
 import type { IdCache } from "./ids";
 import { TUTTI_JOB_NAMESPACE } from "./namespaces";

@@ -10,11 +10,8 @@ import {
   nominalStartOf,
   outputStatisticsOf,
   parentOf,
-  runStateOf,
-  type Facets,
-  type OLDataset,
-  type OLEvent,
-} from "./openlineage";
+} from "./openlineage-facets";
+import { runStateOf, type Facets, type OLDataset, type OLEvent } from "./openlineage";
 import type { LineagePlan } from "./plan";
 
 /** Edges asserted by OpenLineage producers share one origin: they accumulate, never replaced by a manifest. */

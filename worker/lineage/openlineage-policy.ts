@@ -1,6 +1,7 @@
 import type { ErrorDetail } from "../lib/errors";
 import { isReservedNamespace, pipelineOfTaskJob, TUTTI_JOB_NAMESPACE } from "./namespaces";
-import { parentOf, type OLEvent } from "./openlineage";
+import { parentOf } from "./openlineage-facets";
+import type { OLEvent } from "./openlineage";
 
 /**
  * How far ahead of Tutti's clock an `eventTime` may be. Producers' clocks drift by seconds; an event from the

@@ -1,7 +1,8 @@
 import { deliver } from "../alerting/deliver";
 import { recheckAll } from "../alerting/freshness";
 import { intentsForEngineSignal, intentsForExternalSignal, type SignalContext } from "../alerting/intents";
-import { applyIntent, ConcurrentAlert } from "../alerting/lifecycle";
+import { applyIntent } from "../alerting/lifecycle";
+import { ConcurrentAlert } from "../alerting/raise";
 import { handleWatch } from "../alerting/watches";
 import { createDb, tenantCtx, type TenantCtx } from "../db/client";
 import { pipelineFacts } from "../db/repo/pipelines/ownership";

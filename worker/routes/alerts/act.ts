@@ -1,7 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { resolveAlert, stopEscalation } from "../../alerting/lifecycle";
+import { resolveAlert } from "../../alerting/lifecycle";
+import { stopEscalation } from "../../alerting/escalation";
 import type { Router } from "../../context";
-import { getAlert, impactsOf, setAcknowledged } from "../../db/repo/alerting/alerts";
+import { getAlert, impactsOf } from "../../db/repo/alerting/alerts";
+import { setAcknowledged } from "../../db/repo/alerting/alert-writes";
 import { conflict } from "../../lib/errors";
 import { auditSource } from "../../lib/request";
 import { IdParam, bearerSecurity, errors, jsonResponse, send } from "../shared";

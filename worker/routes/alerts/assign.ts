@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { getAlert, impactsOf, setAssignee, tenantUsersByIds } from "../../db/repo/alerting/alerts";
+import { getAlert, impactsOf, tenantUsersByIds } from "../../db/repo/alerting/alerts";
+import { setAssignee } from "../../db/repo/alerting/alert-writes";
 import { invalid } from "../../lib/errors";
 import { auditSource } from "../../lib/request";
 import { IdParam, bearerSecurity, errors, jsonBody, jsonResponse, send } from "../shared";

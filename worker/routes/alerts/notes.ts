@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { addNote, getAlert, impactsOf } from "../../db/repo/alerting/alerts";
+import { addNote } from "../../db/repo/alerting/alert-writes";
+import { getAlert, impactsOf } from "../../db/repo/alerting/alerts";
 import { auditSource } from "../../lib/request";
 import { IdParam, bearerSecurity, errors, jsonBody, jsonResponse, send } from "../shared";
 import { alertDetail } from "./detail";

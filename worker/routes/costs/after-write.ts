@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../context";
 import type { TenantCtx } from "../../db/client";
 import { evaluateBudgets } from "../../costs/budgets-service";
-import { reattributeCosts, type ReattributeScope } from "../../db/repo/costs/ledger";
+import { reattributeCosts, type ReattributeScope } from "../../db/repo/costs/ledger-reattribute";
 import { monthOfDay } from "../../costs/period";
 import { errorFields } from "../../lib/log";
 import { requestLog } from "../../lib/request";

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { ingestCosts } from "../../db/repo/costs/ledger";
+import { ingestCosts } from "../../db/repo/costs/ledger-ingest";
 import { getCostSettings } from "../../db/repo/costs/settings";
 import { canActForTeam, requireScope, teamsActedFor } from "../../lib/principal";
 import { auditSource } from "../../lib/request";

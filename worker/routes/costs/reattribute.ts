@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { reattributeCosts } from "../../db/repo/costs/ledger";
+import { reattributeCosts } from "../../db/repo/costs/ledger-reattribute";
 import { auditInsert } from "../../db/repo/platform/audit";
 import { dayStart, isDay } from "../../costs/period";
 import { invalid } from "../../lib/errors";

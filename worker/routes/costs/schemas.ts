@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_AMOUNT, fromMicros } from "../../costs/money";
 import { costUnits, sourcePattern } from "../../costs/units";
-import type { StoredCost } from "../../db/repo/costs/ledger";
+import type { StoredCost } from "../../db/repo/costs/ledger-list";
 import { isoOrNull, timestamp } from "../shared";
 
 export const MAX_COST_BATCH = 1000;

@@ -1,7 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import type { Dataset } from "../../db/repo/lineage/catalog";
 import type { FreshnessStatus } from "../../lineage/freshness";
-import { documentationOf, schemaFieldsOf, type Facets } from "../../lineage/openlineage";
+import { documentationOf, schemaFieldsOf } from "../../lineage/openlineage-facets";
+import type { Facets } from "../../lineage/openlineage";
 import { TeamRef, teamRefOut } from "../lineage/catalog-schemas";
 import { isoOrNull, timestamp } from "../shared";
 

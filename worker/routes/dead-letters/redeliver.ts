@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { queueDeliveries } from "../../alerting/lifecycle";
+import { queueDeliveries } from "../../alerting/delivery-queue";
 import type { Router } from "../../context";
 import type { Env } from "../../env";
 import { tenantCtx } from "../../db/client";

@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { getVersion, listEnvironmentHeads } from "../../db/repo/pipelines/pipelines";
+import { getVersion } from "../../db/repo/pipelines/versions";
+import { listEnvironmentHeads } from "../../db/repo/pipelines/environments";
 import { ApiError } from "../../lib/errors";
 import { requireScope } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";

@@ -4,16 +4,11 @@ import type { AppEnv, Router } from "../../context";
 import { tenantCtx, type TenantCtx } from "../../db/client";
 import { findConnectionByName } from "../../db/repo/connections/connections";
 import { environmentBindings } from "../../db/repo/connections/environments";
-import {
-  getEnvironmentHead,
-  getPipelineByName,
-  getVersion,
-  listProductionTriggers,
-  planEnvironmentPush,
-  planPush,
-  productionVersion,
-  upsertPipeline,
-} from "../../db/repo/pipelines/pipelines";
+import { getEnvironmentHead, productionVersion } from "../../db/repo/pipelines/environments";
+import { getPipelineByName, listProductionTriggers } from "../../db/repo/pipelines/pipelines";
+import { getVersion } from "../../db/repo/pipelines/versions";
+import { planEnvironmentPush, planPush } from "../../db/repo/pipelines/push-plan";
+import { upsertPipeline } from "../../db/repo/pipelines/push";
 import { boundName, ENVIRONMENT_NAME, PROD } from "../../environments/names";
 import { listTeams } from "../../db/repo/accounts/teams";
 import { connectorFor } from "../../connectors/registry";

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import type { Pipeline, PipelineVersion, PipelineVersionSummary } from "../../db/repo/pipelines/pipelines";
+import type { Pipeline } from "../../db/repo/pipelines/pipelines";
+import type { PipelineVersion, PipelineVersionSummary } from "../../db/repo/pipelines/versions";
 import { runStatuses } from "../../engine/states";
 import { specFormats } from "../../pipelines/parse";
 import { NormalizedSpecSchema, PipelineName } from "../../pipelines/spec";

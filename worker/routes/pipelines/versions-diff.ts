@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { getVersionByNumber } from "../../db/repo/pipelines/pipelines";
+import { getVersionByNumber } from "../../db/repo/pipelines/versions";
 import { notFound } from "../../lib/errors";
 import { requireScope } from "../../lib/principal";
 import { diffSpecs } from "../../pipelines/diff";

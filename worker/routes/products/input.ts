@@ -3,7 +3,7 @@ import { toMicros } from "../../costs/money";
 import type { TenantCtx } from "../../db/client";
 import { existingDatasetIds } from "../../db/repo/lineage/catalog";
 import { existingPipelineNames } from "../../db/repo/pipelines/pipelines";
-import type { MemberInput, ProductFields } from "../../db/repo/products/products";
+import type { MemberInput, ProductFields } from "../../db/repo/products/write";
 import { getTeam } from "../../db/repo/accounts/teams";
 import { ApiError, type ErrorDetail, invalid } from "../../lib/errors";
 import { canActForTeam, type Principal } from "../../lib/principal";

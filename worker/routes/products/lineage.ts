@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { productLineage } from "../../db/repo/products/lineage";
-import { datasetsOfProducts } from "../../db/repo/products/products";
+import { datasetsOfProducts } from "../../db/repo/products/membership";
 import { requireScope } from "../../lib/principal";
 import { graphEdgeOut, graphNodeOut } from "../lineage/out";
 import { GraphEdgeOut, GraphNodeOut } from "../lineage/schemas";

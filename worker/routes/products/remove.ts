@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { deleteProduct } from "../../db/repo/products/products";
+import { deleteProduct } from "../../db/repo/products/write";
 import { requireTeamWrite } from "../../lib/principal";
 import { auditSource } from "../../lib/request";
 import { reattributeLater } from "../costs/after-write";

@@ -1,7 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { getCostSettings } from "../../db/repo/costs/settings";
-import { getProduct, membersOf as storedMembers, updateProduct } from "../../db/repo/products/products";
+import { getProduct, membersOf as storedMembers } from "../../db/repo/products/products";
+import { updateProduct } from "../../db/repo/products/write";
 import { isUniqueViolation } from "../../db/unique";
 import { conflict } from "../../lib/errors";
 import { requireTeamWrite } from "../../lib/principal";

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { attributeShares, allocate, type AttributedBy, type WeightedProduct } from "../../../costs/attribution";
 import type { CostDraft } from "../../../costs/draft";
 import type { TenantCtx } from "../../client";
-import { claimsOfDatasets } from "../products/products";
+import { claimsOfDatasets } from "../products/membership";
 import { rawRows } from "../../statements";
 
 /**

@@ -3,7 +3,7 @@ import { dayOf } from "../../../costs/period";
 import type { UsageKind } from "../../schema/enums";
 import type { TenantCtx } from "../../client";
 import { queryAll, runBatch, stmt, type Stmt } from "../../statements";
-import { chunkRows } from "../lineage/write";
+import { chunkRows } from "../../bulk";
 
 /**
  * Usage events and their daily rollup. An event names a product, or a dataset (it then counts for every

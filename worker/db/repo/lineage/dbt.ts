@@ -5,7 +5,7 @@ import type { DbtNodeRef, DbtNodeRow } from "../../../lineage/dbt-plan";
 import type { TenantCtx } from "../../client";
 import { dbtNodeResults, dbtNodes, dbtProjects, dbtUploads, teams } from "../../schema";
 import { fromBuilder, rawRows, stmt, type Stmt } from "../../statements";
-import { chunkRows } from "./write";
+import { chunkRows } from "../../bulk";
 
 /** dbt projects per environment, their artifact uploads (bytes in chunks), manifest nodes and run results. */
 

@@ -2,7 +2,8 @@ import { sql, type SQL } from "drizzle-orm";
 import { newId } from "../../../lib/ids";
 import type { LineagePlan } from "../../../lineage/plan";
 import type { TenantCtx } from "../../client";
-import { queryAll, stmt, type Stmt } from "../../statements";
+import { bulkStatements as bulk, payloadValue as v } from "../../bulk";
+import { stmt, type Stmt } from "../../statements";
 import { datasetOpenToSql, mayChangeDatasetSql, type ActsFor } from "../pipelines/ownership";
 
 /**
@@ -14,36 +15,8 @@ import { datasetOpenToSql, mayChangeDatasetSql, type ActsFor } from "../pipeline
  * come first in the batch and decide, atomically, which copy of an event is the one that counts.
  */
 
-/** Characters of JSON per bound parameter: even all-4-byte UTF-8 stays under D1's 2 MB value limit. */
-export const BULK_PARAM_CHARS = 450_000;
-
 /** Largest single facet stored (bytes of its JSON). D1 caps a value at 2 MB; the rest is headroom for escaping. */
 export const MAX_FACET_BYTES = 1_000_000;
-
-/** Splits rows into JSON arrays of at most BULK_PARAM_CHARS characters (a larger single row goes alone). */
-export function chunkRows(rows: unknown[][]): string[] {
-  const out: string[] = [];
-  let parts: string[] = [];
-  let size = 2;
-  for (const row of rows) {
-    const text = JSON.stringify(row);
-    if (parts.length && size + text.length + 1 > BULK_PARAM_CHARS) {
-      out.push(`[${parts.join(",")}]`);
-      parts = [];
-      size = 2;
-    }
-    parts.push(text);
-    size += text.length + 1;
-  }
-  if (parts.length) out.push(`[${parts.join(",")}]`);
-  return out;
-}
-
-const v = (i: number) => sql.raw(`r.value ->> '$[${i}]'`);
-
-function bulk(_ctx: TenantCtx, rows: unknown[][], build: (payload: string) => SQL): Stmt[] {
-  return chunkRows(rows).map((payload) => stmt(build(payload)));
-}
 
 /** Whose facts a plan may change, decided inside the batch that writes it. */
 export interface PlanGuard {
@@ -70,7 +43,6 @@ export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: nu
 
   out.push(
     ...bulk(
-      ctx,
       [...plan.datasets.values()].map((d) => [d.id, d.namespace, d.name, d.kind, d.ownerTeamId, d.lastWriteAt, d.lastWriteRunId]),
       (p) => sql`
         INSERT INTO datasets (tenant_id, id, namespace, name, kind, owner_team_id, tags, created_at, updated_at, last_write_at, last_write_run_id)
@@ -88,7 +60,6 @@ export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: nu
 
   out.push(
     ...bulk(
-      ctx,
       [...plan.jobs.values()].map((j) => [j.id, j.namespace, j.name, j.kind, j.integration, j.processingType, j.ownerTeamId, j.latestRunId, j.latestRunAt]),
       (p) => sql`
         INSERT INTO jobs (tenant_id, id, namespace, name, kind, integration, processing_type, owner_team_id, latest_run_id, latest_run_at, created_at, updated_at)
@@ -107,7 +78,6 @@ export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: nu
 
   out.push(
     ...bulk(
-      ctx,
       [...plan.facets.values()].map((f) => [f.entityId, f.name, f.value, f.eventTime]),
       (p) => sql`
         INSERT INTO lineage_facets (tenant_id, entity_id, name, value, event_time, updated_at)
@@ -120,7 +90,6 @@ export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: nu
 
   out.push(
     ...bulk(
-      ctx,
       plan
         .orderedRuns()
         .map((r) => [
@@ -173,7 +142,6 @@ export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: nu
 
   out.push(
     ...bulk(
-      ctx,
       [...plan.runIo.values()].map((r) => [r.runId, r.datasetId, r.role, r.rowCount, r.bytes, r.fileCount, r.facets, r.at]),
       (p) => sql`
         INSERT INTO job_run_datasets (tenant_id, run_id, dataset_id, role, row_count, bytes, file_count, facets, at)
@@ -190,7 +158,6 @@ export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: nu
 
   out.push(
     ...bulk(
-      ctx,
       [...plan.edges.values()].map((e) => [e.from, e.to, e.origin, e.kind]),
       (p) => sql`
         INSERT INTO lineage_edges (tenant_id, from_node, to_node, origin, kind, first_seen_at, last_seen_at)
@@ -202,7 +169,6 @@ export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: nu
 
   out.push(
     ...bulk(
-      ctx,
       [...plan.columnEdges.values()].map((e) => [e.toDataset, e.toField, e.fromDataset, e.fromField, e.origin, e.transformation]),
       (p) => sql`
         INSERT INTO column_lineage_edges (tenant_id, to_dataset, to_field, from_dataset, from_field, origin, transformation, last_seen_at)
@@ -215,7 +181,6 @@ export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: nu
 
   out.push(
     ...bulk(
-      ctx,
       [...plan.quality.values()].map((q) => [
         newId("qualityResult"),
         q.datasetId,
@@ -240,7 +205,6 @@ export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: nu
 
   out.push(
     ...bulk(
-      ctx,
       [...plan.writes.values()].map((w) => [w.datasetId, w.at, w.runId]),
       // MATERIALIZED makes the payload drive the loop (one primary-key lookup per row); without it the planner,
       // which has no statistics in D1, may scan the tenant's datasets once per payload row.
@@ -266,85 +230,6 @@ export function storedQualityKeys(results: D1Result[]): Set<string> {
       (r.results as Array<Record<string, unknown>>).flatMap((row) => (STORED_QUALITY_KEY in row ? [row[STORED_QUALITY_KEY] as string] : [])),
     ),
   );
-}
-
-/** Raw events small enough to travel inside a bulk JSON parameter; larger ones get a statement each. */
-const INLINE_BODY_CHARS = 100_000;
-
-export interface StoredBody {
-  text: string | null;
-  gzip: Uint8Array | null;
-  sizeBytes: number;
-}
-
-/**
- * Raw-event inserts, to run first in their batch. `bodies` holds each event's stored form (text, or gzip when the
- * text would not fit a D1 value), decided by the caller; an event already stored (same dedupe key) is left as it
- * is. Each statement returns the dedupe keys it stored: the events this batch, and no concurrent copy, wrote.
- */
-export function rawEventStatements(ctx: TenantCtx, plan: LineagePlan, bodies: StoredBody[], now: number): Stmt[] {
-  const t = ctx.tenantId;
-  const inline: unknown[][] = [];
-  const out: Stmt[] = [];
-  plan.events.forEach((e, i) => {
-    const body = bodies[i];
-    if (body.text !== null && body.text.length <= INLINE_BODY_CHARS) {
-      inline.push([e.id, e.dedupeKey, e.kind, e.eventType, e.eventTime, e.runId, e.jobId, e.datasetId, e.producer, e.schemaUrl, body.sizeBytes, body.text]);
-      return;
-    }
-    out.push(
-      stmt(sql`
-        INSERT INTO lineage_events (tenant_id, id, dedupe_key, kind, event_type, event_time, run_id, job_id, dataset_id, producer, schema_url, size_bytes, body, body_gzip, received_at)
-        VALUES (${t}, ${e.id}, ${e.dedupeKey}, ${e.kind}, ${e.eventType}, ${e.eventTime}, ${e.runId}, ${e.jobId}, ${e.datasetId}, ${e.producer}, ${e.schemaUrl}, ${body.sizeBytes}, ${body.text}, ${body.gzip}, ${now})
-        ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING dedupe_key`),
-    );
-  });
-  out.unshift(
-    ...bulk(
-      ctx,
-      inline,
-      (p) => sql`
-        INSERT INTO lineage_events (tenant_id, id, dedupe_key, kind, event_type, event_time, run_id, job_id, dataset_id, producer, schema_url, size_bytes, body, received_at)
-        SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)}, ${v(9)}, ${v(10)}, ${v(11)}, ${now}
-        FROM json_each(${p}) r WHERE true
-        ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING dedupe_key`,
-    ),
-  );
-  return out;
-}
-
-/** Dedupe keys returned by the statements of rawEventStatements, from their batch results. */
-export function storedEventKeys(results: D1Result[]): Set<string> {
-  return new Set(results.flatMap((r) => (r.results as Array<{ dedupe_key: string }>).map((row) => row.dedupe_key)));
-}
-
-/**
- * For auditCountedInsert: how many of the events `ids` are stored, with the audit entry's target (the event's key
- * prefix, or "n events"). Inside the batch after rawEventStatements, these are the events that batch stored.
- */
-export function storedEventsQuery(ctx: TenantCtx, ids: string[]): SQL {
-  return sql`
-    SELECT count(*) AS n, CASE count(*) WHEN 1 THEN min(substr(e.dedupe_key, 1, 16)) ELSE count(*) || ' events' END AS target_id,
-      json_object('events', count(*)) AS details
-    FROM json_each(${JSON.stringify(ids)}) j CROSS JOIN lineage_events e ON e.tenant_id = ${ctx.tenantId} AND e.id = j.value`;
-}
-
-/**
- * Dedupe keys of the given events already stored for this tenant. A shortcut for retries (they skip planning and
- * writing); copies in flight together all pass it, and the batch's own inserts decide between them.
- */
-export async function existingEventKeys(ctx: TenantCtx, keys: string[]): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (const payload of chunkRows(keys.map((k) => [k]))) {
-    // The keys drive the loop (CROSS JOIN keeps that order): one index probe per key, whatever the table's size.
-    const rows = await queryAll<{ dedupe_key: string }>(
-      ctx,
-      sql`
-      SELECT e.dedupe_key FROM json_each(${payload}) r CROSS JOIN lineage_events e ON e.tenant_id = ${ctx.tenantId} AND e.dedupe_key = r.value ->> '$[0]'`,
-    );
-    for (const r of rows) found.add(r.dedupe_key);
-  }
-  return found;
 }
 
 /** Deletes the edges one origin asserted (a new manifest replaces its project's edges as a whole). */

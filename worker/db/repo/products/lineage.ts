@@ -2,7 +2,8 @@ import { sql } from "drizzle-orm";
 import { edgesAmong, impactOf, nodeDetails, type GraphEdge, type GraphNode, type Impact } from "../lineage/graph";
 import type { TenantCtx } from "../../client";
 import { rawRows } from "../../statements";
-import { catalogProducts, claimsOfDatasets, type CatalogProduct } from "./products";
+import { catalogProducts, type CatalogProduct } from "./products";
+import { claimsOfDatasets } from "./membership";
 
 /** Largest product subgraph returned; the lineage explorer goes further. */
 export const MAX_PRODUCT_GRAPH_NODES = 300;

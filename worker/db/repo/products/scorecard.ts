@@ -4,7 +4,8 @@ import { freshnessStatus, type FreshnessStatus } from "../../../lineage/freshnes
 import { productUpdatedAt, slaAttainment } from "../../../products/reliability";
 import type { TenantCtx } from "../../client";
 import { costSums, lastWrites, qualityCounts, runCounts, updateTimes, usageSums } from "../costs/reports";
-import { datasetsOfProducts, pipelinesOfProducts, type ProductDataset, type ProductPipeline, type ProductRow } from "./products";
+import { datasetsOfProducts, pipelinesOfProducts, type ProductDataset, type ProductPipeline } from "./membership";
+import type { ProductRow } from "./products";
 import { openAlertCounts } from "./alerts";
 
 const DAY_MS = 86_400_000;

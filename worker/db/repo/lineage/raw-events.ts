@@ -1,0 +1,88 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { LineagePlan } from "../../../lineage/plan";
+import type { TenantCtx } from "../../client";
+import { bulkStatements as bulk, chunkRows, payloadValue as v } from "../../bulk";
+import { queryAll, stmt, type Stmt } from "../../statements";
+
+/**
+ * Raw lineage events as received (lineage_events): their inserts run first in a plan's batch and decide, by
+ * dedupe key, which copy of an event is the one whose counters count.
+ */
+
+/** Raw events small enough to travel inside a bulk JSON parameter; larger ones get a statement each. */
+const INLINE_BODY_CHARS = 100_000;
+
+export interface StoredBody {
+  text: string | null;
+  gzip: Uint8Array | null;
+  sizeBytes: number;
+}
+
+/**
+ * Raw-event inserts, to run first in their batch. `bodies` holds each event's stored form (text, or gzip when the
+ * text would not fit a D1 value), decided by the caller; an event already stored (same dedupe key) is left as it
+ * is. Each statement returns the dedupe keys it stored: the events this batch, and no concurrent copy, wrote.
+ */
+export function rawEventStatements(ctx: TenantCtx, plan: LineagePlan, bodies: StoredBody[], now: number): Stmt[] {
+  const t = ctx.tenantId;
+  const inline: unknown[][] = [];
+  const out: Stmt[] = [];
+  plan.events.forEach((e, i) => {
+    const body = bodies[i];
+    if (body.text !== null && body.text.length <= INLINE_BODY_CHARS) {
+      inline.push([e.id, e.dedupeKey, e.kind, e.eventType, e.eventTime, e.runId, e.jobId, e.datasetId, e.producer, e.schemaUrl, body.sizeBytes, body.text]);
+      return;
+    }
+    out.push(
+      stmt(sql`
+        INSERT INTO lineage_events (tenant_id, id, dedupe_key, kind, event_type, event_time, run_id, job_id, dataset_id, producer, schema_url, size_bytes, body, body_gzip, received_at)
+        VALUES (${t}, ${e.id}, ${e.dedupeKey}, ${e.kind}, ${e.eventType}, ${e.eventTime}, ${e.runId}, ${e.jobId}, ${e.datasetId}, ${e.producer}, ${e.schemaUrl}, ${body.sizeBytes}, ${body.text}, ${body.gzip}, ${now})
+        ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING dedupe_key`),
+    );
+  });
+  out.unshift(
+    ...bulk(
+      inline,
+      (p) => sql`
+        INSERT INTO lineage_events (tenant_id, id, dedupe_key, kind, event_type, event_time, run_id, job_id, dataset_id, producer, schema_url, size_bytes, body, received_at)
+        SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)}, ${v(9)}, ${v(10)}, ${v(11)}, ${now}
+        FROM json_each(${p}) r WHERE true
+        ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING dedupe_key`,
+    ),
+  );
+  return out;
+}
+
+/** Dedupe keys returned by the statements of rawEventStatements, from their batch results. */
+export function storedEventKeys(results: D1Result[]): Set<string> {
+  return new Set(results.flatMap((r) => (r.results as Array<{ dedupe_key: string }>).map((row) => row.dedupe_key)));
+}
+
+/**
+ * For auditCountedInsert: how many of the events `ids` are stored, with the audit entry's target (the event's key
+ * prefix, or "n events"). Inside the batch after rawEventStatements, these are the events that batch stored.
+ */
+export function storedEventsQuery(ctx: TenantCtx, ids: string[]): SQL {
+  return sql`
+    SELECT count(*) AS n, CASE count(*) WHEN 1 THEN min(substr(e.dedupe_key, 1, 16)) ELSE count(*) || ' events' END AS target_id,
+      json_object('events', count(*)) AS details
+    FROM json_each(${JSON.stringify(ids)}) j CROSS JOIN lineage_events e ON e.tenant_id = ${ctx.tenantId} AND e.id = j.value`;
+}
+
+/**
+ * Dedupe keys of the given events already stored for this tenant. A shortcut for retries (they skip planning and
+ * writing); copies in flight together all pass it, and the batch's own inserts decide between them.
+ */
+export async function existingEventKeys(ctx: TenantCtx, keys: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const payload of chunkRows(keys.map((k) => [k]))) {
+    // The keys drive the loop (CROSS JOIN keeps that order): one index probe per key, whatever the table's size.
+    const rows = await queryAll<{ dedupe_key: string }>(
+      ctx,
+      sql`
+      SELECT e.dedupe_key FROM json_each(${payload}) r CROSS JOIN lineage_events e ON e.tenant_id = ${ctx.tenantId} AND e.dedupe_key = r.value ->> '$[0]'`,
+    );
+    for (const r of rows) found.add(r.dedupe_key);
+  }
+  return found;
+}

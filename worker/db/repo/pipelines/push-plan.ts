@@ -1,0 +1,70 @@
+import { conflict } from "../../../lib/errors";
+import type { SpecDiff } from "../../../pipelines/diff";
+import type { SpecFormat } from "../../../pipelines/parse";
+import type { NormalizedSpec } from "../../../pipelines/spec";
+import type { GitSource, Pipeline } from "./pipelines";
+import type { PipelineVersion } from "./versions";
+
+/** What a push does, decided from what was read and nothing else: shared by the writes and the route's dry run. */
+
+export interface PushInput {
+  /** `prod` replaces what production runs; any other environment only moves that environment's head. */
+  environment: string;
+  teamId: string;
+  spec: NormalizedSpec;
+  specText: string;
+  format: SpecFormat;
+  contentHash: string;
+  source: GitSource | null;
+}
+
+export type PushStatus = "created" | "updated" | "unchanged";
+
+export interface PushResult {
+  status: PushStatus;
+  /** True when the push brought an archived pipeline back. */
+  restored: boolean;
+  pipeline: Pipeline;
+  /** The version now current (new or unchanged). */
+  version: PipelineVersion;
+  /** The version that was current before (null for a new pipeline). */
+  previous: PipelineVersion | null;
+  /** Changes against `previous` (every task added for a new pipeline). */
+  diff: SpecDiff;
+  environment: string;
+}
+
+/** What a push would do, without writing: the route's dry run and upsertPipeline share it. */
+export function planPush(
+  existing: Pipeline | null,
+  current: PipelineVersion | null,
+  teamId: string,
+  contentHash: string,
+): { status: PushStatus; restore: boolean } {
+  if (existing && existing.teamId !== teamId) {
+    throw conflict(`pipeline "${existing.name}" belongs to another team; pipeline names are unique in the tenant`, [
+      { path: "name", message: "a pipeline with this name belongs to another team" },
+    ]);
+  }
+  if (!existing || !current) return { status: "created", restore: false };
+  return { status: current.contentHash === contentHash ? "unchanged" : "updated", restore: existing.archivedAt !== null };
+}
+
+export interface EnvironmentPushPlan {
+  status: PushStatus;
+  /** What the environment runs before the push (its head, else production's version). */
+  base: PipelineVersion | null;
+  /** The push matches production: the environment's own head (if any) is dropped so it follows production. */
+  followProduction: boolean;
+}
+
+/**
+ * What a push to a non-production environment does. Pure over what was read: the route's dry run and
+ * pushToEnvironment share it. Matching production means "no branch-specific version", so the head goes.
+ */
+export function planEnvironmentPush(prod: PipelineVersion | null, headVersion: PipelineVersion | null, contentHash: string): EnvironmentPushPlan {
+  const base = headVersion ?? prod;
+  if (prod && prod.contentHash === contentHash) return { status: headVersion ? "updated" : "unchanged", base, followProduction: true };
+  if (headVersion && headVersion.contentHash === contentHash) return { status: "unchanged", base, followProduction: false };
+  return { status: base ? "updated" : "created", base, followProduction: false };
+}
