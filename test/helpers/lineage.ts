@@ -30,12 +30,13 @@ const lineageTables = [
   "dbt_node_results",
 ];
 
-/** Rows per lineage table for one tenant: tests use it to prove nothing was stored. */
+/** Rows per lineage table for one tenant, and its objects in R2 (`blobs`): tests use it to prove nothing was stored. */
 export async function lineageRowCounts(tenantId: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const t of lineageTables) {
     const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${t} WHERE tenant_id = ?`).bind(tenantId).first<{ n: number }>();
     out[t] = row!.n;
   }
+  out.blobs = (await env.BLOBS.list({ prefix: `t/${tenantId}/` })).objects.length;
   return out;
 }

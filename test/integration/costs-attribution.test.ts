@@ -69,6 +69,7 @@ describe("cost attribution", () => {
         runResults: rr,
         source: { kind: "dbt_cloud", runId: cloud.dbtCloudRunId, jobId: String(cloud.job) },
         writer: ingestWriter(team.id, [team.id]),
+        blobs: env.BLOBS,
       },
     );
     const customers = await datasetIdByName(s, "customers");
@@ -230,6 +231,7 @@ describe("cost attribution", () => {
     await waitForRun(s, run.id, (r) => r.status === "succeeded");
     const sink = collectSink(
       createDb(env.DB),
+      env.BLOBS,
       { tenantId: s.tenant.id, teamId: team.id, runId: run.id, taskKey: "crunch", attempt: 1, connectionId: null },
       () => Date.now(),
     );

@@ -1,4 +1,4 @@
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, BASE, expectError } from "../helpers/api";
 import { createTeam, createToken } from "../helpers/fixtures";
@@ -192,26 +192,48 @@ describe("dbt artifacts: storage, retries and state", () => {
     expectError(await api("/dbt/projects/jaffle/manifest?env=ci", { as: token }), 404, "not_found");
   });
 
-  it("stores a large manifest in pieces below the D1 value limit and reassembles it", async () => {
+  it("stores a large manifest in R2 once per tenant under its content address, gzip, and streams it back byte for byte", async () => {
     const { s, token } = await lineageTenant();
     const m = JSON.parse(dbtFixture("bigquery-1.9/manifest.json"));
-    // Incompressible padding makes the gzip larger than one stored piece.
+    // Incompressible padding: well past D1's 2 MB value limit even compressed, one object in R2.
     const bytes = new Uint8Array(2_500_000);
     for (let i = 0; i < bytes.length; i += 65536) crypto.getRandomValues(bytes.subarray(i, i + 65536));
     m.metadata.env = { padding: btoa(String.fromCharCode(...bytes.slice(0, 60000))) };
     for (let i = 0; i < 40; i++)
       m.docs[`doc.pad.${i}`] = { unique_id: `doc.pad.${i}`, block_contents: btoa(String.fromCharCode(...bytes.slice(i * 60000, (i + 1) * 60000))) };
     const text = JSON.stringify(m);
+    const sha = await sha256(text);
     const res = await upload(token, { project: "big", environment: "prod", manifest: file(text) });
     expect(res.status, res.text).toBe(201);
-    const { env } = await import("cloudflare:test");
-    const chunks = await env.DB.prepare("SELECT seq, length(data) AS n FROM dbt_artifact_chunks WHERE tenant_id = ? ORDER BY seq")
+    // The same manifest again with run_results is a new upload, and the manifest is not stored a second time.
+    const again = await upload(token, {
+      project: "big",
+      environment: "prod",
+      manifest: file(text),
+      run_results: file(dbtFixture("bigquery-1.9/run_results.json")),
+    });
+    expect(again.status, again.text).toBe(201);
+    const rows = await env.DB.prepare("SELECT manifest_blob_key AS m, manifest_sha256 AS sha, manifest_bytes AS n FROM dbt_uploads WHERE tenant_id = ?")
       .bind(s.tenant.id)
-      .all<{ seq: number; n: number }>();
-    expect(chunks.results.length).toBeGreaterThan(1);
-    expect(Math.max(...chunks.results.map((c) => c.n))).toBeLessThanOrEqual(1_800_000);
-    const dl = await SELF.fetch(`${BASE}/api/v1/dbt/uploads/${res.json.upload.id}/artifacts/manifest`, { headers: { authorization: `Bearer ${token}` } });
-    expect(await sha256(await dl.text())).toBe(await sha256(text));
+      .all<{ m: string; sha: string; n: number }>();
+    expect(rows.results).toEqual([
+      { m: `t/${s.tenant.id}/dbt-manifest/${sha}`, sha, n: new TextEncoder().encode(text).length },
+      { m: `t/${s.tenant.id}/dbt-manifest/${sha}`, sha, n: new TextEncoder().encode(text).length },
+    ]);
+    const objects = (await env.BLOBS.list({ prefix: `t/${s.tenant.id}/` })).objects;
+    expect(objects.map((o) => o.key)).toEqual([
+      `t/${s.tenant.id}/dbt-manifest/${sha}`,
+      expect.stringMatching(`^t/${s.tenant.id}/dbt-run-results/[0-9a-f]{64}$`),
+    ]);
+    const stored = (await env.BLOBS.head(objects[0].key))!;
+    expect(stored.customMetadata).toEqual({ encoding: "gzip" });
+    expect(stored.size).toBeGreaterThan(2_000_000);
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM dbt_artifact_chunks WHERE tenant_id = ?").bind(s.tenant.id).first<{ n: number }>())!.n).toBe(0);
+    for (const id of [res.json.upload.id, again.json.upload.id]) {
+      const dl = await SELF.fetch(`${BASE}/api/v1/dbt/uploads/${id}/artifacts/manifest`, { headers: { authorization: `Bearer ${token}` } });
+      expect(dl.headers.get("x-content-sha256")).toBe(sha);
+      expect(await sha256(await dl.text())).toBe(sha);
+    }
   });
 
   it("a new manifest replaces the project's edges and nodes, keeping results of nodes that remain", async () => {
@@ -267,7 +289,7 @@ describe("dbt artifacts: bad input and permissions", () => {
     const json = await api("/dbt/artifacts", { as: token, body: { project: "p", environment: "prod", manifest: [] } });
     expectError(json, 400, "validation_failed");
     const counts = await lineageRowCounts(s.tenant.id);
-    expect(counts).toMatchObject({ datasets: 0, jobs: 0, dbt_uploads: 0, dbt_artifact_chunks: 0, dbt_nodes: 0 });
+    expect(counts).toMatchObject({ datasets: 0, jobs: 0, dbt_uploads: 0, dbt_artifact_chunks: 0, dbt_nodes: 0, blobs: 0 });
   });
 
   it("needs metadata:write, and the project's owner team to upload again", async () => {
@@ -412,7 +434,7 @@ describe("dbt artifacts: ownership is checked by the write itself", () => {
     const { mine, theirs } = await twoTeams();
     const send = (token: string) => upload(token, { project: "jaffle", environment: "prod", manifest: file(dbtFixture("duckdb-1.8/manifest.json")) });
     // The refused upload never gets to write; the other is let go after a short wait for it.
-    const [a, b] = await withWritesInFlightTogether(/INSERT INTO dbt_artifact_chunks/, 2, () => Promise.all([send(mine.token), send(theirs.token)]), 2_000);
+    const [a, b] = await withWritesInFlightTogether(/insert into "dbt_uploads"/i, 2, () => Promise.all([send(mine.token), send(theirs.token)]), 2_000);
     expect([a.status, b.status].sort()).toEqual([201, 403]);
     const [created, refused, winner] = a.status === 201 ? [a, b, mine] : [b, a, theirs];
     expect(refused.json.error.details.map((d: any) => d.path)).toEqual(["project"]);

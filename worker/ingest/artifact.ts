@@ -4,30 +4,26 @@ import { createJsonSelector, JsonStreamError, type SelectedValue } from "./json-
 import { inflateBounded, limitBytes } from "../lib/gzip";
 
 /**
- * One pass over an uploaded artifact: the bytes are counted (limit), hashed (dedupe), gzip-compressed into
- * pieces that fit D1 values (storage), and fed to a streaming JSON selector (parsing), all as they arrive.
- * A file that is itself gzip-compressed (`manifest.json.gz`) is recognised by its magic bytes and inflated first.
+ * One pass over an uploaded artifact: the bytes are counted (limit), hashed (content address and dedupe),
+ * gzip-compressed (what R2 keeps, worker/ingest/stored-artifact.ts), and fed to a streaming JSON selector (parsing),
+ * all as they arrive. A file that is itself gzip-compressed (`manifest.json.gz`) is recognised by its magic bytes and
+ * inflated first.
  */
-
-/** Size of one stored piece of a compressed artifact: below D1's 2,000,000-byte value limit. */
-export const DBT_CHUNK_BYTES = 1_800_000;
 
 /** Largest artifact accepted after decompression. Manifests of very large projects reach 100+ MB. */
 export const MAX_ARTIFACT_BYTES = 256 * 1024 * 1024;
 
 export interface StoredArtifact {
+  /** Size and SHA-256 of the artifact as uploaded (after inflating a .gz upload). */
   bytes: number;
   sha256: string;
-  /** gzip of the artifact, cut into DBT_CHUNK_BYTES pieces; concatenated they are one gzip stream. */
-  chunks: Uint8Array[];
+  /** The artifact as one gzip stream, in the pieces the compressor produced (≈10 MB for a 100 MB manifest). */
+  gzip: Uint8Array[];
 }
 
-/**
- * The original bytes of a stored artifact: its pieces are one gzip stream cut at fixed offsets, so concatenated and
- * inflated they are the file as uploaded, never more than MAX_ARTIFACT_BYTES.
- */
-export function storedArtifactStream(chunks: Uint8Array[], label: string): ReadableStream<Uint8Array> {
-  return inflateBounded(new Blob(chunks).stream(), "gzip", MAX_ARTIFACT_BYTES, label);
+/** The original bytes of a stored artifact from its gzip stream, never more than MAX_ARTIFACT_BYTES. */
+export function storedArtifactStream(gzip: ReadableStream<Uint8Array>, label: string): ReadableStream<Uint8Array> {
+  return inflateBounded(gzip, "gzip", MAX_ARTIFACT_BYTES, label);
 }
 
 export type ArtifactBody = ReadableStream<Uint8Array> | Blob | ArrayBuffer | Uint8Array | string | Record<string, unknown>;
@@ -39,31 +35,6 @@ function toStream(body: ArtifactBody): ReadableStream<Uint8Array> {
   if (typeof body === "string") return new Blob([body]).stream();
   // A parsed object (the JSON upload form, a connector that already parsed it) is stored as its JSON text.
   return new Blob([JSON.stringify(body)]).stream();
-}
-
-/** Re-chunks a stream into pieces of exactly `size` bytes (the last one shorter). */
-class Chunker {
-  readonly pieces: Uint8Array[] = [];
-  private current = new Uint8Array(DBT_CHUNK_BYTES);
-  private used = 0;
-  push(data: Uint8Array) {
-    let offset = 0;
-    while (offset < data.length) {
-      const n = Math.min(data.length - offset, this.current.length - this.used);
-      this.current.set(data.subarray(offset, offset + n), this.used);
-      this.used += n;
-      offset += n;
-      if (this.used === this.current.length) {
-        this.pieces.push(this.current);
-        this.current = new Uint8Array(DBT_CHUNK_BYTES);
-        this.used = 0;
-      }
-    }
-  }
-  finish() {
-    if (this.used) this.pieces.push(this.current.slice(0, this.used));
-    return this.pieces;
-  }
 }
 
 /** The artifact's bytes, inflated when it is a gzip file, and failing with 413 past `max` bytes either way. */
@@ -89,7 +60,7 @@ async function boundedContent(stream: ReadableStream<Uint8Array>, max: number, l
 }
 
 /**
- * Reads an artifact once: stores it compressed and hands the selected JSON values to `onValue`.
+ * Reads an artifact once: compresses it for storage and hands the selected JSON values to `onValue`.
  * `label` prefixes error paths (`manifest`, `run_results`).
  */
 export async function readArtifact(
@@ -106,7 +77,7 @@ export async function readArtifact(
   const digestWriter = digest.getWriter();
   const compressor = new CompressionStream("gzip");
   const compressWriter = compressor.writable.getWriter();
-  const chunker = new Chunker();
+  const gzip: Uint8Array[] = [];
   // On a failed upload both streams are aborted; their promises must not surface as unhandled rejections.
   digest.digest.catch(() => {});
   const collected = (async () => {
@@ -114,7 +85,7 @@ export async function readArtifact(
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return;
-      chunker.push(value);
+      gzip.push(value);
     }
   })();
 
@@ -149,7 +120,7 @@ export async function readArtifact(
     }
     await Promise.all([digestWriter.close(), compressWriter.close()]);
     await collected;
-    return { bytes, sha256: toHex(await digest.digest), chunks: chunker.finish() };
+    return { bytes, sha256: toHex(await digest.digest), gzip };
   } catch (err) {
     await reader.cancel().catch(() => {});
     await compressWriter.abort().catch(() => {});

@@ -2,8 +2,6 @@ import type { TenantCtx } from "../db/client";
 import { auditInsert, type AuditSource } from "../db/repo/platform/audit";
 import { fromBuilder, runBatch, type Stmt } from "../db/statements";
 import {
-  chunkStatements,
-  deleteChunks,
   ensureDbtProject,
   findDbtProject,
   findUploadByDedupe,
@@ -40,6 +38,7 @@ import { IdCache } from "../lineage/ids";
 import { LineagePlan, type QualityRow } from "../lineage/plan";
 import type { ArtifactBody, StoredArtifact } from "./artifact";
 import { readManifest, readRunResults } from "./dbt-read";
+import { storeArtifact } from "./stored-artifact";
 import { othersDatasets, type IngestWriter } from "./writer";
 
 /** Where an upload came from: the API/CLI, the dbt Cloud connector after a run, or a Tutti task that ran dbt. */
@@ -62,6 +61,8 @@ export interface DbtArtifactsInput {
    * and the teams whose project and datasets it may change.
    */
   writer: IngestWriter;
+  /** The R2 bucket the files are stored in (`env.BLOBS`), under this tenant's keys. */
+  blobs: R2Bucket;
 }
 
 export interface DbtIngestResult {
@@ -74,9 +75,6 @@ export interface DbtIngestResult {
 }
 
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
-
-/** Artifact pieces stored per D1 batch: a few 1.8 MB values at a time. */
-const CHUNKS_PER_BATCH = 4;
 
 function checkName(path: string, value: string): ErrorDetail | null {
   return namePattern.test(value) ? null : { path, message: "1–100 letters, digits, '_', '.' or '-', starting with a letter or digit" };
@@ -126,7 +124,7 @@ async function refuseOthersJobs(ctx: TenantCtx, writer: IngestWriter, plan: Line
 }
 
 /**
- * Ingests dbt artifacts for a project and environment: stores the files (gzip, chunked), turns the manifest into
+ * Ingests dbt artifacts for a project and environment: stores the files (gzip, in R2 by content hash), turns the manifest into
  * catalog nodes and parent_map edges, and run_results into node statuses, dataset freshness and test results.
  * The same files uploaded twice are recognised (SHA-256) and change nothing. Used by POST /api/v1/dbt/artifacts,
  * the dbt Cloud connector after each run, and Tutti tasks that run dbt (source.kind "tutti" links the task's
@@ -240,6 +238,10 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
   const rrPlan = runResults ? await planDbtRunResults(plan, ids, runResults.parsed, nodeRefs, target, { uploadId, now, tutti }) : null;
   await refuseOthersJobs(ctx, writer, plan, dbtNamespace(input.project, input.environment));
 
+  // Bytes first: R2 keeps each file once per tenant, so a write that fails below leaves at most a blob the next upload
+  // of the same file finds again; the upload row that names the keys is written with everything else.
+  const manifestBlobKey = manifest ? await storeArtifact(ctx, input.blobs, "manifest", manifest.stored) : null;
+  const runResultsBlobKey = runResults ? await storeArtifact(ctx, input.blobs, "run_results", runResults.stored) : null;
   const m = manifest?.parsed.metadata;
   const r = runResults?.parsed.metadata;
   const statements: Stmt[] = [
@@ -265,6 +267,8 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
       manifestSha256: manifest?.stored.sha256 ?? null,
       runResultsBytes: runResults?.stored.bytes ?? null,
       runResultsSha256: runResults?.stored.sha256 ?? null,
+      manifestBlobKey,
+      runResultsBlobKey,
       nodeCount: manifestNodes ? manifestNodes.nodes.length : project.nodeCount,
       edgeCount: manifestNodes ? manifestNodes.edgeCount : project.edgeCount,
       resultCounts: rrPlan?.counts ?? {},
@@ -299,17 +303,10 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
     ),
   ];
 
-  // Bytes first (they are only reachable through the upload row), then everything else in one transaction.
-  const chunkStmts = [
-    ...(manifest ? chunkStatements(ctx, uploadId, "manifest", manifest.stored.chunks) : []),
-    ...(runResults ? chunkStatements(ctx, uploadId, "run_results", runResults.stored.chunks) : []),
-  ];
   let results: D1Result[];
   try {
-    for (let i = 0; i < chunkStmts.length; i += CHUNKS_PER_BATCH) await runBatch(ctx, chunkStmts.slice(i, i + CHUNKS_PER_BATCH));
     results = await runBatch(ctx, statements);
   } catch (err) {
-    await runBatch(ctx, [deleteChunks(ctx, uploadId)]).catch(() => {});
     if (isUniqueViolation(err)) {
       // The same files raced in from a retry: the other request stored them.
       const winner = await findUploadByDedupe(ctx, project.id, dedupeKey);

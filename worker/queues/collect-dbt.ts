@@ -27,6 +27,7 @@ export async function ingestCollectedDbtArtifacts(
   target: ArtifactsOf,
   input: DbtArtifactsInput,
   now: number,
+  blobs: R2Bucket,
   notify?: NotifySender,
 ): Promise<void> {
   const result = await ingestDbtArtifacts(
@@ -40,6 +41,7 @@ export async function ingestCollectedDbtArtifacts(
       source: { kind: "dbt_cloud", runId: input.dbtCloudRun.runId, jobId: input.dbtCloudRun.jobId, accountId: input.dbtCloudRun.accountId },
       // The run's pipeline uploads for its team, with that team's rights over what the artifacts name.
       writer: ingestWriter(target.teamId, [target.teamId]),
+      blobs,
     },
   );
   if (notify) await sendDbtQualitySignals(notify, ctx, input.environment, result.quality);

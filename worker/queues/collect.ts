@@ -21,7 +21,7 @@ export interface CollectTarget {
  * Both writes are idempotent (unique external ref; artifact content hash), so a repeated dispatch of the
  * same final poll stores nothing twice.
  */
-export function collectSink(db: Db, target: CollectTarget, now: () => number, notify?: NotifySender): CollectSink {
+export function collectSink(db: Db, blobs: R2Bucket, target: CollectTarget, now: () => number, notify?: NotifySender): CollectSink {
   const ctx = tenantCtx(db, target.tenantId);
   return {
     async costFacts(source, facts) {
@@ -44,7 +44,7 @@ export function collectSink(db: Db, target: CollectTarget, now: () => number, no
       await recordCostsFromFacts(ctx, rows, now(), notify);
     },
     async dbtArtifacts(input) {
-      await ingestCollectedDbtArtifacts(ctx, target, input, now(), notify);
+      await ingestCollectedDbtArtifacts(ctx, target, input, now(), blobs, notify);
     },
   };
 }

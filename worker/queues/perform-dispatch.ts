@@ -96,7 +96,7 @@ export async function performDispatch(
       connectorCtx,
       parsedWith.data,
       outcome,
-      collectSink(ctx.db, target, () => Date.now(), env.NOTIFY),
+      collectSink(ctx.db, env.BLOBS, target, () => Date.now(), env.NOTIFY),
       { lastTry },
       watched.redactor,
     );

@@ -3,8 +3,9 @@ import { tenantId } from "./columns";
 import { dbtArtifactKinds } from "./enums";
 
 /**
- * Artifact bytes, gzip-compressed and cut into pieces below D1's 2 MB value limit (DBT_CHUNK_BYTES).
- * Manifests run to 100+ MB raw (≈10 MB gzipped), so one upload is a handful of rows; R2 is not configured.
+ * Legacy: artifact bytes of uploads from before R2, gzip-compressed and cut into pieces below D1's 2 MB value limit.
+ * Nothing new is written here; `npm run blobs:migrate` (worker/blobs/copy-dbt-chunks.ts) copies each artifact to R2
+ * and deletes its rows. A later migration drops the table (docs/deployment.md).
  */
 export const dbtArtifactChunks = sqliteTable(
   "dbt_artifact_chunks",

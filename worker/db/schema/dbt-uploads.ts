@@ -2,7 +2,11 @@ import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from
 import { createdAt, json, ms, tenantId } from "./columns";
 import { actorTypes, dbtUploadSources } from "./enums";
 
-/** One upload of dbt artifacts (manifest and/or run_results) for a project + environment. Bytes live in dbt_artifact_chunks. */
+/**
+ * One upload of dbt artifacts (manifest and/or run_results) for a project + environment. The bytes live in R2 (gzip,
+ * content-addressed per tenant: worker/blobs/store.ts) under the `*_blob_key` columns; uploads from before R2 keep
+ * them in dbt_artifact_chunks until `npm run blobs:migrate` copies them (docs/deployment.md).
+ */
 export const dbtUploads = sqliteTable(
   "dbt_uploads",
   {
@@ -26,6 +30,9 @@ export const dbtUploads = sqliteTable(
     manifestSha256: text("manifest_sha256"),
     runResultsBytes: integer("run_results_bytes"),
     runResultsSha256: text("run_results_sha256"),
+    /** R2 keys of the gzip-compressed artifacts (`t/<tenant>/dbt-manifest/<sha256>`); shared by uploads of the same file. */
+    manifestBlobKey: text("manifest_blob_key"),
+    runResultsBlobKey: text("run_results_blob_key"),
     nodeCount: integer("node_count").notNull().default(0),
     edgeCount: integer("edge_count").notNull().default(0),
     /** status → count over run_results. */

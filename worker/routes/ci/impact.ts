@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { storedArtifactStream } from "../../ingest/artifact";
 import { readStream } from "../../lib/gzip";
 import type { Router } from "../../context";
 import { tenantCtx, type TenantCtx } from "../../db/client";
 import { catalogIdsOfDbtNodes, costByDataset } from "../../db/repo/lineage/ci-impact";
-import { findDbtProject, getDbtUpload, readArtifactChunks } from "../../db/repo/lineage/dbt";
+import { findDbtProject, getDbtUpload, type DbtUpload } from "../../db/repo/lineage/dbt";
+import { openStoredArtifact } from "../../ingest/stored-artifact";
 import { datasetOwnership, downstreamOf } from "../../db/repo/pipelines/ownership";
 import { getPipelineByName } from "../../db/repo/pipelines/pipelines";
 import { productionVersion } from "../../db/repo/pipelines/environments";
@@ -105,9 +105,8 @@ export const route = createRoute({
   responses: { 200: jsonResponse(ImpactOut, "The impact report, as data and as Markdown"), ...errors(400, 401, 403, 404) },
 });
 
-async function storedManifest(ctx: TenantCtx, uploadId: string): Promise<unknown> {
-  const chunks = await readArtifactChunks(ctx, uploadId, "manifest");
-  const text = new TextDecoder().decode(await readStream(storedArtifactStream(chunks, "manifest")));
+async function storedManifest(ctx: TenantCtx, blobs: R2Bucket, upload: DbtUpload): Promise<unknown> {
+  const text = new TextDecoder().decode(await readStream(await openStoredArtifact(ctx, blobs, upload, "manifest")));
   return JSON.parse(text);
 }
 
@@ -177,7 +176,7 @@ export function register(app: Router) {
       const upload = await getDbtUpload(ctx, project.latestManifestUploadId);
       if (!upload?.manifestSha256) throw notFound(`manifest of dbt project "${body.project}"`);
       try {
-        changes = diffManifests(summarizeManifest(await storedManifest(ctx, upload.id)), summarizeManifest(body.manifest));
+        changes = diffManifests(summarizeManifest(await storedManifest(ctx, c.env.BLOBS, upload)), summarizeManifest(body.manifest));
       } catch (err) {
         throw invalid("manifest", (err as Error).message);
       }

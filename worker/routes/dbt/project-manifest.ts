@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { storedArtifactStream } from "../../ingest/artifact";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
-import { findDbtProject, getDbtUpload, readArtifactChunks } from "../../db/repo/lineage/dbt";
+import { findDbtProject, getDbtUpload } from "../../db/repo/lineage/dbt";
+import { openStoredArtifact } from "../../ingest/stored-artifact";
 import { notFound } from "../../lib/errors";
 import { requireScope } from "../../lib/principal";
 import { bearerSecurity, errors } from "../shared";
@@ -48,8 +48,7 @@ export function register(app: Router) {
     const etag = `"${upload.manifestSha256}"`;
     const headers = { etag, "cache-control": "private, no-cache", "x-tutti-upload-id": upload.id };
     if (matchesIfNoneMatch(c.req.header("if-none-match"), etag)) return new Response(null, { status: 304, headers }) as never;
-    const chunks = await readArtifactChunks(ctx, upload.id, "manifest");
-    const body = storedArtifactStream(chunks, "manifest");
+    const body = await openStoredArtifact(ctx, c.env.BLOBS, upload, "manifest");
     return new Response(body, {
       status: 200,
       headers: {

@@ -1,8 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { storedArtifactStream } from "../../ingest/artifact";
 import type { Router } from "../../context";
-import { readArtifactChunks } from "../../db/repo/lineage/dbt";
 import { dbtArtifactKinds } from "../../db/schema/enums";
+import { openStoredArtifact } from "../../ingest/stored-artifact";
 import { notFound } from "../../lib/errors";
 import { requireScope } from "../../lib/principal";
 import { bearerSecurity, errors } from "../shared";
@@ -29,8 +28,7 @@ export function register(app: Router) {
     const { id, kind } = c.req.valid("param");
     const { ctx, upload } = await loadUpload(c, id);
     if (!(kind === "manifest" ? upload.manifestSha256 : upload.runResultsSha256)) throw notFound(`${kind} in this upload`);
-    const chunks = await readArtifactChunks(ctx, upload.id, kind);
-    const body = storedArtifactStream(chunks, kind);
+    const body = await openStoredArtifact(ctx, c.env.BLOBS, upload, kind);
     return new Response(body, {
       status: 200,
       headers: {

@@ -104,7 +104,7 @@ function formFile(form: FormData, key: string): ArtifactBody | undefined {
   return blob.size > 0 ? blob : undefined;
 }
 
-async function readInput(c: Context<AppEnv>): Promise<Omit<DbtArtifactsInput, "source" | "writer">> {
+async function readInput(c: Context<AppEnv>): Promise<Omit<DbtArtifactsInput, "source" | "writer" | "blobs">> {
   const req = c.req.raw;
   const type = (req.headers.get("content-type") ?? "").toLowerCase();
   if (!req.body) throw invalid("body", "required");
@@ -157,7 +157,7 @@ export async function handle(c: Context<AppEnv>) {
   requireScope(p, "metadata:write");
   const input = await readInput(c);
   const ctx = tenantCtx(c.get("db"), p.tenantId);
-  const result = await ingestDbtArtifacts(ctx, auditSource(c), { ...input, source: { kind: "api" }, writer: writerOf(p) });
+  const result = await ingestDbtArtifacts(ctx, auditSource(c), { ...input, source: { kind: "api" }, writer: writerOf(p), blobs: c.env.BLOBS });
   await sendDbtQualitySignals(c.env.NOTIFY, ctx, input.environment, result.quality);
   const project = await getDbtProject(ctx, result.project.id);
   return send(c, result.duplicate ? 200 : 201, UploadResult, {

@@ -2,12 +2,12 @@ import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from "drizzle-orm";
 import type { DbtArtifactKind } from "../../schema/enums";
 import type { DbtResult } from "../../../lineage/dbt-run-results";
 import type { DbtNodeRef, DbtNodeRow } from "../../../lineage/dbt-plan";
-import type { TenantCtx } from "../../client";
-import { dbtNodeResults, dbtNodes, dbtProjects, dbtUploads, teams } from "../../schema";
+import type { Db, TenantCtx } from "../../client";
+import { dbtArtifactChunks, dbtNodeResults, dbtNodes, dbtProjects, dbtUploads, teams } from "../../schema";
 import { fromBuilder, rawRows, stmt, type Stmt } from "../../statements";
 import { chunkRows } from "../../bulk";
 
-/** dbt projects per environment, their artifact uploads (bytes in chunks), manifest nodes and run results. */
+/** dbt projects per environment, their artifact uploads (bytes in R2; legacy D1 chunks), manifest nodes and run results. */
 
 export type DbtProject = typeof dbtProjects.$inferSelect;
 export type DbtUpload = typeof dbtUploads.$inferSelect;
@@ -165,14 +165,37 @@ export async function readArtifactChunks(ctx: TenantCtx, uploadId: string, kind:
   return out;
 }
 
-export function chunkStatements(ctx: TenantCtx, uploadId: string, kind: DbtArtifactKind, chunks: Uint8Array[]): Stmt[] {
-  return chunks.map((data, seq) =>
-    stmt(sql`INSERT INTO dbt_artifact_chunks (tenant_id, upload_id, kind, seq, data) VALUES (${ctx.tenantId}, ${uploadId}, ${kind}, ${seq}, ${data})`),
-  );
+/**
+ * The artifacts still kept as D1 chunks (uploads from before R2), across all tenants, after `after` in key order.
+ * Only the one-off copy step reads across tenants (worker/blobs/copy-dbt-chunks.ts); it then works per tenant.
+ */
+export async function artifactsInChunks(db: Db, after: { tenantId: string; uploadId: string; kind: string }, limit: number) {
+  return db
+    .selectDistinct({ tenantId: dbtArtifactChunks.tenantId, uploadId: dbtArtifactChunks.uploadId, kind: dbtArtifactChunks.kind })
+    .from(dbtArtifactChunks)
+    .where(
+      sql`(${dbtArtifactChunks.tenantId}, ${dbtArtifactChunks.uploadId}, ${dbtArtifactChunks.kind}) > (${after.tenantId}, ${after.uploadId}, ${after.kind})`,
+    )
+    .orderBy(asc(dbtArtifactChunks.tenantId), asc(dbtArtifactChunks.uploadId), asc(dbtArtifactChunks.kind))
+    .limit(limit);
 }
 
-export function deleteChunks(ctx: TenantCtx, uploadId: string): Stmt {
-  return stmt(sql`DELETE FROM dbt_artifact_chunks WHERE tenant_id = ${ctx.tenantId} AND upload_id = ${uploadId}`);
+/** Records where an artifact's bytes now live and removes its D1 chunks, together. */
+export function artifactMovedStatements(ctx: TenantCtx, uploadId: string, kind: DbtArtifactKind, key: string): Stmt[] {
+  return [
+    fromBuilder(
+      ctx.db
+        .update(dbtUploads)
+        .set(kind === "manifest" ? { manifestBlobKey: key } : { runResultsBlobKey: key })
+        .where(and(eq(dbtUploads.tenantId, ctx.tenantId), eq(dbtUploads.id, uploadId))),
+    ),
+    deleteArtifactChunks(ctx, uploadId, kind),
+  ];
+}
+
+/** Chunks of an artifact whose upload row is gone (nothing can read them). */
+export function deleteArtifactChunks(ctx: TenantCtx, uploadId: string, kind: DbtArtifactKind): Stmt {
+  return stmt(sql`DELETE FROM dbt_artifact_chunks WHERE tenant_id = ${ctx.tenantId} AND upload_id = ${uploadId} AND kind = ${kind}`);
 }
 
 const v = (i: number) => sql.raw(`r.value ->> '$[${i}]'`);

@@ -1,0 +1,73 @@
+/**
+ * Raw bytes kept in R2 (the `BLOBS` binding), addressed by content: `t/<tenant>/<kind>/<sha256>`. The same content
+ * of one kind is stored once per tenant, and D1 rows keep the key. The tenant in a key comes only from the tenant
+ * context the store was opened with, never from input, and a key of another tenant is refused when read.
+ */
+
+export const blobKinds = ["dbt-manifest", "dbt-run-results"] as const;
+export type BlobKind = (typeof blobKinds)[number];
+
+/** One tenant's view of the bucket: every key it builds or reads lies under `t/<tenantId>/`. */
+export interface TenantBlobs {
+  bucket: R2Bucket;
+  tenantId: string;
+}
+
+/** The blob store of the tenant in `ctx` (the tenant context of the request, message or row being handled). */
+export function tenantBlobs(bucket: R2Bucket, ctx: { tenantId: string }): TenantBlobs {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(ctx.tenantId)) throw new Error(`not a tenant id: ${JSON.stringify(ctx.tenantId)}`);
+  return { bucket, tenantId: ctx.tenantId };
+}
+
+const sha256Pattern = /^[0-9a-f]{64}$/;
+
+/** The key of `kind` content whose SHA-256 (lowercase hex) is `sha256`, in this tenant's space. */
+export function blobKey(blobs: TenantBlobs, kind: BlobKind, sha256: string): string {
+  if (!(blobKinds as readonly string[]).includes(kind)) throw new Error(`unknown blob kind ${kind}`);
+  if (!sha256Pattern.test(sha256)) throw new Error("a blob is addressed by the lowercase hex SHA-256 of its content");
+  return `${prefixOf(blobs)}${kind}/${sha256}`;
+}
+
+const prefixOf = (blobs: TenantBlobs) => `t/${blobs.tenantId}/`;
+
+/** Refuses a key outside this tenant's space: a stored key is only ever read back by its own tenant. */
+function ownKey(blobs: TenantBlobs, key: string): string {
+  if (!key.startsWith(prefixOf(blobs)) || key.includes("..")) throw new Error("blob key outside the tenant's space");
+  return key;
+}
+
+export type BlobBody = Uint8Array | ArrayBuffer | Blob | string;
+
+/**
+ * Stores `body` under the key of (`kind`, `sha256`) unless that key already holds it: identical content arrives once
+ * per tenant however often it is sent, and concurrent copies write the same bytes at most once (conditional put).
+ * `sha256` names the content the caller hashed (for a compressed body, the content before compression).
+ * Returns the key and whether this call wrote it.
+ */
+export async function putBlob(
+  blobs: TenantBlobs,
+  kind: BlobKind,
+  sha256: string,
+  body: BlobBody,
+  metadata: Record<string, string> = {},
+): Promise<{ key: string; created: boolean }> {
+  const key = blobKey(blobs, kind, sha256);
+  if (await blobs.bucket.head(key)) return { key, created: false };
+  const put = await blobs.bucket.put(key, body, { onlyIf: { etagDoesNotMatch: "*" }, customMetadata: metadata });
+  return { key, created: put !== null };
+}
+
+/** The stored bytes under `key`, streamed, with the metadata they were stored with; null when absent. */
+export async function getBlob(
+  blobs: TenantBlobs,
+  key: string,
+): Promise<{ body: ReadableStream<Uint8Array>; size: number; metadata: Record<string, string> } | null> {
+  const object = await blobs.bucket.get(ownKey(blobs, key));
+  if (!object) return null;
+  return { body: object.body, size: object.size, metadata: object.customMetadata ?? {} };
+}
+
+/** Removes `key`. Content-addressed blobs can be shared by several rows: delete only when no row names the key. */
+export async function deleteBlob(blobs: TenantBlobs, key: string): Promise<void> {
+  await blobs.bucket.delete(ownKey(blobs, key));
+}
