@@ -279,6 +279,30 @@ describe("ownership is checked by the write itself", () => {
     expect(res.status, res.text).toBe(200);
   }
 
+  it("a dataset handed to another team while its old owner's edit is in flight: the edit is refused (409), changes nothing and is not audited", async () => {
+    const { s, mine, theirs } = await twoTeams();
+    const created = await api("/quality", {
+      as: theirs.token,
+      body: { results: [{ dataset: { namespace: "warehouse", name: "handed" }, check: "rows", status: "pass" }] },
+    });
+    const id = created.json.dataset_ids[0];
+    const res = await withWriteHeldDuring(
+      /update "datasets" set .*"description"/,
+      () => handOver(s, id, mine.teamId),
+      () => api(`/datasets/${id}`, { as: theirs.token, method: "PATCH", body: { description: "edited by the old owner" } }),
+    );
+    expectError(res, 409, "conflict");
+    const ds = await api(`/datasets/${id}`, { as: mine.token });
+    expect(ds.json).toMatchObject({ owner_team: { id: mine.teamId }, description: null });
+    const audit = await api(`/audit-log?action=dataset.update&target_id=${id}`, { as: s });
+    expect(audit.json.items.map((e: any) => e.details.fields)).toEqual([["ownerTeamId"]]);
+    // Without a race the same edit by the new owner applies and is audited.
+    const edit = await api(`/datasets/${id}`, { as: mine.token, method: "PATCH", body: { description: "edited by the new owner" } });
+    expect(edit.status, edit.text).toBe(200);
+    expect(edit.json.description).toBe("edited by the new owner");
+    expect((await api(`/audit-log?action=dataset.update&target_id=${id}`, { as: s })).json.items).toHaveLength(2);
+  });
+
   it("two teams reporting quality of the same new dataset together: one creates and owns it, the other is refused and stores nothing", async () => {
     const { mine, theirs } = await twoTeams();
     const report = (token: string, status: string) =>

@@ -3,7 +3,7 @@ import { syncFreshnessWatch } from "../../alerting/freshness";
 import type { Router } from "../../context";
 import { facetsOf, getDataset, updateDataset, type DatasetPatch } from "../../db/repo/lineage/catalog";
 import { getTeam } from "../../db/repo/accounts/teams";
-import { ApiError, invalid } from "../../lib/errors";
+import { ApiError, conflict, invalid } from "../../lib/errors";
 import { assertValidPolicy, DEFAULT_MAX_AGE_MS } from "../../lineage/freshness";
 import { canActForTeam, isTenantAdmin, requireScope, requireTeamWrite } from "../../lib/principal";
 import { auditSource } from "../../lib/request";
@@ -43,7 +43,7 @@ export const route = createRoute({
     "Needs `metadata:write` and membership of the owning team (tenant admins may change any). Handing a dataset to another team needs the right to act for that team too.",
   security: bearerSecurity,
   request: { params: IdParam, ...jsonBody(UpdateDatasetBody) },
-  responses: { 200: jsonResponse(DatasetOut, "The updated dataset"), ...errors(400, 401, 403, 404, 413, 415) },
+  responses: { 200: jsonResponse(DatasetOut, "The updated dataset"), ...errors(400, 401, 403, 404, 409, 413, 415) },
 });
 
 export function register(app: Router) {
@@ -78,7 +78,8 @@ export function register(app: Router) {
         patch.freshness = { cron: body.freshness.cron, timezone: body.freshness.timezone, maxAgeMs };
       }
     }
-    await updateDataset(ctx, auditSource(c), dataset, patch);
+    if (!(await updateDataset(ctx, auditSource(c), dataset, patch)))
+      throw conflict("the dataset's owner team changed while this request was checked; reload it and try again");
     // The expected freshness is checked by a Durable Object timer at each deadline, so a breach is found even if nothing runs.
     if (patch.freshness !== undefined) await syncFreshnessWatch(c.env, ctx, dataset.id, c.get("clock").now());
     const updated = (await getDataset(ctx, dataset.id))!;

@@ -1,9 +1,9 @@
-import { and, asc, desc, eq, gt, isNotNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { gunzip } from "../../../lib/gzip";
 import type { TenantCtx } from "../../client";
-import { queryAll } from "../../statements";
+import { fromBuilder, queryAll, runBatch, stmt } from "../../statements";
 import { columnLineageEdges, datasets, jobRunDatasets, jobRuns, jobs, lineageEvents, lineageFacets, teams } from "../../schema";
-import { auditInsert, type AuditSource } from "../platform/audit";
+import { auditInsertIf, type AuditSource } from "../platform/audit";
 
 /** Catalog reads (datasets, jobs, runs, raw events, facets) and the few catalog edits people make. */
 
@@ -69,7 +69,12 @@ export interface DatasetPatch {
   freshness?: { cron: string; timezone: string; maxAgeMs: number } | null;
 }
 
-export async function updateDataset(ctx: TenantCtx, audit: AuditSource, ds: Dataset, patch: DatasetPatch): Promise<void> {
+/**
+ * Applies `patch` only if the dataset still has the owner the caller's rights were checked against (`ds`), in the
+ * same statement: a hand-over landing between the check and this write makes it change nothing. Returns whether it
+ * applied; the audit entry is written only when it did.
+ */
+export async function updateDataset(ctx: TenantCtx, audit: AuditSource, ds: Dataset, patch: DatasetPatch): Promise<boolean> {
   const set: Partial<typeof datasets.$inferInsert> = { updatedAt: audit.now };
   if (patch.description !== undefined) set.description = patch.description;
   if (patch.ownerTeamId !== undefined) set.ownerTeamId = patch.ownerTeamId;
@@ -79,19 +84,34 @@ export async function updateDataset(ctx: TenantCtx, audit: AuditSource, ds: Data
     set.freshnessTimezone = patch.freshness?.timezone ?? null;
     set.freshnessMaxAgeMs = patch.freshness?.maxAgeMs ?? null;
   }
-  await ctx.db.batch([
-    ctx.db
-      .update(datasets)
-      .set(set)
-      .where(and(eq(datasets.tenantId, ctx.tenantId), eq(datasets.id, ds.id))),
-    auditInsert(ctx, audit, {
-      action: "dataset.update",
-      targetType: "dataset",
-      targetId: ds.id,
-      teamId: patch.ownerTeamId ?? ds.ownerTeamId,
-      details: { fields: Object.keys(patch), ...(patch.ownerTeamId !== undefined ? { owner_team_id: { from: ds.ownerTeamId, to: patch.ownerTeamId } } : {}) },
-    }),
+  const ownerAsChecked = ds.ownerTeamId === null ? isNull(datasets.ownerTeamId) : eq(datasets.ownerTeamId, ds.ownerTeamId);
+  const [updated] = await runBatch(ctx, [
+    fromBuilder(
+      ctx.db
+        .update(datasets)
+        .set(set)
+        .where(and(eq(datasets.tenantId, ctx.tenantId), eq(datasets.id, ds.id), ownerAsChecked)),
+    ),
+    // changes(): the rows changed by the statement just before this one in the batch, i.e. the update above.
+    stmt(
+      auditInsertIf(
+        ctx,
+        audit,
+        {
+          action: "dataset.update",
+          targetType: "dataset",
+          targetId: ds.id,
+          teamId: patch.ownerTeamId ?? ds.ownerTeamId,
+          details: {
+            fields: Object.keys(patch),
+            ...(patch.ownerTeamId !== undefined ? { owner_team_id: { from: ds.ownerTeamId, to: patch.ownerTeamId } } : {}),
+          },
+        },
+        sql`changes() = 1`,
+      ),
+    ),
   ]);
+  return updated.meta.changes === 1;
 }
 
 /** Runs that read or wrote a dataset, newest first. */
