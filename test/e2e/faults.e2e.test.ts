@@ -159,12 +159,17 @@ describe("a Tutti killed mid-flight and started again on the same state", () => 
       await webhooks.done;
 
       // Every run that was accepted finishes, and succeeds: nothing hangs on a message that died with the process.
+      let unfinished: string[] = [];
       await waitUntil(
         async () => {
           const runs = await Promise.all(runIds.map((id) => owner.call("GET", `/runs/${id}?wait=5`)));
-          return runs.every((r) => r.status === "succeeded");
+          // Kept for the failure message: which runs and tasks a crash left hanging says where to look.
+          unfinished = runs
+            .filter((r) => r.status !== "succeeded")
+            .map((r) => `${r.id} ${r.status} [${(r.tasks ?? []).map((t: { key: string; status: string }) => `${t.key}:${t.status}`).join(" ")}]`);
+          return unfinished.length === 0;
         },
-        { timeoutMs: 180_000, intervalMs: 500, what: `all ${RUNS} runs to succeed (log: ${server.logPath})` },
+        { timeoutMs: 180_000, intervalMs: 500, what: () => `all ${RUNS} runs to succeed; still unfinished: ${unfinished.join("; ")} (log: ${server.logPath})` },
       );
 
       // Each task of each run started exactly one job at the tool: a trigger sent again after the crash carried the

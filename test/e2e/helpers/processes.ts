@@ -45,10 +45,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Polls `probe` until it returns true or the deadline passes; `check` can abort early (e.g. the server died). */
+/**
+ * Polls `probe` until it returns true or the deadline passes; `check` can abort early (e.g. the server died). `what`
+ * may be a function, read at the deadline, so the message can say what the last probe saw.
+ */
 export async function waitUntil(
   probe: () => Promise<boolean>,
-  { timeoutMs, intervalMs = 250, what, check }: { timeoutMs: number; intervalMs?: number; what: string; check?: () => void },
+  { timeoutMs, intervalMs = 250, what, check }: { timeoutMs: number; intervalMs?: number; what: string | (() => string); check?: () => void },
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -56,5 +59,5 @@ export async function waitUntil(
     if (await probe().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, intervalMs));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === "function" ? what() : what}`);
 }
