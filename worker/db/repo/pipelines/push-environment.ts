@@ -7,7 +7,7 @@ import { newId } from "../../../lib/ids";
 import { diffSpecs } from "../../../pipelines/diff";
 import { getEnvironmentHead, headKey, productionVersion, type EnvironmentHead } from "./environments";
 import { getPipelineByName, type Pipeline } from "./pipelines";
-import { planEnvironmentPush, planPush, type PushInput, type PushResult, type PushStatus } from "./push-plan";
+import { planEnvironmentPush, planPush, type PushInput, type PushResult, gitColumnsOf, newVersionRow, type PushStatus } from "./push-plan";
 import { getVersion, nextVersionNumber, type PipelineVersion } from "./versions";
 
 /**
@@ -26,7 +26,7 @@ export async function pushToEnvironment(ctx: TenantCtx, source: AuditSource, inp
   const plan = planEnvironmentPush(prod, headVersion, input.contentHash);
   const now = source.now;
   const git = input.source ?? { repo: null, sha: null, branch: null, author: null };
-  const gitColumns = { gitRepo: git.repo, gitSha: git.sha, gitBranch: git.branch, gitAuthor: git.author };
+  const gitColumns = gitColumnsOf(input);
   const result = (status: PushStatus, pipeline: Pipeline, version: PipelineVersion): PushResult => ({
     status,
     restored: false,
@@ -56,23 +56,7 @@ export async function pushToEnvironment(ctx: TenantCtx, source: AuditSource, inp
 
   const pipelineId = existing?.id ?? newId("pipeline");
   const versionNumber = existing ? await nextVersionNumber(ctx, pipelineId) : 1;
-  const actor = source.principal.actor;
-  const version: PipelineVersion = {
-    tenantId: ctx.tenantId,
-    id: newId("pipelineVersion"),
-    pipelineId,
-    version: versionNumber,
-    contentHash: input.contentHash,
-    spec: input.spec,
-    specText: input.specText,
-    specFormat: input.format,
-    createdAt: now,
-    createdByType: actor.type,
-    createdById: actor.id,
-    createdByLabel: actor.label,
-    ...gitColumns,
-    environment: env,
-  };
+  const version = newVersionRow(ctx.tenantId, source, input, { pipelineId, version: versionNumber, environment: env });
   const newHead: EnvironmentHead = {
     tenantId: ctx.tenantId,
     pipelineId,

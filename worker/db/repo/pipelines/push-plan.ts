@@ -1,4 +1,6 @@
 import { conflict } from "../../../lib/errors";
+import { newId } from "../../../lib/ids";
+import type { AuditSource } from "../platform/audit";
 import type { SpecDiff } from "../../../pipelines/diff";
 import type { SpecFormat } from "../../../pipelines/parse";
 import type { NormalizedSpec } from "../../../pipelines/spec";
@@ -67,4 +69,36 @@ export function planEnvironmentPush(prod: PipelineVersion | null, headVersion: P
   if (prod && prod.contentHash === contentHash) return { status: headVersion ? "updated" : "unchanged", base, followProduction: true };
   if (headVersion && headVersion.contentHash === contentHash) return { status: "unchanged", base, followProduction: false };
   return { status: base ? "updated" : "created", base, followProduction: false };
+}
+
+/** The git columns a push records on its version and environment head (all null when pushed without a source). */
+export function gitColumnsOf(input: PushInput) {
+  const git = input.source ?? { repo: null, sha: null, branch: null, author: null };
+  return { gitRepo: git.repo, gitSha: git.sha, gitBranch: git.branch, gitAuthor: git.author };
+}
+
+/** The new version row a push writes, to production or to another environment. */
+export function newVersionRow(
+  tenantId: string,
+  source: AuditSource,
+  input: PushInput,
+  at: { pipelineId: string; version: number; environment: string },
+): PipelineVersion {
+  const actor = source.principal.actor;
+  return {
+    tenantId,
+    id: newId("pipelineVersion"),
+    pipelineId: at.pipelineId,
+    version: at.version,
+    contentHash: input.contentHash,
+    spec: input.spec,
+    specText: input.specText,
+    specFormat: input.format,
+    createdAt: source.now,
+    createdByType: actor.type,
+    createdById: actor.id,
+    createdByLabel: actor.label,
+    ...gitColumnsOf(input),
+    environment: at.environment,
+  };
 }

@@ -9,9 +9,9 @@ import { diffSpecs } from "../../../pipelines/diff";
 import { PROD } from "../../../environments/names";
 import { productionVersion } from "./environments";
 import { getPipelineByName, pipelineKey, type Pipeline } from "./pipelines";
-import { planPush, type PushInput, type PushResult } from "./push-plan";
+import { planPush, type PushInput, type PushResult, gitColumnsOf, newVersionRow } from "./push-plan";
 import { pushToEnvironment } from "./push-environment";
-import { nextVersionNumber, type PipelineVersion } from "./versions";
+import { nextVersionNumber } from "./versions";
 
 /**
  * Creates the pipeline or adds a version when the content hash differs; the same hash writes nothing
@@ -24,9 +24,8 @@ export async function upsertPipeline(ctx: TenantCtx, source: AuditSource, input:
   const current = await productionVersion(ctx, existing);
   const plan = planPush(existing, current, input.teamId, input.contentHash);
   const now = source.now;
-  const actor = source.principal.actor;
   const git = input.source ?? { repo: null, sha: null, branch: null, author: null };
-  const gitColumns = { gitRepo: git.repo, gitSha: git.sha, gitBranch: git.branch, gitAuthor: git.author };
+  const gitColumns = gitColumnsOf(input);
   const summary = {
     description: input.spec.description,
     cron: input.spec.schedule?.cron ?? null,
@@ -69,22 +68,7 @@ export async function upsertPipeline(ctx: TenantCtx, source: AuditSource, input:
 
   const pipelineId = existing?.id ?? newId("pipeline");
   const versionNumber = existing ? await nextVersionNumber(ctx, pipelineId) : 1;
-  const version: PipelineVersion = {
-    tenantId: ctx.tenantId,
-    id: newId("pipelineVersion"),
-    pipelineId,
-    version: versionNumber,
-    contentHash: input.contentHash,
-    spec: input.spec,
-    specText: input.specText,
-    specFormat: input.format,
-    createdAt: now,
-    createdByType: actor.type,
-    createdById: actor.id,
-    createdByLabel: actor.label,
-    ...gitColumns,
-    environment: PROD,
-  };
+  const version = newVersionRow(ctx.tenantId, source, input, { pipelineId, version: versionNumber, environment: PROD });
   const diff = diffSpecs(current?.spec ?? null, input.spec);
   const auditDetails = {
     name: input.spec.name,
