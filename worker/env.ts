@@ -15,6 +15,11 @@ declare global {
        * process calling the tool, can vanish (crash, deploy). Keep it above the connectors' 30 s call timeout.
        */
       DISPATCH_LEASE_SECONDS?: string;
+      /**
+       * Seconds a Durable Object's timer or unsettled dispatch may be overdue before the object (on start, or when the
+       * engine watchdog visits) concludes its alarm was lost and sets it again (default 60).
+       */
+      ENGINE_OVERDUE_GRACE_SECONDS?: string;
       /** Public URL of the dashboard, used in links sent outside (invitations, alerts). */
       APP_URL?: string;
       /** PBKDF2 iterations of new password hashes, honoured only where TUTTI_ENV is `test` or `e2e` (lib/password.ts). */

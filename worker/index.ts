@@ -1,5 +1,6 @@
 import { buildApp } from "./app";
 import type { Env } from "./env";
+import { runEngineWatchdog } from "./engine-watchdog";
 import { runHousekeeping } from "./housekeeping";
 import { handleDeadLetters } from "./queues/dead-letters";
 import { handleDispatchBatch } from "./queues/dispatch";
@@ -14,11 +15,15 @@ export { TenantLimits } from "./durable/tenant-limits";
 export { TenantRuns } from "./durable/tenant-runs";
 
 const app = buildApp();
+/** Must match the first of wrangler.toml's `crons`. */
+const ENGINE_WATCHDOG_CRON = "* * * * *";
 
 export default {
   fetch: app.fetch,
   async scheduled(controller, env) {
-    await runHousekeeping(env, controller.scheduledTime);
+    // wrangler.toml [triggers]: the minute cron watches the run engines, the hourly one sweeps ended credentials.
+    if (controller.cron === ENGINE_WATCHDOG_CRON) await runEngineWatchdog(env, controller.scheduledTime);
+    else await runHousekeeping(env, controller.scheduledTime);
   },
   async queue(batch, env, ctx) {
     switch (batch.queue) {

@@ -18,6 +18,8 @@ const TOOL_TOKEN = "faults-tool-token";
 const WEBHOOK_SECRET = "faults-dbt-webhook-secret";
 /** A claimed tool call whose holder died is sent again after this; short so the test stays short. */
 const LEASE_SECONDS = 4;
+/** Work overdue this long means the engine's alarm was lost (the watchdog then sets it again); short for the same reason. */
+const OVERDUE_GRACE_SECONDS = 5;
 const RUNS = 20;
 /** Bounds only: on an idle machine each test takes 10–30 s; a shared one can be several times slower. */
 // About a minute on a quiet machine; a loaded 2-core runner has needed close to four.
@@ -93,7 +95,10 @@ describe("a Tutti killed mid-flight and started again on the same state", () => 
 
   beforeAll(async () => {
     tool = await startHttpToolFake({ token: TOOL_TOKEN });
-    server = await startWrangler({ logPath: artifactPath("faults-wrangler-dev", "log"), vars: { DISPATCH_LEASE_SECONDS: String(LEASE_SECONDS) } });
+    server = await startWrangler({
+      logPath: artifactPath("faults-wrangler-dev", "log"),
+      vars: { DISPATCH_LEASE_SECONDS: String(LEASE_SECONDS), ENGINE_OVERDUE_GRACE_SECONDS: String(OVERDUE_GRACE_SECONDS) },
+    });
     owner = await signupOwner(server.baseUrl, "faults");
     token = await owner.token(["read", "lineage:write", "metadata:write"]);
     await owner.call("POST", "/connections", {
@@ -109,6 +114,16 @@ describe("a Tutti killed mid-flight and started again on the same state", () => 
     await tool?.close();
   });
   reportArtifactsOnFailure(() => server.logPath);
+
+  /**
+   * The Worker's minute cron, which runs the engine watchdog. `wrangler dev` does not run crons by itself; Cloudflare
+   * does, every minute. A workerd killed at the wrong moment can lose a Durable Object's alarm (docs/engine.md#lost-alarms),
+   * and the watchdog is what sets it again, so the test fires the cron as the platform would, only more often.
+   */
+  const minuteCron = () =>
+    fetch(`${server.baseUrl}/__scheduled?cron=${encodeURIComponent("* * * * *")}`).then(async (r) => {
+      if (!r.ok) throw new Error(`the scheduled handler answered ${r.status}: ${await r.text()}`);
+    });
 
   /** Kills the server, then starts it again on the same state and port. */
   async function crash() {
@@ -162,6 +177,7 @@ describe("a Tutti killed mid-flight and started again on the same state", () => 
       let unfinished: string[] = [];
       await waitUntil(
         async () => {
+          await minuteCron();
           const runs = await Promise.all(runIds.map((id) => owner.call("GET", `/runs/${id}?wait=5`)));
           // Kept for the failure message: which runs and tasks a crash left hanging says where to look.
           unfinished = runs

@@ -15,7 +15,7 @@ import { InlineDispatcher } from "./runs/inline-dispatch";
 import { OutboxFlusher } from "./runs/outbox";
 import { reportWebhook } from "./runs/parked-webhooks";
 import { syncPipeline } from "./runs/scheduling";
-import { armAlarm, clearWatch, fireDueTimers, setWatch } from "./runs/timers";
+import { armAlarm, clearWatch, fireDueTimers, reviveAlarm, setWatch } from "./runs/timers";
 import { RunStore } from "./storage";
 
 /**
@@ -32,10 +32,6 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    // Before any call or alarm is delivered, the object's tables reach the current schema version.
-    ctx.blockConcurrencyWhile(async () => {
-      migrateRunStorage(ctx.storage);
-    });
     const store = new RunStore(ctx.storage.sql);
     const core: RunsCore = {
       env,
@@ -50,6 +46,12 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
     };
     this.core = core;
     this.outbox = new OutboxFlusher(core, env.DISPATCH_MODE === "inline" ? new InlineDispatcher(core) : null);
+    // Before any call or alarm is delivered, the object's tables reach the current schema version, and an alarm the
+    // runtime lost while the object was away is set again (runs/timers.ts reviveAlarm).
+    ctx.blockConcurrencyWhile(async () => {
+      migrateRunStorage(ctx.storage);
+      await reviveAlarm(core);
+    });
   }
 
   // ---- RPC: runs -------------------------------------------------------------------------------
@@ -108,6 +110,17 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
 
   async clearWatch(tenantId: string, key: string) {
     return this.call(tenantId, () => clearWatch(this.core, key));
+  }
+
+  // ---- RPC: the engine watchdog -----------------------------------------------------------------
+
+  async wake(tenantId: string) {
+    return this.call(tenantId, async () => {
+      const revived = await reviveAlarm(this.core);
+      // What a failed delivery left behind goes out now rather than at the next alarm.
+      if (this.core.store.outbox(1).length) await this.settle();
+      return { revived };
+    });
   }
 
   // ---- alarm -----------------------------------------------------------------------------------

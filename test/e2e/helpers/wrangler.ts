@@ -79,6 +79,9 @@ export async function startWrangler(options: WranglerOptions): Promise<WranglerS
         persistTo,
         ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
         "--show-interactive-dev-session=false",
+        // GET /__scheduled?cron=… runs the Worker's cron handler (wrangler dev runs no crons by itself; its
+        // /cdn-cgi/handler/scheduled fails with a DataCloneError when static assets are configured).
+        "--test-scheduled",
       ],
       // Own process group, so stopping it stops the workerd it started too.
       { cwd: repoRoot, env, stdio: ["ignore", log, log], detached: true },

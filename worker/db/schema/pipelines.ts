@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdAt, ms, tenantId } from "./columns";
 
@@ -37,5 +38,7 @@ export const pipelines = sqliteTable(
     primaryKey({ columns: [t.tenantId, t.id] }),
     uniqueIndex("pipelines_tenant_name").on(t.tenantId, t.name),
     index("pipelines_team").on(t.tenantId, t.teamId, t.name),
+    // Scheduled production pipelines, across tenants: the engine watchdog (worker/engine-watchdog.ts).
+    index("pipelines_scheduled").on(t.tenantId).where(sql`cron IS NOT NULL AND paused = 0 AND archived_at IS NULL AND in_production = 1`),
   ],
 );

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { runStatuses } from "../../engine/states";
 import { json, ms, tenantId } from "./columns";
@@ -47,5 +48,8 @@ export const runs = sqliteTable(
     index("runs_queued").on(t.tenantId, t.queuedAt),
     index("runs_status").on(t.tenantId, t.status, t.queuedAt),
     index("runs_backfill").on(t.tenantId, t.backfillId),
+    // Only unfinished runs, across tenants: the engine watchdog (worker/engine-watchdog.ts) finds their tenants each
+    // minute without scanning every run ever made.
+    index("runs_unfinished").on(t.tenantId).where(sql`status IN ('queued', 'running')`),
   ],
 );

@@ -126,4 +126,9 @@ export interface TenantRunsApi extends Rpc.DurableObjectBranded {
    */
   setWatch(tenantId: string, key: string, dueAt: number, payload: Record<string, unknown>): Promise<DoResult<void>>;
   clearWatch(tenantId: string, key: string): Promise<DoResult<void>>;
+  /**
+   * The engine watchdog's visit: re-arms an alarm the runtime lost (work overdue past the grace) and delivers what the
+   * outbox holds. `revived` says whether the alarm had to be set again.
+   */
+  wake(tenantId: string): Promise<DoResult<{ revived: boolean }>>;
 }

@@ -1,3 +1,4 @@
+import { log } from "../../lib/log";
 import { wallNow } from "../../lib/time";
 import type { TimerEvent } from "../timer-events";
 import type { RunsCore } from "./core";
@@ -75,6 +76,31 @@ export async function armAlarm(core: RunsCore) {
   const wall = wallNow() + (due - core.now());
   const current = await storage.getAlarm();
   if (current === null || current !== wall) await storage.setAlarm(Math.max(wall, wallNow()));
+}
+
+/** Work overdue by longer than this (ENGINE_OVERDUE_GRACE_SECONDS) means the object's alarm is not coming. */
+const OVERDUE_GRACE_MS = 60_000;
+
+export function overdueGraceMs(env: RunsCore["env"]): number {
+  const seconds = Number(env.ENGINE_OVERDUE_GRACE_SECONDS);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : OVERDUE_GRACE_MS;
+}
+
+/**
+ * Re-arms an alarm that should have fired and did not; true if it had to. The runtime can lose an alarm: Cloudflare
+ * deletes one whose handler failed six times, and a workerd killed between an alarm run and the rescheduling that run
+ * asked for keeps the new time in the object's storage but never fires it — getAlarm() then reports it as set. So
+ * the object judges by its own tables: a timer or unsettled dispatch due longer than the grace ago means no alarm is
+ * coming. It sets one for now, a time the runtime does not hold yet, so it is really scheduled; that alarm's run
+ * re-arms at the earliest due time as usual. Called when the object starts and by the Worker's engine watchdog.
+ */
+export async function reviveAlarm(core: RunsCore): Promise<boolean> {
+  const { store, storage } = core;
+  const due = minOf(store.earliestTimer(), store.earliestDispatchDue());
+  if (due === null || due > core.now() - overdueGraceMs(core.env)) return false;
+  await storage.setAlarm(wallNow());
+  log.with({ tenantId: store.tenantId() }).warn("engine alarm was lost; re-armed", { overdue_ms: core.now() - due });
+  return true;
 }
 
 const minOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));

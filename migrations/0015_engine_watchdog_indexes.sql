@@ -1,0 +1,2 @@
+CREATE INDEX `runs_unfinished` ON `runs` (`tenant_id`) WHERE status IN ('queued', 'running');--> statement-breakpoint
+CREATE INDEX `pipelines_scheduled` ON `pipelines` (`tenant_id`) WHERE cron IS NOT NULL AND paused = 0 AND archived_at IS NULL AND in_production = 1;
