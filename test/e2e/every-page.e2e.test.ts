@@ -28,22 +28,49 @@ function dashboardRoutes(): string[] {
     .sort();
 }
 
+/** The little of the DOM the checks below read inside the page (the test project is typed without the DOM library). */
+interface Box {
+  right: number;
+  width: number;
+}
+interface El {
+  tagName: string;
+  id: string;
+  classList: { contains(name: string): boolean } & Iterable<string>;
+  parentElement: El | null;
+  scrollWidth: number;
+  clientWidth: number;
+  scrollLeft: number;
+  getBoundingClientRect(): Box;
+  getAttribute(name: string): string | null;
+  closest(selector: string): El | null;
+  querySelector(selector: string): El | null;
+}
+interface PageGlobals {
+  innerWidth: number;
+  document: { documentElement: El; activeElement: El | null; querySelectorAll(selector: string): Iterable<El> };
+}
+
 const DESKTOP = { width: 1440, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
 /** How wide the page is compared with the window: more than the window means it scrolls sideways. */
 function widths(page: Page) {
-  return page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, viewport: window.innerWidth }));
+  return page.evaluate(() => {
+    const { document, innerWidth } = globalThis as unknown as PageGlobals;
+    return { scroll: document.documentElement.scrollWidth, viewport: innerWidth };
+  });
 }
 
 /** The elements sticking out past the right edge of the window, to name in a failure. */
 function overflowingElements(page: Page) {
   return page.evaluate(() => {
+    const { document, innerWidth } = globalThis as unknown as PageGlobals;
     const out: string[] = [];
     for (const el of document.querySelectorAll("body *")) {
       const box = el.getBoundingClientRect();
-      if (box.right > window.innerWidth + 1 && box.width > 0) {
-        const parentOverflows = el.parentElement && el.parentElement.getBoundingClientRect().right > window.innerWidth + 1;
+      if (box.right > innerWidth + 1 && box.width > 0) {
+        const parentOverflows = el.parentElement && el.parentElement.getBoundingClientRect().right > innerWidth + 1;
         if (!parentOverflows || out.length < 3) out.push(`${el.tagName.toLowerCase()}.${[...el.classList].join(".")} right=${Math.round(box.right)}`);
       }
       if (out.length >= 8) break;
@@ -58,7 +85,7 @@ function overflowingElements(page: Page) {
  */
 function tablesWithoutCue(page: Page) {
   return page.evaluate(() =>
-    [...document.querySelectorAll("table")].flatMap((table) => {
+    [...(globalThis as unknown as PageGlobals).document.querySelectorAll("table")].flatMap((table) => {
       const name = table.getAttribute("aria-label") ?? "unnamed table";
       const wrapper = table.closest(".table-scroll");
       const scroller = wrapper?.querySelector(":scope > .scroller");
@@ -80,7 +107,7 @@ async function settled(page: Page, path: string) {
           .getByRole("status")
           .filter({ hasText: /Loading/ })
           .count(),
-      path,
+      { message: `still loading: ${path}` },
     )
     .toBe(0);
 }
@@ -127,6 +154,58 @@ describe("every dashboard page at desktop and phone size", () => {
     expect(routes).toContain("/runs/[id]");
     expect(routes).toContain("/login");
     expect(routes.length).toBeGreaterThan(25);
+  });
+
+  it("folds the navigation behind a menu button on a phone, opens and closes it by mouse and keyboard, and offers a skip link", async () => {
+    const { page, context } = b;
+    await signupViaApi(context);
+    const nav = page.getByRole("navigation", { name: "Main" });
+    const menu = page.getByRole("button", { name: "Menu" });
+
+    // Desktop: the navigation is always there, with dbt projects and dead letters in it; no menu button.
+    await page.setViewportSize(DESKTOP);
+    await page.goto("/");
+    await page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
+    expect(await nav.isVisible()).toBe(true);
+    expect(await menu.isVisible()).toBe(false);
+    expect(await nav.getByRole("link", { name: "dbt projects" }).getAttribute("href")).toBe("/dbt");
+    expect(await nav.getByRole("link", { name: "Dead letters" }).getAttribute("href")).toBe("/alerts/dead-letters");
+
+    // The skip link is the first stop of the keyboard and moves focus to the page's content.
+    await page.keyboard.press("Tab");
+    const skip = page.getByRole("link", { name: "Skip to main content" });
+    expect(await skip.evaluate((el) => el === (globalThis as unknown as PageGlobals).document.activeElement)).toBe(true);
+    await page.keyboard.press("Enter");
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.id)).toBe("main");
+
+    // Phone: folded until the menu button opens it.
+    await page.setViewportSize(PHONE);
+    await page.goto("/");
+    await page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
+    expect(await nav.isVisible()).toBe(false);
+    expect(await menu.getAttribute("aria-expanded")).toBe("false");
+    await menu.click();
+    expect(await menu.getAttribute("aria-expanded")).toBe("true");
+    expect(await nav.isVisible()).toBe(true);
+    await screenshot(page, "sweep-phone-menu-open");
+
+    // Following a link closes it; the page it led to is the current one.
+    await nav.getByRole("link", { name: "Dead letters" }).click();
+    await page.getByRole("heading", { level: 1, name: "Dead letters" }).waitFor();
+    await expect.poll(() => nav.isVisible()).toBe(false);
+    expect(await menu.getAttribute("aria-expanded")).toBe("false");
+    const folded = page.getByRole("navigation", { name: "Main", includeHidden: true });
+    expect(await folded.getByRole("link", { name: "Dead letters", includeHidden: true }).getAttribute("aria-current")).toBe("page");
+    expect(await folded.getByRole("link", { name: "Alerts", includeHidden: true }).getAttribute("aria-current")).toBeNull();
+
+    // By keyboard: Enter opens it, Escape closes it and gives focus back to the button.
+    await menu.focus();
+    await page.keyboard.press("Enter");
+    expect(await nav.isVisible()).toBe(true);
+    await page.keyboard.press("Escape");
+    expect(await nav.isVisible()).toBe(false);
+    expect(await menu.evaluate((el) => el === (globalThis as unknown as PageGlobals).document.activeElement)).toBe(true);
+    expect(b.pageErrors).toEqual([]);
   });
 
   it("renders every page with its data, without errors, and with nothing wider than a 390 px phone", async () => {
