@@ -58,7 +58,8 @@ export default defineConfig(async () => {
       // tools, which key everything by ids no other test uses (test/helpers/tool-fakes.ts).
       maxWorkers: 2,
       projects: [
-        { plugins: [runtimeOnly()], test: { ...shared, name: "unit", include: ["test/unit/**/*.test.ts"] } },
+        // css.include: the design-token test reads app.css as text (?raw), which Vitest otherwise empties.
+        { plugins: [runtimeOnly()], test: { ...shared, name: "unit", include: ["test/unit/**/*.test.ts"], css: { include: [/web\/src\/app\.css/] } } },
         { plugins: [workers()], test: { ...integration, name: "integration", include: ["test/integration/**/*.test.ts"], exclude: [rateLimitTests] } },
         // Per-tenant rate limits, with limits small enough to reach in a few requests (the window is moved by the test).
         {

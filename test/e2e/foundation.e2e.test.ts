@@ -149,9 +149,17 @@ describe("dashboard foundation", () => {
     const { page, context } = b;
     const { account } = await signupViaApi(context);
     await context.clearCookies();
+    const sessionChecks: string[] = [];
+    page.on("request", (request) => {
+      if (new URL(request.url()).pathname === "/api/v1/me") sessionChecks.push(request.url());
+    });
 
     await page.goto("/settings/tokens");
     await page.waitForURL(/\/login\?next=%2Fsettings%2Ftokens/);
+    await page.getByLabel("E-mail").waitFor();
+    await page.waitForLoadState("networkidle");
+    // The app's guard asked once and was told "signed out"; the login page takes that answer instead of asking again.
+    expect(sessionChecks).toHaveLength(1);
     await screenshot(page, "flow-login");
     await page.getByLabel("E-mail").fill(account.email);
     await page.getByLabel("Password").fill("not the password");

@@ -133,7 +133,7 @@ describe("lineage explorer", () => {
 
     // The lineage explorer links to the dbt projects.
     await page.goto("/lineage");
-    await page.getByRole("link", { name: "dbt projects" }).click();
+    await page.getByRole("main").getByRole("link", { name: "dbt projects" }).click();
     await page.waitForURL("**/dbt");
     const projects = page.getByRole("table", { name: "dbt projects" });
     await expect.poll(() => projects.getByText("1.9.0").count()).toBe(1);

@@ -1,20 +1,8 @@
-import type { BrowserContext } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { seedProducts, type DemoApi } from "../../scripts/demo/products";
+import { seedProducts } from "../../scripts/demo/products";
+import { browserApi } from "./helpers/browser-api";
 import { signupViaApi } from "./helpers/accounts";
 import { screenshot, useBrowser } from "./helpers/browser";
-
-/** The demo seed's API calls made with the browser's own session, so the pages show exactly what it wrote. */
-function browserApi(context: BrowserContext, csrf: string): DemoApi {
-  return {
-    async request<T>(method: string, path: string, body?: unknown, allow: number[] = []) {
-      const res = await context.request.fetch(`/api/v1${path}`, { method, data: body, headers: { "x-csrf-token": csrf } });
-      const text = await res.text();
-      if (!res.ok() && !allow.includes(res.status())) throw new Error(`${method} ${path}: ${res.status()} ${text.slice(0, 300)}`);
-      return { status: res.status(), data: (text ? JSON.parse(text) : null) as T };
-    },
-  };
-}
 
 /** Waits until every chart on the page has drawn (the loading overlay is gone and the canvas has pixels). */
 async function chartsDrawn(page: import("playwright-core").Page, count: number) {

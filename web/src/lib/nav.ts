@@ -4,6 +4,8 @@ export interface NavItem {
   href: string;
   label: string;
   icon: IconName;
+  /** Pages of the section that have a list of their own, shown indented under it. */
+  sub?: { href: string; label: string }[];
 }
 
 /** Main sections, in the order of the left navigation. */
@@ -12,9 +14,9 @@ export const mainNav: NavItem[] = [
   { href: "/products", label: "Data products", icon: "products" },
   { href: "/pipelines", label: "Pipelines", icon: "pipelines" },
   { href: "/runs", label: "Runs", icon: "runs" },
-  { href: "/lineage", label: "Lineage", icon: "lineage" },
+  { href: "/lineage", label: "Lineage", icon: "lineage", sub: [{ href: "/dbt", label: "dbt projects" }] },
   { href: "/costs", label: "Costs", icon: "costs" },
-  { href: "/alerts", label: "Alerts", icon: "alerts" },
+  { href: "/alerts", label: "Alerts", icon: "alerts", sub: [{ href: "/alerts/dead-letters", label: "Dead letters" }] },
   { href: "/owners", label: "Owners", icon: "teams" },
 ];
 
@@ -29,11 +31,20 @@ export const settingsNav: NavItem[] = [
   { href: "/settings/account", label: "Your account", icon: "lock" },
 ];
 
-/** Pages reached from a section that have no nav item of their own: dataset and dbt pages belong to Lineage. */
-const relatedPaths: Record<string, string[]> = { "/lineage": ["/datasets", "/dbt"] };
+/** Pages reached from a section that have no nav item of their own: dataset pages belong to Lineage. */
+const relatedPaths: Record<string, string[]> = { "/lineage": ["/datasets"] };
 
 /** A nav item is current on its own path and below it (and on its related pages); Overview only on "/". */
 export function isCurrent(href: string, pathname: string): boolean {
   if (href === "/") return pathname === "/";
   return [href, ...(relatedPaths[href] ?? [])].some((h) => pathname === h || pathname.startsWith(`${h}/`));
+}
+
+/**
+ * The one item of the main navigation to mark current: of those `isCurrent` for the path, the most specific, so
+ * Dead letters and not Alerts is current on /alerts/dead-letters.
+ */
+export function currentMainHref(pathname: string): string | undefined {
+  const hrefs = [...mainNav.flatMap((item) => [item.href, ...(item.sub ?? []).map((s) => s.href)]), "/settings"];
+  return hrefs.filter((h) => isCurrent(h, pathname)).sort((a, b) => b.length - a.length)[0];
 }

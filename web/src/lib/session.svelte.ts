@@ -7,14 +7,18 @@ import type { Me, Session } from "./api/types";
 export const session = $state<{ me: Me | null }>({ me: null });
 
 let inflight: Promise<Me | null> | null = null;
+// Whether session.me is the server's answer: once /me has said "signed out", the redirect to /login and the login
+// page take that answer instead of asking again. Only a sign-in (startSession) or a page load asks anew.
+let known = false;
 
 onUnauthorized(() => {
   session.me = null;
+  known = true;
 });
 
 /** Loads /me unless already known; null when nobody is signed in. */
 export function ensureSession(): Promise<Me | null> {
-  if (session.me) return Promise.resolve(session.me);
+  if (known) return Promise.resolve(session.me);
   return refreshSession();
 }
 
@@ -23,12 +27,14 @@ export function refreshSession(): Promise<Me | null> {
     .me({ redirectOn401: false })
     .then((me) => {
       session.me = me;
+      known = true;
       setCsrfToken(me.csrf_token);
       return me;
     })
     .catch((error: unknown) => {
       if (error instanceof ApiError && error.status === 401) {
         session.me = null;
+        known = true;
         setCsrfToken(null);
         return null;
       }
@@ -44,6 +50,7 @@ export function refreshSession(): Promise<Me | null> {
 export async function startSession(info: Session): Promise<Me | null> {
   setCsrfToken(info.csrf_token);
   session.me = null;
+  known = false;
   return refreshSession();
 }
 
@@ -52,6 +59,7 @@ export async function endSession() {
     await authApi.logout();
   } finally {
     session.me = null;
+    known = true;
     setCsrfToken(null);
   }
 }
@@ -59,6 +67,7 @@ export async function endSession() {
 /** After "sign out everywhere": the server already ended this session too. */
 export function signedOutEverywhere() {
   session.me = null;
+  known = true;
   setCsrfToken(null);
 }
 

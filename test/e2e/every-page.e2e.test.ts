@@ -1,0 +1,284 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join, sep } from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedEngineDemo } from "../../scripts/demo/engine";
+import { seedProducts } from "../../scripts/demo/products";
+import { DemoClient } from "../../scripts/demo/client";
+import { startHttpToolFake, type HttpToolFake } from "../fakes/http-tool/server";
+import { newAccount, signupViaApi } from "./helpers/accounts";
+import { browserApi } from "./helpers/browser-api";
+import { newContext, screenshot, useBrowser } from "./helpers/browser";
+import { repoRoot } from "./helpers/processes";
+
+const routesDir = join(repoRoot, "web/src/routes");
+
+/**
+ * Every page of the dashboard as its route pattern ("/runs/[id]"), read from the route files, so a new page is
+ * swept without anyone listing it (and the test below fails until it knows how to open it).
+ */
+function dashboardRoutes(): string[] {
+  const files = readdirSync(routesDir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith("+page.svelte"));
+  return files
+    .map((f) => {
+      const segments = f.split(sep).slice(0, -1);
+      // Route groups like (app) are not part of the URL.
+      return `/${segments.filter((s) => !/^\(.+\)$/.test(s)).join("/")}`;
+    })
+    .sort();
+}
+
+/** The little of the DOM the checks below read inside the page (the test project is typed without the DOM library). */
+interface Box {
+  right: number;
+  width: number;
+}
+interface El {
+  tagName: string;
+  id: string;
+  classList: { contains(name: string): boolean } & Iterable<string>;
+  parentElement: El | null;
+  scrollWidth: number;
+  clientWidth: number;
+  scrollLeft: number;
+  getBoundingClientRect(): Box;
+  getAttribute(name: string): string | null;
+  closest(selector: string): El | null;
+  querySelector(selector: string): El | null;
+}
+interface PageGlobals {
+  innerWidth: number;
+  document: { documentElement: El; activeElement: El | null; querySelectorAll(selector: string): Iterable<El> };
+}
+
+const DESKTOP = { width: 1440, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+/** How wide the page is compared with the window: more than the window means it scrolls sideways. */
+function widths(page: Page) {
+  return page.evaluate(() => {
+    const { document, innerWidth } = globalThis as unknown as PageGlobals;
+    return { scroll: document.documentElement.scrollWidth, viewport: innerWidth };
+  });
+}
+
+/** The elements sticking out past the right edge of the window, to name in a failure. */
+function overflowingElements(page: Page) {
+  return page.evaluate(() => {
+    const { document, innerWidth } = globalThis as unknown as PageGlobals;
+    const out: string[] = [];
+    for (const el of document.querySelectorAll("body *")) {
+      const box = el.getBoundingClientRect();
+      if (box.right > innerWidth + 1 && box.width > 0) {
+        const parentOverflows = el.parentElement && el.parentElement.getBoundingClientRect().right > innerWidth + 1;
+        if (!parentOverflows || out.length < 3) out.push(`${el.tagName.toLowerCase()}.${[...el.classList].join(".")} right=${Math.round(box.right)}`);
+      }
+      if (out.length >= 8) break;
+    }
+    return out;
+  });
+}
+
+/**
+ * Tables that do not sit in the shared TableScroll, and those that scroll sideways without the edge shadow saying
+ * so (scrolled to the start, a table wider than its place must show the right edge's shadow).
+ */
+function tablesWithoutCue(page: Page) {
+  return page.evaluate(() =>
+    [...(globalThis as unknown as PageGlobals).document.querySelectorAll("table")].flatMap((table) => {
+      const name = table.getAttribute("aria-label") ?? "unnamed table";
+      const wrapper = table.closest(".table-scroll");
+      const scroller = wrapper?.querySelector(":scope > .scroller");
+      if (!wrapper || !scroller) return [`${name}: not in a TableScroll`];
+      const scrolls = scroller.scrollWidth > scroller.clientWidth + 1;
+      return scrolls && scroller.scrollLeft === 0 && !wrapper.classList.contains("more-right") ? [`${name}: scrolls without the edge shadow`] : [];
+    }),
+  );
+}
+
+/** Waits until the page shows its data: a heading, the network quiet, no loading indicator left. */
+async function settled(page: Page, path: string) {
+  await page.locator("h1").first().waitFor();
+  await page.waitForLoadState("networkidle");
+  await expect
+    .poll(
+      () =>
+        page
+          .getByRole("status")
+          .filter({ hasText: /Loading/ })
+          .count(),
+      { message: `still loading: ${path}` },
+    )
+    .toBe(0);
+}
+
+/**
+ * Opens one page at desktop and at phone size, saves both screenshots (sweep-desktop-…, sweep-phone-…), and
+ * measures on the phone whether anything makes the page scroll sideways or a table scrolls without a cue: returns
+ * what is wrong, or null.
+ */
+async function sweep(page: Page, route: string, url: string): Promise<string | null> {
+  let tooWide: string | null = null;
+  for (const [size, viewport] of [
+    ["desktop", DESKTOP],
+    ["phone", PHONE],
+  ] as const) {
+    await page.setViewportSize(viewport);
+    await page.goto(url);
+    await settled(page, url);
+    expect(await page.getByRole("alert").count(), `error shown on ${url}`).toBe(0);
+    await screenshot(page, `sweep-${size}-${route === "/" ? "overview" : route}`);
+    if (size === "phone") {
+      const { scroll, viewport: width } = await widths(page);
+      const problems = await tablesWithoutCue(page);
+      if (scroll > width) problems.unshift(`${scroll}px wide on a ${width}px phone: ${(await overflowingElements(page)).join(", ")}`);
+      if (problems.length) tooWide = `${url}: ${problems.join("; ")}`;
+    }
+  }
+  return tooWide;
+}
+
+describe("every dashboard page at desktop and phone size", () => {
+  const b = useBrowser();
+  let tool: HttpToolFake;
+  beforeAll(async () => {
+    tool = await startHttpToolFake();
+  });
+  afterAll(async () => {
+    await tool?.close();
+  });
+
+  it("finds the dashboard's pages in its route files", () => {
+    const routes = dashboardRoutes();
+    expect(routes).toContain("/");
+    expect(routes).toContain("/runs/[id]");
+    expect(routes).toContain("/login");
+    expect(routes.length).toBeGreaterThan(25);
+  });
+
+  it("folds the navigation behind a menu button on a phone, opens and closes it by mouse and keyboard, and offers a skip link", async () => {
+    const { page, context } = b;
+    await signupViaApi(context);
+    const nav = page.getByRole("navigation", { name: "Main" });
+    const menu = page.getByRole("button", { name: "Menu" });
+
+    // Desktop: the navigation is always there, with dbt projects and dead letters in it; no menu button.
+    await page.setViewportSize(DESKTOP);
+    await page.goto("/");
+    await page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
+    expect(await nav.isVisible()).toBe(true);
+    expect(await menu.isVisible()).toBe(false);
+    expect(await nav.getByRole("link", { name: "dbt projects" }).getAttribute("href")).toBe("/dbt");
+    expect(await nav.getByRole("link", { name: "Dead letters" }).getAttribute("href")).toBe("/alerts/dead-letters");
+
+    // The skip link is the first stop of the keyboard and moves focus to the page's content.
+    await page.keyboard.press("Tab");
+    const skip = page.getByRole("link", { name: "Skip to main content" });
+    expect(await skip.evaluate((el) => el === (globalThis as unknown as PageGlobals).document.activeElement)).toBe(true);
+    await page.keyboard.press("Enter");
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.id)).toBe("main");
+
+    // Phone: folded until the menu button opens it.
+    await page.setViewportSize(PHONE);
+    await page.goto("/");
+    await page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
+    expect(await nav.isVisible()).toBe(false);
+    expect(await menu.getAttribute("aria-expanded")).toBe("false");
+    await menu.click();
+    expect(await menu.getAttribute("aria-expanded")).toBe("true");
+    expect(await nav.isVisible()).toBe(true);
+    await screenshot(page, "sweep-phone-menu-open");
+
+    // Following a link closes it; the page it led to is the current one.
+    await nav.getByRole("link", { name: "Dead letters" }).click();
+    await page.getByRole("heading", { level: 1, name: "Dead letters" }).waitFor();
+    await expect.poll(() => nav.isVisible()).toBe(false);
+    expect(await menu.getAttribute("aria-expanded")).toBe("false");
+    const folded = page.getByRole("navigation", { name: "Main", includeHidden: true });
+    expect(await folded.getByRole("link", { name: "Dead letters", includeHidden: true }).getAttribute("aria-current")).toBe("page");
+    expect(await folded.getByRole("link", { name: "Alerts", includeHidden: true }).getAttribute("aria-current")).toBeNull();
+
+    // By keyboard: Enter opens it, Escape closes it and gives focus back to the button.
+    await menu.focus();
+    await page.keyboard.press("Enter");
+    expect(await nav.isVisible()).toBe(true);
+    await page.keyboard.press("Escape");
+    expect(await nav.isVisible()).toBe(false);
+    expect(await menu.evaluate((el) => el === (globalThis as unknown as PageGlobals).document.activeElement)).toBe(true);
+    expect(b.pageErrors).toEqual([]);
+  });
+
+  it("renders every page with its data, without errors, and with nothing wider than a 390 px phone", async () => {
+    const { page, context, baseUrl, browser } = b;
+    const { session } = await signupViaApi(context);
+    const csrf = session.csrf_token;
+    const cookie = (await context.cookies(baseUrl)).map((c) => `${c.name}=${c.value}`).join("; ");
+    const api = browserApi(context, csrf);
+    const get = async <T>(path: string) => (await api.request<T>("GET", path)).data;
+
+    // Demo data, so lists and detail pages show rows, charts and graphs rather than their empty states.
+    const engine = await seedEngineDemo(DemoClient.fromSession(baseUrl, cookie, csrf), { toolUrl: tool.url });
+    await seedProducts(api, { days: 14 });
+    const dbt = join(repoRoot, "test/fixtures/dbt/bigquery-1.9");
+    const uploaded = await context.request.post("/api/v1/dbt/artifacts", {
+      headers: { "x-csrf-token": csrf },
+      multipart: {
+        project: "jaffle_bq",
+        environment: "prod",
+        manifest: { name: "manifest.json", mimeType: "application/json", buffer: readFileSync(join(dbt, "manifest.json")) },
+        run_results: { name: "run_results.json", mimeType: "application/json", buffer: readFileSync(join(dbt, "run_results.json")) },
+      },
+    });
+    expect(uploaded.status(), await uploaded.text()).toBe(201);
+    const invitation = (await api.request<{ token: string }>("POST", "/invitations", { email: newAccount("guest").email, role: "member" })).data;
+    // partner_export fails by design; its failure raises an alert.
+    let alertId = "";
+    await expect
+      .poll(async () => (alertId = (await get<{ items: Array<{ id: string }> }>("/alerts?limit=1")).items[0]?.id ?? ""), { timeout: 60_000, interval: 500 })
+      .not.toBe("");
+    const me = await get<{ teams: Array<{ id: string }> }>("/me");
+    const connections = await get<{ items: Array<{ id: string }> }>("/connections?limit=1");
+    const datasets = await get<{ items: Array<{ id: string }> }>("/datasets?limit=1");
+    const dbtProjects = await get<{ items: Array<{ id: string }> }>("/dbt/projects");
+
+    const ids: Record<string, string> = {
+      "/alerts/[id]": `/alerts/${alertId}`,
+      "/datasets/[id]": `/datasets/${datasets.items[0].id}`,
+      "/dbt/[id]": `/dbt/${dbtProjects.items[0].id}`,
+      "/pipelines/[name]": "/pipelines/daily_revenue",
+      "/products/[name]": "/products/finance_revenue",
+      "/runs/[id]": `/runs/${engine.runs[1]}`,
+      "/settings/connections/[id]": `/settings/connections/${connections.items[0].id}`,
+      "/settings/teams/[id]": `/settings/teams/${me.teams[0].id}`,
+      "/invite/[token]": `/invite/${invitation.token}`,
+    };
+    const signedOut = new Set(["/login", "/signup", "/invite/[token]"]);
+
+    const routes = dashboardRoutes();
+    const unknown = routes.filter((r) => r.includes("[") && !ids[r]);
+    expect(unknown, "a page with a parameter the sweep cannot fill: add a demo id above").toEqual([]);
+
+    const visited: string[] = [];
+    const tooWide: string[] = [];
+    for (const route of routes.filter((r) => !signedOut.has(r))) {
+      const wide = await sweep(page, route, ids[route] ?? route);
+      if (wide) tooWide.push(wide);
+      visited.push(route);
+    }
+    // The sign-in pages, as someone not signed in sees them.
+    const guest = await newContext(browser, { baseURL: baseUrl });
+    try {
+      const guestPage = await guest.newPage();
+      for (const route of routes.filter((r) => signedOut.has(r))) {
+        const wide = await sweep(guestPage, route, ids[route] ?? route);
+        if (wide) tooWide.push(wide);
+        visited.push(route);
+      }
+    } finally {
+      await guest.close();
+    }
+    expect(visited.sort()).toEqual(routes);
+    expect(tooWide).toEqual([]);
+    expect(b.pageErrors).toEqual([]);
+  });
+});
