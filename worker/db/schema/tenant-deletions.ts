@@ -6,7 +6,7 @@ export type TenantDeletionStatus = (typeof tenantDeletionStatuses)[number];
 
 /**
  * Platform record of a tenant's deletion, kept after everything else of the tenant is gone: who asked, when, what
- * was removed. Not tenant-owned (the one table that outlives its tenant; worker/tenant-data/tables.ts). Its row is
+ * was removed. Not tenant-owned (the one table that outlives its tenant; worker/db/tenant-tables.ts). Its row is
  * also the lock: from the moment it exists, no credential of the tenant resolves and its run engine refuses calls.
  * The deletion runs in bounded steps claimed with a lease, like exports.
  */

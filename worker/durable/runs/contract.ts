@@ -126,4 +126,6 @@ export interface TenantRunsApi extends Rpc.DurableObjectBranded {
    */
   setWatch(tenantId: string, key: string, dueAt: number, payload: Record<string, unknown>): Promise<DoResult<void>>;
   clearWatch(tenantId: string, key: string): Promise<DoResult<void>>;
+  /** Deletes all the object's storage and its alarm, for the deletion of its tenant; later calls are refused. */
+  wipe(tenantId: string): Promise<DoResult<void>>;
 }
