@@ -31,8 +31,6 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
   clock: Clock = systemClock;
   private readonly core: RunsCore;
   private readonly outbox: OutboxFlusher;
-  /** Set by `wipe`: this instance's storage is gone, so it answers nothing until the runtime drops it. */
-  private wiped = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -119,23 +117,21 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
   /**
    * Deletes everything this object stores (runs, schedules, timers, outbox) and its alarm, when its tenant is deleted
    * (worker/tenant-data/delete.ts). Nothing runs for the tenant afterwards: later calls are refused, here and in any
-   * later instance, because the tenant's deletion record exists in D1 before this is called.
+   * later instance, because the tenant's deletion record exists in D1 before this is called (`tenantDeleted`).
    */
   async wipe(tenantId: string): Promise<DoResult<void>> {
-    if (!this.wiped) {
-      const own = this.core.store.knownTenant();
-      if (own !== null && own !== tenantId) throw new Error(`this run engine serves tenant ${own}, not ${tenantId}`);
-      this.wiped = true;
-      await this.ctx.storage.deleteAlarm();
-      await this.ctx.storage.deleteAll();
-    }
+    const own = this.core.store.knownTenant();
+    if (own !== null && own !== tenantId) throw new Error(`this run engine serves tenant ${own}, not ${tenantId}`);
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    // Back to the empty schema of a new object, which has learned no tenant: every later call asks D1 and is refused.
+    migrateRunStorage(this.ctx.storage);
     return { ok: true, value: undefined };
   }
 
   // ---- alarm -----------------------------------------------------------------------------------
 
   override async alarm(): Promise<void> {
-    if (this.wiped) return;
     await fireDueTimers(this.core);
     await this.settle();
   }
@@ -149,7 +145,7 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
    */
   private async call<T>(tenantId: string, method: () => T | Promise<T>): Promise<DoResult<T>> {
     try {
-      if (this.wiped || (await this.tenantDeleted(tenantId))) {
+      if (await this.tenantDeleted(tenantId)) {
         return { ok: false, code: "not_found", message: "the workspace has been deleted" };
       }
       this.core.store.checkTenant(tenantId);

@@ -17,7 +17,10 @@ export const route = createRoute({
   security: bearerSecurity,
   request: { params: ExportParams },
   responses: {
-    200: { description: "The archive (POSIX tar), described in docs/operations.md", content: { "application/x-tar": { schema: z.string().openapi({ format: "binary" }) } } },
+    200: {
+      description: "The archive (POSIX tar), described in docs/operations.md",
+      content: { "application/x-tar": { schema: z.string().openapi({ format: "binary" }) } },
+    },
     ...errors(400, 401, 403, 404, 409),
   },
 });

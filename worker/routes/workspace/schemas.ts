@@ -12,10 +12,10 @@ export const ExportOut = z
     error: z.string().nullable(),
     created_at: timestamp,
     finished_at: timestamp.nullable(),
-    download_url: z
-      .string()
-      .nullable()
-      .openapi({ description: "Where the ready archive is downloaded (with the owner's session); null until ready", example: "/api/v1/workspace/exports/exp_…/archive" }),
+    download_url: z.string().nullable().openapi({
+      description: "Where the ready archive is downloaded (with the owner's session); null until ready",
+      example: "/api/v1/workspace/exports/exp_…/archive",
+    }),
   })
   .openapi("WorkspaceExport");
 

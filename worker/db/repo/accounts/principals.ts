@@ -24,7 +24,14 @@ const effectiveTeamRole = (tenantRole: TenantRole, teamRole: TeamRole): TeamRole
  */
 export async function principalFromSession(db: Db, idHash: string, now: number) {
   const [session] = await db
-    .select({ s: sessions, tenantSlug: tenants.slug, userName: users.name, email: users.email, role: tenantMembers.role, deletion: tenantDeletions.requestedAt })
+    .select({
+      s: sessions,
+      tenantSlug: tenants.slug,
+      userName: users.name,
+      email: users.email,
+      role: tenantMembers.role,
+      deletion: tenantDeletions.requestedAt,
+    })
     .from(sessions)
     .innerJoin(tenants, eq(tenants.id, sessions.tenantId))
     .leftJoin(tenantDeletions, eq(tenantDeletions.tenantId, sessions.tenantId))

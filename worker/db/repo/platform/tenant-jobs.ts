@@ -146,7 +146,8 @@ export async function saveDeletionStep(
 
 /** Jobs still running whose last step is older than `before` and holds no live lease: their step message was lost. */
 export async function stalledJobs(db: Db, before: number, now: number) {
-  const idle = (t: typeof tenantExports | typeof tenantDeletions) => and(eq(t.status, "running"), lte(t.updatedAt, before), or(isNull(t.leaseUntil), lte(t.leaseUntil, now)));
+  const idle = (t: typeof tenantExports | typeof tenantDeletions) =>
+    and(eq(t.status, "running"), lte(t.updatedAt, before), or(isNull(t.leaseUntil), lte(t.leaseUntil, now)));
   const [exports, deletions] = await Promise.all([
     db.select({ tenantId: tenantExports.tenantId, id: tenantExports.id }).from(tenantExports).where(idle(tenantExports)).limit(100),
     db.select({ tenantId: tenantDeletions.tenantId }).from(tenantDeletions).where(idle(tenantDeletions)).limit(100),

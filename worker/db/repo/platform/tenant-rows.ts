@@ -1,5 +1,6 @@
-import { sql } from "drizzle-orm";
+import { inArray, sql } from "drizzle-orm";
 import type { TenantCtx } from "../../client";
+import { loginThrottle, users } from "../../schema";
 import { queryAll } from "../../statements";
 import type { TenantTable } from "../../tenant-tables";
 
@@ -21,7 +22,12 @@ const list = (names: string[]) => sql.join(names.map(ident), sql`, `);
  */
 export function tenantRowsPage(ctx: TenantCtx, table: TenantTable, after: unknown[] | null, limit: number): Promise<Record<string, unknown>[]> {
   const keys = list(table.keyColumns);
-  const from = after ? sql` AND (${keys}) > (${sql.join(after.map((v) => sql`${v}`), sql`, `)})` : sql``;
+  const from = after
+    ? sql` AND (${keys}) > (${sql.join(
+        after.map((v) => sql`${v}`),
+        sql`, `,
+      )})`
+    : sql``;
   return queryAll(ctx, sql`SELECT * FROM ${ident(table.name)} WHERE tenant_id = ${ctx.tenantId}${from} ORDER BY ${keys} LIMIT ${limit}`);
 }
 
@@ -67,9 +73,20 @@ export async function deleteUsersOnlyHere(ctx: TenantCtx, after: string | null, 
   );
   const gone = page.filter((u) => !u.elsewhere);
   if (gone.length) {
-    const ids = sql.join(gone.map((u) => sql`${u.id}`), sql`, `);
-    const keys = sql.join(gone.map((u) => sql`${`login:account:${u.email}`}`), sql`, `);
-    await ctx.db.batch([ctx.db.run(sql`DELETE FROM users WHERE id IN (${ids})`), ctx.db.run(sql`DELETE FROM login_throttle WHERE key IN (${keys})`)]);
+    await ctx.db.batch([
+      ctx.db.delete(users).where(
+        inArray(
+          users.id,
+          gone.map((u) => u.id),
+        ),
+      ),
+      ctx.db.delete(loginThrottle).where(
+        inArray(
+          loginThrottle.key,
+          gone.map((u) => `login:account:${u.email}`),
+        ),
+      ),
+    ]);
   }
   return { scanned: page.at(-1)?.id ?? null, deleted: gone.length };
 }
@@ -78,4 +95,3 @@ export async function deleteTenantRow(ctx: TenantCtx): Promise<number> {
   const result = await ctx.db.run(sql`DELETE FROM tenants WHERE id = ${ctx.tenantId}`);
   return result.meta.changes ?? 0;
 }
-
