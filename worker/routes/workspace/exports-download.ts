@@ -28,10 +28,11 @@ export const route = createRoute({
 export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
-    requireOwner(p);
     const ctx = tenantCtx(c.get("db"), p.tenantId);
     const row = await getExport(ctx, c.req.valid("param").id);
+    // Another tenant's id is not found before anyone's rights are weighed.
     if (!row) throw notFound("export");
+    requireOwner(p);
     if (row.status !== "ready") throw conflict(`the export is ${row.status}, not ready`);
     // The key comes from the tenant's own row, which only ever names an object under the tenant's prefix.
     const object = await c.env.BLOBS.get(row.archiveKey);

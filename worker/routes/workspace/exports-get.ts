@@ -20,9 +20,10 @@ export const route = createRoute({
 export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
-    requireOwner(p);
     const row = await getExport(tenantCtx(c.get("db"), p.tenantId), c.req.valid("param").id);
+    // Another tenant's id is not found before anyone's rights are weighed.
     if (!row) throw notFound("export");
+    requireOwner(p);
     return send(c, 200, ExportOut, exportOut(row));
   });
 }
