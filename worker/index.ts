@@ -8,6 +8,7 @@ import type { DispatchMessage } from "./queues/messages";
 import { handleNotifyBatch } from "./queues/notify";
 import type { NotifyMessage } from "./queues/notify-messages";
 import type { WebhookMessage } from "./queues/webhook-messages";
+import { handleTenantDataBatch, type TenantDataMessage } from "./queues/tenant-data";
 import { handleWebhookBatch } from "./queues/webhooks";
 import { log } from "./lib/log";
 
@@ -33,6 +34,8 @@ export default {
         return handleNotifyBatch(batch as MessageBatch<NotifyMessage>, env);
       case "tutti-webhooks":
         return handleWebhookBatch(batch as MessageBatch<WebhookMessage>, env);
+      case "tutti-tenant-data":
+        return handleTenantDataBatch(batch as MessageBatch<TenantDataMessage>, env);
       case "tutti-dispatch-dlq":
         return handleDeadLetters(batch, env, "dispatch");
       case "tutti-notify-dlq":

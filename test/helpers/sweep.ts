@@ -196,6 +196,9 @@ export async function fixtureTenant() {
     at: Date.now(),
   });
   const deadLetter = (await ok(api("/dead-letters", { as: owner }), "dead letters")).items[0];
+  // A finished export, so nothing of it is still being written while the sweeps compare snapshots.
+  const workspaceExport = await ok(api("/workspace/exports", { as: owner, method: "POST" }), "export", [202]);
+  await eventually(async () => expect((await api(`/workspace/exports/${workspaceExport.id}`, { as: owner })).json.status).toBe("ready"));
 
   /** Path parameter values by key (see paramKeys). */
   const pathValues: Record<string, string> = {
@@ -224,6 +227,7 @@ export async function fixtureTenant() {
     "environments/{name}": "staging",
     "products/{id}": product.id,
     "budgets/{id}": budget.id,
+    "exports/{id}": workspaceExport.id,
   };
 
   /** Required query parameters of reads, by name. */
@@ -283,6 +287,8 @@ export async function fixtureTenant() {
     "POST /usage": () => ({ events: [{ product: product.id, kind: "query", at: "2026-01-05T00:00:00Z" }] }),
     "POST /budgets": () => ({ scope: "product", scope_id: product.id, monthly_limit: 50 }),
     "PATCH /budgets/{id}": () => ({ monthly_limit: 75 }),
+    // Not the fixture's slug: a sweep that gets past every other check must not delete the fixture tenant.
+    "POST /workspace/deletion": () => ({ confirm: "not-the-fixture-slug" }),
   };
 
   return { owner, team, otherTeam, member, viewer, token, readToken, otherTeamToken, pathValues, queryValues, bodies };

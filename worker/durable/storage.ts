@@ -30,6 +30,12 @@ export class RunStore {
     if (own !== tenantId) throw new Error(`this run engine serves tenant ${own}, not ${tenantId}`);
   }
 
+  /** The tenant learned from the first call, or null before any call (a new object, or one wiped with its tenant). */
+  knownTenant(): string | null {
+    const row = this.sql.exec("SELECT value FROM settings WHERE key = 'tenant_id'").toArray()[0];
+    return row ? (row.value as string) : null;
+  }
+
   tenantId(): string {
     const row = this.sql.exec("SELECT value FROM settings WHERE key = 'tenant_id'").toArray()[0];
     if (!row) throw new Error("TenantRuns used before it learned its tenant");

@@ -1,4 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
+import { createDb } from "../db/client";
+import { getDeletion } from "../db/repo/platform/tenant-jobs";
 import { InvalidTransition } from "../engine/transition";
 import type { Env } from "../env";
 import { ApiError } from "../lib/errors";
@@ -123,6 +125,23 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
     });
   }
 
+  // ---- RPC: deletion of the tenant ------------------------------------------------------------
+
+  /**
+   * Deletes everything this object stores (runs, schedules, timers, outbox) and its alarm, when its tenant is deleted
+   * (worker/tenant-data/delete.ts). Nothing runs for the tenant afterwards: later calls are refused, here and in any
+   * later instance, because the tenant's deletion record exists in D1 before this is called (`tenantDeleted`).
+   */
+  async wipe(tenantId: string): Promise<DoResult<void>> {
+    const own = this.core.store.knownTenant();
+    if (own !== null && own !== tenantId) throw new Error(`this run engine serves tenant ${own}, not ${tenantId}`);
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    // Back to the empty schema of a new object, which has learned no tenant: every later call asks D1 and is refused.
+    migrateRunStorage(this.ctx.storage);
+    return { ok: true, value: undefined };
+  }
+
   // ---- alarm -----------------------------------------------------------------------------------
 
   override async alarm(): Promise<void> {
@@ -139,6 +158,9 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
    */
   private async call<T>(tenantId: string, method: () => T | Promise<T>): Promise<DoResult<T>> {
     try {
+      if (await this.tenantDeleted(tenantId)) {
+        return { ok: false, code: "not_found", message: "the workspace has been deleted" };
+      }
       this.core.store.checkTenant(tenantId);
       return { ok: true, value: await method() };
     } catch (err) {
@@ -146,6 +168,15 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
       if (err instanceof InvalidTransition) return { ok: false, code: "conflict", message: err.message };
       throw err;
     }
+  }
+
+  /**
+   * Whether the tenant is being (or has been) deleted. Asked of D1 only while the object has not learned its tenant:
+   * that is a new object, or one wiped by its tenant's deletion, which must not take up the tenant again.
+   */
+  private async tenantDeleted(tenantId: string): Promise<boolean> {
+    if (this.core.store.knownTenant() !== null) return false;
+    return (await getDeletion(createDb(this.env.DB), tenantId)) !== null;
   }
 
   /** Everything that waits for I/O after a change: downstream runs, outbox delivery, the alarm. */

@@ -38,6 +38,7 @@ const prefixes = {
   budget: "bgt",
   usageEvent: "use",
   jobRun: "jrun",
+  tenantExport: "exp",
 } as const;
 export type IdKind = keyof typeof prefixes;
 

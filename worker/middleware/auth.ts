@@ -1,10 +1,13 @@
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context";
-import { principalFromSession, principalFromToken } from "../db/repo/accounts/principals";
+import { principalFromSession, principalFromToken, TENANT_DELETED } from "../db/repo/accounts/principals";
 import { ApiError } from "../lib/errors";
 import { constantTimeEqual, sha256Hex } from "../lib/hash";
 import { CSRF_HEADER, SESSION_COOKIE } from "../lib/session-cookie";
+
+/** Every credential of a tenant whose deletion has started: the workspace is locked, then gone. */
+const workspaceDeleted = () => new ApiError("not_found", "this workspace has been deleted");
 
 const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -17,6 +20,7 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
     const match = /^Bearer\s+(tt_\S+)$/i.exec(authorization);
     if (!match) throw new ApiError("unauthorized", "Authorization must be `Bearer tt_…`");
     const principal = await principalFromToken(db, await sha256Hex(match[1]), now);
+    if (principal === TENANT_DELETED) throw workspaceDeleted();
     if (!principal) throw new ApiError("unauthorized", "the API token is invalid, expired or revoked");
     c.set("principal", principal);
     return next();
@@ -24,6 +28,7 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const sessionId = getCookie(c, SESSION_COOKIE);
   if (!sessionId) throw new ApiError("unauthorized", "sign in or send an API token");
   const resolved = await principalFromSession(db, await sha256Hex(sessionId), now);
+  if (resolved === TENANT_DELETED) throw workspaceDeleted();
   if (!resolved) throw new ApiError("unauthorized", "the session has expired; sign in again");
   if (!safeMethods.has(c.req.method)) {
     const sent = c.req.header(CSRF_HEADER) ?? "";

@@ -1,6 +1,7 @@
 import { alertDispatchDeadLettered, noteNotifyDeadLetter } from "../alerting/dead-letter-alerts";
 import { createDb, tenantCtx } from "../db/client";
 import { recordDeadLetter } from "../db/repo/platform/dead-letters";
+import { getDeletion } from "../db/repo/platform/tenant-jobs";
 import { tenantRuns } from "../durable/client";
 import { unwrap } from "../durable/result";
 import type { Env } from "../env";
@@ -19,7 +20,10 @@ export async function handleDeadLetters(batch: MessageBatch<unknown>, env: Env, 
   for (const message of batch.messages) {
     const body = message.body as Record<string, unknown> & { tenantId?: string };
     try {
-      if (typeof body?.tenantId === "string") {
+      if (typeof body?.tenantId === "string" && (await getDeletion(db, body.tenantId))) {
+        // The tenant is deleted (or being deleted): a message of its runs that died meanwhile must not write its rows again.
+        log.info("dead letter of a deleted tenant dropped", { queue: sourceQueue, message_id: message.id, tenant_id: body.tenantId });
+      } else if (typeof body?.tenantId === "string") {
         const ctx = tenantCtx(db, body.tenantId);
         await recordDeadLetter(ctx, { queue: sourceQueue, messageId: message.id, body, attempts: message.attempts, at: Date.now() });
         if (sourceQueue === "dispatch") {

@@ -56,3 +56,5 @@ export * from "./alert-impacts";
 export * from "./alert-events";
 export * from "./alert-deliveries";
 export * from "./alert-signals";
+export * from "./tenant-exports";
+export * from "./tenant-deletions";

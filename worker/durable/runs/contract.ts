@@ -131,4 +131,6 @@ export interface TenantRunsApi extends Rpc.DurableObjectBranded {
    * outbox holds. `revived` says whether the alarm had to be set again.
    */
   wake(tenantId: string): Promise<DoResult<{ revived: boolean }>>;
+  /** Deletes all the object's storage and its alarm, for the deletion of its tenant; later calls are refused. */
+  wipe(tenantId: string): Promise<DoResult<void>>;
 }

@@ -1,10 +1,16 @@
 import { and, eq, gt, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "../../client";
-import { apiTokens, sessions, teamMembers, tenantMembers, tenants, users } from "../../schema";
+import { apiTokens, sessions, teamMembers, tenantDeletions, tenantMembers, tenants, users } from "../../schema";
 import type { TeamRole, TenantRole, TokenScope } from "../../schema/enums";
 import type { Principal } from "../../../lib/principal";
 import { SESSION_IDLE_MS, SESSION_TOUCH_MS } from "../../../lib/session-cookie";
 import { sessionEnded, sessionLastSeen } from "./session-lifetime";
+
+/**
+ * What a credential of a tenant whose deletion has started resolves to: the tenant is locked from that moment
+ * (worker/tenant-data/delete.ts), and the caller answers that the workspace is gone rather than that the credential is bad.
+ */
+export const TENANT_DELETED = "tenant_deleted" as const;
 
 /** A viewer holds no write right anywhere: a team maintainer role they keep from before counts as plain membership. */
 const effectiveTeamRole = (tenantRole: TenantRole, teamRole: TeamRole): TeamRole => (tenantRole === "viewer" ? "member" : teamRole);
@@ -18,9 +24,17 @@ const effectiveTeamRole = (tenantRole: TenantRole, teamRole: TeamRole): TeamRole
  */
 export async function principalFromSession(db: Db, idHash: string, now: number) {
   const [session] = await db
-    .select({ s: sessions, tenantSlug: tenants.slug, userName: users.name, email: users.email, role: tenantMembers.role })
+    .select({
+      s: sessions,
+      tenantSlug: tenants.slug,
+      userName: users.name,
+      email: users.email,
+      role: tenantMembers.role,
+      deletion: tenantDeletions.requestedAt,
+    })
     .from(sessions)
     .innerJoin(tenants, eq(tenants.id, sessions.tenantId))
+    .leftJoin(tenantDeletions, eq(tenantDeletions.tenantId, sessions.tenantId))
     .innerJoin(users, eq(users.id, sessions.userId))
     .innerJoin(tenantMembers, and(eq(tenantMembers.tenantId, sessions.tenantId), eq(tenantMembers.userId, sessions.userId)))
     .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, now), gt(sessionLastSeen, now - SESSION_IDLE_MS)))
@@ -29,6 +43,7 @@ export async function principalFromSession(db: Db, idHash: string, now: number) 
     await db.delete(sessions).where(and(eq(sessions.idHash, idHash), sessionEnded(now)));
     return null;
   }
+  if (session.deletion !== null) return TENANT_DELETED;
   const lastSeenAt = session.s.lastSeenAt ?? session.s.createdAt;
   const [teamRows] = await Promise.all([
     db
@@ -66,11 +81,12 @@ const effectiveScopes = (scopes: TokenScope[], creatorRole: TenantRole): TokenSc
  * tenant owner/admin), and a creator demoted to viewer leaves it read-only. Tokens are revoked outright when
  * their creator leaves the tenant or the team (repo/members.ts, repo/teams.ts), so a re-invitation revives none.
  */
-export async function principalFromToken(db: Db, tokenHash: string, now: number): Promise<Principal | null> {
+export async function principalFromToken(db: Db, tokenHash: string, now: number): Promise<Principal | typeof TENANT_DELETED | null> {
   const [row] = await db
-    .select({ t: apiTokens, tenantSlug: tenants.slug, role: tenantMembers.role, teamRole: teamMembers.role })
+    .select({ t: apiTokens, tenantSlug: tenants.slug, role: tenantMembers.role, teamRole: teamMembers.role, deletion: tenantDeletions.requestedAt })
     .from(apiTokens)
     .innerJoin(tenants, eq(tenants.id, apiTokens.tenantId))
+    .leftJoin(tenantDeletions, eq(tenantDeletions.tenantId, apiTokens.tenantId))
     .innerJoin(tenantMembers, and(eq(tenantMembers.tenantId, apiTokens.tenantId), eq(tenantMembers.userId, apiTokens.createdBy)))
     .leftJoin(
       teamMembers,
@@ -79,6 +95,7 @@ export async function principalFromToken(db: Db, tokenHash: string, now: number)
     .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now))))
     .limit(1);
   if (!row) return null;
+  if (row.deletion !== null) return TENANT_DELETED;
   const creatorReachesTeam = row.teamRole != null || row.role === "owner" || row.role === "admin";
   if (!creatorReachesTeam) return null;
   // last_used_at is advisory: write it at most once a minute per token.

@@ -1,0 +1,93 @@
+import { env } from "cloudflare:test";
+import { deletedTables } from "../../worker/db/tenant-tables";
+
+/** A tar archive's files (ustar, as worker/tenant-data/tar.ts writes it), read back independently of the writer. */
+export function readTar(bytes: Uint8Array): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
+  const text = (from: number, length: number) => new TextDecoder().decode(bytes.subarray(from, from + length)).replace(/\0.*$/s, "");
+  let at = 0;
+  while (at + 512 <= bytes.length) {
+    if (bytes.subarray(at, at + 512).every((b) => b === 0)) break;
+    let sum = 0;
+    for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : (bytes[at + i] as number);
+    if (Number.parseInt(text(at + 148, 8).trim(), 8) !== sum) throw new Error(`bad tar checksum at ${at}`);
+    if (text(at + 257, 6) !== "ustar") throw new Error(`not a ustar header at ${at}`);
+    const prefix = text(at + 345, 155);
+    const name = prefix ? `${prefix}/${text(at, 100)}` : text(at, 100);
+    const size = Number.parseInt(text(at + 124, 12).trim(), 8);
+    files.set(name, bytes.slice(at + 512, at + 512 + size));
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  return files;
+}
+
+/** Every row of the archive's JSON Lines files of `table`, in file order. */
+export function archivedRows(files: Map<string, Uint8Array>, table: string): Record<string, unknown>[] {
+  const names = [...files.keys()].filter((n) => n.startsWith(`tables/${table}/`)).sort();
+  return names.flatMap((n) =>
+    new TextDecoder()
+      .decode(files.get(n))
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>),
+  );
+}
+
+interface ColumnInfo {
+  name: string;
+  type: string;
+}
+
+/**
+ * Writes `n` made-up rows of `tenantId` into every table with a `tenant_id` (values by declared column type, unique
+ * where it matters), so a test covers every table without building each domain's objects through the API.
+ */
+export async function seedEveryTenantTable(tenantId: string, n: number): Promise<void> {
+  const statements: D1PreparedStatement[] = [];
+  for (const table of deletedTables) {
+    const { results } = await env.DB.prepare(`PRAGMA table_info("${table.name}")`).all<ColumnInfo>();
+    // A table keyed by the tenant alone (its settings) holds one row per tenant.
+    const rows = table.keyColumns.join() === "tenant_id" ? 1 : n;
+    for (let i = 0; i < rows; i++) {
+      const values = results.map((c) => {
+        if (c.name === "tenant_id") return tenantId;
+        const type = c.type.toLowerCase();
+        if (type.includes("int")) return Math.floor(Math.random() * 1e12);
+        if (type.includes("real")) return 1.5;
+        if (type.includes("blob")) return crypto.getRandomValues(new Uint8Array(8)).buffer;
+        // A JSON string literal: valid in the columns drizzle reads as JSON, and text everywhere else.
+        return JSON.stringify(`seed-${c.name}-${crypto.randomUUID()}`);
+      });
+      const names = results.map((c) => `"${c.name}"`).join(", ");
+      statements.push(env.DB.prepare(`INSERT INTO "${table.name}" (${names}) VALUES (${results.map(() => "?").join(", ")})`).bind(...values));
+    }
+  }
+  await env.DB.batch(statements);
+}
+
+/** Rows per table of the tenant, for the tables a deletion empties. */
+export async function tenantRowCounts(tenantId: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const table of deletedTables) {
+    const row = await env.DB.prepare(`SELECT COUNT(*) AS n FROM "${table.name}" WHERE tenant_id = ?`).bind(tenantId).first<{ n: number }>();
+    out[table.name] = row?.n ?? 0;
+  }
+  return out;
+}
+
+/** Every (table, column) of D1 whose value mentions `needle`, outside `except`. */
+export async function columnsMentioning(needle: string, except: string[]): Promise<string[]> {
+  const { results: tables } = await env.DB.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name <> 'd1_migrations'",
+  ).all<{ name: string }>();
+  const found: string[] = [];
+  for (const { name } of tables) {
+    if (except.includes(name)) continue;
+    const { results: columns } = await env.DB.prepare(`PRAGMA table_info("${name}")`).all<ColumnInfo>();
+    for (const c of columns) {
+      const hit = await env.DB.prepare(`SELECT 1 FROM "${name}" WHERE CAST("${c.name}" AS TEXT) LIKE ? LIMIT 1`).bind(`%${needle}%`).first();
+      if (hit) found.push(`${name}.${c.name}`);
+    }
+  }
+  return found;
+}

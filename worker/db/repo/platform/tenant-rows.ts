@@ -1,0 +1,97 @@
+import { inArray, sql } from "drizzle-orm";
+import type { TenantCtx } from "../../client";
+import { loginThrottle, users } from "../../schema";
+import { queryAll } from "../../statements";
+import type { TenantTable } from "../../tenant-tables";
+
+/**
+ * Whole-table access by tenant for export and deletion (worker/tenant-data/): every table with a `tenant_id`, read or
+ * emptied a bounded page at a time. Table and column names come only from the schema registry (db/tenant-tables.ts),
+ * never from input.
+ */
+
+const ident = (name: string) => {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a table or column name: ${name}`);
+  return sql.raw(`"${name}"`);
+};
+const list = (names: string[]) => sql.join(names.map(ident), sql`, `);
+
+/**
+ * Up to `limit` of the tenant's rows of `table`, in primary-key order, after the key `after` (null: from the start).
+ * Rows come back as D1 gives them (column name → value); BLOB columns as arrays of bytes.
+ */
+export function tenantRowsPage(ctx: TenantCtx, table: TenantTable, after: unknown[] | null, limit: number): Promise<Record<string, unknown>[]> {
+  const keys = list(table.keyColumns);
+  const from = after
+    ? sql` AND (${keys}) > (${sql.join(
+        after.map((v) => sql`${v}`),
+        sql`, `,
+      )})`
+    : sql``;
+  return queryAll(ctx, sql`SELECT * FROM ${ident(table.name)} WHERE tenant_id = ${ctx.tenantId}${from} ORDER BY ${keys} LIMIT ${limit}`);
+}
+
+/** Deletes up to `limit` of the tenant's rows of `table`; returns how many it deleted (fewer than `limit`: none left). */
+export async function deleteTenantRows(ctx: TenantCtx, table: string, limit: number): Promise<number> {
+  const t = ident(table);
+  const result = await ctx.db.run(sql`DELETE FROM ${t} WHERE rowid IN (SELECT rowid FROM ${t} WHERE tenant_id = ${ctx.tenantId} LIMIT ${limit})`);
+  return result.meta.changes ?? 0;
+}
+
+/** How many rows of `table` still name the tenant. */
+export async function countTenantRows(ctx: TenantCtx, table: string): Promise<number> {
+  const [row] = await queryAll<{ n: number }>(ctx, sql`SELECT COUNT(*) AS n FROM ${ident(table)} WHERE tenant_id = ${ctx.tenantId}`);
+  return row?.n ?? 0;
+}
+
+/** The tenant's own row (id, slug, name, created_at), or null once it is gone. */
+export async function tenantRow(ctx: TenantCtx): Promise<Record<string, unknown> | null> {
+  const [row] = await queryAll<Record<string, unknown>>(ctx, sql`SELECT id, slug, name, created_at FROM tenants WHERE id = ${ctx.tenantId}`);
+  return row ?? null;
+}
+
+/** Profiles (no password material) of the tenant's members, by user id after `after`. */
+export function memberProfilesPage(ctx: TenantCtx, after: string | null, limit: number): Promise<Record<string, unknown>[]> {
+  return queryAll(
+    ctx,
+    sql`SELECT u.id, u.email, u.name, u.created_at FROM tenant_members m JOIN users u ON u.id = m.user_id
+        WHERE m.tenant_id = ${ctx.tenantId} AND u.id > ${after ?? ""} ORDER BY u.id LIMIT ${limit}`,
+  );
+}
+
+/**
+ * Deletes up to `limit` users whose only tenant is this one, with their login throttles, and returns their ids in
+ * order (the caller continues after the last). A user who belongs to another tenant too is kept: their memberships,
+ * sessions and tokens in this tenant go with the tenant's tables.
+ */
+export async function deleteUsersOnlyHere(ctx: TenantCtx, after: string | null, limit: number): Promise<{ scanned: string | null; deleted: number }> {
+  const page = await queryAll<{ id: string; email: string; elsewhere: number }>(
+    ctx,
+    sql`SELECT u.id, u.email, EXISTS (SELECT 1 FROM tenant_members o WHERE o.user_id = u.id AND o.tenant_id <> ${ctx.tenantId}) AS elsewhere
+        FROM tenant_members m JOIN users u ON u.id = m.user_id
+        WHERE m.tenant_id = ${ctx.tenantId} AND u.id > ${after ?? ""} ORDER BY u.id LIMIT ${limit}`,
+  );
+  const gone = page.filter((u) => !u.elsewhere);
+  if (gone.length) {
+    await ctx.db.batch([
+      ctx.db.delete(users).where(
+        inArray(
+          users.id,
+          gone.map((u) => u.id),
+        ),
+      ),
+      ctx.db.delete(loginThrottle).where(
+        inArray(
+          loginThrottle.key,
+          gone.map((u) => `login:account:${u.email}`),
+        ),
+      ),
+    ]);
+  }
+  return { scanned: page.at(-1)?.id ?? null, deleted: gone.length };
+}
+
+export async function deleteTenantRow(ctx: TenantCtx): Promise<number> {
+  const result = await ctx.db.run(sql`DELETE FROM tenants WHERE id = ${ctx.tenantId}`);
+  return result.meta.changes ?? 0;
+}

@@ -1,0 +1,66 @@
+import { is } from "drizzle-orm";
+import { getTableConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
+import * as schema from "./schema";
+
+/**
+ * Which D1 tables hold a tenant's data, derived from the drizzle schema so a new table cannot be forgotten: every
+ * table with a `tenant_id` column is exported and deleted with its tenant unless it is named below with the reason.
+ * test/integration/tenant-tables.test.ts checks this list against the tables the migrations actually create.
+ */
+
+export interface TenantTable {
+  name: string;
+  /** Primary-key columns, in key order: exports page through the tenant's rows by them. */
+  keyColumns: string[];
+  /** Columns holding bytes (SQLite BLOB), written to the archive as `{"$base64": "…"}`. */
+  blobColumns: string[];
+}
+
+/** Tables with a `tenant_id` that are kept when their tenant is deleted. */
+export const retainedOnDelete: Readonly<Record<string, string>> = {
+  tenant_deletions: "the platform record of the deletion itself (who, when, what was removed); it is the tenant lock while the deletion runs",
+};
+
+/** Tables with a `tenant_id` that are deleted with the tenant but left out of its export. */
+export const leftOutOfExport: Readonly<Record<string, string>> = {
+  sessions: "sign-in credentials (CSRF tokens): useless elsewhere and not the tenant's data",
+  tenant_exports: "the bookkeeping of exports themselves",
+  tenant_deletions: "platform record, not tenant data",
+};
+
+/**
+ * Tables without `tenant_id` that hold a tenant's data through another table. `tenants` is the tenant itself (its
+ * row goes last); `users` are the tenant's members, shared with other tenants they belong to: the export carries
+ * their profile (no password hash) and the deletion removes a user only when no other tenant has them.
+ */
+export const indirectTables = ["tenants", "users"] as const;
+
+/** Tables that belong to no tenant at all. */
+export const platformTables: Readonly<Record<string, string>> = {
+  login_throttle: "keyed by e-mail or client address, which exist before any tenant; swept hourly",
+  rate_limits: "sign-up and login counters keyed by client address or e-mail; windows of an hour at most",
+};
+
+function tablesWithTenantId(): TenantTable[] {
+  const out: TenantTable[] = [];
+  for (const value of Object.values(schema)) {
+    if (!is(value, SQLiteTable)) continue;
+    const config = getTableConfig(value);
+    if (!config.columns.some((c) => c.name === "tenant_id")) continue;
+    const compositeKey = config.primaryKeys[0]?.columns.map((c) => c.name);
+    const singleKey = config.columns.filter((c) => c.primary).map((c) => c.name);
+    const keyColumns = compositeKey ?? singleKey;
+    if (keyColumns.length === 0) throw new Error(`table ${config.name} has no primary key to page by`);
+    out.push({ name: config.name, keyColumns, blobColumns: config.columns.filter((c) => c.getSQLType() === "blob").map((c) => c.name) });
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Every table with a `tenant_id` column, by name. */
+export const tenantTables: readonly TenantTable[] = tablesWithTenantId();
+
+/** What an export writes, table by table (retained and left-out tables excluded). */
+export const exportedTables = tenantTables.filter((t) => !(t.name in leftOutOfExport));
+
+/** What a deletion empties, table by table. */
+export const deletedTables = tenantTables.filter((t) => !(t.name in retainedOnDelete));
