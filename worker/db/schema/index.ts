@@ -56,3 +56,6 @@ export * from "./alert-impacts";
 export * from "./alert-events";
 export * from "./alert-deliveries";
 export * from "./alert-signals";
+export * from "./retention-settings";
+export * from "./tenant-quotas";
+export * from "./storage-usage";
