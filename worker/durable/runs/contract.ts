@@ -126,4 +126,6 @@ export interface TenantRunsApi extends Rpc.DurableObjectBranded {
    */
   setWatch(tenantId: string, key: string, dueAt: number, payload: Record<string, unknown>): Promise<DoResult<void>>;
   clearWatch(tenantId: string, key: string): Promise<DoResult<void>>;
+  /** Gives the tenant its retention timer when it has none; `soon` brings the next pass forward (runs/retention.ts). */
+  armRetention(tenantId: string, soon: boolean): Promise<DoResult<void>>;
 }
