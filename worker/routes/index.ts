@@ -25,6 +25,7 @@ import { teamRoutes } from "./teams";
 import { tokenRoutes } from "./tokens";
 import { usageRoutes } from "./usage";
 import { webhookDeliveryRoutes } from "./webhook-deliveries";
+import { workspaceRoutes } from "./workspace";
 
 /** Routers that require a principal, mounted under /api/v1 behind the auth middleware. */
 export const apiRouters = [
@@ -55,4 +56,5 @@ export const apiRouters = [
   costRoutes,
   usageRoutes,
   budgetRoutes,
+  workspaceRoutes,
 ];
