@@ -1,7 +1,7 @@
 import type { TenantCtx } from "../db/client";
 import { auditInsert, type AuditSource } from "../db/repo/platform/audit";
-import { usageAddedStatement } from "../db/repo/platform/storage-usage";
-import { fromBuilder, runBatch, stmt, type Stmt } from "../db/statements";
+import { usageAddedStatements } from "../db/repo/platform/storage-usage";
+import { fromBuilder, runBatch, type Stmt } from "../db/statements";
 import { enforceStorageQuota } from "../retention/storage-quota";
 import {
   ensureDbtProject,
@@ -280,7 +280,7 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
       uploadedById: audit.principal.actor.id,
       createdAt: now,
     }),
-    stmt(usageAddedStatement(ctx, "dbt_upload", [uploadId])),
+    ...usageAddedStatements(ctx, "dbt_upload", [uploadId]).map(fromBuilder),
     ...(runResults ? nodeResultStatements(ctx, project.id, uploadId, runResults.parsed.results) : []),
     projectUpdateStatement(ctx, project.id, {
       latestUploadId: uploadId,

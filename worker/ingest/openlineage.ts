@@ -1,7 +1,7 @@
 import type { TenantCtx } from "../db/client";
 import { auditCountedInsert, type AuditSource } from "../db/repo/platform/audit";
-import { usageAddedStatement } from "../db/repo/platform/storage-usage";
-import { runBatch, stmt } from "../db/statements";
+import { usageAddedStatements } from "../db/repo/platform/storage-usage";
+import { fromBuilder, runBatch, stmt } from "../db/statements";
 import { enforceStorageQuota } from "../retention/storage-quota";
 import { existingEventKeys, rawEventStatements, storedEventKeys, storedEventsQuery, type StoredBody } from "../db/repo/lineage/raw-events";
 import { lineagePlanStatements, MAX_FACET_BYTES, storedQualityKeys } from "../db/repo/lineage/write";
@@ -212,12 +212,12 @@ export async function ingestOpenLineageEvents(
       ),
     );
     // The event is stored and its lineage kept; another team's datasets keep their own facts (see docs/lineage.md).
-    const usage = usageAddedStatement(
+    const usage = usageAddedStatements(
       ctx,
       "lineage_event",
       group.map((p) => p.accepted.eventId),
-    );
-    const results = await runBatch(ctx, [...raw, ...lineagePlanStatements(ctx, plan, now, { actsFor: writer.actsFor }), stmt(audit), stmt(usage)]);
+    ).map(fromBuilder);
+    const results = await runBatch(ctx, [...raw, ...lineagePlanStatements(ctx, plan, now, { actsFor: writer.actsFor }), stmt(audit), ...usage]);
     const stored = storedEventKeys(results.slice(0, raw.length));
     const storedQuality = storedQualityKeys(results.slice(raw.length));
     const storedIds = new Set<string>();

@@ -37,11 +37,11 @@ const human = (bytes: number) =>
  */
 export function checkStorageQuota(quotas: Omit<Quotas, "ingestPerMinute">, used: StoredTotals, adding: StoredTotals, tenantId: string): void {
   if (used.bytes + adding.bytes > quotas.storageBytes) {
-    const message = `storage quota reached: the workspace stores ${human(used.bytes)} of its ${human(quotas.storageBytes)} (${quotas.storageBytes} bytes) and this write adds ${human(adding.bytes)}; lower retention in Settings → Retention, or ${raiseHint(tenantId, "--storage-bytes")}`;
+    const message = `storage quota reached: the workspace stores ${human(used.bytes)} of its ${human(quotas.storageBytes)} (${quotas.storageBytes} bytes) and this write adds ${human(adding.bytes)}; lower retention in Settings → Storage, or ${raiseHint(tenantId, "--storage-bytes")}`;
     throw new ApiError("payload_too_large", message, [{ path: "quota.storage_bytes", message: `${used.bytes} of ${quotas.storageBytes} bytes used` }]);
   }
   if (used.objects + adding.objects > quotas.objects) {
-    const message = `object quota reached: the workspace stores ${used.objects} of its ${quotas.objects} objects and this write adds ${adding.objects}; lower retention in Settings → Retention, or ${raiseHint(tenantId, "--objects")}`;
+    const message = `object quota reached: the workspace stores ${used.objects} of its ${quotas.objects} objects and this write adds ${adding.objects}; lower retention in Settings → Storage, or ${raiseHint(tenantId, "--objects")}`;
     throw new ApiError("payload_too_large", message, [{ path: "quota.objects", message: `${used.objects} of ${quotas.objects} objects used` }]);
   }
 }

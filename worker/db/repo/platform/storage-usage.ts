@@ -1,4 +1,4 @@
-import { eq, sql, type SQL } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db, TenantCtx } from "../../client";
 import { storageUsage, tenantQuotas } from "../../schema";
 import type { StoredKind } from "../../schema/enums";
@@ -16,18 +16,25 @@ export const countedKinds = {
 export type CountedKind = keyof typeof countedKinds;
 
 /**
- * Adds to the tenant's usage the rows of `kind` with the given ids, as they stand where the statement sits in its
- * batch: placed after the inserts, it counts what this batch stored and nothing a concurrent copy stored (ids are
- * new per attempt, so a row that lost its insert to a duplicate is not found under its id).
+ * Adds to the tenant's usage the rows of `kind` with the given ids, as they stand where the statements sit in their
+ * batch: placed after the inserts, they count what this batch stored and nothing a concurrent copy stored (ids are
+ * new per attempt, so a row that lost its insert to a duplicate is not found under its id). Drizzle builders, so
+ * they go into `db.batch` as they are and into `runBatch` through `fromBuilder`.
  */
-export function usageAddedStatement(ctx: TenantCtx, kind: CountedKind, ids: string[]): SQL {
+export function usageAddedStatements(ctx: TenantCtx, kind: CountedKind, ids: string[]) {
   const { table, bytes } = countedKinds[kind];
-  return sql`
-    INSERT INTO storage_usage (tenant_id, kind, bytes, objects)
-    SELECT ${ctx.tenantId}, ${kind}, COALESCE(SUM(${sql.raw(bytes)}), 0), COUNT(*)
-    FROM json_each(${JSON.stringify(ids)}) j CROSS JOIN ${sql.raw(table)} t ON t.tenant_id = ${ctx.tenantId} AND t.id = j.value
-    WHERE true
-    ON CONFLICT (tenant_id, kind) DO UPDATE SET bytes = bytes + excluded.bytes, objects = objects + excluded.objects`;
+  const rows = sql`FROM json_each(${JSON.stringify(ids)}) j CROSS JOIN ${sql.raw(table)} t ON t.tenant_id = ${ctx.tenantId} AND t.id = j.value`;
+  return [
+    ctx.db.insert(storageUsage).values({ tenantId: ctx.tenantId, kind }).onConflictDoNothing(),
+    ctx.db
+      .update(storageUsage)
+      .set({
+        // The byte columns are named apart from storage_usage's own, so they resolve to the counted table.
+        bytes: sql`${storageUsage.bytes} + (SELECT COALESCE(SUM(${sql.raw(bytes)}), 0) ${rows})`,
+        objects: sql`${storageUsage.objects} + (SELECT COUNT(*) ${rows})`,
+      })
+      .where(and(eq(storageUsage.tenantId, ctx.tenantId), eq(storageUsage.kind, kind))),
+  ] as const;
 }
 
 export interface UsageRow {

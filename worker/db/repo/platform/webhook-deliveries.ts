@@ -2,7 +2,7 @@ import { and, desc, eq, getTableColumns, inArray, isNotNull, isNull, lt, or, sql
 import type { TenantCtx } from "../../client";
 import { webhookDeliveries } from "../../schema";
 import { newId } from "../../../lib/ids";
-import { usageAddedStatement } from "./storage-usage";
+import { usageAddedStatements } from "./storage-usage";
 
 export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
 
@@ -46,7 +46,7 @@ export async function recordDeliveries(ctx: TenantCtx, items: NewDelivery[]): Pr
   // Payloads count toward the tenant's stored bytes (only the copies that created a row); they are never refused
   // for a quota, since they carry the outcome of runs already under way.
   const [first, ...rest] = statements;
-  const results = await ctx.db.batch([first, ...rest, ctx.db.run(usageAddedStatement(ctx, "webhook_payload", ids))]);
+  const results = await ctx.db.batch([first, ...rest, ...usageAddedStatements(ctx, "webhook_payload", ids)]);
   const stored = results.slice(0, statements.length) as Array<Array<Omit<WebhookDelivery, "payload">>>;
   return stored.map(([delivery]) => ({ inserted: delivery.copies === 1, delivery }));
 }
