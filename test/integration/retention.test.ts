@@ -156,8 +156,10 @@ describe("retention", () => {
 
     // The PATCH brought the next pass within a minute.
     await sweepAt(t, Date.now() + 61_000);
-    const ids = async () => (await env.DB.prepare("SELECT id FROM dbt_uploads WHERE tenant_id = ?").bind(t).all<{ id: string }>()).results.map((r) => r.id).sort();
+    const ids = async () =>
+      (await env.DB.prepare("SELECT id FROM dbt_uploads WHERE tenant_id = ?").bind(t).all<{ id: string }>()).results.map((r) => r.id).sort();
     expect(await ids()).toEqual([ci2.id, prod1.id].sort());
+    expectError(await api(`/dbt/uploads/${ci1.id}`, { as: token }), 404, "not_found");
     // ci1's manifest is prod1's too: its blob stays, and the production state still downloads.
     expect(await blobs()).toEqual(before);
     // The production state Slim CI defers to still downloads, and so does ci's latest.

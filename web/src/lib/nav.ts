@@ -26,6 +26,7 @@ export const settingsNav: NavItem[] = [
   { href: "/settings/connections", label: "Connections", icon: "connections" },
   { href: "/settings/alerting", label: "Alerting", icon: "alerts" },
   { href: "/settings/audit-log", label: "Audit log", icon: "audit" },
+  { href: "/settings/storage", label: "Storage", icon: "archive" },
   { href: "/settings/account", label: "Your account", icon: "lock" },
 ];
 

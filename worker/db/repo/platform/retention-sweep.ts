@@ -107,7 +107,9 @@ export async function removeRows(ctx: TenantCtx, kind: StoredKind, rowids: numbe
     stmt(sql`DELETE FROM ${table} WHERE tenant_id = ${t} AND rowid IN (SELECT value FROM json_each(${ids}))`),
   ];
   if (uploadIds.length)
-    statements.push(stmt(sql`DELETE FROM dbt_artifact_chunks WHERE tenant_id = ${t} AND upload_id IN (SELECT value FROM json_each(${JSON.stringify(uploadIds)}))`));
+    statements.push(
+      stmt(sql`DELETE FROM dbt_artifact_chunks WHERE tenant_id = ${t} AND upload_id IN (SELECT value FROM json_each(${JSON.stringify(uploadIds)}))`),
+    );
   const results = await runBatch(ctx, statements);
   return results[1].meta.changes;
 }
