@@ -1,7 +1,9 @@
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../worker/db/client";
 import { setQuotaOverrides } from "../../worker/db/repo/platform/storage-usage";
+import { tenantLimits } from "../../worker/durable/client";
+import type { TenantLimits } from "../../worker/durable/tenant-limits";
 import { api, expectError } from "../helpers/api";
 import { lineageRowCounts, lineageTenant, postEvent } from "../helpers/lineage";
 import { dbtFixture, openLineageFixtures } from "../helpers/lineage-fixtures";
@@ -61,5 +63,25 @@ describe("quotas", () => {
     const u = (await api("/workspace/usage", { as: s })).json;
     expect(u.kinds.find((k: { kind: string }) => k.kind === "dbt_upload")).toMatchObject({ objects: 1 });
     expect(u.quotas.set_by_operator_at).not.toBeNull();
+  });
+
+  it("an operator's ingest quota for one tenant replaces the deployment's rate: 429 naming the quota and how to raise it", async () => {
+    const a = await lineageTenant();
+    const b = await lineageTenant();
+    await setQuotas(a.s.tenant.id, { ingestPerMinute: 2 });
+    // 15 s into a minute, for both tenants' counters: the window cannot end between the requests.
+    const pinned = Date.UTC(2030, 0, 1, 12, 0, 15);
+    for (const t of [a, b])
+      await runInDurableObject(tenantLimits(env, t.s.tenant.id), (instance) => {
+        (instance as unknown as TenantLimits).clock = { now: () => pinned };
+      });
+    for (let i = 0; i < 2; i++) expect((await postEvent(a.token, event(i))).status).toBeLessThan(300);
+    const refused = await postEvent(a.token, event(2));
+    expectError(refused, 429, "rate_limited");
+    expect(refused.headers.get("retry-after")).toBe("45");
+    expect(refused.json.error.details).toEqual([{ path: "quota.ingest_requests_per_minute", message: "at most 2 ingest requests per minute per workspace" }]);
+    expect(refused.json.error.message).toContain(`npm run quotas -- --remote --tenant ${a.s.tenant.id} --ingest-per-minute N`);
+    for (let i = 0; i < 3; i++) expect((await postEvent(b.token, event(i))).status).toBeLessThan(300);
+    expect((await api("/workspace/usage", { as: a.s })).json.quotas.ingest_requests_per_minute).toEqual({ limit: 2 });
   });
 });
