@@ -9648,6 +9648,186 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/workspace/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How long the workspace keeps raw events, webhook payloads, run events, audit entries and dbt uploads */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Settings in force */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RetentionSettings"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change retention (tenant owners and admins)
+         * @description Fields left out keep their value. The workspace's next retention pass comes within a minute and removes, in batches, what the new settings no longer keep; what it removed is counted in `GET /workspace/usage`.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateRetentionRequest"];
+                };
+            };
+            responses: {
+                /** @description Settings in force */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RetentionSettings"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/workspace/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's quotas, what it stores against them, and what retention removed, per kind */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Usage */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkspaceUsage"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -11981,6 +12161,24 @@ export interface components {
             /** @description Shown on the timeline and in the resolution notification */
             reason?: string;
         };
+        RetentionSettings: {
+            /** @description Days raw OpenLineage events are kept (default 30; 1–3650) */
+            lineage_event_days: number;
+            /** @description Days tool webhook deliveries (payloads) are kept (default 30; 8–3650) */
+            webhook_payload_days: number;
+            /** @description Days run transition events are kept; the latest run of each pipeline keeps its events (default 90; 7–3650) */
+            run_event_days: number;
+            /** @description Days audit entries are kept (default 365; 90–3650) */
+            audit_log_days: number;
+            /** @description dbt uploads kept per project and environment; the latest upload and manifest, and uploads dbt nodes still point at, always stay (default 30; 1–10000) */
+            dbt_uploads_kept: number;
+            /**
+             * Format: date-time
+             * @description null: the defaults are in use
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            updated_at: string | null;
+        };
         RotateConnectionSecretsRequest: {
             /** @description Secret field → value. Write-only: values are encrypted and never returned */
             secrets: {
@@ -12354,6 +12552,18 @@ export interface components {
                 weight?: number;
             }[];
         };
+        UpdateRetentionRequest: {
+            /** @description Days raw OpenLineage events are kept (default 30; 1–3650) */
+            lineage_event_days?: number;
+            /** @description Days tool webhook deliveries (payloads) are kept (default 30; 8–3650) */
+            webhook_payload_days?: number;
+            /** @description Days run transition events are kept; the latest run of each pipeline keeps its events (default 90; 7–3650) */
+            run_event_days?: number;
+            /** @description Days audit entries are kept (default 365; 90–3650) */
+            audit_log_days?: number;
+            /** @description dbt uploads kept per project and environment; the latest upload and manifest, and uploads dbt nodes still point at, always stay (default 30; 1–10000) */
+            dbt_uploads_kept?: number;
+        };
         UpdateTeamMemberRequest: {
             /** @enum {string} */
             role: "maintainer" | "member";
@@ -12464,6 +12674,40 @@ export interface components {
         };
         WorkspaceExportList: {
             items: components["schemas"]["WorkspaceExport"][];
+        };
+        WorkspaceUsage: {
+            quotas: {
+                /** @description Bytes stored of the kinds that count (as received, before compression) */
+                storage_bytes: {
+                    limit: number;
+                    used: number;
+                };
+                /** @description Objects stored of the kinds that count */
+                objects: {
+                    limit: number;
+                    used: number;
+                };
+                ingest_requests_per_minute: {
+                    limit: number;
+                };
+                /**
+                 * Format: date-time
+                 * @description When an operator last changed this workspace's quotas; null: the defaults
+                 * @example 2026-11-25T09:00:00.000Z
+                 */
+                set_by_operator_at: string | null;
+            };
+            kinds: {
+                /** @enum {string} */
+                kind: "lineage_event" | "webhook_payload" | "dbt_upload" | "run_event" | "audit_entry";
+                counts_toward_quota: boolean;
+                bytes: number;
+                objects: number;
+                /** @description Removed by retention so far */
+                removed_bytes: number;
+                /** @description Removed by retention so far */
+                removed_objects: number;
+            }[];
         };
     };
     responses: never;
@@ -12601,6 +12845,7 @@ export type RawLineageEventList = components['schemas']['RawLineageEventList'];
 export type ReattributeCostsRequest = components['schemas']['ReattributeCostsRequest'];
 export type ReattributeCostsResult = components['schemas']['ReattributeCostsResult'];
 export type ResolveAlertRequest = components['schemas']['ResolveAlertRequest'];
+export type RetentionSettings = components['schemas']['RetentionSettings'];
 export type RotateConnectionSecretsRequest = components['schemas']['RotateConnectionSecretsRequest'];
 export type Run = components['schemas']['Run'];
 export type RunDetail = components['schemas']['RunDetail'];
@@ -12628,6 +12873,7 @@ export type UpdateConnectionRequest = components['schemas']['UpdateConnectionReq
 export type UpdateCostSettingsRequest = components['schemas']['UpdateCostSettingsRequest'];
 export type UpdateDatasetRequest = components['schemas']['UpdateDatasetRequest'];
 export type UpdateProductRequest = components['schemas']['UpdateProductRequest'];
+export type UpdateRetentionRequest = components['schemas']['UpdateRetentionRequest'];
 export type UpdateTeamMemberRequest = components['schemas']['UpdateTeamMemberRequest'];
 export type UpdateTeamRequest = components['schemas']['UpdateTeamRequest'];
 export type UpdateTenantMemberRequest = components['schemas']['UpdateTenantMemberRequest'];
@@ -12639,5 +12885,6 @@ export type WebhookDeliveryList = components['schemas']['WebhookDeliveryList'];
 export type WorkspaceDeletion = components['schemas']['WorkspaceDeletion'];
 export type WorkspaceExport = components['schemas']['WorkspaceExport'];
 export type WorkspaceExportList = components['schemas']['WorkspaceExportList'];
+export type WorkspaceUsage = components['schemas']['WorkspaceUsage'];
 export type $defs = Record<string, never>;
 export type operations = Record<string, never>;

@@ -284,6 +284,7 @@ export async function fixtureTenant() {
     "POST /costs": () => ({ records: [{ source: "aws", external_ref: "swept", amount: 1, currency: "USD", started_at: "2026-01-05T00:00:00Z" }] }),
     "POST /costs/reattribute": () => ({ from: "2026-01-01", to: "2026-01-31" }),
     "PATCH /cost-settings": () => ({ bigquery_per_tib: 7 }),
+    "PATCH /workspace/retention": () => ({ run_event_days: 120 }),
     "POST /usage": () => ({ events: [{ product: product.id, kind: "query", at: "2026-01-05T00:00:00Z" }] }),
     "POST /budgets": () => ({ scope: "product", scope_id: product.id, monthly_limit: 50 }),
     "PATCH /budgets/{id}": () => ({ monthly_limit: 75 }),

@@ -36,11 +36,11 @@ describe("per-tenant rate limits", () => {
     await pinClock(b.s.tenant.id, PINNED);
     for (let i = 0; i < INGEST; i++) expect((await postEvent(a.token, event())).status).toBeLessThan(300);
     const refused = await postEvent(a.token, event());
-    expectLimited(refused, "RATE_LIMIT_INGEST_PER_MIN", "45");
+    expectLimited(refused, "quota.ingest_requests_per_minute", "45");
     expect(refused.json.error.message).toContain(`at most ${INGEST} ingest requests per minute per workspace`);
     // Another token of the same tenant shares the tenant's ingest budget.
     const second = await createToken(a.s, a.teamId, ["lineage:write"]);
-    expectLimited(await postEvent(second.token, event()), "RATE_LIMIT_INGEST_PER_MIN", "45");
+    expectLimited(await postEvent(second.token, event()), "quota.ingest_requests_per_minute", "45");
 
     for (let i = 0; i < INGEST; i++) expect((await postEvent(b.token, event())).status).toBeLessThan(300);
     // Other writes and reads of the limited tenant go on.
@@ -68,9 +68,9 @@ describe("per-tenant rate limits", () => {
     const { s, token } = await lineageTenant();
     await pinClock(s.tenant.id, PINNED);
     for (let i = 0; i < INGEST; i++) await postEvent(token, event());
-    expectLimited(await postEvent(token, event()), "RATE_LIMIT_INGEST_PER_MIN", "45");
+    expectLimited(await postEvent(token, event()), "quota.ingest_requests_per_minute", "45");
     await pinClock(s.tenant.id, PINNED + 44_999);
-    expectLimited(await postEvent(token, event()), "RATE_LIMIT_INGEST_PER_MIN", "1");
+    expectLimited(await postEvent(token, event()), "quota.ingest_requests_per_minute", "1");
     await pinClock(s.tenant.id, PINNED + 45_000);
     expect((await postEvent(token, event())).status).toBeLessThan(300);
   });

@@ -67,7 +67,11 @@ export async function getBlob(
   return { body: object.body, size: object.size, metadata: object.customMetadata ?? {} };
 }
 
-/** Removes `key`. Content-addressed blobs can be shared by several rows: delete only when no row names the key. */
-export async function deleteBlob(blobs: TenantBlobs, key: string): Promise<void> {
-  await blobs.bucket.delete(ownKey(blobs, key));
+/**
+ * Removes `key` (or several keys, at most 1000). Content-addressed blobs can be shared by several rows: delete only
+ * when no row names the key (retention: worker/retention/sweep.ts).
+ */
+export async function deleteBlob(blobs: TenantBlobs, key: string | string[]): Promise<void> {
+  const keys = (Array.isArray(key) ? key : [key]).map((k) => ownKey(blobs, k));
+  if (keys.length) await blobs.bucket.delete(keys);
 }

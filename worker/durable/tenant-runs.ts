@@ -17,6 +17,7 @@ import { InlineDispatcher } from "./runs/inline-dispatch";
 import { OutboxFlusher } from "./runs/outbox";
 import { reportWebhook } from "./runs/parked-webhooks";
 import { syncPipeline } from "./runs/scheduling";
+import { ensureRetentionTimer, RETENTION_BATCH } from "./runs/retention";
 import { armAlarm, clearWatch, fireDueTimers, reviveAlarm, setWatch } from "./runs/timers";
 import { RunStore } from "./storage";
 
@@ -29,6 +30,8 @@ import { RunStore } from "./storage";
  */
 export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
   clock: Clock = systemClock;
+  /** Rows one retention pass removes at most; tests set a small batch to see a backlog finish over several alarms. */
+  retentionBatch = RETENTION_BATCH;
   private readonly core: RunsCore;
   private readonly outbox: OutboxFlusher;
 
@@ -40,6 +43,7 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
       storage: ctx.storage,
       store,
       now: () => this.clock.now(),
+      retentionBatch: () => this.retentionBatch,
       tenantId: () => store.tenantId(),
       waitUntil: (work) => ctx.waitUntil(work),
       apply: (runId, eventId, event) => applyEvent(core, runId, eventId, event),
@@ -142,6 +146,15 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
     return { ok: true, value: undefined };
   }
 
+  // ---- RPC: retention -------------------------------------------------------------------------
+
+  /** Arms the tenant's retention timer (every call does when missing); `soon` brings the next pass forward. */
+  async armRetention(tenantId: string, soon: boolean) {
+    return this.call(tenantId, async () => {
+      if (ensureRetentionTimer(this.core, soon)) await armAlarm(this.core);
+    });
+  }
+
   // ---- alarm -----------------------------------------------------------------------------------
 
   override async alarm(): Promise<void> {
@@ -162,6 +175,8 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
         return { ok: false, code: "not_found", message: "the workspace has been deleted" };
       }
       this.core.store.checkTenant(tenantId);
+      // Every tenant the object serves gets its retention timer, including those from before retention existed.
+      if (ensureRetentionTimer(this.core)) await armAlarm(this.core);
       return { ok: true, value: await method() };
     } catch (err) {
       if (err instanceof ApiError) return { ok: false, code: err.code, message: err.message };

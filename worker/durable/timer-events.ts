@@ -6,4 +6,5 @@ export type TimerEvent =
   | { type: "cron"; pipelineId: string; slotAt: number }
   | { type: "sla"; pipelineId: string; deadlineAt: number }
   | { type: "watch"; key: string; payload: Record<string, unknown> }
-  | { type: "housekeeping" };
+  | { type: "housekeeping" }
+  | { type: "retention" };

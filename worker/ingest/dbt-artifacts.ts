@@ -1,6 +1,8 @@
 import type { TenantCtx } from "../db/client";
 import { auditInsert, type AuditSource } from "../db/repo/platform/audit";
+import { usageAddedStatements } from "../db/repo/platform/storage-usage";
 import { fromBuilder, runBatch, type Stmt } from "../db/statements";
+import { enforceStorageQuota } from "../retention/storage-quota";
 import {
   ensureDbtProject,
   findDbtProject,
@@ -238,6 +240,7 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
   const rrPlan = runResults ? await planDbtRunResults(plan, ids, runResults.parsed, nodeRefs, target, { uploadId, now, tutti }) : null;
   await refuseOthersJobs(ctx, writer, plan, dbtNamespace(input.project, input.environment));
 
+  await enforceStorageQuota(ctx, { bytes: (manifest?.stored.bytes ?? 0) + (runResults?.stored.bytes ?? 0), objects: 1 });
   // Bytes first: R2 keeps each file once per tenant, so a write that fails below leaves at most a blob the next upload
   // of the same file finds again; the upload row that names the keys is written with everything else.
   const manifestBlobKey = manifest ? await storeArtifact(ctx, input.blobs, "manifest", manifest.stored) : null;
@@ -277,6 +280,7 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
       uploadedById: audit.principal.actor.id,
       createdAt: now,
     }),
+    ...usageAddedStatements(ctx, "dbt_upload", [uploadId]).map(fromBuilder),
     ...(runResults ? nodeResultStatements(ctx, project.id, uploadId, runResults.parsed.results) : []),
     projectUpdateStatement(ctx, project.id, {
       latestUploadId: uploadId,
@@ -314,6 +318,10 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
     }
     throw err;
   }
+  // Retention deletes a blob once no upload names it; should it have checked just before this upload's row landed,
+  // the bytes are put back while they are still at hand (a no-op when the blob is there, as it nearly always is).
+  if (manifest) await storeArtifact(ctx, input.blobs, "manifest", manifest.stored);
+  if (runResults) await storeArtifact(ctx, input.blobs, "run_results", runResults.stored);
   const [fresh, upload] = await Promise.all([findDbtProject(ctx, input.project, input.environment), getDbtUpload(ctx, uploadId)]);
   await recordCosts(nodeRefs);
   const storedQuality = storedQualityKeys(results);

@@ -1,6 +1,8 @@
 import type { TenantCtx } from "../db/client";
 import { auditCountedInsert, type AuditSource } from "../db/repo/platform/audit";
-import { runBatch, stmt } from "../db/statements";
+import { usageAddedStatements } from "../db/repo/platform/storage-usage";
+import { fromBuilder, runBatch, stmt } from "../db/statements";
+import { enforceStorageQuota } from "../retention/storage-quota";
 import { existingEventKeys, rawEventStatements, storedEventKeys, storedEventsQuery, type StoredBody } from "../db/repo/lineage/raw-events";
 import { lineagePlanStatements, MAX_FACET_BYTES, storedQualityKeys } from "../db/repo/lineage/write";
 import { jobAndRunOwners, pipelineTeams } from "../db/repo/pipelines/ownership";
@@ -186,6 +188,8 @@ export async function ingestOpenLineageEvents(
   const othersJobs = unseen.length ? await refuseOthersJobs(ctx, ids, writer, unseen, outcomes) : new Set<number>();
   const fresh = unseen.filter((p) => !othersJobs.has(p.index));
   if (!fresh.length) return outcomes;
+  // Over a storage quota the whole request is refused (413 naming the quota) and nothing is stored.
+  await enforceStorageQuota(ctx, { bytes: fresh.reduce((n, p) => n + p.body.sizeBytes, 0), objects: fresh.length });
 
   // The raw-event inserts go first in the batch and say which events it stored; counters and the audit entry that
   // follow count only those, so copies of an event in flight together (each past the check above) count once.
@@ -208,7 +212,12 @@ export async function ingestOpenLineageEvents(
       ),
     );
     // The event is stored and its lineage kept; another team's datasets keep their own facts (see docs/lineage.md).
-    const results = await runBatch(ctx, [...raw, ...lineagePlanStatements(ctx, plan, now, { actsFor: writer.actsFor }), stmt(audit)]);
+    const usage = usageAddedStatements(
+      ctx,
+      "lineage_event",
+      group.map((p) => p.accepted.eventId),
+    ).map(fromBuilder);
+    const results = await runBatch(ctx, [...raw, ...lineagePlanStatements(ctx, plan, now, { actsFor: writer.actsFor }), stmt(audit), ...usage]);
     const stored = storedEventKeys(results.slice(0, raw.length));
     const storedQuality = storedQualityKeys(results.slice(raw.length));
     const storedIds = new Set<string>();

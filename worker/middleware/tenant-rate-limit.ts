@@ -1,13 +1,22 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context";
-import { tenantLimits } from "../durable/client";
+import { tenantCtx } from "../db/client";
+import { markRetentionArmed } from "../db/repo/platform/retention";
+import { quotaState } from "../db/repo/platform/storage-usage";
+import { tenantLimits, tenantRuns } from "../durable/client";
+import { unwrap } from "../durable/result";
 import type { Env } from "../env";
 import { ApiError } from "../lib/errors";
 import type { Principal } from "../lib/principal";
 import { errorFields } from "../lib/log";
 import { requestLog } from "../lib/request";
+import { raiseHint } from "../retention/quotas";
 
-/** Defaults of the per-minute limits; RATE_LIMIT_INGEST_PER_MIN and RATE_LIMIT_WRITES_PER_MIN override them. */
+/**
+ * Defaults of the per-minute limits; RATE_LIMIT_INGEST_PER_MIN and RATE_LIMIT_WRITES_PER_MIN override them for the
+ * deployment, and an operator's ingest quota (`npm run quotas -- --ingest-per-minute N`) for one tenant.
+ */
 export const DEFAULT_INGEST_PER_MIN = 600;
 export const DEFAULT_WRITES_PER_MIN = 300;
 const WINDOW_MS = 60_000;
@@ -16,8 +25,8 @@ const WINDOW_MS = 60_000;
 const ingestPaths = [/^\/api\/v1\/lineage(\/batch)?$/, /^\/api\/v1\/dbt\/artifacts$/, /^\/api\/v1\/(costs|usage|quality)$/];
 
 interface Limit {
-  /** The variable that sets it, named in the 429 so the caller knows which limit it hit. */
-  name: "RATE_LIMIT_INGEST_PER_MIN" | "RATE_LIMIT_WRITES_PER_MIN";
+  /** What sets it, named in the 429 so the caller knows which limit it hit: the tenant's ingest quota, or the variable. */
+  name: "quota.ingest_requests_per_minute" | "RATE_LIMIT_WRITES_PER_MIN";
   key: string;
   max: number;
   per: string;
@@ -28,9 +37,13 @@ function setting(value: string | undefined, fallback: number): number {
   return value !== undefined && Number.isInteger(n) && n > 0 ? n : fallback;
 }
 
-function limitFor(env: Env, p: Principal, path: string): Limit {
-  if (ingestPaths.some((re) => re.test(path))) {
-    return { name: "RATE_LIMIT_INGEST_PER_MIN", key: "ingest", max: setting(env.RATE_LIMIT_INGEST_PER_MIN, DEFAULT_INGEST_PER_MIN), per: "workspace" };
+export const defaultIngestPerMinute = (env: Env) => setting(env.RATE_LIMIT_INGEST_PER_MIN, DEFAULT_INGEST_PER_MIN);
+
+const isIngest = (path: string) => ingestPaths.some((re) => re.test(path));
+
+function limitFor(env: Env, p: Principal, path: string, ingestQuota: number | null): Limit {
+  if (isIngest(path)) {
+    return { name: "quota.ingest_requests_per_minute", key: "ingest", max: ingestQuota ?? defaultIngestPerMinute(env), per: "workspace" };
   }
   return {
     name: "RATE_LIMIT_WRITES_PER_MIN",
@@ -41,14 +54,29 @@ function limitFor(env: Env, p: Principal, path: string): Limit {
 }
 
 /**
+ * For an ingest request: the tenant's ingest quota (null: the deployment's), and, the first time the tenant ingests
+ * since retention exists, its retention timer armed in its Durable Object (ingest-only tenants call it nowhere else).
+ */
+async function ingestQuota(c: Context<AppEnv>, tenantId: string): Promise<number | null> {
+  const ctx = tenantCtx(c.get("db"), tenantId);
+  const state = await quotaState(ctx);
+  if (!state.retentionArmed) {
+    unwrap(await tenantRuns(c.env, tenantId).armRetention(tenantId, false));
+    await markRetentionArmed(ctx, c.get("clock").now());
+  }
+  return state.overrides.ingestPerMinute;
+}
+
+/**
  * Per-tenant rate limits on writes, counted in the tenant's TenantLimits object so one tenant cannot use up what
- * the others share: ingest per tenant, other writes per token or user. Reads are not limited here. Past the limit:
- * 429 `rate_limited` naming the limit, with Retry-After (seconds to the next window).
+ * the others share: ingest per tenant (its quota), other writes per token or user. Reads are not limited here. Past
+ * the limit: 429 `rate_limited` naming the limit and how to raise it, with Retry-After (seconds to the next window).
  */
 export const tenantRateLimit = createMiddleware<AppEnv>(async (c, next) => {
   if (c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "OPTIONS") return next();
   const p = c.get("principal");
-  const limit = limitFor(c.env, p, new URL(c.req.url).pathname);
+  const path = new URL(c.req.url).pathname;
+  const limit = limitFor(c.env, p, path, isIngest(path) ? await ingestQuota(c, p.tenantId) : null);
   let hit;
   try {
     hit = await tenantLimits(c.env, p.tenantId).hit(limit.key, limit.max, WINDOW_MS);
@@ -60,7 +88,8 @@ export const tenantRateLimit = createMiddleware<AppEnv>(async (c, next) => {
   if (!hit.allowed) {
     const retryAfter = Math.max(1, Math.ceil(hit.retryAfterMs / 1000));
     const message = `at most ${limit.max} ${limit.key === "ingest" ? "ingest requests" : "writes"} per minute per ${limit.per}`;
-    throw new ApiError("rate_limited", `rate limit reached: ${message}; retry in ${retryAfter} s`, [{ path: limit.name, message }], {
+    const raise = limit.key === "ingest" ? `; ${raiseHint(p.tenantId, "--ingest-per-minute")}` : "";
+    throw new ApiError("rate_limited", `rate limit reached: ${message}; retry in ${retryAfter} s${raise}`, [{ path: limit.name, message }], {
       "Retry-After": String(retryAfter),
     });
   }

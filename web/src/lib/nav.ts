@@ -29,6 +29,7 @@ export const settingsNav: NavItem[] = [
   { href: "/settings/alerting", label: "Alerting", icon: "alerts" },
   { href: "/settings/audit-log", label: "Audit log", icon: "audit" },
   { href: "/settings/workspace", label: "Workspace", icon: "settings" },
+  { href: "/settings/storage", label: "Storage", icon: "archive" },
   { href: "/settings/account", label: "Your account", icon: "lock" },
 ];
 

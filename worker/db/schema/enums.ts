@@ -59,3 +59,10 @@ export type UsageKind = (typeof usageKinds)[number];
 /** What a monthly budget caps: a team's spend (everything allocated to it) or one product's. */
 export const budgetScopes = ["team", "product"] as const;
 export type BudgetScope = (typeof budgetScopes)[number];
+
+/**
+ * What retention removes, one kind per table: raw OpenLineage events, tool webhook payloads, dbt artifact uploads
+ * (their R2 bytes with them), run transition events, audit entries. The first three count against storage quotas.
+ */
+export const storedKinds = ["lineage_event", "webhook_payload", "dbt_upload", "run_event", "audit_entry"] as const;
+export type StoredKind = (typeof storedKinds)[number];

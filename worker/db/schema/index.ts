@@ -58,3 +58,6 @@ export * from "./alert-deliveries";
 export * from "./alert-signals";
 export * from "./tenant-exports";
 export * from "./tenant-deletions";
+export * from "./retention-settings";
+export * from "./tenant-quotas";
+export * from "./storage-usage";

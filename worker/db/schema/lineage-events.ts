@@ -31,5 +31,7 @@ export const lineageEvents = sqliteTable(
     index("lineage_events_run").on(t.tenantId, t.runId, t.eventTime),
     index("lineage_events_job").on(t.tenantId, t.jobId, t.eventTime),
     index("lineage_events_dataset").on(t.tenantId, t.datasetId, t.eventTime),
+    // Retention removes the oldest first (worker/db/repo/platform/retention-sweep.ts).
+    index("lineage_events_received").on(t.tenantId, t.receivedAt),
   ],
 );

@@ -1,4 +1,4 @@
-import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { ms, tenantId } from "./columns";
 
 export const runEvents = sqliteTable(
@@ -14,5 +14,6 @@ export const runEvents = sqliteTable(
     toStatus: text("to_status").notNull(),
     reason: text("reason").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.runId, t.seq] })],
+  // `run_events_at`: retention removes the oldest first (worker/db/repo/platform/retention-sweep.ts).
+  (t) => [primaryKey({ columns: [t.tenantId, t.runId, t.seq] }), index("run_events_at").on(t.tenantId, t.at)],
 );

@@ -133,4 +133,6 @@ export interface TenantRunsApi extends Rpc.DurableObjectBranded {
   wake(tenantId: string): Promise<DoResult<{ revived: boolean }>>;
   /** Deletes all the object's storage and its alarm, for the deletion of its tenant; later calls are refused. */
   wipe(tenantId: string): Promise<DoResult<void>>;
+  /** Gives the tenant its retention timer when it has none; `soon` brings the next pass forward (runs/retention.ts). */
+  armRetention(tenantId: string, soon: boolean): Promise<DoResult<void>>;
 }

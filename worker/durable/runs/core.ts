@@ -20,6 +20,8 @@ export interface RunsCore {
   readonly store: RunStore;
   /** Business time from the object's clock (tests move it). */
   now(): number;
+  /** Rows one retention pass removes at most (tests make it small). */
+  retentionBatch(): number;
   /** The tenant this object serves, learned from its first call. */
   tenantId(): string;
   /** Keeps work running after the current call returns. */

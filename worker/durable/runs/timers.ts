@@ -3,6 +3,7 @@ import { wallNow } from "../../lib/time";
 import type { TimerEvent } from "../timer-events";
 import type { RunsCore } from "./core";
 import { resendUnsettledDispatches } from "./dispatch-claims";
+import { runRetention } from "./retention";
 import { armNextSlot, checkSla, fireCronSlots, runHousekeeping } from "./scheduling";
 import { signal } from "./signals";
 
@@ -15,6 +16,7 @@ export async function fireDueTimers(core: RunsCore) {
   const now = core.now();
   const due = core.store.dueTimers(now, ALARM_BATCH);
   const cronSlots: Array<{ pipelineId: string; slotAt: number }> = [];
+  let retention = false;
   for (const timer of due) {
     // Delete first: the event may set a timer with the same key (the next poll); a repeated alarm finds nothing.
     core.store.clearTimer(timer.key);
@@ -22,13 +24,19 @@ export async function fireDueTimers(core: RunsCore) {
       if (armNextSlot(core, timer.event.pipelineId, timer.event.slotAt)) cronSlots.push(timer.event);
       continue;
     }
+    // Retention reads and writes D1: it runs after the synchronous timers, like the cron slots.
+    if (timer.event.type === "retention") {
+      retention = true;
+      continue;
+    }
     fireTimer(core, timer.event, `timer:${timer.key}:${timer.dueAt}`);
   }
   await fireCronSlots(core, cronSlots);
+  if (retention) await runRetention(core);
   resendUnsettledDispatches(core, now, ALARM_BATCH);
 }
 
-function fireTimer(core: RunsCore, event: Exclude<TimerEvent, { type: "cron" }>, eventId: string) {
+function fireTimer(core: RunsCore, event: Exclude<TimerEvent, { type: "cron" | "retention" }>, eventId: string) {
   switch (event.type) {
     case "engine":
       if (core.store.getRun(event.runId)) core.apply(event.runId, eventId, event.event);

@@ -54,3 +54,5 @@ export type ExplorerQuery = Query<"/costs/explorer">;
 /** A rule as the form edits it: every field, where the API would fill defaults for those left out. */
 export type AlertRuleInput = Required<Omit<Schemas["CreateAlertRuleRequest"], "team_id">>;
 export type CostRecordInput = Schemas["CostRecordInput"];
+export type RetentionInput = Schemas["UpdateRetentionRequest"];
+export type WorkspaceUsage = Schemas["WorkspaceUsage"];

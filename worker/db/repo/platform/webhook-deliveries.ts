@@ -2,6 +2,7 @@ import { and, desc, eq, getTableColumns, inArray, isNotNull, isNull, lt, or, sql
 import type { TenantCtx } from "../../client";
 import { webhookDeliveries } from "../../schema";
 import { newId } from "../../../lib/ids";
+import { usageAddedStatements } from "./storage-usage";
 
 export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
 
@@ -31,18 +32,23 @@ export interface RecordResult {
 export async function recordDeliveries(ctx: TenantCtx, items: NewDelivery[]): Promise<RecordResult[]> {
   if (!items.length) return [];
   const { payload: _payload, ...columns } = getTableColumns(webhookDeliveries);
-  const statements = items.map((d) =>
+  const ids = items.map(() => newId("webhook"));
+  const statements = items.map((d, i) =>
     ctx.db
       .insert(webhookDeliveries)
-      .values({ tenantId: ctx.tenantId, id: newId("webhook"), ...d, matchedRunId: null, matchedTaskKey: null, copies: 1 })
+      .values({ tenantId: ctx.tenantId, id: ids[i], ...d, matchedRunId: null, matchedTaskKey: null, copies: 1 })
       .onConflictDoUpdate({
         target: [webhookDeliveries.tenantId, webhookDeliveries.connector, webhookDeliveries.connectionId, webhookDeliveries.deliveryId],
         set: { copies: sql`${webhookDeliveries.copies} + 1` },
       })
       .returning(columns),
   );
-  const results = await ctx.db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
-  return results.map(([delivery]) => ({ inserted: delivery.copies === 1, delivery }));
+  // Payloads count toward the tenant's stored bytes (only the copies that created a row); they are never refused
+  // for a quota, since they carry the outcome of runs already under way.
+  const [first, ...rest] = statements;
+  const results = await ctx.db.batch([first, ...rest, ...usageAddedStatements(ctx, "webhook_payload", ids)]);
+  const stored = results.slice(0, statements.length) as Array<Array<Omit<WebhookDelivery, "payload">>>;
+  return stored.map(([delivery]) => ({ inserted: delivery.copies === 1, delivery }));
 }
 
 /** Records the task runs the engine applied deliveries to. */
