@@ -72,7 +72,9 @@ describe("a run engine whose alarm was lost", () => {
       await state.storage.deleteAlarm();
     });
     expect(unwrap(await stub.wake(tenantId))).toEqual({ revived: false });
-    expect(await alarmOf(tenantId)).toBeNull();
+    // Not set for now: any alarm there is (the visit also gives the tenant its retention timer, a minute out) is for later work.
+    const alarm = await alarmOf(tenantId);
+    expect(alarm === null || alarm > Date.now() + 30_000).toBe(true);
   });
 
   it("the watchdog finds its tenants through partial indexes, not by scanning every run and pipeline", async () => {
