@@ -75,7 +75,7 @@ WHERE d.id IS NOT NULL OR j.id IS NOT NULL
 UNION ALL
 SELECT DISTINCT ${GRAPH_ROW.edge}, e.from_node, e.to_node, e.kind, NULL, NULL, NULL, NULL, NULL, NULL
 FROM picked p CROSS JOIN lineage_edges e ON e.tenant_id = ${t} AND e.from_node = p.node
-WHERE e.to_node IN (SELECT node FROM picked)
+WHERE +e.to_node IN (SELECT node FROM picked)
 UNION ALL
 SELECT ${GRAPH_ROW.check}, q.dataset_id, q.status, max(q.observed_at), NULL, NULL, NULL, NULL, NULL, NULL
 FROM picked p CROSS JOIN quality_results q ON q.tenant_id = ${t} AND q.dataset_id = p.node
