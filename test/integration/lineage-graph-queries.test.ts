@@ -49,7 +49,13 @@ async function seed() {
       ),
     ),
     ...jobs.map((id) =>
-      s("INSERT INTO jobs (tenant_id, id, namespace, name, kind, owner_team_id, created_at, updated_at) VALUES (?, ?, 'af', ?, 'job', ?, 0, 0)", T, id, `j_${id}`, owner(id)),
+      s(
+        "INSERT INTO jobs (tenant_id, id, namespace, name, kind, owner_team_id, created_at, updated_at) VALUES (?, ?, 'af', ?, 'job', ?, 0, 0)",
+        T,
+        id,
+        `j_${id}`,
+        owner(id),
+      ),
     ),
     ...edges.map(([from, to, origin]) =>
       s(
