@@ -14,9 +14,11 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
-import { impactSql, walkAllSql, walkLimitedSql } from "../worker/db/repo/lineage/graph-sql";
+import { GRAPH_ROW, graphSql, impactSql } from "../worker/db/repo/lineage/graph-sql";
+import { MAX_GRAPH_NODES } from "../worker/db/repo/lineage/graph";
 import { binOf, repoRoot, runNode } from "../test/e2e/helpers/processes";
 import { generateGraph, rng, sampleEvent, type BenchGraph } from "./lineage/graph";
+import { generateManifest } from "./lineage/manifest";
 import { percentile, startDevServer, type DevServer } from "./lib/dev-server";
 
 const { values } = parseArgs({
@@ -35,15 +37,16 @@ const TENANT = "tnt_bench_lineage";
 
 interface QueryCase {
   label: string;
-  kind: "upstream" | "downstream" | "impact";
+  kind: "upstream" | "downstream" | "both" | "impact";
   depth: number | null;
 }
 
+/** What GET /lineage/graph (nodes with owners, health and edges, up to 2,000) and GET /lineage/impact answer. */
 const cases: QueryCase[] = [
-  { label: "upstream, depth 3", kind: "upstream", depth: 3 },
-  { label: "downstream, depth 3", kind: "downstream", depth: 3 },
-  { label: "upstream, unlimited", kind: "upstream", depth: null },
-  { label: "downstream, unlimited", kind: "downstream", depth: null },
+  { label: "graph upstream, depth 3", kind: "upstream", depth: 3 },
+  { label: "graph downstream, depth 3", kind: "downstream", depth: 3 },
+  { label: "graph both, depth 3 (API default)", kind: "both", depth: 3 },
+  { label: "graph downstream, unlimited (≤ 2,000)", kind: "downstream", depth: null },
   { label: "impact (downstream, unlimited, owners)", kind: "impact", depth: null },
 ];
 
@@ -62,7 +65,8 @@ async function fetchOnce(url: string, init?: RequestInit): Promise<Response> {
 }
 
 async function post(server: DevServer, path: string, body: unknown) {
-  const res = await fetchOnce(`${server.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  const res = await fetchOnce(`${server.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: text });
   const json = (await res.json()) as Record<string, number> & { error?: string };
   if (!res.ok) throw new Error(`${path}: ${res.status} ${json.error}`);
   return json;
@@ -121,9 +125,16 @@ const dialect = new SQLiteSyncDialect();
 
 /** The repository's statement for one case and node, lowered to text and parameters as drizzle sends it to D1. */
 function sqliteQuery(c: QueryCase, node: string) {
-  const query =
-    c.kind === "impact" ? impactSql(TENANT, node) : c.depth === null ? walkAllSql(TENANT, node, c.kind) : walkLimitedSql(TENANT, node, c.kind, c.depth);
+  const directions = c.kind === "both" ? (["upstream", "downstream"] as const) : c.kind === "impact" ? [] : [c.kind];
+  const query = c.kind === "impact" ? impactSql(TENANT, node) : graphSql(TENANT, node, [...directions], c.depth, MAX_GRAPH_NODES);
   return dialect.sqlToQuery(query);
+}
+
+/** Nodes the API would return from the statement's rows (catalogued nodes, at most MAX_GRAPH_NODES); impact: rows. */
+function sqliteSize(c: QueryCase, rows: unknown[][]): number {
+  if (c.kind === "impact") return rows.filter((r) => !r[0] && r[2] !== null).length;
+  const nodes = rows.filter((r) => r[0] === GRAPH_ROW.node);
+  return nodes.length > MAX_GRAPH_NODES ? -1 : nodes.filter((r) => r[3] !== null).length;
 }
 
 interface Timing {
@@ -160,36 +171,118 @@ function timeSqlite(db: Database.Database, c: QueryCase, nodes: string[]): Timin
         prepared.set(q.sql, statement);
       }
       const started = performance.now();
-      const rows = statement.all(...q.params);
+      const rows = statement.all(...q.params) as unknown[][];
       times.push(performance.now() - started);
-      sizes.push(rows.length);
+      sizes.push(sqliteSize(c, rows));
     }
   }
   return { times, sizes };
 }
 
+/** D1's fixed cost per statement from the Worker: `SELECT 1`, 60 times. */
+async function timeFloor(server: DevServer): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < 60; i++) out.push(((await (await fetchOnce(`${server.url}/clock`)).json()) as { ms: number }).ms);
+  return out;
+}
+
 const ms = (v: number) => `${v.toFixed(v < 10 ? 2 : 1)} ms`;
 const ratio = (a: number, b: number) => `${(a / Math.max(b, 0.001)).toFixed(1)}×`;
 
-async function benchIngest(server: DevServer) {
-  const events = Array.from({ length: EVENTS }, (_, i) => sampleEvent(i));
+/**
+ * OpenLineage ingest against a bare insert of the same raw events, batch by batch, alternating. `team`: as that
+ * team's ingest token (ownership conditions inside the writes), else as a tenant admin; each pass its own events.
+ */
+async function benchIngest(server: DevServer, seed: number, team: string | null) {
+  const events = Array.from({ length: EVENTS }, (_, i) => sampleEvent(i, seed));
+  const path = team ? `/ingest?team=${team}` : "/ingest";
   // Warm-up on events the measured runs do not repeat.
   await post(
     server,
-    "/ingest",
-    Array.from({ length: BATCH }, (_, i) => sampleEvent(EVENTS + i, 11)),
+    path,
+    Array.from({ length: BATCH }, (_, i) => sampleEvent(EVENTS + i, seed + 1000)),
   );
   await post(server, "/bare-insert", events.slice(0, BATCH));
   let ingestMs = 0;
   let bareMs = 0;
   for (let i = 0; i < events.length; i += BATCH) {
     const batch = events.slice(i, i + BATCH);
-    const ingested = await post(server, "/ingest", batch);
+    const ingested = await post(server, path, batch);
     if (ingested.failed) throw new Error(`${ingested.failed} events failed to ingest`);
     ingestMs += ingested.ms;
     bareMs += (await post(server, "/bare-insert", batch)).ms;
   }
   return { ingestRate: (EVENTS / ingestMs) * 1000, bareRate: (EVENTS / bareMs) * 1000 };
+}
+
+/** Resident and peak resident memory (VmRSS, VmHWM) of a process, in bytes, from /proc (Linux). */
+function memoryOf(pid: number): { rss: number; peak: number } | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) * 1024;
+    return { rss: kb("VmRSS"), peak: kb("VmHWM") };
+  } catch {
+    return null;
+  }
+}
+
+/** The workerd processes serving a dev server: descendants of its wrangler process. */
+function workerdPids(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const out: number[] = [];
+  const queue = [root];
+  while (queue.length) {
+    const pid = queue.shift()!;
+    for (const child of children.get(pid) ?? []) {
+      queue.push(child);
+      try {
+        if (readFileSync(`/proc/${child}/cmdline`, "utf8").includes("workerd")) out.push(child);
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * A ~10 MB manifest through the dbt ingest path, twice (a new project each time, so nothing is a duplicate), timed
+ * inside the Worker and over HTTP. Memory: workerd reports no per-isolate heap under `wrangler dev`, so the peak
+ * resident memory of the workerd process (VmHWM, reset through /proc/<pid>/clear_refs before each upload) is
+ * printed against its resident memory just before: an upper bound on what the upload needed, as the same process
+ * also runs local D1 and R2.
+ */
+async function benchDbt(server: DevServer) {
+  const manifest = generateManifest();
+  const pids = server.pid ? workerdPids(server.pid) : [];
+  const runs: Array<{ workerMs: number; httpMs: number; nodes: number; edges: number; before: number | null; peak: number | null }> = [];
+  for (let i = 0; i < 2; i++) {
+    for (const pid of pids) {
+      try {
+        writeFileSync(`/proc/${pid}/clear_refs`, "5");
+      } catch {
+        // Not permitted here: the peak then counts from the process start.
+      }
+    }
+    const before = pids.map(memoryOf);
+    const started = performance.now();
+    const res = (await post(server, `/dbt?project=bench_${i}`, manifest.text)) as { ms: number; nodes: number; edges: number };
+    const httpMs = performance.now() - started;
+    const after = pids.map(memoryOf);
+    const sum = (xs: Array<{ rss: number; peak: number } | null>, k: "rss" | "peak") => (xs.every((x) => x) ? xs.reduce((a, x) => a + x![k], 0) : null);
+    runs.push({ workerMs: res.ms, httpMs, nodes: res.nodes, edges: res.edges, before: sum(before, "rss"), peak: sum(after, "peak") });
+  }
+  return { bytes: Buffer.byteLength(manifest.text), models: manifest.models, tests: manifest.tests, runs, processes: pids.length };
 }
 
 /**
@@ -214,6 +307,9 @@ async function bundledConfig(): Promise<{ config: string; cleanup(): void }> {
       'database_name = "bench-lineage"',
       'database_id = "00000000-0000-4000-8000-0000000011e0"',
       `migrations_dir = ${JSON.stringify(join(repoRoot, "migrations"))}`,
+      "[[r2_buckets]]",
+      'binding = "BLOBS"',
+      'bucket_name = "bench-lineage-blobs"',
       "",
     ].join("\n"),
   );
@@ -246,7 +342,8 @@ async function main() {
       const lite = timeSqlite(sqlite.db, c, nodes);
       const meanRows = Math.round(d1.sizes.reduce((a, b) => a + b, 0) / d1.sizes.length);
       const liteRows = Math.round(lite.sizes.reduce((a, b) => a + b, 0) / lite.sizes.length);
-      if (meanRows !== liteRows && c.kind !== "impact") throw new Error(`${c.label}: D1 returned ${meanRows} rows on average, SQLite ${liteRows}`);
+      // Truncated graphs (-1) are not compared: the statement returns one node past the limit.
+      if (!lite.sizes.includes(-1) && meanRows !== liteRows) throw new Error(`${c.label}: D1 returned ${meanRows} rows on average, SQLite ${liteRows}`);
       const [d50, d95, s50, s95] = [percentile(d1.times, 50), percentile(d1.times, 95), percentile(lite.times, 50), percentile(lite.times, 95)];
       rows.push([c.label, String(meanRows), ms(d50), ms(d95), ms(s50), ms(s95), ratio(d50, s50), ratio(d95, s95)]);
     }
@@ -255,11 +352,31 @@ async function main() {
     console.log(line(header));
     for (const r of rows) console.log(line(r));
 
-    const ingest = await benchIngest(server);
+    const floor = await timeFloor(server);
     console.log(
-      `\nOpenLineage ingest (validate, dedupe, graph, facets, runs, raw event): ${Math.round(ingest.ingestRate)} events/s; ` +
-        `bare insert of the raw events: ${Math.round(ingest.bareRate)} events/s; ratio ${(ingest.ingestRate / ingest.bareRate).toFixed(2)}×`,
+      `\nD1 floor: one \`SELECT 1\` from the Worker takes ${ms(percentile(floor, 50))} p50, ${ms(percentile(floor, 95))} p95 — every statement's fixed cost here.`,
     );
+
+    for (const [label, seed, team] of [
+      ["as a tenant admin", 7, null],
+      ["as a team's token (ownership checked in the writes)", 21, "team_bench_0"],
+    ] as const) {
+      const ingest = await benchIngest(server, seed, team);
+      console.log(
+        `\nOpenLineage ingest ${label} (validate, dedupe, graph, facets, runs, raw event): ${Math.round(ingest.ingestRate)} events/s; ` +
+          `bare insert of the raw events: ${Math.round(ingest.bareRate)} events/s; ratio ${(ingest.ingestRate / ingest.bareRate).toFixed(2)}×   goal ≥ 0.5×`,
+      );
+    }
+
+    const dbt = await benchDbt(server);
+    const mb = (b: number | null) => (b === null ? "n/a" : `${(b / 1024 / 1024).toFixed(0)} MB`);
+    console.log(`\ndbt manifest ingest: ${(dbt.bytes / 1024 / 1024).toFixed(1)} MiB manifest, ${dbt.models} models, ${dbt.tests} tests (goal < 2 s)`);
+    for (const r of dbt.runs) {
+      console.log(
+        `  ${(r.workerMs / 1000).toFixed(2)} s in the Worker, ${(r.httpMs / 1000).toFixed(2)} s over HTTP; ${r.nodes} nodes, ${r.edges} edges; ` +
+          `workerd resident memory ${mb(r.before)} before, peak ${mb(r.peak)} during (${dbt.processes} process(es))`,
+      );
+    }
     console.log(`load average ${loadavg()[0].toFixed(1)} at the end`);
     console.log(
       "\nD1: workerd's local D1 under `wrangler dev`, times taken inside the Worker (integer milliseconds). SQLite: better-sqlite3, same process as this script.",

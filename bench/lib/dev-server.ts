@@ -7,6 +7,8 @@ import { binOf, freePort, repoRoot, runNode, waitUntil } from "../../test/e2e/he
 
 export interface DevServer {
   url: string;
+  /** The wrangler process (its workerd runs as a descendant). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -75,7 +77,7 @@ export async function startDevServer(
     await stop();
     throw err;
   }
-  return { url, stop };
+  return { url, stop, pid: child.pid };
 }
 
 export function percentile(values: number[], p: number): number {

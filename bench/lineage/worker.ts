@@ -1,9 +1,10 @@
 import { createDb, tenantCtx } from "../../worker/db/client";
 import { runBatch, stmt } from "../../worker/db/statements";
-import { impactOf, walk } from "../../worker/db/repo/lineage/graph";
+import { impactOf, lineageGraph } from "../../worker/db/repo/lineage/graph";
 import { chunkRows } from "../../worker/db/bulk";
 import { lineagePlanStatements } from "../../worker/db/repo/lineage/write";
 import { ingestOpenLineageEvents } from "../../worker/ingest/openlineage";
+import { ingestDbtArtifacts } from "../../worker/ingest/dbt-artifacts";
 import { ingestWriter } from "../../worker/ingest/writer";
 import { LineagePlan } from "../../worker/lineage/plan";
 import { sql } from "drizzle-orm";
@@ -14,6 +15,7 @@ import { sql } from "drizzle-orm";
  */
 interface Env {
   DB: D1Database;
+  BLOBS: R2Bucket;
 }
 
 const BENCH_TENANT = "tnt_bench_lineage";
@@ -48,13 +50,17 @@ export default {
         const node = url.searchParams.get("node")!;
         const depthParam = url.searchParams.get("depth");
         const depth = depthParam === null || depthParam === "all" ? null : Number(depthParam);
+        // The repository call the API route makes (GET /lineage/impact, GET /lineage/graph), node check included.
         const started = performance.now();
         let size: number;
         if (kind === "impact") {
           const impact = await impactOf(ctx, node);
+          if (!impact) throw new Error(`${node}: not found`);
           size = impact.datasets.length + impact.jobs.length;
         } else {
-          size = (await walk(ctx, node, kind === "upstream" ? "upstream" : "downstream", depth)).length;
+          const graph = await lineageGraph(ctx, node, kind as "upstream" | "downstream" | "both", depth);
+          if (!graph) throw new Error(`${node}: not found`);
+          size = graph.nodes.length;
         }
         return json({ ms: performance.now() - started, size });
       }
@@ -63,11 +69,13 @@ export default {
         // The receiver's whole path after HTTP: validate, dedupe, plan, write (graph, facets, runs, raw events).
         const events = (await request.json()) as unknown[];
         const audit = { principal: { actor: { type: "system" as const, id: "bench", label: "bench" } }, ip: null, requestId: null, now: Date.now() };
+        // ?team: as a team's ingest token (ownership conditions in the writes); else as a tenant admin.
+        const team = url.searchParams.get("team");
         const started = performance.now();
         const outcomes = await ingestOpenLineageEvents(
           ctx,
           audit,
-          ingestWriter(null, null),
+          team ? ingestWriter(team, [team]) : ingestWriter(null, null),
           events.map((raw) => ({ raw, body: JSON.stringify(raw) })),
         );
         return json({ ms: performance.now() - started, failed: outcomes.filter((o) => !o.ok).length });
@@ -88,6 +96,21 @@ export default {
           ),
         );
         return json({ ms: performance.now() - started });
+      }
+
+      if (url.pathname === "/dbt" && request.method === "POST") {
+        // A manifest upload through the dbt ingest path (stream, parse, plan, store in R2, one D1 batch), as a team's token.
+        const audit = { principal: { actor: { type: "system" as const, id: "bench", label: "bench" } }, ip: null, requestId: null, now: Date.now() };
+        const started = performance.now();
+        const result = await ingestDbtArtifacts(ctx, audit, {
+          project: url.searchParams.get("project") ?? "bench",
+          environment: "prod",
+          manifest: request.body,
+          source: { kind: "api" },
+          writer: ingestWriter("team_bench_0", ["team_bench_0"]),
+          blobs: env.BLOBS,
+        });
+        return json({ ms: performance.now() - started, nodes: result.upload.nodeCount, edges: result.upload.edgeCount });
       }
 
       if (url.pathname === "/clock") {

@@ -47,6 +47,36 @@ export function rawRows(ctx: TenantCtx, query: SQL): Promise<unknown[][]> {
   return ctx.db.values<unknown[]>(query);
 }
 
+/**
+ * A read that can share one D1 round trip with other reads (runReads): its statements and how to turn their
+ * results into the value. Reads without statements (nothing to look up) cost nothing.
+ */
+export interface Read<T> {
+  statements: Stmt[];
+  parse(results: D1Result[]): T;
+}
+
+/**
+ * Runs several reads in one D1 batch — one round trip instead of one per read, which is what small reads cost
+ * on D1 — and returns their values in order.
+ */
+export async function runReads<const T extends readonly unknown[]>(ctx: TenantCtx, reads: { [K in keyof T]: Read<T[K]> }): Promise<T> {
+  const list = reads as readonly Read<unknown>[];
+  const results = await runBatch(
+    ctx,
+    list.flatMap((r) => r.statements),
+  );
+  let at = 0;
+  return list.map((r) => {
+    const own = results.slice(at, at + r.statements.length);
+    at += r.statements.length;
+    return r.parse(own);
+  }) as unknown as T;
+}
+
+/** Rows of a batch result, as objects keyed by column name. */
+export const rowsOf = <T>(results: D1Result[]): T[] => results.flatMap((r) => r.results as T[]);
+
 export async function queryAll<T>(ctx: TenantCtx, query: SQL): Promise<T[]> {
   const s = stmt(query);
   const result = await prepare(ctx, s).all<T>();

@@ -1,11 +1,11 @@
 import type { TenantCtx } from "../db/client";
 import { auditCountedInsert, type AuditSource } from "../db/repo/platform/audit";
 import { usageAddedStatements } from "../db/repo/platform/storage-usage";
-import { fromBuilder, runBatch, stmt } from "../db/statements";
+import { fromBuilder, runBatch, runReads, stmt } from "../db/statements";
 import { enforceStorageQuota } from "../retention/storage-quota";
 import { existingEventKeys, rawEventStatements, storedEventKeys, storedEventsQuery, type StoredBody } from "../db/repo/lineage/raw-events";
 import { lineagePlanStatements, MAX_FACET_BYTES, storedQualityKeys } from "../db/repo/lineage/write";
-import { jobAndRunOwners, pipelineTeams } from "../db/repo/pipelines/ownership";
+import { jobAndRunOwnersRead, pipelineTeamsRead } from "../db/repo/pipelines/ownership";
 import type { ErrorDetail } from "../lib/errors";
 import { gzip } from "../lib/gzip";
 import { newId } from "../lib/ids";
@@ -32,34 +32,50 @@ export type IngestOutcome =
   | { ok: true; duplicate: boolean; kind: OLEvent["kind"]; runId: string | null }
   | { ok: false; status: 400 | 403 | 413 | 500; message: string; details: ErrorDetail[]; retriable: boolean };
 
+/** Catalog ids of an event's job and run (none for dataset events), derived before the lookups that need them. */
+interface JobRef {
+  jobId: string;
+  runId: string | null;
+}
+
+async function jobRefOf(ids: IdCache, e: OLEvent): Promise<JobRef | null> {
+  if (e.kind === "dataset") return null;
+  return { jobId: await ids.job(e.job.namespace, e.job.name), runId: e.kind === "run" ? await ids.run("openlineage", e.run.runId) : null };
+}
+
+/** What the ingest reads before it writes, in one D1 round trip: stored copies of the events, and who owns their jobs and runs. */
+async function lookups(ctx: TenantCtx, events: Prepared[]) {
+  const refs = events.flatMap((p) => (p.ref ? [p.ref] : []));
+  const [existing, teams, owners] = await runReads(ctx, [
+    existingEventKeys(
+      ctx,
+      events.map((p) => p.accepted.dedupeKey),
+    ),
+    pipelineTeamsRead(
+      ctx,
+      events.flatMap((p) => p.tuttiJobs.flatMap((c) => (c.pipeline ? [c.pipeline] : []))),
+    ),
+    jobAndRunOwnersRead(
+      ctx,
+      refs.map((r) => r.jobId),
+      refs.flatMap((r) => (r.runId ? [r.runId] : [])),
+    ),
+  ] as const);
+  return { existing, teams, owners };
+}
+
 /**
  * Refuses, by setting their outcome, events that speak for another team: a job in Tutti's namespace that is not a
  * task of a pipeline the writer's team owns (400 naming the namespace), or another team's job, or a run already
  * recorded under one (403), so no token reports runs of, or changes the state of, another team's job or pipeline.
  * What nobody owns yet, or is new, is open to every writer. Returns the indexes refused.
  */
-async function refuseOthersJobs(ctx: TenantCtx, ids: IdCache, writer: IngestWriter, events: Prepared[], outcomes: IngestOutcome[]): Promise<Set<number>> {
-  const refs = new Map<number, { jobId: string; runId: string | null }>();
-  for (const { index, accepted } of events) {
-    const e = accepted.event;
-    if (e.kind !== "dataset")
-      refs.set(index, { jobId: await ids.job(e.job.namespace, e.job.name), runId: e.kind === "run" ? await ids.run("openlineage", e.run.runId) : null });
-  }
-  const [teams, owners] = await Promise.all([
-    pipelineTeams(
-      ctx,
-      events.flatMap((p) => p.tuttiJobs.flatMap((c) => (c.pipeline ? [c.pipeline] : []))),
-    ),
-    jobAndRunOwners(
-      ctx,
-      [...refs.values()].map((r) => r.jobId),
-      [...refs.values()].flatMap((r) => (r.runId ? [r.runId] : [])),
-    ),
-  ]);
+function refuseOthersJobs(writer: IngestWriter, events: Prepared[], found: Awaited<ReturnType<typeof lookups>>, outcomes: IngestOutcome[]): Set<number> {
+  const { teams, owners } = found;
   const others = (owner: string | null | undefined) => owner != null && !writer.mayWriteFor(owner);
   const refused = new Set<number>();
   for (const p of events) {
-    const r = refs.get(p.index);
+    const r = p.ref;
     const refuse = (status: 400 | 403, details: ErrorDetail[]) => {
       outcomes[p.index] = { ok: false, status, message: `${details[0].path}: ${details[0].message}`, details, retriable: false };
       refused.add(p.index);
@@ -113,6 +129,7 @@ interface Prepared {
   accepted: AcceptedEvent;
   body: StoredBody;
   tuttiJobs: TuttiJobClaim[];
+  ref: JobRef | null;
 }
 
 /**
@@ -133,6 +150,7 @@ export async function ingestOpenLineageEvents(
   const outcomes: IngestOutcome[] = new Array(items.length);
   const prepared: Prepared[] = [];
   const seen = new Set<string>();
+  const ids = new IdCache(ctx.tenantId);
 
   for (let i = 0; i < items.length; i++) {
     const parsed = parseOpenLineageEvent(items[i].raw);
@@ -170,22 +188,23 @@ export async function ingestOpenLineageEvents(
       continue;
     }
     seen.add(dedupeKey);
-    prepared.push({ index: i, accepted: { event, body: items[i].body, dedupeKey, eventId: newId("lineageEvent") }, body, tuttiJobs: policy.tuttiJobs });
+    prepared.push({
+      index: i,
+      accepted: { event, body: items[i].body, dedupeKey, eventId: newId("lineageEvent") },
+      body,
+      tuttiJobs: policy.tuttiJobs,
+      ref: await jobRefOf(ids, event),
+    });
   }
+  if (!prepared.length) return outcomes;
 
-  const existing = prepared.length
-    ? await existingEventKeys(
-        ctx,
-        prepared.map((p) => p.accepted.dedupeKey),
-      )
-    : new Set<string>();
+  const found = await lookups(ctx, prepared);
   const unseen = prepared.filter((p) => {
-    const duplicate = existing.has(p.accepted.dedupeKey);
+    const duplicate = found.existing.has(p.accepted.dedupeKey);
     outcomes[p.index] = acceptedOutcome(p.accepted.event, duplicate);
     return !duplicate;
   });
-  const ids = new IdCache(ctx.tenantId);
-  const othersJobs = unseen.length ? await refuseOthersJobs(ctx, ids, writer, unseen, outcomes) : new Set<number>();
+  const othersJobs = refuseOthersJobs(writer, unseen, found, outcomes);
   const fresh = unseen.filter((p) => !othersJobs.has(p.index));
   if (!fresh.length) return outcomes;
   // Over a storage quota the whole request is refused (413 naming the quota) and nothing is stored.

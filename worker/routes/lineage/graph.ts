@@ -4,7 +4,8 @@ import { tenantCtx } from "../../db/client";
 import { lineageGraph } from "../../db/repo/lineage/graph";
 import { requireScope } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
-import { NodeId, requireNode } from "./node-param";
+import { notFound } from "../../lib/errors";
+import { NodeId } from "./node-param";
 import { graphEdgeOut, graphNodeOut } from "./out";
 import { GraphOut } from "./schemas";
 
@@ -35,9 +36,10 @@ export function register(app: Router) {
     requireScope(p, "read");
     const q = c.req.valid("query");
     const ctx = tenantCtx(c.get("db"), p.tenantId);
-    await requireNode(ctx, q.node);
     const depth = q.depth === "all" ? null : q.depth;
+    // One statement answers both whether the node exists and the graph around it.
     const graph = await lineageGraph(ctx, q.node, q.direction, depth);
+    if (!graph) throw notFound("lineage node");
     return send(c, 200, GraphOut, {
       root: q.node,
       direction: q.direction,

@@ -4,7 +4,8 @@ import { tenantCtx } from "../../db/client";
 import { impactOf, type ImpactEntry } from "../../db/repo/lineage/graph";
 import { requireScope } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
-import { NodeId, requireNode } from "./node-param";
+import { notFound } from "../../lib/errors";
+import { NodeId } from "./node-param";
 import { teamRef } from "./out";
 import { ImpactOut } from "./schemas";
 
@@ -28,8 +29,9 @@ export function register(app: Router) {
     requireScope(p, "read");
     const { node } = c.req.valid("query");
     const ctx = tenantCtx(c.get("db"), p.tenantId);
-    await requireNode(ctx, node);
+    // One statement answers both whether the node exists and what is downstream of it.
     const impact = await impactOf(ctx, node);
+    if (!impact) throw notFound("lineage node");
     return send(c, 200, ImpactOut, { node, datasets: impact.datasets.map(entryOut), jobs: impact.jobs.map(entryOut), teams: impact.teams });
   });
 }

@@ -4,7 +4,8 @@ import { tenantCtx } from "../../db/client";
 import { productImpactOf } from "../../db/repo/products/lineage";
 import type { ImpactEntry } from "../../db/repo/lineage/graph";
 import { requireScope } from "../../lib/principal";
-import { NodeId, requireNode } from "../lineage/node-param";
+import { notFound } from "../../lib/errors";
+import { NodeId } from "../lineage/node-param";
 import { teamRef } from "../lineage/out";
 import { ImpactOut } from "../lineage/schemas";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
@@ -39,8 +40,8 @@ export function register(app: Router) {
     requireScope(p, "read");
     const { node } = c.req.valid("query");
     const ctx = tenantCtx(c.get("db"), p.tenantId);
-    await requireNode(ctx, node);
     const impact = await productImpactOf(ctx, node);
+    if (!impact) throw notFound("lineage node");
     return send(c, 200, ProductImpactOut, {
       node,
       datasets: impact.datasets.map(entryOut),

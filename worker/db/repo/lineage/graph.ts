@@ -1,7 +1,7 @@
 import { distancesFrom, nodeTypeOf, shortestPath, type Direction, type Edge } from "../../../lineage/graph";
 import { sql, type SQL } from "drizzle-orm";
 import type { TenantCtx } from "../../client";
-import { edgesAmongSql, impactSql, pathNodesSql, walkAllSql, walkLimitedSql } from "./graph-sql";
+import { edgesAmongSql, GRAPH_ROW, graphSql, impactSql, pathNodesSql } from "./graph-sql";
 
 /**
  * Lineage graph queries, answered by recursive SQL in D1 (./graph-sql.ts). Every statement is
@@ -41,12 +41,6 @@ export const MAX_GRAPH_NODES = 2000;
 
 /** Rows as arrays (several queries select columns of the same name from different tables). */
 const rawRows = (ctx: TenantCtx, query: SQL): Promise<unknown[][]> => ctx.db.values<unknown[]>(query);
-
-/** Nodes reachable from `root` in one direction, in breadth-first order, with depth when the walk is limited. */
-export async function walk(ctx: TenantCtx, root: string, direction: Direction, depth: number | null): Promise<Array<{ node: string; depth: number | null }>> {
-  if (depth === null) return (await rawRows(ctx, walkAllSql(ctx.tenantId, root, direction))).map((r) => ({ node: r[0] as string, depth: null }));
-  return (await rawRows(ctx, walkLimitedSql(ctx.tenantId, root, direction, depth))).map((r) => ({ node: r[0] as string, depth: r[1] as number }));
-}
 
 export async function edgesAmong(ctx: TenantCtx, ids: string[]): Promise<GraphEdge[]> {
   if (!ids.length) return [];
@@ -110,8 +104,9 @@ export async function nodeExists(ctx: TenantCtx, id: string): Promise<boolean> {
 }
 
 /**
- * The graph around `root`: upstream, downstream or both, `depth` edges deep (null: unlimited). Node depths are
- * breadth-first distances from the root; past `maxNodes` the nearest nodes are kept and `truncated` is set.
+ * The graph around `root`: upstream, downstream or both, `depth` edges deep (null: unlimited), in one statement
+ * (graphSql). Node depths are breadth-first distances from the root; past `maxNodes` the nearest nodes are kept
+ * and `truncated` is set. Null when `root` is no dataset or job of the tenant.
  */
 export async function lineageGraph(
   ctx: TenantCtx,
@@ -119,33 +114,48 @@ export async function lineageGraph(
   direction: Direction | "both",
   depth: number | null,
   maxNodes = MAX_GRAPH_NODES,
-): Promise<Graph> {
+): Promise<Graph | null> {
   const directions: Direction[] = direction === "both" ? ["upstream", "downstream"] : [direction];
-  const walks = await Promise.all(directions.map((d) => walk(ctx, root, d, depth)));
-  const order: string[] = [];
-  const seen = new Set<string>();
-  // Interleave the walks so a truncated "both" keeps both sides near the root.
-  const longest = Math.max(...walks.map((w) => w.length));
-  for (let i = 0; i < longest; i++) {
-    for (const w of walks) {
-      const n = w[i]?.node;
-      if (n !== undefined && !seen.has(n)) {
-        seen.add(n);
-        order.push(n);
-      }
-    }
+  const rows = await rawRows(ctx, graphSql(ctx.tenantId, root, directions, depth, maxNodes));
+  const walked: Array<{ key: number; id: string; row: unknown[] }> = [];
+  const allEdges: GraphEdge[] = [];
+  const failing = new Map<string, number>();
+  for (const r of rows) {
+    if (r[0] === GRAPH_ROW.node) walked.push({ key: r[2] as number, id: r[1] as string, row: r });
+    else if (r[0] === GRAPH_ROW.edge) allEdges.push({ from: r[1] as string, to: r[2] as string, kind: r[3] as string });
+    else if (r[2] === "fail" || r[2] === "error") failing.set(r[1] as string, (failing.get(r[1] as string) ?? 0) + 1);
   }
-  const truncated = order.length > maxNodes;
-  const ids = truncated ? order.slice(0, maxNodes) : order;
-  const [edges, details] = await Promise.all([edgesAmong(ctx, ids), nodeDetails(ctx, ids)]);
+  // The root comes first (order key 0–3); namespace is null for a node without a catalog row.
+  walked.sort((a, b) => a.key - b.key);
+  if (walked[0]?.id !== root || walked[0].row[3] === null) return null;
+  // The statement returns one node past the limit when there are more: that one, and its edges, are left out.
+  const truncated = walked.length > maxNodes;
+  const kept = truncated ? walked.slice(0, maxNodes) : walked;
+  const keptIds = new Set(kept.map((w) => w.id));
+  const edges = truncated ? allEdges.filter((e) => keptIds.has(e.from) && keptIds.has(e.to)) : allEdges;
   const dist = new Map<string, number>();
   for (const d of directions) {
     for (const [node, n] of distancesFrom(root, edges, d)) if (!dist.has(node) || n < dist.get(node)!) dist.set(node, n);
   }
-  const nodes = ids.flatMap((id) => {
-    const info = details.get(id);
-    return info ? [{ ...info, depth: dist.get(id) ?? 0 }] : [];
-  });
+  const nodes = kept.flatMap(({ id, row: r }) =>
+    r[3] === null
+      ? []
+      : [
+          {
+            id,
+            type: nodeTypeOf(id),
+            namespace: r[3] as string,
+            name: r[4] as string,
+            kind: r[5] as string,
+            ownerTeamId: (r[6] as string | null) ?? null,
+            ownerTeamName: (r[7] as string | null) ?? null,
+            lastWriteAt: (r[8] as number | null) ?? null,
+            lastRunState: (r[9] as string | null) ?? null,
+            failingChecks: failing.get(id) ?? 0,
+            depth: dist.get(id) ?? 0,
+          },
+        ],
+  );
   return { nodes, edges, truncated };
 }
 
@@ -197,23 +207,29 @@ export interface Impact {
 
 /**
  * Everything downstream of a dataset or job, any distance, with owner teams: who is affected when it breaks.
- * One recursive statement (impactSql). Data products will join their member datasets onto the same result.
+ * One recursive statement (impactSql), which also tells whether `node` exists: null when it is no dataset or job
+ * of the tenant. Data products join their member datasets onto the same result.
  */
-export async function impactOf(ctx: TenantCtx, node: string): Promise<Impact> {
+export async function impactOf(ctx: TenantCtx, node: string): Promise<Impact | null> {
   const rows = await rawRows(ctx, impactSql(ctx.tenantId, node));
   const datasets: ImpactEntry[] = [];
   const jobs: ImpactEntry[] = [];
   const teams = new Map<string, { id: string; name: string; datasets: number; jobs: number }>();
+  let rootFound = false;
   for (const r of rows) {
-    if (r[1] === null) continue; // an edge to a node without a catalog row
+    if (r[2] === null) continue; // an edge to a node without a catalog row
+    if (r[0]) {
+      rootFound = true;
+      continue;
+    }
     const entry: ImpactEntry = {
-      id: r[0] as string,
-      type: nodeTypeOf(r[0] as string),
-      namespace: r[1] as string,
-      name: r[2] as string,
-      kind: r[3] as string,
-      ownerTeamId: (r[4] as string | null) ?? null,
-      ownerTeamName: (r[5] as string | null) ?? null,
+      id: r[1] as string,
+      type: nodeTypeOf(r[1] as string),
+      namespace: r[2] as string,
+      name: r[3] as string,
+      kind: r[4] as string,
+      ownerTeamId: (r[5] as string | null) ?? null,
+      ownerTeamName: (r[6] as string | null) ?? null,
     };
     (entry.type === "dataset" ? datasets : jobs).push(entry);
     if (entry.ownerTeamId) {
@@ -223,6 +239,7 @@ export async function impactOf(ctx: TenantCtx, node: string): Promise<Impact> {
       teams.set(entry.ownerTeamId, t);
     }
   }
+  if (!rootFound) return null;
   const byName = (a: ImpactEntry, b: ImpactEntry) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name);
   return {
     datasets: datasets.sort(byName),

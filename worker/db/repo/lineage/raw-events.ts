@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { LineagePlan } from "../../../lineage/plan";
 import type { TenantCtx } from "../../client";
 import { bulkStatements as bulk, chunkRows, payloadValue as v } from "../../bulk";
-import { queryAll, stmt, type Stmt } from "../../statements";
+import { rowsOf, stmt, type Read, type Stmt } from "../../statements";
 
 /**
  * Raw lineage events as received (lineage_events): their inserts run first in a plan's batch and decide, by
@@ -73,16 +73,13 @@ export function storedEventsQuery(ctx: TenantCtx, ids: string[]): SQL {
  * Dedupe keys of the given events already stored for this tenant. A shortcut for retries (they skip planning and
  * writing); copies in flight together all pass it, and the batch's own inserts decide between them.
  */
-export async function existingEventKeys(ctx: TenantCtx, keys: string[]): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (const payload of chunkRows(keys.map((k) => [k]))) {
+export function existingEventKeys(ctx: TenantCtx, keys: string[]): Read<Set<string>> {
+  return {
     // The keys drive the loop (CROSS JOIN keeps that order): one index probe per key, whatever the table's size.
-    const rows = await queryAll<{ dedupe_key: string }>(
-      ctx,
-      sql`
-      SELECT e.dedupe_key FROM json_each(${payload}) r CROSS JOIN lineage_events e ON e.tenant_id = ${ctx.tenantId} AND e.dedupe_key = r.value ->> '$[0]'`,
-    );
-    for (const r of rows) found.add(r.dedupe_key);
-  }
-  return found;
+    statements: chunkRows(keys.map((k) => [k])).map((payload) =>
+      stmt(sql`
+      SELECT e.dedupe_key FROM json_each(${payload}) r CROSS JOIN lineage_events e ON e.tenant_id = ${ctx.tenantId} AND e.dedupe_key = r.value ->> '$[0]'`),
+    ),
+    parse: (results) => new Set(rowsOf<{ dedupe_key: string }>(results).map((r) => r.dedupe_key)),
+  };
 }

@@ -2,7 +2,7 @@ import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
 import type { TenantCtx } from "../../client";
 import { pipelines, pipelineVersions } from "../../schema";
 import { pipelineOfTaskJob, TUTTI_JOB_NAMESPACE } from "../../../lineage/namespaces";
-import { queryAll, rawRows } from "../../statements";
+import { queryAll, rawRows, rowsOf, runReads, stmt, type Read } from "../../statements";
 
 /**
  * Ownership and dependency facts alerting and the Owners view need: pipelines with the parts of their current spec
@@ -247,33 +247,47 @@ export async function productsOfPipelineMembers(ctx: TenantCtx, pipelineNames: s
 
 /**
  * Owner teams of the given jobs, and of the jobs the given runs belong to, for those that exist (an owner may be
- * null). Runs are keyed by their catalog id (jrun_…).
+ * null). Runs are keyed by their catalog id (jrun_…). A Read, so callers can fetch it with their other lookups.
  */
-export async function jobAndRunOwners(
+export function jobAndRunOwnersRead(
   ctx: TenantCtx,
   jobIds: string[],
   runIds: string[],
-): Promise<{ jobs: Map<string, string | null>; runs: Map<string, string | null> }> {
-  const jobs = new Map<string, string | null>();
-  const runs = new Map<string, string | null>();
-  if (!jobIds.length && !runIds.length) return { jobs, runs };
-  const rows = await rawRows(
-    ctx,
-    sql`SELECT 'job', j.id, j.owner_team_id FROM json_each(${JSON.stringify([...new Set(jobIds)])}) s CROSS JOIN jobs j ON j.tenant_id = ${ctx.tenantId} AND j.id = s.value
+): Read<{ jobs: Map<string, string | null>; runs: Map<string, string | null> }> {
+  return {
+    statements:
+      jobIds.length || runIds.length
+        ? [
+            stmt(
+              sql`SELECT 'job' AS kind, j.id AS id, j.owner_team_id AS owner FROM json_each(${JSON.stringify([...new Set(jobIds)])}) s CROSS JOIN jobs j ON j.tenant_id = ${ctx.tenantId} AND j.id = s.value
        UNION ALL
        SELECT 'run', r.id, j.owner_team_id FROM json_each(${JSON.stringify([...new Set(runIds)])}) s CROSS JOIN job_runs r ON r.tenant_id = ${ctx.tenantId} AND r.id = s.value
          JOIN jobs j ON j.tenant_id = ${ctx.tenantId} AND j.id = r.job_id`,
-  );
-  for (const [kind, id, owner] of rows) (kind === "job" ? jobs : runs).set(id as string, (owner as string | null) ?? null);
-  return { jobs, runs };
+            ),
+          ]
+        : [],
+    parse: (results) => {
+      const jobs = new Map<string, string | null>();
+      const runs = new Map<string, string | null>();
+      for (const r of rowsOf<{ kind: string; id: string; owner: string | null }>(results)) (r.kind === "job" ? jobs : runs).set(r.id, r.owner ?? null);
+      return { jobs, runs };
+    },
+  };
 }
 
+export const jobAndRunOwners = (ctx: TenantCtx, jobIds: string[], runIds: string[]) =>
+  runReads(ctx, [jobAndRunOwnersRead(ctx, jobIds, runIds)] as const).then(([o]) => o);
+
 /** Team of each named pipeline that exists (archived ones too: their task jobs keep naming them). */
-export async function pipelineTeams(ctx: TenantCtx, names: string[]): Promise<Map<string, string>> {
-  if (!names.length) return new Map();
-  const rows = await rawRows(
-    ctx,
-    sql`SELECT p.name, p.team_id FROM json_each(${JSON.stringify([...new Set(names)])}) s CROSS JOIN pipelines p ON p.tenant_id = ${ctx.tenantId} AND p.name = s.value`,
-  );
-  return new Map(rows.map((r) => [r[0] as string, r[1] as string]));
+export function pipelineTeamsRead(ctx: TenantCtx, names: string[]): Read<Map<string, string>> {
+  return {
+    statements: names.length
+      ? [
+          stmt(
+            sql`SELECT p.name AS name, p.team_id AS team FROM json_each(${JSON.stringify([...new Set(names)])}) s CROSS JOIN pipelines p ON p.tenant_id = ${ctx.tenantId} AND p.name = s.value`,
+          ),
+        ]
+      : [],
+    parse: (results) => new Map(rowsOf<{ name: string; team: string }>(results).map((r) => [r.name, r.team])),
+  };
 }

@@ -49,10 +49,12 @@ export interface ProductImpact extends Impact {
 
 /**
  * impactOf (lineage) plus the data products affected: who to tell when a dataset or job breaks. Products are
- * found through their member datasets, so a product several hops downstream is included.
+ * found through their member datasets, so a product several hops downstream is included. Null when `node` is no
+ * dataset or job of the tenant.
  */
-export async function productImpactOf(ctx: TenantCtx, node: string): Promise<ProductImpact> {
+export async function productImpactOf(ctx: TenantCtx, node: string): Promise<ProductImpact | null> {
   const impact = await impactOf(ctx, node);
+  if (!impact) return null;
   const datasetIds = [...impact.datasets.map((d) => d.id), ...(node.startsWith("ds_") ? [node] : [])];
   const claims = await claimsOfDatasets(ctx, datasetIds);
   const byProduct = new Map<string, string[]>();
