@@ -38,6 +38,7 @@ const prefixes = {
   budget: "bgt",
   usageEvent: "use",
   jobRun: "jrun",
+  mail: "mail",
 } as const;
 export type IdKind = keyof typeof prefixes;
 
