@@ -16,7 +16,11 @@ import { invalidLink } from "./signup";
 export async function requestPasswordReset(env: Env, db: Db, email: string, origin: string, now: number, log: Logger) {
   const user = await findUserByEmail(db, email);
   const mail = user
-    ? resetPasswordMail(email, origin, await issueEmailLink(db, { purpose: "password_reset", email, userId: user.id, signup: null, ttlMs: RESET_TOKEN_TTL_MS, now }))
+    ? resetPasswordMail(
+        email,
+        origin,
+        await issueEmailLink(db, { purpose: "password_reset", email, userId: user.id, signup: null, ttlMs: RESET_TOKEN_TTL_MS, now }),
+      )
     : resetNoAccountMail(email, origin);
   await sendMail(env, db, mail, now, log);
 }

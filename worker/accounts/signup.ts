@@ -31,7 +31,14 @@ export async function requestSignup(env: Env, db: Db, r: SignupRequest, origin: 
   let mail;
   if (existing) {
     if (await checkAccountPassword(r.password, existing)) {
-      const token = await issueEmailLink(db, { purpose: "signup", email: r.email, userId: null, signup: { account: null, ...r.workspace }, ttlMs: SIGNUP_TOKEN_TTL_MS, now });
+      const token = await issueEmailLink(db, {
+        purpose: "signup",
+        email: r.email,
+        userId: null,
+        signup: { account: null, ...r.workspace },
+        ttlMs: SIGNUP_TOKEN_TTL_MS,
+        now,
+      });
       mail = addWorkspaceMail(r.email, origin, token, r.workspace.tenantName);
     } else {
       mail = signupAttemptMail(r.email, origin);
@@ -45,7 +52,8 @@ export async function requestSignup(env: Env, db: Db, r: SignupRequest, origin: 
   await sendMail(env, db, mail, now, log);
 }
 
-export const invalidLink = (what: string) => new ApiError("not_found", `this ${what} link is unknown, already used or expired; ${what === "sign-up" ? "sign up" : "ask for a new one"} again`);
+export const invalidLink = (what: string) =>
+  new ApiError("not_found", `this ${what} link is unknown, already used or expired; ${what === "sign-up" ? "sign up" : "ask for a new one"} again`);
 
 /**
  * Uses a sign-up link: creates the workspace with its first team, owned by the address's account — the one it
@@ -66,7 +74,15 @@ export async function completeSignup(db: Db, token: string, request: { ip: strin
     } else throw conflict("the account of this address no longer exists; sign up again");
     const created = await createSignup(
       db,
-      { email: link.email, account, tenantName: pending.tenantName, tenantSlug: pending.tenantSlug, teamName: pending.teamName, teamSlug: pending.teamSlug, ...request },
+      {
+        email: link.email,
+        account,
+        tenantName: pending.tenantName,
+        tenantSlug: pending.tenantSlug,
+        teamName: pending.teamName,
+        teamSlug: pending.teamSlug,
+        ...request,
+      },
       now,
     );
     const user = existing ?? { id: created.userId, email: link.email, name: pending.account!.name };

@@ -17,9 +17,7 @@ function compose(kind: string, to: string, subject: string, paragraphs: Paragrap
     "— Tutti. You receive this because someone entered this address in Tutti.",
   ].join("\n");
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#18181b;max-width:560px">
-${paragraphs
-  .map((p) => `<p>${escapeHtml(p.text)}</p>${p.link ? `<p><a href="${escapeHtml(p.link.url)}">${escapeHtml(p.link.label)}</a></p>` : ""}`)
-  .join("\n")}
+${paragraphs.map((p) => `<p>${escapeHtml(p.text)}</p>${p.link ? `<p><a href="${escapeHtml(p.link.url)}">${escapeHtml(p.link.label)}</a></p>` : ""}`).join("\n")}
 <p style="color:#71717a;font-size:12px">Tutti. You receive this because someone entered this address in Tutti.</p>
 </body></html>`;
   return { kind, to, subject, text, html };
@@ -42,7 +40,10 @@ export function verifySignupMail(to: string, origin: string, token: string, tena
 export function addWorkspaceMail(to: string, origin: string, token: string, tenantName: string): MailMessage {
   return compose("signup.add_workspace", to, `Confirm the new workspace ${oneLine(tenantName)} on Tutti`, [
     { text: `Someone signed up with your address and your password to create the workspace "${oneLine(tenantName)}" for your account.` },
-    { text: `If that was you, confirm it; the link works once, for ${HOURS_VALID.signup} hours.`, link: { label: "Create the workspace", url: `${origin}/verify/${token}` } },
+    {
+      text: `If that was you, confirm it; the link works once, for ${HOURS_VALID.signup} hours.`,
+      link: { label: "Create the workspace", url: `${origin}/verify/${token}` },
+    },
     { text: "If it was not you, someone knows your password: reset it.", link: { label: "Reset your password", url: `${origin}/forgot-password` } },
   ]);
 }

@@ -180,10 +180,7 @@ export async function resetPassword(db: Db, source: Omit<AuditSource, "principal
   const [{ n }] = await db.select({ n: count() }).from(sessions).where(eq(sessions.userId, user.id));
   const principal = { actor: { type: "user" as const, id: user.id, label: user.email } };
   await db.batch([
-    db
-      .update(users)
-      .set({ passwordHash: password.hash, passwordSalt: password.salt, passwordIterations: password.iterations })
-      .where(eq(users.id, user.id)),
+    db.update(users).set({ passwordHash: password.hash, passwordSalt: password.salt, passwordIterations: password.iterations }).where(eq(users.id, user.id)),
     db.delete(sessions).where(eq(sessions.userId, user.id)),
     retireEmailTokens(db, user.email, "password_reset", source.now),
     db.delete(loginThrottle).where(eq(loginThrottle.key, accountThrottleKey(user.email))),
