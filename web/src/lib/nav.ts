@@ -26,6 +26,7 @@ export const settingsNav: NavItem[] = [
   { href: "/settings/connections", label: "Connections", icon: "connections" },
   { href: "/settings/alerting", label: "Alerting", icon: "alerts" },
   { href: "/settings/audit-log", label: "Audit log", icon: "audit" },
+  { href: "/settings/sessions", label: "Sessions", icon: "lock" },
   { href: "/settings/account", label: "Your account", icon: "lock" },
 ];
 
