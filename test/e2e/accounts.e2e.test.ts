@@ -15,6 +15,7 @@ describe("accounts by e-mail", () => {
       const page = await other.newPage();
       await page.goto("/login");
       await page.getByRole("link", { name: "Forgot your password?" }).click();
+      await page.getByRole("heading", { name: "Forgot your password?" }).waitFor();
       await page.getByLabel("E-mail").fill(account.email);
       await page.getByRole("button", { name: "Send the link" }).click();
       await page.getByRole("heading", { name: "Check your e-mail" }).waitFor();
@@ -29,6 +30,7 @@ describe("accounts by e-mail", () => {
       expect((await context.request.get("/api/v1/me")).status()).toBe(401);
 
       await page.getByRole("link", { name: "Sign in" }).click();
+      await page.getByRole("heading", { name: "Sign in" }).waitFor();
       await page.getByLabel("E-mail").fill(account.email);
       await page.getByLabel("Password").fill(account.password);
       await page.getByRole("button", { name: "Sign in" }).click();
@@ -38,7 +40,6 @@ describe("accounts by e-mail", () => {
       await page.getByRole("heading", { name: "Overview" }).waitFor();
 
       // The used link does not work twice.
-      await page.goBack();
       await page.goto("/dev/mail");
       await page
         .getByRole("link", { name: /\/reset-password\// })
