@@ -35,7 +35,7 @@ declare global {
       /** Attempts before an alert delivery is dead-lettered (default 6, at most 8). */
       ALERT_DELIVERY_MAX_ATTEMPTS?: string;
       /**
-       * Cloudflare's send_email binding: account mail (worker/mail/send.ts, docs/accounts.md) and e-mail alert
+       * Cloudflare's send_email binding: account mail (worker/mail/send.ts, docs/deployment.md#e-mail) and e-mail alert
        * channels (docs/alerting.md) send through it. Not in wrangler.toml because it needs a domain onboarded to
        * e-mail sending; a deployment that has one adds it.
        */

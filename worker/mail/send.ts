@@ -30,7 +30,7 @@ export type MailOutcome = (typeof mailOutcomes)[number];
 
 /**
  * The one way Tutti sends account mail (verification, password reset, invitations): Cloudflare's send_email binding
- * `EMAIL` from `MAIL_FROM` in production (docs/accounts.md), the capture store in local development and tests.
+ * `EMAIL` from `MAIL_FROM` in production (docs/deployment.md#e-mail), the capture store in local development and tests.
  * Never throws: what a caller answers must not depend on whether a mail went out (an answer that did would tell
  * whether an address is registered); a deployment that cannot send logs an error instead.
  */
@@ -41,7 +41,7 @@ export async function sendMail(env: Env, db: Db, message: MailMessage, now: numb
     return "captured";
   }
   if (!env.EMAIL || !env.MAIL_FROM) {
-    log.error("mail is not configured: add a send_email binding named EMAIL and set MAIL_FROM (docs/accounts.md)", { mail_kind: kind });
+    log.error("mail is not configured: add a send_email binding named EMAIL and set MAIL_FROM (docs/deployment.md#e-mail)", { mail_kind: kind });
     return "not_configured";
   }
   try {
