@@ -1476,6 +1476,128 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Use a password-reset link: sets the new password and signs the account out everywhere
+         * @description The link works once and for one hour; an unknown, used or expired one answers 404. Sign in with the new password afterwards.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PasswordResetConfirmRequest"];
+                };
+            };
+            responses: {
+                /** @description Password changed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PasswordResetDone"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/password-reset/request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Forgot password: mails a reset link (valid one hour, once)
+         * @description Answers 202 with the same body whether or not the address has an account (without one, the mail says so). Limited per client address and per recipient (429 with Retry-After).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PasswordResetRequest"];
+                };
+            };
+            responses: {
+                /** @description A mail is on its way */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CheckYourEmail"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/signup": {
         parameters: {
             query?: never;
@@ -1486,8 +1608,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Sign up: creates a workspace (tenant), its first team, the account when new, and a session
-         * @description An e-mail that already has an account is not refused as taken: with that account's password the new workspace is created for it and it is signed in, exactly as for a new e-mail; with another password the answer is login's 401 "wrong e-mail or password". Password attempts count against the same per-account and per-address limits as login (429 with Retry-After). See docs/security.md.
+         * Sign up: mails a link that creates the workspace (tenant), its first team and, when new, the account
+         * @description Answers 202 with the same body whatever the address: nothing is created until the link in the mail is used (POST /auth/verify). A new address gets the verification link; an address that has an account and was given its password gets a link adding the workspace to that account; with another password its owner is told that someone tried. Limited per client address and per recipient (429 with Retry-After). See docs/security.md.
          */
         post: {
             parameters: {
@@ -1502,26 +1624,17 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Signed up and signed in */
-                201: {
+                /** @description A mail is on its way */
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Session"];
+                        "application/json": components["schemas"]["CheckYourEmail"];
                     };
                 };
                 /** @description Invalid input; `details` names each field and the reason */
                 400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing, invalid or expired credentials */
-                401: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1540,6 +1653,76 @@ export interface paths {
                 };
                 /** @description Rate limited; see Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Use a sign-up link: creates the workspace (and the account when new) and signs in
+         * @description The link works once and for 24 hours; an unknown, used or expired one answers 404. A workspace slug taken since the sign-up answers 409: sign up again with another name.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VerifySignupRequest"];
+                };
+            };
+            responses: {
+                /** @description Workspace created and signed in */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Session"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4370,6 +4553,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dev/mail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Local development only: the mails Tutti captured instead of sending, newest first
+         * @description Exists only where mail is captured (TUTTI_ENV dev, development, test or e2e, and MAIL_MODE not `send`); everywhere else it answers 404. The dashboard's dev mailbox (/dev/mail) shows these.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only mails to this address */
+                    to?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Captured mails */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CapturedMailList"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -4477,8 +4721,8 @@ export interface paths {
         };
         put?: never;
         /**
-         * Invite someone by link (tenant owners and admins)
-         * @description Returns the invitation link once (`url`, `token`); only a hash of the token is stored. A retry with the same Idempotency-Key does not repeat the link: it answers 409 conflict saying the invitation was already created (revoke it and invite again if the link was lost).
+         * Invite someone: mails them the link and returns it (tenant owners and admins)
+         * @description Mails the invitation link to the address and returns it once (`url`, `token`); only a hash of the token is stored. A retry with the same Idempotency-Key does not repeat the link: it answers 409 conflict saying the invitation was already created (revoke it and invite again if the link was lost).
          */
         post: {
             parameters: {
@@ -8081,6 +8325,135 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Signed-in sessions in this workspace: your own, or everyone's for owners and admins */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only this person's sessions; others than yourself need an owner or admin */
+                    user_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Live sessions, most recently used first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SessionList"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End a session: your own, or anyone's in the workspace for owners and admins (only owners end owners' sessions) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Ended */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/teams": {
         parameters: {
             query?: never;
@@ -10206,6 +10579,25 @@ export interface components {
             period: string;
             items: components["schemas"]["Budget"][];
         };
+        CapturedMail: {
+            id: string;
+            to: string;
+            subject: string;
+            text: string;
+            html: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            created_at: string;
+        };
+        CapturedMailList: {
+            items: components["schemas"]["CapturedMail"][];
+        };
+        CheckYourEmail: {
+            email: string;
+            message: string;
+        };
         CiImpact: {
             project: string;
             environment: string;
@@ -10776,6 +11168,11 @@ export interface components {
             url: string;
             /** @description The secret part of the link; shown only in this response */
             token: string;
+            /**
+             * @description What became of the mail with the link: `sent`, `captured` (local development: see /dev/mail), or `not_configured`/`failed` — then pass the link on yourself
+             * @enum {string}
+             */
+            mail: "sent" | "captured" | "not_configured" | "failed";
         };
         CreatedToken: {
             /**
@@ -11633,6 +12030,20 @@ export interface components {
             }[];
             open_alerts: number;
         };
+        PasswordResetConfirmRequest: {
+            /** @description The token from the link in the mail */
+            token: string;
+            /** @example correct horse battery */
+            password: string;
+        };
+        PasswordResetDone: {
+            /** @description Sessions of the account ended, in every workspace */
+            sessions_ended: number;
+        };
+        PasswordResetRequest: {
+            /** @example ada@example.com */
+            email: string;
+        };
         Pipeline: {
             /** @example pl_3k9q0x2m4n5b6v7c8z1a */
             id: string;
@@ -12258,6 +12669,40 @@ export interface components {
             csrf_token: string;
             expires_at: string;
         };
+        SessionInfo: {
+            /** @example ses_0f3c9a1b2c4d5e6f708192a3b4c5d6e7 */
+            id: string;
+            user: {
+                id: string;
+                email: string;
+                name: string;
+                /** @enum {string} */
+                role: "owner" | "admin" | "member" | "viewer";
+            };
+            /** @description Client address the session was started from */
+            ip: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            last_seen_at: string;
+            /**
+             * Format: date-time
+             * @description Absolute end; it ends sooner when unused for 24 hours
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            expires_at: string;
+            /** @description The session of this request */
+            current: boolean;
+        };
+        SessionList: {
+            items: components["schemas"]["SessionInfo"][];
+        };
         SignOutEverywhereRequest: {
             /**
              * @description Also revoke every API token you created, in every workspace
@@ -12604,6 +13049,10 @@ export interface components {
             email: string;
             name: string;
         };
+        VerifySignupRequest: {
+            /** @description The token from the link in the mail */
+            token: string;
+        };
         WebhookDelivery: {
             /** @example wh_3k9q0x2m4n5b6v7c8z1a */
             id: string;
@@ -12740,6 +13189,9 @@ export type Backfill = components['schemas']['Backfill'];
 export type BackfillRequest = components['schemas']['BackfillRequest'];
 export type Budget = components['schemas']['Budget'];
 export type BudgetList = components['schemas']['BudgetList'];
+export type CapturedMail = components['schemas']['CapturedMail'];
+export type CapturedMailList = components['schemas']['CapturedMailList'];
+export type CheckYourEmail = components['schemas']['CheckYourEmail'];
 export type CiImpact = components['schemas']['CiImpact'];
 export type CiImpactRequest = components['schemas']['CiImpactRequest'];
 export type ColumnLineage = components['schemas']['ColumnLineage'];
@@ -12815,6 +13267,9 @@ export type OpenLineageEvent = components['schemas']['OpenLineageEvent'];
 export type OwnedThing = components['schemas']['OwnedThing'];
 export type OwnedThingList = components['schemas']['OwnedThingList'];
 export type Ownership = components['schemas']['Ownership'];
+export type PasswordResetConfirmRequest = components['schemas']['PasswordResetConfirmRequest'];
+export type PasswordResetDone = components['schemas']['PasswordResetDone'];
+export type PasswordResetRequest = components['schemas']['PasswordResetRequest'];
 export type Pipeline = components['schemas']['Pipeline'];
 export type PipelineDetail = components['schemas']['PipelineDetail'];
 export type PipelineEnvironmentVersion = components['schemas']['PipelineEnvironmentVersion'];
@@ -12854,6 +13309,8 @@ export type RunEventList = components['schemas']['RunEventList'];
 export type RunList = components['schemas']['RunList'];
 export type SchemaField = components['schemas']['SchemaField'];
 export type Session = components['schemas']['Session'];
+export type SessionInfo = components['schemas']['SessionInfo'];
+export type SessionList = components['schemas']['SessionList'];
 export type SignOutEverywhereRequest = components['schemas']['SignOutEverywhereRequest'];
 export type SignedOutEverywhere = components['schemas']['SignedOutEverywhere'];
 export type SignupRequest = components['schemas']['SignupRequest'];
@@ -12879,6 +13336,7 @@ export type UpdateTeamRequest = components['schemas']['UpdateTeamRequest'];
 export type UpdateTenantMemberRequest = components['schemas']['UpdateTenantMemberRequest'];
 export type UsageEvent = components['schemas']['UsageEvent'];
 export type User = components['schemas']['User'];
+export type VerifySignupRequest = components['schemas']['VerifySignupRequest'];
 export type WebhookDelivery = components['schemas']['WebhookDelivery'];
 export type WebhookDeliveryDetail = components['schemas']['WebhookDeliveryDetail'];
 export type WebhookDeliveryList = components['schemas']['WebhookDeliveryList'];

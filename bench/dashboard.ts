@@ -14,6 +14,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
+import { newAccount, signupViaApi } from "../test/e2e/helpers/accounts";
 import { launchBrowser } from "../test/e2e/helpers/browser";
 import { repoRoot, runNode, binOf } from "../test/e2e/helpers/processes";
 import { fmt, median, percentile, startDevServer } from "./lib/dev-server";
@@ -31,11 +32,8 @@ const browser = await launchBrowser();
 try {
   // Seed through the public API in a browser context, so the session cookie is the browser's.
   const seeding = await browser.newContext({ baseURL: server.url });
-  const signup = await seeding.request.post("/api/v1/auth/signup", {
-    data: { email: `bench-${Date.now()}@example.com`, password: "correct horse battery staple", name: "Bench", tenant_name: "Dashboard bench" },
-  });
-  if (signup.status() !== 201) throw new Error(`sign-up: ${signup.status()} ${await signup.text()}`);
-  const csrf = ((await signup.json()) as { csrf_token: string }).csrf_token;
+  const { session } = await signupViaApi(seeding, { ...newAccount("bench"), tenantName: "Dashboard bench" });
+  const csrf = session.csrf_token;
   const me = (await (await seeding.request.get("/api/v1/me")).json()) as { teams: Array<{ id: string }> };
   const post = async (path: string, data: unknown) => {
     const res = await seeding.request.post(path, { data, headers: { "x-csrf-token": csrf } });

@@ -10,6 +10,7 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { startHttpToolFake } from "../test/fakes/http-tool/server";
+import { cookieOf, signupVerified } from "../test/e2e/helpers/mailbox";
 import { repoRoot } from "../test/e2e/helpers/processes";
 import { fmt, median, percentile, startDevServer, type DevServer } from "./lib/dev-server";
 
@@ -32,16 +33,14 @@ async function json<T>(res: Response): Promise<T> {
 
 /** Signs up, adds a connection to the fake tool and pushes a chain of `n` instant http tasks. */
 async function prepareTutti(server: DevServer, toolUrl: string) {
-  const signup = await fetch(`${server.url}/api/v1/auth/signup`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: `bench-${Date.now()}@example.com`, password: "benchmark password", name: "Bench", tenant_name: `Bench ${Date.now()}` }),
+  const signup = await signupVerified(server.url, {
+    email: `bench-${Date.now()}@example.com`,
+    password: "benchmark password",
+    name: "Bench",
+    tenant_name: `Bench ${Date.now()}`,
   });
   const session = await json<{ csrf_token: string }>(signup);
-  const cookie = (signup.headers as unknown as { getSetCookie(): string[] })
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
+  const cookie = cookieOf(signup);
   const headers = { "content-type": "application/json", cookie, "x-csrf-token": session.csrf_token };
   const me = await json<{ teams: Array<{ id: string; slug: string }> }>(await fetch(`${server.url}/api/v1/me`, { headers }));
   const team = me.teams[0];

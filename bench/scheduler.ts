@@ -8,6 +8,7 @@
  *   npm run bench:scheduler [-- --tenants 100 --pipelines 10]
  */
 import { parseArgs } from "node:util";
+import { cookieOf, signupVerified } from "../test/e2e/helpers/mailbox";
 import { startHttpToolFake } from "../test/fakes/http-tool/server";
 import { fmt, percentile, startDevServer } from "./lib/dev-server";
 
@@ -42,14 +43,14 @@ const slotIso = new Date(slot).toISOString();
 const cron = `${new Date(slot).getUTCMinutes()} ${new Date(slot).getUTCHours()} * * *`;
 
 async function setUpTenant(i: number): Promise<Tenant> {
-  const { res, data } = await call<{ csrf_token: string }>(null, "POST", "/auth/signup", {
+  const res = await signupVerified(server.url, {
     email: `sched-${process.pid}-${i}@example.com`,
     password: "correct horse battery staple",
     name: "Scheduler bench",
     tenant_name: `Scheduler bench ${i}`,
   });
-  const setCookies = (res.headers as unknown as { getSetCookie(): string[] }).getSetCookie();
-  const t = { cookie: setCookies.map((c) => c.split(";")[0]).join("; "), csrf: data.csrf_token };
+  if (res.status !== 201) throw new Error(`sign-up: ${res.status} ${await res.text()}`);
+  const t = { cookie: cookieOf(res), csrf: ((await res.json()) as { csrf_token: string }).csrf_token };
   const me = await call<{ teams: Array<{ id: string; slug: string }> }>(t, "GET", "/me");
   const team = me.data.teams[0];
   await call(t, "POST", "/connections", { team_id: team.id, name: "tool", kind: "http", config: { base_url: tool.url }, secrets: {} });

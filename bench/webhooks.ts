@@ -11,6 +11,7 @@
 import { createHmac } from "node:crypto";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { cookieOf, signupVerified } from "../test/e2e/helpers/mailbox";
 import { repoRoot } from "../test/e2e/helpers/processes";
 import { fmt, percentile, startDevServer, type DevServer } from "./lib/dev-server";
 import { frozenConfig } from "./lib/frozen-worker";
@@ -66,16 +67,14 @@ async function json<T>(res: Response): Promise<T> {
 
 /** A tenant with a dbt Cloud connection whose webhook secret is SECRET; returns the receiver path and API headers. */
 async function prepareTutti(server: DevServer): Promise<{ path: string; headers: Record<string, string> }> {
-  const signup = await fetch(`${server.url}/api/v1/auth/signup`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: `bench-${Date.now()}@example.com`, password: "benchmark password", name: "Bench", tenant_name: `Bench ${Date.now()}` }),
+  const signup = await signupVerified(server.url, {
+    email: `bench-${Date.now()}@example.com`,
+    password: "benchmark password",
+    name: "Bench",
+    tenant_name: `Bench ${Date.now()}`,
   });
   const session = await json<{ csrf_token: string }>(signup);
-  const cookie = (signup.headers as unknown as { getSetCookie(): string[] })
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
+  const cookie = cookieOf(signup);
   const headers = { "content-type": "application/json", cookie, "x-csrf-token": session.csrf_token };
   const me = await json<{ teams: Array<{ id: string }> }>(await fetch(`${server.url}/api/v1/me`, { headers }));
   const conn = await json<{ id: string }>(

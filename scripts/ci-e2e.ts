@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { main } from "../cli/main";
+import { cookieOf, signupVerified } from "../test/e2e/helpers/mailbox";
 import { nodeIO } from "../cli/node-io";
 import type { CliIO } from "../cli/io";
 
@@ -52,16 +53,14 @@ export async function playCiJob(
 ): Promise<{ markdown: string; ciVersion: number; prodVersion: number }> {
   // 1. Setup, once per workspace.
   const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-  const signup = await fetch(`${baseUrl}/api/v1/auth/signup`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: `ci-${id}@example.com`, password: "correct horse battery staple", name: "CI Player", tenant_name: `CI ${id}` }),
+  const signup = await signupVerified(baseUrl, {
+    email: `ci-${id}@example.com`,
+    password: "correct horse battery staple",
+    name: "CI Player",
+    tenant_name: `CI ${id}`,
   });
   if (signup.status !== 201) throw new Error(`signup: ${signup.status} ${await signup.text()}`);
-  const cookie = (signup.headers as unknown as { getSetCookie(): string[] })
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
+  const cookie = cookieOf(signup);
   const session = { cookie, csrf: ((await signup.json()) as { csrf_token: string }).csrf_token };
   const team = (await call(baseUrl, session, "GET", "/me")).teams[0] as { id: string; slug: string };
   for (const name of ["tool_prod", "tool_ci"]) {

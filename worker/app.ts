@@ -11,6 +11,7 @@ import { tenantRateLimit } from "./middleware/tenant-rate-limit";
 import { apiRouters } from "./routes";
 import { authRoutes } from "./routes/auth";
 import { serveDashboard } from "./routes/dashboard";
+import { devRoutes } from "./routes/dev";
 import { invitationPublicRoutes } from "./routes/invitations";
 import { pipelinePublicRoutes } from "./routes/pipelines";
 import { systemRoutes } from "./routes/system";
@@ -65,6 +66,7 @@ function buildApi() {
   api.route("/", authRoutes);
   api.route("/", invitationPublicRoutes);
   api.route("/", pipelinePublicRoutes);
+  api.route("/", devRoutes);
 
   const secured = createRouter();
   // Rate limits before idempotency: a refused request neither stores nor replays a response.

@@ -24,6 +24,15 @@ declare global {
       APP_URL?: string;
       /** PBKDF2 iterations of new password hashes, honoured only where TUTTI_ENV is `test` or `e2e` (lib/password.ts). */
       TEST_PASSWORD_HASH_ITERATIONS?: string;
+      /**
+       * `send` to send account mail through the EMAIL binding where TUTTI_ENV is a local one (there it is captured
+       * for the dev mailbox by default); ignored elsewhere, where mail is always sent (worker/mail/send.ts).
+       */
+      MAIL_MODE?: "capture" | "send";
+      /** Sender of account mail (verification, password reset, invitations), e.g. `Tutti <no-reply@example.com>`. */
+      MAIL_FROM?: string;
+      /** Verification and password-reset mails per address per hour (default 5). */
+      MAIL_PER_ADDRESS_PER_HOUR?: string;
       /** Sender address of alert e-mails; its domain must be onboarded to Cloudflare e-mail sending. */
       ALERT_EMAIL_FROM?: string;
       /** First retry delay of an alert delivery in seconds (default 30), doubling per attempt. */
@@ -31,8 +40,9 @@ declare global {
       /** Attempts before an alert delivery is dead-lettered (default 6, at most 8). */
       ALERT_DELIVERY_MAX_ATTEMPTS?: string;
       /**
-       * Cloudflare's send_email binding: e-mail alert channels send through it (docs/alerting.md). Not in
-       * wrangler.toml because it needs a domain onboarded to e-mail sending; a deployment that has one adds it.
+       * Cloudflare's send_email binding: account mail (worker/mail/send.ts, docs/deployment.md#e-mail) and e-mail alert
+       * channels (docs/alerting.md) send through it. Not in wrangler.toml because it needs a domain onboarded to
+       * e-mail sending; a deployment that has one adds it.
        */
       EMAIL?: SendEmail;
     }

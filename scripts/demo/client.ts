@@ -1,3 +1,5 @@
+import { cookieOf, signupVerified } from "../../test/e2e/helpers/mailbox";
+
 /** A signed-in session against a running Tutti, for seeding demo data through the public API only. */
 export class DemoClient {
   static readonly email = "demo@tutti.dev";
@@ -20,7 +22,8 @@ export class DemoClient {
       fetch(`${baseUrl}/api/v1${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     let res = await post("/auth/login", { email: DemoClient.email, password: DemoClient.password });
     if (res.status === 401) {
-      res = await post("/auth/signup", {
+      // A local Tutti captures the verification mail; its link creates the workspace (test/e2e/helpers/mailbox.ts).
+      res = await signupVerified(baseUrl, {
         email: DemoClient.email,
         password: DemoClient.password,
         name: "Demo User",
@@ -31,11 +34,7 @@ export class DemoClient {
     }
     const body = (await res.json()) as { csrf_token?: string; error?: { message: string } };
     if (!res.ok || !body.csrf_token) throw new Error(`cannot sign in to the demo tenant: ${res.status} ${body.error?.message ?? ""}`);
-    const cookie = (res.headers as unknown as { getSetCookie(): string[] })
-      .getSetCookie()
-      .map((c) => c.split(";")[0])
-      .join("; ");
-    return new DemoClient(baseUrl, cookie, body.csrf_token);
+    return new DemoClient(baseUrl, cookieOf(res), body.csrf_token);
   }
 
   async request<T>(method: string, path: string, body?: unknown, allow: number[] = []): Promise<{ status: number; data: T }> {

@@ -286,6 +286,7 @@ describe("dashboard foundation", () => {
       ["/settings/tokens", "API tokens"],
       ["/settings/connections", "Connections"],
       ["/settings/audit-log", "Audit log"],
+      ["/settings/sessions", "Sessions"],
       ["/settings/account", "Your account"],
     ];
     for (const [path, heading] of pages) {

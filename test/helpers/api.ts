@@ -63,10 +63,46 @@ export async function signup(
     headers: { "content-type": "application/json", "cf-connecting-ip": `10.${counter % 250}.0.1` },
     body: JSON.stringify(body),
   });
+  if (res.status !== 202) throw new Error(`signup failed: ${res.status} ${await res.text()}`);
+  return verifySignup(await linkToken(body.email, "/verify/"));
+}
+
+/** Uses a sign-up link's token as the dashboard's verify page does, and returns the session it starts. */
+export async function verifySignup(token: string): Promise<Session> {
+  const res = await SELF.fetch(`${BASE}/api/v1/auth/verify`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ token }),
+  });
   const json: any = await res.json();
-  if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${JSON.stringify(json)}`);
+  if (res.status !== 201) throw new Error(`verify failed: ${res.status} ${JSON.stringify(json)}`);
   noteTestTenant(json.tenant.id);
   return { cookie: cookieFrom(res.headers), csrf: json.csrf_token, user: json.user, tenant: json.tenant };
+}
+
+export interface CapturedMail {
+  id: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  created_at: string;
+}
+
+/** Mails to `to` that Tutti captured (the test Worker's mail mode), newest first, read as the dev mailbox reads them. */
+export async function mailTo(to: string): Promise<CapturedMail[]> {
+  const res = await api(`/dev/mail?to=${encodeURIComponent(to)}`);
+  if (res.status !== 200) throw new Error(`GET /dev/mail: ${res.status} ${res.text}`);
+  return res.json.items;
+}
+
+/** The token of the newest captured link to `to` whose path starts with `path` (`/verify/`, `/reset-password/`, `/invite/`). */
+export async function linkToken(to: string, path: string): Promise<string> {
+  for (const mail of await mailTo(to)) {
+    const token = new RegExp(`${BASE}${path}([a-z0-9]+)`).exec(mail.text)?.[1];
+    if (token) return token;
+  }
+  throw new Error(`no mail to ${to} with a ${path} link`);
 }
 
 export function cookieFrom(headers: Headers): string {

@@ -1,6 +1,8 @@
 import { env } from "cloudflare:test";
 import { expect } from "vitest";
 import { createDb, tenantCtx } from "../../worker/db/client";
+import { sessionPublicId } from "../../worker/db/repo/accounts/sessions";
+import { sha256Hex } from "../../worker/lib/hash";
 import { recordDeadLetter } from "../../worker/db/repo/platform/dead-letters";
 import { recordDeliveries } from "../../worker/db/repo/platform/webhook-deliveries";
 import { budgetSignal, listAlerts, sendNotify } from "./alerting";
@@ -228,6 +230,8 @@ export async function fixtureTenant() {
     "products/{id}": product.id,
     "budgets/{id}": budget.id,
     "exports/{id}": workspaceExport.id,
+    // The member's session: ending it must not sign out the people the sweeps act as.
+    "sessions/{id}": sessionPublicId(await sha256Hex(member.cookie.replace(/^tutti_session=/, ""))),
   };
 
   /** Required query parameters of reads, by name. */
@@ -240,6 +244,9 @@ export async function fixtureTenant() {
   const bodies: Record<string, () => unknown> = {
     "POST /auth/signup": () => ({ email: "swept@example.com", password: "correct horse battery", name: "Swept", tenant_name: "Swept" }),
     "POST /auth/login": () => ({ email: owner.user.email, password: "correct horse battery" }),
+    "POST /auth/verify": () => ({ token: "not-a-real-sign-up-link-token" }),
+    "POST /auth/password-reset/request": () => ({ email: "swept@example.com" }),
+    "POST /auth/password-reset": () => ({ token: "not-a-real-reset-link-token", password: "correct horse battery" }),
     "POST /invitations/accept": () => ({ token: "not-a-real-invitation-token", name: "Swept", password: "correct horse battery" }),
     "POST /teams": () => ({ name: "Swept team" }),
     "POST /me/sign-out-everywhere": () => ({ revoke_tokens: false }),

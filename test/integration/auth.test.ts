@@ -1,9 +1,9 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { api, expectError, signup } from "../helpers/api";
+import { api, expectError, linkToken, signup } from "../helpers/api";
 
 describe("sign-up and sessions", () => {
-  it("sign-up creates a user, tenant and first team, and signs in", async () => {
+  it("the sign-up link creates the user, tenant and first team, and signs in", async () => {
     const s = await signup({ team_name: "Analytics" });
     const me = await api("/me", { as: s });
     expect(me.status).toBe(200);
@@ -13,9 +13,11 @@ describe("sign-up and sessions", () => {
   });
 
   it("the session cookie is HttpOnly, Secure and SameSite=Lax", async () => {
-    const res = await api("/auth/signup", {
+    const signedUp = await api("/auth/signup", {
       body: { email: "cookie@example.com", password: "correct horse battery", name: "C", tenant_name: "Cookie Co" },
     });
+    expect(signedUp.headers.get("set-cookie")).toBeNull();
+    const res = await api("/auth/verify", { body: { token: await linkToken("cookie@example.com", "/verify/") } });
     const raw = res.headers.get("set-cookie") ?? "";
     expect(raw).toMatch(/tutti_session=/);
     expect(raw).toMatch(/HttpOnly/i);

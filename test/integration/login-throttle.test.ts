@@ -138,33 +138,4 @@ describe("no answer tells whether an e-mail is registered", () => {
     expect(known.slice(-2).map((a) => a.slice(0, 8))).toEqual(['401 - {"', "429 true"]);
     expect(await answers(unknown)).toEqual(known);
   });
-
-  it("sign-up with a registered e-mail and its password adds a workspace to that account, answered like a new sign-up", async () => {
-    const first = await signup({ password: "my own password" });
-    const res = await api("/auth/signup", {
-      body: { email: first.user.email, password: "my own password", name: "Someone Else", tenant_name: `Second ${first.tenant.slug}` },
-      headers: { "cf-connecting-ip": newAddress() },
-    });
-    expect(res.status).toBe(201);
-    expect(res.json.user).toEqual(first.user);
-    expect(res.json.tenant).toMatchObject({ name: `Second ${first.tenant.slug}`, role: "owner" });
-    expect(Object.keys(res.json).sort()).toEqual(["csrf_token", "expires_at", "tenant", "user"]);
-    const both = await api("/auth/login", { body: { email: first.user.email, password: "my own password", tenant: res.json.tenant.slug } });
-    expect(both.status).toBe(200);
-  });
-
-  it("sign-up with a registered e-mail and another password answers like a failed login, creates nothing and counts as an attempt", async () => {
-    const first = await signup({ password: "my own password" });
-    const ip = newAddress();
-    const tenantName = `Squat ${first.tenant.slug}`;
-    const res = await api("/auth/signup", {
-      body: { email: first.user.email, password: "a guessed password", name: "Mallory", tenant_name: tenantName },
-      headers: { "cf-connecting-ip": ip },
-    });
-    const failedLogin = await login(first.user.email, "a guessed password", ip);
-    expectError(res, 401, "unauthorized");
-    expect(withoutRequestId(res.json)).toBe(withoutRequestId(failedLogin.json));
-    expect(await env.DB.prepare("SELECT id FROM tenants WHERE name = ?").bind(tenantName).first()).toBeNull();
-    expect((await throttle(`login:account:${first.user.email}`))?.attempts).toBe(2);
-  });
 });

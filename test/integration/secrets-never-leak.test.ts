@@ -25,10 +25,13 @@ async function ok(res: Promise<{ status: number; json: any; text: string }>, sta
   return r.json;
 }
 
-/** Every table's rows as text (D1 internals excepted), to check what is stored at rest. */
+/**
+ * Every table's rows as text (D1 internals excepted), to check what is stored at rest. Not dev_outbox: it exists to
+ * hold the mails local development and the tests capture (links included); a deployment sends them instead.
+ */
 async function databaseDump(): Promise<string> {
   const tables = await env.DB.prepare(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%'",
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%' AND name != 'dev_outbox'",
   ).all<{ name: string }>();
   const parts: string[] = [];
   for (const { name } of tables.results) parts.push(JSON.stringify((await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results));

@@ -139,3 +139,79 @@ describe("sign out everywhere", () => {
     expect((await api("/me", { as: owner })).status).toBe(200);
   });
 });
+
+describe("sessions list and end", () => {
+  const ids = (res: { json: any }) => (res.json.items as Array<{ id: string }>).map((s) => s.id);
+
+  it("a person sees only their own sessions, marked current, and ends one of them", async () => {
+    const owner = await signup();
+    const member = await addMember(owner, "member");
+    const otherBrowser = await loginAgain(member);
+    const mine = await api("/sessions", { as: member });
+    expect(mine.status).toBe(200);
+    expect(mine.json.items).toHaveLength(2);
+    expect(mine.json.items.every((s: { user: { id: string } }) => s.user.id === member.user.id)).toBe(true);
+    expect(mine.json.items.filter((s: { current: boolean }) => s.current)).toHaveLength(1);
+    const other = mine.json.items.find((s: { current: boolean }) => !s.current);
+    expect(other.id).toMatch(/^ses_[0-9a-f]{32}$/);
+    // The id names the session without being its cookie or the stored hash.
+    expect(otherBrowser.cookie).not.toContain(other.id.slice(4));
+    expect((await api(`/sessions/${other.id}`, { as: member, method: "DELETE" })).status).toBe(204);
+    expectError(await api("/me", { as: otherBrowser }), 401, "unauthorized");
+    expect((await api("/me", { as: member })).status).toBe(200);
+    expect(ids(await api("/sessions", { as: member }))).toHaveLength(1);
+  });
+
+  it("ending your current session signs you out", async () => {
+    const owner = await signup();
+    const [current] = (await api("/sessions", { as: owner })).json.items;
+    const res = await api(`/sessions/${current.id}`, { as: owner, method: "DELETE" });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("set-cookie")).toMatch(/tutti_session=;/);
+    expectError(await api("/me", { as: owner }), 401, "unauthorized");
+  });
+
+  it("an admin sees and ends anyone's session in the tenant, but not an owner's; a member cannot touch others'", async () => {
+    const owner = await signup();
+    const admin = await addMember(owner, "admin");
+    const member = await addMember(owner, "member");
+    const all = await api("/sessions", { as: admin });
+    expect(new Set(all.json.items.map((s: { user: { id: string } }) => s.user.id))).toEqual(new Set([owner.user.id, admin.user.id, member.user.id]));
+    const sessionOf = (s: Session) => all.json.items.find((x: { user: { id: string } }) => x.user.id === s.user.id).id as string;
+
+    // A member does not see others' sessions: asking is refused, ending one answers as if it did not exist.
+    expectError(await api(`/sessions?user_id=${admin.user.id}`, { as: member }), 403, "forbidden");
+    expectError(await api(`/sessions/${sessionOf(admin)}`, { as: member, method: "DELETE" }), 404, "not_found");
+    expectError(await api(`/sessions/${sessionOf(owner)}`, { as: admin, method: "DELETE" }), 403, "forbidden");
+    expect((await api("/me", { as: owner })).status).toBe(200);
+
+    expect(ids(await api(`/sessions?user_id=${member.user.id}`, { as: admin }))).toEqual([sessionOf(member)]);
+    expect((await api(`/sessions/${sessionOf(member)}`, { as: admin, method: "DELETE" })).status).toBe(204);
+    expectError(await api("/me", { as: member }), 401, "unauthorized");
+    expect((await api(`/sessions/${sessionOf(admin)}`, { as: owner, method: "DELETE" })).status).toBe(204);
+    expectError(await api("/me", { as: admin }), 401, "unauthorized");
+
+    const audit = await api("/audit-log?action=session.ended", { as: owner });
+    expect(audit.json.items.map((e: { target: { id: string }; actor: { id: string } }) => [e.actor.id, e.target.id])).toEqual([
+      [owner.user.id, admin.user.id],
+      [admin.user.id, member.user.id],
+    ]);
+  });
+
+  it("another tenant's session id, an ended session and a malformed id are 404; API tokens are refused", async () => {
+    const owner = await signup();
+    const stranger = await signup();
+    const [theirs] = (await api("/sessions", { as: stranger })).json.items;
+    expectError(await api(`/sessions/${theirs.id}`, { as: owner, method: "DELETE" }), 404, "not_found");
+    expect((await api("/me", { as: stranger })).status).toBe(200);
+    expect(ids(await api("/sessions", { as: owner }))).not.toContain(theirs.id);
+    expectError(await api("/sessions/ses_nothing", { as: owner, method: "DELETE" }), 404, "not_found");
+    const idle = await loginAgain(owner);
+    const idleId = (await api("/sessions", { as: idle })).json.items.find((s: { current: boolean }) => s.current).id;
+    await setSession(idle, "last_seen_at", Date.now() - SESSION_IDLE_MS - 1000);
+    expect(ids(await api("/sessions", { as: owner }))).not.toContain(idleId);
+    expectError(await api(`/sessions/${idleId}`, { as: owner, method: "DELETE" }), 404, "not_found");
+    const token = await createToken(owner, await firstTeamId(owner));
+    expectError(await api("/sessions", { as: token.token }), 403, "forbidden");
+  });
+});

@@ -1,3 +1,4 @@
+import { escapeHtml } from "../mail/html";
 import { kindLabels } from "./kinds";
 import { impactsFor, linksFor, type DeliverySnapshot } from "./snapshot";
 
@@ -6,9 +7,6 @@ export interface EmailContent {
   text: string;
   html: string;
 }
-
-const escapeHtml = (text: string) =>
-  text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;").replaceAll("'", "&#39;");
 
 const subjectPrefix = { opened: "[Tutti alert]", escalated: "[Tutti alert, unacknowledged]", resolved: "[Tutti resolved]" } as const;
 

@@ -39,6 +39,8 @@ export const indirectTables = ["tenants", "users"] as const;
 export const platformTables: Readonly<Record<string, string>> = {
   login_throttle: "keyed by e-mail or client address, which exist before any tenant; swept hourly",
   rate_limits: "sign-up and login counters keyed by client address or e-mail; windows of an hour at most",
+  email_tokens: "sign-up and password-reset links keyed by e-mail, before any workspace exists; hashed, expire within a day, swept hourly",
+  dev_outbox: "mail captured in local development and tests only; never written by a deployment",
 };
 
 function tablesWithTenantId(): TenantTable[] {

@@ -39,6 +39,7 @@ const prefixes = {
   usageEvent: "use",
   jobRun: "jrun",
   tenantExport: "exp",
+  mail: "mail",
 } as const;
 export type IdKind = keyof typeof prefixes;
 

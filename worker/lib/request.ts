@@ -14,3 +14,6 @@ export function requestLog(c: Context<AppEnv>): Logger {
 export function auditSource(c: Context<AppEnv>): AuditSource {
   return { principal: c.get("principal"), ip: clientIp(c), requestId: c.get("requestId"), now: c.get("clock").now() };
 }
+
+/** Where links Tutti hands out point: APP_URL when set, else the origin this request came to. */
+export const appOrigin = (c: Context<AppEnv>) => (c.env.APP_URL || new URL(c.req.url).origin).replace(/\/+$/, "");

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
-import { chargeAttempt, clearAttempts, refundAttempt, type ThrottlePolicy } from "../db/repo/accounts/login-throttle";
+import { accountThrottleKey, chargeAttempt, clearAttempts, refundAttempt, type ThrottlePolicy } from "../db/repo/accounts/login-throttle";
 import { ApiError } from "../lib/errors";
 import { clientIp } from "../lib/request";
 
@@ -32,7 +32,7 @@ export async function chargePasswordAttempt(c: Context<AppEnv>, email: string) {
   const now = c.get("clock").now();
   const p = policies(c);
   const addressKey = `login:ip:${clientIp(c) ?? "unknown"}`;
-  const accountKey = `login:account:${email}`;
+  const accountKey = accountThrottleKey(email);
   const addressWait = await chargeAttempt(db, addressKey, now, p.address);
   if (addressWait !== null) tooSoon(addressWait);
   const accountWait = await chargeAttempt(db, accountKey, now, p.account);

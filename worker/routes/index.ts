@@ -16,6 +16,7 @@ import { jobRoutes } from "./jobs";
 import { lineageRoutes } from "./lineage";
 import { meRoutes } from "./me";
 import { runRoutes } from "./runs";
+import { sessionRoutes } from "./sessions";
 import { memberRoutes } from "./members";
 import { ownerRoutes } from "./owners";
 import { pipelineRoutes } from "./pipelines";
@@ -30,6 +31,7 @@ import { workspaceRoutes } from "./workspace";
 /** Routers that require a principal, mounted under /api/v1 behind the auth middleware. */
 export const apiRouters = [
   meRoutes,
+  sessionRoutes,
   teamRoutes,
   memberRoutes,
   invitationRoutes,

@@ -1,4 +1,5 @@
 import type { BrowserContext, Page } from "playwright-core";
+import { linkIn, tokenOf } from "./mailbox";
 
 let counter = 0;
 
@@ -21,18 +22,26 @@ export function newAccount(label = "e2e"): Account {
 }
 
 /**
- * Signs up through the API inside the browser context, so the session cookie lands in the browser.
+ * Signs up through the API inside the browser context and uses the mailed link, so the session cookie lands in the browser.
  * Returns the session body (user, tenant, csrf_token).
  */
 export async function signupViaApi(context: BrowserContext, account: Account = newAccount()) {
-  const res = await context.request.post("/api/v1/auth/signup", {
+  const asked = await context.request.post("/api/v1/auth/signup", {
     data: { email: account.email, password: account.password, name: account.name, tenant_name: account.tenantName },
   });
-  if (res.status() !== 201) throw new Error(`sign-up failed: ${res.status()} ${await res.text()}`);
+  if (asked.status() !== 202) throw new Error(`sign-up failed: ${asked.status()} ${await asked.text()}`);
+  const mailbox = await context.request.get(`/api/v1/dev/mail?to=${encodeURIComponent(account.email)}`);
+  const link = linkIn(((await mailbox.json()) as { items: Array<{ to: string; subject: string; text: string }> }).items, "/verify/");
+  if (!link) throw new Error(`no verification mail to ${account.email}`);
+  const res = await context.request.post("/api/v1/auth/verify", { data: { token: tokenOf(link) } });
+  if (res.status() !== 201) throw new Error(`verification failed: ${res.status()} ${await res.text()}`);
   return { account, session: (await res.json()) as { user: { id: string }; tenant: { id: string; slug: string }; csrf_token: string } };
 }
 
-/** Signs up through the dashboard's form and waits for onboarding. */
+/**
+ * Signs up through the dashboard's form, opens the mail in the dev mailbox the "check your e-mail" page links to,
+ * follows its link, confirms, and waits for onboarding.
+ */
 export async function signupViaUi(page: Page, account: Account = newAccount()) {
   await page.goto("/signup");
   await page.getByLabel("Your name").fill(account.name);
@@ -40,6 +49,16 @@ export async function signupViaUi(page: Page, account: Account = newAccount()) {
   await page.getByLabel("Password").fill(account.password);
   await page.getByLabel("Company or workspace name").fill(account.tenantName);
   await page.getByRole("button", { name: "Create workspace" }).click();
+  await page.getByRole("heading", { name: "Check your e-mail" }).waitFor();
+  await followMailedLink(page, /\/verify\//);
+  await page.getByRole("button", { name: "Create the workspace" }).click();
   await page.waitForURL("**/onboarding");
   return account;
+}
+
+/** From a "check your e-mail" page: opens the dev mailbox it links to and follows the newest mail's link matching `link`. */
+export async function followMailedLink(page: Page, link: RegExp) {
+  await page.getByRole("link", { name: "Open the dev mailbox" }).click();
+  await page.waitForURL("**/dev/mail**");
+  await page.getByRole("link", { name: link }).first().click();
 }

@@ -1,4 +1,5 @@
 import { newAccount } from "./accounts";
+import { cookieOf, signupVerified } from "./mailbox";
 
 export interface ApiAnswer {
   status: number;
@@ -18,18 +19,12 @@ export interface OwnerSession {
   token(scopes: string[]): Promise<string>;
 }
 
-/** Signs up a fresh workspace through the API; `baseUrl` is a running Tutti. */
+/** Signs up a fresh workspace through the API and its mailed link; `baseUrl` is a running Tutti that captures mail. */
 export async function signupOwner(baseUrl: string, label = "api"): Promise<OwnerSession> {
   const account = newAccount(label);
-  const res = await fetch(`${baseUrl}/api/v1/auth/signup`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: account.email, password: account.password, name: account.name, tenant_name: account.tenantName }),
-  });
+  const res = await signupVerified(baseUrl, { email: account.email, password: account.password, name: account.name, tenant_name: account.tenantName });
   if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
-  // Node's fetch; the project's Headers type is workerd's, which lacks getSetCookie.
-  const setCookies = (res.headers as unknown as { getSetCookie(): string[] }).getSetCookie();
-  const cookie = setCookies.map((c) => c.split(";")[0]).join("; ");
+  const cookie = cookieOf(res);
   const body = (await res.json()) as { csrf_token: string; tenant: { id: string; slug: string } };
   const request = async (method: string, path: string, payload?: unknown): Promise<ApiAnswer> => {
     const answer = await fetch(`${baseUrl}/api/v1${path}`, {

@@ -7,6 +7,10 @@ export type TeamRole = (typeof teamRoles)[number];
 export const tokenScopes = ["read", "pipelines:write", "runs:write", "lineage:write", "metadata:write"] as const;
 export type TokenScope = (typeof tokenScopes)[number];
 
+/** What a link sent by e-mail is for (db/schema/email-tokens.ts). */
+export const emailTokenPurposes = ["signup", "password_reset"] as const;
+export type EmailTokenPurpose = (typeof emailTokenPurposes)[number];
+
 export const actorTypes = ["user", "token", "system"] as const;
 export type ActorType = (typeof actorTypes)[number];
 

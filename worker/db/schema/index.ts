@@ -5,6 +5,8 @@ export * from "./tenant-members";
 export * from "./teams";
 export * from "./team-members";
 export * from "./sessions";
+export * from "./email-tokens";
+export * from "./dev-outbox";
 export * from "./invitations";
 export * from "./api-tokens";
 export * from "./connections";

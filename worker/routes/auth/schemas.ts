@@ -20,3 +20,15 @@ export const SessionOut = z
     expires_at: z.string(),
   })
   .openapi("Session");
+
+/** The one answer of every request that mails an address, whatever the address (no answer tells whether it has an account). */
+export const CheckYourEmail = z
+  .object({
+    email: z.string(),
+    message: z.string(),
+  })
+  .openapi("CheckYourEmail");
+
+export const checkYourEmail = (email: string, what: string) => ({ email, message: `If ${email} can receive mail, a message is on its way: ${what}` });
+
+export const LinkToken = z.string().min(20).max(128).openapi({ description: "The token from the link in the mail" });

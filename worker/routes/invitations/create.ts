@@ -4,11 +4,14 @@ import { tenantCtx } from "../../db/client";
 import { createInvitation } from "../../db/repo/accounts/invitations";
 import { isTenantMemberEmail } from "../../db/repo/accounts/members";
 import { getTeam } from "../../db/repo/accounts/teams";
+import { userAndTenant } from "../../db/repo/accounts/users";
 import { ApiError, conflict, invalid } from "../../lib/errors";
 import { sha256Hex } from "../../lib/hash";
 import { randomString } from "../../lib/ids";
 import { requireAdmin } from "../../lib/principal";
-import { auditSource } from "../../lib/request";
+import { appOrigin, auditSource, requestLog } from "../../lib/request";
+import { invitationMail } from "../../mail/account-mails";
+import { sendMail } from "../../mail/send";
 import { withholdFromReplay } from "../../middleware/idempotency";
 import { bearerSecurity, errors, jsonBody, jsonResponse, send } from "../shared";
 import { CreateInvitationBody, CreatedInvitation, invitationOut } from "./schemas";
@@ -19,9 +22,9 @@ export const route = createRoute({
   method: "post",
   path: "/invitations",
   tags: ["invitations"],
-  summary: "Invite someone by link (tenant owners and admins)",
+  summary: "Invite someone: mails them the link and returns it (tenant owners and admins)",
   description:
-    "Returns the invitation link once (`url`, `token`); only a hash of the token is stored. " +
+    "Mails the invitation link to the address and returns it once (`url`, `token`); only a hash of the token is stored. " +
     "A retry with the same Idempotency-Key does not repeat the link: it answers 409 conflict saying the invitation was already created " +
     "(revoke it and invite again if the link was lost).",
   security: bearerSecurity,
@@ -52,11 +55,20 @@ export function register(app: Router) {
       expiresAt: now + body.expires_in_days * DAY,
       createdBy: p.userId,
     });
-    const origin = (c.env.APP_URL || new URL(c.req.url).origin).replace(/\/+$/, "");
+    const url = `${appOrigin(c)}/invite/${token}`;
+    const { user, tenant } = await userAndTenant(ctx, p.userId);
+    const mail = invitationMail(body.email, url, {
+      tenantName: tenant?.name ?? p.tenantSlug,
+      invitedBy: user?.name ?? p.actor.label,
+      role: body.role,
+      expiresAt: invitation.expiresAt,
+    });
+    // Sent as well as shown: the link below stays the way to pass it on when the mail does not arrive.
+    const mailed = await sendMail(c.env, c.get("db"), mail, now, requestLog(c));
     withholdFromReplay(
       c,
       `this Idempotency-Key already created invitation ${invitation.id}; its link was shown only once, in the first response — revoke it and invite again if it was lost`,
     );
-    return send(c, 201, CreatedInvitation, { invitation: invitationOut(invitation, now), url: `${origin}/invite/${token}`, token });
+    return send(c, 201, CreatedInvitation, { invitation: invitationOut(invitation, now), url, token, mail: mailed });
   });
 }

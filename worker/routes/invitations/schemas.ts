@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { invitationStatus, type Invitation } from "../../db/repo/accounts/invitations";
 import { tenantRoles } from "../../db/schema/enums";
+import { mailOutcomes } from "../../mail/send";
 import { Email } from "../auth/schemas";
 import { timestamp } from "../shared";
 
@@ -33,6 +34,10 @@ export const CreatedInvitation = z
     invitation: InvitationOut,
     url: z.string().openapi({ description: "The link to send; shown only in this response" }),
     token: z.string().openapi({ description: "The secret part of the link; shown only in this response" }),
+    mail: z.enum(mailOutcomes).openapi({
+      description:
+        "What became of the mail with the link: `sent`, `captured` (local development: see /dev/mail), or `not_configured`/`failed` — then pass the link on yourself",
+    }),
   })
   .openapi("CreatedInvitation");
 

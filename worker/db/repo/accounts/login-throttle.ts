@@ -2,6 +2,9 @@ import { eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../client";
 import { loginThrottle } from "../../schema";
 
+/** The throttle key of an account's sign-in attempts (the e-mail, whether or not an account has it). */
+export const accountThrottleKey = (email: string) => `login:account:${email}`;
+
 /** How one kind of key (an account, an address) is throttled. */
 export interface ThrottlePolicy {
   /** Attempts allowed without any delay. */

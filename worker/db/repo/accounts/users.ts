@@ -7,6 +7,8 @@ import type { PasswordHash } from "../../../lib/password";
 import { sha256Hex } from "../../../lib/hash";
 import { SESSION_TTL_MS } from "../../../lib/session-cookie";
 import { auditInsert, type AuditSource } from "../platform/audit";
+import { accountThrottleKey } from "./login-throttle";
+import { deleteExpiredEmailTokens, retireEmailTokens } from "./email-tokens";
 import { sessionEnded } from "./session-lifetime";
 import { revokeTokensOfCreator } from "./tokens";
 
@@ -150,10 +152,10 @@ export async function signOutEverywhere(db: Db, source: AuditSource, userId: str
 
 /**
  * Housekeeping (the Worker's cron): deletes sessions past their absolute or idle end, login throttles quiet for
- * `throttleQuietMs`, and rate-limit windows older than a day. Returns how many rows of each went.
+ * `throttleQuietMs`, rate-limit windows older than a day and expired e-mail links. Returns how many rows of each went.
  */
 export async function sweepEndedCredentials(db: Db, now: number, throttleQuietMs: number) {
-  const [ended, throttles, windows] = await db.batch([
+  const [ended, throttles, windows, links] = await db.batch([
     db.delete(sessions).where(sessionEnded(now)).returning({ id: sessions.idHash }),
     db
       .delete(loginThrottle)
@@ -163,6 +165,28 @@ export async function sweepEndedCredentials(db: Db, now: number, throttleQuietMs
       .delete(rateLimits)
       .where(lte(rateLimits.windowStart, now - 86_400_000))
       .returning({ key: rateLimits.key }),
+    deleteExpiredEmailTokens(db, now),
   ]);
-  return { sessions: ended.length, loginThrottles: throttles.length, rateLimitWindows: windows.length };
+  return { sessions: ended.length, loginThrottles: throttles.length, rateLimitWindows: windows.length, emailLinks: links.length };
+}
+
+/**
+ * A password reset: the new password, every session of the person in every tenant ended, every other reset link of
+ * the address retired, the account's sign-in throttle cleared (the link proved the address), and one audit entry
+ * per tenant — all in one batch.
+ */
+export async function resetPassword(db: Db, source: Omit<AuditSource, "principal">, user: { id: string; email: string }, password: PasswordHash) {
+  const memberships = await membershipsOf(db, user.id);
+  const [{ n }] = await db.select({ n: count() }).from(sessions).where(eq(sessions.userId, user.id));
+  const principal = { actor: { type: "user" as const, id: user.id, label: user.email } };
+  await db.batch([
+    db.update(users).set({ passwordHash: password.hash, passwordSalt: password.salt, passwordIterations: password.iterations }).where(eq(users.id, user.id)),
+    db.delete(sessions).where(eq(sessions.userId, user.id)),
+    retireEmailTokens(db, user.email, "password_reset", source.now),
+    db.delete(loginThrottle).where(eq(loginThrottle.key, accountThrottleKey(user.email))),
+    ...memberships.map((m) =>
+      auditInsert(tenantCtx(db, m.tenantId), { ...source, principal }, { action: "user.password_reset", targetType: "user", targetId: user.id }),
+    ),
+  ]);
+  return { sessionsEnded: n };
 }
