@@ -8,6 +8,7 @@ import { DemoClient } from "../../scripts/demo/client";
 import { startHttpToolFake, type HttpToolFake } from "../fakes/http-tool/server";
 import { newAccount, signupViaApi } from "./helpers/accounts";
 import { browserApi } from "./helpers/browser-api";
+import { mailboxLink, tokenOf } from "./helpers/mailbox";
 import { newContext, screenshot, useBrowser } from "./helpers/browser";
 import { repoRoot } from "./helpers/processes";
 
@@ -210,7 +211,7 @@ describe("every dashboard page at desktop and phone size", () => {
 
   it("renders every page with its data, without errors, and with nothing wider than a 390 px phone", async () => {
     const { page, context, baseUrl, browser } = b;
-    const { session } = await signupViaApi(context);
+    const { account, session } = await signupViaApi(context);
     const csrf = session.csrf_token;
     const cookie = (await context.cookies(baseUrl)).map((c) => `${c.name}=${c.value}`).join("; ");
     const api = browserApi(context, csrf);
@@ -241,6 +242,23 @@ describe("every dashboard page at desktop and phone size", () => {
     const datasets = await get<{ items: Array<{ id: string }> }>("/datasets?limit=1");
     const dbtProjects = await get<{ items: Array<{ id: string }> }>("/dbt/projects");
 
+    // A sign-up nobody confirmed yet and a password reset asked for: their mailed links open the two token pages.
+    const pending = newAccount("pending");
+    const asked = await fetch(`${baseUrl}/api/v1/auth/signup`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: pending.email, password: pending.password, name: pending.name, tenant_name: pending.tenantName }),
+    });
+    expect(asked.status).toBe(202);
+    const verifyLink = await mailboxLink(baseUrl, pending.email, "/verify/");
+    const resetAsked = await fetch(`${baseUrl}/api/v1/auth/password-reset/request`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: account.email }),
+    });
+    expect(resetAsked.status).toBe(202);
+    const resetLink = await mailboxLink(baseUrl, account.email, "/reset-password/");
+
     const ids: Record<string, string> = {
       "/alerts/[id]": `/alerts/${alertId}`,
       "/datasets/[id]": `/datasets/${datasets.items[0].id}`,
@@ -251,8 +269,10 @@ describe("every dashboard page at desktop and phone size", () => {
       "/settings/connections/[id]": `/settings/connections/${connections.items[0].id}`,
       "/settings/teams/[id]": `/settings/teams/${me.teams[0].id}`,
       "/invite/[token]": `/invite/${invitation.token}`,
+      "/verify/[token]": `/verify/${tokenOf(verifyLink)}`,
+      "/reset-password/[token]": `/reset-password/${tokenOf(resetLink)}`,
     };
-    const signedOut = new Set(["/login", "/signup", "/invite/[token]"]);
+    const signedOut = new Set(["/login", "/signup", "/forgot-password", "/invite/[token]", "/verify/[token]", "/reset-password/[token]"]);
 
     const routes = dashboardRoutes();
     const unknown = routes.filter((r) => r.includes("[") && !ids[r]);
