@@ -5,6 +5,7 @@ import { api, expectError, type Session } from "../helpers/api";
 import { createTeam, createToken } from "../helpers/fixtures";
 import { withWriteHeldDuring, withWritesInFlightTogether } from "../helpers/in-flight";
 import { lineageRowCounts, lineageTenant, postEvent } from "../helpers/lineage";
+import { dbtFixture } from "../helpers/lineage-fixtures";
 import { createToolConnection, pushPipeline, toolTask } from "../helpers/pipelines";
 import { drain } from "../helpers/wait";
 
@@ -233,6 +234,74 @@ describe("another team's jobs and runs", () => {
     expect(runs.map((r: any) => r.state)).toEqual(["running"]);
     const count = await env.DB.prepare("SELECT count(*) AS n FROM jobs WHERE namespace = 'airflow' AND name = 'theirs.dag'").first<{ n: number }>();
     expect(count!.n).toBe(0);
+  });
+});
+
+describe("another team's jobs and runs are checked by the write itself", () => {
+  const runsOf = async (token: string, job: { namespace: string; name: string }) => {
+    const found = (await api(`/jobs?namespace=${job.namespace}&name=${encodeURIComponent(job.name)}`, { as: token })).json.items[0];
+    return found ? { owner: found.owner_team?.id, runs: (await api(`/jobs/${found.id}/runs`, { as: token })).json.items } : undefined;
+  };
+
+  it("two teams' events for the same new job in flight together: one team creates and owns it, the other's event is refused and stores nothing", async () => {
+    const { s, mine, theirs } = await twoTeams();
+    const job = { namespace: "airflow", name: "contested.dag" };
+    const [a, b] = await withWritesInFlightTogether(/INSERT INTO lineage_events/, 2, () =>
+      Promise.all([post(mine.token, runEvent({ job, eventType: "START" })), post(theirs.token, runEvent({ job, eventType: "FAIL" }))]),
+    );
+    expect([a.status, b.status].sort()).toEqual([201, 403]);
+    const [winner, refused] = a.status === 201 ? [mine, b] : [theirs, a];
+    expect(refused.json.error.details.map((d: any) => d.path)).toEqual(["job.name"]);
+    const found = await runsOf(mine.token, job);
+    expect(found?.owner).toBe(winner.teamId);
+    expect(found?.runs.map((r: any) => r.state)).toEqual([winner === mine ? "running" : "failed"]);
+    const events = await env.DB.prepare("SELECT count(*) AS n FROM lineage_events WHERE tenant_id = ?").bind(s.tenant.id).first<{ n: number }>();
+    expect(events!.n).toBe(1);
+    const audit = await api("/audit-log?action=lineage.ingest", { as: s });
+    expect(audit.json.items.map((e: any) => e.team_id)).toEqual([winner.teamId]);
+  });
+
+  it("two teams' events reusing one new run id in flight together: the run is recorded under one team's job, the other's event is refused", async () => {
+    const { mine, theirs } = await twoTeams();
+    const runId = crypto.randomUUID();
+    const mineJob = { namespace: "airflow", name: "mine.run" };
+    const theirJob = { namespace: "airflow", name: "theirs.run" };
+    const [a, b] = await withWritesInFlightTogether(/INSERT INTO lineage_events/, 2, () =>
+      Promise.all([post(mine.token, runEvent({ job: mineJob, runId })), post(theirs.token, runEvent({ job: theirJob, runId }))]),
+    );
+    expect([a.status, b.status].sort()).toEqual([201, 403]);
+    const refused = a.status === 201 ? b : a;
+    // The refused event's job is created by nothing either: its path names the run, not the job.
+    expect(refused.json.error.details.map((d: any) => d.path)).toEqual(["run.runId"]);
+    const [winnerJob, loserJob] = a.status === 201 ? [mineJob, theirJob] : [theirJob, mineJob];
+    expect((await runsOf(mine.token, winnerJob))?.runs).toHaveLength(1);
+    expect(await runsOf(mine.token, loserJob)).toBeUndefined();
+  });
+
+  it("in a batch, an event about a job another team created meanwhile is refused by index and the batch's other events are stored", async () => {
+    const { mine, theirs } = await twoTeams();
+    // My dbt project's invocation job, created by my upload while their batch naming it is on its way.
+    const contested = { namespace: "dbt://jaffle_bq/prod", name: "dbt build" };
+    const own = { namespace: "airflow", name: "theirs.own" };
+    const res = await withWriteHeldDuring(
+      /INSERT INTO lineage_events/,
+      async () => {
+        const body = {
+          project: "jaffle_bq",
+          environment: "prod",
+          manifest: JSON.parse(dbtFixture("bigquery-1.9/manifest.json")),
+          run_results: JSON.parse(dbtFixture("bigquery-1.9/run_results.json")),
+        };
+        const uploaded = await api("/dbt/artifacts", { as: mine.token, body });
+        expect(uploaded.status, uploaded.text).toBe(201);
+      },
+      () => api("/lineage/batch", { as: theirs.token, body: [runEvent({ job: contested, eventType: "FAIL" }), runEvent({ job: own })] }),
+    );
+    expect(res.status, res.text).toBe(200);
+    expect(res.json.summary).toMatchObject({ received: 2, successful: 1, failed: 1, non_retriable: 1 });
+    expect(res.json.failed_events.map((f: any) => [f.index, f.details[0].path])).toEqual([[0, "job.name"]]);
+    expect(await runsOf(mine.token, contested)).toMatchObject({ owner: mine.teamId, runs: [{ state: "succeeded" }] });
+    expect(await runsOf(theirs.token, own)).toMatchObject({ owner: theirs.teamId, runs: [{ state: "succeeded" }] });
   });
 });
 

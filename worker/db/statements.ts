@@ -1,5 +1,5 @@
-import type { SQL } from "drizzle-orm";
-import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
+import { getTableColumns, sql, type SQL } from "drizzle-orm";
+import { SQLiteAsyncDialect, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { TenantCtx } from "./client";
 
 /**
@@ -23,6 +23,18 @@ export function stmt(query: SQL): Stmt {
 export function fromBuilder(builder: { toSQL(): { sql: string; params: unknown[] } }): Stmt {
   const q = builder.toSQL();
   return { sql: q.sql, params: q.params };
+}
+
+/**
+ * An insert of one row that applies only if `condition` holds where the statement sits in its batch:
+ * `INSERT INTO t (…) SELECT … WHERE condition`, as a VALUES list cannot carry a condition. Columns left out get
+ * their SQL defaults; values are mapped as drizzle maps them (JSON columns to text, and so on).
+ */
+export function insertRowIf<T extends SQLiteTable>(table: T, row: T["$inferInsert"], condition: SQL): Stmt {
+  const given = Object.entries(getTableColumns(table)).filter(([key]) => (row as Record<string, unknown>)[key] !== undefined);
+  const names = given.map(([, column]) => sql.identifier(column.name));
+  const values = given.map(([key, column]) => sql.param((row as Record<string, unknown>)[key], column));
+  return stmt(sql`INSERT INTO ${table} (${sql.join(names, sql`, `)}) SELECT ${sql.join(values, sql`, `)} WHERE ${condition}`);
 }
 
 /** drizzle() returns the D1 binding as `$client`; the exported Db type just does not declare it. */

@@ -1,23 +1,27 @@
 import type { TenantCtx } from "../db/client";
-import { auditInsert, type AuditSource } from "../db/repo/platform/audit";
+import { sql, type SQL } from "drizzle-orm";
+import { auditInsertIf, type AuditSource } from "../db/repo/platform/audit";
 import { usageAddedStatements } from "../db/repo/platform/storage-usage";
-import { fromBuilder, runBatch, type Stmt } from "../db/statements";
+import { fromBuilder, queryAll, runBatch, stmt, type Stmt } from "../db/statements";
 import { enforceStorageQuota } from "../retention/storage-quota";
 import {
-  ensureDbtProject,
   findDbtProject,
   findUploadByDedupe,
   getDbtUpload,
   loadNodeRefs,
+  newDbtProject,
   nodeResultStatements,
+  othersProjectSql,
+  projectInsertStatement,
   projectUpdateStatement,
   replaceNodesStatements,
   uploadInsertStatement,
   type DbtProject,
   type DbtUpload,
+  uploadStoredSql,
 } from "../db/repo/lineage/dbt";
 import { deleteEdgesOf, lineagePlanStatements, storedQualityKeys } from "../db/repo/lineage/write";
-import { jobAndRunOwners } from "../db/repo/pipelines/ownership";
+import { othersJobsCheck } from "../db/repo/pipelines/ownership";
 import { recordDbtRunCosts } from "../costs/derived-costs";
 import type { DbtUploadSource } from "../db/schema/enums";
 import { isUniqueViolation } from "../db/unique";
@@ -97,32 +101,40 @@ function sourceRefOf(source: DbtArtifactsSource): Record<string, string> {
   }
 }
 
+const othersProject = () =>
+  new ApiError("forbidden", "project: this dbt project and environment belong to another team", [
+    { path: "project", message: "this dbt project and environment belong to another team; only its team uploads its artifacts" },
+  ]);
+
 /** A project another team owns is that team's to upload to: 403 naming `project`. Returns the project. */
 function requireProjectWriter(project: DbtProject, writer: IngestWriter): DbtProject {
-  if (project.ownerTeamId && !writer.mayWriteFor(project.ownerTeamId)) {
-    throw new ApiError("forbidden", "project: this dbt project and environment belong to another team", [
-      { path: "project", message: "this dbt project and environment belong to another team; only its team uploads its artifacts" },
-    ]);
-  }
+  if (project.ownerTeamId && !writer.mayWriteFor(project.ownerTeamId)) throw othersProject();
   return project;
 }
 
 /**
- * As for OpenLineage events: a job another team owns in the project's job namespace (its tests, its invocations),
- * or a run recorded under one, is that team's — the upload is refused (403 naming `project`) rather than reporting
- * runs of, or changing, another team's jobs. Jobs nobody owns, or new ones, are open.
+ * What an upload may not change, checked by its own batch (and once ahead of it, before the bytes are stored): a
+ * project another team owns, and — as for OpenLineage events — a job another team owns in the project's job
+ * namespace (its tests, its invocations) or a run recorded under one. Jobs nobody owns, or new ones, are open.
+ * `refused` names them, `none` is the condition the upload's first rows are written on.
  */
-async function refuseOthersJobs(ctx: TenantCtx, writer: IngestWriter, plan: LineagePlan, jobNamespace: string): Promise<void> {
-  const owners = await jobAndRunOwners(
-    ctx,
+function uploadChecks(ctx: TenantCtx, writer: IngestWriter, input: DbtArtifactsInput, plan: LineagePlan): { refused: SQL; none: SQL } {
+  const jobs = othersJobsCheck(
+    ctx.tenantId,
+    writer.actsFor,
     [...plan.jobs.keys()],
     plan.runs.map((r) => r.id),
   );
-  const others = [...owners.jobs.values(), ...owners.runs.values()].some((team) => team !== null && !writer.mayWriteFor(team));
-  if (others) {
-    const message = `jobs in ${jobNamespace} belong to another team; report your own project's runs`;
-    throw new ApiError("forbidden", `project: ${message}`, [{ path: "project", message }]);
-  }
+  const refused = sql`${jobs.refused} UNION ALL ${othersProjectSql(ctx, writer.actsFor, input.project, input.environment)}`;
+  return { refused, none: sql`NOT EXISTS (${refused})` };
+}
+
+/** The 403 (naming `project`) for what uploadChecks refused; null when it refused nothing. */
+function uploadRefusal(rows: Array<{ refused_kind: string }>, input: DbtArtifactsInput): ApiError | null {
+  if (!rows.length) return null;
+  if (rows.some((r) => r.refused_kind === "project")) return othersProject();
+  const message = `jobs in ${dbtNamespace(input.project, input.environment)} belong to another team; report your own project's runs`;
+  return new ApiError("forbidden", `project: ${message}`, [{ path: "project", message }]);
 }
 
 /**
@@ -133,7 +145,6 @@ async function refuseOthersJobs(ctx: TenantCtx, writer: IngestWriter, plan: Line
  * job run to the models it built). Throws ApiError validation_failed / payload_too_large on bad input.
  */
 export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, input: DbtArtifactsInput): Promise<DbtIngestResult> {
-  const now = audit.now;
   const nameErrors = [checkName("project", input.project), checkName("environment", input.environment)].filter((e): e is ErrorDetail => e !== null);
   if (nameErrors.length) throw rejected(nameErrors);
   if (input.namespace !== undefined && input.namespace !== null && (input.namespace.trim() === "" || input.namespace.length > 512)) {
@@ -144,8 +155,8 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
   const existing = await findDbtProject(ctx, input.project, input.environment);
   if (existing) requireProjectWriter(existing, writer);
 
-  let manifest: { stored: StoredArtifact; parsed: ParsedManifest } | null = null;
-  let runResults: { stored: StoredArtifact; parsed: ParsedRunResults } | null = null;
+  let manifest: ReadArtifact<ParsedManifest> | null = null;
+  let runResults: ReadArtifact<ParsedRunResults> | null = null;
   if (input.manifest) {
     const read = await readManifest(input.manifest);
     if (!read.parsed.ok) throw rejected(read.parsed.errors);
@@ -157,22 +168,47 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
     runResults = { stored: read.stored, parsed: read.parsed.runResults };
   }
 
-  const adapterType = manifest?.parsed.metadata.adapterType ?? existing?.adapterType ?? null;
-  const namespace = input.namespace?.trim() || existing?.namespace || defaultDbtNamespace(adapterType, input.project, input.environment);
-  const project =
-    existing ??
-    requireProjectWriter(
-      // A concurrent first upload of the same project may have created it, for another team.
-      await ensureDbtProject(ctx, {
-        id: newId("dbtProject"),
-        project: input.project,
-        environment: input.environment,
-        namespace,
-        ownerTeamId: writer.ownerTeamId,
-        now,
-      }),
-      writer,
-    );
+  if (existing) return uploadTo(ctx, audit, input, existing, false, manifest, runResults);
+  const adapterType = manifest?.parsed.metadata.adapterType ?? null;
+  const created = newDbtProject(ctx, {
+    id: newId("dbtProject"),
+    project: input.project,
+    environment: input.environment,
+    namespace: input.namespace?.trim() || defaultDbtNamespace(adapterType, input.project, input.environment),
+    ownerTeamId: writer.ownerTeamId,
+    now: audit.now,
+  });
+  try {
+    return await uploadTo(ctx, audit, input, created, true, manifest, runResults);
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    // Another first upload of this project and environment created it meanwhile (a refused one creates nothing):
+    // this upload goes to that project, if the writer may upload to it.
+    const other = await findDbtProject(ctx, input.project, input.environment);
+    if (!other) throw err;
+    return uploadTo(ctx, audit, input, requireProjectWriter(other, writer), false, manifest, runResults);
+  }
+}
+
+interface ReadArtifact<T> {
+  stored: StoredArtifact;
+  parsed: T;
+}
+
+/** The upload of parsed artifacts to `project`, which this upload's batch creates when `isNew`. */
+async function uploadTo(
+  ctx: TenantCtx,
+  audit: AuditSource,
+  input: DbtArtifactsInput,
+  project: DbtProject,
+  isNew: boolean,
+  manifest: ReadArtifact<ParsedManifest> | null,
+  runResults: ReadArtifact<ParsedRunResults> | null,
+): Promise<DbtIngestResult> {
+  const now = audit.now;
+  const { writer } = input;
+  const adapterType = manifest?.parsed.metadata.adapterType ?? project.adapterType ?? null;
+  const namespace = input.namespace?.trim() || (isNew ? null : project.namespace) || defaultDbtNamespace(adapterType, input.project, input.environment);
   const ownerTeamId = project.ownerTeamId ?? writer.ownerTeamId;
 
   const dedupeKey = await sha256Hex(`${manifest?.stored.sha256 ?? "-"}:${runResults?.stored.sha256 ?? "-"}`);
@@ -204,21 +240,19 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
     );
   };
 
-  const previous = await findUploadByDedupe(ctx, project.id, dedupeKey);
+  const previous = isNew ? null : await findUploadByDedupe(ctx, project.id, dedupeKey);
   if (previous) {
     await recordCosts(await loadNodeRefs(ctx, project.id));
     return { duplicate: true, project, upload: previous, quality: [] };
   }
 
   let nodeRefs: Map<string, DbtNodeRef>;
-  if (manifest) nodeRefs = new Map();
-  else {
-    nodeRefs = await loadNodeRefs(ctx, project.id);
-    if (!nodeRefs.size)
-      throw rejected([
-        { path: "manifest", message: "required for the first upload of this project and environment: run_results name nodes only the manifest describes" },
-      ]);
-  }
+  if (manifest || isNew) nodeRefs = new Map();
+  else nodeRefs = await loadNodeRefs(ctx, project.id);
+  if (!manifest && !nodeRefs.size)
+    throw rejected([
+      { path: "manifest", message: "required for the first upload of this project and environment: run_results name nodes only the manifest describes" },
+    ]);
 
   const uploadId = newId("dbtUpload");
   const target: DbtTarget = {
@@ -238,7 +272,11 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
   }
   const tutti = input.source.kind === "tutti" ? { runId: input.source.runId, taskKey: input.source.taskKey, pipeline: input.source.pipeline } : null;
   const rrPlan = runResults ? await planDbtRunResults(plan, ids, runResults.parsed, nodeRefs, target, { uploadId, now, tutti }) : null;
-  await refuseOthersJobs(ctx, writer, plan, dbtNamespace(input.project, input.environment));
+
+  const checks = uploadChecks(ctx, writer, input, plan);
+  // Asked once before the bytes are stored, so a refused upload stores none; the batch asks again to be sure.
+  const early = uploadRefusal(await queryAll<{ refused_kind: string }>(ctx, checks.refused), input);
+  if (early) throw early;
 
   await enforceStorageQuota(ctx, { bytes: (manifest?.stored.bytes ?? 0) + (runResults?.stored.bytes ?? 0), objects: 1 });
   // Bytes first: R2 keeps each file once per tenant, so a write that fails below leaves at most a blob the next upload
@@ -247,63 +285,84 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
   const runResultsBlobKey = runResults ? await storeArtifact(ctx, input.blobs, "run_results", runResults.stored) : null;
   const m = manifest?.parsed.metadata;
   const r = runResults?.parsed.metadata;
+  // The checks and the write are one batch: the project (when new) and the upload row are stored only if the checks
+  // find nothing refused, and every later statement only if the upload row is there. So a project or job another
+  // team creates while this upload is on its way is respected, and a refused upload leaves nothing behind.
+  const stored = uploadStoredSql(ctx, uploadId);
   const statements: Stmt[] = [
-    ...(manifest ? [deleteEdgesOf(ctx, dbtOrigin(project.id))] : []),
+    stmt(checks.refused),
+    ...(isNew ? [projectInsertStatement(project, checks.none)] : []),
+    uploadInsertStatement(
+      ctx,
+      {
+        id: uploadId,
+        projectId: project.id,
+        source: input.source.kind as DbtUploadSource,
+        sourceRef: sourceRefOf(input.source),
+        dedupeKey,
+        dbtVersion: m?.dbtVersion ?? r?.dbtVersion ?? null,
+        manifestSchemaVersion: m?.schemaVersion ?? null,
+        runResultsSchemaVersion: r?.schemaVersion ?? null,
+        manifestInvocationId: m?.invocationId ?? null,
+        runResultsInvocationId: r?.invocationId ?? null,
+        command: runResults?.parsed.command ?? null,
+        generatedAt: r?.generatedAt ?? m?.generatedAt ?? null,
+        elapsedSeconds: runResults?.parsed.elapsedSeconds ?? null,
+        manifestBytes: manifest?.stored.bytes ?? null,
+        manifestSha256: manifest?.stored.sha256 ?? null,
+        runResultsBytes: runResults?.stored.bytes ?? null,
+        runResultsSha256: runResults?.stored.sha256 ?? null,
+        manifestBlobKey,
+        runResultsBlobKey,
+        nodeCount: manifestNodes ? manifestNodes.nodes.length : project.nodeCount,
+        edgeCount: manifestNodes ? manifestNodes.edgeCount : project.edgeCount,
+        resultCounts: rrPlan?.counts ?? {},
+        jobRunId: rrPlan?.jobRunId ?? null,
+        uploadedByType: audit.principal.actor.type,
+        uploadedById: audit.principal.actor.id,
+        createdAt: now,
+      },
+      checks.none,
+    ),
+    ...(manifest ? [deleteEdgesOf(ctx, dbtOrigin(project.id), stored)] : []),
     // Another team's datasets named by the project keep their own facts; their lineage is kept (docs/lineage.md).
-    ...lineagePlanStatements(ctx, plan, now, { actsFor: writer.actsFor }),
-    ...(manifestNodes ? replaceNodesStatements(ctx, project.id, uploadId, manifestNodes.nodes, now) : []),
-    uploadInsertStatement(ctx, {
-      id: uploadId,
-      projectId: project.id,
-      source: input.source.kind as DbtUploadSource,
-      sourceRef: sourceRefOf(input.source),
-      dedupeKey,
-      dbtVersion: m?.dbtVersion ?? r?.dbtVersion ?? null,
-      manifestSchemaVersion: m?.schemaVersion ?? null,
-      runResultsSchemaVersion: r?.schemaVersion ?? null,
-      manifestInvocationId: m?.invocationId ?? null,
-      runResultsInvocationId: r?.invocationId ?? null,
-      command: runResults?.parsed.command ?? null,
-      generatedAt: r?.generatedAt ?? m?.generatedAt ?? null,
-      elapsedSeconds: runResults?.parsed.elapsedSeconds ?? null,
-      manifestBytes: manifest?.stored.bytes ?? null,
-      manifestSha256: manifest?.stored.sha256 ?? null,
-      runResultsBytes: runResults?.stored.bytes ?? null,
-      runResultsSha256: runResults?.stored.sha256 ?? null,
-      manifestBlobKey,
-      runResultsBlobKey,
-      nodeCount: manifestNodes ? manifestNodes.nodes.length : project.nodeCount,
-      edgeCount: manifestNodes ? manifestNodes.edgeCount : project.edgeCount,
-      resultCounts: rrPlan?.counts ?? {},
-      jobRunId: rrPlan?.jobRunId ?? null,
-      uploadedByType: audit.principal.actor.type,
-      uploadedById: audit.principal.actor.id,
-      createdAt: now,
-    }),
+    ...lineagePlanStatements(ctx, plan, now, { actsFor: writer.actsFor, onlyIf: stored }),
+    ...(manifestNodes ? replaceNodesStatements(ctx, project.id, uploadId, manifestNodes.nodes, now, stored) : []),
+    // Usage counts the upload row under its id, so it counts nothing when the row was not stored.
     ...usageAddedStatements(ctx, "dbt_upload", [uploadId]).map(fromBuilder),
-    ...(runResults ? nodeResultStatements(ctx, project.id, uploadId, runResults.parsed.results) : []),
-    projectUpdateStatement(ctx, project.id, {
-      latestUploadId: uploadId,
-      namespace,
-      updatedAt: now,
-      ...(manifestNodes && m
-        ? {
-            latestManifestUploadId: uploadId,
-            nodeCount: manifestNodes.nodes.length,
-            edgeCount: manifestNodes.edgeCount,
-            dbtProjectName: m.projectName,
-            adapterType: m.adapterType,
-          }
-        : {}),
-    }),
-    fromBuilder(
-      auditInsert(ctx, audit, {
-        action: "dbt.artifacts.upload",
-        targetType: "dbt_upload",
-        targetId: uploadId,
-        teamId: project.ownerTeamId,
-        details: { project: input.project, environment: input.environment, manifest: !!manifest, run_results: !!runResults, source: input.source.kind },
-      }),
+    ...(runResults ? nodeResultStatements(ctx, project.id, uploadId, runResults.parsed.results, stored) : []),
+    projectUpdateStatement(
+      ctx,
+      project.id,
+      {
+        latestUploadId: uploadId,
+        namespace,
+        updatedAt: now,
+        ...(manifestNodes && m
+          ? {
+              latestManifestUploadId: uploadId,
+              nodeCount: manifestNodes.nodes.length,
+              edgeCount: manifestNodes.edgeCount,
+              dbtProjectName: m.projectName,
+              adapterType: m.adapterType,
+            }
+          : {}),
+      },
+      stored,
+    ),
+    stmt(
+      auditInsertIf(
+        ctx,
+        audit,
+        {
+          action: "dbt.artifacts.upload",
+          targetType: "dbt_upload",
+          targetId: uploadId,
+          teamId: project.ownerTeamId,
+          details: { project: input.project, environment: input.environment, manifest: !!manifest, run_results: !!runResults, source: input.source.kind },
+        },
+        stored,
+      ),
     ),
   ];
 
@@ -311,13 +370,15 @@ export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, inp
   try {
     results = await runBatch(ctx, statements);
   } catch (err) {
-    if (isUniqueViolation(err)) {
+    if (isUniqueViolation(err) && !isNew) {
       // The same files raced in from a retry: the other request stored them.
       const winner = await findUploadByDedupe(ctx, project.id, dedupeKey);
       if (winner) return { duplicate: true, project, upload: winner, quality: [] };
     }
     throw err;
   }
+  const refused = uploadRefusal(results[0].results as Array<{ refused_kind: string }>, input);
+  if (refused) throw refused;
   // Retention deletes a blob once no upload names it; should it have checked just before this upload's row landed,
   // the bytes are put back while they are still at hand (a no-op when the blob is there, as it nearly always is).
   if (manifest) await storeArtifact(ctx, input.blobs, "manifest", manifest.stored);

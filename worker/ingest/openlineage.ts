@@ -5,7 +5,7 @@ import { fromBuilder, runBatch, runReads, stmt } from "../db/statements";
 import { enforceStorageQuota } from "../retention/storage-quota";
 import { existingEventKeys, rawEventStatements, storedEventKeys, storedEventsQuery, type StoredBody } from "../db/repo/lineage/raw-events";
 import { lineagePlanStatements, MAX_FACET_BYTES, storedQualityKeys } from "../db/repo/lineage/write";
-import { jobAndRunOwnersRead, pipelineTeamsRead } from "../db/repo/pipelines/ownership";
+import { othersJobsCheck, pipelineTeamsRead, refusedJobsAndRuns } from "../db/repo/pipelines/ownership";
 import type { ErrorDetail } from "../lib/errors";
 import { gzip } from "../lib/gzip";
 import { newId } from "../lib/ids";
@@ -43,10 +43,9 @@ async function jobRefOf(ids: IdCache, e: OLEvent): Promise<JobRef | null> {
   return { jobId: await ids.job(e.job.namespace, e.job.name), runId: e.kind === "run" ? await ids.run("openlineage", e.run.runId) : null };
 }
 
-/** What the ingest reads before it writes, in one D1 round trip: stored copies of the events, and who owns their jobs and runs. */
+/** What the ingest reads before it writes, in one D1 round trip: stored copies of the events, and the teams of the pipelines they name. */
 async function lookups(ctx: TenantCtx, events: Prepared[]) {
-  const refs = events.flatMap((p) => (p.ref ? [p.ref] : []));
-  const [existing, teams, owners] = await runReads(ctx, [
+  const [existing, teams] = await runReads(ctx, [
     existingEventKeys(
       ctx,
       events.map((p) => p.accepted.dedupeKey),
@@ -55,39 +54,31 @@ async function lookups(ctx: TenantCtx, events: Prepared[]) {
       ctx,
       events.flatMap((p) => p.tuttiJobs.flatMap((c) => (c.pipeline ? [c.pipeline] : []))),
     ),
-    jobAndRunOwnersRead(
-      ctx,
-      refs.map((r) => r.jobId),
-      refs.flatMap((r) => (r.runId ? [r.runId] : [])),
-    ),
   ] as const);
-  return { existing, teams, owners };
+  return { existing, teams };
 }
 
-/**
- * Refuses, by setting their outcome, events that speak for another team: a job in Tutti's namespace that is not a
- * task of a pipeline the writer's team owns (400 naming the namespace), or another team's job, or a run already
- * recorded under one (403), so no token reports runs of, or changes the state of, another team's job or pipeline.
- * What nobody owns yet, or is new, is open to every writer. Returns the indexes refused.
- */
-function refuseOthersJobs(writer: IngestWriter, events: Prepared[], found: Awaited<ReturnType<typeof lookups>>, outcomes: IngestOutcome[]): Set<number> {
-  const { teams, owners } = found;
-  const others = (owner: string | null | undefined) => owner != null && !writer.mayWriteFor(owner);
-  const refused = new Set<number>();
-  for (const p of events) {
-    const r = p.ref;
-    const refuse = (status: 400 | 403, details: ErrorDetail[]) => {
-      outcomes[p.index] = { ok: false, status, message: `${details[0].path}: ${details[0].message}`, details, retriable: false };
-      refused.add(p.index);
-    };
-    const tutti = refusedTuttiJobs(p.tuttiJobs, teams, (team) => writer.mayWriteFor(team));
-    if (tutti.length) refuse(400, tutti);
-    else if (r && others(owners.jobs.get(r.jobId)))
-      refuse(403, [{ path: "job.name", message: "this job belongs to another team; report your own jobs' runs" }]);
-    else if (r?.runId && others(owners.runs.get(r.runId))) refuse(403, [{ path: "run.runId", message: "this run belongs to another team's job" }]);
-  }
-  return refused;
+/** The refusal (400 naming the namespace) of an event whose job in Tutti's namespace is not a task of a pipeline the writer's team owns. */
+function refusedTuttiClaim(writer: IngestWriter, p: Prepared, teams: ReadonlyMap<string, string>): IngestOutcome | null {
+  const details = refusedTuttiJobs(p.tuttiJobs, teams, (team) => writer.mayWriteFor(team));
+  return details.length ? refusal(400, details) : null;
 }
+
+/** The refusal (403) of an event about a job another team owns, or a run recorded under one, as the write's own check found them. */
+function refusedJob(p: Prepared, refused: { jobs: Set<string>; runs: Set<string> }): IngestOutcome | null {
+  const r = p.ref;
+  if (r && refused.jobs.has(r.jobId)) return refusal(403, [{ path: "job.name", message: "this job belongs to another team; report your own jobs' runs" }]);
+  if (r?.runId && refused.runs.has(r.runId)) return refusal(403, [{ path: "run.runId", message: "this run belongs to another team's job" }]);
+  return null;
+}
+
+const refusal = (status: 400 | 403, details: ErrorDetail[]): IngestOutcome => ({
+  ok: false,
+  status,
+  message: `${details[0].path}: ${details[0].message}`,
+  details,
+  retriable: false,
+});
 
 function oversizedFacets(event: OLEvent): ErrorDetail[] {
   const out: ErrorDetail[] = [];
@@ -135,9 +126,9 @@ interface Prepared {
 /**
  * Validates, deduplicates and stores OpenLineage events; one outcome per item, in order. Valid new events are
  * written in one D1 batch (one transaction); should it fail, each event is retried alone so one bad event
- * cannot sink the others. Nothing is written for an invalid event, nor for one about another team's job; of
- * another team's datasets only lineage is written (PlanGuard). Data-quality assertions that
- * were stored are appended to `quality`, for alerts.
+ * cannot sink the others. Nothing is written for an invalid event, nor for one speaking for another team's
+ * pipeline (400), job or run (403: decided by the write itself, othersJobsCheck); of another team's datasets only
+ * lineage is written (PlanGuard). Data-quality assertions that were stored are appended to `quality`, for alerts.
  */
 export async function ingestOpenLineageEvents(
   ctx: TenantCtx,
@@ -199,27 +190,39 @@ export async function ingestOpenLineageEvents(
   if (!prepared.length) return outcomes;
 
   const found = await lookups(ctx, prepared);
-  const unseen = prepared.filter((p) => {
+  const fresh = prepared.filter((p) => {
     const duplicate = found.existing.has(p.accepted.dedupeKey);
-    outcomes[p.index] = acceptedOutcome(p.accepted.event, duplicate);
-    return !duplicate;
+    outcomes[p.index] = duplicate
+      ? acceptedOutcome(p.accepted.event, true)
+      : (refusedTuttiClaim(writer, p, found.teams) ?? acceptedOutcome(p.accepted.event, false));
+    return !duplicate && outcomes[p.index].ok;
   });
-  const othersJobs = refuseOthersJobs(writer, unseen, found, outcomes);
-  const fresh = unseen.filter((p) => !othersJobs.has(p.index));
   if (!fresh.length) return outcomes;
   // Over a storage quota the whole request is refused (413 naming the quota) and nothing is stored.
   await enforceStorageQuota(ctx, { bytes: fresh.reduce((n, p) => n + p.body.sizeBytes, 0), objects: fresh.length });
 
-  // The raw-event inserts go first in the batch and say which events it stored; counters and the audit entry that
-  // follow count only those, so copies of an event in flight together (each past the check above) count once.
-  const write = async (group: Prepared[]) => {
+  // One batch writes a group of events. Its first statement names the jobs and runs of the group that another team
+  // owns, and every statement applies only if there are none (othersJobsCheck): the check and the write are one
+  // step, so a job another team creates or claims while these events are on their way is not taken over. Then the
+  // raw-event inserts say which events the batch stored; counters and the audit entry that follow count only those,
+  // so copies of an event in flight together (each past the duplicate check above) count once.
+  // Returns the events refused, for which (and for every other event of the group) nothing was written.
+  const write = async (group: Prepared[]): Promise<Prepared[]> => {
     const plan = new LineagePlan();
     for (const p of group) await planOpenLineageEvent(plan, ids, p.accepted, writer);
+    const refs = group.flatMap((p) => (p.ref ? [p.ref] : []));
+    const others = othersJobsCheck(
+      ctx.tenantId,
+      writer.actsFor,
+      refs.map((r) => r.jobId),
+      refs.flatMap((r) => (r.runId ? [r.runId] : [])),
+    );
     const raw = rawEventStatements(
       ctx,
       plan,
       group.map((p) => p.body),
       now,
+      others.none,
     );
     const audit = auditCountedInsert(
       ctx,
@@ -230,13 +233,27 @@ export async function ingestOpenLineageEvents(
         group.map((p) => p.accepted.eventId),
       ),
     );
-    // The event is stored and its lineage kept; another team's datasets keep their own facts (see docs/lineage.md).
+    // Usage and the audit entry count stored raw events, so they need no condition of their own.
     const usage = usageAddedStatements(
       ctx,
       "lineage_event",
       group.map((p) => p.accepted.eventId),
     ).map(fromBuilder);
-    const results = await runBatch(ctx, [...raw, ...lineagePlanStatements(ctx, plan, now, { actsFor: writer.actsFor }), stmt(audit), ...usage]);
+    // The event is stored and its lineage kept; another team's datasets keep their own facts (see docs/lineage.md).
+    const [check, ...results] = await runBatch(ctx, [
+      stmt(others.refused),
+      ...raw,
+      ...lineagePlanStatements(ctx, plan, now, { actsFor: writer.actsFor, onlyIf: others.none }),
+      stmt(audit),
+      ...usage,
+    ]);
+    const refusedIds = refusedJobsAndRuns(check);
+    const refused = group.filter((p) => {
+      const outcome = refusedJob(p, refusedIds);
+      if (outcome) outcomes[p.index] = outcome;
+      return outcome !== null;
+    });
+    if (refused.length) return refused;
     const stored = storedEventKeys(results.slice(0, raw.length));
     const storedQuality = storedQualityKeys(results.slice(raw.length));
     const storedIds = new Set<string>();
@@ -245,18 +262,30 @@ export async function ingestOpenLineageEvents(
       else outcomes[p.index] = acceptedOutcome(p.accepted.event, true);
     }
     quality.push(...[...plan.quality.values()].filter((q) => storedQuality.has(q.dedupeKey) && (q.eventId === undefined || storedIds.has(q.eventId))));
+    return [];
+  };
+  // A group with refused events wrote nothing: the others are written again without them. Each round removes at
+  // least one event, so this ends.
+  const writeAll = async (group: Prepared[]) => {
+    let pending = group;
+    while (pending.length) {
+      const refused = new Set(await write(pending));
+      if (!refused.size) return;
+      pending = pending.filter((p) => !refused.has(p));
+    }
   };
 
   try {
-    await write(fresh);
+    await writeAll(fresh);
   } catch (err) {
     if (fresh.length === 1) {
       fail(outcomes, fresh[0].index, err);
       return outcomes;
     }
-    for (const p of fresh) {
+    // Each event alone, so one bad event cannot sink the others (those already refused stay refused).
+    for (const p of fresh.filter((p) => outcomes[p.index].ok)) {
       try {
-        await write([p]);
+        await writeAll([p]);
       } catch (single) {
         fail(outcomes, p.index, single);
       }

@@ -29,7 +29,7 @@ export interface TuttiTaskRunInput {
 
 /**
  * Records (or updates) a Tutti task run in the lineage catalog, with its inputs and outputs as edges of the
- * task's job; a succeeded run moves its outputs' freshness forward. Idempotent: the same transition written
+ * task's job; a succeeded run moves its outputs' freshness forward — of datasets its pipeline's team owns, or nobody does. Idempotent: the same transition written
  * twice changes nothing more. For dbt tasks, ingestDbtArtifacts with source { kind: "tutti" } does this from
  * run_results, linking the task to every model it built.
  */
@@ -91,7 +91,8 @@ export async function recordTuttiTaskRun(ctx: TenantCtx, input: TuttiTaskRunInpu
       plan.addRunIo({ runId: jobRunId, datasetId: id, role, rowCount: null, bytes: null, fileCount: null, facets: null, at: eventTime });
     }
   }
-  // Tutti's own record of a run of a task the pipeline's spec declares: it writes for every team.
-  await runBatch(ctx, lineagePlanStatements(ctx, plan, now, { actsFor: null }));
+  // The run speaks for its pipeline's team, as that team's token would: of another team's dataset it records the
+  // lineage (this task read or wrote it) but not its freshness, kind or owner, decided inside the write.
+  await runBatch(ctx, lineagePlanStatements(ctx, plan, now, { actsFor: input.teamId === null ? [] : [input.teamId] }));
   return { jobId, jobRunId };
 }

@@ -4,7 +4,8 @@ import type { DbtResult } from "../../../lineage/dbt-run-results";
 import type { DbtNodeRef, DbtNodeRow } from "../../../lineage/dbt-plan";
 import type { Db, TenantCtx } from "../../client";
 import { dbtArtifactChunks, dbtNodeResults, dbtNodes, dbtProjects, dbtUploads, teams } from "../../schema";
-import { fromBuilder, rawRows, stmt, type Stmt } from "../../statements";
+import { fromBuilder, insertRowIf, rawRows, stmt, type Stmt } from "../../statements";
+import { ownedByNobodyOrSql, type ActsFor } from "../pipelines/ownership";
 import { chunkRows } from "../../bulk";
 
 /** dbt projects per environment, their artifact uploads (bytes in R2; legacy D1 chunks), manifest nodes and run results. */
@@ -49,26 +50,45 @@ export async function listDbtProjects(ctx: TenantCtx, opts: { after?: { project:
     .limit(opts.limit + 1);
 }
 
-/** The project row for (project, environment), created on first upload; concurrent first uploads meet on the unique key. */
-export async function ensureDbtProject(
+/**
+ * SQL: a SELECT of `(refused_kind, refused_id)` naming the project row for (project, environment) when it belongs
+ * to a team a writer acting for `actsFor` does not act for — in an upload's batch with othersJobsCheck, so a first
+ * upload by another team that lands meanwhile is seen.
+ */
+export function othersProjectSql(ctx: TenantCtx, actsFor: ActsFor, project: string, environment: string): SQL {
+  return sql`SELECT 'project' AS refused_kind, p.id AS refused_id FROM dbt_projects p
+    WHERE p.tenant_id = ${ctx.tenantId} AND p.project = ${project} AND p.environment = ${environment} AND NOT (${ownedByNobodyOrSql(actsFor, sql`p.owner_team_id`)})`;
+}
+
+/**
+ * A new project's row, to insert in its first upload's batch (insertRowIf), so an upload refused there leaves no
+ * project behind. A concurrent first upload creating it too fails on the unique (project, environment) key.
+ */
+export function newDbtProject(
   ctx: TenantCtx,
   input: { id: string; project: string; environment: string; namespace: string; ownerTeamId: string | null; now: number },
-): Promise<DbtProject> {
-  await ctx.db
-    .insert(dbtProjects)
-    .values({
-      tenantId: ctx.tenantId,
-      id: input.id,
-      project: input.project,
-      environment: input.environment,
-      ownerTeamId: input.ownerTeamId,
-      namespace: input.namespace,
-      createdAt: input.now,
-      updatedAt: input.now,
-    })
-    .onConflictDoNothing();
-  return (await findDbtProject(ctx, input.project, input.environment))!;
+): DbtProject {
+  return {
+    tenantId: ctx.tenantId,
+    id: input.id,
+    project: input.project,
+    environment: input.environment,
+    ownerTeamId: input.ownerTeamId,
+    dbtProjectName: null,
+    adapterType: null,
+    namespace: input.namespace,
+    latestUploadId: null,
+    latestManifestUploadId: null,
+    nodeCount: 0,
+    edgeCount: 0,
+    createdAt: input.now,
+    updatedAt: input.now,
+  };
 }
+
+/** SQL condition: the upload `uploadId` is stored. What else an upload writes is conditioned on it: one lookup, not the whole check again. */
+export const uploadStoredSql = (ctx: TenantCtx, uploadId: string): SQL =>
+  sql`EXISTS (SELECT 1 FROM dbt_uploads u WHERE u.tenant_id = ${ctx.tenantId} AND u.id = ${uploadId})`;
 
 export async function findUploadByDedupe(ctx: TenantCtx, projectId: string, dedupeKey: string) {
   const [row] = await ctx.db
@@ -204,7 +224,7 @@ const v = (i: number) => sql.raw(`r.value ->> '$[${i}]'`);
  * Upserts the nodes of a new manifest (keeping each node's last result) and removes the nodes an older
  * manifest of the project had and this one does not.
  */
-export function replaceNodesStatements(ctx: TenantCtx, projectId: string, uploadId: string, nodes: DbtNodeRow[], now: number): Stmt[] {
+export function replaceNodesStatements(ctx: TenantCtx, projectId: string, uploadId: string, nodes: DbtNodeRow[], now: number, onlyIf: SQL): Stmt[] {
   const t = ctx.tenantId;
   const rows = nodes.map((n) => [
     n.uniqueId,
@@ -226,19 +246,19 @@ export function replaceNodesStatements(ctx: TenantCtx, projectId: string, upload
         INSERT INTO dbt_nodes (tenant_id, project_id, unique_id, resource_type, name, package_name, path, materialized, node_id, defined,
           description, tags, tested_node_ids, test_column, manifest_upload_id, updated_at)
         SELECT ${t}, ${projectId}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)}, ${v(9)}, ${v(10)}, ${v(11)}, ${uploadId}, ${now}
-        FROM json_each(${p}) r WHERE true
+        FROM json_each(${p}) r WHERE ${onlyIf}
         ON CONFLICT (tenant_id, project_id, unique_id) DO UPDATE SET
           resource_type = excluded.resource_type, name = excluded.name, package_name = excluded.package_name, path = excluded.path,
           materialized = excluded.materialized, node_id = excluded.node_id, defined = excluded.defined, description = excluded.description,
           tags = excluded.tags, tested_node_ids = excluded.tested_node_ids, test_column = excluded.test_column,
           manifest_upload_id = excluded.manifest_upload_id, updated_at = excluded.updated_at`),
     ),
-    stmt(sql`DELETE FROM dbt_nodes WHERE tenant_id = ${t} AND project_id = ${projectId} AND manifest_upload_id <> ${uploadId}`),
+    stmt(sql`DELETE FROM dbt_nodes WHERE tenant_id = ${t} AND project_id = ${projectId} AND manifest_upload_id <> ${uploadId} AND ${onlyIf}`),
   ];
 }
 
-/** Stores run_results entries and moves each node's "last result" forward (never back to an older run). */
-export function nodeResultStatements(ctx: TenantCtx, projectId: string, uploadId: string, results: DbtResult[]): Stmt[] {
+/** Stores run_results entries and moves each node's "last result" forward (never back to an older run), if `onlyIf` holds. */
+export function nodeResultStatements(ctx: TenantCtx, projectId: string, uploadId: string, results: DbtResult[], onlyIf: SQL): Stmt[] {
   const t = ctx.tenantId;
   const rows = results.map((r) => [
     r.uniqueId,
@@ -263,7 +283,7 @@ export function nodeResultStatements(ctx: TenantCtx, projectId: string, uploadId
         INSERT INTO dbt_node_results (tenant_id, upload_id, unique_id, project_id, status, execution_seconds, started_at, completed_at, rows_affected,
           bytes_processed, bytes_billed, slot_ms, query_id, failures, message, thread_id, adapter_response)
         SELECT ${t}, ${uploadId}, ${v(0)}, ${projectId}, ${v(1)}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)}, ${v(9)}, ${v(10)}, ${v(11)}, ${v(12)}, ${v(13)}
-        FROM json_each(${p}) r WHERE true
+        FROM json_each(${p}) r WHERE ${onlyIf}
         ON CONFLICT (tenant_id, upload_id, unique_id) DO NOTHING`),
     ),
     ...payloads.map((p) =>
@@ -274,20 +294,26 @@ export function nodeResultStatements(ctx: TenantCtx, projectId: string, uploadId
         UPDATE dbt_nodes SET last_status = r.status, last_execution_seconds = r.seconds, last_started_at = r.started, last_completed_at = r.completed, last_upload_id = ${uploadId}
         FROM r
         WHERE dbt_nodes.tenant_id = ${t} AND dbt_nodes.project_id = ${projectId} AND dbt_nodes.unique_id = r.unique_id
-          AND (dbt_nodes.last_completed_at IS NULL OR coalesce(r.completed, 0) >= dbt_nodes.last_completed_at)`),
+          AND (dbt_nodes.last_completed_at IS NULL OR coalesce(r.completed, 0) >= dbt_nodes.last_completed_at) AND ${onlyIf}`),
     ),
   ];
 }
 
-export function uploadInsertStatement(ctx: TenantCtx, row: Omit<typeof dbtUploads.$inferInsert, "tenantId">): Stmt {
-  return fromBuilder(ctx.db.insert(dbtUploads).values({ ...row, tenantId: ctx.tenantId }));
+/** The upload row, stored only if `onlyIf` holds (the upload's ownership checks). */
+export function uploadInsertStatement(ctx: TenantCtx, row: Omit<typeof dbtUploads.$inferInsert, "tenantId">, onlyIf: SQL): Stmt {
+  return insertRowIf(dbtUploads, { ...row, tenantId: ctx.tenantId }, onlyIf);
 }
 
-export function projectUpdateStatement(ctx: TenantCtx, projectId: string, set: Partial<typeof dbtProjects.$inferInsert>): Stmt {
+/** A new project's row, stored only if `onlyIf` holds. */
+export function projectInsertStatement(project: DbtProject, onlyIf: SQL): Stmt {
+  return insertRowIf(dbtProjects, project, onlyIf);
+}
+
+export function projectUpdateStatement(ctx: TenantCtx, projectId: string, set: Partial<typeof dbtProjects.$inferInsert>, onlyIf: SQL): Stmt {
   return fromBuilder(
     ctx.db
       .update(dbtProjects)
       .set(set)
-      .where(and(eq(dbtProjects.tenantId, ctx.tenantId), eq(dbtProjects.id, projectId))),
+      .where(and(eq(dbtProjects.tenantId, ctx.tenantId), eq(dbtProjects.id, projectId), onlyIf)),
   );
 }

@@ -22,8 +22,9 @@ export interface StoredBody {
  * Raw-event inserts, to run first in their batch. `bodies` holds each event's stored form (text, or gzip when the
  * text would not fit a D1 value), decided by the caller; an event already stored (same dedupe key) is left as it
  * is. Each statement returns the dedupe keys it stored: the events this batch, and no concurrent copy, wrote.
+ * `onlyIf` (PlanGuard.onlyIf) must hold for any of them to be stored.
  */
-export function rawEventStatements(ctx: TenantCtx, plan: LineagePlan, bodies: StoredBody[], now: number): Stmt[] {
+export function rawEventStatements(ctx: TenantCtx, plan: LineagePlan, bodies: StoredBody[], now: number, onlyIf: SQL = sql`1`): Stmt[] {
   const t = ctx.tenantId;
   const inline: unknown[][] = [];
   const out: Stmt[] = [];
@@ -36,7 +37,8 @@ export function rawEventStatements(ctx: TenantCtx, plan: LineagePlan, bodies: St
     out.push(
       stmt(sql`
         INSERT INTO lineage_events (tenant_id, id, dedupe_key, kind, event_type, event_time, run_id, job_id, dataset_id, producer, schema_url, size_bytes, body, body_gzip, received_at)
-        VALUES (${t}, ${e.id}, ${e.dedupeKey}, ${e.kind}, ${e.eventType}, ${e.eventTime}, ${e.runId}, ${e.jobId}, ${e.datasetId}, ${e.producer}, ${e.schemaUrl}, ${body.sizeBytes}, ${body.text}, ${body.gzip}, ${now})
+        SELECT ${t}, ${e.id}, ${e.dedupeKey}, ${e.kind}, ${e.eventType}, ${e.eventTime}, ${e.runId}, ${e.jobId}, ${e.datasetId}, ${e.producer}, ${e.schemaUrl}, ${body.sizeBytes}, ${body.text}, ${body.gzip}, ${now}
+        WHERE ${onlyIf}
         ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING dedupe_key`),
     );
   });
@@ -46,7 +48,7 @@ export function rawEventStatements(ctx: TenantCtx, plan: LineagePlan, bodies: St
       (p) => sql`
         INSERT INTO lineage_events (tenant_id, id, dedupe_key, kind, event_type, event_time, run_id, job_id, dataset_id, producer, schema_url, size_bytes, body, received_at)
         SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)}, ${v(9)}, ${v(10)}, ${v(11)}, ${now}
-        FROM json_each(${p}) r WHERE true
+        FROM json_each(${p}) r WHERE ${onlyIf}
         ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING dedupe_key`,
     ),
   );

@@ -232,7 +232,7 @@ export function storedQualityKeys(results: D1Result[]): Set<string> {
   );
 }
 
-/** Deletes the edges one origin asserted (a new manifest replaces its project's edges as a whole). */
-export function deleteEdgesOf(ctx: TenantCtx, origin: string): Stmt {
-  return stmt(sql`DELETE FROM lineage_edges WHERE tenant_id = ${ctx.tenantId} AND origin = ${origin}`);
+/** Deletes the edges one origin asserted (a new manifest replaces its project's edges as a whole), if `onlyIf` holds. */
+export function deleteEdgesOf(ctx: TenantCtx, origin: string, onlyIf: SQL): Stmt {
+  return stmt(sql`DELETE FROM lineage_edges WHERE tenant_id = ${ctx.tenantId} AND origin = ${origin} AND ${onlyIf}`);
 }

@@ -2,7 +2,7 @@ import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
 import type { TenantCtx } from "../../client";
 import { pipelines, pipelineVersions } from "../../schema";
 import { pipelineOfTaskJob, TUTTI_JOB_NAMESPACE } from "../../../lineage/namespaces";
-import { queryAll, rawRows, rowsOf, runReads, stmt, type Read } from "../../statements";
+import { queryAll, rawRows, rowsOf, stmt, type Read } from "../../statements";
 
 /**
  * Ownership and dependency facts alerting and the Owners view need: pipelines with the parts of their current spec
@@ -246,39 +246,36 @@ export async function productsOfPipelineMembers(ctx: TenantCtx, pipelineNames: s
 }
 
 /**
- * Owner teams of the given jobs, and of the jobs the given runs belong to, for those that exist (an owner may be
- * null). Runs are keyed by their catalog id (jrun_…). A Read, so callers can fetch it with their other lookups.
+ * For a write about jobs and runs, checked inside its batch as othersDatasetsCheck is for datasets: `refused`, a
+ * SELECT of `(refused_kind, refused_id)` — 'job' for those of `jobIds` another team owns, 'run' for those of `runIds`
+ * recorded under another team's job — and `none`, the condition that there are none, for every statement of the
+ * write to carry. A job or run nobody owns, or that does not exist yet, is open; one created or claimed by another
+ * team between a request's reads and its batch is seen, because the batch itself reads it.
  */
-export function jobAndRunOwnersRead(
-  ctx: TenantCtx,
-  jobIds: string[],
-  runIds: string[],
-): Read<{ jobs: Map<string, string | null>; runs: Map<string, string | null> }> {
-  return {
-    statements:
-      jobIds.length || runIds.length
-        ? [
-            stmt(
-              sql`SELECT 'job' AS kind, j.id AS id, j.owner_team_id AS owner FROM json_each(${JSON.stringify([...new Set(jobIds)])}) s CROSS JOIN jobs j ON j.tenant_id = ${ctx.tenantId} AND j.id = s.value
-       UNION ALL
-       SELECT 'run', r.id, j.owner_team_id FROM json_each(${JSON.stringify([...new Set(runIds)])}) s CROSS JOIN job_runs r ON r.tenant_id = ${ctx.tenantId} AND r.id = s.value
-         JOIN jobs j ON j.tenant_id = ${ctx.tenantId} AND j.id = r.job_id`,
-            ),
-          ]
-        : [],
-    parse: (results) => {
-      const jobs = new Map<string, string | null>();
-      const runs = new Map<string, string | null>();
-      for (const r of rowsOf<{ kind: string; id: string; owner: string | null }>(results)) (r.kind === "job" ? jobs : runs).set(r.id, r.owner ?? null);
-      return { jobs, runs };
-    },
-  };
+export function othersJobsCheck(tenantId: string, actsFor: ActsFor, jobIds: string[], runIds: string[]): { refused: SQL; none: SQL } {
+  // Every team's writer (a tenant admin, Tutti itself) is refused nothing: no lookup at all.
+  if (actsFor === null || (!jobIds.length && !runIds.length)) return { refused: sql`SELECT NULL AS refused_kind, NULL AS refused_id WHERE 0`, none: sql`1` };
+  const refused = sql`SELECT 'job' AS refused_kind, j.id AS refused_id FROM json_each(${JSON.stringify([...new Set(jobIds)])}) s
+      CROSS JOIN jobs j ON j.tenant_id = ${tenantId} AND j.id = s.value WHERE NOT (${ownedByNobodyOrSql(actsFor, sql`j.owner_team_id`)})
+    UNION ALL
+    SELECT 'run', r.id FROM json_each(${JSON.stringify([...new Set(runIds)])}) s
+      CROSS JOIN job_runs r ON r.tenant_id = ${tenantId} AND r.id = s.value
+      JOIN jobs j ON j.tenant_id = ${tenantId} AND j.id = r.job_id WHERE NOT (${ownedByNobodyOrSql(actsFor, sql`j.owner_team_id`)})`;
+  return { refused, none: sql`NOT EXISTS (${refused})` };
 }
 
-export const jobAndRunOwners = (ctx: TenantCtx, jobIds: string[], runIds: string[]) =>
-  runReads(ctx, [jobAndRunOwnersRead(ctx, jobIds, runIds)] as const).then(([o]) => o);
+/** Ids a `refused` SELECT of othersJobsCheck returned, by kind (its rows, from the batch's results). */
+export function refusedJobsAndRuns(result: D1Result): { jobs: Set<string>; runs: Set<string> } {
+  const jobs = new Set<string>();
+  const runs = new Set<string>();
+  for (const r of result.results as Array<{ refused_kind: string; refused_id: string }>) (r.refused_kind === "job" ? jobs : runs).add(r.refused_id);
+  return { jobs, runs };
+}
 
-/** Team of each named pipeline that exists (archived ones too: their task jobs keep naming them). */
+/**
+ * Team of each named pipeline that exists (archived ones too: their task jobs keep naming them). A pipeline's team
+ * is set when it is created and never changes, so this read ahead of a write cannot go stale before it.
+ */
 export function pipelineTeamsRead(ctx: TenantCtx, names: string[]): Read<Map<string, string>> {
   return {
     statements: names.length
