@@ -425,7 +425,24 @@ describe("dbt artifacts: another team's datasets keep their own facts", () => {
     });
     expectError(res, 403, "forbidden");
     expect(res.json.error.details.map((d: any) => d.path)).toEqual(["project"]);
-    expect({ ...(await lineageRowCounts(s.tenant.id)), dbt_projects: before.dbt_projects }).toEqual(before);
+    // Nothing is left behind, not even an empty project row.
+    expect(await lineageRowCounts(s.tenant.id)).toEqual(before);
+    expect((await api("/dbt/projects?project=jaffle_bq&environment=prod", { as: mine.token })).json.items).toEqual([]);
+    // The same upload to a project whose jobs are nobody else's creates the project, owned by my team.
+    const allowed = await api("/dbt/artifacts", { as: mine.token, body: { project: "jaffle_bq", environment: "ci", manifest: bqManifest() } });
+    expect(allowed.status, allowed.text).toBe(201);
+    expect(allowed.json.project).toMatchObject({ project: "jaffle_bq", environment: "ci", owner_team: { id: mine.teamId } });
+  });
+
+  it("run_results alone for a project that does not exist are refused naming manifest and create no project", async () => {
+    const { s, mine } = await twoTeams();
+    const res = await api("/dbt/artifacts", {
+      as: mine.token,
+      body: { project: "jaffle_bq", environment: "prod", run_results: JSON.parse(dbtFixture("bigquery-1.9/run_results.json")) },
+    });
+    expectError(res, 400, "validation_failed");
+    expect(res.json.error.details.map((d: any) => d.path)).toEqual(["manifest"]);
+    expect(await lineageRowCounts(s.tenant.id)).toMatchObject({ dbt_projects: 0, dbt_uploads: 0, blobs: 0 });
   });
 });
 
@@ -434,13 +451,53 @@ describe("dbt artifacts: ownership is checked by the write itself", () => {
     const { mine, theirs } = await twoTeams();
     const send = (token: string) => upload(token, { project: "jaffle", environment: "prod", manifest: file(dbtFixture("duckdb-1.8/manifest.json")) });
     // The refused upload never gets to write; the other is let go after a short wait for it.
-    const [a, b] = await withWritesInFlightTogether(/insert into "dbt_uploads"/i, 2, () => Promise.all([send(mine.token), send(theirs.token)]), 2_000);
+    const [a, b] = await withWritesInFlightTogether(/insert into "?dbt_uploads/i, 2, () => Promise.all([send(mine.token), send(theirs.token)]), 2_000);
     expect([a.status, b.status].sort()).toEqual([201, 403]);
     const [created, refused, winner] = a.status === 201 ? [a, b, mine] : [b, a, theirs];
     expect(refused.json.error.details.map((d: any) => d.path)).toEqual(["project"]);
     expect(created.json.project.owner_team).toMatchObject({ id: winner.teamId });
     const uploads = await api(`/dbt/projects/${created.json.project.id}/uploads`, { as: winner.token });
     expect(uploads.json.items).toHaveLength(1);
+  });
+
+  it("the same first upload of a project sent twice at once: one creates the project and stores it, the other answers duplicate", async () => {
+    const { s, mine } = await twoTeams();
+    const send = () => upload(mine.token, { project: "jaffle", environment: "prod", manifest: file(dbtFixture("duckdb-1.8/manifest.json")) });
+    const [a, b] = await withWritesInFlightTogether(/insert into "?dbt_uploads/i, 2, () => Promise.all([send(), send()]));
+    expect([a.status, b.status].sort()).toEqual([200, 201]);
+    expect([a.json.duplicate, b.json.duplicate].sort()).toEqual([false, true]);
+    expect(a.json.project.id).toBe(b.json.project.id);
+    expect(await lineageRowCounts(s.tenant.id)).toMatchObject({ dbt_projects: 1, dbt_uploads: 1 });
+  });
+
+  it("a job of the project's namespace another team creates while my first upload is in flight: the upload is refused and leaves nothing, not even the project", async () => {
+    const { s, mine, theirs } = await twoTeams();
+    const before = await lineageRowCounts(s.tenant.id);
+    const squat = {
+      eventType: "COMPLETE",
+      eventTime: "2024-12-01T00:00:00Z",
+      producer: "https://example.com/squatter",
+      schemaURL: "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+      run: { runId: crypto.randomUUID() },
+      job: { namespace: "dbt://jaffle_bq/prod", name: "dbt build" },
+    };
+    const res = await withWriteHeldDuring(
+      /insert into "?dbt_uploads/i,
+      async () => expect((await api("/lineage", { as: theirs.token, body: squat })).status).toBe(201),
+      () =>
+        api("/dbt/artifacts", {
+          as: mine.token,
+          body: { project: "jaffle_bq", environment: "prod", manifest: bqManifest(), run_results: JSON.parse(dbtFixture("bigquery-1.9/run_results.json")) },
+        }),
+    );
+    expectError(res, 403, "forbidden");
+    expect(res.json.error.details.map((d: any) => d.path)).toEqual(["project"]);
+    const after = await lineageRowCounts(s.tenant.id);
+    // Their event is all that changed (the bytes my upload stored before its write stay for retention to collect).
+    expect(after).toMatchObject({ dbt_projects: before.dbt_projects, dbt_uploads: before.dbt_uploads, dbt_nodes: before.dbt_nodes, job_runs: 1 });
+    expect((await api("/jobs?namespace=dbt%3A%2F%2Fjaffle_bq%2Fprod", { as: mine.token })).json.items.map((j: any) => j.owner_team?.id)).toEqual([
+      theirs.teamId,
+    ]);
   });
 
   it("a model's dataset handed to another team while run_results are in flight keeps its freshness and test results", async () => {

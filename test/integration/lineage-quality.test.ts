@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createDb, tenantCtx } from "../../worker/db/client";
 import { recordTuttiTaskRun } from "../../worker/ingest/tutti-runs";
 import { api, expectError } from "../helpers/api";
+import { createTeam, createToken } from "../helpers/fixtures";
 import { lineageRowCounts, lineageTenant, postEvent } from "../helpers/lineage";
 import { openLineageFixtures } from "../helpers/lineage-fixtures";
 
@@ -106,5 +107,43 @@ describe("Tutti task runs and freshness checks", () => {
       const got = await api(`/datasets/${id}`, { as: token });
       expect(got.json.freshness, id).toMatchObject({ state: "late" });
     }
+  });
+});
+
+describe("Tutti task runs write for their pipeline's team", () => {
+  it("a task of my pipeline declaring another team's dataset as its output records the lineage but does not move its freshness", async () => {
+    const { s, token, teamId } = await lineageTenant();
+    const team = await createTeam(s, "Marketing");
+    const { token: theirs } = await createToken(s, team.id, ["lineage:write", "read"]);
+    const orders = { namespace: "bigquery", name: "acme.marts.orders" };
+    const written = await postEvent(
+      theirs,
+      JSON.stringify({
+        eventType: "COMPLETE",
+        eventTime: "2020-01-01T06:00:00Z",
+        producer: "https://example.com/tutti-runs-test",
+        schemaURL: "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        run: { runId: crypto.randomUUID() },
+        job: { namespace: "airflow", name: "theirs.load" },
+        outputs: [orders],
+      }),
+    );
+    expect(written.status, written.text).toBe(201);
+
+    const ctx = tenantCtx(createDb(env.DB), s.tenant.id);
+    const mine = { namespace: "bigquery", name: "acme.marts.mine" };
+    const run = await recordTuttiTaskRun(
+      ctx,
+      { runId: "run_1", taskKey: "load", pipeline: "daily", teamId, state: "succeeded", startedAt: 1000, endedAt: 5000, outputs: [orders, mine] },
+      5000,
+    );
+    const [theirsNow, mineNow] = await Promise.all(
+      [orders, mine].map(async (d) => (await api(`/datasets?namespace=${d.namespace}&name=${d.name}`, { as: token })).json.items[0]),
+    );
+    expect(theirsNow).toMatchObject({ owner_team: { id: team.id }, last_write_at: "2020-01-01T06:00:00.000Z" });
+    expect(mineNow).toMatchObject({ owner_team: { id: teamId }, last_write_at: new Date(5000).toISOString() });
+    // The lineage is kept: my task wrote their dataset.
+    const runs = await api(`/datasets/${theirsNow.id}/runs?role=output`, { as: token });
+    expect(runs.json.items.map((r: any) => r.run.id)).toContain(run.jobRunId);
   });
 });
