@@ -132,16 +132,18 @@ describe("Tutti task runs write for their pipeline's team", () => {
 
     const ctx = tenantCtx(createDb(env.DB), s.tenant.id);
     const mine = { namespace: "bigquery", name: "acme.marts.mine" };
+    // A month after their own write: were it theirs, the dataset would be fresh from it.
+    const ended = Date.parse("2020-02-01T06:00:00Z");
     const run = await recordTuttiTaskRun(
       ctx,
-      { runId: "run_1", taskKey: "load", pipeline: "daily", teamId, state: "succeeded", startedAt: 1000, endedAt: 5000, outputs: [orders, mine] },
-      5000,
+      { runId: "run_1", taskKey: "load", pipeline: "daily", teamId, state: "succeeded", startedAt: ended - 60_000, endedAt: ended, outputs: [orders, mine] },
+      ended,
     );
     const [theirsNow, mineNow] = await Promise.all(
       [orders, mine].map(async (d) => (await api(`/datasets?namespace=${d.namespace}&name=${d.name}`, { as: token })).json.items[0]),
     );
     expect(theirsNow).toMatchObject({ owner_team: { id: team.id }, last_write_at: "2020-01-01T06:00:00.000Z" });
-    expect(mineNow).toMatchObject({ owner_team: { id: teamId }, last_write_at: new Date(5000).toISOString() });
+    expect(mineNow).toMatchObject({ owner_team: { id: teamId }, last_write_at: "2020-02-01T06:00:00.000Z" });
     // The lineage is kept: my task wrote their dataset.
     const runs = await api(`/datasets/${theirsNow.id}/runs?role=output`, { as: token });
     expect(runs.json.items.map((r: any) => r.run.id)).toContain(run.jobRunId);
