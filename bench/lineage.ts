@@ -3,7 +3,9 @@
  * Tutti's own repository code and migrations) against the same SQL on raw SQLite (better-sqlite3) in the
  * same run, printed as ratios; and OpenLineage ingest in events/s against a bare insert of the raw events.
  *
- *   npm run bench:lineage [-- --samples 40 --reps 3 --events 2000 --batch 100]
+ *   npm run bench:lineage [-- --samples 40 --reps 3 --events 2000 --batch 100] [-- --only guard]
+ *
+ * `--only guard` loads the graph and measures only what the ownership conditions inside the writes cost (benchGuardCost).
  *
  * D1 times are taken inside the Worker around one repository call (no HTTP); SQLite times around the same
  * statement's `.all()`. Both databases get the same graph through the same migrations.
@@ -27,6 +29,7 @@ const { values } = parseArgs({
     reps: { type: "string", default: "3" },
     events: { type: "string", default: "2000" },
     batch: { type: "string", default: "100" },
+    only: { type: "string" },
   },
 });
 const SAMPLES = Number(values.samples);
@@ -215,6 +218,44 @@ async function benchIngest(server: DevServer, seed: number, team: string | null)
   return { ingestRate: (EVENTS / ingestMs) * 1000, bareRate: (EVENTS / bareMs) * 1000 };
 }
 
+/**
+ * What the ownership conditions inside the writes cost: events of the same shape ingested as a team's token (every
+ * statement carries othersJobsCheck's and the datasets' conditions) and as a tenant admin (acts for every team: no
+ * condition, no lookup), batch by batch in the same Worker and database, alternating which side goes first. Each
+ * side has its own events, so none is a duplicate; both name the same 500 jobs and their datasets.
+ */
+async function benchGuardCost(server: DevServer) {
+  const team = "team_bench_0";
+  const sides = [
+    { path: `/ingest?team=${team}`, events: Array.from({ length: EVENTS }, (_, i) => sampleEvent(i, 61)), ms: 0 },
+    { path: "/ingest", events: Array.from({ length: EVENTS }, (_, i) => sampleEvent(i, 67)), ms: 0 },
+  ];
+  // Warm-up on events the measured runs do not repeat: statements compiled, caches filled, for both paths.
+  for (const [k, side] of sides.entries())
+    await post(
+      server,
+      side.path,
+      Array.from({ length: BATCH }, (_, i) => sampleEvent(EVENTS + i, 71 + k)),
+    );
+  for (let i = 0, n = 0; i < EVENTS; i += BATCH, n++) {
+    for (const side of n % 2 ? [...sides].reverse() : sides) {
+      const res = await post(server, side.path, side.events.slice(i, i + BATCH));
+      if (res.failed) throw new Error(`${side.path}: ${res.failed} events failed to ingest`);
+      side.ms += res.ms;
+    }
+  }
+  return { teamMs: sides[0].ms, adminMs: sides[1].ms };
+}
+
+function printGuardCost(g: { teamMs: number; adminMs: number }) {
+  console.log(
+    `
+Ownership conditions inside the writes (${EVENTS} events each side, alternating batches of ${BATCH}): ` +
+      `as a team's token ${Math.round((EVENTS / g.teamMs) * 1000)} events/s, as a tenant admin ${Math.round((EVENTS / g.adminMs) * 1000)} events/s; ` +
+      `team ÷ admin time ${(g.teamMs / g.adminMs).toFixed(2)}× (the guards' cost)`,
+  );
+}
+
 /** Resident and peak resident memory (VmRSS, VmHWM) of a process, in bytes, from /proc (Linux). */
 function memoryOf(pid: number): { rss: number; peak: number } | null {
   try {
@@ -330,6 +371,11 @@ async function main() {
     console.log(
       `graph: ${graph.datasets.length} datasets, ${graph.edges.length} edges, loaded into D1 in ${(loadMs / 1000).toFixed(1)} s through the bulk upserts\n`,
     );
+    if (values.only === "guard") {
+      printGuardCost(await benchGuardCost(server));
+      console.log(`load average ${loadavg()[0].toFixed(1)} at the end`);
+      return;
+    }
     // Warm both: first queries compile statements and fill page caches.
     for (const c of cases) {
       await timeD1(server, c, nodes.slice(0, 3));
@@ -367,6 +413,7 @@ async function main() {
           `bare insert of the raw events: ${Math.round(ingest.bareRate)} events/s; ratio ${(ingest.ingestRate / ingest.bareRate).toFixed(2)}×   goal ≥ 0.5×`,
       );
     }
+    printGuardCost(await benchGuardCost(server));
 
     const dbt = await benchDbt(server);
     const mb = (b: number | null) => (b === null ? "n/a" : `${(b / 1024 / 1024).toFixed(0)} MB`);
