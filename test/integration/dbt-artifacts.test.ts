@@ -450,14 +450,15 @@ describe("dbt artifacts: ownership is checked by the write itself", () => {
   it("two teams' first uploads of one project and environment together: one creates and owns it, the other is refused", async () => {
     const { mine, theirs } = await twoTeams();
     const send = (token: string) => upload(token, { project: "jaffle", environment: "prod", manifest: file(dbtFixture("duckdb-1.8/manifest.json")) });
-    // The refused upload never gets to write; the other is let go after a short wait for it.
-    const [a, b] = await withWritesInFlightTogether(/insert into "?dbt_uploads/i, 2, () => Promise.all([send(mine.token), send(theirs.token)]), 2_000);
+    // Both have checked that no one owns the project before either batch creates it; the batches decide.
+    const [a, b] = await withWritesInFlightTogether(/insert into "?dbt_uploads/i, 2, () => Promise.all([send(mine.token), send(theirs.token)]));
     expect([a.status, b.status].sort()).toEqual([201, 403]);
     const [created, refused, winner] = a.status === 201 ? [a, b, mine] : [b, a, theirs];
     expect(refused.json.error.details.map((d: any) => d.path)).toEqual(["project"]);
     expect(created.json.project.owner_team).toMatchObject({ id: winner.teamId });
     const uploads = await api(`/dbt/projects/${created.json.project.id}/uploads`, { as: winner.token });
     expect(uploads.json.items).toHaveLength(1);
+    expect((await api("/dbt/projects", { as: mine.token })).json.items).toHaveLength(1);
   });
 
   it("the same first upload of a project sent twice at once: one creates the project and stores it, the other answers duplicate", async () => {
