@@ -103,7 +103,13 @@ export async function runCollectorPass(env: Env, tenantId: string, connectionId:
  */
 async function writeDrafts(ctx: TenantCtx, drafts: CostDraft[], teamId: string, now: number, run: NewCollectorRun, days: Set<string>) {
   const zeros = drafts.filter((d) => d.amountMicros === 0);
-  const stored = zeros.length ? await storedCostRefs(ctx, "snowflake", zeros.map((d) => d.externalRef)) : new Set<string>();
+  const stored = zeros.length
+    ? await storedCostRefs(
+        ctx,
+        "snowflake",
+        zeros.map((d) => d.externalRef),
+      )
+    : new Set<string>();
   const kept = drafts.filter((d) => d.amountMicros !== 0 || stored.has(d.externalRef));
   for (let i = 0; i < kept.length; i += INGEST_BATCH) {
     const result = await ingestCosts(ctx, null, kept.slice(i, i + INGEST_BATCH), teamId, now, [teamId]);

@@ -54,7 +54,8 @@ export function register(app: Router) {
     const settings = body.settings ?? CollectorSettingsIn.parse({});
     const problems: ErrorDetail[] = [];
     for (const [key, value] of Object.entries(settings))
-      if (value !== undefined && onlyFor[key] && onlyFor[key] !== kind) problems.push({ path: `settings.${key}`, message: `applies to ${onlyFor[key]} collectors only` });
+      if (value !== undefined && onlyFor[key] && onlyFor[key] !== kind)
+        problems.push({ path: `settings.${key}`, message: `applies to ${onlyFor[key]} collectors only` });
     if (kind === "databricks" && body.enabled && !settings.warehouse_id)
       problems.push({ path: "settings.warehouse_id", message: "a Databricks collector needs the SQL warehouse that runs its queries" });
     if (problems.length) throw new ApiError("validation_failed", `${problems[0].path}: ${problems[0].message}`, problems);

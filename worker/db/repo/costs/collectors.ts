@@ -138,3 +138,17 @@ export async function listCollectorOverview(ctx: TenantCtx, kinds: readonly stri
         ORDER BY c.name, c.id`,
   );
 }
+
+/**
+ * When each collected source was last collected: the end of the latest pass without an error, over the tenant's
+ * collectors of that kind. Sources only posted through the API have none.
+ */
+export async function lastCollectedBySource(ctx: TenantCtx): Promise<Map<string, number>> {
+  const rows = await queryAll<{ kind: string; at: number }>(
+    ctx,
+    sql`SELECT k.kind, max(r.finished_at) AS at FROM collector_runs r
+        JOIN cost_collectors k ON k.tenant_id = ${ctx.tenantId} AND k.connection_id = r.connection_id
+        WHERE r.tenant_id = ${ctx.tenantId} AND r.error IS NULL GROUP BY k.kind`,
+  );
+  return new Map(rows.map((r) => [r.kind, r.at]));
+}
