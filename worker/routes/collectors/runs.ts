@@ -4,7 +4,7 @@ import { tenantCtx } from "../../db/client";
 import { listCollectorRuns } from "../../db/repo/costs/collectors";
 import { getConnection } from "../../db/repo/connections/connections";
 import { notFound } from "../../lib/errors";
-import { requireAdmin } from "../../lib/principal";
+import { canSeeTeamResources, requireAdmin } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
 import { CollectorRunOut, runOut } from "./schemas";
 
@@ -25,10 +25,12 @@ export const route = createRoute({
 export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
-    requireAdmin(p);
     const ctx = tenantCtx(c.get("db"), p.tenantId);
     const { connection_id } = c.req.valid("param");
-    if (!(await getConnection(ctx, connection_id))) throw notFound("connection");
+    const connection = await getConnection(ctx, connection_id);
+    // Another tenant's (or a hidden team's) connection is not found; a visible one needs an admin.
+    if (!connection || !canSeeTeamResources(p, connection.teamId)) throw notFound("connection");
+    requireAdmin(p);
     const runs = await listCollectorRuns(ctx, connection_id, c.req.valid("query").limit);
     return send(c, 200, Out, { items: runs.map(runOut) });
   });

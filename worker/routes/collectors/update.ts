@@ -7,7 +7,7 @@ import { collectorKinds, type CollectorKind } from "../../db/schema";
 import { tenantRuns } from "../../durable/client";
 import { unwrap } from "../../durable/result";
 import { ApiError, notFound, type ErrorDetail } from "../../lib/errors";
-import { requireAdmin } from "../../lib/principal";
+import { canSeeTeamResources, requireAdmin } from "../../lib/principal";
 import { auditSource } from "../../lib/request";
 import { bearerSecurity, errors, jsonBody, jsonResponse, send } from "../shared";
 import { CollectorOut, CollectorSettingsIn, collectorOut, settingsIn, UpdateCollectorBody } from "./schemas";
@@ -40,12 +40,13 @@ export const route = createRoute({
 export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
-    requireAdmin(p);
     const ctx = tenantCtx(c.get("db"), p.tenantId);
     const { connection_id } = c.req.valid("param");
     const body = c.req.valid("json");
     const connection = await getConnection(ctx, connection_id);
-    if (!connection) throw notFound("connection");
+    // Another tenant's (or a hidden team's) connection is not found; a visible one needs an admin.
+    if (!connection || !canSeeTeamResources(p, connection.teamId)) throw notFound("connection");
+    requireAdmin(p);
     if (!(collectorKinds as readonly string[]).includes(connection.kind))
       throw new ApiError("validation_failed", `${connection.kind} connections have no cost collector`, [
         { path: "connection_id", message: `collectors exist for ${collectorKinds.join(" and ")} connections` },
