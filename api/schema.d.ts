@@ -2107,6 +2107,235 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/collectors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Cost collectors: every Snowflake and Databricks connection, whether it collects, its last pass and the next (tenant admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One entry per connection that can collect */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CollectorList"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/collectors/{connection_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Enable, configure or disable a connection's cost collector (tenant admins)
+         * @description Collectors read the vendor's usage views with the connection's credentials on a schedule and write the ledger (and, for Snowflake, product usage). The first pass runs about a minute after enabling; watermarks are kept when a collector is disabled and enabled again.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    connection_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateCollectorRequest"];
+                };
+            };
+            responses: {
+                /** @description The collector */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Collector"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/collectors/{connection_id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A connection's collector passes, newest first: windows read, rows, records written, errors (tenant admins) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    connection_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Passes */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CollectorRunList"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/connection-kinds": {
         parameters: {
             query?: never;
@@ -10678,6 +10907,67 @@ export interface components {
                 file?: string;
             }[];
         };
+        Collector: {
+            connection_id: string;
+            connection_name: string;
+            team_id: string;
+            /** @enum {string} */
+            kind: "snowflake" | "databricks";
+            enabled: boolean;
+            settings: components["schemas"]["CollectorSettings"] | null;
+            next_run_at: string | null;
+            /** @description Per stream, the end of the last window read */
+            watermarks: {
+                [key: string]: string;
+            };
+            last_run: components["schemas"]["CollectorRun"] | null;
+        };
+        CollectorList: {
+            items: components["schemas"]["Collector"][];
+        };
+        CollectorRun: {
+            id: string;
+            started_at: string;
+            finished_at: string;
+            window_from: string | null;
+            window_to: string | null;
+            /** @description Rows the vendor returned */
+            rows_read: number;
+            inserted: number;
+            /** @description Records corrected (late or restated rows) */
+            updated: number;
+            unchanged: number;
+            /** @description Records stored for another team, left as they were */
+            refused: number;
+            /** @description Usage events newly counted */
+            usage_events: number;
+            error: string | null;
+        };
+        CollectorRunList: {
+            items: components["schemas"]["CollectorRun"][];
+        };
+        CollectorSettings: {
+            /**
+             * @description How far back the first pass reads (days)
+             * @default 7
+             */
+            lookback_days?: number;
+            /**
+             * @description Minutes between passes
+             * @default 60
+             */
+            interval_minutes?: number;
+            /** @description Snowflake: warehouse for the collector's queries (default: the connection's) */
+            warehouse?: string;
+            /** @description Snowflake: role holding the collector's grants (default: the connection's) */
+            role?: string;
+            /** @description Snowflake: read ACCESS_HISTORY into product usage (default true) */
+            collect_usage?: boolean;
+            /** @description Snowflake: catalog namespace of the account's tables (default snowflake://<account>) */
+            dataset_namespace?: string;
+            /** @description Databricks: the SQL warehouse that runs the system-table queries (required) */
+            warehouse_id?: string;
+        };
         ColumnLineage: {
             dataset_id: string;
             edges: {
@@ -12393,6 +12683,14 @@ export interface components {
                 source: string;
                 amount: number;
             }[];
+            /** @description Each source's cost and when Tutti last collected it, costliest first */
+            cost_sources: {
+                source: string;
+                /** @description Cost from this source, last 90 days */
+                amount: number;
+                /** @description End of the latest successful collector pass for this source; null for posted costs */
+                collected_at: string | null;
+            }[];
             usage_by_kind: {
                 day: string;
                 /** @enum {string} */
@@ -12863,6 +13161,10 @@ export interface components {
         UpdateBudgetRequest: {
             monthly_limit: number;
         };
+        UpdateCollectorRequest: {
+            enabled: boolean;
+            settings?: components["schemas"]["CollectorSettings"];
+        };
         UpdateConnectionRequest: {
             description?: string;
             /** @description Non-secret settings, checked against the kind's config_schema */
@@ -13194,6 +13496,11 @@ export type CapturedMailList = components['schemas']['CapturedMailList'];
 export type CheckYourEmail = components['schemas']['CheckYourEmail'];
 export type CiImpact = components['schemas']['CiImpact'];
 export type CiImpactRequest = components['schemas']['CiImpactRequest'];
+export type Collector = components['schemas']['Collector'];
+export type CollectorList = components['schemas']['CollectorList'];
+export type CollectorRun = components['schemas']['CollectorRun'];
+export type CollectorRunList = components['schemas']['CollectorRunList'];
+export type CollectorSettings = components['schemas']['CollectorSettings'];
 export type ColumnLineage = components['schemas']['ColumnLineage'];
 export type Connection = components['schemas']['Connection'];
 export type ConnectionKind = components['schemas']['ConnectionKind'];
@@ -13326,6 +13633,7 @@ export type TenantMembership = components['schemas']['TenantMembership'];
 export type UpdateAlertChannelRequest = components['schemas']['UpdateAlertChannelRequest'];
 export type UpdateAlertRuleRequest = components['schemas']['UpdateAlertRuleRequest'];
 export type UpdateBudgetRequest = components['schemas']['UpdateBudgetRequest'];
+export type UpdateCollectorRequest = components['schemas']['UpdateCollectorRequest'];
 export type UpdateConnectionRequest = components['schemas']['UpdateConnectionRequest'];
 export type UpdateCostSettingsRequest = components['schemas']['UpdateCostSettingsRequest'];
 export type UpdateDatasetRequest = components['schemas']['UpdateDatasetRequest'];

@@ -138,6 +138,18 @@ export async function fixtureTenant() {
   const readToken = await createToken(owner, team.id, ["read"], "read only");
   const otherTeamToken = await createToken(owner, otherTeam.id);
   const connection = await createToolConnection(owner, team.id);
+  // A connection that can collect cost (the collectors' routes refuse other kinds); never called by the sweeps.
+  const warehouse = await api("/connections", {
+    as: owner,
+    body: {
+      team_id: team.id,
+      name: "swept_snowflake",
+      kind: "snowflake",
+      config: { base_url: "https://swept.snowflakecomputing.com", account: "swept" },
+      secrets: { token: "swept-token" },
+    },
+  });
+  if (warehouse.status !== 201) throw new Error(`fixture snowflake connection: ${warehouse.status} ${warehouse.text}`);
   const ok = async (res: Promise<{ status: number; json: any; text: string }>, what: string, status = [200, 201]) => {
     const r = await res;
     if (!status.includes(r.status)) throw new Error(`fixture ${what}: ${r.status} ${r.text}`);
@@ -209,6 +221,7 @@ export async function fixtureTenant() {
     "invitations/{id}": invitation.invitation.id,
     "tokens/{id}": token.id,
     "connections/{id}": connection.id,
+    "collectors/{connection_id}": warehouse.json.id,
     "pipelines/{name}": pipelineName,
     "versions/{n}": "1",
     "runs/{id}": run.id,
@@ -291,6 +304,7 @@ export async function fixtureTenant() {
     "POST /costs": () => ({ records: [{ source: "aws", external_ref: "swept", amount: 1, currency: "USD", started_at: "2026-01-05T00:00:00Z" }] }),
     "POST /costs/reattribute": () => ({ from: "2026-01-01", to: "2026-01-31" }),
     "PATCH /cost-settings": () => ({ bigquery_per_tib: 7 }),
+    "PUT /collectors/{connection_id}": () => ({ enabled: false, settings: { lookback_days: 3 } }),
     "PATCH /workspace/retention": () => ({ run_event_days: 120 }),
     "POST /usage": () => ({ events: [{ product: product.id, kind: "query", at: "2026-01-05T00:00:00Z" }] }),
     "POST /budgets": () => ({ scope: "product", scope_id: product.id, monthly_limit: 50 }),

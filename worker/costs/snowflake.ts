@@ -1,4 +1,4 @@
-import { toMicros } from "./money";
+import { fixedToNumber, maxFixed, parseDecimal, priceMicros, type Fixed } from "./decimal";
 import type { CostDraft } from "./draft";
 
 /**
@@ -53,10 +53,6 @@ function field(facts: Record<string, unknown>, name: string): unknown {
   const upper = name.toUpperCase();
   return upper in facts ? facts[upper] : undefined;
 }
-const num = (v: unknown): number | null => {
-  const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
-  return typeof n === "number" && Number.isFinite(n) ? n : null;
-};
 const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
 const time = (v: unknown): number | null => {
   if (typeof v === "number" && Number.isFinite(v)) return v;
@@ -68,13 +64,14 @@ const time = (v: unknown): number | null => {
 };
 
 /**
- * Compute credits of one query: CREDITS_ATTRIBUTED_COMPUTE plus query acceleration. Cloud-services credits are
- * left out: Snowflake bills them only above 10 % of the day's compute, which a single query cannot know.
+ * Compute credits of one query: CREDITS_ATTRIBUTED_COMPUTE plus query acceleration, exactly (the SQL API sends
+ * them as decimal strings). Cloud-services credits are left out: Snowflake bills them only above 10 % of the day's
+ * compute, which a single query cannot know.
  */
-export function queryCredits(facts: Record<string, unknown>): number | null {
-  const compute = num(field(facts, "credits_attributed_compute")) ?? num(field(facts, "credits"));
+export function queryCredits(facts: Record<string, unknown>): Fixed | null {
+  const compute = parseDecimal(field(facts, "credits_attributed_compute")) ?? parseDecimal(field(facts, "credits"));
   if (compute === null) return null;
-  return compute + (num(field(facts, "credits_used_query_acceleration")) ?? 0);
+  return compute + (parseDecimal(field(facts, "credits_used_query_acceleration")) ?? 0n);
 }
 
 export interface SnowflakeFact {
@@ -90,7 +87,7 @@ export interface SnowflakeFact {
  */
 export function snowflakeQueryCost(fact: SnowflakeFact, opts: { pricePerCredit: number; currency: string; fallback?: TaskRef | null }): CostDraft | null {
   const credits = queryCredits(fact.facts);
-  if (credits === null || credits < 0) return null;
+  if (credits === null || credits < 0n) return null;
   const queryId = str(field(fact.facts, "query_id")) ?? fact.externalRef;
   const tag = str(field(fact.facts, "query_tag"));
   const task = parseQueryTag(tag) ?? opts.fallback ?? null;
@@ -99,9 +96,9 @@ export function snowflakeQueryCost(fact: SnowflakeFact, opts: { pricePerCredit: 
   return {
     source: "snowflake",
     externalRef: queryId,
-    amountMicros: toMicros(credits * opts.pricePerCredit),
+    amountMicros: priceMicros(credits, opts.pricePerCredit),
     currency: opts.currency,
-    quantity: credits,
+    quantity: fixedToNumber(credits),
     unit: "credits",
     startedAt,
     endedAt: fact.endedAt ?? time(field(fact.facts, "end_time")),
@@ -120,23 +117,25 @@ export function snowflakeQueryCost(fact: SnowflakeFact, opts: { pricePerCredit: 
  * Idle credits of a warehouse window: what WAREHOUSE_METERING_HISTORY billed beyond the credits attributed to
  * queries in the same window. Never negative (attribution can exceed metering by rounding).
  */
-export function idleCredits(meteredCompute: number, attributedCompute: number): number {
-  return Math.max(0, meteredCompute - attributedCompute);
+export function idleCredits(meteredCompute: Fixed, attributedCompute: Fixed): Fixed {
+  return maxFixed(0n, meteredCompute - attributedCompute);
 }
 
 /** A metering row's idle cost, split later by the warehouse's query shares (attribution.splitByWarehouse). */
 export function snowflakeIdleCost(
-  row: { warehouse: string; startedAt: number; endedAt: number; meteredCredits: number; attributedCredits: number },
+  row: { warehouse: string; startedAt: number; endedAt: number; meteredCredits: number | string; attributedCredits: number | string | null },
   opts: { pricePerCredit: number; currency: string },
 ): CostDraft | null {
-  const credits = idleCredits(row.meteredCredits, row.attributedCredits);
-  if (credits <= 0) return null;
+  const metered = parseDecimal(row.meteredCredits);
+  if (metered === null) return null;
+  const credits = idleCredits(metered, parseDecimal(row.attributedCredits) ?? 0n);
+  if (credits <= 0n) return null;
   return {
     source: "snowflake",
     externalRef: `idle:${row.warehouse}:${new Date(row.startedAt).toISOString()}`,
-    amountMicros: toMicros(credits * opts.pricePerCredit),
+    amountMicros: priceMicros(credits, opts.pricePerCredit),
     currency: opts.currency,
-    quantity: credits,
+    quantity: fixedToNumber(credits),
     unit: "credits",
     startedAt: row.startedAt,
     endedAt: row.endedAt,

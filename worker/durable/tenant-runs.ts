@@ -17,6 +17,7 @@ import { InlineDispatcher } from "./runs/inline-dispatch";
 import { OutboxFlusher } from "./runs/outbox";
 import { reportWebhook } from "./runs/parked-webhooks";
 import { syncPipeline } from "./runs/scheduling";
+import { setCollectorTimer } from "./runs/collectors";
 import { ensureRetentionTimer, RETENTION_BATCH } from "./runs/retention";
 import { armAlarm, clearWatch, fireDueTimers, reviveAlarm, setWatch } from "./runs/timers";
 import { RunStore } from "./storage";
@@ -152,6 +153,17 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
   async armRetention(tenantId: string, soon: boolean) {
     return this.call(tenantId, async () => {
       if (ensureRetentionTimer(this.core, soon)) await armAlarm(this.core);
+    });
+  }
+
+  // ---- RPC: cost collectors --------------------------------------------------------------------
+
+  async armCollector(tenantId: string, connectionId: string, delayMs: number | null) {
+    return this.call(tenantId, async () => {
+      const dueAt = delayMs === null ? null : this.core.now() + delayMs;
+      setCollectorTimer(this.core, connectionId, dueAt);
+      await armAlarm(this.core);
+      return dueAt;
     });
   }
 

@@ -7,4 +7,5 @@ export type TimerEvent =
   | { type: "sla"; pipelineId: string; deadlineAt: number }
   | { type: "watch"; key: string; payload: Record<string, unknown> }
   | { type: "housekeeping" }
-  | { type: "retention" };
+  | { type: "retention" }
+  | { type: "collector"; connectionId: string };

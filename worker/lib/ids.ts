@@ -40,6 +40,7 @@ const prefixes = {
   jobRun: "jrun",
   tenantExport: "exp",
   mail: "mail",
+  collectorRun: "colr",
 } as const;
 export type IdKind = keyof typeof prefixes;
 

@@ -3,6 +3,7 @@ import { alertRuleRoutes } from "./alert-rules";
 import { alertRoutes } from "./alerts";
 import { auditLogRoutes } from "./audit-log";
 import { ciRoutes } from "./ci";
+import { collectorRoutes } from "./collectors";
 import { budgetRoutes } from "./budgets";
 import { connectionRoutes } from "./connections";
 import { costRoutes } from "./costs";
@@ -56,6 +57,7 @@ export const apiRouters = [
   ciRoutes,
   productRoutes,
   costRoutes,
+  collectorRoutes,
   usageRoutes,
   budgetRoutes,
   workspaceRoutes,

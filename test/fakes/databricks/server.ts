@@ -1,5 +1,6 @@
 import { startJsonServer, type FakeServer } from "../http-server";
 import { Scripts, type Reply } from "../scripting";
+import { createSystemTables } from "./system-tables";
 
 /**
  * Databricks Jobs API (CONTRACTS §7), under /api/2.2 (and 2.1, still served):
@@ -11,6 +12,7 @@ import { Scripts, type Reply } from "../scripting";
  * Auth: `Authorization: Bearer <token>`; errors are `{error_code, message}`. Notifications (jobs.on_start / on_success /
  * on_failure) are POSTed with basic auth `tutti:<webhook_secret>`. Plans are keyed by job id:
  * {polls, outcome: "SUCCESS"|"FAILED"|"TIMEDOUT"|"SUCCESS_WITH_FAILURES", queued?: true, status_only?: true, tasks?: n, exists?: false, errors: {trigger|poll|cancel: […]}}.
+ * SQL statements over system.billing tables registered per SQL warehouse: ./system-tables.ts.
  */
 interface Run {
   runId: number;
@@ -46,6 +48,7 @@ export async function startDatabricksFake(options: DatabricksFakeOptions): Promi
   const runs = new Map<number, Run>();
   const byToken = new Map<string, number>();
   const scripts = new Scripts("Databricks");
+  const systemTables = createSystemTables(fail);
   let nextRun = 880_000;
   const perJob = new Map<number, number>();
   let baseUrl = "";
@@ -154,9 +157,13 @@ export async function startDatabricksFake(options: DatabricksFakeOptions): Promi
   };
 
   const server = await startJsonServer(async (req, url) => {
+    const parts = url.pathname.split("/").filter(Boolean);
+    if (req.method === "PUT" && parts[0] === "__fake" && parts[1] === "system-tables") {
+      systemTables.register(decodeURIComponent(parts[2]), JSON.parse(req.body));
+      return { status: 204 };
+    }
     const control = scripts.control(req, url);
     if (control) return control;
-    const parts = url.pathname.split("/").filter(Boolean);
     if (parts[0] === "jobs")
       return {
         status: 200,
@@ -164,6 +171,8 @@ export async function startDatabricksFake(options: DatabricksFakeOptions): Promi
         headers: { "content-type": "text/html" },
       };
     if (req.headers.authorization !== `Bearer ${options.token}`) return fail(401, "UNAUTHENTICATED", "Invalid access token.");
+    const sql = systemTables.handle(req.method, parts, req.body ? (JSON.parse(req.body) as Record<string, unknown>) : {});
+    if (sql) return sql;
     if (parts[0] !== "api" || (parts[1] !== "2.2" && parts[1] !== "2.1") || parts[2] !== "jobs")
       return fail(404, "ENDPOINT_NOT_FOUND", `No API found for '${req.method} ${url.pathname}'`);
     const op = parts.slice(3).join("/");

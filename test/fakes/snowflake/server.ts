@@ -1,6 +1,7 @@
 import { createHash, createPublicKey, createVerify, randomUUID } from "node:crypto";
 import { startJsonServer, type FakeServer } from "../http-server";
 import { Scripts, type Reply } from "../scripting";
+import { createAccountUsage, type ResultColumns } from "./account-usage";
 import { countStatements } from "./statement-count";
 
 /**
@@ -17,6 +18,9 @@ import { countStatements } from "./statement-count";
  * exp ≤ iat + 3600). A User-Agent is required. Plans are keyed by statement text: {polls, outcome: "success"|"error"|"timeout", rows?, errors: {submit|status: […]},
  * lost_submits?: n (the statement runs, but the first n submit responses are lost: 504 Gateway Timeout)}.
  * GET /__fake/executions/{statement text} lists the handles of every execution of that text.
+ * Statements reading SNOWFLAKE.ACCOUNT_USAGE views are answered from rows registered per role (./account-usage.ts);
+ * their results come in partitions of two rows, and partitions after the first carry only `data` (CONTRACTS-2 §1
+ * ⚠️: "N>0 bodies may omit resultSetMetaData").
  */
 interface Statement {
   handle: string;
@@ -30,6 +34,8 @@ interface Statement {
   rows: number;
   createdOn: number;
   children: string[];
+  /** Rows of an ACCOUNT_USAGE query; other statements answer generated rows. */
+  result?: ResultColumns;
 }
 
 export interface SnowflakeFakeOptions {
@@ -62,6 +68,7 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
   const lost = new Map<string, number>();
   const publicKeys = new Map<string, string>();
   const scripts = new Scripts("Snowflake");
+  const accountUsage = createAccountUsage();
   const account = options.account.split(".")[0].toUpperCase();
 
   /** Checks a key-pair JWT the way Snowflake does: signature, issuer fingerprint, subject, lifetime. */
@@ -106,7 +113,7 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
 
   function result(st: Statement, partition: number) {
     const partitions = Math.max(1, Math.ceil(st.rows / PARTITION_ROWS));
-    const rows = Array.from({ length: st.rows }, (_, i) => [String(i + 1), `row ${i + 1}`]);
+    const rows = st.result?.data ?? Array.from({ length: st.rows }, (_, i) => [String(i + 1), `row ${i + 1}`]);
     const slice = rows.slice(partition * PARTITION_ROWS, (partition + 1) * PARTITION_ROWS);
     if (partition > 0) return { data: slice };
     return {
@@ -124,13 +131,13 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
           rowCount: Math.min(PARTITION_ROWS, st.rows - i * PARTITION_ROWS),
           uncompressedSize: 64,
         })),
-        rowType: [
+        rowType: st.result?.rowType ?? [
           { name: "ID", database: "", schema: "", table: "", type: "fixed", nullable: false, precision: 38, scale: 0, byteLength: null, length: null },
           { name: "LABEL", database: "", schema: "", table: "", type: "text", nullable: true, precision: null, scale: null, byteLength: 64, length: 64 },
         ],
       },
       data: slice,
-      stats: { numRowsInserted: st.rows, numRowsUpdated: 0, numRowsDeleted: 0, numDuplicateRowsUpdated: 0 },
+      ...(st.result ? {} : { stats: { numRowsInserted: st.rows, numRowsUpdated: 0, numRowsDeleted: 0, numDuplicateRowsUpdated: 0 } }),
     };
   }
 
@@ -182,6 +189,10 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
       publicKeys.set(decodeURIComponent(parts[2]).toUpperCase(), (JSON.parse(req.body) as { public_key: string }).public_key);
       return { status: 204 };
     }
+    if (req.method === "PUT" && parts[0] === "__fake" && parts[1] === "account-usage") {
+      accountUsage.register(decodeURIComponent(parts[2]), JSON.parse(req.body));
+      return { status: 204 };
+    }
     if (req.method === "GET" && parts[0] === "__fake" && parts[1] === "executions") {
       const text = decodeURIComponent(parts.slice(2).join("/"));
       return { status: 200, body: [...statements.values()].filter((st) => st.text === text).map((st) => st.handle) };
@@ -208,6 +219,12 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
       const wanted = declared === undefined ? 1 : Number(declared);
       if (wanted !== 0 && wanted !== count)
         return fail(422, "000008", `Actual statement count ${count} did not match the desired statement count ${wanted}.`, { sqlState: "0A000" });
+      const bindings = Object.entries((body.bindings as Record<string, { value: string }> | undefined) ?? {})
+        .sort(([a], [b]) => Number(a) - Number(b))
+        .map(([, b]) => b.value);
+      const usage = accountUsage.answer(text, body.role as string | undefined, bindings);
+      if (usage && "error" in usage)
+        return fail(usage.error.status, usage.error.code, usage.error.message, { sqlState: usage.error.sqlState, statementHandle: randomUUID() });
       const plan = scripts.plan(text);
       const st: Statement = {
         handle: randomUUID(),
@@ -218,9 +235,10 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
         pollsLeft: Number(plan.polls ?? 0),
         status: "running",
         outcome: (plan.outcome as Statement["outcome"]) ?? "success",
-        rows: typeof plan.rows === "number" ? plan.rows : 3,
+        rows: usage ? usage.result.data.length : typeof plan.rows === "number" ? plan.rows : 3,
         createdOn: Date.now(),
         children: count > 1 ? Array.from({ length: count }, () => randomUUID()) : [],
+        ...(usage ? { result: usage.result } : {}),
       };
       statements.set(st.handle, st);
       byRequest.set(requestId, st.handle);

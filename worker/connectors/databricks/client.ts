@@ -54,6 +54,19 @@ export function databricksClient(ctx: Ctx) {
       }
       return { run: first, tasks };
     },
+    /** SQL Statement Execution (CONTRACTS-2 §3a): a failed statement is HTTP 200 with status.state FAILED. */
+    async executeStatement(body: Record<string, unknown>) {
+      return (await call("POST", "/api/2.0/sql/statements", body)).json;
+    },
+    async getStatement(statementId: string) {
+      return (await call("GET", `/api/2.0/sql/statements/${encodeURIComponent(statementId)}`)).json;
+    },
+    /** A result chunk by the relative `next_chunk_internal_link` the previous one named (same origin). */
+    async getChunk(internalLink: string) {
+      if (!internalLink.startsWith("/api/2.0/sql/statements/"))
+        throw new ConnectorError({ kind: "tool_failure", message: `Databricks named an unexpected result chunk link ${internalLink.slice(0, 80)}` });
+      return (await call("GET", internalLink)).json;
+    },
     async cancelRun(runId: string) {
       await call("POST", "/api/2.2/jobs/runs/cancel", { run_id: Number(runId) });
     },

@@ -52,6 +52,8 @@ export function snowflakeClient(ctx: Ctx) {
         opts.timeoutMs,
       ),
     status: (handle: string) => send("GET", `/api/v2/statements/${encodeURIComponent(handle)}`),
+    /** Rows of result partition `n` (≥ 1; partition 0 comes with the statement's answer). */
+    partition: (handle: string, n: number) => send("GET", `/api/v2/statements/${encodeURIComponent(handle)}?partition=${n}`),
     cancel: (handle: string) => send("POST", `/api/v2/statements/${encodeURIComponent(handle)}/cancel`),
   };
 }

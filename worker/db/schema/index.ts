@@ -47,6 +47,7 @@ export * from "./cost-records";
 export * from "./cost-allocations";
 export * from "./cost-daily";
 export * from "./cost-daily-totals";
+export * from "./cost-collectors";
 export * from "./usage-events";
 export * from "./usage-daily";
 export * from "./budgets";

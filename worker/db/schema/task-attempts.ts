@@ -1,4 +1,4 @@
-import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { json, ms, tenantId } from "./columns";
 
 /** One row per attempt of a task, for the Gantt chart and attempt history. */
@@ -17,5 +17,9 @@ export const taskAttempts = sqliteTable(
     startedAt: ms("started_at"),
     finishedAt: ms("finished_at"),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.runId, t.taskKey, t.attempt] })],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.runId, t.taskKey, t.attempt] }),
+    // Cost collectors find the task attempt that started a tool's run (Databricks usage_metadata.job_run_id).
+    index("task_attempts_external").on(t.tenantId, t.externalId),
+  ],
 );

@@ -135,4 +135,9 @@ export interface TenantRunsApi extends Rpc.DurableObjectBranded {
   wipe(tenantId: string): Promise<DoResult<void>>;
   /** Gives the tenant its retention timer when it has none; `soon` brings the next pass forward (runs/retention.ts). */
   armRetention(tenantId: string, soon: boolean): Promise<DoResult<void>>;
+  /**
+   * Sets the connection's cost collector timer `delayMs` from the object's clock, or removes it with null
+   * (runs/collectors.ts). Answers the time the timer is due.
+   */
+  armCollector(tenantId: string, connectionId: string, delayMs: number | null): Promise<DoResult<number | null>>;
 }

@@ -3,6 +3,7 @@ import { wallNow } from "../../lib/time";
 import type { TimerEvent } from "../timer-events";
 import type { RunsCore } from "./core";
 import { resendUnsettledDispatches } from "./dispatch-claims";
+import { runDueCollectors } from "./collectors";
 import { runRetention } from "./retention";
 import { armNextSlot, checkSla, fireCronSlots, runHousekeeping } from "./scheduling";
 import { signal } from "./signals";
@@ -17,6 +18,7 @@ export async function fireDueTimers(core: RunsCore) {
   const due = core.store.dueTimers(now, ALARM_BATCH);
   const cronSlots: Array<{ pipelineId: string; slotAt: number }> = [];
   let retention = false;
+  const collectors: string[] = [];
   for (const timer of due) {
     // Delete first: the event may set a timer with the same key (the next poll); a repeated alarm finds nothing.
     core.store.clearTimer(timer.key);
@@ -29,14 +31,20 @@ export async function fireDueTimers(core: RunsCore) {
       retention = true;
       continue;
     }
+    // Collectors call the vendors and write D1: like retention, after the synchronous timers.
+    if (timer.event.type === "collector") {
+      collectors.push(timer.event.connectionId);
+      continue;
+    }
     fireTimer(core, timer.event, `timer:${timer.key}:${timer.dueAt}`);
   }
   await fireCronSlots(core, cronSlots);
   if (retention) await runRetention(core);
+  if (collectors.length) await runDueCollectors(core, collectors);
   resendUnsettledDispatches(core, now, ALARM_BATCH);
 }
 
-function fireTimer(core: RunsCore, event: Exclude<TimerEvent, { type: "cron" | "retention" }>, eventId: string) {
+function fireTimer(core: RunsCore, event: Exclude<TimerEvent, { type: "cron" | "retention" | "collector" }>, eventId: string) {
   switch (event.type) {
     case "engine":
       if (core.store.getRun(event.runId)) core.apply(event.runId, eventId, event.event);

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
+import { lastCollectedBySource } from "../../db/repo/costs/collectors";
 import { getCostSettings } from "../../db/repo/costs/settings";
 import { productCostBySource } from "../../db/repo/costs/reports";
 import { productSlaAttainment, scorecards } from "../../db/repo/products/scorecard";
@@ -9,7 +10,7 @@ import { fromMicros } from "../../costs/money";
 import { scorecardWindows } from "../../costs/windows";
 import { usageKinds } from "../../db/schema/enums";
 import { requireScope } from "../../lib/principal";
-import { bearerSecurity, errors, jsonResponse, send } from "../shared";
+import { bearerSecurity, errors, isoOrNull, jsonResponse, send } from "../shared";
 import { ProductParam } from "./get";
 import { loadProduct } from "./load";
 import { PeriodQuery, ScorecardOut, scorecardOut } from "./scorecard-schemas";
@@ -29,6 +30,15 @@ const ProductScorecardDetail = z
     cost_by_source: z
       .array(z.object({ day: z.string(), source: z.string(), amount: z.number() }))
       .openapi({ description: `Daily cost by source, last ${HISTORY_DAYS} days` }),
+    cost_sources: z
+      .array(
+        z.object({
+          source: z.string(),
+          amount: z.number().openapi({ description: `Cost from this source, last ${HISTORY_DAYS} days` }),
+          collected_at: z.string().nullable().openapi({ description: "End of the latest successful collector pass for this source; null for posted costs" }),
+        }),
+      )
+      .openapi({ description: "Each source's cost and when Tutti last collected it, costliest first" }),
     usage_by_kind: z.array(z.object({ day: z.string(), kind: z.enum(usageKinds), count: z.number().int() })),
     top_consumers: z.array(z.object({ consumer: z.string(), count: z.number().int() })),
     pipelines: z.array(z.object({ id: z.string(), name: z.string(), weight: z.number() })),
@@ -55,18 +65,24 @@ export function register(app: Router) {
     const w = scorecardWindows(period, dayOf(now));
     const [[card], settings] = await Promise.all([scorecards(ctx, [row], w, now), getCostSettings(ctx)]);
     const from = addDays(w.month.to, -(HISTORY_DAYS - 1));
-    const [attainment, costs, usage, consumers] = await Promise.all([
+    const [attainment, costs, usage, consumers, collected] = await Promise.all([
       productSlaAttainment(ctx, card, now),
       productCostBySource(ctx, product.id, from, w.month.to),
       usageSeries(ctx, product.id, from, w.month.to),
       topConsumers(ctx, product.id, w.month.from, w.month.to, 10),
+      lastCollectedBySource(ctx),
     ]);
+    const bySource = new Map<string, number>();
+    for (const x of costs) bySource.set(x.source, (bySource.get(x.source) ?? 0) + x.amount);
     return send(c, 200, ProductScorecardDetail, {
       period,
       currency: settings.currency,
       scorecard: scorecardOut(card),
       sla_attainment: attainment,
       cost_by_source: costs.map((x) => ({ day: x.day, source: x.source, amount: fromMicros(x.amount) })),
+      cost_sources: [...bySource]
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .map(([source, amount]) => ({ source, amount: fromMicros(amount), collected_at: isoOrNull(collected.get(source)) })),
       usage_by_kind: usage,
       top_consumers: consumers,
       pipelines: card.pipelines.map((x) => ({ id: x.pipelineId, name: x.pipelineName, weight: x.weight })),

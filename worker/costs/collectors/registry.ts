@@ -1,0 +1,8 @@
+import type { CollectorKind } from "../../db/schema";
+import { databricksCollector } from "./databricks";
+import { snowflakeCollector } from "./snowflake";
+import type { CostCollector } from "./types";
+
+const collectors: Record<CollectorKind, CostCollector> = { snowflake: snowflakeCollector, databricks: databricksCollector };
+
+export const collectorFor = (kind: CollectorKind): CostCollector => collectors[kind];

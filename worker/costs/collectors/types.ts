@@ -1,0 +1,35 @@
+import type { ResolvedConnection } from "../../db/repo/connections/connections";
+import type { TenantCtx } from "../../db/client";
+import type { CollectorSettings } from "../../db/schema";
+import type { CostDraft } from "../draft";
+import type { CostSettings } from "../settings";
+import type { TableRead } from "./snowflake-map";
+import type { CollectWindow, StreamTiming } from "./window";
+
+/** What one stream of a collector reads in a pass. */
+export interface CollectorInput {
+  ctx: TenantCtx;
+  connection: ResolvedConnection;
+  settings: CollectorSettings;
+  costs: CostSettings;
+  fetch: typeof fetch;
+}
+
+export interface StreamOutput {
+  /** Rows the vendor returned. */
+  rows: number;
+  drafts: CostDraft[];
+  reads?: TableRead[];
+}
+
+/** One view or table a collector reads incrementally, with its own watermark. */
+export interface CollectorStream extends StreamTiming {
+  name: string;
+  read(input: CollectorInput, window: CollectWindow): Promise<StreamOutput>;
+}
+
+export interface CostCollector {
+  kind: string;
+  /** The streams a pass reads, in order (query costs before the idle time split by them). */
+  streams(settings: CollectorSettings): CollectorStream[];
+}

@@ -1,0 +1,67 @@
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { json, ms, tenantId } from "./columns";
+
+/** Tools whose connections can collect cost (and usage) on a schedule: worker/costs/collectors/. */
+export const collectorKinds = ["snowflake", "databricks"] as const;
+export type CollectorKind = (typeof collectorKinds)[number];
+
+/** What a tenant admin set for one connection's collector (worker/costs/collectors/settings.ts). */
+export interface CollectorSettings {
+  /** How far back the first pass reads. */
+  lookbackDays: number;
+  /** Minutes between passes. */
+  intervalMinutes: number;
+  /** Snowflake: warehouse and role the collector's statements run with (default: the connection's). */
+  warehouse?: string | null;
+  role?: string | null;
+  /** Snowflake: also read ACCESS_HISTORY into product usage. */
+  collectUsage?: boolean;
+  /** Snowflake: the OpenLineage namespace its tables have in the catalog (default snowflake://<account>). */
+  datasetNamespace?: string | null;
+  /** Databricks: the SQL warehouse that runs the system-table queries. */
+  warehouseId?: string | null;
+}
+
+/**
+ * One row per connection whose collector was ever enabled. `watermarks` holds, per stream the collector reads
+ * (queries, idle, access, usage), the end of the last window read: each pass reads from a trailing margin before it,
+ * so rows the vendor publishes late are read again and corrected in place (ledger dedupe on source + external_ref).
+ */
+export const costCollectors = sqliteTable(
+  "cost_collectors",
+  {
+    tenantId: tenantId(),
+    connectionId: text("connection_id").notNull(),
+    kind: text("kind", { enum: collectorKinds }).notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull(),
+    settings: json<CollectorSettings>("settings").notNull(),
+    watermarks: json<Record<string, number>>("watermarks").notNull(),
+    nextRunAt: ms("next_run_at"),
+    updatedAt: ms("updated_at").notNull(),
+    updatedBy: text("updated_by").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.connectionId] })],
+);
+
+/** One pass of a collector: when, what it read and wrote, and the error that stopped it. */
+export const collectorRuns = sqliteTable(
+  "collector_runs",
+  {
+    tenantId: tenantId(),
+    id: text("id").notNull(),
+    connectionId: text("connection_id").notNull(),
+    startedAt: ms("started_at").notNull(),
+    finishedAt: ms("finished_at").notNull(),
+    /** Earliest and latest time the pass's windows covered. */
+    windowFrom: ms("window_from"),
+    windowTo: ms("window_to"),
+    rowsRead: integer("rows_read").notNull(),
+    inserted: integer("inserted").notNull(),
+    updated: integer("updated").notNull(),
+    unchanged: integer("unchanged").notNull(),
+    refused: integer("refused").notNull(),
+    usageEvents: integer("usage_events").notNull(),
+    error: text("error"),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index("collector_runs_connection").on(t.tenantId, t.connectionId, t.startedAt)],
+);

@@ -1,0 +1,133 @@
+import { z } from "@hono/zod-openapi";
+import type { CollectorOverview, CollectorRun } from "../../db/repo/costs/collectors";
+import { collectorKinds, type CollectorSettings } from "../../db/schema";
+import { isoOrNull } from "../shared";
+
+const Identifier = z.string().min(1).max(255);
+
+export const CollectorSettingsIn = z
+  .strictObject({
+    lookback_days: z.number().int().min(1).max(30).default(7).openapi({ description: "How far back the first pass reads (days)" }),
+    interval_minutes: z.number().int().min(15).max(1440).default(60).openapi({ description: "Minutes between passes" }),
+    warehouse: Identifier.optional().openapi({ description: "Snowflake: warehouse for the collector's queries (default: the connection's)" }),
+    role: Identifier.optional().openapi({ description: "Snowflake: role holding the collector's grants (default: the connection's)" }),
+    collect_usage: z.boolean().optional().openapi({ description: "Snowflake: read ACCESS_HISTORY into product usage (default true)" }),
+    dataset_namespace: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .openapi({ description: "Snowflake: catalog namespace of the account's tables (default snowflake://<account>)" }),
+    warehouse_id: z
+      .string()
+      .regex(/^[A-Za-z0-9]{1,64}$/, "a SQL warehouse id such as 1234567890abcdef")
+      .optional()
+      .openapi({ description: "Databricks: the SQL warehouse that runs the system-table queries (required)" }),
+  })
+  .openapi("CollectorSettings");
+
+export const UpdateCollectorBody = z
+  .strictObject({
+    enabled: z.boolean(),
+    settings: CollectorSettingsIn.optional(),
+  })
+  .openapi("UpdateCollectorRequest");
+
+export const CollectorRunOut = z
+  .object({
+    id: z.string(),
+    started_at: z.string(),
+    finished_at: z.string(),
+    window_from: z.string().nullable(),
+    window_to: z.string().nullable(),
+    rows_read: z.number().int().openapi({ description: "Rows the vendor returned" }),
+    inserted: z.number().int(),
+    updated: z.number().int().openapi({ description: "Records corrected (late or restated rows)" }),
+    unchanged: z.number().int(),
+    refused: z.number().int().openapi({ description: "Records stored for another team, left as they were" }),
+    usage_events: z.number().int().openapi({ description: "Usage events newly counted" }),
+    error: z.string().nullable(),
+  })
+  .openapi("CollectorRun");
+
+export const CollectorOut = z
+  .object({
+    connection_id: z.string(),
+    connection_name: z.string(),
+    team_id: z.string(),
+    kind: z.enum(collectorKinds),
+    enabled: z.boolean(),
+    settings: z.union([CollectorSettingsIn, z.null()]),
+    next_run_at: z.string().nullable(),
+    watermarks: z.record(z.string(), z.string()).openapi({ description: "Per stream, the end of the last window read" }),
+    last_run: z.union([CollectorRunOut, z.null()]),
+  })
+  .openapi("Collector");
+
+export const settingsOut = (s: CollectorSettings): z.input<typeof CollectorSettingsIn> => ({
+  lookback_days: s.lookbackDays,
+  interval_minutes: s.intervalMinutes,
+  ...(s.warehouse ? { warehouse: s.warehouse } : {}),
+  ...(s.role ? { role: s.role } : {}),
+  ...(s.collectUsage !== undefined ? { collect_usage: s.collectUsage } : {}),
+  ...(s.datasetNamespace ? { dataset_namespace: s.datasetNamespace } : {}),
+  ...(s.warehouseId ? { warehouse_id: s.warehouseId } : {}),
+});
+
+export const settingsIn = (s: z.output<typeof CollectorSettingsIn>): CollectorSettings => ({
+  lookbackDays: s.lookback_days,
+  intervalMinutes: s.interval_minutes,
+  warehouse: s.warehouse ?? null,
+  role: s.role ?? null,
+  collectUsage: s.collect_usage,
+  datasetNamespace: s.dataset_namespace ?? null,
+  warehouseId: s.warehouse_id ?? null,
+});
+
+export const runOut = (r: CollectorRun): z.input<typeof CollectorRunOut> => ({
+  id: r.id,
+  started_at: new Date(r.startedAt).toISOString(),
+  finished_at: new Date(r.finishedAt).toISOString(),
+  window_from: isoOrNull(r.windowFrom),
+  window_to: isoOrNull(r.windowTo),
+  rows_read: r.rowsRead,
+  inserted: r.inserted,
+  updated: r.updated,
+  unchanged: r.unchanged,
+  refused: r.refused,
+  usage_events: r.usageEvents,
+  error: r.error,
+});
+
+export function collectorOut(o: CollectorOverview): z.input<typeof CollectorOut> {
+  const watermarks = o.watermarks ? (JSON.parse(o.watermarks) as Record<string, number>) : {};
+  return {
+    connection_id: o.connection_id,
+    connection_name: o.connection_name,
+    team_id: o.team_id,
+    kind: o.kind,
+    enabled: o.enabled === 1,
+    settings: o.settings ? settingsOut(JSON.parse(o.settings) as CollectorSettings) : null,
+    next_run_at: o.enabled === 1 ? isoOrNull(o.next_run_at) : null,
+    watermarks: Object.fromEntries(Object.entries(watermarks).map(([k, v]) => [k, new Date(v).toISOString()])),
+    last_run:
+      o.run_id === null
+        ? null
+        : runOut({
+            tenantId: "",
+            connectionId: o.connection_id,
+            id: o.run_id,
+            startedAt: o.run_started_at!,
+            finishedAt: o.run_finished_at!,
+            windowFrom: o.run_window_from,
+            windowTo: o.run_window_to,
+            rowsRead: o.run_rows_read!,
+            inserted: o.run_inserted!,
+            updated: o.run_updated!,
+            unchanged: o.run_unchanged!,
+            refused: o.run_refused!,
+            usageEvents: o.run_usage_events!,
+            error: o.run_error,
+          }),
+  };
+}
