@@ -4,7 +4,8 @@ import { usageAddedStatements } from "../db/repo/platform/storage-usage";
 import { fromBuilder, runBatch, runReads, stmt } from "../db/statements";
 import { enforceStorageQuota } from "../retention/storage-quota";
 import { existingEventKeys, rawEventStatements, storedEventKeys, storedEventsQuery, type StoredBody } from "../db/repo/lineage/raw-events";
-import { lineagePlanStatements, MAX_FACET_BYTES, storedQualityKeys } from "../db/repo/lineage/write";
+import { lineagePlanStatements, MAX_FACET_BYTES, storedQualityKeys, updatedDatasets } from "../db/repo/lineage/write";
+import type { DatasetUpdate } from "../engine/dataset-triggers";
 import { jobAndRunOwnersRead, pipelineTeamsRead } from "../db/repo/pipelines/ownership";
 import type { ErrorDetail } from "../lib/errors";
 import { gzip } from "../lib/gzip";
@@ -145,6 +146,8 @@ export async function ingestOpenLineageEvents(
   writer: IngestWriter,
   items: IngestItem[],
   quality: QualityRow[] = [],
+  /** Filled with the datasets whose freshness the stored events moved (for dataset triggers). */
+  updates: DatasetUpdate[] = [],
 ): Promise<IngestOutcome[]> {
   const now = source.now;
   const outcomes: IngestOutcome[] = new Array(items.length);
@@ -239,6 +242,7 @@ export async function ingestOpenLineageEvents(
     const results = await runBatch(ctx, [...raw, ...lineagePlanStatements(ctx, plan, now, { actsFor: writer.actsFor }), stmt(audit), ...usage]);
     const stored = storedEventKeys(results.slice(0, raw.length));
     const storedQuality = storedQualityKeys(results.slice(raw.length));
+    updates.push(...updatedDatasets(results.slice(raw.length)));
     const storedIds = new Set<string>();
     for (const p of group) {
       if (stored.has(p.accepted.dedupeKey)) storedIds.add(p.accepted.eventId);
