@@ -53,7 +53,7 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     version: 2,
     description: "dataset trigger marks: per pipeline, trigger and dataset, the write not yet used by a run and the last one used",
     sql: `
-CREATE TABLE dataset_trigger_marks (
+CREATE TABLE IF NOT EXISTS dataset_trigger_marks (
   pipeline_id TEXT NOT NULL,
   trigger_index INTEGER NOT NULL,
   dataset_id TEXT NOT NULL,
