@@ -332,10 +332,10 @@ describe("pipelines and runs in the dashboard", () => {
     await page.goto("/pipelines/orders_mart");
     const webhook = page.getByRole("region", { name: "Webhook trigger" });
     await webhook.waitFor();
-    expect(await page.getByLabel("Webhook URL").inputValue()).toMatch(/\/webhooks\/pipelines\/pl_[0-9a-z]{20}$/);
+    expect(await page.getByLabel("Webhook URL", { exact: true }).inputValue()).toMatch(/\/webhooks\/pipelines\/pl_[0-9a-z]{20}$/);
     expect(await webhook.innerText()).toContain("No signing secret yet");
     await page.getByRole("button", { name: "Create secret" }).click();
-    expect(await page.getByLabel("Signing secret").inputValue()).toMatch(/^whsec_/);
+    expect(await page.getByLabel("Signing secret", { exact: true }).inputValue()).toMatch(/^whsec_/);
     await page.getByRole("button", { name: "Rotate secret" }).waitFor();
 
     // The dataset trigger's state arrives through the notify queue: reload until it shows.
@@ -347,7 +347,7 @@ describe("pipelines and runs in the dashboard", () => {
       .toMatch(/RAW\.ORDERS[\s\S]*Updated[\s\S]*RAW\.PAYMENTS[\s\S]*Waiting/);
     expect(await page.getByRole("region", { name: "Dataset trigger 2" }).innerText()).toContain("When all of these are updated within 6 h");
     // The secret is not shown again after leaving the page.
-    expect(await page.getByLabel("Signing secret").count()).toBe(0);
+    expect(await page.getByLabel("Signing secret", { exact: true }).count()).toBe(0);
     await screenshot(page, "pipelines-triggers");
   });
 });
