@@ -316,13 +316,23 @@ describe("pipelines and runs in the dashboard", () => {
       inputs: [],
       outputs: [{ namespace: "snowflake://acme", name }],
     });
-    await postJson(context.request, csrf, "/api/v1/lineage/batch", [complete("RAW.ORDERS", Date.now() - 48 * 3_600_000), complete("RAW.PAYMENTS", Date.now() - 48 * 3_600_000)]);
+    await postJson(context.request, csrf, "/api/v1/lineage/batch", [
+      complete("RAW.ORDERS", Date.now() - 48 * 3_600_000),
+      complete("RAW.PAYMENTS", Date.now() - 48 * 3_600_000),
+    ]);
     await push({
       name: "orders_mart",
       team: team.slug,
       triggers: [
         { webhook: {} },
-        { datasets: [{ namespace: "snowflake://acme", name: "RAW.ORDERS" }, { namespace: "snowflake://acme", name: "RAW.PAYMENTS" }], mode: "all", within: "6h" },
+        {
+          datasets: [
+            { namespace: "snowflake://acme", name: "RAW.ORDERS" },
+            { namespace: "snowflake://acme", name: "RAW.PAYMENTS" },
+          ],
+          mode: "all",
+          within: "6h",
+        },
       ],
       tasks: [toolTask("build", [])],
     });

@@ -145,7 +145,8 @@ async function crossTeam() {
   const me = (await api("/me", { as: s })).json.teams[0] as { slug: string };
   const platform = await createTeam(s, "Platform");
   const { token: theirs } = await createToken(s, platform.id, ["lineage:write", "read"]);
-  const write = (names: string[], at: number, runId?: string) => postEvent(theirs, JSON.stringify(complete({ namespace: "airflow", name: "load" }, names, at, runId)));
+  const write = (names: string[], at: number, runId?: string) =>
+    postEvent(theirs, JSON.stringify(complete({ namespace: "airflow", name: "load" }, names, at, runId)));
   return { s, team: me.slug, theirs, write };
 }
 
@@ -241,9 +242,16 @@ describe("dataset triggers fed by a Tutti task", () => {
     const { s, teamId } = await lineageTenant();
     await createToolConnection(s, teamId);
     const team = (await api("/me", { as: s })).json.teams[0] as { slug: string };
-    await createConnection(s, teamId, "dbt_cloud", "dbt", { base_url: fakeUrl("dbt_cloud"), account_id: creds.accountId, project: "jaffle_shop" }, {
-      api_token: creds.api_token,
-    });
+    await createConnection(
+      s,
+      teamId,
+      "dbt_cloud",
+      "dbt",
+      { base_url: fakeUrl("dbt_cloud"), account_id: creds.accountId, project: "jaffle_shop" },
+      {
+        api_token: creds.api_token,
+      },
+    );
     // The project's manifest, uploaded from CI, puts the models in the catalog before anything builds them.
     const manifest = JSON.parse(dbtFixture("duckdb-1.8/manifest.json"));
     expect((await api("/dbt/artifacts", { as: s, body: { project: "jaffle_shop", environment: "prod", manifest } })).status).toBe(201);

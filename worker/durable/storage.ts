@@ -236,7 +236,11 @@ export class RunStore {
   /** One dataset trigger's marks, by dataset id. */
   datasetMarks(pipelineId: string, triggerIndex: number): Map<string, DatasetMark> {
     const rows = this.sql
-      .exec("SELECT dataset_id, pending_at, pending_run, consumed_at FROM dataset_trigger_marks WHERE pipeline_id = ? AND trigger_index = ?", pipelineId, triggerIndex)
+      .exec(
+        "SELECT dataset_id, pending_at, pending_run, consumed_at FROM dataset_trigger_marks WHERE pipeline_id = ? AND trigger_index = ?",
+        pipelineId,
+        triggerIndex,
+      )
       .toArray();
     return new Map(
       rows.map((r) => [

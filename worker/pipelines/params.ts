@@ -15,7 +15,8 @@ export function webhookParamErrors(declared: Record<string, unknown>, body: Reco
       continue;
     }
     const expected = jsonType(declared[key]);
-    if (expected !== "null" && jsonType(value) !== expected) out.push({ path, message: `must be ${article(expected)} (like the declared default), not ${article(jsonType(value))}` });
+    if (expected !== "null" && jsonType(value) !== expected)
+      out.push({ path, message: `must be ${article(expected)} (like the declared default), not ${article(jsonType(value))}` });
   }
   return out;
 }

@@ -52,7 +52,10 @@ describe("findTriggerCycle across after: and dataset triggers", () => {
   });
 
   it("datasets nobody in the graph writes, or written by pipelines upstream only, close no loop", () => {
-    const others: TriggerNode[] = [{ name: "ingest", after: [], writes: ["ds_raw"] }, { name: "other", after: ["report"] }];
+    const others: TriggerNode[] = [
+      { name: "ingest", after: [], writes: ["ds_raw"] },
+      { name: "other", after: ["report"] },
+    ];
     expect(findTriggerCycle({ name: "report", triggers: [{ datasetIds: ["ds_raw", "ds_unknown"] }], writes: ["ds_report"] }, others)).toBeNull();
   });
 });

@@ -52,7 +52,8 @@ export const route = createRoute({
   method: "get",
   path: "/pipelines/{name}/triggers",
   tags: ["pipelines"],
-  summary: "The production spec's webhook and dataset triggers with their state: the webhook URL, and which datasets have updated since each trigger last fired",
+  summary:
+    "The production spec's webhook and dataset triggers with their state: the webhook URL, and which datasets have updated since each trigger last fired",
   security: bearerSecurity,
   request: { params: NameParam },
   responses: { 200: jsonResponse(TriggersOut, "The triggers' state"), ...errors(400, 401, 403, 404) },
@@ -66,7 +67,11 @@ export function register(app: Router) {
     const triggers = version?.spec.triggers ?? [];
     const [secret, state] = await Promise.all([
       hasWebhookTrigger(triggers) ? webhookSecretInfo(ctx, pipeline.id) : null,
-      triggers.some(isDatasetsTrigger) ? tenantRuns(c.env, p.tenantId).datasetTriggerState(p.tenantId, pipeline.id).then((r) => unwrap(r as DoResult<DatasetTriggerState[]>)) : [],
+      triggers.some(isDatasetsTrigger)
+        ? tenantRuns(c.env, p.tenantId)
+            .datasetTriggerState(p.tenantId, pipeline.id)
+            .then((r) => unwrap(r as DoResult<DatasetTriggerState[]>))
+        : [],
     ]);
     const ids = await Promise.all(triggers.map((t) => (isDatasetsTrigger(t) ? datasetIdsOf(p.tenantId, [t]) : Promise.resolve([]))));
     const catalog = await datasetsById(ctx, ids.flat());

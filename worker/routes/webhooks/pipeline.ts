@@ -37,11 +37,18 @@ export const pipelineWebhookRoutes = new Hono<AppEnv>().post("/pipelines/:pipeli
   if (!sealed) throw notFound();
   const secret = await openWebhookSecret(await loadKeyRing(c.env.TUTTI_MASTER_KEY), sealed);
   const body = await c.req.text();
-  const headers = { id: c.req.header("webhook-id") ?? null, timestamp: c.req.header("webhook-timestamp") ?? null, signature: c.req.header("webhook-signature") ?? null };
+  const headers = {
+    id: c.req.header("webhook-id") ?? null,
+    timestamp: c.req.header("webhook-timestamp") ?? null,
+    signature: c.req.header("webhook-signature") ?? null,
+  };
   const checked = await verify(secret, headers, body, Math.floor(c.get("clock").now() / 1000));
   if (!checked.ok) throw new ApiError("unauthorized", unauthorizedMessage[checked.reason]);
   const webhookId = headers.id!;
-  if (!webhookIdPattern.test(webhookId)) throw new ApiError("validation_failed", "webhook-id: 1 to 200 visible ASCII characters", [{ path: "webhook-id", message: "1 to 200 visible ASCII characters" }]);
+  if (!webhookIdPattern.test(webhookId))
+    throw new ApiError("validation_failed", "webhook-id: 1 to 200 visible ASCII characters", [
+      { path: "webhook-id", message: "1 to 200 visible ASCII characters" },
+    ]);
 
   // Verified: from here the tenant is known, and the delivery counts against its ingest budget.
   const tenantId = sealed.tenantId;

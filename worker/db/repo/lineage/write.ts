@@ -244,7 +244,9 @@ const UPDATED_BY_RUN = "updated_dataset_tutti_run";
 export function updatedDatasets(results: D1Result[]): DatasetUpdate[] {
   return results.flatMap((r) =>
     (r.results as Array<Record<string, unknown>>).flatMap((row) =>
-      UPDATED_DATASET in row ? [{ datasetId: row[UPDATED_DATASET] as string, at: Number(row[UPDATED_AT]), runId: (row[UPDATED_BY_RUN] as string | null) ?? null }] : [],
+      UPDATED_DATASET in row
+        ? [{ datasetId: row[UPDATED_DATASET] as string, at: Number(row[UPDATED_AT]), runId: (row[UPDATED_BY_RUN] as string | null) ?? null }]
+        : [],
     ),
   );
 }
