@@ -7286,6 +7286,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/pipelines/{name}/triggers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The production spec's webhook and dataset triggers with their state: the webhook URL, and which datasets have updated since each trigger last fired */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The triggers' state */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PipelineTriggers"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/pipelines/{name}/versions": {
         parameters: {
             query?: never;
@@ -7514,6 +7588,92 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipelines/{name}/webhook-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create or rotate the signing secret of the pipeline's webhook trigger; the secret is returned once, never again
+         * @description The production spec must declare `triggers: [{webhook: {}}]` (409 otherwise). Rotating replaces the secret at once: deliveries signed with the old one get 401.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The new secret, shown this once */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PipelineWebhookSecret"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -8140,7 +8300,7 @@ export interface paths {
                     pipeline?: string;
                     /** @description Comma-separated statuses */
                     status?: string;
-                    trigger?: "manual" | "api" | "cron" | "upstream" | "backfill";
+                    trigger?: "manual" | "api" | "cron" | "upstream" | "backfill" | "webhook" | "dataset";
                     team_id?: string;
                     backfill_id?: string;
                     environment?: string;
@@ -12178,11 +12338,21 @@ export interface components {
                 cron: string;
                 timezone: string;
             } | null;
-            triggers: {
+            triggers: ({
                 after: string;
                 /** @enum {string} */
                 on: "success" | "finish";
-            }[];
+            } | {
+                webhook: Record<string, never>;
+            } | {
+                datasets: {
+                    namespace: string;
+                    name: string;
+                }[];
+                /** @enum {string} */
+                mode: "any" | "all";
+                within_ms: number | null;
+            })[];
             concurrency: {
                 max_runs: number;
                 /** @enum {string} */
@@ -12453,6 +12623,51 @@ export interface components {
             /** @description Up to the 10 latest runs, newest first */
             recent_runs: components["schemas"]["PipelineRecentRun"][];
         };
+        PipelineTriggers: {
+            /** @description null when the production spec has no webhook trigger */
+            webhook: {
+                /** @description Where to POST signed deliveries */
+                url: string;
+                /** @description False until POST /pipelines/{name}/webhook-secret makes one; deliveries need it */
+                secret_set: boolean;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-25T09:00:00.000Z
+                 */
+                secret_created_at: string | null;
+            } | null;
+            datasets: {
+                /** @description Position in the spec's `triggers` */
+                index: number;
+                /** @enum {string} */
+                mode: "any" | "all";
+                within_ms: number | null;
+                datasets: {
+                    dataset_id: string;
+                    namespace: string;
+                    name: string;
+                    in_catalog: boolean;
+                    /**
+                     * Format: date-time
+                     * @description The dataset's freshness in the catalog
+                     * @example 2026-11-25T09:00:00.000Z
+                     */
+                    last_write_at: string | null;
+                    /**
+                     * Format: date-time
+                     * @description A write not yet used by a run of this trigger (null: none since the trigger last fired)
+                     * @example 2026-11-25T09:00:00.000Z
+                     */
+                    updated_at: string | null;
+                    /**
+                     * Format: date-time
+                     * @description The newest write a run of this trigger was started for
+                     * @example 2026-11-25T09:00:00.000Z
+                     */
+                    last_used_at: string | null;
+                }[];
+            }[];
+        };
         PipelineVersion: components["schemas"]["PipelineVersionSummary"] & {
             spec: components["schemas"]["NormalizedPipelineSpec"];
             /** @description The text as pushed, comments included */
@@ -12494,6 +12709,25 @@ export interface components {
             } | null;
             /** @description Where it was pushed: `prod` or a non-production environment */
             environment: string;
+        };
+        PipelineWebhookSecret: {
+            /**
+             * @description Where to POST deliveries
+             * @example https://tutti.example.com/webhooks/pipelines/pl_0123456789abcdefghij
+             */
+            url: string;
+            /**
+             * @description The signing secret (`whsec_…`). Shown only in this response: store it in the sender now
+             * @example whsec_…
+             */
+            secret: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            created_at: string;
+            /** @description An earlier secret was replaced and no longer verifies deliveries */
+            rotated: boolean;
         };
         Product: {
             /** @example dp_4k2m9q0x1n5b6v7c8z3a */
@@ -12908,7 +13142,7 @@ export interface components {
             attempt: number;
             trigger: {
                 /** @enum {string} */
-                kind: "manual" | "api" | "cron" | "upstream" | "backfill";
+                kind: "manual" | "api" | "cron" | "upstream" | "backfill" | "webhook" | "dataset";
                 by: string | null;
                 ref: string | null;
             };
@@ -13584,10 +13818,12 @@ export type PipelineList = components['schemas']['PipelineList'];
 export type PipelineRecentRun = components['schemas']['PipelineRecentRun'];
 export type PipelineSpecDiff = components['schemas']['PipelineSpecDiff'];
 export type PipelineSummary = components['schemas']['PipelineSummary'];
+export type PipelineTriggers = components['schemas']['PipelineTriggers'];
 export type PipelineVersion = components['schemas']['PipelineVersion'];
 export type PipelineVersionDiff = components['schemas']['PipelineVersionDiff'];
 export type PipelineVersionList = components['schemas']['PipelineVersionList'];
 export type PipelineVersionSummary = components['schemas']['PipelineVersionSummary'];
+export type PipelineWebhookSecret = components['schemas']['PipelineWebhookSecret'];
 export type Product = components['schemas']['Product'];
 export type ProductImpact = components['schemas']['ProductImpact'];
 export type ProductLineage = components['schemas']['ProductLineage'];

@@ -55,6 +55,7 @@ console.log(`
   Pipelines: ${[...seeded.pipelines, crossTool.pipeline].join(", ")}
   ${crossTool.pipeline}: Fivetran → dbt Cloud → GitHub Actions on their fakes, webhooks signed.
   Runs started: ${seeded.runs.length + 1} — open Runs to watch them (a retry and a failure included).
+  orders_quality runs whenever RAW.ORDERS is updated (a dataset trigger): see its Triggers card.
   Data products: ${products.products.join(", ")} — 60 days of sample cost, usage and value on Overview.
   Ctrl-C stops Tutti and the fake tools.
 └──────────────────────────────────────────────────────────────────────┘

@@ -303,4 +303,61 @@ describe("pipelines and runs in the dashboard", () => {
 
     expect(b.pageErrors).toEqual([]);
   });
+  it("shows a pipeline's webhook URL, makes its secret once, and which of its trigger datasets have updated", async () => {
+    const { page, context } = b;
+    const { team, push, csrf } = await setUp(context, tool.url);
+    const complete = (name: string, at: number) => ({
+      eventType: "COMPLETE",
+      eventTime: new Date(at).toISOString(),
+      producer: "https://example.com/e2e",
+      schemaURL: "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+      run: { runId: crypto.randomUUID() },
+      job: { namespace: "airflow", name: "load" },
+      inputs: [],
+      outputs: [{ namespace: "snowflake://acme", name }],
+    });
+    await postJson(context.request, csrf, "/api/v1/lineage/batch", [
+      complete("RAW.ORDERS", Date.now() - 48 * 3_600_000),
+      complete("RAW.PAYMENTS", Date.now() - 48 * 3_600_000),
+    ]);
+    await push({
+      name: "orders_mart",
+      team: team.slug,
+      triggers: [
+        { webhook: {} },
+        {
+          datasets: [
+            { namespace: "snowflake://acme", name: "RAW.ORDERS" },
+            { namespace: "snowflake://acme", name: "RAW.PAYMENTS" },
+          ],
+          mode: "all",
+          within: "6h",
+        },
+      ],
+      tasks: [toolTask("build", [])],
+    });
+    // One of the two datasets is written again: the trigger waits for the other.
+    await postJson(context.request, csrf, "/api/v1/lineage/batch", [complete("RAW.ORDERS", Date.now() - 60_000)]);
+
+    await page.goto("/pipelines/orders_mart");
+    const webhook = page.getByRole("region", { name: "Webhook trigger" });
+    await webhook.waitFor();
+    expect(await page.getByLabel("Webhook URL", { exact: true }).inputValue()).toMatch(/\/webhooks\/pipelines\/pl_[0-9a-z]{20}$/);
+    expect(await webhook.innerText()).toContain("No signing secret yet");
+    await page.getByRole("button", { name: "Create secret" }).click();
+    expect(await page.getByLabel("Signing secret", { exact: true }).inputValue()).toMatch(/^whsec_/);
+    await page.getByRole("button", { name: "Rotate secret" }).waitFor();
+
+    // The dataset trigger's state arrives through the notify queue: reload until it shows.
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return page.getByRole("region", { name: "Dataset trigger 2" }).innerText();
+      })
+      .toMatch(/RAW\.ORDERS[\s\S]*Updated[\s\S]*RAW\.PAYMENTS[\s\S]*Waiting/);
+    expect(await page.getByRole("region", { name: "Dataset trigger 2" }).innerText()).toContain("When all of these are updated within 6 h");
+    // The secret is not shown again after leaving the page.
+    expect(await page.getByLabel("Signing secret", { exact: true }).count()).toBe(0);
+    await screenshot(page, "pipelines-triggers");
+  });
 });

@@ -49,6 +49,21 @@ CREATE INDEX IF NOT EXISTS unsettled_dispatches_due ON unsettled_dispatches (due
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `,
   },
+  {
+    version: 2,
+    description: "dataset trigger marks: per pipeline, trigger and dataset, the write not yet used by a run and the last one used",
+    sql: `
+CREATE TABLE IF NOT EXISTS dataset_trigger_marks (
+  pipeline_id TEXT NOT NULL,
+  trigger_index INTEGER NOT NULL,
+  dataset_id TEXT NOT NULL,
+  pending_at INTEGER,
+  pending_run TEXT,
+  consumed_at INTEGER,
+  PRIMARY KEY (pipeline_id, trigger_index, dataset_id)
+);
+`,
+  },
 ];
 
 /**

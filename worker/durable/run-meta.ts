@@ -1,5 +1,6 @@
 import type { RunCiContext, TriggerKind } from "../db/schema/runs";
-import type { NormalizedSpec, NormalizedTask } from "../pipelines/spec";
+import type { DatasetTriggerMode } from "../engine/dataset-triggers";
+import type { NormalizedSpec, NormalizedTask, NormalizedTrigger } from "../pipelines/spec";
 import type { LoadedPipeline } from "./pipeline-source";
 
 /** What a run was started with; fixed for the run's life (the pinned version included). */
@@ -30,7 +31,9 @@ export interface PipelineEntry {
   teamId: string;
   paused: boolean;
   schedule: { cron: string; timezone: string } | null;
-  triggers: Array<{ after: string; on: "success" | "finish" }>;
+  triggers: NormalizedTrigger[];
+  /** The dataset triggers with their datasets' catalog ids, by index in `triggers` (absent in entries stored before them). */
+  datasetTriggers?: Array<{ index: number; datasetIds: string[]; mode: DatasetTriggerMode; withinMs: number | null }>;
   concurrency: NormalizedSpec["concurrency"];
   sla: { finish_by: string; timezone: string } | null;
   /**

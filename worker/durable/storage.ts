@@ -1,4 +1,6 @@
+import type { DatasetMark } from "../engine/dataset-triggers";
 import type { RunState } from "../engine/types";
+import { afterTriggers } from "../pipelines/triggers";
 import type { PipelineEntry, RunMeta } from "./run-meta";
 import type { TimerEvent } from "./timer-events";
 
@@ -219,7 +221,58 @@ export class RunStore {
       .exec("SELECT data FROM pipelines")
       .toArray()
       .map((r) => JSON.parse(r.data as string) as PipelineEntry)
-      .filter((p) => !p.paused && p.triggers.some((t) => t.after === name));
+      .filter((p) => !p.paused && afterTriggers(p.triggers).some((t) => t.after === name));
+  }
+
+  /** Active pipelines with a dataset trigger on one of `datasetIds`. */
+  pipelinesWatching(datasetIds: ReadonlySet<string>): PipelineEntry[] {
+    return this.sql
+      .exec("SELECT data FROM pipelines")
+      .toArray()
+      .map((r) => JSON.parse(r.data as string) as PipelineEntry)
+      .filter((p) => !p.paused && (p.datasetTriggers ?? []).some((t) => t.datasetIds.some((id) => datasetIds.has(id))));
+  }
+
+  /** One dataset trigger's marks, by dataset id. */
+  datasetMarks(pipelineId: string, triggerIndex: number): Map<string, DatasetMark> {
+    const rows = this.sql
+      .exec(
+        "SELECT dataset_id, pending_at, pending_run, consumed_at FROM dataset_trigger_marks WHERE pipeline_id = ? AND trigger_index = ?",
+        pipelineId,
+        triggerIndex,
+      )
+      .toArray();
+    return new Map(
+      rows.map((r) => [
+        r.dataset_id as string,
+        { pendingAt: r.pending_at as number | null, pendingRun: r.pending_run as string | null, consumedAt: r.consumed_at as number | null },
+      ]),
+    );
+  }
+
+  putDatasetMarks(pipelineId: string, triggerIndex: number, marks: ReadonlyMap<string, DatasetMark>) {
+    for (const [datasetId, m] of marks) {
+      this.sql.exec(
+        `INSERT INTO dataset_trigger_marks (pipeline_id, trigger_index, dataset_id, pending_at, pending_run, consumed_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (pipeline_id, trigger_index, dataset_id) DO UPDATE SET pending_at = excluded.pending_at, pending_run = excluded.pending_run, consumed_at = excluded.consumed_at`,
+        pipelineId,
+        triggerIndex,
+        datasetId,
+        m.pendingAt,
+        m.pendingRun,
+        m.consumedAt,
+      );
+    }
+  }
+
+  /** Drops a pipeline's marks except those of the (trigger index, dataset id) pairs it still has. */
+  keepDatasetMarks(pipelineId: string, keep: ReadonlyArray<{ index: number; datasetIds: readonly string[] }>) {
+    const pairs = keep.flatMap((t) => t.datasetIds.map((id) => `${t.index}:${id}`));
+    this.sql.exec(
+      "DELETE FROM dataset_trigger_marks WHERE pipeline_id = ? AND (trigger_index || ':' || dataset_id) NOT IN (SELECT value FROM json_each(?))",
+      pipelineId,
+      JSON.stringify(pairs),
+    );
   }
 
   /**

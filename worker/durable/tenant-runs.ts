@@ -13,6 +13,8 @@ import { cancelRun, retryRun, runState } from "./runs/control";
 import type { RunsCore } from "./runs/core";
 import { claimDispatch, completeDispatch, dispatchDeadLettered, reportOutcome } from "./runs/dispatch-claims";
 import { applyEvent } from "./runs/effects";
+import { datasetsUpdated, datasetTriggerState } from "./runs/dataset-triggers";
+import type { DatasetUpdate } from "../engine/dataset-triggers";
 import { InlineDispatcher } from "./runs/inline-dispatch";
 import { OutboxFlusher } from "./runs/outbox";
 import { reportWebhook } from "./runs/parked-webhooks";
@@ -107,6 +109,16 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
 
   async dispatchDeadLettered(tenantId: string, msg: DispatchMessage) {
     return this.call(tenantId, () => dispatchDeadLettered(this.core, msg));
+  }
+
+  // ---- RPC: dataset triggers ------------------------------------------------------------------
+
+  async datasetsUpdated(tenantId: string, updates: DatasetUpdate[]) {
+    return this.call(tenantId, () => datasetsUpdated(this.core, updates));
+  }
+
+  async datasetTriggerState(tenantId: string, pipelineId: string) {
+    return this.call(tenantId, () => datasetTriggerState(this.core, pipelineId));
   }
 
   // ---- RPC: watches for the rest of Tutti ------------------------------------------------------

@@ -20,8 +20,9 @@ import {
   type DbtUpload,
   uploadStoredSql,
 } from "../db/repo/lineage/dbt";
-import { deleteEdgesOf, lineagePlanStatements, storedQualityKeys } from "../db/repo/lineage/write";
+import { deleteEdgesOf, lineagePlanStatements, storedQualityKeys, updatedDatasets } from "../db/repo/lineage/write";
 import { othersJobsCheck } from "../db/repo/pipelines/ownership";
+import type { DatasetUpdate } from "../engine/dataset-triggers";
 import { recordDbtRunCosts } from "../costs/derived-costs";
 import type { DbtUploadSource } from "../db/schema/enums";
 import { isUniqueViolation } from "../db/unique";
@@ -78,6 +79,8 @@ export interface DbtIngestResult {
   upload: DbtUpload;
   /** Test results this upload stored (none for a duplicate), for quality alerts. */
   quality: QualityRow[];
+  /** Datasets whose freshness this upload moved (none for a duplicate), for dataset triggers. */
+  updates: DatasetUpdate[];
 }
 
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
@@ -243,7 +246,7 @@ async function uploadTo(
   const previous = isNew ? null : await findUploadByDedupe(ctx, project.id, dedupeKey);
   if (previous) {
     await recordCosts(await loadNodeRefs(ctx, project.id));
-    return { duplicate: true, project, upload: previous, quality: [] };
+    return { duplicate: true, project, upload: previous, quality: [], updates: [] };
   }
 
   let nodeRefs: Map<string, DbtNodeRef>;
@@ -373,7 +376,7 @@ async function uploadTo(
     if (isUniqueViolation(err) && !isNew) {
       // The same files raced in from a retry: the other request stored them.
       const winner = await findUploadByDedupe(ctx, project.id, dedupeKey);
-      if (winner) return { duplicate: true, project, upload: winner, quality: [] };
+      if (winner) return { duplicate: true, project, upload: winner, quality: [], updates: [] };
     }
     throw err;
   }
@@ -386,5 +389,11 @@ async function uploadTo(
   const [fresh, upload] = await Promise.all([findDbtProject(ctx, input.project, input.environment), getDbtUpload(ctx, uploadId)]);
   await recordCosts(nodeRefs);
   const storedQuality = storedQualityKeys(results);
-  return { duplicate: false, project: fresh!, upload: upload!, quality: [...plan.quality.values()].filter((q) => storedQuality.has(q.dedupeKey)) };
+  return {
+    duplicate: false,
+    project: fresh!,
+    upload: upload!,
+    quality: [...plan.quality.values()].filter((q) => storedQuality.has(q.dedupeKey)),
+    updates: updatedDatasets(results),
+  };
 }

@@ -4,8 +4,9 @@ import { usageAddedStatements } from "../db/repo/platform/storage-usage";
 import { fromBuilder, runBatch, runReads, stmt } from "../db/statements";
 import { enforceStorageQuota } from "../retention/storage-quota";
 import { existingEventKeys, rawEventStatements, storedEventKeys, storedEventsQuery, type StoredBody } from "../db/repo/lineage/raw-events";
-import { lineagePlanStatements, MAX_FACET_BYTES, storedQualityKeys } from "../db/repo/lineage/write";
+import { lineagePlanStatements, MAX_FACET_BYTES, storedQualityKeys, updatedDatasets } from "../db/repo/lineage/write";
 import { othersJobsCheck, pipelineTeamsRead, refusedJobsAndRuns } from "../db/repo/pipelines/ownership";
+import type { DatasetUpdate } from "../engine/dataset-triggers";
 import type { ErrorDetail } from "../lib/errors";
 import { gzip } from "../lib/gzip";
 import { newId } from "../lib/ids";
@@ -136,6 +137,8 @@ export async function ingestOpenLineageEvents(
   writer: IngestWriter,
   items: IngestItem[],
   quality: QualityRow[] = [],
+  /** Filled with the datasets whose freshness the stored events moved (for dataset triggers). */
+  updates: DatasetUpdate[] = [],
 ): Promise<IngestOutcome[]> {
   const now = source.now;
   const outcomes: IngestOutcome[] = new Array(items.length);
@@ -256,6 +259,7 @@ export async function ingestOpenLineageEvents(
     if (refused.length) return refused;
     const stored = storedEventKeys(results.slice(0, raw.length));
     const storedQuality = storedQualityKeys(results.slice(raw.length));
+    updates.push(...updatedDatasets(results.slice(raw.length)));
     const storedIds = new Set<string>();
     for (const p of group) {
       if (stored.has(p.accepted.dedupeKey)) storedIds.add(p.accepted.eventId);

@@ -1,6 +1,7 @@
 import type { TenantCtx } from "../db/client";
 import { runBatch } from "../db/statements";
-import { lineagePlanStatements } from "../db/repo/lineage/write";
+import { lineagePlanStatements, updatedDatasets } from "../db/repo/lineage/write";
+import type { DatasetUpdate } from "../engine/dataset-triggers";
 import { TUTTI_ORIGIN } from "../lineage/dbt-plan";
 import { IdCache } from "../lineage/ids";
 import { TUTTI_JOB_NAMESPACE } from "../lineage/namespaces";
@@ -33,7 +34,11 @@ export interface TuttiTaskRunInput {
  * twice changes nothing more. For dbt tasks, ingestDbtArtifacts with source { kind: "tutti" } does this from
  * run_results, linking the task to every model it built.
  */
-export async function recordTuttiTaskRun(ctx: TenantCtx, input: TuttiTaskRunInput, now: number): Promise<{ jobId: string; jobRunId: string }> {
+export async function recordTuttiTaskRun(
+  ctx: TenantCtx,
+  input: TuttiTaskRunInput,
+  now: number,
+): Promise<{ jobId: string; jobRunId: string; updates: DatasetUpdate[] }> {
   const ids = new IdCache(ctx.tenantId);
   const plan = new LineagePlan();
   const jobName = `${input.pipeline}.${input.taskKey}`;
@@ -93,6 +98,6 @@ export async function recordTuttiTaskRun(ctx: TenantCtx, input: TuttiTaskRunInpu
   }
   // The run speaks for its pipeline's team, as that team's token would: of another team's dataset it records the
   // lineage (this task read or wrote it) but not its freshness, kind or owner, decided inside the write.
-  await runBatch(ctx, lineagePlanStatements(ctx, plan, now, { actsFor: input.teamId === null ? [] : [input.teamId] }));
-  return { jobId, jobRunId };
+  const results = await runBatch(ctx, lineagePlanStatements(ctx, plan, now, { actsFor: input.teamId === null ? [] : [input.teamId] }));
+  return { jobId, jobRunId, updates: updatedDatasets(results) };
 }

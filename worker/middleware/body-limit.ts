@@ -9,6 +9,8 @@ const limits: Array<[RegExp, number]> = [
   [/^\/api\/v1\/dbt\/artifacts$/, 64 * 1024 * 1024],
   [/^\/api\/v1\/lineage(\/batch)?$/, 8 * 1024 * 1024],
   [/^\/api\/v1\/(costs|usage)$/, 8 * 1024 * 1024],
+  // A pipeline's webhook carries run params, not data.
+  [/^\/webhooks\/pipelines\//, 256 * 1024],
 ];
 
 export function bodyLimitFor(path: string): number {

@@ -41,10 +41,15 @@ export const defaultIngestPerMinute = (env: Env) => setting(env.RATE_LIMIT_INGES
 
 const isIngest = (path: string) => ingestPaths.some((re) => re.test(path));
 
+const ingestLimit = (env: Env, ingestQuota: number | null): Limit => ({
+  name: "quota.ingest_requests_per_minute",
+  key: "ingest",
+  max: ingestQuota ?? defaultIngestPerMinute(env),
+  per: "workspace",
+});
+
 function limitFor(env: Env, p: Principal, path: string, ingestQuota: number | null): Limit {
-  if (isIngest(path)) {
-    return { name: "quota.ingest_requests_per_minute", key: "ingest", max: ingestQuota ?? defaultIngestPerMinute(env), per: "workspace" };
-  }
+  if (isIngest(path)) return ingestLimit(env, ingestQuota);
   return {
     name: "RATE_LIMIT_WRITES_PER_MIN",
     key: `writes:${p.actor.type}:${p.actor.id}`,
@@ -76,22 +81,33 @@ export const tenantRateLimit = createMiddleware<AppEnv>(async (c, next) => {
   if (c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "OPTIONS") return next();
   const p = c.get("principal");
   const path = new URL(c.req.url).pathname;
-  const limit = limitFor(c.env, p, path, isIngest(path) ? await ingestQuota(c, p.tenantId) : null);
+  await enforce(c, p.tenantId, limitFor(c.env, p, path, isIngest(path) ? await ingestQuota(c, p.tenantId) : null));
+  return next();
+});
+
+/**
+ * The tenant's ingest budget for a request authenticated otherwise than by a principal (a pipeline's webhook, signed
+ * with its own secret): counted with the tenant's other ingest requests.
+ */
+export async function enforceIngestLimit(c: Context<AppEnv>, tenantId: string) {
+  await enforce(c, tenantId, ingestLimit(c.env, await ingestQuota(c, tenantId)));
+}
+
+async function enforce(c: Context<AppEnv>, tenantId: string, limit: Limit) {
   let hit;
   try {
-    hit = await tenantLimits(c.env, p.tenantId).hit(limit.key, limit.max, WINDOW_MS);
+    hit = await tenantLimits(c.env, tenantId).hit(limit.key, limit.max, WINDOW_MS);
   } catch (err) {
     // The counters are a guard, not a dependency: when they cannot answer, the request goes through (and is logged).
     requestLog(c).error("rate limit check failed; request allowed", { limit: limit.name, ...errorFields(err) });
-    return next();
+    return;
   }
   if (!hit.allowed) {
     const retryAfter = Math.max(1, Math.ceil(hit.retryAfterMs / 1000));
     const message = `at most ${limit.max} ${limit.key === "ingest" ? "ingest requests" : "writes"} per minute per ${limit.per}`;
-    const raise = limit.key === "ingest" ? `; ${raiseHint(p.tenantId, "--ingest-per-minute")}` : "";
+    const raise = limit.key === "ingest" ? `; ${raiseHint(tenantId, "--ingest-per-minute")}` : "";
     throw new ApiError("rate_limited", `rate limit reached: ${message}; retry in ${retryAfter} s${raise}`, [{ path: limit.name, message }], {
       "Retry-After": String(retryAfter),
     });
   }
-  return next();
-});
+}

@@ -19,6 +19,12 @@ export type Backoff = (typeof backoffValues)[number];
 export const triggerOnValues = ["success", "finish"] as const;
 export type TriggerOn = (typeof triggerOnValues)[number];
 
+export const datasetTriggerModes = ["any", "all"] as const;
+export type DatasetTriggerMode = (typeof datasetTriggerModes)[number];
+/** `mode: all` without `within`: every listed dataset updated within this time of the others. */
+export const DEFAULT_DATASET_WITHIN = "24h";
+export const MAX_TRIGGER_DATASETS = 50;
+
 export const alertEventValues = ["failure", "retries_exhausted", "timed_out", "sla_miss"] as const;
 export type AlertEvent = (typeof alertEventValues)[number];
 
@@ -101,12 +107,52 @@ const Schedule = z
   })
   .meta({ description: "When the pipeline runs on its own; wall-clock times in `timezone`, DST included" });
 
-const Trigger = z
+const AfterTrigger = z
   .strictObject({
     after: PipelineName.meta({ description: "Name of the upstream pipeline" }),
     on: z.enum(triggerOnValues).default("success").meta({ description: "`success`: only when it succeeds; `finish`: whatever its result" }),
   })
   .meta({ description: "Run after another pipeline's run ends" });
+
+const WebhookTrigger = z
+  .strictObject({
+    webhook: z.strictObject({}).meta({ description: "No settings: the URL and signing secret are shown on the pipeline (GET /pipelines/{name}/triggers)" }),
+  })
+  .meta({ description: "Run when a signed POST (Standard Webhooks) reaches the pipeline's webhook URL; its JSON body gives the run's params" });
+
+export const DatasetRef = z
+  .strictObject({
+    namespace: z.string().min(1).max(500),
+    name: z.string().min(1).max(1000),
+  })
+  .meta({ description: "A catalog dataset, by its OpenLineage namespace and name" });
+
+const DatasetsTrigger = z
+  .strictObject({
+    datasets: z.array(DatasetRef).min(1).max(MAX_TRIGGER_DATASETS),
+    mode: z
+      .enum(datasetTriggerModes)
+      .default("any")
+      .meta({ description: "`any`: run when one of them is updated; `all`: run once every one has been updated within `within` of the others" }),
+    within: duration(60_000, 7 * 86_400_000, "within")
+      .optional()
+      .meta({ description: `Only with \`mode: all\` (default ${DEFAULT_DATASET_WITHIN}): how close together the updates must be` }),
+  })
+  .meta({ description: "Run when datasets are updated (a Tutti task, an OpenLineage COMPLETE, a production dbt run)" });
+
+const Trigger = z.union([AfterTrigger, WebhookTrigger, DatasetsTrigger]);
+
+/**
+ * The schema of one trigger chosen by its key, so a mistake inside one is reported at its own path
+ * (`triggers[0].datasets[1].name`) rather than as "matches none of the kinds".
+ */
+export function triggerSchemaFor(raw: unknown) {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return null;
+  if ("after" in raw) return AfterTrigger;
+  if ("webhook" in raw) return WebhookTrigger;
+  if ("datasets" in raw) return DatasetsTrigger;
+  return null;
+}
 
 const Concurrency = z
   .strictObject({
@@ -207,13 +253,29 @@ export interface NormalizedTask {
   poll_interval_ms: number;
 }
 
+export interface AfterTriggerSpec {
+  after: string;
+  on: TriggerOn;
+}
+export interface WebhookTriggerSpec {
+  webhook: Record<string, never>;
+}
+export interface DatasetsTriggerSpec {
+  datasets: Array<{ namespace: string; name: string }>;
+  mode: DatasetTriggerMode;
+  /** Only for `mode: all`; null for `any`. */
+  within_ms: number | null;
+}
+/** Told apart by their one key (`after`, `webhook`, `datasets`), so versions stored before the other kinds read the same. */
+export type NormalizedTrigger = AfterTriggerSpec | WebhookTriggerSpec | DatasetsTriggerSpec;
+
 /** What Tutti stores per version and the engine runs: every default filled, every duration in ms. */
 export interface NormalizedSpec {
   name: string;
   team: string;
   description: string;
   schedule: Schedule | null;
-  triggers: Array<{ after: string; on: TriggerOn }>;
+  triggers: NormalizedTrigger[];
   concurrency: { max_runs: number; on_conflict: OnConflict };
   params: Record<string, unknown>;
   timeout_ms: number | null;
@@ -230,7 +292,17 @@ export const NormalizedSpecSchema = z
     team: z.string(),
     description: z.string(),
     schedule: z.object({ cron: z.string(), timezone: z.string() }).nullable(),
-    triggers: z.array(z.object({ after: z.string(), on: z.enum(triggerOnValues) })),
+    triggers: z.array(
+      z.union([
+        z.object({ after: z.string(), on: z.enum(triggerOnValues) }),
+        z.object({ webhook: z.object({}) }),
+        z.object({
+          datasets: z.array(z.object({ namespace: z.string(), name: z.string() })),
+          mode: z.enum(datasetTriggerModes),
+          within_ms: z.number().nullable(),
+        }),
+      ]),
+    ),
     concurrency: z.object({ max_runs: z.number().int(), on_conflict: z.enum(onConflictValues) }),
     params: z.record(z.string(), z.unknown()),
     timeout_ms: z.number().nullable(),

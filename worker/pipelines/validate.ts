@@ -1,3 +1,4 @@
+import type { z } from "@hono/zod-openapi";
 import type { ConnectorDefinition } from "../connectors/types";
 import { detailsFromIssues, formatPath, type ErrorDetail } from "../lib/errors";
 import { parseDuration } from "../lib/time";
@@ -7,8 +8,11 @@ import {
   DEFAULT_MAX_DELAY_MS,
   DEFAULT_POLL_INTERVAL_MS,
   DEFAULT_RETRY_DELAY,
+  DEFAULT_DATASET_WITHIN,
   DEFAULT_TIMEZONE,
   RawSpec,
+  triggerSchemaFor,
+  type NormalizedTrigger,
   type NormalizedSpec,
   type NormalizedTask,
   type RawSpecOutput,
@@ -30,7 +34,7 @@ export type ValidationResult = { ok: true; spec: NormalizedSpec } | { ok: false;
 export function validateSpec(raw: unknown, deps: SpecDeps): ValidationResult {
   const errors: ErrorDetail[] = [];
   const shape = RawSpec.safeParse(raw);
-  if (!shape.success) errors.push(...detailsFromIssues(shape.error.issues));
+  if (!shape.success) errors.push(...detailsFromIssues(precisePerTrigger(raw, shape.error.issues)));
   // Cross-field rules run on the raw input even when its shape is wrong, so one push reports everything.
   const cross = crossFieldChecks(raw, deps);
   errors.push(...cross.errors);
@@ -42,6 +46,21 @@ export function validateSpec(raw: unknown, deps: SpecDeps): ValidationResult {
       shape.data.tasks.map((_, i) => cross.parsedWith.get(i)!),
     ),
   };
+}
+
+type Issue = z.core.$ZodIssue;
+
+/** A trigger that matches none of the kinds is checked again as the kind its key names, for exact paths. */
+function precisePerTrigger(raw: unknown, issues: readonly Issue[]): Issue[] {
+  return issues.flatMap((issue) => {
+    const [first, index] = issue.path;
+    if (issue.code !== "invalid_union" || issue.path.length !== 2 || first !== "triggers" || typeof index !== "number") return [issue];
+    const item = isObject(raw) && Array.isArray(raw.triggers) ? raw.triggers[index] : undefined;
+    const schema = triggerSchemaFor(item);
+    if (!schema) return [{ ...issue, message: "a trigger is one of { after, on }, { webhook: {} } or { datasets, mode, within }" }];
+    const result = schema.safeParse(item);
+    return result.success ? [issue] : result.error.issues.map((i) => ({ ...i, path: ["triggers", index, ...i.path] }));
+  });
 }
 
 function dedupe(errors: ErrorDetail[]): ErrorDetail[] {
@@ -75,8 +94,24 @@ function crossFieldChecks(raw: unknown, deps: SpecDeps): CrossFieldResult {
 
   if (Array.isArray(raw.triggers)) {
     const seen = new Set<string>();
+    let webhookAt: number | null = null;
     raw.triggers.forEach((t, i) => {
-      if (!isObject(t) || typeof t.after !== "string") return;
+      if (!isObject(t)) return;
+      if ("webhook" in t) {
+        if (webhookAt !== null) at(["triggers", i, "webhook"], `a pipeline has one webhook trigger (first at triggers[${webhookAt}])`);
+        webhookAt ??= i;
+      }
+      if (Array.isArray(t.datasets)) {
+        if (t.within !== undefined && t.mode !== "all") at(["triggers", i, "within"], "only applies to mode: all");
+        const names = new Set<string>();
+        t.datasets.forEach((d, j) => {
+          if (!isObject(d) || typeof d.namespace !== "string" || typeof d.name !== "string") return;
+          const key = `${d.namespace}\u0000${d.name}`;
+          if (names.has(key)) at(["triggers", i, "datasets", j], `"${d.namespace}" "${d.name}" is listed twice`);
+          names.add(key);
+        });
+      }
+      if (typeof t.after !== "string") return;
       if (t.after === raw.name) at(["triggers", i, "after"], "a pipeline cannot trigger itself");
       else if (seen.has(t.after)) at(["triggers", i, "after"], `"${t.after}" is listed twice`);
       seen.add(t.after);
@@ -194,6 +229,16 @@ function normalizeTask(task: RawTaskOutput, parsedWith: Record<string, unknown>)
   };
 }
 
+function normalizeTrigger(t: RawSpecOutput["triggers"][number]): NormalizedTrigger {
+  if ("after" in t) return { after: t.after, on: t.on };
+  if ("webhook" in t) return { webhook: {} };
+  return {
+    datasets: t.datasets.map((d) => ({ namespace: d.namespace, name: d.name })),
+    mode: t.mode,
+    within_ms: t.mode === "all" ? parseDuration(t.within ?? DEFAULT_DATASET_WITHIN)! : null,
+  };
+}
+
 function normalize(spec: RawSpecOutput, parsedWith: Record<string, unknown>[]): NormalizedSpec {
   const schedule = spec.schedule ? { cron: spec.schedule.cron.trim().replace(/\s+/g, " "), timezone: canonicalTimezone(spec.schedule.timezone) } : null;
   return {
@@ -201,7 +246,7 @@ function normalize(spec: RawSpecOutput, parsedWith: Record<string, unknown>[]): 
     team: spec.team,
     description: spec.description,
     schedule,
-    triggers: spec.triggers.map((t) => ({ after: t.after, on: t.on })),
+    triggers: spec.triggers.map(normalizeTrigger),
     concurrency: { max_runs: spec.concurrency.max_runs, on_conflict: spec.concurrency.on_conflict },
     params: spec.params as Record<string, unknown>,
     timeout_ms: ms(spec.timeout),

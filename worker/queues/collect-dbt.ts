@@ -1,4 +1,5 @@
 import { sendDbtQualitySignals } from "../alerting/quality-signals";
+import { announceDbtDatasetUpdates } from "../lineage/dataset-updates";
 import type { CollectSink } from "../connectors/types";
 import type { TenantCtx } from "../db/client";
 import { ingestDbtArtifacts } from "../ingest/dbt-artifacts";
@@ -44,7 +45,12 @@ export async function ingestCollectedDbtArtifacts(
       blobs,
     },
   );
-  if (notify) await sendDbtQualitySignals(notify, ctx, input.environment, result.quality);
+  if (notify) {
+    await sendDbtQualitySignals(notify, ctx, input.environment, result.quality);
+    // The models this task's dbt run built: a run triggered by them is one hop further down the chain than this run.
+    const byThisRun = result.updates.map((u) => ({ ...u, runId: u.runId ?? target.runId }));
+    await announceDbtDatasetUpdates(notify, ctx.tenantId, input.environment, byThisRun);
+  }
   log.with({ tenantId: ctx.tenantId }).info("dbt artifacts collected", {
     run_id: target.runId,
     task: target.taskKey,

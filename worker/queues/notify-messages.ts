@@ -1,3 +1,4 @@
+import type { DatasetUpdate } from "../engine/dataset-triggers";
 import type { BudgetThresholdCrossedSignal, EngineSignal } from "./signals";
 
 /**
@@ -23,6 +24,13 @@ export interface QualityCheckSignal {
   at: number;
 }
 
+/** Datasets whose freshness moved (worker/lineage/dataset-updates.ts), for the tenant's dataset triggers. */
+export interface DatasetsUpdatedSignal {
+  type: "lineage.datasets_updated";
+  tenantId: string;
+  updates: DatasetUpdate[];
+}
+
 /** Alerting's own work item: send one delivery (id from alert_deliveries). Retried with backoff by the consumer. */
 export interface AlertDeliveryMessage {
   type: "alert.deliver";
@@ -35,7 +43,7 @@ export type BudgetThresholdSignal = BudgetThresholdCrossedSignal;
 
 export type ExternalSignal = BudgetThresholdSignal | QualityCheckSignal;
 
-export type NotifyMessage = EngineSignal | ExternalSignal | AlertDeliveryMessage;
+export type NotifyMessage = EngineSignal | ExternalSignal | AlertDeliveryMessage | DatasetsUpdatedSignal;
 
 /**
  * Payloads of the Durable Object watches alerting arms with `setWatch` (they come back as `engine.watch_due`).

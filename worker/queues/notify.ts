@@ -7,13 +7,15 @@ import { handleWatch } from "../alerting/watches";
 import { createDb, tenantCtx, type TenantCtx } from "../db/client";
 import { pipelineFacts } from "../db/repo/pipelines/ownership";
 import type { Env } from "../env";
+import { tenantRuns } from "../durable/client";
+import { unwrap } from "../durable/result";
 import type { NotifyMessage } from "./notify-messages";
 import type { EngineSignal } from "./signals";
 import { errorFields, log } from "../lib/log";
 
 /**
- * The `notify` queue consumer: engine signals and other parts' signals become alert transitions, and alert
- * deliveries are sent. Messages are handled one by one; a failure retries only that message. Deliveries schedule
+ * The `notify` queue consumer: engine signals and other parts' signals become alert transitions, alert
+ * deliveries are sent, and dataset updates reach the tenant's dataset triggers. Messages are handled one by one; a failure retries only that message. Deliveries schedule
  * their own retries (alerting/deliver.ts); anything else that throws is retried after a short pause.
  */
 
@@ -45,6 +47,9 @@ export async function handleNotifyMessage(env: Env, ctx: TenantCtx, body: Notify
     case "quality.check_failed":
     case "quality.check_passed":
       for (const intent of intentsForExternalSignal(body)) await applyIntent(env, ctx, intent);
+      return null;
+    case "lineage.datasets_updated":
+      unwrap(await tenantRuns(env, ctx.tenantId).datasetsUpdated(ctx.tenantId, body.updates));
       return null;
     default: {
       const unknown = body as { type?: unknown };

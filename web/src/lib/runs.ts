@@ -10,6 +10,8 @@ export const triggerLabels: Record<TriggerKind, string> = {
   cron: "Schedule",
   upstream: "Upstream",
   backfill: "Backfill",
+  webhook: "Webhook",
+  dataset: "Datasets updated",
 };
 /** The trigger kinds in label order, for filters (the record above guarantees every kind is there). */
 export const triggerKinds = Object.keys(triggerLabels) as TriggerKind[];

@@ -64,3 +64,4 @@ export * from "./tenant-deletions";
 export * from "./retention-settings";
 export * from "./tenant-quotas";
 export * from "./storage-usage";
+export * from "./pipeline-webhook-secrets";

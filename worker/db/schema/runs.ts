@@ -3,7 +3,7 @@ import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlit
 import { runStatuses } from "../../engine/states";
 import { json, ms, tenantId } from "./columns";
 
-export const triggerKinds = ["manual", "api", "cron", "upstream", "backfill"] as const;
+export const triggerKinds = ["manual", "api", "cron", "upstream", "backfill", "webhook", "dataset"] as const;
 export type TriggerKind = (typeof triggerKinds)[number];
 
 export interface RunCiContext {

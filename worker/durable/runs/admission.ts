@@ -11,6 +11,7 @@ import { buildSnapshot } from "../snapshot";
 import type { RunRow } from "../storage";
 import type { BackfillCreated, BackfillInput, CreateRunInput, RunSummary } from "./contract";
 import type { RunsCore } from "./core";
+import { afterTriggers } from "../../pipelines/triggers";
 import { errorFields, log } from "../../lib/log";
 
 /** A run asked for by the API: an existing run with the same dedupe key answers without reading D1. */
@@ -166,10 +167,11 @@ export function afterRunFinished(core: RunsCore, row: RunRow, state: RunState) {
   if (state.status === "skipped" || row.meta.environment !== "prod") return;
   const downstream = core.store.downstreamOf(row.meta.pipelineName);
   for (const p of downstream) {
-    const trigger = p.triggers.find((t) => t.after === row.meta.pipelineName)!;
+    const trigger = afterTriggers(p.triggers).find((t) => t.after === row.meta.pipelineName)!;
     if (trigger.on === "success" && state.status !== "succeeded") continue;
     // Creating the downstream run needs its spec from D1: done after this synchronous block.
     core.pendingUpstream.push({
+      kind: "upstream",
       pipelineId: p.id,
       dedupeKey: `upstream:${row.id}:${state.attempt}:${p.id}`,
       ref: row.id,
@@ -178,7 +180,7 @@ export function afterRunFinished(core: RunsCore, row: RunRow, state: RunState) {
   }
 }
 
-/** Creates the downstream runs queued by `afterRunFinished`; a failure is logged and leaves the others to run. */
+/** Creates the runs `afterRunFinished` and dataset triggers queued; a failure is logged and leaves the others to run. */
 export async function createPendingUpstreamRuns(core: RunsCore) {
   while (core.pendingUpstream.length) {
     const next = core.pendingUpstream.shift()!;
@@ -190,7 +192,7 @@ export async function createPendingUpstreamRuns(core: RunsCore) {
         {
           tenantId,
           pipelineId: next.pipelineId,
-          trigger: { kind: "upstream", by: null, ref: next.ref },
+          trigger: { kind: next.kind, by: null, ref: next.ref },
           dedupeKey: next.dedupeKey,
           chainDepth: next.chainDepth,
         },
@@ -198,7 +200,7 @@ export async function createPendingUpstreamRuns(core: RunsCore) {
         null,
       );
     } catch (err) {
-      log.with({ tenantId }).error("upstream trigger failed", { pipeline: next.pipelineId, ...errorFields(err) });
+      log.with({ tenantId }).error(`${next.kind} trigger failed`, { pipeline: next.pipelineId, ...errorFields(err) });
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { TaskOutcome } from "../../connectors/types";
 import type { RunCiContext } from "../../db/schema/runs";
+import type { DatasetUpdate } from "../../engine/dataset-triggers";
 import type { RunState } from "../../engine/types";
 import type { ErrorCode } from "../../lib/errors";
 import type { DispatchMessage } from "../../queues/messages";
@@ -99,6 +100,12 @@ export interface WebhookMatch {
   matched: { runId: string; taskKey: string } | null;
 }
 
+/** One dataset trigger of a pipeline: per dataset, its write not yet used by a run (`pendingAt`) and the last used. */
+export interface DatasetTriggerState {
+  index: number;
+  datasets: Array<{ datasetId: string; pendingAt: number | null; consumedAt: number | null }>;
+}
+
 /**
  * The RPC surface of `TenantRuns`. Every method names the tenant it acts for (the object checks it is its own) and
  * answers a `DoResult`: unwrap it with `unwrap` (durable/result.ts), which turns a failure back into its ApiError.
@@ -114,6 +121,12 @@ export interface TenantRunsApi extends Rpc.DurableObjectBranded {
   claimDispatch(msg: DispatchMessage): Promise<DoResult<DispatchClaim>>;
   reportOutcome(input: OutcomeReport): Promise<DoResult<void>>;
   reportWebhook(input: WebhookReport): Promise<DoResult<WebhookMatch>>;
+  /**
+   * Datasets whose last write moved forward (worker/lineage/dataset-updates.ts): dataset triggers watching them may
+   * start runs. Repeated or older updates change nothing.
+   */
+  datasetsUpdated(tenantId: string, updates: DatasetUpdate[]): Promise<DoResult<{ fired: number }>>;
+  datasetTriggerState(tenantId: string, pipelineId: string): Promise<DoResult<DatasetTriggerState[]>>;
   /** Marks a claimed dispatch that reports no outcome (cancel) as done. */
   completeDispatch(tenantId: string, claimId: string): Promise<DoResult<void>>;
   /** A dispatch message that exhausted its queue retries: the attempt fails (and may retry per policy). */

@@ -4,6 +4,8 @@ import type { RunStore } from "../storage";
 
 /** A downstream run to create once the synchronous block is over: creating it needs its spec from D1. */
 export interface PendingUpstream {
+  /** `upstream` for an `after:` trigger, `dataset` for a dataset trigger. */
+  kind: "upstream" | "dataset";
   pipelineId: string;
   dedupeKey: string;
   ref: string;
@@ -30,6 +32,6 @@ export interface RunsCore {
   apply(runId: string, eventId: string, event: EngineEvent): void;
   /** Everything that waits for I/O after a change: downstream runs, outbox delivery, the alarm. */
   settle(): Promise<void>;
-  /** Filled while a change finishes runs with `after:` dependents; emptied by `settle`. */
+  /** Filled while a change finishes runs with `after:` dependents, or datasets updates fire triggers; emptied by `settle`. */
   readonly pendingUpstream: PendingUpstream[];
 }

@@ -5,6 +5,8 @@ import type { PipelineEntry } from "../run-meta";
 import { createRunSync, productionPipeline } from "./admission";
 import type { RunsCore } from "./core";
 import { signal } from "./signals";
+import { datasetId } from "../../lineage/ids";
+import { isDatasetsTrigger } from "../../pipelines/triggers";
 import { errorFields, log } from "../../lib/log";
 
 /** Finished runs stay in the DO this long so they can be retried from failure; D1 keeps them forever. */
@@ -23,18 +25,36 @@ export async function syncPipeline(core: RunsCore, tenantId: string, pipelineId:
   });
   if (!loaded || loaded.archived) {
     core.store.deletePipeline(pipelineId);
+    core.store.keepDatasetMarks(pipelineId, []);
     core.store.clearTimer(`cron:${pipelineId}`);
     core.store.clearTimer(`sla:${pipelineId}`);
   } else {
-    const entry = entryFrom(loaded);
+    const entry = await entryFrom(loaded, tenantId);
     core.store.putPipeline(entry);
+    // A changed trigger starts afresh; marks of the datasets it still names are kept.
+    core.store.keepDatasetMarks(pipelineId, entry.datasetTriggers ?? []);
     schedulePipeline(core, entry);
   }
   await core.settle();
 }
 
-function entryFrom(loaded: LoadedPipeline): PipelineEntry {
+async function entryFrom(loaded: LoadedPipeline, tenantId: string): Promise<PipelineEntry> {
+  const datasetTriggers = await Promise.all(
+    loaded.spec.triggers.flatMap((t, index) =>
+      isDatasetsTrigger(t)
+        ? [
+            Promise.all(t.datasets.map((d) => datasetId(tenantId, d.namespace, d.name))).then((datasetIds) => ({
+              index,
+              datasetIds,
+              mode: t.mode,
+              withinMs: t.within_ms,
+            })),
+          ]
+        : [],
+    ),
+  );
   return {
+    datasetTriggers,
     id: loaded.pipelineId,
     name: loaded.name,
     teamId: loaded.teamId,

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { sendDbtQualitySignals } from "../../alerting/quality-signals";
+import { announceDbtDatasetUpdates } from "../../lineage/dataset-updates";
 import type { Context } from "hono";
 import type { AppEnv, Router } from "../../context";
 import { tenantCtx } from "../../db/client";
@@ -159,6 +160,7 @@ export async function handle(c: Context<AppEnv>) {
   const ctx = tenantCtx(c.get("db"), p.tenantId);
   const result = await ingestDbtArtifacts(ctx, auditSource(c), { ...input, source: { kind: "api" }, writer: writerOf(p), blobs: c.env.BLOBS });
   await sendDbtQualitySignals(c.env.NOTIFY, ctx, input.environment, result.quality);
+  await announceDbtDatasetUpdates(c.env.NOTIFY, p.tenantId, input.environment, result.updates);
   const project = await getDbtProject(ctx, result.project.id);
   return send(c, result.duplicate ? 200 : 201, UploadResult, {
     duplicate: result.duplicate,

@@ -4,6 +4,8 @@ import type { Context } from "hono";
 import type { AppEnv, Router } from "../../context";
 import { tenantCtx } from "../../db/client";
 import type { QualityRow } from "../../lineage/plan";
+import type { DatasetUpdate } from "../../engine/dataset-triggers";
+import { announceDatasetUpdates } from "../../lineage/dataset-updates";
 import { parseJsonBody, readBodyText, requireJsonContentType } from "../../ingest/body";
 import { ingestOpenLineageEvents } from "../../ingest/openlineage";
 import { writerOf } from "../../ingest/writer";
@@ -41,14 +43,17 @@ export async function handle(c: Context<AppEnv>) {
   if (raw.length > MAX_BATCH_EVENTS) throw invalid("(root)", `at most ${MAX_BATCH_EVENTS} events per batch`);
   const ctx = tenantCtx(c.get("db"), p.tenantId);
   const quality: QualityRow[] = [];
+  const updates: DatasetUpdate[] = [];
   const outcomes = await ingestOpenLineageEvents(
     ctx,
     auditSource(c),
     writerOf(p),
     raw.map((event) => ({ raw: event, body: JSON.stringify(event) })),
     quality,
+    updates,
   );
   await sendQualitySignals(c.env.NOTIFY, ctx, qualityOutcomes(quality));
+  await announceDatasetUpdates(c.env.NOTIFY, p.tenantId, updates);
   const failed = outcomes.flatMap((o, index) => (o.ok ? [] : [{ index, reason: o.message, retriable: o.retriable, details: o.details }]));
   const retriable = failed.filter((f) => f.retriable).length;
   const successful = outcomes.length - failed.length;

@@ -4,6 +4,8 @@ import type { Context } from "hono";
 import type { AppEnv, Router } from "../../context";
 import { tenantCtx } from "../../db/client";
 import type { QualityRow } from "../../lineage/plan";
+import type { DatasetUpdate } from "../../engine/dataset-triggers";
+import { announceDatasetUpdates } from "../../lineage/dataset-updates";
 import { parseJsonBody, readBodyText, requireJsonContentType } from "../../ingest/body";
 import { ingestOpenLineageEvents } from "../../ingest/openlineage";
 import { writerOf } from "../../ingest/writer";
@@ -43,8 +45,10 @@ export async function handle(c: Context<AppEnv>) {
   }
   const ctx = tenantCtx(c.get("db"), p.tenantId);
   const quality: QualityRow[] = [];
-  const [outcome] = await ingestOpenLineageEvents(ctx, auditSource(c), writerOf(p), [{ raw, body: text }], quality);
+  const updates: DatasetUpdate[] = [];
+  const [outcome] = await ingestOpenLineageEvents(ctx, auditSource(c), writerOf(p), [{ raw, body: text }], quality, updates);
   await sendQualitySignals(c.env.NOTIFY, ctx, qualityOutcomes(quality));
+  await announceDatasetUpdates(c.env.NOTIFY, p.tenantId, updates);
   if (!outcome.ok) {
     const code =
       outcome.status === 413 ? "payload_too_large" : outcome.status === 400 ? "validation_failed" : outcome.status === 403 ? "forbidden" : "internal";

@@ -5,7 +5,8 @@ import { tenantCtx, type TenantCtx } from "../../db/client";
 import { findConnectionByName } from "../../db/repo/connections/connections";
 import { environmentBindings } from "../../db/repo/connections/environments";
 import { getEnvironmentHead, productionVersion } from "../../db/repo/pipelines/environments";
-import { getPipelineByName, listProductionTriggers } from "../../db/repo/pipelines/pipelines";
+import { datasetIdsOf, getPipelineByName, listProductionTriggers } from "../../db/repo/pipelines/pipelines";
+import { datasetsById } from "../../db/repo/lineage/catalog";
 import { getVersion } from "../../db/repo/pipelines/versions";
 import { planEnvironmentPush, planPush } from "../../db/repo/pipelines/push-plan";
 import { upsertPipeline } from "../../db/repo/pipelines/push";
@@ -20,7 +21,7 @@ import { contentHash } from "../../pipelines/hash";
 import { formatSyntaxError, parseSpecText, specFormats } from "../../pipelines/parse";
 import { registrySpecDeps } from "../../pipelines/registry-deps";
 import type { NormalizedSpec } from "../../pipelines/spec";
-import { findTriggerCycle } from "../../pipelines/triggers";
+import { findTriggerCycle, isAfterTrigger, isDatasetsTrigger } from "../../pipelines/triggers";
 import { validateSpec } from "../../pipelines/validate";
 import { bearerSecurity, errors, jsonBody, jsonResponse, send } from "../shared";
 import { syncScheduler } from "./load";
@@ -134,19 +135,49 @@ function destinationErrors(taskIndex: number, kind: string, input: Record<string
 }
 
 /**
- * A production push must not close a loop of `after:` triggers across the tenant's pipelines (any team): each run
- * would start the next forever. Other environments never fire triggers, so their pushes cannot loop.
+ * Every dataset a dataset trigger names must be in the tenant's catalog (the graph is shared by every team, so any
+ * team may trigger on any of them): a misspelt namespace would otherwise wait for ever without a word.
  */
-async function triggerCycleErrors(ctx: TenantCtx, spec: NormalizedSpec): Promise<ErrorDetail[]> {
+async function unknownDatasetErrors(ctx: TenantCtx, spec: NormalizedSpec, ids: string[][]): Promise<ErrorDetail[]> {
+  const known = await datasetsById(ctx, ids.flat());
+  const out: ErrorDetail[] = [];
+  spec.triggers.forEach((t, i) => {
+    if (!isDatasetsTrigger(t)) return;
+    t.datasets.forEach((d, j) => {
+      if (!known.has(ids[i][j]))
+        out.push({
+          path: `triggers[${i}].datasets[${j}]`,
+          message: `no dataset "${d.name}" in namespace "${d.namespace}" in the catalog; it appears once lineage, a dbt upload or a Tutti task reports it`,
+        });
+    });
+  });
+  return out;
+}
+
+/**
+ * A production push must not close a loop of triggers across the tenant's pipelines (any team): each run would start
+ * the next forever. A dataset trigger links the pipelines known to write the dataset (lineage of their tasks) to this
+ * one. Other environments never fire triggers, so their pushes cannot loop.
+ */
+async function triggerCycleErrors(ctx: TenantCtx, spec: NormalizedSpec, ids: string[][]): Promise<ErrorDetail[]> {
   if (!spec.triggers.length) return [];
-  const found = findTriggerCycle({ name: spec.name, after: spec.triggers.map((t) => t.after) }, await listProductionTriggers(ctx));
-  if (!found) return [];
-  return [
+  const others = await listProductionTriggers(ctx, ids.flat());
+  const found = findTriggerCycle(
     {
-      path: `triggers[${found.triggerIndex}].after`,
-      message: `the after: triggers form a loop: ${found.cycle.join(" → ")} (each run would start the next forever)`,
+      name: spec.name,
+      triggers: spec.triggers.map((t, i) => (isAfterTrigger(t) ? { after: t.after } : isDatasetsTrigger(t) ? { datasetIds: ids[i] } : null)),
+      writes: others.find((n) => n.name === spec.name)?.writes ?? [],
     },
-  ];
+    others,
+  );
+  if (!found) return [];
+  const path = found.at.dataset === undefined ? `triggers[${found.at.trigger}].after` : `triggers[${found.at.trigger}].datasets[${found.at.dataset}]`;
+  return [{ path, message: `the triggers form a loop: ${found.cycle.join(" → ")} (each run would start the next forever)` }];
+}
+
+/** Per trigger, the catalog ids of the datasets it names (empty for other kinds). */
+async function triggerDatasetIds(tenantId: string, spec: NormalizedSpec): Promise<string[][]> {
+  return Promise.all(spec.triggers.map((t) => (isDatasetsTrigger(t) ? datasetIdsOf(tenantId, [t]) : Promise.resolve([]))));
 }
 
 async function resolveTeam(c: Context<AppEnv>, slug: string) {
@@ -184,8 +215,11 @@ export function register(app: Router) {
     }
     const connErrors = await connectionErrors(ctx, team.id, team.slug, spec, environment, bindings);
     if (connErrors.length) throw invalidSpec(connErrors);
+    const datasetIds = await triggerDatasetIds(p.tenantId, spec);
+    const unknownDatasets = await unknownDatasetErrors(ctx, spec, datasetIds);
+    if (unknownDatasets.length) throw invalidSpec(unknownDatasets);
     if (environment === PROD) {
-      const loop = await triggerCycleErrors(ctx, spec);
+      const loop = await triggerCycleErrors(ctx, spec, datasetIds);
       if (loop.length) throw invalidSpec(loop);
     }
     const hash = await contentHash(spec);

@@ -13,6 +13,9 @@ export const pipelinesApi = {
   version: (name: string, n: number) => data(client.GET("/pipelines/{name}/versions/{n}", version(name, n))),
   diff: (name: string, n: number, against?: number) =>
     data(client.GET("/pipelines/{name}/versions/{n}/diff", { params: { path: { name, n }, query: { against } } })),
+  triggers: (name: string) => data(client.GET("/pipelines/{name}/triggers", pipeline(name))),
+  /** Creates or rotates the webhook trigger's signing secret; the answer is the only time it is shown. */
+  webhookSecret: (name: string) => data(client.POST("/pipelines/{name}/webhook-secret", pipeline(name))),
   pause: (name: string) => data(client.POST("/pipelines/{name}/pause", pipeline(name))),
   resume: (name: string) => data(client.POST("/pipelines/{name}/resume", pipeline(name))),
   archive: (name: string) => data(client.DELETE("/pipelines/{name}", pipeline(name))),

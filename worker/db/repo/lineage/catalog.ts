@@ -52,6 +52,16 @@ export async function getDataset(ctx: TenantCtx, id: string) {
   return row ?? null;
 }
 
+/** Of the given dataset ids, those in the tenant's catalog, with their last write (dataset triggers name them). */
+export async function datasetsById(ctx: TenantCtx, ids: readonly string[]): Promise<Map<string, { id: string; lastWriteAt: number | null }>> {
+  if (!ids.length) return new Map();
+  const rows = await queryAll<{ id: string; last_write_at: number | null }>(
+    ctx,
+    sql`SELECT d.id, d.last_write_at FROM json_each(${JSON.stringify([...new Set(ids)])}) s JOIN datasets d ON d.tenant_id = ${ctx.tenantId} AND d.id = s.value`,
+  );
+  return new Map(rows.map((r) => [r.id, { id: r.id, lastWriteAt: r.last_write_at }]));
+}
+
 /** Current facets of a dataset, job or run (tombstoned ones left out), by name. */
 export async function facetsOf(ctx: TenantCtx, entityId: string): Promise<Record<string, Record<string, unknown>>> {
   const rows = await ctx.db

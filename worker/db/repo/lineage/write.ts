@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { newId } from "../../../lib/ids";
-import type { LineagePlan } from "../../../lineage/plan";
+import type { LineagePlan, WriteRow } from "../../../lineage/plan";
+import type { DatasetUpdate } from "../../../engine/dataset-triggers";
 import type { TenantCtx } from "../../client";
 import { bulkStatements as bulk, payloadValue as v } from "../../bulk";
 import { stmt, type Stmt } from "../../statements";
@@ -43,17 +44,16 @@ export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: nu
 
   out.push(
     ...bulk(
-      [...plan.datasets.values()].map((d) => [d.id, d.namespace, d.name, d.kind, d.ownerTeamId, d.lastWriteAt, d.lastWriteRunId]),
+      [...plan.datasets.values()].map((d) => [d.id, d.namespace, d.name, d.kind, d.ownerTeamId]),
+      // Freshness (last_write_at) is not set here but by the one statement below that moves it, for every source.
       (p) => sql`
-        INSERT INTO datasets (tenant_id, id, namespace, name, kind, owner_team_id, tags, created_at, updated_at, last_write_at, last_write_run_id)
-        SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, coalesce(${v(3)}, 'dataset'), ${v(4)}, '[]', ${now}, ${now}, ${v(5)}, ${v(6)}
+        INSERT INTO datasets (tenant_id, id, namespace, name, kind, owner_team_id, tags, created_at, updated_at)
+        SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, coalesce(${v(3)}, 'dataset'), ${v(4)}, '[]', ${now}, ${now}
         FROM json_each(${p}) r WHERE ${all}
         ON CONFLICT (tenant_id, id) DO UPDATE SET
           kind = CASE WHEN excluded.kind <> 'dataset' THEN excluded.kind ELSE datasets.kind END,
           owner_team_id = coalesce(datasets.owner_team_id, excluded.owner_team_id),
-          updated_at = excluded.updated_at,
-          last_write_run_id = CASE WHEN excluded.last_write_at > coalesce(datasets.last_write_at, -1) THEN excluded.last_write_run_id ELSE datasets.last_write_run_id END,
-          last_write_at = max(coalesce(datasets.last_write_at, excluded.last_write_at), coalesce(excluded.last_write_at, datasets.last_write_at))
+          updated_at = excluded.updated_at
         WHERE ${mayChangeDatasetSql(t, guard.actsFor, "datasets")}`,
     ),
   );
@@ -205,19 +205,50 @@ export function lineagePlanStatements(ctx: TenantCtx, plan: LineagePlan, now: nu
 
   out.push(
     ...bulk(
-      [...plan.writes.values()].map((w) => [w.datasetId, w.at, w.runId]),
-      // MATERIALIZED makes the payload drive the loop (one primary-key lookup per row); without it the planner,
-      // which has no statistics in D1, may scan the tenant's datasets once per payload row.
+      [...freshnessWrites(plan).values()].map((w) => [w.datasetId, w.at, w.runId]),
+      // The one place a dataset's freshness moves, whatever reported the write (OpenLineage COMPLETE, dbt results,
+      // a Tutti task): it returns each dataset it moved, with the Tutti run behind the write when there is one, so
+      // dataset triggers hear of exactly the writes that counted (docs/engine.md). MATERIALIZED makes the payload
+      // drive the loop (one primary-key lookup per row); without it the planner, which has no statistics in D1, may
+      // scan the tenant's datasets once per payload row.
       (p) => sql`
         WITH r AS MATERIALIZED (SELECT value ->> '$[0]' AS id, value ->> '$[1]' AS at, value ->> '$[2]' AS run FROM json_each(${p}))
         UPDATE datasets SET last_write_at = r.at, last_write_run_id = r.run, updated_at = ${now}
         FROM r
         WHERE datasets.tenant_id = ${t} AND datasets.id = r.id AND (datasets.last_write_at IS NULL OR datasets.last_write_at < r.at)
-          AND ${all} AND ${mayChangeDatasetSql(t, guard.actsFor, "datasets")}`,
+          AND ${all} AND ${mayChangeDatasetSql(t, guard.actsFor, "datasets")}
+        RETURNING id AS ${sql.raw(UPDATED_DATASET)}, last_write_at AS ${sql.raw(UPDATED_AT)},
+          (SELECT jr.tutti_run_id FROM job_runs jr WHERE jr.tenant_id = ${t} AND jr.id = datasets.last_write_run_id) AS ${sql.raw(UPDATED_BY_RUN)}`,
     ),
   );
 
   return out;
+}
+
+/** A plan's writes, with the datasets it names as written (OpenLineage outputs, Tutti task outputs): the latest per dataset. */
+function freshnessWrites(plan: LineagePlan): Map<string, WriteRow> {
+  const writes = new Map(plan.writes);
+  for (const d of plan.datasets.values()) {
+    if (d.lastWriteAt === null || d.lastWriteRunId === null) continue;
+    const prev = writes.get(d.id);
+    if (!prev || d.lastWriteAt > prev.at) writes.set(d.id, { datasetId: d.id, at: d.lastWriteAt, runId: d.lastWriteRunId });
+  }
+  return writes;
+}
+
+const UPDATED_DATASET = "updated_dataset_id";
+const UPDATED_AT = "updated_dataset_at";
+const UPDATED_BY_RUN = "updated_dataset_tutti_run";
+
+/** The datasets whose freshness a batch of lineagePlanStatements moved forward (from all of its results, in any order). */
+export function updatedDatasets(results: D1Result[]): DatasetUpdate[] {
+  return results.flatMap((r) =>
+    (r.results as Array<Record<string, unknown>>).flatMap((row) =>
+      UPDATED_DATASET in row
+        ? [{ datasetId: row[UPDATED_DATASET] as string, at: Number(row[UPDATED_AT]), runId: (row[UPDATED_BY_RUN] as string | null) ?? null }]
+        : [],
+    ),
+  );
 }
 
 /** Column the quality upserts return their stored rows' dedupe keys in. */

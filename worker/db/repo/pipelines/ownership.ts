@@ -45,7 +45,8 @@ export async function pipelineFacts(ctx: TenantCtx): Promise<PipelineFacts[]> {
     name: r.name,
     teamId: r.teamId,
     products: parse<string[]>(r.products, []),
-    triggers: parse<Array<{ after: string; on: string }>>(r.triggers, []),
+    // Only `after:` triggers link pipelines here; webhook and dataset triggers name no pipeline.
+    triggers: parse<Array<{ after?: string; on: string }>>(r.triggers, []).filter((t): t is { after: string; on: string } => typeof t.after === "string"),
     sla: parse<PipelineFacts["sla"]>(r.sla, null),
     alerts: parse<PipelineFacts["alerts"]>(r.alerts, null),
     connections: parse<Record<string, string>>(r.connections, {}),

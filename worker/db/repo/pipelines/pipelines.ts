@@ -2,7 +2,11 @@ import { and, asc, eq, gt, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { TenantCtx } from "../../client";
 import { pipelines, pipelineVersions, teams } from "../../schema";
 import { auditInsert, type AuditSource } from "../platform/audit";
-import type { TriggerNode } from "../../../pipelines/triggers";
+import { afterTriggers, isDatasetsTrigger, type TriggerNode } from "../../../pipelines/triggers";
+import type { NormalizedTrigger } from "../../../pipelines/spec";
+import { datasetId } from "../../../lineage/ids";
+import { TUTTI_JOB_NAMESPACE } from "../../../lineage/namespaces";
+import { queryAll } from "../../statements";
 
 /** Pipeline rows: lookups, the listing, production's triggers, pause and archive. Versions, environments and pushes live beside this file. */
 
@@ -84,16 +88,56 @@ export async function listPipelines(ctx: TenantCtx, f: PipelineListFilter): Prom
  * The `after:` triggers of every pipeline production runs (archived ones and branch-only ones excluded: they fire
  * nothing), read from their current versions without loading whole specs.
  */
-export async function listProductionTriggers(ctx: TenantCtx): Promise<TriggerNode[]> {
+/**
+ * The trigger graph of production (live, pushed to production): each pipeline's `after:` upstreams and the ids of
+ * the datasets its dataset triggers name, plus, for those datasets, which pipelines' tasks are known to write them
+ * (output edges from their "tutti" task jobs in the lineage graph).
+ */
+export async function listProductionTriggers(ctx: TenantCtx, extraDatasetIds: readonly string[] = []): Promise<TriggerNode[]> {
   const rows = await ctx.db
-    .select({
-      name: pipelines.name,
-      after: sql<string | null>`(SELECT json_group_array(json_extract(t.value, '$.after')) FROM json_each(${pipelineVersions.spec}, '$.triggers') AS t)`,
-    })
+    .select({ name: pipelines.name, triggers: sql<string | null>`json_extract(${pipelineVersions.spec}, '$.triggers')` })
     .from(pipelines)
     .innerJoin(pipelineVersions, and(eq(pipelineVersions.tenantId, pipelines.tenantId), eq(pipelineVersions.id, pipelines.currentVersionId)))
     .where(and(eq(pipelines.tenantId, ctx.tenantId), isNull(pipelines.archivedAt), eq(pipelines.inProduction, true)));
-  return rows.map((r) => ({ name: r.name, after: r.after ? (JSON.parse(r.after) as string[]) : [] }));
+  const nodes = await Promise.all(
+    rows.map(async (r) => {
+      const triggers = r.triggers ? (JSON.parse(r.triggers) as NormalizedTrigger[]) : [];
+      return {
+        name: r.name,
+        after: afterTriggers(triggers).map((t) => t.after),
+        datasets: await datasetIdsOf(ctx.tenantId, triggers),
+        writes: [] as string[],
+      };
+    }),
+  );
+  const watched = [...new Set([...nodes.flatMap((n) => n.datasets), ...extraDatasetIds])];
+  const writes = await pipelinesWriting(ctx, watched);
+  for (const node of nodes) node.writes = writes.get(node.name) ?? [];
+  const named = new Set(nodes.map((n) => n.name));
+  // A writer that is not live in production starts nothing, but a pipeline pushed for the first time may be one.
+  for (const [name, ids] of writes) if (!named.has(name)) nodes.push({ name, after: [], datasets: [], writes: ids });
+  return nodes;
+}
+
+/** The ids of the datasets a spec's dataset triggers name, in spec order. */
+export async function datasetIdsOf(tenantId: string, triggers: readonly NormalizedTrigger[]): Promise<string[]> {
+  return Promise.all(triggers.filter(isDatasetsTrigger).flatMap((t) => t.datasets.map((d) => datasetId(tenantId, d.namespace, d.name))));
+}
+
+/** Pipeline name → which of `datasetIds` its tasks wrote (an `output` edge from one of its "tutti" task jobs). */
+export async function pipelinesWriting(ctx: TenantCtx, datasetIds: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (!datasetIds.length) return out;
+  const rows = await queryAll<{ pipeline: string; dataset: string }>(
+    ctx,
+    sql`SELECT DISTINCT substr(j.name, 1, instr(j.name, '.') - 1) AS pipeline, e.to_node AS dataset
+        FROM json_each(${JSON.stringify(datasetIds)}) s
+        JOIN lineage_edges e ON e.tenant_id = ${ctx.tenantId} AND e.to_node = s.value AND e.kind = 'output'
+        JOIN jobs j ON j.tenant_id = e.tenant_id AND j.id = e.from_node
+        WHERE j.namespace = ${TUTTI_JOB_NAMESPACE} AND instr(j.name, '.') > 1`,
+  );
+  for (const r of rows) out.set(r.pipeline, [...(out.get(r.pipeline) ?? []), r.dataset]);
+  return out;
 }
 
 /** Pauses or resumes; a pipeline already in that state is returned unchanged and nothing is written. */
