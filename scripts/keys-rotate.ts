@@ -1,6 +1,6 @@
 /**
- * `npm run keys:rotate -- --local | --remote [--persist-to DIR] [--dry-run]`: moves every stored connection secret
- * under the newest master key, so older keys can leave `TUTTI_MASTER_KEY`.
+ * `npm run keys:rotate -- --local | --remote [--persist-to DIR] [--dry-run]`: moves every stored secret (connection
+ * secrets, pipeline webhook secrets: `sealedColumns`) under the newest master key, so older keys can leave `TUTTI_MASTER_KEY`.
  *
  * The key ring comes from `TUTTI_MASTER_KEY` in the environment (or `.dev.vars` with --local), newest key first, old
  * keys still in it. Only data keys are unwrapped and wrapped again (`rewrap`); no secret is decrypted. Each row is
@@ -16,7 +16,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { secretAad } from "../worker/db/repo/connections/connections";
-import { type Envelope, loadKeyRing, rewrap } from "../worker/lib/envelope";
+import { webhookSecretAad } from "../worker/db/repo/pipelines/webhook-secrets";
+import { type Envelope, type KeyRing, loadKeyRing, rewrap } from "../worker/lib/envelope";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -25,7 +26,41 @@ export interface D1Target {
   flags: string[];
 }
 
-type Row = { tenant_id: string; id: string; secrets: string };
+type Row = { tenant_id: string; id: string; value: string };
+
+/**
+ * A column holding sealed secrets. The command re-wraps every one listed here, so a new sealed column must be added
+ * (test/cli/keys-rotate.test.ts seals one of each).
+ */
+interface SealedColumn {
+  table: string;
+  /** The row's own id beside tenant_id (the two are its key). */
+  idColumn: string;
+  column: string;
+  /** The envelopes in a stored value, each under the name it is written back with, and its additional data. */
+  read(tenantId: string, id: string, value: string): Array<{ field: string; envelope: Envelope; aad: string }>;
+  write(rewrapped: Record<string, Envelope>): string;
+}
+
+export const sealedColumns: SealedColumn[] = [
+  {
+    table: "connections",
+    idColumn: "id",
+    column: "secrets",
+    read: (tenantId, id, value) =>
+      Object.entries(JSON.parse(value) as Record<string, Envelope>).map(([field, envelope]) => ({ field, envelope, aad: secretAad(tenantId, id, field) })),
+    write: (rewrapped) => JSON.stringify(rewrapped),
+  },
+  {
+    table: "pipeline_webhook_secrets",
+    idColumn: "pipeline_id",
+    column: "secret",
+    read: (tenantId, id, value) => [{ field: "secret", envelope: JSON.parse(value) as Envelope, aad: webhookSecretAad(tenantId, id) }],
+    write: (rewrapped) => JSON.stringify(rewrapped.secret),
+  },
+];
+
+const select = (c: SealedColumn) => `SELECT tenant_id, ${c.idColumn} AS id, ${c.column} AS value FROM ${c.table}`;
 
 function wrangler(args: string[]): string {
   const require = createRequire(join(root, "package.json"));
@@ -48,11 +83,13 @@ function query<T>(target: D1Target, sql: string): T[] {
 
 const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
-/** Secrets per master-key version across all connections. */
+/** Secrets per master-key version across every sealed column. */
 export function countByVersion(target: D1Target): Map<number, number> {
   const counts = new Map<number, number>();
-  for (const row of query<Row>(target, "SELECT tenant_id, id, secrets FROM connections")) {
-    for (const envelope of Object.values(JSON.parse(row.secrets) as Record<string, Envelope>)) counts.set(envelope.v, (counts.get(envelope.v) ?? 0) + 1);
+  for (const c of sealedColumns) {
+    for (const row of query<Row>(target, select(c))) {
+      for (const { envelope } of c.read(row.tenant_id, row.id, row.value)) counts.set(envelope.v, (counts.get(envelope.v) ?? 0) + 1);
+    }
   }
   return counts;
 }
@@ -60,34 +97,44 @@ export function countByVersion(target: D1Target): Map<number, number> {
 /** Re-wraps every secret not under the ring's newest key; returns how many rows and secrets changed. */
 export async function rotateKeys(target: D1Target, keyRing: string, opts: { dryRun?: boolean; pageSize?: number } = {}) {
   const ring = await loadKeyRing(keyRing);
-  const pageSize = opts.pageSize ?? 500;
+  let rows = 0;
+  let secrets = 0;
+  for (const c of sealedColumns) {
+    const done = await rotateColumn(target, ring, c, opts.pageSize ?? 500, opts.dryRun ?? false);
+    rows += done.rows;
+    secrets += done.secrets;
+  }
+  return { rows, secrets, current: ring.current.version };
+}
+
+async function rotateColumn(target: D1Target, ring: KeyRing, c: SealedColumn, pageSize: number, dryRun: boolean) {
   let after = { tenant: "", id: "" };
   let rows = 0;
   let secrets = 0;
   for (;;) {
     const page = query<Row>(
       target,
-      `SELECT tenant_id, id, secrets FROM connections WHERE (tenant_id, id) > (${quote(after.tenant)}, ${quote(after.id)}) ORDER BY tenant_id, id LIMIT ${pageSize}`,
+      `${select(c)} WHERE (tenant_id, ${c.idColumn}) > (${quote(after.tenant)}, ${quote(after.id)}) ORDER BY tenant_id, ${c.idColumn} LIMIT ${pageSize}`,
     );
     if (!page.length) break;
     after = { tenant: page.at(-1)!.tenant_id, id: page.at(-1)!.id };
     const updates: string[] = [];
     for (const row of page) {
-      const sealed = JSON.parse(row.secrets) as Record<string, Envelope>;
       const rewrapped: Record<string, Envelope> = {};
       let changed = 0;
-      for (const [field, envelope] of Object.entries(sealed)) {
-        rewrapped[field] = await rewrap(ring, envelope, secretAad(row.tenant_id, row.id, field));
+      for (const { field, envelope, aad } of c.read(row.tenant_id, row.id, row.value)) {
+        rewrapped[field] = await rewrap(ring, envelope, aad);
         if (rewrapped[field] !== envelope) changed++;
       }
       if (!changed) continue;
       rows++;
       secrets += changed;
+      // Compare-and-swap on the old value: a secret changed by a user meanwhile is left for the next run.
       updates.push(
-        `UPDATE connections SET secrets = ${quote(JSON.stringify(rewrapped))} WHERE tenant_id = ${quote(row.tenant_id)} AND id = ${quote(row.id)} AND secrets = ${quote(row.secrets)};`,
+        `UPDATE ${c.table} SET ${c.column} = ${quote(c.write(rewrapped))} WHERE tenant_id = ${quote(row.tenant_id)} AND ${c.idColumn} = ${quote(row.id)} AND ${c.column} = ${quote(row.value)};`,
       );
     }
-    if (updates.length && !opts.dryRun) {
+    if (updates.length && !dryRun) {
       const dir = mkdtempSync(join(tmpdir(), "tutti-keys-"));
       try {
         const file = join(dir, "rewrap.sql");
@@ -98,7 +145,7 @@ export async function rotateKeys(target: D1Target, keyRing: string, opts: { dryR
       }
     }
   }
-  return { rows, secrets, current: ring.current.version };
+  return { rows, secrets };
 }
 
 function keyRingFromDevVars(): string | undefined {
@@ -122,7 +169,7 @@ async function main() {
   }
   const target: D1Target = { flags: [values.local ? "--local" : "--remote", ...(values["persist-to"] ? ["--persist-to", values["persist-to"]] : [])] };
   const done = await rotateKeys(target, keyRing, { dryRun: values["dry-run"] });
-  console.log(`${values["dry-run"] ? "Would re-wrap" : "Re-wrapped"} ${done.secrets} secret(s) in ${done.rows} connection(s) under key ${done.current}.`);
+  console.log(`${values["dry-run"] ? "Would re-wrap" : "Re-wrapped"} ${done.secrets} secret(s) in ${done.rows} row(s) under key ${done.current}.`);
   const counts = countByVersion(target);
   const older = [...counts].filter(([v]) => v !== done.current);
   for (const [v, n] of [...counts].sort(([a], [b]) => b - a)) console.log(`  key ${v}: ${n} secret(s)`);

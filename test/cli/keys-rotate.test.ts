@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countByVersion, type D1Target, rotateKeys } from "../../scripts/keys-rotate";
 import { secretAad } from "../../worker/db/repo/connections/connections";
+import { webhookSecretAad } from "../../worker/db/repo/pipelines/webhook-secrets";
 import { type Envelope, loadKeyRing, open, seal } from "../../worker/lib/envelope";
 import { binOf, repoRoot } from "../e2e/helpers/processes";
 
@@ -46,19 +47,30 @@ describe("npm run keys:rotate", () => {
       "--command",
       `INSERT INTO connections (tenant_id, id, team_id, name, kind, config, secrets, created_by, created_at, updated_at) VALUES ${rows.join(", ")}`,
     );
+    // Every kind of sealed secret is rotated: a pipeline's webhook-trigger secret too.
+    const hook = await seal(ring, "whsec_of-pl_1", webhookSecretAad("ten_1", "pl_1"));
+    d1(
+      "execute",
+      "DB",
+      "--command",
+      `INSERT INTO pipeline_webhook_secrets (tenant_id, pipeline_id, secret, created_by, created_at) VALUES ('ten_1', 'pl_1', '${JSON.stringify(hook)}', 'usr_1', 0)`,
+    );
   }, 120_000);
   afterAll(() => rmSync(persistTo, { recursive: true, force: true }));
 
   it("moves every secret under the newest key, page by page; the old key can then leave the ring", async () => {
-    expect(countByVersion(target)).toEqual(new Map([[1, 6]]));
-    // A dry run counts and writes nothing: the real run below still finds all six.
-    expect(await rotateKeys(target, `${NEW},${OLD}`, { dryRun: true })).toEqual({ rows: 3, secrets: 6, current: 2 });
-    expect(await rotateKeys(target, `${NEW},${OLD}`, { pageSize: 2 })).toEqual({ rows: 3, secrets: 6, current: 2 });
-    expect(countByVersion(target)).toEqual(new Map([[2, 6]]));
+    expect(countByVersion(target)).toEqual(new Map([[1, 7]]));
+    // A dry run counts and writes nothing: the real run below still finds all seven.
+    expect(await rotateKeys(target, `${NEW},${OLD}`, { dryRun: true })).toEqual({ rows: 4, secrets: 7, current: 2 });
+    expect(await rotateKeys(target, `${NEW},${OLD}`, { pageSize: 2 })).toEqual({ rows: 4, secrets: 7, current: 2 });
+    expect(countByVersion(target)).toEqual(new Map([[2, 7]]));
     const newOnly = await loadKeyRing(NEW);
     const secrets = readSecrets("conn_it's");
     expect(await open(newOnly, secrets.api_key, secretAad("ten_1", "conn_it's", "api_key"))).toBe("key-of-conn_it's");
     expect(await open(newOnly, secrets.webhook_secret, secretAad("ten_1", "conn_it's", "webhook_secret"))).toBe("hook-of-conn_it's");
+    const out = d1("execute", "DB", "--json", "--command", "SELECT secret FROM pipeline_webhook_secrets WHERE pipeline_id = 'pl_1'");
+    const hook = JSON.parse(JSON.parse(out.slice(out.indexOf("[")))[0].results[0].secret) as Envelope;
+    expect(await open(newOnly, hook, webhookSecretAad("ten_1", "pl_1"))).toBe("whsec_of-pl_1");
 
     // Nothing left to do: a second run changes nothing.
     expect(await rotateKeys(target, `${NEW},${OLD}`)).toEqual({ rows: 0, secrets: 0, current: 2 });
