@@ -183,6 +183,36 @@ describe("dashboard foundation", () => {
     expect(b.pageErrors).toEqual([]);
   });
 
+  it("asks for the Overview's data while the session check is still on its way, not after it", async () => {
+    const { page, context } = b;
+    await signupViaApi(context);
+    // Hold the session check until the Overview's first read is sent: a page that waited for /me never sends it, and
+    // the check is let go after 10 s so that case fails below instead of hanging.
+    let rankingAsked!: () => void;
+    const rankingSent = new Promise<void>((resolve) => (rankingAsked = resolve));
+    const order: string[] = [];
+    page.on("request", (request) => {
+      const path = new URL(request.url()).pathname;
+      if (path === "/api/v1/scorecard") {
+        order.push("ranking asked");
+        rankingAsked();
+      }
+    });
+    await page.route("**/api/v1/me", async (route) => {
+      await Promise.race([rankingSent, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      order.push("me answered");
+      await route.continue();
+    });
+    try {
+      await page.goto("/");
+      await page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
+    } finally {
+      await page.unroute("**/api/v1/me");
+    }
+    expect(order.slice(0, 2)).toEqual(["ranking asked", "me answered"]);
+    expect(b.pageErrors).toEqual([]);
+  });
+
   it("signs out everywhere from the account page: every session ends, API tokens only when asked", async () => {
     const { page, browser, context } = b;
     const { account, session } = await signupViaApi(context);
