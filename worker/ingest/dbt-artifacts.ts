@@ -1,5 +1,4 @@
 import type { TenantCtx } from "../db/client";
-import { sql, type SQL } from "drizzle-orm";
 import { auditInsertIf, type AuditSource } from "../db/repo/platform/audit";
 import { usageAddedStatements } from "../db/repo/platform/storage-usage";
 import { fromBuilder, queryAll, runBatch, stmt, type Stmt } from "../db/statements";
@@ -11,7 +10,6 @@ import {
   loadNodeRefs,
   newDbtProject,
   nodeResultStatements,
-  othersProjectSql,
   projectInsertStatement,
   projectUpdateStatement,
   replaceNodesStatements,
@@ -21,7 +19,6 @@ import {
   uploadStoredSql,
 } from "../db/repo/lineage/dbt";
 import { deleteEdgesOf, lineagePlanStatements, storedQualityKeys, updatedDatasets } from "../db/repo/lineage/write";
-import { othersJobsCheck } from "../db/repo/pipelines/ownership";
 import type { DatasetUpdate } from "../engine/dataset-triggers";
 import { recordDbtRunCosts } from "../costs/derived-costs";
 import type { DbtUploadSource } from "../db/schema/enums";
@@ -30,21 +27,13 @@ import { ApiError, type ErrorDetail } from "../lib/errors";
 import { sha256Hex } from "../lib/hash";
 import { newId } from "../lib/ids";
 import type { ParsedManifest } from "../lineage/dbt-manifest";
-import {
-  dbtNamespace,
-  dbtOrigin,
-  defaultDbtNamespace,
-  planDbtManifest,
-  planDbtRunResults,
-  type DbtNodeRef,
-  type DbtTarget,
-  type TuttiTaskRef,
-} from "../lineage/dbt-plan";
+import { dbtOrigin, defaultDbtNamespace, planDbtManifest, planDbtRunResults, type DbtNodeRef, type DbtTarget, type TuttiTaskRef } from "../lineage/dbt-plan";
 import type { ParsedRunResults } from "../lineage/dbt-run-results";
 import { IdCache } from "../lineage/ids";
 import { LineagePlan, type QualityRow } from "../lineage/plan";
 import type { ArtifactBody, StoredArtifact } from "./artifact";
 import { readManifest, readRunResults } from "./dbt-read";
+import { projectNameError, requireProjectWriter, uploadChecks, uploadRefusal } from "./dbt-upload-rules";
 import { storeArtifact } from "./stored-artifact";
 import { othersDatasets, type IngestWriter } from "./writer";
 
@@ -83,12 +72,6 @@ export interface DbtIngestResult {
   updates: DatasetUpdate[];
 }
 
-const namePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
-
-function checkName(path: string, value: string): ErrorDetail | null {
-  return namePattern.test(value) ? null : { path, message: "1–100 letters, digits, '_', '.' or '-', starting with a letter or digit" };
-}
-
 function rejected(details: ErrorDetail[]): ApiError {
   return new ApiError("validation_failed", `${details[0].path}: ${details[0].message}`, details);
 }
@@ -104,42 +87,6 @@ function sourceRefOf(source: DbtArtifactsSource): Record<string, string> {
   }
 }
 
-const othersProject = () =>
-  new ApiError("forbidden", "project: this dbt project and environment belong to another team", [
-    { path: "project", message: "this dbt project and environment belong to another team; only its team uploads its artifacts" },
-  ]);
-
-/** A project another team owns is that team's to upload to: 403 naming `project`. Returns the project. */
-function requireProjectWriter(project: DbtProject, writer: IngestWriter): DbtProject {
-  if (project.ownerTeamId && !writer.mayWriteFor(project.ownerTeamId)) throw othersProject();
-  return project;
-}
-
-/**
- * What an upload may not change, checked by its own batch (and once ahead of it, before the bytes are stored): a
- * project another team owns, and — as for OpenLineage events — a job another team owns in the project's job
- * namespace (its tests, its invocations) or a run recorded under one. Jobs nobody owns, or new ones, are open.
- * `refused` names them, `none` is the condition the upload's first rows are written on.
- */
-function uploadChecks(ctx: TenantCtx, writer: IngestWriter, input: DbtArtifactsInput, plan: LineagePlan): { refused: SQL; none: SQL } {
-  const jobs = othersJobsCheck(
-    ctx.tenantId,
-    writer.actsFor,
-    [...plan.jobs.keys()],
-    plan.runs.map((r) => r.id),
-  );
-  const refused = sql`${jobs.refused} UNION ALL ${othersProjectSql(ctx, writer.actsFor, input.project, input.environment)}`;
-  return { refused, none: sql`NOT EXISTS (${refused})` };
-}
-
-/** The 403 (naming `project`) for what uploadChecks refused; null when it refused nothing. */
-function uploadRefusal(rows: Array<{ refused_kind: string }>, input: DbtArtifactsInput): ApiError | null {
-  if (!rows.length) return null;
-  if (rows.some((r) => r.refused_kind === "project")) return othersProject();
-  const message = `jobs in ${dbtNamespace(input.project, input.environment)} belong to another team; report your own project's runs`;
-  return new ApiError("forbidden", `project: ${message}`, [{ path: "project", message }]);
-}
-
 /**
  * Ingests dbt artifacts for a project and environment: stores the files (gzip, in R2 by content hash), turns the manifest into
  * catalog nodes and parent_map edges, and run_results into node statuses, dataset freshness and test results.
@@ -148,8 +95,8 @@ function uploadRefusal(rows: Array<{ refused_kind: string }>, input: DbtArtifact
  * job run to the models it built). Throws ApiError validation_failed / payload_too_large on bad input.
  */
 export async function ingestDbtArtifacts(ctx: TenantCtx, audit: AuditSource, input: DbtArtifactsInput): Promise<DbtIngestResult> {
-  const nameErrors = [checkName("project", input.project), checkName("environment", input.environment)].filter((e): e is ErrorDetail => e !== null);
-  if (nameErrors.length) throw rejected(nameErrors);
+  const badName = projectNameError(input);
+  if (badName) throw badName;
   if (input.namespace !== undefined && input.namespace !== null && (input.namespace.trim() === "" || input.namespace.length > 512)) {
     throw rejected([{ path: "namespace", message: "1–512 characters" }]);
   }
