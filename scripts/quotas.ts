@@ -1,44 +1,14 @@
-/**
- * `npm run quotas -- --local | --remote [--persist-to DIR] --tenant <slug or id> [--storage-bytes N] [--objects N]
- * [--ingest-per-minute N] [--reset]`: shows one tenant's quotas with its current use, and changes them.
- *
- * Operators only: it writes the D1 database of wrangler.toml directly through wrangler's platform proxy (local state,
- * or with --remote the deployed database: needs `wrangler login` or CLOUDFLARE_API_TOKEN); no API route can.
- * `--storage-bytes default` (or any quota set to `default`) returns that quota to the default; `--reset` all of them.
- * The Worker reads quotas on every write, so a change applies at once. See docs/operations.md.
- */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { getPlatformProxy, unstable_readConfig } from "wrangler";
 import { createDb, tenantCtx } from "../worker/db/client";
 import { listUsage, quotaState, setQuotaOverrides, type QuotaOverrides } from "../worker/db/repo/platform/storage-usage";
 import { DEFAULT_INGEST_PER_MIN } from "../worker/middleware/tenant-rate-limit";
 import { storageQuotasOf } from "../worker/retention/storage-quota";
+import { withPlatformProxy } from "./lib/platform-proxy";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const usage =
   "usage: npm run quotas -- --local [--persist-to DIR] | --remote  --tenant <slug|id> [--storage-bytes N|default] [--objects N|default] [--ingest-per-minute N|default] [--reset]";
-
-/** A config with only the DB binding, marked remote or local. */
-function dbConfig(remote: boolean): string {
-  const config = unstable_readConfig({ config: join(root, "wrangler.toml") });
-  const db = config.d1_databases.find((d: { binding: string }) => d.binding === "DB");
-  if (!db) throw new Error("wrangler.toml needs the DB (D1) binding");
-  const dir = mkdtempSync(join(tmpdir(), "tutti-quotas-"));
-  const file = join(dir, "wrangler.json");
-  writeFileSync(
-    file,
-    JSON.stringify({
-      name: config.name,
-      compatibility_date: config.compatibility_date,
-      d1_databases: [{ binding: "DB", database_name: db.database_name, database_id: db.database_id, remote }],
-    }),
-  );
-  return file;
-}
 
 /** `N` → N (a positive integer), `default` → null (back to the default), absent → undefined (unchanged). */
 export function quotaArg(name: string, value: string | undefined): number | null | undefined {
@@ -75,12 +45,9 @@ async function main() {
       };
   for (const key of Object.keys(change) as Array<keyof typeof change>) if (change[key] === undefined) delete change[key];
 
-  const configPath = dbConfig(!!values.remote);
-  const persist = { path: join(resolve(values["persist-to"] ?? join(root, ".wrangler/state")), "v3") };
-  const proxy = await getPlatformProxy<{ DB: D1Database }>({ configPath, persist, remoteBindings: !!values.remote });
-  try {
-    const db = createDb(proxy.env.DB);
-    const tenant = await proxy.env.DB.prepare("SELECT id, slug, name FROM tenants WHERE id = ?1 OR slug = ?1")
+  await withPlatformProxy<{ DB: D1Database }, void>({ remote: !!values.remote, persistTo: values["persist-to"] }, async (env) => {
+    const db = createDb(env.DB);
+    const tenant = await env.DB.prepare("SELECT id, slug, name FROM tenants WHERE id = ?1 OR slug = ?1")
       .bind(values.tenant)
       .first<{ id: string; slug: string; name: string }>();
     if (!tenant) throw new Error(`no tenant with the id or slug ${JSON.stringify(values.tenant)}`);
@@ -97,10 +64,7 @@ async function main() {
     );
     for (const row of await listUsage(ctx))
       console.log(`  ${row.kind.padEnd(18)} ${row.objects} stored (${row.bytes} bytes); retention removed ${row.removedObjects} (${row.removedBytes} bytes)`);
-  } finally {
-    await proxy.dispose();
-    rmSync(dirname(configPath), { recursive: true, force: true });
-  }
+  });
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -1,0 +1,54 @@
+/**
+ * Operator commands (`npm run blobs:migrate`, `npm run quotas`) reach the deployment's D1 (and R2) through wrangler's
+ * platform proxy: the bindings of wrangler.toml, marked local or remote, in a throwaway config; local state where
+ * `wrangler dev` keeps it (`--persist-to DIR` → DIR/v3, else .wrangler/state/v3).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { getPlatformProxy, unstable_readConfig } from "wrangler";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+export interface ProxyTarget {
+  remote: boolean;
+  persistTo?: string;
+  /** Also bind the BLOBS bucket (R2); DB (D1) is always bound. */
+  blobs?: boolean;
+}
+
+function bindingsConfig(target: ProxyTarget): string {
+  const config = unstable_readConfig({ config: join(root, "wrangler.toml") });
+  const db = config.d1_databases.find((d: { binding: string }) => d.binding === "DB");
+  const bucket = config.r2_buckets.find((b: { binding: string }) => b.binding === "BLOBS");
+  if (!db) throw new Error("wrangler.toml needs the DB (D1) binding");
+  if (target.blobs && !bucket) throw new Error("wrangler.toml needs the BLOBS (R2) binding");
+  const file = join(mkdtempSync(join(tmpdir(), "tutti-proxy-")), "wrangler.json");
+  writeFileSync(
+    file,
+    JSON.stringify({
+      name: config.name,
+      compatibility_date: config.compatibility_date,
+      d1_databases: [{ binding: "DB", database_name: db.database_name, database_id: db.database_id, remote: target.remote }],
+      ...(target.blobs && bucket ? { r2_buckets: [{ binding: "BLOBS", bucket_name: bucket.bucket_name, remote: target.remote }] } : {}),
+    }),
+  );
+  return file;
+}
+
+/** Runs `work` with the proxied bindings, then disposes of the proxy and its config. */
+export async function withPlatformProxy<Bindings extends Record<string, unknown>, T>(target: ProxyTarget, work: (env: Bindings) => Promise<T>): Promise<T> {
+  const configPath = bindingsConfig(target);
+  const persist = { path: join(resolve(target.persistTo ?? join(root, ".wrangler/state")), "v3") };
+  try {
+    const proxy = await getPlatformProxy<Bindings>({ configPath, persist, remoteBindings: target.remote });
+    try {
+      return await work(proxy.env);
+    } finally {
+      await proxy.dispose();
+    }
+  } finally {
+    rmSync(dirname(configPath), { recursive: true, force: true });
+  }
+}
