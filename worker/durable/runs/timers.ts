@@ -82,7 +82,7 @@ export async function clearWatch(core: RunsCore, key: string) {
 /** Sets the object's one alarm to the earliest timer or unsettled dispatch (sooner while the outbox is not empty). */
 export async function armAlarm(core: RunsCore) {
   const { store, storage } = core;
-  let due = minOf(store.earliestTimer(), store.earliestDispatchDue());
+  let due = earliestDue(store);
   if (store.outbox(1).length) due = Math.min(due ?? Infinity, core.now() + OUTBOX_RETRY_MS);
   if (due === null) {
     await storage.deleteAlarm();
@@ -112,7 +112,7 @@ export function overdueGraceMs(env: RunsCore["env"]): number {
  */
 export async function reviveAlarm(core: RunsCore): Promise<boolean> {
   const { store, storage } = core;
-  const due = minOf(store.earliestTimer(), store.earliestDispatchDue());
+  const due = earliestDue(store);
   if (due === null || due > core.now() - overdueGraceMs(core.env)) return false;
   await storage.setAlarm(wallNow());
   log.with({ tenantId: store.tenantId() }).warn("engine alarm was lost; re-armed", { overdue_ms: core.now() - due });
@@ -120,3 +120,6 @@ export async function reviveAlarm(core: RunsCore): Promise<boolean> {
 }
 
 const minOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
+
+/** When the alarm must next fire for the object's own work: its earliest timer or unsettled dispatch. */
+const earliestDue = (store: RunsCore["store"]) => minOf(store.earliestTimer(), store.earliestDispatchDue());
