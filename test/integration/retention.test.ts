@@ -7,6 +7,7 @@ import { addMember } from "../helpers/fixtures";
 import { engineTimers, fireAlarm, setEngineTime } from "../helpers/engine";
 import { lineageRowCounts, lineageTenant, postEvent } from "../helpers/lineage";
 import { dbtFixture, openLineageFixtures } from "../helpers/lineage-fixtures";
+import { drain } from "../helpers/wait";
 
 const DAY = 86_400_000;
 
@@ -19,8 +20,13 @@ function event(n: number): string {
   return JSON.stringify(e);
 }
 
-/** Runs the tenant's retention as its alarm would at `at` (business time), and returns what then remains. */
+/**
+ * Runs the tenant's retention as its alarm would at `at` (business time). Waits first for what ingest queued (the
+ * dataset signals of the events): one arriving after the clock moved would find the retention timer overdue, arm the
+ * real alarm for now, and race this sweep.
+ */
 async function sweepAt(tenantId: string, at: number) {
+  await drain();
   await setEngineTime(tenantId, at);
   const timer = (await engineTimers(tenantId)).find((t) => t.key === "retention");
   expect(timer, "the tenant has a retention timer").toBeDefined();
