@@ -25,6 +25,7 @@ export const retainedOnDelete: Readonly<Record<string, string>> = {
 export const leftOutOfExport: Readonly<Record<string, string>> = {
   sessions: "sign-in credentials (CSRF tokens): useless elsewhere and not the tenant's data",
   tenant_exports: "the bookkeeping of exports themselves",
+  sso_logins: "sign-ins on their way through the identity provider: single-use, ten minutes at most",
   tenant_deletions: "platform record, not tenant data",
 };
 

@@ -41,6 +41,9 @@ const prefixes = {
   tenantExport: "exp",
   mail: "mail",
   collectorRun: "colr",
+  ssoMapping: "ssom",
+  scimUser: "scu",
+  scimGroup: "scg",
 } as const;
 export type IdKind = keyof typeof prefixes;
 

@@ -45,6 +45,13 @@ export async function verifyPassword(password: string, stored: PasswordHash): Pr
 const NO_ACCOUNT: PasswordHash = { hash: "", salt: "AAAAAAAAAAAAAAAAAAAAAA==", iterations: PBKDF2_ITERATIONS };
 
 /**
+ * The stored "hash" of an account that has no password (created by single sign-on or SCIM): no derivation equals
+ * the empty string, so no password matches it, and checking one costs the same work as for any account. The person
+ * signs in through their provider, or sets a password with a reset link sent to their address.
+ */
+export const NO_PASSWORD: PasswordHash = NO_ACCOUNT;
+
+/**
  * Checks `password` against an account's stored hash; with no account it does the same work and fails, so the
  * time taken does not tell whether the e-mail is registered.
  */

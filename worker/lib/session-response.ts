@@ -1,19 +1,43 @@
 import type { Context } from "hono";
 import { setCookie } from "hono/cookie";
 import type { AppEnv } from "../context";
+import { tenantCtx } from "../db/client";
 import { createSession } from "../db/repo/accounts/users";
-import type { TenantRole } from "../db/schema/enums";
+import { auditInsert } from "../db/repo/platform/audit";
+import { ssoEnforced } from "../db/repo/sso/config";
+import type { SessionAuthMethod, TenantRole } from "../db/schema/enums";
+import { ApiError } from "./errors";
 import { clientIp } from "./request";
 import { SESSION_COOKIE, SESSION_TTL_MS } from "./session-cookie";
 
-/** Starts a session, sets the HttpOnly cookie and returns the body shared by sign-up, login and invitation acceptance. */
+/**
+ * Where the tenant enforces single sign-on, a password starts no session for anyone but an owner; an owner's is the
+ * break-glass path (the provider is down or misconfigured) and is audited as `sso.break_glass`.
+ */
+async function allowPasswordSession(c: Context<AppEnv>, user: { id: string; email: string }, tenant: { id: string; role: TenantRole }) {
+  const ctx = tenantCtx(c.get("db"), tenant.id);
+  if (!(await ssoEnforced(ctx))) return;
+  if (tenant.role !== "owner") throw new ApiError("forbidden", "this workspace signs in with single sign-on: use “Sign in with SSO”");
+  await auditInsert(
+    ctx,
+    { principal: { actor: { type: "user", id: user.id, label: user.email } }, ip: clientIp(c), requestId: c.get("requestId"), now: c.get("clock").now() },
+    { action: "sso.break_glass", targetType: "user", targetId: user.id, details: { email: user.email } },
+  );
+}
+
+/**
+ * Starts a session, sets the HttpOnly cookie and returns the body shared by sign-up, login, invitation acceptance
+ * and SSO sign-in. A password session is refused where the tenant enforces single sign-on, except for owners.
+ */
 export async function startSession(
   c: Context<AppEnv>,
   user: { id: string; email: string; name: string },
   tenant: { id: string; slug: string; name: string; role: TenantRole },
+  method: SessionAuthMethod = "password",
 ) {
+  if (method === "password") await allowPasswordSession(c, user, tenant);
   const now = c.get("clock").now();
-  const session = await createSession(c.get("db"), tenant.id, user.id, clientIp(c), now);
+  const session = await createSession(c.get("db"), tenant.id, user.id, clientIp(c), now, method);
   setCookie(c, SESSION_COOKIE, session.rawId, {
     httpOnly: true,
     secure: true,

@@ -18,6 +18,7 @@ import { lineageRoutes } from "./lineage";
 import { meRoutes } from "./me";
 import { runRoutes } from "./runs";
 import { sessionRoutes } from "./sessions";
+import { ssoRoutes } from "./sso";
 import { memberRoutes } from "./members";
 import { ownerRoutes } from "./owners";
 import { pipelineRoutes } from "./pipelines";
@@ -61,4 +62,5 @@ export const apiRouters = [
   usageRoutes,
   budgetRoutes,
   workspaceRoutes,
+  ssoRoutes,
 ];

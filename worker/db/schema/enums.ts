@@ -11,6 +11,10 @@ export type TokenScope = (typeof tokenScopes)[number];
 export const emailTokenPurposes = ["signup", "password_reset"] as const;
 export type EmailTokenPurpose = (typeof emailTokenPurposes)[number];
 
+/** How a session was started (db/schema/sessions.ts). */
+export const sessionAuthMethods = ["password", "sso"] as const;
+export type SessionAuthMethod = (typeof sessionAuthMethods)[number];
+
 export const actorTypes = ["user", "token", "system"] as const;
 export type ActorType = (typeof actorTypes)[number];
 

@@ -1,5 +1,5 @@
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { createdAt } from "./columns";
+import { createdAt, ms } from "./columns";
 
 export const users = sqliteTable("users", {
   id: text("id").primaryKey(),
@@ -8,5 +8,10 @@ export const users = sqliteTable("users", {
   passwordHash: text("password_hash").notNull(),
   passwordSalt: text("password_salt").notNull(),
   passwordIterations: integer("password_iterations").notNull(),
+  /**
+   * When the person last proved the address by using a link mailed only to it (sign-up, password reset). Invitation
+   * links do not count: the admin who invited them saw the link too. Null for accounts that never did.
+   */
+  emailVerifiedAt: ms("email_verified_at"),
   createdAt: createdAt(),
 });

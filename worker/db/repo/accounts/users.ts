@@ -2,6 +2,7 @@ import { and, count, eq, lte } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { tenantCtx, type Db, type TenantCtx } from "../../client";
 import { auditLog, loginThrottle, rateLimits, sessions, teamMembers, teams, tenantMembers, tenants, users } from "../../schema";
+import type { SessionAuthMethod } from "../../schema/enums";
 import { newId, randomString } from "../../../lib/ids";
 import type { PasswordHash } from "../../../lib/password";
 import { sha256Hex } from "../../../lib/hash";
@@ -20,6 +21,11 @@ export async function findUserByEmail(db: Db, email: string) {
 
 export async function findTenantBySlug(db: Db, slug: string) {
   const [tenant] = await db.select().from(tenants).where(eq(tenants.slug, slug)).limit(1);
+  return tenant ?? null;
+}
+
+export async function findTenantById(db: Db, tenantId: string) {
+  const [tenant] = await db.select().from(tenants).where(eq(tenants.id, tenantId)).limit(1);
   return tenant ?? null;
 }
 
@@ -69,10 +75,11 @@ export async function createSignup(db: Db, input: SignupInput, now: number) {
             passwordHash: input.account.password.hash,
             passwordSalt: input.account.password.salt,
             passwordIterations: input.account.password.iterations,
+            emailVerifiedAt: now,
             createdAt: now,
           }),
         ]
-      : [];
+      : [db.update(users).set({ emailVerifiedAt: now }).where(eq(users.id, userId))];
   await db.batch([
     db.insert(tenants).values({ id: tenantId, slug: input.tenantSlug, name: input.tenantName, createdAt: now }),
     ...newUser,
@@ -99,7 +106,7 @@ export async function createSignup(db: Db, input: SignupInput, now: number) {
 }
 
 /** Creates a session and returns the raw id (for the cookie) and its CSRF token; only the hash is stored. */
-export async function createSession(db: Db, tenantId: string, userId: string, ip: string | null, now: number) {
+export async function createSession(db: Db, tenantId: string, userId: string, ip: string | null, now: number, authMethod: SessionAuthMethod = "password") {
   const rawId = randomString(40);
   const csrfToken = randomString(32);
   await db.insert(sessions).values({
@@ -110,6 +117,7 @@ export async function createSession(db: Db, tenantId: string, userId: string, ip
     expiresAt: now + SESSION_TTL_MS,
     lastSeenAt: now,
     ip,
+    authMethod,
     createdAt: now,
   });
   return { rawId, csrfToken, expiresAt: now + SESSION_TTL_MS };
@@ -180,7 +188,10 @@ export async function resetPassword(db: Db, source: Omit<AuditSource, "principal
   const [{ n }] = await db.select({ n: count() }).from(sessions).where(eq(sessions.userId, user.id));
   const principal = { actor: { type: "user" as const, id: user.id, label: user.email } };
   await db.batch([
-    db.update(users).set({ passwordHash: password.hash, passwordSalt: password.salt, passwordIterations: password.iterations }).where(eq(users.id, user.id)),
+    db
+      .update(users)
+      .set({ passwordHash: password.hash, passwordSalt: password.salt, passwordIterations: password.iterations, emailVerifiedAt: source.now })
+      .where(eq(users.id, user.id)),
     db.delete(sessions).where(eq(sessions.userId, user.id)),
     retireEmailTokens(db, user.email, "password_reset", source.now),
     db.delete(loginThrottle).where(eq(loginThrottle.key, accountThrottleKey(user.email))),
