@@ -77,7 +77,9 @@ export async function authorizationUrl(
   url.searchParams.set("client_id", config.clientId);
   url.searchParams.set("redirect_uri", redirectUri);
   url.searchParams.set("response_type", "code");
-  url.searchParams.set("scope", "openid email profile");
+  // `groups` only where the provider lists it (Okta does; Entra puts groups in the token by app setting and would
+  // refuse an unknown scope).
+  url.searchParams.set("scope", as.scopes_supported?.includes("groups") ? "openid email profile groups" : "openid email profile");
   url.searchParams.set("state", pending.state);
   url.searchParams.set("nonce", pending.nonce);
   url.searchParams.set("code_challenge", await oauth.calculatePKCECodeChallenge(pending.codeVerifier));
