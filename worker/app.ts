@@ -14,6 +14,7 @@ import { serveDashboard } from "./routes/dashboard";
 import { devRoutes } from "./routes/dev";
 import { invitationPublicRoutes } from "./routes/invitations";
 import { pipelinePublicRoutes } from "./routes/pipelines";
+import { scimRoutes } from "./routes/scim";
 import { systemRoutes } from "./routes/system";
 import { webhookRoutes } from "./routes/webhooks";
 import { errorFields } from "./lib/log";
@@ -92,6 +93,7 @@ export function buildApp() {
   app.route("/api/v1", api);
   app.use("/webhooks/*", bodyLimit);
   app.route("/webhooks", webhookRoutes);
+  app.route("/scim/v2", scimRoutes);
   app.all("/api/*", () => {
     throw new ApiError("not_found", "no such API route");
   });

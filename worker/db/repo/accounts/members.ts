@@ -1,4 +1,5 @@
 import { and, asc, eq } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { TenantCtx } from "../../client";
 import { sessions, teamMembers, teams, tenantMembers, users } from "../../schema";
 import type { TeamRole, TenantRole } from "../../schema/enums";
@@ -81,12 +82,19 @@ export async function updateTenantMemberRole(ctx: TenantCtx, source: AuditSource
 }
 
 /**
- * Removes the user from the tenant: membership, team memberships, sessions and the API tokens they created go
- * together. Tokens are revoked, not just left unresolvable, so inviting the person again revives none of them.
+ * The statements that take the user out of the tenant: membership, team memberships, sessions and the API tokens
+ * they created go together, with the `member.removed` entry. Tokens are revoked, not just left unresolvable, so
+ * inviting the person again revives none of them. Callers put them in one batch with whatever else the removal is
+ * part of (SCIM deprovisioning adds its own row and entry).
  */
-export async function removeTenantMember(ctx: TenantCtx, source: AuditSource, member: TenantMember) {
-  const tokens = await revokeTokensOfCreator(ctx, source, member.userId, "creator_removed_from_tenant");
-  await ctx.db.batch([
+export async function tenantMemberRemoval(
+  ctx: TenantCtx,
+  source: AuditSource,
+  member: Pick<TenantMember, "userId" | "email" | "role">,
+  reason: "creator_removed_from_tenant" | "deprovisioned" = "creator_removed_from_tenant",
+): Promise<BatchItem<"sqlite">[]> {
+  const tokens = await revokeTokensOfCreator(ctx, source, member.userId, reason);
+  return [
     ctx.db.delete(teamMembers).where(and(eq(teamMembers.tenantId, ctx.tenantId), eq(teamMembers.userId, member.userId))),
     ctx.db.delete(sessions).where(and(eq(sessions.tenantId, ctx.tenantId), eq(sessions.userId, member.userId))),
     ctx.db.delete(tenantMembers).where(memberKey(ctx, member.userId)),
@@ -95,7 +103,13 @@ export async function removeTenantMember(ctx: TenantCtx, source: AuditSource, me
       action: "member.removed",
       targetType: "user",
       targetId: member.userId,
-      details: { email: member.email, role: member.role, tokens_revoked: tokens.revoked },
+      details: { email: member.email, role: member.role, tokens_revoked: tokens.revoked, ...(reason === "deprovisioned" ? { reason } : {}) },
     }),
-  ]);
+  ];
+}
+
+/** Removes the user from the tenant (tenantMemberRemoval), in one batch. */
+export async function removeTenantMember(ctx: TenantCtx, source: AuditSource, member: TenantMember) {
+  const statements = await tenantMemberRemoval(ctx, source, member);
+  await ctx.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }

@@ -59,13 +59,32 @@ export async function createTeam(
   source: AuditSource,
   input: { name: string; slug: string; description: string; creatorId: string },
 ): Promise<Team> {
-  const team: Team = { tenantId: ctx.tenantId, id: newId("team"), slug: input.slug, name: input.name, description: input.description, createdAt: source.now };
+  const { team, statements } = newTeamStatements(ctx, source, input);
   await ctx.db.batch([
-    ctx.db.insert(teams).values(team),
+    statements[0],
     ctx.db.insert(teamMembers).values({ tenantId: ctx.tenantId, teamId: team.id, userId: input.creatorId, role: "maintainer", createdAt: source.now }),
-    auditInsert(ctx, source, { action: "team.created", targetType: "team", targetId: team.id, teamId: team.id, details: { name: team.name, slug: team.slug } }),
+    statements[1],
   ]);
   return team;
+}
+
+/** A new team and its `team.created` entry, for callers that add it to a batch of their own (SCIM groups). */
+export function newTeamStatements(ctx: TenantCtx, source: AuditSource, input: { name: string; slug: string; description: string }) {
+  const team: Team = { tenantId: ctx.tenantId, id: newId("team"), slug: input.slug, name: input.name, description: input.description, createdAt: source.now };
+  const statements = [
+    ctx.db.insert(teams).values(team),
+    auditInsert(ctx, source, { action: "team.created", targetType: "team", targetId: team.id, teamId: team.id, details: { name: team.name, slug: team.slug } }),
+  ] as const;
+  return { team, statements };
+}
+
+export async function findTeamBySlug(ctx: TenantCtx, slug: string): Promise<Team | null> {
+  const [team] = await ctx.db
+    .select()
+    .from(teams)
+    .where(and(eq(teams.tenantId, ctx.tenantId), eq(teams.slug, slug)))
+    .limit(1);
+  return team ?? null;
 }
 
 export async function updateTeam(ctx: TenantCtx, source: AuditSource, team: Team, patch: { name?: string; description?: string }): Promise<Team> {

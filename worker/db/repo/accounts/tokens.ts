@@ -86,7 +86,8 @@ export async function revokeApiToken(ctx: TenantCtx, source: AuditSource, token:
 }
 
 /** Why tokens were revoked without anyone revoking them one by one; recorded in each `token.revoked` entry. */
-export type BulkRevokeReason = "creator_removed_from_tenant" | "creator_removed_from_team" | "sign_out_everywhere";
+/** `deprovisioned`: the tenant's identity provider deactivated or deleted the creator over SCIM. */
+export type BulkRevokeReason = "creator_removed_from_tenant" | "creator_removed_from_team" | "sign_out_everywhere" | "deprovisioned";
 
 const activeOf = (ctx: TenantCtx, creatorId: string, teamId?: string) =>
   and(eq(apiTokens.tenantId, ctx.tenantId), eq(apiTokens.createdBy, creatorId), isNull(apiTokens.revokedAt), ...(teamId ? [eq(apiTokens.teamId, teamId)] : []));
