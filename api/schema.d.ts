@@ -1668,6 +1668,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/sso/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where the OpenID provider sends the browser back: signs in and redirects into the dashboard
+         * @description Checks state (URL and this browser's cookie), redeems the code with the PKCE verifier, validates the ID token (signature against the provider's JWKS, issuer, audience, expiry, nonce), then finds, links or provisions the person and applies group mappings. Sets the session cookie. Failures redirect to /login?sso_error=….
+         */
+        get: {
+            parameters: {
+                query?: {
+                    state?: string;
+                    code?: string;
+                    iss?: string;
+                    error?: string;
+                    error_description?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Into the dashboard signed in, or to /login?sso_error=… */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/sso/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sign in with single sign-on: redirects to the workspace's OpenID provider
+         * @description Finds the workspace by the address's verified domain (or `tenant`), and redirects to its provider with PKCE, state and nonce (kept server-side for ten minutes, once). Failures redirect to the sign-in page with `sso_error`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Your work address: its domain picks the workspace */
+                    email?: string;
+                    /** @description Or the workspace slug */
+                    tenant?: string;
+                    /** @description Dashboard path to land on after signing in (default /) */
+                    return_to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description To the provider's login page, or back to /login?sso_error=… when single sign-on is not possible */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/verify": {
         parameters: {
             query?: never;
@@ -8843,6 +8930,477 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sso": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Single sign-on and SCIM settings (owners and admins, signed in) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Settings; secrets only as whether they are set */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SsoSettings"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set up the workspace's OpenID provider, default role and enforcement (owners, signed in)
+         * @description A new issuer is checked by fetching its discovery document (400 naming `issuer` when that fails) and needs the client secret in the same request: a secret never follows its client to another provider. Turning `enforced` on needs a complete provider setup and at least one domain, and ends the password sessions of everyone but owners.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateSsoSettingsRequest"];
+                };
+            };
+            responses: {
+                /** @description Settings in force */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SsoSettings"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/sso/domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Claim an e-mail domain for single sign-on (owners, signed in)
+         * @description The domain is proven by the owner's own account: its address must be at the domain and proven by a link mailed only to it (sign-up or password reset; not an invitation, whose link the inviter saw too). Otherwise 400 naming `domain`. A domain belongs to one workspace: another workspace's domain answers 409.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AddSsoDomainRequest"];
+                };
+            };
+            responses: {
+                /** @description Settings with the domain */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SsoSettings"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sso/domains/{domain}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Release a domain (owners, signed in) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    domain: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Settings without the domain */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SsoSettings"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sso/group-mappings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace how the provider's groups map to teams and roles (owners, signed in)
+         * @description Applied at each SSO sign-in: a mapped team's membership follows the groups; the highest mapped role wins, and once any mapping names a role, people in no such group get the default role. Owners keep their role.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ReplaceSsoGroupMappingsRequest"];
+                };
+            };
+            responses: {
+                /** @description Settings with the new mappings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SsoSettings"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sso/scim-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create or rotate the workspace's SCIM token (owners, signed in)
+         * @description The previous token stops working at once. Only the token's SHA-256 is stored; it is shown once.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The new token, shown once */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreatedScimToken"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Revoke the SCIM token: provisioning stops until a new one is created (owners, signed in) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Settings without a SCIM token */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SsoSettings"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/teams": {
         parameters: {
             query?: never;
@@ -10602,6 +11160,10 @@ export interface components {
             /** @description The new account's password (at least 10 characters), or the existing account's */
             password: string;
         };
+        AddSsoDomainRequest: {
+            /** @example example.com */
+            domain: string;
+        };
         AddTeamMemberRequest: {
             /** @description A member of the tenant */
             user_id: string;
@@ -11623,6 +12185,11 @@ export interface components {
              * @enum {string}
              */
             mail: "sent" | "captured" | "not_configured" | "failed";
+        };
+        CreatedScimToken: {
+            /** @description Shown once: paste it into the provider's provisioning settings */
+            token: string;
+            settings: components["schemas"]["SsoSettings"];
         };
         CreatedToken: {
             /**
@@ -13100,6 +13667,9 @@ export interface components {
             records: number;
             days: number;
         };
+        ReplaceSsoGroupMappingsRequest: {
+            mappings: components["schemas"]["SsoGroupMappingInput"][];
+        };
         ResolveAlertRequest: {
             /** @description Shown on the timeline and in the resolution notification */
             reason?: string;
@@ -13258,6 +13828,65 @@ export interface components {
             tenant_slug?: string;
             /** @description First team; defaults to "Data platform" */
             team_name?: string;
+        };
+        SsoGroupMapping: {
+            id: string;
+            group: string;
+            team_id: string | null;
+            /** @enum {string} */
+            team_role: "maintainer" | "member";
+            /** @enum {string|null} */
+            tenant_role: "owner" | "admin" | "member" | "viewer" | null;
+        };
+        SsoGroupMappingInput: {
+            /** @description A value of the groups claim (Entra sends group object ids) */
+            group: string;
+            /** @description Team the group's members join */
+            team_id?: string | null;
+            /**
+             * @description Role in that team (default member)
+             * @enum {string}
+             */
+            team_role?: "maintainer" | "member";
+            /**
+             * @description Workspace role the group gives (never owner)
+             * @enum {string|null}
+             */
+            tenant_role?: "admin" | "member" | "viewer" | null;
+        };
+        SsoSettings: {
+            issuer: string | null;
+            client_id: string | null;
+            /** @description The secret itself is never returned */
+            client_secret_set: boolean;
+            /** @enum {string} */
+            default_role: "owner" | "admin" | "member" | "viewer";
+            groups_claim: string;
+            /** @description Password sign-in off for everyone but owners (break-glass, audited) */
+            enforced: boolean;
+            /** @description Register this as the redirect (sign-in) URI at the provider */
+            redirect_uri: string;
+            /** @description Start a sign-in to this workspace (e.g. the provider's app tile) */
+            sign_in_url: string;
+            domains: {
+                domain: string;
+                verified_by: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-25T09:00:00.000Z
+                 */
+                created_at: string;
+            }[];
+            group_mappings: components["schemas"]["SsoGroupMapping"][];
+            scim: {
+                base_url: string;
+                token_prefix: string | null;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-25T09:00:00.000Z
+                 */
+                token_created_at: string | null;
+            };
         };
         TaskRun: {
             key: string;
@@ -13545,6 +14174,22 @@ export interface components {
             /** @description dbt uploads kept per project and environment; the latest upload and manifest, and uploads dbt nodes still point at, always stay (default 30; 1–10000) */
             dbt_uploads_kept?: number;
         };
+        UpdateSsoSettingsRequest: {
+            /** @description The provider's issuer URL, e.g. https://acme.okta.com */
+            issuer?: string;
+            client_id?: string;
+            /** @description Write-only; needed again whenever `issuer` changes */
+            client_secret?: string;
+            /**
+             * @description Role of people provisioned at sign-in (default member)
+             * @enum {string}
+             */
+            default_role?: "admin" | "member" | "viewer";
+            /** @description ID token claim listing the person's groups (default groups) */
+            groups_claim?: string;
+            /** @description Turn password sign-in off for everyone but owners */
+            enforced?: boolean;
+        };
         UpdateTeamMemberRequest: {
             /** @enum {string} */
             role: "maintainer" | "member";
@@ -13702,6 +14347,7 @@ export interface components {
     pathItems: never;
 }
 export type AcceptInvitationRequest = components['schemas']['AcceptInvitationRequest'];
+export type AddSsoDomainRequest = components['schemas']['AddSsoDomainRequest'];
 export type AddTeamMemberRequest = components['schemas']['AddTeamMemberRequest'];
 export type Alert = components['schemas']['Alert'];
 export type AlertChannel = components['schemas']['AlertChannel'];
@@ -13757,6 +14403,7 @@ export type CreateRunRequest = components['schemas']['CreateRunRequest'];
 export type CreateTeamRequest = components['schemas']['CreateTeamRequest'];
 export type CreateTokenRequest = components['schemas']['CreateTokenRequest'];
 export type CreatedInvitation = components['schemas']['CreatedInvitation'];
+export type CreatedScimToken = components['schemas']['CreatedScimToken'];
 export type CreatedToken = components['schemas']['CreatedToken'];
 export type Dataset = components['schemas']['Dataset'];
 export type DatasetFreshness = components['schemas']['DatasetFreshness'];
@@ -13842,6 +14489,7 @@ export type RawLineageEvent = components['schemas']['RawLineageEvent'];
 export type RawLineageEventList = components['schemas']['RawLineageEventList'];
 export type ReattributeCostsRequest = components['schemas']['ReattributeCostsRequest'];
 export type ReattributeCostsResult = components['schemas']['ReattributeCostsResult'];
+export type ReplaceSsoGroupMappingsRequest = components['schemas']['ReplaceSsoGroupMappingsRequest'];
 export type ResolveAlertRequest = components['schemas']['ResolveAlertRequest'];
 export type RetentionSettings = components['schemas']['RetentionSettings'];
 export type RotateConnectionSecretsRequest = components['schemas']['RotateConnectionSecretsRequest'];
@@ -13857,6 +14505,9 @@ export type SessionList = components['schemas']['SessionList'];
 export type SignOutEverywhereRequest = components['schemas']['SignOutEverywhereRequest'];
 export type SignedOutEverywhere = components['schemas']['SignedOutEverywhere'];
 export type SignupRequest = components['schemas']['SignupRequest'];
+export type SsoGroupMapping = components['schemas']['SsoGroupMapping'];
+export type SsoGroupMappingInput = components['schemas']['SsoGroupMappingInput'];
+export type SsoSettings = components['schemas']['SsoSettings'];
 export type TaskRun = components['schemas']['TaskRun'];
 export type Team = components['schemas']['Team'];
 export type TeamList = components['schemas']['TeamList'];
@@ -13875,6 +14526,7 @@ export type UpdateCostSettingsRequest = components['schemas']['UpdateCostSetting
 export type UpdateDatasetRequest = components['schemas']['UpdateDatasetRequest'];
 export type UpdateProductRequest = components['schemas']['UpdateProductRequest'];
 export type UpdateRetentionRequest = components['schemas']['UpdateRetentionRequest'];
+export type UpdateSsoSettingsRequest = components['schemas']['UpdateSsoSettingsRequest'];
 export type UpdateTeamMemberRequest = components['schemas']['UpdateTeamMemberRequest'];
 export type UpdateTeamRequest = components['schemas']['UpdateTeamRequest'];
 export type UpdateTenantMemberRequest = components['schemas']['UpdateTenantMemberRequest'];
