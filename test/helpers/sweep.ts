@@ -128,7 +128,9 @@ export function lineageEvent(namespace: string, output: string) {
  * owner, a viewer, a token with every scope and a read-only token of the first team, and a token of a second team.
  */
 export async function fixtureTenant() {
-  const owner = await signup();
+  // At a domain of its own, which the fixture claims for single sign-on (domains belong to one workspace).
+  const ssoDomain = `fixture-${crypto.randomUUID().slice(0, 8)}.example`;
+  const owner = await signup({ email: `owner@${ssoDomain}` });
   const me = await api("/me", { as: owner });
   const team = me.json.teams[0] as { id: string; slug: string };
   const otherTeam = await createTeam(owner, "Second team");
@@ -210,6 +212,7 @@ export async function fixtureTenant() {
     at: Date.now(),
   });
   const deadLetter = (await ok(api("/dead-letters", { as: owner }), "dead letters")).items[0];
+  await ok(api("/sso/domains", { as: owner, body: { domain: ssoDomain } }), "claim SSO domain");
   // A finished export, so nothing of it is still being written while the sweeps compare snapshots.
   const workspaceExport = await ok(api("/workspace/exports", { as: owner, method: "POST" }), "export", [202]);
   await eventually(async () => expect((await api(`/workspace/exports/${workspaceExport.id}`, { as: owner })).json.status).toBe("ready"));
@@ -243,6 +246,7 @@ export async function fixtureTenant() {
     "products/{id}": product.id,
     "budgets/{id}": budget.id,
     "exports/{id}": workspaceExport.id,
+    "domains/{domain}": ssoDomain,
     // The member's session: ending it must not sign out the people the sweeps act as.
     "sessions/{id}": sessionPublicId(await sha256Hex(member.cookie.replace(/^tutti_session=/, ""))),
   };
@@ -309,6 +313,9 @@ export async function fixtureTenant() {
     "POST /usage": () => ({ events: [{ product: product.id, kind: "query", at: "2026-01-05T00:00:00Z" }] }),
     "POST /budgets": () => ({ scope: "product", scope_id: product.id, monthly_limit: 50 }),
     "PATCH /budgets/{id}": () => ({ monthly_limit: 75 }),
+    "PATCH /sso": () => ({ default_role: "viewer" }),
+    "POST /sso/domains": () => ({ domain: "swept.example" }),
+    "PUT /sso/group-mappings": () => ({ mappings: [{ group: "swept", team_id: team.id }] }),
     // Not the fixture's slug: a sweep that gets past every other check must not delete the fixture tenant.
     "POST /workspace/deletion": () => ({ confirm: "not-the-fixture-slug" }),
   };
@@ -374,9 +381,11 @@ export async function tenantSnapshot(tenantId: string): Promise<Record<string, s
     ({ table, columns }) =>
       `'${table}', (SELECT json_group_array(json_array(${columns.join(", ")})) FROM (SELECT * FROM "${table}" WHERE tenant_id = ?1 ORDER BY rowid))`,
   );
-  const row = await env.DB.prepare(`SELECT json_object(${parts.join(", ")}) AS snapshot`)
-    .bind(tenantId)
-    .first<{ snapshot: string }>();
+  // SQLite caps a function's arguments (127), so the tables go into several objects merged by json_patch.
+  const objects: string[] = [];
+  for (let i = 0; i < parts.length; i += 40) objects.push(`json_object(${parts.slice(i, i + 40).join(", ")})`);
+  const merged = objects.reduce((acc, o) => `json_patch(${acc}, ${o})`);
+  const row = await env.DB.prepare(`SELECT ${merged} AS snapshot`).bind(tenantId).first<{ snapshot: string }>();
   return Object.fromEntries(Object.entries(JSON.parse(row!.snapshot) as Record<string, unknown>).map(([table, rows]) => [table, JSON.stringify(rows)]));
 }
 

@@ -27,6 +27,8 @@ const PUBLIC: Record<string, string> = {
   "GET /invitations/lookup": "authorised by the invitation token in the query, not by a tenant credential",
   "POST /invitations/accept": "authorised by the invitation token in the body, not by a tenant credential",
   "GET /pipelines/schema.json": "the pipeline spec's JSON schema; the same for everyone",
+  "GET /auth/sso/start": "starts a browser's sign-in at the workspace's provider; reveals only which workspace a domain signs in to",
+  "GET /auth/sso/callback": "authorised by the pending sign-in's state (URL and cookie) and the provider's code",
 };
 
 /** State-changing operations a tenant viewer is allowed: none of them change anything. */

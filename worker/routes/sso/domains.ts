@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
 import { tenantCtx } from "../../db/client";
 import { userAndTenant } from "../../db/repo/accounts/users";
-import { addSsoDomain, removeSsoDomain } from "../../db/repo/sso/config";
+import { addSsoDomain, isSsoDomainOf, removeSsoDomain } from "../../db/repo/sso/config";
 import { conflict, invalid, notFound } from "../../lib/errors";
 import { auditSource } from "../../lib/request";
 import { bearerSecurity, errors, jsonBody, jsonResponse, send } from "../shared";
@@ -53,9 +53,12 @@ export function register(app: Router) {
 
   app.openapi(removeRoute, async (c) => {
     const p = c.get("principal");
-    requireOwnerSession(p);
     const { domain } = c.req.valid("param");
-    if (!(await removeSsoDomain(tenantCtx(c.get("db"), p.tenantId), auditSource(c), domain.toLowerCase()))) throw notFound("domain");
+    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    // Another tenant's domain is not found whoever asks; this tenant's is for owners only.
+    if (!(await isSsoDomainOf(ctx, domain.toLowerCase()))) throw notFound("domain");
+    requireOwnerSession(p);
+    if (!(await removeSsoDomain(ctx, auditSource(c), domain.toLowerCase()))) throw notFound("domain");
     return send(c, 200, SsoSettingsOut, await currentSettings(c));
   });
 }
