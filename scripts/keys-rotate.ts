@@ -1,6 +1,6 @@
 /**
  * `npm run keys:rotate -- --local | --remote [--persist-to DIR] [--dry-run]`: moves every stored secret (connection
- * secrets, pipeline webhook secrets: `sealedColumns`) under the newest master key, so older keys can leave `TUTTI_MASTER_KEY`.
+ * secrets, pipeline webhook secrets, SSO client secrets: `sealedColumns`) under the newest master key, so older keys can leave `TUTTI_MASTER_KEY`.
  *
  * The key ring comes from `TUTTI_MASTER_KEY` in the environment (or `.dev.vars` with --local), newest key first, old
  * keys still in it. Only data keys are unwrapped and wrapped again (`rewrap`); no secret is decrypted. Each row is
@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { secretAad } from "../worker/db/repo/connections/connections";
 import { webhookSecretAad } from "../worker/db/repo/pipelines/webhook-secrets";
+import { clientSecretAad } from "../worker/db/repo/sso/config";
 import { type Envelope, type KeyRing, loadKeyRing, rewrap } from "../worker/lib/envelope";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -58,9 +59,18 @@ export const sealedColumns: SealedColumn[] = [
     read: (tenantId, id, value) => [{ field: "secret", envelope: JSON.parse(value) as Envelope, aad: webhookSecretAad(tenantId, id) }],
     write: (rewrapped) => JSON.stringify(rewrapped.secret),
   },
+  {
+    // One row per workspace with single sign-on, keyed by the tenant alone.
+    table: "sso_configs",
+    idColumn: "tenant_id",
+    column: "client_secret",
+    read: (tenantId, _id, value) => [{ field: "client_secret", envelope: JSON.parse(value) as Envelope, aad: clientSecretAad(tenantId) }],
+    write: (rewrapped) => JSON.stringify(rewrapped.client_secret),
+  },
 ];
 
-const select = (c: SealedColumn) => `SELECT tenant_id, ${c.idColumn} AS id, ${c.column} AS value FROM ${c.table}`;
+// A column may be empty (a workspace whose SSO has no client secret yet): nothing to re-wrap there.
+const select = (c: SealedColumn, also = "") => `SELECT tenant_id, ${c.idColumn} AS id, ${c.column} AS value FROM ${c.table} WHERE ${c.column} IS NOT NULL${also}`;
 
 function wrangler(args: string[]): string {
   const require = createRequire(join(root, "package.json"));
@@ -114,7 +124,7 @@ async function rotateColumn(target: D1Target, ring: KeyRing, c: SealedColumn, pa
   for (;;) {
     const page = query<Row>(
       target,
-      `${select(c)} WHERE (tenant_id, ${c.idColumn}) > (${quote(after.tenant)}, ${quote(after.id)}) ORDER BY tenant_id, ${c.idColumn} LIMIT ${pageSize}`,
+      `${select(c, ` AND (tenant_id, ${c.idColumn}) > (${quote(after.tenant)}, ${quote(after.id)})`)} ORDER BY tenant_id, ${c.idColumn} LIMIT ${pageSize}`,
     );
     if (!page.length) break;
     after = { tenant: page.at(-1)!.tenant_id, id: page.at(-1)!.id };

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countByVersion, type D1Target, rotateKeys } from "../../scripts/keys-rotate";
 import { secretAad } from "../../worker/db/repo/connections/connections";
 import { webhookSecretAad } from "../../worker/db/repo/pipelines/webhook-secrets";
+import { clientSecretAad } from "../../worker/db/repo/sso/config";
 import { type Envelope, loadKeyRing, open, seal } from "../../worker/lib/envelope";
 import { binOf, repoRoot } from "../e2e/helpers/processes";
 
@@ -55,15 +56,23 @@ describe("npm run keys:rotate", () => {
       "--command",
       `INSERT INTO pipeline_webhook_secrets (tenant_id, pipeline_id, secret, created_by, created_at) VALUES ('ten_1', 'pl_1', '${JSON.stringify(hook)}', 'usr_1', 0)`,
     );
+    // …and a workspace's SSO client secret; a workspace whose SSO has no secret yet has nothing to re-wrap.
+    const sso = await seal(ring, "client-secret-of-ten_1", clientSecretAad("ten_1"));
+    d1(
+      "execute",
+      "DB",
+      "--command",
+      `INSERT INTO sso_configs (tenant_id, client_secret, created_at, updated_at) VALUES ('ten_1', '${JSON.stringify(sso)}', 0, 0), ('ten_2', NULL, 0, 0)`,
+    );
   }, 120_000);
   afterAll(() => rmSync(persistTo, { recursive: true, force: true }));
 
   it("moves every secret under the newest key, page by page; the old key can then leave the ring", async () => {
-    expect(countByVersion(target)).toEqual(new Map([[1, 7]]));
-    // A dry run counts and writes nothing: the real run below still finds all seven.
-    expect(await rotateKeys(target, `${NEW},${OLD}`, { dryRun: true })).toEqual({ rows: 4, secrets: 7, current: 2 });
-    expect(await rotateKeys(target, `${NEW},${OLD}`, { pageSize: 2 })).toEqual({ rows: 4, secrets: 7, current: 2 });
-    expect(countByVersion(target)).toEqual(new Map([[2, 7]]));
+    expect(countByVersion(target)).toEqual(new Map([[1, 8]]));
+    // A dry run counts and writes nothing: the real run below still finds all eight.
+    expect(await rotateKeys(target, `${NEW},${OLD}`, { dryRun: true })).toEqual({ rows: 5, secrets: 8, current: 2 });
+    expect(await rotateKeys(target, `${NEW},${OLD}`, { pageSize: 2 })).toEqual({ rows: 5, secrets: 8, current: 2 });
+    expect(countByVersion(target)).toEqual(new Map([[2, 8]]));
     const newOnly = await loadKeyRing(NEW);
     const secrets = readSecrets("conn_it's");
     expect(await open(newOnly, secrets.api_key, secretAad("ten_1", "conn_it's", "api_key"))).toBe("key-of-conn_it's");
@@ -71,6 +80,9 @@ describe("npm run keys:rotate", () => {
     const out = d1("execute", "DB", "--json", "--command", "SELECT secret FROM pipeline_webhook_secrets WHERE pipeline_id = 'pl_1'");
     const hook = JSON.parse(JSON.parse(out.slice(out.indexOf("[")))[0].results[0].secret) as Envelope;
     expect(await open(newOnly, hook, webhookSecretAad("ten_1", "pl_1"))).toBe("whsec_of-pl_1");
+    const ssoOut = d1("execute", "DB", "--json", "--command", "SELECT client_secret FROM sso_configs WHERE tenant_id = 'ten_1'");
+    const ssoSecret = JSON.parse(JSON.parse(ssoOut.slice(ssoOut.indexOf("[")))[0].results[0].client_secret) as Envelope;
+    expect(await open(newOnly, ssoSecret, clientSecretAad("ten_1"))).toBe("client-secret-of-ten_1");
 
     // Nothing left to do: a second run changes nothing.
     expect(await rotateKeys(target, `${NEW},${OLD}`)).toEqual({ rows: 0, secrets: 0, current: 2 });

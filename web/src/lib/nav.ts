@@ -30,6 +30,7 @@ export const settingsNav: NavItem[] = [
   { href: "/settings/alerting", label: "Alerting", icon: "alerts" },
   { href: "/settings/audit-log", label: "Audit log", icon: "audit" },
   { href: "/settings/workspace", label: "Workspace", icon: "settings" },
+  { href: "/settings/sso", label: "Single sign-on", icon: "lock" },
   { href: "/settings/storage", label: "Storage", icon: "archive" },
   { href: "/settings/sessions", label: "Sessions", icon: "lock" },
   { href: "/settings/account", label: "Your account", icon: "lock" },

@@ -56,3 +56,6 @@ export type AlertRuleInput = Required<Omit<Schemas["CreateAlertRuleRequest"], "t
 export type CostRecordInput = Schemas["CostRecordInput"];
 export type RetentionInput = Schemas["UpdateRetentionRequest"];
 export type WorkspaceUsage = Schemas["WorkspaceUsage"];
+export type SsoSettings = Schemas["SsoSettings"];
+export type SsoSettingsUpdate = Schemas["UpdateSsoSettingsRequest"];
+export type SsoGroupMappingInput = Schemas["SsoGroupMappingInput"];
