@@ -1,4 +1,5 @@
-import { env } from "cloudflare:test";
+import { createScheduledController, env } from "cloudflare:test";
+import worker from "../../worker/index";
 import { describe, expect, inject, it } from "vitest";
 import { api, BASE, expectError, signup } from "../helpers/api";
 import { addMember } from "../helpers/fixtures";
@@ -110,6 +111,23 @@ describe("SSO sign-in against a real OpenID provider", () => {
     const started = await startSignIn(`email=fay@${domain}`);
     const done = await callback(await loginAtProvider(started.location, `fay@${domain}`), started.stateCookie);
     expect(ssoError(done.location)).toMatch(/not verified/);
+  });
+
+  it("a sign-in not finished within ten minutes is refused, and the hourly housekeeping deletes it", async () => {
+    const { owner, domain } = await ssoWorkspace(issuer);
+    const started = await startSignIn(`email=ivy@${domain}`);
+    const back = await loginAtProvider(started.location, `ivy@${domain}`);
+    await env.DB.prepare("UPDATE sso_logins SET expires_at = ? WHERE tenant_id = ?")
+      .bind(Date.now() - 1000, owner.tenant.id)
+      .run();
+    const abandoned = await startSignIn(`email=ivy@${domain}`);
+    expect(abandoned.status).toBe(302);
+    await env.DB.prepare("UPDATE sso_logins SET expires_at = ? WHERE tenant_id = ? AND expires_at > ?")
+      .bind(Date.now() - 1000, owner.tenant.id, Date.now())
+      .run();
+    expect(ssoError((await callback(back, started.stateCookie)).location)).toMatch(/unknown, used or expired/);
+    await worker.scheduled!(createScheduledController({ scheduledTime: Date.now(), cron: "17 * * * *" }), env);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM sso_logins WHERE tenant_id = ?").bind(owner.tenant.id).first("n")).toBe(0);
   });
 
   it("return_to lands inside the dashboard only", async () => {

@@ -12,6 +12,7 @@ import { accountThrottleKey } from "./login-throttle";
 import { deleteExpiredEmailTokens, retireEmailTokens } from "./email-tokens";
 import { sessionEnded } from "./session-lifetime";
 import { revokeTokensOfCreator } from "./tokens";
+import { deleteExpiredPendingLogins } from "../sso/sign-ins";
 
 /** Account-level reads: a user and the tenants they belong to exist before any tenant context. */
 export async function findUserByEmail(db: Db, email: string) {
@@ -160,10 +161,11 @@ export async function signOutEverywhere(db: Db, source: AuditSource, userId: str
 
 /**
  * Housekeeping (the Worker's cron): deletes sessions past their absolute or idle end, login throttles quiet for
- * `throttleQuietMs`, rate-limit windows older than a day and expired e-mail links. Returns how many rows of each went.
+ * `throttleQuietMs`, rate-limit windows older than a day, expired e-mail links and SSO sign-ins never finished.
+ * Returns how many rows of each went.
  */
 export async function sweepEndedCredentials(db: Db, now: number, throttleQuietMs: number) {
-  const [ended, throttles, windows, links] = await db.batch([
+  const [ended, throttles, windows, links, ssoSignIns] = await db.batch([
     db.delete(sessions).where(sessionEnded(now)).returning({ id: sessions.idHash }),
     db
       .delete(loginThrottle)
@@ -174,8 +176,15 @@ export async function sweepEndedCredentials(db: Db, now: number, throttleQuietMs
       .where(lte(rateLimits.windowStart, now - 86_400_000))
       .returning({ key: rateLimits.key }),
     deleteExpiredEmailTokens(db, now),
+    deleteExpiredPendingLogins(db, now),
   ]);
-  return { sessions: ended.length, loginThrottles: throttles.length, rateLimitWindows: windows.length, emailLinks: links.length };
+  return {
+    sessions: ended.length,
+    loginThrottles: throttles.length,
+    rateLimitWindows: windows.length,
+    emailLinks: links.length,
+    ssoSignIns: ssoSignIns.length,
+  };
 }
 
 /**
