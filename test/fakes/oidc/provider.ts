@@ -58,6 +58,7 @@ export async function startOidcProvider(port = 0): Promise<OidcProviderFake> {
     claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"], groups: ["groups"] },
     scopes: ["openid", "email", "profile", "groups"],
     conformIdTokenClaims: false,
+    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
     pkce: { required: () => true },
     async findAccount(_ctx: KoaContextWithOIDC, sub: string) {
       const known = accounts.get(sub) ?? {};

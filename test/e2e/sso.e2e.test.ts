@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startOidcProvider, type OidcProviderFake } from "../fakes/oidc/provider";
+import { newAccount, signupViaApi } from "./helpers/accounts";
+import { newContext, screenshot, useBrowser } from "./helpers/browser";
+
+/** Registers Tutti at the provider as an owner does in its console (here by Dynamic Client Registration). */
+async function registerClient(issuer: string, redirectUri: string) {
+  const res = await fetch(`${issuer}/reg`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      redirect_uris: [redirectUri],
+      grant_types: ["authorization_code"],
+      response_types: ["code"],
+      token_endpoint_auth_method: "client_secret_basic",
+    }),
+  });
+  if (res.status !== 201) throw new Error(`client registration: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { client_id: string; client_secret: string };
+}
+
+describe("single sign-on in the browser", () => {
+  const b = useBrowser();
+  let provider: OidcProviderFake;
+  beforeAll(async () => {
+    provider = await startOidcProvider();
+  });
+  afterAll(() => provider?.close());
+
+  it("an owner sets up the provider and a domain in Settings; a colleague signs in through the provider's login page", async () => {
+    const { page, context } = b;
+    const domain = `sso-${Date.now().toString(36)}.example`;
+    await signupViaApi(context, { ...newAccount("sso-owner"), email: `owner@${domain}` });
+    const client = await registerClient(provider.issuer, `${b.baseUrl}/api/v1/auth/sso/callback`);
+
+    await page.goto("/settings/sso");
+    await page.getByRole("heading", { name: "Identity provider" }).waitFor();
+    expect(await page.locator("#sso-redirect-uri").inputValue()).toBe(`${b.baseUrl}/api/v1/auth/sso/callback`);
+    await page.getByLabel("Issuer URL").fill(provider.issuer);
+    await page.getByLabel("Client ID").fill(client.client_id);
+    await page.getByLabel("Client secret").fill(client.client_secret);
+    await page.getByRole("button", { name: "Save provider" }).click();
+    await page.getByText("Set. Leave empty to keep it").waitFor();
+    await page.getByLabel("Domain", { exact: true }).fill(domain);
+    await page.getByRole("button", { name: "Add domain" }).click();
+    await page.getByText(`claimed by owner@${domain}`).waitFor();
+    await page.getByRole("button", { name: "Create token" }).click();
+    expect(await page.locator("#scim-token").inputValue()).toMatch(/^scim_[0-9a-z]{40}$/);
+    await screenshot(page, "flow-sso-settings");
+
+    const colleague = await newContext(b.browser, { baseURL: b.baseUrl });
+    try {
+      const tab = await colleague.newPage();
+      await tab.goto("/login");
+      await tab.getByLabel("E-mail").fill(`kai@${domain}`);
+      await tab.getByRole("button", { name: "Sign in with SSO" }).click();
+      // The provider's own login page (oidc-provider's development interactions): any login, any password.
+      await tab.waitForURL(`${provider.issuer}/**`);
+      expect(await tab.locator('input[name="login"]').inputValue()).toBe(`kai@${domain}`);
+      await tab.locator('input[name="password"]').fill("any password at all");
+      await screenshot(tab, "flow-sso-provider-login");
+      await tab.getByRole("button", { name: "Sign-in" }).click();
+      await tab.getByRole("heading", { name: "Overview" }).waitFor();
+      const me = (await (await colleague.request.get("/api/v1/me")).json()) as { user: { email: string }; role: string };
+      expect(me).toMatchObject({ user: { email: `kai@${domain}` }, role: "member" });
+    } finally {
+      await colleague.close();
+    }
+
+    // An address outside the workspace's domains comes back to the sign-in page with the reason.
+    const stranger = await newContext(b.browser, { baseURL: b.baseUrl });
+    try {
+      const tab = await stranger.newPage();
+      await tab.goto("/login");
+      await tab.getByLabel("E-mail").fill("nobody@unclaimed.example");
+      await tab.getByRole("button", { name: "Sign in with SSO" }).click();
+      await expect.poll(() => tab.locator("[role=alert]").innerText()).toMatch(/not set up for this address/);
+    } finally {
+      await stranger.close();
+    }
+    expect(b.pageErrors).toEqual([]);
+    expect(b.cspViolations).toEqual([]);
+  });
+});
