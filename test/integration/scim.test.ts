@@ -157,6 +157,18 @@ describe("SCIM Users", () => {
     expect(badFilter.json.scimType).toBe("invalidFilter");
   });
 
+  it("the same create sent twice at once makes one user and one 409", async () => {
+    const { owner, domain } = await ssoWorkspace(issuer);
+    const token = await scimToken(owner);
+    const body = oktaUser(`twice@${domain}`);
+    const answers = await Promise.all([scim(token, "POST", "/Users", body), scim(token, "POST", "/Users", body)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
+    expect((await scim(token, "GET", `/Users?filter=${encodeURIComponent(`userName eq "twice@${domain}"`)}`)).json.totalResults).toBe(1);
+    const group = { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Twins" };
+    const groups = await Promise.all([scim(token, "POST", "/Groups", group), scim(token, "POST", "/Groups", group)]);
+    expect(groups.map((a) => a.status).sort()).toEqual([201, 409]);
+  });
+
   it("pages with startIndex and count, reporting the total", async () => {
     const { owner, domain } = await ssoWorkspace(issuer);
     const token = await scimToken(owner);

@@ -15,6 +15,7 @@ import {
 } from "../db/repo/scim/groups";
 import { teamChangeStatements } from "../db/repo/scim/users";
 import { teams } from "../db/schema";
+import { isUniqueViolation } from "../db/unique";
 import { newId } from "../lib/ids";
 import { slugify } from "../lib/slug";
 import { and, eq } from "drizzle-orm";
@@ -90,7 +91,11 @@ export async function createScimGroup(ctx: TenantCtx, source: AuditSource, input
     insertScimGroupStatement(ctx, group),
     ...(await memberChangeStatements(ctx, source.now, group, input.members ?? [], [])),
     scimGroupAudit(ctx, source, "scim.group_created", group.id, group.teamId, { display_name: group.displayName, existing_team: existing != null }),
-  ]);
+  ]).catch((err) => {
+    // Two creates of one group at the same moment: one team, one group; the other create is a duplicate.
+    if (isUniqueViolation(err)) throw new ScimError(409, "a group with that displayName exists", "uniqueness");
+    throw err;
+  });
   return group;
 }
 

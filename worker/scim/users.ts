@@ -15,6 +15,7 @@ import {
   type ScimUserRow,
 } from "../db/repo/scim/users";
 import type { TenantRole } from "../db/schema/enums";
+import { isUniqueViolation } from "../db/unique";
 import { newId } from "../lib/ids";
 import { ScimError } from "./errors";
 import { scimBoolean, scimString, type PatchOp } from "./patch";
@@ -142,7 +143,11 @@ export async function createScimUser(ctx: TenantCtx, source: AuditSource, fields
       active: row.active,
       existing_account: account != null,
     }),
-  ]);
+  ]).catch((err) => {
+    // Two creates of one person at the same moment: the unique indexes let one through, the other is a duplicate.
+    if (isUniqueViolation(err)) throw new ScimError(409, "userName already exists", "uniqueness");
+    throw err;
+  });
   return row;
 }
 

@@ -4,6 +4,7 @@ import type { AuditSource } from "../db/repo/platform/audit";
 import { clientSecretAad, getSsoConfig, isSsoDomainOf, listGroupMappings, tenantOfDomain, type SsoConfig } from "../db/repo/sso/config";
 import { applySsoSignIn, claimPendingLogin, insertPendingLogin, linkedUser, personInTenant } from "../db/repo/sso/sign-ins";
 import { loadKeyRing, open } from "../lib/envelope";
+import { isUniqueViolation } from "../db/unique";
 import { sha256Hex } from "../lib/hash";
 import { newId } from "../lib/ids";
 import type { Env } from "../env";
@@ -125,7 +126,11 @@ export async function finishSsoSignIn(
       subject: identity.subject,
       groups,
     },
-  );
+  ).catch((err) => {
+    // The same new person finishing two sign-ins at once: one creates the account, the other is told to sign in again.
+    if (isUniqueViolation(err)) throw new SsoError("this account was just created by another sign-in; sign in again");
+    throw err;
+  });
   const tenant = await findTenantById(db, pending.tenantId);
   if (!tenant) throw new SsoError("this workspace no longer exists");
   return {
