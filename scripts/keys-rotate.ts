@@ -70,7 +70,8 @@ export const sealedColumns: SealedColumn[] = [
 ];
 
 // A column may be empty (a workspace whose SSO has no client secret yet): nothing to re-wrap there.
-const select = (c: SealedColumn, also = "") => `SELECT tenant_id, ${c.idColumn} AS id, ${c.column} AS value FROM ${c.table} WHERE ${c.column} IS NOT NULL${also}`;
+const select = (c: SealedColumn, also = "") =>
+  `SELECT tenant_id, ${c.idColumn} AS id, ${c.column} AS value FROM ${c.table} WHERE ${c.column} IS NOT NULL${also}`;
 
 function wrangler(args: string[]): string {
   const require = createRequire(join(root, "package.json"));
