@@ -53,7 +53,7 @@ describe("single sign-on in the browser", () => {
       const tab = await colleague.newPage();
       await tab.goto("/login");
       await tab.getByLabel("E-mail").fill(`kai@${domain}`);
-      await tab.getByRole("button", { name: "Sign in with SSO" }).click();
+      await tab.getByRole("button", { name: "Continue with SSO" }).click();
       // The provider's own login page (oidc-provider's development interactions): any login, any password.
       await tab.waitForURL(`${provider.issuer}/**`);
       expect(await tab.locator('input[name="login"]').inputValue()).toBe(`kai@${domain}`);
@@ -73,7 +73,7 @@ describe("single sign-on in the browser", () => {
       const tab = await stranger.newPage();
       await tab.goto("/login");
       await tab.getByLabel("E-mail").fill("nobody@unclaimed.example");
-      await tab.getByRole("button", { name: "Sign in with SSO" }).click();
+      await tab.getByRole("button", { name: "Continue with SSO" }).click();
       await expect.poll(() => tab.locator("[role=alert]").innerText()).toMatch(/not set up for this address/);
     } finally {
       await stranger.close();

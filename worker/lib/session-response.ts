@@ -17,7 +17,7 @@ import { SESSION_COOKIE, SESSION_TTL_MS } from "./session-cookie";
 async function allowPasswordSession(c: Context<AppEnv>, user: { id: string; email: string }, tenant: { id: string; role: TenantRole }) {
   const ctx = tenantCtx(c.get("db"), tenant.id);
   if (!(await ssoEnforced(ctx))) return;
-  if (tenant.role !== "owner") throw new ApiError("forbidden", "this workspace signs in with single sign-on: use “Sign in with SSO”");
+  if (tenant.role !== "owner") throw new ApiError("forbidden", "this workspace signs in with single sign-on: use “Continue with SSO”");
   await auditInsert(
     ctx,
     { principal: { actor: { type: "user", id: user.id, label: user.email } }, ip: clientIp(c), requestId: c.get("requestId"), now: c.get("clock").now() },
