@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../worker/index";
 import { api, expectError } from "../helpers/api";
 import { isTerminal, waitForRun } from "../helpers/engine";
-import { fakeToolRequests, pushPipeline, setupTenant } from "../helpers/pipelines";
+import { fakeToolRequests, pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
 import { drain, eventually } from "../helpers/wait";
 
 const callbackTask = (id: string) => ({
@@ -84,4 +84,20 @@ describe("dead-lettered dispatch", () => {
       .first();
     expect(row).toEqual({ queue: "dispatch", attempts: 6 });
   });
+});
+
+describe("write-through of a wide run", () => {
+  it("a transition that queues 198 tasks at once reaches D1 whole: its events stay within D1's bound-parameter limit", async () => {
+    const { s, team } = await setupTenant();
+    const keys = Array.from({ length: 198 }, (_, i) => `t${i}`);
+    const tasks = [toolTask("root"), ...keys.map((k) => toolTask(k, {}, { depends_on: ["root"] })), toolTask("sink", {}, { depends_on: keys })];
+    await pushPipeline(s, { name: "wide200", team: team.slug, tasks });
+    const run = (await api("/pipelines/wide200/runs", { as: s, body: {} })).json;
+    await waitForRun(s, run.id, isTerminal, 60_000);
+    // drain() requires the object's outbox to be empty: every snapshot was written through to D1.
+    await drain({ timeoutMs: 30_000 });
+    const done = await waitForRun(s, run.id, () => true);
+    expect(done.status).toBe("succeeded");
+    expect(done.tasks.filter((t) => t.status === "succeeded")).toHaveLength(200);
+  }, 120_000);
 });
