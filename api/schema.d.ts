@@ -11589,8 +11589,24 @@ export interface components {
                 currency: string | null;
                 affected_micros: number;
                 removed_micros: number;
+                /** @description Estimated change of monthly spend: the sum of `estimates` */
                 estimated_change_micros: number;
                 new_models: number;
+                /** @description Production invocations of the project building models, per month */
+                builds_per_month: number;
+                estimates: {
+                    unique_id: string;
+                    name: string;
+                    /** @enum {string} */
+                    change: "deleted" | "new" | "materialization";
+                    materialized: string | null;
+                    /** @enum {string} */
+                    basis: "measured" | "median" | "no_history";
+                    basis_note: string;
+                    cost_per_build_micros: number | null;
+                    builds_per_month: number;
+                    monthly_change_micros: number;
+                }[];
             };
             pipelines: {
                 name: string;
@@ -12856,11 +12872,15 @@ export interface components {
                 name: string;
                 changes: ("body" | "config" | "contract")[];
                 breaking_contract: boolean;
+                /** @description The PR's `config.materialized`: what the cost estimate prices the model by */
+                materialized?: string | null;
             }[];
             added: {
                 unique_id: string;
                 resource_type: string;
                 name: string;
+                /** @description The PR's `config.materialized`: what the cost estimate prices the model by */
+                materialized?: string | null;
             }[];
             removed: {
                 unique_id: string;

@@ -130,3 +130,91 @@ describe("pull-request impact preview", () => {
     expectError(await api("/ci/impact", { as: analyticsToken, body: { project: "nope", changes: res.json.changes } }), 404, "not_found");
   });
 });
+
+describe("pull-request cost estimate", () => {
+  const DAY = 86_400_000;
+  /** One production `dbt build` `daysAgo` days back: both models built, each with its own result timing. */
+  function runResults(daysAgo: number) {
+    const r = JSON.parse(dbtFixture("duckdb-1.8/run_results.json"));
+    const at = new Date(Date.now() - daysAgo * DAY).toISOString();
+    r.metadata.invocation_id = crypto.randomUUID();
+    r.metadata.generated_at = at;
+    const timing = [{ name: "execute", started_at: at, completed_at: at }];
+    r.results = ["model.jaffle_shop.customers", "model.jaffle_shop.orders"].map((unique_id) => ({ ...r.results[0], unique_id, timing }));
+    return r;
+  }
+
+  it("prices a deleted model at its measured cost per build and a new one at its materialization's median, from the last 30 days only", async () => {
+    const s = await signup();
+    const team = (await api("/me", { as: s })).json.teams[0];
+    const { token } = await createToken(s, team.id);
+    const manifest = dbtFixture("duckdb-1.8/manifest.json");
+    const { project } = await uploadManifest(token, "jaffle", "prod", manifest);
+    // Four production builds in the window, one long before it.
+    for (const daysAgo of [1, 2, 3, 4, 45]) {
+      const res = await api("/dbt/artifacts", { as: token, body: { project: "jaffle", environment: "prod", run_results: runResults(daysAgo) } });
+      expect(res.status, res.text).toBe(201);
+    }
+    const datasetOf = async (uniqueId: string) =>
+      (await env.DB.prepare("SELECT node_id FROM dbt_nodes WHERE tenant_id = ? AND project_id = ? AND unique_id = ?")
+        .bind(s.tenant.id, project.id, uniqueId)
+        .first<{ node_id: string }>())!.node_id;
+    const [customers, orders] = [await datasetOf("model.jaffle_shop.customers"), await datasetOf("model.jaffle_shop.orders")];
+    const cost = (ref: string, dataset: string, amount: number, daysAgo: number) => ({
+      source: "snowflake",
+      external_ref: ref,
+      amount,
+      currency: "USD",
+      started_at: new Date(Date.now() - daysAgo * DAY).toISOString(),
+      attribution: { dataset_ids: [dataset] },
+    });
+    // customers: 8 dollars over 4 builds (2 a build); orders: 2 over 4 (0.5 a build), and 100 before the window.
+    const posted = await api("/costs", {
+      as: token,
+      body: {
+        records: [cost("c1", customers, 4, 1), cost("c2", customers, 4, 3), cost("o1", orders, 1, 2), cost("o2", orders, 1, 4), cost("old", orders, 100, 45)],
+      },
+    });
+    expect(posted.status, posted.text).toBe(200);
+
+    const pr = JSON.parse(manifest);
+    delete pr.nodes["model.jaffle_shop.orders"];
+    pr.nodes["model.jaffle_shop.order_items"] = {
+      ...structuredClone(JSON.parse(manifest).nodes["model.jaffle_shop.orders"]),
+      unique_id: "model.jaffle_shop.order_items",
+      name: "order_items",
+    };
+    pr.nodes["model.jaffle_shop.customers"].checksum = { name: "sha256", checksum: "2".repeat(64) };
+    const res = await api("/ci/impact", { as: token, body: { project: "jaffle", manifest: pr } });
+    expect(res.status, res.text).toBe(200);
+    expect(res.json.cost).toMatchObject({ currency: "USD", builds_per_month: 4, estimated_change_micros: 3_000_000 });
+    expect(res.json.cost.estimates).toEqual([
+      expect.objectContaining({
+        name: "orders",
+        change: "deleted",
+        basis: "measured",
+        cost_per_build_micros: 500_000,
+        builds_per_month: 4,
+        monthly_change_micros: -2_000_000,
+      }),
+      expect.objectContaining({
+        name: "order_items",
+        change: "new",
+        basis: "median",
+        materialized: "table",
+        cost_per_build_micros: 1_250_000,
+        monthly_change_micros: 5_000_000,
+      }),
+    ]);
+    // The comment shows each estimate's basis; the changed SQL of customers is at stake but not priced.
+    expect(res.json.markdown).toContain("Estimated change of monthly spend: +3.00 USD");
+    expect(res.json.markdown).toContain(
+      "| `order_items` | new (table) | 1.2500 USD | 4 | +5.00 USD | median of 2 table models × the project's 4 production build(s) a month |",
+    );
+    expect(res.json.markdown).toContain("| `orders` | deleted (table) | 0.5000 USD | 4 | −2.00 USD | measured: 4 build(s) in 30 days |");
+
+    // The CLI's form (changes computed locally, materializations included) gives the same estimate.
+    const viaChanges = await api("/ci/impact", { as: token, body: { project: "jaffle", changes: res.json.changes } });
+    expect(viaChanges.json.cost.estimates).toEqual(res.json.cost.estimates);
+  });
+});

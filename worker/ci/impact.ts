@@ -1,3 +1,4 @@
+import type { CostEstimate } from "./cost-estimate";
 import type { ManifestDiff } from "./manifest-diff";
 
 /** The pull-request impact preview: what a PR's dbt and pipeline changes touch in production. */
@@ -18,9 +19,13 @@ export interface ImpactReport {
     affected_micros: number;
     /** Ledger cost over the window of models the PR deletes: the monthly saving if it merges. */
     removed_micros: number;
-    /** Estimated change of spend over a window: − removed models' cost; new models have no history and are counted in `new_models`. */
+    /** Estimated change of monthly spend: the sum of `estimates` (worker/ci/cost-estimate.ts). */
     estimated_change_micros: number;
     new_models: number;
+    /** How often production builds the project's models, per month. */
+    builds_per_month: number;
+    /** One per deleted model, new model and changed materialization, each with its basis. */
+    estimates: CostEstimate[];
   };
   pipelines: Array<{
     name: string;
@@ -36,7 +41,8 @@ export interface ImpactReport {
 /** The hidden marker `--post-github` finds its own PR comment by. */
 export const COMMENT_MARKER = "<!-- tutti:ci-impact -->";
 
-const money = (micros: number, currency: string | null) => `${micros < 0 ? "−" : ""}${(Math.abs(micros) / 1e6).toFixed(2)} ${currency ?? ""}`.trim();
+const money = (micros: number, currency: string | null, digits = 2) =>
+  `${micros < 0 ? "−" : ""}${(Math.abs(micros) / 1e6).toFixed(digits)} ${currency ?? ""}`.trim();
 const list = (xs: string[]) => (xs.length ? xs.map((x) => `\`${x}\``).join(", ") : "—");
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
@@ -85,14 +91,7 @@ export function impactMarkdown(r: ImpactReport): string {
       `**Teams to tell:** ${r.teams.map((t) => `${t.name} (${t.datasets} dataset${t.datasets === 1 ? "" : "s"}${t.products ? `, ${t.products} product${t.products === 1 ? "" : "s"}` : ""})`).join(", ")}`,
       "",
     );
-  const k = r.cost;
-  lines.push(
-    `#### Cost (from the cost ledger, last ${k.window_days} days)`,
-    "",
-    `- Spend of changed and downstream models: ${k.currency ? money(k.affected_micros, k.currency) : "no ledger history"}`,
-    `- Estimated change: ${k.currency ? money(k.estimated_change_micros, k.currency) : "unknown"}${k.removed_micros ? ` (deleted models cost ${money(k.removed_micros, k.currency)})` : ""}${k.new_models ? `; ${k.new_models} new model(s) have no history yet` : ""}`,
-    "",
-  );
+  lines.push(...costLines(r.cost));
   if (r.pipelines.length) {
     lines.push("#### Pipelines", "", "| Pipeline | Change |", "|---|---|");
     for (const p of r.pipelines) {
@@ -114,4 +113,27 @@ export function impactMarkdown(r: ImpactReport): string {
     lines.push("");
   }
   return `${lines.join("\n").trimEnd()}\n`;
+}
+
+const CHANGE_LABEL: Record<CostEstimate["change"], string> = { deleted: "deleted", new: "new", materialization: "materialization changed" };
+
+/** The cost section: what is at stake, the estimated monthly change, and the basis of each estimate. */
+function costLines(k: ImpactReport["cost"]): string[] {
+  const at = (micros: number, digits = 2) => (k.currency ? money(micros, k.currency, digits) : "—");
+  const signed = (micros: number) => (micros > 0 ? `+${at(micros)}` : at(micros));
+  const lines = [
+    `#### Cost (from the cost ledger, last ${k.window_days} days)`,
+    "",
+    `- Spend of changed and downstream models: ${k.currency ? at(k.affected_micros) : "no ledger history"}`,
+    `- Estimated change of monthly spend: ${k.currency ? signed(k.estimated_change_micros) : "unknown (no ledger history)"}`,
+    "",
+  ];
+  if (!k.estimates.length) return lines;
+  lines.push("| Model | Change | Per build | Builds / month | Monthly change | Basis |", "|---|---|---|---|---|---|");
+  for (const e of k.estimates)
+    lines.push(
+      `| \`${cell(e.name)}\` | ${CHANGE_LABEL[e.change]}${e.materialized ? ` (${cell(e.materialized)})` : ""} | ${e.cost_per_build_micros === null ? "—" : at(e.cost_per_build_micros, 4)} | ${e.builds_per_month} | ${e.basis === "no_history" ? "unknown" : signed(e.monthly_change_micros)} | ${cell(e.basis_note)} |`,
+    );
+  lines.push("", "_Changes to a model's SQL or config are not priced: their cost shows once production runs them._", "");
+  return lines;
 }

@@ -19,6 +19,8 @@ export interface NodeSummary {
   contract_enforced: boolean;
   /** Column name → data type, as the contract declares them. */
   columns: Record<string, string | null>;
+  /** config.materialized (view, table, incremental…): what the cost estimate prices a new or changed model by. */
+  materialized: string | null;
 }
 
 export interface ModifiedNode {
@@ -28,11 +30,13 @@ export interface ModifiedNode {
   changes: ChangeKind[];
   /** An enforced contract lost a column or changed a type, or enforcement was switched off: consumers can break. */
   breaking_contract: boolean;
+  /** The PR's materialization (absent from clients older than the cost estimate). */
+  materialized?: string | null;
 }
 
 export interface ManifestDiff {
   modified: ModifiedNode[];
-  added: Array<{ unique_id: string; resource_type: string; name: string }>;
+  added: Array<{ unique_id: string; resource_type: string; name: string; materialized?: string | null }>;
   removed: Array<{ unique_id: string; resource_type: string; name: string }>;
 }
 
@@ -78,6 +82,7 @@ export function summarizeManifest(manifest: unknown): NodeSummary[] {
       config: canonicalJson(config),
       contract_enforced: contractEnforced,
       columns,
+      materialized: typeof n.config?.materialized === "string" ? n.config.materialized : null,
     });
   }
   return out.sort((a, b) => a.unique_id.localeCompare(b.unique_id));
@@ -99,7 +104,7 @@ export function diffManifests(base: NodeSummary[], head: NodeSummary[]): Manifes
   for (const h of head) {
     const b = before.get(h.unique_id);
     if (!b) {
-      diff.added.push({ unique_id: h.unique_id, resource_type: h.resource_type, name: h.name });
+      diff.added.push({ unique_id: h.unique_id, resource_type: h.resource_type, name: h.name, materialized: h.materialized });
       continue;
     }
     const changes: ChangeKind[] = [];
@@ -108,7 +113,14 @@ export function diffManifests(base: NodeSummary[], head: NodeSummary[]): Manifes
     const contract = contractChange(b, h);
     if (contract.changed) changes.push("contract");
     if (changes.length)
-      diff.modified.push({ unique_id: h.unique_id, resource_type: h.resource_type, name: h.name, changes, breaking_contract: contract.breaking });
+      diff.modified.push({
+        unique_id: h.unique_id,
+        resource_type: h.resource_type,
+        name: h.name,
+        changes,
+        breaking_contract: contract.breaking,
+        materialized: h.materialized,
+      });
   }
   for (const b of base) if (!after.has(b.unique_id)) diff.removed.push({ unique_id: b.unique_id, resource_type: b.resource_type, name: b.name });
   return diff;

@@ -26,10 +26,25 @@ describe("modified-node detection (dbt state:modified)", () => {
     const { pr, seed } = prManifest(prod);
     const diff = diffManifests(summarizeManifest(prod), summarizeManifest(pr));
     expect(diff.modified).toEqual([
-      { unique_id: "model.jaffle_shop.customers", resource_type: "model", name: "customers", changes: ["body"], breaking_contract: false },
-      { unique_id: "model.jaffle_shop.orders", resource_type: "model", name: "orders", changes: ["config"], breaking_contract: false },
+      {
+        unique_id: "model.jaffle_shop.customers",
+        resource_type: "model",
+        name: "customers",
+        changes: ["body"],
+        breaking_contract: false,
+        materialized: "table",
+      },
+      // The PR's materialization travels with the change: the cost estimate prices a table becoming incremental.
+      {
+        unique_id: "model.jaffle_shop.orders",
+        resource_type: "model",
+        name: "orders",
+        changes: ["config"],
+        breaking_contract: false,
+        materialized: "incremental",
+      },
     ]);
-    expect(diff.added).toEqual([{ unique_id: "model.jaffle_shop.order_items", resource_type: "model", name: "order_items" }]);
+    expect(diff.added).toEqual([{ unique_id: "model.jaffle_shop.order_items", resource_type: "model", name: "order_items", materialized: "table" }]);
     expect(diff.removed).toEqual([{ unique_id: seed, resource_type: "seed", name: prod.nodes[seed].name }]);
   });
 

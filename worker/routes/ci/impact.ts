@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { readStream } from "../../lib/gzip";
 import type { Router } from "../../context";
 import { tenantCtx, type TenantCtx } from "../../db/client";
-import { catalogIdsOfDbtNodes, costByDataset } from "../../db/repo/lineage/ci-impact";
+import { catalogIdsOfDbtNodes, costByDataset, modelBuilds } from "../../db/repo/lineage/ci-impact";
 import { findDbtProject, getDbtUpload, type DbtUpload } from "../../db/repo/lineage/dbt";
 import { openStoredArtifact } from "../../ingest/stored-artifact";
 import { datasetOwnership, downstreamOf } from "../../db/repo/pipelines/ownership";
@@ -10,6 +10,7 @@ import { getPipelineByName } from "../../db/repo/pipelines/pipelines";
 import { productionVersion } from "../../db/repo/pipelines/environments";
 import { productsContainingDatasets } from "../../db/repo/products/membership";
 import { listTeams } from "../../db/repo/accounts/teams";
+import { estimateCostChange } from "../../ci/cost-estimate";
 import { impactMarkdown, type ImpactReport } from "../../ci/impact";
 import { diffManifests, summarizeManifest, type ManifestDiff } from "../../ci/manifest-diff";
 import { invalid, notFound } from "../../lib/errors";
@@ -24,10 +25,18 @@ import { bearerSecurity, errors, jsonBody, jsonResponse, send } from "../shared"
 const COST_WINDOW_DAYS = 30;
 
 const NodeRef = z.object({ unique_id: z.string().min(1).max(500), resource_type: z.string().max(40), name: z.string().max(300) });
+const Materialized = z
+  .string()
+  .max(60)
+  .nullable()
+  .optional()
+  .openapi({ description: "The PR's `config.materialized`: what the cost estimate prices the model by" });
 const Changes = z
   .strictObject({
-    modified: z.array(NodeRef.extend({ changes: z.array(z.enum(["body", "config", "contract"])), breaking_contract: z.boolean() })).max(20_000),
-    added: z.array(NodeRef).max(20_000),
+    modified: z
+      .array(NodeRef.extend({ changes: z.array(z.enum(["body", "config", "contract"])), breaking_contract: z.boolean(), materialized: Materialized }))
+      .max(20_000),
+    added: z.array(NodeRef.extend({ materialized: Materialized })).max(20_000),
     removed: z.array(NodeRef).max(20_000),
   })
   .openapi("ManifestChanges", { description: "What `tutti ci impact` computed locally against the downloaded production manifest" });
@@ -75,8 +84,22 @@ const ImpactOut = z
       currency: z.string().nullable(),
       affected_micros: z.number().int(),
       removed_micros: z.number().int(),
-      estimated_change_micros: z.number().int(),
+      estimated_change_micros: z.number().int().openapi({ description: "Estimated change of monthly spend: the sum of `estimates`" }),
       new_models: z.number().int(),
+      builds_per_month: z.number().openapi({ description: "Production invocations of the project building models, per month" }),
+      estimates: z.array(
+        z.object({
+          unique_id: z.string(),
+          name: z.string(),
+          change: z.enum(["deleted", "new", "materialization"]),
+          materialized: z.string().nullable(),
+          basis: z.enum(["measured", "median", "no_history"]),
+          basis_note: z.string(),
+          cost_per_build_micros: z.number().int().nullable(),
+          builds_per_month: z.number(),
+          monthly_change_micros: z.number().int(),
+        }),
+      ),
     }),
     pipelines: z.array(
       z.object({
@@ -226,13 +249,21 @@ export function register(app: Router) {
     downstream.forEach((d) => bump(d.owner_team?.id ?? null, "datasets"));
     products.forEach((pr) => bump(pr.owner_team?.id ?? null, "products"));
 
-    const costs = await costByDataset(ctx, datasetIds, c.get("clock").now() - COST_WINDOW_DAYS * 86_400_000);
+    const from = c.get("clock").now() - COST_WINDOW_DAYS * 86_400_000;
+    const builds = await modelBuilds(ctx, project.id, from);
+    const costs = await costByDataset(ctx, [...new Set([...datasetIds, ...builds.models.map((m) => m.nodeId)])], from);
     // One currency is reported (the one most spend is in); mixing currencies would need rates the ledger does not hold.
     const byCurrency = new Map<string, number>();
     for (const row of costs) byCurrency.set(row.currency, (byCurrency.get(row.currency) ?? 0) + row.micros);
     const currency = [...byCurrency.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
-    const inCurrency = costs.filter((r) => r.currency === currency);
-    const removed = inCurrency.filter((r) => removedRoots.has(r.datasetId)).reduce((s, r) => s + r.micros, 0);
+    const costOf = new Map(costs.filter((r) => r.currency === currency).map((r) => [r.datasetId, r.micros]));
+    const sumOf = (ids: Iterable<string>) => [...ids].reduce((s, id) => s + (costOf.get(id) ?? 0), 0);
+    const estimate = estimateCostChange({
+      windowDays: COST_WINDOW_DAYS,
+      projectBuilds: builds.invocations,
+      models: builds.models.map((m) => ({ uniqueId: m.uniqueId, materialized: m.materialized, builds: m.builds, costMicros: costOf.get(m.nodeId) ?? 0 })),
+      changes,
+    });
     const report: ImpactReport = {
       project: body.project,
       environment: body.environment,
@@ -244,10 +275,12 @@ export function register(app: Router) {
       cost: {
         window_days: COST_WINDOW_DAYS,
         currency,
-        affected_micros: inCurrency.reduce((s, r) => s + r.micros, 0),
-        removed_micros: removed,
-        estimated_change_micros: -removed,
+        affected_micros: sumOf(datasetIds),
+        removed_micros: sumOf(removedRoots),
+        estimated_change_micros: estimate.monthly_change_micros,
         new_models: changes.added.filter((n) => n.resource_type === "model").length,
+        builds_per_month: estimate.builds_per_month,
+        estimates: estimate.estimates,
       },
       pipelines: await pipelineChanges(ctx, body.pipelines),
     };

@@ -33,3 +33,35 @@ export async function costByDataset(
   );
   return rows.map((r) => ({ datasetId: r[0] as string, currency: r[1] as string, micros: Math.round(r[2] as number) }));
 }
+
+/**
+ * A project's models with their production builds since `from` (success or error: a skipped model ran nothing) and
+ * the catalog dataset their cost is attributed to; and how many invocations built models at all.
+ */
+export async function modelBuilds(
+  ctx: TenantCtx,
+  projectId: string,
+  from: number,
+): Promise<{ models: Array<{ uniqueId: string; nodeId: string; materialized: string | null; builds: number }>; invocations: number }> {
+  const [models, invocations] = await Promise.all([
+    rawRows(
+      ctx,
+      sql`SELECT n.unique_id, n.node_id, n.materialized,
+           (SELECT count(*) FROM dbt_node_results r
+             WHERE r.tenant_id = n.tenant_id AND r.project_id = n.project_id AND r.unique_id = n.unique_id
+               AND r.completed_at >= ${from} AND r.status IN ('success', 'error'))
+         FROM dbt_nodes n
+         WHERE n.tenant_id = ${ctx.tenantId} AND n.project_id = ${projectId} AND n.resource_type = 'model' AND n.defined = 1`,
+    ),
+    rawRows(
+      ctx,
+      sql`SELECT count(DISTINCT upload_id) FROM dbt_node_results
+         WHERE tenant_id = ${ctx.tenantId} AND project_id = ${projectId} AND completed_at >= ${from}
+           AND unique_id LIKE 'model.%' AND status IN ('success', 'error')`,
+    ),
+  ]);
+  return {
+    models: models.map((r) => ({ uniqueId: r[0] as string, nodeId: r[1] as string, materialized: (r[2] as string | null) ?? null, builds: r[3] as number })),
+    invocations: (invocations[0]?.[0] as number) ?? 0,
+  };
+}
