@@ -247,3 +247,80 @@ describe("spec text diff", () => {
     expect(lineDiff("a\nb\n", "a\nb\n")).toEqual([{ kind: "fold", count: 2 }]);
   });
 });
+
+describe("DAG layout: a drawing people can read", () => {
+  const overlap = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.abs(a.x - b.x) < 200 && Math.abs(a.y - b.y) < 60;
+  const edgeCrossings = (layout: ReturnType<typeof layoutDag>) => {
+    const at = new Map(layout.nodes.map((n) => [n.id, n]));
+    let total = 0;
+    for (const a of layout.edges)
+      for (const b of layout.edges) {
+        if (a.id >= b.id || at.get(a.source)!.x !== at.get(b.source)!.x || at.get(a.target)!.x !== at.get(b.target)!.x) continue;
+        if ((at.get(a.source)!.y - at.get(b.source)!.y) * (at.get(a.target)!.y - at.get(b.target)!.y) < 0) total++;
+      }
+    return total;
+  };
+
+  it("draws a chain in a straight line", () => {
+    const layout = layoutDag(["a", "b", "c", "d"].map((id, i, all) => ({ id, depends_on: i ? [all[i - 1]] : [] })));
+    expect(new Set(layout.nodes.map((n) => n.y)).size).toBe(1);
+    expect(layout.nodes.map((n) => n.x)).toEqual([8, 272, 536, 800]);
+    expect(layout).toMatchObject({ width: 1008, height: 76 });
+  });
+
+  it("centres a fan-out's root on its branches, and no two tasks overlap", () => {
+    const branches = Array.from({ length: 5 }, (_, i) => ({ id: `b${i}`, depends_on: ["root"] }));
+    const layout = layoutDag([{ id: "root", depends_on: [] }, ...branches, { id: "sink", depends_on: branches.map((b) => b.id) }]);
+    const y = Object.fromEntries(layout.nodes.map((n) => [n.id, n.y]));
+    const ys = branches.map((b) => y[b.id]);
+    expect(y.root).toBeCloseTo((Math.min(...ys) + Math.max(...ys)) / 2, 5);
+    expect(y.sink).toBeCloseTo(y.root, 5);
+    for (const a of layout.nodes) for (const b of layout.nodes) if (a !== b) expect(overlap(a, b), `${a.id} and ${b.id}`).toBe(false);
+    for (const n of layout.nodes) expect(n.y + 60).toBeLessThanOrEqual(layout.height);
+  });
+
+  it("orders layers so that two independent streams do not cross", () => {
+    // Declared interleaved: a naive order would cross every edge between the streams.
+    const tasks = [
+      { id: "a1", depends_on: [] },
+      { id: "b1", depends_on: [] },
+      { id: "b2", depends_on: ["b1"] },
+      { id: "a2", depends_on: ["a1"] },
+      { id: "a3", depends_on: ["a2"] },
+      { id: "b3", depends_on: ["b2"] },
+    ];
+    expect(edgeCrossings(layoutDag(tasks))).toBe(0);
+  });
+
+  it("puts a task after its latest dependency, and keeps room for an edge that skips a layer", () => {
+    const layout = layoutDag([
+      { id: "a", depends_on: [] },
+      { id: "b", depends_on: ["a"] },
+      { id: "c", depends_on: ["b"] },
+      { id: "d", depends_on: ["a", "c"] },
+      { id: "x", depends_on: ["a"] },
+    ]);
+    const at = Object.fromEntries(layout.nodes.map((n) => [n.id, n]));
+    expect(at.d.x).toBeGreaterThan(at.c.x);
+    for (const a of layout.nodes) for (const b of layout.nodes) if (a !== b) expect(overlap(a, b), `${a.id} and ${b.id}`).toBe(false);
+  });
+
+  it("lays out 200 tasks side by side without overlap, and is the same every time", () => {
+    const wide = [
+      { id: "root", depends_on: [] },
+      ...Array.from({ length: 198 }, (_, i) => ({ id: `t${i}`, depends_on: ["root"] })),
+      { id: "sink", depends_on: Array.from({ length: 198 }, (_, i) => `t${i}`) },
+    ];
+    const layout = layoutDag(wide);
+    const ys = layout.nodes
+      .filter((n) => n.id.startsWith("t"))
+      .map((n) => n.y)
+      .sort((a, b) => a - b);
+    for (let i = 1; i < ys.length; i++) expect(ys[i] - ys[i - 1]).toBeGreaterThanOrEqual(60 + 28 - 1e-6);
+    expect(layoutDag(wide)).toEqual(layout);
+  });
+
+  it("draws nothing for no tasks", () => {
+    expect(layoutDag([])).toEqual({ nodes: [], edges: [], width: 16, height: 16 });
+  });
+});
