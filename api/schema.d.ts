@@ -3542,6 +3542,7 @@ export interface paths {
                     /** @description Exact name (with namespace: look a dataset up by name) */
                     name?: string;
                     kind?: string;
+                    /** @description Datasets this team owns (declared, or inherited from the writing pipeline) */
                     owner_team_id?: string;
                     /** @description Page size (1–200) */
                     limit?: number;
@@ -3607,7 +3608,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A dataset: schema, owner, facets and freshness */
+        /** A dataset: owner, health (freshness, latest checks, last write), the products that claim it, schema and facets */
         get: {
             parameters: {
                 query?: never;
@@ -3664,7 +3665,7 @@ export interface paths {
         head?: never;
         /**
          * Set a dataset's owner team, description, tags or expected freshness
-         * @description Needs `metadata:write` and membership of the owning team (tenant admins may change any). Handing a dataset to another team needs the right to act for that team too.
+         * @description Needs `metadata:write` and membership of the owning team — declared, or inherited from the writing pipeline (tenant admins may change any). Handing a dataset to another team needs the right to act for that team too.
          */
         patch: {
             parameters: {
@@ -12228,8 +12229,19 @@ export interface components {
             };
             last_write_run_id: string | null;
             freshness: components["schemas"]["DatasetFreshness"];
+            quality: components["schemas"]["DatasetQuality"];
+            last_write: components["schemas"]["DatasetLastWrite"] | null;
+            /** @description Data products that claim the dataset (picked, tagged, by pattern or written by their pipelines) */
+            products: components["schemas"]["DatasetProductRef"][];
             /**
              * Format: date-time
+             * @description Catalog entry, or the earliest run that read or wrote it when older
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            first_seen_at: string;
+            /**
+             * Format: date-time
+             * @description When the catalog entry was made
              * @example 2026-11-25T09:00:00.000Z
              */
             created_at: string;
@@ -12259,9 +12271,52 @@ export interface components {
              */
             last_write_at: string | null;
         };
+        DatasetLastWrite: {
+            /**
+             * Format: date-time
+             * @description End of the write: the dataset's last_write_at
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            at: string;
+            job: components["schemas"]["JobRef"];
+            run: {
+                id: string;
+                /** @enum {string} */
+                source: "openlineage" | "dbt" | "tutti";
+                /** @enum {string} */
+                state: "running" | "succeeded" | "failed" | "cancelled" | "unknown";
+                tutti_run_id: string | null;
+                tutti_task_key: string | null;
+            };
+            /** @description The `producer` of the run's latest OpenLineage event; null for dbt and Tutti runs */
+            producer: string | null;
+            /** @description Rows the run reported writing (outputStatistics, dbt adapter response) */
+            row_count: number | null;
+            bytes: number | null;
+        };
         DatasetList: {
             items: components["schemas"]["DatasetSummary"][];
             next_cursor: string | null;
+        };
+        DatasetProductRef: {
+            id: string;
+            name: string;
+            owner_team: components["schemas"]["TeamRef"] | null;
+        };
+        DatasetQuality: {
+            /**
+             * @description failing if any check fails or errors, else warning if any warns, else passing; no_checks without results
+             * @enum {string}
+             */
+            state: "failing" | "warning" | "passing" | "no_checks";
+            /** @description Checks (per check and column) with a latest result in the window, skipped left out */
+            checks: number;
+            passing: number;
+            warning: number;
+            /** @description Latest result fail or error */
+            failing: number;
+            /** @description Only results observed in this many days count */
+            window_days: number;
         };
         DatasetRun: {
             /** @enum {string} */
@@ -12294,7 +12349,13 @@ export interface components {
             name: string;
             /** @description dataset (unknown), table, view, topic…, or the dbt resource type (model, seed, snapshot, source, exposure…) */
             kind: string;
+            /** @description The effective owner: the team set on the dataset, else the team of the Tutti pipeline that writes it */
             owner_team: components["schemas"]["TeamRef"] | null;
+            /**
+             * @description declared: set on the dataset; writer: inherited from the writing pipeline's team; null: no owner
+             * @enum {string|null}
+             */
+            owner_source: "declared" | "writer" | null;
             tags: string[];
             /**
              * Format: date-time
@@ -13418,6 +13479,8 @@ export interface components {
                 unattributed_month_to_date: number;
                 previous_same_days: number;
                 zombies: number;
+                /** @description Products whose health needs attention (health.needs_attention), zombies included */
+                needs_attention: number;
             };
             items: components["schemas"]["ProductScorecard"][];
         };
@@ -13455,6 +13518,11 @@ export interface components {
                 declared_monthly: number | null;
                 /** @description Declared monthly value ÷ cost of the last 30 days */
                 ratio: number | null;
+                /**
+                 * @description good: ratio ≥ 3; fair: ≥ 1; poor: below 1; zombie: no use in 30 days, whatever the ratio; unknown: no declared value or no cost
+                 * @enum {string}
+                 */
+                state: "good" | "fair" | "poor" | "zombie" | "unknown";
             };
             /** @description Cost in the last 30 days and no usage */
             zombie: boolean;
@@ -13479,9 +13547,23 @@ export interface components {
                 deadline: string | null;
             };
             quality: {
+                /** @description Checks of the product's datasets with a latest result in 30 days (skipped left out) */
                 checks: number;
                 passing: number;
+                warning: number;
+                /** @description Latest result fail or error */
+                failing: number;
                 pass_rate: number | null;
+                /** @enum {string} */
+                state: "failing" | "warning" | "passing" | "no_checks";
+            };
+            /** @description The product's health at a glance, as every page shows it */
+            health: {
+                /** @enum {string} */
+                status: "failed" | "late" | "warning" | "zombie" | "healthy" | "unknown";
+                label: string;
+                /** @description Every status but healthy and unknown: open alerts, late, below target, zombie */
+                needs_attention: boolean;
             };
             /** @description Unresolved alerts about or affecting the product; null when unknown */
             open_alerts: number | null;
@@ -14427,7 +14509,10 @@ export type CreatedScimToken = components['schemas']['CreatedScimToken'];
 export type CreatedToken = components['schemas']['CreatedToken'];
 export type Dataset = components['schemas']['Dataset'];
 export type DatasetFreshness = components['schemas']['DatasetFreshness'];
+export type DatasetLastWrite = components['schemas']['DatasetLastWrite'];
 export type DatasetList = components['schemas']['DatasetList'];
+export type DatasetProductRef = components['schemas']['DatasetProductRef'];
+export type DatasetQuality = components['schemas']['DatasetQuality'];
 export type DatasetRun = components['schemas']['DatasetRun'];
 export type DatasetRunList = components['schemas']['DatasetRunList'];
 export type DatasetSummary = components['schemas']['DatasetSummary'];

@@ -54,3 +54,19 @@ export function rank<T extends Ranked>(rows: T[]): T[] {
     return b.cost30dMicros - a.cost30dMicros || a.productId.localeCompare(b.productId);
   });
 }
+
+export const valueStates = ["good", "fair", "poor", "zombie", "unknown"] as const;
+export type ValueState = (typeof valueStates)[number];
+
+/**
+ * What value for money says, the one reading every page colours by: good from 3× the cost, fair from 1×, poor
+ * below; a zombie is never good or fair whatever value was once declared, as nobody used it in 30 days; unknown
+ * without a declared value or without cost.
+ */
+export function valueState(ratio: number | null, zombie: boolean): ValueState {
+  if (zombie) return "zombie";
+  if (ratio === null) return "unknown";
+  if (ratio >= 3) return "good";
+  if (ratio >= 1) return "fair";
+  return "poor";
+}

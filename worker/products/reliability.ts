@@ -2,14 +2,16 @@ import { Cron } from "croner";
 import type { FreshnessPolicy } from "../lineage/freshness";
 
 /**
- * When a product was last brought up to date. A product with pipelines is as fresh as its least recently
- * successful pipeline (all of them feed it); without pipelines, as fresh as its stalest member dataset that has
- * ever been written. Null when nothing succeeded yet.
+ * When a product was last brought up to date: as up to date as its stalest member dataset that has ever been
+ * written (its data is what its datasets hold, so the product never reads fresher than one of them, whatever its
+ * pipelines did since). A product none of whose datasets was ever written — or that has none — falls back to its
+ * pipelines: as fresh as the least recently successful one (all of them feed it). Null when nothing succeeded yet.
  */
 export function productUpdatedAt(pipelineSuccesses: Array<number | null>, datasetWrites: Array<number | null>): number | null {
-  if (pipelineSuccesses.length) return pipelineSuccesses.some((t) => t === null) ? null : Math.min(...(pipelineSuccesses as number[]));
   const written = datasetWrites.filter((t): t is number => t !== null);
-  return written.length ? Math.min(...written) : null;
+  if (written.length) return Math.min(...written);
+  if (pipelineSuccesses.length) return pipelineSuccesses.some((t) => t === null) ? null : Math.min(...(pipelineSuccesses as number[]));
+  return null;
 }
 
 /** Most deadlines one attainment check looks at (an every-minute cron over 30 days is far beyond any SLA). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { bucketsOf, pivot, weekOf } from "../../../worker/costs/explorer";
-import { isZombie, rank, trend, valueRatio } from "../../../worker/costs/scorecard";
+import { isZombie, rank, trend, valueRatio, valueState } from "../../../worker/costs/scorecard";
+import { productHealth } from "../../../worker/products/health";
 import { scorecardWindows } from "../../../worker/costs/windows";
 import { productUpdatedAt, slaAttainment } from "../../../worker/products/reliability";
 
@@ -41,12 +42,59 @@ describe("scorecard figures", () => {
   });
 });
 
+describe("value for money and health", () => {
+  it("reads value ÷ cost as good from 3×, fair from 1×, poor below, unknown without a ratio", () => {
+    expect(valueState(3, false)).toBe("good");
+    expect(valueState(2.99, false)).toBe("fair");
+    expect(valueState(1, false)).toBe("fair");
+    expect(valueState(0.5, false)).toBe("poor");
+    expect(valueState(null, false)).toBe("unknown");
+  });
+
+  it("never reads a zombie's value as good or fair, whatever value was declared", () => {
+    expect(valueState(100, true)).toBe("zombie");
+    expect(valueState(1.5, true)).toBe("zombie");
+    expect(valueState(null, true)).toBe("zombie");
+  });
+
+  const base = { openAlerts: 0, freshness: "fresh" as const, successRate: 1, successRateTarget: 0.95, zombie: false };
+
+  it("a zombie needs attention like a late or failing product", () => {
+    expect(productHealth({ ...base, zombie: true })).toEqual({ status: "zombie", label: "Zombie", needsAttention: true });
+    expect(productHealth({ ...base, freshness: "late" })).toMatchObject({ status: "late", needsAttention: true });
+    expect(productHealth({ ...base, openAlerts: 2 })).toEqual({ status: "failed", label: "2 open alerts", needsAttention: true });
+    expect(productHealth({ ...base, successRate: 0.9 })).toMatchObject({ status: "warning", needsAttention: true });
+  });
+
+  it("ranks open alerts before lateness before the success target before a zombie", () => {
+    expect(productHealth({ ...base, openAlerts: 1, freshness: "late", zombie: true }).status).toBe("failed");
+    expect(productHealth({ ...base, freshness: "late", successRate: 0.5, zombie: true }).status).toBe("late");
+    expect(productHealth({ ...base, successRate: 0.5, zombie: true }).status).toBe("warning");
+  });
+
+  it("a healthy product or one with no runs yet needs no attention", () => {
+    expect(productHealth(base)).toEqual({ status: "healthy", label: "Healthy", needsAttention: false });
+    expect(productHealth({ ...base, freshness: "no_policy", successRate: null, openAlerts: null })).toEqual({
+      status: "unknown",
+      label: "No runs yet",
+      needsAttention: false,
+    });
+  });
+});
+
 describe("reliability", () => {
-  it("a product is as fresh as its least recently successful pipeline", () => {
-    expect(productUpdatedAt([100, 50], [])).toBe(50);
-    expect(productUpdatedAt([100, null], [5])).toBeNull();
+  it("a product is as up to date as its stalest written dataset, whatever its pipelines did since", () => {
+    expect(productUpdatedAt([100, 500], [30, null, 10])).toBe(10);
+    expect(productUpdatedAt([100, null], [5])).toBe(5);
     expect(productUpdatedAt([], [30, null, 10])).toBe(10);
+  });
+
+  it("without a written dataset it is as fresh as its least recently successful pipeline", () => {
+    expect(productUpdatedAt([100, 50], [])).toBe(50);
+    expect(productUpdatedAt([100, 50], [null])).toBe(50);
+    expect(productUpdatedAt([100, null], [])).toBeNull();
     expect(productUpdatedAt([], [null])).toBeNull();
+    expect(productUpdatedAt([], [])).toBeNull();
   });
 
   it("counts the deadlines met by an update within max age", () => {

@@ -9,11 +9,12 @@ import {
   durationInWords,
   flattenSchema,
   mergeRawEvents,
+  neighbourJobs,
   nodeStatuses,
   qualityMessage,
   resultCountsText,
 } from "../../../web/src/lib/catalog-model";
-import type { DbtNode, RawLineageEvent } from "../../../web/src/lib/api/types";
+import type { DbtNode, LineageGraph, LineageNode, RawLineageEvent } from "../../../web/src/lib/api/types";
 
 const node = (name: string, result?: { status: string; execution_seconds?: number | null; completed_at?: string }): DbtNode => ({
   unique_id: `model.shop.${name}`,
@@ -170,5 +171,56 @@ describe("dataset page helpers", () => {
     expect(merged.map((e) => e.id)).toEqual(["e2", "e1", "e3"]);
     expect(merged[0].via).toEqual({ kind: "run", runId: "jrun_a", jobName: "load", role: "output" });
     expect(merged[1].via).toEqual({ kind: "dataset" });
+  });
+});
+
+describe("a dataset's neighbourhood", () => {
+  const n = (id: string, type: "dataset" | "job", depth: number): LineageNode => ({
+    id,
+    type,
+    namespace: "wh",
+    name: id,
+    kind: type,
+    owner_team: null,
+    depth,
+    last_write_at: null,
+    last_run_state: null,
+    failing_checks: 0,
+  });
+  const graph = (nodes: LineageNode[], edges: Array<[string, string]>): LineageGraph => ({
+    root: "root",
+    direction: "upstream",
+    depth: 2,
+    truncated: false,
+    nodes,
+    edges: edges.map(([from, to]) => ({ from, to, kind: "x" })),
+  });
+
+  it("upstream: each job that writes the dataset with the datasets it reads, by name", () => {
+    const up = graph(
+      [n("root", "dataset", 0), n("load", "job", 1), n("b_raw", "dataset", 2), n("a_raw", "dataset", 2), n("build", "job", 1)],
+      [
+        ["load", "root"],
+        ["build", "root"],
+        ["b_raw", "load"],
+        ["a_raw", "load"],
+      ],
+    );
+    expect(neighbourJobs(up).map((j) => [j.job.id, j.datasets.map((d) => d.id)])).toEqual([
+      ["build", []],
+      ["load", ["a_raw", "b_raw"]],
+    ]);
+  });
+
+  it("downstream: each job that reads the dataset with the datasets it writes, each once", () => {
+    const down = graph(
+      [n("root", "dataset", 0), n("report", "job", 1), n("mart", "dataset", 2)],
+      [
+        ["root", "report"],
+        ["report", "mart"],
+        ["report", "mart"],
+      ],
+    );
+    expect(neighbourJobs(down)).toEqual([{ job: expect.objectContaining({ id: "report" }), datasets: [expect.objectContaining({ id: "mart" })] }]);
   });
 });

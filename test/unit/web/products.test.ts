@@ -7,9 +7,9 @@ import {
   formatRatio,
   formatTrend,
   otherColor,
-  ratioTone,
   sortScorecards,
   topSeries,
+  valueTone,
 } from "../../../web/src/lib/product-model";
 import type { ProductScorecard } from "../../../web/src/lib/api/types";
 
@@ -19,7 +19,7 @@ function card(rank: number, title: string, cost: number, ratio: number | null, a
     product: { id: `dp_${rank}`, name: title.toLowerCase(), title, tier: "medium", owner_team: null },
     cost: { month_to_date: cost, previous_same_days: 0, trend: null, last_30_days: cost, per_use: null, per_consumer: null },
     usage: { month_to_date: 0, previous_same_days: 0, trend: null, last_30_days: 0, consumers: 0, last_used_day: null },
-    value: { declared_monthly: null, ratio },
+    value: { declared_monthly: null, ratio, state: "unknown" },
     zombie: false,
     reliability: {
       runs_30_days: 0,
@@ -30,7 +30,8 @@ function card(rank: number, title: string, cost: number, ratio: number | null, a
       updated_at: null,
       deadline: null,
     },
-    quality: { checks: 0, passing: 0, pass_rate: null },
+    quality: { checks: 0, passing: 0, warning: 0, failing: 0, pass_rate: null, state: "no_checks" },
+    health: { status: "unknown", label: "No runs yet", needs_attention: false },
     open_alerts: alerts,
     pipelines: 0,
     datasets: 0,
@@ -49,8 +50,9 @@ describe("scorecard formatting", () => {
     expect(formatTrend(null)).toBe("—");
     expect(formatRatio(22.345)).toBe("22.3×");
     expect(formatRatio(1.5)).toBe("1.50×");
-    expect(ratioTone(0.8)).toBe("danger");
-    expect(ratioTone(5)).toBe("success");
+    expect(valueTone.poor).toBe("danger");
+    expect(valueTone.good).toBe("success");
+    expect(valueTone.zombie).not.toBe("success");
   });
 
   it("sorts by any column with nulls last and ties by rank", () => {

@@ -3,7 +3,7 @@
  * filtering and sorting, raw event ordering, quality messages. No I/O here (api/lineage.ts and api/dbt.ts call the
  * API; the shapes come from api/types.ts).
  */
-import type { DbtNode, FreshnessPolicy, RawLineageEvent, SchemaField } from "./api/types";
+import type { DbtNode, FreshnessPolicy, LineageGraph, LineageNode, RawLineageEvent, SchemaField } from "./api/types";
 
 /** Resource types dbt manifests define, in the order people look for them. */
 export const dbtResourceTypes = ["model", "seed", "snapshot", "source", "test", "exposure", "metric", "semantic_model", "analysis", "operation"] as const;
@@ -202,4 +202,43 @@ export function flattenSchema(fields: SchemaField[], prefix = "", depth = 0): Sc
     if (f.fields?.length) rows.push(...flattenSchema(f.fields, path, depth + 1));
   }
   return rows;
+}
+
+/** One job next to a dataset, with the datasets on its far side (what it reads from, or what it writes to). */
+export interface NeighbourJob {
+  job: LineageNode;
+  datasets: LineageNode[];
+}
+
+/**
+ * One hop each way around a dataset, from a lineage graph of depth 2 in one direction (GET /lineage/graph): the
+ * jobs at distance 1 — upstream, those that write it; downstream, those that read it — each with the datasets at
+ * distance 2 joined to it by an edge (their inputs, or their outputs). Jobs and datasets by name.
+ */
+export function neighbourJobs(graph: LineageGraph): NeighbourJob[] {
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const byName = (a: LineageNode, b: LineageNode) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
+  return graph.nodes
+    .filter((n) => n.depth === 1 && n.type === "job")
+    .sort(byName)
+    .map((job) => {
+      const far = graph.edges
+        .map((e) => (e.to === job.id ? e.from : e.from === job.id ? e.to : null))
+        .map((id) => (id ? byId.get(id) : undefined))
+        .filter((n): n is LineageNode => !!n && n.depth === 2 && n.type === "dataset");
+      return { job, datasets: [...new Map(far.map((n) => [n.id, n])).values()].sort(byName) };
+    });
+}
+
+/** 1536 → "1.5 KB"; null → "—". */
+export function formatBytes(n: number | null): string {
+  if (n == null) return "—";
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i ? v.toFixed(1) : v} ${units[i]}`;
 }

@@ -4,6 +4,7 @@
  * api/products.ts and api/costs.ts; the shapes come from the generated contract (api/types.ts).
  */
 import type { CostRecordInput, ExplorerSeries, ProductScorecard, UsageKind } from "./api/types";
+import type { Tone } from "./status";
 
 // The same `as const` tuples the API validates with, so forms cannot offer a value the API refuses.
 export { productConsumerKinds as consumerKinds, productTiers, usageKinds } from "../../../worker/db/schema/enums";
@@ -49,24 +50,14 @@ export function formatRatio(ratio: number | null): string {
 
 export const formatPercent = (share: number | null) => (share === null ? "—" : `${Math.round(share * 1000) / 10}%`);
 
-/** What a value-for-money ratio says, for colour and wording: below 1 the product costs more than it is declared to be worth. */
-export function ratioTone(ratio: number | null): "success" | "warning" | "danger" | "neutral" {
-  if (ratio === null) return "neutral";
-  if (ratio >= 3) return "success";
-  if (ratio >= 1) return "warning";
-  return "danger";
-}
-
-/** Health of one product at a glance: an open alert or a late SLA first, then failing runs, then a zombie. */
-export function productHealth(s: ProductScorecard): { status: string; label: string } {
-  if (s.open_alerts) return { status: "failed", label: `${s.open_alerts} open alert${s.open_alerts === 1 ? "" : "s"}` };
-  if (s.reliability.freshness === "late") return { status: "late", label: "Late" };
-  if (s.reliability.success_rate !== null && s.reliability.success_rate_target !== null && s.reliability.success_rate < s.reliability.success_rate_target)
-    return { status: "warning", label: "Below target" };
-  if (s.zombie) return { status: "stale", label: "Zombie" };
-  if (s.reliability.freshness === "fresh" || (s.reliability.success_rate ?? 0) > 0) return { status: "healthy", label: "Healthy" };
-  return { status: "unknown", label: "No runs yet" };
-}
+/** The colour of the API's value-for-money reading (`value.state`): a zombie is never green, whatever its ratio. */
+export const valueTone: Record<ProductScorecard["value"]["state"], Tone> = {
+  good: "success",
+  fair: "warning",
+  poor: "danger",
+  zombie: "danger",
+  unknown: "neutral",
+};
 
 /** Products whose month-to-date cost moved most against the same days of last month, either way. */
 export function costMovers(items: ProductScorecard[], count = 5): ProductScorecard[] {

@@ -27,6 +27,9 @@ const toneByStatus: Record<string, Tone> = {
   // Needs attention.
   late: "warning",
   stale: "warning",
+  zombie: "warning",
+  passing: "success",
+  failing: "danger",
   warning: "warning",
   warn: "warning",
   degraded: "warning",
@@ -53,6 +56,7 @@ const toneByStatus: Record<string, Tone> = {
   archived: "neutral",
   unknown: "neutral",
   not_run: "neutral",
+  no_checks: "neutral",
   // Roles are labels, not health.
   owner: "accent",
   admin: "accent",

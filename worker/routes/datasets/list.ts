@@ -12,7 +12,7 @@ const Query = z.object({
   namespace: z.string().max(4096).optional().openapi({ description: "Exact namespace" }),
   name: z.string().max(4096).optional().openapi({ description: "Exact name (with namespace: look a dataset up by name)" }),
   kind: z.string().max(64).optional(),
-  owner_team_id: z.string().max(64).optional(),
+  owner_team_id: z.string().max(64).optional().openapi({ description: "Datasets this team owns (declared, or inherited from the writing pipeline)" }),
   ...pageQuery,
 });
 const Cursor = z.object({ namespace: z.string(), name: z.string() });
@@ -42,6 +42,6 @@ export function register(app: Router) {
       limit: q.limit,
     });
     const result = page(rows, q.limit, (r) => ({ namespace: r.d.namespace, name: r.d.name }));
-    return send(c, 200, DatasetList, { items: result.items.map((r) => summaryOut(r.d, r.teamName)), next_cursor: result.next_cursor });
+    return send(c, 200, DatasetList, { items: result.items.map(summaryOut), next_cursor: result.next_cursor });
   });
 }

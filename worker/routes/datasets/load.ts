@@ -12,7 +12,7 @@ export async function loadDataset(c: Context<AppEnv>, id: string) {
   const ctx = tenantCtx(c.get("db"), p.tenantId);
   const row = await getDataset(ctx, id);
   if (!row) throw notFound("dataset");
-  return { p, ctx, dataset: row.d, teamName: row.teamName };
+  return { p, ctx, row, dataset: row.d };
 }
 
 export function freshnessOf(d: Dataset, now: number) {

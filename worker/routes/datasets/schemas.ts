@@ -1,9 +1,12 @@
 import { z } from "@hono/zod-openapi";
 import type { Dataset } from "../../db/repo/lineage/catalog";
+import { checkStates } from "../../lineage/dataset-health";
+import { datasetOwnerSources, effectiveDatasetOwner } from "../../lineage/dataset-owner";
 import type { FreshnessStatus } from "../../lineage/freshness";
 import { documentationOf, schemaFieldsOf } from "../../lineage/openlineage-facets";
 import type { Facets } from "../../lineage/openlineage";
-import { TeamRef, teamRefOut } from "../lineage/catalog-schemas";
+import { JobRef, TeamRef, teamRefOut } from "../lineage/catalog-schemas";
+import { jobRunSources, jobRunStates } from "../../db/schema/enums";
 import { isoOrNull, timestamp } from "../shared";
 
 export const DatasetSummary = z
@@ -12,7 +15,11 @@ export const DatasetSummary = z
     namespace: z.string().openapi({ example: "snowflake://acme-prod" }),
     name: z.string().openapi({ example: "ANALYTICS.MARTS.REVENUE" }),
     kind: z.string().openapi({ description: "dataset (unknown), table, view, topic…, or the dbt resource type (model, seed, snapshot, source, exposure…)" }),
-    owner_team: TeamRef,
+    owner_team: TeamRef.openapi({ description: "The effective owner: the team set on the dataset, else the team of the Tutti pipeline that writes it" }),
+    owner_source: z
+      .enum(datasetOwnerSources)
+      .nullable()
+      .openapi({ description: "declared: set on the dataset; writer: inherited from the writing pipeline's team; null: no owner" }),
     tags: z.array(z.string()),
     last_write_at: timestamp.nullable(),
     updated_at: timestamp,
@@ -45,6 +52,38 @@ export const FreshnessOut = z
   })
   .openapi("DatasetFreshness");
 
+export const DatasetQualityOut = z
+  .object({
+    state: z
+      .enum(checkStates)
+      .openapi({ description: "failing if any check fails or errors, else warning if any warns, else passing; no_checks without results" }),
+    checks: z.number().int().openapi({ description: "Checks (per check and column) with a latest result in the window, skipped left out" }),
+    passing: z.number().int(),
+    warning: z.number().int(),
+    failing: z.number().int().openapi({ description: "Latest result fail or error" }),
+    window_days: z.number().int().openapi({ description: "Only results observed in this many days count" }),
+  })
+  .openapi("DatasetQuality");
+
+export const LastWriteOut = z
+  .object({
+    at: timestamp.openapi({ description: "End of the write: the dataset's last_write_at" }),
+    job: JobRef,
+    run: z.object({
+      id: z.string(),
+      source: z.enum(jobRunSources),
+      state: z.enum(jobRunStates),
+      tutti_run_id: z.string().nullable(),
+      tutti_task_key: z.string().nullable(),
+    }),
+    producer: z.string().nullable().openapi({ description: "The `producer` of the run's latest OpenLineage event; null for dbt and Tutti runs" }),
+    row_count: z.number().int().nullable().openapi({ description: "Rows the run reported writing (outputStatistics, dbt adapter response)" }),
+    bytes: z.number().int().nullable(),
+  })
+  .openapi("DatasetLastWrite");
+
+export const DatasetProductRef = z.object({ id: z.string(), name: z.string(), owner_team: TeamRef }).openapi("DatasetProductRef");
+
 export const DatasetOut = DatasetSummary.extend({
   description: z.string().nullable().openapi({ description: "Set by a person, else the documentation facet" }),
   schema: z.array(SchemaFieldOut).nullable().openapi({ description: "Fields of the schema facet (OpenLineage or dbt columns)" }),
@@ -53,23 +92,52 @@ export const DatasetOut = DatasetSummary.extend({
     .openapi({ description: "Current dataset facets by name (same-name facets replace earlier ones)" }),
   last_write_run_id: z.string().nullable(),
   freshness: FreshnessOut,
-  created_at: timestamp,
+  quality: DatasetQualityOut,
+  last_write: z.union([LastWriteOut, z.null()]),
+  products: z
+    .array(DatasetProductRef)
+    .openapi({ description: "Data products that claim the dataset (picked, tagged, by pattern or written by their pipelines)" }),
+  first_seen_at: timestamp.openapi({ description: "Catalog entry, or the earliest run that read or wrote it when older" }),
+  created_at: timestamp.openapi({ description: "When the catalog entry was made" }),
 }).openapi("Dataset");
 
-export const summaryOut = (d: Dataset, teamName: string | null) => ({
-  id: d.id,
-  namespace: d.namespace,
-  name: d.name,
-  kind: d.kind,
-  owner_team: teamRefOut(d.ownerTeamId, teamName),
-  tags: d.tags,
-  last_write_at: isoOrNull(d.lastWriteAt),
-  updated_at: new Date(d.updatedAt).toISOString(),
-});
+/** A dataset row as the catalog reads return it: the row, its writing pipeline's team and the owner team's name. */
+export interface DatasetRow {
+  d: Dataset;
+  writerTeamId: string | null;
+  teamName: string | null;
+}
 
-export function datasetOut(d: Dataset, teamName: string | null, facets: Facets, freshness: FreshnessStatus | null) {
+export const summaryOut = ({ d, writerTeamId, teamName }: DatasetRow) => {
+  const owner = effectiveDatasetOwner(d.ownerTeamId, writerTeamId);
   return {
-    ...summaryOut(d, teamName),
+    id: d.id,
+    namespace: d.namespace,
+    name: d.name,
+    kind: d.kind,
+    owner_team: teamRefOut(owner.teamId, teamName),
+    owner_source: owner.source,
+    tags: d.tags,
+    last_write_at: isoOrNull(d.lastWriteAt),
+    updated_at: new Date(d.updatedAt).toISOString(),
+  };
+};
+
+/** The parts of a dataset's page that are not on its row (read by detail.ts). */
+export interface DatasetExtras {
+  facets: Facets;
+  freshness: FreshnessStatus | null;
+  quality: z.input<typeof DatasetQualityOut>;
+  lastWrite: z.input<typeof LastWriteOut> | null;
+  products: Array<z.input<typeof DatasetProductRef>>;
+  firstSeenAt: number;
+}
+
+export function datasetOut(row: DatasetRow, x: DatasetExtras) {
+  const { d } = row;
+  const { facets, freshness } = x;
+  return {
+    ...summaryOut(row),
     description: d.description ?? documentationOf(facets),
     schema: schemaFieldsOf(facets),
     facets,
@@ -83,6 +151,10 @@ export function datasetOut(d: Dataset, teamName: string | null, facets: Facets, 
           last_write_at: isoOrNull(d.lastWriteAt),
         }
       : { policy: null, state: "no_policy" as const, deadline: null, next_deadline: null, last_write_at: isoOrNull(d.lastWriteAt) },
+    quality: x.quality,
+    last_write: x.lastWrite,
+    products: x.products,
+    first_seen_at: new Date(x.firstSeenAt).toISOString(),
     created_at: new Date(d.createdAt).toISOString(),
   };
 }

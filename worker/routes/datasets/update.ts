@@ -1,16 +1,18 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { syncFreshnessWatch } from "../../alerting/freshness";
 import type { Router } from "../../context";
-import { facetsOf, getDataset, updateDataset, type DatasetPatch } from "../../db/repo/lineage/catalog";
+import { getDataset, updateDataset, type DatasetPatch } from "../../db/repo/lineage/catalog";
 import { getTeam } from "../../db/repo/accounts/teams";
 import { ApiError, conflict, invalid } from "../../lib/errors";
+import { effectiveDatasetOwner } from "../../lineage/dataset-owner";
 import { assertValidPolicy, DEFAULT_MAX_AGE_MS } from "../../lineage/freshness";
 import { canActForTeam, isTenantAdmin, requireScope, requireTeamWrite } from "../../lib/principal";
 import { auditSource } from "../../lib/request";
 import { parseDuration } from "../../lib/time";
 import { IdParam, bearerSecurity, errors, jsonBody, jsonResponse, send } from "../shared";
-import { freshnessOf, loadDataset } from "./load";
-import { DatasetOut, datasetOut } from "./schemas";
+import { datasetDetail } from "./detail";
+import { loadDataset } from "./load";
+import { DatasetOut } from "./schemas";
 
 const UpdateDatasetBody = z
   .strictObject({
@@ -40,7 +42,7 @@ export const route = createRoute({
   tags: ["catalog"],
   summary: "Set a dataset's owner team, description, tags or expected freshness",
   description:
-    "Needs `metadata:write` and membership of the owning team (tenant admins may change any). Handing a dataset to another team needs the right to act for that team too.",
+    "Needs `metadata:write` and membership of the owning team — declared, or inherited from the writing pipeline (tenant admins may change any). Handing a dataset to another team needs the right to act for that team too.",
   security: bearerSecurity,
   request: { params: IdParam, ...jsonBody(UpdateDatasetBody) },
   responses: { 200: jsonResponse(DatasetOut, "The updated dataset"), ...errors(400, 401, 403, 404, 409, 413, 415) },
@@ -48,10 +50,12 @@ export const route = createRoute({
 
 export function register(app: Router) {
   app.openapi(route, async (c) => {
-    const { p, ctx, dataset } = await loadDataset(c, c.req.valid("param").id);
+    const { p, ctx, row, dataset } = await loadDataset(c, c.req.valid("param").id);
     const body = c.req.valid("json");
     requireScope(p, "metadata:write");
-    if (dataset.ownerTeamId) requireTeamWrite(p, dataset.ownerTeamId, "metadata:write");
+    // The owner the page shows, inherited from the writing pipeline's team too: what ingest lets only it change.
+    const owner = effectiveDatasetOwner(dataset.ownerTeamId, row.writerTeamId);
+    if (owner.teamId) requireTeamWrite(p, owner.teamId, "metadata:write");
     else if (!isTenantAdmin(p) && body.owner_team_id === undefined) {
       throw new ApiError("forbidden", "this dataset has no owner team: claim it by setting owner_team_id to your team");
     }
@@ -83,7 +87,6 @@ export function register(app: Router) {
     // The expected freshness is checked by a Durable Object timer at each deadline, so a breach is found even if nothing runs.
     if (patch.freshness !== undefined) await syncFreshnessWatch(c.env, ctx, dataset.id, c.get("clock").now());
     const updated = (await getDataset(ctx, dataset.id))!;
-    const facets = await facetsOf(ctx, dataset.id);
-    return send(c, 200, DatasetOut, datasetOut(updated.d, updated.teamName, facets, freshnessOf(updated.d, c.get("clock").now())));
+    return send(c, 200, DatasetOut, await datasetDetail(ctx, updated, c.get("clock").now()));
   });
 }

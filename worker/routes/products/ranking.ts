@@ -22,6 +22,7 @@ const RankingOut = z
       unattributed_month_to_date: z.number().openapi({ description: "Spend no product claims" }),
       previous_same_days: z.number(),
       zombies: z.number().int(),
+      needs_attention: z.number().int().openapi({ description: "Products whose health needs attention (health.needs_attention), zombies included" }),
     }),
     items: z.array(ScorecardOut),
   })
@@ -63,6 +64,7 @@ export function register(app: Router) {
         unattributed_month_to_date: fromMicros(sums.get("")?.monthMicros ?? 0),
         previous_same_days: fromMicros(previous),
         zombies: cards.filter((x) => x.zombie).length,
+        needs_attention: cards.filter((x) => x.health.needsAttention).length,
       },
       items: cards.map(scorecardOut),
     });

@@ -2,6 +2,9 @@ import { z } from "@hono/zod-openapi";
 import { fromMicros } from "../../costs/money";
 import type { Scorecard } from "../../db/repo/products/scorecard";
 import { productTiers } from "../../db/schema/enums";
+import { valueStates } from "../../costs/scorecard";
+import { checkStates } from "../../lineage/dataset-health";
+import { productHealthStatuses } from "../../products/health";
 import { TeamRef, teamRefOut } from "../lineage/catalog-schemas";
 import { isoOrNull, timestamp } from "../shared";
 
@@ -38,6 +41,9 @@ export const ScorecardOut = z
     value: z.object({
       declared_monthly: z.number().nullable(),
       ratio: z.number().nullable().openapi({ description: "Declared monthly value ÷ cost of the last 30 days" }),
+      state: z.enum(valueStates).openapi({
+        description: "good: ratio ≥ 3; fair: ≥ 1; poor: below 1; zombie: no use in 30 days, whatever the ratio; unknown: no declared value or no cost",
+      }),
     }),
     zombie: z.boolean().openapi({ description: "Cost in the last 30 days and no usage" }),
     reliability: z.object({
@@ -49,7 +55,21 @@ export const ScorecardOut = z
       updated_at: timestamp.nullable(),
       deadline: timestamp.nullable(),
     }),
-    quality: z.object({ checks: z.number().int(), passing: z.number().int(), pass_rate: z.number().nullable() }),
+    quality: z.object({
+      checks: z.number().int().openapi({ description: "Checks of the product's datasets with a latest result in 30 days (skipped left out)" }),
+      passing: z.number().int(),
+      warning: z.number().int(),
+      failing: z.number().int().openapi({ description: "Latest result fail or error" }),
+      pass_rate: z.number().nullable(),
+      state: z.enum(checkStates),
+    }),
+    health: z
+      .object({
+        status: z.enum(productHealthStatuses),
+        label: z.string(),
+        needs_attention: z.boolean().openapi({ description: "Every status but healthy and unknown: open alerts, late, below target, zombie" }),
+      })
+      .openapi({ description: "The product's health at a glance, as every page shows it" }),
     open_alerts: z.number().int().nullable().openapi({ description: "Unresolved alerts about or affecting the product; null when unknown" }),
     pipelines: z.number().int(),
     datasets: z.number().int(),
@@ -78,7 +98,7 @@ export function scorecardOut(s: Scorecard) {
       consumers: s.usage.consumers,
       last_used_day: s.usage.lastUsedDay,
     },
-    value: { declared_monthly: moneyOrNull(s.value.declaredMicros), ratio: ratioOrNull(s.value.ratio) },
+    value: { declared_monthly: moneyOrNull(s.value.declaredMicros), ratio: ratioOrNull(s.value.ratio), state: s.value.state },
     zombie: s.zombie,
     reliability: {
       runs_30_days: s.reliability.runs,
@@ -89,7 +109,15 @@ export function scorecardOut(s: Scorecard) {
       updated_at: isoOrNull(s.reliability.updatedAt),
       deadline: isoOrNull(f?.deadline),
     },
-    quality: { checks: s.quality.checks, passing: s.quality.passing, pass_rate: ratioOrNull(s.quality.passRate) },
+    quality: {
+      checks: s.quality.checks,
+      passing: s.quality.passing,
+      warning: s.quality.warning,
+      failing: s.quality.failing,
+      pass_rate: ratioOrNull(s.quality.passRate),
+      state: s.quality.state,
+    },
+    health: { status: s.health.status, label: s.health.label, needs_attention: s.health.needsAttention },
     open_alerts: s.openAlerts,
     pipelines: s.pipelines.length,
     datasets: s.datasets.length,

@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { ScorecardWindows } from "../../../costs/windows";
 import type { TenantCtx } from "../../client";
+import type { QualityStatus } from "../../schema/enums";
 import { queryAll, rawRows } from "../../statements";
 
 /**
@@ -115,23 +116,17 @@ export async function lastWrites(ctx: TenantCtx, datasetIds: string[]): Promise<
   return new Map(rows.map((r) => [r.id, r.at]));
 }
 
-/** Latest result of each check of the datasets observed since `since`: pass and total (skipped left out). */
-export async function qualityCounts(ctx: TenantCtx, datasetIds: string[], since: number): Promise<Map<string, { pass: number; total: number }>> {
+/** Latest result of each check (per check and column) of the datasets observed since `since`, by dataset; summarizeChecks reads them. */
+export async function latestCheckStatuses(ctx: TenantCtx, datasetIds: string[], since: number): Promise<Map<string, QualityStatus[]>> {
   if (!datasetIds.length) return new Map();
-  const rows = await queryAll<{ dataset_id: string; status: string }>(
+  const rows = await queryAll<{ dataset_id: string; status: QualityStatus }>(
     ctx,
     sql`SELECT q.dataset_id, q.status, max(q.observed_at) FROM json_each(${JSON.stringify(datasetIds)}) s
         CROSS JOIN quality_results q ON q.tenant_id = ${ctx.tenantId} AND q.dataset_id = s.value AND q.observed_at >= ${since}
         GROUP BY q.dataset_id, q.check_name, coalesce(q.column_name, '')`,
   );
-  const out = new Map<string, { pass: number; total: number }>();
-  for (const r of rows) {
-    if (r.status === "skipped") continue;
-    const c = out.get(r.dataset_id) ?? { pass: 0, total: 0 };
-    c.total++;
-    if (r.status === "pass") c.pass++;
-    out.set(r.dataset_id, c);
-  }
+  const out = new Map<string, QualityStatus[]>();
+  for (const r of rows) out.set(r.dataset_id, [...(out.get(r.dataset_id) ?? []), r.status]);
   return out;
 }
 

@@ -4,6 +4,7 @@ import type { TenantCtx } from "../../client";
 import { fromBuilder, queryAll, runBatch, stmt } from "../../statements";
 import { columnLineageEdges, datasets, jobRunDatasets, jobRuns, jobs, lineageEvents, lineageFacets, teams } from "../../schema";
 import { auditInsertIf, type AuditSource } from "../platform/audit";
+import { datasetOwnerTeamSql, datasetWriterTeamSql } from "../pipelines/ownership";
 
 /** Catalog reads (datasets, jobs, runs, raw events, facets) and the few catalog edits people make. */
 
@@ -31,22 +32,33 @@ export async function listDatasets(ctx: TenantCtx, f: DatasetFilter) {
   if (f.namespace !== undefined) conds.push(eq(datasets.namespace, f.namespace));
   if (f.name !== undefined) conds.push(eq(datasets.name, f.name));
   if (f.kind) conds.push(eq(datasets.kind, f.kind));
-  if (f.ownerTeamId) conds.push(eq(datasets.ownerTeamId, f.ownerTeamId));
+  if (f.ownerTeamId) conds.push(sql`${datasetOwnerTeamSql(ctx.tenantId, "datasets")} = ${f.ownerTeamId}`);
   if (f.after) conds.push(or(gt(datasets.namespace, f.after.namespace), and(eq(datasets.namespace, f.after.namespace), gt(datasets.name, f.after.name)))!);
   return ctx.db
-    .select({ d: datasets, teamName: teams.name })
+    .select(withOwner(ctx))
     .from(datasets)
-    .leftJoin(teams, and(eq(teams.tenantId, datasets.tenantId), eq(teams.id, datasets.ownerTeamId)))
+    .leftJoin(teams, ownerTeamJoin(ctx))
     .where(and(...conds))
     .orderBy(asc(datasets.namespace), asc(datasets.name))
     .limit(f.limit + 1);
 }
 
+/**
+ * A dataset row with what its owner is made of: the writing pipeline's team (`writerTeamId`, for
+ * effectiveDatasetOwner) and the name of the effective owner team.
+ */
+const withOwner = (ctx: TenantCtx) => ({
+  d: datasets,
+  writerTeamId: sql<string | null>`${datasetWriterTeamSql(ctx.tenantId, "datasets")}`,
+  teamName: teams.name,
+});
+const ownerTeamJoin = (ctx: TenantCtx) => and(eq(teams.tenantId, datasets.tenantId), sql`${teams.id} = ${datasetOwnerTeamSql(ctx.tenantId, "datasets")}`);
+
 export async function getDataset(ctx: TenantCtx, id: string) {
   const [row] = await ctx.db
-    .select({ d: datasets, teamName: teams.name })
+    .select(withOwner(ctx))
     .from(datasets)
-    .leftJoin(teams, and(eq(teams.tenantId, datasets.tenantId), eq(teams.id, datasets.ownerTeamId)))
+    .leftJoin(teams, ownerTeamJoin(ctx))
     .where(and(eq(datasets.tenantId, ctx.tenantId), eq(datasets.id, id)))
     .limit(1);
   return row ?? null;

@@ -1,4 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
+import { datasetOwnerTeamSql } from "../pipelines/ownership";
 
 /**
  * The recursive SQL behind lineage graph queries, as drizzle `sql` templates so the repository (D1) and
@@ -65,11 +66,11 @@ WITH RECURSIVE ${sql.join(ctes, sql`, `)},
 reached(node, k) AS (${sql.join(keyed, sql` UNION ALL `)}),
 picked(node, k) AS MATERIALIZED (SELECT node, min(k) AS k FROM reached GROUP BY node ORDER BY 2, 1 LIMIT ${maxNodes + 1})
 SELECT ${GRAPH_ROW.node}, p.node, p.k, coalesce(d.namespace, j.namespace), coalesce(d.name, j.name), coalesce(d.kind, j.kind),
-  coalesce(d.owner_team_id, j.owner_team_id), tm.name, d.last_write_at, r.state
+  coalesce(${datasetOwnerTeamSql(t, "d")}, j.owner_team_id), tm.name, d.last_write_at, r.state
 FROM picked p
 LEFT JOIN datasets d ON d.tenant_id = ${t} AND d.id = p.node
 LEFT JOIN jobs j ON j.tenant_id = ${t} AND j.id = p.node
-LEFT JOIN teams tm ON tm.tenant_id = ${t} AND tm.id = coalesce(d.owner_team_id, j.owner_team_id)
+LEFT JOIN teams tm ON tm.tenant_id = ${t} AND tm.id = coalesce(${datasetOwnerTeamSql(t, "d")}, j.owner_team_id)
 LEFT JOIN job_runs r ON r.tenant_id = ${t} AND r.id = j.latest_run_id
 WHERE d.id IS NOT NULL OR j.id IS NOT NULL
 UNION ALL
@@ -98,12 +99,12 @@ SELECT w.node = ${root} AS is_root, w.node AS node,
   coalesce(d.namespace, j.namespace) AS namespace,
   coalesce(d.name, j.name) AS name,
   coalesce(d.kind, j.kind) AS kind,
-  coalesce(d.owner_team_id, j.owner_team_id) AS owner_team_id,
+  coalesce(${datasetOwnerTeamSql(tenantId, "d")}, j.owner_team_id) AS owner_team_id,
   t.name AS team_name
 FROM walk w
 LEFT JOIN datasets d ON d.tenant_id = ${tenantId} AND d.id = w.node
 LEFT JOIN jobs j ON j.tenant_id = ${tenantId} AND j.id = w.node
-LEFT JOIN teams t ON t.tenant_id = ${tenantId} AND t.id = coalesce(d.owner_team_id, j.owner_team_id)`;
+LEFT JOIN teams t ON t.tenant_id = ${tenantId} AND t.id = coalesce(${datasetOwnerTeamSql(tenantId, "d")}, j.owner_team_id)`;
 
 /** Nodes on some directed path from `from` to `to`: downstream of `from` and upstream of `to`. Columns: node. */
 export const pathNodesSql = (tenantId: string, from: string, to: string): SQL => sql`

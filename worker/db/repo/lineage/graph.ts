@@ -1,6 +1,7 @@
 import { distancesFrom, nodeTypeOf, shortestPath, type Direction, type Edge } from "../../../lineage/graph";
 import { sql, type SQL } from "drizzle-orm";
 import type { TenantCtx } from "../../client";
+import { datasetOwnerTeamSql } from "../pipelines/ownership";
 import { edgesAmongSql, GRAPH_ROW, graphSql, impactSql, pathNodesSql } from "./graph-sql";
 
 /**
@@ -57,11 +58,11 @@ export async function nodeDetails(ctx: TenantCtx, ids: string[]): Promise<Map<st
   const rows = await rawRows(
     ctx,
     sql`SELECT s.value, coalesce(d.namespace, j.namespace), coalesce(d.name, j.name), coalesce(d.kind, j.kind),
-       coalesce(d.owner_team_id, j.owner_team_id), t.name, d.last_write_at, r.state
+       coalesce(${datasetOwnerTeamSql(t, "d")}, j.owner_team_id), t.name, d.last_write_at, r.state
      FROM json_each(${payload}) s
      LEFT JOIN datasets d ON d.tenant_id = ${t} AND d.id = s.value
      LEFT JOIN jobs j ON j.tenant_id = ${t} AND j.id = s.value
-     LEFT JOIN teams t ON t.tenant_id = ${t} AND t.id = coalesce(d.owner_team_id, j.owner_team_id)
+     LEFT JOIN teams t ON t.tenant_id = ${t} AND t.id = coalesce(${datasetOwnerTeamSql(t, "d")}, j.owner_team_id)
      LEFT JOIN job_runs r ON r.tenant_id = ${t} AND r.id = j.latest_run_id
      WHERE d.id IS NOT NULL OR j.id IS NOT NULL`,
   );

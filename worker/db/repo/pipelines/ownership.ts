@@ -3,6 +3,7 @@ import type { TenantCtx } from "../../client";
 import { pipelines, pipelineVersions } from "../../schema";
 import { pipelineOfTaskJob, TUTTI_JOB_NAMESPACE } from "../../../lineage/namespaces";
 import { queryAll, rawRows, rowsOf, stmt, type Read } from "../../statements";
+import { effectiveDatasetOwner, type DatasetOwnerSource } from "../../../lineage/dataset-owner";
 
 /**
  * Ownership and dependency facts alerting and the Owners view need: pipelines with the parts of their current spec
@@ -111,9 +112,9 @@ export interface DatasetOwnership {
   namespace: string;
   name: string;
   tags: string[];
-  /** The team set on the dataset, else the team of the pipeline that writes it. */
+  /** The team set on the dataset, else the team of the pipeline that writes it (effectiveDatasetOwner). */
   ownerTeamId: string | null;
-  ownerSource: "declared" | "writer" | null;
+  ownerSource: DatasetOwnerSource | null;
   writerPipeline: string | null;
   freshness: { cron: string; timezone: string; maxAgeMs: number } | null;
   lastWriteAt: number | null;
@@ -139,7 +140,20 @@ const writerTeamSql = (tenantId: string, id: SQL) => sql`(SELECT p.team_id FROM 
  * set by a concurrent write or a PATCH between a request's reads and its batch is seen.
  */
 export function mayChangeDatasetSql(tenantId: string, actsFor: ActsFor, row: string): SQL {
-  return ownedByNobodyOrSql(actsFor, sql`coalesce(${sql.raw(row)}.owner_team_id, ${writerTeamSql(tenantId, sql.raw(`${row}.id`))})`);
+  return ownedByNobodyOrSql(actsFor, datasetOwnerTeamSql(tenantId, row));
+}
+
+/**
+ * SQL: the effective owner team of the `datasets` row in scope as `row` — effectiveDatasetOwner written as SQL, for
+ * the reads that list or join many datasets (catalog search, the lineage graph) and the writes that check it.
+ */
+export function datasetOwnerTeamSql(tenantId: string, row: string): SQL {
+  return sql`coalesce(${sql.raw(row)}.owner_team_id, ${writerTeamSql(tenantId, sql.raw(`${row}.id`))})`;
+}
+
+/** SQL: the team of the pipeline that writes the `datasets` row in scope as `row` (null when none does). */
+export function datasetWriterTeamSql(tenantId: string, row: string): SQL {
+  return writerTeamSql(tenantId, sql.raw(`${row}.id`));
 }
 
 /** SQL condition: the team `owner` (an expression, null for nobody) is nobody or one of `actsFor`. */
@@ -197,15 +211,14 @@ export async function datasetOwnership(ctx: TenantCtx, datasetIds: string[]): Pr
        FROM json_each(${JSON.stringify(datasetIds)}) s JOIN datasets d ON d.tenant_id = ${t} AND d.id = s.value`,
   );
   for (const r of rows) {
-    const declared = r.owner_team_id ?? null;
-    const inherited = r.writer_team ?? null;
+    const owner = effectiveDatasetOwner(r.owner_team_id, r.writer_team);
     out.set(r.id, {
       id: r.id,
       namespace: r.namespace,
       name: r.name,
       tags: parse<string[]>(r.tags, []),
-      ownerTeamId: declared ?? inherited,
-      ownerSource: declared ? "declared" : inherited ? "writer" : null,
+      ownerTeamId: owner.teamId,
+      ownerSource: owner.source,
       writerPipeline: r.writer ?? null,
       freshness: r.freshness_cron ? { cron: r.freshness_cron, timezone: r.freshness_timezone ?? "UTC", maxAgeMs: r.freshness_max_age_ms as number } : null,
       lastWriteAt: r.last_write_at ?? null,

@@ -1,9 +1,11 @@
-import { isZombie, perUnit, rank, trend, valueRatio } from "../../../costs/scorecard";
+import { isZombie, perUnit, rank, trend, valueRatio, valueState, type ValueState } from "../../../costs/scorecard";
 import type { ScorecardWindows } from "../../../costs/windows";
 import { freshnessStatus, type FreshnessStatus } from "../../../lineage/freshness";
+import { QUALITY_WINDOW_MS, summarizeChecks, type CheckSummary } from "../../../lineage/dataset-health";
+import { productHealth, type ProductHealth } from "../../../products/health";
 import { productUpdatedAt, slaAttainment } from "../../../products/reliability";
 import type { TenantCtx } from "../../client";
-import { costSums, lastWrites, qualityCounts, runCounts, updateTimes, usageSums } from "../costs/reports";
+import { costSums, lastWrites, latestCheckStatuses, runCounts, updateTimes, usageSums } from "../costs/reports";
 import { datasetsOfProducts, pipelinesOfProducts, type ProductDataset, type ProductPipeline } from "./membership";
 import type { ProductRow } from "./products";
 import { openAlertCounts } from "./alerts";
@@ -23,7 +25,7 @@ export interface Scorecard {
     perConsumerMicros: number | null;
   };
   usage: { month: number; previous: number; trend: number | null; last30: number; consumers: number; lastUsedDay: string | null };
-  value: { declaredMicros: number | null; ratio: number | null };
+  value: { declaredMicros: number | null; ratio: number | null; state: ValueState };
   zombie: boolean;
   reliability: {
     runs: number;
@@ -33,8 +35,9 @@ export interface Scorecard {
     freshness: FreshnessStatus | null;
     updatedAt: number | null;
   };
-  quality: { checks: number; passing: number; passRate: number | null };
+  quality: CheckSummary & { passRate: number | null };
   openAlerts: number | null;
+  health: ProductHealth;
   rank: number;
 }
 
@@ -60,7 +63,7 @@ export async function scorecards(ctx: TenantCtx, products: ProductRow[], w: Scor
   const [runs, writes, quality] = await Promise.all([
     runCounts(ctx, [...new Set(pipelines.map((p) => p.pipelineId))], since),
     lastWrites(ctx, allDatasets),
-    qualityCounts(ctx, allDatasets, since),
+    latestCheckStatuses(ctx, allDatasets, now - QUALITY_WINDOW_MS),
   ]);
 
   const cards = products.map((row) => {
@@ -81,14 +84,12 @@ export async function scorecards(ctx: TenantCtx, products: ProductRow[], w: Scor
       myDatasets.map((d) => writes.get(d.datasetId) ?? null),
     );
     const sla = p.slaCron && p.slaTimezone && p.slaMaxAgeMs != null ? { cron: p.slaCron, timezone: p.slaTimezone, maxAgeMs: p.slaMaxAgeMs } : null;
-    let checks = 0;
-    let passing = 0;
-    for (const d of myDatasets) {
-      const q = quality.get(d.datasetId);
-      checks += q?.total ?? 0;
-      passing += q?.pass ?? 0;
-    }
+    const checks = summarizeChecks(myDatasets.flatMap((d) => quality.get(d.datasetId) ?? []));
     const ratio = valueRatio(p.valueMicros, c.last30Micros);
+    const zombie = isZombie({ cost30dMicros: c.last30Micros, uses30d: u.last30 });
+    const freshness = sla ? freshnessStatus(sla, updatedAt, now) : null;
+    const successRate = total ? succeeded / total : null;
+    const openAlerts = alerts ? (alerts.get(p.id) ?? 0) : null;
     return {
       product: row,
       pipelines: myPipelines,
@@ -102,18 +103,18 @@ export async function scorecards(ctx: TenantCtx, products: ProductRow[], w: Scor
         perConsumerMicros: perUnit(c.monthMicros, u.consumers),
       },
       usage: { ...u, trend: trend(u.month, u.previous) },
-      value: { declaredMicros: p.valueMicros, ratio },
-      zombie: isZombie({ cost30dMicros: c.last30Micros, uses30d: u.last30 }),
-      reliability: {
-        runs: total,
-        succeeded,
-        successRate: total ? succeeded / total : null,
-        target: p.slaSuccessTarget,
-        freshness: sla ? freshnessStatus(sla, updatedAt, now) : null,
-        updatedAt,
-      },
-      quality: { checks, passing, passRate: checks ? passing / checks : null },
-      openAlerts: alerts ? (alerts.get(p.id) ?? 0) : null,
+      value: { declaredMicros: p.valueMicros, ratio, state: valueState(ratio, zombie) },
+      zombie,
+      reliability: { runs: total, succeeded, successRate, target: p.slaSuccessTarget, freshness, updatedAt },
+      quality: { ...checks, passRate: checks.checks ? checks.passing / checks.checks : null },
+      openAlerts,
+      health: productHealth({
+        openAlerts,
+        freshness: freshness?.state ?? "no_policy",
+        successRate,
+        successRateTarget: p.slaSuccessTarget,
+        zombie,
+      }),
       rank: 0,
     };
   });
