@@ -1,10 +1,9 @@
 import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from "drizzle-orm";
-import type { DbtArtifactKind } from "../../schema/enums";
 import type { DbtResult } from "../../../lineage/dbt-run-results";
 import type { DbtNodeRef, DbtNodeRow } from "../../../lineage/dbt-plan";
-import type { Db, TenantCtx } from "../../client";
+import type { TenantCtx } from "../../client";
 import { dbtNodeResults, dbtNodes, dbtProjects, dbtUploads, teams } from "../../schema";
-import { fromBuilder, insertRowIf, rawRows, stmt, type Stmt } from "../../statements";
+import { fromBuilder, insertRowIf, stmt, type Stmt } from "../../statements";
 import { ownedByNobodyOrSql, type ActsFor } from "../pipelines/ownership";
 import { chunkRows } from "../../bulk";
 
