@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { copyDbtChunksToBlobs } from "../worker/blobs/copy-dbt-chunks";
+import { copyLegacyBodiesToBlobs } from "../worker/blobs/copy-legacy";
 import { createDb } from "../worker/db/client";
 import { withPlatformProxy } from "./lib/platform-proxy";
 
@@ -12,9 +12,12 @@ async function main() {
     process.exit(2);
   }
   await withPlatformProxy<{ DB: D1Database; BLOBS: R2Bucket }, void>({ remote: !!values.remote, persistTo: values["persist-to"], blobs: true }, async (env) => {
-    const done = await copyDbtChunksToBlobs(createDb(env.DB), env.BLOBS, { onArtifact: (key) => console.log(`  copied ${key}`) });
-    console.log(`Copied ${done.copied} artifact(s) to R2; dropped the chunks of ${done.dropped} artifact(s) no upload names.`);
-    console.log("dbt_artifact_chunks is empty: a later release's migration drops the table.");
+    const done = await copyLegacyBodiesToBlobs(createDb(env.DB), env.BLOBS, { onKey: (key) => console.log(`  copied ${key}`) });
+    console.log(
+      `Copied to R2: ${done.artifacts} dbt artifact(s), ${done.webhookPayloads} webhook payload(s), ${done.lineageEvents} lineage event body(ies); ` +
+        `dropped the chunks of ${done.droppedArtifacts} artifact(s) no upload names.`,
+    );
+    console.log("Nothing is left in D1: apply the migrations now (0025 drops dbt_artifact_chunks).");
   });
 }
 

@@ -4,6 +4,7 @@ import { impactOf, lineageGraph } from "../../worker/db/repo/lineage/graph";
 import { chunkRows } from "../../worker/db/bulk";
 import { lineagePlanStatements } from "../../worker/db/repo/lineage/write";
 import { ingestOpenLineageEvents } from "../../worker/ingest/openlineage";
+import { tenantBlobs } from "../../worker/blobs/store";
 import { ingestDbtArtifacts } from "../../worker/ingest/dbt-artifacts";
 import { ingestWriter } from "../../worker/ingest/writer";
 import { LineagePlan } from "../../worker/lineage/plan";
@@ -74,6 +75,7 @@ export default {
         const started = performance.now();
         const outcomes = await ingestOpenLineageEvents(
           ctx,
+          tenantBlobs(env.BLOBS, ctx),
           audit,
           team ? ingestWriter(team, [team]) : ingestWriter(null, null),
           events.map((raw) => ({ raw, body: JSON.stringify(raw) })),

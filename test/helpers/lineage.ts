@@ -25,7 +25,6 @@ const lineageTables = [
   "quality_results",
   "dbt_projects",
   "dbt_uploads",
-  "dbt_artifact_chunks",
   "dbt_nodes",
   "dbt_node_results",
 ];

@@ -4,7 +4,7 @@ import { createDb, tenantCtx } from "../../worker/db/client";
 import { sessionPublicId } from "../../worker/db/repo/accounts/sessions";
 import { sha256Hex } from "../../worker/lib/hash";
 import { recordDeadLetter } from "../../worker/db/repo/platform/dead-letters";
-import { recordDeliveries } from "../../worker/db/repo/platform/webhook-deliveries";
+import { storeDelivery } from "../../worker/ingest/webhook-delivery";
 import { budgetSignal, listAlerts, sendNotify } from "./alerting";
 import { api, signup, type Session } from "./api";
 import { addMember, createTeam, createToken } from "./fixtures";
@@ -191,7 +191,9 @@ export async function fixtureTenant() {
 
   // Objects that only Tutti itself creates (tool webhooks, queue failures, alerts) are recorded the way Tutti does.
   const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
-  const [delivery] = await recordDeliveries(ctx, [
+  const delivery = await storeDelivery(
+    env.BLOBS,
+    ctx,
     {
       teamId: team.id,
       connector: "github_actions",
@@ -200,10 +202,9 @@ export async function fixtureTenant() {
       eventType: "workflow_run",
       externalId: null,
       receivedAt: Date.now(),
-      payload: "{}",
-      payloadBytes: 2,
     },
-  ]);
+    new TextEncoder().encode("{}"),
+  );
   await recordDeadLetter(ctx, {
     queue: "notify",
     messageId: crypto.randomUUID(),

@@ -4,7 +4,7 @@ import worker from "../../worker/index";
 import type { WebhookMessage } from "../../worker/queues/webhook-messages";
 import { api, expectError } from "../helpers/api";
 import { createDb, tenantCtx } from "../../worker/db/client";
-import { recordDeliveries } from "../../worker/db/repo/platform/webhook-deliveries";
+import { storeDelivery } from "../../worker/ingest/webhook-delivery";
 import { fakeCredentials } from "../fakes/credentials";
 import { waitForRun } from "../helpers/engine";
 import { pushPipeline, setupTenant } from "../helpers/pipelines";
@@ -46,7 +46,9 @@ describe("dead letters", () => {
     const run = await startRun(s, "dead_hand_over");
     await waitForRun(s, run.id, (r) => r.tasks[0].status === "triggered");
     // The receiver stored the delivery; its hand-over to the engine then died in the queue.
-    const [stored] = await recordDeliveries(tenantCtx(createDb(env.DB), s.tenant.id), [
+    const stored = await storeDelivery(
+      env.BLOBS,
+      tenantCtx(createDb(env.DB), s.tenant.id),
       {
         teamId: team.id,
         connector: "dbt_cloud",
@@ -55,10 +57,9 @@ describe("dead letters", () => {
         eventType: "job.run.started",
         externalId: String(toolRun),
         receivedAt: Date.now(),
-        payload: "{}",
-        payloadBytes: 2,
       },
-    ]);
+      new TextEncoder().encode("{}"),
+    );
     const message: WebhookMessage = {
       tenantId: s.tenant.id,
       teamId: team.id,

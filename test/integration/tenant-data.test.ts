@@ -1,6 +1,8 @@
 import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { putRawBody } from "../../worker/blobs/raw-bodies";
 import { putBlob, tenantBlobs } from "../../worker/blobs/store";
+import { storeDelivery } from "../../worker/ingest/webhook-delivery";
 import { createDb, tenantCtx } from "../../worker/db/client";
 import { createExport, getDeletion, getExport, startDeletion } from "../../worker/db/repo/platform/tenant-jobs";
 import { exportedTables, leftOutOfExport } from "../../worker/db/tenant-tables";
@@ -32,14 +34,28 @@ async function download(owner: Session, url: string): Promise<{ status: number; 
   return { status: res.status, headers: res.headers, bytes: new Uint8Array(await res.arrayBuffer()) };
 }
 
-/** Every table, every R2 object and the run engine of a tenant, with data the test can recognise. */
+/** Every table, every kind of R2 object and the run engine of a tenant, with data the test can recognise. */
 async function populatedTenant() {
   const owner = await signup();
   await seedEveryTenantTable(owner.tenant.id, 3);
   const small = await storeBlob(owner.tenant.id, new TextEncoder().encode(`{"manifest of":"${owner.tenant.id}"}`));
+  // A webhook payload and a raw lineage event, stored the way their write paths store them (bytes in R2).
+  const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
+  const payload = new TextEncoder().encode(`{"webhook of":"${owner.tenant.id}"}`);
+  const delivery = {
+    teamId: "team_x",
+    connector: "dbt_cloud",
+    connectionId: "conn_x",
+    eventType: "job.run.completed",
+    externalId: null,
+    receivedAt: Date.now(),
+  };
+  await storeDelivery(env.BLOBS, ctx, { ...delivery, deliveryId: "d1" }, payload);
+  const event = new TextEncoder().encode(`{"event of":"${owner.tenant.id}"}`);
+  const rawEvent = await putRawBody(tenantBlobs(env.BLOBS, ctx), "lineage-event", event);
   // The run engine learns its tenant and stores a timer.
   expect((await tenantRuns(env, owner.tenant.id).setWatch(owner.tenant.id, "w", Date.now() + 3_600_000, { x: 1 })).ok).toBe(true);
-  return { owner, small };
+  return { owner, small, payload: { sha: await sha256Hex(payload), bytes: payload }, event: { sha: rawEvent.sha256, bytes: event } };
 }
 
 async function objectsUnder(prefix: string): Promise<string[]> {
@@ -60,7 +76,7 @@ async function durableRows(tenantId: string): Promise<{ alarm: number | null; ro
 
 describe("workspace export", () => {
   it("an owner's export holds every table's rows of the tenant and none of another's, plus its R2 objects, over several steps", async () => {
-    const { owner, small } = await populatedTenant();
+    const { owner, small, payload, event } = await populatedTenant();
     const other = await populatedTenant();
     // Larger than one multipart part (8 MiB), so the archive is written in several parts of equal size.
     const large = await storeBlob(owner.tenant.id, randomBytes(9 * MiB));
@@ -105,9 +121,9 @@ describe("workspace export", () => {
       expect(manifest.tables[table.name].rows, table.name).toBe(n);
     }
     for (const left of Object.keys(leftOutOfExport)) expect(archivedRows(files, left), left).toEqual([]);
-    // Bytes columns survive as base64.
-    const chunk = archivedRows(files, "dbt_artifact_chunks")[0] as { data: { $base64: string } };
-    expect(chunk.data.$base64).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    // Bytes columns survive as base64 (a raw event body from before R2).
+    const legacyEvent = archivedRows(files, "lineage_events").find((r) => r.body_gzip !== null) as { body_gzip: { $base64: string } };
+    expect(legacyEvent.body_gzip.$base64).toMatch(/^[A-Za-z0-9+/]+=*$/);
     // Members' profiles, without password material.
     const users = archivedRows(files, "users");
     expect(users).toEqual([{ id: owner.user.id, email: owner.user.email, name: owner.user.name, created_at: expect.any(Number) }]);
@@ -116,7 +132,13 @@ describe("workspace export", () => {
     const largeBytes = new Uint8Array(await ((await env.BLOBS.get(large.key)) as R2ObjectBody).arrayBuffer());
     expect(files.get(`blobs/dbt-manifest/${large.sha}`)?.length).toBe(9 * MiB);
     expect(await sha256Hex(files.get(`blobs/dbt-manifest/${large.sha}`) as Uint8Array)).toBe(await sha256Hex(largeBytes));
-    expect(manifest.blobs).toEqual({ count: 2, bytes: largeBytes.length + (files.get(`blobs/dbt-manifest/${small.sha}`)?.length ?? 0) });
+    // Webhook payloads and raw lineage events, whose bytes live in R2 only, are in the archive.
+    expect(files.get(`blobs/webhook-payload/${payload.sha}`)).toEqual(payload.bytes);
+    expect(files.get(`blobs/lineage-event/${event.sha}`)).toEqual(event.bytes);
+    expect(manifest.blobs).toEqual({
+      count: 4,
+      bytes: largeBytes.length + (files.get(`blobs/dbt-manifest/${small.sha}`)?.length ?? 0) + payload.bytes.length + event.bytes.length,
+    });
     // No export of its own, and no carry left behind.
     expect([...files.keys()].filter((n) => n.includes("exports/"))).toEqual([]);
     expect((await objectsUnder(`t/${tenantId}/exports/`)).filter((k) => k.includes(".carry-"))).toEqual([]);
@@ -164,6 +186,9 @@ describe("workspace deletion", () => {
     const { owner } = await populatedTenant();
     const other = await populatedTenant();
     const tenantId = owner.tenant.id;
+    // Every kind of object is there to be deleted: dbt artifacts, webhook payloads, raw lineage events.
+    const kinds = (keys: string[]) => [...new Set(keys.map((k) => k.split("/")[2]))].sort();
+    expect(kinds(await objectsUnder(`t/${tenantId}/`))).toEqual(["dbt-manifest", "lineage-event", "webhook-payload"]);
     // A user of both tenants stays; the owner, in this tenant only, goes.
     const shared = await addMember(other.owner, "member");
     const invite = await api("/invitations", { as: owner, body: { email: shared.user.email, role: "member" } });

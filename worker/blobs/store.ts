@@ -4,7 +4,7 @@
  * context the store was opened with, never from input, and a key of another tenant is refused when read.
  */
 
-export const blobKinds = ["dbt-manifest", "dbt-run-results"] as const;
+export const blobKinds = ["dbt-manifest", "dbt-run-results", "webhook-payload", "lineage-event"] as const;
 export type BlobKind = (typeof blobKinds)[number];
 
 /** One tenant's view of the bucket: every key it builds or reads lies under `t/<tenantId>/`. */
@@ -38,6 +38,11 @@ function ownKey(blobs: TenantBlobs, key: string): string {
 
 export type BlobBody = Uint8Array | ArrayBuffer | Blob | string;
 
+/** Bodies up to this size go straight to the conditional put; larger ones are looked for first so their bytes are not sent again. */
+const SMALL_BODY_BYTES = 256 * 1024;
+
+const sizeOf = (body: BlobBody) => (typeof body === "string" ? body.length * 3 : body instanceof Blob ? body.size : body.byteLength);
+
 /**
  * Stores `body` under the key of (`kind`, `sha256`) unless that key already holds it: identical content arrives once
  * per tenant however often it is sent, and concurrent copies write the same bytes at most once (conditional put).
@@ -52,7 +57,7 @@ export async function putBlob(
   metadata: Record<string, string> = {},
 ): Promise<{ key: string; created: boolean }> {
   const key = blobKey(blobs, kind, sha256);
-  if (await blobs.bucket.head(key)) return { key, created: false };
+  if (sizeOf(body) > SMALL_BODY_BYTES && (await blobs.bucket.head(key))) return { key, created: false };
   const put = await blobs.bucket.put(key, body, { onlyIf: { etagDoesNotMatch: "*" }, customMetadata: metadata });
   return { key, created: put !== null };
 }
@@ -68,8 +73,8 @@ export async function getBlob(
 }
 
 /**
- * Removes `key` (or several keys, at most 1000). Content-addressed blobs can be shared by several rows: delete only
- * when no row names the key (retention: worker/retention/sweep.ts).
+ * Removes `key` (or several keys, at most 1000 per call). Content-addressed blobs can be shared by several rows: delete
+ * only when no row names the key (retention: worker/retention/sweep.ts).
  */
 export async function deleteBlob(blobs: TenantBlobs, key: string | string[]): Promise<void> {
   const keys = (Array.isArray(key) ? key : [key]).map((k) => ownKey(blobs, k));

@@ -3,12 +3,14 @@ import { auditCountedInsert, type AuditSource } from "../db/repo/platform/audit"
 import { usageAddedStatements } from "../db/repo/platform/storage-usage";
 import { fromBuilder, runBatch, runReads, stmt } from "../db/statements";
 import { enforceStorageQuota } from "../retention/storage-quota";
-import { existingEventKeys, rawEventStatements, storedEventKeys, storedEventsQuery, type StoredBody } from "../db/repo/lineage/raw-events";
+import { existingEventKeys, rawEventStatements, storedEventKeys, storedEventsQuery } from "../db/repo/lineage/raw-events";
+import { unreferencedBlobKeys } from "../db/repo/platform/retention-sweep";
+import { keepRawBody, putRawBodies, type StoredRawBody } from "../blobs/raw-bodies";
+import { deleteBlob, type TenantBlobs } from "../blobs/store";
 import { lineagePlanStatements, MAX_FACET_BYTES, storedQualityKeys, updatedDatasets } from "../db/repo/lineage/write";
 import { othersJobsCheck, pipelineTeamsRead, refusedJobsAndRuns } from "../db/repo/pipelines/ownership";
 import type { DatasetUpdate } from "../engine/dataset-triggers";
 import type { ErrorDetail } from "../lib/errors";
-import { gzip } from "../lib/gzip";
 import { newId } from "../lib/ids";
 import { utf8 } from "../lib/encoding";
 import { IdCache } from "../lineage/ids";
@@ -18,9 +20,6 @@ import { eventDedupeKey, planOpenLineageEvent, type AcceptedEvent } from "../lin
 import { LineagePlan, type QualityRow } from "../lineage/plan";
 import type { IngestWriter } from "./writer";
 import { errorFields, log } from "../lib/log";
-
-/** D1 refuses values over 2,000,000 bytes; raw bodies above this are stored gzip-compressed. */
-export const D1_VALUE_BYTES = 1_900_000;
 
 export interface IngestItem {
   /** Parsed JSON of one event. */
@@ -108,31 +107,28 @@ function oversizedFacets(event: OLEvent): ErrorDetail[] {
   return out;
 }
 
-/** Raw bodies are kept as text when they fit a D1 value, else gzip-compressed; null when even that does not fit. */
-async function storedBody(text: string): Promise<StoredBody | null> {
-  const bytes = utf8(text);
-  if (bytes.length <= D1_VALUE_BYTES) return { text, gzip: null, sizeBytes: bytes.length };
-  const compressed = await gzip(bytes);
-  return compressed.length <= D1_VALUE_BYTES ? { text: null, gzip: compressed, sizeBytes: bytes.length } : null;
-}
-
 interface Prepared {
   index: number;
   accepted: AcceptedEvent;
-  body: StoredBody;
+  /** The body as received (UTF-8), stored in R2 before the row that names it. */
+  bytes: Uint8Array;
+  /** Where the body went in R2, once put. */
+  stored?: StoredRawBody;
   tuttiJobs: TuttiJobClaim[];
   ref: JobRef | null;
 }
 
 /**
- * Validates, deduplicates and stores OpenLineage events; one outcome per item, in order. Valid new events are
- * written in one D1 batch (one transaction); should it fail, each event is retried alone so one bad event
- * cannot sink the others. Nothing is written for an invalid event, nor for one speaking for another team's
+ * Validates, deduplicates and stores OpenLineage events; one outcome per item, in order. Each valid new event's body
+ * goes to R2 first (`blobs`: once per tenant and content); an event whose put fails is answered retriable and no row
+ * names it. The rows are then written in one D1 batch (one transaction); should it fail, each event is retried alone
+ * so one bad event cannot sink the others. Bodies this call put for events that ended up without a row are removed. Nothing is written for an invalid event, nor for one speaking for another team's
  * pipeline (400), job or run (403: decided by the write itself, othersJobsCheck); of another team's datasets only
  * lineage is written (PlanGuard). Data-quality assertions that were stored are appended to `quality`, for alerts.
  */
 export async function ingestOpenLineageEvents(
   ctx: TenantCtx,
+  blobs: TenantBlobs,
   source: AuditSource,
   writer: IngestWriter,
   items: IngestItem[],
@@ -169,12 +165,6 @@ export async function ingestOpenLineageEvents(
       outcomes[i] = { ok: false, status: 413, message: `${big[0].path}: ${big[0].message}`, details: big, retriable: false };
       continue;
     }
-    const body = await storedBody(items[i].body);
-    if (!body) {
-      const message = `event is too large to store even compressed (limit ${D1_VALUE_BYTES} bytes gzipped)`;
-      outcomes[i] = { ok: false, status: 413, message, details: [{ path: "(root)", message }], retriable: false };
-      continue;
-    }
     const dedupeKey = await eventDedupeKey(event, items[i].body);
     const runId = event.kind === "run" ? event.run.runId : null;
     if (seen.has(dedupeKey)) {
@@ -185,7 +175,7 @@ export async function ingestOpenLineageEvents(
     prepared.push({
       index: i,
       accepted: { event, body: items[i].body, dedupeKey, eventId: newId("lineageEvent") },
-      body,
+      bytes: utf8(items[i].body),
       tuttiJobs: policy.tuttiJobs,
       ref: await jobRefOf(ids, event),
     });
@@ -202,7 +192,23 @@ export async function ingestOpenLineageEvents(
   });
   if (!fresh.length) return outcomes;
   // Over a storage quota the whole request is refused (413 naming the quota) and nothing is stored.
-  await enforceStorageQuota(ctx, { bytes: fresh.reduce((n, p) => n + p.body.sizeBytes, 0), objects: fresh.length });
+  await enforceStorageQuota(ctx, { bytes: fresh.reduce((n, p) => n + p.bytes.byteLength, 0), objects: fresh.length });
+
+  // Bytes first: an event whose body is not in R2 gets no row (answered retriable), so no row names a missing blob.
+  const puts = await putRawBodies(
+    blobs,
+    "lineage-event",
+    fresh.map((p) => p.bytes),
+  );
+  const put = fresh.filter((p, i) => {
+    const r = puts[i];
+    if ("error" in r) {
+      fail(outcomes, p.index, r.error);
+      return false;
+    }
+    p.stored = r;
+    return true;
+  });
 
   // One batch writes a group of events. Its first statement names the jobs and runs of the group that another team
   // owns, and every statement applies only if there are none (othersJobsCheck): the check and the write are one
@@ -223,7 +229,7 @@ export async function ingestOpenLineageEvents(
     const raw = rawEventStatements(
       ctx,
       plan,
-      group.map((p) => p.body),
+      group.map((p) => p.stored!),
       now,
       others.none,
     );
@@ -280,22 +286,44 @@ export async function ingestOpenLineageEvents(
   };
 
   try {
-    await writeAll(fresh);
+    await writeAll(put);
   } catch (err) {
-    if (fresh.length === 1) {
-      fail(outcomes, fresh[0].index, err);
-      return outcomes;
-    }
-    // Each event alone, so one bad event cannot sink the others (those already refused stay refused).
-    for (const p of fresh.filter((p) => outcomes[p.index].ok)) {
-      try {
-        await writeAll([p]);
-      } catch (single) {
-        fail(outcomes, p.index, single);
+    if (put.length === 1) fail(outcomes, put[0].index, err);
+    else {
+      // Each event alone, so one bad event cannot sink the others (those already refused stay refused).
+      for (const p of put.filter((p) => outcomes[p.index].ok)) {
+        try {
+          await writeAll([p]);
+        } catch (single) {
+          fail(outcomes, p.index, single);
+        }
       }
     }
   }
+  await settleBodies(ctx, blobs, put, outcomes);
   return outcomes;
+}
+
+/**
+ * After the write: bodies of stored events that were found in R2 already are put back should retention have just
+ * removed them (keepRawBody); bodies this call created for events that got no row (refused, failed) are removed
+ * unless some row names the same content. A duplicate's body is the stored copy's own (the dedupe key holds the
+ * body's hash), so it stays.
+ */
+async function settleBodies(ctx: TenantCtx, blobs: TenantBlobs, put: Prepared[], outcomes: IngestOutcome[]) {
+  const unstored: string[] = [];
+  for (const p of put) {
+    const outcome = outcomes[p.index];
+    if (outcome.ok) await keepRawBody(blobs, "lineage-event", p.stored!, p.bytes);
+    else if (p.stored!.created) unstored.push(p.stored!.key);
+  }
+  if (!unstored.length) return;
+  try {
+    await deleteBlob(blobs, await unreferencedBlobKeys(ctx, unstored));
+  } catch (err) {
+    // Left for the tenant's deletion: an object no row names is counted nowhere and read by nothing.
+    log.with({ tenantId: ctx.tenantId }).error("removing bodies of unstored lineage events failed", errorFields(err));
+  }
 }
 
 const acceptedOutcome = (e: OLEvent, duplicate: boolean): IngestOutcome => ({

@@ -1,5 +1,5 @@
 import type { TenantCtx } from "../db/client";
-import { readArtifactChunks, type DbtUpload } from "../db/repo/lineage/dbt";
+import type { DbtUpload } from "../db/repo/lineage/dbt";
 import type { DbtArtifactKind } from "../db/schema/enums";
 import { getBlob, putBlob, tenantBlobs, type BlobKind } from "../blobs/store";
 import { notFound } from "../lib/errors";
@@ -14,7 +14,7 @@ const gzipMetadata = { encoding: "gzip" };
 
 /**
  * Stores an artifact's gzip stream under the SHA-256 of its uncompressed bytes (once per tenant and content) and
- * returns the R2 key for the upload row: what readArtifact produced, or the chunks the one-off copy step read.
+ * returns the R2 key for the upload row: what readArtifact produced, or the D1 chunks the one-off copy read.
  */
 export async function storeArtifact(
   ctx: TenantCtx,
@@ -26,14 +26,10 @@ export async function storeArtifact(
   return key;
 }
 
-/**
- * The bytes of an upload's artifact as uploaded, streamed from R2 and inflated on the way. Uploads from before R2
- * whose bytes the copy step (`npm run blobs:migrate`) has not moved yet are read from their D1 chunks.
- */
+/** The bytes of an upload's artifact as uploaded, streamed from R2 and inflated on the way. */
 export async function openStoredArtifact(ctx: TenantCtx, bucket: R2Bucket, upload: DbtUpload, kind: DbtArtifactKind): Promise<ReadableStream<Uint8Array>> {
   const key = kind === "manifest" ? upload.manifestBlobKey : upload.runResultsBlobKey;
-  if (!key) return storedArtifactStream(new Blob(await readArtifactChunks(ctx, upload.id, kind)).stream(), kind);
-  const blob = await getBlob(tenantBlobs(bucket, ctx), key);
+  const blob = key ? await getBlob(tenantBlobs(bucket, ctx), key) : null;
   if (!blob) throw notFound(`${kind} of upload ${upload.id}`);
   return storedArtifactStream(blob.body, kind);
 }

@@ -17,11 +17,33 @@ export interface SweepResult {
 
 type Step = (ctx: TenantCtx, env: Env, s: RetentionSettings, now: number, limit: number) => Promise<{ picked: number; removed: number }>;
 
+/**
+ * Deletes, after the rows that named them are gone, the R2 objects no remaining row names (rows share content). A
+ * pass that stops between the two leaves objects no row names; they go with the tenant's deletion.
+ */
+async function removeUnreferencedBlobs(ctx: TenantCtx, env: Env, keys: Array<string | null>) {
+  const orphans = await unreferencedBlobKeys(
+    ctx,
+    keys.filter((k): k is string => k !== null),
+  );
+  await deleteBlob(tenantBlobs(env.BLOBS, ctx), orphans);
+}
+
 const aged =
   (kind: "lineage_event" | "webhook_payload" | "audit_entry", days: (s: RetentionSettings) => number): Step =>
-  async (ctx, _env, s, now, limit) => {
-    const rowids = await expiredRows(ctx, kind, now - days(s) * DAY_MS, limit);
-    return { picked: rowids.length, removed: await removeRows(ctx, kind, rowids) };
+  async (ctx, env, s, now, limit) => {
+    const rows = await expiredRows(ctx, kind, now - days(s) * DAY_MS, limit);
+    const removed = await removeRows(
+      ctx,
+      kind,
+      rows.map((r) => r.rid),
+    );
+    await removeUnreferencedBlobs(
+      ctx,
+      env,
+      rows.map((r) => r.blobKey),
+    );
+    return { picked: rows.length, removed };
   };
 
 /** In the order the sweep takes them: the bulkiest raw data first. */
@@ -36,14 +58,12 @@ const steps: Array<[StoredKind, Step]> = [
         ctx,
         "dbt_upload",
         uploads.map((u) => u.rid),
-        uploads.map((u) => u.id),
       );
-      // The rows are gone first: a blob is deleted only once no remaining upload names it (uploads share content).
-      const orphans = await unreferencedBlobKeys(
+      await removeUnreferencedBlobs(
         ctx,
+        env,
         uploads.flatMap((u) => u.blobKeys),
       );
-      await deleteBlob(tenantBlobs(env.BLOBS, ctx), orphans);
       return { picked: uploads.length, removed };
     },
   ],

@@ -4,8 +4,7 @@ import { actorTypes, dbtUploadSources } from "./enums";
 
 /**
  * One upload of dbt artifacts (manifest and/or run_results) for a project + environment. The bytes live in R2 (gzip,
- * content-addressed per tenant: worker/blobs/store.ts) under the `*_blob_key` columns; uploads from before R2 keep
- * them in dbt_artifact_chunks until `npm run blobs:migrate` copies them (docs/deployment.md).
+ * content-addressed per tenant: worker/blobs/store.ts) under the `*_blob_key` columns.
  */
 export const dbtUploads = sqliteTable(
   "dbt_uploads",

@@ -34,7 +34,6 @@ export * from "./column-lineage-edges";
 export * from "./lineage-events";
 export * from "./dbt-projects";
 export * from "./dbt-uploads";
-export * from "./dbt-artifact-chunks";
 export * from "./dbt-nodes";
 export * from "./dbt-node-results";
 export * from "./quality-results";

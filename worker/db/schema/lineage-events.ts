@@ -4,7 +4,9 @@ import { lineageEventKinds } from "./enums";
 
 /**
  * Raw OpenLineage events as received, viewable per run. `dedupe_key` (run id, event type, event time, body hash)
- * drops client retries. Bodies up to the D1 value limit are kept as text; larger ones gzip-compressed in `body_gzip`.
+ * drops client retries. The body lives in R2 (worker/blobs/raw-bodies.ts) under `body_blob_key`; `body` and
+ * `body_gzip` hold only bodies from before R2 (text, or gzip above the D1 value limit) until `npm run blobs:migrate`
+ * moves them.
  */
 export const lineageEvents = sqliteTable(
   "lineage_events",
@@ -23,6 +25,9 @@ export const lineageEvents = sqliteTable(
     sizeBytes: integer("size_bytes").notNull(),
     body: text("body"),
     bodyGzip: blob("body_gzip", { mode: "buffer" }),
+    /** SHA-256 of the body as received, and its R2 key (`t/<tenant>/lineage-event/<sha256>`). */
+    bodySha256: text("body_sha256"),
+    bodyBlobKey: text("body_blob_key"),
     receivedAt: ms("received_at").notNull(),
   },
   (t) => [
@@ -33,5 +38,7 @@ export const lineageEvents = sqliteTable(
     index("lineage_events_dataset").on(t.tenantId, t.datasetId, t.eventTime),
     // Retention removes the oldest first (worker/db/repo/platform/retention-sweep.ts).
     index("lineage_events_received").on(t.tenantId, t.receivedAt),
+    // Retention deletes a body's blob only once no event names its key.
+    index("lineage_events_blob").on(t.tenantId, t.bodyBlobKey),
   ],
 );

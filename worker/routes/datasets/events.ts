@@ -5,7 +5,7 @@ import { decodeCursor, page } from "../../lib/cursor";
 import { requireScope } from "../../lib/principal";
 import { IdParam, bearerSecurity, errors, jsonResponse, send } from "../shared";
 import { RawEventList } from "../lineage/catalog-schemas";
-import { rawEventOut } from "../job-runs/events";
+import { rawEventsOut } from "../job-runs/events";
 import { loadDataset } from "./load";
 
 const Query = z.object({
@@ -32,6 +32,6 @@ export function register(app: Router) {
     const q = c.req.valid("query");
     const rows = await listRawEvents(ctx, { datasetId: dataset.id }, { after: decodeCursor(q.cursor, Cursor), limit: q.limit });
     const result = page(rows, q.limit, (r) => ({ at: r.eventTime, id: r.id }));
-    return send(c, 200, RawEventList, { items: result.items.map(rawEventOut), next_cursor: result.next_cursor });
+    return send(c, 200, RawEventList, { items: await rawEventsOut(c.env.BLOBS, ctx, result.items), next_cursor: result.next_cursor });
   });
 }

@@ -1,5 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
+import { readRawText } from "../../blobs/raw-bodies";
+import { tenantBlobs } from "../../blobs/store";
+import type { TenantCtx } from "../../db/client";
 import { listRawEvents, type RawEvent } from "../../db/repo/lineage/catalog";
 import { decodeCursor, page } from "../../lib/cursor";
 import { requireScope } from "../../lib/principal";
@@ -13,16 +16,25 @@ const Query = z.object({
 });
 const Cursor = z.object({ at: z.number(), id: z.string() });
 
-export const rawEventOut = (e: RawEvent) => ({
-  id: e.id,
-  kind: e.kind as "run" | "job" | "dataset",
-  event_type: e.eventType,
-  event_time: new Date(e.eventTime).toISOString(),
-  received_at: new Date(e.receivedAt).toISOString(),
-  producer: e.producer,
-  size_bytes: e.sizeBytes,
-  event: e.body,
-});
+/** A page of raw events with their bodies, read from R2 (at most a page's worth at once). */
+export async function rawEventsOut(bucket: R2Bucket, ctx: TenantCtx, events: RawEvent[]) {
+  const blobs = tenantBlobs(bucket, ctx);
+  return Promise.all(
+    events.map(async (e) => {
+      const text = await readRawText(blobs, e.body);
+      return {
+        id: e.id,
+        kind: e.kind as "run" | "job" | "dataset",
+        event_type: e.eventType,
+        event_time: new Date(e.eventTime).toISOString(),
+        received_at: new Date(e.receivedAt).toISOString(),
+        producer: e.producer,
+        size_bytes: e.sizeBytes,
+        event: text === null ? null : JSON.parse(text),
+      };
+    }),
+  );
+}
 
 export const route = createRoute({
   method: "get",
@@ -41,6 +53,6 @@ export function register(app: Router) {
     const q = c.req.valid("query");
     const rows = await listRawEvents(ctx, { runId: run.id }, { after: decodeCursor(q.cursor, Cursor), limit: q.limit });
     const result = page(rows, q.limit, (r) => ({ at: r.eventTime, id: r.id }));
-    return send(c, 200, RawEventList, { items: result.items.map(rawEventOut), next_cursor: result.next_cursor });
+    return send(c, 200, RawEventList, { items: await rawEventsOut(c.env.BLOBS, ctx, result.items), next_cursor: result.next_cursor });
   });
 }

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { qualityOutcomes, sendQualitySignals } from "../../alerting/quality-signals";
 import type { Context } from "hono";
 import type { AppEnv, Router } from "../../context";
+import { tenantBlobs } from "../../blobs/store";
 import { tenantCtx } from "../../db/client";
 import type { QualityRow } from "../../lineage/plan";
 import type { DatasetUpdate } from "../../engine/dataset-triggers";
@@ -46,6 +47,7 @@ export async function handle(c: Context<AppEnv>) {
   const updates: DatasetUpdate[] = [];
   const outcomes = await ingestOpenLineageEvents(
     ctx,
+    tenantBlobs(c.env.BLOBS, ctx),
     auditSource(c),
     writerOf(p),
     raw.map((event) => ({ raw: event, body: JSON.stringify(event) })),

@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { qualityOutcomes, sendQualitySignals } from "../../alerting/quality-signals";
 import type { Context } from "hono";
 import type { AppEnv, Router } from "../../context";
+import { tenantBlobs } from "../../blobs/store";
 import { tenantCtx } from "../../db/client";
 import type { QualityRow } from "../../lineage/plan";
 import type { DatasetUpdate } from "../../engine/dataset-triggers";
@@ -46,7 +47,7 @@ export async function handle(c: Context<AppEnv>) {
   const ctx = tenantCtx(c.get("db"), p.tenantId);
   const quality: QualityRow[] = [];
   const updates: DatasetUpdate[] = [];
-  const [outcome] = await ingestOpenLineageEvents(ctx, auditSource(c), writerOf(p), [{ raw, body: text }], quality, updates);
+  const [outcome] = await ingestOpenLineageEvents(ctx, tenantBlobs(c.env.BLOBS, ctx), auditSource(c), writerOf(p), [{ raw, body: text }], quality, updates);
   await sendQualitySignals(c.env.NOTIFY, ctx, qualityOutcomes(quality));
   await announceDatasetUpdates(c.env.NOTIFY, p.tenantId, updates);
   if (!outcome.ok) {

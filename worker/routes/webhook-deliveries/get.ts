@@ -1,5 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
+import { readRawText } from "../../blobs/raw-bodies";
+import { tenantBlobs } from "../../blobs/store";
 import { tenantCtx } from "../../db/client";
 import { getDelivery } from "../../db/repo/platform/webhook-deliveries";
 import { notFound } from "../../lib/errors";
@@ -21,8 +23,10 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
     requireScope(p, "read");
-    const delivery = await getDelivery(tenantCtx(c.get("db"), p.tenantId), c.req.valid("param").id);
+    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const delivery = await getDelivery(ctx, c.req.valid("param").id);
     if (!delivery || !canSeeTeamResources(p, delivery.teamId)) throw notFound("webhook delivery");
-    return send(c, 200, WebhookDeliveryDetailOut, deliveryDetailOut(delivery));
+    const text = await readRawText(tenantBlobs(c.env.BLOBS, ctx), { key: delivery.payloadBlobKey, sizeBytes: delivery.payloadBytes, text: delivery.payload });
+    return send(c, 200, WebhookDeliveryDetailOut, deliveryDetailOut(delivery, text));
   });
 }

@@ -43,10 +43,11 @@ export function deliveryOut(d: Omit<WebhookDelivery, "payload">): z.input<typeof
   };
 }
 
-export function deliveryDetailOut(d: WebhookDelivery): z.input<typeof WebhookDeliveryDetailOut> {
-  let payload: unknown = d.payload;
+/** `text` is the body as received (read from R2 by the route); null when it is no longer stored. */
+export function deliveryDetailOut(d: Omit<WebhookDelivery, "payload">, text: string | null): z.input<typeof WebhookDeliveryDetailOut> {
+  let payload: unknown = text;
   try {
-    payload = JSON.parse(d.payload);
+    if (text !== null) payload = JSON.parse(text);
   } catch {
     // Not JSON: shown as the text that arrived.
   }

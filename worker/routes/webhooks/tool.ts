@@ -4,7 +4,7 @@ import type { AppEnv } from "../../context";
 import { loadKeyRing } from "../../lib/envelope";
 import { ApiError } from "../../lib/errors";
 import { tenantCtx } from "../../db/client";
-import { recordDeliveries } from "../../db/repo/platform/webhook-deliveries";
+import { storeDelivery } from "../../ingest/webhook-delivery";
 import type { WebhookMessage } from "../../queues/webhook-messages";
 import { handOverDelivery } from "../../queues/webhooks";
 import { webhookConnection } from "../../lib/connection-cache";
@@ -15,8 +15,8 @@ type WebhookConnector = ConnectorDefinition<unknown, unknown> & { webhook: Webho
 /**
  * `POST /webhooks/<kind>/<connectionId>`: a tool's webhook. Verified with the connection's signing secret over
  * the raw bytes; unknown connection → 404; bad or missing proof → 401 and nothing stored. A verified delivery is
- * stored in D1 before it is acknowledged, once per tool delivery id (copies are counted), so what a tool was told
- * it delivered survives a crash; its outcome then goes to the run engine through the `tutti-webhooks` queue
+ * stored before it is acknowledged (body in R2, then its row: storeDelivery), once per tool delivery id (copies are
+ * counted), so what a tool was told it delivered survives a crash; its outcome then goes to the run engine through the `tutti-webhooks` queue
  * (handed over here when the queue refuses). A hand-over lost to a crash is recovered by the task's polling,
  * or by the tool sending the delivery again.
  */
@@ -37,7 +37,9 @@ export function toolWebhookRouter(connector: WebhookConnector) {
     if (!(await connector.webhook.verify(request, secret))) throw new ApiError("unauthorized", "webhook signature does not match");
 
     const event = await connector.webhook.parse(request);
-    const [stored] = await recordDeliveries(tenantCtx(c.get("db"), conn.tenantId), [
+    const stored = await storeDelivery(
+      c.env.BLOBS,
+      tenantCtx(c.get("db"), conn.tenantId),
       {
         teamId: conn.teamId,
         connector: connector.kind,
@@ -46,10 +48,9 @@ export function toolWebhookRouter(connector: WebhookConnector) {
         eventType: event.type,
         externalId: event.externalId,
         receivedAt: c.get("clock").now(),
-        payload: new TextDecoder().decode(body),
-        payloadBytes: body.byteLength,
       },
-    ]);
+      body,
+    );
     if (event.outcome && event.externalId) {
       const message: WebhookMessage = {
         tenantId: conn.tenantId,

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
-import { gunzip } from "../../../lib/gzip";
+import type { RawBodyRef } from "../../../blobs/raw-bodies";
 import type { TenantCtx } from "../../client";
 import { fromBuilder, queryAll, runBatch, stmt } from "../../statements";
 import { columnLineageEdges, datasets, jobRunDatasets, jobRuns, jobs, lineageEvents, lineageFacets, teams } from "../../schema";
@@ -238,17 +238,11 @@ export interface RawEvent {
   receivedAt: number;
   producer: string;
   sizeBytes: number;
-  body: unknown;
+  /** Where the body is: its R2 key, or the D1 text or gzip of an event from before R2 (worker/blobs/raw-bodies.ts reads either). */
+  body: RawBodyRef;
 }
 
-async function bodyOf(row: { body: string | null; bodyGzip: unknown; sizeBytes: number }): Promise<unknown> {
-  if (row.body !== null) return JSON.parse(row.body);
-  const bytes = row.bodyGzip instanceof Uint8Array ? row.bodyGzip : new Uint8Array(row.bodyGzip as ArrayBuffer);
-  // The stored size is the body's own: a blob that inflates past it is not what was stored.
-  return JSON.parse(new TextDecoder().decode(await gunzip(bytes, row.sizeBytes, "stored event body")));
-}
-
-/** Raw events as received, oldest first: per run, or per dataset (DatasetEvents). */
+/** Raw events as received, oldest first: per run, or per dataset (DatasetEvents). The bodies are the caller's to read. */
 export async function listRawEvents(
   ctx: TenantCtx,
   by: { runId: string } | { datasetId: string } | { jobId: string },
@@ -266,18 +260,16 @@ export async function listRawEvents(
     .where(and(...conds))
     .orderBy(asc(lineageEvents.eventTime), asc(lineageEvents.id))
     .limit(opts.limit + 1);
-  return Promise.all(
-    rows.map(async (r) => ({
-      id: r.id,
-      kind: r.kind,
-      eventType: r.eventType,
-      eventTime: r.eventTime,
-      receivedAt: r.receivedAt,
-      producer: r.producer,
-      sizeBytes: r.sizeBytes,
-      body: await bodyOf(r),
-    })),
-  );
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    eventType: r.eventType,
+    eventTime: r.eventTime,
+    receivedAt: r.receivedAt,
+    producer: r.producer,
+    sizeBytes: r.sizeBytes,
+    body: { key: r.bodyBlobKey, sizeBytes: r.sizeBytes, text: r.body, gzip: r.bodyGzip as Uint8Array | ArrayBuffer | null },
+  }));
 }
 
 export interface ColumnEdge {

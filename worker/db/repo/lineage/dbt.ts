@@ -1,10 +1,9 @@
 import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from "drizzle-orm";
-import type { DbtArtifactKind } from "../../schema/enums";
 import type { DbtResult } from "../../../lineage/dbt-run-results";
 import type { DbtNodeRef, DbtNodeRow } from "../../../lineage/dbt-plan";
-import type { Db, TenantCtx } from "../../client";
-import { dbtArtifactChunks, dbtNodeResults, dbtNodes, dbtProjects, dbtUploads, teams } from "../../schema";
-import { fromBuilder, insertRowIf, rawRows, stmt, type Stmt } from "../../statements";
+import type { TenantCtx } from "../../client";
+import { dbtNodeResults, dbtNodes, dbtProjects, dbtUploads, teams } from "../../schema";
+import { fromBuilder, insertRowIf, stmt, type Stmt } from "../../statements";
 import { ownedByNobodyOrSql, type ActsFor } from "../pipelines/ownership";
 import { chunkRows } from "../../bulk";
 
@@ -165,57 +164,6 @@ export async function listDbtNodeResults(ctx: TenantCtx, projectId: string, uniq
     .where(and(eq(dbtNodeResults.tenantId, ctx.tenantId), eq(dbtNodeResults.projectId, projectId), eq(dbtNodeResults.uniqueId, uniqueId)))
     .orderBy(desc(dbtNodeResults.completedAt))
     .limit(limit);
-}
-
-/** The stored pieces of one artifact, in order; each is read on its own to keep every D1 response small. */
-export async function readArtifactChunks(ctx: TenantCtx, uploadId: string, kind: DbtArtifactKind): Promise<Uint8Array[]> {
-  const seqs = await rawRows(
-    ctx,
-    sql`SELECT seq FROM dbt_artifact_chunks WHERE tenant_id = ${ctx.tenantId} AND upload_id = ${uploadId} AND kind = ${kind} ORDER BY seq`,
-  );
-  const out: Uint8Array[] = [];
-  for (const [seq] of seqs) {
-    const [row] = await rawRows(
-      ctx,
-      sql`SELECT data FROM dbt_artifact_chunks WHERE tenant_id = ${ctx.tenantId} AND upload_id = ${uploadId} AND kind = ${kind} AND seq = ${seq}`,
-    );
-    const data = row[0] as ArrayBuffer | number[];
-    out.push(data instanceof ArrayBuffer ? new Uint8Array(data) : Uint8Array.from(data));
-  }
-  return out;
-}
-
-/**
- * The artifacts still kept as D1 chunks (uploads from before R2), across all tenants, after `after` in key order.
- * Only the one-off copy step reads across tenants (worker/blobs/copy-dbt-chunks.ts); it then works per tenant.
- */
-export async function artifactsInChunks(db: Db, after: { tenantId: string; uploadId: string; kind: string }, limit: number) {
-  return db
-    .selectDistinct({ tenantId: dbtArtifactChunks.tenantId, uploadId: dbtArtifactChunks.uploadId, kind: dbtArtifactChunks.kind })
-    .from(dbtArtifactChunks)
-    .where(
-      sql`(${dbtArtifactChunks.tenantId}, ${dbtArtifactChunks.uploadId}, ${dbtArtifactChunks.kind}) > (${after.tenantId}, ${after.uploadId}, ${after.kind})`,
-    )
-    .orderBy(asc(dbtArtifactChunks.tenantId), asc(dbtArtifactChunks.uploadId), asc(dbtArtifactChunks.kind))
-    .limit(limit);
-}
-
-/** Records where an artifact's bytes now live and removes its D1 chunks, together. */
-export function artifactMovedStatements(ctx: TenantCtx, uploadId: string, kind: DbtArtifactKind, key: string): Stmt[] {
-  return [
-    fromBuilder(
-      ctx.db
-        .update(dbtUploads)
-        .set(kind === "manifest" ? { manifestBlobKey: key } : { runResultsBlobKey: key })
-        .where(and(eq(dbtUploads.tenantId, ctx.tenantId), eq(dbtUploads.id, uploadId))),
-    ),
-    deleteArtifactChunks(ctx, uploadId, kind),
-  ];
-}
-
-/** Chunks of an artifact whose upload row is gone (nothing can read them). */
-export function deleteArtifactChunks(ctx: TenantCtx, uploadId: string, kind: DbtArtifactKind): Stmt {
-  return stmt(sql`DELETE FROM dbt_artifact_chunks WHERE tenant_id = ${ctx.tenantId} AND upload_id = ${uploadId} AND kind = ${kind}`);
 }
 
 const v = (i: number) => sql.raw(`r.value ->> '$[${i}]'`);

@@ -9,50 +9,32 @@ import { rowsOf, stmt, type Read, type Stmt } from "../../statements";
  * dedupe key, which copy of an event is the one whose counters count.
  */
 
-/** Raw events small enough to travel inside a bulk JSON parameter; larger ones get a statement each. */
-const INLINE_BODY_CHARS = 100_000;
-
-export interface StoredBody {
-  text: string | null;
-  gzip: Uint8Array | null;
-  sizeBytes: number;
-}
-
 /**
- * Raw-event inserts, to run first in their batch. `bodies` holds each event's stored form (text, or gzip when the
- * text would not fit a D1 value), decided by the caller; an event already stored (same dedupe key) is left as it
- * is. Each statement returns the dedupe keys it stored: the events this batch, and no concurrent copy, wrote.
- * `onlyIf` (PlanGuard.onlyIf) must hold for any of them to be stored.
+ * Raw-event inserts, to run first in their batch. `bodies` holds where each event's body was put in R2 (its size,
+ * hash and key; the row keeps no bytes); an event already stored (same dedupe key) is left as it is. Each statement
+ * returns the dedupe keys it stored: the events this batch, and no concurrent copy, wrote. `onlyIf`
+ * (PlanGuard.onlyIf) must hold for any of them to be stored.
  */
-export function rawEventStatements(ctx: TenantCtx, plan: LineagePlan, bodies: StoredBody[], now: number, onlyIf: SQL = sql`1`): Stmt[] {
+export function rawEventStatements(
+  ctx: TenantCtx,
+  plan: LineagePlan,
+  bodies: Array<{ bytes: number; sha256: string; key: string }>,
+  now: number,
+  onlyIf: SQL = sql`1`,
+): Stmt[] {
   const t = ctx.tenantId;
-  const inline: unknown[][] = [];
-  const out: Stmt[] = [];
-  plan.events.forEach((e, i) => {
-    const body = bodies[i];
-    if (body.text !== null && body.text.length <= INLINE_BODY_CHARS) {
-      inline.push([e.id, e.dedupeKey, e.kind, e.eventType, e.eventTime, e.runId, e.jobId, e.datasetId, e.producer, e.schemaUrl, body.sizeBytes, body.text]);
-      return;
-    }
-    out.push(
-      stmt(sql`
-        INSERT INTO lineage_events (tenant_id, id, dedupe_key, kind, event_type, event_time, run_id, job_id, dataset_id, producer, schema_url, size_bytes, body, body_gzip, received_at)
-        SELECT ${t}, ${e.id}, ${e.dedupeKey}, ${e.kind}, ${e.eventType}, ${e.eventTime}, ${e.runId}, ${e.jobId}, ${e.datasetId}, ${e.producer}, ${e.schemaUrl}, ${body.sizeBytes}, ${body.text}, ${body.gzip}, ${now}
-        WHERE ${onlyIf}
-        ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING dedupe_key`),
-    );
+  const rows = plan.events.map((e, i) => {
+    const b = bodies[i];
+    return [e.id, e.dedupeKey, e.kind, e.eventType, e.eventTime, e.runId, e.jobId, e.datasetId, e.producer, e.schemaUrl, b.bytes, b.sha256, b.key];
   });
-  out.unshift(
-    ...bulk(
-      inline,
-      (p) => sql`
-        INSERT INTO lineage_events (tenant_id, id, dedupe_key, kind, event_type, event_time, run_id, job_id, dataset_id, producer, schema_url, size_bytes, body, received_at)
-        SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)}, ${v(9)}, ${v(10)}, ${v(11)}, ${now}
-        FROM json_each(${p}) r WHERE ${onlyIf}
-        ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING dedupe_key`,
-    ),
+  return bulk(
+    rows,
+    (p) => sql`
+      INSERT INTO lineage_events (tenant_id, id, dedupe_key, kind, event_type, event_time, run_id, job_id, dataset_id, producer, schema_url, size_bytes, body_sha256, body_blob_key, received_at)
+      SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)}, ${v(9)}, ${v(10)}, ${v(11)}, ${v(12)}, ${now}
+      FROM json_each(${p}) r WHERE ${onlyIf}
+      ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING dedupe_key`,
   );
-  return out;
 }
 
 /** Dedupe keys returned by the statements of rawEventStatements, from their batch results. */

@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { TenantCtx } from "../../client";
 import type { StoredKind } from "../../schema/enums";
-import { queryAll, runBatch, stmt } from "../../statements";
+import { queryAll, runBatch, stmt, type Stmt } from "../../statements";
 import { countedKinds } from "./storage-usage";
 
 /**
@@ -18,15 +18,26 @@ const tables: Record<StoredKind, string> = {
   audit_entry: "audit_log",
 };
 
+export interface ExpiredRow {
+  rid: number;
+  /** The R2 key of the row's body (raw events, webhook payloads), null for rows without one. */
+  blobKey: string | null;
+}
+
 /** Raw lineage events, webhook deliveries and audit entries older than `cutoff`: nothing refers to them. */
-export async function expiredRows(ctx: TenantCtx, kind: "lineage_event" | "webhook_payload" | "audit_entry", cutoff: number, limit: number): Promise<number[]> {
+export async function expiredRows(
+  ctx: TenantCtx,
+  kind: "lineage_event" | "webhook_payload" | "audit_entry",
+  cutoff: number,
+  limit: number,
+): Promise<ExpiredRow[]> {
   const t = ctx.tenantId;
   const query: Record<typeof kind, SQL> = {
-    lineage_event: sql`SELECT rowid AS rid FROM lineage_events WHERE tenant_id = ${t} AND received_at < ${cutoff} ORDER BY received_at LIMIT ${limit}`,
-    webhook_payload: sql`SELECT rowid AS rid FROM webhook_deliveries WHERE tenant_id = ${t} AND received_at < ${cutoff} ORDER BY received_at LIMIT ${limit}`,
-    audit_entry: sql`SELECT rowid AS rid FROM audit_log WHERE tenant_id = ${t} AND at < ${cutoff} ORDER BY at LIMIT ${limit}`,
+    lineage_event: sql`SELECT rowid AS rid, body_blob_key AS blob_key FROM lineage_events WHERE tenant_id = ${t} AND received_at < ${cutoff} ORDER BY received_at LIMIT ${limit}`,
+    webhook_payload: sql`SELECT rowid AS rid, payload_blob_key AS blob_key FROM webhook_deliveries WHERE tenant_id = ${t} AND received_at < ${cutoff} ORDER BY received_at LIMIT ${limit}`,
+    audit_entry: sql`SELECT rowid AS rid, NULL AS blob_key FROM audit_log WHERE tenant_id = ${t} AND at < ${cutoff} ORDER BY at LIMIT ${limit}`,
   };
-  return (await queryAll<{ rid: number }>(ctx, query[kind])).map((r) => r.rid);
+  return (await queryAll<{ rid: number; blob_key: string | null }>(ctx, query[kind])).map((r) => ({ rid: r.rid, blobKey: r.blob_key }));
 }
 
 /**
@@ -85,10 +96,10 @@ export async function expiredUploads(ctx: TenantCtx, kept: number, limit: number
 
 /**
  * Removes the rows `rowids` of `kind` and, in the same batch, moves them from the tenant's usage to its removed
- * totals (for kinds that count against the quota; the others only add to removed). A dbt upload's legacy D1
- * chunks go with it; its R2 bytes are the caller's (unreferencedBlobKeys). Returns how many rows it removed.
+ * totals (for kinds that count against the quota; the others only add to removed). The rows' R2 bytes are the
+ * caller's, once the rows are gone (unreferencedBlobKeys). Returns how many rows it removed.
  */
-export async function removeRows(ctx: TenantCtx, kind: StoredKind, rowids: number[], uploadIds: string[] = []): Promise<number> {
+export async function removeRows(ctx: TenantCtx, kind: StoredKind, rowids: number[]): Promise<number> {
   if (!rowids.length) return 0;
   const t = ctx.tenantId;
   const table = sql.raw(tables[kind]);
@@ -96,7 +107,7 @@ export async function removeRows(ctx: TenantCtx, kind: StoredKind, rowids: numbe
   const counted = kind in countedKinds ? countedKinds[kind as keyof typeof countedKinds].bytes : null;
   const bytes = sql.raw(counted ?? "0");
   const sign = counted ? -1 : 0;
-  const statements = [
+  const statements: Stmt[] = [
     stmt(sql`
       INSERT INTO storage_usage (tenant_id, kind, bytes, objects, removed_bytes, removed_objects)
       SELECT ${t}, ${kind}, ${sign} * s.b, ${sign} * s.n, s.b, s.n FROM (
@@ -106,15 +117,14 @@ export async function removeRows(ctx: TenantCtx, kind: StoredKind, rowids: numbe
         removed_bytes = removed_bytes + excluded.removed_bytes, removed_objects = removed_objects + excluded.removed_objects`),
     stmt(sql`DELETE FROM ${table} WHERE tenant_id = ${t} AND rowid IN (SELECT value FROM json_each(${ids}))`),
   ];
-  if (uploadIds.length)
-    statements.push(
-      stmt(sql`DELETE FROM dbt_artifact_chunks WHERE tenant_id = ${t} AND upload_id IN (SELECT value FROM json_each(${JSON.stringify(uploadIds)}))`),
-    );
   const results = await runBatch(ctx, statements);
   return results[1].meta.changes;
 }
 
-/** Of `keys`, those no remaining dbt upload of the tenant names: their R2 objects can go. */
+/**
+ * Of `keys`, those no remaining row of the tenant names (dbt uploads, webhook deliveries, raw lineage events): their
+ * R2 objects can go. Content-addressed, one object can stand for many rows.
+ */
 export async function unreferencedBlobKeys(ctx: TenantCtx, keys: string[]): Promise<string[]> {
   if (!keys.length) return [];
   const t = ctx.tenantId;
@@ -123,7 +133,9 @@ export async function unreferencedBlobKeys(ctx: TenantCtx, keys: string[]): Prom
     sql`
     SELECT DISTINCT j.value AS key FROM json_each(${JSON.stringify(keys)}) j
     WHERE NOT EXISTS (SELECT 1 FROM dbt_uploads u WHERE u.tenant_id = ${t} AND u.manifest_blob_key = j.value)
-      AND NOT EXISTS (SELECT 1 FROM dbt_uploads u WHERE u.tenant_id = ${t} AND u.run_results_blob_key = j.value)`,
+      AND NOT EXISTS (SELECT 1 FROM dbt_uploads u WHERE u.tenant_id = ${t} AND u.run_results_blob_key = j.value)
+      AND NOT EXISTS (SELECT 1 FROM webhook_deliveries w WHERE w.tenant_id = ${t} AND w.payload_blob_key = j.value)
+      AND NOT EXISTS (SELECT 1 FROM lineage_events e WHERE e.tenant_id = ${t} AND e.body_blob_key = j.value)`,
   );
   return rows.map((r) => r.key);
 }

@@ -14,8 +14,10 @@ export interface NewDelivery {
   eventType: string;
   externalId: string | null;
   receivedAt: number;
-  payload: string;
+  /** The body's size, SHA-256 and R2 key (worker/blobs/raw-bodies.ts): the bytes are put before the row is written. */
   payloadBytes: number;
+  payloadSha256: string;
+  payloadBlobKey: string;
 }
 
 export interface RecordResult {

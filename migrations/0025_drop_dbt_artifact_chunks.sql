@@ -1,0 +1,1 @@
+DROP TABLE `dbt_artifact_chunks`;
