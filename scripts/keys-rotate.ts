@@ -8,10 +8,7 @@
  * command again to pick it up). It ends by counting secrets per key version and saying whether old keys can go.
  * See docs/security.md ("Rotating the master key").
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -19,13 +16,11 @@ import { secretAad } from "../worker/db/repo/connections/connections";
 import { webhookSecretAad } from "../worker/db/repo/pipelines/webhook-secrets";
 import { clientSecretAad } from "../worker/db/repo/sso/config";
 import { type Envelope, type KeyRing, loadKeyRing, rewrap } from "../worker/lib/envelope";
+import { type ProxyTarget, withPlatformProxy } from "./lib/platform-proxy";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-export interface D1Target {
-  /** `--local` or `--remote`, plus `--persist-to DIR` for a local state folder other than .wrangler/state. */
-  flags: string[];
-}
+type Db = { DB: D1Database };
 
 type Row = { tenant_id: string; id: string; value: string };
 
@@ -73,32 +68,24 @@ export const sealedColumns: SealedColumn[] = [
 const select = (c: SealedColumn, also = "") =>
   `SELECT tenant_id, ${c.idColumn} AS id, ${c.column} AS value FROM ${c.table} WHERE ${c.column} IS NOT NULL${also}`;
 
-function wrangler(args: string[]): string {
-  const require = createRequire(join(root, "package.json"));
-  const manifest = require.resolve("wrangler/package.json");
-  const bin = join(dirname(manifest), (JSON.parse(readFileSync(manifest, "utf8")) as { bin: Record<string, string> }).bin.wrangler);
-  const result = spawnSync(process.execPath, [bin, ...args], {
-    cwd: root,
-    encoding: "utf8",
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
-  });
-  if (result.status !== 0) throw new Error(`wrangler ${args.slice(0, 3).join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
-  return result.stdout;
+async function query<T>(db: D1Database, sql: string, ...binds: unknown[]): Promise<T[]> {
+  return (
+    await db
+      .prepare(sql)
+      .bind(...binds)
+      .all<T>()
+  ).results;
 }
-
-function query<T>(target: D1Target, sql: string): T[] {
-  const out = wrangler(["d1", "execute", "DB", ...target.flags, "--json", "--command", sql]);
-  const parsed = JSON.parse(out.slice(out.indexOf("["))) as Array<{ results: T[] }>;
-  return parsed.flatMap((r) => r.results);
-}
-
-const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /** Secrets per master-key version across every sealed column. */
-export function countByVersion(target: D1Target): Map<number, number> {
+export function countByVersion(target: ProxyTarget): Promise<Map<number, number>> {
+  return withPlatformProxy<Db, Map<number, number>>(target, (env) => countIn(env.DB));
+}
+
+async function countIn(db: D1Database): Promise<Map<number, number>> {
   const counts = new Map<number, number>();
   for (const c of sealedColumns) {
-    for (const row of query<Row>(target, select(c))) {
+    for (const row of await query<Row>(db, select(c))) {
       for (const { envelope } of c.read(row.tenant_id, row.id, row.value)) counts.set(envelope.v, (counts.get(envelope.v) ?? 0) + 1);
     }
   }
@@ -106,30 +93,35 @@ export function countByVersion(target: D1Target): Map<number, number> {
 }
 
 /** Re-wraps every secret not under the ring's newest key; returns how many rows and secrets changed. */
-export async function rotateKeys(target: D1Target, keyRing: string, opts: { dryRun?: boolean; pageSize?: number } = {}) {
+export async function rotateKeys(target: ProxyTarget, keyRing: string, opts: { dryRun?: boolean; pageSize?: number } = {}) {
   const ring = await loadKeyRing(keyRing);
-  let rows = 0;
-  let secrets = 0;
-  for (const c of sealedColumns) {
-    const done = await rotateColumn(target, ring, c, opts.pageSize ?? 500, opts.dryRun ?? false);
-    rows += done.rows;
-    secrets += done.secrets;
-  }
-  return { rows, secrets, current: ring.current.version };
+  return withPlatformProxy<Db, { rows: number; secrets: number; current: number }>(target, async (env) => {
+    let rows = 0;
+    let secrets = 0;
+    for (const c of sealedColumns) {
+      const done = await rotateColumn(env.DB, ring, c, opts.pageSize ?? 500, opts.dryRun ?? false);
+      rows += done.rows;
+      secrets += done.secrets;
+    }
+    return { rows, secrets, current: ring.current.version };
+  });
 }
 
-async function rotateColumn(target: D1Target, ring: KeyRing, c: SealedColumn, pageSize: number, dryRun: boolean) {
+async function rotateColumn(db: D1Database, ring: KeyRing, c: SealedColumn, pageSize: number, dryRun: boolean) {
   let after = { tenant: "", id: "" };
   let rows = 0;
   let secrets = 0;
   for (;;) {
-    const page = query<Row>(
-      target,
-      `${select(c, ` AND (tenant_id, ${c.idColumn}) > (${quote(after.tenant)}, ${quote(after.id)})`)} ORDER BY tenant_id, ${c.idColumn} LIMIT ${pageSize}`,
+    const page = await query<Row>(
+      db,
+      `${select(c, ` AND (tenant_id, ${c.idColumn}) > (?, ?)`)} ORDER BY tenant_id, ${c.idColumn} LIMIT ?`,
+      after.tenant,
+      after.id,
+      pageSize,
     );
     if (!page.length) break;
     after = { tenant: page.at(-1)!.tenant_id, id: page.at(-1)!.id };
-    const updates: string[] = [];
+    const updates: D1PreparedStatement[] = [];
     for (const row of page) {
       const rewrapped: Record<string, Envelope> = {};
       let changed = 0;
@@ -142,19 +134,13 @@ async function rotateColumn(target: D1Target, ring: KeyRing, c: SealedColumn, pa
       secrets += changed;
       // Compare-and-swap on the old value: a secret changed by a user meanwhile is left for the next run.
       updates.push(
-        `UPDATE ${c.table} SET ${c.column} = ${quote(c.write(rewrapped))} WHERE tenant_id = ${quote(row.tenant_id)} AND ${c.idColumn} = ${quote(row.id)} AND ${c.column} = ${quote(row.value)};`,
+        db
+          .prepare(`UPDATE ${c.table} SET ${c.column} = ? WHERE tenant_id = ? AND ${c.idColumn} = ? AND ${c.column} = ?`)
+          .bind(c.write(rewrapped), row.tenant_id, row.id, row.value),
       );
     }
-    if (updates.length && !dryRun) {
-      const dir = mkdtempSync(join(tmpdir(), "tutti-keys-"));
-      try {
-        const file = join(dir, "rewrap.sql");
-        writeFileSync(file, updates.join("\n"), { mode: 0o600 });
-        wrangler(["d1", "execute", "DB", ...target.flags, "--file", file, "--yes"]);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    }
+    // One page's updates in one batch: D1 applies a batch as one transaction.
+    if (updates.length && !dryRun) await db.batch(updates);
   }
   return { rows, secrets };
 }
@@ -178,10 +164,10 @@ async function main() {
     console.error("TUTTI_MASTER_KEY is not set: give the whole ring, newest key first, e.g. TUTTI_MASTER_KEY='2:<new>,1:<old>'");
     process.exit(2);
   }
-  const target: D1Target = { flags: [values.local ? "--local" : "--remote", ...(values["persist-to"] ? ["--persist-to", values["persist-to"]] : [])] };
+  const target: ProxyTarget = { remote: !!values.remote, persistTo: values["persist-to"] };
   const done = await rotateKeys(target, keyRing, { dryRun: values["dry-run"] });
   console.log(`${values["dry-run"] ? "Would re-wrap" : "Re-wrapped"} ${done.secrets} secret(s) in ${done.rows} row(s) under key ${done.current}.`);
-  const counts = countByVersion(target);
+  const counts = await countByVersion(target);
   const older = [...counts].filter(([v]) => v !== done.current);
   for (const [v, n] of [...counts].sort(([a], [b]) => b - a)) console.log(`  key ${v}: ${n} secret(s)`);
   if (older.length) console.log(`Secrets remain under key(s) ${older.map(([v]) => v).join(", ")}: run the command again before removing them.`);

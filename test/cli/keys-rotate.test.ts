@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countByVersion, type D1Target, rotateKeys } from "../../scripts/keys-rotate";
+import { countByVersion, rotateKeys } from "../../scripts/keys-rotate";
+import type { ProxyTarget } from "../../scripts/lib/platform-proxy";
 import { secretAad } from "../../worker/db/repo/connections/connections";
 import { webhookSecretAad } from "../../worker/db/repo/pipelines/webhook-secrets";
 import { clientSecretAad } from "../../worker/db/repo/sso/config";
@@ -13,16 +14,15 @@ import { binOf, repoRoot } from "../e2e/helpers/processes";
 const OLD = "1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 const NEW = "2:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=";
 
-// The command against a real local D1 (wrangler's own state folder, throwaway), as an operator runs it. Each step is
-// a `wrangler d1` process (2–5 s on a quiet machine, 15–30 s under a loaded CI's load average of 13), hence the
-// generous limits: they only bound a hang.
-const LIMIT_MS = 420_000;
+// The command against a real local D1 (wrangler's own state folder, throwaway), as an operator runs it. The setup's
+// `wrangler d1` processes take 2–5 s each on a quiet machine and far longer on a loaded CI: the limits only bound a hang.
+const LIMIT_MS = 300_000;
 
 describe("npm run keys:rotate", () => {
   const persistTo = mkdtempSync(join(tmpdir(), "tutti-keys-test-"));
-  const target: D1Target = { flags: ["--local", "--persist-to", persistTo] };
+  const target: ProxyTarget = { remote: false, persistTo };
   const d1 = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [binOf("wrangler"), "d1", ...args, ...target.flags], {
+    const r = spawnSync(process.execPath, [binOf("wrangler"), "d1", ...args, "--local", "--persist-to", persistTo], {
       cwd: repoRoot,
       encoding: "utf8",
       env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
@@ -71,24 +71,28 @@ describe("npm run keys:rotate", () => {
   }, LIMIT_MS);
   afterAll(() => rmSync(persistTo, { recursive: true, force: true }));
 
-  it("moves every secret under the newest key, page by page; the old key can then leave the ring", async () => {
-    expect(countByVersion(target)).toEqual(new Map([[1, 8]]));
-    // A dry run counts and writes nothing: the real run below still finds all eight.
-    expect(await rotateKeys(target, `${NEW},${OLD}`, { dryRun: true })).toEqual({ rows: 5, secrets: 8, current: 2 });
-    expect(await rotateKeys(target, `${NEW},${OLD}`, { pageSize: 2 })).toEqual({ rows: 5, secrets: 8, current: 2 });
-    expect(countByVersion(target)).toEqual(new Map([[2, 8]]));
-    const newOnly = await loadKeyRing(NEW);
-    const secrets = readSecrets("conn_it's");
-    expect(await open(newOnly, secrets.api_key, secretAad("ten_1", "conn_it's", "api_key"))).toBe("key-of-conn_it's");
-    expect(await open(newOnly, secrets.webhook_secret, secretAad("ten_1", "conn_it's", "webhook_secret"))).toBe("hook-of-conn_it's");
-    const out = d1("execute", "DB", "--json", "--command", "SELECT secret FROM pipeline_webhook_secrets WHERE pipeline_id = 'pl_1'");
-    const hook = JSON.parse(JSON.parse(out.slice(out.indexOf("[")))[0].results[0].secret) as Envelope;
-    expect(await open(newOnly, hook, webhookSecretAad("ten_1", "pl_1"))).toBe("whsec_of-pl_1");
-    const ssoOut = d1("execute", "DB", "--json", "--command", "SELECT client_secret FROM sso_configs WHERE tenant_id = 'ten_1'");
-    const ssoSecret = JSON.parse(JSON.parse(ssoOut.slice(ssoOut.indexOf("[")))[0].results[0].client_secret) as Envelope;
-    expect(await open(newOnly, ssoSecret, clientSecretAad("ten_1"))).toBe("client-secret-of-ten_1");
+  it(
+    "moves every secret under the newest key, page by page; the old key can then leave the ring",
+    async () => {
+      expect(await countByVersion(target)).toEqual(new Map([[1, 8]]));
+      // A dry run counts and writes nothing: the real run below still finds all eight.
+      expect(await rotateKeys(target, `${NEW},${OLD}`, { dryRun: true })).toEqual({ rows: 5, secrets: 8, current: 2 });
+      expect(await rotateKeys(target, `${NEW},${OLD}`, { pageSize: 2 })).toEqual({ rows: 5, secrets: 8, current: 2 });
+      expect(await countByVersion(target)).toEqual(new Map([[2, 8]]));
+      const newOnly = await loadKeyRing(NEW);
+      const secrets = readSecrets("conn_it's");
+      expect(await open(newOnly, secrets.api_key, secretAad("ten_1", "conn_it's", "api_key"))).toBe("key-of-conn_it's");
+      expect(await open(newOnly, secrets.webhook_secret, secretAad("ten_1", "conn_it's", "webhook_secret"))).toBe("hook-of-conn_it's");
+      const out = d1("execute", "DB", "--json", "--command", "SELECT secret FROM pipeline_webhook_secrets WHERE pipeline_id = 'pl_1'");
+      const hook = JSON.parse(JSON.parse(out.slice(out.indexOf("[")))[0].results[0].secret) as Envelope;
+      expect(await open(newOnly, hook, webhookSecretAad("ten_1", "pl_1"))).toBe("whsec_of-pl_1");
+      const ssoOut = d1("execute", "DB", "--json", "--command", "SELECT client_secret FROM sso_configs WHERE tenant_id = 'ten_1'");
+      const ssoSecret = JSON.parse(JSON.parse(ssoOut.slice(ssoOut.indexOf("[")))[0].results[0].client_secret) as Envelope;
+      expect(await open(newOnly, ssoSecret, clientSecretAad("ten_1"))).toBe("client-secret-of-ten_1");
 
-    // Nothing left to do: a second run changes nothing.
-    expect(await rotateKeys(target, `${NEW},${OLD}`)).toEqual({ rows: 0, secrets: 0, current: 2 });
-  }, LIMIT_MS);
+      // Nothing left to do: a second run changes nothing.
+      expect(await rotateKeys(target, `${NEW},${OLD}`)).toEqual({ rows: 0, secrets: 0, current: 2 });
+    },
+    LIMIT_MS,
+  );
 });
