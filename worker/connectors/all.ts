@@ -1,4 +1,5 @@
 import { airbyteConnector } from "./airbyte/connector";
+import { bigQueryConnector } from "./bigquery/connector";
 import { databricksConnector } from "./databricks/connector";
 import { dbtCloudConnector } from "./dbt-cloud/connector";
 import { fivetranConnector } from "./fivetran/connector";
@@ -16,5 +17,6 @@ export const connectors: ConnectorDefinition<any, any>[] = [
   airbyteConnector,
   databricksConnector,
   snowflakeConnector,
+  bigQueryConnector,
   gitHubActionsConnector,
 ];

@@ -16,6 +16,8 @@ export interface ConnectionKind {
    * lib/destinations.ts checks: https outside local development, and secrets re-entered when one changes.
    */
   hostFields: { config: readonly string[]; secrets: readonly string[] };
+  /** Hosts the URL host fields may name outside local development (a tool that lives at known hosts only). */
+  destinationHosts?: { pattern: RegExp; description: string };
   /** Secret fields Tutti only checks what others send with (a webhook signing secret); they never leave Tutti. */
   inboundSecretFields: readonly string[];
   // biome-ignore lint/suspicious/noExplicitAny: any connector, whatever its config and input types
@@ -53,6 +55,7 @@ export function connectionKind(kind: string): ConnectionKind | undefined {
       secretFields: connector.secretFields,
       optionalSecretFields: connector.optionalSecretFields ?? [],
       hostFields: { config: connector.hostFields, secrets: [] },
+      destinationHosts: connector.destinationHosts,
       inboundSecretFields: connector.webhook ? [connector.webhook.secretField] : [],
       connector,
     };

@@ -17,6 +17,8 @@ export interface ToolRequest {
   headers?: Record<string, string>;
   /** Sent as JSON. */
   json?: unknown;
+  /** Sent form-encoded (OAuth token endpoints); not together with `json`. */
+  form?: Record<string, string>;
   timeoutMs?: number;
 }
 
@@ -38,10 +40,11 @@ export function joinUrl(base: string, path: string): string {
 export async function toolRequest(fetchFn: typeof fetch, tool: string, req: ToolRequest): Promise<ToolResponse> {
   let res: Response;
   try {
+    const contentType = req.form ? "application/x-www-form-urlencoded" : req.json !== undefined ? "application/json" : null;
     res = await fetchWithSecret(fetchFn, req.origin, req.url, {
       method: req.method ?? "GET",
-      headers: { accept: "application/json", ...(req.json !== undefined ? { "content-type": "application/json" } : {}), ...req.headers },
-      body: req.json !== undefined ? JSON.stringify(req.json) : undefined,
+      headers: { accept: "application/json", ...(contentType ? { "content-type": contentType } : {}), ...req.headers },
+      body: req.form ? new URLSearchParams(req.form).toString() : req.json !== undefined ? JSON.stringify(req.json) : undefined,
       signal: AbortSignal.timeout(req.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     });
   } catch (err) {

@@ -148,6 +148,13 @@ export interface ConnectorDefinition<With = unknown, Config = unknown> {
    */
   hostFields: readonly string[];
   /**
+   * Hosts the URL host fields may name outside local development, when the tool lives at known hosts only (BigQuery:
+   * googleapis.com), so the credentials go nowhere else whatever the config says.
+   */
+  destinationHosts?: { pattern: RegExp; description: string };
+  /** Problems with secret values this kind can check before storing them (a key file's shape); messages never quote the value. */
+  secretProblems?(secrets: Record<string, string>): Array<{ path: string; message: string }>;
+  /**
    * Where a task's URLs lead, checked when the pipeline is pushed: problems with their path inside `with`
    * (`["url"]`). Only connectors whose `with` names URLs have it; the call itself is guarded by fetchWithSecret.
    */

@@ -9,7 +9,8 @@ export function checkConfig(kind: ConnectionKind, config: unknown): { config: Re
 }
 
 /**
- * Checks the secret field names (never the values, which must not appear in errors).
+ * Checks the secret field names, and the values' shape where the kind can (a key file's fields); messages never
+ * repeat a value.
  * `complete` demands every required field (creation); rotation may send any subset.
  */
 export function checkSecretFields(kind: ConnectionKind, secrets: Record<string, string>, complete: boolean): ErrorDetail[] {
@@ -25,5 +26,6 @@ export function checkSecretFields(kind: ConnectionKind, secrets: Record<string, 
       details.push({ path: `secrets.${field}`, message: `unknown field; ${kind.kind} takes ${[...known].join(", ") || "no secrets"}` });
     }
   }
+  details.push(...(kind.connector?.secretProblems?.(secrets) ?? []));
   return details;
 }

@@ -35,15 +35,17 @@ export function outboundSecretFields(kind: ConnectionKind, names: Iterable<strin
   return [...names].filter((name) => !kind.inboundSecretFields.includes(name)).sort();
 }
 
-function urlProblem(value: string, tuttiEnv: string | undefined): string | null {
+function urlProblem(value: string, tuttiEnv: string | undefined, hosts?: ConnectionKind["destinationHosts"]): string | null {
   if (!isHttpUrl(value)) return "must be an http(s) URL";
-  if (!isLocalEnv(tuttiEnv) && new URL(value).protocol !== "https:") return "must be an https:// URL (plain http is allowed only in local development)";
+  if (isLocalEnv(tuttiEnv)) return null;
+  if (new URL(value).protocol !== "https:") return "must be an https:// URL (plain http is allowed only in local development)";
+  if (hosts && !hosts.pattern.test(new URL(value).hostname)) return `must be ${hosts.description}`;
   return null;
 }
 
 /**
  * Problems with where a connection would send its secrets, named by field: URL host fields (config and secret) must
- * be https outside local development, and a connection with outbound secrets needs a destination to send them to.
+ * be https outside local development (and at the kind's own hosts when it names them), and a connection with outbound secrets needs a destination to send them to.
  * `secretValues` holds only the values sent in this request; `secretNames` every field set after it.
  */
 export function destinationProblems(
@@ -57,7 +59,7 @@ export function destinationProblems(
   for (const field of kind.hostFields.config) {
     const value = config[field];
     if (typeof value !== "string" || !/^[a-z][a-z0-9+.-]*:/i.test(value)) continue;
-    const problem = urlProblem(value, tuttiEnv);
+    const problem = urlProblem(value, tuttiEnv, kind.destinationHosts);
     if (problem) details.push({ path: `config.${field}`, message: problem });
   }
   for (const field of kind.hostFields.secrets) {

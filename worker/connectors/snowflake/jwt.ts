@@ -1,26 +1,10 @@
-import { fromBase64, toBase64, utf8 } from "../../lib/encoding";
+import { toBase64 } from "../../lib/encoding";
 import { sha256Hex } from "../../lib/hash";
-import { ConnectorError } from "../http-errors";
+import { importRsaPrivateKey, signRs256Jwt } from "../rs256";
 
 /** Snowflake accepts key-pair JWTs for at most an hour; sign for that long and reuse until near the end. */
 const LIFETIME_S = 3600;
 const RENEW_EARLY_S = 300;
-
-const base64url = (bytes: Uint8Array) => toBase64(bytes).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-
-/** PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----") → DER bytes. Encrypted keys are refused with a clear message. */
-export function pemToDer(pem: string): Uint8Array {
-  if (/BEGIN ENCRYPTED PRIVATE KEY/.test(pem))
-    throw new ConnectorError({ kind: "invalid_config", message: "the Snowflake private_key is encrypted; store the unencrypted PKCS#8 key" });
-  if (/BEGIN RSA PRIVATE KEY/.test(pem))
-    throw new ConnectorError({ kind: "invalid_config", message: "the Snowflake private_key is PKCS#1; convert it with `openssl pkcs8 -topk8 -nocrypt`" });
-  const body = pem.replace(/-----(BEGIN|END) PRIVATE KEY-----/g, "").replace(/\s+/g, "");
-  try {
-    return fromBase64(body);
-  } catch {
-    throw new ConnectorError({ kind: "invalid_config", message: "the Snowflake private_key is not a PEM-encoded PKCS#8 key" });
-  }
-}
 
 /**
  * The account part of `iss`/`sub`: uppercase, without region or cloud (`xy12345.us-east-1` → `XY12345`);
@@ -44,24 +28,15 @@ export async function publicKeyFingerprint(privateKey: CryptoKey): Promise<strin
   return `SHA256:${toBase64(new Uint8Array(await crypto.subtle.digest("SHA-256", spki)))}`;
 }
 
-async function importPrivateKey(pem: string): Promise<CryptoKey> {
-  try {
-    // Extractable so the public half (for the fingerprint) can be derived; the key never leaves this isolate.
-    return await crypto.subtle.importKey("pkcs8", pemToDer(pem), { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, true, ["sign"]);
-  } catch (err) {
-    if (err instanceof ConnectorError) throw err;
-    throw new ConnectorError({ kind: "invalid_config", message: "the Snowflake private_key could not be read as an RSA PKCS#8 key" });
-  }
-}
+const WHAT = "the Snowflake private_key";
 
 /** Signs a key-pair JWT (RS256): iss = ACCOUNT.USER.SHA256:fp, sub = ACCOUNT.USER, exp ≤ iat + 1 h (CONTRACTS §6). */
 export async function keyPairJwt(account: string, user: string, privateKeyPem: string, nowS: number): Promise<{ token: string; expiresAt: number }> {
-  const key = await importPrivateKey(privateKeyPem);
+  // Extractable so the public half (for the fingerprint) can be derived; the key never leaves this isolate.
+  const key = await importRsaPrivateKey(privateKeyPem, WHAT, true);
   const subject = `${jwtAccount(account)}.${user.toUpperCase()}`;
-  const header = base64url(utf8(JSON.stringify({ alg: "RS256", typ: "JWT" })));
-  const payload = base64url(utf8(JSON.stringify({ iss: `${subject}.${await publicKeyFingerprint(key)}`, sub: subject, iat: nowS, exp: nowS + LIFETIME_S })));
-  const signature = new Uint8Array(await crypto.subtle.sign("RSASSA-PKCS1-v1_5", key, utf8(`${header}.${payload}`)));
-  return { token: `${header}.${payload}.${base64url(signature)}`, expiresAt: nowS + LIFETIME_S };
+  const claims = { iss: `${subject}.${await publicKeyFingerprint(key)}`, sub: subject, iat: nowS, exp: nowS + LIFETIME_S };
+  return { token: await signRs256Jwt(key, claims), expiresAt: nowS + LIFETIME_S };
 }
 
 const jwtCache = new Map<string, { token: string; expiresAt: number }>();
