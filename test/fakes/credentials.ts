@@ -17,4 +17,13 @@ export const fakeCredentials = {
 } as const;
 
 /** Fixed ports of `npm run demo` (test runs pick free ports). */
-export const demoPorts = { http: 8790, dbt_cloud: 8791, fivetran: 8792, airbyte: 8793, databricks: 8794, snowflake: 8795, github_actions: 8796 } as const;
+export const demoPorts = {
+  http: 8790,
+  dbt_cloud: 8791,
+  fivetran: 8792,
+  airbyte: 8793,
+  databricks: 8794,
+  snowflake: 8795,
+  github_actions: 8796,
+  bigquery: 8797,
+} as const;

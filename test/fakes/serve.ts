@@ -5,7 +5,7 @@
  *   npx tsx test/fakes/serve.ts --step-ms 500
  *
  * Ports (test/fakes/credentials.ts demoPorts): http 8790, dbt_cloud 8791, fivetran 8792, airbyte 8793,
- * databricks 8794, snowflake 8795, github_actions 8796. Credentials: fakeCredentials in the same file.
+ * databricks 8794, snowflake 8795, github_actions 8796, bigquery 8797 (also Google's token endpoint, at /token). Credentials: fakeCredentials in the same file.
  * Runs move on by themselves (queued → running → done, one step per interval) and each fake POSTs its signed
  * webhooks to the URL set with `pointWebhooks` (POST /__fake/deliver-to).
  */
@@ -17,7 +17,7 @@ import { startToolFakes, type ToolFakeUrls } from "./tools";
 
 export const DEFAULT_STEP_MS = 2000;
 
-/** Starts the six tool fakes on the demo ports; runs progress every `stepMs` without being polled. */
+/** Starts the seven tool fakes on the demo ports; runs progress every `stepMs` without being polled. */
 export async function startDemoFakes(stepMs = DEFAULT_STEP_MS) {
   const { http: _http, ...ports } = demoPorts;
   return startToolFakes({ ports, autoAdvanceMs: stepMs });

@@ -1,4 +1,5 @@
 import { startAirbyteFake } from "./airbyte/server";
+import { startBigQueryFake } from "./bigquery/server";
 import { fakeCredentials } from "./credentials";
 import { startDatabricksFake } from "./databricks/server";
 import { startDbtCloudFake } from "./dbt-cloud/server";
@@ -7,7 +8,7 @@ import { startGitHubActionsFake } from "./github-actions/server";
 import type { FakeServer } from "./http-server";
 import { startSnowflakeFake } from "./snowflake/server";
 
-export type ToolFakeUrls = Record<"dbt_cloud" | "fivetran" | "airbyte" | "databricks" | "snowflake" | "github_actions", string>;
+export type ToolFakeUrls = Record<"dbt_cloud" | "fivetran" | "airbyte" | "databricks" | "snowflake" | "bigquery" | "github_actions", string>;
 
 /**
  * Starts one fake per tool with the shared fake credentials. Tests pass no ports (free ports);
@@ -41,6 +42,7 @@ export async function startToolFakes(options: { ports?: Partial<Record<keyof Too
     }),
     databricks: await startDatabricksFake({ token: databricks.token, webhookSecret: databricks.webhook_secret, port: ports.databricks, autoAdvanceMs }),
     snowflake: await startSnowflakeFake({ account: snowflake.account, token: snowflake.token, port: ports.snowflake, autoAdvanceMs }),
+    bigquery: await startBigQueryFake({ port: ports.bigquery, autoAdvanceMs }),
     github_actions: await startGitHubActionsFake({ token: github.token, webhookSecret: github.webhook_secret, port: ports.github_actions, autoAdvanceMs }),
   };
   const urls = Object.fromEntries(Object.entries(servers).map(([k, s]) => [k, s.url])) as ToolFakeUrls;

@@ -133,6 +133,8 @@ export interface TaskView {
   external_id: string | null;
   external_url: string | null;
   error: { kind: string; message: string } | null;
+  /** What the connector noted about how the task ended. */
+  reason: string | null;
 }
 
 /** The run's first task with the fields connector tests read. */

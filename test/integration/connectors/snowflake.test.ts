@@ -11,7 +11,7 @@ import type { ConnectorContext } from "../../../worker/connectors/types";
 import { tenantRuns } from "../../../worker/durable/client";
 import { unwrap } from "../../../worker/durable/result";
 import type { TenantRuns } from "../../../worker/durable/tenant-runs";
-import { toBase64 } from "../../../worker/lib/encoding";
+import { keyPair } from "../../helpers/rsa-keys";
 import { drain } from "../../helpers/wait";
 
 const creds = fakeCredentials.snowflake;
@@ -61,21 +61,6 @@ async function executionsOf(statement: string): Promise<string[]> {
 
 function statementRequests(all: Awaited<ReturnType<typeof fakeRequests>>, statement: string) {
   return all.filter((r) => r.method === "POST" && r.path.startsWith("/api/v2/statements?") && JSON.parse(r.body).statement === statement);
-}
-
-/** A fresh RSA key pair: the private half as PKCS#8 PEM for the connection, the public half registered with the fake. */
-async function keyPair() {
-  const pair = (await crypto.subtle.generateKey(
-    { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
-    true,
-    ["sign", "verify"],
-  )) as CryptoKeyPair;
-  const pem = (label: string, der: ArrayBuffer) =>
-    `-----BEGIN ${label}-----\n${toBase64(new Uint8Array(der)).replace(/(.{64})/g, "$1\n")}\n-----END ${label}-----\n`;
-  return {
-    privatePem: pem("PRIVATE KEY", (await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer),
-    publicPem: pem("PUBLIC KEY", (await crypto.subtle.exportKey("spki", pair.publicKey)) as ArrayBuffer),
-  };
 }
 
 describe("Snowflake connector against its fake", () => {

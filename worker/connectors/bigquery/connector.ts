@@ -5,7 +5,7 @@ import type { ConnectorContext, ConnectorDefinition, ExternalHandle, TaskOutcome
 import { parseServiceAccountKey } from "./auth";
 import { bigQueryClient, bigQueryError, errorReason } from "./client";
 import { BigQueryConfig, BigQueryWith, GOOGLE_API_HOST } from "./schema";
-import { bigQueryJobState, jobConsoleUrl, jobIdFor, labelValue } from "./status";
+import { bigQueryJobState, jobConsoleUrl, jobIdFor, labelValue, RUN_LABEL, TASK_LABEL } from "./status";
 
 interface JobInfo {
   location: string;
@@ -15,10 +15,6 @@ interface JobInfo {
 
 const UNANSWERED_STATUSES = new Set([500, 502, 503, 504]);
 const MAX_UNANSWERED = 10;
-
-/** Labels Tutti puts on every job it runs, so the cost collector can give the job's cost to its task. */
-export const RUN_LABEL = "tutti_run";
-export const TASK_LABEL = "tutti_task";
 
 function jobBody(ctx: ConnectorContext<BigQueryConfig>, input: BigQueryWith, jobId: string, location: string): Record<string, unknown> {
   const vars = { run_id: ctx.run.runId, task_id: ctx.run.taskKey, attempt: ctx.run.attempt, pipeline: ctx.run.pipeline, params: ctx.run.params };
@@ -79,8 +75,10 @@ async function outcomeOf(ctx: ConnectorContext<BigQueryConfig>, job: unknown, ha
       return { status: "failed", error: { kind: "tool_failure", message: s.message }, ...handle };
     case "cancelled":
       return { status: "cancelled", reason: s.message, ...handle };
-    case "succeeded":
-      return { status: "succeeded", output: await jobOutput(ctx, job, handle), ...handle };
+    case "succeeded": {
+      const output = await jobOutput(ctx, job, handle);
+      return { status: "succeeded", output, note: summary(output), ...handle };
+    }
   }
 }
 
@@ -104,6 +102,17 @@ async function jobOutput(ctx: ConnectorContext<BigQueryConfig>, job: unknown, ha
     total_slot_ms: str(field(query, "totalSlotMs")) ?? str(field(stats, "totalSlotMs")),
     cache_hit: field(query, "cacheHit") === true,
   };
+}
+
+/** What the task shows for a finished job: its rows, bytes billed and slot time. */
+function summary(o: Record<string, unknown>): string {
+  const parts = [
+    o.rows !== null ? `${o.rows} ${o.statement_type === "SELECT" ? "rows" : "rows affected"}` : null,
+    o.total_bytes_billed !== null ? `${o.total_bytes_billed} bytes billed` : null,
+    o.total_slot_ms !== null ? `${o.total_slot_ms} slot-ms` : null,
+    o.cache_hit ? "from cache" : null,
+  ];
+  return parts.filter(Boolean).join(", ") || "done";
 }
 
 /** BigQuery query jobs: insert under a per-attempt job id with run labels, follow jobs.get, cancel with jobs.cancel. */

@@ -23,6 +23,10 @@ export function bigQueryJobState(job: unknown): BigQueryJobState {
   return { state: "failed", message: `the BigQuery job failed${reason ? ` (${reason})` : ""}${message ? `: ${message}` : ""}` };
 }
 
+/** Labels Tutti puts on every job it runs, so the cost collector can give the job's cost to its task. */
+export const RUN_LABEL = "tutti_run";
+export const TASK_LABEL = "tutti_task";
+
 /** Characters BigQuery accepts in a job id (letters, digits, _ and -; ≤ 1024). */
 const jobIdSafe = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, "_");
 
