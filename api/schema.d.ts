@@ -2201,7 +2201,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Cost collectors: every Snowflake and Databricks connection, whether it collects, its last pass and the next (tenant admins) */
+        /** Cost collectors: every Snowflake, Databricks and BigQuery connection, whether it collects, its last pass and the next (tenant admins) */
         get: {
             parameters: {
                 query?: never;
@@ -2258,7 +2258,7 @@ export interface paths {
         get?: never;
         /**
          * Enable, configure or disable a connection's cost collector (tenant admins)
-         * @description Collectors read the vendor's usage views with the connection's credentials on a schedule and write the ledger (and, for Snowflake, product usage). The first pass runs about a minute after enabling; watermarks are kept when a collector is disabled and enabled again.
+         * @description Collectors read the vendor's usage views with the connection's credentials on a schedule and write the ledger (and, for Snowflake and BigQuery, product usage). The first pass runs about a minute after enabling; watermarks are kept when a collector is disabled and enabled again.
          */
         put: {
             parameters: {
@@ -11651,7 +11651,7 @@ export interface components {
             connection_name: string;
             team_id: string;
             /** @enum {string} */
-            kind: "snowflake" | "databricks";
+            kind: "snowflake" | "databricks" | "bigquery";
             enabled: boolean;
             settings: components["schemas"]["CollectorSettings"] | null;
             next_run_at: string | null;
@@ -11700,10 +11700,17 @@ export interface components {
             warehouse?: string;
             /** @description Snowflake: role holding the collector's grants (default: the connection's) */
             role?: string;
-            /** @description Snowflake: read ACCESS_HISTORY into product usage (default true) */
+            /** @description Snowflake and BigQuery: read who read which table (ACCESS_HISTORY, jobs' referenced tables) into product usage (default true) */
             collect_usage?: boolean;
-            /** @description Snowflake: catalog namespace of the account's tables (default snowflake://<account>) */
+            /** @description Snowflake and BigQuery: catalog namespace of the tables (default snowflake://<account>, bigquery) */
             dataset_namespace?: string;
+            /**
+             * @description BigQuery: on_demand prices each job's bytes billed at the tenant's price per TiB (cost settings); editions prices the slot time of jobs that ran in a reservation at slot_hour_price (default on_demand)
+             * @enum {string}
+             */
+            pricing_model?: "on_demand" | "editions";
+            /** @description BigQuery editions: price of one slot-hour in the tenant currency (pay-as-you-go US list: Standard 0.04, Enterprise 0.06, Enterprise Plus 0.10) */
+            slot_hour_price?: number;
             /** @description Databricks: the SQL warehouse that runs the system-table queries (required) */
             warehouse_id?: string;
         };

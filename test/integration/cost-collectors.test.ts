@@ -2,7 +2,8 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { fakeCredentials } from "../fakes/credentials";
 import { api, expectError, signup, type Session } from "../helpers/api";
-import { fireAlarm, setEngineTime, engineTimers } from "../helpers/engine";
+import { alarmAt, collectors, enable, ledger, total } from "../helpers/collectors";
+import { setEngineTime, engineTimers } from "../helpers/engine";
 import { createToken } from "../helpers/fixtures";
 import { product } from "../helpers/costs";
 import { openLineageFixtures } from "../helpers/lineage-fixtures";
@@ -25,50 +26,6 @@ async function registerAccountUsage(role: string, views: Record<string, unknown[
 async function registerSystemTables(warehouseId: string, tables: Record<string, unknown[]>) {
   const res = await fetch(`${fakeUrl("databricks")}/__fake/system-tables/${warehouseId}`, { method: "PUT", body: JSON.stringify(tables) });
   expect(res.status).toBe(204);
-}
-
-/**
- * Runs the tenant's due timers as its alarm would at business time `ms`. The engine clock keeps moving while a test
- * runs, so each pass is due a little after the hour it was set for: tests fire the next one with a margin.
- */
-async function alarmAt(tenantId: string, ms: number) {
-  await setEngineTime(tenantId, ms);
-  await fireAlarm(tenantId);
-}
-
-async function collectors(as: Session) {
-  const res = await api("/collectors", { as });
-  expect(res.status).toBe(200);
-  return res.json.items as Array<{
-    connection_id: string;
-    enabled: boolean;
-    next_run_at: string | null;
-    watermarks: Record<string, string>;
-    last_run: { rows_read: number; inserted: number; updated: number; unchanged: number; usage_events: number; error: string | null } | null;
-  }>;
-}
-
-async function ledger(tenantId: string, source: string) {
-  const rows = await env.DB.prepare(
-    "SELECT external_ref, amount_micros, quantity, run_id, task_key, team_id FROM cost_records WHERE tenant_id = ? AND source = ? ORDER BY external_ref",
-  )
-    .bind(tenantId, source)
-    .all();
-  return rows.results as Array<{
-    external_ref: string;
-    amount_micros: number;
-    quantity: number;
-    run_id: string | null;
-    task_key: string | null;
-    team_id: string;
-  }>;
-}
-const total = (rows: Array<{ amount_micros: number }>) => rows.reduce((a, r) => a + r.amount_micros, 0);
-
-async function enable(as: Session, connectionId: string, settings: Record<string, unknown>) {
-  const res = await api(`/collectors/${connectionId}`, { as, method: "PUT", body: { enabled: true, settings } });
-  expect(res.status, res.text).toBe(200);
-  return res.json;
 }
 
 /** A finished run of a one-task pipeline, whose id the vendor's query tags can name. */

@@ -1,15 +1,31 @@
 import type { DbtResult } from "../lineage/dbt-run-results";
-import { toMicros } from "./money";
+import { MICROS } from "./money";
 import type { CostDraft } from "./draft";
 
 /**
  * BigQuery on-demand cost from dbt run_results: each model's `adapter_response.bytes_billed` × the price per
  * TiB (2^40 bytes, as Google bills). One record per BigQuery job (`project:location:job_id`), so uploading the
- * same run_results again changes nothing. Capacity (slot) pricing is not derived: reservations bill slots, not
- * bytes, and the bill belongs in the generic costs API.
+ * same run_results again changes nothing, and the cost collector (worker/costs/collectors/bigquery.ts) writes the
+ * same record, not a second one. Capacity (slot) pricing is not derived here: the collector reads slot time.
  */
 
 export const TIB = 2 ** 40;
+const SLOT_MS_PER_HOUR = 3_600_000n;
+
+/** n × price / per, rounded half up, in micros (all integers: byte counts beyond 2^53 stay exact). */
+function ratioMicros(n: bigint, price: number, per: bigint): number {
+  const scaled = n * BigInt(Math.round(price * MICROS));
+  return Number((2n * scaled + per) / (2n * per));
+}
+
+/** On-demand analysis: bytes billed / 2^40 × the price per TiB. */
+export const onDemandMicros = (bytesBilled: bigint, pricePerTib: number) => ratioMicros(bytesBilled, pricePerTib, BigInt(TIB));
+
+/** Editions (capacity): slot-milliseconds / 3.6e6 × the price per slot-hour. */
+export const slotMicros = (slotMs: bigint, pricePerSlotHour: number) => ratioMicros(slotMs, pricePerSlotHour, SLOT_MS_PER_HOUR);
+
+/** `US`/`EU` (multi-regions) as BigQuery reports them, whatever case they were written in; regions as written. */
+export const jobLocation = (location: string) => (/^(us|eu)$/i.test(location) ? location.toUpperCase() : location);
 
 export interface DbtCostTarget {
   pricePerTib: number;
@@ -28,7 +44,7 @@ export function bigQueryJobRef(result: Pick<DbtResult, "queryId" | "adapterRespo
   if (!result.queryId) return null;
   const project = str(result.adapterResponse.project_id);
   const location = str(result.adapterResponse.location);
-  return [project, location, result.queryId].filter(Boolean).join(":");
+  return [project, location && jobLocation(location), result.queryId].filter(Boolean).join(":");
 }
 
 export function bigQueryCostsFromDbt(results: DbtResult[], target: DbtCostTarget): CostDraft[] {
@@ -40,7 +56,7 @@ export function bigQueryCostsFromDbt(results: DbtResult[], target: DbtCostTarget
     out.push({
       source: "bigquery",
       externalRef: ref,
-      amountMicros: toMicros((r.bytesBilled / TIB) * target.pricePerTib),
+      amountMicros: onDemandMicros(BigInt(Math.round(r.bytesBilled)), target.pricePerTib),
       currency: target.currency,
       quantity: r.bytesBilled,
       unit: "bytes",

@@ -11,7 +11,8 @@ export type KnownSource = (typeof knownSources)[number];
 
 export const unitsBySource: Record<KnownSource, readonly CostUnit[]> = {
   snowflake: ["credits"],
-  bigquery: ["bytes"],
+  // Bytes billed (on-demand); slot-hours (editions).
+  bigquery: ["bytes", "hours"],
   databricks: ["dbu"],
   fivetran: ["mar", "rows"],
   airbyte: ["rows", "bytes"],

@@ -44,4 +44,9 @@ const usage: CollectorStream = {
   },
 };
 
-export const databricksCollector: CostCollector = { kind: "databricks", streams: () => [usage] };
+export const databricksCollector: CostCollector = {
+  kind: "databricks",
+  streams: () => [usage],
+  // The usage stream reads no tables; Unity Catalog tables would be named in their workspace's namespace.
+  namespace: (_config, override) => override ?? "databricks",
+};

@@ -15,7 +15,6 @@ import type { CostDraft } from "../draft";
 import { monthOfDay } from "../period";
 import { collectorFor } from "./registry";
 import type { TableRead } from "./snowflake-map";
-import { snowflakeNamespace } from "./snowflake";
 import { DAY_MS, nextWindow } from "./window";
 
 /**
@@ -81,7 +80,7 @@ export async function runCollectorPass(env: Env, tenantId: string, connectionId:
       const out = await stream.read(input, window);
       run.rowsRead += out.rows;
       await writeDrafts(ctx, out.drafts, connection.teamId, now, run, days);
-      if (out.reads?.length) run.usageEvents += await writeReads(ctx, out.reads, snowflakeNamespace(connection.config, settings.datasetNamespace));
+      if (out.reads?.length) run.usageEvents += await writeReads(ctx, out.reads, collector.namespace(connection.config, settings.datasetNamespace));
       watermarks[stream.name] = window.to;
       caughtUp &&= window.caughtUp;
     }
@@ -99,18 +98,16 @@ export async function runCollectorPass(env: Env, tenantId: string, connectionId:
 /**
  * Writes drafts in batches for the connection's team: records nothing else attributes are its spend, and a record
  * stored for another team is left as it is (`refused`), as for any team's write. A zero draft (an idle hour fully
- * used by queries) only corrects a record already stored; it never adds one.
+ * used by queries, a BigQuery cache hit) only corrects a record already stored; it never adds one.
  */
 async function writeDrafts(ctx: TenantCtx, drafts: CostDraft[], teamId: string, now: number, run: NewCollectorRun, days: Set<string>) {
   const zeros = drafts.filter((d) => d.amountMicros === 0);
-  const stored = zeros.length
-    ? await storedCostRefs(
-        ctx,
-        "snowflake",
-        zeros.map((d) => d.externalRef),
-      )
-    : new Set<string>();
-  const kept = drafts.filter((d) => d.amountMicros !== 0 || stored.has(d.externalRef));
+  const stored = new Set<string>();
+  for (const source of new Set(zeros.map((d) => d.source))) {
+    const refs = zeros.filter((d) => d.source === source).map((d) => d.externalRef);
+    for (const ref of await storedCostRefs(ctx, source, refs)) stored.add(`${source}\u0000${ref}`);
+  }
+  const kept = drafts.filter((d) => d.amountMicros !== 0 || stored.has(`${d.source}\u0000${d.externalRef}`));
   for (let i = 0; i < kept.length; i += INGEST_BATCH) {
     const result = await ingestCosts(ctx, null, kept.slice(i, i + INGEST_BATCH), teamId, now, [teamId]);
     run.inserted += result.inserted;

@@ -66,8 +66,6 @@ const access: CollectorStream = {
 export const snowflakeCollector: CostCollector = {
   kind: "snowflake",
   streams: (settings) => (settings.collectUsage === false ? [queries, idle] : [queries, idle, access]),
+  // OpenLineage names the account's tables in snowflake://<org>-<account>.
+  namespace: (config, override) => override ?? `snowflake://${String(config.account ?? "").toLowerCase()}`,
 };
-
-/** The catalog namespace of the account's tables (OpenLineage: snowflake://<org>-<account>). */
-export const snowflakeNamespace = (config: Record<string, unknown>, override: string | null | undefined) =>
-  override ?? `snowflake://${String(config.account ?? "").toLowerCase()}`;

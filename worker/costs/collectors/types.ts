@@ -32,4 +32,6 @@ export interface CostCollector {
   kind: string;
   /** The streams a pass reads, in order (query costs before the idle time split by them). */
   streams(settings: CollectorSettings): CollectorStream[];
+  /** The catalog namespace of the tables the vendor's reads name (`override`: the collector's dataset_namespace). */
+  namespace(config: Record<string, unknown>, override: string | null | undefined): string;
 }

@@ -2,7 +2,7 @@ import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlit
 import { json, ms, tenantId } from "./columns";
 
 /** Tools whose connections can collect cost (and usage) on a schedule: worker/costs/collectors/. */
-export const collectorKinds = ["snowflake", "databricks"] as const;
+export const collectorKinds = ["snowflake", "databricks", "bigquery"] as const;
 export type CollectorKind = (typeof collectorKinds)[number];
 
 /** What a tenant admin set for one connection's collector (worker/costs/collectors/settings.ts). */
@@ -14,10 +14,14 @@ export interface CollectorSettings {
   /** Snowflake: warehouse and role the collector's statements run with (default: the connection's). */
   warehouse?: string | null;
   role?: string | null;
-  /** Snowflake: also read ACCESS_HISTORY into product usage. */
+  /** Snowflake and BigQuery: also read table reads (ACCESS_HISTORY, referenced tables) into product usage. */
   collectUsage?: boolean;
-  /** Snowflake: the OpenLineage namespace its tables have in the catalog (default snowflake://<account>). */
+  /** Snowflake and BigQuery: the namespace their tables have in the catalog (default snowflake://<account>, bigquery). */
   datasetNamespace?: string | null;
+  /** BigQuery: how the project is billed (default on_demand: bytes billed × the tenant's price per TiB). */
+  pricingModel?: "on_demand" | "editions";
+  /** BigQuery editions: price of one slot-hour (the edition's pay-as-you-go or commitment rate). */
+  slotHourPrice?: number | null;
   /** Databricks: the SQL warehouse that runs the system-table queries. */
   warehouseId?: string | null;
 }

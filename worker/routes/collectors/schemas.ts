@@ -11,13 +11,23 @@ export const CollectorSettingsIn = z
     interval_minutes: z.number().int().min(15).max(1440).default(60).openapi({ description: "Minutes between passes" }),
     warehouse: Identifier.optional().openapi({ description: "Snowflake: warehouse for the collector's queries (default: the connection's)" }),
     role: Identifier.optional().openapi({ description: "Snowflake: role holding the collector's grants (default: the connection's)" }),
-    collect_usage: z.boolean().optional().openapi({ description: "Snowflake: read ACCESS_HISTORY into product usage (default true)" }),
+    collect_usage: z.boolean().optional().openapi({
+      description: "Snowflake and BigQuery: read who read which table (ACCESS_HISTORY, jobs' referenced tables) into product usage (default true)",
+    }),
     dataset_namespace: z
       .string()
       .min(1)
       .max(200)
       .optional()
-      .openapi({ description: "Snowflake: catalog namespace of the account's tables (default snowflake://<account>)" }),
+      .openapi({ description: "Snowflake and BigQuery: catalog namespace of the tables (default snowflake://<account>, bigquery)" }),
+    pricing_model: z.enum(["on_demand", "editions"]).optional().openapi({
+      description:
+        "BigQuery: on_demand prices each job's bytes billed at the tenant's price per TiB (cost settings); editions prices the slot time of jobs that ran in a reservation at slot_hour_price (default on_demand)",
+    }),
+    slot_hour_price: z.number().positive().max(100).optional().openapi({
+      description:
+        "BigQuery editions: price of one slot-hour in the tenant currency (pay-as-you-go US list: Standard 0.04, Enterprise 0.06, Enterprise Plus 0.10)",
+    }),
     warehouse_id: z
       .string()
       .regex(/^[A-Za-z0-9]{1,64}$/, "a SQL warehouse id such as 1234567890abcdef")
@@ -72,6 +82,8 @@ export const settingsOut = (s: CollectorSettings): z.input<typeof CollectorSetti
   ...(s.collectUsage !== undefined ? { collect_usage: s.collectUsage } : {}),
   ...(s.datasetNamespace ? { dataset_namespace: s.datasetNamespace } : {}),
   ...(s.warehouseId ? { warehouse_id: s.warehouseId } : {}),
+  ...(s.pricingModel ? { pricing_model: s.pricingModel } : {}),
+  ...(s.slotHourPrice ? { slot_hour_price: s.slotHourPrice } : {}),
 });
 
 export const settingsIn = (s: z.output<typeof CollectorSettingsIn>): CollectorSettings => ({
@@ -82,6 +94,8 @@ export const settingsIn = (s: z.output<typeof CollectorSettingsIn>): CollectorSe
   collectUsage: s.collect_usage,
   datasetNamespace: s.dataset_namespace ?? null,
   warehouseId: s.warehouse_id ?? null,
+  ...(s.pricing_model ? { pricingModel: s.pricing_model } : {}),
+  slotHourPrice: s.slot_hour_price ?? null,
 });
 
 export const runOut = (r: CollectorRun): z.input<typeof CollectorRunOut> => ({

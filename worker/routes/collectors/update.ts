@@ -17,12 +17,14 @@ export const FIRST_PASS_MS = 60_000;
 
 const Params = z.object({ connection_id: z.string().min(1).max(64) });
 
-const onlyFor: Record<string, CollectorKind> = {
-  warehouse: "snowflake",
-  role: "snowflake",
-  collect_usage: "snowflake",
-  dataset_namespace: "snowflake",
-  warehouse_id: "databricks",
+const onlyFor: Record<string, CollectorKind[]> = {
+  warehouse: ["snowflake"],
+  role: ["snowflake"],
+  collect_usage: ["snowflake", "bigquery"],
+  dataset_namespace: ["snowflake", "bigquery"],
+  warehouse_id: ["databricks"],
+  pricing_model: ["bigquery"],
+  slot_hour_price: ["bigquery"],
 };
 
 export const route = createRoute({
@@ -31,7 +33,7 @@ export const route = createRoute({
   tags: ["costs"],
   summary: "Enable, configure or disable a connection's cost collector (tenant admins)",
   description:
-    "Collectors read the vendor's usage views with the connection's credentials on a schedule and write the ledger (and, for Snowflake, product usage). The first pass runs about a minute after enabling; watermarks are kept when a collector is disabled and enabled again.",
+    "Collectors read the vendor's usage views with the connection's credentials on a schedule and write the ledger (and, for Snowflake and BigQuery, product usage). The first pass runs about a minute after enabling; watermarks are kept when a collector is disabled and enabled again.",
   security: bearerSecurity,
   request: { params: Params, ...jsonBody(UpdateCollectorBody) },
   responses: { 200: jsonResponse(CollectorOut, "The collector"), ...errors(400, 401, 403, 404, 413, 415) },
@@ -49,16 +51,18 @@ export function register(app: Router) {
     requireAdmin(p);
     if (!(collectorKinds as readonly string[]).includes(connection.kind))
       throw new ApiError("validation_failed", `${connection.kind} connections have no cost collector`, [
-        { path: "connection_id", message: `collectors exist for ${collectorKinds.join(" and ")} connections` },
+        { path: "connection_id", message: `collectors exist for ${collectorKinds.join(", ")} connections` },
       ]);
     const kind = connection.kind as CollectorKind;
     const settings = body.settings ?? CollectorSettingsIn.parse({});
     const problems: ErrorDetail[] = [];
     for (const [key, value] of Object.entries(settings))
-      if (value !== undefined && onlyFor[key] && onlyFor[key] !== kind)
-        problems.push({ path: `settings.${key}`, message: `applies to ${onlyFor[key]} collectors only` });
+      if (value !== undefined && onlyFor[key] && !onlyFor[key].includes(kind))
+        problems.push({ path: `settings.${key}`, message: `applies to ${onlyFor[key].join(" and ")} collectors only` });
     if (kind === "databricks" && body.enabled && !settings.warehouse_id)
       problems.push({ path: "settings.warehouse_id", message: "a Databricks collector needs the SQL warehouse that runs its queries" });
+    if (kind === "bigquery" && settings.pricing_model === "editions" && settings.slot_hour_price === undefined)
+      problems.push({ path: "settings.slot_hour_price", message: "editions pricing needs the price of a slot-hour" });
     if (problems.length) throw new ApiError("validation_failed", `${problems[0].path}: ${problems[0].message}`, problems);
 
     // The engine's clock decides when the pass is due. A timer armed before the row is saved finds the collector
