@@ -8,7 +8,7 @@ import { createToken } from "../helpers/fixtures";
 import { postEvent } from "../helpers/lineage";
 import { openLineageFixtures } from "../helpers/lineage-fixtures";
 import { pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
-import { bigQueryConfig, serviceAccount } from "../helpers/rsa-keys";
+import { bigQueryConfig, serviceAccount } from "../helpers/bigquery";
 import { createConnection, fakePlan, fakeRequests, fakeUrl, pollToEnd, startRun } from "../helpers/tool-fakes";
 
 const HOUR = 3_600_000;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { api, expectError, type Session } from "../../helpers/api";
 import { waitForRun } from "../../helpers/engine";
 import { pushPipeline, setupTenant } from "../../helpers/pipelines";
-import { bigQueryConfig, serviceAccount } from "../../helpers/rsa-keys";
+import { bigQueryConfig, serviceAccount } from "../../helpers/bigquery";
 import { createConnection, fakePlan, fakeRequests, fakeUrl, firstTask, pollToEnd, startRun } from "../../helpers/tool-fakes";
 import { drain } from "../../helpers/wait";
 

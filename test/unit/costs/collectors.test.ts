@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { firstPartition, partitionData, rowsByName } from "../../../worker/connectors/snowflake/result-set";
 import { manifestColumns, statementOutcome } from "../../../worker/connectors/databricks/statements";
+import { bigQueryJobRef } from "../../../worker/costs/bigquery";
+import { jobDrafts, jobsSql, jobTableReads } from "../../../worker/costs/collectors/bigquery-map";
 import { usageDrafts } from "../../../worker/costs/collectors/databricks-map";
 import { idleDrafts, invocationOf, queryCostDrafts, tableReads, toolOfTag } from "../../../worker/costs/collectors/snowflake-map";
 import { DAY_MS, HOUR_MS, nextWindow } from "../../../worker/costs/collectors/window";
@@ -180,6 +182,113 @@ describe("Databricks rows → ledger drafts", () => {
     expect(statementOutcome({ status: { state: "RUNNING" } })).toBe("running");
     expect(() => statementOutcome({ status: { state: "FAILED", error: { error_code: "BAD_REQUEST", message: "[TABLE_OR_VIEW_NOT_FOUND] x" } } })).toThrow(
       "BAD_REQUEST: [TABLE_OR_VIEW_NOT_FOUND] x",
+    );
+  });
+});
+
+describe("BigQuery job rows", () => {
+  const row = (id: string, extra: Record<string, unknown> = {}) => ({
+    job_id: id,
+    project_id: "acme-prod",
+    user_email: "anna@acme.example",
+    job_type: "QUERY",
+    statement_type: "SELECT",
+    state: "DONE",
+    creation_time: "2026-03-04T10:00:00.000Z",
+    start_time: "2026-03-04T10:00:01.000Z",
+    end_time: "2026-03-04T10:01:01.000Z",
+    total_bytes_billed: "0",
+    total_slot_ms: "0",
+    reservation_id: null,
+    cache_hit: "false",
+    error_reason: null,
+    labels: [],
+    referenced_tables: [],
+    ...extra,
+  });
+  const ctx = { project: "acme-prod", location: "US", taskOfInvocation: (id: string) => (id === "inv-1" ? { runId: "run_dbt000001", taskKey: "dbt" } : null) };
+  const onDemand = { currency: "USD", pricePerTib: 6.25, slotHourPrice: null };
+
+  it("prices bytes billed exactly per TiB (no float on the way), and keys each job as dbt run_results do", () => {
+    const [small, huge] = jobDrafts([row("j1", { total_bytes_billed: "10485760" }), row("j2", { total_bytes_billed: "6215071524464215" })], onDemand, ctx);
+    // 10 MiB = 10 × 2^-20 TiB × 6.25 = 0.0000596… → 60 micros.
+    expect(small).toMatchObject({ source: "bigquery", externalRef: "acme-prod:US:j1", amountMicros: 60, unit: "bytes", quantity: 10_485_760 });
+    // 6215071524464215 / 2^40 × 6.25 = 35 328.591391 49… → 35 328 591 391 micros; through a float it would be …392.
+    expect(huge.amountMicros).toBe(35_328_591_391);
+    expect(bigQueryJobRef({ queryId: "j1", adapterResponse: { project_id: "acme-prod", location: "us" } })).toBe(small.externalRef);
+  });
+
+  it("gives a job to the Tutti task its labels name, or to the task of the dbt invocation they name", () => {
+    const drafts = jobDrafts(
+      [
+        row("j1", {
+          labels: [
+            { key: "tutti_run", value: "run_abc12345" },
+            { key: "tutti_task", value: "load" },
+          ],
+        }),
+        row("j2", { labels: [{ key: "dbt_invocation_id", value: "inv-1" }] }),
+        row("j3"),
+      ],
+      onDemand,
+      ctx,
+    );
+    expect(drafts.map((d) => [d.attribution.runId, d.attribution.taskKey, d.attribution.queryId])).toEqual([
+      ["run_abc12345", "load", "j1"],
+      ["run_dbt000001", "dbt", "j2"],
+      [null, null, "j3"],
+    ]);
+  });
+
+  it("under editions prices reservation jobs by slot-hours, on-demand jobs by bytes, and skips unfinished jobs and script parents", () => {
+    const drafts = jobDrafts(
+      [
+        row("j1", { reservation_id: "admin:US.prod", total_slot_ms: "5400000", total_bytes_billed: "1099511627776" }),
+        row("j2", { total_bytes_billed: "1099511627776" }),
+        row("j3", { reservation_id: "default-pipeline", job_type: "LOAD", total_slot_ms: "3600000" }),
+        row("j4", { state: "RUNNING" }),
+        row("j5", { statement_type: "SCRIPT", total_bytes_billed: "1099511627776" }),
+      ],
+      { ...onDemand, slotHourPrice: 0.04 },
+      ctx,
+    );
+    expect(drafts.map((d) => [d.externalRef, d.amountMicros, d.quantity, d.unit])).toEqual([
+      ["acme-prod:US:j1", 60_000, 1.5, "hours"],
+      ["acme-prod:US:j2", 6_250_000, 1_099_511_627_776, "bytes"],
+      ["acme-prod:US:j3", 0, 0, "bytes"],
+    ]);
+    expect(drafts[0].description).toBe("SELECT by anna@acme.example in reservation admin:US.prod");
+  });
+
+  it("reads each referenced table once per job, by person and tool, leaving out failed jobs, the collector's own and BigQuery's datasets", () => {
+    const tables = [
+      { project_id: "acme-prod", dataset_id: "sales", table_id: "orders" },
+      { project_id: "acme-prod", dataset_id: "sales", table_id: "orders" },
+      { project_id: "acme-prod", dataset_id: "_script123", table_id: "tmp" },
+    ];
+    const reads = jobTableReads(
+      [
+        row("j1", { referenced_tables: tables, labels: [{ key: "app", value: "looker" }] }),
+        row("j2", { referenced_tables: tables, error_reason: "invalidQuery" }),
+        row("j3", { referenced_tables: tables, labels: [{ key: "tutti_collector", value: "cost" }] }),
+      ],
+      ctx,
+    );
+    expect(reads).toEqual([
+      {
+        eventId: "bigquery:acme-prod:US:j1:acme-prod.sales.orders",
+        table: "acme-prod.sales.orders",
+        consumer: "anna@acme.example via looker",
+        at: Date.parse("2026-03-04T10:00:00.000Z"),
+      },
+    ]);
+  });
+
+  it("reads the jobs view of the connection's project and region, script parents and unfinished jobs left out", () => {
+    const sql = jobsSql("acme-prod", "EU");
+    expect(sql).toContain("FROM `acme-prod`.`region-eu`.INFORMATION_SCHEMA.JOBS_BY_PROJECT");
+    expect(sql).toContain(
+      "creation_time >= @window_from AND creation_time < @window_to AND state = 'DONE' AND (statement_type IS NULL OR statement_type != 'SCRIPT')",
     );
   });
 });
