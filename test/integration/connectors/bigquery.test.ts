@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { bigQueryConnector } from "../../../worker/connectors/bigquery/connector";
+import { BigQueryConfig, BigQueryWith } from "../../../worker/connectors/bigquery/schema";
+import type { ConnectorContext } from "../../../worker/connectors/types";
 import { api, expectError, type Session } from "../../helpers/api";
 import { waitForRun } from "../../helpers/engine";
 import { pushPipeline, setupTenant } from "../../helpers/pipelines";
@@ -117,6 +120,28 @@ describe("BigQuery connector against its fake", () => {
     const inserts = (await apiRequests(project, "/jobs")).filter((r) => r.method === "POST" && r.path === `/bigquery/v2/projects/${project}/jobs`);
     expect(inserts).toHaveLength(1);
     expect(firstTask(done).attempt).toBe(1);
+  });
+
+  it("the same attempt triggered twice finds its job through 409 duplicate instead of running the query again", async () => {
+    const project = uniqueProject();
+    const account = await serviceAccount(project);
+    const query = uniqueQuery();
+    await fakePlan("bigquery", query, { polls: 3 });
+    const ctx: ConnectorContext<BigQueryConfig> = {
+      config: BigQueryConfig.parse(bigQueryConfig(project)),
+      secrets: { service_account_key: account.keyFile },
+      fetch: (i, init) => fetch(i, init),
+      run: { tenantId: "t_1", runId: `run_${crypto.randomUUID().slice(0, 8)}`, taskKey: "load", attempt: 1, pipeline: "p", params: {} },
+      callbackUrl: "https://tutti.test/cb",
+    };
+    const input = BigQueryWith.parse({ query });
+    const first = await bigQueryConnector.trigger(ctx, input);
+    const again = await bigQueryConnector.trigger(ctx, input);
+    expect(again).toMatchObject({ status: "running", externalId: first.externalId });
+    const inserts = (await apiRequests(project, "/jobs")).filter((r) => r.method === "POST" && r.path === `/bigquery/v2/projects/${project}/jobs`);
+    expect(inserts).toHaveLength(2);
+    // The second insert was refused as a duplicate and the job it already had was read instead.
+    expect((await apiRequests(project, `/jobs/${first.externalId}`)).filter((r) => r.method === "GET")).toHaveLength(1);
   });
 
   it("a connection test signs in with a dry run; a key the token endpoint refuses fails the test without showing the key", async () => {
