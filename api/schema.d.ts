@@ -11711,6 +11711,10 @@ export interface components {
             pricing_model?: "on_demand" | "editions";
             /** @description BigQuery editions: price of one slot-hour in the tenant currency (pay-as-you-go US list: Standard 0.04, Enterprise 0.06, Enterprise Plus 0.10) */
             slot_hour_price?: number;
+            /** @description BigQuery: also read the Cloud Billing standard usage cost export table (in the connection's location) into the ledger, per day, project, service and product label */
+            billing_export_table?: string;
+            /** @description BigQuery billing export: the resource label whose value names the product (default product) */
+            product_label?: string;
             /** @description Databricks: the SQL warehouse that runs the system-table queries (required) */
             warehouse_id?: string;
         };

@@ -212,6 +212,77 @@ describe("BigQuery cost collector", () => {
     expect(state.watermarks).toEqual({});
   });
 
+  it("reads the Cloud Billing export per day, project, service and product label, landing labelled cost on the product, and corrects a late row without doubling", async () => {
+    const { s, team } = await setupTenant();
+    const project = uniqueProject();
+    const checkout = await product(s, { name: "checkout", owner_team_id: team.id });
+    const conn = await bigQueryConnection(s, team.id, "bq", project);
+    await registerJobs(project, []);
+    const table = `bill-${crypto.randomUUID().slice(0, 8)}.billing.gcp_billing_export_v1_0123AB_4567CD_89EF01`;
+    const day = "2026-03-03";
+    const row = (service: string, cost: number, extra: Record<string, unknown> = {}) => ({
+      usage_start_time: `${day}T05:00:00Z`,
+      project: { id: project },
+      service: { description: service },
+      labels: [],
+      cost,
+      currency: "USD",
+      credits: [],
+      ...extra,
+    });
+    const registerBilling = async (lateHidden: number) => {
+      const res = await fetch(`${fakeUrl("bigquery")}/__fake/billing/${table}`, {
+        method: "PUT",
+        body: JSON.stringify([
+          row("BigQuery", 10.25, {
+            labels: [
+              { key: "team", value: "x" },
+              { key: "product", value: "checkout" },
+            ],
+            credits: [{ amount: -0.25 }],
+          }),
+          row("BigQuery", 2.5, { labels: [{ key: "product", value: "checkout" }] }),
+          row("Cloud Storage", 1.1),
+          // Exported after the first read (a late row for a day already read).
+          { ...row("BigQuery", 0.75, { labels: [{ key: "product", value: "checkout" }] }), _hidden_reads: lateHidden },
+        ]),
+      });
+      expect(res.status).toBe(204);
+    };
+    await registerBilling(1);
+    await setEngineTime(s.tenant.id, T - 65_000);
+    await enable(s, conn.id, { lookback_days: 2, billing_export_table: table });
+    await alarmAt(s.tenant.id, T);
+    const ref = (service: string, productName: string) => `billing:${table}:${day}:${project}:${service}:${productName}`;
+    let records = await ledger(s.tenant.id, "gcp");
+    // Net of credits: 10.25 − 0.25 + 2.5 = 12.5 for the checkout-labelled BigQuery cost.
+    expect(records.map((r) => [r.external_ref, r.amount_micros])).toEqual([
+      [ref("BigQuery", "checkout"), 12_500_000],
+      [ref("Cloud Storage", ""), 1_100_000],
+    ]);
+    expect(records.every((r) => r.team_id === team.id)).toBe(true);
+    const scorecard = async () => (await api(`/products/${checkout.id}/scorecard?period=2026-03`, { as: s })).json.cost_sources;
+    expect(await scorecard()).toEqual([{ source: "gcp", amount: 12.5, collected_at: expect.any(String) }]);
+    const query = (await fakeRequests("bigquery", `/bigquery/v2/projects/${project}/queries`))
+      .map((r) => JSON.parse(r.body))
+      .find((b) => b.query.includes(table));
+    expect(query.queryParameters).toEqual([
+      { name: "from_day", parameterType: { type: "DATE" }, parameterValue: { value: "2026-03-02" } },
+      { name: "to_day", parameterType: { type: "DATE" }, parameterValue: { value: "2026-03-04" } },
+      { name: "label_key", parameterType: { type: "STRING" }, parameterValue: { value: "product" } },
+    ]);
+
+    // Pass 2: the late row is in; the day's group is summed again and replaced (13.25), not added to.
+    await registerBilling(0);
+    await alarmAt(s.tenant.id, T + HOUR + 30_000);
+    records = await ledger(s.tenant.id, "gcp");
+    expect(records.map((r) => r.amount_micros)).toEqual([13_250_000, 1_100_000]);
+    expect(await scorecard()).toEqual([{ source: "gcp", amount: 13.25, collected_at: expect.any(String) }]);
+    const [state] = await collectors(s);
+    expect(state.last_run).toMatchObject({ inserted: 0, updated: 1, error: null });
+    expect(Object.keys(state.watermarks).sort()).toEqual(["billing", "jobs"]);
+  });
+
   it("refuses editions pricing without a slot-hour price and BigQuery settings on another kind's collector, naming the field", async () => {
     const { s, team } = await setupTenant();
     const conn = await bigQueryConnection(s, team.id, "bq", uniqueProject());

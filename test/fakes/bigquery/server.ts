@@ -1,6 +1,7 @@
 import { createPublicKey, createVerify, randomUUID } from "node:crypto";
 import { startJsonServer, type FakeServer } from "../http-server";
 import { Scripts, type Reply } from "../scripting";
+import { createBillingExports, type BillingRow } from "./billing-export";
 import { createJobsView, jobsSchema, type JobsViewRow } from "./jobs-view";
 
 /**
@@ -21,6 +22,8 @@ import { createJobsView, jobsSchema, type JobsViewRow } from "./jobs-view";
  *   key = query text (jobs the task connector inserts): {polls, outcome: "success"|"error", rows, bytes, slot_ms, statement_type,
  *         lost_inserts: n (the job is created but the first n insert replies are 503), errors: {query|insert|get: […]}}
  *   key = project id (its INFORMATION_SCHEMA queries): {polls (replies with jobComplete false), denied: true (403 accessDenied)}
+ * Queries of a Cloud Billing export table registered with PUT /__fake/billing/{project.dataset.table} are answered
+ * from its rows (./billing-export.ts).
  * GET /__fake/tokens counts the tokens issued per client_email.
  */
 
@@ -45,8 +48,8 @@ interface Job {
   slotMs: number;
   statementType: string;
   created: number;
-  /** INFORMATION_SCHEMA results: encoded rows and the schema. */
-  result?: { fields: typeof jobsSchema; rows: unknown[] };
+  /** INFORMATION_SCHEMA and billing export results: encoded rows and the schema. */
+  result?: { fields: Array<{ name: string; type: string; mode: string }>; rows: unknown[] };
 }
 
 const PAGE_ROWS = 2;
@@ -75,6 +78,7 @@ export async function startBigQueryFake(options: BigQueryFakeOptions = {}): Prom
   const issued = new Map<string, number>();
   const jobs = new Map<string, Job>();
   const view = createJobsView();
+  const billing = createBillingExports();
   const scripts = new Scripts("BigQuery");
   const lost = new Map<string, number>();
   let selfUrl = "";
@@ -266,6 +270,10 @@ export async function startBigQueryFake(options: BigQueryFakeOptions = {}): Prom
       view.register(decodeURIComponent(parts[2]), JSON.parse(req.body) as JobsViewRow[]);
       return { status: 204 };
     }
+    if (req.method === "PUT" && parts[0] === "__fake" && parts[1] === "billing") {
+      billing.register(decodeURIComponent(parts[2]), JSON.parse(req.body) as BillingRow[]);
+      return { status: 204 };
+    }
     if (req.method === "GET" && parts[0] === "__fake" && parts[1] === "tokens") return { status: 200, body: Object.fromEntries(issued) };
     const control = scripts.control(req, url);
     if (control) return control;
@@ -291,6 +299,18 @@ export async function startBigQueryFake(options: BigQueryFakeOptions = {}): Prom
         if (viewRef[1] !== project)
           return googleError(403, "accessDenied", `Access Denied: Project ${viewRef[1]}: User does not have bigquery.jobs.list permission`);
         return viewQuery(project, viewRef[2], body, email);
+      }
+      const billingTable = /FROM `([^`]+)`\s+WHERE DATE\(usage_start_time\)/.exec(text)?.[1];
+      if (billingTable) {
+        if (!billing.has(billingTable))
+          return googleError(404, "notFound", `Not found: Table ${billingTable.replace(".", ":")} was not found in location ${String(body.location ?? "US")}`);
+        const params = new Map(
+          ((body.queryParameters as Array<{ name: string; parameterValue: { value: string } }> | undefined) ?? []).map((p) => [p.name, p.parameterValue.value]),
+        );
+        const job = newJob(project, email, body, text, `job_${randomUUID().replaceAll("-", "")}`, String(body.location ?? "US").toUpperCase());
+        job.statementType = "SELECT";
+        job.result = { fields: billing.schema, rows: billing.read(billingTable, params) };
+        return queryReply(job);
       }
       if (body.dryRun === true)
         return {

@@ -2,6 +2,8 @@ import { queryBigQuery } from "../../connectors/bigquery/query";
 import { BigQueryConfig } from "../../connectors/bigquery/schema";
 import { tasksOfDbtInvocations } from "../../db/repo/costs/collector-links";
 import { jobLocation } from "../bigquery";
+import { dayOf } from "../period";
+import { billingDrafts, billingSql } from "./gcp-billing-map";
 import { COLLECTOR_LABEL, invocationOfLabels, jobDrafts, jobsSql, jobTableReads, labelsOf } from "./bigquery-map";
 import type { CollectorStream, CostCollector } from "./types";
 import { DAY_MS, HOUR_MS } from "./window";
@@ -46,9 +48,43 @@ const jobs: CollectorStream = {
   },
 };
 
+/** Label whose value names the product a billing export row belongs to, unless the collector names another. */
+export const DEFAULT_PRODUCT_LABEL = "product";
+
+/**
+ * The Cloud Billing export table the connection can read (collector setting billing_export_table): whole usage days,
+ * summed per project, service and product label. Google adds rows for past days (late usage, credits, adjustments)
+ * for days after, so each window re-reads the five days before the watermark.
+ */
+const billing: CollectorStream = {
+  name: "billing",
+  trailingMs: 5 * DAY_MS,
+  maxWindowMs: 7 * DAY_MS,
+  async read(input, window) {
+    const config = BigQueryConfig.parse(input.connection.config);
+    const table = input.settings.billingExportTable!;
+    const rows = await queryBigQuery(
+      { config, secrets: input.connection.secrets, fetch: input.fetch },
+      {
+        query: billingSql(table),
+        parameters: [
+          { name: "from_day", type: "DATE", value: dayOf(window.from) },
+          { name: "to_day", type: "DATE", value: dayOf(window.to) },
+          { name: "label_key", type: "STRING", value: input.settings.productLabel ?? DEFAULT_PRODUCT_LABEL },
+        ],
+        labels: COLLECTOR_LABEL,
+      },
+    );
+    const { drafts, otherCurrency } = billingDrafts(rows, { currency: input.costs.currency, table });
+    if (otherCurrency)
+      throw new Error(`${otherCurrency} billing export rows are in another currency than the workspace's ${input.costs.currency}; Tutti converts nothing`);
+    return { rows: rows.length, drafts };
+  },
+};
+
 export const bigQueryCollector: CostCollector = {
   kind: "bigquery",
-  streams: () => [jobs],
+  streams: (settings) => (settings.billingExportTable ? [jobs, billing] : [jobs]),
   // dbt and OpenLineage producers name BigQuery tables `project.dataset.table` in the namespace `bigquery`.
   namespace: (_config, override) => override ?? "bigquery",
 };

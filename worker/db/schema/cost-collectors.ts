@@ -4,6 +4,12 @@ import { json, ms, tenantId } from "./columns";
 /** Tools whose connections can collect cost (and usage) on a schedule: worker/costs/collectors/. */
 export const collectorKinds = ["snowflake", "databricks", "bigquery"] as const;
 export type CollectorKind = (typeof collectorKinds)[number];
+/** Ledger sources each kind of collector writes (a BigQuery collector also reads the Cloud Billing export: `gcp`). */
+export const collectorSources: Record<CollectorKind, readonly string[]> = {
+  snowflake: ["snowflake"],
+  databricks: ["databricks"],
+  bigquery: ["bigquery", "gcp"],
+};
 
 /** What a tenant admin set for one connection's collector (worker/costs/collectors/settings.ts). */
 export interface CollectorSettings {
@@ -22,6 +28,10 @@ export interface CollectorSettings {
   pricingModel?: "on_demand" | "editions";
   /** BigQuery editions: price of one slot-hour (the edition's pay-as-you-go or commitment rate). */
   slotHourPrice?: number | null;
+  /** BigQuery: the Cloud Billing export table (project.dataset.gcp_billing_export_v1_…) to read project cost from. */
+  billingExportTable?: string | null;
+  /** BigQuery billing export: the label whose value names the product (default `product`). */
+  productLabel?: string | null;
   /** Databricks: the SQL warehouse that runs the system-table queries. */
   warehouseId?: string | null;
 }

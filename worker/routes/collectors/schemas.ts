@@ -28,6 +28,22 @@ export const CollectorSettingsIn = z
       description:
         "BigQuery editions: price of one slot-hour in the tenant currency (pay-as-you-go US list: Standard 0.04, Enterprise 0.06, Enterprise Plus 0.10)",
     }),
+    billing_export_table: z
+      .string()
+      .regex(
+        /^(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]\.[A-Za-z0-9_]{1,1024}\.[A-Za-z0-9_]{1,1024}$/,
+        "project.dataset.table, e.g. billing-proj.billing.gcp_billing_export_v1_012345_6789AB_CDEF01",
+      )
+      .optional()
+      .openapi({
+        description:
+          "BigQuery: also read the Cloud Billing standard usage cost export table (in the connection's location) into the ledger, per day, project, service and product label",
+      }),
+    product_label: z
+      .string()
+      .regex(/^[a-z][a-z0-9_-]{0,62}$/, "a label key: lowercase letters, digits, _ and -")
+      .optional()
+      .openapi({ description: "BigQuery billing export: the resource label whose value names the product (default product)" }),
     warehouse_id: z
       .string()
       .regex(/^[A-Za-z0-9]{1,64}$/, "a SQL warehouse id such as 1234567890abcdef")
@@ -84,6 +100,8 @@ export const settingsOut = (s: CollectorSettings): z.input<typeof CollectorSetti
   ...(s.warehouseId ? { warehouse_id: s.warehouseId } : {}),
   ...(s.pricingModel ? { pricing_model: s.pricingModel } : {}),
   ...(s.slotHourPrice ? { slot_hour_price: s.slotHourPrice } : {}),
+  ...(s.billingExportTable ? { billing_export_table: s.billingExportTable } : {}),
+  ...(s.productLabel ? { product_label: s.productLabel } : {}),
 });
 
 export const settingsIn = (s: z.output<typeof CollectorSettingsIn>): CollectorSettings => ({
@@ -96,6 +114,8 @@ export const settingsIn = (s: z.output<typeof CollectorSettingsIn>): CollectorSe
   warehouseId: s.warehouse_id ?? null,
   ...(s.pricing_model ? { pricingModel: s.pricing_model } : {}),
   slotHourPrice: s.slot_hour_price ?? null,
+  billingExportTable: s.billing_export_table ?? null,
+  productLabel: s.product_label ?? null,
 });
 
 export const runOut = (r: CollectorRun): z.input<typeof CollectorRunOut> => ({

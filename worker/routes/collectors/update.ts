@@ -25,6 +25,8 @@ const onlyFor: Record<string, CollectorKind[]> = {
   warehouse_id: ["databricks"],
   pricing_model: ["bigquery"],
   slot_hour_price: ["bigquery"],
+  billing_export_table: ["bigquery"],
+  product_label: ["bigquery"],
 };
 
 export const route = createRoute({

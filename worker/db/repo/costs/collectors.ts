@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { TenantCtx } from "../../client";
-import { collectorRuns, costCollectors, type CollectorKind, type CollectorSettings } from "../../schema";
+import { collectorRuns, collectorSources, costCollectors, type CollectorKind, type CollectorSettings } from "../../schema";
 import { auditInsert, type AuditSource } from "../platform/audit";
 import { queryAll } from "../../statements";
 import { newId } from "../../../lib/ids";
@@ -150,5 +150,7 @@ export async function lastCollectedBySource(ctx: TenantCtx): Promise<Map<string,
         JOIN cost_collectors k ON k.tenant_id = ${ctx.tenantId} AND k.connection_id = r.connection_id
         WHERE r.tenant_id = ${ctx.tenantId} AND r.error IS NULL GROUP BY k.kind`,
   );
-  return new Map(rows.map((r) => [r.kind, r.at]));
+  const out = new Map<string, number>();
+  for (const r of rows) for (const source of collectorSources[r.kind as CollectorKind] ?? [r.kind]) out.set(source, Math.max(out.get(source) ?? 0, r.at));
+  return out;
 }
