@@ -1,10 +1,12 @@
 /**
- * Raw bytes kept in R2 (the `BLOBS` binding), addressed by content: `t/<tenant>/<kind>/<sha256>`. The same content
- * of one kind is stored once per tenant, and D1 rows keep the key. The tenant in a key comes only from the tenant
- * context the store was opened with, never from input, and a key of another tenant is refused when read.
+ * Raw bytes kept in R2 (the `BLOBS` binding). Most are addressed by content: `t/<tenant>/<kind>/<sha256>`, the same
+ * content of one kind stored once per tenant. A task attempt's log grows while the attempt runs, so it has one key
+ * per attempt instead (`t/<tenant>/task-log/<run>/<task>/<attempt>/<version>`), a new version as it grows. D1 rows keep the key.
+ * The tenant in a key comes only from the tenant context the store was opened with, never from input, and a key of
+ * another tenant is refused when read.
  */
 
-export const blobKinds = ["dbt-manifest", "dbt-run-results", "webhook-payload", "lineage-event"] as const;
+export const blobKinds = ["dbt-manifest", "dbt-run-results", "webhook-payload", "lineage-event", "task-log"] as const;
 export type BlobKind = (typeof blobKinds)[number];
 
 /** One tenant's view of the bucket: every key it builds or reads lies under `t/<tenantId>/`. */
@@ -26,6 +28,16 @@ export function blobKey(blobs: TenantBlobs, kind: BlobKind, sha256: string): str
   if (!(blobKinds as readonly string[]).includes(kind)) throw new Error(`unknown blob kind ${kind}`);
   if (!sha256Pattern.test(sha256)) throw new Error("a blob is addressed by the lowercase hex SHA-256 of its content");
   return `${prefixOf(blobs)}${kind}/${sha256}`;
+}
+
+/**
+ * The key of one fetch (`version`) of a task attempt's log. The task key is encoded, so no task name can reach outside
+ * the attempt; each fetch writes a key of its own, so a late write can never overwrite the log the D1 row names.
+ */
+export function attemptLogKey(blobs: TenantBlobs, ref: { runId: string; taskKey: string; attempt: number }, version: number): string {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(ref.runId) || !Number.isInteger(ref.attempt) || ref.attempt < 1 || !Number.isInteger(version))
+    throw new Error("not a task attempt");
+  return `${prefixOf(blobs)}task-log/${ref.runId}/${encodeURIComponent(ref.taskKey)}/${ref.attempt}/${version}`;
 }
 
 const prefixOf = (blobs: TenantBlobs) => `t/${blobs.tenantId}/`;
@@ -62,12 +74,18 @@ export async function putBlob(
   return { key, created: put !== null };
 }
 
-/** The stored bytes under `key`, streamed, with the metadata they were stored with; null when absent. */
+/** Writes `body` under a key of this tenant that names its object rather than its content (attemptLogKey). */
+export async function replaceBlob(blobs: TenantBlobs, key: string, body: BlobBody, metadata: Record<string, string> = {}): Promise<void> {
+  await blobs.bucket.put(ownKey(blobs, key), body, { customMetadata: metadata });
+}
+
+/** The stored bytes under `key` (from byte `offset` on), streamed, with the metadata they were stored with; null when absent. */
 export async function getBlob(
   blobs: TenantBlobs,
   key: string,
+  range?: { offset: number; length?: number },
 ): Promise<{ body: ReadableStream<Uint8Array>; size: number; metadata: Record<string, string> } | null> {
-  const object = await blobs.bucket.get(ownKey(blobs, key));
+  const object = await blobs.bucket.get(ownKey(blobs, key), range ? { range } : undefined);
   if (!object) return null;
   return { body: object.body, size: object.size, metadata: object.customMetadata ?? {} };
 }

@@ -24,6 +24,8 @@ const PLAIN_HEADERS = new Set([
 export interface Redactor {
   /** Remembers a value that must never appear in stored text. */
   add(value: string): void;
+  /** `text` without any remembered value, as it is otherwise (a stored tool log). */
+  redact(text: string): string;
   /** `text` without any remembered value, whitespace collapsed, cut to MAX_REMOTE_TEXT. */
   clean(text: string): string;
 }
@@ -38,13 +40,17 @@ export function redactor(initial: Iterable<string> = []): Redactor {
     if (escaped !== value) values.add(escaped);
   };
   for (const value of initial) add(value);
+  const redact = (text: string) => {
+    let out = text;
+    // Longest first, so `Bearer <token>` goes as a whole before `<token>` alone.
+    for (const value of [...values].sort((a, b) => b.length - a.length)) out = out.replaceAll(value, REDACTED);
+    return out;
+  };
   return {
     add,
+    redact,
     clean(text) {
-      let out = text;
-      // Longest first, so `Bearer <token>` goes as a whole before `<token>` alone.
-      for (const value of [...values].sort((a, b) => b.length - a.length)) out = out.replaceAll(value, REDACTED);
-      out = out.replace(/\s+/g, " ").trim();
+      const out = redact(text).replace(/\s+/g, " ").trim();
       return out.length > MAX_REMOTE_TEXT ? `${out.slice(0, MAX_REMOTE_TEXT)}…` : out;
     },
   };

@@ -27,16 +27,24 @@ export interface TaskError {
   retryAfterMs?: number;
 }
 
+/**
+ * The attempt's log when the tool's answer is itself the log (the `http` tool's response body): taken off the outcome
+ * and stored like a fetched log (worker/logs/capture.ts), never reported to the engine.
+ */
+export interface AnswerLog {
+  log?: string;
+}
+
 /** What a connector reports after trigger or poll. */
 export type TaskOutcome =
-  | ({ status: "running"; pollAfterMs?: number } & ExternalHandle)
-  | ({ status: "succeeded"; noNewData?: boolean; output?: Record<string, unknown>; note?: string } & ExternalHandle)
-  | ({ status: "failed"; error: TaskError; note?: string } & ExternalHandle)
+  | ({ status: "running"; pollAfterMs?: number } & ExternalHandle & AnswerLog)
+  | ({ status: "succeeded"; noNewData?: boolean; output?: Record<string, unknown>; note?: string } & ExternalHandle & AnswerLog)
+  | ({ status: "failed"; error: TaskError; note?: string } & ExternalHandle & AnswerLog)
   /**
    * Someone stopped the work in the tool itself (dbt Cloud status 30, GitHub conclusion `cancelled`, Airbyte
    * `cancelled`, Databricks `CANCELED`): the task ends cancelled, is not retried and pages nobody (CONTRACTS §10).
    */
-  | ({ status: "cancelled"; reason: string; note?: string } & ExternalHandle);
+  | ({ status: "cancelled"; reason: string; note?: string } & ExternalHandle & AnswerLog);
 
 export interface ConnectorRunInfo {
   tenantId: string;
@@ -177,6 +185,12 @@ export interface ConnectorDefinition<With = unknown, Config = unknown> {
     options: { lastTry: boolean },
     // biome-ignore lint/suspicious/noConfusingVoidType: a collector that has nothing to report returns nothing
   ): Promise<CollectResult | void>;
+  /**
+   * The tool's own log of the attempt so far (step logs, job logs, error trace), as text; null when the tool has none
+   * (yet). Called when the attempt ends and, spaced out, while it runs (for follow). A failure here never changes how
+   * the task ends. Tools whose answer is the log return it on the outcome instead (`log`).
+   */
+  logs?(ctx: ConnectorContext<Config>, input: With, outcome: TaskOutcome): Promise<string | null>;
   /** Present when the tool can call Tutti back at `/webhooks/<kind>/<connectionId>`. */
   webhook?: WebhookSupport;
 }

@@ -13,6 +13,7 @@ import { COLLECT_TRIES, collectAfterRun, collectRetryDelayMs, collectSink } from
 import { cachedConnection } from "../lib/connection-cache";
 import type { DispatchMessage } from "./messages";
 import { errorFields, log } from "../lib/log";
+import { fetchAttemptLog } from "../logs/fetch";
 
 /** Keeps a promise running after the task's outcome is reported (ctx.waitUntil in a Worker or a Durable Object). */
 export type Background = (work: Promise<unknown>) => void;
@@ -142,9 +143,20 @@ export async function performDispatch(
       return { status: "failed", error, ...handle };
     }
   };
-  const outcome = withCleanError(await call(), watched.redactor);
+  const answered = withCleanError(await call(), watched.redactor);
+  if (!answered) return null;
+  if (op !== "cancel")
+    await fetchAttemptLog(connector, connectorCtx, parsedWith.data, answered, {
+      tenant: ctx,
+      bucket: env.BLOBS,
+      redactor: watched.redactor,
+      op,
+      now: () => Date.now(),
+    });
+  // The log went to R2; the engine gets the outcome without it.
+  const { log: _log, ...outcome } = answered;
   // The connection the work runs on: a webhook arriving on another connection never touches this task.
-  return outcome && connection ? { ...outcome, connectionId: connection.id } : outcome;
+  return connection ? { ...outcome, connectionId: connection.id } : outcome;
 }
 
 /** A failed outcome's message holds the tool's text: bounded, and without any credential the request carried. */

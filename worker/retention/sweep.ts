@@ -1,7 +1,7 @@
 import { deleteBlob, tenantBlobs } from "../blobs/store";
 import { createDb, tenantCtx, type TenantCtx } from "../db/client";
 import { getRetention } from "../db/repo/platform/retention";
-import { expiredRows, expiredRunEvents, expiredUploads, removeRows, unreferencedBlobKeys } from "../db/repo/platform/retention-sweep";
+import { expiredRows, expiredRunEvents, expiredTaskLogs, expiredUploads, removeRows, unreferencedBlobKeys } from "../db/repo/platform/retention-sweep";
 import type { StoredKind } from "../db/schema/enums";
 import type { Env } from "../env";
 import type { RetentionSettings } from "./settings";
@@ -65,6 +65,23 @@ const steps: Array<[StoredKind, Step]> = [
         uploads.flatMap((u) => u.blobKeys),
       );
       return { picked: uploads.length, removed };
+    },
+  ],
+  [
+    "task_log",
+    async (ctx, env, s, now, limit) => {
+      const logs = await expiredTaskLogs(ctx, now - s.runEventDays * DAY_MS, limit);
+      const removed = await removeRows(
+        ctx,
+        "task_log",
+        logs.map((l) => l.rid),
+      );
+      // Each attempt has a key of its own: nothing else names it once its row is gone.
+      await deleteBlob(
+        tenantBlobs(env.BLOBS, ctx),
+        logs.map((l) => l.blobKey),
+      );
+      return { picked: logs.length, removed };
     },
   ],
   [

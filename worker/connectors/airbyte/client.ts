@@ -51,12 +51,12 @@ export function airbyteClient(ctx: Ctx) {
   }
   const bearer = (renew: boolean) => (usesClient ? clientCredentialsToken(ctx, renew) : Promise.resolve(ctx.secrets.api_token));
 
-  async function call(method: string, path: string, json?: unknown): Promise<ToolResponse> {
+  async function callUrl(method: string, url: string, json?: unknown): Promise<ToolResponse> {
     const send = async (renew: boolean) =>
       toolRequest(ctx.fetch, TOOL, {
         method,
         origin: originOf(ctx.config.base_url)!,
-        url: joinUrl(ctx.config.base_url, path),
+        url,
         headers: { authorization: `Bearer ${await bearer(renew)}` },
         json,
       });
@@ -65,6 +65,7 @@ export function airbyteClient(ctx: Ctx) {
     if (r.status === 401 && usesClient) r = await send(true);
     return r;
   }
+  const call = (method: string, path: string, json?: unknown) => callUrl(method, joinUrl(ctx.config.base_url, path), json);
   const ok = async (method: string, path: string, json?: unknown) => expectOk(TOOL, await call(method, path, json), airbyteErrorMessage);
 
   return {
@@ -80,6 +81,18 @@ export function airbyteClient(ctx: Ctx) {
       // Already finished or gone: nothing left to stop.
       if (r.status === 404 || r.status === 409) return;
       expectOk(TOOL, r, airbyteErrorMessage);
+    },
+    /**
+     * The job with every attempt's logs, from the Config API (`POST /api/v1/jobs/get`; the public API has no log
+     * endpoint, CONTRACTS-2 §7). It sits beside the public API on the same host: `…/api/public/v1` → `…/api/v1`.
+     */
+    async jobWithLogs(jobId: string) {
+      const base = new URL(ctx.config.base_url);
+      const configApi = base.pathname.replace(/\/+$/, "").endsWith("/api/public/v1")
+        ? `${base.origin}${base.pathname.replace(/\/+$/, "").slice(0, -"/public/v1".length)}/v1`
+        : `${base.origin}/api/v1`;
+      const r = await callUrl("POST", joinUrl(configApi, "jobs/get"), { id: Number(jobId) });
+      return expectOk(TOOL, r, airbyteErrorMessage).json;
     },
     /** The connection's most recently updated jobs (first page, ≤ 100). */
     async recentJobs(connectionId: string, jobType: string) {

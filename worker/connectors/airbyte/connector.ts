@@ -1,5 +1,6 @@
 import { ConnectorError } from "../http-errors";
-import { field, responseError, str, testFailure } from "../tool-http";
+import { sectionedLog } from "../../logs/format";
+import { epochMs, field, responseError, str, testFailure } from "../tool-http";
 import type { ConnectorDefinition, ExternalHandle, TaskOutcome } from "../types";
 import { airbyteClient } from "./client";
 import { AirbyteConfig, AirbyteWith } from "./schema";
@@ -75,5 +76,38 @@ export const airbyteConnector: ConnectorDefinition<AirbyteWith, AirbyteConfig> =
     }
   },
 
+  /**
+   * Each attempt of the job with its log. Airbyte writes `logLines` (formatted) or structured `events` (timestamp in
+   * ms, level, source, message, stack trace); both read as lines.
+   */
+  async logs(ctx, _input, outcome) {
+    if (!outcome.externalId) return null;
+    const attempts = field(await airbyteClient(ctx).jobWithLogs(outcome.externalId), "attempts");
+    if (!Array.isArray(attempts) || !attempts.length) return null;
+    return sectionedLog(
+      attempts.map((a, i) => {
+        const attempt = field(a, "attempt");
+        return {
+          title: `Attempt ${i + 1} (${str(field(attempt, "status")) ?? "unknown"})`,
+          text: airbyteLogLines(field(a, "logs")).join("\n"),
+        };
+      }),
+    );
+  },
+
   webhook: airbyteWebhook,
 };
+
+/** The lines of an attempt's `logs`, whichever of Airbyte's two shapes it has. */
+export function airbyteLogLines(logs: unknown): string[] {
+  const lines = field(logs, "logLines");
+  if (Array.isArray(lines)) return lines.map((l) => String(l));
+  const events = field(logs, "events");
+  if (!Array.isArray(events)) return [];
+  return events.flatMap((e) => {
+    const at = epochMs(field(e, "timestamp"));
+    const head = [at !== null ? new Date(at).toISOString() : null, str(field(e, "level"))?.toUpperCase(), str(field(e, "logSource"))].filter(Boolean).join(" ");
+    const stack = str(field(e, "stackTrace"));
+    return [`${head} ${str(field(e, "message")) ?? ""}`.trim(), ...(stack ? [stack] : [])];
+  });
+}

@@ -67,6 +67,10 @@ export function databricksClient(ctx: Ctx) {
         throw new ConnectorError({ kind: "tool_failure", message: `Databricks named an unexpected result chunk link ${internalLink.slice(0, 80)}` });
       return (await call("GET", internalLink)).json;
     },
+    /** A task run's output: `logs` (stdout/stderr, last 5 MB), `error`, `error_trace` (CONTRACTS-2 §3c). */
+    async getOutput(taskRunId: string) {
+      return (await call("GET", `/api/2.2/jobs/runs/get-output?run_id=${encodeURIComponent(taskRunId)}`)).json;
+    },
     async cancelRun(runId: string) {
       await call("POST", "/api/2.2/jobs/runs/cancel", { run_id: Number(runId) });
     },

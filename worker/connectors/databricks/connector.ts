@@ -1,4 +1,5 @@
 import { ConnectorError } from "../http-errors";
+import { sectionedLog } from "../../logs/format";
 import { epochMs, field, num, str, testFailure } from "../tool-http";
 import type { ConnectorDefinition, CostFact, ExternalHandle, TaskOutcome } from "../types";
 import { databricksClient } from "./client";
@@ -123,6 +124,31 @@ export const databricksConnector: ConnectorDefinition<DatabricksWith, Databricks
     if (!input.collect_cost || !outcome.externalId) return;
     const { run, tasks } = await databricksClient(ctx).getRunWithAllTasks(outcome.externalId);
     await sink.costFacts("databricks", [databricksCostFact(ctx.config.base_url, run, tasks)]);
+  },
+
+  /**
+   * Per task run of the job (get-output answers for task runs, not for a multi-task parent): its stdout/stderr
+   * (`logs`, Databricks keeps the last 5 MB and says when it cut), its `error` and `error_trace`. Tasks that have not
+   * started have no output yet and are left out.
+   */
+  async logs(ctx, _input, outcome) {
+    if (!outcome.externalId) return null;
+    const client = databricksClient(ctx);
+    const { tasks } = await client.getRunWithAllTasks(outcome.externalId);
+    const started = tasks.filter((t) => num(field(t, "run_id")) !== null && field(t, "start_time"));
+    const sections = [];
+    for (const task of started) {
+      const output = await client.getOutput(String(num(field(task, "run_id"))));
+      const parts = [
+        str(field(output, "logs")),
+        field(output, "logs_truncated") === true ? "[Databricks kept only the last 5 MB of this task's output]" : null,
+        str(field(output, "error")) ? `error: ${str(field(output, "error"))}` : null,
+        str(field(output, "error_trace")),
+      ].filter((p): p is string => Boolean(p));
+      const state = str(field(field(task, "state"), "result_state")) ?? str(field(field(task, "state"), "life_cycle_state")) ?? "unknown";
+      sections.push({ title: `Task ${str(field(task, "task_key")) ?? "?"} (run ${num(field(task, "run_id"))}, ${state})`, text: parts.join("\n") });
+    }
+    return sections.length ? sectionedLog(sections) : null;
   },
 
   webhook: databricksWebhook,

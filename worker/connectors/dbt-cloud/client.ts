@@ -35,6 +35,10 @@ export function dbtCloudClient(ctx: Ctx) {
     async getRun(runId: string) {
       return field((await call("GET", `runs/${runId}/`)).json, "data");
     },
+    /** The run with its steps, each with its high-level `logs` (CONTRACTS-2 §7). */
+    async getRunWithSteps(runId: string) {
+      return field((await call("GET", `runs/${runId}/?include_related=${encodeURIComponent('["run_steps"]')}`)).json, "data");
+    },
     async cancelRun(runId: string) {
       return field((await call("POST", `runs/${runId}/cancel/`)).json, "data");
     },

@@ -1,6 +1,7 @@
 import type { ConnectorDefinition, ExternalHandle, TaskOutcome } from "../types";
-import { field, str, testFailure } from "../tool-http";
+import { field, num, str, testFailure } from "../tool-http";
 import { ConnectorError } from "../http-errors";
+import { sectionedLog } from "../../logs/format";
 import { dbtCloudClient } from "./client";
 import { DbtCloudConfig, DbtCloudWith } from "./schema";
 import { dbtCause, dbtRunState } from "./status";
@@ -104,6 +105,20 @@ export const dbtCloudConnector: ConnectorDefinition<DbtCloudWith, DbtCloudConfig
       dbtCloudRun: { runId: outcome.externalId, jobId: String(input.job_id), accountId: String(ctx.config.account_id) },
     });
     return { missing };
+  },
+
+  /** The run's steps in order, each with the log dbt Cloud shows for it (`logs`; debug logs stay in dbt Cloud). */
+  async logs(ctx, _input, outcome) {
+    if (!outcome.externalId) return null;
+    const steps = field(await dbtCloudClient(ctx).getRunWithSteps(outcome.externalId), "run_steps");
+    if (!Array.isArray(steps) || !steps.length) return null;
+    const ordered = [...steps].sort((a, b) => (num(field(a, "index")) ?? 0) - (num(field(b, "index")) ?? 0));
+    return sectionedLog(
+      ordered.map((step) => ({
+        title: `Step ${str(field(step, "index")) ?? "?"}: ${str(field(step, "name")) ?? "(unnamed)"} (${str(field(step, "status_humanized")) ?? "unknown"})`,
+        text: str(field(step, "logs")),
+      })),
+    );
   },
 
   webhook: dbtCloudWebhook,

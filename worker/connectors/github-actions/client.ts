@@ -1,6 +1,6 @@
-import { ConnectorError } from "../http-errors";
+import { ConnectorError, networkError } from "../http-errors";
 import { originOf } from "../../lib/urls";
-import { field, joinUrl, responseError, toolRequest, type ToolResponse } from "../tool-http";
+import { DEFAULT_TIMEOUT_MS, field, joinUrl, parseJson, responseError, toolRequest, type ToolResponse } from "../tool-http";
 import type { GitHubActionsConfig } from "./schema";
 import { gitHubErrorMessage, gitHubRateLimit } from "./status";
 
@@ -61,6 +61,33 @@ export function gitHubClient(ctx: Ctx) {
     },
     async getRun(ref: RepoRef, runId: string) {
       return (await ok("GET", `${repoPath(ref)}/actions/runs/${encodeURIComponent(runId)}`)).json;
+    },
+    /** The run's latest jobs (first page of 100; CONTRACTS-2 §7). */
+    async listJobs(ref: RepoRef, runId: string): Promise<unknown[]> {
+      const jobs = field((await ok("GET", `${repoPath(ref)}/actions/runs/${encodeURIComponent(runId)}/jobs?filter=latest&per_page=100`)).json, "jobs");
+      return Array.isArray(jobs) ? jobs : [];
+    },
+    /**
+     * A job's plain-text log. GitHub answers 302 to a short-lived URL on another host: it is fetched without the token
+     * (the URL itself is the permission), so the connection's credentials stay with GitHub's API.
+     */
+    async jobLog(ref: RepoRef, jobId: string): Promise<string | null> {
+      const url = joinUrl(ctx.config.base_url, `${repoPath(ref)}/actions/jobs/${encodeURIComponent(jobId)}/logs`);
+      const read = async (target: string, init: RequestInit) => {
+        try {
+          const res = await ctx.fetch(target, { ...init, signal: AbortSignal.timeout(DEFAULT_TIMEOUT_MS) });
+          return { res, text: await res.text() };
+        } catch (err) {
+          throw new ConnectorError(networkError(TOOL, err));
+        }
+      };
+      // The API URL is on the connection's own origin (built from base_url), and the redirect is not followed with the token.
+      const first = await read(url, { headers, redirect: "manual" });
+      const location = first.res.headers.get("location");
+      const { res, text } = first.res.status >= 300 && first.res.status < 400 && location ? await read(new URL(location, url).toString(), {}) : first;
+      if (res.status === 404 || res.status === 410) return null;
+      if (!res.ok) throw new ConnectorError(responseError(TOOL, { status: res.status, headers: res.headers, text }, gitHubErrorMessage(parseJson(text))));
+      return text;
     },
     async cancelRun(ref: RepoRef, runId: string) {
       const r = await call("POST", `${repoPath(ref)}/actions/runs/${encodeURIComponent(runId)}/cancel`);

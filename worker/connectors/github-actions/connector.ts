@@ -1,4 +1,5 @@
 import { ConnectorError } from "../http-errors";
+import { sectionedLog } from "../../logs/format";
 import { render } from "../template";
 import { epochMs, field, str, testFailure } from "../tool-http";
 import type { ConnectorContext, ConnectorDefinition, ExternalHandle, TaskOutcome } from "../types";
@@ -122,6 +123,23 @@ export const gitHubActionsConnector: ConnectorDefinition<GitHubActionsWith, GitH
     } catch (err) {
       return testFailure(err);
     }
+  },
+
+  /** Each job of the run's latest attempt with its plain-text log; jobs GitHub has no log for (yet) are named without one. */
+  async logs(ctx, input, outcome) {
+    if (!outcome.externalId) return null;
+    const client = gitHubClient(ctx);
+    const ref = repoOf(ctx.config, input);
+    const jobs = await client.listJobs(ref, outcome.externalId);
+    if (!jobs.length) return null;
+    const sections = [];
+    for (const job of jobs) {
+      const id = str(field(job, "id"));
+      const state = str(field(job, "conclusion")) ?? str(field(job, "status")) ?? "unknown";
+      const text = id ? await client.jobLog(ref, id) : null;
+      sections.push({ title: `Job ${str(field(job, "name")) ?? id ?? "?"} (${state})`, text: text ?? "(GitHub has no log for this job yet)" });
+    }
+    return sectionedLog(sections);
   },
 
   webhook: gitHubWebhook,

@@ -5,6 +5,7 @@ import { fetchWithSecret } from "../secret-fetch";
 import { render, renderDeep } from "../template";
 import type { ConnectorContext, ConnectorDefinition, ExternalHandle } from "../types";
 import { HttpConfig, HttpWith, type HttpCondition } from "./schema";
+import { sectionedLog } from "../../logs/format";
 
 const TOOL = "the HTTP endpoint";
 const TIMEOUT_MS = 30_000;
@@ -120,26 +121,31 @@ export const httpConnector: ConnectorDefinition<HttpWith, HttpConfig> = {
     const v = vars(ctx);
     const headers = { ...idempotencyHeader(ctx, input), ...renderHeaders(input.headers, v) };
     const { res, text, json } = await call(ctx, input.method, render(input.url, v), headers, input.body === undefined ? undefined : renderDeep(input.body, v));
+    // The attempt's log is the endpoint's answer (redacted and capped where it is stored).
+    const log = sectionedLog([{ title: `${input.method} ${input.url} → HTTP ${res.status}`, text }]);
     const accepted = input.accept_status ? input.accept_status.includes(res.status) : res.ok;
-    if (!accepted) return { status: "failed", error: errorFromResponse(TOOL, res, text) };
+    if (!accepted) return { status: "failed", error: errorFromResponse(TOOL, res, text), log };
     const handle = handleFrom(input, json);
     switch (input.completion.mode) {
       case "response":
-        return { status: "succeeded", noNewData: conditionHolds(json, input.no_new_data), ...handle, output: { status_code: res.status } };
+        return { status: "succeeded", noNewData: conditionHolds(json, input.no_new_data), ...handle, output: { status_code: res.status }, log };
       case "poll":
       case "callback":
-        return { status: "running", ...handle };
+        return { status: "running", ...handle, log };
     }
   },
 
   async poll(ctx, input, handle) {
     if (input.completion.mode !== "poll") return { status: "running", ...handle };
-    const v = vars(ctx, {
-      external_id: handle.externalId ?? "",
-      response: (handle.state as { trigger_response?: unknown } | undefined)?.trigger_response ?? null,
-    });
+    const triggerResponse = (handle.state as { trigger_response?: unknown } | undefined)?.trigger_response ?? null;
+    const v = vars(ctx, { external_id: handle.externalId ?? "", response: triggerResponse });
     const { res, text, json } = await call(ctx, "GET", render(input.completion.status_url, v), renderHeaders(input.headers, v));
-    if (!res.ok) return { status: "failed", error: errorFromResponse(TOOL, res, text), ...handle };
+    // The trigger's answer (kept in the handle) and the latest status answer.
+    const log = sectionedLog([
+      { title: `${input.method} ${input.url} (trigger response)`, text: JSON.stringify(triggerResponse, null, 2) },
+      { title: `GET ${input.completion.status_url} → HTTP ${res.status}`, text },
+    ]);
+    if (!res.ok) return { status: "failed", error: errorFromResponse(TOOL, res, text), ...handle, log };
     const next = handleFrom(input, json, handle);
     if (conditionHolds(json, input.completion.failure)) {
       const message = input.completion.message_path ? readPath(json, input.completion.message_path) : undefined;
@@ -147,10 +153,11 @@ export const httpConnector: ConnectorDefinition<HttpWith, HttpConfig> = {
         status: "failed",
         error: { kind: "tool_failure", message: typeof message === "string" && message ? message : "the tool reported failure" },
         ...next,
+        log,
       };
     }
-    if (conditionHolds(json, input.completion.success)) return { status: "succeeded", noNewData: conditionHolds(json, input.no_new_data), ...next };
-    return { status: "running", ...next };
+    if (conditionHolds(json, input.completion.success)) return { status: "succeeded", noNewData: conditionHolds(json, input.no_new_data), ...next, log };
+    return { status: "running", ...next, log };
   },
 
   async cancel(ctx, input, handle) {

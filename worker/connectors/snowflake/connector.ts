@@ -48,13 +48,32 @@ function bodyFor(ctx: ConnectorContext<SnowflakeConfig>, input: SnowflakeWith, t
   };
 }
 
+/**
+ * The attempt's log: what Snowflake answered about the statement when it ended (HTTP status, `code`, `sqlState`,
+ * `message`, handles, rows). A failed statement's 422 carries the error details (CONTRACTS-2 §7).
+ */
+function statementLog(r: ToolResponse, externalId: string | undefined): string {
+  const handles = field(r.json, "statementHandles");
+  const rows = num(field(field(r.json, "resultSetMetaData"), "numRows"));
+  const lines = [
+    `statement ${externalId ?? "(no handle)"}: HTTP ${r.status}`,
+    ...(["code", "sqlState", "message"] as const).flatMap((k) => {
+      const v = str(field(r.json, k));
+      return v ? [`${k}: ${v}`] : [];
+    }),
+    ...(Array.isArray(handles) && handles.length ? [`statementHandles: ${handles.map(String).join(", ")}`] : []),
+    ...(rows !== null ? [`rows: ${rows}`] : []),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
 function outcomeOf(r: ToolResponse, handle: ExternalHandle, info: StatementInfo): TaskOutcome {
   const s = statementState(r.status, r.json);
   const externalId = str(field(r.json, "statementHandle")) ?? handle.externalId;
-  const at = (state: StatementInfo): ExternalHandle => ({ externalId, state: { ...state } });
+  const at = (state: StatementInfo): ExternalHandle & { log: string } => ({ externalId, state: { ...state }, log: statementLog(r, externalId) });
   switch (s.state) {
     case "running":
-      return { status: "running", ...at(info) };
+      return { status: "running", externalId, state: { ...info } };
     case "succeeded":
       return {
         status: "succeeded",

@@ -70,7 +70,8 @@ export type BudgetScope = (typeof budgetScopes)[number];
 
 /**
  * What retention removes, one kind per table: raw OpenLineage events, tool webhook payloads, dbt artifact uploads
- * (their R2 bytes with them), run transition events, audit entries. The first three count against storage quotas.
+ * and task attempts' tool logs (their R2 bytes with them), run transition events, audit entries. The first four
+ * count against storage quotas.
  */
-export const storedKinds = ["lineage_event", "webhook_payload", "dbt_upload", "run_event", "audit_entry"] as const;
+export const storedKinds = ["lineage_event", "webhook_payload", "dbt_upload", "task_log", "run_event", "audit_entry"] as const;
 export type StoredKind = (typeof storedKinds)[number];

@@ -71,3 +71,4 @@ export * from "./sso-identities";
 export * from "./sso-logins";
 export * from "./scim-users";
 export * from "./scim-groups";
+export * from "./task-logs";

@@ -14,6 +14,7 @@ const tables: Record<StoredKind, string> = {
   lineage_event: "lineage_events",
   webhook_payload: "webhook_deliveries",
   dbt_upload: "dbt_uploads",
+  task_log: "task_logs",
   run_event: "run_events",
   audit_entry: "audit_log",
 };
@@ -59,6 +60,27 @@ export async function expiredRunEvents(ctx: TenantCtx, cutoff: number, limit: nu
     ORDER BY e.at LIMIT ${limit}`,
   );
   return rows.map((r) => r.rid);
+}
+
+/**
+ * Task logs of finished runs queued before `cutoff` (they go with the run's history, at the run-event retention),
+ * except those of each pipeline's latest run, whose page always shows how it went.
+ */
+export async function expiredTaskLogs(ctx: TenantCtx, cutoff: number, limit: number): Promise<Array<{ rid: number; blobKey: string }>> {
+  const t = ctx.tenantId;
+  const rows = await queryAll<{ rid: number; blob_key: string }>(
+    ctx,
+    sql`
+    SELECT l.rowid AS rid, l.blob_key FROM task_logs l
+    JOIN runs r ON r.tenant_id = l.tenant_id AND r.id = l.run_id
+    WHERE l.tenant_id = ${t} AND r.queued_at < ${cutoff} AND r.finished_at IS NOT NULL
+      AND EXISTS (
+        SELECT 1 FROM runs n WHERE n.tenant_id = r.tenant_id AND n.pipeline_id = r.pipeline_id
+          AND (n.queued_at > r.queued_at OR (n.queued_at = r.queued_at AND n.id > r.id))
+      )
+    ORDER BY l.fetched_at LIMIT ${limit}`,
+  );
+  return rows.map((r) => ({ rid: r.rid, blobKey: r.blob_key }));
 }
 
 export interface ExpiredUpload {

@@ -6,12 +6,13 @@ import { queryAll } from "../../statements";
 
 /**
  * The table behind each kind that counts against the storage quota, and the bytes one row stands for (as received:
- * a raw event's or payload's size, a dbt upload's artifacts before compression).
+ * a raw event's or payload's size, a dbt upload's artifacts before compression, a task log as stored in R2).
  */
 export const countedKinds = {
   lineage_event: { table: "lineage_events", bytes: "size_bytes" },
   webhook_payload: { table: "webhook_deliveries", bytes: "payload_bytes" },
   dbt_upload: { table: "dbt_uploads", bytes: "COALESCE(manifest_bytes, 0) + COALESCE(run_results_bytes, 0)" },
+  task_log: { table: "task_logs", bytes: "bytes" },
 } as const satisfies Partial<Record<StoredKind, { table: string; bytes: string }>>;
 export type CountedKind = keyof typeof countedKinds;
 

@@ -1,0 +1,65 @@
+import { attemptLogKey, deleteBlob, replaceBlob, tenantBlobs } from "../blobs/store";
+import type { Redactor } from "../connectors/redact";
+import type { TenantCtx } from "../db/client";
+import { getTaskLog, recordTaskLog, type AttemptRef } from "../db/repo/runs/task-logs";
+import { ApiError } from "../lib/errors";
+import { enforceStorageQuota } from "../retention/storage-quota";
+
+/** Most bytes of one attempt's log kept: longer logs keep their tail, where a failure's cause is. */
+export const TASK_LOG_MAX_BYTES = 1024 * 1024;
+/** While an attempt runs, its log is fetched again at most this often (each fetch is a call to the tool). */
+export const LOG_FOLLOW_EVERY_MS = 15_000;
+/** How far past the cut a line break is looked for, so the kept tail starts at a whole line. */
+const LINE_SEARCH_BYTES = 4096;
+
+/** The bytes of `text` to keep under `max`: all of them, or the tail from a line (or character) boundary. */
+export function capLog(text: string, max = TASK_LOG_MAX_BYTES): { kept: Uint8Array; dropped: number } {
+  const bytes = new TextEncoder().encode(text);
+  if (bytes.length <= max) return { kept: bytes, dropped: 0 };
+  let start = bytes.length - max;
+  const newline = bytes.subarray(start, start + LINE_SEARCH_BYTES).indexOf(0x0a);
+  if (newline >= 0) start += newline + 1;
+  // Never inside a UTF-8 sequence: continuation bytes are 10xxxxxx.
+  while (start < bytes.length && (bytes[start] & 0xc0) === 0x80) start++;
+  return { kept: bytes.subarray(start), dropped: start };
+}
+
+export interface CapturedLog {
+  stored: boolean;
+  /** Why nothing was stored (quota reached, the log is already final). */
+  reason?: string;
+}
+
+/**
+ * Stores one fetch of an attempt's tool log: without any credential the connection sent (the redactor knows them),
+ * capped to its tail, counted in the tenant's storage usage and refused past its quota. The R2 object is written
+ * before the D1 row names it; a write the row refuses (the log was already final) removes its own object, and an
+ * accepted one removes the object the row named before.
+ */
+export async function captureAttemptLog(
+  ctx: TenantCtx,
+  bucket: R2Bucket,
+  ref: AttemptRef & { source: string },
+  text: string,
+  opts: { complete: boolean; redactor: Redactor; now: number },
+): Promise<CapturedLog> {
+  const previous = await getTaskLog(ctx, ref);
+  if (previous?.complete) return { stored: false, reason: "the attempt's log is already final" };
+  const { kept, dropped } = capLog(opts.redactor.redact(text));
+  try {
+    await enforceStorageQuota(ctx, { bytes: kept.length - (previous?.bytes ?? 0), objects: previous ? 0 : 1 });
+  } catch (err) {
+    if (err instanceof ApiError) return { stored: false, reason: err.message };
+    throw err;
+  }
+  const blobs = tenantBlobs(bucket, ctx);
+  const blobKey = attemptLogKey(blobs, ref, opts.now);
+  await replaceBlob(blobs, blobKey, kept, { "content-type": "text/plain; charset=utf-8", dropped: String(dropped) });
+  const applied = await recordTaskLog(ctx, { ...ref, blobKey, bytes: kept.length, droppedBytes: dropped, complete: opts.complete, fetchedAt: opts.now });
+  if (!applied) {
+    await deleteBlob(blobs, blobKey);
+    return { stored: false, reason: "the attempt's log is already final" };
+  }
+  if (previous && previous.blobKey !== blobKey) await deleteBlob(blobs, previous.blobKey);
+  return { stored: true };
+}
