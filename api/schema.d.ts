@@ -8661,6 +8661,71 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/runs/{id}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tools' own logs stored for the run's task attempts (what each one holds, not the text) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Stored task logs */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TaskLogList"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/runs/{id}/retry": {
         parameters: {
             query?: never;
@@ -8729,6 +8794,162 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/{id}/tasks/{task}/attempts/{attempt}/log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A task attempt's tool log from byte `after` on; read again from `next_after` to follow it while the attempt runs */
+        get: {
+            parameters: {
+                query?: {
+                    after?: number | null;
+                    /** @description Most bytes of content returned */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                    task: string;
+                    attempt: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Part of the log */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TaskLogChunk"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/{id}/tasks/{task}/attempts/{attempt}/log/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A task attempt's stored tool log as a text file */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    task: string;
+                    attempt: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The log as stored; when its head was not kept, a first line says so */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -14001,6 +14222,34 @@ export interface components {
                 token_created_at: string | null;
             };
         };
+        TaskLogChunk: components["schemas"]["TaskLogInfo"] & {
+            /** @description Where `content` starts in the log (bytes) */
+            offset: number;
+            content: string;
+            /** @description Pass as `after` to read on (follow while the attempt runs) */
+            next_after: number;
+        };
+        TaskLogInfo: {
+            task: string;
+            attempt: number;
+            /** @description The tool that wrote it (connector kind) */
+            source: string;
+            /** @description Bytes of the log so far, the part not kept included */
+            size: number;
+            /** @description Bytes at the head of a log over the size cap that are not kept (the tail is) */
+            dropped_bytes: number;
+            truncated: boolean;
+            /** @description Fetched after the attempt ended: nothing more will be added */
+            complete: boolean;
+            /**
+             * Format: date-time
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            fetched_at: string;
+        };
+        TaskLogList: {
+            items: components["schemas"]["TaskLogInfo"][];
+        };
         TaskRun: {
             key: string;
             connector: string;
@@ -14442,7 +14691,7 @@ export interface components {
             };
             kinds: {
                 /** @enum {string} */
-                kind: "lineage_event" | "webhook_payload" | "dbt_upload" | "run_event" | "audit_entry";
+                kind: "lineage_event" | "webhook_payload" | "dbt_upload" | "task_log" | "run_event" | "audit_entry";
                 counts_toward_quota: boolean;
                 bytes: number;
                 objects: number;
@@ -14624,6 +14873,9 @@ export type SignupRequest = components['schemas']['SignupRequest'];
 export type SsoGroupMapping = components['schemas']['SsoGroupMapping'];
 export type SsoGroupMappingInput = components['schemas']['SsoGroupMappingInput'];
 export type SsoSettings = components['schemas']['SsoSettings'];
+export type TaskLogChunk = components['schemas']['TaskLogChunk'];
+export type TaskLogInfo = components['schemas']['TaskLogInfo'];
+export type TaskLogList = components['schemas']['TaskLogList'];
 export type TaskRun = components['schemas']['TaskRun'];
 export type Team = components['schemas']['Team'];
 export type TeamList = components['schemas']['TeamList'];

@@ -30,7 +30,9 @@ export async function fetchAttemptLog<With, Config>(
     if (text === null) return;
     const result = await captureAttemptLog(store.tenant, store.bucket, ref, text, { complete, redactor: store.redactor, now: store.now() });
     if (!result.stored && complete)
-      log.with({ tenantId: ctx.run.tenantId }).warn("task log not stored", { run_id: ref.runId, task: ref.taskKey, attempt: ref.attempt, reason: result.reason });
+      log
+        .with({ tenantId: ctx.run.tenantId })
+        .warn("task log not stored", { run_id: ref.runId, task: ref.taskKey, attempt: ref.attempt, reason: result.reason });
   } catch (err) {
     // The message may quote the tool: without the credentials it was sent.
     const { error } = errorFields(err);

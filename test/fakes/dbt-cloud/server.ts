@@ -10,6 +10,7 @@ import { Scripts, type Reply } from "../scripting";
  *   GET  /api/v2/accounts/{account}/                       account (the connection test)
  *   POST /api/v2/accounts/{account}/jobs/{job}/run/        {cause (required, ≤255), …overrides} → {status, data: run}
  *   GET  /api/v2/accounts/{account}/runs/{run}/            data.status 1|2|3 → 10|20|30
+ *   GET  /api/v2/accounts/{account}/runs/{run}/?include_related=["run_steps"]   adds data.run_steps[] with each step's `logs` (CONTRACTS-2 §7)
  *   POST /api/v2/accounts/{account}/runs/{run}/cancel/
  *   GET  /api/v2/accounts/{account}/runs/?job_definition_id=&offset=&limit=   paged, extra.pagination{total_count,count}
  *   GET  /api/v2/accounts/{account}/runs/{run}/artifacts/               list
@@ -18,6 +19,9 @@ import { Scripts, type Reply } from "../scripting";
  * Webhooks: job.run.started / job.run.errored / job.run.completed, body shaped like the zulip fixtures, signed with
  * lowercase hex HMAC-SHA256 in `Authorization`.
  * Plans are keyed by job id: {polls, outcome: "success"|"error"|"cancelled", run_id?, artifacts?: false, artifact_404s?: n, errors: {trigger|poll|cancel|artifact: […]}, hold: ["trigger"]}.
+ * Step logs: `log_bytes: n` adds n bytes of model lines to the dbt step (a long log), `echo_token: true` makes the
+ * clone step print the request's Authorization header (a tool echoing a credential). A read with run_steps does not
+ * move the scripted run along (only status polls do), so log fetches leave a test's planned poll count alone.
  * Artifacts can answer 404 for a while after a run completes (seen in practice; dbt Cloud sends job.run.completed only
  * "after the artifacts are ingested", CONTRACTS §3): `artifact_404s: n` answers 404 to the first n artifact file
  * requests of the job even though the files exist; `artifacts: false` answers 404 for good.
@@ -68,7 +72,62 @@ export async function startDbtCloudFake(options: DbtCloudFakeOptions): Promise<D
   const artifactRequests = new Map<string, number>();
   let baseUrl = "";
 
-  function view(run: DbtRun) {
+  /** The run's steps as dbt Cloud lists them: clone, profile, then the dbt command, whose log grows while it runs. */
+  function steps(run: DbtRun, authorization: string) {
+    if (run.status < 3) return [];
+    const plan = scripts.plan(run.jobId);
+    const done = run.status >= 10;
+    const dbtStatus = !done ? 3 : run.status;
+    const command = Array.isArray(run.body.steps_override) ? String(run.body.steps_override[0]) : "dbt build";
+    const models = ["stg_customers", "stg_orders", "stg_payments", "customers", "orders"];
+    const lines = [
+      `${run.startedAt} Running with dbt=1.8.9`,
+      `${run.startedAt} Found 5 models, 20 data tests, 3 seeds, 0 sources, 534 macros`,
+      `${run.startedAt} Concurrency: 4 threads (target='prod')`,
+      ...models
+        .slice(0, done ? models.length : 2)
+        .map((m, i) => `${run.startedAt} ${i + 1} of 5 OK created sql view model analytics.${m} ........ [OK in 0.12s]`),
+    ];
+    const padding = Number(plan.log_bytes ?? 0);
+    for (let i = 0, length = 0; length < padding; i++) {
+      const line = `${run.startedAt} model line ${i} ${"x".repeat(80)}`;
+      lines.push(line);
+      length += line.length + 1;
+    }
+    if (done && run.status === 20) lines.push(`${run.finishedAt} Database Error in model orders (models/orders.sql)`, '  relation "raw_orders" does not exist');
+    if (done && run.status === 10) lines.push(`${run.finishedAt} Completed successfully`, `${run.finishedAt} Done. PASS=25 WARN=0 ERROR=0 SKIP=0 TOTAL=25`);
+    const step = (index: number, name: string, status: number, logs: string) => ({
+      id: run.id * 10 + index,
+      run_id: run.id,
+      account_id: options.accountId,
+      index,
+      status,
+      status_humanized: STATUS_TEXT[status],
+      name,
+      logs,
+      debug_logs: "",
+      truncated_debug_logs: "",
+      log_path: null,
+      debug_log_path: null,
+      started_at: run.startedAt,
+      finished_at: status >= 10 ? run.finishedAt : null,
+      duration: "00:00:01",
+      created_at: run.createdAt,
+      updated_at: run.finishedAt ?? run.startedAt,
+    });
+    return [
+      step(
+        1,
+        "Clone git repository",
+        10,
+        `Cloning into '/tmp/jobs/${run.id}/target'...${plan.echo_token ? `\nrequest headers: Authorization: ${authorization}` : ""}\nSuccessfully cloned repository.`,
+      ),
+      step(2, "Create profile from connection Snowflake", 10, "Writing profile to /tmp/jobs/profiles.yml"),
+      step(3, `Invoke dbt with \`${command}\``, dbtStatus, lines.join("\n")),
+    ];
+  }
+
+  function view(run: DbtRun, authorization?: string) {
     const complete = run.status >= 10;
     return {
       id: run.id,
@@ -90,7 +149,7 @@ export async function startDbtCloudFake(options: DbtCloudFakeOptions): Promise<D
       git_sha: run.body.git_sha ?? "3484a3fb816e0859fd6e1cea078d76385ff50625",
       trigger: { cause: run.cause, schema_override: run.body.schema_override ?? null, steps_override: run.body.steps_override ?? null },
       href: `${baseUrl}/deploy/${options.accountId}/projects/1/runs/${run.id}/`,
-      run_steps: [],
+      run_steps: authorization === undefined ? [] : steps(run, authorization),
     };
   }
 
@@ -215,13 +274,24 @@ export async function startDbtCloudFake(options: DbtCloudFakeOptions): Promise<D
       const limit = Math.min(Number(url.searchParams.get("limit") ?? 100), 100);
       const all = [...runs.values()].filter((r) => !jobId || r.jobId === jobId).sort((a, b) => b.id - a.id);
       const pageRuns = all.slice(offset, offset + limit);
-      return { status: 200, body: { ...envelope(200, pageRuns.map(view)), extra: { pagination: { total_count: all.length, count: pageRuns.length } } } };
+      return {
+        status: 200,
+        body: {
+          ...envelope(
+            200,
+            pageRuns.map((r) => view(r)),
+          ),
+          extra: { pagination: { total_count: all.length, count: pageRuns.length } },
+        },
+      };
     }
 
     if (rest[0] === "runs" && rest[1]) {
       const run = runs.get(Number(rest[1]));
       if (!run) return fail(404, "Run not found.");
       if (req.method === "GET" && rest.length === 2) {
+        const related = url.searchParams.get("include_related") ?? "";
+        if (related.includes("run_steps")) return { status: 200, body: envelope(200, view(run, String(req.headers.authorization))) };
         const scripted = scripts.takeError(run.jobId, "poll");
         if (scripted) return scripted;
         await scripts.gate(run.jobId, "poll");

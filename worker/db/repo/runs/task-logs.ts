@@ -53,9 +53,7 @@ export async function getTaskLog(ctx: TenantCtx, ref: AttemptRef): Promise<TaskL
   const [row] = await ctx.db
     .select()
     .from(taskLogs)
-    .where(
-      and(eq(taskLogs.tenantId, ctx.tenantId), eq(taskLogs.runId, ref.runId), eq(taskLogs.taskKey, ref.taskKey), eq(taskLogs.attempt, ref.attempt)),
-    )
+    .where(and(eq(taskLogs.tenantId, ctx.tenantId), eq(taskLogs.runId, ref.runId), eq(taskLogs.taskKey, ref.taskKey), eq(taskLogs.attempt, ref.attempt)))
     .limit(1);
   return row ?? null;
 }
