@@ -4,7 +4,7 @@ import { fakeCredentials } from "../fakes/credentials";
 import { api, expectError, signup, type Session } from "../helpers/api";
 import { engineTimers, fireAlarm, setEngineTime, waitForRun } from "../helpers/engine";
 import { pushPipeline, setupTenant } from "../helpers/pipelines";
-import { createConnection, fakePlan, fakeUrl, firstTask, pollToEnd, startRun, uniqueNumber } from "../helpers/tool-fakes";
+import { createConnection, fakePlan, fakeUrl, pollToEnd, startRun, uniqueNumber } from "../helpers/tool-fakes";
 import { drain, eventually } from "../helpers/wait";
 
 const DAY = 86_400_000;
