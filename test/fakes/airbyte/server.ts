@@ -10,6 +10,9 @@ import { Scripts, type Reply } from "../scripting";
  *   GET  /jobs/{jobId}                     JobResponse {jobId, status, jobType, startTime, connectionId, lastUpdatedAt, duration, bytesSynced, rowsSynced}
  *   DELETE /jobs/{jobId}                   cancels
  *   GET  /jobs?connectionId&jobType&status&limit(≤100)&offset&orderBy=updatedAt|DESC   {data, next?, previous?}
+ * Config API (CONTRACTS-2 §7; the public API has no log endpoint), beside it at /api/v1:
+ *   POST /api/v1/jobs/get {id}             {job, attempts[{attempt{id, status, createdAt, updatedAt, endedAt, failureSummary?}, logType, logs}]};
+ *                                          logs are {logLines[]} ("formatted"), or {events[], version} with plan `log_format: "structured"`
  * Auth: `Bearer <access token>` (expired tokens → 401) or the static API token. POST /__fake/expire-tokens expires every
  * issued token. Notifications (unsigned, Slack-compatible body with `data`) go to the outbox; deliver them with
  * `?token=<webhook_secret>` appended. Plans are keyed by connection id: {polls, incomplete_polls?, outcome: "succeeded"|"failed"|"cancelled", rows?}
@@ -118,6 +121,72 @@ export async function startAirbyteFake(options: AirbyteFakeOptions): Promise<Air
     return true;
   };
 
+  /** The Config API's JobInfoRead: one attempt whose log grows with the job, in the plan's log format. */
+  function jobWithAttempts(job: Job) {
+    const started = Date.parse(job.startTime);
+    const ended = ["succeeded", "failed", "cancelled"].includes(job.status);
+    const status = job.status === "succeeded" || job.status === "failed" ? job.status : ended ? "failed" : "running";
+    const events = [
+      { timestamp: started, level: "info", logSource: "platform", message: `Starting sync for connection ${job.connectionId}` },
+      { timestamp: started + 1000, level: "info", logSource: "source", message: "Reading stream orders (incremental)" },
+      ...(ended && job.status === "succeeded"
+        ? [{ timestamp: started + 5000, level: "info", logSource: "destination", message: `Committed ${job.rows} records` }]
+        : []),
+      ...(job.status === "failed"
+        ? [
+            {
+              timestamp: started + 4000,
+              level: "error",
+              logSource: "source",
+              message: "Failure in source: 401 Unauthorized reading /v3/orders",
+              stackTrace: "io.airbyte.cdk.SourceException: 401 Unauthorized\n\tat io.airbyte.source.Read.next(Read.kt:42)",
+            },
+          ]
+        : []),
+    ];
+    const structured = scripts.plan(job.connectionId).log_format === "structured";
+    const logs = structured
+      ? { events, version: "1" }
+      : {
+          logLines: events.flatMap((e) => [
+            `${new Date(e.timestamp).toISOString()} ${e.logSource} > ${e.level.toUpperCase()} ${e.message}`,
+            ...("stackTrace" in e ? [e.stackTrace] : []),
+          ]),
+        };
+    const seconds = (ms: number) => Math.floor(ms / 1000);
+    return {
+      job: {
+        id: job.jobId,
+        configType: job.jobType,
+        configId: job.connectionId,
+        status: job.status,
+        createdAt: seconds(started),
+        updatedAt: seconds(Date.parse(job.lastUpdatedAt)),
+      },
+      attempts: [
+        {
+          attempt: {
+            id: 0,
+            status,
+            createdAt: seconds(started),
+            updatedAt: seconds(Date.parse(job.lastUpdatedAt)),
+            ...(ended ? { endedAt: seconds(Date.parse(job.lastUpdatedAt)) } : {}),
+            ...(job.status === "failed"
+              ? {
+                  failureSummary: {
+                    failures: [{ failureOrigin: "source", failureType: "config_error", externalMessage: "401 Unauthorized" }],
+                    partialSuccess: false,
+                  },
+                }
+              : {}),
+          },
+          logType: structured ? "structured" : "formatted",
+          logs,
+        },
+      ],
+    };
+  }
+
   const authorized = (header: string | string[] | undefined) => {
     if (typeof header !== "string" || !header.startsWith("Bearer ")) return false;
     const token = header.slice(7);
@@ -148,6 +217,13 @@ export async function startAirbyteFake(options: AirbyteFakeOptions): Promise<Air
       return { status: 200, body: { access_token: token, token_type: "Bearer", expires_in: ttl } };
     }
     if (!authorized(req.headers.authorization)) return problem(401, "unauthorized", "The request lacks valid authentication credentials");
+
+    if (req.method === "POST" && url.pathname === "/api/v1/jobs/get") {
+      const id = Number((req.body ? (JSON.parse(req.body) as Record<string, unknown>) : {}).id);
+      const job = jobs.get(id);
+      if (!job) return problem(404, "not-found", `Could not find job with id: ${id}`);
+      return { status: 200, body: jobWithAttempts(job) };
+    }
 
     if (req.method === "GET" && parts[0] === "workspaces")
       return { status: 200, body: { data: [{ workspaceId: "84d2dd6e-82aa-406e-91f3-bf8dbf176e69", name: "Fake Workspace", dataResidency: "auto" }] } };

@@ -8,6 +8,8 @@ import { createSystemTables } from "./system-tables";
  *   GET  /api/2.2/jobs/runs/get?run_id=&page_token=   state{life_cycle_state, result_state, state_message}, status{…}, run_page_url,
  *                                                     durations, cluster_instance; tasks[] paged one per page with next_page_token
  *   POST /api/2.2/jobs/runs/cancel {run_id}
+ *   GET  /api/2.2/jobs/runs/get-output?run_id=<task run id>   {metadata, logs, logs_truncated, error?, error_trace?} (CONTRACTS-2 §3c);
+ *                                                     a multi-task parent's run id answers 400 INVALID_PARAMETER_VALUE
  *   GET  /api/2.2/jobs/list?limit=                    the connection test
  * Auth: `Authorization: Bearer <token>`; errors are `{error_code, message}`. Notifications (jobs.on_start / on_success /
  * on_failure) are POSTed with basic auth `tutti:<webhook_secret>`. Plans are keyed by job id:
@@ -53,10 +55,21 @@ export async function startDatabricksFake(options: DatabricksFakeOptions): Promi
   const perJob = new Map<number, number>();
   let baseUrl = "";
 
+  /** Task i fails when the run fails (the last task), succeeds otherwise; states as the parent's. */
+  function taskState(r: Run, i: number) {
+    const failedHere = r.result === "FAILED" && i === r.taskCount - 1;
+    return {
+      life_cycle_state: r.lifeCycle,
+      ...(r.result ? { result_state: failedHere || r.result !== "FAILED" ? r.result : "SUCCESS" } : {}),
+      state_message: failedHere ? r.message : "",
+    };
+  }
+
   function taskView(r: Run, i: number) {
     return {
       task_key: `task_${i + 1}`,
       run_id: r.runId * 10 + i + 1,
+      state: taskState(r, i),
       start_time: r.startTime,
       end_time: r.endTime,
       setup_duration: 12_000,
@@ -229,6 +242,40 @@ export async function startDatabricksFake(options: DatabricksFakeOptions): Promi
         if (!options.autoAdvanceMs) advance(run);
       }
       return { status: 200, body: view(run, pageToken ? Number(pageToken.replace("page-", "")) : 0) };
+    }
+
+    if (req.method === "GET" && op === "runs/get-output") {
+      const id = Number(url.searchParams.get("run_id"));
+      const parent = runs.get(id);
+      if (parent && parent.taskCount > 1)
+        return fail(
+          400,
+          "INVALID_PARAMETER_VALUE",
+          "Retrieving the output of runs with multiple tasks is not supported. Please retrieve the output of each individual task run instead.",
+        );
+      const run = parent ?? runs.get(Math.floor(id / 10));
+      const i = parent ? 0 : (id % 10) - 1;
+      if (!run || i < 0 || i >= run.taskCount) return fail(400, "INVALID_PARAMETER_VALUE", `Run ${id} does not exist.`);
+      const state = taskState(run, i);
+      const failed = state.result_state === "FAILED";
+      const echo = scripts.plan(String(run.jobId)).echo_token
+        ? `\nworker env: DATABRICKS_TOKEN=${String(req.headers.authorization).replace("Bearer ", "")}`
+        : "";
+      return {
+        status: 200,
+        body: {
+          metadata: { ...taskView(run, i), job_id: run.jobId },
+          logs: `Starting task task_${i + 1}\nreading s3://lake/raw/orders/ (124 files)${echo}\n${failed ? "" : "wrote 1024 rows to main.analytics.orders\n"}`,
+          logs_truncated: false,
+          ...(failed
+            ? {
+                error: "ZeroDivisionError: division by zero",
+                error_trace:
+                  'Traceback (most recent call last):\n  File "/Workspace/jobs/orders.py", line 12, in <module>\n    ratio = total / count\nZeroDivisionError: division by zero',
+              }
+            : {}),
+        },
+      };
     }
 
     if (req.method === "POST" && op === "runs/cancel") {

@@ -9,6 +9,9 @@ import { Scripts, type Reply } from "../scripting";
  *   GET  /repos/{owner}/{repo}/actions/workflows/{workflow}/runs?event&branch&created=>=ISO&per_page&page   {total_count, workflow_runs}, Link header
  *   GET  /repos/{owner}/{repo}/actions/runs/{id}      status queued|in_progress|completed, conclusion, html_url, run_attempt …
  *   POST /repos/{owner}/{repo}/actions/runs/{id}/cancel   202; 409 once completed
+ *   GET  /repos/{owner}/{repo}/actions/runs/{id}/jobs?filter=latest&per_page   {total_count, jobs[{id, run_id, name, status, conclusion, steps…}]}
+ *   GET  /repos/{owner}/{repo}/actions/jobs/{job_id}/logs   302, Location: a short-lived plain-text URL on another path
+ *        (/_blob/job-logs/{id}?sig=…) that refuses a request carrying Authorization, as blob storage does (CONTRACTS-2 §7)
  *   GET  /repos/{owner}/{repo}, GET /rate_limit       the connection test
  *   GET  /repos/{owner}/{repo}/issues/{n}/comments?per_page&page   a pull request's comments (oldest first)
  *   POST /repos/{owner}/{repo}/issues/{n}/comments {body} → 201;  PATCH /repos/{owner}/{repo}/issues/comments/{id} {body} → 200
@@ -76,6 +79,40 @@ export async function startGitHubActionsFake(options: GitHubActionsFakeOptions):
   const comments: IssueComment[] = [];
   let nextComment = 1_700_000_000;
   let baseUrl = "";
+
+  /** Two jobs per run, `build` then `test`; `test` carries the run's conclusion, `build` succeeds. */
+  function jobs(r: Run) {
+    return ["build", "test"].map((name, i) => {
+      const started = r.status !== "queued" && (i === 0 || r.status === "completed");
+      const status = r.status === "completed" ? "completed" : started ? "in_progress" : "queued";
+      const conclusion = r.status === "completed" ? (i === 0 && r.conclusion !== "cancelled" ? "success" : r.conclusion) : null;
+      return {
+        id: r.id * 10 + i + 1,
+        run_id: r.id,
+        run_attempt: 1,
+        name,
+        status,
+        conclusion,
+        html_url: `${htmlUrl(r)}/job/${r.id * 10 + i + 1}`,
+        started_at: started ? r.startedAt : null,
+        completed_at: status === "completed" ? r.updatedAt : null,
+        steps: [{ name: "Run dbt", status, conclusion, number: 1, started_at: r.startedAt, completed_at: null }],
+      };
+    });
+  }
+
+  function jobLog(r: Run, jobId: number) {
+    const job = jobs(r).find((j) => j.id === jobId)!;
+    const at = r.startedAt.replace("Z", "0000Z");
+    const lines = [
+      `${at} Requested labels: ubuntu-latest`,
+      `${at} ##[group]Run ${job.name === "build" ? "dbt build --target ci" : "dbt test --target ci"}`,
+      ...(scripts.plan(r.workflow).echo_token ? [`${at} GITHUB_TOKEN: ${options.token}`] : []),
+      `${at} 1 of 3 OK created sql view model analytics.stg_orders`,
+      ...(job.conclusion === "failure" ? [`${at} ##[error]Process completed with exit code 1.`] : job.conclusion ? [`${at} Cleaning up orphan processes`] : []),
+    ];
+    return `${lines.join("\n")}\n`;
+  }
 
   const htmlUrl = (r: Run) => `${baseUrl}/${r.owner}/${r.repo}/actions/runs/${r.id}`;
   function view(r: Run) {
@@ -154,6 +191,15 @@ export async function startGitHubActionsFake(options: GitHubActionsFakeOptions):
     const control = scripts.control(req, url);
     if (control) return control;
     const parts = url.pathname.split("/").filter(Boolean);
+    if (parts[0] === "_blob" && parts[1] === "job-logs") {
+      if (req.headers.authorization)
+        return { status: 400, raw: "AuthenticationFailed: signed URLs take no Authorization header", headers: { "content-type": "text/plain" } };
+      const jobId = Number(parts[2]);
+      const run = runs.get(Math.floor(jobId / 10));
+      const sig = url.searchParams.get("sig") ?? "";
+      if (!run || !sig.startsWith(`${jobId}.`)) return { status: 403, raw: "AuthorizationFailure", headers: { "content-type": "text/plain" } };
+      return { status: 200, raw: jobLog(run, jobId), headers: { "content-type": "text/plain" } };
+    }
     if (parts[2] === "actions" && parts[3] === "runs" && parts[0] !== "repos") {
       return {
         status: 200,
@@ -283,9 +329,21 @@ export async function startGitHubActionsFake(options: GitHubActionsFakeOptions):
       }
     }
 
+    if (req.method === "GET" && rest[0] === "actions" && rest[1] === "jobs" && rest[3] === "logs") {
+      const jobId = Number(rest[2]);
+      const run = runs.get(Math.floor(jobId / 10));
+      if (!run || run.owner !== owner || run.repo !== repo || !jobs(run).some((j) => j.id === jobId)) return fail(404, "Not Found");
+      // The signature stands for the SAS token GitHub's storage URLs carry.
+      const sig = `${jobId}.${createHmac("sha256", options.webhookSecret).update(String(jobId)).digest("hex").slice(0, 16)}`;
+      return { status: 302, headers: { location: `${baseUrl}/_blob/job-logs/${jobId}?sig=${encodeURIComponent(sig)}` } };
+    }
     if (rest[0] === "actions" && rest[1] === "runs" && rest[2]) {
       const run = runs.get(Number(rest[2]));
       if (!run || run.owner !== owner || run.repo !== repo) return fail(404, "Not Found");
+      if (req.method === "GET" && rest[3] === "jobs") {
+        const list = jobs(run);
+        return { status: 200, body: { total_count: list.length, jobs: list } };
+      }
       if (req.method === "GET" && rest.length === 3) {
         const scripted = scripts.takeError(run.workflow, "poll");
         if (scripted) return scripted;

@@ -129,10 +129,11 @@ export const databricksConnector: ConnectorDefinition<DatabricksWith, Databricks
   /**
    * Per task run of the job (get-output answers for task runs, not for a multi-task parent): its stdout/stderr
    * (`logs`, Databricks keeps the last 5 MB and says when it cut), its `error` and `error_trace`. Tasks that have not
-   * started have no output yet and are left out.
+   * started have no output yet and are left out. Read once the run has ended: a task's output is complete only then,
+   * and reading the run while it goes would be a second status poll.
    */
   async logs(ctx, _input, outcome) {
-    if (!outcome.externalId) return null;
+    if (!outcome.externalId || outcome.status === "running") return null;
     const client = databricksClient(ctx);
     const { tasks } = await client.getRunWithAllTasks(outcome.externalId);
     const started = tasks.filter((t) => num(field(t, "run_id")) !== null && field(t, "start_time"));
