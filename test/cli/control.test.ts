@@ -154,35 +154,64 @@ describe("tutti cancel, retry, backfill and logs against a real Tutti", () => {
     expect(unscheduled.err.join("\n")).toMatch(/has no schedule/);
   });
 
-  it("logs prints the run's event log, one task's part of it, or JSON; --follow reads along until the run ends", async () => {
+  it("logs prints a task's tool log (here the http tool's answers), or JSON; an unknown task exits 1", async () => {
     const done = await w.run(["run", "steps", "--wait"]);
     const runId = startedId(done.out[0]);
-    const log = await w.run(["logs", runId]);
+    const log = await w.run(["logs", runId, "a"]);
+    expect(log.code, log.err.join("\n")).toBe(0);
+    expect(log.out[0]).toBe("===== POST /jobs (trigger response) =====");
+    expect(log.out).toContain("===== GET /jobs/{{external_id}} → HTTP 200 =====");
+    expect(log.out.some((l) => l.includes('"status":"succeeded"'))).toBe(true);
+
+    const doc = json(await w.run(["logs", runId, "--json"]));
+    expect(doc.run_id).toBe(runId);
+    expect(doc.items).toEqual([
+      expect.objectContaining({ task: "a", attempt: 1, source: "http", truncated: false, complete: true, content: log.out.join("\n") }),
+    ]);
+    const missing = await w.run(["logs", runId, "nope"]);
+    expect(missing.code).toBe(1);
+    expect(missing.err.join("\n")).toContain('has no task "nope"');
+    const noAttempt = await w.run(["logs", runId, "a", "--attempt", "2"]);
+    expect(noAttempt.code).toBe(0);
+    expect(noAttempt.err).toContain("a: no log stored for attempt 2 (the tool left none, or it is not fetched yet)");
+    const badAttempt = await w.run(["logs", runId, "a", "--attempt", "0"]);
+    expect(badAttempt.code).toBe(2);
+
+    const live = startedId((await w.run(["run", "steps"])).out[0]);
+    const followed = await w.run(["logs", live, "a", "--follow"]);
+    expect(followed.code, followed.err.join("\n")).toBe(0);
+    expect(followed.out.some((l) => l.includes('"status":"succeeded"'))).toBe(true);
+  });
+
+  it("logs --events prints the run's event log, one task's part of it, or JSON; --follow reads along until the run ends", async () => {
+    const done = await w.run(["run", "steps", "--wait"]);
+    const runId = startedId(done.out[0]);
+    const log = await w.run(["logs", runId, "--events"]);
     expect(log.code, log.err.join("\n")).toBe(0);
     expect(log.out[0]).toMatch(/^\S+Z {2}\(run\) +none → queued {2}triggered \(api\)$/);
     expect(log.out.some((l) => /Z {2}a +running → succeeded/.test(l))).toBe(true);
     expect(log.out.at(-1)).toMatch(/\(run\) +running → succeeded/);
 
-    const taskOnly = await w.run(["logs", runId, "a", "--json"]);
+    const taskOnly = await w.run(["logs", runId, "a", "--events", "--json"]);
     const doc = json(taskOnly);
     expect(doc).toMatchObject({ run_id: runId, task: "a" });
     expect(doc.items.length).toBeGreaterThan(1);
     expect(doc.items.every((e: { task: string }) => e.task === "a")).toBe(true);
     expect(doc.items.at(-1)).toMatchObject({ from: "running", to: "succeeded" });
-    const missing = await w.run(["logs", runId, "nope", "--json"]);
+    const missing = await w.run(["logs", runId, "nope", "--events", "--json"]);
     expect(missing.code).toBe(1);
     expect(json(missing).error).toMatchObject({ code: "not_found", message: expect.stringContaining('has no task "nope"') });
 
     const started = await w.run(["run", "steps"]);
     const liveId = startedId(started.out[0]);
-    const followed = await w.run(["logs", liveId, "--follow"]);
+    const followed = await w.run(["logs", liveId, "--events", "--follow"]);
     expect(followed.code, followed.err.join("\n")).toBe(0);
     expect(followed.out.at(-1)).toMatch(/\(run\) +running → succeeded/);
     expect((await w.owner.call("GET", `/runs/${liveId}`)).status).toBe("succeeded");
 
     const slow = await w.run(["run", "slow"]);
     const slowId = startedId(slow.out[0]);
-    const gaveUp = await w.run(["logs", slowId, "--follow", "--timeout", "2s"]);
+    const gaveUp = await w.run(["logs", slowId, "--events", "--follow", "--timeout", "2s"]);
     expect(gaveUp.code).toBe(3);
     expect(gaveUp.err).toContain(`${slowId}: still going after the timeout`);
     await w.owner.call("POST", `/runs/${slowId}/cancel`, {});
