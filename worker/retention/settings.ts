@@ -1,6 +1,6 @@
 /**
  * How long a tenant keeps what piles up: raw OpenLineage events and tool webhook payloads, run transition events,
- * the audit log (in days), and dbt artifact uploads (the newest N per project and environment). The tenant's
+ * the audit log (in days; task logs go with run events), and dbt artifact uploads (the newest N per project and environment). The tenant's
  * Durable Object removes the rest in bounded batches (worker/durable/runs/retention.ts). Whatever the settings,
  * nothing still referenced goes: each project's latest upload and latest manifest (the production state Slim CI
  * defers to), uploads dbt nodes still point at, the events of each pipeline's latest run, and unfinished runs.

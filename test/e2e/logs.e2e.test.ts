@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHttpToolFake, type HttpToolFake } from "../fakes/http-tool/server";
+import { signupViaApi } from "./helpers/accounts";
+import { screenshot, useBrowser } from "./helpers/browser";
+
+const TOOL_TOKEN = "e2e-logs-tool-token";
+
+describe("task logs on the run page", () => {
+  const b = useBrowser();
+  let tool: HttpToolFake;
+
+  beforeAll(async () => {
+    tool = await startHttpToolFake({ token: TOOL_TOKEN });
+  });
+  afterAll(async () => {
+    await tool?.close();
+  });
+
+  it("shows each task's tool log beside it, searches it with highlights and downloads it, also at 390 px", async () => {
+    const { page, context } = b;
+    const { session } = await signupViaApi(context);
+    const headers = { "x-csrf-token": session.csrf_token };
+    const team = ((await (await context.request.get("/api/v1/me")).json()).teams[0] as { id: string; slug: string }).slug;
+    const teamId = (await (await context.request.get("/api/v1/me")).json()).teams[0].id as string;
+    const connection = await context.request.post("/api/v1/connections", {
+      data: { team_id: teamId, name: "tool", kind: "http", config: { base_url: tool.url }, secrets: { bearer_token: TOOL_TOKEN } },
+      headers,
+    });
+    expect(connection.status()).toBe(201);
+    const spec = {
+      name: "orders_sync",
+      team,
+      tasks: [
+        {
+          id: "sync",
+          connector: "http",
+          connection: "tool",
+          poll_interval: "1s",
+          with: {
+            url: "/jobs",
+            body: { key: "{{run_id}}-sync", polls: 2 },
+            external_id_path: "$.id",
+            completion: { mode: "poll", status_url: "/jobs/{{external_id}}", success: { path: "$.status", equals: "succeeded" } },
+          },
+        },
+      ],
+    };
+    const pushed = await context.request.post("/api/v1/pipelines", { data: { spec_text: JSON.stringify(spec), format: "json" }, headers });
+    expect(pushed.status()).toBeLessThan(300);
+    const started = await context.request.post("/api/v1/pipelines/orders_sync/runs", { data: {}, headers });
+    const runId = (await started.json()).id as string;
+
+    await page.goto(`/runs/${runId}`);
+    await expect.poll(() => page.getByRole("region", { name: "Run summary" }).innerText(), { timeout: 60_000 }).toContain("Succeeded");
+    const log = page.locator('details[data-log="sync"]');
+    await log.locator("summary").click();
+    const text = log.getByLabel("Log of sync");
+    await expect.poll(() => text.innerText(), { timeout: 30_000 }).toContain("(trigger response)");
+    expect(await text.innerText()).toContain('"status":"succeeded"');
+
+    await log.getByRole("searchbox").fill("succeeded");
+    await expect.poll(() => log.locator("mark").count()).toBeGreaterThan(0);
+    expect(await log.locator("mark").first().innerText()).toBe("succeeded");
+    expect(await log.innerText()).toMatch(/\d+ match/);
+
+    const download = log.getByRole("link", { name: "Download" });
+    const href = await download.getAttribute("href");
+    expect(href).toBe(`/api/v1/runs/${runId}/tasks/sync/attempts/1/log/download`);
+    const file = await context.request.get(href!);
+    expect(file.headers()["content-disposition"]).toBe(`attachment; filename="${runId}-sync-attempt1.log"`);
+    expect(await file.text()).toContain("(trigger response)");
+    await screenshot(page, "logs-01-run-page");
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await log.scrollIntoViewIfNeeded();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await screenshot(page, "logs-02-run-page-phone");
+  });
+});
