@@ -166,7 +166,7 @@ describe("tutti cancel, retry, backfill and logs against a real Tutti", () => {
     const doc = json(await w.run(["logs", runId, "--json"]));
     expect(doc.run_id).toBe(runId);
     expect(doc.items).toEqual([
-      expect.objectContaining({ task: "a", attempt: 1, source: "http", truncated: false, complete: true, content: log.out.join("\n") }),
+      expect.objectContaining({ task: "a", attempt: 1, source: "http", truncated: false, complete: true, content: `${log.out.join("\n")}\n` }),
     ]);
     const missing = await w.run(["logs", runId, "nope"]);
     expect(missing.code).toBe(1);

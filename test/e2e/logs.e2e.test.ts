@@ -54,7 +54,7 @@ describe("task logs on the run page", () => {
     await expect.poll(() => page.getByRole("region", { name: "Run summary" }).innerText(), { timeout: 60_000 }).toContain("Succeeded");
     const log = page.locator('details[data-log="sync"]');
     await log.locator("summary").click();
-    const text = log.getByLabel("Log of sync");
+    const text = log.getByLabel("Log of sync", { exact: true });
     await expect.poll(() => text.innerText(), { timeout: 30_000 }).toContain("(trigger response)");
     expect(await text.innerText()).toContain('"status":"succeeded"');
 
