@@ -73,7 +73,9 @@ describe("task logs on the run page", () => {
 
     await page.setViewportSize({ width: 390, height: 844 });
     await log.scrollIntoViewIfNeeded();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(
+      await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth),
+    ).toBeLessThanOrEqual(390);
     await screenshot(page, "logs-02-run-page-phone");
   });
 });
