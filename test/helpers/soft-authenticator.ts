@@ -9,7 +9,7 @@ export class SoftAuthenticator {
   private signCount = 0;
   private constructor(
     private readonly keys: CryptoKeyPair,
-    readonly credentialId: Uint8Array,
+    readonly credentialId: Uint8Array<ArrayBuffer>,
     private readonly origin: string,
   ) {}
 
@@ -25,8 +25,8 @@ export class SoftAuthenticator {
   /** The answer to `navigator.credentials.create` for these options (PublicKeyCredentialCreationOptionsJSON). */
   async register(options: { challenge: string; rp: { id?: string } }) {
     const rpId = options.rp.id ?? new URL(this.origin).hostname;
-    const clientDataJSON = this.clientData("webauthn.create", options.challenge);
-    const jwk = await crypto.subtle.exportKey("jwk", this.keys.publicKey);
+    const clientDataJSON: Uint8Array<ArrayBuffer> = this.clientData("webauthn.create", options.challenge);
+    const jwk = (await crypto.subtle.exportKey("jwk", this.keys.publicKey)) as JsonWebKey;
     const cose = new Map<number, number | Uint8Array>([
       [1, 2],
       [3, -7],
@@ -38,9 +38,9 @@ export class SoftAuthenticator {
     const idLength = new Uint8Array([this.credentialId.length >> 8, this.credentialId.length & 0xff]);
     const authData = concat(await this.authHead(rpId, 0x45), new Uint8Array(16), idLength, this.credentialId, publicKey);
     const attestationObject = isoCBOR.encode(
-      new Map<string, string | Uint8Array | Map<string, never>>([
+      new Map<string, string | Uint8Array | Map<string, string>>([
         ["fmt", "none"],
-        ["attStmt", new Map()],
+        ["attStmt", new Map<string, string>()],
         ["authData", authData],
       ]),
     );
@@ -60,7 +60,7 @@ export class SoftAuthenticator {
   /** The answer to `navigator.credentials.get` for these options (PublicKeyCredentialRequestOptionsJSON). */
   async authenticate(options: { challenge: string; rpId?: string }) {
     const rpId = options.rpId ?? new URL(this.origin).hostname;
-    const clientDataJSON = this.clientData("webauthn.get", options.challenge);
+    const clientDataJSON: Uint8Array<ArrayBuffer> = this.clientData("webauthn.get", options.challenge);
     const authData = await this.authHead(rpId, 0x05);
     const signed = concat(authData, new Uint8Array(await crypto.subtle.digest("SHA-256", clientDataJSON)));
     const raw = new Uint8Array(await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, this.keys.privateKey, signed));
@@ -77,8 +77,8 @@ export class SoftAuthenticator {
     };
   }
 
-  private clientData(type: string, challenge: string) {
-    return new TextEncoder().encode(JSON.stringify({ type, challenge, origin: this.origin, crossOrigin: false }));
+  private clientData(type: string, challenge: string): Uint8Array<ArrayBuffer> {
+    return concat(new TextEncoder().encode(JSON.stringify({ type, challenge, origin: this.origin, crossOrigin: false })));
   }
 
   /** rpIdHash ‖ flags ‖ signCount (incremented on every use, as authenticators with a counter do). */
@@ -91,7 +91,7 @@ export class SoftAuthenticator {
   }
 }
 
-function concat(...parts: Uint8Array[]) {
+function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

@@ -1,6 +1,15 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { accountTables, deletedTables, exportedTables, indirectTables, leftOutOfExport, platformTables, retainedOnDelete, tenantTables } from "../../worker/db/tenant-tables";
+import {
+  accountTables,
+  deletedTables,
+  exportedTables,
+  indirectTables,
+  leftOutOfExport,
+  platformTables,
+  retainedOnDelete,
+  tenantTables,
+} from "../../worker/db/tenant-tables";
 
 /** Every table the migrations create, with whether it has a `tenant_id` column. */
 async function migratedTables(): Promise<Map<string, boolean>> {
