@@ -1,6 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { reauthenticate, removePasskey } from "../../accounts/mfa/manage";
 import type { Router } from "../../context";
+import { tenantCtx } from "../../db/client";
+import { getPasskey, isTenantMembersPasskey } from "../../db/repo/accounts/mfa-factors";
+import { notFound } from "../../lib/errors";
 import { requireSignedInUser } from "../../lib/principal";
 import { bearerSecurity, errors, jsonBody } from "../shared";
 import { ReauthBody, reauthProof } from "./schemas";
@@ -18,8 +21,12 @@ export const route = createRoute({
 export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
-    requireSignedInUser(p, "managing second factors");
     const { id } = c.req.valid("param");
+    // A token cannot manage factors (403), but another tenant's passkey does not exist for it (404); for a person,
+    // only their own passkeys exist.
+    if (p.actor.type === "token" && !(await isTenantMembersPasskey(tenantCtx(c.get("db"), p.tenantId), id))) throw notFound("passkey");
+    requireSignedInUser(p, "managing second factors");
+    if (!(await getPasskey(c.get("db"), p.userId, id))) throw notFound("passkey");
     await reauthenticate(c, p.userId, reauthProof(c.req.valid("json")));
     await removePasskey(c, p.userId, id);
     return c.body(null, 204);

@@ -1,7 +1,7 @@
 import { and, eq, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { tenantCtx, type Db } from "../../client";
-import { userPasskeys, userRecoveryCodes, userTotp } from "../../schema";
+import { tenantCtx, type Db, type TenantCtx } from "../../client";
+import { tenantMembers, userPasskeys, userRecoveryCodes, userTotp } from "../../schema";
 import type { Envelope } from "../../../lib/envelope";
 import { auditInsert, type AuditEntry, type AuditSource } from "../platform/audit";
 import { membershipsOf } from "./users";
@@ -118,6 +118,17 @@ export async function getPasskey(db: Db, userId: string, id: string): Promise<Pa
     .where(and(eq(userPasskeys.userId, userId), eq(userPasskeys.id, id)))
     .limit(1);
   return row ?? null;
+}
+
+/** Whether a passkey belongs to a member of the tenant (for telling a tenant's API token 403 rather than 404). */
+export async function isTenantMembersPasskey(ctx: TenantCtx, id: string): Promise<boolean> {
+  const [row] = await ctx.db
+    .select({ id: userPasskeys.id })
+    .from(userPasskeys)
+    .innerJoin(tenantMembers, and(eq(tenantMembers.tenantId, ctx.tenantId), eq(tenantMembers.userId, userPasskeys.userId)))
+    .where(eq(userPasskeys.id, id))
+    .limit(1);
+  return row != null;
 }
 
 export const listPasskeys = (db: Db, userId: string) => db.select().from(userPasskeys).where(eq(userPasskeys.userId, userId)).orderBy(userPasskeys.createdAt);
