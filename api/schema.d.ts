@@ -1381,7 +1381,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in with e-mail and password; sets the session cookie
-         * @description Unknown e-mail and wrong password answer alike (401). Beyond a few failed attempts per account (and more per address) each further attempt must wait a doubling delay of at most 15 minutes: 429 with Retry-After, also with the right password.
+         * @description Unknown e-mail and wrong password answer alike (401). Beyond a few failed attempts per account (and more per address) each further attempt must wait a doubling delay of at most 15 minutes: 429 with Retry-After, also with the right password. A person with a second factor gets no session yet: 202 with an `mfa_token` for POST /auth/mfa.
          */
         post: {
             parameters: {
@@ -1405,6 +1405,15 @@ export interface paths {
                         "application/json": components["schemas"]["Session"];
                     };
                 };
+                /** @description Password right; a second factor is needed (POST /auth/mfa) */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MfaChallenge"];
+                    };
+                };
                 /** @description Invalid input; `details` names each field and the reason */
                 400: {
                     headers: {
@@ -1416,6 +1425,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or expired credentials */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1466,6 +1484,155 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["LoggedOut"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Second step of a password sign-in: an authenticator code, a recovery code or a passkey; sets the session cookie
+         * @description The `mfa_token` from POST /auth/login works once and for five minutes. A code is accepted once (also when two copies arrive together); a recovery code once ever. Attempts are throttled per person and address like passwords (429 with Retry-After); after five wrong answers the pending sign-in ends and the password must be given again. For a passkey, ask POST /auth/mfa/passkey-options first.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MfaSignInRequest"];
+                };
+            };
+            responses: {
+                /** @description Signed in */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Session"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/passkey-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Passkey options for the second step of a sign-in (for navigator.credentials.get)
+         * @description The challenge is kept with the pending sign-in and works once; asking again replaces it. 404 when the person has no passkey.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MfaPasskeyOptionsRequest"];
+                };
+            };
+            responses: {
+                /** @description Options for the browser */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PasskeyRequestOptions"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -1766,7 +1933,7 @@ export interface paths {
         put?: never;
         /**
          * Use a sign-up link: creates the workspace (and the account when new) and signs in
-         * @description The link works once and for 24 hours; an unknown, used or expired one answers 404. A workspace slug taken since the sign-up answers 409: sign up again with another name.
+         * @description The link works once and for 24 hours; an unknown, used or expired one answers 404. A workspace slug taken since the sign-up answers 409: sign up again with another name. An existing account with a second factor gets the workspace and a pending sign-in (202, as POST /auth/login).
          */
         post: {
             parameters: {
@@ -1788,6 +1955,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Session"];
+                    };
+                };
+                /** @description Workspace created; a second factor is needed to sign in (POST /auth/mfa) */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MfaChallenge"];
                     };
                 };
                 /** @description Invalid input; `details` names each field and the reason */
@@ -5134,7 +5310,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Public: accept an invitation; creates the account when needed and signs in */
+        /**
+         * Public: accept an invitation; creates the account when needed and signs in
+         * @description An existing account with a second factor joins and gets a pending sign-in (202, as POST /auth/login).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5157,6 +5336,15 @@ export interface paths {
                         "application/json": components["schemas"]["Session"];
                     };
                 };
+                /** @description Joined the tenant; a second factor is needed to sign in (POST /auth/mfa) */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MfaChallenge"];
+                    };
+                };
                 /** @description Invalid input; `details` names each field and the reason */
                 400: {
                     headers: {
@@ -5168,6 +5356,15 @@ export interface paths {
                 };
                 /** @description Missing, invalid or expired credentials */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6255,6 +6452,584 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your second factors (they are your account's: the same in every workspace you belong to) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Your factors */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MfaStatus"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/mfa/passkeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Finish registering a passkey as a second factor */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AddPasskeyRequest"];
+                };
+            };
+            responses: {
+                /** @description Registered */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PasskeyAdded"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/mfa/passkeys/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start registering a passkey: options for navigator.credentials.create
+         * @description The challenge is kept server-side for five minutes and works once. The relying party is the dashboard's public origin.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Options for the browser */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PasskeyCreationOptions"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/mfa/passkeys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove one of your passkeys (needs your password or a current code) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MfaReauthRequest"];
+                };
+            };
+            responses: {
+                /** @description Removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/mfa/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ten new recovery codes, replacing the old ones (needs your password or a current code) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MfaReauthRequest"];
+                };
+            };
+            responses: {
+                /** @description New codes, shown this once */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RecoveryCodes"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/mfa/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start setting up an authenticator app: a new secret, in use once confirmed with a first code
+         * @description Starting again before confirming replaces the secret. 409 when an app is already in use (remove it first).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Secret to add to the app */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TotpEnrolment"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Remove the authenticator app (needs your password or a current code)
+         * @description Recovery codes are removed with your last factor.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MfaReauthRequest"];
+                };
+            };
+            responses: {
+                /** @description Removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/mfa/totp/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm the authenticator app with the code it shows; from now on password sign-ins ask for a code */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TotpConfirmRequest"];
+                };
+            };
+            responses: {
+                /** @description In use */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TotpConfirmed"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -11190,6 +11965,141 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/workspace/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the workspace requires multi-factor authentication */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The policy */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MfaPolicy"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Require multi-factor authentication of members (owners, signed in)
+         * @description While required, a member whose session came from a password and who has no second factor gets 403 `mfa_required` from every API call except /me and /me/mfa… until they set one up. An owner signed in with a password must have a second factor before requiring one (409), so the change cannot lock them into set-up.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateMfaPolicyRequest"];
+                };
+            };
+            responses: {
+                /** @description The policy in force */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MfaPolicy"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/workspace/retention": {
         parameters: {
             query?: never;
@@ -11381,6 +12291,11 @@ export interface components {
             name?: string;
             /** @description The new account's password (at least 10 characters), or the existing account's */
             password: string;
+        };
+        AddPasskeyRequest: {
+            /** @description Yours to recognise it by, e.g. “Laptop” */
+            name: string;
+            response: components["schemas"]["PasskeyAttestation"];
         };
         AddSsoDomainRequest: {
             /** @example example.com */
@@ -12813,7 +13728,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "not_found" | "validation_failed" | "unauthorized" | "forbidden" | "conflict" | "rate_limited" | "payload_too_large" | "unsupported_media_type" | "internal";
+                code: "not_found" | "validation_failed" | "unauthorized" | "forbidden" | "mfa_required" | "conflict" | "rate_limited" | "payload_too_large" | "unsupported_media_type" | "internal";
                 message: string;
                 details: {
                     path: string;
@@ -13209,6 +14124,48 @@ export interface components {
             }[];
             scopes: ("read" | "pipelines:write" | "runs:write" | "lineage:write" | "metadata:write")[];
             csrf_token: string | null;
+            /** @description The workspace requires a second factor and you have none: set one up (/me/mfa) before anything else answers */
+            mfa_setup_required: boolean;
+        };
+        MfaChallenge: {
+            /** @description Send to POST /auth/mfa with one second factor; works once, for five minutes */
+            mfa_token: string;
+            /** @description The second factors this person has */
+            methods: ("totp" | "recovery_code" | "passkey")[];
+            expires_at: string;
+        };
+        MfaPasskeyOptionsRequest: {
+            /** @description The `mfa_token` of the pending sign-in */
+            mfa_token: string;
+        };
+        MfaPolicy: {
+            /** @description Members signing in with a password must have a second factor before using the workspace; SSO sign-ins and API tokens are exempt */
+            required: boolean;
+        };
+        MfaReauthRequest: {
+            password?: string;
+            /** @description The code your authenticator app shows now */
+            code?: string;
+        };
+        MfaSignInRequest: {
+            /** @description The `mfa_token` of the pending sign-in */
+            mfa_token: string;
+            /** @description The code your authenticator app shows now */
+            code?: string;
+            /** @description One of your recovery codes (`xxxxx-xxxxx`); each works once */
+            recovery_code?: string;
+            passkey?: components["schemas"]["PasskeyAssertion"];
+        };
+        MfaStatus: {
+            /**
+             * @description Authenticator app: none, set up but not yet confirmed, in use
+             * @enum {string}
+             */
+            totp: "off" | "pending" | "on";
+            passkeys: components["schemas"]["Passkey"][];
+            recovery_codes_left: number;
+            /** @description Whether this workspace requires a second factor of password sign-ins */
+            required_by_workspace: boolean;
         };
         NormalizedPipelineSpec: {
             name: string;
@@ -13369,6 +14326,81 @@ export interface components {
                 } | null;
             }[];
             open_alerts: number;
+        };
+        Passkey: {
+            id: string;
+            name: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            last_used_at: string | null;
+        };
+        PasskeyAdded: {
+            id: string;
+            /** @description Your first recovery codes, shown this once; null when you had some already */
+            recovery_codes: string[] | null;
+        };
+        PasskeyAssertion: {
+            id: string;
+            rawId: string;
+            /** @enum {string} */
+            type: "public-key";
+            response: {
+                clientDataJSON: string;
+                authenticatorData: string;
+                signature: string;
+                userHandle?: string;
+            } & {
+                [key: string]: unknown;
+            };
+            clientExtensionResults: {
+                [key: string]: unknown;
+            };
+            authenticatorAttachment?: string;
+        };
+        PasskeyAttestation: {
+            id: string;
+            rawId: string;
+            /** @enum {string} */
+            type: "public-key";
+            response: {
+                clientDataJSON: string;
+                attestationObject: string;
+            } & {
+                [key: string]: unknown;
+            };
+            clientExtensionResults: {
+                [key: string]: unknown;
+            };
+            authenticatorAttachment?: string;
+        };
+        PasskeyCreationOptions: {
+            challenge: string;
+            rp: {
+                id?: string;
+                name: string;
+            };
+            user: {
+                id: string;
+                name: string;
+                displayName: string;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        PasskeyRequestOptions: {
+            challenge: string;
+            rpId?: string;
+            timeout?: number;
+            allowCredentials?: unknown[];
+        } & {
+            [key: string]: unknown;
         };
         PasswordResetConfirmRequest: {
             /** @description The token from the link in the mail */
@@ -14001,6 +15033,10 @@ export interface components {
             records: number;
             days: number;
         };
+        RecoveryCodes: {
+            /** @description Shown this once: store them somewhere safe; each works once */
+            recovery_codes: string[];
+        };
         ReplaceSsoGroupMappingsRequest: {
             mappings: components["schemas"]["SsoGroupMappingInput"][];
         };
@@ -14343,6 +15379,20 @@ export interface components {
             /** @enum {string} */
             role: "owner" | "admin" | "member" | "viewer";
         };
+        TotpConfirmRequest: {
+            /** @description The code your authenticator app shows now */
+            code: string;
+        };
+        TotpConfirmed: {
+            /** @description Your first recovery codes, shown this once; null when you had a factor (and codes) already */
+            recovery_codes: string[] | null;
+        };
+        TotpEnrolment: {
+            /** @description Base32 secret to type into the app (shown this once) */
+            secret: string;
+            /** @description otpauth://totp/… for apps that import a link or QR code */
+            otpauth_uri: string;
+        };
         UpdateAlertChannelRequest: {
             /** @example data-alerts */
             name?: string;
@@ -14433,6 +15483,9 @@ export interface components {
                  */
                 max_age?: string;
             } | null;
+        };
+        UpdateMfaPolicyRequest: {
+            required: boolean;
         };
         UpdateProductRequest: {
             /**
@@ -14709,6 +15762,7 @@ export interface components {
     pathItems: never;
 }
 export type AcceptInvitationRequest = components['schemas']['AcceptInvitationRequest'];
+export type AddPasskeyRequest = components['schemas']['AddPasskeyRequest'];
 export type AddSsoDomainRequest = components['schemas']['AddSsoDomainRequest'];
 export type AddTeamMemberRequest = components['schemas']['AddTeamMemberRequest'];
 export type Alert = components['schemas']['Alert'];
@@ -14815,11 +15869,23 @@ export type LoggedOut = components['schemas']['LoggedOut'];
 export type LoginRequest = components['schemas']['LoginRequest'];
 export type ManifestChanges = components['schemas']['ManifestChanges'];
 export type Me = components['schemas']['Me'];
+export type MfaChallenge = components['schemas']['MfaChallenge'];
+export type MfaPasskeyOptionsRequest = components['schemas']['MfaPasskeyOptionsRequest'];
+export type MfaPolicy = components['schemas']['MfaPolicy'];
+export type MfaReauthRequest = components['schemas']['MfaReauthRequest'];
+export type MfaSignInRequest = components['schemas']['MfaSignInRequest'];
+export type MfaStatus = components['schemas']['MfaStatus'];
 export type NormalizedPipelineSpec = components['schemas']['NormalizedPipelineSpec'];
 export type OpenLineageEvent = components['schemas']['OpenLineageEvent'];
 export type OwnedThing = components['schemas']['OwnedThing'];
 export type OwnedThingList = components['schemas']['OwnedThingList'];
 export type Ownership = components['schemas']['Ownership'];
+export type Passkey = components['schemas']['Passkey'];
+export type PasskeyAdded = components['schemas']['PasskeyAdded'];
+export type PasskeyAssertion = components['schemas']['PasskeyAssertion'];
+export type PasskeyAttestation = components['schemas']['PasskeyAttestation'];
+export type PasskeyCreationOptions = components['schemas']['PasskeyCreationOptions'];
+export type PasskeyRequestOptions = components['schemas']['PasskeyRequestOptions'];
 export type PasswordResetConfirmRequest = components['schemas']['PasswordResetConfirmRequest'];
 export type PasswordResetDone = components['schemas']['PasswordResetDone'];
 export type PasswordResetRequest = components['schemas']['PasswordResetRequest'];
@@ -14854,6 +15920,7 @@ export type RawLineageEvent = components['schemas']['RawLineageEvent'];
 export type RawLineageEventList = components['schemas']['RawLineageEventList'];
 export type ReattributeCostsRequest = components['schemas']['ReattributeCostsRequest'];
 export type ReattributeCostsResult = components['schemas']['ReattributeCostsResult'];
+export type RecoveryCodes = components['schemas']['RecoveryCodes'];
 export type ReplaceSsoGroupMappingsRequest = components['schemas']['ReplaceSsoGroupMappingsRequest'];
 export type ResolveAlertRequest = components['schemas']['ResolveAlertRequest'];
 export type RetentionSettings = components['schemas']['RetentionSettings'];
@@ -14885,6 +15952,9 @@ export type TeamRef = components['schemas']['TeamRef'];
 export type TenantMember = components['schemas']['TenantMember'];
 export type TenantMemberList = components['schemas']['TenantMemberList'];
 export type TenantMembership = components['schemas']['TenantMembership'];
+export type TotpConfirmRequest = components['schemas']['TotpConfirmRequest'];
+export type TotpConfirmed = components['schemas']['TotpConfirmed'];
+export type TotpEnrolment = components['schemas']['TotpEnrolment'];
 export type UpdateAlertChannelRequest = components['schemas']['UpdateAlertChannelRequest'];
 export type UpdateAlertRuleRequest = components['schemas']['UpdateAlertRuleRequest'];
 export type UpdateBudgetRequest = components['schemas']['UpdateBudgetRequest'];
@@ -14892,6 +15962,7 @@ export type UpdateCollectorRequest = components['schemas']['UpdateCollectorReque
 export type UpdateConnectionRequest = components['schemas']['UpdateConnectionRequest'];
 export type UpdateCostSettingsRequest = components['schemas']['UpdateCostSettingsRequest'];
 export type UpdateDatasetRequest = components['schemas']['UpdateDatasetRequest'];
+export type UpdateMfaPolicyRequest = components['schemas']['UpdateMfaPolicyRequest'];
 export type UpdateProductRequest = components['schemas']['UpdateProductRequest'];
 export type UpdateRetentionRequest = components['schemas']['UpdateRetentionRequest'];
 export type UpdateSsoSettingsRequest = components['schemas']['UpdateSsoSettingsRequest'];

@@ -1,6 +1,6 @@
 /**
  * `npm run keys:rotate -- --local | --remote [--persist-to DIR] [--dry-run]`: moves every stored secret (connection
- * secrets, pipeline webhook secrets, SSO client secrets: `sealedColumns`) under the newest master key, so older keys can leave `TUTTI_MASTER_KEY`.
+ * secrets, pipeline webhook secrets, SSO client secrets, authenticator-app secrets: `sealedColumns`) under the newest master key, so older keys can leave `TUTTI_MASTER_KEY`.
  *
  * The key ring comes from `TUTTI_MASTER_KEY` in the environment (or `.dev.vars` with --local), newest key first, old
  * keys still in it. Only data keys are unwrapped and wrapped again (`rewrap`); no secret is decrypted. Each row is
@@ -15,6 +15,7 @@ import { parseArgs } from "node:util";
 import { secretAad } from "../worker/db/repo/connections/connections";
 import { webhookSecretAad } from "../worker/db/repo/pipelines/webhook-secrets";
 import { clientSecretAad } from "../worker/db/repo/sso/config";
+import { totpSecretAad } from "../worker/db/repo/accounts/mfa-factors";
 import { type Envelope, type KeyRing, loadKeyRing, rewrap } from "../worker/lib/envelope";
 import { type ProxyTarget, withPlatformProxy } from "./lib/platform-proxy";
 
@@ -30,6 +31,11 @@ type Row = { tenant_id: string; id: string; value: string };
  */
 interface SealedColumn {
   table: string;
+  /**
+   * The column naming the row's tenant, or a SQL literal for tables of people's accounts, which belong to no tenant
+   * (default `tenant_id`).
+   */
+  tenantColumn?: string;
   /** The row's own id beside tenant_id (the two are its key). */
   idColumn: string;
   column: string;
@@ -62,11 +68,22 @@ export const sealedColumns: SealedColumn[] = [
     read: (tenantId, _id, value) => [{ field: "client_secret", envelope: JSON.parse(value) as Envelope, aad: clientSecretAad(tenantId) }],
     write: (rewrapped) => JSON.stringify(rewrapped.client_secret),
   },
+  {
+    // A person's authenticator-app secret: keyed by the account alone.
+    table: "user_totp",
+    tenantColumn: "''",
+    idColumn: "user_id",
+    column: "secret",
+    read: (_tenantId, id, value) => [{ field: "secret", envelope: JSON.parse(value) as Envelope, aad: totpSecretAad(id) }],
+    write: (rewrapped) => JSON.stringify(rewrapped.secret),
+  },
 ];
+
+const tenantOf = (c: SealedColumn) => c.tenantColumn ?? "tenant_id";
 
 // A column may be empty (a workspace whose SSO has no client secret yet): nothing to re-wrap there.
 const select = (c: SealedColumn, also = "") =>
-  `SELECT tenant_id, ${c.idColumn} AS id, ${c.column} AS value FROM ${c.table} WHERE ${c.column} IS NOT NULL${also}`;
+  `SELECT ${tenantOf(c)} AS tenant_id, ${c.idColumn} AS id, ${c.column} AS value FROM ${c.table} WHERE ${c.column} IS NOT NULL${also}`;
 
 async function query<T>(db: D1Database, sql: string, ...binds: unknown[]): Promise<T[]> {
   return (
@@ -114,7 +131,7 @@ async function rotateColumn(db: D1Database, ring: KeyRing, c: SealedColumn, page
   for (;;) {
     const page = await query<Row>(
       db,
-      `${select(c, ` AND (tenant_id, ${c.idColumn}) > (?, ?)`)} ORDER BY tenant_id, ${c.idColumn} LIMIT ?`,
+      `${select(c, ` AND (${tenantOf(c)}, ${c.idColumn}) > (?, ?)`)} ORDER BY ${tenantOf(c)}, ${c.idColumn} LIMIT ?`,
       after.tenant,
       after.id,
       pageSize,
@@ -135,7 +152,7 @@ async function rotateColumn(db: D1Database, ring: KeyRing, c: SealedColumn, page
       // Compare-and-swap on the old value: a secret changed by a user meanwhile is left for the next run.
       updates.push(
         db
-          .prepare(`UPDATE ${c.table} SET ${c.column} = ? WHERE tenant_id = ? AND ${c.idColumn} = ? AND ${c.column} = ?`)
+          .prepare(`UPDATE ${c.table} SET ${c.column} = ? WHERE ${tenantOf(c)} = ? AND ${c.idColumn} = ? AND ${c.column} = ?`)
           .bind(c.write(rewrapped), row.tenant_id, row.id, row.value),
       );
     }

@@ -1,5 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Db } from "./db/client";
+import type { SessionAuthMethod } from "./db/schema/enums";
 import type { Env } from "./env";
 import { validationError } from "./lib/errors";
 import type { Principal } from "./lib/principal";
@@ -13,6 +14,10 @@ export interface AppVariables {
   principal: Principal;
   /** CSRF token of the session, when the caller used one. */
   csrfToken?: string;
+  /** How the caller's session was started, when the caller used one. */
+  sessionAuthMethod?: SessionAuthMethod;
+  /** The session's person must set up a second factor before using the workspace (middleware/auth.ts). */
+  mfaSetUpRequired?: boolean;
   /**
    * Set by routes whose response shows a secret once (API tokens, invitation links): the
    * idempotency store keeps this conflict message instead of the body, so replays never hold the secret.

@@ -8,6 +8,7 @@ import type { ProxyTarget } from "../../scripts/lib/platform-proxy";
 import { secretAad } from "../../worker/db/repo/connections/connections";
 import { webhookSecretAad } from "../../worker/db/repo/pipelines/webhook-secrets";
 import { clientSecretAad } from "../../worker/db/repo/sso/config";
+import { totpSecretAad } from "../../worker/db/repo/accounts/mfa-factors";
 import { type Envelope, loadKeyRing, open, seal } from "../../worker/lib/envelope";
 import { binOf, repoRoot } from "../e2e/helpers/processes";
 
@@ -68,17 +69,20 @@ describe("npm run keys:rotate", () => {
       "--command",
       `INSERT INTO sso_configs (tenant_id, client_secret, created_at, updated_at) VALUES ('ten_1', '${JSON.stringify(sso)}', 0, 0), ('ten_2', NULL, 0, 0)`,
     );
+    // …and a person's authenticator-app secret, which belongs to their account rather than a workspace.
+    const totp = await seal(ring, "JBSWY3DPEHPK3PXP", totpSecretAad("usr_1"));
+    d1("execute", "DB", "--command", `INSERT INTO user_totp (user_id, secret, confirmed_at, created_at) VALUES ('usr_1', '${JSON.stringify(totp)}', 0, 0)`);
   }, LIMIT_MS);
   afterAll(() => rmSync(persistTo, { recursive: true, force: true }));
 
   it(
     "moves every secret under the newest key, page by page; the old key can then leave the ring",
     async () => {
-      expect(await countByVersion(target)).toEqual(new Map([[1, 8]]));
-      // A dry run counts and writes nothing: the real run below still finds all eight.
-      expect(await rotateKeys(target, `${NEW},${OLD}`, { dryRun: true })).toEqual({ rows: 5, secrets: 8, current: 2 });
-      expect(await rotateKeys(target, `${NEW},${OLD}`, { pageSize: 2 })).toEqual({ rows: 5, secrets: 8, current: 2 });
-      expect(await countByVersion(target)).toEqual(new Map([[2, 8]]));
+      expect(await countByVersion(target)).toEqual(new Map([[1, 9]]));
+      // A dry run counts and writes nothing: the real run below still finds all nine.
+      expect(await rotateKeys(target, `${NEW},${OLD}`, { dryRun: true })).toEqual({ rows: 6, secrets: 9, current: 2 });
+      expect(await rotateKeys(target, `${NEW},${OLD}`, { pageSize: 2 })).toEqual({ rows: 6, secrets: 9, current: 2 });
+      expect(await countByVersion(target)).toEqual(new Map([[2, 9]]));
       const newOnly = await loadKeyRing(NEW);
       const secrets = readSecrets("conn_it's");
       expect(await open(newOnly, secrets.api_key, secretAad("ten_1", "conn_it's", "api_key"))).toBe("key-of-conn_it's");
@@ -89,6 +93,9 @@ describe("npm run keys:rotate", () => {
       const ssoOut = d1("execute", "DB", "--json", "--command", "SELECT client_secret FROM sso_configs WHERE tenant_id = 'ten_1'");
       const ssoSecret = JSON.parse(JSON.parse(ssoOut.slice(ssoOut.indexOf("[")))[0].results[0].client_secret) as Envelope;
       expect(await open(newOnly, ssoSecret, clientSecretAad("ten_1"))).toBe("client-secret-of-ten_1");
+      const totpOut = d1("execute", "DB", "--json", "--command", "SELECT secret FROM user_totp WHERE user_id = 'usr_1'");
+      const totpSecret = JSON.parse(JSON.parse(totpOut.slice(totpOut.indexOf("[")))[0].results[0].secret) as Envelope;
+      expect(await open(newOnly, totpSecret, totpSecretAad("usr_1"))).toBe("JBSWY3DPEHPK3PXP");
 
       // Nothing left to do: a second run changes nothing.
       expect(await rotateKeys(target, `${NEW},${OLD}`)).toEqual({ rows: 0, secrets: 0, current: 2 });

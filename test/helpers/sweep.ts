@@ -8,6 +8,7 @@ import { storeDelivery } from "../../worker/ingest/webhook-delivery";
 import { budgetSignal, listAlerts, sendNotify } from "./alerting";
 import { api, signup, type Session } from "./api";
 import { addMember, createTeam, createToken } from "./fixtures";
+import { addPasskey } from "./mfa";
 import { dbtFixture } from "./lineage-fixtures";
 import { createToolConnection, pushPipeline, toolTask } from "./pipelines";
 import { drain, eventually } from "./wait";
@@ -218,6 +219,8 @@ export async function fixtureTenant() {
   const workspaceExport = await ok(api("/workspace/exports", { as: owner, method: "POST" }), "export", [202]);
   await eventually(async () => expect((await api(`/workspace/exports/${workspaceExport.id}`, { as: owner })).json.status).toBe("ready"));
 
+  const memberPasskey = await addPasskey(member, "Swept passkey");
+
   /** Path parameter values by key (see paramKeys). */
   const pathValues: Record<string, string> = {
     "teams/{id}": team.id,
@@ -248,6 +251,8 @@ export async function fixtureTenant() {
     "budgets/{id}": budget.id,
     "exports/{id}": workspaceExport.id,
     "domains/{domain}": ssoDomain,
+    // The member's passkey: a person's factors are theirs alone, so every other caller gets 404.
+    "passkeys/{id}": memberPasskey.authenticator.id,
     // The member's session: ending it must not sign out the people the sweeps act as.
     "sessions/{id}": sessionPublicId(await sha256Hex(member.cookie.replace(/^tutti_session=/, ""))),
   };
@@ -268,6 +273,15 @@ export async function fixtureTenant() {
     "POST /invitations/accept": () => ({ token: "not-a-real-invitation-token", name: "Swept", password: "correct horse battery" }),
     "POST /teams": () => ({ name: "Swept team" }),
     "POST /me/sign-out-everywhere": () => ({ revoke_tokens: false }),
+    "POST /auth/mfa": () => ({ mfa_token: "not-a-real-pending-sign-in-token", code: "123456" }),
+    "POST /auth/mfa/passkey-options": () => ({ mfa_token: "not-a-real-pending-sign-in-token" }),
+    "POST /me/mfa/totp/confirm": () => ({ code: "123456" }),
+    "DELETE /me/mfa/totp": () => ({ password: "correct horse battery" }),
+    "POST /me/mfa/recovery-codes": () => ({ password: "correct horse battery" }),
+    // A used registration: well-formed, refused by the server (its challenge is gone).
+    "POST /me/mfa/passkeys": () => ({ name: "swept", response: memberPasskey.response }),
+    "DELETE /me/mfa/passkeys/{id}": () => ({ password: "correct horse battery" }),
+    "PUT /workspace/mfa": () => ({ required: false }),
     "PATCH /teams/{id}": () => ({ description: "changed" }),
     "POST /teams/{id}/members": () => ({ user_id: viewer.user.id, role: "member" }),
     "PATCH /teams/{id}/members/{userId}": () => ({ role: "maintainer" }),

@@ -29,12 +29,22 @@ const PUBLIC: Record<string, string> = {
   "GET /pipelines/schema.json": "the pipeline spec's JSON schema; the same for everyone",
   "GET /auth/sso/start": "starts a browser's sign-in at the workspace's provider; reveals only which workspace a domain signs in to",
   "GET /auth/sso/callback": "authorised by the pending sign-in's state (URL and cookie) and the provider's code",
+  "POST /auth/mfa": "authorised by the pending sign-in's token in the body (after a right password) and a second factor",
+  "POST /auth/mfa/passkey-options": "authorised by the pending sign-in's token in the body",
 };
+
+const OWN_FACTORS = "the caller's own account's second factors, a right everyone keeps; covered by mfa.test.ts";
 
 /** State-changing operations a tenant viewer is allowed: none of them change anything. */
 const VIEWER_MAY: Record<string, string> = {
   "POST /ci/impact": "computes an impact preview from the body; stores nothing",
   "POST /me/sign-out-everywhere": "ends the caller's own sessions (a right everyone keeps); covered by sessions.test.ts",
+  "POST /me/mfa/totp": OWN_FACTORS,
+  "POST /me/mfa/totp/confirm": OWN_FACTORS,
+  "DELETE /me/mfa/totp": OWN_FACTORS,
+  "POST /me/mfa/recovery-codes": OWN_FACTORS,
+  "POST /me/mfa/passkeys/options": OWN_FACTORS,
+  "POST /me/mfa/passkeys": OWN_FACTORS,
 };
 
 /** State-changing operations a read-only token is allowed, for the same reason. */

@@ -36,6 +36,18 @@ export const leftOutOfExport: Readonly<Record<string, string>> = {
  */
 export const indirectTables = ["tenants", "users"] as const;
 
+/**
+ * Tables keyed by a person's account, without `tenant_id`: second factors are the person's, used to sign in to every
+ * workspace they belong to. Never exported (credentials); deleted with the account when it leaves its last workspace
+ * (db/repo/platform/tenant-rows.ts `deleteUsersOnlyHere`).
+ */
+export const accountTables: Readonly<Record<string, string>> = {
+  user_totp: "a person's authenticator-app secret (sealed)",
+  user_recovery_codes: "a person's one-time recovery codes (hashed)",
+  user_passkeys: "a person's passkeys (public keys)",
+  mfa_challenges: "second steps under way (sign-in, passkey registration): single-use, five minutes at most, swept hourly",
+};
+
 /** Tables that belong to no tenant at all. */
 export const platformTables: Readonly<Record<string, string>> = {
   login_throttle: "keyed by e-mail or client address, which exist before any tenant; swept hourly",

@@ -3,6 +3,8 @@ export const errorCodes = [
   "validation_failed",
   "unauthorized",
   "forbidden",
+  /** The workspace requires a second factor and the signed-in person has none yet: set one up under /me/mfa. */
+  "mfa_required",
   "conflict",
   "rate_limited",
   "payload_too_large",
@@ -15,6 +17,7 @@ export const statusByCode: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 |
   validation_failed: 400,
   unauthorized: 401,
   forbidden: 403,
+  mfa_required: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,

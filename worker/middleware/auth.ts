@@ -11,6 +11,10 @@ const workspaceDeleted = () => new ApiError("not_found", "this workspace has bee
 
 const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
 
+/** What a person sent to set up a second factor may still call: who am I, their factors, signing out everywhere. */
+const mfaSetUpPath = (method: string, path: string) =>
+  (method === "GET" && path === "/api/v1/me") || path === "/api/v1/me/mfa" || path.startsWith("/api/v1/me/mfa/") || path === "/api/v1/me/sign-out-everywhere";
+
 /** Bearer token or session cookie → `principal`. Cookie-authenticated writes must echo the CSRF token. */
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const db = c.get("db");
@@ -36,7 +40,17 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
       throw new ApiError("forbidden", `missing or wrong ${CSRF_HEADER} header for a cookie-authenticated write`);
     }
   }
+  // A member of a workspace that requires a second factor, signed in with a password and without one, may only see who
+  // they are and set one up (SSO sign-ins are exempt: the provider does MFA; API tokens never reach this branch).
+  if (resolved.mfaMissing && !mfaSetUpPath(c.req.method, c.req.path)) {
+    throw new ApiError(
+      "mfa_required",
+      "this workspace requires multi-factor authentication: set up an authenticator app or a passkey under Settings → Your account",
+    );
+  }
   c.set("principal", resolved.principal);
   c.set("csrfToken", resolved.csrfToken);
+  c.set("sessionAuthMethod", resolved.authMethod);
+  c.set("mfaSetUpRequired", resolved.mfaMissing);
   return next();
 });

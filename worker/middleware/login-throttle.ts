@@ -27,12 +27,20 @@ function tooSoon(waitMs: number): never {
  * further one must wait a doubling delay (capped), answered 429 with Retry-After — also with the right
  * password. Call `succeeded()` once the password proved right: the account starts over, the address is refunded.
  */
-export async function chargePasswordAttempt(c: Context<AppEnv>, email: string) {
+export const chargePasswordAttempt = (c: Context<AppEnv>, email: string) => chargeSignInAttempt(c, accountThrottleKey(email));
+
+/**
+ * Counts a second-factor attempt (a code or passkey at sign-in, a re-authentication) against the client's address
+ * and the person, under its own key: proving the password does not clear it, so guessing codes stays slow however
+ * often the password is given again.
+ */
+export const chargeSecondFactorAttempt = (c: Context<AppEnv>, userId: string) => chargeSignInAttempt(c, `mfa:account:${userId}`);
+
+async function chargeSignInAttempt(c: Context<AppEnv>, accountKey: string) {
   const db = c.get("db");
   const now = c.get("clock").now();
   const p = policies(c);
   const addressKey = `login:ip:${clientIp(c) ?? "unknown"}`;
-  const accountKey = accountThrottleKey(email);
   const addressWait = await chargeAttempt(db, addressKey, now, p.address);
   if (addressWait !== null) tooSoon(addressWait);
   const accountWait = await chargeAttempt(db, accountKey, now, p.account);

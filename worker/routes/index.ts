@@ -16,6 +16,7 @@ import { jobRunRoutes } from "./job-runs";
 import { jobRoutes } from "./jobs";
 import { lineageRoutes } from "./lineage";
 import { meRoutes } from "./me";
+import { mfaRoutes } from "./mfa";
 import { runRoutes } from "./runs";
 import { sessionRoutes } from "./sessions";
 import { ssoRoutes } from "./sso";
@@ -33,6 +34,7 @@ import { workspaceRoutes } from "./workspace";
 /** Routers that require a principal, mounted under /api/v1 behind the auth middleware. */
 export const apiRouters = [
   meRoutes,
+  mfaRoutes,
   sessionRoutes,
   teamRoutes,
   memberRoutes,

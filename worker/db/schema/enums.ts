@@ -15,6 +15,14 @@ export type EmailTokenPurpose = (typeof emailTokenPurposes)[number];
 export const sessionAuthMethods = ["password", "sso"] as const;
 export type SessionAuthMethod = (typeof sessionAuthMethods)[number];
 
+/** What a pending second step is (db/schema/mfa-challenges.ts). */
+export const mfaChallengeKinds = ["sign_in", "passkey_registration"] as const;
+export type MfaChallengeKind = (typeof mfaChallengeKinds)[number];
+
+/** The second factors a person can prove at sign-in. */
+export const mfaMethods = ["totp", "recovery_code", "passkey"] as const;
+export type MfaMethod = (typeof mfaMethods)[number];
+
 export const actorTypes = ["user", "token", "system"] as const;
 export type ActorType = (typeof actorTypes)[number];
 

@@ -72,3 +72,7 @@ export * from "./sso-logins";
 export * from "./scim-users";
 export * from "./scim-groups";
 export * from "./task-logs";
+export * from "./user-totp";
+export * from "./user-recovery-codes";
+export * from "./user-passkeys";
+export * from "./mfa-challenges";

@@ -1,9 +1,11 @@
-import { sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { createdAt } from "./columns";
 
 export const tenants = sqliteTable("tenants", {
   id: text("id").primaryKey(),
   slug: text("slug").notNull().unique(),
   name: text("name").notNull(),
+  /** Members signing in with a password must have a second factor before using the workspace (SSO sign-ins are exempt). */
+  mfaRequired: integer("mfa_required", { mode: "boolean" }).notNull().default(false),
   createdAt: createdAt(),
 });

@@ -3,10 +3,10 @@ import type { Router } from "../../context";
 import { findUserByEmail, membershipsOf } from "../../db/repo/accounts/users";
 import { ApiError } from "../../lib/errors";
 import { checkAccountPassword } from "../../lib/password";
-import { startSession } from "../../lib/session-response";
+import { passwordSignIn } from "../../lib/session-response";
 import { chargePasswordAttempt } from "../../middleware/login-throttle";
 import { errors, jsonBody, jsonResponse, send } from "../shared";
-import { Email, SessionOut } from "./schemas";
+import { Email, MfaChallengeOut, SessionOut } from "./schemas";
 
 const LoginBody = z
   .strictObject({
@@ -24,8 +24,13 @@ export const route = createRoute({
   request: jsonBody(LoginBody),
   description:
     "Unknown e-mail and wrong password answer alike (401). Beyond a few failed attempts per account (and more per address) " +
-    "each further attempt must wait a doubling delay of at most 15 minutes: 429 with Retry-After, also with the right password.",
-  responses: { 200: jsonResponse(SessionOut, "Signed in"), ...errors(400, 401, 429) },
+    "each further attempt must wait a doubling delay of at most 15 minutes: 429 with Retry-After, also with the right password. " +
+    "A person with a second factor gets no session yet: 202 with an `mfa_token` for POST /auth/mfa.",
+  responses: {
+    200: jsonResponse(SessionOut, "Signed in"),
+    202: jsonResponse(MfaChallengeOut, "Password right; a second factor is needed (POST /auth/mfa)"),
+    ...errors(400, 401, 403, 429),
+  },
 });
 
 export function register(app: Router) {
@@ -40,7 +45,7 @@ export function register(app: Router) {
     const memberships = await membershipsOf(db, user.id);
     const tenant = body.tenant ? memberships.find((m) => m.slug === body.tenant) : memberships[0];
     if (!tenant) throw new ApiError("unauthorized", "you are not a member of that tenant");
-    const payload = await startSession(c, user, { id: tenant.tenantId, slug: tenant.slug, name: tenant.name, role: tenant.role });
-    return send(c, 200, SessionOut, payload);
+    const next = await passwordSignIn(c, user, { id: tenant.tenantId, slug: tenant.slug, name: tenant.name, role: tenant.role });
+    return next.status === 202 ? send(c, 202, MfaChallengeOut, next.challenge) : send(c, 200, SessionOut, next.session);
   });
 }

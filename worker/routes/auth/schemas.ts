@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { tenantRoles } from "../../db/schema/enums";
+import { mfaMethods, tenantRoles } from "../../db/schema/enums";
 
 export const Email = z
   .string()
@@ -32,3 +32,14 @@ export const CheckYourEmail = z
 export const checkYourEmail = (email: string, what: string) => ({ email, message: `If ${email} can receive mail, a message is on its way: ${what}` });
 
 export const LinkToken = z.string().min(20).max(128).openapi({ description: "The token from the link in the mail" });
+
+/** A right password of a person with a second factor: no session yet, but a pending sign-in for `POST /auth/mfa`. */
+export const MfaChallengeOut = z
+  .object({
+    mfa_token: z.string().openapi({ description: "Send to POST /auth/mfa with one second factor; works once, for five minutes" }),
+    methods: z.array(z.enum(mfaMethods)).openapi({ description: "The second factors this person has" }),
+    expires_at: z.string(),
+  })
+  .openapi("MfaChallenge");
+
+export const MfaToken = z.string().min(20).max(64).openapi({ description: "The `mfa_token` of the pending sign-in" });

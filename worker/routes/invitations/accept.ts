@@ -9,9 +9,9 @@ import { ApiError, conflict, invalid } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { checkAccountPassword, hashPassword, newHashIterations } from "../../lib/password";
 import { clientIp } from "../../lib/request";
-import { startSession } from "../../lib/session-response";
+import { passwordSignIn } from "../../lib/session-response";
 import { chargePasswordAttempt } from "../../middleware/login-throttle";
-import { Password, SessionOut } from "../auth/schemas";
+import { MfaChallengeOut, Password, SessionOut } from "../auth/schemas";
 import { errors, jsonBody, jsonResponse, send } from "../shared";
 import { pendingInvitation } from "./pending";
 import { InvitationToken } from "./schemas";
@@ -36,7 +36,12 @@ export const route = createRoute({
   tags: ["invitations"],
   summary: "Public: accept an invitation; creates the account when needed and signs in",
   request: jsonBody(AcceptBody),
-  responses: { 200: jsonResponse(SessionOut, "Joined the tenant and signed in"), ...errors(400, 401, 404, 409, 413, 415, 429) },
+  description: "An existing account with a second factor joins and gets a pending sign-in (202, as POST /auth/login).",
+  responses: {
+    200: jsonResponse(SessionOut, "Joined the tenant and signed in"),
+    202: jsonResponse(MfaChallengeOut, "Joined the tenant; a second factor is needed to sign in (POST /auth/mfa)"),
+    ...errors(400, 401, 403, 404, 409, 413, 415, 429),
+  },
 });
 
 export function register(app: Router) {
@@ -78,7 +83,7 @@ export function register(app: Router) {
       throw err;
     });
     await attempt.succeeded();
-    const payload = await startSession(c, user, { id: tenant.id, slug: tenant.slug, name: tenant.name, role: invitation.role });
-    return send(c, 200, SessionOut, payload);
+    const next = await passwordSignIn(c, user, { id: tenant.id, slug: tenant.slug, name: tenant.name, role: invitation.role });
+    return next.status === 202 ? send(c, 202, MfaChallengeOut, next.challenge) : send(c, 200, SessionOut, next.session);
   });
 }

@@ -17,6 +17,9 @@ const MeOut = z
     teams: z.array(z.object({ id: z.string(), slug: z.string(), name: z.string(), role: z.enum(teamRoles).nullable() })),
     scopes: z.array(z.enum(tokenScopes)),
     csrf_token: z.string().nullable(),
+    mfa_setup_required: z
+      .boolean()
+      .openapi({ description: "The workspace requires a second factor and you have none: set one up (/me/mfa) before anything else answers" }),
   })
   .openapi("Me");
 
@@ -45,6 +48,7 @@ export function register(app: Router) {
       teams: visible.map((t) => ({ id: t.id, slug: t.slug, name: t.name, role: p.teams[t.id] ?? null })),
       scopes: tokenScopes.filter((s) => hasScope(p, s)),
       csrf_token: c.get("csrfToken") ?? null,
+      mfa_setup_required: c.get("mfaSetUpRequired") ?? false,
     });
   });
 }

@@ -11,5 +11,7 @@ export async function load({ url }) {
     error(503, { message: `Could not load your account: ${messageOf(e)}` });
   }
   if (!me) redirect(307, `/login?next=${encodeURIComponent(url.pathname + url.search)}`);
+  // The workspace requires a second factor this person has not set up: the API answers nothing else until they do.
+  if (me.mfa_setup_required) redirect(307, "/mfa-setup");
   return {};
 }

@@ -5,6 +5,7 @@ import type { TeamRole, TenantRole, TokenScope } from "../../schema/enums";
 import type { Principal } from "../../../lib/principal";
 import { SESSION_IDLE_MS, SESSION_TOUCH_MS } from "../../../lib/session-cookie";
 import { sessionEnded, sessionLastSeen } from "./session-lifetime";
+import { hasSecondFactor } from "./mfa-factors";
 
 /**
  * What a credential of a tenant whose deletion has started resolves to: the tenant is locked from that moment
@@ -31,6 +32,7 @@ export async function principalFromSession(db: Db, idHash: string, now: number) 
       email: users.email,
       role: tenantMembers.role,
       deletion: tenantDeletions.requestedAt,
+      mfaRequired: tenants.mfaRequired,
     })
     .from(sessions)
     .innerJoin(tenants, eq(tenants.id, sessions.tenantId))
@@ -45,7 +47,9 @@ export async function principalFromSession(db: Db, idHash: string, now: number) 
   }
   if (session.deletion !== null) return TENANT_DELETED;
   const lastSeenAt = session.s.lastSeenAt ?? session.s.createdAt;
-  const [teamRows] = await Promise.all([
+  // Only a workspace that requires a second factor of password sign-ins pays for looking at the person's factors.
+  const mfaGate = session.mfaRequired && session.s.authMethod === "password";
+  const [teamRows, , hasFactor] = await Promise.all([
     db
       .select({ teamId: teamMembers.teamId, role: teamMembers.role })
       .from(teamMembers)
@@ -57,6 +61,7 @@ export async function principalFromSession(db: Db, idHash: string, now: number) 
           .set({ lastSeenAt: now })
           .where(and(eq(sessions.idHash, idHash), lt(sessionLastSeen, now - SESSION_TOUCH_MS)))
       : null,
+    mfaGate ? hasSecondFactor(db, session.s.userId) : true,
   ]);
   const principal: Principal = {
     tenantId: session.s.tenantId,
@@ -68,7 +73,7 @@ export async function principalFromSession(db: Db, idHash: string, now: number) 
     scopes: "all",
     viaSession: true,
   };
-  return { principal, csrfToken: session.s.csrfToken };
+  return { principal, csrfToken: session.s.csrfToken, authMethod: session.s.authMethod, mfaMissing: !hasFactor };
 }
 
 /** Scopes a token may use: the ones it was given, cut to read when its creator is now a viewer. */

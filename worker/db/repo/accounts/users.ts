@@ -13,6 +13,7 @@ import { deleteExpiredEmailTokens, retireEmailTokens } from "./email-tokens";
 import { sessionEnded } from "./session-lifetime";
 import { revokeTokensOfCreator } from "./tokens";
 import { deleteExpiredPendingLogins } from "../sso/sign-ins";
+import { deleteExpiredChallenges } from "./mfa-challenges";
 
 /** Account-level reads: a user and the tenants they belong to exist before any tenant context. */
 export async function findUserByEmail(db: Db, email: string) {
@@ -161,11 +162,12 @@ export async function signOutEverywhere(db: Db, source: AuditSource, userId: str
 
 /**
  * Housekeeping (the Worker's cron): deletes sessions past their absolute or idle end, login throttles quiet for
- * `throttleQuietMs`, rate-limit windows older than a day, expired e-mail links and SSO sign-ins never finished.
+ * `throttleQuietMs`, rate-limit windows older than a day, expired e-mail links, SSO sign-ins never finished and
+ * second steps (MFA sign-ins, passkey registrations) past their five minutes.
  * Returns how many rows of each went.
  */
 export async function sweepEndedCredentials(db: Db, now: number, throttleQuietMs: number) {
-  const [ended, throttles, windows, links, ssoSignIns] = await db.batch([
+  const [ended, throttles, windows, links, ssoSignIns, mfaSteps] = await db.batch([
     db.delete(sessions).where(sessionEnded(now)).returning({ id: sessions.idHash }),
     db
       .delete(loginThrottle)
@@ -177,6 +179,7 @@ export async function sweepEndedCredentials(db: Db, now: number, throttleQuietMs
       .returning({ key: rateLimits.key }),
     deleteExpiredEmailTokens(db, now),
     deleteExpiredPendingLogins(db, now),
+    deleteExpiredChallenges(db, now),
   ]);
   return {
     sessions: ended.length,
@@ -184,6 +187,7 @@ export async function sweepEndedCredentials(db: Db, now: number, throttleQuietMs
     rateLimitWindows: windows.length,
     emailLinks: links.length,
     ssoSignIns: ssoSignIns.length,
+    mfaChallenges: mfaSteps.length,
   };
 }
 

@@ -1,6 +1,6 @@
 import { inArray, sql } from "drizzle-orm";
 import type { TenantCtx } from "../../client";
-import { loginThrottle, users } from "../../schema";
+import { loginThrottle, mfaChallenges, userPasskeys, userRecoveryCodes, userTotp, users } from "../../schema";
 import { queryAll } from "../../statements";
 import type { TenantTable } from "../../tenant-tables";
 
@@ -73,19 +73,15 @@ export async function deleteUsersOnlyHere(ctx: TenantCtx, after: string | null, 
   );
   const gone = page.filter((u) => !u.elsewhere);
   if (gone.length) {
+    const ids = gone.map((u) => u.id);
+    // The account's second factors (db/tenant-tables.ts accountTables) go with it.
     await ctx.db.batch([
-      ctx.db.delete(users).where(
-        inArray(
-          users.id,
-          gone.map((u) => u.id),
-        ),
-      ),
-      ctx.db.delete(loginThrottle).where(
-        inArray(
-          loginThrottle.key,
-          gone.map((u) => `login:account:${u.email}`),
-        ),
-      ),
+      ctx.db.delete(users).where(inArray(users.id, ids)),
+      ctx.db.delete(loginThrottle).where(inArray(loginThrottle.key, [...gone.map((u) => `login:account:${u.email}`), ...ids.map((id) => `mfa:account:${id}`)])),
+      ctx.db.delete(userTotp).where(inArray(userTotp.userId, ids)),
+      ctx.db.delete(userRecoveryCodes).where(inArray(userRecoveryCodes.userId, ids)),
+      ctx.db.delete(userPasskeys).where(inArray(userPasskeys.userId, ids)),
+      ctx.db.delete(mfaChallenges).where(inArray(mfaChallenges.userId, ids)),
     ]);
   }
   return { scanned: page.at(-1)?.id ?? null, deleted: gone.length };
