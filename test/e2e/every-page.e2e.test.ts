@@ -300,5 +300,6 @@ describe("every dashboard page at desktop and phone size", () => {
     expect(visited.sort()).toEqual(routes);
     expect(tooWide).toEqual([]);
     expect(b.pageErrors).toEqual([]);
-  });
+    // Two screenshots of each of some 50 pages: about 110 s on a loaded 2-core machine, so more than the default limit.
+  }, 360_000);
 });
