@@ -9587,7 +9587,7 @@ export interface paths {
             parameters: {
                 query?: {
                     after?: number | null;
-                    /** @description Most bytes of content returned */
+                    /** @description Most bytes of content returned (at most 256 KiB a read; the download has the whole log) */
                     limit?: number;
                 };
                 header?: never;

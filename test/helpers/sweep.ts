@@ -220,6 +220,8 @@ export async function fixtureTenant() {
   await eventually(async () => expect((await api(`/workspace/exports/${workspaceExport.id}`, { as: owner })).json.status).toBe("ready"));
 
   const memberPasskey = await addPasskey(member, "Swept passkey");
+  // The run's one task has a stored tool log once its first attempt has been triggered (the http tool's answer).
+  await eventually(async () => expect((await api(`/runs/${run.id}/logs`, { as: owner })).json.items).toHaveLength(1), { timeoutMs: 30_000 });
 
   /** Path parameter values by key (see paramKeys). */
   const pathValues: Record<string, string> = {
@@ -232,6 +234,8 @@ export async function fixtureTenant() {
     "pipelines/{name}": pipelineName,
     "versions/{n}": "1",
     "runs/{id}": run.id,
+    "tasks/{task}": "only",
+    "attempts/{attempt}": "1",
     "datasets/{id}": dataset.id,
     "jobs/{id}": job.id,
     "job-runs/{id}": jobRun.id,

@@ -7,7 +7,6 @@ import { getTaskLog, listTaskLogs, type TaskLogRow } from "../../db/repo/runs/ta
 import { notFound } from "../../lib/errors";
 import { requireScope } from "../../lib/principal";
 import { downloadAttemptLog, readAttemptLog } from "../../logs/read";
-import { TASK_LOG_MAX_BYTES } from "../../logs/capture";
 import { bearerSecurity, errors, jsonResponse, send, timestamp } from "../shared";
 
 /** What is known about one attempt's stored tool log. */
@@ -56,6 +55,9 @@ export const listRoute = createRoute({
   responses: { 200: jsonResponse(TaskLogList, "Stored task logs"), ...errors(401, 403, 404) },
 });
 
+/** One read's most content: a page of a followed log; `…/log/download` streams the whole of it. */
+const READ_MAX_BYTES = 256 * 1024;
+
 export const readRoute = createRoute({
   method: "get",
   path: "/runs/{id}/tasks/{task}/attempts/{attempt}/log",
@@ -70,9 +72,9 @@ export const readRoute = createRoute({
         .number()
         .int()
         .min(1)
-        .max(TASK_LOG_MAX_BYTES)
-        .default(256 * 1024)
-        .openapi({ description: "Most bytes of content returned" }),
+        .max(READ_MAX_BYTES)
+        .default(READ_MAX_BYTES)
+        .openapi({ description: "Most bytes of content returned (at most 256 KiB a read; the download has the whole log)" }),
     }),
   },
   responses: { 200: jsonResponse(TaskLogChunk, "Part of the log"), ...errors(400, 401, 403, 404) },
