@@ -109,25 +109,25 @@ async function countIn(db: D1Database): Promise<Map<number, number>> {
   return counts;
 }
 
-/** Re-wraps every secret not under the ring's newest key; returns how many rows and secrets changed. */
+/**
+ * Re-wraps every secret not under the ring's newest key; returns how many rows and secrets changed. The totals live
+ * outside the proxied work and grow only once a page's writes are confirmed, so a run that starts again on a fresh
+ * proxy (withPlatformProxy) neither loses nor counts twice what the first one wrote: rows it re-wrapped are under
+ * the newest key by then and are skipped.
+ */
 export async function rotateKeys(target: ProxyTarget, keyRing: string, opts: { dryRun?: boolean; pageSize?: number } = {}) {
   const ring = await loadKeyRing(keyRing);
-  return withPlatformProxy<Db, { rows: number; secrets: number; current: number }>(target, async (env) => {
-    let rows = 0;
-    let secrets = 0;
-    for (const c of sealedColumns) {
-      const done = await rotateColumn(env.DB, ring, c, opts.pageSize ?? 500, opts.dryRun ?? false);
-      rows += done.rows;
-      secrets += done.secrets;
-    }
-    return { rows, secrets, current: ring.current.version };
+  const totals = { rows: 0, secrets: 0 };
+  await withPlatformProxy<Db, void>(target, async (env) => {
+    // A dry run writes nothing, so a run started again counts everything again.
+    if (opts.dryRun) Object.assign(totals, { rows: 0, secrets: 0 });
+    for (const c of sealedColumns) await rotateColumn(env.DB, ring, c, opts.pageSize ?? 500, opts.dryRun ?? false, totals);
   });
+  return { ...totals, current: ring.current.version };
 }
 
-async function rotateColumn(db: D1Database, ring: KeyRing, c: SealedColumn, pageSize: number, dryRun: boolean) {
+async function rotateColumn(db: D1Database, ring: KeyRing, c: SealedColumn, pageSize: number, dryRun: boolean, totals: { rows: number; secrets: number }) {
   let after = { tenant: "", id: "" };
-  let rows = 0;
-  let secrets = 0;
   for (;;) {
     const page = await query<Row>(
       db,
@@ -139,6 +139,7 @@ async function rotateColumn(db: D1Database, ring: KeyRing, c: SealedColumn, page
     if (!page.length) break;
     after = { tenant: page.at(-1)!.tenant_id, id: page.at(-1)!.id };
     const updates: D1PreparedStatement[] = [];
+    let secrets = 0;
     for (const row of page) {
       const rewrapped: Record<string, Envelope> = {};
       let changed = 0;
@@ -147,7 +148,6 @@ async function rotateColumn(db: D1Database, ring: KeyRing, c: SealedColumn, page
         if (rewrapped[field] !== envelope) changed++;
       }
       if (!changed) continue;
-      rows++;
       secrets += changed;
       // Compare-and-swap on the old value: a secret changed by a user meanwhile is left for the next run.
       updates.push(
@@ -158,8 +158,9 @@ async function rotateColumn(db: D1Database, ring: KeyRing, c: SealedColumn, page
     }
     // One page's updates in one batch: D1 applies a batch as one transaction.
     if (updates.length && !dryRun) await db.batch(updates);
+    totals.rows += updates.length;
+    totals.secrets += secrets;
   }
-  return { rows, secrets };
 }
 
 function keyRingFromDevVars(): string | undefined {

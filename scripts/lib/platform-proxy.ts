@@ -3,6 +3,7 @@
  * platform proxy: the bindings of wrangler.toml, marked local or remote, in a throwaway config; local state where
  * `wrangler dev` keeps it (`--persist-to DIR` → DIR/v3, else .wrangler/state/v3).
  */
+import { AssertionError } from "node:assert";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -37,17 +38,52 @@ function bindingsConfig(target: ProxyTarget): string {
   return file;
 }
 
-/** Runs `work` with the proxied bindings, then disposes of the proxy and its config. */
+/**
+ * Miniflare's proxy answers property reads and calls that return no promise (`db.prepare`, `stmt.bind`)
+ * synchronously: a worker thread makes the request while the main thread blocks on `Atomics.wait`, then takes the
+ * reply off a message port. Rarely the reply is not on the port when the wait ends and miniflare's own
+ * `assert(message?.id === id)` in `SynchronousFetcher.fetch` throws (seen once, in CI on 2026-12-06, on the first
+ * query of `keys:rotate`; 6,000 proxied queries on 20 fresh proxies under full CPU load did not repeat it; babel
+ * reported the same symptom of `receiveMessageOnPort` in babel/babel#14541). That proxy is then out of step with its
+ * worker thread, so the whole piece of work runs again on a fresh one.
+ */
+export function isLostProxyReply(err: unknown): boolean {
+  return err instanceof AssertionError && (err.stack ?? "").includes("SynchronousFetcher");
+}
+
+const ATTEMPTS = 3;
+
+/**
+ * Runs `attempt` until it does not fail with a lost proxy reply, at most three times. What runs again must be
+ * idempotent: every operator command built on the proxy is (compare-and-swap writes, copies that skip what is done).
+ */
+export async function retryOnLostProxyReply<T>(attempt: () => Promise<T>, warn: (message: string) => void = console.warn): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!isLostProxyReply(err) || n >= ATTEMPTS) throw err;
+      warn(`wrangler's platform proxy lost a reply (attempt ${n} of ${ATTEMPTS}); starting a fresh proxy and running again`);
+    }
+  }
+}
+
+/**
+ * Runs `work` with the proxied bindings, then disposes of the proxy and its config. `work` may run more than once
+ * (see retryOnLostProxyReply), so it must be idempotent.
+ */
 export async function withPlatformProxy<Bindings extends Record<string, unknown>, T>(target: ProxyTarget, work: (env: Bindings) => Promise<T>): Promise<T> {
   const configPath = bindingsConfig(target);
   const persist = { path: join(resolve(target.persistTo ?? join(root, ".wrangler/state")), "v3") };
   try {
-    const proxy = await getPlatformProxy<Bindings>({ configPath, persist, remoteBindings: target.remote });
-    try {
-      return await work(proxy.env);
-    } finally {
-      await proxy.dispose();
-    }
+    return await retryOnLostProxyReply(async () => {
+      const proxy = await getPlatformProxy<Bindings>({ configPath, persist, remoteBindings: target.remote });
+      try {
+        return await work(proxy.env);
+      } finally {
+        await proxy.dispose();
+      }
+    });
   } finally {
     rmSync(dirname(configPath), { recursive: true, force: true });
   }
