@@ -1,23 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOidcProvider, type OidcProviderFake } from "../fakes/oidc/provider";
+import { registerClient } from "../fakes/oidc/register-client";
 import { newAccount, signupViaApi } from "./helpers/accounts";
 import { newContext, screenshot, useBrowser } from "./helpers/browser";
-
-/** Registers Tutti at the provider as an owner does in its console (here by Dynamic Client Registration). */
-async function registerClient(issuer: string, redirectUri: string) {
-  const res = await fetch(`${issuer}/reg`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      redirect_uris: [redirectUri],
-      grant_types: ["authorization_code"],
-      response_types: ["code"],
-      token_endpoint_auth_method: "client_secret_basic",
-    }),
-  });
-  if (res.status !== 201) throw new Error(`client registration: ${res.status} ${await res.text()}`);
-  return (await res.json()) as { client_id: string; client_secret: string };
-}
 
 describe("single sign-on in the browser", () => {
   const b = useBrowser();
@@ -37,8 +22,8 @@ describe("single sign-on in the browser", () => {
     await page.getByRole("heading", { name: "Identity provider" }).waitFor();
     expect(await page.locator("#sso-redirect-uri").inputValue()).toBe(`${b.baseUrl}/api/v1/auth/sso/callback`);
     await page.getByLabel("Issuer URL").fill(provider.issuer);
-    await page.getByLabel("Client ID").fill(client.client_id);
-    await page.getByLabel("Client secret").fill(client.client_secret);
+    await page.getByLabel("Client ID").fill(client.clientId);
+    await page.getByLabel("Client secret").fill(client.clientSecret);
     await page.getByRole("button", { name: "Save provider" }).click();
     await page.getByText("Set. Leave empty to keep it").waitFor();
     await page.getByLabel("Domain", { exact: true }).fill(domain);

@@ -1,5 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { api, BASE, cookieFrom, signup, type Session } from "./api";
+import { registerClient as registerAt } from "../fakes/oidc/register-client";
 import { noteTestTenant } from "./wait";
 
 export const CALLBACK = `${BASE}/api/v1/auth/sso/callback`;
@@ -8,22 +9,8 @@ let counter = 0;
 /** A domain no other test uses (domains belong to one workspace). */
 export const uniqueDomain = () => `sso-${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}.example`;
 
-/** Registers a client at the provider by OpenID Connect Dynamic Client Registration, as an owner would in its console. */
-export async function registerClient(issuer: string, redirectUri = CALLBACK): Promise<{ clientId: string; clientSecret: string }> {
-  const res = await fetch(`${issuer}/reg`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      redirect_uris: [redirectUri],
-      grant_types: ["authorization_code"],
-      response_types: ["code"],
-      token_endpoint_auth_method: "client_secret_basic",
-    }),
-  });
-  if (res.status !== 201) throw new Error(`client registration: ${res.status} ${await res.text()}`);
-  const json = (await res.json()) as { client_id: string; client_secret: string };
-  return { clientId: json.client_id, clientSecret: json.client_secret };
-}
+/** Registers a client at the provider whose redirect URI is Tutti's callback (see test/fakes/oidc/register-client.ts). */
+export const registerClient = (issuer: string, redirectUri = CALLBACK) => registerAt(issuer, redirectUri);
 
 /** Sets the claims the provider gives a login (its test control; see test/fakes/oidc/provider.ts). */
 export async function setAccount(issuer: string, login: string, claims: { email?: string; email_verified?: boolean; name?: string; groups?: string[] }) {
