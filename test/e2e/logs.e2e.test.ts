@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHttpToolFake, type HttpToolFake } from "../fakes/http-tool/server";
-import { signupViaApi } from "./helpers/accounts";
 import { screenshot, useBrowser } from "./helpers/browser";
-
-const TOOL_TOKEN = "e2e-logs-tool-token";
+import { postJson, setUp, TOOL_TOKEN, toolTask } from "./helpers/tool-pipelines";
 
 describe("task logs on the run page", () => {
   const b = useBrowser();
@@ -18,37 +16,9 @@ describe("task logs on the run page", () => {
 
   it("shows each task's tool log beside it, searches it with highlights and downloads it, also at 390 px", async () => {
     const { page, context } = b;
-    const { session } = await signupViaApi(context);
-    const headers = { "x-csrf-token": session.csrf_token };
-    const team = ((await (await context.request.get("/api/v1/me")).json()).teams[0] as { id: string; slug: string }).slug;
-    const teamId = (await (await context.request.get("/api/v1/me")).json()).teams[0].id as string;
-    const connection = await context.request.post("/api/v1/connections", {
-      data: { team_id: teamId, name: "tool", kind: "http", config: { base_url: tool.url }, secrets: { bearer_token: TOOL_TOKEN } },
-      headers,
-    });
-    expect(connection.status()).toBe(201);
-    const spec = {
-      name: "orders_sync",
-      team,
-      tasks: [
-        {
-          id: "sync",
-          connector: "http",
-          connection: "tool",
-          poll_interval: "1s",
-          with: {
-            url: "/jobs",
-            body: { key: "{{run_id}}-sync", polls: 2 },
-            external_id_path: "$.id",
-            completion: { mode: "poll", status_url: "/jobs/{{external_id}}", success: { path: "$.status", equals: "succeeded" } },
-          },
-        },
-      ],
-    };
-    const pushed = await context.request.post("/api/v1/pipelines", { data: { spec_text: JSON.stringify(spec), format: "json" }, headers });
-    expect(pushed.status()).toBeLessThan(300);
-    const started = await context.request.post("/api/v1/pipelines/orders_sync/runs", { data: {}, headers });
-    const runId = (await started.json()).id as string;
+    const { team, push, csrf } = await setUp(context, tool.url);
+    await push({ name: "orders_sync", team: team.slug, tasks: [toolTask("sync", [], 2)] });
+    const runId = (await postJson(context.request, csrf, "/api/v1/pipelines/orders_sync/runs", {})).id as string;
 
     await page.goto(`/runs/${runId}`);
     await expect.poll(() => page.getByRole("region", { name: "Run summary" }).innerText(), { timeout: 60_000 }).toContain("Succeeded");

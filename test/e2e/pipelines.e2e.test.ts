@@ -1,67 +1,8 @@
-import type { APIRequestContext, BrowserContext, Request } from "playwright-core";
+import type { Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHttpToolFake, type HttpToolFake } from "../fakes/http-tool/server";
-import { signupViaApi } from "./helpers/accounts";
 import { screenshot, useBrowser } from "./helpers/browser";
-
-const TOOL_TOKEN = "e2e-fake-tool-token";
-
-/** Writes through the session cookie need the CSRF token the sign-up returned. */
-async function postJson(request: APIRequestContext, csrf: string, path: string, data: unknown) {
-  const res = await request.post(path, { data, headers: { "x-csrf-token": csrf } });
-  if (res.status() >= 300) throw new Error(`${path}: ${res.status()} ${await res.text()}`);
-  return res.json();
-}
-
-/**
- * A task on the fake tool; `polls` > 0 makes it report "running" that many times before its outcome,
- * `job` adds to the job body (outcome, message, fail_times).
- */
-function toolTask(id: string, dependsOn: string[], polls = 0, job: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
-  return {
-    id,
-    connector: "http",
-    connection: "tool",
-    depends_on: dependsOn,
-    ...(polls ? { poll_interval: "1s" } : {}),
-    with: {
-      url: "/jobs",
-      body: { key: `{{run_id}}-${id}`, polls, ...job },
-      external_id_path: "$.id",
-      external_url_path: "$.url",
-      ...(polls
-        ? {
-            completion: {
-              mode: "poll",
-              status_url: "/jobs/{{external_id}}",
-              success: { path: "$.status", equals: "succeeded" },
-              failure: { path: "$.status", in: ["failed", "cancelled"] },
-              message_path: "$.message",
-            },
-          }
-        : {}),
-    },
-    ...extra,
-  };
-}
-
-/** Signs up, adds the `tool` connection to the first team, and returns what pushing needs. */
-async function setUp(context: BrowserContext, toolUrl: string) {
-  const { session } = await signupViaApi(context);
-  const me = await (await context.request.get("/api/v1/me")).json();
-  const team = me.teams[0] as { id: string; slug: string };
-  const csrf = session.csrf_token;
-  await postJson(context.request, csrf, "/api/v1/connections", {
-    team_id: team.id,
-    name: "tool",
-    kind: "http",
-    config: { base_url: toolUrl },
-    secrets: { bearer_token: TOOL_TOKEN },
-  });
-  const push = (spec: Record<string, unknown>) =>
-    postJson(context.request, csrf, "/api/v1/pipelines", { spec_text: JSON.stringify(spec, null, 2), format: "json" });
-  return { team, push, csrf };
-}
+import { postJson, setUp, TOOL_TOKEN, toolTask } from "./helpers/tool-pipelines";
 
 describe("pipelines and runs in the dashboard", () => {
   const b = useBrowser();

@@ -1,0 +1,66 @@
+/**
+ * Pipelines on the fake job tool (test/fakes/http-tool), as the browser tests set them up: a signed-up workspace whose
+ * first team has the `tool` connection, and tasks that start a job there and follow it.
+ */
+import type { APIRequestContext, BrowserContext } from "playwright-core";
+import { signupViaApi } from "./accounts";
+
+/** The bearer token the fake tool is started with and the `tool` connection sends. */
+export const TOOL_TOKEN = "e2e-fake-tool-token";
+
+/** Writes through the session cookie need the CSRF token the sign-up returned. */
+export async function postJson(request: APIRequestContext, csrf: string, path: string, data: unknown) {
+  const res = await request.post(path, { data, headers: { "x-csrf-token": csrf } });
+  if (res.status() >= 300) throw new Error(`${path}: ${res.status()} ${await res.text()}`);
+  return res.json();
+}
+
+/**
+ * A task on the fake tool; `polls` > 0 makes it report "running" that many times before its outcome,
+ * `job` adds to the job body (outcome, message, fail_times).
+ */
+export function toolTask(id: string, dependsOn: string[], polls = 0, job: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
+  return {
+    id,
+    connector: "http",
+    connection: "tool",
+    depends_on: dependsOn,
+    ...(polls ? { poll_interval: "1s" } : {}),
+    with: {
+      url: "/jobs",
+      body: { key: `{{run_id}}-${id}`, polls, ...job },
+      external_id_path: "$.id",
+      external_url_path: "$.url",
+      ...(polls
+        ? {
+            completion: {
+              mode: "poll",
+              status_url: "/jobs/{{external_id}}",
+              success: { path: "$.status", equals: "succeeded" },
+              failure: { path: "$.status", in: ["failed", "cancelled"] },
+              message_path: "$.message",
+            },
+          }
+        : {}),
+    },
+    ...extra,
+  };
+}
+
+/** Signs up, adds the `tool` connection to the first team, and returns what pushing needs. */
+export async function setUp(context: BrowserContext, toolUrl: string) {
+  const { session } = await signupViaApi(context);
+  const me = await (await context.request.get("/api/v1/me")).json();
+  const team = me.teams[0] as { id: string; slug: string };
+  const csrf = session.csrf_token;
+  await postJson(context.request, csrf, "/api/v1/connections", {
+    team_id: team.id,
+    name: "tool",
+    kind: "http",
+    config: { base_url: toolUrl },
+    secrets: { bearer_token: TOOL_TOKEN },
+  });
+  const push = (spec: Record<string, unknown>) =>
+    postJson(context.request, csrf, "/api/v1/pipelines", { spec_text: JSON.stringify(spec, null, 2), format: "json" });
+  return { team, push, csrf };
+}
