@@ -13,9 +13,9 @@ import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { startHttpToolFake } from "../test/fakes/http-tool/server";
-import { cookieOf, signupVerified } from "../test/e2e/helpers/mailbox";
 import { repoRoot } from "../test/e2e/helpers/processes";
 import { fmt, median, percentile, startDevServer, type DevServer } from "./lib/dev-server";
+import { gapsOf, instantTask, json, prepareTenant, pushPipeline, runToEnd } from "./lib/tutti";
 
 const { values } = parseArgs({
   options: { chains: { type: "string", default: "5" }, tasks: { type: "string", default: "40" }, modes: { type: "string", default: "hybrid,queue,inline" } },
@@ -27,67 +27,18 @@ const MODES = values.modes.split(",") as Mode[];
 /** The baseline each mode is held to: the queue mode's has the queue hop, the others' DO calls the tool directly. */
 const baselineOf = (mode: Mode) => (mode === "queue" ? "queue" : "direct");
 
-interface TaskRow {
-  key: string;
-  started_at: string | null;
-  finished_at: string | null;
-  queued_at: string | null;
-}
-
-async function json<T>(res: Response): Promise<T> {
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${res.status}: ${text}`);
-  return JSON.parse(text) as T;
-}
-
-/** Signs up, adds a connection to the fake tool and pushes a chain of `n` instant http tasks. */
+/** Signs up and pushes a chain of TASKS instant http tasks named `chain`. */
 async function prepareTutti(server: DevServer, toolUrl: string) {
-  const signup = await signupVerified(server.url, {
-    email: `bench-${Date.now()}@example.com`,
-    password: "benchmark password",
-    name: "Bench",
-    tenant_name: `Bench ${Date.now()}`,
-  });
-  const session = await json<{ csrf_token: string }>(signup);
-  const cookie = cookieOf(signup);
-  const headers = { "content-type": "application/json", cookie, "x-csrf-token": session.csrf_token };
-  const me = await json<{ teams: Array<{ id: string; slug: string }> }>(await fetch(`${server.url}/api/v1/me`, { headers }));
-  const team = me.teams[0];
-  await json(
-    await fetch(`${server.url}/api/v1/connections`, {
-      method: "POST",
-      headers,
-      body: JSON.stringify({ team_id: team.id, name: "tool", kind: "http", config: { base_url: toolUrl }, secrets: {} }),
-    }),
-  );
-  const tasks = Array.from({ length: TASKS }, (_, i) => ({
-    id: `t${String(i).padStart(2, "0")}`,
-    connector: "http",
-    connection: "tool",
-    with: { url: "/jobs", method: "POST", body: {} },
-    ...(i > 0 ? { depends_on: [`t${String(i - 1).padStart(2, "0")}`] } : {}),
-  }));
-  const spec = { name: "chain", team: team.slug, tasks };
-  await json(
-    await fetch(`${server.url}/api/v1/pipelines`, { method: "POST", headers, body: JSON.stringify({ spec_text: JSON.stringify(spec), format: "json" }) }),
-  );
+  const { headers, team } = await prepareTenant(server, toolUrl);
+  const tasks = Array.from({ length: TASKS }, (_, i) => instantTask(`t${String(i).padStart(2, "0")}`, i > 0 ? [`t${String(i - 1).padStart(2, "0")}`] : []));
+  await pushPipeline(server, headers, { name: "chain", team, tasks });
   return headers;
 }
 
 /** One run of the chain: wall time from the API call to the run's end, and the task-to-task gaps. */
 async function runChain(server: DevServer, headers: Record<string, string>) {
-  const started = performance.now();
-  const run = await json<{ id: string }>(await fetch(`${server.url}/api/v1/pipelines/chain/runs`, { method: "POST", headers, body: "{}" }));
-  let detail: { status: string; tasks: TaskRow[] };
-  do {
-    detail = await json(await fetch(`${server.url}/api/v1/runs/${run.id}?wait=30`, { headers }));
-  } while (!["succeeded", "failed", "cancelled", "timed_out"].includes(detail.status));
-  const wall = performance.now() - started;
-  if (detail.status !== "succeeded") throw new Error(`chain run ${run.id} ${detail.status}`);
-  const tasks = [...detail.tasks].sort((a, b) => a.key.localeCompare(b.key));
-  const gaps: number[] = [];
-  for (let i = 1; i < tasks.length; i++) gaps.push(Date.parse(tasks[i].started_at!) - Date.parse(tasks[i - 1].finished_at!));
-  return { wall, gaps };
+  const { wall, tasks } = await runToEnd(server, headers, "chain");
+  return { wall, gaps: gapsOf(tasks) };
 }
 
 async function measureTutti(mode: Mode, toolUrl: string) {
