@@ -52,12 +52,18 @@ interface Figures {
   gaps: number[];
 }
 
+/** Progress on stderr, so a long run shows where it is. */
+const progress = (text: string) => console.error(`  … ${text}`);
+
 const throughput = (f: Figures) => `${((f.tasks / f.wall) * 1000).toFixed(0)} tasks/s`;
 
 /** Runs `once` REPEAT times and keeps the run with the median wall time (its gaps with it). */
-async function medianOf(once: () => Promise<Figures>): Promise<Figures> {
+async function medianOf(what: string, once: () => Promise<Figures>): Promise<Figures> {
   const all: Figures[] = [];
-  for (let i = 0; i < REPEAT; i++) all.push(await once());
+  for (let i = 0; i < REPEAT; i++) {
+    all.push(await once());
+    progress(`${what}: ${fmt(all[i].wall)}`);
+  }
   all.sort((a, b) => a.wall - b.wall);
   return all[Math.floor((all.length - 1) / 2)];
 }
@@ -68,13 +74,13 @@ async function baselineFigures(toolUrl: string) {
   const ms = async (path: string) => (await json<{ ms: number }>(await fetch(`${server.url}${path}`))).ms;
   try {
     await ms(`/fan?steps=${WIDE}&tool=${tool}`);
-    const wide = await medianOf(async () => ({ wall: await ms(`/fan?steps=${WIDE}&tool=${tool}`), tasks: WIDE, gaps: [] }));
-    const pipelines = await medianOf(async () => ({
+    const wide = await medianOf("baseline wide", async () => ({ wall: await ms(`/fan?steps=${WIDE}&tool=${tool}`), tasks: WIDE, gaps: [] }));
+    const pipelines = await medianOf("baseline chains", async () => ({
       wall: await ms(`/chains?count=${PIPELINE_RUNS}&steps=${PIPELINE_TASKS}&tool=${tool}`),
       tasks: PIPELINE_RUNS * PIPELINE_TASKS,
       gaps: [],
     }));
-    const tenants = await medianOf(async () => {
+    const tenants = await medianOf("baseline tenants", async () => {
       const started = performance.now();
       await Promise.all(Array.from({ length: TENANTS }, (_, i) => ms(`/chain?steps=${TENANT_TASKS}&mode=inline&object=tenant-${i}&tool=${tool}`)));
       return { wall: performance.now() - started, tasks: TENANTS * TENANT_TASKS, gaps: [] };
@@ -112,6 +118,7 @@ async function tuttiFigures(toolUrl: string) {
         tenants.push({ headers: t.headers, pipeline: "chain" });
       }
     }
+    progress(`${TENANTS} tenants signed up`);
     const quiet = tenants[0];
     await pushPipeline(server, quiet.headers, { name: "quiet", team: (await tenantTeam(server, quiet.headers)) ?? "", tasks: chain(QUIET_TASKS) });
 
@@ -120,15 +127,15 @@ async function tuttiFigures(toolUrl: string) {
     await runToEnd(server, busy.headers, "pipe");
     await runsAtOnce(server, [quiet], TENANT_TASKS);
 
-    const wide = await medianOf(() => runsAtOnce(server, [{ headers: busy.headers, pipeline: "wide" }], WIDE));
-    const pipelines = await medianOf(() =>
+    const wide = await medianOf("wide DAG", () => runsAtOnce(server, [{ headers: busy.headers, pipeline: "wide" }], WIDE));
+    const pipelines = await medianOf("concurrent runs", () =>
       runsAtOnce(
         server,
         Array.from({ length: PIPELINE_RUNS }, () => ({ headers: busy.headers, pipeline: "pipe" })),
         PIPELINE_TASKS,
       ),
     );
-    const manyTenants = await medianOf(() => runsAtOnce(server, tenants, TENANT_TASKS));
+    const manyTenants = await medianOf("tenants", () => runsAtOnce(server, tenants, TENANT_TASKS));
 
     // The quiet tenant alone, then with the busy tenant running wide DAGs back to back.
     const quietRun = () => runsAtOnce(server, [{ headers: quiet.headers, pipeline: "quiet" }], QUIET_TASKS);

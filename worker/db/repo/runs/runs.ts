@@ -28,6 +28,8 @@ function excludedSet(table: SQLiteTable, keys: string[]) {
 
 const runSet = excludedSet(runs, ["tenantId", "id"]);
 const taskSet = excludedSet(taskRuns, ["tenantId", "runId", "taskKey"]);
+/** Event rows per insert: D1 allows 100 bound parameters per statement, and one transition may log hundreds of events. */
+const EVENTS_PER_STATEMENT = Math.floor(100 / Object.keys(getTableColumns(runEvents)).length);
 const attemptSet = excludedSet(taskAttempts, ["tenantId", "runId", "taskKey", "attempt"]);
 
 /**
@@ -60,11 +62,11 @@ export async function writeRunSnapshots(ctx: TenantCtx, snapshots: RunSnapshot[]
           .onConflictDoUpdate({ target: [taskAttempts.tenantId, taskAttempts.runId, taskAttempts.taskKey, taskAttempts.attempt], set: attemptSet }),
       );
     }
-    if (s.events.length) {
+    for (let i = 0; i < s.events.length; i += EVENTS_PER_STATEMENT) {
       statements.push(
         ctx.db
           .insert(runEvents)
-          .values(s.events.map((e) => ({ ...e, tenantId: t })))
+          .values(s.events.slice(i, i + EVENTS_PER_STATEMENT).map((e) => ({ ...e, tenantId: t })))
           .onConflictDoNothing(),
       );
     }
