@@ -19,6 +19,7 @@ import { parseArgs } from "node:util";
 import { startHttpToolFake } from "../test/fakes/http-tool/server";
 import { repoRoot } from "../test/e2e/helpers/processes";
 import { fmt, median, percentile, startDevServer, type DevServer } from "./lib/dev-server";
+import { frozenConfig } from "./lib/frozen-worker";
 import { gapsOf, type Headers, instantTask, json, prepareTenant, pushPipeline, runToEnd } from "./lib/tutti";
 
 const { values } = parseArgs({ options: { mode: { type: "string", default: "hybrid" }, repeat: { type: "string", default: "3" } } });
@@ -69,7 +70,8 @@ async function medianOf(what: string, once: () => Promise<Figures>): Promise<Fig
 }
 
 async function baselineFigures(toolUrl: string) {
-  const server = await startDevServer({ config: join(repoRoot, "bench/baseline/wrangler.toml"), healthPath: "/health", vars: {} });
+  const frozen = await frozenConfig(join(repoRoot, "bench/baseline/wrangler.toml"));
+  const server = await startDevServer({ config: frozen.config, healthPath: "/health", vars: {} });
   const tool = encodeURIComponent(toolUrl);
   const ms = async (path: string) => (await json<{ ms: number }>(await fetch(`${server.url}${path}`))).ms;
   try {
@@ -80,14 +82,27 @@ async function baselineFigures(toolUrl: string) {
       tasks: PIPELINE_RUNS * PIPELINE_TASKS,
       gaps: [],
     }));
+    // 100 requests at once have left one hanging in local wrangler dev: each gets a deadline, and a round that misses
+    // it is reported instead of stopping the benchmark.
     const tenants = await medianOf("baseline tenants", async () => {
       const started = performance.now();
-      await Promise.all(Array.from({ length: TENANTS }, (_, i) => ms(`/chain?steps=${TENANT_TASKS}&mode=inline&object=tenant-${i}&tool=${tool}`)));
+      await Promise.all(
+        Array.from({ length: TENANTS }, async (_, i) => {
+          const res = await fetch(`${server.url}/chain?steps=${TENANT_TASKS}&mode=inline&object=tenant-${i}&tool=${tool}`, {
+            signal: AbortSignal.timeout(120_000),
+          });
+          await json(res);
+        }),
+      );
       return { wall: performance.now() - started, tasks: TENANTS * TENANT_TASKS, gaps: [] };
+    }).catch((err: Error) => {
+      progress(`baseline tenants failed: ${err.message}`);
+      return null;
     });
     return { wide, pipelines, tenants };
   } finally {
     await server.stop();
+    frozen.cleanup();
   }
 }
 
@@ -99,7 +114,9 @@ async function runsAtOnce(server: DevServer, runs: Array<{ headers: Headers; pip
 }
 
 async function tuttiFigures(toolUrl: string) {
-  const server = await startDevServer({ vars: { DISPATCH_MODE: MODE } });
+  // A bundle made once: edits to the shared tree during the long run must not restart the Worker mid-request.
+  const frozen = await frozenConfig(join(repoRoot, "wrangler.toml"));
+  const server = await startDevServer({ config: frozen.config, vars: { DISPATCH_MODE: MODE } });
   try {
     const busy = await prepareTenant(server, toolUrl);
     await pushPipeline(server, busy.headers, { name: "wide", team: busy.team, tasks: wideDag() });
@@ -135,8 +152,6 @@ async function tuttiFigures(toolUrl: string) {
         PIPELINE_TASKS,
       ),
     );
-    const manyTenants = await medianOf("tenants", () => runsAtOnce(server, tenants, TENANT_TASKS));
-
     // The quiet tenant alone, then with the busy tenant running wide DAGs back to back.
     const quietRun = () => runsAtOnce(server, [{ headers: quiet.headers, pipeline: "quiet" }], QUIET_TASKS);
     const alone = await quietRuns(quietRun);
@@ -152,9 +167,24 @@ async function tuttiFigures(toolUrl: string) {
     const withNeighbour = await quietRuns(quietRun);
     stop = true;
     const neighbourRuns = await neighbour;
-    return { wide, pipelines, manyTenants, alone, withNeighbour, neighbourRuns };
+
+    // Last, as it has made local workerd restart mid-request: the rounds before a failure are kept and the failure printed.
+    const rounds: Figures[] = [];
+    let tenantsFailure: string | null = null;
+    for (let i = 0; i < REPEAT && !tenantsFailure; i++) {
+      try {
+        rounds.push(await runsAtOnce(server, tenants, TENANT_TASKS));
+        progress(`tenants: ${fmt(rounds[i].wall)}`);
+      } catch (err) {
+        tenantsFailure = `round ${i + 1} failed: ${(err as Error).message.slice(0, 90)}`;
+      }
+    }
+    rounds.sort((a, b) => a.wall - b.wall);
+    const manyTenants = rounds.length ? rounds[Math.floor((rounds.length - 1) / 2)] : null;
+    return { wide, pipelines, manyTenants, tenantsRounds: rounds.length, tenantsFailure, alone, withNeighbour, neighbourRuns };
   } finally {
     await server.stop();
+    frozen.cleanup();
   }
 }
 
@@ -201,9 +231,26 @@ try {
     [
       row(`wide DAG, ${WIDE} tasks`, tutti.wide, base.wide),
       row(`${PIPELINE_RUNS} runs × ${PIPELINE_TASKS}-task chain, one tenant`, tutti.pipelines, base.pipelines),
-      row(`${TENANTS} tenants × ${TENANT_TASKS}-task chain`, tutti.manyTenants, base.tenants),
+      tutti.manyTenants
+        ? base.tenants
+          ? row(`${TENANTS} tenants × ${TENANT_TASKS}-task chain (${tutti.tenantsRounds} rounds)`, tutti.manyTenants, base.tenants)
+          : [
+              ...row(`${TENANTS} tenants × ${TENANT_TASKS}-task chain (${tutti.tenantsRounds} rounds)`, tutti.manyTenants, tutti.manyTenants).slice(0, 5),
+              "failed",
+              "-",
+            ]
+        : [
+            `${TENANTS} tenants × ${TENANT_TASKS}-task chain`,
+            "failed",
+            "-",
+            "-",
+            "-",
+            base.tenants ? `${fmt(base.tenants.wall)}, ${throughput(base.tenants)}` : "failed",
+            "-",
+          ],
     ],
   );
+  if (tutti.tenantsFailure) console.log(`${TENANTS} tenants: ${tutti.tenantsFailure}`);
   const { alone, withNeighbour } = tutti;
   console.log(`\nBusy neighbour: a quiet tenant's ${QUIET_TASKS}-task chain, 5 runs each (${tutti.neighbourRuns} wide DAG runs beside it)`);
   table(
