@@ -66,8 +66,10 @@ export default defineConfig(async () => {
           plugins: [workers({ RATE_LIMIT_INGEST_PER_MIN: "3", RATE_LIMIT_WRITES_PER_MIN: "4" })],
           test: { ...integration, name: "rate-limits", include: [rateLimitTests] },
         },
-        // The engine's runs again with the tenant's Durable Object calling the tools itself (DISPATCH_MODE=inline).
+        // The engine's runs again with each override of the default dispatch mode (hybrid): the tenant's Durable Object
+        // calling every tool itself (DISPATCH_MODE=inline), and every call going through the dispatch queue (queue).
         { plugins: [workers({ DISPATCH_MODE: "inline" })], test: { ...integration, name: "inline-dispatch", include: ["test/integration/engine.test.ts"] } },
+        { plugins: [workers({ DISPATCH_MODE: "queue" })], test: { ...integration, name: "queue-dispatch", include: ["test/integration/engine.test.ts"] } },
       ],
     },
   };

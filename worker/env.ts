@@ -8,8 +8,11 @@ declare global {
     interface Env {
       // Optional settings, unset unless a deployment sets them: wrangler.toml's [vars] would give each a value
       // (and the generator a required `string`), while the code's defaults apply only when they are absent.
-      /** `queue` (default): connectors are called by the dispatch queue consumer; `inline`: by the Durable Object itself. */
-      DISPATCH_MODE?: "queue" | "inline";
+      /**
+       * Who calls the connectors (worker/durable/runs/inline-dispatch.ts): `hybrid` (default) the tenant's Durable
+       * Object, with the dispatch queue for what would hold it up; `queue` always the queue; `inline` always the object.
+       */
+      DISPATCH_MODE?: "hybrid" | "queue" | "inline";
       /**
        * Seconds a claimed tool call may take before its dispatch is sent again (default 120): a queue message, or the
        * process calling the tool, can vanish (crash, deploy). Keep it above the connectors' 30 s call timeout.

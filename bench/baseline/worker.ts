@@ -37,6 +37,27 @@ export class Chain extends DurableObject<Env> {
     return Date.now() - started;
   }
 
+  /** `steps` steps at once (bench/fanout): each the same writes and tool call as an inline step, all started together. */
+  async fan(steps: number, tool: string): Promise<number> {
+    const started = Date.now();
+    const chain = crypto.randomUUID();
+    await Promise.all(Array.from({ length: steps }, (_, step) => this.inlineStep(chain, step, tool)));
+    return Date.now() - started;
+  }
+
+  /** `count` inline chains of `steps` side by side in this object (bench/fanout). */
+  async chains(count: number, steps: number, tool: string): Promise<number> {
+    const started = Date.now();
+    await Promise.all(Array.from({ length: count }, () => this.inline(crypto.randomUUID(), steps, tool)));
+    return Date.now() - started;
+  }
+
+  private async inlineStep(chain: string, step: number, tool: string) {
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO steps (chain, step, at) VALUES (?, ?, ?)", chain, step, Date.now());
+    await this.env.DB.prepare("INSERT OR REPLACE INTO steps (chain, step, at) VALUES (?, ?, ?)").bind(chain, step, Date.now()).run();
+    await fetch(`${tool}/jobs`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+  }
+
   async step(chain: string, step: number, total: number, tool: string) {
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO steps (chain, step, at) VALUES (?, ?, ?)", chain, step, Date.now());
     await this.env.DB.prepare("INSERT OR REPLACE INTO steps (chain, step, at) VALUES (?, ?, ?)").bind(chain, step, Date.now()).run();
@@ -55,7 +76,10 @@ export default {
     const total = Number(url.searchParams.get("steps") ?? 40);
     const tool = url.searchParams.get("tool") ?? "";
     const chain = crypto.randomUUID();
-    const stub = env.CHAIN.get(env.CHAIN.idFromName("bench"));
+    // bench/fanout: one object per tenant, as Tutti has.
+    const stub = env.CHAIN.get(env.CHAIN.idFromName(url.searchParams.get("object") ?? "bench"));
+    if (url.pathname === "/fan") return Response.json({ ms: await stub.fan(total, tool) });
+    if (url.pathname === "/chains") return Response.json({ ms: await stub.chains(Number(url.searchParams.get("count") ?? 1), total, tool) });
     const ms = url.searchParams.get("mode") === "inline" ? await stub.inline(chain, total, tool) : await stub.start(chain, total, tool);
     return Response.json({ ms, steps: total });
   },

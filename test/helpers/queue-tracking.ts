@@ -60,6 +60,12 @@ export interface QueueActivity {
 
 export const queueActivity = (): QueueActivity => ({ outstanding: new Map(outstanding), background, generation });
 
+/** Bodies of the messages delivered to each queue's consumer (every delivery, retries included). */
+const deliveries = new Map<string, unknown[]>();
+
+/** Every delivery so far of `queue` (e.g. `tutti-dispatch`) whose body matches `filter`. */
+export const deliveredMessages = <T>(queue: string, filter: (body: T) => boolean = () => true): T[] => ((deliveries.get(queue) ?? []) as T[]).filter(filter);
+
 function track<T>(promise: Promise<T>) {
   background++;
   generation++;
@@ -186,6 +192,7 @@ export function installQueueTracking(producer: Queue<unknown>, worker: ExportedH
     const consumer = consumers.get(batch.queue);
     if (!consumer) throw new Error(`queue tracking: no [[queues.consumers]] entry for ${batch.queue}`);
     const { observed, settle } = observedBatch(batch, consumer);
+    deliveries.set(batch.queue, [...(deliveries.get(batch.queue) ?? []), ...batch.messages.map((m) => m.body)]);
     try {
       await queue.call(worker, observed, env, countingContext(ctx));
       settle(false);

@@ -99,3 +99,36 @@ function attemptRow(runId: string, t: TaskState) {
     finishedAt: t.finishedAt,
   };
 }
+
+/**
+ * Merges the snapshots waiting in the outbox into one per run: the newest run row, the newest row of each task and
+ * of each attempt, and every event. Writing the merged rows leaves D1 as writing each snapshot in order would (rows
+ * only move forward by `seq`; attempts and events are keyed), with fewer statements: a chain of instant tasks piles up
+ * several transitions of one run while one write-through is in flight. `snapshots` are in the order they were made.
+ */
+export function mergeSnapshots(snapshots: RunSnapshot[]): RunSnapshot[] {
+  const byRun = new Map<
+    string,
+    {
+      run: RunSnapshot["run"];
+      tasks: Map<string, RunSnapshot["tasks"][number]>;
+      attempts: Map<string, RunSnapshot["attempts"][number]>;
+      events: RunSnapshot["events"];
+    }
+  >();
+  for (const s of snapshots) {
+    let merged = byRun.get(s.run.id);
+    if (!merged) {
+      merged = { run: s.run, tasks: new Map(), attempts: new Map(), events: [] };
+      byRun.set(s.run.id, merged);
+    }
+    if (s.run.seq >= merged.run.seq) merged.run = s.run;
+    for (const t of s.tasks) {
+      const known = merged.tasks.get(t.taskKey);
+      if (!known || t.seq >= known.seq) merged.tasks.set(t.taskKey, t);
+    }
+    for (const a of s.attempts) merged.attempts.set(`${a.taskKey}\u0000${a.attempt}`, a);
+    merged.events.push(...s.events);
+  }
+  return [...byRun.values()].map((m) => ({ run: m.run, tasks: [...m.tasks.values()], attempts: [...m.attempts.values()], events: m.events }));
+}

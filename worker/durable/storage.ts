@@ -162,6 +162,14 @@ export class RunStore {
     return row ? "reclaimed" : "claimed";
   }
 
+  /**
+   * Ends a holder's lease early, as if it had run out: the holder gave the call up (handed it to the queue) and may
+   * have reached the tool, so the next claim is `reclaimed`.
+   */
+  releaseClaim(id: string) {
+    this.sql.exec("UPDATE claims SET lease_until = 0 WHERE id = ? AND done = 0", id);
+  }
+
   completeClaim(id: string, now: number) {
     this.sql.exec("INSERT INTO claims (id, lease_until, done, at) VALUES (?, 0, 1, ?) ON CONFLICT (id) DO UPDATE SET done = 1", id, now);
     this.settleDispatch(id);
@@ -318,11 +326,20 @@ export class RunStore {
     this.sql.exec("INSERT INTO outbox (kind, payload) VALUES (?, ?)", item.kind, JSON.stringify(item.payload));
   }
 
-  /** The oldest outbox items, of the given kinds (default: all). */
-  outbox(limit: number, kinds?: Array<OutboxItem["kind"]>): Array<{ id: number; kind: OutboxItem["kind"]; payload: unknown }> {
-    const rows = kinds
-      ? this.sql.exec(`SELECT id, kind, payload FROM outbox WHERE kind IN (${kinds.map(() => "?").join(",")}) ORDER BY id LIMIT ?`, ...kinds, limit)
-      : this.sql.exec("SELECT id, kind, payload FROM outbox ORDER BY id LIMIT ?", limit);
+  /** The oldest outbox items, of the given kinds (default: all), leaving out the `exclude` ids. */
+  outbox(
+    limit: number,
+    { kinds, exclude = [] }: { kinds?: Array<OutboxItem["kind"]>; exclude?: number[] } = {},
+  ): Array<{ id: number; kind: OutboxItem["kind"]; payload: unknown }> {
+    const where: string[] = [];
+    if (kinds) where.push(`kind IN (${kinds.map(() => "?").join(",")})`);
+    if (exclude.length) where.push(`id NOT IN (${exclude.map(() => "?").join(",")})`);
+    const rows = this.sql.exec(
+      `SELECT id, kind, payload FROM outbox ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`,
+      ...(kinds ?? []),
+      ...exclude,
+      limit,
+    );
     return rows.toArray().map((r) => ({ id: r.id as number, kind: r.kind as OutboxItem["kind"], payload: JSON.parse(r.payload as string) }));
   }
 

@@ -11,11 +11,11 @@ import { createBackfill, createPendingUpstreamRuns, createRun } from "./runs/adm
 import type { BackfillInput, CreateRunInput, DoResult, OutcomeReport, TenantRunsApi, WebhookReport } from "./runs/contract";
 import { cancelRun, retryRun, runState } from "./runs/control";
 import type { RunsCore } from "./runs/core";
-import { claimDispatch, completeDispatch, dispatchDeadLettered, reportOutcome } from "./runs/dispatch-claims";
+import { claimDispatch, completeDispatch, dispatchDeadLettered, releaseDispatch, reportOutcome } from "./runs/dispatch-claims";
 import { applyEvent } from "./runs/effects";
 import { datasetsUpdated, datasetTriggerState } from "./runs/dataset-triggers";
 import type { DatasetUpdate } from "../engine/dataset-triggers";
-import { InlineDispatcher } from "./runs/inline-dispatch";
+import { dispatchModeOf, InlineDispatcher } from "./runs/inline-dispatch";
 import { OutboxFlusher } from "./runs/outbox";
 import { reportWebhook } from "./runs/parked-webhooks";
 import { syncPipeline } from "./runs/scheduling";
@@ -54,7 +54,8 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
       pendingUpstream: [],
     };
     this.core = core;
-    this.outbox = new OutboxFlusher(core, env.DISPATCH_MODE === "inline" ? new InlineDispatcher(core) : null);
+    const mode = dispatchModeOf(env);
+    this.outbox = new OutboxFlusher(core, mode === "queue" ? null : new InlineDispatcher(core, mode));
     // Before any call or alarm is delivered, the object's tables reach the current schema version, and an alarm the
     // runtime lost while the object was away is set again (runs/timers.ts reviveAlarm).
     ctx.blockConcurrencyWhile(async () => {
@@ -105,6 +106,10 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
 
   async completeDispatch(tenantId: string, claimId: string) {
     return this.call(tenantId, () => completeDispatch(this.core, claimId));
+  }
+
+  async releaseDispatch(tenantId: string, claimId: string) {
+    return this.call(tenantId, () => releaseDispatch(this.core, claimId));
   }
 
   async dispatchDeadLettered(tenantId: string, msg: DispatchMessage) {

@@ -25,7 +25,12 @@ async function handleDispatch(message: Message<DispatchMessage>, env: Env, backg
       else message.ack();
       return;
     }
-    const outcome = await performDispatch(env, msg.tenantId, msg.op, claim.context, background);
+    const outcome = await performDispatch(env, msg.tenantId, msg.op, claim.context, background).catch(async (err) => {
+      // Our side failed, not the tool (its failures are outcomes): give the claim up so the retry need not wait out
+      // the lease. If even that fails, the retry waits for the lease as before.
+      await stub.releaseDispatch(msg.tenantId, claim.claimId).catch(() => undefined);
+      throw err;
+    });
     if (outcome) {
       const report = {
         tenantId: msg.tenantId,

@@ -129,6 +129,8 @@ export interface TenantRunsApi extends Rpc.DurableObjectBranded {
   datasetTriggerState(tenantId: string, pipelineId: string): Promise<DoResult<DatasetTriggerState[]>>;
   /** Marks a claimed dispatch that reports no outcome (cancel) as done. */
   completeDispatch(tenantId: string, claimId: string): Promise<DoResult<void>>;
+  /** Gives a claim up after a failure on our side, so the queue's retry can claim it at once (as a resubmission). */
+  releaseDispatch(tenantId: string, claimId: string): Promise<DoResult<void>>;
   /** A dispatch message that exhausted its queue retries: the attempt fails (and may retry per policy). */
   dispatchDeadLettered(tenantId: string, msg: DispatchMessage): Promise<DoResult<void>>;
   /** The engine's state of a run it still holds (finished runs leave after 14 days), else null. */

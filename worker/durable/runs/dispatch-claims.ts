@@ -87,6 +87,15 @@ export function completeDispatch(core: RunsCore, claimId: string) {
   core.store.completeClaim(claimId, core.now());
 }
 
+/**
+ * The holder of a claim failed on our side (D1, the key ring) and gives the call up: its lease ends now, so the
+ * next delivery claims it at once instead of waiting out the lease — as a resubmission, since the call may have
+ * reached the tool.
+ */
+export function releaseDispatch(core: RunsCore, claimId: string) {
+  core.store.releaseClaim(claimId);
+}
+
 /** A dispatch message that exhausted its queue retries: the attempt fails (and may retry per policy). */
 export async function dispatchDeadLettered(core: RunsCore, msg: DispatchMessage) {
   core.store.settleDispatch(claimIdOf(msg));

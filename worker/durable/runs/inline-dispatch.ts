@@ -1,59 +1,155 @@
+import type { Env } from "../../env";
+import { errorFields, log } from "../../lib/log";
+import { wallNow } from "../../lib/time";
 import { performDispatch } from "../../queues/perform-dispatch";
 import type { DispatchMessage } from "../../queues/messages";
+import type { DispatchContext } from "./contract";
 import type { RunsCore } from "./core";
-import { claimDispatch } from "./dispatch-claims";
-import { errorFields, log } from "../../lib/log";
-
-const INLINE_BATCH = 100;
+import { claimDispatch, releaseDispatch } from "./dispatch-claims";
 
 /**
- * DISPATCH_MODE=inline: the object calls the connector itself instead of going through the queue, saving a queue
- * round trip per task. It runs beside the outbox flush, so the next task never waits for the previous step's D1
- * write-through. The outbox row stays until the outcome is applied, so an eviction mid-call re-dispatches (the
- * claim makes that safe).
+ * Who calls the tools (DISPATCH_MODE):
+ * - `hybrid` (default): the object triggers tasks itself, and sends to the dispatch queue what would hold it up —
+ *   triggers beyond HYBRID_MAX_IN_FLIGHT calls at once, triggers on a connection that answered slowly, a trigger
+ *   whose call failed on our side (the queue's retries and dead-letter queue then apply), polls and cancels;
+ * - `queue`: everything goes through the dispatch queue;
+ * - `inline`: the object performs everything itself; a call that fails on our side waits for the alarm.
+ */
+export type DispatchMode = "hybrid" | "queue" | "inline";
+
+export function dispatchModeOf(env: Env): DispatchMode {
+  return env.DISPATCH_MODE === "queue" || env.DISPATCH_MODE === "inline" ? env.DISPATCH_MODE : "hybrid";
+}
+
+/**
+ * Tool calls the object makes at once in `hybrid` mode. A Durable Object keeps about six outgoing connections open
+ * per invocation and queues the rest, so more calls would wait behind each other; the queue spreads them over
+ * consumer invocations instead. Four leave room for the object's D1 write-through.
+ */
+export const HYBRID_MAX_IN_FLIGHT = 4;
+/** `inline` mode: dispatches started per look at the outbox (it has no fallback, so every one waits its turn here). */
+const INLINE_MAX_IN_FLIGHT = 100;
+/** A call that took longer than this marks its connection slow: its next triggers go to the queue (hybrid). */
+export const SLOW_CALL_MS = 5_000;
+/** How long a connection stays marked slow: calls through the queue do not tell the object it is fast again. */
+const SLOW_FOR_MS = 10 * 60_000;
+
+/**
+ * The object calling the connectors itself, saving a queue round trip per task. It runs beside the outbox flush, so
+ * the next task never waits for the previous step's D1 write-through. The outbox row stays until the outcome is
+ * applied, so an eviction mid-call re-dispatches (the claim makes that safe: a second holder gets `busy`, and once
+ * the lease is over the alarm resends it as a resubmission).
  */
 export class InlineDispatcher {
   /** Outbox ids of the dispatches this object is performing now. */
   private readonly inflight = new Set<number>();
+  /** Outbox ids whose inline call failed on our side: the flush sends them to the queue (hybrid). */
+  private readonly handedOff = new Set<number>();
+  /** Connections (team, environment, name) that answered slower than SLOW_CALL_MS, until when they count as slow. */
+  private readonly slow = new Map<string, number>();
+  private readonly hybrid: boolean;
 
-  constructor(private readonly core: RunsCore) {}
+  constructor(
+    private readonly core: RunsCore,
+    mode: "hybrid" | "inline",
+  ) {
+    this.hybrid = mode === "hybrid";
+  }
 
-  /** Starts the dispatch items in the outbox not already being performed. */
+  /** Starts the dispatch items in the outbox this object performs itself and is not performing yet. */
   startPending() {
-    for (const item of this.core.store.outbox(INLINE_BATCH, ["dispatch"])) {
-      if (this.inflight.has(item.id)) continue;
+    const { store } = this.core;
+    const limit = this.hybrid ? HYBRID_MAX_IN_FLIGHT : INLINE_MAX_IN_FLIGHT;
+    if (this.inflight.size >= limit) return;
+    // Filtered here rather than in SQL: in `inline` mode the ids in flight can exceed SQLite's bound-parameter limit.
+    for (const item of store.outbox(limit + this.inflight.size + this.handedOff.size, { kinds: ["dispatch"] })) {
+      if (this.inflight.size >= limit) break;
+      if (this.inflight.has(item.id) || this.handedOff.has(item.id)) continue;
+      const msg = item.payload as DispatchMessage;
+      if (this.hybrid && (msg.op !== "trigger" || this.onSlowConnection(msg))) continue;
       this.inflight.add(item.id);
-      this.core.waitUntil(this.dispatch(item.id, item.payload as DispatchMessage));
+      this.core.waitUntil(this.dispatch(item.id, msg));
     }
+  }
+
+  /** Which outbox items the flush delivers: in `hybrid` every one not being performed here, in `inline` no dispatch. */
+  flushable(): { kinds?: Array<"dispatch" | "d1" | "notify">; exclude?: number[] } {
+    return this.hybrid ? { exclude: [...this.inflight] } : { kinds: ["d1", "notify"] };
+  }
+
+  /** The flush sent these items: forget that they were handed off. */
+  delivered(ids: number[]) {
+    for (const id of ids) this.handedOff.delete(id);
   }
 
   private async dispatch(outboxId: number, msg: DispatchMessage) {
     const { core } = this;
     try {
-      const claim = claimDispatch(core, msg);
-      if (claim.ok) {
-        const outcome = await performDispatch(core.env, msg.tenantId, msg.op, claim.context, (work) => core.waitUntil(work));
-        core.store.completeClaim(claim.claimId, core.now());
-        if (outcome && core.store.getRun(msg.runId)) {
-          core.apply(msg.runId, `dispatch:${claim.claimId}`, {
-            type: "task.outcome",
-            key: msg.taskKey,
-            attempt: msg.attempt,
-            outcome,
-            source: msg.op === "trigger" ? "trigger" : "poll",
-            startedAt: claim.claimedAt,
-          });
-        }
-      }
-      core.store.removeOutbox([outboxId]);
+      if (await this.performClaimed(msg)) core.store.removeOutbox([outboxId]);
+      else this.handedOff.add(outboxId);
     } catch (err) {
       // Left in the outbox; the alarm retries in a few seconds.
       log.with({ tenantId: msg.tenantId }).error("inline dispatch failed", { run_id: msg.runId, task: msg.taskKey, ...errorFields(err) });
     } finally {
       this.inflight.delete(outboxId);
     }
-    // The outcome may have queued the next task: start it at once, then deliver the snapshots behind it.
+    // The outcome may have queued the next task: start it at once, then deliver the snapshots (and a hand-off) behind it.
     this.startPending();
     await core.settle();
   }
+
+  /** Claims and performs one dispatch and applies its outcome; false when it was handed off to the queue. */
+  private async performClaimed(msg: DispatchMessage): Promise<boolean> {
+    const { core } = this;
+    const claim = claimDispatch(core, msg);
+    if (!claim.ok) return true;
+    const started = wallNow();
+    const outcome = await this.perform(msg, claim.context, claim.claimId);
+    if (outcome === HANDED_OFF) return false;
+    if (this.hybrid && wallNow() - started > SLOW_CALL_MS) this.slow.set(connectionKey(claim.context), wallNow() + SLOW_FOR_MS);
+    core.store.completeClaim(claim.claimId, core.now());
+    if (outcome && core.store.getRun(msg.runId)) {
+      core.apply(msg.runId, `dispatch:${claim.claimId}`, {
+        type: "task.outcome",
+        key: msg.taskKey,
+        attempt: msg.attempt,
+        outcome,
+        source: msg.op === "trigger" ? "trigger" : "poll",
+        startedAt: claim.claimedAt,
+      });
+    }
+    return true;
+  }
+
+  /** The connector call; in `hybrid` mode a failure on our side (D1, the key ring — not the tool) goes to the queue. */
+  private async perform(msg: DispatchMessage, context: DispatchContext, claimId: string) {
+    try {
+      return await performDispatch(this.core.env, msg.tenantId, msg.op, context, (work) => this.core.waitUntil(work));
+    } catch (err) {
+      if (!this.hybrid) throw err;
+      // The queue's retries and dead-letter queue take over, and claim it at once (as a resubmission).
+      releaseDispatch(this.core, claimId);
+      log.with({ tenantId: msg.tenantId }).warn("inline dispatch failed; sent to the queue", { run_id: msg.runId, task: msg.taskKey, ...errorFields(err) });
+      return HANDED_OFF;
+    }
+  }
+
+  /** Whether the task's connection answered slowly of late (read only once some connection has). */
+  private onSlowConnection(msg: DispatchMessage): boolean {
+    if (!this.slow.size) return false;
+    const row = this.core.store.getRun(msg.runId);
+    const spec = row?.meta.tasks.find((t) => t.id === msg.taskKey);
+    if (!row || !spec) return false;
+    const key = connectionKey({ teamId: row.meta.teamId, environment: row.meta.environment, connection: spec.connection, connector: spec.connector });
+    const until = this.slow.get(key);
+    if (until === undefined) return false;
+    if (until > wallNow()) return true;
+    this.slow.delete(key);
+    return false;
+  }
 }
+
+const HANDED_OFF = Symbol("handed off to the queue");
+
+const connectionKey = (c: Pick<DispatchContext, "teamId" | "environment" | "connection" | "connector">) =>
+  `${c.teamId}:${c.environment}:${c.connection ?? `(${c.connector})`}`;

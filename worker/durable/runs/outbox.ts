@@ -1,6 +1,7 @@
 import { createDb, tenantCtx } from "../../db/client";
 import { writeRunSnapshots, type RunSnapshot } from "../../db/repo/runs/runs";
 import type { DispatchMessage } from "../../queues/messages";
+import { mergeSnapshots } from "../snapshot";
 import type { RunsCore } from "./core";
 import type { InlineDispatcher } from "./inline-dispatch";
 import { errorFields, log } from "../../lib/log";
@@ -15,7 +16,7 @@ export class OutboxFlusher {
   private flushing: Promise<void> | null = null;
   private flushAgain = false;
 
-  /** `inline`: set with DISPATCH_MODE=inline, where dispatches are performed by the object instead of sent. */
+  /** `inline`: set unless DISPATCH_MODE=queue; the dispatches it performs stay in the outbox until their outcome is applied. */
   constructor(
     private readonly core: RunsCore,
     private readonly inline: InlineDispatcher | null,
@@ -43,19 +44,21 @@ export class OutboxFlusher {
     try {
       do {
         this.flushAgain = false;
-        // Inline dispatches are performed beside this loop and leave the outbox when their outcome is applied.
+        // Inline dispatches are performed beside this loop and leave the outbox when their outcome is applied; in
+        // hybrid mode the dispatches the object does not take go to the queue here.
         this.inline?.startPending();
-        const items = this.inline ? store.outbox(OUTBOX_BATCH, ["d1", "notify"]) : store.outbox(OUTBOX_BATCH);
+        const items = store.outbox(OUTBOX_BATCH, this.inline?.flushable());
         if (!items.length) break;
         const dispatches = items.filter((i) => i.kind === "dispatch").map((i) => ({ body: i.payload as DispatchMessage }));
         const snapshots = items.filter((i) => i.kind === "d1").map((i) => i.payload as RunSnapshot);
         const notices = items.filter((i) => i.kind === "notify").map((i) => ({ body: i.payload }));
         await Promise.all([
-          snapshots.length ? writeRunSnapshots(tenantCtx(createDb(env.DB), this.core.tenantId()), snapshots) : null,
+          snapshots.length ? writeRunSnapshots(tenantCtx(createDb(env.DB), this.core.tenantId()), mergeSnapshots(snapshots)) : null,
           dispatches.length ? env.DISPATCH.sendBatch(dispatches) : null,
           notices.length ? env.NOTIFY.sendBatch(notices) : null,
         ]);
         store.removeOutbox(items.map((i) => i.id));
+        this.inline?.delivered(items.map((i) => i.id));
         if (items.length === OUTBOX_BATCH) this.flushAgain = true;
       } while (this.flushAgain);
     } catch (err) {

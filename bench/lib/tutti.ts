@@ -1,0 +1,82 @@
+import { randomUUID } from "node:crypto";
+import { cookieOf, signupVerified } from "../../test/e2e/helpers/mailbox";
+import type { DevServer } from "./dev-server";
+
+/** A task as the run API returns it (the fields the engine benchmarks read). */
+export interface TaskRow {
+  key: string;
+  depends_on: string[];
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export type Headers = Record<string, string>;
+
+export async function json<T>(res: Response): Promise<T> {
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${res.status}: ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/** Signs up a new tenant with an `http` connection named `tool` to the fake tool; returns its request headers and team slug. */
+export async function prepareTenant(server: DevServer, toolUrl: string): Promise<{ headers: Headers; team: string }> {
+  const id = randomUUID().slice(0, 8);
+  const signup = await signupVerified(server.url, {
+    email: `bench-${id}@example.com`,
+    password: "benchmark password",
+    name: "Bench",
+    tenant_name: `Bench ${id}`,
+  });
+  const session = await json<{ csrf_token: string }>(signup);
+  const headers = { "content-type": "application/json", cookie: cookieOf(signup), "x-csrf-token": session.csrf_token };
+  const me = await json<{ teams: Array<{ id: string; slug: string }> }>(await fetch(`${server.url}/api/v1/me`, { headers }));
+  const team = me.teams[0];
+  await json(
+    await fetch(`${server.url}/api/v1/connections`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ team_id: team.id, name: "tool", kind: "http", config: { base_url: toolUrl }, secrets: {} }),
+    }),
+  );
+  return { headers, team: team.slug };
+}
+
+/** An instant task on the fake tool (`POST /jobs`, complete on the response). */
+export const instantTask = (id: string, dependsOn: string[] = []) => ({
+  id,
+  connector: "http",
+  connection: "tool",
+  with: { url: "/jobs", method: "POST", body: {} },
+  ...(dependsOn.length ? { depends_on: dependsOn } : {}),
+});
+
+export async function pushPipeline(server: DevServer, headers: Headers, spec: Record<string, unknown>) {
+  await json(
+    await fetch(`${server.url}/api/v1/pipelines`, { method: "POST", headers, body: JSON.stringify({ spec_text: JSON.stringify(spec), format: "json" }) }),
+  );
+}
+
+/** Starts a run of `pipeline` and waits for its end: wall time from the API call, and its tasks. */
+export async function runToEnd(server: DevServer, headers: Headers, pipeline: string): Promise<{ wall: number; tasks: TaskRow[] }> {
+  const started = performance.now();
+  const run = await json<{ id: string }>(await fetch(`${server.url}/api/v1/pipelines/${pipeline}/runs`, { method: "POST", headers, body: "{}" }));
+  let detail: { status: string; tasks: TaskRow[] };
+  do {
+    detail = await json(await fetch(`${server.url}/api/v1/runs/${run.id}?wait=30`, { headers }));
+  } while (!["succeeded", "failed", "cancelled", "timed_out"].includes(detail.status));
+  const wall = performance.now() - started;
+  if (detail.status !== "succeeded") throw new Error(`run ${run.id} of ${pipeline} ${detail.status}`);
+  return { wall, tasks: detail.tasks };
+}
+
+/** Per task with dependencies: the time from the last of them finishing to its start (the engine's gap). */
+export function gapsOf(tasks: TaskRow[]): number[] {
+  const byKey = new Map(tasks.map((t) => [t.key, t]));
+  const gaps: number[] = [];
+  for (const t of tasks) {
+    if (!t.depends_on.length || !t.started_at) continue;
+    const ready = Math.max(...t.depends_on.map((d) => Date.parse(byKey.get(d)!.finished_at!)));
+    gaps.push(Date.parse(t.started_at) - ready);
+  }
+  return gaps;
+}

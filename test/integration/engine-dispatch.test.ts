@@ -1,0 +1,93 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { HYBRID_MAX_IN_FLIGHT, SLOW_CALL_MS } from "../../worker/durable/runs/inline-dispatch";
+import type { DispatchMessage } from "../../worker/queues/messages";
+import { api } from "../helpers/api";
+import { isTerminal, waitForRun } from "../helpers/engine";
+import { fakeToolRequests, pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
+import { deliveredMessages } from "../helpers/queue-tracking";
+import { drain, eventually } from "../helpers/wait";
+
+/**
+ * The default dispatch mode (`hybrid`, worker/durable/runs/inline-dispatch.ts): the tenant's Durable Object calls
+ * the tools itself, and the dispatch queue takes what would hold it up. This file runs with DISPATCH_MODE unset.
+ */
+
+const dispatchesOf = (runId: string) => deliveredMessages<DispatchMessage>("tutti-dispatch", (m) => m.runId === runId);
+const jobsCreatedFor = async (runId: string) => (await fakeToolRequests()).filter((r) => r.method === "POST" && r.path === "/jobs" && r.body.includes(runId));
+
+async function startRun(s: Awaited<ReturnType<typeof setupTenant>>["s"], pipeline: string): Promise<{ id: string }> {
+  const res = await api(`/pipelines/${pipeline}/runs`, { as: s, body: {} });
+  if (res.status !== 201) throw new Error(`start ${pipeline}: ${res.status} ${res.text}`);
+  return res.json;
+}
+
+describe("dispatch in the default mode", () => {
+  it("the tenant's object triggers a chain's tasks itself: no dispatch message goes through the queue", async () => {
+    const { s, team } = await setupTenant();
+    await pushPipeline(s, { name: "chain", team: team.slug, tasks: [toolTask("a"), toolTask("b", {}, { depends_on: ["a"] })] });
+    const run = await startRun(s, "chain");
+    expect((await waitForRun(s, run.id, isTerminal)).status).toBe("succeeded");
+    await drain();
+    expect(dispatchesOf(run.id)).toEqual([]);
+    expect(await jobsCreatedFor(run.id)).toHaveLength(2);
+  });
+
+  it(`beyond ${HYBRID_MAX_IN_FLIGHT} tool calls at once the object sends further triggers through the queue, and each task's job is created once`, async () => {
+    const { s, team } = await setupTenant();
+    // Six tasks queued by the run's first transition; each call is slow enough to still be in flight when the rest are sent.
+    const tasks = Array.from({ length: HYBRID_MAX_IN_FLIGHT + 2 }, (_, i) => toolTask(`t${i}`, { delay_ms: 300 }));
+    await pushPipeline(s, { name: "wide", team: team.slug, tasks });
+    const run = await startRun(s, "wide");
+    expect((await waitForRun(s, run.id, isTerminal)).status).toBe("succeeded");
+    await drain();
+    expect(dispatchesOf(run.id).map((m) => m.op)).toEqual(["trigger", "trigger"]);
+    const jobs = await jobsCreatedFor(run.id);
+    expect(jobs).toHaveLength(tasks.length);
+    expect(new Set(jobs.map((j) => JSON.parse(j.body).key)).size).toBe(tasks.length);
+  });
+
+  it("a trigger whose call fails on Tutti's side is handed to the queue, whose retry creates the job once", async () => {
+    const { s, team } = await setupTenant();
+    await pushPipeline(s, { name: "handoff", team: team.slug, tasks: [toolTask("only")] });
+    // A secret that cannot be decrypted (its key version is unknown) makes the call fail before it reaches the tool.
+    const row = await env.DB.prepare("SELECT id, secrets FROM connections WHERE tenant_id = ? AND name = 'tool'")
+      .bind(s.tenant.id)
+      .first<{ id: string; secrets: string }>();
+    await env.DB.prepare("UPDATE connections SET secrets = json_set(secrets, '$.bearer_token.v', 999) WHERE id = ?").bind(row!.id).run();
+    const run = await startRun(s, "handoff");
+    await eventually(() => expect(dispatchesOf(run.id).length).toBeGreaterThan(0));
+    expect(await jobsCreatedFor(run.id)).toEqual([]);
+    // The secret is readable again: the queue's next delivery performs the call.
+    await env.DB.prepare("UPDATE connections SET secrets = ? WHERE id = ?").bind(row!.secrets, row!.id).run();
+    expect((await waitForRun(s, run.id, isTerminal, 25_000)).status).toBe("succeeded");
+    await drain();
+    expect(await jobsCreatedFor(run.id)).toHaveLength(1);
+  });
+
+  it(`after a call slower than ${SLOW_CALL_MS / 1000} s, the connection's next trigger goes through the queue`, async () => {
+    const { s, team } = await setupTenant();
+    const tasks = [toolTask("slow", { delay_ms: SLOW_CALL_MS + 300 }), toolTask("next", {}, { depends_on: ["slow"] })];
+    await pushPipeline(s, { name: "slowtool", team: team.slug, tasks });
+    const run = await startRun(s, "slowtool");
+    expect((await waitForRun(s, run.id, isTerminal, 25_000)).status).toBe("succeeded");
+    await drain();
+    expect(dispatchesOf(run.id).map((m) => m.taskKey)).toEqual(["next"]);
+  }, 40_000);
+});
+
+describe("write-through of a wide run", () => {
+  it("a transition that queues 198 tasks at once reaches D1 whole: its events stay within D1's bound-parameter limit", async () => {
+    const { s, team } = await setupTenant();
+    const keys = Array.from({ length: 198 }, (_, i) => `t${i}`);
+    const tasks = [toolTask("root"), ...keys.map((k) => toolTask(k, {}, { depends_on: ["root"] })), toolTask("sink", {}, { depends_on: keys })];
+    await pushPipeline(s, { name: "wide200", team: team.slug, tasks });
+    const run = await startRun(s, "wide200");
+    await waitForRun(s, run.id, isTerminal, 60_000);
+    // drain() requires the object's outbox to be empty: every snapshot was written through.
+    await drain({ timeoutMs: 30_000 });
+    const done = await waitForRun(s, run.id, () => true);
+    expect(done.status).toBe("succeeded");
+    expect(done.tasks.filter((t) => t.status === "succeeded")).toHaveLength(200);
+  }, 120_000);
+});
