@@ -30,7 +30,13 @@ export function awsKey(withSessionToken = false) {
 export async function registerCostExplorer(key: ReturnType<typeof awsKey>, tagKey: string, days: CostDay[], unit = "USD") {
   const res = await fetch(`${fakeUrl("aws_ce")}/__fake/accounts/${key.access_key_id}`, {
     method: "PUT",
-    body: JSON.stringify({ secret_access_key: key.secret_access_key, session_token: "session_token" in key ? key.session_token : undefined, tag_key: tagKey, unit, days }),
+    body: JSON.stringify({
+      secret_access_key: key.secret_access_key,
+      session_token: "session_token" in key ? key.session_token : undefined,
+      tag_key: tagKey,
+      unit,
+      days,
+    }),
   });
   expect(res.status).toBe(204);
 }

@@ -24,7 +24,14 @@ describe("Airbyte cost collector", () => {
   it("prices each finished job's rows synced per million, gives a job Tutti started to its task, and corrects late counts without doubling", async () => {
     const { s, team } = await setupTenant();
     const base = `${fakeUrl("airbyte")}/api/public/v1`;
-    const conn = await createConnection(s, team.id, "airbyte", "airbyte", { base_url: base }, { client_id: creds.client_id, client_secret: creds.client_secret });
+    const conn = await createConnection(
+      s,
+      team.id,
+      "airbyte",
+      "airbyte",
+      { base_url: base },
+      { client_id: creds.client_id, client_secret: creds.client_secret },
+    );
     const airbyteConnection = crypto.randomUUID();
 
     // A sync Tutti ran: its job id is the task's external id.
@@ -37,7 +44,13 @@ describe("Airbyte cost collector", () => {
     const run = await pollToEnd(s, (await startRun(s, "ab_costs")).id);
     const tuttiJob = Number(firstTask(run).external_id);
     // Placed in the collector's window with its final count.
-    await airbyteJob(tuttiJob, { connectionId: airbyteConnection, status: "succeeded", startTime: T - 6 * HOUR, lastUpdatedAt: T - 5 * HOUR, rowsSynced: 2_000_000 });
+    await airbyteJob(tuttiJob, {
+      connectionId: airbyteConnection,
+      status: "succeeded",
+      startTime: T - 6 * HOUR,
+      lastUpdatedAt: T - 5 * HOUR,
+      rowsSynced: 2_000_000,
+    });
 
     const other = crypto.randomUUID();
     const [a, b, c, d, old] = [uniqueNumber(), uniqueNumber(), uniqueNumber(), uniqueNumber(), uniqueNumber()];

@@ -18,9 +18,9 @@ const OTHER_ACCT = "444455556666";
 async function allocations(s: Session, externalRef: string) {
   const res = await api("/costs?source=aws&limit=200", { as: s });
   expect(res.status).toBe(200);
-  const record = (res.json.items as Array<{ external_ref: string; attributed_by: string; allocations: Array<{ product_id: string | null; amount: number }> }>).find(
-    (r) => r.external_ref === externalRef,
-  );
+  const record = (
+    res.json.items as Array<{ external_ref: string; attributed_by: string; allocations: Array<{ product_id: string | null; amount: number }> }>
+  ).find((r) => r.external_ref === externalRef);
   return { by: record?.attributed_by, to: record?.allocations.map((a) => [a.product_id, a.amount]) };
 }
 
@@ -108,7 +108,9 @@ describe("AWS Cost Explorer collector", () => {
       expect(call.headers["content-type"]).toBe("application/x-amz-json-1.1");
       expect(call.headers["x-amz-security-token"]).toBe(key.session_token);
       expect(call.headers.authorization).toMatch(
-        new RegExp(`^AWS4-HMAC-SHA256 Credential=${key.access_key_id}/\\d{8}/us-east-1/ce/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, Signature=[0-9a-f]{64}$`),
+        new RegExp(
+          `^AWS4-HMAC-SHA256 Credential=${key.access_key_id}/\\d{8}/us-east-1/ce/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, Signature=[0-9a-f]{64}$`,
+        ),
       );
     }
 

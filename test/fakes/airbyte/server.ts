@@ -299,7 +299,8 @@ export async function startAirbyteFake(options: AirbyteFakeOptions): Promise<Air
       for (const name of ["createdAtStart", "createdAtEnd", "updatedAtStart", "updatedAtEnd"]) {
         const value = url.searchParams.get(name);
         if (value === null) continue;
-        if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value)) return problem(400, "bad-request", `${name} must be an ISO 8601 date-time`);
+        if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value))
+          return problem(400, "bad-request", `${name} must be an ISO 8601 date-time`);
         bounds[name] = Date.parse(value);
       }
       const [orderField, orderDir] = (url.searchParams.get("orderBy") ?? "updatedAt|DESC").split("|");

@@ -52,7 +52,7 @@ function sumDecimals(values: string[]): string {
   let total = 0n;
   for (const v of values) {
     const [whole, frac = ""] = v.replace(/^-/, "").split(".");
-    const n = BigInt(whole || "0") * SCALE + BigInt((frac + "0000000000").slice(0, 10));
+    const n = BigInt(whole || "0") * SCALE + BigInt(`${frac}0000000000`.slice(0, 10));
     total += v.startsWith("-") ? -n : n;
   }
   const sign = total < 0n ? "-" : "";
@@ -69,7 +69,8 @@ export async function startAwsCostExplorerFake(options: { port?: number } = {}):
 
   function register(accessKeyId: string, body: Record<string, unknown>): Reply {
     const days = new Map<string, { estimated: boolean; lines: Line[] }>();
-    for (const d of (body.days as Array<{ day: string; estimated?: boolean; lines: Line[] }>) ?? []) days.set(d.day, { estimated: d.estimated ?? false, lines: d.lines });
+    for (const d of (body.days as Array<{ day: string; estimated?: boolean; lines: Line[] }>) ?? [])
+      days.set(d.day, { estimated: d.estimated ?? false, lines: d.lines });
     const account: Account = {
       secretAccessKey: String(body.secret_access_key),
       ...(body.session_token ? { sessionToken: String(body.session_token) } : {}),
@@ -92,10 +93,14 @@ export async function startAwsCostExplorerFake(options: { port?: number } = {}):
     if (input.Granularity !== "DAILY") return awsError("ValidationException", "this fake answers Granularity DAILY only");
     const metrics = input.Metrics;
     if (!Array.isArray(metrics) || !metrics.length || metrics.some((m) => !METRICS.has(m)))
-      return awsError("ValidationException", "Metrics must name at least one of AmortizedCost, BlendedCost, NetAmortizedCost, NetUnblendedCost, NormalizedUsageAmount, UnblendedCost, UsageQuantity");
+      return awsError(
+        "ValidationException",
+        "Metrics must name at least one of AmortizedCost, BlendedCost, NetAmortizedCost, NetUnblendedCost, NormalizedUsageAmount, UnblendedCost, UsageQuantity",
+      );
     if (input.Filter !== undefined) return awsError("ValidationException", "this fake does not evaluate Filter");
     const groupBy = (input.GroupBy ?? []) as Array<{ Type?: unknown; Key?: unknown }>;
-    if (!Array.isArray(groupBy) || groupBy.length > 2) return awsError("ValidationException", "You can only group by up to two different dimensions/tags/cost categories");
+    if (!Array.isArray(groupBy) || groupBy.length > 2)
+      return awsError("ValidationException", "You can only group by up to two different dimensions/tags/cost categories");
     for (const g of groupBy) {
       if (g.Type === "TAG" && typeof g.Key === "string" && g.Key) continue;
       if (g.Type === "DIMENSION" && g.Key === "LINKED_ACCOUNT") continue;
@@ -126,12 +131,16 @@ export async function startAwsCostExplorerFake(options: { port?: number } = {}):
         });
     }
 
-    const requestHash = createHash("sha256").update(JSON.stringify({ ...input, NextPageToken: undefined })).digest("hex").slice(0, 16);
+    const requestHash = createHash("sha256")
+      .update(JSON.stringify({ ...input, NextPageToken: undefined }))
+      .digest("hex")
+      .slice(0, 16);
     let offset = 0;
     if (input.NextPageToken !== undefined) {
       const [hash, at] = String(input.NextPageToken).split(".");
       if (!hash || !/^\d+$/.test(at ?? "") || Number(at) >= items.length) return awsError("InvalidNextTokenException", "The next page token is invalid.");
-      if (hash !== requestHash) return awsError("RequestChangedException", "The request was changed between pages; send the identical request with the NextPageToken.");
+      if (hash !== requestHash)
+        return awsError("RequestChangedException", "The request was changed between pages; send the identical request with the NextPageToken.");
       offset = Number(at);
     }
     const page = items.slice(offset, offset + PAGE_GROUPS);
@@ -163,7 +172,8 @@ export async function startAwsCostExplorerFake(options: { port?: number } = {}):
     const failure = verifySigV4(req, url, { service: "ce", region: "us-east-1", keys, now: Date.now() });
     if (failure) return awsError(failure.type, failure.message, failure.type === "MissingAuthenticationTokenException" ? 403 : 400);
     if (req.headers["x-amz-target"] !== COST_EXPLORER_TARGET) return awsError("UnknownOperationException", "");
-    if (req.headers["content-type"] !== "application/x-amz-json-1.1") return awsError("SerializationException", "Start of structure or map found where not expected.");
+    if (req.headers["content-type"] !== "application/x-amz-json-1.1")
+      return awsError("SerializationException", "Start of structure or map found where not expected.");
     let input: unknown;
     try {
       input = JSON.parse(req.body);
@@ -177,7 +187,11 @@ export async function startAwsCostExplorerFake(options: { port?: number } = {}):
 
   const server = await startJsonServer((req, url) => {
     const reply = handle(req, url);
-    return { status: reply.status, body: reply.body, headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": crypto.randomUUID(), ...reply.headers } };
+    return {
+      status: reply.status,
+      body: reply.body,
+      headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": crypto.randomUUID(), ...reply.headers },
+    };
   }, options.port);
   return { ...server, accounts };
 }

@@ -38,27 +38,41 @@ function canonicalQuery(url: URL): string {
 }
 
 const amzDateMs = (d: string) =>
-  /^\d{8}T\d{6}Z$/.test(d) ? Date.parse(`${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${d.slice(9, 11)}:${d.slice(11, 13)}:${d.slice(13, 15)}Z`) : Number.NaN;
+  /^\d{8}T\d{6}Z$/.test(d)
+    ? Date.parse(`${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${d.slice(9, 11)}:${d.slice(11, 13)}:${d.slice(13, 15)}Z`)
+    : Number.NaN;
 
 /**
  * Null when the request is signed for `service`/`region` by a key in `keys`, with host, x-amz-date, content-type and
  * every x-amz-* header signed; otherwise the error AWS would answer.
  */
-export function verifySigV4(req: RecordedRequest, url: URL, opts: { service: string; region: string; keys: Map<string, SigningKey>; now: number }): SigV4Failure | null {
+export function verifySigV4(
+  req: RecordedRequest,
+  url: URL,
+  opts: { service: string; region: string; keys: Map<string, SigningKey>; now: number },
+): SigV4Failure | null {
   const auth = header(req, "authorization");
   if (!auth) return { type: "MissingAuthenticationTokenException", message: "Missing Authentication Token" };
   const m = /^AWS4-HMAC-SHA256 Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$/.exec(auth);
-  if (!m) return { type: "IncompleteSignatureException", message: `Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters. Authorization=${auth.split(" ")[0]}` };
+  if (!m)
+    return {
+      type: "IncompleteSignatureException",
+      message: `Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters. Authorization=${auth.split(" ")[0]}`,
+    };
   const [, credential, signedHeaderList, signature] = m;
   const [accessKeyId, date, region, service, terminator, ...extra] = credential.split("/");
   const key = opts.keys.get(accessKeyId);
   if (!key) return { type: "UnrecognizedClientException", message: "The security token included in the request is invalid." };
   const amzDate = header(req, "x-amz-date") ?? "";
   const signedAt = amzDateMs(amzDate);
-  if (Number.isNaN(signedAt)) return { type: "IncompleteSignatureException", message: "Date must be in ISO-8601 'basic format'. Got '" + amzDate + "'." };
-  if (Math.abs(opts.now - signedAt) > MAX_SKEW_MS) return { type: "InvalidSignatureException", message: `Signature expired: ${amzDate} is now earlier or later than the allowed 15 minutes.` };
+  if (Number.isNaN(signedAt)) return { type: "IncompleteSignatureException", message: `Date must be in ISO-8601 'basic format'. Got '${amzDate}'.` };
+  if (Math.abs(opts.now - signedAt) > MAX_SKEW_MS)
+    return { type: "InvalidSignatureException", message: `Signature expired: ${amzDate} is now earlier or later than the allowed 15 minutes.` };
   if (extra.length || terminator !== "aws4_request" || date !== amzDate.slice(0, 8))
-    return { type: "IncompleteSignatureException", message: `Credential should be scoped to a valid date, region and service: ${credential.slice(accessKeyId.length)}` };
+    return {
+      type: "IncompleteSignatureException",
+      message: `Credential should be scoped to a valid date, region and service: ${credential.slice(accessKeyId.length)}`,
+    };
   if (region !== opts.region) return { type: "InvalidSignatureException", message: `Credential should be scoped to a valid region, not '${region}'.` };
   if (service !== opts.service) return { type: "InvalidSignatureException", message: `Credential should be scoped to correct service: '${opts.service}'.` };
   const signed = signedHeaderList.split(";");
@@ -68,7 +82,8 @@ export function verifySigV4(req: RecordedRequest, url: URL, opts: { service: str
   const unsigned = mustSign.filter((h) => !signed.includes(h));
   if (unsigned.length) return { type: "InvalidSignatureException", message: `The following headers are not signed: ${unsigned.join(", ")}` };
   const token = header(req, "x-amz-security-token");
-  if ((key.sessionToken ?? null) !== (token ?? null)) return { type: "UnrecognizedClientException", message: "The security token included in the request is invalid." };
+  if ((key.sessionToken ?? null) !== (token ?? null))
+    return { type: "UnrecognizedClientException", message: "The security token included in the request is invalid." };
   const canonicalRequest = [
     req.method.toUpperCase(),
     url.pathname.split("/").map(rfc3986).join("/") || "/",
@@ -84,7 +99,8 @@ export function verifySigV4(req: RecordedRequest, url: URL, opts: { service: str
   if (!timingSafeEqual(expected, Buffer.from(signature, "hex")))
     return {
       type: "InvalidSignatureException",
-      message: "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+      message:
+        "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
     };
   return null;
 }

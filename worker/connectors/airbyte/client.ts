@@ -110,7 +110,8 @@ export function airbyteClient(ctx: Ctx) {
       const jobs: unknown[] = [];
       let url: string | null = joinUrl(ctx.config.base_url, `jobs?${q}`);
       for (let page = 0; url; page++) {
-        if (page >= MAX_JOB_PAGES) throw new ConnectorError({ kind: "tool_failure", message: `Airbyte listed more than ${MAX_JOB_PAGES} pages of jobs for one window` });
+        if (page >= MAX_JOB_PAGES)
+          throw new ConnectorError({ kind: "tool_failure", message: `Airbyte listed more than ${MAX_JOB_PAGES} pages of jobs for one window` });
         const json: unknown = expectOk(TOOL, await callUrl("GET", url), airbyteErrorMessage).json;
         const data = field(json, "data");
         if (Array.isArray(data)) jobs.push(...data);

@@ -53,7 +53,8 @@ export function awsErrorMessage(json: unknown): string | null {
 async function signedCall(ctx: Ctx, payload: unknown): Promise<unknown> {
   const accessKeyId = ctx.secrets.access_key_id;
   const secretAccessKey = ctx.secrets.secret_access_key;
-  if (!accessKeyId || !secretAccessKey) throw new ConnectorError({ kind: "invalid_config", message: "the AWS connection needs access_key_id and secret_access_key" });
+  if (!accessKeyId || !secretAccessKey)
+    throw new ConnectorError({ kind: "invalid_config", message: "the AWS connection needs access_key_id and secret_access_key" });
   const url = new URL("/", ctx.config.cost_explorer_url).toString();
   const body = JSON.stringify(payload);
   // allHeaders: content-type is signed too (aws4fetch leaves it out by default); AWS's SDKs sign it for JSON services.
@@ -75,7 +76,8 @@ async function signedCall(ctx: Ctx, payload: unknown): Promise<unknown> {
   });
   const r = await toolRequest(ctx.fetch, TOOL, { method: "POST", origin: originOf(url)!, url, headers, body });
   if (!r.ok) throw new ConnectorError(responseError(TOOL, r, awsErrorMessage(r.json)));
-  if (r.json === null || typeof r.json !== "object") throw new ConnectorError({ kind: "tool_failure", message: `${TOOL} answered HTTP ${r.status} without a JSON body` });
+  if (r.json === null || typeof r.json !== "object")
+    throw new ConnectorError({ kind: "tool_failure", message: `${TOOL} answered HTTP ${r.status} without a JSON body` });
   return r.json;
 }
 

@@ -58,7 +58,8 @@ export const CollectorSettingsIn = z
         description: "AWS: the cost-allocation tag whose value names the data product, e.g. data-product (required; activate it in the Billing console first)",
       }),
     cost_metric: z.enum(costMetrics).optional().openapi({
-      description: "AWS: the Cost Explorer metric recorded (default UnblendedCost; AmortizedCost spreads up-front reservation and Savings Plans fees over the days they cover)",
+      description:
+        "AWS: the Cost Explorer metric recorded (default UnblendedCost; AmortizedCost spreads up-front reservation and Savings Plans fees over the days they cover)",
     }),
   })
   .openapi("CollectorSettings");
