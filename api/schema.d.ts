@@ -2377,7 +2377,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Cost collectors: every Snowflake, Databricks and BigQuery connection, whether it collects, its last pass and the next (tenant admins) */
+        /** Cost collectors: every Snowflake, Databricks, BigQuery, AWS and Airbyte connection, whether it collects, its last pass and the next (tenant admins) */
         get: {
             parameters: {
                 query?: never;
@@ -12787,7 +12787,7 @@ export interface components {
             connection_name: string;
             team_id: string;
             /** @enum {string} */
-            kind: "snowflake" | "databricks" | "bigquery";
+            kind: "snowflake" | "databricks" | "bigquery" | "aws" | "airbyte";
             enabled: boolean;
             settings: components["schemas"]["CollectorSettings"] | null;
             next_run_at: string | null;
@@ -12853,6 +12853,13 @@ export interface components {
             product_label?: string;
             /** @description Databricks: the SQL warehouse that runs the system-table queries (required) */
             warehouse_id?: string;
+            /** @description AWS: the cost-allocation tag whose value names the data product, e.g. data-product (required; activate it in the Billing console first) */
+            tag_key?: string;
+            /**
+             * @description AWS: the Cost Explorer metric recorded (default UnblendedCost; AmortizedCost spreads up-front reservation and Savings Plans fees over the days they cover)
+             * @enum {string}
+             */
+            cost_metric?: "UnblendedCost" | "AmortizedCost" | "NetUnblendedCost" | "NetAmortizedCost";
         };
         ColumnLineage: {
             dataset_id: string;

@@ -26,4 +26,5 @@ export const demoPorts = {
   snowflake: 8795,
   github_actions: 8796,
   bigquery: 8797,
+  aws_ce: 8798,
 } as const;

@@ -5,7 +5,8 @@
  *   npx tsx test/fakes/serve.ts --step-ms 500
  *
  * Ports (test/fakes/credentials.ts demoPorts): http 8790, dbt_cloud 8791, fivetran 8792, airbyte 8793,
- * databricks 8794, snowflake 8795, github_actions 8796, bigquery 8797 (also Google's token endpoint, at /token). Credentials: fakeCredentials in the same file.
+ * databricks 8794, snowflake 8795, github_actions 8796, bigquery 8797 (also Google's token endpoint, at /token), aws_ce 8798
+ * (Cost Explorer; accounts registered with PUT /__fake/accounts/{access_key_id}). Credentials: fakeCredentials in the same file.
  * Runs move on by themselves (queued → running → done, one step per interval) and each fake POSTs its signed
  * webhooks to the URL set with `pointWebhooks` (POST /__fake/deliver-to).
  */

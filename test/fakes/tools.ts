@@ -1,4 +1,5 @@
 import { startAirbyteFake } from "./airbyte/server";
+import { startAwsCostExplorerFake } from "./aws-ce/server";
 import { startBigQueryFake } from "./bigquery/server";
 import { fakeCredentials } from "./credentials";
 import { startDatabricksFake } from "./databricks/server";
@@ -8,7 +9,7 @@ import { startGitHubActionsFake } from "./github-actions/server";
 import type { FakeServer } from "./http-server";
 import { startSnowflakeFake } from "./snowflake/server";
 
-export type ToolFakeUrls = Record<"dbt_cloud" | "fivetran" | "airbyte" | "databricks" | "snowflake" | "bigquery" | "github_actions", string>;
+export type ToolFakeUrls = Record<"dbt_cloud" | "fivetran" | "airbyte" | "databricks" | "snowflake" | "bigquery" | "github_actions" | "aws_ce", string>;
 
 /**
  * Starts one fake per tool with the shared fake credentials. Tests pass no ports (free ports);
@@ -44,6 +45,8 @@ export async function startToolFakes(options: { ports?: Partial<Record<keyof Too
     snowflake: await startSnowflakeFake({ account: snowflake.account, token: snowflake.token, port: ports.snowflake, autoAdvanceMs }),
     bigquery: await startBigQueryFake({ port: ports.bigquery, autoAdvanceMs }),
     github_actions: await startGitHubActionsFake({ token: github.token, webhookSecret: github.webhook_secret, port: ports.github_actions, autoAdvanceMs }),
+    // Cost Explorer data and keys are registered per test (PUT /__fake/accounts/{access_key_id}).
+    aws_ce: await startAwsCostExplorerFake({ port: ports.aws_ce }),
   };
   const urls = Object.fromEntries(Object.entries(servers).map(([k, s]) => [k, s.url])) as ToolFakeUrls;
   return { urls, servers, close: () => Promise.all(Object.values(servers).map((s) => s.close())).then(() => undefined) };

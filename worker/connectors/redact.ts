@@ -19,6 +19,9 @@ const PLAIN_HEADERS = new Set([
   "idempotency-key",
   "x-github-api-version",
   "x-snowflake-authorization-token-type",
+  // AWS SigV4: the signing time and the operation name (the Authorization header carries the signature).
+  "x-amz-date",
+  "x-amz-target",
 ]);
 
 export interface Redactor {

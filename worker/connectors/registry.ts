@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { HttpUrl } from "../lib/urls";
 import { connectors } from "./all";
+import { awsConnectionKind } from "./aws/schema";
 import type { ConnectorDefinition } from "./types";
 
 /** A kind of connection a team can store: its non-secret config, its secret fields, and the connector that uses it. */
@@ -24,7 +25,8 @@ export interface ConnectionKind {
   connector?: ConnectorDefinition<any, any>;
 }
 
-const notificationKinds: ConnectionKind[] = [
+/** Kinds without a connector: where alerts go, and cloud accounts only a cost collector reads. */
+const plainKinds: ConnectionKind[] = [
   {
     kind: "slack",
     title: "Slack incoming webhook",
@@ -43,6 +45,11 @@ const notificationKinds: ConnectionKind[] = [
     hostFields: { config: ["url"], secrets: [] },
     inboundSecretFields: [],
   },
+  {
+    ...awsConnectionKind,
+    configSchema: awsConnectionKind.configSchema as z.ZodType<Record<string, unknown>>,
+    hostFields: { config: [...awsConnectionKind.hostFields.config], secrets: [] },
+  },
 ];
 
 export function connectionKind(kind: string): ConnectionKind | undefined {
@@ -60,11 +67,11 @@ export function connectionKind(kind: string): ConnectionKind | undefined {
       connector,
     };
   }
-  return notificationKinds.find((k) => k.kind === kind);
+  return plainKinds.find((k) => k.kind === kind);
 }
 
 export function allConnectionKinds(): ConnectionKind[] {
-  return [...connectors.map((c) => connectionKind(c.kind)!), ...notificationKinds];
+  return [...connectors.map((c) => connectionKind(c.kind)!), ...plainKinds];
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: any connector, whatever its config and input types

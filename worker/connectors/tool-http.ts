@@ -19,6 +19,8 @@ export interface ToolRequest {
   json?: unknown;
   /** Sent form-encoded (OAuth token endpoints); not together with `json`. */
   form?: Record<string, string>;
+  /** Sent as it is, with the content type in `headers`: bytes a signature covers (AWS SigV4). */
+  body?: string;
   timeoutMs?: number;
 }
 
@@ -44,7 +46,7 @@ export async function toolRequest(fetchFn: typeof fetch, tool: string, req: Tool
     res = await fetchWithSecret(fetchFn, req.origin, req.url, {
       method: req.method ?? "GET",
       headers: { accept: "application/json", ...(contentType ? { "content-type": contentType } : {}), ...req.headers },
-      body: req.form ? new URLSearchParams(req.form).toString() : req.json !== undefined ? JSON.stringify(req.json) : undefined,
+      body: req.form ? new URLSearchParams(req.form).toString() : req.json !== undefined ? JSON.stringify(req.json) : req.body,
       signal: AbortSignal.timeout(req.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     });
   } catch (err) {

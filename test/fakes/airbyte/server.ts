@@ -9,7 +9,12 @@ import { Scripts, type Reply } from "../scripting";
  *   POST /jobs {connectionId, jobType}     → 200 JobResponse; 409 while a job of the connection runs
  *   GET  /jobs/{jobId}                     JobResponse {jobId, status, jobType, startTime, connectionId, lastUpdatedAt, duration, bytesSynced, rowsSynced}
  *   DELETE /jobs/{jobId}                   cancels
- *   GET  /jobs?connectionId&jobType&status&limit(≤100)&offset&orderBy=updatedAt|DESC   {data, next?, previous?}
+ *   GET  /jobs?connectionId&jobType&status&createdAtStart&createdAtEnd&updatedAtStart&updatedAtEnd&limit(≤100)&offset
+ *        &orderBy=<createdAt|updatedAt>|<ASC|DESC> (default updatedAt|DESC)   {data, next?, previous?}; the time filters take
+ *        ISO 8601 date-times (start inclusive, end exclusive ⚠️: Airbyte does not document the bounds), others → 400
+ * Jobs that ran before the test (history a cost collector reads) are registered with PUT /__fake/jobs/{jobId}
+ * {connectionId, jobType?, status, startTime, lastUpdatedAt, rowsSynced?, bytesSynced?}; registering again replaces
+ * the job (counts Airbyte filled in late). Without rowsSynced the job answers none (unknown, not 0).
  * Config API (CONTRACTS-2 §7; the public API has no log endpoint), beside it at /api/v1:
  *   POST /api/v1/jobs/get {id}             {job, attempts[{attempt{id, status, createdAt, updatedAt, endedAt, failureSummary?}, logType, logs}]};
  *                                          logs are {logLines[]} ("formatted"), or {events[], version} with plan `log_format: "structured"`
@@ -26,7 +31,9 @@ interface Job {
   pollsLeft: number;
   incompleteLeft: number;
   outcome: "succeeded" | "failed" | "cancelled";
-  rows: number;
+  /** Rows synced once finished; null: Airbyte reports no count for the job. */
+  rows: number | null;
+  bytes?: number | null;
   startTime: string;
   lastUpdatedAt: string;
 }
@@ -67,7 +74,7 @@ export async function startAirbyteFake(options: AirbyteFakeOptions): Promise<Air
       connectionId: j.connectionId,
       lastUpdatedAt: j.lastUpdatedAt,
       duration: `PT${seconds}S`,
-      ...(terminal(j) ? { bytesSynced: j.rows * 120, rowsSynced: j.rows } : {}),
+      ...(terminal(j) && j.rows !== null ? { bytesSynced: j.bytes ?? j.rows * 120, rowsSynced: j.rows } : {}),
     };
   }
 
@@ -83,10 +90,10 @@ export async function startAirbyteFake(options: AirbyteFakeOptions): Promise<Air
         jobId: j.jobId,
         startedAt: j.startTime,
         finishedAt: j.lastUpdatedAt,
-        bytesEmitted: j.rows * 120,
-        bytesCommitted: success ? j.rows * 120 : 0,
-        recordsEmitted: j.rows,
-        recordsCommitted: success ? j.rows : 0,
+        bytesEmitted: (j.rows ?? 0) * 120,
+        bytesCommitted: success ? (j.rows ?? 0) * 120 : 0,
+        recordsEmitted: j.rows ?? 0,
+        recordsCommitted: success ? (j.rows ?? 0) : 0,
         errorMessage: success ? null : "Connection timeout while trying to sync data",
         success,
         durationInSeconds: 1,
@@ -200,6 +207,25 @@ export async function startAirbyteFake(options: AirbyteFakeOptions): Promise<Air
       for (const token of tokens.keys()) tokens.set(token, 0);
       return { status: 200, body: { expired: tokens.size } };
     }
+    const history = /^\/__fake\/jobs\/(\d+)$/.exec(url.pathname);
+    if (history && req.method === "PUT") {
+      const b = JSON.parse(req.body) as Record<string, unknown>;
+      const status = b.status as Job["status"];
+      jobs.set(Number(history[1]), {
+        jobId: Number(history[1]),
+        connectionId: String(b.connectionId),
+        jobType: typeof b.jobType === "string" ? b.jobType : "sync",
+        status,
+        pollsLeft: 0,
+        incompleteLeft: 0,
+        outcome: outcomeOf(status) ?? "succeeded",
+        rows: typeof b.rowsSynced === "number" ? b.rowsSynced : null,
+        bytes: typeof b.bytesSynced === "number" ? b.bytesSynced : null,
+        startTime: String(b.startTime),
+        lastUpdatedAt: String(b.lastUpdatedAt),
+      });
+      return { status: 204 };
+    }
     const control = scripts.control(req, url);
     if (control) return control;
     // Cloud serves /v1/…, self-managed /api/public/v1/…: the same API under either root.
@@ -269,9 +295,24 @@ export async function startAirbyteFake(options: AirbyteFakeOptions): Promise<Air
       const connectionId = url.searchParams.get("connectionId");
       const jobType = url.searchParams.get("jobType");
       const status = url.searchParams.get("status");
+      const bounds: Record<string, number> = {};
+      for (const name of ["createdAtStart", "createdAtEnd", "updatedAtStart", "updatedAtEnd"]) {
+        const value = url.searchParams.get(name);
+        if (value === null) continue;
+        if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value))
+          return problem(400, "bad-request", `${name} must be an ISO 8601 date-time`);
+        bounds[name] = Date.parse(value);
+      }
+      const [orderField, orderDir] = (url.searchParams.get("orderBy") ?? "updatedAt|DESC").split("|");
+      if (!["createdAt", "updatedAt"].includes(orderField) || !["ASC", "DESC"].includes(orderDir))
+        return problem(400, "bad-request", "orderBy must be createdAt or updatedAt, then | and ASC or DESC");
+      const within = (at: number, start?: number, end?: number) => (start === undefined || at >= start) && (end === undefined || at < end);
+      const sortKey = (j: Job) => Date.parse(orderField === "createdAt" ? j.startTime : j.lastUpdatedAt);
       const all = [...jobs.values()]
         .filter((j) => (!connectionId || j.connectionId === connectionId) && (!jobType || j.jobType === jobType) && (!status || j.status === status))
-        .sort((a, b) => Date.parse(b.lastUpdatedAt) - Date.parse(a.lastUpdatedAt) || b.jobId - a.jobId);
+        .filter((j) => within(Date.parse(j.startTime), bounds.createdAtStart, bounds.createdAtEnd))
+        .filter((j) => within(Date.parse(j.lastUpdatedAt), bounds.updatedAtStart, bounds.updatedAtEnd))
+        .sort((a, b) => (orderDir === "ASC" ? 1 : -1) * (sortKey(a) - sortKey(b) || a.jobId - b.jobId));
       const page = all.slice(offset, offset + limit);
       const next =
         offset + limit < all.length

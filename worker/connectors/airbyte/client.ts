@@ -9,6 +9,8 @@ export const TOOL = "Airbyte";
 /** Airbyte's access tokens live a few minutes (CONTRACTS §5); renew this long before they expire. */
 const RENEW_EARLY_MS = 30_000;
 const DEFAULT_TOKEN_TTL_S = 180;
+/** Pages of 100 jobs one collector window may list. */
+const MAX_JOB_PAGES = 500;
 
 interface Ctx {
   config: AirbyteConfig;
@@ -93,6 +95,30 @@ export function airbyteClient(ctx: Ctx) {
         : `${base.origin}/api/v1`;
       const r = await callUrl("POST", joinUrl(configApi, "jobs/get"), { id: Number(jobId) });
       return expectOk(TOOL, r, airbyteErrorMessage).json;
+    },
+    /**
+     * Every job last updated in [from, to) of the workspaces the credentials can see (public API `GET /jobs` with
+     * updatedAtStart/updatedAtEnd), following `next` page by page. Bounded: a listing that never ends is an error.
+     */
+    async jobsUpdatedBetween(from: number, to: number): Promise<unknown[]> {
+      const q = new URLSearchParams({
+        updatedAtStart: new Date(from).toISOString(),
+        updatedAtEnd: new Date(to).toISOString(),
+        limit: "100",
+        orderBy: "updatedAt|ASC",
+      });
+      const jobs: unknown[] = [];
+      let url: string | null = joinUrl(ctx.config.base_url, `jobs?${q}`);
+      for (let page = 0; url; page++) {
+        if (page >= MAX_JOB_PAGES)
+          throw new ConnectorError({ kind: "tool_failure", message: `Airbyte listed more than ${MAX_JOB_PAGES} pages of jobs for one window` });
+        const json: unknown = expectOk(TOOL, await callUrl("GET", url), airbyteErrorMessage).json;
+        const data = field(json, "data");
+        if (Array.isArray(data)) jobs.push(...data);
+        // `next` is a full URL on the same API (toolRequest refuses any other origin).
+        url = Array.isArray(data) && data.length ? str(field(json, "next")) : null;
+      }
+      return jobs;
     },
     /** The connection's most recently updated jobs (first page, ≤ 100). */
     async recentJobs(connectionId: string, jobType: string) {

@@ -1,4 +1,6 @@
 import type { CollectorKind } from "../../db/schema";
+import { airbyteCollector } from "./airbyte";
+import { awsCollector } from "./aws";
 import { bigQueryCollector } from "./bigquery";
 import { databricksCollector } from "./databricks";
 import { snowflakeCollector } from "./snowflake";
@@ -8,6 +10,8 @@ const collectors: Record<CollectorKind, CostCollector> = {
   snowflake: snowflakeCollector,
   databricks: databricksCollector,
   bigquery: bigQueryCollector,
+  aws: awsCollector,
+  airbyte: airbyteCollector,
 };
 
 export const collectorFor = (kind: CollectorKind): CostCollector => collectors[kind];

@@ -2,13 +2,15 @@ import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlit
 import { json, ms, tenantId } from "./columns";
 
 /** Tools whose connections can collect cost (and usage) on a schedule: worker/costs/collectors/. */
-export const collectorKinds = ["snowflake", "databricks", "bigquery"] as const;
+export const collectorKinds = ["snowflake", "databricks", "bigquery", "aws", "airbyte"] as const;
 export type CollectorKind = (typeof collectorKinds)[number];
 /** Ledger sources each kind of collector writes (a BigQuery collector also reads the Cloud Billing export: `gcp`). */
 export const collectorSources: Record<CollectorKind, readonly string[]> = {
   snowflake: ["snowflake"],
   databricks: ["databricks"],
   bigquery: ["bigquery", "gcp"],
+  aws: ["aws"],
+  airbyte: ["airbyte"],
 };
 
 /** What a tenant admin set for one connection's collector (worker/costs/collectors/settings.ts). */
@@ -34,6 +36,10 @@ export interface CollectorSettings {
   productLabel?: string | null;
   /** Databricks: the SQL warehouse that runs the system-table queries. */
   warehouseId?: string | null;
+  /** AWS: the cost-allocation tag whose value names the product (e.g. `data-product`). */
+  tagKey?: string | null;
+  /** AWS: the Cost Explorer metric recorded (default UnblendedCost). */
+  costMetric?: "UnblendedCost" | "AmortizedCost" | "NetUnblendedCost" | "NetAmortizedCost";
 }
 
 /**

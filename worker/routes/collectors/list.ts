@@ -13,7 +13,8 @@ export const route = createRoute({
   method: "get",
   path: "/collectors",
   tags: ["costs"],
-  summary: "Cost collectors: every Snowflake, Databricks and BigQuery connection, whether it collects, its last pass and the next (tenant admins)",
+  summary:
+    "Cost collectors: every Snowflake, Databricks, BigQuery, AWS and Airbyte connection, whether it collects, its last pass and the next (tenant admins)",
   security: bearerSecurity,
   responses: { 200: jsonResponse(Out, "One entry per connection that can collect"), ...errors(401, 403) },
 });

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { CollectorOverview, CollectorRun } from "../../db/repo/costs/collectors";
+import { costMetrics } from "../../costs/collectors/aws-ce-map";
 import { collectorKinds, type CollectorSettings } from "../../db/schema";
 import { isoOrNull } from "../shared";
 
@@ -49,6 +50,17 @@ export const CollectorSettingsIn = z
       .regex(/^[A-Za-z0-9]{1,64}$/, "a SQL warehouse id such as 1234567890abcdef")
       .optional()
       .openapi({ description: "Databricks: the SQL warehouse that runs the system-table queries (required)" }),
+    tag_key: z
+      .string()
+      .regex(/^[\p{L}\p{N} _.:/=+@-]{1,128}$/u, "an AWS tag key: letters, digits, spaces and _ . : / = + - @ (at most 128)")
+      .optional()
+      .openapi({
+        description: "AWS: the cost-allocation tag whose value names the data product, e.g. data-product (required; activate it in the Billing console first)",
+      }),
+    cost_metric: z.enum(costMetrics).optional().openapi({
+      description:
+        "AWS: the Cost Explorer metric recorded (default UnblendedCost; AmortizedCost spreads up-front reservation and Savings Plans fees over the days they cover)",
+    }),
   })
   .openapi("CollectorSettings");
 
@@ -102,6 +114,8 @@ export const settingsOut = (s: CollectorSettings): z.input<typeof CollectorSetti
   ...(s.slotHourPrice ? { slot_hour_price: s.slotHourPrice } : {}),
   ...(s.billingExportTable ? { billing_export_table: s.billingExportTable } : {}),
   ...(s.productLabel ? { product_label: s.productLabel } : {}),
+  ...(s.tagKey ? { tag_key: s.tagKey } : {}),
+  ...(s.costMetric ? { cost_metric: s.costMetric } : {}),
 });
 
 export const settingsIn = (s: z.output<typeof CollectorSettingsIn>): CollectorSettings => ({
@@ -116,6 +130,8 @@ export const settingsIn = (s: z.output<typeof CollectorSettingsIn>): CollectorSe
   slotHourPrice: s.slot_hour_price ?? null,
   billingExportTable: s.billing_export_table ?? null,
   productLabel: s.product_label ?? null,
+  tagKey: s.tag_key ?? null,
+  ...(s.cost_metric ? { costMetric: s.cost_metric } : {}),
 });
 
 export const runOut = (r: CollectorRun): z.input<typeof CollectorRunOut> => ({

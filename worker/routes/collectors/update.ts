@@ -27,6 +27,8 @@ const onlyFor: Record<string, CollectorKind[]> = {
   slot_hour_price: ["bigquery"],
   billing_export_table: ["bigquery"],
   product_label: ["bigquery"],
+  tag_key: ["aws"],
+  cost_metric: ["aws"],
 };
 
 export const route = createRoute({
@@ -63,6 +65,8 @@ export function register(app: Router) {
         problems.push({ path: `settings.${key}`, message: `applies to ${onlyFor[key].join(" and ")} collectors only` });
     if (kind === "databricks" && body.enabled && !settings.warehouse_id)
       problems.push({ path: "settings.warehouse_id", message: "a Databricks collector needs the SQL warehouse that runs its queries" });
+    if (kind === "aws" && body.enabled && !settings.tag_key)
+      problems.push({ path: "settings.tag_key", message: "an AWS collector needs the cost-allocation tag whose value names the product" });
     if (kind === "bigquery" && settings.pricing_model === "editions" && settings.slot_hour_price === undefined)
       problems.push({ path: "settings.slot_hour_price", message: "editions pricing needs the price of a slot-hour" });
     if (problems.length) throw new ApiError("validation_failed", `${problems[0].path}: ${problems[0].message}`, problems);
