@@ -1,7 +1,7 @@
-import type { DatasetMark } from "../engine/dataset-triggers";
 import type { RunState } from "../engine/types";
 import { afterTriggers } from "../pipelines/triggers";
 import type { PipelineEntry, RunMeta } from "./run-meta";
+import { DatasetMarkStore } from "./dataset-marks";
 import type { TimerEvent } from "./timer-events";
 
 export interface RunRow {
@@ -20,7 +20,12 @@ export type OutboxItem = { kind: "dispatch"; payload: unknown } | { kind: "d1"; 
 
 /** Typed access to the Durable Object's own SQLite tables (schema: migrations.ts). All calls are synchronous. */
 export class RunStore {
-  constructor(private readonly sql: SqlStorage) {}
+  /** The dataset triggers' marks (their own module: a table of their own, used only by the trigger logic). */
+  readonly marks: DatasetMarkStore;
+
+  constructor(private readonly sql: SqlStorage) {
+    this.marks = new DatasetMarkStore(sql);
+  }
 
   /**
    * The object learns its tenant from its first call and keeps it; every later call must name the same one. The
@@ -239,48 +244,6 @@ export class RunStore {
       .toArray()
       .map((r) => JSON.parse(r.data as string) as PipelineEntry)
       .filter((p) => !p.paused && (p.datasetTriggers ?? []).some((t) => t.datasetIds.some((id) => datasetIds.has(id))));
-  }
-
-  /** One dataset trigger's marks, by dataset id. */
-  datasetMarks(pipelineId: string, triggerIndex: number): Map<string, DatasetMark> {
-    const rows = this.sql
-      .exec(
-        "SELECT dataset_id, pending_at, pending_run, consumed_at FROM dataset_trigger_marks WHERE pipeline_id = ? AND trigger_index = ?",
-        pipelineId,
-        triggerIndex,
-      )
-      .toArray();
-    return new Map(
-      rows.map((r) => [
-        r.dataset_id as string,
-        { pendingAt: r.pending_at as number | null, pendingRun: r.pending_run as string | null, consumedAt: r.consumed_at as number | null },
-      ]),
-    );
-  }
-
-  putDatasetMarks(pipelineId: string, triggerIndex: number, marks: ReadonlyMap<string, DatasetMark>) {
-    for (const [datasetId, m] of marks) {
-      this.sql.exec(
-        `INSERT INTO dataset_trigger_marks (pipeline_id, trigger_index, dataset_id, pending_at, pending_run, consumed_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (pipeline_id, trigger_index, dataset_id) DO UPDATE SET pending_at = excluded.pending_at, pending_run = excluded.pending_run, consumed_at = excluded.consumed_at`,
-        pipelineId,
-        triggerIndex,
-        datasetId,
-        m.pendingAt,
-        m.pendingRun,
-        m.consumedAt,
-      );
-    }
-  }
-
-  /** Drops a pipeline's marks except those of the (trigger index, dataset id) pairs it still has. */
-  keepDatasetMarks(pipelineId: string, keep: ReadonlyArray<{ index: number; datasetIds: readonly string[] }>) {
-    const pairs = keep.flatMap((t) => t.datasetIds.map((id) => `${t.index}:${id}`));
-    this.sql.exec(
-      "DELETE FROM dataset_trigger_marks WHERE pipeline_id = ? AND (trigger_index || ':' || dataset_id) NOT IN (SELECT value FROM json_each(?))",
-      pipelineId,
-      JSON.stringify(pairs),
-    );
   }
 
   /**

@@ -14,7 +14,7 @@ export async function datasetsUpdated(core: RunsCore, updates: readonly DatasetU
   let fired = 0;
   for (const entry of store.pipelinesWatching(new Set(ordered.map((u) => u.datasetId)))) {
     for (const trigger of entry.datasetTriggers ?? []) {
-      let marks = store.datasetMarks(entry.id, trigger.index);
+      let marks = store.marks.of(entry.id, trigger.index);
       let changed = false;
       for (const update of ordered) {
         const result = applyDatasetUpdate(trigger, marks, update);
@@ -32,7 +32,7 @@ export async function datasetsUpdated(core: RunsCore, updates: readonly DatasetU
           chainDepth: Math.max(0, ...depths),
         });
       }
-      if (changed) store.putDatasetMarks(entry.id, trigger.index, marks);
+      if (changed) store.marks.put(entry.id, trigger.index, marks);
     }
   }
   await core.settle();
@@ -43,7 +43,7 @@ export async function datasetsUpdated(core: RunsCore, updates: readonly DatasetU
 export function datasetTriggerState(core: RunsCore, pipelineId: string): DatasetTriggerState[] {
   const entry = core.store.getPipeline(pipelineId);
   return (entry?.datasetTriggers ?? []).map((t) => {
-    const marks = core.store.datasetMarks(pipelineId, t.index);
+    const marks = core.store.marks.of(pipelineId, t.index);
     return {
       index: t.index,
       datasets: t.datasetIds.map((id) => ({ datasetId: id, pendingAt: marks.get(id)?.pendingAt ?? null, consumedAt: marks.get(id)?.consumedAt ?? null })),

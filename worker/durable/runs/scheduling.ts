@@ -25,14 +25,14 @@ export async function syncPipeline(core: RunsCore, tenantId: string, pipelineId:
   });
   if (!loaded || loaded.archived) {
     core.store.deletePipeline(pipelineId);
-    core.store.keepDatasetMarks(pipelineId, []);
+    core.store.marks.keepOnly(pipelineId, []);
     core.store.clearTimer(`cron:${pipelineId}`);
     core.store.clearTimer(`sla:${pipelineId}`);
   } else {
     const entry = await entryFrom(loaded, tenantId);
     core.store.putPipeline(entry);
     // A changed trigger starts afresh; marks of the datasets it still names are kept.
-    core.store.keepDatasetMarks(pipelineId, entry.datasetTriggers ?? []);
+    core.store.marks.keepOnly(pipelineId, entry.datasetTriggers ?? []);
     schedulePipeline(core, entry);
   }
   await core.settle();
