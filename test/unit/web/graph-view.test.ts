@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { layoutDag } from "../../../web/src/lib/dag-layout";
-import {
-  MIN_LABEL_PX,
-  clampView,
-  edgePath,
-  fitZoom,
-  initialView,
-  panIntoView,
-  readableZoom,
-  truncateToWidth,
-  zoomAt,
-} from "../../../web/src/lib/graph-view";
+import { MIN_LABEL_PX, clampView, edgePath, fitZoom, initialView, panIntoView, readableZoom, truncateToWidth, zoomAt } from "../../../web/src/lib/graph-view";
 
 const desktop = { width: 1000, height: 500 };
 const phone = { width: 340, height: 400 };
