@@ -1,7 +1,7 @@
-import type { APIRequestContext, Locator, Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { signupViaApi } from "./helpers/accounts";
 import { screenshot, useBrowser } from "./helpers/browser";
+import { setUp, toolTask } from "./helpers/tool-pipelines";
 
 /** The few DOM members the checks below read, typed here because test code is compiled without the DOM library. */
 interface SvgText {
@@ -13,12 +13,6 @@ interface PageGlobals {
   innerWidth: number;
   document: { documentElement: { scrollWidth: number } };
   getComputedStyle(el: unknown): { fontSize: string; fill: string; backgroundColor: string };
-}
-
-/** Writes through the session cookie need the CSRF token the sign-up returned. */
-async function postJson(request: APIRequestContext, csrf: string, path: string, data: unknown) {
-  const res = await request.post(path, { data, headers: { "x-csrf-token": csrf } });
-  if (res.status() >= 300) throw new Error(`${path}: ${res.status()} ${await res.text()}`);
 }
 
 const LONG_ID = "load_orders_from_the_regional_warehouse_replica_eu_west";
@@ -110,21 +104,9 @@ describe("the pipeline graph", () => {
 
   it("opens readable on a desktop and a phone, with whole or tooltipped titles and a legend, and pans, zooms and selects", async () => {
     const { page, context } = b;
-    const { session } = await signupViaApi(context);
-    const me = await (await context.request.get("/api/v1/me")).json();
-    const team = me.teams[0] as { id: string; slug: string };
-    await postJson(context.request, session.csrf_token, "/api/v1/connections", {
-      team_id: team.id,
-      name: "tool",
-      kind: "http",
-      config: { base_url: "https://tool.example.com" },
-      secrets: {},
-    });
-    const tasks = TASKS.map((t) => ({ ...t, connector: "http", connection: "tool", with: { url: "/jobs", method: "POST" } }));
-    await postJson(context.request, session.csrf_token, "/api/v1/pipelines", {
-      spec_text: JSON.stringify({ name: "wide_graph", team: team.slug, tasks }),
-      format: "json",
-    });
+    // The pipeline is never run here: the tool's address only has to be a valid URL.
+    const { team, push } = await setUp(context, "https://tool.example.com");
+    await push({ name: "wide_graph", team: team.slug, tasks: TASKS.map((t) => toolTask(t.id, t.depends_on)) });
 
     await page.goto("/pipelines/wide_graph");
     const graph = await checkGraph(page);
