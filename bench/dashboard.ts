@@ -101,7 +101,7 @@ try {
     await context.close();
     return { scripts: all.length, gzip };
   };
-  const pipelinePage = await coldScripts("/pipelines/bench_pipeline", ".svelte-flow__node >> nth=11");
+  const pipelinePage = await coldScripts("/pipelines/bench_pipeline", '[aria-label^="Pipeline graph"] [data-task] >> nth=11');
 
   let scriptBytes = 0;
   let scriptGzip = 0;

@@ -93,8 +93,9 @@ describe("pipelines and runs in the dashboard", () => {
     await page.getByRole("tab", { name: "Graph" }).click();
     const graph = page.getByRole("figure", { name: /Pipeline graph/ });
     await graph.waitFor();
-    await expect.poll(() => graph.locator('.svelte-flow__node-task [data-status="succeeded"]').count()).toBe(3);
-    expect(await graph.locator(".svelte-flow__edge").count()).toBe(2);
+    await expect.poll(() => graph.locator('[data-task][data-status="succeeded"]').count()).toBe(3);
+    expect(await graph.locator("[data-edge]").count()).toBe(2);
+    expect(await page.getByRole("list", { name: "Graph legend" }).innerText()).toContain("Succeeded");
     // Laid out left to right in dependency order.
     const xOf = async (task: string) => (await graph.locator(`[data-task="${task}"]`).boundingBox())!.x;
     const [x1, x2, x3] = [await xOf("extract"), await xOf("transform"), await xOf("publish")];

@@ -20,7 +20,12 @@ export interface DagTask {
 
 export interface PlacedNode {
   id: string;
-  /** Top-left corner, as Svelte Flow positions nodes. */
+  /** Top-left corner. */
+  x: number;
+  y: number;
+}
+
+export interface Point {
   x: number;
   y: number;
 }
@@ -29,6 +34,12 @@ export interface DagEdge {
   id: string;
   source: string;
   target: string;
+  /**
+   * Where an edge that skips layers crosses each layer in between: the lane's entry and exit points in that layer
+   * (two per layer crossed, in order from source to target), so it is drawn around tasks rather than through them.
+   * Empty for an edge between neighbouring layers.
+   */
+  points: Point[];
 }
 
 export interface DagLayout {
@@ -177,7 +188,7 @@ function positionLayers(layers: Item[][]): Map<number, number> {
 export function layoutDag(tasks: DagTask[], { direction = "LR", nodeWidth = 200, nodeHeight = 60 }: DagOptions = {}): DagLayout {
   const ids = new Set(tasks.map((t) => t.id));
   const deps = new Map(tasks.map((t) => [t.id, [...new Set(t.depends_on.filter((d) => ids.has(d) && d !== t.id))]]));
-  const edges: DagEdge[] = tasks.flatMap((t) => deps.get(t.id)!.map((dep) => ({ id: `${dep}->${t.id}`, source: dep, target: t.id })));
+  const edges: DagEdge[] = tasks.flatMap((t) => deps.get(t.id)!.map((dep) => ({ id: `${dep}->${t.id}`, source: dep, target: t.id, points: [] })));
   const layerOf = layersOf(tasks, deps);
   const crossSize = direction === "LR" ? nodeHeight : nodeWidth;
   const alongSize = direction === "LR" ? nodeWidth : nodeHeight;
@@ -192,11 +203,16 @@ export function layoutDag(tasks: DagTask[], { direction = "LR", nodeWidth = 200,
     return it;
   };
   for (const t of tasks) keyOf.set(t.id, add(layerOf.get(t.id)!, crossSize).key);
+  /** The placeholders of each edge, with their layers, to turn into its waypoints once positioned. */
+  const lanes = new Map<DagEdge, Array<{ key: number; layer: number }>>();
   for (const e of edges) {
     const to = layerOf.get(e.target)!;
     let from = items[keyOf.get(e.source)!];
+    const lane: Array<{ key: number; layer: number }> = [];
+    lanes.set(e, lane);
     for (let l = layerOf.get(e.source)! + 1; l <= to; l++) {
       const next = l === to ? items[keyOf.get(e.target)!] : add(l, PLACEHOLDER_SIZE);
+      if (l !== to) lane.push({ key: next.key, layer: l });
       from.down.push(next.key);
       next.up.push(from.key);
       from = next;
@@ -212,11 +228,18 @@ export function layoutDag(tasks: DagTask[], { direction = "LR", nodeWidth = 200,
     high = Math.max(high, pos.get(it.key)! + it.size / 2);
   }
   if (!items.length) [low, high] = [0, 0];
+  const point = (along: number, cross: number): Point => (direction === "LR" ? { x: along, y: cross } : { x: cross, y: along });
+  const layerStart = (layer: number) => MARGIN + layer * (alongSize + LAYER_GAP);
   const nodes = tasks.map((t) => {
-    const along = MARGIN + layerOf.get(t.id)! * (alongSize + LAYER_GAP);
-    const cross = MARGIN + pos.get(keyOf.get(t.id)!)! - low - crossSize / 2;
-    return direction === "LR" ? { id: t.id, x: along, y: cross } : { id: t.id, x: cross, y: along };
+    const { x, y } = point(layerStart(layerOf.get(t.id)!), MARGIN + pos.get(keyOf.get(t.id)!)! - low - crossSize / 2);
+    return { id: t.id, x, y };
   });
+  for (const [edge, lane] of lanes) {
+    edge.points = lane.flatMap(({ key, layer }) => {
+      const cross = MARGIN + pos.get(key)! - low;
+      return [point(layerStart(layer), cross), point(layerStart(layer) + alongSize, cross)];
+    });
+  }
   const alongExtent = 2 * MARGIN + layers.length * alongSize + Math.max(0, layers.length - 1) * LAYER_GAP;
   const crossExtent = 2 * MARGIN + (high - low);
   return direction === "LR" ? { nodes, edges, width: alongExtent, height: crossExtent } : { nodes, edges, width: crossExtent, height: alongExtent };
