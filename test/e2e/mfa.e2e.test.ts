@@ -1,7 +1,8 @@
-import type { Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromBase32, hotp, totpStep } from "../../worker/lib/totp";
 import { startOidcProvider, type OidcProviderFake } from "../fakes/oidc/provider";
+import { registerClient } from "../fakes/oidc/register-client";
 import { totpQrDataUrl } from "../../web/src/lib/components/mfa/totp-qr";
 import { newAccount, signupViaApi } from "./helpers/accounts";
 import { newContext, screenshot, useBrowser } from "./helpers/browser";
@@ -19,6 +20,16 @@ async function signInWithPassword(page: Page, email: string, password: string) {
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.getByRole("heading", { name: "Two-step sign-in" }).waitFor();
+}
+
+/** Chromium's virtual platform authenticator (a passkey store with user verification) on the page's profile. */
+async function addVirtualAuthenticator(context: BrowserContext, page: Page) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+  });
+  return { cdp, authenticatorId };
 }
 
 /**
@@ -101,11 +112,7 @@ describe("two-step sign-in in the dashboard", () => {
   it("registers a passkey with Chromium's virtual authenticator and signs in with it", async () => {
     const { page, context, browser } = b;
     const { account } = await signupViaApi(context, newAccount("mfa-passkey"));
-    const cdp = await context.newCDPSession(page);
-    await cdp.send("WebAuthn.enable");
-    const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-      options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
-    });
+    const { cdp, authenticatorId } = await addVirtualAuthenticator(context, page);
     await page.goto("/settings/account");
     await page.getByLabel("Passkey name").fill("Virtual laptop");
     await page.getByRole("button", { name: "Add passkey" }).click();
@@ -120,11 +127,7 @@ describe("two-step sign-in in the dashboard", () => {
     const other = await newContext(browser, { baseURL: b.baseUrl, viewport: DESKTOP });
     try {
       const second = await other.newPage();
-      const otherCdp = await other.newCDPSession(second);
-      await otherCdp.send("WebAuthn.enable");
-      const { authenticatorId: otherId } = await otherCdp.send("WebAuthn.addVirtualAuthenticator", {
-        options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
-      });
+      const { cdp: otherCdp, authenticatorId: otherId } = await addVirtualAuthenticator(other, second);
       await otherCdp.send("WebAuthn.addCredential", { authenticatorId: otherId, credential: credentials[0] });
       await signInWithPassword(second, account.email, account.password);
       await screenshot(second, "mfa-second-step-passkey-desktop");
@@ -199,23 +202,14 @@ describe("two-step sign-in in the dashboard", () => {
     const domain = `mfa-sso-${Date.now().toString(36)}.example`;
     const { session } = await signupViaApi(context, { ...newAccount("mfa-sso-owner"), email: `owner@${domain}` });
     const owner = browserApi(context, session.csrf_token);
-    const registered = await fetch(`${provider.issuer}/reg`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ redirect_uris: [`${b.baseUrl}/api/v1/auth/sso/callback`], grant_types: ["authorization_code"], response_types: ["code"] }),
-    });
-    const client = (await registered.json()) as { client_id: string; client_secret: string };
-    await owner.request("PATCH", "/sso", { issuer: provider.issuer, client_id: client.client_id, client_secret: client.client_secret });
+    const client = await registerClient(provider.issuer, `${b.baseUrl}/api/v1/auth/sso/callback`);
+    await owner.request("PATCH", "/sso", { issuer: provider.issuer, client_id: client.clientId, client_secret: client.clientSecret });
     await owner.request("POST", "/sso/domains", { domain });
 
     const colleague = await newContext(browser, { baseURL: b.baseUrl, viewport: DESKTOP });
     try {
       const page = await colleague.newPage();
-      const cdp = await colleague.newCDPSession(page);
-      await cdp.send("WebAuthn.enable");
-      await cdp.send("WebAuthn.addVirtualAuthenticator", {
-        options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
-      });
+      await addVirtualAuthenticator(colleague, page);
       await page.goto("/login");
       await page.getByLabel("E-mail").fill(`kai@${domain}`);
       await page.getByRole("button", { name: "Continue with SSO" }).click();
