@@ -6655,7 +6655,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove one of your passkeys (needs your password or a current code) */
+        /** Remove one of your passkeys (needs your password, or a code, recovery code or passkey) */
         delete: {
             parameters: {
                 query?: never;
@@ -6730,6 +6730,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/mfa/reauth/passkey-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Passkey options to confirm a change to your factors with a passkey instead of a password (navigator.credentials.get)
+         * @description For accounts without a password (single sign-on) and anyone who prefers a passkey. The challenge is kept server-side for five minutes and works once; send the assertion as `passkey` in the change's body. 404 when you have no passkey.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Options for the browser */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PasskeyRequestOptions"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/mfa/recovery-codes": {
         parameters: {
             query?: never;
@@ -6739,7 +6805,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Ten new recovery codes, replacing the old ones (needs your password or a current code) */
+        /** Ten new recovery codes, replacing the old ones (needs your password, or a code, recovery code or passkey) */
         post: {
             parameters: {
                 query?: never;
@@ -6876,7 +6942,7 @@ export interface paths {
             };
         };
         /**
-         * Remove the authenticator app (needs your password or a current code)
+         * Remove the authenticator app (needs your password, or a code, recovery code or passkey)
          * @description Recovery codes are removed with your last factor.
          */
         delete: {
@@ -14153,6 +14219,9 @@ export interface components {
             password?: string;
             /** @description The code your authenticator app shows now */
             code?: string;
+            /** @description One of your recovery codes (`xxxxx-xxxxx`); each works once */
+            recovery_code?: string;
+            passkey?: components["schemas"]["PasskeyAssertion"];
         };
         MfaSignInRequest: {
             /** @description The `mfa_token` of the pending sign-in */
@@ -14171,6 +14240,8 @@ export interface components {
             totp: "off" | "pending" | "on";
             passkeys: components["schemas"]["Passkey"][];
             recovery_codes_left: number;
+            /** @description Whether your account has a password; without one (single sign-on) changes are confirmed with a code, a passkey or a recovery code */
+            has_password: boolean;
             /** @description Whether this workspace requires a second factor of password sign-ins */
             required_by_workspace: boolean;
         };

@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../worker/db/client";
 import { createSession } from "../../worker/db/repo/accounts/users";
+import { NO_PASSWORD } from "../../worker/lib/password";
 import { api, expectError, signup, type Session } from "../helpers/api";
 import { addMember, createToken, firstTeamId } from "../helpers/fixtures";
 import { addPasskey, codeFor, enrolTotp, login, newAddress, secondStep } from "../helpers/mfa";
@@ -223,6 +224,86 @@ describe("nobody else can touch your factors", () => {
     const options = await api("/me/mfa/passkeys/options", { as: alice, method: "POST" });
     const key = await SoftAuthenticator.create("https://tutti.test");
     expectError(await api("/me/mfa/passkeys", { as: mallory, body: { name: "x", response: await key.register(options.json) } }), 400, "validation_failed");
+  });
+});
+
+describe("re-authentication without a password (single sign-on accounts)", () => {
+  /** A person whose account has no password, as single sign-on or SCIM provisions it, signed in through SSO. */
+  async function ssoOnlyAccount(): Promise<Session> {
+    const s = await signup();
+    await env.DB.prepare("UPDATE users SET password_hash = ?, password_salt = ?, password_iterations = ? WHERE id = ?")
+      .bind(NO_PASSWORD.hash, NO_PASSWORD.salt, NO_PASSWORD.iterations, s.user.id)
+      .run();
+    const sso = await createSession(createDb(env.DB), s.tenant.id, s.user.id, null, Date.now(), "sso");
+    return { ...s, cookie: `tutti_session=${sso.rawId}`, csrf: sso.csrfToken };
+  }
+  const fieldOf = (res: { json: any }) => res.json.error.details[0].path;
+
+  it("an account without a password says so and confirms changes with a current code; a wrong or replayed code is refused", async () => {
+    expect((await api("/me/mfa", { as: await signup() })).json.has_password).toBe(true);
+    const s = await ssoOnlyAccount();
+    const { secret } = await enrolTotp(s);
+    expect((await api("/me/mfa", { as: s })).json.has_password).toBe(false);
+
+    const withPassword = await api("/me/mfa/recovery-codes", { as: s, body: { password: "anything at all" } });
+    expectError(withPassword, 400, "validation_failed");
+    expect(withPassword.json.error.message).toMatch(/no password/);
+    const now = await codeFor(secret);
+    const wrong = await api("/me/mfa/recovery-codes", { as: s, body: { code: now === "123456" ? "654321" : "123456" } });
+    expectError(wrong, 400, "validation_failed");
+    expect(fieldOf(wrong)).toBe("code");
+    expect((await api("/me/mfa/recovery-codes", { as: s, body: { code: now } })).status).toBe(200);
+    const replayed = await api("/me/mfa/recovery-codes", { as: s, body: { code: now } });
+    expectError(replayed, 400, "validation_failed");
+    expect(fieldOf(replayed)).toBe("code");
+    expectError(await api("/me/mfa/recovery-codes", { as: s, body: { code: now, password: "x" } }), 400, "validation_failed");
+  });
+
+  it("a passkey confirms a change once: the same assertion again, or one for another person's challenge, is refused", async () => {
+    const s = await ssoOnlyAccount();
+    expectError(await api("/me/mfa/reauth/passkey-options", { as: s, method: "POST" }), 404, "not_found");
+    const { authenticator } = await addPasskey(s, "Only key");
+    const options = await api("/me/mfa/reauth/passkey-options", { as: s, method: "POST" });
+    expect(options.status).toBe(200);
+    expect(options.json.allowCredentials).toEqual([expect.objectContaining({ id: authenticator.id })]);
+    const assertion = await authenticator.authenticate(options.json);
+    expect((await api("/me/mfa/recovery-codes", { as: s, body: { passkey: assertion } })).status).toBe(200);
+    const replayed = await api("/me/mfa/recovery-codes", { as: s, body: { passkey: assertion } });
+    expectError(replayed, 400, "validation_failed");
+    expect(fieldOf(replayed)).toBe("passkey");
+
+    // A challenge given to someone else, and a sign-in's challenge, do not confirm this person's change.
+    const mallory = await signup();
+    await addPasskey(mallory);
+    const theirs = (await api("/me/mfa/reauth/passkey-options", { as: mallory, method: "POST" })).json;
+    expectError(
+      await api(`/me/mfa/passkeys/${authenticator.id}`, { as: s, method: "DELETE", body: { passkey: await authenticator.authenticate(theirs) } }),
+      400,
+      "validation_failed",
+    );
+    expect((await api("/me/mfa", { as: s })).json.passkeys).toHaveLength(1);
+
+    const fresh = (await api("/me/mfa/reauth/passkey-options", { as: s, method: "POST" })).json;
+    expect(
+      (await api(`/me/mfa/passkeys/${authenticator.id}`, { as: s, method: "DELETE", body: { passkey: await authenticator.authenticate(fresh) } })).status,
+    ).toBe(204);
+    expect((await api("/me/mfa", { as: s })).json).toMatchObject({ passkeys: [], recovery_codes_left: 0 });
+  });
+
+  it("a recovery code confirms a change once and is audited, for when the device is lost", async () => {
+    const s = await ssoOnlyAccount();
+    const { recoveryCodes } = await enrolTotp(s);
+    const { authenticator } = await addPasskey(s, "Lost phone");
+    expect((await api(`/me/mfa/passkeys/${authenticator.id}`, { as: s, method: "DELETE", body: { recovery_code: recoveryCodes[0] } })).status).toBe(204);
+    const used = await api("/me/mfa/totp", { as: s, method: "DELETE", body: { recovery_code: recoveryCodes[0] } });
+    expectError(used, 400, "validation_failed");
+    expect(fieldOf(used)).toBe("recovery_code");
+    expect((await api("/me/mfa", { as: s })).json.totp).toBe("on");
+    expect((await api("/me/mfa/totp", { as: s, method: "DELETE", body: { recovery_code: recoveryCodes[1] } })).status).toBe(204);
+    expect(await auditActions(s.tenant.id, "mfa.recovery_code_used")).toEqual([
+      { recovery_codes_left: 9, to: "reauthenticate" },
+      { recovery_codes_left: 8, to: "reauthenticate" },
+    ]);
   });
 });
 

@@ -51,6 +51,9 @@ const NO_ACCOUNT: PasswordHash = { hash: "", salt: "AAAAAAAAAAAAAAAAAAAAAA==", i
  */
 export const NO_PASSWORD: PasswordHash = NO_ACCOUNT;
 
+/** Whether the account has a password of its own (false for one made by single sign-on or SCIM and never reset). */
+export const hasPassword = (account: { passwordHash: string }) => account.passwordHash !== NO_PASSWORD.hash;
+
 /**
  * Checks `password` against an account's stored hash; with no account it does the same work and fails, so the
  * time taken does not tell whether the e-mail is registered.

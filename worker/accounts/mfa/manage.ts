@@ -4,6 +4,7 @@ import type { AppEnv } from "../../context";
 import { tenantCtx } from "../../db/client";
 import {
   auditForPerson,
+  consumeRecoveryCode,
   deletePasskey,
   deleteRecoveryCodesIfNoFactor,
   deleteTotp,
@@ -12,32 +13,59 @@ import {
   replaceRecoveryCodes,
 } from "../../db/repo/accounts/mfa-factors";
 import { userAndTenant } from "../../db/repo/accounts/users";
+import { auditInsert } from "../../db/repo/platform/audit";
 import { conflict, invalid, notFound } from "../../lib/errors";
-import { checkAccountPassword } from "../../lib/password";
-import { auditSource } from "../../lib/request";
+import { checkAccountPassword, hasPassword } from "../../lib/password";
+import { appOrigin, auditSource } from "../../lib/request";
 import { chargePasswordAttempt, chargeSecondFactorAttempt } from "../../middleware/login-throttle";
-import { newRecoveryCodes } from "./recovery-codes";
+import { reauthenticateWithPasskey, relyingParty } from "./passkeys";
+import { hashRecoveryCode, newRecoveryCodes } from "./recovery-codes";
+import type { SecondFactorProof } from "./sign-in";
 import { useTotpCode } from "./totp";
 
-/** Proof that the person at the keyboard is the account's: its password, or a current authenticator code. */
-export type Reauthentication = { password: string } | { code: string };
+/**
+ * Proof that the person at the keyboard is the account's: its password, or one of its factors (a current
+ * authenticator code, a recovery code, a passkey) — so an account without a password (single sign-on) is never
+ * locked out of changing its factors.
+ */
+export type Reauthentication = { password: string } | SecondFactorProof;
 
 /**
  * Re-authentication before changing factors, so a session left open (or stolen) cannot strip or replace them.
- * Throttled like sign-in; a wrong answer is a 400 naming the field (the session itself stays valid).
+ * Throttled like sign-in; each code, recovery code and passkey challenge works once; a wrong answer is a 400 naming
+ * the field (the session itself stays valid).
  */
 export async function reauthenticate(c: Context<AppEnv>, userId: string, proof: Reauthentication) {
   const p = c.get("principal");
-  const { user } = await userAndTenant(tenantCtx(c.get("db"), p.tenantId), userId);
+  const db = c.get("db");
+  const ctx = tenantCtx(db, p.tenantId);
+  const { user } = await userAndTenant(ctx, userId);
   if (!user) throw invalid("password", "your account no longer exists");
   if ("password" in proof) {
+    if (!hasPassword(user))
+      throw invalid("password", "your account has no password (you sign in with single sign-on): confirm with a code, a passkey or a recovery code");
     const attempt = await chargePasswordAttempt(c, user.email);
     if (!(await checkAccountPassword(proof.password, user))) throw invalid("password", "wrong password");
     await attempt.succeeded();
     return;
   }
   const attempt = await chargeSecondFactorAttempt(c, userId);
-  if (!(await useTotpCode(c.env, c.get("db"), userId, proof.code, c.get("clock").now()))) throw invalid("code", "wrong or already used code");
+  const now = c.get("clock").now();
+  if ("code" in proof) {
+    if (!(await useTotpCode(c.env, db, userId, proof.code, now))) throw invalid("code", "wrong or already used code");
+  } else if ("recovery_code" in proof) {
+    if (!(await consumeRecoveryCode(db, userId, await hashRecoveryCode(proof.recovery_code), now)))
+      throw invalid("recovery_code", "wrong or already used recovery code");
+    const left = (await factorSummary(db, userId)).recoveryCodesLeft;
+    await auditInsert(ctx, auditSource(c), {
+      action: "mfa.recovery_code_used",
+      targetType: "user",
+      targetId: userId,
+      details: { recovery_codes_left: left, to: "reauthenticate" },
+    });
+  } else if (!(await reauthenticateWithPasskey(db, relyingParty(appOrigin(c)), userId, proof.passkey, now))) {
+    throw invalid("passkey", "this passkey answer does not verify, or was already used; try again");
+  }
   await attempt.succeeded();
 }
 

@@ -118,6 +118,33 @@ export async function assertionOptions(db: Db, rp: RelyingParty, userId: string)
 }
 
 /**
+ * Options to confirm a change to the person's factors with one of their passkeys (re-authentication without a
+ * password); the challenge is kept server-side (its hash) for five minutes, once. Null when they have no passkey.
+ */
+export async function reauthenticationOptions(db: Db, rp: RelyingParty, userId: string, now: number) {
+  const options = await assertionOptions(db, rp, userId);
+  if (!options) return null;
+  await insertChallenge(db, {
+    tokenHash: await sha256Hex(options.challenge),
+    kind: "passkey_reauth",
+    userId,
+    expiresAt: now + PASSKEY_CHALLENGE_TTL_MS,
+    createdAt: now,
+  });
+  return options;
+}
+
+/**
+ * Whether `response` answers a re-authentication challenge this person was given (claimed first, so an assertion
+ * works once: a replay, or the second of two copies, finds no challenge) with one of their own passkeys.
+ */
+export async function reauthenticateWithPasskey(db: Db, rp: RelyingParty, userId: string, response: AuthenticationResponseJSON, now: number) {
+  const challenge = answeredChallenge(response.response.clientDataJSON);
+  if (!challenge || !(await claimChallenge(db, "passkey_reauth", await sha256Hex(challenge), userId, now))) return false;
+  return usePasskey(db, rp, userId, challenge, response, now);
+}
+
+/**
  * Whether `response` is a valid assertion by one of the person's passkeys for `challenge`; records the use (new
  * counter). False for anything that does not verify, including another person's passkey.
  */

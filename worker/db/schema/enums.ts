@@ -16,7 +16,7 @@ export const sessionAuthMethods = ["password", "sso"] as const;
 export type SessionAuthMethod = (typeof sessionAuthMethods)[number];
 
 /** What a pending second step is (db/schema/mfa-challenges.ts). */
-export const mfaChallengeKinds = ["sign_in", "passkey_registration"] as const;
+export const mfaChallengeKinds = ["sign_in", "passkey_registration", "passkey_reauth"] as const;
 export type MfaChallengeKind = (typeof mfaChallengeKinds)[number];
 
 /** The second factors a person can prove at sign-in. */

@@ -5,7 +5,8 @@ import { mfaChallengeKinds } from "./enums";
 /**
  * A second step on its way, server-side, found by the SHA-256 of its token: `sign_in` is a password sign-in that
  * still needs a second factor (the token goes to the browser; `tenant_id` is the workspace it signs into);
- * `passkey_registration` is a WebAuthn registration under way (the token is the WebAuthn challenge). Each is used
+ * `passkey_registration` is a WebAuthn registration under way and `passkey_reauth` a passkey asked to confirm a change
+ * to the person's factors (for both the token is the WebAuthn challenge). Each is used
  * once (claimed by deleting it) and only within five minutes; a sign-in challenge dies after a few wrong codes.
  */
 export const mfaChallenges = sqliteTable(

@@ -3,34 +3,11 @@ import { completeSignIn, type SecondFactorProof } from "../../accounts/mfa/sign-
 import type { Router } from "../../context";
 import { startSession } from "../../lib/session-response";
 import { errors, jsonBody, jsonResponse, send } from "../shared";
+import { PasskeyAssertion, RecoveryCode, TotpCode } from "../mfa/schemas";
 import { MfaToken, SessionOut } from "./schemas";
 
-const Code = z
-  .string()
-  .regex(/^\d{6}$/, "six digits")
-  .openapi({ description: "The code your authenticator app shows now" });
-const RecoveryCode = z.string().trim().min(10).max(20).openapi({ description: "One of your recovery codes (`xxxxx-xxxxx`); each works once" });
-/** A WebAuthn assertion as @simplewebauthn/browser's startAuthentication returns it (AuthenticationResponseJSON). */
-export const PasskeyAssertion = z
-  .object({
-    id: z.string().min(1).max(1024),
-    rawId: z.string().min(1).max(1024),
-    type: z.literal("public-key"),
-    response: z
-      .object({
-        clientDataJSON: z.string().max(8192),
-        authenticatorData: z.string().max(8192),
-        signature: z.string().max(2048),
-        userHandle: z.string().max(1024).optional(),
-      })
-      .passthrough(),
-    clientExtensionResults: z.record(z.string(), z.unknown()),
-    authenticatorAttachment: z.string().max(32).optional(),
-  })
-  .openapi("PasskeyAssertion");
-
 const MfaBody = z
-  .strictObject({ mfa_token: MfaToken, code: Code.optional(), recovery_code: RecoveryCode.optional(), passkey: PasskeyAssertion.optional() })
+  .strictObject({ mfa_token: MfaToken, code: TotpCode.optional(), recovery_code: RecoveryCode.optional(), passkey: PasskeyAssertion.optional() })
   .refine((b) => [b.code, b.recovery_code, b.passkey].filter((x) => x !== undefined).length === 1, {
     message: "send exactly one of code, recovery_code, passkey",
     path: ["code"],

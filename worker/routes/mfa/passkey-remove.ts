@@ -12,7 +12,7 @@ export const route = createRoute({
   method: "delete",
   path: "/me/mfa/passkeys/{id}",
   tags: ["mfa"],
-  summary: "Remove one of your passkeys (needs your password or a current code)",
+  summary: "Remove one of your passkeys (needs your password, or a code, recovery code or passkey)",
   security: bearerSecurity,
   request: { params: z.object({ id: z.string().min(1).max(1024) }), ...jsonBody(ReauthBody) },
   responses: { 204: { description: "Removed" }, ...errors(400, 401, 403, 404, 429) },

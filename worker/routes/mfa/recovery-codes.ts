@@ -10,7 +10,7 @@ export const route = createRoute({
   method: "post",
   path: "/me/mfa/recovery-codes",
   tags: ["mfa"],
-  summary: "Ten new recovery codes, replacing the old ones (needs your password or a current code)",
+  summary: "Ten new recovery codes, replacing the old ones (needs your password, or a code, recovery code or passkey)",
   security: bearerSecurity,
   request: jsonBody(ReauthBody),
   responses: { 200: jsonResponse(RecoveryCodesOut, "New codes, shown this once"), ...errors(400, 401, 403, 409, 429) },

@@ -9,7 +9,7 @@ export const route = createRoute({
   method: "delete",
   path: "/me/mfa/totp",
   tags: ["mfa"],
-  summary: "Remove the authenticator app (needs your password or a current code)",
+  summary: "Remove the authenticator app (needs your password, or a code, recovery code or passkey)",
   description: "Recovery codes are removed with your last factor.",
   security: bearerSecurity,
   request: jsonBody(ReauthBody),

@@ -1,14 +1,7 @@
-import { error, redirect } from "@sveltejs/kit";
-import { messageOf } from "$lib/errors";
-import { ensureSession } from "$lib/session.svelte";
+import { requireSession } from "$lib/session-guard";
 
-export async function load() {
-  let me;
-  try {
-    me = await ensureSession();
-  } catch (e) {
-    error(503, { message: `Could not load your account: ${messageOf(e)}` });
-  }
-  if (!me) redirect(307, "/login?next=/onboarding");
+/** The first steps after sign-up: needs a session, like the app. */
+export async function load({ url }) {
+  await requireSession(url);
   return {};
 }
