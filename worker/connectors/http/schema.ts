@@ -47,7 +47,19 @@ export const HttpWith = z.strictObject({
     .strictObject({ url: z.string().min(1), method: Methods.default("POST") })
     .optional()
     .meta({ description: "Request that cancels the work; {{external_id}} available" }),
-});
+  outputs: z
+    .record(z.string().regex(/^[a-z_][a-z0-9_]{0,63}$/, "an output name: lowercase letters, digits and _, starting with a letter or _"), JsonPath)
+    .refine((o) => Object.keys(o).length <= 20, "at most 20 outputs")
+    .optional()
+    .meta({
+      description:
+        "Outputs read from the final JSON response (the trigger's answer, or the status answer that met `success`): name → path, e.g. { rows: $.stats.rows }",
+    }),
+})
+  .superRefine((w, ctx) => {
+    if (w.outputs && w.completion.mode === "callback")
+      ctx.addIssue({ code: "custom", path: ["outputs"], message: "outputs are read from a response; with completion: callback there is none" });
+  });
 export type HttpWith = z.output<typeof HttpWith>;
 
 export const HttpConfig = z.strictObject({
