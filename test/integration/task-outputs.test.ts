@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api, expectError } from "../helpers/api";
+import { api, expectError, type Session } from "../helpers/api";
 import { isTerminal, taskStatus, waitForRun } from "../helpers/engine";
 import { fakeToolRequests, pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
 import { drain } from "../helpers/wait";
@@ -10,7 +10,7 @@ function extractTask(job: Record<string, unknown>) {
   return { ...t, with: { ...t.with, outputs: { rows: "$.rows", job_id: "$.id" } } };
 }
 
-async function start(s: Parameters<typeof api>[1]["as"], name: string) {
+async function start(s: Session, name: string) {
   const res = await api(`/pipelines/${name}/runs`, { as: s, body: {} });
   if (res.status !== 201) throw new Error(`start ${name}: ${res.status} ${res.text}`);
   return res.json as { id: string };
@@ -113,7 +113,7 @@ describe("push refuses references and run_if expressions that cannot work, namin
     params: { target: "analytics" },
     tasks: [extractTask({ rows: 1 }), toolTask("other", {}), ...more, { ...toolTask("load", {}), depends_on: ["extract"], ...load }],
   });
-  const push = (s: Parameters<typeof api>[1]["as"], spec: Record<string, unknown>) =>
+  const push = (s: Session, spec: Record<string, unknown>) =>
     api("/pipelines", { as: s, body: { spec_text: JSON.stringify(spec), format: "json" } });
   const withBody = (body: Record<string, unknown>) => ({ with: { ...toolTask("load", {}).with, body } });
 
