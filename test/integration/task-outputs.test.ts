@@ -113,20 +113,34 @@ describe("push refuses references and run_if expressions that cannot work, namin
     params: { target: "analytics" },
     tasks: [extractTask({ rows: 1 }), toolTask("other", {}), ...more, { ...toolTask("load", {}), depends_on: ["extract"], ...load }],
   });
-  const push = (s: Session, spec: Record<string, unknown>) =>
-    api("/pipelines", { as: s, body: { spec_text: JSON.stringify(spec), format: "json" } });
+  const push = (s: Session, spec: Record<string, unknown>) => api("/pipelines", { as: s, body: { spec_text: JSON.stringify(spec), format: "json" } });
   const withBody = (body: Record<string, unknown>) => ({ with: { ...toolTask("load", {}).with, body } });
 
   it.each([
     ["an unknown task", withBody({ x: "${{ tasks.nope.outputs.rows }}" }), "tasks[2].with.body.x", 'no task with id "nope"'],
-    ["a task that is not upstream", withBody({ x: "${{ tasks.other.outputs.status_code }}" }), "tasks[2].with.body.x", 'task "other" is not upstream of "load"'],
-    ["an output the connector does not declare", withBody({ x: "${{ tasks.extract.outputs.rowz }}" }), "tasks[2].with.body.x", 'task "extract" has no output "rowz"'],
+    [
+      "a task that is not upstream",
+      withBody({ x: "${{ tasks.other.outputs.status_code }}" }),
+      "tasks[2].with.body.x",
+      'task "other" is not upstream of "load"',
+    ],
+    [
+      "an output the connector does not declare",
+      withBody({ x: "${{ tasks.extract.outputs.rowz }}" }),
+      "tasks[2].with.body.x",
+      'task "extract" has no output "rowz"',
+    ],
     ["an undeclared param", withBody({ x: "${{ params.nope }}" }), "tasks[2].with.body.x", 'no param "nope"'],
     ["something that is not a reference", withBody({ x: "${{ secrets.token }}" }), "tasks[2].with.body.x", "is not a reference"],
     ["a run_if that does not parse", { run_if: "tasks.extract.outputs.rows >" }, "tasks[2].run_if", "Unexpected token"],
     ["a run_if naming an undeclared output", { run_if: "tasks.extract.outputs.rowz > 0" }, "tasks[2].run_if", "No such key: rowz"],
     ["a run_if naming a task that is not upstream", { run_if: "tasks.other.status == 'succeeded'" }, "tasks[2].run_if", "upstream tasks: extract"],
-    ["a run_if comparing with a status that does not exist", { run_if: "tasks.extract.status == 'success'" }, "tasks[2].run_if", '"success" is not a task status'],
+    [
+      "a run_if comparing with a status that does not exist",
+      { run_if: "tasks.extract.status == 'success'" },
+      "tasks[2].run_if",
+      '"success" is not a task status',
+    ],
     ["a run_if that is not true or false", { run_if: "tasks.extract.outputs.rows + 1" }, "tasks[2].run_if", "must be true or false"],
   ])("%s → 400 at the field", async (_name, load, path, message) => {
     const { s, team } = await setupTenant();
@@ -138,9 +152,15 @@ describe("push refuses references and run_if expressions that cannot work, namin
 
   it("a reference to a task upstream through another task is accepted", async () => {
     const { s, team } = await setupTenant();
-    const spec = base(team.slug, { depends_on: ["middle"], run_if: "tasks.extract.outputs.rows > 0 && tasks.middle.status == 'succeeded'", ...withBody({ x: "${{ tasks.extract.outputs.job_id }}" }) }, [
-      { ...toolTask("middle", {}), depends_on: ["extract"] },
-    ]);
+    const spec = base(
+      team.slug,
+      {
+        depends_on: ["middle"],
+        run_if: "tasks.extract.outputs.rows > 0 && tasks.middle.status == 'succeeded'",
+        ...withBody({ x: "${{ tasks.extract.outputs.job_id }}" }),
+      },
+      [{ ...toolTask("middle", {}), depends_on: ["extract"] }],
+    );
     const res = await push(s, spec);
     expect(res.status, res.text).toBe(201);
   });

@@ -63,10 +63,7 @@ function cleanDeep(value: unknown, clean: (text: string) => string): unknown {
 }
 
 /** Every output a task can report: its connector's, and those its `with` selects. */
-export function declaredOutputs(
-  connector: { outputs: OutputDecls; selectedOutputs?: (input: never) => OutputDecls },
-  input: unknown,
-): OutputDecls {
+export function declaredOutputs(connector: { outputs: OutputDecls; selectedOutputs?: (input: never) => OutputDecls }, input: unknown): OutputDecls {
   const selected = connector.selectedOutputs && input !== undefined ? connector.selectedOutputs(input as never) : {};
   return { ...connector.outputs, ...selected };
 }

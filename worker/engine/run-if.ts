@@ -30,7 +30,10 @@ type AstNode = { op: string; args: unknown };
  */
 export function runIfProblem(expression: string, upstream: Record<string, UpstreamShape>, params: Record<string, unknown>): string | null {
   const tasks = Object.fromEntries(
-    Object.entries(upstream).map(([key, u]) => [key, { status: "string", outputs: Object.fromEntries(Object.entries(u.outputs).map(([n, d]) => [n, d.type])) }]),
+    Object.entries(upstream).map(([key, u]) => [
+      key,
+      { status: "string", outputs: Object.fromEntries(Object.entries(u.outputs).map(([n, d]) => [n, d.type])) },
+    ]),
   );
   const env = new Environment({ limits })
     .registerVariable({ name: "tasks", schema: tasks })
@@ -83,7 +86,11 @@ export type RunIfTasks = Record<string, { status: string; outputs: Record<string
 const runtime = new Environment({ limits }).registerVariable("tasks", "map").registerVariable("params", "map");
 
 /** Evaluates an expression checked at push: true or false, or why it could not be decided (a missing output). */
-export function evaluateRunIf(expression: string, tasks: RunIfTasks, params: Record<string, unknown>): { ok: true; value: boolean } | { ok: false; message: string } {
+export function evaluateRunIf(
+  expression: string,
+  tasks: RunIfTasks,
+  params: Record<string, unknown>,
+): { ok: true; value: boolean } | { ok: false; message: string } {
   const context = {
     tasks: Object.fromEntries(Object.entries(tasks).map(([k, t]) => [k, { status: t.status, outputs: toCel(t.outputs ?? {}) }])),
     params: toCel(params),

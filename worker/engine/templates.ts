@@ -69,7 +69,7 @@ export function missingValue(ref: TemplateRef, scope: TemplateScope): string | n
   return `task ${ref.task} reported no output "${ref.output}"`;
 }
 
-function valueOf(ref: TemplateRef, scope: TemplateScope): unknown {
+function valueFor(ref: TemplateRef, scope: TemplateScope): unknown {
   return ref.kind === "param" ? scope.params[ref.name] : scope.outputs(ref.task)![ref.output];
 }
 
@@ -95,7 +95,7 @@ export function resolveTemplates(value: unknown, scope: TemplateScope, path: Arr
         problem ??= `\${{ ${refText(ref)} }}: ${missing}`;
         return whole;
       }
-      return asText(valueOf(ref, scope));
+      return asText(valueFor(ref, scope));
     });
     return problem ? { ok: false, path, message: problem } : { ok: true, value: out };
   }

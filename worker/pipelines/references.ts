@@ -42,7 +42,8 @@ export function referenceProblems(tasks: ReferenceTask[], params: Record<string,
       // An upstream task whose outputs are unknown (its own `with` is wrong) would only add a second, confusing error.
       if ([...upstream].every((id) => byId.get(id)?.outputs !== null)) {
         const problem = runIfProblem(task.runIf.trim(), shapes, params);
-        if (problem) errors.push({ path: formatPath(["tasks", i, "run_if"]), message: `${problem} (run_if is ${runIfKeywords.join(", ")} or a CEL expression)` });
+        if (problem)
+          errors.push({ path: formatPath(["tasks", i, "run_if"]), message: `${problem} (run_if is ${runIfKeywords.join(", ")} or a CEL expression)` });
       }
     }
   });

@@ -28,7 +28,6 @@ export const MAX_TRIGGER_DATASETS = 50;
 export const alertEventValues = ["failure", "retries_exhausted", "timed_out", "sla_miss"] as const;
 export type AlertEvent = (typeof alertEventValues)[number];
 
-
 /** Pipeline names appear in URLs (`/pipelines/{name}`) and in `after:` triggers, so they stay URL-safe. */
 export const pipelineNamePattern = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const namePatternMessage = "lowercase letters, digits, _ and -, starting with a letter or digit, at most 64 characters";

@@ -117,7 +117,10 @@ describe("the transition with outputs and expressions", () => {
     h.send({ type: "run.start" });
     h.ok("extract");
     expect(h.status()).toEqual({ extract: "succeeded", load: "failed", check: "failed" });
-    expect(h.state.tasks.load.error).toEqual({ kind: "invalid_config", message: '${{ tasks.extract.outputs.rows }} has no value: task extract reported no output "rows"' });
+    expect(h.state.tasks.load.error).toEqual({
+      kind: "invalid_config",
+      message: '${{ tasks.extract.outputs.rows }} has no value: task extract reported no output "rows"',
+    });
     expect(h.state.tasks.check.error?.message).toBe("run_if could not be evaluated: No such key: rows");
     expect(h.dispatched()).toEqual(["extract#1"]);
     expect(h.state.status).toBe("failed");
@@ -125,10 +128,16 @@ describe("the transition with outputs and expressions", () => {
 });
 
 describe("bounding what a connector reports", () => {
-  const declared = { rows: { type: "int" as const, description: "" }, note: { type: "dyn" as const, description: "" }, big: { type: "dyn" as const, description: "" } };
+  const declared = {
+    rows: { type: "int" as const, description: "" },
+    note: { type: "dyn" as const, description: "" },
+    big: { type: "dyn" as const, description: "" },
+  };
 
   it("keeps declared names only, drops unreported values, turns int strings into numbers and cleans credentials", () => {
-    const { outputs, dropped } = boundOutputs({ rows: "123", note: "token abc123 used", stray: 1, big: null }, declared, (t) => t.replaceAll("abc123", "[redacted]"));
+    const { outputs, dropped } = boundOutputs({ rows: "123", note: "token abc123 used", stray: 1, big: null }, declared, (t) =>
+      t.replaceAll("abc123", "[redacted]"),
+    );
     expect(outputs).toEqual({ rows: 123, note: "token [redacted] used" });
     expect(dropped).toEqual([]);
   });

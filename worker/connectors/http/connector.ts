@@ -104,7 +104,8 @@ export const httpConnector: ConnectorDefinition<HttpWith, HttpConfig> = {
   optionalSecretFields: ["authorization", "bearer_token"],
   hostFields: ["base_url"],
   outputs: { status_code: { type: "int", description: "HTTP status of the final answer" } },
-  selectedOutputs: (input) => Object.fromEntries(Object.keys(input.outputs ?? {}).map((name) => [name, { type: "dyn", description: `${input.outputs![name]} of the final answer` }])),
+  selectedOutputs: (input) =>
+    Object.fromEntries(Object.keys(input.outputs ?? {}).map((name) => [name, { type: "dyn", description: `${input.outputs![name]} of the final answer` }])),
   destinationProblems: (input, config) => {
     if (!config.base_url) return [];
     const origin = originOf(config.base_url)!;

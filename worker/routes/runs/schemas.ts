@@ -5,13 +5,10 @@ import { runStatuses, taskStatuses } from "../../engine/states";
 import { isoOrNull } from "../shared";
 
 const TaskError = z.object({ kind: z.string(), message: z.string() }).nullable();
-const TaskOutputs = z
-  .record(z.string(), z.unknown())
-  .nullable()
-  .openapi({
-    description:
-      "What the connector reported when the attempt succeeded (docs/pipelines.md#task-outputs); downstream tasks read them as ${{ tasks.<task>.outputs.<name> }}",
-  });
+const TaskOutputs = z.record(z.string(), z.unknown()).nullable().openapi({
+  description:
+    "What the connector reported when the attempt succeeded (docs/pipelines.md#task-outputs); downstream tasks read them as ${{ tasks.<task>.outputs.<name> }}",
+});
 
 export const TaskAttemptOut = z.object({
   attempt: z.number().int(),
