@@ -14294,8 +14294,7 @@ export interface components {
                     [key: string]: unknown;
                 };
                 depends_on: string[];
-                /** @enum {string} */
-                run_if: "all_success" | "all_done" | "any_failed";
+                run_if: string;
                 retries: {
                     max: number;
                     /** @enum {string} */
@@ -15381,6 +15380,10 @@ export interface components {
             } | null;
             reason: string | null;
             no_new_data: boolean;
+            /** @description What the connector reported when the attempt succeeded (docs/pipelines.md#task-outputs); downstream tasks read them as ${{ tasks.<task>.outputs.<name> }} */
+            outputs: {
+                [key: string]: unknown;
+            } | null;
             queued_at: string | null;
             started_at: string | null;
             finished_at: string | null;
@@ -15392,6 +15395,10 @@ export interface components {
                 error: {
                     kind: string;
                     message: string;
+                } | null;
+                /** @description What the connector reported when the attempt succeeded (docs/pipelines.md#task-outputs); downstream tasks read them as ${{ tasks.<task>.outputs.<name> }} */
+                outputs: {
+                    [key: string]: unknown;
                 } | null;
                 queued_at: string | null;
                 started_at: string | null;

@@ -38,6 +38,8 @@ export function runLines(run: RunDetail): string[] {
     const extra = t.error ? ` — ${t.error.message}` : t.reason && t.status === "skipped" ? ` — ${t.reason}` : "";
     const link = t.external_url ? ` ${t.external_url}` : "";
     lines.push(`  ${t.status.padEnd(12)} ${t.key}${t.attempt > 1 ? ` (attempt ${t.attempt})` : ""}${extra}${link}`);
+    const outputs = Object.entries(t.outputs ?? {}).map(([name, v]) => `${name}=${typeof v === "string" ? v : JSON.stringify(v)}`);
+    if (outputs.length) lines.push(`               outputs: ${outputs.join(", ")}`);
   }
   return lines;
 }

@@ -135,6 +135,8 @@ export interface TaskView {
   error: { kind: string; message: string } | null;
   /** What the connector noted about how the task ended. */
   reason: string | null;
+  /** What the connector reported when the task succeeded. */
+  outputs: Record<string, unknown> | null;
 }
 
 /** The run's first task with the fields connector tests read. */

@@ -1,4 +1,5 @@
 import type { z } from "@hono/zod-openapi";
+import type { OutputDecls } from "./outputs";
 
 /** Where a task's external work is, so later polls and cancels find it again. */
 export interface ExternalHandle {
@@ -155,6 +156,13 @@ export interface ConnectorDefinition<With = unknown, Config = unknown> {
    * re-requires the secrets, and URL fields must be https outside local development (lib/destinations.ts).
    */
   hostFields: readonly string[];
+  /**
+   * The outputs a succeeded task reports (`output` on its outcome), by name. Undeclared names are not stored; a
+   * declared one may still be missing when the tool did not report it for that run.
+   */
+  outputs: OutputDecls;
+  /** Outputs the task's own `with` selects (the `http` connector's `outputs: { name: "$.path" }`), beside `outputs`. */
+  selectedOutputs?(input: With): OutputDecls;
   /**
    * Hosts the URL host fields may name outside local development, when the tool lives at known hosts only (BigQuery:
    * googleapis.com), so the credentials go nowhere else whatever the config says.

@@ -1,4 +1,5 @@
 import type { NormalizedSpec } from "../pipelines/spec";
+import { templateRefs } from "./templates";
 import type { PlanTask } from "./types";
 
 /** The engine's view of a pinned pipeline version. */
@@ -7,6 +8,7 @@ export function planFromSpec(spec: NormalizedSpec): PlanTask[] {
     key: t.id,
     dependsOn: t.depends_on,
     runIf: t.run_if,
+    inputs: templateRefs(t.with),
     retries: { max: t.retries.max, backoff: t.retries.backoff, delayMs: t.retries.delay_ms, maxDelayMs: t.retries.max_delay_ms, jitter: t.retries.jitter },
     timeoutMs: t.timeout_ms,
     pollIntervalMs: t.poll_interval_ms,

@@ -15,7 +15,8 @@ export const isFailedTask = (s: TaskStatus) => s === "failed" || s === "timed_ou
 
 /** Allowed task transitions; anything else is a bug in the transition function. */
 export const taskTransitions: Record<TaskStatus, readonly TaskStatus[]> = {
-  pending: ["queued", "skipped", "cancelled"],
+  // pending → failed: its run_if or a `${{ … }}` input could not be decided, so it never starts.
+  pending: ["queued", "skipped", "cancelled", "failed"],
   queued: ["triggered", "running", "succeeded", "failed", "up_for_retry", "cancelled", "timed_out"],
   triggered: ["running", "succeeded", "failed", "up_for_retry", "cancelled", "timed_out"],
   running: ["running", "succeeded", "failed", "up_for_retry", "cancelled", "timed_out"],

@@ -2,6 +2,8 @@
 import type { TaskError, TaskOutcome } from "../connectors/types";
 import { isHttpUrl } from "../lib/urls";
 import { retryDelayMs } from "./backoff";
+import { evaluateRunIf, isRunIfKeyword, valuesRead, type RunIfTasks } from "./run-if";
+import { missingValue, refText } from "./templates";
 import { isActiveTask, isFailedTask, isTerminalRun, isTerminalTask, runTransitions, taskTransitions, type RunStatus, type TaskStatus } from "./states";
 import type { Effect, EngineClock, EngineEvent, LogEntry, PlanTask, RunState, TaskState, TransitionResult } from "./types";
 
@@ -15,10 +17,10 @@ export const timerKeys = {
 export class InvalidTransition extends Error {}
 
 /** A fresh run in `queued` with every task pending. */
-export function newRunState(id: string, plan: PlanTask[], timeoutMs: number | null, now: number): RunState {
+export function newRunState(id: string, plan: PlanTask[], timeoutMs: number | null, now: number, params: Record<string, unknown> = {}): RunState {
   const tasks: Record<string, TaskState> = {};
   for (const t of plan) tasks[t.key] = emptyTask(t.key);
-  return { id, status: "queued", attempt: 1, plan, tasks, timeoutMs, queuedAt: now, startedAt: null, finishedAt: null, reason: null };
+  return { id, status: "queued", attempt: 1, plan, tasks, timeoutMs, params, queuedAt: now, startedAt: null, finishedAt: null, reason: null };
 }
 
 function emptyTask(key: string): TaskState {
@@ -30,6 +32,7 @@ function emptyTask(key: string): TaskState {
     error: null,
     reason: null,
     noNewData: false,
+    outputs: null,
     pollSeq: 0,
     queuedAt: null,
     startedAt: null,
@@ -205,6 +208,7 @@ function applyOutcome(step: Step, key: string, attempt: number, outcome: TaskOut
     case "succeeded":
       task.startedAt ??= startedAt ?? step.clock.now;
       task.noNewData = outcome.noNewData === true;
+      task.outputs = outcome.output && Object.keys(outcome.output).length ? outcome.output : null;
       task.error = null;
       task.reason = outcome.note ?? null;
       step.clearTaskTimers(task);
@@ -262,6 +266,7 @@ function queueAttempt(step: Step, task: TaskState, reason: string) {
   step.setTask(task, "queued", reason);
   task.attempt += 1;
   task.pollSeq = 0;
+  task.outputs = null;
   // Collect tries count per attempt: the next attempt's run leaves its own artifacts behind.
   if (task.handle) delete task.handle.collectTries;
   task.queuedAt = step.clock.now;
@@ -278,13 +283,46 @@ function queueAttempt(step: Step, task: TaskState, reason: string) {
   }
 }
 
-/** Decides for a pending task whose dependencies are all done: run it, or skip it (and why). */
-export function readiness(plan: PlanTask, tasks: Record<string, TaskState>, planOf: (key: string) => PlanTask): "wait" | "run" | { skip: string } {
+/** Decides for a pending task whose dependencies are all done: run it, skip it, or fail it (and why). */
+export function readiness(
+  plan: PlanTask,
+  tasks: Record<string, TaskState>,
+  planOf: (key: string) => PlanTask,
+  params: Record<string, unknown> = {},
+): "wait" | "run" | { skip: string } | { fail: string } {
   const deps = plan.dependsOn.map((d) => tasks[d]);
   if (deps.some((d) => !isTerminalTask(d.status))) return "wait";
   const noData = deps.find((d) => d.status === "succeeded" && d.noNewData && planOf(d.key).skipDownstreamIfNoNewData);
   if (noData) return { skip: `no new data from ${noData.key}` };
-  switch (plan.runIf) {
+  const decision = runIfDecision(plan, deps, tasks, planOf, params);
+  if (decision !== "run") return decision;
+  // Every `${{ … }}` of the task's `with` needs its value now: dispatching without it would send the tool a hole.
+  const scope = { outputs: (key: string) => tasks[key]?.outputs ?? null, status: (key: string) => tasks[key]?.status, params };
+  for (const ref of plan.inputs ?? []) {
+    const missing = missingValue(ref, scope);
+    if (missing) return { fail: `\${{ ${refText(ref)} }} has no value: ${missing}` };
+  }
+  return "run";
+}
+
+function runIfDecision(
+  plan: PlanTask,
+  deps: TaskState[],
+  tasks: Record<string, TaskState>,
+  planOf: (key: string) => PlanTask,
+  params: Record<string, unknown>,
+): "run" | { skip: string } | { fail: string } {
+  const runIf = plan.runIf;
+  if (!isRunIfKeyword(runIf)) {
+    const visible: RunIfTasks = {};
+    for (const key of upstreamOf(plan.key, planOf)) visible[key] = { status: tasks[key].status, outputs: tasks[key].outputs ?? null };
+    const result = evaluateRunIf(runIf, visible, params);
+    if (!result.ok) return { fail: `run_if could not be evaluated: ${result.message}` };
+    if (result.value) return "run";
+    const read = valuesRead(runIf, visible, params);
+    return { skip: `run_if is false: ${runIf}${read ? ` (${read})` : ""}` };
+  }
+  switch (runIf) {
     case "all_success": {
       const bad = deps.find((d) => d.status !== "succeeded");
       return bad ? { skip: `upstream ${bad.key} ${bad.status}` } : "run";
@@ -294,6 +332,19 @@ export function readiness(plan: PlanTask, tasks: Record<string, TaskState>, plan
     case "any_failed":
       return deps.some((d) => isFailedTask(d.status)) ? "run" : { skip: "no upstream task failed" };
   }
+}
+
+/** Every task `key` depends on, directly or not: what its `run_if` may read. */
+export function upstreamOf(key: string, planOf: (key: string) => PlanTask): Set<string> {
+  const seen = new Set<string>();
+  const stack = [...planOf(key).dependsOn];
+  while (stack.length) {
+    const next = stack.pop()!;
+    if (seen.has(next)) continue;
+    seen.add(next);
+    stack.push(...planOf(next).dependsOn);
+  }
+  return seen;
 }
 
 /** Queues every task whose dependencies are done, skips the ones that must not run, and finishes the run when all are done. */
@@ -306,13 +357,18 @@ function advance(step: Step) {
     for (const plan of s.plan) {
       const task = s.tasks[plan.key];
       if (task.status !== "pending") continue;
-      const decision = readiness(plan, s.tasks, (key) => step.plan(key));
+      const decision = readiness(plan, s.tasks, (key) => step.plan(key), s.params ?? {});
       if (decision === "wait") continue;
       changed = true;
       if (decision === "run") queueAttempt(step, task, "dependencies met");
-      else {
+      else if ("skip" in decision) {
         step.setTask(task, "skipped", decision.skip);
         task.reason = decision.skip;
+      } else {
+        // Not the tool's failure and no attempt was made: the same inputs would fail again, so no retry.
+        task.error = { kind: "invalid_config", message: decision.fail };
+        step.setTask(task, "failed", decision.fail);
+        task.reason = decision.fail;
       }
     }
   }
@@ -362,6 +418,7 @@ function retryFromFailure(step: Step) {
     task.error = null;
     task.reason = null;
     task.noNewData = false;
+    task.outputs = null;
   }
   if (s.timeoutMs !== null) {
     step.effects.push({ type: "timer.set", timerKey: timerKeys.runTimeout(s.id), dueAt: step.clock.now + s.timeoutMs, event: { type: "run.timeout" } });

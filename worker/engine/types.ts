@@ -1,15 +1,16 @@
 import type { ExternalHandle, TaskError, TaskOutcome } from "../connectors/types";
 import type { RetryPolicy } from "./backoff";
 import type { RunStatus, TaskStatus } from "./states";
-
-export const runIfValues = ["all_success", "all_done", "any_failed"] as const;
-export type RunIf = (typeof runIfValues)[number];
+import type { TemplateRef } from "./templates";
 
 /** The engine's view of one task of the pinned pipeline version. */
 export interface PlanTask {
   key: string;
   dependsOn: string[];
-  runIf: RunIf;
+  /** A keyword (`all_success`, `all_done`, `any_failed`) or a CEL expression (engine/run-if.ts). */
+  runIf: string;
+  /** The `${{ … }}` references of the task's `with`: each must have a value before the task is dispatched. */
+  inputs?: TemplateRef[];
   retries: RetryPolicy;
   timeoutMs: number | null;
   pollIntervalMs: number;
@@ -26,6 +27,8 @@ export interface TaskState {
   /** Why a task was skipped or cancelled, for the UI. */
   reason: string | null;
   noNewData: boolean;
+  /** What the connector reported when the current attempt succeeded (declared names only); null otherwise. */
+  outputs?: Record<string, unknown> | null;
   /** Increments per poll so repeated poll messages are recognised. */
   pollSeq: number;
   queuedAt: number | null;
@@ -41,6 +44,8 @@ export interface RunState {
   plan: PlanTask[];
   tasks: Record<string, TaskState>;
   timeoutMs: number | null;
+  /** The run's params, for `run_if` expressions and `${{ params.<name> }}` (absent in runs created before outputs). */
+  params?: Record<string, unknown>;
   queuedAt: number;
   startedAt: number | null;
   finishedAt: number | null;

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { runIfValues, type RunIf } from "../engine/types";
+import { MAX_RUN_IF_LENGTH } from "../engine/run-if";
 import { isValidCron, isValidTimezone } from "./cron";
 import { parseDuration } from "../lib/time";
 
@@ -27,8 +27,6 @@ export const MAX_TRIGGER_DATASETS = 50;
 
 export const alertEventValues = ["failure", "retries_exhausted", "timed_out", "sla_miss"] as const;
 export type AlertEvent = (typeof alertEventValues)[number];
-
-export { runIfValues, type RunIf };
 
 /** Pipeline names appear in URLs (`/pipelines/{name}`) and in `after:` triggers, so they stay URL-safe. */
 export const pipelineNamePattern = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -194,7 +192,17 @@ export const RawTask = z
     connection: ConnectionName.optional().meta({ description: "Name of a connection of the pipeline's team" }),
     with: z.record(z.string(), z.unknown()).default({}).meta({ description: "Connector-specific settings, checked by the connector's schema" }),
     depends_on: z.array(TaskId).default([]),
-    run_if: z.enum(runIfValues).default("all_success"),
+    run_if: z
+      .string()
+      .trim()
+      .min(1)
+      .max(MAX_RUN_IF_LENGTH)
+      .default("all_success")
+      .meta({
+        description:
+          "all_success | all_done | any_failed, or a CEL expression over upstream tasks and params, e.g. \"tasks.extract.status == 'succeeded' && tasks.extract.outputs.rows > 0\"",
+        examples: ["all_success", "all_done", "any_failed", "tasks.extract.outputs.rows > 0"],
+      }),
     retries: Retries.optional(),
     timeout: duration(1000, 30 * 86_400_000, "timeout").optional(),
     skip_downstream_if_no_new_data: z.boolean().default(false),
@@ -246,7 +254,8 @@ export interface NormalizedTask {
   /** Parsed by the connector's `withSchema` (its defaults filled). */
   with: Record<string, unknown>;
   depends_on: string[];
-  run_if: RunIf;
+  /** A keyword or a CEL expression, checked at push (pipelines/references.ts). */
+  run_if: string;
   retries: NormalizedRetries;
   timeout_ms: number | null;
   skip_downstream_if_no_new_data: boolean;
@@ -316,7 +325,7 @@ export const NormalizedSpecSchema = z
         connection: z.string().nullable(),
         with: z.record(z.string(), z.unknown()),
         depends_on: z.array(z.string()),
-        run_if: z.enum(runIfValues),
+        run_if: z.string(),
         retries: z.object({
           max: z.number().int(),
           backoff: z.enum(backoffValues),

@@ -4,6 +4,7 @@ import { detailsFromIssues, formatPath, type ErrorDetail } from "../lib/errors";
 import { parseDuration } from "../lib/time";
 import { canonicalTimezone } from "./cron";
 import { findCycles } from "./dag";
+import { referenceProblems, taskOutputs } from "./references";
 import {
   DEFAULT_MAX_DELAY_MS,
   DEFAULT_POLL_INTERVAL_MS,
@@ -21,7 +22,7 @@ import {
 
 /** What validation needs to know about connectors; the registry in production, test doubles in unit tests. */
 export interface SpecDeps {
-  connectorFor(kind: string): Pick<ConnectorDefinition, "kind" | "withSchema" | "configSchema" | "secretFields"> | undefined;
+  connectorFor(kind: string): Pick<ConnectorDefinition, "kind" | "withSchema" | "configSchema" | "secretFields" | "outputs" | "selectedOutputs"> | undefined;
   connectorKinds(): string[];
 }
 
@@ -178,6 +179,14 @@ function crossFieldChecks(raw: unknown, deps: SpecDeps): CrossFieldResult {
     const original = (tasks[edge.taskIndex].depends_on as unknown[]).indexOf(nodes[edge.taskIndex].depends_on[edge.depIndex]);
     at(["tasks", edge.taskIndex, "depends_on", original], `dependency cycle: ${edge.cycle.join(" → ")}`);
   }
+  const referenceTasks = tasks.map((t, i) => ({
+    id: nodes[i].id,
+    dependsOn: nodes[i].depends_on,
+    outputs: typeof t.connector === "string" ? taskOutputs(deps.connectorFor(t.connector), parsedWith.get(i)) : null,
+    with: t.with,
+    runIf: t.run_if,
+  }));
+  errors.push(...referenceProblems(referenceTasks, isObject(raw.params) ? raw.params : {}));
   return { errors, parsedWith };
 }
 

@@ -14,6 +14,8 @@ import { cachedConnection } from "../lib/connection-cache";
 import type { DispatchMessage } from "./messages";
 import { errorFields, log } from "../lib/log";
 import { fetchAttemptLog } from "../logs/fetch";
+import { boundOutputs, declaredOutputs, MAX_OUTPUT_VALUE_BYTES, type OutputDecls } from "../connectors/outputs";
+import { formatPath } from "../lib/errors";
 
 /** Keeps a promise running after the task's outcome is reported (ctx.waitUntil in a Worker or a Durable Object). */
 export type Background = (work: Promise<unknown>) => void;
@@ -31,6 +33,7 @@ export async function performDispatch(
 ): Promise<TaskOutcome | null> {
   const connector = connectorFor(context.connector);
   if (!connector) return { status: "failed", error: { kind: "invalid_config", message: `unknown connector "${context.connector}"` } };
+  if (context.inputProblem && op !== "cancel") return { status: "failed", error: { kind: "invalid_config", message: context.inputProblem } };
   const ctx = tenantCtx(createDb(env.DB), tenantId);
   // The spec names a connection; the run's environment binds that name to the team connection it uses (dbt → dbt_ci).
   const bound = context.connection
@@ -52,9 +55,12 @@ export async function performDispatch(
   const parsedConfig = connector.configSchema.safeParse(connection?.config ?? {});
   const parsedWith = connector.withSchema.safeParse(context.with);
   if (!parsedConfig.success || !parsedWith.success) {
+    // A `${{ … }}` value can be what no longer fits (a pattern the resolved text breaks): name the field.
+    const issue = parsedWith.success ? null : parsedWith.error.issues[0];
+    const where = issue ? `: ${formatPath(["with", ...issue.path])}: ${issue.message}` : "";
     return {
       status: "failed",
-      error: { kind: "invalid_config", message: "the connection config or the task's `with` no longer matches the connector's schema" },
+      error: { kind: "invalid_config", message: `the connection config or the task's \`with\` no longer matches the connector's schema${where}` },
     };
   }
   const appUrl = (env.APP_URL ?? "http://localhost:8787").replace(/\/$/, "");
@@ -153,10 +159,18 @@ export async function performDispatch(
       op,
       now: () => Date.now(),
     });
-  // The log went to R2; the engine gets the outcome without it.
-  const { log: _log, ...outcome } = answered;
+  // The log went to R2; the engine gets the outcome without it, and only the declared outputs, bounded and redacted.
+  const { log: _log, ...reported } = answered;
+  const outcome = reported.status === "succeeded" ? withBoundOutputs(reported, declaredOutputs(connector, parsedWith.data), watched.redactor) : reported;
   // The connection the work runs on: a webhook arriving on another connection never touches this task.
   return connection ? { ...outcome, connectionId: connection.id } : outcome;
+}
+
+function withBoundOutputs(outcome: Extract<TaskOutcome, { status: "succeeded" }>, declared: OutputDecls, redactor: Redactor): TaskOutcome {
+  const { outputs, dropped } = boundOutputs(outcome.output, declared, (text) => redactor.clean(text));
+  const note = dropped.length ? `outputs over ${MAX_OUTPUT_VALUE_BYTES} bytes not kept: ${dropped.join(", ")}` : undefined;
+  const { output: _raw, ...rest } = outcome;
+  return { ...rest, ...(outputs ? { output: outputs } : {}), ...(note ? { note: rest.note ? `${rest.note}; ${note}` : note } : {}) };
 }
 
 /** A failed outcome's message holds the tool's text: bounded, and without any credential the request carried. */

@@ -2,8 +2,8 @@ import { startJsonServer, type Answer, type FakeServer } from "../http-server";
 
 /**
  * A generic job API, the kind the `http` connector drives:
- *   POST /jobs {polls?: n, outcome?: "succeeded"|"failed", fail_times?: n, key?, no_new_data?, message?, callback_url?, delay_ms?: n}
- *     → 201 {id, status, url}; with fail_times, the first n creations for `key` answer 500. With an
+ *   POST /jobs {polls?: n, outcome?: "succeeded"|"failed", fail_times?: n, key?, no_new_data?, message?, callback_url?, delay_ms?: n, rows?: n}
+ *     → 201 {id, status, url, rows?} (`rows`: what a job API reports it processed, echoed in every view of the job); with fail_times, the first n creations for `key` answer 500. With an
  *     `Idempotency-Key` header (IETF httpapi draft, as Stripe takes it) a repeated POST with the same key creates
  *     nothing and answers the job that key created. `delay_ms` makes this call and each status read of the job
  *     take that long (a slow tool).
@@ -99,7 +99,8 @@ export async function startHttpToolFake(options: { token?: string; port?: number
     return { status: 404, body: { error: "not found" } };
   }, options.port);
   function view(job: Job) {
-    return { id: job.id, status: job.status, message: job.message, no_new_data: job.noNewData, url: `${server.url}/ui/jobs/${job.id}` };
+    const rows = job.body.rows !== undefined ? { rows: job.body.rows } : {};
+    return { id: job.id, status: job.status, message: job.message, no_new_data: job.noNewData, url: `${server.url}/ui/jobs/${job.id}`, ...rows };
   }
   return { ...server, jobs, jobsByIdempotencyKey };
 }

@@ -58,6 +58,7 @@ describe("Airbyte connector against its fake", () => {
     const task = firstTask(done);
     expect(task.external_id).toMatch(/^\d+$/);
     expect(task.external_url).toBe(`${fakeUrl("airbyte")}/workspaces/ws1/connections/${id}/job-history`);
+    expect(task.outputs).toMatchObject({ job_id: task.external_id, rows_synced: 1400 });
     // The fake is shared by every test file: pick this test's request by its connection id.
     const [create] = (await fakeRequests("airbyte", "/api/public/v1/jobs")).filter((r) => r.method === "POST" && JSON.parse(r.body).connectionId === id);
     expect(JSON.parse(create.body)).toEqual({ connectionId: id, jobType: "sync" });

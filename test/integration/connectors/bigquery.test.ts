@@ -52,6 +52,15 @@ describe("BigQuery connector against its fake", () => {
     expect(task.external_url).toBe(`https://console.cloud.google.com/bigquery?project=${project}&j=bq%3AUS%3A${jobId}&page=queryresults`);
     // The rows come from getQueryResults (a SELECT reports no row count on the job itself).
     expect(task.reason).toBe("5 rows, 2097152 bytes billed, 1800 slot-ms");
+    // BigQuery sends int64 counts as strings: declared int outputs, they are stored as numbers.
+    expect(task.outputs).toMatchObject({
+      job_id: jobId,
+      statement_type: "SELECT",
+      rows: 5,
+      total_bytes_billed: 2_097_152,
+      total_slot_ms: 1800,
+      cache_hit: false,
+    });
 
     const [insert] = (await apiRequests(project, "/jobs")).filter((r) => r.method === "POST" && r.path === `/bigquery/v2/projects/${project}/jobs`);
     expect(insert.headers.authorization).toMatch(/^Bearer ya29\.fake-/);

@@ -77,6 +77,11 @@ describe("dbt Cloud connector against its fake", () => {
     expect(done.status).toBe("succeeded");
     const task = firstTask(done);
     expect(task.external_url).toBe(`${fakeUrl("dbt_cloud")}/deploy/${creds.accountId}/projects/1/runs/${task.external_id}/`);
+    expect(task.outputs).toEqual({
+      run_id: task.external_id,
+      run_url: task.external_url,
+      artifacts_url: `${fakeUrl("dbt_cloud")}/api/v2/accounts/${creds.accountId}/runs/${task.external_id}/artifacts/`,
+    });
 
     const [trigger] = await fakeRequests("dbt_cloud", `/api/v2/accounts/${creds.accountId}/jobs/${job}/run/`);
     expect(trigger.headers.authorization).toBe(`Token ${creds.api_token}`);

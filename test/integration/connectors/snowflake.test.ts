@@ -73,6 +73,7 @@ describe("Snowflake connector against its fake", () => {
     const done = await pollToEnd(s, run.id);
     expect(done.status).toBe("succeeded");
     const task = firstTask(done);
+    expect(task.outputs).toEqual({ query_id: task.external_id, rows: 5, query_ids: [task.external_id] });
 
     const [submit] = statementRequests(await fakeRequests("snowflake", "/api/v2/statements"), statement);
     const query = new URL(submit.path, "http://x").searchParams;

@@ -8,6 +8,7 @@ const tool = {
   withSchema: z.strictObject({ job_id: z.number().int(), mode: z.enum(["full", "incremental"]).default("incremental") }),
   configSchema: z.strictObject({ base_url: z.url() }),
   secretFields: ["api_key"] as const,
+  outputs: { rows: { type: "int" as const, description: "rows" }, run_id: { type: "string" as const, description: "run id" } },
 };
 const plain = {
   kind: "plain",
@@ -15,6 +16,7 @@ const plain = {
   withSchema: z.strictObject({ url: z.url(), method: z.enum(["GET", "POST"]).default("GET") }),
   configSchema: z.strictObject({ base_url: z.url().optional() }),
   secretFields: [] as const,
+  outputs: {},
 };
 
 export const testConnectors = [tool, plain];

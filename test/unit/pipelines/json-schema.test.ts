@@ -12,7 +12,11 @@ describe("specJsonSchema", () => {
     expect(schema.additionalProperties).toBe(false);
     expect(task.properties.timeout.type).toBe("string");
     expect(task.properties.timeout.pattern).toBeDefined();
-    expect(task.properties.run_if).toMatchObject({ enum: ["all_success", "all_done", "any_failed"], default: "all_success" });
+    expect(task.properties.run_if).toMatchObject({
+      type: "string",
+      default: "all_success",
+      examples: expect.arrayContaining(["all_success", "all_done", "any_failed"]),
+    });
     expect(schema.properties.concurrency.properties.on_conflict.enum).toEqual(["queue", "skip", "cancel_previous"]);
   });
 

@@ -22,7 +22,7 @@ function outcomeOf(job: unknown, handle: ExternalHandle): TaskOutcome {
         status: "succeeded",
         // A sync that moved no rows lets `skip_downstream_if_no_new_data` skip what depends on it.
         noNewData: s.rowsSynced === 0,
-        output: { rows_synced: s.rowsSynced, bytes_synced: s.bytesSynced },
+        output: { job_id: handle.externalId, rows_synced: s.rowsSynced, bytes_synced: s.bytesSynced },
         ...handle,
       };
     case "failed":
@@ -41,6 +41,11 @@ export const airbyteConnector: ConnectorDefinition<AirbyteWith, AirbyteConfig> =
   secretFields: [],
   optionalSecretFields: ["client_id", "client_secret", "api_token", "webhook_secret"],
   hostFields: ["base_url"],
+  outputs: {
+    job_id: { type: "string", description: "Airbyte's job id" },
+    rows_synced: { type: "int", description: "Rows the job synced (when Airbyte reports it)" },
+    bytes_synced: { type: "int", description: "Bytes the job synced (when Airbyte reports it)" },
+  },
 
   async trigger(ctx, input) {
     const client = airbyteClient(ctx);

@@ -123,6 +123,15 @@ export const bigQueryConnector: ConnectorDefinition<BigQueryWith, BigQueryConfig
   configSchema: BigQueryConfig,
   secretFields: ["service_account_key"],
   hostFields: ["api_url", "token_url"],
+  outputs: {
+    job_id: { type: "string", description: "BigQuery's job id" },
+    statement_type: { type: "string", description: "`SELECT`, `INSERT`, `MERGE`, …" },
+    rows: { type: "int", description: "Rows affected by DML, or in the result of a SELECT" },
+    total_bytes_processed: { type: "int", description: "Bytes processed" },
+    total_bytes_billed: { type: "int", description: "Bytes billed" },
+    total_slot_ms: { type: "int", description: "Slot time in milliseconds" },
+    cache_hit: { type: "bool", description: "The result came from BigQuery's cache" },
+  },
   destinationHosts: { pattern: GOOGLE_API_HOST, description: "a googleapis.com host: the service account key is used only toward Google" },
   secretProblems(secrets) {
     const text = secrets.service_account_key;

@@ -29,7 +29,11 @@ function outcomeOf(run: unknown, handle: ExternalHandle): TaskOutcome {
     case "running":
       return { status: "running", ...next };
     case "succeeded":
-      return { status: "succeeded", ...next, ...(s.withFailures ? { output: { result_state: "SUCCESS_WITH_FAILURES" } } : {}) };
+      return {
+        status: "succeeded",
+        ...next,
+        output: { run_id: next.externalId, run_page_url: next.externalUrl, result_state: s.withFailures ? "SUCCESS_WITH_FAILURES" : "SUCCESS" },
+      };
     case "failed":
       return { status: "failed", error: { kind: "tool_failure", message: s.message }, ...next };
     case "cancelled":
@@ -91,6 +95,11 @@ export const databricksConnector: ConnectorDefinition<DatabricksWith, Databricks
   secretFields: ["token"],
   optionalSecretFields: ["webhook_secret"],
   hostFields: ["base_url"],
+  outputs: {
+    run_id: { type: "string", description: "The job run's id" },
+    run_page_url: { type: "string", description: "The run's page in the workspace" },
+    result_state: { type: "string", description: "`SUCCESS`, or `SUCCESS_WITH_FAILURES` when some tasks failed and the job still counts it a success" },
+  },
 
   async trigger(ctx, input) {
     const body: Record<string, unknown> = { job_id: Number(input.job_id), idempotency_token: await idempotencyToken(ctx.run) };

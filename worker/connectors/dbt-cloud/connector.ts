@@ -1,5 +1,5 @@
 import type { ConnectorDefinition, ExternalHandle, TaskOutcome } from "../types";
-import { field, num, str, testFailure } from "../tool-http";
+import { field, joinUrl, num, str, testFailure } from "../tool-http";
 import { ConnectorError } from "../http-errors";
 import { sectionedLog } from "../../logs/format";
 import { dbtCloudClient } from "./client";
@@ -20,7 +20,10 @@ const passThrough = [
   "steps_override",
 ] as const;
 
-function outcomeOf(run: unknown, previous: ExternalHandle = {}): TaskOutcome {
+/** Where a run's artifacts are listed (`GET …/runs/{id}/artifacts/`, with the connection's token). */
+const artifactsUrl = (config: DbtCloudConfig, runId: string) => joinUrl(config.base_url, `api/v2/accounts/${config.account_id}/runs/${runId}/artifacts/`);
+
+function outcomeOf(config: DbtCloudConfig, run: unknown, previous: ExternalHandle = {}): TaskOutcome {
   const handle: ExternalHandle = {
     externalId: str(field(run, "id")) ?? previous.externalId,
     externalUrl: str(field(run, "href")) ?? previous.externalUrl,
@@ -29,8 +32,11 @@ function outcomeOf(run: unknown, previous: ExternalHandle = {}): TaskOutcome {
   switch (s.state) {
     case "running":
       return { status: "running", ...handle };
-    case "succeeded":
-      return { status: "succeeded", ...handle };
+    case "succeeded": {
+      const runId = handle.externalId;
+      const output = runId ? { run_id: runId, run_url: handle.externalUrl, artifacts_url: artifactsUrl(config, runId) } : undefined;
+      return { status: "succeeded", output, ...handle };
+    }
     case "failed":
       return { status: "failed", error: { kind: "tool_failure", message: s.message }, ...handle };
     case "cancelled":
@@ -52,17 +58,22 @@ export const dbtCloudConnector: ConnectorDefinition<DbtCloudWith, DbtCloudConfig
   secretFields: ["api_token"],
   optionalSecretFields: ["webhook_secret"],
   hostFields: ["base_url"],
+  outputs: {
+    run_id: { type: "string", description: "dbt Cloud's run id" },
+    run_url: { type: "string", description: "The run's page in dbt Cloud" },
+    artifacts_url: { type: "string", description: "The API URL listing the run's artifacts (needs the connection's token)" },
+  },
 
   async trigger(ctx, input) {
     const body: Record<string, unknown> = { cause: dbtCause(ctx.run, input.cause) };
     for (const key of passThrough) if (input[key] !== undefined) body[key] = input[key];
     const run = await dbtCloudClient(ctx).triggerRun(String(input.job_id), body);
     if (!str(field(run, "id"))) throw new ConnectorError({ kind: "tool_failure", message: "dbt Cloud accepted the trigger but returned no run id" });
-    return outcomeOf(run);
+    return outcomeOf(ctx.config, run);
   },
 
   async poll(ctx, _input, handle) {
-    return outcomeOf(await dbtCloudClient(ctx).getRun(runIdOf(handle)), handle);
+    return outcomeOf(ctx.config, await dbtCloudClient(ctx).getRun(runIdOf(handle)), handle);
   },
 
   async cancel(ctx, _input, handle) {

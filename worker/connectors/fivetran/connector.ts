@@ -22,6 +22,10 @@ export const fivetranConnector: ConnectorDefinition<FivetranWith, FivetranConfig
   secretFields: ["api_key", "api_secret"],
   optionalSecretFields: ["webhook_secret"],
   hostFields: ["base_url"],
+  outputs: {
+    connection_id: { type: "string", description: "The Fivetran connection that synced" },
+    succeeded_at: { type: "string", description: "When Fivetran recorded the sync's success (ISO 8601)" },
+  },
 
   async trigger(ctx, input) {
     const client = fivetranClient(ctx);
@@ -66,7 +70,8 @@ function outcomeOf(connection: unknown, baseline: number | null, handle: Externa
     case "running":
       return { status: "running", ...handle };
     case "succeeded":
-      return { status: "succeeded", ...handle };
+      // Fivetran reports no row counts through its REST API (they reach the warehouse via its Platform Connector).
+      return { status: "succeeded", output: { connection_id: handle.externalId, succeeded_at: new Date(s.at).toISOString() }, ...handle };
     case "failed":
       return { status: "failed", error: { kind: "tool_failure", message: s.message }, ...handle };
     case "paused":

@@ -55,7 +55,7 @@ function outcomeOf(run: unknown, handle: ExternalHandle): TaskOutcome {
     case "running":
       return { status: "running", ...next };
     case "succeeded":
-      return { status: "succeeded", ...next };
+      return { status: "succeeded", ...next, output: { run_id: next.externalId, run_url: next.externalUrl } };
     case "failed":
       return { status: "failed", error: { kind: "tool_failure", message: s.message }, ...next };
     case "cancelled":
@@ -72,6 +72,10 @@ export const gitHubActionsConnector: ConnectorDefinition<GitHubActionsWith, GitH
   secretFields: ["token"],
   optionalSecretFields: ["webhook_secret"],
   hostFields: ["base_url"],
+  outputs: {
+    run_id: { type: "string", description: "The workflow run's id" },
+    run_url: { type: "string", description: "The workflow run's page on GitHub (`html_url`)" },
+  },
 
   async trigger(ctx, input) {
     const repo = repoOf(ctx.config, input);

@@ -103,6 +103,9 @@ export const httpConnector: ConnectorDefinition<HttpWith, HttpConfig> = {
   secretFields: [],
   optionalSecretFields: ["authorization", "bearer_token"],
   hostFields: ["base_url"],
+  outputs: { status_code: { type: "int", description: "HTTP status of the final answer" } },
+  selectedOutputs: (input) =>
+    Object.fromEntries(Object.keys(input.outputs ?? {}).map((name) => [name, { type: "dyn", description: `${input.outputs![name]} of the final answer` }])),
   destinationProblems: (input, config) => {
     if (!config.base_url) return [];
     const origin = originOf(config.base_url)!;
@@ -128,7 +131,7 @@ export const httpConnector: ConnectorDefinition<HttpWith, HttpConfig> = {
     const handle = handleFrom(input, json);
     switch (input.completion.mode) {
       case "response":
-        return { status: "succeeded", noNewData: conditionHolds(json, input.no_new_data), ...handle, output: { status_code: res.status }, log };
+        return { status: "succeeded", noNewData: conditionHolds(json, input.no_new_data), ...handle, output: selectOutputs(input, res.status, json), log };
       case "poll":
       case "callback":
         return { status: "running", ...handle, log };
@@ -156,7 +159,8 @@ export const httpConnector: ConnectorDefinition<HttpWith, HttpConfig> = {
         log,
       };
     }
-    if (conditionHolds(json, input.completion.success)) return { status: "succeeded", noNewData: conditionHolds(json, input.no_new_data), ...next, log };
+    if (conditionHolds(json, input.completion.success))
+      return { status: "succeeded", noNewData: conditionHolds(json, input.no_new_data), ...next, output: selectOutputs(input, res.status, json), log };
     return { status: "running", ...next, log };
   },
 
@@ -178,6 +182,12 @@ export const httpConnector: ConnectorDefinition<HttpWith, HttpConfig> = {
     }
   },
 };
+
+/** `status_code` and the fields `with.outputs` selects from the final JSON answer (missing paths are not reported). */
+function selectOutputs(input: HttpWith, status: number, json: unknown): Record<string, unknown> {
+  const selected = Object.entries(input.outputs ?? {}).map(([name, path]) => [name, readPath(json, path)]);
+  return { status_code: status, ...Object.fromEntries(selected) };
+}
 
 /**
  * `Idempotency-Key` (IETF httpapi draft, as Stripe and most job APIs take it): one per task attempt, so a trigger

@@ -30,24 +30,37 @@ const Completion = z.discriminatedUnion("mode", [
     .meta({ description: "Done when the tool POSTs {status: succeeded|failed, message?, no_new_data?} to {{callback_url}}" }),
 ]);
 
-export const HttpWith = z.strictObject({
-  url: z.string().min(1).meta({
-    description:
-      "Absolute URL, or a path joined to the connection's base_url. Templates: {{run_id}}, {{task_id}}, {{attempt}}, {{params.<name>}}, {{callback_url}}",
-  }),
-  method: Methods.default("POST"),
-  headers: z.record(z.string(), z.string()).default({}),
-  body: z.unknown().optional().meta({ description: "JSON body (templates rendered inside strings)" }),
-  accept_status: z.array(z.number().int().min(100).max(599)).optional().meta({ description: "Statuses meaning accepted; default any 2xx" }),
-  completion: Completion.default({ mode: "response" }),
-  external_id_path: JsonPath.optional().meta({ description: "Where the tool's own run id is in the trigger response" }),
-  external_url_path: JsonPath.optional().meta({ description: "Where a link to the tool's run page is in the response" }),
-  no_new_data: Condition.optional().meta({ description: "When this holds on the final response, the task reports no new data" }),
-  cancel: z
-    .strictObject({ url: z.string().min(1), method: Methods.default("POST") })
-    .optional()
-    .meta({ description: "Request that cancels the work; {{external_id}} available" }),
-});
+export const HttpWith = z
+  .strictObject({
+    url: z.string().min(1).meta({
+      description:
+        "Absolute URL, or a path joined to the connection's base_url. Templates: {{run_id}}, {{task_id}}, {{attempt}}, {{params.<name>}}, {{callback_url}}",
+    }),
+    method: Methods.default("POST"),
+    headers: z.record(z.string(), z.string()).default({}),
+    body: z.unknown().optional().meta({ description: "JSON body (templates rendered inside strings)" }),
+    accept_status: z.array(z.number().int().min(100).max(599)).optional().meta({ description: "Statuses meaning accepted; default any 2xx" }),
+    completion: Completion.default({ mode: "response" }),
+    external_id_path: JsonPath.optional().meta({ description: "Where the tool's own run id is in the trigger response" }),
+    external_url_path: JsonPath.optional().meta({ description: "Where a link to the tool's run page is in the response" }),
+    no_new_data: Condition.optional().meta({ description: "When this holds on the final response, the task reports no new data" }),
+    cancel: z
+      .strictObject({ url: z.string().min(1), method: Methods.default("POST") })
+      .optional()
+      .meta({ description: "Request that cancels the work; {{external_id}} available" }),
+    outputs: z
+      .record(z.string().regex(/^[a-z_][a-z0-9_]{0,63}$/, "an output name: lowercase letters, digits and _, starting with a letter or _"), JsonPath)
+      .refine((o) => Object.keys(o).length <= 20, "at most 20 outputs")
+      .optional()
+      .meta({
+        description:
+          "Outputs read from the final JSON response (the trigger's answer, or the status answer that met `success`): name → path, e.g. { rows: $.stats.rows }",
+      }),
+  })
+  .superRefine((w, ctx) => {
+    if (w.outputs && w.completion.mode === "callback")
+      ctx.addIssue({ code: "custom", path: ["outputs"], message: "outputs are read from a response; with completion: callback there is none" });
+  });
 export type HttpWith = z.output<typeof HttpWith>;
 
 export const HttpConfig = z.strictObject({

@@ -77,7 +77,7 @@ function outcomeOf(r: ToolResponse, handle: ExternalHandle, info: StatementInfo)
     case "succeeded":
       return {
         status: "succeeded",
-        output: { num_rows: s.numRows, statement_handles: s.handles },
+        output: { query_id: externalId, rows: s.numRows, query_ids: s.handles },
         ...at({ ...info, handles: s.handles, outcome: "succeeded", num_rows: s.numRows, error: null, ended_at: Date.now() }),
       };
     case "failed":
@@ -106,6 +106,11 @@ export const snowflakeConnector: ConnectorDefinition<SnowflakeWith, SnowflakeCon
   secretFields: [],
   optionalSecretFields: ["private_key", "token"],
   hostFields: ["base_url", "account"],
+  outputs: {
+    query_id: { type: "string", description: "The statement handle (Snowflake's query id)" },
+    rows: { type: "int", description: "Rows in the result (`resultSetMetaData.numRows`)" },
+    query_ids: { type: "dyn", description: "Every statement's query id, for a multi-statement request" },
+  },
 
   async trigger(ctx, input) {
     const tag = queryTag(ctx.run);

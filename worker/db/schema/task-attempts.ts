@@ -13,6 +13,7 @@ export const taskAttempts = sqliteTable(
     externalId: text("external_id"),
     externalUrl: text("external_url"),
     error: json<{ kind: string; message: string } | null>("error"),
+    outputs: json<Record<string, unknown> | null>("outputs"),
     queuedAt: ms("queued_at"),
     startedAt: ms("started_at"),
     finishedAt: ms("finished_at"),

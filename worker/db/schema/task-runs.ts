@@ -16,6 +16,8 @@ export const taskRuns = sqliteTable(
     error: json<{ kind: string; message: string } | null>("error"),
     reason: text("reason"),
     noNewData: integer("no_new_data", { mode: "boolean" }).notNull().default(false),
+    /** The current attempt's outputs once it succeeded (connectors/outputs.ts). */
+    outputs: json<Record<string, unknown> | null>("outputs"),
     dependsOn: json<string[]>("depends_on").notNull(),
     queuedAt: ms("queued_at"),
     startedAt: ms("started_at"),

@@ -82,7 +82,7 @@ export function createRunSync(core: RunsCore, input: CreateRunInput, loaded: Loa
     concurrency: spec.concurrency,
     chainDepth: input.chainDepth ?? 0,
   };
-  const state = newRunState(runId, planFromSpec(spec), spec.timeout_ms, now);
+  const state = newRunState(runId, planFromSpec(spec), spec.timeout_ms, now, meta.params);
   // Environments do not compete: a CI run never delays or skips a production run.
   const environment = input.environment ?? "prod";
   const active = store

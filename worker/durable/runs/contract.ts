@@ -64,7 +64,10 @@ export interface DispatchContext {
   attempt: number;
   connector: string;
   connection: string | null;
+  /** The task's `with`, its `${{ … }}` templates resolved. */
   with: Record<string, unknown>;
+  /** A template without a value (`with.model: …`): the attempt fails with this instead of calling the tool. */
+  inputProblem?: string;
   params: Record<string, unknown>;
   handle: RunState["tasks"][string]["handle"];
   /** A trigger claimed again after an earlier delivery's lease ran out: that delivery may have reached the tool. */

@@ -1,4 +1,6 @@
+import { resolveTemplates } from "../../engine/templates";
 import type { EngineEvent } from "../../engine/types";
+import { formatPath } from "../../lib/errors";
 import type { Env } from "../../env";
 import type { DispatchMessage } from "../../queues/messages";
 import type { DispatchClaim, OutcomeReport } from "./contract";
@@ -46,6 +48,13 @@ export function claimDispatch(core: RunsCore, msg: DispatchMessage): DispatchCla
   // Should this holder vanish mid-call, the dispatch is sent again once its lease is over.
   store.trackDispatch(claimId, msg, now + leaseMs(core.env));
   const spec = row.meta.tasks.find((t) => t.id === msg.taskKey)!;
+  // `${{ … }}` are filled from the run as it is now; the engine only queued the task once each had a value.
+  const tasks = row.state.tasks;
+  const resolved = resolveTemplates(spec.with, {
+    outputs: (key) => tasks[key]?.outputs ?? null,
+    status: (key) => tasks[key]?.status,
+    params: row.meta.params,
+  });
   return {
     ok: true,
     claimId,
@@ -59,7 +68,8 @@ export function claimDispatch(core: RunsCore, msg: DispatchMessage): DispatchCla
       attempt: msg.attempt,
       connector: spec.connector,
       connection: spec.connection,
-      with: spec.with,
+      with: resolved.ok ? (resolved.value as Record<string, unknown>) : spec.with,
+      ...(resolved.ok ? {} : { inputProblem: `${formatPath(["with", ...resolved.path])}: ${resolved.message}` }),
       params: row.meta.params,
       handle: task.handle,
       resubmission: msg.op === "trigger" && claim === "reclaimed",

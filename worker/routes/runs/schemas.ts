@@ -5,6 +5,10 @@ import { runStatuses, taskStatuses } from "../../engine/states";
 import { isoOrNull } from "../shared";
 
 const TaskError = z.object({ kind: z.string(), message: z.string() }).nullable();
+const TaskOutputs = z.record(z.string(), z.unknown()).nullable().openapi({
+  description:
+    "What the connector reported when the attempt succeeded (docs/pipelines.md#task-outputs); downstream tasks read them as ${{ tasks.<task>.outputs.<name> }}",
+});
 
 export const TaskAttemptOut = z.object({
   attempt: z.number().int(),
@@ -12,6 +16,7 @@ export const TaskAttemptOut = z.object({
   external_id: z.string().nullable(),
   external_url: z.string().nullable(),
   error: TaskError,
+  outputs: TaskOutputs,
   queued_at: z.string().nullable(),
   started_at: z.string().nullable(),
   finished_at: z.string().nullable(),
@@ -30,6 +35,7 @@ export const TaskRunOut = z
     error: TaskError,
     reason: z.string().nullable(),
     no_new_data: z.boolean(),
+    outputs: TaskOutputs,
     queued_at: z.string().nullable(),
     started_at: z.string().nullable(),
     finished_at: z.string().nullable(),
@@ -129,6 +135,7 @@ export function runDetailOut(detail: {
       error: t.error,
       reason: t.reason,
       no_new_data: t.noNewData,
+      outputs: t.outputs ?? null,
       queued_at: isoOrNull(t.queuedAt),
       started_at: isoOrNull(t.startedAt),
       finished_at: isoOrNull(t.finishedAt),
@@ -140,6 +147,7 @@ export function runDetailOut(detail: {
           external_id: a.externalId,
           external_url: a.externalUrl,
           error: a.error,
+          outputs: a.outputs ?? null,
           queued_at: isoOrNull(a.queuedAt),
           started_at: isoOrNull(a.startedAt),
           finished_at: isoOrNull(a.finishedAt),
