@@ -13740,6 +13740,10 @@ export interface components {
                 details: {
                     path: string;
                     message: string;
+                    /** @description For a pipeline spec's problems: the 1-based line of `spec_text` it is on */
+                    line?: number;
+                    /** @description With `line`: the 1-based column */
+                    column?: number;
                 }[];
                 request_id: string;
             };
@@ -14174,6 +14178,7 @@ export interface components {
             /** @description Whether this workspace requires a second factor of password sign-ins */
             required_by_workspace: boolean;
         };
+        /** @description The spec as normalized (defaults filled): what the version runs, or would run for a dry run */
         NormalizedPipelineSpec: {
             name: string;
             team: string;
@@ -14459,6 +14464,11 @@ export interface components {
                 git_author: string | null;
             } | null;
             /**
+             * @description Where it came from: `ui` (the dashboard's editor), `ci` (pushed with its git source, as `tutti push` does in CI) or `api` (a token otherwise)
+             * @enum {string}
+             */
+            origin: "ui" | "ci" | "api";
+            /**
              * Format: date-time
              * @example 2026-11-25T09:00:00.000Z
              */
@@ -14487,6 +14497,11 @@ export interface components {
                 git_branch: string | null;
                 git_author: string | null;
             } | null;
+            /**
+             * @description Where it came from: `ui` (the dashboard's editor), `ci` (pushed with its git source, as `tutti push` does in CI) or `api` (a token otherwise)
+             * @enum {string}
+             */
+            origin: "ui" | "ci" | "api";
             /**
              * Format: date-time
              * @example 2026-11-25T09:00:00.000Z
@@ -14626,6 +14641,11 @@ export interface components {
                 git_branch: string | null;
                 git_author: string | null;
             } | null;
+            /**
+             * @description Where it came from: `ui` (the dashboard's editor), `ci` (pushed with its git source, as `tutti push` does in CI) or `api` (a token otherwise)
+             * @enum {string}
+             */
+            origin: "ui" | "ci" | "api";
             /** @description Where it was pushed: `prod` or a non-production environment */
             environment: string;
         };
@@ -14936,6 +14956,7 @@ export interface components {
                 content_hash: string;
             };
             diff: components["schemas"]["PipelineSpecDiff"];
+            spec: components["schemas"]["NormalizedPipelineSpec"];
         };
         PutEnvironmentRequest: {
             description?: string;
