@@ -116,6 +116,20 @@ tasks:
     depends_on: [check_freshness]
 `,
   },
+  {
+    id: "http-call",
+    title: "One HTTP call",
+    description: "The smallest spec: one task that calls a URL, to grow from.",
+    render: ({ name, team }) => `# One task calling an HTTP endpoint; add tasks with depends_on to make a graph.
+name: ${name}
+team: ${team}
+description: ""
+tasks:
+  - id: call
+    connector: http
+    with: { url: https://hooks.example.com/start, method: POST }
+`,
+  },
 ];
 
 export function templateById(id: string): PipelineTemplate | undefined {

@@ -5,8 +5,8 @@ import { registrySpecDeps } from "../../../worker/pipelines/registry-deps";
 import { pipelineTemplates, templateById } from "../../../worker/pipelines/templates";
 
 describe("pipeline templates", () => {
-  it("offers the three starting points, by id", () => {
-    expect(pipelineTemplates.map((t) => t.id)).toEqual(["ingest-transform-publish", "dbt-slim-ci", "freshness-checked-product"]);
+  it("offers the starting points, by id", () => {
+    expect(pipelineTemplates.map((t) => t.id)).toEqual(["ingest-transform-publish", "dbt-slim-ci", "freshness-checked-product", "http-call"]);
     expect(templateById("dbt-slim-ci")?.title).toBe("dbt Slim CI");
     expect(templateById("nope")).toBeUndefined();
   });
