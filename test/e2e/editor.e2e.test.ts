@@ -96,7 +96,9 @@ describe("the pipeline editor", () => {
     const facts = page.locator("dl.facts");
     await facts.getByText("Authored in the UI").waitFor();
     expect(await facts.textContent()).toContain("v2");
-    await page.getByRole("region").getByText("Authored in the UI").first().waitFor();
+    // The Spec tab says it of the version, with who pushed it.
+    await page.getByRole("tabpanel").getByText("Authored in the UI", { exact: true }).waitFor();
+    await screenshot(page, "editor-desktop-pushed");
     const versions = (await (await context.request.get("/api/v1/pipelines/orders_daily/versions")).json()).items;
     expect(versions.map((v: { number: number; origin: string }) => [v.number, v.origin])).toEqual([
       [2, "ui"],
@@ -121,6 +123,8 @@ describe("the pipeline editor", () => {
       /Line 11\s+tasks\[0\]\.connection: team ".+" has no connection named "dbt"/,
     );
     expect(await page.locator(".cm-line").nth(10).locator(".cm-lintRange-error").count()).toBe(1);
+    // The graph draws the task as written even while the API reports a problem.
+    await page.locator(".side").getByText("build_modified", { exact: true }).waitFor();
     // Typing works on a phone: the connection renamed, the API checks again and names the new one.
     await page.locator(".cm-line").nth(10).click();
     await page.keyboard.press("End");

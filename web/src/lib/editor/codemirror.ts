@@ -13,6 +13,8 @@ import { EditorView, keymap } from "@codemirror/view";
 import { basicSetup } from "codemirror";
 import { completeSpec, type JsonSchema } from "./spec-completion";
 
+export { draftTasks, type GraphTask } from "./draft-graph";
+
 /** A problem the API located in the text (1-based line and column). */
 export interface LineProblem {
   line: number;
@@ -85,6 +87,8 @@ export function createSpecEditor(o: SpecEditorOptions): SpecEditor {
         autocompletion({ override: [complete], icons: false }),
         changes.of([]),
         theme,
+        // Long lines wrap rather than scroll sideways: on a phone a spec stays readable without panning.
+        EditorView.lineWrapping,
         EditorView.contentAttributes.of({ "aria-label": o.label }),
         EditorView.updateListener.of((u) => {
           if (u.docChanged) o.onChange(u.state.doc.toString());
