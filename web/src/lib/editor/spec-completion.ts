@@ -39,8 +39,6 @@ interface LineTokens {
   value: string;
 }
 
-const KEY = /^[A-Za-z0-9_$][A-Za-z0-9_$.-]*$/;
-
 /** A line's leading item markers and its `key:` if it has one; null for blank and comment lines. */
 function tokens(line: string): LineTokens | null {
   const indent = line.length - line.trimStart().length;
@@ -128,7 +126,7 @@ function variants(schema: unknown, root: JsonSchema, values: Map<string, string>
   return out;
 }
 
-function childSchemas(schemas: JsonSchema[], step: string | null, root: JsonSchema): JsonSchema[] {
+function childSchemas(schemas: JsonSchema[], step: string | null): JsonSchema[] {
   return schemas.flatMap((s) => {
     if (step === null) return s.items ? [s.items as JsonSchema] : [];
     const props = s.properties as Record<string, unknown> | undefined;
@@ -140,7 +138,7 @@ function childSchemas(schemas: JsonSchema[], step: string | null, root: JsonSche
 function schemasAt(steps: Step[], lines: string[], root: JsonSchema): JsonSchema[] {
   let current = variants(root, root, null);
   steps.forEach((step, index) => {
-    const next = childSchemas(current, step.key, root);
+    const next = childSchemas(current, step.key);
     // The mapping this step's schema describes, for the `if`s on its fields (a task's `connector` picks its `with`).
     const after = steps[index + 1];
     const values = after ? mappingAt(lines, step.key === null ? step.line : step.line + 1, after.col, step.col) : null;
