@@ -13806,6 +13806,10 @@ export interface components {
                 details: {
                     path: string;
                     message: string;
+                    /** @description For a pipeline spec's problems: the 1-based line of `spec_text` it is on */
+                    line?: number;
+                    /** @description With `line`: the 1-based column */
+                    column?: number;
                 }[];
                 request_id: string;
             };
@@ -14245,6 +14249,7 @@ export interface components {
             /** @description Whether this workspace requires a second factor of password sign-ins */
             required_by_workspace: boolean;
         };
+        /** @description The spec as normalized (defaults filled): what the version runs, or would run for a dry run */
         NormalizedPipelineSpec: {
             name: string;
             team: string;
@@ -14529,6 +14534,11 @@ export interface components {
                 git_author: string | null;
             } | null;
             /**
+             * @description Where it came from: `ui` (the dashboard's editor), `ci` (pushed with its git source, as `tutti push` does in CI) or `api` (a token otherwise)
+             * @enum {string}
+             */
+            origin: "ui" | "ci" | "api";
+            /**
              * Format: date-time
              * @example 2026-11-25T09:00:00.000Z
              */
@@ -14557,6 +14567,11 @@ export interface components {
                 git_branch: string | null;
                 git_author: string | null;
             } | null;
+            /**
+             * @description Where it came from: `ui` (the dashboard's editor), `ci` (pushed with its git source, as `tutti push` does in CI) or `api` (a token otherwise)
+             * @enum {string}
+             */
+            origin: "ui" | "ci" | "api";
             /**
              * Format: date-time
              * @example 2026-11-25T09:00:00.000Z
@@ -14696,6 +14711,11 @@ export interface components {
                 git_branch: string | null;
                 git_author: string | null;
             } | null;
+            /**
+             * @description Where it came from: `ui` (the dashboard's editor), `ci` (pushed with its git source, as `tutti push` does in CI) or `api` (a token otherwise)
+             * @enum {string}
+             */
+            origin: "ui" | "ci" | "api";
             /** @description Where it was pushed: `prod` or a non-production environment */
             environment: string;
         };
@@ -15006,6 +15026,7 @@ export interface components {
                 content_hash: string;
             };
             diff: components["schemas"]["PipelineSpecDiff"];
+            spec: components["schemas"]["NormalizedPipelineSpec"];
         };
         PutEnvironmentRequest: {
             description?: string;

@@ -2,6 +2,7 @@ import { backfill } from "./backfill";
 import { cancel } from "./cancel";
 import { ci } from "./ci";
 import { dbt } from "./dbt";
+import { init } from "./init";
 import { logs } from "./logs";
 import { push } from "./push";
 import { retry } from "./retry";
@@ -11,4 +12,4 @@ import { status } from "./status";
 import type { Command } from "./types";
 
 /** Every `tutti` command, in the order `tutti help` lists them. */
-export const commands: Command[] = [push, run, status, runs, cancel, retry, backfill, logs, dbt, ci];
+export const commands: Command[] = [init, push, run, status, runs, cancel, retry, backfill, logs, dbt, ci];

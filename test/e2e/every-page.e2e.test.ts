@@ -309,6 +309,7 @@ describe("every dashboard page at desktop and phone size", () => {
       "/datasets/[id]": `/datasets/${datasets.items[0].id}`,
       "/dbt/[id]": `/dbt/${dbtProjects.items[0].id}`,
       "/pipelines/[name]": "/pipelines/daily_revenue",
+      "/pipelines/[name]/edit": "/pipelines/daily_revenue/edit",
       "/products/[name]": "/products/finance_revenue",
       "/runs/[id]": `/runs/${engine.runs[1]}`,
       "/settings/connections/[id]": `/settings/connections/${connections.items[0].id}`,

@@ -85,7 +85,9 @@ describe("environments and connection bindings", () => {
     await putEnv(s, team.id, "ci", { other: "tool_ci" });
     const unbound = await api("/pipelines", { as: s, body: { spec_text: JSON.stringify(spec(team.slug, "needs_env")), environment: "ci" } });
     expectError(unbound, 400, "validation_failed");
-    expect(unbound.json.error.details).toEqual([{ path: "tasks[0].connection", message: `team "${team.slug}" has no connection named "tool"` }]);
+    expect(unbound.json.error.details).toEqual([
+      { path: "tasks[0].connection", message: `team "${team.slug}" has no connection named "tool"`, line: 1, column: expect.any(Number) },
+    ]);
 
     await pushPipeline(s, { ...spec(team.slug, "plain"), tasks: [{ ...toolTask("load"), connection: "tool_prod" }] });
     const run = await api("/pipelines/plain/runs", { as: s, body: { environment: "dev" } });

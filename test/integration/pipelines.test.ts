@@ -239,8 +239,8 @@ tasks:
     const res = await push(s, text);
     expectError(res, 400, "validation_failed");
     expect(res.json.error.details).toEqual([
-      { path: "tasks[1].connection", message: `team "${team.slug}" has no connection named "missing-one"` },
-      { path: "tasks[2].connection", message: '"alerts-hook" is a webhook connection; the http connector needs a http connection' },
+      { path: "tasks[1].connection", message: `team "${team.slug}" has no connection named "missing-one"`, line: 5, column: 31 },
+      { path: "tasks[2].connection", message: '"alerts-hook" is a webhook connection; the http connector needs a http connection', line: 6, column: 31 },
     ]);
     const ok = await push(s, `${text.split("\n").slice(0, 4).join("\n")}\n`);
     expect(ok.status).toBe(201);

@@ -24,7 +24,7 @@ describe("after: loops are refused at push time", () => {
     await pushPipeline(s, { name: "a", team: team.slug, triggers: [{ after: "b" }], tasks: [toolTask("x")] });
     const res = await push(s, { name: "b", team: team.slug, triggers: [{ after: "a" }], tasks: [toolTask("y")] });
     expectError(res, 400, "validation_failed");
-    expect(res.json.error.details).toEqual([{ path: "triggers[0].after", message: expect.stringContaining("b → a → b") }]);
+    expect(res.json.error.details).toEqual([{ path: "triggers[0].after", message: expect.stringContaining("b → a → b"), line: 1, column: expect.any(Number) }]);
     expect((await api("/pipelines/b", { as: s })).status).toBe(404);
   });
 
@@ -38,7 +38,14 @@ describe("after: loops are refused at push time", () => {
     for (const query of ["?dry_run=true", ""]) {
       const res = await push(s, spec, query);
       expectError(res, 400, "validation_failed");
-      expect(res.json.error.details).toEqual([{ path: "triggers[1].after", message: expect.stringContaining("report → ingest → marts → report") }]);
+      expect(res.json.error.details).toEqual([
+        {
+          path: "triggers[1].after",
+          message: expect.stringContaining("report → ingest → marts → report"),
+          line: expect.any(Number),
+          column: expect.any(Number),
+        },
+      ]);
     }
     expect((await api("/pipelines/report", { as: s })).status).toBe(404);
   });

@@ -221,7 +221,9 @@ describe("dataset triggers", () => {
     await write(["KNOWN"], Date.now() - H);
     const res = await push(s, { name: "typo", team, triggers: [{ after: "x" }, { datasets: [ds("KNOWN"), ds("KNWON")] }], tasks: [toolTask("x")] });
     expectError(res, 400, "validation_failed");
-    expect(res.json.error.details).toEqual([{ path: "triggers[1].datasets[1]", message: expect.stringContaining('no dataset "KNWON"') }]);
+    expect(res.json.error.details).toEqual([
+      { path: "triggers[1].datasets[1]", message: expect.stringContaining('no dataset "KNWON"'), line: expect.any(Number), column: expect.any(Number) },
+    ]);
   });
 
   it("a loop across after: and dataset triggers is refused at push, naming the loop", async () => {
@@ -233,7 +235,9 @@ describe("dataset triggers", () => {
     expect((await postEvent(token, JSON.stringify(complete({ namespace: "tutti", name: "marts.build" }, ["MARTS.REVENUE"], Date.now() - H)))).status).toBe(201);
     const res = await push(s, { name: "report", team, triggers: [{ datasets: [ds("MARTS.REVENUE")] }], tasks: [toolTask("x")] });
     expectError(res, 400, "validation_failed");
-    expect(res.json.error.details).toEqual([{ path: "triggers[0].datasets[0]", message: expect.stringContaining("report → marts → report") }]);
+    expect(res.json.error.details).toEqual([
+      { path: "triggers[0].datasets[0]", message: expect.stringContaining("report → marts → report"), line: expect.any(Number), column: expect.any(Number) },
+    ]);
   });
 });
 

@@ -29,6 +29,9 @@ export const statusByCode: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 |
 export interface ErrorDetail {
   path: string;
   message: string;
+  /** Where the problem is in a text the request carried (a pipeline spec), 1-based; absent elsewhere. */
+  line?: number;
+  column?: number;
 }
 
 /** The one error type the API throws; `onError` turns it into the JSON envelope. */

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { MAX_RUN_IF_LENGTH } from "../engine/run-if";
 import { isValidCron, isValidTimezone } from "./cron";
 import { parseDuration } from "../lib/time";
+import { pipelineNamePattern, teamSlugPattern } from "./names";
 
 /**
  * The pipeline spec as users write it (YAML or JSON), and the normalized form Tutti stores:
@@ -28,10 +29,7 @@ export const MAX_TRIGGER_DATASETS = 50;
 export const alertEventValues = ["failure", "retries_exhausted", "timed_out", "sla_miss"] as const;
 export type AlertEvent = (typeof alertEventValues)[number];
 
-/** Pipeline names appear in URLs (`/pipelines/{name}`) and in `after:` triggers, so they stay URL-safe. */
-export const pipelineNamePattern = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const namePatternMessage = "lowercase letters, digits, _ and -, starting with a letter or digit, at most 64 characters";
-export const teamSlugPattern = /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/;
 const hhmmPattern = /^([01]\d|2[0-3]):[0-5]\d$/;
 /** `team` (the owning team), `team:<slug>` or `channel:<name>`. */
 const alertTargetPattern = /^(team|team:[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?|channel:[A-Za-z0-9_.-]{1,64})$/;

@@ -8,7 +8,14 @@ export const ErrorEnvelope = z
     error: z.object({
       code: z.enum(errorCodes),
       message: z.string(),
-      details: z.array(z.object({ path: z.string(), message: z.string() })),
+      details: z.array(
+        z.object({
+          path: z.string(),
+          message: z.string(),
+          line: z.number().int().optional().openapi({ description: "For a pipeline spec's problems: the 1-based line of `spec_text` it is on" }),
+          column: z.number().int().optional().openapi({ description: "With `line`: the 1-based column" }),
+        }),
+      ),
       request_id: z.string(),
     }),
   })

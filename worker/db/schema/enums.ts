@@ -23,6 +23,17 @@ export type MfaChallengeKind = (typeof mfaChallengeKinds)[number];
 export const mfaMethods = ["totp", "recovery_code", "passkey"] as const;
 export type MfaMethod = (typeof mfaMethods)[number];
 
+/**
+ * How a pipeline version was pushed: through the API (the CLI, CI, scripts, with a token) or from the dashboard's
+ * editor (a signed-in session). With a git source an API push is shown as coming from CI.
+ */
+export const pushChannels = ["api", "ui"] as const;
+export type PushChannel = (typeof pushChannels)[number];
+
+/** Where a version came from, as the API and the dashboard show it (routes/pipelines/schemas.ts, originOf). */
+export const versionOrigins = ["ui", "ci", "api"] as const;
+export type VersionOrigin = (typeof versionOrigins)[number];
+
 export const actorTypes = ["user", "token", "system"] as const;
 export type ActorType = (typeof actorTypes)[number];
 

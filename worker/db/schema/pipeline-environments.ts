@@ -1,5 +1,6 @@
 import { primaryKey, sqliteTable, text, integer } from "drizzle-orm/sqlite-core";
 import { ms, tenantId } from "./columns";
+import { pushChannels } from "./enums";
 
 /**
  * The version a non-production environment runs, per pipeline. Production's version stays on
@@ -20,6 +21,8 @@ export const pipelineEnvironments = sqliteTable(
     gitSha: text("git_sha"),
     gitBranch: text("git_branch"),
     gitAuthor: text("git_author"),
+    /** `ui` when pushed from the dashboard's editor; see pushChannels. */
+    pushedVia: text("pushed_via", { enum: pushChannels }).notNull().default("api"),
     updatedAt: ms("updated_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.pipelineId, t.environment] })],

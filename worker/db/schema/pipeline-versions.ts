@@ -2,7 +2,7 @@ import { integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm
 import type { NormalizedSpec } from "../../pipelines/spec";
 import { specFormats } from "../../pipelines/parse";
 import { createdAt, json, tenantId } from "./columns";
-import { actorTypes } from "./enums";
+import { actorTypes, pushChannels } from "./enums";
 
 /** Immutable: a push whose normalized spec hashes differently adds one; runs pin the version they started with. */
 export const pipelineVersions = sqliteTable(
@@ -25,6 +25,8 @@ export const pipelineVersions = sqliteTable(
     gitSha: text("git_sha"),
     gitBranch: text("git_branch"),
     gitAuthor: text("git_author"),
+    /** `ui` when pushed from the dashboard's editor; see pushChannels. */
+    pushedVia: text("pushed_via", { enum: pushChannels }).notNull().default("api"),
     /** The environment it was pushed to; only `prod` versions ever become pipelines.current_version_id. */
     environment: text("environment").notNull().default("prod"),
   },

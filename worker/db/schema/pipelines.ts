@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdAt, ms, tenantId } from "./columns";
+import { pushChannels } from "./enums";
 
 /**
  * One row per pipeline name in a tenant. The spec itself lives in pipeline_versions; the schedule and
@@ -31,6 +32,8 @@ export const pipelines = sqliteTable(
     gitSha: text("git_sha"),
     gitBranch: text("git_branch"),
     gitAuthor: text("git_author"),
+    /** `ui` when pushed from the dashboard's editor; see pushChannels. */
+    pushedVia: text("pushed_via", { enum: pushChannels }).notNull().default("api"),
     createdAt: createdAt(),
     updatedAt: ms("updated_at").notNull(),
   },

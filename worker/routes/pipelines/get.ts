@@ -7,7 +7,7 @@ import { requireScope } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
 import { pipelineActivity } from "./activity";
 import { loadPipeline } from "./load";
-import { NameParam, PipelineDetailOut, pipelineOut, sourceOut } from "./schemas";
+import { NameParam, originOf, PipelineDetailOut, pipelineOut, sourceOut } from "./schemas";
 
 export const route = createRoute({
   method: "get",
@@ -33,6 +33,7 @@ export function register(app: Router) {
       environment: h.environment,
       version: { id: h.versionId, number: h.version },
       source: sourceOut(h),
+      origin: originOf(h),
       updated_at: new Date(h.updatedAt).toISOString(),
     }));
     return send(c, 200, PipelineDetailOut, { ...pipelineOut(pipeline, team), ...activity.get(pipeline.id)!, spec: version.spec, environments });

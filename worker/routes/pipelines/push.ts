@@ -18,9 +18,10 @@ import { requireScope, requireTeamWrite } from "../../lib/principal";
 import { auditSource } from "../../lib/request";
 import { diffSpecs } from "../../pipelines/diff";
 import { contentHash } from "../../pipelines/hash";
-import { formatSyntaxError, parseSpecText, specFormats } from "../../pipelines/parse";
+import { specLocator, type SpecPosition } from "../../pipelines/locate";
+import { formatSyntaxError, parseSpecText, specFormats, type ParseResult } from "../../pipelines/parse";
 import { registrySpecDeps } from "../../pipelines/registry-deps";
-import type { NormalizedSpec } from "../../pipelines/spec";
+import { NormalizedSpecSchema, type NormalizedSpec } from "../../pipelines/spec";
 import { findTriggerCycle, isAfterTrigger, isDatasetsTrigger } from "../../pipelines/triggers";
 import { validateSpec } from "../../pipelines/validate";
 import { bearerSecurity, errors, jsonBody, jsonResponse, send } from "../shared";
@@ -73,6 +74,7 @@ const PushOut = z
       content_hash: z.string(),
     }),
     diff: DiffOut.openapi({ description: "Against the version current before the push" }),
+    spec: NormalizedSpecSchema.openapi({ description: "The spec as normalized (defaults filled): what the version runs, or would run for a dry run" }),
   })
   .openapi("PushPipelineResult");
 
@@ -196,91 +198,122 @@ export function register(app: Router) {
     const dryRun = c.req.valid("query").dry_run ?? false;
 
     const parsed = parseSpecText(body.spec_text, body.format);
-    if (!parsed.ok) throw invalidSpec(parsed.errors.map((e) => ({ path: "spec_text", message: formatSyntaxError(e) })));
-    const validated = validateSpec(parsed.value, registrySpecDeps);
-    if (!validated.ok) throw invalidSpec(validated.errors);
-    const spec = validated.spec;
-
-    const team = await resolveTeam(c, spec.team);
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
-    const environment = body.environment ?? PROD;
-    const bindings = await environmentBindings(ctx, team.id, environment);
-    if (bindings === null) {
-      throw new ApiError("validation_failed", `environment: team "${team.slug}" has no environment "${environment}"`, [
-        {
-          path: "environment",
-          message: `team "${team.slug}" has no environment "${environment}"; declare it with PUT /api/v1/teams/${team.id}/environments/${environment}`,
-        },
-      ]);
+    if (!parsed.ok)
+      throw invalidSpec(
+        parsed.errors.map((e) => ({ path: "spec_text", message: formatSyntaxError(e), ...(e.line ? { line: e.line, column: e.column } : {}) })),
+      );
+    try {
+      return await pushParsed(c, body, parsed, dryRun);
+    } catch (err) {
+      throw withSpecPositions(err, specLocator(body.spec_text));
     }
-    const connErrors = await connectionErrors(ctx, team.id, team.slug, spec, environment, bindings);
-    if (connErrors.length) throw invalidSpec(connErrors);
-    const datasetIds = await triggerDatasetIds(p.tenantId, spec);
-    const unknownDatasets = await unknownDatasetErrors(ctx, spec, datasetIds);
-    if (unknownDatasets.length) throw invalidSpec(unknownDatasets);
-    if (environment === PROD) {
-      const loop = await triggerCycleErrors(ctx, spec, datasetIds);
-      if (loop.length) throw invalidSpec(loop);
-    }
-    const hash = await contentHash(spec);
-    const teamRef = { id: team.id, slug: team.slug, name: team.name };
+  });
+}
 
-    if (dryRun) {
-      const existing = await getPipelineByName(ctx, spec.name);
-      const current = await productionVersion(ctx, existing);
-      const plan = planPush(existing, current, team.id, hash);
-      if (environment !== PROD) {
-        const head = existing ? await getEnvironmentHead(ctx, existing.id, environment) : null;
-        const headVersion = head ? await getVersion(ctx, head.versionId) : null;
-        const envPlan = planEnvironmentPush(current, headVersion, hash);
-        const stays = envPlan.status === "unchanged" || envPlan.followProduction;
-        return send(c, 200, PushOut, {
-          status: envPlan.status,
-          environment,
-          dry_run: true,
-          restored: false,
-          pipeline: existing ? pipelineOut(existing, teamRef) : null,
-          version: stays
-            ? { id: (headVersion ?? current)!.id, number: (headVersion ?? current)!.version, content_hash: hash }
-            : { id: null, number: existing ? Math.max(existing.currentVersion, head?.version ?? 0) + 1 : 1, content_hash: hash },
-          diff: diffSpecs(envPlan.base?.spec ?? null, spec),
-        });
-      }
+/** Details that name a field of the spec get the line and column it is on, for editors and the CLI. */
+function withSpecPositions(err: unknown, locate: (path: string) => SpecPosition | null): unknown {
+  if (!(err instanceof ApiError) || !err.details.length) return err;
+  const details = err.details.map((d) => {
+    if (d.line !== undefined || !isSpecPath(d.path)) return d;
+    const at = locate(d.path);
+    return at ? { ...d, ...at } : d;
+  });
+  return new ApiError(err.code, err.message, details, err.headers);
+}
+
+/** Every detail the checks after parsing report names a spec field, except the request's own `environment`. */
+const isSpecPath = (path: string) => path !== "environment";
+
+async function pushParsed(c: Context<AppEnv>, body: z.output<typeof PushBody>, parsed: ParseResult & { ok: true }, dryRun: boolean) {
+  const p = c.get("principal");
+  const validated = validateSpec(parsed.value, registrySpecDeps);
+  if (!validated.ok) throw invalidSpec(validated.errors);
+  const spec = validated.spec;
+
+  const team = await resolveTeam(c, spec.team);
+  const ctx = tenantCtx(c.get("db"), p.tenantId);
+  const environment = body.environment ?? PROD;
+  const bindings = await environmentBindings(ctx, team.id, environment);
+  if (bindings === null) {
+    throw new ApiError("validation_failed", `environment: team "${team.slug}" has no environment "${environment}"`, [
+      {
+        path: "environment",
+        message: `team "${team.slug}" has no environment "${environment}"; declare it with PUT /api/v1/teams/${team.id}/environments/${environment}`,
+      },
+    ]);
+  }
+  const connErrors = await connectionErrors(ctx, team.id, team.slug, spec, environment, bindings);
+  if (connErrors.length) throw invalidSpec(connErrors);
+  const datasetIds = await triggerDatasetIds(p.tenantId, spec);
+  const unknownDatasets = await unknownDatasetErrors(ctx, spec, datasetIds);
+  if (unknownDatasets.length) throw invalidSpec(unknownDatasets);
+  if (environment === PROD) {
+    const loop = await triggerCycleErrors(ctx, spec, datasetIds);
+    if (loop.length) throw invalidSpec(loop);
+  }
+  const hash = await contentHash(spec);
+  const teamRef = { id: team.id, slug: team.slug, name: team.name };
+
+  if (dryRun) {
+    const existing = await getPipelineByName(ctx, spec.name);
+    const current = await productionVersion(ctx, existing);
+    const plan = planPush(existing, current, team.id, hash);
+    if (environment !== PROD) {
+      const head = existing ? await getEnvironmentHead(ctx, existing.id, environment) : null;
+      const headVersion = head ? await getVersion(ctx, head.versionId) : null;
+      const envPlan = planEnvironmentPush(current, headVersion, hash);
+      const stays = envPlan.status === "unchanged" || envPlan.followProduction;
       return send(c, 200, PushOut, {
-        status: plan.status,
+        status: envPlan.status,
         environment,
         dry_run: true,
-        restored: plan.restore,
+        restored: false,
         pipeline: existing ? pipelineOut(existing, teamRef) : null,
-        version:
-          plan.status === "unchanged"
-            ? { id: current!.id, number: current!.version, content_hash: hash }
-            : { id: null, number: (current?.version ?? 0) + 1, content_hash: hash },
-        diff: diffSpecs(current?.spec ?? null, spec),
+        version: stays
+          ? { id: (headVersion ?? current)!.id, number: (headVersion ?? current)!.version, content_hash: hash }
+          : { id: null, number: existing ? Math.max(existing.currentVersion, head?.version ?? 0) + 1 : 1, content_hash: hash },
+        diff: diffSpecs(envPlan.base?.spec ?? null, spec),
+        spec,
       });
     }
-
-    const src = body.source;
-    const result = await upsertPipeline(ctx, auditSource(c), {
+    return send(c, 200, PushOut, {
+      status: plan.status,
       environment,
-      teamId: team.id,
+      dry_run: true,
+      restored: plan.restore,
+      pipeline: existing ? pipelineOut(existing, teamRef) : null,
+      version:
+        plan.status === "unchanged"
+          ? { id: current!.id, number: current!.version, content_hash: hash }
+          : { id: null, number: (current?.version ?? 0) + 1, content_hash: hash },
+      diff: diffSpecs(current?.spec ?? null, spec),
       spec,
-      specText: body.spec_text,
-      format: parsed.format,
-      contentHash: hash,
-      source: src ? { repo: src.git_repo ?? null, sha: src.git_sha ?? null, branch: src.git_branch ?? null, author: src.git_author ?? null } : null,
     });
-    // Also on "unchanged": a push is how CI says "this is what should run", so the scheduler re-reads it.
-    // Other environments are not scheduled, so their pushes leave the scheduler alone.
-    if (environment === PROD) await syncScheduler(c, result.pipeline.id);
-    return send(c, result.status === "created" ? 201 : 200, PushOut, {
-      status: result.status,
-      environment,
-      dry_run: false,
-      restored: result.restored,
-      pipeline: pipelineOut(result.pipeline, teamRef),
-      version: { id: result.version.id, number: result.version.version, content_hash: result.version.contentHash },
-      diff: result.diff,
-    });
+  }
+
+  const src = body.source;
+  const result = await upsertPipeline(ctx, auditSource(c), {
+    environment,
+    teamId: team.id,
+    spec,
+    specText: body.spec_text,
+    format: parsed.format,
+    contentHash: hash,
+    source: src ? { repo: src.git_repo ?? null, sha: src.git_sha ?? null, branch: src.git_branch ?? null, author: src.git_author ?? null } : null,
+    // The dashboard is the only client that signs in with a session; tokens are the CLI, CI and scripts.
+    via: p.viaSession ? "ui" : "api",
+  });
+  // Also on "unchanged": a push is how CI says "this is what should run", so the scheduler re-reads it.
+  // Other environments are not scheduled, so their pushes leave the scheduler alone.
+  if (environment === PROD) await syncScheduler(c, result.pipeline.id);
+  return send(c, result.status === "created" ? 201 : 200, PushOut, {
+    status: result.status,
+    environment,
+    dry_run: false,
+    restored: result.restored,
+    pipeline: pipelineOut(result.pipeline, teamRef),
+    version: { id: result.version.id, number: result.version.version, content_hash: result.version.contentHash },
+    diff: result.diff,
+    spec,
   });
 }

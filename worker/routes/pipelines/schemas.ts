@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Pipeline } from "../../db/repo/pipelines/pipelines";
 import type { PipelineVersion, PipelineVersionSummary } from "../../db/repo/pipelines/versions";
+import { versionOrigins, type VersionOrigin } from "../../db/schema/enums";
 import { runStatuses } from "../../engine/states";
 import { specFormats } from "../../pipelines/parse";
 import { NormalizedSpecSchema, PipelineName } from "../../pipelines/spec";
@@ -27,6 +28,10 @@ const SourceOut = z
   .nullable()
   .openapi({ description: "Where the version came from when pushed from CI" });
 
+const OriginOut = z.enum(versionOrigins).openapi({
+  description: "Where it came from: `ui` (the dashboard's editor), `ci` (pushed with its git source, as `tutti push` does in CI) or `api` (a token otherwise)",
+});
+
 const ScheduleOut = z.object({ cron: z.string(), timezone: z.string() }).nullable();
 
 export const PipelineOut = z
@@ -45,6 +50,7 @@ export const PipelineOut = z
       description: "False while the pipeline was pushed only to non-production environments (from branches): production neither schedules nor runs it",
     }),
     source: SourceOut,
+    origin: OriginOut,
     created_at: timestamp,
     updated_at: timestamp,
   })
@@ -67,6 +73,7 @@ export const EnvironmentVersionOut = z
     environment: z.string(),
     version: z.object({ id: z.string(), number: z.number().int() }),
     source: SourceOut,
+    origin: OriginOut,
     updated_at: timestamp,
   })
   .openapi("PipelineEnvironmentVersion");
@@ -85,6 +92,7 @@ export const VersionSummaryOut = z
     created_at: timestamp,
     created_by: z.object({ type: z.string(), id: z.string(), label: z.string() }),
     source: SourceOut,
+    origin: OriginOut,
     environment: z.string().openapi({ description: "Where it was pushed: `prod` or a non-production environment" }),
   })
   .openapi("PipelineVersionSummary");
@@ -119,6 +127,14 @@ export function sourceOut(row: Pick<Pipeline, "gitRepo" | "gitSha" | "gitBranch"
   return { git_repo: row.gitRepo, git_sha: row.gitSha, git_branch: row.gitBranch, git_author: row.gitAuthor };
 }
 
+type SourceColumns = Pick<Pipeline, "gitRepo" | "gitSha" | "gitBranch" | "gitAuthor" | "pushedVia">;
+
+/** The one definition of a version's origin: the editor's pushes are `ui`, pushes carrying a git source `ci`. */
+export function originOf(row: SourceColumns): VersionOrigin {
+  if (row.pushedVia === "ui") return "ui";
+  return sourceOut(row) ? "ci" : "api";
+}
+
 export function pipelineOut(p: Pipeline, team: { id: string; slug: string; name: string } | null): z.input<typeof PipelineOut> {
   return {
     id: p.id,
@@ -131,6 +147,7 @@ export function pipelineOut(p: Pipeline, team: { id: string; slug: string; name:
     current_version: { id: p.currentVersionId, number: p.currentVersion },
     in_production: p.inProduction,
     source: sourceOut(p),
+    origin: originOf(p),
     created_at: new Date(p.createdAt).toISOString(),
     updated_at: new Date(p.updatedAt).toISOString(),
   };
@@ -145,6 +162,7 @@ export function versionSummaryOut(v: PipelineVersionSummary): z.input<typeof Ver
     created_at: new Date(v.createdAt).toISOString(),
     created_by: { type: v.createdByType, id: v.createdById, label: v.createdByLabel },
     source: sourceOut(v),
+    origin: originOf(v),
     environment: v.environment,
   };
 }

@@ -3,7 +3,7 @@ import { HttpUrl } from "../../lib/urls";
 import { fromMicros } from "../../costs/money";
 import type { Product, ProductMember } from "../../db/repo/products/products";
 import { productConsumerKinds, productTiers } from "../../db/schema/enums";
-import { pipelineNamePattern } from "../../pipelines/spec";
+import { pipelineNamePattern } from "../../pipelines/names";
 import { TeamRef, teamRefOut } from "../lineage/catalog-schemas";
 import { timestamp } from "../shared";
 

@@ -1,12 +1,16 @@
 /** Pipelines, their versions and the runs and backfills started from them. */
 import { allPages, client, data } from "./client";
-import type { BackfillRequest, PipelineFilter } from "./types";
+import type { BackfillRequest, PipelineFilter, PushPipelineRequest } from "./types";
 
 const pipeline = (name: string) => ({ params: { path: { name } } });
 const version = (name: string, n: number) => ({ params: { path: { name, n } } });
 
 export const pipelinesApi = {
   list: (filter: PipelineFilter, cursor?: string) => data(client.GET("/pipelines", { params: { query: { ...filter, cursor, limit: 50 } } })),
+  /** Pushes a spec, or with `dryRun` runs every check and answers the diff and normalized spec without writing. */
+  push: (body: PushPipelineRequest, dryRun = false) => data(client.POST("/pipelines", { params: { query: { dry_run: dryRun ? "true" : "false" } }, body })),
+  /** The JSON Schema of specs (public), for the editor's completion. */
+  schema: () => data(client.GET("/pipelines/schema.json")),
   get: (name: string) => data(client.GET("/pipelines/{name}", pipeline(name))),
   versions: (name: string, cursor?: string) => data(client.GET("/pipelines/{name}/versions", { params: { path: { name }, query: { cursor, limit: 100 } } })),
   allVersions: (name: string) => allPages((cursor) => pipelinesApi.versions(name, cursor)),

@@ -10,6 +10,7 @@ export const teamsApi = {
   get: (teamId: string) => data(client.GET("/teams/{id}", team(teamId))),
   create: (body: CreateTeamRequest) => data(client.POST("/teams", { body })),
   update: (teamId: string, body: UpdateTeamRequest) => data(client.PATCH("/teams/{id}", { ...team(teamId), body })),
+  environments: (teamId: string) => data(client.GET("/teams/{id}/environments", team(teamId))),
   members: (teamId: string) => data(client.GET("/teams/{id}/members", team(teamId))),
   addMember: (teamId: string, body: { user_id: string; role: TeamRole }) => data(client.POST("/teams/{id}/members", { ...team(teamId), body })),
   setMemberRole: (teamId: string, userId: string, role: TeamRole) =>

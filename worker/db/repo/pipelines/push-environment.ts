@@ -7,7 +7,7 @@ import { newId } from "../../../lib/ids";
 import { diffSpecs } from "../../../pipelines/diff";
 import { getEnvironmentHead, headKey, productionVersion, type EnvironmentHead } from "./environments";
 import { getPipelineByName, type Pipeline } from "./pipelines";
-import { planEnvironmentPush, planPush, type PushInput, type PushResult, gitColumnsOf, newVersionRow, type PushStatus } from "./push-plan";
+import { planEnvironmentPush, planPush, type PushInput, type PushResult, sourceColumnsOf, newVersionRow, type PushStatus } from "./push-plan";
 import { getVersion, nextVersionNumber, type PipelineVersion } from "./versions";
 
 /**
@@ -26,7 +26,7 @@ export async function pushToEnvironment(ctx: TenantCtx, source: AuditSource, inp
   const plan = planEnvironmentPush(prod, headVersion, input.contentHash);
   const now = source.now;
   const git = input.source ?? { repo: null, sha: null, branch: null, author: null };
-  const gitColumns = gitColumnsOf(input);
+  const sourceColumns = sourceColumnsOf(input);
   const result = (status: PushStatus, pipeline: Pipeline, version: PipelineVersion): PushResult => ({
     status,
     restored: false,
@@ -64,7 +64,7 @@ export async function pushToEnvironment(ctx: TenantCtx, source: AuditSource, inp
     versionId: version.id,
     version: versionNumber,
     contentHash: input.contentHash,
-    ...gitColumns,
+    ...sourceColumns,
     updatedAt: now,
   };
   const pipeline: Pipeline = existing ?? {
@@ -81,7 +81,7 @@ export async function pushToEnvironment(ctx: TenantCtx, source: AuditSource, inp
     // Not in production: nothing to schedule, so listings show no schedule or next run.
     cron: null,
     timezone: null,
-    ...gitColumns,
+    ...sourceColumns,
     createdAt: now,
     updatedAt: now,
   };
@@ -94,7 +94,7 @@ export async function pushToEnvironment(ctx: TenantCtx, source: AuditSource, inp
         .values(newHead)
         .onConflictDoUpdate({
           target: [pipelineEnvironments.tenantId, pipelineEnvironments.pipelineId, pipelineEnvironments.environment],
-          set: { versionId: newHead.versionId, version: newHead.version, contentHash: newHead.contentHash, ...gitColumns, updatedAt: now },
+          set: { versionId: newHead.versionId, version: newHead.version, contentHash: newHead.contentHash, ...sourceColumns, updatedAt: now },
         }),
       auditInsert(ctx, source, {
         action: "pipeline.environment_pushed",

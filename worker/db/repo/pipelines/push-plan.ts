@@ -1,6 +1,7 @@
 import { conflict } from "../../../lib/errors";
 import { newId } from "../../../lib/ids";
 import type { AuditSource } from "../platform/audit";
+import type { PushChannel } from "../../schema/enums";
 import type { SpecDiff } from "../../../pipelines/diff";
 import type { SpecFormat } from "../../../pipelines/parse";
 import type { NormalizedSpec } from "../../../pipelines/spec";
@@ -18,6 +19,8 @@ export interface PushInput {
   format: SpecFormat;
   contentHash: string;
   source: GitSource | null;
+  /** `ui` for a push from the dashboard's editor (a session), else `api`. */
+  via: PushChannel;
 }
 
 export type PushStatus = "created" | "updated" | "unchanged";
@@ -71,10 +74,13 @@ export function planEnvironmentPush(prod: PipelineVersion | null, headVersion: P
   return { status: base ? "updated" : "created", base, followProduction: false };
 }
 
-/** The git columns a push records on its version and environment head (all null when pushed without a source). */
-export function gitColumnsOf(input: PushInput) {
+/**
+ * Where the push came from, as its version, environment head and pipeline row record it: the git columns (all null
+ * when pushed without a source) and whether it was pushed from the dashboard's editor.
+ */
+export function sourceColumnsOf(input: PushInput) {
   const git = input.source ?? { repo: null, sha: null, branch: null, author: null };
-  return { gitRepo: git.repo, gitSha: git.sha, gitBranch: git.branch, gitAuthor: git.author };
+  return { gitRepo: git.repo, gitSha: git.sha, gitBranch: git.branch, gitAuthor: git.author, pushedVia: input.via };
 }
 
 /** The new version row a push writes, to production or to another environment. */
@@ -98,7 +104,7 @@ export function newVersionRow(
     createdByType: actor.type,
     createdById: actor.id,
     createdByLabel: actor.label,
-    ...gitColumnsOf(input),
+    ...sourceColumnsOf(input),
     environment: at.environment,
   };
 }

@@ -9,7 +9,7 @@ import { diffSpecs } from "../../../pipelines/diff";
 import { PROD } from "../../../environments/names";
 import { productionVersion } from "./environments";
 import { getPipelineByName, pipelineKey, type Pipeline } from "./pipelines";
-import { planPush, type PushInput, type PushResult, gitColumnsOf, newVersionRow } from "./push-plan";
+import { planPush, type PushInput, type PushResult, sourceColumnsOf, newVersionRow } from "./push-plan";
 import { pushToEnvironment } from "./push-environment";
 import { nextVersionNumber } from "./versions";
 
@@ -25,7 +25,7 @@ export async function upsertPipeline(ctx: TenantCtx, source: AuditSource, input:
   const plan = planPush(existing, current, input.teamId, input.contentHash);
   const now = source.now;
   const git = input.source ?? { repo: null, sha: null, branch: null, author: null };
-  const gitColumns = gitColumnsOf(input);
+  const sourceColumns = sourceColumnsOf(input);
   const summary = {
     description: input.spec.description,
     cron: input.spec.schedule?.cron ?? null,
@@ -97,7 +97,7 @@ export async function upsertPipeline(ctx: TenantCtx, source: AuditSource, input:
         paused: false,
         inProduction: true,
         archivedAt: null,
-        ...gitColumns,
+        ...sourceColumns,
         createdAt: now,
         updatedAt: now,
       };
@@ -113,7 +113,7 @@ export async function upsertPipeline(ctx: TenantCtx, source: AuditSource, input:
         currentVersion: versionNumber,
         inProduction: true,
         archivedAt: null,
-        ...gitColumns,
+        ...sourceColumns,
         updatedAt: now,
       };
       pipeline = { ...existing, ...patch };

@@ -42,6 +42,7 @@ const versionSummaryColumns = {
   gitSha: pipelineVersions.gitSha,
   gitBranch: pipelineVersions.gitBranch,
   gitAuthor: pipelineVersions.gitAuthor,
+  pushedVia: pipelineVersions.pushedVia,
   environment: pipelineVersions.environment,
 };
 
