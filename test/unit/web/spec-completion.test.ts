@@ -37,7 +37,7 @@ describe("completing a spec from the API's JSON Schema", () => {
     expect(dbt).not.toContain("url");
   });
 
-  it("offers the values an enum allows, and nested keys of objects", () => {
+  it("offers the values an enum allows, a free-form field's examples (run_if's keywords beside CEL), and nested keys of objects", () => {
     expect(at("tasks:\n  - id: a\n    run_if: al|")?.labels).toEqual(expect.arrayContaining(["all_success", "all_done"]));
     expect(at("tasks:\n  - id: a\n    connector: |")?.labels).toEqual(expect.arrayContaining(["http", "dbt_cloud", "fivetran"]));
     expect(at("concurrency:\n  |")?.labels).toEqual(["max_runs", "on_conflict"]);

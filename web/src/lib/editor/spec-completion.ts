@@ -205,6 +205,8 @@ export function completeSpec(text: string, offset: number, root: JsonSchema): Co
     for (const s of schemasAt(steps, lines, root)) {
       for (const v of (s.enum as unknown[] | undefined) ?? []) values.add(String(v));
       if ("const" in s) values.add(String(s.const));
+      // A free-form field's documented examples (run_if: its keywords beside CEL expressions).
+      for (const v of (s.examples as unknown[] | undefined) ?? []) if (typeof v === "string" || typeof v === "number") values.add(String(v));
       if (s.type === "boolean") ["true", "false"].forEach((v) => values.add(v));
     }
     const options = [...values].map((v) => ({ label: v, apply: v }));
