@@ -124,7 +124,10 @@ describe("the pipeline editor", () => {
     );
     expect(await page.locator(".cm-line").nth(10).locator(".cm-lintRange-error").count()).toBe(1);
     // The graph draws the task as written even while the API reports a problem.
-    await page.locator(".side").getByText("build_modified", { exact: true }).waitFor();
+    await page
+      .locator(".side")
+      .getByRole("button", { name: /^Task build_modified,/ })
+      .waitFor();
     // Typing works on a phone: the connection renamed, the API checks again and names the new one.
     await page.locator(".cm-line").nth(10).click();
     await page.keyboard.press("End");
