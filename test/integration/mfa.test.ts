@@ -1,5 +1,5 @@
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createDb } from "../../worker/db/client";
 import { createSession } from "../../worker/db/repo/accounts/users";
 import { NO_PASSWORD } from "../../worker/lib/password";
@@ -13,7 +13,27 @@ const auditActions = async (tenantId: string, action: string) =>
     (r) => JSON.parse(r.details),
   );
 
+// Authenticator-app codes belong to 30-second steps, and a test reads "this step", "the previous one" and "the next
+// one" several times over. Date stands still in each test (the Worker shares this isolate, so it sees the same
+// instant), so a step boundary can never fall between two of those reads. Timers and alarms keep real time.
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe("authenticator app (TOTP) enrolment", () => {
+  it("checks codes by the Worker's clock, the one these tests pin: codes of an instant years ago are accepted", async () => {
+    // Were the Worker reading another clock than the tests, the codes below would belong to the wrong step.
+    // Years back rather than ahead: throttle windows shared with other tests must not fill with future attempts.
+    vi.setSystemTime(Date.UTC(2021, 5, 1, 12, 0, 29, 999));
+    const s = await signup();
+    const { secret } = await enrolTotp(s);
+    const pending = (await login(s.user.email)).json.mfa_token;
+    expect((await secondStep({ mfa_token: pending, code: await codeFor(secret) })).status).toBe(200);
+  });
+
   it("shows a secret and otpauth URI, is confirmed by a first valid code, and stores the secret sealed", async () => {
     const s = await signup();
     const started = await api("/me/mfa/totp", { as: s, method: "POST" });
