@@ -156,6 +156,9 @@ describe("dataset triggers", () => {
   it("mode any: another team's OpenLineage COMPLETE starts a run; the same event again starts none", async () => {
     const { s, team, write } = await crossTeam();
     expect((await write(["RAW.ORDERS", "RAW.CUSTOMERS"], Date.now() - 2 * H)).status).toBe(201);
+    // The datasets are in the catalog before the pipeline exists: their first writes are settled before the push,
+    // as in "the same updates delivered twice" below (a late signal of them would count as an update).
+    await drain();
     await pushPipeline(s, { name: "orders_mart", team, triggers: [{ datasets: [ds("RAW.ORDERS")] }], tasks: [toolTask("x")] });
     const runId = crypto.randomUUID();
     const at = Date.now() - H;
@@ -179,6 +182,7 @@ describe("dataset triggers", () => {
     const { s, team, write } = await crossTeam();
     const now = Date.now();
     await write(["A", "B"], now - 48 * H);
+    await drain();
     await pushPipeline(s, { name: "joined", team, triggers: [{ datasets: [ds("A"), ds("B")], mode: "all", within: "6h" }], tasks: [toolTask("x")] });
     await write(["A"], now - 20 * H);
     await write(["B"], now - 10 * H);
