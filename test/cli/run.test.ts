@@ -154,7 +154,10 @@ describe("tutti run, status and runs against a real Tutti", () => {
     const runId = /^started daily (run_\w+) /.exec(started.out[0])![1];
     const followed = await w.run(["status", runId, "--wait"]);
     expect(followed.code, followed.err.join("\n")).toBe(0);
-    expect(followed.out.at(-2)).toMatch(new RegExp(`^daily ${runId}: succeeded`));
+    // The run's final state: its line, then each task with the outputs it reported under it.
+    expect(followed.out.at(-3)).toMatch(new RegExp(`^daily ${runId}: succeeded`));
+    expect(followed.out.at(-2)).toBe("  succeeded    a");
+    expect(followed.out.at(-1)).toMatch(/^ +outputs: status_code=200$/);
     expect((await w.run(["status", "run_doesnotexist"])).code).toBe(1);
   });
 
