@@ -1,34 +1,9 @@
+import { jobTask } from "../../test/fakes/http-tool/task";
 import type { DemoClient } from "./client";
 
-/** A task on the fake job tool; `job` tells the fake how the job behaves (polls, outcome, fail_times). */
-function job(id: string, behaviour: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-  const polled = Number(behaviour.polls ?? 0) > 0 || behaviour.outcome === "failed";
-  return {
-    id,
-    connector: "http",
-    connection: "job-tool",
-    with: {
-      url: "/jobs",
-      body: { key: `{{run_id}}-${id}`, ...behaviour },
-      external_id_path: "$.id",
-      external_url_path: "$.url",
-      cancel: { url: "/jobs/{{external_id}}/cancel" },
-      ...(polled
-        ? {
-            completion: {
-              mode: "poll",
-              status_url: "/jobs/{{external_id}}",
-              success: { path: "$.status", equals: "succeeded" },
-              failure: { path: "$.status", in: ["failed", "cancelled"] },
-              message_path: "$.message",
-            },
-          }
-        : {}),
-    },
-    poll_interval: "2s",
-    ...extra,
-  };
-}
+/** A task on the fake job tool; `behaviour` tells the fake how the job behaves (polls, outcome, fail_times). */
+const job = (id: string, behaviour: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+  jobTask(id, behaviour, { poll_interval: "2s", ...extra }, "job-tool");
 
 /** An OpenLineage COMPLETE saying a job wrote `outputs` at `at` (what ingest_orders' load task would report). */
 function complete(job: { namespace: string; name: string }, outputs: string[], at: number) {

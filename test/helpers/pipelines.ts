@@ -1,5 +1,6 @@
 import { inject } from "vitest";
 import type { RecordedRequest } from "../fakes/http-server";
+import { jobTask } from "../fakes/http-tool/task";
 import { api, type Session } from "./api";
 
 /** A connection named `tool` of kind http pointing at the fake tool server, in the session's first team. */
@@ -24,35 +25,7 @@ export async function pushPipeline(as: Session | string, spec: Record<string, un
 }
 
 /** A task on the fake tool: `job` is the job body (polls, outcome, fail_times, key, no_new_data). */
-export function toolTask(id: string, job: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
-  const polls = Number(job.polls ?? 0);
-  return {
-    id,
-    connector: "http",
-    connection: "tool",
-    with: {
-      url: "/jobs",
-      method: "POST",
-      body: { key: `{{run_id}}-${id}`, ...job },
-      external_id_path: "$.id",
-      external_url_path: "$.url",
-      cancel: { url: "/jobs/{{external_id}}/cancel" },
-      ...(polls > 0 || job.outcome === "failed"
-        ? {
-            completion: {
-              mode: "poll",
-              status_url: "/jobs/{{external_id}}",
-              success: { path: "$.status", equals: "succeeded" },
-              failure: { path: "$.status", in: ["failed", "cancelled"] },
-              message_path: "$.message",
-            },
-          }
-        : {}),
-      ...(job.no_new_data ? { no_new_data: { path: "$.no_new_data", equals: true } } : {}),
-    },
-    ...extra,
-  };
-}
+export const toolTask = (id: string, job: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => jobTask(id, job, extra);
 
 export async function setupTenant() {
   const { signup } = await import("./api");

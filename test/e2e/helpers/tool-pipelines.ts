@@ -3,6 +3,7 @@
  * first team has the `tool` connection, and tasks that start a job there and follow it.
  */
 import type { APIRequestContext, BrowserContext } from "playwright-core";
+import { jobTask } from "../../fakes/http-tool/task";
 import { signupViaApi } from "./accounts";
 
 /** The bearer token the fake tool is started with and the `tool` connection sends. */
@@ -20,31 +21,7 @@ export async function postJson(request: APIRequestContext, csrf: string, path: s
  * `job` adds to the job body (outcome, message, fail_times).
  */
 export function toolTask(id: string, dependsOn: string[], polls = 0, job: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
-  return {
-    id,
-    connector: "http",
-    connection: "tool",
-    depends_on: dependsOn,
-    ...(polls ? { poll_interval: "1s" } : {}),
-    with: {
-      url: "/jobs",
-      body: { key: `{{run_id}}-${id}`, polls, ...job },
-      external_id_path: "$.id",
-      external_url_path: "$.url",
-      ...(polls
-        ? {
-            completion: {
-              mode: "poll",
-              status_url: "/jobs/{{external_id}}",
-              success: { path: "$.status", equals: "succeeded" },
-              failure: { path: "$.status", in: ["failed", "cancelled"] },
-              message_path: "$.message",
-            },
-          }
-        : {}),
-    },
-    ...extra,
-  };
+  return jobTask(id, { polls, ...job }, { depends_on: dependsOn, ...(polls ? { poll_interval: "1s" } : {}), ...extra });
 }
 
 /** Signs up, adds the `tool` connection to the first team, and returns what pushing needs. */
