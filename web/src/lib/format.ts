@@ -90,3 +90,11 @@ export function formatTime(iso: string | null | undefined): string {
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
+
+/** "just now", "40 s ago", then as relativeTime: how old the data on a live page is. */
+export function updatedAgo(at: number, now: number = Date.now()): string {
+  const seconds = Math.floor((now - at) / 1000);
+  if (seconds < 10) return "just now";
+  if (seconds < 60) return `${seconds} s ago`;
+  return relativeTime(new Date(at).toISOString(), now);
+}
