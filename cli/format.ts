@@ -1,8 +1,12 @@
 import type { PipelineSpecDiff } from "../api/schema";
 import type { ApiFailure, ErrorDetail } from "./http";
 
-/** `<file>:<path>: <message>`, the form editors and CI log viewers link up. */
-export const detailLine = (file: string, d: ErrorDetail) => `${file}:${d.path}: ${d.message}`;
+/**
+ * `<file>:<line>:<column>: <path>: <message>` when the API placed the problem in the spec's text, as compilers print
+ * it (editors, GitHub's problem matchers and CI log viewers link it to the line); else `<file>:<path>: <message>`.
+ */
+export const detailLine = (file: string, d: ErrorDetail) =>
+  d.line ? `${file}:${d.line}:${d.column ?? 1}: ${d.path}: ${d.message}` : `${file}:${d.path}: ${d.message}`;
 
 /** `<file>:<line>:<column>: <message>` for syntax errors, as compilers print them. */
 export const positionLine = (file: string, line: number, column: number, message: string) =>

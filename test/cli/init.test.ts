@@ -59,7 +59,10 @@ describe("tutti init", () => {
     // Tutti accepts the spec except the connection it names as a placeholder, and says where that is.
     const dry = await w.run(["push", "--dry-run", "specs/pr_checks.yaml"]);
     expect(dry.code).toBe(1);
-    expect(dry.err).toEqual([`specs/pr_checks.yaml:tasks[0].connection: team "${team}" has no connection named "dbt"`]);
+    const lines = text.split("\n");
+    const line = lines.findIndex((l) => /^\s*connection: dbt$/.test(l)) + 1;
+    const column = lines[line - 1].indexOf("connection") + 1;
+    expect(dry.err).toEqual([`specs/pr_checks.yaml:${line}:${column}: tasks[0].connection: team "${team}" has no connection named "dbt"`]);
     await w.owner.call("POST", "/connections", {
       team_id: w.owner.team.id,
       name: "dbt",

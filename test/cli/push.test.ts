@@ -60,7 +60,10 @@ describe("argument parsing", () => {
 });
 
 describe("error and result formatting", () => {
-  it("prints field errors as file:path: message and syntax errors as file:line:column: message", () => {
+  it("prints field errors as file:line:column: path: message where the API placed them, else file:path: message", () => {
+    expect(detailLine("specs/a.yaml", { path: "tasks[1].depends_on[0]", line: 9, column: 19, message: 'no task with id "x"' })).toBe(
+      'specs/a.yaml:9:19: tasks[1].depends_on[0]: no task with id "x"',
+    );
     expect(detailLine("specs/a.yaml", { path: "tasks[1].depends_on[0]", message: 'no task with id "x"' })).toBe(
       'specs/a.yaml:tasks[1].depends_on[0]: no task with id "x"',
     );
@@ -145,7 +148,9 @@ describe("tutti push against a real Tutti", () => {
     const r = await w.run(["push", "bad.yaml", "good.yaml"]);
     expect(r.code).toBe(1);
     expect(r.err).toHaveLength(1);
-    expect(r.err[0]).toMatch(/^bad\.yaml:tasks\[0\]\.depends_on\[0\]: .*extrct/);
+    // Placed on the line and column of the unknown id, as a compiler would print it.
+    const column = '  - { id: a, connector: http, depends_on: [extrct], with: { url: "https://x.example.com" } }'.indexOf("extrct") + 1;
+    expect(r.err[0]).toMatch(new RegExp(`^bad\\.yaml:4:${column}: tasks\\[0\\]\\.depends_on\\[0\\]: .*extrct`));
     expect(r.out.at(-1)).toBe("2 files: 1 created, 0 updated, 0 unchanged, 1 failed");
     expect(await pipelineNames()).toContain("good");
     expect(await pipelineNames()).not.toContain("bad");
