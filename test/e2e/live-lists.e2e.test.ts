@@ -4,9 +4,16 @@ import { startHttpToolFake, type HttpToolFake } from "../fakes/http-tool/server"
 import { screenshot, useBrowser } from "./helpers/browser";
 import { postJson, setUp, TOOL_TOKEN, toolTask } from "./helpers/tool-pipelines";
 
+/** The page's globals this file touches (the test's own TypeScript knows no DOM). */
+interface PageGlobals {
+  document: { visibilityState: string; dispatchEvent(e: unknown): void; documentElement: { scrollWidth: number } };
+  Event: new (type: string) => unknown;
+}
+
 /** Makes the page believe its tab was hidden or shown again, as switching tabs does. */
 async function setTabVisible(page: Page, visible: boolean) {
   await page.evaluate((v) => {
+    const { document, Event } = globalThis as unknown as PageGlobals;
     Object.defineProperty(document, "visibilityState", { value: v ? "visible" : "hidden", configurable: true });
     document.dispatchEvent(new Event("visibilitychange"));
   }, visible);
@@ -65,7 +72,7 @@ describe("lists that keep themselves current", () => {
     // At phone width the line sits with the page's actions and the page does not scroll sideways.
     await page.setViewportSize({ width: 390, height: 844 });
     await updated.waitFor();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await screenshot(page, "live-lists-02-runs-phone");
   });
 

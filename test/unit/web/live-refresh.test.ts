@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { updatedAgo } from "../../../web/src/lib/format";
-import { nextRefreshDelay, REFRESH_MS } from "../../../web/src/lib/live.svelte";
+import { nextRefreshDelay, REFRESH_MS } from "../../../web/src/lib/refresh-delay";
 
 describe("how a live list says its age", () => {
   const at = Date.UTC(2026, 2, 29, 0, 59, 30);

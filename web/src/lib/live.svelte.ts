@@ -8,17 +8,9 @@
  * Call during component set-up; it stops with the component.
  */
 import { untrack } from "svelte";
+import { nextRefreshDelay, REFRESH_MS } from "./refresh-delay";
 import type { Refreshable } from "./resource.svelte";
 
-/** How often a visible list is read again. */
-export const REFRESH_MS = 15_000;
-/** The longest wait after repeated failures. */
-const MAX_BACKOFF_MS = 120_000;
-
-/** The wait after `failures` failed refreshes in a row: doubling from the normal interval, capped. */
-export function nextRefreshDelay(failures: number, everyMs = REFRESH_MS): number {
-  return Math.min(everyMs * 2 ** Math.min(failures, 10), Math.max(everyMs, MAX_BACKOFF_MS));
-}
 
 export class LiveRefresh {
   /** Failed refreshes in a row (0 after a success); the page shows that what it has may be old. */
