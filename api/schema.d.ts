@@ -7959,6 +7959,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/pipelines/{name}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A pipeline's production runs over a range: success rate, durations, runs per day and the latest runs */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description How many UTC days back, today included: 7, 30 or 90 */
+                    days?: "7" | "30" | "90";
+                };
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The pipeline's history */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PipelineHistory"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/pipelines/{name}/pause": {
         parameters: {
             query?: never;
@@ -14578,6 +14655,52 @@ export interface components {
              */
             updated_at: string;
         };
+        PipelineHistory: {
+            /**
+             * Format: date-time
+             * @description Start of the first day (UTC) the history covers
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description End of today (UTC), exclusive
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            to: string;
+            summary: {
+                runs: number;
+                succeeded: number;
+                failed: number;
+                /** @description succeeded / (succeeded + failed); null when no run reached either */
+                success_rate: number | null;
+                /** @description Median start-to-finish time of the successful runs */
+                duration_p50_ms: number | null;
+                duration_p95_ms: number | null;
+            };
+            /** @description Every day of the range, oldest first, empty days included */
+            daily: {
+                /** @example 2026-12-07 */
+                date: string;
+                runs: number;
+                succeeded: number;
+                failed: number;
+                /** @description Mean duration of the day's successful runs */
+                avg_success_ms: number | null;
+            }[];
+            /** @description The latest 30 runs of the range, oldest first */
+            recent: {
+                id: string;
+                /** @enum {string} */
+                status: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "timed_out" | "skipped";
+                /**
+                 * Format: date-time
+                 * @example 2026-11-25T09:00:00.000Z
+                 */
+                queued_at: string;
+                duration_ms: number | null;
+            }[];
+        };
         PipelineList: {
             items: components["schemas"]["PipelineSummary"][];
             next_cursor: string | null;
@@ -15998,6 +16121,7 @@ export type PasswordResetRequest = components['schemas']['PasswordResetRequest']
 export type Pipeline = components['schemas']['Pipeline'];
 export type PipelineDetail = components['schemas']['PipelineDetail'];
 export type PipelineEnvironmentVersion = components['schemas']['PipelineEnvironmentVersion'];
+export type PipelineHistory = components['schemas']['PipelineHistory'];
 export type PipelineList = components['schemas']['PipelineList'];
 export type PipelineRecentRun = components['schemas']['PipelineRecentRun'];
 export type PipelineSpecDiff = components['schemas']['PipelineSpecDiff'];

@@ -1,6 +1,7 @@
 import { createRouter } from "../../context";
 import * as archive from "./archive";
 import * as get from "./get";
+import * as history from "./history";
 import * as list from "./list";
 import * as pause from "./pause";
 import * as push from "./push";
@@ -13,7 +14,7 @@ import * as versionsGet from "./versions-get";
 import * as versionsList from "./versions-list";
 
 export const pipelineRoutes = createRouter();
-for (const op of [push, list, get, triggers, webhookSecret, versionsList, versionsGet, versionsDiff, pause, resume, archive]) op.register(pipelineRoutes);
+for (const op of [push, list, get, history, triggers, webhookSecret, versionsList, versionsGet, versionsDiff, pause, resume, archive]) op.register(pipelineRoutes);
 
 /** The editor schema is public, so editors can fetch it without a token. */
 export const pipelinePublicRoutes = createRouter();

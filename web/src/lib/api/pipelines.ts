@@ -17,6 +17,8 @@ export const pipelinesApi = {
   version: (name: string, n: number) => data(client.GET("/pipelines/{name}/versions/{n}", version(name, n))),
   diff: (name: string, n: number, against?: number) =>
     data(client.GET("/pipelines/{name}/versions/{n}/diff", { params: { path: { name, n }, query: { against } } })),
+  /** Success rate, durations, runs per day and the latest runs over the last `days` (7, 30 or 90) UTC days. */
+  history: (name: string, days: "7" | "30" | "90") => data(client.GET("/pipelines/{name}/history", { params: { path: { name }, query: { days } } })),
   triggers: (name: string) => data(client.GET("/pipelines/{name}/triggers", pipeline(name))),
   /** Creates or rotates the webhook trigger's signing secret; the answer is the only time it is shown. */
   webhookSecret: (name: string) => data(client.POST("/pipelines/{name}/webhook-secret", pipeline(name))),
