@@ -11,7 +11,6 @@ import { untrack } from "svelte";
 import { nextRefreshDelay, REFRESH_MS } from "./refresh-delay";
 import type { Refreshable } from "./resource.svelte";
 
-
 export class LiveRefresh {
   /** Failed refreshes in a row (0 after a success); the page shows that what it has may be old. */
   failures = $state(0);
