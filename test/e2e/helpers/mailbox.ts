@@ -4,6 +4,8 @@
  * them from their inbox. Used by the browser and CLI tests, the benchmarks and the demo seeding.
  */
 
+import { waitUntil } from "./processes";
+
 export type LinkPath = "/verify/" | "/reset-password/" | "/invite/";
 
 export interface CapturedMail {
@@ -33,16 +35,25 @@ const MAIL_DEADLINE_MS = 15_000;
 
 /**
  * Reads the mailbox with `read` until one of its mails has a link under `path`, for at most MAIL_DEADLINE_MS, and
- * returns that link (the newest one).
+ * returns that link (the newest one). A failed read is retried; the last failure is in the timeout's message.
  */
 export async function awaitLink(read: () => Promise<CapturedMail[]>, to: string, path: LinkPath): Promise<string> {
-  const deadline = Date.now() + MAIL_DEADLINE_MS;
-  for (;;) {
-    const link = linkIn(await read(), path);
-    if (link) return link;
-    if (Date.now() >= deadline) throw new Error(`no mail to ${to} with a ${path} link after ${MAIL_DEADLINE_MS} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  let link: string | null = null;
+  let failure = "";
+  await waitUntil(
+    async () => {
+      link = linkIn(
+        await read().catch((err: unknown) => {
+          failure = ` (last read: ${err instanceof Error ? err.message : String(err)})`;
+          throw err;
+        }),
+        path,
+      );
+      return link !== null;
+    },
+    { timeoutMs: MAIL_DEADLINE_MS, intervalMs: 50, what: () => `a mail to ${to} with a ${path} link${failure}` },
+  );
+  return link!;
 }
 
 /** The newest captured link under `path` to `to`, from a running Tutti at `baseUrl`, waiting for it to arrive. */
