@@ -1715,7 +1715,7 @@ export interface paths {
         put?: never;
         /**
          * Forgot password: mails a reset link (valid one hour, once)
-         * @description Answers 202 with the same body whether or not the address has an account (without one, the mail says so). Limited per client address and per recipient (429 with Retry-After).
+         * @description Answers 202 with the same body whether or not the address has an account (without one, the mail says so), before anything that depends on it is done; the mail goes out just after. Limited per client address and per recipient (429 with Retry-After).
          */
         post: {
             parameters: {
@@ -1776,7 +1776,7 @@ export interface paths {
         put?: never;
         /**
          * Sign up: mails a link that creates the workspace (tenant), its first team and, when new, the account
-         * @description Answers 202 with the same body whatever the address: nothing is created until the link in the mail is used (POST /auth/verify). A new address gets the verification link; an address that has an account and was given its password gets a link adding the workspace to that account; with another password its owner is told that someone tried. Limited per client address and per recipient (429 with Retry-After). See docs/security.md.
+         * @description Answers 202 with the same body whatever the address, before anything that depends on the address is done (the mail goes out just after): nothing is created until the link in the mail is used (POST /auth/verify). A new address gets the verification link; an address that has an account and was given its password gets a link adding the workspace to that account; with another password its owner is told that someone tried. Limited per client address and per recipient (429 with Retry-After). See docs/security.md.
          */
         post: {
             parameters: {

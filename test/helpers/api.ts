@@ -1,5 +1,5 @@
 import { SELF } from "cloudflare:test";
-import { noteTestTenant } from "./wait";
+import { eventually, noteTestTenant } from "./wait";
 
 export const BASE = "https://tutti.test";
 
@@ -89,20 +89,38 @@ export interface CapturedMail {
   created_at: string;
 }
 
-/** Mails to `to` that Tutti captured (the test Worker's mail mode), newest first, read as the dev mailbox reads them. */
-export async function mailTo(to: string): Promise<CapturedMail[]> {
+async function capturedMails(to: string): Promise<CapturedMail[]> {
   const res = await api(`/dev/mail?to=${encodeURIComponent(to)}`);
   if (res.status !== 200) throw new Error(`GET /dev/mail: ${res.status} ${res.text}`);
   return res.json.items;
 }
 
-/** The token of the newest captured link to `to` whose path starts with `path` (`/verify/`, `/reset-password/`, `/invite/`). */
-export async function linkToken(to: string, path: string): Promise<string> {
-  for (const mail of await mailTo(to)) {
-    const token = new RegExp(`${BASE}${path}([a-z0-9]+)`).exec(mail.text)?.[1];
-    if (token) return token;
-  }
-  throw new Error(`no mail to ${to} with a ${path} link`);
+/**
+ * Mails to `to` that Tutti captured (the test Worker's mail mode), newest first, read as the dev mailbox reads them,
+ * once there are at least `count`: sign-up and password-reset mails go out just after the answer, so they are waited for.
+ */
+export function mailTo(to: string, count = 1): Promise<CapturedMail[]> {
+  return eventually(async () => {
+    const mails = await capturedMails(to);
+    if (mails.length < count) throw new Error(`${mails.length} of ${count} mails to ${to} so far`);
+    return mails;
+  });
+}
+
+/**
+ * The token of the newest captured link to `to` whose path starts with `path` (`/verify/`, `/reset-password/`,
+ * `/invite/`), once `to` has at least `mails` mails and one of them has such a link.
+ */
+export function linkToken(to: string, path: string, { mails = 1 }: { mails?: number } = {}): Promise<string> {
+  return eventually(async () => {
+    const captured = await capturedMails(to);
+    if (captured.length < mails) throw new Error(`${captured.length} of ${mails} mails to ${to} so far`);
+    for (const mail of captured) {
+      const token = new RegExp(`${BASE}${path}([a-z0-9]+)`).exec(mail.text)?.[1];
+      if (token) return token;
+    }
+    throw new Error(`no mail to ${to} with a ${path} link`);
+  });
 }
 
 export function cookieFrom(headers: Headers): string {

@@ -75,3 +75,44 @@ export async function withWriteHeldDuring<T>(writes: RegExp, meanwhile: () => Pr
     deadlineMs,
   );
 }
+
+/**
+ * Holds every single D1 statement (not batch) whose SQL matches `pattern` until `release()`, as holdingWrites holds
+ * batches: for work a request leaves running after its answer (waitUntil), so a test can see the answer arrive while
+ * that work is still held. A held statement goes on after `deadlineMs` (and `expired()` says so), so a request that
+ * waits for it fails the test's assertions instead of hanging. Call `restore()` when done.
+ */
+export function holdStatements(pattern: RegExp, deadlineMs = 5_000) {
+  const db = env.DB as D1Database & Record<string, unknown>;
+  const { prepare } = db;
+  let released = false;
+  let expired = false;
+  const wait = () =>
+    eventually(() => expect(released, "held statement released").toBe(true), { timeoutMs: deadlineMs }).catch(() => {
+      expired = true;
+    });
+  const hold = (s: D1PreparedStatement): D1PreparedStatement => {
+    const held = s as unknown as Record<string, (...args: unknown[]) => unknown>;
+    for (const method of ["run", "all", "first", "raw"]) {
+      const original = held[method];
+      held[method] = async (...args: unknown[]) => {
+        await wait();
+        return original.apply(s, args);
+      };
+    }
+    const bind = held.bind;
+    held.bind = (...values: unknown[]) => hold(bind.apply(s, values) as D1PreparedStatement);
+    return s;
+  };
+  db.prepare = (query: string) => (pattern.test(query) ? hold(prepare.call(db, query)) : prepare.call(db, query));
+  return {
+    release: () => {
+      released = true;
+    },
+    expired: () => expired,
+    restore: () => {
+      released = true;
+      db.prepare = prepare;
+    },
+  };
+}

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { sha256Hex } from "../../worker/lib/hash";
 import { api, expectError, linkToken, mailTo, signup, verifySignup, type Session } from "../helpers/api";
 import { addMember, firstTeamId } from "../helpers/fixtures";
+import { holdStatements } from "../helpers/in-flight";
 
 let address = 0;
 /** Each test asks from its own client address, so the per-address limits of other tests never interfere. */
@@ -40,8 +41,11 @@ describe("sign-up never tells whether an address is registered", () => {
     const knownTenant = `Squat ${owner.tenant.slug}`;
     const derive = vi.spyOn(crypto.subtle, "deriveBits");
     const asNew = await signupAs(newcomer, "a guessed password", `New ${owner.tenant.slug}`);
+    const [verify] = await mailTo(newcomer);
     const afterNew = derive.mock.calls.length;
     const asKnown = await signupAs(owner.user.email, "a guessed password", knownTenant);
+    // The owner's second mail, after the one of their own sign-up.
+    const [notice] = await mailTo(owner.user.email, 2);
     const afterKnown = derive.mock.calls.length - afterNew;
     derive.mockRestore();
 
@@ -50,26 +54,53 @@ describe("sign-up never tells whether an address is registered", () => {
     // The body echoes the address it was given; with that swapped, the two answers are identical.
     expect(asKnown.text.replaceAll(owner.user.email, "ADDRESS")).toBe(asNew.text.replaceAll(newcomer, "ADDRESS"));
     expect(asKnown.headers.get("set-cookie")).toBeNull();
-    // Each path does one PBKDF2 derivation, so the time taken does not tell them apart either.
+    // Each path does one PBKDF2 derivation (after the answer: see the next test), so the load does not tell them apart.
     expect(afterNew).toBe(1);
     expect(afterKnown).toBe(1);
 
-    const [notice] = await mailTo(owner.user.email);
     expect(notice.subject).toBe("Someone tried to sign up to Tutti with your address");
     expect(notice.text).toContain("/forgot-password");
     expect(notice.text).not.toMatch(/\/verify\//);
     expect(await env.DB.prepare("SELECT id FROM tenants WHERE name = ?").bind(knownTenant).first()).toBeNull();
-    const [verify] = await mailTo(newcomer);
     expect(verify.subject).toContain("Confirm your e-mail");
     // Nothing exists for the new address until its link is used.
     expect(await env.DB.prepare("SELECT id FROM users WHERE email = ?").bind(newcomer).first()).toBeNull();
+  });
+
+  it("sign-up and password-reset answer before anything that depends on the address is done, so their time cannot tell", async () => {
+    const owner = await signup({ password: "my own password" });
+    const [newcomer, nobody] = [fresh("held"), fresh("held-nobody")];
+    // Every path ends by mailing; while those mails are held, the answers must still come.
+    const mailing = holdStatements(/insert into "?dev_outbox/i, 10_000);
+    try {
+      const answers = await Promise.all([
+        signupAs(newcomer, "a guessed password", `Held ${owner.tenant.slug}`),
+        signupAs(owner.user.email, "a guessed password", `Held again ${owner.tenant.slug}`),
+        requestReset(owner.user.email),
+        requestReset(nobody),
+      ]);
+      expect(mailing.expired(), "an answer waited for its mail").toBe(false);
+      expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 202]);
+      mailing.release();
+    } finally {
+      mailing.restore();
+    }
+    // Then the mails go out: the link, the notice and the reset link, and the note that no account uses the address.
+    expect((await mailTo(newcomer))[0].subject).toContain("Confirm your e-mail");
+    expect((await mailTo(owner.user.email, 3)).map((m) => m.subject).sort()).toEqual([
+      expect.stringContaining("Confirm your e-mail"),
+      "Reset your Tutti password",
+      "Someone tried to sign up to Tutti with your address",
+    ]);
+    expect((await mailTo(nobody))[0].subject).toBe("Tutti password reset: no account uses this address");
   });
 
   it("a registered address with its own password gets a link that adds the workspace to that account", async () => {
     const owner = await signup({ password: "my own password" });
     const second = `Second ${owner.tenant.slug}`;
     expect((await signupAs(owner.user.email, "my own password", second)).status).toBe(202);
-    const session = await verifySignup(await linkToken(owner.user.email, "/verify/"));
+    // Its second mail, after the one of its own sign-up (whose link is used).
+    const session = await verifySignup(await linkToken(owner.user.email, "/verify/", { mails: 2 }));
     expect(session.user).toEqual(owner.user);
     expect(session.tenant).toMatchObject({ name: second, role: "owner" });
     // The account keeps its password and now has both workspaces.
@@ -136,8 +167,11 @@ describe("sign-up links", () => {
   it("a workspace slug taken between sign-up and link is a conflict, and nothing is created", async () => {
     const email = fresh("slug");
     const name = `Raced ${email.slice(5, 18)}`;
+    const otherEmail = fresh("other");
     await signupAs(email, "correct horse battery", name);
-    await signupAs(fresh("other"), "correct horse battery", name);
+    await signupAs(otherEmail, "correct horse battery", name);
+    // Their links are stored just before they are mailed.
+    await Promise.all([mailTo(email), mailTo(otherEmail)]);
     // Both links are out; the other one is used first.
     const [, other] = await env.DB.prepare("SELECT email FROM email_tokens WHERE json_extract(signup, '$.tenantName') = ? ORDER BY created_at")
       .bind(name)
@@ -160,7 +194,7 @@ describe("password reset", () => {
     expect(known.status).toBe(202);
     expect(other.status).toBe(202);
     expect(other.text.replaceAll(unknown, "ADDRESS")).toBe(known.text.replaceAll(owner.user.email, "ADDRESS"));
-    expect((await mailTo(owner.user.email))[0].subject).toBe("Reset your Tutti password");
+    expect((await mailTo(owner.user.email, 2))[0].subject).toBe("Reset your Tutti password");
     const [note] = await mailTo(unknown);
     expect(note.subject).toBe("Tutti password reset: no account uses this address");
     expect(note.text).not.toContain("/reset-password/");
@@ -196,7 +230,7 @@ describe("password reset", () => {
     await requestReset(owner.user.email);
     const first = await linkToken(owner.user.email, "/reset-password/");
     await requestReset(owner.user.email);
-    const second = await linkToken(owner.user.email, "/reset-password/");
+    const second = await linkToken(owner.user.email, "/reset-password/", { mails: 3 });
     expect(second).not.toBe(first);
     const { results } = await env.DB.prepare("SELECT * FROM email_tokens WHERE email = ?").bind(owner.user.email).all();
     expect(JSON.stringify(results)).not.toContain(first);

@@ -21,10 +21,10 @@ export interface SignupRequest {
  * A sign-up creates nothing but a link mailed to the address; the workspace (and the account, when new) is created
  * when the link is used (completeSignup), so no account ever exists for an address nobody proved.
  *
- * Whoever asks gets the same answer, so the work here must not tell the cases apart either: each path does one
- * PBKDF2 derivation and sends one mail. A new address gets the verification link; an address with an account and
- * its password gets a link adding the workspace to that account; with another password, its owner is told someone
- * tried, and nothing else happens.
+ * Whoever asks gets the same answer, and it is sent before this runs (the route's afterResponse), so its time tells
+ * nothing. The paths still do alike work, one PBKDF2 derivation and one mail each. A new address gets the
+ * verification link; an address with an account and its password gets a link adding the workspace to that account;
+ * with another password, its owner is told someone tried, and nothing else happens.
  */
 export async function requestSignup(env: Env, db: Db, r: SignupRequest, origin: string, now: number, log: Logger) {
   const existing = await findUserByEmail(db, r.email);

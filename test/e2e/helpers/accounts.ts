@@ -1,5 +1,5 @@
 import type { BrowserContext, Page } from "playwright-core";
-import { linkIn, tokenOf } from "./mailbox";
+import { awaitLink, type CapturedMail, type LinkPath, tokenOf } from "./mailbox";
 
 let counter = 0;
 
@@ -30,9 +30,7 @@ export async function signupViaApi(context: BrowserContext, account: Account = n
     data: { email: account.email, password: account.password, name: account.name, tenant_name: account.tenantName },
   });
   if (asked.status() !== 202) throw new Error(`sign-up failed: ${asked.status()} ${await asked.text()}`);
-  const mailbox = await context.request.get(`/api/v1/dev/mail?to=${encodeURIComponent(account.email)}`);
-  const link = linkIn(((await mailbox.json()) as { items: Array<{ to: string; subject: string; text: string }> }).items, "/verify/");
-  if (!link) throw new Error(`no verification mail to ${account.email}`);
+  const link = await awaitLink(() => mailsIn(context, account.email), account.email, "/verify/");
   const res = await context.request.post("/api/v1/auth/verify", { data: { token: tokenOf(link) } });
   if (res.status() !== 201) throw new Error(`verification failed: ${res.status()} ${await res.text()}`);
   return { account, session: (await res.json()) as { user: { id: string }; tenant: { id: string; slug: string }; csrf_token: string } };
@@ -50,15 +48,31 @@ export async function signupViaUi(page: Page, account: Account = newAccount()) {
   await page.getByLabel("Company or workspace name").fill(account.tenantName);
   await page.getByRole("button", { name: "Create workspace" }).click();
   await page.getByRole("heading", { name: "Check your e-mail" }).waitFor();
-  await followMailedLink(page, /\/verify\//);
+  await followMailedLink(page, "/verify/");
   await page.getByRole("button", { name: "Create the workspace" }).click();
   await page.waitForURL("**/onboarding");
   return account;
 }
 
-/** From a "check your e-mail" page: opens the dev mailbox it links to and follows the newest mail's link matching `link`. */
-export async function followMailedLink(page: Page, link: RegExp) {
-  await page.getByRole("link", { name: "Open the dev mailbox" }).click();
+/** The dev mailbox's mails to `to`, read through the browser context's API client. */
+async function mailsIn(context: BrowserContext, to: string): Promise<CapturedMail[]> {
+  const res = await context.request.get(`/api/v1/dev/mail?to=${encodeURIComponent(to)}`);
+  if (res.status() !== 200) throw new Error(`GET /dev/mail: ${res.status()} ${await res.text()}`);
+  return ((await res.json()) as { items: CapturedMail[] }).items;
+}
+
+/**
+ * From a "check your e-mail" page: once the mail is there (it goes out just after the answer), opens the dev mailbox
+ * the page links to and follows the newest mail's link under `path`.
+ */
+export async function followMailedLink(page: Page, path: LinkPath) {
+  const mailbox = page.getByRole("link", { name: "Open the dev mailbox" });
+  const to = new URL((await mailbox.getAttribute("href")) ?? "", "http://mailbox").searchParams.get("to") ?? "";
+  await awaitLink(() => mailsIn(page.context(), to), to, path);
+  await mailbox.click();
   await page.waitForURL("**/dev/mail**");
-  await page.getByRole("link", { name: link }).first().click();
+  await page
+    .getByRole("link", { name: new RegExp(path.replaceAll("/", "\\/")) })
+    .first()
+    .click();
 }

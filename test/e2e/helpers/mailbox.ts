@@ -4,9 +4,11 @@
  * them from their inbox. Used by the browser and CLI tests, the benchmarks and the demo seeding.
  */
 
+import { waitUntil } from "./processes";
+
 export type LinkPath = "/verify/" | "/reset-password/" | "/invite/";
 
-interface CapturedMail {
+export interface CapturedMail {
   to: string;
   subject: string;
   text: string;
@@ -28,13 +30,43 @@ export const tokenOf = (link: string) => link.slice(link.lastIndexOf("/") + 1);
 const noMailbox = (status: number) =>
   new Error(`the dev mailbox answered ${status}: mail is captured only where TUTTI_ENV is dev, development, test or e2e and MAIL_MODE is not "send"`);
 
-/** The newest captured link under `path` to `to`, from a running Tutti at `baseUrl`. */
+/** How long a mail may take to arrive: sign-up and password-reset mails go out just after the answer. */
+const MAIL_DEADLINE_MS = 15_000;
+
+/**
+ * Reads the mailbox with `read` until one of its mails has a link under `path`, for at most MAIL_DEADLINE_MS, and
+ * returns that link (the newest one). A failed read is retried; the last failure is in the timeout's message.
+ */
+export async function awaitLink(read: () => Promise<CapturedMail[]>, to: string, path: LinkPath): Promise<string> {
+  let link: string | null = null;
+  let failure = "";
+  await waitUntil(
+    async () => {
+      link = linkIn(
+        await read().catch((err: unknown) => {
+          failure = ` (last read: ${err instanceof Error ? err.message : String(err)})`;
+          throw err;
+        }),
+        path,
+      );
+      return link !== null;
+    },
+    { timeoutMs: MAIL_DEADLINE_MS, intervalMs: 50, what: () => `a mail to ${to} with a ${path} link${failure}` },
+  );
+  return link!;
+}
+
+/** The newest captured link under `path` to `to`, from a running Tutti at `baseUrl`, waiting for it to arrive. */
 export async function mailboxLink(baseUrl: string, to: string, path: LinkPath): Promise<string> {
-  const res = await fetch(`${baseUrl}/api/v1/dev/mail?to=${encodeURIComponent(to)}`);
-  if (res.status !== 200) throw noMailbox(res.status);
-  const link = linkIn(((await res.json()) as { items: CapturedMail[] }).items, path);
-  if (!link) throw new Error(`no mail to ${to} with a ${path} link`);
-  return link;
+  return awaitLink(
+    async () => {
+      const res = await fetch(`${baseUrl}/api/v1/dev/mail?to=${encodeURIComponent(to)}`);
+      if (res.status !== 200) throw noMailbox(res.status);
+      return ((await res.json()) as { items: CapturedMail[] }).items;
+    },
+    to,
+    path,
+  );
 }
 
 export interface SignupBody {

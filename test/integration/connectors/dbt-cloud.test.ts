@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { fakeCredentials } from "../../fakes/credentials";
 import { api, type Session } from "../../helpers/api";
+import { createTeam, createToken } from "../../helpers/fixtures";
 import { advance, isTerminal, waitForRun } from "../../helpers/engine";
 import { pushPipeline, setupTenant } from "../../helpers/pipelines";
 import {
@@ -250,5 +251,44 @@ describe("dbt Cloud connector against its fake", () => {
     const failed = await api(`/connections/${bad.conn.id}/test`, { as: bad.s, method: "POST" });
     expect(failed.json).toMatchObject({ ok: false, message: expect.stringContaining("Invalid token.") });
     expect(failed.text).not.toContain("wrong-token");
+  });
+});
+
+describe("a dbt Cloud task's artifacts write for its pipeline's team", () => {
+  it("a run building a model whose dataset another team owns records the lineage, but leaves that dataset's freshness and owner as they were", async () => {
+    const { s, team } = await setup();
+    const marketing = await createTeam(s, "Marketing");
+    const { token: theirs } = await createToken(s, marketing.id, ["lineage:write", "read"]);
+    // The model's relation, written first by the other team's own job: theirs from then on.
+    const customers = { namespace: "dbt://jaffle_shop/prod", name: "jaffle_shop.main.customers" };
+    const written = await api("/lineage", {
+      as: theirs,
+      body: {
+        eventType: "COMPLETE",
+        eventTime: "2020-01-01T06:00:00Z",
+        producer: "https://example.com/dbt-cloud-test",
+        schemaURL: "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        run: { runId: crypto.randomUUID() },
+        job: { namespace: "airflow", name: "marketing.load_customers" },
+        outputs: [customers],
+      },
+    });
+    expect(written.status, written.text).toBe(201);
+    const datasetOf = async () => (await api(`/datasets?namespace=${encodeURIComponent(customers.namespace)}&name=${customers.name}`, { as: s })).json.items[0];
+    const before = await datasetOf();
+    expect(before).toMatchObject({ owner_team: { id: marketing.id }, last_write_at: "2020-01-01T06:00:00.000Z" });
+
+    const job = uniqueNumber();
+    await fakePlan("dbt_cloud", job, { polls: 0, outcome: "success" });
+    await pipeline(s, team.slug, "dbt_builds_theirs", job);
+    const done = await pollToEnd(s, (await startRun(s, "dbt_builds_theirs")).id);
+    expect(done.status).toBe("succeeded");
+    expect(await uploadsOf(s.tenant.id)).toHaveLength(1);
+
+    // The run's results (model built 2024-11-27) would make it fresh, were the pipeline's team allowed to say so.
+    expect(await datasetOf()).toMatchObject({ id: before.id, owner_team: { id: marketing.id }, last_write_at: "2020-01-01T06:00:00.000Z" });
+    // What the run did is kept: the dbt job wrote the dataset, beside the other team's job.
+    const writers = await api(`/datasets/${before.id}/runs?role=output`, { as: s });
+    expect(writers.json.items.map((r: any) => r.job.namespace).sort()).toEqual(["airflow", "dbt://jaffle_shop/prod"]);
   });
 });

@@ -3,7 +3,7 @@ import { requestSignup } from "../../accounts/signup";
 import type { Router } from "../../context";
 import { findTenantBySlug } from "../../db/repo/accounts/users";
 import { ApiError, conflict } from "../../lib/errors";
-import { appOrigin, requestLog } from "../../lib/request";
+import { afterResponse, appOrigin, requestLog } from "../../lib/request";
 import { slugify } from "../../lib/slug";
 import { errors, jsonBody, jsonResponse, send } from "../shared";
 import { limitMailRequests } from "./limits";
@@ -30,7 +30,8 @@ export const route = createRoute({
   tags: ["auth"],
   summary: "Sign up: mails a link that creates the workspace (tenant), its first team and, when new, the account",
   description:
-    "Answers 202 with the same body whatever the address: nothing is created until the link in the mail is used " +
+    "Answers 202 with the same body whatever the address, before anything that depends on the address is done " +
+    "(the mail goes out just after): nothing is created until the link in the mail is used " +
     "(POST /auth/verify). A new address gets the verification link; an address that has an account and was given " +
     "its password gets a link adding the workspace to that account; with another password its owner is told that " +
     "someone tried. Limited per client address and per recipient (429 with Retry-After). See docs/security.md.",
@@ -54,19 +55,16 @@ export function register(app: Router) {
         { path: body.tenant_slug ? "tenant_slug" : "tenant_name", message: `slug "${tenantSlug}" is taken` },
       ]);
     const teamName = body.team_name ?? "Data platform";
-    await requestSignup(
-      c.env,
-      db,
-      {
-        email: body.email,
-        password: body.password,
-        name: body.name,
-        workspace: { tenantName: body.tenant_name, tenantSlug, teamName, teamSlug: slugify(teamName) || "team" },
-      },
-      appOrigin(c),
-      c.get("clock").now(),
-      requestLog(c),
-    );
+    const request = {
+      email: body.email,
+      password: body.password,
+      name: body.name,
+      workspace: { tenantName: body.tenant_name, tenantSlug, teamName, teamSlug: slugify(teamName) || "team" },
+    };
+    const [origin, now, log] = [appOrigin(c), c.get("clock").now(), requestLog(c)];
+    // Everything that depends on the address (is it registered, is the password its own) runs after the answer is
+    // sent, so neither the answer nor the time it takes can tell.
+    afterResponse(c, "sign-up mail", () => requestSignup(c.env, db, request, origin, now, log));
     return send(c, 202, CheckYourEmail, checkYourEmail(body.email, "use its link to confirm the address and create the workspace."));
   });
 }

@@ -4,8 +4,7 @@ import type { TenantCtx } from "../../db/client";
 import { evaluateBudgets } from "../../costs/budgets-service";
 import { reattributeCosts, type ReattributeScope } from "../../db/repo/costs/ledger-reattribute";
 import { monthOfDay } from "../../costs/period";
-import { errorFields } from "../../lib/log";
-import { requestLog } from "../../lib/request";
+import { afterResponse } from "../../lib/request";
 
 /** How far back a product change re-attributes automatically; older costs need POST /costs/reattribute. */
 export const AUTO_REATTRIBUTE_DAYS = 35;
@@ -22,10 +21,7 @@ export async function afterSpendChanged(c: Context<AppEnv>, ctx: TenantCtx, days
  */
 export function reattributeLater(c: Context<AppEnv>, ctx: TenantCtx, scope: ReattributeScope) {
   const now = c.get("clock").now();
-  const work = reattributeCosts(ctx, scope, now)
-    .then((r) => afterSpendChanged(c, ctx, r.days))
-    .catch((err) => requestLog(c).error("re-attribution failed", errorFields(err)));
-  c.executionCtx.waitUntil(work);
+  afterResponse(c, "re-attribution", () => reattributeCosts(ctx, scope, now).then((r) => afterSpendChanged(c, ctx, r.days)));
 }
 
 export const recentScope = (now: number): ReattributeScope => ({ from: now - AUTO_REATTRIBUTE_DAYS * 86_400_000, to: now + 86_400_000 });
