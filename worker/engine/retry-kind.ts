@@ -1,0 +1,27 @@
+import type { ExternalHandle } from "../connectors/types";
+import type { PlanTask, TaskState } from "./types";
+
+/** A tool's own partial rerun: dbt Cloud's rerun from failure (failed models only), Databricks' run repair. */
+export const nativeRerunKinds = ["rerun_failed", "repair"] as const;
+export type NativeRerunKind = (typeof nativeRerunKinds)[number];
+
+/** How an attempt after the first was started: a fresh trigger of the whole work, or the tool's own partial rerun. */
+export const retryKinds = ["retrigger", ...nativeRerunKinds] as const;
+export type RetryKind = (typeof retryKinds)[number];
+
+/** The tool run a native rerun continues, and which rerun it is. */
+export interface NativeRerun {
+  kind: NativeRerunKind;
+  of: ExternalHandle;
+}
+
+/**
+ * How a task reset by retry from failure starts its next attempt. The tool's own partial rerun when the task's tool
+ * has one and its last attempt ended because the tool ran the work and reported it failed (the tool run is known and
+ * its failed parts are what to run again); otherwise — the trigger itself failed, the task timed out, was cancelled or
+ * skipped, or the tool has no partial rerun — null: a fresh trigger, as for any other retry.
+ */
+export function nativeRerunFor(plan: PlanTask, task: TaskState): NativeRerun | null {
+  if (!plan.nativeRerun || task.status !== "failed" || !task.failedRun?.externalId) return null;
+  return { kind: plan.nativeRerun, of: task.failedRun };
+}
