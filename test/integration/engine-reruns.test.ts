@@ -82,7 +82,7 @@ describe("retry from failure with the tool's own partial rerun", () => {
     const refused = await pollToEnd(s, first.id);
     expect(refused.status).toBe("failed");
     expect(onlyTask(refused).attempts[1]).toMatchObject({ retry_kind: "rerun_failed", status: "failed" });
-    expect((refused.tasks[0] as { error: { message: string } }).error.message).toMatch(/ran again \(run \d+\) after the failed run/);
+    expect((refused.tasks[0] as unknown as { error: { message: string } }).error.message).toMatch(/ran again \(run \d+\) after the failed run/);
     expect(await fakeReruns("dbt_cloud", job)).toHaveLength(0);
 
     await fakePlan("dbt_cloud", job, { outcome: "success" });
@@ -136,7 +136,14 @@ describe("retry from failure with the tool's own partial rerun", () => {
   it("GitHub Actions: the retried task re-runs the failed jobs of the workflow run and follows its new attempt to the end", async () => {
     const { s, team } = await setupTenant();
     const creds = fakeCredentials.github_actions;
-    await createConnection(s, team.id, "github_actions", "gh", { base_url: fakeUrl("github_actions"), owner: "octo-org", repo: "octo-repo" }, { token: creds.token });
+    await createConnection(
+      s,
+      team.id,
+      "github_actions",
+      "gh",
+      { base_url: fakeUrl("github_actions"), owner: "octo-org", repo: "octo-repo" },
+      { token: creds.token },
+    );
     const workflow = `rerun-${uniqueNumber()}.yml`;
     await fakePlan("github_actions", workflow, { polls: 1, outcome: "failure", rerun_polls: 2, rerun_outcome: "success" });
     await onePipeline(s, team.slug, "gh_rerun", { connector: "github_actions", connection: "gh", with: { workflow } });
@@ -164,7 +171,11 @@ describe("retry from failure with the tool's own partial rerun", () => {
 
   it("a tool without a partial rerun is triggered afresh, and the attempt says so", async () => {
     const { s, team } = await setupTenant();
-    await pushPipeline(s, { name: "plain_retry", team: team.slug, tasks: [toolTask("bad", { outcome: "failed", message: "locked" }, { poll_interval: "1s" })] });
+    await pushPipeline(s, {
+      name: "plain_retry",
+      team: team.slug,
+      tasks: [toolTask("bad", { outcome: "failed", message: "locked" }, { poll_interval: "1s" })],
+    });
     const run = await startRun(s, "plain_retry");
     expect((await pollToEnd(s, run.id)).status).toBe("failed");
     await retry(s, run.id);
