@@ -274,7 +274,9 @@ function failAttempt(step: Step, task: TaskState, error: TaskError, final: "fail
 
 function queueAttempt(step: Step, task: TaskState, reason: string) {
   const plan = step.plan(task.key);
-  step.setTask(task, "queued", reason);
+  const rerun = task.pendingRerun;
+  const how = rerun ? `; ${rerun.kind === "repair" ? "repairs" : "reruns the failed parts of"} tool run ${rerun.of.externalId} in the tool` : "";
+  step.setTask(task, "queued", `${reason}${how}`);
   task.attempt += 1;
   const native = task.pendingRerun ?? null;
   task.retryKind = native ? native.kind : task.attempt > 1 ? "retrigger" : null;
