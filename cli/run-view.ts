@@ -1,5 +1,5 @@
 import type { RunDetail } from "../api/schema";
-import { retryKindText } from "../worker/engine/retry-kind";
+import { retryKindText } from "../worker/engine/retry-kinds";
 import { isTerminalRun } from "../worker/engine/states";
 import type { ApiClient, ApiFailure } from "./http";
 import { EXIT, UsageError } from "./io";

@@ -1,5 +1,5 @@
 import type { z } from "@hono/zod-openapi";
-import type { NativeRerunKind } from "../engine/retry-kind";
+import type { NativeRerunKind } from "../engine/retry-kinds";
 import type { OutputDecls } from "./outputs";
 
 /** Where a task's external work is, so later polls and cancels find it again. */

@@ -1,6 +1,6 @@
 import type { NormalizedSpec } from "../pipelines/spec";
 import { templateRefs } from "./templates";
-import type { NativeRerunKind } from "./retry-kind";
+import type { NativeRerunKind } from "./retry-kinds";
 import type { PlanTask } from "./types";
 
 /**

@@ -1,6 +1,6 @@
 import type { ExternalHandle, TaskError, TaskOutcome } from "../connectors/types";
 import type { RetryPolicy } from "./backoff";
-import type { NativeRerun, NativeRerunKind, RetryKind } from "./retry-kind";
+import type { NativeRerunKind, RetryKind } from "./retry-kinds";
 import type { RunStatus, TaskStatus } from "./states";
 import type { TemplateRef } from "./templates";
 
@@ -18,6 +18,12 @@ export interface PlanTask {
   skipDownstreamIfNoNewData: boolean;
   /** The task's tool has its own partial rerun, used by retry from failure (engine/retry-kind.ts). */
   nativeRerun?: NativeRerunKind;
+}
+
+/** The tool run a native rerun continues, and which rerun it is. */
+export interface NativeRerun {
+  kind: NativeRerunKind;
+  of: ExternalHandle;
 }
 
 export interface TaskState {

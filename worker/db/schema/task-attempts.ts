@@ -1,5 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { retryKinds } from "../../engine/retry-kind";
+import { retryKinds } from "../../engine/retry-kinds";
 import { json, ms, tenantId } from "./columns";
 
 /** One row per attempt of a task, for the Gantt chart and attempt history. */

@@ -1,8 +1,7 @@
 import type { TaskOutcome } from "../../connectors/types";
 import type { RunCiContext } from "../../db/schema/runs";
 import type { DatasetUpdate } from "../../engine/dataset-triggers";
-import type { NativeRerun } from "../../engine/retry-kind";
-import type { RunState } from "../../engine/types";
+import type { NativeRerun, RunState } from "../../engine/types";
 import type { ErrorCode } from "../../lib/errors";
 import type { DispatchMessage } from "../../queues/messages";
 import type { RunMeta } from "../run-meta";

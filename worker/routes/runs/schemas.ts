@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { runs, taskAttempts, taskRuns } from "../../db/schema";
 import { triggerKinds } from "../../db/schema/runs";
-import { retryKinds } from "../../engine/retry-kind";
+import { retryKinds } from "../../engine/retry-kinds";
 import { runStatuses, taskStatuses } from "../../engine/states";
 import { isoOrNull } from "../shared";
 
