@@ -169,6 +169,48 @@ describe("retry from failure with the tool's own partial rerun", () => {
     ]);
   });
 
+  it("Databricks: reads that do not show the repair yet keep the task running rather than ending it with the run's earlier failure", async () => {
+    const { s, team } = await setupTenant();
+    await createConnection(s, team.id, "databricks", "dbx", { base_url: fakeUrl("databricks") }, { token: fakeCredentials.databricks.token });
+    const job = uniqueNumber();
+    await fakePlan("databricks", job, { outcome: "FAILED", repair_polls: 1, repair_lag_reads: 2 });
+    await onePipeline(s, team.slug, "dbx_lag", { connector: "databricks", connection: "dbx", with: { job_id: job } });
+    const run = await startRun(s, "dbx_lag");
+    expect((await pollToEnd(s, run.id)).status).toBe("failed");
+    await retry(s, run.id);
+    const done = await pollToEnd(s, run.id);
+    expect(done.status).toBe("succeeded");
+    expect(onlyTask(done).attempts.map((a) => [a.status, a.retry_kind])).toEqual([
+      ["failed", null],
+      ["succeeded", "repair"],
+    ]);
+  });
+
+  it("GitHub Actions: reads that still show the failed run attempt keep the task running until the re-run's attempt is there", async () => {
+    const { s, team } = await setupTenant();
+    const creds = fakeCredentials.github_actions;
+    await createConnection(
+      s,
+      team.id,
+      "github_actions",
+      "gh",
+      { base_url: fakeUrl("github_actions"), owner: "octo-org", repo: "octo-repo" },
+      { token: creds.token },
+    );
+    const workflow = `lag-${uniqueNumber()}.yml`;
+    await fakePlan("github_actions", workflow, { outcome: "failure", rerun_polls: 1, rerun_outcome: "success", rerun_lag_reads: 2 });
+    await onePipeline(s, team.slug, "gh_lag", { connector: "github_actions", connection: "gh", with: { workflow } });
+    const run = await startRun(s, "gh_lag");
+    expect((await pollToEnd(s, run.id)).status).toBe("failed");
+    await retry(s, run.id);
+    const done = await pollToEnd(s, run.id);
+    expect(done.status).toBe("succeeded");
+    expect(onlyTask(done).attempts.map((a) => [a.status, a.retry_kind])).toEqual([
+      ["failed", null],
+      ["succeeded", "rerun_failed"],
+    ]);
+  });
+
   it("a tool without a partial rerun is triggered afresh, and the attempt says so", async () => {
     const { s, team } = await setupTenant();
     await pushPipeline(s, {

@@ -17,7 +17,8 @@ import { createSystemTables } from "./system-tables";
  *   GET  /api/2.2/jobs/list?limit=                    the connection test
  * Auth: `Authorization: Bearer <token>`; errors are `{error_code, message}`. Notifications (jobs.on_start / on_success /
  * on_failure) are POSTed with basic auth `tutti:<webhook_secret>`. Plans are keyed by job id:
- * {polls, outcome: "SUCCESS"|"FAILED"|"TIMEDOUT"|"SUCCESS_WITH_FAILURES", repair_outcome?, repair_polls? (how a repair goes), queued?: true, status_only?: true, tasks?: n, exists?: false, errors: {trigger|poll|cancel: […]}}.
+ * {polls, outcome: "SUCCESS"|"FAILED"|"TIMEDOUT"|"SUCCESS_WITH_FAILURES", repair_outcome?, repair_polls? (how a repair goes), repair_lag_reads?: n (the first n
+ * reads after a repair still show the run as it was before it: the repair not yet in repair_history), queued?: true, status_only?: true, tasks?: n, exists?: false, errors: {trigger|poll|cancel: […]}}.
  * SQL statements over system.billing tables registered per SQL warehouse: ./system-tables.ts.
  */
 interface Run {
@@ -37,6 +38,9 @@ interface Run {
   /** Task run ids by task index: a repaired task gets a new one. */
   taskRunIds: number[];
   repairs: Array<{ id: number; startTime: number; taskRunIds: number[] }>;
+  /** Reads left that answer `staleView`, the run before its latest repair (plan.repair_lag_reads). */
+  lagReads?: number;
+  staleView?: unknown;
 }
 
 export interface DatabricksFakeOptions {
@@ -271,6 +275,10 @@ export async function startDatabricksFake(options: DatabricksFakeOptions): Promi
       if (!pageToken) {
         const scripted = scripts.takeError(String(run.jobId), "poll");
         if (scripted) return scripted;
+        if (run.lagReads) {
+          run.lagReads -= 1;
+          return { status: 200, body: run.staleView };
+        }
         if (!options.autoAdvanceMs) advance(run);
       }
       return { status: 200, body: view(run, pageToken ? Number(pageToken.replace("page-", "")) : 0) };
@@ -327,6 +335,8 @@ export async function startDatabricksFake(options: DatabricksFakeOptions): Promi
         body.rerun_all_failed_tasks === true ? failed : Array.isArray(body.rerun_tasks) ? keys.filter((k) => (body.rerun_tasks as string[]).includes(k)) : [];
       if (!chosen.length) return fail(400, "INVALID_PARAMETER_VALUE", "No tasks to repair: name rerun_tasks or set rerun_all_failed_tasks on a failed run.");
       const plan = scripts.plan(String(run.jobId));
+      run.lagReads = Number(plan.repair_lag_reads ?? 0);
+      run.staleView = view(run, 0);
       const repair = { id: ++nextRepair, startTime: Date.now(), taskRunIds: [] as number[] };
       for (const key of chosen) {
         const i = keys.indexOf(key);

@@ -23,7 +23,8 @@ import { Scripts, type Reply } from "../scripting";
  * X-Hub-Signature-256 (sha256=, lowercase hex). A dispatch's `ref` may be a full ref (refs/heads/main, refs/tags/v1) or a
  * short name; like GitHub, runs report the short name as `head_branch`, and the runs list's `branch` filter matches
  * `head_branch` (a full ref matches nothing). Plans are keyed by workflow file:
- * {polls, outcome: "success"|"failure"|"cancelled"|…, rerun_outcome?, rerun_polls? (how a re-run of failed jobs goes), inputs?: [declared names], run_name_input?: name, legacy_204?: true, exists?: false, errors: {dispatch|poll|cancel: […]}}.
+ * {polls, outcome: "success"|"failure"|"cancelled"|…, rerun_outcome?, rerun_polls? (how a re-run of failed jobs goes), rerun_lag_reads?: n (the first
+ * n reads of the run after a re-run still show the attempt that failed), inputs?: [declared names], run_name_input?: name, legacy_204?: true, exists?: false, errors: {dispatch|poll|cancel: […]}}.
  */
 /** A pull request (issue) comment; the CLI's `ci impact --post-github` keeps one up to date. */
 export interface IssueComment {
@@ -46,6 +47,9 @@ interface Run {
   /** The run's attempt (1, +1 per re-run), and the attempt each job last ran in (a re-run keeps passed jobs). */
   attempt: number;
   jobAttempts: Record<string, number>;
+  /** Reads left that answer `staleView`, the run before its latest re-run (plan.rerun_lag_reads). */
+  lagReads?: number;
+  staleView?: unknown;
   conclusion: string | null;
   pollsLeft: number;
   outcome: string;
@@ -358,6 +362,10 @@ export async function startGitHubActionsFake(options: GitHubActionsFakeOptions):
       if (req.method === "GET" && rest.length === 3) {
         const scripted = scripts.takeError(run.workflow, "poll");
         if (scripted) return scripted;
+        if (run.lagReads) {
+          run.lagReads -= 1;
+          return { status: 200, body: run.staleView };
+        }
         if (!options.autoAdvanceMs) advance(run);
         return { status: 200, body: view(run) };
       }
@@ -370,6 +378,8 @@ export async function startGitHubActionsFake(options: GitHubActionsFakeOptions):
           .map((j) => j.name);
         if (!failed.length) return fail(403, "This workflow run has no failed jobs to re-run");
         const plan = scripts.plan(run.workflow);
+        run.lagReads = Number(plan.rerun_lag_reads ?? 0);
+        run.staleView = view(run);
         run.attempt += 1;
         for (const name of failed) run.jobAttempts[name] = run.attempt;
         run.status = "queued";
