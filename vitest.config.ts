@@ -50,6 +50,8 @@ export default defineConfig(async () => {
     });
   const shared = { globalSetup: ["./test/helpers/global-setup.ts"], setupFiles: ["./test/clock/setup-workerd.ts"], testTimeout: 30_000, hookTimeout: 30_000 };
   const rateLimitTests = "test/integration/rate-limits.test.ts";
+  // Engine files whose runs must behave the same whichever way tools are called (see the dispatch-mode projects).
+  const dispatchModeTests = ["test/integration/engine.test.ts", "test/integration/engine-reruns.test.ts"];
   const integration = { ...shared, setupFiles: [...shared.setupFiles, "./test/helpers/setup.ts"], provide: { queueConsumers } };
   return {
     test: {
@@ -68,8 +70,8 @@ export default defineConfig(async () => {
         },
         // The engine's runs again with each override of the default dispatch mode (hybrid): the tenant's Durable Object
         // calling every tool itself (DISPATCH_MODE=inline), and every call going through the dispatch queue (queue).
-        { plugins: [workers({ DISPATCH_MODE: "inline" })], test: { ...integration, name: "inline-dispatch", include: ["test/integration/engine.test.ts"] } },
-        { plugins: [workers({ DISPATCH_MODE: "queue" })], test: { ...integration, name: "queue-dispatch", include: ["test/integration/engine.test.ts"] } },
+        { plugins: [workers({ DISPATCH_MODE: "inline" })], test: { ...integration, name: "inline-dispatch", include: dispatchModeTests } },
+        { plugins: [workers({ DISPATCH_MODE: "queue" })], test: { ...integration, name: "queue-dispatch", include: dispatchModeTests } },
       ],
     },
   };

@@ -15544,6 +15544,11 @@ export interface components {
                 outputs: {
                     [key: string]: unknown;
                 } | null;
+                /**
+                 * @description How an attempt after the first started: `retrigger` (the work started afresh), `rerun_failed` (dbt Cloud's rerun from failure, or GitHub Actions re-running the failed jobs) or `repair` (a Databricks run repair of its failed tasks); null for a first attempt
+                 * @enum {string|null}
+                 */
+                retry_kind: "retrigger" | "rerun_failed" | "repair" | null;
                 queued_at: string | null;
                 started_at: string | null;
                 finished_at: string | null;

@@ -1,4 +1,5 @@
 import type { RunDetail } from "../api/schema";
+import { retryKindText } from "../worker/engine/retry-kinds";
 import { isTerminalRun } from "../worker/engine/states";
 import type { ApiClient, ApiFailure } from "./http";
 import { EXIT, UsageError } from "./io";
@@ -37,11 +38,18 @@ export function runLines(run: RunDetail): string[] {
   for (const t of run.tasks) {
     const extra = t.error ? ` — ${t.error.message}` : t.reason && t.status === "skipped" ? ` — ${t.reason}` : "";
     const link = t.external_url ? ` ${t.external_url}` : "";
-    lines.push(`  ${t.status.padEnd(12)} ${t.key}${t.attempt > 1 ? ` (attempt ${t.attempt})` : ""}${extra}${link}`);
+    lines.push(`  ${t.status.padEnd(12)} ${t.key}${attemptText(t)}${extra}${link}`);
     const outputs = Object.entries(t.outputs ?? {}).map(([name, v]) => `${name}=${typeof v === "string" ? v : JSON.stringify(v)}`);
     if (outputs.length) lines.push(`               outputs: ${outputs.join(", ")}`);
   }
   return lines;
+}
+
+/** ` (attempt 2, rerun of failed)`: the attempt after the first, and how it started when it is the tool's own partial rerun. */
+function attemptText(t: RunDetail["tasks"][number]): string {
+  if (t.attempt <= 1) return "";
+  const kind = t.attempts.find((a) => a.attempt === t.attempt)?.retry_kind;
+  return ` (attempt ${t.attempt}${kind && kind !== "retrigger" ? `, ${retryKindText[kind].label}` : ""})`;
 }
 
 /** Exit code for a finished run: 0 only when it succeeded. */

@@ -141,3 +141,11 @@ export interface TaskView {
 
 /** The run's first task with the fields connector tests read. */
 export const firstTask = (run: { tasks: unknown[] }) => run.tasks[0] as TaskView;
+
+/** What a fake recorded of the tool-native reruns asked of `key` (dbt Cloud `reruns`, Databricks `repairs`, GitHub `reruns`). */
+export async function fakeReruns<T = Record<string, unknown>>(tool: Tool, key: string | number): Promise<T[]> {
+  const kind = tool === "databricks" ? "repairs" : "reruns";
+  const res = await fetch(`${fakeUrl(tool)}/__fake/${kind}/${encodeURIComponent(String(key))}`);
+  if (!res.ok) throw new Error(`${tool} fake ${kind}/${key}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T[];
+}

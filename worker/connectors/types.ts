@@ -1,4 +1,5 @@
 import type { z } from "@hono/zod-openapi";
+import type { NativeRerunKind } from "../engine/retry-kinds";
 import type { OutputDecls } from "./outputs";
 
 /** Where a task's external work is, so later polls and cancels find it again. */
@@ -176,6 +177,16 @@ export interface ConnectorDefinition<With = unknown, Config = unknown> {
    */
   destinationProblems?(input: With, config: Config): Array<{ path: Array<string | number>; message: string }>;
   trigger(ctx: ConnectorContext<Config>, input: With): Promise<TaskOutcome>;
+  /**
+   * The tool's own partial rerun, used instead of `trigger` when a run is retried from failure and the task's last
+   * attempt failed in the tool (engine/retry-kind.ts). `start` reruns the failed parts of `failed` (that attempt's
+   * handle) and answers like trigger; poll then follows the rerun. When `ctx.run.resubmission` is set, an earlier
+   * delivery may already have started the rerun: connectors that can see that adopt it instead of starting another.
+   */
+  rerun?: {
+    kind: NativeRerunKind;
+    start(ctx: ConnectorContext<Config>, input: With, failed: ExternalHandle): Promise<TaskOutcome>;
+  };
   poll(ctx: ConnectorContext<Config>, input: With, handle: ExternalHandle): Promise<TaskOutcome>;
   cancel(ctx: ConnectorContext<Config>, input: With, handle: ExternalHandle): Promise<void>;
   /** A cheap authenticated call proving the connection works; the message quotes the tool's error. */

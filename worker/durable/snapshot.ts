@@ -96,6 +96,7 @@ function attemptRow(runId: string, t: TaskState) {
     externalUrl: t.handle?.externalUrl ?? null,
     error: t.error ? { kind: t.error.kind, message: t.error.message } : null,
     outputs: t.outputs ?? null,
+    retryKind: t.retryKind ?? null,
     queuedAt: t.queuedAt,
     startedAt: t.startedAt,
     finishedAt: t.finishedAt,

@@ -3,6 +3,7 @@ import type { TaskError, TaskOutcome } from "../connectors/types";
 import { isHttpUrl } from "../lib/urls";
 import { retryDelayMs } from "./backoff";
 import { evaluateRunIf, isRunIfKeyword, valuesRead, type RunIfTasks } from "./run-if";
+import { nativeRerunFor } from "./retry-kind";
 import { missingValue, refText } from "./templates";
 import { isActiveTask, isFailedTask, isTerminalRun, isTerminalTask, runTransitions, taskTransitions, type RunStatus, type TaskStatus } from "./states";
 import type { Effect, EngineClock, EngineEvent, LogEntry, PlanTask, RunState, TaskState, TransitionResult } from "./types";
@@ -33,6 +34,10 @@ function emptyTask(key: string): TaskState {
     reason: null,
     noNewData: false,
     outputs: null,
+    retryKind: null,
+    rerunOf: null,
+    failedRun: null,
+    pendingRerun: null,
     pollSeq: 0,
     queuedAt: null,
     startedAt: null,
@@ -217,6 +222,12 @@ function applyOutcome(step: Step, key: string, attempt: number, outcome: TaskOut
       return;
     case "failed":
       if (outcome.note) task.reason = outcome.note;
+      // The tool ran the work and says it failed: its run is what a tool-native rerun would continue. A failed trigger
+      // (or a refused token) left no such run, so its handle proves nothing.
+      task.failedRun =
+        source !== "trigger" && outcome.error.kind === "tool_failure" && task.handle?.externalId
+          ? { externalId: task.handle.externalId, externalUrl: task.handle.externalUrl, state: task.handle.state }
+          : null;
       failAttempt(step, task, outcome.error, "failed");
       advance(step);
       return;
@@ -263,8 +274,15 @@ function failAttempt(step: Step, task: TaskState, error: TaskError, final: "fail
 
 function queueAttempt(step: Step, task: TaskState, reason: string) {
   const plan = step.plan(task.key);
-  step.setTask(task, "queued", reason);
+  const rerun = task.pendingRerun;
+  const how = rerun ? `; ${rerun.kind === "repair" ? "repairs" : "reruns the failed parts of"} tool run ${rerun.of.externalId} in the tool` : "";
+  step.setTask(task, "queued", `${reason}${how}`);
   task.attempt += 1;
+  const native = task.pendingRerun ?? null;
+  task.retryKind = native ? native.kind : task.attempt > 1 ? "retrigger" : null;
+  task.rerunOf = native ? native.of : null;
+  task.pendingRerun = null;
+  task.failedRun = null;
   task.pollSeq = 0;
   task.outputs = null;
   // Collect tries count per attempt: the next attempt's run leaves its own artifacts behind.
@@ -414,6 +432,8 @@ function retryFromFailure(step: Step) {
   s.finishedAt = null;
   for (const task of Object.values(s.tasks)) {
     if (task.status === "succeeded") continue;
+    // Decided now, while the task still shows how its last attempt ended; taken when the task is queued again.
+    task.pendingRerun = nativeRerunFor(step.plan(task.key), task);
     step.setTask(task, "pending", "reset by retry from failure");
     task.error = null;
     task.reason = null;

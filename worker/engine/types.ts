@@ -1,5 +1,6 @@
 import type { ExternalHandle, TaskError, TaskOutcome } from "../connectors/types";
 import type { RetryPolicy } from "./backoff";
+import type { NativeRerunKind, RetryKind } from "./retry-kinds";
 import type { RunStatus, TaskStatus } from "./states";
 import type { TemplateRef } from "./templates";
 
@@ -15,6 +16,14 @@ export interface PlanTask {
   timeoutMs: number | null;
   pollIntervalMs: number;
   skipDownstreamIfNoNewData: boolean;
+  /** The task's tool has its own partial rerun, used by retry from failure (engine/retry-kind.ts). */
+  nativeRerun?: NativeRerunKind;
+}
+
+/** The tool run a native rerun continues, and which rerun it is. */
+export interface NativeRerun {
+  kind: NativeRerunKind;
+  of: ExternalHandle;
 }
 
 export interface TaskState {
@@ -29,6 +38,17 @@ export interface TaskState {
   noNewData: boolean;
   /** What the connector reported when the current attempt succeeded (declared names only); null otherwise. */
   outputs?: Record<string, unknown> | null;
+  /**
+   * How the current attempt was started when it is not the first: a fresh trigger, or the tool's own partial rerun of
+   * `rerunOf`. Null for a first attempt (and absent in runs created before tool-native reruns).
+   */
+  retryKind?: RetryKind | null;
+  /** The failed tool run the current attempt reruns (set with a native `retryKind`), handed to the connector. */
+  rerunOf?: ExternalHandle | null;
+  /** The tool run whose reported failure ended the last attempt (a poll or webhook said so), for retry from failure. */
+  failedRun?: ExternalHandle | null;
+  /** Retry from failure decided that the next attempt is the tool's own partial rerun (taken when it is queued). */
+  pendingRerun?: NativeRerun | null;
   /** Increments per poll so repeated poll messages are recognised. */
   pollSeq: number;
   queuedAt: number | null;

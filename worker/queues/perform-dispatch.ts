@@ -133,7 +133,12 @@ export async function performDispatch(
               ),
             );
           }
-          return await collected(await connector.trigger(connectorCtx, parsedWith.data));
+          // Retry from failure of work the tool ran and failed: its own partial rerun, where it has one.
+          const started =
+            context.rerun && connector.rerun
+              ? await connector.rerun.start(connectorCtx, parsedWith.data, context.rerun.of)
+              : await connector.trigger(connectorCtx, parsedWith.data);
+          return await collected(started);
         }
         case "poll":
           return await collected(await connector.poll(connectorCtx, parsedWith.data, handle));

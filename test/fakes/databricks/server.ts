@@ -8,12 +8,17 @@ import { createSystemTables } from "./system-tables";
  *   GET  /api/2.2/jobs/runs/get?run_id=&page_token=   state{life_cycle_state, result_state, state_message}, status{…}, run_page_url,
  *                                                     durations, cluster_instance; tasks[] paged one per page with next_page_token
  *   POST /api/2.2/jobs/runs/cancel {run_id}
+ *   POST /api/2.2/jobs/runs/repair {run_id, rerun_tasks? | rerun_all_failed_tasks?, latest_repair_id?}   → {repair_id} (CONTRACTS-2 §3c):
+ *        the run must not be in progress; latest_repair_id is required from its second repair and must name its newest
+ *        repair; the repaired tasks get new task run ids in the same run, which lists them in repair_history[]
+ *   GET  /__fake/repairs/{job}                        the repairs asked of the job's runs: [{run_id, repair_id, latest_repair_id, tasks}]
  *   GET  /api/2.2/jobs/runs/get-output?run_id=<task run id>   {metadata, logs, logs_truncated, error?, error_trace?} (CONTRACTS-2 §3c);
  *                                                     a multi-task parent's run id answers 400 INVALID_PARAMETER_VALUE
  *   GET  /api/2.2/jobs/list?limit=                    the connection test
  * Auth: `Authorization: Bearer <token>`; errors are `{error_code, message}`. Notifications (jobs.on_start / on_success /
  * on_failure) are POSTed with basic auth `tutti:<webhook_secret>`. Plans are keyed by job id:
- * {polls, outcome: "SUCCESS"|"FAILED"|"TIMEDOUT"|"SUCCESS_WITH_FAILURES", queued?: true, status_only?: true, tasks?: n, exists?: false, errors: {trigger|poll|cancel: […]}}.
+ * {polls, outcome: "SUCCESS"|"FAILED"|"TIMEDOUT"|"SUCCESS_WITH_FAILURES", repair_outcome?, repair_polls? (how a repair goes), repair_lag_reads?: n (the first n
+ * reads after a repair still show the run as it was before it: the repair not yet in repair_history), queued?: true, status_only?: true, tasks?: n, exists?: false, errors: {trigger|poll|cancel: […]}}.
  * SQL statements over system.billing tables registered per SQL warehouse: ./system-tables.ts.
  */
 interface Run {
@@ -30,6 +35,12 @@ interface Run {
   body: Record<string, unknown>;
   startTime: number;
   endTime: number;
+  /** Task run ids by task index: a repaired task gets a new one. */
+  taskRunIds: number[];
+  repairs: Array<{ id: number; startTime: number; taskRunIds: number[] }>;
+  /** Reads left that answer `staleView`, the run before its latest repair (plan.repair_lag_reads). */
+  lagReads?: number;
+  staleView?: unknown;
 }
 
 export interface DatabricksFakeOptions {
@@ -52,6 +63,9 @@ export async function startDatabricksFake(options: DatabricksFakeOptions): Promi
   const scripts = new Scripts("Databricks");
   const systemTables = createSystemTables(fail);
   let nextRun = 880_000;
+  let nextRepair = 734_650_698_524_280;
+  let nextTaskRun = 990_000_000;
+  const repairs: Array<{ job_id: number; run_id: number; repair_id: number; latest_repair_id: number | null; tasks: string[] }> = [];
   const perJob = new Map<number, number>();
   let baseUrl = "";
 
@@ -68,7 +82,7 @@ export async function startDatabricksFake(options: DatabricksFakeOptions): Promi
   function taskView(r: Run, i: number) {
     return {
       task_key: `task_${i + 1}`,
-      run_id: r.runId * 10 + i + 1,
+      run_id: r.taskRunIds[i],
       state: taskState(r, i),
       start_time: r.startTime,
       end_time: r.endTime,
@@ -124,6 +138,14 @@ export async function startDatabricksFake(options: DatabricksFakeOptions): Promi
       cluster_instance: { cluster_id: `0923-164208-fake${r.jobId % 1000}`, spark_context_id: String(r.runId) },
       job_clusters: [{ job_cluster_key: "main", new_cluster: { spark_version: "15.4.x-scala2.12", node_type_id: "i3.xlarge", num_workers: 2 } }],
       job_parameters: Object.entries((r.body.job_parameters as Record<string, string>) ?? {}).map(([name, value]) => ({ name, value })),
+      ...(r.repairs.length
+        ? {
+            repair_history: [
+              { type: "ORIGINAL", start_time: r.startTime, task_run_ids: r.taskRunIds.map((_, i) => r.runId * 10 + i + 1) },
+              ...r.repairs.map((p) => ({ type: "REPAIR", id: p.id, start_time: p.startTime, task_run_ids: p.taskRunIds })),
+            ],
+          }
+        : {}),
       // One task per page, so a client must follow next_page_token to see them all.
       tasks: tasks.slice(page, page + 1),
       ...(page + 1 < tasks.length ? { next_page_token: `page-${page + 1}` } : {}),
@@ -169,8 +191,19 @@ export async function startDatabricksFake(options: DatabricksFakeOptions): Promi
     return true;
   };
 
+  /** The run holding task run `id` and the task's index, through the task run ids of every repair. */
+  function taskRun(id: number): { run: Run; i: number } | null {
+    for (const run of runs.values()) {
+      const i = run.taskRunIds.indexOf(id);
+      if (i >= 0) return { run, i };
+    }
+    return null;
+  }
+
   const server = await startJsonServer(async (req, url) => {
     const parts = url.pathname.split("/").filter(Boolean);
+    if (req.method === "GET" && parts[0] === "__fake" && parts[1] === "repairs")
+      return { status: 200, body: repairs.filter((p) => String(p.job_id) === decodeURIComponent(parts[2])) };
     if (req.method === "PUT" && parts[0] === "__fake" && parts[1] === "system-tables") {
       systemTables.register(decodeURIComponent(parts[2]), JSON.parse(req.body));
       return { status: 204 };
@@ -221,7 +254,10 @@ export async function startDatabricksFake(options: DatabricksFakeOptions): Promi
         body,
         startTime: Date.now(),
         endTime: 0,
+        taskRunIds: [],
+        repairs: [],
       };
+      run.taskRunIds = Array.from({ length: run.taskCount }, (_, i) => run.runId * 10 + i + 1);
       runs.set(run.runId, run);
       if (typeof token === "string") byToken.set(token, run.runId);
       if (options.autoAdvanceMs) {
@@ -239,6 +275,10 @@ export async function startDatabricksFake(options: DatabricksFakeOptions): Promi
       if (!pageToken) {
         const scripted = scripts.takeError(String(run.jobId), "poll");
         if (scripted) return scripted;
+        if (run.lagReads) {
+          run.lagReads -= 1;
+          return { status: 200, body: run.staleView };
+        }
         if (!options.autoAdvanceMs) advance(run);
       }
       return { status: 200, body: view(run, pageToken ? Number(pageToken.replace("page-", "")) : 0) };
@@ -253,9 +293,9 @@ export async function startDatabricksFake(options: DatabricksFakeOptions): Promi
           "INVALID_PARAMETER_VALUE",
           "Retrieving the output of runs with multiple tasks is not supported. Please retrieve the output of each individual task run instead.",
         );
-      const run = parent ?? runs.get(Math.floor(id / 10));
-      const i = parent ? 0 : (id % 10) - 1;
-      if (!run || i < 0 || i >= run.taskCount) return fail(400, "INVALID_PARAMETER_VALUE", `Run ${id} does not exist.`);
+      const found = parent ? { run: parent, i: 0 } : taskRun(id);
+      if (!found) return fail(400, "INVALID_PARAMETER_VALUE", `Run ${id} does not exist.`);
+      const { run, i } = found;
       const state = taskState(run, i);
       const failed = state.result_state === "FAILED";
       const echo = scripts.plan(String(run.jobId)).echo_token
@@ -276,6 +316,48 @@ export async function startDatabricksFake(options: DatabricksFakeOptions): Promi
             : {}),
         },
       };
+    }
+
+    if (req.method === "POST" && op === "runs/repair") {
+      const run = runs.get(Number(body.run_id));
+      if (!run) return fail(400, "INVALID_PARAMETER_VALUE", `Run ${String(body.run_id)} does not exist.`);
+      const scripted = scripts.takeError(String(run.jobId), "repair");
+      if (scripted) return scripted;
+      if (!done(run)) return fail(400, "INVALID_STATE", `Run ${run.runId} is still in progress and cannot be repaired.`);
+      if (body.rerun_tasks !== undefined && body.rerun_all_failed_tasks !== undefined)
+        return fail(400, "INVALID_PARAMETER_VALUE", "Only one of rerun_tasks and rerun_all_failed_tasks may be set.");
+      const latest = run.repairs.at(-1)?.id ?? null;
+      if (latest !== null && body.latest_repair_id !== latest)
+        return fail(400, "INVALID_PARAMETER_VALUE", `latest_repair_id must be ${latest}, the run's latest repair.`);
+      const keys = Array.from({ length: run.taskCount }, (_, i) => `task_${i + 1}`);
+      const failed = keys.filter((_, i) => taskState(run, i).result_state !== "SUCCESS" && taskState(run, i).result_state !== "SUCCESS_WITH_FAILURES");
+      const chosen =
+        body.rerun_all_failed_tasks === true ? failed : Array.isArray(body.rerun_tasks) ? keys.filter((k) => (body.rerun_tasks as string[]).includes(k)) : [];
+      if (!chosen.length) return fail(400, "INVALID_PARAMETER_VALUE", "No tasks to repair: name rerun_tasks or set rerun_all_failed_tasks on a failed run.");
+      const plan = scripts.plan(String(run.jobId));
+      run.lagReads = Number(plan.repair_lag_reads ?? 0);
+      run.staleView = view(run, 0);
+      const repair = { id: ++nextRepair, startTime: Date.now(), taskRunIds: [] as number[] };
+      for (const key of chosen) {
+        const i = keys.indexOf(key);
+        run.taskRunIds[i] = ++nextTaskRun;
+        repair.taskRunIds.push(run.taskRunIds[i]);
+      }
+      run.repairs.push(repair);
+      run.lifeCycle = "PENDING";
+      run.result = null;
+      run.message = "Repairing the run";
+      run.endTime = 0;
+      run.pollsLeft = Number(plan.repair_polls ?? plan.polls ?? 0);
+      run.outcome = typeof plan.repair_outcome === "string" ? plan.repair_outcome : "SUCCESS";
+      repairs.push({
+        job_id: run.jobId,
+        run_id: run.runId,
+        repair_id: repair.id,
+        latest_repair_id: typeof body.latest_repair_id === "number" ? body.latest_repair_id : null,
+        tasks: chosen,
+      });
+      return { status: 200, body: { repair_id: repair.id } };
     }
 
     if (req.method === "POST" && op === "runs/cancel") {

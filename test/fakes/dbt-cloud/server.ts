@@ -12,13 +12,17 @@ import { Scripts, type Reply } from "../scripting";
  *   GET  /api/v2/accounts/{account}/runs/{run}/            data.status 1|2|3 → 10|20|30
  *   GET  /api/v2/accounts/{account}/runs/{run}/?include_related=["run_steps"]   adds data.run_steps[] with each step's `logs` (CONTRACTS-2 §7)
  *   POST /api/v2/accounts/{account}/runs/{run}/cancel/
+ *   POST /api/v2/accounts/{account}/jobs/{job}/rerun/      no body (CONTRACTS-2 §7): reruns the job's latest run from its point of failure
+ *        (`dbt retry` over only the models that run left failed), or starts a new run when that run did not fail → {status, data: run}
+ *   GET  /__fake/reruns/{job}                               the reruns asked of the job: [{run_id, rerun_of, models}]
  *   GET  /api/v2/accounts/{account}/runs/?job_definition_id=&offset=&limit=   paged, extra.pagination{total_count,count}
  *   GET  /api/v2/accounts/{account}/runs/{run}/artifacts/               list
  *   GET  /api/v2/accounts/{account}/runs/{run}/artifacts/{path}?step=N  manifest.json, run_results.json
  * Auth: `Authorization: Token <token>` or `Bearer <token>`; errors use dbt Cloud's `{status:{code,is_success,user_message}}` envelope.
  * Webhooks: job.run.started / job.run.errored / job.run.completed, body shaped like the zulip fixtures, signed with
  * lowercase hex HMAC-SHA256 in `Authorization`.
- * Plans are keyed by job id: {polls, outcome: "success"|"error"|"cancelled", run_id?, artifacts?: false, artifact_404s?: n, errors: {trigger|poll|cancel|artifact: […]}, hold: ["trigger"]}.
+ * Plans are keyed by job id: {polls, outcome: "success"|"error"|"cancelled", failed_models?: [names] (what an errored
+ * run leaves failed; default ["orders"]), rerun_outcome?, rerun_polls? (how a rerun from failure goes), run_id?, artifacts?: false, artifact_404s?: n, errors: {trigger|poll|cancel|artifact: […]}, hold: ["trigger"]}.
  * Step logs: `log_bytes: n` adds n bytes of model lines to the dbt step (a long log), `echo_token: true` makes the
  * clone step print the request's Authorization header (a tool echoing a credential). A read with run_steps does not
  * move the scripted run along (only status polls do), so log fetches leave a test's planned poll count alone.
@@ -37,7 +41,12 @@ export interface DbtRun {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** Set on a rerun from failure: the run it reruns, and the only models it runs (those that run left failed). */
+  rerunOf?: number;
+  models?: string[];
 }
+
+const ALL_MODELS = ["stg_customers", "stg_orders", "stg_payments", "customers", "orders"];
 
 export interface DbtCloudFakeOptions {
   token: string;
@@ -51,6 +60,10 @@ export interface DbtCloudFakeOptions {
 export interface DbtCloudFake extends FakeServer {
   runs: Map<number, DbtRun>;
 }
+
+/** What a finished run left failed: nothing unless it errored, then the plan's failed models. */
+const failedModels = (run: DbtRun, plan: Record<string, unknown>) =>
+  run.status !== 20 ? [] : Array.isArray(plan.failed_models) ? (plan.failed_models as string[]) : ["orders"];
 
 // The artifacts of one real dbt 1.8.9 run of jaffle_shop on DuckDB (test/fixtures/SOURCES.md).
 const artifactsDir = join(dirname(fileURLToPath(import.meta.url)), "../../fixtures/dbt/duckdb-1.8");
@@ -70,6 +83,7 @@ export async function startDbtCloudFake(options: DbtCloudFakeOptions): Promise<D
   let eventCounter = 0;
   /** Artifact file requests per job, for plan.artifact_404s. */
   const artifactRequests = new Map<string, number>();
+  const reruns: Array<{ job_id: string; run_id: number; rerun_of: number | null; models: string[] }> = [];
   let baseUrl = "";
 
   /** The run's steps as dbt Cloud lists them: clone, profile, then the dbt command, whose log grows while it runs. */
@@ -78,15 +92,15 @@ export async function startDbtCloudFake(options: DbtCloudFakeOptions): Promise<D
     const plan = scripts.plan(run.jobId);
     const done = run.status >= 10;
     const dbtStatus = !done ? 3 : run.status;
-    const command = Array.isArray(run.body.steps_override) ? String(run.body.steps_override[0]) : "dbt build";
-    const models = ["stg_customers", "stg_orders", "stg_payments", "customers", "orders"];
+    const command = run.rerunOf ? "dbt retry" : Array.isArray(run.body.steps_override) ? String(run.body.steps_override[0]) : "dbt build";
+    const models = run.models ?? ALL_MODELS;
     const lines = [
       `${run.startedAt} Running with dbt=1.8.9`,
       `${run.startedAt} Found 5 models, 20 data tests, 3 seeds, 0 sources, 534 macros`,
       `${run.startedAt} Concurrency: 4 threads (target='prod')`,
       ...models
         .slice(0, done ? models.length : 2)
-        .map((m, i) => `${run.startedAt} ${i + 1} of 5 OK created sql view model analytics.${m} ........ [OK in 0.12s]`),
+        .map((m, i) => `${run.startedAt} ${i + 1} of ${models.length} OK created sql view model analytics.${m} ........ [OK in 0.12s]`),
     ];
     const padding = Number(plan.log_bytes ?? 0);
     for (let i = 0, length = 0; length < padding; i++) {
@@ -218,10 +232,22 @@ export async function startDbtCloudFake(options: DbtCloudFakeOptions): Promise<D
     return true;
   };
 
+  function newRun(fields: Pick<DbtRun, "id" | "jobId" | "pollsLeft" | "outcome" | "cause" | "body" | "rerunOf" | "models">): DbtRun {
+    const run: DbtRun = { ...fields, status: 1, createdAt: new Date().toISOString(), startedAt: null, finishedAt: null };
+    runs.set(run.id, run);
+    if (options.autoAdvanceMs) {
+      const timer = setInterval(() => (run.status >= 10 ? clearInterval(timer) : advance(run)), options.autoAdvanceMs);
+      timer.unref();
+    }
+    return run;
+  }
+
   const server = await startJsonServer(async (req, url) => {
+    const parts = url.pathname.split("/").filter(Boolean);
+    if (req.method === "GET" && parts[0] === "__fake" && parts[1] === "reruns")
+      return { status: 200, body: reruns.filter((r) => r.job_id === decodeURIComponent(parts[2])) };
     const control = scripts.control(req, url);
     if (control) return control;
-    const parts = url.pathname.split("/").filter(Boolean);
     if (parts[0] === "deploy")
       return {
         status: 200,
@@ -245,27 +271,33 @@ export async function startDbtCloudFake(options: DbtCloudFakeOptions): Promise<D
       if (body.cause.length > 255) return fail(400, "cause: Ensure this field has no more than 255 characters.");
       const plan = scripts.plan(jobId);
       const id = typeof plan.run_id === "number" ? plan.run_id : ++nextId;
-      const run: DbtRun = {
-        id,
-        jobId,
-        status: 1,
-        pollsLeft: Number(plan.polls ?? 0),
-        outcome: (plan.outcome as DbtRun["outcome"]) ?? "success",
-        cause: body.cause,
-        body,
-        createdAt: new Date().toISOString(),
-        startedAt: null,
-        finishedAt: null,
-      };
-      runs.set(id, run);
-      if (options.autoAdvanceMs) {
-        const timer = setInterval(() => (run.status >= 10 ? clearInterval(timer) : advance(run)), options.autoAdvanceMs);
-        timer.unref();
-      }
+      const run = newRun({ id, jobId, pollsLeft: Number(plan.polls ?? 0), outcome: (plan.outcome as DbtRun["outcome"]) ?? "success", cause: body.cause, body });
       // The run exists from here on; a held trigger only delays the response it already wrote (a webhook can beat it).
       const response = envelope(200, view(run));
       await scripts.gate(jobId, "trigger");
       return { status: 200, body: response };
+    }
+
+    if (req.method === "POST" && rest[0] === "jobs" && rest[2] === "rerun" && rest.length === 3) {
+      const jobId = rest[1];
+      const scripted = scripts.takeError(jobId, "rerun");
+      if (scripted) return scripted;
+      const plan = scripts.plan(jobId);
+      const latest = [...runs.values()].filter((r) => r.jobId === jobId).sort((a, b) => b.id - a.id)[0];
+      if (!latest) return fail(400, "This job has no run to rerun.");
+      if (!latest.finishedAt) return fail(400, "The job's latest run is still in progress.");
+      const failed = failedModels(latest, plan);
+      const run = newRun({
+        id: ++nextId,
+        jobId,
+        pollsLeft: Number(plan.rerun_polls ?? plan.polls ?? 0),
+        outcome: failed.length ? ((plan.rerun_outcome as DbtRun["outcome"]) ?? "success") : ((plan.outcome as DbtRun["outcome"]) ?? "success"),
+        cause: failed.length ? `Rerun of run ${latest.id} from failure` : latest.cause,
+        body: {},
+        ...(failed.length ? { rerunOf: latest.id, models: failed } : {}),
+      });
+      reruns.push({ job_id: jobId, run_id: run.id, rerun_of: run.rerunOf ?? null, models: run.models ?? ALL_MODELS });
+      return { status: 200, body: envelope(200, view(run)) };
     }
 
     if (req.method === "GET" && rest[0] === "runs" && rest.length === 1) {

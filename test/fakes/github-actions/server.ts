@@ -12,6 +12,9 @@ import { Scripts, type Reply } from "../scripting";
  *   GET  /repos/{owner}/{repo}/actions/runs/{id}/jobs?filter=latest&per_page   {total_count, jobs[{id, run_id, name, status, conclusion, steps…}]}
  *   GET  /repos/{owner}/{repo}/actions/jobs/{job_id}/logs   302, Location: a short-lived plain-text URL on another path
  *        (/_blob/job-logs/{id}?sig=…) that refuses a request carrying Authorization, as blob storage does (CONTRACTS-2 §7)
+ *   POST /repos/{owner}/{repo}/actions/runs/{id}/rerun-failed-jobs {enable_debug_logging?}   201 (CONTRACTS-2 §7): a new run_attempt of
+ *        the same run re-running only its failed jobs; 403 while the run is still going
+ *   GET  /__fake/reruns/{workflow}                   the re-runs asked: [{run_id, run_attempt, jobs}]
  *   GET  /repos/{owner}/{repo}, GET /rate_limit       the connection test
  *   GET  /repos/{owner}/{repo}/issues/{n}/comments?per_page&page   a pull request's comments (oldest first)
  *   POST /repos/{owner}/{repo}/issues/{n}/comments {body} → 201;  PATCH /repos/{owner}/{repo}/issues/comments/{id} {body} → 200
@@ -20,7 +23,8 @@ import { Scripts, type Reply } from "../scripting";
  * X-Hub-Signature-256 (sha256=, lowercase hex). A dispatch's `ref` may be a full ref (refs/heads/main, refs/tags/v1) or a
  * short name; like GitHub, runs report the short name as `head_branch`, and the runs list's `branch` filter matches
  * `head_branch` (a full ref matches nothing). Plans are keyed by workflow file:
- * {polls, outcome: "success"|"failure"|"cancelled"|…, inputs?: [declared names], run_name_input?: name, legacy_204?: true, exists?: false, errors: {dispatch|poll|cancel: […]}}.
+ * {polls, outcome: "success"|"failure"|"cancelled"|…, rerun_outcome?, rerun_polls? (how a re-run of failed jobs goes), rerun_lag_reads?: n (the first
+ * n reads of the run after a re-run still show the attempt that failed), inputs?: [declared names], run_name_input?: name, legacy_204?: true, exists?: false, errors: {dispatch|poll|cancel: […]}}.
  */
 /** A pull request (issue) comment; the CLI's `ci impact --post-github` keeps one up to date. */
 export interface IssueComment {
@@ -40,6 +44,12 @@ interface Run {
   inputs: Record<string, string>;
   displayTitle: string;
   status: "queued" | "in_progress" | "completed";
+  /** The run's attempt (1, +1 per re-run), and the attempt each job last ran in (a re-run keeps passed jobs). */
+  attempt: number;
+  jobAttempts: Record<string, number>;
+  /** Reads left that answer `staleView`, the run before its latest re-run (plan.rerun_lag_reads). */
+  lagReads?: number;
+  staleView?: unknown;
   conclusion: string | null;
   pollsLeft: number;
   outcome: string;
@@ -78,6 +88,7 @@ export async function startGitHubActionsFake(options: GitHubActionsFakeOptions):
   let nextRun = 289_782_451;
   const comments: IssueComment[] = [];
   let nextComment = 1_700_000_000;
+  const reruns: Array<{ workflow: string; run_id: number; run_attempt: number; jobs: string[] }> = [];
   let baseUrl = "";
 
   /** Two jobs per run, `build` then `test`; `test` carries the run's conclusion, `build` succeeds. */
@@ -89,7 +100,7 @@ export async function startGitHubActionsFake(options: GitHubActionsFakeOptions):
       return {
         id: r.id * 10 + i + 1,
         run_id: r.id,
-        run_attempt: 1,
+        run_attempt: r.jobAttempts[name] ?? 1,
         name,
         status,
         conclusion,
@@ -125,7 +136,7 @@ export async function startGitHubActionsFake(options: GitHubActionsFakeOptions):
       head_sha: "3484a3fb816e0859fd6e1cea078d76385ff50625",
       path: `.github/workflows/${r.workflow}`,
       run_number: r.id % 1000,
-      run_attempt: 1,
+      run_attempt: r.attempt,
       event: "workflow_dispatch",
       status: r.status,
       conclusion: r.conclusion,
@@ -188,9 +199,11 @@ export async function startGitHubActionsFake(options: GitHubActionsFakeOptions):
   };
 
   const server = await startJsonServer(async (req, url) => {
+    const parts = url.pathname.split("/").filter(Boolean);
+    if (req.method === "GET" && parts[0] === "__fake" && parts[1] === "reruns")
+      return { status: 200, body: reruns.filter((r) => r.workflow === decodeURIComponent(parts[2])) };
     const control = scripts.control(req, url);
     if (control) return control;
-    const parts = url.pathname.split("/").filter(Boolean);
     if (parts[0] === "_blob" && parts[1] === "job-logs") {
       if (req.headers.authorization)
         return { status: 400, raw: "AuthenticationFailed: signed URLs take no Authorization header", headers: { "content-type": "text/plain" } };
@@ -246,6 +259,8 @@ export async function startGitHubActionsFake(options: GitHubActionsFakeOptions):
           inputs: inputs as Record<string, string>,
           displayTitle: runNameInput && typeof inputs[runNameInput] === "string" ? (inputs[runNameInput] as string) : workflow.replace(/\.ya?ml$/, ""),
           status: "queued",
+          attempt: 1,
+          jobAttempts: { build: 1, test: 1 },
           conclusion: null,
           pollsLeft: Number(plan.polls ?? 0),
           outcome: typeof plan.outcome === "string" ? plan.outcome : "success",
@@ -347,8 +362,34 @@ export async function startGitHubActionsFake(options: GitHubActionsFakeOptions):
       if (req.method === "GET" && rest.length === 3) {
         const scripted = scripts.takeError(run.workflow, "poll");
         if (scripted) return scripted;
+        if (run.lagReads) {
+          run.lagReads -= 1;
+          return { status: 200, body: run.staleView };
+        }
         if (!options.autoAdvanceMs) advance(run);
         return { status: 200, body: view(run) };
+      }
+      if (req.method === "POST" && rest[3] === "rerun-failed-jobs") {
+        const scripted = scripts.takeError(run.workflow, "rerun");
+        if (scripted) return scripted;
+        if (run.status !== "completed") return fail(403, "This workflow is already running");
+        const failed = jobs(run)
+          .filter((j) => j.conclusion !== "success" && j.conclusion !== "skipped")
+          .map((j) => j.name);
+        if (!failed.length) return fail(403, "This workflow run has no failed jobs to re-run");
+        const plan = scripts.plan(run.workflow);
+        run.lagReads = Number(plan.rerun_lag_reads ?? 0);
+        run.staleView = view(run);
+        run.attempt += 1;
+        for (const name of failed) run.jobAttempts[name] = run.attempt;
+        run.status = "queued";
+        run.conclusion = null;
+        run.pollsLeft = Number(plan.rerun_polls ?? plan.polls ?? 0);
+        run.outcome = typeof plan.rerun_outcome === "string" ? plan.rerun_outcome : "success";
+        run.updatedAt = new Date().toISOString();
+        reruns.push({ workflow: run.workflow, run_id: run.id, run_attempt: run.attempt, jobs: failed });
+        webhook(run, "requested");
+        return { status: 201, body: {} };
       }
       if (req.method === "POST" && rest[3] === "cancel") {
         const scripted = scripts.takeError(run.workflow, "cancel");

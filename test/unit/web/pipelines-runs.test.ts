@@ -21,6 +21,7 @@ function attempt(n: number, status: string, start: number | null, end: number | 
     external_url: null,
     error: null,
     outputs: null,
+    retry_kind: n > 1 ? "retrigger" : null,
     queued_at: start === null ? null : at(start),
     started_at: start === null ? null : at(start),
     finished_at: end === null ? null : at(end),

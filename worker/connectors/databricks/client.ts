@@ -71,6 +71,10 @@ export function databricksClient(ctx: Ctx) {
     async getOutput(taskRunId: string) {
       return (await call("GET", `/api/2.2/jobs/runs/get-output?run_id=${encodeURIComponent(taskRunId)}`)).json;
     },
+    /** POST runs/repair (CONTRACTS-2 §3c) → `{repair_id}`; repaired task runs get new run ids inside the same run. */
+    async repairRun(body: Record<string, unknown>) {
+      return (await call("POST", "/api/2.2/jobs/runs/repair", body)).json;
+    },
     async cancelRun(runId: string) {
       await call("POST", "/api/2.2/jobs/runs/cancel", { run_id: Number(runId) });
     },

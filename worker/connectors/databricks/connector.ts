@@ -4,7 +4,7 @@ import { epochMs, field, num, str, testFailure } from "../tool-http";
 import type { ConnectorDefinition, CostFact, ExternalHandle, TaskOutcome } from "../types";
 import { databricksClient } from "./client";
 import { DatabricksConfig, DatabricksWith } from "./schema";
-import { databricksRunState, idempotencyToken } from "./status";
+import { databricksRunState, idempotencyToken, latestRepairId, repairIdsOf } from "./status";
 import { databricksWebhook } from "./webhook";
 
 /** `with` fields passed to run-now under the same names. */
@@ -111,9 +111,39 @@ export const databricksConnector: ConnectorDefinition<DatabricksWith, Databricks
     return { status: "running", externalId: String(runId), externalUrl: `${ctx.config.base_url.replace(/\/+$/, "")}/jobs/${input.job_id}/runs/${runId}` };
   },
 
+  /**
+   * Repairs the failed run: Databricks runs its failed tasks again (new task run ids inside the same run), the tasks
+   * that succeeded keep their results. `latest_repair_id` is required from a run's second repair, so it is read from the
+   * run itself (also counting repairs made in Databricks). A resubmitted repair finding a repair newer than the one the
+   * failed attempt knew follows it instead of repairing again.
+   */
+  rerun: {
+    kind: "repair",
+    async start(ctx, _input, failed) {
+      if (!failed.externalId) throw new ConnectorError({ kind: "tool_failure", message: "no Databricks run id was recorded for the failed attempt" });
+      const client = databricksClient(ctx);
+      const latest = latestRepairId(await client.getRun(failed.externalId));
+      const known = num(failed.state?.repair_id);
+      const following = { externalId: failed.externalId, externalUrl: failed.externalUrl };
+      if (ctx.run.resubmission && latest !== null && latest !== known) return { status: "running", ...following, state: { repair_id: latest } };
+      const repaired = await client.repairRun({
+        run_id: Number(failed.externalId),
+        rerun_all_failed_tasks: true,
+        ...(latest !== null ? { latest_repair_id: latest } : {}),
+      });
+      const repairId = num(field(repaired, "repair_id"));
+      if (repairId === null) throw new ConnectorError({ kind: "tool_failure", message: "Databricks accepted the repair but returned no repair_id" });
+      return { status: "running", ...following, state: { repair_id: repairId } };
+    },
+  },
+
   async poll(ctx, _input, handle) {
     if (!handle.externalId) throw new ConnectorError({ kind: "tool_failure", message: "no Databricks run id was recorded for this task" });
-    return outcomeOf(await databricksClient(ctx).getRun(handle.externalId), handle);
+    const run = await databricksClient(ctx).getRun(handle.externalId);
+    // A repair not yet in the run's history: the run still shows how it ended before, which is not this attempt's end.
+    const repairId = num(handle.state?.repair_id);
+    if (repairId !== null && !repairIdsOf(run).includes(repairId)) return { status: "running", ...handle };
+    return outcomeOf(run, handle);
   },
 
   async cancel(ctx, _input, handle) {

@@ -1,5 +1,5 @@
 import { sha256Hex } from "../../lib/hash";
-import { field, logUnknownState, str } from "../tool-http";
+import { field, logUnknownState, num, str } from "../tool-http";
 
 export type DatabricksRunState =
   | { state: "running" }
@@ -84,3 +84,16 @@ export function databricksErrorMessage(json: unknown): string | null {
   const code = str(field(json, "error_code"));
   return message ? (code ? `${code}: ${message}` : message) : null;
 }
+
+/** Ids of the run's repairs (`repair_history[]` entries of type REPAIR), oldest first. */
+export function repairIdsOf(run: unknown): number[] {
+  const history = field(run, "repair_history");
+  if (!Array.isArray(history)) return [];
+  return history
+    .filter((h) => str(field(h, "type")) === "REPAIR")
+    .map((h) => num(field(h, "id")))
+    .filter((id): id is number => id !== null);
+}
+
+/** The id of the run's newest repair, or null when it was never repaired. */
+export const latestRepairId = (run: unknown): number | null => repairIdsOf(run).at(-1) ?? null;

@@ -32,6 +32,19 @@ export function dbtCloudClient(ctx: Ctx) {
     async triggerRun(jobId: string, body: Record<string, unknown>) {
       return field((await call("POST", `jobs/${jobId}/run/`, body)).json, "data");
     },
+    /**
+     * POST jobs/{id}/rerun/ with no body (CONTRACTS-2 §7): dbt Cloud reruns the job's latest run from its point of
+     * failure (only what failed or was skipped), or triggers a new run when that run did not fail. Answers the new run.
+     */
+    async rerunJob(jobId: string) {
+      return field((await call("POST", `jobs/${jobId}/rerun/`)).json, "data");
+    },
+    /** The job's newest run (the one `rerun/` would rerun), or undefined when it has none. */
+    async latestRun(jobId: string) {
+      const q = new URLSearchParams({ job_definition_id: jobId, order_by: "-id", limit: "1" });
+      const runs = field((await call("GET", `runs/?${q}`)).json, "data");
+      return Array.isArray(runs) ? runs[0] : undefined;
+    },
     async getRun(runId: string) {
       return field((await call("GET", `runs/${runId}/`)).json, "data");
     },

@@ -72,6 +72,32 @@ export const dbtCloudConnector: ConnectorDefinition<DbtCloudWith, DbtCloudConfig
     return outcomeOf(ctx.config, run);
   },
 
+  /**
+   * dbt Cloud reruns a job's latest run, not a run named by id: when the job ran again since the failed run, its rerun
+   * would rerun that other run, so the attempt fails instead and the next retry starts the job afresh. A resubmitted
+   * rerun (an earlier delivery may have reached dbt Cloud) finding a newer run of the job follows that run rather than
+   * starting a second one: dbt Cloud has no idempotency key.
+   */
+  rerun: {
+    kind: "rerun_failed",
+    async start(ctx, input, failed) {
+      const client = dbtCloudClient(ctx);
+      const jobId = String(input.job_id);
+      const latest = await client.latestRun(jobId);
+      const latestId = str(field(latest, "id"));
+      if (latestId && latestId !== failed.externalId) {
+        if (ctx.run.resubmission && Number(latestId) > Number(failed.externalId)) return outcomeOf(ctx.config, latest);
+        throw new ConnectorError({
+          kind: "tool_failure",
+          message: `dbt Cloud job ${jobId} ran again (run ${latestId}) after the failed run ${failed.externalId}, so its rerun from failure would rerun that run instead; retry again to run the job afresh`,
+        });
+      }
+      const run = await client.rerunJob(jobId);
+      if (!str(field(run, "id"))) throw new ConnectorError({ kind: "tool_failure", message: "dbt Cloud accepted the rerun but returned no run id" });
+      return outcomeOf(ctx.config, run);
+    },
+  },
+
   async poll(ctx, _input, handle) {
     return outcomeOf(ctx.config, await dbtCloudClient(ctx).getRun(runIdOf(handle)), handle);
   },

@@ -89,6 +89,10 @@ export function gitHubClient(ctx: Ctx) {
       if (!res.ok) throw new ConnectorError(responseError(TOOL, { status: res.status, headers: res.headers, text }, gitHubErrorMessage(parseJson(text))));
       return text;
     },
+    /** Re-runs the run's failed jobs (and what depends on them) as a new `run_attempt` of the same run (CONTRACTS-2 §7). */
+    async rerunFailedJobs(ref: RepoRef, runId: string) {
+      await ok("POST", `${repoPath(ref)}/actions/runs/${encodeURIComponent(runId)}/rerun-failed-jobs`, { enable_debug_logging: false });
+    },
     async cancelRun(ref: RepoRef, runId: string) {
       const r = await call("POST", `${repoPath(ref)}/actions/runs/${encodeURIComponent(runId)}/cancel`);
       // 409: the run already completed; nothing to stop.

@@ -1,7 +1,7 @@
 import { ConnectorError } from "../http-errors";
 import { sectionedLog } from "../../logs/format";
 import { render } from "../template";
-import { epochMs, field, str, testFailure } from "../tool-http";
+import { epochMs, field, num, str, testFailure } from "../tool-http";
 import type { ConnectorContext, ConnectorDefinition, ExternalHandle, TaskOutcome } from "../types";
 import { gitHubClient, type RepoRef } from "./client";
 import { GitHubActionsConfig, GitHubActionsWith } from "./schema";
@@ -56,8 +56,12 @@ function outcomeOf(run: unknown, handle: ExternalHandle): TaskOutcome {
       return { status: "running", ...next };
     case "succeeded":
       return { status: "succeeded", ...next, output: { run_id: next.externalId, run_url: next.externalUrl } };
-    case "failed":
-      return { status: "failed", error: { kind: "tool_failure", message: s.message }, ...next };
+    case "failed": {
+      // The run attempt that failed: a rerun of its failed jobs follows the attempt after it.
+      const attempt = num(field(run, "run_attempt"));
+      const state = attempt !== null ? { ...next.state, run_attempt: attempt } : next.state;
+      return { status: "failed", error: { kind: "tool_failure", message: s.message }, ...next, state };
+    }
     case "cancelled":
       return { status: "cancelled", reason: s.message, ...next };
   }
@@ -94,6 +98,27 @@ export const gitHubActionsConnector: ConnectorDefinition<GitHubActionsWith, GitH
     return found ? outcomeOf(found, { state: { ...state } }) : { status: "running", state: { ...state } };
   },
 
+  /**
+   * Re-runs the failed jobs of the failed workflow run: GitHub starts a new `run_attempt` of the same run, keeping the
+   * jobs that passed; polls follow that attempt. A resubmitted rerun finding the run already past the attempt that failed
+   * follows that attempt instead of asking again.
+   */
+  rerun: {
+    kind: "rerun_failed",
+    async start(ctx, input, failed) {
+      if (!failed.externalId) throw new ConnectorError({ kind: "tool_failure", message: "no GitHub workflow run id was recorded for the failed attempt" });
+      const repo = repoOf(ctx.config, input);
+      const client = gitHubClient(ctx);
+      const run = await client.getRun(repo, failed.externalId);
+      const current = num(field(run, "run_attempt")) ?? 1;
+      const failedAttempt = num(failed.state?.run_attempt) ?? current;
+      const following = { externalId: failed.externalId, externalUrl: str(field(run, "html_url")) ?? failed.externalUrl };
+      if (ctx.run.resubmission && current > failedAttempt) return { status: "running", ...following, state: { run_attempt: current } };
+      await client.rerunFailedJobs(repo, failed.externalId);
+      return { status: "running", ...following, state: { run_attempt: current + 1 } };
+    },
+  },
+
   async poll(ctx, input, handle) {
     const repo = repoOf(ctx.config, input);
     const client = gitHubClient(ctx);
@@ -108,7 +133,11 @@ export const gitHubActionsConnector: ConnectorDefinition<GitHubActionsWith, GitH
       const found = pickRun(runs, state, !!input.correlation_input);
       return found ? outcomeOf(found, handle) : { status: "running", ...handle };
     }
-    return outcomeOf(await client.getRun(repo, handle.externalId), handle);
+    const run = await client.getRun(repo, handle.externalId);
+    // A rerun's attempt not visible yet: the run still shows the attempt that failed, which is not this task attempt's end.
+    const following = num(handle.state?.run_attempt);
+    if (following !== null && (num(field(run, "run_attempt")) ?? 1) < following) return { status: "running", ...handle };
+    return outcomeOf(run, handle);
   },
 
   async cancel(ctx, input, handle) {

@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { retryKinds } from "../../engine/retry-kinds";
 import { json, ms, tenantId } from "./columns";
 
 /** One row per attempt of a task, for the Gantt chart and attempt history. */
@@ -14,6 +15,8 @@ export const taskAttempts = sqliteTable(
     externalUrl: text("external_url"),
     error: json<{ kind: string; message: string } | null>("error"),
     outputs: json<Record<string, unknown> | null>("outputs"),
+    /** How an attempt after the first started: `retrigger`, or the tool's own partial rerun (engine/retry-kind.ts). */
+    retryKind: text("retry_kind", { enum: retryKinds }),
     queuedAt: ms("queued_at"),
     startedAt: ms("started_at"),
     finishedAt: ms("finished_at"),

@@ -1,6 +1,7 @@
 import { admit, admitChain, promotable } from "../../engine/admission";
 import { slotsBetween } from "../../engine/cron";
 import { planFromSpec } from "../../engine/plan";
+import { connectorFor } from "../../connectors/registry";
 import { newRunState } from "../../engine/transition";
 import type { RunState } from "../../engine/types";
 import { ApiError } from "../../lib/errors";
@@ -82,7 +83,13 @@ export function createRunSync(core: RunsCore, input: CreateRunInput, loaded: Loa
     concurrency: spec.concurrency,
     chainDepth: input.chainDepth ?? 0,
   };
-  const state = newRunState(runId, planFromSpec(spec), spec.timeout_ms, now, meta.params);
+  const state = newRunState(
+    runId,
+    planFromSpec(spec, (kind) => connectorFor(kind)?.rerun?.kind),
+    spec.timeout_ms,
+    now,
+    meta.params,
+  );
   // Environments do not compete: a CI run never delays or skips a production run.
   const environment = input.environment ?? "prod";
   const active = store

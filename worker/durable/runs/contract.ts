@@ -1,7 +1,7 @@
 import type { TaskOutcome } from "../../connectors/types";
 import type { RunCiContext } from "../../db/schema/runs";
 import type { DatasetUpdate } from "../../engine/dataset-triggers";
-import type { RunState } from "../../engine/types";
+import type { NativeRerun, RunState } from "../../engine/types";
 import type { ErrorCode } from "../../lib/errors";
 import type { DispatchMessage } from "../../queues/messages";
 import type { RunMeta } from "../run-meta";
@@ -70,6 +70,8 @@ export interface DispatchContext {
   inputProblem?: string;
   params: Record<string, unknown>;
   handle: RunState["tasks"][string]["handle"];
+  /** Set when this trigger is the tool's own partial rerun of the failed tool run of the attempt before. */
+  rerun?: NativeRerun;
   /** A trigger claimed again after an earlier delivery's lease ran out: that delivery may have reached the tool. */
   resubmission: boolean;
 }

@@ -72,6 +72,9 @@ export function claimDispatch(core: RunsCore, msg: DispatchMessage): DispatchCla
       ...(resolved.ok ? {} : { inputProblem: `${formatPath(["with", ...resolved.path])}: ${resolved.message}` }),
       params: row.meta.params,
       handle: task.handle,
+      ...(msg.op === "trigger" && task.rerunOf && task.retryKind && task.retryKind !== "retrigger"
+        ? { rerun: { kind: task.retryKind, of: task.rerunOf } }
+        : {}),
       resubmission: msg.op === "trigger" && claim === "reclaimed",
     },
   };

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { runs, taskAttempts, taskRuns } from "../../db/schema";
 import { triggerKinds } from "../../db/schema/runs";
+import { retryKinds } from "../../engine/retry-kinds";
 import { runStatuses, taskStatuses } from "../../engine/states";
 import { isoOrNull } from "../shared";
 
@@ -17,6 +18,10 @@ export const TaskAttemptOut = z.object({
   external_url: z.string().nullable(),
   error: TaskError,
   outputs: TaskOutputs,
+  retry_kind: z.enum(retryKinds).nullable().openapi({
+    description:
+      "How an attempt after the first started: `retrigger` (the work started afresh), `rerun_failed` (dbt Cloud's rerun from failure, or GitHub Actions re-running the failed jobs) or `repair` (a Databricks run repair of its failed tasks); null for a first attempt",
+  }),
   queued_at: z.string().nullable(),
   started_at: z.string().nullable(),
   finished_at: z.string().nullable(),
@@ -148,6 +153,7 @@ export function runDetailOut(detail: {
           external_url: a.externalUrl,
           error: a.error,
           outputs: a.outputs ?? null,
+          retry_kind: a.retryKind ?? null,
           queued_at: isoOrNull(a.queuedAt),
           started_at: isoOrNull(a.startedAt),
           finished_at: isoOrNull(a.finishedAt),
