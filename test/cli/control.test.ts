@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backfillBound } from "../../cli/commands/backfill";
 import { UsageError } from "../../cli/io";
 import { startHttpToolFake, type HttpToolFake } from "../fakes/http-tool/server";
+import { waitUntil } from "../e2e/helpers/processes";
 import { cliWorkspace, settleRunsAfterAll, type CliWorkspace } from "./workspace";
 
 const TOOL_TOKEN = "cli-control-token";
@@ -64,7 +65,12 @@ describe("tutti cancel, retry, backfill and logs against a real Tutti", () => {
     w.write("steps.yaml", pipeline("steps", team, [task("a", { polls: 2 })]));
     // Fires once a month, so the test server's own scheduler leaves it alone; backfills make its runs.
     w.write("monthly.yaml", pipeline("monthly", team, [task("a", { polls: 1 })], ["schedule: { cron: '0 6 1 * *', timezone: UTC }"]));
-    const pushed = await w.run(["push", "slow.yaml", "halfway.yaml", "steps.yaml", "monthly.yaml"]);
+    w.write("monthly_slow.yaml", pipeline("monthly_slow", team, [task("a", { polls: 1000 })], ["schedule: { cron: '0 6 1 * *', timezone: UTC }"]));
+    w.write(
+      "monthly_failing.yaml",
+      pipeline("monthly_failing", team, [task("a", { polls: 1, outcome: "failed", message: "no data" })], ["schedule: { cron: '0 6 1 * *', timezone: UTC }"]),
+    );
+    const pushed = await w.run(["push", "slow.yaml", "halfway.yaml", "steps.yaml", "monthly.yaml", "monthly_slow.yaml", "monthly_failing.yaml"]);
     expect(pushed.code, pushed.err.join("\n")).toBe(0);
   });
   settleRunsAfterAll(() => [w]);
@@ -152,6 +158,74 @@ describe("tutti cancel, retry, backfill and logs against a real Tutti", () => {
     const unscheduled = await w.run(["backfill", "steps", "--from", "2026-01-01", "--to", "2026-01-02"]);
     expect(unscheduled.code).toBe(1);
     expect(unscheduled.err.join("\n")).toMatch(/has no schedule/);
+  });
+
+  it("backfill list, status, pause, resume and cancel manage a backfill by its id; a repeat changes nothing, resuming a cancelled one exits 1", async () => {
+    const made = json(await w.run(["backfill", "monthly_slow", "--from", "2026-01-01", "--to", "2026-03-31", "--parallelism", "1", "--json"]));
+    const id = made.id as string;
+
+    const paused = await w.run(["backfill", "pause", id]);
+    expect(paused.code, paused.err.join("\n")).toBe(0);
+    expect(paused.out[0]).toMatch(
+      new RegExp(`^backfill ${id} of monthly_slow: paused, 3 slots: 0 succeeded, (1 running, 2 pending|3 pending) \\(1 at a time\\)$`),
+    );
+    expect(paused.out.slice(1).map((l) => l.slice(0, 26))).toEqual(["  2026-01-01T06:00:00.000Z", "  2026-02-01T06:00:00.000Z", "  2026-03-01T06:00:00.000Z"]);
+    const again = await w.run(["backfill", "pause", id, "--json"]);
+    expect(again.code).toBe(0);
+    expect(json(again)).toMatchObject({ id, state: "paused", control: "paused", slots: { total: 3 } });
+
+    const listed = await w.run(["backfill", "list", "--pipeline", "monthly_slow", "--status", "paused", "--json"]);
+    expect(listed.code).toBe(0);
+    expect(json(listed)).toMatchObject({ items: [{ id, state: "paused", pipeline: { name: "monthly_slow" } }], next_cursor: null });
+    const human = await w.run(["backfill", "list", "--pipeline", "monthly_slow"]);
+    expect(human.out).toEqual([expect.stringMatching(new RegExp(`^backfill ${id} of monthly_slow: paused, 3 slots`))]);
+
+    const status = json(await w.run(["backfill", "status", id, "--json"]));
+    expect(status.slot_runs).toHaveLength(3);
+
+    const cancelled = await w.run(["backfill", "cancel", id]);
+    expect(cancelled.code, cancelled.err.join("\n")).toBe(0);
+    expect(cancelled.out[0]).toMatch(new RegExp(`^backfill ${id} of monthly_slow: cancelled, 3 slots: 0 succeeded, 3 cancelled \\(1 at a time\\)$`));
+    expect((await w.run(["backfill", "cancel", id])).code).toBe(0);
+    const resumed = await w.run(["backfill", "resume", id, "--json"]);
+    expect(resumed.code).toBe(1);
+    expect(json(resumed)).toEqual({ error: expect.objectContaining({ code: "conflict", status: 409, message: "backfill is cancelled" }) });
+    expect(resumed.err[0]).toMatch(new RegExp(`^${id}: conflict: backfill is cancelled \\(request \\S+\\)$`));
+
+    expect((await w.run(["backfill", "status", "bf_nope"])).code).toBe(1);
+    expect((await w.run(["backfill", "pause"])).code).toBe(2);
+    expect((await w.run(["backfill", "list", "--limit", "0"])).code).toBe(2);
+  });
+
+  it("backfill retry starts a new run for each failed slot only; with none failed it exits 1", async () => {
+    const failed = await w.run(["backfill", "monthly_failing", "--from", "2026-01-01", "--to", "2026-02-28", "--wait"]);
+    expect(failed.code).toBe(1);
+    const id = /^backfill (bf_\w+)/.exec(failed.out[0])![1];
+    expect(failed.out.at(-1)).toMatch(/failed/);
+
+    const retried = await w.run(["backfill", "retry", id, "--json"]);
+    expect(retried.code, retried.err.join("\n")).toBe(0);
+    expect(json(retried)).toMatchObject({ id, state: "running", slots: { total: 2, failed: 0 } });
+    await waitUntil(async () => (await w.owner.call("GET", `/backfills/${id}`)).state === "failed", {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      what: "the retried slots to end",
+    });
+    const after = json(await w.run(["backfill", "status", id, "--json"]));
+    expect(after.slot_runs.map((r: { runs: number; status: string }) => [r.runs, r.status])).toEqual([
+      [2, "failed"],
+      [2, "failed"],
+    ]);
+
+    const made = json(await w.run(["backfill", "monthly", "--from", "2025-06-01", "--to", "2025-06-30", "--json"]));
+    await waitUntil(async () => (await w.owner.call("GET", `/backfills/${made.id}`)).state === "succeeded", {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      what: "the backfill to end",
+    });
+    const nothing = await w.run(["backfill", "retry", made.id]);
+    expect(nothing.code).toBe(1);
+    expect(nothing.err[0]).toContain("backfill is succeeded and has no failed slots to retry");
   });
 
   it("logs prints a task's tool log (here the http tool's answers), or JSON; an unknown task exits 1", async () => {

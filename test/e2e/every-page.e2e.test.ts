@@ -282,6 +282,10 @@ describe("every dashboard page at desktop and phone size", () => {
     await expect
       .poll(async () => (alertId = (await get<{ items: Array<{ id: string }> }>("/alerts?limit=1")).items[0]?.id ?? ""), { timeout: 60_000, interval: 500 })
       .not.toBe("");
+    // A backfill of three nightly slots of the export that fails by design: the backfill page shows failed slots.
+    const backfill = (
+      await api.request<{ id: string }>("POST", "/pipelines/partner_export/backfills", { from: "2026-01-01T00:00:00Z", to: "2026-01-03T23:59:59Z" })
+    ).data;
     const me = await get<{ teams: Array<{ id: string }> }>("/me");
     const connections = await get<{ items: Array<{ id: string }> }>("/connections?limit=1");
     const datasets = await get<{ items: Array<{ id: string }> }>("/datasets?limit=1");
@@ -306,6 +310,7 @@ describe("every dashboard page at desktop and phone size", () => {
 
     const ids: Record<string, string> = {
       "/alerts/[id]": `/alerts/${alertId}`,
+      "/backfills/[id]": `/backfills/${backfill.id}`,
       "/datasets/[id]": `/datasets/${datasets.items[0].id}`,
       "/dbt/[id]": `/dbt/${dbtProjects.items[0].id}`,
       "/pipelines/[name]": "/pipelines/daily_revenue",

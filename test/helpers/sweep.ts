@@ -223,6 +223,13 @@ export async function fixtureTenant() {
   // The run's one task has a stored tool log once its first attempt has been triggered (the http tool's answer).
   await eventually(async () => expect((await api(`/runs/${run.id}/logs`, { as: owner })).json.items).toHaveLength(1), { timeoutMs: 30_000 });
 
+  // A backfill of one slot, ended before the sweeps compare snapshots (nothing of it is still being written).
+  const backfill = await ok(
+    api(`/pipelines/${pipelineName}/backfills`, { as: owner, body: { from: "2024-01-01T00:00:00Z", to: "2024-01-02T00:00:00Z" } }),
+    "backfill",
+  );
+  await eventually(async () => expect((await api(`/backfills/${backfill.id}`, { as: owner })).json.state).toBe("succeeded"), { timeoutMs: 30_000 });
+
   /** Path parameter values by key (see paramKeys). */
   const pathValues: Record<string, string> = {
     "teams/{id}": team.id,
@@ -234,6 +241,7 @@ export async function fixtureTenant() {
     "pipelines/{name}": pipelineName,
     "versions/{n}": "1",
     "runs/{id}": run.id,
+    "backfills/{id}": backfill.id,
     "tasks/{task}": "only",
     "attempts/{attempt}": "1",
     "datasets/{id}": dataset.id,

@@ -64,6 +64,13 @@ CREATE TABLE IF NOT EXISTS dataset_trigger_marks (
 );
 `,
   },
+  {
+    version: 3,
+    description: "backfill controls: a paused or cancelled backfill's queued runs do not start; seq orders the changes written to D1",
+    sql: `
+CREATE TABLE IF NOT EXISTS backfill_controls (id TEXT PRIMARY KEY, control TEXT NOT NULL, seq INTEGER NOT NULL);
+`,
+  },
 ];
 
 /**

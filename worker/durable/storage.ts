@@ -1,6 +1,7 @@
 import type { RunState } from "../engine/types";
 import { afterTriggers } from "../pipelines/triggers";
 import type { PipelineEntry, RunMeta } from "./run-meta";
+import { BackfillControlStore } from "./backfill-controls";
 import { DatasetMarkStore } from "./dataset-marks";
 import type { TimerEvent } from "./timer-events";
 
@@ -22,9 +23,12 @@ export type OutboxItem = { kind: "dispatch"; payload: unknown } | { kind: "d1"; 
 export class RunStore {
   /** The dataset triggers' marks (their own module: a table of their own, used only by the trigger logic). */
   readonly marks: DatasetMarkStore;
+  /** Paused and cancelled backfills (their own module, like the marks). */
+  readonly backfills: BackfillControlStore;
 
   constructor(private readonly sql: SqlStorage) {
     this.marks = new DatasetMarkStore(sql);
+    this.backfills = new BackfillControlStore(sql);
   }
 
   /**
@@ -74,6 +78,11 @@ export class RunStore {
 
   activeRuns(pipelineId: string): RunRow[] {
     return this.sql.exec("SELECT * FROM runs WHERE pipeline_id = ? AND status IN ('queued', 'running') ORDER BY queued_at", pipelineId).toArray().map(toRunRow);
+  }
+
+  /** The unfinished runs of one backfill, oldest first. */
+  activeRunsOfGroup(groupId: string): RunRow[] {
+    return this.sql.exec("SELECT * FROM runs WHERE group_id = ? AND status IN ('queued', 'running') ORDER BY queued_at", groupId).toArray().map(toRunRow);
   }
 
   insertRun(row: RunRow, dedupeKey: string | null) {

@@ -8,7 +8,17 @@ import { systemClock, type Clock } from "../lib/time";
 import type { DispatchMessage } from "../queues/messages";
 import { migrateRunStorage } from "./migrations";
 import { createBackfill, createPendingUpstreamRuns, createRun } from "./runs/admission";
-import type { BackfillInput, CreateRunInput, DoResult, OutcomeReport, TenantRunsApi, WebhookReport } from "./runs/contract";
+import { controlBackfill, retryBackfill } from "./runs/backfills";
+import type {
+  BackfillControlInput,
+  BackfillInput,
+  BackfillRetryInput,
+  CreateRunInput,
+  DoResult,
+  OutcomeReport,
+  TenantRunsApi,
+  WebhookReport,
+} from "./runs/contract";
 import { cancelRun, retryRun, runState } from "./runs/control";
 import type { RunsCore } from "./runs/core";
 import { claimDispatch, completeDispatch, dispatchDeadLettered, releaseDispatch, reportOutcome } from "./runs/dispatch-claims";
@@ -80,6 +90,14 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
 
   async createBackfill(input: BackfillInput) {
     return this.call(input.tenantId, () => createBackfill(this.core, input));
+  }
+
+  async controlBackfill(input: BackfillControlInput) {
+    return this.call(input.tenantId, () => controlBackfill(this.core, input));
+  }
+
+  async retryBackfill(input: BackfillRetryInput) {
+    return this.call(input.tenantId, () => retryBackfill(this.core, input));
   }
 
   async syncPipeline(tenantId: string, pipelineId: string) {

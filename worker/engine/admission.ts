@@ -47,13 +47,17 @@ export function admit(policy: { max_runs: number; on_conflict: OnConflict }, act
   }
 }
 
-/** Queued runs that may start now: FIFO within the pipeline's limit and each backfill's parallelism. */
-export function promotable(maxRuns: number, active: QueuedOrRunning[]): string[] {
+/**
+ * Queued runs that may start now: FIFO within the pipeline's limit and each backfill's parallelism. The queued runs of
+ * `held` backfills (paused or cancelled) stay queued; their running ones still count against the parallelism.
+ */
+export function promotable(maxRuns: number, active: QueuedOrRunning[], held: ReadonlySet<string> = new Set()): string[] {
   const start: string[] = [];
   const runningByGroup = new Map<string | null, number>();
   for (const r of active) if (r.status === "running") runningByGroup.set(r.groupId, (runningByGroup.get(r.groupId) ?? 0) + 1);
   const queued = active.filter((r) => r.status === "queued").sort((a, b) => a.queuedAt - b.queuedAt || a.id.localeCompare(b.id));
   for (const r of queued) {
+    if (r.groupId && held.has(r.groupId)) continue;
     const limit = r.groupId ? (r.groupLimit ?? 1) : maxRuns;
     const running = runningByGroup.get(r.groupId) ?? 0;
     if (running < limit) {

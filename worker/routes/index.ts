@@ -2,6 +2,7 @@ import { alertChannelRoutes } from "./alert-channels";
 import { alertRuleRoutes } from "./alert-rules";
 import { alertRoutes } from "./alerts";
 import { auditLogRoutes } from "./audit-log";
+import { backfillRoutes } from "./backfills";
 import { ciRoutes } from "./ci";
 import { collectorRoutes } from "./collectors";
 import { budgetRoutes } from "./budgets";
@@ -44,6 +45,7 @@ export const apiRouters = [
   auditLogRoutes,
   pipelineRoutes,
   runRoutes,
+  backfillRoutes,
   lineageRoutes,
   datasetRoutes,
   jobRoutes,

@@ -13,7 +13,7 @@ export const mainNav: NavItem[] = [
   { href: "/", label: "Overview", icon: "overview" },
   { href: "/products", label: "Data products", icon: "products" },
   { href: "/pipelines", label: "Pipelines", icon: "pipelines" },
-  { href: "/runs", label: "Runs", icon: "runs" },
+  { href: "/runs", label: "Runs", icon: "runs", sub: [{ href: "/backfills", label: "Backfills" }] },
   { href: "/lineage", label: "Lineage", icon: "lineage", sub: [{ href: "/dbt", label: "dbt projects" }] },
   { href: "/costs", label: "Costs", icon: "costs" },
   { href: "/alerts", label: "Alerts", icon: "alerts", sub: [{ href: "/alerts/dead-letters", label: "Dead letters" }] },

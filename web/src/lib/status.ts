@@ -37,6 +37,7 @@ const toneByStatus: Record<string, Tone> = {
   missing: "warning",
   acknowledged: "warning",
   up_for_retry: "warning",
+  paused: "warning",
   // Broken.
   failed: "danger",
   fail: "danger",

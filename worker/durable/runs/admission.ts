@@ -156,6 +156,7 @@ export function createRunSync(core: RunsCore, input: CreateRunInput, loaded: Loa
 
 /** Starts queued runs of a pipeline that now fit under its concurrency limits. */
 export function promote(core: RunsCore, pipelineId: string) {
+  const held = core.store.backfills.held();
   const byEnvironment = new Map<string, RunRow[]>();
   for (const r of core.store.activeRuns(pipelineId)) byEnvironment.set(r.meta.environment, [...(byEnvironment.get(r.meta.environment) ?? []), r]);
   for (const active of byEnvironment.values()) {
@@ -163,6 +164,7 @@ export function promote(core: RunsCore, pipelineId: string) {
     const ids = promotable(
       maxRuns,
       active.map((r) => ({ id: r.id, status: r.state.status as "queued" | "running", queuedAt: r.queuedAt, groupId: r.groupId, groupLimit: r.groupLimit })),
+      held,
     );
     for (const id of ids) core.apply(id, `start:${id}`, { type: "run.start" });
   }

@@ -1,5 +1,6 @@
 import type { TaskOutcome } from "../../connectors/types";
 import type { RunCiContext } from "../../db/schema/runs";
+import type { BackfillAction, BackfillControl } from "../../engine/backfill-control";
 import type { DatasetUpdate } from "../../engine/dataset-triggers";
 import type { NativeRerun, RunState } from "../../engine/types";
 import type { ErrorCode } from "../../lib/errors";
@@ -50,6 +51,39 @@ export interface BackfillCreated {
   backfillId: string;
   runIds: string[];
   slots: number[];
+}
+
+export interface BackfillControlInput {
+  tenantId: string;
+  pipelineId: string;
+  backfillId: string;
+  action: BackfillAction;
+  /** Who asked, for the cancelled runs' reason. */
+  by: string;
+}
+
+export interface BackfillControlled {
+  control: BackfillControl;
+  /** Orders the changes written to D1 (recordBackfillControl). */
+  seq: number;
+  /** False when the backfill already was in that state. */
+  changed: boolean;
+  cancelledRuns: number;
+}
+
+export interface BackfillRetryInput {
+  tenantId: string;
+  pipelineId: string;
+  backfillId: string;
+  parallelism: number;
+  by: string;
+  /** The failed slots: each one's schedule time, params and the failed run a new run follows. */
+  slots: Array<{ logicalAt: number; params: Record<string, unknown>; previousRunId: string }>;
+}
+
+export interface BackfillRetried {
+  /** Runs made by this call; slots retried already by an earlier call are left out. */
+  runIds: string[];
 }
 
 export type DispatchClaim = { ok: true; claimId: string; claimedAt: number; context: DispatchContext } | { ok: false; reason: "done" | "busy" | "stale" };
@@ -120,6 +154,10 @@ export interface TenantRunsApi extends Rpc.DurableObjectBranded {
   cancelRun(tenantId: string, runId: string, reason: string): Promise<DoResult<RunSummary>>;
   retryRun(tenantId: string, runId: string): Promise<DoResult<RunSummary>>;
   createBackfill(input: BackfillInput): Promise<DoResult<BackfillCreated>>;
+  /** Pause, resume or cancel a backfill (runs/backfills.ts); a cancelled one refuses the others. */
+  controlBackfill(input: BackfillControlInput): Promise<DoResult<BackfillControlled>>;
+  /** A new run for each of the given failed slots, under the backfill's parallelism. */
+  retryBackfill(input: BackfillRetryInput): Promise<DoResult<BackfillRetried>>;
   /** Re-reads a pipeline from D1 after a push, pause, resume or archive and reschedules it. */
   syncPipeline(tenantId: string, pipelineId: string): Promise<DoResult<void>>;
   /** A dispatch message asks to act; only one delivery per (run, task, attempt, op, seq) may. */

@@ -14,6 +14,9 @@ export type Query<P extends keyof paths, M extends "get" = "get"> = NonNullable<
 
 // Values the API's enums take, named for the pages that offer them as choices.
 export type RunStatus = Schemas["Run"]["status"];
+export type BackfillState = Schemas["BackfillSummary"]["state"];
+/** What the backfill page's buttons ask of a backfill. */
+export type BackfillAction = "pause" | "resume" | "cancel" | "retry";
 export type TaskStatus = Schemas["TaskRun"]["status"];
 export type TriggerKind = Schemas["Run"]["trigger"]["kind"];
 export type TenantRole = Schemas["TenantMember"]["role"];
@@ -47,6 +50,7 @@ export type OwnerTeam = NonNullable<Schemas["TeamRef"]>;
 
 // Request bodies and filters, as the operations document them.
 export type RunFilter = Pick<Query<"/runs">, "pipeline" | "status" | "trigger">;
+export type BackfillFilter = Pick<Query<"/backfills">, "pipeline" | "status">;
 export type PipelineFilter = Pick<Query<"/pipelines">, "q" | "team_id">;
 export type AuditFilter = Omit<Query<"/audit-log">, "cursor" | "limit">;
 export type AlertFilter = Omit<Query<"/alerts">, "cursor" | "limit">;
