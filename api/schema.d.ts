@@ -2377,7 +2377,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Cost collectors: every Snowflake, Databricks, BigQuery, AWS and Airbyte connection, whether it collects, its last pass and the next (tenant admins) */
+        /** Collectors: every Snowflake, Databricks, BigQuery, AWS, Airbyte, Looker and Power BI connection, whether it collects, its last pass and the next (tenant admins) */
         get: {
             parameters: {
                 query?: never;
@@ -12853,7 +12853,7 @@ export interface components {
             connection_name: string;
             team_id: string;
             /** @enum {string} */
-            kind: "snowflake" | "databricks" | "bigquery" | "aws" | "airbyte";
+            kind: "snowflake" | "databricks" | "bigquery" | "aws" | "airbyte" | "looker" | "powerbi";
             enabled: boolean;
             settings: components["schemas"]["CollectorSettings"] | null;
             next_run_at: string | null;
@@ -12926,6 +12926,10 @@ export interface components {
              * @enum {string}
              */
             cost_metric?: "UnblendedCost" | "AmortizedCost" | "NetUnblendedCost" | "NetAmortizedCost";
+            /** @description Looker and Power BI: names → the product id or name their use counts for. Keys: dashboard:<id>, look:<id>, explore:<model>/<view> or a LookML model (Looker); report:<id>, dashboard:<id>, a dataset or a workspace name (Power BI). Without an entry, a name that is itself a product's name counts for that product */
+            product_map?: {
+                [key: string]: string;
+            };
         };
         ColumnLineage: {
             dataset_id: string;

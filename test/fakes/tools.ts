@@ -11,7 +11,10 @@ import { startLookerFake } from "./looker/server";
 import { startPowerBiFake } from "./powerbi/server";
 import { startSnowflakeFake } from "./snowflake/server";
 
-export type ToolFakeUrls = Record<"dbt_cloud" | "fivetran" | "airbyte" | "databricks" | "snowflake" | "bigquery" | "github_actions" | "aws_ce" | "looker" | "powerbi", string>;
+export type ToolFakeUrls = Record<
+  "dbt_cloud" | "fivetran" | "airbyte" | "databricks" | "snowflake" | "bigquery" | "github_actions" | "aws_ce" | "looker" | "powerbi",
+  string
+>;
 
 /**
  * Starts one fake per tool with the shared fake credentials. Tests pass no ports (free ports);

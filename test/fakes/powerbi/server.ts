@@ -71,7 +71,8 @@ export async function startPowerBiFake(options: { port?: number } = {}): Promise
     if (/^\/[^/]+\/oauth2\/v2\.0\/token$/.test(url.pathname) && req.method === "POST") {
       const form = new URLSearchParams(req.body);
       if (form.get("grant_type") !== "client_credentials") return { status: 400, body: { error: "unsupported_grant_type", error_description: "AADSTS70003" } };
-      if (form.get("scope") !== SCOPE) return { status: 400, body: { error: "invalid_scope", error_description: "AADSTS70011: The provided value for scope is not valid." } };
+      if (form.get("scope") !== SCOPE)
+        return { status: 400, body: { error: "invalid_scope", error_description: "AADSTS70011: The provided value for scope is not valid." } };
       const principal = principals.get(form.get("client_id") ?? "");
       if (!principal || principal.secret !== form.get("client_secret"))
         return { status: 401, body: { error: "invalid_client", error_description: "AADSTS7000215: Invalid client secret provided." } };

@@ -62,7 +62,8 @@ export function lookerUses(rows: Array<Record<string, unknown>>, instance: strin
     if (!day || !isDay(day) || count === null || count <= 0 || !Number.isInteger(count) || !item) continue;
     const email = str(row["user.email"]);
     const user = str(row["user.id"]) ?? email ?? "";
-    const eventId = `looker:${instance}:${day}:${item.key}:${user}`;
+    // Explore runs through the API are another kind of use of the same explore: counted apart.
+    const eventId = `looker:${instance}:${day}:${item.kind === "api_call" ? "api:" : ""}${item.key}:${user}`;
     const seen = uses.get(eventId);
     if (seen) {
       seen.count += count;

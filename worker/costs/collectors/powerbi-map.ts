@@ -36,7 +36,14 @@ export function powerBiUses(events: Array<Record<string, unknown>>): BiUse[] {
       str(e.DatasetName),
       str(e.WorkspaceName) ?? str(e.WorkSpaceName),
     ].filter((k): k is string => Boolean(k));
-    out.set(id, { eventId: `powerbi:${id}`, productKeys: keys, consumer: `${str(e.UserId) ?? "unknown user"} via powerbi`, kind: "dashboard_view", count: 1, at });
+    out.set(id, {
+      eventId: `powerbi:${id}`,
+      productKeys: keys,
+      consumer: `${str(e.UserId) ?? "unknown user"} via powerbi`,
+      kind: "dashboard_view",
+      count: 1,
+      at,
+    });
   }
   return [...out.values()];
 }
