@@ -682,7 +682,7 @@ export interface paths {
                     status?: string;
                     /** @description Alerts the team owns or whose impact reaches one of its products */
                     team_id?: string;
-                    kind?: "run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered";
+                    kind?: "run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered" | "zombie_products";
                     severity?: "info" | "warning" | "critical";
                     /** @description Pipeline name */
                     pipeline?: string;
@@ -12377,7 +12377,7 @@ export interface components {
             /** @example alr_3k9q0x2m4n5b6v7c8z1a */
             id: string;
             /** @enum {string} */
-            kind: "run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered";
+            kind: "run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered" | "zombie_products";
             /** @enum {string} */
             severity: "info" | "warning" | "critical";
             /** @enum {string} */
@@ -12552,7 +12552,7 @@ export interface components {
             team_id: string;
             name: string;
             enabled: boolean;
-            kinds: ("run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered")[];
+            kinds: ("run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered" | "zombie_products")[];
             /** @enum {string} */
             min_severity: "info" | "warning" | "critical";
             pipelines: string[];
@@ -13191,7 +13191,7 @@ export interface components {
              * @description Alert kinds this rule matches; empty matches every kind
              * @default []
              */
-            kinds?: ("run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered")[];
+            kinds?: ("run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered" | "zombie_products")[];
             /**
              * @default warning
              * @enum {string}
@@ -14878,6 +14878,8 @@ export interface components {
                 /** @description Distinct consumers this month */
                 consumers: number;
                 last_used_day: string | null;
+                /** @description The workspace reported usage of some product in the last 30 days. false: usage unknown — nobody sends usage, so no product is a zombie */
+                known: boolean;
             };
             value: {
                 declared_monthly: number | null;
@@ -14889,7 +14891,7 @@ export interface components {
                  */
                 state: "good" | "fair" | "poor" | "zombie" | "unknown";
             };
-            /** @description Cost in the last 30 days and no usage */
+            /** @description Cost in the last 30 days and no usage, in a workspace that reports usage (usage.known) */
             zombie: boolean;
             reliability: {
                 runs_30_days: number;
@@ -15515,7 +15517,7 @@ export interface components {
             name?: string;
             enabled?: boolean;
             /** @description Alert kinds this rule matches; empty matches every kind */
-            kinds?: ("run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered")[];
+            kinds?: ("run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered" | "zombie_products")[];
             /** @enum {string} */
             min_severity?: "info" | "warning" | "critical";
             /** @description Pipeline names; empty matches any */

@@ -59,6 +59,18 @@ export async function ingestUsage(ctx: TenantCtx, rows: UsageRow[], onRepeat: "k
   return results.slice(0, inserts.length).reduce((a, r) => a + (r.meta?.changes ?? 0), 0);
 }
 
+/** Each product's last day with usage, ever (products never used are absent). */
+export async function lastUseDays(ctx: TenantCtx, productIds: string[]): Promise<Map<string, string>> {
+  if (!productIds.length) return new Map();
+  const rows = await queryAll<{ product_id: string; day: string }>(
+    ctx,
+    sql`SELECT product_id, max(day) AS day FROM usage_daily
+        WHERE tenant_id = ${ctx.tenantId} AND product_id IN (SELECT value FROM json_each(${JSON.stringify(productIds)})) AND count > 0
+        GROUP BY product_id`,
+  );
+  return new Map(rows.map((r) => [r.product_id, r.day]));
+}
+
 export interface UsagePoint {
   day: string;
   kind: UsageKind;
