@@ -682,7 +682,7 @@ export interface paths {
                     status?: string;
                     /** @description Alerts the team owns or whose impact reaches one of its products */
                     team_id?: string;
-                    kind?: "run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered";
+                    kind?: "run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered" | "zombie_products";
                     severity?: "info" | "warning" | "critical";
                     /** @description Pipeline name */
                     pipeline?: string;
@@ -2810,7 +2810,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Cost collectors: every Snowflake, Databricks, BigQuery, AWS and Airbyte connection, whether it collects, its last pass and the next (tenant admins) */
+        /** Collectors: every Snowflake, Databricks, BigQuery, AWS, Airbyte, Looker and Power BI connection, whether it collects, its last pass and the next (tenant admins) */
         get: {
             parameters: {
                 query?: never;
@@ -12887,7 +12887,7 @@ export interface components {
             /** @example alr_3k9q0x2m4n5b6v7c8z1a */
             id: string;
             /** @enum {string} */
-            kind: "run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered";
+            kind: "run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered" | "zombie_products";
             /** @enum {string} */
             severity: "info" | "warning" | "critical";
             /** @enum {string} */
@@ -13062,7 +13062,7 @@ export interface components {
             team_id: string;
             name: string;
             enabled: boolean;
-            kinds: ("run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered")[];
+            kinds: ("run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered" | "zombie_products")[];
             /** @enum {string} */
             min_severity: "info" | "warning" | "critical";
             pipelines: string[];
@@ -13416,7 +13416,7 @@ export interface components {
             connection_name: string;
             team_id: string;
             /** @enum {string} */
-            kind: "snowflake" | "databricks" | "bigquery" | "aws" | "airbyte";
+            kind: "snowflake" | "databricks" | "bigquery" | "aws" | "airbyte" | "looker" | "powerbi";
             enabled: boolean;
             settings: components["schemas"]["CollectorSettings"] | null;
             next_run_at: string | null;
@@ -13489,6 +13489,10 @@ export interface components {
              * @enum {string}
              */
             cost_metric?: "UnblendedCost" | "AmortizedCost" | "NetUnblendedCost" | "NetAmortizedCost";
+            /** @description Looker and Power BI: names → the product id or name their use counts for. Keys: dashboard:<id>, look:<id>, explore:<model>/<view> or a LookML model (Looker); report:<id>, dashboard:<id>, a dataset or a workspace name (Power BI). Without an entry, a name that is itself a product's name counts for that product */
+            product_map?: {
+                [key: string]: string;
+            };
         };
         ColumnLineage: {
             dataset_id: string;
@@ -13750,7 +13754,7 @@ export interface components {
              * @description Alert kinds this rule matches; empty matches every kind
              * @default []
              */
-            kinds?: ("run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered")[];
+            kinds?: ("run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered" | "zombie_products")[];
             /**
              * @default warning
              * @enum {string}
@@ -15483,6 +15487,8 @@ export interface components {
                 /** @description Distinct consumers this month */
                 consumers: number;
                 last_used_day: string | null;
+                /** @description The workspace reported usage of some product in the last 30 days. false: usage unknown — nobody sends usage, so no product is a zombie */
+                known: boolean;
             };
             value: {
                 declared_monthly: number | null;
@@ -15494,7 +15500,7 @@ export interface components {
                  */
                 state: "good" | "fair" | "poor" | "zombie" | "unknown";
             };
-            /** @description Cost in the last 30 days and no usage */
+            /** @description Cost in the last 30 days and no usage, in a workspace that reports usage (usage.known) */
             zombie: boolean;
             reliability: {
                 runs_30_days: number;
@@ -16125,7 +16131,7 @@ export interface components {
             name?: string;
             enabled?: boolean;
             /** @description Alert kinds this rule matches; empty matches every kind */
-            kinds?: ("run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered")[];
+            kinds?: ("run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered" | "zombie_products")[];
             /** @enum {string} */
             min_severity?: "info" | "warning" | "critical";
             /** @description Pipeline names; empty matches any */

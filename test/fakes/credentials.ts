@@ -27,4 +27,6 @@ export const demoPorts = {
   github_actions: 8796,
   bigquery: 8797,
   aws_ce: 8798,
+  looker: 8799,
+  powerbi: 8800,
 } as const;

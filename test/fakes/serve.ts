@@ -6,7 +6,8 @@
  *
  * Ports (test/fakes/credentials.ts demoPorts): http 8790, dbt_cloud 8791, fivetran 8792, airbyte 8793,
  * databricks 8794, snowflake 8795, github_actions 8796, bigquery 8797 (also Google's token endpoint, at /token), aws_ce 8798
- * (Cost Explorer; accounts registered with PUT /__fake/accounts/{access_key_id}). Credentials: fakeCredentials in the same file.
+ * (Cost Explorer; accounts registered with PUT /__fake/accounts/{access_key_id}), looker 8799 and powerbi 8800 (BI usage;
+ * PUT /__fake/instances/{client_id} and /__fake/principals/{client_id}). Credentials: fakeCredentials in the same file.
  * Runs move on by themselves (queued → running → done, one step per interval) and each fake POSTs its signed
  * webhooks to the URL set with `pointWebhooks` (POST /__fake/deliver-to).
  */

@@ -7,9 +7,14 @@ import { startDbtCloudFake } from "./dbt-cloud/server";
 import { startFivetranFake } from "./fivetran/server";
 import { startGitHubActionsFake } from "./github-actions/server";
 import type { FakeServer } from "./http-server";
+import { startLookerFake } from "./looker/server";
+import { startPowerBiFake } from "./powerbi/server";
 import { startSnowflakeFake } from "./snowflake/server";
 
-export type ToolFakeUrls = Record<"dbt_cloud" | "fivetran" | "airbyte" | "databricks" | "snowflake" | "bigquery" | "github_actions" | "aws_ce", string>;
+export type ToolFakeUrls = Record<
+  "dbt_cloud" | "fivetran" | "airbyte" | "databricks" | "snowflake" | "bigquery" | "github_actions" | "aws_ce" | "looker" | "powerbi",
+  string
+>;
 
 /**
  * Starts one fake per tool with the shared fake credentials. Tests pass no ports (free ports);
@@ -47,6 +52,9 @@ export async function startToolFakes(options: { ports?: Partial<Record<keyof Too
     github_actions: await startGitHubActionsFake({ token: github.token, webhookSecret: github.webhook_secret, port: ports.github_actions, autoAdvanceMs }),
     // Cost Explorer data and keys are registered per test (PUT /__fake/accounts/{access_key_id}).
     aws_ce: await startAwsCostExplorerFake({ port: ports.aws_ce }),
+    // BI usage is registered per test too (PUT /__fake/instances/{client_id}, /__fake/principals/{client_id}).
+    looker: await startLookerFake({ port: ports.looker }),
+    powerbi: await startPowerBiFake({ port: ports.powerbi }),
   };
   const urls = Object.fromEntries(Object.entries(servers).map(([k, s]) => [k, s.url])) as ToolFakeUrls;
   return { urls, servers, close: () => Promise.all(Object.values(servers).map((s) => s.close())).then(() => undefined) };

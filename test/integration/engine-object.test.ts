@@ -129,8 +129,9 @@ describe("the engine object's RPC guard", () => {
     expect(await errorOf(() => stub.setWatch("t_someone_else", "theirs", dueAt, { n: 2 }))).toMatch(/serves tenant t_object_.*, not t_someone_else/);
     expect(await errorOf(() => stub.getRunState("t_someone_else", "run_x"))).toMatch(/serves tenant/);
     const keys = await runInDurableObject(stub, (_instance, state) => state.storage.sql.exec("SELECT key FROM timers ORDER BY key").toArray());
-    // The object's own retention timer (armed on its first call) and its tenant's watch; nothing of the other tenant.
-    expect(keys).toEqual([{ key: "retention" }, { key: "watch:mine" }]);
+    // The object's own retention and zombie-digest timers (armed on its first call) and its tenant's watch; nothing of
+    // the other tenant.
+    expect(keys).toEqual([{ key: "retention" }, { key: "watch:mine" }, { key: "zombie-digest" }]);
   });
 
   it("an expected failure comes back as a value naming its code, not as an exception", async () => {

@@ -1,4 +1,4 @@
-import type { ExternalSignal } from "../queues/notify-messages";
+import type { ExternalSignal, ZombieDigestProduct, ZombieDigestSignal } from "../queues/notify-messages";
 import type { EngineSignal } from "../queues/signals";
 import { defaultSeverity, type AlertKind, type AlertSeverity } from "./kinds";
 
@@ -209,6 +209,8 @@ export function intentsForEngineSignal(s: EngineSignal, context: SignalContext =
 }
 
 export const budgetKey = (budgetId: string, period: string, thresholdPercent: number) => `budget:${budgetId}:${period}:${thresholdPercent}`;
+/** One zombie digest per owner team (or for products without one) and month. */
+export const zombieDigestKey = (teamId: string | null, period: string) => `zombies:${teamId ?? "unowned"}:${period}`;
 export const qualityKey = (datasetId: string, checkName: string, column: string | null) => `dataset:${datasetId}:quality:${checkName}:${column ?? ""}`;
 
 const money = (amount: number, currency: string) => `${amount.toLocaleString("en-US", { maximumFractionDigits: 2 })} ${currency}`;
@@ -241,6 +243,8 @@ export function intentsForExternalSignal(s: ExternalSignal): Intent[] {
         },
       ];
     }
+    case "products.zombie_digest":
+      return [zombieDigestIntent(s)];
     case "quality.check_failed":
     case "quality.check_passed": {
       const dedupeKey = qualityKey(s.datasetId, s.checkName, s.column);
@@ -283,4 +287,54 @@ export function intentsForExternalSignal(s: ExternalSignal): Intent[] {
       throw new Error(`unknown signal ${(never as { type: string }).type}`);
     }
   }
+}
+
+const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** One line per zombie: cost, since when unused, what depends on it. */
+export function zombieLine(p: ZombieDigestProduct, currency: string): string {
+  const since = p.lastUsedDay ? `unused since ${p.lastUsedDay}` : `never used (registered ${utcDay(p.createdAt)})`;
+  const dependents = [
+    p.dependentProducts.length ? `products ${p.dependentProducts.join(", ")}` : null,
+    p.downstreamDatasets ? `${p.downstreamDatasets} downstream dataset${p.downstreamDatasets === 1 ? "" : "s"}` : null,
+  ].filter(Boolean);
+  return `• ${p.name}: ${money(p.cost30d, currency)} in the last 30 days, ${since}; ${dependents.length ? `depended on by ${dependents.join(" and ")}` : "nothing depends on it"}`;
+}
+
+function zombieDigestIntent(s: ZombieDigestSignal): Intent {
+  const key = zombieDigestKey(s.teamId, s.period);
+  const who = s.teamId ? `Team ${s.teamName ?? s.teamId}` : "Products without an owner team";
+  const total = s.products.reduce((a, p) => a + p.cost30d, 0);
+  const count = `${s.products.length} zombie product${s.products.length === 1 ? "" : "s"}`;
+  return {
+    action: "raise",
+    // One digest per team and month: a re-sent signal (lost send) is the same one.
+    signalKey: key,
+    at: s.at,
+    kind: "zombie_products",
+    severity: "warning",
+    dedupeKey: key,
+    title: `${who}: ${count} in ${s.period}`,
+    summary: [`${count} cost ${money(total, s.currency)} in the last 30 days and nobody used them:`, ...s.products.map((p) => zombieLine(p, s.currency))].join(
+      "\n",
+    ),
+    subject: s.teamId ? { type: "team", id: s.teamId, name: s.teamName ?? s.teamId } : { type: "team", id: "unowned", name: "no owner team" },
+    owner: { teamId: s.teamId },
+    pipeline: null,
+    runId: null,
+    details: {
+      period: s.period,
+      currency: s.currency,
+      products: s.products.map((p) => ({
+        id: p.id,
+        name: p.name,
+        cost_30d: p.cost30d,
+        last_used_day: p.lastUsedDay,
+        dependent_products: p.dependentProducts,
+        downstream_datasets: p.downstreamDatasets,
+      })),
+    },
+    impactFrom: null,
+    cause: `${count} cost money and nobody uses them`,
+  };
 }

@@ -14,6 +14,7 @@ export const alertKinds = [
   "budget_threshold",
   "connection_failing",
   "dispatch_dead_lettered",
+  "zombie_products",
 ] as const;
 export type AlertKind = (typeof alertKinds)[number];
 
@@ -62,13 +63,15 @@ export const defaultSeverity: Record<AlertKind, AlertSeverity> = {
   budget_threshold: "warning",
   connection_failing: "critical",
   dispatch_dead_lettered: "warning",
+  zombie_products: "warning",
 };
 
 /**
  * How repeated events group. `while_open`: the same dedupe key joins the open alert, and a new alert opens once it is
- * resolved (failures). `once`: one alert per key ever (a budget threshold in a period fires once, even after resolve).
+ * resolved (failures). `once`: one alert per key ever (a budget threshold in a period fires once, even after resolve;
+ * a team's zombie digest goes out once a month).
  */
-export const groupingOf = (kind: AlertKind): "while_open" | "once" => (kind === "budget_threshold" ? "once" : "while_open");
+export const groupingOf = (kind: AlertKind): "while_open" | "once" => (kind === "budget_threshold" || kind === "zombie_products" ? "once" : "while_open");
 
 /** Pipeline spec `alerts.on` values → the alert kinds they stand for. */
 export const specEventKinds: Record<string, AlertKind> = {
@@ -88,6 +91,7 @@ export const kindLabels: Record<AlertKind, string> = {
   budget_threshold: "Budget threshold",
   connection_failing: "Connection failing",
   dispatch_dead_lettered: "Dispatch dead-lettered",
+  zombie_products: "Zombie products",
 };
 
 /** Most escalations (re-notifications of an unacknowledged alert) before Tutti stops re-sending. */

@@ -2,6 +2,8 @@ import { z } from "@hono/zod-openapi";
 import { HttpUrl } from "../lib/urls";
 import { connectors } from "./all";
 import { awsConnectionKind } from "./aws/schema";
+import { lookerConnectionKind } from "./looker/schema";
+import { powerBiConnectionKind } from "./powerbi/schema";
 import type { ConnectorDefinition } from "./types";
 
 /** A kind of connection a team can store: its non-secret config, its secret fields, and the connector that uses it. */
@@ -25,7 +27,7 @@ export interface ConnectionKind {
   connector?: ConnectorDefinition<any, any>;
 }
 
-/** Kinds without a connector: where alerts go, and cloud accounts only a cost collector reads. */
+/** Kinds without a connector: where alerts go, and cloud accounts and BI tools only a collector reads. */
 const plainKinds: ConnectionKind[] = [
   {
     kind: "slack",
@@ -49,6 +51,16 @@ const plainKinds: ConnectionKind[] = [
     ...awsConnectionKind,
     configSchema: awsConnectionKind.configSchema as z.ZodType<Record<string, unknown>>,
     hostFields: { config: [...awsConnectionKind.hostFields.config], secrets: [] },
+  },
+  {
+    ...lookerConnectionKind,
+    configSchema: lookerConnectionKind.configSchema as z.ZodType<Record<string, unknown>>,
+    hostFields: { config: [...lookerConnectionKind.hostFields.config], secrets: [] },
+  },
+  {
+    ...powerBiConnectionKind,
+    configSchema: powerBiConnectionKind.configSchema as z.ZodType<Record<string, unknown>>,
+    hostFields: { config: [...powerBiConnectionKind.hostFields.config], secrets: [] },
   },
 ];
 

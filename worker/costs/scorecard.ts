@@ -30,8 +30,13 @@ export function valueRatio(valueMicros: number | null, cost30dMicros: number): n
   return valueMicros / cost30dMicros;
 }
 
-/** A zombie costs money and nobody used it in 30 days. */
-export const isZombie = (f: Pick<ProductFigures, "cost30dMicros" | "uses30d">) => f.cost30dMicros > 0 && f.uses30d === 0;
+/**
+ * A zombie costs money and nobody used it in 30 days — in a workspace that reports usage. When no usage of any product
+ * (nor any unassigned use) arrived in those 30 days, nobody is measuring use: every product's usage is unknown, not
+ * zero, and none is a zombie. The one definition the scorecard, product health and the monthly digest share.
+ */
+export const isZombie = (f: Pick<ProductFigures, "cost30dMicros" | "uses30d">, usageReported: boolean) =>
+  usageReported && f.cost30dMicros > 0 && f.uses30d === 0;
 
 export const perUnit = (costMicros: number, n: number): number | null => (n > 0 ? costMicros / n : null);
 

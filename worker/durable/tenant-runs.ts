@@ -31,6 +31,7 @@ import { reportWebhook } from "./runs/parked-webhooks";
 import { syncPipeline } from "./runs/scheduling";
 import { setCollectorTimer } from "./runs/collectors";
 import { ensureRetentionTimer, RETENTION_BATCH } from "./runs/retention";
+import { ensureZombieDigestTimer } from "./runs/zombie-digest";
 import { armAlarm, clearWatch, fireDueTimers, reviveAlarm, setWatch } from "./runs/timers";
 import { RunStore } from "./storage";
 
@@ -222,8 +223,9 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
         return { ok: false, code: "not_found", message: "the workspace has been deleted" };
       }
       this.core.store.checkTenant(tenantId);
-      // Every tenant the object serves gets its retention timer, including those from before retention existed.
-      if (ensureRetentionTimer(this.core)) await armAlarm(this.core);
+      // Every tenant the object serves gets its retention and zombie-digest timers, including those from before them.
+      const retention = ensureRetentionTimer(this.core);
+      if (ensureZombieDigestTimer(this.core) || retention) await armAlarm(this.core);
       return { ok: true, value: await method() };
     } catch (err) {
       if (err instanceof ApiError) return { ok: false, code: err.code, message: err.message };

@@ -8,4 +8,5 @@ export type TimerEvent =
   | { type: "watch"; key: string; payload: Record<string, unknown> }
   | { type: "housekeeping" }
   | { type: "retention" }
+  | { type: "zombie_digest" }
   | { type: "collector"; connectionId: string };

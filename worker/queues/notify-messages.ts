@@ -38,10 +38,42 @@ export interface AlertDeliveryMessage {
   deliveryId: string;
 }
 
+/** One product of a zombie digest: what it cost, since when nobody uses it, what depends on it. */
+export interface ZombieDigestProduct {
+  id: string;
+  name: string;
+  /** Cost of the last 30 days, in `currency`. */
+  cost30d: number;
+  /** Last day with usage (YYYY-MM-DD); null: never used. */
+  lastUsedDay: string | null;
+  /** When the product was registered (ms): "never used since". */
+  createdAt: number;
+  /** Other products reading its datasets downstream, by name. */
+  dependentProducts: string[];
+  /** Datasets downstream of its datasets in the lineage graph. */
+  downstreamDatasets: number;
+}
+
+/**
+ * A team's monthly digest of its zombie products (worker/products/zombie-digest.ts, from the tenant's daily
+ * housekeeping timer): one `zombie_products` alert per (team, month), ever. `teamId` null: products without an owner.
+ */
+export interface ZombieDigestSignal {
+  type: "products.zombie_digest";
+  tenantId: string;
+  teamId: string | null;
+  teamName: string | null;
+  /** "YYYY-MM", UTC. */
+  period: string;
+  currency: string;
+  products: ZombieDigestProduct[];
+  at: number;
+}
+
 /** Budgets (worker/queues/signals.ts, sent by worker/costs/budgets-service.ts): one alert per (budget, period, threshold), ever. */
 export type BudgetThresholdSignal = BudgetThresholdCrossedSignal;
 
-export type ExternalSignal = BudgetThresholdSignal | QualityCheckSignal;
+export type ExternalSignal = BudgetThresholdSignal | QualityCheckSignal | ZombieDigestSignal;
 
 export type NotifyMessage = EngineSignal | ExternalSignal | AlertDeliveryMessage | DatasetsUpdatedSignal;
 

@@ -26,8 +26,10 @@ describe("scorecard figures", () => {
     expect(valueRatio(5, 0)).toBeNull();
     expect(trend(150, 100)).toBe(0.5);
     expect(trend(1, 0)).toBeNull();
-    expect(isZombie({ cost30dMicros: 1, uses30d: 0 })).toBe(true);
-    expect(isZombie({ cost30dMicros: 0, uses30d: 0 })).toBe(false);
+    expect(isZombie({ cost30dMicros: 1, uses30d: 0 }, true)).toBe(true);
+    expect(isZombie({ cost30dMicros: 0, uses30d: 0 }, true)).toBe(false);
+    // A workspace that reports no usage at all: usage unknown, not zero.
+    expect(isZombie({ cost30dMicros: 1, uses30d: 0 }, false)).toBe(false);
   });
 
   it("ranks by value for money, products without a value after, zombies last", () => {

@@ -18,7 +18,7 @@ function card(rank: number, title: string, cost: number, ratio: number | null, a
     rank,
     product: { id: `dp_${rank}`, name: title.toLowerCase(), title, tier: "medium", owner_team: null },
     cost: { month_to_date: cost, previous_same_days: 0, trend: null, last_30_days: cost, per_use: null, per_consumer: null },
-    usage: { month_to_date: 0, previous_same_days: 0, trend: null, last_30_days: 0, consumers: 0, last_used_day: null },
+    usage: { month_to_date: 0, previous_same_days: 0, trend: null, last_30_days: 0, consumers: 0, last_used_day: null, known: true },
     value: { declared_monthly: null, ratio, state: "unknown" },
     zombie: false,
     reliability: {

@@ -3,6 +3,8 @@ import { airbyteCollector } from "./airbyte";
 import { awsCollector } from "./aws";
 import { bigQueryCollector } from "./bigquery";
 import { databricksCollector } from "./databricks";
+import { lookerCollector } from "./looker";
+import { powerBiCollector } from "./powerbi";
 import { snowflakeCollector } from "./snowflake";
 import type { CostCollector } from "./types";
 
@@ -12,6 +14,8 @@ const collectors: Record<CollectorKind, CostCollector> = {
   bigquery: bigQueryCollector,
   aws: awsCollector,
   airbyte: airbyteCollector,
+  looker: lookerCollector,
+  powerbi: powerBiCollector,
 };
 
 export const collectorFor = (kind: CollectorKind): CostCollector => collectors[kind];

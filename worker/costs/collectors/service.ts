@@ -7,12 +7,14 @@ import { getCostSettings } from "../../db/repo/costs/settings";
 import { ingestUsage, type UsageRow } from "../../db/repo/costs/usage";
 import { getConnection, resolveConnectionSecrets } from "../../db/repo/connections/connections";
 import { claimsOfDatasets } from "../../db/repo/products/membership";
+import { catalogProducts } from "../../db/repo/products/products";
 import type { Env } from "../../env";
 import { loadKeyRing } from "../../lib/envelope";
 import { errorFields, log } from "../../lib/log";
 import { evaluateBudgets } from "../budgets-service";
 import type { CostDraft } from "../draft";
 import { monthOfDay } from "../period";
+import { biUsageRows, candidateNames, type BiUse } from "./bi-usage";
 import { collectorFor } from "./registry";
 import type { TableRead } from "./snowflake-map";
 import { DAY_MS, nextWindow } from "./window";
@@ -81,6 +83,7 @@ export async function runCollectorPass(env: Env, tenantId: string, connectionId:
       run.rowsRead += out.rows;
       await writeDrafts(ctx, out.drafts, connection.teamId, now, run, days);
       if (out.reads?.length) run.usageEvents += await writeReads(ctx, out.reads, collector.namespace(connection.config, settings.datasetNamespace));
+      if (out.uses?.length) run.usageEvents += await writeUses(ctx, out.uses, settings.productMap ?? {});
       watermarks[stream.name] = window.to;
       caughtUp &&= window.caughtUp;
     }
@@ -137,5 +140,18 @@ async function writeReads(ctx: TenantCtx, reads: TableRead[], namespace: string)
   }
   let stored = 0;
   for (let i = 0; i < rows.length; i += INGEST_BATCH) stored += await ingestUsage(ctx, rows.slice(i, i + INGEST_BATCH));
+  return stored;
+}
+
+/** BI uses → usage events of the products their names resolve to (./bi-usage.ts); a re-read count replaces the stored one. */
+async function writeUses(ctx: TenantCtx, uses: BiUse[], productMap: Record<string, string>): Promise<number> {
+  const products = new Map<string, string>();
+  for (const { id, name } of await catalogProducts(ctx, candidateNames(uses, productMap))) {
+    products.set(id, id);
+    products.set(name, id);
+  }
+  const rows = biUsageRows(uses, productMap, products);
+  let stored = 0;
+  for (let i = 0; i < rows.length; i += INGEST_BATCH) stored += await ingestUsage(ctx, rows.slice(i, i + INGEST_BATCH), "replace");
   return stored;
 }

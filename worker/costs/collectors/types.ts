@@ -3,6 +3,7 @@ import type { TenantCtx } from "../../db/client";
 import type { CollectorSettings } from "../../db/schema";
 import type { CostDraft } from "../draft";
 import type { CostSettings } from "../settings";
+import type { BiUse } from "./bi-usage";
 import type { TableRead } from "./snowflake-map";
 import type { CollectWindow, StreamTiming } from "./window";
 
@@ -20,6 +21,8 @@ export interface StreamOutput {
   rows: number;
   drafts: CostDraft[];
   reads?: TableRead[];
+  /** BI uses (Looker, Power BI), attributed to products by name (./bi-usage.ts). */
+  uses?: BiUse[];
 }
 
 /** One view or table a collector reads incrementally, with its own watermark. */

@@ -1,8 +1,8 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { json, ms, tenantId } from "./columns";
 
-/** Tools whose connections can collect cost (and usage) on a schedule: worker/costs/collectors/. */
-export const collectorKinds = ["snowflake", "databricks", "bigquery", "aws", "airbyte"] as const;
+/** Tools whose connections can collect cost and/or usage (Looker and Power BI: usage only) on a schedule: worker/costs/collectors/. */
+export const collectorKinds = ["snowflake", "databricks", "bigquery", "aws", "airbyte", "looker", "powerbi"] as const;
 export type CollectorKind = (typeof collectorKinds)[number];
 /** Ledger sources each kind of collector writes (a BigQuery collector also reads the Cloud Billing export: `gcp`). */
 export const collectorSources: Record<CollectorKind, readonly string[]> = {
@@ -11,6 +11,8 @@ export const collectorSources: Record<CollectorKind, readonly string[]> = {
   bigquery: ["bigquery", "gcp"],
   aws: ["aws"],
   airbyte: ["airbyte"],
+  looker: [],
+  powerbi: [],
 };
 
 /** What a tenant admin set for one connection's collector (worker/costs/collectors/settings.ts). */
@@ -40,6 +42,8 @@ export interface CollectorSettings {
   tagKey?: string | null;
   /** AWS: the Cost Explorer metric recorded (default UnblendedCost). */
   costMetric?: "UnblendedCost" | "AmortizedCost" | "NetUnblendedCost" | "NetAmortizedCost";
+  /** Looker and Power BI: a BI item, model, dataset or workspace name → the product id or name its use counts for. */
+  productMap?: Record<string, string> | null;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { RunsCore } from "./core";
 import { resendUnsettledDispatches } from "./dispatch-claims";
 import { runDueCollectors } from "./collectors";
 import { runRetention } from "./retention";
+import { runZombieDigest } from "./zombie-digest";
 import { armNextSlot, checkSla, fireCronSlots, runHousekeeping } from "./scheduling";
 import { signal } from "./signals";
 
@@ -18,6 +19,7 @@ export async function fireDueTimers(core: RunsCore) {
   const due = core.store.dueTimers(now, ALARM_BATCH);
   const cronSlots: Array<{ pipelineId: string; slotAt: number }> = [];
   let retention = false;
+  let zombieDigest = false;
   const collectors: string[] = [];
   for (const timer of due) {
     // Delete first: the event may set a timer with the same key (the next poll); a repeated alarm finds nothing.
@@ -31,6 +33,11 @@ export async function fireDueTimers(core: RunsCore) {
       retention = true;
       continue;
     }
+    // The zombie digest reads D1 and sends to the notify queue: like retention, after the synchronous timers.
+    if (timer.event.type === "zombie_digest") {
+      zombieDigest = true;
+      continue;
+    }
     // Collectors call the vendors and write D1: like retention, after the synchronous timers.
     if (timer.event.type === "collector") {
       collectors.push(timer.event.connectionId);
@@ -40,11 +47,12 @@ export async function fireDueTimers(core: RunsCore) {
   }
   await fireCronSlots(core, cronSlots);
   if (retention) await runRetention(core);
+  if (zombieDigest) await runZombieDigest(core);
   if (collectors.length) await runDueCollectors(core, collectors);
   resendUnsettledDispatches(core, now, ALARM_BATCH);
 }
 
-function fireTimer(core: RunsCore, event: Exclude<TimerEvent, { type: "cron" | "retention" | "collector" }>, eventId: string) {
+function fireTimer(core: RunsCore, event: Exclude<TimerEvent, { type: "cron" | "retention" | "zombie_digest" | "collector" }>, eventId: string) {
   switch (event.type) {
     case "engine":
       if (core.store.getRun(event.runId)) core.apply(event.runId, eventId, event.event);

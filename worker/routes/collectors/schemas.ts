@@ -61,6 +61,14 @@ export const CollectorSettingsIn = z
       description:
         "AWS: the Cost Explorer metric recorded (default UnblendedCost; AmortizedCost spreads up-front reservation and Savings Plans fees over the days they cover)",
     }),
+    product_map: z
+      .record(z.string().min(1).max(300), z.string().min(1).max(64))
+      .refine((m) => Object.keys(m).length <= 500, "at most 500 entries")
+      .optional()
+      .openapi({
+        description:
+          "Looker and Power BI: names → the product id or name their use counts for. Keys: dashboard:<id>, look:<id>, explore:<model>/<view> or a LookML model (Looker); report:<id>, dashboard:<id>, a dataset or a workspace name (Power BI). Without an entry, a name that is itself a product's name counts for that product",
+      }),
   })
   .openapi("CollectorSettings");
 
@@ -116,6 +124,7 @@ export const settingsOut = (s: CollectorSettings): z.input<typeof CollectorSetti
   ...(s.productLabel ? { product_label: s.productLabel } : {}),
   ...(s.tagKey ? { tag_key: s.tagKey } : {}),
   ...(s.costMetric ? { cost_metric: s.costMetric } : {}),
+  ...(s.productMap && Object.keys(s.productMap).length ? { product_map: s.productMap } : {}),
 });
 
 export const settingsIn = (s: z.output<typeof CollectorSettingsIn>): CollectorSettings => ({
@@ -132,6 +141,7 @@ export const settingsIn = (s: z.output<typeof CollectorSettingsIn>): CollectorSe
   productLabel: s.product_label ?? null,
   tagKey: s.tag_key ?? null,
   ...(s.cost_metric ? { costMetric: s.cost_metric } : {}),
+  productMap: s.product_map ?? null,
 });
 
 export const runOut = (r: CollectorRun): z.input<typeof CollectorRunOut> => ({

@@ -29,6 +29,7 @@ const onlyFor: Record<string, CollectorKind[]> = {
   product_label: ["bigquery"],
   tag_key: ["aws"],
   cost_metric: ["aws"],
+  product_map: ["looker", "powerbi"],
 };
 
 export const route = createRoute({

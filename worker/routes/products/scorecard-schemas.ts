@@ -37,6 +37,9 @@ export const ScorecardOut = z
       last_30_days: z.number().int(),
       consumers: z.number().int().openapi({ description: "Distinct consumers this month" }),
       last_used_day: z.string().nullable(),
+      known: z.boolean().openapi({
+        description: "The workspace reported usage of some product in the last 30 days. false: usage unknown — nobody sends usage, so no product is a zombie",
+      }),
     }),
     value: z.object({
       declared_monthly: z.number().nullable(),
@@ -45,7 +48,7 @@ export const ScorecardOut = z
         description: "good: ratio ≥ 3; fair: ≥ 1; poor: below 1; zombie: no use in 30 days, whatever the ratio; unknown: no declared value or no cost",
       }),
     }),
-    zombie: z.boolean().openapi({ description: "Cost in the last 30 days and no usage" }),
+    zombie: z.boolean().openapi({ description: "Cost in the last 30 days and no usage, in a workspace that reports usage (usage.known)" }),
     reliability: z.object({
       runs_30_days: z.number().int(),
       succeeded_30_days: z.number().int(),
@@ -97,6 +100,7 @@ export function scorecardOut(s: Scorecard) {
       last_30_days: s.usage.last30,
       consumers: s.usage.consumers,
       last_used_day: s.usage.lastUsedDay,
+      known: s.usage.known,
     },
     value: { declared_monthly: moneyOrNull(s.value.declaredMicros), ratio: ratioOrNull(s.value.ratio), state: s.value.state },
     zombie: s.zombie,

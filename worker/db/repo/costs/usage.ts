@@ -23,8 +23,13 @@ export interface UsageRow {
 
 const v = (i: number) => sql.raw(`r.value ->> '$[${i}]'`);
 
-/** Stores events (already expanded to one row per product) and rebuilds the touched rollups. Returns rows newly stored. */
-export async function ingestUsage(ctx: TenantCtx, rows: UsageRow[]): Promise<number> {
+/**
+ * Stores events (already expanded to one row per product) and rebuilds the touched rollups. Returns rows newly stored
+ * (with `replace`, also rows whose count or consumer changed). `keep`: an id seen before counts once, as sent first
+ * (clients re-sending a batch). `replace`: a collector's re-read count replaces the stored one (a BI tool's day that
+ * grew or was corrected), in the same statement, so a re-read never adds.
+ */
+export async function ingestUsage(ctx: TenantCtx, rows: UsageRow[], onRepeat: "keep" | "replace" = "keep"): Promise<number> {
   if (!rows.length) return 0;
   const t = ctx.tenantId;
   const inserts: Stmt[] = chunkRows(rows.map((r) => [r.id, r.productId, r.datasetId, r.consumer, r.kind, r.count, r.at, dayOf(r.at)])).map((payload) =>
@@ -32,7 +37,12 @@ export async function ingestUsage(ctx: TenantCtx, rows: UsageRow[]): Promise<num
       INSERT INTO usage_events (tenant_id, id, product_id, dataset_id, consumer, kind, count, at, day)
       SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${v(6)}, ${v(7)}
       FROM json_each(${payload}) r WHERE true
-      ON CONFLICT (tenant_id, id, product_id) DO NOTHING`),
+      ON CONFLICT (tenant_id, id, product_id) ${
+        onRepeat === "keep"
+          ? sql`DO NOTHING`
+          : sql`DO UPDATE SET count = excluded.count, consumer = excluded.consumer, kind = excluded.kind
+                WHERE usage_events.count <> excluded.count OR usage_events.consumer <> excluded.consumer OR usage_events.kind <> excluded.kind`
+      }`),
   );
   const keys = JSON.stringify([...new Set(rows.map((r) => `${r.productId}\u0000${dayOf(r.at)}`))].map((k) => k.split("\u0000")));
   const rebuild: Stmt[] = [
@@ -47,6 +57,18 @@ export async function ingestUsage(ctx: TenantCtx, rows: UsageRow[]): Promise<num
   ];
   const results = await runBatch(ctx, [...inserts, ...rebuild]);
   return results.slice(0, inserts.length).reduce((a, r) => a + (r.meta?.changes ?? 0), 0);
+}
+
+/** Each product's last day with usage, ever (products never used are absent). */
+export async function lastUseDays(ctx: TenantCtx, productIds: string[]): Promise<Map<string, string>> {
+  if (!productIds.length) return new Map();
+  const rows = await queryAll<{ product_id: string; day: string }>(
+    ctx,
+    sql`SELECT product_id, max(day) AS day FROM usage_daily
+        WHERE tenant_id = ${ctx.tenantId} AND product_id IN (SELECT value FROM json_each(${JSON.stringify(productIds)})) AND count > 0
+        GROUP BY product_id`,
+  );
+  return new Map(rows.map((r) => [r.product_id, r.day]));
 }
 
 export interface UsagePoint {

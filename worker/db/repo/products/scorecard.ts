@@ -24,7 +24,16 @@ export interface Scorecard {
     perUseMicros: number | null;
     perConsumerMicros: number | null;
   };
-  usage: { month: number; previous: number; trend: number | null; last30: number; consumers: number; lastUsedDay: string | null };
+  usage: {
+    month: number;
+    previous: number;
+    trend: number | null;
+    last30: number;
+    consumers: number;
+    lastUsedDay: string | null;
+    /** The workspace reported some usage in the last 30 days; false: usage unknown, so no product is a zombie. */
+    known: boolean;
+  };
   value: { declaredMicros: number | null; ratio: number | null; state: ValueState };
   zombie: boolean;
   reliability: {
@@ -60,6 +69,8 @@ export async function scorecards(ctx: TenantCtx, products: ProductRow[], w: Scor
     ),
   ]);
   const allDatasets = [...new Set(datasets.map((d) => d.datasetId))];
+  // Any product's (or unassigned) use in the trailing 30 days: the workspace measures usage at all.
+  const usageReported = [...usage.values()].some((u) => u.last30 > 0);
   const [runs, writes, quality] = await Promise.all([
     runCounts(ctx, [...new Set(pipelines.map((p) => p.pipelineId))], since),
     lastWrites(ctx, allDatasets),
@@ -86,7 +97,7 @@ export async function scorecards(ctx: TenantCtx, products: ProductRow[], w: Scor
     const sla = p.slaCron && p.slaTimezone && p.slaMaxAgeMs != null ? { cron: p.slaCron, timezone: p.slaTimezone, maxAgeMs: p.slaMaxAgeMs } : null;
     const checks = summarizeChecks(myDatasets.flatMap((d) => quality.get(d.datasetId) ?? []));
     const ratio = valueRatio(p.valueMicros, c.last30Micros);
-    const zombie = isZombie({ cost30dMicros: c.last30Micros, uses30d: u.last30 });
+    const zombie = isZombie({ cost30dMicros: c.last30Micros, uses30d: u.last30 }, usageReported);
     const freshness = sla ? freshnessStatus(sla, updatedAt, now) : null;
     const successRate = total ? succeeded / total : null;
     const openAlerts = alerts ? (alerts.get(p.id) ?? 0) : null;
@@ -102,7 +113,7 @@ export async function scorecards(ctx: TenantCtx, products: ProductRow[], w: Scor
         perUseMicros: perUnit(c.monthMicros, u.month),
         perConsumerMicros: perUnit(c.monthMicros, u.consumers),
       },
-      usage: { ...u, trend: trend(u.month, u.previous) },
+      usage: { ...u, trend: trend(u.month, u.previous), known: usageReported },
       value: { declaredMicros: p.valueMicros, ratio, state: valueState(ratio, zombie) },
       zombie,
       reliability: { runs: total, succeeded, successRate, target: p.slaSuccessTarget, freshness, updatedAt },
