@@ -15,7 +15,11 @@ interface History {
 }
 
 /** A run row as the engine writes it through to D1, for a history with known numbers. */
-async function seedRun(tenantId: string, pipelineId: string, r: { id: string; status: string; queuedAt: number; seconds: number | null; environment?: string }) {
+async function seedRun(
+  tenantId: string,
+  pipelineId: string,
+  r: { id: string; status: string; queuedAt: number; seconds: number | null; environment?: string },
+) {
   const started = r.queuedAt + SECOND;
   await env.DB.prepare(
     "INSERT INTO runs (tenant_id, id, pipeline_id, pipeline_name, team_id, version_id, version, status, attempt, trigger_kind, params, environment, queued_at, started_at, finished_at, seq) VALUES (?, ?, ?, 'seeded', 'tm', 'pv', 1, ?, 1, 'manual', '{}', ?, ?, ?, ?, 1)",

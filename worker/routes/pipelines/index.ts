@@ -14,7 +14,8 @@ import * as versionsGet from "./versions-get";
 import * as versionsList from "./versions-list";
 
 export const pipelineRoutes = createRouter();
-for (const op of [push, list, get, history, triggers, webhookSecret, versionsList, versionsGet, versionsDiff, pause, resume, archive]) op.register(pipelineRoutes);
+for (const op of [push, list, get, history, triggers, webhookSecret, versionsList, versionsGet, versionsDiff, pause, resume, archive])
+  op.register(pipelineRoutes);
 
 /** The editor schema is public, so editors can fetch it without a token. */
 export const pipelinePublicRoutes = createRouter();
