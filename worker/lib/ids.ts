@@ -44,6 +44,8 @@ const prefixes = {
   ssoMapping: "ssom",
   scimUser: "scu",
   scimGroup: "scg",
+  share: "shr",
+  subscription: "sub",
 } as const;
 export type IdKind = keyof typeof prefixes;
 

@@ -9,6 +9,8 @@ export * from "./email-tokens";
 export * from "./dev-outbox";
 export * from "./invitations";
 export * from "./api-tokens";
+export * from "./product-shares";
+export * from "./product-subscriptions";
 export * from "./connections";
 export * from "./audit-log";
 export * from "./idempotency-keys";
