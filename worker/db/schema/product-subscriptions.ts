@@ -18,6 +18,11 @@ export const productSubscriptions = sqliteTable(
     kind: text("kind", { enum: subscriptionKinds }).notNull(),
     email: text("email"),
     channelId: text("channel_id"),
+    /**
+     * Where the subscriber's links (confirm, unsubscribe) point when APP_URL is not set: the origin the address was
+     * given at, as invitation links do. Null for channels.
+     */
+    linkOrigin: text("link_origin"),
     /** Set by the confirmation link for e-mail; at creation for channels (the owners chose them). */
     confirmedAt: ms("confirmed_at"),
     /** The user who added a channel, or `status_page` for an address given on the public page. */

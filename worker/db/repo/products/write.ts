@@ -1,7 +1,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { newId } from "../../../lib/ids";
 import type { TenantCtx } from "../../client";
-import { budgetCrossings, budgets, productMembers, products, type ProductConsumer } from "../../schema";
+import { budgetCrossings, budgets, productMembers, products, productShares, productSubscriptions, type ProductConsumer } from "../../schema";
 import type { ProductMemberKind, ProductTier } from "../../schema/enums";
 import { auditInsert, type AuditSource } from "../platform/audit";
 import { getProduct, type Product } from "./products";
@@ -105,7 +105,7 @@ export async function updateProduct(
   return (await getProduct(ctx, product.id))!.p;
 }
 
-/** Deletes a product, its members and its budget; cost already allocated to it is re-attributed by the caller. */
+/** Deletes a product, its members, its budget, its share links (they stop working) and its subscriptions; cost already allocated to it is re-attributed by the caller. */
 export async function deleteProduct(ctx: TenantCtx, audit: AuditSource, product: Product): Promise<void> {
   const budgetIds = ctx.db
     .select({ id: budgets.id })
@@ -115,6 +115,8 @@ export async function deleteProduct(ctx: TenantCtx, audit: AuditSource, product:
     ctx.db.delete(budgetCrossings).where(and(eq(budgetCrossings.tenantId, ctx.tenantId), inArray(budgetCrossings.budgetId, budgetIds))),
     ctx.db.delete(budgets).where(and(eq(budgets.tenantId, ctx.tenantId), eq(budgets.scope, "product"), eq(budgets.scopeId, product.id))),
     ctx.db.delete(productMembers).where(and(eq(productMembers.tenantId, ctx.tenantId), eq(productMembers.productId, product.id))),
+    ctx.db.delete(productShares).where(and(eq(productShares.tenantId, ctx.tenantId), eq(productShares.productId, product.id))),
+    ctx.db.delete(productSubscriptions).where(and(eq(productSubscriptions.tenantId, ctx.tenantId), eq(productSubscriptions.productId, product.id))),
     ctx.db.delete(products).where(and(eq(products.tenantId, ctx.tenantId), eq(products.id, product.id))),
     auditInsert(ctx, audit, {
       action: "product.delete",
