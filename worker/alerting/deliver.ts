@@ -1,9 +1,10 @@
 import type { TenantCtx } from "../db/client";
 import { disableChannel, getChannel } from "../db/repo/alerting/channels";
-import { claimDelivery, getDelivery, markDead, markRetrying, markSent, markSkipped } from "../db/repo/alerting/deliveries";
+import { claimDelivery, getDelivery, markDead, markRetrying, markSent, markSkipped, type AlertDelivery } from "../db/repo/alerting/deliveries";
 import { addSystemEvent } from "../db/repo/alerting/alert-writes";
 import type { Env } from "../env";
-import { sendToChannel } from "./send";
+import { isSubscriberDelivery, sendToSubscriber } from "../status/deliver-subscriber";
+import { sendToChannel, type SendResult } from "./send";
 
 /**
  * Sends one delivery, at most once successfully: a claim with a lease keeps two consumers from sending it together,
@@ -44,6 +45,20 @@ export type DeliverResult = { done: true } | { done: false; retryAfterSeconds: n
 
 const channelLabel = (c: { name: string; kind: string }) => `${c.name} (${c.kind === "slack" ? "Slack" : c.kind === "email" ? "e-mail" : "webhook"})`;
 
+type Target = { skipped: string } | { label: string; send: () => Promise<SendResult> };
+
+/** Where a delivery goes: an alert channel (skipped when disabled or deleted), or a product's e-mail subscriber. */
+async function targetOf(env: Env, ctx: TenantCtx, d: AlertDelivery, now: number): Promise<Target> {
+  if (isSubscriberDelivery(d)) {
+    const product = d.message.recipient.product?.title ?? "a product";
+    return { label: `a status-page subscriber of ${product} (e-mail)`, send: () => sendToSubscriber(env, ctx, d, now) };
+  }
+  const channel = await getChannel(ctx, d.channelId);
+  if (!channel?.enabled)
+    return { skipped: channel ? `channel ${channel.name} is disabled${channel.disabledReason ? `: ${channel.disabledReason}` : ""}` : "the channel was deleted" };
+  return { label: channelLabel(channel), send: () => sendToChannel(env, ctx, channel, d.message, d.id, now) };
+}
+
 export async function deliver(env: Env, ctx: TenantCtx, deliveryId: string, now: number): Promise<DeliverResult> {
   const policy = retryPolicy(env);
   const claimed = await claimDelivery(ctx, deliveryId, now, LEASE_MS);
@@ -54,26 +69,25 @@ export async function deliver(env: Env, ctx: TenantCtx, deliveryId: string, now:
       return { done: false, retryAfterSeconds: Math.ceil((current.leaseUntil - now) / 1000) };
     return { done: true };
   }
-  const channel = await getChannel(ctx, claimed.channelId);
-  if (!channel?.enabled) {
-    const reason = channel ? `channel ${channel.name} is disabled${channel.disabledReason ? `: ${channel.disabledReason}` : ""}` : "the channel was deleted";
-    await markSkipped(ctx, claimed, now, reason);
-    await addSystemEvent(ctx, claimed.alertId, now, "delivery_failed", `Not sent: ${reason}`, { delivery_id: claimed.id });
+  const target = await targetOf(env, ctx, claimed, now);
+  if ("skipped" in target) {
+    await markSkipped(ctx, claimed, now, target.skipped);
+    await addSystemEvent(ctx, claimed.alertId, now, "delivery_failed", `Not sent: ${target.skipped}`, { delivery_id: claimed.id });
     return { done: true };
   }
-
-  const result = await sendToChannel(env, ctx, channel, claimed.message, claimed.id, now);
+  const { label } = target;
+  const result = await target.send();
   switch (result.outcome) {
     case "sent":
-      await markSent(ctx, claimed, now, result.status, `Notified ${channelLabel(channel)}${claimed.attempts > 1 ? ` on attempt ${claimed.attempts}` : ""}`);
+      await markSent(ctx, claimed, now, result.status, `Notified ${label}${claimed.attempts > 1 ? ` on attempt ${claimed.attempts}` : ""}`);
       return { done: true };
     case "skip":
       await markSkipped(ctx, claimed, now, result.error);
-      await addSystemEvent(ctx, claimed.alertId, now, "delivery_failed", `Not sent to ${channelLabel(channel)}: ${result.error}`, { delivery_id: claimed.id });
+      await addSystemEvent(ctx, claimed.alertId, now, "delivery_failed", `Not sent to ${label}: ${result.error}`, { delivery_id: claimed.id });
       return { done: true };
     case "fail":
-      await markDead(ctx, claimed, now, result.status, result.error, `Could not notify ${channelLabel(channel)}: ${result.error}`);
-      if (result.disable) await disableChannel(ctx, channel.id, result.disable, now);
+      await markDead(ctx, claimed, now, result.status, result.error, `Could not notify ${label}: ${result.error}`);
+      if (result.disable) await disableChannel(ctx, claimed.channelId, result.disable, now);
       return { done: true };
     case "retry": {
       if (claimed.attempts >= policy.maxAttempts) {
@@ -83,7 +97,7 @@ export async function deliver(env: Env, ctx: TenantCtx, deliveryId: string, now:
           now,
           result.status,
           result.error,
-          `Gave up notifying ${channelLabel(channel)} after ${claimed.attempts} attempts: ${result.error}`,
+          `Gave up notifying ${label} after ${claimed.attempts} attempts: ${result.error}`,
         );
         return { done: true };
       }

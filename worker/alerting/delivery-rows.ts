@@ -35,7 +35,7 @@ function snapshotOf(
   teams: Map<string, TeamRef>,
   transition: TransitionKind,
   at: number,
-  recipient: { teamId: string; role: RecipientRole },
+  recipient: { teamId: string; role: RecipientRole; product?: { id: string; name: string; title: string } },
 ): DeliverySnapshot {
   return {
     transition,
@@ -62,8 +62,23 @@ function snapshotOf(
       details: alert.details,
       impacts: impacts.map((i) => ({ product: i.product, ownerTeam: teamRef(teams, i.ownerTeamId), statement: i.statement })),
     },
-    recipient: { team: teamRef(teams, recipient.teamId)!, role: recipient.role },
+    recipient: { team: teamRef(teams, recipient.teamId)!, role: recipient.role, ...(recipient.product ? { product: recipient.product } : {}) },
   };
+}
+
+/** One channel a transition goes to; `channelId` is an alert channel's id or an e-mail subscription's (`sub_…`). */
+export interface DeliveryRoute {
+  channelId: string;
+  teamId: string;
+  role: RecipientRole;
+  notBefore: number | null;
+  product?: { id: string; name: string; title: string };
+}
+
+/** Routes with one entry per channel: the first wins, so a team's own route keeps its role and quiet hours. */
+export function uniqueRoutes(routes: DeliveryRoute[]): DeliveryRoute[] {
+  const seen = new Set<string>();
+  return routes.filter((r) => !seen.has(r.channelId) && seen.add(r.channelId));
 }
 
 export async function deliveryRows(
@@ -74,7 +89,7 @@ export async function deliveryRows(
   transition: string,
   kind: TransitionKind,
   at: number,
-  routes: Array<{ channelId: string; teamId: string; role: RecipientRole; notBefore: number | null }>,
+  routes: DeliveryRoute[],
 ): Promise<NewDelivery[]> {
   return Promise.all(
     routes.map(async (r) => ({

@@ -8,7 +8,7 @@ export interface EmailContent {
   html: string;
 }
 
-const subjectPrefix = { opened: "[Tutti alert]", escalated: "[Tutti alert, unacknowledged]", resolved: "[Tutti resolved]" } as const;
+const subjectPrefix = { opened: "[Tutti alert]", escalated: "[Tutti alert, unacknowledged]", resolved: "[Tutti resolved]", noted: "[Tutti update]" } as const;
 
 /** Plain text and HTML of one alert transition; the subject stays on one line and under 200 characters. */
 export function emailMessage(s: DeliverySnapshot, appUrl: string | undefined): EmailContent {
@@ -18,7 +18,8 @@ export function emailMessage(s: DeliverySnapshot, appUrl: string | undefined): E
   // Titles come from pipeline and dataset names and error text: one line, for the subject and the first line alike.
   const title = a.title.replace(/[\r\n]+/g, " ");
   const subject = `${subjectPrefix[s.transition]} ${title}`.slice(0, 200);
-  const body = s.transition === "resolved" ? (a.resolution ?? `Resolved${a.resolvedBy ? ` by ${a.resolvedBy}` : ""}.`) : a.summary;
+  const body =
+    s.transition === "resolved" ? (a.resolution ?? `Resolved${a.resolvedBy ? ` by ${a.resolvedBy}` : ""}.`) : s.transition === "noted" && s.note ? s.note.text : a.summary;
   const facts: Array<[string, string]> = [
     ["Kind", kindLabels[a.kind]],
     ["Severity", a.severity],

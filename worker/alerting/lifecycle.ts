@@ -8,7 +8,8 @@ import { tenantRuns } from "../durable/client";
 import { unwrap } from "../durable/result";
 import type { Env } from "../env";
 import { queueDeliveries, requeuePending } from "./delivery-queue";
-import { deliveryRows, teamRefs } from "./delivery-rows";
+import { subscriberRoutes } from "../status/notify";
+import { deliveryRows, teamRefs, uniqueRoutes } from "./delivery-rows";
 import { escalateWatchKey } from "./escalation";
 import type { Intent, ResolveIntent } from "./intents";
 import { raise } from "./raise";
@@ -55,7 +56,9 @@ export async function resolveAlert(
   const routes = notified
     .filter((n) => enabled.has(n.channelId))
     .map((n) => ({ channelId: n.channelId, teamId: n.teamId, role: n.snapshotRole as RecipientRole, notBefore: null }));
-  const deliveries = await deliveryRows(ctx, resolved, impacts, teams, "resolved", "resolved", input.at, routes);
+  // The products' current subscribers hear that it is over, also those who subscribed after it opened.
+  const allRoutes = uniqueRoutes([...routes, ...(await subscriberRoutes(ctx, alert, impacts))]);
+  const deliveries = await deliveryRows(ctx, resolved, impacts, teams, "resolved", "resolved", input.at, allRoutes);
   await markResolved(ctx, alert, { at: input.at, actor: input.actor, reason: input.reason, deliveries, signalKey: input.signalKey, audit: input.audit });
   unwrap(await tenantRuns(env, ctx.tenantId).clearWatch(ctx.tenantId, escalateWatchKey(alert.id)));
   await queueDeliveries(env, ctx.tenantId, deliveries, input.at);

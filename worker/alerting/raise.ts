@@ -10,7 +10,8 @@ import type { Env } from "../env";
 import { newId } from "../lib/ids";
 import type { AlertWatchPayload } from "../queues/notify-messages";
 import { requeuePending, queueDeliveries } from "./delivery-queue";
-import { deliveryRows, routingAlertOf, rulesAndChannels, teamRefs } from "./delivery-rows";
+import { subscriberRoutes } from "../status/notify";
+import { deliveryRows, routingAlertOf, rulesAndChannels, teamRefs, uniqueRoutes } from "./delivery-rows";
 import { escalateWatchKey } from "./escalation";
 import { impactOf } from "./impact";
 import { RESOLVED_BY_SUCCESS, type RaiseIntent } from "./intents";
@@ -149,7 +150,9 @@ export async function raise(env: Env, ctx: TenantCtx, intent: RaiseIntent): Prom
   const routing = routingAlertOf(alert, impacts, pipeline?.products ?? []);
   const { rules, channels } = await rulesAndChannels(ctx, routing);
   const routed = routeAlert(routing, rules, channels, intent.at, "notify");
-  const deliveries = await deliveryRows(ctx, alert, impacts, teams, "opened", "opened", intent.at, routed.routes);
+  // The product's subscribers hear of it too; a channel a team already routes it to is sent it once, as the team's.
+  const routes = uniqueRoutes([...routed.routes, ...(await subscriberRoutes(ctx, alert, impacts))]);
+  const deliveries = await deliveryRows(ctx, alert, impacts, teams, "opened", "opened", intent.at, routes);
   try {
     await insertOpenAlert(ctx, { alert, impacts, deliveries, signalKey: intent.signalKey, message: intent.summary });
   } catch (err) {

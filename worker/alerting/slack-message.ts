@@ -35,6 +35,8 @@ function headline(s: DeliverySnapshot): string {
       return `${severityMark[a.severity]} Still unacknowledged: ${a.title}`;
     case "resolved":
       return `✅ Resolved: ${a.title}`;
+    case "noted":
+      return `📝 Update: ${a.title}`;
   }
 }
 
@@ -58,6 +60,8 @@ export function slackMessage(s: DeliverySnapshot, appUrl: string | undefined): S
   }
   if (s.transition === "resolved") {
     blocks.push(section(escapeMrkdwn(a.resolution ?? `Resolved${a.resolvedBy ? ` by ${a.resolvedBy}` : ""}.`)));
+  } else if (s.transition === "noted" && s.note) {
+    blocks.push(section(escapeMrkdwn(s.note.text)));
   } else {
     blocks.push(section(escapeMrkdwn(a.summary)));
   }

@@ -6,9 +6,11 @@ export interface TeamRef {
   name: string;
 }
 
-export type RecipientRole = "owner" | "downstream" | "named";
+/** `subscriber`: a product's status-page subscriber (an address or an owners' channel), see worker/status/notify.ts. */
+export type RecipientRole = "owner" | "downstream" | "named" | "subscriber";
 
-export type TransitionKind = "opened" | "escalated" | "resolved";
+/** `noted`: someone wrote a note on the alert; only a product's subscribers are sent notes (teams read them in Tutti). */
+export type TransitionKind = "opened" | "escalated" | "resolved" | "noted";
 
 /**
  * What a notification says, frozen at the alert transition it announces: retries and redeliveries send the same
@@ -39,7 +41,14 @@ export interface DeliverySnapshot {
     details: Record<string, unknown>;
     impacts: Array<{ product: string; ownerTeam: TeamRef | null; statement: string }>;
   };
-  recipient: { team: TeamRef; role: RecipientRole };
+  recipient: {
+    team: TeamRef;
+    role: RecipientRole;
+    /** The product a subscriber subscribed to, for whom the message is worded. */
+    product?: { id: string; name: string; title: string };
+  };
+  /** The note a `noted` transition announces. */
+  note?: { at: number; text: string };
   /** A "send test" example: no alert exists, so nothing links into the dashboard. */
   test?: true;
 }

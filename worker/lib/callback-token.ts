@@ -9,7 +9,7 @@ export interface CallbackTarget {
 }
 
 /** The base64 material of each master key in the ring, current first (`2:<b64>,1:<b64>` or a bare key). */
-const ringMaterials = (masterKeySpec: string) =>
+export const ringMaterials = (masterKeySpec: string) =>
   masterKeySpec
     .split(",")
     .map((entry) => entry.trim())

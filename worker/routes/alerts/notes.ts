@@ -3,6 +3,7 @@ import type { Router } from "../../context";
 import { addNote } from "../../db/repo/alerting/alert-writes";
 import { getAlert, impactsOf } from "../../db/repo/alerting/alerts";
 import { auditSource } from "../../lib/request";
+import { notifyNote } from "../../status/notify";
 import { IdParam, bearerSecurity, errors, jsonBody, jsonResponse, send } from "../shared";
 import { alertDetail } from "./detail";
 import { actorOf, loadAlert, requireAlertWrite } from "./load";
@@ -14,7 +15,7 @@ export const route = createRoute({
   method: "post",
   path: "/alerts/{id}/notes",
   tags: ["alerts"],
-  summary: "Add a note to an alert's timeline",
+  summary: "Add a note to an alert's timeline; it is sent to the status-page subscribers of the products the alert concerns",
   security: bearerSecurity,
   request: { params: IdParam, ...jsonBody(NoteBody) },
   responses: { 201: jsonResponse(AlertDetailOut, "The alert with the note on its timeline"), ...errors(400, 401, 403, 404, 413, 415) },
@@ -24,7 +25,10 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const { p, ctx, alert } = await loadAlert(c, c.req.valid("param").id);
     requireAlertWrite(p, alert, await impactsOf(ctx, [alert.id]));
-    await addNote(ctx, auditSource(c), actorOf(p), alert, c.req.valid("json").text);
+    const source = auditSource(c);
+    const text = c.req.valid("json").text;
+    const eventId = await addNote(ctx, source, actorOf(p), alert, text);
+    await notifyNote(c.env, ctx, alert, { eventId, at: source.now, text });
     return send(c, 201, AlertDetailOut, await alertDetail(ctx, (await getAlert(ctx, alert.id))!));
   });
 }

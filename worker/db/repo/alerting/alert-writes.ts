@@ -26,10 +26,11 @@ export function eventInsert(
   actor: AlertActor,
   message: string,
   details: Record<string, unknown> = {},
+  id: string = newId("event"),
 ) {
   return ctx.db.insert(alertEvents).values({
     tenantId: ctx.tenantId,
-    id: newId("event"),
+    id,
     alertId,
     at,
     type,
@@ -43,6 +44,11 @@ export function eventInsert(
 
 const deliveriesInsert = (ctx: TenantCtx, deliveries: NewDelivery[]): Stmt[] =>
   deliveries.length ? [ctx.db.insert(alertDeliveries).values(deliveries).onConflictDoNothing()] : [];
+
+/** Deliveries of a transition that changes nothing else (a note to subscribers); a replay finds them there. */
+export async function addDeliveries(ctx: TenantCtx, deliveries: NewDelivery[]): Promise<void> {
+  await runAll(ctx, deliveriesInsert(ctx, deliveries));
+}
 
 const signalInsert = (ctx: TenantCtx, key: string | null, alertId: string | null, at: number): Stmt[] =>
   key ? [ctx.db.insert(alertSignals).values({ tenantId: ctx.tenantId, key, alertId, at }).onConflictDoNothing()] : [];
@@ -185,11 +191,14 @@ export async function setAssignee(ctx: TenantCtx, source: AuditSource, actor: Al
   ]);
 }
 
-export async function addNote(ctx: TenantCtx, source: AuditSource, actor: AlertActor, alert: Alert, text: string): Promise<void> {
+/** Adds a note; returns its timeline event's id, which names the note's deliveries to subscribers. */
+export async function addNote(ctx: TenantCtx, source: AuditSource, actor: AlertActor, alert: Alert, text: string): Promise<string> {
+  const eventId = newId("event");
   await runAll(ctx, [
-    eventInsert(ctx, alert.id, source.now, "note", actor, text),
+    eventInsert(ctx, alert.id, source.now, "note", actor, text, {}, eventId),
     auditInsert(ctx, source, { action: "alert.noted", targetType: "alert", targetId: alert.id, teamId: alert.ownerTeamId, details: { length: text.length } }),
   ]);
+  return eventId;
 }
 
 /** A timeline entry written by delivery (notified, delivery failed). */

@@ -14,10 +14,10 @@ const STATUS_PAGE = "status_page";
  * The address's subscription to the product: created unconfirmed, or the one that exists (two sign-ups at once make
  * one row). `created` says whether this call made it.
  */
-export async function subscribeEmail(ctx: TenantCtx, productId: string, email: string, now: number): Promise<{ sub: ProductSubscription; created: boolean }> {
+export async function subscribeEmail(ctx: TenantCtx, productId: string, email: string, linkOrigin: string, now: number): Promise<{ sub: ProductSubscription; created: boolean }> {
   const [inserted] = await ctx.db
     .insert(productSubscriptions)
-    .values({ tenantId: ctx.tenantId, id: newId("subscription"), productId, kind: "email", email, channelId: null, confirmedAt: null, createdBy: STATUS_PAGE, createdAt: now })
+    .values({ tenantId: ctx.tenantId, id: newId("subscription"), productId, kind: "email", email, channelId: null, linkOrigin, confirmedAt: null, createdBy: STATUS_PAGE, createdAt: now })
     .onConflictDoNothing()
     .returning();
   if (inserted) return { sub: inserted, created: true };
@@ -82,6 +82,7 @@ export async function subscribeChannel(
       kind: "channel",
       email: null,
       channelId: input.channelId,
+      linkOrigin: null,
       confirmedAt: source.now,
       createdBy: input.createdBy,
       createdAt: source.now,
@@ -119,3 +120,12 @@ export async function confirmedSubscriptions(ctx: TenantCtx, productIds: string[
     .orderBy(asc(productSubscriptions.id));
 }
 
+
+export async function subscriptionById(ctx: TenantCtx, id: string): Promise<ProductSubscription | null> {
+  const [row] = await ctx.db
+    .select()
+    .from(productSubscriptions)
+    .where(and(eq(productSubscriptions.tenantId, ctx.tenantId), eq(productSubscriptions.id, id)))
+    .limit(1);
+  return row ?? null;
+}
