@@ -15,6 +15,7 @@ import { devRoutes } from "./routes/dev";
 import { invitationPublicRoutes } from "./routes/invitations";
 import { pipelinePublicRoutes } from "./routes/pipelines";
 import { scimRoutes } from "./routes/scim";
+import { statusPublicRoutes } from "./routes/status";
 import { systemRoutes } from "./routes/system";
 import { webhookRoutes } from "./routes/webhooks";
 import { errorFields } from "./lib/log";
@@ -67,6 +68,7 @@ function buildApi() {
   api.route("/", authRoutes);
   api.route("/", invitationPublicRoutes);
   api.route("/", pipelinePublicRoutes);
+  api.route("/", statusPublicRoutes);
   api.route("/", devRoutes);
 
   const secured = createRouter();

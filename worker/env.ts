@@ -34,6 +34,8 @@ declare global {
       MAIL_MODE?: "capture" | "send";
       /** Sender of account mail (verification, password reset, invitations), e.g. `Tutti <no-reply@example.com>`. */
       MAIL_FROM?: string;
+      /** Public status-page requests per client address per minute (default 120). */
+      RATE_LIMIT_STATUS_PER_MIN?: string;
       /** Verification and password-reset mails per address per hour (default 5). */
       MAIL_PER_ADDRESS_PER_HOUR?: string;
       /** Sender address of alert e-mails; its domain must be onboarded to Cloudflare e-mail sending. */

@@ -37,3 +37,4 @@ export async function verifySubscriptionLink(masterKeySpec: string, tenantId: st
 
 export const confirmUrl = (origin: string, token: string) => `${origin}/status/confirm/${token}`;
 export const unsubscribeUrl = (origin: string, token: string) => `${origin}/status/unsubscribe/${token}`;
+export const statusPageUrl = (origin: string, token: string) => `${origin}/status/${token}`;

@@ -23,5 +23,10 @@ export async function serveDashboard(c: Context<AppEnv>): Promise<Response> {
   const pagePolicy = META_CSP.exec(html)?.[1].replaceAll("&#39;", "'").replaceAll("&quot;", '"').replaceAll("&amp;", "&");
   const headers = new Headers(res.headers);
   headers.set("Content-Security-Policy", `${pagePolicy ?? FALLBACK_PAGE_CSP}; frame-ancestors 'none'`);
+  // A status page's URL is its share link: the page is kept out of caches and search engines like its data is.
+  if (new URL(c.req.url).pathname.startsWith("/status/")) {
+    headers.set("Cache-Control", "no-store");
+    headers.set("X-Robots-Tag", "noindex, nofollow");
+  }
   return new Response(html, { status: res.status, statusText: res.statusText, headers });
 }

@@ -7,7 +7,14 @@ import * as list from "./list";
 import * as ranking from "./ranking";
 import * as remove from "./remove";
 import * as scorecard from "./scorecard";
+import * as shareCreate from "./sharing/share-create";
+import * as shareList from "./sharing/share-list";
+import * as shareRevoke from "./sharing/share-revoke";
+import * as subscriptionAdd from "./sharing/subscription-add";
+import * as subscriptionList from "./sharing/subscription-list";
+import * as subscriptionRemove from "./sharing/subscription-remove";
 import * as update from "./update";
 
 export const productRoutes = createRouter();
 for (const op of [ranking, impact, list, create, get, update, remove, scorecard, lineage]) op.register(productRoutes);
+for (const op of [shareCreate, shareList, shareRevoke, subscriptionList, subscriptionAdd, subscriptionRemove]) op.register(productRoutes);

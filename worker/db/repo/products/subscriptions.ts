@@ -44,12 +44,21 @@ export async function getSubscription(ctx: TenantCtx, productId: string, id: str
   return row ?? null;
 }
 
-/** Confirms once; a second click of the link changes nothing. */
-export async function confirmSubscription(ctx: TenantCtx, id: string, now: number): Promise<void> {
-  await ctx.db
+/** Confirms once, with its audit entry; a second click of the link changes nothing and records nothing. */
+export async function confirmSubscription(ctx: TenantCtx, source: AuditSource, sub: ProductSubscription, ownerTeamId: string): Promise<void> {
+  const [confirmed] = await ctx.db
     .update(productSubscriptions)
-    .set({ confirmedAt: now })
-    .where(and(eq(productSubscriptions.tenantId, ctx.tenantId), eq(productSubscriptions.id, id), isNull(productSubscriptions.confirmedAt)));
+    .set({ confirmedAt: source.now })
+    .where(and(eq(productSubscriptions.tenantId, ctx.tenantId), eq(productSubscriptions.id, sub.id), isNull(productSubscriptions.confirmedAt)))
+    .returning({ id: productSubscriptions.id });
+  if (!confirmed) return;
+  await auditInsert(ctx, source, {
+    action: "product.subscription_confirmed",
+    targetType: "product",
+    targetId: sub.productId,
+    teamId: ownerTeamId,
+    details: { subscription_id: sub.id, kind: sub.kind },
+  });
 }
 
 /** Removes a subscription (the subscriber's own unsubscribe link, or the owners), with its audit entry. */
