@@ -1,0 +1,227 @@
+import { describe, expect, it } from "vitest";
+import { api, BASE, expectError, mailTo, signup, type Session } from "../helpers/api";
+import { sendNotify, slackChannel, slackHook, slackPosts } from "../helpers/alerting";
+import { addMember, createTeam, firstTeamId } from "../helpers/fixtures";
+import { drain, eventually } from "../helpers/wait";
+
+/**
+ * Status pages (docs/status-pages.md): a product's owners share a link that shows the product's status without an
+ * account, and consumers subscribe to its incidents. The public routes are called without any credential.
+ */
+
+let n = 0;
+const unique = (prefix: string) => `${prefix}_${Date.now().toString(36)}${(n++).toString(36)}`;
+
+async function product(s: Session, teamId: string, extra: Record<string, unknown> = {}) {
+  const res = await api("/products", { as: s, body: { name: unique("prod"), title: "Revenue dashboard", owner_team_id: teamId, ...extra } });
+  expect(res.status, res.text).toBe(201);
+  return res.json as { id: string; name: string; title: string };
+}
+
+async function share(s: Session, productId: string) {
+  const res = await api(`/products/${productId}/shares`, { as: s, body: { label: "Finance stakeholders" } });
+  expect(res.status, res.text).toBe(201);
+  return res.json as { share: { id: string }; url: string; token: string };
+}
+
+/** A budget crossing of a product, as budgets send it: an alert about the product itself. */
+function productBudgetSignal(s: Session, p: { id: string; name: string }, teamId: string, period: string) {
+  return {
+    type: "budget.threshold_crossed" as const,
+    tenantId: s.tenant.id,
+    budgetId: `bgt_${p.id}`,
+    scope: "product" as const,
+    scopeId: p.id,
+    scopeName: p.name,
+    ownerTeamId: teamId,
+    threshold: 100 as const,
+    period,
+    amount: 1200,
+    currency: "USD",
+    limit: 1000,
+    at: Date.now(),
+  };
+}
+
+async function openProductAlert(s: Session, p: { id: string; name: string }, teamId: string, period = "2026-11") {
+  await sendNotify(productBudgetSignal(s, p, teamId, period));
+  await drain();
+  const alerts = (await api("/alerts?kind=budget_threshold", { as: s })).json.items as Array<{ id: string; subject: { id: string } }>;
+  const alert = alerts.find((a) => a.subject.id === p.id);
+  expect(alert, "the product's alert").toBeDefined();
+  return alert!;
+}
+
+const publicPage = (token: string) => api(`/status/${token}`);
+
+/** The token of the newest mailed link to `to` under `path` (`/status/confirm/`, `/status/unsubscribe/`). */
+async function mailedToken(to: string, path: string): Promise<string> {
+  for (const mail of await mailTo(to)) {
+    const token = new RegExp(`${BASE}${path}([A-Za-z0-9_.]+)`).exec(mail.text)?.[1];
+    if (token) return token;
+  }
+  throw new Error(`no mail to ${to} with a ${path} link`);
+}
+
+const subjects = async (to: string) => (await mailTo(to)).map((m) => m.subject);
+
+describe("status pages: share links", () => {
+  it("a link is shown once, shows only its product to anyone without an account, and stops working the moment it is revoked", async () => {
+    const s = await signup();
+    const teamId = await firstTeamId(s);
+    const mine = await product(s, teamId, { description: "Daily revenue for the board", sla: { freshness: { cron: "0 8 * * *", timezone: "UTC" } } });
+    const other = await product(s, teamId);
+    const created = await share(s, mine.id);
+    expect(created.token.length).toBeGreaterThanOrEqual(32);
+    expect(created.url).toBe(`${BASE}/status/${created.token}`);
+
+    // The list never repeats the token.
+    const listed = await api(`/products/${mine.id}/shares`, { as: s });
+    expect(listed.json.items).toEqual([expect.objectContaining({ id: created.share.id, label: "Finance stakeholders", status: "active" })]);
+    expect(listed.text).not.toContain(created.token);
+
+    const mineAlert = await openProductAlert(s, mine, teamId, "2026-10");
+    const otherAlert = await openProductAlert(s, other, teamId, "2026-09");
+    expect((await api(`/alerts/${mineAlert.id}/notes`, { as: s, body: { text: "We are looking into the spend spike." } })).status).toBe(201);
+
+    const page = await publicPage(created.token);
+    expect(page.status, page.text).toBe(200);
+    expect(page.headers.get("cache-control")).toBe("no-store");
+    expect(page.headers.get("x-robots-tag")).toContain("noindex");
+    expect(Object.keys(page.json).sort()).toEqual(
+      ["product", "health", "sla", "freshness", "sla_attainment", "open_incidents", "recent_incidents", "history", "generated_at"].sort(),
+    );
+    expect(page.json.product).toEqual({ name: mine.name, title: "Revenue dashboard", description: "Daily revenue for the board", owner_team: expect.any(String), tier: expect.any(String) });
+    // Health is the scorecard's, the same the product list shows.
+    const card = (await api(`/products/${mine.id}/scorecard`, { as: s })).json.scorecard;
+    expect(page.json.health.status).toBe(card.health.status);
+    expect(page.json.health).toMatchObject({ status: "failed", label: "1 open alert" });
+    expect(page.json.sla).toMatchObject({ cron: "0 8 * * *", timezone: "UTC", max_age_minutes: 1440 });
+    expect(page.json.freshness.state).toBe("late");
+    expect(page.json.open_incidents).toEqual([
+      expect.objectContaining({ id: mineAlert.id, severity: "critical", status: "open", notes: [{ at: expect.any(String), text: "We are looking into the spend spike." }] }),
+    ]);
+    expect(page.json.history).toHaveLength(30);
+    expect(page.json.history.at(-1).incidents).toBe(1);
+    // Nothing of the other product, of costs, or of the people involved.
+    expect(page.text).not.toContain(other.name);
+    expect(page.text).not.toContain(otherAlert.id);
+    expect(page.text).not.toContain(s.user.email);
+    expect(page.text).not.toMatch(/cost|value_ratio|1,200|spent/i);
+
+    const revoked = await api(`/products/${mine.id}/shares/${created.share.id}`, { as: s, method: "DELETE" });
+    expect(revoked.json).toMatchObject({ status: "revoked" });
+    const gone = await publicPage(created.token);
+    expectError(gone, 404, "not_found");
+    expect(gone.headers.get("cache-control")).toBe("no-store");
+    expectError(await publicPage("x".repeat(32)), 404, "not_found");
+
+    const audit = await api(`/audit-log?target_id=${mine.id}`, { as: s });
+    expect(audit.json.items.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(["product.share_created", "product.share_revoked"]));
+  });
+
+  it("only the owner team and admins manage links; another tenant gets 404 and cannot revoke", async () => {
+    const s = await signup();
+    const teamId = await firstTeamId(s);
+    const p = await product(s, teamId);
+    const created = await share(s, p.id);
+    const otherTeam = await createTeam(s, "Marketing");
+    const outsider = await addMember(s, "member", { teamId: otherTeam.id });
+    const viewer = await addMember(s, "viewer");
+    const intruder = await signup();
+
+    expectError(await api(`/products/${p.id}/shares`, { as: outsider, body: { label: "x" } }), 403, "forbidden");
+    expectError(await api(`/products/${p.id}/shares/${created.share.id}`, { as: outsider, method: "DELETE" }), 403, "forbidden");
+    expectError(await api(`/products/${p.id}/shares`, { as: viewer }), 403, "forbidden");
+    expectError(await api(`/products/${p.id}/shares/${created.share.id}`, { as: intruder, method: "DELETE" }), 404, "not_found");
+    expectError(await api(`/products/${p.id}/shares`, { as: intruder }), 404, "not_found");
+    expect((await publicPage(created.token)).status).toBe(200);
+  });
+});
+
+describe("status pages: subscriptions", () => {
+  it("a confirmed subscriber gets the incident, its notes and no more after unsubscribing; an unconfirmed one gets nothing", async () => {
+    const s = await signup();
+    const teamId = await firstTeamId(s);
+    const p = await product(s, teamId);
+    const { token } = await share(s, p.id);
+    const alice = `alice-${unique("a")}@example.com`;
+    const bob = `bob-${unique("b")}@example.com`;
+
+    for (const email of [alice, bob, alice]) {
+      const res = await api(`/status/${token}/subscribe`, { body: { email } });
+      expect(res.status, res.text).toBe(202);
+    }
+    expect((await api(`/status/${token}/subscribe`, { body: { email: "not-an-address" } })).json.error.details[0].path).toBe("email");
+    const confirmToken = await mailedToken(alice, "/status/confirm/");
+    // A confirmation link does not unsubscribe, and a forged one confirms nothing.
+    expectError(await api("/status/unsubscribe", { body: { token: confirmToken } }), 404, "not_found");
+    expectError(await api("/status/confirm", { body: { token: `${confirmToken.split(".")[0]}.${"0".repeat(64)}` } }), 404, "not_found");
+    const confirmed = await api("/status/confirm", { body: { token: confirmToken } });
+    expect(confirmed.json).toEqual({ product: { title: "Revenue dashboard" }, status: "confirmed" });
+    expect((await api("/status/confirm", { body: { token: confirmToken } })).status).toBe(200);
+
+    const subs = await api(`/products/${p.id}/subscriptions`, { as: s });
+    expect(subs.json.items.map((x: { email: string; status: string }) => [x.email, x.status]).sort()).toEqual([
+      [alice, "confirmed"],
+      [bob, "pending"],
+    ]);
+
+    const alert = await openProductAlert(s, p, teamId);
+    expect((await api(`/alerts/${alert.id}/notes`, { as: s, body: { text: "Finance approved the overspend." } })).status).toBe(201);
+    // The same crossing again (a replayed signal) is the same incident: no second mail.
+    await sendNotify(productBudgetSignal(s, p, teamId, "2026-11"));
+    await drain();
+
+    const toAlice = await mailTo(alice);
+    const incident = toAlice.filter((m) => m.subject.startsWith("[Revenue dashboard] Incident:"));
+    const update = toAlice.filter((m) => m.subject.startsWith("[Revenue dashboard] Update:"));
+    expect(incident).toHaveLength(1);
+    expect(update).toHaveLength(1);
+    expect(update[0].text).toContain("Finance approved the overspend.");
+    for (const mail of [...incident, ...update]) {
+      expect(mail.text).toMatch(new RegExp(`${BASE}/status/unsubscribe/sub_`));
+      expect(mail.html).toContain("Unsubscribe");
+    }
+    // Bob never confirmed: only his two confirmation mails.
+    expect((await subjects(bob)).every((subject) => subject.startsWith("Confirm your subscription"))).toBe(true);
+
+    const unsubscribeToken = await mailedToken(alice, "/status/unsubscribe/");
+    expect((await api("/status/unsubscribe", { body: { token: unsubscribeToken } })).json).toMatchObject({ status: "unsubscribed" });
+    expectError(await api("/status/unsubscribe", { body: { token: unsubscribeToken } }), 404, "not_found");
+    expect((await api(`/alerts/${alert.id}/resolve`, { as: s, method: "POST", body: { reason: "Budget raised." } })).status).toBe(200);
+    await drain();
+    expect((await subjects(alice)).filter((subject) => subject.includes("Resolved"))).toEqual([]);
+    const audit = await api(`/audit-log?target_id=${p.id}`, { as: s });
+    expect(audit.json.items.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(["product.subscription_confirmed", "product.subscription_removed"]));
+  });
+
+  it("an owners' Slack channel added to the product hears its incident open, the note and the resolution", async () => {
+    const s = await signup();
+    const teamId = await firstTeamId(s);
+    const p = await product(s, teamId);
+    const hook = slackHook();
+    const channel = await slackChannel(s, teamId, hook.url);
+    const otherTeam = await createTeam(s, "Marketing");
+    const foreign = await slackChannel(s, otherTeam.id, slackHook().url);
+
+    expect((await api(`/products/${p.id}/subscriptions`, { as: s, body: { channel_id: foreign.id } })).json.error.details[0].path).toBe("channel_id");
+    const added = await api(`/products/${p.id}/subscriptions`, { as: s, body: { channel_id: channel.id } });
+    expect(added.status, added.text).toBe(201);
+    expectError(await api(`/products/${p.id}/subscriptions`, { as: s, body: { channel_id: channel.id } }), 409, "conflict");
+
+    const alert = await openProductAlert(s, p, teamId);
+    await api(`/alerts/${alert.id}/notes`, { as: s, body: { text: "Root cause found; fix deploying." } });
+    await api(`/alerts/${alert.id}/resolve`, { as: s, method: "POST", body: { reason: "Fixed." } });
+    await drain();
+    const posts = await eventually(async () => {
+      const all = await slackPosts(hook.path);
+      expect(all).toHaveLength(3);
+      return all;
+    });
+    const headers = posts.map((x) => x.body.blocks[0].text.text as string);
+    expect(headers[0]).toMatch(/^🔴 .* reached 100% of its 2026-11 budget$/);
+    expect(headers.slice(1).sort()).toEqual([`✅ Resolved: ${headers[0].slice(3)}`, `📝 Update: ${headers[0].slice(3)}`].sort());
+    expect(JSON.stringify(posts.find((x) => x.body.blocks[0].text.text.startsWith("📝"))!.body)).toContain("Root cause found; fix deploying.");
+  });
+});
