@@ -188,6 +188,10 @@ export async function fixtureTenant() {
     "channel",
   );
   const rule = await ok(api("/alert-rules", { as: owner, body: { team_id: team.id, name: "swept rule", channel_ids: [channel.id] } }), "rule");
+  // A status-page link of the product and an (unconfirmed) e-mail subscriber who came through it.
+  const share = await ok(api(`/products/${product.id}/shares`, { as: owner, body: { label: "swept stakeholders" } }), "share link");
+  await ok(api(`/status/${share.token}/subscribe`, { body: { email: `subscriber-${owner.tenant.slug}@example.com` } }), "subscription", [202]);
+  const subscription = (await ok(api(`/products/${product.id}/subscriptions`, { as: owner }), "subscriptions")).items[0];
   await ok(api(`/teams/${team.id}/environments/staging`, { as: owner, method: "PUT", body: { description: "staging" } }), "environment");
 
   // Objects that only Tutti itself creates (tool webhooks, queue failures, alerts) are recorded the way Tutti does.
@@ -260,6 +264,10 @@ export async function fixtureTenant() {
     "{type}/{id}": dataset.id,
     "environments/{name}": "staging",
     "products/{id}": product.id,
+    "shares/{shareId}": share.share.id,
+    "subscriptions/{subscriptionId}": subscription.id,
+    // The share link's token: the public status routes' credential.
+    "status/{token}": share.token,
     "budgets/{id}": budget.id,
     "exports/{id}": workspaceExport.id,
     "domains/{domain}": ssoDomain,
@@ -332,6 +340,11 @@ export async function fixtureTenant() {
     "POST /ci/impact": () => ({ project: dbtProject, changes: { modified: [], added: [], removed: [] } }),
     "POST /products": () => ({ name: "swept_new", owner_team_id: team.id }),
     "PATCH /products/{id}": () => ({ title: "changed" }),
+    "POST /products/{id}/shares": () => ({ label: "swept link" }),
+    "POST /products/{id}/subscriptions": () => ({ channel_id: channel.id }),
+    "POST /status/{token}/subscribe": () => ({ email: "swept-subscriber@example.com" }),
+    "POST /status/confirm": () => ({ token: "not-a-real-subscription-link-token" }),
+    "POST /status/unsubscribe": () => ({ token: "not-a-real-subscription-link-token" }),
     "POST /costs": () => ({ records: [{ source: "aws", external_ref: "swept", amount: 1, currency: "USD", started_at: "2026-01-05T00:00:00Z" }] }),
     "POST /costs/reattribute": () => ({ from: "2026-01-01", to: "2026-01-31" }),
     "PATCH /cost-settings": () => ({ bigquery_per_tib: 7 }),

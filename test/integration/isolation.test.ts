@@ -31,6 +31,10 @@ const PUBLIC: Record<string, string> = {
   "GET /auth/sso/callback": "authorised by the pending sign-in's state (URL and cookie) and the provider's code",
   "POST /auth/mfa": "authorised by the pending sign-in's token in the body (after a right password) and a second factor",
   "POST /auth/mfa/passkey-options": "authorised by the pending sign-in's token in the body",
+  "GET /status/{token}": "a product's status page, authorised by its share link's token in the path, not by a tenant credential",
+  "POST /status/{token}/subscribe": "authorised by the share link's token in the path; mails a confirmation link and stores an unconfirmed address",
+  "POST /status/confirm": "authorised by the signed confirmation link's token in the body",
+  "POST /status/unsubscribe": "authorised by the signed unsubscribe link's token in the body",
 };
 
 const OWN_FACTORS = "the caller's own account's second factors, a right everyone keeps; covered by mfa.test.ts";

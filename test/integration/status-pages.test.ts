@@ -139,6 +139,29 @@ describe("status pages: share links", () => {
   });
 });
 
+describe("status pages: limits", () => {
+  it("one client address is limited like the other public routes (429 with Retry-After), another address is not", async () => {
+    // RATE_LIMIT_STATUS_PER_MIN's default; a fixed window, so the refusal comes within two windows' worth of requests.
+    const LIMIT = 120;
+    const ip = `198.51.100.${1 + (Date.now() % 200)}`;
+    const probe = (address: string) => api(`/status/${"x".repeat(32)}`, { headers: { "cf-connecting-ip": address } });
+    let refused: Awaited<ReturnType<typeof probe>> | null = null;
+    let sent = 0;
+    while (!refused && sent < 2 * LIMIT + 1) {
+      const res = await probe(ip);
+      sent++;
+      if (res.status === 429) refused = res;
+      else expectError(res, 404, "not_found");
+    }
+    expect(refused, "no 429 within two windows").not.toBeNull();
+    expect(sent).toBeGreaterThan(LIMIT);
+    expectError(refused!, 429, "rate_limited");
+    expect(Number(refused!.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(refused!.headers.get("cache-control")).toBe("no-store");
+    expectError(await probe("203.0.113.7"), 404, "not_found");
+  });
+});
+
 describe("status pages: subscriptions", () => {
   it("a confirmed subscriber gets the incident, its notes and no more after unsubscribing; an unconfirmed one gets nothing", async () => {
     const s = await signup();
