@@ -1044,7 +1044,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add a note to an alert's timeline */
+        /** Add a note to an alert's timeline; it is sent to the status-page subscribers of the products the alert concerns */
         post: {
             parameters: {
                 query?: never;
@@ -9636,6 +9636,453 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/products/{id}/shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The product's status-page share links, revoked ones included (owner team, tenant admins); never their tokens */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Product id (`dp_…`) or name */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The links, newest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProductShareList"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a share link of the product's status page (signed-in members of the owner team, tenant admins)
+         * @description Anyone with the link sees the product's status page without an account: health, freshness against its SLA, incidents with their notes, the last 30 days. The link (`url`, `token`) is returned once; only a hash of the token is stored. A retry with the same Idempotency-Key answers 409 instead of repeating the link (revoke it and create another if it was lost).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Product id (`dp_…`) or name */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateProductShareRequest"];
+                };
+            };
+            responses: {
+                /** @description The link, shown once */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreatedProductShare"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/products/{id}/shares/{shareId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a share link: its status page answers 404 from now on (owner team, tenant admins) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    shareId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The revoked link */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProductShare"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/products/{id}/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is told about the product's incidents: e-mail subscribers and the owners' channels (owner team, tenant admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Product id (`dp_…`) or name */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The subscriptions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProductSubscriptionList"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Send the product's incidents (opened, notes, resolved) to an alert channel of its owner team, e.g. the stakeholders' Slack channel */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Product id (`dp_…`) or name */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AddProductSubscriptionRequest"];
+                };
+            };
+            responses: {
+                /** @description The channel's subscription */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProductSubscription"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/products/{id}/subscriptions/{subscriptionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stop sending the product's incidents to a channel or an address (owner team, tenant admins) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    subscriptionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The removed subscription */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProductSubscription"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/quality": {
         parameters: {
             query?: never;
@@ -10969,6 +11416,342 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Public: confirm an e-mail subscription with the token from its confirmation mail
+         * @description A POST from the confirmation page, not the mailed link itself, so mail scanners that open links confirm nothing. Confirming twice is harmless.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["StatusSubscriptionLinkRequest"];
+                };
+            };
+            responses: {
+                /** @description Confirmed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatusSubscriptionLinkAnswer"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Public: end an e-mail subscription with the token from the unsubscribe link every incident mail carries
+         * @description Takes effect at once: deliveries still queued for the address are skipped. A second use answers 404 (the subscription is gone).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["StatusSubscriptionLinkRequest"];
+                };
+            };
+            responses: {
+                /** @description Unsubscribed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatusSubscriptionLinkAnswer"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Public: a product's status page, for the holder of its share link
+         * @description No account needed: the token of a share link (created by the product's owners) is the credential. Shows the product's health, freshness against its SLA, its incidents with the owners' notes and the last 30 days, and nothing else of the workspace. An unknown or revoked token answers 404. Never cached (`Cache-Control: no-store`) nor indexed (`X-Robots-Tag: noindex`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The token from the status page's share link */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The status page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatusPage"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status/{token}/subscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Public: subscribe an e-mail address to the product's incidents (double opt-in)
+         * @description Mails a confirmation link to the address; nothing else is sent to it until the link is followed. The answer is the same whether the address was new, pending or already confirmed. Limited per client address and per recipient, like sign-up.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The token from the status page's share link */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["StatusSubscribeRequest"];
+                };
+            };
+            responses: {
+                /** @description Check your inbox */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StatusSubscribeAnswer"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -12873,6 +13656,10 @@ export interface components {
             name: string;
             response: components["schemas"]["PasskeyAttestation"];
         };
+        AddProductSubscriptionRequest: {
+            /** @description An alert channel of the product's owner team, e.g. a stakeholders' Slack channel */
+            channel_id: string;
+        };
         AddSsoDomainRequest: {
             /** @example example.com */
             domain: string;
@@ -13933,6 +14720,13 @@ export interface components {
                 weight?: number;
             }[];
         };
+        CreateProductShareRequest: {
+            /**
+             * @description Who the link is for, so you know which one to revoke
+             * @example Finance stakeholders
+             */
+            label: string;
+        };
         CreateRunRequest: {
             /**
              * @description Overrides the spec's default params
@@ -13989,6 +14783,13 @@ export interface components {
              * @enum {string}
              */
             mail: "sent" | "captured" | "not_configured" | "failed";
+        };
+        CreatedProductShare: {
+            share: components["schemas"]["ProductShare"];
+            /** @description The status page's link; shown only in this response */
+            url: string;
+            /** @description The secret part of the link; shown only in this response */
+            token: string;
         };
         CreatedScimToken: {
             /** @description Shown once: paste it into the provider's provisioning settings */
@@ -15591,6 +16392,50 @@ export interface components {
                 via: "dataset" | "tag" | "pattern" | "pipeline";
             }[];
         };
+        ProductShare: {
+            /** @example shr_3k9q0x2m4n5b6v7c8z1a */
+            id: string;
+            label: string;
+            /** @enum {string} */
+            status: "active" | "revoked";
+            /**
+             * Format: date-time
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            created_at: string;
+            created_by: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            revoked_at: string | null;
+        };
+        ProductShareList: {
+            items: components["schemas"]["ProductShare"][];
+        };
+        ProductSubscription: {
+            /** @example sub_3k9q0x2m4n5b6v7c8z1a */
+            id: string;
+            /** @enum {string} */
+            kind: "email" | "channel";
+            /** @description The subscriber's address (e-mail subscriptions) */
+            email: string | null;
+            /** @description The owner team's alert channel (channel subscriptions) */
+            channel_id: string | null;
+            /**
+             * @description `pending`: the address has not confirmed yet and receives nothing
+             * @enum {string}
+             */
+            status: "pending" | "confirmed";
+            /**
+             * Format: date-time
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            created_at: string;
+        };
+        ProductSubscriptionList: {
+            items: components["schemas"]["ProductSubscription"][];
+        };
         PushPipelineRequest: {
             /**
              * @description The spec file's text, YAML or JSON, exactly as written (comments are kept for display)
@@ -15970,6 +16815,145 @@ export interface components {
                  */
                 token_created_at: string | null;
             };
+        };
+        StatusPage: {
+            product: {
+                name: string;
+                title: string;
+                description: string;
+                owner_team: string | null;
+                tier: string;
+            };
+            health: {
+                /** @enum {string} */
+                status: "failed" | "late" | "warning" | "zombie" | "healthy" | "unknown";
+                label: string;
+                needs_attention: boolean;
+            };
+            /** @description The freshness promise: at each cron time (in the time zone) the data is at most max age old; null without one */
+            sla: {
+                cron: string;
+                timezone: string;
+                max_age_minutes: number;
+                success_target: number | null;
+            } | null;
+            freshness: {
+                /** @enum {string} */
+                state: "fresh" | "late" | "unknown" | "no_policy";
+                /**
+                 * Format: date-time
+                 * @description When the product's data was last brought up to date
+                 * @example 2026-11-25T09:00:00.000Z
+                 */
+                updated_at: string | null;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-25T09:00:00.000Z
+                 */
+                deadline: string | null;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-25T09:00:00.000Z
+                 */
+                next_deadline: string | null;
+            };
+            /** @description Freshness deadlines met over the last 30 days */
+            sla_attainment: {
+                deadlines: number;
+                met: number;
+                rate: number | null;
+            } | null;
+            open_incidents: {
+                id: string;
+                title: string;
+                /** @enum {string} */
+                severity: "info" | "warning" | "critical";
+                /** @enum {string} */
+                status: "open" | "acknowledged" | "resolved";
+                /** @description What the incident means for this product, when known */
+                impact: string | null;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-25T09:00:00.000Z
+                 */
+                started_at: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-25T09:00:00.000Z
+                 */
+                resolved_at: string | null;
+                resolution: string | null;
+                /** @description Updates the owners wrote, oldest first */
+                notes: {
+                    /**
+                     * Format: date-time
+                     * @example 2026-11-25T09:00:00.000Z
+                     */
+                    at: string;
+                    text: string;
+                }[];
+            }[];
+            /** @description Incidents resolved in the last 30 days, newest first */
+            recent_incidents: {
+                id: string;
+                title: string;
+                /** @enum {string} */
+                severity: "info" | "warning" | "critical";
+                /** @enum {string} */
+                status: "open" | "acknowledged" | "resolved";
+                /** @description What the incident means for this product, when known */
+                impact: string | null;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-25T09:00:00.000Z
+                 */
+                started_at: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-25T09:00:00.000Z
+                 */
+                resolved_at: string | null;
+                resolution: string | null;
+                /** @description Updates the owners wrote, oldest first */
+                notes: {
+                    /**
+                     * Format: date-time
+                     * @example 2026-11-25T09:00:00.000Z
+                     */
+                    at: string;
+                    text: string;
+                }[];
+            }[];
+            /** @description The last 30 days (UTC), oldest first: incidents open at some time that day and the worst severity */
+            history: {
+                day: string;
+                incidents: number;
+                /** @enum {string|null} */
+                worst: "info" | "warning" | "critical" | null;
+            }[];
+            /**
+             * Format: date-time
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            generated_at: string;
+        };
+        StatusSubscribeAnswer: {
+            message: string;
+        };
+        StatusSubscribeRequest: {
+            /** @example ada@example.com */
+            email: string;
+        };
+        StatusSubscriptionLinkAnswer: {
+            product: {
+                title: string;
+            };
+            /** @enum {string} */
+            status: "confirmed" | "unsubscribed";
+        };
+        StatusSubscriptionLinkRequest: {
+            /** @description The token from the link in the subscription mail */
+            token: string;
         };
         TaskLogChunk: components["schemas"]["TaskLogInfo"] & {
             /** @description Where `content` starts in the log (bytes) */
@@ -16489,6 +17473,7 @@ export interface components {
 }
 export type AcceptInvitationRequest = components['schemas']['AcceptInvitationRequest'];
 export type AddPasskeyRequest = components['schemas']['AddPasskeyRequest'];
+export type AddProductSubscriptionRequest = components['schemas']['AddProductSubscriptionRequest'];
 export type AddSsoDomainRequest = components['schemas']['AddSsoDomainRequest'];
 export type AddTeamMemberRequest = components['schemas']['AddTeamMemberRequest'];
 export type Alert = components['schemas']['Alert'];
@@ -16546,10 +17531,12 @@ export type CreateBudgetRequest = components['schemas']['CreateBudgetRequest'];
 export type CreateConnectionRequest = components['schemas']['CreateConnectionRequest'];
 export type CreateInvitationRequest = components['schemas']['CreateInvitationRequest'];
 export type CreateProductRequest = components['schemas']['CreateProductRequest'];
+export type CreateProductShareRequest = components['schemas']['CreateProductShareRequest'];
 export type CreateRunRequest = components['schemas']['CreateRunRequest'];
 export type CreateTeamRequest = components['schemas']['CreateTeamRequest'];
 export type CreateTokenRequest = components['schemas']['CreateTokenRequest'];
 export type CreatedInvitation = components['schemas']['CreatedInvitation'];
+export type CreatedProductShare = components['schemas']['CreatedProductShare'];
 export type CreatedScimToken = components['schemas']['CreatedScimToken'];
 export type CreatedToken = components['schemas']['CreatedToken'];
 export type Dataset = components['schemas']['Dataset'];
@@ -16641,6 +17628,10 @@ export type ProductList = components['schemas']['ProductList'];
 export type ProductRanking = components['schemas']['ProductRanking'];
 export type ProductScorecard = components['schemas']['ProductScorecard'];
 export type ProductScorecardDetail = components['schemas']['ProductScorecardDetail'];
+export type ProductShare = components['schemas']['ProductShare'];
+export type ProductShareList = components['schemas']['ProductShareList'];
+export type ProductSubscription = components['schemas']['ProductSubscription'];
+export type ProductSubscriptionList = components['schemas']['ProductSubscriptionList'];
 export type PushPipelineRequest = components['schemas']['PushPipelineRequest'];
 export type PushPipelineResult = components['schemas']['PushPipelineResult'];
 export type PutEnvironmentRequest = components['schemas']['PutEnvironmentRequest'];
@@ -16672,6 +17663,11 @@ export type SignupRequest = components['schemas']['SignupRequest'];
 export type SsoGroupMapping = components['schemas']['SsoGroupMapping'];
 export type SsoGroupMappingInput = components['schemas']['SsoGroupMappingInput'];
 export type SsoSettings = components['schemas']['SsoSettings'];
+export type StatusPage = components['schemas']['StatusPage'];
+export type StatusSubscribeAnswer = components['schemas']['StatusSubscribeAnswer'];
+export type StatusSubscribeRequest = components['schemas']['StatusSubscribeRequest'];
+export type StatusSubscriptionLinkAnswer = components['schemas']['StatusSubscriptionLinkAnswer'];
+export type StatusSubscriptionLinkRequest = components['schemas']['StatusSubscriptionLinkRequest'];
 export type TaskLogChunk = components['schemas']['TaskLogChunk'];
 export type TaskLogInfo = components['schemas']['TaskLogInfo'];
 export type TaskLogList = components['schemas']['TaskLogList'];

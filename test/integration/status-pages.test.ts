@@ -91,7 +91,13 @@ describe("status pages: share links", () => {
     expect(Object.keys(page.json).sort()).toEqual(
       ["product", "health", "sla", "freshness", "sla_attainment", "open_incidents", "recent_incidents", "history", "generated_at"].sort(),
     );
-    expect(page.json.product).toEqual({ name: mine.name, title: "Revenue dashboard", description: "Daily revenue for the board", owner_team: expect.any(String), tier: expect.any(String) });
+    expect(page.json.product).toEqual({
+      name: mine.name,
+      title: "Revenue dashboard",
+      description: "Daily revenue for the board",
+      owner_team: expect.any(String),
+      tier: expect.any(String),
+    });
     // Health is the scorecard's, the same the product list shows.
     const card = (await api(`/products/${mine.id}/scorecard`, { as: s })).json.scorecard;
     expect(page.json.health.status).toBe(card.health.status);
@@ -99,7 +105,12 @@ describe("status pages: share links", () => {
     expect(page.json.sla).toMatchObject({ cron: "0 8 * * *", timezone: "UTC", max_age_minutes: 1440 });
     expect(page.json.freshness.state).toBe("late");
     expect(page.json.open_incidents).toEqual([
-      expect.objectContaining({ id: mineAlert.id, severity: "critical", status: "open", notes: [{ at: expect.any(String), text: "We are looking into the spend spike." }] }),
+      expect.objectContaining({
+        id: mineAlert.id,
+        severity: "critical",
+        status: "open",
+        notes: [{ at: expect.any(String), text: "We are looking into the spend spike." }],
+      }),
     ]);
     expect(page.json.history).toHaveLength(30);
     expect(page.json.history.at(-1).incidents).toBe(1);
@@ -216,7 +227,9 @@ describe("status pages: subscriptions", () => {
     await drain();
     expect((await subjects(alice)).filter((subject) => subject.includes("Resolved"))).toEqual([]);
     const audit = await api(`/audit-log?target_id=${p.id}`, { as: s });
-    expect(audit.json.items.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(["product.subscription_confirmed", "product.subscription_removed"]));
+    expect(audit.json.items.map((e: { action: string }) => e.action)).toEqual(
+      expect.arrayContaining(["product.subscription_confirmed", "product.subscription_removed"]),
+    );
   });
 
   it("an owners' Slack channel added to the product hears its incident open, the note and the resolution", async () => {

@@ -55,7 +55,9 @@ async function targetOf(env: Env, ctx: TenantCtx, d: AlertDelivery, now: number)
   }
   const channel = await getChannel(ctx, d.channelId);
   if (!channel?.enabled)
-    return { skipped: channel ? `channel ${channel.name} is disabled${channel.disabledReason ? `: ${channel.disabledReason}` : ""}` : "the channel was deleted" };
+    return {
+      skipped: channel ? `channel ${channel.name} is disabled${channel.disabledReason ? `: ${channel.disabledReason}` : ""}` : "the channel was deleted",
+    };
   return { label: channelLabel(channel), send: () => sendToChannel(env, ctx, channel, d.message, d.id, now) };
 }
 
@@ -91,14 +93,7 @@ export async function deliver(env: Env, ctx: TenantCtx, deliveryId: string, now:
       return { done: true };
     case "retry": {
       if (claimed.attempts >= policy.maxAttempts) {
-        await markDead(
-          ctx,
-          claimed,
-          now,
-          result.status,
-          result.error,
-          `Gave up notifying ${label} after ${claimed.attempts} attempts: ${result.error}`,
-        );
+        await markDead(ctx, claimed, now, result.status, result.error, `Gave up notifying ${label} after ${claimed.attempts} attempts: ${result.error}`);
         return { done: true };
       }
       const delay = backoffSeconds(policy, claimed.attempts, result.retryAfterMs);

@@ -19,7 +19,11 @@ export function emailMessage(s: DeliverySnapshot, appUrl: string | undefined): E
   const title = a.title.replace(/[\r\n]+/g, " ");
   const subject = `${subjectPrefix[s.transition]} ${title}`.slice(0, 200);
   const body =
-    s.transition === "resolved" ? (a.resolution ?? `Resolved${a.resolvedBy ? ` by ${a.resolvedBy}` : ""}.`) : s.transition === "noted" && s.note ? s.note.text : a.summary;
+    s.transition === "resolved"
+      ? (a.resolution ?? `Resolved${a.resolvedBy ? ` by ${a.resolvedBy}` : ""}.`)
+      : s.transition === "noted" && s.note
+        ? s.note.text
+        : a.summary;
   const facts: Array<[string, string]> = [
     ["Kind", kindLabels[a.kind]],
     ["Severity", a.severity],

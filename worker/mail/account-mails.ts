@@ -15,9 +15,11 @@ const WHY = "You receive this because someone entered this address in Tutti.";
 
 /** One mail from paragraphs; `footer` says why the mail came (and may carry its unsubscribe link). */
 export function compose(kind: string, to: string, subject: string, paragraphs: Paragraph[], footer: Paragraph = { text: WHY }): MailMessage {
-  const text = [...paragraphs.flatMap((p) => [p.text, ...(p.link ? [p.link.url] : []), ""]), `— Tutti. ${footer.text}`, ...(footer.link ? [footer.link.url] : [])].join(
-    "\n",
-  );
+  const text = [
+    ...paragraphs.flatMap((p) => [p.text, ...(p.link ? [p.link.url] : []), ""]),
+    `— Tutti. ${footer.text}`,
+    ...(footer.link ? [footer.link.url] : []),
+  ].join("\n");
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#18181b;max-width:560px">
 ${paragraphs.map((p) => `<p>${escapeHtml(p.text)}</p>${p.link ? `<p><a href="${escapeHtml(p.link.url)}">${escapeHtml(p.link.label)}</a></p>` : ""}`).join("\n")}
 <p style="color:#71717a;font-size:12px">Tutti. ${escapeHtml(footer.text)}${footer.link ? ` <a href="${escapeHtml(footer.link.url)}">${escapeHtml(footer.link.label)}</a>` : ""}</p>

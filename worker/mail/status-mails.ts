@@ -12,7 +12,9 @@ import type { MailMessage } from "./send";
 export function confirmSubscriptionMail(to: string, productTitle: string, confirmUrl: string): MailMessage {
   const title = oneLine(productTitle);
   return compose("status.confirm", to, `Confirm your subscription to ${title} incidents`, [
-    { text: `Someone (hopefully you) asked to be told by e-mail when ${title} has an incident: when it starts, when its owners post an update, and when it is resolved.` },
+    {
+      text: `Someone (hopefully you) asked to be told by e-mail when ${title} has an incident: when it starts, when its owners post an update, and when it is resolved.`,
+    },
     { text: "Confirm to start receiving them; nothing is sent to this address until you do.", link: { label: "Confirm the subscription", url: confirmUrl } },
     { text: "If it was not you, ignore this mail." },
   ]);

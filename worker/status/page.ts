@@ -38,7 +38,10 @@ function incidentDays(incidents: ProductIncident[], now: number): StatusPage["da
     const from = dayStart(day);
     const to = from + DAY_MS;
     const active = incidents.filter(({ alert }) => alert.firstSeenAt < to && (alert.resolvedAt ?? now) >= from);
-    const worst = active.reduce<AlertSeverity | null>((w, { alert }) => (w === null || severityRank[alert.severity] > severityRank[w] ? alert.severity : w), null);
+    const worst = active.reduce<AlertSeverity | null>(
+      (w, { alert }) => (w === null || severityRank[alert.severity] > severityRank[w] ? alert.severity : w),
+      null,
+    );
     return { day, incidents: active.length, worst };
   });
 }

@@ -40,7 +40,13 @@ export function register(app: Router) {
     if (!page) throw notFound("status page");
     const f = page.freshness;
     return send(c, 200, StatusPageOut, {
-      product: { name: page.product.name, title: page.product.title, description: page.product.description, owner_team: page.product.ownerTeam, tier: page.product.tier },
+      product: {
+        name: page.product.name,
+        title: page.product.title,
+        description: page.product.description,
+        owner_team: page.product.ownerTeam,
+        tier: page.product.tier,
+      },
       health: { status: page.health.status, label: page.health.label, needs_attention: page.health.needsAttention },
       sla: page.sla && {
         cron: page.sla.cron,

@@ -39,6 +39,8 @@ export function register(app: Router) {
       const token = await signSubscriptionLink(c.env.TUTTI_MASTER_KEY, ctx.tenantId, sub.id, "confirm");
       await sendMail(c.env, c.get("db"), confirmSubscriptionMail(email, product.p.title, confirmUrl(origin, token)), now, requestLog(c));
     }
-    return send(c, 202, SubscribeOut, { message: `If ${email} can receive mail, a confirmation link is on its way; follow it to start receiving incidents of ${product.p.title}.` });
+    return send(c, 202, SubscribeOut, {
+      message: `If ${email} can receive mail, a confirmation link is on its way; follow it to start receiving incidents of ${product.p.title}.`,
+    });
   });
 }

@@ -20,7 +20,12 @@ export const route = createRoute({
 export function register(app: Router) {
   app.openapi(route, async (c) => {
     const { sub, ctx, product } = await subscriptionOfLink(c, c.req.valid("json").token, "unsubscribe");
-    await removeSubscription(ctx, { principal: { actor: SUBSCRIBER_ACTOR }, ip: clientIp(c), requestId: c.get("requestId"), now: c.get("clock").now() }, sub, product.ownerTeamId);
+    await removeSubscription(
+      ctx,
+      { principal: { actor: SUBSCRIBER_ACTOR }, ip: clientIp(c), requestId: c.get("requestId"), now: c.get("clock").now() },
+      sub,
+      product.ownerTeamId,
+    );
     return send(c, 200, SubscriptionLinkOut, { product: { title: product.title }, status: "unsubscribed" });
   });
 }

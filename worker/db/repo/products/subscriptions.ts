@@ -14,10 +14,27 @@ const STATUS_PAGE = "status_page";
  * The address's subscription to the product: created unconfirmed, or the one that exists (two sign-ups at once make
  * one row). `created` says whether this call made it.
  */
-export async function subscribeEmail(ctx: TenantCtx, productId: string, email: string, linkOrigin: string, now: number): Promise<{ sub: ProductSubscription; created: boolean }> {
+export async function subscribeEmail(
+  ctx: TenantCtx,
+  productId: string,
+  email: string,
+  linkOrigin: string,
+  now: number,
+): Promise<{ sub: ProductSubscription; created: boolean }> {
   const [inserted] = await ctx.db
     .insert(productSubscriptions)
-    .values({ tenantId: ctx.tenantId, id: newId("subscription"), productId, kind: "email", email, channelId: null, linkOrigin, confirmedAt: null, createdBy: STATUS_PAGE, createdAt: now })
+    .values({
+      tenantId: ctx.tenantId,
+      id: newId("subscription"),
+      productId,
+      kind: "email",
+      email,
+      channelId: null,
+      linkOrigin,
+      confirmedAt: null,
+      createdBy: STATUS_PAGE,
+      createdAt: now,
+    })
     .onConflictDoNothing()
     .returning();
   if (inserted) return { sub: inserted, created: true };
@@ -128,7 +145,6 @@ export async function confirmedSubscriptions(ctx: TenantCtx, productIds: string[
     )
     .orderBy(asc(productSubscriptions.id));
 }
-
 
 export async function subscriptionById(ctx: TenantCtx, id: string): Promise<ProductSubscription | null> {
   const [row] = await ctx.db

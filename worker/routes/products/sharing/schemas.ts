@@ -54,7 +54,9 @@ export const SubscriptionOut = z
 export const SubscriptionList = z.object({ items: z.array(SubscriptionOut) }).openapi("ProductSubscriptionList");
 
 export const AddChannelBody = z
-  .strictObject({ channel_id: z.string().min(1).max(64).openapi({ description: "An alert channel of the product's owner team, e.g. a stakeholders' Slack channel" }) })
+  .strictObject({
+    channel_id: z.string().min(1).max(64).openapi({ description: "An alert channel of the product's owner team, e.g. a stakeholders' Slack channel" }),
+  })
   .openapi("AddProductSubscriptionRequest");
 
 export const subscriptionOut = (s: ProductSubscription): z.input<typeof SubscriptionOut> => ({

@@ -28,7 +28,12 @@ export function register(app: Router) {
     // The owner team's own channels only: another team's channel (and its Slack secret) is not theirs to send to.
     const channel = await getChannel(ctx, channel_id);
     if (!channel || channel.teamId !== product.ownerTeamId) throw invalid("channel_id", "no such alert channel of the product's owner team");
-    const sub = await subscribeChannel(ctx, auditSource(c), { productId: product.id, ownerTeamId: product.ownerTeamId, channelId: channel.id, createdBy: p.userId });
+    const sub = await subscribeChannel(ctx, auditSource(c), {
+      productId: product.id,
+      ownerTeamId: product.ownerTeamId,
+      channelId: channel.id,
+      createdBy: p.userId,
+    });
     if (!sub) throw conflict("this channel already receives the product's incidents", [{ path: "channel_id", message: "already subscribed" }]);
     return send(c, 201, SubscriptionOut, subscriptionOut(sub));
   });
