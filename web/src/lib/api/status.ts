@@ -15,7 +15,8 @@ export const statusApi = {
   share: (productId: string, label: string) => data(client.POST("/products/{id}/shares", { ...product(productId), body: { label } })),
   revoke: (productId: string, shareId: string) => data(client.DELETE("/products/{id}/shares/{shareId}", { params: { path: { id: productId, shareId } } })),
   subscriptions: (productId: string) => data(client.GET("/products/{id}/subscriptions", product(productId))),
-  addChannel: (productId: string, channelId: string) => data(client.POST("/products/{id}/subscriptions", { ...product(productId), body: { channel_id: channelId } })),
+  addChannel: (productId: string, channelId: string) =>
+    data(client.POST("/products/{id}/subscriptions", { ...product(productId), body: { channel_id: channelId } })),
   removeSubscription: (productId: string, subscriptionId: string) =>
     data(client.DELETE("/products/{id}/subscriptions/{subscriptionId}", { params: { path: { id: productId, subscriptionId } } })),
 };
