@@ -308,6 +308,22 @@ describe("every dashboard page at desktop and phone size", () => {
     expect(resetAsked.status).toBe(202);
     const resetLink = await mailboxLink(baseUrl, account.email, "/reset-password/");
 
+    // A status-page link of a demo product and a subscription through it: the public status pages and the
+    // confirmation page its mail links to (the unsubscribe page opens the same way; it acts only on its button).
+    const share = (await api.request<{ token: string }>("POST", "/products/finance_revenue/shares", { label: "Every page" })).data;
+    const subscriber = newAccount("subscriber").email;
+    expect(
+      (
+        await fetch(`${baseUrl}/api/v1/status/${share.token}/subscribe`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ email: subscriber }),
+        })
+      ).status,
+    ).toBe(202);
+    const subscriberMail = await (await fetch(`${baseUrl}/api/v1/dev/mail?to=${encodeURIComponent(subscriber)}`)).json();
+    const subscriptionToken = /\/status\/confirm\/([A-Za-z0-9_.]+)/.exec(subscriberMail.items[0].text)![1];
+
     const ids: Record<string, string> = {
       "/alerts/[id]": `/alerts/${alertId}`,
       "/backfills/[id]": `/backfills/${backfill.id}`,
@@ -322,8 +338,21 @@ describe("every dashboard page at desktop and phone size", () => {
       "/invite/[token]": `/invite/${invitation.token}`,
       "/verify/[token]": `/verify/${tokenOf(verifyLink)}`,
       "/reset-password/[token]": `/reset-password/${tokenOf(resetLink)}`,
+      "/status/[token]": `/status/${share.token}`,
+      "/status/confirm/[token]": `/status/confirm/${subscriptionToken}`,
+      "/status/unsubscribe/[token]": `/status/unsubscribe/${subscriptionToken}`,
     };
-    const signedOut = new Set(["/login", "/signup", "/forgot-password", "/invite/[token]", "/verify/[token]", "/reset-password/[token]"]);
+    const signedOut = new Set([
+      "/login",
+      "/signup",
+      "/forgot-password",
+      "/invite/[token]",
+      "/verify/[token]",
+      "/reset-password/[token]",
+      "/status/[token]",
+      "/status/confirm/[token]",
+      "/status/unsubscribe/[token]",
+    ]);
 
     const routes = dashboardRoutes();
     const unknown = routes.filter((r) => r.includes("[") && !ids[r]);
