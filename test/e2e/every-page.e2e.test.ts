@@ -321,7 +321,9 @@ describe("every dashboard page at desktop and phone size", () => {
         })
       ).status,
     ).toBe(202);
-    const subscriberMail = await (await fetch(`${baseUrl}/api/v1/dev/mail?to=${encodeURIComponent(subscriber)}`)).json();
+    const subscriberMail = (await (await fetch(`${baseUrl}/api/v1/dev/mail?to=${encodeURIComponent(subscriber)}`)).json()) as {
+      items: Array<{ text: string }>;
+    };
     const subscriptionToken = /\/status\/confirm\/([A-Za-z0-9_.]+)/.exec(subscriberMail.items[0].text)![1];
 
     const ids: Record<string, string> = {
