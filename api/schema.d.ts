@@ -16924,12 +16924,14 @@ export interface components {
                     text: string;
                 }[];
             }[];
-            /** @description The last 30 days (UTC), oldest first: incidents open at some time that day and the worst severity */
+            /** @description The last 30 days (UTC), oldest first: incidents open at some time that day, the worst severity, and missed freshness deadlines */
             history: {
                 day: string;
                 incidents: number;
                 /** @enum {string|null} */
                 worst: "info" | "warning" | "critical" | null;
+                /** @description Freshness deadlines of that day that were missed */
+                missed_deadlines: number;
             }[];
             /**
              * Format: date-time

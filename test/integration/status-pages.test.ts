@@ -114,6 +114,15 @@ describe("status pages: share links", () => {
     ]);
     expect(page.json.history).toHaveLength(30);
     expect(page.json.history.at(-1).incidents).toBe(1);
+    // The product never had data, so every 08:00 deadline of the last 30 days was missed, and each shows on its day:
+    // the bars agree with the attainment beside them.
+    const generatedAt = Date.parse(page.json.generated_at);
+    const missedByDay = page.json.history.map((d: { day: string; missed_deadlines: number }) => {
+      const deadline = Date.parse(`${d.day}T08:00:00Z`);
+      return [d.day, d.missed_deadlines, deadline > generatedAt - 30 * 86_400_000 && deadline <= generatedAt ? 1 : 0];
+    });
+    for (const [day, missed, expected] of missedByDay) expect(missed, day).toBe(expected);
+    expect(page.json.sla_attainment).toMatchObject({ met: 0 });
     // Nothing of the other product, of costs, or of the people involved.
     expect(page.text).not.toContain(other.name);
     expect(page.text).not.toContain(otherAlert.id);

@@ -21,6 +21,8 @@ export interface Attainment {
   deadlines: number;
   met: number;
   rate: number | null;
+  /** The deadlines that were missed (epoch ms, ascending), so a day-by-day view can show which days they fell on. */
+  missedAt: number[];
 }
 
 /**
@@ -31,6 +33,7 @@ export function slaAttainment(policy: FreshnessPolicy, updates: number[], since:
   const job = new Cron(policy.cron, { timezone: policy.timezone, mode: "5-part", paused: true });
   let deadlines = 0;
   let met = 0;
+  const missedAt: number[] = [];
   let cursor = new Date(since);
   while (deadlines < MAX_DEADLINES) {
     const next = job.nextRun(cursor);
@@ -38,9 +41,10 @@ export function slaAttainment(policy: FreshnessPolicy, updates: number[], since:
     const d = next.getTime();
     deadlines++;
     if (hasUpdateWithin(updates, d - policy.maxAgeMs, d)) met++;
+    else missedAt.push(d);
     cursor = next;
   }
-  return { deadlines, met, rate: deadlines ? met / deadlines : null };
+  return { deadlines, met, rate: deadlines ? met / deadlines : null, missedAt };
 }
 
 /** Binary search: is there an update in [from, to]? */

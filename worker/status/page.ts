@@ -27,11 +27,15 @@ export interface StatusPage {
   updatedAt: number | null;
   attainment: Attainment | null;
   incidents: ProductIncident[];
-  days: Array<{ day: string; incidents: number; worst: AlertSeverity | null }>;
+  days: Array<{ day: string; incidents: number; worst: AlertSeverity | null; missedDeadlines: number }>;
 }
 
-/** Per day (UTC) of the window: how many incidents were open at some time that day, and the worst one's severity. */
-function incidentDays(incidents: ProductIncident[], now: number): StatusPage["days"] {
+/**
+ * Per day (UTC) of the window: how many incidents were open at some time that day, the worst one's severity, and
+ * how many of the freshness promise's deadlines that day were missed — so a day is shown as fine only when both are
+ * clear, and the bars agree with the attainment beside them.
+ */
+function historyDays(incidents: ProductIncident[], missedAt: readonly number[], now: number): StatusPage["days"] {
   const today = dayOf(now);
   return Array.from({ length: HISTORY_DAYS }, (_, i) => {
     const day = addDays(today, i - (HISTORY_DAYS - 1));
@@ -42,7 +46,7 @@ function incidentDays(incidents: ProductIncident[], now: number): StatusPage["da
       (w, { alert }) => (w === null || severityRank[alert.severity] > severityRank[w] ? alert.severity : w),
       null,
     );
-    return { day, incidents: active.length, worst };
+    return { day, incidents: active.length, worst, missedDeadlines: missedAt.filter((t) => t >= from && t < to).length };
   });
 }
 
@@ -55,6 +59,7 @@ export async function statusPage(ctx: TenantCtx, productId: string, now: number)
     scorecards(ctx, [row], scorecardWindows(monthOf(now), dayOf(now)), now),
     productIncidents(ctx, { id: p.id, name: p.name }, since),
   ]);
+  const attainment = await productSlaAttainment(ctx, card, now);
   return {
     product: { name: p.name, title: p.title, description: p.description, ownerTeam: row.teamName, tier: p.tier },
     health: card.health,
@@ -64,8 +69,8 @@ export async function statusPage(ctx: TenantCtx, productId: string, now: number)
         : null,
     freshness: card.reliability.freshness,
     updatedAt: card.reliability.updatedAt,
-    attainment: await productSlaAttainment(ctx, card, now),
+    attainment,
     incidents,
-    days: incidentDays(incidents, now),
+    days: historyDays(incidents, attainment?.missedAt ?? [], now),
   };
 }

@@ -105,7 +105,8 @@ describe("reliability", () => {
     // Deadline 08:00 UTC daily, 3 days; updated at 07:00 on day 1 and 3, never on day 2.
     const updates = [start + 7 * 3_600_000, start + 2 * day + 7 * 3_600_000];
     const r = slaAttainment({ cron: "0 8 * * *", timezone: "UTC", maxAgeMs: 2 * 3_600_000 }, updates, start, start + 2 * day + 9 * 3_600_000);
-    expect(r).toEqual({ deadlines: 3, met: 2, rate: 2 / 3 });
+    // Which deadline was missed is kept, so a day-by-day view can show the day (day 2, 08:00).
+    expect(r).toEqual({ deadlines: 3, met: 2, rate: 2 / 3, missedAt: [start + day + 8 * 3_600_000] });
   });
 });
 

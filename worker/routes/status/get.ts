@@ -60,10 +60,10 @@ export function register(app: Router) {
         deadline: isoOrNull(f?.deadline),
         next_deadline: isoOrNull(f?.nextDeadline),
       },
-      sla_attainment: page.attainment,
+      sla_attainment: page.attainment && { deadlines: page.attainment.deadlines, met: page.attainment.met, rate: page.attainment.rate },
       open_incidents: page.incidents.filter((i) => i.alert.status !== "resolved").map(incidentOut),
       recent_incidents: page.incidents.filter((i) => i.alert.status === "resolved").map(incidentOut),
-      history: page.days,
+      history: page.days.map((d) => ({ day: d.day, incidents: d.incidents, worst: d.worst, missed_deadlines: d.missedDeadlines })),
       generated_at: new Date(now).toISOString(),
     });
   });

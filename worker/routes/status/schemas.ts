@@ -51,8 +51,17 @@ export const StatusPageOut = z
     open_incidents: z.array(IncidentOut),
     recent_incidents: z.array(IncidentOut).openapi({ description: "Incidents resolved in the last 30 days, newest first" }),
     history: z
-      .array(z.object({ day: z.string(), incidents: z.number().int(), worst: z.enum(alertSeverities).nullable() }))
-      .openapi({ description: "The last 30 days (UTC), oldest first: incidents open at some time that day and the worst severity" }),
+      .array(
+        z.object({
+          day: z.string(),
+          incidents: z.number().int(),
+          worst: z.enum(alertSeverities).nullable(),
+          missed_deadlines: z.number().int().openapi({ description: "Freshness deadlines of that day that were missed" }),
+        }),
+      )
+      .openapi({
+        description: "The last 30 days (UTC), oldest first: incidents open at some time that day, the worst severity, and missed freshness deadlines",
+      }),
     generated_at: timestamp,
   })
   .openapi("StatusPage");
