@@ -75,6 +75,42 @@ describe("Airbyte connector against its fake", () => {
     expect(done.tasks[0]).toMatchObject({ status: "succeeded", no_new_data: true });
   });
 
+  it("a sync that moved no rows skips the task downstream of it, which Airbyte is never asked to run; one that moved rows runs it", async () => {
+    const { s, team } = await setup();
+    const load = crypto.randomUUID();
+    const publish = crypto.randomUUID();
+    const spec = (name: string) => ({
+      name,
+      team: team.slug,
+      tasks: [
+        { id: "load", connector: "airbyte", connection: "airbyte", with: { connection_id: load }, poll_interval: "1s", skip_downstream_if_no_new_data: true },
+        { id: "publish", connector: "airbyte", connection: "airbyte", with: { connection_id: publish }, poll_interval: "1s", depends_on: ["load"] },
+      ],
+    });
+    const jobsFor = async (connectionId: string) =>
+      (await fakeRequests("airbyte", "/api/public/v1/jobs")).filter((r) => r.method === "POST" && JSON.parse(r.body).connectionId === connectionId);
+
+    await fakePlan("airbyte", load, { polls: 0, rows: 0 });
+    await fakePlan("airbyte", publish, { polls: 0, rows: 5 });
+    await pushPipeline(s, spec("ab_skip_empty"));
+    const done = await pollToEnd(s, (await startRun(s, "ab_skip_empty")).id);
+    expect(done.status).toBe("succeeded");
+    const byKey = Object.fromEntries(done.tasks.map((t: { key: string }) => [t.key, t]));
+    expect(byKey.load).toMatchObject({ status: "succeeded", no_new_data: true, outputs: { rows_synced: 0 } });
+    expect(byKey.publish).toMatchObject({ status: "skipped", reason: "no new data from load" });
+    await drain();
+    expect(await jobsFor(load)).toHaveLength(1);
+    expect(await jobsFor(publish)).toHaveLength(0);
+
+    // The same pipeline when the sync moved rows: the downstream task runs (the skip above came from the zero).
+    await fakePlan("airbyte", load, { polls: 0, rows: 12 });
+    const ran = await pollToEnd(s, (await startRun(s, "ab_skip_empty")).id);
+    const ranByKey = Object.fromEntries(ran.tasks.map((t: { key: string }) => [t.key, t]));
+    expect(ranByKey.load).toMatchObject({ status: "succeeded", no_new_data: false });
+    expect(ranByKey.publish).toMatchObject({ status: "succeeded" });
+    expect(await jobsFor(publish)).toHaveLength(1);
+  });
+
   it("a failed job fails the task as a tool failure", async () => {
     const { s, team } = await setup();
     const id = crypto.randomUUID();
