@@ -195,12 +195,24 @@ export const httpConnector: ConnectorDefinition<HttpWith, HttpConfig> = {
  */
 async function poke(ctx: ConnectorContext<HttpConfig>, input: HttpWith, success: HttpCondition): Promise<TaskOutcome> {
   const v = vars(ctx);
-  const { res, text, json } = await call(ctx, input.method, render(input.url, v), renderHeaders(input.headers, v), input.body === undefined ? undefined : renderDeep(input.body, v));
+  const { res, text, json } = await call(
+    ctx,
+    input.method,
+    render(input.url, v),
+    renderHeaders(input.headers, v),
+    input.body === undefined ? undefined : renderDeep(input.body, v),
+  );
   const log = sectionedLog([{ title: `${input.method} ${input.url} → HTTP ${res.status}`, text }]);
   const accepted = input.accept_status ? input.accept_status.includes(res.status) : res.ok;
   if (!accepted) return { status: "failed", error: errorFromResponse(TOOL, res, text), log };
   if (!conditionHolds(json, success)) return { status: "running", log };
-  return { status: "succeeded", noNewData: conditionHolds(json, input.no_new_data), ...handleFrom(input, json), output: selectOutputs(input, res.status, json), log };
+  return {
+    status: "succeeded",
+    noNewData: conditionHolds(json, input.no_new_data),
+    ...handleFrom(input, json),
+    output: selectOutputs(input, res.status, json),
+    log,
+  };
 }
 
 /** `status_code` and the fields `with.outputs` selects from the final JSON answer (missing paths are not reported). */
