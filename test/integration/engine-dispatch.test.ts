@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { HYBRID_MAX_IN_FLIGHT, SLOW_CALL_MS } from "../../worker/durable/runs/inline-dispatch";
 import type { DispatchMessage } from "../../worker/queues/messages";
 import { api } from "../helpers/api";
-import { isTerminal, waitForRun } from "../helpers/engine";
+import { advance, isTerminal, waitForRun } from "../helpers/engine";
 import { fakeToolRequests, pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
 import { deliveredMessages } from "../helpers/queue-tracking";
 import { drain, eventually } from "../helpers/wait";
@@ -31,6 +31,27 @@ describe("dispatch in the default mode", () => {
     await drain();
     expect(dispatchesOf(run.id)).toEqual([]);
     expect(await jobsCreatedFor(run.id)).toHaveLength(2);
+  });
+
+  it("the object pokes a sensor itself on its alarm: no queue message per poke", async () => {
+    const { s, team } = await setupTenant();
+    const flag = `hybrid-${crypto.randomUUID()}`;
+    const sensor = {
+      id: "wait",
+      connector: "http",
+      connection: "tool",
+      with: { url: `/flags/${flag}?after=3`, method: "GET", sensor: { interval: "10s", timeout: "1h", success: { path: "$.ready", equals: true } } },
+    };
+    await pushPipeline(s, { name: "sensed_hybrid", team: team.slug, tasks: [sensor] });
+    const run = await startRun(s, "sensed_hybrid");
+    for (let poke = 1; poke <= 2; poke++) {
+      await waitForRun(s, run.id, (r) => r.tasks[0].reason === `waiting: condition not met (poke ${poke})`);
+      await advance(s.tenant.id, 10_000);
+    }
+    expect((await waitForRun(s, run.id, isTerminal)).status).toBe("succeeded");
+    await drain();
+    expect(dispatchesOf(run.id)).toEqual([]);
+    expect((await fakeToolRequests()).filter((r) => r.path.startsWith(`/flags/${flag}`))).toHaveLength(3);
   });
 
   it(`beyond ${HYBRID_MAX_IN_FLIGHT} tool calls at once the object sends further triggers through the queue, and each task's job is created once`, async () => {

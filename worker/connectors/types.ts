@@ -140,6 +140,11 @@ export interface CollectSink {
   costFacts(source: string, facts: CostFact[]): Promise<void>;
 }
 
+export interface SensorTiming {
+  intervalMs: number;
+  timeoutMs: number;
+}
+
 export type TerminalOutcome = Exclude<TaskOutcome, { status: "running" }>;
 
 export interface ConnectorDefinition<With = unknown, Config = unknown> {
@@ -188,6 +193,12 @@ export interface ConnectorDefinition<With = unknown, Config = unknown> {
     start(ctx: ConnectorContext<Config>, input: With, failed: ExternalHandle): Promise<TaskOutcome>;
   };
   poll(ctx: ConnectorContext<Config>, input: With, handle: ExternalHandle): Promise<TaskOutcome>;
+  /**
+   * When the task is a sensor (its `with` asks to wait for a condition): how often to look again and when to give up.
+   * Each look is a poll scheduled on the tenant Durable Object's alarm; an answer that does not meet the condition yet
+   * is `running`, not a failure (engine/transition.ts).
+   */
+  sensor?(input: With): SensorTiming | null;
   cancel(ctx: ConnectorContext<Config>, input: With, handle: ExternalHandle): Promise<void>;
   /** A cheap authenticated call proving the connection works; the message quotes the tool's error. */
   test(ctx: Omit<ConnectorContext<Config>, "run" | "callbackUrl">): Promise<{ ok: true; message?: string } | { ok: false; message: string }>;

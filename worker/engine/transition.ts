@@ -1,6 +1,7 @@
 // size: one pure state machine (transition() and the Step helpers its cases share) read top to bottom; split, a case would lose its rules.
 import type { TaskError, TaskOutcome } from "../connectors/types";
 import { isHttpUrl } from "../lib/urls";
+import { formatMs } from "../pipelines/spec";
 import { retryDelayMs } from "./backoff";
 import { evaluateRunIf, isRunIfKeyword, valuesRead, type RunIfTasks } from "./run-if";
 import { nativeRerunFor } from "./retry-kind";
@@ -150,12 +151,17 @@ export function transition(current: RunState, event: EngineEvent, clock: EngineC
       const task = s.tasks[event.key];
       if (s.status !== "running" || !task || task.attempt !== event.attempt || !isActiveTask(task.status)) break;
       step.effects.push({ type: "dispatch", key: task.key, attempt: task.attempt, op: "cancel", seq: 0 });
-      failAttempt(
-        step,
-        task,
-        { kind: "timeout", message: `task exceeded its timeout of ${Math.round((step.plan(task.key).timeoutMs ?? 0) / 1000)}s` },
-        "timed_out",
-      );
+      const plan = step.plan(task.key);
+      if (plan.sensor && attemptTimeoutMs(plan) === plan.sensor.timeoutMs) {
+        // The condition did not come true in time: waiting again from scratch would not make it, so no retry.
+        const message = `sensor timed out after ${formatMs(plan.sensor.timeoutMs)}`;
+        step.clearTaskTimers(task);
+        task.error = { kind: "timeout", message };
+        task.reason = message;
+        step.setTask(task, "timed_out", message);
+      } else {
+        failAttempt(step, task, { kind: "timeout", message: `task exceeded its timeout of ${Math.round((plan.timeoutMs ?? 0) / 1000)}s` }, "timed_out");
+      }
       advance(step);
       break;
     }
@@ -200,7 +206,11 @@ function applyOutcome(step: Step, key: string, attempt: number, outcome: TaskOut
   const plan = step.plan(key);
   switch (outcome.status) {
     case "running": {
-      step.setTask(task, source === "trigger" ? "triggered" : "running", source === "trigger" ? "accepted by the tool" : `running (${source})`);
+      if (plan.sensor) {
+        // A sensor's answer that does not meet its condition yet: not a failure, look again after the interval.
+        task.reason = `waiting: condition not met (poke ${task.pollSeq + 1})`;
+        step.setTask(task, "running", task.reason);
+      } else step.setTask(task, source === "trigger" ? "triggered" : "running", source === "trigger" ? "accepted by the tool" : `running (${source})`);
       task.startedAt ??= startedAt ?? step.clock.now;
       step.effects.push({
         type: "timer.set",
@@ -291,14 +301,21 @@ function queueAttempt(step: Step, task: TaskState, reason: string) {
   task.startedAt = null;
   task.finishedAt = null;
   step.effects.push({ type: "dispatch", key: task.key, attempt: task.attempt, op: "trigger", seq: 0 });
-  if (plan.timeoutMs !== null) {
+  const timeoutMs = attemptTimeoutMs(plan);
+  if (timeoutMs !== null) {
     step.effects.push({
       type: "timer.set",
       timerKey: timerKeys.timeout(step.state.id, task.key, task.attempt),
-      dueAt: step.clock.now + plan.timeoutMs,
+      dueAt: step.clock.now + timeoutMs,
       event: { type: "task.timeout", key: task.key, attempt: task.attempt },
     });
   }
+}
+
+/** How long one attempt may take: the task's timeout, or a sensor's own when that is sooner. */
+function attemptTimeoutMs(plan: PlanTask): number | null {
+  if (!plan.sensor) return plan.timeoutMs;
+  return plan.timeoutMs === null ? plan.sensor.timeoutMs : Math.min(plan.timeoutMs, plan.sensor.timeoutMs);
 }
 
 /** Decides for a pending task whose dependencies are all done: run it, skip it, or fail it (and why). */

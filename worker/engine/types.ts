@@ -1,4 +1,4 @@
-import type { ExternalHandle, TaskError, TaskOutcome } from "../connectors/types";
+import type { ExternalHandle, SensorTiming, TaskError, TaskOutcome } from "../connectors/types";
 import type { RetryPolicy } from "./backoff";
 import type { NativeRerunKind, RetryKind } from "./retry-kinds";
 import type { RunStatus, TaskStatus } from "./states";
@@ -16,6 +16,11 @@ export interface PlanTask {
   timeoutMs: number | null;
   pollIntervalMs: number;
   skipDownstreamIfNoNewData: boolean;
+  /**
+   * The task waits for a condition: polled every `intervalMs` (its pollIntervalMs), an unmet condition keeps it
+   * running, and after `timeoutMs` it times out without a retry (absent for every other task).
+   */
+  sensor?: SensorTiming;
   /** The task's tool has its own partial rerun, used by retry from failure (engine/retry-kind.ts). */
   nativeRerun?: NativeRerunKind;
 }

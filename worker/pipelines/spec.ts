@@ -52,7 +52,7 @@ const durationHint = 'a duration such as "90s", "5m", "2h" or "1h 30m" (units ms
 const durationPattern = /^\s*\d+(\.\d+)?(ms|s|m|h|d)(\s+\d+(\.\d+)?(ms|s|m|h|d))*\s*$/;
 
 /** A duration string within [minMs, maxMs]; the spec keeps the text, normalization turns it into ms. */
-function duration(minMs: number, maxMs: number, what: string) {
+export function duration(minMs: number, maxMs: number, what: string) {
   return z
     .string()
     .regex(durationPattern, `must be ${durationHint}`)

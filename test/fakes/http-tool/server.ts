@@ -10,6 +10,8 @@ import { startJsonServer, type Answer, type FakeServer } from "../http-server";
  *   GET  /jobs/:id → {id, status, message, no_new_data}; a job created with polls: n reads "running" n − 1 times, then its outcome.
  *   POST /jobs/:id/cancel → {id, status: "cancelled"}
  *   GET  /health → {ok: true} (the connection test)
+ *   GET  /flags/:name?after=n → {name, ready, reads}: a condition a sensor waits for; `ready` is false on the first
+ *     n − 1 reads of that name and true from the n-th on (never true without `after`).
  * With a token configured, every call needs `Authorization: Bearer <token>` (else 401).
  * `POST /rate-limited` answers 429 with Retry-After: 7.
  * Whatever the credentials (a misbehaving server or proxy, to test what Tutti sends and keeps):
@@ -39,6 +41,7 @@ export async function startHttpToolFake(options: { token?: string; port?: number
   const jobs = new Map<string, Job>();
   const jobsByIdempotencyKey = new Map<string, string>();
   const failures = new Map<string, number>();
+  const flagReads = new Map<string, number>();
   let counter = 0;
   const server = await startJsonServer(async (req, url): Promise<Answer> => {
     if (url.pathname.startsWith("/echo/")) {
@@ -50,6 +53,12 @@ export async function startHttpToolFake(options: { token?: string; port?: number
     if (options.token && req.headers.authorization !== `Bearer ${options.token}`) return { status: 401, body: { error: "unauthorized" } };
     const parts = url.pathname.split("/").filter(Boolean);
     if (req.method === "GET" && url.pathname === "/health") return { status: 200, body: { ok: true } };
+    if (req.method === "GET" && parts[0] === "flags" && parts[1] && parts.length === 2) {
+      const reads = (flagReads.get(parts[1]) ?? 0) + 1;
+      flagReads.set(parts[1], reads);
+      const after = Number(url.searchParams.get("after") ?? Infinity);
+      return { status: 200, body: { name: parts[1], ready: reads >= after, reads } };
+    }
     if (req.method === "POST" && url.pathname === "/rate-limited") return { status: 429, body: { error: "slow down" }, headers: { "retry-after": "7" } };
     if (req.method === "POST" && parts[0] === "jobs" && parts.length === 1) {
       const body = (req.body ? JSON.parse(req.body) : {}) as Record<string, unknown>;

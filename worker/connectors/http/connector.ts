@@ -2,8 +2,9 @@ import { ConnectorError, errorFromResponse, networkError } from "../http-errors"
 import { isHttpUrl, originOf } from "../../lib/urls";
 import { readPath } from "../json-path";
 import { fetchWithSecret } from "../secret-fetch";
+import { parseDuration } from "../../lib/time";
 import { render, renderDeep } from "../template";
-import type { ConnectorContext, ConnectorDefinition, ExternalHandle } from "../types";
+import type { ConnectorContext, ConnectorDefinition, ExternalHandle, TaskOutcome } from "../types";
 import { HttpConfig, HttpWith, type HttpCondition } from "./schema";
 import { sectionedLog } from "../../logs/format";
 
@@ -120,7 +121,10 @@ export const httpConnector: ConnectorDefinition<HttpWith, HttpConfig> = {
     });
   },
 
+  sensor: (input) => (input.sensor ? { intervalMs: parseDuration(input.sensor.interval)!, timeoutMs: parseDuration(input.sensor.timeout)! } : null),
+
   async trigger(ctx, input) {
+    if (input.sensor) return poke(ctx, input, input.sensor.success);
     const v = vars(ctx);
     const headers = { ...idempotencyHeader(ctx, input), ...renderHeaders(input.headers, v) };
     const { res, text, json } = await call(ctx, input.method, render(input.url, v), headers, input.body === undefined ? undefined : renderDeep(input.body, v));
@@ -139,6 +143,7 @@ export const httpConnector: ConnectorDefinition<HttpWith, HttpConfig> = {
   },
 
   async poll(ctx, input, handle) {
+    if (input.sensor) return poke(ctx, input, input.sensor.success);
     if (input.completion.mode !== "poll") return { status: "running", ...handle };
     const triggerResponse = (handle.state as { trigger_response?: unknown } | undefined)?.trigger_response ?? null;
     const v = vars(ctx, { external_id: handle.externalId ?? "", response: triggerResponse });
@@ -182,6 +187,33 @@ export const httpConnector: ConnectorDefinition<HttpWith, HttpConfig> = {
     }
   },
 };
+
+/**
+ * One look of a sensor: the task's request again. An accepted answer meeting `success` ends the task; any other
+ * accepted answer is "not yet" (the engine looks again after the interval). Without an Idempotency-Key: every poke
+ * must get a fresh answer, not the one a server kept for the key.
+ */
+async function poke(ctx: ConnectorContext<HttpConfig>, input: HttpWith, success: HttpCondition): Promise<TaskOutcome> {
+  const v = vars(ctx);
+  const { res, text, json } = await call(
+    ctx,
+    input.method,
+    render(input.url, v),
+    renderHeaders(input.headers, v),
+    input.body === undefined ? undefined : renderDeep(input.body, v),
+  );
+  const log = sectionedLog([{ title: `${input.method} ${input.url} → HTTP ${res.status}`, text }]);
+  const accepted = input.accept_status ? input.accept_status.includes(res.status) : res.ok;
+  if (!accepted) return { status: "failed", error: errorFromResponse(TOOL, res, text), log };
+  if (!conditionHolds(json, success)) return { status: "running", log };
+  return {
+    status: "succeeded",
+    noNewData: conditionHolds(json, input.no_new_data),
+    ...handleFrom(input, json),
+    output: selectOutputs(input, res.status, json),
+    log,
+  };
+}
 
 /** `status_code` and the fields `with.outputs` selects from the final JSON answer (missing paths are not reported). */
 function selectOutputs(input: HttpWith, status: number, json: unknown): Record<string, unknown> {

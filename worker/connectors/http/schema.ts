@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { HttpUrl } from "../../lib/urls";
 import { isValidPath } from "../json-path";
+import { duration } from "../../pipelines/spec";
 
 const JsonPath = z.string().refine(isValidPath, 'a path like "$.status" or "$.items[0].state"');
 const Methods = z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]);
@@ -30,6 +31,23 @@ const Completion = z.discriminatedUnion("mode", [
     .meta({ description: "Done when the tool POSTs {status: succeeded|failed, message?, no_new_data?} to {{callback_url}}" }),
 ]);
 
+/** Bounds of a sensor: a poke more often than every 10s is load on the tool, a wait past 7 days is a schedule. */
+export const SENSOR_MIN_INTERVAL_MS = 10_000;
+export const SENSOR_MAX_TIMEOUT_MS = 7 * 86_400_000;
+
+const Sensor = z
+  .strictObject({
+    interval: duration(SENSOR_MIN_INTERVAL_MS, 86_400_000, "interval").meta({ description: "How long to wait between two pokes (at least 10s)" }),
+    timeout: duration(SENSOR_MIN_INTERVAL_MS, SENSOR_MAX_TIMEOUT_MS, "timeout").meta({
+      description: "When to give up: the task then times out without a retry (at most 7d)",
+    }),
+    success: Condition,
+  })
+  .meta({
+    description:
+      "Makes the task a sensor: the request is sent every `interval` until its JSON answer meets `success` (an answer that does not is 'not yet', not a failure), or fails the task after `timeout`",
+  });
+
 export const HttpWith = z
   .strictObject({
     url: z.string().min(1).meta({
@@ -48,6 +66,7 @@ export const HttpWith = z
       .strictObject({ url: z.string().min(1), method: Methods.default("POST") })
       .optional()
       .meta({ description: "Request that cancels the work; {{external_id}} available" }),
+    sensor: Sensor.optional(),
     outputs: z
       .record(z.string().regex(/^[a-z_][a-z0-9_]{0,63}$/, "an output name: lowercase letters, digits and _, starting with a letter or _"), JsonPath)
       .refine((o) => Object.keys(o).length <= 20, "at most 20 outputs")
@@ -58,6 +77,9 @@ export const HttpWith = z
       }),
   })
   .superRefine((w, ctx) => {
+    if (w.sensor && w.completion.mode !== "response")
+      ctx.addIssue({ code: "custom", path: ["completion"], message: "a sensor completes when its own answer meets sensor.success: leave completion out" });
+    if (w.sensor && w.cancel) ctx.addIssue({ code: "custom", path: ["cancel"], message: "a sensor starts no work at the tool, so there is nothing to cancel" });
     if (w.outputs && w.completion.mode === "callback")
       ctx.addIssue({ code: "custom", path: ["outputs"], message: "outputs are read from a response; with completion: callback there is none" });
   });

@@ -85,7 +85,16 @@ export function createRunSync(core: RunsCore, input: CreateRunInput, loaded: Loa
   };
   const state = newRunState(
     runId,
-    planFromSpec(spec, (kind) => connectorFor(kind)?.rerun?.kind),
+    planFromSpec(
+      spec,
+      (kind) => connectorFor(kind)?.rerun?.kind,
+      (kind, input) => {
+        const connector = connectorFor(kind);
+        // The stored `with` was parsed by this schema at push; parsing again gives the connector its typed input.
+        const parsed = connector?.sensor ? connector.withSchema.safeParse(input) : null;
+        return parsed?.success ? connector!.sensor!(parsed.data) : null;
+      },
+    ),
     spec.timeout_ms,
     now,
     meta.params,

@@ -9,9 +9,9 @@ import { claimDispatch, releaseDispatch } from "./dispatch-claims";
 
 /**
  * Who calls the tools (DISPATCH_MODE):
- * - `hybrid` (default): the object triggers tasks itself, and sends to the dispatch queue what would hold it up —
- *   triggers beyond HYBRID_MAX_IN_FLIGHT calls at once, triggers on a connection that answered slowly, a trigger
- *   whose call failed on our side (the queue's retries and dead-letter queue then apply), polls and cancels;
+ * - `hybrid` (default): the object triggers tasks (and pokes sensors) itself, and sends to the dispatch queue what would
+ *   hold it up — calls beyond HYBRID_MAX_IN_FLIGHT at once, calls on a connection that answered slowly, a call
+ *   that failed on our side (the queue's retries and dead-letter queue then apply), other polls and cancels;
  * - `queue`: everything goes through the dispatch queue;
  * - `inline`: the object performs everything itself; a call that fails on our side waits for the alarm.
  */
@@ -66,7 +66,7 @@ export class InlineDispatcher {
       if (this.inflight.size >= limit) break;
       if (this.inflight.has(item.id) || this.handedOff.has(item.id)) continue;
       const msg = item.payload as DispatchMessage;
-      if (this.hybrid && (msg.op !== "trigger" || this.onSlowConnection(msg))) continue;
+      if (this.hybrid && (!(msg.op === "trigger" || this.isSensorPoke(msg)) || this.onSlowConnection(msg))) continue;
       this.inflight.add(item.id);
       this.core.waitUntil(this.dispatch(item.id, msg));
     }
@@ -132,6 +132,16 @@ export class InlineDispatcher {
       log.with({ tenantId: msg.tenantId }).warn("inline dispatch failed; sent to the queue", { run_id: msg.runId, task: msg.taskKey, ...errorFields(err) });
       return HANDED_OFF;
     }
+  }
+
+  /**
+   * A sensor's look at its condition: one short request, repeated every interval for hours, so it stays here on the
+   * alarm that scheduled it rather than costing a queue message per poke.
+   */
+  private isSensorPoke(msg: DispatchMessage): boolean {
+    if (msg.op !== "poll") return false;
+    const plan = this.core.store.getRun(msg.runId)?.state.plan.find((t) => t.key === msg.taskKey);
+    return plan?.sensor !== undefined;
   }
 
   /** Whether the task's connection answered slowly of late (read only once some connection has). */
