@@ -64,7 +64,8 @@ export async function statusPage(ctx: TenantCtx, productId: string, now: number)
         : null,
     freshness: card.reliability.freshness,
     updatedAt: card.reliability.updatedAt,
-    attainment: await productSlaAttainment(ctx, card, now),
+    // The same 30 days as the incident history.
+    attainment: await productSlaAttainment(ctx, card, since, now),
     incidents,
     days: incidentDays(incidents, now),
   };
