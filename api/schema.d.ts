@@ -9571,6 +9571,8 @@ export interface paths {
                 query?: {
                     /** @description Month (UTC) as YYYY-MM; default the current month */
                     period?: string;
+                    /** @description The window of the cost and usage figures: mtd (month to date, the default), or the trailing 7d, 30d or 90d UTC days ending today (or on the period's last day) */
+                    range?: "mtd" | "7d" | "30d" | "90d";
                 };
                 header?: never;
                 path: {
@@ -10767,6 +10769,8 @@ export interface paths {
                 query?: {
                     /** @description Month (UTC) as YYYY-MM; default the current month */
                     period?: string;
+                    /** @description The window of the cost and usage figures: mtd (month to date, the default), or the trailing 7d, 30d or 90d UTC days ending today (or on the period's last day) */
+                    range?: "mtd" | "7d" | "30d" | "90d";
                     owner_team_id?: string;
                 };
                 header?: never;
@@ -16242,15 +16246,16 @@ export interface components {
         ProductRanking: {
             period: string;
             currency: string;
-            /** @description Days the month-to-date figures cover */
+            /** @description Days the window figures cover (window.from, window.to) */
             month: {
                 from: string;
                 to: string;
             };
+            window: components["schemas"]["ScorecardWindow"];
             totals: {
-                /** @description All spend this month, products or not */
+                /** @description All spend over the window (month to date by default), products or not */
                 month_to_date: number;
-                /** @description Spend no product claims */
+                /** @description Spend over the window no product claims */
                 unattributed_month_to_date: number;
                 previous_same_days: number;
                 zombies: number;
@@ -16271,8 +16276,9 @@ export interface components {
                 owner_team: components["schemas"]["TeamRef"] | null;
             };
             cost: {
+                /** @description Cost over the window (range); month to date by default */
                 month_to_date: number;
-                /** @description The same number of days at the start of the previous month */
+                /** @description Cost over window.previous, as long as the window */
                 previous_same_days: number;
                 /** @description Relative change, 0.25 = +25 %; null without a previous figure */
                 trend: number | null;
@@ -16281,11 +16287,12 @@ export interface components {
                 per_consumer: number | null;
             };
             usage: {
+                /** @description Uses over the window (range); month to date by default */
                 month_to_date: number;
                 previous_same_days: number;
                 trend: number | null;
                 last_30_days: number;
-                /** @description Distinct consumers this month */
+                /** @description Distinct consumers over the window */
                 consumers: number;
                 last_used_day: string | null;
                 /** @description The workspace reported usage of some product in the last 30 days. false: usage unknown — nobody sends usage, so no product is a zombie */
@@ -16350,14 +16357,15 @@ export interface components {
         ProductScorecardDetail: {
             period: string;
             currency: string;
+            window: components["schemas"]["ScorecardWindow"] & unknown;
             scorecard: components["schemas"]["ProductScorecard"];
-            /** @description Freshness deadlines met over the last 30 days; null without a freshness SLA */
+            /** @description Freshness deadlines met over the window (up to now); null without a freshness SLA */
             sla_attainment: {
                 deadlines: number;
                 met: number;
                 rate: number | null;
             } | null;
-            /** @description Daily cost by source, last 90 days */
+            /** @description Daily cost by source over the window */
             cost_by_source: {
                 day: string;
                 source: string;
@@ -16366,17 +16374,19 @@ export interface components {
             /** @description Each source's cost and when Tutti last collected it, costliest first */
             cost_sources: {
                 source: string;
-                /** @description Cost from this source, last 90 days */
+                /** @description Cost from this source over the window */
                 amount: number;
                 /** @description End of the latest successful collector pass for this source; null for posted costs */
                 collected_at: string | null;
             }[];
+            /** @description Daily uses by kind over the window */
             usage_by_kind: {
                 day: string;
                 /** @enum {string} */
                 kind: "dashboard_view" | "query" | "model_call" | "api_call";
                 count: number;
             }[];
+            /** @description Heaviest consumers over the window */
             top_consumers: {
                 consumer: string;
                 count: number;
@@ -16691,6 +16701,21 @@ export interface components {
             description: string | null;
             /** @description Nested fields (structs), each of this same shape */
             fields?: components["schemas"]["SchemaField"][];
+        };
+        /** @description The days the cost.month_to_date and usage.month_to_date figures cover (despite their names: the selected range) */
+        ScorecardWindow: {
+            /** @enum {string} */
+            range: "mtd" | "7d" | "30d" | "90d";
+            /** @description First day (UTC) the window figures cover */
+            from: string;
+            /** @description Last day (UTC), included */
+            to: string;
+            days: number;
+            /** @description What previous_same_days and trend compare with: for mtd the same days of the previous month, otherwise the days just before */
+            previous: {
+                from: string;
+                to: string;
+            };
         };
         Session: {
             user: components["schemas"]["User"];
@@ -17656,6 +17681,7 @@ export type RunEvent = components['schemas']['RunEvent'];
 export type RunEventList = components['schemas']['RunEventList'];
 export type RunList = components['schemas']['RunList'];
 export type SchemaField = components['schemas']['SchemaField'];
+export type ScorecardWindow = components['schemas']['ScorecardWindow'];
 export type Session = components['schemas']['Session'];
 export type SessionInfo = components['schemas']['SessionInfo'];
 export type SessionList = components['schemas']['SessionList'];

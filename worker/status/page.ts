@@ -59,7 +59,8 @@ export async function statusPage(ctx: TenantCtx, productId: string, now: number)
     scorecards(ctx, [row], scorecardWindows(monthOf(now), dayOf(now)), now),
     productIncidents(ctx, { id: p.id, name: p.name }, since),
   ]);
-  const attainment = await productSlaAttainment(ctx, card, now);
+  // Over the same 30 days as the incident history, so each missed deadline falls on one of its days.
+  const attainment = await productSlaAttainment(ctx, card, since, now);
   return {
     product: { name: p.name, title: p.title, description: p.description, ownerTeam: row.teamName, tier: p.tier },
     health: card.health,

@@ -10,7 +10,7 @@ describe("scorecard figures", () => {
     expect(scorecardWindows("2026-03", "2026-03-31")).toMatchObject({
       month: { from: "2026-03-01", to: "2026-03-31" },
       previous: { from: "2026-02-01", to: "2026-02-28" },
-      elapsedDays: 31,
+      days: 31,
     });
     expect(scorecardWindows("2026-07", "2026-07-10")).toMatchObject({
       month: { to: "2026-07-10" },

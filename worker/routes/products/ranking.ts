@@ -10,16 +10,17 @@ import { dayOf, monthOf } from "../../costs/period";
 import { scorecardWindows } from "../../costs/windows";
 import { requireScope } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
-import { PeriodQuery, ScorecardOut, scorecardOut } from "./scorecard-schemas";
+import { PeriodQuery, RangeQuery, ScorecardOut, WindowOut, scorecardOut, windowOut } from "./scorecard-schemas";
 
 const RankingOut = z
   .object({
     period: z.string(),
     currency: z.string(),
-    month: z.object({ from: z.string(), to: z.string() }).openapi({ description: "Days the month-to-date figures cover" }),
+    month: z.object({ from: z.string(), to: z.string() }).openapi({ description: "Days the window figures cover (window.from, window.to)" }),
+    window: WindowOut,
     totals: z.object({
-      month_to_date: z.number().openapi({ description: "All spend this month, products or not" }),
-      unattributed_month_to_date: z.number().openapi({ description: "Spend no product claims" }),
+      month_to_date: z.number().openapi({ description: "All spend over the window (month to date by default), products or not" }),
+      unattributed_month_to_date: z.number().openapi({ description: "Spend over the window no product claims" }),
       previous_same_days: z.number(),
       zombies: z.number().int(),
       needs_attention: z.number().int().openapi({ description: "Products whose health needs attention (health.needs_attention), zombies included" }),
@@ -34,7 +35,7 @@ export const route = createRoute({
   tags: ["products"],
   summary: "Every product's scorecard, ranked by declared value ÷ cost, zombies (cost, no use in 30 days) last",
   security: bearerSecurity,
-  request: { query: z.object({ period: PeriodQuery, owner_team_id: z.string().max(64).optional() }) },
+  request: { query: z.object({ period: PeriodQuery, range: RangeQuery, owner_team_id: z.string().max(64).optional() }) },
   responses: { 200: jsonResponse(RankingOut, "Ranked scorecards"), ...errors(400, 401, 403) },
 });
 
@@ -46,7 +47,7 @@ export function register(app: Router) {
     const ctx = tenantCtx(c.get("db"), p.tenantId);
     const now = c.get("clock").now();
     const period = q.period ?? monthOf(now);
-    const w = scorecardWindows(period, dayOf(now));
+    const w = scorecardWindows(period, dayOf(now), q.range);
     const [products, settings, sums] = await Promise.all([listProducts(ctx, { ownerTeamId: q.owner_team_id }), getCostSettings(ctx), costSums(ctx, w)]);
     const cards = await scorecards(ctx, products, w, now);
     let month = 0;
@@ -59,6 +60,7 @@ export function register(app: Router) {
       period,
       currency: settings.currency,
       month: w.month,
+      window: windowOut(w),
       totals: {
         month_to_date: fromMicros(month),
         unattributed_month_to_date: fromMicros(sums.get("")?.monthMicros ?? 0),

@@ -3,6 +3,7 @@ import { fromMicros } from "../../costs/money";
 import type { Scorecard } from "../../db/repo/products/scorecard";
 import { productTiers } from "../../db/schema/enums";
 import { valueStates } from "../../costs/scorecard";
+import { rangeKeys, type ScorecardWindows } from "../../costs/windows";
 import { checkStates } from "../../lineage/dataset-health";
 import { productHealthStatuses } from "../../products/health";
 import { TeamRef, teamRefOut } from "../lineage/catalog-schemas";
@@ -18,24 +19,46 @@ export const PeriodQuery = z
   .optional()
   .openapi({ description: "Month (UTC) as YYYY-MM; default the current month", example: "2026-07" });
 
+export const RangeQuery = z.enum(rangeKeys).optional().openapi({
+  description:
+    "The window of the cost and usage figures: mtd (month to date, the default), or the trailing 7d, 30d or 90d UTC days ending today (or on the period's last day)",
+  example: "30d",
+});
+
+export const WindowOut = z
+  .object({
+    range: z.enum(rangeKeys),
+    from: z.string().openapi({ description: "First day (UTC) the window figures cover" }),
+    to: z.string().openapi({ description: "Last day (UTC), included" }),
+    days: z.number().int(),
+    previous: z
+      .object({ from: z.string(), to: z.string() })
+      .openapi({ description: "What previous_same_days and trend compare with: for mtd the same days of the previous month, otherwise the days just before" }),
+  })
+  .openapi("ScorecardWindow", {
+    description: "The days the cost.month_to_date and usage.month_to_date figures cover (despite their names: the selected range)",
+  });
+
+export const windowOut = (w: ScorecardWindows) => ({ range: w.range, from: w.month.from, to: w.month.to, days: w.days, previous: w.previous });
+
 export const ScorecardOut = z
   .object({
     rank: z.number().int().openapi({ description: "1 = best value for money; zombies last" }),
     product: z.object({ id: z.string(), name: z.string(), title: z.string(), tier: z.enum(productTiers), owner_team: TeamRef }),
     cost: z.object({
-      month_to_date: z.number(),
-      previous_same_days: z.number().openapi({ description: "The same number of days at the start of the previous month" }),
+      month_to_date: z.number().openapi({ description: "Cost over the window (range); month to date by default" }),
+      previous_same_days: z.number().openapi({ description: "Cost over window.previous, as long as the window" }),
       trend: z.number().nullable().openapi({ description: "Relative change, 0.25 = +25 %; null without a previous figure" }),
       last_30_days: z.number(),
       per_use: z.number().nullable(),
       per_consumer: z.number().nullable(),
     }),
     usage: z.object({
-      month_to_date: z.number().int(),
+      month_to_date: z.number().int().openapi({ description: "Uses over the window (range); month to date by default" }),
       previous_same_days: z.number().int(),
       trend: z.number().nullable(),
       last_30_days: z.number().int(),
-      consumers: z.number().int().openapi({ description: "Distinct consumers this month" }),
+      consumers: z.number().int().openapi({ description: "Distinct consumers over the window" }),
       last_used_day: z.string().nullable(),
       known: z.boolean().openapi({
         description: "The workspace reported usage of some product in the last 30 days. false: usage unknown — nobody sends usage, so no product is a zombie",

@@ -1,6 +1,6 @@
 /** Data products and their scorecards. */
 import { client, data } from "./client";
-import type { CreateProductRequest, UpdateProductRequest } from "./types";
+import type { CreateProductRequest, Query, UpdateProductRequest } from "./types";
 
 const product = (idOrName: string) => ({ params: { path: { id: idOrName } } });
 
@@ -10,7 +10,8 @@ export const productsApi = {
   create: (body: CreateProductRequest) => data(client.POST("/products", { body })),
   update: (productId: string, body: UpdateProductRequest) => data(client.PATCH("/products/{id}", { ...product(productId), body })),
   remove: (productId: string) => data(client.DELETE("/products/{id}", product(productId))),
-  ranking: (query: { period?: string; owner_team_id?: string } = {}) => data(client.GET("/scorecard", { params: { query } })),
-  scorecard: (productId: string, period?: string) => data(client.GET("/products/{id}/scorecard", { params: { path: { id: productId }, query: { period } } })),
+  ranking: (query: Query<"/scorecard"> = {}) => data(client.GET("/scorecard", { params: { query } })),
+  scorecard: (productId: string, query: Query<"/products/{id}/scorecard"> = {}) =>
+    data(client.GET("/products/{id}/scorecard", { params: { path: { id: productId }, query } })),
   lineage: (productId: string) => data(client.GET("/products/{id}/lineage", { params: { path: { id: productId }, query: { upstream_depth: 4 } } })),
 };

@@ -134,16 +134,15 @@ export async function scorecards(ctx: TenantCtx, products: ProductRow[], w: Scor
   return cards.map((c) => ({ ...c, rank: position.get(c.product.p.id)! })).sort((a, b) => a.rank - b.rank);
 }
 
-/** SLA attainment of one product over the last 30 days: share of freshness deadlines met. */
-export async function productSlaAttainment(ctx: TenantCtx, card: Scorecard, now: number) {
+/** SLA attainment of one product between `since` and `until` (epoch ms): share of freshness deadlines met. */
+export async function productSlaAttainment(ctx: TenantCtx, card: Scorecard, since: number, until: number) {
   const p = card.product.p;
   if (!p.slaCron || !p.slaTimezone || p.slaMaxAgeMs == null) return null;
-  const since = now - 30 * DAY_MS;
   const times = await updateTimes(
     ctx,
     card.pipelines.map((x) => x.pipelineId),
     card.datasets.map((d) => d.datasetId),
     since - p.slaMaxAgeMs,
   );
-  return slaAttainment({ cron: p.slaCron, timezone: p.slaTimezone, maxAgeMs: p.slaMaxAgeMs }, times, since, now);
+  return slaAttainment({ cron: p.slaCron, timezone: p.slaTimezone, maxAgeMs: p.slaMaxAgeMs }, times, since, until);
 }
