@@ -45,8 +45,6 @@ tasks:
     connection: dbt
     with: { job_id: 12345 }
     depends_on: [ingest]
-    # Nothing new arrived: no need to rebuild or notify.
-    skip_downstream_if_no_new_data: true
   - id: publish
     connector: http
     with:
