@@ -1,8 +1,7 @@
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHttpToolFake, type HttpToolFake } from "../fakes/http-tool/server";
+import { describe, expect, it } from "vitest";
 import { screenshot, useBrowser } from "./helpers/browser";
-import { postJson, setUp, TOOL_TOKEN, toolTask } from "./helpers/tool-pipelines";
+import { postJson, setUp, toolTask, useToolFake } from "./helpers/tool-pipelines";
 
 /** The page's globals this file touches (the test's own TypeScript knows no DOM). */
 interface PageGlobals {
@@ -21,18 +20,11 @@ async function setTabVisible(page: Page, visible: boolean) {
 
 describe("lists that keep themselves current", () => {
   const b = useBrowser();
-  let tool: HttpToolFake;
-
-  beforeAll(async () => {
-    tool = await startHttpToolFake({ token: TOOL_TOKEN });
-  });
-  afterAll(async () => {
-    await tool?.close();
-  });
+  const fake = useToolFake();
 
   it("the runs list shows a new run without a reload, says how old it is, and reads nothing while the tab is hidden", async () => {
     const { page, context } = b;
-    const { team, push, csrf } = await setUp(context, tool.url);
+    const { team, push, csrf } = await setUp(context, fake.tool.url);
     await push({ name: "hourly_orders", team: team.slug, tasks: [toolTask("load", [])] });
     // The page's timers run on a clock the test moves, so "every 15 s" takes no real 15 s.
     await page.clock.install();
@@ -78,7 +70,7 @@ describe("lists that keep themselves current", () => {
 
   it("the Overview says when it was read and shows a run that failed after it was read", async () => {
     const { page, context } = b;
-    const { team, push, csrf } = await setUp(context, tool.url);
+    const { team, push, csrf } = await setUp(context, fake.tool.url);
     await push({ name: "nightly_sales", team: team.slug, tasks: [toolTask("load", [], 1, { outcome: "failed", message: "warehouse refused the load" })] });
     // A workspace with a run already (an empty one shows the getting-started guide instead).
     await push({ name: "warm_up", team: team.slug, tasks: [toolTask("ping", [])] });

@@ -1,22 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHttpToolFake, type HttpToolFake } from "../fakes/http-tool/server";
+import { describe, expect, it } from "vitest";
 import { screenshot, useBrowser } from "./helpers/browser";
-import { postJson, setUp, TOOL_TOKEN, toolTask } from "./helpers/tool-pipelines";
+import { postJson, setUp, toolTask, useToolFake } from "./helpers/tool-pipelines";
 
 describe("task logs on the run page", () => {
   const b = useBrowser();
-  let tool: HttpToolFake;
-
-  beforeAll(async () => {
-    tool = await startHttpToolFake({ token: TOOL_TOKEN });
-  });
-  afterAll(async () => {
-    await tool?.close();
-  });
+  const fake = useToolFake();
 
   it("shows each task's tool log beside it, searches it with highlights and downloads it, also at 390 px", async () => {
     const { page, context } = b;
-    const { team, push, csrf } = await setUp(context, tool.url);
+    const { team, push, csrf } = await setUp(context, fake.tool.url);
     await push({ name: "orders_sync", team: team.slug, tasks: [toolTask("sync", [], 2)] });
     const runId = (await postJson(context.request, csrf, "/api/v1/pipelines/orders_sync/runs", {})).id as string;
 

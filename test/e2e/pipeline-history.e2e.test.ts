@@ -1,22 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHttpToolFake, type HttpToolFake } from "../fakes/http-tool/server";
+import { describe, expect, it } from "vitest";
 import { screenshot, useBrowser } from "./helpers/browser";
-import { postJson, setUp, TOOL_TOKEN, toolTask } from "./helpers/tool-pipelines";
+import { postJson, setUp, toolTask, useToolFake } from "./helpers/tool-pipelines";
 
 describe("a pipeline's history in the dashboard", () => {
   const b = useBrowser();
-  let tool: HttpToolFake;
-
-  beforeAll(async () => {
-    tool = await startHttpToolFake({ token: TOOL_TOKEN });
-  });
-  afterAll(async () => {
-    await tool?.close();
-  });
+  const fake = useToolFake();
 
   it("shows the success rate, a bar per run linking to it and runs per day, over the range chosen, also at 390 px", async () => {
     const { page, context } = b;
-    const { team, push, csrf } = await setUp(context, tool.url);
+    const { team, push, csrf } = await setUp(context, fake.tool.url);
     await push({
       name: "flaky_sync",
       team: team.slug,

@@ -3,11 +3,33 @@
  * first team has the `tool` connection, and tasks that start a job there and follow it.
  */
 import type { APIRequestContext, BrowserContext } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { startHttpToolFake, type HttpToolFake } from "../../fakes/http-tool/server";
 import { jobTask } from "../../fakes/http-tool/task";
 import { signupViaApi } from "./accounts";
 
 /** The bearer token the fake tool is started with and the `tool` connection sends. */
 export const TOOL_TOKEN = "e2e-fake-tool-token";
+
+/**
+ * The fake tool for one test file: started before its tests with TOOL_TOKEN (wrangler dev runs on this machine, so
+ * the Worker reaches it on 127.0.0.1) and closed after them. Read `fake.tool` inside a test.
+ */
+export function useToolFake(): { readonly tool: HttpToolFake } {
+  let tool: HttpToolFake | undefined;
+  beforeAll(async () => {
+    tool = await startHttpToolFake({ token: TOOL_TOKEN });
+  });
+  afterAll(async () => {
+    await tool?.close();
+  });
+  return {
+    get tool() {
+      if (!tool) throw new Error("the fake tool is started in beforeAll; read it inside a test");
+      return tool;
+    },
+  };
+}
 
 /** Writes through the session cookie need the CSRF token the sign-up returned. */
 export async function postJson(request: APIRequestContext, csrf: string, path: string, data: unknown) {
