@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHttpToolFake, type HttpToolFake } from "../fakes/http-tool/server";
+import { describe, expect, it } from "vitest";
 import { screenshot, useBrowser } from "./helpers/browser";
-import { postJson, setUp, TOOL_TOKEN, toolTask } from "./helpers/tool-pipelines";
+import { postJson, setUp, toolTask, useToolFake } from "./helpers/tool-pipelines";
 
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1360, height: 900 };
@@ -9,14 +8,7 @@ const nightly = { cron: "0 2 * * *", timezone: "UTC" };
 
 describe("backfills in the dashboard", () => {
   const b = useBrowser();
-  let tool: HttpToolFake;
-
-  beforeAll(async () => {
-    tool = await startHttpToolFake({ token: TOOL_TOKEN });
-  });
-  afterAll(async () => {
-    await tool?.close();
-  });
+  const fake = useToolFake();
 
   /** How wide the page is compared with the window: more than the window means it scrolls sideways. */
   const widths = () =>
@@ -27,7 +19,7 @@ describe("backfills in the dashboard", () => {
 
   it("follows a backfill from its pipeline's page, pauses and cancels it there, at desktop and phone size", async () => {
     const { page, context } = b;
-    const { team, push, csrf } = await setUp(context, tool.url);
+    const { team, push, csrf } = await setUp(context, fake.tool.url);
     await push({ name: "nightly_loads", team: team.slug, schedule: nightly, tasks: [toolTask("load", [], 1000)] });
     const made = await postJson(context.request, csrf, "/api/v1/pipelines/nightly_loads/backfills", {
       from: "2026-01-01T00:00:00Z",
@@ -84,7 +76,7 @@ describe("backfills in the dashboard", () => {
   it("retries only a backfill's failed slots from its page", async () => {
     const { page, context } = b;
     await page.setViewportSize(DESKTOP);
-    const { team, push, csrf } = await setUp(context, tool.url);
+    const { team, push, csrf } = await setUp(context, fake.tool.url);
     // The tool refuses the first two trigger calls for this key: one slot at a time, so two slots fail and one succeeds.
     const key = `e2e-bf-${crypto.randomUUID()}`;
     await push({ name: "flaky_loads", team: team.slug, schedule: nightly, tasks: [toolTask("load", [], 1, { fail_times: 2, key })] });

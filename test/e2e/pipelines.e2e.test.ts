@@ -1,24 +1,15 @@
 import type { Request } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHttpToolFake, type HttpToolFake } from "../fakes/http-tool/server";
+import { describe, expect, it } from "vitest";
 import { screenshot, useBrowser } from "./helpers/browser";
-import { postJson, setUp, TOOL_TOKEN, toolTask } from "./helpers/tool-pipelines";
+import { postJson, setUp, toolTask, useToolFake } from "./helpers/tool-pipelines";
 
 describe("pipelines and runs in the dashboard", () => {
   const b = useBrowser();
-  let tool: HttpToolFake;
-
-  beforeAll(async () => {
-    // wrangler dev runs on this machine, so the Worker reaches the fake on 127.0.0.1.
-    tool = await startHttpToolFake({ token: TOOL_TOKEN });
-  });
-  afterAll(async () => {
-    await tool?.close();
-  });
+  const fake = useToolFake();
 
   it("runs a pipeline from Run now and watches the Gantt reach success live, then shows the DAG", async () => {
     const { page, context } = b;
-    const { team, push } = await setUp(context, tool.url);
+    const { team, push } = await setUp(context, fake.tool.url);
     const spec = {
       name: "daily_revenue",
       team: team.slug,
@@ -75,7 +66,7 @@ describe("pipelines and runs in the dashboard", () => {
     expect(await events.innerText()).toMatch(/Running\s*→\s*Succeeded/);
     const toolLinks = page.getByRole("link", { name: /Open in tool/ });
     expect(await toolLinks.count()).toBe(3);
-    expect(await toolLinks.first().getAttribute("href")).toMatch(new RegExp(`^${tool.url}/ui/jobs/job_\\d+$`));
+    expect(await toolLinks.first().getAttribute("href")).toMatch(new RegExp(`^${fake.tool.url}/ui/jobs/job_\\d+$`));
     // The run has the changed param on top of the spec's defaults.
     expect(await summary.innerText()).toContain("Params (2)");
     const run = await (await context.request.get(`/api/v1/runs/${runId}`)).json();
@@ -117,7 +108,7 @@ describe("pipelines and runs in the dashboard", () => {
 
   it("leaving a live run's page ends its long poll at once instead of leaving it open at the server", async () => {
     const { page, context } = b;
-    const { team, push, csrf } = await setUp(context, tool.url);
+    const { team, push, csrf } = await setUp(context, fake.tool.url);
     await push({ name: "long_wait", team: team.slug, tasks: [toolTask("wait", [], 1000)] });
     const run = await postJson(context.request, csrf, "/api/v1/pipelines/long_wait/runs", {});
     // The page's event long polls (`?wait=`) in flight, and how those that did not finish ended.
@@ -147,7 +138,7 @@ describe("pipelines and runs in the dashboard", () => {
 
   it("shows retries, tool errors and skipped tasks, retries from failure, pauses, and diffs spec versions", async () => {
     const { page, context } = b;
-    const { team, push } = await setUp(context, tool.url);
+    const { team, push } = await setUp(context, fake.tool.url);
     const spec = {
       name: "ledger_checks",
       team: team.slug,
@@ -247,7 +238,7 @@ describe("pipelines and runs in the dashboard", () => {
   });
   it("shows a pipeline's webhook URL, makes its secret once, and which of its trigger datasets have updated", async () => {
     const { page, context } = b;
-    const { team, push, csrf } = await setUp(context, tool.url);
+    const { team, push, csrf } = await setUp(context, fake.tool.url);
     const complete = (name: string, at: number) => ({
       eventType: "COMPLETE",
       eventTime: new Date(at).toISOString(),
