@@ -1,8 +1,8 @@
-import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import worker from "../../worker/index";
 import type { WebhookMessage } from "../../worker/queues/webhook-messages";
 import { api, expectError } from "../helpers/api";
+import { deadLetter } from "../helpers/dead-letters";
 import { createDb, tenantCtx } from "../../worker/db/client";
 import { storeDelivery } from "../../worker/ingest/webhook-delivery";
 import { fakeCredentials } from "../fakes/credentials";
@@ -12,17 +12,6 @@ import { createConnection, deliveries, fakePlan, fakeUrl, startRun, uniqueNumber
 import { drain } from "../helpers/wait";
 
 const dbt = fakeCredentials.dbt_cloud;
-
-/** Hands messages to the Worker's consumer of a dead-letter queue, as the platform does after the last retry. */
-async function deadLetter(queue: string, messages: Array<{ id: string; body: unknown }>) {
-  const batch = createMessageBatch(
-    queue,
-    messages.map((m) => ({ ...m, timestamp: new Date(), attempts: 6 })),
-  );
-  const ctx = createExecutionContext();
-  await (worker.queue as (b: MessageBatch<unknown>, e: typeof env, c: ExecutionContext) => Promise<void>)(batch as MessageBatch<unknown>, env, ctx);
-  return getQueueResult(batch, ctx);
-}
 
 describe("dead letters", () => {
   it("a dead webhook hand-over is redelivered to the webhooks queue and reaches its run", async () => {

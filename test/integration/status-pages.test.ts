@@ -1,6 +1,8 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, BASE, expectError, mailTo, signup, type Session } from "../helpers/api";
 import { sendNotify, slackChannel, slackHook, slackPosts } from "../helpers/alerting";
+import { deadLetter } from "../helpers/dead-letters";
 import { addMember, createTeam, firstTeamId } from "../helpers/fixtures";
 import { drain, eventually } from "../helpers/wait";
 
@@ -239,6 +241,44 @@ describe("status pages: subscriptions", () => {
     expect(audit.json.items.map((e: { action: string }) => e.action)).toEqual(
       expect.arrayContaining(["product.subscription_confirmed", "product.subscription_removed"]),
     );
+  });
+
+  it("a dead mail to a subscriber is shown as going to that subscriber and can be sent again; once they unsubscribe it cannot", async () => {
+    const s = await signup();
+    const teamId = await firstTeamId(s);
+    const p = await product(s, teamId);
+    const { token } = await share(s, p.id);
+    const carol = `carol-${unique("c")}@example.com`;
+    expect((await api(`/status/${token}/subscribe`, { body: { email: carol } })).status).toBe(202);
+    expect((await api("/status/confirm", { body: { token: await mailedToken(carol, "/status/confirm/") } })).status).toBe(200);
+    const subscription = (await api(`/products/${p.id}/subscriptions`, { as: s })).json.items[0] as { id: string };
+    await openProductAlert(s, p, teamId);
+    const [delivery] = (
+      await env.DB.prepare("SELECT id FROM alert_deliveries WHERE tenant_id = ? AND channel_id = ?").bind(s.tenant.id, subscription.id).all<{ id: string }>()
+    ).results;
+    expect(delivery, "the subscriber's delivery").toBeDefined();
+    // The mailer kept refusing it: the notify queue gave up and its dead-letter queue files it.
+    const died = async (id: string) => {
+      await env.DB.prepare("UPDATE alert_deliveries SET status = 'retrying' WHERE tenant_id = ? AND id = ?").bind(s.tenant.id, delivery.id).run();
+      await deadLetter("tutti-notify-dlq", [{ id, body: { type: "alert.deliver", tenantId: s.tenant.id, deliveryId: delivery.id } }]);
+      // Newest first.
+      return (await api("/dead-letters?queue=notify", { as: s })).json.items[0] as { id: string; description: string; redeliverable: boolean };
+    };
+
+    const dead = await died("dlq-subscriber-1");
+    expect(dead.description).toContain(`to the e-mail subscriber ${carol} of "${p.name}"'s status page`);
+    expect(dead.description).not.toContain("deleted channel");
+    expect(dead.redeliverable).toBe(true);
+    const before = (await subjects(carol)).filter((x) => x.includes("Incident:")).length;
+    expect((await api(`/dead-letters/${dead.id}/redeliver`, { as: s, method: "POST" })).status).toBe(200);
+    await drain();
+    expect((await subjects(carol)).filter((x) => x.includes("Incident:"))).toHaveLength(before + 1);
+
+    expect((await api("/status/unsubscribe", { body: { token: await mailedToken(carol, "/status/unsubscribe/") } })).status).toBe(200);
+    const again = await died("dlq-subscriber-2");
+    expect(again.description).toContain("an e-mail subscriber who has since unsubscribed");
+    expect(again.redeliverable).toBe(false);
+    expectError(await api(`/dead-letters/${again.id}/redeliver`, { as: s, method: "POST" }), 409, "conflict");
   });
 
   it("an owners' Slack channel added to the product hears its incident open, the note and the resolution", async () => {

@@ -3,10 +3,25 @@ import type { TenantCtx } from "../../db/client";
 import { channelsByIds } from "../../db/repo/alerting/channels";
 import { deliveriesByIds } from "../../db/repo/alerting/deliveries";
 import { getAlert } from "../../db/repo/alerting/alerts";
+import { getProduct } from "../../db/repo/products/products";
+import { subscriptionById } from "../../db/repo/products/subscriptions";
 import type { DeadLetter } from "../../db/repo/platform/dead-letter-view";
 import { getRun } from "../../db/repo/runs/runs";
+import { isSubscriberDelivery } from "../../status/deliver-subscriber";
 import { isoOrNull } from "../shared";
 import type { DeadLetterOut } from "./schemas";
+
+/**
+ * Where a dead alert delivery was going, in words, and whether that recipient still exists: an alert channel, or an
+ * e-mail subscriber of a product's status page (whose delivery carries the subscription's id as its channel id).
+ */
+async function recipientOf(ctx: TenantCtx, channelId: string, channel: { name: string; kind: string } | undefined) {
+  if (!isSubscriberDelivery({ channelId })) return { words: channel ? `${channel.name} (${channel.kind})` : "a deleted channel", exists: !!channel };
+  const sub = await subscriptionById(ctx, channelId);
+  if (!sub?.email || sub.confirmedAt === null) return { words: "an e-mail subscriber who has since unsubscribed", exists: false };
+  const product = await getProduct(ctx, sub.productId);
+  return { words: `the e-mail subscriber ${sub.email} of ${product ? `"${product.p.name}"` : "a deleted product"}'s status page`, exists: !!product };
+}
 
 /** Dead letters in words: which delivery of which alert to which channel, or which task operation of which run. */
 export async function describeDeadLetters(ctx: TenantCtx, entries: DeadLetter[]): Promise<Array<z.input<typeof DeadLetterOut>>> {
@@ -35,16 +50,17 @@ export async function describeDeadLetters(ctx: TenantCtx, entries: DeadLetter[])
       const d = deliveries.get(String(e.body.deliveryId));
       const channel = d ? channels.get(d.channelId) : undefined;
       const alert = d ? await getAlert(ctx, d.alertId) : null;
+      const recipient = d ? await recipientOf(ctx, d.channelId, channel) : { words: "a deleted channel", exists: false };
       out.push({
         ...base,
         message_type: "alert.deliver",
         team_id: d?.teamId ?? null,
-        description: `Notification "${d?.transition ?? "?"}" of ${alert ? `"${alert.title}"` : "a deleted alert"} to ${channel ? `${channel.name} (${channel.kind})` : "a deleted channel"}`,
+        description: `Notification "${d?.transition ?? "?"}" of ${alert ? `"${alert.title}"` : "a deleted alert"} to ${recipient.words}`,
         last_error: d?.lastError ?? null,
         alert: alert ? { id: alert.id, title: alert.title } : null,
         channel: channel ? { id: channel.id, name: channel.name, kind: channel.kind } : null,
         run: null,
-        redeliverable: !e.redeliveredAt && d?.status === "dead" && !!channel,
+        redeliverable: !e.redeliveredAt && d?.status === "dead" && recipient.exists,
       });
       continue;
     }

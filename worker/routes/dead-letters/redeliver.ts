@@ -48,7 +48,8 @@ export function register(app: Router) {
     const source = auditSource(c);
     if (entry.body.type === "alert.deliver") {
       const delivery = await getDelivery(ctx, String(entry.body.deliveryId));
-      if (delivery?.status !== "dead" || !described.redeliverable) throw conflict("this delivery is not dead any more (sent, or its channel was deleted)");
+      if (delivery?.status !== "dead" || !described.redeliverable)
+        throw conflict("this delivery is not dead any more (sent, or its channel was deleted or its subscriber unsubscribed)");
       await resetForRedelivery(ctx, source, delivery, entry.id);
       await queueDeliveries(c.env, p.tenantId, [{ id: delivery.id, notBefore: null }], source.now);
     } else {
