@@ -15492,7 +15492,7 @@ export interface components {
             last_write_at: string | null;
             /** @description Jobs: state of the latest run */
             last_run_state: string | null;
-            /** @description Datasets: quality checks whose latest result is fail or error */
+            /** @description Datasets: checks whose latest result in 30 days is fail or error (as on the dataset page) */
             failing_checks: number;
         };
         LineagePath: {

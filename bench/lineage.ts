@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { GRAPH_ROW, graphSql, impactSql } from "../worker/db/repo/lineage/graph-sql";
 import { MAX_GRAPH_NODES } from "../worker/db/repo/lineage/graph";
+import { qualitySince } from "../worker/lineage/dataset-health";
 import { binOf, repoRoot, runNode } from "../test/e2e/helpers/processes";
 import { generateGraph, rng, sampleEvent, type BenchGraph } from "./lineage/graph";
 import { generateManifest } from "./lineage/manifest";
@@ -129,7 +130,7 @@ const dialect = new SQLiteSyncDialect();
 /** The repository's statement for one case and node, lowered to text and parameters as drizzle sends it to D1. */
 function sqliteQuery(c: QueryCase, node: string) {
   const directions = c.kind === "both" ? (["upstream", "downstream"] as const) : c.kind === "impact" ? [] : [c.kind];
-  const query = c.kind === "impact" ? impactSql(TENANT, node) : graphSql(TENANT, node, [...directions], c.depth, MAX_GRAPH_NODES);
+  const query = c.kind === "impact" ? impactSql(TENANT, node) : graphSql(TENANT, node, [...directions], c.depth, MAX_GRAPH_NODES, qualitySince(Date.now()));
   return dialect.sqlToQuery(query);
 }
 

@@ -59,7 +59,7 @@ export default {
           if (!impact) throw new Error(`${node}: not found`);
           size = impact.datasets.length + impact.jobs.length;
         } else {
-          const graph = await lineageGraph(ctx, node, kind as "upstream" | "downstream" | "both", depth);
+          const graph = await lineageGraph(ctx, node, kind as "upstream" | "downstream" | "both", depth, Date.now());
           if (!graph) throw new Error(`${node}: not found`);
           size = graph.nodes.length;
         }

@@ -10,6 +10,9 @@ import { distancesFrom, type Direction } from "../../worker/lineage/graph";
  */
 const T = `tnt_graphq_${crypto.randomUUID().slice(0, 8)}`;
 const ctx = () => tenantCtx(createDb(env.DB), T);
+/** The moment the graph is read at: check results count within the 30-day quality window before it. */
+const NOW = Date.UTC(2026, 5, 15, 12);
+const DAY = 86_400_000;
 
 const datasets = ["ds_a", "ds_b", "ds_c", "ds_d", "ds_e", "ds_f", "ds_g", "ds_h"];
 const jobs = ["job_1", "job_2", "job_3", "job_4", "job_5"];
@@ -67,11 +70,13 @@ async function seed() {
         from.startsWith("job_") ? "output" : to.startsWith("job_") ? "input" : "derived",
       ),
     ),
-    // ds_b: check x failed then passed (latest wins), check y fails: one failing check.
+    // ds_b: check x failed then passed (latest wins), check y fails: one failing check. Check z's only result, a
+    // failure, is older than the quality window: it counts nowhere, as on the dataset page and scorecards.
     ...[
-      ["qr_1", "x", "fail", 1],
-      ["qr_2", "x", "pass", 2],
-      ["qr_3", "y", "fail", 1],
+      ["qr_1", "x", "fail", NOW - 2 * DAY],
+      ["qr_2", "x", "pass", NOW - DAY],
+      ["qr_3", "y", "fail", NOW - 2 * DAY],
+      ["qr_4", "z", "fail", NOW - 31 * DAY],
     ].map(([id, check, status, at]) =>
       s(
         "INSERT INTO quality_results (tenant_id, id, dataset_id, source, check_name, status, observed_at, details, dedupe_key, created_at) VALUES (?, ?, 'ds_b', 'dbt', ?, ?, ?, '{}', ?, 0)",
@@ -109,7 +114,7 @@ describe("lineage graph and impact queries", () => {
     for (const root of [...datasets, ...jobs]) {
       for (const [direction, directions] of modes) {
         for (const depth of [1, 2, 3, null]) {
-          const graph = await lineageGraph(ctx(), root, direction, depth);
+          const graph = await lineageGraph(ctx(), root, direction, depth, NOW);
           const want = reference(root, directions, depth);
           const label = `${root} ${direction} ${depth}`;
           expect(graph, label).not.toBeNull();
@@ -135,7 +140,7 @@ describe("lineage graph and impact queries", () => {
       ["ds_a", "downstream", ["downstream"], null],
     ] as const) {
       const want = reference(root, [...directions], depth);
-      const graph = (await lineageGraph(ctx(), root, direction, depth, 4))!;
+      const graph = (await lineageGraph(ctx(), root, direction, depth, NOW, 4))!;
       const label = `${root} ${direction} ${depth}`;
       expect(graph.truncated, label).toBe(true);
       const kept = new Set([...graph.nodes.map((n) => n.id), ...graph.edges.flatMap((e) => [e.from, e.to])]);
@@ -179,8 +184,8 @@ describe("lineage graph and impact queries", () => {
       [ctx(), "ds_nothing"],
       [other, "ds_a"],
     ] as const) {
-      expect(await lineageGraph(c, root, "both", 3)).toBeNull();
-      expect(await lineageGraph(c, root, "downstream", null)).toBeNull();
+      expect(await lineageGraph(c, root, "both", 3, NOW)).toBeNull();
+      expect(await lineageGraph(c, root, "downstream", null, NOW)).toBeNull();
       expect(await impactOf(c, root)).toBeNull();
     }
   });

@@ -51,6 +51,43 @@ describe("generic quality results", () => {
     expect(graph.json.nodes[0].failing_checks).toBe(0);
   });
 
+  it("every page counts a dataset's failing checks alike: each check's latest result within the 30-day window", async () => {
+    const { s, token, teamId } = await lineageTenant();
+    const day = 86_400_000;
+    const at = (daysAgo: number) => new Date(Date.now() - daysAgo * day).toISOString();
+    const dataset = { namespace: "snowflake://acme", name: "MARTS.FINANCE.REVENUE" };
+    const res = await api("/quality", {
+      as: token,
+      body: {
+        results: [
+          // Failed 40 days ago and never run since: outside the window, it counts nowhere.
+          { dataset, check: "freshness_within", status: "fail", observed_at: at(40), run_id: "ge-old" },
+          // Failed, then passed: the latest result wins.
+          { dataset, check: "unique", column: "id", status: "fail", observed_at: at(3), run_id: "ge-1" },
+          { dataset, check: "unique", column: "id", status: "pass", observed_at: at(2), run_id: "ge-2" },
+          { dataset, check: "not_null", column: "amount", status: "error", observed_at: at(1), run_id: "ge-2" },
+          { dataset, check: "row_count_between", status: "warn", observed_at: at(1), run_id: "ge-2" },
+        ],
+      },
+    });
+    expect(res.status, res.text).toBe(201);
+    const id = res.json.dataset_ids[0] as string;
+    const product = await api("/products", { as: s, body: { name: "revenue", title: "Revenue", owner_team_id: teamId, datasets: [{ id, weight: 1 }] } });
+    expect(product.status, product.text).toBe(201);
+
+    const datasetPage = (await api(`/datasets/${id}`, { as: token })).json.quality;
+    const graphNode = (await api(`/lineage/graph?node=${id}&depth=1`, { as: token })).json.nodes.find((n: { id: string }) => n.id === id);
+    const productGraphNode = (await api(`/products/${product.json.id}/lineage`, { as: s })).json.nodes.find((n: { id: string }) => n.id === id);
+    const scorecard = (await api(`/products/${product.json.id}/scorecard`, { as: s })).json.scorecard.quality;
+    const ranking = (await api("/scorecard", { as: s })).json.items.find((c: { product: { name: string } }) => c.product.name === "revenue").quality;
+
+    expect(datasetPage).toMatchObject({ checks: 3, passing: 1, warning: 1, failing: 1, state: "failing" });
+    expect(graphNode.failing_checks).toBe(1);
+    expect(productGraphNode.failing_checks).toBe(1);
+    expect(scorecard).toMatchObject({ checks: 3, failing: 1, state: "failing" });
+    expect(ranking).toMatchObject({ checks: 3, failing: 1, state: "failing" });
+  });
+
   it("names bad fields and stores nothing", async () => {
     const { s, token } = await lineageTenant();
     const cases: Array<[unknown, string]> = [

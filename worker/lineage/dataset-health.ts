@@ -8,6 +8,9 @@ import type { QualityStatus } from "../db/schema/enums";
 /** Quality counts each check's latest result of this window, on a dataset as on a product's scorecard. */
 export const QUALITY_WINDOW_MS = 30 * 86_400_000;
 
+/** The oldest check result that still counts at `now`. */
+export const qualitySince = (now: number) => now - QUALITY_WINDOW_MS;
+
 /**
  * When the dataset was first seen: its catalog row's creation, or the earliest run that read or wrote it when that
  * is older (events arrive late and backfills replay history), so no page lists activity from before "first seen".

@@ -4,7 +4,7 @@ import { facetsOf } from "../../db/repo/lineage/catalog";
 import { earliestActivityAt, lastWriteOf } from "../../db/repo/lineage/dataset-health";
 import { productsContainingDatasets } from "../../db/repo/products/membership";
 import type { TenantCtx } from "../../db/client";
-import { datasetFirstSeenAt, QUALITY_WINDOW_MS, summarizeChecks } from "../../lineage/dataset-health";
+import { datasetFirstSeenAt, QUALITY_WINDOW_MS, qualitySince, summarizeChecks } from "../../lineage/dataset-health";
 import { isoOrNull } from "../shared";
 import { teamRefOut } from "../lineage/catalog-schemas";
 import { freshnessOf } from "./load";
@@ -19,7 +19,7 @@ export async function datasetDetail(ctx: TenantCtx, row: DatasetRow, now: number
   const d = row.d;
   const [facets, checks, write, earliest, products, teams] = await Promise.all([
     facetsOf(ctx, d.id),
-    latestCheckStatuses(ctx, [d.id], now - QUALITY_WINDOW_MS),
+    latestCheckStatuses(ctx, [d.id], qualitySince(now)),
     d.lastWriteRunId ? lastWriteOf(ctx, d.id, d.lastWriteRunId) : null,
     earliestActivityAt(ctx, d.id),
     productsContainingDatasets(ctx, [d.id]),

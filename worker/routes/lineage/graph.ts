@@ -38,7 +38,7 @@ export function register(app: Router) {
     const ctx = tenantCtx(c.get("db"), p.tenantId);
     const depth = q.depth === "all" ? null : q.depth;
     // One statement answers both whether the node exists and the graph around it.
-    const graph = await lineageGraph(ctx, q.node, q.direction, depth);
+    const graph = await lineageGraph(ctx, q.node, q.direction, depth, c.get("clock").now());
     if (!graph) throw notFound("lineage node");
     return send(c, 200, GraphOut, {
       root: q.node,

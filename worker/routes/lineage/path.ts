@@ -28,7 +28,7 @@ export function register(app: Router) {
     const q = c.req.valid("query");
     const ctx = tenantCtx(c.get("db"), p.tenantId);
     await Promise.all([requireNode(ctx, q.from), requireNode(ctx, q.to)]);
-    const result = await lineagePath(ctx, q.from, q.to);
+    const result = await lineagePath(ctx, q.from, q.to, c.get("clock").now());
     return send(c, 200, PathOut, {
       from: q.from,
       to: q.to,

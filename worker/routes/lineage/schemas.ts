@@ -56,7 +56,7 @@ export const GraphNodeOut = z
     depth: z.number().int().openapi({ description: "Edges from the root (breadth-first); 0 for the root" }),
     last_write_at: z.string().nullable().openapi({ description: "Datasets: end of the last successful run that wrote it" }),
     last_run_state: z.string().nullable().openapi({ description: "Jobs: state of the latest run" }),
-    failing_checks: z.number().int().openapi({ description: "Datasets: quality checks whose latest result is fail or error" }),
+    failing_checks: z.number().int().openapi({ description: "Datasets: checks whose latest result in 30 days is fail or error (as on the dataset page)" }),
   })
   .openapi("LineageNode");
 

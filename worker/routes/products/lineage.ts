@@ -40,6 +40,7 @@ export function register(app: Router) {
       ctx,
       members.map((m) => m.datasetId),
       c.req.valid("query").upstream_depth,
+      c.get("clock").now(),
     );
     return send(c, 200, ProductLineageOut, {
       product_id: product.id,

@@ -51,7 +51,7 @@ export const GRAPH_ROW = { node: "n", edge: "e", check: "q" } as const;
  * nodes (breadth-first), the two directions interleaved. Unlimited walks carry only the node (see above) and so
  * no depth: the caller computes distances from the returned edges.
  */
-export const graphSql = (tenantId: string, root: string, directions: WalkDirection[], depth: number | null, maxNodes: number): SQL => {
+export const graphSql = (tenantId: string, root: string, directions: WalkDirection[], depth: number | null, maxNodes: number, qualitySince: number): SQL => {
   const names = directions.map((d) => (d === "downstream" ? "down" : "up"));
   const ctes = directions.map((d, i) => walkCte(tenantId, names[i], root, d, depth));
   // Side breaks ties (upstream before downstream), as the walks are interleaved.
@@ -79,7 +79,7 @@ FROM picked p CROSS JOIN lineage_edges e ON e.tenant_id = ${t} AND e.from_node =
 WHERE +e.to_node IN (SELECT node FROM picked)
 UNION ALL
 SELECT ${GRAPH_ROW.check}, q.dataset_id, q.status, max(q.observed_at), NULL, NULL, NULL, NULL, NULL, NULL
-FROM picked p CROSS JOIN quality_results q ON q.tenant_id = ${t} AND q.dataset_id = p.node
+FROM picked p CROSS JOIN quality_results q ON q.tenant_id = ${t} AND q.dataset_id = p.node AND q.observed_at >= ${qualitySince}
 GROUP BY q.dataset_id, q.check_name, coalesce(q.column_name, '')`;
 };
 

@@ -1,5 +1,7 @@
 import { distancesFrom, nodeTypeOf, shortestPath, type Direction, type Edge } from "../../../lineage/graph";
 import { sql, type SQL } from "drizzle-orm";
+import { qualitySince, summarizeChecks } from "../../../lineage/dataset-health";
+import type { QualityStatus } from "../../schema/enums";
 import type { TenantCtx } from "../../client";
 import { datasetOwnerTeamSql } from "../pipelines/ownership";
 import { edgesAmongSql, GRAPH_ROW, graphSql, impactSql, pathNodesSql } from "./graph-sql";
@@ -22,7 +24,7 @@ export interface GraphNode {
   depth: number;
   lastWriteAt: number | null;
   lastRunState: string | null;
-  /** Checks whose latest result is fail or error. */
+  /** Checks whose latest result within the quality window is fail or error: summarizeChecks, as the dataset page and scorecards count. */
   failingChecks: number;
 }
 
@@ -49,8 +51,15 @@ export async function edgesAmong(ctx: TenantCtx, ids: string[]): Promise<GraphEd
   return rows.map((r) => ({ from: r[0] as string, to: r[1] as string, kind: r[2] as string }));
 }
 
-/** Names, owners and health of catalog nodes; ids with no catalog row are left out. */
-export async function nodeDetails(ctx: TenantCtx, ids: string[]): Promise<Map<string, Omit<GraphNode, "depth">>> {
+/** Failing checks per dataset from (dataset id, latest status) rows, counted by the one definition (summarizeChecks). */
+function failingByDataset(checks: Iterable<readonly [string, QualityStatus]>): Map<string, number> {
+  const statuses = new Map<string, QualityStatus[]>();
+  for (const [datasetId, status] of checks) statuses.set(datasetId, [...(statuses.get(datasetId) ?? []), status]);
+  return new Map([...statuses].map(([id, list]) => [id, summarizeChecks(list).failing]));
+}
+
+/** Names, owners and health of catalog nodes as of `now`; ids with no catalog row are left out. */
+export async function nodeDetails(ctx: TenantCtx, ids: string[], now: number): Promise<Map<string, Omit<GraphNode, "depth">>> {
   const out = new Map<string, Omit<GraphNode, "depth">>();
   if (!ids.length) return out;
   const payload = JSON.stringify(ids);
@@ -70,13 +79,10 @@ export async function nodeDetails(ctx: TenantCtx, ids: string[]): Promise<Map<st
   const checks = await rawRows(
     ctx,
     sql`SELECT q.dataset_id, q.status, max(q.observed_at)
-     FROM json_each(${payload}) s CROSS JOIN quality_results q ON q.tenant_id = ${t} AND q.dataset_id = s.value
+     FROM json_each(${payload}) s CROSS JOIN quality_results q ON q.tenant_id = ${t} AND q.dataset_id = s.value AND q.observed_at >= ${qualitySince(now)}
      GROUP BY q.dataset_id, q.check_name, coalesce(q.column_name, '')`,
   );
-  const failing = new Map<string, number>();
-  for (const [datasetId, status] of checks) {
-    if (status === "fail" || status === "error") failing.set(datasetId as string, (failing.get(datasetId as string) ?? 0) + 1);
-  }
+  const failing = failingByDataset(checks.map((r) => [r[0] as string, r[1] as QualityStatus] as const));
   for (const r of rows) {
     const id = r[0] as string;
     out.set(id, {
@@ -114,18 +120,20 @@ export async function lineageGraph(
   root: string,
   direction: Direction | "both",
   depth: number | null,
+  now: number,
   maxNodes = MAX_GRAPH_NODES,
 ): Promise<Graph | null> {
   const directions: Direction[] = direction === "both" ? ["upstream", "downstream"] : [direction];
-  const rows = await rawRows(ctx, graphSql(ctx.tenantId, root, directions, depth, maxNodes));
+  const rows = await rawRows(ctx, graphSql(ctx.tenantId, root, directions, depth, maxNodes, qualitySince(now)));
   const walked: Array<{ key: number; id: string; row: unknown[] }> = [];
   const allEdges: GraphEdge[] = [];
-  const failing = new Map<string, number>();
+  const checks: Array<readonly [string, QualityStatus]> = [];
   for (const r of rows) {
     if (r[0] === GRAPH_ROW.node) walked.push({ key: r[2] as number, id: r[1] as string, row: r });
     else if (r[0] === GRAPH_ROW.edge) allEdges.push({ from: r[1] as string, to: r[2] as string, kind: r[3] as string });
-    else if (r[2] === "fail" || r[2] === "error") failing.set(r[1] as string, (failing.get(r[1] as string) ?? 0) + 1);
+    else checks.push([r[1] as string, r[2] as QualityStatus]);
   }
+  const failing = failingByDataset(checks);
   // The root comes first (order key 0–3); namespace is null for a node without a catalog row.
   walked.sort((a, b) => a.key - b.key);
   if (walked[0]?.id !== root || walked[0].row[3] === null) return null;
@@ -170,14 +178,14 @@ export interface PathResult {
 }
 
 /** Paths between two nodes: all nodes on any directed path (recursive SQL), one shortest path (BFS on those edges). */
-export async function lineagePath(ctx: TenantCtx, from: string, to: string): Promise<PathResult> {
+export async function lineagePath(ctx: TenantCtx, from: string, to: string, now: number): Promise<PathResult> {
   for (const [a, b, direction] of [
     [from, to, "downstream"],
     [to, from, "upstream"],
   ] as const) {
     const ids = (await rawRows(ctx, pathNodesSql(ctx.tenantId, a, b))).map((r) => r[0] as string);
     if (!ids.includes(a) || !ids.includes(b)) continue;
-    const [edges, details] = await Promise.all([edgesAmong(ctx, ids), nodeDetails(ctx, ids)]);
+    const [edges, details] = await Promise.all([edgesAmong(ctx, ids), nodeDetails(ctx, ids, now)]);
     const path = shortestPath(a, b, edges) ?? [];
     const dist = distancesFrom(a, edges, "downstream");
     const nodes = ids.flatMap((id) => {

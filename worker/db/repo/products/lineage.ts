@@ -16,6 +16,7 @@ export async function productLineage(
   ctx: TenantCtx,
   memberIds: string[],
   upstreamDepth: number,
+  now: number,
 ): Promise<{ nodes: GraphNode[]; edges: GraphEdge[]; truncated: boolean }> {
   if (!memberIds.length) return { nodes: [], edges: [], truncated: false };
   const rows = await rawRows(
@@ -34,7 +35,7 @@ export async function productLineage(
   const kept = rows.slice(0, MAX_PRODUCT_GRAPH_NODES);
   const ids = kept.map((r) => r[0] as string);
   const depth = new Map(kept.map((r) => [r[0] as string, r[1] as number]));
-  const [edges, details] = await Promise.all([edgesAmong(ctx, ids), nodeDetails(ctx, ids)]);
+  const [edges, details] = await Promise.all([edgesAmong(ctx, ids), nodeDetails(ctx, ids, now)]);
   const nodes = ids.flatMap((id) => {
     const info = details.get(id);
     return info ? [{ ...info, depth: depth.get(id) ?? 0 }] : [];

@@ -1,7 +1,7 @@
 import { isZombie, perUnit, rank, trend, valueRatio, valueState, type ValueState } from "../../../costs/scorecard";
 import type { ScorecardWindows } from "../../../costs/windows";
 import { freshnessStatus, type FreshnessStatus } from "../../../lineage/freshness";
-import { QUALITY_WINDOW_MS, summarizeChecks, type CheckSummary } from "../../../lineage/dataset-health";
+import { qualitySince, summarizeChecks, type CheckSummary } from "../../../lineage/dataset-health";
 import { productHealth, type ProductHealth } from "../../../products/health";
 import { productUpdatedAt, slaAttainment } from "../../../products/reliability";
 import type { TenantCtx } from "../../client";
@@ -74,7 +74,7 @@ export async function scorecards(ctx: TenantCtx, products: ProductRow[], w: Scor
   const [runs, writes, quality] = await Promise.all([
     runCounts(ctx, [...new Set(pipelines.map((p) => p.pipelineId))], since),
     lastWrites(ctx, allDatasets),
-    latestCheckStatuses(ctx, allDatasets, now - QUALITY_WINDOW_MS),
+    latestCheckStatuses(ctx, allDatasets, qualitySince(now)),
   ]);
 
   const cards = products.map((row) => {
