@@ -43,8 +43,26 @@ describe("completing a spec from the API's JSON Schema", () => {
     expect(at("concurrency:\n  |")?.labels).toEqual(["max_runs", "on_conflict"]);
   });
 
-  it("offers nothing inside flow style or comments", () => {
-    expect(at("tasks: [{ |")).toBeNull();
+  it("offers keys and values inside flow style, also over several lines and inside nested collections", () => {
+    expect(at("tasks: [{ |")?.labels).toEqual(expect.arrayContaining(["id", "connector", "depends_on", "retries"]));
+    const afterId = at("tasks: [{ id: a, |")?.labels ?? [];
+    expect(afterId).toContain("connector");
+    expect(afterId).not.toContain("id");
+    expect(at("tasks: [{ id: a, connector: |")?.labels).toEqual(expect.arrayContaining(["http", "dbt_cloud"]));
+    expect(at("tasks: [{ id: a, connector: dbt_cloud, with: { |")?.labels).toEqual(expect.arrayContaining(["job_id", "steps_override"]));
+    expect(at("tasks: [{ id: a, connector: dbt_cloud, with: { |")?.labels).not.toContain("url");
+    expect(at("tasks:\n  - { id: a, connector: http, with: { u| } }")?.labels).toContain("url");
+    expect(at("tasks: [\n  { id: a,\n    connector: http,\n    with: {\n      |")?.labels).toEqual(expect.arrayContaining(["url", "method"]));
+    expect(at("concurrency: { max_runs: 2, |")?.labels).toEqual(["on_conflict"]);
+    const conflict = at("concurrency: { max_runs: 2, on_conflict: q| }");
+    expect(conflict?.labels.length).toBeGreaterThan(0);
+    expect(conflict?.from).toBe("concurrency: { max_runs: 2, on_conflict: ".length);
+  });
+
+  it("offers nothing inside a quoted scalar or a comment, in flow style or not, nor after a collection was closed", () => {
+    expect(at('tasks: [{ id: "a, |')).toBeNull();
+    expect(at("tasks: [ # note |")).toBeNull();
     expect(at("# a comment |")).toBeNull();
+    expect(at("concurrency: { max_runs: 2 }\n|")?.labels).not.toContain("max_runs");
   });
 });

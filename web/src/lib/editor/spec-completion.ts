@@ -2,8 +2,11 @@
  * Completion of a YAML pipeline spec from the JSON Schema the API publishes (GET /pipelines/schema.json, generated
  * from the zod schemas it validates with). Pure: the CodeMirror adapter (codemirror.ts) asks it what fits at the
  * cursor. The path to the cursor is read from indentation, not from a parse, because the line being typed is
- * usually not valid YAML yet. Block style only: inside `{ … }` or `[ … ]` it offers nothing.
+ * usually not valid YAML yet. Inside a flow collection (`{ … }`, `[ … ]`, also over several lines) the block path to
+ * where it opens is read the same way, and the collection itself is scanned up to the cursor (flowAt).
  */
+
+import { type FlowFrame, flowAt } from "./yaml-flow";
 
 export type JsonSchema = { [key: string]: unknown };
 
@@ -134,15 +137,19 @@ function childSchemas(schemas: JsonSchema[], step: string | null): JsonSchema[] 
   });
 }
 
+/** One step down: the schemas of `key` (null: a list's item), with the alternatives the values of that mapping allow. */
+function descend(current: JsonSchema[], key: string | null, values: Map<string, string> | null, root: JsonSchema): JsonSchema[] {
+  return childSchemas(current, key).flatMap((s) => variants(s, root, values));
+}
+
 /** The schemas at the end of `steps`, the values of each mapping on the way read from the text for `if`s. */
 function schemasAt(steps: Step[], lines: string[], root: JsonSchema): JsonSchema[] {
   let current = variants(root, root, null);
   steps.forEach((step, index) => {
-    const next = childSchemas(current, step.key);
     // The mapping this step's schema describes, for the `if`s on its fields (a task's `connector` picks its `with`).
     const after = steps[index + 1];
     const values = after ? mappingAt(lines, step.key === null ? step.line : step.line + 1, after.col, step.col) : null;
-    current = next.flatMap((s) => variants(s, root, step.key === null ? itemValues(lines, step) : values));
+    current = descend(current, step.key, step.key === null ? itemValues(lines, step) : values, root);
   });
   return current;
 }
@@ -161,13 +168,96 @@ function typeLabel(s: JsonSchema[]): string | undefined {
   return types.length ? types.join(" | ") : undefined;
 }
 
+// ---- flow style ----
+
+/**
+ * Completion inside a flow collection: the block path to the line where the outermost one opens (`key: [` or
+ * `- {`), then one step per open bracket. Searches up to 50 lines up for that line.
+ */
+function completeFlow(text: string, lines: string[], lineIndex: number, offset: number, root: JsonSchema): CompletionAnswer | null | undefined {
+  let found: { line: number; frames: FlowFrame[]; t: LineTokens } | undefined;
+  let lineStartOffset = text.lastIndexOf("\n", offset - 1) + 1;
+  for (let i = lineIndex; i >= 0 && i > lineIndex - 50; i--) {
+    const t = tokens(lines[i]);
+    // A block line whose value (`key: [`) or item (`- {`) starts a flow collection.
+    const opensAt = !t
+      ? -1
+      : t.key !== null
+        ? /^[[{]/.test(t.value)
+          ? lines[i].indexOf(t.value, t.keyCol + t.key.length)
+          : -1
+        : /^[[{]/.test(lines[i].slice(t.keyCol))
+          ? t.keyCol
+          : -1;
+    if (t && opensAt >= 0) {
+      const frames = flowAt(text, lineStartOffset + opensAt, offset);
+      if (frames) found = { line: i, frames, t };
+    }
+    lineStartOffset = text.lastIndexOf("\n", lineStartOffset - 2) + 1;
+  }
+  if (!found) return undefined;
+  const { line, frames, t } = found;
+  const dashSteps = t.dashes.map((col) => ({ key: null, line, col }));
+  const outer = stepsTo(lines, line, t.dashes.length ? t.dashes[0] : t.keyCol);
+  const blockSteps = [...outer, ...dashSteps, ...(t.key !== null ? [{ key: t.key, line, col: t.keyCol }] : [])];
+  let schemas = schemasAt(blockSteps, lines, root);
+  // Into each frame: the first is the collection the block path ends at; each next one is an item of a list or
+  // the value of its parent map's key.
+  for (let f = 0; f < frames.length; f++) {
+    const values = frames[f].kind === "map" ? frames[f].values : null;
+    if (f === 0) schemas = schemas.flatMap((s) => variants(s, root, values));
+    else schemas = descend(schemas, frames[f - 1].kind === "seq" ? null : frames[f - 1].key, values, root);
+  }
+  const top = frames.at(-1)!;
+  const entry = text.slice(top.entryStart, offset);
+  if (top.kind === "map" && top.key === null) {
+    const typed = /^\s*([A-Za-z0-9_$.-]*)$/.exec(entry);
+    return typed ? keyOptions(schemas, top.values, typed[1], offset, root) : null;
+  }
+  const typed = /([A-Za-z0-9_$.-]*)$/.exec(entry)![1];
+  const valueSchemas = top.kind === "map" ? descend(schemas, top.key, null, root) : descend(schemas, null, null, root);
+  if (!/^\s*(?:[A-Za-z0-9_$.-]+\s*:\s*)?[A-Za-z0-9_$.-]*$/.test(entry)) return null;
+  return valueOptions(valueSchemas, typed, offset);
+}
+
+/** The keys the schemas allow that are not written yet (the one being typed excepted). */
+function keyOptions(schemas: JsonSchema[], present: Map<string, string>, typed: string, offset: number, root: JsonSchema): CompletionAnswer | null {
+  const seen = new Set<string>();
+  const options: CompletionOption[] = [];
+  for (const s of schemas) {
+    for (const [key, sub] of Object.entries((s.properties as Record<string, unknown> | undefined) ?? {})) {
+      if (seen.has(key) || (present.has(key) && key !== typed) || key === "$schema") continue;
+      seen.add(key);
+      const subs = variants(sub, root, null);
+      options.push({ label: key, apply: `${key}: `, detail: typeLabel(subs), info: subs.map(describe).find(Boolean) });
+    }
+  }
+  return options.length ? { from: offset - typed.length, options } : null;
+}
+
+/** The values the schemas allow: enums, consts, booleans and a free-form field's documented examples. */
+function valueOptions(schemas: JsonSchema[], typed: string, offset: number): CompletionAnswer | null {
+  const values = new Set<string>();
+  for (const s of schemas) {
+    for (const v of (s.enum as unknown[] | undefined) ?? []) values.add(String(v));
+    if ("const" in s) values.add(String(s.const));
+    // A free-form field's documented examples (run_if: its keywords beside CEL expressions).
+    for (const v of (s.examples as unknown[] | undefined) ?? []) if (typeof v === "string" || typeof v === "number") values.add(String(v));
+    if (s.type === "boolean") ["true", "false"].forEach((v) => values.add(v));
+  }
+  const options = [...values].map((v) => ({ label: v, apply: v }));
+  return options.length ? { from: offset - typed.length, options } : null;
+}
+
 /** What may be typed at `offset` in `text`: keys of the mapping the cursor is in, or the values a key allows. */
 export function completeSpec(text: string, offset: number, root: JsonSchema): CompletionAnswer | null {
   const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
   const lineIndex = text.slice(0, lineStart).split("\n").length - 1;
   const before = text.slice(lineStart, offset);
-  if (/[{}[\]#"']/.test(before)) return null;
   const lines = text.split("\n");
+  const flow = completeFlow(text, lines, lineIndex, offset, root);
+  if (flow !== undefined) return flow;
+  if (/[{}[\]#"']/.test(before)) return null;
 
   const keyMatch = /^(\s*)((?:-\s+)*)([A-Za-z0-9_$.-]*)$/.exec(before);
   if (keyMatch) {
@@ -180,17 +270,7 @@ export function completeSpec(text: string, offset: number, root: JsonSchema): Co
     const schemas = schemasAt(steps, lines, root);
     const last = steps.at(-1);
     const present = last === undefined ? mappingAt(lines, 0, keyCol, -1) : mappingAt(lines, last.key === null ? last.line : last.line + 1, keyCol, last.col);
-    const seen = new Set<string>();
-    const options: CompletionOption[] = [];
-    for (const s of schemas) {
-      for (const [key, sub] of Object.entries((s.properties as Record<string, unknown> | undefined) ?? {})) {
-        if (seen.has(key) || (present.has(key) && key !== keyMatch[3]) || key === "$schema") continue;
-        seen.add(key);
-        const subs = variants(sub, root, null);
-        options.push({ label: key, apply: `${key}: `, detail: typeLabel(subs), info: subs.map(describe).find(Boolean) });
-      }
-    }
-    return options.length ? { from: offset - keyMatch[3].length, options } : null;
+    return keyOptions(schemas, present, keyMatch[3], offset, root);
   }
 
   const valueMatch = /^(\s*)((?:-\s+)*)([A-Za-z0-9_$.-]+):\s+([^\s]*)$/.exec(before);
@@ -201,16 +281,7 @@ export function completeSpec(text: string, offset: number, root: JsonSchema): Co
     const dashCols = [...dashText.matchAll(/-/g)].map((m) => indent + (m.index ?? 0));
     const outer = stepsTo(lines, lineIndex, dashCols.length ? dashCols[0] : keyCol);
     const steps = [...outer, ...dashCols.map((col) => ({ key: null, line: lineIndex, col })), { key: valueMatch[3], line: lineIndex, col: keyCol }];
-    const values = new Set<string>();
-    for (const s of schemasAt(steps, lines, root)) {
-      for (const v of (s.enum as unknown[] | undefined) ?? []) values.add(String(v));
-      if ("const" in s) values.add(String(s.const));
-      // A free-form field's documented examples (run_if: its keywords beside CEL expressions).
-      for (const v of (s.examples as unknown[] | undefined) ?? []) if (typeof v === "string" || typeof v === "number") values.add(String(v));
-      if (s.type === "boolean") ["true", "false"].forEach((v) => values.add(v));
-    }
-    const options = [...values].map((v) => ({ label: v, apply: v }));
-    return options.length ? { from: offset - valueMatch[4].length, options } : null;
+    return valueOptions(schemasAt(steps, lines, root), valueMatch[4], offset);
   }
   return null;
 }
