@@ -30,6 +30,12 @@ function vars(ctx: ConnectorContext<HttpConfig>, extra: Record<string, unknown> 
   };
 }
 
+/**
+ * A request's URL as its log section names it: the task's URL with its placeholders filled in (`/jobs/job_3`, not
+ * `/jobs/{{external_id}}`), except the callback URL, whose signature lets its holder report the task's outcome.
+ */
+const loggedUrl = (template: string, v: Record<string, unknown>) => render(template, { ...v, callback_url: "{{callback_url}}" });
+
 function resolveUrl(config: HttpConfig, url: string): string {
   if (/^https?:\/\//i.test(url)) return url;
   if (!config.base_url) throw new ConnectorError({ kind: "invalid_config", message: `"${url}" is relative and the connection has no base_url` });
@@ -129,7 +135,7 @@ export const httpConnector: ConnectorDefinition<HttpWith, HttpConfig> = {
     const headers = { ...idempotencyHeader(ctx, input), ...renderHeaders(input.headers, v) };
     const { res, text, json } = await call(ctx, input.method, render(input.url, v), headers, input.body === undefined ? undefined : renderDeep(input.body, v));
     // The attempt's log is the endpoint's answer (redacted and capped where it is stored).
-    const log = sectionedLog([{ title: `${input.method} ${input.url} → HTTP ${res.status}`, text }]);
+    const log = sectionedLog([{ title: `${input.method} ${loggedUrl(input.url, v)} → HTTP ${res.status}`, text }]);
     const accepted = input.accept_status ? input.accept_status.includes(res.status) : res.ok;
     if (!accepted) return { status: "failed", error: errorFromResponse(TOOL, res, text), log };
     const handle = handleFrom(input, json);
@@ -150,8 +156,8 @@ export const httpConnector: ConnectorDefinition<HttpWith, HttpConfig> = {
     const { res, text, json } = await call(ctx, "GET", render(input.completion.status_url, v), renderHeaders(input.headers, v));
     // The trigger's answer (kept in the handle) and the latest status answer.
     const log = sectionedLog([
-      { title: `${input.method} ${input.url} (trigger response)`, text: JSON.stringify(triggerResponse, null, 2) },
-      { title: `GET ${input.completion.status_url} → HTTP ${res.status}`, text },
+      { title: `${input.method} ${loggedUrl(input.url, vars(ctx))} (trigger response)`, text: JSON.stringify(triggerResponse, null, 2) },
+      { title: `GET ${loggedUrl(input.completion.status_url, v)} → HTTP ${res.status}`, text },
     ]);
     if (!res.ok) return { status: "failed", error: errorFromResponse(TOOL, res, text), ...handle, log };
     const next = handleFrom(input, json, handle);
@@ -202,7 +208,7 @@ async function poke(ctx: ConnectorContext<HttpConfig>, input: HttpWith, success:
     renderHeaders(input.headers, v),
     input.body === undefined ? undefined : renderDeep(input.body, v),
   );
-  const log = sectionedLog([{ title: `${input.method} ${input.url} → HTTP ${res.status}`, text }]);
+  const log = sectionedLog([{ title: `${input.method} ${loggedUrl(input.url, v)} → HTTP ${res.status}`, text }]);
   const accepted = input.accept_status ? input.accept_status.includes(res.status) : res.ok;
   if (!accepted) return { status: "failed", error: errorFromResponse(TOOL, res, text), log };
   if (!conditionHolds(json, success)) return { status: "running", log };
