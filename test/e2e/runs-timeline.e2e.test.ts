@@ -115,7 +115,7 @@ describe("the runs timeline", () => {
       await page.getByRole("group", { name: "Window" }).getByRole("button", { name: "6 hours" }).click();
       await page.waitForURL(/view=timeline&window=6h$/);
       await page.getByRole("figure", { name: "Runs over the last 6 hours" }).waitFor();
-      await page.getByLabel("Status", { exact: true }).selectOption("failed");
+      await page.getByRole("combobox", { name: /^Status/ }).selectOption("failed");
       await page.waitForURL(/status=failed/);
       await page.reload();
       const six = page.getByRole("figure", { name: "Runs over the last 6 hours" });
