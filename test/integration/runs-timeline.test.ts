@@ -24,7 +24,17 @@ async function seedRun(
   await env.DB.prepare(
     "INSERT INTO runs (tenant_id, id, pipeline_id, pipeline_name, team_id, version_id, version, status, attempt, trigger_kind, params, environment, queued_at, started_at, finished_at, seq) VALUES (?, ?, ?, ?, 'tm', 'pv', 1, ?, 1, 'manual', '{}', ?, ?, ?, ?, 1)",
   )
-    .bind(tenantId, r.id, r.pipelineId, r.pipelineId, r.status, r.environment ?? "prod", queued, queued + 1000, r.finishedHoursAgo === null ? null : now - r.finishedHoursAgo * HOUR)
+    .bind(
+      tenantId,
+      r.id,
+      r.pipelineId,
+      r.pipelineId,
+      r.status,
+      r.environment ?? "prod",
+      queued,
+      queued + 1000,
+      r.finishedHoursAgo === null ? null : now - r.finishedHoursAgo * HOUR,
+    )
     .run();
 }
 
