@@ -10249,6 +10249,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/runs/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every pipeline's runs over a window ending now, for the timeline view */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description How far back from now: 6h, 24h, 7d */
+                    window?: "6h" | "24h" | "7d";
+                    /** @description Pipeline name */
+                    pipeline?: string;
+                    /** @description Comma-separated statuses */
+                    status?: string;
+                    trigger?: "manual" | "api" | "cron" | "upstream" | "backfill" | "webhook" | "dataset";
+                    team_id?: string;
+                    backfill_id?: string;
+                    environment?: string;
+                    /** @description Most runs returned (1–1000), newest first */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The window's runs */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RunTimeline"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/runs/{id}": {
         parameters: {
             query?: never;
@@ -16695,6 +16771,26 @@ export interface components {
             items: components["schemas"]["Run"][];
             next_cursor: string | null;
         };
+        RunTimeline: {
+            /** @enum {string} */
+            window: "6h" | "24h" | "7d";
+            /**
+             * Format: date-time
+             * @description Start of the window
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description End of the window: the server's now, where unfinished runs' bars end
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            to: string;
+            /** @description Runs queued or going at some point of the window, newest first */
+            items: components["schemas"]["Run"][];
+            /** @description More runs than `limit` fell in the window; `items` holds the newest */
+            truncated: boolean;
+        };
         SchemaField: {
             name: string;
             type: string | null;
@@ -17680,6 +17776,7 @@ export type RunDetail = components['schemas']['RunDetail'];
 export type RunEvent = components['schemas']['RunEvent'];
 export type RunEventList = components['schemas']['RunEventList'];
 export type RunList = components['schemas']['RunList'];
+export type RunTimeline = components['schemas']['RunTimeline'];
 export type SchemaField = components['schemas']['SchemaField'];
 export type ScorecardWindow = components['schemas']['ScorecardWindow'];
 export type Session = components['schemas']['Session'];

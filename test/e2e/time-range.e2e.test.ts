@@ -22,11 +22,11 @@ async function noHorizontalOverflow(page: Page) {
 const pressed = (page: Page) => page.getByRole("group", { name: "Time range" }).locator("button[aria-pressed=true]").innerText();
 const money = (text: string) => Number(text.replace(/[^\d.]/g, ""));
 
-describe("the time range on the Overview and product pages", () => {
+describe("the time range on the Overview, the Data products list and product pages", () => {
   const b = useBrowser();
 
   for (const v of viewports) {
-    it(`switches the range on the Overview and a product page, keeps it in the URL, and fits ${v.width} px (${v.name})`, async () => {
+    it(`switches the range on the Overview, the products list and a product page, keeps it in the URL, and fits ${v.width} px (${v.name})`, async () => {
       const { page, context } = b;
       await page.setViewportSize({ width: v.width, height: v.height });
       const { session } = await signupViaApi(context);
@@ -82,6 +82,37 @@ describe("the time range on the Overview and product pages", () => {
       await page.getByRole("group", { name: "Time range" }).getByRole("button", { name: "Month to date" }).click();
       await page.waitForURL(/\/products\/finance_revenue$/);
       await page.getByText("Cost this month", { exact: true }).waitFor();
+
+      // The Data products list: month to date by default, then 30 days; the totals, each product's cost and the
+      // column headings follow the range, and the links to product pages carry it.
+      await page.goto("/products");
+      await expect.poll(() => pressed(page)).toBe("Month to date");
+      await page.getByText("Spend this month", { exact: true }).waitFor();
+      const month = await api("/scorecard");
+      const listSpend = page.locator("[data-kpi=spend]");
+      await expect.poll(async () => money(await listSpend.innerText())).toBeCloseTo(month.totals.month_to_date, 0);
+      const table = page.getByRole("table", { name: "Product scorecards" });
+      expect(await table.getByRole("button", { name: "Cost MTD" }).count()).toBe(1);
+      const thirty = await api("/scorecard?range=30d");
+      await page.getByRole("group", { name: "Time range" }).getByRole("button", { name: "30 days" }).click();
+      await page.waitForURL(/\/products\?range=30d$/);
+      await page.getByText("Spend last 30 days", { exact: true }).waitFor();
+      await expect.poll(async () => money(await listSpend.innerText())).toBeCloseTo(thirty.totals.month_to_date, 0);
+      expect(await page.getByText(/^\d+ \w{3,4} – \d+ \w{3,4} \(UTC\)$/).count()).toBe(1);
+      expect(await table.getByRole("button", { name: "Cost 30d" }).count()).toBe(1);
+      expect(await table.getByRole("button", { name: "Uses 30d" }).count()).toBe(1);
+      const revenue = thirty.items.find((i: { product: { name: string } }) => i.product.name === "finance_revenue");
+      const row = table.locator('tr[data-product="finance_revenue"]');
+      await expect.poll(async () => money(await row.locator("[data-cost]").innerText())).toBeCloseTo(revenue.cost.month_to_date, 0);
+      expect(await page.getByText(/^Cost and uses last 30 days: .+ \(UTC\); trends against the 30 days before\./).count()).toBe(1);
+      await noHorizontalOverflow(page);
+      await screenshot(page, `time-range-products-30d-${v.name}`);
+      await page.reload();
+      await expect.poll(() => pressed(page)).toBe("30 days");
+      await row.locator('a[href="/products/finance_revenue?range=30d"]').click();
+      await page.waitForURL(/\/products\/finance_revenue\?range=30d$/);
+      await expect.poll(() => pressed(page)).toBe("30 days");
+      await page.getByText("Cost last 30 days", { exact: true }).waitFor();
       expect(b.pageErrors).toEqual([]);
     });
   }

@@ -31,6 +31,9 @@ export const windowDays = (w: Pick<ScorecardWindow, "from" | "to">) => (w.from =
 /** What a figure over the window is called: "this month" or "last 7 days". */
 export const windowName = (w: Pick<ScorecardWindow, "range" | "days">) => (w.range === "mtd" ? "this month" : `last ${w.days} days`);
 
+/** "MTD" or "7d": a window in a table's column heading. */
+export const shortName = (w: Pick<ScorecardWindow, "range">) => (w.range === "mtd" ? "MTD" : w.range);
+
 /** What the trend compares with. */
 export const previousName = (w: Pick<ScorecardWindow, "range" | "days">) => (w.range === "mtd" ? "the same days last month" : `the ${w.days} days before`);
 

@@ -6,6 +6,8 @@ import * as events from "./events";
 import * as get from "./get";
 import * as list from "./list";
 import * as logs from "./logs";
+import * as timeline from "./timeline";
 
 export const runRoutes = createRouter();
-for (const op of [create, list, get, events, logs, act, backfill]) op.register(runRoutes);
+// The timeline before `get`, so /runs/timeline is not read as a run id.
+for (const op of [create, list, timeline, get, events, logs, act, backfill]) op.register(runRoutes);

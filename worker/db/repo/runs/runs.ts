@@ -117,7 +117,8 @@ export interface RunFilter {
   limit: number;
 }
 
-export async function listRuns(ctx: TenantCtx, f: RunFilter) {
+/** The tenant and the filters of a run list, as conditions, for the list and the timeline alike. */
+export function runConditions(ctx: TenantCtx, f: Omit<RunFilter, "before" | "limit">): SQL[] {
   const conds: SQL[] = [eq(runs.tenantId, ctx.tenantId)];
   if (f.pipelineId) conds.push(eq(runs.pipelineId, f.pipelineId));
   if (f.pipelineIds) conds.push(f.pipelineIds.length ? inArray(runs.pipelineId, f.pipelineIds) : sql`0`);
@@ -126,6 +127,11 @@ export async function listRuns(ctx: TenantCtx, f: RunFilter) {
   if (f.teamId) conds.push(eq(runs.teamId, f.teamId));
   if (f.backfillId) conds.push(eq(runs.backfillId, f.backfillId));
   if (f.environment) conds.push(eq(runs.environment, f.environment));
+  return conds;
+}
+
+export async function listRuns(ctx: TenantCtx, f: RunFilter) {
+  const conds = runConditions(ctx, f);
   if (f.before) conds.push(or(lt(runs.queuedAt, f.before.queuedAt), and(eq(runs.queuedAt, f.before.queuedAt), lt(runs.id, f.before.id)))!);
   return ctx.db
     .select()
