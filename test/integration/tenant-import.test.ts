@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { putBlob, tenantBlobs } from "../../worker/blobs/store";
 import { createDb, tenantCtx } from "../../worker/db/client";
@@ -8,7 +8,17 @@ import { sha256Hex } from "../../worker/lib/hash";
 import { runDeletionStep } from "../../worker/tenant-data/delete";
 import { exportKey, runExportStep } from "../../worker/tenant-data/export";
 import { importTenant } from "../../worker/tenant-data/import";
-import { signup, type Session } from "../helpers/api";
+import { tenantRuns } from "../../worker/durable/client";
+import { tenantsWithEngineWork } from "../../worker/db/repo/platform/engine-tenants";
+import { api, BASE, expectError, signup, type Session } from "../helpers/api";
+import { budgetSignal, listAlerts, sendNotify } from "../helpers/alerting";
+import { record, postCosts } from "../helpers/costs";
+import { engineTimers, isTerminal, waitForRun } from "../helpers/engine";
+import { createToken } from "../helpers/fixtures";
+import { dbtFixture, openLineageFixtures } from "../helpers/lineage-fixtures";
+import { postEvent } from "../helpers/lineage";
+import { pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
+import { drain } from "../helpers/wait";
 import { bytesSource, readTar, seedEveryTenantTable, tenantRowCounts, tenantSnapshot, writeTar } from "../helpers/tenant-data";
 
 const MiB = 1024 * 1024;
@@ -185,5 +195,94 @@ describe("tenant import", () => {
     expect(await importTenant(env, bytesSource(archive), { limits })).toMatchObject({ outcome: "imported", resumed: true });
     const after = await tenantSnapshot(tenantId);
     for (const table of Object.keys(before)) expect(after[table], table).toEqual(before[table]);
+  }, 120_000);
+});
+
+async function uploadManifest(token: string, manifest: string) {
+  const form = new FormData();
+  form.append("project", "jaffle");
+  form.append("environment", "prod");
+  form.append("manifest", new Blob([manifest], { type: "application/json" }), "manifest.json");
+  const res = await SELF.fetch(`${BASE}/api/v1/dbt/artifacts`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return ((await res.json()) as { upload: { id: string } }).upload.id;
+}
+
+const fetchText = async (token: string, path: string) => {
+  const res = await SELF.fetch(`${BASE}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
+  return { status: res.status, text: await res.text() };
+};
+
+describe("restoring a deleted workspace", () => {
+  it("a workspace with pipelines, runs, lineage, a dbt artifact, costs, alerts and audit answers the same after deletion and import, and its schedule is armed again", async () => {
+    const { s, team } = await setupTenant();
+    const tenantId = s.tenant.id;
+    const { token } = await createToken(s, team.id);
+    const pipeline = await pushPipeline(s, {
+      name: "nightly",
+      team: team.slug,
+      schedule: { cron: "0 2 * * *", timezone: "UTC" },
+      tasks: [toolTask("load", {}, { poll_interval: "1s" })],
+    });
+    const started = await api("/pipelines/nightly/runs", { as: s, body: {} });
+    expect(started.status, started.text).toBe(201);
+    await waitForRun(s, started.json.id, isTerminal);
+    expect((await postEvent(token, openLineageFixtures["openlineage/marquez_event_simple.json"] as string)).status).toBe(201);
+    const manifest = dbtFixture("duckdb-1.8/manifest.json");
+    const uploadId = await uploadManifest(token, manifest);
+    await postCosts(s, [record({ source: "snowflake", external_ref: "q-1", amount: 1.25, quantity: 0.5, unit: "credits" })]);
+    await sendNotify(budgetSignal(tenantId, team.id, 80, "2026-11", 900));
+    await drain();
+    expect(await listAlerts(s, "kind=budget_threshold")).toHaveLength(1);
+
+    const reads = ["/runs", `/runs/${started.json.id}`, "/lineage/graph?node=" + "", "/alerts", "/costs"];
+    const jobs = await api("/jobs?namespace=my-scheduler-namespace&name=myjob", { as: token });
+    reads[2] = `/lineage/graph?node=${jobs.json.items[0].id}&direction=both&depth=1`;
+    const answers = async () => Promise.all(reads.map((path) => fetchText(token, path)));
+    const answersBefore = await answers();
+    for (const [i, a] of answersBefore.entries()) expect(a.status, reads[i]).toBe(200);
+    const before = await tenantSnapshot(tenantId);
+    for (const table of [
+      "pipelines",
+      "pipeline_versions",
+      "runs",
+      "task_runs",
+      "datasets",
+      "lineage_edges",
+      "dbt_uploads",
+      "cost_records",
+      "alerts",
+      "audit_log",
+    ])
+      expect(before[table]?.length, table).toBeGreaterThan(0);
+
+    const exported = await api("/workspace/exports", { as: s, method: "POST" });
+    expect(exported.status).toBe(202);
+    await drain();
+    const status = await api(`/workspace/exports/${exported.json.id}`, { as: s });
+    const download = await SELF.fetch(`${BASE}${status.json.download_url}`, { headers: { cookie: s.cookie } });
+    const archive = new Uint8Array(await download.arrayBuffer());
+    expect((await api("/workspace/deletion", { as: s, body: { confirm: s.tenant.slug } })).status).toBe(202);
+    await drain();
+    expectError(await api("/runs", { as: token }), 401, "unauthorized");
+
+    const result = await importTenant(env, bytesSource(archive), { expectTenant: tenantId });
+    expect(result.outcome).toBe("imported");
+    const after = await tenantSnapshot(tenantId);
+    // The audit log of the export request itself is in the archive; everything before it is compared row for row.
+    for (const table of Object.keys(before)) if (table !== "audit_log") expect(after[table], table).toEqual(before[table]);
+    expect(after.audit_log).toEqual(expect.arrayContaining(before.audit_log as unknown[]));
+    // The tenant's API token works again and every read answers as before.
+    expect(await answers()).toEqual(answersBefore);
+    const artifact = await SELF.fetch(`${BASE}/api/v1/dbt/uploads/${uploadId}/artifacts/manifest`, { headers: { authorization: `Bearer ${token}` } });
+    expect(artifact.status).toBe(200);
+    expect(await artifact.text()).toBe(manifest);
+
+    // The engine watchdog visits the tenant (a scheduled pipeline) and the run engine takes its pipelines up from D1.
+    expect(await tenantsWithEngineWork(createDb(env.DB))).toContain(tenantId);
+    expect((await tenantRuns(env, tenantId).wake(tenantId)).ok).toBe(true);
+    const cron = (await engineTimers(tenantId)).find((t) => t.key === `cron:${pipeline.pipeline.id}`);
+    expect(cron, JSON.stringify(await engineTimers(tenantId))).toBeDefined();
+    expect(new Date(cron!.due_at).toISOString()).toMatch(/T02:00:00.000Z$/);
   }, 120_000);
 });
