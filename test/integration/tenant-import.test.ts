@@ -14,7 +14,7 @@ import { api, BASE, expectError, signup, type Session } from "../helpers/api";
 import { budgetSignal, listAlerts, sendNotify } from "../helpers/alerting";
 import { record, postCosts } from "../helpers/costs";
 import { engineTimers, isTerminal, waitForRun } from "../helpers/engine";
-import { createToken } from "../helpers/fixtures";
+import { addMember, createToken, firstTeamId } from "../helpers/fixtures";
 import { dbtFixture, openLineageFixtures } from "../helpers/lineage-fixtures";
 import { postEvent } from "../helpers/lineage";
 import { pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
@@ -284,5 +284,40 @@ describe("restoring a deleted workspace", () => {
     const cron = (await engineTimers(tenantId)).find((t) => t.key === `cron:${pipeline.pipeline.id}`);
     expect(cron, JSON.stringify(await engineTimers(tenantId))).toBeDefined();
     expect(new Date(cron!.due_at).toISOString()).toMatch(/T02:00:00.000Z$/);
+  }, 120_000);
+});
+
+describe("members of an imported workspace", () => {
+  it("an account is matched by id or e-mail and never overwritten; a member who signed up again meanwhile gets the workspace back on the new account", async () => {
+    const owner = await signup();
+    const tenantId = owner.tenant.id;
+    const { token } = await createToken(owner, await firstTeamId(owner));
+    // A member who is also in another workspace keeps their account through the deletion.
+    const elsewhere = await signup();
+    const shared = await addMember(elsewhere, "member");
+    const invite = await api("/invitations", { as: owner, body: { email: shared.user.email, role: "admin" } });
+    expect((await api("/invitations/accept", { body: { token: invite.json.token, password: "correct horse battery" } })).status).toBe(200);
+    const archive = await exportArchive(owner);
+    await deleteTenant(owner);
+    const sharedAccount = "SELECT password_hash, password_salt, name FROM users WHERE id = ?";
+    const sharedBefore = await env.DB.prepare(sharedAccount).bind(shared.user.id).first();
+    // The owner, whose account went with the workspace, signs up again with the same address: a new account id.
+    const again = await signup({ email: owner.user.email, name: "Ada Again" });
+    expect(again.user.id).not.toBe(owner.user.id);
+    const ownAccount = await env.DB.prepare(sharedAccount).bind(again.user.id).first();
+
+    const result = await importTenant(env, bytesSource(archive));
+    expect(result.counts).toMatchObject({ users_created: 0, users_kept: 1, users_matched_by_email: 1 });
+    const members = await env.DB.prepare("SELECT user_id, role FROM tenant_members WHERE tenant_id = ? ORDER BY role").bind(tenantId).all();
+    expect(members.results).toEqual([
+      { user_id: shared.user.id, role: "admin" },
+      { user_id: again.user.id, role: "owner" },
+    ]);
+    expect(await env.DB.prepare("SELECT id FROM users WHERE id = ?").bind(owner.user.id).first()).toBeNull();
+    // Neither account changed: passwords, salts and names are the ones their owners set.
+    expect(await env.DB.prepare(sharedAccount).bind(shared.user.id).first()).toEqual(sharedBefore);
+    expect(await env.DB.prepare(sharedAccount).bind(again.user.id).first()).toEqual(ownAccount);
+    // The owner's API token names its creator by the new account, so it works again.
+    expect((await api("/runs", { as: token })).status).toBe(200);
   }, 120_000);
 });
