@@ -1,4 +1,4 @@
-import { eq, inArray, or, sql, type SQL } from "drizzle-orm";
+import { eq, inArray, or, sql } from "drizzle-orm";
 import { NO_PASSWORD } from "../../../lib/password";
 import { bulkStatements, payloadValue } from "../../bulk";
 import type { TenantCtx } from "../../client";
