@@ -213,6 +213,25 @@ const fetchText = async (token: string, path: string) => {
   return { status: res.status, text: await res.text() };
 };
 
+describe("tenant import run twice at once", () => {
+  it("two runs of the same import at the same moment write every row once; the one that loses stops and says so", async () => {
+    const owner = await signup();
+    await seedEveryTenantTable(owner.tenant.id, 3);
+    const before = await tenantSnapshot(owner.tenant.id);
+    const archive = await exportArchive(owner);
+    await deleteTenant(owner);
+    const limits = { batchChars: 20_000, batchStatements: 3 };
+    const runs = await Promise.allSettled([importTenant(env, bytesSource(archive), { limits }), importTenant(env, bytesSource(archive), { limits })]);
+    const imported = runs.filter((r) => r.status === "fulfilled" && r.value.outcome === "imported");
+    expect(imported.length, JSON.stringify(runs.map((r) => (r.status === "rejected" ? String(r.reason) : r.value.outcome)))).toBeGreaterThanOrEqual(1);
+    for (const r of runs)
+      if (r.status === "rejected")
+        expect(String(r.reason)).toMatch(/another (run of this )?import of tenant .* (started at the same moment|moved on|finished it)/);
+    const after = await tenantSnapshot(owner.tenant.id);
+    for (const table of Object.keys(before)) expect(after[table], table).toEqual(before[table]);
+  }, 120_000);
+});
+
 describe("restoring a deleted workspace", () => {
   it("a workspace with pipelines, runs, lineage, a dbt artifact, costs, alerts and audit answers the same after deletion and import, and its schedule is armed again", async () => {
     const { s, team } = await setupTenant();
