@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
-import { deletedTables } from "../../worker/db/tenant-tables";
+import { deletedTables, exportedTables } from "../../worker/db/tenant-tables";
+import { tarEnd, tarFile } from "../../worker/tenant-data/tar";
 
 /** A tar archive's files (ustar, as worker/tenant-data/tar.ts writes it), read back independently of the writer. */
 export function readTar(bytes: Uint8Array): Map<string, Uint8Array> {
@@ -51,6 +52,8 @@ export async function seedEveryTenantTable(tenantId: string, n: number): Promise
     for (let i = 0; i < rows; i++) {
       const values = results.map((c) => {
         if (c.name === "tenant_id") return tenantId;
+        // Rows name R2 objects only under their tenant's prefix (an import refuses any other key).
+        if (c.name.endsWith("blob_key")) return `t/${tenantId}/seed/${crypto.randomUUID()}`;
         const type = c.type.toLowerCase();
         if (type.includes("int")) return Math.floor(Math.random() * 1e12);
         if (type.includes("real")) return 1.5;
@@ -91,3 +94,39 @@ export async function columnsMentioning(needle: string, except: string[]): Promi
   }
   return found;
 }
+
+/** An archive holding `files` in order, written with the export's own tar writer (tests rebuild archives they damage). */
+export function writeTar(files: Map<string, Uint8Array>): Uint8Array {
+  const chunks = [...[...files].flatMap(([path, bytes]) => tarFile(path, bytes, 0)), tarEnd()];
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/**
+ * Everything D1 holds of the tenant that an export carries: every exported table's rows in key order (the list comes
+ * from db/tenant-tables.ts, so a new table is compared without being named), its tenant row and its members' profiles.
+ */
+export async function tenantSnapshot(tenantId: string): Promise<Record<string, unknown[]>> {
+  const out: Record<string, unknown[]> = {};
+  for (const table of exportedTables) {
+    const order = table.keyColumns.map((c) => `"${c}"`).join(", ");
+    out[table.name] = (await env.DB.prepare(`SELECT * FROM "${table.name}" WHERE tenant_id = ? ORDER BY ${order}`).bind(tenantId).all()).results;
+  }
+  out.tenants = (await env.DB.prepare("SELECT * FROM tenants WHERE id = ?").bind(tenantId).all()).results;
+  out.users = (
+    await env.DB.prepare(
+      "SELECT u.id, u.email, u.name, u.created_at FROM tenant_members m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = ? ORDER BY u.id",
+    )
+      .bind(tenantId)
+      .all()
+  ).results;
+  return out;
+}
+
+/** The archive as a source an import can open as often as it likes. */
+export const bytesSource = (bytes: Uint8Array) => async () => new Blob([bytes]).stream();

@@ -10,6 +10,8 @@ import * as schema from "./schema";
 
 export interface TenantTable {
   name: string;
+  /** Every column, in schema order: an import refuses a row naming any other. */
+  columns: string[];
   /** Primary-key columns, in key order: exports page through the tenant's rows by them. */
   keyColumns: string[];
   /** Columns holding bytes (SQLite BLOB), written to the archive as `{"$base64": "…"}`. */
@@ -27,6 +29,7 @@ export const leftOutOfExport: Readonly<Record<string, string>> = {
   tenant_exports: "the bookkeeping of exports themselves",
   sso_logins: "sign-ins on their way through the identity provider: single-use, ten minutes at most",
   tenant_deletions: "platform record, not tenant data",
+  tenant_imports: "the bookkeeping of an import into this database (where it stopped, what it lifted)",
 };
 
 /**
@@ -66,9 +69,20 @@ function tablesWithTenantId(): TenantTable[] {
     const singleKey = config.columns.filter((c) => c.primary).map((c) => c.name);
     const keyColumns = compositeKey ?? singleKey;
     if (keyColumns.length === 0) throw new Error(`table ${config.name} has no primary key to page by`);
-    out.push({ name: config.name, keyColumns, blobColumns: config.columns.filter((c) => c.getSQLType() === "blob").map((c) => c.name) });
+    out.push({
+      name: config.name,
+      columns: config.columns.map((c) => c.name),
+      keyColumns,
+      blobColumns: config.columns.filter((c) => c.getSQLType() === "blob").map((c) => c.name),
+    });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The columns of one of the tables without `tenant_id` (`tenants`, `users`), as the schema declares them. */
+export function columnsOf(name: (typeof indirectTables)[number]): string[] {
+  const table = Object.values(schema).find((v) => is(v, SQLiteTable) && getTableConfig(v).name === name) as SQLiteTable;
+  return getTableConfig(table).columns.map((c) => c.name);
 }
 
 /** Every table with a `tenant_id` column, by name. */

@@ -28,7 +28,7 @@ import type { DatasetUpdate } from "../engine/dataset-triggers";
 import { dispatchModeOf, InlineDispatcher } from "./runs/inline-dispatch";
 import { OutboxFlusher } from "./runs/outbox";
 import { reportWebhook } from "./runs/parked-webhooks";
-import { syncPipeline } from "./runs/scheduling";
+import { adoptPipelines, syncPipeline } from "./runs/scheduling";
 import { setCollectorTimer } from "./runs/collectors";
 import { ensureRetentionTimer, RETENTION_BATCH } from "./runs/retention";
 import { ensureZombieDigestTimer } from "./runs/zombie-digest";
@@ -219,13 +219,16 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
    */
   private async call<T>(tenantId: string, method: () => T | Promise<T>): Promise<DoResult<T>> {
     try {
-      if (await this.tenantDeleted(tenantId)) {
+      const learning = this.core.store.knownTenant() === null;
+      if (learning && (await this.tenantDeleted(tenantId))) {
         return { ok: false, code: "not_found", message: "the workspace has been deleted" };
       }
+      // Pipelines first, the tenant then: an object whose adoption failed has not learned its tenant and adopts again.
+      if (learning) await adoptPipelines(this.core, tenantId);
       this.core.store.checkTenant(tenantId);
       // Every tenant the object serves gets its retention and zombie-digest timers, including those from before them.
       const retention = ensureRetentionTimer(this.core);
-      if (ensureZombieDigestTimer(this.core) || retention) await armAlarm(this.core);
+      if (ensureZombieDigestTimer(this.core) || retention || learning) await armAlarm(this.core);
       return { ok: true, value: await method() };
     } catch (err) {
       if (err instanceof ApiError) return { ok: false, code: err.code, message: err.message };
@@ -239,7 +242,6 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
    * that is a new object, or one wiped by its tenant's deletion, which must not take up the tenant again.
    */
   private async tenantDeleted(tenantId: string): Promise<boolean> {
-    if (this.core.store.knownTenant() !== null) return false;
     return (await getDeletion(createDb(this.env.DB), tenantId)) !== null;
   }
 

@@ -1,3 +1,5 @@
+import { createDb, tenantCtx } from "../../db/client";
+import { productionPipelineIds } from "../../db/repo/pipelines/pipelines";
 import { nextSlot } from "../../engine/cron";
 import { ApiError } from "../../lib/errors";
 import { loadPipelineForRun, type LoadedPipeline } from "../pipeline-source";
@@ -19,6 +21,20 @@ const cronRunKey = (pipelineId: string, slotAt: number) => `cron:${pipelineId}:$
 
 /** Re-reads a pipeline from D1 after a push, pause, resume or archive and reschedules it. */
 export async function syncPipeline(core: RunsCore, tenantId: string, pipelineId: string): Promise<void> {
+  await refreshPipeline(core, tenantId, pipelineId);
+  await core.settle();
+}
+
+/**
+ * Takes up every production pipeline D1 holds for the tenant, when the object learns its tenant: a new object, or one
+ * whose storage went with its tenant's deletion and whose tenant was imported again (worker/tenant-data/import.ts).
+ * Schedules, SLAs and dataset triggers are rebuilt from D1 like after a push; the caller arms the alarm.
+ */
+export async function adoptPipelines(core: RunsCore, tenantId: string): Promise<void> {
+  for (const pipelineId of await productionPipelineIds(tenantCtx(createDb(core.env.DB), tenantId))) await refreshPipeline(core, tenantId, pipelineId);
+}
+
+async function refreshPipeline(core: RunsCore, tenantId: string, pipelineId: string): Promise<void> {
   const loaded = await loadPipelineForRun(core.env, tenantId, pipelineId).catch((err) => {
     if (err instanceof ApiError && err.code === "not_found") return null;
     throw err;
@@ -35,7 +51,6 @@ export async function syncPipeline(core: RunsCore, tenantId: string, pipelineId:
     core.store.marks.keepOnly(pipelineId, entry.datasetTriggers ?? []);
     schedulePipeline(core, entry);
   }
-  await core.settle();
 }
 
 async function entryFrom(loaded: LoadedPipeline, tenantId: string): Promise<PipelineEntry> {

@@ -26,6 +26,15 @@ export async function getPipelineById(ctx: TenantCtx, id: string): Promise<Pipel
   return row ?? null;
 }
 
+/** The tenant's pipelines a production schedule or trigger can start (in production, not archived). */
+export async function productionPipelineIds(ctx: TenantCtx): Promise<string[]> {
+  const rows = await ctx.db
+    .select({ id: pipelines.id })
+    .from(pipelines)
+    .where(and(eq(pipelines.tenantId, ctx.tenantId), eq(pipelines.inProduction, true), isNull(pipelines.archivedAt)));
+  return rows.map((r) => r.id);
+}
+
 /** Archived pipelines are returned too (callers decide); names are unique per tenant. */
 export async function getPipelineByName(ctx: TenantCtx, name: string): Promise<Pipeline | null> {
   const [row] = await ctx.db

@@ -44,9 +44,9 @@ export async function countTenantRows(ctx: TenantCtx, table: string): Promise<nu
   return row?.n ?? 0;
 }
 
-/** The tenant's own row (id, slug, name, created_at), or null once it is gone. */
+/** The tenant's own row, every column (an import writes it back as it was), or null once it is gone. */
 export async function tenantRow(ctx: TenantCtx): Promise<Record<string, unknown> | null> {
-  const [row] = await queryAll<Record<string, unknown>>(ctx, sql`SELECT id, slug, name, created_at FROM tenants WHERE id = ${ctx.tenantId}`);
+  const [row] = await queryAll<Record<string, unknown>>(ctx, sql`SELECT * FROM tenants WHERE id = ${ctx.tenantId}`);
   return row ?? null;
 }
 

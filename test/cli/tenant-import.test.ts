@@ -1,0 +1,110 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tarEnd, tarFile } from "../../worker/tenant-data/tar";
+import { binOf, repoRoot } from "../e2e/helpers/processes";
+
+// The command against a real local D1 and R2 (wrangler's own state folder, throwaway), as an operator runs it. The
+// limits only bound a hang: `wrangler d1` processes take seconds each on a loaded machine.
+const LIMIT_MS = 300_000;
+
+const encoder = new TextEncoder();
+const TENANT = "ten_imported";
+const MANIFEST_BLOB = encoder.encode('{"nodes":{}}');
+const BLOB_SHA = "5f0b3a3b0d0c2c5b3b6f1c6d8c6b7e3c2f2a6e6e1f0c8b9d2a7e4c1b0d9e8f7a";
+
+/** A small archive as an export writes it: the tenant, a team, a member, one blob, the manifest. */
+function archive(): Uint8Array {
+  const json = (value: unknown) => encoder.encode(`${JSON.stringify(value)}\n`);
+  const files: Array<[string, Uint8Array]> = [
+    [
+      "tenant.json",
+      json({ format: "tutti-tenant-export", version: 1, tenant: { id: TENANT, slug: "imported", name: "Imported", mfa_required: 0, created_at: 1 } }),
+    ],
+    ["tables/teams/000001.jsonl", json({ tenant_id: TENANT, id: "team_1", slug: "data", name: "Data", created_at: 2 })],
+    ["tables/tenant_members/000001.jsonl", json({ tenant_id: TENANT, user_id: "usr_imported", role: "owner", created_at: 3 })],
+    ["tables/users/000001.jsonl", json({ id: "usr_imported", email: "imported@example.com", name: "Ima Ported", created_at: 4 })],
+    [`blobs/dbt-manifest/${BLOB_SHA}`, MANIFEST_BLOB],
+    [
+      "manifest.json",
+      json({
+        format: "tutti-tenant-export",
+        version: 1,
+        export_id: "exp_cli",
+        tenant_id: TENANT,
+        exported_at: "2026-12-01T00:00:00.000Z",
+        tables: { teams: { rows: 1, files: 1 }, tenant_members: { rows: 1, files: 1 } },
+        users: { rows: 1, files: 1 },
+        blobs: { count: 1, bytes: MANIFEST_BLOB.length },
+        left_out: {},
+      }),
+    ],
+  ];
+  const chunks = [...files.flatMap(([path, bytes]) => tarFile(path, bytes, 0)), tarEnd()];
+  return Buffer.concat(chunks);
+}
+
+describe("npm run tenant:import", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tutti-import-test-"));
+  const persistTo = join(dir, "state");
+  const file = join(dir, "export.tar");
+  const wrangler = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [binOf("wrangler"), ...args, "--local", "--persist-to", persistTo], {
+      cwd: repoRoot,
+      encoding: "utf8",
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    });
+    if (r.status !== 0) throw new Error(`${r.stdout}\n${r.stderr}`);
+    return r.stdout;
+  };
+  const query = (sql: string) => {
+    const out = wrangler("d1", "execute", "DB", "--json", "--command", sql);
+    return JSON.parse(out.slice(out.indexOf("[")))[0].results as Array<Record<string, unknown>>;
+  };
+  const importCommand = (archivePath = file) =>
+    spawnSync(process.execPath, [binOf("tsx"), "scripts/tenant-import.ts", "--local", "--persist-to", persistTo, "--archive", archivePath], {
+      cwd: repoRoot,
+      encoding: "utf8",
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    });
+
+  beforeAll(() => {
+    wrangler("d1", "migrations", "apply", "DB");
+    writeFileSync(file, archive());
+  }, LIMIT_MS);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it(
+    "imports an archive file into the local database and bucket; a second run finds it done",
+    () => {
+      const first = importCommand();
+      expect(first.status, first.stderr).toBe(0);
+      expect(first.stdout).toContain(`Imported: imported (${TENANT}) from export exp_cli.`);
+      expect(first.stdout).toContain("1 account(s) created without a password");
+      expect(query(`SELECT slug FROM tenants WHERE id = '${TENANT}'`)).toEqual([{ slug: "imported" }]);
+      expect(query(`SELECT user_id, role FROM tenant_members WHERE tenant_id = '${TENANT}'`)).toEqual([{ user_id: "usr_imported", role: "owner" }]);
+      expect(query("SELECT email, password_hash FROM users WHERE id = 'usr_imported'")).toEqual([{ email: "imported@example.com", password_hash: "" }]);
+      const blob = wrangler("r2", "object", "get", `tutti-blobs/t/${TENANT}/dbt-manifest/${BLOB_SHA}`, "--pipe");
+      expect(blob).toBe('{"nodes":{}}');
+
+      const again = importCommand();
+      expect(again.status, again.stderr).toBe(0);
+      expect(again.stdout).toContain("Already imported");
+    },
+    LIMIT_MS,
+  );
+
+  it(
+    "refuses a damaged archive, naming the problem, and exits non-zero",
+    () => {
+      const cut = join(dir, "cut.tar");
+      writeFileSync(cut, archive().subarray(0, 1500));
+      const res = importCommand(cut);
+      expect(res.status).toBe(1);
+      expect(res.stderr).toContain("the archive is truncated");
+    },
+    LIMIT_MS,
+  );
+});
