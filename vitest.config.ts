@@ -1,6 +1,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { unstable_readConfig } from "wrangler";
+import { bareImports } from "./test/helpers/bare-imports";
 import type { QueueConsumerConfig } from "./test/helpers/queue-tracking";
 
 // A fixed key for tests only; real deployments set TUTTI_MASTER_KEY as a secret.
@@ -52,7 +53,16 @@ export default defineConfig(async () => {
   const rateLimitTests = "test/integration/rate-limits.test.ts";
   // Engine files whose runs must behave the same whichever way tools are called (see the dispatch-mode projects).
   const dispatchModeTests = ["test/integration/engine.test.ts", "test/integration/engine-reruns.test.ts", "test/integration/engine-sensors.test.ts"];
-  const integration = { ...shared, setupFiles: [...shared.setupFiles, "./test/helpers/setup.ts"], provide: { queueConsumers } };
+  // Every integration file's runtime loads the whole Worker through Vite's module runner, one module per request over
+  // a WebSocket: ~620 of its ~1,370 modules are npm packages (zod, drizzle-orm, yaml, @simplewebauthn's ASN.1 stack).
+  // Pre-bundled, each package is one module (cached in node_modules/.vite between runs). docs/testing.md has the numbers.
+  const prebundled = bareImports(".", ["worker", "test/helpers", "test/integration", "test/clock"]);
+  const integration = {
+    ...shared,
+    setupFiles: [...shared.setupFiles, "./test/helpers/setup.ts"],
+    provide: { queueConsumers },
+    deps: { optimizer: { ssr: { enabled: true, include: prebundled } } },
+  };
   return {
     test: {
       // Vitest's default on 2 cores is one file at a time, but a file spends much of its time waiting (workerd start,
