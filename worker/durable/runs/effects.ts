@@ -7,6 +7,7 @@ import { afterRunFinished } from "./admission";
 import type { RunsCore } from "./core";
 import { sendDispatch } from "./dispatch-claims";
 import { applyParkedWebhooks } from "./parked-webhooks";
+import { recordPoolEffect, withPoolAdmission } from "./pools";
 import { emitRunSignals } from "./signals";
 
 /**
@@ -14,6 +15,11 @@ import { emitRunSignals } from "./signals";
  * nothing interleaves. Follow-ups of the change (signals, parked webhooks, a finished run's successors) happen here too.
  */
 export function applyEvent(core: RunsCore, runId: string, eventId: string, event: EngineEvent) {
+  // Attempts waiting for a pool start once the change (and every change it sets off) is recorded.
+  withPoolAdmission(core, () => applyOnce(core, runId, eventId, event));
+}
+
+function applyOnce(core: RunsCore, runId: string, eventId: string, event: EngineEvent) {
   const { store } = core;
   if (store.wasApplied(eventId)) return;
   const row = store.getRun(runId);
@@ -56,6 +62,10 @@ function performEffects(core: RunsCore, row: RunRow, effects: Effect[], now: num
         break;
       case "run.finished":
         finished = true;
+        break;
+      case "pool.request":
+      case "pool.release":
+        recordPoolEffect(core, row.id, effect);
         break;
       default: {
         const never: never = effect;
