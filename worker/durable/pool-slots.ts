@@ -7,6 +7,8 @@ export interface PoolSlotRow {
   pool: string;
   slots: number;
   held: boolean;
+  /** The attempt is over, but the cancel of its work at the tool (this claim) has not completed: the slots stay held. */
+  drainingClaim: string | null;
 }
 
 /**
@@ -46,6 +48,16 @@ export class PoolSlotStore {
     this.sql.exec("DELETE FROM pool_slots WHERE run_id = ? AND task_key = ? AND attempt = ?", runId, taskKey, attempt);
   }
 
+  /** Keeps the attempt's slots until its cancel claim completes (`releaseDrained`): the work may still run at the tool. */
+  drain(runId: string, taskKey: string, attempt: number, claimId: string) {
+    this.sql.exec("UPDATE pool_slots SET draining_claim = ? WHERE run_id = ? AND task_key = ? AND attempt = ?", claimId, runId, taskKey, attempt);
+  }
+
+  /** The cancel claim completed (or was given up): the slots it kept are free. True when some were. */
+  releaseDrained(claimId: string): boolean {
+    return this.sql.exec("DELETE FROM pool_slots WHERE draining_claim = ? RETURNING seq", claimId).toArray().length > 0;
+  }
+
   hold(seq: number) {
     this.sql.exec("UPDATE pool_slots SET held = 1 WHERE seq = ?", seq);
   }
@@ -73,6 +85,7 @@ export class PoolSlotStore {
         pool: r.pool as string,
         slots: r.slots as number,
         held: r.held === 1,
+        drainingClaim: (r.draining_claim as string | null) ?? null,
       }));
   }
 

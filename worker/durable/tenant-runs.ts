@@ -125,7 +125,11 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
   }
 
   async completeDispatch(tenantId: string, claimId: string) {
-    return this.call(tenantId, () => completeDispatch(this.core, claimId));
+    return this.call(tenantId, async () => {
+      completeDispatch(this.core, claimId);
+      // A completed cancel may have freed pool slots: the attempts granted them are dispatched now.
+      await this.settle();
+    });
   }
 
   async releaseDispatch(tenantId: string, claimId: string) {

@@ -5,7 +5,7 @@ import { buildSnapshot } from "../snapshot";
 import type { RunRow } from "../storage";
 import { afterRunFinished } from "./admission";
 import type { RunsCore } from "./core";
-import { sendDispatch } from "./dispatch-claims";
+import { claimIdOf, sendDispatch } from "./dispatch-claims";
 import { applyParkedWebhooks } from "./parked-webhooks";
 import { recordPoolEffect, withPoolAdmission } from "./pools";
 import { emitRunSignals } from "./signals";
@@ -40,6 +40,7 @@ function applyOnce(core: RunsCore, runId: string, eventId: string, event: Engine
 /** Records what a transition asked for: dispatches in the outbox, timers as rows. True when the run finished. */
 function performEffects(core: RunsCore, row: RunRow, effects: Effect[], now: number): boolean {
   let finished = false;
+  const cancels = new Set(effects.flatMap((e) => (e.type === "dispatch" && e.op === "cancel" ? [`${e.key}#${e.attempt}`] : [])));
   for (const effect of effects) {
     switch (effect.type) {
       case "dispatch": {
@@ -65,7 +66,14 @@ function performEffects(core: RunsCore, row: RunRow, effects: Effect[], now: num
         break;
       case "pool.request":
       case "pool.release":
-        recordPoolEffect(core, row.id, effect);
+        recordPoolEffect(
+          core,
+          row.id,
+          effect,
+          effect.type === "pool.release" && cancels.has(`${effect.key}#${effect.attempt}`)
+            ? claimIdOf({ tenantId: row.meta.tenantId, runId: row.id, taskKey: effect.key, attempt: effect.attempt, op: "cancel", seq: 0 })
+            : undefined,
+        );
         break;
       default: {
         const never: never = effect;

@@ -35,11 +35,24 @@ function stateOf(core: RunsCore): AdmissionState {
   return state;
 }
 
-/** Records a transition's pool effect for `runId`. */
-export function recordPoolEffect(core: RunsCore, runId: string, effect: Extract<Effect, { type: "pool.request" | "pool.release" }>) {
-  if (effect.type === "pool.request") core.store.pools.request(runId, effect.key, effect.attempt, effect.pool, effect.slots);
-  else core.store.pools.release(runId, effect.key, effect.attempt);
+/**
+ * Records a transition's pool effect for `runId`. A release that comes with a cancel of the attempt's work at its tool
+ * (`cancelClaim`: a run cancelled or a task timed out mid-call) keeps the slots until that cancel has been made, so
+ * the next task never runs at the tool beside work the pool still counts as stopping.
+ */
+export function recordPoolEffect(core: RunsCore, runId: string, effect: Extract<Effect, { type: "pool.request" | "pool.release" }>, cancelClaim?: string) {
+  const pools = core.store.pools;
+  if (effect.type === "pool.request") pools.request(runId, effect.key, effect.attempt, effect.pool, effect.slots);
+  else if (cancelClaim) pools.drain(runId, effect.key, effect.attempt, cancelClaim);
+  else pools.release(runId, effect.key, effect.attempt);
   stateOf(core).dirty = true;
+}
+
+/** A cancel claim completed or was given up: the slots its attempt kept are free, and waiting attempts may start. */
+export function cancelSettled(core: RunsCore, claimId: string) {
+  withPoolAdmission(core, () => {
+    if (core.store.pools.releaseDrained(claimId)) stateOf(core).dirty = true;
+  });
 }
 
 /**
@@ -118,7 +131,7 @@ export function refreshPools(core: RunsCore): Promise<void> {
         () => {
           core.store.pools.replaceSizes(list);
           for (const row of core.store.pools.rows()) {
-            if (row.held && !stillActive(core, row)) core.store.pools.release(row.runId, row.taskKey, row.attempt);
+            if (row.held && !row.drainingClaim && !stillActive(core, row)) core.store.pools.release(row.runId, row.taskKey, row.attempt);
           }
           state.dirty = true;
         },
