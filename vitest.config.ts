@@ -51,7 +51,12 @@ export default defineConfig(async () => {
   const shared = { globalSetup: ["./test/helpers/global-setup.ts"], setupFiles: ["./test/clock/setup-workerd.ts"], testTimeout: 30_000, hookTimeout: 30_000 };
   const rateLimitTests = "test/integration/rate-limits.test.ts";
   // Engine files whose runs must behave the same whichever way tools are called (see the dispatch-mode projects).
-  const dispatchModeTests = ["test/integration/engine.test.ts", "test/integration/engine-reruns.test.ts", "test/integration/engine-sensors.test.ts", "test/integration/engine-pools.test.ts"];
+  const dispatchModeTests = [
+    "test/integration/engine.test.ts",
+    "test/integration/engine-reruns.test.ts",
+    "test/integration/engine-sensors.test.ts",
+    "test/integration/engine-pools.test.ts",
+  ];
   const integration = { ...shared, setupFiles: [...shared.setupFiles, "./test/helpers/setup.ts"], provide: { queueConsumers } };
   return {
     test: {

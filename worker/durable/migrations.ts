@@ -73,7 +73,8 @@ CREATE TABLE IF NOT EXISTS backfill_controls (id TEXT PRIMARY KEY, control TEXT 
   },
   {
     version: 4,
-    description: "pools: the tenant's pool sizes (copied from D1) and, per task attempt, the slots it waits for or holds (until its cancel reached the tool), in the order asked",
+    description:
+      "pools: the tenant's pool sizes (copied from D1) and, per task attempt, the slots it waits for or holds (until its cancel reached the tool), in the order asked",
     sql: `
 CREATE TABLE IF NOT EXISTS pools (name TEXT PRIMARY KEY, slots INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS pool_slots (

@@ -92,7 +92,9 @@ export class PoolSlotStore {
   /** Per pool: slots held and attempts waiting. */
   usage(): Map<string, { inUse: number; waiting: number }> {
     const out = new Map<string, { inUse: number; waiting: number }>();
-    for (const r of this.sql.exec("SELECT pool, SUM(CASE WHEN held = 1 THEN slots ELSE 0 END) AS in_use, SUM(1 - held) AS waiting FROM pool_slots GROUP BY pool")) {
+    for (const r of this.sql.exec(
+      "SELECT pool, SUM(CASE WHEN held = 1 THEN slots ELSE 0 END) AS in_use, SUM(1 - held) AS waiting FROM pool_slots GROUP BY pool",
+    )) {
       out.set(r.pool as string, { inUse: r.in_use as number, waiting: r.waiting as number });
     }
     return out;

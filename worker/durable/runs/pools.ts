@@ -104,7 +104,12 @@ function admitOnce(core: RunsCore, refuseUnknown: boolean) {
     return;
   }
   for (const row of decision.unknown) {
-    core.apply(row.runId, eventId(row, "refused"), { type: "task.pool_refused", key: row.taskKey, attempt: row.attempt, message: unknownPoolMessage(row.pool) });
+    core.apply(row.runId, eventId(row, "refused"), {
+      type: "task.pool_refused",
+      key: row.taskKey,
+      attempt: row.attempt,
+      message: unknownPoolMessage(row.pool),
+    });
   }
 }
 

@@ -147,7 +147,10 @@ async function poolErrors(ctx: TenantCtx, spec: NormalizedSpec): Promise<ErrorDe
     const size = sizes.get(task.pool);
     if (size === undefined) {
       const known = [...sizes.keys()];
-      out.push({ path: `tasks[${i}].pool`, message: `no pool named "${task.pool}"; ${known.length ? `the pools: ${known.join(", ")}` : "create one with POST /api/v1/pools"}` });
+      out.push({
+        path: `tasks[${i}].pool`,
+        message: `no pool named "${task.pool}"; ${known.length ? `the pools: ${known.join(", ")}` : "create one with POST /api/v1/pools"}`,
+      });
     } else if ((task.pool_slots ?? 1) > size) {
       out.push({ path: `tasks[${i}].pool_slots`, message: `pool "${task.pool}" has ${size} slot${size === 1 ? "" : "s"}; the task could never start` });
     }

@@ -9,9 +9,7 @@ export const PoolParams = z.object({ name: PoolName.openapi({ example: "snowflak
 const Slots = z.number().int().min(1).max(MAX_POOL_SLOTS).openapi({ description: "How many slots tasks may hold at once", example: 4 });
 const Description = z.string().max(500);
 
-export const CreatePoolBody = z
-  .strictObject({ name: PoolParams.shape.name, slots: Slots, description: Description.optional() })
-  .openapi("CreatePoolRequest");
+export const CreatePoolBody = z.strictObject({ name: PoolParams.shape.name, slots: Slots, description: Description.optional() }).openapi("CreatePoolRequest");
 
 export const UpdatePoolBody = z
   .strictObject({
