@@ -24,10 +24,11 @@ export const route = createRoute({
 export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
-    requireAdmin(p);
     const ctx = tenantCtx(c.get("db"), p.tenantId);
+    // Looked up first: a pool of another tenant is not found, whoever asks.
     const pool = await getPool(ctx, c.req.valid("param").name);
     if (!pool) throw notFound("pool");
+    requireAdmin(p);
     const users = await pipelinesUsingPool(ctx, pool.name);
     if (users.length) throw conflict(`pool "${pool.name}" is used by pipeline${users.length > 1 ? "s" : ""} ${users.join(", ")}`);
     const use = (await poolUsage(c)).find((u) => u.name === pool.name);

@@ -24,10 +24,11 @@ export const route = createRoute({
 export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
-    requireAdmin(p);
     const ctx = tenantCtx(c.get("db"), p.tenantId);
+    // Looked up first: a pool of another tenant is not found, whoever asks.
     const pool = await getPool(ctx, c.req.valid("param").name);
     if (!pool) throw notFound("pool");
+    requireAdmin(p);
     const updated = await updatePool(ctx, auditSource(c), pool, c.req.valid("json"));
     return send(c, 200, PoolOut, poolOut(updated, await refreshEngine(c)));
   });
