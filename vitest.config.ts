@@ -52,7 +52,12 @@ export default defineConfig(async () => {
   const shared = { globalSetup: ["./test/helpers/global-setup.ts"], setupFiles: ["./test/clock/setup-workerd.ts"], testTimeout: 30_000, hookTimeout: 30_000 };
   const rateLimitTests = "test/integration/rate-limits.test.ts";
   // Engine files whose runs must behave the same whichever way tools are called (see the dispatch-mode projects).
-  const dispatchModeTests = ["test/integration/engine.test.ts", "test/integration/engine-reruns.test.ts", "test/integration/engine-sensors.test.ts"];
+  const dispatchModeTests = [
+    "test/integration/engine.test.ts",
+    "test/integration/engine-reruns.test.ts",
+    "test/integration/engine-sensors.test.ts",
+    "test/integration/engine-pools.test.ts",
+  ];
   // Every integration file's runtime loads the whole Worker through Vite's module runner, one module per request over
   // a WebSocket: ~620 of its ~1,370 modules are npm packages (zod, drizzle-orm, yaml, @simplewebauthn's ASN.1 stack).
   // Pre-bundled, each package is one module (cached in node_modules/.vite between runs). docs/testing.md has the numbers.

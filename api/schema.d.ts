@@ -9119,6 +9119,263 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/pools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's pools, each with its slots in use and the task attempts waiting for one */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Pools, by name */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PoolList"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a pool: at most `slots` task slots held at once across every run and pipeline of the tenant
+         * @description Pools are the tenant's, shared by every team: tenant owners and admins manage them (signed in, not with a token).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreatePoolRequest"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Pool"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pools/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a pool that no pipeline uses and no task holds or waits for
+         * @description Refused (409) while a pipeline's production version, or the version one of its environments runs, has a task in the pool, and while tasks hold or wait for its slots: push the pipelines without it first.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Resize a pool (or change its description)
+         * @description A larger pool starts waiting tasks at once, oldest first. A pool shrunk below its use lets running tasks finish and starts none until it is under the new size.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdatePoolRequest"];
+                };
+            };
+            responses: {
+                /** @description Updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Pool"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/products": {
         parameters: {
             query?: never;
@@ -14710,6 +14967,16 @@ export interface components {
              */
             expires_in_days?: number;
         };
+        CreatePoolRequest: {
+            /** @example snowflake-warehouse */
+            name: string;
+            /**
+             * @description How many slots tasks may hold at once
+             * @example 4
+             */
+            slots: number;
+            description?: string;
+        };
         CreateProductRequest: {
             /**
              * @description What pipeline specs name in `products:`
@@ -15759,6 +16026,8 @@ export interface components {
                 timeout_ms: number | null;
                 skip_downstream_if_no_new_data: boolean;
                 poll_interval_ms: number;
+                pool?: string;
+                pool_slots?: number;
             }[];
         };
         /**
@@ -16231,6 +16500,28 @@ export interface components {
             created_at: string;
             /** @description An earlier secret was replaced and no longer verifies deliveries */
             rotated: boolean;
+        };
+        Pool: {
+            name: string;
+            slots: number;
+            description: string;
+            /** @description Slots held now by running task attempts (may exceed `slots` right after a shrink) */
+            in_use: number;
+            /** @description Task attempts waiting for a slot */
+            waiting: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            updated_at: string;
+        };
+        PoolList: {
+            items: components["schemas"]["Pool"][];
         };
         Product: {
             /** @example dp_4k2m9q0x1n5b6v7c8z3a */
@@ -17320,6 +17611,14 @@ export interface components {
         UpdateMfaPolicyRequest: {
             required: boolean;
         };
+        UpdatePoolRequest: {
+            /**
+             * @description New size. Below the slots in use, running tasks finish and nothing starts until the pool is under the new size
+             * @example 4
+             */
+            slots?: number;
+            description?: string;
+        };
         UpdateProductRequest: {
             /**
              * @description What pipeline specs name in `products:`
@@ -17653,6 +17952,7 @@ export type CreateAlertRuleRequest = components['schemas']['CreateAlertRuleReque
 export type CreateBudgetRequest = components['schemas']['CreateBudgetRequest'];
 export type CreateConnectionRequest = components['schemas']['CreateConnectionRequest'];
 export type CreateInvitationRequest = components['schemas']['CreateInvitationRequest'];
+export type CreatePoolRequest = components['schemas']['CreatePoolRequest'];
 export type CreateProductRequest = components['schemas']['CreateProductRequest'];
 export type CreateProductShareRequest = components['schemas']['CreateProductShareRequest'];
 export type CreateRunRequest = components['schemas']['CreateRunRequest'];
@@ -17744,6 +18044,8 @@ export type PipelineVersionDiff = components['schemas']['PipelineVersionDiff'];
 export type PipelineVersionList = components['schemas']['PipelineVersionList'];
 export type PipelineVersionSummary = components['schemas']['PipelineVersionSummary'];
 export type PipelineWebhookSecret = components['schemas']['PipelineWebhookSecret'];
+export type Pool = components['schemas']['Pool'];
+export type PoolList = components['schemas']['PoolList'];
 export type Product = components['schemas']['Product'];
 export type ProductImpact = components['schemas']['ProductImpact'];
 export type ProductLineage = components['schemas']['ProductLineage'];
@@ -17816,6 +18118,7 @@ export type UpdateConnectionRequest = components['schemas']['UpdateConnectionReq
 export type UpdateCostSettingsRequest = components['schemas']['UpdateCostSettingsRequest'];
 export type UpdateDatasetRequest = components['schemas']['UpdateDatasetRequest'];
 export type UpdateMfaPolicyRequest = components['schemas']['UpdateMfaPolicyRequest'];
+export type UpdatePoolRequest = components['schemas']['UpdatePoolRequest'];
 export type UpdateProductRequest = components['schemas']['UpdateProductRequest'];
 export type UpdateRetentionRequest = components['schemas']['UpdateRetentionRequest'];
 export type UpdateSsoSettingsRequest = components['schemas']['UpdateSsoSettingsRequest'];

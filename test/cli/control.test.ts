@@ -78,6 +78,15 @@ describe("tutti cancel, retry, backfill and logs against a real Tutti", () => {
     await tool?.close();
   });
 
+  it("pools lists each pool's use of its size and the tasks waiting, in text and JSON", async () => {
+    await w.owner.call("POST", "/pools", { name: "cli-warehouse", slots: 3 });
+    const listed = await w.run(["pools"]);
+    expect(listed.code, listed.err.join("\n")).toBe(0);
+    expect(listed.out).toContainEqual(expect.stringMatching(/^cli-warehouse\s+0\/3 in use\s+0 waiting$/));
+    const asJson = await w.run(["pools", "--json"]);
+    expect(json(asJson).items).toContainEqual(expect.objectContaining({ name: "cli-warehouse", slots: 3, in_use: 0, waiting: 0 }));
+  });
+
   it("cancel stops a running run and exits 0; cancelling it again is a conflict (exit 1), in JSON too", async () => {
     const started = await w.run(["run", "slow"]);
     const runId = startedId(started.out[0]);

@@ -193,6 +193,7 @@ export async function fixtureTenant() {
   await ok(api(`/status/${share.token}/subscribe`, { body: { email: `subscriber-${owner.tenant.slug}@example.com` } }), "subscription", [202]);
   const subscription = (await ok(api(`/products/${product.id}/subscriptions`, { as: owner }), "subscriptions")).items[0];
   await ok(api(`/teams/${team.id}/environments/staging`, { as: owner, method: "PUT", body: { description: "staging" } }), "environment");
+  await ok(api("/pools", { as: owner, body: { name: "swept-pool", slots: 2 } }), "pool");
 
   // Objects that only Tutti itself creates (tool webhooks, queue failures, alerts) are recorded the way Tutti does.
   const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
@@ -263,6 +264,7 @@ export async function fixtureTenant() {
     "owners/{type}": "dataset",
     "{type}/{id}": dataset.id,
     "environments/{name}": "staging",
+    "pools/{name}": "swept-pool",
     "products/{id}": product.id,
     "shares/{shareId}": share.share.id,
     "subscriptions/{subscriptionId}": subscription.id,
@@ -337,6 +339,8 @@ export async function fixtureTenant() {
     "POST /alert-rules": () => ({ team_id: team.id, name: "swept", channel_ids: [channel.id] }),
     "PATCH /alert-rules/{id}": () => ({ enabled: false }),
     "PUT /teams/{id}/environments/{name}": () => ({ description: "changed" }),
+    "POST /pools": () => ({ name: "swept-new-pool", slots: 3 }),
+    "PATCH /pools/{name}": () => ({ slots: 5 }),
     "POST /ci/impact": () => ({ project: dbtProject, changes: { modified: [], added: [], removed: [] } }),
     "POST /products": () => ({ name: "swept_new", owner_team_id: team.id }),
     "PATCH /products/{id}": () => ({ title: "changed" }),

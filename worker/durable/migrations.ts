@@ -71,6 +71,27 @@ CREATE TABLE IF NOT EXISTS dataset_trigger_marks (
 CREATE TABLE IF NOT EXISTS backfill_controls (id TEXT PRIMARY KEY, control TEXT NOT NULL, seq INTEGER NOT NULL);
 `,
   },
+  {
+    version: 4,
+    description:
+      "pools: the tenant's pool sizes (copied from D1) and, per task attempt, the slots it waits for or holds (until its cancel reached the tool), in the order asked",
+    sql: `
+CREATE TABLE IF NOT EXISTS pools (name TEXT PRIMARY KEY, slots INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS pool_slots (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id TEXT NOT NULL,
+  task_key TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  pool TEXT NOT NULL,
+  slots INTEGER NOT NULL,
+  held INTEGER NOT NULL DEFAULT 0,
+  draining_claim TEXT,
+  UNIQUE (run_id, task_key, attempt)
+);
+CREATE INDEX IF NOT EXISTS pool_slots_pool ON pool_slots (pool, held);
+CREATE INDEX IF NOT EXISTS pool_slots_draining ON pool_slots (draining_claim);
+`,
+  },
 ];
 
 /**

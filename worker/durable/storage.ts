@@ -3,6 +3,7 @@ import { afterTriggers } from "../pipelines/triggers";
 import type { PipelineEntry, RunMeta } from "./run-meta";
 import { BackfillControlStore } from "./backfill-controls";
 import { DatasetMarkStore } from "./dataset-marks";
+import { PoolSlotStore } from "./pool-slots";
 import type { TimerEvent } from "./timer-events";
 
 export interface RunRow {
@@ -25,10 +26,13 @@ export class RunStore {
   readonly marks: DatasetMarkStore;
   /** Paused and cancelled backfills (their own module, like the marks). */
   readonly backfills: BackfillControlStore;
+  /** Pool sizes and the slots attempts wait for or hold (runs/pools.ts). */
+  readonly pools: PoolSlotStore;
 
   constructor(private readonly sql: SqlStorage) {
     this.marks = new DatasetMarkStore(sql);
     this.backfills = new BackfillControlStore(sql);
+    this.pools = new PoolSlotStore(sql);
   }
 
   /**

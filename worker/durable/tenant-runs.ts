@@ -28,6 +28,7 @@ import type { DatasetUpdate } from "../engine/dataset-triggers";
 import { dispatchModeOf, InlineDispatcher } from "./runs/inline-dispatch";
 import { OutboxFlusher } from "./runs/outbox";
 import { reportWebhook } from "./runs/parked-webhooks";
+import { poolUsage, refreshPools } from "./runs/pools";
 import { adoptPipelines, syncPipeline } from "./runs/scheduling";
 import { setCollectorTimer } from "./runs/collectors";
 import { ensureRetentionTimer, RETENTION_BATCH } from "./runs/retention";
@@ -124,7 +125,11 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
   }
 
   async completeDispatch(tenantId: string, claimId: string) {
-    return this.call(tenantId, () => completeDispatch(this.core, claimId));
+    return this.call(tenantId, async () => {
+      completeDispatch(this.core, claimId);
+      // A completed cancel may have freed pool slots: the attempts granted them are dispatched now.
+      await this.settle();
+    });
   }
 
   async releaseDispatch(tenantId: string, claimId: string) {
@@ -160,10 +165,26 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
   async wake(tenantId: string) {
     return this.call(tenantId, async () => {
       const revived = await reviveAlarm(this.core);
+      // Heals a pool change whose own refresh did not reach the object.
+      await refreshPools(this.core);
       // What a failed delivery left behind goes out now rather than at the next alarm.
       if (this.core.store.outbox(1).length) await this.settle();
       return { revived };
     });
+  }
+
+  // ---- RPC: pools ------------------------------------------------------------------------------
+
+  async refreshPools(tenantId: string) {
+    return this.call(tenantId, async () => {
+      await refreshPools(this.core);
+      await this.settle();
+      return poolUsage(this.core);
+    });
+  }
+
+  async poolUsage(tenantId: string) {
+    return this.call(tenantId, () => poolUsage(this.core));
   }
 
   // ---- RPC: deletion of the tenant ------------------------------------------------------------

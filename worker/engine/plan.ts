@@ -27,6 +27,7 @@ export function planFromSpec(
       skipDownstreamIfNoNewData: t.skip_downstream_if_no_new_data,
       ...(nativeRerun ? { nativeRerun } : {}),
       ...(sensor ? { sensor } : {}),
+      ...(t.pool ? { pool: { name: t.pool, slots: t.pool_slots ?? 1 } } : {}),
     };
   });
 }

@@ -39,6 +39,7 @@ function emptyTask(key: string): TaskState {
     rerunOf: null,
     failedRun: null,
     pendingRerun: null,
+    poolWait: null,
     pollSeq: 0,
     queuedAt: null,
     startedAt: null,
@@ -85,6 +86,12 @@ class Step {
     task.status = to;
     if (from !== to) this.log.push({ taskKey: task.key, from, to, reason });
     if (isTerminalTask(to)) task.finishedAt = this.clock.now;
+    // The one place an attempt stops being active, whatever ends it (success, failure, a retry's wait, a timeout, a
+    // cancel of the task or of its run): so its pool slots are given back exactly once, and never while it runs.
+    if (isActiveTask(from) && !isActiveTask(to) && this.plan(task.key).pool) {
+      task.poolWait = null;
+      this.effects.push({ type: "pool.release", key: task.key, attempt: task.attempt });
+    }
   }
 
   clearTaskTimers(task: TaskState) {
@@ -169,6 +176,35 @@ export function transition(current: RunState, event: EngineEvent, clock: EngineC
       const task = s.tasks[event.key];
       if (s.status !== "running" || !task || task.attempt !== event.attempt || !isActiveTask(task.status)) break;
       failAttempt(step, task, { kind: "network", message: event.message }, "failed");
+      advance(step);
+      break;
+    }
+    case "task.pool_granted": {
+      const task = waitingForPool(s, event);
+      if (!task) break;
+      const pool = task.poolWait!;
+      task.poolWait = null;
+      // Only a wait the run page showed is worth an event of its own; an attempt granted at once just starts.
+      if (task.reason !== null) step.log.push({ taskKey: task.key, from: "queued", to: "queued", reason: `got its slot in pool ${pool}` });
+      task.reason = null;
+      startAttempt(step, task);
+      break;
+    }
+    case "task.pool_waiting": {
+      const task = waitingForPool(s, event);
+      if (!task || task.reason === event.reason) break;
+      task.reason = event.reason;
+      step.log.push({ taskKey: task.key, from: "queued", to: "queued", reason: event.reason });
+      break;
+    }
+    case "task.pool_refused": {
+      const task = waitingForPool(s, event);
+      if (!task) break;
+      // Not the tool's failure and nothing was started: the same pool would be missing again, so no retry.
+      task.error = { kind: "invalid_config", message: event.message };
+      task.reason = event.message;
+      step.clearTaskTimers(task);
+      step.setTask(task, "failed", event.message);
       advance(step);
       break;
     }
@@ -300,6 +336,18 @@ function queueAttempt(step: Step, task: TaskState, reason: string) {
   task.queuedAt = step.clock.now;
   task.startedAt = null;
   task.finishedAt = null;
+  if (plan.pool) {
+    // Nothing is sent to the tool, and the task's timeout does not start, until the pool has room for it.
+    task.poolWait = plan.pool.name;
+    step.effects.push({ type: "pool.request", key: task.key, attempt: task.attempt, pool: plan.pool.name, slots: plan.pool.slots });
+    return;
+  }
+  startAttempt(step, task);
+}
+
+/** The queued attempt is dispatched to its tool, and its timeout starts. */
+function startAttempt(step: Step, task: TaskState) {
+  const plan = step.plan(task.key);
   step.effects.push({ type: "dispatch", key: task.key, attempt: task.attempt, op: "trigger", seq: 0 });
   const timeoutMs = attemptTimeoutMs(plan);
   if (timeoutMs !== null) {
@@ -310,6 +358,13 @@ function queueAttempt(step: Step, task: TaskState, reason: string) {
       event: { type: "task.timeout", key: task.key, attempt: task.attempt },
     });
   }
+}
+
+/** The task an event about its pool wait is for, while that attempt still waits (a repeat or a late event: none). */
+function waitingForPool(s: RunState, event: { key: string; attempt: number }): TaskState | null {
+  const task = s.tasks[event.key];
+  if (s.status !== "running" || !task || task.status !== "queued" || task.attempt !== event.attempt || !task.poolWait) return null;
+  return task;
 }
 
 /** How long one attempt may take: the task's timeout, or a sensor's own when that is sooner. */
@@ -424,8 +479,9 @@ function stopRun(step: Step, to: "cancelled" | "timed_out", reason: string) {
   if (isTerminalRun(s.status)) return;
   for (const task of Object.values(s.tasks)) {
     if (isTerminalTask(task.status)) continue;
-    if (task.status === "triggered" || task.status === "running" || task.status === "queued") {
-      // A queued task may already be triggering; the cancel is a no-op at the tool if nothing started.
+    if (task.status === "triggered" || task.status === "running" || (task.status === "queued" && !task.poolWait)) {
+      // A queued task may already be triggering; the cancel is a no-op at the tool if nothing started. One still
+      // waiting for its pool was never sent.
       step.effects.push({ type: "dispatch", key: task.key, attempt: task.attempt, op: "cancel", seq: 0 });
     }
     step.clearTaskTimers(task);

@@ -23,6 +23,13 @@ export interface PlanTask {
   sensor?: SensorTiming;
   /** The task's tool has its own partial rerun, used by retry from failure (engine/retry-kind.ts). */
   nativeRerun?: NativeRerunKind;
+  /** Each attempt holds `slots` of the tenant's pool `name` from its grant until it ends (engine/pools.ts). */
+  pool?: PoolClaim;
+}
+
+export interface PoolClaim {
+  name: string;
+  slots: number;
 }
 
 /** The tool run a native rerun continues, and which rerun it is. */
@@ -54,6 +61,11 @@ export interface TaskState {
   failedRun?: ExternalHandle | null;
   /** Retry from failure decided that the next attempt is the tool's own partial rerun (taken when it is queued). */
   pendingRerun?: NativeRerun | null;
+  /**
+   * The pool a queued attempt waits for: set when it is queued, cleared when the Durable Object grants it its slots
+   * (then it is dispatched). Absent or null for a task without a pool.
+   */
+  poolWait?: string | null;
   /** Increments per poll so repeated poll messages are recognised. */
   pollSeq: number;
   queuedAt: number | null;
@@ -89,13 +101,23 @@ export type EngineEvent =
   | { type: "task.retry_due"; key: string; attempt: number }
   | { type: "task.poll_due"; key: string; attempt: number }
   | { type: "task.timeout"; key: string; attempt: number }
-  | { type: "task.dispatch_failed"; key: string; attempt: number; message: string };
+  | { type: "task.dispatch_failed"; key: string; attempt: number; message: string }
+  /** The task's pool has room for the attempt: it may start. */
+  | { type: "task.pool_granted"; key: string; attempt: number }
+  /** The attempt cannot have its slots yet (`reason` says why, for the run page). */
+  | { type: "task.pool_waiting"; key: string; attempt: number; reason: string }
+  /** The attempt's pool does not exist (deleted after the push): it fails without a retry. */
+  | { type: "task.pool_refused"; key: string; attempt: number; message: string };
 
 export type Effect =
   | { type: "dispatch"; key: string; attempt: number; op: DispatchOp; seq: number }
   | { type: "timer.set"; timerKey: string; dueAt: number; event: EngineEvent }
   | { type: "timer.clear"; timerKey: string }
-  | { type: "run.finished"; status: RunStatus };
+  | { type: "run.finished"; status: RunStatus }
+  /** An attempt asks for `slots` of `pool`; granted in the order asked (worker/durable/runs/pools.ts). */
+  | { type: "pool.request"; key: string; attempt: number; pool: string; slots: number }
+  /** The attempt is over (or was never started): whatever it held or waited for in its pool is given back. */
+  | { type: "pool.release"; key: string; attempt: number };
 
 export interface LogEntry {
   taskKey: string | null;

@@ -35,6 +35,9 @@ const hhmmPattern = /^([01]\d|2[0-3]):[0-5]\d$/;
 const alertTargetPattern = /^(team|team:[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?|channel:[A-Za-z0-9_.-]{1,64})$/;
 
 export const PipelineName = z.string().regex(pipelineNamePattern, namePatternMessage);
+export const PoolName = z.string().regex(pipelineNamePattern, namePatternMessage);
+/** The most slots a pool has, and so the most one task may hold. */
+export const MAX_POOL_SLOTS = 1000;
 export const TaskId = z.string().regex(pipelineNamePattern, namePatternMessage);
 const TeamSlug = z.string().regex(teamSlugPattern, "a team slug: lowercase letters, digits and dashes");
 const ConnectionName = z.string().min(1).max(80);
@@ -205,6 +208,8 @@ export const RawTask = z
     timeout: duration(1000, 30 * 86_400_000, "timeout").optional(),
     skip_downstream_if_no_new_data: z.boolean().default(false),
     poll_interval: duration(1000, 3_600_000, "poll_interval").optional(),
+    pool: PoolName.optional().meta({ description: "A pool of the tenant (GET /api/v1/pools): the task waits for a free slot of it" }),
+    pool_slots: z.number().int().min(1).max(MAX_POOL_SLOTS).optional().meta({ description: "Slots of `pool` the task holds while it runs (default 1)" }),
   })
   .meta({ description: "One step of the pipeline, done by a connector" });
 
@@ -258,6 +263,9 @@ export interface NormalizedTask {
   timeout_ms: number | null;
   skip_downstream_if_no_new_data: boolean;
   poll_interval_ms: number;
+  /** Absent without a pool, so specs pushed before pools existed hash as they did. */
+  pool?: string;
+  pool_slots?: number;
 }
 
 export interface AfterTriggerSpec {
@@ -334,6 +342,8 @@ export const NormalizedSpecSchema = z
         timeout_ms: z.number().nullable(),
         skip_downstream_if_no_new_data: z.boolean(),
         poll_interval_ms: z.number(),
+        pool: z.string().optional(),
+        pool_slots: z.number().int().optional(),
       }),
     ),
   })

@@ -163,6 +163,8 @@ function crossFieldChecks(raw: unknown, deps: SpecDeps): CrossFieldResult {
       }
     }
 
+    if (t.pool_slots !== undefined && t.pool === undefined) at(["tasks", i, "pool_slots"], "only applies with pool");
+
     if (isObject(t.retries) && typeof t.retries.delay === "string" && typeof t.retries.max_delay === "string") {
       const delay = parseDuration(t.retries.delay);
       const maxDelay = parseDuration(t.retries.max_delay);
@@ -235,6 +237,7 @@ function normalizeTask(task: RawTaskOutput, parsedWith: Record<string, unknown>)
     timeout_ms: ms(task.timeout),
     skip_downstream_if_no_new_data: task.skip_downstream_if_no_new_data,
     poll_interval_ms: ms(task.poll_interval) ?? DEFAULT_POLL_INTERVAL_MS,
+    ...(task.pool ? { pool: task.pool, pool_slots: task.pool_slots ?? 1 } : {}),
   };
 }
 

@@ -24,6 +24,7 @@ import { ssoRoutes } from "./sso";
 import { memberRoutes } from "./members";
 import { ownerRoutes } from "./owners";
 import { pipelineRoutes } from "./pipelines";
+import { poolRoutes } from "./pools";
 import { productRoutes } from "./products";
 import { qualityRoutes } from "./quality";
 import { teamRoutes } from "./teams";
@@ -59,6 +60,7 @@ export const apiRouters = [
   deadLetterRoutes,
   ownerRoutes,
   environmentRoutes,
+  poolRoutes,
   ciRoutes,
   productRoutes,
   costRoutes,

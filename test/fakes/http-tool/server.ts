@@ -14,6 +14,8 @@ import { startJsonServer, type Answer, type FakeServer } from "../http-server";
  *     n − 1 reads of that name and true from the n-th on (never true without `after`).
  * With a token configured, every call needs `Authorization: Bearer <token>` (else 401).
  * `POST /rate-limited` answers 429 with Retry-After: 7.
+ * Jobs created with `group: <name>` are counted per group, to see how many ran at the same time (test-only):
+ *   GET /__groups/:name → {running, peak, started: [job keys in the order created], finished}.
  * Whatever the credentials (a misbehaving server or proxy, to test what Tutti sends and keeps):
  *   ANY /echo/<status> → <status> with the request's headers in the error body, authorization first (as some proxies do);
  *   ANY /redirect?to=<url>&status=<3xx> → a redirect (302 by default) to `to`.
@@ -29,6 +31,14 @@ export interface Job {
   body: Record<string, unknown>;
 }
 
+/** Jobs of one `group`: how many are running now, the most at once, and the order they were created in. */
+interface Group {
+  running: number;
+  peak: number;
+  started: string[];
+  finished: number;
+}
+
 export interface HttpToolFake extends FakeServer {
   jobs: Map<string, Job>;
   /** Job id per Idempotency-Key, as created. */
@@ -42,6 +52,16 @@ export async function startHttpToolFake(options: { token?: string; port?: number
   const jobsByIdempotencyKey = new Map<string, string>();
   const failures = new Map<string, number>();
   const flagReads = new Map<string, number>();
+  const groups = new Map<string, Group>();
+  const groupOf = (job: Job) => (typeof job.body.group === "string" ? groups.get(job.body.group) : undefined);
+  /** A job of a group leaving `running` (its outcome read by a poll, or cancelled). */
+  const ended = (job: Job, before: Job["status"]) => {
+    const group = groupOf(job);
+    if (group && before === "running" && job.status !== "running") {
+      group.running -= 1;
+      group.finished += 1;
+    }
+  };
   let counter = 0;
   const server = await startJsonServer(async (req, url): Promise<Answer> => {
     if (url.pathname.startsWith("/echo/")) {
@@ -50,6 +70,10 @@ export async function startHttpToolFake(options: { token?: string; port?: number
     }
     if (url.pathname === "/redirect")
       return { status: Number(url.searchParams.get("status") ?? 302), headers: { location: url.searchParams.get("to") ?? "/" } };
+    // The test's own view, like /__requests: no credentials.
+    if (req.method === "GET" && url.pathname.startsWith("/__groups/")) {
+      return { status: 200, body: groups.get(url.pathname.split("/")[2]) ?? { running: 0, peak: 0, started: [], finished: 0 } };
+    }
     if (options.token && req.headers.authorization !== `Bearer ${options.token}`) return { status: 401, body: { error: "unauthorized" } };
     const parts = url.pathname.split("/").filter(Boolean);
     if (req.method === "GET" && url.pathname === "/health") return { status: 200, body: { ok: true } };
@@ -86,6 +110,14 @@ export async function startHttpToolFake(options: { token?: string; port?: number
         body,
       };
       jobs.set(id, job);
+      if (typeof body.group === "string") {
+        const group = groups.get(body.group) ?? { running: 0, peak: 0, started: [], finished: 0 };
+        groups.set(body.group, group);
+        group.started.push(key);
+        if (job.status === "running") group.running += 1;
+        else group.finished += 1;
+        group.peak = Math.max(group.peak, group.running);
+      }
       if (typeof idempotencyKey === "string") jobsByIdempotencyKey.set(idempotencyKey, id);
       return { status: 201, body: view(job) };
     }
@@ -93,15 +125,19 @@ export async function startHttpToolFake(options: { token?: string; port?: number
       const job = jobs.get(parts[1]);
       if (!job) return { status: 404, body: { error: "no such job" } };
       if (req.method === "POST" && parts[2] === "cancel") {
+        const before = job.status;
         if (job.status === "running") job.status = "cancelled";
+        ended(job, before);
         return { status: 200, body: view(job) };
       }
       if (req.method === "GET" && parts.length === 2) {
         if (job.body.delay_ms) await sleep(Number(job.body.delay_ms));
+        const before = job.status;
         if (job.status === "running") {
           job.pollsLeft -= 1;
           if (job.pollsLeft <= 0) job.status = job.outcome;
         }
+        ended(job, before);
         return { status: 200, body: view(job) };
       }
     }

@@ -27,6 +27,7 @@ export const settingsNav: NavItem[] = [
   { href: "/settings/tokens", label: "API tokens", icon: "tokens" },
   { href: "/settings/connections", label: "Connections", icon: "connections" },
   { href: "/settings/collectors", label: "Collectors", icon: "costs" },
+  { href: "/settings/pools", label: "Pools", icon: "settings" },
   { href: "/settings/alerting", label: "Alerting", icon: "alerts" },
   { href: "/settings/audit-log", label: "Audit log", icon: "audit" },
   { href: "/settings/workspace", label: "Workspace", icon: "settings" },

@@ -79,3 +79,4 @@ export * from "./user-totp";
 export * from "./user-recovery-codes";
 export * from "./user-passkeys";
 export * from "./mfa-challenges";
+export * from "./pools";

@@ -145,6 +145,13 @@ export interface DatasetTriggerState {
   datasets: Array<{ datasetId: string; pendingAt: number | null; consumedAt: number | null }>;
 }
 
+/** A pool as the engine sees it now: slots held by running attempts and attempts waiting for slots. */
+export interface PoolUse {
+  name: string;
+  inUse: number;
+  waiting: number;
+}
+
 /**
  * The RPC surface of `TenantRuns`. Every method names the tenant it acts for (the object checks it is its own) and
  * answers a `DoResult`: unwrap it with `unwrap` (durable/result.ts), which turns a failure back into its ApiError.
@@ -189,6 +196,13 @@ export interface TenantRunsApi extends Rpc.DurableObjectBranded {
    * outbox holds. `revived` says whether the alarm had to be set again.
    */
   wake(tenantId: string): Promise<DoResult<{ revived: boolean }>>;
+  /**
+   * Re-reads the tenant's pools from D1 after a create, resize or delete (runs/pools.ts), starts the attempts that now
+   * fit, and answers each pool's use.
+   */
+  refreshPools(tenantId: string): Promise<DoResult<PoolUse[]>>;
+  /** Each pool's use (pools without any attempt are left out). */
+  poolUsage(tenantId: string): Promise<DoResult<PoolUse[]>>;
   /** Deletes all the object's storage and its alarm, for the deletion of its tenant; later calls are refused. */
   wipe(tenantId: string): Promise<DoResult<void>>;
   /** Gives the tenant its retention timer when it has none; `soon` brings the next pass forward (runs/retention.ts). */

@@ -5,6 +5,7 @@ import type { Env } from "../../env";
 import type { DispatchMessage } from "../../queues/messages";
 import type { DispatchClaim, OutcomeReport } from "./contract";
 import type { RunsCore } from "./core";
+import { cancelSettled } from "./pools";
 
 /** Default of DISPATCH_LEASE_SECONDS: well above the connectors' own 30 s call timeouts. */
 const DISPATCH_LEASE_MS = 120_000;
@@ -95,9 +96,10 @@ export async function reportOutcome(core: RunsCore, input: OutcomeReport) {
   await core.settle();
 }
 
-/** Marks a claimed dispatch that reports no outcome (cancel) as done. */
+/** Marks a claimed dispatch that reports no outcome (cancel) as done: pool slots its attempt kept are free now. */
 export function completeDispatch(core: RunsCore, claimId: string) {
   core.store.completeClaim(claimId, core.now());
+  cancelSettled(core, claimId);
 }
 
 /**
@@ -112,7 +114,13 @@ export function releaseDispatch(core: RunsCore, claimId: string) {
 /** A dispatch message that exhausted its queue retries: the attempt fails (and may retry per policy). */
 export async function dispatchDeadLettered(core: RunsCore, msg: DispatchMessage) {
   core.store.settleDispatch(claimIdOf(msg));
-  if (msg.op === "cancel" || !core.store.getRun(msg.runId)) return;
+  if (msg.op === "cancel") {
+    // The cancel will not be made: keeping the slots would keep them for ever.
+    cancelSettled(core, claimIdOf(msg));
+    await core.settle();
+    return;
+  }
+  if (!core.store.getRun(msg.runId)) return;
   core.apply(msg.runId, `dead:${msg.runId}:${msg.taskKey}:${msg.attempt}:${msg.op}:${msg.seq}`, {
     type: "task.dispatch_failed",
     key: msg.taskKey,

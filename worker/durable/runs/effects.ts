@@ -5,8 +5,9 @@ import { buildSnapshot } from "../snapshot";
 import type { RunRow } from "../storage";
 import { afterRunFinished } from "./admission";
 import type { RunsCore } from "./core";
-import { sendDispatch } from "./dispatch-claims";
+import { claimIdOf, sendDispatch } from "./dispatch-claims";
 import { applyParkedWebhooks } from "./parked-webhooks";
+import { recordPoolEffect, withPoolAdmission } from "./pools";
 import { emitRunSignals } from "./signals";
 
 /**
@@ -14,6 +15,11 @@ import { emitRunSignals } from "./signals";
  * nothing interleaves. Follow-ups of the change (signals, parked webhooks, a finished run's successors) happen here too.
  */
 export function applyEvent(core: RunsCore, runId: string, eventId: string, event: EngineEvent) {
+  // Attempts waiting for a pool start once the change (and every change it sets off) is recorded.
+  withPoolAdmission(core, () => applyOnce(core, runId, eventId, event));
+}
+
+function applyOnce(core: RunsCore, runId: string, eventId: string, event: EngineEvent) {
   const { store } = core;
   if (store.wasApplied(eventId)) return;
   const row = store.getRun(runId);
@@ -34,6 +40,7 @@ export function applyEvent(core: RunsCore, runId: string, eventId: string, event
 /** Records what a transition asked for: dispatches in the outbox, timers as rows. True when the run finished. */
 function performEffects(core: RunsCore, row: RunRow, effects: Effect[], now: number): boolean {
   let finished = false;
+  const cancels = new Set(effects.flatMap((e) => (e.type === "dispatch" && e.op === "cancel" ? [`${e.key}#${e.attempt}`] : [])));
   for (const effect of effects) {
     switch (effect.type) {
       case "dispatch": {
@@ -56,6 +63,17 @@ function performEffects(core: RunsCore, row: RunRow, effects: Effect[], now: num
         break;
       case "run.finished":
         finished = true;
+        break;
+      case "pool.request":
+      case "pool.release":
+        recordPoolEffect(
+          core,
+          row.id,
+          effect,
+          effect.type === "pool.release" && cancels.has(`${effect.key}#${effect.attempt}`)
+            ? claimIdOf({ tenantId: row.meta.tenantId, runId: row.id, taskKey: effect.key, attempt: effect.attempt, op: "cancel", seq: 0 })
+            : undefined,
+        );
         break;
       default: {
         const never: never = effect;

@@ -5,7 +5,7 @@ import { performDispatch } from "../../queues/perform-dispatch";
 import type { DispatchMessage } from "../../queues/messages";
 import type { DispatchContext } from "./contract";
 import type { RunsCore } from "./core";
-import { claimDispatch, releaseDispatch } from "./dispatch-claims";
+import { claimDispatch, completeDispatch, releaseDispatch } from "./dispatch-claims";
 
 /**
  * Who calls the tools (DISPATCH_MODE):
@@ -107,7 +107,7 @@ export class InlineDispatcher {
     const outcome = await this.perform(msg, claim.context, claim.claimId);
     if (outcome === HANDED_OFF) return false;
     if (this.hybrid && wallNow() - started > SLOW_CALL_MS) this.slow.set(connectionKey(claim.context), wallNow() + SLOW_FOR_MS);
-    core.store.completeClaim(claim.claimId, core.now());
+    completeDispatch(core, claim.claimId);
     if (outcome && core.store.getRun(msg.runId)) {
       core.apply(msg.runId, `dispatch:${claim.claimId}`, {
         type: "task.outcome",

@@ -8,6 +8,7 @@ import { getEnvironmentHead, productionVersion } from "../../db/repo/pipelines/e
 import { datasetIdsOf, getPipelineByName, listProductionTriggers } from "../../db/repo/pipelines/pipelines";
 import { datasetsById } from "../../db/repo/lineage/catalog";
 import { getVersion } from "../../db/repo/pipelines/versions";
+import { listPools } from "../../db/repo/pipelines/pools";
 import { planEnvironmentPush, planPush } from "../../db/repo/pipelines/push-plan";
 import { upsertPipeline } from "../../db/repo/pipelines/push";
 import { boundName, ENVIRONMENT_NAME, PROD } from "../../environments/names";
@@ -136,6 +137,27 @@ function destinationErrors(taskIndex: number, kind: string, input: Record<string
   return connector.destinationProblems(input, config.data).map((p) => ({ path: formatPath(["tasks", taskIndex, "with", ...p.path]), message: p.message }));
 }
 
+/** Each task's `pool` must be one of the tenant's pools, with at least the `pool_slots` the task asks for. */
+async function poolErrors(ctx: TenantCtx, spec: NormalizedSpec): Promise<ErrorDetail[]> {
+  if (!spec.tasks.some((t) => t.pool)) return [];
+  const sizes = new Map((await listPools(ctx)).map((p) => [p.name, p.slots]));
+  const out: ErrorDetail[] = [];
+  spec.tasks.forEach((task, i) => {
+    if (!task.pool) return;
+    const size = sizes.get(task.pool);
+    if (size === undefined) {
+      const known = [...sizes.keys()];
+      out.push({
+        path: `tasks[${i}].pool`,
+        message: `no pool named "${task.pool}"; ${known.length ? `the pools: ${known.join(", ")}` : "create one with POST /api/v1/pools"}`,
+      });
+    } else if ((task.pool_slots ?? 1) > size) {
+      out.push({ path: `tasks[${i}].pool_slots`, message: `pool "${task.pool}" has ${size} slot${size === 1 ? "" : "s"}; the task could never start` });
+    }
+  });
+  return out;
+}
+
 /**
  * Every dataset a dataset trigger names must be in the tenant's catalog (the graph is shared by every team, so any
  * team may trigger on any of them): a misspelt namespace would otherwise wait for ever without a word.
@@ -244,6 +266,8 @@ async function pushParsed(c: Context<AppEnv>, body: z.output<typeof PushBody>, p
   }
   const connErrors = await connectionErrors(ctx, team.id, team.slug, spec, environment, bindings);
   if (connErrors.length) throw invalidSpec(connErrors);
+  const poolProblems = await poolErrors(ctx, spec);
+  if (poolProblems.length) throw invalidSpec(poolProblems);
   const datasetIds = await triggerDatasetIds(p.tenantId, spec);
   const unknownDatasets = await unknownDatasetErrors(ctx, spec, datasetIds);
   if (unknownDatasets.length) throw invalidSpec(unknownDatasets);
