@@ -71,6 +71,21 @@ CREATE TABLE IF NOT EXISTS dataset_trigger_marks (
 CREATE TABLE IF NOT EXISTS backfill_controls (id TEXT PRIMARY KEY, control TEXT NOT NULL, seq INTEGER NOT NULL);
 `,
   },
+  {
+    version: 4,
+    description:
+      "collector passes: each collector's queued or running pass (one at a time) and when a person last asked for one (the cool-down of POST /collectors/{id}/collect)",
+    sql: `
+CREATE TABLE IF NOT EXISTS collector_passes (
+  connection_id TEXT PRIMARY KEY,
+  pass_id TEXT,
+  state TEXT,
+  queued_at INTEGER,
+  started_at INTEGER,
+  pressed_at INTEGER
+);
+`,
+  },
 ];
 
 /**
