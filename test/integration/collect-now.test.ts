@@ -202,6 +202,8 @@ describe("collect now", () => {
     const member = await addMember(s, "member", { teamId: team.id });
     expectError(await press(member, conn.id), 403, "forbidden");
     expectError(await api(`/collectors/${conn.id}/collect`, { method: "POST" }), 401, "unauthorized");
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM audit_log WHERE tenant_id = ? AND action = 'collector.collect_requested'").bind(s.tenant.id).first("n")).toBe(0);
+    expect(
+      await env.DB.prepare("SELECT count(*) AS n FROM audit_log WHERE tenant_id = ? AND action = 'collector.collect_requested'").bind(s.tenant.id).first("n"),
+    ).toBe(0);
   });
 });

@@ -75,7 +75,11 @@ export class CollectorPassStore {
 
   /** Ends the pass `id` (a later pass that replaced it is left alone). */
   finish(connectionId: string, id: string) {
-    this.sql.exec("UPDATE collector_passes SET pass_id = NULL, state = NULL, queued_at = NULL, started_at = NULL WHERE connection_id = ? AND pass_id = ?", connectionId, id);
+    this.sql.exec(
+      "UPDATE collector_passes SET pass_id = NULL, state = NULL, queued_at = NULL, started_at = NULL WHERE connection_id = ? AND pass_id = ?",
+      connectionId,
+      id,
+    );
   }
 
   /** Drops a queued pass that will not run (its collector was disabled); a running one ends on its own. */

@@ -66,7 +66,9 @@ function statementRequests(all: Awaited<ReturnType<typeof fakeRequests>>, statem
 describe("Snowflake connector against its fake", () => {
   it("a DML statement that changed no rows (the result's stats) skips the task downstream of it, which Snowflake never runs; one that changed rows lets it run", async () => {
     const { s, team } = await setup();
-    const load = uniqueStatement("merge into analytics.public.daily d using raw.daily r on d.id = r.id when matched then update set d.v = r.v when not matched then insert (id, v) values (r.id, r.v)");
+    const load = uniqueStatement(
+      "merge into analytics.public.daily d using raw.daily r on d.id = r.id when matched then update set d.v = r.v when not matched then insert (id, v) values (r.id, r.v)",
+    );
     const publish = uniqueStatement("insert into analytics.public.daily_published select * from analytics.public.daily");
     await pushPipeline(s, {
       name: "sf_skip_empty",

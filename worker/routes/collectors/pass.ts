@@ -14,8 +14,7 @@ export const route = createRoute({
   path: "/collectors/{connection_id}/runs/{pass_id}",
   tags: ["costs"],
   summary: "One collector pass: queued, running, or finished with what it read and wrote (tenant admins)",
-  description:
-    "Follows a pass started by POST /collectors/{connection_id}/collect. A pass dropped before it ran (its collector was disabled) is not found.",
+  description: "Follows a pass started by POST /collectors/{connection_id}/collect. A pass dropped before it ran (its collector was disabled) is not found.",
   security: bearerSecurity,
   request: { params: Params },
   responses: { 200: jsonResponse(CollectorPassOut, "The pass"), ...errors(400, 401, 403, 404) },

@@ -176,10 +176,16 @@ export const runOut = (r: CollectorRun): z.input<typeof CollectorRunOut> => ({
 
 /** A queued or running pass (from the engine), or a finished one (its recorded run). */
 export function passOut(connectionId: string, pass: CollectorPass | null, run: CollectorRun | null): z.input<typeof CollectorPassOut> {
-  if (run)
-    return { id: run.id, connection_id: connectionId, state: "finished", requested_at: null, started_at: isoOrNull(run.startedAt), run: runOut(run) };
+  if (run) return { id: run.id, connection_id: connectionId, state: "finished", requested_at: null, started_at: isoOrNull(run.startedAt), run: runOut(run) };
   if (!pass) throw new Error("a pass is either live or recorded");
-  return { id: pass.id, connection_id: connectionId, state: pass.state, requested_at: isoOrNull(pass.queuedAt), started_at: isoOrNull(pass.startedAt), run: null };
+  return {
+    id: pass.id,
+    connection_id: connectionId,
+    state: pass.state,
+    requested_at: isoOrNull(pass.queuedAt),
+    started_at: isoOrNull(pass.startedAt),
+    run: null,
+  };
 }
 
 export function collectorOut(o: CollectorOverview, pass: CollectorPass | null): z.input<typeof CollectorOut> {
