@@ -2956,6 +2956,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/collectors/{connection_id}/collect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a collector's pass now instead of waiting for its schedule (tenant admins)
+         * @description Moves the collector's next pass to now: the engine runs it as it runs scheduled passes, and the next scheduled pass follows it by the collector's interval. Answers 202 with the pass to follow (GET /collectors/{connection_id}/runs/{pass id}, also in `Location`). A collector has one pass at a time: while one is queued or running, the answer is that pass (`joined: true`). A person may start a pass once a minute per collector; sooner, 429 with Retry-After. A disabled collector answers 409.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    connection_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The pass to follow */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CollectNowResult"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/collectors/{connection_id}/runs": {
         parameters: {
             query?: never;
@@ -2984,6 +3070,84 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["CollectorRunList"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/collectors/{connection_id}/runs/{pass_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One collector pass: queued, running, or finished with what it read and wrote (tenant admins)
+         * @description Follows a pass started by POST /collectors/{connection_id}/collect. A pass dropped before it ran (its collector was disabled) is not found.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    connection_id: string;
+                    pass_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The pass */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CollectorPass"];
                     };
                 };
                 /** @description Invalid input; `details` names each field and the reason */
@@ -14535,6 +14699,10 @@ export interface components {
                 file?: string;
             }[];
         };
+        CollectNowResult: components["schemas"]["CollectorPass"] & {
+            /** @description true when this pass was already queued or running: the request started none */
+            joined: boolean;
+        };
         Collector: {
             connection_id: string;
             connection_name: string;
@@ -14549,9 +14717,26 @@ export interface components {
                 [key: string]: string;
             };
             last_run: components["schemas"]["CollectorRun"] | null;
+            /** @description The pass queued or running now, if any */
+            current_pass: components["schemas"]["CollectorPass"] | null;
         };
         CollectorList: {
             items: components["schemas"]["Collector"][];
+        };
+        CollectorPass: {
+            /** @description The pass; once it ends, also the id of its entry in GET /collectors/{connection_id}/runs */
+            id: string;
+            connection_id: string;
+            /**
+             * @description queued: waiting for the engine; running: reading the vendor; finished: recorded in `run`
+             * @enum {string}
+             */
+            state: "queued" | "running" | "finished";
+            /** @description While queued or running: when a person asked for it (null for a scheduled pass) */
+            requested_at: string | null;
+            started_at: string | null;
+            /** @description What the pass read and wrote, once finished */
+            run: components["schemas"]["CollectorRun"] | null;
         };
         CollectorRun: {
             id: string;
@@ -17930,8 +18115,10 @@ export type CapturedMailList = components['schemas']['CapturedMailList'];
 export type CheckYourEmail = components['schemas']['CheckYourEmail'];
 export type CiImpact = components['schemas']['CiImpact'];
 export type CiImpactRequest = components['schemas']['CiImpactRequest'];
+export type CollectNowResult = components['schemas']['CollectNowResult'];
 export type Collector = components['schemas']['Collector'];
 export type CollectorList = components['schemas']['CollectorList'];
+export type CollectorPass = components['schemas']['CollectorPass'];
 export type CollectorRun = components['schemas']['CollectorRun'];
 export type CollectorRunList = components['schemas']['CollectorRunList'];
 export type CollectorSettings = components['schemas']['CollectorSettings'];

@@ -21,6 +21,7 @@ export async function collectors(as: Session) {
     next_run_at: string | null;
     watermarks: Record<string, string>;
     last_run: { rows_read: number; inserted: number; updated: number; unchanged: number; usage_events: number; error: string | null } | null;
+    current_pass: { id: string; state: "queued" | "running" } | null;
   }>;
 }
 

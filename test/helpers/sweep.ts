@@ -2,6 +2,8 @@ import { env } from "cloudflare:test";
 import { expect } from "vitest";
 import { createDb, tenantCtx } from "../../worker/db/client";
 import { sessionPublicId } from "../../worker/db/repo/accounts/sessions";
+import { finishCollectorRun } from "../../worker/db/repo/costs/collectors";
+import { newId } from "../../worker/lib/ids";
 import { sha256Hex } from "../../worker/lib/hash";
 import { recordDeadLetter } from "../../worker/db/repo/platform/dead-letters";
 import { storeDelivery } from "../../worker/ingest/webhook-delivery";
@@ -153,6 +155,27 @@ export async function fixtureTenant() {
     },
   });
   if (warehouse.status !== 201) throw new Error(`fixture snowflake connection: ${warehouse.status} ${warehouse.text}`);
+  // One recorded pass of its collector (as the engine records one), so a pass's own route has a real id.
+  const collectorPass = await finishCollectorRun(
+    tenantCtx(createDb(env.DB), owner.tenant.id),
+    warehouse.json.id,
+    newId("collectorRun"),
+    {
+      startedAt: 0,
+      finishedAt: 0,
+      windowFrom: null,
+      windowTo: null,
+      rowsRead: 0,
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      refused: 0,
+      usageEvents: 0,
+      error: null,
+    },
+    {},
+    0,
+  );
   const ok = async (res: Promise<{ status: number; json: any; text: string }>, what: string, status = [200, 201]) => {
     const r = await res;
     if (!status.includes(r.status)) throw new Error(`fixture ${what}: ${r.status} ${r.text}`);
@@ -243,6 +266,7 @@ export async function fixtureTenant() {
     "tokens/{id}": token.id,
     "connections/{id}": connection.id,
     "collectors/{connection_id}": warehouse.json.id,
+    "runs/{pass_id}": collectorPass,
     "pipelines/{name}": pipelineName,
     "versions/{n}": "1",
     "runs/{id}": run.id,

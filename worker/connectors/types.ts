@@ -124,7 +124,12 @@ export interface CostFact {
 /** What collect found; `missing` names what the tool did not have (yet), e.g. an artifact that answered 404. */
 export interface CollectResult {
   missing?: string;
+  /** What the run left behind shows it changed no data (dbt Cloud: every model's rows_affected is 0). */
+  noNewData?: boolean;
 }
+
+/** What a dbt run's results say each node it ran wrote (run_results `adapter_response.rows_affected`; null when absent). */
+export type DbtNodeWrites = Array<{ uniqueId: string; status: string; rowsAffected: number | null }>;
 
 /** Where a connector hands what it found after a run; each write is idempotent. */
 export interface CollectSink {
@@ -136,7 +141,7 @@ export interface CollectSink {
     manifest: ReadableStream<Uint8Array> | null;
     runResults: ReadableStream<Uint8Array> | null;
     dbtCloudRun: { runId: string; jobId: string; accountId: string };
-  }): Promise<void>;
+  }): Promise<DbtNodeWrites>;
   costFacts(source: string, facts: CostFact[]): Promise<void>;
 }
 

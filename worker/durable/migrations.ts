@@ -92,6 +92,21 @@ CREATE INDEX IF NOT EXISTS pool_slots_pool ON pool_slots (pool, held);
 CREATE INDEX IF NOT EXISTS pool_slots_draining ON pool_slots (draining_claim);
 `,
   },
+  {
+    version: 5,
+    description:
+      "collector passes: each collector's queued or running pass (one at a time) and when a person last asked for one (the cool-down of POST /collectors/{id}/collect)",
+    sql: `
+CREATE TABLE IF NOT EXISTS collector_passes (
+  connection_id TEXT PRIMARY KEY,
+  pass_id TEXT,
+  state TEXT,
+  queued_at INTEGER,
+  started_at INTEGER,
+  pressed_at INTEGER
+);
+`,
+  },
 ];
 
 /**

@@ -30,7 +30,7 @@ import { OutboxFlusher } from "./runs/outbox";
 import { reportWebhook } from "./runs/parked-webhooks";
 import { poolUsage, refreshPools } from "./runs/pools";
 import { adoptPipelines, syncPipeline } from "./runs/scheduling";
-import { setCollectorTimer } from "./runs/collectors";
+import { armCollectorTimer, currentPasses, requestPass } from "./runs/collectors";
 import { ensureRetentionTimer, RETENTION_BATCH } from "./runs/retention";
 import { ensureZombieDigestTimer } from "./runs/zombie-digest";
 import { armAlarm, clearWatch, fireDueTimers, reviveAlarm, setWatch } from "./runs/timers";
@@ -217,11 +217,22 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
 
   async armCollector(tenantId: string, connectionId: string, delayMs: number | null) {
     return this.call(tenantId, async () => {
-      const dueAt = delayMs === null ? null : this.core.now() + delayMs;
-      setCollectorTimer(this.core, connectionId, dueAt);
+      const dueAt = armCollectorTimer(this.core, connectionId, delayMs === null ? null : this.core.now() + delayMs);
       await armAlarm(this.core);
       return dueAt;
     });
+  }
+
+  async requestCollectorPass(tenantId: string, connectionId: string) {
+    return this.call(tenantId, async () => {
+      const answer = requestPass(this.core, connectionId);
+      if ("pass" in answer && !answer.joined) await armAlarm(this.core);
+      return answer;
+    });
+  }
+
+  async collectorPasses(tenantId: string) {
+    return this.call(tenantId, () => currentPasses(this.core));
   }
 
   // ---- alarm -----------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 import { sendDbtQualitySignals } from "../alerting/quality-signals";
 import { announceDbtDatasetUpdates } from "../lineage/dataset-updates";
-import type { CollectSink } from "../connectors/types";
+import type { CollectSink, DbtNodeWrites } from "../connectors/types";
 import type { TenantCtx } from "../db/client";
+import { rowsWrittenByUpload } from "../db/repo/lineage/dbt";
 import { ingestDbtArtifacts } from "../ingest/dbt-artifacts";
 import { ingestWriter } from "../ingest/writer";
 import type { NotifySender } from "./notify-messages";
@@ -21,7 +22,8 @@ interface ArtifactsOf {
 /**
  * Files a finished dbt Cloud run's artifacts through the same ingest as `POST /dbt/artifacts`: per-model
  * results, tests, timings and lineage. The ingest recognises files it has seen (content hash), so collecting
- * the same run twice changes nothing.
+ * the same run twice changes nothing. Answers what the upload's run results say each node wrote (also for a
+ * collect that found the files already stored).
  */
 export async function ingestCollectedDbtArtifacts(
   ctx: TenantCtx,
@@ -30,7 +32,7 @@ export async function ingestCollectedDbtArtifacts(
   now: number,
   blobs: R2Bucket,
   notify?: NotifySender,
-): Promise<void> {
+): Promise<DbtNodeWrites> {
   const result = await ingestDbtArtifacts(
     ctx,
     { principal: engineActor, ip: null, requestId: null, now },
@@ -57,4 +59,5 @@ export async function ingestCollectedDbtArtifacts(
     upload_id: result.upload.id,
     duplicate: result.duplicate,
   });
+  return rowsWrittenByUpload(ctx, result.upload.id);
 }

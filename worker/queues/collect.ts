@@ -44,7 +44,7 @@ export function collectSink(db: Db, blobs: R2Bucket, target: CollectTarget, now:
       await recordCostsFromFacts(ctx, rows, now(), notify);
     },
     async dbtArtifacts(input) {
-      await ingestCollectedDbtArtifacts(ctx, target, input, now(), blobs, notify);
+      return ingestCollectedDbtArtifacts(ctx, target, input, now(), blobs, notify);
     },
   };
 }

@@ -107,7 +107,9 @@ export async function performDispatch(
       { lastTry },
       watched.redactor,
     );
-    if (!result.missing) return outcome;
+    // What the run left behind can show it changed nothing (dbt Cloud's run results): the task reports no new data.
+    const found = result.noNewData && outcome.status === "succeeded" ? { ...outcome, noNewData: true } : outcome;
+    if (!result.missing) return found;
     // The tool does not have it yet (dbt Cloud serves artifacts a while after the run ends): the task stays running
     // and the engine's poll timer brings this back after a backoff, bounded by COLLECT_TRIES.
     if (!lastTry)
@@ -119,7 +121,7 @@ export async function performDispatch(
         state: outcome.state,
         collectTries: tries,
       };
-    return { ...outcome, note: `${result.missing}${tries > 1 ? ` (after ${tries} tries)` : ""}` };
+    return { ...found, note: `${result.missing}${tries > 1 ? ` (after ${tries} tries)` : ""}` };
   };
   const call = async (): Promise<TaskOutcome | null> => {
     try {

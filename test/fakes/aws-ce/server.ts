@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { startJsonServer, type FakeServer, type RecordedRequest } from "../http-server";
-import type { Reply } from "../scripting";
+import { Scripts, type Reply } from "../scripting";
 import { verifySigV4, type SigningKey } from "./sigv4";
 
 /**
@@ -21,6 +21,8 @@ import { verifySigV4, type SigningKey } from "./sigv4";
  *   PUT /__fake/accounts/{access_key_id}  {secret_access_key, session_token?, tag_key, unit?: "USD",
  *        days: [{day: "YYYY-MM-DD", estimated?: bool, lines: [{tag: value|null, account, UnblendedCost, AmortizedCost?, …}]}]}
  * Registering again replaces the data (a revised day: estimated → final, a late credit) and keeps the key.
+ * Scripting (../scripting.ts) is keyed by access key id: `hold: ["get_cost_and_usage"]` keeps its calls waiting until
+ * released, so a test can act while a collector pass is reading.
  * A cost-allocation tag other than the account's `tag_key` is not activated: every line falls in the untagged group.
  */
 
@@ -165,9 +167,13 @@ export async function startAwsCostExplorerFake(options: { port?: number } = {}):
     };
   }
 
-  function handle(req: RecordedRequest, url: URL): Reply {
+  const scripts = new Scripts("Cost Explorer");
+
+  async function handle(req: RecordedRequest, url: URL): Promise<Reply> {
     const control = /^\/__fake\/accounts\/([^/]+)$/.exec(url.pathname);
     if (control && req.method === "PUT") return register(decodeURIComponent(control[1]), JSON.parse(req.body || "{}"));
+    const scripted = scripts.control(req, url);
+    if (scripted) return scripted;
     if (req.method !== "POST" || url.pathname !== "/") return { status: 404, body: { message: "Not Found" } };
     const failure = verifySigV4(req, url, { service: "ce", region: "us-east-1", keys, now: Date.now() });
     if (failure) return awsError(failure.type, failure.message, failure.type === "MissingAuthenticationTokenException" ? 403 : 400);
@@ -182,11 +188,12 @@ export async function startAwsCostExplorerFake(options: { port?: number } = {}):
     }
     if (input === null || typeof input !== "object" || Array.isArray(input)) return awsError("SerializationException", "Start of structure or map expected");
     const accessKeyId = /Credential=([^/]+)\//.exec(String(req.headers.authorization))![1];
+    await scripts.gate(accessKeyId, "get_cost_and_usage");
     return getCostAndUsage(accounts.get(accessKeyId)!, input as Record<string, unknown>);
   }
 
-  const server = await startJsonServer((req, url) => {
-    const reply = handle(req, url);
+  const server = await startJsonServer(async (req, url) => {
+    const reply = await handle(req, url);
     return {
       status: reply.status,
       body: reply.body,

@@ -22,7 +22,8 @@ import { Scripts, type Reply } from "../scripting";
  * Webhooks: job.run.started / job.run.errored / job.run.completed, body shaped like the zulip fixtures, signed with
  * lowercase hex HMAC-SHA256 in `Authorization`.
  * Plans are keyed by job id: {polls, outcome: "success"|"error"|"cancelled", failed_models?: [names] (what an errored
- * run leaves failed; default ["orders"]), rerun_outcome?, rerun_polls? (how a rerun from failure goes), run_id?, artifacts?: false, artifact_404s?: n, errors: {trigger|poll|cancel|artifact: […]}, hold: ["trigger"]}.
+ * run leaves failed; default ["orders"]), rerun_outcome?, rerun_polls? (how a rerun from failure goes), run_id?, artifacts?: false, artifact_404s?: n,
+ * run_results?: "<path under test/fixtures/dbt>" (serve that recorded run_results.json instead), errors: {trigger|poll|cancel|artifact: […]}, hold: ["trigger"]}.
  * Step logs: `log_bytes: n` adds n bytes of model lines to the dbt step (a long log), `echo_token: true` makes the
  * clone step print the request's Authorization header (a tool echoing a credential). A read with run_steps does not
  * move the scripted run along (only status polls do), so log fetches leave a test's planned poll count alone.
@@ -347,7 +348,9 @@ export async function startDbtCloudFake(options: DbtCloudFakeOptions): Promise<D
         const served = artifactRequests.get(run.jobId) ?? 0;
         artifactRequests.set(run.jobId, served + 1);
         if (served < early) return fail(404, "The requested artifact was not found.");
-        return { status: 200, raw: readFileSync(join(artifactsDir, path)) };
+        // plan.run_results: another recorded run's results (a path under test/fixtures/dbt), e.g. one that changed no rows.
+        const planned = path === "run_results.json" ? scripts.plan(run.jobId).run_results : undefined;
+        return { status: 200, raw: readFileSync(typeof planned === "string" ? join(artifactsDir, "..", planned) : join(artifactsDir, path)) };
       }
     }
     return fail(404, "Not found.");

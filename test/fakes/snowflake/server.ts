@@ -15,8 +15,11 @@ import { countStatements } from "./statement-count";
  *   POST /api/v2/statements/{handle}/cancel
  * Auth: `Authorization: Bearer …` with X-Snowflake-Authorization-Token-Type OAUTH (the configured token), or KEYPAIR_JWT
  * (RS256, verified against the public key registered with PUT /__fake/keys/{USER}, iss ACCOUNT.USER.SHA256:<fp>, sub,
- * exp ≤ iat + 3600). A User-Agent is required. Plans are keyed by statement text: {polls, outcome: "success"|"error"|"timeout", rows?, errors: {submit|status: […]},
+ * exp ≤ iat + 3600). A User-Agent is required. Plans are keyed by statement text: {polls, outcome: "success"|"error"|"timeout", rows?, dml?, errors: {submit|status: […]},
  * lost_submits?: n (the statement runs, but the first n submit responses are lost: 504 Gateway Timeout)}.
+ * `dml: {numRowsInserted?, numRowsUpdated?, numRowsDeleted?}` makes the statement a DML one: its result is the one row
+ * of counts Snowflake answers for INSERT/UPDATE/DELETE/MERGE ("number of rows inserted", …) and `stats` carries the
+ * counts (sqlapi.yaml ResultSet.stats: "these stats might not be available for each request"; a query has none).
  * GET /__fake/executions/{statement text} lists the handles of every execution of that text.
  * Statements reading SNOWFLAKE.ACCOUNT_USAGE views are answered from rows registered per role (./account-usage.ts);
  * their results come in partitions of two rows, and partitions after the first carry only `data` (CONTRACTS-2 §1
@@ -36,6 +39,36 @@ interface Statement {
   children: string[];
   /** Rows of an ACCOUNT_USAGE query; other statements answer generated rows. */
   result?: ResultColumns;
+  /** A DML statement's counts (plan `dml`). */
+  dml?: DmlStats;
+}
+
+interface DmlStats {
+  numRowsInserted?: number;
+  numRowsUpdated?: number;
+  numRowsDeleted?: number;
+}
+
+/** The result columns Snowflake answers for a DML statement, by the stats field each one counts. */
+const DML_COLUMNS: Array<[keyof DmlStats, string]> = [
+  ["numRowsInserted", "number of rows inserted"],
+  ["numRowsUpdated", "number of rows updated"],
+  ["numRowsDeleted", "number of rows deleted"],
+];
+
+/** A DML statement's result set: one row of counts, and the same counts in `stats`. */
+function dmlResult(dml: DmlStats): ResultColumns & { stats: Record<string, number> } {
+  const columns = DML_COLUMNS.filter(([key]) => dml[key] !== undefined);
+  return {
+    rowType: columns.map(([, name]) => ({ name, type: "fixed", nullable: false, length: 0, precision: 19, scale: 0 })),
+    data: [columns.map(([key]) => String(dml[key]))],
+    stats: {
+      numRowsInserted: dml.numRowsInserted ?? 0,
+      numRowsUpdated: dml.numRowsUpdated ?? 0,
+      numRowsDeleted: dml.numRowsDeleted ?? 0,
+      numDuplicateRowsUpdated: 0,
+    },
+  };
 }
 
 export interface SnowflakeFakeOptions {
@@ -112,8 +145,10 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
   const done = (st: Statement) => st.status !== "running";
 
   function result(st: Statement, partition: number) {
+    const dml = st.dml ? dmlResult(st.dml) : null;
+    const fixed = dml ?? st.result;
     const partitions = Math.max(1, Math.ceil(st.rows / PARTITION_ROWS));
-    const rows = st.result?.data ?? Array.from({ length: st.rows }, (_, i) => [String(i + 1), `row ${i + 1}`]);
+    const rows = fixed?.data ?? Array.from({ length: st.rows }, (_, i) => [String(i + 1), `row ${i + 1}`]);
     const slice = rows.slice(partition * PARTITION_ROWS, (partition + 1) * PARTITION_ROWS);
     if (partition > 0) return { data: slice };
     return {
@@ -131,13 +166,13 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
           rowCount: Math.min(PARTITION_ROWS, st.rows - i * PARTITION_ROWS),
           uncompressedSize: 64,
         })),
-        rowType: st.result?.rowType ?? [
+        rowType: fixed?.rowType ?? [
           { name: "ID", database: "", schema: "", table: "", type: "fixed", nullable: false, precision: 38, scale: 0, byteLength: null, length: null },
           { name: "LABEL", database: "", schema: "", table: "", type: "text", nullable: true, precision: null, scale: null, byteLength: 64, length: 64 },
         ],
       },
       data: slice,
-      ...(st.result ? {} : { stats: { numRowsInserted: st.rows, numRowsUpdated: 0, numRowsDeleted: 0, numDuplicateRowsUpdated: 0 } }),
+      ...(dml ? { stats: dml.stats } : {}),
     };
   }
 
@@ -235,10 +270,11 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
         pollsLeft: Number(plan.polls ?? 0),
         status: "running",
         outcome: (plan.outcome as Statement["outcome"]) ?? "success",
-        rows: usage ? usage.result.data.length : typeof plan.rows === "number" ? plan.rows : 3,
+        rows: usage ? usage.result.data.length : plan.dml ? 1 : typeof plan.rows === "number" ? plan.rows : 3,
         createdOn: Date.now(),
         children: count > 1 ? Array.from({ length: count }, () => randomUUID()) : [],
         ...(usage ? { result: usage.result } : {}),
+        ...(plan.dml && !usage ? { dml: plan.dml as DmlStats } : {}),
       };
       statements.set(st.handle, st);
       byRequest.set(requestId, st.handle);

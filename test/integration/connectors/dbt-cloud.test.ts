@@ -102,6 +102,46 @@ describe("dbt Cloud connector against its fake", () => {
     ]);
   });
 
+  it("a run whose run_results report 0 rows_affected for every model skips the task downstream of it, which dbt Cloud never runs; a run that changed rows, or whose adapter reports no rows_affected, lets it run", async () => {
+    const { s, team } = await setup();
+    const build = uniqueNumber();
+    const publish = uniqueNumber();
+    await pushPipeline(s, {
+      name: "dbt_skip_empty",
+      team: team.slug,
+      tasks: [
+        { id: "build", connector: "dbt_cloud", connection: "dbt", with: { job_id: build }, poll_interval: "1s", skip_downstream_if_no_new_data: true },
+        { id: "publish", connector: "dbt_cloud", connection: "dbt", with: { job_id: publish }, poll_interval: "1s", depends_on: ["build"] },
+      ],
+    });
+    const triggersOf = async (job: number) => (await fakeRequests("dbt_cloud", `/api/v2/accounts/${creds.accountId}/jobs/${job}/run/`)).length;
+    const runWith = async (runResults: string | undefined) => {
+      await fakePlan("dbt_cloud", build, { polls: 0, outcome: "success", ...(runResults ? { run_results: runResults } : {}) });
+      await fakePlan("dbt_cloud", publish, { polls: 0, outcome: "success" });
+      const done = await pollToEnd(s, (await startRun(s, "dbt_skip_empty")).id);
+      expect(done.status).toBe("succeeded");
+      return Object.fromEntries(done.tasks.map((t: { key: string }) => [t.key, t]));
+    };
+
+    // Fifteen incremental models that merged 0.0 rows (test/fixtures/SOURCES.md).
+    const empty = await runWith("bigquery-1.9-unchanged/run_results.json");
+    expect(empty.build).toMatchObject({ status: "succeeded", no_new_data: true });
+    expect(empty.publish).toMatchObject({ status: "skipped", reason: "no new data from build" });
+    await drain();
+    expect(await triggersOf(build)).toBe(1);
+    expect(await triggersOf(publish)).toBe(0);
+
+    // The same models plus those that wrote rows (and seeds of 99–113 rows): new data.
+    const changed = await runWith("bigquery-1.9/run_results.json");
+    expect(changed.build).toMatchObject({ status: "succeeded", no_new_data: false });
+    expect(changed.publish).toMatchObject({ status: "succeeded" });
+    // dbt-duckdb reports no rows_affected: the run says nothing about new data.
+    const unknown = await runWith(undefined);
+    expect(unknown.build).toMatchObject({ status: "succeeded", no_new_data: false });
+    expect(unknown.publish).toMatchObject({ status: "succeeded" });
+    expect(await triggersOf(publish)).toBe(2);
+  });
+
   it("artifacts that answer 404 for a while after the run are collected on a later poll, with backoff, before the task shows done", async () => {
     const { s, team } = await setup();
     const job = uniqueNumber();

@@ -64,6 +64,49 @@ function statementRequests(all: Awaited<ReturnType<typeof fakeRequests>>, statem
 }
 
 describe("Snowflake connector against its fake", () => {
+  it("a DML statement that changed no rows (the result's stats) skips the task downstream of it, which Snowflake never runs; one that changed rows lets it run", async () => {
+    const { s, team } = await setup();
+    const load = uniqueStatement(
+      "merge into analytics.public.daily d using raw.daily r on d.id = r.id when matched then update set d.v = r.v when not matched then insert (id, v) values (r.id, r.v)",
+    );
+    const publish = uniqueStatement("insert into analytics.public.daily_published select * from analytics.public.daily");
+    await pushPipeline(s, {
+      name: "sf_skip_empty",
+      team: team.slug,
+      tasks: [
+        { id: "load", connector: "snowflake", connection: "sf", with: { statement: load }, poll_interval: "1s", skip_downstream_if_no_new_data: true },
+        { id: "publish", connector: "snowflake", connection: "sf", with: { statement: publish }, poll_interval: "1s", depends_on: ["load"] },
+      ],
+    });
+    await fakePlan("snowflake", load, { polls: 0, dml: { numRowsInserted: 0, numRowsUpdated: 0 } });
+    await fakePlan("snowflake", publish, { polls: 0, dml: { numRowsInserted: 4 } });
+    const done = await pollToEnd(s, (await startRun(s, "sf_skip_empty")).id);
+    expect(done.status).toBe("succeeded");
+    const byKey = Object.fromEntries(done.tasks.map((t: { key: string }) => [t.key, t]));
+    expect(byKey.load).toMatchObject({ status: "succeeded", no_new_data: true });
+    expect(byKey.publish).toMatchObject({ status: "skipped", reason: "no new data from load" });
+    await drain();
+    expect(await executionsOf(load)).toHaveLength(1);
+    expect(await executionsOf(publish)).toHaveLength(0);
+
+    // Rows updated (none inserted) are new data: the downstream task runs.
+    await fakePlan("snowflake", load, { polls: 0, dml: { numRowsInserted: 0, numRowsUpdated: 3 } });
+    const ran = await pollToEnd(s, (await startRun(s, "sf_skip_empty")).id);
+    const ranByKey = Object.fromEntries(ran.tasks.map((t: { key: string }) => [t.key, t]));
+    expect(ranByKey.load).toMatchObject({ status: "succeeded", no_new_data: false });
+    expect(ranByKey.publish).toMatchObject({ status: "succeeded", no_new_data: false });
+    expect(await executionsOf(publish)).toHaveLength(1);
+  });
+
+  it("a query (no DML stats in its result) never reports no new data, even when it returns no rows", async () => {
+    const { s, team } = await setup();
+    const statement = uniqueStatement("select * from analytics.public.daily where day = current_date");
+    await fakePlan("snowflake", statement, { polls: 0, rows: 0 });
+    await pipeline(s, team.slug, "sf_query_empty", statement, { skip_downstream_if_no_new_data: true });
+    const done = await pollToEnd(s, (await startRun(s, "sf_query_empty")).id);
+    expect(done.tasks[0]).toMatchObject({ status: "succeeded", no_new_data: false, outputs: { rows: 0 } });
+  });
+
   it("submits asynchronously with query tag, bindings and a per-attempt requestId, polls 202 → 200 and records the query id", async () => {
     const { s, team } = await setup();
     const statement = uniqueStatement();

@@ -2,6 +2,7 @@ import type { ConnectorDefinition, ExternalHandle, TaskOutcome } from "../types"
 import { field, joinUrl, num, str, testFailure } from "../tool-http";
 import { ConnectorError } from "../http-errors";
 import { sectionedLog } from "../../logs/format";
+import { dbtRunChangedNothing } from "./no-new-data";
 import { dbtCloudClient } from "./client";
 import { DbtCloudConfig, DbtCloudWith } from "./schema";
 import { dbtCause, dbtRunState } from "./status";
@@ -134,14 +135,15 @@ export const dbtCloudConnector: ConnectorDefinition<DbtCloudWith, DbtCloudConfig
       return { missing };
     }
     if (!runResults && !manifest) return { missing };
-    await sink.dbtArtifacts({
+    const writes = await sink.dbtArtifacts({
       project: input.project ?? ctx.config.project ?? `dbt-cloud-job-${input.job_id}`,
       environment: input.environment,
       manifest,
       runResults,
       dbtCloudRun: { runId: outcome.externalId, jobId: String(input.job_id), accountId: String(ctx.config.account_id) },
     });
-    return { missing };
+    // dbt Cloud's run status says nothing about rows; run_results does, where the adapter reports rows_affected.
+    return { missing, noNewData: outcome.status === "succeeded" && dbtRunChangedNothing(writes) };
   },
 
   /** The run's steps in order, each with the log dbt Cloud shows for it (`logs`; debug logs stay in dbt Cloud). */

@@ -55,6 +55,8 @@ function bodyFor(ctx: ConnectorContext<SnowflakeConfig>, input: SnowflakeWith, t
 function statementLog(r: ToolResponse, externalId: string | undefined): string {
   const handles = field(r.json, "statementHandles");
   const rows = num(field(field(r.json, "resultSetMetaData"), "numRows"));
+  const state = statementState(r.status, r.json);
+  const dml = state.state === "succeeded" ? state.dml : null;
   const lines = [
     `statement ${externalId ?? "(no handle)"}: HTTP ${r.status}`,
     ...(["code", "sqlState", "message"] as const).flatMap((k) => {
@@ -63,6 +65,7 @@ function statementLog(r: ToolResponse, externalId: string | undefined): string {
     }),
     ...(Array.isArray(handles) && handles.length ? [`statementHandles: ${handles.map(String).join(", ")}`] : []),
     ...(rows !== null ? [`rows: ${rows}`] : []),
+    ...(dml ? [`rows inserted: ${dml.inserted}, updated: ${dml.updated}, deleted: ${dml.deleted}`] : []),
   ];
   return `${lines.join("\n")}\n`;
 }
@@ -77,6 +80,9 @@ function outcomeOf(r: ToolResponse, handle: ExternalHandle, info: StatementInfo)
     case "succeeded":
       return {
         status: "succeeded",
+        // A DML statement that changed no row lets `skip_downstream_if_no_new_data` skip what depends on it; a
+        // query or DDL statement has no DML stats and reports nothing either way.
+        noNewData: s.dml !== null && s.dml.inserted + s.dml.updated + s.dml.deleted === 0,
         output: { query_id: externalId, rows: s.numRows, query_ids: s.handles },
         ...at({ ...info, handles: s.handles, outcome: "succeeded", num_rows: s.numRows, error: null, ended_at: Date.now() }),
       };

@@ -3,10 +3,26 @@ import { field, num, str } from "../tool-http";
 
 export type StatementState =
   | { state: "running" }
-  | { state: "succeeded"; numRows: number | null; handles: string[] }
+  | { state: "succeeded"; numRows: number | null; handles: string[]; dml: DmlStats | null }
   | { state: "failed"; message: string; timedOut: boolean }
   | { state: "cancelled"; message: string }
   | { state: "http_error" };
+
+/** The rows a DML statement changed, from the result's `stats` (sqlapi.yaml ResultSet.stats; absent for queries and DDL). */
+export interface DmlStats {
+  inserted: number;
+  updated: number;
+  deleted: number;
+}
+
+function dmlStats(json: unknown): DmlStats | null {
+  const stats = field(json, "stats");
+  if (stats === null || typeof stats !== "object") return null;
+  const [inserted, updated, deleted] = (["numRowsInserted", "numRowsUpdated", "numRowsDeleted"] as const).map((k) => num(field(stats, k)));
+  // "These stats might not be available for each request": a count Snowflake left out is not taken for zero.
+  if (inserted === null && updated === null && deleted === null) return null;
+  return { inserted: inserted ?? 0, updated: updated ?? 0, deleted: deleted ?? 0 };
+}
 
 /** Snowflake's error code for a statement someone cancelled (`000604 (57014): SQL execution canceled`). */
 const CANCELLED_CODE = "000604";
@@ -25,7 +41,7 @@ export function statementState(status: number, json: unknown): StatementState {
       const handle = str(field(json, "statementHandle"));
       const children = field(json, "statementHandles");
       const handles = Array.isArray(children) && children.length ? children.map(String) : handle ? [handle] : [];
-      return { state: "succeeded", numRows: num(field(field(json, "resultSetMetaData"), "numRows")), handles };
+      return { state: "succeeded", numRows: num(field(field(json, "resultSetMetaData"), "numRows")), handles, dml: dmlStats(json) };
     }
     case 422:
       if (str(field(json, "code")) === CANCELLED_CODE)

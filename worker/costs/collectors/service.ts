@@ -54,7 +54,18 @@ const emptyRun = (now: number): NewCollectorRun => ({
   error: null,
 });
 
-export async function runCollectorPass(env: Env, tenantId: string, connectionId: string, now: number, fetchFn: typeof fetch = fetch): Promise<PassResult> {
+/**
+ * `passId` is the id the pass is recorded under: the Durable Object names a pass before it runs, so whoever asked for
+ * it can follow it (GET /collectors/{id}/runs/{pass id}).
+ */
+export async function runCollectorPass(
+  env: Env,
+  tenantId: string,
+  connectionId: string,
+  now: number,
+  options: { passId: string; fetch?: typeof fetch },
+): Promise<PassResult> {
+  const fetchFn = options.fetch ?? fetch;
   const ctx = tenantCtx(createDb(env.DB), tenantId);
   const collectorRow = await getCollector(ctx, connectionId);
   if (!collectorRow?.enabled) return { nextRunAt: null, runId: null };
@@ -93,7 +104,7 @@ export async function runCollectorPass(env: Env, tenantId: string, connectionId:
   }
   const interval = settings.intervalMinutes * 60_000;
   const nextRunAt = now + (run.error ? Math.min(interval, RETRY_MS) : caughtUp ? interval : CATCH_UP_MS);
-  const runId = await finishCollectorRun(ctx, connectionId, run, watermarks, nextRunAt);
+  const runId = await finishCollectorRun(ctx, connectionId, options.passId, run, watermarks, nextRunAt);
   if (days.size) await evaluateBudgets(ctx, env.NOTIFY, [...new Set([...days].map(monthOfDay))], now);
   return { nextRunAt, runId };
 }

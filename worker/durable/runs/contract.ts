@@ -5,6 +5,7 @@ import type { DatasetUpdate } from "../../engine/dataset-triggers";
 import type { NativeRerun, RunState } from "../../engine/types";
 import type { ErrorCode } from "../../lib/errors";
 import type { DispatchMessage } from "../../queues/messages";
+import type { CollectorPass, PassRequest } from "../collector-passes";
 import type { RunMeta } from "../run-meta";
 
 /**
@@ -212,4 +213,11 @@ export interface TenantRunsApi extends Rpc.DurableObjectBranded {
    * (runs/collectors.ts). Answers the time the timer is due.
    */
   armCollector(tenantId: string, connectionId: string, delayMs: number | null): Promise<DoResult<number | null>>;
+  /**
+   * A person asks for the collector's pass now (runs/collectors.ts requestPass): the queued or running pass
+   * (`joined`), a new pass queued for the alarm, or, within the cool-down of the last ask, when to ask again.
+   */
+  requestCollectorPass(tenantId: string, connectionId: string): Promise<DoResult<PassRequest>>;
+  /** Every collector's queued or running pass. */
+  collectorPasses(tenantId: string): Promise<DoResult<CollectorPass[]>>;
 }

@@ -5,6 +5,7 @@ import { listCollectorOverview } from "../../db/repo/costs/collectors";
 import { collectorKinds } from "../../db/schema";
 import { requireAdmin } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
+import { livePasses } from "./passes";
 import { CollectorOut, collectorOut } from "./schemas";
 
 const Out = z.object({ items: z.array(CollectorOut) }).openapi("CollectorList");
@@ -23,7 +24,7 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
     requireAdmin(p);
-    const rows = await listCollectorOverview(tenantCtx(c.get("db"), p.tenantId), collectorKinds);
-    return send(c, 200, Out, { items: rows.map(collectorOut) });
+    const [rows, passes] = await Promise.all([listCollectorOverview(tenantCtx(c.get("db"), p.tenantId), collectorKinds), livePasses(c.env, p.tenantId)]);
+    return send(c, 200, Out, { items: rows.map((o) => collectorOut(o, passes.get(o.connection_id) ?? null)) });
   });
 }

@@ -1,11 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { tenantCtx } from "../../db/client";
 import { listCollectorRuns } from "../../db/repo/costs/collectors";
-import { getConnection } from "../../db/repo/connections/connections";
-import { notFound } from "../../lib/errors";
-import { canSeeTeamResources, requireAdmin } from "../../lib/principal";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
+import { loadCollectorConnection } from "./load";
 import { CollectorRunOut, runOut } from "./schemas";
 
 const Params = z.object({ connection_id: z.string().min(1).max(64) });
@@ -24,14 +21,8 @@ export const route = createRoute({
 
 export function register(app: Router) {
   app.openapi(route, async (c) => {
-    const p = c.get("principal");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
-    const { connection_id } = c.req.valid("param");
-    const connection = await getConnection(ctx, connection_id);
-    // Another tenant's (or a hidden team's) connection is not found; a visible one needs an admin.
-    if (!connection || !canSeeTeamResources(p, connection.teamId)) throw notFound("connection");
-    requireAdmin(p);
-    const runs = await listCollectorRuns(ctx, connection_id, c.req.valid("query").limit);
+    const { ctx, connection } = await loadCollectorConnection(c, c.req.valid("param").connection_id);
+    const runs = await listCollectorRuns(ctx, connection.id, c.req.valid("query").limit);
     return send(c, 200, Out, { items: runs.map(runOut) });
   });
 }

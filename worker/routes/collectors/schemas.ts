@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import type { CollectorOverview, CollectorRun } from "../../db/repo/costs/collectors";
 import { costMetrics } from "../../costs/collectors/aws-ce-map";
 import { collectorKinds, type CollectorSettings } from "../../db/schema";
+import type { CollectorPass } from "../../durable/collector-passes";
 import { isoOrNull } from "../shared";
 
 const Identifier = z.string().min(1).max(255);
@@ -96,6 +97,19 @@ export const CollectorRunOut = z
   })
   .openapi("CollectorRun");
 
+const passStates = ["queued", "running", "finished"] as const;
+
+export const CollectorPassOut = z
+  .object({
+    id: z.string().openapi({ description: "The pass; once it ends, also the id of its entry in GET /collectors/{connection_id}/runs" }),
+    connection_id: z.string(),
+    state: z.enum(passStates).openapi({ description: "queued: waiting for the engine; running: reading the vendor; finished: recorded in `run`" }),
+    requested_at: z.string().nullable().openapi({ description: "While queued or running: when a person asked for it (null for a scheduled pass)" }),
+    started_at: z.string().nullable(),
+    run: z.union([CollectorRunOut, z.null()]).openapi({ description: "What the pass read and wrote, once finished" }),
+  })
+  .openapi("CollectorPass");
+
 export const CollectorOut = z
   .object({
     connection_id: z.string(),
@@ -107,6 +121,7 @@ export const CollectorOut = z
     next_run_at: z.string().nullable(),
     watermarks: z.record(z.string(), z.string()).openapi({ description: "Per stream, the end of the last window read" }),
     last_run: z.union([CollectorRunOut, z.null()]),
+    current_pass: z.union([CollectorPassOut, z.null()]).openapi({ description: "The pass queued or running now, if any" }),
   })
   .openapi("Collector");
 
@@ -159,7 +174,21 @@ export const runOut = (r: CollectorRun): z.input<typeof CollectorRunOut> => ({
   error: r.error,
 });
 
-export function collectorOut(o: CollectorOverview): z.input<typeof CollectorOut> {
+/** A queued or running pass (from the engine), or a finished one (its recorded run). */
+export function passOut(connectionId: string, pass: CollectorPass | null, run: CollectorRun | null): z.input<typeof CollectorPassOut> {
+  if (run) return { id: run.id, connection_id: connectionId, state: "finished", requested_at: null, started_at: isoOrNull(run.startedAt), run: runOut(run) };
+  if (!pass) throw new Error("a pass is either live or recorded");
+  return {
+    id: pass.id,
+    connection_id: connectionId,
+    state: pass.state,
+    requested_at: isoOrNull(pass.queuedAt),
+    started_at: isoOrNull(pass.startedAt),
+    run: null,
+  };
+}
+
+export function collectorOut(o: CollectorOverview, pass: CollectorPass | null): z.input<typeof CollectorOut> {
   const watermarks = o.watermarks ? (JSON.parse(o.watermarks) as Record<string, number>) : {};
   return {
     connection_id: o.connection_id,
@@ -189,5 +218,6 @@ export function collectorOut(o: CollectorOverview): z.input<typeof CollectorOut>
             usageEvents: o.run_usage_events!,
             error: o.run_error,
           }),
+    current_pass: pass ? passOut(o.connection_id, pass, null) : null,
   };
 }

@@ -10,6 +10,7 @@ import { ApiError, notFound, type ErrorDetail } from "../../lib/errors";
 import { canSeeTeamResources, requireAdmin } from "../../lib/principal";
 import { auditSource } from "../../lib/request";
 import { bearerSecurity, errors, jsonBody, jsonResponse, send } from "../shared";
+import { livePasses } from "./passes";
 import { CollectorOut, CollectorSettingsIn, collectorOut, settingsIn, UpdateCollectorBody } from "./schemas";
 
 /** The first pass after enabling comes this soon (the next alarm after it), not inside the request. */
@@ -84,6 +85,6 @@ export function register(app: Router) {
       nextRunAt,
     });
     const [overview] = (await listCollectorOverview(ctx, collectorKinds)).filter((o) => o.connection_id === connection.id);
-    return send(c, 200, CollectorOut, collectorOut(overview));
+    return send(c, 200, CollectorOut, collectorOut(overview, (await livePasses(c.env, p.tenantId)).get(connection.id) ?? null));
   });
 }

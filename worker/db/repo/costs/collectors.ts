@@ -3,7 +3,6 @@ import type { TenantCtx } from "../../client";
 import { collectorRuns, collectorSources, costCollectors, type CollectorKind, type CollectorSettings } from "../../schema";
 import { auditInsert, type AuditSource } from "../platform/audit";
 import { queryAll } from "../../statements";
-import { newId } from "../../../lib/ids";
 
 /** Cost collectors per connection (settings, watermarks, next pass) and the history of their passes. */
 
@@ -64,11 +63,11 @@ export type NewCollectorRun = Omit<CollectorRun, "tenantId" | "id" | "connection
 export async function finishCollectorRun(
   ctx: TenantCtx,
   connectionId: string,
+  id: string,
   run: NewCollectorRun,
   watermarks: Record<string, number>,
   nextRunAt: number,
 ): Promise<string> {
-  const id = newId("collectorRun");
   await ctx.db.batch([
     ctx.db.insert(collectorRuns).values({ tenantId: ctx.tenantId, id, connectionId, ...run }),
     ctx.db
@@ -86,6 +85,26 @@ export async function finishCollectorRun(
       ),
   ]);
   return id;
+}
+
+export async function getCollectorRun(ctx: TenantCtx, connectionId: string, id: string): Promise<CollectorRun | null> {
+  const [row] = await ctx.db
+    .select()
+    .from(collectorRuns)
+    .where(and(eq(collectorRuns.tenantId, ctx.tenantId), eq(collectorRuns.connectionId, connectionId), eq(collectorRuns.id, id)))
+    .limit(1);
+  return row ?? null;
+}
+
+/** Records that a person asked for a pass (POST /collectors/{id}/collect) and which pass answered. */
+export async function auditCollectRequest(ctx: TenantCtx, audit: AuditSource, input: { connectionId: string; teamId: string; passId: string }) {
+  await auditInsert(ctx, audit, {
+    action: "collector.collect_requested",
+    targetType: "connection",
+    targetId: input.connectionId,
+    teamId: input.teamId,
+    details: { pass_id: input.passId },
+  });
 }
 
 export async function listCollectorRuns(ctx: TenantCtx, connectionId: string, limit: number): Promise<CollectorRun[]> {

@@ -166,6 +166,14 @@ export async function listDbtNodeResults(ctx: TenantCtx, projectId: string, uniq
     .limit(limit);
 }
 
+/** What one upload's run results say each node wrote: its unique id, status and the adapter's rows_affected. */
+export async function rowsWrittenByUpload(ctx: TenantCtx, uploadId: string): Promise<Array<{ uniqueId: string; status: string; rowsAffected: number | null }>> {
+  return ctx.db
+    .select({ uniqueId: dbtNodeResults.uniqueId, status: dbtNodeResults.status, rowsAffected: dbtNodeResults.rowsAffected })
+    .from(dbtNodeResults)
+    .where(and(eq(dbtNodeResults.tenantId, ctx.tenantId), eq(dbtNodeResults.uploadId, uploadId)));
+}
+
 const v = (i: number) => sql.raw(`r.value ->> '$[${i}]'`);
 
 /**
