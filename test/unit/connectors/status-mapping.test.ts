@@ -161,7 +161,18 @@ describe("GitHub workflow runs", () => {
 describe("Snowflake SQL API", () => {
   it("maps 202/200/422/408 and leaves other statuses to the HTTP error mapping", () => {
     expect(statementState(202, { code: "333334" })).toEqual({ state: "running" });
-    expect(statementState(200, { statementHandle: "h1", resultSetMetaData: { numRows: 3 } })).toEqual({ state: "succeeded", numRows: 3, handles: ["h1"] });
+    // A query carries no DML stats; a DML statement its counts (sqlapi.yaml ResultSet.stats), none left out taken for 0.
+    expect(statementState(200, { statementHandle: "h1", resultSetMetaData: { numRows: 3 } })).toEqual({
+      state: "succeeded",
+      numRows: 3,
+      handles: ["h1"],
+      dml: null,
+    });
+    expect(statementState(200, { statementHandle: "h2", stats: { numRowsInserted: 0, numRowsUpdated: 0, numRowsDeleted: 0 } })).toMatchObject({
+      dml: { inserted: 0, updated: 0, deleted: 0 },
+    });
+    expect(statementState(200, { statementHandle: "h3", stats: { numRowsUpdated: 7 } })).toMatchObject({ dml: { inserted: 0, updated: 7, deleted: 0 } });
+    expect(statementState(200, { statementHandle: "h4", stats: {} })).toMatchObject({ dml: null });
     expect(statementState(200, { statementHandle: "p", statementHandles: ["a", "b"] })).toMatchObject({ handles: ["a", "b"] });
     expect(statementState(422, { code: "002003", sqlState: "42S02", message: "SQL compilation error:\nno table" })).toEqual({
       state: "failed",
