@@ -1,12 +1,11 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { tenantCtx } from "../../db/client";
-import { deletePool, getPool, pipelinesUsingPool } from "../../db/repo/pipelines/pools";
-import { conflict, notFound } from "../../lib/errors";
-import { requireAdmin } from "../../lib/principal";
+import { deletePool, pipelinesUsingPool } from "../../db/repo/pipelines/pools";
+import { conflict } from "../../lib/errors";
 import { auditSource } from "../../lib/request";
 import { bearerSecurity, errors } from "../shared";
 import { poolUsage, refreshEngine } from "./engine";
+import { loadPoolToChange } from "./load";
 import { PoolParams } from "./schemas";
 
 export const route = createRoute({
@@ -23,12 +22,7 @@ export const route = createRoute({
 
 export function register(app: Router) {
   app.openapi(route, async (c) => {
-    const p = c.get("principal");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
-    // Looked up first: a pool of another tenant is not found, whoever asks.
-    const pool = await getPool(ctx, c.req.valid("param").name);
-    if (!pool) throw notFound("pool");
-    requireAdmin(p);
+    const { ctx, pool } = await loadPoolToChange(c, c.req.valid("param").name);
     const users = await pipelinesUsingPool(ctx, pool.name);
     if (users.length) throw conflict(`pool "${pool.name}" is used by pipeline${users.length > 1 ? "s" : ""} ${users.join(", ")}`);
     const use = (await poolUsage(c)).find((u) => u.name === pool.name);

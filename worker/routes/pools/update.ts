@@ -1,12 +1,10 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { tenantCtx } from "../../db/client";
-import { getPool, updatePool } from "../../db/repo/pipelines/pools";
-import { notFound } from "../../lib/errors";
-import { requireAdmin } from "../../lib/principal";
+import { updatePool } from "../../db/repo/pipelines/pools";
 import { auditSource } from "../../lib/request";
 import { bearerSecurity, errors, jsonBody, jsonResponse, send } from "../shared";
 import { refreshEngine } from "./engine";
+import { loadPoolToChange } from "./load";
 import { PoolOut, PoolParams, UpdatePoolBody, poolOut } from "./schemas";
 
 export const route = createRoute({
@@ -23,12 +21,7 @@ export const route = createRoute({
 
 export function register(app: Router) {
   app.openapi(route, async (c) => {
-    const p = c.get("principal");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
-    // Looked up first: a pool of another tenant is not found, whoever asks.
-    const pool = await getPool(ctx, c.req.valid("param").name);
-    if (!pool) throw notFound("pool");
-    requireAdmin(p);
+    const { ctx, pool } = await loadPoolToChange(c, c.req.valid("param").name);
     const updated = await updatePool(ctx, auditSource(c), pool, c.req.valid("json"));
     return send(c, 200, PoolOut, poolOut(updated, await refreshEngine(c)));
   });
