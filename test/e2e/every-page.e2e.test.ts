@@ -122,13 +122,26 @@ function unansweredApiRequests(page: Page): Map<Request, number> {
  * indicator left. Returns the requests still unanswered after STALL_MS (none when the page settled).
  */
 async function settled(page: Page, path: string, pending: Map<Request, number>): Promise<string[]> {
-  await page.locator("h1").first().waitFor();
+  const unanswered = () => [...pending].map(([r, at]) => `${r.method()} ${new URL(r.url()).pathname} (${Math.round((Date.now() - at) / 1000)} s)`);
+  // Most pages draw their heading once their first read is answered, so a stalled read shows here first.
+  const heading = await page
+    .locator("h1")
+    .first()
+    .waitFor({ timeout: STALL_MS })
+    .then(
+      () => true,
+      () => false,
+    );
+  if (!heading) {
+    if (pending.size) return unanswered();
+    throw new Error(`no heading on ${path} after ${STALL_MS / 1000} s, and no API request waiting`);
+  }
   const deadline = Date.now() + STALL_MS;
   let quietSince = Date.now();
   for (;;) {
     if (pending.size) quietSince = Date.now();
     else if (Date.now() - quietSince >= QUIET_MS) break;
-    if (Date.now() > deadline) return [...pending].map(([r, at]) => `${r.method()} ${new URL(r.url()).pathname} (${Math.round((Date.now() - at) / 1000)} s)`);
+    if (Date.now() > deadline) return unanswered();
     await page.waitForTimeout(100);
   }
   await expect
