@@ -1,17 +1,12 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { copyLegacyBodiesToBlobs } from "../worker/blobs/copy-legacy";
 import { createDb } from "../worker/db/client";
-import { withPlatformProxy } from "./lib/platform-proxy";
+import { commandLine, withPlatformProxy } from "./lib/platform-proxy";
 
 async function main() {
-  const { values } = parseArgs({ options: { local: { type: "boolean" }, remote: { type: "boolean" }, "persist-to": { type: "string" } } });
-  if (values.local === values.remote || (values.remote && values["persist-to"])) {
-    console.error("usage: npm run blobs:migrate -- --local [--persist-to DIR] | --remote");
-    process.exit(2);
-  }
-  await withPlatformProxy<{ DB: D1Database; BLOBS: R2Bucket }, void>({ remote: !!values.remote, persistTo: values["persist-to"], blobs: true }, async (env) => {
+  const { target } = commandLine("usage: npm run blobs:migrate -- --local [--persist-to DIR] | --remote", {});
+  await withPlatformProxy<{ DB: D1Database; BLOBS: R2Bucket }, void>({ ...target, blobs: true }, async (env) => {
     const done = await copyLegacyBodiesToBlobs(createDb(env.DB), env.BLOBS, { onKey: (key) => console.log(`  copied ${key}`) });
     console.log(
       `Copied to R2: ${done.artifacts} dbt artifact(s), ${done.webhookPayloads} webhook payload(s), ${done.lineageEvents} lineage event body(ies); ` +

@@ -1,5 +1,5 @@
 /**
- * `npm run keys:rotate -- --local | --remote [--persist-to DIR] [--dry-run]`: moves every stored secret (connection
+ * `npm run keys:rotate -- --local [--persist-to DIR] | --remote  [--dry-run]`: moves every stored secret (connection
  * secrets, pipeline webhook secrets, SSO client secrets, authenticator-app secrets: `sealedColumns`) under the newest master key, so older keys can leave `TUTTI_MASTER_KEY`.
  *
  * The key ring comes from `TUTTI_MASTER_KEY` in the environment (or `.dev.vars` with --local), newest key first, old
@@ -11,13 +11,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { secretAad } from "../worker/db/repo/connections/connections";
 import { webhookSecretAad } from "../worker/db/repo/pipelines/webhook-secrets";
 import { clientSecretAad } from "../worker/db/repo/sso/config";
 import { totpSecretAad } from "../worker/db/repo/accounts/mfa-factors";
 import { type Envelope, type KeyRing, loadKeyRing, rewrap } from "../worker/lib/envelope";
-import { type ProxyTarget, withPlatformProxy } from "./lib/platform-proxy";
+import { commandLine, type ProxyTarget, withPlatformProxy } from "./lib/platform-proxy";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -170,19 +169,14 @@ function keyRingFromDevVars(): string | undefined {
 }
 
 async function main() {
-  const { values } = parseArgs({
-    options: { local: { type: "boolean" }, remote: { type: "boolean" }, "persist-to": { type: "string" }, "dry-run": { type: "boolean" } },
+  const { target, values } = commandLine("usage: npm run keys:rotate -- --local [--persist-to DIR] | --remote  [--dry-run]", {
+    "dry-run": { type: "boolean" },
   });
-  if (values.local === values.remote) {
-    console.error("usage: npm run keys:rotate -- --local | --remote [--persist-to DIR] [--dry-run]");
-    process.exit(2);
-  }
   const keyRing = process.env.TUTTI_MASTER_KEY ?? (values.local ? keyRingFromDevVars() : undefined);
   if (!keyRing) {
     console.error("TUTTI_MASTER_KEY is not set: give the whole ring, newest key first, e.g. TUTTI_MASTER_KEY='2:<new>,1:<old>'");
     process.exit(2);
   }
-  const target: ProxyTarget = { remote: !!values.remote, persistTo: values["persist-to"] };
   const done = await rotateKeys(target, keyRing, { dryRun: values["dry-run"] });
   console.log(`${values["dry-run"] ? "Would re-wrap" : "Re-wrapped"} ${done.secrets} secret(s) in ${done.rows} row(s) under key ${done.current}.`);
   const counts = await countByVersion(target);

@@ -1,11 +1,10 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { createDb, tenantCtx } from "../worker/db/client";
 import { listUsage, quotaState, setQuotaOverrides, type QuotaOverrides } from "../worker/db/repo/platform/storage-usage";
 import { DEFAULT_INGEST_PER_MIN } from "../worker/middleware/tenant-rate-limit";
 import { storageQuotasOf } from "../worker/retention/storage-quota";
-import { withPlatformProxy } from "./lib/platform-proxy";
+import { commandLine, withPlatformProxy } from "./lib/platform-proxy";
 
 const usage =
   "usage: npm run quotas -- --local [--persist-to DIR] | --remote  --tenant <slug|id> [--storage-bytes N|default] [--objects N|default] [--ingest-per-minute N|default] [--reset]";
@@ -20,22 +19,17 @@ export function quotaArg(name: string, value: string | undefined): number | null
 }
 
 async function main() {
-  const { values } = parseArgs({
-    options: {
-      local: { type: "boolean" },
-      remote: { type: "boolean" },
-      "persist-to": { type: "string" },
+  const { target, values } = commandLine(
+    usage,
+    {
       tenant: { type: "string" },
       "storage-bytes": { type: "string" },
       objects: { type: "string" },
       "ingest-per-minute": { type: "string" },
       reset: { type: "boolean" },
     },
-  });
-  if (values.local === values.remote || (values.remote && values["persist-to"]) || !values.tenant) {
-    console.error(usage);
-    process.exit(2);
-  }
+    ["tenant"],
+  );
   const change: Partial<Omit<QuotaOverrides, "updatedAt">> = values.reset
     ? { storageBytes: null, objects: null, ingestPerMinute: null }
     : {
@@ -45,7 +39,7 @@ async function main() {
       };
   for (const key of Object.keys(change) as Array<keyof typeof change>) if (change[key] === undefined) delete change[key];
 
-  await withPlatformProxy<{ DB: D1Database }, void>({ remote: !!values.remote, persistTo: values["persist-to"] }, async (env) => {
+  await withPlatformProxy<{ DB: D1Database }, void>(target, async (env) => {
     const db = createDb(env.DB);
     const tenant = await env.DB.prepare("SELECT id, slug, name FROM tenants WHERE id = ?1 OR slug = ?1")
       .bind(values.tenant)

@@ -10,40 +10,25 @@ import { createReadStream, existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { importTenant } from "../worker/tenant-data/import";
-import { withPlatformProxy } from "./lib/platform-proxy";
+import { commandLine, withPlatformProxy } from "./lib/platform-proxy";
 
 const usage = "usage: npm run tenant:import -- --local [--persist-to DIR] | --remote  --archive FILE [--tenant ID]";
 
 async function main() {
-  const { values } = parseArgs({
-    options: {
-      local: { type: "boolean" },
-      remote: { type: "boolean" },
-      "persist-to": { type: "string" },
-      archive: { type: "string" },
-      tenant: { type: "string" },
-    },
-  });
-  if (values.local === values.remote || (values.remote && values["persist-to"]) || !values.archive) {
-    console.error(usage);
-    process.exit(2);
-  }
+  const { target, values } = commandLine(usage, { archive: { type: "string" }, tenant: { type: "string" } }, ["archive"]);
   const file = resolve(values.archive);
   if (!existsSync(file)) throw new Error(`no archive at ${file}`);
   // Opened once to check the archive and once to write it (and again by a run that resumes).
   const source = async () => Readable.toWeb(createReadStream(file)) as unknown as ReadableStream<Uint8Array>;
   let files = 0;
-  const result = await withPlatformProxy<{ DB: D1Database; BLOBS: R2Bucket }, Awaited<ReturnType<typeof importTenant>>>(
-    { remote: !!values.remote, persistTo: values["persist-to"], blobs: true },
-    (env) =>
-      importTenant(env, source, {
-        expectTenant: values.tenant,
-        onFile: () => {
-          if (++files % 100 === 0) console.log(`  ${files} files applied`);
-        },
-      }),
+  const result = await withPlatformProxy<{ DB: D1Database; BLOBS: R2Bucket }, Awaited<ReturnType<typeof importTenant>>>({ ...target, blobs: true }, (env) =>
+    importTenant(env, source, {
+      expectTenant: values.tenant,
+      onFile: () => {
+        if (++files % 100 === 0) console.log(`  ${files} files applied`);
+      },
+    }),
   );
   const { tenantId, slug, exportId, outcome, resumed, counts, liftedDeletion } = result;
   console.log(

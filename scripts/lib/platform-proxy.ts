@@ -1,5 +1,5 @@
 /**
- * Operator commands (`npm run blobs:migrate`, `npm run quotas`) reach the deployment's D1 (and R2) through wrangler's
+ * Operator commands (`npm run blobs:migrate`, `quotas`, `keys:rotate`, `tenant:import`) reach the deployment's D1 (and R2) through wrangler's
  * platform proxy: the bindings of wrangler.toml, marked local or remote, in a throwaway config; local state where
  * `wrangler dev` keeps it (`--persist-to DIR` → DIR/v3, else .wrangler/state/v3).
  */
@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import { getPlatformProxy, unstable_readConfig } from "wrangler";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -17,6 +18,56 @@ export interface ProxyTarget {
   persistTo?: string;
   /** Also bind the BLOBS bucket (R2); DB (D1) is always bound. */
   blobs?: boolean;
+}
+
+const TARGET_OPTIONS = {
+  local: { type: "boolean" },
+  remote: { type: "boolean" },
+  "persist-to": { type: "string" },
+} as const satisfies ParseArgsConfig["options"];
+
+type CommandOptions = NonNullable<ParseArgsConfig["options"]>;
+
+/** A command line an operator command cannot run with; its message is the command's usage line. */
+export class UsageError extends Error {}
+
+/**
+ * Parses an operator command's arguments: exactly one of `--local [--persist-to DIR]` or `--remote` (a remote
+ * database has no local state to point at), plus the command's own `options`, of which those named in `required`
+ * must be given. Every command takes its target the same way; a wrong line throws UsageError with `usage`.
+ */
+export function parseCommandLine<const O extends CommandOptions, const R extends keyof O & string = never>(
+  args: string[],
+  usage: string,
+  options: O,
+  required: R[] = [],
+) {
+  const parse = () => parseArgs({ args, options: { ...TARGET_OPTIONS, ...options }, strict: true, allowPositionals: false });
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse();
+  } catch (err) {
+    throw new UsageError(`${err instanceof Error ? err.message : err}\n${usage}`);
+  }
+  const values = parsed.values;
+  const given = values as Record<string, unknown>;
+  const local = given.local === true;
+  const remote = given.remote === true;
+  const persistTo = given["persist-to"] as string | undefined;
+  if (local === remote || (remote && persistTo !== undefined) || required.some((name) => given[name] === undefined)) throw new UsageError(usage);
+  const target: Omit<ProxyTarget, "blobs"> = { remote, persistTo };
+  return { target, values: values as typeof values & { [K in R]-?: K extends keyof typeof values ? NonNullable<(typeof values)[K]> : never } };
+}
+
+/** parseCommandLine on this process's arguments; a wrong line prints the usage and exits with 2. */
+export function commandLine<const O extends CommandOptions, const R extends keyof O & string = never>(usage: string, options: O, required: R[] = []) {
+  try {
+    return parseCommandLine(process.argv.slice(2), usage, options, required);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(err.message);
+    process.exit(2);
+  }
 }
 
 function bindingsConfig(target: ProxyTarget): string {

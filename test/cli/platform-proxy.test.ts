@@ -1,6 +1,6 @@
 import assert from "node:assert";
 import { describe, expect, it } from "vitest";
-import { isLostProxyReply, retryOnLostProxyReply } from "../../scripts/lib/platform-proxy";
+import { isLostProxyReply, parseCommandLine, retryOnLostProxyReply, UsageError } from "../../scripts/lib/platform-proxy";
 
 // The failure as miniflare raises it: its own assertion inside SynchronousFetcher.fetch when no reply is on the port.
 class SynchronousFetcher {
@@ -68,5 +68,31 @@ describe("the operator commands' platform proxy", () => {
     );
     await expect(failing).rejects.toBeInstanceOf(assert.AssertionError);
     expect(calls).toBe(3);
+  });
+});
+
+describe("the operator commands' command line", () => {
+  const usage = "usage: npm run x -- --local [--persist-to DIR] | --remote  --archive FILE";
+  const parse = (args: string[]) => parseCommandLine(args, usage, { archive: { type: "string" }, "dry-run": { type: "boolean" } }, ["archive"]);
+
+  it("takes exactly one of --local [--persist-to DIR] and --remote, with the command's own options", () => {
+    expect(parse(["--local", "--archive", "a.tar"])).toEqual({ target: { remote: false, persistTo: undefined }, values: { local: true, archive: "a.tar" } });
+    expect(parse(["--local", "--persist-to", "/tmp/s", "--archive", "a.tar", "--dry-run"]).target).toEqual({ remote: false, persistTo: "/tmp/s" });
+    expect(parse(["--remote", "--archive", "a.tar"]).target).toEqual({ remote: true, persistTo: undefined });
+  });
+
+  it("refuses a line without a target, with both, with local state for a remote database, or without a required option", () => {
+    for (const args of [
+      ["--archive", "a.tar"],
+      ["--local", "--remote", "--archive", "a.tar"],
+      ["--remote", "--persist-to", "/tmp/s", "--archive", "a.tar"],
+      ["--local"],
+    ]) {
+      expect(() => parse(args), args.join(" ")).toThrow(new UsageError(usage));
+    }
+  });
+
+  it("names an option it does not know, then gives the usage", () => {
+    expect(() => parse(["--local", "--archive", "a.tar", "--tenat", "x"])).toThrow(/Unknown option '--tenat'[\s\S]*usage: npm run x/);
   });
 });
