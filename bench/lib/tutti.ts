@@ -56,10 +56,27 @@ export async function pushPipeline(server: DevServer, headers: Headers, spec: Re
   );
 }
 
+/**
+ * A POST sent as a careful client sends it: with an Idempotency-Key, again when the answer did not come from the
+ * Worker. wrangler dev's ProxyWorker (4.86) answers `503 Your worker restarted mid-request` whenever forwarding a POST
+ * fails, restart or not (docs/testing.md, "A request wrangler dev leaves unanswered"); the key makes the resend safe
+ * whether or not the first copy reached Tutti, and a copy still being handled answers 409 until it is done.
+ */
+export async function postIdempotent(url: string, headers: Headers, body: string, attempts = 5): Promise<Response> {
+  const key = randomUUID();
+  for (let attempt = 1; ; attempt++) {
+    const res = await fetch(url, { method: "POST", headers: { ...headers, "idempotency-key": key }, body });
+    const fromProxy = res.status === 503 && (await res.clone().text()).includes("restarted mid-request");
+    const inProgress = res.status === 409 && (await res.clone().text()).includes("still in progress");
+    if ((!fromProxy && !inProgress) || attempt === attempts) return res;
+    await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+  }
+}
+
 /** Starts a run of `pipeline` and waits for its end: wall time from the API call, and its tasks. */
 export async function runToEnd(server: DevServer, headers: Headers, pipeline: string): Promise<{ wall: number; tasks: TaskRow[] }> {
   const started = performance.now();
-  const run = await json<{ id: string }>(await fetch(`${server.url}/api/v1/pipelines/${pipeline}/runs`, { method: "POST", headers, body: "{}" }));
+  const run = await json<{ id: string }>(await postIdempotent(`${server.url}/api/v1/pipelines/${pipeline}/runs`, headers, "{}"));
   let detail: { status: string; tasks: TaskRow[] };
   do {
     detail = await json(await fetch(`${server.url}/api/v1/runs/${run.id}?wait=30`, { headers }));

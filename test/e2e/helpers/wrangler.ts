@@ -57,6 +57,14 @@ export async function startWrangler(options: WranglerOptions): Promise<WranglerS
     ...options.vars,
   };
   const baseUrl = `http://localhost:${port}`;
+  // wrangler dev's ProxyWorker (wrangler 4.86) parks a GET whose forwarding failed in a retry queue that it only works
+  // through when the next request arrives, and a page waiting for its data sends none: the GET then hangs until
+  // something else reaches the server (docs/testing.md, "A request wrangler dev leaves unanswered"). A cheap request
+  // every second keeps that queue moving; it reads a static file, so it touches neither D1 nor a Durable Object.
+  const ticker = setInterval(() => {
+    fetch(`${baseUrl}/favicon.svg`, { method: "HEAD", signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
+  }, 1_000);
+  ticker.unref();
   let server: ChildProcess | null = null;
   let exited: number | string | null = null;
   let log: number | null = null;
@@ -130,6 +138,7 @@ export async function startWrangler(options: WranglerOptions): Promise<WranglerS
   };
 
   const close = async () => {
+    clearInterval(ticker);
     signalGroup("SIGTERM");
     await waitExit(15_000).catch(() => signalGroup("SIGKILL"));
     closeLog();
