@@ -20,6 +20,9 @@ import { countStatements } from "./statement-count";
  * `dml: {numRowsInserted?, numRowsUpdated?, numRowsDeleted?}` makes the statement a DML one: its result is the one row
  * of counts Snowflake answers for INSERT/UPDATE/DELETE/MERGE ("number of rows inserted", …) and `stats` carries the
  * counts (sqlapi.yaml ResultSet.stats: "these stats might not be available for each request"; a query has none).
+ * `results: [{rowType, data}, …]` fixes what a query answers, by execution: the n-th execution of the text gets the
+ * n-th result set (the last one every time after), so a sensor's query can turn true after some pokes. `rowType[].type`
+ * is Snowflake's (`boolean`, `fixed`, `text`, …) and every value in `data` a string or null (CONTRACTS-2 §1).
  * GET /__fake/executions/{statement text} lists the handles of every execution of that text.
  * Statements reading SNOWFLAKE.ACCOUNT_USAGE views are answered from rows registered per role (./account-usage.ts);
  * their results come in partitions of two rows, and partitions after the first carry only `data` (CONTRACTS-2 §1
@@ -92,6 +95,16 @@ function b64urlJson(part: string): Record<string, unknown> | null {
   } catch {
     return null;
   }
+}
+
+/** The plan's `results` entry for the statement's `executions`-th run (0-based; the last entry once they run out). */
+function scriptedResult(results: unknown, executions: number): ResultColumns | undefined {
+  if (!Array.isArray(results) || results.length === 0) return undefined;
+  const r = results[Math.min(executions, results.length - 1)] as { rowType: Array<Partial<ResultColumns["rowType"][number]>>; data: ResultColumns["data"] };
+  return {
+    rowType: r.rowType.map((c) => ({ name: "", type: "text", nullable: true, length: 0, precision: 0, scale: 0, ...c })),
+    data: r.data,
+  };
 }
 
 export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise<SnowflakeFake> {
@@ -261,6 +274,8 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
       if (usage && "error" in usage)
         return fail(usage.error.status, usage.error.code, usage.error.message, { sqlState: usage.error.sqlState, statementHandle: randomUUID() });
       const plan = scripts.plan(text);
+      const planned = scriptedResult(plan.results, [...statements.values()].filter((x) => x.text === text).length);
+      const result = usage?.result ?? planned;
       const st: Statement = {
         handle: randomUUID(),
         requestId,
@@ -270,11 +285,11 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
         pollsLeft: Number(plan.polls ?? 0),
         status: "running",
         outcome: (plan.outcome as Statement["outcome"]) ?? "success",
-        rows: usage ? usage.result.data.length : plan.dml ? 1 : typeof plan.rows === "number" ? plan.rows : 3,
+        rows: result ? result.data.length : plan.dml ? 1 : typeof plan.rows === "number" ? plan.rows : 3,
         createdOn: Date.now(),
         children: count > 1 ? Array.from({ length: count }, () => randomUUID()) : [],
-        ...(usage ? { result: usage.result } : {}),
-        ...(plan.dml && !usage ? { dml: plan.dml as DmlStats } : {}),
+        ...(result ? { result } : {}),
+        ...(plan.dml && !result ? { dml: plan.dml as DmlStats } : {}),
       };
       statements.set(st.handle, st);
       byRequest.set(requestId, st.handle);
