@@ -140,6 +140,23 @@ describe("Snowflake sensors: a query poked until its answer is true", () => {
     expect(await pokesOf(query)).toHaveLength(1);
   });
 
+  it("fails the task when the query runs past its poke timeout (Snowflake cancels it: 408), leaving no statement behind", async () => {
+    const { s, team } = await setup();
+    const query = uniqueQuery();
+    await fakePlan("snowflake", query, { polls: 5 });
+    await pushPipeline(s, {
+      name: "orders_slow",
+      team: team.slug,
+      tasks: [sqlSensor("wait_for_orders", query, { interval: "1m", timeout: "1h" }, { timeout_seconds: 10 })],
+    });
+    const done = await waitForRun(s, (await start(s, "orders_slow")).id, isTerminal);
+    expect(taskOf(done, "wait_for_orders")).toMatchObject({
+      status: "failed",
+      error: { kind: "tool_failure", message: expect.stringMatching(/^the statement timed out in Snowflake and was cancelled: 000630 \(57014\)/) },
+    });
+    expect((await pokesOf(query)).map((p) => p.body.timeout)).toEqual([10]);
+  });
+
   it("looks again soon after a transient answer (503) instead of failing, then goes on", async () => {
     const { s, team } = await setup();
     const query = uniqueQuery();

@@ -23,6 +23,8 @@ import { countStatements } from "./statement-count";
  * `results: [{rowType, data}, …]` fixes what a query answers, by execution: the n-th execution of the text gets the
  * n-th result set (the last one every time after), so a sensor's query can turn true after some pokes. `rowType[].type`
  * is Snowflake's (`boolean`, `fixed`, `text`, …) and every value in `data` a string or null (CONTRACTS-2 §1).
+ * A synchronous submit of a statement with `polls` left answers 202, or 408 when its `timeout` is under the ~45 s the
+ * SQL API waits (the statement times out first and is cancelled).
  * GET /__fake/executions/{statement text} lists the handles of every execution of that text.
  * Statements reading SNOWFLAKE.ACCOUNT_USAGE views are answered from rows registered per role (./account-usage.ts);
  * their results come in partitions of two rows, and partitions after the first carry only `data` (CONTRACTS-2 §1
@@ -86,6 +88,8 @@ export interface SnowflakeFake extends FakeServer {
 }
 
 const PARTITION_ROWS = 2;
+/** How long the SQL API holds a synchronous request before it answers 202 (CONTRACTS-2 §1: "after ~45 s"). */
+const SYNC_WAIT_SECONDS = 45;
 const unsupported = /^\s*(put|get|use|alter\s+session|begin|commit|rollback)\b/i;
 const fail = (status: number, code: string, message: string, extra: Record<string, unknown> = {}): Reply => ({ status, body: { code, message, ...extra } });
 
@@ -297,8 +301,12 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
         const timer = setInterval(() => (done(st) ? clearInterval(timer) : advance(st)), options.autoAdvanceMs);
         timer.unref();
       }
-      // A synchronous request for a statement that finishes at once gets its result; otherwise 202.
-      if (url.searchParams.get("async") !== "true" && st.pollsLeft === 0) st.status = st.outcome;
+      // A synchronous request for a statement that finishes at once gets its result; otherwise 202 (after ~45 s), unless
+      // the statement's own `timeout` comes first: Snowflake then cancels it and answers 408.
+      const sync = url.searchParams.get("async") !== "true";
+      const timeout = Number(body.timeout ?? 0);
+      if (sync && st.pollsLeft === 0) st.status = st.outcome;
+      else if (sync && timeout > 0 && timeout < SYNC_WAIT_SECONDS) st.status = "timeout";
       await scripts.gate(text, "submit");
       if (Number(plan.lost_submits ?? 0) > (lost.get(text) ?? 0)) {
         lost.set(text, (lost.get(text) ?? 0) + 1);
