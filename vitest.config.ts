@@ -56,6 +56,7 @@ export default defineConfig(async () => {
     "test/integration/engine.test.ts",
     "test/integration/engine-reruns.test.ts",
     "test/integration/engine-sensors.test.ts",
+    "test/integration/engine-sql-sensors.test.ts",
     "test/integration/engine-pools.test.ts",
   ];
   // Every integration file's runtime loads the whole Worker through Vite's module runner, one module per request over

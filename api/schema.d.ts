@@ -9407,7 +9407,59 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * One pool: its size, slots in use, and the task attempts holding slots or waiting for one, in the order they will start
+         * @description Readable by whoever may list the pools (every credential of the tenant with the `read` scope).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The pool */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PoolDetail"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         put?: never;
         post?: never;
         /**
@@ -16705,6 +16757,20 @@ export interface components {
              */
             updated_at: string;
         };
+        PoolAttempt: {
+            run_id: string;
+            pipeline: string | null;
+            task_key: string;
+            attempt: number;
+            /** @description Slots the attempt holds or asks for (the task's `pool_slots`) */
+            slots: number;
+        };
+        PoolDetail: components["schemas"]["Pool"] & {
+            /** @description Task attempts holding slots now */
+            holders: components["schemas"]["PoolAttempt"][];
+            /** @description Task attempts waiting for slots, in the order they will get them (oldest ask first) */
+            waiters: components["schemas"]["PoolAttempt"][];
+        };
         PoolList: {
             items: components["schemas"]["Pool"][];
         };
@@ -18232,6 +18298,8 @@ export type PipelineVersionList = components['schemas']['PipelineVersionList'];
 export type PipelineVersionSummary = components['schemas']['PipelineVersionSummary'];
 export type PipelineWebhookSecret = components['schemas']['PipelineWebhookSecret'];
 export type Pool = components['schemas']['Pool'];
+export type PoolAttempt = components['schemas']['PoolAttempt'];
+export type PoolDetail = components['schemas']['PoolDetail'];
 export type PoolList = components['schemas']['PoolList'];
 export type Product = components['schemas']['Product'];
 export type ProductImpact = components['schemas']['ProductImpact'];

@@ -85,6 +85,15 @@ describe("tutti cancel, retry, backfill and logs against a real Tutti", () => {
     expect(listed.out).toContainEqual(expect.stringMatching(/^cli-warehouse\s+0\/3 in use\s+0 waiting$/));
     const asJson = await w.run(["pools", "--json"]);
     expect(json(asJson).items).toContainEqual(expect.objectContaining({ name: "cli-warehouse", slots: 3, in_use: 0, waiting: 0 }));
+
+    const shown = await w.run(["pools", "show", "cli-warehouse"]);
+    expect(shown.code, shown.err.join("\n")).toBe(0);
+    expect(shown.out).toEqual(["cli-warehouse: 0/3 in use, 0 waiting"]);
+    expect(json(await w.run(["pools", "show", "cli-warehouse", "--json"]))).toMatchObject({ name: "cli-warehouse", slots: 3, holders: [], waiters: [] });
+    const unknown = await w.run(["pools", "show", "no-such-pool"]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err[0]).toMatch(/^no-such-pool: not_found/);
+    expect((await w.run(["pools", "show"])).code).toBe(2);
   });
 
   it("cancel stops a running run and exits 0; cancelling it again is a conflict (exit 1), in JSON too", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { api, expectError, type Session } from "../helpers/api";
 import { addMember, createToken } from "../helpers/fixtures";
+import { waitForRun } from "../helpers/engine";
 import { pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
 
 const push = (s: Session, spec: Record<string, unknown>) => api("/pipelines", { as: s, body: { spec_text: JSON.stringify(spec), format: "json" } });
@@ -86,6 +87,48 @@ describe("pools API", () => {
     expectError(orphan, 400, "validation_failed");
     expect(orphan.json.error.details[0]).toMatchObject({ path: "tasks[0].pool_slots", message: "only applies with pool" });
     expect((await api("/pipelines/p", { as: s })).status).toBe(404);
+  });
+
+  it("GET /pools/{name} gives one pool's use with the attempt holding its slot and those waiting, in the order they will start", async () => {
+    const { s, team } = await setupTenant();
+    await api("/pools", { as: s, body: { name: "wh", slots: 1, description: "one query at a time" } });
+    const idle = await api("/pools/wh", { as: s });
+    expect(idle.status).toBe(200);
+    expect(idle.json).toMatchObject({ name: "wh", slots: 1, description: "one query at a time", in_use: 0, waiting: 0, holders: [], waiters: [] });
+
+    // A task that runs until the clock moves (it never does here): the first run holds the slot, the others wait.
+    await pushPipeline(s, {
+      name: "loads",
+      team: team.slug,
+      concurrency: { max_runs: 3 },
+      tasks: [toolTask("load", { polls: 100 }, { pool: "wh", poll_interval: "1h" })],
+    });
+    const runs: string[] = [];
+    for (let i = 0; i < 3; i++) runs.push((await api("/pipelines/loads/runs", { as: s, body: {} })).json.id);
+    for (const id of runs.slice(1)) await waitForRun(s, id, (r) => String(r.tasks[0].reason).startsWith("waiting for pool wh"));
+
+    const busy = await api("/pools/wh", { as: s });
+    expect(busy.json).toMatchObject({ in_use: 1, waiting: 2 });
+    const attempt = (runId: string) => ({ run_id: runId, pipeline: "loads", task_key: "load", attempt: 1, slots: 1 });
+    expect(busy.json.holders).toEqual([attempt(runs[0])]);
+    expect(busy.json.waiters).toEqual([attempt(runs[1]), attempt(runs[2])]);
+    // The list says the same of it.
+    expect((await api("/pools", { as: s })).json.items).toEqual([expect.objectContaining({ name: "wh", in_use: 1, waiting: 2 })]);
+  });
+
+  it("GET /pools/{name}: members and tokens read it as they read the list; an unknown name or another tenant's pool is 404", async () => {
+    const { s, team } = await setupTenant();
+    await api("/pools", { as: s, body: { name: "wh", slots: 2 } });
+    const member = await addMember(s, "member", { teamId: team.id });
+    const viewer = await addMember(s, "viewer");
+    const token = await createToken(s, team.id, ["read"], "reader");
+    for (const as of [member, viewer, token.token]) expect((await api("/pools/wh", { as })).json).toMatchObject({ name: "wh", slots: 2 });
+    const noRead = await createToken(s, team.id, ["runs:write"], "runner");
+    expectError(await api("/pools/wh", { as: noRead.token }), 403, "forbidden");
+    expectError(await api("/pools/nope", { as: s }), 404, "not_found");
+    const other = await setupTenant();
+    expectError(await api("/pools/wh", { as: other.s }), 404, "not_found");
+    expectError(await api("/pools/Bad%20Name", { as: s }), 400, "validation_failed");
   });
 
   it("a pool stays while a pipeline uses it, and can be deleted once none does", async () => {

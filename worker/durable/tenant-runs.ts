@@ -28,7 +28,7 @@ import type { DatasetUpdate } from "../engine/dataset-triggers";
 import { dispatchModeOf, InlineDispatcher } from "./runs/inline-dispatch";
 import { OutboxFlusher } from "./runs/outbox";
 import { reportWebhook } from "./runs/parked-webhooks";
-import { poolUsage, refreshPools } from "./runs/pools";
+import { poolLine, poolUsage, refreshPools } from "./runs/pools";
 import { adoptPipelines, syncPipeline } from "./runs/scheduling";
 import { armCollectorTimer, currentPasses, requestPass } from "./runs/collectors";
 import { ensureRetentionTimer, RETENTION_BATCH } from "./runs/retention";
@@ -185,6 +185,10 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
 
   async poolUsage(tenantId: string) {
     return this.call(tenantId, () => poolUsage(this.core));
+  }
+
+  async poolLine(tenantId: string, name: string) {
+    return this.call(tenantId, () => poolLine(this.core, name));
   }
 
   // ---- RPC: deletion of the tenant ------------------------------------------------------------

@@ -20,6 +20,11 @@ import { countStatements } from "./statement-count";
  * `dml: {numRowsInserted?, numRowsUpdated?, numRowsDeleted?}` makes the statement a DML one: its result is the one row
  * of counts Snowflake answers for INSERT/UPDATE/DELETE/MERGE ("number of rows inserted", …) and `stats` carries the
  * counts (sqlapi.yaml ResultSet.stats: "these stats might not be available for each request"; a query has none).
+ * `results: [{rowType, data}, …]` fixes what a query answers, by execution: the n-th execution of the text gets the
+ * n-th result set (the last one every time after), so a sensor's query can turn true after some pokes. `rowType[].type`
+ * is Snowflake's (`boolean`, `fixed`, `text`, …) and every value in `data` a string or null (CONTRACTS-2 §1).
+ * A synchronous submit of a statement with `polls` left answers 202, or 408 when its `timeout` is under the ~45 s the
+ * SQL API waits (the statement times out first and is cancelled).
  * GET /__fake/executions/{statement text} lists the handles of every execution of that text.
  * Statements reading SNOWFLAKE.ACCOUNT_USAGE views are answered from rows registered per role (./account-usage.ts);
  * their results come in partitions of two rows, and partitions after the first carry only `data` (CONTRACTS-2 §1
@@ -83,6 +88,8 @@ export interface SnowflakeFake extends FakeServer {
 }
 
 const PARTITION_ROWS = 2;
+/** How long the SQL API holds a synchronous request before it answers 202 (CONTRACTS-2 §1: "after ~45 s"). */
+const SYNC_WAIT_SECONDS = 45;
 const unsupported = /^\s*(put|get|use|alter\s+session|begin|commit|rollback)\b/i;
 const fail = (status: number, code: string, message: string, extra: Record<string, unknown> = {}): Reply => ({ status, body: { code, message, ...extra } });
 
@@ -92,6 +99,16 @@ function b64urlJson(part: string): Record<string, unknown> | null {
   } catch {
     return null;
   }
+}
+
+/** The plan's `results` entry for the statement's `executions`-th run (0-based; the last entry once they run out). */
+function scriptedResult(results: unknown, executions: number): ResultColumns | undefined {
+  if (!Array.isArray(results) || results.length === 0) return undefined;
+  const r = results[Math.min(executions, results.length - 1)] as { rowType: Array<Partial<ResultColumns["rowType"][number]>>; data: ResultColumns["data"] };
+  return {
+    rowType: r.rowType.map((c) => ({ name: "", type: "text", nullable: true, length: 0, precision: 0, scale: 0, ...c })),
+    data: r.data,
+  };
 }
 
 export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise<SnowflakeFake> {
@@ -261,6 +278,8 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
       if (usage && "error" in usage)
         return fail(usage.error.status, usage.error.code, usage.error.message, { sqlState: usage.error.sqlState, statementHandle: randomUUID() });
       const plan = scripts.plan(text);
+      const planned = scriptedResult(plan.results, [...statements.values()].filter((x) => x.text === text).length);
+      const result = usage?.result ?? planned;
       const st: Statement = {
         handle: randomUUID(),
         requestId,
@@ -270,11 +289,11 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
         pollsLeft: Number(plan.polls ?? 0),
         status: "running",
         outcome: (plan.outcome as Statement["outcome"]) ?? "success",
-        rows: usage ? usage.result.data.length : plan.dml ? 1 : typeof plan.rows === "number" ? plan.rows : 3,
+        rows: result ? result.data.length : plan.dml ? 1 : typeof plan.rows === "number" ? plan.rows : 3,
         createdOn: Date.now(),
         children: count > 1 ? Array.from({ length: count }, () => randomUUID()) : [],
-        ...(usage ? { result: usage.result } : {}),
-        ...(plan.dml && !usage ? { dml: plan.dml as DmlStats } : {}),
+        ...(result ? { result } : {}),
+        ...(plan.dml && !result ? { dml: plan.dml as DmlStats } : {}),
       };
       statements.set(st.handle, st);
       byRequest.set(requestId, st.handle);
@@ -282,8 +301,12 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
         const timer = setInterval(() => (done(st) ? clearInterval(timer) : advance(st)), options.autoAdvanceMs);
         timer.unref();
       }
-      // A synchronous request for a statement that finishes at once gets its result; otherwise 202.
-      if (url.searchParams.get("async") !== "true" && st.pollsLeft === 0) st.status = st.outcome;
+      // A synchronous request for a statement that finishes at once gets its result; otherwise 202 (after ~45 s), unless
+      // the statement's own `timeout` comes first: Snowflake then cancels it and answers 408.
+      const sync = url.searchParams.get("async") !== "true";
+      const timeout = Number(body.timeout ?? 0);
+      if (sync && st.pollsLeft === 0) st.status = st.outcome;
+      else if (sync && timeout > 0 && timeout < SYNC_WAIT_SECONDS) st.status = "timeout";
       await scripts.gate(text, "submit");
       if (Number(plan.lost_submits ?? 0) > (lost.get(text) ?? 0)) {
         lost.set(text, (lost.get(text) ?? 0) + 1);

@@ -35,6 +35,9 @@ describe("completing a spec from the API's JSON Schema", () => {
     const dbt = at("tasks:\n  - id: a\n    connector: dbt_cloud\n    with:\n      |")?.labels ?? [];
     expect(dbt).toEqual(expect.arrayContaining(["job_id", "steps_override"]));
     expect(dbt).not.toContain("url");
+    const snowflake = at("tasks:\n  - id: a\n    connector: snowflake\n    with:\n      |")?.labels ?? [];
+    expect(snowflake).toEqual(expect.arrayContaining(["statement", "sensor"]));
+    expect(at("tasks:\n  - id: a\n    connector: snowflake\n    with:\n      sensor:\n        |")?.labels).toEqual(["interval", "timeout"]);
   });
 
   it("offers the values an enum allows, a free-form field's examples (run_if's keywords beside CEL), and nested keys of objects", () => {

@@ -2,7 +2,7 @@ import { ConnectorError, errorFromResponse, networkError } from "../http-errors"
 import { isHttpUrl, originOf } from "../../lib/urls";
 import { readPath } from "../json-path";
 import { fetchWithSecret } from "../secret-fetch";
-import { parseDuration } from "../../lib/time";
+import { sensorTiming } from "../sensor";
 import { render, renderDeep } from "../template";
 import type { ConnectorContext, ConnectorDefinition, ExternalHandle, TaskOutcome } from "../types";
 import { HttpConfig, HttpWith, type HttpCondition } from "./schema";
@@ -127,7 +127,7 @@ export const httpConnector: ConnectorDefinition<HttpWith, HttpConfig> = {
     });
   },
 
-  sensor: (input) => (input.sensor ? { intervalMs: parseDuration(input.sensor.interval)!, timeoutMs: parseDuration(input.sensor.timeout)! } : null),
+  sensor: (input) => sensorTiming(input.sensor),
 
   async trigger(ctx, input) {
     if (input.sensor) return poke(ctx, input, input.sensor.success);

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { HttpUrl } from "../../lib/urls";
 import { isValidPath } from "../json-path";
-import { duration } from "../../pipelines/spec";
+import { sensorTimingFields } from "../sensor";
 
 const JsonPath = z.string().refine(isValidPath, 'a path like "$.status" or "$.items[0].state"');
 const Methods = z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]);
@@ -31,22 +31,10 @@ const Completion = z.discriminatedUnion("mode", [
     .meta({ description: "Done when the tool POSTs {status: succeeded|failed, message?, no_new_data?} to {{callback_url}}" }),
 ]);
 
-/** Bounds of a sensor: a poke more often than every 10s is load on the tool, a wait past 7 days is a schedule. */
-export const SENSOR_MIN_INTERVAL_MS = 10_000;
-export const SENSOR_MAX_TIMEOUT_MS = 7 * 86_400_000;
-
-const Sensor = z
-  .strictObject({
-    interval: duration(SENSOR_MIN_INTERVAL_MS, 86_400_000, "interval").meta({ description: "How long to wait between two pokes (at least 10s)" }),
-    timeout: duration(SENSOR_MIN_INTERVAL_MS, SENSOR_MAX_TIMEOUT_MS, "timeout").meta({
-      description: "When to give up: the task then times out without a retry (at most 7d)",
-    }),
-    success: Condition,
-  })
-  .meta({
-    description:
-      "Makes the task a sensor: the request is sent every `interval` until its JSON answer meets `success` (an answer that does not is 'not yet', not a failure), or fails the task after `timeout`",
-  });
+const Sensor = z.strictObject({ ...sensorTimingFields, success: Condition }).meta({
+  description:
+    "Makes the task a sensor: the request is sent every `interval` until its JSON answer meets `success` (an answer that does not is 'not yet', not a failure), or fails the task after `timeout`",
+});
 
 export const HttpWith = z
   .strictObject({

@@ -1,11 +1,14 @@
 import { ConnectorError } from "../http-errors";
 import { render } from "../template";
 import { field, num, responseError, str, testFailure, type ToolResponse } from "../tool-http";
-import type { ConnectorContext, ConnectorDefinition, ExternalHandle, TaskOutcome } from "../types";
+import type { ConnectorContext, ConnectorDefinition, ExternalHandle, TaskError, TaskOutcome } from "../types";
 import { snowflakeClient, TOOL } from "./client";
-import { SnowflakeConfig, SnowflakeWith } from "./schema";
+import { firstPartition, ResultSetError } from "./result-set";
+import { SENSOR_POKE_TIMEOUT_SECONDS, SnowflakeConfig, SnowflakeWith } from "./schema";
+import { conditionMet } from "./sensor-condition";
 import { queryTag, requestIdFor, snowflakeErrorMessage, statementState } from "./status";
 import { statementCount } from "./statements";
+import { sensorTiming } from "../sensor";
 
 interface StatementInfo {
   query_tag: string;
@@ -118,7 +121,10 @@ export const snowflakeConnector: ConnectorDefinition<SnowflakeWith, SnowflakeCon
     query_ids: { type: "dyn", description: "Every statement's query id, for a multi-statement request" },
   },
 
+  sensor: (input) => sensorTiming(input.sensor),
+
   async trigger(ctx, input) {
+    if (input.sensor) return poke(ctx, input, {});
     const tag = queryTag(ctx.run);
     const body = bodyFor(ctx, input, tag);
     const info: StatementInfo = {
@@ -134,6 +140,7 @@ export const snowflakeConnector: ConnectorDefinition<SnowflakeWith, SnowflakeCon
   },
 
   async poll(ctx, input, handle) {
+    if (input.sensor) return poke(ctx, input, handle);
     const pending = (handle.state ?? null) as StatementInfo | null;
     // The submission got no answer: ask again with the same requestId and retry=true, which learns what happened to
     // it (or submits it now if it never arrived) without executing it a second time.
@@ -143,8 +150,9 @@ export const snowflakeConnector: ConnectorDefinition<SnowflakeWith, SnowflakeCon
     return withLink(ctx.config, outcomeOf(r, handle, (handle.state ?? {}) as unknown as StatementInfo));
   },
 
-  async cancel(ctx, _input, handle) {
-    if (!handle.externalId) return;
+  async cancel(ctx, input, handle) {
+    // A sensor's handle names its last poke, a statement that ended with its one request.
+    if (!handle.externalId || input.sensor) return;
     const r = await snowflakeClient(ctx).cancel(handle.externalId);
     // 422: it already ended; 404: Snowflake no longer knows it. Either way nothing runs.
     if (!r.ok && r.status !== 422 && r.status !== 404) throw new ConnectorError(responseError(TOOL, r, snowflakeErrorMessage(r.json)));
@@ -219,6 +227,65 @@ async function submit(ctx: ConnectorContext<SnowflakeConfig>, body: Record<strin
   return withLink(ctx.config, outcome);
 }
 
-function withLink(config: SnowflakeConfig, outcome: TaskOutcome): TaskOutcome {
+function withLink<T extends ExternalHandle>(config: SnowflakeConfig, outcome: T): T {
   return { ...outcome, externalUrl: outcome.externalId ? queryLink(config, outcome.externalId) : undefined };
+}
+
+/** Answers a sensor's poke meets again: rate limited, or the SQL API's server errors. */
+const TRANSIENT_STATUSES = new Set([429, ...UNANSWERED_STATUSES]);
+/** How soon a poke that met a transient error looks again, unless the tool's Retry-After asks for longer. */
+const TRANSIENT_RETRY_MS = 30_000;
+
+/**
+ * One look of a sensor: the task's query as a synchronous statement with a short `timeout`, so it ends in its one
+ * request (a fresh requestId each time: every poke must run the query again, not get the last answer back). The first
+ * column of the first row being true ends the task succeeded; any other answer is "not yet". A failed query fails the
+ * task with Snowflake's message; a transient answer (429, 5xx, no answer) is looked at again soon, and fails the
+ * attempt only after MAX_UNANSWERED of them in a row.
+ */
+async function poke(ctx: ConnectorContext<SnowflakeConfig>, input: SnowflakeWith, handle: ExternalHandle): Promise<TaskOutcome> {
+  const timeout = input.timeout_seconds ?? SENSOR_POKE_TIMEOUT_SECONDS;
+  const body = { ...bodyFor(ctx, input, queryTag(ctx.run)), timeout };
+  const client = snowflakeClient(ctx);
+  const transient = ((handle.state as { transient_errors?: number } | undefined)?.transient_errors ?? 0) + 1;
+  const again = (error: TaskError, log?: string): TaskOutcome => {
+    if (transient >= MAX_UNANSWERED) throw new ConnectorError({ ...error, message: `${error.message} (${transient} pokes in a row)` });
+    const pollAfterMs = Math.max(error.retryAfterMs ?? 0, TRANSIENT_RETRY_MS);
+    return { status: "running", pollAfterMs, state: { transient_errors: transient }, ...(log ? { log } : {}) };
+  };
+  let r: ToolResponse;
+  try {
+    r = await client.submit(body, { requestId: crypto.randomUUID(), async: false, timeoutMs: (timeout + 15) * 1000 });
+  } catch (err) {
+    if (err instanceof ConnectorError && err.error.kind === "network") return again(err.error);
+    throw err;
+  }
+  const externalId = str(field(r.json, "statementHandle")) ?? undefined;
+  const log = statementLog(r, externalId);
+  if (TRANSIENT_STATUSES.has(r.status)) return again(responseError(TOOL, r, snowflakeErrorMessage(r.json)), log);
+  const state = statementState(r.status, r.json);
+  switch (state.state) {
+    case "running":
+      // Queued past the ~45 s a synchronous request waits: stop it rather than keep a statement to follow.
+      if (externalId) await client.cancel(externalId).catch(() => undefined);
+      return again({ kind: "timeout", message: "the sensor's query was still queued or running when Snowflake stopped waiting; it was cancelled" }, log);
+    case "failed":
+      return { status: "failed", error: { kind: "tool_failure", message: state.message }, ...withLink(ctx.config, { externalId }), log };
+    case "cancelled":
+      return { status: "cancelled", reason: state.message, ...withLink(ctx.config, { externalId }), log };
+    case "http_error":
+      throw new ConnectorError(responseError(TOOL, r, snowflakeErrorMessage(r.json)));
+    case "succeeded":
+      break;
+  }
+  let met: boolean;
+  try {
+    met = conditionMet(firstPartition(r.json));
+  } catch (err) {
+    if (!(err instanceof ResultSetError)) throw err;
+    throw new ConnectorError({ kind: "tool_failure", message: err.message });
+  }
+  const where = { ...withLink(ctx.config, { externalId }), state: { transient_errors: 0 }, log: `${log}condition: ${met ? "met" : "not met yet"}\n` };
+  if (!met) return { status: "running", ...where };
+  return { status: "succeeded", output: { query_id: externalId, rows: state.numRows, query_ids: state.handles }, ...where };
 }

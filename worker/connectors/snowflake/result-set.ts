@@ -11,6 +11,8 @@ export type Row = Record<string, Cell>;
 export interface FirstPartition {
   handle: string | null;
   columns: string[];
+  /** Each column's `rowType[].type`, lowercased (`fixed`, `boolean`, `text`, …); "" when Snowflake gave none. */
+  types: string[];
   partitions: number;
   data: Cell[][];
 }
@@ -31,6 +33,7 @@ export function firstPartition(json: unknown): FirstPartition {
   return {
     handle: str(field(json, "statementHandle")),
     columns: rowType.map((c) => (str(field(c, "name")) ?? "").toUpperCase()),
+    types: rowType.map((c) => (str(field(c, "type")) ?? "").toLowerCase()),
     partitions: Array.isArray(info) && info.length > 0 ? info.length : 1,
     data: cells(field(json, "data")),
   };

@@ -48,6 +48,25 @@ export function splitStatements(sql: string): string[] {
 /** How many statements the SQL text holds (what MULTI_STATEMENT_COUNT must say). */
 export const statementCount = (sql: string) => splitStatements(sql).length;
 
+/**
+ * The statement's first keyword, lowercased, past leading whitespace, comments and opening parentheses
+ * (`/* why *\/ (select …)` → `select`); null when there is none.
+ */
+export function firstKeyword(sql: string): string | null {
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i];
+    const next = sql[i + 1];
+    if ((c === "-" && next === "-") || (c === "/" && next === "/")) i = lineEnd(sql, i);
+    else if (c === "/" && next === "*") {
+      const close = sql.indexOf("*/", i + 2);
+      i = close === -1 ? sql.length : close + 2;
+    } else if (c === "(" || /\s/.test(c)) i += 1;
+    else break;
+  }
+  return /^[A-Za-z_]+/.exec(sql.slice(i))?.[0].toLowerCase() ?? null;
+}
+
 function lineEnd(sql: string, from: number): number {
   const nl = sql.indexOf("\n", from);
   return nl === -1 ? sql.length : nl + 1;

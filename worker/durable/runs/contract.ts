@@ -153,6 +153,22 @@ export interface PoolUse {
   waiting: number;
 }
 
+/** One attempt in a pool's line: holding its slots, or waiting for them. */
+export interface PoolAttempt {
+  runId: string;
+  /** The run's pipeline (null should the run be gone while its row is not). */
+  pipeline: string | null;
+  taskKey: string;
+  attempt: number;
+  slots: number;
+}
+
+/** A pool's use with the attempts behind it: those holding slots, and those waiting in the order they will start. */
+export interface PoolLine extends PoolUse {
+  holders: PoolAttempt[];
+  waiters: PoolAttempt[];
+}
+
 /**
  * The RPC surface of `TenantRuns`. Every method names the tenant it acts for (the object checks it is its own) and
  * answers a `DoResult`: unwrap it with `unwrap` (durable/result.ts), which turns a failure back into its ApiError.
@@ -204,6 +220,8 @@ export interface TenantRunsApi extends Rpc.DurableObjectBranded {
   refreshPools(tenantId: string): Promise<DoResult<PoolUse[]>>;
   /** Each pool's use (pools without any attempt are left out). */
   poolUsage(tenantId: string): Promise<DoResult<PoolUse[]>>;
+  /** One pool's use and the attempts holding or waiting for its slots (empty for a pool without any). */
+  poolLine(tenantId: string, name: string): Promise<DoResult<PoolLine>>;
   /** Deletes all the object's storage and its alarm, for the deletion of its tenant; later calls are refused. */
   wipe(tenantId: string): Promise<DoResult<void>>;
   /** Gives the tenant its retention timer when it has none; `soon` brings the next pass forward (runs/retention.ts). */

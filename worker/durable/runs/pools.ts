@@ -4,7 +4,7 @@ import { admit, unknownPoolMessage } from "../../engine/pools";
 import { isActiveTask } from "../../engine/states";
 import type { Effect } from "../../engine/types";
 import type { PoolSlotRow } from "../pool-slots";
-import type { PoolUse } from "./contract";
+import type { PoolAttempt, PoolLine, PoolUse } from "./contract";
 import type { RunsCore } from "./core";
 
 /**
@@ -155,4 +155,19 @@ function stillActive(core: RunsCore, row: PoolSlotRow): boolean {
 /** Slots held and attempts waiting, per pool the object has rows for. */
 export function poolUsage(core: RunsCore): PoolUse[] {
   return [...core.store.pools.usage()].map(([name, u]) => ({ name, inUse: u.inUse, waiting: u.waiting }));
+}
+
+/** One pool's slots held and attempts waiting, with who they are: waiters oldest ask first, the order admission keeps. */
+export function poolLine(core: RunsCore, name: string): PoolLine {
+  const rows = core.store.pools.rows().filter((r) => r.pool === name);
+  const attempt = (r: PoolSlotRow): PoolAttempt => ({
+    runId: r.runId,
+    pipeline: core.store.getRun(r.runId)?.meta.pipelineName ?? null,
+    taskKey: r.taskKey,
+    attempt: r.attempt,
+    slots: r.slots,
+  });
+  const holders = rows.filter((r) => r.held).map(attempt);
+  const waiters = rows.filter((r) => !r.held).map(attempt);
+  return { name, inUse: holders.reduce((sum, h) => sum + h.slots, 0), waiting: waiters.length, holders, waiters };
 }

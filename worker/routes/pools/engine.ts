@@ -2,13 +2,19 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../context";
 import { tenantRuns } from "../../durable/client";
 import { unwrap } from "../../durable/result";
-import type { PoolUse } from "../../durable/runs/contract";
+import type { PoolLine, PoolUse } from "../../durable/runs/contract";
 import { errorFields, log } from "../../lib/log";
 
 /** Each pool's use, from the tenant's run engine (which holds the slots). */
 export async function poolUsage(c: Context<AppEnv>): Promise<PoolUse[]> {
   const tenantId = c.get("principal").tenantId;
   return unwrap(await tenantRuns(c.env, tenantId).poolUsage(tenantId));
+}
+
+/** One pool's use and the attempts holding or waiting for its slots, from the tenant's run engine. */
+export async function poolLine(c: Context<AppEnv>, name: string): Promise<PoolLine> {
+  const tenantId = c.get("principal").tenantId;
+  return unwrap(await tenantRuns(c.env, tenantId).poolLine(tenantId, name));
 }
 
 /**

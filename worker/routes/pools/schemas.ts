@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { Pool } from "../../db/repo/pipelines/pools";
-import type { PoolUse } from "../../durable/runs/contract";
+import type { PoolAttempt, PoolLine, PoolUse } from "../../durable/runs/contract";
 import { MAX_POOL_SLOTS, PoolName } from "../../pipelines/spec";
 import { timestamp } from "../shared";
 
@@ -34,6 +34,21 @@ export const PoolOut = z
 
 export const PoolList = z.object({ items: z.array(PoolOut) }).openapi("PoolList");
 
+const PoolAttemptOut = z
+  .object({
+    run_id: z.string(),
+    pipeline: z.string().nullable(),
+    task_key: z.string(),
+    attempt: z.number().int(),
+    slots: z.number().int().openapi({ description: "Slots the attempt holds or asks for (the task's `pool_slots`)" }),
+  })
+  .openapi("PoolAttempt");
+
+export const PoolDetailOut = PoolOut.extend({
+  holders: z.array(PoolAttemptOut).openapi({ description: "Task attempts holding slots now" }),
+  waiters: z.array(PoolAttemptOut).openapi({ description: "Task attempts waiting for slots, in the order they will get them (oldest ask first)" }),
+}).openapi("PoolDetail");
+
 /** The pool with its use as the engine reports it (none reported: nothing held, nothing waiting). */
 export function poolOut(pool: Pool, usage: readonly PoolUse[]): z.input<typeof PoolOut> {
   const use = usage.find((u) => u.name === pool.name);
@@ -46,4 +61,17 @@ export function poolOut(pool: Pool, usage: readonly PoolUse[]): z.input<typeof P
     created_at: new Date(pool.createdAt).toISOString(),
     updated_at: new Date(pool.updatedAt).toISOString(),
   };
+}
+
+const attemptOut = (a: PoolAttempt): z.input<typeof PoolAttemptOut> => ({
+  run_id: a.runId,
+  pipeline: a.pipeline,
+  task_key: a.taskKey,
+  attempt: a.attempt,
+  slots: a.slots,
+});
+
+/** The pool with its use and the attempts behind it, as the engine reports them. */
+export function poolDetailOut(pool: Pool, line: PoolLine): z.input<typeof PoolDetailOut> {
+  return { ...poolOut(pool, [line]), holders: line.holders.map(attemptOut), waiters: line.waiters.map(attemptOut) };
 }
