@@ -173,7 +173,7 @@ describe("Fivetran cost collector", () => {
     expect(state.last_run).toMatchObject({ inserted: 1, error: null });
   });
 
-  it("a rate of 0 records the month's MAR with no amount; Tutti prices nothing it was not given a rate for", async () => {
+  it("a rate of 0 records the month's MAR with no amount; a deleted warehouse connection stops the passes with an error", async () => {
     const { s, team } = await setupTenant();
     const { role, fivetran, warehouse } = await connections(s, team.id);
     const id = uniqueFivetranId();
@@ -183,6 +183,13 @@ describe("Fivetran cost collector", () => {
     await enable(s, fivetran.id, { lookback_days: 1, warehouse_connection: warehouse.id });
     await alarmAt(s.tenant.id, T);
     expect(await ledger(s.tenant.id, "fivetran")).toMatchObject([{ external_ref: `mar:2026-03:${id}`, quantity: 3_000_000, amount_micros: 0 }]);
+
+    // The warehouse connection is deleted: the next pass stops with an error saying so, and the ledger stays as it was.
+    expect((await api(`/connections/${warehouse.id}`, { as: s, method: "DELETE" })).status).toBe(204);
+    await alarmAt(s.tenant.id, T + 2 * HOUR);
+    const [state] = await collectors(s);
+    expect(state.last_run?.error).toContain(`the connection ${warehouse.id} the collector reads through no longer exists`);
+    expect(await ledger(s.tenant.id, "fivetran")).toHaveLength(1);
   });
 
   it("reads only through a Snowflake connection of the Fivetran connection's own team, named in settings.warehouse_connection", async () => {
