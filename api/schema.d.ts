@@ -2810,7 +2810,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Collectors: every Snowflake, Databricks, BigQuery, AWS, Airbyte, Looker and Power BI connection, whether it collects, its last pass and the next (tenant admins) */
+        /** Collectors: every Snowflake, Databricks, BigQuery, AWS, Airbyte, Fivetran, Looker and Power BI connection, whether it collects, its last pass and the next (tenant admins) */
         get: {
             parameters: {
                 query?: never;
@@ -14760,7 +14760,7 @@ export interface components {
             connection_name: string;
             team_id: string;
             /** @enum {string} */
-            kind: "snowflake" | "databricks" | "bigquery" | "aws" | "airbyte" | "looker" | "powerbi";
+            kind: "snowflake" | "databricks" | "bigquery" | "aws" | "airbyte" | "fivetran" | "looker" | "powerbi";
             enabled: boolean;
             settings: components["schemas"]["CollectorSettings"] | null;
             next_run_at: string | null;
@@ -14850,6 +14850,10 @@ export interface components {
              * @enum {string}
              */
             cost_metric?: "UnblendedCost" | "AmortizedCost" | "NetUnblendedCost" | "NetAmortizedCost";
+            /** @description Fivetran: id of the Snowflake connection, of the Fivetran connection's team, whose warehouse holds the Fivetran Platform Connector's tables (required) */
+            warehouse_connection?: string;
+            /** @description Fivetran: the schema of the Platform Connector's tables, optionally DATABASE.SCHEMA (default fivetran_metadata) */
+            schema?: string;
             /** @description Looker and Power BI: names → the product id or name their use counts for. Keys: dashboard:<id>, look:<id>, explore:<model>/<view> or a LookML model (Looker); report:<id>, dashboard:<id>, a dataset or a workspace name (Power BI). Without an entry, a name that is itself a product's name counts for that product */
             product_map?: {
                 [key: string]: string;

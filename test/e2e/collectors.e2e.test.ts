@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { fakeCredentials } from "../fakes/credentials";
 import { startToolFakes } from "../fakes/tools";
 import { signupViaApi } from "./helpers/accounts";
 import { screenshot, useBrowser } from "./helpers/browser";
@@ -21,7 +22,7 @@ interface CollectorState {
   last_run: { rows_read: number; inserted: number; usage_events: number; error: string | null } | null;
 }
 
-describe("the collectors page with AWS Cost Explorer and Looker connections", () => {
+describe("the collectors page with AWS Cost Explorer, Looker and Fivetran connections", () => {
   const b = useBrowser();
   let fakes: Awaited<ReturnType<typeof startToolFakes>>;
   beforeAll(async () => {
@@ -174,6 +175,50 @@ describe("the collectors page with AWS Cost Explorer and Looker connections", ()
         .evaluate((el) => (el as unknown as { clientHeight: number }).clientHeight),
     ).toBeLessThan(30);
     await screenshot(page, "collectors-phone");
+    expect(b.pageErrors).toEqual([]);
+    expect(b.cspViolations).toEqual([]);
+  });
+
+  it("a Fivetran connection collects its monthly active rows through the team's Snowflake connection chosen in its dialog", async () => {
+    const { page, context } = b;
+    const { session } = await signupViaApi(context);
+    const csrf = session.csrf_token;
+    const team = ((await (await context.request.get("/api/v1/me")).json()) as { teams: Array<{ id: string }> }).teams[0];
+    const { snowflake, fivetran } = fakeCredentials;
+    // The Platform Connector's table, for this test's Snowflake role: one PAID day of yesterday.
+    const role = `MAR_E2E_${crypto.randomUUID().replaceAll("-", "").slice(0, 8).toUpperCase()}`;
+    const fivetranId = `conn_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+    await registerFake(`${fakes.urls.snowflake}/__fake/fivetran-metadata/${role}`, {
+      incremental_mar: [{ connection_id: fivetranId, free_type: "PAID", measured_date: day(-1), incremental_rows: 300_000 }],
+    });
+    const connect = (name: string, kind: string, config: Record<string, unknown>, secrets: Record<string, string>) =>
+      postJson(context.request, csrf, "/api/v1/connections", { team_id: team.id, name, kind, config, secrets });
+    await connect("warehouse-sf", "snowflake", { base_url: fakes.urls.snowflake, account: snowflake.account.toLowerCase(), role }, { token: snowflake.token });
+    await connect("fivetran-prod", "fivetran", { base_url: fakes.urls.fivetran }, { api_key: fivetran.api_key, api_secret: fivetran.api_secret });
+
+    await page.setViewportSize(DESKTOP);
+    await page.goto("/settings/collectors");
+    const row = page.getByRole("table", { name: "Collectors" }).locator("tbody tr").filter({ hasText: "fivetran-prod" });
+    await row.getByRole("button", { name: "Collect" }).click();
+    const dialog = page.getByRole("dialog");
+    // The team's only Snowflake connection is offered, and chosen.
+    const warehouse = dialog.getByLabel("Snowflake connection holding Fivetran's metadata");
+    await expect.poll(() => warehouse.locator("option").allInnerTexts()).toEqual(["warehouse-sf"]);
+    await screenshot(page, "collectors-fivetran-dialog-desktop");
+    await page.setViewportSize(PHONE);
+    const { scroll, viewport } = await widths(page);
+    expect(scroll).toBeLessThanOrEqual(viewport);
+    await screenshot(page, "collectors-fivetran-dialog-phone");
+    await page.setViewportSize(DESKTOP);
+    await dialog.getByRole("button", { name: "Collect", exact: true }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+
+    await row.getByRole("button", { name: "Collect now" }).click();
+    await expect.poll(() => row.innerText(), { timeout: 60_000 }).toContain("1 read · 1 new · 0 corrected");
+    const costs = (await (await context.request.get("/api/v1/costs?source=fivetran")).json()) as {
+      items: Array<{ external_ref: string; quantity: number; unit: string }>;
+    };
+    expect(costs.items).toEqual([expect.objectContaining({ external_ref: `mar:${day(-1).slice(0, 7)}:${fivetranId}`, quantity: 300_000, unit: "mar" })]);
     expect(b.pageErrors).toEqual([]);
     expect(b.cspViolations).toEqual([]);
   });

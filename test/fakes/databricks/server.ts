@@ -12,13 +12,15 @@ import { createSystemTables } from "./system-tables";
  *        the run must not be in progress; latest_repair_id is required from its second repair and must name its newest
  *        repair; the repaired tasks get new task run ids in the same run, which lists them in repair_history[]
  *   GET  /__fake/repairs/{job}                        the repairs asked of the job's runs: [{run_id, repair_id, latest_repair_id, tasks}]
- *   GET  /api/2.2/jobs/runs/get-output?run_id=<task run id>   {metadata, logs, logs_truncated, error?, error_trace?} (CONTRACTS-2 §3c);
- *                                                     a multi-task parent's run id answers 400 INVALID_PARAMETER_VALUE
+ *   GET  /api/2.2/jobs/runs/get-output?run_id=<task run id>   {metadata, logs, logs_truncated, error?, error_trace?} (CONTRACTS-2 §3c),
+ *                                                     for a notebook task {metadata, notebook_output{result?, truncated}, error?, …}
+ *                                                     instead of logs; a multi-task parent's run id answers 400 INVALID_PARAMETER_VALUE
  *   GET  /api/2.2/jobs/list?limit=                    the connection test
  * Auth: `Authorization: Bearer <token>`; errors are `{error_code, message}`. Notifications (jobs.on_start / on_success /
  * on_failure) are POSTed with basic auth `tutti:<webhook_secret>`. Plans are keyed by job id:
  * {polls, outcome: "SUCCESS"|"FAILED"|"TIMEDOUT"|"SUCCESS_WITH_FAILURES", repair_outcome?, repair_polls? (how a repair goes), repair_lag_reads?: n (the first n
- * reads after a repair still show the run as it was before it: the repair not yet in repair_history), queued?: true, status_only?: true, tasks?: n, exists?: false, errors: {trigger|poll|cancel: […]}}.
+ * reads after a repair still show the run as it was before it: the repair not yet in repair_history), queued?: true, status_only?: true, tasks?: n, exists?: false,
+ * notebook_exit?: value | (value | null)[], notebook_exit_limit?: n (see notebookOutput), errors: {trigger|poll|cancel: […]}}.
  * SQL statements over system.billing tables registered per SQL warehouse: ./system-tables.ts.
  */
 interface Run {
@@ -55,6 +57,23 @@ export interface DatabricksFake extends FakeServer {
 }
 
 const fail = (status: number, errorCode: string, message: string): Reply => ({ status, body: { error_code: errorCode, message } });
+
+/**
+ * `notebook_output` of task i (CONTRACTS-2 §3c) when the plan makes it a notebook task: `notebook_exit` is the value
+ * every task's `dbutils.notebook.exit` passes, or one per task (null: the notebook ends without exit; tasks past the
+ * list are not notebook tasks). A failed notebook exits with nothing. Databricks keeps the first 5 MB of the value and
+ * says it cut it (`truncated`); the fake cuts at `notebook_exit_limit` characters, so a test need not send 5 MB.
+ */
+function notebookOutput(plan: Record<string, unknown>, i: number, failed: boolean): { result?: string; truncated: boolean } | null {
+  const exits = plan.notebook_exit;
+  if (exits === undefined) return null;
+  const value = Array.isArray(exits) ? exits[i] : exits;
+  if (value === undefined) return null;
+  if (value === null || failed) return { truncated: false };
+  const limit = typeof plan.notebook_exit_limit === "number" ? plan.notebook_exit_limit : 5 * 1024 * 1024;
+  const text = String(value);
+  return text.length > limit ? { result: text.slice(0, limit), truncated: true } : { result: text, truncated: false };
+}
 const done = (r: Run) => r.lifeCycle === "TERMINATED" || r.lifeCycle === "SKIPPED" || r.lifeCycle === "INTERNAL_ERROR";
 
 export async function startDatabricksFake(options: DatabricksFakeOptions): Promise<DatabricksFake> {
@@ -298,15 +317,20 @@ export async function startDatabricksFake(options: DatabricksFakeOptions): Promi
       const { run, i } = found;
       const state = taskState(run, i);
       const failed = state.result_state === "FAILED";
-      const echo = scripts.plan(String(run.jobId)).echo_token
-        ? `\nworker env: DATABRICKS_TOKEN=${String(req.headers.authorization).replace("Bearer ", "")}`
-        : "";
+      const plan = scripts.plan(String(run.jobId));
+      const echo = plan.echo_token ? `\nworker env: DATABRICKS_TOKEN=${String(req.headers.authorization).replace("Bearer ", "")}` : "";
+      const notebook = notebookOutput(plan, i, failed);
       return {
         status: 200,
         body: {
           metadata: { ...taskView(run, i), job_id: run.jobId },
-          logs: `Starting task task_${i + 1}\nreading s3://lake/raw/orders/ (124 files)${echo}\n${failed ? "" : "wrote 1024 rows to main.analytics.orders\n"}`,
-          logs_truncated: false,
+          // A notebook task's output has no `logs` (CONTRACTS-2 §3c: not for notebook, pipeline or spark_submit tasks).
+          ...(notebook
+            ? { notebook_output: notebook }
+            : {
+                logs: `Starting task task_${i + 1}\nreading s3://lake/raw/orders/ (124 files)${echo}\n${failed ? "" : "wrote 1024 rows to main.analytics.orders\n"}`,
+                logs_truncated: false,
+              }),
           ...(failed
             ? {
                 error: "ZeroDivisionError: division by zero",

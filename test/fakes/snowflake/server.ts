@@ -2,6 +2,7 @@ import { createHash, createPublicKey, createVerify, randomUUID } from "node:cryp
 import { startJsonServer, type FakeServer } from "../http-server";
 import { Scripts, type Reply } from "../scripting";
 import { createAccountUsage, type ResultColumns } from "./account-usage";
+import { createFivetranMetadata } from "./fivetran-metadata";
 import { countStatements } from "./statement-count";
 
 /**
@@ -26,8 +27,9 @@ import { countStatements } from "./statement-count";
  * A synchronous submit of a statement with `polls` left answers 202, or 408 when its `timeout` is under the ~45 s the
  * SQL API waits (the statement times out first and is cancelled).
  * GET /__fake/executions/{statement text} lists the handles of every execution of that text.
- * Statements reading SNOWFLAKE.ACCOUNT_USAGE views are answered from rows registered per role (./account-usage.ts);
- * their results come in partitions of two rows, and partitions after the first carry only `data` (CONTRACTS-2 §1
+ * Statements reading SNOWFLAKE.ACCOUNT_USAGE views are answered from rows registered per role (./account-usage.ts),
+ * and those reading the Fivetran Platform Connector's INCREMENTAL_MAR from its table registered per role
+ * (./fivetran-metadata.ts); their results come in partitions of two rows, and partitions after the first carry only `data` (CONTRACTS-2 §1
  * ⚠️: "N>0 bodies may omit resultSetMetaData").
  */
 interface Statement {
@@ -42,7 +44,7 @@ interface Statement {
   rows: number;
   createdOn: number;
   children: string[];
-  /** Rows of an ACCOUNT_USAGE query; other statements answer generated rows. */
+  /** Rows of an ACCOUNT_USAGE or INCREMENTAL_MAR query; other statements answer generated rows. */
   result?: ResultColumns;
   /** A DML statement's counts (plan `dml`). */
   dml?: DmlStats;
@@ -119,6 +121,7 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
   const publicKeys = new Map<string, string>();
   const scripts = new Scripts("Snowflake");
   const accountUsage = createAccountUsage();
+  const fivetranMetadata = createFivetranMetadata();
   const account = options.account.split(".")[0].toUpperCase();
 
   /** Checks a key-pair JWT the way Snowflake does: signature, issuer fingerprint, subject, lifetime. */
@@ -245,6 +248,10 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
       accountUsage.register(decodeURIComponent(parts[2]), JSON.parse(req.body));
       return { status: 204 };
     }
+    if (req.method === "PUT" && parts[0] === "__fake" && parts[1] === "fivetran-metadata") {
+      fivetranMetadata.register(decodeURIComponent(parts[2]), JSON.parse(req.body));
+      return { status: 204 };
+    }
     if (req.method === "GET" && parts[0] === "__fake" && parts[1] === "executions") {
       const text = decodeURIComponent(parts.slice(2).join("/"));
       return { status: 200, body: [...statements.values()].filter((st) => st.text === text).map((st) => st.handle) };
@@ -274,7 +281,8 @@ export async function startSnowflakeFake(options: SnowflakeFakeOptions): Promise
       const bindings = Object.entries((body.bindings as Record<string, { value: string }> | undefined) ?? {})
         .sort(([a], [b]) => Number(a) - Number(b))
         .map(([, b]) => b.value);
-      const usage = accountUsage.answer(text, body.role as string | undefined, bindings);
+      const usage =
+        accountUsage.answer(text, body.role as string | undefined, bindings) ?? fivetranMetadata.answer(text, body.role as string | undefined, bindings);
       if (usage && "error" in usage)
         return fail(usage.error.status, usage.error.code, usage.error.message, { sqlState: usage.error.sqlState, statementHandle: randomUUID() });
       const plan = scripts.plan(text);

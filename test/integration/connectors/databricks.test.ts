@@ -4,6 +4,7 @@ import { fakeCredentials } from "../../fakes/credentials";
 import { api, type Session } from "../../helpers/api";
 import { advance, isTerminal, waitForRun } from "../../helpers/engine";
 import { pushPipeline, setupTenant } from "../../helpers/pipelines";
+import { drain } from "../../helpers/wait";
 import {
   createConnection,
   deliverWebhook,
@@ -90,6 +91,63 @@ describe("Databricks connector against its fake", () => {
       result_state: "SUCCESS",
     });
     expect(fact.ended_at).toBeGreaterThanOrEqual(fact.started_at);
+  });
+
+  it("a job whose notebooks all exit with rows_affected 0 skips the task downstream of it, which Databricks never runs; any other exit value lets it run", async () => {
+    const { s, team } = await setup();
+    const load = uniqueNumber();
+    const publish = uniqueNumber();
+    await pushPipeline(s, {
+      name: "dbx_skip_empty",
+      team: team.slug,
+      tasks: [
+        { id: "load", connector: "databricks", connection: "dbx", with: { job_id: load }, poll_interval: "1s", skip_downstream_if_no_new_data: true },
+        { id: "publish", connector: "databricks", connection: "dbx", with: { job_id: publish }, poll_interval: "1s", depends_on: ["load"] },
+      ],
+    });
+    await fakePlan("databricks", publish, { polls: 0, outcome: "SUCCESS", tasks: 1 });
+    const runNowsOf = async (job: number) => (await fakeRequests("databricks", "/api/2.2/jobs/run-now")).filter((r) => JSON.parse(r.body).job_id === job);
+    const finish = async () => {
+      const done = await pollToEnd(s, (await startRun(s, "dbx_skip_empty")).id);
+      expect(done.status).toBe("succeeded");
+      type Task = { key: string; status: string; no_new_data?: boolean; external_id?: string; outputs?: Record<string, unknown>; reason?: string };
+      return Object.fromEntries(done.tasks.map((t: Task) => [t.key, t])) as Record<string, Task>;
+    };
+
+    // Two notebook tasks, each `dbutils.notebook.exit(json.dumps({"rows_affected": 0}))`.
+    await fakePlan("databricks", load, { polls: 0, outcome: "SUCCESS", tasks: 2, notebook_exit: JSON.stringify({ rows_affected: 0 }) });
+    const empty = await finish();
+    expect(empty.load).toMatchObject({ status: "succeeded", no_new_data: true, outputs: { rows_affected: 0, result_state: "SUCCESS" } });
+    expect(empty.publish).toMatchObject({ status: "skipped", reason: "no new data from load" });
+    await drain();
+    expect(await runNowsOf(publish)).toHaveLength(0);
+    // Each task run's output was read once, by its own id (the parent's answers 400), for the log and the rows alike.
+    const parent = Number(empty.load.external_id);
+    const ids = [parent, parent * 10 + 1, parent * 10 + 2];
+    const reads = (await fakeRequests("databricks", "/api/2.2/jobs/runs/get-output"))
+      .map((r) => r.path)
+      .filter((p) => ids.some((id) => p.endsWith(`run_id=${id}`)));
+    expect(reads.sort()).toEqual([`/api/2.2/jobs/runs/get-output?run_id=${parent * 10 + 1}`, `/api/2.2/jobs/runs/get-output?run_id=${parent * 10 + 2}`]);
+
+    // Rows changed in one task (Delta's num_affected_rows, as a MERGE reports it): new data, the sum is the output.
+    await fakePlan("databricks", load, { polls: 0, outcome: "SUCCESS", tasks: 2, notebook_exit: ['{"rows_affected": 0}', '{"num_affected_rows": 5}'] });
+    const changed = await finish();
+    expect(changed.load).toMatchObject({ status: "succeeded", no_new_data: false, outputs: { rows_affected: 5 } });
+    expect(changed.publish).toMatchObject({ status: "succeeded", no_new_data: false });
+
+    // A notebook exiting with text, one exiting with nothing, a value Databricks cut: the rows are unknown, not zero.
+    for (const plan of [
+      { notebook_exit: "done" },
+      { notebook_exit: ['{"rows_affected": 0}', null] },
+      { notebook_exit: '{"rows_affected": 0, "note": "a long value"}', notebook_exit_limit: 40 },
+    ]) {
+      await fakePlan("databricks", load, { polls: 0, outcome: "SUCCESS", tasks: 2, ...plan });
+      const unknown = await finish();
+      expect(unknown.load, JSON.stringify(plan)).toMatchObject({ status: "succeeded", no_new_data: false });
+      expect(unknown.load.outputs?.rows_affected, JSON.stringify(plan)).toBeUndefined();
+      expect(unknown.publish, JSON.stringify(plan)).toMatchObject({ status: "succeeded" });
+    }
+    expect(await runNowsOf(publish)).toHaveLength(4);
   });
 
   it("a failed run fails the task with Databricks' state message; cost facts are still recorded", async () => {

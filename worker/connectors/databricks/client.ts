@@ -5,7 +5,7 @@ import type { DatabricksConfig } from "./schema";
 import { databricksErrorMessage } from "./status";
 
 export const TOOL = "Databricks";
-/** Pages of a run's tasks followed when collecting cost facts; jobs with more tasks than this are cut off. */
+/** Pages of a run's tasks followed (cost facts, task outputs); jobs with more tasks than this are cut off. */
 const MAX_TASK_PAGES = 50;
 
 interface Ctx {
@@ -34,6 +34,17 @@ export function databricksClient(ctx: Ctx) {
     return (await call("GET", `/api/2.2/jobs/runs/get?${q}`)).json;
   };
 
+  const allTasks = async (runId: string, first: unknown) => {
+    const tasks: unknown[] = [...asArray(field(first, "tasks"))];
+    let next = str(field(first, "next_page_token"));
+    for (let page = 1; next && page < MAX_TASK_PAGES; page++) {
+      const more = await getRun(runId, next);
+      tasks.push(...asArray(field(more, "tasks")));
+      next = str(field(more, "next_page_token"));
+    }
+    return tasks;
+  };
+
   return {
     async listJobs() {
       return (await call("GET", "/api/2.2/jobs/list?limit=1")).json;
@@ -42,17 +53,12 @@ export function databricksClient(ctx: Ctx) {
       return (await call("POST", "/api/2.2/jobs/run-now", body)).json;
     },
     getRun,
-    /** The run with every page of its tasks (2.2 pages `tasks` with next_page_token). */
+    /** Every task of a run whose first page is `first` (2.2 pages `tasks` with next_page_token). */
+    allTasks,
+    /** The run with every page of its tasks. */
     async getRunWithAllTasks(runId: string) {
       const first = await getRun(runId);
-      const tasks: unknown[] = [...asArray(field(first, "tasks"))];
-      let next = str(field(first, "next_page_token"));
-      for (let page = 1; next && page < MAX_TASK_PAGES; page++) {
-        const more = await getRun(runId, next);
-        tasks.push(...asArray(field(more, "tasks")));
-        next = str(field(more, "next_page_token"));
-      }
-      return { run: first, tasks };
+      return { run: first, tasks: await allTasks(runId, first) };
     },
     /** SQL Statement Execution (CONTRACTS-2 §3a): a failed statement is HTTP 200 with status.state FAILED. */
     async executeStatement(body: Record<string, unknown>) {
@@ -67,7 +73,10 @@ export function databricksClient(ctx: Ctx) {
         throw new ConnectorError({ kind: "tool_failure", message: `Databricks named an unexpected result chunk link ${internalLink.slice(0, 80)}` });
       return (await call("GET", internalLink)).json;
     },
-    /** A task run's output: `logs` (stdout/stderr, last 5 MB), `error`, `error_trace` (CONTRACTS-2 §3c). */
+    /**
+     * A task run's output (CONTRACTS-2 §3c): `logs` (stdout/stderr, last 5 MB; not for notebook tasks), `notebook_output`
+     * {result, truncated} (the `dbutils.notebook.exit` value), `error`, `error_trace`. A multi-task parent answers 400.
+     */
     async getOutput(taskRunId: string) {
       return (await call("GET", `/api/2.2/jobs/runs/get-output?run_id=${encodeURIComponent(taskRunId)}`)).json;
     },

@@ -1,10 +1,11 @@
 import { ConnectorError } from "../http-errors";
-import { sectionedLog } from "../../logs/format";
+import { log } from "../../lib/log";
 import { epochMs, field, num, str, testFailure } from "../tool-http";
-import type { ConnectorDefinition, CostFact, ExternalHandle, TaskOutcome } from "../types";
+import type { ConnectorDefinition, CostFact, ExternalHandle, TaskOutcome, TerminalOutcome } from "../types";
 import { databricksClient } from "./client";
 import { DatabricksConfig, DatabricksWith } from "./schema";
 import { databricksRunState, idempotencyToken, latestRepairId, repairIdsOf } from "./status";
+import { runOutputs, startedTasks } from "./task-output";
 import { databricksWebhook } from "./webhook";
 
 /** `with` fields passed to run-now under the same names. */
@@ -39,6 +40,32 @@ function outcomeOf(run: unknown, handle: ExternalHandle): TaskOutcome {
     case "cancelled":
       return { status: "cancelled", reason: s.message, ...next };
   }
+}
+
+/**
+ * Once the run has ended: each started task run's output, read once (get-output answers for task runs, not for a
+ * multi-task parent) for both the attempt's log and the rows its notebooks reported (./task-output.ts). A task's output
+ * is complete only then, and reading outputs while the run goes would cost a call per task per poll. Reading them is
+ * a by-product: when it fails the task ends as the run did, without a log and with its rows unknown.
+ */
+async function readTaskOutputs(client: ReturnType<typeof databricksClient>, runId: string, run: unknown) {
+  try {
+    const outputs = [];
+    for (const task of startedTasks(await client.allTasks(runId, run)))
+      outputs.push({ task, output: await client.getOutput(String(num(field(task, "run_id")))) });
+    return runOutputs(outputs);
+  } catch (err) {
+    // Not the message: a tool's error text can echo the request's credentials, and this log has no redactor.
+    log.warn("reading Databricks task outputs failed", { run_id: runId, kind: err instanceof ConnectorError ? err.error.kind : "network" });
+    return { log: null, rowsAffected: null };
+  }
+}
+
+/** A terminal outcome with the attempt's log and, when it succeeded, the rows it changed (0: no new data). */
+function withTaskOutputs(outcome: TerminalOutcome, read: { log: string | null; rowsAffected: number | null }): TaskOutcome {
+  const logged = read.log === null ? outcome : { ...outcome, log: read.log };
+  if (logged.status !== "succeeded" || read.rowsAffected === null) return logged;
+  return { ...logged, noNewData: read.rowsAffected === 0, output: { ...logged.output, rows_affected: read.rowsAffected } };
 }
 
 /** The cost-relevant part of a run: durations, and which clusters (or serverless compute) ran which task. */
@@ -86,7 +113,10 @@ export function databricksCostFact(host: string, run: unknown, tasks: unknown[])
   };
 }
 
-/** Databricks Jobs: run-now with a per-attempt idempotency token, follow life-cycle/result states, record run cost facts. */
+/**
+ * Databricks Jobs: run-now with a per-attempt idempotency token, follow life-cycle/result states, read the ended run's
+ * task outputs (log, notebook row counts), record run cost facts.
+ */
 export const databricksConnector: ConnectorDefinition<DatabricksWith, DatabricksConfig> = {
   kind: "databricks",
   title: "Databricks Jobs",
@@ -99,6 +129,11 @@ export const databricksConnector: ConnectorDefinition<DatabricksWith, Databricks
     run_id: { type: "string", description: "The job run's id" },
     run_page_url: { type: "string", description: "The run's page in the workspace" },
     result_state: { type: "string", description: "`SUCCESS`, or `SUCCESS_WITH_FAILURES` when some tasks failed and the job still counts it a success" },
+    rows_affected: {
+      type: "int",
+      description:
+        'Rows the run changed, when every task that ran is a notebook exiting with `dbutils.notebook.exit(json.dumps({"rows_affected": n}))`; 0 reports no new data',
+    },
   },
 
   async trigger(ctx, input) {
@@ -139,11 +174,14 @@ export const databricksConnector: ConnectorDefinition<DatabricksWith, Databricks
 
   async poll(ctx, _input, handle) {
     if (!handle.externalId) throw new ConnectorError({ kind: "tool_failure", message: "no Databricks run id was recorded for this task" });
-    const run = await databricksClient(ctx).getRun(handle.externalId);
+    const client = databricksClient(ctx);
+    const run = await client.getRun(handle.externalId);
     // A repair not yet in the run's history: the run still shows how it ended before, which is not this attempt's end.
     const repairId = num(handle.state?.repair_id);
     if (repairId !== null && !repairIdsOf(run).includes(repairId)) return { status: "running", ...handle };
-    return outcomeOf(run, handle);
+    const outcome = outcomeOf(run, handle);
+    if (outcome.status === "running") return outcome;
+    return withTaskOutputs(outcome, await readTaskOutputs(client, handle.externalId, run));
   },
 
   async cancel(ctx, _input, handle) {
@@ -163,32 +201,6 @@ export const databricksConnector: ConnectorDefinition<DatabricksWith, Databricks
     if (!input.collect_cost || !outcome.externalId) return;
     const { run, tasks } = await databricksClient(ctx).getRunWithAllTasks(outcome.externalId);
     await sink.costFacts("databricks", [databricksCostFact(ctx.config.base_url, run, tasks)]);
-  },
-
-  /**
-   * Per task run of the job (get-output answers for task runs, not for a multi-task parent): its stdout/stderr
-   * (`logs`, Databricks keeps the last 5 MB and says when it cut), its `error` and `error_trace`. Tasks that have not
-   * started have no output yet and are left out. Read once the run has ended: a task's output is complete only then,
-   * and reading the run while it goes would be a second status poll.
-   */
-  async logs(ctx, _input, outcome) {
-    if (!outcome.externalId || outcome.status === "running") return null;
-    const client = databricksClient(ctx);
-    const { tasks } = await client.getRunWithAllTasks(outcome.externalId);
-    const started = tasks.filter((t) => num(field(t, "run_id")) !== null && field(t, "start_time"));
-    const sections = [];
-    for (const task of started) {
-      const output = await client.getOutput(String(num(field(task, "run_id"))));
-      const parts = [
-        str(field(output, "logs")),
-        field(output, "logs_truncated") === true ? "[Databricks kept only the last 5 MB of this task's output]" : null,
-        str(field(output, "error")) ? `error: ${str(field(output, "error"))}` : null,
-        str(field(output, "error_trace")),
-      ].filter((p): p is string => Boolean(p));
-      const state = str(field(field(task, "state"), "result_state")) ?? str(field(field(task, "state"), "life_cycle_state")) ?? "unknown";
-      sections.push({ title: `Task ${str(field(task, "task_key")) ?? "?"} (run ${num(field(task, "run_id"))}, ${state})`, text: parts.join("\n") });
-    }
-    return sections.length ? sectionedLog(sections) : null;
   },
 
   webhook: databricksWebhook,

@@ -3,6 +3,7 @@ import { airbyteCollector } from "./airbyte";
 import { awsCollector } from "./aws";
 import { bigQueryCollector } from "./bigquery";
 import { databricksCollector } from "./databricks";
+import { fivetranCollector } from "./fivetran";
 import { lookerCollector } from "./looker";
 import { powerBiCollector } from "./powerbi";
 import { snowflakeCollector } from "./snowflake";
@@ -14,6 +15,7 @@ const collectors: Record<CollectorKind, CostCollector> = {
   bigquery: bigQueryCollector,
   aws: awsCollector,
   airbyte: airbyteCollector,
+  fivetran: fivetranCollector,
   looker: lookerCollector,
   powerbi: powerBiCollector,
 };

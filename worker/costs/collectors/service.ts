@@ -5,11 +5,11 @@ import { finishCollectorRun, getCollector, type NewCollectorRun } from "../../db
 import { ingestCosts } from "../../db/repo/costs/ledger-ingest";
 import { getCostSettings } from "../../db/repo/costs/settings";
 import { ingestUsage, type UsageRow } from "../../db/repo/costs/usage";
-import { getConnection, resolveConnectionSecrets } from "../../db/repo/connections/connections";
+import { getConnection, resolveConnectionSecrets, type ResolvedConnection } from "../../db/repo/connections/connections";
 import { claimsOfDatasets } from "../../db/repo/products/membership";
 import { catalogProducts } from "../../db/repo/products/products";
 import type { Env } from "../../env";
-import { loadKeyRing } from "../../lib/envelope";
+import { loadKeyRing, type KeyRing } from "../../lib/envelope";
 import { errorFields, log } from "../../lib/log";
 import { evaluateBudgets } from "../budgets-service";
 import type { CostDraft } from "../draft";
@@ -81,11 +81,14 @@ export async function runCollectorPass(
   // Error text may quote the vendor, which may echo the request: the connection's secrets are taken out of it.
   let redactor: Redactor = watchedFetch(fetchFn, {}).redactor;
   try {
-    const connection = await resolveConnectionSecrets(ctx, await loadKeyRing(env.TUTTI_MASTER_KEY), conn.teamId, conn.name);
+    const keyRing = await loadKeyRing(env.TUTTI_MASTER_KEY);
+    const connection = await resolveConnectionSecrets(ctx, keyRing, conn.teamId, conn.name);
     if (!connection) throw new Error("the connection no longer exists");
-    const watched = watchedFetch(fetchFn, connection.secrets);
+    const viaId = collector.via?.(settings) ?? null;
+    const via = viaId ? await resolveVia(ctx, keyRing, conn.teamId, viaId) : null;
+    const watched = watchedFetch(fetchFn, { ...connection.secrets, ...prefixed(via?.secrets ?? {}) });
     redactor = watched.redactor;
-    const input = { ctx, connection, settings, costs: await getCostSettings(ctx), fetch: watched.fetch };
+    const input = { ctx, connection, via, settings, costs: await getCostSettings(ctx), fetch: watched.fetch };
     for (const stream of collector.streams(settings)) {
       const window = nextWindow(stream, watermarks[stream.name] ?? null, now, settings.lookbackDays * DAY_MS);
       run.windowFrom = Math.min(run.windowFrom ?? window.from, window.from);
@@ -110,18 +113,33 @@ export async function runCollectorPass(
 }
 
 /**
+ * The connection a collector reads through, with its secrets: only one of the collector's own team, checked again
+ * at each pass (a connection moved to another team since the collector was saved is not read through).
+ */
+async function resolveVia(ctx: TenantCtx, keyRing: KeyRing, teamId: string, id: string): Promise<ResolvedConnection> {
+  const found = await getConnection(ctx, id);
+  const via = found && found.teamId === teamId ? await resolveConnectionSecrets(ctx, keyRing, teamId, found.name) : null;
+  if (!via) throw new Error(`the connection ${id} the collector reads through no longer exists in the connection's team`);
+  return via;
+}
+
+/** Secrets of a second connection, under names that cannot replace the first one's (only their values matter). */
+const prefixed = (secrets: Record<string, string>) => Object.fromEntries(Object.entries(secrets).map(([k, v]) => [`via.${k}`, v]));
+
+/**
  * Writes drafts in batches for the connection's team: records nothing else attributes are its spend, and a record
- * stored for another team is left as it is (`refused`), as for any team's write. A zero draft (an idle hour fully
- * used by queries, a BigQuery cache hit) only corrects a record already stored; it never adds one.
+ * stored for another team is left as it is (`refused`), as for any team's write. An empty draft (no amount and no
+ * usage: an idle hour fully used by queries, a BigQuery cache hit) only corrects a record already stored; it never
+ * adds one. Usage at a price of 0 (a rate set to 0) is still recorded, with its quantity.
  */
 async function writeDrafts(ctx: TenantCtx, drafts: CostDraft[], teamId: string, now: number, run: NewCollectorRun, days: Set<string>) {
-  const zeros = drafts.filter((d) => d.amountMicros === 0);
+  const zeros = drafts.filter((d) => d.amountMicros === 0 && !d.quantity);
   const stored = new Set<string>();
   for (const source of new Set(zeros.map((d) => d.source))) {
     const refs = zeros.filter((d) => d.source === source).map((d) => d.externalRef);
     for (const ref of await storedCostRefs(ctx, source, refs)) stored.add(`${source}\u0000${ref}`);
   }
-  const kept = drafts.filter((d) => d.amountMicros !== 0 || stored.has(`${d.source}\u0000${d.externalRef}`));
+  const kept = drafts.filter((d) => d.amountMicros !== 0 || d.quantity || stored.has(`${d.source}\u0000${d.externalRef}`));
   for (let i = 0; i < kept.length; i += INGEST_BATCH) {
     const result = await ingestCosts(ctx, null, kept.slice(i, i + INGEST_BATCH), teamId, now, [teamId]);
     run.inserted += result.inserted;

@@ -11,6 +11,8 @@ import type { CollectWindow, StreamTiming } from "./window";
 export interface CollectorInput {
   ctx: TenantCtx;
   connection: ResolvedConnection;
+  /** The connection the collector reads through (CostCollector.via), resolved for the pass; null for the others. */
+  via: ResolvedConnection | null;
   settings: CollectorSettings;
   costs: CostSettings;
   fetch: typeof fetch;
@@ -35,6 +37,11 @@ export interface CostCollector {
   kind: string;
   /** The streams a pass reads, in order (query costs before the idle time split by them). */
   streams(settings: CollectorSettings): CollectorStream[];
+  /**
+   * The id of another connection of the same team the collector reads through, when its vendor keeps usage in the
+   * customer's warehouse rather than behind its own API (Fivetran: the Platform Connector's tables).
+   */
+  via?(settings: CollectorSettings): string | null;
   /** The catalog namespace of the tables the vendor's reads name (`override`: the collector's dataset_namespace). */
   namespace(config: Record<string, unknown>, override: string | null | undefined): string;
 }

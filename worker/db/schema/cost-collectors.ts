@@ -1,8 +1,11 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { json, ms, tenantId } from "./columns";
 
-/** Tools whose connections can collect cost and/or usage (Looker and Power BI: usage only) on a schedule: worker/costs/collectors/. */
-export const collectorKinds = ["snowflake", "databricks", "bigquery", "aws", "airbyte", "looker", "powerbi"] as const;
+/**
+ * Tools whose connections can collect cost and/or usage (Looker and Power BI: usage only) on a schedule:
+ * worker/costs/collectors/. A Fivetran collector reads through a warehouse connection of the same team.
+ */
+export const collectorKinds = ["snowflake", "databricks", "bigquery", "aws", "airbyte", "fivetran", "looker", "powerbi"] as const;
 export type CollectorKind = (typeof collectorKinds)[number];
 /** Ledger sources each kind of collector writes (a BigQuery collector also reads the Cloud Billing export: `gcp`). */
 export const collectorSources: Record<CollectorKind, readonly string[]> = {
@@ -11,6 +14,7 @@ export const collectorSources: Record<CollectorKind, readonly string[]> = {
   bigquery: ["bigquery", "gcp"],
   aws: ["aws"],
   airbyte: ["airbyte"],
+  fivetran: ["fivetran"],
   looker: [],
   powerbi: [],
 };
@@ -42,6 +46,10 @@ export interface CollectorSettings {
   tagKey?: string | null;
   /** AWS: the Cost Explorer metric recorded (default UnblendedCost). */
   costMetric?: "UnblendedCost" | "AmortizedCost" | "NetUnblendedCost" | "NetAmortizedCost";
+  /** Fivetran: the Snowflake connection (same team) whose warehouse holds the Fivetran Platform Connector's tables. */
+  warehouseConnection?: string | null;
+  /** Fivetran: the schema of those tables, optionally `DATABASE.SCHEMA` (default fivetran_metadata). */
+  metadataSchema?: string | null;
   /** Looker and Power BI: a BI item, model, dataset or workspace name → the product id or name its use counts for. */
   productMap?: Record<string, string> | null;
 }

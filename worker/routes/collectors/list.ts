@@ -15,7 +15,7 @@ export const route = createRoute({
   path: "/collectors",
   tags: ["costs"],
   summary:
-    "Collectors: every Snowflake, Databricks, BigQuery, AWS, Airbyte, Looker and Power BI connection, whether it collects, its last pass and the next (tenant admins)",
+    "Collectors: every Snowflake, Databricks, BigQuery, AWS, Airbyte, Fivetran, Looker and Power BI connection, whether it collects, its last pass and the next (tenant admins)",
   security: bearerSecurity,
   responses: { 200: jsonResponse(Out, "One entry per connection that can collect"), ...errors(401, 403) },
 });

@@ -62,6 +62,15 @@ export const CollectorSettingsIn = z
       description:
         "AWS: the Cost Explorer metric recorded (default UnblendedCost; AmortizedCost spreads up-front reservation and Savings Plans fees over the days they cover)",
     }),
+    warehouse_connection: z.string().min(1).max(64).optional().openapi({
+      description:
+        "Fivetran: id of the Snowflake connection, of the Fivetran connection's team, whose warehouse holds the Fivetran Platform Connector's tables (required)",
+    }),
+    schema: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_$]{0,254}(\.[A-Za-z_][A-Za-z0-9_$]{0,254})?$/, "a schema name, optionally DATABASE.SCHEMA (unquoted identifiers)")
+      .optional()
+      .openapi({ description: "Fivetran: the schema of the Platform Connector's tables, optionally DATABASE.SCHEMA (default fivetran_metadata)" }),
     product_map: z
       .record(z.string().min(1).max(300), z.string().min(1).max(64))
       .refine((m) => Object.keys(m).length <= 500, "at most 500 entries")
@@ -139,6 +148,8 @@ export const settingsOut = (s: CollectorSettings): z.input<typeof CollectorSetti
   ...(s.productLabel ? { product_label: s.productLabel } : {}),
   ...(s.tagKey ? { tag_key: s.tagKey } : {}),
   ...(s.costMetric ? { cost_metric: s.costMetric } : {}),
+  ...(s.warehouseConnection ? { warehouse_connection: s.warehouseConnection } : {}),
+  ...(s.metadataSchema ? { schema: s.metadataSchema } : {}),
   ...(s.productMap && Object.keys(s.productMap).length ? { product_map: s.productMap } : {}),
 });
 
@@ -156,6 +167,8 @@ export const settingsIn = (s: z.output<typeof CollectorSettingsIn>): CollectorSe
   productLabel: s.product_label ?? null,
   tagKey: s.tag_key ?? null,
   ...(s.cost_metric ? { costMetric: s.cost_metric } : {}),
+  warehouseConnection: s.warehouse_connection ?? null,
+  metadataSchema: s.schema ?? null,
   productMap: s.product_map ?? null,
 });
 

@@ -31,7 +31,12 @@ const onlyFor: Record<string, CollectorKind[]> = {
   tag_key: ["aws"],
   cost_metric: ["aws"],
   product_map: ["looker", "powerbi"],
+  warehouse_connection: ["fivetran"],
+  schema: ["fivetran"],
 };
+
+/** Warehouses a Fivetran collector can read the Platform Connector's tables through (worker/costs/collectors/fivetran.ts). */
+const marWarehouseKinds = ["snowflake"];
 
 export const route = createRoute({
   method: "put",
@@ -71,6 +76,14 @@ export function register(app: Router) {
       problems.push({ path: "settings.tag_key", message: "an AWS collector needs the cost-allocation tag whose value names the product" });
     if (kind === "bigquery" && settings.pricing_model === "editions" && settings.slot_hour_price === undefined)
       problems.push({ path: "settings.slot_hour_price", message: "editions pricing needs the price of a slot-hour" });
+    if (kind === "fivetran" && body.enabled && !settings.warehouse_connection)
+      problems.push({ path: "settings.warehouse_connection", message: "a Fivetran collector reads MAR through a Snowflake connection of the same team" });
+    if (kind === "fivetran" && settings.warehouse_connection) {
+      // Another team's (or tenant's) connection is never read through: its credentials are that team's.
+      const warehouse = await getConnection(ctx, settings.warehouse_connection);
+      if (!warehouse || warehouse.teamId !== connection.teamId || !marWarehouseKinds.includes(warehouse.kind))
+        problems.push({ path: "settings.warehouse_connection", message: "no Snowflake connection of the Fivetran connection's team has this id" });
+    }
     if (problems.length) throw new ApiError("validation_failed", `${problems[0].path}: ${problems[0].message}`, problems);
 
     // The engine's clock decides when the pass is due. A timer armed before the row is saved finds the collector

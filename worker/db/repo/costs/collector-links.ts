@@ -54,6 +54,33 @@ export async function tasksOfExternalRuns(ctx: TenantCtx, connector: string, tea
 }
 
 /**
+ * The pipeline of team `teamId` whose task started a tool run `externalIds` through `connector` most recently, per
+ * external id (a Fivetran task's external id is the Fivetran connection it syncs): a monthly figure of the
+ * connection goes to the pipeline that syncs it.
+ */
+export async function latestPipelinesOfExternalRuns(ctx: TenantCtx, connector: string, teamId: string, externalIds: string[]): Promise<Map<string, string>> {
+  const latest = new Map<string, { pipeline: string; at: number }>();
+  for (const payload of chunkRows(externalIds.map((id) => [id]))) {
+    const rows = await rawRows(
+      ctx,
+      sql`SELECT a.external_id, r.pipeline_name, max(coalesce(a.started_at, a.queued_at, 0)) AS at
+          FROM json_each(${payload}) p
+          CROSS JOIN task_attempts a ON a.tenant_id = ${ctx.tenantId} AND a.external_id = p.value ->> '$[0]'
+          JOIN task_runs t ON t.tenant_id = ${ctx.tenantId} AND t.run_id = a.run_id AND t.task_key = a.task_key AND t.connector = ${connector}
+          JOIN runs r ON r.tenant_id = ${ctx.tenantId} AND r.id = a.run_id AND r.team_id = ${teamId}
+          GROUP BY 1, 2`,
+    );
+    for (const [externalId, pipeline, at] of rows) {
+      const had = latest.get(externalId as string);
+      // Ties (two pipelines' attempts in the same millisecond) go to the first name, so a re-read picks the same one.
+      if (!had || (at as number) > had.at || ((at as number) === had.at && (pipeline as string) < had.pipeline))
+        latest.set(externalId as string, { pipeline: pipeline as string, at: at as number });
+    }
+  }
+  return new Map([...latest].map(([id, l]) => [id, l.pipeline]));
+}
+
+/**
  * Catalog datasets in `namespace` by table name, matched without regard to case (Snowflake reports unquoted names in
  * upper case; lineage producers often write them in lower case). Keys are upper case.
  */
