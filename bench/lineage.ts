@@ -3,9 +3,10 @@
  * Tutti's own repository code and migrations) against the same SQL on raw SQLite (better-sqlite3) in the
  * same run, printed as ratios; and OpenLineage ingest in events/s against a bare insert of the raw events.
  *
- *   npm run bench:lineage [-- --samples 40 --reps 3 --events 2000 --batch 100] [-- --only guard]
+ *   npm run bench:lineage [-- --samples 40 --reps 3 --events 2000 --batch 100] [-- --only guard|ingest]
  *
- * `--only guard` loads the graph and measures only what the ownership conditions inside the writes cost (benchGuardCost).
+ * `--only guard` loads the graph and measures only what the ownership conditions inside the writes cost (benchGuardCost);
+ * `--only ingest` loads the graph and measures only the OpenLineage ingest against the bare insert (benchIngestBoth).
  *
  * D1 times are taken inside the Worker around one repository call (no HTTP); SQLite times around the same
  * statement's `.all()`. Both databases get the same graph through the same migrations.
