@@ -193,6 +193,41 @@ describe("raw OpenLineage events in R2", () => {
   });
 });
 
+describe("the events of one request share one object", () => {
+  it("a batch's bodies are one R2 object, each event reading back as its own body; retention removes the object with its last row", async () => {
+    const { s, token } = await lineageTenant();
+    const t = s.tenant.id;
+    const texts = [0, 1, 2].map((i) => event(`raw-bodies.pack-${i}`));
+    const res = await api("/lineage/batch", { as: token, rawBody: `[${texts.join(",")}]`, headers: { "content-type": "application/json" } });
+    expect(res.status, res.text).toBe(200);
+    expect(res.json.summary).toMatchObject({ received: 3, successful: 3 });
+    // The batch endpoint stores each event as its array element re-serialised.
+    const stored = texts.map((text) => JSON.stringify(JSON.parse(text)));
+    const rows = (
+      await env.DB.prepare("SELECT body_blob_key, body_offset, body_sha256, size_bytes FROM lineage_events WHERE tenant_id = ? ORDER BY body_offset")
+        .bind(t)
+        .all<{ body_blob_key: string; body_offset: number; body_sha256: string; size_bytes: number }>()
+    ).results;
+    expect(new Set(rows.map((r) => r.body_blob_key)).size).toBe(1);
+    expect(await objects(t, "lineage-event")).toEqual([rows[0].body_blob_key]);
+    expect(rows.map((r) => r.body_offset)).toEqual([0, rows[0].size_bytes, rows[0].size_bytes + rows[1].size_bytes]);
+    expect(rows.map((r) => r.body_sha256).sort()).toEqual((await Promise.all(stored.map((x) => sha256Hex(x)))).sort());
+    expect(await usageOf(token, "lineage_event")).toMatchObject({ objects: 3, bytes: rows.reduce((n, r) => n + r.size_bytes, 0) });
+
+    for (const [i, text] of texts.entries()) {
+      const job = (await api(`/jobs?name=raw-bodies.pack-${i}`, { as: token })).json.items[0];
+      const run = (await api(`/jobs/${job.id}/runs`, { as: token })).json.items[0];
+      const events = await api(`/job-runs/${run.id}/events`, { as: token });
+      expect(events.status).toBe(200);
+      expect(events.json.items.map((e: { event: unknown }) => e.event)).toEqual([JSON.parse(text)]);
+    }
+
+    await sweepAt(t, Date.now() + 31 * DAY);
+    expect(await count("lineage_events", t)).toBe(0);
+    expect(await objects(t, "lineage-event")).toEqual([]);
+  });
+});
+
 describe("retention of raw bodies", () => {
   it("removes expired rows and their R2 objects together, keeps an object a younger row still names, and counts what went", async () => {
     const { s, token } = await lineageTenant();

@@ -1,11 +1,11 @@
 import type { TenantCtx } from "../db/client";
 import { auditCountedInsert, type AuditSource } from "../db/repo/platform/audit";
-import { usageAddedStatements } from "../db/repo/platform/storage-usage";
 import { fromBuilder, runBatch, runReads, stmt } from "../db/statements";
-import { enforceStorageQuota } from "../retention/storage-quota";
+import { checkQuotaState } from "../retention/storage-quota";
+import { quotaStateRead, usageAddedStatements } from "../db/repo/platform/storage-usage";
 import { existingEventKeys, rawEventStatements, storedEventKeys, storedEventsQuery } from "../db/repo/lineage/raw-events";
 import { unreferencedBlobKeys } from "../db/repo/platform/retention-sweep";
-import { keepRawBody, putRawBodies, type StoredRawBody } from "../blobs/raw-bodies";
+import { keepRawBody, putRawBodyPack, type PackedRawBody, type StoredRawBodyPack } from "../blobs/raw-bodies";
 import { deleteBlob, type TenantBlobs } from "../blobs/store";
 import { lineagePlanStatements, MAX_FACET_BYTES, storedQualityKeys, updatedDatasets } from "../db/repo/lineage/write";
 import { othersJobsCheck, pipelineTeamsRead, refusedJobsAndRuns } from "../db/repo/pipelines/ownership";
@@ -43,9 +43,12 @@ async function jobRefOf(ids: IdCache, e: OLEvent): Promise<JobRef | null> {
   return { jobId: await ids.job(e.job.namespace, e.job.name), runId: e.kind === "run" ? await ids.run("openlineage", e.run.runId) : null };
 }
 
-/** What the ingest reads before it writes, in one D1 round trip: stored copies of the events, and the teams of the pipelines they name. */
+/**
+ * What the ingest reads before it writes, in one D1 round trip: stored copies of the events, the teams of the
+ * pipelines they name, and the tenant's storage quota state.
+ */
 async function lookups(ctx: TenantCtx, events: Prepared[]) {
-  const [existing, teams] = await runReads(ctx, [
+  const [existing, teams, quota] = await runReads(ctx, [
     existingEventKeys(
       ctx,
       events.map((p) => p.accepted.dedupeKey),
@@ -54,8 +57,9 @@ async function lookups(ctx: TenantCtx, events: Prepared[]) {
       ctx,
       events.flatMap((p) => p.tuttiJobs.flatMap((c) => (c.pipeline ? [c.pipeline] : []))),
     ),
+    quotaStateRead(ctx),
   ] as const);
-  return { existing, teams };
+  return { existing, teams, quota };
 }
 
 /** The refusal (400 naming the namespace) of an event whose job in Tutti's namespace is not a task of a pipeline the writer's team owns. */
@@ -112,17 +116,18 @@ interface Prepared {
   accepted: AcceptedEvent;
   /** The body as received (UTF-8), stored in R2 before the row that names it. */
   bytes: Uint8Array;
-  /** Where the body went in R2, once put. */
-  stored?: StoredRawBody;
+  /** Where the body went in R2 (its object and slice), once put. */
+  stored?: { key: string } & PackedRawBody;
   tuttiJobs: TuttiJobClaim[];
   ref: JobRef | null;
 }
 
 /**
- * Validates, deduplicates and stores OpenLineage events; one outcome per item, in order. Each valid new event's body
- * goes to R2 first (`blobs`: once per tenant and content); an event whose put fails is answered retriable and no row
- * names it. The rows are then written in one D1 batch (one transaction); should it fail, each event is retried alone
- * so one bad event cannot sink the others. Bodies this call put for events that ended up without a row are removed. Nothing is written for an invalid event, nor for one speaking for another team's
+ * Validates, deduplicates and stores OpenLineage events; one outcome per item, in order. The bodies of the valid new
+ * events go to R2 first, as one object (`blobs`: putRawBodyPack); if that put fails, each is answered retriable and
+ * no row names it. The rows are then written in one D1 batch (one transaction); should it fail, each event is retried
+ * alone so one bad event cannot sink the others. An object this call put for events none of which got a row is
+ * removed. Nothing is written for an invalid event, nor for one speaking for another team's
  * pipeline (400), job or run (403: decided by the write itself, othersJobsCheck); of another team's datasets only
  * lineage is written (PlanGuard). Data-quality assertions that were stored are appended to `quality`, for alerts.
  */
@@ -192,23 +197,23 @@ export async function ingestOpenLineageEvents(
   });
   if (!fresh.length) return outcomes;
   // Over a storage quota the whole request is refused (413 naming the quota) and nothing is stored.
-  await enforceStorageQuota(ctx, { bytes: fresh.reduce((n, p) => n + p.bytes.byteLength, 0), objects: fresh.length });
+  checkQuotaState(ctx, found.quota, { bytes: fresh.reduce((n, p) => n + p.bytes.byteLength, 0), objects: fresh.length });
 
-  // Bytes first: an event whose body is not in R2 gets no row (answered retriable), so no row names a missing blob.
-  const puts = await putRawBodies(
-    blobs,
-    "lineage-event",
-    fresh.map((p) => p.bytes),
-  );
-  const put = fresh.filter((p, i) => {
-    const r = puts[i];
-    if ("error" in r) {
-      fail(outcomes, p.index, r.error);
-      return false;
-    }
-    p.stored = r;
-    return true;
-  });
+  // Bytes first, the request's bodies in one object: if the put fails, no event gets a row (each is answered
+  // retriable), so no row names a missing blob.
+  let pack: StoredRawBodyPack;
+  try {
+    pack = await putRawBodyPack(
+      blobs,
+      "lineage-event",
+      fresh.map((p) => p.bytes),
+    );
+  } catch (err) {
+    for (const p of fresh) fail(outcomes, p.index, err);
+    return outcomes;
+  }
+  const put = fresh;
+  for (const [i, p] of put.entries()) p.stored = { key: pack.object.key, ...pack.bodies[i] };
 
   // One batch writes a group of events. Its first statement names the jobs and runs of the group that another team
   // owns, and every statement applies only if there are none (othersJobsCheck): the check and the write are one
@@ -300,26 +305,25 @@ export async function ingestOpenLineageEvents(
       }
     }
   }
-  await settleBodies(ctx, blobs, put, outcomes);
+  await settleBodies(ctx, blobs, pack, put, outcomes);
   return outcomes;
 }
 
 /**
- * After the write: bodies of stored events that were found in R2 already are put back should retention have just
- * removed them (keepRawBody); bodies this call created for events that got no row (refused, failed) are removed
- * unless some row names the same content. A duplicate's body is the stored copy's own (the dedupe key holds the
- * body's hash), so it stays.
+ * After the write: if any event of the request was stored, its object is put back should retention have just removed
+ * it (keepRawBody: it was found in R2 already); if none was (refused, failed, duplicates of each other's copies) and
+ * this call created the object, it is removed unless some row names it. A duplicate's body is the stored copy's own
+ * (the dedupe key holds the body's hash), so it stays. The bodies of refused events share the object with the
+ * stored ones and go with it: no row names their slices.
  */
-async function settleBodies(ctx: TenantCtx, blobs: TenantBlobs, put: Prepared[], outcomes: IngestOutcome[]) {
-  const unstored: string[] = [];
-  for (const p of put) {
-    const outcome = outcomes[p.index];
-    if (outcome.ok) await keepRawBody(blobs, "lineage-event", p.stored!, p.bytes);
-    else if (p.stored!.created) unstored.push(p.stored!.key);
+async function settleBodies(ctx: TenantCtx, blobs: TenantBlobs, pack: StoredRawBodyPack, put: Prepared[], outcomes: IngestOutcome[]) {
+  if (put.some((p) => outcomes[p.index].ok)) {
+    await keepRawBody(blobs, "lineage-event", pack.object, pack.content);
+    return;
   }
-  if (!unstored.length) return;
+  if (!pack.object.created) return;
   try {
-    await deleteBlob(blobs, await unreferencedBlobKeys(ctx, unstored));
+    await deleteBlob(blobs, await unreferencedBlobKeys(ctx, [pack.object.key]));
   } catch (err) {
     // Left for the tenant's deletion: an object no row names is counted nowhere and read by nothing.
     log.with({ tenantId: ctx.tenantId }).error("removing bodies of unstored lineage events failed", errorFields(err));

@@ -28,6 +28,8 @@ export const lineageEvents = sqliteTable(
     /** SHA-256 of the body as received, and its R2 key (`t/<tenant>/lineage-event/<sha256>`). */
     bodySha256: text("body_sha256"),
     bodyBlobKey: text("body_blob_key"),
+    /** Where the body starts inside the object: the events of one request share one object (putRawBodyPack); null: the whole object. */
+    bodyOffset: integer("body_offset"),
     receivedAt: ms("received_at").notNull(),
   },
   (t) => [

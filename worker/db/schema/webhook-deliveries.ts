@@ -29,6 +29,11 @@ export const webhookDeliveries = sqliteTable(
     /** SHA-256 of the body as received, and its R2 key (`t/<tenant>/webhook-payload/<sha256>`, shared by identical bodies). */
     payloadSha256: text("payload_sha256"),
     payloadBlobKey: text("payload_blob_key"),
+    /**
+     * Where the body starts inside the object: deliveries stored together share one object (their bodies one after
+     * another, worker/blobs/raw-bodies.ts putRawBodyPack), each row naming its slice; null: the whole object.
+     */
+    payloadOffset: integer("payload_offset"),
     /** How many times the tool sent this delivery (its retries, concurrent copies); only the first is applied. */
     copies: integer("copies").notNull().default(1),
   },

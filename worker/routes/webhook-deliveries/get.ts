@@ -26,7 +26,12 @@ export function register(app: Router) {
     const ctx = tenantCtx(c.get("db"), p.tenantId);
     const delivery = await getDelivery(ctx, c.req.valid("param").id);
     if (!delivery || !canSeeTeamResources(p, delivery.teamId)) throw notFound("webhook delivery");
-    const text = await readRawText(tenantBlobs(c.env.BLOBS, ctx), { key: delivery.payloadBlobKey, sizeBytes: delivery.payloadBytes, text: delivery.payload });
+    const text = await readRawText(tenantBlobs(c.env.BLOBS, ctx), {
+      key: delivery.payloadBlobKey,
+      offset: delivery.payloadOffset,
+      sizeBytes: delivery.payloadBytes,
+      text: delivery.payload,
+    });
     return send(c, 200, WebhookDeliveryDetailOut, deliveryDetailOut(delivery, text));
   });
 }

@@ -15,9 +15,10 @@ type WebhookConnector = ConnectorDefinition<unknown, unknown> & { webhook: Webho
 /**
  * `POST /webhooks/<kind>/<connectionId>`: a tool's webhook. Verified with the connection's signing secret over
  * the raw bytes; unknown connection → 404; bad or missing proof → 401 and nothing stored. A verified delivery is
- * stored before it is acknowledged (body in R2, then its row: storeDelivery), once per tool delivery id (copies are
- * counted), so what a tool was told it delivered survives a crash; its outcome then goes to the run engine through the `tutti-webhooks` queue
- * (handed over here when the queue refuses). A hand-over lost to a crash is recovered by the task's polling,
+ * stored before it is acknowledged (body in R2, then its row: storeDelivery, which stores a burst's deliveries
+ * together), once per tool delivery id (copies are counted), so what a tool was told it delivered survives a crash.
+ * Its outcome then goes to the run engine through the `tutti-webhooks` queue after the answer (waitUntil; handed
+ * over directly when the queue refuses). A hand-over lost to a crash or a failure is recovered by the task's polling,
  * or by the tool sending the delivery again.
  */
 export function toolWebhookRouter(connector: WebhookConnector) {
@@ -50,6 +51,7 @@ export function toolWebhookRouter(connector: WebhookConnector) {
         receivedAt: c.get("clock").now(),
       },
       body,
+      (p) => c.executionCtx.waitUntil(p),
     );
     if (event.outcome && event.externalId) {
       const message: WebhookMessage = {
@@ -63,10 +65,24 @@ export function toolWebhookRouter(connector: WebhookConnector) {
         externalId: event.externalId,
         outcome: event.outcome,
       };
-      if (!(await enqueue(c.env.WEBHOOKS, message))) await handOverDelivery(c.env, message);
+      // After the answer: the delivery is stored, and a hand-over lost to a crash is recovered as described above.
+      c.executionCtx.waitUntil(handOver(c.env, message));
     }
     return c.json({ ok: true, delivery_id: event.deliveryId }, 200);
   });
+}
+
+/** Sends the delivery to the engine through the queue, or directly when the queue refuses it; failures are logged. */
+async function handOver(env: AppEnv["Bindings"], message: WebhookMessage): Promise<void> {
+  if (await enqueue(env.WEBHOOKS, message)) return;
+  try {
+    await handOverDelivery(env, message);
+  } catch (err) {
+    log.with({ tenantId: message.tenantId }).error("webhook hand-over failed; the task's polling or the tool's next copy recovers it", {
+      connector: message.connector,
+      ...errorFields(err),
+    });
+  }
 }
 
 /** False when the queue refused the message: the caller then hands the delivery over itself. */

@@ -268,7 +268,7 @@ export async function listRawEvents(
     receivedAt: r.receivedAt,
     producer: r.producer,
     sizeBytes: r.sizeBytes,
-    body: { key: r.bodyBlobKey, sizeBytes: r.sizeBytes, text: r.body, gzip: r.bodyGzip as Uint8Array | ArrayBuffer | null },
+    body: { key: r.bodyBlobKey, offset: r.bodyOffset, sizeBytes: r.sizeBytes, text: r.body, gzip: r.bodyGzip as Uint8Array | ArrayBuffer | null },
   }));
 }
 

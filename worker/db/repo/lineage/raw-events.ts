@@ -11,27 +11,27 @@ import { rowsOf, stmt, type Read, type Stmt } from "../../statements";
 
 /**
  * Raw-event inserts, to run first in their batch. `bodies` holds where each event's body was put in R2 (its size,
- * hash and key; the row keeps no bytes); an event already stored (same dedupe key) is left as it is. Each statement
+ * hash, key and offset in that object; the row keeps no bytes); an event already stored (same dedupe key) is left as it is. Each statement
  * returns the dedupe keys it stored: the events this batch, and no concurrent copy, wrote. `onlyIf`
  * (PlanGuard.onlyIf) must hold for any of them to be stored.
  */
 export function rawEventStatements(
   ctx: TenantCtx,
   plan: LineagePlan,
-  bodies: Array<{ bytes: number; sha256: string; key: string }>,
+  bodies: Array<{ bytes: number; sha256: string; key: string; offset: number | null }>,
   now: number,
   onlyIf: SQL = sql`1`,
 ): Stmt[] {
   const t = ctx.tenantId;
   const rows = plan.events.map((e, i) => {
     const b = bodies[i];
-    return [e.id, e.dedupeKey, e.kind, e.eventType, e.eventTime, e.runId, e.jobId, e.datasetId, e.producer, e.schemaUrl, b.bytes, b.sha256, b.key];
+    return [e.id, e.dedupeKey, e.kind, e.eventType, e.eventTime, e.runId, e.jobId, e.datasetId, e.producer, e.schemaUrl, b.bytes, b.sha256, b.key, b.offset];
   });
   return bulk(
     rows,
     (p) => sql`
-      INSERT INTO lineage_events (tenant_id, id, dedupe_key, kind, event_type, event_time, run_id, job_id, dataset_id, producer, schema_url, size_bytes, body_sha256, body_blob_key, received_at)
-      SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)}, ${v(9)}, ${v(10)}, ${v(11)}, ${v(12)}, ${now}
+      INSERT INTO lineage_events (tenant_id, id, dedupe_key, kind, event_type, event_time, run_id, job_id, dataset_id, producer, schema_url, size_bytes, body_sha256, body_blob_key, body_offset, received_at)
+      SELECT ${t}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${v(6)}, ${v(7)}, ${v(8)}, ${v(9)}, ${v(10)}, ${v(11)}, ${v(12)}, ${v(13)}, ${now}
       FROM json_each(${p}) r WHERE ${onlyIf}
       ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING dedupe_key`,
   );

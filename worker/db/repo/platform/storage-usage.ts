@@ -2,7 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Db, TenantCtx } from "../../client";
 import { storageUsage, tenantQuotas } from "../../schema";
 import type { StoredKind } from "../../schema/enums";
-import { queryAll } from "../../statements";
+import { rowsOf, runReads, stmt, type Read } from "../../statements";
 
 /**
  * The table behind each kind that counts against the storage quota, and the bytes one row stands for (as received:
@@ -74,35 +74,52 @@ export async function getQuotaOverrides(ctx: TenantCtx): Promise<QuotaOverrides>
     : { storageBytes: null, objects: null, ingestPerMinute: null, updatedAt: null };
 }
 
+export interface QuotaState {
+  overrides: QuotaOverrides;
+  bytes: number;
+  objects: number;
+  retentionArmed: boolean;
+}
+
 /** What a write checks before it stores: the overrides, the stored totals, and whether retention is armed. */
-export async function quotaState(ctx: TenantCtx): Promise<{ overrides: QuotaOverrides; bytes: number; objects: number; retentionArmed: boolean }> {
-  const [row] = await queryAll<{
-    storage_bytes: number | null;
-    objects_quota: number | null;
-    ingest_per_minute: number | null;
-    updated_at: number | null;
-    bytes: number;
-    objects: number;
-    armed_at: number | null;
-  }>(
-    ctx,
-    sql`
+export async function quotaState(ctx: TenantCtx): Promise<QuotaState> {
+  const [state] = await runReads(ctx, [quotaStateRead(ctx)] as const);
+  return state;
+}
+
+/** quotaState as a read that can share a D1 round trip with others (runReads). */
+export function quotaStateRead(ctx: TenantCtx): Read<QuotaState> {
+  return {
+    statements: [
+      stmt(sql`
     SELECT q.storage_bytes, q.objects AS objects_quota, q.ingest_per_minute, q.updated_at,
       (SELECT COALESCE(SUM(bytes), 0) FROM storage_usage WHERE tenant_id = ${ctx.tenantId}) AS bytes,
       (SELECT COALESCE(SUM(objects), 0) FROM storage_usage WHERE tenant_id = ${ctx.tenantId}) AS objects,
       (SELECT armed_at FROM retention_settings WHERE tenant_id = ${ctx.tenantId}) AS armed_at
-    FROM (SELECT 1) LEFT JOIN tenant_quotas q ON q.tenant_id = ${ctx.tenantId}`,
-  );
-  return {
-    overrides: {
-      storageBytes: row?.storage_bytes ?? null,
-      objects: row?.objects_quota ?? null,
-      ingestPerMinute: row?.ingest_per_minute ?? null,
-      updatedAt: row?.updated_at ?? null,
+    FROM (SELECT 1) LEFT JOIN tenant_quotas q ON q.tenant_id = ${ctx.tenantId}`),
+    ],
+    parse(results) {
+      const [row] = rowsOf<{
+        storage_bytes: number | null;
+        objects_quota: number | null;
+        ingest_per_minute: number | null;
+        updated_at: number | null;
+        bytes: number;
+        objects: number;
+        armed_at: number | null;
+      }>(results);
+      return {
+        overrides: {
+          storageBytes: row?.storage_bytes ?? null,
+          objects: row?.objects_quota ?? null,
+          ingestPerMinute: row?.ingest_per_minute ?? null,
+          updatedAt: row?.updated_at ?? null,
+        },
+        bytes: row?.bytes ?? 0,
+        objects: row?.objects ?? 0,
+        retentionArmed: row?.armed_at != null,
+      };
     },
-    bytes: row?.bytes ?? 0,
-    objects: row?.objects ?? 0,
-    retentionArmed: row?.armed_at != null,
   };
 }
 

@@ -18,6 +18,8 @@ export interface NewDelivery {
   payloadBytes: number;
   payloadSha256: string;
   payloadBlobKey: string;
+  /** Where the body starts in that object when it shares it with other deliveries' bodies; null: the whole object. */
+  payloadOffset: number | null;
 }
 
 export interface RecordResult {
