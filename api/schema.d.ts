@@ -17206,7 +17206,8 @@ export interface components {
             open_alerts: number | null;
             pipelines: number;
             datasets: number;
-            saved: components["schemas"]["UnusedSavings"];
+            /** @description What the product's unused policy saved by slowing or pausing its pipelines; null when it never acted */
+            saved: components["schemas"]["UnusedSavings"] | null;
         };
         ProductScorecardDetail: {
             period: string;
@@ -17337,7 +17338,7 @@ export interface components {
             in_effect: number;
             /** @description Every action, newest first */
             actions: components["schemas"]["UnusedPipelineAction"][];
-            saved: components["schemas"]["UnusedSavings"];
+            saved: components["schemas"]["UnusedSavings"] | null;
             currency: string;
         };
         ProductUnusedUndo: components["schemas"]["ProductUnusedPolicy"] & {
@@ -17410,7 +17411,24 @@ export interface components {
             };
         };
         PutUnusedPolicy: {
-            policy: components["schemas"]["UnusedPolicyInput"];
+            /** @description The policy, or null to turn it off (the default) */
+            policy: {
+                /**
+                 * @description Days without any use before the policy acts (7–365)
+                 * @example 30
+                 */
+                after_days: number;
+                /**
+                 * @description slow: run the pipelines once a day or week instead; pause: stop their schedules
+                 * @enum {string}
+                 */
+                action: "slow" | "pause";
+                /**
+                 * @description For slow: how coarse the schedule becomes (default daily)
+                 * @enum {string}
+                 */
+                slow_to?: "daily" | "weekly";
+            } | null;
         };
         QualityIngestRequest: {
             results: {
@@ -18082,25 +18100,6 @@ export interface components {
             runs_skipped: number;
             saved: number | null;
         };
-        /** @description The policy, or null to turn it off (the default) */
-        UnusedPolicyInput: {
-            /**
-             * @description Days without any use before the policy acts (7–365)
-             * @example 30
-             */
-            after_days: number;
-            /**
-             * @description slow: run the pipelines once a day or week instead; pause: stop their schedules
-             * @enum {string}
-             */
-            action: "slow" | "pause";
-            /**
-             * @description For slow: how coarse the schedule becomes (default daily)
-             * @enum {string}
-             */
-            slow_to?: "daily" | "weekly";
-        } | null;
-        /** @description What the product's unused policy saved by slowing or pausing its pipelines; null when it never acted */
         UnusedSavings: {
             /** @description Cost avoided, in `currency`; null when no pipeline acted on has a measured cost per run (unknown, not zero) */
             amount: number | null;
@@ -18113,7 +18112,7 @@ export interface components {
             unknown_cost_pipelines: number;
             /** @description How the figure was reached, in words */
             basis: string;
-        } | null;
+        };
         UpdateAlertChannelRequest: {
             /** @example data-alerts */
             name?: string;
@@ -18713,7 +18712,6 @@ export type TotpConfirmRequest = components['schemas']['TotpConfirmRequest'];
 export type TotpConfirmed = components['schemas']['TotpConfirmed'];
 export type TotpEnrolment = components['schemas']['TotpEnrolment'];
 export type UnusedPipelineAction = components['schemas']['UnusedPipelineAction'];
-export type UnusedPolicyInput = components['schemas']['UnusedPolicyInput'];
 export type UnusedSavings = components['schemas']['UnusedSavings'];
 export type UpdateAlertChannelRequest = components['schemas']['UpdateAlertChannelRequest'];
 export type UpdateAlertRuleRequest = components['schemas']['UpdateAlertRuleRequest'];

@@ -137,7 +137,9 @@ export const ScorecardOut = z
     open_alerts: z.number().int().nullable().openapi({ description: "Unresolved alerts about or affecting the product; null when unknown" }),
     pipelines: z.number().int(),
     datasets: z.number().int(),
-    saved: SavedOut.nullable().openapi({ description: "What the product's unused policy saved by slowing or pausing its pipelines; null when it never acted" }),
+    saved: z
+      .union([SavedOut, z.null()])
+      .openapi({ description: "What the product's unused policy saved by slowing or pausing its pipelines; null when it never acted" }),
   })
   .openapi("ProductScorecard");
 

@@ -25,10 +25,10 @@ export const UnusedPolicyIn = z
   .strict()
   .superRefine((p, ctx) => {
     if (p.action === "pause" && p.slow_to !== undefined) ctx.addIssue({ code: "custom", path: ["slow_to"], message: "only with action slow" });
-  })
-  .openapi("UnusedPolicyInput");
+  });
 
 export const PutUnusedPolicyBody = z
+  // Not a named schema: a nullable use of a named one would give the name two shapes; an inline one keeps field paths.
   .object({ policy: UnusedPolicyIn.nullable().openapi({ description: "The policy, or null to turn it off (the default)" }) })
   .strict()
   .openapi("PutUnusedPolicy");
@@ -63,7 +63,7 @@ export const UnusedStateOut = z
     kept_until: timestamp.nullable().openapi({ description: "Kept (or undone): the policy does not act before this" }),
     in_effect: z.number().int().openapi({ description: "Pipelines slowed or paused now" }),
     actions: z.array(UnusedActionOut).openapi({ description: "Every action, newest first" }),
-    saved: SavedOut.nullable(),
+    saved: z.union([SavedOut, z.null()]),
     currency: z.string(),
   })
   .openapi("ProductUnusedPolicy");
