@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { TenantCtx } from "../../client";
 import { pipelines, products, unusedPipelineActions } from "../../schema";
 import type { UnusedPolicy } from "../../schema/products";
@@ -59,13 +59,18 @@ export async function keepProduct(ctx: TenantCtx, source: AuditSource, product: 
   ]);
 }
 
-/** Actions of the given products, newest first (in effect or undone). */
+/** Actions of the given products, newest first (in effect or undone). Ids go as one JSON array: D1 binds at most 100 values. */
 export async function actionsOfProducts(ctx: TenantCtx, productIds: string[]): Promise<UnusedPipelineAction[]> {
   if (!productIds.length) return [];
   return ctx.db
     .select()
     .from(unusedPipelineActions)
-    .where(and(eq(unusedPipelineActions.tenantId, ctx.tenantId), inArray(unusedPipelineActions.productId, productIds)))
+    .where(
+      and(
+        eq(unusedPipelineActions.tenantId, ctx.tenantId),
+        sql`${unusedPipelineActions.productId} IN (SELECT value FROM json_each(${JSON.stringify(productIds)}))`,
+      ),
+    )
     .orderBy(desc(unusedPipelineActions.actedAt), unusedPipelineActions.pipelineName);
 }
 
