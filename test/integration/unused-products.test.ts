@@ -177,7 +177,7 @@ describe("run only what is used", () => {
     expect(await audit("product.unused_policy_set")).toHaveLength(1);
   });
 
-  it("slows a schedule to daily at its own minute, leaves a product whose use returns during the grace period alone, and undo restores the exact schedule", async () => {
+  it("slows a schedule to daily at its own minute, leaves a product whose use returns during the grace period alone, tells the owners when use returns after, and undo restores the exact schedule", async () => {
     const { s, team } = await workspace();
     await product(s, { name: "mart", owner_team_id: team.id });
     await product(s, { name: "reports", owner_team_id: team.id });
@@ -232,10 +232,17 @@ describe("run only what is used", () => {
     const saved = (await api("/products/mart/scorecard", { as: s })).json.scorecard.saved;
     expect(saved).toMatchObject({ amount: null, pipelines: 1, unknown_cost_pipelines: 1 });
 
+    // Use returns while slowed: the owners are told once, nothing is undone by itself.
+    await use(s, "mart", actedAt + 3 * HOUR);
+    await dailyCheckAt(s.tenant.id, actedAt + DAY);
+    await dailyCheckAt(s.tenant.id, actedAt + 2 * DAY);
+    expect((await unusedAlerts(s)).filter((a) => a.title === "mart is used again while its pipelines are slowed to daily")).toHaveLength(1);
+    expect((await pipeline(s, "mart_hourly")).schedule_override).toBe("15 0 * * *");
+
     const undo = await api("/products/mart/unused-actions/undo", { as: s, body: {} });
     expect(undo.json.undone).toEqual(["mart_hourly"]);
     expect(await pipeline(s, "mart_hourly")).toMatchObject({ schedule: { cron: "15 * * * *", timezone: "UTC" }, schedule_override: null });
-    expect((await cronTimer(s.tenant.id, martId))?.due_at).toBe(nextSlot("15 * * * *", "UTC", actedAt + 2 * HOUR));
+    expect((await cronTimer(s.tenant.id, martId))?.due_at).toBe(nextSlot("15 * * * *", "UTC", actedAt + 2 * DAY));
   });
 
   it("keep during the grace period: nothing is applied", async () => {
