@@ -682,7 +682,7 @@ export interface paths {
                     status?: string;
                     /** @description Alerts the team owns or whose impact reaches one of its products */
                     team_id?: string;
-                    kind?: "run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered" | "zombie_products";
+                    kind?: "run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered" | "zombie_products" | "unused_product";
                     severity?: "info" | "warning" | "critical";
                     /** @description Pipeline name */
                     pipeline?: string;
@@ -10558,6 +10558,303 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/products/{id}/unused-actions/keep": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Keep the product's pipelines running: withdraws a pending notice; the policy does not act for its next after_days
+         * @description Members of the owner team (`metadata:write`) and tenant admins. Audited. 409 once the pipelines were changed: undo instead.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Product id (`dp_…`) or name */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The policy and its actions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProductUnusedPolicy"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/products/{id}/unused-actions/undo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Undo what the unused policy did: each pipeline gets its previous schedule back, or is resumed
+         * @description Members of the owner team (`metadata:write`) and tenant admins. The policy then leaves the product alone for its after_days. Audited; a repeated undo changes nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Product id (`dp_…`) or name */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description What was restored, and the policy's state */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProductUnusedUndo"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/products/{id}/unused-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Run only what is used: the product's unused policy, a pending notice, what it slowed or paused and what that saved */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Product id (`dp_…`) or name */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The policy and its actions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProductUnusedPolicy"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Set or turn off the product's unused policy (slow or pause its pipelines after N days without use)
+         * @description Maintainers of the owner team and tenant admins. A pending notice is withdrawn by any change; actions already taken stay until undone. Audited.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Product id (`dp_…`) or name */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PutUnusedPolicy"];
+                };
+            };
+            responses: {
+                /** @description The policy and its actions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProductUnusedPolicy"];
+                    };
+                };
+                /** @description Invalid input; `details` names each field and the reason */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Authenticated but not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also for objects of other tenants) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unsupported content type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/quality": {
         parameters: {
             query?: never;
@@ -14227,7 +14524,7 @@ export interface components {
             /** @example alr_3k9q0x2m4n5b6v7c8z1a */
             id: string;
             /** @enum {string} */
-            kind: "run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered" | "zombie_products";
+            kind: "run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered" | "zombie_products" | "unused_product";
             /** @enum {string} */
             severity: "info" | "warning" | "critical";
             /** @enum {string} */
@@ -14402,7 +14699,7 @@ export interface components {
             team_id: string;
             name: string;
             enabled: boolean;
-            kinds: ("run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered" | "zombie_products")[];
+            kinds: ("run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered" | "zombie_products" | "unused_product")[];
             /** @enum {string} */
             min_severity: "info" | "warning" | "critical";
             pipelines: string[];
@@ -15119,7 +15416,7 @@ export interface components {
              * @description Alert kinds this rule matches; empty matches every kind
              * @default []
              */
-            kinds?: ("run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered" | "zombie_products")[];
+            kinds?: ("run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered" | "zombie_products" | "unused_product")[];
             /**
              * @default warning
              * @enum {string}
@@ -16477,6 +16774,8 @@ export interface components {
                 cron: string;
                 timezone: string;
             } | null;
+            /** @description The cron in effect instead of schedule.cron while an unused data product's policy has slowed the pipeline; null otherwise */
+            schedule_override: string | null;
             /** @description The version production runs (while `in_production` is false: the first version pushed to another environment) */
             current_version: {
                 id: string;
@@ -16883,6 +17182,8 @@ export interface components {
                 zombies: number;
                 /** @description Products whose health needs attention (health.needs_attention), zombies included */
                 needs_attention: number;
+                /** @description Cost avoided by unused policies across products (sum of items' saved.amount); null when no policy acted or none has a measured cost */
+                saved: number | null;
             };
             items: components["schemas"]["ProductScorecard"][];
         };
@@ -16975,6 +17276,8 @@ export interface components {
             open_alerts: number | null;
             pipelines: number;
             datasets: number;
+            /** @description What the product's unused policy saved by slowing or pausing its pipelines; null when it never acted */
+            saved: components["schemas"]["UnusedSavings"] | null;
         };
         ProductScorecardDetail: {
             period: string;
@@ -17068,6 +17371,50 @@ export interface components {
         ProductSubscriptionList: {
             items: components["schemas"]["ProductSubscription"][];
         };
+        ProductUnusedPolicy: {
+            product: {
+                id: string;
+                name: string;
+            };
+            policy: {
+                after_days: number;
+                /** @enum {string} */
+                action: "slow" | "pause";
+                /** @enum {string|null} */
+                slow_to: "daily" | "weekly" | null;
+            } | null;
+            /** @description Days between telling the owners and acting */
+            grace_days: number;
+            /** @description The owners were told; the pipelines change at acts_at unless kept */
+            notice: {
+                /**
+                 * Format: date-time
+                 * @example 2026-11-25T09:00:00.000Z
+                 */
+                given_at: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-11-25T09:00:00.000Z
+                 */
+                acts_at: string;
+            } | null;
+            /**
+             * Format: date-time
+             * @description Kept (or undone): the policy does not act before this
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            kept_until: string | null;
+            /** @description Pipelines slowed or paused now */
+            in_effect: number;
+            /** @description Every action, newest first */
+            actions: components["schemas"]["UnusedPipelineAction"][];
+            saved: components["schemas"]["UnusedSavings"] | null;
+            currency: string;
+        };
+        ProductUnusedUndo: components["schemas"]["ProductUnusedPolicy"] & {
+            /** @description Pipelines whose previous schedule was restored or that were resumed; empty when nothing was in effect */
+            undone: string[];
+        };
         PushPipelineRequest: {
             /**
              * @description The spec file's text, YAML or JSON, exactly as written (comments are kept for display)
@@ -17132,6 +17479,26 @@ export interface components {
             bindings?: {
                 [key: string]: string;
             };
+        };
+        PutUnusedPolicy: {
+            /** @description The policy, or null to turn it off (the default) */
+            policy: {
+                /**
+                 * @description Days without any use before the policy acts (7–365)
+                 * @example 30
+                 */
+                after_days: number;
+                /**
+                 * @description slow: run the pipelines once a day or week instead; pause: stop their schedules
+                 * @enum {string}
+                 */
+                action: "slow" | "pause";
+                /**
+                 * @description For slow: how coarse the schedule becomes (default daily)
+                 * @enum {string}
+                 */
+                slow_to?: "daily" | "weekly";
+            } | null;
         };
         QualityIngestRequest: {
             results: {
@@ -17772,6 +18139,50 @@ export interface components {
             /** @description otpauth://totp/… for apps that import a link or QR code */
             otpauth_uri: string;
         };
+        UnusedPipelineAction: {
+            id: string;
+            pipeline: {
+                id: string;
+                name: string;
+            };
+            /** @enum {string} */
+            action: "slow" | "pause";
+            /** @description What undo restores */
+            previous_schedule: {
+                cron: string;
+                timezone: string;
+            };
+            /** @description The slowed schedule; null for a pause */
+            new_cron: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            acted_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-25T09:00:00.000Z
+             */
+            undone_at: string | null;
+            undone_by: string | null;
+            /** @description Measured over the 30 days before the action; null: unknown */
+            cost_per_run: number | null;
+            runs_skipped: number;
+            saved: number | null;
+        };
+        UnusedSavings: {
+            /** @description Cost avoided, in `currency`; null when no pipeline acted on has a measured cost per run (unknown, not zero) */
+            amount: number | null;
+            currency: string;
+            /** @description Runs the old schedules would have made since the actions (until undone) minus the runs made */
+            runs_skipped: number;
+            /** @description Pipelines the policy ever slowed or paused */
+            pipelines: number;
+            /** @description Of those, pipelines without a measured cost per run: their skipped runs add nothing to amount */
+            unknown_cost_pipelines: number;
+            /** @description How the figure was reached, in words */
+            basis: string;
+        };
         UpdateAlertChannelRequest: {
             /** @example data-alerts */
             name?: string;
@@ -17784,7 +18195,7 @@ export interface components {
             name?: string;
             enabled?: boolean;
             /** @description Alert kinds this rule matches; empty matches every kind */
-            kinds?: ("run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered" | "zombie_products")[];
+            kinds?: ("run_failed" | "run_timed_out" | "retries_exhausted" | "sla_missed" | "freshness_breached" | "quality_failed" | "budget_threshold" | "connection_failing" | "dispatch_dead_lettered" | "zombie_products" | "unused_product")[];
             /** @enum {string} */
             min_severity?: "info" | "warning" | "critical";
             /** @description Pipeline names; empty matches any */
@@ -18316,9 +18727,12 @@ export type ProductShare = components['schemas']['ProductShare'];
 export type ProductShareList = components['schemas']['ProductShareList'];
 export type ProductSubscription = components['schemas']['ProductSubscription'];
 export type ProductSubscriptionList = components['schemas']['ProductSubscriptionList'];
+export type ProductUnusedPolicy = components['schemas']['ProductUnusedPolicy'];
+export type ProductUnusedUndo = components['schemas']['ProductUnusedUndo'];
 export type PushPipelineRequest = components['schemas']['PushPipelineRequest'];
 export type PushPipelineResult = components['schemas']['PushPipelineResult'];
 export type PutEnvironmentRequest = components['schemas']['PutEnvironmentRequest'];
+export type PutUnusedPolicy = components['schemas']['PutUnusedPolicy'];
 export type QualityIngestRequest = components['schemas']['QualityIngestRequest'];
 export type QualityIngestResult = components['schemas']['QualityIngestResult'];
 export type QualityResult = components['schemas']['QualityResult'];
@@ -18369,6 +18783,8 @@ export type TenantMembership = components['schemas']['TenantMembership'];
 export type TotpConfirmRequest = components['schemas']['TotpConfirmRequest'];
 export type TotpConfirmed = components['schemas']['TotpConfirmed'];
 export type TotpEnrolment = components['schemas']['TotpEnrolment'];
+export type UnusedPipelineAction = components['schemas']['UnusedPipelineAction'];
+export type UnusedSavings = components['schemas']['UnusedSavings'];
 export type UpdateAlertChannelRequest = components['schemas']['UpdateAlertChannelRequest'];
 export type UpdateAlertRuleRequest = components['schemas']['UpdateAlertRuleRequest'];
 export type UpdateBudgetRequest = components['schemas']['UpdateBudgetRequest'];

@@ -368,6 +368,7 @@ export async function fixtureTenant() {
     "POST /ci/impact": () => ({ project: dbtProject, changes: { modified: [], added: [], removed: [] } }),
     "POST /products": () => ({ name: "swept_new", owner_team_id: team.id }),
     "PATCH /products/{id}": () => ({ title: "changed" }),
+    "PUT /products/{id}/unused-policy": () => ({ policy: { after_days: 30, action: "pause" } }),
     "POST /products/{id}/shares": () => ({ label: "swept link" }),
     "POST /products/{id}/subscriptions": () => ({ channel_id: channel.id }),
     "POST /status/{token}/subscribe": () => ({ email: "swept-subscriber@example.com" }),

@@ -257,7 +257,14 @@ describe("usage and the scorecard", () => {
     const ranking = await api("/scorecard", { as: s });
     expect(ranking.status, ranking.text).toBe(200);
     expect(ranking.json.items.map((c: { product: { id: string } }) => c.product.id)).toEqual([star.id, fair.id, zombie.id]);
-    expect(ranking.json.totals).toEqual({ month_to_date: 72, unattributed_month_to_date: 7, previous_same_days: 0, zombies: 1, needs_attention: 1 });
+    expect(ranking.json.totals).toEqual({
+      month_to_date: 72,
+      unattributed_month_to_date: 7,
+      previous_same_days: 0,
+      zombies: 1,
+      needs_attention: 1,
+      saved: null,
+    });
     const [first, second, last] = ranking.json.items;
     expect(first).toMatchObject({
       rank: 1,

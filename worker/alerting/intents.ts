@@ -1,4 +1,5 @@
 import type { ExternalSignal, ZombieDigestProduct, ZombieDigestSignal } from "../queues/notify-messages";
+import { unusedProductIntent } from "./unused-product-intent";
 import type { EngineSignal } from "../queues/signals";
 import { defaultSeverity, type AlertKind, type AlertSeverity } from "./kinds";
 
@@ -245,6 +246,8 @@ export function intentsForExternalSignal(s: ExternalSignal): Intent[] {
     }
     case "products.zombie_digest":
       return [zombieDigestIntent(s)];
+    case "products.unused_policy":
+      return [unusedProductIntent(s)];
     case "quality.check_failed":
     case "quality.check_passed": {
       const dedupeKey = qualityKey(s.datasetId, s.checkName, s.column);

@@ -15,6 +15,7 @@ export const alertKinds = [
   "connection_failing",
   "dispatch_dead_lettered",
   "zombie_products",
+  "unused_product",
 ] as const;
 export type AlertKind = (typeof alertKinds)[number];
 
@@ -64,6 +65,7 @@ export const defaultSeverity: Record<AlertKind, AlertSeverity> = {
   connection_failing: "critical",
   dispatch_dead_lettered: "warning",
   zombie_products: "warning",
+  unused_product: "warning",
 };
 
 /**
@@ -71,7 +73,8 @@ export const defaultSeverity: Record<AlertKind, AlertSeverity> = {
  * resolved (failures). `once`: one alert per key ever (a budget threshold in a period fires once, even after resolve;
  * a team's zombie digest goes out once a month).
  */
-export const groupingOf = (kind: AlertKind): "while_open" | "once" => (kind === "budget_threshold" || kind === "zombie_products" ? "once" : "while_open");
+export const groupingOf = (kind: AlertKind): "while_open" | "once" =>
+  kind === "budget_threshold" || kind === "zombie_products" || kind === "unused_product" ? "once" : "while_open";
 
 /** Pipeline spec `alerts.on` values → the alert kinds they stand for. */
 export const specEventKinds: Record<string, AlertKind> = {
@@ -92,6 +95,7 @@ export const kindLabels: Record<AlertKind, string> = {
   connection_failing: "Connection failing",
   dispatch_dead_lettered: "Dispatch dead-lettered",
   zombie_products: "Zombie products",
+  unused_product: "Unused product: pipelines slowed or paused",
 };
 
 /** Most escalations (re-notifications of an unacknowledged alert) before Tutti stops re-sending. */

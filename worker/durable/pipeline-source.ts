@@ -13,6 +13,8 @@ export interface LoadedPipeline {
   teamId: string;
   paused: boolean;
   archived: boolean;
+  /** The cron in effect instead of the spec's while an unused policy has slowed the pipeline. */
+  scheduleOverride: string | null;
   versionId: string;
   version: number;
   spec: NormalizedSpec;
@@ -41,6 +43,7 @@ export async function loadPipelineForRun(env: Env, tenantId: string, pipelineId:
     teamId: pipeline.teamId,
     paused: pipeline.paused,
     archived: pipeline.archivedAt !== null,
+    scheduleOverride: pipeline.scheduleOverride,
     versionId: version.id,
     version: version.version,
     spec: version.spec,

@@ -46,6 +46,7 @@ const prefixes = {
   scimGroup: "scg",
   share: "shr",
   subscription: "sub",
+  unusedAction: "uact",
 } as const;
 export type IdKind = keyof typeof prefixes;
 

@@ -70,10 +70,49 @@ export interface ZombieDigestSignal {
   at: number;
 }
 
+/** A pipeline of an unused-policy message: what its schedule was and becomes (null: paused). */
+export interface UnusedPipelineChange {
+  name: string;
+  from: string;
+  to: string | null;
+  timezone: string;
+}
+
+/**
+ * A product's unused policy speaking to its owner team (worker/products/unused-policy.ts, on the tenant's daily check):
+ * `notice` — its pipelines will be slowed or paused at `actsAt` unless kept; `applied` — they were; `use_returned` —
+ * the product is used again while they are (undo is one click). One `unused_product` alert per (product, phase, `key`).
+ */
+export interface UnusedProductSignal {
+  type: "products.unused_policy";
+  tenantId: string;
+  phase: "notice" | "applied" | "use_returned";
+  productId: string;
+  productName: string;
+  productTitle: string;
+  teamId: string;
+  teamName: string | null;
+  action: "slow" | "pause";
+  slowTo: "daily" | "weekly" | null;
+  afterDays: number;
+  /** Last day with usage (YYYY-MM-DD); null: never used. */
+  lastUsedDay: string | null;
+  /** For a notice: when the action follows unless kept. */
+  actsAt: number | null;
+  pipelines: UnusedPipelineChange[];
+  /** Pipelines of the product left alone, and why (they also feed a used product, already run rarely…). */
+  leftAlone: Array<{ name: string; reason: string }>;
+  /** The product page, where Keep and Undo are; null when the dashboard's address is not configured. */
+  productUrl: string | null;
+  /** When the notice was given or the action taken: one alert per occasion. */
+  key: number;
+  at: number;
+}
+
 /** Budgets (worker/queues/signals.ts, sent by worker/costs/budgets-service.ts): one alert per (budget, period, threshold), ever. */
 export type BudgetThresholdSignal = BudgetThresholdCrossedSignal;
 
-export type ExternalSignal = BudgetThresholdSignal | QualityCheckSignal | ZombieDigestSignal;
+export type ExternalSignal = BudgetThresholdSignal | QualityCheckSignal | ZombieDigestSignal | UnusedProductSignal;
 
 export type NotifyMessage = EngineSignal | ExternalSignal | AlertDeliveryMessage | DatasetsUpdatedSignal;
 

@@ -45,6 +45,7 @@ export async function handleNotifyMessage(env: Env, ctx: TenantCtx, body: Notify
     }
     case "budget.threshold_crossed":
     case "products.zombie_digest":
+    case "products.unused_policy":
     case "quality.check_failed":
     case "quality.check_passed":
       for (const intent of intentsForExternalSignal(body)) await applyIntent(env, ctx, intent);

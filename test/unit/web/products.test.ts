@@ -35,6 +35,7 @@ function card(rank: number, title: string, cost: number, ratio: number | null, a
     open_alerts: alerts,
     pipelines: 0,
     datasets: 0,
+    saved: null,
   };
 }
 

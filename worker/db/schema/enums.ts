@@ -94,3 +94,11 @@ export type BudgetScope = (typeof budgetScopes)[number];
  */
 export const storedKinds = ["lineage_event", "webhook_payload", "dbt_upload", "task_log", "run_event", "audit_entry"] as const;
 export type StoredKind = (typeof storedKinds)[number];
+
+/** What a product's unused policy does to the pipelines that build only it (worker/products/unused-rules.ts). */
+export const unusedActions = ["slow", "pause"] as const;
+export type UnusedAction = (typeof unusedActions)[number];
+
+/** How coarse a slowed schedule becomes: once a day, or once a week, at the original's minute and hour. */
+export const slowTargets = ["daily", "weekly"] as const;
+export type SlowTarget = (typeof slowTargets)[number];

@@ -11,6 +11,7 @@ export * from "./invitations";
 export * from "./api-tokens";
 export * from "./product-shares";
 export * from "./product-subscriptions";
+export * from "./unused-pipeline-actions";
 export * from "./connections";
 export * from "./audit-log";
 export * from "./idempotency-keys";

@@ -27,6 +27,11 @@ export const pipelines = sqliteTable(
     archivedAt: ms("archived_at"),
     cron: text("cron"),
     timezone: text("timezone"),
+    /**
+     * The cron in effect instead of the spec's while a product's unused policy has slowed the pipeline
+     * (unused_pipeline_actions); null otherwise. Undo clears it, so the spec's schedule (`cron`) applies again.
+     */
+    scheduleOverride: text("schedule_override"),
     /** Where the current version came from, when pushed from CI. */
     gitRepo: text("git_repo"),
     gitSha: text("git_sha"),

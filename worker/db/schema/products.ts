@@ -1,6 +1,14 @@
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdAt, json, ms, tenantId } from "./columns";
-import { productTiers, type ProductConsumerKind } from "./enums";
+import { productTiers, type ProductConsumerKind, type SlowTarget, type UnusedAction } from "./enums";
+
+/** "Run only what is used": after `afterDays` without use, slow or pause the pipelines that build only this product. */
+export interface UnusedPolicy {
+  afterDays: number;
+  action: UnusedAction;
+  /** For `slow`: how coarse the schedule becomes. */
+  slowTo: SlowTarget | null;
+}
 
 export interface ProductConsumer {
   kind: ProductConsumerKind;
@@ -33,6 +41,12 @@ export const products = sqliteTable(
     /** Target share of successful runs of the product's pipelines, 0–1. */
     slaSuccessTarget: real("sla_success_target"),
     consumers: json<ProductConsumer[]>("consumers").notNull(),
+    /** Off when null (the default). worker/products/unused-policy.ts evaluates it once a day. */
+    unusedPolicy: json<UnusedPolicy>("unused_policy"),
+    /** When the owners were told the pipelines will be slowed or paused; the action follows a grace period later. */
+    unusedNoticeAt: ms("unused_notice_at"),
+    /** "Keep" (or an undo): the policy does not act before this. */
+    unusedKeptUntil: ms("unused_kept_until"),
     createdAt: createdAt(),
     updatedAt: ms("updated_at").notNull(),
   },

@@ -34,6 +34,11 @@ export async function adoptPipelines(core: RunsCore, tenantId: string): Promise<
   for (const pipelineId of await productionPipelineIds(tenantCtx(createDb(core.env.DB), tenantId))) await refreshPipeline(core, tenantId, pipelineId);
 }
 
+/** Re-reads pipelines another part of the object changed in D1 (the unused-product policy) and reschedules them. */
+export async function resyncPipelines(core: RunsCore, tenantId: string, pipelineIds: string[]): Promise<void> {
+  for (const pipelineId of pipelineIds) await refreshPipeline(core, tenantId, pipelineId);
+}
+
 async function refreshPipeline(core: RunsCore, tenantId: string, pipelineId: string): Promise<void> {
   const loaded = await loadPipelineForRun(core.env, tenantId, pipelineId).catch((err) => {
     if (err instanceof ApiError && err.code === "not_found") return null;
@@ -74,7 +79,8 @@ async function entryFrom(loaded: LoadedPipeline, tenantId: string): Promise<Pipe
     name: loaded.name,
     teamId: loaded.teamId,
     paused: loaded.paused,
-    schedule: loaded.spec.schedule,
+    // A product's unused policy may have slowed it: its cron replaces the spec's until undone (worker/products/unused-policy.ts).
+    schedule: loaded.spec.schedule && loaded.scheduleOverride ? { ...loaded.spec.schedule, cron: loaded.scheduleOverride } : loaded.spec.schedule,
     triggers: loaded.spec.triggers,
     concurrency: loaded.spec.concurrency,
     sla: loaded.spec.sla,

@@ -18,9 +18,10 @@ export interface PipelineActivity {
  * When the schedule fires next, the same way the scheduler computes it (the first cron slot after now in
  * the schedule's timezone); null when nothing will start on its own: no schedule, paused or archived.
  */
-export function nextRunAt(p: Pick<Pipeline, "cron" | "timezone" | "paused" | "archivedAt">, now: number): number | null {
+export function nextRunAt(p: Pick<Pipeline, "cron" | "scheduleOverride" | "timezone" | "paused" | "archivedAt">, now: number): number | null {
   if (!p.cron || !p.timezone || p.paused || p.archivedAt !== null) return null;
-  return nextSlot(p.cron, p.timezone, now);
+  // A slowed pipeline runs on the override, as the scheduler does.
+  return nextSlot(p.scheduleOverride ?? p.cron, p.timezone, now);
 }
 
 /** Next scheduled start and latest runs of each pipeline, keyed by pipeline id, in one query for the whole page. */

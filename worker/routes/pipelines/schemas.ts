@@ -43,6 +43,10 @@ export const PipelineOut = z
     paused: z.boolean(),
     archived_at: timestamp.nullable(),
     schedule: ScheduleOut,
+    schedule_override: z
+      .string()
+      .nullable()
+      .openapi({ description: "The cron in effect instead of schedule.cron while an unused data product's policy has slowed the pipeline; null otherwise" }),
     current_version: z
       .object({ id: z.string(), number: z.number().int() })
       .openapi({ description: "The version production runs (while `in_production` is false: the first version pushed to another environment)" }),
@@ -144,6 +148,7 @@ export function pipelineOut(p: Pipeline, team: { id: string; slug: string; name:
     paused: p.paused,
     archived_at: isoOrNull(p.archivedAt),
     schedule: p.cron && p.timezone ? { cron: p.cron, timezone: p.timezone } : null,
+    schedule_override: p.cron && p.timezone ? p.scheduleOverride : null,
     current_version: { id: p.currentVersionId, number: p.currentVersion },
     in_production: p.inProduction,
     source: sourceOut(p),

@@ -14,7 +14,12 @@ import * as subscriptionAdd from "./sharing/subscription-add";
 import * as subscriptionList from "./sharing/subscription-list";
 import * as subscriptionRemove from "./sharing/subscription-remove";
 import * as update from "./update";
+import * as unusedGet from "./unused/get";
+import * as unusedKeep from "./unused/keep";
+import * as unusedPut from "./unused/put";
+import * as unusedUndo from "./unused/undo";
 
 export const productRoutes = createRouter();
 for (const op of [ranking, impact, list, create, get, update, remove, scorecard, lineage]) op.register(productRoutes);
+for (const op of [unusedGet, unusedPut, unusedKeep, unusedUndo]) op.register(productRoutes);
 for (const op of [shareCreate, shareList, shareRevoke, subscriptionList, subscriptionAdd, subscriptionRemove]) op.register(productRoutes);

@@ -24,6 +24,9 @@ const RankingOut = z
       previous_same_days: z.number(),
       zombies: z.number().int(),
       needs_attention: z.number().int().openapi({ description: "Products whose health needs attention (health.needs_attention), zombies included" }),
+      saved: z.number().nullable().openapi({
+        description: "Cost avoided by unused policies across products (sum of items' saved.amount); null when no policy acted or none has a measured cost",
+      }),
     }),
     items: z.array(ScorecardOut),
   })
@@ -67,8 +70,15 @@ export function register(app: Router) {
         previous_same_days: fromMicros(previous),
         zombies: cards.filter((x) => x.zombie).length,
         needs_attention: cards.filter((x) => x.health.needsAttention).length,
+        saved: totalSaved(cards),
       },
       items: cards.map(scorecardOut),
     });
   });
+}
+
+/** Sum of the products' known savings; null when none has a figure. */
+function totalSaved(cards: Array<{ saved: { savedMicros: number | null } | null }>): number | null {
+  const known = cards.map((c) => c.saved?.savedMicros ?? null).filter((x): x is number => x !== null);
+  return known.length ? fromMicros(known.reduce((a, b) => a + b, 0)) : null;
 }

@@ -7,6 +7,7 @@ import { rangeKeys, type ScorecardWindows } from "../../costs/windows";
 import { checkStates } from "../../lineage/dataset-health";
 import { productHealthStatuses } from "../../products/health";
 import { TeamRef, teamRefOut } from "../lineage/catalog-schemas";
+import type { ProductSavings } from "../../products/unused-savings";
 import { isoOrNull, timestamp } from "../shared";
 
 const money = (micros: number) => fromMicros(micros);
@@ -40,6 +41,43 @@ export const WindowOut = z
   });
 
 export const windowOut = (w: ScorecardWindows) => ({ range: w.range, from: w.month.from, to: w.month.to, days: w.days, previous: w.previous });
+
+export const SavedOut = z
+  .object({
+    amount: z
+      .number()
+      .nullable()
+      .openapi({ description: "Cost avoided, in `currency`; null when no pipeline acted on has a measured cost per run (unknown, not zero)" }),
+    currency: z.string(),
+    runs_skipped: z.number().int().openapi({ description: "Runs the old schedules would have made since the actions (until undone) minus the runs made" }),
+    pipelines: z.number().int().openapi({ description: "Pipelines the policy ever slowed or paused" }),
+    unknown_cost_pipelines: z
+      .number()
+      .int()
+      .openapi({ description: "Of those, pipelines without a measured cost per run: their skipped runs add nothing to amount" }),
+    basis: z.string().openapi({ description: "How the figure was reached, in words" }),
+  })
+  .openapi("UnusedSavings");
+
+export function savedOut(s: ProductSavings | null) {
+  if (!s) return null;
+  const known = s.pipelines - s.unknownCost;
+  const basis = [
+    `${s.runsSkipped} run${s.runsSkipped === 1 ? "" : "s"} skipped on ${s.pipelines} pipeline${s.pipelines === 1 ? "" : "s"} slowed or paused because the product was unused`,
+    known ? `× each pipeline's cost per run measured over the 30 days before` : null,
+    s.unknownCost ? `${s.unknownCost} pipeline${s.unknownCost === 1 ? " has" : "s have"} no measured cost per run: unknown` : null,
+  ]
+    .filter(Boolean)
+    .join("; ");
+  return {
+    amount: s.savedMicros === null ? null : fromMicros(s.savedMicros),
+    currency: s.currency,
+    runs_skipped: s.runsSkipped,
+    pipelines: s.pipelines,
+    unknown_cost_pipelines: s.unknownCost,
+    basis,
+  };
+}
 
 export const ScorecardOut = z
   .object({
@@ -99,6 +137,9 @@ export const ScorecardOut = z
     open_alerts: z.number().int().nullable().openapi({ description: "Unresolved alerts about or affecting the product; null when unknown" }),
     pipelines: z.number().int(),
     datasets: z.number().int(),
+    saved: z
+      .union([SavedOut, z.null()])
+      .openapi({ description: "What the product's unused policy saved by slowing or pausing its pipelines; null when it never acted" }),
   })
   .openapi("ProductScorecard");
 
@@ -148,5 +189,6 @@ export function scorecardOut(s: Scorecard) {
     open_alerts: s.openAlerts,
     pipelines: s.pipelines.length,
     datasets: s.datasets.length,
+    saved: savedOut(s.saved),
   };
 }

@@ -81,6 +81,7 @@ export async function pushToEnvironment(ctx: TenantCtx, source: AuditSource, inp
     // Not in production: nothing to schedule, so listings show no schedule or next run.
     cron: null,
     timezone: null,
+    scheduleOverride: null,
     ...sourceColumns,
     createdAt: now,
     updatedAt: now,

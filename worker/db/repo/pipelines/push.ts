@@ -97,6 +97,7 @@ export async function upsertPipeline(ctx: TenantCtx, source: AuditSource, input:
         paused: false,
         inProduction: true,
         archivedAt: null,
+        scheduleOverride: null,
         ...sourceColumns,
         createdAt: now,
         updatedAt: now,

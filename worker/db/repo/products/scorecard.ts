@@ -9,6 +9,7 @@ import { costSums, lastWrites, latestCheckStatuses, runCounts, updateTimes, usag
 import { datasetsOfProducts, pipelinesOfProducts, type ProductDataset, type ProductPipeline } from "./membership";
 import type { ProductRow } from "./products";
 import { openAlertCounts } from "./alerts";
+import { savingsOfProducts, type ProductSavings } from "../../../products/unused-savings";
 
 const DAY_MS = 86_400_000;
 
@@ -47,6 +48,8 @@ export interface Scorecard {
   quality: CheckSummary & { passRate: number | null };
   openAlerts: number | null;
   health: ProductHealth;
+  /** What the product's unused policy saved by slowing or pausing its pipelines; null when it never acted. */
+  saved: ProductSavings | null;
   rank: number;
 }
 
@@ -58,7 +61,7 @@ export async function scorecards(ctx: TenantCtx, products: ProductRow[], w: Scor
   if (!products.length) return [];
   const ids = products.map((p) => p.p.id);
   const since = now - 30 * DAY_MS;
-  const [cost, usage, pipelines, datasets, alerts] = await Promise.all([
+  const [cost, usage, pipelines, datasets, alerts, savings] = await Promise.all([
     costSums(ctx, w),
     usageSums(ctx, w),
     pipelinesOfProducts(ctx, ids),
@@ -67,6 +70,7 @@ export async function scorecards(ctx: TenantCtx, products: ProductRow[], w: Scor
       ctx,
       products.map((p) => ({ id: p.p.id, name: p.p.name })),
     ),
+    savingsOfProducts(ctx, ids, now),
   ]);
   const allDatasets = [...new Set(datasets.map((d) => d.datasetId))];
   // Any product's (or unassigned) use in the trailing 30 days: the workspace measures usage at all.
@@ -126,6 +130,7 @@ export async function scorecards(ctx: TenantCtx, products: ProductRow[], w: Scor
         successRateTarget: p.slaSuccessTarget,
         zombie,
       }),
+      saved: savings.get(p.id) ?? null,
       rank: 0,
     };
   });
