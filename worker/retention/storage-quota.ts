@@ -10,6 +10,10 @@ export const storageQuotasOf = (o: QuotaOverrides): Omit<Quotas, "ingestPerMinut
 
 /** Refuses (413, naming the quota) a write of `adding` that would take the tenant past its storage quotas. */
 export async function enforceStorageQuota(ctx: TenantCtx, adding: StoredTotals): Promise<void> {
-  const state = await quotaState(ctx);
+  enforceReadQuota(ctx, await quotaState(ctx), adding);
+}
+
+/** enforceStorageQuota on a quota state read already (beside another read, to save a round trip). */
+export function enforceReadQuota(ctx: TenantCtx, state: Awaited<ReturnType<typeof quotaState>>, adding: StoredTotals): void {
   checkStorageQuota(storageQuotasOf(state.overrides), state, adding, ctx.tenantId);
 }

@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { Db, TenantCtx } from "../../client";
 import { storageUsage, tenantQuotas } from "../../schema";
 import type { StoredKind } from "../../schema/enums";
@@ -74,25 +74,36 @@ export async function getQuotaOverrides(ctx: TenantCtx): Promise<QuotaOverrides>
     : { storageBytes: null, objects: null, ingestPerMinute: null, updatedAt: null };
 }
 
+export type QuotaState = { overrides: QuotaOverrides; bytes: number; objects: number; retentionArmed: boolean };
+
+interface QuotaStateRow {
+  storage_bytes: number | null;
+  objects_quota: number | null;
+  ingest_per_minute: number | null;
+  updated_at: number | null;
+  bytes: number;
+  objects: number;
+  armed_at: number | null;
+}
+
 /** What a write checks before it stores: the overrides, the stored totals, and whether retention is armed. */
-export async function quotaState(ctx: TenantCtx): Promise<{ overrides: QuotaOverrides; bytes: number; objects: number; retentionArmed: boolean }> {
-  const [row] = await queryAll<{
-    storage_bytes: number | null;
-    objects_quota: number | null;
-    ingest_per_minute: number | null;
-    updated_at: number | null;
-    bytes: number;
-    objects: number;
-    armed_at: number | null;
-  }>(
-    ctx,
-    sql`
+export async function quotaState(ctx: TenantCtx): Promise<QuotaState> {
+  const [row] = await queryAll<QuotaStateRow>(ctx, quotaStateQuery(ctx));
+  return quotaStateOf(row);
+}
+
+/** quotaState's query, for a batch of reads (`quotaStateOf` reads its row). */
+export function quotaStateQuery(ctx: TenantCtx): SQL {
+  return sql`
     SELECT q.storage_bytes, q.objects AS objects_quota, q.ingest_per_minute, q.updated_at,
       (SELECT COALESCE(SUM(bytes), 0) FROM storage_usage WHERE tenant_id = ${ctx.tenantId}) AS bytes,
       (SELECT COALESCE(SUM(objects), 0) FROM storage_usage WHERE tenant_id = ${ctx.tenantId}) AS objects,
       (SELECT armed_at FROM retention_settings WHERE tenant_id = ${ctx.tenantId}) AS armed_at
-    FROM (SELECT 1) LEFT JOIN tenant_quotas q ON q.tenant_id = ${ctx.tenantId}`,
-  );
+    FROM (SELECT 1) LEFT JOIN tenant_quotas q ON q.tenant_id = ${ctx.tenantId}`;
+}
+
+export function quotaStateOf(found: object | undefined): QuotaState {
+  const row = found as QuotaStateRow | undefined;
   return {
     overrides: {
       storageBytes: row?.storage_bytes ?? null,
