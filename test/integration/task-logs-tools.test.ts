@@ -145,4 +145,17 @@ describe("task logs per tool", () => {
     expect(log).not.toContain("{{");
     expect(log).toContain('"status":"succeeded"');
   });
+
+  it("http: a chain of instant tasks keeps every attempt's log, counted once, stored by the time the run shows done", async () => {
+    // In the default dispatch mode the object triggers these itself and stores their logs from its outbox, after the
+    // outcome (not in front of the next task); the run's snapshots reach D1 only behind the logs.
+    const { s, team } = await setupTenant();
+    const tasks = ["a", "b", "c"].map((id, i) => toolTask(id, {}, i ? { depends_on: [["a", "b", "c"][i - 1]] } : {}));
+    const { run, done } = await runToEnd(s, "http_chain_logs", { team: team.slug, tasks });
+    expect(done.status).toBe("succeeded");
+    for (const task of ["a", "b", "c"]) expect(await finalLog(s, run.id, task)).toContain("POST /jobs → HTTP 2");
+    const usage = await api("/workspace/usage", { as: s });
+    const logs = (usage.json.kinds as Array<{ kind: string; objects: number }>).find((k) => k.kind === "task_log");
+    expect(logs?.objects).toBe(3);
+  });
 });

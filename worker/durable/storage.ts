@@ -18,7 +18,16 @@ export interface RunRow {
   meta: RunMeta;
 }
 
-export type OutboxItem = { kind: "dispatch"; payload: unknown } | { kind: "d1"; payload: unknown } | { kind: "notify"; payload: unknown };
+/**
+ * `d1`: a run snapshot to write through; `log` and `use`: an attempt's tool log and connection use, from a dispatch the
+ * object performed itself, written with the snapshots (runs/outbox.ts).
+ */
+export type OutboxItem =
+  | { kind: "dispatch"; payload: unknown }
+  | { kind: "d1"; payload: unknown }
+  | { kind: "notify"; payload: unknown }
+  | { kind: "log"; payload: unknown }
+  | { kind: "use"; payload: unknown };
 
 /** Typed access to the Durable Object's own SQLite tables (schema: migrations.ts). All calls are synchronous. */
 export class RunStore {

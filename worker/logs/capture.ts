@@ -3,7 +3,8 @@ import type { Redactor } from "../connectors/redact";
 import type { TenantCtx } from "../db/client";
 import { getTaskLog, recordTaskLog, type AttemptRef } from "../db/repo/runs/task-logs";
 import { ApiError } from "../lib/errors";
-import { enforceStorageQuota } from "../retention/storage-quota";
+import { quotaState } from "../db/repo/platform/storage-usage";
+import { checkQuotaState } from "../retention/storage-quota";
 
 /** Most bytes of one attempt's log kept: longer logs keep their tail, where a failure's cause is. */
 export const TASK_LOG_MAX_BYTES = 1024 * 1024;
@@ -31,31 +32,59 @@ export interface CapturedLog {
 }
 
 /**
- * Stores one fetch of an attempt's tool log: without any credential the connection sent (the redactor knows them),
- * capped to its tail, counted in the tenant's storage usage and refused past its quota. The R2 object is written
- * before the D1 row names it; a write the row refuses (the log was already final) removes its own object, and an
- * accepted one removes the object the row named before.
+ * One fetch of an attempt's log, ready to store: without any credential the connection sent (the redactor knows them)
+ * and capped to its tail, so it can wait in the run engine's outbox (runs/outbox.ts) holding nothing secret.
  */
-export async function captureAttemptLog(
-  ctx: TenantCtx,
-  bucket: R2Bucket,
+export interface AttemptLogToStore {
+  ref: AttemptRef & { source: string };
+  /** The kept tail, redacted. */
+  text: string;
+  /** Its length in UTF-8 bytes. */
+  bytes: number;
+  /** Bytes cut from the head by the cap. */
+  dropped: number;
+  complete: boolean;
+  fetchedAt: number;
+}
+
+export function prepareAttemptLog(
   ref: AttemptRef & { source: string },
   text: string,
   opts: { complete: boolean; redactor: Redactor; now: number },
-): Promise<CapturedLog> {
-  const previous = await getTaskLog(ctx, ref);
-  if (previous?.complete) return { stored: false, reason: "the attempt's log is already final" };
+): AttemptLogToStore {
   const { kept, dropped } = capLog(opts.redactor.redact(text));
+  // capLog cuts at a character boundary, so the kept bytes decode to the same text.
+  return { ref, text: new TextDecoder().decode(kept), bytes: kept.length, dropped, complete: opts.complete, fetchedAt: opts.now };
+}
+
+/**
+ * Stores one prepared fetch of an attempt's tool log, counted in the tenant's storage usage and refused past its
+ * quota. The R2 object is written before the D1 row names it; a write the row refuses (the log was already final)
+ * removes its own object, and an accepted one removes the object the row named before.
+ */
+export async function storeAttemptLog(ctx: TenantCtx, bucket: R2Bucket, log: AttemptLogToStore): Promise<CapturedLog> {
+  const { ref } = log;
+  // Both reads at once: one round trip to D1 before the write instead of two.
+  const [previous, quota] = await Promise.all([getTaskLog(ctx, ref), quotaState(ctx)]);
+  if (previous?.complete) return { stored: false, reason: "the attempt's log is already final" };
+  const kept = new TextEncoder().encode(log.text);
   try {
-    await enforceStorageQuota(ctx, { bytes: kept.length - (previous?.bytes ?? 0), objects: previous ? 0 : 1 });
+    checkQuotaState(ctx, quota, { bytes: kept.length - (previous?.bytes ?? 0), objects: previous ? 0 : 1 });
   } catch (err) {
     if (err instanceof ApiError) return { stored: false, reason: err.message };
     throw err;
   }
   const blobs = tenantBlobs(bucket, ctx);
-  const blobKey = attemptLogKey(blobs, ref, opts.now);
-  await replaceBlob(blobs, blobKey, kept, { "content-type": "text/plain; charset=utf-8", dropped: String(dropped) });
-  const applied = await recordTaskLog(ctx, { ...ref, blobKey, bytes: kept.length, droppedBytes: dropped, complete: opts.complete, fetchedAt: opts.now });
+  const blobKey = attemptLogKey(blobs, ref, log.fetchedAt);
+  await replaceBlob(blobs, blobKey, kept, { "content-type": "text/plain; charset=utf-8", dropped: String(log.dropped) });
+  const applied = await recordTaskLog(ctx, {
+    ...ref,
+    blobKey,
+    bytes: kept.length,
+    droppedBytes: log.dropped,
+    complete: log.complete,
+    fetchedAt: log.fetchedAt,
+  });
   if (!applied) {
     await deleteBlob(blobs, blobKey);
     return { stored: false, reason: "the attempt's log is already final" };

@@ -14,15 +14,41 @@ import { cachedConnection } from "../lib/connection-cache";
 import type { DispatchMessage } from "./messages";
 import { errorFields, log } from "../lib/log";
 import { fetchAttemptLog } from "../logs/fetch";
+import type { AttemptLogToStore } from "../logs/capture";
 import { boundOutputs, declaredOutputs, MAX_OUTPUT_VALUE_BYTES, type OutputDecls } from "../connectors/outputs";
 import { formatPath } from "../lib/errors";
+import { newId } from "../lib/ids";
 
 /** Keeps a promise running after the task's outcome is reported (ctx.waitUntil in a Worker or a Durable Object). */
 export type Background = (work: Promise<unknown>) => void;
 
+/** A task attempt's use of a connection, as the audit log records it (recordConnectionUse). */
+export interface ConnectionUse {
+  connection: { id: string; teamId: string; name: string };
+  runId: string;
+  taskKey: string;
+  attempt: number;
+  now: number;
+  /** The audit entry's id, chosen once: a flush repeated after a crash writes the entry once. */
+  auditId: string;
+}
+
+/**
+ * The D1 and R2 writes of a dispatch that the run engine's object takes over when it performs the dispatch itself: it
+ * puts them in its outbox with the outcome and writes them with the run's snapshots, so they cost the next task
+ * nothing (runs/outbox.ts). Without them, performDispatch writes them itself.
+ */
+export interface DispatchDeferrals {
+  /** The attempt's tool log, fetched (up to DEFERRED_LOG_MAX_BYTES; a longer one is stored at once). */
+  log(log: AttemptLogToStore): void;
+  /** The `connection.used` audit entry of a trigger. */
+  use(use: ConnectionUse): void;
+}
+
 /**
  * Runs one connector operation. Returns the outcome to report (trigger, poll) or null (cancel).
  * Connector failures become failed outcomes; only our own infrastructure errors throw (and the queue retries).
+ * The attempt's tool log and the connection's use are written by this, unless `deferrals` take them.
  */
 export async function performDispatch(
   env: Env,
@@ -30,6 +56,7 @@ export async function performDispatch(
   op: DispatchMessage["op"],
   context: DispatchContext,
   background: Background,
+  deferrals?: DispatchDeferrals,
 ): Promise<TaskOutcome | null> {
   const connector = connectorFor(context.connector);
   if (!connector) return { status: "failed", error: { kind: "invalid_config", message: `unknown connector "${context.connector}"` } };
@@ -129,11 +156,15 @@ export async function performDispatch(
         case "trigger": {
           // Recorded beside the tool call and finished in the background: the audit write never delays the task.
           if (connection) {
-            background(
-              recordConnectionUse(ctx, connection, { runId: context.runId, taskKey: context.taskKey, attempt: context.attempt }).catch((err) =>
-                log.with({ tenantId }).error("recording connection use failed", { connection: connection.id, ...errorFields(err) }),
-              ),
-            );
+            const use = { runId: context.runId, taskKey: context.taskKey, attempt: context.attempt, now: Date.now() };
+            if (deferrals)
+              deferrals.use({ connection: { id: connection.id, teamId: connection.teamId, name: connection.name }, ...use, auditId: newId("audit") });
+            else
+              background(
+                recordConnectionUse(ctx, connection, use).catch((err) =>
+                  log.with({ tenantId }).error("recording connection use failed", { connection: connection.id, ...errorFields(err) }),
+                ),
+              );
           }
           // Retry from failure of work the tool ran and failed: its own partial rerun, where it has one.
           const started =
@@ -165,6 +196,7 @@ export async function performDispatch(
       redactor: watched.redactor,
       op,
       now: () => Date.now(),
+      defer: deferrals?.log,
     });
   // The log went to R2; the engine gets the outcome without it, and only the declared outputs, bounded and redacted.
   const { log: _log, ...reported } = answered;

@@ -1,8 +1,9 @@
 import type { Env } from "../../env";
 import { errorFields, log } from "../../lib/log";
 import { wallNow } from "../../lib/time";
-import { performDispatch } from "../../queues/perform-dispatch";
+import { performDispatch, type DispatchDeferrals } from "../../queues/perform-dispatch";
 import type { DispatchMessage } from "../../queues/messages";
+import type { OutboxItem } from "../storage";
 import type { DispatchContext } from "./contract";
 import type { RunsCore } from "./core";
 import { claimDispatch, completeDispatch, releaseDispatch } from "./dispatch-claims";
@@ -73,8 +74,8 @@ export class InlineDispatcher {
   }
 
   /** Which outbox items the flush delivers: in `hybrid` every one not being performed here, in `inline` no dispatch. */
-  flushable(): { kinds?: Array<"dispatch" | "d1" | "notify">; exclude?: number[] } {
-    return this.hybrid ? { exclude: [...this.inflight] } : { kinds: ["d1", "notify"] };
+  flushable(): { kinds?: Array<OutboxItem["kind"]>; exclude?: number[] } {
+    return this.hybrid ? { exclude: [...this.inflight] } : { kinds: ["d1", "notify", "log", "use"] };
   }
 
   /** The flush sent these items: forget that they were handed off. */
@@ -104,9 +105,16 @@ export class InlineDispatcher {
     const claim = claimDispatch(core, msg);
     if (!claim.ok) return true;
     const started = wallNow();
-    const outcome = await this.perform(msg, claim.context, claim.claimId);
+    const deferred: OutboxItem[] = [];
+    const outcome = await this.perform(msg, claim.context, claim.claimId, {
+      log: (fetched) => deferred.push({ kind: "log", payload: fetched }),
+      use: (use) => deferred.push({ kind: "use", payload: use }),
+    });
     if (outcome === HANDED_OFF) return false;
     if (this.hybrid && wallNow() - started > SLOW_CALL_MS) this.slow.set(connectionKey(claim.context), wallNow() + SLOW_FOR_MS);
+    // The attempt's log and connection use are written from the outbox with the run's snapshots, not in front of the
+    // next task; they are recorded in the same synchronous block as the outcome, so a crash keeps both or neither.
+    for (const item of deferred) core.store.enqueue(item);
     completeDispatch(core, claim.claimId);
     if (outcome && core.store.getRun(msg.runId)) {
       core.apply(msg.runId, `dispatch:${claim.claimId}`, {
@@ -122,9 +130,9 @@ export class InlineDispatcher {
   }
 
   /** The connector call; in `hybrid` mode a failure on our side (D1, the key ring — not the tool) goes to the queue. */
-  private async perform(msg: DispatchMessage, context: DispatchContext, claimId: string) {
+  private async perform(msg: DispatchMessage, context: DispatchContext, claimId: string, deferrals: DispatchDeferrals) {
     try {
-      return await performDispatch(this.core.env, msg.tenantId, msg.op, context, (work) => this.core.waitUntil(work));
+      return await performDispatch(this.core.env, msg.tenantId, msg.op, context, (work) => this.core.waitUntil(work), deferrals);
     } catch (err) {
       if (!this.hybrid) throw err;
       // The queue's retries and dead-letter queue take over, and claim it at once (as a resubmission).

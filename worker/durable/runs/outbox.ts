@@ -1,10 +1,15 @@
 import { createDb, tenantCtx } from "../../db/client";
-import { writeRunSnapshots, type RunSnapshot } from "../../db/repo/runs/runs";
+import { runSnapshotStatements, type RunSnapshot } from "../../db/repo/runs/runs";
 import type { DispatchMessage } from "../../queues/messages";
 import { mergeSnapshots } from "../snapshot";
 import type { RunsCore } from "./core";
 import type { InlineDispatcher } from "./inline-dispatch";
 import { errorFields, log } from "../../lib/log";
+import type { AttemptLogToStore } from "../../logs/capture";
+import { prepareLogWrites } from "../../logs/store-batch";
+import type { ConnectionUse } from "../../queues/perform-dispatch";
+import { connectionUseStatements } from "../../db/repo/connections/connections";
+import { runBatch } from "../../db/statements";
 
 const OUTBOX_BATCH = 100;
 
@@ -39,6 +44,24 @@ export class OutboxFlusher {
     }
   }
 
+  /**
+   * One D1 batch per flush: the merged run snapshots, the connection uses and the rows of the task logs (whose R2
+   * objects are written first), so a step of a run costs one write to D1 however many rows it touches. A task's log
+   * and its end reach D1 together.
+   */
+  private async writeThrough(snapshots: RunSnapshot[], logs: AttemptLogToStore[], uses: ConnectionUse[]) {
+    if (!snapshots.length && !logs.length && !uses.length) return;
+    const { env } = this.core;
+    const tenant = tenantCtx(createDb(env.DB), this.core.tenantId());
+    const logWrites = await prepareLogWrites(tenant, env.BLOBS, logs);
+    const results = await runBatch(tenant, [
+      ...logWrites.statements,
+      ...uses.flatMap((u) => connectionUseStatements(tenant, u.connection, u)),
+      ...runSnapshotStatements(tenant, mergeSnapshots(snapshots)),
+    ]);
+    await logWrites.settle(results.slice(0, logWrites.statements.length));
+  }
+
   private async flushLoop(): Promise<void> {
     const { store, env } = this.core;
     try {
@@ -52,8 +75,10 @@ export class OutboxFlusher {
         const dispatches = items.filter((i) => i.kind === "dispatch").map((i) => ({ body: i.payload as DispatchMessage }));
         const snapshots = items.filter((i) => i.kind === "d1").map((i) => i.payload as RunSnapshot);
         const notices = items.filter((i) => i.kind === "notify").map((i) => ({ body: i.payload }));
+        const logs = items.filter((i) => i.kind === "log").map((i) => i.payload as AttemptLogToStore);
+        const uses = items.filter((i) => i.kind === "use").map((i) => i.payload as ConnectionUse);
         await Promise.all([
-          snapshots.length ? writeRunSnapshots(tenantCtx(createDb(env.DB), this.core.tenantId()), mergeSnapshots(snapshots)) : null,
+          this.writeThrough(snapshots, logs, uses),
           dispatches.length ? env.DISPATCH.sendBatch(dispatches) : null,
           notices.length ? env.NOTIFY.sendBatch(notices) : null,
         ]);

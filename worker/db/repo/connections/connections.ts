@@ -5,6 +5,7 @@ import { auditInsert, type AuditSource } from "../platform/audit";
 import { open, seal, type Envelope, type KeyRing } from "../../../lib/envelope";
 import type { DestinationChange } from "../../../lib/destinations";
 import { newId } from "../../../lib/ids";
+import { fromBuilder, runBatch, type Stmt } from "../../statements";
 
 type ConnectionRow = typeof connections.$inferSelect;
 
@@ -248,6 +249,18 @@ export async function recordConnectionUse(
   connection: { id: string; teamId: string; name: string },
   usage: ConnectionUsage & { attempt: number },
 ) {
+  await runBatch(ctx, connectionUseStatements(ctx, connection, usage));
+}
+
+/**
+ * recordConnectionUse's statements, for a batch that writes other rows beside them (the run engine's outbox flush).
+ * With `usage.auditId` the entry is written once however often the batch is (a flush repeated after a crash).
+ */
+export function connectionUseStatements(
+  ctx: TenantCtx,
+  connection: { id: string; teamId: string; name: string },
+  usage: ConnectionUsage & { attempt: number; auditId?: string },
+): Stmt[] {
   const now = usage.now ?? Date.now();
   const entry = auditInsert(
     ctx,
@@ -259,6 +272,7 @@ export async function recordConnectionUse(
       teamId: connection.teamId,
       details: { name: connection.name, run_id: usage.runId, task_key: usage.taskKey, attempt: usage.attempt },
     },
+    usage.auditId,
   );
-  await ctx.db.batch([ctx.db.update(connections).set({ lastUsedAt: now }).where(byId(ctx, connection.id)), entry]);
+  return [fromBuilder(ctx.db.update(connections).set({ lastUsedAt: now }).where(byId(ctx, connection.id))), fromBuilder(entry.onConflictDoNothing())];
 }

@@ -20,10 +20,10 @@ export interface AuditSource {
 }
 
 /** Returns the insert so callers can put it in the same `db.batch` as the write it records. */
-export function auditInsert(ctx: TenantCtx, source: AuditSource, entry: AuditEntry) {
+export function auditInsert(ctx: TenantCtx, source: AuditSource, entry: AuditEntry, id = newId("audit")) {
   return ctx.db.insert(auditLog).values({
     tenantId: ctx.tenantId,
-    id: newId("audit"),
+    id,
     at: source.now,
     actorType: source.principal.actor.type,
     actorId: source.principal.actor.id,

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from "drizzle-orm"
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { getTableColumns } from "drizzle-orm";
 import type { TenantCtx } from "../../client";
+import { fromBuilder, runBatch, type Stmt } from "../../statements";
 import { runEvents, runs, taskAttempts, taskRuns } from "../../schema";
 
 export type RunRowD1 = typeof runs.$inferInsert;
@@ -37,42 +38,54 @@ const attemptSet = excludedSet(taskAttempts, ["tenantId", "runId", "taskKey", "a
  * so a snapshot written twice or late changes nothing.
  */
 export async function writeRunSnapshots(ctx: TenantCtx, snapshots: RunSnapshot[]) {
+  await runBatch(ctx, runSnapshotStatements(ctx, snapshots));
+}
+
+/** writeRunSnapshots' statements, for a batch that writes other rows beside them (the run engine's outbox flush). */
+export function runSnapshotStatements(ctx: TenantCtx, snapshots: RunSnapshot[]): Stmt[] {
   const t = ctx.tenantId;
-  const statements = [];
+  const statements: Stmt[] = [];
   for (const s of snapshots) {
     statements.push(
-      ctx.db
-        .insert(runs)
-        .values({ ...s.run, tenantId: t })
-        .onConflictDoUpdate({ target: [runs.tenantId, runs.id], set: runSet, setWhere: sql`excluded.seq > ${runs.seq}` }),
+      fromBuilder(
+        ctx.db
+          .insert(runs)
+          .values({ ...s.run, tenantId: t })
+          .onConflictDoUpdate({ target: [runs.tenantId, runs.id], set: runSet, setWhere: sql`excluded.seq > ${runs.seq}` }),
+      ),
     );
     for (const task of s.tasks) {
       statements.push(
-        ctx.db
-          .insert(taskRuns)
-          .values({ ...task, tenantId: t })
-          .onConflictDoUpdate({ target: [taskRuns.tenantId, taskRuns.runId, taskRuns.taskKey], set: taskSet, setWhere: sql`excluded.seq > ${taskRuns.seq}` }),
+        fromBuilder(
+          ctx.db
+            .insert(taskRuns)
+            .values({ ...task, tenantId: t })
+            .onConflictDoUpdate({ target: [taskRuns.tenantId, taskRuns.runId, taskRuns.taskKey], set: taskSet, setWhere: sql`excluded.seq > ${taskRuns.seq}` }),
+        ),
       );
     }
     for (const a of s.attempts) {
       statements.push(
-        ctx.db
-          .insert(taskAttempts)
-          .values({ ...a, tenantId: t })
-          .onConflictDoUpdate({ target: [taskAttempts.tenantId, taskAttempts.runId, taskAttempts.taskKey, taskAttempts.attempt], set: attemptSet }),
+        fromBuilder(
+          ctx.db
+            .insert(taskAttempts)
+            .values({ ...a, tenantId: t })
+            .onConflictDoUpdate({ target: [taskAttempts.tenantId, taskAttempts.runId, taskAttempts.taskKey, taskAttempts.attempt], set: attemptSet }),
+        ),
       );
     }
     for (let i = 0; i < s.events.length; i += EVENTS_PER_STATEMENT) {
       statements.push(
-        ctx.db
-          .insert(runEvents)
-          .values(s.events.slice(i, i + EVENTS_PER_STATEMENT).map((e) => ({ ...e, tenantId: t })))
-          .onConflictDoNothing(),
+        fromBuilder(
+          ctx.db
+            .insert(runEvents)
+            .values(s.events.slice(i, i + EVENTS_PER_STATEMENT).map((e) => ({ ...e, tenantId: t })))
+            .onConflictDoNothing(),
+        ),
       );
     }
   }
-  if (!statements.length) return;
-  await ctx.db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
+  return statements;
 }
 
 export async function getRun(ctx: TenantCtx, runId: string) {

@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { TenantCtx } from "../../client";
 import { taskLogs } from "../../schema";
-import { runBatch, stmt } from "../../statements";
+import { runBatch, stmt, type Stmt } from "../../statements";
 
 export type TaskLogRow = typeof taskLogs.$inferSelect;
 
@@ -27,10 +27,17 @@ export interface TaskLogWrite extends AttemptRef {
  * attempt's last one) changes neither the row nor the usage. Returns whether this write was applied.
  */
 export async function recordTaskLog(ctx: TenantCtx, w: TaskLogWrite): Promise<boolean> {
+  const statements = taskLogStatements(ctx, w);
+  const results = await runBatch(ctx, statements);
+  return taskLogApplied(results.slice(0, statements.length));
+}
+
+/** recordTaskLog's statements, for a batch that writes other rows beside them; `taskLogApplied` reads their results. */
+export function taskLogStatements(ctx: TenantCtx, w: TaskLogWrite): Stmt[] {
   const t = ctx.tenantId;
   const row = sql`tenant_id = ${t} AND run_id = ${w.runId} AND task_key = ${w.taskKey} AND attempt = ${w.attempt}`;
   const open = sql`NOT EXISTS (SELECT 1 FROM task_logs WHERE ${row} AND complete = 1)`;
-  const results = await runBatch(ctx, [
+  return [
     stmt(sql`INSERT INTO storage_usage (tenant_id, kind) VALUES (${t}, 'task_log') ON CONFLICT DO NOTHING`),
     // Before the row changes: the difference to what it held (a new row adds one object).
     stmt(sql`
@@ -45,9 +52,21 @@ export async function recordTaskLog(ctx: TenantCtx, w: TaskLogWrite): Promise<bo
         blob_key = excluded.blob_key, bytes = excluded.bytes, dropped_bytes = excluded.dropped_bytes,
         complete = excluded.complete, fetched_at = excluded.fetched_at
       WHERE task_logs.complete = 0`),
-  ]);
-  return results[2].meta.changes > 0;
+  ];
 }
+
+/** Whether the write of taskLogStatements was applied (its results, in order). */
+export const taskLogApplied = (results: D1Result[]) => results[2].meta.changes > 0;
+
+/** What a new fetch of an attempt's log needs to know of the one stored before (as a statement for a read batch). */
+export function storedTaskLogStatement(ctx: TenantCtx, ref: AttemptRef): Stmt {
+  return stmt(
+    sql`SELECT blob_key, bytes, complete FROM task_logs WHERE tenant_id = ${ctx.tenantId} AND run_id = ${ref.runId} AND task_key = ${ref.taskKey} AND attempt = ${ref.attempt}`,
+  );
+}
+
+export const storedTaskLogOf = (row: Record<string, unknown> | undefined): { blobKey: string; bytes: number; complete: boolean } | null =>
+  row ? { blobKey: row.blob_key as string, bytes: row.bytes as number, complete: row.complete === 1 || row.complete === true } : null;
 
 export async function getTaskLog(ctx: TenantCtx, ref: AttemptRef): Promise<TaskLogRow | null> {
   const [row] = await ctx.db
