@@ -15,6 +15,12 @@ export interface WranglerOptions {
   logPath: string;
   /** Extra `[vars]` (e.g. shorter leases for fault tests). */
   vars?: Record<string, string>;
+  /**
+   * The Worker's clock shift in ms (default: the run's TUTTI_CLOCK_OFFSET_MS, see scripts/test-at.mjs). A test that
+   * must let business days pass — a grace period, a daily check — starts its own server in the past and restarts it
+   * on the same state with a later offset (`restart({ clockOffsetMs })`).
+   */
+  clockOffsetMs?: number;
 }
 
 export interface WranglerServer {
@@ -22,8 +28,8 @@ export interface WranglerServer {
   port: number;
   persistTo: string;
   logPath: string;
-  /** Starts wrangler dev again on the same port and state (after `kill`). */
-  restart(): Promise<void>;
+  /** Starts wrangler dev again on the same port and state (after `kill`), optionally with another clock offset. */
+  restart(change?: { clockOffsetMs?: number }): Promise<void>;
   /** Kills the whole process group at once (SIGKILL: nothing gets to finish or flush). */
   kill(): Promise<void>;
   /** Stops the server (SIGTERM, then SIGKILL after 15 s) and deletes its state. */
@@ -42,9 +48,8 @@ export async function startWrangler(options: WranglerOptions): Promise<WranglerS
   const port = await freePort();
   const masterKey = `1:${randomBytes(32).toString("base64")}`;
   // A pinned run (scripts/test-at.mjs) serves the Worker through an entry that shifts its clock by the same offset.
-  const clockOffset = process.env.TUTTI_CLOCK_OFFSET_MS ?? "0";
-  const entry = clockOffset !== "0" ? ["test/clock/worker-entry.ts"] : [];
-  const vars = {
+  let clockOffset = options.clockOffsetMs !== undefined ? String(options.clockOffsetMs) : (process.env.TUTTI_CLOCK_OFFSET_MS ?? "0");
+  const baseVars = {
     TUTTI_MASTER_KEY: masterKey,
     TUTTI_ENV: "e2e",
     TEST_PASSWORD_HASH_ITERATIONS: "1000",
@@ -53,8 +58,6 @@ export async function startWrangler(options: WranglerOptions): Promise<WranglerS
     // Browser and CLI suites write faster than any person; the per-tenant limits have their own test.
     RATE_LIMIT_INGEST_PER_MIN: "100000",
     RATE_LIMIT_WRITES_PER_MIN: "100000",
-    ...(clockOffset !== "0" ? { TUTTI_CLOCK_OFFSET_MS: clockOffset } : {}),
-    ...options.vars,
   };
   const baseUrl = `http://localhost:${port}`;
   // wrangler dev's ProxyWorker (wrangler 4.86) parks a GET whose forwarding failed in a retry queue that it only works
@@ -69,7 +72,10 @@ export async function startWrangler(options: WranglerOptions): Promise<WranglerS
   let exited: number | string | null = null;
   let log: number | null = null;
 
-  const start = async () => {
+  const start = async (change: { clockOffsetMs?: number } = {}) => {
+    if (change.clockOffsetMs !== undefined) clockOffset = String(change.clockOffsetMs);
+    const entry = clockOffset !== "0" ? ["test/clock/worker-entry.ts"] : [];
+    const vars = { ...baseVars, ...(clockOffset !== "0" ? { TUTTI_CLOCK_OFFSET_MS: clockOffset } : {}), ...options.vars };
     log = openSync(options.logPath, "a");
     exited = null;
     const inspectorPort = await freePort();
