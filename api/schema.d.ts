@@ -15123,9 +15123,9 @@ export interface components {
             warehouse?: string;
             /** @description Snowflake: role holding the collector's grants (default: the connection's) */
             role?: string;
-            /** @description Snowflake and BigQuery: read who read which table (ACCESS_HISTORY, jobs' referenced tables) into product usage (default true) */
+            /** @description Snowflake, BigQuery and Databricks: read who read which table (ACCESS_HISTORY, jobs' referenced tables, system.access.table_lineage) into product usage (default true) */
             collect_usage?: boolean;
-            /** @description Snowflake and BigQuery: catalog namespace of the tables (default snowflake://<account>, bigquery) */
+            /** @description Snowflake, BigQuery and Databricks: catalog namespace of the tables (default snowflake://<account>, bigquery, databricks://<workspace host>) */
             dataset_namespace?: string;
             /**
              * @description BigQuery: on_demand prices each job's bytes billed at the tenant's price per TiB (cost settings); editions prices the slot time of jobs that ran in a reservation at slot_hour_price (default on_demand)

@@ -37,12 +37,15 @@ async function finishedRun(s: Session, teamSlug: string, name: string) {
 }
 
 /** A catalog dataset for a Snowflake table, through an OpenLineage event. */
-async function snowflakeTable(s: Session, teamId: string, name: string) {
+const snowflakeTable = (s: Session, teamId: string, name: string) => catalogTable(s, teamId, `snowflake://${sf.account.toLowerCase()}`, name);
+
+/** A catalog dataset `name` in `namespace`, through an OpenLineage event. */
+async function catalogTable(s: Session, teamId: string, namespace: string, name: string) {
   const { token } = await createToken(s, teamId, ["lineage:write", "read"]);
   const e = JSON.parse(openLineageFixtures["openlineage/marquez_event_simple.json"]);
   e.run.runId = crypto.randomUUID();
   e.inputs = [];
-  e.outputs = [{ namespace: `snowflake://${sf.account.toLowerCase()}`, name }];
+  e.outputs = [{ namespace, name }];
   expect((await postEvent(token, JSON.stringify(e))).status).toBeLessThan(300);
   const res = await api(`/datasets?q=${encodeURIComponent(name)}`, { as: s });
   return (res.json.items as Array<{ id: string; name: string }>).find((d) => d.name === name)!.id;
@@ -279,6 +282,78 @@ describe("cost collectors", () => {
     expect(total(after)).toBe(1_800_000);
     const [state] = await collectors(s);
     expect(state.last_run).toMatchObject({ inserted: 2, updated: 0, error: null });
+  });
+
+  it("a Databricks collector turns table_lineage reads into usage by person and tool, once however often the window is read", async () => {
+    const { s, team } = await setupTenant();
+    const conn = await createConnection(s, team.id, "databricks", "dbx", { base_url: fakeUrl("databricks") }, { token: dbx.token });
+    // dbt's OpenLineage integration names Unity Catalog tables in databricks://<workspace host>.
+    const namespace = `databricks://${new URL(fakeUrl("databricks")).host}`;
+    const ordersTable = await catalogTable(s, team.id, namespace, "main.sales.orders");
+    await catalogTable(s, team.id, namespace, "main.sales.returns");
+    const orders = await product(s, { name: "orders", owner_team_id: team.id, datasets: [{ id: ordersTable }] });
+    const warehouse = `wh${uniqueNumber()}`;
+    const read = (who: string, table: string | null, time: number, extra: Record<string, unknown> = {}) => ({
+      account_id: "acc",
+      metastore_id: "ms-1",
+      workspace_id: "1234567890123456",
+      entity_type: "DBSQL_QUERY",
+      entity_id: `q-${time}`,
+      entity_run_id: `run-${time}`,
+      source_table_full_name: table,
+      source_table_catalog: table?.split(".")[0] ?? null,
+      source_table_schema: table?.split(".")[1] ?? null,
+      source_table_name: table?.split(".")[2] ?? null,
+      source_path: null,
+      source_type: "TABLE",
+      target_table_full_name: null,
+      target_type: null,
+      created_by: who,
+      event_time: at(time),
+      event_date: at(time).slice(0, 10),
+      ...extra,
+    });
+    await registerSystemTables(warehouse, {
+      usage: [],
+      list_prices: [],
+      table_lineage: [
+        read("anna@example.com", "main.sales.orders", T - 5 * HOUR),
+        read("anna@example.com", "main.sales.orders", T - 4 * HOUR),
+        // One notebook statement writing two tables from the orders table: two lineage rows, one read.
+        read("bob@example.com", "main.sales.orders", T - 3 * HOUR, { entity_type: "NOTEBOOK", entity_id: "nb-7", target_table_full_name: "main.tmp.a" }),
+        read("bob@example.com", "main.sales.orders", T - 3 * HOUR, { entity_type: "NOTEBOOK", entity_id: "nb-7", target_table_full_name: "main.tmp.b" }),
+        // A catalogued table no product claims: unassigned. An uncatalogued one and a path read: nothing.
+        read("anna@example.com", "main.sales.returns", T - 2 * HOUR),
+        read("anna@example.com", "main.raw.events", T - 2 * HOUR),
+        read("anna@example.com", null, T - 2 * HOUR, { source_type: "PATH", source_path: "s3://bucket/raw" }),
+        // Before the lookback window.
+        read("carl@example.com", "main.sales.orders", T - 30 * HOUR),
+      ],
+    });
+    await setEngineTime(s.tenant.id, T - 65_000);
+    await enable(s, conn.id, { lookback_days: 1, warehouse_id: warehouse });
+    await alarmAt(s.tenant.id, T);
+    const usage = () =>
+      env.DB.prepare(
+        "SELECT consumer, product_id, kind, sum(count) AS n FROM usage_events WHERE tenant_id = ? GROUP BY consumer, product_id, kind ORDER BY consumer, product_id",
+      )
+        .bind(s.tenant.id)
+        .all();
+    const expected = [
+      { consumer: "anna@example.com via dbsql_query", product_id: "", kind: "query", n: 1 },
+      { consumer: "anna@example.com via dbsql_query", product_id: orders.id, kind: "query", n: 2 },
+      { consumer: "bob@example.com via notebook", product_id: orders.id, kind: "query", n: 1 },
+    ];
+    expect((await usage()).results).toEqual(expected);
+    let [state] = await collectors(s);
+    expect(state.last_run).toMatchObject({ error: null, usage_events: 4 });
+    expect(Date.parse(state.watermarks.reads)).toBeGreaterThanOrEqual(T);
+
+    // An hour later the trailing day is read again: the same rows count once.
+    await alarmAt(s.tenant.id, T + HOUR);
+    [state] = await collectors(s);
+    expect(state.last_run).toMatchObject({ error: null, usage_events: 0 });
+    expect((await usage()).results).toEqual(expected);
   });
 
   it("only tenant admins see or change collectors, and a Databricks collector needs its SQL warehouse", async () => {

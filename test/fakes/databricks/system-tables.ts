@@ -5,13 +5,15 @@ import type { Reply } from "../scripting";
  * SQL Statement Execution over Databricks system tables, as the fake serves it to the cost collector (CONTRACTS-2
  * §3a, §3b). Tests run in parallel against one fake, so each test registers the tables for a SQL warehouse of its own:
  *
- *   PUT /__fake/system-tables/{warehouse_id}  {usage: Row[], list_prices: Row[]}
+ *   PUT /__fake/system-tables/{warehouse_id}  {usage: Row[], list_prices: Row[], table_lineage?: Row[]}
  *
  * Rows use the tables' column names: usage {record_id, account_id, workspace_id, sku_name, cloud, usage_start_time,
  * usage_end_time, usage_date, usage_unit, usage_quantity (decimal string), usage_metadata {job_id, job_run_id, …},
  * record_type, ingestion_date}; list_prices {price_start_time, price_end_time, sku_name, cloud, currency_code,
  * usage_unit, pricing {default, effective_list {default}}}. A usage row with `_hidden_reads: n` is left out of the
- * first n reads (records land within 12 h, corrections later).
+ * first n reads (records land within 12 h, corrections later). table_lineage {account_id, metastore_id, workspace_id,
+ * entity_type, entity_id, entity_run_id, source_table_full_name, source_type, target_table_full_name, target_type,
+ * created_by, event_time (ISO with offset), event_date, …} (§3b; no record_id, like older rows).
  *
  *   POST /api/2.0/sql/statements {statement, warehouse_id, parameters[{name, value, type}], …} → StatementResponse
  *   GET  /api/2.0/sql/statements/{id}, GET /api/2.0/sql/statements/{id}/result/chunks/{n} → ResultData
@@ -19,11 +21,22 @@ import type { Reply } from "../scripting";
  * A statement reading `system.billing.usage` is answered with the projection Tutti's collector selects
  * (worker/costs/collectors/databricks-map.ts): DBU rows with ingestion_date in [:from_day, :to_day] (and
  * :workspace_id when given) left-joined with the list price in force at usage_end_time; list_cost is the exact
- * decimal product with 18 decimals. Results come in chunks of two rows linked by next_chunk_internal_link. A warehouse
+ * decimal product with 18 decimals. A statement reading `system.access.table_lineage` is answered with the reads
+ * projection: rows with a source table of type TABLE, VIEW or STREAMING_TABLE, event_date in [:from_day, :to_day],
+ * event_time in [:from_time, :to_time) (and :workspace_id), ordered by event_time and source table. Results come in chunks of two rows linked by next_chunk_internal_link. A warehouse
  * with no tables registered answers FAILED with TABLE_OR_VIEW_NOT_FOUND (HTTP 200, like every failed statement).
  */
 type Row = Record<string, unknown> & { _hidden_reads?: number };
 const CHUNK_ROWS = 2;
+
+const LINEAGE_COLUMNS: Array<[string, string]> = [
+  ["entity_type", "STRING"],
+  ["entity_id", "STRING"],
+  ["entity_run_id", "STRING"],
+  ["source_table_full_name", "STRING"],
+  ["created_by", "STRING"],
+  ["event_time", "STRING"],
+];
 
 const COLUMNS: Array<[string, string]> = [
   ["record_id", "STRING"],
@@ -56,11 +69,12 @@ const text = (v: unknown): string | null => (v === null || v === undefined ? nul
 
 interface Statement {
   id: string;
+  columns: Array<[string, string]>;
   rows: Array<Array<string | null>>;
 }
 
 export function createSystemTables(fail: (status: number, code: string, message: string) => Reply) {
-  const tables = new Map<string, { usage: Row[]; list_prices: Row[] }>();
+  const tables = new Map<string, { usage: Row[]; list_prices: Row[]; table_lineage: Row[] }>();
   const statements = new Map<string, Statement>();
   const reads = new Map<string, number>();
 
@@ -83,7 +97,10 @@ export function createSystemTables(fail: (status: number, code: string, message:
       status: { state: "SUCCEEDED" },
       manifest: {
         format: "JSON_ARRAY",
-        schema: { column_count: COLUMNS.length, columns: COLUMNS.map(([name, type], position) => ({ name, type_name: type, type_text: type, position })) },
+        schema: {
+          column_count: st.columns.length,
+          columns: st.columns.map(([name, type], position) => ({ name, type_name: type, type_text: type, position })),
+        },
         total_chunk_count: chunks,
         chunks: Array.from({ length: chunks }, (_, i) => ({
           chunk_index: i,
@@ -103,6 +120,7 @@ export function createSystemTables(fail: (status: number, code: string, message:
     if (!statement) return fail(400, "INVALID_PARAMETER_VALUE", "statement is required");
     if (!warehouse) return fail(400, "INVALID_PARAMETER_VALUE", "warehouse_id is required");
     const data = tables.get(warehouse);
+    if (data && /from\s+system\.access\.table_lineage/i.test(statement)) return lineage(data.table_lineage, body);
     if (!data || !/from\s+system\.billing\.usage/i.test(statement))
       return {
         status: 200,
@@ -153,14 +171,39 @@ export function createSystemTables(fail: (status: number, code: string, message:
           effective ? multiply(String(u.usage_quantity), effective) : null,
         ];
       });
-    const st: Statement = { id: randomUUID(), rows };
+    return answer(COLUMNS, rows);
+  }
+
+  function answer(columns: Array<[string, string]>, rows: Array<Array<string | null>>): Reply {
+    const st: Statement = { id: randomUUID(), columns, rows };
     statements.set(st.id, st);
     return { status: 200, body: response(st) };
   }
 
+  function lineage(rows: Row[], body: Record<string, unknown>): Reply {
+    const params = new Map(((body.parameters as Array<{ name: string; value: string }>) ?? []).map((p) => [p.name, p.value]));
+    const fromDay = params.get("from_day") ?? "0000-00-00";
+    const toDay = params.get("to_day") ?? "9999-99-99";
+    const from = Date.parse(params.get("from_time") ?? "1970-01-01T00:00:00Z");
+    const to = Date.parse(params.get("to_time") ?? "9999-12-31T00:00:00Z");
+    const workspace = params.get("workspace_id");
+    const out = rows
+      .filter((r) => r.source_table_full_name && ["TABLE", "VIEW", "STREAMING_TABLE"].includes(String(r.source_type)))
+      .filter((r) => String(r.event_date) >= fromDay && String(r.event_date) <= toDay)
+      .filter((r) => Date.parse(String(r.event_time)) >= from && Date.parse(String(r.event_time)) < to)
+      .filter((r) => workspace === undefined || String(r.workspace_id) === workspace)
+      .sort(
+        (a, b) =>
+          Date.parse(String(a.event_time)) - Date.parse(String(b.event_time)) ||
+          String(a.source_table_full_name).localeCompare(String(b.source_table_full_name)),
+      )
+      .map((r) => LINEAGE_COLUMNS.map(([name]) => text(r[name])));
+    return answer(LINEAGE_COLUMNS, out);
+  }
+
   return {
-    register: (warehouse: string, body: { usage?: Row[]; list_prices?: Row[] }) =>
-      tables.set(warehouse, { usage: body.usage ?? [], list_prices: body.list_prices ?? [] }),
+    register: (warehouse: string, body: { usage?: Row[]; list_prices?: Row[]; table_lineage?: Row[] }) =>
+      tables.set(warehouse, { usage: body.usage ?? [], list_prices: body.list_prices ?? [], table_lineage: body.table_lineage ?? [] }),
     /** Handles /api/2.0/sql/statements…; null for other paths. */
     handle(method: string, parts: string[], body: Record<string, unknown>): Reply | null {
       if (parts[0] !== "api" || parts[1] !== "2.0" || parts[2] !== "sql" || parts[3] !== "statements") return null;

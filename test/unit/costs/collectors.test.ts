@@ -3,7 +3,7 @@ import { firstPartition, partitionData, rowsByName } from "../../../worker/conne
 import { manifestColumns, statementOutcome } from "../../../worker/connectors/databricks/statements";
 import { bigQueryJobRef } from "../../../worker/costs/bigquery";
 import { jobDrafts, jobsSql, jobTableReads } from "../../../worker/costs/collectors/bigquery-map";
-import { usageDrafts } from "../../../worker/costs/collectors/databricks-map";
+import { lineageReads, usageDrafts } from "../../../worker/costs/collectors/databricks-map";
 import { idleDrafts, invocationOf, queryCostDrafts, tableReads, toolOfTag } from "../../../worker/costs/collectors/snowflake-map";
 import { DAY_MS, HOUR_MS, nextWindow } from "../../../worker/costs/collectors/window";
 import { fixedToMicros, parseDecimal, priceMicros } from "../../../worker/costs/decimal";
@@ -290,5 +290,35 @@ describe("BigQuery job rows", () => {
     expect(sql).toContain(
       "creation_time >= @window_from AND creation_time < @window_to AND state = 'DONE' AND (statement_type IS NULL OR statement_type != 'SCRIPT')",
     );
+  });
+});
+
+describe("Databricks table_lineage rows → table reads", () => {
+  const row = (fields: Record<string, string | null> = {}) => ({
+    entity_type: "DBSQL_QUERY",
+    entity_id: "q1",
+    entity_run_id: "r1",
+    source_table_full_name: "main.sales.orders",
+    created_by: "anna@example.com",
+    event_time: "2026-03-04T10:00:00.000+00:00",
+    ...fields,
+  });
+
+  it("gives one read per row and source table, by person and tool, with an id that is the same whenever the row is read", async () => {
+    const [a] = await lineageReads([row()]);
+    expect(a).toMatchObject({ table: "main.sales.orders", consumer: "anna@example.com via dbsql_query", at: T - 2 * HOUR_MS });
+    expect(a.eventId).toMatch(/^databricks:[0-9a-f]{64}$/);
+    // The same read rendered with another offset, and a second lineage row of the same read: the same id, counted once.
+    expect((await lineageReads([row({ event_time: "2026-03-04T11:00:00.000+01:00" }), row()])).map((r) => r.eventId)).toEqual([a.eventId]);
+    // Another run, reader or table is another read; a row without a table or time is none.
+    const others = await lineageReads([
+      row({ entity_run_id: "r2" }),
+      row({ created_by: "bob@example.com", entity_type: null }),
+      row({ source_table_full_name: "main.sales.returns" }),
+      row({ source_table_full_name: null }),
+      row({ event_time: null }),
+    ]);
+    expect(others.map((r) => r.consumer)).toEqual(["anna@example.com via dbsql_query", "bob@example.com", "anna@example.com via dbsql_query"]);
+    expect(new Set([a.eventId, ...others.map((r) => r.eventId)]).size).toBe(4);
   });
 });

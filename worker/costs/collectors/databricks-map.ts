@@ -2,6 +2,8 @@ import type { Row } from "../../connectors/databricks/statements";
 import { fixedToMicros, fixedToNumber, parseDecimal, priceMicros } from "../decimal";
 import type { CostDraft } from "../draft";
 import type { TaskRef } from "../snowflake";
+import { sha256Hex } from "../../lib/hash";
+import type { TableRead } from "./snowflake-map";
 
 /**
  * Databricks `system.billing.usage` rows joined with `system.billing.list_prices` (CONTRACTS-2 §3b) → ledger drafts,
@@ -54,6 +56,42 @@ export function usageDrafts(rows: Row[], opts: DatabricksPriceOpts): CostDraft[]
       description: `${row.sku_name ?? "Databricks usage"}${row.job_run_id ? ` · job run ${row.job_run_id}` : ""}${kind}`,
       attribution: { runId: task?.runId ?? null, taskKey: task?.taskKey ?? null },
     });
+  }
+  return out;
+}
+
+/**
+ * Table reads from `system.access.table_lineage` (CONTRACTS-2 §3b): rows whose source is a Unity Catalog table, view
+ * or streaming table, with event_date in [:from_day, :to_day] (the table is partitioned by it) and event_time in
+ * [:from_time, :to_time). Path reads (source_path only) name no table and are left out.
+ */
+export function lineageReadsSql(withWorkspace: boolean): string {
+  return `select entity_type, entity_id, entity_run_id, source_table_full_name, created_by, date_format(event_time, "yyyy-MM-dd'T'HH:mm:ss.SSSXXX") as event_time
+from system.access.table_lineage
+where source_table_full_name is not null and source_type in ('TABLE', 'VIEW', 'STREAMING_TABLE')
+  and event_date >= :from_day and event_date <= :to_day and event_time >= :from_time and event_time < :to_time${withWorkspace ? " and workspace_id = :workspace_id" : ""}
+order by event_time, source_table_full_name`;
+}
+
+/**
+ * table_lineage rows → one read per row and source table, by person (`created_by`) and tool (`entity_type`, e.g.
+ * `… via dbsql_query`). Older rows carry no record id, so the event id is a hash of the columns that make a read:
+ * event time, entity type, id and run, reader and source table. The target is left out, so a statement writing two
+ * tables from one source counts one read, and reading the same rows again counts once.
+ */
+export async function lineageReads(rows: Row[]): Promise<TableRead[]> {
+  const out: TableRead[] = [];
+  const seen = new Set<string>();
+  for (const row of rows) {
+    const at = row.event_time ? Date.parse(row.event_time) : Number.NaN;
+    const table = row.source_table_full_name;
+    if (!table || Number.isNaN(at)) continue;
+    const key = [new Date(at).toISOString(), row.entity_type, row.entity_id, row.entity_run_id, row.created_by, table].map((v) => v ?? "").join("\u0000");
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const tool = row.entity_type ? row.entity_type.toLowerCase() : null;
+    const consumer = `${row.created_by ?? "unknown user"}${tool ? ` via ${tool}` : ""}`;
+    out.push({ eventId: `databricks:${await sha256Hex(key)}`, table, consumer, at });
   }
   return out;
 }

@@ -14,14 +14,13 @@ export const CollectorSettingsIn = z
     warehouse: Identifier.optional().openapi({ description: "Snowflake: warehouse for the collector's queries (default: the connection's)" }),
     role: Identifier.optional().openapi({ description: "Snowflake: role holding the collector's grants (default: the connection's)" }),
     collect_usage: z.boolean().optional().openapi({
-      description: "Snowflake and BigQuery: read who read which table (ACCESS_HISTORY, jobs' referenced tables) into product usage (default true)",
+      description:
+        "Snowflake, BigQuery and Databricks: read who read which table (ACCESS_HISTORY, jobs' referenced tables, system.access.table_lineage) into product usage (default true)",
     }),
-    dataset_namespace: z
-      .string()
-      .min(1)
-      .max(200)
-      .optional()
-      .openapi({ description: "Snowflake and BigQuery: catalog namespace of the tables (default snowflake://<account>, bigquery)" }),
+    dataset_namespace: z.string().min(1).max(200).optional().openapi({
+      description:
+        "Snowflake, BigQuery and Databricks: catalog namespace of the tables (default snowflake://<account>, bigquery, databricks://<workspace host>)",
+    }),
     pricing_model: z.enum(["on_demand", "editions"]).optional().openapi({
       description:
         "BigQuery: on_demand prices each job's bytes billed at the tenant's price per TiB (cost settings); editions prices the slot time of jobs that ran in a reservation at slot_hour_price (default on_demand)",
