@@ -349,8 +349,8 @@ describe("cost collectors", () => {
     expect(state.last_run).toMatchObject({ error: null, usage_events: 4 });
     expect(Date.parse(state.watermarks.reads)).toBeGreaterThanOrEqual(T);
 
-    // An hour later the trailing day is read again: the same rows count once.
-    await alarmAt(s.tenant.id, T + HOUR);
+    // An hour later (past the next pass's due time) the trailing day is read again: the same rows count once.
+    await alarmAt(s.tenant.id, T + HOUR + 30_000);
     [state] = await collectors(s);
     expect(state.last_run).toMatchObject({ error: null, usage_events: 0 });
     expect((await usage()).results).toEqual(expected);
