@@ -115,16 +115,6 @@ describe("a Tutti killed mid-flight and started again on the same state", () => 
   });
   reportArtifactsOnFailure(() => server.logPath);
 
-  /**
-   * The Worker's minute cron, which runs the engine watchdog. `wrangler dev` does not run crons by itself; Cloudflare
-   * does, every minute. A workerd killed at the wrong moment can lose a Durable Object's alarm (docs/engine.md#lost-alarms),
-   * and the watchdog is what sets it again, so the test fires the cron as the platform would, only more often.
-   */
-  const minuteCron = () =>
-    fetch(`${server.baseUrl}/__scheduled?cron=${encodeURIComponent("* * * * *")}`).then(async (r) => {
-      if (!r.ok) throw new Error(`the scheduled handler answered ${r.status}: ${await r.text()}`);
-    });
-
   /** Kills the server, then starts it again on the same state and port. */
   async function crash() {
     await server.kill();
@@ -174,11 +164,13 @@ describe("a Tutti killed mid-flight and started again on the same state", () => 
       await webhooks.done;
 
       // Every run that was accepted finishes, and succeeds: nothing hangs on a message that died with the process.
-      // The minute cron runs on its own clock, as on Cloudflare: a read that is slow to answer must not hold it up.
+      // The minute cron runs on its own clock, as on Cloudflare: a read that is slow to answer must not hold it up. It
+      // runs the engine watchdog, which sets again a Durable Object alarm lost with a killed workerd
+      // (docs/engine.md#lost-alarms).
       let watching = true;
       const cron = (async () => {
         while (watching) {
-          await minuteCron().catch(() => undefined);
+          await server.minuteCron().catch(() => undefined);
           await new Promise((resolve) => setTimeout(resolve, 2_000));
         }
       })();

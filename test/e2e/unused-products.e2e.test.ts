@@ -100,12 +100,6 @@ describe("run only what is used, once the policy has acted", () => {
   });
   reportArtifactsOnFailure(() => server.logPath);
 
-  /** The Worker's minute cron (its engine watchdog), which Cloudflare runs and `wrangler dev` does not. */
-  const minuteCron = () =>
-    fetch(`${server.baseUrl}/__scheduled?cron=${encodeURIComponent("* * * * *")}`).then(async (r) => {
-      if (!r.ok) throw new Error(`the scheduled handler answered ${r.status}: ${await r.text()}`);
-    });
-
   it("shows what was slowed and what it saved on the product page and the products list, and Undo restores the schedule, at desktop and phone widths", async () => {
     // --- 3 days and 30 minutes ago: the workspace as the policy finds it.
     const serverNow = () => Date.now() - BEFORE_GRACE_MS;
@@ -164,7 +158,7 @@ describe("run only what is used, once the policy has acted", () => {
       await expect
         .poll(
           async () => {
-            await minuteCron();
+            await server.minuteCron();
             return (await api.request<{ notice: unknown }>("GET", "/products/campaigns_2023/unused-policy")).data.notice;
           },
           { timeout: 240_000, interval: 2_000 },
@@ -189,7 +183,7 @@ describe("run only what is used, once the policy has acted", () => {
       await expect
         .poll(
           async () => {
-            await minuteCron();
+            await server.minuteCron();
             return (await api.request<State>("GET", "/products/campaigns_2023/unused-policy")).data.in_effect;
           },
           { timeout: 120_000, interval: 2_000 },

@@ -34,6 +34,11 @@ export interface WranglerServer {
   kill(): Promise<void>;
   /** Stops the server (SIGTERM, then SIGKILL after 15 s) and deletes its state. */
   close(): Promise<void>;
+  /**
+   * Runs the Worker's minute cron (its engine watchdog) once, as Cloudflare does every minute and `wrangler dev`
+   * does not by itself (`--test-scheduled`).
+   */
+  minuteCron(): Promise<void>;
 }
 
 export async function startWrangler(options: WranglerOptions): Promise<WranglerServer> {
@@ -157,5 +162,9 @@ export async function startWrangler(options: WranglerOptions): Promise<WranglerS
     await close();
     throw error;
   }
-  return { baseUrl, port, persistTo, logPath: options.logPath, restart: start, kill, close };
+  const minuteCron = () =>
+    fetch(`${baseUrl}/__scheduled?cron=${encodeURIComponent("* * * * *")}`).then(async (r) => {
+      if (!r.ok) throw new Error(`the scheduled handler answered ${r.status}: ${await r.text()}`);
+    });
+  return { baseUrl, port, persistTo, logPath: options.logPath, restart: start, kill, close, minuteCron };
 }
