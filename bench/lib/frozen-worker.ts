@@ -9,15 +9,16 @@ import { binOf, runNode } from "../../test/e2e/helpers/processes";
  * once (`wrangler deploy --dry-run --outdir`) and writes a config that runs that bundle as is (`no_bundle`),
  * with every relative path of the original made absolute.
  */
-export async function frozenConfig(configPath: string): Promise<{ config: string; cleanup(): void }> {
+export async function frozenConfig(configPath: string, entry?: string): Promise<{ config: string; cleanup(): void }> {
   const dir = mkdtempSync(join(tmpdir(), "tutti-frozen-"));
   const env = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
-  await runNode(binOf("wrangler"), ["deploy", "--dry-run", "--outdir", dir, "--config", configPath], { env });
+  // `entry` runs another main module with the same bindings (bench/scale wraps Tutti's Worker).
+  await runNode(binOf("wrangler"), ["deploy", "--dry-run", "--outdir", dir, "--config", configPath, ...(entry ? [entry] : [])], { env });
   const base = dirname(resolve(configPath));
   let text = readFileSync(configPath, "utf8");
   const main = /^main\s*=\s*"([^"]+)"/m.exec(text);
   if (!main) throw new Error(`${configPath} has no main`);
-  const bundle = join(dir, basename(main[1]).replace(/\.[cm]?[jt]sx?$/, ".js"));
+  const bundle = join(dir, basename(entry ?? main[1]).replace(/\.[cm]?[jt]sx?$/, ".js"));
   text = text.replace(main[0], `main = ${JSON.stringify(bundle)}\nno_bundle = true`);
   text = text.replace(/^(\s*(?:migrations_dir|directory)\s*=\s*)"([^"]+)"/gm, (_, key: string, path: string) => `${key}${JSON.stringify(resolve(base, path))}`);
   const config = join(dir, "wrangler.toml");
