@@ -427,7 +427,7 @@ describe("isolation and the public schema", () => {
     const created = await push(a, specYaml(name, aTeam.slug));
     expect(created.status).toBe(201);
     const bToken = await createToken(b, bTeam.id);
-    // Every route by name answers 404 to another tenant (test/integration/isolation.test.ts sweeps them); lists too.
+    // Every route by name answers 404 to another tenant (test/integration/isolation-reads.test.ts sweeps them); lists too.
     for (const as of [b, bToken.token]) {
       expectError(await api(`/pipelines/${name}`, { as }), 404, "not_found");
       expect((await api("/pipelines?include_archived=true", { as })).text).not.toContain(created.json.pipeline.id);

@@ -159,7 +159,7 @@ describe("data products", () => {
     const b = await signup();
     const { token: bToken } = await createToken(b, await firstTeamId(b));
     const p = await product(a, { name: "finance_revenue", owner_team_id: await firstTeamId(a) });
-    // Routes by id are swept in test/integration/isolation.test.ts; a product's name is another way in.
+    // Routes by id are swept in test/integration/isolation-reads.test.ts; a product's name is another way in.
     for (const as of [b, bToken]) expectError(await api("/products/finance_revenue", { as }), 404, "not_found");
     const bList = await api("/scorecard", { as: b });
     expect(bList.text).not.toContain(p.id);
