@@ -89,7 +89,7 @@ describe("dispatch in the default mode", () => {
 
   it("a chain's steps reach D1 together while the object calls the next tool: fewer write-throughs than steps, the last one complete", async () => {
     const { s, team } = await setupTenant();
-    const steps = 8;
+    const steps = 12;
     const tasks = Array.from({ length: steps }, (_, i) => toolTask(`t${i}`, {}, i ? { depends_on: [`t${i - 1}`] } : {}));
     await pushPipeline(s, { name: "coalesced", team: team.slug, tasks });
     // Every D1 batch in this isolate (the object's included): the write-throughs are those upserting task_runs.
