@@ -5,7 +5,9 @@
  * trips and tool calls with no Tutti logic — measured in the same run. Three dispatch modes: `hybrid` (the default:
  * the DO calls the connector itself, the queue takes what would hold it up), `queue` (everything through the dispatch
  * queue) and `inline` (the DO calls every connector itself). `hybrid` and `inline` are compared with the baseline
- * whose DO calls the tool itself, `queue` with the baseline that goes through a queue.
+ * whose DO calls the tool itself, `queue` with the baseline that goes through a queue. The baseline's chains alternate
+ * with each mode's (one of each in turn, both servers up), so a load that comes and goes on a shared machine weighs on
+ * both sides of a ratio alike.
  *
  *   npm run bench:engine [-- --chains 5 --tasks 40 --modes hybrid,queue,inline]
  */
@@ -41,41 +43,32 @@ async function runChain(server: DevServer, headers: Record<string, string>) {
   return { wall, seen, gaps: gapsOf(tasks) };
 }
 
-async function measureTutti(mode: Mode, toolUrl: string) {
+/** One chain of the bare baseline of `kind`: its time per step. */
+async function baselineChain(baseline: DevServer, kind: "queue" | "direct", toolUrl: string): Promise<number> {
+  const mode = kind === "queue" ? "queue" : "inline";
+  const res = await fetch(`${baseline.url}/chain?steps=${TASKS}&tool=${encodeURIComponent(toolUrl)}&mode=${mode}`);
+  return (await json<{ ms: number }>(res)).ms / TASKS;
+}
+
+/** CHAINS runs of the chain in `mode`, each followed by one of the mode's baseline (after a warm-up of both). */
+async function measureMode(mode: Mode, baseline: DevServer, toolUrl: string) {
   const server = await startDevServer({ vars: { DISPATCH_MODE: mode } });
   try {
     const headers = await prepareTutti(server, toolUrl);
-    await runChain(server, headers); // warm-up
+    await runChain(server, headers);
+    await baselineChain(baseline, baselineOf(mode), toolUrl);
     const walls: number[] = [];
     const seen: number[] = [];
     const gaps: number[] = [];
+    const base: number[] = [];
     for (let i = 0; i < CHAINS; i++) {
       const r = await runChain(server, headers);
       walls.push(r.wall);
       seen.push(r.seen);
       gaps.push(...r.gaps);
+      base.push(await baselineChain(baseline, baselineOf(mode), toolUrl));
     }
-    return { perTask: walls.map((w) => w / TASKS), seen, gaps };
-  } finally {
-    await server.stop();
-  }
-}
-
-/** Per-step times of the bare baseline, for each kind the measured modes need. */
-async function measureBaselines(kinds: Array<"queue" | "direct">, toolUrl: string) {
-  const server = await startDevServer({ config: join(repoRoot, "bench/baseline/wrangler.toml"), healthPath: "/health", vars: {} });
-  try {
-    const result = new Map<"queue" | "direct", number[]>();
-    for (const kind of kinds) {
-      const mode = kind === "queue" ? "queue" : "inline";
-      const once = async () =>
-        (await json<{ ms: number }>(await fetch(`${server.url}/chain?steps=${TASKS}&tool=${encodeURIComponent(toolUrl)}&mode=${mode}`))).ms;
-      await once();
-      const perTask: number[] = [];
-      for (let i = 0; i < CHAINS; i++) perTask.push((await once()) / TASKS);
-      result.set(kind, perTask);
-    }
-    return result;
+    return { perTask: walls.map((w) => w / TASKS), seen, gaps, baseline: base };
   } finally {
     await server.stop();
   }
@@ -88,11 +81,14 @@ const load = () =>
 const tool = await startHttpToolFake();
 try {
   console.log(`bench/engine: chain of ${TASKS} instant http tasks, median of ${CHAINS} chains after a warm-up; load average ${load()}\n`);
-  const baselines = await measureBaselines([...new Set(MODES.map(baselineOf))], tool.url);
+  const baselineServer = await startDevServer({ config: join(repoRoot, "bench/baseline/wrangler.toml"), healthPath: "/health", vars: {} });
   const rows: string[][] = [];
   for (const mode of MODES) {
-    const baseline = baselines.get(baselineOf(mode))!;
-    const tutti = await measureTutti(mode, tool.url);
+    const tutti = await measureMode(mode, baselineServer, tool.url).catch(async (err) => {
+      await baselineServer.stop();
+      throw err;
+    });
+    const baseline = tutti.baseline;
     const ratio = median(tutti.perTask) / median(baseline);
     rows.push([
       mode === "hybrid" ? "hybrid (default)" : mode,
@@ -105,6 +101,7 @@ try {
       fmt(median(tutti.seen)),
     ]);
   }
+  await baselineServer.stop();
   const header = ["dispatch", "per task p50", "per task p95", "gap p50", "gap p95", "baseline per step", "Tutti ÷ baseline", "client saw the end"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");

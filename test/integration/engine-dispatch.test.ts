@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { HYBRID_MAX_IN_FLIGHT, SLOW_CALL_MS } from "../../worker/durable/runs/inline-dispatch";
+import { WRITE_THROUGH_HOLD_MS } from "../../worker/durable/runs/outbox";
 import type { DispatchMessage } from "../../worker/queues/messages";
 import { api } from "../helpers/api";
 import { advance, isTerminal, waitForRun } from "../helpers/engine";
@@ -85,6 +86,39 @@ describe("dispatch in the default mode", () => {
     await drain();
     expect(await jobsCreatedFor(run.id)).toHaveLength(1);
   });
+
+  it("a chain's steps reach D1 together while the object calls the next tool: fewer write-throughs than steps, the last one complete", async () => {
+    const { s, team } = await setupTenant();
+    const steps = 12;
+    const tasks = Array.from({ length: steps }, (_, i) => toolTask(`t${i}`, {}, i ? { depends_on: [`t${i - 1}`] } : {}));
+    await pushPipeline(s, { name: "coalesced", team: team.slug, tasks });
+    // Every D1 batch in this isolate (the object's included): the write-throughs are those upserting task_runs.
+    const batches = vi.spyOn(Object.getPrototypeOf(env.DB) as D1Database, "batch");
+    try {
+      const run = await startRun(s, "coalesced");
+      const done = await waitForRun(s, run.id, isTerminal);
+      expect(done.status).toBe("succeeded");
+      expect(done.tasks.map((t: { status: string }) => t.status)).toEqual(Array(steps).fill("succeeded"));
+      const writeThroughs = batches.mock.calls.filter(([statements]) =>
+        statements.some((st) => /insert into "?task_runs"?/i.test((st as unknown as { statement: string }).statement ?? "")),
+      );
+      expect(writeThroughs.length).toBeGreaterThan(0);
+      expect(writeThroughs.length).toBeLessThan(steps);
+    } finally {
+      batches.mockRestore();
+    }
+  });
+
+  it(`a held write-through is written within ${WRITE_THROUGH_HOLD_MS} ms even while the next tool call is still in flight`, async () => {
+    const { s, team } = await setupTenant();
+    // The second call answers well after the hold is over (and below SLOW_CALL_MS, so the object still makes it).
+    const tasks = [toolTask("first"), toolTask("long", { delay_ms: 4_000 }, { depends_on: ["first"] })];
+    await pushPipeline(s, { name: "heldwrite", team: team.slug, tasks });
+    const run = await startRun(s, "heldwrite");
+    const seen = await waitForRun(s, run.id, (r) => r.tasks.find((t: { key: string }) => t.key === "first")?.status === "succeeded");
+    expect(seen.tasks.find((t: { key: string }) => t.key === "long")?.status).not.toBe("succeeded");
+    expect((await waitForRun(s, run.id, isTerminal, 20_000)).status).toBe("succeeded");
+  }, 30_000);
 
   it(`after a call slower than ${SLOW_CALL_MS / 1000} s, the connection's next trigger goes through the queue`, async () => {
     const { s, team } = await setupTenant();

@@ -4,7 +4,8 @@ import { redactor } from "../../worker/connectors/redact";
 import { createDb, tenantCtx, type TenantCtx } from "../../worker/db/client";
 import { getTaskLog } from "../../worker/db/repo/runs/task-logs";
 import { runBatch } from "../../worker/db/statements";
-import { prepareAttemptLog } from "../../worker/logs/capture";
+import { prepareAttemptLog, TASK_LOG_INLINE_MAX_BYTES } from "../../worker/logs/capture";
+import { readAttemptLog } from "../../worker/logs/read";
 import { prepareLogWrites } from "../../worker/logs/store-batch";
 import { signup } from "../helpers/api";
 import { setupTenant } from "../helpers/pipelines";
@@ -24,7 +25,15 @@ async function flush(ctx: TenantCtx, logs: ReturnType<typeof prepareAttemptLog>[
   await writes.settle(results);
 }
 
-const stored = async (tenantId: string) => (await env.BLOBS.list({ prefix: `t/${tenantId}/task-log/` })).objects.map((o) => o.key);
+/** R2 objects of the tenant's task logs. */
+const objects = async (tenantId: string) => (await env.BLOBS.list({ prefix: `t/${tenantId}/task-log/` })).objects.map((o) => o.key);
+/** The attempt's row: the version it names, and the log when the row holds it. */
+const rowOf = (ctx: TenantCtx) =>
+  env.DB.prepare("SELECT blob_key, content FROM task_logs WHERE tenant_id = ? AND run_id = ? AND task_key = ? AND attempt = ?")
+    .bind(ctx.tenantId, ref.runId, ref.taskKey, ref.attempt)
+    .first<{ blob_key: string; content: string | null }>();
+/** A log of `lines` numbered lines. */
+const longLog = (lines: number, word: string) => Array.from({ length: lines }, (_, i) => `${word} line ${i} ${"x".repeat(60)}\n`).join("");
 const usage = async (ctx: TenantCtx) =>
   env.DB.prepare("SELECT bytes, objects FROM storage_usage WHERE tenant_id = ? AND kind = 'task_log'")
     .bind(ctx.tenantId)
@@ -38,8 +47,10 @@ describe("task logs stored from the run engine's outbox", () => {
     const final = prepareAttemptLog(ref, "step 1\nstep 2\ndone\n", { complete: true, redactor: redactor(), now: 2000 });
     await flush(ctx, [running, final]);
     const row = await getTaskLog(ctx, ref);
-    expect(row).toMatchObject({ complete: true, bytes: final.bytes, fetchedAt: 2000 });
-    expect(await stored(s.tenant.id)).toEqual([expect.stringMatching(/\/2000$/)]);
+    expect(row).toMatchObject({ complete: true, bytes: final.bytes, fetchedAt: 2000, content: final.text });
+    expect(row?.blobKey).toMatch(/\/2000$/);
+    // Short: the row holds it, R2 nothing.
+    expect(await objects(s.tenant.id)).toEqual([]);
     expect(await usage(ctx)).toEqual({ bytes: final.bytes, objects: 1 });
   });
 
@@ -50,9 +61,39 @@ describe("task logs stored from the run engine's outbox", () => {
     await flush(ctx, [final]);
     await flush(ctx, [final]);
     await flush(ctx, [prepareAttemptLog(ref, "late\n", { complete: false, redactor: redactor(), now: 4000 })]);
-    expect(await getTaskLog(ctx, ref)).toMatchObject({ complete: true, bytes: final.bytes, fetchedAt: 3000 });
-    expect(await stored(s.tenant.id)).toEqual([expect.stringMatching(/\/3000$/)]);
+    expect(await getTaskLog(ctx, ref)).toMatchObject({ complete: true, bytes: final.bytes, fetchedAt: 3000, content: "all done\n" });
+    expect(await objects(s.tenant.id)).toEqual([]);
     expect(await usage(ctx)).toEqual({ bytes: final.bytes, objects: 1 });
+  });
+
+  it("a short log lives in its row, a long one in R2; a version replacing the other leaves no object behind", async () => {
+    const s = await signup();
+    const ctx = tenantCtx(createDb(env.DB), s.tenant.id);
+    const long = prepareAttemptLog(ref, longLog(100, "running"), { complete: false, redactor: redactor(), now: 1000 });
+    expect(long.bytes).toBeGreaterThan(TASK_LOG_INLINE_MAX_BYTES);
+    await flush(ctx, [long]);
+    expect(await rowOf(ctx)).toEqual({ blob_key: expect.stringMatching(/\/1000$/), content: null });
+    expect(await objects(s.tenant.id)).toEqual([expect.stringMatching(/\/1000$/)]);
+
+    // The final version is short: its row holds it and the long version's object goes.
+    const short = prepareAttemptLog(ref, "done\n", { complete: true, redactor: redactor(), now: 2000 });
+    await flush(ctx, [short]);
+    expect(await rowOf(ctx)).toEqual({ blob_key: expect.stringMatching(/\/2000$/), content: "done\n" });
+    expect(await objects(s.tenant.id)).toEqual([]);
+    expect(await usage(ctx)).toEqual({ bytes: short.bytes, objects: 1 });
+    const read = await readAttemptLog(ctx, env.BLOBS, (await getTaskLog(ctx, ref))!, 2, 100);
+    expect(read).toEqual({ content: "ne\n", offset: 2, nextAfter: 5, size: 5 });
+
+    // Another attempt: short while running, long at the end, in one flush.
+    const second = { ...ref, attempt: 2 };
+    await flush(ctx, [
+      prepareAttemptLog(second, "starting\n", { complete: false, redactor: redactor(), now: 3000 }),
+      prepareAttemptLog(second, longLog(100, "final"), { complete: true, redactor: redactor(), now: 4000 }),
+    ]);
+    expect(await objects(s.tenant.id)).toEqual([expect.stringMatching(/\/2\/4000$/)]);
+    const stored = (await getTaskLog(ctx, second))!;
+    expect(stored.content).toBeNull();
+    expect((await readAttemptLog(ctx, env.BLOBS, stored, 0, 20)).content).toBe("final line 0 xxxxxxx");
   });
 });
 

@@ -62,7 +62,7 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
       tenantId: () => store.tenantId(),
       waitUntil: (work) => ctx.waitUntil(work),
       apply: (runId, eventId, event) => applyEvent(core, runId, eventId, event),
-      settle: () => this.settle(),
+      settle: (opts) => this.settle(opts),
       pendingUpstream: [],
     };
     this.core = core;
@@ -282,9 +282,9 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
   }
 
   /** Everything that waits for I/O after a change: downstream runs, outbox delivery, the alarm. */
-  private async settle() {
+  private async settle(opts: { holdWriteThrough?: boolean } = {}) {
     await createPendingUpstreamRuns(this.core);
-    await this.outbox.flush();
+    await this.outbox.flush(opts);
     await armAlarm(this.core);
   }
 }

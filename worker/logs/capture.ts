@@ -8,6 +8,11 @@ import { checkQuotaState } from "../retention/storage-quota";
 
 /** Most bytes of one attempt's log kept: longer logs keep their tail, where a failure's cause is. */
 export const TASK_LOG_MAX_BYTES = 1024 * 1024;
+/**
+ * A log this short lives in its D1 row (`task_logs.content`) rather than in an R2 object: an instant task's log (an
+ * `http` trigger's answer) then costs no R2 write and no R2 read, and nothing to delete when it is replaced.
+ */
+export const TASK_LOG_INLINE_MAX_BYTES = 4096;
 /** While an attempt runs, its log is fetched again at most this often (each fetch is a call to the tool). */
 export const LOG_FOLLOW_EVERY_MS = 15_000;
 /** How far past the cut a line break is looked for, so the kept tail starts at a whole line. */
@@ -76,19 +81,21 @@ export async function storeAttemptLog(ctx: TenantCtx, bucket: R2Bucket, log: Att
   }
   const blobs = tenantBlobs(bucket, ctx);
   const blobKey = attemptLogKey(blobs, ref, log.fetchedAt);
-  await replaceBlob(blobs, blobKey, kept, { "content-type": "text/plain; charset=utf-8", dropped: String(log.dropped) });
+  const inline = kept.length <= TASK_LOG_INLINE_MAX_BYTES;
+  if (!inline) await replaceBlob(blobs, blobKey, kept, { "content-type": "text/plain; charset=utf-8", dropped: String(log.dropped) });
   const applied = await recordTaskLog(ctx, {
     ...ref,
     blobKey,
+    content: inline ? log.text : null,
     bytes: kept.length,
     droppedBytes: log.dropped,
     complete: log.complete,
     fetchedAt: log.fetchedAt,
   });
   if (!applied) {
-    await deleteBlob(blobs, blobKey);
+    if (!inline) await deleteBlob(blobs, blobKey);
     return { stored: false, reason: "the attempt's log is already final" };
   }
-  if (previous && previous.blobKey !== blobKey) await deleteBlob(blobs, previous.blobKey);
+  if (previous && previous.content === null && previous.blobKey !== blobKey) await deleteBlob(blobs, previous.blobKey);
   return { stored: true };
 }

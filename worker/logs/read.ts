@@ -28,18 +28,24 @@ export async function readAttemptLog(ctx: TenantCtx, bucket: R2Bucket, row: Task
   const size = row.droppedBytes + row.bytes;
   const offset = Math.min(Math.max(after, row.droppedBytes), size);
   if (offset === size) return { content: "", offset, nextAfter: offset, size };
-  const blob = await getBlob(tenantBlobs(bucket, ctx), row.blobKey, { offset: offset - row.droppedBytes, length: Math.min(limit + 4, size - offset) });
-  if (!blob) throw notFound("task log");
-  const bytes = new Uint8Array(await new Response(blob.body).arrayBuffer());
+  const bytes = await storedBytes(ctx, bucket, row, offset - row.droppedBytes, Math.min(limit + 4, size - offset));
   let start = 0;
   while (start < bytes.length && (bytes[start] & 0xc0) === 0x80) start++;
   const end = Math.max(start, charBoundary(bytes, Math.min(bytes.length, start + limit)));
   return { content: new TextDecoder().decode(bytes.subarray(start, end)), offset: offset + start, nextAfter: offset + end, size };
 }
 
+/** `length` bytes of the stored log from `from` (in stored bytes): from the row when it holds the log, else from R2. */
+async function storedBytes(ctx: TenantCtx, bucket: R2Bucket, row: TaskLogRow, from: number, length: number): Promise<Uint8Array> {
+  if (row.content !== null) return new TextEncoder().encode(row.content).subarray(from, from + length);
+  const blob = await getBlob(tenantBlobs(bucket, ctx), row.blobKey, { offset: from, length });
+  if (!blob) throw notFound("task log");
+  return new Uint8Array(await new Response(blob.body).arrayBuffer());
+}
+
 /** The whole stored log as a download: a first line says when the head is gone. */
 export async function downloadAttemptLog(ctx: TenantCtx, bucket: R2Bucket, row: TaskLogRow): Promise<ReadableStream<Uint8Array>> {
-  const blob = await getBlob(tenantBlobs(bucket, ctx), row.blobKey);
+  const blob = row.content !== null ? { body: new Blob([row.content]).stream() } : await getBlob(tenantBlobs(bucket, ctx), row.blobKey);
   if (!blob) throw notFound("task log");
   if (!row.droppedBytes) return blob.body;
   const note = new TextEncoder().encode(`${truncationNote(row.droppedBytes)}\n`);

@@ -6,7 +6,7 @@ import { runBatch, stmt, type Stmt } from "../db/statements";
 import { ApiError } from "../lib/errors";
 import { errorFields, log } from "../lib/log";
 import { checkQuotaState } from "../retention/storage-quota";
-import type { AttemptLogToStore } from "./capture";
+import { TASK_LOG_INLINE_MAX_BYTES, type AttemptLogToStore } from "./capture";
 
 /** The D1 side of storing several logs at once: statements to put in a batch, and what to do with their results. */
 export interface LogWrites {
@@ -31,7 +31,8 @@ export async function prepareLogWrites(ctx: TenantCtx, bucket: R2Bucket, logs: A
   const quota = quotaRead.parse(reads.slice(0, first));
   const stored = new Map(attempts.map(([key], i) => [key, storedTaskLogOf(reads[i + first].results[0] as Record<string, unknown> | undefined)]));
   const blobs = tenantBlobs(bucket, ctx);
-  const writes: Array<{ log: AttemptLogToStore; blobKey: string; previous: string | null }> = [];
+  /** `previous`: the R2 object the row names now, if any (an inline log has none). */
+  const writes: Array<{ log: AttemptLogToStore; blobKey: string; inline: boolean; previous: string | null }> = [];
   for (const l of logs) {
     const key = attemptKey(l);
     const previous = stored.get(key) ?? null;
@@ -47,19 +48,22 @@ export async function prepareLogWrites(ctx: TenantCtx, bucket: R2Bucket, logs: A
     quota.bytes += l.bytes - (previous?.bytes ?? 0);
     quota.objects += previous ? 0 : 1;
     const blobKey = attemptLogKey(blobs, l.ref, l.fetchedAt);
-    writes.push({ log: l, blobKey, previous: previous?.blobKey ?? null });
-    stored.set(key, { blobKey, bytes: l.bytes, complete: l.complete });
+    const inline = l.bytes <= TASK_LOG_INLINE_MAX_BYTES;
+    writes.push({ log: l, blobKey, inline, previous: previous && !previous.inline ? previous.blobKey : null });
+    stored.set(key, { blobKey, inline, bytes: l.bytes, complete: l.complete });
   }
-  // The R2 object exists before the row that names it.
+  // The R2 object exists before the row that names it; a short log goes in the row itself.
   const put = await Promise.all(
-    writes.map(({ log: l, blobKey }) =>
-      replaceBlob(blobs, blobKey, new TextEncoder().encode(l.text), { "content-type": "text/plain; charset=utf-8", dropped: String(l.dropped) }).then(
-        () => true,
-        (err) => {
-          warn(ctx, l, `R2 write failed: ${errorFields(err).error}`);
-          return false;
-        },
-      ),
+    writes.map(({ log: l, blobKey, inline }) =>
+      inline
+        ? true
+        : replaceBlob(blobs, blobKey, new TextEncoder().encode(l.text), { "content-type": "text/plain; charset=utf-8", dropped: String(l.dropped) }).then(
+            () => true,
+            (err) => {
+              warn(ctx, l, `R2 write failed: ${errorFields(err).error}`);
+              return false;
+            },
+          ),
     ),
   );
   const kept = writes.filter((_, i) => put[i]);
@@ -67,6 +71,7 @@ export async function prepareLogWrites(ctx: TenantCtx, bucket: R2Bucket, logs: A
     taskLogStatements(ctx, {
       ...w.log.ref,
       blobKey: w.blobKey,
+      content: w.inline ? w.log.text : null,
       bytes: w.log.bytes,
       droppedBytes: w.log.dropped,
       complete: w.log.complete,
@@ -84,10 +89,11 @@ export async function prepareLogWrites(ctx: TenantCtx, bucket: R2Bucket, logs: A
         at += perWrite[i].length;
         // Refused: its own object goes, unless the row names that very object (a write repeated after a crash).
         if (!applied) {
-          if (w.blobKey !== w.previous) stale.push(w.blobKey);
+          if (!w.inline && w.blobKey !== w.previous) stale.push(w.blobKey);
         } else if (w.previous && w.previous !== w.blobKey) stale.push(w.previous);
       });
-      await deleteBlob(blobs, stale).catch((err) => log.with({ tenantId: ctx.tenantId }).warn("removing replaced task logs failed", errorFields(err)));
+      if (stale.length)
+        await deleteBlob(blobs, stale).catch((err) => log.with({ tenantId: ctx.tenantId }).warn("removing replaced task logs failed", errorFields(err)));
     },
   };
 }

@@ -30,8 +30,12 @@ export interface RunsCore {
   waitUntil(work: Promise<unknown>): void;
   /** Applies one event to one run exactly once (runs/effects.ts): how admission, timers and reports change a run. */
   apply(runId: string, eventId: string, event: EngineEvent): void;
-  /** Everything that waits for I/O after a change: downstream runs, outbox delivery, the alarm. */
-  settle(): Promise<void>;
+  /**
+   * Everything that waits for I/O after a change: downstream runs, outbox delivery, the alarm. With
+   * `holdWriteThrough`, the D1 write-through may wait for a later flush while the object is calling a tool
+   * (runs/outbox.ts); without it, it is written before this returns.
+   */
+  settle(opts?: { holdWriteThrough?: boolean }): Promise<void>;
   /** Filled while a change finishes runs with `after:` dependents, or datasets updates fire triggers; emptied by `settle`. */
   readonly pendingUpstream: PendingUpstream[];
 }

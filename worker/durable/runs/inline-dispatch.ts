@@ -73,9 +73,18 @@ export class InlineDispatcher {
     }
   }
 
-  /** Which outbox items the flush delivers: in `hybrid` every one not being performed here, in `inline` no dispatch. */
-  flushable(): { kinds?: Array<OutboxItem["kind"]>; exclude?: number[] } {
-    return this.hybrid ? { exclude: [...this.inflight] } : { kinds: ["d1", "notify", "log", "use"] };
+  /**
+   * Which outbox items the flush delivers: in `hybrid` every one not being performed here, in `inline` no dispatch.
+   * With `writeThrough: false`, only the queue sends (the D1 write-through waits for a later flush).
+   */
+  flushable({ writeThrough }: { writeThrough: boolean }): { kinds?: Array<OutboxItem["kind"]>; exclude?: number[] } {
+    const kinds: Array<OutboxItem["kind"]> = writeThrough ? ["d1", "notify", "log", "use"] : ["notify"];
+    return this.hybrid ? { kinds: [...kinds, "dispatch"], exclude: [...this.inflight] } : { kinds };
+  }
+
+  /** Whether the object is calling a tool now: its outcome brings a flush of its own when it is applied. */
+  performing(): boolean {
+    return this.inflight.size > 0;
   }
 
   /** The flush sent these items: forget that they were handed off. */
@@ -94,9 +103,10 @@ export class InlineDispatcher {
     } finally {
       this.inflight.delete(outboxId);
     }
-    // The outcome may have queued the next task: start it at once, then deliver the snapshots (and a hand-off) behind it.
+    // The outcome may have queued the next task: start it at once, then deliver the snapshots (and a hand-off) behind it
+    // (or, while that next call is in flight, together with its own: WRITE_THROUGH_HOLD_MS).
     this.startPending();
-    await core.settle();
+    await core.settle({ holdWriteThrough: true });
   }
 
   /** Claims and performs one dispatch and applies its outcome; false when it was handed off to the queue. */

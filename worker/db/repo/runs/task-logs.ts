@@ -11,10 +11,12 @@ export interface AttemptRef {
   attempt: number;
 }
 
-/** What one fetch of an attempt's log stored in R2 (blob_key), to be recorded in D1. */
+/** What one fetch of an attempt's log stored in R2 (blob_key) or holds itself (content), to be recorded in D1. */
 export interface TaskLogWrite extends AttemptRef {
   source: string;
   blobKey: string;
+  /** The log itself, when short enough to live in the row (no R2 object was written). */
+  content?: string | null;
   bytes: number;
   droppedBytes: number;
   complete: boolean;
@@ -46,10 +48,10 @@ export function taskLogStatements(ctx: TenantCtx, w: TaskLogWrite): Stmt[] {
         objects = objects + (CASE WHEN EXISTS (SELECT 1 FROM task_logs WHERE ${row}) THEN 0 ELSE 1 END)
       WHERE tenant_id = ${t} AND kind = 'task_log' AND ${open}`),
     stmt(sql`
-      INSERT INTO task_logs (tenant_id, run_id, task_key, attempt, source, blob_key, bytes, dropped_bytes, complete, fetched_at)
-      VALUES (${t}, ${w.runId}, ${w.taskKey}, ${w.attempt}, ${w.source}, ${w.blobKey}, ${w.bytes}, ${w.droppedBytes}, ${w.complete ? 1 : 0}, ${w.fetchedAt})
+      INSERT INTO task_logs (tenant_id, run_id, task_key, attempt, source, blob_key, content, bytes, dropped_bytes, complete, fetched_at)
+      VALUES (${t}, ${w.runId}, ${w.taskKey}, ${w.attempt}, ${w.source}, ${w.blobKey}, ${w.content ?? null}, ${w.bytes}, ${w.droppedBytes}, ${w.complete ? 1 : 0}, ${w.fetchedAt})
       ON CONFLICT (tenant_id, run_id, task_key, attempt) DO UPDATE SET
-        blob_key = excluded.blob_key, bytes = excluded.bytes, dropped_bytes = excluded.dropped_bytes,
+        blob_key = excluded.blob_key, content = excluded.content, bytes = excluded.bytes, dropped_bytes = excluded.dropped_bytes,
         complete = excluded.complete, fetched_at = excluded.fetched_at
       WHERE task_logs.complete = 0`),
   ];
@@ -61,12 +63,20 @@ export const taskLogApplied = (results: D1Result[]) => results[2].meta.changes >
 /** What a new fetch of an attempt's log needs to know of the one stored before (as a statement for a read batch). */
 export function storedTaskLogStatement(ctx: TenantCtx, ref: AttemptRef): Stmt {
   return stmt(
-    sql`SELECT blob_key, bytes, complete FROM task_logs WHERE tenant_id = ${ctx.tenantId} AND run_id = ${ref.runId} AND task_key = ${ref.taskKey} AND attempt = ${ref.attempt}`,
+    sql`SELECT blob_key, content IS NOT NULL AS inline, bytes, complete FROM task_logs WHERE tenant_id = ${ctx.tenantId} AND run_id = ${ref.runId} AND task_key = ${ref.taskKey} AND attempt = ${ref.attempt}`,
   );
 }
 
-export const storedTaskLogOf = (row: Record<string, unknown> | undefined): { blobKey: string; bytes: number; complete: boolean } | null =>
-  row ? { blobKey: row.blob_key as string, bytes: row.bytes as number, complete: row.complete === 1 || row.complete === true } : null;
+/** A stored log as storedTaskLogStatement reads it; `inline` when the row holds it (its blob key names no R2 object). */
+export const storedTaskLogOf = (row: Record<string, unknown> | undefined): { blobKey: string; inline: boolean; bytes: number; complete: boolean } | null =>
+  row
+    ? {
+        blobKey: row.blob_key as string,
+        inline: row.inline === 1 || row.inline === true,
+        bytes: row.bytes as number,
+        complete: row.complete === 1 || row.complete === true,
+      }
+    : null;
 
 export async function getTaskLog(ctx: TenantCtx, ref: AttemptRef): Promise<TaskLogRow | null> {
   const [row] = await ctx.db
