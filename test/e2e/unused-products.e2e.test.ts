@@ -69,8 +69,9 @@ const MINUTE = 60_000;
 /** Where the first server's clock stands: far enough before the run's own clock for the 3-day grace period to pass. */
 const BEFORE_GRACE_MS = 3 * DAY + 30 * MINUTE;
 /**
- * How far the clock moves at a restart that must find a timer overdue: the tenant's first daily check is due a minute
- * after its object started (worker/durable/runs/zombie-digest.ts), and one slot of a minute cron must pass.
+ * How far the clock moves at the restart that must find the tenant's first daily check overdue: it is due a minute
+ * after the object started (worker/durable/runs/zombie-digest.ts), and the object revives a timer overdue by more than
+ * its grace (a minute, worker/durable/runs/timers.ts) at once, on start or at the minute cron the test fires.
  */
 const JUMP_MS = 2 * MINUTE;
 /** Where the server's clock stands when the policy acts: the old minute schedule then misses this many slots and more. */
