@@ -7,8 +7,9 @@ export default defineConfig({
     include: ["test/cli/**/*.test.ts"],
     environment: "node",
     globalSetup: ["./test/cli/global-setup.ts"],
-    // One server for every file; the machine is small.
-    fileParallelism: false,
+    // One server for every file, two files at a time: each works in its own workspace (or its own throwaway D1 for
+    // the operator scripts) and spends most of its time waiting on the CLI's processes and the server.
+    maxWorkers: 2,
     testTimeout: 90_000,
     hookTimeout: 180_000,
   },

@@ -172,29 +172,50 @@ async function open(page: Page, url: string, pending: Map<Request, number>) {
   expect(await settled(page, url, pending), `requests unanswered after ${STALL_MS / 1000} s on ${url}, twice`).toEqual([]);
 }
 
+type Size = "desktop" | "phone";
+const SIZES = { desktop: DESKTOP, phone: PHONE } as const;
+
 /**
- * Opens one page at desktop and at phone size, saves both screenshots (sweep-desktop-…, sweep-phone-…), and
- * measures on the phone whether anything makes the page scroll sideways or a table scrolls without a cue: returns
- * what is wrong, or null.
+ * Opens one page at one size and saves its screenshot (sweep-desktop-…, sweep-phone-…); on the phone it also
+ * measures whether anything makes the page scroll sideways or a table scrolls without a cue: returns what is wrong,
+ * or null.
  */
-async function sweep(page: Page, route: string, url: string, pending: Map<Request, number>): Promise<string | null> {
-  let tooWide: string | null = null;
-  for (const [size, viewport] of [
-    ["desktop", DESKTOP],
-    ["phone", PHONE],
-  ] as const) {
-    await page.setViewportSize(viewport);
-    await open(page, url, pending);
-    expect(await page.getByRole("alert").count(), `error shown on ${url}`).toBe(0);
-    await screenshot(page, `sweep-${size}-${route === "/" ? "overview" : route}`);
-    if (size === "phone") {
-      const { scroll, viewport: width } = await widths(page);
-      const problems = await tablesWithoutCue(page);
-      if (scroll > width) problems.unshift(`${scroll}px wide on a ${width}px phone: ${(await overflowingElements(page)).join(", ")}`);
-      if (problems.length) tooWide = `${url}: ${problems.join("; ")}`;
-    }
-  }
-  return tooWide;
+async function sweep(page: Page, size: Size, route: string, url: string, pending: Map<Request, number>): Promise<string | null> {
+  await open(page, url, pending);
+  expect(await page.getByRole("alert").count(), `error shown on ${url}`).toBe(0);
+  await screenshot(page, `sweep-${size}-${route === "/" ? "overview" : route}`);
+  if (size !== "phone") return null;
+  const { scroll, viewport: width } = await widths(page);
+  const problems = await tablesWithoutCue(page);
+  if (scroll > width) problems.unshift(`${scroll}px wide on a ${width}px phone: ${(await overflowingElements(page)).join(", ")}`);
+  return problems.length ? `${url}: ${problems.join("; ")}` : null;
+}
+
+/**
+ * Sweeps `routes` at both sizes, one tab per size side by side (a page spends most of its time waiting for its data
+ * and the half second of quiet that says it has settled, so two tabs take little longer than one). `pages` gives each
+ * size its tab; returns the routes each size visited and what was too wide on the phone.
+ */
+async function sweepBoth(
+  pages: Record<Size, Page>,
+  routes: string[],
+  urlOf: (route: string) => string,
+): Promise<{ visited: Record<Size, string[]>; tooWide: string[] }> {
+  const visited: Record<Size, string[]> = { desktop: [], phone: [] };
+  const tooWide: string[] = [];
+  await Promise.all(
+    (Object.keys(SIZES) as Size[]).map(async (size) => {
+      const page = pages[size];
+      await page.setViewportSize(SIZES[size]);
+      const pending = unansweredApiRequests(page);
+      for (const route of routes) {
+        const wide = await sweep(page, size, route, urlOf(route), pending);
+        if (wide) tooWide.push(wide);
+        visited[size].push(route);
+      }
+    }),
+  );
+  return { visited, tooWide };
 }
 
 describe("every dashboard page at desktop and phone size", () => {
@@ -373,29 +394,29 @@ describe("every dashboard page at desktop and phone size", () => {
     const unknown = routes.filter((r) => r.includes("[") && !ids[r]);
     expect(unknown, "a page with a parameter the sweep cannot fill: add a demo id above").toEqual([]);
 
-    const visited: string[] = [];
-    const tooWide: string[] = [];
-    const unanswered = unansweredApiRequests(page);
-    for (const route of routes.filter((r) => !signedOut.has(r))) {
-      const wide = await sweep(page, route, ids[route] ?? route, unanswered);
-      if (wide) tooWide.push(wide);
-      visited.push(route);
-    }
+    const urlOf = (route: string) => ids[route] ?? route;
+    // The phone's tab is a second page of the same signed-in context; its uncaught errors count like the first's.
+    const phone = await context.newPage();
+    phone.on("pageerror", (error) => b.pageErrors.push(String(error)));
+    const signedIn = await sweepBoth(
+      { desktop: page, phone },
+      routes.filter((r) => !signedOut.has(r)),
+      urlOf,
+    );
     // The sign-in pages, as someone not signed in sees them.
     const guest = await newContext(browser, { baseURL: baseUrl });
+    let guestSweep: Awaited<ReturnType<typeof sweepBoth>>;
     try {
-      const guestPage = await guest.newPage();
-      const guestPending = unansweredApiRequests(guestPage);
-      for (const route of routes.filter((r) => signedOut.has(r))) {
-        const wide = await sweep(guestPage, route, ids[route] ?? route, guestPending);
-        if (wide) tooWide.push(wide);
-        visited.push(route);
-      }
+      guestSweep = await sweepBoth(
+        { desktop: await guest.newPage(), phone: await guest.newPage() },
+        routes.filter((r) => signedOut.has(r)),
+        urlOf,
+      );
     } finally {
       await guest.close();
     }
-    expect(visited.sort()).toEqual(routes);
-    expect(tooWide).toEqual([]);
+    for (const size of Object.keys(SIZES) as Size[]) expect([...signedIn.visited[size], ...guestSweep.visited[size]].sort(), size).toEqual(routes);
+    expect([...signedIn.tooWide, ...guestSweep.tooWide]).toEqual([]);
     expect(b.pageErrors).toEqual([]);
     // Two screenshots of each of some 50 pages: about 110 s on a loaded 2-core machine, so more than the default limit.
   }, 360_000);
