@@ -24,6 +24,8 @@ export default defineConfig(async () => {
           TEST_MIGRATIONS: migrations,
           TUTTI_MASTER_KEY: TEST_MASTER_KEY,
           TUTTI_ENV: "test",
+          // Two shards besides the control database (worker/db/shards.ts); TUTTI_TEST_SHARDS="" runs on one database.
+          TENANT_SHARDS: process.env.TUTTI_TEST_SHARDS ?? "SHARD_1,SHARD_2",
           RATE_LIMIT_SIGNUP_PER_HOUR: "100000",
           // The suites sign up hundreds of users; a full-cost hash each costs minutes. Honoured only where TUTTI_ENV is test/e2e.
           TEST_PASSWORD_HASH_ITERATIONS: "1000",

@@ -61,8 +61,13 @@ export interface SignupInput {
   requestId: string;
 }
 
-/** (User +) tenant + first team + owner membership + audit entry, all or nothing. */
-export async function createSignup(db: Db, input: SignupInput, now: number) {
+/**
+ * (User +) tenant + owner membership on the control database, then first team + audit entry on the tenant's shard.
+ * Two databases are two batches: the control one goes first, since it is where a taken slug or e-mail fails
+ * (completeSignup retries on those); should the shard batch fail, the control rows are taken back so the link's
+ * next use starts over. With one database (`db` and `shard` the same) it is still the same two batches.
+ */
+export async function createSignup(db: Db, placement: { shard: string; db: Db }, input: SignupInput, now: number) {
   const isNew = input.account.userId === null;
   const userId = input.account.userId ?? newId("user");
   const tenantId = newId("tenant");
@@ -83,12 +88,15 @@ export async function createSignup(db: Db, input: SignupInput, now: number) {
         ]
       : [db.update(users).set({ emailVerifiedAt: now }).where(eq(users.id, userId))];
   await db.batch([
-    db.insert(tenants).values({ id: tenantId, slug: input.tenantSlug, name: input.tenantName, createdAt: now }),
+    db.insert(tenants).values({ id: tenantId, slug: input.tenantSlug, name: input.tenantName, shard: placement.shard, createdAt: now }),
     ...newUser,
     db.insert(tenantMembers).values({ tenantId, userId, role: "owner", createdAt: now }),
-    db.insert(teams).values({ tenantId, id: teamId, slug: input.teamSlug, name: input.teamName, createdAt: now }),
-    db.insert(teamMembers).values({ tenantId, teamId, userId, role: "maintainer", createdAt: now }),
-    db.insert(auditLog).values({
+  ]);
+  const shard = placement.db;
+  const shardRows = shard.batch([
+    shard.insert(teams).values({ tenantId, id: teamId, slug: input.teamSlug, name: input.teamName, createdAt: now }),
+    shard.insert(teamMembers).values({ tenantId, teamId, userId, role: "maintainer", createdAt: now }),
+    shard.insert(auditLog).values({
       tenantId,
       id: newId("audit"),
       at: now,
@@ -104,6 +112,16 @@ export async function createSignup(db: Db, input: SignupInput, now: number) {
       details: { slug: input.tenantSlug, first_team: input.teamSlug, existing_account: !isNew },
     }),
   ]);
+  try {
+    await shardRows;
+  } catch (err) {
+    await db.batch([
+      db.delete(tenantMembers).where(eq(tenantMembers.tenantId, tenantId)),
+      db.delete(tenants).where(eq(tenants.id, tenantId)),
+      ...(isNew ? [db.delete(users).where(eq(users.id, userId))] : []),
+    ]);
+    throw err;
+  }
   return { userId, tenantId, teamId };
 }
 
