@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { controlTables } from "../../worker/db/sides";
 import { api, signup, type Session } from "../helpers/api";
-import { createToken, firstTeamId } from "../helpers/fixtures";
+import { createToken } from "../helpers/fixtures";
 import { createToolConnection, pushPipeline, toolTask } from "../helpers/pipelines";
 import { drain } from "../helpers/wait";
 
@@ -39,10 +39,11 @@ async function nonEmptyTables(d1: D1Database): Promise<string[]> {
 
 async function busyTenant() {
   const s = await signup();
-  const teamId = await firstTeamId(s);
+  const team = (await api("/me", { as: s })).json.teams[0] as { id: string; slug: string };
+  const teamId = team.id;
   await createToolConnection(s, teamId);
   const { token } = await createToken(s, teamId);
-  await pushPipeline(token, { name: "nightly", team: teamId, tasks: [toolTask("load")] });
+  await pushPipeline(token, { name: "nightly", team: team.slug, tasks: [toolTask("load")] });
   return { s, teamId, token };
 }
 

@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { getTableConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { is } from "drizzle-orm";
 import type { Env } from "../env";
-import { createDb, type Db } from "./client";
+import { createDb, type Db, type TenantCtx, tenantCtx } from "./client";
 import * as schema from "./schema";
 import { type DbSide, wrongSideTable } from "./sides";
 
@@ -50,10 +50,32 @@ function guarded(d1: D1Database, side: DbSide, name: string): D1Database {
     const table = wrongSideTable(statement, side, knownTables);
     if (table) throw new Error(`${table} is not on the ${side} database ${name}: ${statement.slice(0, 200)}`);
   };
+  // A batch runs every statement on the database it is sent to, wherever the statement was prepared: only this
+  // binding's own statements may go into its batches (a control write batched on a shard would land on the shard).
+  const own = new WeakSet<D1PreparedStatement>();
+  const mine = (stmt: D1PreparedStatement): D1PreparedStatement => {
+    own.add(stmt);
+    const bind = stmt.bind.bind(stmt);
+    stmt.bind = (...values: unknown[]) => mine(bind(...values));
+    return stmt;
+  };
   return new Proxy(d1, {
     get(target, prop) {
-      if (prop === "prepare") return (statement: string) => (check(statement), target.prepare(statement));
-      if (prop === "exec") return (statement: string) => (check(statement), target.exec(statement));
+      if (prop === "prepare")
+        return (statement: string) => {
+          check(statement);
+          return mine(target.prepare(statement));
+        };
+      if (prop === "exec")
+        return (statement: string) => {
+          check(statement);
+          return target.exec(statement);
+        };
+      if (prop === "batch")
+        return (statements: D1PreparedStatement[]) => {
+          if (!statements.every((s) => own.has(s))) throw new Error(`a batch on ${name} holds a statement prepared on another database`);
+          return target.batch(statements);
+        };
       const value = Reflect.get(target, prop);
       return typeof value === "function" ? value.bind(target) : value;
     },
@@ -75,8 +97,7 @@ function guardedDb(d1: D1Database, side: DbSide, name: string): Db {
 export const controlDb = (env: Env): Db => (hasShards(env) ? guardedDb(env.DB, "control", CONTROL_BINDING) : createDb(env.DB));
 
 /** One shard by binding name. `DB` as a shard is the one database of a deployment without shards: not guarded. */
-export const shardDb = (env: Env, name: string): Db =>
-  name === CONTROL_BINDING ? createDb(env.DB) : guardedDb(binding(env, name), "shard", name);
+export const shardDb = (env: Env, name: string): Db => (name === CONTROL_BINDING ? createDb(env.DB) : guardedDb(binding(env, name), "shard", name));
 
 /**
  * How long an isolate trusts a tenant → shard answer. tenant:move flips the map while the tenant's writes are refused
@@ -120,10 +141,17 @@ export async function tenantDb(env: Env, tenantId: string): Promise<Db> {
 export async function placeTenant(env: Env): Promise<string> {
   const names = shardNames(env);
   if (names.length === 1) return names[0];
-  const rows = await controlDb(env)
-    .select({ shard: schema.tenants.shard, n: sql<number>`count(*)` })
-    .from(schema.tenants)
-    .groupBy(schema.tenants.shard);
+  const rows = await controlDb(env).select({ shard: schema.tenants.shard, n: sql<number>`count(*)` }).from(schema.tenants).groupBy(schema.tenants.shard);
   const counts = new Map(rows.map((r) => [r.shard, r.n]));
   return names.reduce((best, name) => ((counts.get(name) ?? 0) < (counts.get(best) ?? 0) ? name : best));
+}
+
+/** The tenant's context outside a request: its shard and the control database (db/client.ts TenantCtx). */
+export async function tenantContext(env: Env, tenantId: string): Promise<TenantCtx> {
+  return tenantCtx(await tenantDb(env, tenantId), tenantId, controlDb(env));
+}
+
+/** Every database holding tenant data, for sweeps over all tenants (cron, watchdog): each listed shard, once. */
+export function allShardDbs(env: Env): Array<{ shard: string; db: Db }> {
+  return shardNames(env).map((shard) => ({ shard, db: shardDb(env, shard) }));
 }

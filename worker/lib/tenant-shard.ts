@@ -9,6 +9,6 @@ import { tenantDb } from "../db/shards";
  */
 export async function shardCtx(c: Context<AppEnv>, tenantId: string): Promise<TenantCtx> {
   const principal = c.var.principal;
-  if (principal?.tenantId === tenantId) return tenantCtx(c.get("db"), tenantId);
+  if (principal?.tenantId === tenantId) return tenantCtx(c.get("db"), tenantId, c.get("controlDb"));
   return tenantCtx(await tenantDb(c.env, tenantId), tenantId);
 }

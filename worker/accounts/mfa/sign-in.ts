@@ -97,7 +97,12 @@ export async function completeSignIn(c: Context<AppEnv>, token: string, proof: S
   if (!ok) {
     const failures = await recordChallengeFailure(db, tokenHash, MAX_SIGN_IN_FAILURES);
     if (failures === MAX_SIGN_IN_FAILURES)
-      await auditInsert(await shardCtx(c, ctx.tenantId), source, { action: "mfa.sign_in_failures", targetType: "user", targetId: user.id, details: { failures, last_method: method } });
+      await auditInsert(await shardCtx(c, ctx.tenantId), source, {
+        action: "mfa.sign_in_failures",
+        targetType: "user",
+        targetId: user.id,
+        details: { failures, last_method: method },
+      });
     throw new ApiError(
       "unauthorized",
       failures !== null && failures >= MAX_SIGN_IN_FAILURES ? "too many wrong codes; sign in again" : `wrong or already used ${methodLabel[method]}`,
@@ -108,7 +113,12 @@ export async function completeSignIn(c: Context<AppEnv>, token: string, proof: S
   await attempt.succeeded();
   if (method === "recovery_code") {
     const left = (await factorSummary(db, user.id)).recoveryCodesLeft;
-    await auditInsert(await shardCtx(c, ctx.tenantId), source, { action: "mfa.recovery_code_used", targetType: "user", targetId: user.id, details: { recovery_codes_left: left } });
+    await auditInsert(await shardCtx(c, ctx.tenantId), source, {
+      action: "mfa.recovery_code_used",
+      targetType: "user",
+      targetId: user.id,
+      details: { recovery_codes_left: left },
+    });
   }
   const membership = (await membershipsOf(db, user.id)).find((m) => m.tenantId === claimed.signInTenantId);
   if (!membership) throw new ApiError("unauthorized", "you are no longer a member of that workspace");

@@ -1,6 +1,5 @@
 import { and, count, eq, lte } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
-import { tenantCtx, type Db, type TenantCtx } from "../../client";
+import { batchSides, tenantCtx, type Db, type TenantCtx } from "../../client";
 import { auditLog, loginThrottle, rateLimits, sessions, teamMembers, teams, tenantMembers, tenants, users } from "../../schema";
 import type { SessionAuthMethod } from "../../schema/enums";
 import { newId, randomString } from "../../../lib/ids";
@@ -151,30 +150,32 @@ export async function deleteSession(db: Db, rawId: string) {
  * "Sign out everywhere": ends every session of the person in every tenant they belong to and, with
  * `revokeTokens`, revokes every API token they created there. One batch, one audit entry per tenant.
  */
-export async function signOutEverywhere(db: Db, source: AuditSource, userId: string, revokeTokens: boolean) {
+export async function signOutEverywhere(db: Db, shardOf: (tenantId: string) => Promise<Db>, source: AuditSource, userId: string, revokeTokens: boolean) {
   const memberships = await membershipsOf(db, userId);
-  const statements: BatchItem<"sqlite">[] = [];
   let sessionsEnded = 0;
   let tokensRevoked = 0;
+  // One pair of batches per workspace: each has its own shard for the audit entry (one batch where there are none).
   for (const m of memberships) {
-    const ctx = tenantCtx(db, m.tenantId);
+    const ctx = tenantCtx(await shardOf(m.tenantId), m.tenantId, db);
     const own = and(eq(sessions.tenantId, m.tenantId), eq(sessions.userId, userId));
     const [{ n }] = await db.select({ n: count() }).from(sessions).where(own);
-    const tokens = revokeTokens ? await revokeTokensOfCreator(ctx, source, userId, "sign_out_everywhere") : { statements: [], revoked: 0 };
+    const tokens = revokeTokens ? await revokeTokensOfCreator(ctx, source, userId, "sign_out_everywhere") : { control: [], shard: [], revoked: 0 };
     sessionsEnded += n;
     tokensRevoked += tokens.revoked;
-    statements.push(
-      db.delete(sessions).where(own),
-      ...tokens.statements,
-      auditInsert(ctx, source, {
-        action: "user.signed_out_everywhere",
-        targetType: "user",
-        targetId: userId,
-        details: { sessions_ended: n, tokens_revoked: tokens.revoked },
-      }),
+    await batchSides(
+      ctx,
+      [db.delete(sessions).where(own), ...tokens.control],
+      [
+        ...tokens.shard,
+        auditInsert(ctx, source, {
+          action: "user.signed_out_everywhere",
+          targetType: "user",
+          targetId: userId,
+          details: { sessions_ended: n, tokens_revoked: tokens.revoked },
+        }),
+      ],
     );
   }
-  if (statements.length) await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
   return { sessionsEnded, tokensRevoked };
 }
 
