@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { d1Bindings } from "./lib/d1-bindings.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(join(root, "package.json"));
@@ -84,8 +85,11 @@ try {
   step("Local secrets");
   ensureDevVars();
 
-  step("Applying D1 migrations to the local database");
-  await run(wrangler, ["d1", "migrations", "apply", "DB", "--local"]);
+  // The control database and every shard: the same migrations on each (docs/architecture.md#shards).
+  for (const binding of d1Bindings(root)) {
+    step(`Applying D1 migrations to the local database ${binding}`);
+    await run(wrangler, ["d1", "migrations", "apply", binding, "--local"]);
+  }
 
   if (values["skip-build"] && existsSync(join(root, "web/build/index.html"))) {
     step("Skipping the dashboard build (--skip-build)");

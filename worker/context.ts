@@ -8,7 +8,10 @@ import type { Clock } from "./lib/time";
 
 export interface AppVariables {
   requestId: string;
+  /** The tenant's shard (worker/db/shards.ts), once the request knows its tenant. */
   db: Db;
+  /** The control database: tenants and their shards, people, credentials, sign-in state (worker/db/sides.ts). */
+  controlDb: Db;
   clock: Clock;
   /** Set by the auth middleware on routes that require it. */
   principal: Principal;

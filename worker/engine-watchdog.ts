@@ -1,9 +1,9 @@
-import { createDb } from "./db/client";
 import { tenantsWithEngineWork } from "./db/repo/platform/engine-tenants";
 import { tenantRuns } from "./durable/client";
 import { unwrap } from "./durable/result";
 import type { Env } from "./env";
 import { errorFields, log } from "./lib/log";
+import { allShardDbs } from "./db/shards";
 
 /** Objects visited by one tick at most; a larger fleet is covered in turns (`watchdogSlice`). */
 const MAX_VISITS_PER_TICK = 500;
@@ -27,7 +27,8 @@ export function watchdogSlice<T>(tenants: T[], max: number, tick: number): T[] {
  * this bounds what a lost alarm costs to the grace period plus a minute.
  */
 export async function runEngineWatchdog(env: Env, scheduledTime: number) {
-  const tenants = await tenantsWithEngineWork(createDb(env.DB));
+  // Every shard's tenants: each shard answers for its own (a shard holds a tenant's rows only while the map says so).
+  const tenants = (await Promise.all(allShardDbs(env).map(({ db }) => tenantsWithEngineWork(db)))).flat().sort();
   const visit = watchdogSlice(tenants, MAX_VISITS_PER_TICK, Math.floor(scheduledTime / 60_000));
   let revived = 0;
   let failed = 0;

@@ -2,6 +2,7 @@ import type { Db } from "../db/client";
 import { createSignup, findTenantBySlug, findUserByEmail, type SignupInput } from "../db/repo/accounts/users";
 import type { PendingSignup } from "../db/schema";
 import { isUniqueViolation } from "../db/unique";
+import { controlDb, placeTenant, shardDb } from "../db/shards";
 import type { Env } from "../env";
 import { ApiError, conflict } from "../lib/errors";
 import type { Logger } from "../lib/log";
@@ -59,7 +60,8 @@ export const invalidLink = (what: string) =>
  * Uses a sign-up link: creates the workspace with its first team, owned by the address's account — the one it
  * already has, or a new one with the name and password given at sign-up. Returns who to sign in.
  */
-export async function completeSignup(db: Db, token: string, request: { ip: string | null; requestId: string }, now: number) {
+export async function completeSignup(env: Env, token: string, request: { ip: string | null; requestId: string }, now: number) {
+  const db = controlDb(env);
   const link = await useEmailLink(db, token, "signup", now);
   if (!link?.signup) throw invalidLink("sign-up");
   const pending = link.signup;
@@ -72,8 +74,11 @@ export async function completeSignup(db: Db, token: string, request: { ip: strin
       const { name, ...password } = pending.account;
       account = { userId: null, name, password };
     } else throw conflict("the account of this address no longer exists; sign up again");
+    // The new workspace goes to the emptiest shard (db/shards.ts placeTenant).
+    const shard = await placeTenant(env);
     const created = await createSignup(
       db,
+      { shard, db: shardDb(env, shard) },
       {
         email: link.email,
         account,

@@ -1,12 +1,18 @@
+import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import * as schema from "./schema";
 
 export type Db = DrizzleD1Database<typeof schema>;
 
-/** The tenant context every repository function takes first: nothing tenant-owned is read or written without it. */
+/**
+ * The tenant context every repository function takes first: nothing tenant-owned is read or written without it.
+ * `db` is the tenant's shard; `control` the control database (people, memberships, credentials: db/sides.ts), the
+ * same database where a deployment has no shards.
+ */
 export interface TenantCtx {
   db: Db;
   tenantId: string;
+  control: Db;
 }
 
 /**
@@ -24,4 +30,23 @@ export function createDb(d1: D1Database): Db {
   return db;
 }
 
-export const tenantCtx = (db: Db, tenantId: string): TenantCtx => ({ db, tenantId });
+export const tenantCtx = (db: Db, tenantId: string, control: Db = db): TenantCtx => ({ db, tenantId, control });
+
+type Statements = BatchItem<"sqlite">[];
+
+/**
+ * A write touching both sides: the control database's statements, then the shard's (each list built on its own
+ * database: a drizzle statement runs where it was built). Where the two are one database this is the one batch it
+ * always was. Across two databases nothing makes the pair atomic: the control side goes first because it is the one
+ * that grants or takes rights (a token, a membership), and the shard's part is the record of it (audit entries, team
+ * rows) that a retry writes again; docs/architecture.md#shards.
+ */
+export async function batchSides(ctx: TenantCtx, control: Statements, shard: Statements): Promise<void> {
+  if (ctx.control === ctx.db) {
+    const all = [...control, ...shard];
+    if (all.length) await ctx.db.batch(all as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    return;
+  }
+  if (control.length) await ctx.control.batch(control as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  if (shard.length) await ctx.db.batch(shard as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+}

@@ -1,10 +1,10 @@
-import { createDb, tenantCtx } from "../db/client";
 import { getPipelineById } from "../db/repo/pipelines/pipelines";
 import { versionForEnvironment } from "../db/repo/pipelines/environments";
 import { PROD } from "../environments/names";
 import type { Env } from "../env";
 import { ApiError } from "../lib/errors";
 import type { NormalizedSpec } from "../pipelines/spec";
+import { tenantContext } from "../db/shards";
 
 /** A pipeline and its current version, as a new run pins it. */
 export interface LoadedPipeline {
@@ -26,7 +26,7 @@ export interface LoadedPipeline {
  * own version, else production's.
  */
 export async function loadPipelineForRun(env: Env, tenantId: string, pipelineId: string, environment: string = PROD): Promise<LoadedPipeline> {
-  const ctx = tenantCtx(createDb(env.DB), tenantId);
+  const ctx = await tenantContext(env, tenantId);
   const pipeline = await getPipelineById(ctx, pipelineId);
   if (!pipeline) throw new ApiError("not_found", "pipeline not found");
   const version = await versionForEnvironment(ctx, pipeline, environment);

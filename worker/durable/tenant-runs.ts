@@ -1,5 +1,4 @@
 import { DurableObject } from "cloudflare:workers";
-import { createDb } from "../db/client";
 import { getDeletion } from "../db/repo/platform/tenant-jobs";
 import { InvalidTransition } from "../engine/transition";
 import type { Env } from "../env";
@@ -35,6 +34,7 @@ import { ensureRetentionTimer, RETENTION_BATCH } from "./runs/retention";
 import { ensureZombieDigestTimer } from "./runs/zombie-digest";
 import { armAlarm, clearWatch, fireDueTimers, reviveAlarm, setWatch } from "./runs/timers";
 import { RunStore } from "./storage";
+import { controlDb } from "../db/shards";
 
 /**
  * One per tenant. Owns every unfinished run, the schedule table and the timers; the alarm is always
@@ -278,7 +278,7 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
    * that is a new object, or one wiped by its tenant's deletion, which must not take up the tenant again.
    */
   private async tenantDeleted(tenantId: string): Promise<boolean> {
-    return (await getDeletion(createDb(this.env.DB), tenantId)) !== null;
+    return (await getDeletion(controlDb(this.env), tenantId)) !== null;
   }
 
   /** Everything that waits for I/O after a change: downstream runs, outbox delivery, the alarm. */

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { setCookie } from "hono/cookie";
 import type { AppEnv } from "../context";
 import { tenantCtx } from "../db/client";
+import { tenantDb } from "../db/shards";
 import { createSession } from "../db/repo/accounts/users";
 import { auditInsert } from "../db/repo/platform/audit";
 import { ssoEnforced } from "../db/repo/sso/config";
@@ -17,12 +18,11 @@ import { SESSION_COOKIE, SESSION_TTL_MS } from "./session-cookie";
  * break-glass path (the provider is down or misconfigured) and is audited as `sso.break_glass`.
  */
 async function allowPasswordSession(c: Context<AppEnv>, user: { id: string; email: string }, tenant: { id: string; role: TenantRole }, audit = true) {
-  const ctx = tenantCtx(c.get("db"), tenant.id);
-  if (!(await ssoEnforced(ctx))) return;
+  if (!(await ssoEnforced(tenantCtx(c.get("controlDb"), tenant.id)))) return;
   if (tenant.role !== "owner") throw new ApiError("forbidden", "this workspace signs in with single sign-on: use “Continue with SSO”");
   if (!audit) return;
   await auditInsert(
-    ctx,
+    tenantCtx(await tenantDb(c.env, tenant.id), tenant.id),
     { principal: { actor: { type: "user", id: user.id, label: user.email } }, ip: clientIp(c), requestId: c.get("requestId"), now: c.get("clock").now() },
     { action: "sso.break_glass", targetType: "user", targetId: user.id, details: { email: user.email } },
   );
@@ -38,7 +38,7 @@ export async function passwordSignIn(
   user: { id: string; email: string; name: string },
   tenant: { id: string; slug: string; name: string; role: TenantRole },
 ): Promise<{ status: 200; session: Awaited<ReturnType<typeof startSession>> } | { status: 202; challenge: MfaChallengeBody }> {
-  if (!(await hasSecondFactor(c.get("db"), user.id))) return { status: 200, session: await startSession(c, user, tenant) };
+  if (!(await hasSecondFactor(c.get("controlDb"), user.id))) return { status: 200, session: await startSession(c, user, tenant) };
   await allowPasswordSession(c, user, tenant, false);
   const [pending, methods] = await Promise.all([issueSignInChallenge(c, user.id, tenant.id), signInMethods(c, user.id)]);
   return { status: 202, challenge: { mfa_token: pending.token, methods, expires_at: new Date(pending.expiresAt).toISOString() } };
@@ -62,7 +62,7 @@ export async function startSession(
 ) {
   if (method === "password") await allowPasswordSession(c, user, tenant);
   const now = c.get("clock").now();
-  const session = await createSession(c.get("db"), tenant.id, user.id, clientIp(c), now, method);
+  const session = await createSession(c.get("controlDb"), tenant.id, user.id, clientIp(c), now, method);
   setCookie(c, SESSION_COOKIE, session.rawId, {
     httpOnly: true,
     secure: true,

@@ -2,7 +2,7 @@ import { attemptLogKey, deleteBlob, replaceBlob, tenantBlobs } from "../blobs/st
 import type { TenantCtx } from "../db/client";
 import { quotaStateRead } from "../db/repo/platform/storage-usage";
 import { storedTaskLogOf, storedTaskLogStatement, taskLogApplied, taskLogStatements } from "../db/repo/runs/task-logs";
-import { runBatch, stmt, type Stmt } from "../db/statements";
+import { runBatch, type Stmt } from "../db/statements";
 import { ApiError } from "../lib/errors";
 import { errorFields, log } from "../lib/log";
 import { checkQuotaState } from "../retention/storage-quota";

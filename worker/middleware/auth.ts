@@ -1,7 +1,9 @@
 import { getCookie } from "hono/cookie";
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context";
 import { principalFromSession, principalFromToken, TENANT_DELETED } from "../db/repo/accounts/principals";
+import { rememberShard, shardDb } from "../db/shards";
 import { ApiError } from "../lib/errors";
 import { constantTimeEqual, sha256Hex } from "../lib/hash";
 import { CSRF_HEADER, SESSION_COOKIE } from "../lib/session-cookie";
@@ -15,23 +17,31 @@ const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
 const mfaSetUpPath = (method: string, path: string) =>
   (method === "GET" && path === "/api/v1/me") || path === "/api/v1/me/mfa" || path.startsWith("/api/v1/me/mfa/") || path === "/api/v1/me/sign-out-everywhere";
 
+/** The request's tenant is known: `db` becomes its shard, resolved once with the credential. */
+function useTenant(c: Context<AppEnv>, tenantId: string, shard: string) {
+  rememberShard(tenantId, shard);
+  c.set("db", shardDb(c.env, shard));
+}
+
 /** Bearer token or session cookie → `principal`. Cookie-authenticated writes must echo the CSRF token. */
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
-  const db = c.get("db");
+  const db = c.get("controlDb");
+  const shardOf = (name: string) => shardDb(c.env, name);
   const now = c.get("clock").now();
   const authorization = c.req.header("authorization");
   if (authorization) {
     const match = /^Bearer\s+(tt_\S+)$/i.exec(authorization);
     if (!match) throw new ApiError("unauthorized", "Authorization must be `Bearer tt_…`");
-    const principal = await principalFromToken(db, await sha256Hex(match[1]), now);
-    if (principal === TENANT_DELETED) throw workspaceDeleted();
-    if (!principal) throw new ApiError("unauthorized", "the API token is invalid, expired or revoked");
-    c.set("principal", principal);
+    const resolved = await principalFromToken(db, shardOf, await sha256Hex(match[1]), now);
+    if (resolved === TENANT_DELETED) throw workspaceDeleted();
+    if (!resolved) throw new ApiError("unauthorized", "the API token is invalid, expired or revoked");
+    useTenant(c, resolved.principal.tenantId, resolved.shard);
+    c.set("principal", resolved.principal);
     return next();
   }
   const sessionId = getCookie(c, SESSION_COOKIE);
   if (!sessionId) throw new ApiError("unauthorized", "sign in or send an API token");
-  const resolved = await principalFromSession(db, await sha256Hex(sessionId), now);
+  const resolved = await principalFromSession(db, shardOf, await sha256Hex(sessionId), now);
   if (resolved === TENANT_DELETED) throw workspaceDeleted();
   if (!resolved) throw new ApiError("unauthorized", "the session has expired; sign in again");
   if (!safeMethods.has(c.req.method)) {
@@ -48,6 +58,7 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
       "this workspace requires multi-factor authentication: set up an authenticator app or a passkey under Settings → Your account",
     );
   }
+  useTenant(c, resolved.principal.tenantId, resolved.shard);
   c.set("principal", resolved.principal);
   c.set("csrfToken", resolved.csrfToken);
   c.set("sessionAuthMethod", resolved.authMethod);

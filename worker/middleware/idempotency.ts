@@ -96,7 +96,7 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   if (key.length > 255)
     throw new ApiError("validation_failed", "Idempotency-Key: at most 255 characters", [{ path: "header.Idempotency-Key", message: "at most 255 characters" }]);
   const principal = c.get("principal");
-  const ctx = tenantCtx(c.get("db"), principal.tenantId);
+  const ctx = tenantCtx(c.get("db"), principal.tenantId, c.get("controlDb"));
   const scopedKey = `${principal.actor.id}:${key}`;
   const path = new URL(c.req.url).pathname;
   const prefix = `${c.req.method} ${path}\n`;

@@ -37,7 +37,7 @@ export const chargePasswordAttempt = (c: Context<AppEnv>, email: string) => char
 export const chargeSecondFactorAttempt = (c: Context<AppEnv>, userId: string) => chargeSignInAttempt(c, `mfa:account:${userId}`);
 
 async function chargeSignInAttempt(c: Context<AppEnv>, accountKey: string) {
-  const db = c.get("db");
+  const db = c.get("controlDb");
   const now = c.get("clock").now();
   const p = policies(c);
   const addressKey = `login:ip:${clientIp(c) ?? "unknown"}`;

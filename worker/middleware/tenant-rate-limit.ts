@@ -63,7 +63,7 @@ function limitFor(env: Env, p: Principal, path: string, ingestQuota: number | nu
  * since retention exists, its retention timer armed in its Durable Object (ingest-only tenants call it nowhere else).
  */
 async function ingestQuota(c: Context<AppEnv>, tenantId: string): Promise<number | null> {
-  const ctx = tenantCtx(c.get("db"), tenantId);
+  const ctx = tenantCtx(c.get("db"), tenantId, c.get("controlDb"));
   const state = await quotaState(ctx);
   if (!state.retentionArmed) {
     unwrap(await tenantRuns(c.env, tenantId).armRetention(tenantId, false));

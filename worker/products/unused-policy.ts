@@ -1,4 +1,4 @@
-import { createDb, tenantCtx, type TenantCtx } from "../db/client";
+import type { TenantCtx } from "../db/client";
 import { getCostSettings } from "../db/repo/costs/settings";
 import { lastUseDays } from "../db/repo/costs/usage";
 import { getPipelineById } from "../db/repo/pipelines/pipelines";
@@ -22,6 +22,7 @@ import { dayOf, monthOf } from "../costs/period";
 import { scorecardWindows } from "../costs/windows";
 import type { UnusedProductSignal } from "../queues/notify-messages";
 import { costPerRun, slowCron, unusedFor, unusedStep } from "./unused-rules";
+import { tenantContext } from "../db/shards";
 
 /**
  * "Run only what is used", once a day from the tenant's Durable Object (beside the zombie digest): for each product
@@ -35,7 +36,7 @@ const DAY_MS = 86_400_000;
 const POLICY_ACTOR: AuditSource["principal"] = { actor: { type: "system", id: "unused_policy", label: "unused-product policy" } };
 
 export async function runUnusedPolicies(env: Env, tenantId: string, now: number): Promise<{ changed: string[]; inEffect: string[] }> {
-  const ctx = tenantCtx(createDb(env.DB), tenantId);
+  const ctx = await tenantContext(env, tenantId);
   const all = await listProducts(ctx);
   const active = await activeActions(ctx);
   const withActions = new Set(active.map((a) => a.productId));

@@ -1,6 +1,6 @@
 import { productCatalog } from "../alerting/products";
 import { zombieDigestKey } from "../alerting/intents";
-import { createDb, tenantCtx, type TenantCtx } from "../db/client";
+import type { TenantCtx } from "../db/client";
 import { findLatestWithKey } from "../db/repo/alerting/alerts";
 import { getCostSettings } from "../db/repo/costs/settings";
 import { lastUseDays } from "../db/repo/costs/usage";
@@ -12,6 +12,7 @@ import { fromMicros } from "../costs/money";
 import { dayOf, monthOf } from "../costs/period";
 import { scorecardWindows } from "../costs/windows";
 import type { ZombieDigestProduct, ZombieDigestSignal } from "../queues/notify-messages";
+import { tenantContext } from "../db/shards";
 
 /**
  * The monthly zombie digest: each owner team hears once a month which of its products cost money and were used by
@@ -21,7 +22,7 @@ import type { ZombieDigestProduct, ZombieDigestSignal } from "../queues/notify-m
  * before anything is computed for it, and the alert's `once` grouping keeps a repeated send from notifying twice.
  */
 export async function sendZombieDigests(env: Env, tenantId: string, now: number): Promise<ZombieDigestSignal[]> {
-  const ctx = tenantCtx(createDb(env.DB), tenantId);
+  const ctx = await tenantContext(env, tenantId);
   const products = await listProducts(ctx);
   if (!products.length) return [];
   const period = monthOf(now);

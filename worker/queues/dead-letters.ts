@@ -1,5 +1,4 @@
 import { alertDispatchDeadLettered, noteNotifyDeadLetter } from "../alerting/dead-letter-alerts";
-import { createDb, tenantCtx } from "../db/client";
 import { recordDeadLetter } from "../db/repo/platform/dead-letters";
 import { getDeletion } from "../db/repo/platform/tenant-jobs";
 import { tenantRuns } from "../durable/client";
@@ -7,6 +6,7 @@ import { unwrap } from "../durable/result";
 import type { Env } from "../env";
 import type { DispatchMessage } from "./messages";
 import { errorFields, log } from "../lib/log";
+import { controlDb, tenantContext } from "../db/shards";
 
 /** `max_retries` of the dead-letter consumers in wrangler.toml. */
 const DEAD_LETTER_MAX_RETRIES = 50;
@@ -16,7 +16,7 @@ const DEAD_LETTER_MAX_RETRIES = 50;
  * and a dead dispatch fails its task attempt so the run does not hang waiting for it, and raises an alert.
  */
 export async function handleDeadLetters(batch: MessageBatch<unknown>, env: Env, sourceQueue: string) {
-  const db = createDb(env.DB);
+  const db = controlDb(env);
   for (const message of batch.messages) {
     const body = message.body as Record<string, unknown> & { tenantId?: string };
     try {
@@ -24,7 +24,7 @@ export async function handleDeadLetters(batch: MessageBatch<unknown>, env: Env, 
         // The tenant is deleted (or being deleted): a message of its runs that died meanwhile must not write its rows again.
         log.info("dead letter of a deleted tenant dropped", { queue: sourceQueue, message_id: message.id, tenant_id: body.tenantId });
       } else if (typeof body?.tenantId === "string") {
-        const ctx = tenantCtx(db, body.tenantId);
+        const ctx = await tenantContext(env, body.tenantId);
         await recordDeadLetter(ctx, { queue: sourceQueue, messageId: message.id, body, attempts: message.attempts, at: Date.now() });
         if (sourceQueue === "dispatch") {
           unwrap(await tenantRuns(env, body.tenantId).dispatchDeadLettered(body.tenantId, body as unknown as DispatchMessage));

@@ -4,7 +4,7 @@ import { intentsForEngineSignal, intentsForExternalSignal, type SignalContext } 
 import { applyIntent } from "../alerting/lifecycle";
 import { ConcurrentAlert } from "../alerting/raise";
 import { handleWatch } from "../alerting/watches";
-import { createDb, tenantCtx, type TenantCtx } from "../db/client";
+import type { TenantCtx } from "../db/client";
 import { pipelineFacts } from "../db/repo/pipelines/ownership";
 import type { Env } from "../env";
 import { tenantRuns } from "../durable/client";
@@ -12,6 +12,7 @@ import { unwrap } from "../durable/result";
 import type { NotifyMessage } from "./notify-messages";
 import type { EngineSignal } from "./signals";
 import { errorFields, log } from "../lib/log";
+import { tenantContext } from "../db/shards";
 
 /**
  * The `notify` queue consumer: engine signals and other parts' signals become alert transitions, alert
@@ -66,7 +67,6 @@ export async function handleNotifyMessage(env: Env, ctx: TenantCtx, body: Notify
 const errorRetrySeconds = (attempts: number) => Math.min(2 ** Math.max(0, attempts - 1), 300);
 
 export async function handleNotifyBatch(batch: MessageBatch<NotifyMessage>, env: Env) {
-  const db = createDb(env.DB);
   for (const message of batch.messages) {
     const body = message.body;
     if (!body || typeof body.tenantId !== "string") {
@@ -75,7 +75,7 @@ export async function handleNotifyBatch(batch: MessageBatch<NotifyMessage>, env:
       continue;
     }
     try {
-      const outcome = await handleNotifyMessage(env, tenantCtx(db, body.tenantId), body);
+      const outcome = await handleNotifyMessage(env, await tenantContext(env, body.tenantId), body);
       if (outcome) message.retry({ delaySeconds: outcome.retryAfterSeconds });
       else message.ack();
     } catch (err) {

@@ -2,7 +2,6 @@ import { connectorFor } from "../connectors/registry";
 import { ConnectorError, networkError } from "../connectors/http-errors";
 import { watchedFetch, type Redactor } from "../connectors/redact";
 import type { ConnectorContext, TaskOutcome } from "../connectors/types";
-import { createDb, tenantCtx } from "../db/client";
 import { recordConnectionUse, resolveConnectionSecrets } from "../db/repo/connections/connections";
 import { resolveBoundConnection } from "../db/repo/connections/environments";
 import type { DispatchContext } from "../durable/runs/contract";
@@ -18,6 +17,7 @@ import type { AttemptLogToStore } from "../logs/capture";
 import { boundOutputs, declaredOutputs, MAX_OUTPUT_VALUE_BYTES, type OutputDecls } from "../connectors/outputs";
 import { formatPath } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { tenantContext } from "../db/shards";
 
 /** Keeps a promise running after the task's outcome is reported (ctx.waitUntil in a Worker or a Durable Object). */
 export type Background = (work: Promise<unknown>) => void;
@@ -61,7 +61,7 @@ export async function performDispatch(
   const connector = connectorFor(context.connector);
   if (!connector) return { status: "failed", error: { kind: "invalid_config", message: `unknown connector "${context.connector}"` } };
   if (context.inputProblem && op !== "cancel") return { status: "failed", error: { kind: "invalid_config", message: context.inputProblem } };
-  const ctx = tenantCtx(createDb(env.DB), tenantId);
+  const ctx = await tenantContext(env, tenantId);
   // The spec names a connection; the run's environment binds that name to the team connection it uses (dbt → dbt_ci).
   const bound = context.connection
     ? await cachedConnection(`bind:${tenantId}:${context.teamId}:${context.environment}:${context.connection}`, Date.now(), () =>

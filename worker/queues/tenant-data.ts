@@ -1,9 +1,10 @@
-import { createDb, tenantCtx } from "../db/client";
 import { stalledJobs } from "../db/repo/platform/tenant-jobs";
 import type { Env } from "../env";
 import { errorFields, log } from "../lib/log";
 import { runDeletionStep } from "../tenant-data/delete";
 import { runExportStep } from "../tenant-data/export";
+import { tenantContext } from "../db/shards";
+import { allShardDbs, controlDb } from "../db/shards";
 
 /** One step of a tenant export or deletion; the consumer runs it and sends the next while work remains. */
 export type TenantDataMessage = { kind: "export"; tenantId: string; exportId: string } | { kind: "delete"; tenantId: string };
@@ -20,7 +21,7 @@ export async function handleTenantDataBatch(batch: MessageBatch<TenantDataMessag
       const now = Date.now();
       const { more } =
         job.kind === "export"
-          ? await runExportStep(tenantCtx(createDb(env.DB), job.tenantId), env.BLOBS, job.exportId, now)
+          ? await runExportStep(await tenantContext(env, job.tenantId), env.BLOBS, job.exportId, now)
           : await runDeletionStep(env, job.tenantId, now);
       if (more) await env.TENANT_DATA.send(job);
       message.ack();
@@ -36,7 +37,12 @@ export const STALLED_AFTER_MS = 15 * 60_000;
 
 /** Sends the next step of every export or deletion that stopped moving (its messages failed or were lost). */
 export async function resumeStalledTenantJobs(env: Env, now: number): Promise<number> {
-  const { exports, deletions } = await stalledJobs(createDb(env.DB), now - STALLED_AFTER_MS, now);
+  const { exports, deletions } = await stalledJobs(
+    controlDb(env),
+    allShardDbs(env).map((s) => s.db),
+    now - STALLED_AFTER_MS,
+    now,
+  );
   const messages: TenantDataMessage[] = [
     ...exports.map((e) => ({ kind: "export" as const, tenantId: e.tenantId, exportId: e.id })),
     ...deletions.map((d) => ({ kind: "delete" as const, tenantId: d.tenantId })),

@@ -1,10 +1,10 @@
-import { createDb, tenantCtx } from "../db/client";
 import { markDeliveriesMatched } from "../db/repo/platform/webhook-deliveries";
 import { tenantRuns } from "../durable/client";
 import { unwrap } from "../durable/result";
 import type { Env } from "../env";
 import type { WebhookMessage } from "./webhook-messages";
 import { errorFields, log } from "../lib/log";
+import { tenantContext } from "../db/shards";
 
 interface Pending {
   message: WebhookMessage;
@@ -35,7 +35,7 @@ async function handOverForTenant(env: Env, tenantId: string, items: Pending[]) {
       if (result.matched) matched.push({ id: m.storedId, matched: result.matched });
     }),
   );
-  await markDeliveriesMatched(tenantCtx(createDb(env.DB), tenantId), matched);
+  await markDeliveriesMatched(await tenantContext(env, tenantId), matched);
   outcomes.forEach((o, i) => (o.status === "fulfilled" ? items[i].done() : items[i].failed(o.reason)));
 }
 

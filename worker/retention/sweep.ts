@@ -1,10 +1,11 @@
 import { deleteBlob, tenantBlobs } from "../blobs/store";
-import { createDb, tenantCtx, type TenantCtx } from "../db/client";
+import type { TenantCtx } from "../db/client";
 import { getRetention } from "../db/repo/platform/retention";
 import { expiredRows, expiredRunEvents, expiredTaskLogs, expiredUploads, removeRows, unreferencedBlobKeys } from "../db/repo/platform/retention-sweep";
 import type { StoredKind } from "../db/schema/enums";
 import type { Env } from "../env";
 import type { RetentionSettings } from "./settings";
+import { tenantContext } from "../db/shards";
 
 const DAY_MS = 86_400_000;
 
@@ -99,7 +100,7 @@ const steps: Array<[StoredKind, Step]> = [
  * oldest first, kind after kind. Safe to repeat or interrupt: each removal is one D1 batch of rows picked afresh.
  */
 export async function sweepRetention(env: Env, tenantId: string, now: number, budget: number): Promise<SweepResult> {
-  const ctx = tenantCtx(createDb(env.DB), tenantId);
+  const ctx = await tenantContext(env, tenantId);
   const settings = await getRetention(ctx);
   const removed: SweepResult["removed"] = {};
   let left = budget;

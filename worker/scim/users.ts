@@ -119,7 +119,10 @@ async function leaveStatements(ctx: TenantCtx, source: AuditSource, userId: stri
   if (!member) return [];
   if (member.role === "owner" && (await countOwners(ctx)) <= 1)
     throw new ScimError(400, "the workspace's last owner cannot be deprovisioned; make someone else owner first", "mutability");
-  return tenantMemberRemoval(ctx, source, member, "deprovisioned");
+  // SCIM's tables are on the control database, and its batches are not split yet: with shards, the batch guard
+  // (db/shards.ts) refuses this one rather than run the team and audit rows on the control database.
+  const { control, shard } = await tenantMemberRemoval(ctx, source, member, "deprovisioned");
+  return [...control, ...shard];
 }
 
 /** POST /Users: links the account with this address (or creates one without a password) and, when active, adds it to the tenant. */

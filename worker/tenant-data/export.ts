@@ -220,7 +220,9 @@ async function exportStep(ctx: TenantCtx, bucket: R2Bucket, row: TenantExport, n
   const out: StepOutput = { chunks: [], rows: 0, bytes: 0 };
   if (c.phase === "start") {
     c.archive = await openArchive(bucket, row.archiveKey);
-    const tenant = await tenantRow(ctx);
+    // Which shard the tenant is on is this deployment's placement, not the tenant's data: an import places it anew.
+    const record = await tenantRow(ctx);
+    const tenant = record && Object.fromEntries(Object.entries(record).filter(([column]) => column !== "shard"));
     const head = { format: EXPORT_FORMAT.name, version: EXPORT_FORMAT.version, tenant };
     out.chunks.push(...tarFile("tenant.json", encoder.encode(`${JSON.stringify(head, null, 2)}\n`), now));
     c.phase = "tables";

@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { d1Bindings } from "../../../scripts/lib/d1-bindings.mjs";
 import { binOf, freePort, repoRoot, runNode, waitUntil } from "./processes";
 
 export interface WranglerOptions {
@@ -48,7 +49,9 @@ export async function startWrangler(options: WranglerOptions): Promise<WranglerS
   const wrangler = binOf("wrangler");
   const persistTo = mkdtempSync(join(tmpdir(), "tutti-wrangler-"));
   const env = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
-  await runNode(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], { env });
+  for (const binding of d1Bindings(repoRoot)) {
+    await runNode(wrangler, ["d1", "migrations", "apply", binding, "--local", "--persist-to", persistTo], { env });
+  }
 
   const port = await freePort();
   const masterKey = `1:${randomBytes(32).toString("base64")}`;

@@ -6,6 +6,7 @@ import { claimChallenge, findChallenge, insertChallenge, recordChallengeFailure,
 import { consumeRecoveryCode, factorSummary } from "../../db/repo/accounts/mfa-factors";
 import { membershipsOf, userAndTenant } from "../../db/repo/accounts/users";
 import { auditInsert } from "../../db/repo/platform/audit";
+import { shardCtx } from "../../lib/tenant-shard";
 import type { MfaMethod } from "../../db/schema/enums";
 import { ApiError, notFound } from "../../lib/errors";
 import { sha256Hex } from "../../lib/hash";
@@ -23,7 +24,7 @@ export const MAX_SIGN_IN_FAILURES = 5;
 
 /** The second factors a person can sign in with now. */
 export async function signInMethods(c: Context<AppEnv>, userId: string): Promise<MfaMethod[]> {
-  const f = await factorSummary(c.get("db"), userId);
+  const f = await factorSummary(c.get("controlDb"), userId);
   const methods: MfaMethod[] = [];
   if (f.totp) methods.push("totp");
   if (f.passkeys.length) methods.push("passkey");
@@ -35,7 +36,7 @@ export async function signInMethods(c: Context<AppEnv>, userId: string): Promise
 export async function issueSignInChallenge(c: Context<AppEnv>, userId: string, tenantId: string) {
   const now = c.get("clock").now();
   const token = randomString(40);
-  await insertChallenge(c.get("db"), {
+  await insertChallenge(c.get("controlDb"), {
     tokenHash: await sha256Hex(token),
     kind: "sign_in",
     userId,
@@ -50,7 +51,7 @@ const expired = () => new ApiError("unauthorized", "this sign-in has expired or 
 
 async function liveSignIn(c: Context<AppEnv>, token: string) {
   const tokenHash = await sha256Hex(token);
-  const challenge = await findChallenge(c.get("db"), "sign_in", tokenHash, c.get("clock").now());
+  const challenge = await findChallenge(c.get("controlDb"), "sign_in", tokenHash, c.get("clock").now());
   if (!challenge) throw expired();
   return { tokenHash, challenge };
 }
@@ -58,9 +59,9 @@ async function liveSignIn(c: Context<AppEnv>, token: string) {
 /** Passkey options for a sign-in under way; the assertion challenge is stored on it (a new request replaces it). */
 export async function signInPasskeyOptions(c: Context<AppEnv>, token: string) {
   const { tokenHash, challenge } = await liveSignIn(c, token);
-  const options = await assertionOptions(c.get("db"), relyingParty(appOrigin(c)), challenge.userId);
+  const options = await assertionOptions(c.get("controlDb"), relyingParty(appOrigin(c)), challenge.userId);
   if (!options) throw notFound("passkey");
-  if (!(await setWebauthnChallenge(c.get("db"), tokenHash, options.challenge, c.get("clock").now()))) throw expired();
+  if (!(await setWebauthnChallenge(c.get("controlDb"), tokenHash, options.challenge, c.get("clock").now()))) throw expired();
   return options;
 }
 
@@ -73,7 +74,7 @@ export type SecondFactorProof = { code: string } | { recovery_code: string } | {
  * Returns the person and the workspace membership to start the session with.
  */
 export async function completeSignIn(c: Context<AppEnv>, token: string, proof: SecondFactorProof) {
-  const db = c.get("db");
+  const db = c.get("controlDb");
   const { tokenHash, challenge } = await liveSignIn(c, token);
   const attempt = await chargeSecondFactorAttempt(c, challenge.userId);
   const now = c.get("clock").now();
@@ -96,7 +97,12 @@ export async function completeSignIn(c: Context<AppEnv>, token: string, proof: S
   if (!ok) {
     const failures = await recordChallengeFailure(db, tokenHash, MAX_SIGN_IN_FAILURES);
     if (failures === MAX_SIGN_IN_FAILURES)
-      await auditInsert(ctx, source, { action: "mfa.sign_in_failures", targetType: "user", targetId: user.id, details: { failures, last_method: method } });
+      await auditInsert(await shardCtx(c, ctx.tenantId), source, {
+        action: "mfa.sign_in_failures",
+        targetType: "user",
+        targetId: user.id,
+        details: { failures, last_method: method },
+      });
     throw new ApiError(
       "unauthorized",
       failures !== null && failures >= MAX_SIGN_IN_FAILURES ? "too many wrong codes; sign in again" : `wrong or already used ${methodLabel[method]}`,
@@ -107,7 +113,12 @@ export async function completeSignIn(c: Context<AppEnv>, token: string, proof: S
   await attempt.succeeded();
   if (method === "recovery_code") {
     const left = (await factorSummary(db, user.id)).recoveryCodesLeft;
-    await auditInsert(ctx, source, { action: "mfa.recovery_code_used", targetType: "user", targetId: user.id, details: { recovery_codes_left: left } });
+    await auditInsert(await shardCtx(c, ctx.tenantId), source, {
+      action: "mfa.recovery_code_used",
+      targetType: "user",
+      targetId: user.id,
+      details: { recovery_codes_left: left },
+    });
   }
   const membership = (await membershipsOf(db, user.id)).find((m) => m.tenantId === claimed.signInTenantId);
   if (!membership) throw new ApiError("unauthorized", "you are no longer a member of that workspace");

@@ -1,5 +1,5 @@
 import { watchedFetch, type Redactor } from "../../connectors/redact";
-import { createDb, tenantCtx, type TenantCtx } from "../../db/client";
+import type { TenantCtx } from "../../db/client";
 import { datasetsByTableName, storedCostRefs } from "../../db/repo/costs/collector-links";
 import { finishCollectorRun, getCollector, type NewCollectorRun } from "../../db/repo/costs/collectors";
 import { ingestCosts } from "../../db/repo/costs/ledger-ingest";
@@ -18,6 +18,7 @@ import { biUsageRows, candidateNames, type BiUse } from "./bi-usage";
 import { collectorFor } from "./registry";
 import type { TableRead } from "./snowflake-map";
 import { DAY_MS, nextWindow } from "./window";
+import { tenantContext } from "../../db/shards";
 
 /**
  * One pass of a connection's cost collector, run by the tenant's Durable Object when its timer is due
@@ -66,7 +67,7 @@ export async function runCollectorPass(
   options: { passId: string; fetch?: typeof fetch },
 ): Promise<PassResult> {
   const fetchFn = options.fetch ?? fetch;
-  const ctx = tenantCtx(createDb(env.DB), tenantId);
+  const ctx = await tenantContext(env, tenantId);
   const collectorRow = await getCollector(ctx, connectionId);
   if (!collectorRow?.enabled) return { nextRunAt: null, runId: null };
   // A deleted connection takes its collector with it: no more passes, nothing to record.

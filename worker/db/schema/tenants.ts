@@ -7,5 +7,10 @@ export const tenants = sqliteTable("tenants", {
   name: text("name").notNull(),
   /** Members signing in with a password must have a second factor before using the workspace (SSO sign-ins are exempt). */
   mfaRequired: integer("mfa_required", { mode: "boolean" }).notNull().default(false),
+  /**
+   * The D1 binding holding the tenant's data (worker/db/shards.ts). `DB`, the control database, for tenants of a
+   * deployment that has no shards (or from before it had them): there the one database is control and shard at once.
+   */
+  shard: text("shard").notNull().default("DB"),
   createdAt: createdAt(),
 });

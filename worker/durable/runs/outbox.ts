@@ -1,4 +1,3 @@
-import { createDb, tenantCtx } from "../../db/client";
 import { runSnapshotStatements, type RunSnapshot } from "../../db/repo/runs/runs";
 import type { DispatchMessage } from "../../queues/messages";
 import { mergeSnapshots } from "../snapshot";
@@ -11,6 +10,7 @@ import type { ConnectionUse } from "../../queues/perform-dispatch";
 import { connectionUseStatements } from "../../db/repo/connections/connections";
 import { runBatch } from "../../db/statements";
 import { wallNow } from "../../lib/time";
+import { tenantContext } from "../../db/shards";
 
 const OUTBOX_BATCH = 100;
 
@@ -71,7 +71,7 @@ export class OutboxFlusher {
   private async writeThrough(snapshots: RunSnapshot[], logs: AttemptLogToStore[], uses: ConnectionUse[]) {
     if (!snapshots.length && !logs.length && !uses.length) return;
     const { env } = this.core;
-    const tenant = tenantCtx(createDb(env.DB), this.core.tenantId());
+    const tenant = await tenantContext(env, this.core.tenantId());
     const logWrites = await prepareLogWrites(tenant, env.BLOBS, logs);
     const results = await runBatch(tenant, [
       ...logWrites.statements,

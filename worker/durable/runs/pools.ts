@@ -1,4 +1,3 @@
-import { createDb, tenantCtx } from "../../db/client";
 import { listPools } from "../../db/repo/pipelines/pools";
 import { admit, unknownPoolMessage } from "../../engine/pools";
 import { isActiveTask } from "../../engine/states";
@@ -6,6 +5,7 @@ import type { Effect } from "../../engine/types";
 import type { PoolSlotRow } from "../pool-slots";
 import type { PoolAttempt, PoolLine, PoolUse } from "./contract";
 import type { RunsCore } from "./core";
+import { tenantContext } from "../../db/shards";
 
 /**
  * Pools in the tenant's Durable Object. A pooled task's attempt asks for its slots when it is queued (`pool.request`,
@@ -130,7 +130,7 @@ export function refreshPools(core: RunsCore): Promise<void> {
   const next = state.refresh
     .catch(() => undefined)
     .then(async () => {
-      const list = await listPools(tenantCtx(createDb(core.env.DB), core.tenantId()));
+      const list = await listPools(await tenantContext(core.env, core.tenantId()));
       withPoolAdmission(
         core,
         () => {

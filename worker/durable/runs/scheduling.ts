@@ -1,4 +1,3 @@
-import { createDb, tenantCtx } from "../../db/client";
 import { productionPipelineIds } from "../../db/repo/pipelines/pipelines";
 import { nextSlot } from "../../engine/cron";
 import { ApiError } from "../../lib/errors";
@@ -10,6 +9,7 @@ import { signal } from "./signals";
 import { datasetId } from "../../lineage/ids";
 import { isDatasetsTrigger } from "../../pipelines/triggers";
 import { errorFields, log } from "../../lib/log";
+import { tenantContext } from "../../db/shards";
 
 /** Finished runs stay in the DO this long so they can be retried from failure; D1 keeps them forever. */
 const KEEP_FINISHED_MS = 14 * 86_400_000;
@@ -31,7 +31,7 @@ export async function syncPipeline(core: RunsCore, tenantId: string, pipelineId:
  * Schedules, SLAs and dataset triggers are rebuilt from D1 like after a push; the caller arms the alarm.
  */
 export async function adoptPipelines(core: RunsCore, tenantId: string): Promise<void> {
-  for (const pipelineId of await productionPipelineIds(tenantCtx(createDb(core.env.DB), tenantId))) await refreshPipeline(core, tenantId, pipelineId);
+  for (const pipelineId of await productionPipelineIds(await tenantContext(core.env, tenantId))) await refreshPipeline(core, tenantId, pipelineId);
 }
 
 /** Re-reads pipelines another part of the object changed in D1 (the unused-product policy) and reschedules them. */

@@ -27,7 +27,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     const body = c.req.valid("json");
     requireTeamWrite(p, body.team_id, "metadata:write");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     if (!(await getTeam(ctx, body.team_id))) throw invalid("team_id", "no such team");
     const connection = await checkConnection(ctx, body.team_id, body.kind, body.connection_id);
     if (body.kind === "email" && !body.recipients) throw invalid("recipients", "an e-mail channel needs at least one recipient");

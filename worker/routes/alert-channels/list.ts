@@ -26,7 +26,7 @@ export function register(app: Router) {
     const { team_id } = c.req.valid("query");
     const visible = visibleTeamIds(p);
     const teamIds = team_id ? (visible === null || visible.includes(team_id) ? [team_id] : []) : visible;
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const rows = await listChannels(ctx, teamIds);
     const names = await connectionNames(
       ctx,

@@ -10,7 +10,7 @@ import { canSeeTeamResources, requireScope } from "../../lib/principal";
 export async function loadChannel(c: Context<AppEnv>, id: string) {
   const p = c.get("principal");
   requireScope(p, "read");
-  const ctx = tenantCtx(c.get("db"), p.tenantId);
+  const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
   const channel = await getChannel(ctx, id);
   if (!channel || !canSeeTeamResources(p, channel.teamId)) throw notFound("alert channel");
   return { p, ctx, channel };

@@ -27,7 +27,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     const body = c.req.valid("json");
     requireTeamWrite(p, body.team_id, "metadata:write");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     if (!(await getTeam(ctx, body.team_id))) throw invalid("team_id", "no such team");
     await checkChannels(ctx, body.team_id, { channel_ids: body.channel_ids, escalate_channel_ids: body.escalate_channel_ids });
     const rule = await createRule(ctx, auditSource(c), body.team_id, p.userId, {

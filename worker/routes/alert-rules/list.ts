@@ -25,7 +25,7 @@ export function register(app: Router) {
     const { team_id } = c.req.valid("query");
     const visible = visibleTeamIds(p);
     const teamIds = team_id ? (visible === null || visible.includes(team_id) ? [team_id] : []) : visible;
-    const rows = await listRules(tenantCtx(c.get("db"), p.tenantId), teamIds);
+    const rows = await listRules(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb")), teamIds);
     return send(c, 200, RuleList, { items: rows.map(ruleOut) });
   });
 }

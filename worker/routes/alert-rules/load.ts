@@ -10,7 +10,7 @@ import { parseDuration } from "../../lib/time";
 export async function loadRule(c: Context<AppEnv>, id: string) {
   const p = c.get("principal");
   requireScope(p, "read");
-  const ctx = tenantCtx(c.get("db"), p.tenantId);
+  const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
   const rule = await getRule(ctx, id);
   if (!rule || !canSeeTeamResources(p, rule.teamId)) throw notFound("alert rule");
   return { p, ctx, rule };

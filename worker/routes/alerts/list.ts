@@ -40,7 +40,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireScope(p, "read");
     const q = c.req.valid("query");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const rows = await listAlerts(ctx, {
       statuses: q.status ? (q.status.split(",") as Array<(typeof alertStatuses)[number]>) : undefined,
       teamId: q.team_id,

@@ -11,7 +11,7 @@ import type { Presentation } from "./schemas";
 export async function loadAlert(c: Context<AppEnv>, id: string) {
   const p = c.get("principal");
   requireScope(p, "read");
-  const ctx = tenantCtx(c.get("db"), p.tenantId);
+  const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
   const alert = await getAlert(ctx, id);
   if (!alert) throw notFound("alert");
   return { p, ctx, alert };

@@ -28,7 +28,7 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
     requireScope(p, "read");
-    const rows = await alertCounts(tenantCtx(c.get("db"), p.tenantId));
+    const rows = await alertCounts(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb")));
     const out = { open: 0, acknowledged: 0, open_by_severity: { info: 0, warning: 0, critical: 0 } };
     for (const r of rows) {
       if (r.status === "open") {

@@ -53,7 +53,7 @@ export function register(app: Router) {
     const from = q.from ? Date.parse(q.from) : undefined;
     const to = q.to ? Date.parse(q.to) : undefined;
     if (from !== undefined && to !== undefined && from > to) throw invalid("from", "must not be after `to`");
-    const rows = await listAudit(tenantCtx(c.get("db"), p.tenantId), {
+    const rows = await listAudit(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb")), {
       action: q.action,
       actorId: q.actor_id,
       targetId: q.target_id,

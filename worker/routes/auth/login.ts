@@ -37,7 +37,7 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const body = c.req.valid("json");
     const attempt = await chargePasswordAttempt(c, body.email);
-    const db = c.get("db");
+    const db = c.get("controlDb");
     const user = await findUserByEmail(db, body.email);
     // An unknown e-mail and a wrong password get the same answer after the same work.
     if (!(await checkAccountPassword(body.password, user)) || !user) throw new ApiError("unauthorized", "wrong e-mail or password");

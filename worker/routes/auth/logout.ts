@@ -18,7 +18,7 @@ export const route = createRoute({
 export function register(app: Router) {
   app.openapi(route, async (c) => {
     const raw = getCookie(c, SESSION_COOKIE);
-    if (raw) await deleteSession(c.get("db"), raw);
+    if (raw) await deleteSession(c.get("controlDb"), raw);
     deleteCookie(c, SESSION_COOKIE, { path: "/", secure: true });
     return send(c, 200, LogoutOut, { ok: true });
   });

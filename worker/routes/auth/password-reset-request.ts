@@ -25,7 +25,7 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const { email } = c.req.valid("json");
     await limitMailRequests(c, "reset", email);
-    const [db, origin, now, log] = [c.get("db"), appOrigin(c), c.get("clock").now(), requestLog(c)];
+    const [db, origin, now, log] = [c.get("controlDb"), appOrigin(c), c.get("clock").now(), requestLog(c)];
     // Whether the address has an account decides what is done and mailed: after the answer, so its time cannot tell.
     afterResponse(c, "password-reset mail", () => requestPasswordReset(c.env, db, email, origin, now, log));
     return send(c, 202, CheckYourEmail, checkYourEmail(email, "use its link to choose a new password."));

@@ -25,7 +25,7 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const { token, password } = c.req.valid("json");
     const source = { ip: clientIp(c), requestId: c.get("requestId"), now: c.get("clock").now() };
-    const done = await completePasswordReset(c.env, c.get("db"), token, password, source);
+    const done = await completePasswordReset(c.env, c.get("controlDb"), token, password, source);
     return send(c, 200, ResetOut, { sessions_ended: done.sessionsEnded });
   });
 }

@@ -48,7 +48,7 @@ export function register(app: Router) {
         { path: "tenant_name", message: "needs at least two letters or digits" },
       ]);
     await limitMailRequests(c, "signup", body.email);
-    const db = c.get("db");
+    const db = c.get("controlDb");
     // Workspace slugs are public (they are in every URL): saying one is taken tells nothing about any address.
     if (await findTenantBySlug(db, tenantSlug))
       throw conflict(`tenant_slug: "${tenantSlug}" is taken`, [

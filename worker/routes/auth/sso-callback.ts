@@ -39,7 +39,7 @@ export function register(app: Router) {
       const now = c.get("clock").now();
       const done = await finishSsoSignIn(
         c.env,
-        c.get("db"),
+        c.get("controlDb"),
         { state: q.state, cookieState, callbackUrl: new URL(c.req.url), origin: appOrigin(c) },
         { ip: clientIp(c), requestId: c.get("requestId"), now },
       );

@@ -30,7 +30,13 @@ export function register(app: Router) {
     const q = c.req.valid("query");
     try {
       if (!q.email && !q.tenant) throw new SsoError("enter your work e-mail address");
-      const started = await startSsoSignIn(c.env, c.get("db"), { email: q.email, tenant: q.tenant, returnTo: q.return_to }, appOrigin(c), c.get("clock").now());
+      const started = await startSsoSignIn(
+        c.env,
+        c.get("controlDb"),
+        { email: q.email, tenant: q.tenant, returnTo: q.return_to },
+        appOrigin(c),
+        c.get("clock").now(),
+      );
       // Binds the sign-in to this browser: the callback needs the same state in the cookie and in the URL.
       setCookie(c, SSO_STATE_COOKIE, started.state, { httpOnly: true, secure: true, sameSite: "Lax", path: "/api/v1/auth/sso", maxAge: 600 });
       return c.redirect(started.url.href, 302);

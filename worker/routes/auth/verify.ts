@@ -28,7 +28,7 @@ export const route = createRoute({
 export function register(app: Router) {
   app.openapi(route, async (c) => {
     const { token } = c.req.valid("json");
-    const { user, tenant } = await completeSignup(c.get("db"), token, { ip: clientIp(c), requestId: c.get("requestId") }, c.get("clock").now());
+    const { user, tenant } = await completeSignup(c.env, token, { ip: clientIp(c), requestId: c.get("requestId") }, c.get("clock").now());
     const next = await passwordSignIn(c, user, { ...tenant, role: "owner" });
     return next.status === 202 ? send(c, 202, MfaChallengeOut, next.challenge) : send(c, 201, SessionOut, next.session);
   });

@@ -49,7 +49,7 @@ export function register(app: Router) {
   ] as const) {
     app.openapi(route, async (c) => {
       const p = c.get("principal");
-      const ctx = tenantCtx(c.get("db"), p.tenantId);
+      const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
       const { id } = c.req.valid("param");
       const backfill = await writableBackfill(p, ctx, id);
       if (backfill.state === "succeeded" || backfill.state === "failed") {

@@ -24,7 +24,7 @@ export const route = createRoute({
 export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const { id } = c.req.valid("param");
     const backfill = await writableBackfill(p, ctx, id);
     if (backfill.state === "cancelled") throw new ApiError("conflict", "backfill is cancelled");

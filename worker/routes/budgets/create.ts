@@ -39,7 +39,7 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
     const body = c.req.valid("json");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const scope = await resolveScope(ctx, body.scope, body.scope_id);
     requireTeamWrite(p, scope.ownerTeamId, "metadata:write");
     const { currency } = await getCostSettings(ctx);

@@ -24,7 +24,7 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
     requireScope(p, "read");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const period = c.req.valid("query").period ?? monthOf(c.get("clock").now());
     const list = await listBudgets(ctx);
     const [spend, crossings, scopes] = await Promise.all([

@@ -21,7 +21,7 @@ export const route = createRoute({
 export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const budget = await getBudget(ctx, c.req.valid("param").id);
     if (!budget) throw notFound("budget");
     const scope = await resolveScope(ctx, budget.scope, budget.scopeId).catch(() => {

@@ -187,7 +187,7 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
     requireScope(p, "read");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const body = c.req.valid("json");
     if (!body.changes === !body.manifest) throw invalid("changes", "send either `changes` or `manifest`");
     const project = await findDbtProject(ctx, body.project, body.environment);

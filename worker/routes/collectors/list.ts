@@ -24,7 +24,10 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
     requireAdmin(p);
-    const [rows, passes] = await Promise.all([listCollectorOverview(tenantCtx(c.get("db"), p.tenantId), collectorKinds), livePasses(c.env, p.tenantId)]);
+    const [rows, passes] = await Promise.all([
+      listCollectorOverview(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb")), collectorKinds),
+      livePasses(c.env, p.tenantId),
+    ]);
     return send(c, 200, Out, { items: rows.map((o) => collectorOut(o, passes.get(o.connection_id) ?? null)) });
   });
 }

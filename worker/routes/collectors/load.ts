@@ -11,7 +11,7 @@ import { canSeeTeamResources, requireAdmin } from "../../lib/principal";
  */
 export async function loadCollectorConnection(c: Context<AppEnv>, connectionId: string) {
   const p = c.get("principal");
-  const ctx = tenantCtx(c.get("db"), p.tenantId);
+  const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
   const connection = await getConnection(ctx, connectionId);
   if (!connection || !canSeeTeamResources(p, connection.teamId)) throw notFound("connection");
   requireAdmin(p);

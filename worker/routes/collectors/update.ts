@@ -53,7 +53,7 @@ export const route = createRoute({
 export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const { connection_id } = c.req.valid("param");
     const body = c.req.valid("json");
     const connection = await getConnection(ctx, connection_id);

@@ -29,7 +29,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     const body = c.req.valid("json");
     requireTeamSecretsWrite(p, body.team_id);
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     if (!(await getTeam(ctx, body.team_id))) throw invalid("team_id", "no such team");
     const kind = connectionKind(body.kind);
     if (!kind) throw invalid("kind", "unknown connection kind; see GET /api/v1/connection-kinds");

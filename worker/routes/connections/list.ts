@@ -28,7 +28,11 @@ export function register(app: Router) {
     const q = c.req.valid("query");
     const visible = visibleTeamIds(p);
     const teamIds = q.team_id ? (visible === null || visible.includes(q.team_id) ? [q.team_id] : []) : visible;
-    const rows = await listConnections(tenantCtx(c.get("db"), p.tenantId), { teamIds, after: decodeCursor(q.cursor, Cursor), limit: q.limit });
+    const rows = await listConnections(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb")), {
+      teamIds,
+      after: decodeCursor(q.cursor, Cursor),
+      limit: q.limit,
+    });
     const result = page(rows, q.limit, (r) => ({ name: r.name, id: r.id }));
     return send(c, 200, ConnectionList, { items: result.items.map((r) => connectionOut(r, connectionKind(r.kind))), next_cursor: result.next_cursor });
   });

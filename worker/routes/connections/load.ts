@@ -9,7 +9,7 @@ import { canSeeTeamResources } from "../../lib/principal";
 /** The connection at `id`: 404 for other tenants and for everyone outside the owning team (tenant admins excepted). */
 export async function loadConnection(c: Context<AppEnv>, id: string) {
   const p = c.get("principal");
-  const ctx = tenantCtx(c.get("db"), p.tenantId);
+  const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
   const connection = await getConnection(ctx, id);
   if (!connection || !canSeeTeamResources(p, connection.teamId)) throw notFound("connection");
   return { ctx, p, connection, kind: connectionKind(connection.kind) };

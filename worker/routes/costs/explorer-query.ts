@@ -36,7 +36,7 @@ export async function runExplorer(c: Context<AppEnv>, q: z.infer<typeof Explorer
   const buckets = bucketsOf(from, to, q.granularity);
   if (buckets.length > MAX_BUCKETS)
     throw invalid("from", `the range holds ${buckets.length} ${q.granularity}s; at most ${MAX_BUCKETS} (use a coarser granularity)`);
-  const ctx = tenantCtx(c.get("db"), p.tenantId);
+  const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
   const filter = {
     teamId: q.team_id,
     productId: q.product_id === "none" ? "" : q.product_id,

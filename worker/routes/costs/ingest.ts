@@ -26,7 +26,7 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
     requireScope(p, "metadata:write");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const now = c.get("clock").now();
     const settings = await getCostSettings(ctx);
     const mayWriteFor = (teamId: string) => canActForTeam(p, teamId);

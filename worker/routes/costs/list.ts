@@ -34,7 +34,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireScope(p, "read");
     const q = c.req.valid("query");
-    const rows = await listCostRecords(tenantCtx(c.get("db"), p.tenantId), {
+    const rows = await listCostRecords(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb")), {
       from: q.from ? Date.parse(q.from) : undefined,
       to: q.to ? Date.parse(q.to) : undefined,
       source: q.source,

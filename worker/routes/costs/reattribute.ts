@@ -43,7 +43,7 @@ export function register(app: Router) {
     const from = dayStart(body.from);
     const to = dayStart(body.to) + 86_400_000;
     if ((to - from) / 86_400_000 > MAX_DAYS) throw invalid("to", `at most ${MAX_DAYS} days per request`);
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const audit = auditSource(c);
     const result = await reattributeCosts(ctx, { from, to }, audit.now);
     await auditInsert(ctx, audit, {

@@ -69,13 +69,13 @@ export function register(app: Router) {
   app.openapi(getRoute, async (c) => {
     const p = c.get("principal");
     requireScope(p, "read");
-    return send(c, 200, CostSettingsOut, out(await getCostSettings(tenantCtx(c.get("db"), p.tenantId))));
+    return send(c, 200, CostSettingsOut, out(await getCostSettings(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb")))));
   });
   app.openapi(updateRoute, async (c) => {
     const p = c.get("principal");
     requireAdmin(p);
     const body = c.req.valid("json");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const current = await getCostSettings(ctx);
     if (body.currency !== undefined && body.currency !== current.currency) {
       if (!/^[A-Z]{3}$/.test(body.currency) || !isCurrency(body.currency)) throw invalid("currency", `"${body.currency}" is not an ISO 4217 currency code`);

@@ -9,7 +9,7 @@ import type { Dataset } from "../../db/repo/lineage/catalog";
 /** The dataset of the caller's tenant, or 404 (also for another tenant's id). */
 export async function loadDataset(c: Context<AppEnv>, id: string) {
   const p = c.get("principal");
-  const ctx = tenantCtx(c.get("db"), p.tenantId);
+  const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
   const row = await getDataset(ctx, id);
   if (!row) throw notFound("dataset");
   return { p, ctx, row, dataset: row.d };

@@ -6,7 +6,7 @@ import { notFound } from "../../lib/errors";
 
 export async function loadProject(c: Context<AppEnv>, id: string) {
   const p = c.get("principal");
-  const ctx = tenantCtx(c.get("db"), p.tenantId);
+  const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
   const row = await getDbtProject(ctx, id);
   if (!row) throw notFound("dbt project");
   return { p, ctx, project: row.p, teamName: row.teamName };
@@ -14,7 +14,7 @@ export async function loadProject(c: Context<AppEnv>, id: string) {
 
 export async function loadUpload(c: Context<AppEnv>, id: string) {
   const p = c.get("principal");
-  const ctx = tenantCtx(c.get("db"), p.tenantId);
+  const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
   const upload = await getDbtUpload(ctx, id);
   if (!upload) throw notFound("dbt upload");
   return { p, ctx, upload };

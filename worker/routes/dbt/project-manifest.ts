@@ -39,7 +39,7 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
     requireScope(p, "read");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const { project } = c.req.valid("param");
     const { env } = c.req.valid("query");
     const row = await findDbtProject(ctx, project, env);

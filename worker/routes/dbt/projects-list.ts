@@ -29,7 +29,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireScope(p, "read");
     const q = c.req.valid("query");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     if (q.project !== undefined && q.environment !== undefined) {
       const found = await findDbtProject(ctx, q.project, q.environment);
       const row = found ? await getDbtProject(ctx, found.id) : null;

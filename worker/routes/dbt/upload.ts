@@ -157,7 +157,7 @@ export async function handle(c: Context<AppEnv>) {
   const p = c.get("principal");
   requireScope(p, "metadata:write");
   const input = await readInput(c);
-  const ctx = tenantCtx(c.get("db"), p.tenantId);
+  const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
   const result = await ingestDbtArtifacts(ctx, auditSource(c), { ...input, source: { kind: "api" }, writer: writerOf(p), blobs: c.env.BLOBS });
   await sendDbtQualitySignals(c.env.NOTIFY, ctx, input.environment, result.quality);
   await announceDbtDatasetUpdates(c.env.NOTIFY, p.tenantId, input.environment, result.updates);

@@ -31,7 +31,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireScope(p, "read");
     const q = c.req.valid("query");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const rows = await pageDeadLetters(ctx, { queue: q.queue, pendingOnly: q.pending === "true", before: decodeCursor(q.cursor, Cursor), limit: q.limit });
     const result = page(rows, q.limit, (r) => ({ at: r.at, id: r.id }));
     const admin = p.actor.type === "user" && isTenantAdmin(p);

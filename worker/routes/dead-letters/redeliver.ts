@@ -35,7 +35,7 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
     requireScope(p, "read");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const entry = await getDeadLetter(ctx, c.req.valid("param").id);
     const [described] = entry ? await describeDeadLetters(ctx, [entry]) : [];
     const admin = p.actor.type === "user" && isTenantAdmin(p);

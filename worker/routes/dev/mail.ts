@@ -33,7 +33,7 @@ export function register(app: Router) {
     // The same answer as a route that does not exist.
     if (mailMode(c.env) !== "capture") throw new ApiError("not_found", "no such API route");
     const q = c.req.valid("query");
-    const rows = await listCapturedMail(c.get("db"), { to: q.to, limit: q.limit });
+    const rows = await listCapturedMail(c.get("controlDb"), { to: q.to, limit: q.limit });
     return send(c, 200, CapturedMailList, {
       items: rows.map((m) => ({ id: m.id, to: m.to, subject: m.subject, text: m.text, html: m.html, created_at: new Date(m.createdAt).toISOString() })),
     });

@@ -38,7 +38,7 @@ export function register(app: Router) {
     requireAdmin(p);
     const body = c.req.valid("json");
     if (body.role === "owner" && p.role !== "owner") throw new ApiError("forbidden", "only owners can invite owners");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     if (body.team_id && !(await getTeam(ctx, body.team_id))) throw invalid("team_id", "no such team");
     if (await isTenantMemberEmail(ctx, body.email))
       throw conflict("already a member of this tenant", [{ path: "email", message: "already a member of this tenant" }]);

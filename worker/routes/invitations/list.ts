@@ -25,7 +25,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireAdmin(p);
     const q = c.req.valid("query");
-    const rows = await listInvitations(tenantCtx(c.get("db"), p.tenantId), { before: decodeCursor(q.cursor, Cursor), limit: q.limit });
+    const rows = await listInvitations(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb")), { before: decodeCursor(q.cursor, Cursor), limit: q.limit });
     const result = page(rows, q.limit, (r) => ({ at: r.createdAt, id: r.id }));
     const now = c.get("clock").now();
     return send(c, 200, InvitationList, { items: result.items.map((r) => invitationOut(r, now)), next_cursor: result.next_cursor });

@@ -6,7 +6,7 @@ import { notFound } from "../../lib/errors";
 
 export async function loadJobRun(c: Context<AppEnv>, id: string) {
   const p = c.get("principal");
-  const ctx = tenantCtx(c.get("db"), p.tenantId);
+  const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
   const row = await getJobRun(ctx, id);
   if (!row) throw notFound("job run");
   return { p, ctx, run: row.run, job: row.job };

@@ -21,7 +21,7 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
     requireScope(p, "read");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const row = await getJob(ctx, c.req.valid("param").id);
     if (!row) throw notFound("job");
     const [facets, latest] = await Promise.all([facetsOf(ctx, row.j.id), row.j.latestRunId ? getJobRun(ctx, row.j.latestRunId) : null]);

@@ -30,7 +30,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireScope(p, "read");
     const q = c.req.valid("query");
-    const rows = await listJobs(tenantCtx(c.get("db"), p.tenantId), {
+    const rows = await listJobs(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb")), {
       q: q.q,
       namespace: q.namespace,
       name: q.name,

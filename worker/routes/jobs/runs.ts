@@ -25,7 +25,7 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
     requireScope(p, "read");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const job = await getJob(ctx, c.req.valid("param").id);
     if (!job) throw notFound("job");
     const q = c.req.valid("query");

@@ -35,7 +35,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireScope(p, "read");
     const q = c.req.valid("query");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const depth = q.depth === "all" ? null : q.depth;
     // One statement answers both whether the node exists and the graph around it.
     const graph = await lineageGraph(ctx, q.node, q.direction, depth, c.get("clock").now());

@@ -28,7 +28,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireScope(p, "read");
     const { node } = c.req.valid("query");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     // One statement answers both whether the node exists and what is downstream of it.
     const impact = await impactOf(ctx, node);
     if (!impact) throw notFound("lineage node");

@@ -42,7 +42,7 @@ export async function handle(c: Context<AppEnv>) {
   const raw = parseJsonBody(text);
   if (!Array.isArray(raw)) throw invalid("(root)", "expected an array of events; post a single event to /api/v1/lineage");
   if (raw.length > MAX_BATCH_EVENTS) throw invalid("(root)", `at most ${MAX_BATCH_EVENTS} events per batch`);
-  const ctx = tenantCtx(c.get("db"), p.tenantId);
+  const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
   const quality: QualityRow[] = [];
   const updates: DatasetUpdate[] = [];
   const outcomes = await ingestOpenLineageEvents(

@@ -44,7 +44,7 @@ export async function handle(c: Context<AppEnv>) {
       { path: "(root)", message: "expected one event object; post arrays to /api/v1/lineage/batch" },
     ]);
   }
-  const ctx = tenantCtx(c.get("db"), p.tenantId);
+  const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
   const quality: QualityRow[] = [];
   const updates: DatasetUpdate[] = [];
   const [outcome] = await ingestOpenLineageEvents(ctx, tenantBlobs(c.env.BLOBS, ctx), auditSource(c), writerOf(p), [{ raw, body: text }], quality, updates);

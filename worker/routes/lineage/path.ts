@@ -26,7 +26,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireScope(p, "read");
     const q = c.req.valid("query");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     await Promise.all([requireNode(ctx, q.from), requireNode(ctx, q.to)]);
     const result = await lineagePath(ctx, q.from, q.to, c.get("clock").now());
     return send(c, 200, PathOut, {

@@ -35,8 +35,10 @@ export const route = createRoute({
 export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
-    const [{ user, tenant }, allTeams] = await Promise.all([userAndTenant(ctx, p.userId), listTeams(ctx)]);
+    const [{ user, tenant }, allTeams] = await Promise.all([
+      userAndTenant(tenantCtx(c.get("controlDb"), p.tenantId), p.userId),
+      listTeams(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"))),
+    ]);
     // The principal was resolved from this user and tenant a moment ago; only a deletion racing this request lands here.
     if (!user || !tenant) throw new ApiError("unauthorized", "the credential's user or tenant no longer exists");
     const visible = p.actor.type === "token" ? allTeams.filter((t) => t.id in p.teams) : allTeams;

@@ -6,6 +6,7 @@ import { requireSignedInUser } from "../../lib/principal";
 import { auditSource } from "../../lib/request";
 import { SESSION_COOKIE } from "../../lib/session-cookie";
 import { bearerSecurity, errors, jsonResponse, send } from "../shared";
+import { tenantDb } from "../../db/shards";
 
 const SignOutEverywhereBody = z
   .strictObject({
@@ -30,7 +31,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireSignedInUser(p, "signing out everywhere");
     const body = c.req.valid("json") ?? { revoke_tokens: false };
-    const done = await signOutEverywhere(c.get("db"), auditSource(c), p.userId, body.revoke_tokens);
+    const done = await signOutEverywhere(c.get("controlDb"), (tenantId) => tenantDb(c.env, tenantId), auditSource(c), p.userId, body.revoke_tokens);
     deleteCookie(c, SESSION_COOKIE, { path: "/", secure: true });
     return send(c, 200, SignOutEverywhereOut, { sessions_ended: done.sessionsEnded, tokens_revoked: done.tokensRevoked });
   });

@@ -20,7 +20,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     // People's e-mail addresses are for colleagues, not for CI credentials.
     requireSignedInUser(p, "listing members");
-    const members = await listTenantMembers(tenantCtx(c.get("db"), p.tenantId));
+    const members = await listTenantMembers(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb")));
     return send(c, 200, MemberList, { items: members.map(memberOut) });
   });
 }

@@ -12,7 +12,7 @@ import { requireAdmin } from "../../lib/principal";
  */
 export async function loadMemberForChange(c: Context<AppEnv>, userId: string, newRole: TenantRole | null) {
   const p = c.get("principal");
-  const ctx = tenantCtx(c.get("db"), p.tenantId);
+  const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
   const member = await getTenantMember(ctx, userId);
   if (!member) throw notFound("member");
   requireAdmin(p);

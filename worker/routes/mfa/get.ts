@@ -34,7 +34,7 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
     requireSignedInUser(p, "managing second factors");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const [f, required, { user }] = await Promise.all([factorSummary(c.get("db"), p.userId), mfaRequired(ctx), userAndTenant(ctx, p.userId)]);
     return send(c, 200, MfaOut, {
       totp: f.totp ? "on" : f.totpPending ? "pending" : "off",

@@ -24,7 +24,7 @@ export function register(app: Router) {
     const { id } = c.req.valid("param");
     // A token cannot manage factors (403), but another tenant's passkey does not exist for it (404); for a person,
     // only their own passkeys exist.
-    if (p.actor.type === "token" && !(await isTenantMembersPasskey(tenantCtx(c.get("db"), p.tenantId), id))) throw notFound("passkey");
+    if (p.actor.type === "token" && !(await isTenantMembersPasskey(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb")), id))) throw notFound("passkey");
     requireSignedInUser(p, "managing second factors");
     if (!(await getPasskey(c.get("db"), p.userId, id))) throw notFound("passkey");
     await reauthenticate(c, p.userId, reauthProof(c.req.valid("json")));

@@ -27,7 +27,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireScope(p, "read");
     const { type, id } = c.req.valid("param");
-    const out = await ownershipOf(tenantCtx(c.get("db"), p.tenantId), type, id);
+    const out = await ownershipOf(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb")), type, id);
     if (!out) throw notFound(type);
     return send(c, 200, OwnershipOut, out);
   });

@@ -32,7 +32,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireScope(p, "read");
     const q = c.req.valid("query");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const teams = await teamMap(ctx);
     const after = decodeCursor(q.cursor, Cursor);
     const needle = q.q?.toLowerCase();

@@ -13,7 +13,7 @@ import { notFound } from "../../lib/errors";
  */
 export async function loadPipeline(c: Context<AppEnv>, name: string) {
   const p = c.get("principal");
-  const ctx = tenantCtx(c.get("db"), p.tenantId);
+  const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
   const pipeline = await getPipelineByName(ctx, name);
   if (!pipeline) throw notFound("pipeline");
   const team = await getTeam(ctx, pipeline.teamId);

@@ -206,7 +206,7 @@ async function triggerDatasetIds(tenantId: string, spec: NormalizedSpec): Promis
 
 async function resolveTeam(c: Context<AppEnv>, slug: string) {
   const p = c.get("principal");
-  const team = (await listTeams(tenantCtx(c.get("db"), p.tenantId))).find((t) => t.slug === slug);
+  const team = (await listTeams(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb")))).find((t) => t.slug === slug);
   if (!team) throw invalidSpec([{ path: "team", message: `no team with slug "${slug}" in this tenant` }]);
   requireTeamWrite(p, team.id, "pipelines:write");
   return team;
@@ -253,7 +253,7 @@ async function pushParsed(c: Context<AppEnv>, body: z.output<typeof PushBody>, p
   const spec = validated.spec;
 
   const team = await resolveTeam(c, spec.team);
-  const ctx = tenantCtx(c.get("db"), p.tenantId);
+  const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
   const environment = body.environment ?? PROD;
   const bindings = await environmentBindings(ctx, team.id, environment);
   if (bindings === null) {

@@ -26,7 +26,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireAdmin(p);
     const body = c.req.valid("json");
-    const pool = await createPool(tenantCtx(c.get("db"), p.tenantId), auditSource(c), {
+    const pool = await createPool(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb")), auditSource(c), {
       name: body.name,
       slots: body.slots,
       description: body.description ?? "",

@@ -24,7 +24,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireScope(p, "read");
     const { name } = c.req.valid("param");
-    const pool = await getPool(tenantCtx(c.get("db"), p.tenantId), name);
+    const pool = await getPool(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb")), name);
     if (!pool) throw notFound("pool");
     return send(c, 200, PoolDetailOut, poolDetailOut(pool, await poolLine(c, pool.name)));
   });

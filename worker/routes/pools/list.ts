@@ -20,7 +20,7 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
     requireScope(p, "read");
-    const [pools, usage] = await Promise.all([listPools(tenantCtx(c.get("db"), p.tenantId)), poolUsage(c)]);
+    const [pools, usage] = await Promise.all([listPools(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"))), poolUsage(c)]);
     return send(c, 200, PoolList, { items: pools.map((pool) => poolOut(pool, usage)) });
   });
 }

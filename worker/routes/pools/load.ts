@@ -11,7 +11,7 @@ import { requireAdmin } from "../../lib/principal";
  */
 export async function loadPoolToChange(c: Context<AppEnv>, name: string) {
   const p = c.get("principal");
-  const ctx = tenantCtx(c.get("db"), p.tenantId);
+  const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
   const pool = await getPool(ctx, name);
   if (!pool) throw notFound("pool");
   requireAdmin(p);

@@ -30,7 +30,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireScope(p, "metadata:write");
     const body = c.req.valid("json");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     await checkOwnerTeam(ctx, p, body.owner_team_id);
     const { currency } = await getCostSettings(ctx);
     const fields: ProductFields = {

@@ -39,7 +39,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireScope(p, "read");
     const { node } = c.req.valid("query");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const impact = await productImpactOf(ctx, node);
     if (!impact) throw notFound("lineage node");
     return send(c, 200, ProductImpactOut, {

@@ -31,7 +31,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireScope(p, "read");
     const q = c.req.valid("query");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const rows = await listProducts(ctx, { q: q.q, ownerTeamId: q.owner_team_id, after: decodeCursor(q.cursor, Cursor)?.name, limit: q.limit });
     const result = page(rows, q.limit, (r) => ({ name: r.p.name }));
     const ids = result.items.map((r) => r.p.id);

@@ -47,7 +47,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireScope(p, "read");
     const q = c.req.valid("query");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const now = c.get("clock").now();
     const period = q.period ?? monthOf(now);
     const w = scorecardWindows(period, dayOf(now), q.range);

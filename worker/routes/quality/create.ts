@@ -65,7 +65,7 @@ export function register(app: Router) {
         details: r.details ?? {},
       };
     });
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const datasetIds = await ingestQualityResults(ctx, auditSource(c), writerOf(p), inputs);
     // Failing checks become alerts for the dataset's owner; passing ones resolve them.
     await sendQualitySignals(

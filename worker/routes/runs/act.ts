@@ -38,7 +38,7 @@ export function register(app: Router) {
   ] as const) {
     app.openapi(route, async (c) => {
       const p = c.get("principal");
-      const ctx = tenantCtx(c.get("db"), p.tenantId);
+      const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
       const { id } = c.req.valid("param");
       const run = await getRun(ctx, id);
       if (!run) throw notFound("run");

@@ -39,7 +39,7 @@ export const route = createRoute({
 export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const pipeline = await getPipelineByName(ctx, c.req.valid("param").name);
     if (!pipeline || pipeline.archivedAt) throw notFound("pipeline");
     requireTeamWrite(p, pipeline.teamId, "runs:write");

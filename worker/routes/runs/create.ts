@@ -56,7 +56,7 @@ export const route = createRoute({
 export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const body = c.req.valid("json");
     const environment = body.environment ?? PROD;
     const pipeline = await getPipelineByName(ctx, c.req.valid("param").name);

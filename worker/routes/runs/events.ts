@@ -36,7 +36,7 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
     requireScope(p, "read");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const { id } = c.req.valid("param");
     const q = c.req.valid("query");
     const run = await getRun(ctx, id);

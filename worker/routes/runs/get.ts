@@ -26,7 +26,7 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
     requireScope(p, "read");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const { id } = c.req.valid("param");
     const deadline = Date.now() + c.req.valid("query").wait * 1000;
     const first = await getRunDetail(ctx, id);

@@ -108,7 +108,7 @@ export function register(app: Router) {
   app.openapi(listRoute, async (c) => {
     const p = c.get("principal");
     requireScope(p, "read");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const { id } = c.req.valid("param");
     if (!(await getRun(ctx, id))) throw notFound("run");
     return send(c, 200, TaskLogList, { items: (await listTaskLogs(ctx, id)).map(info) });
@@ -117,7 +117,7 @@ export function register(app: Router) {
   app.openapi(readRoute, async (c) => {
     const p = c.get("principal");
     requireScope(p, "read");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const row = await attemptLog(ctx, c.req.valid("param"));
     const q = c.req.valid("query");
     const chunk = await readAttemptLog(ctx, c.env.BLOBS, row, q.after, q.limit);
@@ -127,7 +127,7 @@ export function register(app: Router) {
   app.openapi(downloadRoute, async (c) => {
     const p = c.get("principal");
     requireScope(p, "read");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const params = c.req.valid("param");
     const row = await attemptLog(ctx, params);
     const safeTask = params.task.replace(/[^A-Za-z0-9_.-]/g, "_");

@@ -41,7 +41,7 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
     requireScope(p, "read");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const q = c.req.valid("query");
     const range = timelineRange(q.window, Date.now());
     const filter = await runFilterOf(ctx, q);

@@ -23,7 +23,7 @@ export const route = createRoute({
 export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const session = await getTenantSession(ctx, c.req.valid("param").id, c.get("clock").now());
     const own = session?.userId === p.userId;
     // Other people's sessions do not exist for those who may not see them (as another tenant's do not).

@@ -30,7 +30,7 @@ export function register(app: Router) {
     const admin = isTenantAdmin(p);
     if (user_id && user_id !== p.userId && !admin) throw new ApiError("forbidden", "only tenant owners and admins see other people's sessions");
     const userId = user_id ?? (admin ? undefined : p.userId);
-    const rows = await listTenantSessions(tenantCtx(c.get("db"), p.tenantId), { userId, now: c.get("clock").now() });
+    const rows = await listTenantSessions(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb")), { userId, now: c.get("clock").now() });
     const current = await currentSessionHash(c);
     return send(c, 200, SessionList, { items: rows.map((s) => sessionOut(s, current)) });
   });

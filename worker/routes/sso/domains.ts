@@ -42,7 +42,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireOwnerSession(p);
     const { domain } = c.req.valid("json");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const { user } = await userAndTenant(ctx, p.userId);
     if (!user || user.email.split("@")[1] !== domain) throw invalid("domain", `your own address must be at ${domain} to claim it`);
     if (user.emailVerifiedAt == null) throw invalid("domain", "prove your address first: use “Forgot password” once, so a link mailed only to you confirms it");
@@ -54,7 +54,7 @@ export function register(app: Router) {
   app.openapi(removeRoute, async (c) => {
     const p = c.get("principal");
     const { domain } = c.req.valid("param");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     // Another tenant's domain is not found whoever asks; this tenant's is for owners only.
     if (!(await isSsoDomainOf(ctx, domain.toLowerCase()))) throw notFound("domain");
     requireOwnerSession(p);

@@ -29,7 +29,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireOwnerSession(p);
     const { mappings } = c.req.valid("json");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const teamIds = new Set((await listTeams(ctx)).map((t) => t.id));
     mappings.forEach((m, i) => {
       if (m.team_id && !teamIds.has(m.team_id)) throw invalid(`mappings[${i}].team_id`, "no such team");

@@ -41,7 +41,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireOwnerSession(p);
     const token = SCIM_TOKEN_HEAD + randomString(40);
-    await setScimToken(tenantCtx(c.get("db"), p.tenantId), auditSource(c), {
+    await setScimToken(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb")), auditSource(c), {
       hash: await sha256Hex(token),
       prefix: token.slice(0, SCIM_TOKEN_HEAD.length + 6),
     });
@@ -52,7 +52,7 @@ export function register(app: Router) {
   app.openapi(revokeRoute, async (c) => {
     const p = c.get("principal");
     requireOwnerSession(p);
-    await setScimToken(tenantCtx(c.get("db"), p.tenantId), auditSource(c), null);
+    await setScimToken(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb")), auditSource(c), null);
     return send(c, 200, SsoSettingsOut, await currentSettings(c));
   });
 }

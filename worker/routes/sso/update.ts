@@ -42,7 +42,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireOwnerSession(p);
     const body = c.req.valid("json");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const current = await getSsoConfig(ctx);
     const patch: SsoSettings = { clientId: body.client_id, defaultRole: body.default_role, groupsClaim: body.groups_claim, enforced: body.enforced };
     if (body.issuer !== undefined && body.issuer !== current?.issuer) {

@@ -30,7 +30,7 @@ export async function liveShare(c: Context<AppEnv>, token: string) {
   await limitStatusRequests(c);
   const share = await findLiveShare(c.get("db"), await sha256Hex(token));
   if (!share) throw notFound("status page");
-  return { share, ctx: tenantCtx(c.get("db"), share.tenantId) };
+  return { share, ctx: tenantCtx(c.get("db"), share.tenantId, c.get("controlDb")) };
 }
 
 /** Who acts in the audit log when a subscriber confirms or leaves: no account, only the link from their mail. */

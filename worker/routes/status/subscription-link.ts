@@ -13,7 +13,7 @@ export async function subscriptionOfLink(c: Context<AppEnv>, token: string, purp
   const id = subscriptionIdOf(token);
   const sub = id ? await findSubscription(c.get("db"), id) : null;
   if (sub?.kind !== "email" || !(await verifySubscriptionLink(c.env.TUTTI_MASTER_KEY, sub.tenantId, token, purpose))) throw notFound("subscription");
-  const ctx = tenantCtx(c.get("db"), sub.tenantId);
+  const ctx = tenantCtx(c.get("db"), sub.tenantId, c.get("controlDb"));
   const product = await getProduct(ctx, sub.productId);
   if (!product) throw notFound("subscription");
   return { sub, ctx, product: product.p };

@@ -27,7 +27,7 @@ export function register(app: Router) {
     const body = c.req.valid("json");
     const slug = body.slug ?? slugify(body.name);
     if (slug.length < 2) throw invalid("name", "needs at least two letters or digits to make a slug");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const team = await createTeam(ctx, auditSource(c), { name: body.name, slug, description: body.description ?? "", creatorId: p.userId }).catch((err) => {
       if (isUniqueViolation(err))
         throw conflict(`a team with slug "${slug}" exists`, [{ path: body.slug ? "slug" : "name", message: `slug "${slug}" is taken` }]);

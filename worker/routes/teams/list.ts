@@ -25,7 +25,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireScope(p, "read");
     const q = c.req.valid("query");
-    const rows = await listTeamsWithCounts(tenantCtx(c.get("db"), p.tenantId), {
+    const rows = await listTeamsWithCounts(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb")), {
       teamIds: p.actor.type === "token" ? Object.keys(p.teams) : null,
       after: decodeCursor(q.cursor, Cursor),
       limit: q.limit,

@@ -39,7 +39,7 @@ export function register(app: Router) {
     const now = c.get("clock").now();
     const expiresAt = body.expires_at ? Date.parse(body.expires_at) : null;
     if (expiresAt != null && expiresAt <= now) throw invalid("expires_at", "must be in the future");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     if (!(await getTeam(ctx, body.team_id))) throw invalid("team_id", "no such team");
     if (!canActForTeam(p, body.team_id)) throw new ApiError("forbidden", "you can create tokens only for teams you belong to");
     const env = (c.env.TUTTI_ENV || "dev").toLowerCase().replace(/[^a-z0-9]/g, "") || "dev";

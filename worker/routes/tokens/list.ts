@@ -27,7 +27,11 @@ export function register(app: Router) {
     const q = c.req.valid("query");
     const visible = visibleTeamIds(p);
     const teamIds = q.team_id ? (visible === null || visible.includes(q.team_id) ? [q.team_id] : []) : visible;
-    const rows = await listApiTokens(tenantCtx(c.get("db"), p.tenantId), { teamIds, before: decodeCursor(q.cursor, Cursor), limit: q.limit });
+    const rows = await listApiTokens(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb")), {
+      teamIds,
+      before: decodeCursor(q.cursor, Cursor),
+      limit: q.limit,
+    });
     const result = page(rows, q.limit, (r) => ({ at: r.createdAt, id: r.id }));
     return send(c, 200, ApiTokenList, { items: result.items.map(tokenOut), next_cursor: result.next_cursor });
   });

@@ -31,7 +31,7 @@ export const route = createRoute({
 export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const token = await getApiToken(ctx, c.req.valid("param").id);
     const ownToken = p.actor.type === "user" && token?.createdBy === p.userId;
     if (!token || !(canSeeTeamResources(p, token.teamId) || ownToken)) throw notFound("API token");

@@ -53,7 +53,7 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
     requireScope(p, "metadata:write");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const now = c.get("clock").now();
     const events = c.req.valid("json").events;
     const problems: ErrorDetail[] = [];

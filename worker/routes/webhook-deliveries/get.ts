@@ -23,7 +23,7 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
     requireScope(p, "read");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const delivery = await getDelivery(ctx, c.req.valid("param").id);
     if (!delivery || !canSeeTeamResources(p, delivery.teamId)) throw notFound("webhook delivery");
     const text = await readRawText(tenantBlobs(c.env.BLOBS, ctx), {

@@ -35,7 +35,7 @@ export function register(app: Router) {
     requireScope(p, "read");
     const q = c.req.valid("query");
     const cursor = decodeCursor(q.cursor, Cursor);
-    const rows = await listDeliveries(tenantCtx(c.get("db"), p.tenantId), {
+    const rows = await listDeliveries(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb")), {
       teamIds: visibleTeamIds(p),
       connector: q.connector,
       connectionId: q.connection_id,

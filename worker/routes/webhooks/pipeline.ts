@@ -53,7 +53,7 @@ export const pipelineWebhookRoutes = new Hono<AppEnv>().post("/pipelines/:pipeli
   // Verified: from here the tenant is known, and the delivery counts against its ingest budget.
   const tenantId = sealed.tenantId;
   await enforceIngestLimit(c, tenantId);
-  const ctx = tenantCtx(c.get("db"), tenantId);
+  const ctx = tenantCtx(c.get("db"), tenantId, c.get("controlDb"));
   const pipeline = await getPipelineById(ctx, pipelineId);
   const version = pipeline && !pipeline.archivedAt ? await productionVersion(ctx, pipeline) : null;
   if (!pipeline || !version || !hasWebhookTrigger(version.spec.triggers)) throw notFound();

@@ -40,7 +40,7 @@ export function toolWebhookRouter(connector: WebhookConnector) {
     const event = await connector.webhook.parse(request);
     const stored = await storeDelivery(
       c.env.BLOBS,
-      tenantCtx(c.get("db"), conn.tenantId),
+      tenantCtx(c.get("db"), conn.tenantId, c.get("controlDb")),
       {
         teamId: conn.teamId,
         connector: connector.kind,

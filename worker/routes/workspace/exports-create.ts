@@ -25,7 +25,7 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
     requireOwner(p);
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const id = newId("tenantExport");
     const now = c.get("clock").now();
     if (!(await createExport(ctx, { id, requestedBy: p.userId, archiveKey: exportKey(p.tenantId, id), now }))) {

@@ -28,7 +28,7 @@ export const route = createRoute({
 export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const row = await getExport(ctx, c.req.valid("param").id);
     // Another tenant's id is not found before anyone's rights are weighed.
     if (!row) throw notFound("export");

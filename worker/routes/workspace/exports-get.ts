@@ -20,7 +20,7 @@ export const route = createRoute({
 export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
-    const row = await getExport(tenantCtx(c.get("db"), p.tenantId), c.req.valid("param").id);
+    const row = await getExport(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb")), c.req.valid("param").id);
     // Another tenant's id is not found before anyone's rights are weighed.
     if (!row) throw notFound("export");
     requireOwner(p);

@@ -19,7 +19,7 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
     requireOwner(p);
-    const rows = await listExports(tenantCtx(c.get("db"), p.tenantId), 20);
+    const rows = await listExports(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb")), 20);
     return send(c, 200, ExportList, { items: rows.map(exportOut) });
   });
 }

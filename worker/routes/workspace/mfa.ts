@@ -45,7 +45,7 @@ export function register(app: Router) {
   app.openapi(getRoute, async (c) => {
     const p = c.get("principal");
     requireScope(p, "read");
-    return send(c, 200, MfaPolicyOut, { required: await mfaRequired(tenantCtx(c.get("db"), p.tenantId)) });
+    return send(c, 200, MfaPolicyOut, { required: await mfaRequired(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"))) });
   });
   app.openapi(updateRoute, async (c) => {
     const p = c.get("principal");
@@ -54,7 +54,7 @@ export function register(app: Router) {
     const { required } = c.req.valid("json");
     if (required && c.get("sessionAuthMethod") === "password" && !(await hasSecondFactor(c.get("db"), p.userId)))
       throw conflict("set up a second factor for yourself first (Settings → Your account)");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     await setMfaRequired(ctx, auditSource(c), required);
     return send(c, 200, MfaPolicyOut, { required });
   });

@@ -80,13 +80,13 @@ export function register(app: Router) {
   app.openapi(getRoute, async (c) => {
     const p = c.get("principal");
     requireScope(p, "read");
-    return send(c, 200, RetentionOut, retentionOut(await getRetention(tenantCtx(c.get("db"), p.tenantId))));
+    return send(c, 200, RetentionOut, retentionOut(await getRetention(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb")))));
   });
   app.openapi(updateRoute, async (c) => {
     const p = c.get("principal");
     requireAdmin(p);
     const body = c.req.valid("json");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const change: Partial<RetentionSettings> = {
       lineageEventDays: body.lineage_event_days,
       webhookPayloadDays: body.webhook_payload_days,

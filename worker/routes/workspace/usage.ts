@@ -44,7 +44,7 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
     requireScope(p, "read");
-    const ctx = tenantCtx(c.get("db"), p.tenantId);
+    const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     const [state, rows] = await Promise.all([quotaState(ctx), listUsage(ctx)]);
     const storage = storageQuotasOf(state.overrides);
     const byKind = new Map(rows.map((r) => [r.kind, r]));

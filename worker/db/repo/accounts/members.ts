@@ -1,6 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { TenantCtx } from "../../client";
+import { batchSides, type TenantCtx } from "../../client";
 import { sessions, teamMembers, teams, tenantMembers, users } from "../../schema";
 import type { TeamRole, TenantRole } from "../../schema/enums";
 import { auditInsert, type AuditSource } from "../platform/audit";
@@ -92,24 +92,29 @@ export async function tenantMemberRemoval(
   source: AuditSource,
   member: Pick<TenantMember, "userId" | "email" | "role">,
   reason: "creator_removed_from_tenant" | "deprovisioned" = "creator_removed_from_tenant",
-): Promise<BatchItem<"sqlite">[]> {
+): Promise<{ control: BatchItem<"sqlite">[]; shard: BatchItem<"sqlite">[] }> {
   const tokens = await revokeTokensOfCreator(ctx, source, member.userId, reason);
-  return [
-    ctx.db.delete(teamMembers).where(and(eq(teamMembers.tenantId, ctx.tenantId), eq(teamMembers.userId, member.userId))),
-    ctx.db.delete(sessions).where(and(eq(sessions.tenantId, ctx.tenantId), eq(sessions.userId, member.userId))),
-    ctx.db.delete(tenantMembers).where(memberKey(ctx, member.userId)),
-    ...tokens.statements,
-    auditInsert(ctx, source, {
-      action: "member.removed",
-      targetType: "user",
-      targetId: member.userId,
-      details: { email: member.email, role: member.role, tokens_revoked: tokens.revoked, ...(reason === "deprovisioned" ? { reason } : {}) },
-    }),
-  ];
+  return {
+    control: [
+      ctx.control.delete(sessions).where(and(eq(sessions.tenantId, ctx.tenantId), eq(sessions.userId, member.userId))),
+      ctx.control.delete(tenantMembers).where(memberKey(ctx, member.userId)),
+      ...tokens.control,
+    ],
+    shard: [
+      ctx.db.delete(teamMembers).where(and(eq(teamMembers.tenantId, ctx.tenantId), eq(teamMembers.userId, member.userId))),
+      ...tokens.shard,
+      auditInsert(ctx, source, {
+        action: "member.removed",
+        targetType: "user",
+        targetId: member.userId,
+        details: { email: member.email, role: member.role, tokens_revoked: tokens.revoked, ...(reason === "deprovisioned" ? { reason } : {}) },
+      }),
+    ],
+  };
 }
 
 /** Removes the user from the tenant (tenantMemberRemoval), in one batch. */
 export async function removeTenantMember(ctx: TenantCtx, source: AuditSource, member: TenantMember) {
-  const statements = await tenantMemberRemoval(ctx, source, member);
-  await ctx.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  const { control, shard } = await tenantMemberRemoval(ctx, source, member);
+  await batchSides(ctx, control, shard);
 }

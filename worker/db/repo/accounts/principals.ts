@@ -13,6 +13,9 @@ import { hasSecondFactor } from "./mfa-factors";
  */
 export const TENANT_DELETED = "tenant_deleted" as const;
 
+/** The database of a shard by its binding name (db/shards.ts `shardDb`). */
+export type ShardOf = (shard: string) => Db;
+
 /** A viewer holds no write right anywhere: a team maintainer role they keep from before counts as plain membership. */
 const effectiveTeamRole = (tenantRole: TenantRole, teamRole: TeamRole): TeamRole => (tenantRole === "viewer" ? "member" : teamRole);
 
@@ -23,7 +26,7 @@ const effectiveTeamRole = (tenantRole: TenantRole, teamRole: TeamRole): TeamRole
  * A session is valid until its absolute expiry and while used within the idle timeout; each use slides
  * `last_seen_at`, written at most once a minute. An ended session found here is deleted.
  */
-export async function principalFromSession(db: Db, idHash: string, now: number) {
+export async function principalFromSession(db: Db, shardOf: ShardOf, idHash: string, now: number) {
   const [session] = await db
     .select({
       s: sessions,
@@ -33,6 +36,7 @@ export async function principalFromSession(db: Db, idHash: string, now: number) 
       role: tenantMembers.role,
       deletion: tenantDeletions.requestedAt,
       mfaRequired: tenants.mfaRequired,
+      shard: tenants.shard,
     })
     .from(sessions)
     .innerJoin(tenants, eq(tenants.id, sessions.tenantId))
@@ -49,8 +53,9 @@ export async function principalFromSession(db: Db, idHash: string, now: number) 
   const lastSeenAt = session.s.lastSeenAt ?? session.s.createdAt;
   // Only a workspace that requires a second factor of password sign-ins pays for looking at the person's factors.
   const mfaGate = session.mfaRequired && session.s.authMethod === "password";
+  const shard = shardOf(session.shard);
   const [teamRows, , hasFactor] = await Promise.all([
-    db
+    shard
       .select({ teamId: teamMembers.teamId, role: teamMembers.role })
       .from(teamMembers)
       .where(and(eq(teamMembers.tenantId, session.s.tenantId), eq(teamMembers.userId, session.s.userId))),
@@ -73,7 +78,7 @@ export async function principalFromSession(db: Db, idHash: string, now: number) 
     scopes: "all",
     viaSession: true,
   };
-  return { principal, csrfToken: session.s.csrfToken, authMethod: session.s.authMethod, mfaMissing: !hasFactor };
+  return { principal, shard: session.shard, csrfToken: session.s.csrfToken, authMethod: session.s.authMethod, mfaMissing: !hasFactor };
 }
 
 /** Scopes a token may use: the ones it was given, cut to read when its creator is now a viewer. */
@@ -86,29 +91,38 @@ const effectiveScopes = (scopes: TokenScope[], creatorRole: TenantRole): TokenSc
  * tenant owner/admin), and a creator demoted to viewer leaves it read-only. Tokens are revoked outright when
  * their creator leaves the tenant or the team (repo/members.ts, repo/teams.ts), so a re-invitation revives none.
  */
-export async function principalFromToken(db: Db, tokenHash: string, now: number): Promise<Principal | typeof TENANT_DELETED | null> {
+export async function principalFromToken(
+  db: Db,
+  shardOf: ShardOf,
+  tokenHash: string,
+  now: number,
+): Promise<{ principal: Principal; shard: string } | typeof TENANT_DELETED | null> {
   const [row] = await db
-    .select({ t: apiTokens, tenantSlug: tenants.slug, role: tenantMembers.role, teamRole: teamMembers.role, deletion: tenantDeletions.requestedAt })
+    .select({ t: apiTokens, tenantSlug: tenants.slug, shard: tenants.shard, role: tenantMembers.role, deletion: tenantDeletions.requestedAt })
     .from(apiTokens)
     .innerJoin(tenants, eq(tenants.id, apiTokens.tenantId))
     .leftJoin(tenantDeletions, eq(tenantDeletions.tenantId, apiTokens.tenantId))
     .innerJoin(tenantMembers, and(eq(tenantMembers.tenantId, apiTokens.tenantId), eq(tenantMembers.userId, apiTokens.createdBy)))
-    .leftJoin(
-      teamMembers,
-      and(eq(teamMembers.tenantId, apiTokens.tenantId), eq(teamMembers.teamId, apiTokens.teamId), eq(teamMembers.userId, apiTokens.createdBy)),
-    )
     .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now))))
     .limit(1);
   if (!row) return null;
   if (row.deletion !== null) return TENANT_DELETED;
-  const creatorReachesTeam = row.teamRole != null || row.role === "owner" || row.role === "admin";
-  if (!creatorReachesTeam) return null;
+  // Team membership is the tenant's data, on its shard: a second query (owners and admins reach every team without it).
+  const ownerOrAdmin = row.role === "owner" || row.role === "admin";
+  const [teamRole] = ownerOrAdmin
+    ? [true]
+    : await shardOf(row.shard)
+        .select({ role: teamMembers.role })
+        .from(teamMembers)
+        .where(and(eq(teamMembers.tenantId, row.t.tenantId), eq(teamMembers.teamId, row.t.teamId), eq(teamMembers.userId, row.t.createdBy)))
+        .limit(1);
+  if (!teamRole) return null;
   // last_used_at is advisory: write it at most once a minute per token.
   await db
     .update(apiTokens)
     .set({ lastUsedAt: now })
     .where(and(eq(apiTokens.tenantId, row.t.tenantId), eq(apiTokens.id, row.t.id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, now - 60_000))));
-  return {
+  const principal: Principal = {
     tenantId: row.t.tenantId,
     tenantSlug: row.tenantSlug,
     actor: { type: "token", id: row.t.id, label: `${row.t.name} (${row.t.prefix}…)` },
@@ -118,4 +132,5 @@ export async function principalFromToken(db: Db, tokenHash: string, now: number)
     scopes: effectiveScopes(row.t.scopes, row.role),
     viaSession: false,
   };
+  return { principal, shard: row.shard };
 }

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, inArray, or, sql, type SQL } from "drizzle-orm";
-import type { TenantCtx } from "../../client";
+import { batchSides, type TenantCtx } from "../../client";
 import { teamMembers, teams, tenantMembers, users } from "../../schema";
 import type { TeamRole } from "../../schema/enums";
 import { newId } from "../../../lib/ids";
@@ -104,30 +104,51 @@ export async function updateTeam(ctx: TenantCtx, source: AuditSource, team: Team
   return { ...team, ...patch };
 }
 
+/** The people behind team-member rows: their e-mail and name are on the control database, the rows on the shard. */
+async function withPeople(ctx: TenantCtx, rows: Array<{ userId: string; role: TeamRole }>) {
+  if (rows.length === 0) return [];
+  const people = await ctx.control
+    .select({ id: users.id, email: users.email, name: users.name })
+    .from(users)
+    .where(
+      inArray(
+        users.id,
+        rows.map((r) => r.userId),
+      ),
+    );
+  const byId = new Map(people.map((p) => [p.id, p]));
+  return rows.flatMap((r) => {
+    const person = byId.get(r.userId);
+    return person ? [{ userId: r.userId, email: person.email, name: person.name, role: r.role }] : [];
+  });
+}
+
 export async function listTeamMembers(ctx: TenantCtx, teamId: string) {
-  return ctx.db
-    .select({ userId: teamMembers.userId, email: users.email, name: users.name, role: teamMembers.role })
+  const rows = await ctx.db
+    .select({ userId: teamMembers.userId, role: teamMembers.role })
     .from(teamMembers)
-    .innerJoin(users, eq(users.id, teamMembers.userId))
-    .where(and(eq(teamMembers.tenantId, ctx.tenantId), eq(teamMembers.teamId, teamId)))
-    .orderBy(asc(users.name), asc(users.email));
+    .where(and(eq(teamMembers.tenantId, ctx.tenantId), eq(teamMembers.teamId, teamId)));
+  const members = await withPeople(ctx, rows);
+  // By name, then e-mail, in SQLite's binary order as the single query's ORDER BY gave them.
+  const binary = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  return members.sort((a, b) => binary(a.name, b.name) || binary(a.email, b.email));
 }
 
 export type TeamMember = Awaited<ReturnType<typeof listTeamMembers>>[number];
 
 export async function getTeamMember(ctx: TenantCtx, teamId: string, userId: string): Promise<TeamMember | null> {
-  const [row] = await ctx.db
-    .select({ userId: teamMembers.userId, email: users.email, name: users.name, role: teamMembers.role })
+  const rows = await ctx.db
+    .select({ userId: teamMembers.userId, role: teamMembers.role })
     .from(teamMembers)
-    .innerJoin(users, eq(users.id, teamMembers.userId))
     .where(and(eq(teamMembers.tenantId, ctx.tenantId), eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)))
     .limit(1);
-  return row ?? null;
+  const [member] = await withPeople(ctx, rows);
+  return member ?? null;
 }
 
 /** A user of the tenant (team membership requires tenant membership first). */
 export async function findTenantUser(ctx: TenantCtx, userId: string) {
-  const [row] = await ctx.db
+  const [row] = await ctx.control
     .select({ userId: users.id, email: users.email, name: users.name, role: tenantMembers.role })
     .from(tenantMembers)
     .innerJoin(users, eq(users.id, tenantMembers.userId))
@@ -166,9 +187,9 @@ export async function updateTeamMemberRole(ctx: TenantCtx, source: AuditSource, 
 /** Removes the member and revokes the API tokens they created for the team, so adding them back revives none. */
 export async function removeTeamMember(ctx: TenantCtx, source: AuditSource, teamId: string, member: TeamMember) {
   const tokens = await revokeTokensOfCreator(ctx, source, member.userId, "creator_removed_from_team", teamId);
-  await ctx.db.batch([
+  await batchSides(ctx, tokens.control, [
     ctx.db.delete(teamMembers).where(memberKey(ctx, teamId, member.userId)),
-    ...tokens.statements,
+    ...tokens.shard,
     auditInsert(ctx, source, {
       action: "team.member_removed",
       targetType: "user",

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, isNull, lt, or, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { TenantCtx } from "../../client";
+import { batchSides, type TenantCtx } from "../../client";
 import { apiTokens } from "../../schema";
 import type { TokenScope } from "../../schema/enums";
 import { newId } from "../../../lib/ids";
@@ -27,16 +27,19 @@ export interface NewApiToken {
 
 export async function createApiToken(ctx: TenantCtx, source: AuditSource, input: NewApiToken): Promise<ApiToken> {
   const row: ApiTokenRow = { tenantId: ctx.tenantId, id: newId("token"), ...input, lastUsedAt: null, revokedAt: null, createdAt: source.now };
-  await ctx.db.batch([
-    ctx.db.insert(apiTokens).values(row),
-    auditInsert(ctx, source, {
-      action: "token.created",
-      targetType: "token",
-      targetId: row.id,
-      teamId: row.teamId,
-      details: { name: row.name, prefix: row.prefix, scopes: row.scopes, expires_at: row.expiresAt == null ? null : new Date(row.expiresAt).toISOString() },
-    }),
-  ]);
+  await batchSides(
+    ctx,
+    [ctx.control.insert(apiTokens).values(row)],
+    [
+      auditInsert(ctx, source, {
+        action: "token.created",
+        targetType: "token",
+        targetId: row.id,
+        teamId: row.teamId,
+        details: { name: row.name, prefix: row.prefix, scopes: row.scopes, expires_at: row.expiresAt == null ? null : new Date(row.expiresAt).toISOString() },
+      }),
+    ],
+  );
   return withoutHash(row);
 }
 
@@ -48,7 +51,7 @@ export async function listApiTokens(ctx: TenantCtx, f: { teamIds: string[] | nul
   if (f.before) {
     conds.push(or(lt(apiTokens.createdAt, f.before.at), and(eq(apiTokens.createdAt, f.before.at), lt(apiTokens.id, f.before.id)))!);
   }
-  const rows = await ctx.db
+  const rows = await ctx.control
     .select()
     .from(apiTokens)
     .where(and(...conds))
@@ -58,7 +61,7 @@ export async function listApiTokens(ctx: TenantCtx, f: { teamIds: string[] | nul
 }
 
 export async function getApiToken(ctx: TenantCtx, id: string): Promise<ApiToken | null> {
-  const [row] = await ctx.db
+  const [row] = await ctx.control
     .select()
     .from(apiTokens)
     .where(and(eq(apiTokens.tenantId, ctx.tenantId), eq(apiTokens.id, id)))
@@ -69,19 +72,23 @@ export async function getApiToken(ctx: TenantCtx, id: string): Promise<ApiToken 
 /** Revokes once; revoking a revoked token changes nothing and writes no audit entry. */
 export async function revokeApiToken(ctx: TenantCtx, source: AuditSource, token: ApiToken): Promise<ApiToken> {
   if (token.revokedAt != null) return token;
-  await ctx.db.batch([
-    ctx.db
-      .update(apiTokens)
-      .set({ revokedAt: source.now })
-      .where(and(eq(apiTokens.tenantId, ctx.tenantId), eq(apiTokens.id, token.id), isNull(apiTokens.revokedAt))),
-    auditInsert(ctx, source, {
-      action: "token.revoked",
-      targetType: "token",
-      targetId: token.id,
-      teamId: token.teamId,
-      details: { name: token.name, prefix: token.prefix },
-    }),
-  ]);
+  const revoke = ctx.control
+    .update(apiTokens)
+    .set({ revokedAt: source.now })
+    .where(and(eq(apiTokens.tenantId, ctx.tenantId), eq(apiTokens.id, token.id), isNull(apiTokens.revokedAt)));
+  await batchSides(
+    ctx,
+    [revoke],
+    [
+      auditInsert(ctx, source, {
+        action: "token.revoked",
+        targetType: "token",
+        targetId: token.id,
+        teamId: token.teamId,
+        details: { name: token.name, prefix: token.prefix },
+      }),
+    ],
+  );
   return { ...token, revokedAt: source.now };
 }
 
@@ -103,16 +110,18 @@ export async function revokeTokensOfCreator(
   creatorId: string,
   reason: BulkRevokeReason,
   teamId?: string,
-): Promise<{ statements: BatchItem<"sqlite">[]; revoked: number }> {
-  const active = await ctx.db
+): Promise<{ control: BatchItem<"sqlite">[]; shard: BatchItem<"sqlite">[]; revoked: number }> {
+  const active = await ctx.control
     .select({ id: apiTokens.id, teamId: apiTokens.teamId, name: apiTokens.name, prefix: apiTokens.prefix })
     .from(apiTokens)
     .where(activeOf(ctx, creatorId, teamId));
-  const statements: BatchItem<"sqlite">[] = [
-    ctx.db
+  const control: BatchItem<"sqlite">[] = [
+    ctx.control
       .update(apiTokens)
       .set({ revokedAt: source.now })
       .where(activeOf(ctx, creatorId, teamId)),
+  ];
+  const shard: BatchItem<"sqlite">[] = [
     ...active.map((t) =>
       auditInsert(ctx, source, {
         action: "token.revoked",
@@ -123,5 +132,5 @@ export async function revokeTokensOfCreator(
       }),
     ),
   ];
-  return { statements, revoked: active.length };
+  return { control, shard, revoked: active.length };
 }

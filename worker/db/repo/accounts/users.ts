@@ -1,6 +1,5 @@
 import { and, count, eq, lte } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
-import { tenantCtx, type Db, type TenantCtx } from "../../client";
+import { batchSides, tenantCtx, type Db, type TenantCtx } from "../../client";
 import { auditLog, loginThrottle, rateLimits, sessions, teamMembers, teams, tenantMembers, tenants, users } from "../../schema";
 import type { SessionAuthMethod } from "../../schema/enums";
 import { newId, randomString } from "../../../lib/ids";
@@ -61,8 +60,13 @@ export interface SignupInput {
   requestId: string;
 }
 
-/** (User +) tenant + first team + owner membership + audit entry, all or nothing. */
-export async function createSignup(db: Db, input: SignupInput, now: number) {
+/**
+ * (User +) tenant + owner membership on the control database, then first team + audit entry on the tenant's shard.
+ * Two databases are two batches: the control one goes first, since it is where a taken slug or e-mail fails
+ * (completeSignup retries on those); should the shard batch fail, the control rows are taken back so the link's
+ * next use starts over. With one database (`db` and `shard` the same) it is still the same two batches.
+ */
+export async function createSignup(db: Db, placement: { shard: string; db: Db }, input: SignupInput, now: number) {
   const isNew = input.account.userId === null;
   const userId = input.account.userId ?? newId("user");
   const tenantId = newId("tenant");
@@ -83,12 +87,15 @@ export async function createSignup(db: Db, input: SignupInput, now: number) {
         ]
       : [db.update(users).set({ emailVerifiedAt: now }).where(eq(users.id, userId))];
   await db.batch([
-    db.insert(tenants).values({ id: tenantId, slug: input.tenantSlug, name: input.tenantName, createdAt: now }),
+    db.insert(tenants).values({ id: tenantId, slug: input.tenantSlug, name: input.tenantName, shard: placement.shard, createdAt: now }),
     ...newUser,
     db.insert(tenantMembers).values({ tenantId, userId, role: "owner", createdAt: now }),
-    db.insert(teams).values({ tenantId, id: teamId, slug: input.teamSlug, name: input.teamName, createdAt: now }),
-    db.insert(teamMembers).values({ tenantId, teamId, userId, role: "maintainer", createdAt: now }),
-    db.insert(auditLog).values({
+  ]);
+  const shard = placement.db;
+  const shardRows = shard.batch([
+    shard.insert(teams).values({ tenantId, id: teamId, slug: input.teamSlug, name: input.teamName, createdAt: now }),
+    shard.insert(teamMembers).values({ tenantId, teamId, userId, role: "maintainer", createdAt: now }),
+    shard.insert(auditLog).values({
       tenantId,
       id: newId("audit"),
       at: now,
@@ -104,6 +111,16 @@ export async function createSignup(db: Db, input: SignupInput, now: number) {
       details: { slug: input.tenantSlug, first_team: input.teamSlug, existing_account: !isNew },
     }),
   ]);
+  try {
+    await shardRows;
+  } catch (err) {
+    await db.batch([
+      db.delete(tenantMembers).where(eq(tenantMembers.tenantId, tenantId)),
+      db.delete(tenants).where(eq(tenants.id, tenantId)),
+      ...(isNew ? [db.delete(users).where(eq(users.id, userId))] : []),
+    ]);
+    throw err;
+  }
   return { userId, tenantId, teamId };
 }
 
@@ -133,30 +150,32 @@ export async function deleteSession(db: Db, rawId: string) {
  * "Sign out everywhere": ends every session of the person in every tenant they belong to and, with
  * `revokeTokens`, revokes every API token they created there. One batch, one audit entry per tenant.
  */
-export async function signOutEverywhere(db: Db, source: AuditSource, userId: string, revokeTokens: boolean) {
+export async function signOutEverywhere(db: Db, shardOf: (tenantId: string) => Promise<Db>, source: AuditSource, userId: string, revokeTokens: boolean) {
   const memberships = await membershipsOf(db, userId);
-  const statements: BatchItem<"sqlite">[] = [];
   let sessionsEnded = 0;
   let tokensRevoked = 0;
+  // One pair of batches per workspace: each has its own shard for the audit entry (one batch where there are none).
   for (const m of memberships) {
-    const ctx = tenantCtx(db, m.tenantId);
+    const ctx = tenantCtx(await shardOf(m.tenantId), m.tenantId, db);
     const own = and(eq(sessions.tenantId, m.tenantId), eq(sessions.userId, userId));
     const [{ n }] = await db.select({ n: count() }).from(sessions).where(own);
-    const tokens = revokeTokens ? await revokeTokensOfCreator(ctx, source, userId, "sign_out_everywhere") : { statements: [], revoked: 0 };
+    const tokens = revokeTokens ? await revokeTokensOfCreator(ctx, source, userId, "sign_out_everywhere") : { control: [], shard: [], revoked: 0 };
     sessionsEnded += n;
     tokensRevoked += tokens.revoked;
-    statements.push(
-      db.delete(sessions).where(own),
-      ...tokens.statements,
-      auditInsert(ctx, source, {
-        action: "user.signed_out_everywhere",
-        targetType: "user",
-        targetId: userId,
-        details: { sessions_ended: n, tokens_revoked: tokens.revoked },
-      }),
+    await batchSides(
+      ctx,
+      [db.delete(sessions).where(own), ...tokens.control],
+      [
+        ...tokens.shard,
+        auditInsert(ctx, source, {
+          action: "user.signed_out_everywhere",
+          targetType: "user",
+          targetId: userId,
+          details: { sessions_ended: n, tokens_revoked: tokens.revoked },
+        }),
+      ],
     );
   }
-  if (statements.length) await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
   return { sessionsEnded, tokensRevoked };
 }
 

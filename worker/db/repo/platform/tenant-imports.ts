@@ -118,7 +118,8 @@ export function advanceStatement(ctx: TenantCtx, exportId: string, from: number,
  * removed, which lifts the deletion's lock on sessions, tokens and the run engine.
  */
 export function finishStatements(ctx: TenantCtx, tenant: Record<string, unknown>, exportId: string, position: number, now: number): Stmt[] {
-  const columns = Object.keys(tenant);
+  // `shard` is placement, left out of exports since it exists; the target's own default or placement decides it.
+  const columns = Object.keys(tenant).filter((c) => c !== "shard");
   const guard = atPosition(ctx, exportId, position);
   return [
     stmt(

@@ -145,18 +145,20 @@ export async function saveDeletionStep(
 }
 
 /** Jobs still running whose last step is older than `before` and holds no live lease: their step message was lost. */
-export async function stalledJobs(db: Db, before: number, now: number) {
+export async function stalledJobs(control: Db, shards: Db[], before: number, now: number) {
   const idle = (t: typeof tenantExports | typeof tenantDeletions) =>
     and(eq(t.status, "running"), lte(t.updatedAt, before), or(isNull(t.leaseUntil), lte(t.leaseUntil, now)));
   const [exports, deletions] = await Promise.all([
-    db.select({ tenantId: tenantExports.tenantId, id: tenantExports.id }).from(tenantExports).where(idle(tenantExports)).limit(100),
-    db.select({ tenantId: tenantDeletions.tenantId }).from(tenantDeletions).where(idle(tenantDeletions)).limit(100),
+    Promise.all(
+      shards.map((db) => db.select({ tenantId: tenantExports.tenantId, id: tenantExports.id }).from(tenantExports).where(idle(tenantExports)).limit(100)),
+    ),
+    control.select({ tenantId: tenantDeletions.tenantId }).from(tenantDeletions).where(idle(tenantDeletions)).limit(100),
   ]);
-  return { exports, deletions };
+  return { exports: exports.flat(), deletions };
 }
 
 /** The tenant's slug and name, for the typed confirmation of a deletion. */
 export async function tenantNames(ctx: TenantCtx) {
-  const [row] = await ctx.db.select({ slug: tenants.slug, name: tenants.name }).from(tenants).where(eq(tenants.id, ctx.tenantId));
+  const [row] = await ctx.control.select({ slug: tenants.slug, name: tenants.name }).from(tenants).where(eq(tenants.id, ctx.tenantId));
   return row ?? null;
 }

@@ -1,0 +1,14 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../context";
+import { type TenantCtx, tenantCtx } from "../db/client";
+import { tenantDb } from "../db/shards";
+
+/**
+ * A tenant's data context where the request reached it without a credential of that tenant (sign-in steps, account
+ * pages touching every workspace of a person): the shard comes from the control database's map.
+ */
+export async function shardCtx(c: Context<AppEnv>, tenantId: string): Promise<TenantCtx> {
+  const principal = c.var.principal;
+  if (principal?.tenantId === tenantId) return tenantCtx(c.get("db"), tenantId, c.get("controlDb"));
+  return tenantCtx(await tenantDb(c.env, tenantId), tenantId);
+}
