@@ -190,7 +190,7 @@ async function tuttiFigures(toolUrl: string) {
         rounds.push(await runsAtOnce(server, tenants, TENANT_TASKS));
         progress(`tenants: ${fmt(rounds[i].wall)}`);
       } catch (err) {
-        tenantsFailure = `round ${i + 1} failed: ${(err as Error).message.slice(0, 90)}`;
+        tenantsFailure = `round ${i + 1} failed: ${(err as Error).message.slice(0, 400)}`;
       }
     }
     rounds.sort((a, b) => a.wall - b.wall);

@@ -87,12 +87,15 @@ export async function runToEnd(
   const startedAt = Date.now();
   const started = performance.now();
   const run = await json<{ id: string }>(await postIdempotent(`${server.url}/api/v1/pipelines/${pipeline}/runs`, headers, "{}"));
-  let detail: { status: string; finished_at: string | null; tasks: TaskRow[] };
+  let detail: { status: string; finished_at: string | null; tasks: Array<TaskRow & { status: string; error?: unknown }> };
   do {
     detail = await json(await fetch(`${server.url}/api/v1/runs/${run.id}?wait=30`, { headers }));
   } while (!["succeeded", "failed", "cancelled", "timed_out"].includes(detail.status));
   const seen = performance.now() - started;
-  if (detail.status !== "succeeded") throw new Error(`run ${run.id} of ${pipeline} ${detail.status}`);
+  if (detail.status !== "succeeded") {
+    const failed = detail.tasks.filter((t) => t.status === "failed").map((t) => `${t.key}: ${JSON.stringify(t.error ?? null)}`);
+    throw new Error(`run ${run.id} of ${pipeline} ${detail.status} (${failed.join("; ") || "no task failed"})`);
+  }
   const finishedAt = Date.parse(detail.finished_at!);
   return { runId: run.id, wall: finishedAt - startedAt, seen, finishedAt, tasks: detail.tasks };
 }
