@@ -108,14 +108,14 @@ export class Alarmed extends DurableObject<Env> {
   }
 }
 
-/** Calls `each` for objects 0 … count-1 of ALARMED, `lanes` at a time (so arming 1,000 objects does not open 1,000 calls at once). */
-async function eachAlarmed<T>(env: Env, count: number, each: (stub: DurableObjectStub<Alarmed>) => Promise<T>, lanes = 50): Promise<T[]> {
+/** Calls `each` for objects first … first+count-1 of ALARMED, `lanes` at a time (not 1,000 calls at once). */
+async function eachAlarmed<T>(env: Env, first: number, count: number, each: (stub: DurableObjectStub<Alarmed>) => Promise<T>, lanes = 50): Promise<T[]> {
   const out: T[] = new Array(count);
   let next = 0;
   const lane = async () => {
     while (next < count) {
       const i = next++;
-      out[i] = await each(env.ALARMED.get(env.ALARMED.idFromName(`alarmed-${i}`)));
+      out[i] = await each(env.ALARMED.get(env.ALARMED.idFromName(`alarmed-${first + i}`)));
     }
   };
   await Promise.all(Array.from({ length: Math.min(lanes, count) }, lane));
@@ -127,11 +127,12 @@ export default {
     const url = new URL(request.url);
     if (url.pathname === "/health") return new Response("ok");
     if (url.pathname === "/alarms/arm" || url.pathname === "/alarms/lateness") {
+      const first = Number(url.searchParams.get("first") ?? 0);
       const objects = Number(url.searchParams.get("objects") ?? 1);
       const at = Number(url.searchParams.get("at"));
-      if (url.pathname === "/alarms/lateness") return Response.json({ lateness: await eachAlarmed(env, objects, (s) => s.lateness(at)) });
+      if (url.pathname === "/alarms/lateness") return Response.json({ lateness: await eachAlarmed(env, first, objects, (s) => s.lateness(at)) });
       const rows = Number(url.searchParams.get("rows") ?? 0);
-      await eachAlarmed(env, objects, (s) => s.arm(at, rows, url.searchParams.get("write") === "1"));
+      await eachAlarmed(env, first, objects, (s) => s.arm(at, rows, url.searchParams.get("write") === "1"));
       return Response.json({ armed: objects });
     }
     const total = Number(url.searchParams.get("steps") ?? 40);
