@@ -20,6 +20,7 @@ import { repoRoot } from "../test/e2e/helpers/processes";
 import { startHttpToolFake } from "../test/fakes/http-tool/server";
 import { fmt, percentile, startDevServer, type DevServer } from "./lib/dev-server";
 import { frozenConfig } from "./lib/frozen-worker";
+import { postIdempotent } from "./lib/tutti";
 
 const { values } = parseArgs({
   options: {
@@ -135,11 +136,13 @@ interface Tenant {
 }
 
 async function call<T>(server: DevServer, t: Tenant | null, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${server.url}/api/v1${path}`, {
-    method,
-    headers: { ...(t ? { cookie: t.cookie, "x-csrf-token": t.csrf } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
+  const headers = { ...(t ? { cookie: t.cookie, "x-csrf-token": t.csrf } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) };
+  // A POST goes with an Idempotency-Key and again on wrangler dev's `503 Your worker restarted mid-request`, which
+  // ended a 10,000-push seeding (bench/lib/tutti.ts postIdempotent).
+  const res =
+    method === "POST"
+      ? await postIdempotent(`${server.url}/api/v1${path}`, headers, JSON.stringify(body))
+      : await fetch(`${server.url}/api/v1${path}`, { method, headers });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
   return (text ? JSON.parse(text) : null) as T;
