@@ -83,28 +83,36 @@ export async function runToEnd(
   server: DevServer,
   headers: Headers,
   pipeline: string,
-): Promise<{ wall: number; seen: number; finishedAt: number; tasks: TaskRow[] }> {
+): Promise<{ runId: string; wall: number; seen: number; finishedAt: number; tasks: TaskRow[] }> {
   const startedAt = Date.now();
   const started = performance.now();
   const run = await json<{ id: string }>(await postIdempotent(`${server.url}/api/v1/pipelines/${pipeline}/runs`, headers, "{}"));
-  let detail: { status: string; finished_at: string | null; tasks: TaskRow[] };
+  let detail: { status: string; finished_at: string | null; tasks: Array<TaskRow & { status: string; error?: unknown }> };
   do {
     detail = await json(await fetch(`${server.url}/api/v1/runs/${run.id}?wait=30`, { headers }));
   } while (!["succeeded", "failed", "cancelled", "timed_out"].includes(detail.status));
   const seen = performance.now() - started;
-  if (detail.status !== "succeeded") throw new Error(`run ${run.id} of ${pipeline} ${detail.status}`);
+  if (detail.status !== "succeeded") {
+    const failed = detail.tasks.filter((t) => t.status === "failed").map((t) => `${t.key}: ${JSON.stringify(t.error ?? null)}`);
+    throw new Error(`run ${run.id} of ${pipeline} ${detail.status} (${failed.join("; ") || "no task failed"})`);
+  }
   const finishedAt = Date.parse(detail.finished_at!);
-  return { wall: finishedAt - startedAt, seen, finishedAt, tasks: detail.tasks };
+  return { runId: run.id, wall: finishedAt - startedAt, seen, finishedAt, tasks: detail.tasks };
 }
 
 /** Per task with dependencies: the time from the last of them finishing to its start (the engine's gap). */
 export function gapsOf(tasks: TaskRow[]): number[] {
+  return taskGaps(tasks).map((g) => g.gap);
+}
+
+/** The gap of each task with dependencies, with the task and the instant it became ready. */
+export function taskGaps(tasks: TaskRow[]): Array<{ key: string; readyAt: number; gap: number }> {
   const byKey = new Map(tasks.map((t) => [t.key, t]));
-  const gaps: number[] = [];
+  const gaps: Array<{ key: string; readyAt: number; gap: number }> = [];
   for (const t of tasks) {
     if (!t.depends_on.length || !t.started_at) continue;
     const ready = Math.max(...t.depends_on.map((d) => Date.parse(byKey.get(d)!.finished_at!)));
-    gaps.push(Date.parse(t.started_at) - ready);
+    gaps.push({ key: t.key, readyAt: ready, gap: Date.parse(t.started_at) - ready });
   }
   return gaps;
 }

@@ -55,8 +55,9 @@ describe("the engine object's SQLite schema", () => {
       store.checkTenant(tenantId);
       insertRun(store, "run_old", tenantId);
       store.setTimer("watch:old", 5_000, { type: "watch", key: "old", payload: {} }, null);
-      // What such an object looks like: today's tables, no version recorded.
+      // What such an object looks like: the tables of step 1 (without the columns later steps add), no version recorded.
       state.storage.sql.exec("DROP TABLE schema_version");
+      state.storage.sql.exec("ALTER TABLE claims DROP COLUMN holder");
       const restarted = new TenantRuns(state, env);
       // Blocks run one after another: this one ends after the constructor's migration has.
       await state.blockConcurrencyWhile(async () => {});

@@ -107,6 +107,12 @@ CREATE TABLE IF NOT EXISTS collector_passes (
 );
 `,
   },
+  {
+    version: 6,
+    description:
+      "claims: who holds the lease (a queue message, or an instance of this object), so a holder known to be gone is taken over at once instead of when the lease ends",
+    sql: "ALTER TABLE claims ADD COLUMN holder TEXT;",
+  },
 ];
 
 /**

@@ -173,19 +173,16 @@ export class RunStore {
   }
 
   /**
-   * Claims a dispatch for a lease: `busy` while another delivery holds it, `done` once completed, `reclaimed` when an
-   * earlier holder's lease ran out before it finished (so its call to the tool may have landed).
+   * Claims a dispatch for a lease on behalf of `holder`: `busy` while another live delivery holds it, `done` once
+   * completed, `reclaimed` when an earlier holder's lease ran out before it finished — or `gone` says that holder is
+   * gone for sure — so its call to the tool may have landed.
    */
-  claim(id: string, now: number, leaseMs: number): "claimed" | "reclaimed" | "busy" | "done" {
-    const row = this.sql.exec("SELECT lease_until, done FROM claims WHERE id = ?", id).toArray()[0];
+  claim(id: string, now: number, leaseMs: number, holder: string | null, gone: (heldBy: string | null) => boolean): "claimed" | "reclaimed" | "busy" | "done" {
+    const row = this.sql.exec("SELECT lease_until, done, holder FROM claims WHERE id = ?", id).toArray()[0];
     if (row?.done) return "done";
-    if (row && (row.lease_until as number) > now) return "busy";
-    this.sql.exec(
-      "INSERT INTO claims (id, lease_until, done, at) VALUES (?, ?, 0, ?) ON CONFLICT (id) DO UPDATE SET lease_until = excluded.lease_until",
-      id,
-      now + leaseMs,
-      now,
-    );
+    if (row && (row.lease_until as number) > now && !gone(row.holder as string | null)) return "busy";
+    const upsert = "ON CONFLICT (id) DO UPDATE SET lease_until = excluded.lease_until, holder = excluded.holder";
+    this.sql.exec(`INSERT INTO claims (id, lease_until, done, at, holder) VALUES (?, ?, 0, ?, ?) ${upsert}`, id, now + leaseMs, now, holder);
     return row ? "reclaimed" : "claimed";
   }
 

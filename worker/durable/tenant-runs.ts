@@ -20,7 +20,7 @@ import type {
 } from "./runs/contract";
 import { cancelRun, retryRun, runState } from "./runs/control";
 import type { RunsCore } from "./runs/core";
-import { claimDispatch, completeDispatch, dispatchDeadLettered, releaseDispatch, reportOutcome } from "./runs/dispatch-claims";
+import { claimDispatch, completeDispatch, dispatchDeadLettered, queueHolder, releaseDispatch, reportOutcome } from "./runs/dispatch-claims";
 import { applyEvent } from "./runs/effects";
 import { datasetsUpdated, datasetTriggerState } from "./runs/dataset-triggers";
 import type { DatasetUpdate } from "../engine/dataset-triggers";
@@ -57,6 +57,7 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
       env,
       storage: ctx.storage,
       store,
+      instanceId: crypto.randomUUID(),
       now: () => this.clock.now(),
       retentionBatch: () => this.retentionBatch,
       tenantId: () => store.tenantId(),
@@ -112,8 +113,8 @@ export class TenantRuns extends DurableObject<Env> implements TenantRunsApi {
 
   // ---- RPC: dispatch consumer and tool webhooks ------------------------------------------------
 
-  async claimDispatch(msg: DispatchMessage) {
-    return this.call(msg.tenantId, () => claimDispatch(this.core, msg));
+  async claimDispatch(msg: DispatchMessage, messageId: string | null = null) {
+    return this.call(msg.tenantId, () => claimDispatch(this.core, msg, messageId === null ? null : queueHolder(messageId)));
   }
 
   async reportOutcome(input: OutcomeReport) {

@@ -19,7 +19,9 @@ async function handleDispatch(message: Message<DispatchMessage>, env: Env, backg
   const stub = tenantRuns(env, msg.tenantId);
   try {
     // RPC's typing drops a result holding `unknown` (the task's `with`): the contract says what arrives.
-    const claim = unwrap((await stub.claimDispatch(msg)) as DoResult<DispatchClaim>);
+    // The message's id: should this delivery claim and then fail to report, the queue's next delivery of the message
+    // takes the claim over at once instead of finding it busy until the lease ends.
+    const claim = unwrap((await stub.claimDispatch(msg, message.id)) as DoResult<DispatchClaim>);
     if (!claim.ok) {
       if (claim.reason === "busy") message.retry({ delaySeconds: BUSY_RETRY_SECONDS });
       else message.ack();

@@ -1,4 +1,4 @@
-import { env, runInDurableObject } from "cloudflare:test";
+import { abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { fakeCredentials } from "../../fakes/credentials";
 import { api, type Session } from "../../helpers/api";
@@ -236,6 +236,48 @@ describe("Snowflake connector against its fake", () => {
     await runInDurableObject(stub, (instance) => {
       (instance as unknown as TenantRuns).clock = { now: () => Date.now() };
     });
+    await fakeRelease("snowflake", statement, "submit");
+  });
+
+  // bench:fanout's stall (docs/benchmarks.md): a call whose holder was gone for sure waited out the 120 s lease.
+  it("a call the object was making when it restarted is made again at once, as a resubmission, not once the lease is over", async () => {
+    const { s, team } = await setup();
+    const statement = uniqueStatement();
+    await fakePlan("snowflake", statement, { polls: 0, hold: ["submit"] });
+    await pipeline(s, team.slug, "sf_restart", statement);
+    const run = await startRun(s, "sf_restart");
+    await waitUntilHeld("snowflake", statement, "submit");
+    // The runtime restarts the object mid-call (an eviction, a workerd restart): the call's answer goes with it.
+    await abortAllDurableObjects();
+    await fakeRelease("snowflake", statement, "submit");
+    // The dispatch is still in the object's outbox: its next look (the alarm) sends it again.
+    await runDurableObjectAlarm(tenantRuns(env, s.tenant.id));
+    const done = await waitForRun(s, run.id, isTerminal);
+    expect(done.status).toBe("succeeded");
+    // Sent again with retry=true, the statement Snowflake had already run was not run twice.
+    expect(await executionsOf(statement)).toHaveLength(1);
+  });
+
+  it("a claim is taken over at once only from a holder that is gone: an earlier instance of the object, or the same queue message's earlier delivery", async () => {
+    const { s, team } = await setup();
+    const statement = uniqueStatement();
+    await fakePlan("snowflake", statement, { polls: 0, hold: ["submit"] });
+    await pipeline(s, team.slug, "sf_holders", statement);
+    const run = await startRun(s, "sf_holders");
+    await waitUntilHeld("snowflake", statement, "submit");
+    const msg = { tenantId: s.tenant.id, runId: run.id, taskKey: "load", attempt: 1, op: "trigger" as const, seq: 0 };
+    // A stub from before the restart is broken with the old instance: each call takes a new one.
+    const claim = async (messageId: string) => unwrap(await tenantRuns(env, s.tenant.id).claimDispatch(msg, messageId));
+    // The object's own call is live: a queue delivery of the same dispatch waits.
+    expect(await claim("m-1")).toEqual({ ok: false, reason: "busy" });
+    await abortAllDurableObjects();
+    // No alarm of the new instance claims it meanwhile: each claim below is the test's.
+    await runInDurableObject(tenantRuns(env, s.tenant.id), (_instance, state) => state.storage.deleteAlarm());
+    expect(await claim("m-1")).toMatchObject({ ok: true, context: { resubmission: true } });
+    // m-1's delivery may still be calling the tool: another message waits for it...
+    expect(await claim("m-2")).toEqual({ ok: false, reason: "busy" });
+    // ...but m-1 delivered again means its earlier delivery is over without having reported.
+    expect(await claim("m-1")).toMatchObject({ ok: true, context: { resubmission: true } });
     await fakeRelease("snowflake", statement, "submit");
   });
 

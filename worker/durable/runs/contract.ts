@@ -184,8 +184,12 @@ export interface TenantRunsApi extends Rpc.DurableObjectBranded {
   retryBackfill(input: BackfillRetryInput): Promise<DoResult<BackfillRetried>>;
   /** Re-reads a pipeline from D1 after a push, pause, resume or archive and reschedules it. */
   syncPipeline(tenantId: string, pipelineId: string): Promise<DoResult<void>>;
-  /** A dispatch message asks to act; only one delivery per (run, task, attempt, op, seq) may. */
-  claimDispatch(msg: DispatchMessage): Promise<DoResult<DispatchClaim>>;
+  /**
+   * A dispatch message asks to act; only one delivery per (run, task, attempt, op, seq) may. `messageId`: the queue
+   * message delivering it, so that a later delivery of the same message takes over the claim its earlier delivery
+   * left behind instead of waiting out the lease.
+   */
+  claimDispatch(msg: DispatchMessage, messageId?: string | null): Promise<DoResult<DispatchClaim>>;
   reportOutcome(input: OutcomeReport): Promise<DoResult<void>>;
   reportWebhook(input: WebhookReport): Promise<DoResult<WebhookMatch>>;
   /**

@@ -20,6 +20,11 @@ export interface RunsCore {
   readonly env: Env;
   readonly storage: DurableObjectStorage;
   readonly store: RunStore;
+  /**
+   * This instance of the object (random, per construction): it holds the claims of the calls it makes itself, and a
+   * claim held by another instance is one whose call died with that instance (runs/dispatch-claims.ts holderGone).
+   */
+  readonly instanceId: string;
   /** Business time from the object's clock (tests move it). */
   now(): number;
   /** Rows one retention pass removes at most (tests make it small). */

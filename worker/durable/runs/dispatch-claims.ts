@@ -25,8 +25,32 @@ export function sendDispatch(core: RunsCore, msg: DispatchMessage, now: number) 
   core.store.trackDispatch(claimIdOf(msg), msg, now + leaseMs(core.env));
 }
 
-/** A dispatch message asks to act; only one delivery per (run, task, attempt, op, seq) may. */
-export function claimDispatch(core: RunsCore, msg: DispatchMessage): DispatchClaim {
+/** The holder of a claim that a delivery of queue message `messageId` makes. */
+export const queueHolder = (messageId: string) => `queue:${messageId}`;
+/** The holder of a claim this instance of the object makes to call the tool itself (runs/inline-dispatch.ts). */
+export const objectHolder = (core: Pick<RunsCore, "instanceId">) => `object:${core.instanceId}`;
+
+/**
+ * Whether the holder of a live lease is gone for sure, so that `claimant` takes the claim over at once (as a
+ * resubmission, since the gone holder's call may have reached the tool) instead of waiting for the lease to end:
+ * - the same queue message, delivered again: a queue delivers a message again only once its earlier delivery is over
+ *   (it asked for a retry, or its consumer died), so that delivery claimed and then failed to report — a lost answer
+ *   from the object, a consumer restarted mid-call;
+ * - an earlier instance of this object: an object runs as one instance at a time, so a call that instance was making
+ *   itself went with it (an eviction, a restart of the runtime).
+ * Anything else may still be calling the tool, and keeps its lease: a live call is never doubled.
+ */
+export function holderGone(heldBy: string | null, claimant: string | null, self: string): boolean {
+  if (heldBy === null) return false;
+  if (heldBy.startsWith("queue:")) return heldBy === claimant;
+  return heldBy.startsWith("object:") && heldBy !== self;
+}
+
+/**
+ * A dispatch message asks to act; only one delivery per (run, task, attempt, op, seq) may. `holder`: who claims
+ * (queueHolder, objectHolder; null for a caller that names none).
+ */
+export function claimDispatch(core: RunsCore, msg: DispatchMessage, holder: string | null): DispatchClaim {
   const { store } = core;
   const claimId = claimIdOf(msg);
   const row = store.getRun(msg.runId);
@@ -43,7 +67,8 @@ export function claimDispatch(core: RunsCore, msg: DispatchMessage): DispatchCla
     return { ok: false, reason: "stale" };
   }
   const now = core.now();
-  const claim = store.claim(claimId, now, leaseMs(core.env));
+  const self = objectHolder(core);
+  const claim = store.claim(claimId, now, leaseMs(core.env), holder, (heldBy) => holderGone(heldBy, holder, self));
   if (claim === "done") store.settleDispatch(claimId);
   if (claim === "busy" || claim === "done") return { ok: false, reason: claim };
   // Should this holder vanish mid-call, the dispatch is sent again once its lease is over.

@@ -6,7 +6,7 @@ import type { DispatchMessage } from "../../queues/messages";
 import type { OutboxItem } from "../storage";
 import type { DispatchContext } from "./contract";
 import type { RunsCore } from "./core";
-import { claimDispatch, completeDispatch, releaseDispatch } from "./dispatch-claims";
+import { claimDispatch, completeDispatch, objectHolder, releaseDispatch } from "./dispatch-claims";
 
 /**
  * Who calls the tools (DISPATCH_MODE):
@@ -112,7 +112,7 @@ export class InlineDispatcher {
   /** Claims and performs one dispatch and applies its outcome; false when it was handed off to the queue. */
   private async performClaimed(msg: DispatchMessage): Promise<boolean> {
     const { core } = this;
-    const claim = claimDispatch(core, msg);
+    const claim = claimDispatch(core, msg, objectHolder(core));
     if (!claim.ok) return true;
     const started = wallNow();
     const deferred: OutboxItem[] = [];
@@ -144,9 +144,11 @@ export class InlineDispatcher {
     try {
       return await performDispatch(this.core.env, msg.tenantId, msg.op, context, (work) => this.core.waitUntil(work), deferrals);
     } catch (err) {
-      if (!this.hybrid) throw err;
-      // The queue's retries and dead-letter queue take over, and claim it at once (as a resubmission).
+      // Given up: the next try — the alarm's (inline), the queue's (hybrid) — claims it at once, as a resubmission,
+      // rather than finding it busy until the lease ends.
       releaseDispatch(this.core, claimId);
+      if (!this.hybrid) throw err;
+      // The queue's retries and dead-letter queue take over.
       log.with({ tenantId: msg.tenantId }).warn("inline dispatch failed; sent to the queue", { run_id: msg.runId, task: msg.taskKey, ...errorFields(err) });
       return HANDED_OFF;
     }
