@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { binOf, freePort, repoRoot, runNode, waitUntil } from "../../test/e2e/helpers/processes";
@@ -23,7 +23,12 @@ export async function startDevServer(
   const config = opts.config ?? join(repoRoot, "wrangler.toml");
   const persistTo = mkdtempSync(join(tmpdir(), "tutti-bench-"));
   const env = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
-  if (opts.migrate !== false) await runNode(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo, "--config", config], { env });
+  if (opts.migrate !== false) {
+    // Every D1 binding of the config: the control database and each tenant shard get the same migrations.
+    const bindings = [...readFileSync(config, "utf8").matchAll(/\[\[d1_databases\]\]\s*\nbinding\s*=\s*"([^"]+)"/g)].map((m) => m[1]);
+    for (const binding of bindings)
+      await runNode(wrangler, ["d1", "migrations", "apply", binding, "--local", "--persist-to", persistTo, "--config", config], { env });
+  }
   const port = await freePort();
   const inspector = await freePort();
   const vars = {

@@ -1,5 +1,7 @@
 import tutti from "../../worker/index";
 import type { Env } from "../../worker/env";
+import { shardNames, tenantShard } from "../../worker/db/shards";
+import { sideOf } from "../../worker/db/sides";
 import { cloneTables, copyWithinSql, insertRowsSql, rewriteRow, rowsPerInsert, type CloneTable } from "./clone-sql";
 
 export { TenantLimits, TenantRuns } from "../../worker/index";
@@ -10,9 +12,12 @@ export { TenantLimits, TenantRuns } from "../../worker/index";
  * routes exist only in this entry point (bench/scale.ts bundles it with Tutti's wrangler.toml).
  */
 
-/** Tables copied with a tenant: its data, not the sign-in credentials of its people (the copies are never signed in to). */
-const notCopied = new Set(["sessions", "api_tokens", "invitations", "sso_domains", "sso_logins", "tenant_deletions", "tenant_exports", "tenant_imports"]);
-const tables: CloneTable[] = cloneTables().filter((t) => !notCopied.has(t.name));
+/**
+ * Tables copied with a tenant: its data on its shard (worker/db/sides.ts), not the bookkeeping of its exports and
+ * imports. The copies' people, sessions and tokens are not needed: nobody signs in to them.
+ */
+const notCopied = new Set(["tenant_exports", "tenant_imports"]);
+const tables: CloneTable[] = cloneTables().filter((t) => sideOf(t.name) === "shard" && !notCopied.has(t.name));
 
 const json = (data: unknown, status = 200) => new Response(JSON.stringify(data), { status, headers: { "content-type": "application/json" } });
 
@@ -26,14 +31,6 @@ function d1(env: Env, binding: string): D1Database {
   const db = (env as unknown as Record<string, unknown>)[binding];
   if (!db || typeof (db as D1Database).prepare !== "function") throw new Error(`no D1 binding ${binding}`);
   return db as D1Database;
-}
-
-/** The databases tenants' data lives on: `SHARD_<n>` bindings when there are any, else the one database. */
-function shardBindings(env: Env): string[] {
-  const shards = Object.keys(env)
-    .filter((k) => /^SHARD_\d+$/.test(k))
-    .sort();
-  return shards.length ? shards : ["DB"];
 }
 
 /** The tenant row (and its place on a shard) in the control database. */
@@ -87,7 +84,8 @@ async function cloneAcross(env: Env, source: string, fromShard: string, target: 
 }
 
 async function benchRoute(request: Request, env: Env, path: string): Promise<Response> {
-  if (path === "/__bench/shards") return json({ shards: shardBindings(env) });
+  if (path === "/__bench/shards") return json({ shards: shardNames(env) });
+  if (path === "/__bench/tenant-shard") return json({ shard: await tenantShard(env, new URL(request.url).searchParams.get("tenant") ?? "") });
   if (path === "/__bench/clone" && request.method === "POST") {
     const body = (await request.json()) as { source: string; source_shard: string; targets: Target[] };
     let rows = 0;
@@ -100,7 +98,7 @@ async function benchRoute(request: Request, env: Env, path: string): Promise<Res
   if (path === "/__bench/rows" && request.method === "GET") {
     // Rows per database, to print what the benchmark measured among.
     const out: Record<string, number> = {};
-    for (const shard of shardBindings(env)) {
+    for (const shard of shardNames(env)) {
       const db = d1(env, shard);
       const counts = await db.batch(tables.map((t) => db.prepare(`SELECT count(*) AS n FROM "${t.name}"`)));
       out[shard] = counts.reduce((n, r) => n + Number((r.results[0] as { n: number }).n), 0);
