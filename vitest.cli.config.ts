@@ -7,9 +7,9 @@ export default defineConfig({
     include: ["test/cli/**/*.test.ts"],
     environment: "node",
     globalSetup: ["./test/cli/global-setup.ts"],
-    // One server for every file, two files at a time: each works in its own workspace (or its own throwaway D1 for
-    // the operator scripts) and spends most of its time waiting on the CLI's processes and the server.
-    maxWorkers: 2,
+    // One server for every file, one file at a time: two at once on CI's two cores were no faster (2026-12-07), as the
+    // operator scripts' `wrangler d1` processes are CPU-bound.
+    fileParallelism: false,
     testTimeout: 90_000,
     hookTimeout: 180_000,
   },

@@ -7,11 +7,9 @@ export default defineConfig({
     include: ["test/e2e/**/*.e2e.test.ts"],
     environment: "node",
     globalSetup: ["./test/e2e/global-setup.ts"],
-    // Two files at a time against the one `wrangler dev`, each with its own Chromium and its own workspaces (a file
-    // signs up its own tenants; nothing it checks is read across tenants). A file spends most of its wall time waiting
-    // for the server, its runs and its pages (docs/testing.md, "Where the time goes"); `npm test` runs this layer
-    // beside the checks and the workers layer, so more at once would only crowd the two cores.
-    maxWorkers: 2,
+    // One file at a time against the one `wrangler dev`: with two at once beside the other layers on CI's two cores
+    // (2026-12-07), wrangler dev's proxy answered a POST with "Your worker restarted mid-request" (docs/testing.md).
+    fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 180_000,
     // The machine is shared; an API call can take seconds under load. Polls still end at the first match.

@@ -15,11 +15,11 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /**
  * `after`: steps that must have passed first. `places`: how many of the run's places (one per core) the step takes
  * while it runs; order is the order steps start in when several are ready, the longest first. The checks are one
- * busy process each, and the three test layers start once every check has passed (as when `npm test` ran them one
- * after another, a tree that does not typecheck or lint runs no test). The workers layer keeps both cores busy (the
- * pool runs two files at once). The CLI and browser layers take no place: most of their time is spent waiting (on
- * `wrangler dev`, the tool fakes, Chromium, a restart, a run's next poll), so they run beside the workers layer and
- * fill the cores' idle time. Each starts its own `wrangler dev` (its own port and state), so they share nothing.
+ * busy process each, and the test layers start once every check has passed (as when `npm test` ran them one after
+ * another, a tree that does not typecheck or lint runs no test). The test layers then run one after another, each
+ * with both cores: run beside each other on CI's two cores (2026-12-07) the layers took longer each (browser 532 →
+ * 699 s), and `wrangler dev`'s proxy, starved, answered a browser test's POST with "Your worker restarted
+ * mid-request" (docs/testing.md, "A request wrangler dev leaves unanswered").
  */
 const checks = [
   // The dashboard build is what the browser and CLI layers serve and the workers pool's ASSETS binding reads;
@@ -38,8 +38,8 @@ const allChecks = checks.map((c) => c.name);
 const steps = [
   ...checks,
   { name: "test:workers", after: allChecks, places: 2 },
-  { name: "test:e2e", after: allChecks, places: 0 },
-  { name: "test:cli", after: allChecks, places: 0 },
+  { name: "test:cli", after: ["test:workers"], places: 2 },
+  { name: "test:e2e", after: ["test:cli"], places: 2 },
 ];
 
 const places = Math.max(2, Math.min(availableParallelism(), 4));
