@@ -63,6 +63,14 @@ describe("tenant shards", () => {
     expect(after.DB ?? 0).toBe(0);
   });
 
+  it("answers the health check for the control database and every shard, before any tenant is known", async () => {
+    // The check runs without credentials, so the tenant handle is unresolved: it once read through that handle and,
+    // with shards on, always answered 503.
+    const res = await api("/health");
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ status: "ok", database: "ok" });
+  });
+
   it("keeps tenants on different shards apart, and each database holds only its side's tables", async () => {
     const a = await busyTenant();
     let b = await busyTenant();
