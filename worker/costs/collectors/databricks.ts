@@ -13,11 +13,20 @@ import { DAY_MS, HOUR_MS, isoUtc } from "./window";
  * watermark, so corrections of any age are read on the day they arrive. Table reads come from
  * system.access.table_lineage (the `reads` stream), for product usage by person and tool.
  */
-function connect(input: CollectorInput) {
+type Parameter = { name: string; value: string; type: "DATE" | "TIMESTAMP" | "STRING" };
+
+/**
+ * One statement over the system tables on the collector's SQL warehouse: `statement` gets whether the connection
+ * names a workspace (then `:workspace_id` is bound and the statement filters by it).
+ */
+function querySystemTables(input: CollectorInput, statement: (scoped: boolean) => string, parameters: Parameter[]) {
   const config = DatabricksConfig.parse(input.connection.config);
   if (!input.settings.warehouseId) throw new Error("the collector has no SQL warehouse id (settings.warehouse_id)");
   const workspace = config.workspace_id ? [{ name: "workspace_id", value: config.workspace_id, type: "STRING" as const }] : [];
-  return { config, warehouseId: input.settings.warehouseId, workspace };
+  return queryDatabricks(
+    { config, secrets: input.connection.secrets, fetch: input.fetch },
+    { statement: statement(Boolean(config.workspace_id)), warehouseId: input.settings.warehouseId, parameters: [...parameters, ...workspace] },
+  );
 }
 
 const usage: CollectorStream = {
@@ -25,15 +34,10 @@ const usage: CollectorStream = {
   trailingMs: 2 * DAY_MS,
   maxWindowMs: 7 * DAY_MS,
   async read(input, window) {
-    const { config, warehouseId, workspace } = connect(input);
-    const rows = await queryDatabricks(
-      { config, secrets: input.connection.secrets, fetch: input.fetch },
-      {
-        statement: usageSql(Boolean(config.workspace_id)),
-        warehouseId,
-        parameters: [{ name: "from_day", value: dayOf(window.from), type: "DATE" }, { name: "to_day", value: dayOf(window.to), type: "DATE" }, ...workspace],
-      },
-    );
+    const rows = await querySystemTables(input, usageSql, [
+      { name: "from_day", value: dayOf(window.from), type: "DATE" },
+      { name: "to_day", value: dayOf(window.to), type: "DATE" },
+    ]);
     const jobRuns = [...new Set(rows.map((r) => r.job_run_id).filter((id): id is string => !!id))];
     const tasks = await tasksOfExternalRuns(input.ctx, "databricks", input.connection.teamId, jobRuns);
     return {
@@ -57,21 +61,12 @@ const reads: CollectorStream = {
   trailingMs: 24 * HOUR_MS,
   maxWindowMs: 7 * DAY_MS,
   async read(input, window) {
-    const { config, warehouseId, workspace } = connect(input);
-    const rows = await queryDatabricks(
-      { config, secrets: input.connection.secrets, fetch: input.fetch },
-      {
-        statement: lineageReadsSql(Boolean(config.workspace_id)),
-        warehouseId,
-        parameters: [
-          { name: "from_day", value: dayOf(window.from), type: "DATE" },
-          { name: "to_day", value: dayOf(window.to), type: "DATE" },
-          { name: "from_time", value: isoUtc(window.from), type: "TIMESTAMP" },
-          { name: "to_time", value: isoUtc(window.to), type: "TIMESTAMP" },
-          ...workspace,
-        ],
-      },
-    );
+    const rows = await querySystemTables(input, lineageReadsSql, [
+      { name: "from_day", value: dayOf(window.from), type: "DATE" },
+      { name: "to_day", value: dayOf(window.to), type: "DATE" },
+      { name: "from_time", value: isoUtc(window.from), type: "TIMESTAMP" },
+      { name: "to_time", value: isoUtc(window.to), type: "TIMESTAMP" },
+    ]);
     return { rows: rows.length, drafts: [], reads: await lineageReads(rows) };
   },
 };
