@@ -86,7 +86,7 @@ try {
   ensureDevVars();
 
   // The control database and every shard: the same migrations on each (docs/architecture.md#shards).
-  for (const binding of d1Bindings(root)) {
+  for (const binding of d1Bindings(join(root, "wrangler.toml"))) {
     step(`Applying D1 migrations to the local database ${binding}`);
     await run(wrangler, ["d1", "migrations", "apply", binding, "--local"]);
   }

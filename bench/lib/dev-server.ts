@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { d1Bindings } from "../../scripts/lib/d1-bindings.mjs";
 import { binOf, freePort, repoRoot, runNode, waitUntil } from "../../test/e2e/helpers/processes";
 
 export interface DevServer {
@@ -25,8 +26,7 @@ export async function startDevServer(
   const env = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
   if (opts.migrate !== false) {
     // Every D1 binding of the config: the control database and each tenant shard get the same migrations.
-    const bindings = [...readFileSync(config, "utf8").matchAll(/\[\[d1_databases\]\]\s*\nbinding\s*=\s*"([^"]+)"/g)].map((m) => m[1]);
-    for (const binding of bindings)
+    for (const binding of d1Bindings(config))
       await runNode(wrangler, ["d1", "migrations", "apply", binding, "--local", "--persist-to", persistTo, "--config", config], { env });
   }
   const port = await freePort();

@@ -1,6 +1,7 @@
 import tutti from "../../worker/index";
 import type { Env } from "../../worker/env";
-import { shardNames, tenantShard } from "../../worker/db/shards";
+import { d1Binding, shardNames, tenantShard } from "../../worker/db/shards";
+import { columnsOf } from "../../worker/db/tenant-tables";
 import { sideOf } from "../../worker/db/sides";
 import { cloneTables, copyWithinSql, insertRowsSql, rewriteRow, rowsPerInsert, type CloneTable } from "./clone-sql";
 
@@ -27,16 +28,10 @@ interface Target {
   shard: string;
 }
 
-function d1(env: Env, binding: string): D1Database {
-  const db = (env as unknown as Record<string, unknown>)[binding];
-  if (!db || typeof (db as D1Database).prepare !== "function") throw new Error(`no D1 binding ${binding}`);
-  return db as D1Database;
-}
-
 /** The tenant row (and its place on a shard) in the control database. */
 async function copyTenantRow(env: Env, source: string, target: Target) {
-  const control = d1(env, "DB");
-  const columns = (await control.prepare(`SELECT name FROM pragma_table_info('tenants')`).all<{ name: string }>()).results.map((r) => r.name);
+  const control = env.DB;
+  const columns = columnsOf("tenants");
   const params: unknown[] = [];
   const bound = (value: unknown) => {
     params.push(value);
@@ -59,15 +54,15 @@ async function copyTenantRow(env: Env, source: string, target: Target) {
 
 /** Copies within the shard that already holds `source`'s rows: one INSERT … SELECT per table, one batch. */
 async function cloneWithin(env: Env, source: string, target: Target): Promise<number> {
-  const db = d1(env, target.shard);
+  const db = d1Binding(env, target.shard);
   const results = await db.batch(tables.map((t) => db.prepare(copyWithinSql(t)).bind(source, target.tenant_id, target.prefix)));
   return results.reduce((n, r) => n + (r.meta.changes ?? 0), 0);
 }
 
 /** Copies from one shard to another: rows read, rewritten, and inserted in statements of at most 100 values. */
 async function cloneAcross(env: Env, source: string, fromShard: string, target: Target): Promise<number> {
-  const from = d1(env, fromShard);
-  const to = d1(env, target.shard);
+  const from = d1Binding(env, fromShard);
+  const to = d1Binding(env, target.shard);
   let rows = 0;
   for (const table of tables) {
     const found = (await from.prepare(`SELECT * FROM "${table.name}" WHERE tenant_id = ?`).bind(source).all<Record<string, unknown>>()).results;
@@ -99,11 +94,11 @@ async function benchRoute(request: Request, env: Env, path: string): Promise<Res
     // Rows per database, to print what the benchmark measured among.
     const out: Record<string, number> = {};
     for (const shard of shardNames(env)) {
-      const db = d1(env, shard);
+      const db = d1Binding(env, shard);
       const counts = await db.batch(tables.map((t) => db.prepare(`SELECT count(*) AS n FROM "${t.name}"`)));
       out[shard] = counts.reduce((n, r) => n + Number((r.results[0] as { n: number }).n), 0);
     }
-    const tenants = await d1(env, "DB").prepare("SELECT count(*) AS n FROM tenants").first<{ n: number }>();
+    const tenants = await env.DB.prepare("SELECT count(*) AS n FROM tenants").first<{ n: number }>();
     return json({ rows: out, tenants: tenants?.n ?? 0 });
   }
   return json({ error: "no such bench route" }, 404);

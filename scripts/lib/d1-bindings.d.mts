@@ -1,2 +1,2 @@
-/** The D1 bindings of wrangler.toml, control database first (d1-bindings.mjs). */
-export function d1Bindings(root: string): string[];
+/** The D1 bindings of a wrangler.toml (its path), control database first (d1-bindings.mjs). */
+export function d1Bindings(config: string): string[];

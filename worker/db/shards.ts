@@ -28,7 +28,8 @@ export function shardNames(env: Env): string[] {
 /** True when the control database holds no tenant's data (the guard then keeps each side's tables on its side). */
 export const hasShards = (env: Env) => shardNames(env)[0] !== CONTROL_BINDING;
 
-function binding(env: Env, name: string): D1Database {
+/** A D1 binding by name; an unknown name throws. */
+export function d1Binding(env: Env, name: string): D1Database {
   const d1 = (env as unknown as Record<string, unknown>)[name] as D1Database | undefined;
   if (!d1 || typeof d1.prepare !== "function") throw new Error(`no D1 binding named ${name} (a tenant's shard or TENANT_SHARDS names it)`);
   return d1;
@@ -97,7 +98,7 @@ function guardedDb(d1: D1Database, side: DbSide, name: string): Db {
 export const controlDb = (env: Env): Db => (hasShards(env) ? guardedDb(env.DB, "control", CONTROL_BINDING) : createDb(env.DB));
 
 /** One shard by binding name. `DB` as a shard is the one database of a deployment without shards: not guarded. */
-export const shardDb = (env: Env, name: string): Db => (name === CONTROL_BINDING ? createDb(env.DB) : guardedDb(binding(env, name), "shard", name));
+export const shardDb = (env: Env, name: string): Db => (name === CONTROL_BINDING ? createDb(env.DB) : guardedDb(d1Binding(env, name), "shard", name));
 
 /**
  * How long an isolate trusts a tenant → shard answer. tenant:move flips the map while the tenant's writes are refused

@@ -49,7 +49,7 @@ export async function startWrangler(options: WranglerOptions): Promise<WranglerS
   const wrangler = binOf("wrangler");
   const persistTo = mkdtempSync(join(tmpdir(), "tutti-wrangler-"));
   const env = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
-  for (const binding of d1Bindings(repoRoot)) {
+  for (const binding of d1Bindings(join(repoRoot, "wrangler.toml"))) {
     await runNode(wrangler, ["d1", "migrations", "apply", binding, "--local", "--persist-to", persistTo], { env });
   }
 
