@@ -57,10 +57,11 @@ export interface StoredRawBodyPack {
 /**
  * Puts several bodies as one object, the bodies one after another (one body: the body itself, under its own
  * address). Call before writing the rows that name the returned key, each with its body's offset and size.
+ * `hashes`: the bodies' SHA-256 (hex) when the caller computed them already, in the same order.
  */
-export async function putRawBodyPack(blobs: TenantBlobs, kind: RawBodyKind, bodies: Uint8Array[]): Promise<StoredRawBodyPack> {
+export async function putRawBodyPack(blobs: TenantBlobs, kind: RawBodyKind, bodies: Uint8Array[], known?: string[]): Promise<StoredRawBodyPack> {
   if (!bodies.length) throw new Error("no bodies to store");
-  const hashes = await Promise.all(bodies.map((b) => sha256Hex(b)));
+  const hashes = known ?? (await Promise.all(bodies.map((b) => sha256Hex(b))));
   if (bodies.length === 1) {
     const { key, created } = await putBlob(blobs, kind, hashes[0], bodies[0]);
     return {

@@ -13,10 +13,11 @@ import type { DatasetUpdate } from "../engine/dataset-triggers";
 import type { ErrorDetail } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { utf8 } from "../lib/encoding";
+import { sha256Hex } from "../lib/hash";
 import { IdCache } from "../lineage/ids";
 import { parseOpenLineageEvent, type Facets, type OLEvent } from "../lineage/openlineage";
 import { eventPolicy, refusedTuttiJobs, type TuttiJobClaim } from "../lineage/openlineage-policy";
-import { eventDedupeKey, planOpenLineageEvent, type AcceptedEvent } from "../lineage/openlineage-plan";
+import { dedupeKeyOf, planOpenLineageEvent, type AcceptedEvent } from "../lineage/openlineage-plan";
 import { LineagePlan, type QualityRow } from "../lineage/plan";
 import type { IngestWriter } from "./writer";
 import { errorFields, log } from "../lib/log";
@@ -116,6 +117,8 @@ interface Prepared {
   accepted: AcceptedEvent;
   /** The body as received (UTF-8), stored in R2 before the row that names it. */
   bytes: Uint8Array;
+  /** Its SHA-256 (hex): part of the dedupe key, and what the row records of its slice. */
+  sha256: string;
   /** Where the body went in R2 (its object and slice), once put. */
   stored?: { key: string } & PackedRawBody;
   tuttiJobs: TuttiJobClaim[];
@@ -123,11 +126,12 @@ interface Prepared {
 }
 
 /**
- * Validates, deduplicates and stores OpenLineage events; one outcome per item, in order. The bodies of the valid new
- * events go to R2 first, as one object (`blobs`: putRawBodyPack); if that put fails, each is answered retriable and
+ * Validates, deduplicates and stores OpenLineage events; one outcome per item, in order. The bodies of the valid
+ * events go to R2 first, as one object (`blobs`: putRawBodyPack), put while the lookups (stored copies, pipeline
+ * teams, storage quota) read D1: one wait instead of two. If that put fails, each new event is answered retriable and
  * no row names it. The rows are then written in one D1 batch (one transaction); should it fail, each event is retried
- * alone so one bad event cannot sink the others. An object this call put for events none of which got a row is
- * removed. Nothing is written for an invalid event, nor for one speaking for another team's
+ * alone so one bad event cannot sink the others. An object this call put for events none of which got a row
+ * (duplicates, refusals, over the quota) is removed. Nothing is written for an invalid event, nor for one speaking for another team's
  * pipeline (400), job or run (403: decided by the write itself, othersJobsCheck); of another team's datasets only
  * lineage is written (PlanGuard). Data-quality assertions that were stored are appended to `quality`, for alerts.
  */
@@ -170,7 +174,9 @@ export async function ingestOpenLineageEvents(
       outcomes[i] = { ok: false, status: 413, message: `${big[0].path}: ${big[0].message}`, details: big, retriable: false };
       continue;
     }
-    const dedupeKey = await eventDedupeKey(event, items[i].body);
+    const bytes = utf8(items[i].body);
+    const sha256 = await sha256Hex(bytes);
+    const dedupeKey = await dedupeKeyOf(event, sha256);
     const runId = event.kind === "run" ? event.run.runId : null;
     if (seen.has(dedupeKey)) {
       outcomes[i] = { ok: true, duplicate: true, kind: event.kind, runId };
@@ -180,40 +186,64 @@ export async function ingestOpenLineageEvents(
     prepared.push({
       index: i,
       accepted: { event, body: items[i].body, dedupeKey, eventId: newId("lineageEvent") },
-      bytes: utf8(items[i].body),
+      bytes,
+      sha256,
       tuttiJobs: policy.tuttiJobs,
       ref: await jobRefOf(ids, event),
     });
   }
   if (!prepared.length) return outcomes;
 
-  const found = await lookups(ctx, prepared);
-  const fresh = prepared.filter((p) => {
-    const duplicate = found.existing.has(p.accepted.dedupeKey);
-    outcomes[p.index] = duplicate
-      ? acceptedOutcome(p.accepted.event, true)
-      : (refusedTuttiClaim(writer, p, found.teams) ?? acceptedOutcome(p.accepted.event, false));
-    return !duplicate && outcomes[p.index].ok;
-  });
-  if (!fresh.length) return outcomes;
-  // Over a storage quota the whole request is refused (413 naming the quota) and nothing is stored.
-  checkQuotaState(ctx, found.quota, { bytes: fresh.reduce((n, p) => n + p.bytes.byteLength, 0), objects: fresh.length });
-
-  // Bytes first, the request's bodies in one object: if the put fails, no event gets a row (each is answered
-  // retriable), so no row names a missing blob.
-  let pack: StoredRawBodyPack;
-  try {
-    pack = await putRawBodyPack(
+  // The bytes before any row names them, so the put cannot wait for the lookups' answer: every valid event's body
+  // goes in. A duplicate's slice is then named by no row (its stored copy names its own); should no event get a
+  // row, settleBodies removes an object this call created.
+  const [found, put] = await Promise.all([
+    lookups(ctx, prepared).then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    ),
+    putRawBodyPack(
       blobs,
       "lineage-event",
-      fresh.map((p) => p.bytes),
-    );
+      prepared.map((p) => p.bytes),
+      prepared.map((p) => p.sha256),
+    ).then(
+      (pack) => ({ pack }),
+      (error: unknown) => ({ error }),
+    ),
+  ]);
+  const pack = "pack" in put ? put.pack : null;
+  if ("error" in found) {
+    if (pack) await settleBodies(ctx, blobs, pack, false);
+    throw found.error;
+  }
+  const fresh = prepared.filter((p) => {
+    const duplicate = found.value.existing.has(p.accepted.dedupeKey);
+    outcomes[p.index] = duplicate
+      ? acceptedOutcome(p.accepted.event, true)
+      : (refusedTuttiClaim(writer, p, found.value.teams) ?? acceptedOutcome(p.accepted.event, false));
+    return !duplicate && outcomes[p.index].ok;
+  });
+  try {
+    // Over a storage quota the whole request is refused (413 naming the quota) and no event is stored.
+    if (fresh.length) checkQuotaState(ctx, found.value.quota, { bytes: fresh.reduce((n, p) => n + p.bytes.byteLength, 0), objects: fresh.length });
   } catch (err) {
-    for (const p of fresh) fail(outcomes, p.index, err);
+    if (pack) await settleBodies(ctx, blobs, pack, false);
+    throw err;
+  }
+  if (!pack) {
+    // If the put failed, no event gets a row (each new one is answered retriable), so no row names a missing blob.
+    for (const p of fresh) fail(outcomes, p.index, (put as { error: unknown }).error);
     return outcomes;
   }
-  const put = fresh;
-  for (const [i, p] of put.entries()) p.stored = { key: pack.object.key, ...pack.bodies[i] };
+  if (!fresh.length) {
+    await settleBodies(ctx, blobs, pack, false);
+    return outcomes;
+  }
+  prepared.forEach((p, i) => {
+    p.stored = { key: pack.object.key, ...pack.bodies[i] };
+  });
+  let written = false;
 
   // One batch writes a group of events. Its first statement names the jobs and runs of the group that another team
   // owns, and every statement applies only if there are none (othersJobsCheck): the check and the write are one
@@ -276,6 +306,7 @@ export async function ingestOpenLineageEvents(
       if (stored.has(p.accepted.dedupeKey)) storedIds.add(p.accepted.eventId);
       else outcomes[p.index] = acceptedOutcome(p.accepted.event, true);
     }
+    if (storedIds.size) written = true;
     quality.push(...[...plan.quality.values()].filter((q) => storedQuality.has(q.dedupeKey) && (q.eventId === undefined || storedIds.has(q.eventId))));
     return [];
   };
@@ -291,12 +322,12 @@ export async function ingestOpenLineageEvents(
   };
 
   try {
-    await writeAll(put);
+    await writeAll(fresh);
   } catch (err) {
-    if (put.length === 1) fail(outcomes, put[0].index, err);
+    if (fresh.length === 1) fail(outcomes, fresh[0].index, err);
     else {
       // Each event alone, so one bad event cannot sink the others (those already refused stay refused).
-      for (const p of put.filter((p) => outcomes[p.index].ok)) {
+      for (const p of fresh.filter((p) => outcomes[p.index].ok)) {
         try {
           await writeAll([p]);
         } catch (single) {
@@ -305,19 +336,19 @@ export async function ingestOpenLineageEvents(
       }
     }
   }
-  await settleBodies(ctx, blobs, pack, put, outcomes);
+  await settleBodies(ctx, blobs, pack, written);
   return outcomes;
 }
 
 /**
- * After the write: if any event of the request was stored, its object is put back should retention have just removed
- * it (keepRawBody: it was found in R2 already); if none was (refused, failed, duplicates of each other's copies) and
- * this call created the object, it is removed unless some row names it. A duplicate's body is the stored copy's own
- * (the dedupe key holds the body's hash), so it stays. The bodies of refused events share the object with the
- * stored ones and go with it: no row names their slices.
+ * After the write: if this call stored any event (`written`), its object is put back should retention have just
+ * removed it (keepRawBody: it was found in R2 already); if none (refused, failed, over the quota, all duplicates)
+ * and this call created the object, it is removed unless some row names it. A duplicate's body is the stored
+ * copy's own (the dedupe key holds the body's hash), kept under that copy's object. The bodies of refused and
+ * duplicate events share the object with the stored ones and go with it: no row names their slices.
  */
-async function settleBodies(ctx: TenantCtx, blobs: TenantBlobs, pack: StoredRawBodyPack, put: Prepared[], outcomes: IngestOutcome[]) {
-  if (put.some((p) => outcomes[p.index].ok)) {
+async function settleBodies(ctx: TenantCtx, blobs: TenantBlobs, pack: StoredRawBodyPack, written: boolean) {
+  if (written) {
     await keepRawBody(blobs, "lineage-event", pack.object, pack.content);
     return;
   }

@@ -30,9 +30,14 @@ export interface AcceptedEvent {
  * Retries of the same event collapse on (kind, run id, event type, event time, body hash), per CONTRACTS §12.
  * The body hash alone would do; the readable parts make collisions between different runs impossible.
  */
-export async function eventDedupeKey(event: OLEvent, body: string): Promise<string> {
+export async function eventDedupeKey(event: OLEvent, body: string | Uint8Array): Promise<string> {
+  return dedupeKeyOf(event, await sha256Hex(body));
+}
+
+/** eventDedupeKey from the body's SHA-256 (hex), for a caller that needs that hash for itself too. */
+export function dedupeKeyOf(event: OLEvent, bodySha256: string): Promise<string> {
   const runPart = event.kind === "run" ? event.run.runId : "";
-  return sha256Hex(`${event.kind}|${runPart}|${event.eventType ?? ""}|${event.eventTimeText}|${await sha256Hex(body)}`);
+  return sha256Hex(`${event.kind}|${runPart}|${event.eventType ?? ""}|${event.eventTimeText}|${bodySha256}`);
 }
 
 export interface Writer {
