@@ -226,6 +226,28 @@ describe("the events of one request share one object", () => {
     expect(await count("lineage_events", t)).toBe(0);
     expect(await objects(t, "lineage-event")).toEqual([]);
   });
+
+  it("events sent again, alone or beside a new one, leave no object only duplicates' bodies fill; the new one's rows name theirs", async () => {
+    const { s, token } = await lineageTenant();
+    const t = s.tenant.id;
+    const texts = [0, 1].map((i) => event(`raw-bodies.again-${i}`));
+    const batch = (list: string[]) => api("/lineage/batch", { as: token, rawBody: `[${list.join(",")}]`, headers: { "content-type": "application/json" } });
+    expect((await batch(texts)).json.summary).toMatchObject({ received: 2, successful: 2 });
+    const first = await objects(t, "lineage-event");
+    expect(first).toHaveLength(1);
+
+    // The bodies are put while the lookups run, so a request of duplicates puts an object of its own: it goes again.
+    expect((await postEvent(token, texts[0])).json.status).toBe("duplicate");
+    const again = await batch([texts[1], texts[0]]);
+    expect(again.json.summary).toMatchObject({ received: 2, successful: 2 });
+    expect(await objects(t, "lineage-event")).toEqual(first);
+
+    const fresh = event("raw-bodies.again-new");
+    expect((await batch([texts[0], fresh])).json.summary).toMatchObject({ received: 2, successful: 2 });
+    const keys = (await env.DB.prepare("SELECT DISTINCT body_blob_key AS k FROM lineage_events WHERE tenant_id = ?").bind(t).all<{ k: string }>()).results;
+    expect((await objects(t, "lineage-event")).sort()).toEqual(keys.map((r) => r.k).sort());
+    expect(await count("lineage_events", t)).toBe(3);
+  });
 });
 
 describe("retention of raw bodies", () => {
