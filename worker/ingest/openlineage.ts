@@ -7,36 +7,28 @@ import { existingEventKeys, rawEventStatements, storedEventKeys, storedEventsQue
 import { unreferencedBlobKeys } from "../db/repo/platform/retention-sweep";
 import { keepRawBody, putRawBodyPack, type PackedRawBody, type StoredRawBodyPack } from "../blobs/raw-bodies";
 import { deleteBlob, type TenantBlobs } from "../blobs/store";
-import { lineagePlanStatements, MAX_FACET_BYTES, storedQualityKeys, updatedDatasets } from "../db/repo/lineage/write";
+import { lineagePlanStatements, storedQualityKeys, updatedDatasets } from "../db/repo/lineage/write";
 import { othersJobsCheck, pipelineTeamsRead, refusedJobsAndRuns } from "../db/repo/pipelines/ownership";
 import type { DatasetUpdate } from "../engine/dataset-triggers";
-import type { ErrorDetail } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { utf8 } from "../lib/encoding";
 import { sha256Hex } from "../lib/hash";
 import { IdCache } from "../lineage/ids";
-import { parseOpenLineageEvent, type Facets, type OLEvent } from "../lineage/openlineage";
-import { eventPolicy, refusedTuttiJobs, type TuttiJobClaim } from "../lineage/openlineage-policy";
+import { parseOpenLineageEvent, type OLEvent } from "../lineage/openlineage";
+import { eventPolicy, type TuttiJobClaim } from "../lineage/openlineage-policy";
 import { dedupeKeyOf, planOpenLineageEvent, type AcceptedEvent } from "../lineage/openlineage-plan";
 import { LineagePlan, type QualityRow } from "../lineage/plan";
 import type { IngestWriter } from "./writer";
 import { errorFields, log } from "../lib/log";
+import { acceptedOutcome, fail, oversizedFacets, refusedJob, refusedTuttiClaim, type IngestOutcome, type JobRef } from "./openlineage-outcomes";
+
+export type { IngestOutcome } from "./openlineage-outcomes";
 
 export interface IngestItem {
   /** Parsed JSON of one event. */
   raw: unknown;
   /** Its JSON text: the request body for a single event, the re-serialised array element in a batch. */
   body: string;
-}
-
-export type IngestOutcome =
-  | { ok: true; duplicate: boolean; kind: OLEvent["kind"]; runId: string | null }
-  | { ok: false; status: 400 | 403 | 413 | 500; message: string; details: ErrorDetail[]; retriable: boolean };
-
-/** Catalog ids of an event's job and run (none for dataset events), derived before the lookups that need them. */
-interface JobRef {
-  jobId: string;
-  runId: string | null;
 }
 
 async function jobRefOf(ids: IdCache, e: OLEvent): Promise<JobRef | null> {
@@ -61,55 +53,6 @@ async function lookups(ctx: TenantCtx, events: Prepared[]) {
     quotaStateRead(ctx),
   ] as const);
   return { existing, teams, quota };
-}
-
-/** The refusal (400 naming the namespace) of an event whose job in Tutti's namespace is not a task of a pipeline the writer's team owns. */
-function refusedTuttiClaim(writer: IngestWriter, p: Prepared, teams: ReadonlyMap<string, string>): IngestOutcome | null {
-  const details = refusedTuttiJobs(p.tuttiJobs, teams, (team) => writer.mayWriteFor(team));
-  return details.length ? refusal(400, details) : null;
-}
-
-/** The refusal (403) of an event about a job another team owns, or a run recorded under one, as the write's own check found them. */
-function refusedJob(p: Prepared, refused: { jobs: Set<string>; runs: Set<string> }): IngestOutcome | null {
-  const r = p.ref;
-  if (r && refused.jobs.has(r.jobId)) return refusal(403, [{ path: "job.name", message: "this job belongs to another team; report your own jobs' runs" }]);
-  if (r?.runId && refused.runs.has(r.runId)) return refusal(403, [{ path: "run.runId", message: "this run belongs to another team's job" }]);
-  return null;
-}
-
-const refusal = (status: 400 | 403, details: ErrorDetail[]): IngestOutcome => ({
-  ok: false,
-  status,
-  message: `${details[0].path}: ${details[0].message}`,
-  details,
-  retriable: false,
-});
-
-function oversizedFacets(event: OLEvent): ErrorDetail[] {
-  const out: ErrorDetail[] = [];
-  const check = (facets: Facets, path: string) => {
-    for (const [name, facet] of Object.entries(facets)) {
-      const text = JSON.stringify(facet);
-      // UTF-8 is at most 3 bytes per UTF-16 unit: only long texts need the exact count.
-      if (text.length * 3 > MAX_FACET_BYTES && utf8(text).length > MAX_FACET_BYTES) {
-        out.push({ path: `${path}.${name}`, message: `facet is larger than ${MAX_FACET_BYTES} bytes, the most Tutti stores per facet` });
-      }
-    }
-  };
-  if (event.kind === "dataset") check(event.dataset.facets, "dataset.facets");
-  else {
-    if (event.kind === "run") check(event.run.facets, "run.facets");
-    check(event.job.facets, "job.facets");
-    event.inputs.forEach((d, i) => {
-      check(d.facets, `inputs[${i}].facets`);
-      check(d.ioFacets, `inputs[${i}].inputFacets`);
-    });
-    event.outputs.forEach((d, i) => {
-      check(d.facets, `outputs[${i}].facets`);
-      check(d.ioFacets, `outputs[${i}].outputFacets`);
-    });
-  }
-  return out;
 }
 
 interface Prepared {
@@ -221,7 +164,7 @@ export async function ingestOpenLineageEvents(
     const duplicate = found.value.existing.has(p.accepted.dedupeKey);
     outcomes[p.index] = duplicate
       ? acceptedOutcome(p.accepted.event, true)
-      : (refusedTuttiClaim(writer, p, found.value.teams) ?? acceptedOutcome(p.accepted.event, false));
+      : (refusedTuttiClaim(writer, p.tuttiJobs, found.value.teams) ?? acceptedOutcome(p.accepted.event, false));
     return !duplicate && outcomes[p.index].ok;
   });
   try {
@@ -293,7 +236,7 @@ export async function ingestOpenLineageEvents(
     ]);
     const refusedIds = refusedJobsAndRuns(check);
     const refused = group.filter((p) => {
-      const outcome = refusedJob(p, refusedIds);
+      const outcome = refusedJob(p.ref, refusedIds);
       if (outcome) outcomes[p.index] = outcome;
       return outcome !== null;
     });
@@ -359,16 +302,4 @@ async function settleBodies(ctx: TenantCtx, blobs: TenantBlobs, pack: StoredRawB
     // Left for the tenant's deletion: an object no row names is counted nowhere and read by nothing.
     log.with({ tenantId: ctx.tenantId }).error("removing bodies of unstored lineage events failed", errorFields(err));
   }
-}
-
-const acceptedOutcome = (e: OLEvent, duplicate: boolean): IngestOutcome => ({
-  ok: true,
-  duplicate,
-  kind: e.kind,
-  runId: e.kind === "run" ? e.run.runId : null,
-});
-
-function fail(outcomes: IngestOutcome[], index: number, err: unknown) {
-  log.error("lineage event write failed", { index, ...errorFields(err) });
-  outcomes[index] = { ok: false, status: 500, message: "storing the event failed; retry it", details: [], retriable: true };
 }
