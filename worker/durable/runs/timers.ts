@@ -8,10 +8,9 @@ import { runRetention } from "./retention";
 import { runZombieDigest } from "./zombie-digest";
 import { armNextSlot, checkSla, fireCronSlots, runHousekeeping } from "./scheduling";
 import { signal } from "./signals";
+import { keepAlarm, OUTBOX_RETRY_MS } from "./alarm-time";
 
 const ALARM_BATCH = 200;
-/** While the outbox holds items (a delivery failed), the alarm comes back this soon to try again. */
-const OUTBOX_RETRY_MS = 5000;
 
 /** The alarm's work: every due timer fires once, then dispatches whose claim never completed go out again. */
 export async function fireDueTimers(core: RunsCore) {
@@ -91,7 +90,8 @@ export async function clearWatch(core: RunsCore, key: string) {
 export async function armAlarm(core: RunsCore) {
   const { store, storage } = core;
   let due = earliestDue(store);
-  if (store.outbox(1).length) due = Math.min(due ?? Infinity, core.now() + OUTBOX_RETRY_MS);
+  const retrying = store.outbox(1).length > 0;
+  if (retrying) due = Math.min(due ?? Infinity, core.now() + OUTBOX_RETRY_MS);
   if (due === null) {
     await storage.deleteAlarm();
     return;
@@ -99,7 +99,8 @@ export async function armAlarm(core: RunsCore) {
   // Timers use the injected clock; the alarm is wall-clock, so translate the offset.
   const wall = wallNow() + (due - core.now());
   const current = await storage.getAlarm();
-  if (current === null || current !== wall) await storage.setAlarm(Math.max(wall, wallNow()));
+  if (current !== null && keepAlarm(current, wall, retrying, wallNow())) return;
+  await storage.setAlarm(Math.max(wall, wallNow()));
 }
 
 /** Work overdue by longer than this (ENGINE_OVERDUE_GRACE_SECONDS) means the object's alarm is not coming. */
