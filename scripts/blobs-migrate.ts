@@ -1,13 +1,12 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { copyLegacyBodiesToBlobs } from "../worker/blobs/copy-legacy";
-import { createDb } from "../worker/db/client";
+import { copyLegacyBodiesEverywhere } from "../worker/blobs/copy-legacy";
 import { commandLine, withPlatformProxy } from "./lib/platform-proxy";
 
 async function main() {
   const { target } = commandLine("usage: npm run blobs:migrate -- --local [--persist-to DIR] | --remote", {});
-  await withPlatformProxy<{ DB: D1Database; BLOBS: R2Bucket }, void>({ ...target, blobs: true }, async (env) => {
-    const done = await copyLegacyBodiesToBlobs(createDb(env.DB), env.BLOBS, { onKey: (key) => console.log(`  copied ${key}`) });
+  await withPlatformProxy<{ DB: D1Database; BLOBS: R2Bucket; TENANT_SHARDS?: string }, void>({ ...target, blobs: true }, async (env) => {
+    const done = await copyLegacyBodiesEverywhere(env, env.BLOBS, { onKey: (key) => console.log(`  copied ${key}`) });
     console.log(
       `Copied to R2: ${done.artifacts} dbt artifact(s), ${done.webhookPayloads} webhook payload(s), ${done.lineageEvents} lineage event body(ies); ` +
         `dropped the chunks of ${done.droppedArtifacts} artifact(s) no upload names.`,

@@ -2,6 +2,11 @@ import { env } from "cloudflare:test";
 import { expect } from "vitest";
 import { eventually } from "./wait";
 
+type PatchableD1 = D1Database & Record<string, unknown>;
+
+/** The control database and every shard binding the runtime has (the Worker writes to whichever holds the table). */
+const allD1 = (): PatchableD1[] => [env.DB, env.SHARD_1, env.SHARD_2].filter(Boolean) as PatchableD1[];
+
 /**
  * Holds every D1 batch with a statement matching `writes` until `release()` says so, while `send` runs; returns
  * what `send` returns. Each held batch is counted in `arrivals()` first. D1 is restored after.
@@ -17,8 +22,6 @@ async function holdingWrites<T>(
   send: (arrivals: () => number) => Promise<T>,
   deadlineMs: number,
 ): Promise<T> {
-  const db = env.DB as D1Database & Record<string, unknown>;
-  const { prepare, batch } = db;
   const sqlOf = new WeakMap<object, string>();
   const tag = (s: D1PreparedStatement, query: string): D1PreparedStatement => {
     sqlOf.set(s, query);
@@ -27,19 +30,26 @@ async function holdingWrites<T>(
     return s;
   };
   let arrived = 0;
-  db.prepare = (query: string) => tag(prepare.call(db, query), query);
-  db.batch = (async (statements: D1PreparedStatement[]) => {
-    if (statements.some((s) => writes.test(sqlOf.get(s) ?? ""))) {
-      arrived++;
-      await eventually(() => expect(release(arrived), "held write released").toBe(true), { timeoutMs: deadlineMs }).catch(() => undefined);
-    }
-    return batch.call(db, statements);
-  }) as D1Database["batch"];
+  // Every database: the tenant's writes go to its shard, identity writes to the control database.
+  const restores = allD1().map((db) => {
+    const { prepare, batch } = db;
+    db.prepare = (query: string) => tag(prepare.call(db, query), query);
+    db.batch = (async (statements: D1PreparedStatement[]) => {
+      if (statements.some((s) => writes.test(sqlOf.get(s) ?? ""))) {
+        arrived++;
+        await eventually(() => expect(release(arrived), "held write released").toBe(true), { timeoutMs: deadlineMs }).catch(() => undefined);
+      }
+      return batch.call(db, statements);
+    }) as D1Database["batch"];
+    return () => {
+      db.prepare = prepare;
+      db.batch = batch;
+    };
+  });
   try {
     return await send(() => arrived);
   } finally {
-    db.prepare = prepare;
-    db.batch = batch;
+    for (const restore of restores) restore();
   }
 }
 
@@ -83,8 +93,6 @@ export async function withWriteHeldDuring<T>(writes: RegExp, meanwhile: () => Pr
  * waits for it fails the test's assertions instead of hanging. Call `restore()` when done.
  */
 export function holdStatements(pattern: RegExp, deadlineMs = 5_000) {
-  const db = env.DB as D1Database & Record<string, unknown>;
-  const { prepare } = db;
   let released = false;
   let expired = false;
   const wait = () =>
@@ -104,7 +112,13 @@ export function holdStatements(pattern: RegExp, deadlineMs = 5_000) {
     held.bind = (...values: unknown[]) => hold(bind.apply(s, values) as D1PreparedStatement);
     return s;
   };
-  db.prepare = (query: string) => (pattern.test(query) ? hold(prepare.call(db, query)) : prepare.call(db, query));
+  const originals = allD1().map((db) => {
+    const { prepare } = db;
+    db.prepare = (query: string) => (pattern.test(query) ? hold(prepare.call(db, query)) : prepare.call(db, query));
+    return () => {
+      db.prepare = prepare;
+    };
+  });
   return {
     release: () => {
       released = true;
@@ -112,7 +126,7 @@ export function holdStatements(pattern: RegExp, deadlineMs = 5_000) {
     expired: () => expired,
     restore: () => {
       released = true;
-      db.prepare = prepare;
+      for (const restore of originals) restore();
     },
   };
 }

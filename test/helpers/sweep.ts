@@ -1,6 +1,8 @@
 import { env } from "cloudflare:test";
 import { expect } from "vitest";
-import { createDb, tenantCtx } from "../../worker/db/client";
+import { tenantContext } from "../../worker/db/shards";
+import { sideOf } from "../../worker/db/sides";
+import { tenantD1 } from "./d1";
 import { sessionPublicId } from "../../worker/db/repo/accounts/sessions";
 import { finishCollectorRun } from "../../worker/db/repo/costs/collectors";
 import { newId } from "../../worker/lib/ids";
@@ -157,7 +159,7 @@ export async function fixtureTenant() {
   if (warehouse.status !== 201) throw new Error(`fixture snowflake connection: ${warehouse.status} ${warehouse.text}`);
   // One recorded pass of its collector (as the engine records one), so a pass's own route has a real id.
   const collectorPass = await finishCollectorRun(
-    tenantCtx(createDb(env.DB), owner.tenant.id),
+    await tenantContext(env, owner.tenant.id),
     warehouse.json.id,
     newId("collectorRun"),
     {
@@ -219,7 +221,7 @@ export async function fixtureTenant() {
   await ok(api("/pools", { as: owner, body: { name: "swept-pool", slots: 2 } }), "pool");
 
   // Objects that only Tutti itself creates (tool webhooks, queue failures, alerts) are recorded the way Tutti does.
-  const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
+  const ctx = await tenantContext(env, owner.tenant.id);
   const delivery = await storeDelivery(
     env.BLOBS,
     ctx,
@@ -443,9 +445,29 @@ async function tablesWithTenant() {
   return out;
 }
 
-/** Every row of every tenant-owned table (the audit log included), as one comparable text per table; one query. */
+/**
+ * Every row of every tenant-owned table (the audit log included), as one comparable text per table: one query on
+ * the control database for its tables with a tenant id, one on the tenant's shard for the rest (worker/db/sides.ts).
+ */
 export async function tenantSnapshot(tenantId: string): Promise<Record<string, string>> {
   const tables = await tablesWithTenant();
+  const [control, shard] = await Promise.all([
+    snapshotOf(
+      env.DB,
+      tables.filter((t) => sideOf(t.table) === "control"),
+      tenantId,
+    ),
+    snapshotOf(
+      await tenantD1(tenantId),
+      tables.filter((t) => sideOf(t.table) === "shard"),
+      tenantId,
+    ),
+  ]);
+  return { ...control, ...shard };
+}
+
+async function snapshotOf(d1: D1Database, tables: Array<{ table: string; columns: string[] }>, tenantId: string): Promise<Record<string, string>> {
+  if (!tables.length) return {};
   const parts = tables.map(
     ({ table, columns }) =>
       `'${table}', (SELECT json_group_array(json_array(${columns.join(", ")})) FROM (SELECT * FROM "${table}" WHERE tenant_id = ?1 ORDER BY rowid))`,
@@ -454,7 +476,7 @@ export async function tenantSnapshot(tenantId: string): Promise<Record<string, s
   const objects: string[] = [];
   for (let i = 0; i < parts.length; i += 40) objects.push(`json_object(${parts.slice(i, i + 40).join(", ")})`);
   const merged = objects.reduce((acc, o) => `json_patch(${acc}, ${o})`);
-  const row = await env.DB.prepare(`SELECT ${merged} AS snapshot`).bind(tenantId).first<{ snapshot: string }>();
+  const row = await d1.prepare(`SELECT ${merged} AS snapshot`).bind(tenantId).first<{ snapshot: string }>();
   return Object.fromEntries(Object.entries(JSON.parse(row!.snapshot) as Record<string, unknown>).map(([table, rows]) => [table, JSON.stringify(rows)]));
 }
 

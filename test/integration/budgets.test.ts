@@ -1,11 +1,12 @@
+import { tenantContext } from "../../worker/db/shards";
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createDb, tenantCtx } from "../../worker/db/client";
 import { evaluateBudgets } from "../../worker/costs/budgets-service";
 import { listBudgets } from "../../worker/db/repo/costs/budgets";
 import type { NotifySender } from "../../worker/queues/notify-messages";
 import type { BudgetThresholdCrossedSignal } from "../../worker/queues/signals";
 import { api, expectError, signup, type Session } from "../helpers/api";
+import { tenantD1 } from "../helpers/d1";
 import { postCosts, product, record } from "../helpers/costs";
 import { addMember, createTeam, createToken, firstTeamId } from "../helpers/fixtures";
 
@@ -52,7 +53,10 @@ describe("budgets", () => {
     await spend(s, "c", 20, today, team);
     await spend(s, "d", 500, today, team);
     expect((await budgetState(s, month))[0].crossings.map((c) => c.threshold)).toEqual([80, 100]);
-    const rows = await env.DB.prepare("SELECT period, threshold, sent_at FROM budget_crossings WHERE tenant_id = ? ORDER BY threshold").bind(s.tenant.id).all();
+    const rows = await (await tenantD1(s.tenant.id))
+      .prepare("SELECT period, threshold, sent_at FROM budget_crossings WHERE tenant_id = ? ORDER BY threshold")
+      .bind(s.tenant.id)
+      .all();
     expect(rows.results).toHaveLength(2);
     expect(rows.results.every((r) => r.sent_at !== null)).toBe(true);
 
@@ -67,7 +71,7 @@ describe("budgets", () => {
     const teamId = await firstTeamId(s);
     const p = await product(s, { name: "finance_revenue", title: "Finance revenue", owner_team_id: teamId });
     await spend(s, "x", 120, "2026-02-14", { products: [{ name: "finance_revenue" }] });
-    const ctx = tenantCtx(createDb(env.DB), s.tenant.id);
+    const ctx = await tenantContext(env, s.tenant.id);
     await api("/budgets", { as: s, body: { scope: "product", scope_id: "finance_revenue", monthly_limit: 100 } });
     const budget = (await listBudgets(ctx))[0];
     const r = recorder();

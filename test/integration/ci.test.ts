@@ -1,8 +1,9 @@
+import { tenantContext } from "../../worker/db/shards";
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { tenantCtx, createDb } from "../../worker/db/client";
 import { createProduct } from "../../worker/db/repo/products/write";
 import { api, expectError, signup } from "../helpers/api";
+import { tenantD1 } from "../helpers/d1";
 import { createTeam, createToken } from "../helpers/fixtures";
 import { dbtFixture } from "../helpers/lineage-fixtures";
 
@@ -63,9 +64,10 @@ describe("pull-request impact preview", () => {
     const projectId = uploaded.project.id;
 
     // Finance reads analytics' `customers` model and writes its own revenue table.
-    const customers = await env.DB.prepare(
-      "SELECT d.id, d.namespace, d.name FROM dbt_nodes n JOIN datasets d ON d.tenant_id = n.tenant_id AND d.id = n.node_id WHERE n.tenant_id = ? AND n.project_id = ? AND n.unique_id = 'model.jaffle_shop.customers'",
-    )
+    const customers = await (await tenantD1(s.tenant.id))
+      .prepare(
+        "SELECT d.id, d.namespace, d.name FROM dbt_nodes n JOIN datasets d ON d.tenant_id = n.tenant_id AND d.id = n.node_id WHERE n.tenant_id = ? AND n.project_id = ? AND n.unique_id = 'model.jaffle_shop.customers'",
+      )
       .bind(s.tenant.id, projectId)
       .first<{ id: string; namespace: string; name: string }>();
     expect(customers).not.toBeNull();
@@ -83,8 +85,11 @@ describe("pull-request impact preview", () => {
       },
     });
     expect([200, 201, 202]).toContain(ol.status);
-    const revenue = await env.DB.prepare("SELECT id FROM datasets WHERE tenant_id = ? AND name = 'finance.revenue'").bind(s.tenant.id).first<{ id: string }>();
-    const ctx = tenantCtx(createDb(env.DB), s.tenant.id);
+    const revenue = await (await tenantD1(s.tenant.id))
+      .prepare("SELECT id FROM datasets WHERE tenant_id = ? AND name = 'finance.revenue'")
+      .bind(s.tenant.id)
+      .first<{ id: string }>();
+    const ctx = await tenantContext(env, s.tenant.id);
     await createProduct(
       ctx,
       { principal: { actor: { type: "system", id: "test", label: "test" } }, ip: null, requestId: null, now: Date.now() } as never,
@@ -156,7 +161,10 @@ describe("pull-request cost estimate", () => {
       expect(res.status, res.text).toBe(201);
     }
     const datasetOf = async (uniqueId: string) =>
-      (await env.DB.prepare("SELECT node_id FROM dbt_nodes WHERE tenant_id = ? AND project_id = ? AND unique_id = ?")
+      (await (
+        await tenantD1(s.tenant.id)
+      )
+        .prepare("SELECT node_id FROM dbt_nodes WHERE tenant_id = ? AND project_id = ? AND unique_id = ?")
         .bind(s.tenant.id, project.id, uniqueId)
         .first<{ node_id: string }>())!.node_id;
     const [customers, orders] = [await datasetOf("model.jaffle_shop.customers"), await datasetOf("model.jaffle_shop.orders")];

@@ -1,6 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, expectError, signup, type Session } from "../helpers/api";
+import { tenantD1 } from "../helpers/d1";
 import { awsConfig, awsKey, registerCostExplorer } from "../helpers/aws";
 import { collectors, enable } from "../helpers/collectors";
 import { fireAlarm, setEngineTime } from "../helpers/engine";
@@ -203,7 +204,10 @@ describe("collect now", () => {
     expectError(await press(member, conn.id), 403, "forbidden");
     expectError(await api(`/collectors/${conn.id}/collect`, { method: "POST" }), 401, "unauthorized");
     expect(
-      await env.DB.prepare("SELECT count(*) AS n FROM audit_log WHERE tenant_id = ? AND action = 'collector.collect_requested'").bind(s.tenant.id).first("n"),
+      await (await tenantD1(s.tenant.id))
+        .prepare("SELECT count(*) AS n FROM audit_log WHERE tenant_id = ? AND action = 'collector.collect_requested'")
+        .bind(s.tenant.id)
+        .first("n"),
     ).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { tenantD1 } from "../helpers/d1";
 import { describe, expect, it } from "vitest";
 import { fakeCredentials } from "../fakes/credentials";
 import { api, expectError, type Session } from "../helpers/api";
@@ -43,12 +43,13 @@ async function registerMar(role: string, rows: unknown[], schema?: string) {
 
 /** Each Fivetran record's pipeline, how it was split and the product it went to. */
 async function attribution(tenantId: string) {
-  const rows = await env.DB.prepare(
-    `SELECT c.external_ref, p.name AS pipeline, c.attributed_by, a.product_id FROM cost_records c
+  const rows = await (await tenantD1(tenantId))
+    .prepare(
+      `SELECT c.external_ref, p.name AS pipeline, c.attributed_by, a.product_id FROM cost_records c
      LEFT JOIN pipelines p ON p.tenant_id = c.tenant_id AND p.id = c.pipeline_id
      LEFT JOIN cost_allocations a ON a.tenant_id = c.tenant_id AND a.cost_id = c.id
      WHERE c.tenant_id = ? AND c.source = 'fivetran'`,
-  )
+    )
     .bind(tenantId)
     .all<{ external_ref: string; pipeline: string | null; attributed_by: string; product_id: string | null }>();
   return Object.fromEntries(rows.results.map(({ external_ref, ...rest }) => [external_ref, rest]));

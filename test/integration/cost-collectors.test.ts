@@ -1,7 +1,7 @@
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { fakeCredentials } from "../fakes/credentials";
 import { api, expectError, signup, type Session } from "../helpers/api";
+import { tenantD1 } from "../helpers/d1";
 import { alarmAt, collectors, enable, ledger, total } from "../helpers/collectors";
 import { setEngineTime, engineTimers } from "../helpers/engine";
 import { createToken } from "../helpers/fixtures";
@@ -144,7 +144,8 @@ describe("cost collectors", () => {
     expect(Date.parse(firstMark)).toBeGreaterThanOrEqual(T);
 
     // Usage: one read per query and catalogued table, by person and tool; an unknown table counts for nothing.
-    const usage = await env.DB.prepare("SELECT consumer, product_id, kind, count FROM usage_events WHERE tenant_id = ? ORDER BY consumer")
+    const usage = await (await tenantD1(s.tenant.id))
+      .prepare("SELECT consumer, product_id, kind, count FROM usage_events WHERE tenant_id = ? ORDER BY consumer")
       .bind(s.tenant.id)
       .all();
     expect(usage.results).toEqual([
@@ -169,7 +170,9 @@ describe("cost collectors", () => {
     [state] = await collectors(s);
     expect(state.last_run).toMatchObject({ inserted: 0, updated: 0, error: null });
     expect(state.last_run!.unchanged).toBeGreaterThan(0);
-    expect((await env.DB.prepare("SELECT count(*) AS n FROM usage_events WHERE tenant_id = ?").bind(s.tenant.id).first<{ n: number }>())!.n).toBe(2);
+    expect(
+      (await (await tenantD1(s.tenant.id)).prepare("SELECT count(*) AS n FROM usage_events WHERE tenant_id = ?").bind(s.tenant.id).first<{ n: number }>())!.n,
+    ).toBe(2);
 
     // The product page: its Snowflake cost (the tagged query through the pipeline, and the idle hour it shared) and when it was collected.
     const card = await api(`/products/${revenue.id}/scorecard?period=2026-03`, { as: s });
@@ -333,10 +336,11 @@ describe("cost collectors", () => {
     await setEngineTime(s.tenant.id, T - 65_000);
     await enable(s, conn.id, { lookback_days: 1, warehouse_id: warehouse });
     await alarmAt(s.tenant.id, T);
-    const usage = () =>
-      env.DB.prepare(
-        "SELECT consumer, product_id, kind, sum(count) AS n FROM usage_events WHERE tenant_id = ? GROUP BY consumer, product_id, kind ORDER BY consumer, product_id",
-      )
+    const usage = async () =>
+      (await tenantD1(s.tenant.id))
+        .prepare(
+          "SELECT consumer, product_id, kind, sum(count) AS n FROM usage_events WHERE tenant_id = ? GROUP BY consumer, product_id, kind ORDER BY consumer, product_id",
+        )
         .bind(s.tenant.id)
         .all();
     const expected = [

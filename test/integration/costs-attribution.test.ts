@@ -1,10 +1,11 @@
+import { tenantContext } from "../../worker/db/shards";
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createDb, tenantCtx } from "../../worker/db/client";
 import { ingestDbtArtifacts } from "../../worker/ingest/dbt-artifacts";
 import { ingestWriter } from "../../worker/ingest/writer";
 import { fakeCredentials } from "../fakes/credentials";
 import { api, type Session } from "../helpers/api";
+import { tenantD1 } from "../helpers/d1";
 import { dbtFixture } from "../helpers/lineage-fixtures";
 import { pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
 import { waitForRun } from "../helpers/engine";
@@ -44,7 +45,12 @@ async function dbtCloudRun(s: Session, team: { id: string; slug: string }, pipel
   const run = await startRun(s, "nightly_marts");
   const done = await pollToEnd(s, run.id);
   expect(done.status).toBe("succeeded");
-  const project = (await env.DB.prepare("SELECT project, environment FROM dbt_projects WHERE tenant_id = ?").bind(s.tenant.id).first()) as {
+  const project = (await (
+    await tenantD1(s.tenant.id)
+  )
+    .prepare("SELECT project, environment FROM dbt_projects WHERE tenant_id = ?")
+    .bind(s.tenant.id)
+    .first()) as {
     project: string;
     environment: string;
   };
@@ -62,7 +68,7 @@ describe("cost attribution", () => {
     rr.metadata.invocation_id = crypto.randomUUID();
     rr.results[0].adapter_response = { _message: "SUCCESS 1", code: "SUCCESS", rows_affected: 1, query_id: queryId };
     await ingestDbtArtifacts(
-      tenantCtx(createDb(env.DB), s.tenant.id),
+      await tenantContext(env, s.tenant.id),
       { ...engine, now: Date.now() },
       {
         ...cloud.project,
@@ -230,7 +236,7 @@ describe("cost attribution", () => {
     const run = await startRun(s, "spark_jobs");
     await waitForRun(s, run.id, (r) => r.status === "succeeded");
     const sink = collectSink(
-      createDb(env.DB),
+      (await tenantContext(env, s.tenant.id)).db,
       env.BLOBS,
       { tenantId: s.tenant.id, teamId: team.id, runId: run.id, taskKey: "crunch", attempt: 1, connectionId: null },
       () => Date.now(),

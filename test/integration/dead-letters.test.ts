@@ -1,9 +1,9 @@
+import { tenantContext } from "../../worker/db/shards";
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { WebhookMessage } from "../../worker/queues/webhook-messages";
 import { api, expectError } from "../helpers/api";
 import { deadLetter } from "../helpers/dead-letters";
-import { createDb, tenantCtx } from "../../worker/db/client";
 import { storeDelivery } from "../../worker/ingest/webhook-delivery";
 import { fakeCredentials } from "../fakes/credentials";
 import { waitForRun } from "../helpers/engine";
@@ -37,7 +37,7 @@ describe("dead letters", () => {
     // The receiver stored the delivery; its hand-over to the engine then died in the queue.
     const stored = await storeDelivery(
       env.BLOBS,
-      tenantCtx(createDb(env.DB), s.tenant.id),
+      await tenantContext(env, s.tenant.id),
       {
         teamId: team.id,
         connector: "dbt_cloud",

@@ -2,6 +2,7 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult, SELF }
 import { describe, expect, it } from "vitest";
 import worker from "../../worker/index";
 import { api, expectError } from "../helpers/api";
+import { tenantD1 } from "../helpers/d1";
 import { isTerminal, waitForRun } from "../helpers/engine";
 import { fakeToolRequests, pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
 import { drain, eventually } from "../helpers/wait";
@@ -79,7 +80,8 @@ describe("dead-lettered dispatch", () => {
     expect(result.explicitAcks).toEqual([`dlq-${run.id}`]);
     const done = await waitForRun(s, run.id, isTerminal);
     expect(done.tasks[0]).toMatchObject({ status: "failed", error: { kind: "network" } });
-    const row = await env.DB.prepare("SELECT queue, attempts FROM dead_letters WHERE tenant_id = ? AND message_id = ?")
+    const row = await (await tenantD1(s.tenant.id))
+      .prepare("SELECT queue, attempts FROM dead_letters WHERE tenant_id = ? AND message_id = ?")
       .bind(s.tenant.id, `dlq-${run.id}`)
       .first();
     expect(row).toEqual({ queue: "dispatch", attempts: 6 });

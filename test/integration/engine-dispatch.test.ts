@@ -4,6 +4,7 @@ import { HYBRID_MAX_IN_FLIGHT, SLOW_CALL_MS } from "../../worker/durable/runs/in
 import { WRITE_THROUGH_HOLD_MS } from "../../worker/durable/runs/outbox";
 import type { DispatchMessage } from "../../worker/queues/messages";
 import { api } from "../helpers/api";
+import { tenantD1 } from "../helpers/d1";
 import { advance, isTerminal, waitForRun } from "../helpers/engine";
 import { fakeToolRequests, pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
 import { deliveredMessages } from "../helpers/queue-tracking";
@@ -73,15 +74,16 @@ describe("dispatch in the default mode", () => {
     const { s, team } = await setupTenant();
     await pushPipeline(s, { name: "handoff", team: team.slug, tasks: [toolTask("only")] });
     // A secret that cannot be decrypted (its key version is unknown) makes the call fail before it reaches the tool.
-    const row = await env.DB.prepare("SELECT id, secrets FROM connections WHERE tenant_id = ? AND name = 'tool'")
+    const row = await (await tenantD1(s.tenant.id))
+      .prepare("SELECT id, secrets FROM connections WHERE tenant_id = ? AND name = 'tool'")
       .bind(s.tenant.id)
       .first<{ id: string; secrets: string }>();
-    await env.DB.prepare("UPDATE connections SET secrets = json_set(secrets, '$.bearer_token.v', 999) WHERE id = ?").bind(row!.id).run();
+    await (await tenantD1(s.tenant.id)).prepare("UPDATE connections SET secrets = json_set(secrets, '$.bearer_token.v', 999) WHERE id = ?").bind(row!.id).run();
     const run = await startRun(s, "handoff");
     await eventually(() => expect(dispatchesOf(run.id).length).toBeGreaterThan(0));
     expect(await jobsCreatedFor(run.id)).toEqual([]);
     // The secret is readable again: the queue's next delivery performs the call.
-    await env.DB.prepare("UPDATE connections SET secrets = ? WHERE id = ?").bind(row!.secrets, row!.id).run();
+    await (await tenantD1(s.tenant.id)).prepare("UPDATE connections SET secrets = ? WHERE id = ?").bind(row!.secrets, row!.id).run();
     expect((await waitForRun(s, run.id, isTerminal, 25_000)).status).toBe("succeeded");
     await drain();
     expect(await jobsCreatedFor(run.id)).toHaveLength(1);

@@ -1,6 +1,7 @@
-import { env, SELF } from "cloudflare:test";
+import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, BASE, expectError, signup } from "../helpers/api";
+import { tenantD1 } from "../helpers/d1";
 import { firstTeamId } from "../helpers/fixtures";
 import { lineageRowCounts, lineageTenant, postEvent } from "../helpers/lineage";
 import { dbtFixture } from "../helpers/lineage-fixtures";
@@ -31,7 +32,8 @@ describe("Idempotency-Key", () => {
     expect(first.status).toBe(201);
     expect(second.json.id).toBe(first.json.id);
     expect((await api("/connections", { as: owner })).json.items).toHaveLength(1);
-    const stored = await env.DB.prepare("SELECT response_body FROM idempotency_keys WHERE tenant_id = ?")
+    const stored = await (await tenantD1(owner.tenant.id))
+      .prepare("SELECT response_body FROM idempotency_keys WHERE tenant_id = ?")
       .bind(owner.tenant.id)
       .all<{ response_body: string }>();
     expect(JSON.stringify(stored.results)).not.toContain("idem-secret-value");
@@ -50,7 +52,8 @@ describe("Idempotency-Key", () => {
     expect(second.json.error.request_id).toMatch(/^req_/);
     expect(second.text).not.toContain(first.json.token);
     expect((await api("/tokens", { as: owner })).json.items).toHaveLength(1);
-    const stored = await env.DB.prepare("SELECT response_body FROM idempotency_keys WHERE tenant_id = ?")
+    const stored = await (await tenantD1(owner.tenant.id))
+      .prepare("SELECT response_body FROM idempotency_keys WHERE tenant_id = ?")
       .bind(owner.tenant.id)
       .all<{ response_body: string }>();
     expect(stored.results).toHaveLength(1);
@@ -67,7 +70,8 @@ describe("Idempotency-Key", () => {
     expectError(second, 409, "conflict");
     expect(second.text).not.toContain(first.json.token);
     expect((await api("/invitations", { as: owner })).json.items).toHaveLength(1);
-    const stored = await env.DB.prepare("SELECT response_body FROM idempotency_keys WHERE tenant_id = ?")
+    const stored = await (await tenantD1(owner.tenant.id))
+      .prepare("SELECT response_body FROM idempotency_keys WHERE tenant_id = ?")
       .bind(owner.tenant.id)
       .all<{ response_body: string }>();
     expect(JSON.stringify(stored.results)).not.toContain(first.json.token);

@@ -1,6 +1,6 @@
+import { tenantContext } from "../../worker/db/shards";
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createDb, tenantCtx } from "../../worker/db/client";
 import { recordTuttiTaskRun } from "../../worker/ingest/tutti-runs";
 import { api, expectError } from "../helpers/api";
 import { createTeam, createToken } from "../helpers/fixtures";
@@ -109,7 +109,7 @@ describe("generic quality results", () => {
 describe("Tutti task runs and freshness checks", () => {
   it("a Tutti task run is recorded with its outputs, moving freshness; a late dataset is found without any run", async () => {
     const { s, token, teamId } = await lineageTenant();
-    const ctx = tenantCtx(createDb(env.DB), s.tenant.id);
+    const ctx = await tenantContext(env, s.tenant.id);
     const outputs = [{ namespace: "bigquery", name: "acme.marts.revenue" }];
     const first = await recordTuttiTaskRun(
       ctx,
@@ -167,7 +167,7 @@ describe("Tutti task runs write for their pipeline's team", () => {
     );
     expect(written.status, written.text).toBe(201);
 
-    const ctx = tenantCtx(createDb(env.DB), s.tenant.id);
+    const ctx = await tenantContext(env, s.tenant.id);
     const mine = { namespace: "bigquery", name: "acme.marts.mine" };
     // A month after their own write: were it theirs, the dataset would be fresh from it.
     const ended = Date.parse("2020-02-01T06:00:00Z");

@@ -1,7 +1,7 @@
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { historyWindow } from "../../worker/pipelines/history";
 import { api, expectError, signup } from "../helpers/api";
+import { tenantD1 } from "../helpers/d1";
 import { isTerminal, waitForRun } from "../helpers/engine";
 import { pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
 
@@ -21,9 +21,10 @@ async function seedRun(
   r: { id: string; status: string; queuedAt: number; seconds: number | null; environment?: string },
 ) {
   const started = r.queuedAt + SECOND;
-  await env.DB.prepare(
-    "INSERT INTO runs (tenant_id, id, pipeline_id, pipeline_name, team_id, version_id, version, status, attempt, trigger_kind, params, environment, queued_at, started_at, finished_at, seq) VALUES (?, ?, ?, 'seeded', 'tm', 'pv', 1, ?, 1, 'manual', '{}', ?, ?, ?, ?, 1)",
-  )
+  await (await tenantD1(tenantId))
+    .prepare(
+      "INSERT INTO runs (tenant_id, id, pipeline_id, pipeline_name, team_id, version_id, version, status, attempt, trigger_kind, params, environment, queued_at, started_at, finished_at, seq) VALUES (?, ?, ?, 'seeded', 'tm', 'pv', 1, ?, 1, 'manual', '{}', ?, ?, ?, ?, 1)",
+    )
     .bind(tenantId, r.id, pipelineId, r.status, r.environment ?? "prod", r.queuedAt, started, r.seconds === null ? null : started + r.seconds * SECOND)
     .run();
 }

@@ -1,6 +1,6 @@
+import { tenantContext } from "../../worker/db/shards";
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createDb } from "../../worker/db/client";
 import { setQuotaOverrides } from "../../worker/db/repo/platform/storage-usage";
 import { tenantLimits } from "../../worker/durable/client";
 import type { TenantLimits } from "../../worker/durable/tenant-limits";
@@ -17,7 +17,8 @@ function event(n: number): string {
 }
 
 /** What an operator does with `npm run quotas` (scripts/quotas.ts calls the same function). */
-const setQuotas = (tenantId: string, change: Parameters<typeof setQuotaOverrides>[2]) => setQuotaOverrides(createDb(env.DB), tenantId, change, Date.now());
+const setQuotas = async (tenantId: string, change: Parameters<typeof setQuotaOverrides>[2]) =>
+  setQuotaOverrides((await tenantContext(env, tenantId)).db, tenantId, change, Date.now());
 
 describe("quotas", () => {
   it("shows the defaults with the current use", async () => {

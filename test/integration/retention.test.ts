@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { tenantRuns } from "../../worker/durable/client";
 import type { TenantRuns } from "../../worker/durable/tenant-runs";
 import { api, expectError, type Session } from "../helpers/api";
+import { tenantD1 } from "../helpers/d1";
 import { addMember } from "../helpers/fixtures";
 import { engineTimers, fireAlarm, setEngineTime } from "../helpers/engine";
 import { lineageRowCounts, lineageTenant, postEvent } from "../helpers/lineage";
@@ -34,7 +35,8 @@ async function sweepAt(tenantId: string, at: number) {
 }
 
 async function count(table: string, tenantId: string, where = "1 = 1", ...binds: unknown[]) {
-  const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE tenant_id = ? AND ${where}`)
+  const row = await (await tenantD1(tenantId))
+    .prepare(`SELECT count(*) AS n FROM ${table} WHERE tenant_id = ? AND ${where}`)
     .bind(tenantId, ...binds)
     .first<{ n: number }>();
   return row!.n;
@@ -58,15 +60,17 @@ async function seedRuns(tenantId: string, at: number) {
     { id: `run_active_${tenantId}`, pipeline: "pl_b", queued: at, finished: null },
   ];
   for (const r of runs) {
-    await env.DB.prepare(
-      "INSERT INTO runs (tenant_id, id, pipeline_id, pipeline_name, team_id, version_id, version, status, attempt, trigger_kind, params, queued_at, finished_at, seq) VALUES (?, ?, ?, ?, 'tm', 'pv', 1, ?, 1, 'manual', '{}', ?, ?, 1)",
-    )
+    await (await tenantD1(tenantId))
+      .prepare(
+        "INSERT INTO runs (tenant_id, id, pipeline_id, pipeline_name, team_id, version_id, version, status, attempt, trigger_kind, params, queued_at, finished_at, seq) VALUES (?, ?, ?, ?, 'tm', 'pv', 1, ?, 1, 'manual', '{}', ?, ?, 1)",
+      )
       .bind(tenantId, r.id, r.pipeline, r.pipeline, r.finished ? "succeeded" : "running", r.queued, r.finished)
       .run();
     for (const seq of [1, 2])
-      await env.DB.prepare(
-        "INSERT INTO run_events (tenant_id, run_id, seq, at, event_id, from_status, to_status, reason) VALUES (?, ?, ?, ?, ?, 'queued', 'running', 'test')",
-      )
+      await (await tenantD1(tenantId))
+        .prepare(
+          "INSERT INTO run_events (tenant_id, run_id, seq, at, event_id, from_status, to_status, reason) VALUES (?, ?, ?, ?, ?, 'queued', 'running', 'test')",
+        )
         .bind(tenantId, r.id, seq, at, `ev_${r.id}_${seq}`)
         .run();
   }
@@ -163,7 +167,7 @@ describe("retention", () => {
     // The PATCH brought the next pass within a minute.
     await sweepAt(t, Date.now() + 61_000);
     const ids = async () =>
-      (await env.DB.prepare("SELECT id FROM dbt_uploads WHERE tenant_id = ?").bind(t).all<{ id: string }>()).results.map((r) => r.id).sort();
+      (await (await tenantD1(t)).prepare("SELECT id FROM dbt_uploads WHERE tenant_id = ?").bind(t).all<{ id: string }>()).results.map((r) => r.id).sort();
     expect(await ids()).toEqual([ci2.id, prod1.id].sort());
     expectError(await api(`/dbt/uploads/${ci1.id}`, { as: token }), 404, "not_found");
     // ci1's manifest is prod1's too: its blob stays, and the production state still downloads.
@@ -174,7 +178,8 @@ describe("retention", () => {
 
     // A newer ci upload leaves ci2 unreferenced; its manifest, named by no other upload, leaves R2.
     const keyOf = async (id: string) =>
-      (await env.DB.prepare("SELECT manifest_blob_key AS k FROM dbt_uploads WHERE tenant_id = ? AND id = ?").bind(t, id).first<{ k: string }>())!.k;
+      (await (await tenantD1(t)).prepare("SELECT manifest_blob_key AS k FROM dbt_uploads WHERE tenant_id = ? AND id = ?").bind(t, id).first<{ k: string }>())!
+        .k;
     const [ci2Key, prodKey] = [await keyOf(ci2.id), await keyOf(prod1.id)];
     const ci3 = await up("ci", 3);
     await sweepAt(t, Date.now() + 2 * DAY);

@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { tenantD1 } from "../helpers/d1";
 import { describe, expect, it } from "vitest";
 import { api, expectError, signup } from "../helpers/api";
 import { isTerminal, waitForRun } from "../helpers/engine";
@@ -21,9 +21,10 @@ async function seedRun(
   now: number,
 ) {
   const queued = now - r.queuedHoursAgo * HOUR;
-  await env.DB.prepare(
-    "INSERT INTO runs (tenant_id, id, pipeline_id, pipeline_name, team_id, version_id, version, status, attempt, trigger_kind, params, environment, queued_at, started_at, finished_at, seq) VALUES (?, ?, ?, ?, 'tm', 'pv', 1, ?, 1, 'manual', '{}', ?, ?, ?, ?, 1)",
-  )
+  await (await tenantD1(tenantId))
+    .prepare(
+      "INSERT INTO runs (tenant_id, id, pipeline_id, pipeline_name, team_id, version_id, version, status, attempt, trigger_kind, params, environment, queued_at, started_at, finished_at, seq) VALUES (?, ?, ?, ?, 'tm', 'pv', 1, ?, 1, 'manual', '{}', ?, ?, ?, ?, 1)",
+    )
     .bind(
       tenantId,
       r.id,

@@ -1,6 +1,7 @@
+import { tenantD1 } from "../helpers/d1";
+import { tenantContext } from "../../worker/db/shards";
 import { env } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createDb, tenantCtx } from "../../worker/db/client";
 import { recordConnectionUse, resolveConnectionSecrets } from "../../worker/db/repo/connections/connections";
 import { loadKeyRing } from "../../worker/lib/envelope";
 import { api, cookieFrom, seenResponses, signup, type Session } from "../helpers/api";
@@ -30,11 +31,16 @@ async function ok(res: Promise<{ status: number; json: any; text: string }>, sta
  * hold the mails local development and the tests capture (links included); a deployment sends them instead.
  */
 async function databaseDump(): Promise<string> {
-  const tables = await env.DB.prepare(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%' AND name != 'dev_outbox'",
-  ).all<{ name: string }>();
   const parts: string[] = [];
-  for (const { name } of tables.results) parts.push(JSON.stringify((await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results));
+  // Every database: the control database and each shard (a secret must not rest in any of them).
+  for (const d1 of [env.DB, env.SHARD_1, env.SHARD_2]) {
+    const tables = await d1
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%' AND name != 'dev_outbox'",
+      )
+      .all<{ name: string }>();
+    for (const { name } of tables.results) parts.push(JSON.stringify((await d1.prepare(`SELECT * FROM "${name}"`).all()).results));
+  }
   return parts.join("\n");
 }
 
@@ -112,7 +118,7 @@ describe("secret values never leak", () => {
     await ok(api("/connections", { as: owner, body: { ...base, secrets: { signing_secret: secret.oversized }, description: "x".repeat(1024 * 1024) } }), 413);
 
     // The run engine's use of a connection.
-    const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
+    const ctx = await tenantContext(env, owner.tenant.id);
     const resolved = await resolveConnectionSecrets(ctx, await loadKeyRing(env.TUTTI_MASTER_KEY), team2.id, "api");
     expect(resolved?.secrets).toEqual({ authorization: secret.httpAuth, bearer_token: secret.httpBearer });
     await recordConnectionUse(ctx, resolved!, { runId: "run_leak", taskKey: "call", attempt: 1 });
@@ -157,7 +163,7 @@ describe("secret values never leak", () => {
     await ok(api(`/connections/${slack.id}`, { as: owner, method: "DELETE" }), 204);
 
     // A failing request is logged: proves the console capture sees the Worker's log lines.
-    await env.DB.prepare("UPDATE connections SET config = '{broken' WHERE id = ?").bind(http.id).run();
+    await (await tenantD1(owner.tenant.id)).prepare("UPDATE connections SET config = '{broken' WHERE id = ?").bind(http.id).run();
     await ok(api(`/connections/${http.id}`, { as: owner }), 500);
     expect(logged.some((line) => line.includes('"level":"error"'))).toBe(true);
 

@@ -4,6 +4,7 @@ import { tenantRuns } from "../../worker/durable/client";
 import { unwrap } from "../../worker/durable/result";
 import { MAX_TRIGGER_CHAIN_DEPTH } from "../../worker/engine/admission";
 import { api, expectError, type Session } from "../helpers/api";
+import { tenantD1 } from "../helpers/d1";
 import { fireAlarm, isTerminal, waitForRun } from "../helpers/engine";
 import { createToolConnection, pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
 import { drain } from "../helpers/wait";
@@ -81,9 +82,8 @@ describe("the trigger chain depth limit", () => {
     await pushPipeline(s, { name: "ping", team: team.slug, triggers: [{ after: "pong" }], tasks: [toolTask("x")] });
     const b = await pushPipeline(s, { name: "pong", team: team.slug, tasks: [toolTask("y")] });
     // A spec stored before the check existed (or by a push racing another): pong now runs after ping too.
-    await env.DB.prepare(
-      `UPDATE pipeline_versions SET spec = json_set(spec, '$.triggers', json('[{"after":"ping","on":"success"}]')) WHERE tenant_id = ? AND id = ?`,
-    )
+    await (await tenantD1(s.tenant.id))
+      .prepare(`UPDATE pipeline_versions SET spec = json_set(spec, '$.triggers', json('[{"after":"ping","on":"success"}]')) WHERE tenant_id = ? AND id = ?`)
       .bind(s.tenant.id, b.version.id)
       .run();
     unwrap(await tenantRuns(env, s.tenant.id).syncPipeline(s.tenant.id, b.pipeline.id));

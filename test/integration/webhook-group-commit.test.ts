@@ -1,8 +1,9 @@
+import { tenantContext } from "../../worker/db/shards";
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createDb, tenantCtx } from "../../worker/db/client";
 import { storeDelivery } from "../../worker/ingest/webhook-delivery";
 import { api, signup } from "../helpers/api";
+import { tenantD1 } from "../helpers/d1";
 import { setupTenant } from "../helpers/pipelines";
 import { createConnection, deliverWebhook, fakeUrl } from "../helpers/tool-fakes";
 import { drain } from "../helpers/wait";
@@ -25,7 +26,10 @@ function delivery(eventId: string): string {
 
 async function rowsOf(tenantId: string) {
   return (
-    await env.DB.prepare("SELECT id, delivery_id, copies, payload_blob_key, payload_offset, payload_bytes FROM webhook_deliveries WHERE tenant_id = ?")
+    await (
+      await tenantD1(tenantId)
+    )
+      .prepare("SELECT id, delivery_id, copies, payload_blob_key, payload_offset, payload_bytes FROM webhook_deliveries WHERE tenant_id = ?")
       .bind(tenantId)
       .all<{ id: string; delivery_id: string; copies: number; payload_blob_key: string; payload_offset: number | null; payload_bytes: number }>()
   ).results;
@@ -89,7 +93,7 @@ describe("webhook deliveries stored together", () => {
 
   it("a delivery whose row cannot be written fails alone; the others of its group are stored", async () => {
     const s = await signup();
-    const ctx = tenantCtx(createDb(env.DB), s.tenant.id);
+    const ctx = await tenantContext(env, s.tenant.id);
     const base = { teamId: "team_x", connector: "dbt_cloud", connectionId: "conn_x", eventType: "e", externalId: null, receivedAt: Date.now() };
     const body = (i: number) => new TextEncoder().encode(`{"i":${i}}`);
     const results = await Promise.allSettled([

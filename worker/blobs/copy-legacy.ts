@@ -1,4 +1,6 @@
-import { tenantCtx, type Db } from "../db/client";
+import type { Env } from "../env";
+import { createDb, tenantCtx, type Db } from "../db/client";
+import { CONTROL_BINDING, d1Binding, shardNames } from "../db/shards";
 import { getDbtUpload } from "../db/repo/lineage/dbt";
 import {
   artifactMovedStatements,
@@ -38,6 +40,24 @@ export interface CopyResult {
   droppedArtifacts: number;
   webhookPayloads: number;
   lineageEvents: number;
+}
+
+/**
+ * The copy on every database that may hold tenants' rows: the control database (the only one of a deployment from
+ * before shards, where these bytes were written) and each shard. Unguarded handles: on the control database of a
+ * sharded deployment the tenant tables are simply empty.
+ */
+export async function copyLegacyBodiesEverywhere(
+  env: { DB: D1Database; TENANT_SHARDS?: string },
+  bucket: R2Bucket,
+  opts: CopyProgress = {},
+): Promise<CopyResult> {
+  const total: CopyResult = { artifacts: 0, droppedArtifacts: 0, webhookPayloads: 0, lineageEvents: 0 };
+  for (const name of new Set([CONTROL_BINDING, ...shardNames(env as Env)])) {
+    const done = await copyLegacyBodiesToBlobs(createDb(d1Binding(env as Env, name)), bucket, opts);
+    for (const k of Object.keys(total) as Array<keyof CopyResult>) total[k] += done[k];
+  }
+  return total;
 }
 
 export async function copyLegacyBodiesToBlobs(db: Db, bucket: R2Bucket, opts: CopyProgress = {}): Promise<CopyResult> {
