@@ -7,6 +7,7 @@ import { UNKNOWN_TTL_MS, webhookConnection } from "../../worker/lib/connection-c
 import { expectError } from "../helpers/api";
 import { createConnection, deliverWebhook, fakeUrl } from "../helpers/tool-fakes";
 import { setupTenant } from "../helpers/pipelines";
+import { tenantD1 } from "../helpers/tenant-db";
 import { fakeCredentials } from "../fakes/credentials";
 
 /** The control database as the cache sees it, counting the reads it makes there. */
@@ -49,12 +50,13 @@ describe("webhook deliveries to unknown connection ids", () => {
       { api_token: "t", webhook_secret: "w" },
     );
     const hidden = newId("connection");
+    const d1 = await tenantD1(s.tenant.id);
     // The row under another id for a moment: the cache learns that conn.id does not exist.
-    await env.DB.prepare("UPDATE connections SET id = ? WHERE id = ?").bind(hidden, conn.id).run();
+    await d1.prepare("UPDATE connections SET id = ? WHERE id = ?").bind(hidden, conn.id).run();
     const { db, counter } = countingDb();
     const now = 2_000_000;
     expect(await webhookConnection(env, db, ring, conn.id, "webhook_secret", now)).toBeNull();
-    await env.DB.prepare("UPDATE connections SET id = ? WHERE id = ?").bind(conn.id, hidden).run();
+    await d1.prepare("UPDATE connections SET id = ? WHERE id = ?").bind(conn.id, hidden).run();
     expect(await webhookConnection(env, db, ring, conn.id, "webhook_secret", now + UNKNOWN_TTL_MS - 1)).toBeNull();
     expect(counter.reads).toBe(1);
     expect((await webhookConnection(env, db, ring, conn.id, "webhook_secret", now + UNKNOWN_TTL_MS))?.secret).toBe("w");
