@@ -14,3 +14,6 @@ export async function tenantD1(tenantId: string): Promise<D1Database> {
 
 /** The tenant's context as the Worker builds it outside a request: its shard and the control database. */
 export const tenantTestCtx = (tenantId: string): Promise<TenantCtx> => tenantContext(env, tenantId);
+
+/** Every D1 database of the test runtime (control and both shards), for counts that must hold wherever a row could land. */
+export const everyD1 = (): D1Database[] => [env.DB, env.SHARD_1, env.SHARD_2];
