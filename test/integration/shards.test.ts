@@ -159,7 +159,7 @@ describe("public routes find the tenant from a public id", () => {
     const { conn, hook, shareToken } = await publicObjects(s);
 
     const tool = await toolDelivery(conn.id);
-    expect(tool.status, tool.text).toBe(200);
+    expect(tool.status, JSON.stringify(tool.json)).toBe(200);
     const started = await pipelineDelivery(hook.url, hook.secret);
     expect(started.status, JSON.stringify(started.json)).toBe(202);
     const page = await api(`/status/${shareToken}`);
