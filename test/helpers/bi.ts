@@ -1,6 +1,6 @@
-import { env } from "cloudflare:test";
 import { expect } from "vitest";
 import { fakeUrl } from "./tool-fakes";
+import { tenantD1 } from "./tenant-db";
 
 /**
  * BI tools' usage as their fakes serve it (test/fakes/looker, test/fakes/powerbi). Each call makes new credentials,
@@ -41,7 +41,8 @@ export const runs = (n: number, run: LookerRun): LookerRun[] => Array.from({ len
 
 /** The tenant's stored usage events, in a stable order. */
 export async function usageEvents(tenantId: string) {
-  const rows = await env.DB.prepare("SELECT id, product_id, consumer, kind, count, day FROM usage_events WHERE tenant_id = ? ORDER BY day, id, product_id")
+  const rows = await (await tenantD1(tenantId))
+    .prepare("SELECT id, product_id, consumer, kind, count, day FROM usage_events WHERE tenant_id = ? ORDER BY day, id, product_id")
     .bind(tenantId)
     .all();
   return rows.results as Array<{ id: string; product_id: string; consumer: string; kind: string; count: number; day: string }>;
@@ -49,9 +50,8 @@ export async function usageEvents(tenantId: string) {
 
 /** The daily rollup as [product name ("" unassigned), day, total count], sorted; `names`: product id → name. */
 export async function usageByProductDay(tenantId: string, names: Record<string, string>) {
-  const rows = await env.DB.prepare(
-    "SELECT product_id, day, sum(count) AS n FROM usage_daily WHERE tenant_id = ? GROUP BY product_id, day ORDER BY product_id, day",
-  )
+  const rows = await (await tenantD1(tenantId))
+    .prepare("SELECT product_id, day, sum(count) AS n FROM usage_daily WHERE tenant_id = ? GROUP BY product_id, day ORDER BY product_id, day")
     .bind(tenantId)
     .all();
   return (rows.results as Array<{ product_id: string; day: string; n: number }>)

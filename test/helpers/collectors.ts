@@ -1,7 +1,7 @@
-import { env } from "cloudflare:test";
 import { expect } from "vitest";
 import { api, type Session } from "./api";
 import { fireAlarm, setEngineTime } from "./engine";
+import { tenantD1 } from "./tenant-db";
 
 /**
  * Runs the tenant's due timers as its alarm would at business time `ms`. The engine clock keeps moving while a test
@@ -27,9 +27,10 @@ export async function collectors(as: Session) {
 
 /** The tenant's ledger records of `source`, by external ref. */
 export async function ledger(tenantId: string, source: string) {
-  const rows = await env.DB.prepare(
-    "SELECT external_ref, amount_micros, quantity, unit, run_id, task_key, team_id FROM cost_records WHERE tenant_id = ? AND source = ? ORDER BY external_ref",
-  )
+  const rows = await (await tenantD1(tenantId))
+    .prepare(
+      "SELECT external_ref, amount_micros, quantity, unit, run_id, task_key, team_id FROM cost_records WHERE tenant_id = ? AND source = ? ORDER BY external_ref",
+    )
     .bind(tenantId, source)
     .all();
   return rows.results as Array<{

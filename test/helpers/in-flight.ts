@@ -1,12 +1,12 @@
-import { env } from "cloudflare:test";
 import { expect } from "vitest";
+import { everyD1 } from "./tenant-db";
 import { eventually } from "./wait";
 
 /**
  * Holds every D1 batch with a statement matching `writes` until `release()` says so, while `send` runs; returns
  * what `send` returns. Each held batch is counted in `arrivals()` first. D1 is restored after.
  *
- * The test and the Worker share one `env`, so wrapping the binding here is what the Worker's requests see. Each held
+ * The test and the Worker share one `env`, so wrapping the bindings here is what the Worker's requests see. Each held
  * batch waits in its own request by polling: workerd forbids one request to resolve a promise another request is
  * waiting on. Should the release never come, a held batch goes on after `deadlineMs` so the test fails on its
  * assertions instead of hanging.
@@ -17,29 +17,35 @@ async function holdingWrites<T>(
   send: (arrivals: () => number) => Promise<T>,
   deadlineMs: number,
 ): Promise<T> {
-  const db = env.DB as D1Database & Record<string, unknown>;
-  const { prepare, batch } = db;
-  const sqlOf = new WeakMap<object, string>();
-  const tag = (s: D1PreparedStatement, query: string): D1PreparedStatement => {
-    sqlOf.set(s, query);
-    const bind = s.bind;
-    (s as { bind: D1PreparedStatement["bind"] }).bind = (...values: unknown[]) => tag(bind.apply(s, values), query);
-    return s;
-  };
   let arrived = 0;
-  db.prepare = (query: string) => tag(prepare.call(db, query), query);
-  db.batch = (async (statements: D1PreparedStatement[]) => {
-    if (statements.some((s) => writes.test(sqlOf.get(s) ?? ""))) {
-      arrived++;
-      await eventually(() => expect(release(arrived), "held write released").toBe(true), { timeoutMs: deadlineMs }).catch(() => undefined);
-    }
-    return batch.call(db, statements);
-  }) as D1Database["batch"];
+  // Every database: the tenant's rows are on its shard when the run has shards (TUTTI_TEST_SHARDS), on DB otherwise.
+  const restores = everyD1().map((d1) => {
+    const db = d1 as D1Database & Record<string, unknown>;
+    const { prepare, batch } = db;
+    const sqlOf = new WeakMap<object, string>();
+    const tag = (s: D1PreparedStatement, query: string): D1PreparedStatement => {
+      sqlOf.set(s, query);
+      const bind = s.bind;
+      (s as { bind: D1PreparedStatement["bind"] }).bind = (...values: unknown[]) => tag(bind.apply(s, values), query);
+      return s;
+    };
+    db.prepare = (query: string) => tag(prepare.call(db, query), query);
+    db.batch = (async (statements: D1PreparedStatement[]) => {
+      if (statements.some((s) => writes.test(sqlOf.get(s) ?? ""))) {
+        arrived++;
+        await eventually(() => expect(release(arrived), "held write released").toBe(true), { timeoutMs: deadlineMs }).catch(() => undefined);
+      }
+      return batch.call(db, statements);
+    }) as D1Database["batch"];
+    return () => {
+      db.prepare = prepare;
+      db.batch = batch;
+    };
+  });
   try {
     return await send(() => arrived);
   } finally {
-    db.prepare = prepare;
-    db.batch = batch;
+    for (const restore of restores) restore();
   }
 }
 
@@ -83,8 +89,6 @@ export async function withWriteHeldDuring<T>(writes: RegExp, meanwhile: () => Pr
  * waits for it fails the test's assertions instead of hanging. Call `restore()` when done.
  */
 export function holdStatements(pattern: RegExp, deadlineMs = 5_000) {
-  const db = env.DB as D1Database & Record<string, unknown>;
-  const { prepare } = db;
   let released = false;
   let expired = false;
   const wait = () =>
@@ -104,7 +108,14 @@ export function holdStatements(pattern: RegExp, deadlineMs = 5_000) {
     held.bind = (...values: unknown[]) => hold(bind.apply(s, values) as D1PreparedStatement);
     return s;
   };
-  db.prepare = (query: string) => (pattern.test(query) ? hold(prepare.call(db, query)) : prepare.call(db, query));
+  const restores = everyD1().map((d1) => {
+    const db = d1 as D1Database & Record<string, unknown>;
+    const { prepare } = db;
+    db.prepare = (query: string) => (pattern.test(query) ? hold(prepare.call(db, query)) : prepare.call(db, query));
+    return () => {
+      db.prepare = prepare;
+    };
+  });
   return {
     release: () => {
       released = true;
@@ -112,7 +123,7 @@ export function holdStatements(pattern: RegExp, deadlineMs = 5_000) {
     expired: () => expired,
     restore: () => {
       released = true;
-      db.prepare = prepare;
+      for (const restore of restores) restore();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { api, signup, type Session } from "./api";
 import { createToken, firstTeamId } from "./fixtures";
+import { tenantD1 } from "./tenant-db";
 
 /** A fresh tenant with a token that can write lineage and metadata and read. */
 export async function lineageTenant(): Promise<{ s: Session; teamId: string; token: string }> {
@@ -33,7 +34,7 @@ const lineageTables = [
 export async function lineageRowCounts(tenantId: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const t of lineageTables) {
-    const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${t} WHERE tenant_id = ?`).bind(tenantId).first<{ n: number }>();
+    const row = await (await tenantD1(tenantId)).prepare(`SELECT count(*) AS n FROM ${t} WHERE tenant_id = ?`).bind(tenantId).first<{ n: number }>();
     out[t] = row!.n;
   }
   out.blobs = (await env.BLOBS.list({ prefix: `t/${tenantId}/` })).objects.length;
