@@ -50,7 +50,8 @@ async function parkedOf(tenantId: string, connectionId: string) {
 /** Deliveries stored for the connection, in whichever database they landed. */
 async function storedCount(connectionId: string) {
   let n = 0;
-  for (const d1 of everyD1()) n += (await d1.prepare("SELECT count(*) AS n FROM webhook_deliveries WHERE connection_id = ?").bind(connectionId).first<{ n: number }>())!.n;
+  for (const d1 of everyD1())
+    n += (await d1.prepare("SELECT count(*) AS n FROM webhook_deliveries WHERE connection_id = ?").bind(connectionId).first<{ n: number }>())!.n;
   return n;
 }
 

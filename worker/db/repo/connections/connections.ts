@@ -191,16 +191,20 @@ export async function rotateConnectionSecrets(
 
 /** Deletes the row, and with it the only copy of the sealed secrets; its webhook URL stops resolving first. */
 export async function deleteConnection(ctx: TenantCtx, source: AuditSource, existing: Connection): Promise<void> {
-  await batchSides(ctx, [publicIdsDelete(ctx, "connection", [existing.id])], [
-    ctx.db.delete(connections).where(byId(ctx, existing.id)),
-    auditInsert(ctx, source, {
-      action: "connection.deleted",
-      targetType: "connection",
-      targetId: existing.id,
-      teamId: existing.teamId,
-      details: { name: existing.name, kind: existing.kind },
-    }),
-  ]);
+  await batchSides(
+    ctx,
+    [publicIdsDelete(ctx, "connection", [existing.id])],
+    [
+      ctx.db.delete(connections).where(byId(ctx, existing.id)),
+      auditInsert(ctx, source, {
+        action: "connection.deleted",
+        targetType: "connection",
+        targetId: existing.id,
+        teamId: existing.teamId,
+        details: { name: existing.name, kind: existing.kind },
+      }),
+    ],
+  );
 }
 
 export interface ConnectionUsage {

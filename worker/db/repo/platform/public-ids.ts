@@ -23,11 +23,7 @@ export const publicIdsDelete = (ctx: TenantCtx, kind: PublicIdKind, ids: string[
   ctx.control
     .delete(publicIds)
     .where(
-      and(
-        eq(publicIds.tenantId, ctx.tenantId),
-        eq(publicIds.kind, kind),
-        sql`${publicIds.publicId} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
-      ),
+      and(eq(publicIds.tenantId, ctx.tenantId), eq(publicIds.kind, kind), sql`${publicIds.publicId} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`),
     );
 
 /**

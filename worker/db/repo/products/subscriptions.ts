@@ -104,20 +104,16 @@ export async function confirmSubscription(ctx: TenantCtx, source: AuditSource, s
 /** Removes a subscription (the subscriber's own unsubscribe link, or the owners), with its audit entry. */
 export async function removeSubscription(ctx: TenantCtx, source: AuditSource, sub: ProductSubscription, ownerTeamId: string): Promise<void> {
   // Its links stop resolving with it (a channel's subscription has none).
-  await batchSides(
-    ctx,
-    sub.kind === "email" ? [publicIdsDelete(ctx, "subscription", [sub.id])] : [],
-    [
-      ctx.db.delete(productSubscriptions).where(and(eq(productSubscriptions.tenantId, ctx.tenantId), eq(productSubscriptions.id, sub.id))),
-      auditInsert(ctx, source, {
-        action: "product.subscription_removed",
-        targetType: "product",
-        targetId: sub.productId,
-        teamId: ownerTeamId,
-        details: { subscription_id: sub.id, kind: sub.kind, ...(sub.channelId ? { channel_id: sub.channelId } : {}) },
-      }),
-    ],
-  );
+  await batchSides(ctx, sub.kind === "email" ? [publicIdsDelete(ctx, "subscription", [sub.id])] : [], [
+    ctx.db.delete(productSubscriptions).where(and(eq(productSubscriptions.tenantId, ctx.tenantId), eq(productSubscriptions.id, sub.id))),
+    auditInsert(ctx, source, {
+      action: "product.subscription_removed",
+      targetType: "product",
+      targetId: sub.productId,
+      teamId: ownerTeamId,
+      details: { subscription_id: sub.id, kind: sub.kind, ...(sub.channelId ? { channel_id: sub.channelId } : {}) },
+    }),
+  ]);
 }
 
 /** Adds an owner team's channel; null when the product already has it. */

@@ -124,8 +124,24 @@ export async function deleteProduct(ctx: TenantCtx, audit: AuditSource, product:
       .where(and(eq(productSubscriptions.tenantId, ctx.tenantId), eq(productSubscriptions.productId, product.id), eq(productSubscriptions.kind, "email"))),
   ]);
   const control = [
-    ...(shares.length ? [publicIdsDelete(ctx, "status_share", shares.map((s) => s.tokenHash))] : []),
-    ...(subscribers.length ? [publicIdsDelete(ctx, "subscription", subscribers.map((s) => s.id))] : []),
+    ...(shares.length
+      ? [
+          publicIdsDelete(
+            ctx,
+            "status_share",
+            shares.map((s) => s.tokenHash),
+          ),
+        ]
+      : []),
+    ...(subscribers.length
+      ? [
+          publicIdsDelete(
+            ctx,
+            "subscription",
+            subscribers.map((s) => s.id),
+          ),
+        ]
+      : []),
   ];
   await batchSides(ctx, control, [
     ctx.db.delete(budgetCrossings).where(and(eq(budgetCrossings.tenantId, ctx.tenantId), inArray(budgetCrossings.budgetId, budgetIds))),
