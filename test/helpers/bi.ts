@@ -1,6 +1,6 @@
-import { tenantD1 } from "./d1";
 import { expect } from "vitest";
 import { fakeUrl } from "./tool-fakes";
+import { tenantD1 } from "./tenant-db";
 
 /**
  * BI tools' usage as their fakes serve it (test/fakes/looker, test/fakes/powerbi). Each call makes new credentials,

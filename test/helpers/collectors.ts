@@ -1,7 +1,7 @@
-import { tenantD1 } from "./d1";
 import { expect } from "vitest";
 import { api, type Session } from "./api";
 import { fireAlarm, setEngineTime } from "./engine";
+import { tenantD1 } from "./tenant-db";
 
 /**
  * Runs the tenant's due timers as its alarm would at business time `ms`. The engine clock keeps moving while a test

@@ -1,17 +1,12 @@
-import { env } from "cloudflare:test";
 import { expect } from "vitest";
+import { everyD1 } from "./tenant-db";
 import { eventually } from "./wait";
-
-type PatchableD1 = D1Database & Record<string, unknown>;
-
-/** The control database and every shard binding the runtime has (the Worker writes to whichever holds the table). */
-const allD1 = (): PatchableD1[] => [env.DB, env.SHARD_1, env.SHARD_2].filter(Boolean) as PatchableD1[];
 
 /**
  * Holds every D1 batch with a statement matching `writes` until `release()` says so, while `send` runs; returns
  * what `send` returns. Each held batch is counted in `arrivals()` first. D1 is restored after.
  *
- * The test and the Worker share one `env`, so wrapping the binding here is what the Worker's requests see. Each held
+ * The test and the Worker share one `env`, so wrapping the bindings here is what the Worker's requests see. Each held
  * batch waits in its own request by polling: workerd forbids one request to resolve a promise another request is
  * waiting on. Should the release never come, a held batch goes on after `deadlineMs` so the test fails on its
  * assertions instead of hanging.
@@ -22,17 +17,18 @@ async function holdingWrites<T>(
   send: (arrivals: () => number) => Promise<T>,
   deadlineMs: number,
 ): Promise<T> {
-  const sqlOf = new WeakMap<object, string>();
-  const tag = (s: D1PreparedStatement, query: string): D1PreparedStatement => {
-    sqlOf.set(s, query);
-    const bind = s.bind;
-    (s as { bind: D1PreparedStatement["bind"] }).bind = (...values: unknown[]) => tag(bind.apply(s, values), query);
-    return s;
-  };
   let arrived = 0;
-  // Every database: the tenant's writes go to its shard, identity writes to the control database.
-  const restores = allD1().map((db) => {
+  // Every database: the tenant's rows are on its shard when the run has shards (TUTTI_TEST_SHARDS), on DB otherwise.
+  const restores = everyD1().map((d1) => {
+    const db = d1 as D1Database & Record<string, unknown>;
     const { prepare, batch } = db;
+    const sqlOf = new WeakMap<object, string>();
+    const tag = (s: D1PreparedStatement, query: string): D1PreparedStatement => {
+      sqlOf.set(s, query);
+      const bind = s.bind;
+      (s as { bind: D1PreparedStatement["bind"] }).bind = (...values: unknown[]) => tag(bind.apply(s, values), query);
+      return s;
+    };
     db.prepare = (query: string) => tag(prepare.call(db, query), query);
     db.batch = (async (statements: D1PreparedStatement[]) => {
       if (statements.some((s) => writes.test(sqlOf.get(s) ?? ""))) {
@@ -112,7 +108,8 @@ export function holdStatements(pattern: RegExp, deadlineMs = 5_000) {
     held.bind = (...values: unknown[]) => hold(bind.apply(s, values) as D1PreparedStatement);
     return s;
   };
-  const originals = allD1().map((db) => {
+  const restores = everyD1().map((d1) => {
+    const db = d1 as D1Database & Record<string, unknown>;
     const { prepare } = db;
     db.prepare = (query: string) => (pattern.test(query) ? hold(prepare.call(db, query)) : prepare.call(db, query));
     return () => {
@@ -126,7 +123,7 @@ export function holdStatements(pattern: RegExp, deadlineMs = 5_000) {
     expired: () => expired,
     restore: () => {
       released = true;
-      for (const restore of originals) restore();
+      for (const restore of restores) restore();
     },
   };
 }

@@ -1,7 +1,7 @@
-import { tenantD1 } from "./d1";
 import { env } from "cloudflare:test";
 import { api, signup, type Session } from "./api";
 import { createToken, firstTeamId } from "./fixtures";
+import { tenantD1 } from "./tenant-db";
 
 /** A fresh tenant with a token that can write lineage and metadata and read. */
 export async function lineageTenant(): Promise<{ s: Session; teamId: string; token: string }> {

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { expect } from "vitest";
 import { tenantContext } from "../../worker/db/shards";
 import { sideOf } from "../../worker/db/sides";
-import { tenantD1 } from "./d1";
+import { tenantD1 } from "./tenant-db";
 import { sessionPublicId } from "../../worker/db/repo/accounts/sessions";
 import { finishCollectorRun } from "../../worker/db/repo/costs/collectors";
 import { newId } from "../../worker/lib/ids";

@@ -4,7 +4,7 @@ import { copyLegacyBodiesEverywhere } from "../../worker/blobs/copy-legacy";
 import { sha256Hex } from "../../worker/lib/hash";
 import { gzip } from "../../worker/lib/gzip";
 import { api, BASE } from "../helpers/api";
-import { tenantD1 } from "../helpers/d1";
+import { tenantD1 } from "../helpers/tenant-db";
 import { lineageTenant } from "../helpers/lineage";
 import { dbtFixture } from "../helpers/lineage-fixtures";
 

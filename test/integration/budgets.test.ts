@@ -6,7 +6,7 @@ import { listBudgets } from "../../worker/db/repo/costs/budgets";
 import type { NotifySender } from "../../worker/queues/notify-messages";
 import type { BudgetThresholdCrossedSignal } from "../../worker/queues/signals";
 import { api, expectError, signup, type Session } from "../helpers/api";
-import { tenantD1 } from "../helpers/d1";
+import { tenantD1 } from "../helpers/tenant-db";
 import { postCosts, product, record } from "../helpers/costs";
 import { addMember, createTeam, createToken, firstTeamId } from "../helpers/fixtures";
 

@@ -3,7 +3,7 @@ import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createProduct } from "../../worker/db/repo/products/write";
 import { api, expectError, signup } from "../helpers/api";
-import { tenantD1 } from "../helpers/d1";
+import { tenantD1 } from "../helpers/tenant-db";
 import { createTeam, createToken } from "../helpers/fixtures";
 import { dbtFixture } from "../helpers/lineage-fixtures";
 

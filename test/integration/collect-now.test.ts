@@ -1,7 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, expectError, signup, type Session } from "../helpers/api";
-import { tenantD1 } from "../helpers/d1";
+import { tenantD1 } from "../helpers/tenant-db";
 import { awsConfig, awsKey, registerCostExplorer } from "../helpers/aws";
 import { collectors, enable } from "../helpers/collectors";
 import { fireAlarm, setEngineTime } from "../helpers/engine";

@@ -1,12 +1,12 @@
 import { createExecutionContext, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createDb, tenantCtx } from "../../worker/db/client";
 import { findConnectionByName, recordConnectionUse, resolveConnectionSecrets } from "../../worker/db/repo/connections/connections";
 import { loadKeyRing } from "../../worker/lib/envelope";
 import worker from "../../worker/index";
 import { BASE, api, expectError, signup } from "../helpers/api";
 import { fakeCredentials } from "../fakes/credentials";
 import { addMember, createTeam, createToken, createWebhookConnection, firstTeamId } from "../helpers/fixtures";
+import { tenantD1, tenantTestCtx } from "../helpers/tenant-db";
 import { createConnection, fakeRequests, fakeUrl } from "../helpers/tool-fakes";
 
 const ring = () => loadKeyRing(env.TUTTI_MASTER_KEY);
@@ -75,11 +75,11 @@ describe("connections", () => {
     expect(res.json.id).toMatch(/^conn_/);
     expect(res.text).not.toContain("whsec-created-value");
 
-    const row = await env.DB.prepare("SELECT secrets FROM connections WHERE id = ?").bind(res.json.id).first<{ secrets: string }>();
+    const row = await (await tenantD1(owner.tenant.id)).prepare("SELECT secrets FROM connections WHERE id = ?").bind(res.json.id).first<{ secrets: string }>();
     expect(row!.secrets).not.toContain("whsec-created-value");
     expect(JSON.parse(row!.secrets).signing_secret).toMatchObject({ v: 1 });
 
-    const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
+    const ctx = await tenantTestCtx(owner.tenant.id);
     expect(await findConnectionByName(ctx, teamId, "alerts-hook")).toMatchObject({ id: res.json.id, secretFieldsSet: ["signing_secret"] });
     const resolved = await resolveConnectionSecrets(ctx, await ring(), teamId, "alerts-hook");
     expect(resolved).toEqual({
@@ -219,7 +219,7 @@ describe("connections", () => {
       body: { team_id: teamId, name: "api", kind: "http", config: { base_url: "https://api.example.com/v1" }, secrets: old },
     });
     expect(created.status, created.text).toBe(201);
-    const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
+    const ctx = await tenantTestCtx(owner.tenant.id);
     const moveTo = { config: { base_url: "https://collector.example.net" } };
 
     const kept = await api(`/connections/${created.json.id}`, { as: owner, method: "PATCH", body: moveTo });
@@ -275,7 +275,7 @@ describe("connections", () => {
     expect(
       (await api(`/connections/${created.json.id}`, { as: owner, method: "PATCH", body: { ...body, secrets: { api_token: "dbt-token-2" } } })).status,
     ).toBe(200);
-    const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
+    const ctx = await tenantTestCtx(owner.tenant.id);
     expect((await resolveConnectionSecrets(ctx, await ring(), teamId, "dbt"))?.secrets).toEqual({ api_token: "dbt-token-2", webhook_secret: "whsec-1" });
   });
 
@@ -360,7 +360,7 @@ describe("connections", () => {
     expect(rotated.status).toBe(200);
     expect(rotated.json.rotated_at).not.toBeNull();
     expect(rotated.text).not.toContain("new-bearer");
-    const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
+    const ctx = await tenantTestCtx(owner.tenant.id);
     expect((await resolveConnectionSecrets(ctx, await ring(), teamId, "api"))?.secrets).toEqual({
       authorization: "Basic old-auth",
       bearer_token: "new-bearer",
@@ -380,10 +380,11 @@ describe("connections", () => {
     const teamId = await firstTeamId(owner);
     const source = await createWebhookConnection(owner, teamId, "source", "the-real-secret");
     await createWebhookConnection(owner, teamId, "target", "decoy");
-    await env.DB.prepare("UPDATE connections SET secrets = (SELECT secrets FROM connections WHERE id = ?) WHERE name = 'target' AND team_id = ?")
+    await (await tenantD1(owner.tenant.id))
+      .prepare("UPDATE connections SET secrets = (SELECT secrets FROM connections WHERE id = ?) WHERE name = 'target' AND team_id = ?")
       .bind(source.id, teamId)
       .run();
-    const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
+    const ctx = await tenantTestCtx(owner.tenant.id);
     const failure = await resolveConnectionSecrets(ctx, await ring(), teamId, "target").then(
       () => null,
       (err: Error) => err,
@@ -398,8 +399,8 @@ describe("connections", () => {
     const conn = await createWebhookConnection(owner, teamId, "hook", "v");
     expect((await api(`/connections/${conn.id}`, { as: owner, method: "DELETE" })).status).toBe(204);
     expectError(await api(`/connections/${conn.id}`, { as: owner }), 404, "not_found");
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM connections WHERE id = ?").bind(conn.id).first("n")).toBe(0);
-    const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
+    expect(await (await tenantD1(owner.tenant.id)).prepare("SELECT count(*) AS n FROM connections WHERE id = ?").bind(conn.id).first("n")).toBe(0);
+    const ctx = await tenantTestCtx(owner.tenant.id);
     expect(await resolveConnectionSecrets(ctx, await ring(), teamId, "hook")).toBeNull();
     // The name is free again.
     expect(

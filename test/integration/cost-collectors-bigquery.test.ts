@@ -1,4 +1,3 @@
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, expectError, type Session } from "../helpers/api";
 import { alarmAt, collectors, enable, ledger, total } from "../helpers/collectors";
@@ -10,6 +9,7 @@ import { openLineageFixtures } from "../helpers/lineage-fixtures";
 import { pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
 import { bigQueryConfig, serviceAccount } from "../helpers/bigquery";
 import { createConnection, fakePlan, fakeRequests, fakeUrl, pollToEnd, startRun } from "../helpers/tool-fakes";
+import { tenantD1 } from "../helpers/tenant-db";
 
 const HOUR = 3_600_000;
 /** Business time of the first pass; every job is placed relative to it (no dependence on today's date). */
@@ -144,7 +144,8 @@ describe("BigQuery cost collector", () => {
 
     // Usage: one read per job and catalogued table, by person and tool (a cached answer is a read too); BigQuery's own
     // and unknown tables count for nothing.
-    const usage = await env.DB.prepare("SELECT consumer, product_id, dataset_id, kind, count FROM usage_events WHERE tenant_id = ? ORDER BY consumer")
+    const usage = await (await tenantD1(s.tenant.id))
+      .prepare("SELECT consumer, product_id, dataset_id, kind, count FROM usage_events WHERE tenant_id = ? ORDER BY consumer")
       .bind(s.tenant.id)
       .all();
     expect(usage.results).toEqual([
@@ -169,7 +170,9 @@ describe("BigQuery cost collector", () => {
     [state] = await collectors(s);
     expect(state.last_run).toMatchObject({ inserted: 0, updated: 0, error: null });
     expect(state.last_run!.unchanged).toBeGreaterThan(0);
-    expect((await env.DB.prepare("SELECT count(*) AS n FROM usage_events WHERE tenant_id = ?").bind(s.tenant.id).first<{ n: number }>())!.n).toBe(3);
+    expect(
+      (await (await tenantD1(s.tenant.id)).prepare("SELECT count(*) AS n FROM usage_events WHERE tenant_id = ?").bind(s.tenant.id).first<{ n: number }>())!.n,
+    ).toBe(3);
   });
 
   it("prices editions jobs that ran in a reservation by slot-hours, others by bytes, and the free load pool not at all", async () => {

@@ -1,4 +1,4 @@
-import { tenantD1 } from "../helpers/d1";
+import { tenantD1 } from "../helpers/tenant-db";
 import { describe, expect, it } from "vitest";
 import { fakeCredentials } from "../fakes/credentials";
 import { api, expectError, type Session } from "../helpers/api";

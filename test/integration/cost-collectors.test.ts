@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fakeCredentials } from "../fakes/credentials";
 import { api, expectError, signup, type Session } from "../helpers/api";
-import { tenantD1 } from "../helpers/d1";
+import { tenantD1 } from "../helpers/tenant-db";
 import { alarmAt, collectors, enable, ledger, total } from "../helpers/collectors";
 import { setEngineTime, engineTimers } from "../helpers/engine";
 import { createToken } from "../helpers/fixtures";

@@ -5,7 +5,7 @@ import { ingestDbtArtifacts } from "../../worker/ingest/dbt-artifacts";
 import { ingestWriter } from "../../worker/ingest/writer";
 import { fakeCredentials } from "../fakes/credentials";
 import { api, type Session } from "../helpers/api";
-import { tenantD1 } from "../helpers/d1";
+import { tenantD1 } from "../helpers/tenant-db";
 import { dbtFixture } from "../helpers/lineage-fixtures";
 import { pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
 import { waitForRun } from "../helpers/engine";

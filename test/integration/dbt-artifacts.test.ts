@@ -5,6 +5,7 @@ import { createTeam, createToken } from "../helpers/fixtures";
 import { withWriteHeldDuring, withWritesInFlightTogether } from "../helpers/in-flight";
 import { lineageRowCounts, lineageTenant } from "../helpers/lineage";
 import { dbtFixture, openLineageFixtures } from "../helpers/lineage-fixtures";
+import { tenantD1 } from "../helpers/tenant-db";
 
 /** Node and edge counts dbt itself records: every id in parent_map (keys and parents) and each parent → child pair. */
 function parentMapCounts(manifestText: string) {
@@ -213,7 +214,8 @@ describe("dbt artifacts: storage, retries and state", () => {
       run_results: file(dbtFixture("bigquery-1.9/run_results.json")),
     });
     expect(again.status, again.text).toBe(201);
-    const rows = await env.DB.prepare("SELECT manifest_blob_key AS m, manifest_sha256 AS sha, manifest_bytes AS n FROM dbt_uploads WHERE tenant_id = ?")
+    const rows = await (await tenantD1(s.tenant.id))
+      .prepare("SELECT manifest_blob_key AS m, manifest_sha256 AS sha, manifest_bytes AS n FROM dbt_uploads WHERE tenant_id = ?")
       .bind(s.tenant.id)
       .all<{ m: string; sha: string; n: number }>();
     expect(rows.results).toEqual([

@@ -4,7 +4,7 @@ import { HYBRID_MAX_IN_FLIGHT, SLOW_CALL_MS } from "../../worker/durable/runs/in
 import { WRITE_THROUGH_HOLD_MS } from "../../worker/durable/runs/outbox";
 import type { DispatchMessage } from "../../worker/queues/messages";
 import { api } from "../helpers/api";
-import { tenantD1 } from "../helpers/d1";
+import { tenantD1 } from "../helpers/tenant-db";
 import { advance, isTerminal, waitForRun } from "../helpers/engine";
 import { fakeToolRequests, pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
 import { deliveredMessages } from "../helpers/queue-tracking";

@@ -1,7 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, BASE, expectError, signup } from "../helpers/api";
-import { tenantD1 } from "../helpers/d1";
+import { tenantD1 } from "../helpers/tenant-db";
 import { firstTeamId } from "../helpers/fixtures";
 import { lineageRowCounts, lineageTenant, postEvent } from "../helpers/lineage";
 import { dbtFixture } from "../helpers/lineage-fixtures";

@@ -1,10 +1,10 @@
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, expectError, signup } from "../helpers/api";
 import { createToken, firstTeamId } from "../helpers/fixtures";
 import { acceptedEventFiles, appleFiles, incompleteEventFiles, openLineageFixtures } from "../helpers/lineage-fixtures";
 import { withWritesInFlightTogether } from "../helpers/in-flight";
 import { lineageRowCounts, lineageTenant, postEvent } from "../helpers/lineage";
+import { tenantD1 } from "../helpers/tenant-db";
 
 const fixture = (name: string) => openLineageFixtures[`openlineage/${name}`];
 
@@ -15,14 +15,19 @@ async function datasetByName(token: string, namespace: string, name: string) {
 }
 
 const runEventCounts = async (tenantId: string) =>
-  (await env.DB.prepare("SELECT event_count FROM job_runs WHERE tenant_id = ? ORDER BY id").bind(tenantId).all<{ event_count: number }>()).results.map(
-    (r) => r.event_count,
-  );
+  (
+    await (await tenantD1(tenantId)).prepare("SELECT event_count FROM job_runs WHERE tenant_id = ? ORDER BY id").bind(tenantId).all<{ event_count: number }>()
+  ).results.map((r) => r.event_count);
 
 /** The `events` figure of each lineage.ingest audit entry. */
 const ingestAudits = async (tenantId: string) =>
   (
-    await env.DB.prepare("SELECT details FROM audit_log WHERE tenant_id = ? AND action = 'lineage.ingest'").bind(tenantId).all<{ details: string }>()
+    await (
+      await tenantD1(tenantId)
+    )
+      .prepare("SELECT details FROM audit_log WHERE tenant_id = ? AND action = 'lineage.ingest'")
+      .bind(tenantId)
+      .all<{ details: string }>()
   ).results.map((r) => JSON.parse(r.details).events as number);
 
 async function gzipText(text: string): Promise<Uint8Array> {
@@ -76,7 +81,8 @@ describe("OpenLineage receiver: accepting real events", () => {
   it("the apples chain forms one connected graph", async () => {
     const { s, token } = await lineageTenant();
     for (const f of appleFiles) expect((await postEvent(token, openLineageFixtures[f])).status).toBe(201);
-    const edges = await env.DB.prepare("SELECT from_node, to_node FROM lineage_edges WHERE tenant_id = ?")
+    const edges = await (await tenantD1(s.tenant.id))
+      .prepare("SELECT from_node, to_node FROM lineage_edges WHERE tenant_id = ?")
       .bind(s.tenant.id)
       .all<{ from_node: string; to_node: string }>();
     const nodes = new Set(edges.results.flatMap((e) => [e.from_node, e.to_node]));
@@ -163,7 +169,10 @@ describe("OpenLineage receiver: retries, ordering and facets", () => {
     expect(again.status).toBe(201);
     expect(again.json.status).toBe("duplicate");
     expect(await lineageRowCounts(s.tenant.id)).toEqual(before);
-    const run = await env.DB.prepare("SELECT event_count FROM job_runs WHERE tenant_id = ?").bind(s.tenant.id).first<{ event_count: number }>();
+    const run = await (await tenantD1(s.tenant.id))
+      .prepare("SELECT event_count FROM job_runs WHERE tenant_id = ?")
+      .bind(s.tenant.id)
+      .first<{ event_count: number }>();
     expect(run!.event_count).toBe(1);
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { historyWindow } from "../../worker/pipelines/history";
 import { api, expectError, signup } from "../helpers/api";
-import { tenantD1 } from "../helpers/d1";
+import { tenantD1 } from "../helpers/tenant-db";
 import { isTerminal, waitForRun } from "../helpers/engine";
 import { pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
 

@@ -1,4 +1,3 @@
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, expectError, signup, type Session } from "../helpers/api";
 import { postCosts, product, record } from "../helpers/costs";
@@ -7,6 +6,7 @@ import { withWritesInFlightTogether } from "../helpers/in-flight";
 import { waitForRun } from "../helpers/engine";
 import { pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
 import { drain } from "../helpers/wait";
+import { tenantD1 } from "../helpers/tenant-db";
 
 const now = () => new Date(Date.now() - 60_000).toISOString();
 
@@ -226,7 +226,10 @@ describe("usage and the scorecard", () => {
       [0, 1],
       [1, 0],
     ]);
-    const daily = await env.DB.prepare("SELECT sum(count) AS n FROM usage_daily WHERE tenant_id = ?").bind(s.tenant.id).first<{ n: number }>();
+    const daily = await (await tenantD1(s.tenant.id))
+      .prepare("SELECT sum(count) AS n FROM usage_daily WHERE tenant_id = ?")
+      .bind(s.tenant.id)
+      .first<{ n: number }>();
     expect(daily!.n).toBe(5);
   });
 

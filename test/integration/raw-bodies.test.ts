@@ -1,7 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { tenantBlobs } from "../../worker/blobs/store";
-import { createDb, tenantCtx } from "../../worker/db/client";
 import { setQuotaOverrides } from "../../worker/db/repo/platform/storage-usage";
 import { ingestOpenLineageEvents } from "../../worker/ingest/openlineage";
 import { storeDelivery } from "../../worker/ingest/webhook-delivery";
@@ -15,6 +14,7 @@ import { setupTenant } from "../helpers/pipelines";
 import { createConnection, deliverWebhook, fakeUrl } from "../helpers/tool-fakes";
 import { drain } from "../helpers/wait";
 import { sign, webhookFixture } from "../helpers/webhook-fixtures";
+import { tenantD1, tenantTestCtx } from "../helpers/tenant-db";
 
 /**
  * Raw webhook payloads and raw OpenLineage events live in R2 (worker/blobs/raw-bodies.ts): D1 keeps only their
@@ -35,7 +35,7 @@ function event(jobName: string): string {
 const objects = async (tenantId: string, kind: string) => (await env.BLOBS.list({ prefix: `t/${tenantId}/${kind}/` })).objects.map((o) => o.key);
 
 async function count(table: string, tenantId: string) {
-  return (await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE tenant_id = ?`).bind(tenantId).first<{ n: number }>())!.n;
+  return (await (await tenantD1(tenantId)).prepare(`SELECT count(*) AS n FROM ${table} WHERE tenant_id = ?`).bind(tenantId).first<{ n: number }>())!.n;
 }
 
 async function usageOf(as: Session | string, kind: string) {
@@ -80,7 +80,8 @@ describe("raw webhook payloads in R2", () => {
     await drain();
 
     const sha = await sha256Hex(body);
-    const row = await env.DB.prepare("SELECT id, payload, payload_bytes, payload_sha256, payload_blob_key FROM webhook_deliveries WHERE tenant_id = ?")
+    const row = await (await tenantD1(s.tenant.id))
+      .prepare("SELECT id, payload, payload_bytes, payload_sha256, payload_blob_key FROM webhook_deliveries WHERE tenant_id = ?")
       .bind(s.tenant.id)
       .first<{ id: string }>();
     expect(row).toEqual({
@@ -104,7 +105,7 @@ describe("raw webhook payloads in R2", () => {
 
   it("identical bodies of two deliveries are one object; each delivery counts its bytes", async () => {
     const s = await signup();
-    const ctx = tenantCtx(createDb(env.DB), s.tenant.id);
+    const ctx = await tenantTestCtx(s.tenant.id);
     const body = new TextEncoder().encode('{"same":"body"}');
     const base = { teamId: "team_x", connector: "dbt_cloud", connectionId: "conn_x", eventType: "job.run.completed", externalId: null, receivedAt: Date.now() };
     const [a, b] = await Promise.all([
@@ -119,7 +120,7 @@ describe("raw webhook payloads in R2", () => {
 
   it("when the R2 put fails, no row is written and the error reaches the caller (the tool retries)", async () => {
     const s = await signup();
-    const ctx = tenantCtx(createDb(env.DB), s.tenant.id);
+    const ctx = await tenantTestCtx(s.tenant.id);
     const delivery = {
       teamId: "team_x",
       connector: "dbt_cloud",
@@ -145,7 +146,8 @@ describe("raw OpenLineage events in R2", () => {
     expect((await postEvent(token, text)).status).toBe(201);
     expect((await postEvent(token, text)).json.status).toBe("duplicate");
     const sha = await sha256Hex(text);
-    const rows = await env.DB.prepare("SELECT body, body_gzip, body_sha256, body_blob_key, size_bytes FROM lineage_events WHERE tenant_id = ?")
+    const rows = await (await tenantD1(s.tenant.id))
+      .prepare("SELECT body, body_gzip, body_sha256, body_blob_key, size_bytes FROM lineage_events WHERE tenant_id = ?")
       .bind(s.tenant.id)
       .all();
     expect(rows.results).toEqual([
@@ -169,7 +171,7 @@ describe("raw OpenLineage events in R2", () => {
 
   it("past the storage quota an event is refused with 413 and nothing lands in R2 or D1", async () => {
     const { s, token } = await lineageTenant();
-    await setQuotaOverrides(createDb(env.DB), s.tenant.id, { storageBytes: 100 }, Date.now());
+    await setQuotaOverrides((await tenantTestCtx(s.tenant.id)).db, s.tenant.id, { storageBytes: 100 }, Date.now());
     const res = await postEvent(token, event("raw-bodies.quota"));
     expectError(res, 413, "payload_too_large");
     expect(await count("lineage_events", s.tenant.id)).toBe(0);
@@ -178,7 +180,7 @@ describe("raw OpenLineage events in R2", () => {
 
   it("when the R2 put fails, the event is answered retriable and nothing of it is stored; sent again it is stored", async () => {
     const { s } = await lineageTenant();
-    const ctx = tenantCtx(createDb(env.DB), s.tenant.id);
+    const ctx = await tenantTestCtx(s.tenant.id);
     const audit = { principal: { actor: { type: "system" as const, id: "test", label: "test" } }, ip: null, requestId: null, now: Date.now() };
     const text = event("raw-bodies.outage");
     const items = [{ raw: JSON.parse(text), body: text }];
@@ -204,7 +206,10 @@ describe("the events of one request share one object", () => {
     // The batch endpoint stores each event as its array element re-serialised.
     const stored = texts.map((text) => JSON.stringify(JSON.parse(text)));
     const rows = (
-      await env.DB.prepare("SELECT body_blob_key, body_offset, body_sha256, size_bytes FROM lineage_events WHERE tenant_id = ? ORDER BY body_offset")
+      await (
+        await tenantD1(t)
+      )
+        .prepare("SELECT body_blob_key, body_offset, body_sha256, size_bytes FROM lineage_events WHERE tenant_id = ? ORDER BY body_offset")
         .bind(t)
         .all<{ body_blob_key: string; body_offset: number; body_sha256: string; size_bytes: number }>()
     ).results;
@@ -255,7 +260,7 @@ describe("retention of raw bodies", () => {
     const { s, token } = await lineageTenant();
     const t = s.tenant.id;
     const t0 = Date.now();
-    const ctx = tenantCtx(createDb(env.DB), t);
+    const ctx = await tenantTestCtx(t);
     for (let i = 0; i < 3; i++) expect((await postEvent(token, event(`raw-bodies.retention-${i}`))).status).toBe(201);
     const base = { teamId: "team_x", connector: "dbt_cloud", connectionId: "conn_x", eventType: "e", externalId: null };
     const shared = new TextEncoder().encode('{"shared":true}');

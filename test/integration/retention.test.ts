@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { tenantRuns } from "../../worker/durable/client";
 import type { TenantRuns } from "../../worker/durable/tenant-runs";
 import { api, expectError, type Session } from "../helpers/api";
-import { tenantD1 } from "../helpers/d1";
+import { tenantD1 } from "../helpers/tenant-db";
 import { addMember } from "../helpers/fixtures";
 import { engineTimers, fireAlarm, setEngineTime } from "../helpers/engine";
 import { lineageRowCounts, lineageTenant, postEvent } from "../helpers/lineage";

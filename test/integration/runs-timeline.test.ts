@@ -1,4 +1,4 @@
-import { tenantD1 } from "../helpers/d1";
+import { tenantD1 } from "../helpers/tenant-db";
 import { describe, expect, it } from "vitest";
 import { api, expectError, signup } from "../helpers/api";
 import { isTerminal, waitForRun } from "../helpers/engine";

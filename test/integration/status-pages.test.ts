@@ -1,9 +1,9 @@
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, BASE, expectError, mailTo, signup, type Session } from "../helpers/api";
 import { sendNotify, slackChannel, slackHook, slackPosts } from "../helpers/alerting";
 import { deadLetter } from "../helpers/dead-letters";
 import { addMember, createTeam, firstTeamId } from "../helpers/fixtures";
+import { tenantD1 } from "../helpers/tenant-db";
 import { drain, eventually } from "../helpers/wait";
 
 /**
@@ -253,13 +253,14 @@ describe("status pages: subscriptions", () => {
     expect((await api("/status/confirm", { body: { token: await mailedToken(carol, "/status/confirm/") } })).status).toBe(200);
     const subscription = (await api(`/products/${p.id}/subscriptions`, { as: s })).json.items[0] as { id: string };
     await openProductAlert(s, p, teamId);
+    const d1 = await tenantD1(s.tenant.id);
     const [delivery] = (
-      await env.DB.prepare("SELECT id FROM alert_deliveries WHERE tenant_id = ? AND channel_id = ?").bind(s.tenant.id, subscription.id).all<{ id: string }>()
+      await d1.prepare("SELECT id FROM alert_deliveries WHERE tenant_id = ? AND channel_id = ?").bind(s.tenant.id, subscription.id).all<{ id: string }>()
     ).results;
     expect(delivery, "the subscriber's delivery").toBeDefined();
     // The mailer kept refusing it: the notify queue gave up and its dead-letter queue files it.
     const died = async (id: string) => {
-      await env.DB.prepare("UPDATE alert_deliveries SET status = 'retrying' WHERE tenant_id = ? AND id = ?").bind(s.tenant.id, delivery.id).run();
+      await d1.prepare("UPDATE alert_deliveries SET status = 'retrying' WHERE tenant_id = ? AND id = ?").bind(s.tenant.id, delivery.id).run();
       await deadLetter("tutti-notify-dlq", [{ id, body: { type: "alert.deliver", tenantId: s.tenant.id, deliveryId: delivery.id } }]);
       // Newest first.
       return (await api("/dead-letters?queue=notify", { as: s })).json.items[0] as { id: string; description: string; redeliverable: boolean };

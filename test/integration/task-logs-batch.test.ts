@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { redactor } from "../../worker/connectors/redact";
-import { createDb, tenantCtx, type TenantCtx } from "../../worker/db/client";
+import type { TenantCtx } from "../../worker/db/client";
 import { getTaskLog } from "../../worker/db/repo/runs/task-logs";
 import { runBatch } from "../../worker/db/statements";
 import { prepareAttemptLog, TASK_LOG_INLINE_MAX_BYTES } from "../../worker/logs/capture";
@@ -11,6 +11,7 @@ import { signup } from "../helpers/api";
 import { setupTenant } from "../helpers/pipelines";
 import { connectionUseStatements } from "../../worker/db/repo/connections/connections";
 import { newId } from "../../worker/lib/ids";
+import { tenantD1, tenantTestCtx } from "../helpers/tenant-db";
 
 /**
  * The run engine's object stores the logs of the dispatches it performs from its outbox, several per flush, with their
@@ -28,21 +29,23 @@ async function flush(ctx: TenantCtx, logs: ReturnType<typeof prepareAttemptLog>[
 /** R2 objects of the tenant's task logs. */
 const objects = async (tenantId: string) => (await env.BLOBS.list({ prefix: `t/${tenantId}/task-log/` })).objects.map((o) => o.key);
 /** The attempt's row: the version it names, and the log when the row holds it. */
-const rowOf = (ctx: TenantCtx) =>
-  env.DB.prepare("SELECT blob_key, content FROM task_logs WHERE tenant_id = ? AND run_id = ? AND task_key = ? AND attempt = ?")
+const rowOf = async (ctx: TenantCtx) =>
+  (await tenantD1(ctx.tenantId))
+    .prepare("SELECT blob_key, content FROM task_logs WHERE tenant_id = ? AND run_id = ? AND task_key = ? AND attempt = ?")
     .bind(ctx.tenantId, ref.runId, ref.taskKey, ref.attempt)
     .first<{ blob_key: string; content: string | null }>();
 /** A log of `lines` numbered lines. */
 const longLog = (lines: number, word: string) => Array.from({ length: lines }, (_, i) => `${word} line ${i} ${"x".repeat(60)}\n`).join("");
 const usage = async (ctx: TenantCtx) =>
-  env.DB.prepare("SELECT bytes, objects FROM storage_usage WHERE tenant_id = ? AND kind = 'task_log'")
+  (await tenantD1(ctx.tenantId))
+    .prepare("SELECT bytes, objects FROM storage_usage WHERE tenant_id = ? AND kind = 'task_log'")
     .bind(ctx.tenantId)
     .first<{ bytes: number; objects: number }>();
 
 describe("task logs stored from the run engine's outbox", () => {
   it("two fetches of one attempt in one flush leave the final one: one row, one object, counted once", async () => {
     const s = await signup();
-    const ctx = tenantCtx(createDb(env.DB), s.tenant.id);
+    const ctx = await tenantTestCtx(s.tenant.id);
     const running = prepareAttemptLog(ref, "step 1\n", { complete: false, redactor: redactor(), now: 1000 });
     const final = prepareAttemptLog(ref, "step 1\nstep 2\ndone\n", { complete: true, redactor: redactor(), now: 2000 });
     await flush(ctx, [running, final]);
@@ -56,7 +59,7 @@ describe("task logs stored from the run engine's outbox", () => {
 
   it("a flush written again (after a crash) changes nothing, and a late running fetch does not replace the final log", async () => {
     const s = await signup();
-    const ctx = tenantCtx(createDb(env.DB), s.tenant.id);
+    const ctx = await tenantTestCtx(s.tenant.id);
     const final = prepareAttemptLog(ref, "all done\n", { complete: true, redactor: redactor(), now: 3000 });
     await flush(ctx, [final]);
     await flush(ctx, [final]);
@@ -68,7 +71,7 @@ describe("task logs stored from the run engine's outbox", () => {
 
   it("a short log lives in its row, a long one in R2; a version replacing the other leaves no object behind", async () => {
     const s = await signup();
-    const ctx = tenantCtx(createDb(env.DB), s.tenant.id);
+    const ctx = await tenantTestCtx(s.tenant.id);
     const long = prepareAttemptLog(ref, longLog(100, "running"), { complete: false, redactor: redactor(), now: 1000 });
     expect(long.bytes).toBeGreaterThan(TASK_LOG_INLINE_MAX_BYTES);
     await flush(ctx, [long]);
@@ -100,13 +103,15 @@ describe("task logs stored from the run engine's outbox", () => {
 describe("connection uses written from the run engine's outbox", () => {
   it("a use written twice (a flush repeated after a crash) is one audit entry", async () => {
     const { s, team } = await setupTenant();
-    const ctx = tenantCtx(createDb(env.DB), s.tenant.id);
-    const conn = await env.DB.prepare("SELECT id, name FROM connections WHERE tenant_id = ? AND team_id = ?")
+    const ctx = await tenantTestCtx(s.tenant.id);
+    const conn = await (await tenantD1(ctx.tenantId))
+      .prepare("SELECT id, name FROM connections WHERE tenant_id = ? AND team_id = ?")
       .bind(ctx.tenantId, team.id)
       .first<{ id: string; name: string }>();
     const use = { runId: "run_batchuses0000000001", taskKey: "load", attempt: 1, now: 5000, auditId: newId("audit") };
     for (let i = 0; i < 2; i++) await runBatch(ctx, connectionUseStatements(ctx, { id: conn!.id, teamId: team.id, name: conn!.name }, use));
-    const entries = await env.DB.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE tenant_id = ? AND action = 'connection.used'")
+    const entries = await (await tenantD1(ctx.tenantId))
+      .prepare("SELECT COUNT(*) AS n FROM audit_log WHERE tenant_id = ? AND action = 'connection.used'")
       .bind(ctx.tenantId)
       .first<{ n: number }>();
     expect(entries?.n).toBe(1);

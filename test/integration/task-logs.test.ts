@@ -6,6 +6,7 @@ import { engineTimers, fireAlarm, setEngineTime, waitForRun } from "../helpers/e
 import { pushPipeline, setupTenant } from "../helpers/pipelines";
 import { createConnection, fakePlan, fakeUrl, pollToEnd, startRun, uniqueNumber } from "../helpers/tool-fakes";
 import { drain, eventually } from "../helpers/wait";
+import { tenantD1 } from "../helpers/tenant-db";
 
 const DAY = 86_400_000;
 const dbt = fakeCredentials.dbt_cloud;
@@ -54,7 +55,8 @@ const usageOf = async (s: Session, kind: string) => {
 const storedLogs = async (tenantId: string): Promise<Array<{ key: string; text: string }>> => {
   const objects = (await env.BLOBS.list({ prefix: `t/${tenantId}/task-log/` })).objects;
   const inR2 = await Promise.all(objects.map(async (o) => ({ key: o.key, text: await (await env.BLOBS.get(o.key))!.text() })));
-  const rows = await env.DB.prepare("SELECT blob_key, content FROM task_logs WHERE tenant_id = ? AND content IS NOT NULL")
+  const rows = await (await tenantD1(tenantId))
+    .prepare("SELECT blob_key, content FROM task_logs WHERE tenant_id = ? AND content IS NOT NULL")
     .bind(tenantId)
     .all<{ blob_key: string; content: string }>();
   return [...inR2, ...rows.results.map((r) => ({ key: r.blob_key, text: r.content }))];

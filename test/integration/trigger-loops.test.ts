@@ -4,7 +4,7 @@ import { tenantRuns } from "../../worker/durable/client";
 import { unwrap } from "../../worker/durable/result";
 import { MAX_TRIGGER_CHAIN_DEPTH } from "../../worker/engine/admission";
 import { api, expectError, type Session } from "../helpers/api";
-import { tenantD1 } from "../helpers/d1";
+import { tenantD1 } from "../helpers/tenant-db";
 import { fireAlarm, isTerminal, waitForRun } from "../helpers/engine";
 import { createToolConnection, pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
 import { drain } from "../helpers/wait";

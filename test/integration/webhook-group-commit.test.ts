@@ -3,7 +3,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { storeDelivery } from "../../worker/ingest/webhook-delivery";
 import { api, signup } from "../helpers/api";
-import { tenantD1 } from "../helpers/d1";
+import { tenantD1 } from "../helpers/tenant-db";
 import { setupTenant } from "../helpers/pipelines";
 import { createConnection, deliverWebhook, fakeUrl } from "../helpers/tool-fakes";
 import { drain } from "../helpers/wait";

@@ -7,9 +7,10 @@ import { UNKNOWN_TTL_MS, webhookConnection } from "../../worker/lib/connection-c
 import { expectError } from "../helpers/api";
 import { createConnection, deliverWebhook, fakeUrl } from "../helpers/tool-fakes";
 import { setupTenant } from "../helpers/pipelines";
+import { tenantD1 } from "../helpers/tenant-db";
 import { fakeCredentials } from "../fakes/credentials";
 
-/** The database as the cache sees it, counting the reads it makes. */
+/** The control database as the cache sees it, counting the reads it makes there. */
 function countingDb() {
   const counter = { reads: 0 };
   const db = new Proxy(createDb(env.DB), {
@@ -29,11 +30,11 @@ describe("webhook deliveries to unknown connection ids", () => {
     const ids = Array.from({ length: 5 }, () => newId("connection"));
     const now = 1_000_000;
     for (let round = 0; round < 20; round++) {
-      for (const id of ids) expect(await webhookConnection(db, ring, id, "webhook_secret", now + round)).toBeNull();
+      for (const id of ids) expect(await webhookConnection(env, db, ring, id, "webhook_secret", now + round)).toBeNull();
     }
     expect(counter.reads).toBe(ids.length);
     for (const id of ["conn_short", "../../x", "conn_ABCDEFGHIJKLMNOPQRST", "usr_0123456789abcdefghij"]) {
-      expect(await webhookConnection(db, ring, id, "webhook_secret", now)).toBeNull();
+      expect(await webhookConnection(env, db, ring, id, "webhook_secret", now)).toBeNull();
     }
     expect(counter.reads).toBe(ids.length);
   });
@@ -49,15 +50,16 @@ describe("webhook deliveries to unknown connection ids", () => {
       { api_token: "t", webhook_secret: "w" },
     );
     const hidden = newId("connection");
+    const d1 = await tenantD1(s.tenant.id);
     // The row under another id for a moment: the cache learns that conn.id does not exist.
-    await env.DB.prepare("UPDATE connections SET id = ? WHERE id = ?").bind(hidden, conn.id).run();
+    await d1.prepare("UPDATE connections SET id = ? WHERE id = ?").bind(hidden, conn.id).run();
     const { db, counter } = countingDb();
     const now = 2_000_000;
-    expect(await webhookConnection(db, ring, conn.id, "webhook_secret", now)).toBeNull();
-    await env.DB.prepare("UPDATE connections SET id = ? WHERE id = ?").bind(conn.id, hidden).run();
-    expect(await webhookConnection(db, ring, conn.id, "webhook_secret", now + UNKNOWN_TTL_MS - 1)).toBeNull();
+    expect(await webhookConnection(env, db, ring, conn.id, "webhook_secret", now)).toBeNull();
+    await d1.prepare("UPDATE connections SET id = ? WHERE id = ?").bind(conn.id, hidden).run();
+    expect(await webhookConnection(env, db, ring, conn.id, "webhook_secret", now + UNKNOWN_TTL_MS - 1)).toBeNull();
     expect(counter.reads).toBe(1);
-    expect((await webhookConnection(db, ring, conn.id, "webhook_secret", now + UNKNOWN_TTL_MS))?.secret).toBe("w");
+    expect((await webhookConnection(env, db, ring, conn.id, "webhook_secret", now + UNKNOWN_TTL_MS))?.secret).toBe("w");
     expect(counter.reads).toBe(2);
   });
 

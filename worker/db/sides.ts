@@ -22,6 +22,7 @@ export const controlTables: Readonly<Record<string, string>> = {
   email_tokens: "sign-up and password-reset links, before any workspace exists",
   dev_outbox: "mail captured in local development",
   tenant_deletions: "the record of a deletion outlives the tenant's rows on its shard",
+  public_ids: "which tenant a webhook's or status page's id belongs to, read by a public route before the tenant is known",
   invitations: "found by the hash of the link's token by someone who is not yet a member",
   sso_configs: "found by the hash of a SCIM token, and by workspace slug at sign-in",
   sso_domains: "found by an e-mail's domain at sign-in, before the workspace is known",

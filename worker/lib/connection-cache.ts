@@ -1,5 +1,8 @@
 import type { Db } from "../db/client";
 import { findSealedConnection, openConnectionSecret, type SealedConnection } from "../db/repo/connections/secrets";
+import { findPublicIdTenant } from "../db/repo/platform/public-ids";
+import { tenantContext } from "../db/shards";
+import type { Env } from "../env";
 import type { KeyRing } from "./envelope";
 import { TtlCache } from "./ttl-cache";
 
@@ -29,8 +32,11 @@ export async function cachedConnection<T>(key: string, now: number, load: () => 
  * For webhooks: tools send them in bursts (one per run event, retries on top), and every one needs the connection
  * and its decrypted signing secret. A rotated or removed secret takes effect within WEBHOOK_TTL_MS.
  *
+ * The URL names only the connection: the control database's directory of public ids says whose it is
+ * (db/repo/platform/public-ids.ts), and the connection is then read on that tenant's shard by tenant and id.
+ *
  * Unknown ids are remembered too (for UNKNOWN_TTL_MS), so a flood of deliveries to ids that do not exist costs
- * one D1 read per id and isolate, and ids that are not connection ids at all cost none. This delays nobody: ids
+ * one control read per id and isolate, and ids that are not connection ids at all cost none. This delays nobody: ids
  * are random and only exist once the connection does, so no one has a reason to call one before it is created.
  */
 const WEBHOOK_TTL_MS = 30_000;
@@ -50,7 +56,8 @@ const known = new TtlCache<WebhookEntry>(WEBHOOK_TTL_MS, 1000);
 const unknown = new TtlCache<true>(UNKNOWN_TTL_MS, MAX_UNKNOWN_ENTRIES);
 
 export async function webhookConnection(
-  db: Db,
+  env: Env,
+  control: Db,
   ring: () => Promise<KeyRing>,
   connectionId: string,
   secretField: string,
@@ -60,7 +67,8 @@ export async function webhookConnection(
   const key = `${connectionId}|${secretField}`;
   const hit = known.get(key, now);
   if (hit) return hit;
-  const conn = await findSealedConnection(db, connectionId);
+  const tenantId = await findPublicIdTenant(control, "connection", connectionId);
+  const conn = tenantId ? await findSealedConnection(await tenantContext(env, tenantId), connectionId) : null;
   if (!conn) {
     unknown.set(connectionId, true, now);
     return null;

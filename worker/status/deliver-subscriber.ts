@@ -21,7 +21,7 @@ export async function sendToSubscriber(env: Env, ctx: TenantCtx, d: AlertDeliver
   const origin = (env.APP_URL || sub.linkOrigin || "").replace(/\/+$/, "");
   if (!origin) return { outcome: "skip", error: "no origin for the unsubscribe link: set APP_URL" };
   const token = await signSubscriptionLink(env.TUTTI_MASTER_KEY, ctx.tenantId, sub.id, "unsubscribe");
-  const outcome = await sendMail(env, ctx.db, incidentMail(sub.email, d.message, unsubscribeUrl(origin, token)), now, logger({ tenantId: ctx.tenantId }));
+  const outcome = await sendMail(env, ctx.control, incidentMail(sub.email, d.message, unsubscribeUrl(origin, token)), now, logger({ tenantId: ctx.tenantId }));
   switch (outcome) {
     case "sent":
     case "captured":

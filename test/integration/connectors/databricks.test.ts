@@ -1,4 +1,3 @@
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { fakeCredentials } from "../../fakes/credentials";
 import { api, type Session } from "../../helpers/api";
@@ -19,6 +18,7 @@ import {
   startRun,
   uniqueNumber,
 } from "../../helpers/tool-fakes";
+import { tenantD1 } from "../../helpers/tenant-db";
 
 const creds = fakeCredentials.databricks;
 
@@ -44,7 +44,8 @@ async function pipeline(
 }
 
 async function costFacts(tenantId: string) {
-  const rows = await env.DB.prepare("SELECT source, external_ref, run_id, task_key, facts, started_at, ended_at FROM cost_facts WHERE tenant_id = ?")
+  const rows = await (await tenantD1(tenantId))
+    .prepare("SELECT source, external_ref, run_id, task_key, facts, started_at, ended_at FROM cost_facts WHERE tenant_id = ?")
     .bind(tenantId)
     .all();
   return rows.results as Array<{ source: string; external_ref: string; run_id: string; task_key: string; facts: string; started_at: number; ended_at: number }>;

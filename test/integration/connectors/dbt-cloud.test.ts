@@ -1,4 +1,3 @@
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { fakeCredentials } from "../../fakes/credentials";
 import { api, type Session } from "../../helpers/api";
@@ -21,6 +20,7 @@ import {
   uniqueNumber,
 } from "../../helpers/tool-fakes";
 import { drain, eventually } from "../../helpers/wait";
+import { tenantD1 } from "../../helpers/tenant-db";
 
 const creds = fakeCredentials.dbt_cloud;
 
@@ -62,7 +62,7 @@ async function pipeline(
 }
 
 async function uploadsOf(tenantId: string) {
-  const rows = await env.DB.prepare("SELECT source, source_ref, result_counts FROM dbt_uploads WHERE tenant_id = ?").bind(tenantId).all();
+  const rows = await (await tenantD1(tenantId)).prepare("SELECT source, source_ref, result_counts FROM dbt_uploads WHERE tenant_id = ?").bind(tenantId).all();
   return rows.results as Array<{ source: string; source_ref: string; result_counts: string }>;
 }
 

@@ -13,6 +13,7 @@ import { unwrap } from "../../../worker/durable/result";
 import type { TenantRuns } from "../../../worker/durable/tenant-runs";
 import { keyPair } from "../../helpers/rsa-keys";
 import { drain } from "../../helpers/wait";
+import { tenantD1 } from "../../helpers/tenant-db";
 
 const creds = fakeCredentials.snowflake;
 const config = () => ({
@@ -48,7 +49,8 @@ async function pipeline(
 }
 
 async function costFacts(tenantId: string) {
-  const rows = await env.DB.prepare("SELECT external_ref, run_id, task_key, facts FROM cost_facts WHERE tenant_id = ? AND source = 'snowflake'")
+  const rows = await (await tenantD1(tenantId))
+    .prepare("SELECT external_ref, run_id, task_key, facts FROM cost_facts WHERE tenant_id = ? AND source = 'snowflake'")
     .bind(tenantId)
     .all();
   return rows.results as Array<{ external_ref: string; run_id: string; task_key: string; facts: string }>;

@@ -20,6 +20,7 @@ import {
   waitForDeliveries,
   waitUntilHeld,
 } from "../../helpers/tool-fakes";
+import { everyD1 } from "../../helpers/tenant-db";
 import { drain } from "../../helpers/wait";
 import { sign, webhookFixture } from "../../helpers/webhook-fixtures";
 import { bodyDeliveryId } from "../../../worker/connectors/webhook-signature";
@@ -46,9 +47,12 @@ async function parkedOf(tenantId: string, connectionId: string) {
   );
 }
 
+/** Deliveries stored for the connection, in whichever database they landed. */
 async function storedCount(connectionId: string) {
-  const row = await env.DB.prepare("SELECT count(*) AS n FROM webhook_deliveries WHERE connection_id = ?").bind(connectionId).first<{ n: number }>();
-  return row?.n ?? 0;
+  let n = 0;
+  for (const d1 of everyD1())
+    n += (await d1.prepare("SELECT count(*) AS n FROM webhook_deliveries WHERE connection_id = ?").bind(connectionId).first<{ n: number }>())!.n;
+  return n;
 }
 
 async function dbtPipeline(s: Session, teamSlug: string, name: string, jobId: number) {

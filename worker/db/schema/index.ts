@@ -63,6 +63,7 @@ export * from "./alert-deliveries";
 export * from "./alert-signals";
 export * from "./tenant-exports";
 export * from "./tenant-deletions";
+export * from "./public-ids";
 export * from "./tenant-imports";
 export * from "./retention-settings";
 export * from "./tenant-quotas";

@@ -30,14 +30,14 @@ export const route = createRoute({
 
 export function register(app: Router) {
   app.openapi(route, async (c) => {
-    const { p, connection, kind } = await loadConnection(c, c.req.valid("param").id);
+    const { ctx, p, connection, kind } = await loadConnection(c, c.req.valid("param").id);
     // An outbound request carrying the stored credentials, on demand, with the tool's answer returned: the same
     // right as changing the connection (docs/security.md), not a read.
     requireTeamSecretsWrite(p, connection.teamId, "testing connections");
     const connector = kind?.connector;
     if (!connector) throw new ApiError("conflict", `connections of kind "${connection.kind}" cannot be tested`);
-    const sealed = await findSealedConnection(c.get("db"), connection.id);
-    if (!sealed || sealed.tenantId !== p.tenantId) throw notFound("connection");
+    const sealed = await findSealedConnection(ctx, connection.id);
+    if (!sealed) throw notFound("connection");
     const config = connector.configSchema.safeParse(connection.config);
     if (!config.success)
       return send(c, 200, TestResult, { ok: false, message: `the connection's config no longer matches the ${connection.kind} schema; update it` });

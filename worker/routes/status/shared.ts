@@ -1,9 +1,9 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../../context";
-import { tenantCtx } from "../../db/client";
 import { findLiveShare } from "../../db/repo/products/shares";
 import { notFound } from "../../lib/errors";
+import { publicIdContext } from "../../lib/public-ids";
 import { sha256Hex } from "../../lib/hash";
 import { clientIp } from "../../lib/request";
 import { enforceRateLimit } from "../../middleware/rate-limit";
@@ -28,9 +28,11 @@ export async function limitStatusRequests(c: Context<AppEnv>) {
 /** The live share behind a token, as its tenant's context; 404 alike for unknown and revoked tokens. */
 export async function liveShare(c: Context<AppEnv>, token: string) {
   await limitStatusRequests(c);
-  const share = await findLiveShare(c.get("db"), await sha256Hex(token));
-  if (!share) throw notFound("status page");
-  return { share, ctx: tenantCtx(c.get("db"), share.tenantId, c.get("controlDb")) };
+  const tokenHash = await sha256Hex(token);
+  const ctx = await publicIdContext(c, "status_share", tokenHash);
+  const share = ctx ? await findLiveShare(ctx, tokenHash) : null;
+  if (!ctx || !share) throw notFound("status page");
+  return { share, ctx };
 }
 
 /** Who acts in the audit log when a subscriber confirms or leaves: no account, only the link from their mail. */

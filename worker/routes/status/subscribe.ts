@@ -37,7 +37,7 @@ export function register(app: Router) {
     // A confirmed address is not mailed again; a pending one gets its link again (the first mail may be lost).
     if (sub.confirmedAt === null) {
       const token = await signSubscriptionLink(c.env.TUTTI_MASTER_KEY, ctx.tenantId, sub.id, "confirm");
-      await sendMail(c.env, c.get("db"), confirmSubscriptionMail(email, product.p.title, confirmUrl(origin, token)), now, requestLog(c));
+      await sendMail(c.env, c.get("controlDb"), confirmSubscriptionMail(email, product.p.title, confirmUrl(origin, token)), now, requestLog(c));
     }
     return send(c, 202, SubscribeOut, {
       message: `If ${email} can receive mail, a confirmation link is on its way; follow it to start receiving incidents of ${product.p.title}.`,

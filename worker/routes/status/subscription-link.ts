@@ -1,9 +1,9 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../context";
-import { tenantCtx } from "../../db/client";
 import { getProduct } from "../../db/repo/products/products";
 import { findSubscription } from "../../db/repo/products/subscriptions";
 import { notFound } from "../../lib/errors";
+import { publicIdContext } from "../../lib/public-ids";
 import { subscriptionIdOf, verifySubscriptionLink, type LinkPurpose } from "../../status/links";
 import { limitStatusRequests } from "./shared";
 
@@ -11,9 +11,9 @@ import { limitStatusRequests } from "./shared";
 export async function subscriptionOfLink(c: Context<AppEnv>, token: string, purpose: LinkPurpose) {
   await limitStatusRequests(c);
   const id = subscriptionIdOf(token);
-  const sub = id ? await findSubscription(c.get("db"), id) : null;
-  if (sub?.kind !== "email" || !(await verifySubscriptionLink(c.env.TUTTI_MASTER_KEY, sub.tenantId, token, purpose))) throw notFound("subscription");
-  const ctx = tenantCtx(c.get("db"), sub.tenantId, c.get("controlDb"));
+  const ctx = id ? await publicIdContext(c, "subscription", id) : null;
+  const sub = ctx && id ? await findSubscription(ctx, id) : null;
+  if (!ctx || sub?.kind !== "email" || !(await verifySubscriptionLink(c.env.TUTTI_MASTER_KEY, sub.tenantId, token, purpose))) throw notFound("subscription");
   const product = await getProduct(ctx, sub.productId);
   if (!product) throw notFound("subscription");
   return { sub, ctx, product: product.p };

@@ -1,13 +1,13 @@
 import { Hono } from "hono";
 import { verify } from "../../alerting/standard-webhooks";
 import type { AppEnv } from "../../context";
-import { tenantCtx } from "../../db/client";
 import { getPipelineById } from "../../db/repo/pipelines/pipelines";
 import { productionVersion } from "../../db/repo/pipelines/environments";
 import { findWebhookSecret, openWebhookSecret } from "../../db/repo/pipelines/webhook-secrets";
 import { tenantRuns } from "../../durable/client";
 import { unwrap } from "../../durable/result";
 import { loadKeyRing } from "../../lib/envelope";
+import { publicIdContext } from "../../lib/public-ids";
 import { ApiError, conflict } from "../../lib/errors";
 import { enforceIngestLimit } from "../../middleware/tenant-rate-limit";
 import { webhookParamErrors } from "../../pipelines/params";
@@ -33,8 +33,10 @@ export const pipelineWebhookPath = (pipelineId: string) => `/webhooks/pipelines/
 export const pipelineWebhookRoutes = new Hono<AppEnv>().post("/pipelines/:pipelineId", async (c) => {
   const pipelineId = c.req.param("pipelineId");
   if (!pipelineIdPattern.test(pipelineId)) throw notFound();
-  const sealed = await findWebhookSecret(c.get("db"), pipelineId);
-  if (!sealed) throw notFound();
+  // The URL names no tenant: the control database's directory does, and the secret is read on that tenant's shard.
+  const ctx = await publicIdContext(c, "pipeline_webhook", pipelineId);
+  const sealed = ctx ? await findWebhookSecret(ctx, pipelineId) : null;
+  if (!ctx || !sealed) throw notFound();
   const secret = await openWebhookSecret(await loadKeyRing(c.env.TUTTI_MASTER_KEY), sealed);
   const body = await c.req.text();
   const headers = {
@@ -51,9 +53,8 @@ export const pipelineWebhookRoutes = new Hono<AppEnv>().post("/pipelines/:pipeli
     ]);
 
   // Verified: from here the tenant is known, and the delivery counts against its ingest budget.
-  const tenantId = sealed.tenantId;
+  const tenantId = ctx.tenantId;
   await enforceIngestLimit(c, tenantId);
-  const ctx = tenantCtx(c.get("db"), tenantId, c.get("controlDb"));
   const pipeline = await getPipelineById(ctx, pipelineId);
   const version = pipeline && !pipeline.archivedAt ? await productionVersion(ctx, pipeline) : null;
   if (!pipeline || !version || !hasWebhookTrigger(version.spec.triggers)) throw notFound();

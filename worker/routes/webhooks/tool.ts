@@ -3,11 +3,11 @@ import type { ConnectorDefinition, WebhookSupport } from "../../connectors/types
 import type { AppEnv } from "../../context";
 import { loadKeyRing } from "../../lib/envelope";
 import { ApiError } from "../../lib/errors";
-import { tenantCtx } from "../../db/client";
 import { storeDelivery } from "../../ingest/webhook-delivery";
 import type { WebhookMessage } from "../../queues/webhook-messages";
 import { handOverDelivery } from "../../queues/webhooks";
 import { webhookConnection } from "../../lib/connection-cache";
+import { useTenant } from "../../lib/public-ids";
 import { errorFields, log } from "../../lib/log";
 
 type WebhookConnector = ConnectorDefinition<unknown, unknown> & { webhook: WebhookSupport };
@@ -24,7 +24,8 @@ type WebhookConnector = ConnectorDefinition<unknown, unknown> & { webhook: Webho
 export function toolWebhookRouter(connector: WebhookConnector) {
   return new Hono<AppEnv>().post(`/${connector.kind}/:connectionId`, async (c) => {
     const found = await webhookConnection(
-      c.get("db"),
+      c.env,
+      c.get("controlDb"),
       () => loadKeyRing(c.env.TUTTI_MASTER_KEY),
       c.req.param("connectionId"),
       connector.webhook.secretField,
@@ -40,7 +41,7 @@ export function toolWebhookRouter(connector: WebhookConnector) {
     const event = await connector.webhook.parse(request);
     const stored = await storeDelivery(
       c.env.BLOBS,
-      tenantCtx(c.get("db"), conn.tenantId, c.get("controlDb")),
+      await useTenant(c, conn.tenantId),
       {
         teamId: conn.teamId,
         connector: connector.kind,

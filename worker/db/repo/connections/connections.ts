@@ -1,7 +1,8 @@
 import { and, asc, eq, gt, inArray, or, sql, type SQL } from "drizzle-orm";
-import type { TenantCtx } from "../../client";
+import { batchSides, type TenantCtx } from "../../client";
 import { connections } from "../../schema";
 import { auditInsert, type AuditSource } from "../platform/audit";
+import { createWithPublicId, publicIdsDelete } from "../platform/public-ids";
 import { open, seal, type Envelope, type KeyRing } from "../../../lib/envelope";
 import type { DestinationChange } from "../../../lib/destinations";
 import { newId } from "../../../lib/ids";
@@ -103,7 +104,8 @@ export async function createConnection(ctx: TenantCtx, source: AuditSource, ring
     lastUsedAt: null,
     archivedAt: null,
   };
-  await ctx.db.batch([
+  // The id is a public one (its tools' webhook URL): the control database's directory says whose it is.
+  await createWithPublicId(ctx, "connection", id, source.now, [
     ctx.db.insert(connections).values(row),
     auditInsert(ctx, source, {
       action: "connection.created",
@@ -187,18 +189,22 @@ export async function rotateConnectionSecrets(
   return { ...existing, secretFieldsSet, rotatedAt: source.now, updatedAt: source.now };
 }
 
-/** Deletes the row, and with it the only copy of the sealed secrets. */
+/** Deletes the row, and with it the only copy of the sealed secrets; its webhook URL stops resolving first. */
 export async function deleteConnection(ctx: TenantCtx, source: AuditSource, existing: Connection): Promise<void> {
-  await ctx.db.batch([
-    ctx.db.delete(connections).where(byId(ctx, existing.id)),
-    auditInsert(ctx, source, {
-      action: "connection.deleted",
-      targetType: "connection",
-      targetId: existing.id,
-      teamId: existing.teamId,
-      details: { name: existing.name, kind: existing.kind },
-    }),
-  ]);
+  await batchSides(
+    ctx,
+    [publicIdsDelete(ctx, "connection", [existing.id])],
+    [
+      ctx.db.delete(connections).where(byId(ctx, existing.id)),
+      auditInsert(ctx, source, {
+        action: "connection.deleted",
+        targetType: "connection",
+        targetId: existing.id,
+        teamId: existing.teamId,
+        details: { name: existing.name, kind: existing.kind },
+      }),
+    ],
+  );
 }
 
 export interface ConnectionUsage {

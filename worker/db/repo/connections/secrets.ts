@@ -1,5 +1,5 @@
-import { eq } from "drizzle-orm";
-import type { Db } from "../../client";
+import { and, eq } from "drizzle-orm";
+import type { TenantCtx } from "../../client";
 import { connections } from "../../schema";
 import { open, type Envelope, type KeyRing } from "../../../lib/envelope";
 import { secretAad } from "./connections";
@@ -14,15 +14,14 @@ export interface SealedConnection {
 }
 
 /**
- * Resolves a connection by its id alone. Like credential lookups, this is a read across tenants:
- * the webhook URL names the connection, and the connection says which tenant it belongs to.
- * Connection ids are random and globally unique.
+ * The connection with its sealed secrets. A webhook receiver learns the tenant from the control database's directory
+ * of public ids (lib/connection-cache.ts) and reads the connection here, on that tenant's shard, by tenant and id.
  */
-export async function findSealedConnection(db: Db, connectionId: string): Promise<SealedConnection | null> {
-  const [row] = await db
+export async function findSealedConnection(ctx: TenantCtx, connectionId: string): Promise<SealedConnection | null> {
+  const [row] = await ctx.db
     .select({ tenantId: connections.tenantId, id: connections.id, teamId: connections.teamId, kind: connections.kind, secrets: connections.secrets })
     .from(connections)
-    .where(eq(connections.id, connectionId))
+    .where(and(eq(connections.tenantId, ctx.tenantId), eq(connections.id, connectionId)))
     .limit(1);
   return row ?? null;
 }

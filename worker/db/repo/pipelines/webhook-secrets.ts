@@ -2,9 +2,10 @@ import { and, eq } from "drizzle-orm";
 import { open, seal, type Envelope, type KeyRing } from "../../../lib/envelope";
 import { toBase64 } from "../../../lib/encoding";
 import { SECRET_PREFIX } from "../../../alerting/standard-webhooks";
-import type { Db, TenantCtx } from "../../client";
+import { batchSides, type TenantCtx } from "../../client";
 import { pipelineWebhookSecrets } from "../../schema";
 import { auditInsert, type AuditSource } from "../platform/audit";
+import { createWithPublicId, publicIdInsert } from "../platform/public-ids";
 
 /** The signing secrets of pipelines' webhook triggers: sealed at rest, returned once when made, never again. */
 
@@ -27,7 +28,7 @@ export async function replaceWebhookSecret(
   const sealed = await seal(ring, secret, webhookSecretAad(ctx.tenantId, pipeline.id));
   const previous = await webhookSecretInfo(ctx, pipeline.id);
   const actor = `${source.principal.actor.type}:${source.principal.actor.id}`;
-  await ctx.db.batch([
+  const shard = [
     ctx.db
       .insert(pipelineWebhookSecrets)
       .values({ tenantId: ctx.tenantId, pipelineId: pipeline.id, secret: sealed, createdBy: actor, createdAt: source.now })
@@ -42,7 +43,11 @@ export async function replaceWebhookSecret(
       teamId: pipeline.teamId,
       details: { name: pipeline.name },
     }),
-  ]);
+  ];
+  // The pipeline's id becomes a public one (its webhook URL) with its first secret. A rotation writes the entry again
+  // (a second copy changes nothing) and never takes it back should its shard write fail.
+  if (previous) await batchSides(ctx, [publicIdInsert(ctx, "pipeline_webhook", pipeline.id, source.now)], shard);
+  else await createWithPublicId(ctx, "pipeline_webhook", pipeline.id, source.now, shard);
   return { createdAt: source.now, rotated: previous !== null };
 }
 
@@ -63,14 +68,14 @@ export interface SealedWebhookSecret {
 }
 
 /**
- * The receiver's lookup by pipeline id alone (its URL names no tenant): the row says which tenant the pipeline is
- * in, and every later read is scoped by that tenant.
+ * The receiver's lookup: its URL names only the pipeline, the control database's directory of public ids names the
+ * tenant (lib/public-ids.ts), and the secret is read here on the tenant's shard by tenant and pipeline.
  */
-export async function findWebhookSecret(db: Db, pipelineId: string): Promise<SealedWebhookSecret | null> {
-  const [row] = await db
+export async function findWebhookSecret(ctx: TenantCtx, pipelineId: string): Promise<SealedWebhookSecret | null> {
+  const [row] = await ctx.db
     .select({ tenantId: pipelineWebhookSecrets.tenantId, pipelineId: pipelineWebhookSecrets.pipelineId, secret: pipelineWebhookSecrets.secret })
     .from(pipelineWebhookSecrets)
-    .where(eq(pipelineWebhookSecrets.pipelineId, pipelineId))
+    .where(and(eq(pipelineWebhookSecrets.tenantId, ctx.tenantId), eq(pipelineWebhookSecrets.pipelineId, pipelineId)))
     .limit(1);
   return row ?? null;
 }

@@ -1,8 +1,9 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { newId } from "../../../lib/ids";
-import type { Db, TenantCtx } from "../../client";
+import type { TenantCtx } from "../../client";
 import { productShares } from "../../schema";
 import { auditInsert, type AuditSource } from "../platform/audit";
+import { createWithPublicId, publicIdsDelete } from "../platform/public-ids";
 
 /** Share links of products' status pages: created and revoked by the owners (audited), looked up by token hash. */
 
@@ -24,7 +25,8 @@ export async function createShare(
     revokedAt: null,
     revokedBy: null,
   };
-  await ctx.db.batch([
+  // The token's hash is the page's public id: the control database's directory says whose it is.
+  await createWithPublicId(ctx, "status_share", share.tokenHash, source.now, [
     ctx.db.insert(productShares).values(share),
     auditInsert(ctx, source, {
       action: "product.share_created",
@@ -55,8 +57,12 @@ export async function getShare(ctx: TenantCtx, productId: string, id: string): P
   return row ?? null;
 }
 
-/** Revokes a link once: a second revocation (or two at once) changes nothing and records nothing. */
+/**
+ * Revokes a link once: a second revocation (or two at once) changes nothing and records nothing. Its directory entry
+ * goes first, as a right taken away does (db/client.ts batchSides); the row stays for the owners to see.
+ */
 export async function revokeShare(ctx: TenantCtx, source: AuditSource, share: ProductShare, ownerTeamId: string, by: string): Promise<ProductShare> {
+  await publicIdsDelete(ctx, "status_share", [share.tokenHash]);
   const [updated] = await ctx.db
     .update(productShares)
     .set({ revokedAt: source.now, revokedBy: by })
@@ -73,12 +79,15 @@ export async function revokeShare(ctx: TenantCtx, source: AuditSource, share: Pr
   return updated;
 }
 
-/** The live link with this token hash, in any tenant (the token is the credential); null when unknown or revoked. */
-export async function findLiveShare(db: Db, tokenHash: string): Promise<ProductShare | null> {
-  const [row] = await db
+/**
+ * The tenant's live link with this token hash; null when unknown or revoked. The token is the credential: the public
+ * route finds the tenant from the control database's directory (lib/public-ids.ts), then reads the link here.
+ */
+export async function findLiveShare(ctx: TenantCtx, tokenHash: string): Promise<ProductShare | null> {
+  const [row] = await ctx.db
     .select()
     .from(productShares)
-    .where(and(eq(productShares.tokenHash, tokenHash), isNull(productShares.revokedAt)))
+    .where(and(eq(productShares.tenantId, ctx.tenantId), eq(productShares.tokenHash, tokenHash), isNull(productShares.revokedAt)))
     .limit(1);
   return row ?? null;
 }

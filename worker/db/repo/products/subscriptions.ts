@@ -1,8 +1,9 @@
 import { and, asc, eq, inArray, isNotNull, isNull } from "drizzle-orm";
 import { newId } from "../../../lib/ids";
-import type { Db, TenantCtx } from "../../client";
+import { batchSides, type TenantCtx } from "../../client";
 import { productSubscriptions } from "../../schema";
 import { auditInsert, type AuditSource } from "../platform/audit";
+import { publicIdInsert, publicIdsDelete } from "../platform/public-ids";
 
 /** Who hears about a product's incidents besides its teams: confirmed e-mail addresses and the owners' channels. */
 
@@ -12,7 +13,8 @@ const STATUS_PAGE = "status_page";
 
 /**
  * The address's subscription to the product: created unconfirmed, or the one that exists (two sign-ups at once make
- * one row). `created` says whether this call made it.
+ * one row). `created` says whether this call made it. The subscription's id is a public one (its mailed links name
+ * it): the control database's directory gets it first, and loses it again when the address was already subscribed.
  */
 export async function subscribeEmail(
   ctx: TenantCtx,
@@ -21,11 +23,15 @@ export async function subscribeEmail(
   linkOrigin: string,
   now: number,
 ): Promise<{ sub: ProductSubscription; created: boolean }> {
+  const existing = await emailSubscription(ctx, productId, email);
+  if (existing) return { sub: existing, created: false };
+  const id = newId("subscription");
+  await publicIdInsert(ctx, "subscription", id, now);
   const [inserted] = await ctx.db
     .insert(productSubscriptions)
     .values({
       tenantId: ctx.tenantId,
-      id: newId("subscription"),
+      id,
       productId,
       kind: "email",
       email,
@@ -36,19 +42,36 @@ export async function subscribeEmail(
       createdAt: now,
     })
     .onConflictDoNothing()
-    .returning();
+    .returning()
+    .catch(async (err) => {
+      await publicIdsDelete(ctx, "subscription", [id]);
+      throw err;
+    });
   if (inserted) return { sub: inserted, created: true };
-  const [existing] = await ctx.db
+  // Another sign-up of the same address got there first.
+  await publicIdsDelete(ctx, "subscription", [id]);
+  return { sub: (await emailSubscription(ctx, productId, email))!, created: false };
+}
+
+async function emailSubscription(ctx: TenantCtx, productId: string, email: string): Promise<ProductSubscription | null> {
+  const [row] = await ctx.db
     .select()
     .from(productSubscriptions)
     .where(and(eq(productSubscriptions.tenantId, ctx.tenantId), eq(productSubscriptions.productId, productId), eq(productSubscriptions.email, email)))
     .limit(1);
-  return { sub: existing, created: false };
+  return row ?? null;
 }
 
-/** A subscription by its id alone, in any tenant: the confirmation and unsubscribe links carry it (signed). */
-export async function findSubscription(db: Db, id: string): Promise<ProductSubscription | null> {
-  const [row] = await db.select().from(productSubscriptions).where(eq(productSubscriptions.id, id)).limit(1);
+/**
+ * The tenant's subscription by id: the confirmation and unsubscribe links carry it (signed), and the public route
+ * finds its tenant from the control database's directory (lib/public-ids.ts).
+ */
+export async function findSubscription(ctx: TenantCtx, id: string): Promise<ProductSubscription | null> {
+  const [row] = await ctx.db
+    .select()
+    .from(productSubscriptions)
+    .where(and(eq(productSubscriptions.tenantId, ctx.tenantId), eq(productSubscriptions.id, id)))
+    .limit(1);
   return row ?? null;
 }
 
@@ -80,7 +103,8 @@ export async function confirmSubscription(ctx: TenantCtx, source: AuditSource, s
 
 /** Removes a subscription (the subscriber's own unsubscribe link, or the owners), with its audit entry. */
 export async function removeSubscription(ctx: TenantCtx, source: AuditSource, sub: ProductSubscription, ownerTeamId: string): Promise<void> {
-  await ctx.db.batch([
+  // Its links stop resolving with it (a channel's subscription has none).
+  await batchSides(ctx, sub.kind === "email" ? [publicIdsDelete(ctx, "subscription", [sub.id])] : [], [
     ctx.db.delete(productSubscriptions).where(and(eq(productSubscriptions.tenantId, ctx.tenantId), eq(productSubscriptions.id, sub.id))),
     auditInsert(ctx, source, {
       action: "product.subscription_removed",

@@ -1,9 +1,10 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { newId } from "../../../lib/ids";
-import type { TenantCtx } from "../../client";
+import { batchSides, type TenantCtx } from "../../client";
 import { budgetCrossings, budgets, productMembers, products, productShares, productSubscriptions, type ProductConsumer } from "../../schema";
 import type { ProductMemberKind, ProductTier } from "../../schema/enums";
 import { auditInsert, type AuditSource } from "../platform/audit";
+import { publicIdsDelete } from "../platform/public-ids";
 import { getProduct, type Product } from "./products";
 
 /** Creating, changing and deleting products with their member rules, each one batch with its audit entry. */
@@ -111,7 +112,38 @@ export async function deleteProduct(ctx: TenantCtx, audit: AuditSource, product:
     .select({ id: budgets.id })
     .from(budgets)
     .where(and(eq(budgets.tenantId, ctx.tenantId), eq(budgets.scope, "product"), eq(budgets.scopeId, product.id)));
-  await ctx.db.batch([
+  // Its links stop resolving with it: the directory entries of its share links and subscribers' links go first.
+  const [shares, subscribers] = await Promise.all([
+    ctx.db
+      .select({ tokenHash: productShares.tokenHash })
+      .from(productShares)
+      .where(and(eq(productShares.tenantId, ctx.tenantId), eq(productShares.productId, product.id))),
+    ctx.db
+      .select({ id: productSubscriptions.id })
+      .from(productSubscriptions)
+      .where(and(eq(productSubscriptions.tenantId, ctx.tenantId), eq(productSubscriptions.productId, product.id), eq(productSubscriptions.kind, "email"))),
+  ]);
+  const control = [
+    ...(shares.length
+      ? [
+          publicIdsDelete(
+            ctx,
+            "status_share",
+            shares.map((s) => s.tokenHash),
+          ),
+        ]
+      : []),
+    ...(subscribers.length
+      ? [
+          publicIdsDelete(
+            ctx,
+            "subscription",
+            subscribers.map((s) => s.id),
+          ),
+        ]
+      : []),
+  ];
+  await batchSides(ctx, control, [
     ctx.db.delete(budgetCrossings).where(and(eq(budgetCrossings.tenantId, ctx.tenantId), inArray(budgetCrossings.budgetId, budgetIds))),
     ctx.db.delete(budgets).where(and(eq(budgets.tenantId, ctx.tenantId), eq(budgets.scope, "product"), eq(budgets.scopeId, product.id))),
     ctx.db.delete(productMembers).where(and(eq(productMembers.tenantId, ctx.tenantId), eq(productMembers.productId, product.id))),
