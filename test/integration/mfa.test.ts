@@ -7,9 +7,10 @@ import { api, expectError, signup, type Session } from "../helpers/api";
 import { addMember, createToken, firstTeamId } from "../helpers/fixtures";
 import { addPasskey, codeFor, enrolTotp, login, newAddress, secondStep } from "../helpers/mfa";
 import { SoftAuthenticator } from "../helpers/soft-authenticator";
+import { tenantD1 } from "../helpers/tenant-d1";
 
 const auditActions = async (tenantId: string, action: string) =>
-  (await env.DB.prepare("SELECT details FROM audit_log WHERE tenant_id = ? AND action = ?").bind(tenantId, action).all<{ details: string }>()).results.map(
+  (await (await tenantD1(tenantId)).prepare("SELECT details FROM audit_log WHERE tenant_id = ? AND action = ?").bind(tenantId, action).all<{ details: string }>()).results.map(
     (r) => JSON.parse(r.details),
   );
 
