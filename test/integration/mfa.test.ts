@@ -10,9 +10,14 @@ import { SoftAuthenticator } from "../helpers/soft-authenticator";
 import { tenantD1 } from "../helpers/tenant-d1";
 
 const auditActions = async (tenantId: string, action: string) =>
-  (await (await tenantD1(tenantId)).prepare("SELECT details FROM audit_log WHERE tenant_id = ? AND action = ?").bind(tenantId, action).all<{ details: string }>()).results.map(
-    (r) => JSON.parse(r.details),
-  );
+  (
+    await (
+      await tenantD1(tenantId)
+    )
+      .prepare("SELECT details FROM audit_log WHERE tenant_id = ? AND action = ?")
+      .bind(tenantId, action)
+      .all<{ details: string }>()
+  ).results.map((r) => JSON.parse(r.details));
 
 // Authenticator-app codes belong to 30-second steps, and a test reads "this step", "the previous one" and "the next
 // one" several times over. Date stands still in each test (the Worker shares this isolate, so it sees the same

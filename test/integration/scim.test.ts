@@ -314,7 +314,8 @@ describe("provisioned, signed in through SSO, deprovisioned", () => {
     expectError(await api("/me", { as: session }), 401, "unauthorized");
     expectError(await api("/me", { as: second }), 401, "unauthorized");
     expectError(await api("/me", { as: apiToken }), 401, "unauthorized");
-    const revoked = await (await tenantD1(owner.tenant.id)).prepare("SELECT details FROM audit_log WHERE tenant_id = ? AND action = 'token.revoked'")
+    const revoked = await (await tenantD1(owner.tenant.id))
+      .prepare("SELECT details FROM audit_log WHERE tenant_id = ? AND action = 'token.revoked'")
       .bind(owner.tenant.id)
       .first<{ details: string }>();
     expect(JSON.parse(revoked!.details).reason).toBe("deprovisioned");

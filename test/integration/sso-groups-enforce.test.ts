@@ -15,7 +15,8 @@ const login = (email: string, password = "correct horse battery") =>
   });
 
 async function audits(tenantId: string, action: string) {
-  const { results } = await (await tenantD1(tenantId)).prepare("SELECT actor_id, details FROM audit_log WHERE tenant_id = ? AND action = ?")
+  const { results } = await (await tenantD1(tenantId))
+    .prepare("SELECT actor_id, details FROM audit_log WHERE tenant_id = ? AND action = ?")
     .bind(tenantId, action)
     .all<{ actor_id: string; details: string }>();
   return results.map((r) => ({ actor: r.actor_id, ...JSON.parse(r.details) }));

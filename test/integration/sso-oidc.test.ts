@@ -9,7 +9,8 @@ import { tenantD1 } from "../helpers/tenant-d1";
 const issuer = inject("oidcIssuer");
 
 async function auditActions(tenantId: string, action: string) {
-  const { results } = await (await tenantD1(tenantId)).prepare("SELECT details FROM audit_log WHERE tenant_id = ? AND action = ? ORDER BY at")
+  const { results } = await (await tenantD1(tenantId))
+    .prepare("SELECT details FROM audit_log WHERE tenant_id = ? AND action = ? ORDER BY at")
     .bind(tenantId, action)
     .all<{ details: string }>();
   return results.map((r) => JSON.parse(r.details));

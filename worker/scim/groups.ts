@@ -54,7 +54,14 @@ export function groupFieldsOf(body: unknown) {
  * among them (the tenant's shard). `teamAdd` may name members the group has already: a request retried after its
  * control batch landed and its shard batch did not adds them to the team then (the insert is ON CONFLICT DO NOTHING).
  */
-async function memberChangeStatements(ctx: TenantCtx, now: number, group: ScimGroupRow, add: string[], remove: string[], teamAdd = add): Promise<SideStatements> {
+async function memberChangeStatements(
+  ctx: TenantCtx,
+  now: number,
+  group: ScimGroupRow,
+  add: string[],
+  remove: string[],
+  teamAdd = add,
+): Promise<SideStatements> {
   const known = await scimUsersByIds(ctx, [...new Set([...teamAdd, ...add, ...remove])]);
   const byId = new Map(known.map((u) => [u.id, u]));
   const missing = add.find((id) => !byId.has(id));

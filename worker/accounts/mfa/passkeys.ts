@@ -67,7 +67,15 @@ export async function registrationOptions(db: Db, rp: RelyingParty, user: { id: 
  * Verifies the authenticator's answer against the challenge this person was given (claimed, so it works once) and
  * stores the passkey. When it is the person's first factor their recovery codes are issued and returned (once).
  */
-export async function finishRegistration(db: Db, shardOf: ShardOf, rp: RelyingParty, source: AuditSource, userId: string, name: string, response: RegistrationResponseJSON) {
+export async function finishRegistration(
+  db: Db,
+  shardOf: ShardOf,
+  rp: RelyingParty,
+  source: AuditSource,
+  userId: string,
+  name: string,
+  response: RegistrationResponseJSON,
+) {
   const challenge = answeredChallenge(response.response.clientDataJSON);
   const claimed = challenge ? await claimChallenge(db, "passkey_registration", await sha256Hex(challenge), userId, source.now) : null;
   if (!challenge || !claimed) throw invalid("response", "this passkey registration is unknown, used or expired; start again");

@@ -134,7 +134,10 @@ export async function acceptInvitation(ctx: TenantCtx, a: Acceptance) {
   const shard: BatchItem<"sqlite">[] = [];
   if (inv.teamId && a.joinTeam) {
     shard.push(
-      ctx.db.insert(teamMembers).values({ tenantId: ctx.tenantId, teamId: inv.teamId, userId: user.id, role: "member", createdAt: a.now }).onConflictDoNothing(),
+      ctx.db
+        .insert(teamMembers)
+        .values({ tenantId: ctx.tenantId, teamId: inv.teamId, userId: user.id, role: "member", createdAt: a.now })
+        .onConflictDoNothing(),
     );
   }
   shard.push(

@@ -76,9 +76,9 @@ export async function updateTenantMemberRole(ctx: TenantCtx, source: AuditSource
     [ctx.control.update(tenantMembers).set({ role }).where(memberKey(ctx, member.userId))],
     [
       auditInsert(ctx, source, {
-      action: "member.role_changed",
-      targetType: "user",
-      targetId: member.userId,
+        action: "member.role_changed",
+        targetType: "user",
+        targetId: member.userId,
         details: { email: member.email, from: member.role, to: role },
       }),
     ],

@@ -216,14 +216,24 @@ export async function sweepEndedCredentials(db: Db, now: number, throttleQuietMs
  * the address retired and the account's sign-in throttle cleared (the link proved the address), in one batch on the
  * control database; then one audit entry per tenant, on each tenant's shard (batchEverywhere).
  */
-export async function resetPassword(db: Db, shardOf: ShardOf, source: Omit<AuditSource, "principal">, user: { id: string; email: string }, password: PasswordHash) {
+export async function resetPassword(
+  db: Db,
+  shardOf: ShardOf,
+  source: Omit<AuditSource, "principal">,
+  user: { id: string; email: string },
+  password: PasswordHash,
+) {
   const memberships = await membershipsOf(db, user.id);
   const [{ n }] = await db.select({ n: count() }).from(sessions).where(eq(sessions.userId, user.id));
   const principal = { actor: { type: "user" as const, id: user.id, label: user.email } };
   const audits: StatementsByDb = new Map();
   for (const m of memberships) {
     const shard = shardOf(m.shard);
-    addStatement(audits, shard, auditInsert(tenantCtx(shard, m.tenantId, db), { ...source, principal }, { action: "user.password_reset", targetType: "user", targetId: user.id }));
+    addStatement(
+      audits,
+      shard,
+      auditInsert(tenantCtx(shard, m.tenantId, db), { ...source, principal }, { action: "user.password_reset", targetType: "user", targetId: user.id }),
+    );
   }
   await batchEverywhere(
     db,

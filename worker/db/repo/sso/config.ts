@@ -60,19 +60,19 @@ export async function saveSsoSettings(ctx: TenantCtx, source: AuditSource, curre
       ...(enforcing
         ? [
             ctx.control.delete(sessions).where(
-            and(
-              eq(sessions.tenantId, ctx.tenantId),
-              eq(sessions.authMethod, "password"),
-              inArray(
-                sessions.userId,
-                ctx.control
-                  .select({ userId: tenantMembers.userId })
-                  .from(tenantMembers)
-                  .where(and(eq(tenantMembers.tenantId, ctx.tenantId), ne(tenantMembers.role, "owner"))),
+              and(
+                eq(sessions.tenantId, ctx.tenantId),
+                eq(sessions.authMethod, "password"),
+                inArray(
+                  sessions.userId,
+                  ctx.control
+                    .select({ userId: tenantMembers.userId })
+                    .from(tenantMembers)
+                    .where(and(eq(tenantMembers.tenantId, ctx.tenantId), ne(tenantMembers.role, "owner"))),
+                ),
               ),
             ),
-          ),
-        ]
+          ]
         : []),
     ],
     [auditInsert(ctx, source, { action: "sso.settings_changed", targetType: "tenant", targetId: ctx.tenantId, details })],
@@ -171,7 +171,11 @@ export async function isSsoDomainOf(ctx: TenantCtx, domain: string): Promise<boo
 // Group mappings
 
 export async function listGroupMappings(ctx: TenantCtx): Promise<SsoGroupMapping[]> {
-  return ctx.control.select().from(ssoGroupMappings).where(eq(ssoGroupMappings.tenantId, ctx.tenantId)).orderBy(ssoGroupMappings.groupName, ssoGroupMappings.id);
+  return ctx.control
+    .select()
+    .from(ssoGroupMappings)
+    .where(eq(ssoGroupMappings.tenantId, ctx.tenantId))
+    .orderBy(ssoGroupMappings.groupName, ssoGroupMappings.id);
 }
 
 export interface NewGroupMapping {
@@ -186,7 +190,10 @@ export async function replaceGroupMappings(ctx: TenantCtx, source: AuditSource, 
   const rows = mappings.map((m) => ({ tenantId: ctx.tenantId, id: newId("ssoMapping"), ...m, createdAt: source.now }));
   await batchSides(
     ctx,
-    [ctx.control.delete(ssoGroupMappings).where(eq(ssoGroupMappings.tenantId, ctx.tenantId)), ...(rows.length ? [ctx.control.insert(ssoGroupMappings).values(rows)] : [])],
+    [
+      ctx.control.delete(ssoGroupMappings).where(eq(ssoGroupMappings.tenantId, ctx.tenantId)),
+      ...(rows.length ? [ctx.control.insert(ssoGroupMappings).values(rows)] : []),
+    ],
     [
       auditInsert(ctx, source, {
         action: "sso.group_mappings_changed",
