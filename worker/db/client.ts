@@ -4,6 +4,9 @@ import * as schema from "./schema";
 
 export type Db = DrizzleD1Database<typeof schema>;
 
+/** The database of a shard by its binding name (db/shards.ts `shardDb`). */
+export type ShardOf = (shard: string) => Db;
+
 /**
  * The tenant context every repository function takes first: nothing tenant-owned is read or written without it.
  * `db` is the tenant's shard; `control` the control database (people, memberships, credentials: db/sides.ts), the

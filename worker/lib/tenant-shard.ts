@@ -1,7 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
-import { type TenantCtx, tenantCtx } from "../db/client";
-import type { ShardOf } from "../db/repo/accounts/principals";
+import { type ShardOf, type TenantCtx, tenantCtx } from "../db/client";
 import { shardDb, tenantDb } from "../db/shards";
 
 /**

@@ -8,11 +8,10 @@ import {
   verifyRegistrationResponse,
 } from "@simplewebauthn/server";
 import { decodeClientDataJSON, isoBase64URL } from "@simplewebauthn/server/helpers";
-import type { Db } from "../../db/client";
+import type { Db, ShardOf } from "../../db/client";
 import { claimChallenge, insertChallenge } from "../../db/repo/accounts/mfa-challenges";
 import { changeFactorsAudited, getPasskey, insertPasskey, issueFirstRecoveryCodes, listPasskeys, recordPasskeyUse } from "../../db/repo/accounts/mfa-factors";
 import type { AuditSource } from "../../db/repo/platform/audit";
-import type { ShardOf } from "../../db/repo/accounts/principals";
 import { isUniqueViolation } from "../../db/unique";
 import { conflict, invalid } from "../../lib/errors";
 import { sha256Hex } from "../../lib/hash";

@@ -1,10 +1,9 @@
 import { and, eq, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { addStatement, batchEverywhere, tenantCtx, type Db, type StatementsByDb, type TenantCtx } from "../../client";
+import { addStatement, batchEverywhere, tenantCtx, type Db, type ShardOf, type StatementsByDb, type TenantCtx } from "../../client";
 import { tenantMembers, userPasskeys, userRecoveryCodes, userTotp } from "../../schema";
 import type { Envelope } from "../../../lib/envelope";
 import { auditInsert, type AuditEntry, type AuditSource } from "../platform/audit";
-import type { ShardOf } from "./principals";
 import { membershipsOf } from "./users";
 
 /**

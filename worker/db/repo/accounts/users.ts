@@ -1,5 +1,5 @@
 import { and, count, eq, lte } from "drizzle-orm";
-import { addStatement, batchEverywhere, batchSides, tenantCtx, type Db, type StatementsByDb, type TenantCtx } from "../../client";
+import { addStatement, batchEverywhere, batchSides, tenantCtx, type Db, type ShardOf, type StatementsByDb, type TenantCtx } from "../../client";
 import { auditLog, loginThrottle, rateLimits, sessions, teamMembers, teams, tenantMembers, tenants, users } from "../../schema";
 import type { SessionAuthMethod } from "../../schema/enums";
 import { newId, randomString } from "../../../lib/ids";
@@ -13,7 +13,6 @@ import { sessionEnded } from "./session-lifetime";
 import { revokeTokensOfCreator } from "./tokens";
 import { deleteExpiredPendingLogins } from "../sso/sign-ins";
 import { deleteExpiredChallenges } from "./mfa-challenges";
-import type { ShardOf } from "./principals";
 
 /** Account-level reads: a user and the tenants they belong to exist before any tenant context. */
 export async function findUserByEmail(db: Db, email: string) {
