@@ -7,11 +7,17 @@ import { api, expectError, signup, type Session } from "../helpers/api";
 import { addMember, createToken, firstTeamId } from "../helpers/fixtures";
 import { addPasskey, codeFor, enrolTotp, login, newAddress, secondStep } from "../helpers/mfa";
 import { SoftAuthenticator } from "../helpers/soft-authenticator";
+import { tenantD1 } from "../helpers/tenant-db";
 
 const auditActions = async (tenantId: string, action: string) =>
-  (await env.DB.prepare("SELECT details FROM audit_log WHERE tenant_id = ? AND action = ?").bind(tenantId, action).all<{ details: string }>()).results.map(
-    (r) => JSON.parse(r.details),
-  );
+  (
+    await (
+      await tenantD1(tenantId)
+    )
+      .prepare("SELECT details FROM audit_log WHERE tenant_id = ? AND action = ?")
+      .bind(tenantId, action)
+      .all<{ details: string }>()
+  ).results.map((r) => JSON.parse(r.details));
 
 // Authenticator-app codes belong to 30-second steps, and a test reads "this step", "the previous one" and "the next
 // one" several times over. Date stands still in each test (the Worker shares this isolate, so it sees the same

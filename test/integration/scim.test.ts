@@ -3,6 +3,7 @@ import { describe, expect, inject, it } from "vitest";
 import { api, BASE, expectError, signup, type Session } from "../helpers/api";
 import { createToken } from "../helpers/fixtures";
 import { ssoSignIn, ssoWorkspace, uniqueDomain } from "../helpers/sso";
+import { tenantD1 } from "../helpers/tenant-db";
 
 const issuer = inject("oidcIssuer");
 const SCIM_JSON = "application/scim+json";
@@ -313,7 +314,8 @@ describe("provisioned, signed in through SSO, deprovisioned", () => {
     expectError(await api("/me", { as: session }), 401, "unauthorized");
     expectError(await api("/me", { as: second }), 401, "unauthorized");
     expectError(await api("/me", { as: apiToken }), 401, "unauthorized");
-    const revoked = await env.DB.prepare("SELECT details FROM audit_log WHERE tenant_id = ? AND action = 'token.revoked'")
+    const revoked = await (await tenantD1(owner.tenant.id))
+      .prepare("SELECT details FROM audit_log WHERE tenant_id = ? AND action = 'token.revoked'")
       .bind(owner.tenant.id)
       .first<{ details: string }>();
     expect(JSON.parse(revoked!.details).reason).toBe("deprovisioned");

@@ -3,6 +3,7 @@ import { describe, expect, inject, it } from "vitest";
 import { api, BASE, expectError } from "../helpers/api";
 import { addMember, createTeam, firstTeamId } from "../helpers/fixtures";
 import { setAccount, ssoSignIn, ssoWorkspace } from "../helpers/sso";
+import { tenantD1 } from "../helpers/tenant-db";
 
 const issuer = inject("oidcIssuer");
 
@@ -14,7 +15,8 @@ const login = (email: string, password = "correct horse battery") =>
   });
 
 async function audits(tenantId: string, action: string) {
-  const { results } = await env.DB.prepare("SELECT actor_id, details FROM audit_log WHERE tenant_id = ? AND action = ?")
+  const { results } = await (await tenantD1(tenantId))
+    .prepare("SELECT actor_id, details FROM audit_log WHERE tenant_id = ? AND action = ?")
     .bind(tenantId, action)
     .all<{ actor_id: string; details: string }>();
   return results.map((r) => ({ actor: r.actor_id, ...JSON.parse(r.details) }));

@@ -4,11 +4,13 @@ import { describe, expect, inject, it } from "vitest";
 import { api, BASE, expectError, signup } from "../helpers/api";
 import { addMember } from "../helpers/fixtures";
 import { callback, loginAtProvider, setAccount, ssoError, ssoSignIn, ssoWorkspace, startSignIn, uniqueDomain } from "../helpers/sso";
+import { tenantD1 } from "../helpers/tenant-db";
 
 const issuer = inject("oidcIssuer");
 
 async function auditActions(tenantId: string, action: string) {
-  const { results } = await env.DB.prepare("SELECT details FROM audit_log WHERE tenant_id = ? AND action = ? ORDER BY at")
+  const { results } = await (await tenantD1(tenantId))
+    .prepare("SELECT details FROM audit_log WHERE tenant_id = ? AND action = ? ORDER BY at")
     .bind(tenantId, action)
     .all<{ details: string }>();
   return results.map((r) => JSON.parse(r.details));

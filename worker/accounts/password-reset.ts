@@ -1,5 +1,6 @@
 import type { Db } from "../db/client";
 import { findUserByEmail, resetPassword } from "../db/repo/accounts/users";
+import { shardDb } from "../db/shards";
 import type { AuditSource } from "../db/repo/platform/audit";
 import type { Env } from "../env";
 import type { Logger } from "../lib/log";
@@ -31,5 +32,5 @@ export async function completePasswordReset(env: Env, db: Db, token: string, pas
   const user = link ? await findUserByEmail(db, link.email) : null;
   // The account must still be the one the link was sent for.
   if (!link || !user || user.id !== link.userId) throw invalidLink("password reset");
-  return resetPassword(db, source, { id: user.id, email: user.email }, await hashPassword(password, newHashIterations(env)));
+  return resetPassword(db, (shard) => shardDb(env, shard), source, { id: user.id, email: user.email }, await hashPassword(password, newHashIterations(env)));
 }

@@ -4,6 +4,9 @@ import * as schema from "./schema";
 
 export type Db = DrizzleD1Database<typeof schema>;
 
+/** The database of a shard by its binding name (db/shards.ts `shardDb`). */
+export type ShardOf = (shard: string) => Db;
+
 /**
  * The tenant context every repository function takes first: nothing tenant-owned is read or written without it.
  * `db` is the tenant's shard; `control` the control database (people, memberships, credentials: db/sides.ts), the
@@ -49,4 +52,26 @@ export async function batchSides(ctx: TenantCtx, control: Statements, shard: Sta
   }
   if (control.length) await ctx.control.batch(control as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
   if (shard.length) await ctx.db.batch(shard as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+}
+
+/** Statements for several databases, keyed by the database each was built on. */
+export type StatementsByDb = Map<Db, Statements>;
+
+/** Adds a statement to its database's list. */
+export function addStatement(byDb: StatementsByDb, db: Db, statement: BatchItem<"sqlite">) {
+  const list = byDb.get(db);
+  if (list) list.push(statement);
+  else byDb.set(db, [statement]);
+}
+
+/**
+ * batchSides for a change of a person rather than of one workspace (a password reset, a second factor changed): the
+ * control database's statements, then one batch per shard holding the person's workspaces (their audit entries).
+ * With one database it is one batch. The control side goes first for the same reason as in batchSides.
+ */
+export async function batchEverywhere(control: Db, controlStatements: Statements, shards: StatementsByDb): Promise<void> {
+  const rest = [...shards].filter(([db, list]) => db !== control && list.length);
+  const first = [...controlStatements, ...(shards.get(control) ?? [])];
+  if (first.length) await control.batch(first as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  for (const [db, list] of rest) await db.batch(list as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }

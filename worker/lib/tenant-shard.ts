@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
-import { type TenantCtx, tenantCtx } from "../db/client";
-import { tenantDb } from "../db/shards";
+import { type ShardOf, type TenantCtx, tenantCtx } from "../db/client";
+import { shardDb, tenantDb } from "../db/shards";
 
 /**
  * A tenant's data context where the request reached it without a credential of that tenant (sign-in steps, account
@@ -10,5 +10,11 @@ import { tenantDb } from "../db/shards";
 export async function shardCtx(c: Context<AppEnv>, tenantId: string): Promise<TenantCtx> {
   const principal = c.var.principal;
   if (principal?.tenantId === tenantId) return tenantCtx(c.get("db"), tenantId, c.get("controlDb"));
-  return tenantCtx(await tenantDb(c.env, tenantId), tenantId);
+  return tenantCtx(await tenantDb(c.env, tenantId), tenantId, c.get("controlDb"));
 }
+
+/** The request's way to a shard by name, for writes reaching every workspace of a person (batchEverywhere). */
+export const shardOf =
+  (c: Context<AppEnv>): ShardOf =>
+  (shard) =>
+    shardDb(c.env, shard);

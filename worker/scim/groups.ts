@@ -1,5 +1,5 @@
 import type { BatchItem } from "drizzle-orm/batch";
-import type { TenantCtx } from "../db/client";
+import { batchSides, type TenantCtx } from "../db/client";
 import { findTeamBySlug, newTeamStatements } from "../db/repo/accounts/teams";
 import type { AuditSource } from "../db/repo/platform/audit";
 import {
@@ -13,7 +13,7 @@ import {
   updateScimGroupStatement,
   type ScimGroupRow,
 } from "../db/repo/scim/groups";
-import { teamChangeStatements } from "../db/repo/scim/users";
+import { teamChangeStatements, type SideStatements } from "../db/repo/scim/users";
 import { teams } from "../db/schema";
 import { isUniqueViolation } from "../db/unique";
 import { newId } from "../lib/ids";
@@ -49,25 +49,34 @@ export function groupFieldsOf(body: unknown) {
   return { displayName, externalId: scimString(b.externalid, "externalId"), members: b.members === undefined ? undefined : memberIds(b.members) };
 }
 
-const runBatch = (ctx: TenantCtx, statements: BatchItem<"sqlite">[]) => ctx.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
-
-/** Member changes of one group: the SCIM rows, and the team memberships of the active members among them. */
-async function memberChangeStatements(ctx: TenantCtx, now: number, group: ScimGroupRow, add: string[], remove: string[]) {
-  const known = await scimUsersByIds(ctx, [...add, ...remove]);
+/**
+ * Member changes of one group: the SCIM rows (control database), and the team memberships of the active members
+ * among them (the tenant's shard). `teamAdd` may name members the group has already: a request retried after its
+ * control batch landed and its shard batch did not adds them to the team then (the insert is ON CONFLICT DO NOTHING).
+ */
+async function memberChangeStatements(
+  ctx: TenantCtx,
+  now: number,
+  group: ScimGroupRow,
+  add: string[],
+  remove: string[],
+  teamAdd = add,
+): Promise<SideStatements> {
+  const known = await scimUsersByIds(ctx, [...new Set([...teamAdd, ...add, ...remove])]);
   const byId = new Map(known.map((u) => [u.id, u]));
   const missing = add.find((id) => !byId.has(id));
   if (missing) throw new ScimError(400, `no user ${missing}`, "invalidValue");
   const inTenant = (ids: string[]) => ids.flatMap((id) => (byId.get(id)?.active && byId.get(id)?.role ? [byId.get(id)!.userId] : []));
-  return [
-    ...groupMembershipStatements(
+  return {
+    control: groupMembershipStatements(
       ctx,
       now,
       group.id,
       add,
       remove.filter((id) => byId.has(id)),
     ),
-    ...teamChangeStatements(ctx, now, group.teamId, inTenant(add), inTenant(remove)),
-  ];
+    shard: teamChangeStatements(ctx, now, group.teamId, inTenant(teamAdd), inTenant(remove)),
+  };
 }
 
 export async function createScimGroup(ctx: TenantCtx, source: AuditSource, input: ReturnType<typeof groupFieldsOf>): Promise<ScimGroupRow> {
@@ -86,16 +95,19 @@ export async function createScimGroup(ctx: TenantCtx, source: AuditSource, input
     createdAt: source.now,
     updatedAt: source.now,
   };
-  await runBatch(ctx, [
-    ...(created ? created.statements : []),
-    insertScimGroupStatement(ctx, group),
-    ...(await memberChangeStatements(ctx, source.now, group, input.members ?? [], [])),
-    scimGroupAudit(ctx, source, "scim.group_created", group.id, group.teamId, { display_name: group.displayName, existing_team: existing != null }),
-  ]).catch((err) => {
-    // Two creates of one group at the same moment: one team, one group; the other create is a duplicate.
+  const members = await memberChangeStatements(ctx, source.now, group, input.members ?? [], []);
+  // The team goes first, on its own: a create retried after a failure finds it without a group and takes it (above).
+  // Two creates of one group at the same moment: one team, one group; the other create is a duplicate.
+  const duplicate = (err: unknown) => {
     if (isUniqueViolation(err)) throw new ScimError(409, "a group with that displayName exists", "uniqueness");
     throw err;
-  });
+  };
+  if (created) await ctx.db.batch([...created.statements]).catch(duplicate);
+  await ctx.control.batch([insertScimGroupStatement(ctx, group), ...members.control]).catch(duplicate);
+  await ctx.db.batch([
+    scimGroupAudit(ctx, source, "scim.group_created", group.id, group.teamId, { display_name: group.displayName, existing_team: existing != null }),
+    ...members.shard,
+  ]);
   return group;
 }
 
@@ -113,6 +125,8 @@ export async function updateScimGroup(
     add = change.members.filter((id) => !current.includes(id));
     remove = current.filter((id) => !change.members!.includes(id));
   }
+  // Everyone the request puts in the group joins the team, members already or not (a retry completes a lost shard write).
+  const teamAdd = [...new Set(change.members ?? add)];
   add = [...new Set(add)].filter((id) => !current.includes(id));
   remove = [...new Set(remove)].filter((id) => current.includes(id));
   const next = {
@@ -121,24 +135,32 @@ export async function updateScimGroup(
     externalId: change.externalId !== undefined ? change.externalId : group.externalId,
   };
   const renamed = next.displayName !== group.displayName;
-  if (!renamed && next.externalId === group.externalId && !add.length && !remove.length) return group;
-  await runBatch(ctx, [
-    updateScimGroupStatement(ctx, source.now, group),
-    ...(renamed
-      ? [
-          ctx.db
-            .update(teams)
-            .set({ name: next.displayName })
-            .where(and(eq(teams.tenantId, ctx.tenantId), eq(teams.id, group.teamId))),
-        ]
-      : []),
-    ...(await memberChangeStatements(ctx, source.now, group, add, remove)),
-    scimGroupAudit(ctx, source, "scim.group_updated", group.id, group.teamId, {
-      ...(renamed ? { display_name: next.displayName } : {}),
-      members_added: add,
-      members_removed: remove,
-    }),
-  ]);
+  const members = await memberChangeStatements(ctx, source.now, group, add, remove, teamAdd);
+  if (!renamed && next.externalId === group.externalId && !add.length && !remove.length) {
+    // Nothing of the group changes; the team may still lack members a lost shard write was to add.
+    if (members.shard.length) await ctx.db.batch(members.shard as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    return group;
+  }
+  await batchSides(
+    ctx,
+    [updateScimGroupStatement(ctx, source.now, group), ...members.control],
+    [
+      ...(renamed
+        ? [
+            ctx.db
+              .update(teams)
+              .set({ name: next.displayName })
+              .where(and(eq(teams.tenantId, ctx.tenantId), eq(teams.id, group.teamId))),
+          ]
+        : []),
+      ...members.shard,
+      scimGroupAudit(ctx, source, "scim.group_updated", group.id, group.teamId, {
+        ...(renamed ? { display_name: next.displayName } : {}),
+        members_added: add,
+        members_removed: remove,
+      }),
+    ],
+  );
   return { ...next, version: group.version + 1 };
 }
 
@@ -166,7 +188,7 @@ export function groupChangeOf(ops: PatchOp[]) {
 /** DELETE /Groups/{id}: the group's members leave its team (people added by hand stay); the team stays. */
 export async function deleteScimGroup(ctx: TenantCtx, source: AuditSource, group: ScimGroupRow) {
   const members = await membersOfGroups(ctx, [group.id]);
-  await runBatch(ctx, [
+  await batchSides(ctx, deleteScimGroupStatements(ctx, group.id), [
     ...teamChangeStatements(
       ctx,
       source.now,
@@ -174,7 +196,6 @@ export async function deleteScimGroup(ctx: TenantCtx, source: AuditSource, group
       [],
       members.filter((m) => m.active).map((m) => m.userId),
     ),
-    ...deleteScimGroupStatements(ctx, group.id),
     scimGroupAudit(ctx, source, "scim.group_deleted", group.id, group.teamId, { display_name: group.displayName }),
   ]);
 }

@@ -1,5 +1,4 @@
-import type { BatchItem } from "drizzle-orm/batch";
-import type { TenantCtx } from "../db/client";
+import { batchSides, type TenantCtx } from "../db/client";
 import { countOwners, getTenantMember, tenantMemberRemoval } from "../db/repo/accounts/members";
 import type { AuditSource } from "../db/repo/platform/audit";
 import {
@@ -13,6 +12,7 @@ import {
   tenantCountOf,
   updateScimUserStatement,
   type ScimUserRow,
+  type SideStatements,
 } from "../db/repo/scim/users";
 import type { TenantRole } from "../db/schema/enums";
 import { isUniqueViolation } from "../db/unique";
@@ -108,21 +108,20 @@ export const fieldsOfRow = (row: ScimUserRow): UserFields => ({
 
 const displayOf = (f: UserFields) => f.displayName ?? ([f.givenName, f.familyName].filter(Boolean).join(" ") || f.userName.split("@")[0]);
 
-const runBatch = (ctx: TenantCtx, statements: BatchItem<"sqlite">[]) => ctx.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+/** A SCIM write: its control batch, then its shard batch (batchSides); each atomic, the pair not. */
+const runBatches = (ctx: TenantCtx, w: SideStatements) => batchSides(ctx, w.control, w.shard);
+const none = (): SideStatements => ({ control: [], shard: [] });
 
 /**
  * Deprovisioning: the person leaves the tenant — sessions end and the API tokens they created are revoked in the
  * same batch (tenantMemberRemoval). The workspace's last owner cannot be deprovisioned from the provider.
  */
-async function leaveStatements(ctx: TenantCtx, source: AuditSource, userId: string): Promise<BatchItem<"sqlite">[]> {
+async function leaveStatements(ctx: TenantCtx, source: AuditSource, userId: string): Promise<SideStatements> {
   const member = await getTenantMember(ctx, userId);
-  if (!member) return [];
+  if (!member) return none();
   if (member.role === "owner" && (await countOwners(ctx)) <= 1)
     throw new ScimError(400, "the workspace's last owner cannot be deprovisioned; make someone else owner first", "mutability");
-  // SCIM's tables are on the control database, and its batches are not split yet: with shards, the batch guard
-  // (db/shards.ts) refuses this one rather than run the team and audit rows on the control database.
-  const { control, shard } = await tenantMemberRemoval(ctx, source, member, "deprovisioned");
-  return [...control, ...shard];
+  return tenantMemberRemoval(ctx, source, member, "deprovisioned");
 }
 
 /** POST /Users: links the account with this address (or creates one without a password) and, when active, adds it to the tenant. */
@@ -137,16 +136,19 @@ export async function createScimUser(ctx: TenantCtx, source: AuditSource, fields
     createdAt: source.now,
     updatedAt: source.now,
   };
-  await runBatch(ctx, [
-    ...insertScimUserStatements(ctx, source.now, row, account ? null : { name: displayOf(fields) }),
-    ...(fields.active ? joinStatements(ctx, source.now, row.userId, defaultRole, []) : []),
-    scimAudit(ctx, source, "scim.user_created", row.id, {
-      user_id: row.userId,
-      user_name: row.userName,
-      active: row.active,
-      existing_account: account != null,
-    }),
-  ]).catch((err) => {
+  const join = fields.active ? joinStatements(ctx, source.now, row.userId, defaultRole, []) : none();
+  await runBatches(ctx, {
+    control: [...insertScimUserStatements(ctx, source.now, row, account ? null : { name: displayOf(fields) }), ...join.control],
+    shard: [
+      ...join.shard,
+      scimAudit(ctx, source, "scim.user_created", row.id, {
+        user_id: row.userId,
+        user_name: row.userName,
+        active: row.active,
+        existing_account: account != null,
+      }),
+    ],
+  }).catch((err) => {
     // Two creates of one person at the same moment: the unique indexes let one through, the other is a duplicate.
     if (isUniqueViolation(err)) throw new ScimError(409, "userName already exists", "uniqueness");
     throw err;
@@ -166,28 +168,32 @@ export async function updateScimUser(
   const changed = (Object.keys(next) as Array<keyof UserFields>).filter((k) => next[k] !== before[k]);
   const updated: ScimUserRow = { ...current, ...next, version: current.version + (changed.length ? 1 : 0), updatedAt: source.now };
   if (!changed.length) return current;
-  const statements: BatchItem<"sqlite">[] = [];
+  const statements = none();
   if (next.userName !== before.userName) {
     const taken = await accountByEmail(ctx, next.userName);
     if (taken && taken.id !== current.userId) throw new ScimError(409, "another account uses that address", "uniqueness");
     if ((await tenantCountOf(ctx, current.userId)) > 1)
       throw new ScimError(400, "this account belongs to other workspaces too; its address cannot be changed from here", "mutability");
-    statements.push(renameAccountStatement(ctx, current.userId, next.userName));
+    statements.control.push(renameAccountStatement(ctx, current.userId, next.userName));
   }
-  if (before.active && !next.active) statements.push(...(await leaveStatements(ctx, source, current.userId)));
-  if (!before.active && next.active) statements.push(...joinStatements(ctx, source.now, current.userId, defaultRole, await teamsOfScimUser(ctx, current.id)));
-  statements.push(updateScimUserStatement(ctx, source.now, { ...updated, version: current.version }));
+  const membership =
+    before.active && !next.active
+      ? await leaveStatements(ctx, source, current.userId)
+      : !before.active && next.active
+        ? joinStatements(ctx, source.now, current.userId, defaultRole, await teamsOfScimUser(ctx, current.id))
+        : none();
+  statements.control.push(...membership.control, updateScimUserStatement(ctx, source.now, { ...updated, version: current.version }));
   const action = before.active && !next.active ? "scim.user_deactivated" : !before.active && next.active ? "scim.user_reactivated" : "scim.user_updated";
-  statements.push(scimAudit(ctx, source, action, current.id, { user_id: current.userId, fields: changed }));
-  await runBatch(ctx, statements);
+  statements.shard.push(...membership.shard, scimAudit(ctx, source, action, current.id, { user_id: current.userId, fields: changed }));
+  await runBatches(ctx, statements);
   return updated;
 }
 
 /** DELETE /Users/{id}: deprovisions (as deactivation does) and forgets the SCIM record; the account itself stays. */
 export async function deleteScimUser(ctx: TenantCtx, source: AuditSource, current: ScimUserRow) {
-  await runBatch(ctx, [
-    ...(current.active ? await leaveStatements(ctx, source, current.userId) : []),
-    ...deleteScimUserStatements(ctx, current.id),
-    scimAudit(ctx, source, "scim.user_deleted", current.id, { user_id: current.userId, user_name: current.userName }),
-  ]);
+  const leave = current.active ? await leaveStatements(ctx, source, current.userId) : none();
+  await runBatches(ctx, {
+    control: [...leave.control, ...deleteScimUserStatements(ctx, current.id)],
+    shard: [...leave.shard, scimAudit(ctx, source, "scim.user_deleted", current.id, { user_id: current.userId, user_name: current.userName })],
+  });
 }

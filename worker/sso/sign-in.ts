@@ -7,6 +7,7 @@ import { loadKeyRing, open } from "../lib/envelope";
 import { isUniqueViolation } from "../db/unique";
 import { sha256Hex } from "../lib/hash";
 import { newId } from "../lib/ids";
+import { tenantDb } from "../db/shards";
 import type { Env } from "../env";
 import { groupsFromClaims, syncFromGroups } from "./groups";
 import { authorizationUrl, completeSignIn, discover, newPendingSignIn, SsoError, type OidcClientConfig, type Runtime } from "./oidc";
@@ -77,7 +78,7 @@ export async function finishSsoSignIn(
   if (!input.cookieState || input.cookieState !== input.state) throw new SsoError("this sign-in was started in another browser or has expired; start again");
   const pending = await claimPendingLogin(db, await sha256Hex(input.state), source.now);
   if (!pending) throw new SsoError("this sign-in is unknown, used or expired; start again");
-  const ctx = tenantCtx(db, pending.tenantId);
+  const ctx = tenantCtx(await tenantDb(env, pending.tenantId), pending.tenantId, db);
   const config = await getSsoConfig(ctx);
   const client = await clientConfig(env, ctx, config);
   const rt: Runtime = { tuttiEnv: env.TUTTI_ENV, now: source.now };

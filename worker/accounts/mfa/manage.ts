@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../context";
 import { tenantCtx } from "../../db/client";
 import {
-  auditForPerson,
+  changeFactorsAudited,
   consumeRecoveryCode,
   deletePasskey,
   deleteRecoveryCodesIfNoFactor,
@@ -22,6 +22,7 @@ import { reauthenticateWithPasskey, relyingParty } from "./passkeys";
 import { hashRecoveryCode, newRecoveryCodes } from "./recovery-codes";
 import type { SecondFactorProof } from "./sign-in";
 import { useTotpCode } from "./totp";
+import { shardOf } from "../../lib/tenant-shard";
 
 /**
  * Proof that the person at the keyboard is the account's: its password, or one of its factors (a current
@@ -37,8 +38,8 @@ export type Reauthentication = { password: string } | SecondFactorProof;
  */
 export async function reauthenticate(c: Context<AppEnv>, userId: string, proof: Reauthentication) {
   const p = c.get("principal");
-  const db = c.get("db");
-  const ctx = tenantCtx(db, p.tenantId);
+  const db = c.get("controlDb");
+  const ctx = tenantCtx(c.get("db"), p.tenantId, db);
   const { user } = await userAndTenant(ctx, userId);
   if (!user) throw invalid("password", "your account no longer exists");
   if ("password" in proof) {
@@ -70,33 +71,31 @@ export async function reauthenticate(c: Context<AppEnv>, userId: string, proof: 
 }
 
 async function removeWithAudit(c: Context<AppEnv>, userId: string, removal: BatchItem<"sqlite">, action: string, details: Record<string, unknown>) {
-  const db = c.get("db");
-  const audits = await auditForPerson(db, auditSource(c), userId, { action, details });
-  await db.batch([removal, deleteRecoveryCodesIfNoFactor(db, userId), ...audits]);
+  const db = c.get("controlDb");
+  await changeFactorsAudited(db, shardOf(c), auditSource(c), userId, { action, details }, [removal, deleteRecoveryCodesIfNoFactor(db, userId)]);
 }
 
 /** Removes the authenticator app (confirmed or half set up); recovery codes go too when no factor is left. */
 export async function removeTotp(c: Context<AppEnv>, userId: string) {
-  const summary = await factorSummary(c.get("db"), userId);
+  const summary = await factorSummary(c.get("controlDb"), userId);
   if (!summary.totp && !summary.totpPending) throw notFound("authenticator app");
-  await removeWithAudit(c, userId, deleteTotp(c.get("db"), userId), "mfa.totp_removed", {});
+  await removeWithAudit(c, userId, deleteTotp(c.get("controlDb"), userId), "mfa.totp_removed", {});
 }
 
 /** Removes one of the person's own passkeys; anyone else's id is unknown here (404). */
 export async function removePasskey(c: Context<AppEnv>, userId: string, id: string) {
-  const passkey = await getPasskey(c.get("db"), userId, id);
+  const passkey = await getPasskey(c.get("controlDb"), userId, id);
   if (!passkey) throw notFound("passkey");
-  await removeWithAudit(c, userId, deletePasskey(c.get("db"), userId, id), "mfa.passkey_removed", { passkey_id: id, name: passkey.name });
+  await removeWithAudit(c, userId, deletePasskey(c.get("controlDb"), userId, id), "mfa.passkey_removed", { passkey_id: id, name: passkey.name });
 }
 
 /** A new set of ten recovery codes, replacing every old one (used or not); shown once. Needs a factor to recover. */
 export async function regenerateRecoveryCodes(c: Context<AppEnv>, userId: string) {
-  const db = c.get("db");
+  const db = c.get("controlDb");
   const summary = await factorSummary(db, userId);
   if (!summary.totp && !summary.passkeys.length) throw conflict("set up an authenticator app or a passkey first: recovery codes stand in for one");
   const { codes, hashes } = await newRecoveryCodes();
-  const audits = await auditForPerson(db, auditSource(c), userId, { action: "mfa.recovery_codes_regenerated" });
-  const [first, ...rest] = replaceRecoveryCodes(db, userId, hashes, c.get("clock").now());
-  await db.batch([first!, ...rest, ...audits]);
+  const statements = replaceRecoveryCodes(db, userId, hashes, c.get("clock").now());
+  await changeFactorsAudited(db, shardOf(c), auditSource(c), userId, { action: "mfa.recovery_codes_regenerated" }, statements);
   return codes;
 }

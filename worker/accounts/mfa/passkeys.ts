@@ -8,9 +8,9 @@ import {
   verifyRegistrationResponse,
 } from "@simplewebauthn/server";
 import { decodeClientDataJSON, isoBase64URL } from "@simplewebauthn/server/helpers";
-import type { Db } from "../../db/client";
+import type { Db, ShardOf } from "../../db/client";
 import { claimChallenge, insertChallenge } from "../../db/repo/accounts/mfa-challenges";
-import { auditForPerson, getPasskey, insertPasskey, issueFirstRecoveryCodes, listPasskeys, recordPasskeyUse } from "../../db/repo/accounts/mfa-factors";
+import { changeFactorsAudited, getPasskey, insertPasskey, issueFirstRecoveryCodes, listPasskeys, recordPasskeyUse } from "../../db/repo/accounts/mfa-factors";
 import type { AuditSource } from "../../db/repo/platform/audit";
 import { isUniqueViolation } from "../../db/unique";
 import { conflict, invalid } from "../../lib/errors";
@@ -66,7 +66,15 @@ export async function registrationOptions(db: Db, rp: RelyingParty, user: { id: 
  * Verifies the authenticator's answer against the challenge this person was given (claimed, so it works once) and
  * stores the passkey. When it is the person's first factor their recovery codes are issued and returned (once).
  */
-export async function finishRegistration(db: Db, rp: RelyingParty, source: AuditSource, userId: string, name: string, response: RegistrationResponseJSON) {
+export async function finishRegistration(
+  db: Db,
+  shardOf: ShardOf,
+  rp: RelyingParty,
+  source: AuditSource,
+  userId: string,
+  name: string,
+  response: RegistrationResponseJSON,
+) {
   const challenge = answeredChallenge(response.response.clientDataJSON);
   const claimed = challenge ? await claimChallenge(db, "passkey_registration", await sha256Hex(challenge), userId, source.now) : null;
   if (!challenge || !claimed) throw invalid("response", "this passkey registration is unknown, used or expired; start again");
@@ -98,11 +106,10 @@ export async function finishRegistration(db: Db, rp: RelyingParty, source: Audit
   });
   const recovery = await newRecoveryCodes();
   const issued = await issueFirstRecoveryCodes(db, userId, recovery.hashes, source.now);
-  const audits = await auditForPerson(db, source, userId, {
+  await changeFactorsAudited(db, shardOf, source, userId, {
     action: "mfa.passkey_added",
     details: { passkey_id: credential.id, name, recovery_codes_issued: issued },
   });
-  if (audits.length) await db.batch(audits as [(typeof audits)[number], ...typeof audits]);
   return { id: credential.id, recoveryCodes: issued ? recovery.codes : null };
 }
 

@@ -1,6 +1,6 @@
 import type { Db } from "../../db/client";
 import {
-  auditForPerson,
+  changeFactorsAudited,
   confirmTotp,
   consumeTotpStep,
   getTotp,
@@ -9,6 +9,7 @@ import {
   totpSecretAad,
 } from "../../db/repo/accounts/mfa-factors";
 import type { AuditSource } from "../../db/repo/platform/audit";
+import { shardDb } from "../../db/shards";
 import type { Env } from "../../env";
 import { loadKeyRing, open, seal } from "../../lib/envelope";
 import { conflict, invalid } from "../../lib/errors";
@@ -43,8 +44,7 @@ export async function confirmEnrolment(env: Env, db: Db, source: AuditSource, us
   if (!(await confirmTotp(db, userId, row.secret, step, source.now))) throw conflict("the set-up changed meanwhile; start again");
   const recovery = await newRecoveryCodes();
   const issued = await issueFirstRecoveryCodes(db, userId, recovery.hashes, source.now);
-  const audits = await auditForPerson(db, source, userId, { action: "mfa.totp_enrolled", details: { recovery_codes_issued: issued } });
-  if (audits.length) await db.batch(audits as [(typeof audits)[number], ...typeof audits]);
+  await changeFactorsAudited(db, (shard) => shardDb(env, shard), source, userId, { action: "mfa.totp_enrolled", details: { recovery_codes_issued: issued } });
   return issued ? recovery.codes : null;
 }
 

@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Router } from "../../context";
-import { tenantCtx } from "../../db/client";
 import { findUserByEmail } from "../../db/repo/accounts/users";
 import { acceptInvitation } from "../../db/repo/accounts/invitations";
 import { getTeam } from "../../db/repo/accounts/teams";
@@ -10,6 +9,7 @@ import { newId } from "../../lib/ids";
 import { checkAccountPassword, hashPassword, newHashIterations } from "../../lib/password";
 import { clientIp } from "../../lib/request";
 import { passwordSignIn } from "../../lib/session-response";
+import { shardCtx } from "../../lib/tenant-shard";
 import { chargePasswordAttempt } from "../../middleware/login-throttle";
 import { MfaChallengeOut, Password, SessionOut } from "../auth/schemas";
 import { errors, jsonBody, jsonResponse, send } from "../shared";
@@ -50,9 +50,8 @@ export function register(app: Router) {
     const { invitation, tenant } = await pendingInvitation(c, body.token);
     // Accepting as an existing user checks a password, so it counts against the same account and address as login.
     const attempt = await chargePasswordAttempt(c, invitation.email);
-    const db = c.get("db");
-    const ctx = tenantCtx(db, invitation.tenantId);
-    const existing = await findUserByEmail(db, invitation.email);
+    const ctx = await shardCtx(c, invitation.tenantId);
+    const existing = await findUserByEmail(ctx.control, invitation.email);
     let user: { id: string; email: string; name: string };
     let isNew: boolean;
     let password;

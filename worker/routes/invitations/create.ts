@@ -64,7 +64,7 @@ export function register(app: Router) {
       expiresAt: invitation.expiresAt,
     });
     // Sent as well as shown: the link below stays the way to pass it on when the mail does not arrive.
-    const mailed = await sendMail(c.env, c.get("db"), mail, now, requestLog(c));
+    const mailed = await sendMail(c.env, c.get("controlDb"), mail, now, requestLog(c));
     withholdFromReplay(
       c,
       `this Idempotency-Key already created invitation ${invitation.id}; its link was shown only once, in the first response — revoke it and invite again if it was lost`,

@@ -8,7 +8,7 @@ const why = { accepted: "was already accepted", revoked: "was revoked", expired:
 
 /** The still-pending invitation behind a link token; 404 for unknown tokens, 409 saying why for used ones. */
 export async function pendingInvitation(c: Context<AppEnv>, token: string) {
-  const found = await findInvitationByTokenHash(c.get("db"), await sha256Hex(token));
+  const found = await findInvitationByTokenHash(c.get("controlDb"), await sha256Hex(token));
   if (!found) throw notFound("invitation");
   const status = invitationStatus(found.invitation, c.get("clock").now());
   if (status !== "pending") throw new ApiError("conflict", `this invitation ${why[status]}; ask for a new one`);

@@ -35,7 +35,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireSignedInUser(p, "managing second factors");
     const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
-    const [f, required, { user }] = await Promise.all([factorSummary(c.get("db"), p.userId), mfaRequired(ctx), userAndTenant(ctx, p.userId)]);
+    const [f, required, { user }] = await Promise.all([factorSummary(c.get("controlDb"), p.userId), mfaRequired(ctx), userAndTenant(ctx, p.userId)]);
     return send(c, 200, MfaOut, {
       totp: f.totp ? "on" : f.totpPending ? "pending" : "off",
       passkeys: f.passkeys.map((k) => ({ id: k.id, name: k.name, created_at: new Date(k.createdAt).toISOString(), last_used_at: isoOrNull(k.lastUsedAt) })),

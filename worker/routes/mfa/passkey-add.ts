@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { RegistrationResponseJSON } from "@simplewebauthn/server";
 import { finishRegistration, relyingParty } from "../../accounts/mfa/passkeys";
+import { shardOf } from "../../lib/tenant-shard";
 import type { Router } from "../../context";
 import { requireSignedInUser } from "../../lib/principal";
 import { withholdFromReplay } from "../../middleware/idempotency";
@@ -47,7 +48,8 @@ export function register(app: Router) {
     const body = c.req.valid("json");
     withholdFromReplay(c, "a passkey was registered with this Idempotency-Key; recovery codes are shown only once");
     const done = await finishRegistration(
-      c.get("db"),
+      c.get("controlDb"),
+      shardOf(c),
       relyingParty(appOrigin(c)),
       auditSource(c),
       p.userId,

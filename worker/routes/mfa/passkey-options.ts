@@ -34,7 +34,7 @@ export function register(app: Router) {
     requireSignedInUser(p, "managing second factors");
     const { user } = await userAndTenant(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb")), p.userId);
     if (!user) throw new ApiError("unauthorized", "your account no longer exists");
-    const options = await registrationOptions(c.get("db"), relyingParty(appOrigin(c)), user, c.get("clock").now());
+    const options = await registrationOptions(c.get("controlDb"), relyingParty(appOrigin(c)), user, c.get("clock").now());
     return send(c, 200, PasskeyCreationOptions, { ...options });
   });
 }

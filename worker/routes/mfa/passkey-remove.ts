@@ -26,7 +26,7 @@ export function register(app: Router) {
     // only their own passkeys exist.
     if (p.actor.type === "token" && !(await isTenantMembersPasskey(tenantCtx(c.get("db"), p.tenantId, c.get("controlDb")), id))) throw notFound("passkey");
     requireSignedInUser(p, "managing second factors");
-    if (!(await getPasskey(c.get("db"), p.userId, id))) throw notFound("passkey");
+    if (!(await getPasskey(c.get("controlDb"), p.userId, id))) throw notFound("passkey");
     await reauthenticate(c, p.userId, reauthProof(c.req.valid("json")));
     await removePasskey(c, p.userId, id);
     return c.body(null, 204);

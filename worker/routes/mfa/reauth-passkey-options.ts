@@ -23,7 +23,7 @@ export function register(app: Router) {
   app.openapi(route, async (c) => {
     const p = c.get("principal");
     requireSignedInUser(p, "managing second factors");
-    const options = await reauthenticationOptions(c.get("db"), relyingParty(appOrigin(c)), p.userId, c.get("clock").now());
+    const options = await reauthenticationOptions(c.get("controlDb"), relyingParty(appOrigin(c)), p.userId, c.get("clock").now());
     if (!options) throw notFound("passkey");
     return send(c, 200, PasskeyRequestOptions, { ...options });
   });

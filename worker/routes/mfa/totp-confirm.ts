@@ -34,7 +34,7 @@ export function register(app: Router) {
     requireSignedInUser(p, "managing second factors");
     const attempt = await chargeSecondFactorAttempt(c, p.userId);
     withholdFromReplay(c, "the authenticator app was confirmed with this Idempotency-Key; recovery codes are shown only once");
-    const codes = await confirmEnrolment(c.env, c.get("db"), auditSource(c), p.userId, c.req.valid("json").code);
+    const codes = await confirmEnrolment(c.env, c.get("controlDb"), auditSource(c), p.userId, c.req.valid("json").code);
     await attempt.succeeded();
     return send(c, 200, ConfirmOut, { recovery_codes: codes });
   });

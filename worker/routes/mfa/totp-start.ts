@@ -27,7 +27,7 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireSignedInUser(p, "managing second factors");
     withholdFromReplay(c, "an authenticator-app set-up was started with this Idempotency-Key; its secret is shown only once: start again");
-    const started = await startEnrolment(c.env, c.get("db"), { id: p.userId, email: p.actor.label }, c.get("clock").now());
+    const started = await startEnrolment(c.env, c.get("controlDb"), { id: p.userId, email: p.actor.label }, c.get("clock").now());
     return send(c, 201, TotpEnrolmentOut, { secret: started.secret, otpauth_uri: started.otpauthUri });
   });
 }

@@ -3,6 +3,7 @@ import type { AppEnv } from "../../context";
 import { tenantCtx } from "../../db/client";
 import type { AuditSource } from "../../db/repo/platform/audit";
 import { getSsoConfig, tenantOfScimToken } from "../../db/repo/sso/config";
+import { tenantDb } from "../../db/shards";
 import { sha256Hex } from "../../lib/hash";
 import { appOrigin, clientIp } from "../../lib/request";
 import { ScimError } from "../../scim/errors";
@@ -16,10 +17,13 @@ const SCIM_JSON = "application/scim+json";
  */
 export async function scimContext(c: Context<AppEnv>) {
   const match = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "");
-  const db = c.get("db");
-  const tenantId = match ? await tenantOfScimToken(db, await sha256Hex(match[1])) : null;
+  const control = c.get("controlDb");
+  const tenantId = match ? await tenantOfScimToken(control, await sha256Hex(match[1])) : null;
   if (!tenantId) throw new ScimError(401, "a valid SCIM bearer token is required");
-  const ctx = tenantCtx(db, tenantId);
+  // The token found the tenant: from here `db` is its shard, as the auth middleware sets it for API tokens.
+  const shard = await tenantDb(c.env, tenantId);
+  c.set("db", shard);
+  const ctx = tenantCtx(shard, tenantId, control);
   const config = await getSsoConfig(ctx);
   const source: AuditSource = {
     principal: { actor: { type: "system", id: "scim", label: "SCIM provisioning" } },

@@ -52,7 +52,7 @@ export function register(app: Router) {
     requireSignedInUser(p, "changing the sign-in policy");
     if (p.role !== "owner") throw new ApiError("forbidden", "only workspace owners can require multi-factor authentication");
     const { required } = c.req.valid("json");
-    if (required && c.get("sessionAuthMethod") === "password" && !(await hasSecondFactor(c.get("db"), p.userId)))
+    if (required && c.get("sessionAuthMethod") === "password" && !(await hasSecondFactor(c.get("controlDb"), p.userId)))
       throw conflict("set up a second factor for yourself first (Settings → Your account)");
     const ctx = tenantCtx(c.get("db"), p.tenantId, c.get("controlDb"));
     await setMfaRequired(ctx, auditSource(c), required);

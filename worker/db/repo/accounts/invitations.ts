@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull, lt, or, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { Db, TenantCtx } from "../../client";
+import { batchSides, type Db, type TenantCtx } from "../../client";
 import { invitations, teamMembers, tenantMembers, tenants, users } from "../../schema";
 import type { TenantRole } from "../../schema/enums";
 import { newId } from "../../../lib/ids";
@@ -22,16 +22,19 @@ export async function createInvitation(
   input: { email: string; role: TenantRole; teamId: string | null; tokenHash: string; expiresAt: number; createdBy: string },
 ): Promise<Invitation> {
   const inv: Invitation = { tenantId: ctx.tenantId, id: newId("invitation"), ...input, acceptedAt: null, revokedAt: null, createdAt: source.now };
-  await ctx.db.batch([
-    ctx.db.insert(invitations).values(inv),
-    auditInsert(ctx, source, {
-      action: "invitation.created",
-      targetType: "invitation",
-      targetId: inv.id,
-      teamId: inv.teamId,
-      details: { email: inv.email, role: inv.role, expires_at: new Date(inv.expiresAt).toISOString() },
-    }),
-  ]);
+  await batchSides(
+    ctx,
+    [ctx.control.insert(invitations).values(inv)],
+    [
+      auditInsert(ctx, source, {
+        action: "invitation.created",
+        targetType: "invitation",
+        targetId: inv.id,
+        teamId: inv.teamId,
+        details: { email: inv.email, role: inv.role, expires_at: new Date(inv.expiresAt).toISOString() },
+      }),
+    ],
+  );
   return inv;
 }
 
@@ -41,7 +44,7 @@ export async function listInvitations(ctx: TenantCtx, f: { before?: { at: number
   if (f.before) {
     conds.push(or(lt(invitations.createdAt, f.before.at), and(eq(invitations.createdAt, f.before.at), lt(invitations.id, f.before.id)))!);
   }
-  return ctx.db
+  return ctx.control
     .select()
     .from(invitations)
     .where(and(...conds))
@@ -50,7 +53,7 @@ export async function listInvitations(ctx: TenantCtx, f: { before?: { at: number
 }
 
 export async function getInvitation(ctx: TenantCtx, id: string): Promise<Invitation | null> {
-  const [row] = await ctx.db
+  const [row] = await ctx.control
     .select()
     .from(invitations)
     .where(and(eq(invitations.tenantId, ctx.tenantId), eq(invitations.id, id)))
@@ -59,13 +62,16 @@ export async function getInvitation(ctx: TenantCtx, id: string): Promise<Invitat
 }
 
 export async function revokeInvitation(ctx: TenantCtx, source: AuditSource, inv: Invitation): Promise<Invitation> {
-  await ctx.db.batch([
-    ctx.db
-      .update(invitations)
-      .set({ revokedAt: source.now })
-      .where(and(eq(invitations.tenantId, ctx.tenantId), eq(invitations.id, inv.id), isNull(invitations.acceptedAt))),
-    auditInsert(ctx, source, { action: "invitation.revoked", targetType: "invitation", targetId: inv.id, teamId: inv.teamId, details: { email: inv.email } }),
-  ]);
+  await batchSides(
+    ctx,
+    [
+      ctx.control
+        .update(invitations)
+        .set({ revokedAt: source.now })
+        .where(and(eq(invitations.tenantId, ctx.tenantId), eq(invitations.id, inv.id), isNull(invitations.acceptedAt))),
+    ],
+    [auditInsert(ctx, source, { action: "invitation.revoked", targetType: "invitation", targetId: inv.id, teamId: inv.teamId, details: { email: inv.email } })],
+  );
   return { ...inv, revokedAt: source.now };
 }
 
@@ -95,17 +101,19 @@ export interface Acceptance {
 }
 
 /**
- * Creates the account (when new), the tenant and team memberships, marks the invitation accepted
- * and records it, all in one batch. A second acceptance fails on the membership primary key.
+ * Creates the account (when new), the tenant membership and marks the invitation accepted on the control database,
+ * then the team membership and the audit entry on the tenant's shard (batchSides). A second acceptance fails on the
+ * membership primary key in the first batch, before anything of the shard's is written; the shard's team row is
+ * written with ON CONFLICT DO NOTHING so a retry after a lost shard batch cannot fail on it.
  */
 export async function acceptInvitation(ctx: TenantCtx, a: Acceptance) {
   const { invitation: inv, user } = a;
   const source: AuditSource = { principal: { actor: { type: "user", id: user.id, label: user.email } }, ip: a.ip, requestId: a.requestId, now: a.now };
-  const optional: BatchItem<"sqlite">[] = [];
+  const control: BatchItem<"sqlite">[] = [];
   if (user.isNew) {
     const pw = user.password!;
-    optional.push(
-      ctx.db.insert(users).values({
+    control.push(
+      ctx.control.insert(users).values({
         id: user.id,
         email: user.email,
         name: user.name,
@@ -116,16 +124,23 @@ export async function acceptInvitation(ctx: TenantCtx, a: Acceptance) {
       }),
     );
   }
-  if (inv.teamId && a.joinTeam) {
-    optional.push(ctx.db.insert(teamMembers).values({ tenantId: ctx.tenantId, teamId: inv.teamId, userId: user.id, role: "member", createdAt: a.now }));
-  }
-  await ctx.db.batch([
-    ctx.db.insert(tenantMembers).values({ tenantId: ctx.tenantId, userId: user.id, role: inv.role, createdAt: a.now }),
-    ...optional,
-    ctx.db
+  control.push(
+    ctx.control.insert(tenantMembers).values({ tenantId: ctx.tenantId, userId: user.id, role: inv.role, createdAt: a.now }),
+    ctx.control
       .update(invitations)
       .set({ acceptedAt: a.now })
       .where(and(eq(invitations.tenantId, ctx.tenantId), eq(invitations.id, inv.id))),
+  );
+  const shard: BatchItem<"sqlite">[] = [];
+  if (inv.teamId && a.joinTeam) {
+    shard.push(
+      ctx.db
+        .insert(teamMembers)
+        .values({ tenantId: ctx.tenantId, teamId: inv.teamId, userId: user.id, role: "member", createdAt: a.now })
+        .onConflictDoNothing(),
+    );
+  }
+  shard.push(
     auditInsert(ctx, source, {
       action: "invitation.accepted",
       targetType: "invitation",
@@ -133,5 +148,6 @@ export async function acceptInvitation(ctx: TenantCtx, a: Acceptance) {
       teamId: inv.teamId,
       details: { email: user.email, role: inv.role, user_id: user.id, new_account: user.isNew },
     }),
-  ]);
+  );
+  await batchSides(ctx, control, shard);
 }

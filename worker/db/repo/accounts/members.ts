@@ -20,8 +20,9 @@ const memberKey = (ctx: TenantCtx, userId: string) => and(eq(tenantMembers.tenan
 async function loadMembers(ctx: TenantCtx, onlyUserId?: string): Promise<TenantMember[]> {
   const peopleWhere = onlyUserId ? memberKey(ctx, onlyUserId) : eq(tenantMembers.tenantId, ctx.tenantId);
   const teamWhere = onlyUserId ? and(eq(teamMembers.tenantId, ctx.tenantId), eq(teamMembers.userId, onlyUserId)) : eq(teamMembers.tenantId, ctx.tenantId);
+  // People and their workspace roles are on the control database, team memberships on the tenant's shard.
   const [people, memberships] = await Promise.all([
-    ctx.db
+    ctx.control
       .select({ userId: users.id, email: users.email, name: users.name, role: tenantMembers.role })
       .from(tenantMembers)
       .innerJoin(users, eq(users.id, tenantMembers.userId))
@@ -52,7 +53,7 @@ export async function getTenantMember(ctx: TenantCtx, userId: string): Promise<T
 
 /** Whether someone with this e-mail already belongs to the tenant. */
 export async function isTenantMemberEmail(ctx: TenantCtx, email: string): Promise<boolean> {
-  const [row] = await ctx.db
+  const [row] = await ctx.control
     .select({ userId: tenantMembers.userId })
     .from(tenantMembers)
     .innerJoin(users, eq(users.id, tenantMembers.userId))
@@ -62,7 +63,7 @@ export async function isTenantMemberEmail(ctx: TenantCtx, email: string): Promis
 }
 
 export async function countOwners(ctx: TenantCtx): Promise<number> {
-  const rows = await ctx.db
+  const rows = await ctx.control
     .select({ userId: tenantMembers.userId })
     .from(tenantMembers)
     .where(and(eq(tenantMembers.tenantId, ctx.tenantId), eq(tenantMembers.role, "owner")));
@@ -70,15 +71,18 @@ export async function countOwners(ctx: TenantCtx): Promise<number> {
 }
 
 export async function updateTenantMemberRole(ctx: TenantCtx, source: AuditSource, member: TenantMember, role: TenantRole) {
-  await ctx.db.batch([
-    ctx.db.update(tenantMembers).set({ role }).where(memberKey(ctx, member.userId)),
-    auditInsert(ctx, source, {
-      action: "member.role_changed",
-      targetType: "user",
-      targetId: member.userId,
-      details: { email: member.email, from: member.role, to: role },
-    }),
-  ]);
+  await batchSides(
+    ctx,
+    [ctx.control.update(tenantMembers).set({ role }).where(memberKey(ctx, member.userId))],
+    [
+      auditInsert(ctx, source, {
+        action: "member.role_changed",
+        targetType: "user",
+        targetId: member.userId,
+        details: { email: member.email, from: member.role, to: role },
+      }),
+    ],
+  );
 }
 
 /**

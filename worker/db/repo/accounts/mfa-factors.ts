@@ -1,6 +1,6 @@
 import { and, eq, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { tenantCtx, type Db, type TenantCtx } from "../../client";
+import { addStatement, batchEverywhere, tenantCtx, type Db, type ShardOf, type StatementsByDb, type TenantCtx } from "../../client";
 import { tenantMembers, userPasskeys, userRecoveryCodes, userTotp } from "../../schema";
 import type { Envelope } from "../../../lib/envelope";
 import { auditInsert, type AuditEntry, type AuditSource } from "../platform/audit";
@@ -122,7 +122,7 @@ export async function getPasskey(db: Db, userId: string, id: string): Promise<Pa
 
 /** Whether a passkey belongs to a member of the tenant (for telling a tenant's API token 403 rather than 404). */
 export async function isTenantMembersPasskey(ctx: TenantCtx, id: string): Promise<boolean> {
-  const [row] = await ctx.db
+  const [row] = await ctx.control
     .select({ id: userPasskeys.id })
     .from(userPasskeys)
     .innerJoin(tenantMembers, and(eq(tenantMembers.tenantId, ctx.tenantId), eq(tenantMembers.userId, userPasskeys.userId)))
@@ -166,10 +166,22 @@ export const deleteRecoveryCodesIfNoFactor = (db: Db, userId: string) =>
     );
 
 /**
- * Audit entries for a change to a person's factors, one in every workspace they belong to (factors work in all of
- * them, as a password reset does).
+ * A change to a person's factors: its statements on the control database, where factors are, and an audit entry in
+ * every workspace they belong to (factors work in all of them, as a password reset does), each on that workspace's
+ * shard (batchEverywhere).
  */
-export async function auditForPerson(db: Db, source: AuditSource, userId: string, entry: Omit<AuditEntry, "targetType" | "targetId">) {
-  const memberships = await membershipsOf(db, userId);
-  return memberships.map((m) => auditInsert(tenantCtx(db, m.tenantId), source, { ...entry, targetType: "user", targetId: userId }));
+export async function changeFactorsAudited(
+  control: Db,
+  shardOf: ShardOf,
+  source: AuditSource,
+  userId: string,
+  entry: Omit<AuditEntry, "targetType" | "targetId">,
+  statements: BatchItem<"sqlite">[] = [],
+) {
+  const audits: StatementsByDb = new Map();
+  for (const m of await membershipsOf(control, userId)) {
+    const shard = shardOf(m.shard);
+    addStatement(audits, shard, auditInsert(tenantCtx(shard, m.tenantId, control), source, { ...entry, targetType: "user", targetId: userId }));
+  }
+  await batchEverywhere(control, statements, audits);
 }

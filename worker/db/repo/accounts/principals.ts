@@ -1,5 +1,5 @@
 import { and, eq, gt, isNull, lt, or } from "drizzle-orm";
-import type { Db } from "../../client";
+import type { Db, ShardOf } from "../../client";
 import { apiTokens, sessions, teamMembers, tenantDeletions, tenantMembers, tenants, users } from "../../schema";
 import type { TeamRole, TenantRole, TokenScope } from "../../schema/enums";
 import type { Principal } from "../../../lib/principal";
@@ -13,8 +13,7 @@ import { hasSecondFactor } from "./mfa-factors";
  */
 export const TENANT_DELETED = "tenant_deleted" as const;
 
-/** The database of a shard by its binding name (db/shards.ts `shardDb`). */
-export type ShardOf = (shard: string) => Db;
+export type { ShardOf };
 
 /** A viewer holds no write right anywhere: a team maintainer role they keep from before counts as plain membership. */
 const effectiveTeamRole = (tenantRole: TenantRole, teamRole: TeamRole): TeamRole => (tenantRole === "viewer" ? "member" : teamRole);

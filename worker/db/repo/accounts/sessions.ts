@@ -1,5 +1,5 @@
 import { and, desc, eq, not, sql } from "drizzle-orm";
-import type { TenantCtx } from "../../client";
+import { batchSides, type TenantCtx } from "../../client";
 import { sessions, tenantMembers, users } from "../../schema";
 import { auditInsert, type AuditSource } from "../platform/audit";
 import { sessionEnded, sessionLastSeen } from "./session-lifetime";
@@ -38,8 +38,9 @@ const columns = {
   expiresAt: sessions.expiresAt,
 };
 
+/** Sessions, people and memberships are all on the control database. */
 const inTenant = (ctx: TenantCtx) =>
-  ctx.db
+  ctx.control
     .select(columns)
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
@@ -61,15 +62,18 @@ export async function getTenantSession(ctx: TenantCtx, publicId: string, now: nu
   return row ?? null;
 }
 
-/** Ends one session and records who ended it, in one batch. */
+/** Ends one session (control database), then records who ended it (the tenant's shard): batchSides. */
 export async function endTenantSession(ctx: TenantCtx, source: AuditSource, session: TenantSession) {
-  await ctx.db.batch([
-    ctx.db.delete(sessions).where(and(eq(sessions.tenantId, ctx.tenantId), eq(sessions.idHash, session.idHash))),
-    auditInsert(ctx, source, {
-      action: "session.ended",
-      targetType: "user",
-      targetId: session.userId,
-      details: { session_id: sessionPublicId(session.idHash) },
-    }),
-  ]);
+  await batchSides(
+    ctx,
+    [ctx.control.delete(sessions).where(and(eq(sessions.tenantId, ctx.tenantId), eq(sessions.idHash, session.idHash)))],
+    [
+      auditInsert(ctx, source, {
+        action: "session.ended",
+        targetType: "user",
+        targetId: session.userId,
+        details: { session_id: sessionPublicId(session.idHash) },
+      }),
+    ],
+  );
 }

@@ -1,5 +1,5 @@
 import { and, count, eq, lte } from "drizzle-orm";
-import { batchSides, tenantCtx, type Db, type TenantCtx } from "../../client";
+import { addStatement, batchEverywhere, batchSides, tenantCtx, type Db, type ShardOf, type StatementsByDb, type TenantCtx } from "../../client";
 import { auditLog, loginThrottle, rateLimits, sessions, teamMembers, teams, tenantMembers, tenants, users } from "../../schema";
 import type { SessionAuthMethod } from "../../schema/enums";
 import { newId, randomString } from "../../../lib/ids";
@@ -33,15 +33,15 @@ export async function findTenantById(db: Db, tenantId: string) {
 /** The signed-in user and the tenant of the context ("who am I"); either is null when it no longer exists. */
 export async function userAndTenant(ctx: TenantCtx, userId: string) {
   const [[user], [tenant]] = await Promise.all([
-    ctx.db.select().from(users).where(eq(users.id, userId)).limit(1),
-    ctx.db.select().from(tenants).where(eq(tenants.id, ctx.tenantId)).limit(1),
+    ctx.control.select().from(users).where(eq(users.id, userId)).limit(1),
+    ctx.control.select().from(tenants).where(eq(tenants.id, ctx.tenantId)).limit(1),
   ]);
   return { user: user ?? null, tenant: tenant ?? null };
 }
 
 export async function membershipsOf(db: Db, userId: string) {
   return db
-    .select({ tenantId: tenants.id, slug: tenants.slug, name: tenants.name, role: tenantMembers.role })
+    .select({ tenantId: tenants.id, slug: tenants.slug, name: tenants.name, role: tenantMembers.role, shard: tenants.shard })
     .from(tenantMembers)
     .innerJoin(tenants, eq(tenants.id, tenantMembers.tenantId))
     .where(eq(tenantMembers.userId, userId))
@@ -212,24 +212,40 @@ export async function sweepEndedCredentials(db: Db, now: number, throttleQuietMs
 
 /**
  * A password reset: the new password, every session of the person in every tenant ended, every other reset link of
- * the address retired, the account's sign-in throttle cleared (the link proved the address), and one audit entry
- * per tenant — all in one batch.
+ * the address retired and the account's sign-in throttle cleared (the link proved the address), in one batch on the
+ * control database; then one audit entry per tenant, on each tenant's shard (batchEverywhere).
  */
-export async function resetPassword(db: Db, source: Omit<AuditSource, "principal">, user: { id: string; email: string }, password: PasswordHash) {
+export async function resetPassword(
+  db: Db,
+  shardOf: ShardOf,
+  source: Omit<AuditSource, "principal">,
+  user: { id: string; email: string },
+  password: PasswordHash,
+) {
   const memberships = await membershipsOf(db, user.id);
   const [{ n }] = await db.select({ n: count() }).from(sessions).where(eq(sessions.userId, user.id));
   const principal = { actor: { type: "user" as const, id: user.id, label: user.email } };
-  await db.batch([
-    db
-      .update(users)
-      .set({ passwordHash: password.hash, passwordSalt: password.salt, passwordIterations: password.iterations, emailVerifiedAt: source.now })
-      .where(eq(users.id, user.id)),
-    db.delete(sessions).where(eq(sessions.userId, user.id)),
-    retireEmailTokens(db, user.email, "password_reset", source.now),
-    db.delete(loginThrottle).where(eq(loginThrottle.key, accountThrottleKey(user.email))),
-    ...memberships.map((m) =>
-      auditInsert(tenantCtx(db, m.tenantId), { ...source, principal }, { action: "user.password_reset", targetType: "user", targetId: user.id }),
-    ),
-  ]);
+  const audits: StatementsByDb = new Map();
+  for (const m of memberships) {
+    const shard = shardOf(m.shard);
+    addStatement(
+      audits,
+      shard,
+      auditInsert(tenantCtx(shard, m.tenantId, db), { ...source, principal }, { action: "user.password_reset", targetType: "user", targetId: user.id }),
+    );
+  }
+  await batchEverywhere(
+    db,
+    [
+      db
+        .update(users)
+        .set({ passwordHash: password.hash, passwordSalt: password.salt, passwordIterations: password.iterations, emailVerifiedAt: source.now })
+        .where(eq(users.id, user.id)),
+      db.delete(sessions).where(eq(sessions.userId, user.id)),
+      retireEmailTokens(db, user.email, "password_reset", source.now),
+      db.delete(loginThrottle).where(eq(loginThrottle.key, accountThrottleKey(user.email))),
+    ],
+    audits,
+  );
   return { sessionsEnded: n };
 }

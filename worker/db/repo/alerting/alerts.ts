@@ -173,10 +173,10 @@ export async function alertCounts(ctx: TenantCtx) {
     .groupBy(alerts.status, alerts.severity);
   return rows;
 }
-/** Members of the tenant among these user ids (assignees), with name and e-mail. */
+/** Members of the tenant among these user ids (assignees), with name and e-mail: people are on the control database. */
 export async function tenantUsersByIds(ctx: TenantCtx, ids: string[]): Promise<Array<{ id: string; name: string; email: string }>> {
   if (!ids.length) return [];
-  return ctx.db
+  return ctx.control
     .select({ id: users.id, name: users.name, email: users.email })
     .from(tenantMembers)
     .innerJoin(users, eq(users.id, tenantMembers.userId))

@@ -18,16 +18,16 @@ function groupFilter(ctx: TenantCtx, f: ScimGroupFilter): SQL {
 export async function listScimGroups(ctx: TenantCtx, f: ScimGroupFilter, page: { offset: number; count: number }) {
   const where = groupFilter(ctx, f);
   const [[{ n }], rows] = await Promise.all([
-    ctx.db.select({ n: count() }).from(scimGroups).where(where),
+    ctx.control.select({ n: count() }).from(scimGroups).where(where),
     page.count === 0
       ? Promise.resolve([] as ScimGroupRow[])
-      : ctx.db.select().from(scimGroups).where(where).orderBy(asc(scimGroups.createdAt), asc(scimGroups.id)).limit(page.count).offset(page.offset),
+      : ctx.control.select().from(scimGroups).where(where).orderBy(asc(scimGroups.createdAt), asc(scimGroups.id)).limit(page.count).offset(page.offset),
   ]);
   return { total: n, rows };
 }
 
 export async function getScimGroup(ctx: TenantCtx, id: string): Promise<ScimGroupRow | null> {
-  const [row] = await ctx.db
+  const [row] = await ctx.control
     .select()
     .from(scimGroups)
     .where(and(eq(scimGroups.tenantId, ctx.tenantId), eq(scimGroups.id, id)))
@@ -38,7 +38,7 @@ export async function getScimGroup(ctx: TenantCtx, id: string): Promise<ScimGrou
 /** Members of groups with their SCIM user name, for the resources' `members`. */
 export async function membersOfGroups(ctx: TenantCtx, groupIds: string[]) {
   if (!groupIds.length) return [];
-  return ctx.db
+  return ctx.control
     .select({ groupId: scimGroupMembers.groupId, id: scimUsers.id, userName: scimUsers.userName, userId: scimUsers.userId, active: scimUsers.active })
     .from(scimGroupMembers)
     .innerJoin(scimUsers, and(eq(scimUsers.tenantId, scimGroupMembers.tenantId), eq(scimUsers.id, scimGroupMembers.scimUserId)))
@@ -49,7 +49,7 @@ export async function membersOfGroups(ctx: TenantCtx, groupIds: string[]) {
 /** SCIM users of the tenant among `ids`, with whether their account is a member of the tenant now. */
 export async function scimUsersByIds(ctx: TenantCtx, ids: string[]) {
   if (!ids.length) return [];
-  return ctx.db
+  return ctx.control
     .select({ id: scimUsers.id, userId: scimUsers.userId, active: scimUsers.active, role: tenantMembers.role })
     .from(scimUsers)
     .leftJoin(tenantMembers, and(eq(tenantMembers.tenantId, scimUsers.tenantId), eq(tenantMembers.userId, scimUsers.userId)))
@@ -57,11 +57,11 @@ export async function scimUsersByIds(ctx: TenantCtx, ids: string[]) {
 }
 
 export function insertScimGroupStatement(ctx: TenantCtx, row: ScimGroupRow) {
-  return ctx.db.insert(scimGroups).values(row);
+  return ctx.control.insert(scimGroups).values(row);
 }
 
 export function updateScimGroupStatement(ctx: TenantCtx, now: number, row: ScimGroupRow) {
-  return ctx.db
+  return ctx.control
     .update(scimGroups)
     .set({ displayName: row.displayName, externalId: row.externalId, version: row.version + 1, updatedAt: now })
     .where(and(eq(scimGroups.tenantId, ctx.tenantId), eq(scimGroups.id, row.id)));
@@ -71,7 +71,7 @@ export function groupMembershipStatements(ctx: TenantCtx, now: number, groupId: 
   return [
     ...(add.length
       ? [
-          ctx.db
+          ctx.control
             .insert(scimGroupMembers)
             .values(add.map((scimUserId) => ({ tenantId: ctx.tenantId, groupId, scimUserId, createdAt: now })))
             .onConflictDoNothing(),
@@ -79,7 +79,7 @@ export function groupMembershipStatements(ctx: TenantCtx, now: number, groupId: 
       : []),
     ...(remove.length
       ? [
-          ctx.db
+          ctx.control
             .delete(scimGroupMembers)
             .where(and(eq(scimGroupMembers.tenantId, ctx.tenantId), eq(scimGroupMembers.groupId, groupId), inArray(scimGroupMembers.scimUserId, remove))),
         ]
@@ -89,8 +89,8 @@ export function groupMembershipStatements(ctx: TenantCtx, now: number, groupId: 
 
 export function deleteScimGroupStatements(ctx: TenantCtx, id: string): BatchItem<"sqlite">[] {
   return [
-    ctx.db.delete(scimGroupMembers).where(and(eq(scimGroupMembers.tenantId, ctx.tenantId), eq(scimGroupMembers.groupId, id))),
-    ctx.db.delete(scimGroups).where(and(eq(scimGroups.tenantId, ctx.tenantId), eq(scimGroups.id, id))),
+    ctx.control.delete(scimGroupMembers).where(and(eq(scimGroupMembers.tenantId, ctx.tenantId), eq(scimGroupMembers.groupId, id))),
+    ctx.control.delete(scimGroups).where(and(eq(scimGroups.tenantId, ctx.tenantId), eq(scimGroups.id, id))),
   ];
 }
 

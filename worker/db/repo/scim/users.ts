@@ -8,6 +8,15 @@ import { auditInsert, type AuditSource } from "../platform/audit";
 
 export type ScimUserRow = typeof scimUsers.$inferSelect;
 
+/**
+ * SCIM's own tables, people and memberships are on the control database; team memberships and audit entries on the
+ * tenant's shard. Writes are built as the two lists batchSides sends, control first.
+ */
+export interface SideStatements {
+  control: BatchItem<"sqlite">[];
+  shard: BatchItem<"sqlite">[];
+}
+
 /** Columns a SCIM filter may compare (filter.ts maps the SCIM attribute names to these). */
 export type ScimUserFilter = { attribute: "userName" | "externalId" | "id"; value: string } | null;
 
@@ -23,16 +32,16 @@ function userFilter(ctx: TenantCtx, f: ScimUserFilter): SQL {
 export async function listScimUsers(ctx: TenantCtx, f: ScimUserFilter, page: { offset: number; count: number }) {
   const where = userFilter(ctx, f);
   const [[{ n }], rows] = await Promise.all([
-    ctx.db.select({ n: count() }).from(scimUsers).where(where),
+    ctx.control.select({ n: count() }).from(scimUsers).where(where),
     page.count === 0
       ? Promise.resolve([] as ScimUserRow[])
-      : ctx.db.select().from(scimUsers).where(where).orderBy(asc(scimUsers.createdAt), asc(scimUsers.id)).limit(page.count).offset(page.offset),
+      : ctx.control.select().from(scimUsers).where(where).orderBy(asc(scimUsers.createdAt), asc(scimUsers.id)).limit(page.count).offset(page.offset),
   ]);
   return { total: n, rows };
 }
 
 export async function getScimUser(ctx: TenantCtx, id: string): Promise<ScimUserRow | null> {
-  const [row] = await ctx.db
+  const [row] = await ctx.control
     .select()
     .from(scimUsers)
     .where(and(eq(scimUsers.tenantId, ctx.tenantId), eq(scimUsers.id, id)))
@@ -42,7 +51,7 @@ export async function getScimUser(ctx: TenantCtx, id: string): Promise<ScimUserR
 
 /** The groups a SCIM user is in (for the resource's read-only `groups`). */
 export async function groupsOfScimUser(ctx: TenantCtx, scimUserId: string) {
-  return ctx.db
+  return ctx.control
     .select({ id: scimGroups.id, displayName: scimGroups.displayName })
     .from(scimGroupMembers)
     .innerJoin(scimGroups, and(eq(scimGroups.tenantId, scimGroupMembers.tenantId), eq(scimGroups.id, scimGroupMembers.groupId)))
@@ -52,7 +61,7 @@ export async function groupsOfScimUser(ctx: TenantCtx, scimUserId: string) {
 
 /** The account with this address, and whether it is a member of the tenant already. */
 export async function accountByEmail(ctx: TenantCtx, email: string) {
-  const [row] = await ctx.db
+  const [row] = await ctx.control
     .select({ id: users.id, email: users.email, name: users.name, role: tenantMembers.role })
     .from(users)
     .leftJoin(tenantMembers, and(eq(tenantMembers.tenantId, ctx.tenantId), eq(tenantMembers.userId, users.id)))
@@ -63,7 +72,7 @@ export async function accountByEmail(ctx: TenantCtx, email: string) {
 
 /** How many tenants an account belongs to (its address may be changed from here only when it is this one alone). */
 export async function tenantCountOf(ctx: TenantCtx, userId: string): Promise<number> {
-  const [{ n }] = await ctx.db.select({ n: count() }).from(tenantMembers).where(eq(tenantMembers.userId, userId));
+  const [{ n }] = await ctx.control.select({ n: count() }).from(tenantMembers).where(eq(tenantMembers.userId, userId));
   return n;
 }
 
@@ -72,7 +81,7 @@ export function insertScimUserStatements(ctx: TenantCtx, now: number, row: ScimU
   return [
     ...(newAccount
       ? [
-          ctx.db.insert(users).values({
+          ctx.control.insert(users).values({
             id: row.userId,
             email: row.userName,
             name: newAccount.name,
@@ -83,13 +92,13 @@ export function insertScimUserStatements(ctx: TenantCtx, now: number, row: ScimU
           }),
         ]
       : []),
-    ctx.db.insert(scimUsers).values(row),
+    ctx.control.insert(scimUsers).values(row),
   ];
 }
 
 /** Teams of the SCIM groups a person is in. */
 export async function teamsOfScimUser(ctx: TenantCtx, scimUserId: string): Promise<string[]> {
-  const rows = await ctx.db
+  const rows = await ctx.control
     .select({ teamId: scimGroups.teamId })
     .from(scimGroupMembers)
     .innerJoin(scimGroups, and(eq(scimGroups.tenantId, scimGroupMembers.tenantId), eq(scimGroups.id, scimGroupMembers.groupId)))
@@ -98,20 +107,20 @@ export async function teamsOfScimUser(ctx: TenantCtx, scimUserId: string): Promi
 }
 
 /**
- * Membership of an active person: the tenant (with `role`, unless they are a member already) and `teamIds`, the
- * teams of the SCIM groups they are in.
+ * Membership of an active person: the tenant (with `role`, unless they are a member already: control database) and
+ * `teamIds`, the teams of the SCIM groups they are in (the tenant's shard). Both idempotent, so a retry rewrites them.
  */
-export function joinStatements(ctx: TenantCtx, now: number, userId: string, role: TenantRole, teamIds: string[]): BatchItem<"sqlite">[] {
-  return [
-    ctx.db.insert(tenantMembers).values({ tenantId: ctx.tenantId, userId, role, createdAt: now }).onConflictDoNothing(),
-    ...teamMembershipStatements(ctx, now, teamIds, userId),
-  ];
+export function joinStatements(ctx: TenantCtx, now: number, userId: string, role: TenantRole, teamIds: string[]): SideStatements {
+  return {
+    control: [ctx.control.insert(tenantMembers).values({ tenantId: ctx.tenantId, userId, role, createdAt: now }).onConflictDoNothing()],
+    shard: teamMembershipStatements(ctx, now, teamIds, userId),
+  };
 }
 
 /** Writes the row's new values and raises its version (the ETag). */
 export function updateScimUserStatement(ctx: TenantCtx, now: number, row: ScimUserRow) {
   const { tenantId: _t, id, createdAt: _c, version, ...values } = row;
-  return ctx.db
+  return ctx.control
     .update(scimUsers)
     .set({ ...values, version: version + 1, updatedAt: now })
     .where(and(eq(scimUsers.tenantId, ctx.tenantId), eq(scimUsers.id, id)));
@@ -119,13 +128,13 @@ export function updateScimUserStatement(ctx: TenantCtx, now: number, row: ScimUs
 
 export function deleteScimUserStatements(ctx: TenantCtx, id: string): BatchItem<"sqlite">[] {
   return [
-    ctx.db.delete(scimGroupMembers).where(and(eq(scimGroupMembers.tenantId, ctx.tenantId), eq(scimGroupMembers.scimUserId, id))),
-    ctx.db.delete(scimUsers).where(and(eq(scimUsers.tenantId, ctx.tenantId), eq(scimUsers.id, id))),
+    ctx.control.delete(scimGroupMembers).where(and(eq(scimGroupMembers.tenantId, ctx.tenantId), eq(scimGroupMembers.scimUserId, id))),
+    ctx.control.delete(scimUsers).where(and(eq(scimUsers.tenantId, ctx.tenantId), eq(scimUsers.id, id))),
   ];
 }
 
 export function renameAccountStatement(ctx: TenantCtx, userId: string, email: string) {
-  return ctx.db.update(users).set({ email }).where(eq(users.id, userId));
+  return ctx.control.update(users).set({ email }).where(eq(users.id, userId));
 }
 
 export const scimAudit = (ctx: TenantCtx, source: AuditSource, action: string, id: string, details: Record<string, unknown>) =>
@@ -142,7 +151,7 @@ function teamMembershipStatements(ctx: TenantCtx, now: number, teamIds: string[]
   ];
 }
 
-/** People join and leave one team (a SCIM group's members changing). */
+/** People join and leave one team (a SCIM group's members changing): statements for the tenant's shard. */
 export function teamChangeStatements(ctx: TenantCtx, now: number, teamId: string, add: string[], remove: string[]): BatchItem<"sqlite">[] {
   return [
     ...(add.length

@@ -1,5 +1,5 @@
 import { and, eq, inArray, ne } from "drizzle-orm";
-import type { Db, TenantCtx } from "../../client";
+import { batchSides, type Db, type TenantCtx } from "../../client";
 import { sessions, ssoConfigs, ssoDomains, ssoGroupMappings, tenantMembers, tenants } from "../../schema";
 import type { TeamRole, TenantRole } from "../../schema/enums";
 import type { Envelope } from "../../../lib/envelope";
@@ -12,8 +12,12 @@ export type SsoGroupMapping = typeof ssoGroupMappings.$inferSelect;
 /** The AAD binding a sealed client secret to its tenant, so envelopes cannot be moved between rows. */
 export const clientSecretAad = (tenantId: string) => `sso/${tenantId}/client_secret`;
 
+/**
+ * SSO and SCIM settings, domains and group mappings are on the control database (db/sides.ts: read at sign-in and by
+ * SCIM token before the tenant is known); their audit entries on the tenant's shard, written after them (batchSides).
+ */
 export async function getSsoConfig(ctx: TenantCtx): Promise<SsoConfig | null> {
-  const [row] = await ctx.db.select().from(ssoConfigs).where(eq(ssoConfigs.tenantId, ctx.tenantId)).limit(1);
+  const [row] = await ctx.control.select().from(ssoConfigs).where(eq(ssoConfigs.tenantId, ctx.tenantId)).limit(1);
   return row ?? null;
 }
 
@@ -34,13 +38,13 @@ export interface SsoSettings {
 export async function saveSsoSettings(ctx: TenantCtx, source: AuditSource, current: SsoConfig | null, patch: SsoSettings) {
   const changed = Object.keys(patch).filter((k) => patch[k as keyof SsoSettings] !== undefined);
   const values = { ...patch, updatedAt: source.now };
-  const upsert = ctx.db
+  const upsert = ctx.control
     .insert(ssoConfigs)
     .values({ tenantId: ctx.tenantId, ...values, createdAt: source.now })
     .onConflictDoUpdate({ target: ssoConfigs.tenantId, set: values });
   const enforcing = patch.enforced === true && !current?.enforced;
   const ended = enforcing
-    ? await ctx.db
+    ? await ctx.control
         .select({ id: sessions.idHash })
         .from(sessions)
         .innerJoin(tenantMembers, and(eq(tenantMembers.tenantId, sessions.tenantId), eq(tenantMembers.userId, sessions.userId)))
@@ -49,34 +53,37 @@ export async function saveSsoSettings(ctx: TenantCtx, source: AuditSource, curre
   const details: Record<string, unknown> = { fields: changed.map(snake) };
   if (patch.enforced !== undefined) details.enforced = patch.enforced;
   if (enforcing) details.password_sessions_ended = ended.length;
-  await ctx.db.batch([
-    upsert,
-    ...(enforcing
-      ? [
-          ctx.db.delete(sessions).where(
-            and(
-              eq(sessions.tenantId, ctx.tenantId),
-              eq(sessions.authMethod, "password"),
-              inArray(
-                sessions.userId,
-                ctx.db
-                  .select({ userId: tenantMembers.userId })
-                  .from(tenantMembers)
-                  .where(and(eq(tenantMembers.tenantId, ctx.tenantId), ne(tenantMembers.role, "owner"))),
+  await batchSides(
+    ctx,
+    [
+      upsert,
+      ...(enforcing
+        ? [
+            ctx.control.delete(sessions).where(
+              and(
+                eq(sessions.tenantId, ctx.tenantId),
+                eq(sessions.authMethod, "password"),
+                inArray(
+                  sessions.userId,
+                  ctx.control
+                    .select({ userId: tenantMembers.userId })
+                    .from(tenantMembers)
+                    .where(and(eq(tenantMembers.tenantId, ctx.tenantId), ne(tenantMembers.role, "owner"))),
+                ),
               ),
             ),
-          ),
-        ]
-      : []),
-    auditInsert(ctx, source, { action: "sso.settings_changed", targetType: "tenant", targetId: ctx.tenantId, details }),
-  ]);
+          ]
+        : []),
+    ],
+    [auditInsert(ctx, source, { action: "sso.settings_changed", targetType: "tenant", targetId: ctx.tenantId, details })],
+  );
 }
 
 const snake = (k: string) => k.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
 
 /** Whether password sign-in is off for the tenant's non-owners. */
 export async function ssoEnforced(ctx: TenantCtx): Promise<boolean> {
-  const [row] = await ctx.db.select({ enforced: ssoConfigs.enforced }).from(ssoConfigs).where(eq(ssoConfigs.tenantId, ctx.tenantId)).limit(1);
+  const [row] = await ctx.control.select({ enforced: ssoConfigs.enforced }).from(ssoConfigs).where(eq(ssoConfigs.tenantId, ctx.tenantId)).limit(1);
   return row?.enforced ?? false;
 }
 
@@ -88,18 +95,23 @@ export async function setScimToken(ctx: TenantCtx, source: AuditSource, token: {
     scimTokenCreatedAt: token ? source.now : null,
     updatedAt: source.now,
   };
-  await ctx.db.batch([
-    ctx.db
-      .insert(ssoConfigs)
-      .values({ tenantId: ctx.tenantId, ...values, createdAt: source.now })
-      .onConflictDoUpdate({ target: ssoConfigs.tenantId, set: values }),
-    auditInsert(ctx, source, {
-      action: token ? "scim.token_rotated" : "scim.token_revoked",
-      targetType: "tenant",
-      targetId: ctx.tenantId,
-      details: token ? { prefix: token.prefix } : {},
-    }),
-  ]);
+  await batchSides(
+    ctx,
+    [
+      ctx.control
+        .insert(ssoConfigs)
+        .values({ tenantId: ctx.tenantId, ...values, createdAt: source.now })
+        .onConflictDoUpdate({ target: ssoConfigs.tenantId, set: values }),
+    ],
+    [
+      auditInsert(ctx, source, {
+        action: token ? "scim.token_rotated" : "scim.token_revoked",
+        targetType: "tenant",
+        targetId: ctx.tenantId,
+        details: token ? { prefix: token.prefix } : {},
+      }),
+    ],
+  );
 }
 
 /** The tenant a SCIM token belongs to: like any credential lookup, the one read across tenants. */
@@ -111,12 +123,12 @@ export async function tenantOfScimToken(db: Db, tokenHash: string): Promise<stri
 // Domains
 
 export async function listSsoDomains(ctx: TenantCtx) {
-  return ctx.db.select().from(ssoDomains).where(eq(ssoDomains.tenantId, ctx.tenantId)).orderBy(ssoDomains.domain);
+  return ctx.control.select().from(ssoDomains).where(eq(ssoDomains.tenantId, ctx.tenantId)).orderBy(ssoDomains.domain);
 }
 
 /** Adds a domain; false when another tenant (or this one) already has it — one atomic insert decides. */
 export async function addSsoDomain(ctx: TenantCtx, source: AuditSource, domain: string, verifiedBy: string): Promise<boolean> {
-  const [inserted] = await ctx.db
+  const [inserted] = await ctx.control
     .insert(ssoDomains)
     .values({ tenantId: ctx.tenantId, domain, verifiedBy, createdAt: source.now })
     .onConflictDoNothing()
@@ -127,7 +139,7 @@ export async function addSsoDomain(ctx: TenantCtx, source: AuditSource, domain: 
 }
 
 export async function removeSsoDomain(ctx: TenantCtx, source: AuditSource, domain: string): Promise<boolean> {
-  const [removed] = await ctx.db
+  const [removed] = await ctx.control
     .delete(ssoDomains)
     .where(and(eq(ssoDomains.tenantId, ctx.tenantId), eq(ssoDomains.domain, domain)))
     .returning({ domain: ssoDomains.domain });
@@ -148,7 +160,7 @@ export async function tenantOfDomain(db: Db, domain: string) {
 }
 
 export async function isSsoDomainOf(ctx: TenantCtx, domain: string): Promise<boolean> {
-  const [row] = await ctx.db
+  const [row] = await ctx.control
     .select({ domain: ssoDomains.domain })
     .from(ssoDomains)
     .where(and(eq(ssoDomains.tenantId, ctx.tenantId), eq(ssoDomains.domain, domain)))
@@ -159,7 +171,11 @@ export async function isSsoDomainOf(ctx: TenantCtx, domain: string): Promise<boo
 // Group mappings
 
 export async function listGroupMappings(ctx: TenantCtx): Promise<SsoGroupMapping[]> {
-  return ctx.db.select().from(ssoGroupMappings).where(eq(ssoGroupMappings.tenantId, ctx.tenantId)).orderBy(ssoGroupMappings.groupName, ssoGroupMappings.id);
+  return ctx.control
+    .select()
+    .from(ssoGroupMappings)
+    .where(eq(ssoGroupMappings.tenantId, ctx.tenantId))
+    .orderBy(ssoGroupMappings.groupName, ssoGroupMappings.id);
 }
 
 export interface NewGroupMapping {
@@ -172,15 +188,20 @@ export interface NewGroupMapping {
 /** Replaces the whole list in one batch, audited with the new list. */
 export async function replaceGroupMappings(ctx: TenantCtx, source: AuditSource, mappings: NewGroupMapping[]) {
   const rows = mappings.map((m) => ({ tenantId: ctx.tenantId, id: newId("ssoMapping"), ...m, createdAt: source.now }));
-  await ctx.db.batch([
-    ctx.db.delete(ssoGroupMappings).where(eq(ssoGroupMappings.tenantId, ctx.tenantId)),
-    ...(rows.length ? [ctx.db.insert(ssoGroupMappings).values(rows)] : []),
-    auditInsert(ctx, source, {
-      action: "sso.group_mappings_changed",
-      targetType: "tenant",
-      targetId: ctx.tenantId,
-      details: { mappings: mappings.map((m) => ({ group: m.groupName, team_id: m.teamId, team_role: m.teamRole, tenant_role: m.tenantRole })) },
-    }),
-  ]);
+  await batchSides(
+    ctx,
+    [
+      ctx.control.delete(ssoGroupMappings).where(eq(ssoGroupMappings.tenantId, ctx.tenantId)),
+      ...(rows.length ? [ctx.control.insert(ssoGroupMappings).values(rows)] : []),
+    ],
+    [
+      auditInsert(ctx, source, {
+        action: "sso.group_mappings_changed",
+        targetType: "tenant",
+        targetId: ctx.tenantId,
+        details: { mappings: mappings.map((m) => ({ group: m.groupName, team_id: m.teamId, team_role: m.teamRole, tenant_role: m.tenantRole })) },
+      }),
+    ],
+  );
   return rows;
 }

@@ -1,6 +1,6 @@
 import { and, eq, inArray, lte } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { Db, TenantCtx } from "../../client";
+import { batchSides, type Db, type TenantCtx } from "../../client";
 import { scimUsers, ssoIdentities, ssoLogins, teamMembers, tenantMembers, users } from "../../schema";
 import type { TeamRole, TenantRole } from "../../schema/enums";
 import { NO_PASSWORD } from "../../../lib/password";
@@ -26,7 +26,7 @@ export const deleteExpiredPendingLogins = (db: Db, now: number) =>
 
 /** The user an identity of the provider is linked to in this tenant. */
 export async function linkedUser(ctx: TenantCtx, issuer: string, subject: string): Promise<string | null> {
-  const [row] = await ctx.db
+  const [row] = await ctx.control
     .select({ userId: ssoIdentities.userId })
     .from(ssoIdentities)
     .where(and(eq(ssoIdentities.tenantId, ctx.tenantId), eq(ssoIdentities.issuer, issuer), eq(ssoIdentities.subject, subject)))
@@ -36,7 +36,7 @@ export async function linkedUser(ctx: TenantCtx, issuer: string, subject: string
 
 /** What the tenant knows of a person: account, tenant role (null when not a member) and SCIM state (null when not provisioned). */
 export async function personInTenant(ctx: TenantCtx, by: { userId: string } | { email: string }) {
-  const [user] = await ctx.db
+  const [user] = await ctx.control
     .select({ id: users.id, email: users.email, name: users.name, role: tenantMembers.role, scimActive: scimUsers.active })
     .from(users)
     .leftJoin(tenantMembers, and(eq(tenantMembers.tenantId, ctx.tenantId), eq(tenantMembers.userId, users.id)))
@@ -71,13 +71,19 @@ export interface SsoSignInWrite {
   groups: string[];
 }
 
-/** Everything one SSO sign-in changes, in one batch with its audit entry. */
+/**
+ * Everything one SSO sign-in changes: the account, membership and identity link on the control database, then team
+ * memberships and the audit entry on the tenant's shard (batchSides). Should the shard's batch be lost, the next
+ * sign-in finds the person a member and derives the team changes from the shard again; every team write is
+ * idempotent (ON CONFLICT DO NOTHING, set-to-value updates, deletes).
+ */
 export async function applySsoSignIn(ctx: TenantCtx, source: AuditSource, w: SsoSignInWrite) {
-  const { db, tenantId } = ctx;
+  const { control, db, tenantId } = ctx;
+  const people: BatchItem<"sqlite">[] = [];
   const statements: BatchItem<"sqlite">[] = [];
   if (w.newUser) {
-    statements.push(
-      db.insert(users).values({
+    people.push(
+      control.insert(users).values({
         id: w.userId,
         email: w.email,
         name: w.newUser.name,
@@ -88,23 +94,23 @@ export async function applySsoSignIn(ctx: TenantCtx, source: AuditSource, w: Sso
       }),
     );
   }
-  if (w.role && w.role.from === null) statements.push(db.insert(tenantMembers).values({ tenantId, userId: w.userId, role: w.role.to, createdAt: source.now }));
+  if (w.role && w.role.from === null) people.push(control.insert(tenantMembers).values({ tenantId, userId: w.userId, role: w.role.to, createdAt: source.now }));
   else if (w.role && w.role.from !== w.role.to)
-    statements.push(
-      db
+    people.push(
+      control
         .update(tenantMembers)
         .set({ role: w.role.to })
         .where(and(eq(tenantMembers.tenantId, tenantId), eq(tenantMembers.userId, w.userId))),
     );
   if (w.link)
-    statements.push(
-      db
+    people.push(
+      control
         .insert(ssoIdentities)
         .values({ tenantId, issuer: w.link.issuer, subject: w.link.subject, userId: w.userId, createdAt: source.now })
         .onConflictDoNothing(),
     );
-  statements.push(
-    db
+  people.push(
+    control
       .update(ssoIdentities)
       .set({ lastSignInAt: source.now })
       .where(and(eq(ssoIdentities.tenantId, tenantId), eq(ssoIdentities.issuer, w.issuer), eq(ssoIdentities.subject, w.subject))),
@@ -140,5 +146,5 @@ export async function applySsoSignIn(ctx: TenantCtx, source: AuditSource, w: Sso
       },
     }),
   );
-  await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  await batchSides(ctx, people, statements);
 }
