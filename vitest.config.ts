@@ -3,12 +3,16 @@ import { defineConfig } from "vitest/config";
 import { unstable_readConfig } from "wrangler";
 import { bareImports } from "./test/helpers/bare-imports";
 import type { QueueConsumerConfig } from "./test/helpers/queue-tracking";
+import { squashedSchema } from "./test/config/squashed-schema";
 
 // A fixed key for tests only; real deployments set TUTTI_MASTER_KEY as a secret.
 const TEST_MASTER_KEY = "1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
+  // The schema the chain ends in, computed once here: each file creates its three databases from it in one batch
+  // instead of replaying every migration in each (test/helpers/migrations.ts, docs/testing.md).
+  const schema = squashedSchema(migrations);
   // drain() (test/helpers/wait.ts) needs each queue's retries and dead-letter queue to know when a message is settled.
   const wrangler = unstable_readConfig({ config: "./wrangler.toml" });
   const queueConsumers = (wrangler.queues.consumers ?? []).map(({ queue, max_retries, dead_letter_queue }: QueueConsumerConfig) => ({
@@ -22,6 +26,7 @@ export default defineConfig(async () => {
       miniflare: {
         bindings: {
           TEST_MIGRATIONS: migrations,
+          TEST_SCHEMA: schema,
           TUTTI_MASTER_KEY: TEST_MASTER_KEY,
           TUTTI_ENV: "test",
           // One database, control and shard at once (worker/db/shards.ts), until every data path is split: the shards
@@ -40,6 +45,8 @@ export default defineConfig(async () => {
           TUTTI_TEST_NOW: process.env.TUTTI_TEST_NOW ?? "",
           ...bindings,
         },
+        // An empty database beside the Worker's, where test/integration/migrations-squashed.test.ts replays the chain.
+        d1Databases: ["MIGRATIONS_CHECK"],
       },
     });
   // Pure unit tests need the runtime, not the Worker: without the wrangler config the pool does not load the whole

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tarEnd, tarFile } from "../../worker/tenant-data/tar";
 import { binOf, repoRoot } from "../e2e/helpers/processes";
+import { copyMigratedState } from "../e2e/helpers/wrangler";
 
 // The command against a real local D1 and R2 (wrangler's own state folder, throwaway), as an operator runs it. The
 // limits only bound a hang: `wrangler d1` processes take seconds each on a loaded machine.
@@ -59,9 +60,10 @@ describe("npm run tenant:import", () => {
     if (r.status !== 0) throw new Error(`${r.stdout}\n${r.stderr}`);
     return r.stdout;
   };
-  const query = (sql: string) => {
-    const out = wrangler("d1", "execute", "DB", "--json", "--command", sql);
-    return JSON.parse(out.slice(out.indexOf("[")))[0].results as Array<Record<string, unknown>>;
+  /** Each query's rows, read with one `wrangler d1 execute --json` (each process costs seconds). */
+  const query = (...sql: string[]) => {
+    const out = wrangler("d1", "execute", "DB", "--json", "--command", sql.join(";\n"));
+    return (JSON.parse(out.slice(out.indexOf("["))) as { results: Array<Record<string, unknown>> }[]).map((r) => r.results);
   };
   const importCommand = (archivePath = file) =>
     spawnSync(process.execPath, [binOf("tsx"), "scripts/tenant-import.ts", "--local", "--persist-to", persistTo, "--archive", archivePath], {
@@ -70,8 +72,8 @@ describe("npm run tenant:import", () => {
       env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
     });
 
-  beforeAll(() => {
-    wrangler("d1", "migrations", "apply", "DB");
+  beforeAll(async () => {
+    await copyMigratedState(persistTo);
     writeFileSync(file, archive());
   }, LIMIT_MS);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -83,9 +85,14 @@ describe("npm run tenant:import", () => {
       expect(first.status, first.stderr).toBe(0);
       expect(first.stdout).toContain(`Imported: imported (${TENANT}) from export exp_cli.`);
       expect(first.stdout).toContain("1 account(s) created without a password");
-      expect(query(`SELECT slug FROM tenants WHERE id = '${TENANT}'`)).toEqual([{ slug: "imported" }]);
-      expect(query(`SELECT user_id, role FROM tenant_members WHERE tenant_id = '${TENANT}'`)).toEqual([{ user_id: "usr_imported", role: "owner" }]);
-      expect(query("SELECT email, password_hash FROM users WHERE id = 'usr_imported'")).toEqual([{ email: "imported@example.com", password_hash: "" }]);
+      const [tenants, members, users] = query(
+        `SELECT slug FROM tenants WHERE id = '${TENANT}'`,
+        `SELECT user_id, role FROM tenant_members WHERE tenant_id = '${TENANT}'`,
+        "SELECT email, password_hash FROM users WHERE id = 'usr_imported'",
+      );
+      expect(tenants).toEqual([{ slug: "imported" }]);
+      expect(members).toEqual([{ user_id: "usr_imported", role: "owner" }]);
+      expect(users).toEqual([{ email: "imported@example.com", password_hash: "" }]);
       const blob = wrangler("r2", "object", "get", `tutti-blobs/t/${TENANT}/dbt-manifest/${BLOB_SHA}`, "--pipe");
       expect(blob).toBe('{"nodes":{}}');
 

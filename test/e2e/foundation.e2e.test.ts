@@ -169,7 +169,8 @@ describe("dashboard foundation", () => {
     await page.getByLabel("Password").fill(account.password);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL("**/settings/tokens");
-    await page.getByRole("heading", { name: "API tokens" }).waitFor();
+    // exact: the empty list's "No API tokens yet" is a heading too, once the page has loaded its tokens.
+    await page.getByRole("heading", { name: "API tokens", exact: true }).waitFor();
 
     // Signed in, the login page steps aside.
     await page.goto("/login");

@@ -1,4 +1,4 @@
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type BrowserServer, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, inject } from "vitest";
 import { findChromium } from "../../../scripts/ensure-chromium.mjs";
 import { clockOffsetMs, shiftDate } from "../../clock/shift-date.mjs";
@@ -12,11 +12,28 @@ export function chromiumPath(): string {
   return found;
 }
 
+/** A Chromium of its own (bench/dashboard.ts); the tests connect to the run's one instead. */
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: chromiumPath(),
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  return chromium.launch(launchOptions());
+}
+
+const launchOptions = () => ({
+  executablePath: chromiumPath(),
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+});
+
+/**
+ * The run's one Chromium (test/e2e/global-setup.ts), which every file connects to: starting one per file cost each
+ * file a second or more of CPU (docs/testing.md). Files share nothing in it: each test gets a context of its own
+ * (cookies, storage, cache), as before.
+ */
+export function launchBrowserServer(): Promise<BrowserServer> {
+  return chromium.launchServer(launchOptions());
+}
+
+/** A connection to the run's Chromium; closing it closes the contexts it opened, not the browser. */
+export function connectBrowser(): Promise<Browser> {
+  return chromium.connect(inject("browserWsEndpoint"));
 }
 
 export interface BrowserFixture {
@@ -38,14 +55,14 @@ export async function newContext(browser: Browser, options: BrowserContextOption
 }
 
 /**
- * One browser per test file and a fresh context (cookies, storage) per test. A failing test leaves a
+ * A connection to the run's browser per test file and a fresh context (cookies, storage) per test. A failing test leaves a
  * full-page screenshot in test/e2e/artifacts/failed-<test name>.png, and the test output says where it and
  * the server log are.
  */
 export function useBrowser(): BrowserFixture {
   const fixture = { pageErrors: [] as string[], cspViolations: [] as string[], baseUrl: inject("baseUrl") } as BrowserFixture;
   beforeAll(async () => {
-    fixture.browser = await launchBrowser();
+    fixture.browser = await connectBrowser();
   });
   afterAll(async () => {
     await fixture.browser?.close();

@@ -4,10 +4,10 @@
  * its own process group so it can be stopped, or killed outright, with the workerd it started.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { d1Bindings } from "../../../scripts/lib/d1-bindings.mjs";
 import { binOf, freePort, repoRoot, runNode, waitUntil } from "./processes";
 
@@ -42,16 +42,59 @@ export interface WranglerServer {
   minuteCron(): Promise<void>;
 }
 
+const wranglerEnv = () => ({ ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" });
+
+/**
+ * A state folder with every D1 binding migrated by `wrangler d1 migrations apply`, made once for the migrations,
+ * wrangler.toml and the wrangler version it was made from, and copied by each server. Each `wrangler d1` process
+ * costs ~4 s of CPU (three bindings, and four servers a run: the CLI's, the browser layer's, `faults`' and
+ * `unused-products`'), docs/testing.md. Made under a temporary name and renamed, so a server starting at the same
+ * time in another process never copies half of one.
+ */
+async function migratedState(): Promise<string> {
+  const wrangler = binOf("wrangler");
+  const bindings = d1Bindings(join(repoRoot, "wrangler.toml"));
+  // wrangler.toml whole: the bindings' database ids name their files in the state folder.
+  const hash = createHash("sha256")
+    .update(readFileSync(join(repoRoot, "wrangler.toml")))
+    .update(readFileSync(join(dirname(wrangler), "../package.json")));
+  for (const file of readdirSync(join(repoRoot, "migrations"))
+    .filter((f) => f.endsWith(".sql"))
+    .sort()) {
+    hash.update(file).update(readFileSync(join(repoRoot, "migrations", file)));
+  }
+  const template = join(tmpdir(), `tutti-wrangler-migrated-${hash.digest("hex").slice(0, 16)}`);
+  if (existsSync(template)) return template;
+  const building = mkdtempSync(`${template}-building-`);
+  try {
+    for (const binding of bindings) {
+      await runNode(wrangler, ["d1", "migrations", "apply", binding, "--local", "--persist-to", building], { env: wranglerEnv() });
+    }
+    renameSync(building, template);
+  } catch (error) {
+    rmSync(building, { recursive: true, force: true });
+    // Another process renamed its copy first: theirs is as good.
+    if (!existsSync(template)) throw error;
+  }
+  return template;
+}
+
+/**
+ * Fills `persistTo` (a `--persist-to` folder) with local D1 state as `wrangler d1 migrations apply` leaves it for every
+ * binding: the operator-script tests (keys-rotate, tenant-import) start from it too.
+ */
+export async function copyMigratedState(persistTo: string): Promise<void> {
+  cpSync(await migratedState(), persistTo, { recursive: true });
+}
+
 export async function startWrangler(options: WranglerOptions): Promise<WranglerServer> {
   if (!existsSync(join(repoRoot, "web/build/index.html"))) {
     throw new Error("web/build is missing: run `npm run build:web` before these tests (npm test does this)");
   }
   const wrangler = binOf("wrangler");
+  const env = wranglerEnv();
   const persistTo = mkdtempSync(join(tmpdir(), "tutti-wrangler-"));
-  const env = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
-  for (const binding of d1Bindings(join(repoRoot, "wrangler.toml"))) {
-    await runNode(wrangler, ["d1", "migrations", "apply", binding, "--local", "--persist-to", persistTo], { env });
-  }
+  await copyMigratedState(persistTo);
 
   const port = await freePort();
   const masterKey = `1:${randomBytes(32).toString("base64")}`;
