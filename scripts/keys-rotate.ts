@@ -15,12 +15,23 @@ import { secretAad } from "../worker/db/repo/connections/connections";
 import { webhookSecretAad } from "../worker/db/repo/pipelines/webhook-secrets";
 import { clientSecretAad } from "../worker/db/repo/sso/config";
 import { totpSecretAad } from "../worker/db/repo/accounts/mfa-factors";
+import { CONTROL_BINDING, d1Binding, shardNames } from "../worker/db/shards";
+import type { Env } from "../worker/env";
 import { type Envelope, type KeyRing, loadKeyRing, rewrap } from "../worker/lib/envelope";
 import { commandLine, type ProxyTarget, withPlatformProxy } from "./lib/platform-proxy";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-type Db = { DB: D1Database };
+type Db = { DB: D1Database; TENANT_SHARDS?: string };
+
+/**
+ * Every database a sealed column can have rows on: the control database (people's and SSO secrets, and everything
+ * in a deployment without shards) and each shard (tenants' connection and webhook secrets). Each is swept for every
+ * column: a table of the other side is simply empty there.
+ */
+function databases(env: Db): D1Database[] {
+  return [...new Set([CONTROL_BINDING, ...shardNames(env as unknown as Env)])].map((name) => d1Binding(env as unknown as Env, name));
+}
 
 type Row = { tenant_id: string; id: string; value: string };
 
@@ -95,16 +106,17 @@ async function query<T>(db: D1Database, sql: string, ...binds: unknown[]): Promi
 
 /** Secrets per master-key version across every sealed column. */
 export function countByVersion(target: ProxyTarget): Promise<Map<number, number>> {
-  return withPlatformProxy<Db, Map<number, number>>(target, (env) => countIn(env.DB));
+  return withPlatformProxy<Db, Map<number, number>>(target, (env) => countIn(databases(env)));
 }
 
-async function countIn(db: D1Database): Promise<Map<number, number>> {
+async function countIn(dbs: D1Database[]): Promise<Map<number, number>> {
   const counts = new Map<number, number>();
-  for (const c of sealedColumns) {
-    for (const row of await query<Row>(db, select(c))) {
-      for (const { envelope } of c.read(row.tenant_id, row.id, row.value)) counts.set(envelope.v, (counts.get(envelope.v) ?? 0) + 1);
+  for (const db of dbs)
+    for (const c of sealedColumns) {
+      for (const row of await query<Row>(db, select(c))) {
+        for (const { envelope } of c.read(row.tenant_id, row.id, row.value)) counts.set(envelope.v, (counts.get(envelope.v) ?? 0) + 1);
+      }
     }
-  }
   return counts;
 }
 
@@ -120,7 +132,7 @@ export async function rotateKeys(target: ProxyTarget, keyRing: string, opts: { d
   await withPlatformProxy<Db, void>(target, async (env) => {
     // A dry run writes nothing, so a run started again counts everything again.
     if (opts.dryRun) Object.assign(totals, { rows: 0, secrets: 0 });
-    for (const c of sealedColumns) await rotateColumn(env.DB, ring, c, opts.pageSize ?? 500, opts.dryRun ?? false, totals);
+    for (const db of databases(env)) for (const c of sealedColumns) await rotateColumn(db, ring, c, opts.pageSize ?? 500, opts.dryRun ?? false, totals);
   });
   return { ...totals, current: ring.current.version };
 }

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createDb, tenantCtx } from "../worker/db/client";
+import { tenantContext } from "../worker/db/shards";
+import type { Env } from "../worker/env";
 import { listUsage, quotaState, setQuotaOverrides, type QuotaOverrides } from "../worker/db/repo/platform/storage-usage";
 import { DEFAULT_INGEST_PER_MIN } from "../worker/middleware/tenant-rate-limit";
 import { storageQuotasOf } from "../worker/retention/storage-quota";
@@ -39,14 +40,14 @@ async function main() {
       };
   for (const key of Object.keys(change) as Array<keyof typeof change>) if (change[key] === undefined) delete change[key];
 
-  await withPlatformProxy<{ DB: D1Database }, void>(target, async (env) => {
-    const db = createDb(env.DB);
+  await withPlatformProxy<{ DB: D1Database; TENANT_SHARDS?: string }, void>(target, async (env) => {
     const tenant = await env.DB.prepare("SELECT id, slug, name FROM tenants WHERE id = ?1 OR slug = ?1")
       .bind(values.tenant)
       .first<{ id: string; slug: string; name: string }>();
     if (!tenant) throw new Error(`no tenant with the id or slug ${JSON.stringify(values.tenant)}`);
-    if (Object.keys(change).length) await setQuotaOverrides(db, tenant.id, change, Date.now());
-    const ctx = tenantCtx(db, tenant.id);
+    // The overrides and the usage are the tenant's rows, on its shard (worker/db/shards.ts).
+    const ctx = await tenantContext(env as unknown as Env, tenant.id);
+    if (Object.keys(change).length) await setQuotaOverrides(ctx.db, tenant.id, change, Date.now());
     const state = await quotaState(ctx);
     const storage = storageQuotasOf(state.overrides);
     const mark = (v: number | null) => (v === null ? " (default)" : "");
