@@ -64,6 +64,7 @@ export * from "./alert-signals";
 export * from "./tenant-exports";
 export * from "./tenant-deletions";
 export * from "./tenant-imports";
+export * from "./tenant-moves";
 export * from "./retention-settings";
 export * from "./tenant-quotas";
 export * from "./storage-usage";
