@@ -1,8 +1,11 @@
 import { sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { json, ms } from "./columns";
 
-/** `copying`: rows go to the new shard; `flipped`: the map names the new shard, the old one's rows wait for removal. */
-export const tenantMoveStatuses = ["copying", "flipped", "done"] as const;
+/**
+ * `copying`: rows go to the new shard; `flipped`: the map names the new shard, and every isolate's cached answer runs out;
+ * `removing`: writes are back, the old shard's rows are being deleted; `done`.
+ */
+export const tenantMoveStatuses = ["copying", "flipped", "removing", "done"] as const;
 export type TenantMoveStatus = (typeof tenantMoveStatuses)[number];
 
 /**
