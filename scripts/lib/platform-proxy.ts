@@ -90,7 +90,8 @@ function bindingsConfig(target: ProxyTarget): string {
         database_id: d.database_id,
         remote: target.remote,
       })),
-      vars: { TENANT_SHARDS: typeof shardsVar === "string" ? shardsVar : "" },
+      // The deployed Worker's list, when it is not wrangler.toml's (set in the dashboard): TENANT_SHARDS in the environment.
+      vars: { TENANT_SHARDS: process.env.TENANT_SHARDS ?? (typeof shardsVar === "string" ? shardsVar : "") },
       ...(target.blobs && bucket ? { r2_buckets: [{ binding: "BLOBS", bucket_name: bucket.bucket_name, remote: target.remote }] } : {}),
     }),
   );
