@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { putRawBody } from "../../worker/blobs/raw-bodies";
 import { putBlob, tenantBlobs } from "../../worker/blobs/store";
 import { storeDelivery } from "../../worker/ingest/webhook-delivery";
-import { createDb, tenantCtx } from "../../worker/db/client";
+import { createDb } from "../../worker/db/client";
 import { tenantContext } from "../../worker/db/shards";
 import { createExport, getDeletion, getExport, startDeletion } from "../../worker/db/repo/platform/tenant-jobs";
 import { exportedTables, leftOutOfExport } from "../../worker/db/tenant-tables";

@@ -110,7 +110,14 @@ async function countsOn(ctx: TenantCtx): Promise<Record<string, number>> {
 const behind = (old: Record<string, number>, moved: Record<string, number>) => movedTables.map((t) => t.name).filter((n) => (moved[n] ?? 0) < (old[n] ?? 0));
 
 /** Copies what the cursor names until every table is copied and the counts agree. */
-async function copyAll(control: TenantCtx["control"], from: TenantCtx, to: TenantCtx, move: TenantMove, options: Required<Pick<MoveOptions, "now">> & MoveOptions, limits: MoveLimits) {
+async function copyAll(
+  control: TenantCtx["control"],
+  from: TenantCtx,
+  to: TenantCtx,
+  move: TenantMove,
+  options: Required<Pick<MoveOptions, "now">> & MoveOptions,
+  limits: MoveLimits,
+) {
   let c: Required<CopyCursor> = { tables: movedTables.map((t) => t.name), after: null, rounds: 0, ...(move.cursor as CopyCursor) };
   for (;;) {
     while (c.tables.length) {
@@ -174,14 +181,21 @@ export async function moveTenant(env: ShardEnv, tenantId: string, to: string, op
     const fromCtx = tenantCtx(shardDb(env, from), tenantId, control);
     if (!(await startMove(control, { tenantId, from, to, now: now() }))) throw new MoveRefused(`another move of tenant ${tenantId} started at the same moment`);
     // Written on the old shard before the copy, so it travels with the rows.
-    await auditInsert(fromCtx, operatorSource(operator, now()), { action: "workspace.move_started", targetType: "tenant", targetId: tenantId, details: { from, to } });
+    await auditInsert(fromCtx, operatorSource(operator, now()), {
+      action: "workspace.move_started",
+      targetType: "tenant",
+      targetId: tenantId,
+      details: { from, to },
+    });
     move = await getMove(control, tenantId);
   }
   if (!move) throw new Error(`the move record of ${tenantId} vanished`);
   const resumed = underWay;
   const fromCtx = tenantCtx(shardDb(env, move.fromShard), tenantId, control);
   const toCtx = tenantCtx(shardDb(env, move.toShard), tenantId, control);
-  progress(`${resumed ? "Finishing the move" : "Moving"} tenant ${tenantId} from ${move.fromShard} to ${move.toShard}; its API writes are refused until the switch.`);
+  progress(
+    `${resumed ? "Finishing the move" : "Moving"} tenant ${tenantId} from ${move.fromShard} to ${move.toShard}; its API writes are refused until the switch.`,
+  );
 
   let counts = move.counts;
   if (move.status === "copying") {
@@ -199,7 +213,8 @@ export async function moveTenant(env: ShardEnv, tenantId: string, to: string, op
     }
     // An isolate that wrote through its cached answer just before it expired: copy what it wrote before deleting.
     const late = behind(await countsOn(fromCtx), await countsOn(toCtx));
-    for (const name of late) for (let c: Required<CopyCursor> = { tables: [name], after: null, rounds: 0 }; c.tables.length; ) c = await copyPage(fromCtx, toCtx, c, limits);
+    for (const name of late)
+      for (let c: Required<CopyCursor> = { tables: [name], after: null, rounds: 0 }; c.tables.length; ) c = await copyPage(fromCtx, toCtx, c, limits);
     await advanceMove(control, tenantId, "flipped", "removing", now());
     move = { ...move, status: "removing" };
     progress(`  writes are accepted again; removing the rows from ${move.fromShard}`);

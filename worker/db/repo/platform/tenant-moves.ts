@@ -42,7 +42,12 @@ export async function startMove(control: Db, row: { tenantId: string; from: stri
 }
 
 /** Saves where the move stopped (and its counts) while it is still in `status`. */
-export async function saveMove(control: Db, tenantId: string, status: TenantMove["status"], change: { cursor: Record<string, unknown>; counts?: Record<string, number>; now: number }) {
+export async function saveMove(
+  control: Db,
+  tenantId: string,
+  status: TenantMove["status"],
+  change: { cursor: Record<string, unknown>; counts?: Record<string, number>; now: number },
+) {
   await control
     .update(tenantMoves)
     .set({ cursor: change.cursor, ...(change.counts ? { counts: change.counts } : {}), updatedAt: change.now })
