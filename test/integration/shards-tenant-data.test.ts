@@ -99,6 +99,8 @@ describe("a tenant's data across the control database and two shards", () => {
       sleep: async (ms) => {
         waits.push(ms);
         const res = await api("/teams", { as: token, body: { slug: "during-move", name: "During the move" } });
+        expect((await getMove(controlDb(env), tenantId))?.status).toBe("flipped");
+        expect(res.text).toContain("unavailable");
         refused = { status: res.status, retryAfter: res.headers.get("retry-after") };
       },
     });
