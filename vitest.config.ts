@@ -62,7 +62,7 @@ export default defineConfig(async () => {
   const shared = { globalSetup: ["./test/helpers/global-setup.ts"], setupFiles: ["./test/clock/setup-workerd.ts"], testTimeout: 30_000, hookTimeout: 30_000 };
   const rateLimitTests = "test/integration/rate-limits.test.ts";
   // Files that run with tenants on two shards besides the control database (docs/architecture.md#shards).
-  const shardTests = ["test/integration/shards.test.ts", "test/integration/shards-accounts.test.ts"];
+  const shardTests = ["test/integration/shards.test.ts", "test/integration/shards-accounts.test.ts", "test/integration/shards-tenant-data.test.ts"];
   // Engine files whose runs must behave the same whichever way tools are called (see the dispatch-mode projects).
   const dispatchModeTests = [
     "test/integration/engine.test.ts",

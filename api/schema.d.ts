@@ -16054,7 +16054,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "not_found" | "validation_failed" | "unauthorized" | "forbidden" | "mfa_required" | "conflict" | "rate_limited" | "payload_too_large" | "unsupported_media_type" | "internal";
+                code: "not_found" | "validation_failed" | "unauthorized" | "forbidden" | "mfa_required" | "conflict" | "rate_limited" | "payload_too_large" | "unsupported_media_type" | "internal" | "unavailable";
                 message: string;
                 details: {
                     path: string;

@@ -1,7 +1,8 @@
 /**
- * Operator commands (`npm run blobs:migrate`, `quotas`, `keys:rotate`, `tenant:import`) reach the deployment's D1 (and R2) through wrangler's
+ * Operator commands (`npm run blobs:migrate`, `quotas`, `keys:rotate`, `tenant:import`, `tenant:move`) reach the deployment's D1 (and R2) through wrangler's
  * platform proxy: the bindings of wrangler.toml, marked local or remote, in a throwaway config; local state where
- * `wrangler dev` keeps it (`--persist-to DIR` → DIR/v3, else .wrangler/state/v3).
+ * `wrangler dev` keeps it (`--persist-to DIR` → DIR/v3, else .wrangler/state/v3). Every D1 binding is proxied (the
+ * control database and each shard) with TENANT_SHARDS, so worker/db/shards.ts finds tenants as the Worker does.
  */
 import { AssertionError } from "node:assert";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -73,6 +74,7 @@ export function commandLine<const O extends CommandOptions, const R extends keyo
 function bindingsConfig(target: ProxyTarget): string {
   const config = unstable_readConfig({ config: join(root, "wrangler.toml") });
   const db = config.d1_databases.find((d: { binding: string }) => d.binding === "DB");
+  const shardsVar = (config.vars as Record<string, unknown>).TENANT_SHARDS;
   const bucket = config.r2_buckets.find((b: { binding: string }) => b.binding === "BLOBS");
   if (!db) throw new Error("wrangler.toml needs the DB (D1) binding");
   if (target.blobs && !bucket) throw new Error("wrangler.toml needs the BLOBS (R2) binding");
@@ -82,7 +84,14 @@ function bindingsConfig(target: ProxyTarget): string {
     JSON.stringify({
       name: config.name,
       compatibility_date: config.compatibility_date,
-      d1_databases: [{ binding: "DB", database_name: db.database_name, database_id: db.database_id, remote: target.remote }],
+      d1_databases: config.d1_databases.map((d: { binding: string; database_name?: string; database_id?: string }) => ({
+        binding: d.binding,
+        database_name: d.database_name,
+        database_id: d.database_id,
+        remote: target.remote,
+      })),
+      // The deployed Worker's list, when it is not wrangler.toml's (set in the dashboard): TENANT_SHARDS in the environment.
+      vars: { TENANT_SHARDS: process.env.TENANT_SHARDS ?? (typeof shardsVar === "string" ? shardsVar : "") },
       ...(target.blobs && bucket ? { r2_buckets: [{ binding: "BLOBS", bucket_name: bucket.bucket_name, remote: target.remote }] } : {}),
     }),
   );

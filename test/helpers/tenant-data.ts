@@ -1,4 +1,5 @@
 import { env } from "cloudflare:test";
+import { sideOf } from "../../worker/db/sides";
 import { deletedTables, exportedTables } from "../../worker/db/tenant-tables";
 import { tarEnd, tarFile } from "../../worker/tenant-data/tar";
 
@@ -34,6 +35,38 @@ export function archivedRows(files: Map<string, Uint8Array>, table: string): Rec
   );
 }
 
+const shardNames = () =>
+  (env.TENANT_SHARDS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+const binding = (name: string) => (env as unknown as Record<string, D1Database>)[name] as D1Database;
+
+/** Every database of the test deployment: the control database and each shard (docs/architecture.md#shards). */
+export const allDatabases = (): Record<string, D1Database> => Object.fromEntries([["DB", env.DB], ...shardNames().map((n) => [n, binding(n)])]);
+
+/** The databases where rows of `table` may be: the control database, or every shard (one database without shards). */
+export function databasesOf(table: string): D1Database[] {
+  const shards = shardNames();
+  return shards.length === 0 || sideOf(table) === "control" ? [env.DB] : shards.map(binding);
+}
+
+/** The database holding the tenant's rows of `table`: control, or the shard its row names. */
+export async function databaseOf(tenantId: string, table: string): Promise<D1Database> {
+  if (shardNames().length === 0 || sideOf(table) === "control") return env.DB;
+  const row = await env.DB.prepare("SELECT shard FROM tenants WHERE id = ?").bind(tenantId).first<{ shard: string }>();
+  if (!row) throw new Error(`tenant ${tenantId} has no row, so no shard`);
+  return binding(row.shard);
+}
+
+/** Rows of `table` naming the tenant, over every database that may hold them. */
+export async function countRows(tenantId: string, table: string): Promise<number> {
+  let n = 0;
+  for (const d1 of databasesOf(table))
+    n += (await d1.prepare(`SELECT COUNT(*) AS n FROM "${table}" WHERE tenant_id = ?`).bind(tenantId).first<{ n: number }>())?.n ?? 0;
+  return n;
+}
+
 interface ColumnInfo {
   name: string;
   type: string;
@@ -44,8 +77,10 @@ interface ColumnInfo {
  * where it matters), so a test covers every table without building each domain's objects through the API.
  */
 export async function seedEveryTenantTable(tenantId: string, n: number): Promise<void> {
-  const statements: D1PreparedStatement[] = [];
+  const statements = new Map<D1Database, D1PreparedStatement[]>();
   for (const table of deletedTables) {
+    const d1 = await databaseOf(tenantId, table.name);
+    if (!statements.has(d1)) statements.set(d1, []);
     const { results } = await env.DB.prepare(`PRAGMA table_info("${table.name}")`).all<ColumnInfo>();
     // A table keyed by the tenant alone (its settings) holds one row per tenant.
     const rows = table.keyColumns.join() === "tenant_id" ? 1 : n;
@@ -62,34 +97,37 @@ export async function seedEveryTenantTable(tenantId: string, n: number): Promise
         return JSON.stringify(`seed-${c.name}-${crypto.randomUUID()}`);
       });
       const names = results.map((c) => `"${c.name}"`).join(", ");
-      statements.push(env.DB.prepare(`INSERT INTO "${table.name}" (${names}) VALUES (${results.map(() => "?").join(", ")})`).bind(...values));
+      statements.get(d1)?.push(d1.prepare(`INSERT INTO "${table.name}" (${names}) VALUES (${results.map(() => "?").join(", ")})`).bind(...values));
     }
   }
-  await env.DB.batch(statements);
+  for (const [d1, list] of statements) await d1.batch(list);
 }
 
-/** Rows per table of the tenant, for the tables a deletion empties. */
+/** Rows per table of the tenant, for the tables a deletion empties (over every database that may hold them). */
 export async function tenantRowCounts(tenantId: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const table of deletedTables) {
-    const row = await env.DB.prepare(`SELECT COUNT(*) AS n FROM "${table.name}" WHERE tenant_id = ?`).bind(tenantId).first<{ n: number }>();
-    out[table.name] = row?.n ?? 0;
-  }
+  for (const table of deletedTables) out[table.name] = await countRows(tenantId, table.name);
   return out;
 }
 
-/** Every (table, column) of D1 whose value mentions `needle`, outside `except`. */
+/**
+ * Every (table, column) of every database (control and each shard) whose value mentions `needle`, outside `except`;
+ * named `table.column`, prefixed with the database's binding where the deployment has shards.
+ */
 export async function columnsMentioning(needle: string, except: string[]): Promise<string[]> {
-  const { results: tables } = await env.DB.prepare(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name <> 'd1_migrations'",
-  ).all<{ name: string }>();
   const found: string[] = [];
-  for (const { name } of tables) {
-    if (except.includes(name)) continue;
-    const { results: columns } = await env.DB.prepare(`PRAGMA table_info("${name}")`).all<ColumnInfo>();
-    for (const c of columns) {
-      const hit = await env.DB.prepare(`SELECT 1 FROM "${name}" WHERE CAST("${c.name}" AS TEXT) LIKE ? LIMIT 1`).bind(`%${needle}%`).first();
-      if (hit) found.push(`${name}.${c.name}`);
+  const databases = Object.entries(allDatabases());
+  for (const [binding, d1] of databases) {
+    const { results: tables } = await d1
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name <> 'd1_migrations'")
+      .all<{ name: string }>();
+    for (const { name } of tables) {
+      if (except.includes(name)) continue;
+      const { results: columns } = await d1.prepare(`PRAGMA table_info("${name}")`).all<ColumnInfo>();
+      for (const c of columns) {
+        const hit = await d1.prepare(`SELECT 1 FROM "${name}" WHERE CAST("${c.name}" AS TEXT) LIKE ? LIMIT 1`).bind(`%${needle}%`).first();
+        if (hit) found.push(databases.length > 1 ? `${binding}:${name}.${c.name}` : `${name}.${c.name}`);
+      }
     }
   }
   return found;
@@ -115,9 +153,12 @@ export async function tenantSnapshot(tenantId: string): Promise<Record<string, u
   const out: Record<string, unknown[]> = {};
   for (const table of exportedTables) {
     const order = table.keyColumns.map((c) => `"${c}"`).join(", ");
-    out[table.name] = (await env.DB.prepare(`SELECT * FROM "${table.name}" WHERE tenant_id = ? ORDER BY ${order}`).bind(tenantId).all()).results;
+    out[table.name] = [];
+    for (const d1 of databasesOf(table.name))
+      out[table.name]?.push(...(await d1.prepare(`SELECT * FROM "${table.name}" WHERE tenant_id = ? ORDER BY ${order}`).bind(tenantId).all()).results);
   }
-  out.tenants = (await env.DB.prepare("SELECT * FROM tenants WHERE id = ?").bind(tenantId).all()).results;
+  // Which shard the tenant is on is placement, not its data (an import places it anew).
+  out.tenants = (await env.DB.prepare("SELECT * FROM tenants WHERE id = ?").bind(tenantId).all()).results.map(({ shard: _shard, ...row }) => row);
   out.users = (
     await env.DB.prepare(
       "SELECT u.id, u.email, u.name, u.created_at FROM tenant_members m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = ? ORDER BY u.id",

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { putRawBody } from "../../worker/blobs/raw-bodies";
 import { putBlob, tenantBlobs } from "../../worker/blobs/store";
 import { storeDelivery } from "../../worker/ingest/webhook-delivery";
-import { createDb, tenantCtx } from "../../worker/db/client";
+import { createDb } from "../../worker/db/client";
+import { tenantContext } from "../../worker/db/shards";
 import { createExport, getDeletion, getExport, startDeletion } from "../../worker/db/repo/platform/tenant-jobs";
 import { exportedTables, leftOutOfExport } from "../../worker/db/tenant-tables";
 import { tenantRuns } from "../../worker/durable/client";
@@ -12,7 +13,7 @@ import { runDeletionStep } from "../../worker/tenant-data/delete";
 import { exportKey, runExportStep } from "../../worker/tenant-data/export";
 import { api, BASE, expectError, signup, type Session } from "../helpers/api";
 import { addMember } from "../helpers/fixtures";
-import { archivedRows, columnsMentioning, readTar, seedEveryTenantTable, tenantRowCounts } from "../helpers/tenant-data";
+import { archivedRows, columnsMentioning, countRows, readTar, seedEveryTenantTable, tenantRowCounts } from "../helpers/tenant-data";
 import { drain } from "../helpers/wait";
 
 const MiB = 1024 * 1024;
@@ -40,7 +41,7 @@ async function populatedTenant() {
   await seedEveryTenantTable(owner.tenant.id, 3);
   const small = await storeBlob(owner.tenant.id, new TextEncoder().encode(`{"manifest of":"${owner.tenant.id}"}`));
   // A webhook payload and a raw lineage event, stored the way their write paths store them (bytes in R2).
-  const ctx = tenantCtx(createDb(env.DB), owner.tenant.id);
+  const ctx = await tenantContext(env, owner.tenant.id);
   const payload = new TextEncoder().encode(`{"webhook of":"${owner.tenant.id}"}`);
   const delivery = {
     teamId: "team_x",
@@ -81,7 +82,7 @@ describe("workspace export", () => {
     // Larger than one multipart part (8 MiB), so the archive is written in several parts of equal size.
     const large = await storeBlob(owner.tenant.id, randomBytes(9 * MiB));
     const tenantId = owner.tenant.id;
-    const ctx = tenantCtx(createDb(env.DB), tenantId);
+    const ctx = await tenantContext(env, tenantId);
     expect(await createExport(ctx, { id: "exp_steps", requestedBy: owner.user.id, archiveKey: exportKey(tenantId, "exp_steps"), now: Date.now() })).toBe(true);
     // One export at a time per tenant.
     expect(await createExport(ctx, { id: "exp_second", requestedBy: owner.user.id, archiveKey: exportKey(tenantId, "exp_second"), now: Date.now() })).toBe(
@@ -112,9 +113,7 @@ describe("workspace export", () => {
     const manifest = JSON.parse(new TextDecoder().decode(files.get("manifest.json")));
     for (const table of exportedTables) {
       const rows = archivedRows(files, table.name);
-      const [{ n }] = (await env.DB.prepare(`SELECT COUNT(*) AS n FROM "${table.name}" WHERE tenant_id = ?`).bind(tenantId).all<{ n: number }>()).results as [
-        { n: number },
-      ];
+      const n = await countRows(tenantId, table.name);
       expect(rows.length, table.name).toBe(n);
       expect(n, table.name).toBeGreaterThanOrEqual(1);
       expect(new Set(rows.map((r) => r.tenant_id)), table.name).toEqual(new Set([tenantId]));

@@ -2,6 +2,7 @@ import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { putBlob, tenantBlobs } from "../../worker/blobs/store";
 import { createDb, tenantCtx } from "../../worker/db/client";
+import { shardDb, tenantContext } from "../../worker/db/shards";
 import { createExport, getDeletion, startDeletion } from "../../worker/db/repo/platform/tenant-jobs";
 import { getImport } from "../../worker/db/repo/platform/tenant-imports";
 import { sha256Hex } from "../../worker/lib/hash";
@@ -32,7 +33,7 @@ async function storeBlob(tenantId: string, bytes: Uint8Array) {
 /** Exports the tenant a few rows per step and returns the archive's bytes. */
 async function exportArchive(owner: Session): Promise<Uint8Array> {
   const tenantId = owner.tenant.id;
-  const ctx = tenantCtx(createDb(env.DB), tenantId);
+  const ctx = await tenantContext(env, tenantId);
   const id = `exp_${crypto.randomUUID().slice(0, 8)}`;
   expect(await createExport(ctx, { id, requestedBy: owner.user.id, archiveKey: exportKey(tenantId, id), now: Date.now() })).toBe(true);
   for (let more = true, steps = 0; more; steps++) {
@@ -298,7 +299,8 @@ describe("restoring a deleted workspace", () => {
     expect(await artifact.text()).toBe(manifest);
 
     // The engine watchdog visits the tenant (a scheduled pipeline) and the run engine takes its pipelines up from D1.
-    expect(await tenantsWithEngineWork(createDb(env.DB))).toContain(tenantId);
+    const placed = await env.DB.prepare("SELECT shard FROM tenants WHERE id = ?").bind(tenantId).first<{ shard: string }>();
+    expect(await tenantsWithEngineWork(shardDb(env, placed!.shard))).toContain(tenantId);
     expect((await tenantRuns(env, tenantId).wake(tenantId)).ok).toBe(true);
     const cron = (await engineTimers(tenantId)).find((t) => t.key === `cron:${pipeline.pipeline.id}`);
     expect(cron, JSON.stringify(await engineTimers(tenantId))).toBeDefined();

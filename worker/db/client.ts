@@ -1,6 +1,7 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import * as schema from "./schema";
+import { sideOf } from "./sides";
 
 export type Db = DrizzleD1Database<typeof schema>;
 
@@ -34,6 +35,9 @@ export function createDb(d1: D1Database): Db {
 }
 
 export const tenantCtx = (db: Db, tenantId: string, control: Db = db): TenantCtx => ({ db, tenantId, control });
+
+/** The context whose `db` is the database `table` lives on (db/sides.ts): the control database or the tenant's shard. */
+export const ctxFor = (ctx: TenantCtx, table: string): TenantCtx => (sideOf(table) === "control" ? { ...ctx, db: ctx.control } : ctx);
 
 type Statements = BatchItem<"sqlite">[];
 

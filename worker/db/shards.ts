@@ -17,7 +17,10 @@ import { type DbSide, wrongSideTable } from "./sides";
  */
 export const CONTROL_BINDING = "DB";
 
-export function shardNames(env: Env): string[] {
+/** What the shard functions read of the environment: the control database, the list, and the shards' bindings by name. */
+export type ShardEnv = Pick<Env, "DB" | "TENANT_SHARDS">;
+
+export function shardNames(env: ShardEnv): string[] {
   const listed = (env.TENANT_SHARDS ?? "")
     .split(",")
     .map((s) => s.trim())
@@ -26,10 +29,10 @@ export function shardNames(env: Env): string[] {
 }
 
 /** True when the control database holds no tenant's data (the guard then keeps each side's tables on its side). */
-export const hasShards = (env: Env) => shardNames(env)[0] !== CONTROL_BINDING;
+export const hasShards = (env: ShardEnv) => shardNames(env)[0] !== CONTROL_BINDING;
 
 /** A D1 binding by name; an unknown name throws. */
-export function d1Binding(env: Env, name: string): D1Database {
+export function d1Binding(env: ShardEnv, name: string): D1Database {
   const d1 = (env as unknown as Record<string, unknown>)[name] as D1Database | undefined;
   if (!d1 || typeof d1.prepare !== "function") throw new Error(`no D1 binding named ${name} (a tenant's shard or TENANT_SHARDS names it)`);
   return d1;
@@ -95,10 +98,10 @@ function guardedDb(d1: D1Database, side: DbSide, name: string): Db {
 }
 
 /** The control database: tenants and the shard map, people, credentials, sign-in state (db/sides.ts). */
-export const controlDb = (env: Env): Db => (hasShards(env) ? guardedDb(env.DB, "control", CONTROL_BINDING) : createDb(env.DB));
+export const controlDb = (env: ShardEnv): Db => (hasShards(env) ? guardedDb(env.DB, "control", CONTROL_BINDING) : createDb(env.DB));
 
 /** One shard by binding name. `DB` as a shard is the one database of a deployment without shards: not guarded. */
-export const shardDb = (env: Env, name: string): Db => (name === CONTROL_BINDING ? createDb(env.DB) : guardedDb(d1Binding(env, name), "shard", name));
+export const shardDb = (env: ShardEnv, name: string): Db => (name === CONTROL_BINDING ? createDb(env.DB) : guardedDb(d1Binding(env, name), "shard", name));
 
 /**
  * How long an isolate trusts a tenant → shard answer. tenant:move flips the map while the tenant's writes are refused
@@ -108,7 +111,7 @@ export const SHARD_CACHE_MS = 30_000;
 const shardCache = new Map<string, { shard: string; until: number }>();
 
 /** The tenant's shard from the control database, or null for an unknown tenant. */
-export async function tenantShard(env: Env, tenantId: string): Promise<string | null> {
+export async function tenantShard(env: ShardEnv, tenantId: string): Promise<string | null> {
   if (!hasShards(env)) return CONTROL_BINDING;
   const now = Date.now();
   const cached = shardCache.get(tenantId);
@@ -129,7 +132,7 @@ export function rememberShard(tenantId: string, shard: string, now = Date.now())
  * The tenant's database for code outside a request (Durable Object, queues, cron, retention, tenant data). A tenant
  * unknown to the control database (deleted) gets the first shard, where it has no rows.
  */
-export async function tenantDb(env: Env, tenantId: string): Promise<Db> {
+export async function tenantDb(env: ShardEnv, tenantId: string): Promise<Db> {
   return shardDb(env, (await tenantShard(env, tenantId)) ?? shardNames(env)[0]);
 }
 
@@ -139,7 +142,7 @@ export async function tenantDb(env: Env, tenantId: string): Promise<Db> {
  * for the same state (tests, retries), and not skewed by free pages a large deletion leaves. A shard that fills up
  * with heavy tenants is rebalanced by moving one (docs/deployment.md#moving-a-tenant).
  */
-export async function placeTenant(env: Env): Promise<string> {
+export async function placeTenant(env: ShardEnv): Promise<string> {
   const names = shardNames(env);
   if (names.length === 1) return names[0];
   const rows = await controlDb(env).select({ shard: schema.tenants.shard, n: sql<number>`count(*)` }).from(schema.tenants).groupBy(schema.tenants.shard);
@@ -148,11 +151,11 @@ export async function placeTenant(env: Env): Promise<string> {
 }
 
 /** The tenant's context outside a request: its shard and the control database (db/client.ts TenantCtx). */
-export async function tenantContext(env: Env, tenantId: string): Promise<TenantCtx> {
+export async function tenantContext(env: ShardEnv, tenantId: string): Promise<TenantCtx> {
   return tenantCtx(await tenantDb(env, tenantId), tenantId, controlDb(env));
 }
 
 /** Every database holding tenant data, for sweeps over all tenants (cron, watchdog): each listed shard, once. */
-export function allShardDbs(env: Env): Array<{ shard: string; db: Db }> {
+export function allShardDbs(env: ShardEnv): Array<{ shard: string; db: Db }> {
   return shardNames(env).map((shard) => ({ shard, db: shardDb(env, shard) }));
 }

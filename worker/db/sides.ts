@@ -23,6 +23,8 @@ export const controlTables: Readonly<Record<string, string>> = {
   dev_outbox: "mail captured in local development",
   tenant_deletions: "the record of a deletion outlives the tenant's rows on its shard",
   public_ids: "which tenant a webhook's or status page's id belongs to, read by a public route before the tenant is known",
+  tenant_imports: "an import's position and chosen shard, read before the tenant row (written last) names the shard",
+  tenant_moves: "a move between shards: the write lock read with every credential, and where the copy stopped",
   invitations: "found by the hash of the link's token by someone who is not yet a member",
   sso_configs: "found by the hash of a SCIM token, and by workspace slug at sign-in",
   sso_domains: "found by an e-mail's domain at sign-in, before the workspace is known",

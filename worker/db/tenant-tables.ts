@@ -30,6 +30,7 @@ export const leftOutOfExport: Readonly<Record<string, string>> = {
   sso_logins: "sign-ins on their way through the identity provider: single-use, ten minutes at most",
   tenant_deletions: "platform record, not tenant data",
   tenant_imports: "the bookkeeping of an import into this database (where it stopped, what it lifted)",
+  tenant_moves: "the bookkeeping of a move between shards (where it stopped, the write lock)",
 };
 
 /**

@@ -10,10 +10,12 @@ export const errorCodes = [
   "payload_too_large",
   "unsupported_media_type",
   "internal",
+  /** The workspace is briefly read-only (moved between databases): retry after the Retry-After header's seconds. */
+  "unavailable",
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 
-export const statusByCode: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500> = {
+export const statusByCode: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503> = {
   validation_failed: 400,
   unauthorized: 401,
   forbidden: 403,
@@ -24,6 +26,7 @@ export const statusByCode: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 |
   unsupported_media_type: 415,
   rate_limited: 429,
   internal: 500,
+  unavailable: 503,
 };
 
 export interface ErrorDetail {

@@ -3,7 +3,8 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context";
 import { principalFromSession, principalFromToken, TENANT_DELETED } from "../db/repo/accounts/principals";
-import { rememberShard, shardDb } from "../db/shards";
+import { isMoving } from "../db/repo/platform/tenant-moves";
+import { hasShards, rememberShard, SHARD_CACHE_MS, shardDb } from "../db/shards";
 import { ApiError } from "../lib/errors";
 import { constantTimeEqual, sha256Hex } from "../lib/hash";
 import { CSRF_HEADER, SESSION_COOKIE } from "../lib/session-cookie";
@@ -17,10 +18,19 @@ const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
 const mfaSetUpPath = (method: string, path: string) =>
   (method === "GET" && path === "/api/v1/me") || path === "/api/v1/me/mfa" || path.startsWith("/api/v1/me/mfa/") || path === "/api/v1/me/sign-out-everywhere";
 
-/** The request's tenant is known: `db` becomes its shard, resolved once with the credential. */
-function useTenant(c: Context<AppEnv>, tenantId: string, shard: string) {
+/**
+ * The request's tenant is known: `db` becomes its shard, resolved once with the credential. A write of a tenant being
+ * moved between shards (worker/tenant-data/move.ts) is answered 503 with Retry-After, which clients and webhook senders
+ * retry: the move takes minutes, and a queued write could not be answered with what it created. Only writes pay the
+ * query, and only where there are shards.
+ */
+async function useTenant(c: Context<AppEnv>, tenantId: string, shard: string) {
   rememberShard(tenantId, shard);
   c.set("db", shardDb(c.env, shard));
+  if (!safeMethods.has(c.req.method) && hasShards(c.env) && (await isMoving(c.get("controlDb"), tenantId)))
+    throw new ApiError("unavailable", "this workspace is being moved to another database and is read-only for a few minutes; retry later", [], {
+      "Retry-After": String(Math.ceil((2 * SHARD_CACHE_MS) / 1000)),
+    });
 }
 
 /** Bearer token or session cookie → `principal`. Cookie-authenticated writes must echo the CSRF token. */
@@ -35,7 +45,7 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
     const resolved = await principalFromToken(db, shardOf, await sha256Hex(match[1]), now);
     if (resolved === TENANT_DELETED) throw workspaceDeleted();
     if (!resolved) throw new ApiError("unauthorized", "the API token is invalid, expired or revoked");
-    useTenant(c, resolved.principal.tenantId, resolved.shard);
+    await useTenant(c, resolved.principal.tenantId, resolved.shard);
     c.set("principal", resolved.principal);
     return next();
   }
@@ -58,7 +68,7 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
       "this workspace requires multi-factor authentication: set up an authenticator app or a passkey under Settings → Your account",
     );
   }
-  useTenant(c, resolved.principal.tenantId, resolved.shard);
+  await useTenant(c, resolved.principal.tenantId, resolved.shard);
   c.set("principal", resolved.principal);
   c.set("csrfToken", resolved.csrfToken);
   c.set("sessionAuthMethod", resolved.authMethod);

@@ -1,7 +1,9 @@
-import { createDb, tenantCtx, type TenantCtx } from "../db/client";
+import { tenantCtx, type TenantCtx } from "../db/client";
 import { claimDeletionStep, saveDeletionStep, unfinishedExportCursors, type TenantDeletion } from "../db/repo/platform/tenant-jobs";
 import { countTenantRows, deleteTenantRow, deleteTenantRows, deleteUsersOnlyHere } from "../db/repo/platform/tenant-rows";
-import { deletedTables } from "../db/tenant-tables";
+import { controlDb, shardDb, shardNames, tenantShard } from "../db/shards";
+import { sideOf } from "../db/sides";
+import { deletedTables, type TenantTable } from "../db/tenant-tables";
 import { tenantRuns } from "../durable/client";
 import { unwrap } from "../durable/result";
 import type { Env } from "../env";
@@ -14,6 +16,10 @@ import { STEP_LEASE_MS } from "./export";
  * tenant, the rows of every table with a `tenant_id` (db/tenant-tables.ts), the tenant row; then a check that nothing
  * is left, which starts over if something was written meanwhile (a queue message in flight when the deletion began).
  * The `tenant_deletions` row, written when the owner asked, is the lock and stays as the record (docs/operations.md).
+ *
+ * Each table is emptied on its side (db/sides.ts): control tables on the control database, the rest on every shard the
+ * tenant may have rows on — the one the map names, taken when the deletion begins (the map's row goes with the
+ * tenant), and every listed shard besides, so a move that stopped half-way leaves nothing behind either.
  */
 
 export interface DeleteLimits {
@@ -34,12 +40,25 @@ type Phase = "durable" | "uploads" | "blobs" | "users" | "tables" | "tenant" | "
 
 interface DeleteCursor {
   phase: Phase;
+  /** Position in `emptied(shards)`. */
   table: number;
   afterUser: string | null;
   rounds: number;
+  /** The shards the deletion empties, fixed by its first step. */
+  shards: string[] | null;
 }
 
-const freshCursor = (): DeleteCursor => ({ phase: "durable", table: 0, afterUser: null, rounds: 0 });
+const freshCursor = (): DeleteCursor => ({ phase: "durable", table: 0, afterUser: null, rounds: 0, shards: null });
+
+/** Every (database, table) the deletion empties: control tables once, shard tables on each of `shards`. */
+const emptied = (shards: string[]): Array<{ shard: string | null; table: TenantTable }> =>
+  deletedTables.flatMap((table) => (sideOf(table.name) === "control" ? [{ shard: null as string | null, table }] : shards.map((shard) => ({ shard, table }))));
+
+/** The shards to empty: the tenant's (while the map still names it) and every listed one, each once. */
+async function shardsToEmpty(env: Env, tenantId: string): Promise<string[]> {
+  const own = await tenantShard(env, tenantId);
+  return [...new Set([...(own ? [own] : []), ...shardNames(env)])];
+}
 
 const add = (removed: Record<string, number>, key: string, n: number) => {
   if (n > 0) removed[key] = (removed[key] ?? 0) + n;
@@ -47,11 +66,14 @@ const add = (removed: Record<string, number>, key: string, n: number) => {
 
 /** Runs the next step of the tenant's deletion if no other delivery holds it. Returns whether more steps remain. */
 export async function runDeletionStep(env: Env, tenantId: string, now: number, limits: DeleteLimits = defaultDeleteLimits): Promise<{ more: boolean }> {
-  const db = createDb(env.DB);
+  const db = controlDb(env);
   const row = await claimDeletionStep(db, tenantId, now, now + STEP_LEASE_MS);
   if (!row) return { more: false };
-  const ctx = tenantCtx(db, tenantId);
   const cursor: DeleteCursor = { ...freshCursor(), ...(row.cursor as Partial<DeleteCursor>) };
+  cursor.shards ??= await shardsToEmpty(env, tenantId);
+  const shards = cursor.shards;
+  // `db` is the shard the tenant's own rows are on (its exports' uploads); the tables phase names each shard itself.
+  const ctx = tenantCtx(shardDb(env, shards[0] as string), tenantId, db);
   const removed = { ...row.removed };
   const done = await deletionStep(env, ctx, row, cursor, removed, limits);
   await saveDeletionStep(db, tenantId, { cursor: { ...cursor }, removed, now, done });
@@ -97,16 +119,17 @@ async function deletionStep(
       return false;
     }
     case "tables": {
+      const targets = emptied(c.shards ?? []);
       let budget = limits.rowsPerStep;
-      while (budget > 0 && c.table < deletedTables.length) {
-        const table = deletedTables[c.table] as (typeof deletedTables)[number];
+      while (budget > 0 && c.table < targets.length) {
+        const { shard, table } = targets[c.table] as (typeof targets)[number];
         const limit = Math.min(limits.rowsPerStatement, budget);
-        const n = await deleteTenantRows(ctx, table.name, limit);
+        const n = await deleteTenantRows(onShard(env, ctx, shard), table.name, limit);
         add(removed, table.name, n);
         budget -= n;
         if (n < limit) c.table++;
       }
-      if (c.table >= deletedTables.length) c.phase = "tenant";
+      if (c.table >= targets.length) c.phase = "tenant";
       return false;
     }
     case "tenant":
@@ -114,13 +137,13 @@ async function deletionStep(
       c.phase = "verify";
       return false;
     case "verify": {
-      const left = await leftovers(env, ctx, prefix);
+      const left = await leftovers(env, ctx, c.shards ?? [], prefix);
       if (left === 0 || c.rounds + 1 >= MAX_VERIFY_ROUNDS) {
         if (left > 0) add(removed, "left_after_verify", left);
         return true;
       }
       // Something was written while the deletion ran (a message already in flight): go over everything once more.
-      Object.assign(c, { ...freshCursor(), phase: "blobs", rounds: c.rounds + 1 });
+      Object.assign(c, { ...freshCursor(), phase: "blobs", rounds: c.rounds + 1, shards: c.shards });
       return false;
     }
     default: {
@@ -130,9 +153,12 @@ async function deletionStep(
   }
 }
 
-/** Rows in any tenant table and R2 objects that still belong to the tenant. */
-async function leftovers(env: Env, ctx: TenantCtx, prefix: string): Promise<number> {
+/** `ctx` with `db` the shard `shard` (null: a control table, which ctxFor sends to `ctx.control`). */
+const onShard = (env: Env, ctx: TenantCtx, shard: string | null): TenantCtx => (shard === null ? ctx : { ...ctx, db: shardDb(env, shard) });
+
+/** Rows in any tenant table, on any database the deletion empties, and R2 objects that still belong to the tenant. */
+async function leftovers(env: Env, ctx: TenantCtx, shards: string[], prefix: string): Promise<number> {
   let n = (await env.BLOBS.list({ prefix, limit: 1 })).objects.length;
-  for (const table of deletedTables) n += await countTenantRows(ctx, table.name);
+  for (const { shard, table } of emptied(shards)) n += await countTenantRows(onShard(env, ctx, shard), table.name);
   return n;
 }

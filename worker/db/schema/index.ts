@@ -65,6 +65,7 @@ export * from "./tenant-exports";
 export * from "./tenant-deletions";
 export * from "./public-ids";
 export * from "./tenant-imports";
+export * from "./tenant-moves";
 export * from "./retention-settings";
 export * from "./tenant-quotas";
 export * from "./storage-usage";

@@ -39,9 +39,10 @@ export function register(app: Router) {
     const p = c.get("principal");
     requireOwner(p);
     if (c.req.valid("json").confirm !== p.tenantSlug) throw invalid("confirm", `type the workspace's slug "${p.tenantSlug}" to confirm`);
-    const db = c.get("db");
+    const control = c.get("controlDb");
     const now = c.get("clock").now();
-    const { deletion } = await startDeletion(db, {
+    // The deletion's record, which is the lock, is on the control database; the exports it fails on the tenant's shard.
+    const { deletion } = await startDeletion(control, {
       tenantId: p.tenantId,
       tenantSlug: p.tenantSlug,
       requestedById: p.userId,
@@ -50,7 +51,7 @@ export function register(app: Router) {
       requestId: c.get("requestId"),
       now,
     });
-    await failRunningExports(tenantCtx(db, p.tenantId), now);
+    await failRunningExports(tenantCtx(c.get("db"), p.tenantId, control), now);
     await c.env.TENANT_DATA.send({ kind: "delete", tenantId: p.tenantId });
     return send(c, 202, DeletionOut, { status: deletion.status, requested_at: new Date(deletion.requestedAt).toISOString() });
   });

@@ -1,7 +1,8 @@
 import { eq, inArray, or, sql } from "drizzle-orm";
 import { NO_PASSWORD } from "../../../lib/password";
 import { bulkStatements, payloadValue } from "../../bulk";
-import type { TenantCtx } from "../../client";
+import type { Db, TenantCtx } from "../../client";
+import { sideOf } from "../../sides";
 import { tenantImports, users } from "../../schema";
 import { runBatch, stmt, type Stmt } from "../../statements";
 import { deletedTables, type TenantTable } from "../../tenant-tables";
@@ -12,6 +13,11 @@ import { deletedTables, type TenantTable } from "../../tenant-tables";
  * moves the position on last. D1 runs a batch as one transaction, so a batch is applied once or not at all, and a
  * second runner of the same import finds the position moved and writes nothing. Table and column names come only from
  * the schema registry (db/tenant-tables.ts), never from the archive.
+ *
+ * With shards (db/shards.ts) the import's row, and every control-side table (db/sides.ts), is on the control
+ * database, the rest on the tenant's shard: a batch cannot span the two, so shard rows are written by key where
+ * missing (`insertMissingRowsStatements`: a batch applied twice writes nothing the second time) before the control
+ * batch that moves the position past them. `ctx.db` is the shard, `ctx.control` the control database.
  */
 
 export type TenantImport = typeof tenantImports.$inferSelect;
@@ -22,30 +28,45 @@ const ident = (name: string) => {
 };
 
 export async function getImport(ctx: TenantCtx): Promise<TenantImport | null> {
-  const [row] = await ctx.db.select().from(tenantImports).where(eq(tenantImports.tenantId, ctx.tenantId));
+  const [row] = await ctx.control.select().from(tenantImports).where(eq(tenantImports.tenantId, ctx.tenantId));
   return row ?? null;
 }
 
 /** Tables an import fills, which must hold no row of the tenant before it starts (its own record aside). */
 const filledTables = deletedTables.filter((t) => t.name !== "tenant_imports");
 
+const hasRows = (tenantId: string, table: string) => stmt(sql`SELECT EXISTS (SELECT 1 FROM ${ident(table)} WHERE tenant_id = ${tenantId}) AS found`);
+
 /**
- * What of the tenant the database already holds: its row, the tables with rows of it, the tenant holding its slug,
- * and its deletion's status, in one round trip.
+ * What of the tenant the databases already hold: its row, the tables with rows of it (control tables on the control
+ * database, the others on each of `shards`), the tenant holding its slug, and its deletion's status; one round trip
+ * per database.
  */
-export async function tenantPresence(ctx: TenantCtx, slug: string) {
-  const results = await runBatch(ctx, [
+export async function tenantPresence(ctx: TenantCtx, slug: string, shards: Db[]) {
+  const control = filledTables.filter((t) => sideOf(t.name) === "control" || shards.includes(ctx.control));
+  const onShards = filledTables.filter((t) => !control.includes(t));
+  const results = await runBatch({ ...ctx, db: ctx.control }, [
     stmt(sql`SELECT EXISTS (SELECT 1 FROM tenants WHERE id = ${ctx.tenantId}) AS found`),
     stmt(sql`SELECT id FROM tenants WHERE slug = ${slug}`),
     stmt(sql`SELECT status FROM tenant_deletions WHERE tenant_id = ${ctx.tenantId}`),
-    ...filledTables.map((t) => stmt(sql`SELECT EXISTS (SELECT 1 FROM ${ident(t.name)} WHERE tenant_id = ${ctx.tenantId}) AS found`)),
+    ...control.map((t) => hasRows(ctx.tenantId, t.name)),
   ]);
   const first = <T>(i: number) => (results[i]?.results[0] ?? null) as T | null;
+  const found = new Set(control.filter((_, i) => first<{ found: number }>(i + 3)?.found === 1).map((t) => t.name));
+  for (const db of shards.filter((d) => d !== ctx.control)) {
+    const shardResults = await runBatch(
+      { ...ctx, db },
+      onShards.map((t) => hasRows(ctx.tenantId, t.name)),
+    );
+    onShards.forEach((t, i) => {
+      if ((shardResults[i]?.results[0] as { found: number } | undefined)?.found === 1) found.add(t.name);
+    });
+  }
   return {
     tenantRow: first<{ found: number }>(0)?.found === 1,
     slugOwner: first<{ id: string }>(1)?.id ?? null,
     deletion: first<{ status: string }>(2)?.status ?? null,
-    tablesWithRows: filledTables.filter((_, i) => first<{ found: number }>(i + 3)?.found === 1).map((t) => t.name),
+    tablesWithRows: filledTables.filter((t) => found.has(t.name)).map((t) => t.name),
   };
 }
 
@@ -57,7 +78,7 @@ export async function existingAccounts(ctx: TenantCtx, people: Array<{ id: strin
     const ids = page.map((p) => p.id);
     const emails = page.map((p) => p.email);
     out.push(
-      ...(await ctx.db
+      ...(await ctx.control
         .select({ id: users.id, email: users.email })
         .from(users)
         .where(or(inArray(users.id, ids), inArray(users.email, emails)))),
@@ -77,11 +98,11 @@ const atPosition = (ctx: TenantCtx, exportId: string, position: number) =>
  */
 export function startStatements(
   ctx: TenantCtx,
-  start: { exportId: string; exportedAt: string; counts: Record<string, number>; now: number },
+  start: { exportId: string; exportedAt: string; shard: string; counts: Record<string, number>; now: number },
   newAccounts: Array<{ id: string; email: string; name: string; created_at: number }>,
 ): Stmt[] {
-  const row = stmt(sql`INSERT INTO tenant_imports (tenant_id, export_id, exported_at, status, position, counts, started_at, updated_at)
-    VALUES (${ctx.tenantId}, ${start.exportId}, ${start.exportedAt}, 'running', 0, ${JSON.stringify(start.counts)}, ${start.now}, ${start.now})
+  const row = stmt(sql`INSERT INTO tenant_imports (tenant_id, export_id, exported_at, shard, status, position, counts, started_at, updated_at)
+    VALUES (${ctx.tenantId}, ${start.exportId}, ${start.exportedAt}, ${start.shard}, 'running', 0, ${JSON.stringify(start.counts)}, ${start.now}, ${start.now})
     ON CONFLICT (tenant_id) DO NOTHING`);
   const accounts = bulkStatements(
     newAccounts.map((u) => [u.id, u.email, u.name, u.created_at]),
@@ -106,6 +127,26 @@ export function insertRowsStatements(ctx: TenantCtx, table: TenantTable, columns
   );
 }
 
+/**
+ * Inserts those of `rows` of `table` (each with the same columns, in table order, key columns among them) whose key
+ * the tenant does not have yet: applied twice, it writes nothing the second time. Another tenant's row with the same
+ * key still fails the statement. For the shard side of an import, and for tenant:move's copy.
+ */
+export function insertMissingRowsStatements(ctx: TenantCtx, table: TenantTable, columns: string[], rows: unknown[][]): Stmt[] {
+  const values = columns.map((c, i) => (table.blobColumns.includes(c) ? sql`unhex(${payloadValue(i)})` : payloadValue(i)));
+  const sameKey = table.keyColumns.map((k) => {
+    const i = columns.indexOf(k);
+    if (i < 0) throw new Error(`rows of ${table.name} without their key column ${k}`);
+    return sql`x.${ident(k)} = ${payloadValue(i)}`;
+  });
+  return bulkStatements(
+    rows,
+    (payload) => sql`INSERT INTO ${ident(table.name)} (${sql.join(columns.map(ident), sql`, `)})
+      SELECT ${sql.join(values, sql`, `)} FROM json_each(${payload}) r
+      WHERE NOT EXISTS (SELECT 1 FROM ${ident(table.name)} x WHERE x.tenant_id = ${ctx.tenantId} AND ${sql.join(sameKey, sql` AND `)})`,
+  );
+}
+
 /** Moves the import from `from` to `to` with its counts; the last statement of every batch (0 changes: not ours). */
 export function advanceStatement(ctx: TenantCtx, exportId: string, from: number, to: number, counts: Record<string, number>, now: number): Stmt {
   return stmt(sql`UPDATE tenant_imports SET position = ${to}, counts = ${JSON.stringify(counts)}, updated_at = ${now}
@@ -118,13 +159,14 @@ export function advanceStatement(ctx: TenantCtx, exportId: string, from: number,
  * removed, which lifts the deletion's lock on sessions, tokens and the run engine.
  */
 export function finishStatements(ctx: TenantCtx, tenant: Record<string, unknown>, exportId: string, position: number, now: number): Stmt[] {
-  // `shard` is placement, left out of exports since it exists; the target's own default or placement decides it.
+  // `shard` is placement, left out of exports since it exists: the import's own, chosen when it began.
   const columns = Object.keys(tenant).filter((c) => c !== "shard");
+  const placed = sql`(SELECT shard FROM tenant_imports WHERE tenant_id = ${ctx.tenantId})`;
   const guard = atPosition(ctx, exportId, position);
   return [
     stmt(
-      sql`INSERT INTO tenants (${sql.join(columns.map(ident), sql`, `)}) SELECT ${sql.join(
-        columns.map((c) => sql`${tenant[c] as string | number | null}`),
+      sql`INSERT INTO tenants (${sql.join([...columns, "shard"].map(ident), sql`, `)}) SELECT ${sql.join(
+        [...columns.map((c) => sql`${tenant[c] as string | number | null}`), placed],
         sql`, `,
       )} WHERE ${guard}`,
     ),
