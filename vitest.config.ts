@@ -29,9 +29,9 @@ export default defineConfig(async () => {
           TEST_SCHEMA: schema,
           TUTTI_MASTER_KEY: TEST_MASTER_KEY,
           TUTTI_ENV: "test",
-          // One database, control and shard at once (worker/db/shards.ts), until every data path is split: the shards
-          // project below runs the files already split with two shards; TUTTI_TEST_SHARDS=SHARD_1,SHARD_2 runs any file so.
-          TENANT_SHARDS: process.env.TUTTI_TEST_SHARDS ?? "",
+          // Tenants on two shards besides the control database, as wrangler.toml has them (worker/db/shards.ts);
+          // TUTTI_TEST_SHARDS="" runs a file on one database, control and shard at once (a deployment from before shards).
+          TENANT_SHARDS: process.env.TUTTI_TEST_SHARDS ?? "SHARD_1,SHARD_2",
           RATE_LIMIT_SIGNUP_PER_HOUR: "100000",
           // The suites sign up hundreds of users; a full-cost hash each costs minutes. Honoured only where TUTTI_ENV is test/e2e.
           TEST_PASSWORD_HASH_ITERATIONS: "1000",
@@ -61,8 +61,6 @@ export default defineConfig(async () => {
     });
   const shared = { globalSetup: ["./test/helpers/global-setup.ts"], setupFiles: ["./test/clock/setup-workerd.ts"], testTimeout: 30_000, hookTimeout: 30_000 };
   const rateLimitTests = "test/integration/rate-limits.test.ts";
-  // Files that run with tenants on two shards besides the control database (docs/architecture.md#shards).
-  const shardTests = ["test/integration/shards.test.ts", "test/integration/shards-accounts.test.ts", "test/integration/shards-tenant-data.test.ts"];
   // Engine files whose runs must behave the same whichever way tools are called (see the dispatch-mode projects).
   const dispatchModeTests = [
     "test/integration/engine.test.ts",
@@ -92,9 +90,8 @@ export default defineConfig(async () => {
         { plugins: [runtimeOnly()], test: { ...shared, name: "unit", include: ["test/unit/**/*.test.ts"], css: { include: [/web\/src\/app\.css/] } } },
         {
           plugins: [workers()],
-          test: { ...integration, name: "integration", include: ["test/integration/**/*.test.ts"], exclude: [rateLimitTests, ...shardTests] },
+          test: { ...integration, name: "integration", include: ["test/integration/**/*.test.ts"], exclude: [rateLimitTests] },
         },
-        { plugins: [workers({ TENANT_SHARDS: "SHARD_1,SHARD_2" })], test: { ...integration, name: "shards", include: shardTests } },
         // Per-tenant rate limits, with limits small enough to reach in a few requests (the window is moved by the test).
         {
           plugins: [workers({ RATE_LIMIT_INGEST_PER_MIN: "3", RATE_LIMIT_WRITES_PER_MIN: "4" })],
