@@ -249,7 +249,8 @@ describe("the events of one request share one object", () => {
 
     const fresh = event("raw-bodies.again-new");
     expect((await batch([texts[0], fresh])).json.summary).toMatchObject({ received: 2, successful: 2 });
-    const keys = (await env.DB.prepare("SELECT DISTINCT body_blob_key AS k FROM lineage_events WHERE tenant_id = ?").bind(t).all<{ k: string }>()).results;
+    const keys = (await (await tenantD1(t)).prepare("SELECT DISTINCT body_blob_key AS k FROM lineage_events WHERE tenant_id = ?").bind(t).all<{ k: string }>())
+      .results;
     expect((await objects(t, "lineage-event")).sort()).toEqual(keys.map((r) => r.k).sort());
     expect(await count("lineage_events", t)).toBe(3);
   });
