@@ -47,7 +47,7 @@ function archive(): Uint8Array {
   return Buffer.concat(chunks);
 }
 
-describe("npm run tenant:import", () => {
+describe("npm run tenant:import and tenant:move", () => {
   const dir = mkdtempSync(join(tmpdir(), "tutti-import-test-"));
   const persistTo = join(dir, "state");
   const file = join(dir, "export.tar");
@@ -61,10 +61,11 @@ describe("npm run tenant:import", () => {
     return r.stdout;
   };
   /** Each query's rows, read with one `wrangler d1 execute --json` (each process costs seconds). */
-  const query = (...sql: string[]) => {
-    const out = wrangler("d1", "execute", "DB", "--json", "--command", sql.join(";\n"));
+  const queryOn = (database: string, ...sql: string[]) => {
+    const out = wrangler("d1", "execute", database, "--json", "--command", sql.join(";\n"));
     return (JSON.parse(out.slice(out.indexOf("["))) as { results: Array<Record<string, unknown>> }[]).map((r) => r.results);
   };
+  const query = (...sql: string[]) => queryOn("DB", ...sql);
   const importCommand = (archivePath = file) =>
     spawnSync(process.execPath, [binOf("tsx"), "scripts/tenant-import.ts", "--local", "--persist-to", persistTo, "--archive", archivePath], {
       cwd: repoRoot,
@@ -83,7 +84,8 @@ describe("npm run tenant:import", () => {
     () => {
       const first = importCommand();
       expect(first.status, first.stderr).toBe(0);
-      expect(first.stdout).toContain(`Imported: imported (${TENANT}) from export exp_cli.`);
+      // Placed on the shard with the fewest tenants (wrangler.toml lists two).
+      expect(first.stdout).toMatch(new RegExp(`Imported: imported \\(${TENANT}\\) from export exp_cli, on SHARD_[12]\\.`));
       expect(first.stdout).toContain("1 account(s) created without a password");
       const [tenants, members, users] = query(
         `SELECT slug FROM tenants WHERE id = '${TENANT}'`,
@@ -99,6 +101,43 @@ describe("npm run tenant:import", () => {
       const again = importCommand();
       expect(again.status, again.stderr).toBe(0);
       expect(again.stdout).toContain("Already imported");
+    },
+    LIMIT_MS,
+  );
+
+  it(
+    "tenant:move moves the imported workspace to the other shard; run again, it has nothing to do",
+    () => {
+      // The import placed the workspace on a shard (wrangler.toml's TENANT_SHARDS); it moves to the other one.
+      const [[{ shard: from }]] = query(`SELECT shard FROM tenants WHERE id = '${TENANT}'`) as Array<Array<{ shard: string }>>;
+      const to = from === "SHARD_1" ? "SHARD_2" : "SHARD_1";
+      const move = () =>
+        spawnSync(process.execPath, [binOf("tsx"), "scripts/tenant-move.ts", "--local", "--persist-to", persistTo, "--tenant", TENANT, "--to", to], {
+          cwd: repoRoot,
+          encoding: "utf8",
+          env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+        });
+      // It waits out every Worker isolate's cached tenant → shard answer (SHARD_CACHE_MS and a margin, ~45 s) before
+      // removing the old shard's rows: an operator's move is what is tested, so the wait is not shortened.
+      const first = move();
+      expect(first.status, first.stderr).toBe(0);
+      expect(first.stdout).toContain(`Moved tenant ${TENANT} from ${from} to ${to}.`);
+      const [tenants, audit] = query(`SELECT shard FROM tenants WHERE id = '${TENANT}'`, `SELECT status FROM tenant_moves WHERE tenant_id = '${TENANT}'`);
+      expect(tenants).toEqual([{ shard: to }]);
+      expect(audit).toEqual([{ status: "done" }]);
+      const [teamsThere, movedAudit] = queryOn(
+        to,
+        `SELECT id FROM teams WHERE tenant_id = '${TENANT}'`,
+        `SELECT action FROM audit_log WHERE tenant_id = '${TENANT}' AND action = 'workspace.moved'`,
+      );
+      expect(teamsThere).toEqual([{ id: "team_1" }]);
+      expect(movedAudit).toEqual([{ action: "workspace.moved" }]);
+      const [teamsLeft] = queryOn(from, `SELECT id FROM teams WHERE tenant_id = '${TENANT}'`);
+      expect(teamsLeft).toEqual([]);
+
+      const again = move();
+      expect(again.status, again.stderr).toBe(0);
+      expect(again.stdout).toContain(`is on ${to} already, with no move under way: nothing to do`);
     },
     LIMIT_MS,
   );

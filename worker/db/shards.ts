@@ -56,12 +56,20 @@ function guarded(d1: D1Database, side: DbSide, name: string): D1Database {
   };
   // A batch runs every statement on the database it is sent to, wherever the statement was prepared: only this
   // binding's own statements may go into its batches (a control write batched on a shard would land on the shard).
-  const own = new WeakSet<D1PreparedStatement>();
+  // Each statement is handed out wrapped, its bound copies too; the batch unwraps them. A wrapper rather than a
+  // patched `bind`: through wrangler's platform proxy (operator commands) a statement is a proxy that ignores
+  // assignments, so a patched `bind` silently stayed the original there.
+  const underlying = new WeakMap<object, D1PreparedStatement>();
   const mine = (stmt: D1PreparedStatement): D1PreparedStatement => {
-    own.add(stmt);
-    const bind = stmt.bind.bind(stmt);
-    stmt.bind = (...values: unknown[]) => mine(bind(...values));
-    return stmt;
+    const wrapper = new Proxy(stmt, {
+      get(target, prop) {
+        if (prop === "bind") return (...values: unknown[]) => mine(target.bind(...values));
+        const value = Reflect.get(target, prop);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    underlying.set(wrapper, stmt);
+    return wrapper;
   };
   return new Proxy(d1, {
     get(target, prop) {
@@ -77,8 +85,9 @@ function guarded(d1: D1Database, side: DbSide, name: string): D1Database {
         };
       if (prop === "batch")
         return (statements: D1PreparedStatement[]) => {
-          if (!statements.every((s) => own.has(s))) throw new Error(`a batch on ${name} holds a statement prepared on another database`);
-          return target.batch(statements);
+          const raw = statements.map((s) => underlying.get(s));
+          if (!raw.every((s) => s !== undefined)) throw new Error(`a batch on ${name} holds a statement prepared on another database`);
+          return target.batch(raw as D1PreparedStatement[]);
         };
       const value = Reflect.get(target, prop);
       return typeof value === "function" ? value.bind(target) : value;
