@@ -1,19 +1,15 @@
 import { env } from "cloudflare:test";
-import type { TenantCtx } from "../../worker/db/client";
-import { tenantContext } from "../../worker/db/shards";
 
 /**
- * Where a test reads a tenant's rows: the D1 database of its shard when the run has shards (TENANT_SHARDS, or
- * TUTTI_TEST_SHARDS for any file), DB otherwise. The control database's `tenants` row names it.
+ * Where a test reads a tenant's rows: the D1 database of its shard (DB when a file runs without shards,
+ * TUTTI_TEST_SHARDS=""). The control database's `tenants` row names it. A tenant's context as the Worker builds it
+ * outside a request is worker/db/shards.ts `tenantContext(env, tenantId)`.
  */
 export async function tenantD1(tenantId: string): Promise<D1Database> {
   const row = await env.DB.prepare("SELECT shard FROM tenants WHERE id = ?").bind(tenantId).first<{ shard: string }>();
   if (!row) throw new Error(`no tenant ${tenantId} in the control database`);
   return (env as unknown as Record<string, D1Database>)[row.shard];
 }
-
-/** The tenant's context as the Worker builds it outside a request: its shard and the control database. */
-export const tenantTestCtx = (tenantId: string): Promise<TenantCtx> => tenantContext(env, tenantId);
 
 /** Every D1 database of the test runtime (control and both shards), for counts that must hold wherever a row could land. */
 export const everyD1 = (): D1Database[] => [env.DB, env.SHARD_1, env.SHARD_2];

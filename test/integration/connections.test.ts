@@ -1,3 +1,4 @@
+import { tenantContext } from "../../worker/db/shards";
 import { createExecutionContext, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { findConnectionByName, recordConnectionUse, resolveConnectionSecrets } from "../../worker/db/repo/connections/connections";
@@ -6,7 +7,7 @@ import worker from "../../worker/index";
 import { BASE, api, expectError, signup } from "../helpers/api";
 import { fakeCredentials } from "../fakes/credentials";
 import { addMember, createTeam, createToken, createWebhookConnection, firstTeamId } from "../helpers/fixtures";
-import { tenantD1, tenantTestCtx } from "../helpers/tenant-db";
+import { tenantD1 } from "../helpers/tenant-db";
 import { createConnection, fakeRequests, fakeUrl } from "../helpers/tool-fakes";
 
 const ring = () => loadKeyRing(env.TUTTI_MASTER_KEY);
@@ -79,7 +80,7 @@ describe("connections", () => {
     expect(row!.secrets).not.toContain("whsec-created-value");
     expect(JSON.parse(row!.secrets).signing_secret).toMatchObject({ v: 1 });
 
-    const ctx = await tenantTestCtx(owner.tenant.id);
+    const ctx = await tenantContext(env, owner.tenant.id);
     expect(await findConnectionByName(ctx, teamId, "alerts-hook")).toMatchObject({ id: res.json.id, secretFieldsSet: ["signing_secret"] });
     const resolved = await resolveConnectionSecrets(ctx, await ring(), teamId, "alerts-hook");
     expect(resolved).toEqual({
@@ -219,7 +220,7 @@ describe("connections", () => {
       body: { team_id: teamId, name: "api", kind: "http", config: { base_url: "https://api.example.com/v1" }, secrets: old },
     });
     expect(created.status, created.text).toBe(201);
-    const ctx = await tenantTestCtx(owner.tenant.id);
+    const ctx = await tenantContext(env, owner.tenant.id);
     const moveTo = { config: { base_url: "https://collector.example.net" } };
 
     const kept = await api(`/connections/${created.json.id}`, { as: owner, method: "PATCH", body: moveTo });
@@ -275,7 +276,7 @@ describe("connections", () => {
     expect(
       (await api(`/connections/${created.json.id}`, { as: owner, method: "PATCH", body: { ...body, secrets: { api_token: "dbt-token-2" } } })).status,
     ).toBe(200);
-    const ctx = await tenantTestCtx(owner.tenant.id);
+    const ctx = await tenantContext(env, owner.tenant.id);
     expect((await resolveConnectionSecrets(ctx, await ring(), teamId, "dbt"))?.secrets).toEqual({ api_token: "dbt-token-2", webhook_secret: "whsec-1" });
   });
 
@@ -360,7 +361,7 @@ describe("connections", () => {
     expect(rotated.status).toBe(200);
     expect(rotated.json.rotated_at).not.toBeNull();
     expect(rotated.text).not.toContain("new-bearer");
-    const ctx = await tenantTestCtx(owner.tenant.id);
+    const ctx = await tenantContext(env, owner.tenant.id);
     expect((await resolveConnectionSecrets(ctx, await ring(), teamId, "api"))?.secrets).toEqual({
       authorization: "Basic old-auth",
       bearer_token: "new-bearer",
@@ -384,7 +385,7 @@ describe("connections", () => {
       .prepare("UPDATE connections SET secrets = (SELECT secrets FROM connections WHERE id = ?) WHERE name = 'target' AND team_id = ?")
       .bind(source.id, teamId)
       .run();
-    const ctx = await tenantTestCtx(owner.tenant.id);
+    const ctx = await tenantContext(env, owner.tenant.id);
     const failure = await resolveConnectionSecrets(ctx, await ring(), teamId, "target").then(
       () => null,
       (err: Error) => err,
@@ -400,7 +401,7 @@ describe("connections", () => {
     expect((await api(`/connections/${conn.id}`, { as: owner, method: "DELETE" })).status).toBe(204);
     expectError(await api(`/connections/${conn.id}`, { as: owner }), 404, "not_found");
     expect(await (await tenantD1(owner.tenant.id)).prepare("SELECT count(*) AS n FROM connections WHERE id = ?").bind(conn.id).first("n")).toBe(0);
-    const ctx = await tenantTestCtx(owner.tenant.id);
+    const ctx = await tenantContext(env, owner.tenant.id);
     expect(await resolveConnectionSecrets(ctx, await ring(), teamId, "hook")).toBeNull();
     // The name is free again.
     expect(

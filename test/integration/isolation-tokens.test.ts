@@ -1,9 +1,10 @@
+import { tenantContext } from "../../worker/db/shards";
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { resolveConnectionSecrets } from "../../worker/db/repo/connections/connections";
 import { loadKeyRing } from "../../worker/lib/envelope";
 import { api, signup } from "../helpers/api";
-import { tenantTestCtx } from "../helpers/tenant-db";
+
 import { addMember, createTeam, createToken, createWebhookConnection, firstTeamId } from "../helpers/fixtures";
 import { isolationFixture, label, OTHER_TEAM_MAY, READ_SCOPE_MAY } from "../helpers/isolation";
 import { call } from "../helpers/sweep";
@@ -48,7 +49,7 @@ describe("team isolation inside a tenant", () => {
     const teamB = (await createTeam(owner, "Finance")).id;
     await createWebhookConnection(owner, teamA, "warehouse", "team-a-secret-value");
     await createWebhookConnection(owner, teamB, "warehouse", "team-b-secret-value");
-    const ctx = await tenantTestCtx(owner.tenant.id);
+    const ctx = await tenantContext(env, owner.tenant.id);
     const ring = await loadKeyRing(env.TUTTI_MASTER_KEY);
     expect((await resolveConnectionSecrets(ctx, ring, teamA, "warehouse"))?.secrets).toEqual({ signing_secret: "team-a-secret-value" });
     expect((await resolveConnectionSecrets(ctx, ring, teamB, "warehouse"))?.secrets).toEqual({ signing_secret: "team-b-secret-value" });
@@ -57,7 +58,7 @@ describe("team isolation inside a tenant", () => {
     expect(await resolveConnectionSecrets(ctx, ring, teamA, "finance-only")).toBeNull();
     // Another tenant's context cannot reach it either.
     const stranger = await signup();
-    expect(await resolveConnectionSecrets(await tenantTestCtx(stranger.tenant.id), ring, teamB, "finance-only")).toBeNull();
+    expect(await resolveConnectionSecrets(await tenantContext(env, stranger.tenant.id), ring, teamB, "finance-only")).toBeNull();
   });
 
   it("a team's member and token see only their own team's connections and tokens; admins see every team's", async () => {

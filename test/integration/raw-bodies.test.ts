@@ -1,3 +1,4 @@
+import { tenantContext } from "../../worker/db/shards";
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { tenantBlobs } from "../../worker/blobs/store";
@@ -14,7 +15,7 @@ import { setupTenant } from "../helpers/pipelines";
 import { createConnection, deliverWebhook, fakeUrl } from "../helpers/tool-fakes";
 import { drain } from "../helpers/wait";
 import { sign, webhookFixture } from "../helpers/webhook-fixtures";
-import { tenantD1, tenantTestCtx } from "../helpers/tenant-db";
+import { tenantD1 } from "../helpers/tenant-db";
 
 /**
  * Raw webhook payloads and raw OpenLineage events live in R2 (worker/blobs/raw-bodies.ts): D1 keeps only their
@@ -105,7 +106,7 @@ describe("raw webhook payloads in R2", () => {
 
   it("identical bodies of two deliveries are one object; each delivery counts its bytes", async () => {
     const s = await signup();
-    const ctx = await tenantTestCtx(s.tenant.id);
+    const ctx = await tenantContext(env, s.tenant.id);
     const body = new TextEncoder().encode('{"same":"body"}');
     const base = { teamId: "team_x", connector: "dbt_cloud", connectionId: "conn_x", eventType: "job.run.completed", externalId: null, receivedAt: Date.now() };
     const [a, b] = await Promise.all([
@@ -120,7 +121,7 @@ describe("raw webhook payloads in R2", () => {
 
   it("when the R2 put fails, no row is written and the error reaches the caller (the tool retries)", async () => {
     const s = await signup();
-    const ctx = await tenantTestCtx(s.tenant.id);
+    const ctx = await tenantContext(env, s.tenant.id);
     const delivery = {
       teamId: "team_x",
       connector: "dbt_cloud",
@@ -171,7 +172,7 @@ describe("raw OpenLineage events in R2", () => {
 
   it("past the storage quota an event is refused with 413 and nothing lands in R2 or D1", async () => {
     const { s, token } = await lineageTenant();
-    await setQuotaOverrides((await tenantTestCtx(s.tenant.id)).db, s.tenant.id, { storageBytes: 100 }, Date.now());
+    await setQuotaOverrides((await tenantContext(env, s.tenant.id)).db, s.tenant.id, { storageBytes: 100 }, Date.now());
     const res = await postEvent(token, event("raw-bodies.quota"));
     expectError(res, 413, "payload_too_large");
     expect(await count("lineage_events", s.tenant.id)).toBe(0);
@@ -180,7 +181,7 @@ describe("raw OpenLineage events in R2", () => {
 
   it("when the R2 put fails, the event is answered retriable and nothing of it is stored; sent again it is stored", async () => {
     const { s } = await lineageTenant();
-    const ctx = await tenantTestCtx(s.tenant.id);
+    const ctx = await tenantContext(env, s.tenant.id);
     const audit = { principal: { actor: { type: "system" as const, id: "test", label: "test" } }, ip: null, requestId: null, now: Date.now() };
     const text = event("raw-bodies.outage");
     const items = [{ raw: JSON.parse(text), body: text }];
@@ -261,7 +262,7 @@ describe("retention of raw bodies", () => {
     const { s, token } = await lineageTenant();
     const t = s.tenant.id;
     const t0 = Date.now();
-    const ctx = await tenantTestCtx(t);
+    const ctx = await tenantContext(env, t);
     for (let i = 0; i < 3; i++) expect((await postEvent(token, event(`raw-bodies.retention-${i}`))).status).toBe(201);
     const base = { teamId: "team_x", connector: "dbt_cloud", connectionId: "conn_x", eventType: "e", externalId: null };
     const shared = new TextEncoder().encode('{"shared":true}');

@@ -1,3 +1,4 @@
+import { tenantContext } from "../../worker/db/shards";
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { redactor } from "../../worker/connectors/redact";
@@ -11,7 +12,7 @@ import { signup } from "../helpers/api";
 import { setupTenant } from "../helpers/pipelines";
 import { connectionUseStatements } from "../../worker/db/repo/connections/connections";
 import { newId } from "../../worker/lib/ids";
-import { tenantD1, tenantTestCtx } from "../helpers/tenant-db";
+import { tenantD1 } from "../helpers/tenant-db";
 
 /**
  * The run engine's object stores the logs of the dispatches it performs from its outbox, several per flush, with their
@@ -45,7 +46,7 @@ const usage = async (ctx: TenantCtx) =>
 describe("task logs stored from the run engine's outbox", () => {
   it("two fetches of one attempt in one flush leave the final one: one row, one object, counted once", async () => {
     const s = await signup();
-    const ctx = await tenantTestCtx(s.tenant.id);
+    const ctx = await tenantContext(env, s.tenant.id);
     const running = prepareAttemptLog(ref, "step 1\n", { complete: false, redactor: redactor(), now: 1000 });
     const final = prepareAttemptLog(ref, "step 1\nstep 2\ndone\n", { complete: true, redactor: redactor(), now: 2000 });
     await flush(ctx, [running, final]);
@@ -59,7 +60,7 @@ describe("task logs stored from the run engine's outbox", () => {
 
   it("a flush written again (after a crash) changes nothing, and a late running fetch does not replace the final log", async () => {
     const s = await signup();
-    const ctx = await tenantTestCtx(s.tenant.id);
+    const ctx = await tenantContext(env, s.tenant.id);
     const final = prepareAttemptLog(ref, "all done\n", { complete: true, redactor: redactor(), now: 3000 });
     await flush(ctx, [final]);
     await flush(ctx, [final]);
@@ -71,7 +72,7 @@ describe("task logs stored from the run engine's outbox", () => {
 
   it("a short log lives in its row, a long one in R2; a version replacing the other leaves no object behind", async () => {
     const s = await signup();
-    const ctx = await tenantTestCtx(s.tenant.id);
+    const ctx = await tenantContext(env, s.tenant.id);
     const long = prepareAttemptLog(ref, longLog(100, "running"), { complete: false, redactor: redactor(), now: 1000 });
     expect(long.bytes).toBeGreaterThan(TASK_LOG_INLINE_MAX_BYTES);
     await flush(ctx, [long]);
@@ -103,7 +104,7 @@ describe("task logs stored from the run engine's outbox", () => {
 describe("connection uses written from the run engine's outbox", () => {
   it("a use written twice (a flush repeated after a crash) is one audit entry", async () => {
     const { s, team } = await setupTenant();
-    const ctx = await tenantTestCtx(s.tenant.id);
+    const ctx = await tenantContext(env, s.tenant.id);
     const conn = await (await tenantD1(ctx.tenantId))
       .prepare("SELECT id, name FROM connections WHERE tenant_id = ? AND team_id = ?")
       .bind(ctx.tenantId, team.id)
