@@ -1,7 +1,12 @@
 import { env } from "cloudflare:test";
+import { expect } from "vitest";
+import { getDeletion, startDeletion } from "../../worker/db/repo/platform/tenant-jobs";
+import { controlDb } from "../../worker/db/shards";
 import { sideOf } from "../../worker/db/sides";
 import { deletedTables, exportedTables } from "../../worker/db/tenant-tables";
+import { type DeleteLimits, runDeletionStep } from "../../worker/tenant-data/delete";
 import { tarEnd, tarFile } from "../../worker/tenant-data/tar";
+import type { Session } from "./api";
 
 /** A tar archive's files (ustar, as worker/tenant-data/tar.ts writes it), read back independently of the writer. */
 export function readTar(bytes: Uint8Array): Map<string, Uint8Array> {
@@ -171,3 +176,27 @@ export async function tenantSnapshot(tenantId: string): Promise<Record<string, u
 
 /** The archive as a source an import can open as often as it likes. */
 export const bytesSource = (bytes: Uint8Array) => async () => new Blob([bytes]).stream();
+
+/**
+ * Deletes the owner's tenant the way their request does (the deletion record, then every step until none is left)
+ * and checks the deletion ended done; returns how many steps it took.
+ */
+export async function deleteTenant(owner: Session, limits?: DeleteLimits): Promise<number> {
+  const tenantId = owner.tenant.id;
+  await startDeletion(controlDb(env), {
+    tenantId,
+    tenantSlug: owner.tenant.slug,
+    requestedById: owner.user.id,
+    requestedByLabel: owner.user.email,
+    ip: null,
+    requestId: null,
+    now: Date.now(),
+  });
+  let steps = 0;
+  for (let more = true; more; steps++) {
+    ({ more } = await runDeletionStep(env, tenantId, Date.now(), limits));
+    expect(steps).toBeLessThan(1000);
+  }
+  expect((await getDeletion(controlDb(env), tenantId))?.status).toBe("done");
+  return steps;
+}

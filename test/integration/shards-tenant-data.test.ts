@@ -1,18 +1,17 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { putBlob, tenantBlobs } from "../../worker/blobs/store";
-import { createExport, getDeletion, startDeletion } from "../../worker/db/repo/platform/tenant-jobs";
+import { createExport } from "../../worker/db/repo/platform/tenant-jobs";
 import { getMove } from "../../worker/db/repo/platform/tenant-moves";
 import { controlDb, SHARD_CACHE_MS, tenantContext } from "../../worker/db/shards";
 import { sha256Hex } from "../../worker/lib/hash";
-import { runDeletionStep } from "../../worker/tenant-data/delete";
 import { exportKey, runExportStep } from "../../worker/tenant-data/export";
 import { importTenant } from "../../worker/tenant-data/import";
 import { CACHE_MARGIN_MS, moveTenant } from "../../worker/tenant-data/move";
 import { api, signup, type Session } from "../helpers/api";
 import { createToken } from "../helpers/fixtures";
 import { createToolConnection, pushPipeline, toolTask } from "../helpers/pipelines";
-import { allDatabases, bytesSource, columnsMentioning, seedEveryTenantTable, tenantRowCounts, tenantSnapshot } from "../helpers/tenant-data";
+import { deleteTenant, allDatabases, bytesSource, columnsMentioning, seedEveryTenantTable, tenantRowCounts, tenantSnapshot } from "../helpers/tenant-data";
 
 /**
  * A tenant's data with two shards (the `shards` project, docs/architecture.md#shards): export, deletion and import each
@@ -43,20 +42,7 @@ describe("a tenant's data across the control database and two shards", () => {
     const before = await tenantSnapshot(tenantId);
     const archive = await exportArchive(owner);
 
-    await startDeletion(controlDb(env), {
-      tenantId,
-      tenantSlug: owner.tenant.slug,
-      requestedById: owner.user.id,
-      requestedByLabel: owner.user.email,
-      ip: null,
-      requestId: null,
-      now: Date.now(),
-    });
-    for (let more = true, steps = 0; more; steps++) {
-      ({ more } = await runDeletionStep(env, tenantId, Date.now(), { rowsPerStatement: 50, rowsPerStep: 200, objectsPerStep: 10 }));
-      expect(steps).toBeLessThan(1000);
-    }
-    expect((await getDeletion(controlDb(env), tenantId))?.status).toBe("done");
+    await deleteTenant(owner, { rowsPerStatement: 50, rowsPerStep: 200, objectsPerStep: 10 });
     // Every column of every table of DB, SHARD_1 and SHARD_2; the deletion's own record is the one row kept.
     expect(Object.keys(allDatabases())).toEqual(["DB", "SHARD_1", "SHARD_2"]);
     expect(await columnsMentioning(tenantId, ["tenant_deletions"])).toEqual([]);

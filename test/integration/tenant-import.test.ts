@@ -3,10 +3,9 @@ import { describe, expect, it } from "vitest";
 import { putBlob, tenantBlobs } from "../../worker/blobs/store";
 import { createDb, tenantCtx } from "../../worker/db/client";
 import { shardDb, tenantContext } from "../../worker/db/shards";
-import { createExport, getDeletion, startDeletion } from "../../worker/db/repo/platform/tenant-jobs";
+import { createExport, getDeletion } from "../../worker/db/repo/platform/tenant-jobs";
 import { getImport } from "../../worker/db/repo/platform/tenant-imports";
 import { sha256Hex } from "../../worker/lib/hash";
-import { runDeletionStep } from "../../worker/tenant-data/delete";
 import { exportKey, runExportStep } from "../../worker/tenant-data/export";
 import { importTenant } from "../../worker/tenant-data/import";
 import { tenantRuns } from "../../worker/durable/client";
@@ -20,7 +19,7 @@ import { dbtFixture, openLineageFixtures } from "../helpers/lineage-fixtures";
 import { postEvent } from "../helpers/lineage";
 import { pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
 import { drain } from "../helpers/wait";
-import { bytesSource, readTar, seedEveryTenantTable, tenantRowCounts, tenantSnapshot, writeTar } from "../helpers/tenant-data";
+import { deleteTenant, bytesSource, readTar, seedEveryTenantTable, tenantRowCounts, tenantSnapshot, writeTar } from "../helpers/tenant-data";
 
 const MiB = 1024 * 1024;
 const encoder = new TextEncoder();
@@ -42,25 +41,6 @@ async function exportArchive(owner: Session): Promise<Uint8Array> {
   }
   const object = (await env.BLOBS.get(exportKey(tenantId, id))) as R2ObjectBody;
   return new Uint8Array(await object.arrayBuffer());
-}
-
-/** Deletes the tenant the way an owner's request does (deletion record, then every step). */
-async function deleteTenant(owner: Session) {
-  const db = createDb(env.DB);
-  await startDeletion(db, {
-    tenantId: owner.tenant.id,
-    tenantSlug: owner.tenant.slug,
-    requestedById: owner.user.id,
-    requestedByLabel: owner.user.email,
-    ip: null,
-    requestId: null,
-    now: Date.now(),
-  });
-  for (let more = true, steps = 0; more; steps++) {
-    ({ more } = await runDeletionStep(env, owner.tenant.id, Date.now()));
-    expect(steps).toBeLessThan(1000);
-  }
-  expect((await getDeletion(db, owner.tenant.id))?.status).toBe("done");
 }
 
 async function objects(tenantId: string): Promise<Map<string, string>> {
