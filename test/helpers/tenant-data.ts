@@ -1,12 +1,13 @@
 import { env } from "cloudflare:test";
 import { expect } from "vitest";
 import { getDeletion, startDeletion } from "../../worker/db/repo/platform/tenant-jobs";
-import { controlDb } from "../../worker/db/shards";
+import { controlDb, d1Binding } from "../../worker/db/shards";
 import { sideOf } from "../../worker/db/sides";
 import { deletedTables, exportedTables } from "../../worker/db/tenant-tables";
 import { type DeleteLimits, runDeletionStep } from "../../worker/tenant-data/delete";
 import { tarEnd, tarFile } from "../../worker/tenant-data/tar";
 import type { Session } from "./api";
+import { tenantD1 } from "./tenant-db";
 
 /** A tar archive's files (ustar, as worker/tenant-data/tar.ts writes it), read back independently of the writer. */
 export function readTar(bytes: Uint8Array): Map<string, Uint8Array> {
@@ -45,7 +46,7 @@ const shardNames = () =>
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
-const binding = (name: string) => (env as unknown as Record<string, D1Database>)[name] as D1Database;
+const binding = (name: string) => d1Binding(env, name);
 
 /** Every database of the test deployment: the control database and each shard (docs/architecture.md#shards). */
 export const allDatabases = (): Record<string, D1Database> => Object.fromEntries([["DB", env.DB], ...shardNames().map((n) => [n, binding(n)])]);
@@ -59,9 +60,7 @@ export function databasesOf(table: string): D1Database[] {
 /** The database holding the tenant's rows of `table`: control, or the shard its row names. */
 export async function databaseOf(tenantId: string, table: string): Promise<D1Database> {
   if (shardNames().length === 0 || sideOf(table) === "control") return env.DB;
-  const row = await env.DB.prepare("SELECT shard FROM tenants WHERE id = ?").bind(tenantId).first<{ shard: string }>();
-  if (!row) throw new Error(`tenant ${tenantId} has no row, so no shard`);
-  return binding(row.shard);
+  return tenantD1(tenantId);
 }
 
 /** Rows of `table` naming the tenant, over every database that may hold them. */
