@@ -4,6 +4,7 @@ import { unstable_readConfig } from "wrangler";
 import { bareImports } from "./test/helpers/bare-imports";
 import type { QueueConsumerConfig } from "./test/helpers/queue-tracking";
 import { squashedSchema } from "./test/config/squashed-schema";
+import { workerBundle } from "./test/config/worker-bundle";
 
 // A fixed key for tests only; real deployments set TUTTI_MASTER_KEY as a secret.
 const TEST_MASTER_KEY = "1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
@@ -20,7 +21,10 @@ export default defineConfig(async () => {
     max_retries,
     dead_letter_queue,
   }));
-  const workers = (bindings: Record<string, string> = {}) =>
+  // The Worker as one module in each file's runtime instead of ~800 (test/config/worker-bundle.ts).
+  const bundled = await workerBundle(import.meta.dirname);
+  const workers = (bindings: Record<string, string> = {}) => [
+    bundled,
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
@@ -48,7 +52,8 @@ export default defineConfig(async () => {
         // An empty database beside the Worker's, where test/integration/migrations-squashed.test.ts replays the chain.
         d1Databases: ["MIGRATIONS_CHECK"],
       },
-    });
+    }),
+  ];
   // Pure unit tests need the runtime, not the Worker: without the wrangler config the pool does not load the whole
   // Worker (main module, Durable Objects, D1, queues) into each file's runtime, which cost ~2 s of CPU per file.
   const runtimeOnly = () =>
@@ -87,20 +92,23 @@ export default defineConfig(async () => {
       maxWorkers: 2,
       projects: [
         // css.include: the design-token test reads app.css as text (?raw), which Vitest otherwise empties.
-        { plugins: [runtimeOnly()], test: { ...shared, name: "unit", include: ["test/unit/**/*.test.ts"], css: { include: [/web\/src\/app\.css/] } } },
         {
-          plugins: [workers()],
+          plugins: [runtimeOnly()],
+          test: { ...shared, name: "unit", isolate: false, include: ["test/unit/**/*.test.ts"], css: { include: [/web\/src\/app\.css/] } },
+        },
+        {
+          plugins: workers(),
           test: { ...integration, name: "integration", include: ["test/integration/**/*.test.ts"], exclude: [rateLimitTests] },
         },
         // Per-tenant rate limits, with limits small enough to reach in a few requests (the window is moved by the test).
         {
-          plugins: [workers({ RATE_LIMIT_INGEST_PER_MIN: "3", RATE_LIMIT_WRITES_PER_MIN: "4" })],
+          plugins: workers({ RATE_LIMIT_INGEST_PER_MIN: "3", RATE_LIMIT_WRITES_PER_MIN: "4" }),
           test: { ...integration, name: "rate-limits", include: [rateLimitTests] },
         },
         // The engine's runs again with each override of the default dispatch mode (hybrid): the tenant's Durable Object
         // calling every tool itself (DISPATCH_MODE=inline), and every call going through the dispatch queue (queue).
-        { plugins: [workers({ DISPATCH_MODE: "inline" })], test: { ...integration, name: "inline-dispatch", include: dispatchModeTests } },
-        { plugins: [workers({ DISPATCH_MODE: "queue" })], test: { ...integration, name: "queue-dispatch", include: dispatchModeTests } },
+        { plugins: workers({ DISPATCH_MODE: "inline" }), test: { ...integration, name: "inline-dispatch", include: dispatchModeTests } },
+        { plugins: workers({ DISPATCH_MODE: "queue" }), test: { ...integration, name: "queue-dispatch", include: dispatchModeTests } },
       ],
     },
   };
