@@ -92,6 +92,8 @@ export default defineConfig(async () => {
       maxWorkers: 2,
       projects: [
         // css.include: the design-token test reads app.css as text (?raw), which Vitest otherwise empties.
+        // isolate: false — pure-logic files share one runtime instead of starting one each (64 s -> 17 s for 76 files):
+        // they hold no Worker, database or alarm that one file could leave behind for the next.
         {
           plugins: [runtimeOnly()],
           test: { ...shared, name: "unit", isolate: false, include: ["test/unit/**/*.test.ts"], css: { include: [/web\/src\/app\.css/] } },
