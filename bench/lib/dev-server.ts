@@ -1,10 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { d1Bindings } from "../../scripts/lib/d1-bindings.mjs";
 import { binOf, freePort, repoRoot, runNode, waitUntil } from "../../test/e2e/helpers/processes";
+
+/** How much of the runtime's output is kept in memory when it is not streamed to a file. */
+const OUTPUT_TAIL_CHARS = 64 * 1024;
 
 export interface DevServer {
   url: string;
@@ -53,11 +56,18 @@ export async function startDevServer(
     "--show-interactive-dev-session=false",
   ];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  // The runtime's output: streamed whole to BENCH_SERVER_LOG when set; otherwise only its tail is kept, for the error
+  // of a server that exits early (10,000 pipelines' slots once logged more than a JavaScript string can hold).
   let output = "";
+  const log = process.env.BENCH_SERVER_LOG ? createWriteStream(process.env.BENCH_SERVER_LOG) : undefined;
+  const keep = (chunk: Buffer) => {
+    log?.write(chunk);
+    output = (output + chunk.toString()).slice(-OUTPUT_TAIL_CHARS);
+  };
   const child: ChildProcess = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  child.stdout?.on("data", (c) => (output += c));
-  child.stderr?.on("data", (c) => (output += c));
-  if (process.env.BENCH_SERVER_LOG) child.on("exit", () => writeFileSync(process.env.BENCH_SERVER_LOG!, output));
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  child.on("exit", () => log?.end());
   let exited = false;
   child.on("exit", () => (exited = true));
   const url = `http://127.0.0.1:${port}`;
