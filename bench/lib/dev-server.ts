@@ -70,6 +70,19 @@ export async function startDevServer(
   child.on("exit", () => log?.end());
   let exited = false;
   child.on("exit", () => (exited = true));
+  // The server runs in a process group of its own: a benchmark that dies of an uncaught error must not leave it
+  // running (a failed 10× scheduler run once left a workerd holding 1.4 GB behind).
+  const killOnExit = () => {
+    if (!exited && child.pid) {
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {
+        // Already gone.
+      }
+    }
+  };
+  process.on("exit", killOnExit);
+  child.on("exit", () => process.off("exit", killOnExit));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (!exited && child.pid) {
