@@ -7,7 +7,7 @@ import { deletedTables, exportedTables } from "../../worker/db/tenant-tables";
 import { type DeleteLimits, runDeletionStep } from "../../worker/tenant-data/delete";
 import { tarEnd, tarFile } from "../../worker/tenant-data/tar";
 import type { Session } from "./api";
-import { tenantD1 } from "./tenant-db";
+import { allDatabases, tenantD1, testShards } from "./tenant-db";
 
 /** A tar archive's files (ustar, as worker/tenant-data/tar.ts writes it), read back independently of the writer. */
 export function readTar(bytes: Uint8Array): Map<string, Uint8Array> {
@@ -41,25 +41,15 @@ export function archivedRows(files: Map<string, Uint8Array>, table: string): Rec
   );
 }
 
-const shardNames = () =>
-  (env.TENANT_SHARDS ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-const binding = (name: string) => d1Binding(env, name);
-
-/** Every database of the test deployment: the control database and each shard (docs/architecture.md#shards). */
-export const allDatabases = (): Record<string, D1Database> => Object.fromEntries([["DB", env.DB], ...shardNames().map((n) => [n, binding(n)])]);
-
 /** The databases where rows of `table` may be: the control database, or every shard (one database without shards). */
 export function databasesOf(table: string): D1Database[] {
-  const shards = shardNames();
-  return shards.length === 0 || sideOf(table) === "control" ? [env.DB] : shards.map(binding);
+  const shards = testShards();
+  return shards.length === 0 || sideOf(table) === "control" ? [env.DB] : shards.map((name) => d1Binding(env, name));
 }
 
 /** The database holding the tenant's rows of `table`: control, or the shard its row names. */
 export async function databaseOf(tenantId: string, table: string): Promise<D1Database> {
-  if (shardNames().length === 0 || sideOf(table) === "control") return env.DB;
+  if (testShards().length === 0 || sideOf(table) === "control") return env.DB;
   return tenantD1(tenantId);
 }
 

@@ -1,4 +1,5 @@
 import { env } from "cloudflare:test";
+import { d1Binding, hasShards, shardNames } from "../../worker/db/shards";
 
 /**
  * Where a test reads a tenant's rows: the D1 database of its shard (DB when a file runs without shards,
@@ -11,5 +12,11 @@ export async function tenantD1(tenantId: string): Promise<D1Database> {
   return (env as unknown as Record<string, D1Database>)[row.shard];
 }
 
-/** Every D1 database of the test runtime (control and both shards), for counts that must hold wherever a row could land. */
-export const everyD1 = (): D1Database[] => [env.DB, env.SHARD_1, env.SHARD_2];
+/** The shards' bindings as the Worker reads TENANT_SHARDS; none when a file runs on one database (TUTTI_TEST_SHARDS=""). */
+export const testShards = (): string[] => (hasShards(env) ? shardNames(env) : []);
+
+/** Every database of the test deployment: the control database and each shard (docs/architecture.md#shards). */
+export const allDatabases = (): Record<string, D1Database> => Object.fromEntries([["DB", env.DB], ...testShards().map((name) => [name, d1Binding(env, name)])]);
+
+/** Every D1 database a row could land in, for counts that must hold wherever it did. */
+export const everyD1 = (): D1Database[] => Object.values(allDatabases());

@@ -11,7 +11,8 @@ import { CACHE_MARGIN_MS, moveTenant } from "../../worker/tenant-data/move";
 import { api, signup, type Session } from "../helpers/api";
 import { createToken } from "../helpers/fixtures";
 import { createToolConnection, pushPipeline, toolTask } from "../helpers/pipelines";
-import { deleteTenant, allDatabases, bytesSource, columnsMentioning, seedEveryTenantTable, tenantRowCounts, tenantSnapshot } from "../helpers/tenant-data";
+import { allDatabases } from "../helpers/tenant-db";
+import { deleteTenant, bytesSource, columnsMentioning, seedEveryTenantTable, tenantRowCounts, tenantSnapshot } from "../helpers/tenant-data";
 
 /**
  * A tenant's data with two shards (the `shards` project, docs/architecture.md#shards): export, deletion and import each
