@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { type ShardOf, type TenantCtx, tenantCtx } from "../db/client";
-import { shardDb, tenantDb } from "../db/shards";
+import { shardDb, tenantContext } from "../db/shards";
 
 /**
  * A tenant's data context where the request reached it without a credential of that tenant (sign-in steps, account
@@ -10,7 +10,7 @@ import { shardDb, tenantDb } from "../db/shards";
 export async function shardCtx(c: Context<AppEnv>, tenantId: string): Promise<TenantCtx> {
   const principal = c.var.principal;
   if (principal?.tenantId === tenantId) return tenantCtx(c.get("db"), tenantId, c.get("controlDb"));
-  return tenantCtx(await tenantDb(c.env, tenantId), tenantId, c.get("controlDb"));
+  return tenantContext(c.env, tenantId);
 }
 
 /** The request's way to a shard by name, for writes reaching every workspace of a person (batchEverywhere). */
