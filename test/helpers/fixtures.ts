@@ -1,6 +1,6 @@
 import { api, cookieFrom, type Session } from "./api";
 import { BASE } from "./api";
-import { SELF } from "cloudflare:test";
+import { workerFetch } from "./worker-fetch";
 
 /** The id of the session's first team (the one sign-up created). */
 export async function firstTeamId(s: Session): Promise<string> {
@@ -39,7 +39,7 @@ export async function addMember(
 ): Promise<Session> {
   const email = `member-${Date.now().toString(36)}-${counter++}-${Math.random().toString(36).slice(2, 6)}@example.com`;
   const inv = ok(await api("/invitations", { as: admin, body: { email, role, ...(opts.teamId ? { team_id: opts.teamId } : {}) } }), 201, "create invitation");
-  const res = await SELF.fetch(`${BASE}/api/v1/invitations/accept`, {
+  const res = await workerFetch(`${BASE}/api/v1/invitations/accept`, {
     method: "POST",
     headers: { "content-type": "application/json", "cf-connecting-ip": `10.200.${counter % 250}.1` },
     body: JSON.stringify({ token: inv.token, name: opts.name ?? `Member ${counter}`, password: "correct horse battery" }),

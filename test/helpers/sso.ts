@@ -1,4 +1,4 @@
-import { SELF } from "cloudflare:test";
+import { workerFetch } from "./worker-fetch";
 import { api, BASE, cookieFrom, signup, type Session } from "./api";
 import { registerClient as registerAt } from "../fakes/oidc/register-client";
 import { noteTestTenant } from "./wait";
@@ -53,7 +53,7 @@ export interface StartedSignIn {
 
 /** `GET /auth/sso/start?…` as a browser navigation: where it redirects, and the state cookie it set. */
 export async function startSignIn(query: string): Promise<StartedSignIn> {
-  const res = await SELF.fetch(`${BASE}/api/v1/auth/sso/start?${query}`, { redirect: "manual" });
+  const res = await workerFetch(`${BASE}/api/v1/auth/sso/start?${query}`, { redirect: "manual" });
   await res.arrayBuffer();
   return { status: res.status, location: res.headers.get("location") ?? "", stateCookie: cookieFrom(res.headers) };
 }
@@ -93,7 +93,7 @@ export async function loginAtProvider(authorizationUrl: string, login: string): 
 
 /** The callback as the browser calls it: the state cookie from the start, and where Tutti sends the browser next. */
 export async function callback(url: string, stateCookie: string) {
-  const res = await SELF.fetch(url, { redirect: "manual", headers: { cookie: stateCookie } });
+  const res = await workerFetch(url, { redirect: "manual", headers: { cookie: stateCookie } });
   await res.arrayBuffer();
   return {
     status: res.status,

@@ -1,4 +1,4 @@
-import { SELF } from "cloudflare:test";
+import { workerFetch } from "./worker-fetch";
 import { expect, inject } from "vitest";
 import type { ToolFakeUrls } from "../fakes/tools";
 import type { Plan, WebhookDelivery } from "../fakes/scripting";
@@ -62,7 +62,7 @@ export async function createConnection(
 
 /** POSTs a webhook to the Worker exactly as the tool would (same bytes, same headers). */
 export async function deliverWebhook(kind: string, connectionId: string, delivery: { headers: Record<string, string>; body: string }, query = "") {
-  const res = await SELF.fetch(`${BASE}/webhooks/${kind}/${connectionId}${query}`, { method: "POST", headers: delivery.headers, body: delivery.body });
+  const res = await workerFetch(`${BASE}/webhooks/${kind}/${connectionId}${query}`, { method: "POST", headers: delivery.headers, body: delivery.body });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : null };
 }

@@ -1,4 +1,4 @@
-import { SELF } from "cloudflare:test";
+import { workerFetch } from "../helpers/worker-fetch";
 import { describe, expect, inject, it } from "vitest";
 import { api, BASE, type Session } from "../helpers/api";
 import {
@@ -390,7 +390,7 @@ describe("alert routing follows ownership and lineage", () => {
       form.append("environment", environment);
       form.append("manifest", new Blob([manifest], { type: "application/json" }), "manifest.json");
       form.append("run_results", new Blob([JSON.stringify(runResults)], { type: "application/json" }), "run_results.json");
-      const res = await SELF.fetch(`${BASE}/api/v1/dbt/artifacts`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
+      const res = await workerFetch(`${BASE}/api/v1/dbt/artifacts`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
       expect(res.status, await res.text()).toBe(201);
     };
     // A pull request's dbt run failing a test is the pull request's business, not an incident.

@@ -1,4 +1,4 @@
-import { SELF } from "cloudflare:test";
+import { workerFetch } from "../helpers/worker-fetch";
 import { describe, expect, it } from "vitest";
 import { BASE, expectError } from "../helpers/api";
 import { badInputFixture, names, paths, show } from "../helpers/bad-input";
@@ -80,7 +80,7 @@ describe("bad input sweep over the OpenAPI document: bodies", { timeout: 300_000
           controller.close();
         },
       });
-      const streamed = await SELF.fetch(`${BASE}/api/v1/teams`, {
+      const streamed = await workerFetch(`${BASE}/api/v1/teams`, {
         method: "POST",
         headers: { "content-type": "application/json", cookie: f.owner.cookie, "x-csrf-token": f.owner.csrf },
         body: stream,

@@ -1,4 +1,5 @@
-import { env, SELF } from "cloudflare:test";
+import { env } from "cloudflare:test";
+import { workerFetch } from "../helpers/worker-fetch";
 import { describe, expect, it } from "vitest";
 import { copyLegacyBodiesEverywhere } from "../../worker/blobs/copy-legacy";
 import { sha256Hex } from "../../worker/lib/hash";
@@ -46,7 +47,7 @@ async function uploadFromBeforeR2(tenantId: string, uploadId: string, text: stri
 }
 
 async function download(token: string, uploadId: string) {
-  const res = await SELF.fetch(`${BASE}/api/v1/dbt/uploads/${uploadId}/artifacts/manifest`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await workerFetch(`${BASE}/api/v1/dbt/uploads/${uploadId}/artifacts/manifest`, { headers: { authorization: `Bearer ${token}` } });
   expect(res.status).toBe(200);
   return res.text();
 }
@@ -61,7 +62,7 @@ describe("blobs:migrate: bytes kept in D1 before R2", () => {
     const tenants = [await lineageTenant(), await lineageTenant()];
     const uploads: string[] = [];
     for (const { token } of tenants) {
-      const res = await SELF.fetch(`${BASE}/api/v1/dbt/artifacts`, {
+      const res = await workerFetch(`${BASE}/api/v1/dbt/artifacts`, {
         method: "POST",
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
         body: JSON.stringify({ project: "jaffle", environment: "prod", manifest: JSON.parse(manifest) }),

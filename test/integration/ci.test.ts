@@ -1,5 +1,6 @@
 import { tenantContext } from "../../worker/db/shards";
-import { env, SELF } from "cloudflare:test";
+import { env } from "cloudflare:test";
+import { workerFetch } from "../helpers/worker-fetch";
 import { describe, expect, it } from "vitest";
 import { createProduct } from "../../worker/db/repo/products/write";
 import { api, expectError, signup } from "../helpers/api";
@@ -16,7 +17,7 @@ async function uploadManifest(token: string, project: string, environment: strin
 }
 
 const getManifest = (token: string, project: string, query = "", headers: Record<string, string> = {}) =>
-  SELF.fetch(`${BASE}/api/v1/dbt/projects/${project}/manifest${query}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
+  workerFetch(`${BASE}/api/v1/dbt/projects/${project}/manifest${query}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
 
 describe("dbt Slim CI state", () => {
   it("serves the latest production manifest with a strong ETag, 304 when unchanged, and a new ETag after an upload", async () => {

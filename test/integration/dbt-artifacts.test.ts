@@ -1,4 +1,5 @@
-import { env, SELF } from "cloudflare:test";
+import { env } from "cloudflare:test";
+import { workerFetch } from "../helpers/worker-fetch";
 import { describe, expect, it } from "vitest";
 import { api, BASE, expectError } from "../helpers/api";
 import { createTeam, createToken } from "../helpers/fixtures";
@@ -25,7 +26,7 @@ function parentMapCounts(manifestText: string) {
 async function upload(token: string, fields: Record<string, string | Blob | undefined>, headers: Record<string, string> = {}) {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) if (v !== undefined) form.append(k, v as never, typeof v === "string" ? undefined : `${k}.json`);
-  const res = await SELF.fetch(`${BASE}/api/v1/dbt/artifacts`, { method: "POST", headers: { authorization: `Bearer ${token}`, ...headers }, body: form });
+  const res = await workerFetch(`${BASE}/api/v1/dbt/artifacts`, { method: "POST", headers: { authorization: `Bearer ${token}`, ...headers }, body: form });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : null, text };
 }
@@ -172,7 +173,7 @@ describe("dbt artifacts: storage, retries and state", () => {
 
     const state = await api("/dbt/projects?project=jaffle&environment=prod", { as: token });
     const uploadId = state.json.items[0].latest_manifest_upload_id;
-    const res = await SELF.fetch(`${BASE}/api/v1/dbt/uploads/${uploadId}/artifacts/manifest`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await workerFetch(`${BASE}/api/v1/dbt/uploads/${uploadId}/artifacts/manifest`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(text).toBe(manifest);
@@ -181,12 +182,12 @@ describe("dbt artifacts: storage, retries and state", () => {
     expectError(await api(`/dbt/uploads/${uploadId}/artifacts/run_results`, { as: token }), 404, "not_found");
 
     // The Slim CI state by project name, with an ETag a CI cache can send back.
-    const state1 = await SELF.fetch(`${BASE}/api/v1/dbt/projects/jaffle/manifest?env=prod`, { headers: { authorization: `Bearer ${token}` } });
+    const state1 = await workerFetch(`${BASE}/api/v1/dbt/projects/jaffle/manifest?env=prod`, { headers: { authorization: `Bearer ${token}` } });
     expect(state1.status).toBe(200);
     expect(await state1.text()).toBe(manifest);
     const etag = state1.headers.get("etag")!;
     expect(etag).toBe(`"${await sha256(manifest)}"`);
-    const state2 = await SELF.fetch(`${BASE}/api/v1/dbt/projects/jaffle/manifest?env=prod`, {
+    const state2 = await workerFetch(`${BASE}/api/v1/dbt/projects/jaffle/manifest?env=prod`, {
       headers: { authorization: `Bearer ${token}`, "if-none-match": etag },
     });
     expect(state2.status).toBe(304);
@@ -231,7 +232,7 @@ describe("dbt artifacts: storage, retries and state", () => {
     expect(stored.customMetadata).toEqual({ encoding: "gzip" });
     expect(stored.size).toBeGreaterThan(2_000_000);
     for (const id of [res.json.upload.id, again.json.upload.id]) {
-      const dl = await SELF.fetch(`${BASE}/api/v1/dbt/uploads/${id}/artifacts/manifest`, { headers: { authorization: `Bearer ${token}` } });
+      const dl = await workerFetch(`${BASE}/api/v1/dbt/uploads/${id}/artifacts/manifest`, { headers: { authorization: `Bearer ${token}` } });
       expect(dl.headers.get("x-content-sha256")).toBe(sha);
       expect(await sha256(await dl.text())).toBe(sha);
     }
@@ -312,7 +313,7 @@ describe("dbt artifacts: bad input and permissions", () => {
 
   it("bodies over 64 MiB are refused with 413", async () => {
     const { token } = await lineageTenant();
-    const res = await SELF.fetch(`${BASE}/api/v1/dbt/artifacts`, {
+    const res = await workerFetch(`${BASE}/api/v1/dbt/artifacts`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": String(65 * 1024 * 1024) },
       body: "{}",

@@ -1,4 +1,4 @@
-import { SELF } from "cloudflare:test";
+import { workerFetch } from "../helpers/worker-fetch";
 import { describe, expect, it } from "vitest";
 import { bodyLimitFor } from "../../worker/middleware/body-limit";
 import { api, BASE, expectError } from "../helpers/api";
@@ -17,7 +17,7 @@ const formHead = [
 
 async function post(token: string, body: BodyInit, headers: Record<string, string>) {
   const started = Date.now();
-  const res = await SELF.fetch(`${BASE}/api/v1/dbt/artifacts`, { method: "POST", headers: { authorization: `Bearer ${token}`, ...headers }, body });
+  const res = await workerFetch(`${BASE}/api/v1/dbt/artifacts`, { method: "POST", headers: { authorization: `Bearer ${token}`, ...headers }, body });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : null, ms: Date.now() - started };
 }

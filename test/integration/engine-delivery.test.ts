@@ -1,4 +1,5 @@
-import { createExecutionContext, createMessageBatch, env, getQueueResult, SELF } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
+import { workerFetch } from "../helpers/worker-fetch";
 import { describe, expect, it } from "vitest";
 import worker from "../../worker/index";
 import { api, expectError } from "../helpers/api";
@@ -34,14 +35,14 @@ describe("completion by callback", () => {
     const run = (await api("/pipelines/called_back/runs", { as: s, body: {} })).json;
     const url = new URL(await callbackUrlOf(run.id));
     expect(url.pathname).toMatch(/^\/webhooks\/callback\//);
-    const forged = await SELF.fetch(`https://tutti.test${url.pathname.replace(/.$/, (c) => (c === "a" ? "b" : "a"))}`, {
+    const forged = await workerFetch(`https://tutti.test${url.pathname.replace(/.$/, (c) => (c === "a" ? "b" : "a"))}`, {
       method: "POST",
       body: JSON.stringify({ status: "succeeded" }),
     });
     expect(forged.status).toBe(401);
     const body = JSON.stringify({ status: "succeeded", external_url: "https://tool.example.com/jobs/1" });
-    const first = await SELF.fetch(`https://tutti.test${url.pathname}`, { method: "POST", body });
-    const again = await SELF.fetch(`https://tutti.test${url.pathname}`, { method: "POST", body });
+    const first = await workerFetch(`https://tutti.test${url.pathname}`, { method: "POST", body });
+    const again = await workerFetch(`https://tutti.test${url.pathname}`, { method: "POST", body });
     expect([first.status, again.status]).toEqual([202, 202]);
     const afterFirst = await waitForRun(s, run.id, (r) => r.tasks.find((t) => t.key === "export")!.status === "succeeded");
     expect(afterFirst.tasks.find((t) => t.key === "export")!.external_url).toBe("https://tool.example.com/jobs/1");
@@ -57,9 +58,9 @@ describe("completion by callback", () => {
     await pushPipeline(s, { name: "called_back_fail", team: team.slug, tasks: [callbackTask("export")] });
     const run = (await api("/pipelines/called_back_fail/runs", { as: s, body: {} })).json;
     const url = new URL(await callbackUrlOf(run.id));
-    const bad = await SELF.fetch(`https://tutti.test${url.pathname}`, { method: "POST", body: JSON.stringify({ status: "exploded" }) });
+    const bad = await workerFetch(`https://tutti.test${url.pathname}`, { method: "POST", body: JSON.stringify({ status: "exploded" }) });
     expectError({ status: bad.status, json: await bad.json() }, 400, "validation_failed");
-    await SELF.fetch(`https://tutti.test${url.pathname}`, { method: "POST", body: JSON.stringify({ status: "failed", message: "disk full" }) });
+    await workerFetch(`https://tutti.test${url.pathname}`, { method: "POST", body: JSON.stringify({ status: "failed", message: "disk full" }) });
     const done = await waitForRun(s, run.id, isTerminal);
     expect(done.tasks[0]).toMatchObject({ status: "failed", error: { message: "disk full" } });
   });

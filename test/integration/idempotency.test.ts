@@ -1,4 +1,4 @@
-import { SELF } from "cloudflare:test";
+import { workerFetch } from "../helpers/worker-fetch";
 import { describe, expect, it } from "vitest";
 import { api, BASE, expectError, signup } from "../helpers/api";
 import { tenantD1 } from "../helpers/tenant-db";
@@ -117,7 +117,7 @@ describe("Idempotency-Key on the streamed ingest routes", () => {
     const encoded = new Response(form);
     const bytes = await encoded.arrayBuffer();
     const send = () =>
-      SELF.fetch(`${BASE}/api/v1/dbt/artifacts`, {
+      workerFetch(`${BASE}/api/v1/dbt/artifacts`, {
         method: "POST",
         headers: { authorization: `Bearer ${token}`, "idempotency-key": k, "content-type": encoded.headers.get("content-type")! },
         body: bytes,

@@ -1,4 +1,4 @@
-import { SELF } from "cloudflare:test";
+import { workerFetch } from "../helpers/worker-fetch";
 import { describe, expect, it } from "vitest";
 import { api, BASE, expectError } from "../helpers/api";
 import { createTeam, createToken } from "../helpers/fixtures";
@@ -11,7 +11,7 @@ async function uploadDbt(token: string, project: string) {
   form.append("environment", "prod");
   form.append("manifest", new Blob([dbtFixture("duckdb-1.8/manifest.json")]), "manifest.json");
   form.append("run_results", new Blob([dbtFixture("duckdb-1.8/run_results.json")]), "run_results.json");
-  const res = await SELF.fetch(`${BASE}/api/v1/dbt/artifacts`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
+  const res = await workerFetch(`${BASE}/api/v1/dbt/artifacts`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
   return (await res.json()) as any;
 }
 

@@ -1,4 +1,5 @@
-import { env, SELF } from "cloudflare:test";
+import { env } from "cloudflare:test";
+import { workerFetch } from "../helpers/worker-fetch";
 import { describe, expect, it } from "vitest";
 import { signCallback } from "../../worker/lib/callback-token";
 import { BASE, api, expectError } from "../helpers/api";
@@ -8,7 +9,7 @@ import { pushPipeline, setupTenant, toolTask } from "../helpers/pipelines";
 describe("URLs that become dashboard links", () => {
   it("a callback's external_url must be http(s)", async () => {
     const token = await signCallback(env.TUTTI_MASTER_KEY, { tenantId: "tenant_x", runId: "run_x", taskKey: "t", attempt: 1 });
-    const res = await SELF.fetch(`${BASE}/webhooks/callback/${token}`, {
+    const res = await workerFetch(`${BASE}/webhooks/callback/${token}`, {
       method: "POST",
       body: JSON.stringify({ status: "succeeded", external_url: "javascript:alert(document.cookie)" }),
     });

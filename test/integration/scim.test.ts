@@ -1,4 +1,5 @@
-import { env, SELF } from "cloudflare:test";
+import { env } from "cloudflare:test";
+import { workerFetch } from "../helpers/worker-fetch";
 import { describe, expect, inject, it } from "vitest";
 import { api, BASE, expectError, signup, type Session } from "../helpers/api";
 import { createToken } from "../helpers/fixtures";
@@ -19,7 +20,7 @@ async function scimToken(owner: Session): Promise<string> {
 
 /** A request as an identity provider's SCIM client sends it. */
 async function scim(token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await SELF.fetch(`${BASE}/scim/v2${path}`, {
+  const res = await workerFetch(`${BASE}/scim/v2${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, accept: SCIM_JSON, ...(body !== undefined ? { "content-type": SCIM_JSON } : {}), ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),

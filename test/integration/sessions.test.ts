@@ -1,4 +1,5 @@
-import { createScheduledController, env, SELF } from "cloudflare:test";
+import { createScheduledController, env } from "cloudflare:test";
+import { workerFetch } from "../helpers/worker-fetch";
 import { describe, expect, it } from "vitest";
 import worker from "../../worker/index";
 import { sha256Hex } from "../../worker/lib/hash";
@@ -21,7 +22,7 @@ async function setSession(s: Session, column: "last_seen_at" | "expires_at", val
 
 /** A second session for the same person, as from another browser. */
 async function loginAgain(s: Session, password = "correct horse battery", tenant?: string): Promise<Session> {
-  const res = await SELF.fetch(`${BASE}/api/v1/auth/login`, {
+  const res = await workerFetch(`${BASE}/api/v1/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ email: s.user.email, password, ...(tenant ? { tenant } : {}) }),

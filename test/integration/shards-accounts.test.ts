@@ -1,4 +1,5 @@
-import { env, SELF } from "cloudflare:test";
+import { env } from "cloudflare:test";
+import { workerFetch } from "../helpers/worker-fetch";
 import { describe, expect, inject, it } from "vitest";
 import { api, BASE, cookieFrom, linkToken, signup, type Session } from "../helpers/api";
 import { createTeam } from "../helpers/fixtures";
@@ -156,7 +157,7 @@ describe("accounts with tenants on two shards", () => {
     // SCIM: a token found on the control database, a user and a group whose team is on the workspace's shard.
     const token = (await api("/sso/scim-token", { as: owner, method: "POST" })).json.token as string;
     const scim = async (method: string, path: string, body?: unknown) => {
-      const res = await SELF.fetch(`${BASE}/scim/v2${path}`, {
+      const res = await workerFetch(`${BASE}/scim/v2${path}`, {
         method,
         headers: { authorization: `Bearer ${token}`, "content-type": "application/scim+json" },
         body: body === undefined ? undefined : JSON.stringify(body),

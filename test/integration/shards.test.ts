@@ -1,4 +1,5 @@
-import { env, SELF } from "cloudflare:test";
+import { env } from "cloudflare:test";
+import { workerFetch } from "../helpers/worker-fetch";
 import { describe, expect, it } from "vitest";
 import { signedHeaders } from "../../worker/alerting/standard-webhooks";
 import { controlTables } from "../../worker/db/sides";
@@ -145,7 +146,7 @@ const toolDelivery = async (connectionId: string) => {
 
 async function pipelineDelivery(url: string, secret: string) {
   const headers = await signedHeaders(secret, `msg_${crypto.randomUUID()}`, Math.floor(Date.now() / 1000), "{}");
-  const res = await SELF.fetch(url, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: "{}" });
+  const res = await workerFetch(url, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: "{}" });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : null };
 }

@@ -1,4 +1,5 @@
-import { env, SELF } from "cloudflare:test";
+import { env } from "cloudflare:test";
+import { workerFetch } from "../helpers/worker-fetch";
 import { describe, expect, inject, it } from "vitest";
 import { api, BASE, expectError } from "../helpers/api";
 import { addMember, createTeam, firstTeamId } from "../helpers/fixtures";
@@ -8,7 +9,7 @@ import { tenantD1 } from "../helpers/tenant-db";
 const issuer = inject("oidcIssuer");
 
 const login = (email: string, password = "correct horse battery") =>
-  SELF.fetch(`${BASE}/api/v1/auth/login`, {
+  workerFetch(`${BASE}/api/v1/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json", "cf-connecting-ip": "10.77.0.1" },
     body: JSON.stringify({ email, password }),

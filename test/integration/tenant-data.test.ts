@@ -1,4 +1,5 @@
-import { env, runInDurableObject, SELF } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
+import { workerFetch } from "../helpers/worker-fetch";
 import { describe, expect, it } from "vitest";
 import { putRawBody } from "../../worker/blobs/raw-bodies";
 import { putBlob, tenantBlobs } from "../../worker/blobs/store";
@@ -30,7 +31,7 @@ async function storeBlob(tenantId: string, bytes: Uint8Array) {
 }
 
 async function download(owner: Session, url: string): Promise<{ status: number; headers: Headers; bytes: Uint8Array }> {
-  const res = await SELF.fetch(`${BASE}${url}`, { headers: { cookie: owner.cookie } });
+  const res = await workerFetch(`${BASE}${url}`, { headers: { cookie: owner.cookie } });
   return { status: res.status, headers: res.headers, bytes: new Uint8Array(await res.arrayBuffer()) };
 }
 

@@ -1,4 +1,5 @@
-import { env, SELF } from "cloudflare:test";
+import { env } from "cloudflare:test";
+import { workerFetch } from "../helpers/worker-fetch";
 import { describe, expect, it } from "vitest";
 import { putBlob, tenantBlobs } from "../../worker/blobs/store";
 import { createDb, tenantCtx } from "../../worker/db/client";
@@ -184,13 +185,13 @@ async function uploadManifest(token: string, manifest: string) {
   form.append("project", "jaffle");
   form.append("environment", "prod");
   form.append("manifest", new Blob([manifest], { type: "application/json" }), "manifest.json");
-  const res = await SELF.fetch(`${BASE}/api/v1/dbt/artifacts`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
+  const res = await workerFetch(`${BASE}/api/v1/dbt/artifacts`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
   expect(res.status, await res.clone().text()).toBe(201);
   return ((await res.json()) as { upload: { id: string } }).upload.id;
 }
 
 const fetchText = async (token: string, path: string) => {
-  const res = await SELF.fetch(`${BASE}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await workerFetch(`${BASE}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
   return { status: res.status, text: await res.text() };
 };
 
@@ -260,7 +261,7 @@ describe("restoring a deleted workspace", () => {
     expect(exported.status).toBe(202);
     await drain();
     const status = await api(`/workspace/exports/${exported.json.id}`, { as: s });
-    const download = await SELF.fetch(`${BASE}${status.json.download_url}`, { headers: { cookie: s.cookie } });
+    const download = await workerFetch(`${BASE}${status.json.download_url}`, { headers: { cookie: s.cookie } });
     const archive = new Uint8Array(await download.arrayBuffer());
     expect((await api("/workspace/deletion", { as: s, body: { confirm: s.tenant.slug } })).status).toBe(202);
     await drain();
@@ -274,7 +275,7 @@ describe("restoring a deleted workspace", () => {
     expect(after.audit_log).toEqual(expect.arrayContaining(before.audit_log as unknown[]));
     // The tenant's API token works again and every read answers as before.
     expect(await answers()).toEqual(answersBefore);
-    const artifact = await SELF.fetch(`${BASE}/api/v1/dbt/uploads/${uploadId}/artifacts/manifest`, { headers: { authorization: `Bearer ${token}` } });
+    const artifact = await workerFetch(`${BASE}/api/v1/dbt/uploads/${uploadId}/artifacts/manifest`, { headers: { authorization: `Bearer ${token}` } });
     expect(artifact.status).toBe(200);
     expect(await artifact.text()).toBe(manifest);
 

@@ -1,4 +1,4 @@
-import { SELF } from "cloudflare:test";
+import { workerFetch } from "../helpers/worker-fetch";
 import { describe, expect, it } from "vitest";
 import { signedHeaders } from "../../worker/alerting/standard-webhooks";
 import { api, BASE, expectError, type Session } from "../helpers/api";
@@ -38,7 +38,7 @@ async function webhookPipeline(name = "on_hook") {
 async function deliver(url: string, secret: string, body: string, opts: { id?: string; at?: number } = {}) {
   const id = opts.id ?? `msg_${crypto.randomUUID()}`;
   const headers = await signedHeaders(secret, id, opts.at ?? Math.floor(Date.now() / 1000), body);
-  const res = await SELF.fetch(url, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body });
+  const res = await workerFetch(url, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : null };
 }
@@ -76,7 +76,7 @@ describe("webhook trigger", () => {
     const body = "{}";
     expectError(await deliver(url, `whsec_${btoa("x".repeat(32))}`, body), 401, "unauthorized");
     expectError(await deliver(url, secret, body, { at: Math.floor(Date.now() / 1000) - 6 * 60 }), 401, "unauthorized");
-    const unsigned = await SELF.fetch(url, { method: "POST", body });
+    const unsigned = await workerFetch(url, { method: "POST", body });
     expect(unsigned.status).toBe(401);
     const rotated = await api("/pipelines/on_hook/webhook-secret", { as: s, method: "POST" });
     expect(rotated.json.rotated).toBe(true);
@@ -114,7 +114,7 @@ describe("webhook trigger", () => {
     const team = (await api("/me", { as: s })).json.teams[0] as { slug: string };
     const pushed = await pushPipeline(s, { name: "plain", team: team.slug, tasks: [toolTask("x")] });
     expectError(await api("/pipelines/plain/webhook-secret", { as: s, method: "POST" }), 409, "conflict");
-    const res = await SELF.fetch(`${BASE}/webhooks/pipelines/${pushed.pipeline.id}`, { method: "POST", body: "{}" });
+    const res = await workerFetch(`${BASE}/webhooks/pipelines/${pushed.pipeline.id}`, { method: "POST", body: "{}" });
     expect(res.status).toBe(404);
   });
 });
