@@ -4,6 +4,7 @@ import { unstable_readConfig } from "wrangler";
 import { bareImports } from "./test/helpers/bare-imports";
 import type { QueueConsumerConfig } from "./test/helpers/queue-tracking";
 import { squashedSchema } from "./test/config/squashed-schema";
+import { ownRuntime } from "./test/config/own-runtime";
 import { workerBundle } from "./test/config/worker-bundle";
 
 // A fixed key for tests only; real deployments set TUTTI_MASTER_KEY as a secret.
@@ -98,9 +99,19 @@ export default defineConfig(async () => {
           plugins: [runtimeOnly()],
           test: { ...shared, name: "unit", isolate: false, include: ["test/unit/**/*.test.ts"], css: { include: [/web\/src\/app\.css/] } },
         },
+        // Files that need a runtime of their own, and the rest, which run one after another in one runtime per
+        // worker without each starting its own (test/config/own-runtime.ts says which and why).
+        { plugins: workers(), test: { ...integration, name: "integration", include: ownRuntime } },
         {
           plugins: workers(),
-          test: { ...integration, name: "integration", include: ["test/integration/**/*.test.ts"], exclude: [rateLimitTests] },
+          test: {
+            ...integration,
+            name: "integration-shared",
+            isolate: false,
+            setupFiles: [...integration.setupFiles, "./test/helpers/setup-shared.ts"],
+            include: ["test/integration/**/*.test.ts"],
+            exclude: [rateLimitTests, ...ownRuntime],
+          },
         },
         // Per-tenant rate limits, with limits small enough to reach in a few requests (the window is moved by the test).
         {

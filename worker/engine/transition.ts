@@ -242,12 +242,17 @@ function applyOutcome(step: Step, key: string, attempt: number, outcome: TaskOut
   const plan = step.plan(key);
   switch (outcome.status) {
     case "running": {
+      // A webhook that only says "still running" leaves the next look where it is: one that asked for a look now may
+      // have come first (Fivetran's sync_end before its sync_start), and this must not put that look off by a whole
+      // poll interval. The task already has its poll timer from its trigger or its last poll.
+      const keepNextLook = source === "webhook" && outcome.pollAfterMs === undefined && (task.status === "triggered" || task.status === "running");
       if (plan.sensor) {
         // A sensor's answer that does not meet its condition yet: not a failure, look again after the interval.
         task.reason = `waiting: condition not met (poke ${task.pollSeq + 1})`;
         step.setTask(task, "running", task.reason);
       } else step.setTask(task, source === "trigger" ? "triggered" : "running", source === "trigger" ? "accepted by the tool" : `running (${source})`);
       task.startedAt ??= startedAt ?? step.clock.now;
+      if (keepNextLook) return;
       step.effects.push({
         type: "timer.set",
         timerKey: timerKeys.poll(s.id, key, attempt),

@@ -27,6 +27,18 @@ describe("run state machine", () => {
     expect(r.effects).toContainEqual({ type: "run.finished", status: "succeeded" });
   });
 
+  it("a webhook that says only 'still running' after one that asked for a look now leaves the look now", () => {
+    const h = new Harness([task("sync", { pollIntervalMs: 3_600_000 })]);
+    h.send({ type: "run.start" });
+    h.send({ type: "task.outcome", key: "sync", attempt: 1, source: "trigger", outcome: { status: "running", externalId: "ext-1" } });
+    // Fivetran's sync_end (look now) delivered before its sync_start (still running).
+    h.send({ type: "task.outcome", key: "sync", attempt: 1, source: "webhook", outcome: { status: "running", pollAfterMs: 0 } });
+    expect(h.timers().at(-1)).toMatchObject({ dueAt: h.now, event: { type: "task.poll_due", key: "sync" } });
+    const late = h.send({ type: "task.outcome", key: "sync", attempt: 1, source: "webhook", outcome: { status: "running" } });
+    expect(late.effects.filter((e) => e.type === "timer.set")).toEqual([]);
+    expect(h.state.tasks.sync.status).toBe("running");
+  });
+
   it("a running outcome schedules a poll and the poll dispatches with a new sequence number", () => {
     const h = new Harness([task("sync", { pollIntervalMs: 7000 })]);
     h.send({ type: "run.start" });
