@@ -192,27 +192,32 @@ async function sweep(page: Page, size: Size, route: string, url: string, pending
 }
 
 /**
- * Sweeps `routes` at both sizes, one tab per size side by side (a page spends most of its time waiting for its data
- * and the half second of quiet that says it has settled, so two tabs take little longer than one). `pages` gives each
- * size its tab; returns the routes each size visited and what was too wide on the phone.
+ * Sweeps `routes` at both sizes, two tabs per size side by side, each taking the next route not yet swept (a page
+ * spends most of its time waiting for its data and the half second of quiet that says it has settled, so four tabs
+ * take little longer than one). `newPage` opens a tab; returns the routes each size visited and what was too wide on
+ * the phone.
  */
 async function sweepBoth(
-  pages: Record<Size, Page>,
+  newPage: () => Promise<Page>,
   routes: string[],
   urlOf: (route: string) => string,
 ): Promise<{ visited: Record<Size, string[]>; tooWide: string[] }> {
   const visited: Record<Size, string[]> = { desktop: [], phone: [] };
   const tooWide: string[] = [];
+  const tab = async (size: Size, left: string[]) => {
+    const page = await newPage();
+    await page.setViewportSize(SIZES[size]);
+    const pending = unansweredApiRequests(page);
+    for (let route = left.shift(); route !== undefined; route = left.shift()) {
+      const wide = await sweep(page, size, route, urlOf(route), pending);
+      if (wide) tooWide.push(wide);
+      visited[size].push(route);
+    }
+  };
   await Promise.all(
-    (Object.keys(SIZES) as Size[]).map(async (size) => {
-      const page = pages[size];
-      await page.setViewportSize(SIZES[size]);
-      const pending = unansweredApiRequests(page);
-      for (const route of routes) {
-        const wide = await sweep(page, size, route, urlOf(route), pending);
-        if (wide) tooWide.push(wide);
-        visited[size].push(route);
-      }
+    (Object.keys(SIZES) as Size[]).map((size) => {
+      const left = [...routes];
+      return Promise.all([tab(size, left), tab(size, left)]);
     }),
   );
   return { visited, tooWide };
@@ -289,7 +294,7 @@ describe("every dashboard page at desktop and phone size", () => {
   });
 
   it("renders every page with its data, without errors, and with nothing wider than a 390 px phone", async () => {
-    const { page, context, baseUrl, browser } = b;
+    const { context, baseUrl, browser } = b;
     const { account, session } = await signupViaApi(context);
     const csrf = session.csrf_token;
     const cookie = (await context.cookies(baseUrl)).map((c) => `${c.name}=${c.value}`).join("; ");
@@ -395,11 +400,14 @@ describe("every dashboard page at desktop and phone size", () => {
     expect(unknown, "a page with a parameter the sweep cannot fill: add a demo id above").toEqual([]);
 
     const urlOf = (route: string) => ids[route] ?? route;
-    // The phone's tab is a second page of the same signed-in context; its uncaught errors count like the first's.
-    const phone = await context.newPage();
-    phone.on("pageerror", (error) => b.pageErrors.push(String(error)));
+    // The tabs are pages of the same signed-in context; their uncaught errors count like the first page's.
+    const signedInTab = async () => {
+      const tab = await context.newPage();
+      tab.on("pageerror", (error) => b.pageErrors.push(String(error)));
+      return tab;
+    };
     const signedIn = await sweepBoth(
-      { desktop: page, phone },
+      signedInTab,
       routes.filter((r) => !signedOut.has(r)),
       urlOf,
     );
@@ -407,8 +415,13 @@ describe("every dashboard page at desktop and phone size", () => {
     const guest = await newContext(browser, { baseURL: baseUrl });
     let guestSweep: Awaited<ReturnType<typeof sweepBoth>>;
     try {
+      const guestTab = async () => {
+        const tab = await guest.newPage();
+        tab.on("pageerror", (error) => b.pageErrors.push(String(error)));
+        return tab;
+      };
       guestSweep = await sweepBoth(
-        { desktop: await guest.newPage(), phone: await guest.newPage() },
+        guestTab,
         routes.filter((r) => signedOut.has(r)),
         urlOf,
       );

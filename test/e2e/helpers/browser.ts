@@ -49,7 +49,7 @@ export interface BrowserFixture {
 
 /** A browser context whose pages share the test run's clock (pinned by scripts/test-at.mjs, else real). */
 export async function newContext(browser: Browser, options: BrowserContextOptions): Promise<BrowserContext> {
-  const context = await browser.newContext(options);
+  const context = await browser.newContext({ reducedMotion: "reduce", ...options });
   await context.addInitScript(shiftDate, clockOffsetMs(process.env.TUTTI_CLOCK_OFFSET_MS));
   return context;
 }
