@@ -1,3 +1,5 @@
+// Through SELF, the runtime's service binding, as a client's request arrives: the one file that does (the helpers call
+// the Worker's fetch directly, test/helpers/worker-fetch.ts), so that path is still run.
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { toBase64 } from "../../worker/lib/encoding";
