@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, sep } from "node:path";
-import type { Page, Request } from "playwright-core";
+import type { BrowserContext, Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedEngineDemo } from "../../scripts/demo/engine";
 import { seedProducts } from "../../scripts/demo/products";
@@ -400,14 +400,14 @@ describe("every dashboard page at desktop and phone size", () => {
     expect(unknown, "a page with a parameter the sweep cannot fill: add a demo id above").toEqual([]);
 
     const urlOf = (route: string) => ids[route] ?? route;
-    // The tabs are pages of the same signed-in context; their uncaught errors count like the first page's.
-    const signedInTab = async () => {
-      const tab = await context.newPage();
+    // Opens the sweep's tabs in a context; every tab's uncaught errors count like the first page's.
+    const tabsOf = (tabContext: BrowserContext) => async () => {
+      const tab = await tabContext.newPage();
       tab.on("pageerror", (error) => b.pageErrors.push(String(error)));
       return tab;
     };
     const signedIn = await sweepBoth(
-      signedInTab,
+      tabsOf(context),
       routes.filter((r) => !signedOut.has(r)),
       urlOf,
     );
@@ -415,13 +415,8 @@ describe("every dashboard page at desktop and phone size", () => {
     const guest = await newContext(browser, { baseURL: baseUrl });
     let guestSweep: Awaited<ReturnType<typeof sweepBoth>>;
     try {
-      const guestTab = async () => {
-        const tab = await guest.newPage();
-        tab.on("pageerror", (error) => b.pageErrors.push(String(error)));
-        return tab;
-      };
       guestSweep = await sweepBoth(
-        guestTab,
+        tabsOf(guest),
         routes.filter((r) => signedOut.has(r)),
         urlOf,
       );
